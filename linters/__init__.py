@@ -1,0 +1,1 @@
+"""Linters and simulators for buildspec, appspec and CodePipeline definitions."""

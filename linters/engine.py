@@ -1,0 +1,170 @@
+"""Lint one definition file: read, load, validate against the kind's schema, run the rules, suppress."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from codeward.findings import Finding, Severity, Span
+from codeward.sources import MAX_BYTES, ReadError, read_text
+from codeward.suppress import find_suppressions, is_suppressed
+from linters.document import Document, Problem
+from linters.kinds import KINDS, kind_by_content, kind_by_name
+from linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
+from linters.rules import all_rules, rules_by_code
+from linters.schema import load_schema
+
+Selector = Callable[[str], bool]
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    kind: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    # True when the file was not a definition file (directory walks skip those quietly).
+    skipped: bool = False
+    internal_error: bool = False
+
+
+def _finding(path: str, code: str, message: str, span: Span, notes: tuple[str, ...] = ()) -> Finding:
+    rule = rules_by_code().get(code)
+    severity = rule.severity if rule else Severity.ERROR
+    return Finding(code, message, path, span, severity, rule.name if rule else "", notes=notes)
+
+
+def lint_file(
+    path: str,
+    *,
+    kind: str | None = None,
+    select: Selector = lambda code: True,
+    explicit: bool = True,
+    max_bytes: int = MAX_BYTES,
+) -> FileResult:
+    text = read_text(path, max_bytes)
+    if isinstance(text, ReadError):
+        result = FileResult(path, kind or kind_by_name(path))
+        if explicit or result.kind:
+            result.findings.append(_finding(path, text.code, text.message, text.span))
+        else:
+            result.skipped = True
+        return _filtered(result, select)
+    return lint_text(path, text, kind=kind, select=select, explicit=explicit)
+
+
+def load_document(path: str, text: str) -> Document:
+    syntax = "json" if path.lower().endswith(".json") or text.lstrip().startswith(("{", "[")) else "yaml"
+    if syntax == "json":
+        from linters.json_loader import load_json
+
+        data, problems = load_json(text)
+    else:
+        from linters.yaml_loader import load_yaml
+
+        data, problems = load_yaml(text)
+    return Document(path, text, data, syntax=syntax, problems=list(problems))
+
+
+def lint_text(
+    path: str,
+    text: str,
+    *,
+    kind: str | None = None,
+    select: Selector = lambda code: True,
+    explicit: bool = True,
+    base_dir: str | None = None,
+) -> FileResult:
+    document = load_document(path, text)
+    kind = kind or kind_by_name(path) or kind_by_content(document.data)
+    result = FileResult(path, kind)
+    if kind is None:
+        if explicit:
+            if document.problems:
+                result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
+            else:
+                result.findings.append(
+                    _finding(path, "CWF013", "cannot tell whether this is a buildspec, appspec or pipeline", Span(1, 1, 1, 2))
+                )
+        else:
+            result.skipped = True
+        return _filtered(result, select)
+    document.kind = kind
+    result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
+    if document.data is None:
+        if not document.problems:
+            result.findings.append(_finding(path, "CWF007", f"empty file: a {KINDS[kind].title} needs content", Span(1, 1, 1, 2)))
+        return _filtered(result, select, document)
+    try:
+        _check(document, result, select, base_dir if base_dir is not None else os.path.dirname(path) or ".")
+    except Exception as exc:  # a bug in codeward must not hide the other files' findings
+        result.internal_error = True
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        result.findings.append(
+            _finding(path, "CWF900", f"internal error while checking this file: {detail}", Span(1, 1, 1, 2))
+        )
+    return _filtered(result, select, document)
+
+
+def _check(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:
+    kind = KINDS[document.kind]
+    rules = [r for r in all_rules() if document.kind in r.kinds and select(r.code)]
+    schema_rules = {r.error_kind: r for r in rules if issubclass(r, SchemaRule)}
+    semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]
+    index = PathIndex(semantic) if semantic else None
+    ctx = Context(document, base_dir)
+    for label, prefix, data in kind.views(document.data):
+        if schema_rules:
+            schema = load_schema(kind.schema, kind.title)
+            for error in schema.validate(data):
+                rule = schema_rules.get(error.kind)
+                if rule is None:
+                    continue
+                full = (*prefix, *error.path)
+                span = document.span(full, key=error.at_key)
+                message = f"{label}: {error.message}" if label else error.message
+                fix = None
+                if error.suggestion and error.kind == "unknown-key":
+                    from codeward.findings import Edit, Fix
+
+                    fix = Fix(f'rename to "{error.suggestion}"', (Edit(span, error.suggestion),))
+                result.findings.append(
+                    Finding(rule.code, message, document.path, span, rule.severity, rule.name, fix, notes=error.notes)
+                )
+        if index is None:
+            continue
+        ctx.cache.clear()
+        ctx.cache["view"] = (label, prefix)
+        for rule, path, value in index.walk(data):
+            ctx._rule = type(rule)
+            rule.check(ctx, (*prefix, *path), value)
+    for rule_type, message, span, fix, notes in ctx.reports:
+        result.findings.append(
+            Finding(rule_type.code, message, document.path, span, rule_type.severity, rule_type.name, fix, notes=notes)
+        )
+
+
+def _filtered(result: FileResult, select: Selector, document: Document | None = None) -> FileResult:
+    findings = [f for f in result.findings if select(f.code) or f.code == "CWF900"]
+    if document is not None:
+        suppressions = find_suppressions(document.text)
+        if suppressions:
+            findings = [f for f in findings if not is_suppressed(suppressions, f.code, f.span.line)]
+            if select("CWF011"):
+                for s in suppressions:
+                    if not s.used:
+                        what = "codeward: ignore" + (f"[{', '.join(sorted(s.codes))}]" if s.codes else "")
+                        findings.append(
+                            _finding(
+                                result.path, "CWF011", f"unused suppression: no finding here matches {what}",
+                                Span(s.line, s.column, s.line, len(document.lines[s.line - 1]) + 1),
+                            )
+                        )
+    findings.sort(key=Finding.sort_key)
+    result.findings = findings
+    return result
+
+
+def rule_for(code: str) -> type[DocumentRule] | None:
+    return rules_by_code().get(code)

@@ -1,0 +1,35 @@
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.rule import LoaderRule
+
+
+class DuplicateKey(LoaderRule):
+    """
+    ## What it does
+    Reports a key that appears twice in the same mapping or JSON object.
+
+    ## Why is this bad?
+    Parsers silently keep one of the two values (most keep the last), so half of what you wrote is
+    ignored: a second `build:` phase replaces the first one's commands without a word.
+
+    ## Example
+    ```yaml
+    phases:
+      build:
+        commands: [make]
+      build:
+        commands: [make test]
+    ```
+
+    ## Fix
+    Merge the two entries into one key.
+    """
+
+    code = "CWF002"
+    name = "duplicate-key"
+    severity = Severity.ERROR
+    VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make, make test]\n"),)
+    INVALID = (
+        Invalid("version: 0.2\nphases:\n  build:\n    commands: [make]\n  build:\n    commands: [make test]\n", 5, 3, '"build"'),
+        Invalid('{"a": 1,\n "a": 2}', 2, 2, '"a"', filename="pipeline.json"),
+    )
