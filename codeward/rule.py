@@ -88,7 +88,7 @@ class Rule:
 
     @classmethod
     def help_uri(cls) -> str:
-        return f"{DOCS_URL}#{cls.code.lower()}"
+        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"
 
 
 def _dedent(text: str) -> str:

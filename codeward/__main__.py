@@ -1,0 +1,5 @@
+import sys
+
+from codeward.cli import main
+
+sys.exit(main())

@@ -1,0 +1,56 @@
+"""Machine-readable findings: a stable JSON document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from codeward.findings import Finding
+from codeward.output import Report
+
+
+def finding_dict(report: Report, finding: Finding) -> dict[str, Any]:
+    rule = report.rule_for(finding.code)
+    span = finding.span
+    out: dict[str, Any] = {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "path": finding.path,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+        "notes": list(finding.notes),
+        "docs_url": rule.help_uri() if rule else None,
+        "fingerprint": report.fingerprint(finding),
+        "fix": None,
+    }
+    if finding.confidence is not None:
+        out["confidence"] = round(finding.confidence, 4)
+    if finding.fix is not None:
+        out["fix"] = {
+            "description": finding.fix.description,
+            "edits": [
+                {
+                    "line": e.span.line,
+                    "column": e.span.column,
+                    "end_line": e.span.end_line,
+                    "end_column": e.span.end_column,
+                    "text": e.text,
+                }
+                for e in finding.fix.edits
+            ],
+        }
+    return out
+
+
+def render(report: Report) -> str:
+    counts = report.counts()
+    document = {
+        "tool": {"name": "codeward", "version": report.tool_version},
+        "summary": {"files": len(report.checked), **{str(s): n for s, n in counts.items()}},
+        "findings": [finding_dict(report, f) for f in report.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

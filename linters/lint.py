@@ -1,0 +1,111 @@
+"""`codeward lint`: find definition files, lint them (cached, in parallel), fix what can be fixed."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from codeward.config import Config
+from codeward.findings import Finding
+from codeward.sources import MAX_BYTES
+from linters.engine import FileResult, lint_file
+from linters.kinds import DEFINITION_SUFFIXES, KINDS
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    kind: str | None
+    # Named on the command line (report it even if it is not a definition file).
+    explicit: bool
+    config: Config
+    cache_dir: str | None
+
+
+def discover(paths: list[str], config: Config) -> list[tuple[str, bool]]:
+    """(path, explicit) for every file to consider, in a stable order, excluded paths dropped."""
+    out: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(root, d)))
+                for name in sorted(files):
+                    path = os.path.join(root, name)
+                    if name.lower().endswith(DEFINITION_SUFFIXES) and not config.is_excluded(path) and path not in seen:
+                        seen.add(path)
+                        out.append((path, False))
+        elif given not in seen and not (os.path.exists(given) and config.is_excluded(given)):
+            seen.add(given)
+            out.append((given, True))
+    return out
+
+
+def _cache_settings(task: Task) -> str:
+    c = task.config
+    return repr((sorted(c.select), sorted(c.ignore), sorted(c.per_file_ignores.items()), task.kind, task.explicit))
+
+
+def lint_task(task: Task) -> FileResult:
+    select = task.config.selector_for(task.path)
+    cache = None
+    if task.cache_dir:
+        from codeward.cache import Cache
+
+        try:
+            with open(task.path, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError:
+            data = None
+        if data is not None:
+            cache = Cache(task.cache_dir, "lint", _cache_settings(task))
+            key = cache.key(task.path, data)
+            hit = cache.get(key)
+            if hit is not None:
+                meta, findings = hit
+                return FileResult(task.path, meta.get("kind"), findings, skipped=bool(meta.get("skipped")))
+    result = lint_file(task.path, kind=task.kind, select=select, explicit=task.explicit)
+    # AppSpec rules look at other files of the revision, so their results cannot be keyed by one file.
+    if cache is not None and result.kind != "appspec" and not result.internal_error:
+        cache.put(key, {"kind": result.kind, "skipped": result.skipped}, result.findings)
+    return result
+
+
+def run_lint(paths: list[str], config: Config, *, kind: str | None, use_cache: bool, jobs: int) -> list[FileResult]:
+    from codeward.runner import run_all
+
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f'unknown kind "{kind}" (expected one of {", ".join(KINDS)})')
+    cache_dir = None
+    if use_cache:
+        cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
+    tasks = [Task(p, kind, explicit, config, cache_dir) for p, explicit in discover(paths, config)]
+    return run_all(lint_task, tasks, jobs or config.jobs)
+
+
+def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Finding]]:
+    """Apply every available fix; return the number applied and the findings that remain."""
+    from codeward.fixes import apply_fixes
+    from codeward.sources import read_text
+
+    applied = 0
+    remaining: list[Finding] = []
+    for result in results:
+        fixable = [f for f in result.findings if f.fix is not None]
+        if not fixable:
+            remaining += result.findings
+            continue
+        text = read_text(result.path)
+        if not isinstance(text, str):
+            remaining += result.findings
+            continue
+        new_text, count = apply_fixes(text, fixable)
+        if count:
+            with open(result.path, "w", encoding="utf-8") as handle:
+                handle.write(new_text)
+            applied += count
+            rerun = lint_file(result.path, kind=result.kind, select=config.selector_for(result.path))
+            remaining += rerun.findings
+        else:
+            remaining += result.findings
+    return applied, remaining
