@@ -71,6 +71,4 @@ def _load(d: dict[str, Any]) -> Finding:
     if "f" in d:
         description, edits = d["f"]
         fix = Fix(description, tuple(Edit(_span(e[:4]), e[4]) for e in edits))
-    return Finding(
-        d["c"], d["m"], d["p"], _span(d["s"]), Severity(d["v"]), d["n"], fix, d.get("k"), tuple(d["o"])
-    )
+    return Finding(d["c"], d["m"], d["p"], _span(d["s"]), Severity(d["v"]), d["n"], fix, d.get("k"), tuple(d["o"]))

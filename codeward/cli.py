@@ -22,14 +22,23 @@ def _codes(text: str) -> list[str]:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "--output-format", dest="format", choices=FORMAT_CHOICES, default=None,
-                        help="report format (default: text; $CODEWARD_FORMAT)")
+    parser.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=FORMAT_CHOICES,
+        default=None,
+        help="report format (default: text; $CODEWARD_FORMAT)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--select", type=_codes, help="rule codes or prefixes to enable (comma-separated)")
     parser.add_argument("--extend-select", type=_codes, default=[], help="codes to enable in addition")
     parser.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
-    parser.add_argument("--fail-on", choices=("error", "warning", "info"),
-                        help="lowest severity that makes the exit status 1 (default: warning)")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit status 1 (default: warning)",
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.codeward] from this file")
     parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
@@ -46,9 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"codeward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    lint = sub.add_parser("lint", help="check buildspec, appspec and pipeline files",
-                          description="Check definition files. Directories are searched for buildspec*, appspec* and "
-                          "pipeline files (and YAML/JSON files whose content shows their kind).")
+    lint = sub.add_parser(
+        "lint",
+        help="check buildspec, appspec and pipeline files",
+        description="Check definition files. Directories are searched for buildspec*, appspec* and "
+        "pipeline files (and YAML/JSON files whose content shows their kind).",
+    )
     lint.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
     lint.add_argument("--kind", choices=("buildspec", "appspec", "pipeline"), help="treat every file as this kind")
     lint.add_argument("--fix", action="store_true", help="apply safe fixes (renaming misspelled keys) in place")
@@ -118,7 +130,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
     if fmt not in FORMAT_CHOICES:
         raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
-    report = Report(findings, checked, rule_for, color=_use_color(args.color, bool(args.output)), explain=not args.quiet)
+    report = Report(
+        findings, checked, rule_for, color=_use_color(args.color, bool(args.output)), explain=not args.quiet
+    )
     _emit(render(fmt, report), args.output)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)

@@ -48,7 +48,9 @@ class Config:
         return best_select > best_ignore
 
     def selector_for(self, path: str) -> Any:
-        ignored = [code for pattern, codes in self.per_file_ignores.items() if self._matches(path, pattern) for code in codes]
+        ignored = [
+            code for pattern, codes in self.per_file_ignores.items() if self._matches(path, pattern) for code in codes
+        ]
         if not ignored:
             return self.selects
         return lambda code: self.selects(code) and not any(code.startswith(p) for p in ignored)
@@ -164,7 +166,9 @@ def config_from_table(table: Any, source: str) -> Config:
 
         key = sorted(unknown)[0]
         hint = did_you_mean(key, KNOWN_KEYS)
-        raise ConfigError(f'{source}: unknown key "{key}" in [tool.codeward]' + (f'; did you mean "{hint}"?' if hint else ""))
+        raise ConfigError(
+            f'{source}: unknown key "{key}" in [tool.codeward]' + (f'; did you mean "{hint}"?' if hint else "")
+        )
     config = Config(root=os.path.dirname(os.path.abspath(source)), source=source, raw=table)
     if "select" in table:
         config.select = _codes(table["select"], "select")

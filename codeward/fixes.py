@@ -18,7 +18,10 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
             starts.append(index + 1)
     starts.append(len(text) + 1)
     spans = sorted(
-        ((_offset(starts, e.span.line, e.span.column), _offset(starts, e.span.end_line, e.span.end_column), e.text) for e in edits),
+        (
+            (_offset(starts, e.span.line, e.span.column), _offset(starts, e.span.end_line, e.span.end_column), e.text)
+            for e in edits
+        ),
         reverse=True,
     )
     out = text

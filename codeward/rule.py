@@ -50,7 +50,12 @@ class RuleDocs:
     fix: str
 
     def markdown(self) -> str:
-        parts = [("What it does", self.what), ("Why is this bad?", self.why), ("Example", self.example), ("Fix", self.fix)]
+        parts = [
+            ("What it does", self.what),
+            ("Why is this bad?", self.why),
+            ("Example", self.example),
+            ("Fix", self.fix),
+        ]
         return "\n\n".join(f"## {title}\n{body}" for title, body in parts if body)
 
 

@@ -46,7 +46,12 @@ def describe(code: str, fmt: str) -> str | None:
         return _markdown(rule)
     docs = rule.docs()
     lines = [f"{rule.code} {rule.name} ({rule.severity})", ""]
-    for title, body in (("What it does", docs.what), ("Why is this bad?", docs.why), ("Example", docs.example), ("Fix", docs.fix)):
+    for title, body in (
+        ("What it does", docs.what),
+        ("Why is this bad?", docs.why),
+        ("Example", docs.example),
+        ("Fix", docs.fix),
+    ):
         if body:
             lines += [title, *("  " + line if line else "" for line in body.splitlines()), ""]
     lines.append(f"Docs: {rule.help_uri()}")
@@ -64,4 +69,4 @@ def listing(fmt: str) -> str:
         )
         return head + table + "\n" + "\n".join(_markdown(r) for r in rules)
     width = max((len(r.name) for r in rules), default=0)
-    return "".join(f"{r.code}  {r.name:<{width}}  {str(r.severity):<7}  {r.summary()}\n" for r in rules)
+    return "".join(f"{r.code}  {r.name:<{width}}  {r.severity!s:<7}  {r.summary()}\n" for r in rules)

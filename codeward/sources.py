@@ -27,7 +27,9 @@ def decode(data: bytes) -> str | ReadError:
         encoding = "utf-8-sig"
         nul = data.find(b"\0", 0, 8192)
         if nul >= 0:
-            return ReadError("CWF006", "binary file (it contains NUL bytes); expected YAML or JSON text", _where(data, nul))
+            return ReadError(
+                "CWF006", "binary file (it contains NUL bytes); expected YAML or JSON text", _where(data, nul)
+            )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

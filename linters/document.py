@@ -16,7 +16,7 @@ Path = tuple[str | int, ...]
 
 
 class PMap(dict):
-    __slots__ = ("span", "key_spans", "value_spans")
+    __slots__ = ("key_spans", "span", "value_spans")
 
     def __init__(self, span: Span) -> None:
         super().__init__()
@@ -31,7 +31,7 @@ class PMap(dict):
 
 
 class PList(list):
-    __slots__ = ("span", "item_spans")
+    __slots__ = ("item_spans", "span")
 
     def __init__(self, span: Span) -> None:
         super().__init__()
@@ -73,9 +73,9 @@ class Document:
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.data
         for part in path:
-            if isinstance(node, dict) and isinstance(part, str) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            ):
                 node = node[part]
             else:
                 return default

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from codeward.findings import Finding, Severity, Span
 from codeward.sources import MAX_BYTES, ReadError, read_text
 from codeward.suppress import find_suppressions, is_suppressed
-from linters.document import Document, Problem
+from linters.document import Document
 from linters.kinds import KINDS, kind_by_content, kind_by_name
 from linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
 from linters.rules import all_rules, rules_by_code
@@ -55,7 +55,15 @@ def lint_file(
 
 
 def load_document(path: str, text: str) -> Document:
-    syntax = "json" if path.lower().endswith(".json") or text.lstrip().startswith(("{", "[")) else "yaml"
+    lowered = path.lower()
+    # YAML is a superset of JSON in theory, not in PyYAML: JSON files get the JSON parser. Files named
+    # neither way (.template, stdin) are sniffed.
+    if lowered.endswith(".json"):
+        syntax = "json"
+    elif lowered.endswith((".yml", ".yaml")):
+        syntax = "yaml"
+    else:
+        syntax = "json" if text.lstrip().startswith("{") else "yaml"
     if syntax == "json":
         from linters.json_loader import load_json
 
@@ -85,7 +93,9 @@ def lint_text(
                 result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
             else:
                 result.findings.append(
-                    _finding(path, "CWF013", "cannot tell whether this is a buildspec, appspec or pipeline", Span(1, 1, 1, 2))
+                    _finding(
+                        path, "CWF013", "cannot tell whether this is a buildspec, appspec or pipeline", Span(1, 1, 1, 2)
+                    )
                 )
         else:
             result.skipped = True
@@ -94,7 +104,9 @@ def lint_text(
     result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
     if document.data is None:
         if not document.problems:
-            result.findings.append(_finding(path, "CWF007", f"empty file: a {KINDS[kind].title} needs content", Span(1, 1, 1, 2)))
+            result.findings.append(
+                _finding(path, "CWF007", f"empty file: a {KINDS[kind].title} needs content", Span(1, 1, 1, 2))
+            )
         return _filtered(result, select, document)
     try:
         _check(document, result, select, base_dir if base_dir is not None else os.path.dirname(path) or ".")
@@ -157,7 +169,9 @@ def _filtered(result: FileResult, select: Selector, document: Document | None = 
                         what = "codeward: ignore" + (f"[{', '.join(sorted(s.codes))}]" if s.codes else "")
                         findings.append(
                             _finding(
-                                result.path, "CWF011", f"unused suppression: no finding here matches {what}",
+                                result.path,
+                                "CWF011",
+                                f"unused suppression: no finding here matches {what}",
                                 Span(s.line, s.column, s.line, len(document.lines[s.line - 1]) + 1),
                             )
                         )

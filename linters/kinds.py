@@ -68,7 +68,7 @@ def kind_by_content(data: Any) -> str | None:
     keys = set(data)
     if "phases" in keys or ("version" in keys and keys & {"env", "artifacts", "batch", "reports", "cache"}):
         return "buildspec"
-    if "pipeline" in keys and isinstance(data["pipeline"], dict) or {"stages", "roleArn"} <= keys:
+    if ("pipeline" in keys and isinstance(data["pipeline"], dict)) or {"stages", "roleArn"} <= keys:
         return "pipeline"
     resources = data.get("Resources")
     if isinstance(resources, dict):

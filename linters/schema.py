@@ -25,11 +25,51 @@ from linters.document import Path
 from linters.suggest import did_you_mean
 
 SUPPORTED = frozenset(
-    """$schema $id $ref $defs $comment title description markdownDescription default examples deprecated
-    type enum const properties patternProperties additionalProperties required propertyNames minProperties
-    maxProperties items prefixItems minItems maxItems uniqueItems pattern minLength maxLength minimum maximum
-    exclusiveMinimum exclusiveMaximum multipleOf oneOf anyOf allOf not if then else dependentRequired
-    x-message""".split()
+    [
+        "$schema",
+        "$id",
+        "$ref",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "markdownDescription",
+        "default",
+        "examples",
+        "deprecated",
+        "type",
+        "enum",
+        "const",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+        "items",
+        "prefixItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "dependentRequired",
+        "x-message",
+    ]
 )
 
 _TYPE_WORDS = {
@@ -144,7 +184,7 @@ class Schema:
         if expected is not None:
             types = expected if isinstance(expected, list) else [expected]
             if not any(_is_type(instance, t) for t in types):
-                return errors + [self._type_error(schema, types, instance, path)]
+                return [*errors, self._type_error(schema, types, instance, path)]
         if "const" in schema and not _equal(instance, schema["const"]):
             errors.append(self._value_error(schema, instance, path, [schema["const"]]))
         if "enum" in schema and not any(_equal(instance, option) for option in schema["enum"]):
@@ -210,7 +250,9 @@ class Schema:
                     if dependent not in instance:
                         errors.append(
                             SchemaError(
-                                "required", path, f'{self.where(path)} has "{key}" but not "{dependent}", which it needs',
+                                "required",
+                                path,
+                                f'{self.where(path)} has "{key}" but not "{dependent}", which it needs',
                                 at_key=True,
                             )
                         )
@@ -220,13 +262,17 @@ class Schema:
             text = "must not be empty" if minimum == 1 else f"needs at least {minimum} entries"
             errors.append(SchemaError("value", path, schema.get("x-message") or f"{self.where(path)} {text}"))
         if "maxProperties" in schema and count > schema["maxProperties"]:
-            errors.append(SchemaError("value", path, f"{self.where(path)} allows at most {schema['maxProperties']} entries"))
+            errors.append(
+                SchemaError("value", path, f"{self.where(path)} allows at most {schema['maxProperties']} entries")
+            )
         names = schema.get("propertyNames")
         for key, value in instance.items():
             child = (*path, key)
             if names is not None:
                 for error in self._check(names, key, child):
-                    errors.append(SchemaError(error.kind, child, f'key "{key}" in {self.where(path)}: {error.message}', True))
+                    errors.append(
+                        SchemaError(error.kind, child, f'key "{key}" in {self.where(path)}: {error.message}', True)
+                    )
             matched = False
             if key in properties:
                 matched = True
@@ -277,7 +323,9 @@ class Schema:
             seen: list[Any] = []
             for index, item in enumerate(instance):
                 if any(_equal(item, other) for other in seen):
-                    errors.append(SchemaError("value", (*path, index), f"{self.where((*path, index))} repeats an earlier item"))
+                    errors.append(
+                        SchemaError("value", (*path, index), f"{self.where((*path, index))} repeats an earlier item")
+                    )
                 seen.append(item)
         return errors
 
@@ -285,14 +333,23 @@ class Schema:
         errors: list[SchemaError] = []
         length = len(instance)
         if "minLength" in schema and length < schema["minLength"]:
-            text = "must not be empty" if schema["minLength"] == 1 else f"must be at least {schema['minLength']} characters"
+            text = (
+                "must not be empty"
+                if schema["minLength"] == 1
+                else f"must be at least {schema['minLength']} characters"
+            )
             errors.append(SchemaError("value", path, schema.get("x-message") or f"{self.where(path)} {text}"))
         if "maxLength" in schema and length > schema["maxLength"]:
             errors.append(
-                SchemaError("value", path, f"{self.where(path)} must be at most {schema['maxLength']} characters, has {length}")
+                SchemaError(
+                    "value", path, f"{self.where(path)} must be at most {schema['maxLength']} characters, has {length}"
+                )
             )
         if "pattern" in schema and not _regex(schema["pattern"]).search(instance):
-            message = schema.get("x-message") or f"{_show(instance)} does not match the format of {self.where(path)} ({schema['pattern']})"
+            message = (
+                schema.get("x-message")
+                or f"{_show(instance)} does not match the format of {self.where(path)} ({schema['pattern']})"
+            )
             errors.append(SchemaError("value", path, message))
         return errors
 
@@ -306,10 +363,15 @@ class Schema:
         errors = []
         for keyword, ok, words in bounds:
             if keyword in schema and not ok(instance, schema[keyword]):
-                message = schema.get("x-message") or f"{self.where(path)} must be {words} {schema[keyword]}, not {_show(instance)}"
+                message = (
+                    schema.get("x-message")
+                    or f"{self.where(path)} must be {words} {schema[keyword]}, not {_show(instance)}"
+                )
                 errors.append(SchemaError("value", path, message))
         if "multipleOf" in schema and (instance / schema["multipleOf"]) % 1:
-            errors.append(SchemaError("value", path, f"{self.where(path)} must be a multiple of {schema['multipleOf']}"))
+            errors.append(
+                SchemaError("value", path, f"{self.where(path)} must be a multiple of {schema['multipleOf']}")
+            )
         return errors
 
     def _alternatives(
@@ -320,12 +382,17 @@ class Schema:
         if passing == 1 or (passing > 1 and not exactly_one):
             return []
         if passing > 1:
-            return [SchemaError("value", path, schema.get("x-message") or f"{self.where(path)} matches more than one allowed form")]
+            return [
+                SchemaError(
+                    "value", path, schema.get("x-message") or f"{self.where(path)} matches more than one allowed form"
+                )
+            ]
         if schema.get("x-message"):
             return [SchemaError("value", path, schema["x-message"])]
+
         # Report the branch that got furthest: its root type fits and it has the fewest, deepest errors.
         def rank(item: tuple[Any, list[SchemaError]]) -> tuple[int, int, int]:
-            branch, errors = item
+            _, errors = item
             type_miss = any(e.kind == "type" and e.path == path for e in errors)
             return (type_miss, len(errors), -max(len(e.path) for e in errors))
 
@@ -335,7 +402,9 @@ class Schema:
             types: list[str] = []
             for branch in branches:
                 resolved = self._resolve(branch["$ref"]) if "$ref" in branch else branch
-                for t in [resolved.get("type")] if isinstance(resolved.get("type"), str) else resolved.get("type") or []:
+                for t in (
+                    [resolved.get("type")] if isinstance(resolved.get("type"), str) else resolved.get("type") or []
+                ):
                     if t not in types:
                         types.append(t)
             if types:

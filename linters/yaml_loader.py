@@ -137,7 +137,9 @@ class _Converter:
         result = PMap(span_of(node))
         merged: list[PMap] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE or (isinstance(key_node, ScalarNode) and key_node.value == "<<" and not key_node.style):
+            if key_node.tag == _MERGE or (
+                isinstance(key_node, ScalarNode) and key_node.value == "<<" and not key_node.style
+            ):
                 value = self.convert(value_node, depth + 1)
                 merged.extend(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, PMap))
                 continue
@@ -165,7 +167,9 @@ class _Converter:
         if isinstance(node, ScalarNode):
             inner: Any = node.value
         elif isinstance(node, SequenceNode):
-            inner = self.convert(SequenceNode("tag:yaml.org,2002:seq", node.value, node.start_mark, node.end_mark), depth)
+            inner = self.convert(
+                SequenceNode("tag:yaml.org,2002:seq", node.value, node.start_mark, node.end_mark), depth
+            )
         else:
             inner = self._mapping(node, depth)  # type: ignore[arg-type]
         if name == "GetAtt" and isinstance(inner, str):

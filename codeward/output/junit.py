@@ -23,12 +23,14 @@ def render(report: Report) -> str:
             f'  <testsuite name={quoteattr(path)} tests="{max(1, len(found))}" failures="{len(found)}" errors="0">'
         )
         if not found:
-            out.append(f'    <testcase name={quoteattr(path)} classname={quoteattr(path)}/>')
+            out.append(f"    <testcase name={quoteattr(path)} classname={quoteattr(path)}/>")
         for f in found:
             name = quoteattr(f"{f.code} {f.name} at line {f.line}, column {f.column}")
             body = escape(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" + "".join(f"\n{n}" for n in f.notes))
-            out.append(f"    <testcase name={name} classname={quoteattr(path)} file={quoteattr(path)} line=\"{f.line}\">")
-            out.append(f"      <failure message={quoteattr(f.message)} type={quoteattr(str(f.severity))}>{body}</failure>")
+            out.append(f'    <testcase name={name} classname={quoteattr(path)} file={quoteattr(path)} line="{f.line}">')
+            out.append(
+                f"      <failure message={quoteattr(f.message)} type={quoteattr(str(f.severity))}>{body}</failure>"
+            )
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")

@@ -28,7 +28,12 @@ def _uri(path: str) -> tuple[str, bool]:
 def _rule_entry(report: Report, code: str, name: str, severity: Severity) -> dict[str, Any]:
     rule = report.rule_for(code)
     if rule is None:
-        return {"id": code, "shortDescription": {"text": code}, "fullDescription": {"text": code}, "help": {"text": code}}
+        return {
+            "id": code,
+            "shortDescription": {"text": code},
+            "fullDescription": {"text": code},
+            "help": {"text": code},
+        }
     docs = rule.docs()
     text = "\n\n".join(part for part in (docs.what, docs.why, docs.fix) if part)
     properties: dict[str, Any] = {"tags": list(rule.tags), "precision": "high"}
@@ -58,7 +63,12 @@ def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"
-    region = {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
+    region = {
+        "startLine": span.line,
+        "startColumn": span.column,
+        "endLine": span.end_line,
+        "endColumn": span.end_column,
+    }
     snippet = report.source_line(finding.path, span.line)
     if snippet:
         region["snippet"] = {"text": snippet}

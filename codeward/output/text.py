@@ -71,7 +71,11 @@ def summary(report: Report) -> str:
     files = len({f.path for f in report.findings})
     if not total:
         return f"No findings in {len(report.checked)} file{'s' if len(report.checked) != 1 else ''}."
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    parts = [
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
+        for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if counts[s]
+    ]
     fixable = sum(1 for f in report.findings if f.fix is not None)
     tail = f" {fixable} fixable with --fix." if fixable else ""
     return (

@@ -30,6 +30,11 @@ class DuplicateKey(LoaderRule):
     severity = Severity.ERROR
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make, make test]\n"),)
     INVALID = (
-        Invalid("version: 0.2\nphases:\n  build:\n    commands: [make]\n  build:\n    commands: [make test]\n", 5, 3, '"build"'),
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands: [make]\n  build:\n    commands: [make test]\n",
+            5,
+            3,
+            '"build"',
+        ),
         Invalid('{"a": 1,\n "a": 2}', 2, 2, '"a"', filename="pipeline.json"),
     )

@@ -32,11 +32,7 @@ class AliasExpansion(LoaderRule):
     code = "CWF004"
     name = "alias-expansion"
     severity = Severity.ERROR
-    VALID = (
-        Valid(
-            "version: 0.2\nphases:\n  build:\n    commands: &c [make]\n  post_build:\n    commands: *c\n"
-        ),
-    )
+    VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: &c [make]\n  post_build:\n    commands: *c\n"),)
     INVALID = (
         Invalid("version: 0.2\n" + _BOMB, 2, 29, "larger than"),
         Invalid("version: 0.2\nphases: &p\n  build: *p\n", 2, 9, "cycle"),

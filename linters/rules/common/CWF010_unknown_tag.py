@@ -36,6 +36,8 @@ class UnknownTag(LoaderRule):
     INVALID = (
         Invalid(
             "version: 0.2\nenv:\n  variables:\n    TOKEN: !Secret build/token\nphases:\n  build:\n    commands: [make]\n",
-            4, 12, "!Secret",
+            4,
+            12,
+            "!Secret",
         ),
     )

@@ -27,7 +27,9 @@ class UnusedSuppression(LoaderRule):
     name = "unused-suppression"
     severity = Severity.WARNING
     VALID = (
-        Valid("version: 0.2\nphases:\n  build:\n    comands: [make]  # codeward: ignore[CWB001]\n    commands: [make]\n"),
+        Valid(
+            "version: 0.2\nphases:\n  build:\n    comands: [make]  # codeward: ignore[CWB001]\n    commands: [make]\n"
+        ),
     )
     INVALID = (
         Invalid("version: 0.2\nphases:\n  build:\n    commands: [make]  # codeward: ignore[CWB001]\n", 4, 23, "unused"),

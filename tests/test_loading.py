@@ -1,0 +1,121 @@
+"""Hostile and unusual input: every case is a clear finding at the right place, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linters.engine import lint_file, lint_text
+
+GOOD = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
+
+
+def codes(findings: list) -> list[tuple[str, int, int]]:
+    return [(f.code, f.line, f.column) for f in findings]
+
+
+def test_binary_file_is_reported_not_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"version: 0.2\n\x00\x01\x02binary")
+    assert codes(lint_file(str(path)).findings) == [("CWF006", 2, 1)]
+
+
+def test_non_utf8_points_at_the_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"version: 0.2\nphases:\n  build:\n    commands: ['echo caf\xe9']\n")
+    result = lint_file(str(path))
+    assert codes(result.findings) == [("CWF006", 4, 25)]
+    assert "0xe9" in result.findings[0].message
+
+
+def test_utf16_with_bom_and_crlf_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes("a: 1\r\na: 2\r\n".encode("utf-16"))
+    assert codes(lint_file(str(path)).findings)[0] == ("CWF002", 2, 1)
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"# " + b"x" * (5 * 1024 * 1024) + b"\n")
+    assert codes(lint_file(str(path)).findings) == [("CWF005", 1, 1)]
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert codes(lint_file(str(tmp_path / "buildspec.yml")).findings) == [("CWF012", 1, 1)]
+    folder = tmp_path / "appspec.yml"
+    folder.mkdir()
+    result = lint_file(str(folder))
+    assert codes(result.findings) == [("CWF012", 1, 1)]
+    assert "directory" in result.findings[0].message
+
+
+def test_unknown_kind_only_when_named_explicitly(tmp_path: Path) -> None:
+    path = tmp_path / "settings.yml"
+    path.write_text("name: x\n")
+    assert codes(lint_file(str(path)).findings) == [("CWF013", 1, 1)]
+    assert lint_file(str(path), explicit=False).skipped
+
+
+def test_empty_and_comment_only_files() -> None:
+    assert codes(lint_text("buildspec.yml", "").findings) == [("CWF007", 1, 1)]
+    assert codes(lint_text("appspec.yml", "# todo\n---\n").findings) == [("CWF007", 1, 1)]
+
+
+def test_alias_bomb_is_bounded() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(20)
+    )
+    result = lint_text("buildspec.yml", bomb)
+    assert [f.code for f in result.findings] == ["CWF004"]
+
+
+def test_deep_nesting_never_reaches_the_c_parser() -> None:
+    for text in ("[" * 200_000, "{a: " * 50_000):
+        result = lint_text("buildspec.yml", text)
+        assert [f.code for f in result.findings] == ["CWF008"], result.findings
+
+
+def test_deep_json_nesting() -> None:
+    result = lint_text("pipeline.json", "[" * 100_000)
+    assert [f.code for f in result.findings] == ["CWF008"]
+
+
+def test_duplicate_keys_in_json_with_positions() -> None:
+    text = '{\n  "pipeline": {\n    "name": "a",\n    "name": "b"\n  }\n}\n'
+    result = lint_text("pipeline.json", text)
+    assert ("CWF002", 4, 5) in codes(result.findings)
+
+
+def test_cloudformation_tags_are_data() -> None:
+    from linters.yaml_loader import load_yaml
+
+    data, problems = load_yaml("a: !Ref X\nb: !GetAtt R.Arn\nc: !Sub 'x-${AWS::Region}'\nd: !If [C, 1, 2]\n")
+    assert problems == []
+    assert data == {
+        "a": {"Ref": "X"},
+        "b": {"Fn::GetAtt": ["R", "Arn"]},
+        "c": {"Fn::Sub": "x-${AWS::Region}"},
+        "d": {"Fn::If": ["C", 1, 2]},
+    }
+
+
+def test_positions_of_keys_and_values() -> None:
+    from linters.yaml_loader import load_yaml
+
+    data, _ = load_yaml("top:\n  key: [1, 'two']\n")
+    inner = data["top"]
+    assert inner.key_spans["key"].line == 2 and inner.key_spans["key"].column == 3
+    assert (inner["key"].item_spans[1].line, inner["key"].item_spans[1].column) == (2, 12)
+
+
+def test_yaml_keys_keep_their_text() -> None:
+    from linters.yaml_loader import load_yaml
+
+    data, _ = load_yaml("on: 1\nyes: 2\n0.2: 3\n")
+    assert list(data) == ["on", "yes", "0.2"]
+
+
+def test_merge_keys() -> None:
+    from linters.yaml_loader import load_yaml
+
+    data, problems = load_yaml("base: &b\n  a: 1\n  b: 2\nchild:\n  <<: *b\n  b: 3\n")
+    assert problems == [] and data["child"] == {"a": 1, "b": 3}
