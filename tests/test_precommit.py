@@ -1,0 +1,98 @@
+"""The pre-commit hooks: manifest validity, file patterns, and real `pre-commit try-repo` runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import ROOT
+
+MANIFEST = Path(ROOT) / ".pre-commit-hooks.yaml"
+GOOD_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
+BAD_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands: [make]\n  build:\n    commands: [make test]\n"
+
+
+def hooks() -> dict[str, dict]:
+    return {hook["id"]: hook for hook in yaml.safe_load(MANIFEST.read_text())}
+
+
+def test_manifest_validates() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("hook", "matches", "ignores"),
+    [
+        (
+            "codeward-buildspec",
+            ["buildspec.yml", "ci/buildspec-prod.yaml", "BuildSpec.yml", "infra/buildspec_test.yml", "app.buildspec.yml"],
+            ["buildspec.json", "docs/buildspec.md", "build.yml"],
+        ),
+        (
+            "codeward-appspec",
+            ["appspec.yml", "deploy/appspec.yaml", "ecs/appspec.json", "appspec-lambda.yml"],
+            ["appspec.md", "app.yml"],
+        ),
+        (
+            "codeward-pipeline",
+            ["pipeline.json", "infra/release-pipeline.yml", "cfn/pipeline.template", "Pipeline.yaml"],
+            ["pipeline.md", "pipelines.txt", "stack.yml"],
+        ),
+    ],
+)
+def test_hook_file_patterns(hook: str, matches: list[str], ignores: list[str]) -> None:
+    pattern = re.compile(hooks()[hook]["files"])
+    for name in matches:
+        assert pattern.search(name), name
+    for name in ignores:
+        assert not pattern.search(name), name
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+def _try_repo(repo: Path, home: str, hook: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": home, "PRE_COMMIT_COLOR": "never"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", ROOT, hook, "--all-files", "--verbose"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
+def test_try_repo_passes_good_and_fails_bad_files(tmp_path: Path, pre_commit_home: str) -> None:
+    repo = tmp_path / "user-repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "buildspec.yml").write_text(GOOD_BUILDSPEC)
+    (repo / "README.md").write_text("hello\n")
+    _git(repo, "add", ".")
+    good = _try_repo(repo, pre_commit_home, "codeward-buildspec")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Passed" in good.stdout
+
+    (repo / "ci").mkdir()
+    (repo / "ci" / "buildspec-release.yml").write_text(BAD_BUILDSPEC)
+    _git(repo, "add", ".")
+    bad = _try_repo(repo, pre_commit_home, "codeward-buildspec")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Failed" in bad.stdout
+    assert 'ci/buildspec-release.yml:5:3: CWF002 duplicate key "build"' in bad.stdout
+    assert "buildspec.yml:" not in bad.stdout.replace("ci/buildspec-release.yml:", "")
