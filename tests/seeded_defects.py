@@ -1,0 +1,266 @@
+"""Seeded-defect generator: realistic single defects injected into valid files, with the defect's line.
+
+The generator knows nothing about codeward's rules; it edits the text of the bundled valid examples
+the way people get these files wrong (misspelled keys, wrong enum values, misplaced keys, reserved
+hooks, dangling artifacts, provider mismatches, plaintext secrets, YAML mistakes). A defect counts as
+found when codeward reports a finding of severity warning or higher on the defect's line.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linters.document import PList, PMap
+from linters.engine import load_document
+from linters.kinds import kind_by_content, kind_by_name
+
+
+@dataclass(frozen=True)
+class Seeded:
+    source: Path
+    category: str
+    text: str
+    line: int
+    description: str
+
+
+def _walk(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+def _replace(text: str, span: Any, new: str) -> str:
+    lines = text.split("\n")
+    line = lines[span.line - 1]
+    end = span.end_column - 1 if span.end_line == span.line else len(line)
+    lines[span.line - 1] = line[: span.column - 1] + new + line[end:]
+    return "\n".join(lines)
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word + word[-1]
+    i = rng.randrange(1, len(word) - 1)
+    choice = rng.randrange(3)
+    if choice == 0:
+        return word[:i] + word[i + 1 :]  # drop a letter
+    if choice == 1:
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]  # swap two
+    return word[:i] + word[i] + word[i:]  # double a letter
+
+
+def _mapping_keys(data: Any) -> list[tuple[PMap, str]]:
+    return [(node, key) for _, node in _walk(data) if isinstance(node, PMap) for key in node]
+
+
+def misspelled_key(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    # Keys the format defines (not user-chosen names such as variables, report groups or stage names).
+    user_named = ("variables", "parameter-store", "secrets-manager", "reports", "secondary-artifacts", "runtime-versions",
+                  "configuration", "Configuration", "Parameters", "Resources", "Outputs", "Mappings", "Conditions",
+                  "exported-variables", "Tags", "Metadata", "static", "dynamic")  # fmt: skip
+    candidates = []
+    for path, node in _walk(data):
+        if isinstance(node, PMap) and not (path and path[-1] in user_named) and not (len(path) >= 2 and path[-2] in user_named):
+            if kind == "appspec" and path and path[-1] == "hooks":
+                continue
+            for key in node:
+                if key.replace("-", "").replace("_", "").isalpha() and len(key) >= 4 and not key.startswith(("Fn::", "AWS")):
+                    candidates.append((node, key))
+    if not candidates:
+        return None
+    node, key = rng.choice(candidates)
+    bad = _typo(key, rng)
+    if bad in node:
+        return None
+    span = node.key_spans[key]
+    return _replace(text, span, bad), span.line, f"{key} -> {bad}"
+
+
+ENUM_KEYS = {
+    "on-failure": "ABORTS", "file-format": "JUNIT", "os": "linux2", "file_exists_behavior": "REPLACE",
+    "category": "Sourcing", "Category": "Sourcing", "owner": "Amazon", "Owner": "Amazon", "action": "load",
+    "executionMode": "SERIAL", "ExecutionMode": "SERIAL", "pipelineType": "V3", "PipelineType": "V3",
+    "type": "Zip", "shell": "zsh", "AssignPublicIp": "YES",
+}  # fmt: skip
+
+
+def wrong_enum(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    candidates = [
+        (node, key)
+        for _, node in _walk(data)
+        if isinstance(node, PMap)
+        for key in node
+        if key in ENUM_KEYS and isinstance(node[key], str) and key in node.value_spans
+    ]
+    # `type` is an enum only for artifact stores and ECS resource types: keep those.
+    candidates = [(n, k) for n, k in candidates if k != "type" or n.get(k) in ("S3", "KMS")]
+    if not candidates:
+        return None
+    node, key = rng.choice(candidates)
+    span = node.value_spans[key]
+    quote = '"' if text.split("\n")[span.line - 1][span.column - 1 : span.column] == '"' else ""
+    return _replace(text, span, f"{quote}{ENUM_KEYS[key]}{quote}"), span.line, f"{key}: {ENUM_KEYS[key]}"
+
+
+def misplaced_key(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    """Move a key to the wrong level: runtime-versions into build, timeout onto a hook event, runOrder
+    into actionTypeId. Done on YAML text by re-indenting one line; JSON by renaming into a sibling."""
+    lines = text.split("\n")
+    if kind == "buildspec" and isinstance(data.get("phases"), PMap) and "build" in data["phases"]:
+        build = data["phases"]["build"]
+        if isinstance(build, PMap) and build:
+            key_span = next(iter(build.key_spans.values()))
+            indent = " " * (key_span.column - 1)
+            lines.insert(key_span.line - 1, f"{indent}runtime-versions:\n{indent}  python: 3.12")
+            return "\n".join(lines), key_span.line, "runtime-versions in build"
+    if kind == "buildspec" and isinstance(data.get("env"), PMap):
+        span = data.key_spans["env"]
+        indent = " " * (span.column - 1)
+        lines.insert(span.line - 1, f"{indent}exported-variables:\n{indent}  - IMAGE_TAG")
+        return "\n".join(lines), span.line, "exported-variables at top level"
+    return None
+
+
+def secret(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    if kind != "buildspec":
+        return None
+    env = data.get("env") if isinstance(data, dict) else None
+    value = rng.choice(["AKIAIOSFODNN7Q2XW3ZT", "ghp_" + "".join(rng.choice("abcdefghijkLMNOP0123456789") for _ in range(36)),
+                        "pW7#kd92!Lq0vZr8"])  # fmt: skip
+    name = rng.choice(["DB_PASSWORD", "GITHUB_TOKEN", "AWS_ACCESS_KEY_ID", "API_KEY"])
+    lines = text.split("\n")
+    if isinstance(env, PMap) and isinstance(env.get("variables"), PMap) and env["variables"]:
+        first = next(iter(env["variables"].key_spans.values()))
+        lines.insert(first.line - 1, " " * (first.column - 1) + f'{name}: "{value}"')
+        return "\n".join(lines), first.line, f"{name} in env.variables"
+    return None
+
+
+def yaml_error(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    lines = text.split("\n")
+    indented = [i for i, line in enumerate(lines) if line.startswith("  ") and line.strip() and not line.strip().startswith("#")]
+    if not indented:
+        return None
+    index = rng.choice(indented)
+    line = lines[index]
+    choice = rng.randrange(3)
+    if choice == 0 or text.lstrip().startswith("{"):
+        lines[index] = "\t" + line.lstrip() if not text.lstrip().startswith("{") else line.replace('"', "", 1)
+        return "\n".join(lines), index + 1, "tab / broken quote"
+    if choice == 1:
+        lines[index] = line + ' "unterminated'
+        return "\n".join(lines), index + 1, "unterminated quote"
+    lines[index] = line[:2] + line  # over-indent by two spaces
+    return "\n".join(lines), index + 1, "bad indentation"
+
+
+def reserved_hook(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    if kind != "appspec" or not isinstance(data, PMap):
+        return None
+    hooks = data.get("hooks") if "hooks" in data else data.get("Hooks")
+    if isinstance(hooks, PMap) and hooks:
+        key = rng.choice(list(hooks))
+        span = hooks.key_spans[key]
+        bad = rng.choice(["DownloadBundle", "Install", "AllowTraffic", "BlockTraffic"])
+        return _replace(text, span, bad) if bad not in hooks else None, span.line, f"hook {bad}"
+    if isinstance(hooks, PList) and hooks and isinstance(hooks[0], PMap) and hooks[0]:
+        entry = rng.choice([h for h in hooks if isinstance(h, PMap) and h])
+        key = next(iter(entry))
+        span = entry.key_spans[key]
+        return _replace(text, span, "AllowTraffic"), span.line, "hook AllowTraffic"
+    return None
+
+
+def _actions(data: Any) -> list[PMap]:
+    return [node for path, node in _walk(data) if isinstance(node, PMap) and len(path) >= 2 and path[-2] in ("actions", "Actions")]
+
+
+def dangling_artifact(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    if kind != "pipeline":
+        return None
+    spots = []
+    for action in _actions(data):
+        inputs = action.get("inputArtifacts", action.get("InputArtifacts"))
+        if isinstance(inputs, PList):
+            for item in inputs:
+                if isinstance(item, PMap):
+                    for key in ("name", "Name"):
+                        if isinstance(item.get(key), str):
+                            spots.append((item, key))
+    if not spots:
+        return None
+    item, key = rng.choice(spots)
+    span = item.value_spans[key]
+    quote = '"' if text.split("\n")[span.line - 1][span.column - 1] == '"' else ""
+    return _replace(text, span, f"{quote}{item[key]}Missing{quote}"), span.line, "input artifact not produced"
+
+
+PROVIDER_SWAP = {"CodeBuild": "CodeDeploy", "CodeDeploy": "CodeBuild", "CodeCommit": "CodeBuild", "S3": "Lambda",
+                 "CloudFormation": "CodeBuild", "Manual": "CodeBuild", "ECS": "Manual", "Lambda": "Manual",
+                 "CodeStarSourceConnection": "CodeDeploy"}  # fmt: skip
+
+
+def provider_mismatch(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    if kind != "pipeline":
+        return None
+    spots = []
+    for action in _actions(data):
+        type_id = action.get("actionTypeId", action.get("ActionTypeId"))
+        if isinstance(type_id, PMap):
+            for key in ("provider", "Provider"):
+                if type_id.get(key) in PROVIDER_SWAP:
+                    spots.append((type_id, key))
+    if not spots:
+        return None
+    type_id, key = rng.choice(spots)
+    span = type_id.value_spans[key]
+    quote = '"' if text.split("\n")[span.line - 1][span.column - 1] == '"' else ""
+    new = PROVIDER_SWAP[type_id[key]]
+    return _replace(text, span, f"{quote}{new}{quote}"), span.line, f"provider {type_id[key]} -> {new}"
+
+
+OPERATORS: dict[str, Callable[..., tuple[str, int, str] | None]] = {
+    "misspelled key": misspelled_key,
+    "wrong enum": wrong_enum,
+    "misplaced key": misplaced_key,
+    "plaintext secret": secret,
+    "YAML/JSON error": yaml_error,
+    "reserved hook": reserved_hook,
+    "dangling artifact": dangling_artifact,
+    "provider mismatch": provider_mismatch,
+}
+
+
+def seeded_set(examples: Path, per_file: int = 3, seed: int = 1121) -> list[Seeded]:
+    rng = random.Random(seed)
+    out: list[Seeded] = []
+    for path in sorted(examples.rglob("*")):
+        if path.suffix not in (".yml", ".yaml", ".json", ".template") or not path.is_file():
+            continue
+        text = path.read_text()
+        document = load_document(str(path), text)
+        kind = kind_by_name(str(path)) or kind_by_content(document.data)
+        if kind is None or document.data is None:
+            continue
+        names = list(OPERATORS)
+        rng.shuffle(names)
+        made = 0
+        for name in names:
+            if made >= per_file:
+                break
+            result = OPERATORS[name](text, document.data, kind, rng)
+            if result is None or result[0] is None or result[0] == text:
+                continue
+            mutated, line, description = result
+            out.append(Seeded(path, name, mutated, line, description))
+            made += 1
+    return out
