@@ -16,10 +16,31 @@ from codeward import __version__
 from codeward.findings import Edit, Finding, Fix, Severity, Span
 
 
+_CODE_STAMP: str | None = None
+
+
+def code_stamp() -> str:
+    """Sizes and modification times of codeward's own files: editing a rule invalidates old results
+    even when the version number stays the same (a development checkout, an editable install)."""
+    global _CODE_STAMP
+    if _CODE_STAMP is None:
+        digest = hashlib.sha256()
+        base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        for package in ("codeward", "linters", "schemas", "reviewer"):
+            for root, dirs, files in os.walk(os.path.join(base, package)):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                for name in sorted(files):
+                    if name.endswith((".py", ".json")):
+                        info = os.stat(os.path.join(root, name))
+                        digest.update(f"{root}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+        _CODE_STAMP = digest.hexdigest()[:16]
+    return _CODE_STAMP
+
+
 class Cache:
     def __init__(self, directory: str, namespace: str, settings: str) -> None:
         self.directory = os.path.join(directory, __version__, namespace)
-        self.salt = f"{__version__}\0{namespace}\0{settings}\0".encode()
+        self.salt = f"{__version__}\0{code_stamp()}\0{namespace}\0{settings}\0".encode()
 
     def key(self, path: str, data: bytes) -> str:
         digest = hashlib.sha256(self.salt)
