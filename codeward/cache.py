@@ -15,7 +15,6 @@ from typing import Any
 from codeward import __version__
 from codeward.findings import Edit, Finding, Fix, Severity, Span
 
-
 _CODE_STAMP: str | None = None
 
 

@@ -21,7 +21,7 @@ def _codes(text: str) -> list[str]:
     return [part.strip().upper() for part in text.split(",") if part.strip()]
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         "--output-format",
@@ -48,30 +48,30 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="text output without why/fix explanations")  # fmt: skip
 
 
+# Subcommands: (name, module). Each module defines `register(subparsers)` and `run(args) -> int`, keeps
+# its heavy imports inside `run`, and is imported only to build the parser.
+COMMANDS: list[tuple[str, str]] = [
+    ("lint", "linters.command"),
+    ("rules", "codeward.rules_doc"),
+]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="codeward",
         description="Lint AWS CodeBuild buildspecs, CodeDeploy AppSpecs and CodePipeline definitions.",
     )
     parser.add_argument("--version", action="version", version=f"codeward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    lint = sub.add_parser(
-        "lint",
-        help="check buildspec, appspec and pipeline files",
-        description="Check definition files. Directories are searched for buildspec*, appspec* and "
-        "pipeline files (and YAML/JSON files whose content shows their kind).",
-    )
-    lint.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
-    lint.add_argument("--kind", choices=("buildspec", "appspec", "pipeline"), help="treat every file as this kind")
-    lint.add_argument("--fix", action="store_true", help="apply safe fixes (renaming misspelled keys) in place")
-    _add_common(lint)
-    rules = sub.add_parser("rules", help="list the rules, or explain one")
-    rules.add_argument("code", nargs="?", help="a rule code such as CWB101")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    for name, module in COMMANDS:
+        command = importlib.import_module(module)
+        command.register(sub).set_defaults(run=command.run, command=name)
     return parser
 
 
-def _load_config(args: argparse.Namespace, start: str):  # -> Config
+def load_config_for(args: argparse.Namespace, start: str):  # -> Config
     from codeward.config import Config, ConfigError, load_config
 
     try:
@@ -89,7 +89,7 @@ def _load_config(args: argparse.Namespace, start: str):  # -> Config
     return config
 
 
-def _use_color(choice: str, stream_is_file: bool) -> bool:
+def use_color(choice: str, stream_is_file: bool) -> bool:
     if choice == "always":
         return True
     if choice == "never" or stream_is_file or os.environ.get("NO_COLOR"):
@@ -97,7 +97,7 @@ def _use_color(choice: str, stream_is_file: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def _emit(text: str, output: str | None) -> None:
+def emit(text: str, output: str | None) -> None:
     if output:
         directory = os.path.dirname(output)
         if directory:
@@ -109,53 +109,6 @@ def _emit(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
-    from codeward.findings import Finding
-    from codeward.output import Report, render
-    from linters.engine import rule_for
-    from linters.lint import fix_files, run_lint
-
-    start = args.paths[0] if args.paths else "."
-    config = _load_config(args, start)
-    results = run_lint(args.paths, config, kind=args.kind, use_cache=not args.no_cache and not args.fix, jobs=args.jobs)
-    findings: list[Finding] = []
-    fixed = 0
-    if args.fix:
-        fixed, findings = fix_files(results, config)
-    else:
-        for result in results:
-            findings += result.findings
-    findings.sort(key=Finding.sort_key)
-    checked = [r.path for r in results if not r.skipped]
-    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
-    if fmt not in FORMAT_CHOICES:
-        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
-    report = Report(
-        findings, checked, rule_for, color=_use_color(args.color, bool(args.output)), explain=not args.quiet
-    )
-    _emit(render(fmt, report), args.output)
-    if fixed:
-        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
-    if any(f.code == "CWF900" for f in findings) or any(r.internal_error for r in results):
-        return EXIT_ERROR
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in findings) else EXIT_CLEAN
-
-
-def cmd_rules(args: argparse.Namespace) -> int:
-    from codeward.rules_doc import describe, listing
-
-    if args.code:
-        text = describe(args.code.upper(), args.format)
-        if text is None:
-            raise UsageError(f"no rule {args.code!r}; `codeward rules` lists them")
-        _emit(text, None)
-    else:
-        _emit(listing(args.format), None)
-    return EXIT_CLEAN
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -163,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        return {"lint": cmd_lint, "rules": cmd_rules}[args.command](args)
+        return args.run(args)
     except UsageError as exc:
         print(f"codeward: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from typing import Any
 
 from codeward.rule import Rule
 
 
-def _all() -> list[type[Rule]]:
-    from linters.rules import all_rules
+def register(sub: Any) -> argparse.ArgumentParser:
+    parser = sub.add_parser("rules", help="list the rules, or explain one")
+    parser.add_argument("code", nargs="?", help="a rule code such as CWB101")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    return parser
 
-    return list(all_rules())
+
+def run(args: argparse.Namespace) -> int:
+    from codeward.cli import EXIT_CLEAN, UsageError, emit
+
+    if args.code:
+        text = describe(args.code.upper(), args.format)
+        if text is None:
+            raise UsageError(f"no rule {args.code!r}; `codeward rules` lists them")
+        emit(text, None)
+    else:
+        emit(listing(args.format), None)
+    return EXIT_CLEAN
+
+
+# Every part of codeward that has rules: "module:function" returning its rule classes.
+PROVIDERS = ("linters.rules:all_rules", "reviewer.rules:all_rules")
+
+
+def _all() -> list[type[Rule]]:
+    import importlib
+
+    rules: list[type[Rule]] = []
+    for provider in PROVIDERS:
+        module, _, function = provider.partition(":")
+        try:
+            loaded = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue  # that part is not installed (yet)
+            raise
+        rules += getattr(loaded, function)()
+    return sorted(rules, key=lambda rule: rule.code)
 
 
 def _entry(rule: type[Rule]) -> dict[str, object]:

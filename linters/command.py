@@ -1,0 +1,65 @@
+"""`codeward lint`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from codeward.cli import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    FORMAT_CHOICES,
+    UsageError,
+    add_common,
+    emit,
+    load_config_for,
+    use_color,
+)
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    lint = sub.add_parser(
+        "lint",
+        help="check buildspec, appspec and pipeline files",
+        description="Check definition files. Directories are searched for buildspec*, appspec* and pipeline files "
+        "(and YAML/JSON files whose content shows their kind).",
+    )
+    lint.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    lint.add_argument("--kind", choices=("buildspec", "appspec", "pipeline"), help="treat every file as this kind")
+    lint.add_argument("--fix", action="store_true", help="apply safe fixes (renaming misspelled keys) in place")
+    add_common(lint)
+    return lint
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeward.findings import Finding
+    from codeward.output import Report, render
+    from linters.engine import rule_for
+    from linters.lint import fix_files, run_lint
+
+    config = load_config_for(args, args.paths[0] if args.paths else ".")
+    results = run_lint(args.paths, config, kind=args.kind, use_cache=not args.no_cache and not args.fix, jobs=args.jobs)
+    findings: list[Finding] = []
+    fixed = 0
+    if args.fix:
+        fixed, findings = fix_files(results, config)
+    else:
+        for result in results:
+            findings += result.findings
+    findings.sort(key=Finding.sort_key)
+    checked = [r.path for r in results if not r.skipped]
+    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
+    if fmt not in FORMAT_CHOICES:
+        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
+    report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
+    emit(render(fmt, report), args.output)
+    if fixed:
+        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
+    if any(f.code == "CWF900" for f in findings) or any(r.internal_error for r in results):
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in findings) else EXIT_CLEAN
