@@ -1,0 +1,50 @@
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.rule import SchemaRule
+
+
+class AppSpecInvalidValue(SchemaRule):
+    """
+    ## What it does
+    Reports a value outside what the AppSpec format allows: a `version` other than 0.0, an `os` other
+    than linux or windows, a `file_exists_behavior` other than DISALLOW, OVERWRITE or RETAIN, a
+    permission `type` other than file or directory, a Lambda version that is not a published version
+    number, an ECS `AssignPublicIp` other than ENABLED or DISABLED, a malformed task definition ARN or
+    hook function name, and more than one resource.
+
+    ## Why is this bad?
+    CodeDeploy validates these values when the deployment starts and fails it; the agent refuses an
+    AppSpec whose version or OS it does not support.
+
+    ## Example
+    ```yaml
+    version: 0.0
+    os: ubuntu
+    ```
+
+    ## Fix
+    Use one of the values the message lists (here `os: linux`).
+    """
+
+    code = "CWA004"
+    name = "appspec-invalid-value"
+    severity = Severity.ERROR
+    tags = ("schema",)
+    kinds = frozenset({"appspec"})
+    error_kind = "value"
+    VALID = (
+        Valid("version: 0.0\nos: linux\nfile_exists_behavior: OVERWRITE\n"),
+        Valid('{"version": "0.0", "os": "windows"}', filename="appspec.json"),
+    )
+    INVALID = (
+        Invalid("version: 0.0\nos: ubuntu\n", 2, 5, 'expected one of "linux", "windows"'),
+        Invalid("version: 1.0\nos: linux\n", 1, 10, "1.0 is not a valid value for"),
+        Invalid("version: 0.0\nos: linux\nfile_exists_behavior: REPLACE\n", 3, 23, '"OVERWRITE"'),
+        Invalid(
+            "version: 0.0\nresources:\n  - fn:\n      type: AWS::Lambda::Function\n      properties:\n"
+            "        name: orders\n        alias: live\n        currentversion: 1\n        targetversion: $LATEST\n",
+            9,
+            24,
+            "published version number",
+        ),
+    )
