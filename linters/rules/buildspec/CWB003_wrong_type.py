@@ -1,0 +1,58 @@
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.rule import SchemaRule
+
+
+class WrongType(SchemaRule):
+    """
+    ## What it does
+    Reports a value of the wrong type: a single string where a list is expected, a list where a mapping
+    is expected, and above all a command that YAML read as a mapping because it contains an unquoted
+    `: ` (colon followed by a space).
+
+    ## Why is this bad?
+    CodeBuild cannot read the buildspec and fails the build with a YAML_FILE_ERROR. The colon case is
+    the most common: `- echo Build: done` is the mapping `{"echo Build": "done"}` to YAML, not a
+    command.
+
+    ## Example
+    ```yaml
+    version: 0.2
+    phases:
+      build:
+        commands:
+          - echo Build started on: $(date)
+    ```
+
+    ## Fix
+    Quote a command that contains `: ` as a whole (`- "echo Build started on: $(date)"`), write lists
+    with one `- ` item per line and mappings as `key: value` lines.
+    """
+
+    code = "CWB003"
+    name = "buildspec-wrong-type"
+    severity = Severity.ERROR
+    kinds = frozenset({"buildspec"})
+    error_kind = "type"
+    tags = ("schema",)
+    VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo Build started on: $(date)'\n"),)
+    INVALID = (
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - echo Build started on: $(date)\n",
+            5,
+            9,
+            'a command must be text, but YAML read this item as a mapping or list: a command containing ": "',
+        ),
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands: make\n",
+            4,
+            15,
+            "phases.build.commands must be a list or null, not a string",
+        ),
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: dist/app.zip\n",
+            6,
+            10,
+            "artifacts.files must be a list, not a string",
+        ),
+    )
