@@ -39,9 +39,7 @@ class AppSpecMissingKey(SchemaRule):
     INVALID = (
         Invalid("os: linux\nfiles:\n  - source: /\n    destination: /srv/app\n", 1, 1, '"version"'),
         Invalid("version: 0.0\nfiles:\n  - source: /\n    destination: /srv/app\n", 1, 1, '"os"'),
-        Invalid(
-            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - timeout: 300\n", 5, 7, '"location"'
-        ),
+        Invalid("version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - timeout: 300\n", 5, 7, '"location"'),
         Invalid(
             "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
             "        TaskDefinition: <TASK_DEFINITION>\n",

@@ -1,0 +1,94 @@
+import os
+from typing import Any
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.document import Path
+from linters.rule import Context, DocumentRule
+from linters.rules.appspec._appspec import revision_path, scripts
+
+
+class AppSpecMissingHookScript(DocumentRule):
+    """
+    ## What it does
+    Reports a hook script (`location`) that is not in the revision: the path, relative to the directory
+    of the AppSpec file (the root of the bundle), names no file.
+
+    ## Why is this bad?
+    The agent looks the script up in the unpacked revision when the event starts and fails the
+    deployment with ScriptMissing. A typo or a script left out of the bundle is found only on the
+    instances, after the build and the upload.
+
+    ## Example
+    ```yaml
+    version: 0.0
+    os: linux
+    hooks:
+      ApplicationStart:
+        - location: scripts/start_server.sh   # the file is scripts/start-server.sh
+    ```
+
+    ## Fix
+    Correct the path (relative to the AppSpec file, without arguments) or add the script to the
+    revision. If a build step creates it, lint the built revision instead of the source tree.
+    """
+
+    code = "CWA104"
+    name = "appspec-missing-hook-script"
+    severity = Severity.ERROR
+    tags = ("correctness", "files")
+    kinds = frozenset({"appspec"})
+    paths = ("",)
+
+    def check(self, ctx: Context, path: Path, value: Any) -> None:
+        for script in scripts(ctx):
+            location = script.script.get("location")
+            if not isinstance(location, str) or not location.strip():
+                continue
+            where = (*script.path, "location")
+            target = revision_path(ctx, location)
+            if target is None:
+                ctx.report(where, f'hook script "{location}" points outside the revision')
+                continue
+            if os.path.isfile(target):
+                continue
+            if os.path.isdir(target):
+                ctx.report(where, f'hook script "{location}" is a directory, not a script')
+                continue
+            notes: tuple[str, ...] = ()
+            first = location.split()[0]
+            head = revision_path(ctx, first)
+            if first != location.strip() and head is not None and os.path.isfile(head):
+                notes = (f'"{first}" exists: a location cannot carry arguments; read them in the script instead.',)
+            ctx.report(
+                where,
+                f'hook script "{location}" of {script.event} is not in the revision (paths are relative to the '
+                "AppSpec file); the deployment would fail with ScriptMissing",
+                notes=notes,
+            )
+
+    VALID = (
+        Valid(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n",
+            files={"scripts/start.sh": "#!/bin/bash\nsystemctl start app\n"},
+        ),
+        Valid(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: /scripts/start.sh\n",
+            files={"scripts/start.sh": "#!/bin/bash\nsystemctl start app\n"},
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start_server.sh\n",
+            5,
+            17,
+            '"scripts/start_server.sh" of ApplicationStart is not in the revision',
+            files={"scripts/start-server.sh": "#!/bin/bash\nsystemctl start app\n"},
+        ),
+        Invalid(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: ../deploy/start.sh\n",
+            5,
+            17,
+            "outside the revision",
+        ),
+    )
