@@ -35,8 +35,12 @@ class UnknownKey(SchemaRule):
     error_kind = "unknown-key"
     tags = ("schema",)
     VALID = (
-        Valid("version: 0.2\nphases:\n  pre_build:\n    commands:\n      - npm ci\n  post_build:\n    commands:\n      - ls\n"),
-        Valid("version: 0.1\nenvironment_variables:\n  plaintext:\n    STAGE: dev\nphases:\n  build:\n    commands:\n      - make\n"),
+        Valid(
+            "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - npm ci\n  post_build:\n    commands:\n      - ls\n"
+        ),
+        Valid(
+            "version: 0.1\nenvironment_variables:\n  plaintext:\n    STAGE: dev\nphases:\n  build:\n    commands:\n      - make\n"
+        ),
     )
     INVALID = (
         Invalid(

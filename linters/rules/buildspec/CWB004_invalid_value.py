@@ -42,7 +42,12 @@ class InvalidValue(SchemaRule):
         ),
     )
     INVALID = (
-        Invalid("version: 0.3\nphases:\n  build:\n    commands: [make]\n", 1, 10, "0.3 is not a valid value for buildspec.version"),
+        Invalid(
+            "version: 0.3\nphases:\n  build:\n    commands: [make]\n",
+            1,
+            10,
+            "0.3 is not a valid value for buildspec.version",
+        ),
         Invalid(
             "version: 0.2\nenv:\n  shell: zsh\nphases:\n  build:\n    commands: [make]\n",
             3,
