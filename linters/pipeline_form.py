@@ -248,7 +248,7 @@ class Pipeline:
 
     @property
     def pipeline_type(self) -> str | None:
-        """"V1" or "V2"; V1 when absent (the API default); None when not a literal."""
+        """ "V1" or "V2"; V1 when absent (the API default); None when not a literal."""
         if not self.has("pipelineType"):
             return "V1"
         return text(self.raw("pipelineType"))
@@ -275,12 +275,12 @@ def _build(form: str, data: dict[str, Any], path: Path, label: str) -> Pipeline:
     pipeline = Pipeline(form, data, path, label)
     stages_value = pipeline.raw("stages")
     pipeline.stage_positions = len(stages_value) if isinstance(stages_value, list) else 0
-    for stage_index, (stage_data, stage_path, conditional) in enumerate(
-        _items(stages_value, pipeline.at("stages"))
-    ):
+    for stage_index, (stage_data, stage_path, conditional) in enumerate(_items(stages_value, pipeline.at("stages"))):
         # Stages from the two branches of an `!If` share their list position: order by position.
         position = stage_path[len(pipeline.at("stages"))]
-        stage = Stage(pipeline, stage_data, stage_path, conditional, index=position if isinstance(position, int) else stage_index)
+        stage = Stage(
+            pipeline, stage_data, stage_path, conditional, index=position if isinstance(position, int) else stage_index
+        )
         for action_index, (action_data, action_path, action_conditional) in enumerate(
             _items(stage_data.get(pipeline.key("actions")), stage.at("actions"))
         ):

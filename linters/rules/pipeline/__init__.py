@@ -35,3 +35,58 @@ class PipelineRule(DocumentRule):
         notes: tuple[str, ...] = (),
     ) -> None:
         ctx.report(path, pipeline.message(message), key=key, fix=fix, notes=notes)
+
+
+# Builders for the rules' VALID/INVALID cases: an API-form pipeline with one action per line, so a case can
+# name exact positions (line 6 is the first stage's line, each action follows on its own line).
+def action(
+    name: str,
+    category: str,
+    provider: str,
+    configuration: dict[str, Any] | None = None,
+    *,
+    inputs: tuple[str, ...] = (),
+    outputs: tuple[str, ...] = (),
+    owner: str = "AWS",
+    **extra: Any,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": name,
+        "actionTypeId": {"category": category, "owner": owner, "provider": provider, "version": "1"},
+    }
+    out.update(extra)
+    if configuration is not None:
+        out["configuration"] = configuration
+    if inputs:
+        out["inputArtifacts"] = [{"name": n} for n in inputs]
+    if outputs:
+        out["outputArtifacts"] = [{"name": n} for n in outputs]
+    return out
+
+
+def api_case(*stages: tuple[str, list[dict[str, Any]]], top: str = "") -> str:
+    """Line 1 `{"pipeline": {`, 2-4 name/role/store, then `top` lines, then `"stages": [`, then per stage a
+    line `{"name": ..., "actions": [` followed by one line per action."""
+    import json
+
+    lines = [
+        '{"pipeline": {',
+        '  "name": "app",',
+        '  "roleArn": "arn:aws:iam::123456789012:role/cp",',
+        '  "artifactStore": {"type": "S3", "location": "artifact-bucket"},',
+    ]
+    lines += [f"  {line}" for line in top.splitlines()]
+    lines.append('  "stages": [')
+    for s_index, (stage_name, actions) in enumerate(stages):
+        lines.append(f'    {{"name": {json.dumps(stage_name)}, "actions": [')
+        for a_index, item in enumerate(actions):
+            lines.append("      " + json.dumps(item) + ("," if a_index < len(actions) - 1 else ""))
+        lines.append("    ]}" + ("," if s_index < len(stages) - 1 else ""))
+    lines += ["  ]", "}}"]
+    return "\n".join(lines) + "\n"
+
+
+SOURCE_ACTION = action(
+    "Source", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main"}, outputs=("Code",)
+)
+BUILD_ACTION = action("Build", "Build", "CodeBuild", {"ProjectName": "app"}, inputs=("Code",))

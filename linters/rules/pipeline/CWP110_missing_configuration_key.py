@@ -1,0 +1,92 @@
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.pipeline_form import Action, Pipeline
+from linters.rule import Context
+from linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
+from linters.rules.pipeline.providers import CFN_MODE_KEYS, CONFIGURATION, identity
+
+_STACK = action(
+    "Stack",
+    "Deploy",
+    "CloudFormation",
+    {"ActionMode": "CREATE_UPDATE", "StackName": "app", "TemplatePath": "Code::template.yml",
+     "RoleArn": "arn:aws:iam::123456789012:role/cfn"},
+    inputs=("Code",),
+)  # fmt: skip
+
+
+def _required(item: Action, config: dict) -> list[tuple[str, str]]:
+    """(key, why) for each required key of the action's configuration."""
+    ident = identity(item.owner, item.category, item.provider)
+    spec = CONFIGURATION.get(ident) if ident else None
+    if spec is None:
+        return []
+    out = [(key, "") for key in spec[0]]
+    if item.provider == "CloudFormation" and item.owner == "AWS":
+        mode = config.get("ActionMode")
+        out += [(key, f" with ActionMode {mode}") for key in CFN_MODE_KEYS.get(mode, ()) if isinstance(mode, str)]
+    if item.provider == "S3" and item.category == "Deploy" and str(config.get("Extract", "")).lower() == "false":
+        out.append(("ObjectKey", " when Extract is false"))
+    return out
+
+
+class MissingConfigurationKey(PipelineRule):
+    """
+    ## What it does
+    Reports an action whose `configuration` lacks a key its provider requires: `ProjectName` for CodeBuild,
+    `RepositoryName` and `BranchName` for CodeCommit, `ApplicationName` and `DeploymentGroupName` for
+    CodeDeploy, `ClusterName` and `ServiceName` for ECS, `FunctionName` for Lambda, `ActionMode` and
+    `StackName` for CloudFormation (plus `TemplatePath`, `RoleArn` or `ChangeSetName` as the mode needs),
+    `ObjectKey` for an S3 deploy that does not extract, and so on.
+
+    ## Why is this bad?
+    CodePipeline rejects an action without its required configuration.
+
+    ## Example
+    ```json
+    {"actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+     "configuration": {"PrimarySource": "Code"}}
+    ```
+
+    ## Fix
+    Add the missing key with its value.
+    """
+
+    code = "CWP110"
+    name = "pipeline-missing-configuration-key"
+    severity = Severity.ERROR
+    tags = ("configuration",)
+    VALID = (Valid(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]), ("Deploy", [_STACK]))),)
+    INVALID = (
+        Invalid(
+            api_case(("Source", [SOURCE_ACTION]), ("Build", [{**BUILD_ACTION, "configuration": {}}])),
+            10,
+            121,
+            'lacks the required configuration key "ProjectName"',
+        ),
+        Invalid(
+            api_case(
+                ("Source", [SOURCE_ACTION]),
+                ("Deploy", [{**_STACK, "configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "app"}}]),
+            ),
+            10,
+            127,
+            '"TemplatePath" with ActionMode CREATE_UPDATE',
+        ),
+    )
+
+    def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
+        for item in pipeline.actions:
+            if item.has("configuration") and item.configuration is None:
+                continue  # an intrinsic or a wrong type: nothing to know
+            config = item.configuration or {}
+            missing = [(key, why) for key, why in _required(item, config) if key not in config]
+            for key, why in missing:
+                where = item.at("configuration") if item.has("configuration") else item.at("name")
+                self.report(
+                    ctx,
+                    pipeline,
+                    where,
+                    f'{item.provider} {item.describe} lacks the required configuration key "{key}"{why}',
+                    key=True,
+                )

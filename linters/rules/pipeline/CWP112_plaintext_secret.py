@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import json
+import re
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.pipeline_form import Action, Pipeline, mask
+from linters.rule import Context
+from linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
+
+_SECRET_NAME = re.compile(r"token|passw(or)?d|secret|api_?key|private_?key|credential", re.I)
+
+
+def _github(token: str) -> dict:
+    return action(
+        "Source", "Source", "GitHub",
+        {"Owner": "octo", "Repo": "app", "Branch": "main", "OAuthToken": token},
+        outputs=("Code",), owner="ThirdParty",
+    )  # fmt: skip
+
+
+def _safe(value: str) -> bool:
+    """A reference or a masked value rather than the secret itself."""
+    stripped = value.strip()
+    return not stripped or stripped.startswith(("{{resolve:", "arn:")) or "#{" in stripped or set(stripped) <= {"*"}
+
+
+def _secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return bool(_SECRET_NAME.search(name)) and not lowered.endswith(("arn", "name", "id", "path", "type"))
+
+
+class PlaintextSecret(PipelineRule):
+    """
+    ## What it does
+    Reports a secret written in plain text in a pipeline definition: the `OAuthToken` of a GitHub (version
+    1) source action, any configuration key named like a token, password or secret, and plaintext
+    environment variables with such names (CodeBuild `EnvironmentVariables` of type `PLAINTEXT`, Commands
+    action `environmentVariables`). The value is shown masked.
+
+    ## Why is this bad?
+    Pipeline definitions live in repositories, templates and CLI history, and `get-pipeline` hands the
+    configuration to anyone with read access to the pipeline. A token written there is leaked to all of
+    them and stays in the Git history.
+
+    ## Example
+    ```json
+    {"configuration": {"Owner": "octo", "Repo": "app", "Branch": "main", "OAuthToken": "ghp_abc123..."}}
+    ```
+
+    ## Fix
+    Reference the secret instead: `{{resolve:secretsmanager:github-token:SecretString:token}}` in
+    CloudFormation, a `NoEcho` parameter, or an environment variable of type `SECRETS_MANAGER` or
+    `PARAMETER_STORE`. Better, replace GitHub version 1 actions by `CodeStarSourceConnection`. Rotate a
+    token that was committed.
+    """
+
+    code = "CWP112"
+    name = "pipeline-plaintext-secret"
+    severity = Severity.ERROR
+    tags = ("security",)
+    cwe = 798
+    security_severity = 7.5
+    VALID = (
+        Valid(api_case(("Source", [_github("{{resolve:secretsmanager:gh:SecretString:token}}")]),
+                       ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [_github("****")]), ("Build", [BUILD_ACTION]))),
+    )  # fmt: skip
+    INVALID = (
+        Invalid(
+            api_case(("Source", [_github("ghp_9f8e7d6c5b4a39281706f5e4d3c2b1a09876")]), ("Build", [BUILD_ACTION])),
+            7,
+            209,
+            '"ghp_****"',
+        ),
+        Invalid(
+            api_case(
+                ("Source", [_github("****")]),
+                ("Build", [{**BUILD_ACTION, "configuration": {"ProjectName": "app", "EnvironmentVariables": json.dumps(
+                    [{"name": "DB_PASSWORD", "value": "hunter2hunter2", "type": "PLAINTEXT"}])}}]),
+            ),
+            10,
+            185,
+            'environment variable "DB_PASSWORD"',
+        ),
+    )  # fmt: skip
+
+    def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
+        for item in pipeline.actions:
+            config = item.configuration or {}
+            for key, value in config.items():
+                if isinstance(value, str) and (key == "OAuthToken" or _secret_name(key)) and not _safe(value):
+                    self.report(
+                        ctx,
+                        pipeline,
+                        item.config_at(key),
+                        f'{item.describe} has the secret "{key}" in plain text ("{mask(value)}")',
+                        notes=(
+                            "Reference it instead: {{resolve:secretsmanager:<secret>:SecretString:<key>}} or a "
+                            "NoEcho parameter; rotate the exposed value.",
+                        ),
+                    )
+            if isinstance(config.get("EnvironmentVariables"), str):
+                self._codebuild_env(ctx, pipeline, item, config["EnvironmentVariables"])
+            env = item.raw("environmentVariables")
+            for index, var in enumerate(env if isinstance(env, list) else []):
+                if not isinstance(var, dict):
+                    continue
+                name, value = var.get(item.key("name")), var.get(item.key("value"))
+                kind = var.get(item.key("type"), "PLAINTEXT")
+                if (
+                    isinstance(name, str)
+                    and isinstance(value, str)
+                    and kind == "PLAINTEXT"
+                    and _secret_name(name)
+                    and not _safe(value)
+                ):
+                    self.report(
+                        ctx,
+                        pipeline,
+                        item.at("environmentVariables", index, item.key("value")),
+                        f'environment variable "{name}" of {item.describe} holds a plaintext secret '
+                        f'("{mask(value)}"); use type SECRETS_MANAGER with the secret\'s name',
+                    )
+
+    def _codebuild_env(self, ctx: Context, pipeline: Pipeline, item: Action, text: str) -> None:
+        try:
+            variables = json.loads(text)
+        except ValueError:
+            return
+        for var in variables if isinstance(variables, list) else []:
+            if not isinstance(var, dict):
+                continue
+            name, value, kind = var.get("name"), var.get("value"), var.get("type", "PLAINTEXT")
+            if (
+                isinstance(name, str)
+                and isinstance(value, str)
+                and kind == "PLAINTEXT"
+                and _secret_name(name)
+                and not _safe(value)
+            ):
+                self.report(
+                    ctx,
+                    pipeline,
+                    item.config_at("EnvironmentVariables"),
+                    f'environment variable "{name}" of {item.describe} is PLAINTEXT with a secret value '
+                    f'("{mask(value)}"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name',
+                )

@@ -1,0 +1,51 @@
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from linters.pipeline_form import Pipeline
+from linters.rule import Context
+from linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, api_case
+
+
+class SourceActionRegion(PipelineRule):
+    """
+    ## What it does
+    Reports a `region` on a source action, or on a third-party or custom action.
+
+    ## Why is this bad?
+    Only AWS-owned actions of the other categories can run in another Region; CodePipeline rejects a
+    cross-Region source, third-party or custom action.
+
+    ## Example
+    ```json
+    {"name": "Source", "region": "eu-west-1", "actionTypeId": {"category": "Source", ...}}
+    ```
+
+    ## Fix
+    Remove `region`; to use a repository or bucket of another Region, run the pipeline in that Region or
+    replicate the source.
+    """
+
+    code = "CWP119"
+    name = "pipeline-source-action-region"
+    severity = Severity.ERROR
+    tags = ("structure",)
+    VALID = (Valid(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]))),)
+    INVALID = (
+        Invalid(
+            api_case(("Source", [{**SOURCE_ACTION, "region": "eu-west-1"}]), ("Build", [BUILD_ACTION])),
+            7,
+            229,
+            "source actions cannot run in another Region",
+        ),
+    )
+
+    def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
+        for item in pipeline.actions:
+            if not item.has("region"):
+                continue
+            if item.is_source:
+                why = "source actions cannot run in another Region"
+            elif item.owner in ("ThirdParty", "Custom"):
+                why = f"{item.owner} actions cannot run in another Region"
+            else:
+                continue
+            self.report(ctx, pipeline, item.at("region"), f"{item.key('region')} on {item.describe}: {why}", key=True)
