@@ -1,0 +1,4 @@
+#!/bin/bash
+set -euo pipefail
+systemctl enable --now nginx
+systemctl reload nginx

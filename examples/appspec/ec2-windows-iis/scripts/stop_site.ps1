@@ -1,0 +1,2 @@
+Import-Module WebAdministration
+if (Test-Path IIS:\Sites\Shop) { Stop-Website -Name Shop }
