@@ -15,6 +15,7 @@ from linters.rules.appspec._appspec import (
     VALID_HOOKS,
     hooks,
     platform,
+    with_article,
 )
 from linters.suggest import did_you_mean
 
@@ -72,12 +73,12 @@ class AppSpecUnknownHook(DocumentRule):
                 ctx.report(
                     hook.path,
                     f'"{name}" is a lifecycle event of {" and ".join(others)} deployments, not of {title}; '
-                    f"a {title} AppSpec can hook {allowed}",
+                    f"{with_article(title)} AppSpec can hook {allowed}",
                     key=True,
                 )
                 continue
             suggestion = did_you_mean(name, valid)
-            message = f'unknown lifecycle event "{name}" for a {title} AppSpec'
+            message = f'unknown lifecycle event "{name}" for {with_article(title)} AppSpec'
             fix = None
             if suggestion:
                 message += f'; did you mean "{suggestion}"?'

@@ -4,7 +4,14 @@ from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 from linters.document import Path
 from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import PLATFORM_TITLES, RESERVED_EVENTS, VALID_HOOKS, hooks, platform
+from linters.rules.appspec._appspec import (
+    PLATFORM_TITLES,
+    RESERVED_EVENTS,
+    VALID_HOOKS,
+    hooks,
+    platform,
+    with_article,
+)
 
 # The hookable events around each reserved one, best first.
 _NEIGHBOURS = {
@@ -66,7 +73,7 @@ class AppSpecReservedHook(DocumentRule):
                 f'"{hook.name}" is performed by CodeDeploy itself and cannot run a hook; '
                 f"use {' or '.join(instead)} instead",
                 key=True,
-                notes=(f"Events a {PLATFORM_TITLES[kind]} AppSpec can hook: {', '.join(valid)}.",),
+                notes=(f"Events {with_article(PLATFORM_TITLES[kind])} AppSpec can hook: {', '.join(valid)}.",),
             )
 
     VALID = (

@@ -32,6 +32,13 @@ VALID_HOOKS = {
     ECS: ECS_HOOKS,
     SERVERLESS: tuple(dict.fromkeys(ECS_HOOKS + LAMBDA_HOOKS)),
 }
+
+
+def with_article(title: str) -> str:
+    """ "an EC2/On-Premises", "a Lambda": the platform title with its indefinite article."""
+    return ("an " if title[0] in "AEIOU" else "a ") + title
+
+
 _EC2_KEYS = ("os", "files", "permissions", "file_exists_behavior")
 
 

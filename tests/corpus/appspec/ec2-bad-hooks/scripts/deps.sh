@@ -1,0 +1,2 @@
+#!/bin/bash
+dnf install -y httpd

@@ -1,0 +1,2 @@
+#!/bin/bash
+curl -fs localhost

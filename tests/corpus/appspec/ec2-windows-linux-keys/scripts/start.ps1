@@ -1,0 +1,1 @@
+Start-Website -Name Default
