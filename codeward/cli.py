@@ -53,6 +53,8 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 COMMANDS: list[tuple[str, str]] = [
     ("lint", "linters.command"),
     ("rules", "codeward.rules_doc"),
+    ("simulate", "linters.simulate.command"),
+    ("profile", "profiler.command"),
 ]
 
 

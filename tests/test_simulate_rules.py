@@ -1,0 +1,82 @@
+"""Every simulation rule's own VALID and INVALID cases, run through `codeward simulate` on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from codeward.rule import Invalid, Valid
+from linters.simulate.rules import all_rules, rules_by_code
+from tests.helpers import run_cli
+
+DEFAULT_NAMES = {"buildspec": "buildspec.yml", "appspec": "appspec.yml", "pipeline": "pipeline.json"}
+
+
+def _cases() -> list[object]:
+    out = []
+    for rule in all_rules():
+        for index, case in enumerate(rule.VALID):
+            out.append(pytest.param(rule, case, id=f"{rule.code}-valid-{index}"))
+        for index, case in enumerate(rule.INVALID):
+            out.append(pytest.param(rule, case, id=f"{rule.code}-invalid-{index}"))
+    return out
+
+
+def materialise(tmp_path: Path, rule: type, case: Valid | Invalid) -> str:
+    target = tmp_path / (case.filename or DEFAULT_NAMES[rule.kind])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(case.source, encoding="utf-8")
+    for relative, content in case.files.items():
+        extra = target.parent / relative
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_text(content, encoding="utf-8")
+        if content.startswith("#!"):
+            extra.chmod(0o755)
+    return str(target)
+
+
+def simulate_json(path: str, *args: str) -> tuple[int, dict]:
+    code, out, err = run_cli("simulate", path, "--format", "json", "--isolated", *args, cwd=os.path.dirname(path))
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases())
+def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
+    path = materialise(tmp_path, rule, case)
+    # Only this rule selected: the lint pass runs with the same selection, so other rules' errors do not
+    # stop the simulation before this rule gets to speak.
+    _, report = simulate_json(path, "--select", rule.code, *getattr(case, "args", ()))
+    mine = [f for f in report["findings"] if f["code"] == rule.code]
+    if isinstance(case, Valid):
+        assert not mine, [(f["line"], f["column"], f["message"]) for f in mine]
+        return
+    at = [f for f in mine if (f["line"], f["column"]) == (case.line, case.column)]
+    assert at, f"expected {rule.code} at {case.line}:{case.column}, got " + repr(
+        [(f["line"], f["column"], f["message"]) for f in mine]
+    )
+    if case.message:
+        assert any(case.message in f["message"] for f in at), [f["message"] for f in at]
+
+
+def test_every_rule_is_documented_and_tested() -> None:
+    for rule in all_rules():
+        docs = rule.docs()
+        assert docs.what and docs.why and docs.example and docs.fix, f"{rule.code} lacks a docs section"
+        assert rule.VALID and rule.INVALID, f"{rule.code} needs VALID and INVALID cases"
+        prefix = {"buildspec": "CWB2", "appspec": "CWA2", "pipeline": "CWP2"}[rule.kind]
+        assert rule.code.startswith(prefix), rule.code
+
+
+def test_codes_are_unique_and_named_after_their_module() -> None:
+    from linters.rules import rules_by_code as lint_rules
+
+    table = rules_by_code()
+    assert not set(table) & set(lint_rules()), "a simulation code collides with a lint rule"
+    names = [rule.name for rule in table.values()]
+    assert len(names) == len(set(names))
+    for code, rule in table.items():
+        assert rule.__module__.rsplit(".", 1)[1].startswith(code)
