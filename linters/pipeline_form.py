@@ -1,7 +1,8 @@
 """Pipeline files in both forms: the CodePipeline API JSON (camelCase) and CloudFormation templates (PascalCase).
 
-`pipeline_views` gives the engine one view per pipeline: the whole document for the API form, and each
-`AWS::CodePipeline::Pipeline` resource of a template (labelled by its logical id). The schema validates a
+`pipeline_views` gives the engine one view per pipeline: the whole document for the API form; for a template,
+the template itself (its sections) and then each `AWS::CodePipeline::Pipeline` resource (labelled by its
+logical id). The schema validates a
 view as written, so messages and fixes use the user's own key names.
 
 The semantic rules do not walk the raw views: `pipeline_model` builds, once per view, a small form-independent
@@ -25,14 +26,18 @@ CFN_TYPE = "AWS::CodePipeline::Pipeline"
 SOURCE = "Source"
 
 
+def is_template(data: Any) -> bool:
+    return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
+
+
 def pipeline_views(data: Any) -> list[View]:
-    if isinstance(data, dict) and isinstance(data.get("Resources"), dict):
-        views: list[View] = []
+    """The template itself (its sections), then each pipeline resource; or the whole API document."""
+    views: list[View] = [("", (), data)]
+    if is_template(data) and isinstance(data.get("Resources"), dict):
         for logical_id, resource in data["Resources"].items():
             if isinstance(resource, dict) and resource.get("Type") == CFN_TYPE:
                 views.append((f"Pipeline {logical_id}", ("Resources", logical_id), resource))
-        return views
-    return [("", (), data)]
+    return views
 
 
 def is_intrinsic(value: Any) -> bool:
@@ -298,7 +303,7 @@ def pipeline_model(ctx: Any, value: Any, path: Path) -> Pipeline | None:
         return cached
     label = ctx.cache.get("view", ("", ()))[0]
     model = None
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not is_template(value):
         if value.get("Type") == CFN_TYPE:
             properties = value.get("Properties")
             if isinstance(properties, dict) and not is_intrinsic(properties):

@@ -63,6 +63,8 @@ class InputArtifactNotProduced(PipelineRule):
             for artifact in item.outputs:
                 producers.setdefault(artifact.name, []).append(item)
         for item in pipeline.actions:
+            if item.is_source:
+                continue  # a source action takes no input at all: CWP108 says so
             for artifact in item.inputs:
                 makers = [m for m in producers.get(artifact.name, ()) if m is not item]
                 order = [m.runs_before(item) for m in makers]

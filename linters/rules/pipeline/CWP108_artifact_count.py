@@ -4,6 +4,7 @@ from linters.pipeline_form import Pipeline
 from linters.rule import Context
 from linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
 from linters.rules.pipeline.providers import ARTIFACT_LIMITS, identity
+from linters.suggest import did_you_mean
 
 _APPROVE = action("Approve", "Approval", "Manual")
 
@@ -12,6 +13,10 @@ def _bounds(low: int, high: int) -> str:
     if high == 0:
         return "none"
     return str(low) if low == high else f"{low} to {high}"
+
+
+def _artifacts(count: int, word: str) -> str:
+    return f"{count} {word} artifact" + ("" if count == 1 else "s")
 
 
 class ArtifactCount(PipelineRule):
@@ -71,12 +76,16 @@ class ArtifactCount(PipelineRule):
                 count = item.artifact_count(name)
                 if count is None or low <= count <= high:
                     continue
+                if not item.has(name) and did_you_mean(item.key(name), [k for k in item.data if isinstance(k, str)]):
+                    continue  # the list is there under a misspelled key: CWP001 reports that
                 if high == 0:
                     message = f"{kind} action takes no {word} artifacts, has {count}"
+                elif low == high:
+                    message = f"{kind} action needs exactly {_artifacts(low, word)}, has {count}"
                 elif count < low:
-                    message = f"{kind} action needs {_bounds(low, high)} {word} artifacts, has {count}"
+                    message = f"{kind} action needs {low} to {_artifacts(high, word)}, has {count}"
                 else:
-                    message = f"{kind} action takes at most {high} {word} artifacts, has {count}"
+                    message = f"{kind} action takes at most {_artifacts(high, word)}, has {count}"
                 path = item.at(name) if item.has(name) else item.at("name")
                 self.report(
                     ctx,

@@ -4,6 +4,7 @@ from linters.pipeline_form import Action, Pipeline
 from linters.rule import Context
 from linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
 from linters.rules.pipeline.providers import CFN_MODE_KEYS, CONFIGURATION, identity
+from linters.suggest import did_you_mean
 
 _STACK = action(
     "Stack",
@@ -80,7 +81,14 @@ class MissingConfigurationKey(PipelineRule):
             if item.has("configuration") and item.configuration is None:
                 continue  # an intrinsic or a wrong type: nothing to know
             config = item.configuration or {}
-            missing = [(key, why) for key, why in _required(item, config) if key not in config]
+            required = _required(item, config)
+            known = {key for key, _ in required}
+            ident = identity(item.owner, item.category, item.provider)
+            if ident in CONFIGURATION:
+                known.update(CONFIGURATION[ident][0] + CONFIGURATION[ident][1])
+            strangers = [k for k in config if k not in known]
+            # A misspelled required key is one defect, reported by CWP109 with its did-you-mean.
+            missing = [(k, why) for k, why in required if k not in config and not did_you_mean(k, strangers)]
             for key, why in missing:
                 where = item.at("configuration") if item.has("configuration") else item.at("name")
                 self.report(

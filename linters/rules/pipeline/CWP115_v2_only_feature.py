@@ -12,7 +12,7 @@ class V2OnlyFeature(PipelineRule):
     ## What it does
     Reports a feature that only V2 pipelines have, used in a V1 pipeline (`pipelineType` `V1`, or not set,
     which means V1): the `QUEUED` and `PARALLEL` execution modes, `triggers`, pipeline `variables`, the
-    `Commands` and `ECRBuildAndPublish` actions, and stage conditions (`beforeEntry`, `onSuccess`,
+    `Commands`, `ECRBuildAndPublish` and Lambda deploy actions, and stage conditions (`beforeEntry`, `onSuccess`,
     `onFailure`).
 
     ## Why is this bad?
@@ -47,7 +47,7 @@ class V2OnlyFeature(PipelineRule):
             api_case(("Source", [SOURCE_ACTION]), ("Test", [_COMMANDS]), top='"pipelineType": "V1",'),
             11,
             92,
-            "the Commands action needs a V2 pipeline",
+            "the Compute/Commands action needs a V2 pipeline",
         ),
     )
 
@@ -72,5 +72,8 @@ class V2OnlyFeature(PipelineRule):
                 if stage.has(name):
                     flag(stage.at(name), f'stage condition {stage.key(name)} of stage "{stage.name}"', key_=True)
             for item in stage.actions:
-                if item.owner == "AWS" and item.provider in ("Commands", "ECRBuildAndPublish"):
-                    flag(item.at("actionTypeId", item.key("provider")), f"the {item.provider} action")
+                v2_only = item.provider in ("Commands", "ECRBuildAndPublish") or (
+                    item.provider == "Lambda" and item.category == "Deploy"
+                )
+                if item.owner == "AWS" and v2_only:
+                    flag(item.at("actionTypeId", item.key("provider")), f"the {item.category}/{item.provider} action")

@@ -84,6 +84,7 @@ CONFIGURATION: dict[tuple[str, str, str], tuple[tuple[str, ...], tuple[str, ...]
         ("BucketName", "Extract"), ("ObjectKey", "KMSEncryptionKeyARN", "CannedACL", "CacheControl"),
     ),
     ("AWS", "Invoke", "Lambda"): (("FunctionName",), ("UserParameters",)),
+    ("AWS", "Deploy", "Lambda"): (("FunctionName",), ("FunctionAlias", "PublishedTargetVersion", "DeployStrategy", "Alarms")),
     ("AWS", "Invoke", "StepFunctions"): (("StateMachineArn",), ("ExecutionNamePrefix", "InputType", "Input")),
     ("AWS", "Approval", "Manual"): ((), ("NotificationArn", "ExternalEntityLink", "CustomData")),
 }  # fmt: skip
