@@ -1,0 +1,412 @@
+"""The sampling agent: a daemon thread that reads every thread's stack and aggregates a call tree.
+
+Runs inside the profiled program, so it imports only the standard library, keeps code objects (never
+frames) between samples, and turns any error of its own into "agent disabled" instead of an exception
+in the program. Report rendering is imported only when a report is written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from profiler.settings import Settings
+
+TRUNCATED = "<truncated>"  # synthetic root frame for stacks cut at MaxStackDepth
+# Leaf functions that mean "waiting" where the OS gives no per-thread CPU clock.
+_WAITING_NAMES = frozenset(
+    {"wait", "sleep", "select", "poll", "accept", "recv", "recv_into", "read", "acquire", "join"}
+)
+# Rough bytes per stored stack entry (key tuple, dict slot, counter list) and per frame in a key.
+_ENTRY_BYTES, _FRAME_BYTES = 260, 8
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def process_rss() -> int:
+    """Resident memory of this process in bytes (0 when the OS does not say)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        try:
+            import resource
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return peak if sys.platform == "darwin" else peak * 1024
+        except Exception:
+            return 0
+
+
+def _warn(message: str) -> None:
+    try:
+        sys.stderr.write(f"codeward profiler: {message}\n")
+        sys.stderr.flush()
+    except Exception:  # a closed stderr must not take the program down either
+        pass
+
+
+class Agent:
+    """One profiling session. `start()`, `stop()`; `report()` writes the files for the period so far."""
+
+    def __init__(self, settings: Settings | None = None, *, name: str = "profile", install_exit_hooks: bool = True):
+        self.settings = settings or Settings()
+        self.name = name
+        self.install_exit_hooks = install_exit_hooks
+        self.notes: list[str] = []
+        self.written: list[str] = []  # paths of every file this agent wrote
+        self.disabled_reason: str | None = None
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._sequence = 0
+        self._tracing = False
+        self._exit_registered = False
+        self._allocations: list[dict[str, Any]] | None = None
+        self.last_profile: dict[str, Any] | None = None
+        self._finished = False
+        self.cpu_source = "thread CPU clock" if hasattr(time, "pthread_getcpuclockid") else "leaf-function heuristic"
+        self._reset_period()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def _reset_period(self) -> None:
+        self.pid = os.getpid()
+        self.period_start = time.time()
+        self._period_perf = time.perf_counter()
+        self.stacks: dict[tuple[Any, ...], list[float]] = {}
+        self.thread_samples: dict[str, int] = {}
+        self.rounds = 0
+        self._stored_frames = 0
+        self._agent_cpu = 0.0
+        self.census: list[dict[str, Any]] = []
+        self.rss: list[tuple[float, int]] = []
+        self._rss_step = 0.1
+        self._last_rss = -1.0
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> Agent:
+        if self.running:
+            return self
+        self._stop.clear()
+        self._reset_period()
+        self._last_report_perf = time.perf_counter()
+        self._last_memory_flush = -1e18
+        if self.settings.trace_allocations:
+            import tracemalloc
+
+            if not tracemalloc.is_tracing():
+                tracemalloc.start(16)
+                self._tracing = True
+        self._thread = threading.Thread(target=self._run, name="codeward-profiler", daemon=True)
+        self._thread.start()
+        if self.install_exit_hooks and not self._exit_registered:
+            self._exit_registered = True
+            import atexit
+
+            atexit.register(self._at_exit)
+            if hasattr(os, "register_at_fork"):
+                # Hold the lock across fork so the child never inherits a half-written sample.
+                os.register_at_fork(
+                    before=lambda: self._lock.acquire(),
+                    after_in_parent=lambda: self._lock.release(),
+                    after_in_child=self._after_fork_child,
+                )
+            self._install_sigterm()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+        if self._tracing:
+            import tracemalloc
+
+            self._allocations = _top_allocations(tracemalloc.take_snapshot())
+            tracemalloc.stop()
+            self._tracing = False
+
+    def disable(self, reason: str) -> None:
+        """Stop sampling for good after an error of the agent's own; the program carries on."""
+        if self.disabled_reason is None:
+            self.disabled_reason = reason
+            self.notes.append(f"agent disabled: {reason}")
+            _warn(f"disabled after an internal error ({reason}); the program continues unprofiled")
+        self._stop.set()
+
+    # -- sampling ---------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:
+            self.disable(f"{type(exc).__name__}: {exc}")
+
+    def _loop(self) -> None:
+        settings = self.settings
+        interval = settings.sampling_interval_ms / 1000.0
+        me = threading.get_ident()
+        clocks: dict[tuple[int, int | None], int] = {}
+        last_cpu: dict[int, tuple[float, float]] = {}
+        has_clock = hasattr(time, "pthread_getcpuclockid")
+        check_every = max(1, int(0.25 / interval))  # memory and cadence checks about four times a second
+        heap_next = time.perf_counter() + 0.05 if settings.heap_budget_percent > 0 else float("inf")
+        next_t = time.perf_counter()
+        thread_start_cpu = time.thread_time()
+        wait = self._stop.wait
+        perf = time.perf_counter
+        while not self._stop.is_set():
+            next_t += interval
+            delay = next_t - perf()
+            if delay > 0:
+                if wait(delay):
+                    break
+            else:
+                next_t = perf()  # fell behind (GIL, suspended process): do not burst to catch up
+            with self._lock:
+                self._sample(me, clocks, last_cpu, has_clock)
+                self.rounds += 1
+                now = perf()
+                if now - self._last_rss >= self._rss_step:
+                    self._record_rss(now)
+                if now >= heap_next:
+                    heap_next = self._heap_census(now)
+                if self.rounds % check_every == 0:
+                    self._agent_cpu = time.thread_time() - thread_start_cpu
+                    self._check_memory()
+                    self._check_cadence()
+
+    def _sample(self, me: int, clocks: dict, last_cpu: dict, has_clock: bool) -> None:
+        max_depth = self.settings.max_stack_depth
+        now = time.perf_counter()
+        frames = sys._current_frames()
+        handling = sys._current_exceptions()
+        active = threading._active  # type: ignore[attr-defined]  # ident -> Thread, read-only here
+        stacks = self.stacks
+        for ident, frame in frames.items():
+            if ident == me:
+                continue
+            thread = active.get(ident)
+            cpu_share = 0.0
+            if has_clock:
+                key = (ident, getattr(thread, "native_id", None))
+                clock = clocks.get(key)
+                if clock is None:
+                    try:  # safe now: the thread is alive while we hold the GIL
+                        clock = clocks[key] = time.pthread_getcpuclockid(ident)
+                    except (OSError, OverflowError):
+                        clock = clocks[key] = -1
+                if clock != -1:
+                    try:
+                        cpu = time.clock_gettime(clock)
+                    except OSError:
+                        cpu = None
+                    if cpu is not None:
+                        previous = last_cpu.get(ident)
+                        last_cpu[ident] = (cpu, now)
+                        if previous is not None and now > previous[1]:
+                            cpu_share = min(1.0, max(0.0, (cpu - previous[0]) / (now - previous[1])))
+            else:
+                cpu_share = 0.0 if frame.f_code.co_name in _WAITING_NAMES else 1.0
+            codes = []
+            depth = 0
+            while frame is not None and depth < max_depth:
+                codes.append(frame.f_code)
+                frame = frame.f_back
+                depth += 1
+            if frame is not None:
+                codes.append(TRUNCATED)
+            key_stack = tuple(codes)
+            exc = handling.get(ident)
+            in_except = 1 if exc is not None and exc != (None, None, None) else 0
+            entry = stacks.get(key_stack)
+            if entry is None:
+                stacks[key_stack] = [1, cpu_share, in_except]
+                self._stored_frames += len(key_stack)
+            else:
+                entry[0] += 1
+                entry[1] += cpu_share
+                entry[2] += in_except
+            name = thread.name if thread is not None else f"thread-{ident}"
+            self.thread_samples[name] = self.thread_samples.get(name, 0) + 1
+        if self.rounds % 256 == 0:  # forget threads that ended
+            for ident in [i for i in last_cpu if i not in frames]:
+                del last_cpu[ident]
+            for key in [k for k in clocks if k[0] not in frames]:
+                del clocks[key]
+        del frames, frame, handling
+
+    def _record_rss(self, now: float) -> None:
+        self._last_rss = now
+        self.rss.append((round(now - self._period_perf, 3), process_rss()))
+        if len(self.rss) >= 1000:  # keep the series bounded: halve the resolution
+            self.rss = self.rss[::2]
+            self._rss_step *= 2
+
+    def _heap_census(self, now: float) -> float:
+        """Run one census; return when the next may run so the census stays within its time budget."""
+        from profiler.heap import census
+
+        started = time.perf_counter()
+        result = census()
+        spent = time.perf_counter() - started
+        result["t"] = round(now - self._period_perf, 3)
+        self.census.append(result)
+        if len(self.census) > 60:
+            del self.census[1:-1:2]
+        return time.perf_counter() + spent * (100.0 / self.settings.heap_budget_percent)
+
+    # -- limits and cadence -----------------------------------------------------------------------
+    def memory_estimate(self) -> int:
+        return len(self.stacks) * _ENTRY_BYTES + self._stored_frames * _FRAME_BYTES + len(self.census) * 4096
+
+    def _check_memory(self) -> None:
+        limit = self.settings.memory_usage_limit_percent
+        rss = process_rss()
+        used = self.memory_estimate()
+        if rss <= 0 or used <= rss * limit / 100.0:
+            return
+        now = time.perf_counter()
+        detail = (
+            f"the agent's memory ({used / 1024:.0f} KiB) is over MemoryUsageLimitPercent={limit:g}% "
+            f"of the process ({rss / 1048576:.1f} MiB)"
+        )
+        if (now - self._last_memory_flush) * 1000 < self.settings.minimum_time_for_reporting_ms:
+            self.notes.append(f"stopped: {detail} again within MinimumTimeForReportingInMilliseconds")
+            _warn(f"stopped sampling: {detail} again soon after an early report; the program continues")
+            self._stop.set()
+            self._write_locked(final=False)
+            return
+        self._last_memory_flush = now
+        self.notes.append(f"flushed early: {detail}")
+        _warn(f"wrote a report early: {detail}")
+        self._write_locked(final=False)
+
+    def _check_cadence(self) -> None:
+        settings = self.settings
+        if settings.reporting_interval_ms <= 0:
+            return
+        every = max(settings.reporting_interval_ms, settings.minimum_time_for_reporting_ms) / 1000.0
+        if time.perf_counter() - self._last_report_perf >= every:
+            self._write_locked(final=False)
+
+    # -- reports ----------------------------------------------------------------------------------
+    def snapshot(self, *, final: bool) -> dict[str, Any]:
+        """The period so far as a JSON-ready profile (see profiler.model)."""
+        from profiler.model import build_profile
+
+        return build_profile(self, final=final)
+
+    def report(self, *, final: bool = True, write: bool = True) -> list[str]:
+        """Write this period's report files and start a new period; returns the paths written.
+
+        The profile itself stays in `last_profile` (also with write=False, which writes nothing)."""
+        with self._lock:
+            if final:
+                self._finished = True
+            return self._write_locked(final=final, write=write)
+
+    def _write_locked(self, *, final: bool, write: bool = True) -> list[str]:
+        paths: list[str] = []
+        try:
+            if final and self.settings.heap_budget_percent > 0 and self.disabled_reason is None:
+                self._heap_census(time.perf_counter())
+            if self._tracing:
+                import tracemalloc
+
+                self._allocations = _top_allocations(tracemalloc.take_snapshot())
+            self._sequence += 1
+            data = self.last_profile = self.snapshot(final=final)
+            if write:
+                from profiler.report import write_reports
+
+                paths = write_reports(data, self.settings, f"{self.name}-{self.pid}-{self._sequence}")
+        except Exception as exc:  # a full disk or a bad directory must not reach the program
+            _warn(f"could not write the report to {self.settings.output_dir!r}: {type(exc).__name__}: {exc}")
+            return []
+        finally:
+            self._last_report_perf = time.perf_counter()
+        self.written += paths
+        notes = list(self.notes)
+        self._reset_period()
+        self.notes = [n for n in notes if n.startswith("agent disabled")]
+        return paths
+
+    # -- process events ---------------------------------------------------------------------------
+    def _at_exit(self) -> None:
+        try:
+            if os.getpid() != self.pid or not self._thread or self._finished:
+                return
+            self.stop()
+            self.report(final=True)
+        except BaseException as exc:
+            _warn(f"could not finish the report at exit: {type(exc).__name__}: {exc}")
+        _keep_sigint_exit_status()
+
+    def _after_fork_child(self) -> None:
+        """The child gets a fresh profile of its own and a new sampler thread (threads do not survive fork)."""
+        try:
+            self._lock = threading.RLock()
+            self._thread = None
+            self._sequence = 0
+            self._finished = False
+            self.written = []
+            self.notes = []
+            if self.disabled_reason is not None:
+                return
+            self.start()
+            mp_util = sys.modules.get("multiprocessing.util")
+            if mp_util is not None:  # multiprocessing children leave through os._exit, skipping atexit
+                mp_util.Finalize(self, Agent._at_exit, args=(self,), exitpriority=0)
+        except Exception as exc:
+            self.disable(f"after fork: {type(exc).__name__}: {exc}")
+
+    def _install_sigterm(self) -> None:
+        """Write the report on SIGTERM, then die of SIGTERM as the program would have."""
+        import signal
+
+        if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+            return
+        try:
+            if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+                return  # the program handles it; its handler decides (and atexit still reports)
+            signal.signal(signal.SIGTERM, self._on_sigterm)
+        except (ValueError, OSError):
+            pass
+
+    def _on_sigterm(self, signum: int, _frame: Any) -> None:
+        import signal
+
+        self.notes.append("interrupted by SIGTERM")
+        self._at_exit()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def _keep_sigint_exit_status() -> None:
+    """After an uncaught KeyboardInterrupt CPython exits by SIGINT (status 130), but any exec() during atexit
+    (dataclasses, namedtuple in the modules a report imports) clears that mark. Raising KeyboardInterrupt
+    through exec() sets it again, so the program's exit status stays its own."""
+    if getattr(sys, "last_type", None) is KeyboardInterrupt:
+        import contextlib
+
+        with contextlib.suppress(KeyboardInterrupt):
+            exec("raise KeyboardInterrupt")
+
+
+def _top_allocations(snapshot: Any, limit: int = 25) -> list[dict[str, Any]]:
+    import tracemalloc
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    snapshot = snapshot.filter_traces(
+        (tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, os.path.join(here, "*")))
+    )
+    out = []
+    for stat in snapshot.statistics("traceback")[:limit]:
+        frames = [{"file": f.filename, "line": f.lineno} for f in stat.traceback]
+        out.append({"size": stat.size, "count": stat.count, "traceback": frames})
+    return out

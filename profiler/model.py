@@ -1,0 +1,280 @@
+"""The profile file (JSON, `format: codeward-profile`) and the per-function figures every report uses.
+
+A profile holds a frame table and stacks that index into it, root first:
+    {"frames": [{"name", "file", "line"}], "stacks": [[[frame, ...], wall_samples, cpu_samples, in_except]]}
+`wall_samples` counts samples, `cpu_samples` adds each sample's on-CPU share (0..1, from the thread's CPU
+clock), `in_except` counts samples taken while the thread was handling an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT, VERSION = "codeward-profile", 1
+METRICS = ("cpu", "wall")
+
+
+class ProfileError(ValueError):
+    """A file that is not a readable codeward profile."""
+
+
+def _frame_of(code: Any) -> tuple[str, str, int]:
+    if isinstance(code, str):
+        return (code, "", 0)
+    return (getattr(code, "co_qualname", code.co_name), code.co_filename, code.co_firstlineno)
+
+
+def build_profile(agent: Any, *, final: bool) -> dict[str, Any]:
+    settings = agent.settings
+    index: dict[tuple[str, str, int], int] = {}
+    frames: list[dict[str, Any]] = []
+    stacks = []
+    by_code: dict[Any, int] = {}
+    for key, (wall, cpu, exc) in agent.stacks.items():
+        ids = []
+        for code in reversed(key):  # stored leaf first; files keep the root first
+            i = by_code.get(code)
+            if i is None:
+                frame = _frame_of(code)
+                i = index.get(frame)
+                if i is None:
+                    i = index[frame] = len(frames)
+                    frames.append({"name": frame[0], "file": frame[1], "line": frame[2]})
+                by_code[code] = i
+            ids.append(i)
+        stacks.append([ids, int(wall), round(cpu, 3), int(exc)])
+    duration = time.time() - agent.period_start
+    interval = settings.sampling_interval_ms
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "pid": agent.pid,
+        "argv": list(sys.argv),
+        "cwd": os.getcwd(),
+        "python": sys.version.split()[0],
+        "start": round(agent.period_start, 3),
+        "duration": round(duration, 3),
+        "final": final,
+        "settings": settings.as_dict(),
+        "sampling": {
+            "rounds": agent.rounds,
+            "requested_hz": round(1000.0 / interval, 2),
+            "actual_hz": round(agent.rounds / duration, 2) if duration > 0 else 0.0,
+            "cpu_source": agent.cpu_source,
+            "agent_cpu_seconds": round(agent._agent_cpu, 4),
+            # The real spacing of samples (the GIL makes it longer than asked): turns counts into seconds.
+            "seconds_per_sample": round(duration / agent.rounds, 6) if agent.rounds else interval / 1000.0,
+        },
+        "notes": list(agent.notes),
+        "threads": dict(agent.thread_samples),
+        "frames": frames,
+        "stacks": stacks,
+        "heap": {
+            "census": list(agent.census),
+            "rss": [list(p) for p in agent.rss],
+            "allocations": agent._allocations,
+        },
+    }
+
+
+def load(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise ProfileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ProfileError(f"{path} is not JSON ({exc}); expected a codeward profile (profile-*.json)") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ProfileError(f'{path} is not a codeward profile (no "format": "{FORMAT}"); pass a profile-*.json')
+    if data.get("version") != VERSION:
+        raise ProfileError(f"{path} is a version {data.get('version')} profile; this codeward reads version {VERSION}")
+    frames, stacks = data.get("frames"), data.get("stacks")
+    if not isinstance(frames, list) or not isinstance(stacks, list):
+        raise ProfileError(f"{path}: frames and stacks must be lists")
+    for row in stacks:
+        if (
+            not isinstance(row, list)
+            or len(row) != 4
+            or not isinstance(row[0], list)
+            or not all(isinstance(i, int) and 0 <= i < len(frames) for i in row[0])
+        ):
+            raise ProfileError(f"{path}: malformed stack entry {str(row)[:80]}")
+    return data
+
+
+def profile_paths(target: str) -> list[str]:
+    """A profile file, or every profile-*.json in a directory (a whole run: periods and processes)."""
+    if os.path.isdir(target):
+        found = sorted(
+            os.path.join(target, name)
+            for name in os.listdir(target)
+            if name.endswith(".json") and not name.endswith(".speedscope.json")
+        )
+        if not found:
+            raise ProfileError(f"{target} holds no profile (*.json); run `codeward profile -o {target} -- ...` first")
+        return found
+    if not os.path.exists(target):
+        raise ProfileError(f"{target}: no such file or directory")
+    return [target]
+
+
+def merge(profiles: list[dict[str, Any]]) -> dict[str, Any]:
+    """One profile adding up several (periods of one run, or several processes)."""
+    if len(profiles) == 1:
+        return profiles[0]
+    first = profiles[0]
+    index: dict[tuple[str, str, int], int] = {}
+    frames: list[dict[str, Any]] = []
+    totals: dict[tuple[int, ...], list[float]] = {}
+    threads: dict[str, int] = {}
+    rss: list[list[float]] = []
+    census: list[dict[str, Any]] = []
+    notes: list[str] = []
+    start = min(p["start"] for p in profiles)
+    for p in profiles:
+        remap = []
+        for f in p["frames"]:
+            key = (f["name"], f["file"], f["line"])
+            if key not in index:
+                index[key] = len(frames)
+                frames.append(dict(f))
+            remap.append(index[key])
+        for ids, wall, cpu, exc in p["stacks"]:
+            key2 = tuple(remap[i] for i in ids)
+            entry = totals.setdefault(key2, [0, 0.0, 0])
+            entry[0] += wall
+            entry[1] += cpu
+            entry[2] += exc
+        for name, n in p.get("threads", {}).items():
+            threads[name] = threads.get(name, 0) + n
+        shift = p["start"] - start
+        heap = p.get("heap") or {}
+        if len({q.get("pid") for q in profiles}) == 1:  # series of one process line up in time
+            rss += [[round(t + shift, 3), b] for t, b in heap.get("rss", [])]
+            census += [{**c, "t": round(c["t"] + shift, 3)} for c in heap.get("census", [])]
+        notes += p.get("notes", [])
+    end = max(p["start"] + p["duration"] for p in profiles)
+    sampling = dict(first.get("sampling", {}))
+    sampling["rounds"] = sum(p.get("sampling", {}).get("rounds", 0) for p in profiles)
+    weighted = sum(
+        p.get("sampling", {}).get("seconds_per_sample", 0) * p.get("sampling", {}).get("rounds", 0) for p in profiles
+    )
+    if sampling["rounds"]:
+        sampling["seconds_per_sample"] = round(weighted / sampling["rounds"], 6)
+    sampling["agent_cpu_seconds"] = round(sum(p.get("sampling", {}).get("agent_cpu_seconds", 0) for p in profiles), 4)
+    allocations = next((p["heap"]["allocations"] for p in reversed(profiles) if (p.get("heap") or {}).get("allocations")), None)  # fmt: skip
+    return {
+        **first,
+        "pid": sorted({p["pid"] for p in profiles}) if len({p["pid"] for p in profiles}) > 1 else first["pid"],
+        "start": start,
+        "duration": round(end - start, 3),
+        "final": any(p.get("final") for p in profiles),
+        "sampling": sampling,
+        "notes": notes,
+        "threads": threads,
+        "frames": frames,
+        "stacks": [[list(k), v[0], round(v[1], 3), v[2]] for k, v in totals.items()],
+        "heap": {"census": census, "rss": rss, "allocations": allocations},
+    }
+
+
+def load_many(targets: list[str]) -> dict[str, Any]:
+    paths = [p for t in targets for p in profile_paths(t)]
+    return merge([load(p) for p in paths])
+
+
+# -- per-function figures --------------------------------------------------------------------------
+
+
+def frame_label(frame: dict[str, Any], cwd: str | None = None) -> str:
+    if not frame["file"]:
+        return frame["name"]
+    return f"{frame['name']} ({short_path(frame['file'], cwd)}:{frame['line']})"
+
+
+def short_path(path: str, cwd: str | None = None) -> str:
+    """Paths relative to the program's directory; the standard library and site-packages by their tail."""
+    cwd = cwd or os.getcwd()
+    for marker in ("/site-packages/", "/dist-packages/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    stdlib = os.path.dirname(os.__file__)
+    if path.startswith(stdlib + os.sep):
+        return "<stdlib>/" + path[len(stdlib) + 1 :]
+    if os.path.isabs(path) and path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return path[len(cwd.rstrip(os.sep)) + 1 :]
+    return path
+
+
+@dataclass
+class FunctionStat:
+    frame: int
+    name: str
+    file: str
+    line: int
+    self_: float = 0.0
+    total: float = 0.0
+    exc: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}\t{self.file}\t{self.line}"
+
+
+@dataclass
+class Table:
+    metric: str
+    grand_total: float
+    functions: dict[int, FunctionStat] = field(default_factory=dict)
+
+    def share(self, value: float) -> float:
+        return 100.0 * value / self.grand_total if self.grand_total else 0.0
+
+    def hottest(self, by: str = "self", limit: int = 20) -> list[FunctionStat]:
+        attr = "self_" if by == "self" else "total"
+        ranked = sorted(self.functions.values(), key=lambda s: (-getattr(s, attr), s.name))
+        return [s for s in ranked if getattr(s, attr) > 0][:limit]
+
+    def by_key(self) -> dict[str, FunctionStat]:
+        return {s.key: s for s in self.functions.values()}
+
+
+def function_table(profile: dict[str, Any], metric: str = "cpu") -> Table:
+    """Self and total per function; a function counts once per stack however often it recurses."""
+    column = 2 if metric == "cpu" else 1
+    frames = profile["frames"]
+    table = Table(metric, 0.0)
+    for row in profile["stacks"]:
+        ids, value = row[0], float(row[column])
+        if not ids or value <= 0:
+            continue
+        table.grand_total += value
+        for i in set(ids):
+            stat = table.functions.get(i)
+            if stat is None:
+                f = frames[i]
+                stat = table.functions[i] = FunctionStat(i, f["name"], f["file"], f["line"])
+            stat.total += value
+            if row[3]:
+                stat.exc += value * row[3] / max(row[1], 1)
+        leaf = table.functions[ids[-1]]
+        leaf.self_ += value
+    return table
+
+
+def seconds_per_sample(profile: dict[str, Any]) -> float:
+    sampling = profile.get("sampling", {})
+    return float(sampling.get("seconds_per_sample") or profile["settings"]["SamplingIntervalInMilliseconds"] / 1000.0)
+
+
+def metric_for(profile: dict[str, Any], metric: str) -> str:
+    """CPU when the profile has any on-CPU time, else wall (an all-waiting program)."""
+    if metric != "auto":
+        return metric
+    return "cpu" if any(row[2] > 0 for row in profile["stacks"]) else "wall"

@@ -1,0 +1,435 @@
+"""The profiler agent, its settings, entry points and text reports, on real workloads in real processes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from profiler import Profile
+from profiler.agent import TRUNCATED, Agent
+from profiler.formats import collapsed, speedscope, terminal
+from profiler.model import function_table, load, load_many
+from profiler.settings import SPECS, Settings, SettingsError, resolve
+from tests.helpers import ROOT, run_cli
+
+FAST = {"formats": "collapsed", "heap_budget_percent": 0}
+
+
+def spin(seconds: float) -> int:
+    """CPU-bound on purpose: the expected hottest function."""
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        for i in range(200):
+            n += i * i
+    return n
+
+
+def nap(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def recurse(depth: int, seconds: float) -> int:
+    return recurse(depth - 1, seconds) if depth else spin(seconds)
+
+
+def names_by_self(profile: dict, metric: str) -> list[str]:
+    return [s.name for s in function_table(profile, metric).hottest("self", 5)]
+
+
+# -- settings --------------------------------------------------------------------------------------
+
+
+def test_settings_keep_codeguru_names_and_documented_defaults() -> None:
+    names = [s.name for s in SPECS[:5]]
+    assert names == [
+        "MaxStackDepth",
+        "MemoryUsageLimitPercent",
+        "MinimumTimeForReportingInMilliseconds",
+        "ReportingIntervalInMilliseconds",
+        "SamplingIntervalInMilliseconds",
+    ]
+    s = Settings()
+    assert (s.max_stack_depth, s.memory_usage_limit_percent, s.minimum_time_for_reporting_ms) == (1000, 10.0, 30000)
+    assert (s.reporting_interval_ms, s.sampling_interval_ms) == (300000, 10.0)
+    assert SPECS[4].env == "CODEWARD_PROFILER_SAMPLING_INTERVAL_IN_MILLISECONDS"
+    assert SPECS[4].flag == "--sampling-interval-in-milliseconds"
+    docs = (Path(ROOT) / "docs" / "profiler.md").read_text()
+    for spec in SPECS:  # every setting, its variable and default are documented
+        assert f"`{spec.name}`" in docs and f"`{spec.env}`" in docs, spec.name
+
+
+def test_settings_precedence_pyproject_then_env_then_flags(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.codeward.profiler]\nMaxStackDepth = 50\nSamplingIntervalInMilliseconds = 20\n")
+    s = resolve(str(pyproject), environ={})
+    assert (s.max_stack_depth, s.sampling_interval_ms) == (50, 20.0)
+    env = {"CODEWARD_PROFILER_SAMPLING_INTERVAL_IN_MILLISECONDS": "7"}
+    s = resolve(str(pyproject), environ=env)
+    assert (s.max_stack_depth, s.sampling_interval_ms) == (50, 7.0)
+    s = resolve(str(pyproject), environ=env, overrides={"SamplingIntervalInMilliseconds": "3"})
+    assert s.sampling_interval_ms == 3.0
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("MaxStackDepth = 0", "MaxStackDepth must be between 1 and 100000, not 0"),
+        ('MaxStackDepth = "deep"', "MaxStackDepth must be a whole number, not 'deep'"),
+        ("SamplingIntervallInMilliseconds = 5", 'did you mean "SamplingIntervalInMilliseconds"?'),
+        ('formats = "html,pdf"', "unknown format 'pdf'; choose from html, speedscope, collapsed"),
+        ("trace-allocations = 3", "trace-allocations must be true or false, not 3"),
+    ],
+)
+def test_bad_settings_name_source_and_fix(tmp_path: Path, table: str, message: str) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(f"[tool.codeward.profiler]\n{table}\n")
+    with pytest.raises(SettingsError) as info:
+        resolve(str(pyproject), environ={})
+    assert str(pyproject) in str(info.value) and message in str(info.value)
+
+
+def test_bad_setting_on_the_command_line_is_a_usage_error(tmp_path: Path) -> None:
+    code, _out, err = run_cli("profile", "--isolated", "--max-stack-depth", "-3", "--", "true")
+    assert code == 2
+    assert err.strip() == "codeward: error: option: MaxStackDepth must be between 1 and 100000, not -3"
+    code, _out, err = run_cli("profile", "--isolated")
+    assert code == 2 and "nothing to run: codeward profile [options] -- python app.py" in err
+
+
+# -- the agent in-process --------------------------------------------------------------------------
+
+
+def test_cpu_bound_workload_hottest_function_and_cpu_vs_wall(tmp_path: Path) -> None:
+    sleeper = threading.Thread(target=nap, args=(0.6,), name="napper")
+    with Profile(output_dir=str(tmp_path), **FAST) as run:
+        sleeper.start()
+        spin(0.6)
+        sleeper.join()
+    profile = run.profile
+    assert names_by_self(profile, "cpu")[0] == "spin"
+    cpu = function_table(profile, "cpu")
+    wall = function_table(profile, "wall")
+    by_name_cpu = {s.name: s for s in cpu.functions.values()}
+    by_name_wall = {s.name: s for s in wall.functions.values()}
+    # The sleeping thread is there in wall time, about half of it, and nearly absent from CPU time.
+    assert 35 < wall.share(by_name_wall["nap"].total) < 65
+    assert cpu.share(by_name_cpu["nap"].total if "nap" in by_name_cpu else 0.0) < 5
+    assert cpu.share(by_name_cpu["spin"].total) > 90
+    assert profile["threads"]["napper"] > 20
+    assert run.paths == [str(tmp_path / f"profile-{os.getpid()}-1.json"), *[
+        str(tmp_path / f"profile-{os.getpid()}-1{ext}") for ext in (".collapsed", ".cpu.collapsed")
+    ]]  # fmt: skip
+
+
+def test_multithreaded_workload_every_thread_is_sampled(tmp_path: Path) -> None:
+    def worker_a() -> None:
+        spin(0.5)
+
+    def worker_b() -> None:
+        nap(0.5)
+
+    threads = [threading.Thread(target=worker_a, name="a"), threading.Thread(target=worker_b, name="b")]
+    with Profile(output_dir=str(tmp_path), write=False, **FAST) as run:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    names = {s.name for s in function_table(run.profile, "wall").functions.values()}
+    assert {"test_multithreaded_workload_every_thread_is_sampled.<locals>.worker_a", "spin", "nap"} <= names
+    assert run.profile["threads"]["a"] > 10 and run.profile["threads"]["b"] > 10
+    assert not any(name == "codeward-profiler" for name in run.profile["threads"])  # never samples itself
+
+
+def test_max_stack_depth_cuts_stacks_near_the_running_function(tmp_path: Path) -> None:
+    with Profile(output_dir=str(tmp_path), write=False, MaxStackDepth=12, **FAST) as run:
+        recurse(40, 0.4)
+    profile = run.profile
+    frames = profile["frames"]
+    deep = [row for row in profile["stacks"] if any(frames[i]["name"] == "spin" for i in row[0])]
+    assert deep
+    for ids, *_ in profile["stacks"]:
+        assert len(ids) <= 13
+    for ids, *_ in deep:  # 12 frames kept, the leaf included, under a <truncated> root
+        assert len(ids) == 13 and frames[ids[0]]["name"] == TRUNCATED
+        assert [frames[i]["name"] for i in ids[-2:]] == ["recurse", "spin"]
+
+
+@pytest.mark.parametrize("interval_ms", [5, 25])
+def test_sampling_interval_is_honoured_and_real_rate_reported(tmp_path: Path, interval_ms: int) -> None:
+    with Profile(output_dir=str(tmp_path), write=False, SamplingIntervalInMilliseconds=interval_ms, **FAST) as run:
+        nap(0.5)  # an idle program: the sampler gets the GIL at once
+    sampling = run.profile["sampling"]
+    expected = 0.5 / (interval_ms / 1000)
+    assert 0.8 * expected <= sampling["rounds"] <= 1.1 * expected + 1
+    assert sampling["requested_hz"] == 1000 / interval_ms
+    assert abs(sampling["actual_hz"] - sampling["rounds"] / run.profile["duration"]) < 0.5
+
+
+def test_reporting_cadence_never_faster_than_the_minimum(tmp_path: Path) -> None:
+    agent = Agent(
+        resolve(overrides={"ReportingIntervalInMilliseconds": 100, "MinimumTimeForReportingInMilliseconds": 400,
+                           "output-dir": str(tmp_path), "formats": "collapsed", "heap-budget-percent": 0}, use_env=False),
+        install_exit_hooks=False,
+    )  # fmt: skip
+    agent.start()
+    nap(1.4)
+    agent.stop()
+    periodic = sorted(tmp_path.glob("profile-*.json"))
+    assert 2 <= len(periodic) <= 3  # every 0.4 s (not 0.1 s) over 1.4 s
+    starts = [load(str(p))["start"] for p in periodic]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert all(0.35 <= gap <= 0.8 for gap in gaps), gaps
+    assert all(not load(str(p))["final"] for p in periodic)
+    agent.report(final=True)
+    assert load(str(sorted(tmp_path.glob("profile-*.json"), key=os.path.getmtime)[-1]))["final"] is True
+
+
+def test_reporting_interval_zero_reports_only_at_the_end(tmp_path: Path) -> None:
+    with Profile(
+        output_dir=str(tmp_path), ReportingIntervalInMilliseconds=0, MinimumTimeForReportingInMilliseconds=0, **FAST
+    ) as run:
+        nap(0.5)
+    assert [p.name for p in tmp_path.glob("*.json")] == [f"profile-{os.getpid()}-1.json"]
+    assert run.profile["final"] is True
+
+
+def test_memory_limit_flushes_early_then_stops_and_says_so(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    agent = Agent(
+        resolve(overrides={"MemoryUsageLimitPercent": 0.0001, "output-dir": str(tmp_path), "formats": "collapsed",
+                           "heap-budget-percent": 0, "SamplingIntervalInMilliseconds": 5}, use_env=False),
+        install_exit_hooks=False,
+    )  # fmt: skip
+    agent.start()
+    recurse(30, 0.8)
+    stopped_by_itself = not agent.running
+    agent.stop()
+    err = capfd.readouterr().err
+    assert stopped_by_itself
+    assert "codeward profiler: wrote a report early: the agent's memory" in err
+    assert "is over MemoryUsageLimitPercent=0.0001% of the process" in err
+    assert "codeward profiler: stopped sampling:" in err
+    notes = [n for p in tmp_path.glob("*.json") for n in load(str(p))["notes"]]
+    assert any(n.startswith("flushed early: ") for n in notes) and any(n.startswith("stopped: ") for n in notes)
+
+
+def test_an_agent_error_disables_the_agent_not_the_program(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    class Broken(Agent):
+        def _sample(self, *args: object) -> None:
+            raise RuntimeError("simulated sampler fault")
+
+    agent = Broken(resolve(overrides={"output-dir": str(tmp_path)}, use_env=False), install_exit_hooks=False).start()
+    assert spin(0.2) > 0  # the program carries on
+    time.sleep(0.05)
+    assert not agent.running
+    assert agent.disabled_reason == "RuntimeError: simulated sampler fault"
+    assert "disabled after an internal error (RuntimeError: simulated sampler fault)" in capfd.readouterr().err
+
+
+def test_unwritable_output_is_reported_not_raised(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with Profile(output_dir=str(blocker / "sub"), **FAST) as run:
+        nap(0.05)
+    assert run.paths == []
+    assert f"could not write the report to '{blocker / 'sub'}'" in capfd.readouterr().err
+
+
+# -- report formats --------------------------------------------------------------------------------
+
+
+def test_collapsed_speedscope_and_terminal_reports(tmp_path: Path) -> None:
+    with Profile(output_dir=str(tmp_path), write=False, **FAST) as run:
+        spin(0.4)
+    profile = run.profile
+    text = collapsed(profile, "wall")
+    lines = text.splitlines()
+    assert lines and all(re.fullmatch(r"[^;]+(;[^;]+)* \d+", line) for line in lines)
+    assert sum(int(line.rsplit(" ", 1)[1]) for line in lines) == sum(row[1] for row in profile["stacks"])
+    spin_label = f"spin (tests/test_profiler.py:{spin.__code__.co_firstlineno})"
+    assert any(spin_label in line.split(";")[-1] or f";{spin_label};" in line for line in lines)
+    document = json.loads(speedscope(profile))
+    assert document["$schema"] == "https://www.speedscope.app/file-format-schema.json"
+    frames = document["shared"]["frames"]
+    for prof in document["profiles"]:
+        assert prof["type"] == "sampled" and prof["unit"] == "milliseconds"
+        assert len(prof["samples"]) == len(prof["weights"])
+        assert all(0 <= i < len(frames) for sample in prof["samples"] for i in sample)
+        assert abs(prof["endValue"] - sum(prof["weights"])) < 0.01
+    assert document["activeProfileIndex"] == 1  # CPU time
+    table = terminal(profile, "cpu", 5).splitlines()
+    assert table[0].startswith("CPU time by function: ")
+    assert table[1].split() == ["self%", "total%", "self", "s", "total", "s", "function"]
+    assert table[2].split()[4:] == ["spin", f"tests/test_profiler.py:{spin.__code__.co_firstlineno}"]
+
+
+# -- entry points in real processes ------------------------------------------------------------------
+
+APP = textwrap.dedent(
+    """
+    import os, sys, threading, time
+
+    def crunch(seconds):
+        end = time.perf_counter() + seconds
+        n = 0
+        while time.perf_counter() < end:
+            for i in range(300):
+                n += i * i
+
+    def idle(seconds):
+        time.sleep(seconds)
+
+    if __name__ == "__main__":
+        mode = sys.argv[1]
+        print("program output", mode, flush=True)
+        t = threading.Thread(target=idle, args=(0.4,), name="idler")
+        t.start()
+        crunch(0.4)
+        t.join()
+        if mode == "raise":
+            raise ValueError("from the program")
+        if mode == "interrupt":
+            raise KeyboardInterrupt
+        if mode == "term":
+            print("ready", flush=True)
+            time.sleep(30)
+        if mode == "fork":
+            pid = os.fork()
+            if pid == 0:
+                crunch(0.4)
+                sys.exit(0)
+            os.waitpid(pid, 0)
+        sys.exit(int(mode) if mode.isdigit() else 0)
+    """
+)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
+    env["PYTHONPATH"] = ROOT
+    return env
+
+
+def _codeward(tmp_path: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "app.py").write_text(APP)
+    return subprocess.run(
+        [sys.executable, "-m", "codeward", "profile", "--isolated", "-o", "out", "--formats", "collapsed", *args],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60, **kwargs,
+    )  # fmt: skip
+
+
+def test_codeward_profile_runs_the_program_and_passes_its_exit_status(tmp_path: Path) -> None:
+    result = _codeward(tmp_path, "--", sys.executable, "app.py", "3")
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == "program output 3\n"  # the program's output is untouched
+    reports = sorted((tmp_path / "out").glob("profile-*.json"))
+    assert len(reports) == 1
+    profile = load(str(reports[0]))
+    assert profile["final"] is True and profile["argv"] == ["app.py", "3"]
+    assert names_by_self(profile, "cpu")[0] == "crunch"
+    err = result.stderr
+    assert "CPU time by function:" in err and "crunch  app.py:4" in err
+    assert "reports (1 from 1 process) in " in err
+
+
+def test_program_exceptions_pass_through_and_the_report_is_still_written(tmp_path: Path) -> None:
+    result = _codeward(tmp_path, "--", "app.py", "raise")  # a .py file runs with this Python
+    assert result.returncode == 1
+    assert "ValueError: from the program" in result.stderr
+    assert len(list((tmp_path / "out").glob("profile-*.json"))) == 1
+
+
+def test_keyboard_interrupt_still_writes_the_report(tmp_path: Path) -> None:
+    result = _codeward(tmp_path, "--", sys.executable, "app.py", "interrupt")
+    assert result.returncode == 130  # as Python reports an uncaught KeyboardInterrupt
+    assert len(list((tmp_path / "out").glob("profile-*.json"))) == 1
+
+
+def test_sigterm_writes_the_report_and_the_program_still_dies_of_sigterm(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "codeward", "profile", "--isolated", "-q", "-o", "out", "--formats", "collapsed",
+         "--", sys.executable, "app.py", "term"],
+        cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert child.stdout is not None
+    while "ready" not in child.stdout.readline():
+        pass
+    child.send_signal(signal.SIGTERM)  # to codeward, which forwards it to the program
+    child.wait(timeout=30)
+    assert child.returncode == 128 + signal.SIGTERM
+    profile = load_many([str(tmp_path / "out")])
+    assert "interrupted by SIGTERM" in profile["notes"]
+
+
+def test_forked_child_gets_its_own_profile(tmp_path: Path) -> None:
+    result = _codeward(tmp_path, "--", sys.executable, "app.py", "fork")
+    assert result.returncode == 0, result.stderr
+    reports = sorted((tmp_path / "out").glob("profile-*.json"))
+    pids = {load(str(p))["pid"] for p in reports}
+    assert len(pids) == 2, [p.name for p in reports]
+    assert "reports (2 from 2 processes)" in result.stderr
+    child = next(load(str(p)) for p in reports if load(str(p))["pid"] != min(pids) or len(reports) == 2)
+    assert child["stacks"]
+
+
+def test_python_dash_m_profiler(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    result = subprocess.run(
+        [sys.executable, "-m", "profiler", "--isolated", "-o", "out", "--formats", "collapsed", "app.py", "4"],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 4, result.stderr
+    assert result.stdout == "program output 4\n"
+    assert "crunch  app.py:4" in result.stderr
+    assert len(list((tmp_path / "out").glob("profile-*.json"))) == 1
+
+
+def test_environment_variable_starts_the_agent_in_any_python(tmp_path: Path) -> None:
+    """The .pth line that --install-autostart writes, loaded from a site directory, starts the agent."""
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    install = subprocess.run(
+        [sys.executable, "-m", "profiler", "--install-autostart", "--site-dir", str(site_dir)],
+        env=_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert install.returncode == 0 and (site_dir / "codeward_profiler_autostart.pth").exists()
+    code = f"import site; site.addsitedir({str(site_dir)!r}); import time; time.sleep(0.3)"
+    env = {**_env(), "CODEWARD_PROFILER_OUTPUT_DIR": str(tmp_path / "out"), "CODEWARD_PROFILER_FORMATS": "collapsed"}
+    off = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert off.returncode == 0 and not (tmp_path / "out").exists()  # not set: nothing happens
+    on = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "CODEWARD_PROFILE": "1"}, capture_output=True, text=True, timeout=60
+    )
+    assert on.returncode == 0, on.stderr
+    profile = load_many([str(tmp_path / "out")])
+    assert any(f["name"] == "<module>" for f in profile["frames"]) and profile["sampling"]["rounds"] >= 10
+
+
+def test_bad_environment_setting_leaves_the_program_running(tmp_path: Path) -> None:
+    env = {**_env(), "CODEWARD_PROFILE": "1", "CODEWARD_PROFILER_MAX_STACK_DEPTH": "lots",
+           "PYTHONPATH": os.path.join(ROOT, "profiler", "_bootstrap")}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", "print('ran')"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout == "ran\n"
+    assert result.stderr == (
+        "codeward profiler: not started: environment variable CODEWARD_PROFILER_MAX_STACK_DEPTH: "
+        "MaxStackDepth must be a whole number, not 'lots'\n"
+    )
+
+
+def test_profile_command_does_not_import_what_it_does_not_use() -> None:
+    code = "import sys; from codeward.cli import build_parser; build_parser(); print(' '.join(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, timeout=60)
+    modules = set(result.stdout.split())
+    assert not {"profiler.agent", "profiler.html", "profiler.heap", "profiler.model", "tracemalloc"} & modules
