@@ -67,6 +67,12 @@ class _Parser:
             raise JSONSyntaxError("strings must use double quotes in JSON", i)
         raise JSONSyntaxError(f"unexpected character {ch!r}, expected a value", i)
 
+    def _missing(self, value_end: int, found: int, closer: str) -> JSONSyntaxError:
+        """A comma missing between two values on different lines belongs to the end of the first one."""
+        if "\n" in self.text[value_end:found] and found < len(self.text) and self.text[found] in '"{[0123456789-tfn':
+            return JSONSyntaxError("missing ',' after this value", value_end)
+        return JSONSyntaxError(f"expected ',' or '{closer}' after a value", found)
+
     def obj(self, start: int, depth: int) -> tuple[PMap, int]:
         text = self.text
         result = PMap(Span(0, 0, 0, 0))
@@ -97,14 +103,14 @@ class _Parser:
                     )
                 )
             result.put(key, key_span, value, self.span(value_start, i))
-            i = self.skip(i)
+            value_end, i = i, self.skip(i)
             if text.startswith(",", i):
                 i = self.skip(i + 1)
                 continue
             if text.startswith("}", i):
                 result.span = self.span(start, i + 1)
                 return result, i + 1
-            raise JSONSyntaxError("expected ',' or '}' after a member", i)
+            raise self._missing(value_end, i, "}")
 
     def arr(self, start: int, depth: int) -> tuple[PList, int]:
         text = self.text
@@ -119,14 +125,14 @@ class _Parser:
             value_start = i
             value, i = self.value(i, depth)
             result.put(value, self.span(value_start, i))
-            i = self.skip(i)
+            value_end, i = i, self.skip(i)
             if text.startswith(",", i):
                 i = self.skip(i + 1)
                 continue
             if text.startswith("]", i):
                 result.span = self.span(start, i + 1)
                 return result, i + 1
-            raise JSONSyntaxError("expected ',' or ']' after an item", i)
+            raise self._missing(value_end, i, "]")
 
 
 def load_json(text: str) -> tuple[Any, list[Problem]]:

@@ -215,6 +215,9 @@ def load_yaml(text: str) -> tuple[Any, list[Problem]]:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
+        # An unclosed quote is found at the end of the file; the mistake is where the quote opened.
+        mark = exc.context_mark
     span = _mark_span(mark)
     problem = (exc.problem or "").strip()
     notes: list[str] = []
@@ -231,7 +234,53 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
         notes.append('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).')
     if "found undefined alias" in problem:
         notes.append("Define the anchor (&name) before the alias (*name) that uses it.")
-    return Problem("CWF001", f"YAML syntax error: {problem or exc.context or 'invalid YAML'}", span, tuple(notes))
+    message = f"YAML syntax error: {problem or exc.context or 'invalid YAML'}"
+    if mark is not None and ("expected" in problem or "expected" in (exc.context or "")):
+        # PyYAML notices a structural mistake where the structure stops making sense, often lines after
+        # the cause. Point at the cause when it is clear: a quote that runs over lines, or a line
+        # indented off the file's grid.
+        cause = _open_quote_before(text, mark.line) or _off_grid_line(text, mark.line)
+        if cause is not None:
+            line, column, why = cause
+            notes.insert(0, f"PyYAML stopped at line {mark.line + 1}, column {mark.column + 1}: {problem}")
+            return Problem("CWF001", f"YAML syntax error: {why}", Span.point(line, column), tuple(notes))
+    return Problem("CWF001", message, span, tuple(notes))
+
+
+_KEY_OR_ITEM = re.compile(r"^( *)(?:- |[^\s#][^:#]*:(?:\s|$))")
+
+
+def _open_quote_before(text: str, stop_line: int) -> tuple[int, int, str] | None:
+    """A quoted scalar that starts on one line and ends on another before `stop_line` (0-based)."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            start, end = token.start_mark, token.end_mark
+            if start.line >= stop_line:
+                break
+            if getattr(token, "style", None) in ('"', "'") and end.line > start.line:
+                return (
+                    start.line + 1,
+                    start.column + 1,
+                    f"the quote opened here is not closed on this line (it runs to line {end.line + 1})",
+                )
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _off_grid_line(text: str, stop_line: int) -> tuple[int, int, str] | None:
+    """The nearest key or list-item line at or before `stop_line` indented by an odd number of spaces, in a
+    file whose other lines keep to even indentation."""
+    lines = text.split("\n")
+    indents = [(i, len(m.group(1))) for i, line in enumerate(lines) if (m := _KEY_OR_ITEM.match(line))]
+    grid = dict(indents)
+    off = [i for i, indent in indents if indent % 2]
+    if len(off) > 2 or not off:
+        return None  # the file itself uses odd indentation: no grid to judge by
+    for i in range(min(stop_line, len(lines) - 1), -1, -1):
+        if i in grid and grid[i] % 2:
+            return i + 1, grid[i] + 1, f"line indented {grid[i]} spaces, off the file's 2-space grid"
+    return None
 
 
 def _char_at(text: str, mark: Any) -> str:

@@ -69,11 +69,19 @@ def misspelled_key(text: str, data: Any, kind: str, rng: random.Random) -> tuple
                   "exported-variables", "Tags", "Metadata", "static", "dynamic")  # fmt: skip
     candidates = []
     for path, node in _walk(data):
-        if isinstance(node, PMap) and not (path and path[-1] in user_named) and not (len(path) >= 2 and path[-2] in user_named):
+        if (
+            isinstance(node, PMap)
+            and not (path and path[-1] in user_named)
+            and not (len(path) >= 2 and path[-2] in user_named)
+        ):
             if kind == "appspec" and path and path[-1] == "hooks":
                 continue
             for key in node:
-                if key.replace("-", "").replace("_", "").isalpha() and len(key) >= 4 and not key.startswith(("Fn::", "AWS")):
+                if (
+                    key.replace("-", "").replace("_", "").isalpha()
+                    and len(key) >= 4
+                    and not key.startswith(("Fn::", "AWS"))
+                ):
                     candidates.append((node, key))
     if not candidates:
         return None
@@ -85,30 +93,32 @@ def misspelled_key(text: str, data: Any, kind: str, rng: random.Random) -> tuple
     return _replace(text, span, bad), span.line, f"{key} -> {bad}"
 
 
+# Keys whose values are enumerations, per kind (the same key name means other things elsewhere).
 ENUM_KEYS = {
-    "on-failure": "ABORTS", "file-format": "JUNIT", "os": "linux2", "file_exists_behavior": "REPLACE",
-    "category": "Sourcing", "Category": "Sourcing", "owner": "Amazon", "Owner": "Amazon", "action": "load",
-    "executionMode": "SERIAL", "ExecutionMode": "SERIAL", "pipelineType": "V3", "PipelineType": "V3",
-    "type": "Zip", "shell": "zsh", "AssignPublicIp": "YES",
+    "buildspec": {"on-failure": "ABORTS", "file-format": "JUNIT", "action": "load", "shell": "zsh"},
+    "appspec": {"os": "linux2", "file_exists_behavior": "REPLACE", "AssignPublicIp": "YES"},
+    "pipeline": {
+        "category": "Sourcing", "Category": "Sourcing", "owner": "Amazon", "Owner": "Amazon",
+        "executionMode": "SERIAL", "ExecutionMode": "SERIAL", "pipelineType": "V3", "PipelineType": "V3",
+    },
 }  # fmt: skip
 
 
 def wrong_enum(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    enums = ENUM_KEYS[kind]
     candidates = [
         (node, key)
         for _, node in _walk(data)
         if isinstance(node, PMap)
         for key in node
-        if key in ENUM_KEYS and isinstance(node[key], str) and key in node.value_spans
+        if key in enums and isinstance(node[key], str) and key in node.value_spans
     ]
-    # `type` is an enum only for artifact stores and ECS resource types: keep those.
-    candidates = [(n, k) for n, k in candidates if k != "type" or n.get(k) in ("S3", "KMS")]
     if not candidates:
         return None
     node, key = rng.choice(candidates)
     span = node.value_spans[key]
     quote = '"' if text.split("\n")[span.line - 1][span.column - 1 : span.column] == '"' else ""
-    return _replace(text, span, f"{quote}{ENUM_KEYS[key]}{quote}"), span.line, f"{key}: {ENUM_KEYS[key]}"
+    return _replace(text, span, f"{quote}{enums[key]}{quote}"), span.line, f"{key}: {enums[key]}"
 
 
 def misplaced_key(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
@@ -146,21 +156,43 @@ def secret(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, in
 
 
 def yaml_error(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
+    """A syntax mistake people make: a tab for indentation, a quote opened and never closed, a key
+    indented one space off, a missing comma in JSON. Kept only if the file really stops parsing."""
+    from linters.json_loader import load_json
+    from linters.yaml_loader import load_yaml
+
+    is_json = text.lstrip().startswith("{")
     lines = text.split("\n")
-    indented = [i for i, line in enumerate(lines) if line.startswith("  ") and line.strip() and not line.strip().startswith("#")]
-    if not indented:
-        return None
-    index = rng.choice(indented)
-    line = lines[index]
-    choice = rng.randrange(3)
-    if choice == 0 or text.lstrip().startswith("{"):
-        lines[index] = "\t" + line.lstrip() if not text.lstrip().startswith("{") else line.replace('"', "", 1)
-        return "\n".join(lines), index + 1, "tab / broken quote"
-    if choice == 1:
-        lines[index] = line + ' "unterminated'
-        return "\n".join(lines), index + 1, "unterminated quote"
-    lines[index] = line[:2] + line  # over-indent by two spaces
-    return "\n".join(lines), index + 1, "bad indentation"
+    for _ in range(20):
+        index = rng.randrange(len(lines))
+        line = lines[index]
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith(("#", "//")):
+            continue
+        indent = line[: len(line) - len(stripped)]
+        if is_json:
+            if not line.rstrip().endswith(","):
+                continue
+            new, description = line.rstrip()[:-1], "missing comma"
+        else:
+            choice = rng.randrange(3)
+            if choice == 0 and indent:
+                new, description = "\t" + stripped, "tab indentation"
+            elif choice == 1 and (": " in stripped or stripped.startswith("- ")):
+                head, sep, value = stripped.partition(": ") if ": " in stripped else ("", "- ", stripped[2:])
+                if not value or value[0] in "\"'|>[{":
+                    continue
+                new, description = indent + head + sep + '"' + value, "unterminated quote"
+            elif choice == 2 and ":" in stripped and index > 0:
+                new, description = " " + line, "key indented one space off"
+            else:
+                continue
+        candidate = "\n".join([*lines[:index], new, *lines[index + 1 :]])
+        _, problems = (load_json if is_json else load_yaml)(candidate)
+        if any(p.code in ("CWF001", "CWF003") for p in problems):
+            # A missing comma shows at the next token, which people also read as the defect's place.
+            return candidate, index + 1, description
+    return None
 
 
 def reserved_hook(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
@@ -181,7 +213,11 @@ def reserved_hook(text: str, data: Any, kind: str, rng: random.Random) -> tuple[
 
 
 def _actions(data: Any) -> list[PMap]:
-    return [node for path, node in _walk(data) if isinstance(node, PMap) and len(path) >= 2 and path[-2] in ("actions", "Actions")]
+    return [
+        node
+        for path, node in _walk(data)
+        if isinstance(node, PMap) and len(path) >= 2 and path[-2] in ("actions", "Actions")
+    ]
 
 
 def dangling_artifact(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
@@ -204,7 +240,7 @@ def dangling_artifact(text: str, data: Any, kind: str, rng: random.Random) -> tu
     return _replace(text, span, f"{quote}{item[key]}Missing{quote}"), span.line, "input artifact not produced"
 
 
-PROVIDER_SWAP = {"CodeBuild": "CodeDeploy", "CodeDeploy": "CodeBuild", "CodeCommit": "CodeBuild", "S3": "Lambda",
+PROVIDER_SWAP = {"CodeBuild": "CodeDeploy", "CodeDeploy": "CodeBuild", "CodeCommit": "CodeBuild", "S3": "CodeCommit",
                  "CloudFormation": "CodeBuild", "Manual": "CodeBuild", "ECS": "Manual", "Lambda": "Manual",
                  "CodeStarSourceConnection": "CodeDeploy"}  # fmt: skip
 

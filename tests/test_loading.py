@@ -30,7 +30,7 @@ def test_non_utf8_points_at_the_bad_byte(tmp_path: Path) -> None:
 def test_utf16_with_bom_and_crlf_are_read(tmp_path: Path) -> None:
     path = tmp_path / "buildspec.yml"
     path.write_bytes("a: 1\r\na: 2\r\n".encode("utf-16"))
-    assert codes(lint_file(str(path)).findings)[0] == ("CWF002", 2, 1)
+    assert ("CWF002", 2, 1) in codes(lint_file(str(path)).findings)
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
