@@ -46,7 +46,9 @@ class AppSpecPermissionMode(DocumentRule):
         if isinstance(value, int):
             span = ctx.document.span(path)
             source = ctx.document.source(span).strip()
-            if _OCTAL_LITERAL.match(source) and source.lstrip("+-") != "0":
+            digits = source.replace("_", "").lstrip("+-").lstrip("0o") or "0"
+            # 0644 changes meaning when read as octal; 00 or 01 do not.
+            if _OCTAL_LITERAL.match(source) and not (digits.isdigit() and int(digits) == value):
                 quoted = f'"{source}"'
                 ctx.report(
                     path,
