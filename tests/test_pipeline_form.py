@@ -1,0 +1,77 @@
+"""The pipeline views and model: both forms, conditional items, positions and labels in templates."""
+
+from __future__ import annotations
+
+from linters.engine import lint_text
+from linters.pipeline_form import pipeline_views
+
+TEMPLATE = """\
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Parameters:
+  Env: {Type: String}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Main:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      RoleArn: !ImportValue roles-PipelineRoleArn
+      ArtifactStore: {Type: S3, Location: !Ref Bucket}
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Repo
+              ActionTypeId: {Category: Source, Owner: AWS, Provider: CodeCommit, Version: "1"}
+              Configuration: {RepositoryName: app, BranchName: !Ref Env}
+              OutputArtifacts: [{Name: Code}]
+        - Name: Deploy
+          Actions:
+            - !If
+              - IsProd
+              - Name: Ship
+                ActionTypeId: {Category: Deploy, Owner: AWS, Provider: ECS, Version: "1"}
+                Configuration: {ClusterName: prod, ServiceName: app}
+                InputArtifacts: [{Name: Code}]
+              - Name: Ship
+                ActionTypeId: {Category: Deploy, Owner: AWS, Provider: ECS, Version: "1"}
+                Configuration: {ClusterName: dev, ServiceName: app}
+                InputArtifacts: [{Name: Cod}]
+"""
+
+
+def test_template_views_are_the_template_then_each_pipeline() -> None:
+    from linters.engine import load_document
+
+    document = load_document("pipeline.yml", TEMPLATE)
+    views = pipeline_views(document.data)
+    assert [(label, prefix) for label, prefix, _ in views] == [("", ()), ("Pipeline Main", ("Resources", "Main"))]
+
+
+def test_both_branches_of_a_conditional_action_are_checked_without_duplicate_reports() -> None:
+    findings = lint_text("pipeline.yml", TEMPLATE).findings
+    assert [(f.line, f.column, f.code) for f in findings] == [(31, 41, "CWP107")]
+    assert findings[0].message.startswith('Pipeline Main: input artifact "Cod"')
+    assert 'did you mean "Code"?' in findings[0].message
+
+
+def test_intrinsic_values_are_unknown_not_wrong() -> None:
+    text = TEMPLATE.replace(
+        "              Configuration: {RepositoryName: app, BranchName: !Ref Env}\n",
+        "              Configuration: !If [IsProd, {RepositoryName: app}, {RepositoryName: app, BranchName: dev}]\n",
+    )
+    codes = {f.code for f in lint_text("pipeline.yml", text).findings}
+    assert "CWP110" not in codes and "CWF900" not in codes
+
+
+def test_get_pipeline_wrapper_and_bare_declaration_report_the_same_defects() -> None:
+    stages = (
+        '"stages": [{"name": "Source", "actions": [{"name": "S", "actionTypeId": {"category": "Source", '
+        '"owner": "AWS", "provider": "S3", "version": "1"}, "configuration": {"S3Bucket": "b", "S3ObjectKey": "k"}, '
+        '"outputArtifacts": [{"name": "Code"}]}]}]'
+    )
+    bare = '{"name": "p", "roleArn": "arn:aws:iam::123456789012:role/r", ' + stages + "}"
+    wrapped = '{"pipeline": ' + bare + ', "metadata": {"pipelineArn": "arn"}}'
+    codes_bare = sorted(f.code for f in lint_text("pipeline.json", bare).findings)
+    codes_wrapped = sorted(f.code for f in lint_text("pipeline.json", wrapped).findings)
+    assert codes_bare == codes_wrapped == ["CWP004", "CWP101"]
