@@ -17,9 +17,14 @@ def detected(case: Seeded) -> bool:
     return any(f.line == case.line and f.severity >= Severity.WARNING for f in result.findings)
 
 
-def evaluate() -> tuple[Counter, Counter, list[Seeded]]:
+# Seed 1121 was used while developing the generator and the loaders' error positions; 2026 was first
+# run after that work and is the held-out figure.
+HELD_OUT_SEED = 2026
+
+
+def evaluate(seed: int = HELD_OUT_SEED) -> tuple[Counter, Counter, list[Seeded]]:
     total, found, missed = Counter(), Counter(), []
-    for case in seeded_set(Path(ROOT) / "examples"):
+    for case in seeded_set(Path(ROOT) / "examples", seed=seed):
         total[case.category] += 1
         if detected(case):
             found[case.category] += 1

@@ -50,7 +50,8 @@ def _secret_name(name: str) -> bool:
     if not parts:
         return False
     pairs = set(itertools.pairwise(parts))
-    if ("ACCESS", "KEY") in pairs:
+    # API_KEY, SECRET_KEY...: the name ends in a secret pair, even though a trailing KEY alone (CACHE_KEY) is no secret.
+    if ("ACCESS", "KEY") in pairs or (len(parts) >= 2 and (parts[-2], parts[-1]) in _SECRET_PAIRS):
         return True
     if parts[-1] in _NOT_VALUE and len(parts) > 1:
         return False
@@ -141,6 +142,12 @@ class PlaintextSecret(DocumentRule):
             4,
             9,
             "a GitHub token",
+        ),
+        Invalid(
+            "version: 0.2\nenv:\n  variables:\n    STRIPE_API_KEY: q9Fz2LmWc7\nphases:\n  build:\n    commands: [make]\n",
+            4,
+            21,
+            "env.variables.STRIPE_API_KEY holds a credential",
         ),
     )
 
