@@ -123,7 +123,8 @@ def _is_type(value: Any, name: str) -> bool:
 
 
 def describe_path(path: Path, root: str) -> str:
-    out = root
+    """`phases.build.commands[0]`; the document itself is named by `root`."""
+    out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"

@@ -106,12 +106,14 @@ ENUM_KEYS = {
 
 def wrong_enum(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
     enums = ENUM_KEYS[kind]
+    type_keys = ("category", "Category", "owner", "Owner")  # enums only inside actionTypeId
     candidates = [
         (node, key)
-        for _, node in _walk(data)
+        for path, node in _walk(data)
         if isinstance(node, PMap)
         for key in node
         if key in enums and isinstance(node[key], str) and key in node.value_spans
+        and (key not in type_keys or (path and path[-1] in ("actionTypeId", "ActionTypeId")))
     ]
     if not candidates:
         return None

@@ -47,7 +47,7 @@ class UnknownKey(SchemaRule):
             "version: 0.2\nphases:\n  prebuild:\n    commands:\n      - npm ci\n",
             3,
             3,
-            'unknown key "prebuild" in buildspec.phases; did you mean "pre_build"?',
+            'unknown key "prebuild" in phases; did you mean "pre_build"?',
             fixed="version: 0.2\nphases:\n  pre_build:\n    commands:\n      - npm ci\n",
         ),
         Invalid(

@@ -46,13 +46,13 @@ class InvalidValue(SchemaRule):
             "version: 0.3\nphases:\n  build:\n    commands: [make]\n",
             1,
             10,
-            "0.3 is not a valid value for buildspec.version",
+            "0.3 is not a valid value for version",
         ),
         Invalid(
             "version: 0.2\nenv:\n  shell: zsh\nphases:\n  build:\n    commands: [make]\n",
             3,
             10,
-            '"zsh" is not a valid value for buildspec.env.shell',
+            '"zsh" is not a valid value for env.shell',
         ),
         Invalid(
             "version: 0.2\nphases:\n  build:\n    on-failure: ABORTS\n    commands: [make]\n",
