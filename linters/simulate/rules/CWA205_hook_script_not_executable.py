@@ -1,0 +1,29 @@
+from codeward.findings import Severity
+from linters.simulate.rule import SimInvalid, SimRule, SimValid
+
+SPEC = "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n"
+
+
+class HookScriptNotExecutable(SimRule):
+    """
+    ## What it does
+    Reports a Linux hook script that is not executable in the revision directory.
+
+    ## Why is this bad?
+    Executable bits often get lost on the way to the bundle (a zip built on Windows, a repository
+    without the mode). The agent tries to fix the mode itself, but a script that is executable in the
+    repository behaves the same everywhere, including in local runs.
+
+    ## Example
+    `scripts/start.sh` committed with mode 644.
+
+    ## Fix
+    `git update-index --chmod=+x scripts/start.sh` (or `chmod +x` before bundling).
+    """
+
+    code = "CWA205"
+    name = "hook-script-not-executable"
+    severity = Severity.WARNING
+    kind = "appspec"
+    VALID = (SimValid(SPEC, files={"start.sh": "#!/bin/sh\n"}),)
+    INVALID = (SimInvalid(SPEC, 5, 17, "not executable", files={"start.sh": "echo no shebang, no mode\n"}),)
