@@ -13,7 +13,7 @@ from codeward.suppress import find_suppressions, is_suppressed
 from linters.document import Document
 from linters.kinds import KINDS, kind_by_content, kind_by_name
 from linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
-from linters.rules import all_rules, rules_by_code
+from linters.rules import rules_by_code, rules_for
 from linters.schema import load_schema
 
 Selector = Callable[[str], bool]
@@ -30,7 +30,7 @@ class FileResult:
 
 
 def _finding(path: str, code: str, message: str, span: Span, notes: tuple[str, ...] = ()) -> Finding:
-    rule = rules_by_code().get(code)
+    rule = next((r for r in rules_for(None) if r.code == code), None)
     severity = rule.severity if rule else Severity.ERROR
     return Finding(code, message, path, span, severity, rule.name if rule else "", notes=notes)
 
@@ -121,7 +121,7 @@ def lint_text(
 
 def _check(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:
     kind = KINDS[document.kind]
-    rules = [r for r in all_rules() if document.kind in r.kinds and select(r.code)]
+    rules = [r for r in rules_for(document.kind) if document.kind in r.kinds and select(r.code)]
     schema_rules = {r.error_kind: r for r in rules if issubclass(r, SchemaRule)}
     semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]
     index = PathIndex(semantic) if semantic else None

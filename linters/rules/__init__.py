@@ -12,17 +12,29 @@ PACKAGES = ("common", "buildspec", "appspec", "pipeline")
 
 
 @cache
-def all_rules() -> tuple[type[DocumentRule], ...]:
+def package_rules(package: str) -> tuple[type[DocumentRule], ...]:
+    """The rules of one package (common, buildspec, appspec, pipeline), imported on first use."""
     found: list[type[DocumentRule]] = []
-    for package in PACKAGES:
-        module = importlib.import_module(f"{__name__}.{package}")
-        for info in pkgutil.iter_modules(module.__path__):
-            sub = importlib.import_module(f"{module.__name__}.{info.name}")
-            for value in vars(sub).values():
-                if isinstance(value, type) and issubclass(value, DocumentRule) and value.__module__ == sub.__name__:
-                    found.append(value)
-    found.sort(key=lambda rule: rule.code)
-    return tuple(found)
+    module = importlib.import_module(f"{__name__}.{package}")
+    for info in pkgutil.iter_modules(module.__path__):
+        if info.name.startswith("_"):
+            continue
+        sub = importlib.import_module(f"{module.__name__}.{info.name}")
+        for value in vars(sub).values():
+            if isinstance(value, type) and issubclass(value, DocumentRule) and value.__module__ == sub.__name__:
+                found.append(value)
+    return tuple(sorted(found, key=lambda rule: rule.code))
+
+
+def rules_for(kind: str | None) -> tuple[type[DocumentRule], ...]:
+    """The file-level rules and those of `kind`: a hook run on one buildspec imports no pipeline rule."""
+    common = package_rules("common")
+    return common + package_rules(kind) if kind in PACKAGES else common
+
+
+@cache
+def all_rules() -> tuple[type[DocumentRule], ...]:
+    return tuple(sorted((rule for package in PACKAGES for rule in package_rules(package)), key=lambda r: r.code))
 
 
 @cache
