@@ -18,10 +18,28 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.")
+
+
 def _first_sentence(text: str) -> str:
-    flat = " ".join(text.split())
-    end = flat.find(". ")
-    return flat if end < 0 else flat[: end + 1]
+    """The first sentence of a docs section, for the one-line why/fix under a finding."""
+    paragraph = text.split("```", 1)[0].split("\n\n", 1)[0]
+    flat = " ".join(paragraph.split())
+    start = 0
+    while True:
+        end = flat.find(". ", start)
+        if end < 0:
+            sentence = flat
+            break
+        if not any(flat[: end + 1].endswith(abbreviation) for abbreviation in _ABBREVIATIONS):
+            sentence = flat[: end + 1]
+            break
+        start = end + 2
+    # "List the files to upload, e.g." introducing an example that was cut off: keep the instruction.
+    for tail in (", e.g.", " e.g.", ", for example:", ":"):
+        if sentence.endswith(tail):
+            sentence = sentence[: -len(tail)] + "."
+    return sentence
 
 
 def _paint(report: Report, code: str, text: str) -> str:
