@@ -407,6 +407,6 @@ def _top_allocations(snapshot: Any, limit: int = 25) -> list[dict[str, Any]]:
     )
     out = []
     for stat in snapshot.statistics("traceback")[:limit]:
-        frames = [{"file": f.filename, "line": f.lineno} for f in stat.traceback]
+        frames = [{"file": f.filename, "line": f.lineno} for f in reversed(stat.traceback)]  # allocation site first
         out.append({"size": stat.size, "count": stat.count, "traceback": frames})
     return out

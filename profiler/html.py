@@ -50,6 +50,7 @@ function build(col){
 function colour(node){
   if (D.delta){
     const d = D.delta[node.fi] || 0, a = Math.min(1, Math.abs(d) / 10);
+    if (Math.abs(d) < 0.05) return '#eee';
     return d > 0 ? `rgb(255,${Math.round(235 - 160*a)},${Math.round(235 - 160*a)})`
                  : `rgb(${Math.round(235 - 160*a)},${Math.round(235 - 160*a)},255)`;
   }
@@ -130,8 +131,8 @@ def _e(text: Any) -> str:
 
 
 def _json_for_script(data: Any) -> str:
-    # Inside <script>, "</" could end the element early; "<!--" could open a comment.
-    return json.dumps(data, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+    # Inside <script>, "</script" would end the element early and "<!--" open a comment: no "<" at all.
+    return json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def _bytes(n: float) -> str:

@@ -8,6 +8,7 @@ exception instead of frame names.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +131,21 @@ PATTERNS: tuple[Pattern, ...] = (
 )
 
 
+def _is_library(path: str) -> bool:
+    return not path or path.startswith(("<", _STDLIB)) or "-packages/" in path.replace("\\", "/")
+
+
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+
+
+def _program_caller(frames: list[dict[str, Any]], ids: list[int], first: int) -> int:
+    """The nearest function above the match that is the program's own (not the standard library or a package)."""
+    for n in range(first - 1, -1, -1):
+        if not _is_library(frames[ids[n]]["file"]):
+            return ids[n]
+    return ids[first - 1] if first else ids[first]
+
+
 def recommendations(profile: dict[str, Any], metric: str = "auto") -> list[dict[str, Any]]:
     """Patterns over their threshold, largest share first."""
     metric = metric_for(profile, metric)
@@ -157,7 +173,7 @@ def recommendations(profile: dict[str, Any], metric: str = "auto") -> list[dict[
                 first = next((n for n, i in enumerate(ids) if i in matching), None)
                 if first is not None:
                     share_value += row[column]
-                    caller = ids[first - 1] if first else ids[first]  # the program's function that called in
+                    caller = _program_caller(frames, ids, first)
                     hits[caller] = hits.get(caller, 0.0) + row[column]
         share = 100.0 * share_value / total
         if share < pattern.threshold:

@@ -1,0 +1,346 @@
+"""Profiler reports: heap census, recommendations, diff and anomalies, and the HTML report in Chromium."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from profiler import Profile
+from profiler.compare import anomalies, diff, diff_table
+from profiler.model import FORMAT, VERSION
+from profiler.recommend import recommendations
+from tests.helpers import ROOT, run_cli
+
+FAST = {"formats": "collapsed", "heap_budget_percent": 0, "write": False}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def until(seconds: float) -> Any:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        yield
+
+
+# -- heap --------------------------------------------------------------------------------------------
+
+
+class Blob:
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.text = f"blob number {n} " * 4
+
+
+def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
+    with Profile(output_dir=str(tmp_path), write=False, formats="collapsed", heap_budget_percent=5) as run:
+        time.sleep(0.2)  # the first census runs before the allocation
+        blobs = [Blob(i) for i in range(50_000)]
+        time.sleep(0.2)
+    census = run.profile["heap"]["census"]
+    assert len(census) >= 2
+    last = census[-1]["types"]
+    name = f"{Blob.__module__}.Blob"
+    assert name in last
+    count, size = last[name]
+    assert 40_000 <= count <= 60_000, count
+    assert size >= count * 40  # instances have a real size
+    assert census[0]["types"].get(name, [0])[0] < count  # the census before the allocation saw fewer
+    assert last["str"][0] >= 40_000  # the strings the instances hold are counted too
+    rss = run.profile["heap"]["rss"]
+    assert len(rss) >= 3 and all(b > 1_000_000 for _, b in rss)
+    del blobs
+
+
+def test_trace_allocations_names_the_allocating_line(tmp_path: Path) -> None:
+    with Profile(output_dir=str(tmp_path), trace_allocations=True, **FAST) as run:
+        kept = [bytearray(1000) for _ in range(3000)]  # the allocation site
+        time.sleep(0.05)
+    sites = run.profile["heap"]["allocations"]
+    top = sites[0]
+    assert top["traceback"][0]["file"] == __file__
+    line = Path(__file__).read_text().splitlines()[top["traceback"][0]["line"] - 1]
+    assert "bytearray(1000)" in line and top["size"] >= 3_000_000 and top["count"] >= 3000
+    del kept
+
+
+# -- recommendations ---------------------------------------------------------------------------------
+
+
+def regex_heavy() -> None:
+    for i, _ in enumerate(until(0.4)):
+        re.compile(f"x{i}(ab|cd)+[0-9]{{2,{i % 7 + 3}}}w")
+
+
+def deepcopy_heavy() -> None:
+    data = {"a": [list(range(20)) for _ in range(20)], "b": {"c": ({"d": 1},) * 10}}
+    for _ in until(0.4):
+        copy.deepcopy(data)
+
+
+def json_heavy() -> None:
+    data = {"items": [{"id": i, "name": f"n{i}", "tags": ["x", "y"]} for i in range(100)]}
+    for _ in until(0.4):
+        json.dumps(data, indent=2)  # indent takes the pure-Python encoder
+
+
+def logging_heavy() -> None:
+    log = logging.getLogger("codeward-test-heavy")
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(funcName)s:%(lineno)d %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for i, _ in enumerate(until(0.4)):
+        log.info("item %d of %s", i, "batch")
+    log.removeHandler(handler)
+
+
+def expensive(key: int) -> int:
+    return sum(range(key % 50 + 500))
+
+
+def exception_heavy() -> None:
+    cache: dict[int, int] = {}
+    for i, _ in enumerate(until(0.4)):
+        try:
+            value = cache[i]
+        except KeyError:
+            value = cache[i] = expensive(i)  # the default computed while handling the exception
+        del value
+
+
+def boto3_heavy(tmp_path: Path) -> None:
+    # A package laid out like boto3 (boto3/session.py, Session.client) whose client() does the costly part
+    # for real: it parses a service model from disk on every call.
+    package = tmp_path / "boto3"
+    package.mkdir()
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"operations": {f"Op{i}": {"input": {"shape": f"S{i}"}} for i in range(300)}}))
+    (package / "__init__.py").write_text("from boto3.session import Session\n")
+    (package / "session.py").write_text(
+        "import json\n"
+        "class Session:\n"
+        "    def client(self, name, model):\n"
+        "        with open(model) as handle:\n"
+        "            return json.loads(handle.read())\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import boto3  # type: ignore[import-not-found]
+
+        for _ in until(0.4):
+            boto3.Session().client("s3", str(model))  # a new client per request: the anti-pattern
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m == "boto3" or m.startswith("boto3.")]:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize(
+    ("workload", "expected", "caller"),
+    [
+        (regex_heavy, "regex-compile", "regex_heavy"),
+        (deepcopy_heavy, "deepcopy", "deepcopy_heavy"),
+        (json_heavy, "serialization", "json_heavy"),
+        (logging_heavy, "logging", "logging_heavy"),
+        (exception_heavy, "exceptions", "expensive"),
+        (boto3_heavy, "boto3-clients", "boto3_heavy"),
+    ],
+)
+def test_recommendations_find_costly_patterns(tmp_path: Path, workload: Any, expected: str, caller: str) -> None:
+    with Profile(output_dir=str(tmp_path), **FAST) as run:
+        workload(tmp_path) if workload is boto3_heavy else workload()
+    found = recommendations(run.profile)
+    ids = [r["id"] for r in found]
+    assert expected in ids, found
+    rec = found[ids.index(expected)]
+    assert rec["share"] >= 30 and rec["metric"] == "cpu"
+    assert rec["called_from"][0].startswith(caller + " (tests/test_profiler_reports.py:"), rec["called_from"]
+    # Nothing is flagged in a plain computation.
+    with Profile(output_dir=str(tmp_path), **FAST) as plain:
+        for _ in until(0.3):
+            sum(i * i for i in range(1000))
+    assert recommendations(plain.profile) == []
+
+
+# -- diff and anomalies ------------------------------------------------------------------------------
+
+
+def synthetic(shares: dict[str, float], samples: int = 1000, start: float = 1_700_000_000.0) -> dict[str, Any]:
+    """A profile where each function is called from main and takes the given share of samples."""
+    frames = [{"name": "main", "file": "/srv/app/main.py", "line": 1}]
+    stacks = []
+    for name, share in shares.items():
+        frames.append({"name": name, "file": "/srv/app/work.py", "line": 10 + len(frames)})
+        n = round(samples * share / 100)
+        stacks.append([[0, len(frames) - 1], n, float(n), 0])
+    return {
+        "format": FORMAT, "version": VERSION, "pid": 1, "argv": ["app.py"], "cwd": "/srv/app", "python": "3.11",
+        "start": start, "duration": samples / 100, "final": True,
+        "settings": {"SamplingIntervalInMilliseconds": 10}, "sampling": {"rounds": samples},
+        "notes": [], "threads": {"MainThread": samples}, "frames": frames, "stacks": stacks,
+        "heap": {"census": [], "rss": [], "allocations": None},
+    }  # fmt: skip
+
+
+def test_diff_ranks_functions_by_change_of_share() -> None:
+    base = synthetic({"parse": 50, "render": 30, "save": 20})
+    new = synthetic({"parse": 30, "render": 60, "save": 10}, samples=3000)  # longer run: shares still compare
+    result = diff(base, new)
+    assert result.metric == "cpu"
+    assert [(r.name, round(r.change, 1)) for r in result.rows] == [
+        ("render", 30.0), ("parse", -20.0), ("save", -10.0), ("main", 0.0),
+    ]  # fmt: skip
+    assert [r.name for r in result.regressions(5)] == ["render"]
+    assert result.regressions(30) == []
+    assert diff_table(result, 2).splitlines() == [
+        "Change in share of cpu time, NEW minus BASE (percentage points), largest first",
+        "   change  base%   new%  self Δ  function",
+        "    +30.0   30.0   60.0   +30.0  render  work.py:12",
+        "    -20.0   50.0   30.0   -20.0  parse  work.py:11",
+    ]
+
+
+def test_diff_command_gates_ci_on_regression(tmp_path: Path) -> None:
+    (tmp_path / "base.json").write_text(json.dumps(synthetic({"parse": 50, "render": 50})))
+    (tmp_path / "new.json").write_text(json.dumps(synthetic({"parse": 42, "render": 58})))
+    base, new = str(tmp_path / "base.json"), str(tmp_path / "new.json")
+    code, out, err = run_cli("profile", "diff", base, new, "--fail-on-regression", "5")
+    assert code == 1
+    assert "+8.0   50.0   58.0    +8.0  render  work.py:12" in out
+    assert err == (
+        "codeward profile: regression: render grew by 8.0 points (over --fail-on-regression 5); "
+        "1 function over the limit\n"
+    )
+    code, _out, err = run_cli("profile", "diff", base, new, "--fail-on-regression", "10", "--html", str(tmp_path / "d.html"))  # fmt: skip
+    assert code == 0 and err == f"wrote {tmp_path / 'd.html'}\n"
+    code, _out, err = run_cli("profile", "diff", base, str(tmp_path / "missing.json"))
+    assert code == 2 and err == f"codeward: error: {tmp_path / 'missing.json'}: no such file or directory\n"
+    (tmp_path / "other.json").write_text('{"hello": 1}')
+    code, _out, err = run_cli("profile", "diff", base, str(tmp_path / "other.json"))
+    assert code == 2 and 'is not a codeward profile (no "format": "codeward-profile")' in err
+
+
+def test_anomaly_check_against_history(tmp_path: Path) -> None:
+    history = [synthetic(s) for s in ({"a": 50, "b": 50}, {"a": 52, "b": 48}, {"a": 49, "b": 51})]
+    assert anomalies(history, synthetic({"a": 51, "b": 49})) == []  # within normal variation
+    found = anomalies(history, synthetic({"a": 70, "b": 30}))
+    assert [(a.name, round(a.change, 2), round(a.mean, 2)) for a in found] == [("a", 19.67, 50.33)]
+    for i, p in enumerate(history):
+        (tmp_path / f"h{i}.json").write_text(json.dumps(p))
+    (tmp_path / "new.json").write_text(json.dumps(synthetic({"a": 70, "b": 30})))
+    hist = [str(tmp_path / f"h{i}.json") for i in range(3)]
+    code, out, err = run_cli("profile", "check", str(tmp_path / "new.json"), "--history", *hist, "--fail-on-regression", "10")  # fmt: skip
+    assert code == 1 and "a grew by 19.7 points" in err
+    assert out.splitlines()[2].split() == ["+19.7", "50.3", "1.53", "70.0", "a", "work.py:11"]
+    code, _out, err = run_cli("profile", "check", str(tmp_path / "new.json"), "--history", hist[0])
+    assert code == 2 and "--history needs at least 2 profiles" in err
+
+
+def test_show_merges_a_run_directory_and_writes_other_formats(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "profile-1-1.json").write_text(json.dumps(synthetic({"parse": 80, "render": 20})))
+    (out / "profile-1-2.json").write_text(json.dumps(synthetic({"parse": 20, "render": 80}, start=1_700_000_010.0)))
+    code, text, err = run_cli("profile", "show", str(out), "--speedscope", str(tmp_path / "s.json"))
+    assert code == 0, err
+    rows = [line.split() for line in text.splitlines()[2:4]]
+    assert rows == [["50.0", "50.0", "10.000", "10.000", "parse", "work.py:11"],
+                    ["50.0", "50.0", "10.000", "10.000", "render", "work.py:12"]]  # fmt: skip
+    assert json.loads((tmp_path / "s.json").read_text())["profiles"][1]["endValue"] == 20000.0
+
+
+# -- HTML in a real browser --------------------------------------------------------------------------
+
+
+def chromium(url: str, *extra: str, profile_dir: Path) -> subprocess.CompletedProcess[str]:
+    args = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile_dir}", "--virtual-time-budget=5000", *extra, url,
+    ]  # fmt: skip
+    return subprocess.run(args, capture_output=True, text=True, timeout=90)
+
+
+needs_chromium = pytest.mark.skipif(
+    not os.access(CHROMIUM, os.X_OK), reason=f"{CHROMIUM} is absent (apt-get install chromium) to render HTML reports"
+)
+
+
+def crunch_numbers() -> int:
+    total = 0
+    for _ in until(0.5):
+        for i in range(300):
+            total += i * i
+    return total
+
+
+@needs_chromium
+def test_html_report_renders_in_chromium_with_the_expected_frames(tmp_path: Path) -> None:
+    with Profile(output_dir=str(tmp_path / "out"), formats="html", heap_budget_percent=5) as run:
+        crunch_numbers()
+        json_heavy()
+    page = next(p for p in run.paths if p.endswith(".html"))
+    source = Path(page).read_text()
+    assert "default-src 'none'" in source and not re.search(r"""(src|href)=["']?https?:""", source)
+    dom = chromium(f"file://{page}#search=crunch_numbers&metric=wall", "--dump-dom", profile_dir=tmp_path / "c1").stdout
+    assert 'data-ready="yes"' in dom
+    frames = re.findall(r'<div class="fr( match| dim)?"[^>]*data-name="([^"]+)"', dom)
+    names = {name for _, name in frames}
+    assert {
+        "all",
+        "crunch_numbers",
+        "json_heavy",
+        "test_html_report_renders_in_chromium_with_the_expected_frames",
+    } <= names
+    assert all(cls == " match" for cls, name in frames if name == "crunch_numbers")
+    matched = float(re.search(r'data-matched="([0-9.]+)"', dom).group(1))  # type: ignore[union-attr]
+    assert 25 <= matched <= 75  # about half the wall time, by the page's own arithmetic
+    assert '<div class="rec" data-id="serialization">' in dom
+    assert re.search(r"<td class=\"l\"><code>crunch_numbers</code></td>", dom)
+    assert '<svg class="chart" id="memory"' in dom and '<table id="types">' in dom
+    zoomed = chromium(f"file://{page}#zoom=json_heavy", "--dump-dom", profile_dir=tmp_path / "c2").stdout
+    assert "zoomed on json_heavy" in zoomed and 'data-name="crunch_numbers"' not in zoomed
+    shot = tmp_path / "report.png"
+    chromium(f"file://{page}", f"--screenshot={shot}", "--window-size=1200,900", profile_dir=tmp_path / "c3")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    keep = os.environ.get("CODEWARD_TEST_ARTIFACTS")
+    if keep:
+        shutil.copy(shot, Path(keep) / "profiler-report.png")
+
+
+@needs_chromium
+def test_diff_html_colours_grown_frames_red(tmp_path: Path) -> None:
+    base, new = synthetic({"parse": 50, "render": 50}), synthetic({"parse": 20, "render": 80})
+    from profiler.html import render_diff
+
+    page = tmp_path / "diff.html"
+    page.write_text(render_diff(base, new, diff(base, new)))
+    dom = chromium(f"file://{page}", "--dump-dom", profile_dir=tmp_path / "c").stdout
+    render = re.search(r'<div class="fr"[^>]*data-name="render"[^>]*style="([^"]*)"', dom)
+    parse = re.search(r'<div class="fr"[^>]*data-name="parse"[^>]*style="([^"]*)"', dom)
+    main = re.search(r'<div class="fr"[^>]*data-name="main"[^>]*style="([^"]*)"', dom)
+    assert render and "rgb(255, 75, 75)" in render.group(1)  # +30 points: full red
+    assert parse and "rgb(75, 75, 255)" in parse.group(1)  # -30 points: full blue
+    assert main and "rgb(238, 238, 238)" in main.group(1)  # unchanged: grey
+
+
+def test_html_escapes_hostile_names(tmp_path: Path) -> None:
+    from profiler.html import render
+
+    profile = synthetic({"</script><script>alert(1)</script>": 100})
+    text = render(profile)
+    assert "</script><script>alert(1)" not in text
+    assert text.count("<script") == 2  # the data block and the renderer, nothing injected
+    assert ROOT  # the page needs nothing from the repository at view time
