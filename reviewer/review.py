@@ -1,0 +1,318 @@
+"""Review Python files: read, pre-filter, parse, walk once, resolve positions, suppress; cached and parallel."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from codeward.config import Config
+from codeward.findings import Edit, Finding, Fix, Severity, Span
+from codeward.suppress import find_suppressions, is_suppressed
+
+MAX_BYTES = 5 * 1024 * 1024
+Selector = Callable[[str], bool]
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    internal_error: bool = False
+
+
+def read_source(path: str) -> tuple[str | None, str]:
+    """(text, "") or (None, why it cannot be reviewed). Honours BOMs and PEP 263 coding cookies."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None, "no such file"
+    except IsADirectoryError:
+        return None, "is a directory, not a file"
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    if len(data) > MAX_BYTES:
+        return None, f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB limit; skipped"
+    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "binary file (it contains NUL bytes), not Python source"
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        return None, f"cannot decode the file as Python source: {reason}"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text), ""
+
+
+@cache
+def _tables(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dict[type, list]]:
+    import libcst as cst
+
+    visitors: dict[type, list] = {}
+    leavers: dict[type, list] = {}
+    for rule_type in rule_types:
+        instance = rule_type()
+        for attr in dir(rule_type):
+            if attr.startswith("visit_"):
+                visitors.setdefault(getattr(cst, attr[6:]), []).append((rule_type, getattr(instance, attr)))
+            elif attr.startswith("leave_"):
+                leavers.setdefault(getattr(cst, attr[6:]), []).append((rule_type, getattr(instance, attr)))
+    return visitors, leavers
+
+
+def _finding(code: str, message: str, path: str, span: Span) -> Finding:
+    from reviewer.rules import rules_by_code
+
+    rule = rules_by_code()[code]
+    return Finding(code, message, path, span, rule.severity, rule.name)
+
+
+def _syntax_error(path: str, text: str, error: Exception) -> Finding:
+    """libcst's positions for syntax errors are rough; CPython's own compiler says where, when it objects too."""
+    line = getattr(error, "raw_line", 1) or 1
+    column = (getattr(error, "raw_column", 0) or 0) + 1
+    message = str(getattr(error, "message", error)).replace("parser error: ", "")
+    try:
+        compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        line, column = exc.lineno or line, exc.offset or column
+        message = exc.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
+
+
+def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
+    from reviewer.rules import all_rules
+    from reviewer.rules.meta import MetaRule
+
+    rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
+    active = tuple(r for r in rules if not r.needles or any(n in text for n in r.needles))
+    findings: list[Finding] = []
+    if active or select("CWR001"):
+        findings = _review_parsed(path, text, active)
+    findings = [f for f in findings if select(f.code)]
+    return _suppress(path, text, findings, select)
+
+
+def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:
+    import libcst as cst
+
+    from reviewer.engine import Context, Walker
+
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError) as exc:
+        return [_syntax_error(path, text, exc)]
+    if not active:
+        return []
+    ctx = Context(path, text, module)
+    visitors, leavers = _tables(active)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 12000))
+    try:
+        Walker(ctx, visitors, leavers).run(module)
+    finally:
+        sys.setrecursionlimit(limit)
+    return _resolve(ctx)
+
+
+def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
+    from reviewer.positions import positions
+
+    if not ctx.pending:
+        return []
+    nodes = []
+    for pending in ctx.pending:
+        nodes.append(pending.node)
+        if pending.taint is not None:
+            nodes.append(pending.taint.node)
+            nodes += [node for _, node in pending.taint.steps]
+        if pending.fix is not None:
+            nodes += [edit[0] for edit in pending.fix[1]]
+    where = positions(ctx.module, nodes)
+    out: dict[tuple[str, Span], Finding] = {}
+    for pending in ctx.pending:
+        span = where.get(id(pending.node))
+        if span is None:
+            continue
+        rule = pending.rule
+        notes = list(pending.notes)
+        if pending.taint is not None:
+            notes.insert(0, _flow(pending.taint, where, span))
+        fix = None
+        if pending.fix is not None:
+            description, edits = pending.fix
+            spans = [(_edit_span(where.get(id(edit[0])), edit), edit[1]) for edit in edits]
+            if all(s is not None for s, _ in spans):
+                fix = Fix(description, tuple(Edit(s, replacement) for s, replacement in spans))  # type: ignore[arg-type]
+        message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
+        severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
+        finding = Finding(rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes))
+        out.setdefault((rule.code, span), finding)
+    return list(out.values())
+
+
+def _edit_span(span: Span | None, edit: tuple) -> Span | None:
+    """An edit replaces its node's span, or only the first `edit[2]` characters of it (a keyword)."""
+    if span is None or len(edit) < 3:
+        return span
+    return Span(span.line, span.column, span.line, span.column + edit[2])
+
+
+def _flow(taint, where: dict[int, Span], sink: Span) -> str:
+    start = where.get(id(taint.node))
+    parts = [f"{taint.source} (line {start.line})" if start else taint.source]
+    for name, node in taint.steps:
+        at = where.get(id(node))
+        parts.append(f"`{name}` (line {at.line})" if at else f"`{name}`")
+    parts.append(f"the sink (line {sink.line})")
+    return "data flow: " + " -> ".join(parts)
+
+
+def _suppress(path: str, text: str, findings: list[Finding], select: Selector) -> list[Finding]:
+    suppressions = find_suppressions(text)
+    if suppressions:
+        findings = [f for f in findings if not is_suppressed(suppressions, f.code, f.span.line)]
+        if select("CWR002"):
+            lines = text.split("\n")
+            for s in suppressions:
+                if not s.used and (s.codes is None or any(c.startswith("CWR") for c in s.codes)):
+                    what = "codeward: ignore" + (f"[{', '.join(sorted(s.codes))}]" if s.codes else "")
+                    end = len(lines[s.line - 1]) + 1
+                    findings.append(
+                        _finding(
+                            "CWR002",
+                            f"unused suppression: no finding here matches {what}",
+                            path,
+                            Span(s.line, s.column, s.line, end),
+                        )
+                    )
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
+    text, problem = read_source(path)
+    if text is None:
+        result = FileResult(path)
+        if select("CWR003"):
+            result.findings.append(_finding("CWR003", problem, path, Span(1, 1, 1, 1)))
+        return result
+    try:
+        return FileResult(path, review_text(path, text, select))
+    except Exception as exc:  # a bug in one rule must not hide the other files' findings
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
+        return FileResult(path, [finding], internal_error=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Many files.
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    config: Config
+    cache_dir: str | None
+
+
+def discover(paths: Sequence[str], config: Config) -> list[str]:
+    """Python files below directories (excluded paths dropped) and files named explicitly, in a stable order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(root, d)))
+                for name in sorted(files):
+                    path = os.path.join(root, name)
+                    if name.endswith((".py", ".pyi")) and path not in seen and not config.is_excluded(path):
+                        seen.add(path)
+                        out.append(path)
+        elif given not in seen and not (os.path.exists(given) and config.is_excluded(given)):
+            seen.add(given)
+            out.append(given)
+    return out
+
+
+def _settings(config: Config) -> str:
+    return repr((sorted(config.select), sorted(config.ignore), sorted(config.per_file_ignores.items())))
+
+
+def review_task(task: Task) -> FileResult:
+    select = task.config.selector_for(task.path)
+    if task.cache_dir is None:
+        return review_file(task.path, select)
+    from codeward.cache import Cache
+
+    try:
+        with open(task.path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return review_file(task.path, select)
+    cache = Cache(task.cache_dir, "review", _settings(task.config))
+    key = cache.key(task.path, data)
+    hit = cache.get(key)
+    if hit is not None:
+        return FileResult(task.path, hit[1])
+    result = review_file(task.path, select)
+    if not result.internal_error:
+        cache.put(key, {}, result.findings)
+    return result
+
+
+def run_review(
+    paths: Sequence[str], config: Config, *, use_cache: bool, jobs: int, progress: bool = False
+) -> list[FileResult]:
+    from codeward.runner import run_all
+
+    cache_dir = None
+    if use_cache:
+        cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
+    tasks = [Task(path, config, cache_dir) for path in discover(paths, config)]
+    workers = jobs or config.jobs
+    if not progress or len(tasks) < 200:
+        return run_all(review_task, tasks, workers)
+    # Long runs on a terminal: batches, with a progress line between them.
+    results: list[FileResult] = []
+    step = max(50, len(tasks) // 20)
+    for start in range(0, len(tasks), step):
+        results += run_all(review_task, tasks[start : start + step], workers)
+        sys.stderr.write(f"\rcodeward: reviewed {len(results)}/{len(tasks)} files")
+        sys.stderr.flush()
+    sys.stderr.write("\r\033[K")
+    return results
+
+
+def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Finding]]:
+    """Apply every available fix in place; return how many were applied and the findings that remain."""
+    from codeward.fixes import apply_fixes
+
+    applied = 0
+    remaining: list[Finding] = []
+    for result in results:
+        fixable = [f for f in result.findings if f.fix is not None]
+        text = read_source(result.path)[0] if fixable else None
+        if text is None:
+            remaining += result.findings
+            continue
+        new_text, count = apply_fixes(text, fixable)
+        if not count:
+            remaining += result.findings
+            continue
+        with open(result.path, "w", encoding="utf-8") as handle:
+            handle.write(new_text)
+        applied += count
+        remaining += review_file(result.path, config.selector_for(result.path)).findings
+    return applied, remaining

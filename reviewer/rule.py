@@ -1,0 +1,33 @@
+"""Reviewer rules: one class per rule, handlers named after the libcst node types they want.
+
+`visit_Call(self, ctx, node)` runs when the engine's single walk reaches a `Call`; `leave_FunctionDef`
+after a function's body has been walked. The engine builds one dispatch table per file from the rules
+that are selected and whose `needles` occur in the file's text, so a rule costs nothing on files that
+cannot match it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from codeward.findings import Severity
+from codeward.rule import Rule
+
+CATEGORIES = ("security", "resource-leak", "secrets", "input-validation", "aws-best-practices", "code-quality")
+
+
+class ReviewRule(Rule):
+    category: ClassVar[str] = "code-quality"
+    # The rule can only match files containing at least one of these strings (empty: every file).
+    needles: ClassVar[tuple[str, ...]] = ()
+    # Further reading: standards and vendor documentation.
+    references: ClassVar[tuple[str, ...]] = ()
+    severity: ClassVar[Severity] = Severity.WARNING
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            tags = [cls.category]
+            if cls.security_severity is not None and "security" not in tags:
+                tags.append("security")
+            cls.tags = tuple(tags)

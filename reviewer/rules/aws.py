@@ -1,0 +1,724 @@
+"""AWS best practices for boto3 code: client reuse, pagination, waiters, batch failures, bucket ownership,
+SNS unsubscribe authentication, AMI owners, error handling, hard-coded regions and accounts."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from reviewer.engine import Context, children, is_const, kwarg, literal_str, method_name
+from reviewer.rule import ReviewRule
+
+_CONSTRUCTORS = frozenset(
+    {"boto3.client", "boto3.resource", "boto3.session.Session", "boto3.Session", "boto3.Session().client",
+     "boto3.Session().resource", "boto3.session.Session().client", "boto3.session.Session().resource"}
+)  # fmt: skip
+_SERVICE_NAMES = re.compile(
+    r"^(?:self\.)?_?(?:s3|ec2|sqs|sns|iam|sts|kinesis|firehose|dynamodb|ddb|lambda_|lambda|ecs|eks|rds|ssm|"
+    r"secretsmanager|secrets|cloudformation|cfn|cloudwatch|logs|events|eventbridge|kms|glue|athena|"
+    r"stepfunctions|sfn|route53|elbv2|autoscaling|codebuild|codepipeline|codedeploy|ecr|sagemaker)"
+    r"(?:_client|_resource|client)?$|(?:^|_)client$"
+)
+_BOTO = ("boto3", "botocore", "client(", "boto")
+
+
+def client_service(ctx: Context, node: cst.BaseExpression) -> str | None:
+    """The AWS service a receiver is a boto3 client for ("" when it is one but the service is unknown)."""
+    origin = ctx.origin(node)
+    if origin is not None:
+        if origin[0] in _CONSTRUCTORS:
+            return origin[1] or ""
+        return None
+    text = ctx.code(node)
+    if _SERVICE_NAMES.search(text):
+        head = text.removeprefix("self.").lstrip("_").split("_")[0]
+        return "" if head == "client" else head.removesuffix("client")
+    return None
+
+
+def client_call(ctx: Context, node: cst.Call) -> tuple[str, str] | None:
+    """(service, operation) for a call on a boto3 client."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or ctx.is_module(func.value):
+        return None
+    service = client_service(ctx, func.value)
+    return None if service is None else (service, func.attr.value)
+
+
+def _function_text(ctx: Context) -> str:
+    node = ctx.function or ctx.module
+    key = ("text", id(node))
+    cached = ctx.shared.get(key)  # type: ignore[call-overload]
+    if cached is None:
+        cached = ctx.shared[key] = ctx.module.code_for_node(node)  # type: ignore[index]
+    return cached  # type: ignore[return-value]
+
+
+class ClientInHandler(ReviewRule):
+    """
+    ## What it does
+    Finds boto3 clients, resources and sessions created inside a Lambda handler.
+
+    ## Why is this bad?
+    The handler runs on every invocation: creating a client each time repeats credential resolution,
+    endpoint setup and TLS handshakes (tens of milliseconds and more memory), while code at module level
+    runs once per execution environment and is reused by warm invocations.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        s3 = boto3.client("s3")
+    ```
+
+    ## Fix
+    Create the client at module level (`s3 = boto3.client("s3")` next to the imports) and use it in the
+    handler.
+    """
+
+    code = "CWR401"
+    name = "boto3-client-in-lambda-handler"
+    category = "aws-best-practices"
+    cwe = 1050
+    severity = Severity.WARNING
+    needles = ("boto3",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if not ctx.scope.handler:
+            return
+        name = ctx.call_name(node)
+        if name in _CONSTRUCTORS:
+            ctx.report(node, f"{name}() runs on every invocation; create it once at module level")
+
+    VALID = (
+        Valid("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    return s3.list_buckets()\n"),
+        Valid("import boto3\n\ndef make_client(region):\n    return boto3.client('s3', region_name=region)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import boto3\n\ndef handler(event, context):\n    table = boto3.resource('dynamodb').Table('t')\n"
+            "    return table.get_item(Key={'id': event['id']})\n",
+            4,
+            13,
+        ),
+    )
+
+
+_PAGINATED = frozenset(
+    [
+        "list_objects",
+        "list_objects_v2",
+        "list_object_versions",
+        "describe_instances",
+        "describe_snapshots",
+        "describe_volumes",
+        "list_users",
+        "list_roles",
+        "list_policies",
+        "list_functions",
+        "list_stacks",
+        "describe_stacks",
+        "list_stack_resources",
+        "scan",
+        "query",
+        "list_tables",
+        "list_queues",
+        "list_topics",
+        "list_subscriptions",
+        "list_secrets",
+        "get_parameters_by_path",
+        "describe_log_groups",
+        "describe_log_streams",
+        "filter_log_events",
+        "list_keys",
+        "list_aliases",
+        "describe_db_instances",
+        "list_clusters",
+        "list_services",
+        "list_tasks",
+        "describe_auto_scaling_groups",
+        "list_buckets_v2",
+        "list_images",
+        "list_executions",
+        "list_state_machines",
+        "list_projects",
+        "list_builds",
+        "describe_security_groups",
+        "describe_subnets",
+        "list_hosted_zones",
+        "list_resource_record_sets",
+        "list_streams",
+        "list_shards",
+        "list_multipart_uploads",
+    ]
+)
+_PAGE_TOKENS = ("NextToken", "ContinuationToken", "Marker", "LastEvaluatedKey", "ExclusiveStartKey",
+                "IsTruncated", "NextMarker", "StartingToken", "nextToken", "get_paginator", "paginate")  # fmt: skip
+
+
+class MissingPagination(ReviewRule):
+    """
+    ## What it does
+    Finds list/describe calls of paginated AWS APIs (`list_objects_v2`, `describe_instances`, `scan`,
+    `list_functions`, ...) whose function never looks at a continuation token or uses a paginator.
+
+    ## Why is this bad?
+    These APIs return one page (often 50 to 1,000 items, or 1 MB); code that reads only the first page
+    silently misses the rest once the account grows.
+
+    ## Example
+    ```python
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=b)["Contents"]]
+    ```
+
+    ## Fix
+    `for page in s3.get_paginator("list_objects_v2").paginate(Bucket=b): ...`, or loop on the token
+    (`NextToken`, `ContinuationToken`, `LastEvaluatedKey`).
+    """
+
+    code = "CWR402"
+    name = "aws-missing-pagination"
+    category = "aws-best-practices"
+    cwe = 1050
+    severity = Severity.WARNING
+    needles = _BOTO
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        found = client_call(ctx, node)
+        if found is None or found[1] not in _PAGINATED:
+            return
+        for key in ("MaxKeys", "MaxResults", "MaxItems", "Limit", "MaxRecords"):
+            arg = kwarg(node, key)
+            if arg is not None and literal_str(arg.value) is None and getattr(arg.value, "value", "") == "1":
+                return  # asks for one item on purpose
+        text = _function_text(ctx)
+        if any(token in text for token in _PAGE_TOKENS):
+            return
+        ctx.report(node, f"{found[1]}() returns one page only and nothing here asks for the next")
+
+    VALID = (
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\n\ndef keys(bucket):\n"
+            "    for page in s3.get_paginator('list_objects_v2').paginate(Bucket=bucket):\n"
+            "        yield from (o['Key'] for o in page.get('Contents', []))\n"
+        ),
+        Valid(
+            "import boto3\nddb = boto3.client('dynamodb')\n\ndef all_items(t):\n    kwargs = {'TableName': t}\n"
+            "    while True:\n        r = ddb.scan(**kwargs)\n        yield from r['Items']\n"
+            "        if 'LastEvaluatedKey' not in r:\n            return\n"
+            "        kwargs['ExclusiveStartKey'] = r['LastEvaluatedKey']\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\n\ndef keys(bucket):\n"
+            "    return [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']]\n",
+            5,
+            31,
+        ),
+    )
+
+
+_WAITABLE = frozenset(
+    [
+        "describe_instances",
+        "describe_instance_status",
+        "describe_db_instances",
+        "describe_db_clusters",
+        "head_object",
+        "head_bucket",
+        "describe_stacks",
+        "describe_table",
+        "get_function",
+        "get_function_configuration",
+        "describe_clusters",
+        "describe_services",
+        "describe_tasks",
+        "describe_images",
+        "describe_snapshots",
+        "describe_volumes",
+        "describe_nat_gateways",
+        "describe_load_balancers",
+        "describe_cache_clusters",
+        "get_bucket_versioning",
+        "describe_conversion_tasks",
+        "describe_spot_instance_requests",
+        "get_stack",
+        "describe_execution",
+    ]
+)
+
+
+def _subtree(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
+
+
+class PollingInsteadOfWaiter(ReviewRule):
+    """
+    ## What it does
+    Finds loops that poll a describe/get/head call and sleep, for resources that boto3 has a waiter for
+    (`instance_running`, `stack_create_complete`, `object_exists`, `db_instance_available`, ...).
+
+    ## Why is this bad?
+    Hand-written polling usually has no overall timeout, ignores throttling and error states, and is
+    repeated in every project; waiters encode the states, delays and limits AWS recommends.
+
+    ## Example
+    ```python
+    while ec2.describe_instances(InstanceIds=[i])["Reservations"][0]["Instances"][0]["State"]["Name"] != "running":
+        time.sleep(5)
+    ```
+
+    ## Fix
+    `ec2.get_waiter("instance_running").wait(InstanceIds=[i])` (`client.waiter_names` lists them), with
+    `WaiterConfig={"Delay": 5, "MaxAttempts": 60}` to tune it.
+    """
+
+    code = "CWR403"
+    name = "aws-polling-instead-of-waiter"
+    category = "aws-best-practices"
+    cwe = 1050
+    severity = Severity.INFO
+    needles = ("sleep",)
+
+    def visit_While(self, ctx: Context, node: cst.While) -> None:
+        sleeps = False
+        polled: cst.Call | None = None
+        for inner in _subtree(node):
+            if isinstance(inner, cst.Call):
+                name = ctx.call_name(inner)
+                if name in ("time.sleep", "asyncio.sleep"):
+                    sleeps = True
+                elif polled is None:
+                    found = client_call(ctx, inner)
+                    if found is not None and found[1] in _WAITABLE:
+                        polled = inner
+        if sleeps and polled is not None:
+            operation = method_name(polled)
+            ctx.report(polled, f"polling {operation}() in a sleep loop; boto3 has a waiter for this")
+
+    VALID = (
+        Valid(
+            "import boto3\nec2 = boto3.client('ec2')\nec2.get_waiter('instance_running').wait(InstanceIds=['i-1'])\n"
+        ),
+        Valid("import time\n\ndef wait_for(queue):\n    while not queue.empty():\n        time.sleep(1)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import time, boto3\ncfn = boto3.client('cloudformation')\n\ndef wait(name):\n    while True:\n"
+            "        status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']\n"
+            "        if status.endswith('COMPLETE'):\n            return status\n        time.sleep(10)\n",
+            6,
+            18,
+        ),
+    )
+
+
+_BATCH = {
+    "put_records": "FailedRecordCount",
+    "put_record_batch": "FailedPutCount",
+    "send_message_batch": "Failed",
+    "delete_message_batch": "Failed",
+    "change_message_visibility_batch": "Failed",
+    "batch_write_item": "UnprocessedItems",
+    "batch_get_item": "UnprocessedKeys",
+    "put_events": "FailedEntryCount",
+    "publish_batch": "Failed",
+    "batch_execute_statement": "Error",
+}
+
+
+class BatchFailuresUnchecked(ReviewRule):
+    """
+    ## What it does
+    Finds batch APIs whose partial failures are not checked: Kinesis `put_records` (`FailedRecordCount`),
+    Firehose `put_record_batch`, SQS `send_message_batch`/`delete_message_batch` (`Failed`), DynamoDB
+    `batch_write_item` (`UnprocessedItems`), EventBridge `put_events` (`FailedEntryCount`), SNS
+    `publish_batch`.
+
+    ## Why is this bad?
+    These calls succeed (HTTP 200) when some entries fail, for throttling for instance; unless the
+    response is inspected, those records are lost without an error.
+
+    ## Example
+    ```python
+    kinesis.put_records(StreamName=s, Records=records)
+    ```
+
+    ## Fix
+    Read the failure field of the response and retry the failed entries with backoff (or raise).
+    """
+
+    code = "CWR404"
+    name = "aws-batch-failures-unchecked"
+    category = "aws-best-practices"
+    cwe = 252
+    severity = Severity.WARNING
+    needles = tuple(_BATCH)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        found = client_call(ctx, node)
+        if found is None or found[1] not in _BATCH:
+            return
+        key = _BATCH[found[1]]
+        parent = ctx.parents[-1] if ctx.parents else None
+        discarded = isinstance(parent, cst.Expr)
+        if not discarded:
+            text = _function_text(ctx)
+            if key in text or "Unprocessed" in text or "Failed" in text:
+                return
+            if isinstance(parent, cst.Return):
+                return  # the caller gets the response
+        ctx.report(node, f"{found[1]}() can fail for some entries only; check {key} in the response")
+
+    VALID = (
+        Valid(
+            "import boto3\nkinesis = boto3.client('kinesis')\n\ndef send(s, records):\n"
+            "    r = kinesis.put_records(StreamName=s, Records=records)\n    if r['FailedRecordCount']:\n"
+            "        raise RuntimeError('retry')\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import boto3\nkinesis = boto3.client('kinesis')\n\ndef send(s, records):\n"
+            "    kinesis.put_records(StreamName=s, Records=records)\n",
+            5,
+            5,
+        ),
+        Invalid(
+            "import boto3\nsqs = boto3.client('sqs')\n\ndef send(q, entries):\n"
+            "    resp = sqs.send_message_batch(QueueUrl=q, Entries=entries)\n    print(resp['ResponseMetadata'])\n",
+            5,
+            12,
+        ),
+    )
+
+
+_OWNED_OPERATIONS = frozenset(
+    [
+        "get_object",
+        "put_object",
+        "delete_object",
+        "head_object",
+        "copy_object",
+        "get_object_acl",
+        "put_object_acl",
+        "get_object_tagging",
+        "put_object_tagging",
+        "delete_objects",
+        "list_objects_v2",
+        "get_bucket_policy",
+        "put_bucket_policy",
+    ]
+)
+
+
+class S3ExpectedBucketOwner(ReviewRule):
+    """
+    ## What it does
+    Finds S3 object calls (`get_object`, `put_object`, `delete_object`, ...) on an S3 client without
+    `ExpectedBucketOwner`.
+
+    ## Why is this bad?
+    Bucket names are global: if a bucket is deleted and someone else re-creates the name, or a name is
+    mistyped, your code reads from or writes to another account's bucket. `ExpectedBucketOwner` makes S3
+    refuse the call instead.
+
+    ## Example
+    ```python
+    s3.put_object(Bucket="reports", Key=key, Body=body)
+    ```
+
+    ## Fix
+    `s3.put_object(Bucket="reports", Key=key, Body=body, ExpectedBucketOwner=ACCOUNT_ID)`.
+    """
+
+    code = "CWR405"
+    name = "s3-missing-expected-bucket-owner"
+    category = "aws-best-practices"
+    cwe = 284
+    severity = Severity.INFO
+    needles = ("s3",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        found = client_call(ctx, node)
+        if found is None or found[0] != "s3" or found[1] not in _OWNED_OPERATIONS:
+            return
+        if kwarg(node, "Bucket") is None or kwarg(node, "ExpectedBucketOwner") is not None:
+            return
+        if any(arg.star == "**" for arg in node.args):
+            return
+        ctx.report(node, f"{found[1]}() without ExpectedBucketOwner trusts whoever owns the bucket name")
+
+    VALID = (
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'', "
+            "ExpectedBucketOwner='111122223333')\n"
+        ),
+    )
+    INVALID = (Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),)
+
+
+class SnsUnauthenticatedUnsubscribe(ReviewRule):
+    """
+    ## What it does
+    Finds SNS `confirm_subscription` calls without `AuthenticateOnUnsubscribe="true"`.
+
+    ## Why is this bad?
+    Without it, anyone who sees the unsubscribe link of a message (it is in every notification) can
+    unsubscribe the endpoint without signing the request.
+
+    ## Example
+    ```python
+    sns.confirm_subscription(TopicArn=arn, Token=token)
+    ```
+
+    ## Fix
+    `sns.confirm_subscription(TopicArn=arn, Token=token, AuthenticateOnUnsubscribe="true")`.
+    """
+
+    code = "CWR406"
+    name = "sns-unauthenticated-unsubscribe"
+    category = "aws-best-practices"
+    cwe = 306
+    security_severity = 5.3
+    severity = Severity.WARNING
+    needles = ("confirm_subscription",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) != "confirm_subscription":
+            return
+        arg = kwarg(node, "AuthenticateOnUnsubscribe")
+        if arg is not None and ((literal_str(arg.value) or "").lower() == "true" or is_const(arg.value, True)):
+            return
+        ctx.report(node, "confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe")
+
+    VALID = (
+        Valid(
+            "import boto3\nsns = boto3.client('sns')\n"
+            "sns.confirm_subscription(TopicArn='a', Token='t', AuthenticateOnUnsubscribe='true')\n"
+        ),
+    )
+    INVALID = (
+        Invalid("import boto3\nsns = boto3.client('sns')\nsns.confirm_subscription(TopicArn='a', Token='t')\n", 3, 1),
+    )
+
+
+class AmiWithoutOwner(ReviewRule):
+    """
+    ## What it does
+    Finds EC2 `describe_images` look-ups by name or filter without `Owners=`.
+
+    ## Why is this bad?
+    Anyone can publish a public AMI with the name you filter on; without an owner the newest match may be
+    theirs, and your instances boot it ("AMI sniping").
+
+    ## Example
+    ```python
+    ec2.describe_images(Filters=[{"Name": "name", "Values": ["ubuntu/images/*"]}])
+    ```
+
+    ## Fix
+    Pin the publisher: `Owners=["099720109477"]` (Canonical), `Owners=["amazon"]`, `Owners=["self"]`, or
+    resolve the AMI from an SSM public parameter.
+    """
+
+    code = "CWR407"
+    name = "ami-lookup-without-owner"
+    category = "aws-best-practices"
+    cwe = 349
+    security_severity = 6.5
+    severity = Severity.WARNING
+    needles = ("describe_images",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) != "describe_images" or kwarg(node, "Filters") is None:
+            return
+        if kwarg(node, "Owners") or kwarg(node, "ImageIds") or any(a.star == "**" for a in node.args):
+            return
+        ctx.report(node, "describe_images() filters by name without Owners=: anyone can publish a matching AMI")
+
+    VALID = (
+        Valid(
+            "import boto3\nec2 = boto3.client('ec2')\nec2.describe_images(Owners=['amazon'], "
+            "Filters=[{'Name': 'name', 'Values': ['al2023-ami-*']}])\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import boto3\nec2 = boto3.client('ec2')\n"
+            "imgs = ec2.describe_images(Filters=[{'Name': 'name', 'Values': ['al2023-ami-*']}])\n",
+            3,
+            8,
+        ),
+    )
+
+
+_FAILING = frozenset(
+    [
+        "get_object",
+        "head_object",
+        "get_secret_value",
+        "get_parameter",
+        "get_parameters",
+        "assume_role",
+        "get_queue_url",
+        "describe_stacks",
+        "get_item",
+        "delete_object",
+        "create_bucket",
+        "get_role",
+        "get_user",
+        "invoke",
+        "get_function",
+    ]
+)
+_CATCHES = re.compile(r"ClientError|BotoCoreError|botocore|Exception|\.exceptions\.|NoSuchKey|NotFound|Error\b")
+
+
+class UnhandledClientError(ReviewRule):
+    """
+    ## What it does
+    Finds boto3 calls that commonly fail in normal operation (`get_object`, `head_object`,
+    `get_secret_value`, `get_parameter`, `assume_role`, ...) outside any `try` that handles
+    `botocore.exceptions.ClientError`.
+
+    ## Why is this bad?
+    A missing key, a missing parameter, throttling or a denied role end the request with an unhandled
+    exception instead of a decision (a 404, a default, a retry).
+
+    ## Example
+    ```python
+    obj = s3.get_object(Bucket=b, Key=k)
+    ```
+
+    ## Fix
+    Wrap it: `except ClientError as e:` and branch on `e.response["Error"]["Code"]` (or catch
+    `client.exceptions.NoSuchKey`).
+    """
+
+    code = "CWR408"
+    name = "aws-unhandled-client-error"
+    category = "aws-best-practices"
+    cwe = 755
+    severity = Severity.INFO
+    needles = _BOTO
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        found = client_call(ctx, node)
+        if found is None or found[1] not in _FAILING or ctx.function is None:
+            return
+        for ancestor in ctx.ancestors():
+            if isinstance(ancestor, cst.Try):
+                for handler in ancestor.handlers:
+                    if handler.type is None or _CATCHES.search(ctx.code(handler.type, 500)):
+                        return
+            if isinstance(ancestor, cst.FunctionDef):
+                break
+        ctx.report(node, f"{found[1]}() raises ClientError for common conditions and nothing here handles it")
+
+    VALID = (
+        Valid(
+            "import boto3\nfrom botocore.exceptions import ClientError\ns3 = boto3.client('s3')\n\ndef read(b, k):\n"
+            "    try:\n        return s3.get_object(Bucket=b, Key=k)['Body'].read()\n"
+            "    except ClientError as e:\n        if e.response['Error']['Code'] == 'NoSuchKey':\n"
+            "            return None\n        raise\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import boto3\nssm = boto3.client('ssm')\n\ndef param(n):\n"
+            "    return ssm.get_parameter(Name=n, WithDecryption=True)['Parameter']['Value']\n",
+            5,
+            12,
+        ),
+    )
+
+
+_REGION = re.compile(r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
+
+
+class HardcodedRegion(ReviewRule):
+    """
+    ## What it does
+    Finds AWS regions written into boto3 clients, resources, sessions and `Config` (`region_name="us-east-1"`).
+
+    ## Why is this bad?
+    The code cannot be deployed to another region or partition without an edit, and cross-region calls add
+    latency, data-transfer cost and a dependency on another region's health.
+
+    ## Example
+    ```python
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    ```
+
+    ## Fix
+    Leave the region out (Lambda and the SDK set `AWS_REGION` / `AWS_DEFAULT_REGION`) or read it from
+    configuration.
+    """
+
+    code = "CWR409"
+    name = "aws-hardcoded-region"
+    category = "aws-best-practices"
+    cwe = 547
+    severity = Severity.INFO
+    needles = ("region_name",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        arg = kwarg(node, "region_name")
+        if arg is None:
+            return
+        region = literal_str(arg.value)
+        name = ctx.call_name(node)
+        if region and _REGION.match(region) and (name in _CONSTRUCTORS or name.startswith(("boto3", "botocore"))):
+            ctx.report(arg, f"region {region!r} is hard-coded")
+
+    VALID = (Valid("import boto3, os\nsqs = boto3.client('sqs', region_name=os.environ['AWS_REGION'])\n"),)
+    INVALID = (Invalid("import boto3\nsqs = boto3.client('sqs', region_name='us-east-1')\n", 2, 27),)
+
+
+_ARN_ACCOUNT = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+
+
+class HardcodedAccountId(ReviewRule):
+    """
+    ## What it does
+    Finds AWS account ids written into ARNs in the code.
+
+    ## Why is this bad?
+    The code only works in one account: staging and production diverge, and copying it to another account
+    silently targets the original one's resources (if that account's policies allow it).
+
+    ## Example
+    ```python
+    TOPIC = "arn:aws:sns:eu-west-1:123456789012:alerts"
+    ```
+
+    ## Fix
+    Build ARNs from the running account (`boto3.client("sts").get_caller_identity()["Account"]`,
+    `context.invoked_function_arn`) or pass them in through environment variables.
+    """
+
+    code = "CWR410"
+    name = "aws-hardcoded-account-id"
+    category = "aws-best-practices"
+    cwe = 547
+    severity = Severity.INFO
+    needles = ("arn:aws",)
+
+    def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
+        value = literal_str(node) or ""
+        match = _ARN_ACCOUNT.search(value)
+        if match and match.group(1) not in ("123456789012", "000000000000", "111111111111"):
+            ctx.report(node, f"account id {match.group(1)} is hard-coded in an ARN")
+
+    VALID = (
+        Valid("import os\nTOPIC = os.environ['ALERTS_TOPIC_ARN']\nDOC = 'arn:aws:sns:eu-west-1:123456789012:alerts'\n"),
+    )
+    INVALID = (Invalid("TOPIC = 'arn:aws:sns:eu-west-1:406812345678:alerts'\n", 1, 9),)

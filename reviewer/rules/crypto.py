@@ -1,0 +1,836 @@
+"""Cryptography and TLS: disabled verification, weak algorithms and keys, predictable randomness."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_int, literal_str, method_name
+from reviewer.rule import ReviewRule
+from reviewer.rules._base import CallRule
+
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"})
+
+
+class TlsVerificationDisabled(ReviewRule):
+    """
+    ## What it does
+    Finds HTTPS requests with certificate verification turned off: `verify=False` in `requests`/`httpx`
+    calls and clients, `session.verify = False`, `ssl=False` in aiohttp.
+
+    ## Why is this bad?
+    Without verification anyone on the network path can impersonate the server and read or change the
+    traffic, credentials included.
+
+    ## Example
+    ```python
+    requests.get(url, verify=False, timeout=5)
+    ```
+
+    ## Fix
+    Leave verification on; for a private CA pass its bundle: `verify="/etc/ssl/certs/internal-ca.pem"`.
+    """
+
+    code = "CWR301"
+    name = "tls-verification-disabled"
+    cwe = 295
+    security_severity = 7.4
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("verify", "ssl=False")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        for key in ("verify", "ssl"):
+            arg = kwarg(node, key)
+            if arg is None or not is_const(arg.value, False):
+                continue
+            name = ctx.call_name(node)
+            method = method_name(node)
+            if name.startswith(("requests", "httpx", "aiohttp", "urllib3")) or method in _HTTP_METHODS:
+                ctx.report(arg, f"{key}=False turns off certificate verification for this connection")
+                return
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            t = target.target
+            if isinstance(t, cst.Attribute) and t.attr.value == "verify" and is_const(node.value, False):
+                ctx.report(node, "verify = False turns off certificate verification for every request of this session")
+
+    VALID = (
+        Valid("import requests\nr = requests.get('https://x', verify='/etc/ssl/ca.pem', timeout=5)\n"),
+        Valid("def check(token, verify=False):\n    return jwt_check(token, verify=verify)\n"),
+    )
+    INVALID = (
+        Invalid("import requests\nr = requests.get('https://x', verify=False, timeout=5)\n", 2, 31),
+        Invalid("import requests\ns = requests.Session()\ns.verify = False\n", 3, 1),
+        Invalid("import httpx\nc = httpx.Client(verify=False)\n", 2, 18),
+    )
+
+
+class UnverifiedSslContext(ReviewRule):
+    """
+    ## What it does
+    Finds SSL contexts that do not verify peers: `ssl._create_unverified_context()`, patching
+    `ssl._create_default_https_context`, `check_hostname = False`, `verify_mode = CERT_NONE`,
+    `cert_reqs=CERT_NONE`.
+
+    ## Why is this bad?
+    The connection is encrypted to whoever answers, not to the intended server: a man in the middle reads
+    and changes it.
+
+    ## Example
+    ```python
+    ctx = ssl._create_unverified_context()
+    ```
+
+    ## Fix
+    `ssl.create_default_context()` (with `cafile=` for a private CA) and leave `check_hostname` and
+    `verify_mode` at their defaults.
+    """
+
+    code = "CWR302"
+    name = "unverified-ssl-context"
+    cwe = 295
+    security_severity = 7.4
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("ssl", "CERT_NONE", "check_hostname")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name == "ssl._create_unverified_context":
+            ctx.report(node, "ssl._create_unverified_context() skips certificate and host name checks")
+            return
+        arg = kwarg(node, "cert_reqs")
+        if arg is not None and (dotted(arg.value) or literal_str(arg.value) or "").endswith("CERT_NONE"):
+            ctx.report(arg, "cert_reqs=CERT_NONE accepts any certificate")
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            t = target.target
+            if not isinstance(t, cst.Attribute):
+                continue
+            attr = t.attr.value
+            value = dotted(node.value) or ""
+            if attr == "check_hostname" and is_const(node.value, False):
+                ctx.report(node, "check_hostname = False accepts a certificate issued for any host")
+            elif attr == "verify_mode" and value.endswith("CERT_NONE"):
+                ctx.report(node, "verify_mode = CERT_NONE accepts any certificate")
+            elif attr == "_create_default_https_context" and value.endswith("_create_unverified_context"):
+                ctx.report(node, "every HTTPS connection of the process stops verifying certificates")
+
+    VALID = (
+        Valid("import ssl\nctx = ssl.create_default_context(cafile='/etc/ssl/internal.pem')\n"),
+        Valid("import ssl\nctx = ssl.create_default_context()\nctx.verify_mode = ssl.CERT_REQUIRED\n"),
+    )
+    INVALID = (
+        Invalid("import ssl\nctx = ssl._create_unverified_context()\n", 2, 7),
+        Invalid("import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n", 3, 1),
+        Invalid("import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n", 2, 1),
+    )
+
+
+_PASSWORDISH = re.compile(r"(?i)(?:^|_)(?:password|passwd|pwd|passphrase|pass)(?:_|$)")
+_SECURITYISH = re.compile(r"(?i)token|secret|signature|sign|auth|session|nonce|salt|otp|csrf|api_?key|credential")
+_FAST_HASHES = frozenset(
+    f"hashlib.{n}"
+    for n in ["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"]
+)
+
+
+def _mentions(ctx: Context, node: cst.BaseExpression | None, pattern: re.Pattern[str]) -> str | None:
+    """A variable or attribute name in `node` matching `pattern`."""
+    if node is None:
+        return None
+    if isinstance(node, cst.Name) and pattern.search(node.value):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value if pattern.search(node.attr.value) else _mentions(ctx, node.value, pattern)
+    if isinstance(node, cst.Call):
+        for arg in node.args:
+            found = _mentions(ctx, arg.value, pattern)
+            if found:
+                return found
+        return _mentions(ctx, node.func.value, pattern) if isinstance(node.func, cst.Attribute) else None
+    if isinstance(node, cst.BinaryOperation):
+        return _mentions(ctx, node.left, pattern) or _mentions(ctx, node.right, pattern)
+    if isinstance(node, cst.FormattedString):
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                found = _mentions(ctx, part.expression, pattern)
+                if found:
+                    return found
+    return None
+
+
+def _assigned_name(ctx: Context) -> str | None:
+    """The variable the current expression is being assigned to, if any."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.Assign):
+            target = node.targets[0].target
+            return (
+                target.value if isinstance(target, cst.Name) else getattr(getattr(target, "attr", None), "value", None)
+            )
+        if isinstance(node, cst.Return):
+            function = ctx.function
+            return function.name.value if function else None
+        if isinstance(node, cst.BaseStatement):
+            return None
+    return None
+
+
+class WeakPasswordHash(CallRule):
+    """
+    ## What it does
+    Finds passwords hashed with a fast, general-purpose hash (`hashlib.md5`, `sha1`, `sha256`, ...).
+
+    ## Why is this bad?
+    Fast hashes let an attacker with the hashes test billions of guesses per second on a GPU; unsalted
+    ones fall to precomputed tables.
+
+    ## Example
+    ```python
+    stored = hashlib.sha256(password.encode()).hexdigest()
+    ```
+
+    ## Fix
+    Use a password hash with a salt and a work factor: `hashlib.scrypt`, `hashlib.pbkdf2_hmac("sha256", pw,
+    salt, 600_000)`, argon2-cffi or bcrypt, or your framework's `make_password`.
+    """
+
+    code = "CWR303"
+    name = "weak-password-hash"
+    cwe = 916
+    security_severity = 7.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("hashlib",)
+    targets = frozenset({*_FAST_HASHES, "hashlib.new"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        data = argument(node, 1 if name == "hashlib.new" else 0, "data" if name == "hashlib.new" else "string")
+        found = _mentions(ctx, data, _PASSWORDISH)
+        if found is None and data is None:
+            target = _assigned_name(ctx)
+            found = target if target and _PASSWORDISH.search(target) else None
+        if found:
+            ctx.report(node, f"`{found}` is hashed with {name.removeprefix('hashlib.')}, which is fast to brute-force")
+
+    VALID = (
+        Valid("import hashlib, os\nsalt = os.urandom(16)\nkey = hashlib.scrypt(b'pw', salt=salt, n=2**14, r=8, p=1)\n"),
+        Valid("import hashlib\n\ndef etag(body):\n    return hashlib.sha256(body).hexdigest()\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import hashlib\n\ndef store(password):\n    return hashlib.sha256(password.encode()).hexdigest()\n", 4, 12
+        ),
+        Invalid(
+            "from hashlib import md5\n\ndef check(user, pwd):\n    return md5(pwd).hexdigest() == user.hash\n", 4, 12
+        ),
+    )
+
+
+class InsecureHash(CallRule):
+    """
+    ## What it does
+    Finds MD5 and SHA-1 used for security: signatures, tokens, session ids, API keys, nonces. Checksums
+    and cache keys (or calls with `usedforsecurity=False`) are not reported.
+
+    ## Why is this bad?
+    Collisions for both are practical: an attacker can craft two inputs with the same digest and swap one
+    for the other.
+
+    ## Example
+    ```python
+    signature = hashlib.md5(secret + payload).hexdigest()
+    ```
+
+    ## Fix
+    `hmac.new(key, payload, hashlib.sha256)` for signatures, `secrets.token_urlsafe()` for tokens,
+    SHA-256 or better elsewhere.
+    """
+
+    code = "CWR304"
+    name = "insecure-hash"
+    cwe = 328
+    security_severity = 5.9
+    category = "security"
+    severity = Severity.WARNING
+    needles = ("md5", "sha1", "MD5", "SHA1")
+    targets = frozenset({"hashlib.md5", "hashlib.sha1", "hashlib.new", "Crypto.Hash.MD5.new", "Crypto.Hash.SHA1.new"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name == "hashlib.new" and (literal_str(argument(node, 0, "name")) or "").lower() not in ("md5", "sha1"):
+            return
+        used = kwarg(node, "usedforsecurity")
+        if used is not None and is_const(used.value, False):
+            return
+        data = argument(node, 1 if name == "hashlib.new" else 0, "data" if name == "hashlib.new" else "string")
+        if _mentions(ctx, data, _PASSWORDISH):
+            return  # CWR303
+        found = _mentions(ctx, data, _SECURITYISH)
+        target = _assigned_name(ctx)
+        if found is None and target and _SECURITYISH.search(target):
+            found = target
+        if found:
+            algorithm = "SHA-1" if "sha1" in name.lower() or "sha1" in ctx.code(node).lower() else "MD5"
+            ctx.report(node, f"{algorithm} protects `{found}`; collisions for it are practical")
+
+    VALID = (
+        Valid("import hashlib\n\ndef cache_key(url):\n    return hashlib.md5(url.encode()).hexdigest()\n"),
+        Valid("import hashlib\ntoken_digest = hashlib.md5(b'x', usedforsecurity=False).hexdigest()\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import hashlib\n\ndef sign(secret, payload):\n    return hashlib.md5(secret + payload).hexdigest()\n",
+            4,
+            12,
+        ),
+        Invalid("import hashlib\nsession_id = hashlib.sha1(str(user).encode()).hexdigest()\n", 2, 14),
+    )
+
+
+_RANDOM_FUNCS = frozenset(
+    f"random.{n}"
+    for n in ["random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform"]
+)
+_TOKENISH = re.compile(
+    r"(?i)token|password|passwd|secret|nonce|salt|otp|session|csrf|api_?key|reset_code|verification|captcha|pin$"
+)
+
+
+class InsecureRandomness(CallRule):
+    """
+    ## What it does
+    Finds the `random` module used for security values: tokens, passwords, one-time codes, salts,
+    session ids, nonces (judged by the name the value is assigned to or the function returning it).
+
+    ## Why is this bad?
+    `random` is a Mersenne Twister: 624 outputs reveal its state, after which every past and future
+    "random" token can be computed.
+
+    ## Example
+    ```python
+    reset_token = "".join(random.choices(string.ascii_letters, k=32))
+    ```
+
+    ## Fix
+    Use `secrets`: `secrets.token_urlsafe(32)`, `secrets.choice(...)`, `secrets.randbelow(10**6)`.
+    """
+
+    code = "CWR305"
+    name = "insecure-randomness"
+    cwe = 338
+    security_severity = 6.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("random",)
+    targets = _RANDOM_FUNCS
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        target = _assigned_name(ctx)
+        function = ctx.function
+        context = target if target and _TOKENISH.search(target) else None
+        if context is None and function is not None and _TOKENISH.search(function.name.value):
+            context = f"{function.name.value}()"
+        if context:
+            ctx.report(node, f"{name}() is predictable, yet it makes `{context}`")
+
+    VALID = (
+        Valid("import secrets\nreset_token = secrets.token_urlsafe(32)\n"),
+        Valid("import random\n\ndef shuffle_questions(qs):\n    random.shuffle(qs)\n    return qs\n"),
+    )
+    INVALID = (
+        Invalid("import random, string\nreset_token = ''.join(random.choices(string.ascii_letters, k=32))\n", 2, 23),
+        Invalid("import random\n\ndef make_otp():\n    return str(random.randint(100000, 999999))\n", 4, 16),
+    )
+
+
+class InsecureTempFile(CallRule):
+    """
+    ## What it does
+    Finds `tempfile.mktemp()` (and `os.tempnam`/`os.tmpnam`).
+
+    ## Why is this bad?
+    It returns a name, not a file: between choosing the name and creating the file another process can
+    create it, or a symbolic link there, and have you write where it wants.
+
+    ## Example
+    ```python
+    path = tempfile.mktemp(suffix=".csv")
+    ```
+
+    ## Fix
+    `tempfile.NamedTemporaryFile(delete=False)`, `tempfile.mkstemp()` (it returns an open descriptor) or
+    `tempfile.TemporaryDirectory()`.
+    """
+
+    code = "CWR306"
+    name = "insecure-temp-file"
+    cwe = 377
+    security_severity = 5.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("mktemp", "tempnam", "tmpnam")
+    targets = frozenset({"tempfile.mktemp", "os.tempnam", "os.tmpnam"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        ctx.report(node, f"{name}() returns a name another process can take before you create the file")
+
+    VALID = (Valid("import tempfile\nfd, path = tempfile.mkstemp(suffix='.csv')\n"),)
+    INVALID = (Invalid("from tempfile import mktemp\npath = mktemp(suffix='.csv')\n", 2, 8),)
+
+
+def _mode_value(node: cst.BaseExpression | None) -> int | None:
+    if node is None:
+        return None
+    value = literal_int(node)
+    if value is not None:
+        return value
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        left, right = _mode_value(node.left), _mode_value(node.right)
+        return None if left is None or right is None else left | right
+    name = (dotted(node) or "").rsplit(".", 1)[-1]
+    bits = {"S_IRWXO": 0o007, "S_IWOTH": 0o002, "S_IROTH": 0o004, "S_IXOTH": 0o001, "S_IRWXU": 0o700,
+            "S_IRUSR": 0o400, "S_IWUSR": 0o200, "S_IXUSR": 0o100, "S_IRWXG": 0o070, "S_IRGRP": 0o040,
+            "S_IWGRP": 0o020, "S_IXGRP": 0o010}  # fmt: skip
+    return bits.get(name)
+
+
+class PermissiveFilePermissions(CallRule):
+    """
+    ## What it does
+    Finds files and directories made writable by everyone (`os.chmod(path, 0o777)`, `0o666`,
+    `stat.S_IWOTH`) and `os.umask(0)`.
+
+    ## Why is this bad?
+    Any local user or compromised service can change the file: replace a script that runs later, a
+    configuration, or data other code trusts.
+
+    ## Example
+    ```python
+    os.chmod("/var/app/run.sh", 0o777)
+    ```
+
+    ## Fix
+    Grant only what is needed: `0o755` for executables, `0o644` for data, `0o600` for secrets.
+    """
+
+    code = "CWR307"
+    name = "world-writable-permissions"
+    cwe = 732
+    security_severity = 6.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("chmod", "umask")
+    targets = frozenset({"os.chmod", "os.fchmod", "os.lchmod", "os.umask", "pathlib.Path().chmod"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name == "os.umask":
+            if _mode_value(argument(node, 0, "mask")) == 0:
+                ctx.report(node, "umask(0) makes every file created afterwards world-writable")
+            return
+        mode = _mode_value(argument(node, 1, "mode"))
+        if mode is not None and mode & 0o002:
+            ctx.report(node, f"mode {mode:#o} lets every user on the machine write here")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) == "chmod" and not ctx.is_module(node.func.value):  # type: ignore[attr-defined]
+            mode = _mode_value(argument(node, 0, "mode"))
+            if mode is not None and mode & 0o002:
+                ctx.report(node, f"mode {mode:#o} lets every user on the machine write here")
+            return
+        super().visit_Call(ctx, node)
+
+    VALID = (Valid("import os, stat\nos.chmod('run.sh', 0o755)\nos.chmod('key', stat.S_IRUSR | stat.S_IWUSR)\n"),)
+    INVALID = (
+        Invalid("import os\nos.chmod('/var/app/run.sh', 0o777)\n", 2, 1),
+        Invalid("import os, stat\nos.chmod('f', stat.S_IRWXU | stat.S_IWOTH)\n", 2, 1),
+        Invalid("import os\nold = os.umask(0)\n", 2, 7),
+    )
+
+
+class JwtWithoutVerification(CallRule):
+    """
+    ## What it does
+    Finds JSON Web Tokens decoded without checking their signature: `options={"verify_signature": False}`,
+    `verify=False` (PyJWT 1.x), the `none` algorithm, or no `algorithms=` list.
+
+    ## Why is this bad?
+    Anyone can write a token with any claims (`"sub": "admin"`); only the signature proves who issued it.
+    Without a fixed algorithm list, a token can pick `none` or an HMAC keyed with your public key.
+
+    ## Example
+    ```python
+    claims = jwt.decode(token, options={"verify_signature": False})
+    ```
+
+    ## Fix
+    `jwt.decode(token, key, algorithms=["RS256"], audience=...)`: verify, and pin the algorithms you issue.
+    """
+
+    code = "CWR308"
+    name = "jwt-without-verification"
+    cwe = 347
+    security_severity = 8.1
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("jwt",)
+    targets = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        verify = kwarg(node, "verify")
+        if verify is not None and is_const(verify.value, False):
+            ctx.report(node, "jwt.decode(verify=False) accepts tokens with any signature")
+            return
+        options = kwarg(node, "options")
+        if options is not None and isinstance(options.value, cst.Dict):
+            for element in options.value.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and literal_str(element.key) == "verify_signature"
+                    and is_const(element.value, False)
+                ):
+                    ctx.report(node, "the token's signature is not verified: anyone can forge its claims")
+                    return
+        algorithms = kwarg(node, "algorithms")
+        if algorithms is None:
+            if options is None and not any(a.star for a in node.args):
+                ctx.report(node, "no algorithms= list: the token chooses how it is verified")
+            return
+        if "none" in ctx.code(algorithms.value).lower().replace("'", '"').split('"'):
+            ctx.report(node, 'algorithms include "none": unsigned tokens are accepted')
+
+    VALID = (
+        Valid(
+            "import jwt\n\ndef claims(t, key):\n    return jwt.decode(t, key, algorithms=['RS256'], audience='api')\n"
+        ),
+    )
+    INVALID = (
+        Invalid("import jwt\nc = jwt.decode(t, options={'verify_signature': False})\n", 2, 5),
+        Invalid("import jwt\nc = jwt.decode(t, key)\n", 2, 5, message="algorithms"),
+        Invalid("import jwt\nc = jwt.decode(t, key, algorithms=['HS256', 'none'])\n", 2, 5),
+    )
+
+
+class FlaskDebug(ReviewRule):
+    """
+    ## What it does
+    Finds Flask applications run with `debug=True`.
+
+    ## Why is this bad?
+    The Werkzeug debugger lets anyone who can reach an error page run Python on the server; it also
+    leaks source and configuration.
+
+    ## Example
+    ```python
+    app.run(host="0.0.0.0", debug=True)
+    ```
+
+    ## Fix
+    Drop `debug=True` (use `FLASK_DEBUG=1` on your own machine only) and serve production with gunicorn
+    or a similar WSGI server.
+    """
+
+    code = "CWR309"
+    name = "flask-debug-mode"
+    cwe = 489
+    security_severity = 7.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("debug=True",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) != "run" or not isinstance(node.func, cst.Attribute):
+            return
+        debug = kwarg(node, "debug")
+        if debug is None or not is_const(debug.value, True):
+            return
+        origin = ctx.origin(node.func.value)
+        receiver = ctx.code(node.func.value)
+        if (origin and origin[0].startswith(("flask.", "quart."))) or receiver in ("app", "application"):
+            ctx.report(debug, "debug=True exposes the interactive debugger: anyone reaching an error page runs code")
+
+    VALID = (Valid("from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n"),)
+    INVALID = (Invalid("from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n", 3, 25),)
+
+
+class WeakCipher(ReviewRule):
+    """
+    ## What it does
+    Finds broken ciphers and modes: DES, 3DES, RC4, Blowfish, IDEA, CAST5 (PyCryptodome, cryptography)
+    and ECB mode.
+
+    ## Why is this bad?
+    These ciphers have small blocks or keys or known biases; ECB encrypts equal blocks to equal
+    ciphertext, so patterns in the data show through.
+
+    ## Example
+    ```python
+    cipher = AES.new(key, AES.MODE_ECB)
+    ```
+
+    ## Fix
+    AES-GCM or ChaCha20-Poly1305 (`cryptography.hazmat.primitives.ciphers.aead.AESGCM`) with a fresh nonce
+    per message.
+    """
+
+    code = "CWR310"
+    name = "weak-cipher"
+    cwe = 327
+    security_severity = 7.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("Crypto", "cryptography", "ECB", "DES", "ARC4", "Blowfish")
+    _WEAK = frozenset(
+        [
+            "Crypto.Cipher.DES.new",
+            "Crypto.Cipher.DES3.new",
+            "Crypto.Cipher.ARC4.new",
+            "Crypto.Cipher.Blowfish.new",
+            "Crypto.Cipher.ARC2.new",
+            "Cryptodome.Cipher.DES.new",
+            "Cryptodome.Cipher.ARC4.new",
+            "Cryptodome.Cipher.Blowfish.new",
+            "cryptography.hazmat.primitives.ciphers.algorithms.TripleDES",
+            "cryptography.hazmat.primitives.ciphers.algorithms.ARC4",
+            "cryptography.hazmat.primitives.ciphers.algorithms.Blowfish",
+            "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
+            "cryptography.hazmat.primitives.ciphers.algorithms.CAST5",
+            "cryptography.hazmat.primitives.ciphers.modes.ECB",
+        ]
+    )
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name in self._WEAK:
+            what = name.rsplit(".", 2)[-2] if name.endswith(".new") else name.rsplit(".", 1)[-1]
+            ctx.report(node, f"{what} is a broken cipher or mode")
+            return
+        if name.endswith(".new") and "Cipher" in name:
+            mode = argument(node, 1, "mode")
+            if mode is not None and (dotted(mode) or "").endswith("MODE_ECB"):
+                ctx.report(mode, "ECB mode encrypts equal blocks to equal ciphertext")
+
+    VALID = (Valid("from Crypto.Cipher import AES\ncipher = AES.new(key, AES.MODE_GCM)\n"),)
+    INVALID = (
+        Invalid("from Crypto.Cipher import AES\ncipher = AES.new(key, AES.MODE_ECB)\n", 2, 23),
+        Invalid("from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)\n", 2, 10),
+        Invalid("from cryptography.hazmat.primitives.ciphers import modes\nm = modes.ECB()\n", 2, 5),
+    )
+
+
+class WeakTlsProtocol(ReviewRule):
+    """
+    ## What it does
+    Finds SSL 2/3 and TLS 1.0/1.1 selected as protocol or minimum version, and `ssl.wrap_socket` (removed
+    in Python 3.12; it verifies nothing by default).
+
+    ## Why is this bad?
+    These protocol versions have practical attacks (POODLE, BEAST) and are disabled by browsers and AWS
+    endpoints alike.
+
+    ## Example
+    ```python
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)
+    ```
+
+    ## Fix
+    `ssl.create_default_context()`, and if needed `ctx.minimum_version = ssl.TLSVersion.TLSv1_2`.
+    """
+
+    code = "CWR311"
+    name = "weak-tls-protocol"
+    cwe = 326
+    security_severity = 7.4
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("PROTOCOL_", "TLSVersion", "wrap_socket")
+    _OLD = ("PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "TLSVersion.SSLv3",
+            "TLSVersion.TLSv1", "TLSVersion.TLSv1_1")  # fmt: skip
+
+    def visit_Attribute(self, ctx: Context, node: cst.Attribute) -> None:
+        text = dotted(node) or ""
+        if text.endswith(self._OLD) and (ctx.qualname(node) or "").startswith("ssl."):
+            ctx.report(node, f"{text.removeprefix('ssl.')} is an obsolete protocol version with practical attacks")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if ctx.call_name(node) == "ssl.wrap_socket":
+            ctx.report(node, "ssl.wrap_socket() verifies neither certificate nor host name (removed in Python 3.12)")
+
+    VALID = (Valid("import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2\n"),)
+    INVALID = (
+        Invalid("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n", 2, 22),
+        Invalid("import ssl\ns = ssl.wrap_socket(sock)\n", 2, 5),
+    )
+
+
+class WeakKeySize(CallRule):
+    """
+    ## What it does
+    Finds RSA and DSA keys shorter than 2048 bits and EC keys on curves below 224 bits.
+
+    ## Why is this bad?
+    1024-bit RSA is within reach of well-funded attackers and is rejected by current standards (NIST SP
+    800-131A).
+
+    ## Example
+    ```python
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    ```
+
+    ## Fix
+    At least 2048 bits (3072 for keys that must last beyond 2030), or Ed25519.
+    """
+
+    code = "CWR312"
+    name = "weak-key-size"
+    cwe = 326
+    security_severity = 7.4
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("generate",)
+    targets = frozenset(
+        [
+            "cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key",
+            "cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key",
+            "Crypto.PublicKey.RSA.generate",
+            "Crypto.PublicKey.DSA.generate",
+            "Cryptodome.PublicKey.RSA.generate",
+            "rsa.newkeys",
+        ]
+    )
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name.endswith("generate_private_key"):
+            size = argument(node, 1 if ".rsa." in name else 0, "key_size")
+        else:
+            size = argument(node, 0, "bits" if "Crypto" in name else "nbits")
+        bits = literal_int(size)
+        if bits is not None and bits < 2048:
+            ctx.report(node, f"a {bits}-bit key is too short; use at least 2048 bits")
+
+    VALID = (
+        Valid(
+            "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+            "key = rsa.generate_private_key(public_exponent=65537, key_size=3072)\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+            "key = rsa.generate_private_key(public_exponent=65537, key_size=1024)\n",
+            2,
+            7,
+        ),
+        Invalid("from Crypto.PublicKey import RSA\nkey = RSA.generate(1024)\n", 2, 7),
+    )
+
+
+class SshHostKeyNotVerified(ReviewRule):
+    """
+    ## What it does
+    Finds paramiko clients that accept unknown host keys (`AutoAddPolicy`, `WarningPolicy`).
+
+    ## Why is this bad?
+    The first connection trusts whichever server answers, so a man in the middle gets the credentials
+    and the session.
+
+    ## Example
+    ```python
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    ```
+
+    ## Fix
+    Load known hosts (`client.load_system_host_keys()` or `load_host_keys(path)`) and keep the default
+    `RejectPolicy`.
+    """
+
+    code = "CWR313"
+    name = "ssh-host-key-not-verified"
+    cwe = 295
+    security_severity = 7.4
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("set_missing_host_key_policy",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) != "set_missing_host_key_policy" or not node.args:
+            return
+        policy = node.args[0].value
+        text = ctx.code(policy)
+        if "AutoAddPolicy" in text or "WarningPolicy" in text:
+            ctx.report(policy, f"{text.split('(')[0].rsplit('.', 1)[-1]} trusts any host key on first connection")
+
+    VALID = (
+        Valid(
+            "import paramiko\nc = paramiko.SSHClient()\nc.load_system_host_keys()\n"
+            "c.set_missing_host_key_policy(paramiko.RejectPolicy())\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import paramiko\nc = paramiko.SSHClient()\nc.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n",
+            3,
+            31,
+        ),
+    )
+
+
+_SESSIONISH = re.compile(r"(?i)session|token|auth|jwt|csrf|remember|sid")
+
+
+class InsecureCookie(ReviewRule):
+    """
+    ## What it does
+    Finds session and token cookies set without `secure=True` or `httponly=True` (Flask, Django,
+    Starlette `set_cookie`).
+
+    ## Why is this bad?
+    Without `Secure` the cookie travels over plain HTTP; without `HttpOnly` any injected script can read
+    it and take over the session.
+
+    ## Example
+    ```python
+    resp.set_cookie("session_id", sid)
+    ```
+
+    ## Fix
+    `resp.set_cookie("session_id", sid, secure=True, httponly=True, samesite="Lax")`.
+    """
+
+    code = "CWR314"
+    name = "insecure-cookie"
+    cwe = 614
+    security_severity = 5.3
+    category = "security"
+    severity = Severity.WARNING
+    needles = ("set_cookie",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) != "set_cookie":
+            return
+        key = literal_str(argument(node, 0, "key"))
+        if key is None or not _SESSIONISH.search(key) or any(a.star == "**" for a in node.args):
+            return
+        missing = [
+            flag
+            for flag in ("secure", "httponly")
+            if not (kwarg(node, flag) and is_const(kwarg(node, flag).value, True))
+        ]  # type: ignore[union-attr]
+        if missing:
+            ctx.report(node, f"cookie {key!r} is set without {' and '.join(f'{m}=True' for m in missing)}")
+
+    VALID = (
+        Valid(
+            "def f(resp, sid):\n    resp.set_cookie('session_id', sid, secure=True, httponly=True, samesite='Lax')\n    resp.set_cookie('theme', 'dark')\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "def f(resp, sid):\n    resp.set_cookie('session_id', sid)\n", 2, 5, message="secure=True and httponly=True"
+        ),
+    )

@@ -1,0 +1,1395 @@
+"""Injection: untrusted data reaching interpreters (SQL, shell, Python, templates, LDAP, XPath, MongoDB),
+files, URLs, logs, redirects and headers; and unsafe deserialization."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import libcst as cst
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from reviewer.engine import Context, Taint, argument, is_const, kwarg, literal_str, method_name, positional
+from reviewer.rule import ReviewRule  # noqa: F401 - re-exported for rule authors
+from reviewer.rules._base import CallRule, TaintSink, host_is_fixed
+
+_SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                "subprocess.Popen")  # fmt: skip
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+_FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
+
+
+class SqlInjection(TaintSink):
+    """
+    ## What it does
+    Finds SQL built from untrusted data (request parameters, a Lambda event, `input()`, `sys.argv`, the
+    environment, a socket) and passed to a DB-API `execute`, SQLAlchemy `text()`, `pandas.read_sql` or
+    Django's `raw()`, `extra()` and `RawSQL`.
+
+    ## Why is this bad?
+    Whoever controls the data controls the query: `' OR '1'='1` reads every row, `'; DROP TABLE users; --`
+    destroys them.
+
+    ## Example
+    ```python
+    name = request.args["name"]
+    cursor.execute(f"SELECT * FROM users WHERE name = '{name}'")
+    ```
+
+    ## Fix
+    Bind parameters instead of formatting: `cursor.execute("SELECT * FROM users WHERE name = %s", (name,))`
+    (`?` for sqlite3, `:name` with SQLAlchemy `text()`). Table or column names cannot be bound: check them
+    against an allow-list.
+    """
+
+    code = "CWR101"
+    name = "sql-injection"
+    cwe = 89
+    security_severity = 9.8
+    kind = "sql"
+    needles = ("execute", "text(", "raw(", "extra(", "RawSQL", "read_sql")
+    calls: ClassVar = {
+        "sqlalchemy.text": ((0, "text"),),
+        "sqlalchemy.sql.text": ((0, "text"),),
+        "sqlalchemy.sql.expression.text": ((0, "text"),),
+        "django.db.models.expressions.RawSQL": ((0, "sql"),),
+        "django.db.models.RawSQL": ((0, "sql"),),
+        "pandas.read_sql": ((0, "sql"),),
+        "pandas.read_sql_query": ((0, "sql"),),
+    }
+    methods: ClassVar = {
+        "execute": ((0, "sql"), (0, "statement"), (0, "operation"), (0, "query")),
+        "executemany": ((0, "sql"), (0, "operation")),
+        "executescript": ((0, "sql_script"),),
+        "raw": ((0, "raw_query"),),
+        "extra": ((-2, "where"), (-2, "select"), (-2, "tables")),
+    }
+    template = "SQL built from {source} is passed to {sink}(): the data can rewrite the query"
+
+    def sink_expressions(self, ctx: Context, node: cst.Call, spec: tuple) -> list[cst.BaseExpression]:
+        out = super().sink_expressions(ctx, node, tuple(s for s in spec if s[0] != -2))
+        out += [arg.value for index, key in spec if index == -2 for arg in [kwarg(node, key)] if arg is not None]
+        return out
+
+    VALID = (
+        Valid(
+            _FLASK + "@app.route('/u')\ndef user(db):\n    name = request.args['name']\n"
+            "    db.cursor().execute('SELECT * FROM users WHERE name = %s', (name,))\n"
+        ),
+        Valid(
+            "import sqlite3\n\ndef count(table):\n    conn = sqlite3.connect('app.db')\n"
+            "    return conn.execute(f'SELECT count(*) FROM {table}').fetchone()\n"
+        ),
+        Valid(
+            _FLASK + "ALLOWED = {'name', 'email'}\n\n@app.route('/s')\ndef sort(cur):\n"
+            "    col = request.args.get('sort', 'name')\n    if col not in ALLOWED:\n        return 'bad', 400\n"
+            "    cur.execute(f'SELECT * FROM users ORDER BY {col}')\n"
+        ),
+        Valid(
+            "def handler(event, context):\n    limit = int(event['limit'])\n"
+            "    cursor.execute('SELECT * FROM t LIMIT %d' % limit)\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "@app.route('/u')\ndef user(cur):\n    name = request.args['name']\n"
+            "    query = f\"SELECT * FROM users WHERE name = '{name}'\"\n    cur.execute(query)\n",
+            8,
+            5,
+            message="request.args",
+        ),
+        Invalid(
+            "from sqlalchemy import text as t\n\ndef handler(event, context):\n"
+            "    session.execute(t('DELETE FROM jobs WHERE id = ' + event['id']))\n",
+            4,
+            21,
+        ),
+        Invalid(
+            "import sys\nfrom django.db import connection\n\ndef main():\n    with connection.cursor() as c:\n"
+            "        c.execute('SELECT * FROM t WHERE id = %s' % sys.argv[1])\n",
+            6,
+            9,
+        ),
+        Invalid(
+            "def search(request):\n    term = request.GET['q']\n"
+            '    return Entry.objects.extra(where=["headline LIKE \'%%" + term + "%%\'"])\n',
+            3,
+            12,
+        ),
+    )
+
+
+class CommandInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data in a shell command: `os.system`, `os.popen`, `subprocess` with `shell=True`,
+    `asyncio.create_subprocess_shell`, or as the program `subprocess` runs.
+
+    ## Why is this bad?
+    The shell interprets `;`, `|`, `$(...)` and backticks in the data: `file.txt; rm -rf ~` runs both.
+
+    ## Example
+    ```python
+    subprocess.run(f"convert {request.args['file']} out.png", shell=True)
+    ```
+
+    ## Fix
+    Pass a list of arguments without a shell (`subprocess.run(["convert", name, "out.png"])`); when a
+    shell is unavoidable, quote each value with `shlex.quote`.
+    """
+
+    code = "CWR102"
+    name = "os-command-injection"
+    cwe = 78
+    security_severity = 9.8
+    kind = "command"
+    needles = ("system", "popen", "subprocess", "shell", "spawn", "exec")
+    _SHELL = _SHELL_CALLS
+    calls: ClassVar = {
+        "os.system": ((0, "command"),),
+        "os.popen": ((0, "cmd"),),
+        "subprocess.getoutput": ((0, "cmd"),),
+        "subprocess.getstatusoutput": ((0, "cmd"),),
+        "asyncio.create_subprocess_shell": ((0, "cmd"),),
+        "os.execl": ((0, "path"),),
+        "os.execv": ((0, "path"),),
+        "os.execvp": ((0, "file"),),
+        "os.spawnl": ((1, "path"),),
+        "os.spawnv": ((1, "path"),),
+        "pty.spawn": ((0, "argv"),),
+        **{name: ((0, "args"),) for name in _SHELL_CALLS},
+    }
+    methods: ClassVar = {"subprocess_shell": ((1, "cmd"),)}
+    template = "{source} reaches the command run by {sink}(): it can run commands of its own"
+
+    def check_taint(self, ctx: Context, node: cst.Call, expr: cst.BaseExpression) -> Taint | None:
+        name = ctx.call_name(node)
+        if name in self._SHELL:
+            shell = kwarg(node, "shell")
+            if shell is None or is_const(shell.value, False):
+                # No shell: only the program itself matters.
+                if isinstance(expr, cst.List | cst.Tuple) and expr.elements:
+                    return ctx.taint(expr.elements[0].value, self.kind)
+                return None
+        return ctx.taint(expr, self.kind)
+
+    VALID = (
+        Valid(
+            _FLASK + "import subprocess\n\n@app.route('/c')\ndef convert():\n    name = request.args['f']\n"
+            "    subprocess.run(['convert', name, 'out.png'], check=True, timeout=60)\n"
+        ),
+        Valid("import os, shlex, sys\n\ndef main():\n    os.system('ls -l ' + shlex.quote(sys.argv[1]))\n"),
+        Valid("import subprocess\nsubprocess.run('make clean', shell=True, check=True, timeout=600)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import subprocess as sp\n\ndef handler(event, context):\n"
+            "    cmd = 'tar czf /tmp/out.tgz ' + event['dir']\n    sp.run(cmd, shell=True, timeout=60)\n",
+            5,
+            5,
+            message="the Lambda event",
+        ),
+        Invalid("from os import system as s\ns(input('host? '))\n", 2, 1),
+        Invalid(
+            "import asyncio\n\nasync def ping(request):\n    host = request.query_params['host']\n"
+            "    await asyncio.create_subprocess_shell(f'ping -c1 {host}')\n",
+            5,
+            11,
+        ),
+        Invalid("import subprocess, sys\nsubprocess.Popen([sys.argv[1], '--version']).wait(timeout=5)\n", 2, 1),
+    )
+
+
+class ShellWithVariable(CallRule):
+    """
+    ## What it does
+    Finds `shell=True` (and `os.system`/`os.popen`) with a command built from variables that are not
+    quoted with `shlex.quote`, where codeward cannot see where the values come from.
+
+    ## Why is this bad?
+    If any part of such a value can be influenced by a user, a file name or a remote service, the shell
+    runs what it contains. Review each caller, or make the call safe regardless.
+
+    ## Example
+    ```python
+    def archive(path):
+        subprocess.run(f"tar czf backup.tgz {path}", shell=True)
+    ```
+
+    ## Fix
+    Pass an argument list without a shell: `subprocess.run(["tar", "czf", "backup.tgz", path])`, or quote
+    every value with `shlex.quote`.
+    """
+
+    code = "CWR103"
+    name = "shell-command-from-variable"
+    cwe = 78
+    security_severity = 6.3
+    category = "security"
+    severity = Severity.WARNING
+    needles = ("shell=True", "os.system", "popen")
+    targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "subprocess.getoutput"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name in CommandInjection._SHELL:
+            shell = kwarg(node, "shell")
+            if shell is None or not is_const(shell.value, True):
+                return
+        command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
+        if command is None or ctx.taint(command) is not None:
+            return  # CWR102 reports tainted commands
+        if _unquoted_variable(ctx, command):
+            ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
+
+    VALID = (
+        Valid("import subprocess\nsubprocess.run('ls -l /tmp', shell=True, timeout=5)\n"),
+        Valid("import os, shlex\n\ndef rm(p):\n    os.system('rm -- ' + shlex.quote(p))\n"),
+        Valid("import subprocess\n\ndef rm(p):\n    subprocess.run(['rm', '--', p], timeout=5)\n"),
+        Valid("import subprocess\nCMD = 'uptime'\nsubprocess.run(CMD, shell=True, timeout=5)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import subprocess\n\ndef archive(path):\n"
+            "    subprocess.run(f'tar czf backup.tgz {path}', shell=True, timeout=60)\n",
+            4,
+            5,
+        ),
+        Invalid("import os\n\ndef rm(p):\n    os.system('rm -rf ' + p)\n", 4, 5),
+    )
+
+
+def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
+    """Whether a command expression includes a variable part not wrapped in shlex.quote."""
+    if isinstance(node, cst.FormattedString):
+        return any(
+            isinstance(p, cst.FormattedStringExpression) and _unquoted_variable(ctx, p.expression) for p in node.parts
+        )
+    if isinstance(node, cst.BinaryOperation):
+        return _unquoted_variable(ctx, node.left) or _unquoted_variable(ctx, node.right)
+    if isinstance(node, cst.Call):
+        name = ctx.call_name(node)
+        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int", "str.format"):
+            return False
+        if method_name(node) == "format":
+            return any(_unquoted_variable(ctx, a.value) for a in node.args)
+        return name not in ("str",) or any(_unquoted_variable(ctx, a.value) for a in node.args)
+    if isinstance(node, cst.Name):
+        # Module-level CONSTANTS are written by the developer.
+        return not node.value.isupper()
+    return isinstance(node, cst.Attribute | cst.Subscript)
+
+
+class CodeInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data evaluated as Python: `eval`, `exec`, `compile`, or a module imported by a name
+    the data chooses.
+
+    ## Why is this bad?
+    The data runs with the application's permissions: `__import__('os').system('...')` is a valid
+    expression.
+
+    ## Example
+    ```python
+    result = eval(request.args["expr"])
+    ```
+
+    ## Fix
+    Parse the data instead: `ast.literal_eval` for Python literals, `json.loads` for JSON, a small
+    parser or a lookup table for expressions; map allowed names to modules explicitly.
+    """
+
+    code = "CWR104"
+    name = "code-injection"
+    cwe = 94
+    security_severity = 9.8
+    kind = "code"
+    needles = ("eval", "exec", "compile", "import_module", "__import__")
+    calls: ClassVar = {
+        "eval": ((0, "source"),),
+        "exec": ((0, "source"),),
+        "compile": ((0, "source"),),
+        "builtins.eval": ((0, "source"),),
+        "builtins.exec": ((0, "source"),),
+        "importlib.import_module": ((0, "name"),),
+        "__import__": ((0, "name"),),
+    }
+    template = "{source} is executed as Python code by {sink}()"
+    VALID = (
+        Valid(
+            _FLASK + "import ast\n\n@app.route('/calc')\ndef calc():\n"
+            "    return str(ast.literal_eval(request.args['expr']))\n"
+        ),
+        Valid("def run(expr):\n    return eval(expr, {'__builtins__': {}})\n"),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "@app.route('/calc')\ndef calc():\n    expr = request.args['expr']\n    return str(eval(expr))\n",
+            7,
+            16,
+        ),
+        Invalid("import importlib\nplugin = importlib.import_module(input())\n", 2, 10),
+    )
+
+
+class UnsafeDeserialization(CallRule):
+    """
+    ## What it does
+    Finds deserializers that can run code while loading: `pickle`, `marshal`, `shelve`, `dill`,
+    `jsonpickle`, `pandas.read_pickle`, `numpy.load(allow_pickle=True)`, `torch.load` without
+    `weights_only=True` and `yaml.unsafe_load`.
+
+    ## Why is this bad?
+    A pickle is a program: loading one from a request, a queue, a cache or an S3 object that someone else
+    can write gives that person code execution.
+
+    ## Example
+    ```python
+    session = pickle.loads(base64.b64decode(request.cookies["session"]))
+    ```
+
+    ## Fix
+    Use a data-only format (JSON, `yaml.safe_load`, protobuf); if objects must be exchanged, sign them
+    (`hmac`) and verify the signature before loading.
+    """
+
+    code = "CWR105"
+    name = "unsafe-deserialization"
+    cwe = 502
+    security_severity = 8.8
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("pickle", "Pickle", "marshal", "shelve", "dill", "jsonpickle", "unsafe_load", "allow_pickle", "torch")
+    targets = frozenset(
+        [
+            "pickle.load",
+            "pickle.loads",
+            "pickle.Unpickler",
+            "cPickle.load",
+            "cPickle.loads",
+            "_pickle.loads",
+            "_pickle.load",
+            "marshal.load",
+            "marshal.loads",
+            "shelve.open",
+            "dill.load",
+            "dill.loads",
+            "jsonpickle.decode",
+            "jsonpickle.loads",
+            "pandas.read_pickle",
+            "numpy.load",
+            "torch.load",
+            "yaml.unsafe_load",
+            "yaml.unsafe_load_all",
+        ]
+    )
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name == "numpy.load":
+            allow = kwarg(node, "allow_pickle")
+            if allow is None or not is_const(allow.value, True):
+                return
+        if name == "torch.load":
+            weights = kwarg(node, "weights_only")
+            if weights is not None and is_const(weights.value, True):
+                return
+        data = argument(node, 0, "")
+        found = ctx.taint(data, "deserialization") if data is not None else None
+        if found is not None:
+            ctx.report(node, f"{found.source} is deserialized by {name}(), which can run code", taint=found)
+        else:
+            ctx.report(
+                node, f"{name}() can run code from the data it loads; make sure no one else can write it",
+                severity=Severity.WARNING,
+            )  # fmt: skip
+
+    VALID = (
+        Valid("import json\n\ndef load(blob):\n    return json.loads(blob)\n"),
+        Valid("import numpy as np\narr = np.load('weights.npy')\n"),
+        Valid("import torch\nstate = torch.load('model.pt', weights_only=True)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import base64, pickle\n\ndef view(request):\n"
+            "    return pickle.loads(base64.b64decode(request.COOKIES['s']))\n",
+            4,
+            12,
+            message="request.COOKIES",
+        ),
+        Invalid("import cPickle as pk\n\ndef load(f):\n    return pk.load(f)\n", 4, 12),
+        Invalid("import shelve\ndb = shelve.open('cache')\n", 2, 6),
+    )
+
+
+class YamlLoad(CallRule):
+    """
+    ## What it does
+    Finds `yaml.load` and `yaml.load_all` without a safe loader (`SafeLoader`, `CSafeLoader`,
+    `BaseLoader`), and `yaml.full_load`.
+
+    ## Why is this bad?
+    PyYAML's full and unsafe loaders construct arbitrary Python objects from tags such as
+    `!!python/object/apply:os.system`, so loading a document someone else wrote can run code.
+
+    ## Example
+    ```python
+    config = yaml.load(stream)
+    ```
+
+    ## Fix
+    `yaml.safe_load(stream)` (codeward applies it with `--fix`), or `yaml.load(stream, Loader=yaml.SafeLoader)`.
+    """
+
+    code = "CWR106"
+    name = "yaml-unsafe-load"
+    cwe = 502
+    security_severity = 8.1
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("yaml",)
+    targets = frozenset({"yaml.load", "yaml.load_all", "yaml.full_load", "yaml.full_load_all"})
+    _SAFE = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        loader = kwarg(node, "Loader") or positional(node, 1)
+        if loader is not None:
+            text = ctx.code(loader.value)
+            if text.rsplit(".", 1)[-1] in self._SAFE:
+                return
+        safe = "safe_load_all" if name.endswith("_all") else "safe_load"
+        fix = None
+        if (loader is None or kwarg(node, "Loader") is loader) and isinstance(node.func, cst.Attribute | cst.Name):
+            target = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+            edits: list[tuple[cst.CSTNode, str]] = []
+            if isinstance(node.func, cst.Attribute):
+                edits.append((target, safe))
+                if loader is not None:
+                    # Drop ", Loader=..." together with the comma before it.
+                    edits.append((loader, ""))
+                if loader is None or node.args[-1] is not loader or len(node.args) == 1:
+                    fix = (f"use yaml.{safe}", tuple(edits))
+                if loader is not None:
+                    fix = None
+        ctx.report(node, f"{name}() without a safe loader can construct arbitrary Python objects", fix=fix)
+
+    VALID = (
+        Valid("import yaml\ncfg = yaml.safe_load(open('c.yml'))\n"),
+        Valid("import yaml\ncfg = yaml.load(stream, Loader=yaml.SafeLoader)\n"),
+        Valid("from yaml import load, CSafeLoader\ncfg = load(stream, CSafeLoader)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import yaml\n\ndef read(stream):\n    return yaml.load(stream)\n",
+            4,
+            12,
+            fixed="import yaml\n\ndef read(stream):\n    return yaml.safe_load(stream)\n",
+        ),
+        Invalid("import yaml as y\ndocs = list(y.load_all(s, Loader=y.FullLoader))\n", 2, 13),
+        Invalid("import yaml\ncfg = yaml.full_load(s)\n", 2, 7, fixed="import yaml\ncfg = yaml.safe_load(s)\n"),
+    )
+
+
+class PathTraversal(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data used as a file path: `open`, `os.remove`, `shutil`, `pathlib.Path` methods,
+    Flask's `send_file`, an upload's `save()`.
+
+    ## Why is this bad?
+    `../../etc/passwd` or an absolute path escapes the intended directory: the caller reads, overwrites or
+    deletes files the application can reach.
+
+    ## Example
+    ```python
+    return open(os.path.join(UPLOADS, request.args["name"])).read()
+    ```
+
+    ## Fix
+    Keep only the name (`werkzeug.utils.secure_filename` or `os.path.basename`), or resolve the path and
+    check that it stays inside the base directory (`os.path.realpath(p).startswith(BASE + os.sep)`,
+    `Path.is_relative_to`); Flask's `send_from_directory` does this for you.
+    """
+
+    code = "CWR107"
+    name = "path-traversal"
+    cwe = 22
+    security_severity = 7.5
+    kind = "path"
+    category = "input-validation"
+    calls: ClassVar = {
+        "open": ((0, "file"),),
+        "io.open": ((0, "file"),),
+        "codecs.open": ((0, "filename"),),
+        "os.remove": ((0, "path"),),
+        "os.unlink": ((0, "path"),),
+        "os.rmdir": ((0, "path"),),
+        "os.listdir": ((0, "path"),),
+        "os.rename": ((0, "src"), (1, "dst")),
+        "shutil.rmtree": ((0, "path"),),
+        "shutil.copy": ((0, "src"), (1, "dst")),
+        "shutil.copyfile": ((0, "src"), (1, "dst")),
+        "shutil.move": ((0, "src"), (1, "dst")),
+        "flask.send_file": ((0, "path_or_file"),),
+        "django.http.FileResponse": ((0, "streaming_content"),),
+    }
+    methods: ClassVar = {
+        "read_text": ((-1, ""),),
+        "read_bytes": ((-1, ""),),
+        "write_text": ((-1, ""),),
+        "write_bytes": ((-1, ""),),
+        "unlink": ((-1, ""),),
+        "save": ((0, "dst"),),
+    }
+    template = "{source} chooses the file path used by {sink}(); `../` can reach any file"
+
+    def receiver_ok(self, ctx: Context, node: cst.Call, name: str) -> bool:
+        if method_name(node) != "save":
+            return super().receiver_ok(ctx, node, name)
+        return isinstance(node.func, cst.Attribute) and ctx.taint(node.func.value) is not None
+
+    VALID = (
+        Valid(
+            _FLASK + "import os\nfrom werkzeug.utils import secure_filename\n\n@app.route('/up', methods=['POST'])\n"
+            "def upload():\n    f = request.files['file']\n"
+            "    f.save(os.path.join('/srv/uploads', secure_filename(f.filename)))\n"
+        ),
+        Valid(
+            _FLASK + "from flask import send_from_directory\n\n@app.route('/d/<name>')\ndef download(name):\n"
+            "    return send_from_directory('/srv/files', name)\n"
+        ),
+        Valid(
+            _FLASK + "import os\nBASE = '/srv/files'\n\n@app.route('/r')\ndef read():\n"
+            "    path = os.path.realpath(os.path.join(BASE, request.args['p']))\n"
+            "    if not path.startswith(BASE + os.sep):\n        return 'no', 403\n"
+            "    with open(path) as fh:\n        return fh.read()\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "import os\n\n@app.route('/r')\ndef read():\n    name = request.args['name']\n"
+            "    with open(os.path.join('/srv/files', name)) as fh:\n        return fh.read()\n",
+            9,
+            10,
+        ),
+        Invalid(
+            "from pathlib import Path\n\ndef handler(event, context):\n"
+            "    return Path('/tmp', event['key']).read_text()\n",
+            4,
+            12,
+        ),
+        Invalid(
+            _FLASK + "@app.route('/up', methods=['POST'])\ndef upload():\n    f = request.files['file']\n"
+            "    f.save('/srv/uploads/' + f.filename)\n",
+            7,
+            5,
+        ),
+    )
+
+
+class ArchiveExtraction(CallRule):
+    """
+    ## What it does
+    Finds `tarfile` archives extracted with `extractall()`/`extract()` without a `filter=` (Python 3.12+,
+    backported to 3.8.17+) or an explicit `members=` selection.
+
+    ## Why is this bad?
+    Member names such as `../../home/app/.bashrc`, absolute paths and links make extraction write
+    outside the target directory ("zip slip").
+
+    ## Example
+    ```python
+    with tarfile.open(upload) as tar:
+        tar.extractall("/srv/data")
+    ```
+
+    ## Fix
+    `tar.extractall(dest, filter="data")`, or check every member's resolved path before extracting it.
+    """
+
+    code = "CWR108"
+    name = "archive-path-traversal"
+    cwe = 22
+    security_severity = 7.5
+    category = "input-validation"
+    severity = Severity.ERROR
+    needles = ("tarfile",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        method = method_name(node)
+        if method not in ("extractall", "extract") or not isinstance(node.func, cst.Attribute):
+            return
+        origin = ctx.origin(node.func.value)
+        if origin is None or not origin[0].startswith("tarfile."):
+            return
+        if kwarg(node, "filter") is not None or kwarg(node, "members") is not None:
+            return
+        ctx.report(node, f"tarfile {method}() without filter= lets member names write outside the target directory")
+
+    VALID = (
+        Valid("import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data', filter='data')\n"),
+        Valid("import zipfile\nwith zipfile.ZipFile('a.zip') as z:\n    z.extractall('/srv/data')\n"),
+    )
+    INVALID = (
+        Invalid("import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data')\n", 3, 5),
+        Invalid("import tarfile\n\ndef unpack(p):\n    t = tarfile.open(p)\n    t.extractall()\n    t.close()\n", 5, 5),
+    )
+
+
+class Ssrf(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data choosing the scheme or host of an outgoing request (`requests`, `httpx`,
+    `urllib`, `urllib3`, `aiohttp`). A literal `https://host/` prefix keeps the host fixed and is not
+    reported.
+
+    ## Why is this bad?
+    Server-side request forgery: the server fetches what the caller names, such as
+    `http://169.254.169.254/latest/meta-data/iam/security-credentials/` (the instance's AWS credentials)
+    or internal services behind the firewall.
+
+    ## Example
+    ```python
+    return requests.get(request.args["url"], timeout=5).text
+    ```
+
+    ## Fix
+    Build the URL from a fixed base and only let the data choose a path or parameter; if callers must name
+    hosts, check the parsed host against an allow-list and block private and link-local addresses.
+    """
+
+    code = "CWR109"
+    name = "server-side-request-forgery"
+    cwe = 918
+    security_severity = 8.6
+    kind = "ssrf"
+    needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
+    calls: ClassVar = {
+        **{f"{lib}.{verb}": ((0, "url"),) for lib in ("requests", "httpx") for verb in _HTTP_VERBS},
+        **{
+            f"{lib}().{verb}": ((0, "url"),)
+            for lib in (
+                "requests.Session",
+                "requests.session",
+                "httpx.Client",
+                "httpx.AsyncClient",
+                "aiohttp.ClientSession",
+            )
+            for verb in _HTTP_VERBS
+        },
+        "requests.request": ((1, "url"),),
+        "httpx.request": ((1, "url"),),
+        "urllib.request.urlopen": ((0, "url"),),
+        "urllib.request.Request": ((0, "url"),),
+        "urllib.request.urlretrieve": ((0, "url"),),
+        "urllib3.PoolManager().request": ((1, "url"),),
+    }
+    template = "{source} chooses the URL that {sink}() fetches from the server"
+
+    def check_taint(self, ctx: Context, node: cst.Call, expr: cst.BaseExpression) -> Taint | None:
+        if host_is_fixed(expr):
+            return None
+        return ctx.taint(expr, self.kind)
+
+    VALID = (
+        Valid(
+            _FLASK + "import requests\n\n@app.route('/u')\ndef user():\n    uid = request.args['id']\n"
+            "    return requests.get(f'https://api.example.com/users/{uid}', timeout=5).text\n"
+        ),
+        Valid(
+            _FLASK + "import requests\nfrom urllib.parse import urlparse\nHOSTS = {'api.example.com'}\n\n"
+            "@app.route('/f')\ndef fetch():\n    url = request.args['url']\n"
+            "    if urlparse(url).hostname not in HOSTS:\n        return 'no', 400\n"
+            "    return requests.get(url, timeout=5).text\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "import requests\n\n@app.route('/f')\ndef fetch():\n"
+            "    return requests.get(request.args['url'], timeout=5).text\n",
+            8,
+            12,
+        ),
+        Invalid(
+            "from urllib.request import urlopen\n\ndef handler(event, context):\n"
+            "    with urlopen(event['callback'], timeout=5) as r:\n        return r.read()\n",
+            4,
+            10,
+        ),
+        Invalid(
+            "import requests\n\ndef proxy(request):\n    s = requests.Session()\n"
+            "    return s.post('http://' + request.GET['host'] + '/hook', timeout=5)\n",
+            5,
+            12,
+        ),
+    )
+
+
+class CrossSiteScripting(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data put into HTML without escaping: an HTTP response body (`HttpResponse`,
+    `make_response`, `Response`, a string returned by a Flask route), `Markup` or `mark_safe`.
+
+    ## Why is this bad?
+    `<script>` in the data runs in every visitor's browser with the site's cookies and permissions.
+
+    ## Example
+    ```python
+    return HttpResponse(f"<p>Hello {request.GET['name']}</p>")
+    ```
+
+    ## Fix
+    Render through a template with autoescaping (`render`, `render_template`), or escape each value with
+    `html.escape` / `markupsafe.escape`.
+    """
+
+    code = "CWR110"
+    name = "cross-site-scripting"
+    cwe = 79
+    security_severity = 6.1
+    kind = "xss"
+    calls: ClassVar = {
+        "django.http.HttpResponse": ((0, "content"),),
+        "flask.make_response": ((0, ""),),
+        "flask.Response": ((0, "response"),),
+        "markupsafe.Markup": ((0, "base"),),
+        "flask.Markup": ((0, "base"),),
+        "django.utils.safestring.mark_safe": ((0, "s"),),
+        "starlette.responses.HTMLResponse": ((0, "content"),),
+        "fastapi.responses.HTMLResponse": ((0, "content"),),
+    }
+    template = "{source} is written into HTML by {sink}() without escaping"
+
+    def visit_Return(self, ctx: Context, node: cst.Return) -> None:
+        if not ctx.scope.route or node.value is None:
+            return
+        value = node.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if not isinstance(value, cst.FormattedString | cst.BinaryOperation | cst.Call):
+            return
+        if "<" not in ctx.code(value, 10_000):
+            return
+        found = ctx.taint(value, self.kind)
+        if found is not None:
+            ctx.report(node, f"{found.source} is returned as HTML by a route without escaping", taint=found)
+
+    VALID = (
+        Valid(
+            _FLASK + "from markupsafe import escape\n\n@app.route('/hi')\ndef hi():\n"
+            "    return f\"<p>Hello {escape(request.args['name'])}</p>\"\n"
+        ),
+        Valid(
+            "from django.shortcuts import render\n\ndef hi(request):\n"
+            "    return render(request, 'hi.html', {'name': request.GET['name']})\n"
+        ),
+        Valid(_FLASK + "@app.route('/n')\ndef n():\n    return {'name': request.args['name']}\n"),
+    )
+    INVALID = (
+        Invalid(
+            "from django.http import HttpResponse\n\ndef hi(request):\n"
+            "    return HttpResponse(f\"<p>Hello {request.GET['name']}</p>\")\n",
+            4,
+            12,
+        ),
+        Invalid(_FLASK + "@app.route('/hi')\ndef hi():\n    return '<h1>' + request.args['name'] + '</h1>'\n", 6, 5),
+    )
+
+
+class TemplateInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data used as the template itself: `render_template_string`, `jinja2.Template`,
+    `Environment.from_string`, Mako `Template`.
+
+    ## Why is this bad?
+    Server-side template injection: `{{ cycler.__init__.__globals__.os.popen('id').read() }}` runs
+    commands on the server.
+
+    ## Example
+    ```python
+    return render_template_string("<h1>" + request.args["title"] + "</h1>")
+    ```
+
+    ## Fix
+    Keep templates constant and pass the data as variables:
+    `render_template_string("<h1>{{ title }}</h1>", title=request.args["title"])`.
+    """
+
+    code = "CWR111"
+    name = "template-injection"
+    cwe = 1336
+    security_severity = 9.0
+    kind = "template"
+    needles = ("render_template_string", "Template", "from_string")
+    calls: ClassVar = {
+        "flask.render_template_string": ((0, "source"),),
+        "jinja2.Template": ((0, "source"),),
+        "mako.template.Template": ((0, "text"),),
+        "django.template.Template": ((0, "template_string"),),
+    }
+    methods: ClassVar = {"from_string": ((0, "source"),)}
+    template = "{source} becomes template code in {sink}(); template syntax in it runs on the server"
+    VALID = (
+        Valid(
+            _FLASK + "from flask import render_template_string\n\n@app.route('/t')\ndef t():\n"
+            "    return render_template_string('<h1>{{ t }}</h1>', t=request.args['t'])\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "from flask import render_template_string\n\n@app.route('/t')\ndef t():\n"
+            "    return render_template_string('<h1>' + request.args['t'] + '</h1>')\n",
+            8,
+            12,
+        ),
+        Invalid("import jinja2, sys\njinja2.Template(sys.argv[1]).render()\n", 2, 1),
+    )
+
+
+class XmlExternalEntities(CallRule):
+    """
+    ## What it does
+    Finds XML parsers that resolve external entities or DTDs: `lxml.etree.XMLParser(resolve_entities=True)`
+    or `load_dtd=True`, lxml parsing untrusted data with its default parser, and SAX parsers with the
+    external-entities feature turned on.
+
+    ## Why is this bad?
+    XML external entities (XXE) make the parser read local files (`file:///etc/passwd`) or fetch URLs, and
+    nested entities expand to gigabytes ("billion laughs").
+
+    ## Example
+    ```python
+    doc = etree.fromstring(request.data)
+    ```
+
+    ## Fix
+    Parse untrusted XML with `defusedxml` (`defusedxml.ElementTree.fromstring`), or pass
+    `etree.XMLParser(resolve_entities=False, no_network=True)`.
+    """
+
+    code = "CWR112"
+    name = "xml-external-entities"
+    cwe = 611
+    security_severity = 7.5
+    category = "security"
+    severity = Severity.ERROR
+    needles = ("lxml", "xml", "setFeature")
+    targets = frozenset(
+        [
+            "lxml.etree.XMLParser",
+            "lxml.etree.fromstring",
+            "lxml.etree.parse",
+            "lxml.etree.XML",
+            "xml.dom.minidom.parseString",
+            "xml.dom.pulldom.parseString",
+            "xml.sax.parseString",
+        ]
+    )
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name == "lxml.etree.XMLParser":
+            for key in ("resolve_entities", "load_dtd"):
+                arg = kwarg(node, key)
+                if arg is not None and is_const(arg.value, True):
+                    ctx.report(node, f"XMLParser({key}=True) lets documents pull in external entities")
+                    return
+            return
+        data = argument(node, 0, "")
+        found = ctx.taint(data, "xxe") if data is not None else None
+        if found is None:
+            return
+        if name.startswith("lxml.") and (kwarg(node, "parser") or positional(node, 1)):
+            return
+        ctx.report(node, f"{found.source} is parsed by {name}(), which can resolve external entities", taint=found)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if method_name(node) == "setFeature" and len(node.args) >= 2 and is_const(node.args[1].value, True):
+            feature = ctx.code(node.args[0].value)
+            if feature.endswith(("feature_external_ges", "feature_external_pes")):
+                ctx.report(node, "the SAX parser is told to fetch external entities")
+                return
+        super().visit_Call(ctx, node)
+
+    VALID = (
+        Valid(
+            _FLASK + "from defusedxml.ElementTree import fromstring\n\n@app.route('/x', methods=['POST'])\n"
+            "def x():\n    return fromstring(request.data).tag\n"
+        ),
+        Valid(
+            _FLASK + "from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\n\n"
+            "@app.route('/x', methods=['POST'])\ndef x():\n    return etree.fromstring(request.data, SAFE).tag\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "from lxml import etree\n\n@app.route('/x', methods=['POST'])\ndef x():\n"
+            "    return etree.fromstring(request.data).tag\n",
+            8,
+            12,
+        ),
+        Invalid("from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n", 2, 10),
+        Invalid(
+            "import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\n"
+            "p.setFeature(feature_external_ges, True)\n",
+            4,
+            1,
+        ),
+    )
+
+
+class LdapInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data in an LDAP search filter (python-ldap `search_s`/`search_ext_s`, ldap3
+    `Connection.search`).
+
+    ## Why is this bad?
+    `*)(uid=*))(|(uid=*` in a user name turns a lookup of one entry into a query of the whole directory,
+    and can bypass authentication checks built on it.
+
+    ## Example
+    ```python
+    conn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={username})")
+    ```
+
+    ## Fix
+    Escape each value with `ldap.filter.escape_filter_chars` (ldap3: `ldap3.utils.conv.escape_filter_chars`)
+    or build the filter with `ldap.filter.filter_format`.
+    """
+
+    code = "CWR113"
+    name = "ldap-injection"
+    cwe = 90
+    security_severity = 8.1
+    kind = "ldap"
+    needles = ("ldap",)
+    methods: ClassVar = {
+        "search_s": ((2, "filterstr"),),
+        "search_st": ((2, "filterstr"),),
+        "search_ext": ((2, "filterstr"),),
+        "search_ext_s": ((2, "filterstr"),),
+        "search": ((1, "search_filter"),),
+    }
+    template = "{source} is put into the LDAP filter of {sink}()"
+
+    def receiver_ok(self, ctx: Context, node: cst.Call, name: str) -> bool:
+        if method_name(node) == "search":
+            origin = ctx.origin(node.func.value) if isinstance(node.func, cst.Attribute) else None
+            return origin is not None and origin[0].startswith("ldap3.")
+        return super().receiver_ok(ctx, node, name)
+
+    VALID = (
+        Valid(
+            "import ldap\nfrom ldap.filter import escape_filter_chars\n\ndef find(conn, request):\n"
+            "    user = escape_filter_chars(request.POST['user'])\n"
+            "    return conn.search_s('dc=example,dc=com', ldap.SCOPE_SUBTREE, f'(uid={user})')\n"
+        ),
+        Valid("import re\n\ndef f(request):\n    return re.search('a+', request.GET['q'])\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import ldap\n\ndef find(conn, request):\n    user = request.POST['user']\n"
+            "    return conn.search_s('dc=example,dc=com', ldap.SCOPE_SUBTREE, '(uid=' + user + ')')\n",
+            5,
+            12,
+        ),
+        Invalid(
+            "from ldap3 import Connection\n\ndef find(server, event):\n    c = Connection(server)\n"
+            "    c.search('dc=example,dc=com', f\"(mail={input()})\")\n",
+            5,
+            5,
+        ),
+    )
+
+
+class XpathInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data in an XPath expression (lxml `xpath()`, `etree.XPath`).
+
+    ## Why is this bad?
+    `' or '1'='1` in the data changes which nodes the expression selects: authentication and access checks
+    built on XML documents are bypassed.
+
+    ## Example
+    ```python
+    tree.xpath(f"//user[name='{name}']")
+    ```
+
+    ## Fix
+    Use XPath variables: `tree.xpath("//user[name=$name]", name=name)`.
+    """
+
+    code = "CWR114"
+    name = "xpath-injection"
+    cwe = 643
+    security_severity = 7.5
+    kind = "xpath"
+    needles = ("xpath", "XPath")
+    calls: ClassVar = {"lxml.etree.XPath": ((0, "path"),), "lxml.etree.ETXPath": ((0, "path"),)}
+    methods: ClassVar = {"xpath": ((0, "_path"),)}
+    template = "{source} is put into the XPath expression of {sink}()"
+    VALID = (Valid("def find(tree, request):\n    return tree.xpath('//user[name=$n]', n=request.GET['n'])\n"),)
+    INVALID = (
+        Invalid(
+            "def find(tree, request):\n    n = request.GET['n']\n    return tree.xpath(f\"//user[name='{n}']\")\n",
+            3,
+            12,
+        ),
+    )
+
+
+class NoSqlInjection(TaintSink):
+    """
+    ## What it does
+    Finds MongoDB queries (pymongo, motor) whose filter is untrusted data as a whole, that take untrusted
+    JSON as a filter value, or that put untrusted data into `$where`.
+
+    ## Why is this bad?
+    A JSON body can carry operators: `{"password": {"$ne": ""}}` matches every user, and `$where` runs
+    JavaScript on the server.
+
+    ## Example
+    ```python
+    db.users.find_one({"name": body["name"], "password": body["password"]})
+    ```
+
+    ## Fix
+    Convert each value to the expected type (`str(...)`) before it goes into the filter, and never build
+    `$where` from input.
+    """
+
+    code = "CWR115"
+    name = "nosql-injection"
+    cwe = 943
+    security_severity = 8.1
+    kind = "nosql"
+    needles = ("find", "update_", "delete_", "aggregate", "count_documents", "replace_one")
+    methods: ClassVar = {
+        name: ((0, "filter"),)
+        for name in [
+            "find",
+            "find_one",
+            "find_one_and_update",
+            "find_one_and_delete",
+            "find_one_and_replace",
+            "update_one",
+            "update_many",
+            "delete_one",
+            "delete_many",
+            "count_documents",
+            "replace_one",
+            "aggregate",
+        ]
+    }
+    template = "{source} is used as a MongoDB query in {sink}(); it can carry query operators"
+
+    def check_taint(self, ctx: Context, node: cst.Call, expr: cst.BaseExpression) -> Taint | None:
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if not isinstance(element, cst.DictElement):
+                    continue
+                found = ctx.taint(element.value, self.kind)
+                if found is None:
+                    continue
+                key = literal_str(element.key)
+                if key == "$where" or "json" in found.source.lower() or "event" in found.source.lower():
+                    return found
+            return None
+        if method_name(node) == "find" and not isinstance(expr, cst.Name | cst.Call | cst.Subscript):
+            return None
+        found = ctx.taint(expr, self.kind)
+        if found is not None and isinstance(expr, cst.Subscript) and "json" not in found.source.lower():
+            return None
+        return found
+
+    VALID = (
+        Valid(
+            _FLASK + "@app.route('/u', methods=['POST'])\ndef u(db):\n    body = request.get_json()\n"
+            "    return db.users.find_one({'name': str(body['name'])})\n"
+        ),
+        Valid("def f(request, text):\n    return text.find(request.GET['q'])\n"),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "@app.route('/login', methods=['POST'])\ndef login(db):\n"
+            "    return db.users.find_one({'user': request.json['user'], 'pw': request.json['pw']})\n",
+            6,
+            12,
+        ),
+        Invalid(
+            "import json\n\ndef handler(event, context):\n    query = json.loads(event['body'])\n"
+            "    return list(collection.find(query))\n",
+            5,
+            17,
+        ),
+    )
+
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal"})
+_LOGGER_NAMES = re.compile(r"(?:^|\.|_)(?:log|logger|LOG|LOGGER|logging)$")
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+def is_logging_call(ctx: Context, node: cst.Call) -> bool:
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
+        return False
+    name = ctx.call_name(node)
+    if name.startswith(("logging.", "logging.getLogger()", "structlog.")):
+        return True
+    receiver = ctx.code(func.value, 200)
+    return bool(_LOGGER_NAMES.search(receiver))
+
+
+class LogForging(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data written to a log (`logging`, loggers) without removing line breaks.
+
+    ## Why is this bad?
+    A value with `\\n` forges log entries (`admin logged in` on a line of its own), hiding an attack from
+    whoever reads or parses the log.
+
+    ## Example
+    ```python
+    logger.info("login failed for %s", request.form["user"])
+    ```
+
+    ## Fix
+    Log `%r` (or `!r`) instead of `%s`, or remove line breaks first: `user.replace("\\n", "").replace("\\r", "")`;
+    structured (JSON) logging escapes them too.
+    """
+
+    code = "CWR116"
+    name = "log-injection"
+    cwe = 117
+    security_severity = 4.3
+    kind = "log"
+    severity = Severity.WARNING
+    needles = ("log", "LOG")
+    template = "{source} is written to the log by {sink}() with its line breaks"
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if not is_logging_call(ctx, node):
+            return
+        args = [a for a in node.args if a.keyword is None and not a.star]
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "log" and args:
+            args = args[1:]
+        if not args:
+            return
+        fmt = literal_str(args[0].value)
+        conversions = [m.group(1) for m in _PERCENT.finditer(fmt or "") if m.group(1) != "%"]
+        candidates = [args[0]] if fmt is None else []
+        for index, arg in enumerate(args[1:]):
+            if index < len(conversions) and conversions[index] in "ra":
+                continue
+            candidates.append(arg)
+        for arg in candidates:
+            found = ctx.taint(arg.value, self.kind)
+            if found is not None:
+                ctx.report(node, self.template.format(source=found.source, sink=ctx.code(node.func, 40)), taint=found)
+                return
+
+    VALID = (
+        Valid(
+            "import logging\nlog = logging.getLogger(__name__)\n\ndef login(request):\n"
+            "    log.info('login failed for %r', request.POST['user'])\n"
+        ),
+        Valid(
+            "import logging\nlogger = logging.getLogger(__name__)\n\ndef login(request):\n"
+            "    user = request.POST['user'].replace('\\n', ' ').replace('\\r', ' ')\n"
+            "    logger.warning('login failed for %s', user)\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\n\ndef login(request):\n"
+            "    logger.warning('login failed for %s', request.POST['user'])\n",
+            5,
+            5,
+        ),
+        Invalid(
+            "import logging\n\ndef handler(event, context):\n    logging.info(f\"processing {event['name']}\")\n",
+            4,
+            5,
+        ),
+    )
+
+
+class OpenRedirect(TaintSink):
+    """
+    ## What it does
+    Finds redirects to a URL taken from the request (Flask `redirect`, Django `redirect`,
+    `HttpResponseRedirect`) that is not checked against allowed hosts.
+
+    ## Why is this bad?
+    `https://yoursite/login?next=https://evil.example` sends users who trust your domain to a phishing page.
+
+    ## Example
+    ```python
+    return redirect(request.args.get("next", "/"))
+    ```
+
+    ## Fix
+    Redirect only to paths you build (`url_for(...)`), or check the URL first with Django's
+    `url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})`.
+    """
+
+    code = "CWR117"
+    name = "open-redirect"
+    cwe = 601
+    security_severity = 6.1
+    kind = "redirect"
+    category = "input-validation"
+    severity = Severity.WARNING
+    needles = ("redirect", "Redirect")
+    calls: ClassVar = {
+        "flask.redirect": ((0, "location"),),
+        "django.shortcuts.redirect": ((0, "to"),),
+        "django.http.HttpResponseRedirect": ((0, "redirect_to"),),
+        "django.http.HttpResponsePermanentRedirect": ((0, "redirect_to"),),
+        "starlette.responses.RedirectResponse": ((0, "url"),),
+        "fastapi.responses.RedirectResponse": ((0, "url"),),
+    }
+    template = "{source} chooses where {sink}() sends the user"
+
+    def check_taint(self, ctx: Context, node: cst.Call, expr: cst.BaseExpression) -> Taint | None:
+        return None if host_is_fixed(expr) else ctx.taint(expr, self.kind)
+
+    VALID = (
+        Valid(
+            "from django.shortcuts import redirect\nfrom django.utils.http import url_has_allowed_host_and_scheme\n\n"
+            "def login(request):\n    nxt = request.GET.get('next', '/')\n"
+            "    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):\n"
+            "        nxt = '/'\n        return redirect(nxt)\n    return redirect(nxt)\n"
+        ),
+        Valid(
+            _FLASK + "from flask import redirect\n\n@app.route('/p')\ndef p():\n"
+            "    return redirect('/profile/' + request.args['id'])\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "from flask import redirect\n\n@app.route('/login')\ndef login():\n"
+            "    return redirect(request.args.get('next', '/'))\n",
+            8,
+            12,
+        ),
+    )
+
+
+class HeaderInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data written into HTTP response headers (`response.headers[...] = value`,
+    `response["X-..."] = value` in Django, `headers={...}`) without removing line breaks.
+
+    ## Why is this bad?
+    CR/LF in a header value splits the response: the caller adds headers (`Set-Cookie`) or a body of
+    their own (HTTP response splitting), poisoning caches and browsers.
+
+    ## Example
+    ```python
+    resp.headers["X-Request-Id"] = request.headers["X-Request-Id"]
+    ```
+
+    ## Fix
+    Validate the value against the format you expect (`uuid.UUID(value)`), or strip `\\r` and `\\n`.
+    """
+
+    code = "CWR118"
+    name = "http-header-injection"
+    cwe = 113
+    security_severity = 6.1
+    kind = "header"
+    category = "input-validation"
+    severity = Severity.WARNING
+    needles = ("headers", "Response", "[")
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            sub = target.target
+            if not isinstance(sub, cst.Subscript):
+                continue
+            container = sub.value
+            is_headers = isinstance(container, cst.Attribute) and container.attr.value == "headers"
+            origin = ctx.origin(container) if isinstance(container, cst.Name) else None
+            is_response = origin is not None and "Response" in origin[0]
+            if not (is_headers or is_response):
+                continue
+            if is_headers and ctx.is_request(container.value):  # type: ignore[attr-defined]
+                continue
+            found = ctx.taint(node.value, self.kind)
+            if found is not None:
+                ctx.report(node, f"{found.source} is written into a response header with its line breaks", taint=found)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if not name.endswith("Response"):
+            return
+        headers = kwarg(node, "headers")
+        if headers is None:
+            return
+        found = ctx.taint(headers.value, self.kind)
+        if found is not None:
+            ctx.report(node, f"{found.source} is written into the headers of {name}()", taint=found)
+
+    VALID = (
+        Valid(
+            _FLASK + "import uuid\nfrom flask import make_response\n\n@app.route('/r')\ndef r():\n"
+            "    resp = make_response('ok')\n    resp.headers['X-Request-Id'] = str(uuid.UUID(request.args['id']))\n"
+            "    return resp\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "from flask import make_response\n\n@app.route('/r')\ndef r():\n"
+            "    resp = make_response('ok')\n    resp.headers['X-Lang'] = request.args['lang']\n    return resp\n",
+            9,
+            5,
+        ),
+        Invalid(
+            "from django.http import HttpResponse\n\ndef v(request):\n    r = HttpResponse('ok')\n"
+            "    r['Content-Disposition'] = 'attachment; filename=' + request.GET['f']\n    return r\n",
+            5,
+            5,
+        ),
+    )
+
+
+class RegexInjection(TaintSink):
+    """
+    ## What it does
+    Finds untrusted data used as a regular expression (`re.compile`, `re.search`, `re.match`, ...).
+
+    ## Why is this bad?
+    A pattern such as `(a+)+$` takes exponential time on a short input (ReDoS): one request pins a worker.
+    Metacharacters also change what the pattern matches.
+
+    ## Example
+    ```python
+    re.search(request.args["q"], text)
+    ```
+
+    ## Fix
+    Escape the data with `re.escape` when it is meant literally, or match it as a plain substring.
+    """
+
+    code = "CWR119"
+    name = "regex-injection"
+    cwe = 1333
+    security_severity = 5.3
+    kind = "regex"
+    category = "input-validation"
+    severity = Severity.WARNING
+    needles = ("re.", "import re", "regex")
+    calls: ClassVar = {
+        f"re.{name}": ((0, "pattern"),)
+        for name in ["compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"]
+    }
+    template = "{source} is used as the regular expression of {sink}()"
+    VALID = (Valid("import re\n\ndef f(request, text):\n    return re.search(re.escape(request.GET['q']), text)\n"),)
+    INVALID = (Invalid("import re\n\ndef f(request, text):\n    return re.search(request.GET['q'], text)\n", 4, 12),)

@@ -1,0 +1,287 @@
+"""Resource leaks: files, sockets, connections, cursors, responses, processes, temporary files, archives,
+executors and S3 bodies that are not closed on every path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from reviewer.engine import Context, children, literal_str, method_name
+from reviewer.rule import ReviewRule
+
+RESOURCES = {
+    "open": "file",
+    "io.open": "file",
+    "codecs.open": "file",
+    "gzip.open": "file",
+    "bz2.open": "file",
+    "lzma.open": "file",
+    "socket.socket": "socket",
+    "socket.create_connection": "socket",
+    "sqlite3.connect": "database connection",
+    "psycopg2.connect": "database connection",
+    "psycopg.connect": "database connection",
+    "pymysql.connect": "database connection",
+    "MySQLdb.connect": "database connection",
+    "mysql.connector.connect": "database connection",
+    "cx_Oracle.connect": "database connection",
+    "pyodbc.connect": "database connection",
+    "urllib.request.urlopen": "HTTP response",
+    "subprocess.Popen": "process",
+    "tempfile.NamedTemporaryFile": "temporary file",
+    "tempfile.TemporaryFile": "temporary file",
+    "tempfile.SpooledTemporaryFile": "temporary file",
+    "zipfile.ZipFile": "zip file",
+    "tarfile.open": "tar file",
+    "concurrent.futures.ThreadPoolExecutor": "executor",
+    "concurrent.futures.ProcessPoolExecutor": "executor",
+    "multiprocessing.Pool": "process pool",
+    "http.client.HTTPConnection": "HTTP connection",
+    "http.client.HTTPSConnection": "HTTP connection",
+    "ftplib.FTP": "FTP connection",
+    "smtplib.SMTP": "SMTP connection",
+    "smtplib.SMTP_SSL": "SMTP connection",
+}
+_CLOSERS = frozenset({"close", "shutdown", "terminate", "kill", "quit", "release_conn", "__exit__", "cleanup",
+                      "detach"})  # fmt: skip
+# Reading a StreamingBody to the end releases its connection; waiting for a process closes its pipes.
+_KIND_CLOSERS = {"S3 StreamingBody": frozenset({"read"}), "process": frozenset({"wait", "communicate"}),
+                 "process pool": frozenset({"join"})}  # fmt: skip
+# Calls that use a resource without taking ownership of it.
+_BORROWERS = frozenset(
+    [
+        "json.load",
+        "json.dump",
+        "pickle.load",
+        "pickle.dump",
+        "yaml.safe_load",
+        "yaml.safe_dump",
+        "print",
+        "len",
+        "isinstance",
+        "shutil.copyfileobj",
+        "csv.reader",
+        "csv.writer",
+        "csv.DictReader",
+        "csv.DictWriter",
+        "hashlib.file_digest",
+        "logging.info",
+        "logging.debug",
+        "next",
+        "iter",
+        "list",
+        "sorted",
+        "enumerate",
+        "zip",
+        "tomllib.load",
+    ]
+)
+
+
+def resource_kind(ctx: Context, call: cst.Call) -> str | None:
+    name = ctx.call_name(call)
+    kind = RESOURCES.get(name)
+    if kind is not None:
+        if name == "open" and ctx.qualname(call.func) != "open":
+            return None
+        return kind
+    method = method_name(call)
+    if method == "cursor" and isinstance(call.func, cst.Attribute):
+        origin = ctx.origin(call.func.value)
+        if origin is not None and RESOURCES.get(origin[0]) == "database connection":
+            return "database cursor"
+    return None
+
+
+def _body_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
+    """`s3.get_object(...)["Body"]`: a botocore StreamingBody holding an HTTP connection."""
+    if isinstance(value, cst.Subscript) and len(value.slice) == 1:
+        index = value.slice[0].slice
+        if isinstance(index, cst.Index) and literal_str(index.value) == "Body":
+            inner = value.value
+            if isinstance(inner, cst.Call) and method_name(inner) == "get_object":
+                return "S3 StreamingBody"
+    return None
+
+
+def _walk(node: cst.CSTNode, parents: list[cst.CSTNode]) -> Iterator[tuple[cst.CSTNode, list[cst.CSTNode]]]:
+    """Nodes of a function body with their ancestors, not entering nested functions or classes."""
+    yield node, parents
+    if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda) and parents:
+        return
+    parents.append(node)
+    for child in children(node):
+        yield from _walk(child, parents)
+    parents.pop()
+
+
+def _statement_of(parents: list[cst.CSTNode], node: cst.CSTNode) -> tuple[cst.CSTNode, cst.CSTNode | None]:
+    """(the statement holding node, the block that lists it)."""
+    chain = [*parents, node]
+    for index in range(len(chain) - 1, 0, -1):
+        if isinstance(chain[index], cst.BaseStatement) and isinstance(chain[index - 1], cst.BaseSuite | cst.Module):
+            return chain[index], chain[index - 1]
+    return node, None
+
+
+class ResourceLeak(ReviewRule):
+    """
+    ## What it does
+    Finds resources that are not closed on every path: files, sockets, database connections and cursors,
+    `urlopen` responses, `Popen` processes, temporary files, zip and tar files, executors and process
+    pools, SMTP/FTP/HTTP connections and botocore `StreamingBody` objects that are opened in a function,
+    neither managed by `with` nor closed in a `finally`, and not handed to the caller.
+
+    ## Why is this bad?
+    An exception before `close()` (or a missing `close()`) leaks the descriptor or connection: long-running
+    services and warm Lambda environments run out of file descriptors or database connections, and written
+    data may never be flushed.
+
+    ## Example
+    ```python
+    f = open(path)
+    data = json.load(f)
+    f.close()
+    ```
+
+    ## Fix
+    Use `with open(path) as f:` (or `contextlib.closing(...)`, `contextlib.ExitStack`), or close it in a
+    `finally:` block.
+    """
+
+    code = "CWR501"
+    name = "resource-leak"
+    category = "resource-leak"
+    cwe = 772
+    severity = Severity.WARNING
+    needles = ("open", "socket", "connect", "Popen", "Temporary", "ZipFile", "Executor", "Pool", "cursor", "SMTP",
+               "FTP", "Connection", "get_object")  # fmt: skip
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        """A resource created and used in one expression (`open(p).read()`) is never closed explicitly."""
+        parent = ctx.parents[-1] if ctx.parents else None
+        if not isinstance(parent, cst.Attribute | cst.Arg):
+            return
+        kind = resource_kind(ctx, node)
+        if kind is None or kind in ("executor", "process pool", "process"):
+            return
+        if isinstance(parent, cst.Arg):
+            consumer = ctx.parents[-2] if len(ctx.parents) > 1 else None
+            if not isinstance(consumer, cst.Call) or ctx.call_name(consumer) not in _BORROWERS:
+                return
+        elif parent.attr.value in ("close", "__enter__"):
+            return
+        ctx.report(node, f"this {kind} is used without being closed; the handle stays open until garbage collection")
+
+    def leave_FunctionDef(self, ctx: Context, node: cst.FunctionDef) -> None:
+        created: list[tuple[str, cst.Call | cst.BaseExpression, str, list[cst.CSTNode]]] = []
+        uses: dict[str, list[tuple[cst.CSTNode, list[cst.CSTNode]]]] = {}
+        for inner, parents in _walk(node.body, []):
+            if (
+                isinstance(inner, cst.Assign)
+                and len(inner.targets) == 1
+                and isinstance(inner.targets[0].target, cst.Name)
+            ):
+                value = inner.value
+                kind = resource_kind(ctx, value) if isinstance(value, cst.Call) else _body_kind(ctx, value)
+                if kind is not None:
+                    created.append((inner.targets[0].target.value, value, kind, list(parents)))
+            elif isinstance(inner, cst.Name):
+                uses.setdefault(inner.value, []).append((inner, list(parents)))
+        for name, call, kind, parents in created:
+            verdict = self._verdict(ctx, name, call, kind, parents, uses.get(name, []))
+            if verdict is not None:
+                ctx.report(call, f"`{name}` ({kind}) {verdict}")
+
+    def _verdict(
+        self,
+        ctx: Context,
+        name: str,
+        call: cst.BaseExpression,
+        kind: str,
+        created_parents: list[cst.CSTNode],
+        uses: list[tuple[cst.CSTNode, list[cst.CSTNode]]],
+    ) -> str | None:
+        """None when the resource is safe; otherwise what is wrong."""
+        closes: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
+        closers = _CLOSERS | _KIND_CLOSERS.get(kind, frozenset())
+        for use, parents in uses:
+            parent = parents[-1] if parents else None
+            if isinstance(parent, cst.Attribute) and parent.value is use:
+                grand = parents[-2] if len(parents) > 1 else None
+                if isinstance(grand, cst.Call) and grand.func is parent and parent.attr.value in closers:
+                    closes.append((grand, parents[:-2]))
+                elif not isinstance(grand, cst.Call) and isinstance(parents[-2] if len(parents) > 1 else None, cst.Arg):
+                    return None  # `atexit.register(f.close)` or similar hands the closing over
+                continue
+            if isinstance(parent, cst.WithItem | cst.Return | cst.Yield):
+                return None
+            if isinstance(parent, cst.Arg):
+                consumer = parents[-2] if len(parents) > 1 else None
+                if isinstance(consumer, cst.Call) and ctx.call_name(consumer) not in _BORROWERS:
+                    return None  # handed to code that may keep and close it
+            if isinstance(parent, cst.Assign | cst.Element | cst.DictElement | cst.Tuple | cst.List):
+                if isinstance(parent, cst.Assign) and any(t.target is use for t in parent.targets):
+                    continue
+                return None  # stored somewhere else: ownership moves
+        if not closes:
+            return "is never closed; use `with`"
+        if any(any(isinstance(p, cst.Finally) for p in parents) for _, parents in closes):
+            return None
+        statement, block = _statement_of(created_parents, call)
+        for close, parents in closes:
+            close_statement, close_block = _statement_of(parents, close)
+            if block is not None and close_block is block:
+                body = list(block.body)  # type: ignore[attr-defined]
+                if statement in body and close_statement in body:
+                    between = body[body.index(statement) + 1 : body.index(close_statement)]
+                    if not between:
+                        return None
+        return "is not closed if an exception occurs before close(); use `with` or `finally`"
+
+    VALID = (
+        Valid("import json\n\ndef load(p):\n    with open(p) as f:\n        return json.load(f)\n"),
+        Valid(
+            "import sqlite3\n\ndef rows(db):\n    conn = sqlite3.connect(db)\n    try:\n"
+            "        return conn.execute('SELECT 1').fetchall()\n    finally:\n        conn.close()\n"
+        ),
+        Valid("def opener(p):\n    f = open(p, 'rb')\n    return f\n"),
+        Valid(
+            "import socket\n\nclass Client:\n    def connect(self, host):\n"
+            "        sock = socket.create_connection((host, 443), timeout=5)\n        self.sock = sock\n"
+        ),
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\n\ndef read(b, k):\n    body = s3.get_object(Bucket=b, Key=k)['Body']\n"
+            "    try:\n        return body.read()\n    finally:\n        body.close()\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import json\n\ndef load(p):\n    f = open(p)\n    data = json.load(f)\n    f.close()\n    return data\n",
+            4,
+            9,
+            message="exception",
+        ),
+        Invalid(
+            "import sqlite3\n\ndef count(db):\n    conn = sqlite3.connect(db)\n    cur = conn.cursor()\n"
+            "    cur.execute('SELECT count(*) FROM t')\n    n = cur.fetchone()[0]\n    conn.close()\n    return n\n",
+            5,
+            11,
+            message="never closed",
+        ),
+        Invalid("def first_line(p):\n    return open(p).readline()\n", 2, 12),
+        Invalid(
+            "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    return r.read()\n",
+            4,
+            9,
+        ),
+        Invalid(
+            "from concurrent.futures import ThreadPoolExecutor\n\ndef run(jobs):\n    pool = ThreadPoolExecutor(4)\n"
+            "    return [f.result() for f in [pool.submit(j) for j in jobs]]\n",
+            4,
+            12,
+        ),
+    )

@@ -1,0 +1,917 @@
+"""Code quality that CodeGuru Reviewer also reviews: defaults, exceptions, iteration, comparisons, time,
+deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
+from reviewer.rule import ReviewRule
+from reviewer.rules.injection import is_logging_call
+
+_MUTABLE_CALLS = frozenset({"list", "dict", "set", "collections.defaultdict", "collections.OrderedDict", "bytearray"})
+
+
+class MutableDefault(ReviewRule):
+    """
+    ## What it does
+    Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`.
+
+    ## Why is this bad?
+    The default is created once, when the function is defined, and shared by every call: items appended
+    in one call show up in the next (and across requests in a server).
+
+    ## Example
+    ```python
+    def add(item, items=[]):
+        items.append(item)
+        return items
+    ```
+
+    ## Fix
+    Default to `None` and create the object in the body: `items = [] if items is None else items`.
+    """
+
+    code = "CWR601"
+    name = "mutable-default-argument"
+    cwe = 665
+    severity = Severity.WARNING
+    needles = ("def ",)
+
+    def visit_Param(self, ctx: Context, node: cst.Param) -> None:
+        default = node.default
+        if default is None:
+            return
+        mutable = isinstance(default, cst.List | cst.Dict | cst.Set | cst.ListComp | cst.DictComp | cst.SetComp)
+        if isinstance(default, cst.Call) and ctx.call_name(default) in _MUTABLE_CALLS:
+            mutable = True
+        if mutable:
+            ctx.report(default, f"the default of `{node.name.value}` is created once and shared by every call")
+
+    VALID = (Valid("def add(item, items=None, names=(), size=0):\n    items = [] if items is None else items\n"),)
+    INVALID = (
+        Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21),
+        Invalid("def f(*, cache=dict()):\n    return cache\n", 1, 16),
+    )
+
+
+def _handler_body(handler: cst.ExceptHandler) -> list[cst.BaseSmallStatement | cst.BaseStatement]:
+    body = handler.body
+    out: list = []
+    for stmt in body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out += list(stmt.body)
+        else:
+            out.append(stmt)
+    return out
+
+
+def _is_broad(ctx: Context, handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    return (dotted(handler.type) or "") in ("Exception", "BaseException", "builtins.Exception")
+
+
+class SwallowedException(ReviewRule):
+    """
+    ## What it does
+    Finds `except` blocks that catch everything (bare `except:`, `Exception`, `BaseException`) and do
+    nothing: only `pass`, `...` or `continue`.
+
+    ## Why is this bad?
+    Every error, including bugs (`TypeError`, `KeyError`) and failed security checks, disappears without a
+    trace; the program continues in a state nobody planned for.
+
+    ## Example
+    ```python
+    try:
+        publish(event)
+    except Exception:
+        pass
+    ```
+
+    ## Fix
+    Catch the specific exceptions you expect, and log (`logger.exception(...)`) or handle them; if
+    ignoring really is right, say so with `contextlib.suppress(SpecificError)`.
+    """
+
+    code = "CWR602"
+    name = "swallowed-exception"
+    cwe = 390
+    severity = Severity.WARNING
+    needles = ("except",)
+
+    def visit_ExceptHandler(self, ctx: Context, node: cst.ExceptHandler) -> None:
+        if not _is_broad(ctx, node):
+            return
+        body = _handler_body(node)
+        silent = all(
+            isinstance(s, cst.Pass | cst.Continue)
+            or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Ellipsis | cst.SimpleString))
+            for s in body
+        )
+        if silent:
+            what = "every exception" if node.type is None else ctx.code(node.type)
+            ctx.report(node, f"{what} is caught and ignored without a trace")
+
+    VALID = (
+        Valid("import logging\ntry:\n    run()\nexcept Exception:\n    logging.exception('run failed')\n"),
+        Valid("try:\n    import ujson as json\nexcept ImportError:\n    pass\n"),
+    )
+    INVALID = (
+        Invalid("try:\n    publish()\nexcept Exception:\n    pass\n", 3, 1),
+        Invalid("for x in xs:\n    try:\n        go(x)\n    except:\n        continue\n", 4, 5),
+    )
+
+
+class BareExcept(ReviewRule):
+    """
+    ## What it does
+    Finds bare `except:` clauses that do not re-raise.
+
+    ## Why is this bad?
+    A bare `except:` also catches `KeyboardInterrupt` and `SystemExit`: Ctrl-C and `sys.exit()` stop
+    working, and Lambda timeouts or worker shutdowns are swallowed.
+
+    ## Example
+    ```python
+    try:
+        value = int(text)
+    except:
+        value = 0
+    ```
+
+    ## Fix
+    Name the exceptions (`except ValueError:`), or at least `except Exception:` (codeward applies that
+    with `--fix`).
+    """
+
+    code = "CWR603"
+    name = "bare-except"
+    cwe = 396
+    severity = Severity.WARNING
+    needles = ("except:",)
+
+    def visit_ExceptHandler(self, ctx: Context, node: cst.ExceptHandler) -> None:
+        if node.type is not None:
+            return
+        if any(isinstance(s, cst.Raise) and s.exc is None for s in _handler_body(node)):
+            return  # cleanup, then re-raise: intended
+        ctx.report(node, "bare except also catches KeyboardInterrupt and SystemExit",
+                   fix=("catch Exception instead", ((node, "except Exception", len("except")),)))  # fmt: skip
+
+    VALID = (
+        Valid("try:\n    v = int(t)\nexcept ValueError:\n    v = 0\n"),
+        Valid("try:\n    work()\nexcept:\n    cleanup()\n    raise\n"),
+    )
+    INVALID = (
+        Invalid(
+            "try:\n    v = int(t)\nexcept:\n    v = 0\n",
+            3,
+            1,
+            fixed="try:\n    v = int(t)\nexcept Exception:\n    v = 0\n",
+        ),
+    )
+
+
+class CatchAndRethrow(ReviewRule):
+    """
+    ## What it does
+    Finds `except` blocks whose only statement re-raises the caught exception (`raise` or `raise e`).
+
+    ## Why is this bad?
+    The block does nothing but add noise (and, with `raise e`, an extra traceback frame); readers look for
+    handling that is not there.
+
+    ## Example
+    ```python
+    try:
+        save(record)
+    except DatabaseError as e:
+        raise e
+    ```
+
+    ## Fix
+    Remove the `try`/`except`, or handle the error: add context (`raise SaveError(...) from e`), log it,
+    or clean up.
+    """
+
+    code = "CWR604"
+    name = "catch-and-rethrow"
+    cwe = 1041
+    severity = Severity.INFO
+    needles = ("raise",)
+
+    def visit_Try(self, ctx: Context, node: cst.Try) -> None:
+        handlers = node.handlers
+        if not handlers:
+            return
+        # A later handler that does something means the re-raising ones exist to let those errors through.
+        useless = []
+        for handler in handlers:
+            body = _handler_body(handler)
+            name = handler.name.name.value if handler.name and isinstance(handler.name.name, cst.Name) else None
+            if len(body) == 1 and isinstance(body[0], cst.Raise) and body[0].cause is None:
+                exc = body[0].exc
+                if exc is None or (isinstance(exc, cst.Name) and exc.value == name):
+                    useless.append(handler)
+                    continue
+            return
+        if len(useless) == len(handlers) and node.orelse is None:
+            ctx.report(useless[0], "the exception is caught only to be raised again unchanged")
+
+    VALID = (
+        Valid("try:\n    save()\nexcept KeyError:\n    raise\nexcept Exception as e:\n    log(e)\n"),
+        Valid("try:\n    save()\nexcept DatabaseError as e:\n    raise SaveError('save failed') from e\n"),
+    )
+    INVALID = (Invalid("try:\n    save()\nexcept DatabaseError as e:\n    raise e\n", 3, 1),)
+
+
+_MUTATORS = frozenset({"append", "remove", "pop", "insert", "extend", "clear", "add", "discard", "update", "popitem",
+                       "setdefault"})  # fmt: skip
+
+
+class ModifyWhileIterating(ReviewRule):
+    """
+    ## What it does
+    Finds loops that add to or remove from the list, dict or set they are iterating over.
+
+    ## Why is this bad?
+    Removing from a list while iterating skips the element after each removal; changing a dict's or set's
+    size raises `RuntimeError: dictionary changed size during iteration`.
+
+    ## Example
+    ```python
+    for user in users:
+        if user.inactive:
+            users.remove(user)
+    ```
+
+    ## Fix
+    Iterate over a copy (`for user in list(users):`) or build a new collection:
+    `users = [u for u in users if not u.inactive]`.
+    """
+
+    code = "CWR605"
+    name = "modify-while-iterating"
+    cwe = 664
+    severity = Severity.ERROR
+    needles = ("for ",)
+
+    def visit_For(self, ctx: Context, node: cst.For) -> None:
+        iterable = node.iter
+        if isinstance(iterable, cst.Call) and method_name(iterable) in ("keys", "values", "items"):
+            iterable = iterable.func.value  # type: ignore[attr-defined]
+        target = dotted(iterable)
+        if target is None:
+            return
+        for stmt in _flat_statements(node.body):
+            call = stmt.value if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call) else None
+            mutated = None
+            if call is not None and method_name(call) in _MUTATORS and dotted(call.func.value) == target:  # type: ignore[attr-defined]
+                mutated = call
+            if isinstance(stmt, cst.Del):
+                for element in _del_targets(stmt):
+                    if isinstance(element, cst.Subscript) and dotted(element.value) == target:
+                        mutated = stmt
+            if mutated is not None and not _leaves_after(node.body, stmt):
+                ctx.report(mutated, f"`{target}` is changed while the loop iterates over it")
+                return
+
+    VALID = (
+        Valid("for user in list(users):\n    if user.inactive:\n        users.remove(user)\n"),
+        Valid("for i, x in enumerate(items):\n    if x is None:\n        items.pop(i)\n        break\n"),
+    )
+    INVALID = (
+        Invalid("for user in users:\n    if user.inactive:\n        users.remove(user)\n", 3, 9),
+        Invalid("for key in cache:\n    if expired(key):\n        del cache[key]\n", 3, 9),
+    )
+
+
+def _flat_statements(block: cst.CSTNode):
+    """Small statements inside a loop body (conditionals included, nested loops and functions not)."""
+    for child in children(block):
+        if isinstance(child, cst.SimpleStatementLine):
+            yield from child.body
+        elif isinstance(
+            child, cst.If | cst.Else | cst.IndentedBlock | cst.Try | cst.ExceptHandler | cst.Finally | cst.With
+        ):
+            yield from _flat_statements(child)
+
+
+def _del_targets(stmt: cst.Del):
+    target = stmt.target
+    if isinstance(target, cst.Tuple):
+        return [e.value for e in target.elements]
+    return [target]
+
+
+def _leaves_after(body: cst.CSTNode, stmt: cst.CSTNode) -> bool:
+    """Whether the statement is followed by break/return in the same line block (so iteration stops)."""
+    for child in _walk_lines(body):
+        statements = list(child.body)
+        if stmt in statements:
+            rest = statements[statements.index(stmt) + 1 :]
+            if any(isinstance(s, cst.Break | cst.Return) for s in rest):
+                return True
+    for block in _walk_blocks(body):
+        lines = list(block.body)
+        for index, line in enumerate(lines):
+            if isinstance(line, cst.SimpleStatementLine) and stmt in line.body:
+                after = lines[index + 1 :]
+                return any(
+                    isinstance(s, cst.SimpleStatementLine)
+                    and any(isinstance(x, cst.Break | cst.Return) for x in s.body)
+                    for s in after
+                )
+    return False
+
+
+def _walk_lines(node: cst.CSTNode):
+    for child in children(node):
+        if isinstance(child, cst.SimpleStatementLine):
+            yield child
+        elif not isinstance(child, cst.FunctionDef | cst.ClassDef):
+            yield from _walk_lines(child)
+
+
+def _walk_blocks(node: cst.CSTNode):
+    if isinstance(node, cst.IndentedBlock):
+        yield node
+    for child in children(node):
+        if not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.SimpleStatementLine):
+            yield from _walk_blocks(child)
+
+
+class IsLiteral(ReviewRule):
+    """
+    ## What it does
+    Finds `is` / `is not` comparisons with a string, number, bytes or container literal.
+
+    ## Why is this bad?
+    `is` compares identity, not value: whether two equal strings or numbers are the same object depends
+    on interning and the interpreter version (Python warns: "SyntaxWarning: "is" with a literal").
+
+    ## Example
+    ```python
+    if status is "active":
+    ```
+
+    ## Fix
+    Compare values with `==` / `!=` (codeward applies it with `--fix`); keep `is` for `None`, `True`,
+    `False` and sentinels.
+    """
+
+    code = "CWR606"
+    name = "is-comparison-with-literal"
+    cwe = 595
+    severity = Severity.ERROR
+    needles = (" is ",)
+    _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString, cst.FormattedString, cst.List,
+                 cst.Dict, cst.Tuple, cst.Set, cst.Imaginary)  # fmt: skip
+
+    def visit_Comparison(self, ctx: Context, node: cst.Comparison) -> None:
+        left = node.left
+        for target in node.comparisons:
+            op = target.operator
+            if isinstance(op, cst.Is | cst.IsNot) and (
+                isinstance(target.comparator, self._LITERALS) or isinstance(left, self._LITERALS)
+            ):
+                if isinstance(target.comparator, cst.Tuple) and not target.comparator.elements:
+                    pass
+                new = cst.Equal() if isinstance(op, cst.Is) else cst.NotEqual()
+                ctx.report(node, f"`{ctx.code(node)}` compares identity with a literal",
+                           fix=_replace_operator(ctx, node, target, new))  # fmt: skip
+                return
+            left = target.comparator
+
+    VALID = (Valid("if status == 'active' and x is None and y is not True:\n    pass\n"),)
+    INVALID = (
+        Invalid("if status is 'active':\n    pass\n", 1, 4, fixed="if status == 'active':\n    pass\n"),
+        Invalid("ok = code is not 200\n", 1, 6, fixed="ok = code != 200\n"),
+    )
+
+
+class NaiveDatetime(ReviewRule):
+    """
+    ## What it does
+    Finds naive datetimes: `datetime.utcnow()`, `datetime.utcfromtimestamp()` (deprecated in Python 3.12)
+    and `datetime.now()` / `fromtimestamp()` without a time zone.
+
+    ## Why is this bad?
+    A naive datetime carries no zone: `utcnow()` returns UTC that every library treats as local time,
+    comparisons with aware datetimes raise `TypeError`, and DST shifts corrupt durations.
+
+    ## Example
+    ```python
+    expires = datetime.utcnow() + timedelta(hours=1)
+    ```
+
+    ## Fix
+    `datetime.now(timezone.utc)` and `datetime.fromtimestamp(ts, tz=timezone.utc)`.
+    """
+
+    code = "CWR607"
+    name = "naive-datetime"
+    cwe = 682
+    severity = Severity.WARNING
+    needles = ("datetime",)
+    _ALWAYS = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
+    _NEEDS_TZ = {"datetime.datetime.now": 0, "datetime.datetime.fromtimestamp": 1}
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name in self._ALWAYS:
+            ctx.report(node, f"{name.removeprefix('datetime.')}() returns a naive datetime (deprecated since 3.12)")
+            return
+        index = self._NEEDS_TZ.get(name)
+        if index is None:
+            return
+        positional_args = [a for a in node.args if a.keyword is None]
+        if kwarg(node, "tz") is None and len(positional_args) <= index:
+            ctx.report(node, f"{name.removeprefix('datetime.')}() without tz= returns a naive local datetime")
+
+    VALID = (Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),)
+    INVALID = (
+        Invalid("import datetime\nexpires = datetime.datetime.utcnow()\n", 2, 11),
+        Invalid("from datetime import datetime as dt\nstamp = dt.now()\n", 2, 9),
+    )
+
+
+_DEPRECATED = {
+    "logging.warn": ("logging.warning", "warning"),
+    "imp.load_source": ("importlib", None),
+    "imp.reload": ("importlib.reload", None),
+    "inspect.getargspec": ("inspect.signature", None),
+    "asyncio.get_event_loop": ("asyncio.get_running_loop (inside coroutines) or asyncio.run", None),
+    "base64.encodestring": ("base64.encodebytes", "encodebytes"),
+    "base64.decodestring": ("base64.decodebytes", "decodebytes"),
+    "cgi.escape": ("html.escape", None),
+    "platform.linux_distribution": ("the distro package", None),
+    "distutils.core.setup": ("setuptools.setup", None),
+    "os.popen2": ("subprocess", None),
+    "string.letters": ("string.ascii_letters", None),
+    "pkg_resources.resource_filename": ("importlib.resources.files", None),
+    "unittest.makeSuite": ("unittest.TestLoader().loadTestsFromTestCase", None),
+    "asyncio.coroutine": ("async def", None),
+}
+_DEPRECATED_METHODS = {
+    "assertEquals": "assertEqual",
+    "assertNotEquals": "assertNotEqual",
+    "assertRegexpMatches": "assertRegex",
+    "assertItemsEqual": "assertCountEqual",
+    "assert_": "assertTrue",
+    "failUnless": "assertTrue",
+    "failIf": "assertFalse",
+    "assertDictContainsSubset": None,
+}
+
+
+class DeprecatedApi(ReviewRule):
+    """
+    ## What it does
+    Finds calls of deprecated or removed standard-library APIs: `logging.warn`, `imp`, `inspect.getargspec`,
+    `base64.encodestring`, `cgi.escape`, `asyncio.get_event_loop` outside a loop, unittest aliases such
+    as `assertEquals`.
+
+    ## Why is this bad?
+    They emit `DeprecationWarning` today and break on the next Python upgrade (several are already gone in
+    3.12 and 3.13), usually in a Lambda runtime update nobody planned for.
+
+    ## Example
+    ```python
+    logging.warn("disk almost full")
+    ```
+
+    ## Fix
+    Use the replacement named in the message; codeward renames the direct aliases with `--fix`.
+    """
+
+    code = "CWR608"
+    name = "deprecated-api"
+    cwe = 477
+    severity = Severity.WARNING
+    needles = ("warn(", "imp", "getargspec", "estring", "cgi", "linux_distribution", "distutils", "popen2",
+               "assert", "fail", "get_event_loop", "coroutine", "makeSuite")  # fmt: skip
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        entry = _DEPRECATED.get(name)
+        if entry is not None:
+            if name == "asyncio.get_event_loop" and ctx.function is not None and ctx.function.asynchronous:
+                return
+            replacement, rename = entry
+            fix = None
+            if rename and isinstance(node.func, cst.Attribute):
+                fix = (f"use {replacement}", ((node.func.attr, rename),))
+            ctx.report(node, f"{name}() is deprecated; use {replacement}", fix=fix)
+            return
+        method = method_name(node)
+        if (
+            method in _DEPRECATED_METHODS
+            and isinstance(node.func, cst.Attribute)
+            and ctx.code(node.func.value) == "self"
+        ):
+            new = _DEPRECATED_METHODS[method]
+            fix = (f"use {new}", ((node.func.attr, new),)) if new else None
+            ctx.report(node, f"{method}() is a deprecated alias" + (f"; use {new}" if new else ""), fix=fix)
+        elif method == "warn" and isinstance(node.func, cst.Attribute) and is_logging_call(ctx, node):
+            ctx.report(node, "Logger.warn() is deprecated; use warning()",
+                       fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
+
+    VALID = (Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),)
+    INVALID = (
+        Invalid(
+            "import logging\nlogging.warn('disk almost full')\n",
+            2,
+            1,
+            fixed="import logging\nlogging.warning('disk almost full')\n",
+        ),
+        Invalid(
+            "import unittest\n\nclass T(unittest.TestCase):\n    def test(self):\n        self.assertEquals(1, 1)\n",
+            5,
+            9,
+            fixed="import unittest\n\nclass T(unittest.TestCase):\n    def test(self):\n        self.assertEqual(1, 1)\n",
+        ),
+    )
+
+
+_SUBPROCESS_WAITING = frozenset(
+    {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}
+)
+
+
+class SubprocessWithoutTimeout(ReviewRule):
+    """
+    ## What it does
+    Finds `subprocess.run`, `call`, `check_call`, `check_output` and `Popen.communicate()`/`wait()` without
+    `timeout=`.
+
+    ## Why is this bad?
+    A child that hangs (a prompt, a network stall, a deadlock) blocks the caller forever: a request worker,
+    a CI job or a Lambda invocation until its own timeout, billed all along.
+
+    ## Example
+    ```python
+    subprocess.run(["git", "fetch"], check=True)
+    ```
+
+    ## Fix
+    Pass `timeout=` (seconds) and handle `subprocess.TimeoutExpired`.
+    """
+
+    code = "CWR609"
+    name = "subprocess-without-timeout"
+    cwe = 400
+    severity = Severity.INFO
+    needles = ("subprocess", "communicate", "Popen")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        waits = name in _SUBPROCESS_WAITING or name in ("subprocess.Popen().communicate", "subprocess.Popen().wait")
+        if waits and kwarg(node, "timeout") is None and not any(a.star == "**" for a in node.args):
+            ctx.report(node, f"{name.replace('()', '')}() waits for the child without a timeout")
+
+    VALID = (Valid("import subprocess\nsubprocess.run(['git', 'fetch'], check=True, timeout=120)\n"),)
+    INVALID = (
+        Invalid("import subprocess\nsubprocess.run(['git', 'fetch'], check=True)\n", 2, 1),
+        Invalid("from subprocess import Popen\np = Popen(['cat'])\nout, _ = p.communicate()\n", 3, 10),
+    )
+
+
+_HTTP_CALLS = frozenset(
+    f"requests.{verb}" for verb in ["get", "post", "put", "patch", "delete", "head", "options", "request"]
+)
+
+
+class HttpWithoutTimeout(ReviewRule):
+    """
+    ## What it does
+    Finds `requests` calls without `timeout=`.
+
+    ## Why is this bad?
+    `requests` waits forever by default: a server that accepts the connection and never answers hangs the
+    worker, thread or Lambda invocation.
+
+    ## Example
+    ```python
+    requests.get(url)
+    ```
+
+    ## Fix
+    `requests.get(url, timeout=(3.05, 27))` (connect, read), or a session with a default timeout adapter.
+    """
+
+    code = "CWR610"
+    name = "http-request-without-timeout"
+    cwe = 400
+    severity = Severity.WARNING
+    needles = ("requests",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name in _HTTP_CALLS and kwarg(node, "timeout") is None and not any(a.star == "**" for a in node.args):
+            ctx.report(node, f"{name}() without timeout= can wait forever")
+
+    VALID = (Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),)
+    INVALID = (Invalid("import requests as rq\nr = rq.post('https://example.com', json={})\n", 2, 5),)
+
+
+class MultiprocessingPitfalls(ReviewRule):
+    """
+    ## What it does
+    Finds processes and pools started at module level outside an `if __name__ == "__main__":` guard, and
+    lambdas or nested functions passed as a process target.
+
+    ## Why is this bad?
+    With the `spawn` start method (the default on macOS and Windows, and from Python 3.14 on Linux) each
+    child imports the main module again: unguarded start-up code spawns children recursively. Lambdas
+    and nested functions cannot be pickled to a spawned child.
+
+    ## Example
+    ```python
+    pool = multiprocessing.Pool(4)
+    results = pool.map(work, items)
+    ```
+
+    ## Fix
+    Put start-up code in a function called under `if __name__ == "__main__":` and pass module-level
+    functions as targets.
+    """
+
+    code = "CWR611"
+    name = "multiprocessing-pitfall"
+    cwe = 665
+    severity = Severity.WARNING
+    needles = ("multiprocessing", "Process", "Pool")
+    _STARTERS = frozenset({"multiprocessing.Pool", "multiprocessing.Process", "concurrent.futures.ProcessPoolExecutor",
+                           "multiprocessing.pool.Pool"})  # fmt: skip
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name not in self._STARTERS:
+            return
+        target = kwarg(node, "target") if name == "multiprocessing.Process" else None
+        if target is not None and isinstance(target.value, cst.Lambda):
+            ctx.report(target, "a lambda cannot be pickled for a spawned process")
+            return
+        if ctx.function is None and not self._guarded(ctx):
+            ctx.report(node, f'{name}() at module level without an `if __name__ == "__main__":` guard')
+
+    @staticmethod
+    def _guarded(ctx: Context) -> bool:
+        for ancestor in ctx.ancestors():
+            if isinstance(ancestor, cst.If) and "__main__" in ctx.code(ancestor.test, 200):
+                return True
+            if isinstance(ancestor, cst.ClassDef):
+                return True
+        return False
+
+    VALID = (
+        Valid(
+            "import multiprocessing\n\ndef work(x):\n    return x * 2\n\nif __name__ == '__main__':\n"
+            "    with multiprocessing.Pool(4) as pool:\n        print(pool.map(work, range(10)))\n"
+        ),
+    )
+    INVALID = (
+        Invalid("import multiprocessing\npool = multiprocessing.Pool(4)\n", 2, 8),
+        Invalid(
+            "from multiprocessing import Process\n\ndef main():\n    p = Process(target=lambda: print('x'))\n",
+            4,
+            17,
+        ),
+    )
+
+
+class StringConcatInLoop(ReviewRule):
+    """
+    ## What it does
+    Finds strings built with `+=` inside loops, where the variable started as a string literal in the same
+    function.
+
+    ## Why is this bad?
+    Each `+=` copies the whole string: building a large result this way is quadratic in its length (CPython
+    optimises some cases, other interpreters and many cases do not).
+
+    ## Example
+    ```python
+    out = ""
+    for row in rows:
+        out += format_row(row)
+    ```
+
+    ## Fix
+    Collect the parts in a list and `"".join(parts)` once, or write to an `io.StringIO`.
+    """
+
+    code = "CWR612"
+    name = "string-concatenation-in-loop"
+    cwe = 1050
+    severity = Severity.INFO
+    needles = ("+=",)
+
+    def visit_AugAssign(self, ctx: Context, node: cst.AugAssign) -> None:
+        if not isinstance(node.operator, cst.AddAssign) or not isinstance(node.target, cst.Name):
+            return
+        if ctx.inside(cst.For, cst.While) is None:
+            return
+        strings: set[str] = ctx.shared.setdefault(("strings", id(ctx.scope.node)), set())  # type: ignore[assignment]
+        if node.target.value in strings:
+            ctx.report(node, f"`{node.target.value}` is built by repeated concatenation in a loop")
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        strings: set[str] = ctx.shared.setdefault(("strings", id(ctx.scope.node)), set())  # type: ignore[assignment]
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                if literal_str(node.value) is not None and ctx.inside(cst.For, cst.While) is None:
+                    strings.add(target.target.value)
+                else:
+                    strings.discard(target.target.value)
+
+    VALID = (
+        Valid(
+            "def render(rows):\n    parts = []\n    for r in rows:\n        parts.append(str(r))\n    return ''.join(parts)\n"
+        ),
+        Valid("def total(xs):\n    n = 0\n    for x in xs:\n        n += x\n    return n\n"),
+    )
+    INVALID = (
+        Invalid("def render(rows):\n    out = ''\n    for r in rows:\n        out += str(r)\n    return out\n", 4, 9),
+    )
+
+
+class ReturnInFinally(ReviewRule):
+    """
+    ## What it does
+    Finds `return`, `break` and `continue` inside a `finally:` block.
+
+    ## Why is this bad?
+    They silently discard the exception being raised (and any earlier return value): errors vanish
+    without a trace. Python 3.14 warns about it (PEP 765).
+
+    ## Example
+    ```python
+    try:
+        return compute()
+    finally:
+        return None
+    ```
+
+    ## Fix
+    Move the `return` after the `try` statement, or handle the exception explicitly in an `except`.
+    """
+
+    code = "CWR613"
+    name = "control-flow-in-finally"
+    cwe = 584
+    severity = Severity.ERROR
+    needles = ("finally",)
+
+    def visit_Finally(self, ctx: Context, node: cst.Finally) -> None:
+        for stmt in _flat_statements(node.body):
+            if isinstance(stmt, cst.Return | cst.Break | cst.Continue):
+                keyword = type(stmt).__name__.lower()
+                if keyword != "return" and self._loop_inside(node, stmt):
+                    continue
+                ctx.report(stmt, f"`{keyword}` in finally discards any exception being raised")
+                return
+
+    @staticmethod
+    def _loop_inside(final: cst.Finally, stmt: cst.CSTNode) -> bool:
+        return any(isinstance(n, cst.For | cst.While) for n in children(final.body))
+
+    VALID = (Valid("def f():\n    try:\n        return compute()\n    finally:\n        cleanup()\n"),)
+    INVALID = (Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),)
+
+
+_BLOCKING = frozenset({"time.sleep", "requests.get", "requests.post", "requests.put", "requests.delete",
+                       "requests.request", "urllib.request.urlopen", "subprocess.run", "subprocess.check_output"})  # fmt: skip
+
+
+class BlockingCallInAsync(ReviewRule):
+    """
+    ## What it does
+    Finds blocking calls inside `async def`: `time.sleep`, `requests`, `urllib.request.urlopen`,
+    `subprocess.run`.
+
+    ## Why is this bad?
+    They stop the event loop: every other task of the process (all concurrent requests of an async server)
+    waits until the call returns.
+
+    ## Example
+    ```python
+    async def poll():
+        time.sleep(5)
+    ```
+
+    ## Fix
+    Use the async counterpart (`await asyncio.sleep(5)`, `httpx.AsyncClient`, `asyncio.create_subprocess_exec`)
+    or `await asyncio.to_thread(blocking_call, ...)`.
+    """
+
+    code = "CWR614"
+    name = "blocking-call-in-async"
+    cwe = 400
+    severity = Severity.WARNING
+    needles = ("async def",)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        function = ctx.function
+        if function is None or function.asynchronous is None:
+            return
+        if ctx.inside(cst.Lambda) is not None:
+            return
+        name = ctx.call_name(node)
+        if name in _BLOCKING:
+            ctx.report(node, f"{name}() blocks the event loop inside `async def {function.name.value}`")
+
+    VALID = (Valid("import asyncio\n\nasync def poll():\n    await asyncio.sleep(5)\n"),)
+    INVALID = (Invalid("import time\n\nasync def poll():\n    time.sleep(5)\n", 4, 5),)
+
+
+class AssertOnTuple(ReviewRule):
+    """
+    ## What it does
+    Finds `assert (condition, "message")`: an assertion on a non-empty tuple.
+
+    ## Why is this bad?
+    A non-empty tuple is always true, so the assertion never fails; the parentheses turned the message
+    into part of the condition.
+
+    ## Example
+    ```python
+    assert (user.is_admin, "admin only")
+    ```
+
+    ## Fix
+    Drop the parentheses: `assert user.is_admin, "admin only"` (and do not rely on `assert` for checks
+    that must hold under `python -O`).
+    """
+
+    code = "CWR615"
+    name = "assert-on-tuple"
+    cwe = 571
+    severity = Severity.ERROR
+    needles = ("assert",)
+
+    def visit_Assert(self, ctx: Context, node: cst.Assert) -> None:
+        if isinstance(node.test, cst.Tuple) and node.test.elements:
+            ctx.report(node, "this assertion is on a non-empty tuple and can never fail")
+
+    VALID = (Valid("assert user.is_admin, 'admin only'\n"),)
+    INVALID = (Invalid("def f(user):\n    assert (user.is_admin, 'admin only')\n", 2, 5),)
+
+
+def _replace_operator(
+    ctx: Context, node: cst.Comparison, target: cst.ComparisonTarget, operator: cst.BaseCompOp
+) -> tuple[str, tuple[tuple[cst.CSTNode, str], ...]]:
+    """A fix rewriting one comparison operator, keeping the original spacing (libcst regenerates the code)."""
+    old = target.operator
+    operator = operator.with_changes(
+        whitespace_before=old.whitespace_before,  # type: ignore[attr-defined]
+        whitespace_after=old.whitespace_after,  # type: ignore[attr-defined]
+    )
+    comparisons = [t.with_changes(operator=operator) if t is target else t for t in node.comparisons]
+    text = ctx.module.code_for_node(node.with_changes(comparisons=comparisons))
+    return (f"use `{ctx.module.code_for_node(operator).strip()}`", ((node, text),))
+
+
+class CompareWithNoneByEquality(ReviewRule):
+    """
+    ## What it does
+    Finds `== None` and `!= None`.
+
+    ## Why is this bad?
+    `==` calls the operand's `__eq__`, which can say anything (NumPy arrays, SQLAlchemy columns and
+    pandas objects return element-wise results); identity with the `None` singleton is what is meant.
+
+    ## Example
+    ```python
+    if value == None:
+    ```
+
+    ## Fix
+    `if value is None:` (codeward applies it with `--fix`).
+    """
+
+    code = "CWR616"
+    name = "none-comparison-by-equality"
+    cwe = 595
+    severity = Severity.INFO
+    needles = ("None",)
+
+    def visit_Comparison(self, ctx: Context, node: cst.Comparison) -> None:
+        for target in node.comparisons:
+            op = target.operator
+            if isinstance(op, cst.Equal | cst.NotEqual) and is_const(target.comparator, None):
+                # SQLAlchemy filters need `== None`; skip expressions inside calls such as .filter(...).
+                if ctx.inside(cst.Arg) is not None:
+                    return
+                new = cst.Is() if isinstance(op, cst.Equal) else cst.IsNot()
+                ctx.report(node, f"compare with None using `{ctx.module.code_for_node(new).strip()}`",
+                           fix=_replace_operator(ctx, node, target, new))  # fmt: skip
+                return
+
+    VALID = (Valid("if value is None:\n    pass\nq = session.query(U).filter(U.deleted_at == None)\n"),)
+    INVALID = (Invalid("if value == None:\n    pass\n", 1, 4, fixed="if value is None:\n    pass\n"),)

@@ -1,0 +1,361 @@
+"""Hard-coded credentials and secrets that leak into logs. Every message shows a masked value only."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+from reviewer.engine import Context, dotted, literal_str
+from reviewer.rule import ReviewRule
+from reviewer.rules.injection import is_logging_call
+
+# Known token formats (facts from each provider's documentation), with the provider's name.
+TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2-7]{16}(?![A-Z0-9])")),
+    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
+    ("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
+    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("Slack token", re.compile(r"\bxox[baprse]-[A-Za-z0-9-]{10,}")),
+    ("Slack webhook", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
+    ("Stripe live key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{20,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----")),
+    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")),
+)
+_PLACEHOLDER = re.compile(
+    r"(?i)example|sample|dummy|placeholder|fake|redacted|changeit|your[_-]|<[^>]*>|\$\{|\{\{|%\(|%s|x{4,}|\*{3,}|\.\.\."
+)
+_CREDENTIAL_NAME = re.compile(
+    r"(?i)(?:^|_)(?:password|passwd|passphrase|pwd|pass|secret|secret_key|secret_access_key|api_?key|access_token|"
+    r"auth_token|refresh_token|bearer_token|token|private_key|client_secret|session_token|credentials?|"
+    r"signing_key|encryption_key)$"
+)
+_CREDENTIAL_WORDS = re.compile(r"(?i)^[a-z_ .-]*(?:pass|secret|token|key|credential|pwd|auth)[a-z_ .-]*$")
+
+
+def mask(secret: str) -> str:
+    """Enough of a value to recognise it, never enough to use it."""
+    keep = min(4, len(secret) // 4)
+    return secret[:keep] + "*" * min(max(len(secret) - keep, 3), 12)
+
+
+def find_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, provider) for every known token format in `text` that is not a placeholder."""
+    out = []
+    for provider, pattern in TOKEN_PATTERNS:
+        for match in pattern.finditer(text):
+            value = match.group(0)
+            if _PLACEHOLDER.search(value) or len(set(value[4:])) < 5:
+                continue
+            out.append((match.start(), match.end(), provider))
+    return out
+
+
+def looks_like_secret(value: str) -> bool:
+    """A literal that could be a real credential rather than a label, prompt, template or placeholder."""
+    if len(value) < 6 or len(value) > 400 or any(ch.isspace() for ch in value):
+        return False
+    if _PLACEHOLDER.search(value) or len(set(value)) < 4:
+        return False
+    if value.startswith(("/", "./", "http://", "https://", "$", "%", "{", "env:", "arn:", "ssm:")):
+        return False
+    if _CREDENTIAL_WORDS.match(value) and value.lower() == value and len(value) <= 24:
+        return False  # "password", "api_key", "x-auth-token": names, not values
+    return not re.fullmatch(r"[A-Z][A-Z0-9_]+", value)  # an environment variable's name
+
+
+class HardcodedToken(ReviewRule):
+    """
+    ## What it does
+    Finds string literals in a known credential format: AWS access key ids, GitHub, GitLab, Slack and
+    Stripe tokens, Slack webhooks, Google API keys, private key blocks and JSON Web Tokens.
+
+    ## Why is this bad?
+    Anyone who can read the repository, a wheel, a container image or a stack trace can use the
+    credential; it stays in the Git history after it is deleted.
+
+    ## Example
+    ```python
+    GITHUB_TOKEN = "ghp_..."
+    ```
+
+    ## Fix
+    Revoke the credential now, then load it at run time: from the environment, AWS Secrets Manager or SSM
+    Parameter Store (`boto3.client("secretsmanager").get_secret_value(...)`), or an IAM role instead of keys.
+    """
+
+    code = "CWR201"
+    name = "hardcoded-token"
+    category = "secrets"
+    cwe = 798
+    security_severity = 9.1
+    severity = Severity.ERROR
+    needles = ("AKIA", "ASIA", "gh", "glpat-", "xox", "hooks.slack", "_live_", "AIza", "PRIVATE KEY", "eyJ")
+
+    def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
+        value = literal_str(node)
+        if not value:
+            return
+        for start, end, provider in find_tokens(value):
+            token = value[start:end]
+            ctx.report(node, f"hard-coded {provider} {mask(token)}", mask=token)
+            return
+
+    VALID = (
+        Valid("import os\nGITHUB_TOKEN = os.environ['GITHUB_TOKEN']\n"),
+        Valid("AWS_KEY_DOC = 'AKIAIOSFODNN7EXAMPLE'\n"),
+        Valid("PREFIX = 'ghp_'\nHEADER = '-----BEGIN PUBLIC KEY-----'\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3', aws_access_key_id='AKIA2OGYBAH6STMCAWQB')\n",
+            2,
+            43,
+            message="AKIA****",
+        ),
+        Invalid("TOKEN = 'ghp_Xy7k2LmN9pQrS4tUvW8xYz1aBcDeFgHiJkLm'\n", 1, 9),
+        Invalid("KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----'''\n", 1, 7),
+    )
+
+
+def _name_of(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+class HardcodedPassword(ReviewRule):
+    """
+    ## What it does
+    Finds string literals bound to credential-like names (`password`, `secret_key`, `api_key`,
+    `client_secret`, `token`, ...): assignments, keyword arguments (`boto3.client(aws_secret_access_key=...)`,
+    `psycopg2.connect(password=...)`), dictionary entries and parameter defaults.
+
+    ## Why is this bad?
+    The secret ships with the code: everyone with read access has it, rotating it means a release, and the
+    same value tends to be used in every environment.
+
+    ## Example
+    ```python
+    conn = psycopg2.connect(host=HOST, user="app", password="s3cr3t-Pa55")
+    ```
+
+    ## Fix
+    Read it at run time from the environment or a secrets manager (AWS Secrets Manager, SSM Parameter
+    Store); for AWS, use an IAM role instead of access keys.
+    """
+
+    code = "CWR202"
+    name = "hardcoded-password"
+    category = "secrets"
+    cwe = 798
+    security_severity = 7.5
+    severity = Severity.ERROR
+    needles = ("pass", "PASS", "secret", "SECRET", "key", "KEY", "token", "TOKEN", "pwd", "PWD", "redential")
+
+    def _check(self, ctx: Context, name: str | None, value: cst.BaseExpression | None, where: cst.CSTNode) -> None:
+        if not name or value is None or not _CREDENTIAL_NAME.search(name):
+            return
+        text = literal_str(value)
+        if text is None or not looks_like_secret(text) or text.lower() == name.lower():
+            return
+        ctx.report(where, f"hard-coded credential in `{name}` ({mask(text)})", mask=text)
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._check(ctx, _name_of(target.target), node.value, node.value)
+
+    def visit_AnnAssign(self, ctx: Context, node: cst.AnnAssign) -> None:
+        self._check(ctx, _name_of(node.target), node.value, node.value or node)
+
+    def visit_Arg(self, ctx: Context, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._check(ctx, node.keyword.value, node.value, node.value)
+
+    def visit_DictElement(self, ctx: Context, node: cst.DictElement) -> None:
+        self._check(ctx, literal_str(node.key), node.value, node.value)
+
+    def visit_Param(self, ctx: Context, node: cst.Param) -> None:
+        self._check(ctx, node.name.value, node.default, node.default or node)
+
+    VALID = (
+        Valid("import os\nDB_PASSWORD = os.environ['DB_PASSWORD']\nPASSWORD_FIELD = 'password'\n"),
+        Valid("password = input('Password: ')\nTOKEN_URL = 'https://example.com/oauth/token'\n"),
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\nconfig = {'password': '${DB_PASSWORD}', 'token_type': 'bearer'}\n"
+        ),
+        Valid("def login(user, password=None):\n    return user, password\nSECRET_KEY = 'REPLACE_WITH_ENV_VALUE'\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import psycopg2\nconn = psycopg2.connect(host='db', user='app', password='s3cr3t-Pa55')\n",
+            2,
+            57,
+            message="(s3*",
+        ),
+        Invalid("SECRET_KEY = 'django-insecure-7#k2$lq9v@x!b3'\n", 1, 14),
+        Invalid(
+            "import boto3\nboto3.client('s3', aws_secret_access_key='wJalrXUtnFEMI/K7MDENG/bPxRfiCY9Q3mT8vLzq')\n",
+            2,
+            42,
+        ),
+        Invalid("settings = {'api_key': 'a81bc81b-dead-4e5d-abff-90865d1e13b1'}\n", 1, 24),
+    )
+
+
+_URL_PASSWORD = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"]+)@[^/\s'\"]+")
+
+
+class PasswordInUrl(ReviewRule):
+    """
+    ## What it does
+    Finds URLs with a password in them (`postgresql://app:s3cret@db/app`, `https://user:token@host/`).
+
+    ## Why is this bad?
+    Connection strings end up in logs, error pages and process listings; the password is in the code and
+    in every copy of it.
+
+    ## Example
+    ```python
+    engine = create_engine("postgresql://app:Xk29!fj@db.internal/app")
+    ```
+
+    ## Fix
+    Build the URL at run time from a secret (`os.environ["DATABASE_URL"]`, Secrets Manager), or pass the
+    password separately from a secret store.
+    """
+
+    code = "CWR203"
+    name = "password-in-url"
+    category = "secrets"
+    cwe = 798
+    security_severity = 7.5
+    severity = Severity.ERROR
+    needles = ("://",)
+
+    def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
+        value = literal_str(node)
+        if not value or "@" not in value:
+            return
+        match = _URL_PASSWORD.search(value)
+        if match is None:
+            return
+        password = match.group(1)
+        if (
+            "{" in password
+            or _PLACEHOLDER.search(password)
+            or password.lower() in ("password", "pass", "pwd", "secret")
+            or len(password) < 3
+        ):
+            return
+        ctx.report(node, f"password in a URL ({mask(password)})", mask=password)
+
+    VALID = (
+        Valid("import os\nURL = os.environ['DATABASE_URL']\nDOC = 'postgresql://user:password@localhost/db'\n"),
+        Valid("URL = 'postgresql://app:{password}@db/app'\nGIT = 'git@github.com:org/repo.git'\n"),
+    )
+    INVALID = (
+        Invalid(
+            "from sqlalchemy import create_engine\nengine = create_engine('postgresql://app:Xk29fj@db.internal/app')\n",
+            2,
+            24,
+        ),
+    )
+
+
+_SENSITIVE = re.compile(
+    r"(?i)(?:^|_)(?:password|passwd|pwd|secret|secret_key|api_?key|access_token|auth_token|refresh_token|token|"
+    r"private_key|client_secret|credit_card|card_number|cvv|ssn|credentials?)$"
+)
+_HIDING_CALLS = frozenset({"len", "bool", "mask", "redact", "hash", "hashlib.sha256", "type", "isinstance", "id"})
+
+
+def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
+    """A credential-named variable or attribute that a value shows in full."""
+    if isinstance(node, cst.Name | cst.Attribute):
+        name = _name_of(node)
+        return name if name and _SENSITIVE.search(name) else None
+    if isinstance(node, cst.FormattedString):
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                found = _sensitive_names(ctx, part.expression)
+                if found:
+                    return found
+        return None
+    if isinstance(node, cst.BinaryOperation):
+        return _sensitive_names(ctx, node.left) or _sensitive_names(ctx, node.right)
+    if isinstance(node, cst.Call):
+        name = ctx.call_name(node)
+        if name in _HIDING_CALLS or (dotted(node.func) or "").rsplit(".", 1)[-1] in _HIDING_CALLS:
+            return None
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+            for arg in node.args:
+                found = _sensitive_names(ctx, arg.value)
+                if found:
+                    return found
+        if name in ("str", "repr"):
+            return _sensitive_names(ctx, node.args[0].value) if node.args else None
+    return None
+
+
+class SensitiveDataLogged(ReviewRule):
+    """
+    ## What it does
+    Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
+    logs or printed.
+
+    ## Why is this bad?
+    Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
+    wider access than the secret itself.
+
+    ## Example
+    ```python
+    logger.debug("connecting with password %s", password)
+    ```
+
+    ## Fix
+    Leave the value out, or log something that cannot be used: its length, a masked form
+    (`token[:4] + "..."`) or whether it is set.
+    """
+
+    code = "CWR204"
+    name = "sensitive-data-logged"
+    category = "secrets"
+    cwe = 532
+    security_severity = 5.5
+    severity = Severity.WARNING
+    needles = ("print", "log", "LOG")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if not (is_logging_call(ctx, node) or ctx.call_name(node) == "print"):
+            return
+        for arg in node.args:
+            if arg.keyword is not None:
+                continue
+            found = _sensitive_names(ctx, arg.value)
+            if found:
+                what = "printed" if ctx.call_name(node) == "print" else "logged"
+                ctx.report(node, f"`{found}` is {what} in full")
+                return
+
+    VALID = (
+        Valid(
+            "import logging\nlog = logging.getLogger(__name__)\n\ndef f(password, token_count):\n"
+            "    log.info('password length %d', len(password))\n    log.info('%d tokens', token_count)\n"
+        ),
+        Valid("def f(user):\n    print('password changed for', user.name)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\n\ndef f(password):\n"
+            "    logger.debug('connecting with password %s', password)\n",
+            5,
+            5,
+        ),
+        Invalid("def f(user):\n    print(f'token: {user.api_key}')\n", 2, 5, message="api_key"),
+    )
