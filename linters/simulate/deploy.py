@@ -650,6 +650,11 @@ class Deployment:
         self.args.first_deployment = args_first
         result = "SUCCEEDED" if len(succeeded) >= max(minimum, 1) and not pending else "FAILED"
         originals: list[dict[str, Any]] = []
+        if failed and result == "SUCCEEDED":
+            self.say(
+                f"  {', '.join(f'r-{n}' for n in failed)} failed, but {len(succeeded)} replacement instances succeeded "
+                f"and the minimum is {minimum}: the deployment goes on"
+            )
         if result == "SUCCEEDED":
             self.say("\nOriginal fleet (blue): traffic blocked and instances deregistered, all of them:")
             block_failures = [f for f in failures if f.event in original_events]

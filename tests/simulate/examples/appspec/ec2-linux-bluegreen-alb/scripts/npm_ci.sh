@@ -1,0 +1,4 @@
+#!/bin/bash
+set -euo pipefail
+cd /srv/checkout
+echo "dependencies are vendored in dist/"

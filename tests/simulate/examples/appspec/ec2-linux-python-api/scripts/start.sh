@@ -1,0 +1,4 @@
+#!/bin/bash
+set -euo pipefail
+systemctl daemon-reload
+systemctl enable --now orders-api

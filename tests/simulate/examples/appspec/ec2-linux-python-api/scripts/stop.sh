@@ -1,0 +1,3 @@
+#!/bin/bash
+set -euo pipefail
+systemctl stop orders-api || true

@@ -1,0 +1,96 @@
+"""Golden traces: the text trace of `codeward simulate` for example files and every failure path.
+
+Set CODEWARD_UPDATE_GOLDEN=1 to rewrite tests/simulate/golden/ after an intended change, then review
+the diff. The examples are snapshots under tests/simulate/examples/ so that edits to examples/ do not
+move these traces; tests/test_simulate_examples.py runs the live examples/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, run_cli
+
+EX = "tests/simulate/examples"
+BUILD = f"{EX}/buildspec/python-app/buildspec.yml"
+FAILS = "tests/simulate/builds/buildspec-failure-paths.yml"
+EC2 = f"{EX}/appspec/ec2-linux-python-api/appspec.yml"
+BLUE_GREEN = f"{EX}/appspec/ec2-linux-bluegreen-alb/appspec.yml"
+LAMBDA = f"{EX}/appspec/lambda-canary-lowercase/appspec.yml"
+ECS = f"{EX}/appspec/ecs-fargate-bluegreen/appspec.yml"
+PIPELINE = f"{EX}/pipeline/webapp-pipeline.json"
+
+CASES: dict[str, tuple[str, ...]] = {
+    "build-python": (BUILD,),
+    "build-python-fail-install": (BUILD, "--fail-at", "install:2"),
+    "build-python-fail-pre-build": (BUILD, "--fail-at", "pre_build"),
+    "build-python-fail-build": (BUILD, "--fail-at", "build:1"),
+    "build-python-fail-post-build": (BUILD, "--fail-at", "post_build"),
+    "build-legacy-v01": (f"{EX}/buildspec/legacy-v01/buildspec.yml",),
+    "build-docker": (f"{EX}/buildspec/docker-image/buildspec-docker.yml", "--fail-at", "build:1"),
+    "build-batch-graph": (f"{EX}/buildspec/monorepo-batch/buildspec.yml",),
+    "build-batch-matrix": (f"{EX}/buildspec/matrix-tests/buildspec.yml",),
+    "build-on-failure-continue": (FAILS, "--fail-at", "install"),
+    "build-on-failure-retry": (FAILS, "--fail-at", "pre_build"),
+    "build-on-failure-abort-finally": (FAILS, "--fail-at", "build:1"),
+    "build-failing-finally": (FAILS, "--fail-at", "build:finally:1"),
+    "ec2-one-at-a-time": (EC2,),
+    "ec2-fail-rollback": (EC2, "--fail", "ValidateService@2", "--auto-rollback"),
+    "ec2-last-instance-fails": (EC2, "--fail", "ValidateService@3"),
+    "ec2-half-at-a-time-9": (
+        EC2,
+        "--config",
+        "CodeDeployDefault.HalfAtATime",
+        "--instances",
+        "9",
+        "--fail",
+        "AfterInstall@1",
+    ),
+    "ec2-all-at-once-lb": (EC2, "--config", "CodeDeployDefault.AllAtOnce", "--load-balancer", "--first-deployment"),
+    "ec2-min-healthy-too-high": (EC2, "--config", "95%", "--instances", "10"),
+    "ec2-blue-green": (BLUE_GREEN, "--deployment-type", "blue-green", "--instances", "2"),
+    "ec2-blue-green-fail": (
+        BLUE_GREEN,
+        "--deployment-type",
+        "blue-green",
+        "--fail",
+        "AfterAllowTraffic@1",
+        "--auto-rollback",
+    ),
+    "lambda-canary": (LAMBDA, "--config", "CodeDeployDefault.LambdaCanary10Percent5Minutes"),
+    "lambda-linear-fail": (LAMBDA, "--config", "linear:25:2", "--fail", "AllowTraffic", "--auto-rollback"),
+    "ecs-fail-before-install": (
+        ECS,
+        "--config",
+        "CodeDeployDefault.ECSCanary10Percent15Minutes",
+        "--fail",
+        "BeforeInstall",
+    ),
+    "ecs-linear": (ECS, "--config", "CodeDeployDefault.ECSLinear10PercentEvery3Minutes"),
+    "pipeline-webapp": (PIPELINE, "--executions", "3"),
+    "pipeline-fail-build": (PIPELINE, "--fail", "Build.UnitTests"),
+    "pipeline-reject": (PIPELINE, "--reject", "Approve.ReleaseApproval"),
+    "pipeline-cfn": (f"{EX}/pipeline/cfn-release-pipeline.yml",),
+    "pipeline-v2": (f"{EX}/pipeline/v2-commands-pipeline.json", "--executions", "2"),
+    "pipeline-mermaid": (PIPELINE, "--format", "mermaid"),
+    "pipeline-dot": (PIPELINE, "--format", "dot"),
+}
+
+
+def trace(args: tuple[str, ...]) -> str:
+    code, out, err = run_cli("simulate", *args, "--isolated", "--color", "never", cwd=ROOT)
+    assert code in (0, 1), err
+    return out.replace(ROOT, "<ROOT>")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_trace(name: str) -> None:
+    actual = trace(CASES[name])
+    golden = Path(ROOT) / "tests" / "simulate" / "golden" / f"{name}.txt"
+    if os.environ.get("CODEWARD_UPDATE_GOLDEN"):
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), f"no golden trace yet: CODEWARD_UPDATE_GOLDEN=1 pytest {__file__}"
+    assert actual == golden.read_text(encoding="utf-8")
