@@ -121,3 +121,13 @@ def test_appspec_execute_runs_hooks_in_order_with_the_agent_environment(tmp_path
     assert code == 1 and report["trace"]["result"] == "FAILED"
     assert [line.split()[0] for line in (tmp_path / "order.log").read_text().splitlines()] == ["BeforeInstall"]
     assert [(f["code"], f["line"]) for f in report["findings"]] == [("CWA208", 11)]
+
+
+def test_several_files_for_pre_commit(tmp_path: Path) -> None:
+    good = write(tmp_path, "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands: [make]\n")
+    bad = write(tmp_path, "appspec.yml", "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: gone.sh\n")
+    result = run_process("simulate", good, bad, "--isolated", "--format", "concise", cwd=str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    assert "CWA204" in result.stdout and result.stdout.count("in 1 file") == 1
+    code, _, err = run_cli("simulate", good, bad, "--execute")
+    assert code == 2 and "one with --execute" not in err and "several files" in err

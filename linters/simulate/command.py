@@ -31,7 +31,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "(lifecycle events over a fleet, traffic shifting, rollback) or a pipeline (stages, artifacts, "
         "variables, approvals, execution modes). Nothing is executed without --execute.",
     )
-    parser.add_argument("path", metavar="FILE", help="buildspec, appspec or pipeline file")
+    parser.add_argument(
+        "paths", nargs="+", metavar="FILE", help="buildspec, appspec or pipeline file(s); one with --execute"
+    )
     parser.add_argument("--kind", choices=("buildspec", "appspec", "pipeline"), help="treat the file as this kind")
     parser.add_argument(
         "--format", choices=FORMATS, default=None, help="trace format (default: text; $CODEWARD_FORMAT)"
@@ -131,6 +133,19 @@ def read_env_file(path: str) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Each file in turn (pre-commit passes several); the worst exit status wins."""
+    from codeward.cli import UsageError
+
+    if len(args.paths) > 1 and (args.execute or args.output or (args.format or "text") in ("json", "mermaid", "dot")):
+        raise UsageError("several files only for a dry run with a text or findings format and no --output")
+    status = 0
+    for path in args.paths:
+        args.path = path
+        status = max(status, run_one(args))
+    return status
+
+
+def run_one(args: argparse.Namespace) -> int:
     from codeward.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, emit, load_config_for, use_color
     from codeward.findings import Finding
     from codeward.sources import ReadError, read_text
