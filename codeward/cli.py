@@ -53,6 +53,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 COMMANDS: list[tuple[str, str]] = [
     ("lint", "linters.command"),
     ("rules", "codeward.rules_doc"),
+    ("review", "reviewer.command"),
     ("simulate", "linters.simulate.command"),
     ("profile", "profiler.command"),
 ]

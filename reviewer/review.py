@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -46,8 +48,13 @@ def read_source(path: str) -> tuple[str | None, str]:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        return None, f"cannot decode the file as Python source: {reason}"
+        from codeward.sources import ReadError, decode
+
+        where = decode(data)
+        if isinstance(where, ReadError):
+            line, column = where.span.line, where.span.column
+            return None, f"{where.message} at line {line}, column {column}; save it as UTF-8 or declare its encoding"
+        return None, f"cannot decode the file as Python source: {exc}"
     if text.startswith("\ufeff"):
         text = text[1:]
     return (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text), ""
@@ -109,6 +116,9 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
 
     from reviewer.engine import Context, Walker
 
+    too_deep = _too_deep(path, text)
+    if too_deep is not None:
+        return [too_deep]
     try:
         module = cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
@@ -121,9 +131,37 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
     sys.setrecursionlimit(max(limit, 12000))
     try:
         Walker(ctx, visitors, leavers).run(module)
+        return _resolve(ctx)
+    except RecursionError:
+        message = "expressions nested too deeply to review; split them up"
+        return [_finding("CWR003", message, path, Span(1, 1, 1, 2))]
     finally:
         sys.setrecursionlimit(limit)
-    return _resolve(ctx)
+
+
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _too_deep(path: str, text: str) -> Finding | None:
+    """CPython refuses more than 200 nested brackets, and libcst's native parser can crash the process on
+    far deeper nesting: check cheaply first, and let the interpreter's compiler have the last word."""
+    if text.count("(") + text.count("[") + text.count("{") <= 200:
+        return None
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "([{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest <= 200:
+        return None
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if "nested" in (exc.msg or ""):
+            span = Span.point(exc.lineno or 1, exc.offset or 1)
+            return _finding("CWR001", f"syntax error: {exc.msg}; the file was not reviewed", path, span)
+    except (ValueError, RecursionError, MemoryError):
+        return _finding("CWR003", "expressions nested too deeply to review; split them up", path, Span(1, 1, 1, 2))
+    return None
 
 
 def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
@@ -227,8 +265,9 @@ class Task:
     cache_dir: str | None
 
 
-def discover(paths: Sequence[str], config: Config) -> list[str]:
-    """Python files below directories (excluded paths dropped) and files named explicitly, in a stable order."""
+def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | None = (".py", ".pyi")) -> list[str]:
+    """Files below directories with one of `suffixes` (None: every file), excluded paths dropped, and files
+    named explicitly, in a stable order."""
     out: list[str] = []
     seen: set[str] = set()
     for given in paths:
@@ -237,7 +276,8 @@ def discover(paths: Sequence[str], config: Config) -> list[str]:
                 dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(root, d)))
                 for name in sorted(files):
                     path = os.path.join(root, name)
-                    if name.endswith((".py", ".pyi")) and path not in seen and not config.is_excluded(path):
+                    wanted = suffixes is None or name.endswith(suffixes)
+                    if wanted and path not in seen and not config.is_excluded(path):
                         seen.add(path)
                         out.append(path)
         elif given not in seen and not (os.path.exists(given) and config.is_excluded(given)):
@@ -316,3 +356,41 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
         applied += count
         remaining += review_file(result.path, config.selector_for(result.path)).findings
     return applied, remaining
+
+
+def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
+    """Credentials in known token formats and passwords in URLs, line by line, in any text file."""
+    from reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
+
+    results = []
+    for path in discover(paths, config, suffixes=None):
+        select = config.selector_for(path)
+        text, _ = read_source(path)
+        result = FileResult(path)
+        results.append(result)
+        if text is None:
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            if select("CWR201"):
+                for start, end, provider in find_tokens(line):
+                    message = f"hard-coded {provider} {mask(line[start:end])} (CWE-798)"
+                    result.findings.append(_with("CWR201", message, path, Span(number, start + 1, number, end + 1)))
+            if select("CWR203") and "://" in line:
+                from reviewer.rules.secrets import _PLACEHOLDER
+
+                for match in _URL_PASSWORD.finditer(line):
+                    password = match.group(1)
+                    if "{" in password or _PLACEHOLDER.search(password) or len(password) < 3:
+                        continue
+                    span = Span(number, match.start(1) + 1, number, match.end(1) + 1)
+                    result.findings.append(
+                        _with("CWR203", f"password in a URL ({mask(password)}) (CWE-798)", path, span)
+                    )
+        result.findings = _suppress(
+            path, text, result.findings, lambda code, keep=select: code != "CWR002" and keep(code)
+        )
+    return results
+
+
+def _with(code: str, message: str, path: str, span: Span) -> Finding:
+    return _finding(code, message, path, span)

@@ -1,0 +1,135 @@
+"""`codeward review`: review Python files for security, leaks, AWS practices and code quality."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from codeward.cli import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    FORMAT_CHOICES,
+    UsageError,
+    add_common,
+    emit,
+    load_config_for,
+    use_color,
+)
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    review = sub.add_parser(
+        "review",
+        help="review Python code for injection, leaks, secrets, AWS practices",
+        description="Review Python files (directories are searched for *.py) the way CodeGuru Reviewer does: "
+        "security vulnerabilities, resource leaks, hard-coded secrets, input validation, AWS best practices "
+        "and code quality, each with a recommendation.",
+    )
+    review.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    review.add_argument(
+        "--fix", action="store_true", help="apply safe rewrites in place (e.g. yaml.load -> yaml.safe_load)"
+    )
+    review.add_argument(
+        "--baseline", metavar="FILE", help="accept the findings recorded in FILE: only new ones are reported"
+    )
+    review.add_argument(
+        "--write-baseline", action="store_true", help="record the current findings in the --baseline FILE and exit 0"
+    )
+    review.add_argument(
+        "--secrets-only",
+        action="store_true",
+        help="only look for credentials in known token formats, in any text file (fast; for pre-commit)",
+    )
+    add_common(review)
+    return review
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeward.findings import Finding
+    from codeward.output import Report, render
+    from reviewer.review import fix_files, run_review, scan_secrets
+    from reviewer.rules import rule_for
+
+    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
+    if fmt not in FORMAT_CHOICES:
+        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
+    if args.write_baseline and not args.baseline:
+        raise UsageError("--write-baseline needs --baseline FILE to say where to write")
+    if args.write_baseline and args.fix:
+        raise UsageError("--write-baseline and --fix do not go together: fix first, then record the baseline")
+    config = load_config_for(args, args.paths[0] if args.paths else ".")
+    if args.secrets_only:
+        results = scan_secrets(args.paths, config)
+    else:
+        use_cache = not args.no_cache and not args.fix
+        progress = sys.stderr.isatty() and not os.environ.get("CI")
+        results = run_review(args.paths, config, use_cache=use_cache, jobs=args.jobs, progress=progress)
+    findings: list[Finding] = []
+    fixed = 0
+    if args.fix:
+        fixed, findings = fix_files(results, config)
+    else:
+        for result in results:
+            findings += result.findings
+    findings.sort(key=Finding.sort_key)
+    report = Report(findings, [r.path for r in results], rule_for, color=use_color(args.color, bool(args.output)),
+                    explain=not args.quiet)  # fmt: skip
+    mask_secrets(report)
+    if args.baseline:
+        from reviewer.baseline import filter_new, write_baseline
+
+        if args.write_baseline:
+            count = write_baseline(args.baseline, report)
+            print(f"codeward: recorded {count} finding{'s' if count != 1 else ''} in {args.baseline}", file=sys.stderr)
+            return EXIT_CLEAN
+        report.findings, accepted = filter_new(args.baseline, report)
+        if accepted:
+            print(
+                f"codeward: {accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", file=sys.stderr
+            )
+    emit(render(fmt, report), args.output)
+    if fixed:
+        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
+    if any(r.internal_error for r in results):
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in report.findings) else EXIT_CLEAN
+
+
+SECRET_CODES = frozenset({"CWR201", "CWR202", "CWR203"})
+
+
+def mask_secrets(report: Any) -> None:
+    """Replace the flagged literals in the source lines every format shows (text, SARIF snippets,
+    fingerprints), so no output carries a secret in full."""
+    for finding in report.findings:
+        if finding.code not in SECRET_CODES:
+            continue
+        lines = report.source_lines(finding.path)
+        span = finding.span
+        for number in range(span.line, min(span.end_line, len(lines)) + 1):
+            line = lines[number - 1]
+            start = span.column - 1 if number == span.line else len(line) - len(line.lstrip())
+            end = span.end_column - 1 if number == span.end_line else len(line)
+            lines[number - 1] = line[:start] + _mask_segment(line[start:end], number == span.line) + line[end:]
+
+
+def _mask_segment(segment: str, first: bool) -> str:
+    if not segment:
+        return segment
+    prefix = ""
+    if first:
+        # Keep a string prefix and opening quote, then up to a quarter (at most 4) of the characters.
+        head = len(segment) - len(segment.lstrip("rRbBuUfF"))
+        quote = segment[head : head + 3] if segment[head : head + 3] in ('"""', "'''") else segment[head : head + 1]
+        prefix = segment[: head + len(quote)]
+    body = segment[len(prefix) :]
+    suffix = prefix[len(prefix.rstrip("'\"")) :] if first else ""
+    if suffix and body.endswith(suffix):
+        body = body[: -len(suffix)]
+    keep = min(4, len(body) // 4) if first else 0
+    return prefix + body[:keep] + "*" * (len(body) - keep) + (suffix if segment.endswith(suffix) else "")
