@@ -43,10 +43,13 @@ class Blob:
 
 
 def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
-    with Profile(output_dir=str(tmp_path), write=False, formats="collapsed", heap_budget_percent=5) as run:
-        time.sleep(0.2)  # the first census runs before the allocation
+    with Profile(output_dir=str(tmp_path), write=False, formats="collapsed", heap_budget_percent=50) as run:
+        for _ in until(5):  # the first census (spaced by its likely cost and the budget) runs before the allocation
+            if run.agent.census:
+                break
+            time.sleep(0.01)
         blobs = [Blob(i) for i in range(50_000)]
-        time.sleep(0.2)
+        time.sleep(0.1)
     census = run.profile["heap"]["census"]
     assert len(census) >= 2
     last = census[-1]["types"]
