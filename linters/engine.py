@@ -6,15 +6,16 @@ import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from codeward.findings import Finding, Severity, Span
+from codeward.findings import Edit, Finding, Fix, Severity, Span
 from codeward.sources import MAX_BYTES, ReadError, read_text
 from codeward.suppress import find_suppressions, is_suppressed
-from linters.document import Document
+from linters.document import Document, PMap
 from linters.kinds import KINDS, kind_by_content, kind_by_name
 from linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
 from linters.rules import rules_by_code, rules_for
-from linters.schema import load_schema
+from linters.schema import SchemaError, load_schema
 
 Selector = Callable[[str], bool]
 
@@ -111,6 +112,8 @@ def lint_text(
     try:
         _check(document, result, select, base_dir if base_dir is not None else os.path.dirname(path) or ".")
     except Exception as exc:  # a bug in codeward must not hide the other files' findings
+        if os.environ.get("CODEWARD_DEBUG"):
+            raise
         result.internal_error = True
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result.findings.append(
@@ -127,19 +130,18 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
     index = PathIndex(semantic) if semantic else None
     ctx = Context(document, base_dir)
     for label, prefix, data in kind.views(document.data):
-        if schema_rules:
-            schema = load_schema(kind.schema, kind.title)
-            for error in schema.validate(data):
+        if schema_rules or index is not None:
+            errors = load_schema(kind.schema, kind.title).validate(data)
+            # Positions first: respelling renames keys the errors' paths still name.
+            located = [(error, document.span((*prefix, *error.path), key=error.at_key)) for error in errors]
+            kept = {id(error) for error in _respell(data, errors)}
+            for error, span in located:
                 rule = schema_rules.get(error.kind)
-                if rule is None:
+                if rule is None or id(error) not in kept:
                     continue
-                full = (*prefix, *error.path)
-                span = document.span(full, key=error.at_key)
                 message = f"{label}: {error.message}" if label else error.message
                 fix = None
                 if error.suggestion and error.kind == "unknown-key":
-                    from codeward.findings import Edit, Fix
-
                     fix = Fix(f'rename to "{error.suggestion}"', (Edit(span, error.suggestion),))
                 result.findings.append(
                     Finding(rule.code, message, document.path, span, rule.severity, rule.name, fix, notes=error.notes)
@@ -155,6 +157,39 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
         result.findings.append(
             Finding(rule_type.code, message, document.path, span, rule_type.severity, rule_type.name, fix, notes=notes)
         )
+
+
+def _respell(data: Any, errors: list[SchemaError]) -> list[SchemaError]:
+    """Read a confidently misspelled key as the key it was meant to be.
+
+    The misspelling itself is reported (with its fix); renaming it in the loaded data, spans and all,
+    keeps the semantic rules from reporting its consequences ("build has no commands") a second time,
+    and lets them check what is under the key. A "required" error for the intended key goes too.
+    """
+    renamed: set[tuple[Any, ...]] = set()
+    for error in errors:
+        if error.kind != "unknown-key" or not error.suggestion or not error.path:
+            continue
+        parent = _at(data, error.path[:-1])
+        old = error.path[-1]
+        if isinstance(parent, PMap) and old in parent and error.suggestion not in parent:
+            key_span, value_span, value = parent.key_spans.pop(old), parent.value_spans.pop(old), parent.pop(old)
+            parent.put(error.suggestion, key_span, value, value_span)
+            renamed.add((*error.path[:-1], error.suggestion))
+    if not renamed:
+        return errors
+    return [e for e in errors if not (e.kind == "required" and (*e.path, e.key) in renamed)]
+
+
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        ):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _filtered(result: FileResult, select: Selector, document: Document | None = None) -> FileResult:

@@ -93,6 +93,8 @@ class SchemaError:
     at_key: bool = False
     suggestion: str | None = None
     notes: tuple[str, ...] = ()
+    # For "required": the missing key.
+    key: str | None = None
 
 
 def type_of(value: Any) -> str:
@@ -293,7 +295,9 @@ class Schema:
         near = did_you_mean(key, [k for k in instance if isinstance(k, str)])
         notes = (f'"{near}" is present: is it a misspelling of "{key}"?',) if near and near != key else ()
         where = f"{self.where(path)} is" if path else f"the {self.root_name} is"
-        return SchemaError("required", path, f'{where} missing the required key "{key}"', at_key=True, notes=notes)
+        return SchemaError(
+            "required", path, f'{where} missing the required key "{key}"', at_key=True, notes=notes, key=key
+        )
 
     def _unknown(self, key: str, properties: dict[str, Any], path: Path) -> SchemaError:
         suggestion = did_you_mean(key, properties)

@@ -25,7 +25,8 @@ def _required(item: Action, config: dict) -> list[tuple[str, str]]:
     out = [(key, "") for key in spec[0]]
     if item.provider == "CloudFormation" and item.owner == "AWS":
         mode = config.get("ActionMode")
-        out += [(key, f" with ActionMode {mode}") for key in CFN_MODE_KEYS.get(mode, ()) if isinstance(mode, str)]
+        if isinstance(mode, str):
+            out += [(key, f" with ActionMode {mode}") for key in CFN_MODE_KEYS.get(mode, ())]
     if item.provider == "S3" and item.category == "Deploy" and str(config.get("Extract", "")).lower() == "false":
         out.append(("ObjectKey", " when Extract is false"))
     return out
