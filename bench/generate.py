@@ -34,7 +34,11 @@ def vary(text: str, rng: random.Random, index: int) -> str:
     # Change identifiers and numbers that are safe to change: trailing digits of names, comments.
     text = re.sub(r"(?m)^(\s*#.*)$", lambda m: m.group(1) + f" ({index})", text)
     text = re.sub(r"\bmy-app\b|\bdemo\b", f"svc{index}", text)
-    return text + ("" if text.endswith("\n") else "\n") + (f"# variant {index} {rng.random():.6f}\n" if not text.lstrip().startswith("{") else "")
+    return (
+        text
+        + ("" if text.endswith("\n") else "\n")
+        + (f"# variant {index} {rng.random():.6f}\n" if not text.lstrip().startswith("{") else "")
+    )
 
 
 def generate(target: Path, count: int, seed: int = 7) -> list[Path]:

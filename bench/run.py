@@ -57,9 +57,15 @@ def main() -> None:
     codeward = str(BIN / "codeward")
     cjs = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
     rows = []
-    t, codes = timed([[codeward, "lint", "--no-cache", "--isolated", "--format", "concise", str(defs.relative_to(ROOT))]], 3, ROOT)
+    t, codes = timed(
+        [[codeward, "lint", "--no-cache", "--isolated", "--format", "concise", str(defs.relative_to(ROOT))]], 3, ROOT
+    )
     rows.append(("codeward lint (schema + all rules), 1,000 files, 2 processes", t, codes))
-    t1, _ = timed([[codeward, "lint", "--no-cache", "--isolated", "-j", "1", "--format", "concise", str(defs.relative_to(ROOT))]], 3, ROOT)
+    t1, _ = timed(
+        [[codeward, "lint", "--no-cache", "--isolated", "-j", "1", "--format", "concise", str(defs.relative_to(ROOT))]],
+        3,
+        ROOT,
+    )
     rows.append(("codeward lint, 1,000 files, 1 process", t1, []))
     if cjs:
         commands = [

@@ -1,6 +1,6 @@
 """Print the seeded-defect detection table (per category) for README.
 
-    .venv/bin/python bench/seeded.py
+.venv/bin/python bench/seeded.py
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ def _keywords(node: Any, found: set[str], under_properties: bool = False) -> Non
                 found.add(key)
                 if key in ("enum", "const", "default", "examples"):
                     continue  # data, not schemas
-            children_are_names = key in ("properties", "patternProperties", "$defs", "dependentRequired") and not under_properties
+            children_are_names = (
+                key in ("properties", "patternProperties", "$defs", "dependentRequired") and not under_properties
+            )
             _keywords(value, found, children_are_names)
     elif isinstance(node, list):
         for item in node:
@@ -68,24 +70,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _collect(node: Any, into: list[Any]) -> None:
+    if isinstance(node, dict):
+        into.append(node)
+        for value in node.values():
+            _collect(value, into)
+    elif isinstance(node, list):
+        into.append(node)
+        for value in node:
+            _collect(value, into)
+
+
 def _mutations(value: Any, rng: random.Random, count: int) -> list[Any]:
     """Small random edits: drop a key, change a scalar's type, rename a key, wrap in a list."""
     out = []
     for _ in range(count):
         copy = json.loads(json.dumps(_plain(value)))
-        containers = []
-
-        def collect(node: Any) -> None:
-            if isinstance(node, dict):
-                containers.append(node)
-                for v in node.values():
-                    collect(v)
-            elif isinstance(node, list):
-                containers.append(node)
-                for v in node:
-                    collect(v)
-
-        collect(copy)
+        containers: list[Any] = []
+        _collect(copy, containers)
         target = rng.choice(containers)
         if isinstance(target, dict) and target:
             key = rng.choice(list(target))
