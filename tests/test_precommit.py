@@ -87,6 +87,9 @@ def test_try_repo_passes_good_and_fails_bad_files(tmp_path: Path, pre_commit_hom
     good = _try_repo(repo, pre_commit_home, "codeward-buildspec")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+    simulated = _try_repo(repo, pre_commit_home, "codeward-simulate")
+    assert simulated.returncode == 0, simulated.stdout + simulated.stderr
+    assert "codeward (simulate, dry run)" in simulated.stdout and "Passed" in simulated.stdout
 
     (repo / "ci").mkdir()
     (repo / "ci" / "buildspec-release.yml").write_text(BAD_BUILDSPEC)
