@@ -16,6 +16,7 @@ import argparse
 import itertools
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -194,11 +195,12 @@ def py_spy(name: str, pairs: int) -> float | None:
             if on:
                 cmd = [exe, "record", "--rate", "100", "--format", "raw", "-o", out, "--", *cmd]
             result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-            lines = [line for line in result.stdout.splitlines() if line.strip()]
-            try:
-                times[on] = float(lines[-1])
-            except (IndexError, ValueError):
-                return None  # py-spy cannot attach here (ptrace not allowed)
+            numbers = [
+                line for line in result.stdout.splitlines() if re.fullmatch(r"[0-9.]+(e-?[0-9]+)?", line.strip())
+            ]
+            if not numbers:  # py-spy's own messages share stdout; no number: it could not attach (ptrace)
+                return None
+            times[on] = float(numbers[-1])
         ratios.append(times[True] / times[False])
     return statistics.median(ratios) - 1.0
 
@@ -208,6 +210,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--pairs", type=int, default=5, help="whole-run pairs for py-spy")
     parser.add_argument("--only", default=",".join(WORKLOADS))
+    parser.add_argument("--py-spy-only", action="store_true", help="skip the in-process profilers")
     options = parser.parse_args()
     names = [n for n in options.only.split(",") if n in WORKLOADS]
     profilers: dict[str, Any] = {
@@ -220,7 +223,7 @@ def main() -> None:
     results: dict[str, dict[str, str]] = {}
     rates: dict[str, str] = {}
     for label, pair in profilers.items():
-        if pair is None:
+        if pair is None or options.py_spy_only:
             continue
         row = results.setdefault(label, {})
         for name in names:
