@@ -399,7 +399,9 @@ class Context:
         self.defined: set[str] = set()
         # `self.x = boto3.client(...)` anywhere in the file: attribute name -> origin.
         self.attr_origins: dict[str, tuple[str, str | None]] = {}
-        self.shared: dict[str, object] = {}
+        self.shared: dict[object, object] = {}
+        self._last_call: cst.Call | None = None
+        self._last_name = ""
 
     # -- reporting --------------------------------------------------------------------------------
 
@@ -487,7 +489,11 @@ class Context:
         return False
 
     def call_name(self, call: cst.Call) -> str:
-        return self.qualname(call.func) or ""
+        # Every rule that handles calls asks about the same node in a row: remember the last answer.
+        if self._last_call is not call:
+            self._last_call = call
+            self._last_name = self.qualname(call.func) or ""
+        return self._last_name
 
     def origin(self, node: cst.BaseExpression) -> tuple[str, str | None] | None:
         """(constructor, first string argument) for a variable or `self.attr` built by a known call."""
@@ -845,16 +851,28 @@ def _fields(kind: type) -> tuple[str, ...]:
     return names
 
 
+# isinstance() against libcst's abstract base classes is slow; a per-type answer is not.
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Child nodes that carry meaning (no whitespace, commas or parentheses), in field order."""
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, tuple | list):
+        kind = type(value)
+        if kind is tuple or kind is list:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _is_node(type(item)):
                     yield item
+        elif _is_node(kind):
+            yield value
 
 
 Handler = Callable[[Context, cst.CSTNode], None]

@@ -103,12 +103,25 @@ def review_text(path: str, text: str, select: Selector = lambda code: True) -> l
     from reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
-    active = tuple(r for r in rules if not r.needles or any(n in text for n in r.needles))
+    facts: dict[object, bool] = {}
+    active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
-    if active or select("CWR001"):
+    if active:
         findings = _review_parsed(path, text, active)
+    elif select("CWR001"):
+        findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
     return _suppress(path, text, findings, select)
+
+
+def _syntax_only(path: str, text: str) -> list[Finding]:
+    """No rule can match: CPython's fast parser checks the syntax, libcst only when that one objects (it
+    may be newer syntax than this interpreter knows)."""
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return []
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _review_parsed(path, text, ())
 
 
 def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:

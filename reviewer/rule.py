@@ -8,6 +8,7 @@ cannot match it.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from codeward.findings import Severity
@@ -18,11 +19,20 @@ CATEGORIES = ("security", "resource-leak", "secrets", "input-validation", "aws-b
 
 class ReviewRule(Rule):
     category: ClassVar[str] = "code-quality"
-    # The rule can only match files containing at least one of these strings (empty: every file).
+    # The rule can only match files containing at least one of these strings (empty: every file) and, when
+    # set, matching `pattern`: a text pre-filter that lets most files skip the rule, or the parse entirely.
     needles: ClassVar[tuple[str, ...]] = ()
+    pattern: ClassVar[re.Pattern[str] | None] = None
     # Further reading: standards and vendor documentation.
     references: ClassVar[tuple[str, ...]] = ()
     severity: ClassVar[Severity] = Severity.WARNING
+
+    @classmethod
+    def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
+        """The text pre-filter; `facts` memoises pattern searches shared by several rules of one file."""
+        if cls.needles and not any(needle in text for needle in cls.needles):
+            return False
+        return cls.pattern is None or search(cls.pattern, text, facts)
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -31,3 +41,10 @@ class ReviewRule(Rule):
             if cls.security_severity is not None and "security" not in tags:
                 tags.append("security")
             cls.tags = tuple(tags)
+
+
+def search(pattern: re.Pattern[str], text: str, facts: dict[object, bool]) -> bool:
+    found = facts.get(pattern)
+    if found is None:
+        found = facts[pattern] = pattern.search(text) is not None
+    return found

@@ -444,7 +444,7 @@ class S3ExpectedBucketOwner(ReviewRule):
     category = "aws-best-practices"
     cwe = 284
     severity = Severity.INFO
-    needles = ("s3",)
+    needles = ("Bucket=",)
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         found = client_call(ctx, node)
@@ -713,6 +713,8 @@ class HardcodedAccountId(ReviewRule):
     needles = ("arn:aws",)
 
     def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
+        if "arn:aws" not in node.value:
+            return
         value = literal_str(node) or ""
         match = _ARN_ACCOUNT.search(value)
         if match and match.group(1) not in ("123456789012", "000000000000", "111111111111"):

@@ -41,6 +41,7 @@ class TlsVerificationDisabled(ReviewRule):
     category = "security"
     severity = Severity.ERROR
     needles = ("verify", "ssl=False")
+    pattern = re.compile(r"(?:verify|ssl)\s*=\s*False")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         for key in ("verify", "ssl"):
@@ -97,7 +98,7 @@ class UnverifiedSslContext(ReviewRule):
     security_severity = 7.4
     category = "security"
     severity = Severity.ERROR
-    needles = ("ssl", "CERT_NONE", "check_hostname")
+    needles = ("_create_unverified_context", "CERT_NONE", "check_hostname")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
@@ -692,7 +693,7 @@ class WeakKeySize(CallRule):
     security_severity = 7.4
     category = "security"
     severity = Severity.ERROR
-    needles = ("generate",)
+    needles = ("generate_private_key", ".generate(", "newkeys")
     targets = frozenset(
         [
             "cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key",

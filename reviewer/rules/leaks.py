@@ -157,7 +157,7 @@ class ResourceLeak(ReviewRule):
     category = "resource-leak"
     cwe = 772
     severity = Severity.WARNING
-    needles = ("open", "socket", "connect", "Popen", "Temporary", "ZipFile", "Executor", "Pool", "cursor", "SMTP",
+    needles = ("open(", "socket", "connect(", "Popen", "Temporary", "ZipFile", "Executor", "Pool", "cursor(", "SMTP",
                "FTP", "Connection", "get_object")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
@@ -176,7 +176,17 @@ class ResourceLeak(ReviewRule):
             return
         ctx.report(node, f"this {kind} is used without being closed; the handle stays open until garbage collection")
 
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        """Remember which functions create resources: only those are walked again when they end."""
+        value = node.value
+        if isinstance(value, cst.Call | cst.Subscript) and ctx.function is not None:
+            kind = resource_kind(ctx, value) if isinstance(value, cst.Call) else _body_kind(ctx, value)
+            if kind is not None:
+                ctx.shared[("creates", id(ctx.function))] = True
+
     def leave_FunctionDef(self, ctx: Context, node: cst.FunctionDef) -> None:
+        if not ctx.shared.pop(("creates", id(node)), False):
+            return
         created: list[tuple[str, cst.Call | cst.BaseExpression, str, list[cst.CSTNode]]] = []
         uses: dict[str, list[tuple[cst.CSTNode, list[cst.CSTNode]]]] = {}
         for inner, parents in _walk(node.body, []):

@@ -3,6 +3,8 @@ deprecated APIs, timeouts, multiprocessing, string building, control flow in fin
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from codeward.findings import Severity
@@ -39,6 +41,9 @@ class MutableDefault(ReviewRule):
     cwe = 665
     severity = Severity.WARNING
     needles = ("def ",)
+    pattern = re.compile(
+        r"def\s+\w+\s*\((?:[^()]|\([^()]*\))*=\s*(?:\[|\{|(?:dict|list|set|defaultdict|OrderedDict|bytearray)\()"
+    )
 
     def visit_Param(self, ctx: Context, node: cst.Param) -> None:
         default = node.default
@@ -102,6 +107,9 @@ class SwallowedException(ReviewRule):
     cwe = 390
     severity = Severity.WARNING
     needles = ("except",)
+    pattern = re.compile(
+        r"except(?:\s+(?:Exception|BaseException)\b[^:\n]*)?\s*:\s*(?:#[^\n]*)?\n\s*(?:pass|\.\.\.|continue|[rbuRBU]*[\"'])"
+    )
 
     def visit_ExceptHandler(self, ctx: Context, node: cst.ExceptHandler) -> None:
         if not _is_broad(ctx, node):
@@ -203,6 +211,7 @@ class CatchAndRethrow(ReviewRule):
     cwe = 1041
     severity = Severity.INFO
     needles = ("raise",)
+    pattern = re.compile(r"except[^\n]*:[ \t]*(?:#[^\n]*)?\n\s*raise\b")
 
     def visit_Try(self, ctx: Context, node: cst.Try) -> None:
         handlers = node.handlers
@@ -259,6 +268,7 @@ class ModifyWhileIterating(ReviewRule):
     cwe = 664
     severity = Severity.ERROR
     needles = ("for ",)
+    pattern = re.compile(r"\.(?:append|remove|pop|insert|extend|clear|add|discard|update|popitem|setdefault)\(|\bdel\s")
 
     def visit_For(self, ctx: Context, node: cst.For) -> None:
         iterable = node.iter
@@ -369,6 +379,7 @@ class IsLiteral(ReviewRule):
     cwe = 595
     severity = Severity.ERROR
     needles = (" is ",)
+    pattern = re.compile(r"\bis(?:\s+not)?\s+(?:[-+]?\.?\d|[\[{\"']|[rbufRBUF]+[\"'])")
     _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString, cst.FormattedString, cst.List,
                  cst.Dict, cst.Tuple, cst.Set, cst.Imaginary)  # fmt: skip
 
@@ -418,6 +429,7 @@ class NaiveDatetime(ReviewRule):
     cwe = 682
     severity = Severity.WARNING
     needles = ("datetime",)
+    pattern = re.compile(r"utcnow|utcfromtimestamp|\.now\(|fromtimestamp\(")
     _ALWAYS = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
     _NEEDS_TZ = {"datetime.datetime.now": 0, "datetime.datetime.fromtimestamp": 1}
 
@@ -493,8 +505,10 @@ class DeprecatedApi(ReviewRule):
     name = "deprecated-api"
     cwe = 477
     severity = Severity.WARNING
-    needles = ("warn(", "imp", "getargspec", "estring", "cgi", "linux_distribution", "distutils", "popen2",
-               "assert", "fail", "get_event_loop", "coroutine", "makeSuite")  # fmt: skip
+    needles = ("warn(", "imp.", "import imp", "getargspec", "codestring", "cgi", "linux_distribution", "distutils",
+               "popen2", "assertEquals", "assertNotEquals", "assertRegexpMatches", "assertItemsEqual", "assert_(",
+               "failUnless", "failIf", "assertDictContainsSubset", "get_event_loop", "coroutine", "makeSuite",
+               "string.letters", "pkg_resources")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
@@ -854,6 +868,7 @@ class AssertOnTuple(ReviewRule):
     cwe = 571
     severity = Severity.ERROR
     needles = ("assert",)
+    pattern = re.compile(r"assert\s*\(")
 
     def visit_Assert(self, ctx: Context, node: cst.Assert) -> None:
         if isinstance(node.test, cst.Tuple) and node.test.elements:
@@ -900,6 +915,7 @@ class CompareWithNoneByEquality(ReviewRule):
     cwe = 595
     severity = Severity.INFO
     needles = ("None",)
+    pattern = re.compile(r"[=!]=\s*None\b")
 
     def visit_Comparison(self, ctx: Context, node: cst.Comparison) -> None:
         for target in node.comparisons:

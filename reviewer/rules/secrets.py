@@ -93,9 +93,13 @@ class HardcodedToken(ReviewRule):
     cwe = 798
     security_severity = 9.1
     severity = Severity.ERROR
-    needles = ("AKIA", "ASIA", "gh", "glpat-", "xox", "hooks.slack", "_live_", "AIza", "PRIVATE KEY", "eyJ")
+    needles = ("AKIA", "ASIA", "ABIA", "ACCA", "AROA", "AIDA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+               "glpat-", "xox", "hooks.slack", "_live_", "AIza", "PRIVATE KEY", "eyJ")  # fmt: skip
 
     def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
+        raw = node.value
+        if len(raw) < 22 or not any(needle in raw for needle in self.needles):
+            return  # evaluating every literal is costly; the shortest token format is 20 characters
         value = literal_str(node)
         if not value:
             return
@@ -157,6 +161,9 @@ class HardcodedPassword(ReviewRule):
     security_severity = 7.5
     severity = Severity.ERROR
     needles = ("pass", "PASS", "secret", "SECRET", "key", "KEY", "token", "TOKEN", "pwd", "PWD", "redential")
+    pattern = re.compile(
+        r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*[rbuRBU]?['\"]"
+    )
 
     def _check(self, ctx: Context, name: str | None, value: cst.BaseExpression | None, where: cst.CSTNode) -> None:
         if not name or value is None or not _CREDENTIAL_NAME.search(name):
@@ -237,8 +244,11 @@ class PasswordInUrl(ReviewRule):
     security_severity = 7.5
     severity = Severity.ERROR
     needles = ("://",)
+    pattern = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
 
     def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
+        if "@" not in node.value or "://" not in node.value:
+            return
         value = literal_str(node)
         if not value or "@" not in value:
             return
@@ -330,6 +340,15 @@ class SensitiveDataLogged(ReviewRule):
     security_severity = 5.5
     severity = Severity.WARNING
     needles = ("print", "log", "LOG")
+    _WORDS = ("password", "passwd", "pwd", "secret", "apikey", "api_key", "token", "private_key", "credit_card",
+              "card_number", "cvv", "ssn", "credential")  # fmt: skip
+
+    @classmethod
+    def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
+        if not super().may_match(text, facts):
+            return False
+        lower = text.lower()
+        return any(word in lower for word in cls._WORDS)
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if not (is_logging_call(ctx, node) or ctx.call_name(node) == "print"):
