@@ -482,7 +482,8 @@ class Context:
         scope: Scope | None = self.scope
         while scope is not None:
             if node.value in scope.imports:
-                return True
+                # `from .models import Invoice`: a class (by convention capitalised), not a module.
+                return not scope.imports[node.value].rsplit(".", 1)[-1][:1].isupper()
             if node.value in scope.assigned or node.value in scope.params:
                 return False
             scope = scope.parent
@@ -621,9 +622,13 @@ class Context:
                 found: Taint | None = None
                 for arg in node.args:
                     found = _union(found, self._taint(arg.value, depth))
+                if found is not None and name in ("str", "bytes"):
+                    found = found.clean(frozenset({"nosql"}))  # a string cannot carry query operators
                 return found
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
+            if method in REQUEST_ATTRS and self.is_request(node.func.value):
+                return Taint(f"{self.code(node.func)}()", node)
             if method in SOURCE_METHODS and not isinstance(node.func.value, cst.SimpleString):
                 return Taint(SOURCE_METHODS[method], node)
             if method in BOOL_METHODS:

@@ -189,6 +189,11 @@ class MissingPagination(ReviewRule):
         found = client_call(ctx, node)
         if found is None or found[1] not in _PAGINATED:
             return
+        if found[1].startswith("describe_") and any(
+            arg.keyword is not None and arg.keyword.value.endswith(("Name", "Id", "Ids", "Identifier", "Arn"))
+            for arg in node.args
+        ):
+            return  # describing named resources: one page holds them
         for key in ("MaxKeys", "MaxResults", "MaxItems", "Limit", "MaxRecords"):
             arg = kwarg(node, key)
             if arg is not None and literal_str(arg.value) is None and getattr(arg.value, "value", "") == "1":

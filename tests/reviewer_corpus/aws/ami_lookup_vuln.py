@@ -1,0 +1,10 @@
+# codeward-corpus: vulnerable CWR407
+# ruff: noqa
+import boto3
+
+ec2 = boto3.client("ec2")
+
+
+def latest_ubuntu():
+    images = ec2.describe_images(Filters=[{"Name": "name", "Values": ["ubuntu/images/hvm-ssd/ubuntu-jammy-*"]}])
+    return max(images["Images"], key=lambda image: image["CreationDate"])["ImageId"]

@@ -1,0 +1,9 @@
+# codeward-corpus: vulnerable CWR107
+# ruff: noqa
+import os
+
+
+def handler(event, context):
+    name = event["detail"]["file"]
+    os.remove("/tmp/uploads/" + name)
+    return {"deleted": name}

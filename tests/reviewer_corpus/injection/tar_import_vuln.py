@@ -1,0 +1,8 @@
+# codeward-corpus: vulnerable CWR108
+# ruff: noqa
+import tarfile
+
+
+def import_bundle(path, destination):
+    with tarfile.open(path) as bundle:
+        bundle.extractall(destination)

@@ -1,0 +1,7 @@
+# codeward-corpus: safe CWR609
+# ruff: noqa
+import subprocess
+
+
+def update(repo):
+    subprocess.run(["git", "-C", repo, "fetch", "--prune"], check=True, timeout=300)
