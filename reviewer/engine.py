@@ -153,9 +153,6 @@ REQUEST_ATTRS = frozenset(
         "FILES",
         "query_params",
         "path_params",
-        "path",
-        "full_path",
-        "url",
         "raw_body",
         "text",
     ]

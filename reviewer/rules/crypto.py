@@ -431,12 +431,22 @@ class PermissiveFilePermissions(CallRule):
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
         if name == "os.umask":
-            if _mode_value(argument(node, 0, "mask")) == 0:
+            if _mode_value(argument(node, 0, "mask")) == 0 and not self._reads_umask(ctx):
                 ctx.report(node, "umask(0) makes every file created afterwards world-writable")
             return
         mode = _mode_value(argument(node, 1, "mode"))
         if mode is not None and mode & 0o002:
             ctx.report(node, f"mode {mode:#o} lets every user on the machine write here")
+
+    @staticmethod
+    def _reads_umask(ctx: Context) -> bool:
+        """`old = os.umask(0)` followed by `os.umask(old)`: the usual way to read the umask."""
+        parent = ctx.parents[-1] if ctx.parents else None
+        if not isinstance(parent, cst.Assign) or not isinstance(parent.targets[0].target, cst.Name):
+            return False
+        saved = parent.targets[0].target.value
+        scope = ctx.function or ctx.module
+        return f"umask({saved})" in ctx.module.code_for_node(scope).replace(" ", "")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if method_name(node) == "chmod" and not ctx.is_module(node.func.value):  # type: ignore[attr-defined]
@@ -446,11 +456,14 @@ class PermissiveFilePermissions(CallRule):
             return
         super().visit_Call(ctx, node)
 
-    VALID = (Valid("import os, stat\nos.chmod('run.sh', 0o755)\nos.chmod('key', stat.S_IRUSR | stat.S_IWUSR)\n"),)
+    VALID = (
+        Valid("import os, stat\nos.chmod('run.sh', 0o755)\nos.chmod('key', stat.S_IRUSR | stat.S_IWUSR)\n"),
+        Valid("import os\n\ndef current_umask():\n    mask = os.umask(0)\n    os.umask(mask)\n    return mask\n"),
+    )
     INVALID = (
         Invalid("import os\nos.chmod('/var/app/run.sh', 0o777)\n", 2, 1),
         Invalid("import os, stat\nos.chmod('f', stat.S_IRWXU | stat.S_IWOTH)\n", 2, 1),
-        Invalid("import os\nold = os.umask(0)\n", 2, 7),
+        Invalid("import os\nold = os.umask(0)\nos.makedirs('/srv/shared')\n", 2, 7),
     )
 
 

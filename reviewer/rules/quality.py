@@ -238,8 +238,9 @@ class CatchAndRethrow(ReviewRule):
     INVALID = (Invalid("try:\n    save()\nexcept DatabaseError as e:\n    raise e\n", 3, 1),)
 
 
-_MUTATORS = frozenset({"append", "remove", "pop", "insert", "extend", "clear", "add", "discard", "update", "popitem",
-                       "setdefault"})  # fmt: skip
+# Appending to a list being iterated is well defined (a work-queue idiom); removing skips elements, and any
+# size change of a dict or set raises.
+_MUTATORS = frozenset({"remove", "pop", "insert", "clear", "add", "discard", "update", "popitem", "setdefault"})
 
 
 class ModifyWhileIterating(ReviewRule):
@@ -268,15 +269,15 @@ class ModifyWhileIterating(ReviewRule):
     cwe = 664
     severity = Severity.ERROR
     needles = ("for ",)
-    pattern = re.compile(r"\.(?:append|remove|pop|insert|extend|clear|add|discard|update|popitem|setdefault)\(|\bdel\s")
+    pattern = re.compile(r"\.(?:remove|pop|insert|clear|add|discard|update|popitem|setdefault)\(|\bdel\s")
 
     def visit_For(self, ctx: Context, node: cst.For) -> None:
         iterable = node.iter
         if isinstance(iterable, cst.Call) and method_name(iterable) in ("keys", "values", "items"):
             iterable = iterable.func.value  # type: ignore[attr-defined]
-        target = dotted(iterable)
-        if target is None:
-            return
+        if not isinstance(iterable, cst.Name):
+            return  # attributes may be containers that copy on change (email.message.Message)
+        target = iterable.value
         for stmt in _flat_statements(node.body):
             call = stmt.value if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call) else None
             mutated = None
