@@ -13,9 +13,8 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import libcst as cst
-
 from codeward.findings import Span
+from reviewer.lazy import cst
 
 # ---------------------------------------------------------------------------------------------------
 # Small helpers over libcst nodes, shared by the rules.
@@ -877,7 +876,7 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield value
 
 
-Handler = Callable[[Context, cst.CSTNode], None]
+Handler = Callable[[Context, "cst.CSTNode"], None]
 
 
 class Walker:

@@ -8,7 +8,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from codeward.config import Config
@@ -303,25 +303,36 @@ def _settings(config: Config) -> str:
     return repr((sorted(config.select), sorted(config.ignore), sorted(config.per_file_ignores.items())))
 
 
-def review_task(task: Task) -> FileResult:
-    select = task.config.selector_for(task.path)
+def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
+    """(the cached result or None, the cache, the key) for a task."""
     if task.cache_dir is None:
-        return review_file(task.path, select)
+        return None, None, None
     from codeward.cache import Cache
 
     try:
         with open(task.path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError:
-        return review_file(task.path, select)
+        return None, None, None
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
     hit = cache.get(key)
+    if hit is None:
+        return None, cache, key
+    # The entry may come from a run that named the file differently (relative, absolute).
+    return FileResult(task.path, [replace(f, path=task.path) for f in hit[1]]), cache, key
+
+
+def review_task(task: Task) -> FileResult:
+    select = task.config.selector_for(task.path)
+    hit, cache, key = cached(task)
     if hit is not None:
-        return FileResult(task.path, hit[1])
+        return hit
     result = review_file(task.path, select)
+    if cache is None:
+        return result
     if not result.internal_error:
-        cache.put(key, {}, result.findings)
+        cache.put(key, {}, result.findings)  # type: ignore[attr-defined]
     return result
 
 
@@ -335,17 +346,27 @@ def run_review(
         cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
     tasks = [Task(path, config, cache_dir) for path in discover(paths, config)]
     workers = jobs or config.jobs
-    if not progress or len(tasks) < 200:
-        return run_all(review_task, tasks, workers)
-    # Long runs on a terminal: batches, with a progress line between them.
-    results: list[FileResult] = []
-    step = max(50, len(tasks) // 20)
-    for start in range(0, len(tasks), step):
-        results += run_all(review_task, tasks[start : start + step], workers)
-        sys.stderr.write(f"\rcodeward: reviewed {len(results)}/{len(tasks)} files")
-        sys.stderr.flush()
-    sys.stderr.write("\r\033[K")
-    return results
+    # Cache hits are answered here: a warm run starts no worker process and never imports the parser.
+    done: dict[int, FileResult] = {}
+    if cache_dir is not None:
+        for index, task in enumerate(tasks):
+            hit = cached(task)[0]
+            if hit is not None:
+                done[index] = hit
+    todo = [index for index in range(len(tasks)) if index not in done]
+    if not progress or len(todo) < 200:
+        fresh = run_all(review_task, [tasks[i] for i in todo], workers)
+    else:
+        # Long runs on a terminal: batches, with a progress line between them.
+        fresh = []
+        step = max(50, len(todo) // 20)
+        for start in range(0, len(todo), step):
+            fresh += run_all(review_task, [tasks[i] for i in todo[start : start + step]], workers)
+            sys.stderr.write(f"\rcodeward: reviewed {len(fresh) + len(done)}/{len(tasks)} files")
+            sys.stderr.flush()
+        sys.stderr.write("\r\033[K")
+    done.update(zip(todo, fresh, strict=True))
+    return [done[index] for index in range(len(tasks))]
 
 
 def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Finding]]:

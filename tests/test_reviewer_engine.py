@@ -364,3 +364,23 @@ def test_review_runs_as_a_real_process(app: Path) -> None:
 def test_review_file_reports_missing_path(tmp_path: Path) -> None:
     result = review_file(str(tmp_path / "nope.py"))
     assert codes(result.findings) == [(1, 1, "CWR003")] and result.findings[0].message == "no such file"
+
+
+def test_a_warm_run_serves_the_cache_without_importing_the_parser(app: Path, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.codeward]\ncache-dir = "cache"\n')
+    probe = (
+        "import sys\nfrom codeward.cli import main\n"
+        "code = main(['review', sys.argv[1], '--config', sys.argv[2], '--format', 'json', '-o', sys.argv[3]])\n"
+        "print(code, 'libcst' in sys.modules)\n"
+    )
+
+    def run() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", probe, str(app), str(tmp_path / "pyproject.toml"), str(tmp_path / "out.json")],
+            capture_output=True, text=True, cwd=ROOT, timeout=60,
+        )  # fmt: skip
+        return result.stdout.strip()
+
+    assert run() == "1 True"
+    assert run() == "1 False"
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["error"] == 3

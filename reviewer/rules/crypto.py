@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 from reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_int, literal_str, method_name
+from reviewer.lazy import cst
 from reviewer.rule import ReviewRule
 from reviewer.rules._base import CallRule
 

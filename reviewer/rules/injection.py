@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-import libcst as cst
-
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 from reviewer.engine import Context, Taint, argument, is_const, kwarg, literal_str, method_name, positional
+from reviewer.lazy import cst
 from reviewer.rule import ReviewRule  # noqa: F401 - re-exported for rule authors
 from reviewer.rules._base import CallRule, TaintSink, host_is_fixed
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 from reviewer.engine import Context, children, literal_str, method_name
+from reviewer.lazy import cst
 from reviewer.rule import ReviewRule
 
 RESOURCES = {

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 from reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
+from reviewer.lazy import cst
 from reviewer.rule import ReviewRule
 from reviewer.rules.injection import is_logging_call
 
@@ -381,15 +380,16 @@ class IsLiteral(ReviewRule):
     severity = Severity.ERROR
     needles = (" is ",)
     pattern = re.compile(r"\bis(?:\s+not)?\s+(?:[-+]?\.?\d|[\[{\"']|[rbufRBUF]+[\"'])")
-    _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString, cst.FormattedString, cst.List,
-                 cst.Dict, cst.Tuple, cst.Set, cst.Imaginary)  # fmt: skip
+    _LITERAL_NAMES = ("SimpleString", "Integer", "Float", "ConcatenatedString", "FormattedString", "List", "Dict",
+                      "Tuple", "Set", "Imaginary")  # fmt: skip
 
     def visit_Comparison(self, ctx: Context, node: cst.Comparison) -> None:
+        literals = tuple(getattr(cst, name) for name in self._LITERAL_NAMES)
         left = node.left
         for target in node.comparisons:
             op = target.operator
             if isinstance(op, cst.Is | cst.IsNot) and (
-                isinstance(target.comparator, self._LITERALS) or isinstance(left, self._LITERALS)
+                isinstance(target.comparator, literals) or isinstance(left, literals)
             ):
                 if isinstance(target.comparator, cst.Tuple) and not target.comparator.elements:
                     pass
