@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from codeward import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
+FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "github-review", "codecommit",
+                  "gitlab-discussions")  # fmt: skip
 
 
 class UsageError(Exception):
@@ -46,6 +47,12 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per CPU)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("-q", "--quiet", action="store_true", help="text output without why/fix explanations")  # fmt: skip
+    parser.add_argument(
+        "--diff", metavar="BASE...HEAD", help="only findings on lines added or changed between two commits (git)"
+    )
+    parser.add_argument("--post", choices=("github",), help="post the findings as a review on the pull request")
+    parser.add_argument("--repo", metavar="OWNER/NAME", help="repository for --post / codecommit (default: from CI)")
+    parser.add_argument("--pr", metavar="NUMBER", help="pull request for --post / codecommit (default: from CI)")
 
 
 # Subcommands: (name, module). Each module defines `register(subparsers)` and `run(args) -> int`, keeps
@@ -119,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
+        # Commands that handle --diff/--post/--repo/--pr (see codeward.diff.Scope); the others say so.
+        if args.command not in ("lint",) and any(getattr(args, name, None) for name in ("diff", "post", "repo", "pr")):
+            raise UsageError(f"--diff, --post, --repo and --pr are not supported by `codeward {args.command}` yet")
         return args.run(args)
     except UsageError as exc:
         print(f"codeward: error: {exc}", file=sys.stderr)

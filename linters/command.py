@@ -35,13 +35,20 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeward.diff import Scope
     from codeward.findings import Finding
     from codeward.output import Report, render
     from linters.engine import rule_for
+    from linters.kinds import DEFINITION_SUFFIXES
     from linters.lint import fix_files, run_lint
 
+    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
+    if fmt not in FORMAT_CHOICES:
+        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
     config = load_config_for(args, args.paths[0] if args.paths else ".")
-    results = run_lint(args.paths, config, kind=args.kind, use_cache=not args.no_cache and not args.fix, jobs=args.jobs)
+    scope = Scope.from_args(args, fmt, DEFINITION_SUFFIXES)  # --diff narrows the paths and findings, --post posts
+    paths = scope.paths(args.paths)
+    results = run_lint(paths, config, kind=args.kind, use_cache=not args.no_cache and not args.fix, jobs=args.jobs)
     findings: list[Finding] = []
     fixed = 0
     if args.fix:
@@ -49,13 +56,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         for result in results:
             findings += result.findings
+    findings = scope.keep(findings)
     findings.sort(key=Finding.sort_key)
     checked = [r.path for r in results if not r.skipped]
-    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
-    if fmt not in FORMAT_CHOICES:
-        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
     report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
+    scope.attach(report)
     emit(render(fmt, report), args.output)
+    scope.publish(report)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     if any(f.code == "CWF900" for f in findings) or any(r.internal_error for r in results):

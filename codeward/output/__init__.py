@@ -19,6 +19,9 @@ FORMATS = {
     "github": "codeward.output.github",
     "gitlab": "codeward.output.gitlab",
     "junit": "codeward.output.junit",
+    "github-review": "codeward.output.github_review",
+    "codecommit": "codeward.output.codecommit",
+    "gitlab-discussions": "codeward.output.gitlab_discussions",
 }
 
 
