@@ -22,6 +22,8 @@ BLUE_GREEN = f"{EX}/appspec/ec2-linux-bluegreen-alb/appspec.yml"
 LAMBDA = f"{EX}/appspec/lambda-canary-lowercase/appspec.yml"
 ECS = f"{EX}/appspec/ecs-fargate-bluegreen/appspec.yml"
 PIPELINE = f"{EX}/pipeline/webapp-pipeline.json"
+CONDITIONS = f"{EX}/pipeline/v2-conditions-pipeline.json"
+PARALLEL = f"{EX}/pipeline/v2-parallel-rollback.json"
 
 CASES: dict[str, tuple[str, ...]] = {
     "build-python": (BUILD,),
@@ -75,7 +77,64 @@ CASES: dict[str, tuple[str, ...]] = {
     "pipeline-reject": (PIPELINE, "--reject", "Approve.ReleaseApproval"),
     "pipeline-cfn": (f"{EX}/pipeline/cfn-release-pipeline.yml",),
     "pipeline-v2": (f"{EX}/pipeline/v2-commands-pipeline.json", "--executions", "2"),
+    "pipeline-fail-build-executions": (PIPELINE, "--fail", "Build.UnitTests", "--executions", "3", "--interval", "5"),
+    "pipeline-durations": (
+        PIPELINE,
+        "--duration",
+        "Build.UnitTests=25",
+        "--duration",
+        "Approve.ReleaseApproval=2h",
+        "--executions",
+        "2",
+        "--interval",
+        "30",
+    ),
+    "pipeline-approval-timeout": (PIPELINE, "--duration", "Approve.ReleaseApproval=2d"),
+    "pipeline-disable-transition": (
+        PIPELINE,
+        "--disable-transition",
+        "Deploy",
+        "--executions",
+        "3",
+        "--interval",
+        "10",
+    ),
+    "pipeline-cfn-held-executions": (f"{EX}/pipeline/cfn-release-pipeline.yml", "--executions", "2"),
+    "pipeline-cfn-enabled": (f"{EX}/pipeline/cfn-release-pipeline.yml", "--enable-transition", "Production"),
+    "pipeline-conditions-pass": (CONDITIONS, "--executions", "3", "--interval", "5"),
+    "pipeline-entry-skip": (CONDITIONS, "--condition", "Staging.OnMainBranch=fail"),
+    "pipeline-entry-fail": (CONDITIONS, "--condition", "Production.ReleaseWindow=fail", "--executions", "2"),
+    "pipeline-success-rollback": (CONDITIONS, "--condition", "Staging.StagingAlarms=fail"),
+    "pipeline-success-rollback-first-execution": (
+        CONDITIONS,
+        "--condition",
+        "Staging.StagingAlarms=fail",
+        "--first-execution",
+    ),
+    "pipeline-success-fail": (CONDITIONS, "--condition", "Production.ProductionAlarms=fail"),
+    "pipeline-retry-failed-actions-succeeds": (CONDITIONS, "--fail", "Build.UnitTests@1"),
+    "pipeline-retry-failed-actions-fails": (CONDITIONS, "--fail", "Build.UnitTests"),
+    "pipeline-retry-all-actions": (CONDITIONS, "--fail", "Verify.Report@1"),
+    "pipeline-failure-rollback": (CONDITIONS, "--fail", "Staging.DeployStaging", "--executions", "2"),
+    "pipeline-failure-condition-met": (CONDITIONS, "--fail", "Production.DeployProduction"),
+    "pipeline-failure-condition-rollback": (
+        CONDITIONS,
+        "--fail",
+        "Production.DeployProduction",
+        "--condition",
+        "Production.HealthCheck=fail",
+    ),
+    "pipeline-reject-condition-rollback": (
+        CONDITIONS,
+        "--reject",
+        "Production.Approve",
+        "--condition",
+        "Production.HealthCheck=fail",
+    ),
+    "pipeline-parallel-no-rollback": (PARALLEL, "--fail", "Deploy.Stack", "--executions", "2", "--interval", "0"),
     "pipeline-mermaid": (PIPELINE, "--format", "mermaid"),
+    "pipeline-cfn-mermaid": (f"{EX}/pipeline/cfn-release-pipeline.yml", "--format", "mermaid"),
+    "pipeline-cfn-dot": (f"{EX}/pipeline/cfn-release-pipeline.yml", "--format", "dot"),
     "pipeline-dot": (PIPELINE, "--format", "dot"),
 }
 

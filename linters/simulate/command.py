@@ -21,6 +21,13 @@ def _pair(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def _verdict(text: str) -> tuple[str, str]:
+    name, sep, value = text.rpartition("=")
+    if not sep or not name.strip() or value.strip().lower() not in ("pass", "fail"):
+        raise argparse.ArgumentTypeError(f"expected STAGE.RULE=pass or STAGE.RULE=fail, got {text!r}")
+    return name.strip(), value.strip().lower()
+
+
 def register(sub: Any) -> argparse.ArgumentParser:
     from codeward.cli import _codes
 
@@ -58,7 +65,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     deploy.add_argument("--config", dest="deployment_config", metavar="NAME", help="deployment configuration: CodeDeployDefault.* name, minimum healthy hosts (3 or 75%%), canary:PCT:MIN, linear:PCT:MIN")  # fmt: skip
     deploy.add_argument("--instances", type=int, default=None, metavar="N", help="EC2 fleet size (default 3)")
     deploy.add_argument("--load-balancer", action="store_true", help="the deployment group has a load balancer (EC2 in-place)")  # fmt: skip
-    deploy.add_argument("--fail", action="append", default=[], metavar="TARGET", help="EVENT[@INSTANCE] (appspec) or STAGE.ACTION (pipeline) fails; repeatable")  # fmt: skip
+    deploy.add_argument("--fail", action="append", default=[], metavar="TARGET", help="EVENT[@INSTANCE] (appspec) or STAGE.ACTION[@ATTEMPT] (pipeline) fails; repeatable")  # fmt: skip
     deploy.add_argument("--revision-dir", metavar="DIR", help="revision directory with the hook scripts (default: the appspec's directory)")  # fmt: skip
     deploy.add_argument("--first-deployment", action="store_true", help="no earlier revision on the instances: ApplicationStop does not run")  # fmt: skip
     deploy.add_argument("--auto-rollback", action="store_true", help="the deployment group rolls back on failure")
@@ -71,6 +78,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
     pipeline.add_argument("--approve", action="append", default=[], metavar="STAGE.ACTION", help="approve a manual approval (the default)")  # fmt: skip
     pipeline.add_argument("--reject", action="append", default=[], metavar="STAGE.ACTION", help="reject a manual approval")  # fmt: skip
     pipeline.add_argument("--executions", type=int, default=1, metavar="N", help="N executions started close together (execution modes)")  # fmt: skip
+    pipeline.add_argument("--interval", type=int, default=1, metavar="MINUTES", help="minutes between the starts of --executions (default 1)")  # fmt: skip
+    pipeline.add_argument("--condition", action="append", default=[], type=_verdict, metavar="STAGE.RULE=pass|fail", help="outcome of a stage-condition rule (default: rules pass); repeatable")  # fmt: skip
+    pipeline.add_argument("--duration", action="append", default=[], type=_pair, metavar="STAGE.ACTION=MINUTES", help="how long an action (or a rule) takes: 90, 90m, 2h, 7d; a manual approval's time until it is answered; repeatable")  # fmt: skip
+    pipeline.add_argument("--disable-transition", action="append", default=[], metavar="STAGE", help="the stage's inbound transition is disabled; repeatable")  # fmt: skip
+    pipeline.add_argument("--enable-transition", action="append", default=[], metavar="STAGE", help="simulate a transition the template disables as enabled; repeatable")  # fmt: skip
+    pipeline.add_argument("--first-execution", action="store_true", help="no earlier execution succeeded: a stage has nothing to roll back to")  # fmt: skip
     pipeline.add_argument("--pipeline", dest="pipeline_name", metavar="NAME", help="which pipeline of a CloudFormation template")  # fmt: skip
 
     common = parser.add_argument_group("findings")
