@@ -270,6 +270,25 @@ def test_variables_in_rules_and_environment_variables_are_resolved(tmp_path: Pat
     ]
 
 
+def test_pipeline_variable_without_default_needs_a_value(tmp_path: Path) -> None:
+    spec = json.loads((Path(ROOT) / f"{EX}/v2-commands-pipeline.json").read_text())
+    del spec["pipeline"]["variables"][0]["defaultValue"]
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps(spec, indent=1))
+    report = simulate(str(path))
+    assert sorted({(f["code"], f["message"]) for f in report["findings"]}) == [
+        (
+            "CWP201",
+            "#{variables.SiteBucket} cannot be resolved: the pipeline variable 'SiteBucket' has no default value "
+            "and no --var SiteBucket=VALUE gives one",
+        )
+    ]
+    given = simulate(str(path), "--var", "SiteBucket=docs.example.org")
+    assert given["findings"] == []
+    code, _, err = run_cli("simulate", str(path), "--isolated", "--var", "SiteBucket=")
+    assert code == 2 and "--var SiteBucket=: CodePipeline takes no empty variable value" in err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

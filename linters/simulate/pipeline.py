@@ -297,8 +297,9 @@ class Run:
             out.append(Condition(kind, result.upper() if isinstance(result, str) else "", rules))
         return out
 
-    def variables(self) -> dict[str, str]:
-        declared: dict[str, str] = {}
+    def variables(self) -> dict[str, str | None]:
+        """Pipeline variables at start: --var, else the default; None when the variable has neither."""
+        declared: dict[str, str | None] = {}
         value = self.model.raw("variables")
         if isinstance(value, list):
             for item in value:
@@ -306,13 +307,16 @@ class Run:
                     name = item.get(self.model.key("name"))
                     default = item.get(self.model.key("defaultValue"))
                     if isinstance(name, str):
-                        declared[name] = str(default) if default is not None else ""
+                        declared[name] = str(default) if default not in (None, "") else None
         given = dict(self.args.var)
         unknown = [n for n in given if n not in declared]
         if unknown:
             raise SimulationError(
                 f"--var {unknown[0]}: the pipeline declares no such variable ({', '.join(declared) or 'none'})"
             )
+        empty = [n for n, v in given.items() if not v]
+        if empty:
+            raise SimulationError(f"--var {empty[0]}=: CodePipeline takes no empty variable value")
         return {**declared, **given}
 
     def resolve(
@@ -334,7 +338,7 @@ class Run:
                 namespace, _, key = ref.partition(".")
                 if namespace == "codepipeline" and key == "PipelineExecutionId":
                     lines.append(f"#{{{ref}}} = <execution id>")
-                elif namespace == "variables" and key in self.values:
+                elif namespace == "variables" and self.values.get(key) is not None:
                     lines.append(f"#{{{ref}}} = {self.values[key]!r}")
                 elif namespace in namespaces and available(namespaces[namespace]):
                     producer = namespaces[namespace]
@@ -343,7 +347,9 @@ class Run:
                     else:
                         lines.append(f"#{{{ref}}} = output of {_name(producer)} (known at run time)")
                 else:
-                    if namespace == "variables":
+                    if namespace == "variables" and key in self.values:
+                        why = f"the pipeline variable {key!r} has no default value and no --var {key}=VALUE gives one"
+                    elif namespace == "variables":
                         why = f"the pipeline declares no variable {key!r}"
                     elif namespace in namespaces:
                         why = f"{_name(namespaces[namespace])} does not run before {who}"
@@ -426,7 +432,8 @@ class Run:
         title = model.label or "pipeline"
         self.say(f"Pipeline simulation of {self.trace.path}: {title} ({model.pipeline_type or 'V1'}, {self.mode})")
         if self.values:
-            self.say("  variables: " + ", ".join(f"{k}={v!r}" for k, v in self.values.items()))
+            shown = (f"{k}={v!r}" if v is not None else f"{k}=(no value)" for k, v in self.values.items())
+            self.say("  variables: " + ", ".join(shown))
         self.say(
             "  times: T+HH:MM after the execution starts; action durations from --duration or the provider defaults"
         )
