@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -46,6 +46,7 @@ class Target:
     repo: str
     number: int
     head_sha: str | None = None  # the pull request's head commit, from the event file
+    base_sha: str | None = None  # its base commit: where the pull request's diff starts
 
     def path(self, tail: str) -> str:
         return f"/repos/{self.repo}/pulls/{self.number}/{tail}"
@@ -85,8 +86,10 @@ def target_from(environ: dict[str, str] | os._Environ[str], repo: str | None, pu
         value = 0
     if value <= 0:
         raise GitHubError(f"--pr {number!r} is not a pull-request number")
-    head = pr.get("head", {}).get("sha") if isinstance(pr.get("head"), dict) else None
-    return Target(api, repo, value, head if isinstance(head, str) else None)
+    head, base = (
+        (pr.get(side) or {}).get("sha") if isinstance(pr.get(side), dict) else None for side in ("head", "base")
+    )
+    return Target(api, repo, value, head if isinstance(head, str) else None, base if isinstance(base, str) else None)
 
 
 class Client:
@@ -159,7 +162,9 @@ class Client:
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 if method == "GET" and attempt < self.max_attempts:
-                    self.log(f"codeward: {method} {path}: {self.scrub(str(reason))}; retrying in {delay:.0f} s")
+                    self.log(
+                        f"codeward: {method} {urlsplit(path).path}: {self.scrub(str(reason))}; retrying in {delay:.0f} s"
+                    )
                     self.sleep(delay)
                     delay *= 2
                     continue
@@ -176,7 +181,9 @@ class Client:
                         f"GitHub rate limit: the next request is allowed in {pause:.0f} s (more than {self.max_wait:.0f} s"
                         "); run again later"
                     )
-                self.log(f"codeward: GitHub answered {status} to {method} {path}; retrying in {pause:.0f} s")
+                self.log(
+                    f"codeward: GitHub answered {status} to {method} {urlsplit(path).path}; retrying in {pause:.0f} s"
+                )
                 self.sleep(pause)
                 delay *= 2
                 continue
@@ -184,10 +191,10 @@ class Client:
                 payload = json.loads(raw.decode("utf-8")) if raw else None
             except ValueError:
                 payload = None
-            if status >= 400:
+            if status >= 300:  # a redirect that was not followed (another origin) is a failure too
                 raise GitHubError(self._failure(method, path, status, payload))
             return status, lowered, payload
-        raise GitHubError(f"{method} {path}: gave up after {self.max_attempts} attempts (rate limited)")
+        raise GitHubError(f"{method} {urlsplit(path).path}: gave up after {self.max_attempts} attempts (rate limited)")
 
     def _rate_limit_wait(self, status: int, headers: dict[str, str], delay: float) -> float | None:
         if status not in (403, 429):
@@ -221,7 +228,7 @@ class Client:
             404: "no such repository or pull request, or the token cannot see it",
             422: "GitHub rejected the review",
         }.get(status, "")
-        message = f"GitHub answered {status} to {method} {path}"
+        message = f"GitHub answered {status} to {method} {urlsplit(path).path}"
         if detail:
             message += f": {detail[:500]}"
         if hint:
@@ -247,12 +254,8 @@ def existing_fingerprints(client: Client, target: Target) -> set[str]:
     """Fingerprints already on the pull request: in review comments and in review bodies (summaries)."""
     from codeward.output.github_review import MARKER_RE
 
-    found: set[str] = set()
-    for item in client.paginate(target.path("comments")) + client.paginate(target.path("reviews")):
-        body = item.get("body") if isinstance(item, dict) else None
-        if isinstance(body, str):
-            found.update(MARKER_RE.findall(body))
-    return found
+    items = client.paginate(target.path("comments")) + client.paginate(target.path("reviews"))
+    return {fp for item in items if isinstance(item, dict) for fp in MARKER_RE.findall(str(item.get("body") or ""))}
 
 
 def _plural(count: int, word: str) -> str:
@@ -282,6 +285,16 @@ def publish(
         )
     target = target_from(env, repo, pull)
     client = Client(target.api, token.strip(), sleep=sleep, log=say)
+    if changes is None and target.base_sha:
+        # No --diff: still learn which lines the pull request changed, so that findings elsewhere go to the
+        # summary instead of being refused by GitHub.
+        from codeward.diff import DiffError, compute
+
+        try:
+            changes = compute(f"{target.base_sha}...HEAD", require_checkout=False)
+            report.changes = changes  # type: ignore[attr-defined]
+        except DiffError as exc:
+            say(f"codeward: note: cannot tell which lines the pull request changed ({exc}); commenting on every line")
     commit = changes.head if changes is not None else target.head_sha
     if changes is not None and target.head_sha and target.head_sha != changes.head:
         say(
@@ -289,6 +302,7 @@ def publish(
             "check out the head commit (actions/checkout with ref: ${{ github.event.pull_request.head.sha }}) or "
             "comments may land on the wrong lines"
         )
+        commit = target.head_sha
     existing = existing_fingerprints(client, target)
     the_plan = github_review.plan(report, skip=existing)
     stats = {"comments": 0, "summary": len(the_plan.summary), "skipped": the_plan.skipped, "reviews": 0}
@@ -320,9 +334,3 @@ def publish(
         f"{_plural(stats['summary'], 'finding')} in the summary, {stats['skipped']} already there"
     )
     return stats
-
-
-def fingerprints_in(bodies: Iterable[str]) -> set[str]:
-    from codeward.output.github_review import MARKER_RE
-
-    return {fp for body in bodies for fp in MARKER_RE.findall(body)}

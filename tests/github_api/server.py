@@ -33,7 +33,7 @@ class Recorded:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
     body: Any
 
 
@@ -111,7 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = "<invalid json>"
         with fake._lock:
-            fake.requests.append(Recorded(method, parts.path, parse_qs(parts.query), dict(self.headers.items()), body))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            fake.requests.append(Recorded(method, parts.path, parse_qs(parts.query), headers, body))
             if fake.queue:
                 status, headers, answer = fake.queue.pop(0)
                 return self._send(status, answer, headers)
@@ -214,7 +215,7 @@ def serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.fake = fake
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield fake
