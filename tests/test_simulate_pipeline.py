@@ -310,3 +310,47 @@ def test_pipeline_variable_without_default_needs_a_value(tmp_path: Path) -> None
 def test_usage_errors(args: list[str], message: str) -> None:
     code, _, err = run_cli("simulate", CONDITIONS, "--isolated", *args, cwd=ROOT)
     assert code == 2 and message in err, (args, err)
+
+
+CFN_CONDITIONS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Pipeline:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      RoleArn: arn:aws:iam::111122223333:role/p
+      ArtifactStore: {Type: S3, Location: bucket-name}
+      PipelineType: V2
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Src
+              ActionTypeId: {Category: Source, Owner: AWS, Provider: S3, Version: "1"}
+              Configuration: {S3Bucket: b, S3ObjectKey: k.zip}
+              OutputArtifacts: [{Name: Out}]
+        - Name: Deploy
+          BeforeEntry:
+            Conditions:
+              - Result: SKIP
+                Rules:
+                  - Name: Window
+                    RuleTypeId: {Category: Rule, Owner: AWS, Provider: DeploymentWindow, Version: "1"}
+                    Configuration: {Cron: "0 9 ? * MON *"}
+          OnFailure:
+            Result: RETRY
+            RetryConfiguration: {RetryMode: ALL_ACTIONS}
+          Actions:
+            - Name: Upload
+              ActionTypeId: {Category: Deploy, Owner: AWS, Provider: S3, Version: "1"}
+              Configuration: {BucketName: site, Extract: "true"}
+              InputArtifacts: [{Name: Out}]
+"""
+
+
+def test_cloudformation_form_conditions_and_retry(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.yml"
+    path.write_text(CFN_CONDITIONS)
+    skipped = stages(pipeline(str(path), "--condition", "Deploy.Window=fail"))["Deploy"]
+    assert (skipped["status"], skipped["conditions"][0]["result"]) == ("Skipped", "SKIP")
+    retried = stages(pipeline(str(path), "--fail", "Deploy.Upload@1"))["Deploy"]
+    assert (retried["status"], retried["retry"]["mode"], retried["leave"]) == ("Succeeded", "ALL_ACTIONS", 3)
