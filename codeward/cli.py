@@ -126,9 +126,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        # Commands that handle --diff/--post/--repo/--pr (see codeward.diff.Scope); the others say so.
-        if args.command not in ("lint",) and any(getattr(args, name, None) for name in ("diff", "post", "repo", "pr")):
-            raise UsageError(f"--diff, --post, --repo and --pr are not supported by `codeward {args.command}` yet")
         return args.run(args)
     except UsageError as exc:
         print(f"codeward: error: {exc}", file=sys.stderr)

@@ -61,12 +61,17 @@ def run(args: argparse.Namespace) -> int:
     if args.write_baseline and args.fix:
         raise UsageError("--write-baseline and --fix do not go together: fix first, then record the baseline")
     config = load_config_for(args, args.paths[0] if args.paths else ".")
+    from codeward.diff import Scope
+
+    # --diff narrows the paths and the findings to changed lines; --post github posts them as a review.
+    scope = Scope.from_args(args, fmt, None if args.secrets_only else (".py", ".pyi"))
+    paths = scope.paths(args.paths)
     if args.secrets_only:
-        results = scan_secrets(args.paths, config)
+        results = scan_secrets(paths, config)
     else:
         use_cache = not args.no_cache and not args.fix
         progress = sys.stderr.isatty() and not os.environ.get("CI")
-        results = run_review(args.paths, config, use_cache=use_cache, jobs=args.jobs, progress=progress)
+        results = run_review(paths, config, use_cache=use_cache, jobs=args.jobs, progress=progress)
     findings: list[Finding] = []
     fixed = 0
     if args.fix:
@@ -74,10 +79,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         for result in results:
             findings += result.findings
+    findings = scope.keep(findings)
     findings.sort(key=Finding.sort_key)
     report = Report(findings, [r.path for r in results], rule_for, color=use_color(args.color, bool(args.output)),
                     explain=not args.quiet)  # fmt: skip
     mask_secrets(report)
+    scope.attach(report)
     if args.baseline:
         from reviewer.baseline import filter_new, write_baseline
 
@@ -91,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 f"codeward: {accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", file=sys.stderr
             )
     emit(render(fmt, report), args.output)
+    scope.publish(report)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     if any(r.internal_error for r in results):
