@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                    "--exit-zero", str(source)]  # fmt: skip
         seconds, result = timed(command, args.runs)
         rows.append(("ruff check --select S", seconds, len(json.loads(result.stdout or "[]"))))
-    print(f"Django {args.version} (`django/`, {len(files)} Python files), {os.cpu_count()} CPUs, median of {args.runs}\n")
+    print(
+        f"Django {args.version} (`django/`, {len(files)} Python files), {os.cpu_count()} CPUs, median of {args.runs}\n"
+    )
     print("| tool | wall time | findings |\n|---|---|---|")
     for name, seconds, count in rows:
         print(f"| {name} | {seconds:.2f} s | {count} |")
