@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,21 +30,37 @@ class DiffError(Exception):
     """A --diff problem the user can act on (the message says how)."""
 
 
-@dataclass
 class FileChange:
     """One file of the diff. Lines are 1-based line numbers of the new (head) version."""
 
-    path: str  # repository-relative, "/"-separated
-    status: str  # A added, M modified, R renamed, C copied, T type change, D deleted
-    old_path: str | None = None  # before a rename or copy
-    binary: bool = False
-    submodule: bool = False
-    symlink: bool = False  # its "content" is a link target, not text to analyse
-    added: set[int] = field(default_factory=set)  # added or modified lines
-    # (first, last) new-side lines of each hunk, context included: the lines a review can comment on.
-    hunks: list[tuple[int, int]] = field(default_factory=list)
-    # new line -> old line for unchanged context lines (GitLab positions on them need both).
-    context: dict[int, int] = field(default_factory=dict)
+    # Plain classes, not dataclasses: `codeward lint` imports this module on every run and dataclass creation
+    # costs milliseconds.
+    __slots__ = ("added", "binary", "context", "hunks", "old_path", "path", "status", "submodule", "symlink")
+
+    def __init__(
+        self,
+        path: str,
+        status: str,
+        old_path: str | None = None,
+        *,
+        binary: bool = False,
+        submodule: bool = False,
+        symlink: bool = False,
+    ) -> None:
+        self.path = path  # repository-relative, "/"-separated
+        self.status = status  # A added, M modified, R renamed, C copied, T type change, D deleted
+        self.old_path = old_path  # before a rename or copy
+        self.binary = binary
+        self.submodule = submodule
+        self.symlink = symlink  # its "content" is a link target, not text to analyse
+        self.added: set[int] = set()  # added or modified lines
+        # (first, last) new-side lines of each hunk, context included: the lines a review can comment on.
+        self.hunks: list[tuple[int, int]] = []
+        # new line -> old line for unchanged context lines (GitLab positions on them need both).
+        self.context: dict[int, int] = {}
+
+    def __repr__(self) -> str:
+        return f"FileChange({self.path!r}, {self.status!r}, added={sorted(self.added)})"
 
     @property
     def analysable(self) -> bool:
@@ -58,14 +73,17 @@ class FileChange:
         return None
 
 
-@dataclass
 class ChangeSet:
-    root: str  # absolute, real path of the repository's top level
-    spec: str  # as given: BASE...HEAD
-    base: str  # commit id BASE resolves to
-    head: str  # commit id HEAD resolves to
-    merge_base: str  # what the diff starts from: merge-base(BASE, HEAD) for "...", BASE for ".."
-    files: dict[str, FileChange] = field(default_factory=dict)
+    __slots__ = ("base", "files", "head", "merge_base", "root", "spec")
+
+    def __init__(self, root: str, spec: str, base: str, head: str, merge_base: str) -> None:
+        self.root = root  # absolute, real path of the repository's top level
+        self.spec = spec  # as given: BASE...HEAD
+        self.base = base  # commit id BASE resolves to
+        self.head = head  # commit id HEAD resolves to
+        # What the diff starts from: merge-base(BASE, HEAD) for "...", BASE itself for "..".
+        self.merge_base = merge_base
+        self.files: dict[str, FileChange] = {}
 
     def relpath(self, path: str) -> str | None:
         """`path` (relative to the working directory, or absolute) relative to the repository, or None."""
@@ -295,17 +313,25 @@ def _parse_patch(data: bytes, files: list[FileChange]) -> None:
 # --- what the commands share: --diff, the formats that need it, and --post --------------------------------
 
 
-@dataclass
 class Scope:
     """What `--diff` and `--post` change in a run of `codeward lint` or `codeward review`: which paths are
     analysed, which findings are kept, and what the review formats and the poster need to know."""
 
-    changes: ChangeSet | None = None
-    post: str | None = None
-    repo: str | None = None
-    pull: str | None = None
-    fmt: str = "text"
-    suffixes: tuple[str, ...] | None = None
+    def __init__(
+        self,
+        changes: ChangeSet | None = None,
+        post: str | None = None,
+        repo: str | None = None,
+        pull: str | None = None,
+        fmt: str = "text",
+        suffixes: tuple[str, ...] | None = None,
+    ) -> None:
+        self.changes = changes
+        self.post = post
+        self.repo = repo
+        self.pull = pull
+        self.fmt = fmt
+        self.suffixes = suffixes
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, fmt: str, suffixes: tuple[str, ...] | None = None) -> Scope:
@@ -376,6 +402,8 @@ def repo_path(report: Any, path: str) -> str:
 def fingerprints(report: Report) -> list[str]:
     """One stable key per finding, the same from any working directory: the report's fingerprint of the
     finding with its repository-relative path, plus an occurrence number so identical findings stay apart."""
+    from dataclasses import replace
+
     seen: dict[str, int] = {}
     out = []
     for finding in report.findings:
