@@ -667,17 +667,32 @@ class WeakTlsProtocol(ReviewRule):
 
     def visit_Attribute(self, ctx: Context, node: cst.Attribute) -> None:
         text = dotted(node) or ""
-        if text.endswith(self._OLD) and (ctx.qualname(node) or "").startswith("ssl."):
+        if text.endswith(self._OLD) and (ctx.qualname(node) or "").startswith("ssl.") and self._selects(ctx, node):
             ctx.report(node, f"{text.removeprefix('ssl.')} is an obsolete protocol version with practical attacks")
+
+    @staticmethod
+    def _selects(ctx: Context, node: cst.Attribute) -> bool:
+        """Used to choose a protocol (a call argument, `minimum_version = ...`), not listed in a mapping table."""
+        parent = ctx.parents[-1] if ctx.parents else None
+        if isinstance(parent, cst.Arg):
+            return True
+        if isinstance(parent, cst.Assign) and parent.value is node:
+            target = parent.targets[0].target
+            return isinstance(target, cst.Attribute) and target.attr.value in ("minimum_version", "maximum_version")
+        return False
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if ctx.call_name(node) == "ssl.wrap_socket":
             ctx.report(node, "ssl.wrap_socket() verifies neither certificate nor host name (removed in Python 3.12)")
 
-    VALID = (Valid("import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2\n"),)
+    VALID = (
+        Valid("import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2\n"),
+        Valid("import ssl\nNAMES = {ssl.PROTOCOL_TLSv1: 'TLSv1', ssl.PROTOCOL_TLSv1_2: 'TLSv1.2'}\n"),
+    )
     INVALID = (
         Invalid("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n", 2, 22),
         Invalid("import ssl\ns = ssl.wrap_socket(sock)\n", 2, 5),
+        Invalid("import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1\n", 3, 23),
     )
 
 

@@ -61,6 +61,8 @@ def looks_like_secret(value: str) -> bool:
         return False
     if value.startswith(("/", "./", "http://", "https://", "$", "%", "{", "env:", "arn:", "ssm:")):
         return False
+    if re.search(r"\\[wdsWDSbB]|\[\^|\(\?[:=!P<]", value):
+        return False  # a regular expression (a lexer's `token = r"[^\W\d]\w*"`), not a credential
     if _CREDENTIAL_WORDS.match(value) and value.lower() == value and len(value) <= 24:
         return False  # "password", "api_key", "x-auth-token": names, not values
     return not re.fullmatch(r"[A-Z][A-Z0-9_]+", value)  # an environment variable's name
@@ -196,6 +198,7 @@ class HardcodedPassword(ReviewRule):
             "import boto3\ns3 = boto3.client('s3')\nconfig = {'password': '${DB_PASSWORD}', 'token_type': 'bearer'}\n"
         ),
         Valid("def login(user, password=None):\n    return user, password\nSECRET_KEY = 'REPLACE_WITH_ENV_VALUE'\n"),
+        Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
     )
     INVALID = (
         Invalid(
