@@ -10,8 +10,8 @@ from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 from reviewer.engine import Context, Taint, argument, is_const, kwarg, literal_str, method_name, positional
 from reviewer.lazy import cst
-from reviewer.rule import ReviewRule  # noqa: F401 - re-exported for rule authors
-from reviewer.rules._base import CallRule, TaintSink, host_is_fixed
+from reviewer.rule import ReviewRule
+from reviewer.rules._base import CallRule, TaintSink, host_is_fixed, literal_prefix
 
 _SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                 "subprocess.Popen")  # fmt: skip
@@ -1392,3 +1392,143 @@ class RegexInjection(TaintSink):
     template = "{source} is used as the regular expression of {sink}()"
     VALID = (Valid("import re\n\ndef f(request, text):\n    return re.search(re.escape(request.GET['q']), text)\n"),)
     INVALID = (Invalid("import re\n\ndef f(request, text):\n    return re.search(request.GET['q'], text)\n", 4, 12),)
+
+
+_SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw"})
+_SQL_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "pandas.read_sql",
+                        "pandas.read_sql_query", "django.db.models.expressions.RawSQL", "django.db.models.RawSQL"})  # fmt: skip
+_SQL_START = re.compile(r"^\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|MERGE|WITH|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
+
+
+class SqlFromVariable(ReviewRule):
+    """
+    ## What it does
+    Finds SQL text built by string formatting (f-strings, `%`, `+`, `.format`) from variables that are not
+    constants, where codeward cannot see where the values come from (function parameters, attributes,
+    return values). Untrusted data reaching SQL is reported by CWR101 instead.
+
+    ## Why is this bad?
+    Whether the query is safe depends on every caller, now and later: one that passes a request parameter
+    opens an SQL injection. Binding parameters makes the query safe whatever the callers do.
+
+    ## Example
+    ```python
+    def find_user(cursor, name):
+        cursor.execute(f"SELECT * FROM users WHERE name = '{name}'")
+    ```
+
+    ## Fix
+    Bind the values: `cursor.execute("SELECT * FROM users WHERE name = %s", (name,))`. Identifiers (table
+    and column names) cannot be bound: check them against an allow-list.
+    """
+
+    code = "CWR120"
+    name = "sql-built-from-variable"
+    cwe = 89
+    security_severity = 6.5
+    category = "security"
+    severity = Severity.WARNING
+    needles = ("execute", "text(", "raw(", "RawSQL", "read_sql")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        method = method_name(node)
+        if name not in _SQL_CALLS and (method not in _SQL_METHODS or ctx.is_module(node.func.value)):  # type: ignore[attr-defined]
+            return
+        query = argument(node, 0, "sql")
+        if query is None or not isinstance(query, cst.FormattedString | cst.BinaryOperation | cst.Call):
+            return
+        if isinstance(query, cst.Call) and method_name(query) != "format":
+            return
+        prefix = literal_prefix(query)
+        if prefix is None or not _SQL_START.match(prefix) or ctx.taint(query) is not None:
+            return  # not visibly SQL, or CWR101's
+        if _unquoted_sql(ctx, query):
+            ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting values into the text")
+
+    VALID = (
+        Valid("def find(cursor, name):\n    cursor.execute('SELECT * FROM users WHERE name = %s', (name,))\n"),
+        Valid("TABLE = 'users'\n\ndef count(cursor):\n    cursor.execute(f'SELECT count(*) FROM {TABLE}')\n"),
+        Valid("def page(cursor, n):\n    cursor.execute('SELECT * FROM t LIMIT %d' % int(n))\n"),
+        Valid(
+            "def count(cursor, ops, table):\n    cursor.execute('SELECT count(*) FROM %s' % ops.quote_name(table))\n"
+        ),
+    )
+    INVALID = (
+        Invalid("def find(cursor, name):\n    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n", 2, 5),
+        Invalid("def drop(conn, table):\n    conn.execute('DROP TABLE ' + table)\n", 2, 5),
+    )
+
+
+def _unquoted_sql(ctx: Context, node: cst.BaseExpression) -> bool:
+    """Like `_unquoted_variable`, with SQL quoting helpers (`quote_name`, `sql.Identifier`, ...) as safe."""
+    if isinstance(node, cst.Call):
+        callee = (ctx.code(node.func, 200)).rsplit(".", 1)[-1].lower()
+        if "quote" in callee or "escape" in callee or callee in ("identifier", "literal"):
+            return False
+        if method_name(node) == "join" and node.args:
+            return _unquoted_sql(ctx, node.args[0].value)
+    if isinstance(node, cst.GeneratorExp | cst.ListComp):
+        return _unquoted_sql(ctx, node.elt)
+    if isinstance(node, cst.FormattedString):
+        return any(
+            isinstance(p, cst.FormattedStringExpression) and _unquoted_sql(ctx, p.expression) for p in node.parts
+        )
+    if isinstance(node, cst.BinaryOperation):
+        return _unquoted_sql(ctx, node.left) or _unquoted_sql(ctx, node.right)
+    if isinstance(node, cst.Tuple | cst.List):
+        return any(_unquoted_sql(ctx, e.value) for e in node.elements)
+    if isinstance(node, cst.Call) and method_name(node) == "format":
+        return any(_unquoted_sql(ctx, a.value) for a in node.args)
+    return _unquoted_variable(ctx, node)
+
+
+class EvalOfVariable(ReviewRule):
+    """
+    ## What it does
+    Finds `eval` and `exec` of a value that is not a literal, where codeward cannot see where the value
+    comes from. Untrusted data reaching them is reported by CWR104 instead.
+
+    ## Why is this bad?
+    Whatever reaches the argument runs as Python with the program's permissions; one caller passing user
+    input is enough, and such code is hard to review.
+
+    ## Example
+    ```python
+    def apply(rule, record):
+        return eval(rule, {"record": record})
+    ```
+
+    ## Fix
+    `ast.literal_eval` for literals, `json.loads` for data, a dictionary of allowed operations for
+    expressions chosen at run time.
+    """
+
+    code = "CWR121"
+    name = "eval-of-variable"
+    cwe = 95
+    security_severity = 6.5
+    category = "security"
+    severity = Severity.WARNING
+    needles = ("eval(", "exec(")
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name not in ("eval", "exec", "builtins.eval", "builtins.exec") or not node.args:
+            return
+        source = node.args[0].value
+        if literal_str(source) is not None or isinstance(source, cst.SimpleString | cst.ConcatenatedString):
+            return
+        if isinstance(source, cst.Call) and ctx.call_name(source) == "compile":
+            source = source.args[0].value if source.args else source
+            if literal_str(source) is not None:
+                return
+        if ctx.taint(source) is not None:
+            return  # CWR104's
+        ctx.report(node, f"{name}() runs code from `{ctx.code(source, 30)}`, which is not a literal")
+
+    VALID = (
+        Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
+        Valid("exec('import sys')\n"),
+    )
+    INVALID = (Invalid("def apply(rule, record):\n    return eval(rule, {'record': record})\n", 2, 12),)
