@@ -112,7 +112,9 @@ def wrong_enum(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str
         for path, node in _walk(data)
         if isinstance(node, PMap)
         for key in node
-        if key in enums and isinstance(node[key], str) and key in node.value_spans
+        if key in enums
+        and isinstance(node[key], str)
+        and key in node.value_spans
         and (key not in type_keys or (path and path[-1] in ("actionTypeId", "ActionTypeId")))
     ]
     if not candidates:

@@ -35,7 +35,13 @@ def test_manifest_validates() -> None:
     [
         (
             "codeward-buildspec",
-            ["buildspec.yml", "ci/buildspec-prod.yaml", "BuildSpec.yml", "infra/buildspec_test.yml", "app.buildspec.yml"],
+            [
+                "buildspec.yml",
+                "ci/buildspec-prod.yaml",
+                "BuildSpec.yml",
+                "infra/buildspec_test.yml",
+                "app.buildspec.yml",
+            ],
             ["buildspec.json", "docs/buildspec.md", "build.yml"],
         ),
         (

@@ -11,8 +11,14 @@ from linters.engine import lint_text
 from tests.helpers import ROOT
 
 SEEDS: list[tuple[str, str]] = [
-    ("buildspec.yml", "version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: 3.12\n  build:\n    commands:\n      - make\n"),
-    ("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\nhooks:\n  AfterInstall:\n    - location: scripts/a.sh\n      timeout: 60\n"),
+    (
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: 3.12\n  build:\n    commands:\n      - make\n",
+    ),
+    (
+        "appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\nhooks:\n  AfterInstall:\n    - location: scripts/a.sh\n      timeout: 60\n",
+    ),
     ("pipeline.json", '{"pipeline": {"name": "p", "roleArn": "arn:aws:iam::123456789012:role/r", "stages": []}}'),
 ]
 for folder in ("examples",):
@@ -21,7 +27,29 @@ for folder in ("examples",):
             SEEDS.append((path.name, path.read_text(errors="replace")))
 
 NOISE = st.sampled_from(
-    [":", " ", "-", "\t", "[", "]", "{", "}", "&a", "*a", "!Ref ", "'", '"', "#", "\n", "0", "yes", "~", "\\", "é", "\x00"]
+    [
+        ":",
+        " ",
+        "-",
+        "\t",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a",
+        "*a",
+        "!Ref ",
+        "'",
+        '"',
+        "#",
+        "\n",
+        "0",
+        "yes",
+        "~",
+        "\\",
+        "é",
+        "\x00",
+    ]
 )
 
 
@@ -62,7 +90,9 @@ def _replace_values(node: object, draw: st.DataObject) -> object:
     if isinstance(node, list):
         return [_replace_values(v, draw) for v in node]
     if draw.draw(st.integers(0, 5)) == 0:
-        return draw.draw(st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(max_size=8), st.just([]), st.just({})))
+        return draw.draw(
+            st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(max_size=8), st.just([]), st.just({}))
+        )
     return node
 
 
