@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codeward.config import Config
 from codeward.findings import Finding
@@ -63,6 +63,8 @@ def lint_task(task: Task) -> FileResult:
             hit = cache.get(key)
             if hit is not None:
                 meta, findings = hit
+                # The entry may come from a run that named the file differently (absolute vs relative).
+                findings = [replace(f, path=task.path) for f in findings]
                 return FileResult(task.path, meta.get("kind"), findings, skipped=bool(meta.get("skipped")))
     result = lint_file(task.path, kind=task.kind, select=select, explicit=task.explicit)
     # AppSpec rules look at other files of the revision, so their results cannot be keyed by one file.

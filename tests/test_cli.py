@@ -130,3 +130,10 @@ def test_rules_listing_and_single_rule() -> None:
 def test_no_command_prints_help_and_exits_2() -> None:
     code, out, _ = run_cli()
     assert code == 2 and "usage: codeward" in out
+
+
+def test_cached_findings_carry_the_path_as_named_in_this_run(tmp_path: Path) -> None:
+    path = write(tmp_path, "buildspec.yml", DUPLICATE)
+    run_cli("lint", "--isolated", "--format", "concise", str(path), cwd=str(tmp_path))
+    _, out, _ = run_cli("lint", "--isolated", "--format", "concise", "buildspec.yml", cwd=str(tmp_path))
+    assert out.startswith("buildspec.yml:5:3: CWF002"), out
