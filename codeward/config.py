@@ -6,13 +6,13 @@ Codes are matched by prefix as in ruff: "CWB" selects every buildspec rule, "ALL
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from codeward.findings import Severity
+from codeward.globs import glob_regex
 
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".codeward_cache")
 KNOWN_KEYS = {
@@ -70,41 +70,8 @@ class Config:
         return "/" not in pattern.rstrip("/") and any(regex.fullmatch(part) for part in relative.split("/"))
 
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
-
-
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Glob with `**` spanning directories and `*` staying within one."""
-    cached = _GLOB_CACHE.get(pattern)
-    if cached is None:
-        text = pattern.strip().removeprefix("./").rstrip("/")
-        out, i = [], 0
-        while i < len(text):
-            if text.startswith("**/", i):
-                out.append("(?:.*/)?")
-                i += 3
-            elif text.startswith("**", i):
-                out.append(".*")
-                i += 2
-            elif text[i] == "*":
-                out.append("[^/]*")
-                i += 1
-            elif text[i] == "?":
-                out.append("[^/]")
-                i += 1
-            else:
-                out.append(re.escape(text[i]) if text[i] != "[" else _bracket(text, i, out))
-                i = text.index("]", i) + 1 if text[i] == "[" and "]" in text[i:] else i + 1
-        # A directory pattern also covers everything below it.
-        cached = _GLOB_CACHE[pattern] = re.compile("".join(out) + "(?:/.*)?")
-    return cached
-
-
-def _bracket(text: str, i: int, out: list[str]) -> str:
-    end = text.find("]", i)
-    if end < 0:
-        return re.escape("[")
-    return fnmatch.translate(text[i : end + 1]).removeprefix("(?s:").removesuffix(")\\Z")
+    return glob_regex(pattern.strip().removeprefix("./").rstrip("/"), subtree=True)
 
 
 def find_pyproject(start: str) -> str | None:

@@ -12,11 +12,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from codeward.globs import glob_regex as shared_glob_regex
+
 # Source checkouts carry .git; CodeBuild sources from CodePipeline or S3 do not.
 SKIPPED_DIRS = frozenset({".git"})
 MAX_FILES = 200_000
-
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
 
 
 def normalize(pattern: str) -> str:
@@ -27,37 +27,7 @@ def normalize(pattern: str) -> str:
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
-    cached = _REGEX_CACHE.get(pattern)
-    if cached is not None:
-        return cached
-    text = normalize(pattern).rstrip("/")
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif text.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif text[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif text[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif text[i] == "[" and "]" in text[i + 1 :]:
-            end = text.index("]", i + 1)
-            body = text[i + 1 : end]
-            negate = body.startswith(("!", "^"))
-            body = re.escape(body[1:] if negate else body).replace("\\-", "-")
-            out.append(f"[{'^' if negate else ''}{body}]")
-            i = end + 1
-        else:
-            out.append(re.escape(text[i]))
-            i += 1
-    cached = _REGEX_CACHE[pattern] = re.compile("".join(out))
-    return cached
+    return shared_glob_regex(normalize(pattern).rstrip("/"))
 
 
 def is_glob(pattern: str) -> bool:
