@@ -7,46 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from codeward.fixes import apply_fixes
 from codeward.rule import Invalid, Valid
 from reviewer.review import review_file
 from reviewer.rules import all_rules, rules_by_code
 from reviewer.rules.meta import MetaRule
+from tests.rule_cases import case_params, check_case, materialise
 
 
-def _cases() -> list:
-    out = []
-    for rule in all_rules():
-        for index, case in enumerate(rule.VALID):
-            out.append(pytest.param(rule, case, id=f"{rule.code}-valid-{index}"))
-        for index, case in enumerate(rule.INVALID):
-            out.append(pytest.param(rule, case, id=f"{rule.code}-invalid-{index}"))
-    return out
-
-
-@pytest.mark.parametrize(("rule", "case"), _cases())
+@pytest.mark.parametrize(("rule", "case"), case_params(all_rules()))
 def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
-    target = tmp_path / (case.filename or "case.py")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(case.source, encoding="utf-8")
-    findings = review_file(str(target)).findings
+    findings = review_file(materialise(tmp_path, case.filename or "case.py", case)).findings
     assert not [f for f in findings if f.code == "CWR900"], findings
     if rule.code != "CWR001":
         assert not [f for f in findings if f.code == "CWR001"], "the case does not parse"
-    mine = [f for f in findings if f.code == rule.code]
-    if isinstance(case, Valid):
-        assert not mine, "\n".join(f"{f.line}:{f.column} {f.message}" for f in mine)
-        return
-    at = [f for f in mine if (f.line, f.column) == (case.line, case.column)]
-    assert at, f"expected {rule.code} at {case.line}:{case.column}, got " + repr(
-        [(f.line, f.column, f.message) for f in mine]
-    )
-    if case.message:
-        assert any(case.message in f.message for f in at), [f.message for f in at]
-    if case.fixed is not None:
-        fixed, count = apply_fixes(case.source, [f for f in at if f.fix])
-        assert count, f"{rule.code} offers no fix here"
-        assert fixed == case.fixed
+    check_case(rule, case, findings)
 
 
 def test_every_rule_is_documented_and_tested() -> None:

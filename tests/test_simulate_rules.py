@@ -5,37 +5,20 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from codeward.rule import Invalid, Valid
 from linters.simulate.rules import all_rules, rules_by_code
 from tests.helpers import run_cli
+from tests.rule_cases import case_params, check_case, materialise
 
 DEFAULT_NAMES = {"buildspec": "buildspec.yml", "appspec": "appspec.yml", "pipeline": "pipeline.json"}
 
 
-def _cases() -> list[object]:
-    out = []
-    for rule in all_rules():
-        for index, case in enumerate(rule.VALID):
-            out.append(pytest.param(rule, case, id=f"{rule.code}-valid-{index}"))
-        for index, case in enumerate(rule.INVALID):
-            out.append(pytest.param(rule, case, id=f"{rule.code}-invalid-{index}"))
-    return out
-
-
-def materialise(tmp_path: Path, rule: type, case: Valid | Invalid) -> str:
-    target = tmp_path / (case.filename or DEFAULT_NAMES[rule.kind])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(case.source, encoding="utf-8")
-    for relative, content in case.files.items():
-        extra = target.parent / relative
-        extra.parent.mkdir(parents=True, exist_ok=True)
-        extra.write_text(content, encoding="utf-8")
-        if content.startswith("#!"):
-            extra.chmod(0o755)
-    return str(target)
+def materialise_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> str:
+    return materialise(tmp_path, case.filename or DEFAULT_NAMES[rule.kind], case)
 
 
 def simulate_json(path: str, *args: str) -> tuple[int, dict]:
@@ -44,22 +27,13 @@ def simulate_json(path: str, *args: str) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
-@pytest.mark.parametrize(("rule", "case"), _cases())
+@pytest.mark.parametrize(("rule", "case"), case_params(all_rules()))
 def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
-    path = materialise(tmp_path, rule, case)
+    path = materialise_case(tmp_path, rule, case)
     # Only this rule selected: the lint pass runs with the same selection, so other rules' errors do not
     # stop the simulation before this rule gets to speak.
     _, report = simulate_json(path, "--select", rule.code, *getattr(case, "args", ()))
-    mine = [f for f in report["findings"] if f["code"] == rule.code]
-    if isinstance(case, Valid):
-        assert not mine, [(f["line"], f["column"], f["message"]) for f in mine]
-        return
-    at = [f for f in mine if (f["line"], f["column"]) == (case.line, case.column)]
-    assert at, f"expected {rule.code} at {case.line}:{case.column}, got " + repr(
-        [(f["line"], f["column"], f["message"]) for f in mine]
-    )
-    if case.message:
-        assert any(case.message in f["message"] for f in at), [f["message"] for f in at]
+    check_case(rule, case, [SimpleNamespace(**f) for f in report["findings"]])
 
 
 def test_every_rule_is_documented_and_tested() -> None:
