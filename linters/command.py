@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     findings: list[Finding] = []
     fixed = 0
     if args.fix:
-        fixed, findings = fix_files(results, config)
+        fixed, findings = fix_files(results, config, scope.keep)
     else:
         for result in results:
             findings += result.findings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from codeward.config import Config
@@ -85,15 +86,18 @@ def run_lint(paths: list[str], config: Config, *, kind: str | None, use_cache: b
     return run_all(lint_task, tasks, jobs or config.jobs)
 
 
-def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Finding]]:
-    """Apply every available fix; return the number applied and the findings that remain."""
+def fix_files(
+    results: list[FileResult], config: Config, allowed: Callable[[list[Finding]], list[Finding]] = list
+) -> tuple[int, list[Finding]]:
+    """Apply the available fixes of the findings `allowed` keeps (with --diff: those on changed lines);
+    return the number applied and the findings that remain."""
     from codeward.fixes import apply_fixes
     from codeward.sources import read_text
 
     applied = 0
     remaining: list[Finding] = []
     for result in results:
-        fixable = [f for f in result.findings if f.fix is not None]
+        fixable = [f for f in allowed(result.findings) if f.fix is not None]
         if not fixable:
             remaining += result.findings
             continue

@@ -190,6 +190,18 @@ def test_lint_diff_reports_only_findings_on_changed_lines(tmp_path: Path) -> Non
     assert code == 1 and out.count("CWB001") == 2
 
 
+def test_fix_with_diff_fixes_only_changed_lines(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "r", {"buildspec.yml": BASE_BUILDSPEC})
+    git(repo, "checkout", "-qb", "feature")
+    head = BASE_BUILDSPEC.replace("    commands:\n      - make\n", "    comands:\n      - make\n")
+    commit(repo, {"buildspec.yml": head})
+    code, _, err = run_cli("lint", "--isolated", "--fix", "--diff", "main...HEAD", cwd=str(repo))
+    text = (repo / "buildspec.yml").read_text()
+    # The new misspelling (a changed line) is fixed; the old one (finaly) is left for its own change.
+    assert "comands" not in text and "finaly" in text
+    assert "Fixed 1 finding." in err and code == 0
+
+
 def test_lint_diff_with_nothing_relevant_changed(tmp_path: Path) -> None:
     repo = new_repo(tmp_path / "r", {"buildspec.yml": BASE_BUILDSPEC, "README.md": "hi\n"})
     commit(repo, {"README.md": "hello\n"})
