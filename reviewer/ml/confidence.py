@@ -1,0 +1,124 @@
+"""The classifier inside a review: a calibrated `confidence` on secret and injection findings, and secrets the
+rules miss (CWR205, literals the classifier scores as credentials).
+
+Every finding keeps the confidence it got; the command hides those below `--min-confidence` (default
+`DEFAULT_MIN_CONFIDENCE`, or `min-confidence` in `[tool.codeward.reviewer]`) unless `--show-all` is given.
+Classifier-only findings are produced down to `FLOOR`, so `--show-all` and a lower threshold can reveal them
+without invalidating the results cache. Nothing here imports scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from codeward.findings import Finding, Severity, Span
+
+DEFAULT_MIN_CONFIDENCE = 0.5
+FLOOR = 0.2
+SECRET_RULES = frozenset({"CWR201", "CWR202", "CWR203"})
+CLASSIFIER_RULE = "CWR205"
+
+
+def injection_rules() -> frozenset[str]:
+    from reviewer.rules import all_rules
+    from reviewer.rules._base import TaintSink
+
+    return frozenset(r.code for r in all_rules() if issubclass(r, TaintSink))
+
+
+def _covers(line: int, column: int, end_line: int, end_column: int, at: Span) -> bool:
+    if at.line != line:
+        return False
+    return column <= at.column < end_column if end_line == line else at.column >= column
+
+
+def secret_scores(path: str, text: str, python: bool = True) -> list[tuple[object, float]]:
+    """(candidate, probability) for every secret candidate of a file."""
+    from reviewer.ml.candidates import python_secret_candidates, text_secret_candidates
+    from reviewer.ml.features import secret_features
+    from reviewer.ml.score import shipped
+
+    candidates = python_secret_candidates(path, text) if python else text_secret_candidates(path, text)
+    if not candidates:
+        return []
+    scorer = shipped()["secrets"]
+    return [(c, scorer.probability(secret_features(c))) for c in candidates]
+
+
+def attach(
+    path: str, text: str, findings: list[Finding], select: Callable[[str], bool], python: bool = True
+) -> list[Finding]:
+    """`findings` of one file with confidences, plus classifier-only secret findings."""
+    from reviewer.ml.score import ModelError
+
+    out = list(findings)
+    try:
+        if select(CLASSIFIER_RULE) or any(f.code in SECRET_RULES for f in findings):
+            out = _secrets(path, text, out, select, python)
+        if python and any(f.code in injection_rules() for f in out):
+            out = _injection(path, text, out)
+    except ModelError:
+        return list(findings)  # no usable model: the rules' findings stand as they are
+    return out
+
+
+def _secrets(
+    path: str, text: str, findings: list[Finding], select: Callable[[str], bool], python: bool
+) -> list[Finding]:
+    from reviewer.rules.secrets import mask
+
+    scored = secret_scores(path, text, python)
+    out = []
+    claimed: set[int] = set()
+    for finding in findings:
+        if finding.code in SECRET_RULES:
+            for index, (c, p) in enumerate(scored):
+                if _covers(c.line, c.column, c.end_line, c.end_column, finding.span):  # type: ignore[attr-defined]
+                    finding = replace(finding, confidence=p)
+                    claimed.add(index)
+                    break
+        out.append(finding)
+    if not select(CLASSIFIER_RULE):
+        return out
+    taken = {(f.span.line, f.span.column) for f in out if f.code in SECRET_RULES}
+    for index, (c, p) in enumerate(scored):
+        if index in claimed or p < FLOOR:
+            continue
+        if any(_covers(c.line, c.column, c.end_line, c.end_column, Span(line, column, line, column + 1))  # type: ignore[attr-defined]
+               for line, column in taken):  # fmt: skip
+            continue
+        value: str = c.value  # type: ignore[attr-defined]
+        where = f" bound to `{c.name}`" if c.name else ""  # type: ignore[attr-defined]
+        message = (
+            f"this literal{where} looks like a credential ({mask(value)}, classifier confidence {p:.2f}) (CWE-798)"
+        )
+        end_line, end_column = c.end_line, c.end_column  # type: ignore[attr-defined]
+        span = Span(c.line, c.column, end_line, end_column)  # type: ignore[attr-defined]
+        severity = Severity.ERROR if p >= 0.8 else Severity.WARNING
+        out.append(Finding(CLASSIFIER_RULE, message, path, span, severity, "likely-secret", confidence=p))
+    return out
+
+
+def _injection(path: str, text: str, findings: list[Finding]) -> list[Finding]:
+    from reviewer.ml.candidates import sink_candidates
+    from reviewer.ml.features import sink_features
+    from reviewer.ml.score import shipped
+
+    codes = frozenset(f.code for f in findings) & injection_rules()
+    scorer = shipped()["injection"]
+    found = {
+        (c.code, c.line, c.column): scorer.probability(sink_features(c)) for c, _ in sink_candidates(path, text, codes)
+    }
+    out = []
+    for finding in findings:
+        p = found.get((finding.code, finding.span.line, finding.span.column))
+        out.append(replace(finding, confidence=p) if p is not None else finding)
+    return out
+
+
+def visible(findings: list[Finding], min_confidence: float, show_all: bool) -> list[Finding]:
+    """What a review reports: findings without a confidence, and those at or above the threshold."""
+    if show_all:
+        return findings
+    return [f for f in findings if f.confidence is None or f.confidence >= min_confidence]
