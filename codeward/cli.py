@@ -61,6 +61,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("lint", "linters.command"),
     ("rules", "codeward.rules_doc"),
     ("review", "reviewer.command"),
+    ("feedback", "reviewer.ml.feedback"),
     ("simulate", "linters.simulate.command"),
     ("profile", "profiler.command"),
 ]

@@ -43,8 +43,41 @@ def register(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="only look for credentials in known token formats, in any text file (fast; for pre-commit)",
     )
+    review.add_argument(
+        "--min-confidence",
+        type=_confidence,
+        metavar="P",
+        help="hide scored findings (secrets, injection) whose classifier confidence is below P, 0 to 1 "
+        "(default: 0.5, or min-confidence in [tool.codeward.reviewer])",
+    )
+    review.add_argument("--show-all", action="store_true", help="also show findings below the confidence threshold")
     add_common(review)
     return review
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0 to 1")
+    return value
+
+
+def min_confidence(args: argparse.Namespace, config: Any) -> float:
+    """--min-confidence, else `min-confidence` in [tool.codeward.reviewer], else the default."""
+    from reviewer.ml.confidence import DEFAULT_MIN_CONFIDENCE
+
+    if getattr(args, "min_confidence", None) is not None:
+        return args.min_confidence
+    table = config.raw.get("reviewer", {})
+    value = table.get("min-confidence") if isinstance(table, dict) else None
+    if value is None:
+        return DEFAULT_MIN_CONFIDENCE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise UsageError(f"{config.source}: [tool.codeward.reviewer] min-confidence must be a number from 0 to 1")
+    return float(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write_baseline and args.fix:
         raise UsageError("--write-baseline and --fix do not go together: fix first, then record the baseline")
     config = load_config_for(args, args.paths[0] if args.paths else ".")
+    threshold = min_confidence(args, config)
     from codeward.diff import Scope
 
     # --diff narrows the paths and the findings to changed lines; --post github posts them as a review.
@@ -84,6 +118,12 @@ def run(args: argparse.Namespace) -> int:
     report = Report(findings, [r.path for r in results], rule_for, color=use_color(args.color, bool(args.output)),
                     explain=not args.quiet)  # fmt: skip
     mask_secrets(report)
+    from reviewer.ml.confidence import visible
+    from reviewer.ml.feedback import drop_not_useful
+
+    # The classifier's verdict, then the users': low-confidence and not-useful findings are not reported.
+    report.findings = visible(report.findings, threshold, args.show_all)
+    drop_not_useful(report, args.paths[0] if args.paths else ".")
     scope.attach(report)
     if args.baseline:
         from reviewer.baseline import filter_new, write_baseline
@@ -108,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in report.findings) else EXIT_CLEAN
 
 
-SECRET_CODES = frozenset({"CWR201", "CWR202", "CWR203"})
+SECRET_CODES = frozenset({"CWR201", "CWR202", "CWR203", "CWR205"})
 
 
 def mask_secrets(report: Any) -> None:

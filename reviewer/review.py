@@ -111,6 +111,9 @@ def review_text(path: str, text: str, select: Selector = lambda code: True) -> l
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
+    from reviewer.ml.confidence import attach
+
+    findings = attach(path, text, findings, select)
     return _suppress(path, text, findings, select)
 
 
@@ -420,6 +423,9 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
                     result.findings.append(
                         _with("CWR203", f"password in a URL ({mask(password)}) (CWE-798)", path, span)
                     )
+        from reviewer.ml.confidence import attach
+
+        result.findings = attach(path, text, result.findings, select, python=path.endswith((".py", ".pyi")))
         result.findings = _suppress(
             path, text, result.findings, lambda code, keep=select: code != "CWR002" and keep(code)
         )

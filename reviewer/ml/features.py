@@ -174,8 +174,11 @@ BENIGN_NAME = re.compile(
     r"file|filename|url|uri|endpoint|host|pattern|regex|re|fmt|format|template|prefix|suffix|arn|region|bucket|"
     r"name|label|title|msg|message|help|doc|mime|encoding|color|colour|integrity|nonce_name|type)(?:$|_)"
 )
-_TEST_PATH = re.compile(r"(?i)(?:^|[/\\])(?:tests?|testing|fixtures?|conftest|spec|mocks?)(?:[/\\_.]|$)|_test\.py$")
-_DOCS_PATH = re.compile(r"(?i)(?:^|[/\\])(?:docs?|examples?|samples?|demo|tutorials?)(?:[/\\]|$)")
+# Matched against the file's last directories and its name only: a checkout's location says nothing.
+_TEST_PATH = re.compile(
+    r"(?i)(?:^|/)(?:tests?|testing|fixtures?|__tests__|spec|mocks?)/|(?:^|/)(?:test_[^/]*|[^/]*_test\.py|conftest\.py)$"
+)
+_DOCS_PATH = re.compile(r"(?i)(?:^|/)(?:docs?|examples?|samples?|demo|tutorials?)/")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _B64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
@@ -246,8 +249,9 @@ def _path_facts(path: str) -> tuple[float, float, tuple[str, ...]]:
     """(a test file, a documentation or example file, the path's tokens): the same for every literal of a file."""
     found = _PATHS.get(path)
     if found is None:
-        tokens = tuple(f"p:{w}" for part in re.split(r"[/\\]", path.lower())[-4:] for w in words(part))
-        found = (1.0 if _TEST_PATH.search(path) else 0.0, 1.0 if _DOCS_PATH.search(path) else 0.0, tokens)
+        tail = "/".join(path.replace("\\", "/").split("/")[-3:])
+        tokens = tuple(f"p:{w}" for part in tail.lower().split("/") for w in words(part))
+        found = (1.0 if _TEST_PATH.search(tail) else 0.0, 1.0 if _DOCS_PATH.search(tail) else 0.0, tokens)
         if len(_PATHS) > 10_000:
             _PATHS.clear()
         _PATHS[path] = found
@@ -432,7 +436,7 @@ def sink_features(c: SinkCandidate) -> Vector:
         1.0 if c.keyword_arg else 0.0,
         1.0 if c.bound_params else 0.0,
         1.0 if c.shell_true else 0.0,
-        1.0 if _TEST_PATH.search(c.path) else 0.0,
+        _path_facts(c.path)[0],
         float(min(c.nested, 5)),
         1.0 if c.escape_call else 0.0,
         1.0 if c.cast_call else 0.0,

@@ -114,6 +114,14 @@ def _features(finding: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _fingerprints(report: Any, finding: Any) -> set[str]:
+    """The fingerprints a finding gets under the ways a review may have named its path (`./app.py`,
+    `app.py`, absolute), since the printed fingerprint includes the path as given."""
+    line = report.source_line(finding.path, finding.line)
+    names = {finding.path, os.path.normpath(finding.path), os.path.abspath(finding.path), os.path.relpath(finding.path)}
+    return {replace(finding, path=name).fingerprint(line) for name in names}
+
+
 def register(sub: Any) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "feedback",
@@ -147,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     results = run_review(args.paths, config, use_cache=True, jobs=0)
     report = Report([f for r in results for f in r.findings], [r.path for r in results], rule_for)
     mask_secrets(report)
-    matches = [f for f in report.findings if report.fingerprint(f).startswith(wanted)]
+    matches = [f for f in report.findings if any(fp.startswith(wanted) for fp in _fingerprints(report, f))]
     if not matches:
         raise UsageError(
             f"no finding with fingerprint {wanted} in {' '.join(args.paths)}; "

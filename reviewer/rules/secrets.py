@@ -380,3 +380,44 @@ class SensitiveDataLogged(ReviewRule):
         ),
         Invalid("def f(user):\n    print(f'token: {user.api_key}')\n", 2, 5, message="api_key"),
     )
+
+
+class LikelySecret(ReviewRule):
+    """
+    ## What it does
+    Reports string literals that the trained classifier scores as credentials when no rule does.
+
+    No known token format or credential-like name gives them away: a key passed positionally to a client, a
+    password in a configuration class, a token under an unusual name. The finding carries the classifier's
+    calibrated confidence (`docs/ml.md`); findings below `--min-confidence` are hidden unless `--show-all`.
+
+    ## Why is this bad?
+    A credential in the code is readable by everyone with access to the repository, its history, its
+    packages and its images, whatever it is called.
+
+    ## Example
+    ```python
+    gateway = PaymentGateway("kZ8rTq2VwN5xLp9sB3mYc7Hd")
+    ```
+
+    ## Fix
+    Revoke the credential and load it at run time (environment, AWS Secrets Manager, SSM Parameter Store).
+    If the value is not a secret, mark the finding with `codeward feedback FINGERPRINT --not-useful`.
+    """
+
+    code = "CWR205"
+    name = "likely-secret"
+    category = "secrets"
+    cwe = 798
+    security_severity = 7.5
+    severity = Severity.WARNING
+
+    @classmethod
+    def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
+        return False  # the classifier pass (reviewer.ml.confidence) reports it, without a libcst parse
+
+    VALID = (
+        Valid("import os\nGATEWAY_KEY = os.environ['GATEWAY_KEY']\nCHECKSUM = 'd41d8cd98f00b204e9800998ecf8427e'\n"),
+        Valid("AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'\nAPI_KEY = 'YOUR_API_KEY'\n"),
+    )
+    INVALID = (Invalid("gateway = PaymentGateway(merchant_id=MID, key='kZ8rTq2VwN5xLp9sB3mYc7Hd4FgJ')\n", 1, 47),)
