@@ -79,7 +79,7 @@ TOKEN = os.environ.get("GITHUB_TOKEN", "ghp_defaultvalue0000000000000000000000")
 def connect(host="db", password="s3cr3t-Pa55"):
     if mode == "prod-eu-west-1":
         return 1
-    return "héllo" + "Zk29fj3mQ8pLx"
+    return "héllo" + "Zk29-fj3mQ8pLx"
 '''
 
 
@@ -96,8 +96,8 @@ def test_python_candidates_carry_their_binding() -> None:
     compared = found["prod-eu-west-1"]
     assert compared.compared and compared.name == "mode"
     # Columns count code points, not UTF-8 bytes.
-    assert found["Zk29fj3mQ8pLx"].column == len('    return "héllo" + ') + 1
-    assert found["Zk29fj3mQ8pLx"].name == "connect"
+    assert found["Zk29-fj3mQ8pLx"].column == len('    return "héllo" + ') + 1
+    assert found["Zk29-fj3mQ8pLx"].name == "connect"
     # The variable's name is a candidate too (a look-alike the model learns to dismiss).
     assert (found["GITHUB_TOKEN"].name, found["GITHUB_TOKEN"].call) == ("TOKEN", "os.environ.get")
 
@@ -107,6 +107,10 @@ def test_candidate_gate() -> None:
     assert not cand.worth_scoring("some prose with spaces", "")
     assert cand.worth_scoring("Bearer abcdefgh12345678", "")
     assert not cand.worth_scoring("lowercase_identifier", "field")
+    assert not cand.worth_scoring("LogisticRegression", "")
+    assert not cand.worth_scoring("https://example.org/api", "url")
+    assert cand.worth_scoring("https://app:Xk29fj@db.internal/app", "")
+    assert not cand.worth_scoring("<your-api-key>", "header")
     assert cand.worth_scoring("correcthorsebattery", "password")
     assert cand.worth_scoring("-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----", "")
 
@@ -202,7 +206,7 @@ def test_mined_literals_are_negatives_grouped_by_distribution(tmp_path: Path) ->
     site = tmp_path / "site"
     (site / "tinypkg").mkdir(parents=True)
     (site / "tinypkg" / "core.py").write_text(
-        'PATTERN = r"[A-Za-z0-9]{32}"\nURL = "https://example.org/api/v1"\n'
+        'CHECKSUM = "d41d8cd98f00b204e9800998ecf8427e"\nTAG = "release-2024.06-rc1"\n'
         'LEAK = "ghp_' + "a" * 36 + '"\nNAME = "lowercase_words"\n',
         encoding="utf-8",
     )

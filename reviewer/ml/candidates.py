@@ -17,13 +17,16 @@ from reviewer.ml.features import CREDENTIAL_NAME, PROVIDER_HINT, SecretCandidate
 MIN_LENGTH = 6
 MAX_LENGTH = 1000
 _LOWER_WORDS = re.compile(r"[a-z_.:\-]+")
+_SHORT_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,19}")
+_CODE_CHARS = re.compile(r"[(){}\[\]<>]|::")
 # An Authorization header's value: a scheme word and one token.
 _SCHEME_VALUE = re.compile(r"(?:Bearer|Basic|Token|token|Bot|Key|Digest|AWS4-HMAC-SHA256)\s\S{8,}")
 
 
 def worth_scoring(value: str, name: str) -> bool:
     """Literals that cannot be credentials are not candidates: short ones, prose (whitespace; a private key
-    block excepted), and lower-case words not bound to a credential name."""
+    block and an Authorization value excepted), and, unless bound to a credential-like name or in a known
+    token format, words, short identifiers, markup and plain URLs."""
     n = len(value)
     if n < MIN_LENGTH:
         return False
@@ -33,9 +36,13 @@ def worth_scoring(value: str, name: str) -> bool:
         return False
     if " " in value or "\n" in value or "\t" in value:
         return bool(_SCHEME_VALUE.fullmatch(value))
-    return not (_LOWER_WORDS.fullmatch(value) and not CREDENTIAL_NAME.search(name.lower())) or bool(
-        PROVIDER_HINT.search(value)
-    )
+    if PROVIDER_HINT.search(value) or CREDENTIAL_NAME.search(name.lower()):
+        return True
+    # Unbound, these are code, not credentials: words and short identifiers (`float64`, `LogisticRegression`),
+    # markup and templates, URLs without user information.
+    if _LOWER_WORDS.fullmatch(value) or _SHORT_IDENTIFIER.fullmatch(value) or _CODE_CHARS.search(value):
+        return False
+    return not (value.startswith(("http://", "https://")) and "@" not in value)
 
 
 def _dotted(node: ast.AST) -> str:
@@ -169,9 +176,28 @@ class _Collector:
             self.walk(child, name, call, compared)
 
 
+# A quoted run of text without quotes, backslashes or line breaks: what most literals look like in the source.
+_QUOTED = re.compile(r"""(['"])([^'"\\\n]{6,1000})\1""")
+
+
+# A literal bound to a credential-like name: `password = "..."`, `"api_key": "..."`, `token="..."`.
+_BOUND_LITERAL = re.compile(r"(?:pass|pwd|secret|token|key|credential|auth)[a-z0-9_]*['\"]?[ \t]*[:=][ \t]*[rbu]*['\"]")
+
+
+def may_hold_candidates(text: str) -> bool:
+    """A cheap look at the raw text: can any literal of this file be a candidate? Most files answer no
+    without being parsed. (Literals with backslash escapes are seen only through the parse.)"""
+    if "PRIVATE KEY-----" in text:
+        return True
+    bound = "password" if _BOUND_LITERAL.search(text.lower()) else ""
+    return any(worth_scoring(m.group(2), bound) for m in _QUOTED.finditer(text))
+
+
 def python_secret_candidates(path: str, text: str, tree: ast.AST | None = None) -> list[SecretCandidate]:
     """Every string literal worth scoring, or [] when the file does not parse (the reviewer reports that)."""
     if tree is None:
+        if not may_hold_candidates(text):
+            return []
         try:
             tree = ast.parse(text, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -206,7 +206,7 @@ def rule_case_injection(root: Path) -> Iterator[dict]:
                 yield _sink_record(c, int(header.group(1) == "vulnerable"), f"corpus-{stem}", "corpus", fires)
 
 
-def build(out: Path, *, secret_projects: int = 240, injection_projects: int = 160, files_per_package: int = 40,
+def build(out: Path, *, secret_projects: int = 240, injection_projects: int = 160, files_per_package: int = 80,
           per_package: int = 700, seed: int = 1, site: Path | None = None, root: Path | None = None,
           progress: bool = False) -> list[dict]:  # fmt: skip
     """Build every record (and write the generated projects under `out/projects/`)."""
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--secret-projects", type=int, default=240)
     parser.add_argument("--injection-projects", type=int, default=160)
-    parser.add_argument("--files-per-package", type=int, default=40)
+    parser.add_argument("--files-per-package", type=int, default=80)
     parser.add_argument("--quick", action="store_true", help="a small slice (for tests and quick checks)")
     args = parser.parse_args(argv)
     out = Path(args.out)
