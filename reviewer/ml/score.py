@@ -12,6 +12,7 @@ import json
 import math
 import os
 from functools import cache
+from operator import mul
 from typing import Any
 
 from reviewer.ml.features import BUCKETS, SECRET_NUMERIC, SINK_NUMERIC, Vector
@@ -29,7 +30,8 @@ class ModelError(Exception):
 class Scorer:
     """One category's model."""
 
-    __slots__ = ("a", "b", "init", "intercept", "kind", "learning_rate", "n_numeric", "threshold", "trees", "wh", "wn")
+    __slots__ = ("a", "b", "init", "intercept", "kind", "learning_rate", "n_numeric", "threshold", "trees", "used", "wh",
+                 "wn")  # fmt: skip
 
     def __init__(self, spec: dict[str, Any], numeric_names: tuple[str, ...]) -> None:
         if tuple(spec.get("numeric", ())) != numeric_names:
@@ -47,29 +49,34 @@ class Scorer:
         elif self.kind == "trees":
             self.init = float(spec["init"])
             self.learning_rate = float(spec["learning_rate"])
-            self.trees = [(t["feature"], t["threshold"], t["left"], t["right"], t["value"]) for t in spec["trees"]]
+            # The trees test few of the columns: gather those once per candidate, then walk by position.
+            used = sorted({f for t in spec["trees"] for f in t["feature"] if f >= 0})
+            self.used = used
+            position = {f: i for i, f in enumerate(used)}
+            self.trees = [
+                ([position.get(f, 0) for f in t["feature"]], t["threshold"], t["left"], t["right"], t["value"])
+                for t in spec["trees"]
+            ]
         else:
             raise ModelError(f"unknown model kind {self.kind!r}")
 
     def raw(self, vector: Vector) -> float:
         numeric, hashed = vector
         if self.kind == "linear":
-            total = self.intercept
-            for w, x in zip(self.wn, numeric, strict=True):
-                total += w * x
-            wh = self.wh
-            for index in hashed:
-                total += wh.get(index, 0.0)
-            return total
+            if len(numeric) != len(self.wn):
+                raise ValueError("feature vector of the wrong width")
+            get = self.wh.get
+            return self.intercept + sum(map(mul, self.wn, numeric)) + sum(get(i, 0.0) for i in hashed)
         n = self.n_numeric
         present = set(hashed)
+        values = [numeric[f] if f < n else (1.0 if f - n in present else 0.0) for f in self.used]
         total = 0.0
         for feature, threshold, left, right, value in self.trees:
             node = 0
-            while left[node] != -1:
-                f = feature[node]
-                x = numeric[f] if f < n else (1.0 if f - n in present else 0.0)
-                node = left[node] if x <= threshold[node] else right[node]
+            child = left[0]
+            while child != -1:
+                node = child if values[feature[node]] <= threshold[node] else right[node]
+                child = left[node]
             total += value[node]
         return self.init + self.learning_rate * total
 

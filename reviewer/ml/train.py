@@ -5,7 +5,9 @@ and rules is held out for evaluation, a fifth calibrates, the rest trains. Two m
 training side, logistic regression over hashed identifier tokens plus scaled numeric features, and
 gradient-boosted trees over the same columns; each gets a sigmoid calibration on the calibration side; the
 one with the better average precision there is exported, unless it is the slower trees and wins by less
-than 0.01. The export is JSON (`reviewer/ml/model.json`), never pickle.
+than 0.01. Trees are kept small (25 rounds of depth 3 by default) because the reviewer evaluates them in
+plain Python: 10,000 candidates must score in well under 100 ms. The export is JSON
+(`reviewer/ml/model.json`), never pickle.
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def average_precision(labels: list[int], scores: list[float]) -> float:
     return ap
 
 
-def fit_category(category: str, sides: dict[str, list[dict]], *, trees: int = 120, log: Any = None) -> list[Fitted]:
+def fit_category(category: str, sides: dict[str, list[dict]], *, trees: int = 25, log: Any = None) -> list[Fitted]:
     """Both models, fitted on the training side and calibrated on the calibration side."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import GradientBoostingClassifier
@@ -207,7 +209,7 @@ def feedback_records(path: Path) -> list[dict]:
     return out
 
 
-def train(records: list[dict], *, trees: int = 120, log: Any = None) -> tuple[dict[str, Any], dict[str, Fitted]]:
+def train(records: list[dict], *, trees: int = 25, log: Any = None) -> tuple[dict[str, Any], dict[str, Fitted]]:
     """(the model document, the chosen fitted model per category)."""
     import sklearn
 
@@ -242,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", default=f"{DEFAULT_OUT}/dataset.jsonl", help="JSON lines from reviewer.ml.dataset")
     parser.add_argument("--out", default=MODEL_PATH, help="where to write the model (default: the shipped one)")
     parser.add_argument("--feedback", metavar="FILE", help="add recorded `codeward feedback` verdicts as labels")
-    parser.add_argument("--trees", type=int, default=120, help="boosting rounds of the tree model")
+    parser.add_argument("--trees", type=int, default=25, help="boosting rounds of the tree model (scoring speed!)")
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:

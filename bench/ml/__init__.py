@@ -1,0 +1,1 @@
+"""Benchmarks of the reviewer's classifier."""
