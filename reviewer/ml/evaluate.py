@@ -138,7 +138,13 @@ def main(argv: list[str] | None = None) -> int:
             f"codeward: error: {dataset} does not exist; build it with python -m reviewer.ml.dataset", file=sys.stderr
         )
         return 2
-    report = evaluate(read(dataset), args.model, detect_secrets=not args.no_detect_secrets)
+    from reviewer.ml.score import ModelError
+
+    try:
+        report = evaluate(read(dataset), args.model, detect_secrets=not args.no_detect_secrets)
+    except ModelError as exc:
+        print(f"codeward: error: {exc}", file=sys.stderr)
+        return 2
     sys.stdout.write(markdown(report))
     return 0
 
