@@ -7,6 +7,7 @@ in the program. Report rendering is imported only when a report is written.
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
 import threading
@@ -23,13 +24,17 @@ _WAITING_NAMES = frozenset(
 # Rough bytes per stored stack entry (key tuple, dict slot, counter list) and per frame in a key.
 _ENTRY_BYTES, _FRAME_BYTES = 260, 8
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_NO_EXCEPTION = (None, None, None)  # what sys._current_exceptions() gives an idle thread before 3.12
 
 
 def process_rss() -> int:
     """Resident memory of this process in bytes (0 when the OS does not say)."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * _PAGE
+    try:  # os.open/read, not open(): no buffered-file objects, a few microseconds ten times a second
+        fd = os.open("/proc/self/statm", os.O_RDONLY)
+        try:
+            return int(os.read(fd, 128).split()[1]) * _PAGE
+        finally:
+            os.close(fd)
     except (OSError, ValueError, IndexError):
         try:
             import resource
@@ -48,6 +53,38 @@ def _warn(message: str) -> None:
         pass
 
 
+class _StopFlag:
+    """threading.Event's set/clear/is_set/wait on one raw lock, held while the flag is clear.
+
+    The sampler waits on it at every wake-up: Event.wait runs Condition.wait's Python code and makes a
+    fresh lock each time, holding the GIL longer on every sample; this is one C call."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = _thread.allocate_lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        try:  # noqa: SIM105  (contextlib is one import more in the profiled program)
+            self._lock.release()
+        except RuntimeError:  # already set (any thread may set it, and more than once)
+            pass
+
+    def clear(self) -> None:
+        self._lock.acquire(False)
+
+    def is_set(self) -> bool:
+        return not self._lock.locked()
+
+    def wait(self, timeout: float) -> bool:
+        """True when the flag is (or becomes) set within timeout seconds."""
+        if self._lock.acquire(True, timeout):
+            self.set()  # give it back: the flag stays set
+            return True
+        return False
+
+
 class Agent:
     """One profiling session. `start()`, `stop()`; `report()` writes the files for the period so far."""
 
@@ -59,7 +96,7 @@ class Agent:
         self.written: list[str] = []  # paths of every file this agent wrote
         self.disabled_reason: str | None = None
         self._lock = threading.RLock()
-        self._stop = threading.Event()
+        self._stop = _StopFlag()
         self._thread: threading.Thread | None = None
         self._sequence = 0
         self._tracing = False
@@ -75,7 +112,11 @@ class Agent:
         self.pid = os.getpid()
         self.period_start = time.time()
         self._period_perf = time.perf_counter()
-        self.stacks: dict[tuple[Any, ...], list[float]] = {}
+        # Stacks keyed by the ids of their code objects, leaf first: hashing ints is cheap, while a code
+        # object's hash walks its constants (a module's code holds every function's code) at every sample.
+        # Each entry is [wall samples, CPU samples, samples in an except block, the code objects], and the
+        # code objects it holds keep the ids unique.
+        self.stacks: dict[tuple[int, ...], list[Any]] = {}
         self.thread_samples: dict[str, int] = {}
         self.rounds = 0
         self._stored_frames = 0
@@ -150,9 +191,7 @@ class Agent:
         settings = self.settings
         interval = settings.sampling_interval_ms / 1000.0
         me = threading.get_ident()
-        clocks: dict[tuple[int, int | None], int] = {}
-        last_cpu: dict[int, tuple[float, float]] = {}
-        has_clock = hasattr(time, "pthread_getcpuclockid")
+        states: dict[int, list[Any]] = {}  # ident -> see _thread_state
         next_check = time.perf_counter() + 0.25
         heap_next = float("inf")
         if settings.heap_budget_percent > 0:
@@ -161,20 +200,26 @@ class Agent:
             heap_next = time.perf_counter() + likely * 100.0 / settings.heap_budget_percent
         next_t = time.perf_counter()
         thread_start_cpu = time.thread_time()
-        wait = self._stop.wait
+        stop = self._stop
+        wait = stop.wait
+        lock = self._lock
         perf = time.perf_counter
-        while not self._stop.is_set():
+        sample = self._sample
+        # Everything from waking to waiting again holds the GIL the program needs: keep the round short.
+        while True:
             next_t += interval
             delay = next_t - perf()
             if delay > 0:
                 if wait(delay):
                     break
             else:
+                if stop.is_set():
+                    break
                 next_t = perf()  # fell behind (GIL, suspended process): do not burst to catch up
-            with self._lock:
-                self._sample(me, clocks, last_cpu, has_clock)
-                self.rounds += 1
+            with lock:
                 now = perf()
+                sample(me, states, now)
+                self.rounds += 1
                 if now - self._last_rss >= self._rss_step:
                     self._record_rss(now)
                 if now >= heap_next:
@@ -186,65 +231,91 @@ class Agent:
                     self._check_cadence()
         self._agent_cpu = time.thread_time() - thread_start_cpu
 
-    def _sample(self, me: int, clocks: dict, last_cpu: dict, has_clock: bool) -> None:
+    def _thread_state(self, ident: int, thread: Any) -> list[Any]:
+        """What the sampler keeps per thread between samples: its Thread, CPU clock and last reading, name."""
+        clock: int | bool | None = None  # None: no per-thread CPU clocks here; False: none for this thread
+        if hasattr(time, "pthread_getcpuclockid"):
+            try:  # safe now: the thread is alive while we hold the GIL
+                clock = time.pthread_getcpuclockid(ident)
+            except (OSError, OverflowError):
+                clock = False
+        # A thread started with _thread is not in threading._active: it is named by its ident. Otherwise the
+        # name is read at each sample (the program may rename a thread).
+        fixed = None if isinstance(getattr(thread, "_name", None), str) else f"thread-{ident}"
+        return [thread, clock, 0.0, None, fixed]
+
+    def _sample(self, me: int, states: dict[int, list[Any]], now: float) -> None:
         max_depth = self.settings.max_stack_depth
-        now = time.perf_counter()
         frames = sys._current_frames()
+        # Our own entry is this very frame: left in the dict, it would make a reference cycle (frame ->
+        # locals -> dict -> frame) that only the garbage collector frees, 9 objects a sample.
+        frames.pop(me, None)
         handling = sys._current_exceptions()
         active = threading._active  # type: ignore[attr-defined]  # ident -> Thread, read-only here
         stacks = self.stacks
+        counts = self.thread_samples
+        clock_gettime = time.clock_gettime
         for ident, frame in frames.items():
-            if ident == me:
-                continue
             thread = active.get(ident)
+            state = states.get(ident)
+            if state is None or state[0] is not thread:  # a new thread, or a new one under an ended one's ident
+                state = states[ident] = self._thread_state(ident, thread)
+            clock = state[1]
             cpu_share = 0.0
-            if has_clock:
-                key = (ident, getattr(thread, "native_id", None))
-                clock = clocks.get(key)
-                if clock is None:
-                    try:  # safe now: the thread is alive while we hold the GIL
-                        clock = clocks[key] = time.pthread_getcpuclockid(ident)
-                    except (OSError, OverflowError):
-                        clock = clocks[key] = -1
-                if clock != -1:
-                    try:
-                        cpu = time.clock_gettime(clock)
-                    except OSError:
-                        cpu = None
-                    if cpu is not None:
-                        previous = last_cpu.get(ident)
-                        last_cpu[ident] = (cpu, now)
-                        if previous is not None and now > previous[1]:
-                            cpu_share = min(1.0, max(0.0, (cpu - previous[0]) / (now - previous[1])))
-            else:
+            if clock is None:
                 cpu_share = 0.0 if frame.f_code.co_name in _WAITING_NAMES else 1.0
-            codes = []
+            elif clock is not False:
+                try:
+                    cpu = clock_gettime(clock)
+                except OSError:
+                    state[1] = False
+                else:
+                    last = state[3]
+                    if last is not None and now > last:
+                        cpu_share = (cpu - state[2]) / (now - last)
+                        if cpu_share > 1.0:
+                            cpu_share = 1.0
+                        elif cpu_share < 0.0:
+                            cpu_share = 0.0
+                    state[2] = cpu
+                    state[3] = now
+            top = frame
+            ids = []
+            append = ids.append
             depth = 0
             while frame is not None and depth < max_depth:
-                codes.append(frame.f_code)
+                append(id(frame.f_code))
                 frame = frame.f_back
                 depth += 1
             if frame is not None:
-                codes.append(TRUNCATED)
-            key_stack = tuple(codes)
+                append(id(TRUNCATED))
+            key = tuple(ids)
             exc = handling.get(ident)
-            in_except = 1 if exc is not None and exc != (None, None, None) else 0
-            entry = stacks.get(key_stack)
+            entry = stacks.get(key)
             if entry is None:
-                stacks[key_stack] = [1, cpu_share, in_except]
-                self._stored_frames += len(key_stack)
+                entry = stacks[key] = [1, cpu_share, 0, self._codes(top, max_depth, frame is not None)]
+                self._stored_frames += len(key)
             else:
                 entry[0] += 1
                 entry[1] += cpu_share
-                entry[2] += in_except
-            name = thread.name if thread is not None else f"thread-{ident}"
-            self.thread_samples[name] = self.thread_samples.get(name, 0) + 1
-        if self.rounds % 256 == 0:  # forget threads that ended
-            for ident in [i for i in last_cpu if i not in frames]:
-                del last_cpu[ident]
-            for key in [k for k in clocks if k[0] not in frames]:
-                del clocks[key]
-        del frames, frame, handling
+            if exc is not None and exc != _NO_EXCEPTION:
+                entry[2] += 1
+            name = state[4] or thread._name
+            counts[name] = counts.get(name, 0) + 1
+        if len(states) > len(frames):  # some thread ended
+            for ident in [i for i in states if i not in frames]:
+                del states[ident]
+
+    @staticmethod
+    def _codes(frame: Any, max_depth: int, truncated: bool) -> tuple[Any, ...]:
+        """The code objects of a stack seen for the first time, leaf first (the key holds only their ids)."""
+        codes: list[Any] = []
+        while frame is not None and len(codes) < max_depth:
+            codes.append(frame.f_code)
+            frame = frame.f_back
+        if truncated:
+            codes.append(TRUNCATED)
+        return tuple(codes)
 
     def _record_rss(self, now: float) -> None:
         self._last_rss = now

@@ -34,18 +34,18 @@ def build_profile(agent: Any, *, final: bool) -> dict[str, Any]:
     index: dict[tuple[str, str, int], int] = {}
     frames: list[dict[str, Any]] = []
     stacks = []
-    by_code: dict[Any, int] = {}
-    for key, (wall, cpu, exc) in agent.stacks.items():
+    by_code: dict[int, int] = {}  # by id: the agent holds the code objects
+    for wall, cpu, exc, codes in agent.stacks.values():
         ids = []
-        for code in reversed(key):  # stored leaf first; files keep the root first
-            i = by_code.get(code)
+        for code in reversed(codes):  # stored leaf first; files keep the root first
+            i = by_code.get(id(code))
             if i is None:
                 frame = _frame_of(code)
                 i = index.get(frame)
                 if i is None:
                     i = index[frame] = len(frames)
                     frames.append({"name": frame[0], "file": frame[1], "line": frame[2]})
-                by_code[code] = i
+                by_code[id(code)] = i
             ids.append(i)
         stacks.append([ids, int(wall), round(cpu, 3), int(exc)])
     duration = time.time() - agent.period_start

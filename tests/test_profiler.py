@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -225,6 +226,38 @@ def test_memory_limit_flushes_early_then_stops_and_says_so(tmp_path: Path, capfd
     assert "codeward profiler: stopped sampling:" in err
     notes = [n for p in tmp_path.glob("*.json") for n in load(str(p))["notes"]]
     assert any(n.startswith("flushed early: ") for n in notes) and any(n.startswith("stopped: ") for n in notes)
+
+
+def test_a_sample_leaves_nothing_for_the_garbage_collector() -> None:
+    """Every object a sample makes dies with it: a reference cycle per sample (our own frame in the
+    sys._current_frames() dict) would make the program pay for collections it never asked for."""
+    release = threading.Event()
+
+    def park(depth: int) -> None:
+        park(depth - 1) if depth else release.wait()
+
+    worker = threading.Thread(target=park, args=(20,), name="parked")
+    worker.start()
+    agent = Agent(Settings(heap_budget_percent=0), install_exit_hooks=False)
+    states: dict = {}
+    me = threading.get_ident()
+    gc.disable()
+    try:
+        agent._sample(me, states, time.perf_counter())  # the first sample stores the stack and the thread
+        gc.collect()
+        before = gc.get_count()[0]
+        for _ in range(200):
+            agent._sample(me, states, time.perf_counter())
+        grown = gc.get_count()[0] - before
+    finally:
+        gc.enable()
+        release.set()
+        worker.join()
+    assert grown < 10  # 9 a sample (1,800 here) when the sampler's own frame stays in the dict
+    assert agent.thread_samples["parked"] == 201
+    parked = [e for e in agent.stacks.values() if any(getattr(c, "co_name", "") == "park" for c in e[3])]
+    assert len(parked) == 1 and parked[0][0] == 201
+    assert [c.co_name for c in parked[0][3] if c.co_name == "park"] == ["park"] * 21  # keys map back to code
 
 
 def test_an_agent_error_disables_the_agent_not_the_program(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
