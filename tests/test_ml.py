@@ -323,3 +323,20 @@ def test_shipped_model_scores_obvious_cases() -> None:
     assert p("YOUR_API_KEY", "api_key") < 0.5
     assert p("3f786850e387550fdab836ed7e6dc881de23001b", "expected_sha1") < 0.5
     assert p("prod/orders/db-password", "SECRET_ID") < 0.5
+
+
+def test_train_and_evaluate_commands(tmp_path: Path, slice_records: list[dict], capsys: pytest.CaptureFixture) -> None:
+    from reviewer.ml import evaluate
+
+    data = tmp_path / "dataset.jsonl"
+    dataset.write(slice_records, data)
+    assert dataset.read(data) == slice_records
+    model = tmp_path / "model.json"
+    assert train.main(["--dataset", str(data), "--out", str(model), "--trees", "5"]) == 0
+    assert "exporting" in capsys.readouterr().err
+    assert set(score.load(str(model))) == {"secrets", "injection"}
+    assert evaluate.main(["--dataset", str(data), "--model", str(model), "--no-detect-secrets"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("| injection |") == 3 and "| secrets, by line | classifier |" in out
+    assert evaluate.main(["--dataset", str(tmp_path / "missing.jsonl")]) == 2
+    assert "build it with python -m reviewer.ml.dataset" in capsys.readouterr().err
