@@ -25,21 +25,9 @@ class Task:
 
 def discover(paths: list[str], config: Config) -> list[tuple[str, bool]]:
     """(path, explicit) for every file to consider, in a stable order, excluded paths dropped."""
-    out: list[tuple[str, bool]] = []
-    seen: set[str] = set()
-    for given in paths:
-        if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(root, d)))
-                for name in sorted(files):
-                    path = os.path.join(root, name)
-                    if name.lower().endswith(DEFINITION_SUFFIXES) and not config.is_excluded(path) and path not in seen:
-                        seen.add(path)
-                        out.append((path, False))
-        elif given not in seen and not (os.path.exists(given) and config.is_excluded(given)):
-            seen.add(given)
-            out.append((given, True))
-    return out
+    from codeward.files import walk_paths
+
+    return walk_paths(paths, config, DEFINITION_SUFFIXES)
 
 
 def _cache_settings(task: Task) -> str:

@@ -284,22 +284,9 @@ class Task:
 def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | None = (".py", ".pyi")) -> list[str]:
     """Files below directories with one of `suffixes` (None: every file), excluded paths dropped, and files
     named explicitly, in a stable order."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for given in paths:
-        if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(root, d)))
-                for name in sorted(files):
-                    path = os.path.join(root, name)
-                    wanted = suffixes is None or name.endswith(suffixes)
-                    if wanted and path not in seen and not config.is_excluded(path):
-                        seen.add(path)
-                        out.append(path)
-        elif given not in seen and not (os.path.exists(given) and config.is_excluded(given)):
-            seen.add(given)
-            out.append(given)
-    return out
+    from codeward.files import walk_paths
+
+    return [path for path, _ in walk_paths(paths, config, suffixes)]
 
 
 def _settings(config: Config) -> str:
