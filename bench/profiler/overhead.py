@@ -1,19 +1,25 @@
 """Overhead of codeward's profiler next to cProfile, pyinstrument, yappi and py-spy, on four workloads.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/profiler/overhead.py [--rounds 15] [--only cpu,threads]
+    .venv/bin/python bench/profiler/overhead.py [--rounds 15] [--slow-rounds 7] [--only cpu,threads]
 
 In-process profilers are measured by alternating on and off inside one process over many short rounds
 (the order flips every round), so machine noise hits both sides alike; the figure is the median of the
-per-round ratios on/off minus one. py-spy runs outside the process, so it is measured by alternating
-whole runs of the workload with and without `py-spy record` attached. The table also gives codeward's
-real sampling rate and its sampler thread's own CPU time per second of run.
+per-round ratios on/off minus one. A round repeats the workload until it lasts long enough for the
+sampler to sample: about 0.45 s at 10 ms, and 2.5 s at CodeGuru's 1 s cadence (two samples a round; a
+shorter round would measure a sampler that never wakes). py-spy runs outside the process, so it is
+measured by alternating whole runs of the workload with and without `py-spy record` attached.
+
+The table also gives codeward's real sampling rate and its sampler thread's own CPU time (the median
+over rounds as a share of the round, and per sample): the A/B ratios cannot resolve much below 1% on a
+shared machine, the sampler's own CPU time can.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import platform
 import re
@@ -156,19 +162,28 @@ def yappi_wall() -> tuple[Callable[[], Any], Callable[[Any], None]] | None:
 
 
 def ab(
-    workload: Callable[[], Any], start: Callable[[], Any], stop: Callable[[Any], None], rounds: int
+    workload: Callable[[], Any],
+    start: Callable[[], Any],
+    stop: Callable[[Any], None],
+    rounds: int,
+    min_seconds: float = 0.0,
 ) -> tuple[float, float]:
     """Medians over rounds of wall(on)/wall(off) - 1 and of process CPU(on)/CPU(off) - 1, the order flipping
     every round. CPU time counts every thread of the process (the sampler included) and is not inflated when
-    other processes take the CPU, so it stays readable on a busy machine."""
+    other processes take the CPU, so it stays readable on a busy machine. A round runs the workload as many
+    times as it takes to last min_seconds (timed once, before the rounds)."""
     walls, cpus = [], []
     workload()  # warm up
+    t0 = time.perf_counter()
+    workload()  # time one warm run
+    repeat = max(1, math.ceil(min_seconds / max(time.perf_counter() - t0, 1e-6)))
     for r in range(rounds):
         wall, cpu_time = {}, {}
         for on in (r % 2 == 0, r % 2 == 1):
             handle = start() if on else None
             c0, t0 = time.process_time(), time.perf_counter()
-            workload()
+            for _ in range(repeat):
+                workload()
             wall[on], cpu_time[on] = time.perf_counter() - t0, time.process_time() - c0
             if on:
                 stop(handle)
@@ -205,58 +220,79 @@ def py_spy(name: str, pairs: int) -> float | None:
     return statistics.median(ratios) - 1.0
 
 
+def sampler_figures(agents: list[Any]) -> str:
+    """codeward's real rate and its sampler thread's CPU time over the on-rounds of one row and workload.
+
+    The CPU share is the median over rounds: a garbage collection the program's allocations make due can
+    start in the sampler thread and would otherwise be charged to it."""
+    rounds = sum(a.rounds for a in agents)
+    seconds = sum(a.bench_seconds for a in agents)
+    if not rounds or not seconds:
+        return "no samples"
+    shares = statistics.median(a._agent_cpu / a.bench_seconds for a in agents)
+    per_sample = statistics.median(a._agent_cpu / a.rounds for a in agents if a.rounds)
+    return (
+        f"{rounds / seconds:.1f} samples/s ({rounds} in {seconds:.0f} s), sampler CPU {shares * 100:.3f}% "
+        f"of the run, {per_sample * 1e6:.0f} µs a sample"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=15, help="alternating rounds per profiler and workload")
+    parser.add_argument("--slow-rounds", type=int, default=7, help="rounds for codeward at 1 s (2.5 s each)")
     parser.add_argument("--pairs", type=int, default=5, help="whole-run pairs for py-spy")
     parser.add_argument("--only", default=",".join(WORKLOADS))
     parser.add_argument("--py-spy-only", action="store_true", help="skip the in-process profilers")
+    parser.add_argument("--codeward-only", action="store_true", help="only codeward's rows")
     options = parser.parse_args()
     names = [n for n in options.only.split(",") if n in WORKLOADS]
+    began, load_before = time.perf_counter(), os.getloadavg()
+    # label -> (start, stop), rounds, seconds a round must last at least
     profilers: dict[str, Any] = {
-        "codeward, 10 ms": codeward(10),
-        "codeward, 1 s (CodeGuru cadence)": codeward(1000),
-        "cProfile": cprofile(),
-        "pyinstrument, 1 ms": pyinstrument(),
-        "yappi, wall": yappi_wall(),
+        "codeward, 10 ms": (codeward(10), options.rounds, 0.45),
+        "codeward, 1 s (CodeGuru cadence)": (codeward(1000), options.slow_rounds, 2.5),
     }
+    if not options.codeward_only:
+        profilers.update({
+            "cProfile": (cprofile(), options.rounds, 0.0),
+            "pyinstrument, 1 ms": (pyinstrument(), options.rounds, 0.0),
+            "yappi, wall": (yappi_wall(), options.rounds, 0.0),
+        })  # fmt: skip
     results: dict[str, dict[str, str]] = {}
     rates: dict[str, str] = {}
-    for label, pair in profilers.items():
+    for label, (pair, rounds, min_seconds) in profilers.items():
         if pair is None or options.py_spy_only:
             continue
         row = results.setdefault(label, {})
         for name in names:
-            wall, cpu_share = ab(WORKLOADS[name], pair[0], pair[1], options.rounds)
+            wall, cpu_share = ab(WORKLOADS[name], pair[0], pair[1], rounds, min_seconds)
             row[name] = f"{wall * 100:+.1f}% / {cpu_share * 100:+.1f}%"
             agents = getattr(pair[0], "agents", None)
-            if agents:
-                rounds = sum(a.rounds for a in agents)
-                seconds = sum(a.bench_seconds for a in agents) or None
-                cpu_s = sum(a._agent_cpu for a in agents)
-                if seconds:
-                    rates[f"{label} / {name}"] = (
-                        f"{rounds / seconds:.0f} samples/s, sampler CPU {cpu_s / seconds * 100:.2f}%"
-                    )
+            if agents is not None:
+                rates[f"{label} / {name}"] = sampler_figures(agents)
                 agents.clear()
-            print(f"{label:36} {name:8} {row[name]}", file=sys.stderr, flush=True)
-    row = results.setdefault("py-spy, 100 Hz (out of process)", {})
-    for name in names:
-        value = py_spy(name, options.pairs)
-        row[name] = "n/a" if value is None else f"{value * 100:+.1f}%"
-        print(f"{'py-spy':36} {name:8} {row[name]}", file=sys.stderr, flush=True)
+            print(f"{label:36} {name:8} {row[name]}  {rates.get(f'{label} / {name}', '')}", file=sys.stderr, flush=True)
+    if not options.codeward_only:
+        row = results.setdefault("py-spy, 100 Hz (out of process)", {})
+        for name in names:
+            value = py_spy(name, options.pairs)
+            row[name] = "n/a" if value is None else f"{value * 100:+.1f}%"
+            print(f"{'py-spy':36} {name:8} {row[name]}", file=sys.stderr, flush=True)
+    load_after = os.getloadavg()
     print(
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; median of {options.rounds} alternating rounds (py-spy: {options.pairs} "
-        "alternating whole-run pairs). Slowdown of the workload with the profiler on, wall time / process CPU "
-        "time (py-spy: wall time only):\n"
+        f"{platform.python_version()}, load average {load_before[0]:.2f} before and {load_after[0]:.2f} after "
+        f"({time.perf_counter() - began:.0f} s); median of {options.rounds} alternating rounds ({options.slow_rounds} "
+        f"of 2.5 s for codeward at 1 s; py-spy: {options.pairs} alternating whole-run pairs). Slowdown of the "
+        "workload with the profiler on, wall time / process CPU time (py-spy: wall time only):\n"
     )
     print("| profiler | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     for label, row in results.items():
         print(f"| {label} | " + " | ".join(row.get(n, "n/a") for n in names) + " |")
     if rates:
-        print("\ncodeward's real sampling rate and its sampler thread's CPU time per second:\n")
+        print("\ncodeward's real sampling rate and its sampler thread's own CPU time:\n")
         for key, value in rates.items():
             print(f"- {key}: {value}")
 
