@@ -54,10 +54,11 @@ def _warn(message: str) -> None:
 
 
 class _StopFlag:
-    """threading.Event's set/clear/is_set/wait on one raw lock, held while the flag is clear.
+    """threading.Event's set/clear/is_set on one raw lock, held while the flag is clear.
 
-    The sampler waits on it at every wake-up: Event.wait runs Condition.wait's Python code and makes a
-    fresh lock each time, holding the GIL longer on every sample; this is one C call."""
+    The sampler waits for it at every wake-up (acquiring the lock with a timeout): Event.wait runs
+    Condition.wait's Python code and makes a fresh lock each time, holding the GIL longer on every sample;
+    this is one C call."""
 
     __slots__ = ("_lock",)
 
@@ -76,13 +77,6 @@ class _StopFlag:
 
     def is_set(self) -> bool:
         return not self._lock.locked()
-
-    def wait(self, timeout: float) -> bool:
-        """True when the flag is (or becomes) set within timeout seconds."""
-        if self._lock.acquire(True, timeout):
-            self.set()  # give it back: the flag stays set
-            return True
-        return False
 
 
 class Agent:
@@ -201,7 +195,7 @@ class Agent:
         next_t = time.perf_counter()
         thread_start_cpu = time.thread_time()
         stop = self._stop
-        wait = stop.wait
+        wait = stop._lock.acquire  # the flag's own wait, without a Python call per wake-up
         lock = self._lock
         perf = time.perf_counter
         sample = self._sample
@@ -210,7 +204,8 @@ class Agent:
             next_t += interval
             delay = next_t - perf()
             if delay > 0:
-                if wait(delay):
+                if wait(True, delay):
+                    stop.set()  # taken to stop: leave the flag set
                     break
             else:
                 if stop.is_set():

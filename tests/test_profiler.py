@@ -228,6 +228,18 @@ def test_memory_limit_flushes_early_then_stops_and_says_so(tmp_path: Path, capfd
     assert any(n.startswith("flushed early: ") for n in notes) and any(n.startswith("stopped: ") for n in notes)
 
 
+def test_stop_wakes_a_slow_sampler_at_once_and_the_agent_restarts() -> None:
+    settings = Settings(sampling_interval_ms=1000, heap_budget_percent=0, reporting_interval_ms=0)
+    agent = Agent(settings, install_exit_hooks=False)
+    for _ in range(2):
+        agent.start()
+        time.sleep(1.3)  # one sample, at 1 s
+        began = time.perf_counter()
+        agent.stop()
+        assert time.perf_counter() - began < 0.2  # not the rest of the 1 s wait
+        assert not agent.running and agent.rounds == 1
+
+
 def test_a_sample_leaves_nothing_for_the_garbage_collector() -> None:
     """Every object a sample makes dies with it: a reference cycle per sample (our own frame in the
     sys._current_frames() dict) would make the program pay for collections it never asked for."""
