@@ -8,7 +8,9 @@ In-process profilers are measured by alternating on and off inside one process o
 per-round ratios on/off minus one. A round repeats the workload until it lasts long enough for the
 sampler to sample: about 0.45 s at 10 ms, and 2.5 s at CodeGuru's 1 s cadence (two samples a round; a
 shorter round would measure a sampler that never wakes). py-spy runs outside the process, so it is
-measured by alternating whole runs of the workload with and without `py-spy record` attached.
+measured by alternating whole runs of the workload with and without `py-spy record` attached. The
+first row is the floor every in-process sampler pays: a thread that only wakes every 10 ms, takes the
+GIL and reads sys._current_frames().
 
 The table also gives codeward's real sampling rate and its sampler thread's own CPU time (the median
 over rounds as a share of the round, and per sample): the A/B ratios cannot resolve much below 1% on a
@@ -17,6 +19,7 @@ shared machine, the sampler's own CPU time can.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import itertools
 import math
@@ -121,6 +124,49 @@ def codeward(interval_ms: float) -> tuple[Callable[[], Any], Callable[[Any], Non
     return start, stop
 
 
+class _Floor:
+    """The floor of any in-process sampler: a thread that wakes every interval, takes the GIL and reads
+    sys._current_frames(), and does nothing with it."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval, self.rounds, self._agent_cpu = interval, 0, 0.0
+        self.stop_lock = _thread.allocate_lock()
+        self.stop_lock.acquire()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.began = time.perf_counter()
+        self.thread.start()
+
+    def run(self) -> None:
+        cpu0, next_t = time.thread_time(), time.perf_counter()
+        while True:
+            next_t += self.interval
+            delay = next_t - time.perf_counter()
+            if delay > 0:
+                if self.stop_lock.acquire(True, delay):
+                    break
+            else:
+                next_t = time.perf_counter()
+            sys._current_frames()
+            self.rounds += 1
+        self._agent_cpu = time.thread_time() - cpu0
+
+    def stop(self) -> None:
+        self.stop_lock.release()
+        self.thread.join()
+        self.bench_seconds = time.perf_counter() - self.began
+
+
+def floor(interval_ms: float) -> tuple[Callable[[], Any], Callable[[Any], None]]:
+    agents: list[Any] = []
+
+    def start() -> Any:
+        agents.append(_Floor(interval_ms / 1000.0))
+        return agents[-1]
+
+    start.agents = agents  # type: ignore[attr-defined]
+    return start, lambda f: f.stop()
+
+
 def cprofile() -> tuple[Callable[[], Any], Callable[[Any], None]]:
     import cProfile
 
@@ -221,7 +267,7 @@ def py_spy(name: str, pairs: int) -> float | None:
 
 
 def sampler_figures(agents: list[Any]) -> str:
-    """codeward's real rate and its sampler thread's CPU time over the on-rounds of one row and workload.
+    """A sampler's real rate and its sampler thread's CPU time over the on-rounds of one row and workload.
 
     The CPU share is the median over rounds: a garbage collection the program's allocations make due can
     start in the sampler thread and would otherwise be charged to it."""
@@ -250,6 +296,7 @@ def main() -> None:
     began, load_before = time.perf_counter(), os.getloadavg()
     # label -> (start, stop), rounds, seconds a round must last at least
     profilers: dict[str, Any] = {
+        "minimal sampler, 10 ms (the floor)": (floor(10), options.rounds, 0.45),
         "codeward, 10 ms": (codeward(10), options.rounds, 0.45),
         "codeward, 1 s (CodeGuru cadence)": (codeward(1000), options.slow_rounds, 2.5),
     }
@@ -292,7 +339,7 @@ def main() -> None:
     for label, row in results.items():
         print(f"| {label} | " + " | ".join(row.get(n, "n/a") for n in names) + " |")
     if rates:
-        print("\ncodeward's real sampling rate and its sampler thread's own CPU time:\n")
+        print("\nReal sampling rate and the sampler thread's own CPU time:\n")
         for key, value in rates.items():
             print(f"- {key}: {value}")
 
