@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from codeward import __version__
 
@@ -118,6 +119,30 @@ def emit(text: str, output: str | None) -> None:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def resolve_format(args: argparse.Namespace) -> str:
+    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
+    if fmt not in FORMAT_CHOICES:
+        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
+    return fmt
+
+
+def finish(
+    args: argparse.Namespace, fmt: str, report: Any, scope: Any, fail_on: Any, *, fixed: int, internal_error: bool
+) -> int:
+    """Write the report, post it when asked (--post), and turn the findings into the exit status."""
+    from codeward.output import render
+
+    emit(render(fmt, report), args.output)
+    scope.publish(report)
+    if fixed:
+        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
+    if internal_error:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if any(f.severity >= fail_on for f in report.findings) else EXIT_CLEAN
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from typing import Any
 
 from codeward.cli import (
-    EXIT_CLEAN,
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    FORMAT_CHOICES,
-    UsageError,
     add_common,
-    emit,
+    finish,
     load_config_for,
+    resolve_format,
     use_color,
 )
 
@@ -37,14 +31,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from codeward.diff import Scope
     from codeward.findings import Finding
-    from codeward.output import Report, render
+    from codeward.output import Report
     from linters.engine import rule_for
     from linters.kinds import DEFINITION_SUFFIXES
     from linters.lint import fix_files, run_lint
 
-    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
-    if fmt not in FORMAT_CHOICES:
-        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
+    fmt = resolve_format(args)
     config = load_config_for(args, args.paths[0] if args.paths else ".")
     scope = Scope.from_args(args, fmt, DEFINITION_SUFFIXES)  # --diff narrows the paths and findings, --post posts
     paths = scope.paths(args.paths)
@@ -61,12 +53,5 @@ def run(args: argparse.Namespace) -> int:
     checked = [r.path for r in results if not r.skipped]
     report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
     scope.attach(report)
-    emit(render(fmt, report), args.output)
-    scope.publish(report)
-    if fixed:
-        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
-    if any(f.code == "CWF900" for f in findings) or any(r.internal_error for r in results):
-        return EXIT_ERROR
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in findings) else EXIT_CLEAN
+    internal = any(f.code == "CWF900" for f in findings) or any(r.internal_error for r in results)
+    return finish(args, fmt, report, scope, config.fail_on, fixed=fixed, internal_error=internal)

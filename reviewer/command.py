@@ -9,13 +9,11 @@ from typing import Any
 
 from codeward.cli import (
     EXIT_CLEAN,
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    FORMAT_CHOICES,
     UsageError,
     add_common,
-    emit,
+    finish,
     load_config_for,
+    resolve_format,
     use_color,
 )
 
@@ -82,13 +80,11 @@ def min_confidence(args: argparse.Namespace, config: Any) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from codeward.findings import Finding
-    from codeward.output import Report, render
+    from codeward.output import Report
     from reviewer.review import fix_files, run_review, scan_secrets
     from reviewer.rules import rule_for
 
-    fmt = args.format or os.environ.get("CODEWARD_FORMAT") or "text"
-    if fmt not in FORMAT_CHOICES:
-        raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
+    fmt = resolve_format(args)
     if args.write_baseline and not args.baseline:
         raise UsageError("--write-baseline needs --baseline FILE to say where to write")
     if args.write_baseline and args.fix:
@@ -137,15 +133,8 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"codeward: {accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", file=sys.stderr
             )
-    emit(render(fmt, report), args.output)
-    scope.publish(report)
-    if fixed:
-        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
-    if any(r.internal_error for r in results):
-        return EXIT_ERROR
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in report.findings) else EXIT_CLEAN
+    internal = any(r.internal_error for r in results)
+    return finish(args, fmt, report, scope, config.fail_on, fixed=fixed, internal_error=internal)
 
 
 SECRET_CODES = frozenset({"CWR201", "CWR202", "CWR203", "CWR205"})
