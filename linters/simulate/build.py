@@ -689,6 +689,30 @@ def show_fileset(trace: Trace, fileset: FileSet, limit: int = 50) -> list[dict[s
     return entries
 
 
+def report_unmatched(
+    sim: Sim, rule: Any, path: Any, fileset: FileSet, label: str, base_directory: Any, when: str, severity: Any,
+    *, label_base: bool = True,
+) -> None:  # fmt: skip
+    """A finding for a base-directory that matches no directory, else one per files pattern matching nothing."""
+    if fileset.base_missing:
+        sim.report(
+            rule,
+            (*path, "base-directory"),
+            (f"{label}: " if label_base else "") + f"base-directory {base_directory!r} matches no directory {when}",
+            severity=severity,
+        )
+        return
+    for result in fileset.patterns:
+        if not result.files and not result.outside:
+            sim.report(
+                rule,
+                (*path, "files", result.index),
+                f"{label}: {result.pattern!r} matches no file {when}",
+                notes=(result.hint,) if result.hint else (),
+                severity=severity,
+            )
+
+
 def resolve_outputs(spec: BuildSpec, sim: Sim, trace: Trace, tree: Tree, *, executed: bool) -> dict[str, Any]:
     """List what UPLOAD_ARTIFACTS would take; report patterns that match nothing."""
     from linters.simulate.rules.CWB202_artifact_pattern_matches_nothing import ArtifactPatternMatchesNothing
@@ -715,23 +739,10 @@ def resolve_outputs(spec: BuildSpec, sim: Sim, trace: Trace, tree: Tree, *, exec
             trace.say(f"    base-directory {artifact.base_directory}: {bases}")
         if artifact.discard_paths:
             trace.say("    discard-paths: yes (directories flattened)")
-        if fileset.base_missing:
-            sim.report(
-                ArtifactPatternMatchesNothing,
-                (*artifact.path, "base-directory"),
-                f"base-directory {artifact.base_directory!r} matches no directory {when}",
-                severity=severity,
-            )
-        else:
-            for result in fileset.patterns:
-                if not result.files and not result.outside:
-                    sim.report(
-                        ArtifactPatternMatchesNothing,
-                        (*artifact.path, "files", result.index) if len(artifact.files) > 1 or True else artifact.path,
-                        f"{label}: {result.pattern!r} matches no file {when}",
-                        notes=(result.hint,) if result.hint else (),
-                        severity=severity,
-                    )
+        report_unmatched(
+            sim, ArtifactPatternMatchesNothing, artifact.path, fileset, label, artifact.base_directory, when, severity,
+            label_base=False,
+        )  # fmt: skip
         for name_, paths in fileset.collisions.items():
             sim.report(
                 ArtifactNameCollision,
@@ -762,23 +773,10 @@ def resolve_outputs(spec: BuildSpec, sim: Sim, trace: Trace, tree: Tree, *, exec
         trace.say(
             f"  report group {report.group} ({report.file_format}): {len(fileset.entries)} file{'s' if len(fileset.entries) != 1 else ''}"
         )
-        if fileset.base_missing:
-            sim.report(
-                ReportPatternMatchesNothing,
-                (*report.path, "base-directory"),
-                f"report group {report.group}: base-directory {report.base_directory!r} matches no directory {when}",
-                severity=severity,
-            )
-        else:
-            for result in fileset.patterns:
-                if not result.files and not result.outside:
-                    sim.report(
-                        ReportPatternMatchesNothing,
-                        (*report.path, "files", result.index),
-                        f"report group {report.group}: {result.pattern!r} matches no file {when}",
-                        notes=(result.hint,) if result.hint else (),
-                        severity=severity,
-                    )
+        report_unmatched(
+            sim, ReportPatternMatchesNothing, report.path, fileset, f"report group {report.group}",
+            report.base_directory, when, severity,
+        )  # fmt: skip
         listed = show_fileset(trace, fileset)
         out["reports"].append({"group": report.group, "file_format": report.file_format, "files": listed})
     if spec.cache is not None:
