@@ -117,8 +117,10 @@ class Agent:
         self._agent_cpu = 0.0
         self.census: list[dict[str, Any]] = []
         self.rss: list[tuple[float, int]] = []
-        self._rss_step = 0.1
-        self._last_rss = -1.0
+        # Resident memory is read once a second: reading /proc releases the GIL three times, and each
+        # re-acquisition makes a busy program hand the GIL over once more, which costs it as much as a sample.
+        self._rss_step = 1.0
+        self._last_rss = -1e18
 
     @property
     def running(self) -> bool:
@@ -186,20 +188,22 @@ class Agent:
         interval = settings.sampling_interval_ms / 1000.0
         me = threading.get_ident()
         states: dict[int, list[Any]] = {}  # ident -> see _thread_state
-        next_check = time.perf_counter() + 0.25
+        perf = time.perf_counter
+        self._record_rss(perf())
+        next_check = perf() + 0.25
         heap_next = float("inf")
         if settings.heap_budget_percent > 0:
             # The first census waits as the budget requires for its likely cost (about 0.3 µs a heap block).
             likely = min(0.2, sys.getallocatedblocks() * 3e-7)
-            heap_next = time.perf_counter() + likely * 100.0 / settings.heap_budget_percent
-        next_t = time.perf_counter()
+            heap_next = perf() + likely * 100.0 / settings.heap_budget_percent
+        next_t = perf()
         thread_start_cpu = time.thread_time()
         stop = self._stop
         wait = stop._lock.acquire  # the flag's own wait, without a Python call per wake-up
         lock = self._lock
-        perf = time.perf_counter
         sample = self._sample
-        # Everything from waking to waiting again holds the GIL the program needs: keep the round short.
+        # Everything from waking to waiting again holds the GIL the program needs: keep the round short, and
+        # call nothing that releases the GIL on the way (each re-acquisition costs the program a switch).
         while True:
             next_t += interval
             delay = next_t - perf()
@@ -215,12 +219,12 @@ class Agent:
                 now = perf()
                 sample(me, states, now)
                 self.rounds += 1
-                if now - self._last_rss >= self._rss_step:
-                    self._record_rss(now)
                 if now >= heap_next:
                     heap_next = self._heap_census(now)
-                if now >= next_check:  # memory and cadence, four times a second
+                if now >= next_check:  # memory and cadence, four times a second: comparisons only
                     next_check = now + 0.25
+                    if now - self._last_rss >= self._rss_step:
+                        self._record_rss(now)  # reads /proc: once a second, not at every check
                     self._agent_cpu = time.thread_time() - thread_start_cpu
                     self._check_memory()
                     self._check_cadence()
@@ -241,6 +245,7 @@ class Agent:
 
     def _sample(self, me: int, states: dict[int, list[Any]], now: float) -> None:
         max_depth = self.settings.max_stack_depth
+        depth_range = range(max_depth)
         frames = sys._current_frames()
         # Our own entry is this very frame: left in the dict, it would make a reference cycle (frame ->
         # locals -> dict -> frame) that only the garbage collector frees, 9 objects a sample.
@@ -277,11 +282,11 @@ class Agent:
             top = frame
             ids = []
             append = ids.append
-            depth = 0
-            while frame is not None and depth < max_depth:
+            for _ in depth_range:  # a counted loop: about 10% cheaper a frame than a while with a counter
+                if frame is None:
+                    break
                 append(id(frame.f_code))
                 frame = frame.f_back
-                depth += 1
             if frame is not None:
                 append(id(TRUNCATED))
             key = tuple(ids)
@@ -327,6 +332,7 @@ class Agent:
         result = census()
         spent = time.perf_counter() - started
         result["t"] = round(now - self._period_perf, 3)
+        result["seconds"] = round(spent, 4)  # the pause: the census holds the GIL throughout
         self.census.append(result)
         if len(self.census) > 60:
             del self.census[1:-1:2]
@@ -338,7 +344,7 @@ class Agent:
 
     def _check_memory(self) -> None:
         limit = self.settings.memory_usage_limit_percent
-        rss = process_rss()
+        rss = self.rss[-1][1] if self.rss else 0  # at most a second old: the agent's own use is what grows fast
         used = self.memory_estimate()
         if rss <= 0 or used <= rss * limit / 100.0:
             return
@@ -391,6 +397,8 @@ class Agent:
                 import tracemalloc
 
                 self._allocations = _top_allocations(tracemalloc.take_snapshot())
+            if self.disabled_reason is None:
+                self._record_rss(time.perf_counter())  # the period's last point, so a short run has a chart too
             self._sequence += 1
             data = self.last_profile = self.snapshot(final=final)
             if write:

@@ -170,6 +170,13 @@ def _memory_chart(rss: list[list[float]], width: int = 760, height: int = 180) -
     )
 
 
+def _pauses(census: list[dict[str, Any]]) -> str:
+    pauses = [c["seconds"] for c in census if isinstance(c.get("seconds"), (int, float))]
+    if not pauses:  # profiles written before censuses were timed
+        return ""
+    return f"; the program waited {max(pauses) * 1000:.0f} ms at most for one census"
+
+
 def _heap_section(profile: dict[str, Any]) -> str:
     heap = profile.get("heap") or {}
     parts = ["<h2>Memory</h2>", "<h3>Resident memory over time</h3>", _memory_chart(heap.get("rss") or [])]
@@ -179,7 +186,7 @@ def _heap_section(profile: dict[str, Any]) -> str:
         parts.append(
             f"<h3>Live objects by type</h3><p class='meta'>{len(census)} censuses; the last at {last['t']:.1f} s "
             f"counted about {last['objects']:,} objects, {_e(_bytes(last['bytes']))} (shallow sizes; "
-            f"one container in {last.get('stride', 1)} examined and scaled up).</p>"
+            f"one container in {last.get('stride', 1)} examined and scaled up){_pauses(census)}.</p>"
         )
         rows = []
         for name, (count, size) in list(last["types"].items())[:20]:

@@ -82,7 +82,7 @@ SPECS: tuple[Spec, ...] = (
         "heap-budget-percent",
         "heap_budget_percent",
         float,
-        0.5,
+        0.2,
         0.0,
         50.0,
         "wall-time share the live-object census may use (0: no census)",

@@ -213,7 +213,7 @@ def test_memory_limit_flushes_early_then_stops_and_says_so(tmp_path: Path, capfd
         install_exit_hooks=False,
     )  # fmt: skip
     agent.start()
-    for _ in range(10):  # the limit is checked four times a second: two checks trip it twice
+    for _ in range(20):  # the limit is checked four times a second: two checks trip it twice
         recurse(30, 0.2)
         if not agent.running:
             break

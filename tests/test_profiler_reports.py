@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
 import logging
 import os
@@ -49,7 +50,7 @@ def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
                 break
             time.sleep(0.01)
         blobs = [Blob(i) for i in range(50_000)]
-        time.sleep(0.1)
+        time.sleep(1.1)  # resident memory is read at the start, once a second and at the end
     census = run.profile["heap"]["census"]
     assert len(census) >= 2
     last = census[-1]["types"]
@@ -63,6 +64,21 @@ def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
     rss = run.profile["heap"]["rss"]
     assert len(rss) >= 3 and all(b > 1_000_000 for _, b in rss)
     del blobs
+
+
+def test_census_pauses_stay_within_the_heap_budget(tmp_path: Path) -> None:
+    kept = [{"key": i, "value": [i, i]} for i in range(100_000)]  # a heap that makes a census take a while
+    with Profile(output_dir=str(tmp_path), write=False, formats="collapsed", heap_budget_percent=20) as run:
+        for _ in until(3):
+            pass
+    taken = run.profile["heap"]["census"][:-1]  # the last is the report's own, taken at the end
+    assert len(taken) >= 2
+    assert all(c["seconds"] > 0 for c in taken)
+    # After a census of s seconds the next waits 100/20 = 5 s: the census's share stays under 20%.
+    for before, after in itertools.pairwise(taken):
+        assert after["t"] - before["t"] >= 5 * before["seconds"] * 0.95, (before, after)
+    assert sum(c["seconds"] for c in taken) <= 0.2 * run.profile["duration"]
+    del kept
 
 
 def test_trace_allocations_names_the_allocating_line(tmp_path: Path) -> None:

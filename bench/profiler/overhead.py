@@ -1,7 +1,7 @@
 """Overhead of codeward's profiler next to cProfile, pyinstrument, yappi and py-spy, on four workloads.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/profiler/overhead.py [--rounds 15] [--slow-rounds 7] [--only cpu,threads]
+    .venv/bin/python bench/profiler/overhead.py [--rounds 61] [--sustained 45] [--only cpu,threads] [--codeward-only]
 
 In-process profilers are measured by alternating on and off inside one process over many short rounds
 (the order flips every round), so machine noise hits both sides alike; the figure is the median of the
@@ -213,9 +213,9 @@ def ab(
     stop: Callable[[Any], None],
     rounds: int,
     min_seconds: float = 0.0,
-) -> tuple[float, float]:
-    """Medians over rounds of wall(on)/wall(off) - 1 and of process CPU(on)/CPU(off) - 1, the order flipping
-    every round. CPU time counts every thread of the process (the sampler included) and is not inflated when
+) -> tuple[list[float], list[float]]:
+    """Per-round ratios wall(on)/wall(off) - 1 and process CPU(on)/CPU(off) - 1, the order flipping every
+    round. CPU time counts every thread of the process (the sampler included) and is not inflated when
     other processes take the CPU, so it stays readable on a busy machine. A round runs the workload as many
     times as it takes to last min_seconds (timed once, before the rounds)."""
     walls, cpus = [], []
@@ -233,9 +233,47 @@ def ab(
             wall[on], cpu_time[on] = time.perf_counter() - t0, time.process_time() - c0
             if on:
                 stop(handle)
-        walls.append(wall[True] / wall[False])
-        cpus.append(cpu_time[True] / cpu_time[False])
-    return statistics.median(walls) - 1.0, statistics.median(cpus) - 1.0
+        walls.append(wall[True] / wall[False] - 1.0)
+        cpus.append(cpu_time[True] / cpu_time[False] - 1.0)
+    return walls, cpus
+
+
+def median_ci(values: list[float]) -> tuple[float, float, float]:
+    """The median and a distribution-free 95% confidence interval for it (order statistics of a binomial)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    k = max(0, math.floor((n - 1.96 * math.sqrt(n)) / 2))
+    return statistics.median(ordered), ordered[k], ordered[n - 1 - k]
+
+
+def cell(walls: list[float], cpus: list[float]) -> str:
+    """'median wall [95% interval] / median CPU', in percent; the interval only where rounds allow one."""
+    wall, lo, hi = median_ci(walls)
+    interval = f" [{lo * 100:+.1f}, {hi * 100:+.1f}]" if len(walls) >= 30 else ""
+    return f"{wall * 100:+.1f}%{interval} / {statistics.median(cpus) * 100:+.1f}%"
+
+
+def sustained(workload: Callable[[], Any], seconds: float) -> str:
+    """One agent at CodeGuru's 1 s cadence with every default (the live-object census included) over
+    `seconds` of back-to-back work. A census holds the GIL throughout, so its share of wall time is what
+    it takes from a CPU-bound program; the sampler thread's CPU time counts the censuses as well."""
+    from profiler.agent import Agent
+    from profiler.settings import resolve
+
+    settings = resolve(overrides={"SamplingIntervalInMilliseconds": 1000, "ReportingIntervalInMilliseconds": 0,
+                                  "output-dir": tempfile.mkdtemp()}, use_env=False)  # fmt: skip
+    agent = Agent(settings, install_exit_hooks=False).start()
+    began = time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        workload()
+    agent.stop()
+    elapsed = time.perf_counter() - began
+    pauses = [c["seconds"] for c in agent.census]
+    return (
+        f"{agent.rounds} samples and {len(pauses)} censuses in {elapsed:.0f} s; censuses took "
+        f"{sum(pauses) / elapsed * 100:.3f}% of wall time (longest pause {max(pauses, default=0) * 1000:.0f} ms), "
+        f"the sampler thread {agent._agent_cpu / elapsed * 100:.3f}% CPU in all"
+    )
 
 
 def py_spy(name: str, pairs: int) -> float | None:
@@ -285,8 +323,10 @@ def sampler_figures(agents: list[Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15, help="alternating rounds per profiler and workload")
+    parser.add_argument("--rounds", type=int, default=61, help="alternating rounds for codeward and the floor at 10 ms")
+    parser.add_argument("--peer-rounds", type=int, default=15, help="alternating rounds for cProfile and the others")
     parser.add_argument("--slow-rounds", type=int, default=7, help="rounds for codeward at 1 s (2.5 s each)")
+    parser.add_argument("--sustained", type=float, default=45.0, help="seconds of one agent at 1 s, census included")
     parser.add_argument("--pairs", type=int, default=5, help="whole-run pairs for py-spy")
     parser.add_argument("--only", default=",".join(WORKLOADS))
     parser.add_argument("--py-spy-only", action="store_true", help="skip the in-process profilers")
@@ -302,9 +342,9 @@ def main() -> None:
     }
     if not options.codeward_only:
         profilers.update({
-            "cProfile": (cprofile(), options.rounds, 0.0),
-            "pyinstrument, 1 ms": (pyinstrument(), options.rounds, 0.0),
-            "yappi, wall": (yappi_wall(), options.rounds, 0.0),
+            "cProfile": (cprofile(), options.peer_rounds, 0.0),
+            "pyinstrument, 1 ms": (pyinstrument(), options.peer_rounds, 0.0),
+            "yappi, wall": (yappi_wall(), options.peer_rounds, 0.0),
         })  # fmt: skip
     results: dict[str, dict[str, str]] = {}
     rates: dict[str, str] = {}
@@ -313,13 +353,18 @@ def main() -> None:
             continue
         row = results.setdefault(label, {})
         for name in names:
-            wall, cpu_share = ab(WORKLOADS[name], pair[0], pair[1], rounds, min_seconds)
-            row[name] = f"{wall * 100:+.1f}% / {cpu_share * 100:+.1f}%"
+            row[name] = cell(*ab(WORKLOADS[name], pair[0], pair[1], rounds, min_seconds))
             agents = getattr(pair[0], "agents", None)
             if agents is not None:
                 rates[f"{label} / {name}"] = sampler_figures(agents)
                 agents.clear()
             print(f"{label:36} {name:8} {row[name]}  {rates.get(f'{label} / {name}', '')}", file=sys.stderr, flush=True)
+    if options.sustained > 0 and not options.py_spy_only:
+        for name in names:
+            rates[f"codeward, 1 s, census included, {options.sustained:.0f} s / {name}"] = line = sustained(
+                WORKLOADS[name], options.sustained
+            )
+            print(f"{'codeward, 1 s, sustained':36} {name:8} {line}", file=sys.stderr, flush=True)
     if not options.codeward_only:
         row = results.setdefault("py-spy, 100 Hz (out of process)", {})
         for name in names:
@@ -330,9 +375,11 @@ def main() -> None:
     print(
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load average {load_before[0]:.2f} before and {load_after[0]:.2f} after "
-        f"({time.perf_counter() - began:.0f} s); median of {options.rounds} alternating rounds ({options.slow_rounds} "
-        f"of 2.5 s for codeward at 1 s; py-spy: {options.pairs} alternating whole-run pairs). Slowdown of the "
-        "workload with the profiler on, wall time / process CPU time (py-spy: wall time only):\n"
+        f"({time.perf_counter() - began:.0f} s); median of {options.rounds} alternating rounds of 0.45 s for codeward "
+        f"and the floor at 10 ms (with a 95% confidence interval), {options.slow_rounds} of 2.5 s for codeward at "
+        f"1 s, {options.peer_rounds} for the other in-process profilers; py-spy: {options.pairs} alternating "
+        "whole-run pairs. Slowdown of the workload with the profiler on, wall time / process CPU time (py-spy: "
+        "wall time only):\n"
     )
     print("| profiler | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
