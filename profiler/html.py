@@ -170,11 +170,32 @@ def _memory_chart(rss: list[list[float]], width: int = 760, height: int = 180) -
     )
 
 
-def _pauses(census: list[dict[str, Any]]) -> str:
-    pauses = [c["seconds"] for c in census if isinstance(c.get("seconds"), (int, float))]
-    if not pauses:  # profiles written before censuses were timed
+def _sparkline(series: list[tuple[float, float]], name: str, width: int = 120, height: int = 20) -> str:
+    """A type's size across the censuses, scaled to its own range (the table gives the figures)."""
+    if len(series) < 2:
         return ""
-    return f"; the program waited {max(pauses) * 1000:.0f} ms at most for one census"
+    t0, t1 = series[0][0], series[-1][0]
+    low, high = min(b for _, b in series), max(b for _, b in series)
+    t_span, b_span = (t1 - t0) or 1.0, (high - low) or 1.0
+    points = " ".join(
+        f"{2 + (width - 4) * (t - t0) / t_span:.1f},{2 + (height - 4) * (1 - (b - low) / b_span):.1f}"
+        for t, b in series
+    )
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" role="img" aria-label="size of {_e(name)} over time">'
+        f'<polyline fill="none" stroke="#1565c0" stroke-width="1.2" points="{points}"/></svg>'
+    )
+
+
+def _pauses(census: list[dict[str, Any]]) -> str:
+    timed = [c for c in census if isinstance(c.get("seconds"), (int, float))]
+    if not timed:  # profiles written before censuses were timed
+        return ""
+    longest = max(timed, key=lambda c: c["seconds"])
+    return (
+        f"; the longest census ran {longest['seconds'] * 1000:.0f} ms, "
+        f"{longest.get('cpu_seconds', longest['seconds']) * 1000:.0f} ms of it on the CPU"
+    )
 
 
 def _heap_section(profile: dict[str, Any]) -> str:
@@ -191,13 +212,17 @@ def _heap_section(profile: dict[str, Any]) -> str:
         rows = []
         for name, (count, size) in list(last["types"].items())[:20]:
             before = first["types"].get(name, [0, 0])
+            # A type missing from a census was below its top list there: its size is unknown, not zero.
+            series = [(c["t"], c["types"][name][1]) for c in census if name in c.get("types", {})]
             rows.append(
                 f"<tr><td class='l'><code>{_e(name)}</code></td><td>{count:,}</td><td>{_e(_bytes(size))}</td>"
-                f"<td>{count - before[0]:+,}</td><td>{_e(_bytes(size - before[1]))}</td></tr>"
+                f"<td>{count - before[0]:+,}</td><td>{_e(_bytes(size - before[1]))}</td>"
+                f"<td>{_sparkline(series, name)}</td></tr>"
             )
         parts.append(
             "<table id='types'><tr><th class='l'>type</th><th>objects</th><th>size</th>"
-            f"<th>Δ objects since {first['t']:.1f} s</th><th>Δ size</th></tr>{''.join(rows)}</table>"
+            f"<th>Δ objects since {first['t']:.1f} s</th><th>Δ size</th><th>size over time</th></tr>"
+            f"{''.join(rows)}</table>"
         )
     allocations = heap.get("allocations")
     if allocations:

@@ -49,7 +49,9 @@ def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
             if run.agent.census:
                 break
             time.sleep(0.01)
-        blobs = [Blob(i) for i in range(50_000)]
+        blobs = [Blob(i) for i in range(25_000)]
+        time.sleep(0.5)  # a census (spaced by the 50% budget) sees half of them
+        blobs += [Blob(i) for i in range(25_000, 50_000)]
         time.sleep(1.1)  # resident memory is read at the start, once a second and at the end
     census = run.profile["heap"]["census"]
     assert len(census) >= 2
@@ -61,6 +63,15 @@ def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
     assert size >= count * 40  # instances have a real size
     assert census[0]["types"].get(name, [0])[0] < count  # the census before the allocation saw fewer
     assert last["str"][0] >= 40_000  # the strings the instances hold are counted too
+    from profiler.html import render
+
+    page = render(run.profile)
+    row = re.search(rf"<tr><td class='l'><code>{re.escape(name)}</code>.*?</tr>", page)
+    assert row, "the type's row in the HTML table"
+    spark = re.search(r'aria-label="size of [^"]+ over time"><polyline [^>]*points="([^"]+)"', row.group(0))
+    assert spark, "a sparkline of the type's size across censuses"
+    ys = [float(p.split(",")[1]) for p in spark.group(1).split()]
+    assert len(ys) >= 2 and ys[-1] < ys[0]  # it grew: the last point is drawn highest (SVG y grows downwards)
     rss = run.profile["heap"]["rss"]
     assert len(rss) >= 3 and all(b > 1_000_000 for _, b in rss)
     del blobs
@@ -73,7 +84,7 @@ def test_census_pauses_stay_within_the_heap_budget(tmp_path: Path) -> None:
             pass
     taken = run.profile["heap"]["census"][:-1]  # the last is the report's own, taken at the end
     assert len(taken) >= 2
-    assert all(c["seconds"] > 0 for c in taken)
+    assert all(c["seconds"] > 0 and 0 < c["cpu_seconds"] <= c["seconds"] * 1.05 for c in taken)
     # After a census of s seconds the next waits 100/20 = 5 s: the census's share stays under 20%.
     for before, after in itertools.pairwise(taken):
         assert after["t"] - before["t"] >= 5 * before["seconds"] * 0.95, (before, after)

@@ -255,8 +255,8 @@ def cell(walls: list[float], cpus: list[float]) -> str:
 
 def sustained(workload: Callable[[], Any], seconds: float) -> str:
     """One agent at CodeGuru's 1 s cadence with every default (the live-object census included) over
-    `seconds` of back-to-back work. A census holds the GIL throughout, so its share of wall time is what
-    it takes from a CPU-bound program; the sampler thread's CPU time counts the censuses as well."""
+    `seconds` of back-to-back work. The census runs in the sampler thread, so that thread's CPU time (the
+    time it held the GIL the program needed) counts the censuses as well as the samples."""
     from profiler.agent import Agent
     from profiler.settings import resolve
 
@@ -268,11 +268,11 @@ def sustained(workload: Callable[[], Any], seconds: float) -> str:
         workload()
     agent.stop()
     elapsed = time.perf_counter() - began
-    pauses = [c["seconds"] for c in agent.census]
+    cpu = [c["cpu_seconds"] for c in agent.census]
     return (
-        f"{agent.rounds} samples and {len(pauses)} censuses in {elapsed:.0f} s; censuses took "
-        f"{sum(pauses) / elapsed * 100:.3f}% of wall time (longest pause {max(pauses, default=0) * 1000:.0f} ms), "
-        f"the sampler thread {agent._agent_cpu / elapsed * 100:.3f}% CPU in all"
+        f"{agent.rounds} samples and {len(cpu)} censuses in {elapsed:.0f} s; the censuses used {sum(cpu) * 1000:.0f} ms "
+        f"of CPU ({sum(cpu) / elapsed * 100:.3f}% of the run), the sampler thread {agent._agent_cpu / elapsed * 100:.3f}% "
+        "in all"
     )
 
 
