@@ -25,6 +25,11 @@ _WAITING_NAMES = frozenset(
 _ENTRY_BYTES, _FRAME_BYTES = 260, 8
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _NO_EXCEPTION = (None, None, None)  # what sys._current_exceptions() gives an idle thread before 3.12
+# Generator, coroutine, iterable-coroutine and async-generator code (inspect.CO_*): their frames can be
+# resumed by another caller, so holding one does not pin the stack under it.
+_RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
+_WAITING_SHARE = 0.05  # a thread that used less CPU than this since its last sample is taken to be waiting
+_PARKED_CLOCK_EVERY = 8  # a thread parked at the same instruction has its CPU clock read every this many samples
 
 
 def process_rss() -> int:
@@ -77,6 +82,33 @@ class _StopFlag:
 
     def is_set(self) -> bool:
         return not self._lock.locked()
+
+
+class _ThreadState:
+    """What the sampler keeps of one thread between samples."""
+
+    __slots__ = ("at", "clock", "cpu", "entry", "key", "lasti", "name", "parked", "share", "stacks", "thread", "top")
+
+    def __init__(self, ident: int, thread: Any) -> None:
+        self.thread = thread
+        # The CPU clock: None where the OS has no per-thread clocks, False where this thread has none.
+        self.clock: int | bool | None = None
+        if hasattr(time, "pthread_getcpuclockid"):
+            try:  # safe now: the thread is alive while we hold the GIL
+                self.clock = time.pthread_getcpuclockid(ident)
+            except (OSError, OverflowError):
+                self.clock = False
+        self.cpu, self.at, self.share = 0.0, None, 0.0  # last clock reading, when, and the share it gave
+        self.parked = 0  # samples at the same instruction since the clock was last read
+        # A thread started with _thread is not in threading._active: it is named by its ident. Otherwise the
+        # name is read at each sample (the program may rename a thread).
+        self.name = None if isinstance(getattr(thread, "_name", None), str) else f"thread-{ident}"
+        # The top frame of a waiting thread, held until the next sample; its f_lasti, stack key and entry.
+        self.top: Any = None
+        self.lasti = -1
+        self.key: tuple[int, ...] = ()
+        self.entry: list[Any] | None = None
+        self.stacks: dict[tuple[int, ...], list[Any]] | None = None  # the period's dict the entry is in
 
 
 class Agent:
@@ -187,7 +219,7 @@ class Agent:
         settings = self.settings
         interval = settings.sampling_interval_ms / 1000.0
         me = threading.get_ident()
-        states: dict[int, list[Any]] = {}  # ident -> see _thread_state
+        states: dict[int, _ThreadState] = {}
         perf = time.perf_counter
         self._record_rss(perf())
         next_check = perf() + 0.25
@@ -230,20 +262,7 @@ class Agent:
                     self._check_cadence()
         self._agent_cpu = time.thread_time() - thread_start_cpu
 
-    def _thread_state(self, ident: int, thread: Any) -> list[Any]:
-        """What the sampler keeps per thread between samples: its Thread, CPU clock and last reading, name."""
-        clock: int | bool | None = None  # None: no per-thread CPU clocks here; False: none for this thread
-        if hasattr(time, "pthread_getcpuclockid"):
-            try:  # safe now: the thread is alive while we hold the GIL
-                clock = time.pthread_getcpuclockid(ident)
-            except (OSError, OverflowError):
-                clock = False
-        # A thread started with _thread is not in threading._active: it is named by its ident. Otherwise the
-        # name is read at each sample (the program may rename a thread).
-        fixed = None if isinstance(getattr(thread, "_name", None), str) else f"thread-{ident}"
-        return [thread, clock, 0.0, None, fixed]
-
-    def _sample(self, me: int, states: dict[int, list[Any]], now: float) -> None:
+    def _sample(self, me: int, states: dict[int, _ThreadState], now: float) -> None:
         max_depth = self.settings.max_stack_depth
         depth_range = range(max_depth)
         frames = sys._current_frames()
@@ -256,55 +275,97 @@ class Agent:
         counts = self.thread_samples
         clock_gettime = time.clock_gettime
         for ident, frame in frames.items():
-            thread = active.get(ident)
             state = states.get(ident)
-            if state is None or state[0] is not thread:  # a new thread, or a new one under an ended one's ident
-                state = states[ident] = self._thread_state(ident, thread)
-            clock = state[1]
-            cpu_share = 0.0
-            if clock is None:
-                cpu_share = 0.0 if frame.f_code.co_name in _WAITING_NAMES else 1.0
-            elif clock is not False:
-                try:
-                    cpu = clock_gettime(clock)
-                except OSError:
-                    state[1] = False
+            if state is not None and frame is state.top:
+                # The frame held since the last sample is still on top: the same frame, so the same stack (a
+                # live frame's callers cannot change; generator frames, which another caller may resume, are
+                # never held). At the same instruction it is most likely still in the same wait: its CPU clock
+                # (a system call a thread) is read only every few samples.
+                lasti = frame.f_lasti
+                if lasti == state.lasti and state.parked < _PARKED_CLOCK_EVERY:
+                    state.parked += 1
+                    read = False
                 else:
-                    last = state[3]
-                    if last is not None and now > last:
-                        cpu_share = (cpu - state[2]) / (now - last)
-                        if cpu_share > 1.0:
-                            cpu_share = 1.0
-                        elif cpu_share < 0.0:
-                            cpu_share = 0.0
-                    state[2] = cpu
-                    state[3] = now
-            top = frame
-            ids = []
-            append = ids.append
-            for _ in depth_range:  # a counted loop: about 10% cheaper a frame than a while with a counter
-                if frame is None:
-                    break
-                append(id(frame.f_code))
-                frame = frame.f_back
-            if frame is not None:
-                append(id(TRUNCATED))
-            key = tuple(ids)
-            exc = handling.get(ident)
-            entry = stacks.get(key)
-            if entry is None:
-                entry = stacks[key] = [1, cpu_share, 0, self._codes(top, max_depth, frame is not None)]
-                self._stored_frames += len(key)
+                    state.lasti = lasti
+                    read = True
+                if state.stacks is not stacks:  # a new period since
+                    self._enter(state, frame)
             else:
-                entry[0] += 1
-                entry[1] += cpu_share
+                thread = active.get(ident)
+                if state is None or state.thread is not thread:  # a new thread, or a new one under an ended one's ident
+                    state = states[ident] = _ThreadState(ident, thread)
+                top = frame
+                ids = []
+                append = ids.append
+                for _ in depth_range:  # a counted loop: about 10% cheaper a frame than a while with a counter
+                    if frame is None:
+                        break
+                    append(id(frame.f_code))
+                    frame = frame.f_back
+                if frame is not None:
+                    append(id(TRUNCATED))
+                key = state.key = tuple(ids)
+                entry = stacks.get(key)
+                if entry is None:
+                    self._enter(state, top)
+                else:
+                    state.entry, state.stacks = entry, stacks
+                frame = top
+                state.top = None
+                state.lasti = frame.f_lasti
+                read = True
+            if read:
+                clock = state.clock
+                cpu_share = 0.0
+                if clock is None:  # no per-thread clocks on this OS: a guess from the running function's name
+                    cpu_share = 0.0 if frame.f_code.co_name in _WAITING_NAMES else 1.0
+                elif clock is not False:
+                    try:
+                        cpu = clock_gettime(clock)
+                    except OSError:
+                        state.clock = False
+                    else:
+                        last = state.at
+                        if last is not None and now > last:
+                            cpu_share = (cpu - state.cpu) / (now - last)
+                            if cpu_share > 1.0:
+                                cpu_share = 1.0
+                            elif cpu_share < 0.0:
+                                cpu_share = 0.0
+                            if cpu_share < _WAITING_SHARE:
+                                # Waiting: hold its top frame until the next sample, so that a thread parked in
+                                # a wait (a pool worker, a server's idle thread) costs a comparison instead of a
+                                # walk of its stack. A busy thread's frames are never held: their locals must
+                                # die when they return.
+                                if state.top is None and not frame.f_code.co_flags & _RESUMABLE:
+                                    state.top = frame
+                            else:
+                                state.top = None
+                        state.cpu, state.at, state.share, state.parked = cpu, now, cpu_share, 0
+            else:
+                cpu_share = state.share
+            entry = state.entry
+            entry[0] += 1
+            entry[1] += cpu_share
+            exc = handling.get(ident)
             if exc is not None and exc != _NO_EXCEPTION:
                 entry[2] += 1
-            name = state[4] or thread._name
+            name = state.name or state.thread._name
             counts[name] = counts.get(name, 0) + 1
         if len(states) > len(frames):  # some thread ended
             for ident in [i for i in states if i not in frames]:
                 del states[ident]
+
+    def _enter(self, state: _ThreadState, top: Any) -> None:
+        """Point the thread's state at the period's entry for its stack key, storing a new stack's code."""
+        stacks = self.stacks
+        key = state.key
+        entry = stacks.get(key)
+        if entry is None:
+            codes = self._codes(top, self.settings.max_stack_depth, key[-1] == id(TRUNCATED))
+            entry = stacks[key] = [0, 0.0, 0, codes]
+            self._stored_frames += len(key)
+        state.entry, state.stacks = entry, stacks
 
     @staticmethod
     def _codes(frame: Any, max_depth: int, truncated: bool) -> tuple[Any, ...]:

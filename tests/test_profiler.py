@@ -13,7 +13,9 @@ import sys
 import textwrap
 import threading
 import time
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -270,6 +272,136 @@ def test_a_sample_leaves_nothing_for_the_garbage_collector() -> None:
     parked = [e for e in agent.stacks.values() if any(getattr(c, "co_name", "") == "park" for c in e[3])]
     assert len(parked) == 1 and parked[0][0] == 201
     assert [c.co_name for c in parked[0][3] if c.co_name == "park"] == ["park"] * 21  # keys map back to code
+
+
+class Big:
+    """A local whose death a weak reference can watch."""
+
+
+def held_names(state: Any) -> list[str]:
+    frame, names = state.top, []
+    while frame is not None:
+        names.append(frame.f_code.co_name)
+        frame = frame.f_back
+    return names
+
+
+def _sampler_and_worker(target: object, *args: object) -> tuple[Agent, dict, threading.Thread]:
+    worker = threading.Thread(target=target, args=args, daemon=True)
+    worker.start()
+    return Agent(Settings(heap_budget_percent=0), install_exit_hooks=False), {}, worker
+
+
+def test_a_waiting_threads_stack_is_walked_once_and_its_clock_read_every_few_samples(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+
+    def park(depth: int) -> None:
+        park(depth - 1) if depth else release.wait()
+
+    agent, states, worker = _sampler_and_worker(park, 30)
+    time.sleep(0.05)
+    reads: list[int] = []
+    real = time.clock_gettime
+    monkeypatch.setattr(time, "clock_gettime", lambda clock: reads.append(clock) or real(clock))
+    me = threading.get_ident()
+    try:
+        for _ in range(2):  # the first reading, then a share of zero: a waiting thread
+            agent._sample(me, states, time.perf_counter())
+        state = states[worker.ident]
+        held = state.top
+        assert held is not None and held.f_code.co_name == "wait"  # Condition.wait, under Event.wait
+        clock = state.clock
+        reads.clear()
+        for _ in range(36):
+            agent._sample(me, states, time.perf_counter())
+            assert state.top is held
+        assert reads.count(clock) == 4  # every 9th sample (8 skipped), not 36 system calls
+    finally:
+        release.set()
+        worker.join()
+    (entry,) = [e for e in agent.stacks.values() if any(getattr(c, "co_name", "") == "park" for c in e[3])]
+    assert entry[0] == 38 and entry[1] == 0.0  # every sample counted on the one stack, no CPU
+
+
+def test_a_busy_threads_frames_are_never_held() -> None:
+    stop, returned, done = threading.Event(), threading.Event(), threading.Event()
+    watch: list[weakref.ref] = []
+
+    def busy() -> None:
+        local = Big()
+        watch.append(weakref.ref(local))
+        while not stop.is_set():
+            sum(range(200))
+
+    def work() -> None:
+        busy()
+        returned.set()
+        done.wait()
+
+    agent, states, worker = _sampler_and_worker(work)
+    try:
+        time.sleep(0.05)
+        for _ in range(3):
+            time.sleep(0.01)
+            agent._sample(threading.get_ident(), states, time.perf_counter())
+        assert states[worker.ident].top is None and states[worker.ident].share > 0.5
+        stop.set()
+        assert returned.wait(5)
+        assert watch[0]() is None  # died when busy() returned, with no sample since
+    finally:
+        stop.set()
+        done.set()
+        worker.join()
+
+
+def test_a_held_frame_lets_go_at_the_next_sample_and_generators_are_never_held() -> None:
+    first, second = threading.Event(), threading.Event()
+    watch: list[weakref.ref] = []
+    gate = threading.Lock()
+    gate.acquire()
+
+    def waits() -> None:
+        local = Big()
+        watch.append(weakref.ref(local))
+        first.wait()
+
+    def resumable() -> Any:
+        gate.acquire()  # a C call straight from the generator's frame: its frame is the thread's top
+        yield 1
+
+    def work() -> None:
+        waits()
+        second.wait()
+        next(resumable())
+
+    agent, states, worker = _sampler_and_worker(work)
+    me = threading.get_ident()
+    try:
+        time.sleep(0.05)
+        for _ in range(3):
+            agent._sample(me, states, time.perf_counter())
+        assert states[worker.ident].top.f_code.co_name == "wait"
+        first.set()
+        time.sleep(0.05)  # waits() has returned; the thread waits on `second` now
+        assert watch[0]() is not None  # the held frame (Condition.wait) keeps its callers' frames
+        agent._sample(me, states, time.perf_counter())
+        assert watch[0]() is None  # held until the next sample, no longer
+        time.sleep(0.01)
+        agent._sample(me, states, time.perf_counter())
+        assert held_names(states[worker.ident])[:3] == ["wait", "wait", "work"]  # parked again, elsewhere
+        second.set()
+        time.sleep(0.05)
+        for _ in range(4):
+            agent._sample(me, states, time.perf_counter())
+            assert states[worker.ident].top is None  # parked in the generator: walked at every sample
+        assert any(getattr(c, "co_name", "") == "resumable" for e in agent.stacks.values() for c in e[3])
+    finally:
+        first.set()
+        second.set()
+        gate.release()
+        worker.join()
 
 
 def test_an_agent_error_disables_the_agent_not_the_program(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
