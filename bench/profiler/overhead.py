@@ -1,20 +1,29 @@
-"""Overhead of codeward's profiler next to cProfile, pyinstrument, yappi and py-spy, on four workloads.
+"""Overhead of codeward's profiler next to cProfile, pyinstrument, yappi and py-spy, on five workloads.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/profiler/overhead.py [--rounds 61] [--sustained 45] [--only cpu,threads] [--codeward-only]
+    .venv/bin/python bench/profiler/overhead.py [--rounds 151] [--sustained 45] [--only cpu,threads] [--codeward-only]
+
+Workloads: CPU-bound (recursion), string/dict-heavy, allocation churn, four busy threads, and the
+CPU-bound one in a program that also holds a pool of 32 idle threads (a server between requests).
 
 In-process profilers are measured by alternating on and off inside one process over many short rounds
 (the order flips every round), so machine noise hits both sides alike; the figure is the median of the
-per-round ratios on/off minus one. A round repeats the workload until it lasts long enough for the
-sampler to sample: about 0.45 s at 10 ms, and 2.5 s at CodeGuru's 1 s cadence (two samples a round; a
-shorter round would measure a sampler that never wakes). py-spy runs outside the process, so it is
-measured by alternating whole runs of the workload with and without `py-spy record` attached. The
-first row is the floor every in-process sampler pays: a thread that only wakes every 10 ms, takes the
-GIL and reads sys._current_frames().
+per-round ratios on/off minus one, with a distribution-free 95% confidence interval. A round repeats the
+workload until it lasts long enough for the sampler to sample: 0.3 s at 10 ms, and 2.5 s at CodeGuru's
+1 s cadence (two samples a round; a shorter round would measure a sampler that never wakes). py-spy
+runs outside the process, so it is measured by alternating whole runs of the workload with and without
+`py-spy record` attached.
 
-The table also gives codeward's real sampling rate and its sampler thread's own CPU time (the median
-over rounds as a share of the round, and per sample): the A/B ratios cannot resolve much below 1% on a
-shared machine, the sampler's own CPU time can.
+Two rows calibrate the others: an A/A row (no profiler on either side) shows how far the method itself
+scatters on this machine, and the floor is what every in-process sampler pays: a thread that only wakes
+every 10 ms, takes the GIL and reads sys._current_frames(). Besides wall and process-CPU time, each cell
+gives the time the workload's thread was kept off the CPU (wall minus its own CPU time, on minus off):
+that is where a sampler thread's GIL handovers show, and it is precise to a few hundredths of a percent
+where the wall figure scatters by about one percent.
+
+The list under the table gives codeward's real sampling rate and its sampler thread's own CPU time (the
+median over rounds as a share of the round, and per sample), and, at 1 s with every default, what the
+live-object census adds over a sustained run.
 """
 
 from __future__ import annotations
@@ -97,7 +106,24 @@ def threads(n: int = 4) -> int:
     return sum(results)
 
 
-WORKLOADS: dict[str, Callable[[], Any]] = {"cpu": cpu, "text": text, "alloc": alloc, "threads": threads}
+_POOL: list[threading.Thread] = []
+_POOL_QUEUE: Any = None
+
+
+def pool(n: int = 32) -> int:
+    """The cpu workload in a program that also has a pool of n idle threads (a server between requests)."""
+    global _POOL_QUEUE
+    if not _POOL:
+        import queue
+
+        _POOL_QUEUE = queue.Queue()
+        _POOL.extend(threading.Thread(target=_POOL_QUEUE.get, daemon=True) for _ in range(n))
+        for t in _POOL:
+            t.start()
+    return cpu()
+
+
+WORKLOADS: dict[str, Callable[[], Any]] = {"cpu": cpu, "text": text, "alloc": alloc, "threads": threads, "pool": pool}
 
 
 # -- profilers, each as (start, stop) -----------------------------------------------------------------
@@ -213,29 +239,33 @@ def ab(
     stop: Callable[[Any], None],
     rounds: int,
     min_seconds: float = 0.0,
-) -> tuple[list[float], list[float]]:
-    """Per-round ratios wall(on)/wall(off) - 1 and process CPU(on)/CPU(off) - 1, the order flipping every
-    round. CPU time counts every thread of the process (the sampler included) and is not inflated when
-    other processes take the CPU, so it stays readable on a busy machine. A round runs the workload as many
-    times as it takes to last min_seconds (timed once, before the rounds)."""
-    walls, cpus = [], []
+) -> tuple[list[float], list[float], list[float]]:
+    """Per-round figures, the order flipping every round: wall(on)/wall(off) - 1; process CPU(on)/CPU(off)
+    - 1 (every thread, the sampler included); and the time the workload's thread spent off the CPU, as a
+    share of the round, on minus off. CPU time is not inflated when other processes take the CPU; the
+    off-CPU time is the sampler's GIL handovers (the thread waits while the sampler holds the GIL), which
+    the noise of a shared machine hardly touches. A round runs the workload as many times as it takes to
+    last min_seconds (timed once, before the rounds)."""
+    walls, cpus, blocked = [], [], []
     workload()  # warm up
     t0 = time.perf_counter()
     workload()  # time one warm run
     repeat = max(1, math.ceil(min_seconds / max(time.perf_counter() - t0, 1e-6)))
     for r in range(rounds):
-        wall, cpu_time = {}, {}
+        wall, cpu_time, off_cpu = {}, {}, {}
         for on in (r % 2 == 0, r % 2 == 1):
             handle = start() if on else None
-            c0, t0 = time.process_time(), time.perf_counter()
+            c0, t0, m0 = time.process_time(), time.perf_counter(), time.thread_time()
             for _ in range(repeat):
                 workload()
             wall[on], cpu_time[on] = time.perf_counter() - t0, time.process_time() - c0
+            off_cpu[on] = wall[on] - (time.thread_time() - m0)
             if on:
                 stop(handle)
         walls.append(wall[True] / wall[False] - 1.0)
         cpus.append(cpu_time[True] / cpu_time[False] - 1.0)
-    return walls, cpus
+        blocked.append((off_cpu[True] - off_cpu[False]) / wall[False])
+    return walls, cpus, blocked
 
 
 def median_ci(values: list[float]) -> tuple[float, float, float]:
@@ -246,11 +276,15 @@ def median_ci(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), ordered[k], ordered[n - 1 - k]
 
 
-def cell(walls: list[float], cpus: list[float]) -> str:
-    """'median wall [95% interval] / median CPU', in percent; the interval only where rounds allow one."""
+def cell(walls: list[float], cpus: list[float], blocked: list[float]) -> str:
+    """'median wall [95% interval] / median CPU / median blocked', in percent; the interval only where the
+    rounds allow one."""
     wall, lo, hi = median_ci(walls)
     interval = f" [{lo * 100:+.1f}, {hi * 100:+.1f}]" if len(walls) >= 30 else ""
-    return f"{wall * 100:+.1f}%{interval} / {statistics.median(cpus) * 100:+.1f}%"
+    return (
+        f"{wall * 100:+.1f}%{interval} / {statistics.median(cpus) * 100:+.1f}% / "
+        f"{statistics.median(blocked) * 100:+.2f}%"
+    )
 
 
 def sustained(workload: Callable[[], Any], seconds: float) -> str:
@@ -323,21 +357,24 @@ def sampler_figures(agents: list[Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=61, help="alternating rounds for codeward and the floor at 10 ms")
+    parser.add_argument("--rounds", type=int, default=151, help="alternating rounds at 10 ms (and of the A/A row)")
+    parser.add_argument("--round-seconds", type=float, default=0.3, help="length of a round at 10 ms")
     parser.add_argument("--peer-rounds", type=int, default=15, help="alternating rounds for cProfile and the others")
-    parser.add_argument("--slow-rounds", type=int, default=7, help="rounds for codeward at 1 s (2.5 s each)")
+    parser.add_argument("--slow-rounds", type=int, default=15, help="rounds for codeward at 1 s (2.5 s each)")
     parser.add_argument("--sustained", type=float, default=45.0, help="seconds of one agent at 1 s, census included")
     parser.add_argument("--pairs", type=int, default=5, help="whole-run pairs for py-spy")
-    parser.add_argument("--only", default=",".join(WORKLOADS))
+    parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, comma-separated")
     parser.add_argument("--py-spy-only", action="store_true", help="skip the in-process profilers")
     parser.add_argument("--codeward-only", action="store_true", help="only codeward's rows")
     options = parser.parse_args()
     names = [n for n in options.only.split(",") if n in WORKLOADS]
     began, load_before = time.perf_counter(), os.getloadavg()
     # label -> (start, stop), rounds, seconds a round must last at least
+    short = options.round_seconds
     profilers: dict[str, Any] = {
-        "minimal sampler, 10 ms (the floor)": (floor(10), options.rounds, 0.45),
-        "codeward, 10 ms": (codeward(10), options.rounds, 0.45),
+        "no profiler (A/A: the method's own noise)": ((lambda: None, lambda _h: None), options.rounds, short),
+        "minimal sampler, 10 ms (the floor)": (floor(10), options.rounds, short),
+        "codeward, 10 ms": (codeward(10), options.rounds, short),
         "codeward, 1 s (CodeGuru cadence)": (codeward(1000), options.slow_rounds, 2.5),
     }
     if not options.codeward_only:
@@ -375,11 +412,11 @@ def main() -> None:
     print(
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load average {load_before[0]:.2f} before and {load_after[0]:.2f} after "
-        f"({time.perf_counter() - began:.0f} s); median of {options.rounds} alternating rounds of 0.45 s for codeward "
-        f"and the floor at 10 ms (with a 95% confidence interval), {options.slow_rounds} of 2.5 s for codeward at "
-        f"1 s, {options.peer_rounds} for the other in-process profilers; py-spy: {options.pairs} alternating "
-        "whole-run pairs. Slowdown of the workload with the profiler on, wall time / process CPU time (py-spy: "
-        "wall time only):\n"
+        f"({time.perf_counter() - began:.0f} s); median of {options.rounds} alternating rounds of {short:g} s for the "
+        f"A/A row, the floor and codeward at 10 ms (with a 95% confidence interval), {options.slow_rounds} of 2.5 s "
+        f"for codeward at 1 s, {options.peer_rounds} for the other in-process profilers; py-spy: {options.pairs} "
+        "alternating whole-run pairs. Slowdown of the workload with the profiler on: wall time / process CPU time "
+        "/ time the workload's thread was kept off the CPU, as a share of the run (py-spy: wall time only):\n"
     )
     print("| profiler | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
