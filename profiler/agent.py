@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any
 
+from profiler import sigtimer
 from profiler.settings import Settings
 
 TRUNCATED = "<truncated>"  # synthetic root frame for stacks cut at MaxStackDepth
@@ -131,6 +132,12 @@ class Agent:
         self.last_profile: dict[str, Any] | None = None
         self._finished = False
         self.cpu_source = "thread CPU clock" if hasattr(time, "pthread_getcpuclockid") else "leaf-function heuristic"
+        self._ticks = 0  # samples the SIGPROF timer took in the main thread (see profiler.sigtimer), ever
+        self._timer = False  # whether this run may use that timer
+        self._states: dict[int, _ThreadState] = {}
+        self._sampler_ident = self._main_ident = 0
+        self._tick_due = self._tick_gap = 0.0
+        self._started_pid = os.getpid()  # the process start() was first called in (not a fork child)
         self._reset_period()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -145,6 +152,7 @@ class Agent:
         self.stacks: dict[tuple[int, ...], list[Any]] = {}
         self.thread_samples: dict[str, int] = {}
         self.rounds = 0
+        self._period_ticks = self._ticks
         self._stored_frames = 0
         self._agent_cpu = 0.0
         self.census: list[dict[str, Any]] = []
@@ -171,6 +179,11 @@ class Agent:
             if not tracemalloc.is_tracing():
                 tracemalloc.start(16)
                 self._tracing = True
+        interval = self.settings.sampling_interval_ms / 1000.0
+        self._timer = False
+        if self.settings.timer == "auto" and interval <= sigtimer.MAX_INTERVAL:
+            self._timer = sigtimer.install(self)  # only in the main thread, and where SIGPROF is free
+        self._main_ident = threading.main_thread().ident or 0
         self._thread = threading.Thread(target=self._run, name="codeward-profiler", daemon=True)
         self._thread.start()
         if self.install_exit_hooks and not self._exit_registered:
@@ -190,9 +203,14 @@ class Agent:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._timer:
+            sigtimer.disarm()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
+        if self._timer:
+            sigtimer.release(self)
+            self._timer = False
         if self._tracing:
             import tracemalloc
 
@@ -206,6 +224,8 @@ class Agent:
             self.disabled_reason = reason
             self.notes.append(f"agent disabled: {reason}")
             _warn(f"disabled after an internal error ({reason}); the program continues unprofiled")
+        if self._timer:
+            sigtimer.disarm()
         self._stop.set()
 
     # -- sampling ---------------------------------------------------------------------------------
@@ -218,8 +238,8 @@ class Agent:
     def _loop(self) -> None:
         settings = self.settings
         interval = settings.sampling_interval_ms / 1000.0
-        me = threading.get_ident()
-        states: dict[int, _ThreadState] = {}
+        me = self._sampler_ident = threading.get_ident()
+        states = self._states = {}
         perf = time.perf_counter
         self._record_rss(perf())
         next_check = perf() + 0.25
@@ -228,6 +248,12 @@ class Agent:
             # The first census waits as the budget requires for its likely cost (about 0.3 µs a heap block).
             likely = min(0.2, sys.getallocatedblocks() * 3e-7)
             heap_next = perf() + likely * 100.0 / settings.heap_budget_percent
+        switch = sigtimer.Switch(interval, self._main_ident, perf()) if self._timer else None
+        if switch is not None and os.getpid() == self._started_pid:
+            # Armed at once: a program that waits instead gets the thread back at the first check. Not in a
+            # fork child: it may be about to exec() in C (subprocess with preexec_fn), past the exec wrappers.
+            switch.arm_now(perf())
+        self._tick_gap = interval / 2  # the timer may tick faster (several busy CPUs): at most twice the rate
         next_t = perf()
         thread_start_cpu = time.thread_time()
         stop = self._stop
@@ -236,9 +262,12 @@ class Agent:
         sample = self._sample
         # Everything from waking to waiting again holds the GIL the program needs: keep the round short, and
         # call nothing that releases the GIL on the way (each re-acquisition costs the program a switch).
+        # While the SIGPROF timer samples, this thread wakes only for the checks, four times a second.
         while True:
-            next_t += interval
-            delay = next_t - perf()
+            timed = switch is not None and switch.armed and self._timer
+            if not timed:
+                next_t += interval
+            delay = (next_check if timed else next_t) - perf()
             if delay > 0:
                 if wait(True, delay):
                     stop.set()  # taken to stop: leave the flag set
@@ -249,8 +278,9 @@ class Agent:
                 next_t = perf()  # fell behind (GIL, suspended process): do not burst to catch up
             with lock:
                 now = perf()
-                sample(me, states, now)
-                self.rounds += 1
+                if not timed:
+                    sample(me, states, now)
+                    self.rounds += 1
                 if now >= heap_next:
                     heap_next = self._heap_census(now)
                 if now >= next_check:  # memory and cadence, four times a second: comparisons only
@@ -260,15 +290,59 @@ class Agent:
                     self._agent_cpu = time.thread_time() - thread_start_cpu
                     self._check_memory()
                     self._check_cadence()
+                    if switch is not None:
+                        owed = switch.check(now, self._ticks)
+                        if owed:
+                            sample(me, states, now, weight=owed)
+                            self.rounds += owed
+                        if timed and not switch.armed:
+                            next_t = now  # the thread samples again, from now on
+        if switch is not None:
+            sigtimer.disarm()
         self._agent_cpu = time.thread_time() - thread_start_cpu
 
-    def _sample(self, me: int, states: dict[int, _ThreadState], now: float) -> None:
+    def _timer_lost(self) -> None:
+        """The program installed its own SIGPROF handler: the thread samples from now on."""
+        self._timer = False
+        self.notes.append("the program took SIGPROF: the sampling thread took every sample after that")
+
+    def _on_tick(self, frame: Any) -> None:
+        """SIGPROF, in the main thread between two bytecodes: sample every thread, this one at `frame`."""
+        now = time.perf_counter()
+        if now < self._tick_due:
+            return
+        lock = self._lock
+        if lock._is_owned() or not lock.acquire(False):  # type: ignore[attr-defined]
+            return  # the agent's own code is running here (a report), or its thread is checking: skip the tick
+        try:
+            self._tick_due = now + self._tick_gap
+            self._sample(self._sampler_ident, self._states, now, self._main_ident, frame)
+            self.rounds += 1
+            self._ticks += 1
+        except Exception as exc:  # never into the program: it would surface at a random line of the main thread
+            self.disable(f"{type(exc).__name__}: {exc}")
+        finally:
+            lock.release()
+
+    def _sample(
+        self,
+        me: int,
+        states: dict[int, _ThreadState],
+        now: float,
+        main: int = 0,
+        main_frame: Any = None,
+        weight: int = 1,
+    ) -> None:
+        """Count every thread's stack but `me`'s, `weight` times; with `main_frame`, thread `main` is sampled
+        at that frame (the frame the SIGPROF timer interrupted, under the handler's own)."""
         max_depth = self.settings.max_stack_depth
         depth_range = range(max_depth)
         frames = sys._current_frames()
         # Our own entry is this very frame: left in the dict, it would make a reference cycle (frame ->
         # locals -> dict -> frame) that only the garbage collector frees, 9 objects a sample.
         frames.pop(me, None)
+        if main_frame is not None:
+            frames[main] = main_frame
         handling = sys._current_exceptions()
         active = threading._active  # type: ignore[attr-defined]  # ident -> Thread, read-only here
         stacks = self.stacks
@@ -345,13 +419,13 @@ class Agent:
             else:
                 cpu_share = state.share
             entry = state.entry
-            entry[0] += 1
-            entry[1] += cpu_share
+            entry[0] += weight
+            entry[1] += cpu_share * weight
             exc = handling.get(ident)
             if exc is not None and exc != _NO_EXCEPTION:
-                entry[2] += 1
+                entry[2] += weight
             name = state.name or state.thread._name
-            counts[name] = counts.get(name, 0) + 1
+            counts[name] = counts.get(name, 0) + weight
         if len(states) > len(frames):  # some thread ended
             for ident in [i for i in states if i not in frames]:
                 del states[ident]

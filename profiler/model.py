@@ -67,6 +67,9 @@ def build_profile(agent: Any, *, final: bool) -> dict[str, Any]:
             "actual_hz": round(agent.rounds / duration, 2) if duration > 0 else 0.0,
             "cpu_source": agent.cpu_source,
             "agent_cpu_seconds": round(agent._agent_cpu, 4),
+            # Samples the SIGPROF timer took in the main thread while it was busy (profiler.sigtimer);
+            # the sampling thread took the others.
+            "timer_samples": agent._ticks - agent._period_ticks,
             # The real spacing of samples (the GIL makes it longer than asked): turns counts into seconds.
             "seconds_per_sample": round(duration / agent.rounds, 6) if agent.rounds else interval / 1000.0,
         },

@@ -90,10 +90,21 @@ SPECS: tuple[Spec, ...] = (
     Spec(
         "formats", "formats", str, "html,speedscope,collapsed", 0, 0, "report files to write besides the JSON profile"
     ),
+    Spec(
+        "timer",
+        "timer",
+        str,
+        "auto",
+        0,
+        0,
+        "auto: while the main thread is busy in Python (and the interval is at most 50 ms) a SIGPROF CPU timer "
+        "samples from the main thread itself, without a GIL handover; thread: always the sampling thread",
+    ),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
 BY_ATTR = {spec.attr: spec for spec in SPECS}
 REPORT_FORMATS = ("html", "speedscope", "collapsed")
+TIMERS = ("auto", "thread")
 
 
 class Settings:
@@ -108,6 +119,7 @@ class Settings:
     trace_allocations: bool
     heap_budget_percent: float
     formats: str
+    timer: str
 
     def __init__(self, **values: Any) -> None:
         for spec in SPECS:
@@ -153,7 +165,9 @@ def convert(spec: Spec, value: Any, source: str) -> Any:
             unknown = [f for f in value.split(",") if f.strip() and f.strip() not in REPORT_FORMATS]
             if unknown:
                 raise SettingsError(f"{where}: unknown format {unknown[0]!r}; choose from {', '.join(REPORT_FORMATS)}")
-        return value
+        if spec.attr == "timer" and value.strip() not in TIMERS:
+            raise SettingsError(f"{where} must be one of {', '.join(TIMERS)}, not {value!r}")
+        return value.strip() if spec.attr == "timer" else value
     if isinstance(value, bool):
         raise SettingsError(f"{where} must be a number, not {value!r}")
     try:

@@ -1,0 +1,206 @@
+"""The SIGPROF timer: samples taken in the main thread itself while it is busy running Python.
+
+A sampling thread has to take the GIL from a busy program at every sample: the program stops, the
+sampler's CPU wakes up, samples, hands the GIL back, and the program's CPU wakes up again. On machines
+whose idle CPUs sleep deeply (virtual machines without halt polling) that handover costs more than the
+sample. A process-CPU timer (setitimer ITIMER_PROF) needs none: the kernel signals the running thread,
+and CPython runs the handler in the main thread between two bytecodes, with the GIL it already holds.
+
+The agent arms this timer only while the main thread is busy and the handler keeps up; otherwise its
+thread samples (see Agent._loop). What the timer must never do to the program:
+- take SIGPROF or ITIMER_PROF from it: the timer is used only where both are unclaimed, and never
+  touched again once the program (or another profiler) installs a handler of its own;
+- interrupt its system calls: the handler is installed with SA_RESTART, and the kernel sends a CPU-timer
+  signal to the thread that is running, not to one asleep in a call;
+- outlive an exec(): an interval timer survives execve() and SIGPROF's default action kills the new
+  program, so os.execv/os.execve are wrapped to disarm it first. fork() children start without it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+MAX_INTERVAL = 0.05  # above 20 Hz a handover is rare enough; the thread alone samples then
+_owner: Any = None  # the agent the handler forwards to (one per process)
+_exec_wrapped = False
+
+
+def _dispatch(signum: int, frame: Any) -> None:
+    agent = _owner
+    if agent is not None:
+        agent._on_tick(frame)
+
+
+def usable() -> bool:
+    """Whether this process may use the timer now: in the main thread, with SIGPROF and ITIMER_PROF free."""
+    if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        handler = signal.getsignal(signal.SIGPROF)
+        if handler is _dispatch:  # ours: a fork child, or a later agent in the same process
+            return _owner is None or not _owner.running
+        return handler is signal.SIG_DFL and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    except (OSError, ValueError):
+        return False
+
+
+def install(agent: Any) -> bool:
+    """Make `agent` the handler's target (main thread only); False when the timer is not usable here."""
+    global _owner
+    if not usable():
+        return False
+    try:
+        signal.signal(signal.SIGPROF, _dispatch)
+        signal.siginterrupt(signal.SIGPROF, False)  # SA_RESTART: a system call the signal meets goes on
+    except (OSError, ValueError):
+        return False
+    _owner = agent
+    _wrap_exec()
+    return True
+
+
+def owned() -> bool:
+    """Whether the SIGPROF handler is still ours (the program may have installed its own since)."""
+    try:
+        return signal.getsignal(signal.SIGPROF) is _dispatch
+    except (OSError, ValueError):
+        return False
+
+
+def arm(interval: float) -> bool:
+    """Start the timer (from any thread); False, and nothing armed, when the handler is no longer ours."""
+    if not owned():
+        return False
+    signal.setitimer(signal.ITIMER_PROF, interval, interval)
+    return True
+
+
+def disarm() -> None:
+    """Stop the timer if it is ours; a timer the program armed for its own handler is left alone."""
+    if owned():
+        signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
+
+
+def release(agent: Any) -> None:
+    """Disarm, and in the main thread give SIGPROF back to its default; elsewhere the handler stays, idle."""
+    global _owner
+    if _owner is not agent:
+        return
+    disarm()
+    _owner = None
+    if threading.current_thread() is threading.main_thread() and owned():
+        try:  # noqa: SIM105  (contextlib is one import more in the profiled program)
+            signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+
+
+def _give_way() -> None:
+    """The program takes SIGPROF: stop the timer before its handler could get our ticks, for good."""
+    global _owner
+    disarm()
+    if _owner is not None:
+        _owner._timer_lost()
+        _owner = None
+
+
+def _wrap(module: Any, name: str, before: Any) -> None:
+    original = getattr(module, name, None)
+    if original is None:
+        return
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        before(*args)
+        return original(*args, **kwargs)
+
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = original.__doc__
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(module, name, wrapper)
+
+
+def _wrap_exec() -> None:
+    """Disarm the timer before os.execv/os.execve (os.execl*, execvp* and execvpe call these two), and give
+    SIGPROF up when the program installs a handler of its own (another profiler)."""
+    global _exec_wrapped
+    if _exec_wrapped:
+        return
+    _exec_wrapped = True
+    _wrap(os, "execv", lambda *args: disarm())
+    _wrap(os, "execve", lambda *args: disarm())
+
+    def taking_sigprof(signalnum: Any = None, handler: Any = None, *rest: Any) -> None:
+        if signalnum == signal.SIGPROF and handler is not _dispatch and _owner is not None:
+            _give_way()
+
+    _wrap(signal, "signal", taking_sigprof)
+
+
+class Switch:
+    """Decides, at each of the agent's checks (four times a second), whether the timer or the thread samples.
+
+    The timer is armed once the main thread was busy (90% of a check's span on its CPU clock), and disarmed
+    when it delivered less than 3/4 of the samples asked for: the main thread went to wait (no CPU, no
+    ticks), or into long C calls (ticks, but no bytecode to run the handler), or another thread took the
+    CPU while it waits. Flapping between the two backs off, up to a minute."""
+
+    BUSY, DELIVERED = 0.9, 0.75
+
+    def __init__(self, interval: float, main_ident: int, now: float) -> None:
+        self.interval = interval
+        self.armed = False
+        self.clock: int | None = None
+        if hasattr(time, "pthread_getcpuclockid"):
+            try:  # noqa: SIM105
+                self.clock = time.pthread_getcpuclockid(main_ident)
+            except (OSError, OverflowError):
+                pass
+        self._clock_read = time.clock_gettime
+        self.given_up = self.clock is None
+        self.since, self.cpu, self.ticks = now, self._main_cpu(), 0
+        self.armed_at = self.not_before = 0.0
+        self.backoff = 0.5
+
+    def _main_cpu(self) -> float:
+        if self.clock is None:
+            return 0.0
+        try:
+            return self._clock_read(self.clock)
+        except OSError:  # the main thread has ended: the thread samples what is left
+            self.given_up = True
+            return 0.0
+
+    def arm_now(self, now: float) -> None:
+        if not self.given_up and arm(self.interval):
+            self.armed, self.armed_at = True, now
+
+    def check(self, now: float, ticks: int) -> int:
+        """Arm or disarm for the next span. Returns how many samples the timer owes for the span that ended
+        (the time the main thread did not run bytecode: waiting, mostly); the agent's thread makes them up
+        with one sample that counts as many, so wall time stays accounted for in either mode."""
+        span = now - self.since
+        cpu = self._main_cpu()
+        owed = max(0, round(span / self.interval) - (ticks - self.ticks)) if self.armed else 0
+        if self.given_up:
+            if self.armed:
+                disarm()
+                self.armed = False
+        elif self.armed:
+            if not owned():  # the program installed a SIGPROF handler of its own: never touch the timer again
+                self.armed, self.given_up = False, True
+            elif ticks - self.ticks < self.DELIVERED * span / self.interval:
+                disarm()
+                self.armed = False
+                self.backoff = min(self.backoff * 2, 60.0) if now - self.armed_at < 1.0 else 0.5
+                self.not_before = now + self.backoff
+        elif now >= self.not_before and span > 0 and (cpu - self.cpu) / span >= self.BUSY:
+            self.arm_now(now)
+            self.given_up = not self.armed  # the handler is no longer ours
+        self.since, self.cpu, self.ticks = now, cpu, ticks
+        return owed
