@@ -18,6 +18,7 @@ thread samples (see Agent._loop). What the timer must never do to the program:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -87,18 +88,26 @@ def disarm() -> None:
         signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
 
 
+def disarm_lost(interval: float) -> None:
+    """The handler was replaced behind the wrappers' back (C code, the _signal module): stop the timer too
+    when it still runs at our interval (after SIG_DFL went back, a tick would kill the process)."""
+    if not owned():
+        with contextlib.suppress(OSError, ValueError):
+            if abs(signal.getitimer(signal.ITIMER_PROF)[1] - interval) < 1e-6:
+                signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
+
+
 def release(agent: Any) -> None:
     """Disarm, and in the main thread give SIGPROF back to its default; elsewhere the handler stays, idle."""
     global _owner
     if _owner is not agent:
         return
     disarm()
+    disarm_lost(agent.settings.sampling_interval_ms / 1000.0)
     _owner = None
     if threading.current_thread() is threading.main_thread() and owned():
-        try:  # noqa: SIM105  (contextlib is one import more in the profiled program)
+        with contextlib.suppress(OSError, ValueError):
             signal.signal(signal.SIGPROF, signal.SIG_DFL)
-        except (OSError, ValueError):
-            pass
 
 
 def _give_way() -> None:
@@ -157,15 +166,13 @@ class Switch:
         self.armed = False
         self.clock: int | None = None
         if hasattr(time, "pthread_getcpuclockid"):
-            try:  # noqa: SIM105
+            with contextlib.suppress(OSError, OverflowError):
                 self.clock = time.pthread_getcpuclockid(main_ident)
-            except (OSError, OverflowError):
-                pass
         self._clock_read = time.clock_gettime
         self.given_up = self.clock is None
         self.since, self.cpu, self.ticks = now, self._main_cpu(), 0
         self.armed_at = self.not_before = 0.0
-        self.backoff = 0.5
+        self.backoff = 0.125  # doubled at each stint shorter than a second (flapping), up to a minute
 
     def _main_cpu(self) -> float:
         if self.clock is None:
@@ -193,11 +200,12 @@ class Switch:
                 self.armed = False
         elif self.armed:
             if not owned():  # the program installed a SIGPROF handler of its own: never touch the timer again
+                disarm_lost(self.interval)
                 self.armed, self.given_up = False, True
             elif ticks - self.ticks < self.DELIVERED * span / self.interval:
                 disarm()
                 self.armed = False
-                self.backoff = min(self.backoff * 2, 60.0) if now - self.armed_at < 1.0 else 0.5
+                self.backoff = min(self.backoff * 2, 60.0) if now - self.armed_at < 1.0 else 0.25
                 self.not_before = now + self.backoff
         elif now >= self.not_before and span > 0 and (cpu - self.cpu) / span >= self.BUSY:
             self.arm_now(now)

@@ -1,0 +1,243 @@
+"""The SIGPROF timer (profiler/sigtimer.py): who samples when, and what it must never do to the program."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from profiler import Profile
+from profiler.agent import Agent
+from profiler.model import function_table
+from profiler.settings import Settings
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no setitimer on this platform")
+FAST: dict[str, Any] = {"formats": "collapsed", "heap_budget_percent": 0, "write": False}
+
+
+def spin(seconds: float) -> int:
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        for i in range(200):
+            n += i * i
+    return n
+
+
+def sigprof_untouched() -> bool:
+    return signal.getsignal(signal.SIGPROF) is signal.SIG_DFL and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+
+
+def test_a_busy_main_thread_is_sampled_by_the_timer_and_sigprof_is_given_back() -> None:
+    assert sigprof_untouched()
+    with Profile(**FAST) as run:
+        spin(1.0)
+        assert signal.getitimer(signal.ITIMER_PROF)[1] == pytest.approx(0.01)
+    sampling = run.profile["sampling"]
+    assert sampling["timer_samples"] >= 0.8 * sampling["rounds"]  # all but a check's span, at most
+    assert 80 <= sampling["rounds"] <= 110
+    assert sampling["agent_cpu_seconds"] < 0.02  # the thread only woke for the checks
+    assert function_table(run.profile, "cpu").hottest("self", 1)[0].name == "spin"
+    assert sigprof_untouched()
+
+
+def test_timer_thread_never_touches_sigprof() -> None:
+    with Profile(timer="thread", **FAST) as run:
+        spin(0.5)
+        assert sigprof_untouched()
+    assert run.profile["sampling"]["timer_samples"] == 0 and run.profile["sampling"]["rounds"] >= 35
+
+
+def test_slow_sampling_uses_the_thread_alone() -> None:
+    with Profile(SamplingIntervalInMilliseconds=100, **FAST) as run:
+        spin(0.5)
+        assert sigprof_untouched()
+    assert run.profile["sampling"]["timer_samples"] == 0
+
+
+def test_a_waiting_main_thread_gets_the_thread_and_its_wall_time_is_made_up() -> None:
+    with Profile(**FAST) as run:
+        time.sleep(0.6)
+        assert sigprof_untouched() or signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)  # disarmed
+    sampling = run.profile["sampling"]
+    assert sampling["timer_samples"] == 0
+    assert 50 <= sampling["rounds"] <= 66  # the first span's 25 counted by one make-up sample
+    table = function_table(run.profile, "wall")
+    top = table.hottest("self", 1)[0]
+    assert top.name.startswith("test_a_waiting_main_thread") and table.share(top.self_) > 90
+
+
+def test_the_timer_comes_back_when_the_main_thread_is_busy_again() -> None:
+    with Profile(**FAST) as run:
+        time.sleep(0.4)  # the thread samples
+        ticks_before = run.agent._ticks
+        spin(1.2)  # armed at the first check after the back-off (0.25 s) that saw the main thread busy
+        assert run.agent._ticks - ticks_before >= 40
+    assert 150 <= run.profile["sampling"]["rounds"] <= 175
+
+
+def test_a_program_sigprof_handler_is_never_touched() -> None:
+    calls: list[int] = []
+
+    def mine(signum: int, frame: Any) -> None:
+        calls.append(signum)
+
+    previous = signal.signal(signal.SIGPROF, mine)
+    try:
+        with Profile(**FAST) as run:
+            spin(0.4)
+            assert signal.getsignal(signal.SIGPROF) is mine and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGPROF) is mine
+        assert run.profile["sampling"]["timer_samples"] == 0 and run.profile["sampling"]["rounds"] >= 30
+        assert calls == []
+    finally:
+        signal.signal(signal.SIGPROF, previous)
+
+
+def test_a_program_taking_sigprof_later_never_gets_our_ticks() -> None:
+    calls: list[int] = []
+
+    def mine(signum: int, frame: Any) -> None:
+        calls.append(signum)
+
+    try:
+        with Profile(**FAST) as run:
+            spin(0.3)
+            assert signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0)  # armed
+            signal.signal(signal.SIGPROF, mine)
+            assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)  # disarmed before the handler went in
+            rounds = run.agent.rounds
+            spin(0.4)
+            assert run.agent.rounds - rounds >= 25  # the thread samples from then on
+        assert calls == []
+        assert signal.getsignal(signal.SIGPROF) is mine  # the program's, still
+        assert "the program took SIGPROF" in run.profile["notes"][0]
+    finally:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+
+
+def test_a_handler_installed_behind_the_wrappers_back_stops_the_timer_at_the_next_check() -> None:
+    import _signal
+
+    calls: list[int] = []
+    try:
+        with Profile(**FAST) as run:
+            spin(0.3)
+            _signal.signal(signal.SIGPROF, lambda signum, frame: calls.append(signum))  # as C code might
+            spin(0.4)  # a check comes within 0.25 s
+            assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+            seen = len(calls)
+            spin(0.2)
+            assert len(calls) == seen  # no tick since
+        assert 0 < seen <= 30 and run.profile["sampling"]["rounds"] >= 80
+    finally:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+
+
+def test_the_timer_skips_ticks_while_the_agents_own_code_runs_in_the_main_thread() -> None:
+    with Profile(**FAST) as run:
+        spin(0.3)
+        with run.agent._lock:  # as when a report is being written from the main thread
+            ticks = run.agent._ticks
+            spin(0.2)
+            assert run.agent._ticks == ticks
+        spin(0.2)
+        assert run.agent._ticks > ticks
+
+
+def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: pytest.CaptureFixture[str]) -> None:
+    class Broken(Agent):
+        def _sample(self, *args: Any, **kwargs: Any) -> None:
+            if len(args) > 3:  # only the timer's samples (with the interrupted frame)
+                raise RuntimeError("simulated fault in a timer sample")
+
+    agent = Broken(Settings(heap_budget_percent=0), install_exit_hooks=False).start()
+    try:
+        assert spin(0.4) > 0  # no exception surfaced in the main thread
+        time.sleep(0.3)
+        assert agent.disabled_reason == "RuntimeError: simulated fault in a timer sample"
+        assert not agent.running and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    finally:
+        agent.stop()
+    assert "simulated fault in a timer sample" in capfd.readouterr().err
+    assert sigprof_untouched()
+
+
+def _run(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
+    env["PYTHONPATH"] = ROOT
+    return subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+
+BURN = "import time\ne = time.process_time() + 0.5\nwhile time.process_time() < e: pass\nprint('survived')"
+
+
+def test_exec_from_a_busy_profiled_program_does_not_pass_the_timer_on(tmp_path: Path) -> None:
+    """An interval timer survives execve() and SIGPROF's default action kills: the exec wrapper disarms it."""
+    result = _run(
+        tmp_path,
+        f"""
+        import os, sys, time
+        import profiler
+        agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
+        end = time.perf_counter() + 0.4
+        while time.perf_counter() < end:
+            pass
+        assert agent._ticks > 0, "the timer was armed"
+        os.execv(sys.executable, [sys.executable, "-c", {BURN!r}])
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "survived\n"
+
+
+def test_a_subprocess_with_preexec_fn_is_not_killed_by_the_timer(tmp_path: Path) -> None:
+    """preexec_fn runs the fork handlers in the child (the agent restarts there) just before a C exec."""
+    result = _run(
+        tmp_path,
+        f"""
+        import subprocess, sys, time
+        import profiler
+        agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
+        end = time.perf_counter() + 0.4
+        while time.perf_counter() < end:
+            pass
+        assert agent._ticks > 0, "the timer was armed"
+        # preexec_fn sleeps, so that the agent restarted in the child gets to run before the exec
+        done = subprocess.run([sys.executable, "-c", {BURN!r}], preexec_fn=lambda: time.sleep(0.3),
+                              capture_output=True, text=True)
+        print(done.returncode, done.stdout.strip())
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "0 survived\n"
+
+
+def test_threads_started_by_the_program_are_sampled_at_the_timers_ticks() -> None:
+    stop = threading.Event()
+
+    def waiter() -> None:
+        stop.wait()
+
+    worker = threading.Thread(target=waiter, name="waiter")
+    worker.start()
+    try:
+        with Profile(**FAST) as run:
+            spin(0.6)
+    finally:
+        stop.set()
+        worker.join()
+    threads = run.profile["threads"]
+    assert threads["waiter"] == threads["MainThread"] >= 50
+    assert run.profile["sampling"]["timer_samples"] >= 0.8 * run.profile["sampling"]["rounds"]
+    assert "codeward-profiler" not in threads
