@@ -21,9 +21,12 @@ gives the time the workload's thread was kept off the CPU (wall minus its own CP
 that is where a sampler thread's GIL handovers show, and it is precise to a few hundredths of a percent
 where the wall figure scatters by about one percent.
 
-The list under the table gives codeward's real sampling rate and its sampler thread's own CPU time (the
-median over rounds as a share of the round, and per sample), and, at 1 s with every default, what the
-live-object census adds over a sustained run.
+codeward runs with its defaults (timer = auto: a busy main thread is sampled by a SIGPROF timer in the
+thread itself) and, for comparison, with timer = thread (every sample by the sampling thread).
+
+The list under the table gives codeward's real sampling rate, the share of samples the SIGPROF timer
+took, its sampler thread's own CPU time (the median over rounds as a share of the round, and per
+sample), and, at 1 s with every default, what the live-object census adds over a sustained run.
 """
 
 from __future__ import annotations
@@ -129,12 +132,12 @@ WORKLOADS: dict[str, Callable[[], Any]] = {"cpu": cpu, "text": text, "alloc": al
 # -- profilers, each as (start, stop) -----------------------------------------------------------------
 
 
-def codeward(interval_ms: float) -> tuple[Callable[[], Any], Callable[[Any], None]]:
+def codeward(interval_ms: float, timer: str = "auto") -> tuple[Callable[[], Any], Callable[[Any], None]]:
     from profiler.agent import Agent
     from profiler.settings import resolve
 
     settings = resolve(overrides={"SamplingIntervalInMilliseconds": interval_ms, "ReportingIntervalInMilliseconds": 0,
-                                  "output-dir": tempfile.mkdtemp()}, use_env=False)  # fmt: skip
+                                  "output-dir": tempfile.mkdtemp(), "timer": timer}, use_env=False)  # fmt: skip
     agents: list[Any] = []
 
     def start() -> Any:
@@ -349,9 +352,11 @@ def sampler_figures(agents: list[Any]) -> str:
         return "no samples"
     shares = statistics.median(a._agent_cpu / a.bench_seconds for a in agents)
     per_sample = statistics.median(a._agent_cpu / a.rounds for a in agents if a.rounds)
+    timed = sum(getattr(a, "_ticks", 0) for a in agents)
     return (
-        f"{rounds / seconds:.1f} samples/s ({rounds} in {seconds:.0f} s), sampler CPU {shares * 100:.3f}% "
-        f"of the run, {per_sample * 1e6:.0f} µs a sample"
+        f"{rounds / seconds:.1f} samples/s ({rounds} in {seconds:.0f} s"
+        + (f", {timed / rounds * 100:.0f}% by the SIGPROF timer" if timed else "")
+        + f"), sampler thread CPU {shares * 100:.3f}% of the run, {per_sample * 1e6:.0f} µs a sample"
     )
 
 
@@ -375,6 +380,7 @@ def main() -> None:
         "no profiler (A/A: the method's own noise)": ((lambda: None, lambda _h: None), options.rounds, short),
         "minimal sampler, 10 ms (the floor)": (floor(10), options.rounds, short),
         "codeward, 10 ms": (codeward(10), options.rounds, short),
+        "codeward, 10 ms, timer = thread": (codeward(10, "thread"), options.rounds, short),
         "codeward, 1 s (CodeGuru cadence)": (codeward(1000), options.slow_rounds, 2.5),
     }
     if not options.codeward_only:
