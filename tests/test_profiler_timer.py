@@ -19,18 +19,10 @@ from profiler.agent import Agent
 from profiler.model import function_table
 from profiler.settings import Settings
 from tests.helpers import ROOT
+from tests.test_profiler import spin
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no setitimer on this platform")
 FAST: dict[str, Any] = {"formats": "collapsed", "heap_budget_percent": 0, "write": False}
-
-
-def spin(seconds: float) -> int:
-    end = time.perf_counter() + seconds
-    n = 0
-    while time.perf_counter() < end:
-        for i in range(200):
-            n += i * i
-    return n
 
 
 def sigprof_untouched() -> bool:
@@ -172,8 +164,20 @@ def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: py
     assert sigprof_untouched()
 
 
-def _run(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+# A profiled program that has kept its main thread busy long enough for the timer to be armed.
+BUSY_PROGRAM = """
+import os, subprocess, sys, time
+import profiler
+agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
+end = time.perf_counter() + 0.4
+while time.perf_counter() < end:
+    pass
+assert agent._ticks > 0, "the timer was armed"
+"""
+
+
+def _run(tmp_path: Path, then: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "app.py").write_text(BUSY_PROGRAM + textwrap.dedent(then))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
     env["PYTHONPATH"] = ROOT
     return subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
@@ -187,13 +191,6 @@ def test_exec_from_a_busy_profiled_program_does_not_pass_the_timer_on(tmp_path: 
     result = _run(
         tmp_path,
         f"""
-        import os, sys, time
-        import profiler
-        agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
-        end = time.perf_counter() + 0.4
-        while time.perf_counter() < end:
-            pass
-        assert agent._ticks > 0, "the timer was armed"
         os.execv(sys.executable, [sys.executable, "-c", {BURN!r}])
         """,
     )
@@ -206,13 +203,6 @@ def test_a_subprocess_with_preexec_fn_is_not_killed_by_the_timer(tmp_path: Path)
     result = _run(
         tmp_path,
         f"""
-        import subprocess, sys, time
-        import profiler
-        agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
-        end = time.perf_counter() + 0.4
-        while time.perf_counter() < end:
-            pass
-        assert agent._ticks > 0, "the timer was armed"
         # preexec_fn sleeps, so that the agent restarted in the child gets to run before the exec
         done = subprocess.run([sys.executable, "-c", {BURN!r}], preexec_fn=lambda: time.sleep(0.3),
                               capture_output=True, text=True)
