@@ -133,6 +133,7 @@ class Agent:
         self._finished = False
         self.cpu_source = "thread CPU clock" if hasattr(time, "pthread_getcpuclockid") else "leaf-function heuristic"
         self._ticks = 0  # samples the SIGPROF timer took in the main thread (see profiler.sigtimer), ever
+        self._tick_cpu = 0.0  # the main thread's CPU time those samples took, ever
         self._timer = False  # whether this run may use that timer
         self._states: dict[int, _ThreadState] = {}
         self._sampler_ident = self._main_ident = 0
@@ -152,7 +153,7 @@ class Agent:
         self.stacks: dict[tuple[int, ...], list[Any]] = {}
         self.thread_samples: dict[str, int] = {}
         self.rounds = 0
-        self._period_ticks = self._ticks
+        self._period_ticks, self._period_tick_cpu = self._ticks, self._tick_cpu
         self._stored_frames = 0
         self._agent_cpu = 0.0
         self.census: list[dict[str, Any]] = []
@@ -314,6 +315,9 @@ class Agent:
         lock = self._lock
         if lock._is_owned() or not lock.acquire(False):  # type: ignore[attr-defined]
             return  # the agent's own code is running here (a report), or its thread is checking: skip the tick
+        # The handler's time is the program's: measured on the main thread's clock, so reports show the
+        # agent's whole cost, not only its thread's.
+        cpu = time.thread_time()
         try:
             self._tick_due = now + self._tick_gap
             self._sample(self._sampler_ident, self._states, now, self._main_ident, frame)
@@ -322,6 +326,7 @@ class Agent:
         except Exception as exc:  # never into the program: it would surface at a random line of the main thread
             self.disable(f"{type(exc).__name__}: {exc}")
         finally:
+            self._tick_cpu += time.thread_time() - cpu
             lock.release()
 
     def _sample(

@@ -301,7 +301,14 @@ def render(profile: dict[str, Any], title: str = "codeward profile") -> str:
         f"<p class='meta'>{_e(' '.join(profile.get('argv') or []))} — pid {_e(pid)}, Python "
         f"{_e(profile.get('python'))}, {profile['duration']:.2f} s, {sampling.get('rounds', 0)} samples "
         f"({sampling.get('actual_hz', 0):g}/s; asked {sampling.get('requested_hz', 0):g}/s), CPU from the "
-        f"{_e(sampling.get('cpu_source', '?'))}; agent CPU {sampling.get('agent_cpu_seconds', 0):.3f} s.</p>"
+        f"{_e(sampling.get('cpu_source', '?'))}; agent CPU {sampling.get('agent_cpu_seconds', 0):.3f} s"
+        + (
+            f" in its thread and {sampling.get('timer_cpu_seconds', 0):.3f} s in the main thread's timer samples "
+            f"({sampling.get('timer_samples', 0)})"
+            if sampling.get("timer_samples")
+            else ""
+        )
+        + ".</p>"
     )
     summary += "".join(f"<p class='note'>{_e(note)}</p>" for note in profile.get("notes", []))
     recs = recommendations(profile)

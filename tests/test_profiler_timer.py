@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -38,8 +39,16 @@ def test_a_busy_main_thread_is_sampled_by_the_timer_and_sigprof_is_given_back() 
     assert sampling["timer_samples"] >= 0.8 * sampling["rounds"]  # all but a check's span, at most
     assert 80 <= sampling["rounds"] <= 110
     assert sampling["agent_cpu_seconds"] < 0.02  # the thread only woke for the checks
+    # The timer samples' cost is the main thread's, and is reported: more than nothing, well under a
+    # millisecond each.
+    assert 0 < sampling["timer_cpu_seconds"] < 0.001 * sampling["timer_samples"]
     assert function_table(run.profile, "cpu").hottest("self", 1)[0].name == "spin"
     assert sigprof_untouched()
+    from profiler.html import render
+
+    header = re.search(r"<p class='meta'>.*?</p>", render(run.profile)).group(0)  # type: ignore[union-attr]
+    expected = f"in the main thread's timer samples ({sampling['timer_samples']})"
+    assert f"{sampling['timer_cpu_seconds']:.3f} s {expected}" in header
 
 
 def test_timer_thread_never_touches_sigprof() -> None:
@@ -47,6 +56,7 @@ def test_timer_thread_never_touches_sigprof() -> None:
         spin(0.5)
         assert sigprof_untouched()
     assert run.profile["sampling"]["timer_samples"] == 0 and run.profile["sampling"]["rounds"] >= 35
+    assert run.profile["sampling"]["timer_cpu_seconds"] == 0
 
 
 def test_slow_sampling_uses_the_thread_alone() -> None:
@@ -231,3 +241,18 @@ def test_threads_started_by_the_program_are_sampled_at_the_timers_ticks() -> Non
     assert threads["waiter"] == threads["MainThread"] >= 50
     assert run.profile["sampling"]["timer_samples"] >= 0.8 * run.profile["sampling"]["rounds"]
     assert "codeward-profiler" not in threads
+
+
+def test_merged_profiles_add_up_the_agents_cost_in_both_threads() -> None:
+    from profiler.model import merge
+
+    with Profile(**FAST) as first:
+        spin(0.4)
+    with Profile(timer="thread", **FAST) as second:
+        spin(0.4)
+    a, b = first.profile["sampling"], second.profile["sampling"]
+    merged = merge([second.profile, first.profile])["sampling"]  # the first one's figures alone would be 0
+    assert merged["timer_samples"] == a["timer_samples"] > 0 and b["timer_samples"] == 0
+    assert merged["timer_cpu_seconds"] == pytest.approx(a["timer_cpu_seconds"])
+    assert merged["agent_cpu_seconds"] == pytest.approx(a["agent_cpu_seconds"] + b["agent_cpu_seconds"])
+    assert merged["rounds"] == a["rounds"] + b["rounds"]

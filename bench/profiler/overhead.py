@@ -25,7 +25,7 @@ codeward runs with its defaults (timer = auto: a busy main thread is sampled by 
 thread itself) and, for comparison, with timer = thread (every sample by the sampling thread).
 
 The list under the table gives codeward's real sampling rate, the share of samples the SIGPROF timer
-took, its sampler thread's own CPU time (the median over rounds as a share of the round, and per
+took and the main thread's CPU time they took, its sampler thread's own CPU time (the median over rounds as a share of the round, and per
 sample), and, at 1 s with every default, what the live-object census adds over a sustained run.
 """
 
@@ -353,10 +353,17 @@ def sampler_figures(agents: list[Any]) -> str:
     shares = statistics.median(a._agent_cpu / a.bench_seconds for a in agents)
     per_sample = statistics.median(a._agent_cpu / a.rounds for a in agents if a.rounds)
     timed = sum(getattr(a, "_ticks", 0) for a in agents)
+    handler = sum(getattr(a, "_tick_cpu", 0.0) for a in agents)
     return (
         f"{rounds / seconds:.1f} samples/s ({rounds} in {seconds:.0f} s"
         + (f", {timed / rounds * 100:.0f}% by the SIGPROF timer" if timed else "")
         + f"), sampler thread CPU {shares * 100:.3f}% of the run, {per_sample * 1e6:.0f} µs a sample"
+        + (
+            f"; timer samples in the main thread {handler / seconds * 100:.3f}% of the run, "
+            f"{handler / timed * 1e6:.0f} µs each"
+            if timed
+            else ""
+        )
     )
 
 
