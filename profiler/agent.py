@@ -132,8 +132,11 @@ class Agent:
         self.last_profile: dict[str, Any] | None = None
         self._finished = False
         self.cpu_source = "thread CPU clock" if hasattr(time, "pthread_getcpuclockid") else "leaf-function heuristic"
-        self._ticks = 0  # samples the SIGPROF timer took in the main thread (see profiler.sigtimer), ever
-        self._tick_cpu = 0.0  # the main thread's CPU time those samples took, ever
+        self._ticks = 0  # samples the SIGPROF timer counted in the main thread (see profiler.sigtimer), ever
+        self._tick_calls = 0  # the handler calls that took them (a call after a long C call counts for several)
+        self._tick_cpu = 0.0  # the main thread's CPU time those calls took, ever
+        self._tick_mark: float | None = None  # the main thread's CPU clock when the last call ended
+        self._interval = self.settings.sampling_interval_ms / 1000.0
         self._timer = False  # whether this run may use that timer
         self._states: dict[int, _ThreadState] = {}
         self._sampler_ident = self._main_ident = 0
@@ -153,7 +156,11 @@ class Agent:
         self.stacks: dict[tuple[int, ...], list[Any]] = {}
         self.thread_samples: dict[str, int] = {}
         self.rounds = 0
-        self._period_ticks, self._period_tick_cpu = self._ticks, self._tick_cpu
+        self._period_ticks, self._period_tick_calls, self._period_tick_cpu = (
+            self._ticks,
+            self._tick_calls,
+            self._tick_cpu,
+        )
         self._stored_frames = 0
         self._agent_cpu = 0.0
         self.census: list[dict[str, Any]] = []
@@ -180,8 +187,9 @@ class Agent:
             if not tracemalloc.is_tracing():
                 tracemalloc.start(16)
                 self._tracing = True
-        interval = self.settings.sampling_interval_ms / 1000.0
+        interval = self._interval = self.settings.sampling_interval_ms / 1000.0
         self._timer = False
+        self._tick_mark = None
         if self.settings.timer == "auto" and interval <= sigtimer.MAX_INTERVAL:
             self._timer = sigtimer.install(self)  # only in the main thread, and where SIGPROF is free
         self._main_ident = threading.main_thread().ident or 0
@@ -254,6 +262,7 @@ class Agent:
             # Armed at once: a program that waits instead gets the thread back at the first check. Not in a
             # fork child: it may be about to exec() in C (subprocess with preexec_fn), past the exec wrappers.
             switch.arm_now(perf())
+            self._tick_mark = switch.main_cpu() if switch.armed else None
         self._tick_gap = interval / 2  # the timer may tick faster (several busy CPUs): at most twice the rate
         next_t = perf()
         thread_start_cpu = time.thread_time()
@@ -292,7 +301,18 @@ class Agent:
                     self._check_memory()
                     self._check_cadence()
                     if switch is not None:
-                        owed = switch.check(now, self._ticks)
+                        armed = switch.armed
+                        # A long C call running now holds ticks that its end will count: counted here already,
+                        # so the timer is not given up for them, nor are they made up twice.
+                        pending, mark = 0, self._tick_mark
+                        if armed and self._timer and mark is not None and sigtimer.owned():
+                            late = (switch.main_cpu() - mark) / interval
+                            pending = round(late) if late > 1.5 else 0
+                        owed = switch.check(now, self._ticks + pending)
+                        if switch.armed != armed:  # the timer counts the main thread's CPU time from now on
+                            self._tick_mark = switch.main_cpu() if switch.armed else None
+                            if not switch.armed:
+                                owed += pending  # the handler no longer counts them
                         if owed:
                             sample(me, states, now, weight=owed)
                             self.rounds += owed
@@ -320,13 +340,24 @@ class Agent:
         cpu = time.thread_time()
         try:
             self._tick_due = now + self._tick_gap
-            self._sample(self._sampler_ident, self._states, now, self._main_ident, frame)
-            self.rounds += 1
-            self._ticks += 1
+            # Ticks that came during a long C call (a garbage collection, a sort, a big join) found no bytecode
+            # to run the handler between and were merged into this one: the sample counts for the main
+            # thread's CPU time since the last call, at the frame the call returned to, as a sampling thread
+            # waiting for the GIL would have seen it, without giving up the timer for that thread.
+            mark = self._tick_mark
+            weight = 1
+            if mark is not None and cpu - mark > 1.5 * self._interval:
+                weight = round((cpu - mark) / self._interval)
+            self._sample(self._sampler_ident, self._states, now, self._main_ident, frame, weight)
+            self.rounds += weight
+            self._ticks += weight
+            self._tick_calls += 1
         except Exception as exc:  # never into the program: it would surface at a random line of the main thread
             self.disable(f"{type(exc).__name__}: {exc}")
         finally:
-            self._tick_cpu += time.thread_time() - cpu
+            end = time.thread_time()
+            self._tick_cpu += end - cpu
+            self._tick_mark = end
             lock.release()
 
     def _sample(
@@ -553,6 +584,7 @@ class Agent:
             return []
         finally:
             self._last_report_perf = time.perf_counter()
+            self._tick_mark = None  # a report written in the main thread is not the program's time
         self.written += paths
         notes = list(self.notes)
         self._reset_period()

@@ -67,9 +67,10 @@ def build_profile(agent: Any, *, final: bool) -> dict[str, Any]:
             "actual_hz": round(agent.rounds / duration, 2) if duration > 0 else 0.0,
             "cpu_source": agent.cpu_source,
             "agent_cpu_seconds": round(agent._agent_cpu, 4),
-            # Samples the SIGPROF timer took in the main thread while it was busy (profiler.sigtimer);
-            # the sampling thread took the others.
+            # Samples the SIGPROF timer counted in the main thread while it was busy (profiler.sigtimer),
+            # in timer_ticks calls of its handler; the sampling thread took the others.
             "timer_samples": agent._ticks - agent._period_ticks,
+            "timer_ticks": agent._tick_calls - agent._period_tick_calls,
             "timer_cpu_seconds": round(agent._tick_cpu - agent._period_tick_cpu, 4),  # theirs, in the main thread
             # The real spacing of samples (the GIL makes it longer than asked): turns counts into seconds.
             "seconds_per_sample": round(duration / agent.rounds, 6) if agent.rounds else interval / 1000.0,
@@ -171,7 +172,7 @@ def merge(profiles: list[dict[str, Any]]) -> dict[str, Any]:
     )
     if sampling["rounds"]:
         sampling["seconds_per_sample"] = round(weighted / sampling["rounds"], 6)
-    for key in ("agent_cpu_seconds", "timer_samples", "timer_cpu_seconds"):
+    for key in ("agent_cpu_seconds", "timer_samples", "timer_ticks", "timer_cpu_seconds"):
         sampling[key] = round(sum(p.get("sampling", {}).get(key, 0) for p in profiles), 4)
     allocations = next((p["heap"]["allocations"] for p in reversed(profiles) if (p.get("heap") or {}).get("allocations")), None)  # fmt: skip
     return {

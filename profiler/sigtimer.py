@@ -170,11 +170,12 @@ class Switch:
                 self.clock = time.pthread_getcpuclockid(main_ident)
         self._clock_read = time.clock_gettime
         self.given_up = self.clock is None
-        self.since, self.cpu, self.ticks = now, self._main_cpu(), 0
+        self.since, self.cpu, self.ticks = now, self.main_cpu(), 0
         self.armed_at = self.not_before = 0.0
         self.backoff = 0.125  # doubled at each stint shorter than a second (flapping), up to a minute
 
-    def _main_cpu(self) -> float:
+    def main_cpu(self) -> float:
+        """The main thread's CPU time (its thread_time(), read from another thread)."""
         if self.clock is None:
             return 0.0
         try:
@@ -192,7 +193,7 @@ class Switch:
         (the time the main thread did not run bytecode: waiting, mostly); the agent's thread makes them up
         with one sample that counts as many, so wall time stays accounted for in either mode."""
         span = now - self.since
-        cpu = self._main_cpu()
+        cpu = self.main_cpu()
         owed = max(0, round(span / self.interval) - (ticks - self.ticks)) if self.armed else 0
         if self.given_up:
             if self.armed:

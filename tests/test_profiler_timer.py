@@ -51,6 +51,28 @@ def test_a_busy_main_thread_is_sampled_by_the_timer_and_sigprof_is_given_back() 
     assert f"{sampling['timer_cpu_seconds']:.3f} s {expected}" in header
 
 
+def sorting(seconds: float) -> None:
+    """Mostly long C calls that hold the GIL: each sort runs for tens of milliseconds without a bytecode."""
+    import random
+
+    data = [random.random() for _ in range(400_000)]
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        sorted(data)
+
+
+def test_ticks_merged_during_long_c_calls_count_for_the_time_and_keep_the_timer() -> None:
+    with Profile(**FAST) as run:
+        sorting(1.5)
+    sampling = run.profile["sampling"]
+    # One handler call after each sort counts for the ticks the sort swallowed: the timer keeps sampling
+    # (the thread would have had to wait for the GIL until the sort ended too), and wall time adds up.
+    assert sampling["timer_samples"] >= 0.7 * sampling["rounds"]  # the rest: start-up and the exit's join
+    assert sampling["timer_ticks"] < 0.5 * sampling["timer_samples"]
+    assert 0.8 <= sampling["rounds"] * 0.01 / run.profile["duration"] <= 1.2
+    assert function_table(run.profile, "cpu").hottest("self", 1)[0].name == "sorting"
+
+
 def test_timer_thread_never_touches_sigprof() -> None:
     with Profile(timer="thread", **FAST) as run:
         spin(0.5)

@@ -353,6 +353,7 @@ def sampler_figures(agents: list[Any]) -> str:
     shares = statistics.median(a._agent_cpu / a.bench_seconds for a in agents)
     per_sample = statistics.median(a._agent_cpu / a.rounds for a in agents if a.rounds)
     timed = sum(getattr(a, "_ticks", 0) for a in agents)
+    calls = sum(getattr(a, "_tick_calls", 0) for a in agents)
     handler = sum(getattr(a, "_tick_cpu", 0.0) for a in agents)
     return (
         f"{rounds / seconds:.1f} samples/s ({rounds} in {seconds:.0f} s"
@@ -360,7 +361,7 @@ def sampler_figures(agents: list[Any]) -> str:
         + f"), sampler thread CPU {shares * 100:.3f}% of the run, {per_sample * 1e6:.0f} µs a sample"
         + (
             f"; timer samples in the main thread {handler / seconds * 100:.3f}% of the run, "
-            f"{handler / timed * 1e6:.0f} µs each"
+            f"{handler / max(calls, 1) * 1e6:.0f} µs a call ({calls} calls)"
             if timed
             else ""
         )
