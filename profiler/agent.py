@@ -33,6 +33,13 @@ _WAITING_SHARE = 0.05  # a thread that used less CPU than this since its last sa
 _PARKED_CLOCK_EVERY = 8  # a thread parked at the same instruction has its CPU clock read every this many samples
 
 
+def _merged_ticks(cpu: float, interval: float) -> int:
+    """How many timer ticks `cpu` seconds of the main thread's CPU time held up (a long C call), or 0 for
+    the usual gap between two ticks."""
+    late = cpu / interval
+    return round(late) if late > 1.5 else 0
+
+
 def process_rss() -> int:
     """Resident memory of this process in bytes (0 when the OS does not say)."""
     try:  # os.open/read, not open(): no buffered-file objects, a few microseconds ten times a second
@@ -306,8 +313,7 @@ class Agent:
                         # so the timer is not given up for them, nor are they made up twice.
                         pending, mark = 0, self._tick_mark
                         if armed and self._timer and mark is not None and sigtimer.owned():
-                            late = (switch.main_cpu() - mark) / interval
-                            pending = round(late) if late > 1.5 else 0
+                            pending = _merged_ticks(switch.main_cpu() - mark, interval)
                         owed = switch.check(now, self._ticks + pending)
                         if switch.armed != armed:  # the timer counts the main thread's CPU time from now on
                             self._tick_mark = switch.main_cpu() if switch.armed else None
@@ -345,9 +351,7 @@ class Agent:
             # thread's CPU time since the last call, at the frame the call returned to, as a sampling thread
             # waiting for the GIL would have seen it, without giving up the timer for that thread.
             mark = self._tick_mark
-            weight = 1
-            if mark is not None and cpu - mark > 1.5 * self._interval:
-                weight = round((cpu - mark) / self._interval)
+            weight = 1 if mark is None else _merged_ticks(cpu - mark, self._interval) or 1
             self._sample(self._sampler_ident, self._states, now, self._main_ident, frame, weight)
             self.rounds += weight
             self._ticks += weight

@@ -379,17 +379,23 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, comma-separated")
     parser.add_argument("--py-spy-only", action="store_true", help="skip the in-process profilers")
     parser.add_argument("--codeward-only", action="store_true", help="only codeward's rows")
+    parser.add_argument("--rows", default="aa,floor,codeward,thread,slow",
+                        help="of those rows: aa, floor, codeward (10 ms), thread (timer = thread), slow (1 s)")  # fmt: skip
     options = parser.parse_args()
     names = [n for n in options.only.split(",") if n in WORKLOADS]
     began, load_before = time.perf_counter(), os.getloadavg()
     # label -> (start, stop), rounds, seconds a round must last at least
     short = options.round_seconds
+    rows = {
+        "aa": ("no profiler (A/A: the method's own noise)", lambda: (lambda: None, lambda _h: None), options.rounds, short),
+        "floor": ("minimal sampler, 10 ms (the floor)", lambda: floor(10), options.rounds, short),
+        "codeward": ("codeward, 10 ms", lambda: codeward(10), options.rounds, short),
+        "thread": ("codeward, 10 ms, timer = thread", lambda: codeward(10, "thread"), options.rounds, short),
+        "slow": ("codeward, 1 s (CodeGuru cadence)", lambda: codeward(1000), options.slow_rounds, 2.5),
+    }  # fmt: skip
+    chosen = set(options.rows.split(","))
     profilers: dict[str, Any] = {
-        "no profiler (A/A: the method's own noise)": ((lambda: None, lambda _h: None), options.rounds, short),
-        "minimal sampler, 10 ms (the floor)": (floor(10), options.rounds, short),
-        "codeward, 10 ms": (codeward(10), options.rounds, short),
-        "codeward, 10 ms, timer = thread": (codeward(10, "thread"), options.rounds, short),
-        "codeward, 1 s (CodeGuru cadence)": (codeward(1000), options.slow_rounds, 2.5),
+        label: (make(), rounds, seconds) for key, (label, make, rounds, seconds) in rows.items() if key in chosen
     }
     if not options.codeward_only:
         profilers.update({
