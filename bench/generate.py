@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from linters.kinds import KINDS, kind_by_name  # noqa: E402
+from codeward.linters.kinds import KINDS, kind_by_name  # noqa: E402
 
 
 def seeds() -> dict[str, list[Path]]:

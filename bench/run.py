@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from codeward.linters.kinds import KINDS, kind_by_name  # noqa: E402
+
 from bench.generate import generate  # noqa: E402
-from linters.kinds import KINDS, kind_by_name  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -59,12 +59,12 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 # Subcommands: (name, module). Each module defines `register(subparsers)` and `run(args) -> int`, keeps
 # its heavy imports inside `run`, and is imported only to build the parser.
 COMMANDS: list[tuple[str, str]] = [
-    ("lint", "linters.command"),
+    ("lint", "codeward.linters.command"),
     ("rules", "codeward.rules_doc"),
-    ("review", "reviewer.command"),
-    ("feedback", "reviewer.ml.feedback"),
-    ("simulate", "linters.simulate.command"),
-    ("profile", "profiler.command"),
+    ("review", "codeward.reviewer.command"),
+    ("feedback", "codeward.reviewer.ml.feedback"),
+    ("simulate", "codeward.linters.simulate.command"),
+    ("profile", "codeward.profiler.command"),
 ]
 
 

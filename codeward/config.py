@@ -129,7 +129,7 @@ def config_from_table(table: Any, source: str) -> Config:
         raise ConfigError(f"{source}: [tool.codeward] must be a table")
     unknown = set(table) - KNOWN_KEYS
     if unknown:
-        from linters.suggest import did_you_mean
+        from codeward.linters.suggest import did_you_mean
 
         key = sorted(unknown)[0]
         hint = did_you_mean(key, KNOWN_KEYS)

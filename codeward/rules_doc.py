@@ -30,7 +30,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 # Every part of codeward that has rules: "module:function" returning its rule classes.
-PROVIDERS = ("linters.rules:all_rules", "reviewer.rules:all_rules", "linters.simulate.rules:all_rules")
+PROVIDERS = (
+    "codeward.linters.rules:all_rules",
+    "codeward.reviewer.rules:all_rules",
+    "codeward.linters.simulate.rules:all_rules",
+)
 
 
 def _all() -> list[type[Rule]]:

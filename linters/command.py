@@ -29,12 +29,13 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeward.linters.engine import rule_for
+    from codeward.linters.kinds import DEFINITION_SUFFIXES
+    from codeward.linters.lint import fix_files, run_lint
+
     from codeward.diff import Scope
     from codeward.findings import Finding
     from codeward.output import Report
-    from linters.engine import rule_for
-    from linters.kinds import DEFINITION_SUFFIXES
-    from linters.lint import fix_files, run_lint
 
     fmt = resolve_format(args)
     config = load_config_for(args, args.paths[0] if args.paths else ".")

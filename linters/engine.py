@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from codeward.linters.document import Document, PMap
+from codeward.linters.kinds import KINDS, kind_by_content, kind_by_name
+from codeward.linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
+from codeward.linters.rules import rules_by_code, rules_for
+from codeward.linters.schema import SchemaError, load_schema
+
 from codeward.findings import Edit, Finding, Fix, Severity, Span
 from codeward.sources import MAX_BYTES, ReadError, read_text
 from codeward.suppress import find_suppressions, is_suppressed
-from linters.document import Document, PMap
-from linters.kinds import KINDS, kind_by_content, kind_by_name
-from linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
-from linters.rules import rules_by_code, rules_for
-from linters.schema import SchemaError, load_schema
 
 Selector = Callable[[str], bool]
 
@@ -66,11 +67,11 @@ def load_document(path: str, text: str) -> Document:
     else:
         syntax = "json" if text.lstrip().startswith("{") else "yaml"
     if syntax == "json":
-        from linters.json_loader import load_json
+        from codeward.linters.json_loader import load_json
 
         data, problems = load_json(text)
     else:
-        from linters.yaml_loader import load_yaml
+        from codeward.linters.yaml_loader import load_yaml
 
         data, problems = load_yaml(text)
     return Document(path, text, data, syntax=syntax, problems=list(problems))

@@ -8,8 +8,9 @@ import re
 from json.decoder import scanstring
 from typing import Any
 
+from codeward.linters.document import PList, PMap, Problem
+
 from codeward.findings import Span
-from linters.document import PList, PMap, Problem
 
 MAX_DEPTH = 100
 _WS = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.S)

@@ -30,7 +30,7 @@ class Kind:
 
 
 def _pipeline_views(data: Any) -> list[View]:
-    from linters.pipeline_form import pipeline_views  # CloudFormation handling only when needed
+    from codeward.linters.pipeline_form import pipeline_views  # CloudFormation handling only when needed
 
     return pipeline_views(data)
 

@@ -6,11 +6,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from codeward.linters.engine import FileResult, lint_file
+from codeward.linters.kinds import DEFINITION_SUFFIXES, KINDS
+
 from codeward.config import Config
 from codeward.findings import Finding
 from codeward.sources import MAX_BYTES
-from linters.engine import FileResult, lint_file
-from linters.kinds import DEFINITION_SUFFIXES, KINDS
 
 
 @dataclass(frozen=True)

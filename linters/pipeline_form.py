@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from linters.document import Path
+from codeward.linters.document import Path
 
 View = tuple[str, Path, Any]
 CFN_TYPE = "AWS::CodePipeline::Pipeline"

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from codeward.linters.document import Document, Path
+
 from codeward.findings import Fix, Span
 from codeward.rule import Rule
-from linters.document import Document, Path
 
 
 class Context:

@@ -21,8 +21,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from linters.document import Path
-from linters.suggest import did_you_mean
+from codeward.linters.document import Path
+from codeward.linters.suggest import did_you_mean
 
 SUPPORTED = frozenset(
     [
@@ -426,5 +426,5 @@ def _equal(a: Any, b: Any) -> bool:
 @cache
 def load_schema(name: str, root_name: str) -> Schema:
     """Load schemas/<name>.schema.json once per process."""
-    text = resources.files("schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+    text = resources.files("codeward.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
     return Schema(json.loads(text), root_name)

@@ -11,11 +11,11 @@ import re
 from typing import Any
 
 import yaml
+from codeward.linters.document import PList, PMap, Problem
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from codeward.findings import Span
-from linters.document import PList, PMap, Problem
 
 try:
     _Loader: type = yaml.CSafeLoader

@@ -23,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _settings(options: dict[str, Any], pyproject: str | None, use_env: bool) -> Any:
-    from profiler.settings import BY_ATTR, resolve
+    from codeward.profiler.settings import BY_ATTR, resolve
 
     named = {BY_ATTR[k].name if k in BY_ATTR else k: v for k, v in options.items()}
     return resolve(pyproject, overrides=named, use_env=use_env)
@@ -40,7 +40,7 @@ class Profile:
         self.agent: Any = None
 
     def __enter__(self) -> Profile:
-        from profiler.agent import Agent
+        from codeward.profiler.agent import Agent
 
         self.agent = Agent(self.settings, install_exit_hooks=False).start()
         return self
@@ -53,7 +53,7 @@ class Profile:
 
     def table(self, metric: str = "auto", limit: int = 15) -> str:
         """The terminal table of the hottest functions."""
-        from profiler.formats import terminal
+        from codeward.profiler.formats import terminal
 
         if self.profile is None:
             raise RuntimeError("the profile is ready when the with-block has ended")
@@ -81,7 +81,7 @@ def start(**options: Any) -> Any:
     """Start the process-wide agent (reports periodically and at exit); returns it. Idempotent."""
     global _GLOBAL
     if _GLOBAL is None:
-        from profiler.agent import Agent
+        from codeward.profiler.agent import Agent
 
         _GLOBAL = Agent(_settings(options, None, True)).start()
     return _GLOBAL

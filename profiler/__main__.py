@@ -1,4 +1,4 @@
-"""`python -m profiler [options] app.py args` / `python -m profiler [options] -m module args`.
+"""`python -m codeward.profiler [options] app.py args` / `python -m codeward.profiler [options] -m module args`.
 
 Runs the program in this process under the agent; its exit status and exceptions are its own. The
 table of hottest functions goes to stderr when it ends. `--install-autostart` writes a .pth file so
@@ -13,15 +13,15 @@ import sys
 
 PTH_NAME = "codeward_profiler_autostart.pth"
 # Runs at every start-up of this Python, so it only looks at the environment unless asked to start.
-PTH_LINE = "import os; os.environ.get('CODEWARD_PROFILE', '0') not in ('', '0') and __import__('profiler.autostart')\n"
+PTH_LINE = "import os; os.environ.get('CODEWARD_PROFILE', '0') not in ('', '0') and __import__('codeward.profiler.autostart')\n"
 
 
 def _parser() -> argparse.ArgumentParser:
-    from profiler.options import add_setting_flags
+    from codeward.profiler.options import add_setting_flags
 
     parser = argparse.ArgumentParser(
-        prog="python -m profiler",
-        description="Profile a Python program in this process: python -m profiler [options] app.py [args].",
+        prog="python -m codeward.profiler",
+        description="Profile a Python program in this process: python -m codeward.profiler [options] app.py [args].",
     )
     add_setting_flags(parser)
     parser.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
@@ -46,7 +46,7 @@ def _autostart(args: argparse.Namespace) -> int:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(PTH_LINE)
     except OSError as exc:
-        print(f"python -m profiler: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"python -m codeward.profiler: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"wrote {path}: CODEWARD_PROFILE=1 now profiles any program this Python runs")
     return 0
@@ -58,23 +58,23 @@ def main(argv: list[str] | None = None) -> int:
         return _autostart(args)
     program = args.program[1:] if args.program[:1] == ["--"] else args.program
     if not args.module and not program:
-        print("python -m profiler: give a script (app.py) or -m module to run", file=sys.stderr)
+        print("python -m codeward.profiler: give a script (app.py) or -m module to run", file=sys.stderr)
         return 2
-    from profiler.options import settings_from_args
-    from profiler.settings import SettingsError
+    from codeward.profiler.options import settings_from_args
+    from codeward.profiler.settings import SettingsError
 
     try:
         settings = settings_from_args(args)
     except SettingsError as exc:
-        print(f"python -m profiler: {exc}", file=sys.stderr)
+        print(f"python -m codeward.profiler: {exc}", file=sys.stderr)
         return 2
     if not args.module and not os.path.isfile(program[0]):
-        print(f"python -m profiler: {program[0]}: no such file", file=sys.stderr)
+        print(f"python -m codeward.profiler: {program[0]}: no such file", file=sys.stderr)
         return 2
     import atexit
     import runpy
 
-    from profiler.agent import Agent
+    from codeward.profiler.agent import Agent
 
     agent = Agent(settings)
     if not args.quiet:
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_table(agent: object, top: int) -> None:
     try:
-        from profiler.formats import terminal
-        from profiler.model import load_many
+        from codeward.profiler.formats import terminal
+        from codeward.profiler.model import load_many
 
         paths = [p for p in getattr(agent, "written", []) if p.endswith(".json") and not p.endswith(".speedscope.json")]
         if paths:

@@ -14,8 +14,8 @@ import threading
 import time
 from typing import Any
 
-from profiler import sigtimer
-from profiler.settings import Settings
+from codeward.profiler import sigtimer
+from codeward.profiler.settings import Settings
 
 TRUNCATED = "<truncated>"  # synthetic root frame for stacks cut at MaxStackDepth
 # Leaf functions that mean "waiting" where the OS gives no per-thread CPU clock.
@@ -501,7 +501,7 @@ class Agent:
 
     def _heap_census(self, now: float) -> float:
         """Run one census; return when the next may run so the census stays within its time budget."""
-        from profiler.heap import census
+        from codeward.profiler.heap import census
 
         started, cpu_started = time.perf_counter(), time.thread_time()
         result = census()
@@ -553,7 +553,7 @@ class Agent:
     # -- reports ----------------------------------------------------------------------------------
     def snapshot(self, *, final: bool) -> dict[str, Any]:
         """The period so far as a JSON-ready profile (see profiler.model)."""
-        from profiler.model import build_profile
+        from codeward.profiler.model import build_profile
 
         return build_profile(self, final=final)
 
@@ -580,7 +580,7 @@ class Agent:
             self._sequence += 1
             data = self.last_profile = self.snapshot(final=final)
             if write:
-                from profiler.report import write_reports
+                from codeward.profiler.report import write_reports
 
                 paths = write_reports(data, self.settings, f"{self.name}-{self.pid}-{self._sequence}")
         except Exception as exc:  # a full disk or a bad directory must not reach the program

@@ -1,7 +1,7 @@
 """Start the process-wide agent when CODEWARD_PROFILE is set (imported at interpreter start-up).
 
 Reached through `codeward profile -- CMD` (which puts profiler/_bootstrap on PYTHONPATH) or through the
-.pth line `python -m profiler --install-autostart` writes into site-packages. Bad settings print a
+.pth line `python -m codeward.profiler --install-autostart` writes into site-packages. Bad settings print a
 message and leave the program unprofiled: starting a profiler must never stop a program.
 """
 
@@ -21,7 +21,7 @@ def maybe_start() -> None:
     if not enabled():
         return
     try:
-        import profiler
+        import codeward.profiler as profiler
 
         profiler.start()
     except Exception as exc:  # bad settings or an unwritable place: say so, run the program anyway

@@ -13,13 +13,14 @@ import os
 import sys
 from typing import Any
 
+import codeward
 from codeward.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 
 SUBCOMMANDS = ("show", "diff", "check")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
-    from profiler.options import add_setting_flags
+    from codeward.profiler.options import add_setting_flags
 
     parser = sub.add_parser(
         "profile",
@@ -53,8 +54,8 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     import subprocess
     import time
 
-    from profiler.options import settings_from_args
-    from profiler.settings import SettingsError
+    from codeward.profiler.options import settings_from_args
+    from codeward.profiler.settings import SettingsError
 
     try:
         settings = settings_from_args(args)
@@ -72,6 +73,7 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     env = dict(os.environ)
     env.update(settings.to_env())
     env["CODEWARD_PROFILE"] = "1"
+    env["CODEWARD_PACKAGE_DIR"] = os.path.dirname(os.path.abspath(codeward.__file__))
     env["PYTHONPATH"] = os.pathsep.join([bootstrap, *filter(None, [env.get("PYTHONPATH")])])
     started = time.time()
     try:
@@ -100,7 +102,7 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
 
 
 def _summarise(paths: list[str], output_dir: str, top: int, elapsed: float) -> None:
-    from profiler.model import ProfileError, load_many
+    from codeward.profiler.model import ProfileError, load_many
 
     err = sys.stderr
     if not paths:
@@ -114,8 +116,8 @@ def _summarise(paths: list[str], output_dir: str, top: int, elapsed: float) -> N
     except ProfileError as exc:
         err.write(f"codeward profile: {exc}\n")
         return
-    from profiler.formats import terminal
-    from profiler.recommend import recommendations
+    from codeward.profiler.formats import terminal
+    from codeward.profiler.recommend import recommendations
 
     err.write("\n" + terminal(profile, "auto", top))
     for rec in recommendations(profile)[:5]:
@@ -133,7 +135,7 @@ def _summarise(paths: list[str], output_dir: str, top: int, elapsed: float) -> N
 
 
 def _subcommand(name: str, words: list[str]) -> int:
-    from profiler.model import ProfileError
+    from codeward.profiler.model import ProfileError
 
     parser = argparse.ArgumentParser(prog=f"codeward profile {name}")
     if name == "show":
@@ -186,16 +188,16 @@ def _write_file(path: str, text: str) -> None:
 
 
 def _show(options: argparse.Namespace) -> int:
-    from profiler.formats import collapsed, speedscope, terminal
-    from profiler.model import load_many
-    from profiler.recommend import recommendations
+    from codeward.profiler.formats import collapsed, speedscope, terminal
+    from codeward.profiler.model import load_many
+    from codeward.profiler.recommend import recommendations
 
     profile = load_many(options.profiles)
     sys.stdout.write(terminal(profile, options.metric, options.top))
     for rec in recommendations(profile):
         sys.stdout.write(f"recommendation: {rec['title']} ({rec['share']:.1f}%): {rec['advice']}\n")
     if options.html:
-        from profiler.html import render
+        from codeward.profiler.html import render
 
         _write_file(options.html, render(profile, title=os.path.basename(options.profiles[0])))
     if options.speedscope:
@@ -206,22 +208,22 @@ def _show(options: argparse.Namespace) -> int:
 
 
 def _diff(options: argparse.Namespace) -> int:
-    from profiler.compare import diff, diff_table
-    from profiler.model import load_many
+    from codeward.profiler.compare import diff, diff_table
+    from codeward.profiler.model import load_many
 
     base, new = load_many([options.base]), load_many([options.new])
     result = diff(base, new, options.metric)
     sys.stdout.write(diff_table(result, options.top))
     if options.html:
-        from profiler.html import render_diff
+        from codeward.profiler.html import render_diff
 
         _write_file(options.html, render_diff(base, new, result))
     return _gate(result.regressions(options.fail_on_regression), options.fail_on_regression)
 
 
 def _check(options: argparse.Namespace) -> int:
-    from profiler.compare import anomalies, anomaly_table
-    from profiler.model import load, load_many, profile_paths
+    from codeward.profiler.compare import anomalies, anomaly_table
+    from codeward.profiler.model import load, load_many, profile_paths
 
     history = [load(p) for target in options.history for p in profile_paths(target)]
     if len(history) < 2:

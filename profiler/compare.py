@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from profiler.model import function_table, metric_for, short_path
+from codeward.profiler.model import function_table, metric_for, short_path
 
 
 def _shares(profile: dict[str, Any], metric: str) -> dict[tuple[str, str], tuple[float, float, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
+from codeward.profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
 
 
 def _clean(label: str) -> str:

@@ -10,7 +10,7 @@ import html
 import json
 from typing import Any
 
-from profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
+from codeward.profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
 
 CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 
@@ -292,7 +292,7 @@ def _data(profile: dict[str, Any], metric: str) -> dict[str, Any]:
 
 
 def render(profile: dict[str, Any], title: str = "codeward profile") -> str:
-    from profiler.recommend import recommendations
+    from codeward.profiler.recommend import recommendations
 
     metric = metric_for(profile, "auto")
     sampling = profile.get("sampling", {})
@@ -330,7 +330,7 @@ def render(profile: dict[str, Any], title: str = "codeward profile") -> str:
 
 def render_diff(base: dict[str, Any], new: dict[str, Any], result: Any) -> str:
     """The NEW profile's flame graph coloured by each function's change of share: red grew, blue shrank."""
-    from profiler.compare import diff_table
+    from codeward.profiler.compare import diff_table
 
     data = _data(new, result.metric)
     cwd = new.get("cwd")

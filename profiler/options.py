@@ -1,11 +1,11 @@
-"""Command-line flags for the settings, shared by `codeward profile` and `python -m profiler`."""
+"""Command-line flags for the settings, shared by `codeward profile` and `python -m codeward.profiler`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from profiler.settings import SPECS, Settings, SettingsError, resolve
+from codeward.profiler.settings import SPECS, Settings, SettingsError, resolve
 
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def settings_from_args(args: argparse.Namespace, start: str = ".") -> Settings:
         else:
             try:
                 from codeward.config import find_pyproject
-            except ImportError:  # the profiler on its own (python -m profiler without codeward installed)
+            except ImportError:  # the profiler on its own (python -m codeward.profiler without codeward installed)
                 find_pyproject = None
             pyproject = find_pyproject(start) if find_pyproject else None
     overrides: dict[str, Any] = {}

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from profiler.model import frame_label, metric_for
+from codeward.profiler.model import frame_label, metric_for
 
 
 @dataclass(frozen=True)

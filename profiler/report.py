@@ -6,7 +6,7 @@ import json
 import os
 from typing import Any
 
-from profiler.settings import Settings
+from codeward.profiler.settings import Settings
 
 
 def _write(path: str, text: str) -> None:
@@ -24,19 +24,19 @@ def write_reports(profile: dict[str, Any], settings: Settings, stem: str) -> lis
     _write(paths[0], json.dumps(profile, separators=(",", ":")))
     formats = settings.report_formats()
     if "collapsed" in formats:
-        from profiler.formats import collapsed
+        from codeward.profiler.formats import collapsed
 
         paths.append(base + ".collapsed")
         _write(paths[-1], collapsed(profile, "wall"))
         paths.append(base + ".cpu.collapsed")
         _write(paths[-1], collapsed(profile, "cpu"))
     if "speedscope" in formats:
-        from profiler.formats import speedscope
+        from codeward.profiler.formats import speedscope
 
         paths.append(base + ".speedscope.json")
         _write(paths[-1], speedscope(profile, name=stem))
     if "html" in formats:
-        from profiler.html import render
+        from codeward.profiler.html import render
 
         paths.append(base + ".html")
         _write(paths[-1], render(profile, title=stem))

@@ -65,7 +65,7 @@ def _confidence(text: str) -> float:
 
 def min_confidence(args: argparse.Namespace, config: Any) -> float:
     """--min-confidence, else `min-confidence` in [tool.codeward.reviewer], else the default."""
-    from reviewer.ml.confidence import DEFAULT_MIN_CONFIDENCE
+    from codeward.reviewer.ml.confidence import DEFAULT_MIN_CONFIDENCE
 
     if getattr(args, "min_confidence", None) is not None:
         return args.min_confidence
@@ -79,10 +79,11 @@ def min_confidence(args: argparse.Namespace, config: Any) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeward.reviewer.review import fix_files, run_review, scan_secrets
+    from codeward.reviewer.rules import rule_for
+
     from codeward.findings import Finding
     from codeward.output import Report
-    from reviewer.review import fix_files, run_review, scan_secrets
-    from reviewer.rules import rule_for
 
     fmt = resolve_format(args)
     if args.write_baseline and not args.baseline:
@@ -114,15 +115,15 @@ def run(args: argparse.Namespace) -> int:
     report = Report(findings, [r.path for r in results], rule_for, color=use_color(args.color, bool(args.output)),
                     explain=not args.quiet)  # fmt: skip
     mask_secrets(report)
-    from reviewer.ml.confidence import visible
-    from reviewer.ml.feedback import drop_not_useful
+    from codeward.reviewer.ml.confidence import visible
+    from codeward.reviewer.ml.feedback import drop_not_useful
 
     # The classifier's verdict, then the users': low-confidence and not-useful findings are not reported.
     report.findings = visible(report.findings, threshold, args.show_all)
     drop_not_useful(report, args.paths[0] if args.paths else ".")
     scope.attach(report)
     if args.baseline:
-        from reviewer.baseline import filter_new, write_baseline
+        from codeward.reviewer.baseline import filter_new, write_baseline
 
         if args.write_baseline:
             count = write_baseline(args.baseline, report)

@@ -13,8 +13,9 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from codeward.reviewer.lazy import cst
+
 from codeward.findings import Span
-from reviewer.lazy import cst
 
 # ---------------------------------------------------------------------------------------------------
 # Small helpers over libcst nodes, shared by the rules.

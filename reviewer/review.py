@@ -77,7 +77,7 @@ def _tables(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dict[type, 
 
 
 def _finding(code: str, message: str, path: str, span: Span) -> Finding:
-    from reviewer.rules import rules_by_code
+    from codeward.reviewer.rules import rules_by_code
 
     rule = rules_by_code()[code]
     return Finding(code, message, path, span, rule.severity, rule.name)
@@ -99,8 +99,8 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
 
 
 def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
-    from reviewer.rules import all_rules
-    from reviewer.rules.meta import MetaRule
+    from codeward.reviewer.rules import all_rules
+    from codeward.reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
     facts: dict[object, bool] = {}
@@ -111,7 +111,7 @@ def review_text(path: str, text: str, select: Selector = lambda code: True) -> l
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
-    from reviewer.ml.confidence import attach
+    from codeward.reviewer.ml.confidence import attach
 
     findings = attach(path, text, findings, select)
     return _suppress(path, text, findings, select)
@@ -129,8 +129,7 @@ def _syntax_only(path: str, text: str) -> list[Finding]:
 
 def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:
     import libcst as cst
-
-    from reviewer.engine import Context, Walker
+    from codeward.reviewer.engine import Context, Walker
 
     too_deep = _too_deep(path, text)
     if too_deep is not None:
@@ -181,7 +180,7 @@ def _too_deep(path: str, text: str) -> Finding | None:
 
 
 def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
-    from reviewer.positions import positions
+    from codeward.reviewer.positions import positions
 
     if not ctx.pending:
         return []
@@ -384,7 +383,7 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
 
 def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
     """Credentials in known token formats and passwords in URLs, line by line, in any text file."""
-    from reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
+    from codeward.reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
 
     results = []
     for path in discover(paths, config, suffixes=None):
@@ -400,7 +399,7 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
                     message = f"hard-coded {provider} {mask(line[start:end])} (CWE-798)"
                     result.findings.append(_with("CWR201", message, path, Span(number, start + 1, number, end + 1)))
             if select("CWR203") and "://" in line:
-                from reviewer.rules.secrets import _PLACEHOLDER
+                from codeward.reviewer.rules.secrets import _PLACEHOLDER
 
                 for match in _URL_PASSWORD.finditer(line):
                     password = match.group(1)
@@ -410,7 +409,7 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
                     result.findings.append(
                         _with("CWR203", f"password in a URL ({mask(password)}) (CWE-798)", path, span)
                     )
-        from reviewer.ml.confidence import attach
+        from codeward.reviewer.ml.confidence import attach
 
         result.findings = attach(path, text, result.findings, select, python=path.endswith((".py", ".pyi")))
         result.findings = _suppress(

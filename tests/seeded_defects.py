@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linters.document import PList, PMap
-from linters.engine import load_document
-from linters.kinds import kind_by_content, kind_by_name
+from codeward.linters.document import PList, PMap
+from codeward.linters.engine import load_document
+from codeward.linters.kinds import kind_by_content, kind_by_name
 
 
 @dataclass(frozen=True)
@@ -162,8 +162,8 @@ def secret(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, in
 def yaml_error(text: str, data: Any, kind: str, rng: random.Random) -> tuple[str, int, str] | None:
     """A syntax mistake people make: a tab for indentation, a quote opened and never closed, a key
     indented one space off, a missing comma in JSON. Kept only if the file really stops parsing."""
-    from linters.json_loader import load_json
-    from linters.yaml_loader import load_yaml
+    from codeward.linters.json_loader import load_json
+    from codeward.linters.yaml_loader import load_yaml
 
     is_json = text.lstrip().startswith("{")
     lines = text.split("\n")

@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+from codeward.linters.engine import lint_file
+from codeward.linters.lint import discover
 
-from linters.engine import lint_file
-from linters.lint import discover
 from tests.helpers import ROOT, run_cli
 
 CORPUS = Path(ROOT) / "tests" / "corpus"

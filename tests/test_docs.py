@@ -14,7 +14,7 @@ def test_rules_reference_is_up_to_date() -> None:
 
 
 def test_every_rule_has_an_anchor_its_help_uri_points_to() -> None:
-    from linters.rules import all_rules
+    from codeward.linters.rules import all_rules
 
     text = (Path(ROOT) / "docs" / "rules.md").read_text()
     for rule in all_rules():

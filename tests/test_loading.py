@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linters.engine import lint_file, lint_text
+from codeward.linters.engine import lint_file, lint_text
 
 GOOD = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
 
@@ -86,7 +86,7 @@ def test_duplicate_keys_in_json_with_positions() -> None:
 
 
 def test_cloudformation_tags_are_data() -> None:
-    from linters.yaml_loader import load_yaml
+    from codeward.linters.yaml_loader import load_yaml
 
     data, problems = load_yaml("a: !Ref X\nb: !GetAtt R.Arn\nc: !Sub 'x-${AWS::Region}'\nd: !If [C, 1, 2]\n")
     assert problems == []
@@ -99,7 +99,7 @@ def test_cloudformation_tags_are_data() -> None:
 
 
 def test_positions_of_keys_and_values() -> None:
-    from linters.yaml_loader import load_yaml
+    from codeward.linters.yaml_loader import load_yaml
 
     data, _ = load_yaml("top:\n  key: [1, 'two']\n")
     inner = data["top"]
@@ -108,14 +108,14 @@ def test_positions_of_keys_and_values() -> None:
 
 
 def test_yaml_keys_keep_their_text() -> None:
-    from linters.yaml_loader import load_yaml
+    from codeward.linters.yaml_loader import load_yaml
 
     data, _ = load_yaml("on: 1\nyes: 2\n0.2: 3\n")
     assert list(data) == ["on", "yes", "0.2"]
 
 
 def test_merge_keys() -> None:
-    from linters.yaml_loader import load_yaml
+    from codeward.linters.yaml_loader import load_yaml
 
     data, problems = load_yaml("base: &b\n  a: 1\n  b: 2\nchild:\n  <<: *b\n  b: 3\n")
     assert problems == [] and data["child"] == {"a": 1, "b": 3}

@@ -9,9 +9,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from reviewer.ml import candidates as cand
-from reviewer.ml import dataset, features, generate, score, train
+from codeward.reviewer.ml import candidates as cand
+from codeward.reviewer.ml import dataset, features, generate, score, train
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,8 +128,8 @@ def test_configuration_file_candidates() -> None:
 
 
 def _taint_rules() -> list:
-    from reviewer.rules import all_rules
-    from reviewer.rules._base import TaintSink
+    from codeward.reviewer.rules import all_rules
+    from codeward.reviewer.rules._base import TaintSink
 
     return [r for r in all_rules() if issubclass(r, TaintSink)]
 
@@ -276,7 +275,7 @@ def test_model_document_is_json_and_versioned(tmp_path: Path, slice_records: lis
 
 
 def test_evaluation_report_shape(tmp_path: Path, slice_records: list[dict]) -> None:
-    from reviewer.ml import evaluate
+    from codeward.reviewer.ml import evaluate
 
     document, _ = train.train(slice_records, trees=10)
     path = tmp_path / "model.json"
@@ -300,7 +299,7 @@ def test_evaluation_report_shape(tmp_path: Path, slice_records: list[dict]) -> N
 
 def test_shipped_model_on_held_out_slice_beats_both_baselines(slice_records: list[dict]) -> None:
     """The slice's held-out groups are held out from the shipped model too (the split is by group name)."""
-    from reviewer.ml import evaluate
+    from codeward.reviewer.ml import evaluate
 
     report = evaluate.evaluate(slice_records, score.MODEL_PATH, detect_secrets=False)
     for category in ("secrets", "injection"):
@@ -326,7 +325,7 @@ def test_shipped_model_scores_obvious_cases() -> None:
 
 
 def test_train_and_evaluate_commands(tmp_path: Path, slice_records: list[dict], capsys: pytest.CaptureFixture) -> None:
-    from reviewer.ml import evaluate
+    from codeward.reviewer.ml import evaluate
 
     data = tmp_path / "dataset.jsonl"
     dataset.write(slice_records, data)
@@ -339,4 +338,4 @@ def test_train_and_evaluate_commands(tmp_path: Path, slice_records: list[dict], 
     out = capsys.readouterr().out
     assert out.count("| injection |") == 3 and "| secrets, by line | classifier |" in out
     assert evaluate.main(["--dataset", str(tmp_path / "missing.jsonl")]) == 2
-    assert "build it with python -m reviewer.ml.dataset" in capsys.readouterr().err
+    assert "build it with python -m codeward.reviewer.ml.dataset" in capsys.readouterr().err

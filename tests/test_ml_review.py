@@ -127,7 +127,7 @@ def test_feedback_not_useful_stops_a_finding(repo: Path) -> None:
     assert run_cli("feedback", target["fingerprint"], "--useful", cwd=str(repo))[0] == 0
     _, again, _ = _review("app.py", cwd=repo)
     assert "CWR205" in {f["code"] for f in again}
-    from reviewer.ml.train import feedback_records
+    from codeward.reviewer.ml.train import feedback_records
 
     (record,) = feedback_records(repo / ".codeward-feedback.json")
     assert (record["category"], record["label"], record["source"]) == ("secrets", 1, "feedback")

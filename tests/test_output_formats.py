@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from codeward.linters.engine import rule_for
 
 from codeward.findings import Edit, Finding, Fix, Severity, Span
 from codeward.output import Report, render
-from linters.engine import rule_for
 from tests.helpers import ROOT, run_cli
 
 SARIF_SCHEMA = os.path.join(os.path.dirname(ROOT), "shared", "schemas", "sarif-schema-2.1.0.json")

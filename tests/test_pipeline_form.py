@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linters.engine import lint_text
-from linters.pipeline_form import pipeline_views
+from codeward.linters.engine import lint_text
+from codeward.linters.pipeline_form import pipeline_views
 
 TEMPLATE = """\
 Conditions:
@@ -41,7 +41,7 @@ Resources:
 
 
 def test_template_views_are_the_template_then_each_pipeline() -> None:
-    from linters.engine import load_document
+    from codeward.linters.engine import load_document
 
     document = load_document("pipeline.yml", TEMPLATE)
     views = pipeline_views(document.data)

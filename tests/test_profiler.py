@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from codeward.profiler import Profile
+from codeward.profiler.agent import TRUNCATED, Agent
+from codeward.profiler.formats import collapsed, speedscope, terminal
+from codeward.profiler.model import function_table, load, load_many
+from codeward.profiler.settings import SPECS, Settings, SettingsError, resolve
 
-from profiler import Profile
-from profiler.agent import TRUNCATED, Agent
-from profiler.formats import collapsed, speedscope, terminal
-from profiler.model import function_table, load, load_many
-from profiler.settings import SPECS, Settings, SettingsError, resolve
 from tests.helpers import ROOT, run_cli
 
 FAST = {"formats": "collapsed", "heap_budget_percent": 0}
@@ -567,7 +567,7 @@ def test_forked_child_gets_its_own_profile(tmp_path: Path) -> None:
 def test_python_dash_m_profiler(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(APP)
     result = subprocess.run(
-        [sys.executable, "-m", "profiler", "--isolated", "-o", "out", "--formats", "collapsed", "app.py", "4"],
+        [sys.executable, "-m", "codeward.profiler", "--isolated", "-o", "out", "--formats", "collapsed", "app.py", "4"],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 4, result.stderr
@@ -581,7 +581,7 @@ def test_environment_variable_starts_the_agent_in_any_python(tmp_path: Path) -> 
     site_dir = tmp_path / "site"
     site_dir.mkdir()
     install = subprocess.run(
-        [sys.executable, "-m", "profiler", "--install-autostart", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "codeward.profiler", "--install-autostart", "--site-dir", str(site_dir)],
         env=_env(), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert install.returncode == 0 and (site_dir / "codeward_profiler_autostart.pth").exists()
@@ -612,4 +612,13 @@ def test_profile_command_does_not_import_what_it_does_not_use() -> None:
     code = "import sys; from codeward.cli import build_parser; build_parser(); print(' '.join(sorted(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, timeout=60)
     modules = set(result.stdout.split())
-    assert not {"profiler.agent", "profiler.html", "profiler.heap", "profiler.model", "tracemalloc"} & modules
+    assert (
+        not {
+            "codeward.profiler.agent",
+            "codeward.profiler.html",
+            "codeward.profiler.heap",
+            "codeward.profiler.model",
+            "tracemalloc",
+        }
+        & modules
+    )

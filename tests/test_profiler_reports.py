@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from codeward.profiler import Profile
+from codeward.profiler.compare import anomalies, diff, diff_table
+from codeward.profiler.model import FORMAT, VERSION
+from codeward.profiler.recommend import recommendations
 
-from profiler import Profile
-from profiler.compare import anomalies, diff, diff_table
-from profiler.model import FORMAT, VERSION
-from profiler.recommend import recommendations
 from tests.helpers import ROOT, run_cli
 
 FAST = {"formats": "collapsed", "heap_budget_percent": 0, "write": False}
@@ -63,7 +63,7 @@ def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
     assert size >= count * 40  # instances have a real size
     assert census[0]["types"].get(name, [0])[0] < count  # the census before the allocation saw fewer
     assert last["str"][0] >= 40_000  # the strings the instances hold are counted too
-    from profiler.html import render
+    from codeward.profiler.html import render
 
     page = render(run.profile)
     row = re.search(rf"<tr><td class='l'><code>{re.escape(name)}</code>.*?</tr>", page)
@@ -356,7 +356,7 @@ def test_html_report_renders_in_chromium_with_the_expected_frames(tmp_path: Path
 @needs_chromium
 def test_diff_html_colours_grown_frames_red(tmp_path: Path) -> None:
     base, new = synthetic({"parse": 50, "render": 50}), synthetic({"parse": 20, "render": 80})
-    from profiler.html import render_diff
+    from codeward.profiler.html import render_diff
 
     page = tmp_path / "diff.html"
     page.write_text(render_diff(base, new, diff(base, new)))
@@ -370,7 +370,7 @@ def test_diff_html_colours_grown_frames_red(tmp_path: Path) -> None:
 
 
 def test_html_escapes_hostile_names(tmp_path: Path) -> None:
-    from profiler.html import render
+    from codeward.profiler.html import render
 
     profile = synthetic({"</script><script>alert(1)</script>": 100})
     text = render(profile)

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from codeward.profiler import Profile
+from codeward.profiler.agent import Agent
+from codeward.profiler.model import function_table
+from codeward.profiler.settings import Settings
 
-from profiler import Profile
-from profiler.agent import Agent
-from profiler.model import function_table
-from profiler.settings import Settings
 from tests.helpers import ROOT
 from tests.test_profiler import spin
 
@@ -44,7 +44,7 @@ def test_a_busy_main_thread_is_sampled_by_the_timer_and_sigprof_is_given_back() 
     assert 0 < sampling["timer_cpu_seconds"] < 0.001 * sampling["timer_samples"]
     assert function_table(run.profile, "cpu").hottest("self", 1)[0].name == "spin"
     assert sigprof_untouched()
-    from profiler.html import render
+    from codeward.profiler.html import render
 
     header = re.search(r"<p class='meta'>.*?</p>", render(run.profile)).group(0)  # type: ignore[union-attr]
     expected = f"in the main thread's timer samples ({sampling['timer_samples']})"
@@ -199,7 +199,7 @@ def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: py
 # A profiled program that has kept its main thread busy long enough for the timer to be armed.
 BUSY_PROGRAM = """
 import os, subprocess, sys, time
-import profiler
+from codeward import profiler
 agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
 end = time.perf_counter() + 0.4
 while time.perf_counter() < end:
@@ -266,7 +266,7 @@ def test_threads_started_by_the_program_are_sampled_at_the_timers_ticks() -> Non
 
 
 def test_merged_profiles_add_up_the_agents_cost_in_both_threads() -> None:
-    from profiler.model import merge
+    from codeward.profiler.model import merge
 
     with Profile(**FAST) as first:
         spin(0.4)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from codeward.linters.engine import lint_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linters.engine import lint_text
 from tests.helpers import ROOT
 
 SEEDS: list[tuple[str, str]] = [
@@ -101,7 +101,7 @@ def _replace_values(node: object, draw: st.DataObject) -> object:
 def test_structural_mutations_never_crash(seed: tuple[str, str], data: st.DataObject) -> None:
     import json
 
-    from linters.engine import load_document
+    from codeward.linters.engine import load_document
 
     name, text = seed
     document = load_document(name, text)

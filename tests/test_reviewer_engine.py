@@ -10,10 +10,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from codeward.reviewer.engine import Context, Walker
+from codeward.reviewer.review import review_file, review_text, run_review
 
 from codeward.config import Config
-from reviewer.engine import Context, Walker
-from reviewer.review import review_file, review_text, run_review
 from tests.helpers import ROOT, run_cli, run_process
 
 AWS_KEY = "AKIA2OGYBAH6STMCAWQB"
@@ -212,7 +212,7 @@ def test_select_and_per_file_ignores(tmp_path: Path) -> None:
 
 
 def test_cache_serves_unchanged_files_without_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reviewer.review as review_module
+    import codeward.reviewer.review as review_module
 
     target = tmp_path / "app.py"
     target.write_text(VULNERABLE)
@@ -347,7 +347,7 @@ def test_lint_does_not_import_the_reviewer_or_libcst(tmp_path: Path) -> None:
     (tmp_path / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands:\n      - make\n")
     probe = (
         "import sys\nfrom codeward.cli import main\ncode = main(['lint', sys.argv[1], '--no-cache'])\n"
-        "print(code, 'libcst' in sys.modules, 'reviewer.engine' in sys.modules)\n"
+        "print(code, 'libcst' in sys.modules, 'codeward.reviewer.engine' in sys.modules)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, str(tmp_path / "buildspec.yml")],

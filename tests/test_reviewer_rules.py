@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from codeward.reviewer.review import review_file
+from codeward.reviewer.rules import all_rules, rules_by_code
+from codeward.reviewer.rules.meta import MetaRule
 
 from codeward.rule import Invalid, Valid
-from reviewer.review import review_file
-from reviewer.rules import all_rules, rules_by_code
-from reviewer.rules.meta import MetaRule
 from tests.rule_cases import case_params, check_case, materialise
 
 

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from codeward.linters.engine import lint_file
+from codeward.linters.rules import all_rules, rules_by_code
 
 from codeward.rule import Invalid, Valid
-from linters.engine import lint_file
-from linters.rules import all_rules, rules_by_code
 from tests.rule_cases import case_params, check_case, materialise
 
 DEFAULT_NAMES = {"buildspec": "buildspec.yml", "appspec": "appspec.yml", "pipeline": "pipeline.json"}

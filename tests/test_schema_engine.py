@@ -10,10 +10,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+from codeward.linters.engine import load_document
+from codeward.linters.kinds import KINDS
+from codeward.linters.schema import SUPPORTED, Schema, load_schema
 
-from linters.engine import load_document
-from linters.kinds import KINDS
-from linters.schema import SUPPORTED, Schema, load_schema
 from tests.helpers import ROOT
 
 SCHEMAS = sorted((Path(ROOT) / "schemas").glob("*.schema.json"))

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from codeward.linters.engine import lint_text
+
 from codeward.findings import Severity
-from linters.engine import lint_text
 from tests.helpers import ROOT
 from tests.seeded_defects import Seeded, seeded_set
 

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from linters.simulate.pipeline_timing import (
+from codeward.linters.simulate.pipeline_timing import (
     Path as ExecutionPath,
 )
-from linters.simulate.pipeline_timing import (
+from codeward.linters.simulate.pipeline_timing import (
     clock,
     default_minutes,
     parse_minutes,
@@ -19,6 +18,7 @@ from linters.simulate.pipeline_timing import (
     span,
     timeout_minutes,
 )
+
 from tests.helpers import ROOT, run_cli
 
 EX = "tests/simulate/examples/pipeline"

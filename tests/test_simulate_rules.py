@@ -8,9 +8,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from codeward.linters.simulate.rules import all_rules, rules_by_code
 
 from codeward.rule import Invalid, Valid
-from linters.simulate.rules import all_rules, rules_by_code
 from tests.helpers import run_cli
 from tests.rule_cases import case_params, check_case, materialise
 
@@ -46,7 +46,7 @@ def test_every_rule_is_documented_and_tested() -> None:
 
 
 def test_codes_are_unique_and_named_after_their_module() -> None:
-    from linters.rules import rules_by_code as lint_rules
+    from codeward.linters.rules import rules_by_code as lint_rules
 
     table = rules_by_code()
     assert not set(table) & set(lint_rules()), "a simulation code collides with a lint rule"

@@ -5,7 +5,7 @@
 
 Two sets of files, both held out from training (by project and by distribution):
 
-- projects: the held-out synthetic projects of `python -m reviewer.ml.dataset` (Python, .env, YAML, JSON
+- projects: the held-out synthetic projects of `python -m codeward.reviewer.ml.dataset` (Python, .env, YAML, JSON
   and INI files) with credentials in each provider's real format among look-alikes: documentation example
   keys, placeholders, digests, UUIDs, Secrets Manager and SSM ids, environment variable names, base64 blobs,
   test fixtures. A line is positive when a planted credential starts on it.
@@ -39,8 +39,8 @@ ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE
 
 def prepare(dataset_dir: Path, package_files: int, seed: int) -> tuple[Path, Path, dict[str, set[int]]]:
     """Copy the held-out projects and package files under bench/out/ml; the positive lines per project file."""
-    from reviewer.ml.dataset import _distributions, _site_packages, build, held_out, write
-    from reviewer.ml.generate import secret_project
+    from codeward.reviewer.ml.dataset import _distributions, _site_packages, build, held_out, write
+    from codeward.reviewer.ml.generate import secret_project
 
     if not (dataset_dir / "projects").is_dir():
         write(build(dataset_dir, progress=True), dataset_dir / "dataset.jsonl")
@@ -155,9 +155,9 @@ def line_scores(found: set[tuple[str, int]], truth: dict[str, set[int]], prefix:
 
 def scoring_speed(projects: Path, dataset_dir: Path, count: int = 10_000) -> dict[str, float]:
     """Milliseconds to score `count` candidates: features + model, and the model alone; both categories."""
-    from reviewer.ml.candidates import python_secret_candidates, sink_candidates
-    from reviewer.ml.features import secret_features, sink_features
-    from reviewer.ml.score import shipped
+    from codeward.reviewer.ml.candidates import python_secret_candidates, sink_candidates
+    from codeward.reviewer.ml.features import secret_features, sink_features
+    from codeward.reviewer.ml.score import shipped
 
     model = shipped()
     secrets = []

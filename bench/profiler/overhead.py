@@ -133,8 +133,8 @@ WORKLOADS: dict[str, Callable[[], Any]] = {"cpu": cpu, "text": text, "alloc": al
 
 
 def codeward(interval_ms: float, timer: str = "auto") -> tuple[Callable[[], Any], Callable[[Any], None]]:
-    from profiler.agent import Agent
-    from profiler.settings import resolve
+    from codeward.profiler.agent import Agent
+    from codeward.profiler.settings import resolve
 
     settings = resolve(overrides={"SamplingIntervalInMilliseconds": interval_ms, "ReportingIntervalInMilliseconds": 0,
                                   "output-dir": tempfile.mkdtemp(), "timer": timer}, use_env=False)  # fmt: skip
@@ -294,8 +294,8 @@ def sustained(workload: Callable[[], Any], seconds: float) -> str:
     """One agent at CodeGuru's 1 s cadence with every default (the live-object census included) over
     `seconds` of back-to-back work. The census runs in the sampler thread, so that thread's CPU time (the
     time it held the GIL the program needed) counts the censuses as well as the samples."""
-    from profiler.agent import Agent
-    from profiler.settings import resolve
+    from codeward.profiler.agent import Agent
+    from codeward.profiler.settings import resolve
 
     settings = resolve(overrides={"SamplingIntervalInMilliseconds": 1000, "ReportingIntervalInMilliseconds": 0,
                                   "output-dir": tempfile.mkdtemp()}, use_env=False)  # fmt: skip

@@ -98,7 +98,7 @@ def cases(corpus: str = CORPUS) -> list[Case]:
 
 def codeward_findings(items: list[Case]) -> dict[str, set[str]]:
     sys.path.insert(0, ROOT)
-    from reviewer.review import review_file
+    from codeward.reviewer.review import review_file
 
     return {case.path: {f.code for f in review_file(case.path).findings} for case in items}
 

@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from linters.rule import DocumentRule
+from codeward.linters.rule import DocumentRule
 
 PACKAGES = ("common", "buildspec", "appspec", "pipeline")
 

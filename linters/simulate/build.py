@@ -21,11 +21,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from codeward.linters.simulate import shellscan
+from codeward.linters.simulate.buildspec_model import PHASES, BuildSpec, Command, Phase, Reader
+from codeward.linters.simulate.common import Sim, SimulationError, Trace, duration
+from codeward.linters.simulate.files import FileSet, Tree, resolve
+
 from codeward.findings import Severity
-from linters.simulate import shellscan
-from linters.simulate.buildspec_model import PHASES, BuildSpec, Command, Phase, Reader
-from linters.simulate.common import Sim, SimulationError, Trace, duration
-from linters.simulate.files import FileSet, Tree, resolve
 
 # The phases around the buildspec's own, in CodeBuild's order.
 BEFORE = ("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE")
@@ -274,8 +275,8 @@ def analyse(spec: BuildSpec, sim: Sim, env: list[EnvVar], *, report: bool) -> di
 
     Reports CWB211 (state lost between 0.1 commands) and CWB212 (undefined variables) when `report`.
     """
-    from linters.simulate.rules.CWB210_state_lost_between_commands import StateLostBetweenCommands
-    from linters.simulate.rules.CWB211_undefined_variable import UndefinedVariable
+    from codeward.linters.simulate.rules.CWB210_state_lost_between_commands import StateLostBetweenCommands
+    from codeward.linters.simulate.rules.CWB211_undefined_variable import UndefinedVariable
 
     known = {v.name: v.source for v in env}
     assigned: dict[str, str] = {}
@@ -658,8 +659,8 @@ class BuildRun:
             self.say("       reads: " + ", ".join(f"${name} ({origin})" for name, origin in view.reads))
 
     def report_failure(self, phase: Phase, command: Command, outcome: Outcome, *, timed_out: bool) -> None:
-        from linters.simulate.rules.CWB212_build_command_failed import BuildCommandFailed
-        from linters.simulate.rules.CWB213_build_timed_out import BuildTimedOut
+        from codeward.linters.simulate.rules.CWB212_build_command_failed import BuildCommandFailed
+        from codeward.linters.simulate.rules.CWB213_build_timed_out import BuildTimedOut
 
         if timed_out:
             self.sim.report(
@@ -715,10 +716,10 @@ def report_unmatched(
 
 def resolve_outputs(spec: BuildSpec, sim: Sim, trace: Trace, tree: Tree, *, executed: bool) -> dict[str, Any]:
     """List what UPLOAD_ARTIFACTS would take; report patterns that match nothing."""
-    from linters.simulate.rules.CWB202_artifact_pattern_matches_nothing import ArtifactPatternMatchesNothing
-    from linters.simulate.rules.CWB203_report_pattern_matches_nothing import ReportPatternMatchesNothing
-    from linters.simulate.rules.CWB204_cache_path_matches_nothing import CachePathMatchesNothing
-    from linters.simulate.rules.CWB205_artifact_name_collision import ArtifactNameCollision
+    from codeward.linters.simulate.rules.CWB202_artifact_pattern_matches_nothing import ArtifactPatternMatchesNothing
+    from codeward.linters.simulate.rules.CWB203_report_pattern_matches_nothing import ReportPatternMatchesNothing
+    from codeward.linters.simulate.rules.CWB204_cache_path_matches_nothing import CachePathMatchesNothing
+    from codeward.linters.simulate.rules.CWB205_artifact_name_collision import ArtifactNameCollision
 
     severity = Severity.WARNING if executed else Severity.INFO
     when = "after the build" if executed else "in the source directory as it is now"
@@ -818,9 +819,9 @@ def resolve_outputs(spec: BuildSpec, sim: Sim, trace: Trace, tree: Tree, *, exec
 
 
 def simulate_batch(spec: BuildSpec, sim: Sim, trace: Trace) -> dict[str, Any] | None:
-    from linters.simulate.rules.CWB206_batch_graph_cycle import BatchGraphCycle
-    from linters.simulate.rules.CWB207_batch_unknown_dependency import BatchUnknownDependency
-    from linters.simulate.rules.CWB208_batch_duplicate_identifier import BatchDuplicateIdentifier
+    from codeward.linters.simulate.rules.CWB206_batch_graph_cycle import BatchGraphCycle
+    from codeward.linters.simulate.rules.CWB207_batch_unknown_dependency import BatchUnknownDependency
+    from codeward.linters.simulate.rules.CWB208_batch_duplicate_identifier import BatchDuplicateIdentifier
 
     batch = spec.batch
     if batch is None:
@@ -906,7 +907,7 @@ def simulate_batch(spec: BuildSpec, sim: Sim, trace: Trace) -> dict[str, Any] | 
 
 
 def _close(word: str, choices: list[str]) -> str:
-    from linters.simulate.common import suggest
+    from codeward.linters.simulate.common import suggest
 
     return suggest(word, choices)
 
@@ -953,7 +954,7 @@ def simulate(document: Any, trace: Trace, options: Options) -> None:
     spec = Reader(sim).read(document.data)
     if spec is None:
         return
-    from linters.simulate.rules.CWB201_source_dir_missing import SourceDirMissing
+    from codeward.linters.simulate.rules.CWB201_source_dir_missing import SourceDirMissing
 
     fail_points = parse_fail_at(options.fail_at, spec)
     if options.batch_task and (spec.batch is None or all(t.identifier != options.batch_task for t in spec.batch.tasks)):
@@ -1022,7 +1023,7 @@ def simulate(document: Any, trace: Trace, options: Options) -> None:
     if dry:
         executor = DryExecutor()
     else:
-        from linters.simulate.build_exec import BashExecutor, refuse_reason
+        from codeward.linters.simulate.build_exec import BashExecutor, refuse_reason
 
         reason = refuse_reason(spec, env, sim)
         if reason:

@@ -22,8 +22,8 @@ import threading
 import time
 from typing import Any
 
-from linters.simulate.buildspec_model import BuildSpec, Command, Phase
-from linters.simulate.common import Sim, Trace
+from codeward.linters.simulate.buildspec_model import BuildSpec, Command, Phase
+from codeward.linters.simulate.common import Sim, Trace
 
 # Variables that belong to bash itself (or to this wrapper) and must not be saved or restored.
 _SKIP = (
@@ -71,8 +71,8 @@ _SIMPLE = r"""
 
 def refuse_reason(spec: BuildSpec, env: list[Any], sim: Sim) -> str | None:
     """Why the build cannot run locally (a finding is reported), or None."""
-    from linters.simulate.rules.CWB200_build_not_simulable import BuildNotSimulable
-    from linters.simulate.rules.CWB209_unresolved_secret import UnresolvedSecret
+    from codeward.linters.simulate.rules.CWB200_build_not_simulable import BuildNotSimulable
+    from codeward.linters.simulate.rules.CWB209_unresolved_secret import UnresolvedSecret
 
     shell = (spec.shell or "").lower()
     if shell.endswith(("powershell.exe", "cmd.exe", "pwsh")):
@@ -140,7 +140,7 @@ class BashExecutor:
         return path
 
     def run(self, phase: Phase, command: Command, managed: dict[str, str], deadline: float) -> Any:
-        from linters.simulate.build import Outcome
+        from codeward.linters.simulate.build import Outcome
 
         self.counter += 1
         script = os.path.join(self.tmp, f"command-{self.counter}.sh")

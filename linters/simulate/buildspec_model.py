@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from linters.document import Path
-from linters.simulate.common import Sim
+from codeward.linters.document import Path
+from codeward.linters.simulate.common import Sim
 
 PHASES = ("install", "pre_build", "build", "post_build")
 PHASE_TITLES = {name: name.upper() for name in PHASES}
@@ -164,7 +164,7 @@ class Reader:
     """Reads a loaded buildspec; shape problems go to CWB200."""
 
     def __init__(self, sim: Sim) -> None:
-        from linters.simulate.rules.CWB200_build_not_simulable import BuildNotSimulable
+        from codeward.linters.simulate.rules.CWB200_build_not_simulable import BuildNotSimulable
 
         self.sim = sim
         self.rule = BuildNotSimulable

@@ -100,8 +100,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def rule_for(code: str) -> Any:
-    from linters.engine import rule_for as lint_rule_for
-    from linters.simulate.rules import rules_by_code
+    from codeward.linters.engine import rule_for as lint_rule_for
+    from codeward.linters.simulate.rules import rules_by_code
 
     return rules_by_code().get(code) or lint_rule_for(code)
 
@@ -109,8 +109,9 @@ def rule_for(code: str) -> Any:
 def _blocking(findings: list[Any]) -> list[Any]:
     """Lint errors that make a simulation meaningless: the file itself (syntax, encoding, ...) and schema
     errors (unknown, missing, mistyped or invalid keys). Semantic lint rules do not block."""
+    from codeward.linters.rule import LoaderRule, SchemaRule
+
     from codeward.findings import Severity
-    from linters.rule import LoaderRule, SchemaRule
 
     out = []
     for finding in findings:
@@ -159,12 +160,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_one(args: argparse.Namespace) -> int:
+    from codeward.linters.engine import lint_text, load_document
+    from codeward.linters.kinds import kind_by_name
+    from codeward.linters.simulate.common import SimulationError, Trace
+
     from codeward.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, emit, load_config_for, use_color
     from codeward.findings import Finding
     from codeward.sources import ReadError, read_text
-    from linters.engine import lint_text, load_document
-    from linters.kinds import kind_by_name
-    from linters.simulate.common import SimulationError, Trace
 
     settings = argparse.Namespace(**vars(args))
     settings.config = args.settings
@@ -177,7 +179,7 @@ def run_one(args: argparse.Namespace) -> int:
     live = fmt == "text" and args.execute and not args.output
     text = read_text(args.path)
     if isinstance(text, ReadError):
-        from linters.engine import _finding
+        from codeward.linters.engine import _finding
 
         trace.findings.append(_finding(args.path, text.code, text.message, text.span))
     else:
@@ -231,8 +233,8 @@ def _simulate(kind: str, document: Any, trace: Any, args: argparse.Namespace) ->
     from codeward.cli import UsageError
 
     if kind == "buildspec":
-        from linters.simulate.build import Options, simulate
-        from linters.simulate.common import parse_duration
+        from codeward.linters.simulate.build import Options, simulate
+        from codeward.linters.simulate.common import parse_duration
 
         try:
             timeout = parse_duration(args.timeout)
@@ -254,11 +256,11 @@ def _simulate(kind: str, document: Any, trace: Any, args: argparse.Namespace) ->
         )
         simulate(document, trace, options)
     elif kind == "appspec":
-        from linters.simulate.deploy import simulate_deployment
+        from codeward.linters.simulate.deploy import simulate_deployment
 
         simulate_deployment(document, trace, args)
     else:
-        from linters.simulate.pipeline import simulate_pipeline
+        from codeward.linters.simulate.pipeline import simulate_pipeline
 
         simulate_pipeline(document, trace, args)
 

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from codeward.linters.document import Document, Path
+
 from codeward.findings import Finding, Severity, Span
-from linters.document import Document, Path
 
 
 class SimulationError(Exception):

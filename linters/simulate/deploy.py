@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from linters.document import Path
-from linters.simulate.common import Sim, SimulationError, Trace, duration, suggest
+from codeward.linters.document import Path
+from codeward.linters.simulate.common import Sim, SimulationError, Trace, duration, suggest
 
 EC2_INPLACE = (
     "ApplicationStop",
@@ -259,7 +259,7 @@ class Deployment:
     # ---------------------------------------------------------------------------------------- EC2
 
     def hooks(self) -> dict[str, list[Script]] | None:
-        from linters.simulate.rules.CWA200_deployment_not_simulable import DeploymentNotSimulable
+        from codeward.linters.simulate.rules.CWA200_deployment_not_simulable import DeploymentNotSimulable
 
         key, hooks = ci_get(self.data, "hooks")
         out: dict[str, list[Script]] = {}
@@ -306,11 +306,11 @@ class Deployment:
         return out
 
     def check_revision(self, hooks: dict[str, list[Script]], revision: str, os_name: str) -> bool:
-        from linters.simulate.rules.CWA203_revision_dir_missing import RevisionDirMissing
-        from linters.simulate.rules.CWA204_hook_script_missing import HookScriptMissing
-        from linters.simulate.rules.CWA205_hook_script_not_executable import HookScriptNotExecutable
-        from linters.simulate.rules.CWA206_hook_script_no_interpreter import HookScriptNoInterpreter
-        from linters.simulate.rules.CWA207_file_source_missing import FileSourceMissing
+        from codeward.linters.simulate.rules.CWA203_revision_dir_missing import RevisionDirMissing
+        from codeward.linters.simulate.rules.CWA204_hook_script_missing import HookScriptMissing
+        from codeward.linters.simulate.rules.CWA205_hook_script_not_executable import HookScriptNotExecutable
+        from codeward.linters.simulate.rules.CWA206_hook_script_no_interpreter import HookScriptNoInterpreter
+        from codeward.linters.simulate.rules.CWA207_file_source_missing import FileSourceMissing
 
         if not os.path.isdir(revision):
             self.sim.report(
@@ -366,8 +366,10 @@ class Deployment:
         return True
 
     def ec2(self) -> None:
-        from linters.simulate.rules.CWA201_minimum_healthy_hosts_unreachable import MinimumHealthyHostsUnreachable
-        from linters.simulate.rules.CWA202_unknown_deployment_config import UnknownDeploymentConfig
+        from codeward.linters.simulate.rules.CWA201_minimum_healthy_hosts_unreachable import (
+            MinimumHealthyHostsUnreachable,
+        )
+        from codeward.linters.simulate.rules.CWA202_unknown_deployment_config import UnknownDeploymentConfig
 
         args = self.args
         hooks = self.hooks()
@@ -388,7 +390,7 @@ class Deployment:
         blue_green = args.deployment_type == "blue-green"
         lb = args.load_balancer or blue_green
         if args.execute:
-            from linters.simulate.deploy_exec import execute_hooks
+            from codeward.linters.simulate.deploy_exec import execute_hooks
 
             execute_hooks(self, hooks, revision, os_name, lb)
             return
@@ -685,7 +687,7 @@ class Deployment:
     # ----------------------------------------------------------------------------- Lambda and ECS
 
     def traffic(self, platform: str) -> None:
-        from linters.simulate.rules.CWA202_unknown_deployment_config import UnknownDeploymentConfig
+        from codeward.linters.simulate.rules.CWA202_unknown_deployment_config import UnknownDeploymentConfig
 
         args = self.args
         if args.execute:
@@ -810,7 +812,7 @@ class Deployment:
 
 
 def simulate_deployment(document: Any, trace: Trace, args: Any) -> None:
-    from linters.simulate.rules.CWA200_deployment_not_simulable import DeploymentNotSimulable
+    from codeward.linters.simulate.rules.CWA200_deployment_not_simulable import DeploymentNotSimulable
 
     deployment = Deployment(document, trace, args)
     if not isinstance(document.data, dict):

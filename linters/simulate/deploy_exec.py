@@ -11,14 +11,14 @@ import time
 import uuid
 from typing import Any
 
-from linters.simulate.common import duration
+from codeward.linters.simulate.common import duration
 
 
 def execute_hooks(deployment: Any, hooks: dict[str, list[Any]], revision: str, os_name: str, lb: bool) -> None:
-    from linters.simulate.deploy import PREVIOUS_REVISION, RESERVED
-    from linters.simulate.rules.CWA200_deployment_not_simulable import DeploymentNotSimulable
-    from linters.simulate.rules.CWA208_hook_script_failed import HookScriptFailed
-    from linters.simulate.rules.CWA209_hook_script_timed_out import HookScriptTimedOut
+    from codeward.linters.simulate.deploy import PREVIOUS_REVISION, RESERVED
+    from codeward.linters.simulate.rules.CWA200_deployment_not_simulable import DeploymentNotSimulable
+    from codeward.linters.simulate.rules.CWA208_hook_script_failed import HookScriptFailed
+    from codeward.linters.simulate.rules.CWA209_hook_script_timed_out import HookScriptTimedOut
 
     args = deployment.args
     trace = deployment.trace
@@ -34,7 +34,7 @@ def execute_hooks(deployment: Any, hooks: dict[str, list[Any]], revision: str, o
         trace.exit_code = 1
         return
     if args.fail:
-        from linters.simulate.common import SimulationError
+        from codeward.linters.simulate.common import SimulationError
 
         raise SimulationError("--fail simulates failures in a dry run; with --execute the scripts decide")
     events = deployment.ec2_events(lb, False)
@@ -121,7 +121,7 @@ def execute_hooks(deployment: Any, hooks: dict[str, list[Any]], revision: str, o
 
 def run_script(path: str, cwd: str, env: dict[str, str], timeout: float) -> tuple[int, str, bool]:
     """Run one script in its own process group; on timeout the whole group is killed."""
-    from linters.simulate.build_exec import _kill_group
+    from codeward.linters.simulate.build_exec import _kill_group
 
     try:
         process = subprocess.Popen(

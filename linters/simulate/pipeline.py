@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from linters.simulate import pipeline_timing as timing
-from linters.simulate.common import Sim, SimulationError, Trace, suggest
-from linters.simulate.pipeline_timing import clock, span
+from codeward.linters.simulate import pipeline_timing as timing
+from codeward.linters.simulate.common import Sim, SimulationError, Trace, suggest
+from codeward.linters.simulate.pipeline_timing import clock, span
 
 _VARIABLE = re.compile(r"#\{([^}]*)\}")
 CONDITION_KINDS = ("beforeEntry", "onSuccess", "onFailure")
@@ -35,7 +35,7 @@ class _Ctx:
 
 
 def models(document: Any) -> list[Any]:
-    from linters.pipeline_form import is_template, pipeline_model, pipeline_views
+    from codeward.linters.pipeline_form import is_template, pipeline_model, pipeline_views
 
     out = []
     for label, path, value in pipeline_views(document.data):
@@ -76,7 +76,7 @@ def _int(value: Any) -> int | None:
 
 
 def simulate_pipeline(document: Any, trace: Trace, args: Any) -> None:
-    from linters.simulate.rules.CWP200_pipeline_not_simulable import PipelineNotSimulable
+    from codeward.linters.simulate.rules.CWP200_pipeline_not_simulable import PipelineNotSimulable
 
     sim = Sim(document, trace)
     found = models(document)
@@ -324,7 +324,7 @@ class Run:
     ) -> list[str]:
         """Each `#{...}` in `strings`, resolved or reported. `available(action)` says whether an action with a
         namespace has finished by then; actions of skipped stages produced no variables."""
-        from linters.simulate.rules.CWP201_undefined_variable import PipelineUndefinedVariable
+        from codeward.linters.simulate.rules.CWP201_undefined_variable import PipelineUndefinedVariable
 
         namespaces = {}
         for other in self.model.actions:

@@ -9,17 +9,32 @@ import os
 import sys
 
 
+def _load(name: str, folder: str) -> None:
+    """Import package `name` from `folder` without putting anything on sys.path."""
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {name} from {folder}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
 def _start() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
-    if "profiler" not in sys.modules:
+    if "codeward.profiler" not in sys.modules:
         package = os.path.dirname(here)
-        spec = importlib.util.spec_from_file_location("profiler", os.path.join(package, "__init__.py"))
-        if spec is None or spec.loader is None:
-            return
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["profiler"] = module
-        spec.loader.exec_module(module)
-    import profiler.autostart  # noqa: F401  (starts the agent when CODEWARD_PROFILE is set)
+        # Installed, the profiler is codeward/profiler; in a development checkout the launcher names the
+        # codeward package's folder, since the repository keeps profiler/ beside it.
+        if "codeward" not in sys.modules:
+            parent = os.environ.get("CODEWARD_PACKAGE_DIR") or os.path.dirname(package)
+            if os.path.isfile(os.path.join(parent, "__init__.py")):
+                _load("codeward", parent)
+            else:  # a development checkout reached without the launcher: the interpreter's own codeward
+                import codeward
+        _load("codeward.profiler", package)
+    import codeward.profiler.autostart  # noqa: F401  (starts the agent when CODEWARD_PROFILE is set)
 
     # Run the sitecustomize we shadow, if there is one further along the path.
     ours = sys.modules.pop("sitecustomize")

@@ -12,7 +12,7 @@ import ast
 import re
 from typing import Any
 
-from reviewer.ml.features import CREDENTIAL_NAME, PROVIDER_HINT, SecretCandidate, SinkCandidate, words
+from codeward.reviewer.ml.features import CREDENTIAL_NAME, PROVIDER_HINT, SecretCandidate, SinkCandidate, words
 
 MIN_LENGTH = 6
 MAX_LENGTH = 1000
@@ -283,7 +283,7 @@ def _names(node: Any, cst: Any, out: list[str]) -> None:
         for arg in node.args:
             _names(arg.value, cst, out)
         return
-    from reviewer.engine import children
+    from codeward.reviewer.engine import children
 
     for child in children(node):
         _names(child, cst, out)
@@ -292,7 +292,7 @@ def _names(node: Any, cst: Any, out: list[str]) -> None:
 def _builds(node: Any, cst: Any) -> tuple[str, int, bool, bool]:
     """(how the expression was built, how many string-building operations it has, an escaping call in it,
     a cast in it)."""
-    from reviewer.engine import children, method_name
+    from codeward.reviewer.engine import children, method_name
 
     nested = 0
     escape = cast = False
@@ -350,9 +350,9 @@ class _State:
 
 def _recorder_rules(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dict[type, list]]:
     """Dispatch tables: every taint rule's sink matching, recording instead of reporting."""
-    from reviewer.engine import dotted
-    from reviewer.lazy import cst
-    from reviewer.rules._base import TaintSink
+    from codeward.reviewer.engine import dotted
+    from codeward.reviewer.lazy import cst
+    from codeward.reviewer.rules._base import TaintSink
 
     visitors: dict[type, list] = {}
     leavers: dict[type, list] = {}
@@ -399,8 +399,8 @@ def _recorder_rules(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dic
 
 def _sink_expr(ctx: Any, rule: Any, node: Any) -> tuple[Any, str] | None:
     """(the argument a sink call's rule looks at, the sink's label), or None if the call is not its sink."""
-    from reviewer.engine import dotted
-    from reviewer.lazy import cst
+    from codeward.reviewer.engine import dotted
+    from codeward.reviewer.lazy import cst
 
     name = ctx.call_name(node)
     spec = rule.calls.get(name)
@@ -410,7 +410,7 @@ def _sink_expr(ctx: Any, rule: Any, node: Any) -> tuple[Any, str] | None:
         spec = rule.methods.get(method) if method is not None else None
         if spec is None or not rule.receiver_ok(ctx, node, name):
             if rule.code == "CWR116":
-                from reviewer.rules.injection import is_logging_call
+                from codeward.reviewer.rules.injection import is_logging_call
 
                 args = [a.value for a in node.args if a.keyword is None and not a.star]
                 if args and is_logging_call(ctx, node):
@@ -431,8 +431,8 @@ def _sink_expr(ctx: Any, rule: Any, node: Any) -> tuple[Any, str] | None:
 def _wrap(rule: Any, handler: Any, is_call: bool) -> Any:
     """Run a taint rule's own handler; what it reports is a candidate the rule flags, and a sink call it does
     not report is a candidate it lets through."""
-    from reviewer.engine import dotted
-    from reviewer.lazy import cst
+    from codeward.reviewer.engine import dotted
+    from codeward.reviewer.lazy import cst
 
     def run(ctx: Any, node: Any) -> None:
         state: _State = ctx.shared["ml"]
@@ -464,9 +464,9 @@ def _wrap(rule: Any, handler: Any, is_call: bool) -> Any:
 
 
 def _sink_candidate(ctx: Any, rule: Any, node: Any, label: str, expr: Any, state: _State) -> SinkCandidate:
-    from reviewer.engine import kwarg
-    from reviewer.lazy import cst
-    from reviewer.rules._base import host_is_fixed, literal_prefix
+    from codeward.reviewer.engine import kwarg
+    from codeward.reviewer.lazy import cst
+    from codeward.reviewer.rules._base import host_is_fixed, literal_prefix
 
     scope = ctx.scope
     key = id(scope)
@@ -542,10 +542,9 @@ def sink_candidates(path: str, text: str, codes: frozenset[str] | None = None) -
     """(candidate, whether the rule reports it) for every sink call of the taint rules (`codes`: only those),
     with positions; [] when the file does not parse."""
     import libcst as cst
-
-    from reviewer.engine import Context, Walker
-    from reviewer.positions import positions
-    from reviewer.rules import all_rules
+    from codeward.reviewer.engine import Context, Walker
+    from codeward.reviewer.positions import positions
+    from codeward.reviewer.rules import all_rules
 
     rules = tuple(r for r in all_rules() if codes is None or r.code in codes)
     try:

@@ -21,8 +21,8 @@ CLASSIFIER_RULE = "CWR205"
 
 
 def injection_rules() -> frozenset[str]:
-    from reviewer.rules import all_rules
-    from reviewer.rules._base import TaintSink
+    from codeward.reviewer.rules import all_rules
+    from codeward.reviewer.rules._base import TaintSink
 
     return frozenset(r.code for r in all_rules() if issubclass(r, TaintSink))
 
@@ -35,9 +35,9 @@ def _covers(line: int, column: int, end_line: int, end_column: int, at: Span) ->
 
 def secret_scores(path: str, text: str, python: bool = True) -> list[tuple[object, float]]:
     """(candidate, probability) for every secret candidate of a file."""
-    from reviewer.ml.candidates import python_secret_candidates, text_secret_candidates
-    from reviewer.ml.features import secret_features
-    from reviewer.ml.score import shipped
+    from codeward.reviewer.ml.candidates import python_secret_candidates, text_secret_candidates
+    from codeward.reviewer.ml.features import secret_features
+    from codeward.reviewer.ml.score import shipped
 
     candidates = python_secret_candidates(path, text) if python else text_secret_candidates(path, text)
     if not candidates:
@@ -50,7 +50,7 @@ def attach(
     path: str, text: str, findings: list[Finding], select: Callable[[str], bool], python: bool = True
 ) -> list[Finding]:
     """`findings` of one file with confidences, plus classifier-only secret findings."""
-    from reviewer.ml.score import ModelError
+    from codeward.reviewer.ml.score import ModelError
 
     out = list(findings)
     try:
@@ -66,7 +66,7 @@ def attach(
 def _secrets(
     path: str, text: str, findings: list[Finding], select: Callable[[str], bool], python: bool
 ) -> list[Finding]:
-    from reviewer.rules.secrets import mask
+    from codeward.reviewer.rules.secrets import mask
 
     scored = secret_scores(path, text, python)
     out = []
@@ -100,9 +100,9 @@ def _secrets(
 
 
 def _injection(path: str, text: str, findings: list[Finding]) -> list[Finding]:
-    from reviewer.ml.candidates import sink_candidates
-    from reviewer.ml.features import sink_features
-    from reviewer.ml.score import shipped
+    from codeward.reviewer.ml.candidates import sink_candidates
+    from codeward.reviewer.ml.features import sink_features
+    from codeward.reviewer.ml.score import shipped
 
     codes = frozenset(f.code for f in findings) & injection_rules()
     scorer = shipped()["injection"]

@@ -1,4 +1,4 @@
-"""`python -m reviewer.ml.dataset`: build the labelled candidates the classifier learns from, offline.
+"""`python -m codeward.reviewer.ml.dataset`: build the labelled candidates the classifier learns from, offline.
 
 Sources and labelling rules (docs/ml.md explains them at length):
 
@@ -32,8 +32,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from reviewer.ml.candidates import python_secret_candidates, sink_candidates, text_secret_candidates
-from reviewer.ml.features import (
+from codeward.reviewer.ml.candidates import python_secret_candidates, sink_candidates, text_secret_candidates
+from codeward.reviewer.ml.features import (
     SecretCandidate,
     entropy,
     provider_of,
@@ -70,12 +70,13 @@ def regex_entropy(value: str) -> bool:
 def _rule_hits(path: str, text: str) -> set[tuple[int, int]]:
     """(line, column) of the secret rules' findings on a file (the rules-alone baseline)."""
     if path.endswith(".py"):
-        from reviewer.review import review_text
+        from codeward.reviewer.review import review_text
 
         findings = review_text(path, text, lambda code: code in SECRET_CODES)
     else:
+        from codeward.reviewer.review import scan_secrets
+
         from codeward.config import Config
-        from reviewer.review import scan_secrets
 
         findings = [f for r in scan_secrets([path], Config()) for f in r.findings]
     return {(f.span.line, f.span.column) for f in findings if f.code in SECRET_CODES}
@@ -102,7 +103,7 @@ def _secret_record(c: SecretCandidate, label: int, group: str, source: str, rule
 
 
 def generated_secrets(out: Path, projects: int, seed: int) -> Iterator[dict]:
-    from reviewer.ml.generate import secret_project
+    from codeward.reviewer.ml.generate import secret_project
 
     for number in range(projects):
         project = secret_project(seed * 100_003 + number)
@@ -168,7 +169,7 @@ def _sink_record(c, label: int, group: str, source: str, fires: bool) -> dict:
 
 
 def generated_injection(out: Path, projects: int, seed: int) -> Iterator[dict]:
-    from reviewer.ml.generate import injection_project
+    from codeward.reviewer.ml.generate import injection_project
 
     for number in range(projects):
         project = injection_project(seed * 100_019 + number + 7)
@@ -181,8 +182,8 @@ def generated_injection(out: Path, projects: int, seed: int) -> Iterator[dict]:
 
 
 def rule_case_injection(root: Path) -> Iterator[dict]:
-    from reviewer.rules import all_rules
-    from reviewer.rules._base import TaintSink
+    from codeward.reviewer.rules import all_rules
+    from codeward.reviewer.rules._base import TaintSink
 
     for rule in all_rules():
         if not issubclass(rule, TaintSink):
@@ -247,7 +248,9 @@ def read(path: Path) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reviewer.ml.dataset", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m codeward.reviewer.ml.dataset", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--secret-projects", type=int, default=240)

@@ -1,4 +1,4 @@
-"""`python -m reviewer.ml.evaluate`: precision, recall, F1 and PR-AUC per category on the held-out groups.
+"""`python -m codeward.reviewer.ml.evaluate`: precision, recall, F1 and PR-AUC per category on the held-out groups.
 
 The classifier is scored by the plain-Python scorer from the model file, exactly as the reviewer scores.
 Baselines on the same candidates: regex-plus-entropy alone (secrets: a known provider format, or a string of
@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewer.ml.dataset import DEFAULT_OUT, held_out, read
-from reviewer.ml.score import MODEL_PATH, load
-from reviewer.ml.train import CATEGORIES, average_precision
+from codeward.reviewer.ml.dataset import DEFAULT_OUT, held_out, read
+from codeward.reviewer.ml.score import MODEL_PATH, load
+from codeward.reviewer.ml.train import CATEGORIES, average_precision
 
 
 @dataclass
@@ -127,7 +127,9 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reviewer.ml.evaluate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m codeward.reviewer.ml.evaluate", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--dataset", default=f"{DEFAULT_OUT}/dataset.jsonl")
     parser.add_argument("--model", default=MODEL_PATH)
     parser.add_argument("--no-detect-secrets", action="store_true", help="skip the detect-secrets baseline")
@@ -135,10 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     dataset = Path(args.dataset)
     if not dataset.is_file():
         print(
-            f"codeward: error: {dataset} does not exist; build it with python -m reviewer.ml.dataset", file=sys.stderr
+            f"codeward: error: {dataset} does not exist; build it with python -m codeward.reviewer.ml.dataset",
+            file=sys.stderr,
         )
         return 2
-    from reviewer.ml.score import ModelError
+    from codeward.reviewer.ml.score import ModelError
 
     try:
         report = evaluate(read(dataset), args.model, detect_secrets=not args.no_detect_secrets)

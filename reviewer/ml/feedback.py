@@ -2,7 +2,7 @@
 
 Verdicts live in the repository, in `.codeward-feedback.json` at its root (the nearest directory above the
 reviewed paths with `.git`, else the current directory), so a team shares them through version control.
-Findings marked not useful stop being reported by `codeward review`; `python -m reviewer.ml.train
+Findings marked not useful stop being reported by `codeward review`; `python -m codeward.reviewer.ml.train
 --feedback .codeward-feedback.json` takes the verdicts on scored findings as extra labels. An entry keeps the
 candidate's features (numbers and hashed token buckets), never the flagged value itself.
 
@@ -84,15 +84,15 @@ def drop_not_useful(report: Any, start: str) -> int:
 
 def _features(finding: Any) -> tuple[str, dict[str, Any]] | None:
     """The scored candidate behind a finding, as the training set stores it."""
-    from reviewer.ml.confidence import CLASSIFIER_RULE, SECRET_RULES, _covers, injection_rules
-    from reviewer.review import read_source
+    from codeward.reviewer.ml.confidence import CLASSIFIER_RULE, SECRET_RULES, _covers, injection_rules
+    from codeward.reviewer.review import read_source
 
     text, _ = read_source(finding.path)
     if text is None:
         return None
     if finding.code in SECRET_RULES or finding.code == CLASSIFIER_RULE:
-        from reviewer.ml.candidates import python_secret_candidates, text_secret_candidates
-        from reviewer.ml.features import secret_features
+        from codeward.reviewer.ml.candidates import python_secret_candidates, text_secret_candidates
+        from codeward.reviewer.ml.features import secret_features
 
         python = finding.path.endswith((".py", ".pyi"))
         candidates = (
@@ -104,8 +104,8 @@ def _features(finding: Any) -> tuple[str, dict[str, Any]] | None:
                 return "secrets", {"numeric": numeric, "hashed": hashed}
         return None
     if finding.code in injection_rules():
-        from reviewer.ml.candidates import sink_candidates
-        from reviewer.ml.features import sink_features
+        from codeward.reviewer.ml.candidates import sink_candidates
+        from codeward.reviewer.ml.features import sink_features
 
         for c, _fires in sink_candidates(finding.path, text, frozenset({finding.code})):
             if (c.line, c.column) == (finding.span.line, finding.span.column):
@@ -140,11 +140,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codeward.reviewer.command import mask_secrets
+    from codeward.reviewer.review import run_review
+    from codeward.reviewer.rules import rule_for
+
     from codeward.cli import EXIT_CLEAN, UsageError, load_config_for
     from codeward.output import Report
-    from reviewer.command import mask_secrets
-    from reviewer.review import run_review
-    from reviewer.rules import rule_for
 
     wanted = args.fingerprint.strip().lower()
     if len(wanted) < 6 or any(ch not in "0123456789abcdef" for ch in wanted):

@@ -17,7 +17,7 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 
-from reviewer.ml.features import base62
+from codeward.reviewer.ml.features import base62
 
 B62 = string.ascii_letters + string.digits
 B64 = B62 + "+/"

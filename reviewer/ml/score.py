@@ -15,7 +15,7 @@ from functools import cache
 from operator import mul
 from typing import Any
 
-from reviewer.ml.features import BUCKETS, SECRET_NUMERIC, SINK_NUMERIC, Vector
+from codeward.reviewer.ml.features import BUCKETS, SECRET_NUMERIC, SINK_NUMERIC, Vector
 
 FORMAT = "codeward-classifier"
 VERSION = 1
@@ -93,7 +93,7 @@ def load(path: str = MODEL_PATH) -> dict[str, Scorer]:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
     except FileNotFoundError:
-        raise ModelError(f"no model at {path}; train one with python -m reviewer.ml.train") from None
+        raise ModelError(f"no model at {path}; train one with python -m codeward.reviewer.ml.train") from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read the model {path}: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("version") != VERSION:

@@ -1,4 +1,4 @@
-"""`python -m reviewer.ml.train`: fit, compare, calibrate and export the classifier (needs scikit-learn).
+"""`python -m codeward.reviewer.ml.train`: fit, compare, calibrate and export the classifier (needs scikit-learn).
 
 For each category the records are split by group (`dataset.held_out`): a fifth of the projects, packages
 and rules is held out for evaluation, a fifth calibrates, the rest trains. Two models are fitted on the
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reviewer.ml.dataset import DEFAULT_OUT, build, held_out, read, write
-from reviewer.ml.features import BUCKETS
-from reviewer.ml.score import FORMAT, MODEL_PATH, NUMERIC, VERSION
+from codeward.reviewer.ml.dataset import DEFAULT_OUT, build, held_out, read, write
+from codeward.reviewer.ml.features import BUCKETS
+from codeward.reviewer.ml.score import FORMAT, MODEL_PATH, NUMERIC, VERSION
 
 CATEGORIES = ("secrets", "injection")
 
@@ -196,7 +196,7 @@ def choose(fitted: list[Fitted], calibration: list[dict]) -> tuple[Fitted, dict[
 
 def feedback_records(path: Path) -> list[dict]:
     """Recorded verdicts (`codeward feedback`) with their features, as extra training labels."""
-    from reviewer.ml.feedback import load_feedback
+    from codeward.reviewer.ml.feedback import load_feedback
 
     out = []
     for entry in load_feedback(str(path)).values():
@@ -240,7 +240,7 @@ def train(records: list[dict], *, trees: int = 25, log: Any = None) -> tuple[dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reviewer.ml.train", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m codeward.reviewer.ml.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", default=f"{DEFAULT_OUT}/dataset.jsonl", help="JSON lines from reviewer.ml.dataset")
     parser.add_argument("--out", default=MODEL_PATH, help="where to write the model (default: the shipped one)")
     parser.add_argument("--feedback", metavar="FILE", help="add recorded `codeward feedback` verdicts as labels")
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
 
     dataset = Path(args.dataset)
     if not dataset.is_file():
-        log(f"{dataset} does not exist: building it (python -m reviewer.ml.dataset)")
+        log(f"{dataset} does not exist: building it (python -m codeward.reviewer.ml.dataset)")
         records = build(dataset.parent, progress=True)
         write(records, dataset)
     else:

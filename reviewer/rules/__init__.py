@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from reviewer.rule import ReviewRule
+from codeward.reviewer.rule import ReviewRule
 
 MODULES = ("meta", "injection", "secrets", "crypto", "aws", "leaks", "quality")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from codeward.reviewer.engine import Context, Taint, argument, literal_str, method_name
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+
 from codeward.findings import Severity
-from reviewer.engine import Context, Taint, argument, literal_str, method_name
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
 
 # (positional index, keyword) pairs; index -1 means the receiver (`Path(x).read_text()`).
 ArgSpec = tuple[tuple[int, str], ...]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+from codeward.reviewer.engine import Context, children, is_const, kwarg, literal_str, method_name
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.engine import Context, children, is_const, kwarg, literal_str, method_name
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
 
 _CONSTRUCTORS = frozenset(
     {"boto3.client", "boto3.resource", "boto3.session.Session", "boto3.Session", "boto3.Session().client",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_int, literal_str, method_name
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules._base import CallRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_int, literal_str, method_name
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
-from reviewer.rules._base import CallRule
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"})
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from codeward.reviewer.engine import Context, Taint, argument, is_const, kwarg, literal_str, method_name, positional
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules._base import CallRule, TaintSink, host_is_fixed, literal_prefix
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.engine import Context, Taint, argument, is_const, kwarg, literal_str, method_name, positional
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
-from reviewer.rules._base import CallRule, TaintSink, host_is_fixed, literal_prefix
 
 _SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                 "subprocess.Popen")  # fmt: skip

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from codeward.reviewer.engine import Context, children, literal_str, method_name
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.engine import Context, children, literal_str, method_name
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
 
 RESOURCES = {
     "open": "file",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from codeward.reviewer.rule import ReviewRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.rule import ReviewRule
 
 
 class MetaRule(ReviewRule):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.injection import is_logging_call
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
-from reviewer.rules.injection import is_logging_call
 
 _MUTABLE_CALLS = frozenset({"list", "dict", "set", "collections.defaultdict", "collections.OrderedDict", "bytearray"})
 

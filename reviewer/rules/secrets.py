@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from codeward.reviewer.engine import Context, dotted, literal_str
+from codeward.reviewer.lazy import cst
+from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.injection import is_logging_call
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from reviewer.engine import Context, dotted, literal_str
-from reviewer.lazy import cst
-from reviewer.rule import ReviewRule
-from reviewer.rules.injection import is_logging_call
 
 # Known token formats (facts from each provider's documentation), with the provider's name.
 TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (

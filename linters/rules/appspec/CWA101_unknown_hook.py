@@ -1,10 +1,8 @@
 from typing import Any
 
-from codeward.findings import Edit, Fix, Severity
-from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import (
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import (
     ECS,
     ECS_HOOKS,
     LAMBDA,
@@ -17,7 +15,10 @@ from linters.rules.appspec._appspec import (
     platform,
     with_article,
 )
-from linters.suggest import did_you_mean
+from codeward.linters.suggest import did_you_mean
+
+from codeward.findings import Edit, Fix, Severity
+from codeward.rule import Invalid, Valid
 
 _OWNER = {LAMBDA: LAMBDA_HOOKS, ECS: ECS_HOOKS, "server": SERVER_HOOKS}
 

@@ -1,10 +1,8 @@
 from typing import Any
 
-from codeward.findings import Severity
-from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import (
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import (
     PLATFORM_TITLES,
     RESERVED_EVENTS,
     VALID_HOOKS,
@@ -12,6 +10,9 @@ from linters.rules.appspec._appspec import (
     platform,
     with_article,
 )
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
 
 # The hookable events around each reserved one, best first.
 _NEIGHBOURS = {

@@ -1,11 +1,12 @@
 import os
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import file_entries, revision_path
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import file_entries, revision_path
 
 
 class AppSpecMissingSource(DocumentRule):

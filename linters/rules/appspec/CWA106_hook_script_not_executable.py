@@ -2,11 +2,12 @@ import os
 import stat
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import revision_path, scripts, server_os
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import revision_path, scripts, server_os
 
 
 class AppSpecHookScriptNotExecutable(DocumentRule):

@@ -1,10 +1,17 @@
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import (
+    file_entries,
+    is_windows_path,
+    permission_entries,
+    scripts,
+    server_os,
+)
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import file_entries, is_windows_path, permission_entries, scripts, server_os
 
 
 class AppSpecWrongOs(DocumentRule):

@@ -1,11 +1,12 @@
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import LAMBDA, platform
+from codeward.linters.rules.appspec.CWA109_lambda_resource_incomplete import lambda_functions, lambda_properties
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import LAMBDA, platform
-from linters.rules.appspec.CWA109_lambda_resource_incomplete import lambda_functions, lambda_properties
 
 
 def _version(properties: dict[str, Any], lower: str, upper: str) -> tuple[str, str] | None:

@@ -1,11 +1,12 @@
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import SERVER, platform
+
 from codeward.findings import Edit, Fix, Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import SERVER, platform
 
 _OCTAL_LITERAL = re.compile(r"^[-+]?0(?:o)?[0-7_]+$")
 

@@ -1,11 +1,12 @@
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import SERVER, platform
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import SERVER, platform
 
 _LEVEL = re.compile(r"^s([0-9]+)$")
 _CATEGORY = re.compile(r"^c([0-9]+)$")

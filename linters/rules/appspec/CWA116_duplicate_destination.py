@@ -2,11 +2,12 @@ import os
 import posixpath
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import file_entries, revision_path, server_os
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import file_entries, revision_path, server_os
 
 # Enough for any real revision; a huge tree is not walked further.
 MAX_FILES = 20_000

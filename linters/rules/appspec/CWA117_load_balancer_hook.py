@@ -1,10 +1,11 @@
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.appspec._appspec import LOAD_BALANCER_HOOKS, SERVER, hooks, platform
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.appspec._appspec import LOAD_BALANCER_HOOKS, SERVER, hooks, platform
 
 
 class AppSpecLoadBalancerHook(DocumentRule):

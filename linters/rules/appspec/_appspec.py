@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from linters.document import Path
-from linters.rule import Context
+from codeward.linters.document import Path
+from codeward.linters.rule import Context
 
 SERVER_HOOKS = (
     "ApplicationStop", "BeforeInstall", "AfterInstall", "ApplicationStart", "ValidateService",

@@ -1,6 +1,7 @@
+from codeward.linters.rule import SchemaRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.rule import SchemaRule
 
 
 class UnknownKey(SchemaRule):

@@ -4,11 +4,12 @@ import re
 from collections import Counter
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import VARIABLE_PATHS, mask, where
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.buildspec._shared import VARIABLE_PATHS, mask, where
 
 # Name parts that say "this is a credential".
 _SECRET_WORDS = {"PASSWORD", "PASSWD", "PASS", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS"}

@@ -1,11 +1,12 @@
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import commands
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.buildspec._shared import commands
 
 # Commands after which any variable may be set: sourcing a file, eval, `set -a`, `export $(...)`.
 _OPAQUE = re.compile(r"(?:^|[;&|(\s])(?:source|eval|\.)\s+\S|set\s+-a\b|export\s+\$|\bxargs\b[^\n]*\bexport\b", re.M)

@@ -2,11 +2,12 @@ import posixpath
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import is_yes, where
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.buildspec._shared import is_yes, where
 
 _WILD = re.compile(r"[*?\[]")
 

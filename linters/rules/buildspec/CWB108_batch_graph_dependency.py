@@ -1,10 +1,11 @@
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.suggest import did_you_mean
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.suggest import did_you_mean
 
 
 class BatchGraphDependency(DocumentRule):

@@ -1,10 +1,11 @@
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import VARIABLE_PATHS, where
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.buildspec._shared import VARIABLE_PATHS, where
 
 
 class ReservedVariableName(DocumentRule):

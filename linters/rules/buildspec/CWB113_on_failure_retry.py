@@ -1,10 +1,11 @@
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
 
 _RETRY = re.compile(r"^RETRY-(?:(\d+)(?:-(.*))?|(.*))$", re.I | re.S)
 

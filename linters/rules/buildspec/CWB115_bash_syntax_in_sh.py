@@ -1,11 +1,12 @@
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import commands, shell_of, text_span
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.buildspec._shared import commands, shell_of, text_span
 
 _START = r"(?:^|[;&|(]|&&|\|\||\bthen|\bdo|\belse)\s*"
 # (pattern, the construct's name, what to write in sh instead); group 1 is the construct.

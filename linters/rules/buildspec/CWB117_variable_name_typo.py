@@ -1,12 +1,13 @@
 import re
 from typing import Any
 
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import commands
+from codeward.linters.suggest import did_you_mean
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.document import Path
-from linters.rule import Context, DocumentRule
-from linters.rules.buildspec._shared import commands
-from linters.suggest import did_you_mean
 
 _REFERENCE = re.compile(r"\$\{?([A-Za-z_]\w*)|\$env:([A-Za-z_]\w*)|%([A-Za-z_]\w*)%")
 _PROVIDED = ("CODEBUILD_", "AWS_")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from codeward.linters.document import Document, Path
+from codeward.linters.schema import describe_path
+
 from codeward.findings import Span
-from linters.document import Document, Path
-from linters.schema import describe_path
 
 PHASES = ("install", "pre_build", "build", "post_build")
 # Places that hold plain-text variables (NAME: value); dynamic matrix variables hold lists of values.

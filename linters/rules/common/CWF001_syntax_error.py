@@ -1,6 +1,7 @@
+from codeward.linters.rule import LoaderRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.rule import LoaderRule
 
 
 class SyntaxErrorRule(LoaderRule):

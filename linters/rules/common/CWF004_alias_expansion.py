@@ -1,6 +1,7 @@
+from codeward.linters.rule import LoaderRule
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.rule import LoaderRule
 
 _BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)

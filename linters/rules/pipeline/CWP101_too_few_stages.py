@@ -1,8 +1,9 @@
+from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, api_case
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Pipeline
-from linters.rule import Context
-from linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, api_case
 
 
 class TooFewStages(PipelineRule):

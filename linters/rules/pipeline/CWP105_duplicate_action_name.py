@@ -1,8 +1,9 @@
+from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Pipeline
-from linters.rule import Context
-from linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
 
 _TEST = action("Test", "Test", "CodeBuild", {"ProjectName": "tests"}, inputs=("Code",))
 _LINT = action("Test", "Test", "CodeBuild", {"ProjectName": "lint"}, inputs=("Code",))

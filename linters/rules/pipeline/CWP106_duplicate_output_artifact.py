@@ -1,8 +1,9 @@
+from codeward.linters.pipeline_form import Artifact, Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Artifact, Pipeline
-from linters.rule import Context
-from linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
 
 _BUILD = action("Build", "Build", "CodeBuild", {"ProjectName": "app"}, inputs=("Code",), outputs=("App",))
 _DOCS = action("Docs", "Build", "CodeBuild", {"ProjectName": "docs"}, inputs=("Code",), outputs=("Docs",))

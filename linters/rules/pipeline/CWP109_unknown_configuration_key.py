@@ -1,10 +1,11 @@
+from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
+from codeward.linters.rules.pipeline.providers import CONFIGURATION, identity
+from codeward.linters.suggest import did_you_mean
+
 from codeward.findings import Edit, Fix, Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Pipeline
-from linters.rule import Context
-from linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
-from linters.rules.pipeline.providers import CONFIGURATION, identity
-from linters.suggest import did_you_mean
 
 _BUILD = action("Build", "Build", "CodeBuild", {"ProjectName": "app", "BatchEnabled": "true"}, inputs=("Code",))
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 import json
 import re
 
+from codeward.linters.pipeline_form import Action, Pipeline, mask
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Action, Pipeline, mask
-from linters.rule import Context
-from linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
 
 _SECRET_NAME = re.compile(r"token|passw(or)?d|secret|api_?key|private_?key|credential", re.I)
 

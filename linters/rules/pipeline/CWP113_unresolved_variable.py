@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import re
 
+from codeward.linters.pipeline_form import Action, Pipeline, texts_in
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
+from codeward.linters.suggest import did_you_mean
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Action, Pipeline, texts_in
-from linters.rule import Context
-from linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
-from linters.suggest import did_you_mean
 
 _REFERENCE = re.compile(r"#\{([^}]*)\}")
 _SOURCE = {**SOURCE_ACTION, "namespace": "SourceVariables"}

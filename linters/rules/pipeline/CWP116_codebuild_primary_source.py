@@ -1,9 +1,10 @@
+from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
+from codeward.linters.suggest import did_you_mean
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Pipeline
-from linters.rule import Context
-from linters.rules.pipeline import SOURCE_ACTION, PipelineRule, action, api_case
-from linters.suggest import did_you_mean
 
 _TOOLS = action("Tools", "Source", "S3", {"S3Bucket": "tools", "S3ObjectKey": "tools.zip"}, outputs=("Tools",))
 _BUILD = action(

@@ -1,10 +1,11 @@
+from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
+from codeward.linters.rules.pipeline.providers import CONFIG_VALUES, CONFIGURATION, identity
+from codeward.linters.suggest import did_you_mean
+
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-from linters.pipeline_form import Pipeline
-from linters.rule import Context
-from linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
-from linters.rules.pipeline.providers import CONFIG_VALUES, CONFIGURATION, identity
-from linters.suggest import did_you_mean
 
 _STACK = action(
     "Stack", "Deploy", "CloudFormation",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from codeward.linters.document import Path
+from codeward.linters.pipeline_form import Pipeline, pipeline_model
+from codeward.linters.rule import Context, DocumentRule
+
 from codeward.findings import Fix
-from linters.document import Path
-from linters.pipeline_form import Pipeline, pipeline_model
-from linters.rule import Context, DocumentRule
 
 
 class PipelineRule(DocumentRule):

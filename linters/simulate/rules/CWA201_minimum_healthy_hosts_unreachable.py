@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 SPEC = "version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: check.sh\n"
 FILES = {"check.sh": "#!/bin/sh\nexit 0\n"}

@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 GRAPH = (
     "version: 0.2\nbatch:\n  build-graph:\n    - identifier: build1\n      depend-on: [build2]\n"

@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 LIST = "version: 0.2\nbatch:\n  build-list:\n    - identifier: linux\n    - identifier: linux\nphases:\n  build:\n    commands: [make]\n"
 

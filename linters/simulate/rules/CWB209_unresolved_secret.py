@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 SPEC = (
     "version: 0.2\nenv:\n  parameter-store:\n    DB_PASSWORD: /prod/db/password\nphases:\n  build:\n"

@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 SPEC = "version: 0.1\nphases:\n  build:\n    commands:\n      - cd src\n      - make\n"
 

@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 SPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo building\n      - test -f missing.txt\n"
 

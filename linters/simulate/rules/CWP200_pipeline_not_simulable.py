@@ -1,5 +1,6 @@
+from codeward.linters.simulate.rule import SimInvalid, SimRule, SimValid
+
 from codeward.findings import Severity
-from linters.simulate.rule import SimInvalid, SimRule, SimValid
 
 PIPELINE = (
     '{"pipeline": {"name": "p", "roleArn": "arn:aws:iam::123456789012:role/r", "stages": [\n'

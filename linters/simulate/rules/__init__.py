@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from linters.simulate.rule import SimRule
+from codeward.linters.simulate.rule import SimRule
 
 
 @cache
