@@ -42,6 +42,9 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that makes the exit status 1 (default: warning)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead of the findings"
+    )
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.codeward] from this file")
     parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
@@ -81,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
         command = importlib.import_module(module)
         command.register(sub).set_defaults(run=command.run, command=name)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown option is reported with the usage of the subcommand it was given
+    to (`codeward lint --bogus` shows lint's usage, not the top-level one)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        owner = sub.choices.get(args.command) if sub is not None and args.command else None
+        (owner or parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def load_config_for(args: argparse.Namespace, start: str):  # -> Config
@@ -128,13 +142,28 @@ def resolve_format(args: argparse.Namespace) -> str:
     return fmt
 
 
+def warn_if_nothing_checked(report: Any, scope: Any, paths: Sequence[str], what: str, hint: str = "") -> None:
+    """Say so when the paths held nothing to check: "No findings" would read as a clean bill of health."""
+    if report.checked or getattr(scope, "changes", None) is not None:
+        return
+    where = " ".join(paths) or "."
+    print(f"codeward: warning: no {what} found in {where}{'; ' + hint if hint else ''}", file=sys.stderr)
+
+
 def finish(
     args: argparse.Namespace, fmt: str, report: Any, scope: Any, fail_on: Any, *, fixed: int, internal_error: bool
 ) -> int:
     """Write the report, post it when asked (--post), and turn the findings into the exit status."""
     from codeward.output import render
 
-    emit(render(fmt, report), args.output)
+    if getattr(args, "statistics", False):
+        from codeward.output import statistics
+
+        if fmt not in ("text", "concise", "json"):
+            raise UsageError(f"--statistics prints text or JSON, not --format {fmt}")
+        emit(statistics.render(report, as_json=fmt == "json"), args.output)
+    else:
+        emit(render(fmt, report), args.output)
     scope.publish(report)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
@@ -147,7 +176,7 @@ def finish(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
