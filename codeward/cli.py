@@ -23,6 +23,12 @@ def _codes(text: str) -> list[str]:
     return [part.strip().upper() for part in text.split(",") if part.strip()]
 
 
+def _shard(text: str) -> tuple[int, int]:
+    from codeward.shard import argument
+
+    return argument(text)
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -44,6 +50,12 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
         "--statistics", action="store_true", help="print the number of findings per rule instead of the findings"
+    )
+    parser.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="check only the K-th of N parts of the files (split by path hash; merge with `codeward report merge`)",
     )
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.codeward] from this file")
     parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
@@ -68,6 +80,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("feedback", "codeward.reviewer.ml.feedback"),
     ("simulate", "codeward.linters.simulate.command"),
     ("profile", "codeward.profiler.command"),
+    ("report", "codeward.report_merge"),
 ]
 
 
@@ -108,6 +121,7 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         config.select = list(args.select)
     config.select += args.extend_select
     config.ignore += args.ignore
+    config.shard = getattr(args, "shard", None)
     if args.fail_on:
         from codeward.findings import Severity
 

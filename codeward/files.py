@@ -37,4 +37,9 @@ def walk_paths(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] |
         elif display_path(given) not in seen and not (os.path.exists(given) and config.is_excluded(given)):
             seen.add(display_path(given))
             out.append((display_path(given), True))
+    if config.shard is not None:
+        from codeward.shard import shard_of
+
+        index, count = config.shard
+        out = [(path, explicit) for path, explicit in out if shard_of(path, count) == index]
     return out

@@ -52,5 +52,8 @@ def render(report: Report) -> str:
         "tool": {"name": "codeward", "version": report.tool_version},
         "summary": {"files": len(report.checked), **{str(s): n for s, n in counts.items()}},
         "findings": [finding_dict(report, f) for f in report.findings],
+        # Every file checked, with or without findings: `codeward report merge` rebuilds JUnit and the
+        # summary from it. Sorted, so that shards merge to what one run writes.
+        "checked": sorted(report.checked),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -12,7 +12,8 @@ from codeward.output import Report
 
 
 def render(report: Report) -> str:
-    by_path: dict[str, list] = {path: [] for path in report.checked}
+    # Files in path order (a sharded run merged by `codeward report merge` writes the same document).
+    by_path: dict[str, list] = {path: [] for path in sorted(report.checked)}
     for f in report.findings:
         by_path.setdefault(f.path, []).append(f)
     failures = sum(1 for f in report.findings if f.severity > Severity.INFO)

@@ -1,0 +1,130 @@
+"""`codeward report merge PART.json...`: the JSON results of `--shard K/N` runs, combined into any output
+format or one pull-request review, exactly as one unsharded run would have written them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from codeward.cli import FORMAT_CHOICES, UsageError, emit, finish, resolve_format, use_color
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    report = sub.add_parser(
+        "report",
+        help="combine results (codeward report merge PART.json...)",
+        description="Work on saved results.",
+    )
+    actions = report.add_subparsers(dest="action", metavar="ACTION", required=True)
+    merge = actions.add_parser(
+        "merge",
+        help="merge the --format json results of --shard runs into one report",
+        description="Merge the --format json results of `codeward lint|review --shard K/N` runs (one per CI job) "
+        "into one report in any format, or one pull-request review with --post github. The files named in the "
+        "results must be present (the merge reads their lines for snippets and fingerprints): run it in the "
+        "same checkout, from the same directory as the shards.",
+    )
+    merge.add_argument("parts", nargs="+", metavar="PART.json", help="results of `--format json` runs")
+    merge.add_argument(
+        "--format", "--output-format", dest="format", choices=FORMAT_CHOICES, help="report format (default: text)"
+    )
+    merge.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    merge.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), default="warning", help="exit 1 from this severity"
+    )
+    merge.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    merge.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    merge.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    merge.add_argument("-q", "--quiet", action="store_true", help="text output without why/fix explanations")
+    merge.add_argument("--diff", metavar="BASE...HEAD", help="the --diff the shards ran with (for --post and review formats)")  # fmt: skip
+    merge.add_argument("--post", choices=("github",), help="post the findings as one review on the pull request")
+    merge.add_argument("--repo", metavar="OWNER/NAME", help="repository for --post / codecommit (default: from CI)")
+    merge.add_argument("--pr", metavar="NUMBER", help="pull request for --post / codecommit (default: from CI)")
+    return report
+
+
+def rule_for(code: str) -> Any:
+    """The rule behind a code, whichever command reported it."""
+    if code.startswith("CWR"):
+        from codeward.reviewer.rules import rule_for as review_rule
+
+        return review_rule(code)
+    from codeward.linters.simulate.command import rule_for as lint_rule
+
+    return lint_rule(code)
+
+
+def _finding(entry: dict[str, Any]) -> Any:
+    from codeward.findings import Edit, Finding, Fix, Severity, Span
+
+    fix = None
+    if entry.get("fix"):
+        edits = tuple(
+            Edit(Span(e["line"], e["column"], e["end_line"], e["end_column"]), e["text"]) for e in entry["fix"]["edits"]
+        )
+        fix = Fix(entry["fix"]["description"], edits)
+    return Finding(
+        code=entry["code"],
+        message=entry["message"],
+        path=entry["path"],
+        span=Span(entry["line"], entry["column"], entry["end_line"], entry["end_column"]),
+        severity=Severity.parse(entry["severity"]),
+        name=entry.get("name", ""),
+        fix=fix,
+        confidence=entry.get("confidence"),
+        notes=tuple(entry.get("notes", ())),
+    )
+
+
+def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str]:
+    """(findings, checked files, tool version) of every part; a file checked by two parts is an error."""
+    findings: list[Any] = []
+    checked: dict[str, str] = {}
+    versions = set()
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+            versions.add(document["tool"]["version"])
+            entries = [_finding(entry) for entry in document["findings"]]
+            files = document["checked"]
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(
+                f"{path} is not a result of `codeward lint|review --format json` from this version ({exc})"
+            ) from None
+        for name in files:
+            if name in checked:
+                raise UsageError(f"{name} is in both {checked[name]} and {path}: were the shards run with one N?")
+            checked[name] = path
+        findings += entries
+    if len(versions) > 1:
+        raise UsageError(f"the parts come from different codeward versions ({', '.join(sorted(versions))})")
+    return findings, list(checked), versions.pop() if versions else ""
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeward.diff import Scope
+    from codeward.findings import Finding, Severity
+    from codeward.output import Report
+
+    fmt = resolve_format(args)
+    findings, checked, version = read_parts(args.parts)
+    scope = Scope.from_args(args, fmt)
+    # Within one file the shard kept codeward's order; the stable sort restores the order across files.
+    findings = scope.keep(sorted(findings, key=Finding.sort_key))
+    report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
+    if version:
+        report.tool_version = version
+    # The same masking as the commands that wrote the parts: snippets and fingerprints never carry a secret.
+    from codeward.reviewer.command import mask_secrets
+
+    mask_secrets(report)
+    scope.attach(report)
+    internal = any(f.code in ("CWF900", "CWR900") for f in findings)
+    return finish(args, fmt, report, scope, Severity.parse(args.fail_on), fixed=0, internal_error=internal)
+
+
+__all__ = ["emit", "register", "run"]
