@@ -31,8 +31,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
     )
     merge.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     merge.add_argument(
-        "--fail-on", choices=("error", "warning", "info"), default="warning", help="exit 1 from this severity"
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit status 1 (default: fail-on in [tool.codeward], else warning)",
     )
+    merge.add_argument("--config", metavar="PYPROJECT", help="read fail-on from this file's [tool.codeward]")
+    merge.add_argument("--isolated", action="store_true", help="ignore configuration files")
     merge.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     merge.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     merge.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -107,7 +111,7 @@ def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str]:
 
 def run(args: argparse.Namespace) -> int:
     from codeward.diff import Scope
-    from codeward.findings import Finding, Severity
+    from codeward.findings import Finding
     from codeward.output import Report
 
     fmt = resolve_format(args)
@@ -124,7 +128,20 @@ def run(args: argparse.Namespace) -> int:
     mask_secrets(report)
     scope.attach(report)
     internal = any(f.code in ("CWF900", "CWR900") for f in findings)
-    return finish(args, fmt, report, scope, Severity.parse(args.fail_on), fixed=0, internal_error=internal)
+    return finish(args, fmt, report, scope, _fail_on(args), fixed=0, internal_error=internal)
+
+
+def _fail_on(args: argparse.Namespace) -> Any:
+    """--fail-on, else the configuration's (what the shards' own exit status would have used)."""
+    from codeward.config import Config, ConfigError, load_config
+    from codeward.findings import Severity
+
+    if args.fail_on:
+        return Severity.parse(args.fail_on)
+    try:
+        return (Config() if args.isolated else load_config(args.config, ".")).fail_on
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 __all__ = ["emit", "register", "run"]
