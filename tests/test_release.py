@@ -26,7 +26,7 @@ from tests.helpers import ROOT
 EXAMPLE = Path(ROOT, "examples", "ci", "pre-commit-config.yaml.example")
 CODEWARD_URL = "https://github.com/codeward-dev/codeward"
 # Where users are told to pin codeward: pre-commit's rev, pip's @REF and the Action's @REF.
-PIN = re.compile(r"(?:rev: |codeward-dev/codeward@)([0-9a-f]{40}|v\d+\.\d+\.\d+|PINNED_SHA)\b")
+PIN = re.compile(r"(?:rev: |codeward-dev/codeward@|CODEWARD_VERSION: )([0-9a-f]{40}|v\d+\.\d+\.\d+|PINNED_SHA)\b")
 PINNED_FILES = ["README.md", *(str(p.relative_to(ROOT)) for p in sorted(Path(ROOT, "examples", "ci").iterdir()))]
 ISSUE_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    comands: [make]\n"
 KEY = "AKIA4MZT7QYH2BXCN5LD"
