@@ -81,6 +81,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("simulate", "codeward.linters.simulate.command"),
     ("profile", "codeward.profiler.command"),
     ("report", "codeward.report_merge"),
+    ("server", "codeward.server"),
 ]
 
 
