@@ -27,7 +27,11 @@ EXAMPLE = Path(ROOT, "examples", "ci", "pre-commit-config.yaml.example")
 CODEWARD_URL = "https://github.com/codeward-dev/codeward"
 # Where users are told to pin codeward: pre-commit's rev, pip's @REF and the Action's @REF.
 PIN = re.compile(r"(?:rev: |codeward-dev/codeward@|CODEWARD_VERSION: )([0-9a-f]{40}|v\d+\.\d+\.\d+|PINNED_SHA)\b")
-PINNED_FILES = ["README.md", *(str(p.relative_to(ROOT)) for p in sorted(Path(ROOT, "examples", "ci").iterdir()))]
+PINNED_FILES = [
+    "README.md",
+    "docs/editors.md",
+    *(str(p.relative_to(ROOT)) for p in sorted(Path(ROOT, "examples", "ci").iterdir())),
+]
 ISSUE_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    comands: [make]\n"
 KEY = "AKIA4MZT7QYH2BXCN5LD"
 
@@ -81,8 +85,25 @@ def test_readme_and_examples_pin_one_existing_commit_with_their_hooks() -> None:
     used = {hook["id"] for hook in config["repos"][0]["hooks"]}
     readme_used = set(re.findall(r"- id: (codeward-[a-z]+)", Path(ROOT, "README.md").read_text()))
     assert used | readme_used <= defined, f"{ref} does not define {sorted((used | readme_used) - defined)}"
+    # What the pinned instructions use exists at that commit: the Action, `report merge`, `server` and its extra.
+    assert yaml.safe_load(_git(ROOT, "show", f"{ref}:action.yml"))["runs"]["using"] == "composite"
+    cli = _git(ROOT, "show", f"{ref}:codeward/cli.py")
+    assert '("report", "codeward.report_merge")' in cli and '("server", "codeward.server")' in cli
+    assert "server" in tomllib.loads(_git(ROOT, "show", f"{ref}:pyproject.toml"))["project"]["optional-dependencies"]
     # The pinned commit is on this branch's history, so it exists wherever main does.
     assert subprocess.run(["git", "merge-base", "--is-ancestor", ref, "HEAD"], cwd=ROOT).returncode == 0
+
+
+def test_readme_pointers_point_the_right_way() -> None:
+    """`see "Section" above|below` in the README names a section on that side."""
+    text = Path(ROOT, "README.md").read_text()
+    headings = {m.group(1): m.start() for m in re.finditer(r"(?m)^#+ (.+)$", text)}
+    pointers = list(re.finditer(r'see "([^"]+)" (above|below)', text))
+    assert pointers
+    for pointer in pointers:
+        name, side = pointer.groups()
+        assert name in headings, f"no section {name!r}"
+        assert (headings[name] < pointer.start()) == (side == "above"), f'"{name}" is not {side}'
 
 
 def _pre_commit(repo: Path, home: str, *args: str) -> subprocess.CompletedProcess[str]:
