@@ -68,7 +68,7 @@ def _finding(entry: dict[str, Any]) -> Any:
             Edit(Span(e["line"], e["column"], e["end_line"], e["end_column"]), e["text"]) for e in entry["fix"]["edits"]
         )
         fix = Fix(entry["fix"]["description"], edits)
-    return Finding(
+    finding = Finding(
         code=entry["code"],
         message=entry["message"],
         path=entry["path"],
@@ -79,6 +79,11 @@ def _finding(entry: dict[str, Any]) -> Any:
         confidence=entry.get("confidence"),
         notes=tuple(entry.get("notes", ())),
     )
+    if entry.get("related"):
+        from dataclasses import replace
+
+        finding = replace(finding, related=tuple(entry["related"]))  # type: ignore[call-arg]
+    return finding
 
 
 def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str]:
@@ -116,9 +121,11 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = resolve_format(args)
     findings, checked, version = read_parts(args.parts)
+    # --diff here only tells the review formats and --post which lines changed: each part already kept the
+    # findings its own --diff selected.
     scope = Scope.from_args(args, fmt)
     # Within one file the shard kept codeward's order; the stable sort restores the order across files.
-    findings = scope.keep(sorted(findings, key=Finding.sort_key))
+    findings = sorted(findings, key=Finding.sort_key)
     report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
     if version:
         report.tool_version = version

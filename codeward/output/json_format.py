@@ -29,6 +29,9 @@ def finding_dict(report: Report, finding: Finding) -> dict[str, Any]:
     }
     if finding.confidence is not None:
         out["confidence"] = round(finding.confidence, 4)
+    related = getattr(finding, "related", ())
+    if related:  # a data flow's other lines (--diff keeps the finding when one of them changed)
+        out["related"] = list(related)
     if finding.fix is not None:
         out["fix"] = {
             "description": finding.fix.description,
