@@ -45,6 +45,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.codeward] from this file")
     parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
+    parser.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: the user cache directory)")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per CPU)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("-q", "--quiet", action="store_true", help="text output without why/fix explanations")  # fmt: skip
@@ -90,6 +91,8 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         config = Config() if args.isolated else load_config(args.config, start)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if getattr(args, "cache_dir", None):
+        config.cache_dir, config.cache_dir_from_cli = os.path.abspath(args.cache_dir), True
     if args.select is not None:
         config.select = list(args.select)
     config.select += args.extend_select

@@ -36,6 +36,8 @@ class Config:
     root: str = "."
     source: str | None = None
     cache_dir: str | None = None
+    # --cache-dir named it (trusted as named); from a configuration file it must stay inside its checkout.
+    cache_dir_from_cli: bool = False
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -32,8 +31,9 @@ def discover(paths: list[str], config: Config) -> list[tuple[str, bool]]:
 
 
 def _cache_settings(task: Task) -> str:
-    c = task.config
-    return repr((sorted(c.select), sorted(c.ignore), sorted(c.per_file_ignores.items()), task.kind, task.explicit))
+    from codeward.cache import config_stamp
+
+    return repr((config_stamp(task.config), task.kind, task.explicit))
 
 
 def lint_task(task: Task) -> FileResult:
@@ -70,7 +70,9 @@ def run_lint(paths: list[str], config: Config, *, kind: str | None, use_cache: b
         raise ValueError(f'unknown kind "{kind}" (expected one of {", ".join(KINDS)})')
     cache_dir = None
     if use_cache:
-        cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
+        from codeward.cache import cache_dir_for
+
+        cache_dir = cache_dir_for(config)
     tasks = [Task(p, kind, explicit, config, cache_dir) for p, explicit in discover(paths, config)]
     return run_all(lint_task, tasks, jobs or config.jobs)
 

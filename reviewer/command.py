@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for result in results:
             findings += result.findings
-    findings = scope.keep(findings)
+    findings = scope.keep(findings, rule_for)
     findings.sort(key=Finding.sort_key)
     report = Report(findings, [r.path for r in results], rule_for, color=use_color(args.color, bool(args.output)),
                     explain=not args.quiet)  # fmt: skip

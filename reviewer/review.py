@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
 import sys
 import traceback
@@ -210,7 +209,13 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
                 fix = Fix(description, tuple(Edit(s, replacement) for s, replacement in spans))  # type: ignore[arg-type]
         message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
         severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
-        finding = Finding(rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes))
+        related: tuple[int, ...] = ()
+        if pending.taint is not None:
+            nodes_of_flow = [pending.taint.node, *(node for _, node in pending.taint.steps)]
+            related = tuple(sorted({at.line for at in map(where.get, map(id, nodes_of_flow)) if at is not None}))
+        finding = Finding(
+            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related
+        )
         out.setdefault((rule.code, span), finding)
     return list(out.values())
 
@@ -289,7 +294,9 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 
 
 def _settings(config: Config) -> str:
-    return repr((sorted(config.select), sorted(config.ignore), sorted(config.per_file_ignores.items())))
+    from codeward.cache import config_stamp
+
+    return config_stamp(config)
 
 
 def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
@@ -332,7 +339,9 @@ def run_review(
 
     cache_dir = None
     if use_cache:
-        cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
+        from codeward.cache import cache_dir_for
+
+        cache_dir = cache_dir_for(config)
     tasks = [Task(path, config, cache_dir) for path in discover(paths, config)]
     workers = jobs or config.jobs
     # Cache hits are answered here: a warm run starts no worker process and never imports the parser.
