@@ -84,6 +84,20 @@ def dependency_stamp() -> str:
     return "\n".join(parts)
 
 
+def read_for_key(path: str, max_bytes: int) -> bytes | None:
+    """A file's bytes for its cache key (up to one byte past the readers' limit), or None when it cannot
+    or must not be read (a link out of the checkout: the reader reports that, uncached)."""
+    from codeward.safepaths import read_refusal
+
+    if read_refusal(path) is not None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError:
+        return None
+
+
 def config_stamp(config: Any) -> str:
     """Everything in the configuration that can change a result: the selection after command-line
     options, and the whole `[tool.codeward]` table (rule options, thresholds) as written."""

@@ -102,4 +102,4 @@ def read_refusal(path: str) -> str | None:
     root, _ = _scan(absolute)
     if root is None or _within(real, os.path.realpath(root)):
         return None
-    return "a symbolic link to a file outside the repository; not read"
+    return "a symbolic link to a place outside the repository; not read"

@@ -40,13 +40,9 @@ def lint_task(task: Task) -> FileResult:
     select = task.config.selector_for(task.path)
     cache = None
     if task.cache_dir:
-        from codeward.cache import Cache
+        from codeward.cache import Cache, read_for_key
 
-        try:
-            with open(task.path, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError:
-            data = None
+        data = read_for_key(task.path, MAX_BYTES)
         if data is not None:
             cache = Cache(task.cache_dir, "lint", _cache_settings(task))
             key = cache.key(task.path, data)
@@ -82,7 +78,7 @@ def fix_files(
 ) -> tuple[int, list[Finding]]:
     """Apply the available fixes of the findings `allowed` keeps (with --diff: those on changed lines);
     return the number applied and the findings that remain."""
-    from codeward.fixes import apply_fixes
+    from codeward.fixes import apply_fixes, write_fixed
     from codeward.sources import read_text
 
     applied = 0
@@ -97,9 +93,9 @@ def fix_files(
             remaining += result.findings
             continue
         new_text, count = apply_fixes(text, fixable)
-        if count:
-            with open(result.path, "w", encoding="utf-8") as handle:
-                handle.write(new_text)
+        if count and not write_fixed(result.path, new_text):
+            remaining += result.findings
+        elif count:
             applied += count
             rerun = lint_file(result.path, kind=result.kind, select=config.selector_for(result.path))
             remaining += rerun.findings

@@ -27,6 +27,11 @@ class FileResult:
 
 def read_source(path: str) -> tuple[str | None, str]:
     """(text, "") or (None, why it cannot be reviewed). Honours BOMs and PEP 263 coding cookies."""
+    from codeward.safepaths import read_refusal
+
+    refused = read_refusal(path)
+    if refused is not None:
+        return None, refused
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -303,12 +308,10 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
     """(the cached result or None, the cache, the key) for a task."""
     if task.cache_dir is None:
         return None, None, None
-    from codeward.cache import Cache
+    from codeward.cache import Cache, read_for_key
 
-    try:
-        with open(task.path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
+    data = read_for_key(task.path, MAX_BYTES)
+    if data is None:
         return None, None, None
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
@@ -369,7 +372,7 @@ def run_review(
 
 def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Finding]]:
     """Apply every available fix in place; return how many were applied and the findings that remain."""
-    from codeward.fixes import apply_fixes
+    from codeward.fixes import apply_fixes, write_fixed
 
     applied = 0
     remaining: list[Finding] = []
@@ -380,11 +383,9 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
             remaining += result.findings
             continue
         new_text, count = apply_fixes(text, fixable)
-        if not count:
+        if not count or not write_fixed(result.path, new_text):
             remaining += result.findings
             continue
-        with open(result.path, "w", encoding="utf-8") as handle:
-            handle.write(new_text)
         applied += count
         remaining += review_file(result.path, config.selector_for(result.path)).findings
     return applied, remaining

@@ -27,6 +27,7 @@ INJECTION = (
     '    return subprocess.run(request.args["cmd"], shell=True, timeout=5)\n'
 )
 BASE_APP = "import subprocess\n\n\ndef run():\n    return subprocess.run(['ls'], timeout=5)\n"
+PAYLOAD = INJECTION + f'\nKEY = "{AWS_KEY}"\n'  # both an injection and a credential
 BASE_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
 SECRET_BUILDSPEC = (
     f"version: 0.2\nenv:\n  variables:\n    API_TOKEN: {BUILD_SECRET}\nphases:\n  build:\n    commands:\n      - make\n"
@@ -69,13 +70,15 @@ class Run:
 
 
 def attacker_pr(tmp_path: Path, base: dict[str, str | bytes], pr: dict[str, str | bytes | None],
-                links: dict[str, str] | None = None) -> Attack:  # fmt: skip
+                links: dict[str, str] | None = None, outside_files: dict[str, str] | None = None) -> Attack:  # fmt: skip
     """A repository whose `main` holds `base`; branch `pr` (checked out) adds `pr` and the symbolic links
-    `links` (name -> target) in one commit. Beside it: `outside/` with a canary secret, and a home."""
+    `links` (name -> target) in one commit. Beside it: `outside/` with a canary secret (and
+    `outside_files`), and a home."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text(f"token = {CANARY}\n")
     (outside / "victim.py").write_text(f"TOKEN = '{CANARY}'\n")
+    write(outside, outside_files or {})
     home = tmp_path / "home"
     home.mkdir()
     repo = new_repo(tmp_path / "repo", base)

@@ -13,18 +13,8 @@ from codeward import cache as cache_module
 from codeward.cache import FORMAT, Cache, cache_dir_for, config_stamp
 from codeward.config import Config, config_from_table
 from codeward.findings import Finding, Severity, Span
-from tests.hostile import (
-    AWS_KEY,
-    BASE_APP,
-    INJECTION,
-    assert_blocks,
-    assert_contained,
-    attacker_pr,
-    run_codeward,
-    tree_state,
-)
+from tests import hostile as h
 
-PAYLOAD = INJECTION + f'\nKEY = "{AWS_KEY}"\n'
 CONFIG = '[tool.codeward]\ncache-dir = ".codeward_cache"\n'
 
 
@@ -45,70 +35,73 @@ def _forged_entries(repo: Path, folder: Path, files: dict[str, str]) -> dict[str
 
 def test_committed_forged_entries_are_not_used(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    files = {"app.py": PAYLOAD}
+    files = {"app.py": h.PAYLOAD}
     forged = _forged_entries(repo, repo / ".codeward_cache", files)
-    attack = attacker_pr(tmp_path, {"app.py": BASE_APP}, {**files, "pyproject.toml": CONFIG, **forged})
-    run = run_codeward(attack, "review", "--format", "concise", ".")
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {**files, "pyproject.toml": CONFIG, **forged})
+    run = h.run_codeward(attack, "review", "--format", "concise", ".")
     assert "not using the cache folder" in run.stderr and "git tracks files in it" in run.stderr
-    assert_blocks(run, "CWR102", "CWR201")
-    assert_contained(attack, run, (AWS_KEY,))
+    h.assert_blocks(run, "CWR102", "CWR201")
+    h.assert_contained(attack, run, (h.AWS_KEY,))
 
 
 def test_forged_entries_left_in_an_untracked_folder_fail_authentication(tmp_path: Path) -> None:
     # As on a reused runner: entries at the right keys, not tracked by git (the pull request ignores them).
     repo = tmp_path / "repo"
-    files = {"app.py": PAYLOAD}
-    attack = attacker_pr(
-        tmp_path, {"app.py": BASE_APP}, {**files, "pyproject.toml": CONFIG, ".gitignore": ".codeward_cache/\n"}
+    files = {"app.py": h.PAYLOAD}
+    attack = h.attacker_pr(
+        tmp_path, {"app.py": h.BASE_APP}, {**files, "pyproject.toml": CONFIG, ".gitignore": ".codeward_cache/\n"}
     )
     for relative, data in _forged_entries(repo, repo / ".codeward_cache", files).items():
         target = repo / relative.removesuffix(".old")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        run = run_codeward(attack, "review", "--format", "concise", ".")
+        run = h.run_codeward(attack, "review", "--format", "concise", ".")
         assert run.stderr == ""
-        assert_blocks(run, "CWR102", "CWR201")
-        assert_contained(attack, run, (AWS_KEY,))
+        h.assert_blocks(run, "CWR102", "CWR201")
+        h.assert_contained(attack, run, (h.AWS_KEY,))
 
 
 def test_a_committed_symlinked_cache_folder_is_not_written_through(tmp_path: Path) -> None:
-    attack = attacker_pr(
-        tmp_path, {"app.py": BASE_APP}, {"app.py": PAYLOAD, "pyproject.toml": CONFIG}, {".codeward_cache": "../outside"}
+    attack = h.attacker_pr(
+        tmp_path,
+        {"app.py": h.BASE_APP},
+        {"app.py": h.PAYLOAD, "pyproject.toml": CONFIG},
+        {".codeward_cache": "../outside"},
     )
-    run = run_codeward(attack, "review", "--format", "concise", ".")
+    run = h.run_codeward(attack, "review", "--format", "concise", ".")
     assert "not using the cache folder" in run.stderr and "is a symbolic link" in run.stderr
-    assert_blocks(run, "CWR102", "CWR201")
-    assert_contained(attack, run, (AWS_KEY,))
+    h.assert_blocks(run, "CWR102", "CWR201")
+    h.assert_contained(attack, run, (h.AWS_KEY,))
 
 
 def test_a_configured_cache_outside_the_checkout_is_refused(tmp_path: Path) -> None:
     config = '[tool.codeward]\ncache-dir = "../outside/cache"\n'
-    attack = attacker_pr(tmp_path, {"app.py": BASE_APP}, {"app.py": PAYLOAD, "pyproject.toml": config})
-    run = run_codeward(attack, "review", "--format", "concise", ".")
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.PAYLOAD, "pyproject.toml": config})
+    run = h.run_codeward(attack, "review", "--format", "concise", ".")
     assert "not using cache-dir" in run.stderr and "--cache-dir or CODEWARD_CACHE_DIR" in run.stderr
-    assert_blocks(run, "CWR102", "CWR201")
-    assert_contained(attack, run, (AWS_KEY,))
+    h.assert_blocks(run, "CWR102", "CWR201")
+    h.assert_contained(attack, run, (h.AWS_KEY,))
 
 
 def test_by_default_the_cache_lives_outside_the_checkout_and_is_off_in_ci(tmp_path: Path) -> None:
     from tests.github_api.gitrepo import git
 
-    attack = attacker_pr(tmp_path, {"app.py": BASE_APP}, {"app.py": PAYLOAD})
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.PAYLOAD})
     for _ in range(2):  # cold, then warm
-        run = run_codeward(attack, "review", "--format", "concise", ".")
-        assert_blocks(run, "CWR102", "CWR201")
+        run = h.run_codeward(attack, "review", "--format", "concise", ".")
+        h.assert_blocks(run, "CWR102", "CWR201")
     user_cache = attack.home / ".cache" / "codeward"
     assert (user_cache / "cache.key").stat().st_mode & 0o077 == 0
     assert len(list(user_cache.rglob("*/review/*/*"))) == 1
     assert git(attack.repo, "status", "--porcelain", "--ignored") == ""
     # In CI: nothing is cached anywhere.
     (tmp_path / "ci-home").mkdir()
-    before = tree_state(tmp_path / "repo"), tree_state(attack.home)
-    run = run_codeward(attack, "review", "--format", "concise", ".", env={"CI": "true", "HOME": str(tmp_path / "ci-home"), "XDG_CACHE_HOME": str(tmp_path / "ci-home")})  # fmt: skip
-    assert_blocks(run, "CWR102")
-    assert os.listdir(tmp_path / "ci-home") == [] and before[0] == tree_state(tmp_path / "repo")
+    before = h.tree_state(tmp_path / "repo"), h.tree_state(attack.home)
+    run = h.run_codeward(attack, "review", "--format", "concise", ".", env={"CI": "true", "HOME": str(tmp_path / "ci-home"), "XDG_CACHE_HOME": str(tmp_path / "ci-home")})  # fmt: skip
+    h.assert_blocks(run, "CWR102")
+    assert os.listdir(tmp_path / "ci-home") == [] and before[0] == h.tree_state(tmp_path / "repo")
     # ...unless a folder is named.
-    run = run_codeward(attack, "review", ".", env={"CI": "true", "CODEWARD_CACHE_DIR": str(tmp_path / "ci-cache")})
+    run = h.run_codeward(attack, "review", ".", env={"CI": "true", "CODEWARD_CACHE_DIR": str(tmp_path / "ci-cache")})
     assert (tmp_path / "ci-cache" / "cache.key").is_file()
 
 

@@ -6,87 +6,74 @@ nothing outside the repository is read or written, and no secret appears in the 
 
 from __future__ import annotations
 
-from tests.hostile import (
-    AWS_KEY,
-    BASE_APP,
-    BASE_BUILDSPEC,
-    BUILD_SECRET,
-    INJECTION,
-    SECRET_BUILDSPEC,
-    assert_blocks,
-    assert_contained,
-    attacker_pr,
-    run_codeward,
-)
-
-PAYLOAD = INJECTION + f'\nKEY = "{AWS_KEY}"\n'
+from tests import hostile as h
 
 
 def _review(attack, *extra: str):
-    return run_codeward(attack, "review", "--isolated", "--diff", "main...HEAD", "--format", "concise", *extra)
+    return h.run_codeward(attack, "review", "--isolated", "--diff", "main...HEAD", "--format", "concise", *extra)
 
 
 def _lint(attack, *extra: str):
-    return run_codeward(attack, "lint", "--isolated", "--diff", "main...HEAD", "--format", "concise", *extra)
+    return h.run_codeward(attack, "lint", "--isolated", "--diff", "main...HEAD", "--format", "concise", *extra)
 
 
 def test_gitattributes_cannot_turn_the_diff_binary(tmp_path) -> None:
     # `*.py -diff` and `*.yml binary` make git print "Binary files differ" for both files.
-    attack = attacker_pr(
+    attack = h.attacker_pr(
         tmp_path,
-        {"app.py": BASE_APP, "buildspec.yml": BASE_BUILDSPEC},
-        {"app.py": PAYLOAD, "buildspec.yml": SECRET_BUILDSPEC, ".gitattributes": "*.py -diff\n*.yml binary\n"},
+        {"app.py": h.BASE_APP, "buildspec.yml": h.BASE_BUILDSPEC},
+        {"app.py": h.PAYLOAD, "buildspec.yml": h.SECRET_BUILDSPEC, ".gitattributes": "*.py -diff\n*.yml binary\n"},
     )
     review = _review(attack)
-    assert_blocks(review, "CWR102", "CWR201")
-    assert_contained(attack, review, (AWS_KEY,))
+    h.assert_blocks(review, "CWR102", "CWR201")
+    h.assert_contained(attack, review, (h.AWS_KEY,))
     lint = _lint(attack)
-    assert_blocks(lint, "CWB104")
-    assert_contained(attack, lint, (BUILD_SECRET,))
+    h.assert_blocks(lint, "CWB104")
+    h.assert_contained(attack, lint, (h.BUILD_SECRET,))
 
 
 def test_bare_carriage_returns_map_onto_gits_lines(tmp_path) -> None:
     # git sees one line where Python and codeward see seven: the finding sits on codeward's line 8.
-    payload = "import os\n" + INJECTION.replace("\n", "\r")
-    attack = attacker_pr(tmp_path, {"app.py": "import os\n"}, {"app.py": payload})
+    payload = "import os\n" + h.INJECTION.replace("\n", "\r")
+    attack = h.attacker_pr(tmp_path, {"app.py": "import os\n"}, {"app.py": payload})
     run = _review(attack)
-    assert_blocks(run, "app.py:8:12: CWR102")
-    assert_contained(attack, run)
+    h.assert_blocks(run, "app.py:8:12: CWR102")
+    h.assert_contained(attack, run)
 
 
 def test_utf16_file_counts_as_a_whole(tmp_path) -> None:
     # git splits UTF-16 on bytes inside characters: its line numbers mean nothing, so the file counts whole.
-    attack = attacker_pr(
-        tmp_path, {"buildspec.yml": BASE_BUILDSPEC}, {"buildspec.yml": SECRET_BUILDSPEC.encode("utf-16")}
+    attack = h.attacker_pr(
+        tmp_path, {"buildspec.yml": h.BASE_BUILDSPEC}, {"buildspec.yml": h.SECRET_BUILDSPEC.encode("utf-16")}
     )
     run = _lint(attack)
-    assert_blocks(run, "buildspec.yml:4:16: CWB104")
-    assert_contained(attack, run, (BUILD_SECRET,))
+    h.assert_blocks(run, "buildspec.yml:4:16: CWB104")
+    h.assert_contained(attack, run, (h.BUILD_SECRET,))
 
 
 def test_a_huge_line_elsewhere_cannot_hide_the_file(tmp_path) -> None:
     # Appending 5 MiB makes the file "too large, skipped", a finding at 1:1 on a line that did not change.
     padding = "#" + "x" * (5 * 1024 * 1024) + "\n"
-    attack = attacker_pr(
+    attack = h.attacker_pr(
         tmp_path,
-        {"app.py": BASE_APP, "buildspec.yml": BASE_BUILDSPEC},
-        {"app.py": BASE_APP + PAYLOAD + padding, "buildspec.yml": SECRET_BUILDSPEC + padding},
+        {"app.py": h.BASE_APP, "buildspec.yml": h.BASE_BUILDSPEC},
+        {"app.py": h.BASE_APP + h.PAYLOAD + padding, "buildspec.yml": h.SECRET_BUILDSPEC + padding},
     )
     review = _review(attack)
-    assert_blocks(review, "app.py:1:1: CWR003")
-    assert_contained(attack, review, (AWS_KEY,))
+    h.assert_blocks(review, "app.py:1:1: CWR003")
+    h.assert_contained(attack, review, (h.AWS_KEY,))
     lint = _lint(attack)
-    assert_blocks(lint, "buildspec.yml:1:1: CWF005")
-    assert_contained(attack, lint, (BUILD_SECRET,))
+    h.assert_blocks(lint, "buildspec.yml:1:1: CWF005")
+    h.assert_contained(attack, lint, (h.BUILD_SECRET,))
 
 
 def test_a_syntax_error_on_an_unchanged_line_is_kept(tmp_path) -> None:
     # An added line that opens a bracket closed nowhere: the syntax error is reported on the old last line.
-    base = BASE_APP + "\n\nVALUE = 1\n"
-    attack = attacker_pr(tmp_path, {"app.py": base}, {"app.py": PAYLOAD + "call = dict(\n" + base})
+    base = h.BASE_APP + "\n\nVALUE = 1\n"
+    attack = h.attacker_pr(tmp_path, {"app.py": base}, {"app.py": h.PAYLOAD + "call = dict(\n" + base})
     run = _review(attack)
-    assert_blocks(run, "CWR001")
-    assert_contained(attack, run, (AWS_KEY,))
+    h.assert_blocks(run, "CWR001")
+    h.assert_contained(attack, run, (h.AWS_KEY,))
 
 
 def test_changing_only_the_source_line_of_a_flow_is_enough(tmp_path) -> None:
@@ -95,15 +82,15 @@ def test_changing_only_the_source_line_of_a_flow_is_enough(tmp_path) -> None:
         "import subprocess\n\nfrom flask import request\n\n\ndef run():\n"
         '    command = "ls"\n    return subprocess.run(command, shell=True, timeout=5)\n'
     )
-    attack = attacker_pr(tmp_path, {"app.py": base}, {"app.py": base.replace('"ls"', 'request.args["c"]')})
+    attack = h.attacker_pr(tmp_path, {"app.py": base}, {"app.py": base.replace('"ls"', 'request.args["c"]')})
     run = _review(attack)
-    assert_blocks(run, "app.py:8:12: CWR102")
-    assert_contained(attack, run)
+    h.assert_blocks(run, "app.py:8:12: CWR102")
+    h.assert_contained(attack, run)
 
 
 def test_binary_looking_file_is_reported_not_skipped(tmp_path) -> None:
     # A NUL byte makes the file binary for every reader: "not reviewed" is a finding, whatever line changed.
-    attack = attacker_pr(tmp_path, {"app.py": BASE_APP}, {"app.py": BASE_APP + PAYLOAD + "# \0\n"})
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.BASE_APP + h.PAYLOAD + "# \0\n"})
     run = _review(attack)
-    assert_blocks(run, "CWR003")
-    assert_contained(attack, run, (AWS_KEY,))
+    h.assert_blocks(run, "CWR003")
+    h.assert_contained(attack, run, (h.AWS_KEY,))
