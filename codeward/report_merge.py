@@ -86,10 +86,14 @@ def _finding(entry: dict[str, Any]) -> Any:
     return finding
 
 
-def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str]:
-    """(findings, checked files, tool version) of every part; a file checked by two parts is an error."""
+def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str, dict[str, list[Any]]]:
+    """(findings, checked files, tool version, masked spans by file) of every part; a file checked by two
+    parts is an error."""
+    from codeward.findings import Span
+
     findings: list[Any] = []
     checked: dict[str, str] = {}
+    masked: dict[str, list[Any]] = {}
     versions = set()
     for path in paths:
         try:
@@ -98,6 +102,8 @@ def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str]:
             versions.add(document["tool"]["version"])
             entries = [_finding(entry) for entry in document["findings"]]
             files = document["checked"]
+            for name, spans in document.get("masked", {}).items():
+                masked.setdefault(name, []).extend(Span(*span) for span in spans)
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         except (ValueError, KeyError, TypeError) as exc:
@@ -111,7 +117,7 @@ def read_parts(paths: list[str]) -> tuple[list[Any], list[str], str]:
         findings += entries
     if len(versions) > 1:
         raise UsageError(f"the parts come from different codeward versions ({', '.join(sorted(versions))})")
-    return findings, list(checked), versions.pop() if versions else ""
+    return findings, list(checked), versions.pop() if versions else "", masked
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from codeward.output import Report
 
     fmt = resolve_format(args)
-    findings, checked, version = read_parts(args.parts)
+    findings, checked, version, masked = read_parts(args.parts)
     # --diff here only tells the review formats and --post which lines changed: each part already kept the
     # findings its own --diff selected.
     scope = Scope.from_args(args, fmt)
@@ -129,10 +135,11 @@ def run(args: argparse.Namespace) -> int:
     report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
     if version:
         report.tool_version = version
-    # The same masking as the commands that wrote the parts: snippets and fingerprints never carry a secret.
-    from codeward.reviewer.command import mask_secrets
-
-    mask_secrets(report)
+    # The spans the parts masked, hidden findings' included: snippets and fingerprints never carry a secret.
+    for name, spans in masked.items():
+        for span in spans:
+            if span not in report.masker.spans.get(name, ()):
+                report.masker.add_span(name, span)
     scope.attach(report)
     internal = any(f.code in ("CWF900", "CWR900") for f in findings)
     return finish(args, fmt, report, scope, _fail_on(args), fixed=0, internal_error=internal)

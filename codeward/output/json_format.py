@@ -58,5 +58,12 @@ def render(report: Report) -> str:
         # Every file checked, with or without findings: `codeward report merge` rebuilds JUnit and the
         # summary from it. Sorted, so that shards merge to what one run writes.
         "checked": sorted(report.checked),
+        # Where every format masks a credential, findings hidden from this report (below the confidence
+        # threshold) included: `codeward report merge` masks the same spans.
+        "masked": {
+            path: [list(span) for span in sorted({(s.line, s.column, s.end_line, s.end_column) for s in spans})]
+            for path, spans in sorted(report.masker.spans.items())
+            if spans
+        },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
