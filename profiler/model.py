@@ -10,81 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT, VERSION = "codeward-profile", 1
+from codeward.profiler.snapshot import FORMAT, VERSION
+
 METRICS = ("cpu", "wall")
 
 
 class ProfileError(ValueError):
     """A file that is not a readable codeward profile."""
-
-
-def _frame_of(code: Any) -> tuple[str, str, int]:
-    if isinstance(code, str):
-        return (code, "", 0)
-    return (getattr(code, "co_qualname", code.co_name), code.co_filename, code.co_firstlineno)
-
-
-def build_profile(agent: Any, *, final: bool) -> dict[str, Any]:
-    settings = agent.settings
-    index: dict[tuple[str, str, int], int] = {}
-    frames: list[dict[str, Any]] = []
-    stacks = []
-    by_code: dict[int, int] = {}  # by id: the agent holds the code objects
-    for wall, cpu, exc, codes in agent.stacks.values():
-        ids = []
-        for code in reversed(codes):  # stored leaf first; files keep the root first
-            i = by_code.get(id(code))
-            if i is None:
-                frame = _frame_of(code)
-                i = index.get(frame)
-                if i is None:
-                    i = index[frame] = len(frames)
-                    frames.append({"name": frame[0], "file": frame[1], "line": frame[2]})
-                by_code[id(code)] = i
-            ids.append(i)
-        stacks.append([ids, int(wall), round(cpu, 3), int(exc)])
-    duration = time.time() - agent.period_start
-    interval = settings.sampling_interval_ms
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "pid": agent.pid,
-        "argv": list(sys.argv),
-        "cwd": os.getcwd(),
-        "python": sys.version.split()[0],
-        "start": round(agent.period_start, 3),
-        "duration": round(duration, 3),
-        "final": final,
-        "settings": settings.as_dict(),
-        "sampling": {
-            "rounds": agent.rounds,
-            "requested_hz": round(1000.0 / interval, 2),
-            "actual_hz": round(agent.rounds / duration, 2) if duration > 0 else 0.0,
-            "cpu_source": agent.cpu_source,
-            "agent_cpu_seconds": round(agent._agent_cpu, 4),
-            # Samples the SIGPROF timer counted in the main thread while it was busy (profiler.sigtimer),
-            # in timer_ticks calls of its handler; the sampling thread took the others.
-            "timer_samples": agent._ticks - agent._period_ticks,
-            "timer_ticks": agent._tick_calls - agent._period_tick_calls,
-            "timer_cpu_seconds": round(agent._tick_cpu - agent._period_tick_cpu, 4),  # theirs, in the main thread
-            # The real spacing of samples (the GIL makes it longer than asked): turns counts into seconds.
-            "seconds_per_sample": round(duration / agent.rounds, 6) if agent.rounds else interval / 1000.0,
-        },
-        "notes": list(agent.notes),
-        "threads": dict(agent.thread_samples),
-        "frames": frames,
-        "stacks": stacks,
-        "heap": {
-            "census": list(agent.census),
-            "rss": [list(p) for p in agent.rss],
-            "allocations": agent._allocations,
-        },
-    }
 
 
 def load(path: str) -> dict[str, Any]:
@@ -172,7 +106,7 @@ def merge(profiles: list[dict[str, Any]]) -> dict[str, Any]:
     )
     if sampling["rounds"]:
         sampling["seconds_per_sample"] = round(weighted / sampling["rounds"], 6)
-    for key in ("agent_cpu_seconds", "timer_samples", "timer_ticks", "timer_cpu_seconds"):
+    for key in ("agent_cpu_seconds", "agent_samples", "timer_samples", "timer_ticks", "timer_cpu_seconds"):
         sampling[key] = round(sum(p.get("sampling", {}).get(key, 0) for p in profiles), 4)
     allocations = next((p["heap"]["allocations"] for p in reversed(profiles) if (p.get("heap") or {}).get("allocations")), None)  # fmt: skip
     return {
@@ -218,26 +152,25 @@ def short_path(path: str, cwd: str | None = None) -> str:
     return path
 
 
-@dataclass
 class FunctionStat:
-    frame: int
-    name: str
-    file: str
-    line: int
-    self_: float = 0.0
-    total: float = 0.0
-    exc: float = 0.0
+    """One function's figures in a Table (a plain class: `python -m codeward.profiler` prints a table at exit,
+    and dataclasses is the costliest import there)."""
+
+    __slots__ = ("exc", "file", "frame", "line", "name", "self_", "total")
+
+    def __init__(self, frame: int, name: str, file: str, line: int) -> None:
+        self.frame, self.name, self.file, self.line = frame, name, file, line
+        self.self_ = self.total = self.exc = 0.0
 
     @property
     def key(self) -> str:
         return f"{self.name}\t{self.file}\t{self.line}"
 
 
-@dataclass
 class Table:
-    metric: str
-    grand_total: float
-    functions: dict[int, FunctionStat] = field(default_factory=dict)
+    def __init__(self, metric: str, grand_total: float) -> None:
+        self.metric, self.grand_total = metric, grand_total
+        self.functions: dict[int, FunctionStat] = {}
 
     def share(self, value: float) -> float:
         return 100.0 * value / self.grand_total if self.grand_total else 0.0

