@@ -22,11 +22,9 @@ WORKERS = textwrap.dedent(
     from concurrent.futures import ProcessPoolExecutor
 
     def crunch_in_worker(n):
-        end = time.perf_counter() + 0.3
-        x = 0
+        end, total = time.perf_counter() + 0.3, 0
         while time.perf_counter() < end:
-            for i in range(300):
-                x += i * i
+            total += sum([i * i for i in range(300)])
         return os.getpid()
 
     if __name__ == "__main__":
@@ -97,11 +95,10 @@ BUSY = textwrap.dedent(
     import threading, time
 
     def crunch(seconds):
-        end = time.perf_counter() + seconds
-        n = 0
+        end, total = time.perf_counter() + seconds, 0
         while time.perf_counter() < end:
-            for i in range(300):
-                n += i * i
+            total += sum([i * i for i in range(300)])
+        return total
 
     def main():
         t = threading.Thread(target=time.sleep, args=(0.5,))
