@@ -53,6 +53,7 @@ class Profile:
         agent = self.agent
         agent.stop()
         self.paths = agent.report(final=True, write=self.write)
+        agent.finish_uploads()
         self.profile = agent.last_profile
 
     def table(self, metric: str = "auto", limit: int = 15) -> str:
@@ -103,4 +104,6 @@ def stop() -> list[str]:
     if agent is None:
         return []
     agent.stop()
-    return agent.report(final=True)
+    paths = agent.report(final=True)
+    agent.finish_uploads()
+    return paths

@@ -139,6 +139,8 @@ class Agent:
         # Whether reports include the rendered formats (HTML, ...): only when asked for in-process (Profile);
         # a process-wide agent writes the JSON, rendered by the launcher once the program has exited.
         self.render = render
+        # Reports at the end of a Lambda invocation instead of from the sampling thread (end_of_invocation).
+        self.batched = False
         self.notes: list[str] = []
         self.written: list[str] = []  # paths of every file this agent wrote
         self.disabled_reason: str | None = None
@@ -164,6 +166,8 @@ class Agent:
         self._started_pid = os.getpid()  # the process start() was first called in (not a fork child)
         self._started_perf = time.perf_counter()  # the census budget counts from here, across periods
         self._census_spent = 0.0  # every census's time since then
+        self._uploader: Any = None  # sends reports to the profiling group's store (profiler.upload), made lazily
+        self._hidden_ident = 0  # the uploader's thread: never sampled
         self._sigterm_pending = 0  # a SIGTERM that came while our own SIGPROF handler or exit report ran
         self._exiting = False
         self._reset_period()
@@ -220,6 +224,8 @@ class Agent:
         self._main_ident = threading.main_thread().ident or 0
         self._thread = threading.Thread(target=self._run, name="codeward-profiler", daemon=True)
         self._thread.start()
+        if self.settings.store:
+            self._uploader_ready()
         if self.install_exit_hooks and not self._exit_registered:
             self._exit_registered = True
             import atexit
@@ -399,6 +405,8 @@ class Agent:
         # Our own entry is this very frame: left in the dict, it would make a reference cycle (frame ->
         # locals -> dict -> frame) that only the garbage collector frees, 9 objects a sample.
         frames.pop(me, None)
+        if self._hidden_ident:
+            frames.pop(self._hidden_ident, None)
         if main_frame is not None:
             frames[main] = main_frame
         handling = sys._current_exceptions()
@@ -596,7 +604,7 @@ class Agent:
 
     def _check_cadence(self) -> None:
         settings = self.settings
-        if settings.reporting_interval_ms <= 0:
+        if settings.reporting_interval_ms <= 0 or self.batched:
             return
         every = max(settings.reporting_interval_ms, settings.minimum_time_for_reporting_ms) / 1000.0
         if time.perf_counter() - self._last_report_perf >= every:
@@ -631,7 +639,9 @@ class Agent:
                 self._record_rss(time.perf_counter())  # the period's last point, so a short run has a chart too
             self._sequence += 1
             data = self.last_profile = self.snapshot(final=final)
-            if write:
+            if write and self.settings.store:
+                self._upload(data)
+            if write and (not self.settings.store or os.environ.get("CODEWARD_PROFILE_LOCAL")):
                 from codeward.profiler.report import write_reports
 
                 paths = write_reports(
@@ -649,6 +659,46 @@ class Agent:
         self.notes = [n for n in notes if n.startswith("agent disabled")]
         return paths
 
+    def _uploader_ready(self) -> Any:
+        """The uploader, made and started on first need (at start: it opens the store in its own thread)."""
+        uploader = self._uploader
+        if uploader is None:
+            from codeward.profiler.upload import Uploader
+
+            uploader = self._uploader = Uploader(self.settings.store, self.settings.group, _warn)
+            uploader.start()
+            self._hidden_ident = uploader.ident
+        return uploader
+
+    def _upload(self, data: dict[str, Any]) -> None:
+        """Queue the report for the profiling group's store; the uploader's thread sends it."""
+        data["group"] = self.settings.group
+        self._uploader_ready().put(data, self._sequence)
+
+    def finish_uploads(self, timeout: float | None = None) -> None:
+        """At exit: wait a bounded time for the store to take what is queued, then give up (said once)."""
+        if self._uploader is not None:
+            from codeward.profiler.upload import EXIT_WAIT
+
+            self._uploader.close(EXIT_WAIT if timeout is None else timeout)
+
+    def flush_uploads(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for queued uploads (a Lambda invocation's end: the sandbox may freeze)."""
+        return self._uploader is None or self._uploader.flush(timeout)
+
+    def end_of_invocation(self, remaining: float | None = None) -> None:
+        """A Lambda invocation ended: when the reporting interval has passed (wall time, counted across
+        invocations), report and wait for the upload now, before the sandbox can freeze; else nothing."""
+        settings = self.settings
+        every = max(settings.reporting_interval_ms, settings.minimum_time_for_reporting_ms) / 1000.0
+        if time.perf_counter() - self._last_report_perf < every:
+            return
+        self.report(final=False)
+        from codeward.profiler.upload import EXIT_WAIT
+
+        wait = EXIT_WAIT if remaining is None else max(0.0, min(EXIT_WAIT, remaining - 0.5))
+        self.flush_uploads(wait)
+
     # -- process events ---------------------------------------------------------------------------
     def _at_exit(self) -> None:
         try:
@@ -657,6 +707,7 @@ class Agent:
             self._exiting = True
             self.stop()
             self.report(final=True)
+            self.finish_uploads()
         except BaseException as exc:
             _warn(f"could not finish the report at exit: {type(exc).__name__}: {exc}")
         finally:
@@ -673,6 +724,7 @@ class Agent:
             self._sequence = 0
             self._finished = self._exiting = False
             self._sigterm_pending = 0
+            self._uploader, self._hidden_ident = None, 0  # the parent's queue and thread are the parent's
             self.written = []
             self.notes = []
             if self.disabled_reason is not None:

@@ -22,7 +22,8 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
             names.append("--interval")
         if spec.attr == "output_dir":
             names.insert(0, "-o")
-        default = f"default {spec.default}" if spec.kind is not bool else "off by default"
+        default = "off by default" if spec.kind is bool else "unset by default" if spec.default == "" else (
+            f"default {spec.default}")  # fmt: skip
         if spec.kind is bool:
             group.add_argument(*names, dest=spec.attr, action="store_const", const=True, default=None,
                                help=f"{spec.help} ({default})")  # fmt: skip

@@ -31,12 +31,18 @@ LAUNCHERS = {
     ("__main__.py", "_run"),
     ("sitecustomize.py", "<module>"),
     ("sitecustomize.py", "_start"),
-    ("aws_lambda.py", "handler"),
+    ("aws_lambda.py", "handler"),  # under it, the Lambda runtime's loop: the profile starts at the handler
+    ("aws_lambda.py", "wrapper"),
+    ("aws_lambda.py", "invoke"),
 }
 # Our frames between two frames of the program (a decorator's wrapper): removed, the rest kept.
-WRAPPERS = {("__init__.py", "wrapper"), ("aws_lambda.py", "wrapper"), ("aws_lambda.py", "invoke")}
+WRAPPERS = {("__init__.py", "wrapper")}
+# The SIGPROF handler's entry: the program was interrupted at the frame under it. A thread sample that finds
+# the main thread there (the GIL is handed over where pending signals run, so that is common) counts for
+# that frame: the handler's own time is reported apart (sampling.timer_cpu_seconds).
+HANDLERS = {("sigtimer.py", "_dispatch")}
 _RUNPY = ("runpy.py", "<frozen runpy>")
-AGENT, LAUNCHER, WRAPPER, RUNPY, PROGRAM = range(5)
+AGENT, LAUNCHER, WRAPPER, RUNPY, PROGRAM, HANDLER = range(6)
 
 
 def classify(code: Any) -> int:
@@ -48,6 +54,8 @@ def classify(code: Any) -> int:
         where = (os.path.basename(filename), code.co_name)
         if where in LAUNCHERS:
             return LAUNCHER
+        if where in HANDLERS:
+            return HANDLER
         return WRAPPER if where in WRAPPERS else AGENT
     if filename.endswith(_RUNPY[0]) or filename == _RUNPY[1]:
         return RUNPY
@@ -67,6 +75,8 @@ def program_stack(codes: tuple[Any, ...], kinds: dict[int, int]) -> list[Any] | 
             after_launcher = False
         elif kind == AGENT:
             return None
+        elif kind == HANDLER:
+            return out  # what the handler interrupted; the handler and what it called are cut
         elif kind == LAUNCHER:
             out.clear()  # what called the launcher: the interpreter's start, runpy
             after_launcher = True

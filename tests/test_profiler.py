@@ -623,3 +623,21 @@ def test_profile_command_does_not_import_what_it_does_not_use() -> None:
         }
         & modules
     )
+
+
+def test_docs_readme_and_help_give_the_codes_defaults() -> None:
+    """One documented default per setting: the docs' table, --help and (for the census budget) the README."""
+    docs = (Path(ROOT) / "docs" / "profiler.md").read_text()
+    code, out, _err = run_cli("profile", "--help")
+    assert code == 0
+    help_text = "".join(out.split())  # argparse wraps long words too
+    for spec in SPECS:
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{spec.name}` |"))
+        documented = row.split("|")[3].strip().strip("`")
+        expected = {True: "on", False: "off", "": "unset"}.get(spec.default, f"{spec.default:g}" if isinstance(
+            spec.default, (int, float)) else spec.default)  # fmt: skip
+        assert documented == expected, (spec.name, documented, expected)
+        if spec.kind is not bool and spec.default != "":
+            assert f"(default{spec.default};{spec.env})" in help_text, spec.name
+    budget = Settings().heap_budget_percent
+    assert f"default {budget:g}% of wall time" in " ".join((Path(ROOT) / "README.md").read_text().split())

@@ -186,16 +186,20 @@ def test_agent_samples_are_counted_apart_from_the_program() -> None:
         return sys._getframe()
 
     frame = program()  # a stack of the program's: this test's frames under pytest's
-    agent._enter_codes = None
-    own = Agent._on_tick.__code__
+    from codeward.profiler import sigtimer
+
+    own = Agent.report.__code__
+    handler = (Agent._on_tick.__code__, sigtimer._dispatch.__code__)
     agent.stacks = {
         (1,): [5, 2.0, 0, (frame.f_code, *_callers(frame))],
-        (2,): [3, 1.0, 0, (own, frame.f_code, *_callers(frame))],  # the program interrupted by our handler
+        (2,): [3, 1.0, 0, (own, frame.f_code, *_callers(frame))],  # the agent's own work, called from here
+        (3,): [4, 1.0, 0, (*handler, frame.f_code, *_callers(frame))],  # the program, interrupted by the handler
     }
     profile = build_profile(agent, final=True)
     assert profile["sampling"]["agent_samples"] == 3
-    assert sum(row[1] for row in profile["stacks"]) == 5
-    assert all(f["name"] != "Agent._on_tick" for f in profile["frames"])
+    (row,) = profile["stacks"]  # the handler's samples count for the frame it interrupted
+    assert row[1] == 9 and profile["frames"][row[0][-1]]["name"].endswith("program")
+    assert not {"Agent._on_tick", "_dispatch", "Agent.report"} & {f["name"] for f in profile["frames"]}
 
 
 def _callers(frame: object) -> list[object]:

@@ -173,6 +173,7 @@ def boto3_heavy(tmp_path: Path) -> None:
         "        with open(model) as handle:\n"
         "            return json.loads(handle.read())\n"
     )
+    real = {m: sys.modules.pop(m) for m in list(sys.modules) if m == "boto3" or m.startswith("boto3.")}
     sys.path.insert(0, str(tmp_path))
     try:
         import boto3  # type: ignore[import-not-found]
@@ -183,6 +184,7 @@ def boto3_heavy(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m == "boto3" or m.startswith("boto3.")]:
             del sys.modules[name]
+        sys.modules.update(real)  # the real boto3, when another test imported it
 
 
 @pytest.mark.parametrize(

@@ -112,9 +112,13 @@ def test_the_timer_comes_back_when_the_main_thread_is_busy_again() -> None:
     with Profile(**FAST) as run:
         time.sleep(0.4)  # the thread samples
         ticks_before = run.agent._ticks
-        spin(1.2)  # armed at the first check after the back-off (0.25 s) that saw the main thread busy
-        assert run.agent._ticks - ticks_before >= 40
-    assert 150 <= run.profile["sampling"]["rounds"] <= 175
+        used = on_cpu(spin, 1.2)  # armed at the first check after the back-off (0.25 s) that saw it busy
+        # The ticks come with CPU time: all of it but the half second before the timer is armed again, at most
+        # (on a loaded machine the program gets part of a CPU, and the timer its share of that).
+        assert run.agent._ticks - ticks_before >= (used - 0.5 * used / 1.2 - 0.05) / 0.01
+    # Wall time is accounted for, made-up samples included; fewer when a loaded machine keeps the sampling
+    # thread from waking on time (it never bursts to catch up).
+    assert 100 <= run.profile["sampling"]["rounds"] <= 175
 
 
 def test_a_program_sigprof_handler_is_never_touched() -> None:
