@@ -165,8 +165,12 @@ def test_max_stack_depth_cuts_stacks_near_the_running_function(tmp_path: Path) -
     for ids, *_ in profile["stacks"]:
         assert len(ids) <= 13
     for ids, *_ in deep:  # 12 frames kept, the leaf included, under a <truncated> root
-        assert len(ids) == 13 and frames[ids[0]]["name"] == TRUNCATED
+        # Fewer when the sampling thread caught the main thread in the SIGPROF handler: its one or two frames
+        # counted against the depth, and are cut from the report.
+        assert 11 <= len(ids) <= 13 and frames[ids[0]]["name"] == TRUNCATED
         assert [frames[i]["name"] for i in ids[-2:]] == ["recurse", "spin"]
+    full = sum(row[1] for row in deep if len(row[0]) == 13)
+    assert full >= 0.8 * sum(row[1] for row in deep)
 
 
 @pytest.mark.parametrize("interval_ms", [5, 25])
