@@ -23,6 +23,8 @@ from .mirror import MirrorMissing
 from .score import Score, flagged, in_scope, index, tally
 from .tools import ToolFailed, available, bandit, codeward
 
+REPO = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+
 
 def _fmt(x: float | None, signed: bool = False) -> str:
     if x is None:
@@ -30,9 +32,25 @@ def _fmt(x: float | None, signed: bool = False) -> str:
     return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
+# In the validation half a row of few cases would tell how single cases fare: such rows are pooled.
+MIN_VALIDATION_ROW = 20
+
+
+def pool_small(rows: dict[str, Score], minimum: int) -> dict[str, Score]:
+    """ROWS with every row of fewer than MINIMUM cases added into one 'other (N rows)' row."""
+    kept = {name: s for name, s in rows.items() if s.cases >= minimum or name in ("overall", "injection")}
+    small = [s for name, s in rows.items() if name not in kept]
+    if small:
+        other = Score()
+        for s in small:
+            other.tp, other.fn, other.fp, other.tn = other.tp + s.tp, other.fn + s.fn, other.fp + s.fp, other.tn + s.tn
+        kept[f"other ({len(small)} rows under {minimum} cases)"] = other
+    return kept
+
+
 def table(title: str, rows: dict[str, Score]) -> str:
     lines = [f"#### {title}", "", "| | cases | vuln | safe | recall | FP rate | J |", "|---|---|---|---|---|---|---|"]
-    for name in sorted(rows, key=lambda n: (n == "overall", n == "injection", n)):
+    for name in sorted(rows, key=lambda n: (n == "overall", n == "injection", n.startswith("other ("), n)):
         s = rows[name]
         label = f"**{name}**" if name in ("overall", "injection") else name
         lines.append(
@@ -58,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"unknown suite(s): {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
     chosen = [s for s in suites.values() if s.half in halves and (not args.suite or s.name in args.suite)]
+    if args.keep and os.path.realpath(args.keep).startswith(REPO + os.sep):
+        print("--keep must be outside the repository: fetched code is never to be committed", file=sys.stderr)
+        return 2
     scratch = args.keep or tempfile.mkdtemp(prefix="codeward-indeval-")
     results: dict[str, list[tuple[Case, bool, list[str]]]] = {t: [] for t in tools}
     missing, unresolved = [], []
@@ -96,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             if not rows:
                 continue
             scores = tally(rows)
+            if half == "validation":
+                scores = {k: pool_small(v, MIN_VALIDATION_ROW) for k, v in scores.items()}
             print(f"### {half} half: {len(rows)} cases\n")
             print(table("per suite", scores["suite"] | scores["total"]))
             print(table("per category", scores["category"] | scores["total"]))

@@ -11,7 +11,9 @@ material is not. It never runs codeward: labels come from the suites' own docume
 - SecurityEval (s2e-lab/SecurityEval): Testcases_Insecure_Code/CWE-XXX/*.py are the insecure examples
   (vulnerable); Testcases_Copilot and Testcases_InCoder hold generated code with the authors' manual
   verdict in Result/testcases_{copilot,incoder}.csv (column Manual: 1 vulnerable, 0 not). Category from
-  the CWE folder; CWEs without a category here (off-by-one, race conditions ...) are left out.
+  the CWE folder; CWEs without a category here (off-by-one, race conditions ...) are left out. Split in
+  two suites by where the examples come from (Result/DataTable.csv: CodeQL's documentation, MITRE's CWE
+  pages, Pearce et al. in one; the dataset's authors and Sonar's rules in the other).
 - SecLLMHolmes (ai4cloudops/SecLLMHolmes): datasets/{hand-crafted,augmented}/**/CWE-{79,89}/*.py, where
   `p_N.py` is the patched twin of `N.py`; the ground-truth text beside each file says which it is.
 
@@ -125,6 +127,12 @@ SECURITYEVAL_SKIP = {
 }
 
 
+def securityeval_half(path: str) -> str:
+    """'a' for examples from CodeQL's documentation, MITRE and Pearce et al., 'b' for the authors' and Sonar's."""
+    origin = path.rsplit("/", 1)[1].split("_")[0]
+    return "a" if origin in ("codeql", "mitre", "pearce") else "b"
+
+
 def label_securityeval(meta: dict) -> list[dict[str, str]]:
     repo, commit = meta["repo"], meta["commit"]
     rows = []
@@ -212,7 +220,9 @@ def main() -> int:
     halves = label_sven(meta["sven-a"])
     write("sven-a", halves["a"])
     write("sven-b", halves["b"])
-    write("securityeval", label_securityeval(meta["securityeval"]))
+    rows = label_securityeval(meta["securityeval-a"])
+    write("securityeval-a", [r for r in rows if securityeval_half(r["path"]) == "a"])
+    write("securityeval-b", [r for r in rows if securityeval_half(r["path"]) == "b"])
     write("secllmholmes", label_secllmholmes(meta["secllmholmes"]))
     return 0
 

@@ -47,7 +47,7 @@ class Score:
 
     def row(self) -> dict[str, object]:
         def r(x: float | None) -> float | None:
-            return None if x is None else round(x, 3)
+            return None if x is None else round(x, 4)
 
         return {"cases": self.cases, "vulnerable": self.tp + self.fn, "safe": self.fp + self.tn, "tp": self.tp,
                 "fn": self.fn, "fp": self.fp, "tn": self.tn, "recall": r(self.recall),
