@@ -93,7 +93,9 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` that one subcommand's (`codeward profile -- CMD` starts before the
+    program it runs: it does not import the linters' modules)."""
     import importlib
 
     parser = argparse.ArgumentParser(
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"codeward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS:
+        if only is not None and name != only:
+            continue
         command = importlib.import_module(module)
         command.register(sub).set_defaults(run=command.run, command=name)
     return parser
@@ -218,8 +222,9 @@ def finish(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parse(parser, argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only="profile" if words[:1] == ["profile"] else None)
+    args = parse(parser, words)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
