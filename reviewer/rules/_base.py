@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from codeward.reviewer.engine import Context, Taint, argument, literal_str, method_name
+from codeward.reviewer.engine import Context, argument, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 
 from codeward.findings import Severity
+
+if TYPE_CHECKING:
+    from codeward.reviewer.dataflow.query import Taint
 
 # (positional index, keyword) pairs; index -1 means the receiver (`Path(x).read_text()`).
 ArgSpec = tuple[tuple[int, str], ...]
@@ -49,8 +52,30 @@ def has_source(text: str, facts: dict[object, bool]) -> bool:
     return found
 
 
+class _SinkTable:
+    """`calls` / `methods` of a taint rule, read from the models (sinks are data, `dataflow/models/`)."""
+
+    def __init__(self, methods: bool) -> None:
+        self.methods = methods
+        self.cache: dict[type, dict[str, ArgSpec]] = {}
+
+    def __get__(self, instance: object, owner: type) -> dict[str, ArgSpec]:
+        found = self.cache.get(owner)
+        if found is None:
+            from codeward.reviewer.dataflow.models import build_models
+
+            models = build_models()
+            table = models.method_sinks if self.methods else models.call_sinks
+            kind = getattr(owner, "kind", None)
+            found = self.cache[owner] = {
+                name: sinks[0].args for name, sinks in table.items() if any(s.kind == kind for s in sinks)
+            }
+        return found
+
+
 class TaintSink(ReviewRule):
-    """Untrusted data reaching an argument of a dangerous call."""
+    """Untrusted data reaching a sink of `kind`: the data-flow analysis finds the flows (the sinks of each kind
+    are models, `codeward.reviewer.dataflow.models`); the rule decides what to report and says it."""
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
@@ -59,18 +84,29 @@ class TaintSink(ReviewRule):
     category: ClassVar[str] = "security"
     severity: ClassVar[Severity] = Severity.ERROR
     kind: ClassVar[str]
-    # Qualified names of sink functions.
-    calls: ClassVar[dict[str, ArgSpec]] = {}
-    # Method names that are sinks whatever the receiver (checked by `receiver_ok`).
-    methods: ClassVar[dict[str, ArgSpec]] = {}
-    # "{source}" and "{sink}" are filled in.
-    template: ClassVar[str] = "{source} reaches {sink}()"
+    # "{source}" and "{sink}" (with its parentheses) are filled in.
+    template: ClassVar[str] = "{source} reaches {sink}"
+    # Which sources count: "untrusted" (a client's request, a command line) and "external" (another system's
+    # data: S3 keys, queue payloads).
+    trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external"})
+    calls = _SinkTable(methods=False)
+    methods = _SinkTable(methods=True)
 
+    def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
+        return taint.trust in self.trusts
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        for taint, hit in ctx.sink_hits(node, self.kind):
+            if not self.accept(ctx, node, taint, hit):
+                continue
+            ctx.report(node, self.template.format(source=taint.source, sink=hit.label()), taint=taint)
+            return
+
+    # What the classifier's candidates ask of a sink (reviewer/ml/candidates.py).
     def applies(self, ctx: Context, node: cst.Call, name: str) -> bool:
         return True
 
     def receiver_ok(self, ctx: Context, node: cst.Call, name: str) -> bool:
-        """Method sinks: skip receivers that are modules (`re.search` is not an LDAP search)."""
         func = node.func
         assert isinstance(func, cst.Attribute)
         return not ctx.is_module(func.value)
@@ -82,31 +118,10 @@ class TaintSink(ReviewRule):
                 if isinstance(node.func, cst.Attribute):
                     out.append(node.func.value)
                 continue
-            expr = argument(node, index, keyword)
+            expr = argument(node, index if index >= 0 else -1, keyword)
             if expr is not None:
                 out.append(expr)
         return out
-
-    def check_taint(self, ctx: Context, node: cst.Call, expr: cst.BaseExpression) -> Taint | None:
-        return ctx.taint(expr, self.kind)
-
-    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        name = ctx.call_name(node)
-        spec = self.calls.get(name)
-        label = name
-        if spec is None:
-            method = method_name(node)
-            spec = self.methods.get(method) if method is not None else None
-            if spec is None or not self.receiver_ok(ctx, node, name):
-                return
-            label = ctx.code(node.func, 40)
-        if not self.applies(ctx, node, name):
-            return
-        for expr in self.sink_expressions(ctx, node, spec):
-            found = self.check_taint(ctx, node, expr)
-            if found is not None:
-                ctx.report(node, self.template.format(source=found.source, sink=label), taint=found)
-                return
 
 
 class CallRule(ReviewRule):
