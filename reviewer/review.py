@@ -114,7 +114,7 @@ def review_text(path: str, text: str, select: Selector = lambda code: True, tain
     from codeward.reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
-    facts: dict[object, bool] = {}
+    facts: dict[object, object] = {"path": path, "taint": taint}
     active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
     if active:

@@ -165,6 +165,8 @@ class Analysis:
             body = node.body
         elif isinstance(node, cst.ClassDef | cst.FunctionDef):
             body = node.body.body
+        elif isinstance(node, cst.Lambda):
+            body = [cst.SimpleStatementLine([cst.Return(node.body)])]
         else:
             body = []
         self.cfg = cfg = build_cfg(body, self._noreturn)
@@ -217,13 +219,19 @@ class Analysis:
 
     def initial_env(self) -> Env:
         node = self.node
-        if not isinstance(node, cst.FunctionDef):
+        if not isinstance(node, cst.FunctionDef | cst.Lambda):
             return {}
         return self.info.parameters(self)
 
     def _noreturn(self, call: cst.Call) -> bool:
         name = self.static_name(call.func)
         return name is not None and name in self.models.noreturn
+
+    def name_in(self, expr: cst.BaseExpression, env: Env) -> str | None:
+        """The qualified name an expression refers to where `env` holds (imports inside functions too)."""
+        if not isinstance(expr, cst.Name | cst.Attribute):
+            return None
+        return self.eval(expr, dict(env)).ref or self.static_name(expr)
 
     def static_name(self, expr: cst.BaseExpression) -> str | None:
         """The qualified name of a dotted expression from imports alone (used while building the CFG)."""
@@ -357,8 +365,11 @@ class Analysis:
             if pattern.rest is not None:
                 env[pattern.rest.value] = subject
         elif isinstance(pattern, cst.MatchClass):
-            for arg in [*pattern.patterns, *pattern.kwds]:
-                self.bind_pattern(arg.pattern, subject.elements(), env, node)
+            for element in pattern.patterns:
+                inner = subject if len(pattern.patterns) == 1 and not pattern.kwds else subject.elements()
+                self.bind_pattern(element.value, inner, env, node)
+            for keyword in pattern.kwds:
+                self.bind_pattern(keyword.pattern, self.read_attr(subject, keyword.key.value, node), env, node)
 
     # -- assignment ---------------------------------------------------------------------------------------
 
@@ -519,6 +530,7 @@ class Analysis:
         if kind is cst.StarredElement:
             return self.eval(expr.value, env, depth).elements()  # type: ignore[attr-defined]
         if kind is cst.Lambda:
+            self.info.note_enclosing(expr, self.node)
             return Value(ref=self.info.ref_of(expr))
         if kind is cst.Ellipsis:
             return const(...)
@@ -873,6 +885,14 @@ class Analysis:
         if method in BOOL_METHODS:
             return Value(flows=keep_random(receiver.flows))
         target = func.value if isinstance(func, cst.Attribute) else None
+        if method in ("get", "getint", "getboolean") and receiver.type and receiver.type.startswith("configparser."):
+            if len(positional) < 2:
+                return Value(flows=receiver.deep_flows())
+            key = _section_key(positional[0].const, positional[1].const)
+            found = receiver.field(key) if key is not None else None
+            if method != "get":
+                return CLEAN
+            return found if found is not None else receiver.elements()
         if method in ("get", "pop", "setdefault", "__getitem__", "getlist", "getfirst", "getone", "get_all"):
             key = positional[0].const if positional else UNKNOWN
             if method == "pop" and not positional:
@@ -932,8 +952,6 @@ class Analysis:
             key = _section_key(positional[0].const, positional[1].const)
             value = positional[2]
             self.update_target(target, env, lambda v: _set_path(v, (key,), value) if target is not None else v)
-            return CLEAN
-        if method == "get" and receiver.type and receiver.type.startswith("configparser."):
             return CLEAN
         if method == "join" and positional:
             parts = positional[0]
@@ -1045,6 +1063,8 @@ class Analysis:
             return None
         if short in ("print", "setattr", "delattr", "super", "locals", "globals", "vars", "dir", "help"):
             return CLEAN
+        if name == "re.compile" and first is not None:
+            return Value(type="re.Pattern", fields=((".pattern", first),))
         if name in ("io.StringIO", "io.BytesIO"):
             return Value(rest=first, type=f"{name}()") if first is not None else Value(type=f"{name}()")
         if name in ("os.path.join", "posixpath.join", "ntpath.join"):
@@ -1088,7 +1108,7 @@ class Analysis:
             self_out = summary.self_out
             if self_out is None:
                 return instance
-            out = self.substitute(self_out, bound, node, fn.name.value)
+            out = self.substitute(self_out, bound, node, _name_of(fn))
             return replace(out, type=instance.type, flows=tuple(f for f in out.flows if f.label.kind != "param"))
         summary = owner.summary(fn)
         if summary is None:
@@ -1096,9 +1116,9 @@ class Analysis:
         is_method = receiver is not None and owner.is_method(fn)
         full = [Arg(receiver, None, "", node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
-        result = self.substitute(summary.ret, bound, node, fn.name.value)
+        result = self.substitute(summary.ret, bound, node, _name_of(fn))
         if is_method and summary.self_out is not None and isinstance(func, cst.Attribute):
-            updated = self.substitute(summary.self_out, bound, node, fn.name.value)
+            updated = self.substitute(summary.self_out, bound, node, _name_of(fn))
             receiver_value = receiver
 
             def refresh(v: Value) -> Value:
@@ -1208,14 +1228,14 @@ class Analysis:
         if not outcome:
             return env
         func = test.func
-        name = self.static_name(func) if isinstance(func, cst.Name | cst.Attribute) else None
+        name = self.name_in(func, env)
         positional = [a.value for a in test.args if a.keyword is None and not a.star]
         if name in ("isinstance",) and len(positional) == 2:
             types = positional[1]
             names = (
-                [self.static_name(e.value) for e in types.elements]
+                [self.name_in(e.value, env) for e in types.elements]
                 if isinstance(types, cst.Tuple)
-                else [self.static_name(types)]
+                else [self.name_in(types, env)]
             )
             if names and all(n in _SAFE_TYPES for n in names if n) and all(names):
                 return self.narrow(env, positional[0], ALL_KINDS)
@@ -1268,7 +1288,7 @@ class Analysis:
         expr = subject
         while True:
             if isinstance(expr, cst.Call):
-                name = self.static_name(expr.func) if isinstance(expr.func, cst.Name | cst.Attribute) else None
+                name = self.name_in(expr.func, env)
                 method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
                 if name is not None and self.info.resolved(name) in self.models.derivers and expr.args:
                     if self.info.resolved(name) in self.models.normalizers:
@@ -1346,6 +1366,11 @@ def _members(value: Value) -> Any:
             return None
         return tuple(k for k in keys if not (isinstance(k, str) and k.startswith(".")))
     return None
+
+
+def _name_of(fn: cst.CSTNode) -> str:
+    name = getattr(fn, "name", None)
+    return name.value if isinstance(name, cst.Name) else "<lambda>"
 
 
 def _kind(value: Value) -> str | None:

@@ -8,7 +8,7 @@ import time
 import libcst as cst
 from codeward.reviewer.dataflow.models import Models, UserModels, build_models
 from codeward.reviewer.dataflow.module import ModuleInfo
-from codeward.reviewer.dataflow.project import Project
+from codeward.reviewer.dataflow.project import Project, shared_project
 from codeward.reviewer.dataflow.values import Value
 
 # CPU seconds one reviewed file may spend on summaries of the functions it calls; past it, calls are unknown
@@ -19,11 +19,12 @@ SUMMARY_BUDGET = 1.5
 class Engine:
     def __init__(self, models: Models) -> None:
         self.models = models
-        self.project = Project()
+        self.project = shared_project()
         self.modules: dict[str, ModuleInfo | None] = {}
         self.owners: dict[int, ModuleInfo] = {}
         self.handler_types: dict[str, bool] = {}
         self._sink_words: frozenset[str] | None = None
+        self._typed_methods: frozenset[str] | None = None
         self._deadline = float("inf")
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
@@ -89,11 +90,20 @@ class Engine:
             self._sink_words = frozenset(words)
         return self._sink_words
 
+    def typed_sink_methods(self) -> frozenset[str]:
+        """Methods that are sinks on receivers of a known type (`ldap3.Connection().search`)."""
+        if self._typed_methods is None:
+            self._typed_methods = frozenset(
+                name.rsplit(".", 1)[-1] for name in self.models.call_sinks if "()." in name or "Element." in name
+            )
+        return self._typed_methods
+
     def budget_ok(self) -> bool:
         return time.process_time() < self._deadline
 
 
 _ENGINES: dict[str, Engine] = {}
+
 
 
 def engine_for(user: UserModels | None) -> Engine:

@@ -265,7 +265,7 @@ class ModuleInfo:
 
     def _ref_value(self, ref: str) -> Value:
         source = self.models.sources.get(ref)
-        if source is not None:
+        if source is not None and source.how in ("attr", "object"):
             return self._source_value(source, None)
         return Value(ref=ref)
 
@@ -486,6 +486,9 @@ class ModuleInfo:
 
     def parameters(self, analysis: Analysis) -> dict[str, Value]:
         fn = analysis.node
+        if isinstance(fn, cst.Lambda):
+            return {p.name.value: Value(flows=(Flow(Label("param", p.name.value, index=i)),))
+                    for i, p in enumerate(_params(fn))}  # fmt: skip
         assert isinstance(fn, cst.FunctionDef)
         params = _params(fn)
         klass = self.class_of.get(id(fn))
@@ -589,7 +592,7 @@ class ModuleInfo:
             return None
         if isinstance(node, cst.ClassDef):
             return owner, node, "class"
-        if isinstance(node, cst.FunctionDef):
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
             return owner, node, "function"
         return None
 

@@ -12,7 +12,10 @@ import os
 import re
 from dataclasses import dataclass
 
-import libcst as cst
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 # Words a module that reads untrusted data contains (requests, Lambda events, the command line, sockets).
 _LINE_START = re.compile(r"^([ \t]*)\S", re.M)
@@ -116,8 +119,10 @@ class Project:
             return None
         if text.count("(") + text.count("[") + text.count("{") > 200 and _deep(text):
             return None
+        import libcst
+
         try:
-            module = cst.parse_module(text)
+            module = libcst.parse_module(text)
         except Exception:  # any parser failure: the module is simply not summarised
             return None
         return Loaded(path, module, _digest(text))
@@ -133,6 +138,9 @@ class Project:
                 text = ""
             self._texts[path] = text
         return text
+
+    def module_mentions_source(self, path: str) -> bool:
+        return bool(_SOURCE_WORDS.search(self._text(path)))
 
     def function_mentions_source(self, path: str, name: str) -> bool:
         """A cheap look at the text of function `name` in a module (no parse): does it read a request, an
@@ -179,3 +187,14 @@ def _deep(text: str) -> bool:
         elif char in ")]}":
             depth = max(depth - 1, 0)
     return deepest > 100
+
+
+_PROJECT: Project | None = None
+
+
+def shared_project() -> Project:
+    """Import resolution and module texts, shared by every engine of the process (and the rules' pre-filter)."""
+    global _PROJECT
+    if _PROJECT is None:
+        _PROJECT = Project()
+    return _PROJECT

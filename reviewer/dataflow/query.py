@@ -154,6 +154,8 @@ class FileFlows:
             method = func.attr.value
             if method in models.method_sinks or method in info.method_names():
                 return True
+            if method in self.engine.typed_sink_methods():
+                return True  # a method of a typed receiver (`conn.search` on an ldap3 connection)
             head = func.value
             while isinstance(head, cst.Attribute):
                 head = head.value

@@ -233,7 +233,7 @@ def _wrapper_hits(
     is_method = owner.is_method(fn)
     full = [Arg(receiver, None, "", call), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
     bound = owner.bind(fn, full, method=False)
-    callee_name = fn.name.value  # type: ignore[attr-defined]
+    callee_name = fn.name.value if isinstance(fn, cst.FunctionDef) else "<lambda>"
     hits = []
     for sink_kind, flow, desc, node, path in summary.sinks:
         if kind is not None and sink_kind != kind:

@@ -45,11 +45,35 @@ SOURCE_WORDS = ("request", "req", "event", "input(", "argv", "environ", "getenv"
 ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head)\(")
 
 
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+
+
 def has_source(text: str, facts: dict[object, bool]) -> bool:
+    """Untrusted data can appear in the file: it reads some itself, or imports a project module that does."""
     found = facts.get(SOURCE_WORDS)
     if found is None:
-        found = facts[SOURCE_WORDS] = any(w in text for w in SOURCE_WORDS) or bool(ROUTE_DECORATOR.search(text))
+        found = any(w in text for w in SOURCE_WORDS) or bool(ROUTE_DECORATOR.search(text))
+        user = facts.get("taint")
+        if not found and user is not None:
+            found = any(source.name.rsplit(".", 1)[-1] in text for source in user.sources)  # type: ignore[attr-defined]
+        path = facts.get("path")
+        if not found and isinstance(path, str):
+            found = _imports_a_source(path, text)
+        facts[SOURCE_WORDS] = found
     return found
+
+
+def _imports_a_source(path: str, text: str) -> bool:
+    from codeward.reviewer.dataflow.project import shared_project
+
+    project = shared_project()
+    for match in _IMPORT.finditer(text):
+        dotted = match.group(1) or match.group(2) or ""
+        level = len(dotted) - len(dotted.lstrip("."))
+        found = project.resolve(path, dotted.lstrip("."), level)
+        if found is not None and project.module_mentions_source(found):
+            return True
+    return False
 
 
 class _SinkTable:
@@ -79,7 +103,13 @@ class TaintSink(ReviewRule):
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
-        return has_source(text, facts) and super().may_match(text, facts)
+        if not has_source(text, facts):
+            return False
+        if super().may_match(text, facts):
+            return True
+        user = facts.get("taint")  # sinks the project declares: their names are needles too
+        sinks = getattr(user, "sinks", ())
+        return any(s.kind == cls.kind and s.name.rsplit(".", 1)[-1] in text for s in sinks)
 
     category: ClassVar[str] = "security"
     severity: ClassVar[Severity] = Severity.ERROR
