@@ -261,30 +261,21 @@ class Context:
         return self._last_name
 
     def origin(self, node: cst.BaseExpression) -> tuple[str, str | None] | None:
-        """(constructor, first string argument) for a variable or `self.attr` built by a known call; for other
-        values, the type the data-flow analysis found (a helper returning an `ldap3.Connection`)."""
+        """(constructor, first string argument) for a variable or `self.attr` built by a known call."""
         if isinstance(node, cst.Name):
             scope: Scope | None = self.scope
             while scope is not None:
                 if node.value in scope.origins:
                     return scope.origins[node.value]
                 if node.value in scope.assigned or node.value in scope.params:
-                    break
+                    return None
                 scope = scope.parent
-            return self._flow_origin(node)
+            return None
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            return self.attr_origins.get(node.attr.value) or self._flow_origin(node)
+            return self.attr_origins.get(node.attr.value)
         if isinstance(node, cst.Call):
             name = self.qualname(node.func)
             return (name, literal_str(argument(node, 0, "service_name"))) if name else None
-        return None
-
-    def _flow_origin(self, node: cst.BaseExpression) -> tuple[str, str | None] | None:
-        if self.function is None:
-            return None
-        held = self.value(node).type
-        if held and held.endswith("()") and not held.startswith("@"):
-            return held[:-2], None
         return None
 
     def is_request(self, node: cst.BaseExpression) -> bool:

@@ -146,7 +146,9 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
     if too_deep is not None:
         return [too_deep]
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:

@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from codeward.reviewer.review import review_file, review_text
 
 HEAD = "import os, re, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
@@ -39,33 +38,61 @@ CONTROL_FLOW = [
     # (description, route body, lines of `route(body)` reported)
     ("both branches assign", "x = request.args['x']\nif x:\n    y = x\nelse:\n    y = 'ok'\nos.system(y)\n", [8]),
     ("both branches constant", "x = request.args['x']\nif x:\n    y = 'a'\nelse:\n    y = 'b'\nos.system(y)\n", []),
-    ("elif chain", "x = request.args['x']\nif x == 'a':\n    y = 'a'\nelif x == 'b':\n    y = x\nelse:\n"
-     "    y = 'c'\nos.system(y)\n", []),
-    ("default on one path", "name = request.args.get('n')\nif not name:\n    name = 'guest'\nos.system(name)\n",
-     [6]),
+    (
+        "elif chain",
+        "x = request.args['x']\nif x == 'a':\n    y = 'a'\nelif x == 'b':\n    y = x\nelse:\n"
+        "    y = 'c'\nos.system(y)\n",
+        [],
+    ),
+    ("default on one path", "name = request.args.get('n')\nif not name:\n    name = 'guest'\nos.system(name)\n", [6]),
     ("strong update", "x = request.args['x']\nx = 'ls'\nos.system(x)\n", []),
-    ("loop carries taint", "cmd = ''\nfor part in request.args.getlist('p'):\n    cmd = cmd + part\nos.system(cmd)\n",
-     [6]),
-    ("loop with else", "cmd = 'ls'\nfor p in ['a', 'b']:\n    if p == 'z':\n        break\nelse:\n"
-     "    cmd = request.args['c']\nos.system(cmd)\n", [9]),
+    (
+        "loop carries taint",
+        "cmd = ''\nfor part in request.args.getlist('p'):\n    cmd = cmd + part\nos.system(cmd)\n",
+        [6],
+    ),
+    (
+        "loop with else",
+        "cmd = 'ls'\nfor p in ['a', 'b']:\n    if p == 'z':\n        break\nelse:\n"
+        "    cmd = request.args['c']\nos.system(cmd)\n",
+        [9],
+    ),
     ("while and break", "cmd = 'ls'\nwhile True:\n    cmd = request.args['c']\n    break\nos.system(cmd)\n", [7]),
-    ("continue skips", "out = 'ls'\nfor p in request.args.getlist('p'):\n    if p:\n        continue\n"
-     "    out = p\nos.system(out)\n", []),
+    (
+        "continue skips",
+        "out = 'ls'\nfor p in request.args.getlist('p'):\n    if p:\n        continue\n    out = p\nos.system(out)\n",
+        [],
+    ),
     ("try/except", "try:\n    cmd = request.args['c']\nexcept KeyError:\n    cmd = 'ls'\nos.system(cmd)\n", [7]),
-    ("try/else/finally", "cmd = 'ls'\ntry:\n    pass\nexcept Exception:\n    pass\nelse:\n"
-     "    cmd = request.args['c']\nfinally:\n    pass\nos.system(cmd)\n", [12]),
+    (
+        "try/else/finally",
+        "cmd = 'ls'\ntry:\n    pass\nexcept Exception:\n    pass\nelse:\n"
+        "    cmd = request.args['c']\nfinally:\n    pass\nos.system(cmd)\n",
+        [12],
+    ),
     ("with binds", "with open('/etc/x') as fh:\n    cmd = request.args['c']\nos.system(cmd)\n", [5]),
     ("return before the sink", "cmd = request.args['c']\nif cmd:\n    return 'no'\nos.system(cmd)\n", []),
-    ("raise before the sink", "cmd = request.args['c']\nif not cmd.isalnum():\n    raise ValueError(cmd)\n"
-     "os.system(cmd)\n", []),
+    (
+        "raise before the sink",
+        "cmd = request.args['c']\nif not cmd.isalnum():\n    raise ValueError(cmd)\nos.system(cmd)\n",
+        [],
+    ),
     ("assert", "cmd = request.args['c']\nassert cmd.isdigit()\nos.system(cmd)\n", []),
     ("comprehension", "parts = [p.upper() for p in request.args.getlist('p')]\nos.system(' '.join(parts))\n", [4]),
-    ("comprehension filter", "allowed = {'a', 'b'}\nparts = [p for p in request.args.getlist('p') if p in allowed]\n"
-     "os.system(' '.join(parts))\n", []),
+    (
+        "comprehension filter",
+        "allowed = {'a', 'b'}\nparts = [p for p in request.args.getlist('p') if p in allowed]\n"
+        "os.system(' '.join(parts))\n",
+        [],
+    ),
     ("lambda", "f = lambda: request.args['c']\nos.system(f())\n", [4]),
     ("nested function", "cmd = request.args['c']\ndef inner():\n    os.system(cmd)\ninner()\n", [5]),
-    ("match on value", "cmd = request.args['c']\nmatch 'x':\n    case 'x':\n        cmd = 'ls'\n"
-     "    case _:\n        pass\nos.system(cmd)\n", []),
+    (
+        "match on value",
+        "cmd = request.args['c']\nmatch 'x':\n    case 'x':\n        cmd = 'ls'\n"
+        "    case _:\n        pass\nos.system(cmd)\n",
+        [],
+    ),
     ("match binds", "match request.args['c']:\n    case str(c):\n        os.system(c)\n", [5]),
 ]
 
@@ -87,9 +114,17 @@ CONSTANTS = [
     ("index of a literal list, tainted", "items = ['ls', request.args['x']]\nos.system(items[1])\n", [4]),
     ("slice of a literal string", "x = 'ls -la'[:2]\nos.system(x)\n", []),
     ("f-string of constants", "a = 'l'\nb = 's'\nos.system(f'{a}{b}')\n", []),
-    ("elif decided", "v = 7\nx = request.args['x']\nif v < 5:\n    pass\nelif v > 6:\n    x = 'ls'\nos.system(x)\n", []),
-    ("match decided", "v = 'b'\nx = request.args['x']\nmatch v:\n    case 'a':\n        pass\n    case 'b':\n"
-     "        x = 'ls'\nos.system(x)\n", []),
+    (
+        "elif decided",
+        "v = 7\nx = request.args['x']\nif v < 5:\n    pass\nelif v > 6:\n    x = 'ls'\nos.system(x)\n",
+        [],
+    ),
+    (
+        "match decided",
+        "v = 'b'\nx = request.args['x']\nmatch v:\n    case 'a':\n        pass\n    case 'b':\n"
+        "        x = 'ls'\nos.system(x)\n",
+        [],
+    ),
     ("branch that cannot run", "x = 'ls'\nif False:\n    x = request.args['x']\nos.system(x)\n", []),
 ]
 
@@ -115,12 +150,24 @@ FIELDS = [
     ("setdefault", "m = {}\nm.setdefault('k', request.args['x'])\nos.system(m['k'])\n", [5]),
     ("unpacking", "a, b = 'ls', request.args['x']\nos.system(a)\nos.system(b)\n", [5]),
     ("star unpacking", "first, *rest = [request.args['x'], 'a']\nos.system(first)\n", [4]),
-    ("attribute", "class Box:\n    pass\nb = Box()\nb.cmd = request.args['x']\nb.safe = 'ls'\nos.system(b.safe)\n"
-     "os.system(b.cmd)\n", [9]),
-    ("configparser", "import configparser\ncfg = configparser.ConfigParser()\ncfg.set('s', 'cmd', request.args['x'])\n"
-     "os.system(cfg.get('s', 'cmd'))\n", [6]),
+    (
+        "attribute",
+        "class Box:\n    pass\nb = Box()\nb.cmd = request.args['x']\nb.safe = 'ls'\nos.system(b.safe)\n"
+        "os.system(b.cmd)\n",
+        [9],
+    ),
+    (
+        "configparser",
+        "import configparser\ncfg = configparser.ConfigParser()\ncfg.set('s', 'cmd', request.args['x'])\n"
+        "os.system(cfg.get('s', 'cmd'))\n",
+        [6],
+    ),
     ("StringIO", "import io\nbuf = io.StringIO()\nbuf.write(request.args['x'])\nos.system(buf.getvalue())\n", [6]),
-    ("deque", "import collections\nq = collections.deque()\nq.append(request.args['x'])\nos.system(q.popleft())\n", [6]),
+    (
+        "deque",
+        "import collections\nq = collections.deque()\nq.append(request.args['x'])\nos.system(q.popleft())\n",
+        [6],
+    ),
     ("str.join of clean", "os.system(' '.join(['ls', '-l']))\n", []),
 ]
 
@@ -265,8 +312,12 @@ GUARDS = [
     ("loose pattern", "x = request.args['x']\nif re.match(r'[a-z]', x):\n    os.system(x)\n", [5]),
     ("compiled pattern", "P = re.compile(r'^[a-z]+$')\nx = request.args['x']\nif P.match(x):\n    os.system(x)\n", []),
     ("isinstance", "x = request.args.get('x')\nif isinstance(x, int):\n    os.system(x)\n", []),
-    ("block-list that exits", "x = request.args['x']\nif ';' in x or '|' in x or '&' in x or '`' in x or '$' in x:\n"
-     "    return 'bad'\nos.system('ls ' + x)\n", []),
+    (
+        "block-list that exits",
+        "x = request.args['x']\nif ';' in x or '|' in x or '&' in x or '`' in x or '$' in x:\n"
+        "    return 'bad'\nos.system('ls ' + x)\n",
+        [],
+    ),
     ("int cast", "x = int(request.args['x'])\nos.system('kill %d' % x)\n", []),
     ("shlex.quote", "import shlex\nos.system('ls ' + shlex.quote(request.args['x']))\n", []),
     ("sanitizer for another sink", "import html\nos.system('ls ' + html.escape(request.args['x']))\n", [4]),
@@ -291,7 +342,7 @@ def test_checks_on_a_derived_value() -> None:
 def test_escaping_fits_the_sink() -> None:
     body = route(
         "import html\nname = html.escape(request.args['n'])\nq = request.args['q'].replace(\"'\", \"''\")\n"
-        "cur = None\ncur.execute(\"SELECT * FROM t WHERE q = '\" + q + \"'\")\n"
+        'cur = None\ncur.execute("SELECT * FROM t WHERE q = \'" + q + "\'")\n'
         "cur.execute('SELECT * FROM t WHERE n = %s', (request.args['n'],))\n"
         "cur.execute(\"SELECT * FROM t WHERE n = '\" + name + \"'\")\nreturn '<p>' + name + '</p>'\n"
     )
@@ -337,7 +388,9 @@ def test_user_models_from_pyproject(tmp_path: Path) -> None:
 def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
     from tests.helpers import run_cli
 
-    (tmp_path / "pyproject.toml").write_text('[tool.codeward.reviewer.taint]\nsinks = [{ name = "x.y", kind = "sqll" }]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.codeward.reviewer.taint]\nsinks = [{ name = "x.y", kind = "sqll" }]\n'
+    )
     (tmp_path / "app.py").write_text("x = 1\n")
     code, out, err = run_cli("review", "--no-cache", str(tmp_path / "app.py"), cwd=str(tmp_path))
     assert code == 2

@@ -1096,6 +1096,14 @@ class Analysis:
         if target is None:
             return None
         owner, fn, kind = target
+        carried = receiver is not None and self.info.bears(receiver)
+        carried = carried or any(self.info.bears(a.value) for a in args)
+        if not carried and not owner.may_carry(fn):
+            # Nothing flows in and nothing untrusted is read inside: only what it returns matters (a helper
+            # returning an `ldap3.Connection`), which its return statements say without an analysis.
+            if kind == "class":
+                return Value(type=name + "()")
+            return Value(type=owner.return_type(fn))
         if kind == "class":
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")

@@ -8,8 +8,13 @@ import time
 import libcst as cst
 from codeward.reviewer.dataflow.models import Models, UserModels, build_models
 from codeward.reviewer.dataflow.module import ModuleInfo
-from codeward.reviewer.dataflow.project import Project, shared_project
+from codeward.reviewer.dataflow.project import shared_project
 from codeward.reviewer.dataflow.values import Value
+
+# Names that read untrusted data (sources' own names come from the models): `request`, a Lambda `event`.
+_SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input", "argv", "stdin", "recv",
+                           "recvfrom", "current_event", "get_argument", "get_arguments", "get_query_argument",
+                           "get_body_argument", "match_info", "random", "randint", "choice"])  # fmt: skip
 
 # CPU seconds one reviewed file may spend on summaries of the functions it calls; past it, calls are unknown
 # calls (their arguments' taint passes on), so a pathological project slows a file down, never hangs it.
@@ -25,6 +30,7 @@ class Engine:
         self.handler_types: dict[str, bool] = {}
         self._sink_words: frozenset[str] | None = None
         self._typed_methods: frozenset[str] | None = None
+        self._source_words: frozenset[str] | None = None
         self._deadline = float("inf")
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
@@ -90,6 +96,20 @@ class Engine:
             self._sink_words = frozenset(words)
         return self._sink_words
 
+    def source_words(self) -> frozenset[str]:
+        """Names whose presence means a body may read untrusted or predictable data."""
+        if self._source_words is None:
+            words = set(_SOURCE_NAMES)
+            for name in self.models.sources:
+                words.add(name.rsplit(".", 1)[-1].replace("()", ""))
+            for model in self.models.objects.values():
+                words.update(model.methods)
+            words -= {"get", "read", "json", "text", "data", "body", "path", "url", "query", "params", "form"}
+            if self.models.is_trusted("environment"):
+                words -= {"environ", "getenv", "getenvb"}
+            self._source_words = frozenset(words)
+        return self._source_words
+
     def typed_sink_methods(self) -> frozenset[str]:
         """Methods that are sinks on receivers of a known type (`ldap3.Connection().search`)."""
         if self._typed_methods is None:
@@ -103,7 +123,6 @@ class Engine:
 
 
 _ENGINES: dict[str, Engine] = {}
-
 
 
 def engine_for(user: UserModels | None) -> Engine:

@@ -85,6 +85,7 @@ class ModuleInfo:
         self._class_attrs: dict[str, dict[str, Value]] = {}
         self._self_types: dict[str, dict[str, str]] = {}
         self._method_names: frozenset[str] | None = None
+        self._carry: dict[int, bool] = {}
         self._def_names: frozenset[str] | None = None
         self._text: str | None = None
         self._index(module.body, module)
@@ -166,6 +167,120 @@ class ModuleInfo:
     def _module_ref(self, dotted: str) -> str:
         found = self.engine.project.resolve(self.path, dotted, 0)
         return f"@{found}" if found is not None else dotted
+
+    def may_carry(self, scope: cst.CSTNode) -> bool:
+        """Can untrusted data appear in this function (or module, or class body) at all? A cheap look at its
+        names before any analysis: it reads a source (`request`, `event`, `input`, ...), its parameters come
+        from a URL or an event, it calls a function of the project that reads one, or it is nested in (or a
+        method of a class with) code that does. Most functions of most files do not: they are never analysed."""
+        key = id(scope)
+        found = self._carry.get(key)
+        if found is None:
+            self._carry[key] = False  # recursion: a function calling itself adds nothing
+            found = self._carry[key] = self._carries(scope)
+        return found
+
+    def _carries(self, scope: cst.CSTNode) -> bool:
+        from codeward.reviewer.dataflow.nodes import children
+
+        if isinstance(scope, cst.FunctionDef):
+            klass = self.class_of.get(id(scope))
+            params = _params(scope)
+            if self._route_kind(scope, klass, params) or self._lambda_event(scope, params):
+                return True
+            outer = self.enclosing.get(id(scope))
+            if isinstance(outer, cst.FunctionDef | cst.Lambda) and self.may_carry(outer):
+                return True
+            if isinstance(outer, cst.ClassDef) and self._class_carries(outer, scope):
+                return True
+            stack: list[cst.CSTNode] = [*scope.body.body, *(p.default for p in params if p.default is not None)]
+        elif isinstance(scope, cst.Lambda):
+            outer = self.enclosing.get(id(scope))
+            return outer is None or self.may_carry(outer)
+        elif isinstance(scope, cst.ClassDef):
+            if self.is_handler_class(scope.name.value):
+                return True
+            return any(self._direct(fn) for key, fn in self.functions.items() if key.startswith(scope.name.value + "."))
+        else:
+            stack = [s for s in self.module.body if not isinstance(s, cst.FunctionDef | cst.ClassDef)]
+        words = self.engine.source_words()
+        called: list[str] = []
+        while stack:
+            item = stack.pop()
+            kind = type(item)
+            if kind is cst.Name:
+                if item.value in words:  # type: ignore[attr-defined]
+                    return True
+                continue
+            if kind is cst.Attribute and item.attr.value in words:  # type: ignore[attr-defined]
+                return True
+            if kind is cst.Call:
+                func = item.func  # type: ignore[attr-defined]
+                if isinstance(func, cst.Name):
+                    called.append(func.value)
+                elif isinstance(func, cst.Attribute):
+                    called.append(func.attr.value)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                continue  # nested definitions are looked at when they are asked about
+            stack.extend(children(item))
+        for name in called:
+            fn = self.functions.get(name)
+            if fn is not None and fn is not scope and self.may_carry(fn):
+                return True
+            ref = self.imports.get(name)
+            if ref is not None and ref.startswith("@") and "::" in ref:
+                path, _, target = ref[1:].partition("::")
+                if self.engine.project.function_mentions_source(path, target):
+                    return True
+        return False
+
+    def _class_carries(self, klass: cst.ClassDef, method: cst.FunctionDef) -> bool:
+        """A method can read `self.x` that another method of the class filled from a source."""
+        if self.is_handler_class(klass.name.value):
+            return True
+        for key, fn in self.functions.items():
+            if fn is not method and key.startswith(klass.name.value + ".") and self._direct(fn):
+                return True
+        return False
+
+    def _direct(self, fn: cst.FunctionDef) -> bool:
+        key = ("direct", id(fn))
+        found = self._carry.get(key)  # type: ignore[call-overload]
+        if found is None:
+            from codeward.reviewer.dataflow.nodes import children
+
+            words = self.engine.source_words()
+            found = False
+            stack: list[cst.CSTNode] = list(fn.body.body)
+            while stack and not found:
+                item = stack.pop()
+                if (isinstance(item, cst.Name) and item.value in words) or (
+                    isinstance(item, cst.Attribute) and item.attr.value in words
+                ):
+                    found = True
+                else:
+                    stack.extend(children(item))
+            self._carry[key] = found  # type: ignore[index]
+        return found
+
+    def bears(self, value: Value) -> bool:
+        """The value carries data (flows), or is an object whose parts are sources (a request, an event)."""
+        if value.deep_flows():
+            return True
+        held = value.type
+        return held is not None and (held in self.models.objects or held == "aws.LambdaEvent")
+
+    def return_type(self, fn: cst.CSTNode) -> str | None:
+        """The type a function returns when every `return` builds the same known class (`return Conn(...)`)."""
+        if not isinstance(fn, cst.FunctionDef):
+            return None
+        found: set[str | None] = set()
+        for stmt in _walk_statements(fn.body.body):
+            if isinstance(stmt, cst.Return):
+                value = stmt.value
+                name = self.static_call_name(value.func) if isinstance(value, cst.Call) else None
+                found.add(name + "()" if name else None)
+        return found.pop() if len(found) == 1 else None
 
     def method_names(self) -> frozenset[str]:
         """Names of the methods the module's classes define."""

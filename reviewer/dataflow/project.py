@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -119,10 +118,10 @@ class Project:
             return None
         if text.count("(") + text.count("[") + text.count("{") > 200 and _deep(text):
             return None
-        import libcst
+        from codeward.reviewer.parse import parse_module
 
         try:
-            module = libcst.parse_module(text)
+            module = parse_module(text)
         except Exception:  # any parser failure: the module is simply not summarised
             return None
         return Loaded(path, module, _digest(text))
@@ -140,7 +139,15 @@ class Project:
         return text
 
     def module_mentions_source(self, path: str) -> bool:
-        return bool(_SOURCE_WORDS.search(self._text(path)))
+        key = (path, "")
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = _mentions(self._text(path))
+        return found
+
+    @staticmethod
+    def module_mentions_source_text(text: str) -> bool:
+        return _mentions(text)
 
     def function_mentions_source(self, path: str, name: str) -> bool:
         """A cheap look at the text of function `name` in a module (no parse): does it read a request, an
@@ -148,12 +155,13 @@ class Project:
         key = (path, name)
         found = self._mentions.get(key)
         if found is None:
-            found = self._mentions[key] = self._scan(self._text(path), name)
+            found = self._mentions[key] = (
+                self._scan(self._text(path), name) if self.module_mentions_source(path) else False
+            )
         return found
 
-    @staticmethod
-    def _scan(text: str, name: str) -> bool:
-        if not _SOURCE_WORDS.search(text):
+    def _scan(self, text: str, name: str) -> bool:
+        if not self.module_mentions_source_text(text):
             return False
         header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
         for match in header.finditer(text):
@@ -170,6 +178,14 @@ class Project:
     def dependencies(self) -> list[tuple[str, str]]:
         """(path, content digest) of every dependency parsed so far: a cached result is valid while they hold."""
         return [(p, item.digest) for p, item in self._loaded.items() if item is not None]
+
+
+_WORDS = ("request.", "event[", "event.get(", "input(", "argv", ".recv(", "stdin")
+
+
+def _mentions(text: str) -> bool:
+    """Plain substring tests first (fast); the word-boundary pattern only confirms."""
+    return any(word in text for word in _WORDS) and bool(_SOURCE_WORDS.search(text))
 
 
 def _digest(text: str) -> str:

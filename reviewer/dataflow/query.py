@@ -118,6 +118,17 @@ class FileFlows:
 
     # -- questions ------------------------------------------------------------------------------------------
 
+    def may_carry(self, chain: list[cst.CSTNode]) -> bool:
+        """Whether the innermost function (class body, module) around the walk can hold untrusted data."""
+        for node in reversed(chain):
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Module):
+                if not isinstance(node, cst.Module) and id(node) not in self.info.enclosing:
+                    outer = next((n for n in reversed(chain[: chain.index(node)]) if isinstance(n, _SCOPES)), None)
+                    if outer is not None:
+                        self.info.note_enclosing(node, outer)
+                return self.info.may_carry(node)
+        return True
+
     def value(self, expr: cst.BaseExpression, chain: list[cst.CSTNode]) -> Value:
         found = self.state(expr, chain)
         if found is None:
@@ -129,6 +140,8 @@ class FileFlows:
         self, expr: cst.BaseExpression, chain: list[cst.CSTNode], kind: str | None = None, family: str = "input"
     ) -> Taint | None:
         """The first source flow in `expr`'s value that is dangerous for `kind` (any kind when None)."""
+        if not self.may_carry(chain):
+            return None
         value = self.value(expr, chain)
         for flow in value.deep_flows():
             label = flow.label
@@ -180,7 +193,7 @@ class FileFlows:
         self, call: cst.Call, chain: list[cst.CSTNode], kind: str | None = None, name: str | None = None
     ) -> list[tuple[Taint, Hit]]:
         """Source flows reaching the sink arguments of `call` (models and project wrappers)."""
-        if not self.maybe_sink(call, name):
+        if not self.maybe_sink(call, name) or not self.may_carry(chain):
             return []
         found = self.state(call, chain)
         if found is None:
