@@ -392,6 +392,6 @@ def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
         '[tool.codeward.reviewer.taint]\nsinks = [{ name = "x.y", kind = "sqll" }]\n'
     )
     (tmp_path / "app.py").write_text("x = 1\n")
-    code, out, err = run_cli("review", "--no-cache", str(tmp_path / "app.py"), cwd=str(tmp_path))
+    code, _out, err = run_cli("review", "--no-cache", str(tmp_path / "app.py"), cwd=str(tmp_path))
     assert code == 2
     assert "sinks[0]: unknown kind 'sqll'" in err
