@@ -99,6 +99,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--write-baseline and --fix do not go together: fix first, then record the baseline")
     config = load_config_for(args, args.paths[0] if args.paths else ".")
     threshold = min_confidence(args, config)
+    from codeward.reviewer.dataflow.models import ModelError
+    from codeward.reviewer.review import taint_models
+
+    try:
+        taint_models(config)
+    except ModelError as exc:
+        raise UsageError(f"{config.source}: {exc}") from None
     from codeward.diff import Scope
 
     # --diff narrows the paths and the findings to changed lines; --post github posts them as a review.

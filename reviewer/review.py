@@ -102,16 +102,27 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
 
 
-def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
+def taint_models(config: Config) -> object:
+    """`[tool.codeward.reviewer.taint]` as models (raises ModelError saying what is wrong), None when absent."""
+    table = config.raw.get("reviewer", {})
+    taint = table.get("taint") if isinstance(table, dict) else None
+    if taint is None:
+        return None
+    from codeward.reviewer.dataflow.models import user_models
+
+    return user_models(taint)
+
+
+def review_text(path: str, text: str, select: Selector = lambda code: True, taint: object = None) -> list[Finding]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
-    facts: dict[object, bool] = {}
+    facts: dict[object, object] = {"path": path, "taint": taint}
     active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
     if active:
-        findings = _review_parsed(path, text, active)
+        findings = _review_parsed(path, text, active, taint)
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
@@ -131,7 +142,7 @@ def _syntax_only(path: str, text: str) -> list[Finding]:
         return _review_parsed(path, text, ())
 
 
-def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:
+def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object = None) -> list[Finding]:
     import libcst as cst
     from codeward.reviewer.engine import Context, Walker
 
@@ -139,12 +150,14 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
     if too_deep is not None:
         return [too_deep]
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:
         return []
-    ctx = Context(path, text, module)
+    ctx = Context(path, text, module, taint)
     visitors, leavers = _tables(active)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12000))
@@ -264,7 +277,7 @@ def _suppress(path: str, text: str, findings: list[Finding], select: Selector) -
     return findings
 
 
-def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
+def review_file(path: str, select: Selector = lambda code: True, taint: object = None) -> FileResult:
     text, problem = read_source(path)
     if text is None:
         result = FileResult(path)
@@ -272,7 +285,7 @@ def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
             result.findings.append(_finding("CWR003", problem, path, Span(1, 1, 1, 1)))
         return result
     try:
-        return FileResult(path, review_text(path, text, select))
+        return FileResult(path, review_text(path, text, select, taint))
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
@@ -301,7 +314,7 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 def _settings(config: Config) -> str:
     from codeward.cache import config_stamp
 
-    return config_stamp(config)
+    return config_stamp(config)  # the whole [tool.codeward] table, [tool.codeward.reviewer.taint] included
 
 
 def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
@@ -327,7 +340,7 @@ def review_task(task: Task) -> FileResult:
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
-    result = review_file(task.path, select)
+    result = review_file(task.path, select, taint_models(task.config))
     if cache is None:
         return result
     if not result.internal_error:
@@ -387,7 +400,7 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
             remaining += result.findings
             continue
         applied += count
-        remaining += review_file(result.path, config.selector_for(result.path)).findings
+        remaining += review_file(result.path, config.selector_for(result.path), taint_models(config)).findings
     return applied, remaining
 
 
