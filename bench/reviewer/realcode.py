@@ -63,7 +63,7 @@ PROJECTS = (
     Project("chalice", "pypi", "chalice", "1.31.3"),
 )  # fmt: skip
 
-_TEST_DIRS = {"test", "tests", "testing", "unit_tests", "integration_tests"}
+_TEST_DIRS = {"test", "tests", "testing", "__tests__", "unit_tests", "integration_tests"}
 
 
 def is_test_path(path: str) -> bool:
