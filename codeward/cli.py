@@ -92,7 +92,9 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         raise UsageError(str(exc)) from None
     if args.select is not None:
         config.select = list(args.select)
-    config.select += args.extend_select
+        config.explicit = list(args.select)
+    config.select = config.select + args.extend_select
+    config.explicit = config.explicit + args.extend_select
     config.ignore += args.ignore
     if args.fail_on:
         from codeward.findings import Severity

@@ -38,6 +38,9 @@ class Config:
     cache_dir: str | None = None
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
+    # The codes and prefixes the user named (select, when given, and every extend-select): rules that are off
+    # by default run only when asked for here.
+    explicit: list[str] = field(default_factory=list)
 
     def selects(self, code: str) -> bool:
         """Longest matching prefix wins, ignore beating select at equal length (ruff's rule)."""
@@ -138,8 +141,10 @@ def config_from_table(table: Any, source: str) -> Config:
         )
     config = Config(root=os.path.dirname(os.path.abspath(source)), source=source, raw=table)
     if "select" in table:
-        config.select = _codes(table["select"], "select")
-    config.select += _codes(table.get("extend-select", []), "extend-select")
+        config.select = config.explicit = _codes(table["select"], "select")
+    extend = _codes(table.get("extend-select", []), "extend-select")
+    config.select = config.select + extend
+    config.explicit = config.explicit + extend
     config.ignore = _codes(table.get("ignore", []), "ignore")
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):

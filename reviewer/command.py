@@ -49,6 +49,17 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "(default: 0.5, or min-confidence in [tool.codeward.reviewer])",
     )
     review.add_argument("--show-all", action="store_true", help="also show findings below the confidence threshold")
+    review.add_argument(
+        "--profile",
+        choices=("default", "strict"),
+        help="default: test code (tests/, test_*.py, ...; test-paths) gets the test profile; strict: review tests "
+        "like production code",
+    )
+    review.add_argument(
+        "--no-foreign-suppressions",
+        action="store_true",
+        help="ignore bandit's `# nosec` and ruff's `# noqa: S...` comments",
+    )
     add_common(review)
     return review
 
@@ -78,6 +89,34 @@ def min_confidence(args: argparse.Namespace, config: Any) -> float:
     return float(value)
 
 
+def apply_flags(args: argparse.Namespace, config: Any) -> None:
+    """--profile and --no-foreign-suppressions override `[tool.codeward.reviewer]`; bad values there are usage
+    errors."""
+    from codeward.reviewer.profile import OptionsError, options
+
+    table = config.raw.get("reviewer")
+    table = dict(table) if isinstance(table, dict) else ({} if table is None else table)
+    if getattr(args, "profile", None):
+        table["profile"] = args.profile
+    if getattr(args, "no_foreign_suppressions", False):
+        table["foreign-suppressions"] = False
+    if table:
+        config.raw = {**config.raw, "reviewer": table}
+    try:
+        options(config)
+    except OptionsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def postable(findings: list[Any], explicit: list[str]) -> list[Any]:
+    """What may go to a pull request: no `info` finding unless its rule was asked for by name or prefix."""
+    from codeward.reviewer.profile import asked
+
+    from codeward.findings import Severity
+
+    return [f for f in findings if f.severity is not Severity.INFO or asked(f.code, explicit)]
+
+
 def run(args: argparse.Namespace) -> int:
     from codeward.reviewer.review import fix_files, run_review, scan_secrets
     from codeward.reviewer.rules import rule_for
@@ -92,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--write-baseline and --fix do not go together: fix first, then record the baseline")
     config = load_config_for(args, args.paths[0] if args.paths else ".")
     threshold = min_confidence(args, config)
+    apply_flags(args, config)
     from codeward.diff import Scope
 
     # --diff narrows the paths and the findings to changed lines; --post github posts them as a review.
@@ -121,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
     # The classifier's verdict, then the users': low-confidence and not-useful findings are not reported.
     report.findings = visible(report.findings, threshold, args.show_all)
     drop_not_useful(report, args.paths[0] if args.paths else ".")
+    if fmt in REVIEW_FORMATS or args.post:
+        # Pull-request comments: info findings stay off them unless their rule was asked for.
+        report.findings = postable(report.findings, config.explicit)
     scope.attach(report)
     if args.baseline:
         from codeward.reviewer.baseline import filter_new, write_baseline
@@ -138,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
     return finish(args, fmt, report, scope, config.fail_on, fixed=fixed, internal_error=internal)
 
 
+REVIEW_FORMATS = frozenset({"github-review", "codecommit", "gitlab-discussions"})
 SECRET_CODES = frozenset({"CWR201", "CWR202", "CWR203", "CWR205"})
 
 

@@ -98,7 +98,11 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
 
 
-def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
+def review_text(
+    path: str, text: str, select: Selector = lambda code: True, *, tests: bool = False, foreign: bool = True
+) -> list[Finding]:
+    """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
+    has left out the rules that stay quiet in tests); `foreign`: honour bandit's and ruff's suppressions."""
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
@@ -114,7 +118,13 @@ def review_text(path: str, text: str, select: Selector = lambda code: True) -> l
     from codeward.reviewer.ml.confidence import attach
 
     findings = attach(path, text, findings, select)
-    return _suppress(path, text, findings, select)
+    if tests:
+        from codeward.reviewer.profile import keep_in_tests
+
+        findings = [f for f in findings if keep_in_tests(f.code, f.message)]
+    from codeward.reviewer.merge import merge_same_line
+
+    return merge_same_line(_suppress(path, text, findings, select, foreign))
 
 
 def _syntax_only(path: str, text: str) -> list[Finding]:
@@ -232,29 +242,56 @@ def _flow(taint, where: dict[int, Span], sink: Span) -> str:
     return "data flow: " + " -> ".join(parts)
 
 
-def _suppress(path: str, text: str, findings: list[Finding], select: Selector) -> list[Finding]:
+def _suppress(path: str, text: str, findings: list[Finding], select: Selector, foreign: bool = True) -> list[Finding]:
     suppressions = find_suppressions(text)
+    if foreign:
+        suppressions += _foreign_suppressions(text)
     if suppressions:
         findings = [f for f in findings if not is_suppressed(suppressions, f.code, f.span.line)]
         if select("CWR002"):
             lines = text.split("\n")
             for s in suppressions:
-                if not s.used and (s.codes is None or any(c.startswith("CWR") for c in s.codes)):
+                if s.used or not _checkable(s, select):
+                    continue
+                if s.foreign is not None:
+                    what = f"# {s.foreign} (codeward's {', '.join(sorted(s.codes or ()))})"
+                else:
                     what = "codeward: ignore" + (f"[{', '.join(sorted(s.codes))}]" if s.codes else "")
-                    end = len(lines[s.line - 1]) + 1
-                    findings.append(
-                        _finding(
-                            "CWR002",
-                            f"unused suppression: no finding here matches {what}",
-                            path,
-                            Span(s.line, s.column, s.line, end),
-                        )
-                    )
+                end = len(lines[s.line - 1]) + 1
+                span = Span(s.line, s.column, s.line, end)
+                findings.append(_finding("CWR002", f"unused suppression: no finding here matches {what}", path, span))
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
+def _foreign_suppressions(text: str) -> list:
+    """bandit's `# nosec` and ruff's `# noqa: S…`, each silencing the codeward rules mapped to what it names."""
+    from codeward.reviewer.foreign import mapped_rules
+
+    from codeward.suppress import find_foreign
+
+    found = []
+    for s in find_foreign(text):
+        s.codes = mapped_rules(s.foreign_ids)
+        if s.codes:
+            found.append(s)
+    return found
+
+
+def _checkable(s, select: Selector) -> bool:  # s: codeward.suppress.Suppression
+    """Whether an unused suppression can be reported: codeward ran a rule it names on this file. A bare
+    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported."""
+    if s.foreign is not None:
+        return s.foreign_ids is not None and any(select(code) for code in s.codes)
+    if s.codes is None:
+        return True
+    # A prefix (`CWR1`) names rules of several kinds: report it; a full code only when its rule ran here.
+    return any(code.startswith("CWR") and (len(code) < 6 or select(code)) for code in s.codes)
+
+
+def review_file(
+    path: str, select: Selector = lambda code: True, *, tests: bool = False, foreign: bool = True
+) -> FileResult:
     text, problem = read_source(path)
     if text is None:
         result = FileResult(path)
@@ -262,11 +299,20 @@ def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
             result.findings.append(_finding("CWR003", problem, path, Span(1, 1, 1, 1)))
         return result
     try:
-        return FileResult(path, review_text(path, text, select))
+        return FileResult(path, review_text(path, text, select, tests=tests, foreign=foreign))
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
         return FileResult(path, [finding], internal_error=True)
+
+
+def _review_configured(path: str, config: Config) -> FileResult:
+    """One file as the configuration says: default rule set, what was asked for, test profile, suppressions."""
+    from codeward.reviewer.profile import options, selector
+
+    opts = options(config)
+    select, tests = selector(config, path, opts)
+    return review_file(path, select, tests=tests, foreign=opts.foreign_suppressions)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -289,7 +335,12 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 
 
 def _settings(config: Config) -> str:
-    return repr((sorted(config.select), sorted(config.ignore), sorted(config.per_file_ignores.items())))
+    from codeward.reviewer.profile import options
+
+    return repr(
+        (sorted(config.select), sorted(config.explicit), sorted(config.ignore),
+         sorted(config.per_file_ignores.items()), options(config).key())
+    )  # fmt: skip
 
 
 def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
@@ -313,11 +364,10 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
 
 
 def review_task(task: Task) -> FileResult:
-    select = task.config.selector_for(task.path)
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
-    result = review_file(task.path, select)
+    result = _review_configured(task.path, task.config)
     if cache is None:
         return result
     if not result.internal_error:
@@ -377,17 +427,19 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
         with open(result.path, "w", encoding="utf-8") as handle:
             handle.write(new_text)
         applied += count
-        remaining += review_file(result.path, config.selector_for(result.path)).findings
+        remaining += _review_configured(result.path, config).findings
     return applied, remaining
 
 
 def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
     """Credentials in known token formats and passwords in URLs, line by line, in any text file."""
+    from codeward.reviewer.profile import keep_in_tests, options, selector
     from codeward.reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
 
+    opts = options(config)
     results = []
     for path in discover(paths, config, suffixes=None):
-        select = config.selector_for(path)
+        select, tests = selector(config, path, opts)
         text, _ = read_source(path)
         result = FileResult(path)
         results.append(result)
@@ -412,8 +464,14 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
         from codeward.reviewer.ml.confidence import attach
 
         result.findings = attach(path, text, result.findings, select, python=path.endswith((".py", ".pyi")))
+        if tests:
+            result.findings = [f for f in result.findings if keep_in_tests(f.code, f.message)]
         result.findings = _suppress(
-            path, text, result.findings, lambda code, keep=select: code != "CWR002" and keep(code)
+            path,
+            text,
+            result.findings,
+            lambda code, keep=select: code != "CWR002" and keep(code),
+            opts.foreign_suppressions,
         )
     return results
 

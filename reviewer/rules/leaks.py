@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codeward.reviewer.engine import Context, children, literal_str, method_name
+from codeward.reviewer.engine import Context, argument, children, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 
@@ -81,12 +81,22 @@ _BORROWERS = frozenset(
 )
 
 
+# Used and dropped in one expression (`open(p).read()`, `urlopen(u).read()`), these are closed as soon as the
+# expression ends: CPython frees them by reference counting and their finalizers close the descriptor. Executors,
+# pools and processes are no leak either when used inline (their threads or children are the point).
+_FREED_AT_ONCE = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "executor",
+                            "process pool", "process"})  # fmt: skip
+_IN_MEMORY = frozenset({"io.BytesIO", "io.StringIO"})
+
+
 def resource_kind(ctx: Context, call: cst.Call) -> str | None:
     name = ctx.call_name(call)
     kind = RESOURCES.get(name)
     if kind is not None:
         if name == "open" and ctx.qualname(call.func) != "open":
             return None
+        if kind in ("zip file", "tar file") and _in_memory(ctx, call):
+            return None  # `ZipFile(BytesIO(data))`: no descriptor, nothing to leak
         return kind
     method = method_name(call)
     if method == "cursor" and isinstance(call.func, cst.Attribute):
@@ -94,6 +104,17 @@ def resource_kind(ctx: Context, call: cst.Call) -> str | None:
         if origin is not None and RESOURCES.get(origin[0]) == "database connection":
             return "database cursor"
     return None
+
+
+def _in_memory(ctx: Context, call: cst.Call) -> bool:
+    """An archive opened over a buffer in memory (`io.BytesIO(...)`, directly or through a variable)."""
+    source = argument(call, 0, "file") or argument(call, -2, "fileobj")
+    if source is None:
+        return False
+    if isinstance(source, cst.Call):
+        return ctx.call_name(source) in _IN_MEMORY
+    origin = ctx.origin(source)
+    return origin is not None and origin[0] in _IN_MEMORY
 
 
 def _body_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
@@ -133,7 +154,9 @@ class ResourceLeak(ReviewRule):
     Finds resources that are not closed on every path: files, sockets, database connections and cursors,
     `urlopen` responses, `Popen` processes, temporary files, zip and tar files, executors and process
     pools, SMTP/FTP/HTTP connections and botocore `StreamingBody` objects that are opened in a function,
-    neither managed by `with` nor closed in a `finally`, and not handed to the caller.
+    neither managed by `with` nor closed in a `finally`, and not handed to the caller. Files and responses
+    used and dropped in one expression (`open(p).read()`) are not reported: CPython closes them as the
+    expression ends. Archives over a buffer in memory (`ZipFile(BytesIO(data))`) hold no descriptor.
 
     ## Why is this bad?
     An exception before `close()` (or a missing `close()`) leaks the descriptor or connection: long-running
@@ -166,7 +189,7 @@ class ResourceLeak(ReviewRule):
         if not isinstance(parent, cst.Attribute | cst.Arg):
             return
         kind = resource_kind(ctx, node)
-        if kind is None or kind in ("executor", "process pool", "process"):
+        if kind is None or kind in _FREED_AT_ONCE:
             return
         if isinstance(parent, cst.Arg):
             consumer = ctx.parents[-2] if len(ctx.parents) > 1 else None
@@ -254,6 +277,14 @@ class ResourceLeak(ReviewRule):
 
     VALID = (
         Valid("import json\n\ndef load(p):\n    with open(p) as f:\n        return json.load(f)\n"),
+        Valid("def readme():\n    return open('README.md').read()\n"),
+        Valid(
+            "import io, zipfile\n\ndef names(data):\n    z = zipfile.ZipFile(io.BytesIO(data))\n    return z.namelist()\n"
+        ),
+        Valid(
+            "import io, zipfile\n\ndef names(data):\n    buf = io.BytesIO(data)\n    z = zipfile.ZipFile(buf)\n"
+            "    return z.namelist()\n"
+        ),
         Valid(
             "import sqlite3\n\ndef rows(db):\n    conn = sqlite3.connect(db)\n    try:\n"
             "        return conn.execute('SELECT 1').fetchall()\n    finally:\n        conn.close()\n"
@@ -282,7 +313,7 @@ class ResourceLeak(ReviewRule):
             11,
             message="never closed",
         ),
-        Invalid("def first_line(p):\n    return open(p).readline()\n", 2, 12),
+        Invalid("import smtplib\n\ndef send(host, msg):\n    smtplib.SMTP(host).send_message(msg)\n", 4, 5),
         Invalid(
             "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    return r.read()\n",
             4,

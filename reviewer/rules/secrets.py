@@ -286,13 +286,21 @@ _SENSITIVE = re.compile(
     r"private_key|client_secret|credit_card|card_number|cvv|ssn|credentials?)$"
 )
 _HIDING_CALLS = frozenset({"len", "bool", "mask", "redact", "hash", "hashlib.sha256", "type", "isinstance", "id"})
+# Tokens that grant nothing: pagination cursors, optimistic-locking and idempotency tokens.
+_HARMLESS_TOKEN = re.compile(
+    r"(?i)(?:^|_)(?:next|page|paging|pagination|continuation|lock|sync|idempotency|client_request|cancel|"
+    r"cancellation|resume|start|end|change|marker|cursor|request|csrf_?header)_?token$"
+)
+# A CloudFormation custom resource: its event carries a pre-signed ResponseURL.
+_CUSTOM_RESOURCE = re.compile(r"ResponseURL|RequestType|cfnresponse|crhelper|CfnResource")
+_DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
 
 
 def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     """A credential-named variable or attribute that a value shows in full."""
     if isinstance(node, cst.Name | cst.Attribute):
         name = _name_of(node)
-        return name if name and _SENSITIVE.search(name) else None
+        return name if name and _SENSITIVE.search(name) and not _HARMLESS_TOKEN.search(name) else None
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -316,11 +324,42 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
+    """The event parameter of a CloudFormation custom-resource handler, logged whole (`log.info(event)`,
+    f"{event}", `json.dumps(event)`, `"%s" % event`): the name it has, or None."""
+    if isinstance(node, cst.Name):
+        function = ctx.function
+        if function is None or not any(p.name.value == node.value for p in function.params.params):
+            return None
+        if node.value not in ("event", "evt", "request") or not _CUSTOM_RESOURCE.search(ctx.text):
+            return None
+        return node.value
+    if isinstance(node, cst.FormattedString):
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                found = _whole_event(ctx, part.expression)
+                if found:
+                    return found
+        return None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo | cst.Add):
+        return _whole_event(ctx, node.right) or _whole_event(ctx, node.left)
+    if isinstance(node, cst.Tuple):
+        return next((f for e in node.elements if (f := _whole_event(ctx, e.value))), None)
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+            return next((f for a in node.args if (f := _whole_event(ctx, a.value))), None)
+        if ctx.call_name(node) in _DUMPERS and node.args:
+            return _whole_event(ctx, node.args[0].value)
+    return None
+
+
 class SensitiveDataLogged(ReviewRule):
     """
     ## What it does
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
-    logs or printed.
+    logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
+    anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
+    `lock_token`) grant nothing and are not reported.
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
@@ -344,7 +383,7 @@ class SensitiveDataLogged(ReviewRule):
     severity = Severity.WARNING
     needles = ("print", "log", "LOG")
     _WORDS = ("password", "passwd", "pwd", "secret", "apikey", "api_key", "token", "private_key", "credit_card",
-              "card_number", "cvv", "ssn", "credential")  # fmt: skip
+              "card_number", "cvv", "ssn", "credential", "responseurl", "requesttype", "cfnresponse", "crhelper")  # fmt: skip
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
@@ -356,12 +395,21 @@ class SensitiveDataLogged(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if not (is_logging_call(ctx, node) or ctx.call_name(node) == "print"):
             return
+        what = "printed" if ctx.call_name(node) == "print" else "logged"
         for arg in node.args:
             if arg.keyword is not None:
                 continue
+            event = _whole_event(ctx, arg.value)
+            if event is not None:
+                ctx.report(
+                    node,
+                    f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
+                    "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
+                    notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
+                )
+                return
             found = _sensitive_names(ctx, arg.value)
             if found:
-                what = "printed" if ctx.call_name(node) == "print" else "logged"
                 ctx.report(node, f"`{found}` is {what} in full")
                 return
 
@@ -371,6 +419,18 @@ class SensitiveDataLogged(ReviewRule):
             "    log.info('password length %d', len(password))\n    log.info('%d tokens', token_count)\n"
         ),
         Valid("def f(user):\n    print('password changed for', user.name)\n"),
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef page(next_token, lock_token):\n"
+            "    log.info('page %s, lock %s', next_token, lock_token)\n"
+        ),
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info('%s %s', event['RequestType'], event['LogicalResourceId'])\n"
+        ),
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info(event)  # an SQS event\n    return event['Records']\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -380,6 +440,13 @@ class SensitiveDataLogged(ReviewRule):
             5,
         ),
         Invalid("def f(user):\n    print(f'token: {user.api_key}')\n", 2, 5, message="api_key"),
+        Invalid(
+            "import logging, cfnresponse\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info('received %s', event)\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
+            5,
+            5,
+            message="pre-signed ResponseURL",
+        ),
     )
 
 
