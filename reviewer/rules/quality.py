@@ -698,7 +698,7 @@ class HttpWithoutTimeout(ReviewRule):
             receiver = node.func.value
             bare = ctx.shared.get(("urllib3 without timeout",), set())  # type: ignore[call-overload]
             inline = isinstance(receiver, cst.Call) and ctx.call_name(receiver) in _URLLIB3_POOLS
-            if inline and kwarg(receiver, "timeout") is None or dotted(receiver) in bare:
+            if (inline and kwarg(receiver, "timeout") is None) or dotted(receiver) in bare:
                 ctx.report(node, "urllib3 request without timeout= (nor one on its PoolManager) can wait forever")
 
     VALID = (
