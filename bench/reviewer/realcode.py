@@ -214,6 +214,27 @@ def score(findings: list[dict], judgments: dict) -> dict[str, object]:
     return {"overall": dict(tallies), "rules": dict(by_rule), "projects": dict(by_project)}
 
 
+def write_precision(findings: list[dict], judgments: dict, target: Path) -> None:
+    """Per rule: judged counts of its warning/error findings (what decides the default set) and, apart, of its
+    info findings. Every finding must be judged."""
+    unjudged = [f for f in findings if key(f) not in judgments]
+    if unjudged:
+        raise SystemExit(f"{len(unjudged)} findings are not judged yet: `context` lists them")
+    rules: dict[str, dict] = {}
+    for finding in findings:
+        entry = rules.setdefault(finding["code"], {"true": 0, "false": 0, "noise": 0})
+        bucket = entry if finding["severity"] != "info" else entry.setdefault("info", {"true": 0, "false": 0, "noise": 0})
+        bucket[judgments[key(finding)]["verdict"]] += 1
+    document = {
+        "measured_by": "python -m bench.reviewer.realcode run --label all -- --select ALL; "
+        "python -m bench.reviewer.realcode score --label all --write-precision reviewer/precision.json",
+        "projects": [f"{p.where}@{p.pin}" for p in PROJECTS],
+        "rules": dict(sorted(rules.items())),
+    }
+    target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {target}")
+
+
 def print_score(result: dict, label: str) -> None:
     head = "| findings | true | false | noise | unjudged | precision |\n|---|---|---|---|---|---|---|"
     print(f"### {label}: warning and error findings of the default configuration\n")
@@ -254,8 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", action="append", help="only these projects")
     parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")
     parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
-    parser.add_argument("codeward_args", nargs="*", help="run: extra options for codeward review (after --)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--write-precision",
+        metavar="FILE",
+        help="score: write each rule's judged counts (reviewer/precision.json); run with --select ALL first",
+    )
+    args, extra = parser.parse_known_args(argv)
+    args.codeward_args = [a for a in extra if a != "--"]  # run: the rest goes to codeward review
     projects = [p for p in PROJECTS if not args.project or p.name in args.project]
     if args.action == "extract":
         for project in projects:
@@ -279,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     result = score(findings, judgments)
     print_score(result, args.label)
+    if args.write_precision:
+        write_precision(findings, judgments, Path(args.write_precision))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({k: {n: vars(t) for n, t in v.items()} for k, v in result.items()}, handle, indent=2)

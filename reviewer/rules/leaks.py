@@ -154,7 +154,8 @@ class ResourceLeak(ReviewRule):
     Finds resources that are not closed on every path: files, sockets, database connections and cursors,
     `urlopen` responses, `Popen` processes, temporary files, zip and tar files, executors and process
     pools, SMTP/FTP/HTTP connections and botocore `StreamingBody` objects that are opened in a function,
-    neither managed by `with` nor closed in a `finally`, and not handed to the caller. Files and responses
+    neither managed by `with` nor closed in a `finally`, and not handed to the caller. A resource closed on
+    the normal path but not when an exception comes first is reported at `info`. Files and responses
     used and dropped in one expression (`open(p).read()`) are not reported: CPython closes them as the
     expression ends. Archives over a buffer in memory (`ZipFile(BytesIO(data))`) hold no descriptor.
 
@@ -227,7 +228,9 @@ class ResourceLeak(ReviewRule):
         for name, call, kind, parents in created:
             verdict = self._verdict(ctx, name, call, kind, parents, uses.get(name, []))
             if verdict is not None:
-                ctx.report(call, f"`{name}` ({kind}) {verdict}")
+                # Closed on the normal path, left open only when something fails: weaker evidence, reported at info.
+                weak = verdict.startswith("is not closed if an exception")
+                ctx.report(call, f"`{name}` ({kind}) {verdict}", severity=Severity.INFO if weak else None)
 
     def _verdict(
         self,

@@ -16,10 +16,42 @@ from codeward.rule import Invalid, Valid
 _MUTABLE_CALLS = frozenset({"list", "dict", "set", "collections.defaultdict", "collections.OrderedDict", "bytearray"})
 
 
+_CHANGERS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "setdefault", "add",
+                       "discard", "popitem", "sort", "reverse"})  # fmt: skip
+
+
+def _mutates(body: cst.CSTNode, name: str) -> bool:
+    """The function changes the object `name` holds: a mutating method, an item assignment or deletion, `+=`."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue  # an inner function has its own names
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _CHANGERS:
+            if dotted(node.func.value) == name:
+                return True
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AugAssign | cst.AnnAssign):
+            targets = [node.target]
+        elif isinstance(node, cst.Del):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) == name:
+                return True
+            if isinstance(node, cst.AugAssign) and isinstance(target, cst.Name) and target.value == name:
+                return True
+        stack.extend(children(node))
+    return False
+
+
 class MutableDefault(ReviewRule):
     """
     ## What it does
-    Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`.
+    Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`. When the
+    function changes the object (appends, updates, assigns items) the finding is a warning; a default it only
+    reads is reported at `info`.
 
     ## Why is this bad?
     The default is created once, when the function is defined, and shared by every call: items appended
@@ -53,12 +85,20 @@ class MutableDefault(ReviewRule):
         if isinstance(default, cst.Call) and ctx.call_name(default) in _MUTABLE_CALLS:
             mutable = True
         if mutable:
-            ctx.report(default, f"the default of `{node.name.value}` is created once and shared by every call")
+            function = ctx.function
+            changed = function is not None and _mutates(function.body, node.name.value)
+            message = f"the default of `{node.name.value}` is created once and shared by every call"
+            if changed:
+                ctx.report(default, message + ", and this function changes it")
+            else:
+                # Never changed here: shared but harmless until someone changes it; worth a note, not a comment.
+                ctx.report(default, message, severity=Severity.INFO)
 
     VALID = (Valid("def add(item, items=None, names=(), size=0):\n    items = [] if items is None else items\n"),)
     INVALID = (
-        Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21),
+        Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21, message="changes it"),
         Invalid("def f(*, cache=dict()):\n    return cache\n", 1, 16),
+        Invalid("def count(word, seen={}):\n    seen[word] = seen.get(word, 0) + 1\n", 1, 22, message="changes it"),
     )
 
 
@@ -443,7 +483,9 @@ class NaiveDatetime(ReviewRule):
     """
     ## What it does
     Finds naive datetimes: `datetime.utcnow()`, `datetime.utcfromtimestamp()` (deprecated in Python 3.12)
-    and `datetime.now()` / `fromtimestamp()` without a time zone.
+    and `datetime.now()` / `fromtimestamp()` without a time zone (not `now().timestamp()`, which converts
+    a naive local time to the right epoch). Reported at `info`: on real projects these findings were right
+    but rarely worth a review comment (timestamps formatted for logs, Lambda running in UTC).
 
     ## Why is this bad?
     A naive datetime carries no zone: `utcnow()` returns UTC that every library treats as local time,
@@ -461,7 +503,7 @@ class NaiveDatetime(ReviewRule):
     code = "CWR607"
     name = "naive-datetime"
     cwe = 682
-    severity = Severity.WARNING
+    severity = Severity.INFO
     needles = ("datetime",)
     pattern = re.compile(r"utcnow|utcfromtimestamp|\.now\(|fromtimestamp\(")
     _ALWAYS = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
@@ -476,10 +518,16 @@ class NaiveDatetime(ReviewRule):
         if index is None:
             return
         positional_args = [a for a in node.args if a.keyword is None]
+        parent = ctx.parents[-1] if ctx.parents else None
+        if isinstance(parent, cst.Attribute) and parent.attr.value == "timestamp":
+            return  # `datetime.now().timestamp()`: a naive local time converts to the right epoch
         if kwarg(node, "tz") is None and len(positional_args) <= index:
             ctx.report(node, f"{name.removeprefix('datetime.')}() without tz= returns a naive local datetime")
 
-    VALID = (Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),)
+    VALID = (
+        Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),
+        Valid("from datetime import datetime\nstamp = str(datetime.now().timestamp())\n"),
+    )
     INVALID = (
         Invalid("import datetime\nexpires = datetime.datetime.utcnow()\n", 2, 11),
         Invalid("from datetime import datetime as dt\nstamp = dt.now()\n", 2, 9),

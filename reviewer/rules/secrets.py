@@ -292,7 +292,9 @@ _HARMLESS_TOKEN = re.compile(
     r"cancellation|resume|start|end|change|marker|cursor|request|csrf_?header)_?token$"
 )
 # A CloudFormation custom resource: its event carries a pre-signed ResponseURL.
-_CUSTOM_RESOURCE = re.compile(r"ResponseURL|RequestType|cfnresponse|crhelper|CfnResource")
+_CUSTOM_RESOURCE = re.compile(
+    r"ResponseURL|cfnresponse|crhelper|CfnResource|[\[(]\s*['\"]RequestType['\"]|['\"]RequestType['\"]\s+in\b"
+)
 _DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
 
 
