@@ -223,7 +223,9 @@ def write_precision(findings: list[dict], judgments: dict, target: Path) -> None
     rules: dict[str, dict] = {}
     for finding in findings:
         entry = rules.setdefault(finding["code"], {"true": 0, "false": 0, "noise": 0})
-        bucket = entry if finding["severity"] != "info" else entry.setdefault("info", {"true": 0, "false": 0, "noise": 0})
+        bucket = (
+            entry if finding["severity"] != "info" else entry.setdefault("info", {"true": 0, "false": 0, "noise": 0})
+        )
         bucket[judgments[key(finding)]["verdict"]] += 1
     document = {
         "measured_by": "python -m bench.reviewer.realcode run --label all -- --select ALL; "

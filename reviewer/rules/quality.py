@@ -27,15 +27,13 @@ def _mutates(body: cst.CSTNode, name: str) -> bool:
         node = stack.pop()
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue  # an inner function has its own names
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _CHANGERS:
-            if dotted(node.func.value) == name:
-                return True
+        func = node.func if isinstance(node, cst.Call) else None
+        if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) == name:
+            return True
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AugAssign | cst.AnnAssign):
-            targets = [node.target]
-        elif isinstance(node, cst.Del):
+        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
             targets = [node.target]
         for target in targets:
             if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) == name:
