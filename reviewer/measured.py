@@ -71,11 +71,27 @@ def describe(code: str) -> str:
     if code in ALWAYS:
         return "Default: always on."
     if found is None:
+        info = _info_counts(code)
+        if info:
+            return (
+                f"Reported at info; on real code {info[0]} true, {info[1]} false, {info[2]} not worth a comment "
+                "of its findings. Default: on (info never fails a run and is not posted unless asked)."
+            )
         return "Precision on real code: not measured (no finding on the evaluation projects). Default: on."
     true, false, noise = found
     judged = true + false + noise
     state = "on" if in_default_set(code) else "off (select it to run it)"
+    info = _info_counts(code)
+    extra = f"; at info, {info[0]} true, {info[1]} false, {info[2]} not worth a comment" if info else ""
     return (
         f"Precision on real code: {true / judged:.2f} ({true} true, {false} false, {noise} not worth a comment, "
-        f"of {judged} judged). Default: {state}."
+        f"of {judged} judged{extra}). Default: {state}."
     )
+
+
+def _info_counts(code: str) -> tuple[int, int, int] | None:
+    entry = table().get(code, {}).get("info")
+    if not isinstance(entry, dict):
+        return None
+    found = tuple(int(entry.get(k, 0)) for k in ("true", "false", "noise"))
+    return found if sum(found) else None  # type: ignore[return-value]

@@ -45,6 +45,9 @@ class Project:
     pin: str  # commit, or version
     # Folders of the snapshot to review (all of it when empty): skips vendored third-party code.
     include: tuple[str, ...] = ()
+    # "tuning": used to measure the rules and choose the default set; "validation": never used for that, so
+    # their score is an out-of-sample check of the choice.
+    split: str = "tuning"
 
 
 # AWS Lambda applications (aws-solutions) and PyPI libraries around AWS. None of them is held out for acceptance.
@@ -61,6 +64,12 @@ PROJECTS = (
     Project("django-storages", "pypi", "django-storages", "1.14.4"),
     Project("watchtower", "pypi", "watchtower", "3.3.1"),
     Project("chalice", "pypi", "chalice", "1.31.3"),
+    Project("hot-topics", "github", "aws-solutions/discovering-hot-topics-using-machine-learning",
+            "f28bbe0852afba460824fb6779883bd76e39ffa6", ("source",), "validation"),
+    Project("qnabot", "github", "aws-solutions/qnabot-on-aws",
+            "8fcebbcb2facb4bab4623a7651c5a7d521a2fb8c", ("source",), "validation"),
+    Project("sshtunnel", "pypi", "sshtunnel", "0.4.0", (), "validation"),
+    Project("aws-xray-sdk", "pypi", "aws-xray-sdk", "2.14.0", (), "validation"),
 )  # fmt: skip
 
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "unit_tests", "integration_tests"}
@@ -94,14 +103,20 @@ def extract(project: Project, mirror: str | None = None) -> Path:
         git_dir = mirror_of(project, mirror)
         if not git_dir.is_dir():
             raise SystemExit(f"{project.name}: no git directory at {git_dir}; clone {project.where} there (--mirror)")
-        archive = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "archive", "--format=tar", project.pin, *project.include],
+        # Python files only, blob by blob: snapshots may lack large blobs (fixtures), which `git archive` refuses.
+        listing = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", project.pin, "--", *project.include],
             check=True, capture_output=True,
-        )  # fmt: skip
-        tar_path = OUT / f"{project.name}.tar"
-        tar_path.write_bytes(archive.stdout)
-        _untar(tar_path, target, strip=0)
-        tar_path.unlink()
+        ).stdout.decode("utf-8", "surrogateescape")  # fmt: skip
+        for entry in filter(None, listing.split("\0")):
+            meta, path = entry.split("\t", 1)
+            mode, kind, blob = meta.split()
+            if kind != "blob" or mode not in ("100644", "100755") or not path.endswith(".py") or ".." in path:
+                continue
+            data = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "blob", blob], capture_output=True)
+            if data.returncode == 0:
+                (target / path).parent.mkdir(parents=True, exist_ok=True)
+                (target / path).write_bytes(data.stdout)
     else:
         downloads = OUT / "downloads"
         downloads.mkdir(parents=True, exist_ok=True)
@@ -127,10 +142,19 @@ def _untar(archive: Path, target: Path, strip: int) -> None:
             tar.extract(member, target, filter="data")
 
 
-def review(project: Project, extra: list[str]) -> list[dict]:
+def review(project: Project, extra: list[str], binary: str | None = None) -> list[dict]:
     """Findings of the default configuration (no config file, no cache), paths relative to the project."""
     source = extract(project)
-    command = [str(BIN / "codeward"), "review", ".", "--isolated", "--no-cache", "--format", "json", "--exit-zero"]
+    command = [
+        binary or str(BIN / "codeward"),
+        "review",
+        ".",
+        "--isolated",
+        "--no-cache",
+        "--format",
+        "json",
+        "--exit-zero",
+    ]
     result = subprocess.run(command + extra, capture_output=True, text=True, env=ENV, cwd=source)
     if result.returncode != 0:
         raise SystemExit(f"{project.name}: codeward exited {result.returncode}: {result.stderr[-2000:]}")
@@ -275,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirror", help="folder holding OWNER+NAME/repo git directories")
     parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
     parser.add_argument("--project", action="append", help="only these projects")
+    parser.add_argument("--split", choices=("tuning", "validation"), help="only the projects of this split")
+    parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")
     parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")
     parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
     parser.add_argument(
@@ -284,7 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args, extra = parser.parse_known_args(argv)
     args.codeward_args = [a for a in extra if a != "--"]  # run: the rest goes to codeward review
-    projects = [p for p in PROJECTS if not args.project or p.name in args.project]
+    projects = [
+        p
+        for p in PROJECTS
+        if (not args.project or p.name in args.project) and (not args.split or p.split == args.split)
+    ]
     if args.action == "extract":
         for project in projects:
             print(project.name, extract(project, args.mirror))
@@ -292,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "run":
         for project in projects:
             extract(project, args.mirror)
-        findings = [f for project in projects for f in review(project, args.codeward_args)]
+        findings = [f for project in projects for f in review(project, args.codeward_args, args.codeward)]
         findings_path(args.label).parent.mkdir(parents=True, exist_ok=True)
         with open(findings_path(args.label), "w", encoding="utf-8") as handle:
             for finding in findings:
