@@ -2,7 +2,7 @@
 on the line above it. Without a code list it silences every finding there.
 
 Other tools' comments are found here too (`find_foreign`): bandit's `# nosec` (bare, or with test ids such as
-`B602`) and ruff's `# noqa: S602`, on the flagged line only, as those tools read them. Which codeward rules
+`B602`), ruff's `# noqa: S602` and SonarQube's `NOSONAR`, on the flagged line only, as those tools read them. Which codeward rules
 they silence is the reviewer's business (`codeward.reviewer.foreign`)."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ _ID = re.compile(r"[A-Za-z]+\d+")
 def find_foreign(text: str) -> list[Suppression]:
     """bandit's and ruff's suppression comments, each covering its own line; `codes` is left empty for the
     caller to fill with its own rule codes."""
-    if "nosec" not in text and "noqa" not in text:
+    if "nosec" not in text and "noqa" not in text and "NOSONAR" not in text:
         return []
     found: list[Suppression] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -68,6 +68,9 @@ def find_foreign(text: str) -> list[Suppression]:
             ids = frozenset(i.upper() for i in _ID.findall(nosec.group(1))) or None
             words = "nosec" + (" " + ", ".join(sorted(ids)) if ids else "")
             found.append(Suppression(number, nosec.start() + 1, frozenset(), number, foreign=words, foreign_ids=ids))
+        sonar = line.find("NOSONAR") if "NOSONAR" in line else -1
+        if sonar >= 0 and "#" in line[:sonar]:
+            found.append(Suppression(number, sonar + 1, frozenset(), number, foreign="NOSONAR"))
         noqa = _NOQA.search(line) if "noqa" in line else None
         if noqa is not None:
             ids = frozenset(i.upper() for i in _ID.findall(noqa.group(1)) if i[:1] in "Ss" and i[1:].isdigit())

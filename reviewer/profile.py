@@ -1,6 +1,7 @@
 """Which rules a review runs on a file: the default set, what the user asked for, and the test profile.
 
-Test code (files under `tests/`, `test/`, `testing/`, `__tests__/`, `test_*.py`, `*_test.py`, `conftest.py`,
+Test code (files under `tests/`, `test/`, `testing/`, `__tests__/`, `*_tests/` (such as `e2e_tests/`),
+`test_*.py`, `*_test.py`, `conftest.py`,
 or the globs of `test-paths` in `[tool.codeward.reviewer]`) gets a profile of its own unless the review runs
 with `--profile strict` (or `profile = "strict"`): the rules below stay quiet there, because in tests their
 findings are fixtures and harness code, not defects a reviewer comments on. Of the known token formats
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_TEST_PATHS = ("tests", "test", "testing", "__tests__", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS = ("tests", "test", "testing", "__tests__", "*_tests", "test_*.py", "*_test.py", "conftest.py")
 PROFILES = ("default", "strict")
 
 # Rules that stay quiet in test code under the default profile, and why.
@@ -26,9 +27,12 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR204": "test output, not production logs",
     "CWR205": "fixture values that look like credentials",
     "CWR405": "buckets of moto and Stubber fixtures",
+    "CWR602": "a test that turns any exception into a failure, or probes for one",
+    "CWR603": "a test that turns any exception into a failure, or probes for one",
     "CWR408": "an unhandled error fails the test, as it should",
     "CWR409": "regions of mocked and stubbed clients",
     "CWR410": "documentation account ids in fixtures",
+    "CWR501": "sockets and connections of test servers and scripts, freed when the test ends",
     "CWR601": "helper defaults in test code",
     "CWR604": "re-raising in a test changes nothing a reviewer cares about",
     "CWR607": "timestamps of fixtures and mocks",

@@ -265,15 +265,17 @@ def _suppress(path: str, text: str, findings: list[Finding], select: Selector, f
 
 
 def _foreign_suppressions(text: str) -> list:
-    """bandit's `# nosec` and ruff's `# noqa: S…`, each silencing the codeward rules mapped to what it names."""
+    """bandit's `# nosec` and ruff's `# noqa: S…`, each silencing the codeward rules mapped to what it names, and
+    SonarQube's `NOSONAR`, silencing the line."""
     from codeward.reviewer.foreign import mapped_rules
 
     from codeward.suppress import find_foreign
 
     found = []
     for s in find_foreign(text):
-        s.codes = mapped_rules(s.foreign_ids)
-        if s.codes:
+        # SonarQube's NOSONAR silences every issue on its line, whatever the rule: so it does here.
+        s.codes = None if s.foreign == "NOSONAR" else mapped_rules(s.foreign_ids)
+        if s.codes is None or s.codes:
             found.append(s)
     return found
 

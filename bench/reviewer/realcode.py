@@ -81,6 +81,7 @@ def is_test_path(path: str) -> bool:
     name = parts[-1]
     return (
         any(p in _TEST_DIRS for p in parts[:-1])
+        or any(p.endswith("_tests") for p in parts[:-1])
         or name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"

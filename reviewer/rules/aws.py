@@ -57,10 +57,27 @@ def _function_text(ctx: Context) -> str:
     return cached  # type: ignore[return-value]
 
 
+def _uses_locals(ctx: Context, call: cst.Call) -> bool:
+    """An argument of the call depends on the function's parameters or locals (this invocation's values)."""
+    local = set(ctx.scope.params) | set(ctx.scope.assigned)
+    stack: list[cst.CSTNode] = [arg.value for arg in call.args]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value in local:
+            return True
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)  # `event.region`, not the attribute's own name
+            continue
+        stack.extend(children(node))
+    return False
+
+
 class ClientInHandler(ReviewRule):
     """
     ## What it does
-    Finds boto3 clients, resources and sessions created inside a Lambda handler.
+    Finds boto3 clients, resources and sessions created inside a Lambda handler. Clients built from this
+    invocation's values (assumed-role credentials, a region or endpoint taken from the event) are not
+    reported: they cannot move to module level.
 
     ## Why is this bad?
     The handler runs on every invocation: creating a client each time repeats credential resolution,
@@ -89,12 +106,30 @@ class ClientInHandler(ReviewRule):
         if not ctx.scope.handler:
             return
         name = ctx.call_name(node)
-        if name in _CONSTRUCTORS:
-            ctx.report(node, f"{name}() runs on every invocation; create it once at module level")
+        if name not in _CONSTRUCTORS:
+            return
+        per_call = ctx.shared.setdefault(("per-call sessions", id(ctx.scope)), set())  # type: ignore[call-overload]
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if _uses_locals(ctx, node) or (isinstance(receiver, cst.Name) and receiver.value in per_call):
+            # Built from this invocation's values (assumed-role credentials, a region from the event), or from a
+            # session that is: it cannot move to module level.
+            parent = ctx.parents[-1] if ctx.parents else None
+            if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+                target = parent.targets[0].target
+                if isinstance(target, cst.Name):
+                    per_call.add(target.value)
+            return
+        ctx.report(node, f"{name}() runs on every invocation; create it once at module level")
 
     VALID = (
         Valid("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    return s3.list_buckets()\n"),
         Valid("import boto3\n\ndef make_client(region):\n    return boto3.client('s3', region_name=region)\n"),
+        Valid(
+            "import boto3\n\ndef handler(event, context):\n    creds = assume(event)\n"
+            "    session = boto3.Session(aws_access_key_id=creds['AccessKeyId'],\n"
+            "                            aws_secret_access_key=creds['SecretAccessKey'])\n"
+            "    return session.client('s3').list_buckets()\n"
+        ),
     )
     INVALID = (
         Invalid(

@@ -87,6 +87,8 @@ _BORROWERS = frozenset(
 _FREED_AT_ONCE = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "executor",
                             "process pool", "process"})  # fmt: skip
 _IN_MEMORY = frozenset({"io.BytesIO", "io.StringIO"})
+# Objects whose finalizer closes their descriptor (unlike executors and pools, whose threads outlive them).
+_DESCRIPTORS = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file"})
 
 
 def resource_kind(ctx: Context, call: cst.Call) -> str | None:
@@ -242,6 +244,13 @@ class ResourceLeak(ReviewRule):
         uses: list[tuple[cst.CSTNode, list[cst.CSTNode]]],
     ) -> str | None:
         """None when the resource is safe; otherwise what is wrong."""
+        reads = [(use, parents) for use, parents in uses if not (parents and isinstance(parents[-1], cst.AssignTarget))]
+        if (
+            kind in _DESCRIPTORS
+            and reads
+            and all(any(isinstance(p, cst.Return) and p.value is not use for p in parents) for use, parents in reads)
+        ):
+            return None  # `r = urlopen(u); return r.read()`: read in the return, freed as the function returns
         closes: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         closers = _CLOSERS | _KIND_CLOSERS.get(kind, frozenset())
         for use, parents in uses:
@@ -282,6 +291,9 @@ class ResourceLeak(ReviewRule):
         Valid("import json\n\ndef load(p):\n    with open(p) as f:\n        return json.load(f)\n"),
         Valid("def readme():\n    return open('README.md').read()\n"),
         Valid(
+            "from urllib.request import urlopen\n\ndef get(u):\n    r = urlopen(u, timeout=5)\n    return r.read().decode()\n"
+        ),
+        Valid(
             "import io, zipfile\n\ndef names(data):\n    z = zipfile.ZipFile(io.BytesIO(data))\n    return z.namelist()\n"
         ),
         Valid(
@@ -318,7 +330,7 @@ class ResourceLeak(ReviewRule):
         ),
         Invalid("import smtplib\n\ndef send(host, msg):\n    smtplib.SMTP(host).send_message(msg)\n", 4, 5),
         Invalid(
-            "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    return r.read()\n",
+            "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    code = r.getcode()\n    return code\n",
             4,
             9,
         ),

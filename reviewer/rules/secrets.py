@@ -14,7 +14,9 @@ from codeward.rule import Invalid, Valid
 
 # Known token formats (facts from each provider's documentation), with the provider's name.
 TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2-7]{16}(?![A-Z0-9])")),
+    # AKIA (long-term), ASIA (temporary), ABIA/ACCA (service credentials); AIDA/AROA/AGPA are the unique ids of
+    # users, roles and groups, which grant nothing.
+    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Z0-9])")),
     ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
     ("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
     ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
@@ -326,6 +328,12 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _level(node: cst.Call) -> Severity | None:
+    """`info` for `log.debug(...)`: written only where someone turns debug logging on."""
+    func = node.func
+    return Severity.INFO if isinstance(func, cst.Attribute) and func.attr.value == "debug" else None
+
+
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
     """The event parameter of a CloudFormation custom-resource handler, logged whole (`log.info(event)`,
     f"{event}", `json.dumps(event)`, `"%s" % event`): the name it has, or None."""
@@ -361,7 +369,7 @@ class SensitiveDataLogged(ReviewRule):
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
     anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported.
+    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`.
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
@@ -405,14 +413,15 @@ class SensitiveDataLogged(ReviewRule):
             if event is not None:
                 ctx.report(
                     node,
-                    f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
+                    severity=_level(node),
+                    message=f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
                     "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
                     notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
                 )
                 return
             found = _sensitive_names(ctx, arg.value)
             if found:
-                ctx.report(node, f"`{found}` is {what} in full")
+                ctx.report(node, f"`{found}` is {what} in full", severity=_level(node))
                 return
 
     VALID = (
