@@ -436,7 +436,7 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
 def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
     """Credentials in known token formats and passwords in URLs, line by line, in any text file."""
     from codeward.reviewer.profile import keep_in_tests, options, selector
-    from codeward.reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
+    from codeward.reviewer.rules.secrets import _CREDENTIAL_NAME, _URL_PASSWORD, find_tokens, looks_like_secret, mask
 
     opts = options(config)
     results = []
@@ -451,7 +451,21 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
             if select("CWR201"):
                 for start, end, provider in find_tokens(line):
                     message = f"hard-coded {provider} {mask(line[start:end])} (CWE-798)"
-                    result.findings.append(_with("CWR201", message, path, Span(number, start + 1, number, end + 1)))
+                    at = _literal_start(line, start)
+                    result.findings.append(_with("CWR201", message, path, Span(number, at + 1, number, end + 1)))
+            if select("CWR202"):
+                for match in _NAMED_LITERAL.finditer(line):
+                    name, value = match.group("name"), match.group("value")
+                    if _CREDENTIAL_NAME.search(name) and looks_like_secret(value) and value.lower() != name.lower():
+                        message = f"hard-coded credential in `{name}` ({mask(value)}) (CWE-798)"
+                        span = Span(number, match.start("literal") + 1, number, match.end("literal") + 1)
+                        result.findings.append(_with("CWR202", message, path, span))
+                for match in _BASIC_AUTH.finditer(line):
+                    value = match.group("value")
+                    if looks_like_secret(value):
+                        message = f"hard-coded HTTP basic-auth password ({mask(value)}) (CWE-798)"
+                        span = Span(number, match.start("literal") + 1, number, match.end("literal") + 1)
+                        result.findings.append(_with("CWR202", message, path, span))
             if select("CWR203") and "://" in line:
                 from codeward.reviewer.rules.secrets import _PLACEHOLDER
 
@@ -476,6 +490,31 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
             opts.foreign_suppressions,
         )
     return results
+
+
+# `NAME = "value"`, `name: "value"`, `"name": "value"`: a quoted literal bound to a name on one line, where the
+# review reports the literal (its span starts at the string's prefix or opening quote).
+_NAMED_LITERAL = re.compile(
+    r"""(?P<q0>['"]?)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P=q0)\s*(?::\s*[A-Za-z_][\w\[\], .]*)?\s*[:=]\s*"""
+    r"""(?P<literal>[rRuU]?(?P<q>['"])(?P<value>[^'"\\]{6,400})(?P=q))"""
+)
+
+
+_BASIC_AUTH = re.compile(
+    r"""(?:\bauth\s*=\s*\(|\b(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth)\()\s*[rRuU]?(['"])[^'"]*\1\s*,\s*"""
+    r"""(?P<literal>[rRuU]?(?P<q>['"])(?P<value>[^'"\\]{6,400})(?P=q))"""
+)
+
+
+def _literal_start(line: str, start: int) -> int:
+    """Where the string literal around a token starts (the review reports the literal, the scan the token): the
+    nearest opening quote before it, and the string prefix before that."""
+    quote = max(line.rfind('"', 0, start), line.rfind("'", 0, start))
+    if quote < 0:
+        return start
+    while quote > 0 and line[quote - 1] in "rRbBuUfF" and (quote < 2 or not line[quote - 2].isalnum()):
+        quote -= 1
+    return quote
 
 
 def _with(code: str, message: str, path: str, span: Span) -> Finding:

@@ -108,6 +108,20 @@ def resource_kind(ctx: Context, call: cst.Call) -> str | None:
     return None
 
 
+def _read_in_return(use: cst.CSTNode, parents: list[cst.CSTNode]) -> bool:
+    """`return r.read()...`: the resource is read to its end inside the return statement."""
+    if len(parents) < 2 or not any(isinstance(p, cst.Return) for p in parents):
+        return False
+    attribute, call = parents[-1], parents[-2]
+    return (
+        isinstance(attribute, cst.Attribute)
+        and attribute.value is use
+        and attribute.attr.value in ("read", "readlines", "json")
+        and isinstance(call, cst.Call)
+        and call.func is attribute
+    )
+
+
 def _in_memory(ctx: Context, call: cst.Call) -> bool:
     """An archive opened over a buffer in memory (`io.BytesIO(...)`, directly or through a variable)."""
     source = argument(call, 0, "file") or argument(call, -2, "fileobj")
@@ -245,11 +259,7 @@ class ResourceLeak(ReviewRule):
     ) -> str | None:
         """None when the resource is safe; otherwise what is wrong."""
         reads = [(use, parents) for use, parents in uses if not (parents and isinstance(parents[-1], cst.AssignTarget))]
-        if (
-            kind in _DESCRIPTORS
-            and reads
-            and all(any(isinstance(p, cst.Return) and p.value is not use for p in parents) for use, parents in reads)
-        ):
+        if kind in _DESCRIPTORS and reads and all(_read_in_return(use, parents) for use, parents in reads):
             return None  # `r = urlopen(u); return r.read()`: read in the return, freed as the function returns
         closes: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         closers = _CLOSERS | _KIND_CLOSERS.get(kind, frozenset())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from codeward.reviewer.engine import Context, dotted, literal_str
+from codeward.reviewer.engine import Context, argument, dotted, literal_str
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules.injection import is_logging_call
@@ -44,13 +44,34 @@ def mask(secret: str) -> str:
     return secret[:keep] + "*" * min(max(len(secret) - keep, 3), 12)
 
 
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def github_checksum_ok(token: str) -> bool:
+    """GitHub's classic tokens (`ghp_` + 30 random characters + 6) end in the CRC32 of the random part in base62:
+    a token whose checksum holds was issued by GitHub, whatever words its random part happens to spell."""
+    import zlib
+
+    if not re.fullmatch(r"gh[pousr]_[A-Za-z0-9]{36}", token):
+        return False
+    body, check = token[4:34], token[34:]
+    value = zlib.crc32(body.encode("ascii"))
+    digits = ""
+    while value:
+        value, rest = divmod(value, 62)
+        digits = _BASE62[rest] + digits
+    return digits.rjust(6, "0") == check
+
+
 def find_tokens(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, provider) for every known token format in `text` that is not a placeholder."""
+    """(start, end, provider) for every known token format in `text` that is not a placeholder. A masked or
+    sample-looking value still counts when it has a real token's checksum."""
     out = []
     for provider, pattern in TOKEN_PATTERNS:
         for match in pattern.finditer(text):
             value = match.group(0)
-            if _PLACEHOLDER.search(value) or len(set(value[4:])) < 5:
+            genuine = provider == "GitHub token" and github_checksum_ok(value)
+            if not genuine and (_PLACEHOLDER.search(value) or len(set(value[4:])) < 5):
                 continue
             out.append((match.start(), match.end(), provider))
     return out
@@ -75,7 +96,10 @@ class HardcodedToken(ReviewRule):
     """
     ## What it does
     Finds string literals in a known credential format: AWS access key ids, GitHub, GitLab, Slack and
-    Stripe tokens, Slack webhooks, Google API keys, private key blocks and JSON Web Tokens.
+    Stripe tokens, Slack webhooks, Google API keys, private key blocks and JSON Web Tokens. Documentation
+    examples and placeholders (`AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx...`) are left alone, except a GitHub token
+    whose CRC32 checksum holds: GitHub issued it, whatever words its random part spells. The unique ids of
+    IAM users and roles (`AIDA...`, `AROA...`) are not keys.
 
     ## Why is this bad?
     Anyone who can read the repository, a wheel, a container image or a stack trace can use the
@@ -96,7 +120,7 @@ class HardcodedToken(ReviewRule):
     category = "secrets"
     cwe = 798
     security_severity = 9.1
-    severity = Severity.ERROR
+    severity = Severity.WARNING  # as lint's CWB104 for the same secrets in a buildspec
     needles = ("AKIA", "ASIA", "ABIA", "ACCA", "AROA", "AIDA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
                "glpat-", "xox", "hooks.slack", "_live_", "AIza", "PRIVATE KEY", "eyJ")  # fmt: skip
 
@@ -125,6 +149,8 @@ class HardcodedToken(ReviewRule):
             message="AKIA****",
         ),
         Invalid("TOKEN = 'ghp_Xy7k2LmN9pQrS4tUvW8xYz1aBcDeFgHiJkLm'\n", 1, 9),
+        # "FAKE" and "SAMPLE" in its random part, yet GitHub's checksum holds: a real token.
+        Invalid("TOKEN = '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'\n", 1, 9, message="GitHub token"),
         Invalid("KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----'''\n", 1, 7),
     )
 
@@ -142,7 +168,8 @@ class HardcodedPassword(ReviewRule):
     ## What it does
     Finds string literals bound to credential-like names (`password`, `secret_key`, `api_key`,
     `client_secret`, `token`, ...): assignments, keyword arguments (`boto3.client(aws_secret_access_key=...)`,
-    `psycopg2.connect(password=...)`), dictionary entries and parameter defaults.
+    `psycopg2.connect(password=...)`), dictionary entries and parameter defaults; and HTTP basic-auth
+    passwords (`auth=("deploy", "...")`, `HTTPBasicAuth("deploy", "...")`).
 
     ## Why is this bad?
     The secret ships with the code: everyone with read access has it, rotating it means a release, and the
@@ -163,19 +190,26 @@ class HardcodedPassword(ReviewRule):
     category = "secrets"
     cwe = 798
     security_severity = 7.5
-    severity = Severity.ERROR
-    needles = ("pass", "PASS", "secret", "SECRET", "key", "KEY", "token", "TOKEN", "pwd", "PWD", "redential")
+    severity = Severity.WARNING  # as lint's CWB104 for the same secrets in a buildspec
+    needles = ("pass", "PASS", "secret", "SECRET", "key", "KEY", "token", "TOKEN", "pwd", "PWD", "redential", "auth",
+               "Auth")  # fmt: skip
     pattern = re.compile(
         r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*[rbuRBU]?['\"]"
+        r"|\bauth\s*=\s*\(|(?:Basic|Digest)Auth\("
     )
 
-    def _check(self, ctx: Context, name: str | None, value: cst.BaseExpression | None, where: cst.CSTNode) -> None:
+    def _check(
+        self, ctx: Context, name: str | None, value: cst.BaseExpression | None, where: cst.CSTNode, what: str = ""
+    ) -> None:
         if not name or value is None or not _CREDENTIAL_NAME.search(name):
             return
         text = literal_str(value)
         if text is None or not looks_like_secret(text) or text.lower() == name.lower():
             return
-        ctx.report(where, f"hard-coded credential in `{name}` ({mask(text)})", mask=text)
+        if what:
+            ctx.report(where, f"hard-coded {what} password ({mask(text)})", mask=text)
+        else:
+            ctx.report(where, f"hard-coded credential in `{name}` ({mask(text)})", mask=text)
 
     def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
         for target in node.targets:
@@ -186,7 +220,19 @@ class HardcodedPassword(ReviewRule):
 
     def visit_Arg(self, ctx: Context, node: cst.Arg) -> None:
         if node.keyword is not None:
+            if node.keyword.value == "auth" and isinstance(node.value, cst.Tuple) and len(node.value.elements) == 2:
+                self._check(
+                    ctx, "password", node.value.elements[1].value, node.value.elements[1].value, "HTTP basic-auth"
+                )
+                return
             self._check(ctx, node.keyword.value, node.value, node.value)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        """`HTTPBasicAuth("deploy", "...")`, `aiohttp.BasicAuth(...)`: the second argument is a password."""
+        if ctx.call_name(node).rsplit(".", 1)[-1] in ("HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth"):
+            second = argument(node, 1, "password")
+            if second is not None:
+                self._check(ctx, "password", second, second, "HTTP basic-auth")
 
     def visit_DictElement(self, ctx: Context, node: cst.DictElement) -> None:
         self._check(ctx, literal_str(node.key), node.value, node.value)
@@ -217,6 +263,19 @@ class HardcodedPassword(ReviewRule):
             42,
         ),
         Invalid("settings = {'api_key': 'a81bc81b-dead-4e5d-abff-90865d1e13b1'}\n", 1, 24),
+        Invalid("TWILIO_AUTH_TOKEN = '3f9a6c2e8b1d4f7a9c0e2b5d8f1a3c6e'\n", 1, 21),
+        Invalid(
+            "import requests\nr = requests.get(u, auth=('deploy', 'Xk9#mP2$vL7q'), timeout=5)\n",
+            2,
+            37,
+            message="basic-auth",
+        ),
+        Invalid(
+            "from requests.auth import HTTPBasicAuth\na = HTTPBasicAuth('deploy', 'Xk9#mP2$vL7q')\n",
+            2,
+            29,
+            message="basic-auth",
+        ),
     )
 
 
@@ -247,7 +306,7 @@ class PasswordInUrl(ReviewRule):
     category = "secrets"
     cwe = 798
     security_severity = 7.5
-    severity = Severity.ERROR
+    severity = Severity.WARNING  # as lint's CWB104 for the same secrets in a buildspec
     needles = ("://",)
     pattern = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
 
