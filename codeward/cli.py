@@ -42,9 +42,17 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that makes the exit status 1 (default: warning)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.codeward] from this file")
-    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings from this TOML file only ([tool.codeward] of a pyproject.toml under any name, or a "
+        "codeward.toml); the checkout's own configuration and feedback file are ignored",
+    )
+    parser.add_argument(
+        "--isolated", action="store_true", help="ignore configuration files (and the checkout's feedback file)"
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
+    parser.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: the user cache directory)")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per CPU)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("-q", "--quiet", action="store_true", help="text output without why/fix explanations")  # fmt: skip
@@ -90,6 +98,18 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         config = Config() if args.isolated else load_config(args.config, start)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if args.config and not args.isolated:
+        # A file outside the checkout (a copy pinned from the base branch) applies its patterns to the
+        # checkout being analysed, as if it were that checkout's own.
+        from codeward.safepaths import checkout_root
+
+        here = checkout_root(os.getcwd()) or os.getcwd()
+        if not (config.root + os.sep).startswith(here.rstrip(os.sep) + os.sep):
+            config.root = here
+            if config.raw.get("cache-dir") is not None:
+                config.cache_dir = os.path.join(here, str(config.raw["cache-dir"]))
+    if getattr(args, "cache_dir", None):
+        config.cache_dir, config.cache_dir_from_cli = os.path.abspath(args.cache_dir), True
     if args.select is not None:
         config.select = list(args.select)
         config.explicit = list(args.select)
@@ -111,16 +131,22 @@ def use_color(choice: str, stream_is_file: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def emit(text: str, output: str | None) -> None:
+def emit(text: str, output: str | None) -> bool:
+    """Write the report to `output` (never through a symbolic link a pull request may have committed) or
+    to stdout. False when `output` was refused: the report went to stdout instead, after a message."""
+    written = True
     if output:
-        directory = os.path.dirname(output)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        from codeward.safepaths import UnsafePath, write_text
+
+        try:
+            write_text(output, text, "the report")
+            return True
+        except UnsafePath as exc:
+            print(f"codeward: error: {exc}; the report follows on standard output", file=sys.stderr)
+            written = False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return written
 
 
 def resolve_format(args: argparse.Namespace) -> str:
@@ -136,15 +162,17 @@ def finish(
     """Write the report, post it when asked (--post), and turn the findings into the exit status."""
     from codeward.output import render
 
-    emit(render(fmt, report), args.output)
+    written = emit(report.masker.text(render(fmt, report)), args.output)
     scope.publish(report)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     if internal_error:
         return EXIT_ERROR
     if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity >= fail_on for f in report.findings) else EXIT_CLEAN
+        return EXIT_CLEAN if written else EXIT_ERROR
+    if any(f.severity >= fail_on for f in report.findings):
+        return EXIT_FINDINGS  # a refused --output must not turn findings into a usage error the gate may treat apart
+    return EXIT_CLEAN if written else EXIT_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,7 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"codeward: error: {exc}", file=sys.stderr)
+        from codeward.masking import scrub_tokens
+
+        print(scrub_tokens(f"codeward: error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -165,9 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last resort: a bug must still give a clear message and status 2
         import traceback
 
-        print(f"codeward: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from codeward.masking import scrub_tokens
+
+        # An error may quote anything it was handed, a token included: scrub every token codeward knows.
+        print(scrub_tokens(f"codeward: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         if os.environ.get("CODEWARD_DEBUG"):
-            traceback.print_exc()
+            print(scrub_tokens(traceback.format_exc()), file=sys.stderr, end="")
         else:
             print("Set CODEWARD_DEBUG=1 for the traceback, and please report it.", file=sys.stderr)
         return EXIT_ERROR

@@ -15,8 +15,11 @@ def walk_paths(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] |
     lowered = tuple(s.lower() for s in suffixes) if suffixes is not None else None
     out: list[tuple[str, bool]] = []
     seen: set[str] = set()
+    from codeward.safepaths import read_refusal
+
     for given in paths:
-        if os.path.isdir(given):
+        # A named folder that is a link out of the checkout is not walked: reading it reports the link.
+        if os.path.isdir(given) and read_refusal(given) is None:
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(root, d)))
                 for name in sorted(files):

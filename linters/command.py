@@ -45,11 +45,11 @@ def run(args: argparse.Namespace) -> int:
     findings: list[Finding] = []
     fixed = 0
     if args.fix:
-        fixed, findings = fix_files(results, config, scope.keep)
+        fixed, findings = fix_files(results, config, lambda found: scope.keep(found, rule_for))
     else:
         for result in results:
             findings += result.findings
-    findings = scope.keep(findings)
+    findings = scope.keep(findings, rule_for)
     findings.sort(key=Finding.sort_key)
     checked = [r.path for r in results if not r.skipped]
     report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)

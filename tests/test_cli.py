@@ -96,9 +96,10 @@ def test_fix_renames_a_misspelled_key_and_reports_the_rest(tmp_path: Path) -> No
 
 def test_cache_returns_identical_findings(tmp_path: Path) -> None:
     write(tmp_path, "buildspec.yml", DUPLICATE)
-    first = run_cli("lint", "--isolated", "--format", "json", ".", cwd=str(tmp_path))
-    assert (tmp_path / ".codeward_cache").is_dir()
-    second = run_cli("lint", "--isolated", "--format", "json", ".", cwd=str(tmp_path))
+    cache = tmp_path / "cache"
+    first = run_cli("lint", "--isolated", "--cache-dir", str(cache), "--format", "json", ".", cwd=str(tmp_path))
+    assert (cache / "cache.key").is_file() and (cache / ".gitignore").read_text().endswith("*\n")
+    second = run_cli("lint", "--isolated", "--cache-dir", str(cache), "--format", "json", ".", cwd=str(tmp_path))
     assert first == second and first[0] == 1
 
 

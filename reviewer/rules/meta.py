@@ -33,6 +33,7 @@ class SyntaxErrorRule(MetaRule):
     code = "CWR001"
     name = "python-syntax-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("type Pair = tuple[int, int]\nname = 'x'\nprint(f\"{name!r:>{10}} {'nested'}\")\n"),)
     INVALID = (Invalid("def handler(event, context:\n    return event\n", 1, 12, message="syntax error"),)
 
@@ -80,6 +81,7 @@ class UnreadableFile(MetaRule):
     code = "CWR003"
     name = "unreadable-file"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("# -*- coding: latin-1 -*-\nname = 'caf\u00e9'\n"),)
 
 
@@ -101,4 +103,5 @@ class InternalError(MetaRule):
     code = "CWR900"
     name = "reviewer-internal-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("x = 1\n"),)
