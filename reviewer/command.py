@@ -15,6 +15,7 @@ from codeward.cli import (
     load_config_for,
     resolve_format,
     use_color,
+    warn_if_nothing_checked,
 )
 
 
@@ -174,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
         # Pull-request comments: info findings stay off them unless their rule was asked for.
         report.findings = postable(report.findings, config.explicit)
     scope.attach(report)
+    warn_if_nothing_checked(
+        report, scope, args.paths, "text files" if args.secrets_only else "Python files (*.py, *.pyi)"
+    )
     if args.baseline:
         from codeward.reviewer.baseline import filter_new, write_baseline
 

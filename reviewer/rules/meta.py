@@ -75,7 +75,8 @@ class UnreadableFile(MetaRule):
     A `.py` file saved as UTF-16 without a byte-order mark.
 
     ## Fix
-    Save the file as UTF-8 (or declare its encoding with a PEP 263 coding comment), or exclude it.
+    Correct the path if the file is missing; save an undecodable file as UTF-8 (or declare its encoding
+    with a PEP 263 coding comment); exclude a binary or oversized one.
     """
 
     code = "CWR003"
