@@ -40,14 +40,11 @@ class Config:
     cache_dir_from_cli: bool = False
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
-<<<<<<< HEAD
     # The codes and prefixes the user named (select, when given, and every extend-select): rules that are off
     # by default run only when asked for here.
     explicit: list[str] = field(default_factory=list)
-=======
     # --shard K/N: only the files of shard K (codeward.shard).
     shard: tuple[int, int] | None = None
->>>>>>> main
 
     def selects(self, code: str) -> bool:
         """Longest matching prefix wins, ignore beating select at equal length (ruff's rule)."""
