@@ -139,6 +139,13 @@ def run(args: argparse.Namespace) -> int:
     config = load_config_for(args, args.paths[0] if args.paths else ".")
     threshold = min_confidence(args, config)
     apply_flags(args, config)
+    from codeward.reviewer.dataflow.models import ModelError
+    from codeward.reviewer.review import taint_models
+
+    try:
+        taint_models(config)
+    except ModelError as exc:
+        raise UsageError(f"{config.source}: {exc}") from None
     from codeward.diff import Scope
 
     # --diff narrows the paths and the findings to changed lines; --post github posts them as a review.

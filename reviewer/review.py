@@ -102,20 +102,38 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
 
 
+def taint_models(config: Config) -> object:
+    """`[tool.codeward.reviewer.taint]` as models (raises ModelError saying what is wrong), None when absent."""
+    table = config.raw.get("reviewer", {})
+    taint = table.get("taint") if isinstance(table, dict) else None
+    if taint is None:
+        return None
+    from codeward.reviewer.dataflow.models import user_models
+
+    return user_models(taint)
+
+
 def review_text(
-    path: str, text: str, select: Selector = lambda code: True, *, tests: bool = False, foreign: bool = True
+    path: str,
+    text: str,
+    select: Selector = lambda code: True,
+    taint: object = None,
+    *,
+    tests: bool = False,
+    foreign: bool = True,
 ) -> list[Finding]:
     """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
-    has left out the rules that stay quiet in tests); `foreign`: honour bandit's and ruff's suppressions."""
+    has left out the rules that stay quiet in tests); `foreign`: honour bandit's, ruff's and Sonar's
+    suppressions."""
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
-    facts: dict[object, bool] = {}
+    facts: dict[object, object] = {"path": path, "taint": taint}
     active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
     if active:
-        findings = _review_parsed(path, text, active)
+        findings = _review_parsed(path, text, active, taint)
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
@@ -141,7 +159,7 @@ def _syntax_only(path: str, text: str) -> list[Finding]:
         return _review_parsed(path, text, ())
 
 
-def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:
+def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object = None) -> list[Finding]:
     import libcst as cst
     from codeward.reviewer.engine import Context, Walker
 
@@ -149,12 +167,14 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
     if too_deep is not None:
         return [too_deep]
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:
         return []
-    ctx = Context(path, text, module)
+    ctx = Context(path, text, module, taint)
     visitors, leavers = _tables(active)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12000))
@@ -302,7 +322,7 @@ def _checkable(s, select: Selector) -> bool:  # s: codeward.suppress.Suppression
 
 
 def review_file(
-    path: str, select: Selector = lambda code: True, *, tests: bool = False, foreign: bool = True
+    path: str, select: Selector = lambda code: True, taint: object = None, *, tests: bool = False, foreign: bool = True
 ) -> FileResult:
     text, problem = read_source(path)
     if text is None:
@@ -311,7 +331,7 @@ def review_file(
             result.findings.append(_finding("CWR003", problem, path, Span(1, 1, 1, 1)))
         return result
     try:
-        return FileResult(path, review_text(path, text, select, tests=tests, foreign=foreign))
+        return FileResult(path, review_text(path, text, select, taint, tests=tests, foreign=foreign))
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
@@ -324,7 +344,7 @@ def _review_configured(path: str, config: Config) -> FileResult:
 
     opts = options(config)
     select, tests = selector(config, path, opts)
-    return review_file(path, select, tests=tests, foreign=opts.foreign_suppressions)
+    return review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -349,8 +369,8 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 def _settings(config: Config) -> str:
     from codeward.cache import config_stamp
 
-    # The rules asked for by name decide which rules run beyond the default set; the reviewer's options
-    # (profile, test-paths, foreign suppressions) are in the raw table the stamp covers.
+    # The whole [tool.codeward] table (the reviewer's options and [tool.codeward.reviewer.taint] included), and
+    # the rules asked for by name, which decide what runs beyond the default set.
     return config_stamp(config) + repr(sorted(config.explicit))
 
 

@@ -130,8 +130,6 @@ def test_every_source_kind() -> None:
     sources = {
         "input()": "import os\nos.system(input())\n",
         "sys.argv": "import os, sys\nos.system(sys.argv[1])\n",
-        "os.environ": "import os\nos.system(os.environ['CMD'])\n",
-        "os.getenv()": "import os\nos.system(os.getenv('CMD'))\n",
         "socket data": "import os\n\ndef serve(conn):\n    os.system(conn.recv(1024).decode())\n",
         "the Lambda event": "import os\n\ndef handler(event, context):\n    os.system(event['c'])\n",
         "route parameter `name`": "import os\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/x/{name}')\n"
@@ -140,6 +138,21 @@ def test_every_source_kind() -> None:
     }
     for label, source in sources.items():
         found = [f for f in review(source) if f.code == "CWR102"]
+        assert len(found) == 1 and label in found[0].message, (label, found)
+
+
+def test_environment_is_trusted_unless_configured() -> None:
+    """Whoever deploys the code sets its environment: not attacker input, unless the project says so."""
+    from codeward.reviewer.dataflow.models import user_models
+
+    sources = {
+        "os.environ": "import os\nos.system(os.environ['CMD'])\n",
+        "os.getenv()": "import os\nos.system(os.getenv('CMD'))\n",
+    }
+    untrusted = user_models({"trusted": []})
+    for label, source in sources.items():
+        assert not [f for f in review(source) if f.code == "CWR102"], label
+        found = [f for f in review_text("x.py", source, taint=untrusted) if f.code == "CWR102"]
         assert len(found) == 1 and label in found[0].message, (label, found)
 
 

@@ -553,7 +553,9 @@ def sink_candidates(path: str, text: str, codes: frozenset[str] | None = None) -
 
     rules = tuple(r for r in all_rules() if codes is None or r.code in codes)
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError):
         return []
     ctx = Context(path, text, module)
