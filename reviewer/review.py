@@ -205,8 +205,7 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
     for pending in ctx.pending:
         nodes.append(pending.node)
         if pending.taint is not None:
-            nodes.append(pending.taint.node)
-            nodes += [node for _, node in pending.taint.steps]
+            nodes += [n for n in (pending.taint.node, *(node for _, node in pending.taint.steps)) if n is not None]
         if pending.fix is not None:
             nodes += [edit[0] for edit in pending.fix[1]]
     where = positions(ctx.module, nodes)
@@ -228,14 +227,39 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
         message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
         severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
         related: tuple[int, ...] = ()
+        flow: tuple[tuple[Span, str], ...] = ()
         if pending.taint is not None:
             nodes_of_flow = [pending.taint.node, *(node for _, node in pending.taint.steps)]
             related = tuple(sorted({at.line for at in map(where.get, map(id, nodes_of_flow)) if at is not None}))
+            flow = _flow_steps(pending.taint, where, span)
         finding = Finding(
-            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related
-        )
+            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related,
+            flow=flow,
+        )  # fmt: skip
         out.setdefault((rule.code, span), finding)
-    return list(out.values())
+    return _one_per_problem(list(out.values()), ctx.pending, where)
+
+
+def _one_per_problem(findings: list[Finding], pending: list, where: dict[int, Span]) -> list[Finding]:
+    """A line that a data-flow finding covers gets no second finding of the same weakness (CWE) from a rule
+    that only looks at the code's shape (`shell=True` with a variable, SQL built by formatting)."""
+    cwe_of = {p.rule.code: p.rule.cwe for p in pending}
+    covered = {(f.span.line, cwe_of.get(f.code)) for f in findings if f.flow and cwe_of.get(f.code)}
+    return [f for f in findings if f.flow or (f.span.line, cwe_of.get(f.code)) not in covered]
+
+
+def _flow_steps(taint, where: dict[int, Span], sink: Span) -> tuple[tuple[Span, str], ...]:
+    """The flow as located steps: the source, each variable it went through, the sink (SARIF codeFlows)."""
+    steps: list[tuple[Span, str]] = []
+    start = where.get(id(taint.node))
+    if start is not None:
+        steps.append((start, f"{taint.source} (the source)"))
+    for name, node in taint.steps:
+        at = where.get(id(node))
+        if at is not None and (not steps or steps[-1][0] != at or not steps[-1][1].startswith(f"`{name}`")):
+            steps.append((at, f"`{name}`"))
+    steps.append((sink, "the sink"))
+    return tuple(steps)
 
 
 def _edit_span(span: Span | None, edit: tuple) -> Span | None:

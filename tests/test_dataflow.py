@@ -395,3 +395,33 @@ def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
     code, _out, err = run_cli("review", "--no-cache", str(tmp_path / "app.py"), cwd=str(tmp_path))
     assert code == 2
     assert "sinks[0]: unknown kind 'sqll'" in err
+
+
+# -- reports ---------------------------------------------------------------------------------------------------
+
+
+def test_findings_carry_their_flow_as_sarif_code_flows(tmp_path: Path) -> None:
+    import json
+
+    from tests.helpers import run_cli
+
+    (tmp_path / "app.py").write_text(
+        HEAD
+        + "@app.route('/x')\ndef view():\n    name = request.args['n']\n    cmd = 'ls ' + name\n    os.system(cmd)\n"
+    )
+    code, out, _ = run_cli("review", "--isolated", "--no-cache", "--format", "sarif", "app.py", cwd=str(tmp_path))
+    assert code == 1
+    (result,) = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "CWR102"]
+    steps = [
+        (loc["location"]["physicalLocation"]["region"]["startLine"], loc["location"]["message"]["text"])
+        for loc in result["codeFlows"][0]["threadFlows"][0]["locations"]
+    ]
+    assert steps == [(6, "request.args (the source)"), (6, "`name`"), (7, "`cmd`"), (8, "the sink")]
+    schema = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.exists():
+        import jsonschema
+
+        jsonschema.validate(json.loads(out), json.loads(schema.read_text()))
+    code, out, _ = run_cli("review", "--isolated", "--no-cache", "--format", "json", "app.py", cwd=str(tmp_path))
+    (finding,) = [f for f in json.loads(out)["findings"] if f["code"] == "CWR102"]
+    assert [(s["line"], s["message"]) for s in finding["flow"]] == steps

@@ -806,7 +806,7 @@ class Analysis:
         models = self.models
         info = self.info
         # Sources.
-        source = info.source_call(name, method, receiver, node)
+        source = info.source_call(name, method, receiver, node, args)
         if source is not None:
             return source
         # Project functions and classes: their summaries.

@@ -14,7 +14,8 @@ from codeward.reviewer.dataflow.values import Value
 # Names that read untrusted data (sources' own names come from the models): `request`, a Lambda `event`.
 _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input", "argv", "stdin", "recv",
                            "recvfrom", "current_event", "get_argument", "get_arguments", "get_query_argument",
-                           "get_body_argument", "match_info", "random", "randint", "choice"])  # fmt: skip
+                           "get_body_argument", "match_info", "random", "randint", "choice", "hashlib", "md5",
+                           "sha1", "MD5", "SHA1"])  # fmt: skip
 
 # CPU seconds one reviewed file may spend on summaries of the functions it calls; past it, calls are unknown
 # calls (their arguments' taint passes on), so a pathological project slows a file down, never hangs it.

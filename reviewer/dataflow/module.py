@@ -442,16 +442,22 @@ class ModuleInfo:
             return CLEAN
         if source.how == "object":
             return Value(type=source.type)
-        family = "random" if source.cls == "random" else "input"
+        family = source.cls if source.cls in ("random", "weak-hash") else "input"
         label = Label("source", source.desc, node, family=family, trust=source.trust)
         return Value(flows=(Flow(label),))
 
-    def source_call(self, name: str | None, method: str | None, receiver: Value | None, node) -> Value | None:
+    def source_call(
+        self, name: str | None, method: str | None, receiver: Value | None, node, args: list | None = None
+    ) -> Value | None:
         models = self.models
         if name is not None:
             source = models.sources.get(name)
             if source is not None and source.how == "call":
+                if source.cls == "weak-hash" and _not_for_security(args):
+                    return None
                 return self._source_value(source, node)
+            if name == "hashlib.new" and args:
+                return self._hashlib_new(args, node)
         if receiver is not None and method is not None:
             model = models.objects.get(receiver.type or "")
             if model is None and receiver.type and self._is_handler_instance(receiver.type):
@@ -465,6 +471,19 @@ class ModuleInfo:
             if source is not None and source.how == "call" and receiver.ref is None:
                 return self._source_value(source, node)
         return None
+
+    def _hashlib_new(self, args: list, node) -> Value | None:
+        """`hashlib.new("md5")`: a weak digest when the name (folded to a constant) is one."""
+        from codeward.reviewer.dataflow.models.crypto import WEAK_HASHES
+
+        named = next((a.value for a in args if a.keyword == "name"), None)
+        if named is None:
+            named = next((a.value for a in args if a.keyword is None and not a.star), None)
+        algorithm = named.const if named is not None else None
+        if not isinstance(algorithm, str) or algorithm.lower() not in WEAK_HASHES or _not_for_security(args):
+            return None
+        desc = "SHA-1" if algorithm.lower().startswith("sha") else algorithm.upper()
+        return Value(flows=(Flow(Label("source", desc, node, family="weak-hash")),))
 
     def typed_attr(self, base: Value, attr: str, node: cst.CSTNode | None) -> Value | None:
         models = self.models
@@ -794,6 +813,11 @@ class ModuleInfo:
                 value = value.with_element(item)
             bound[index_of[node.star_arg.name.value]] = value
         return bound
+
+
+def _not_for_security(args: list | None) -> bool:
+    """`usedforsecurity=False`: the caller says the digest protects nothing."""
+    return any(a.keyword == "usedforsecurity" and a.value.const is False for a in args or ())
 
 
 def self_key(value: Value, key: str) -> Value:

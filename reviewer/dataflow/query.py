@@ -25,11 +25,12 @@ class Taint:
     steps: tuple[tuple[str, object], ...] = ()
     cleared: frozenset[str] = frozenset()
     trust: str = "untrusted"
+    family: str = "input"  # "random": a predictable number; "weak-hash": an MD5 or SHA-1 digest
 
     @classmethod
     def of(cls, flow: Flow) -> Taint:
         label = flow.label
-        return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust)
+        return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust, label.family)
 
 
 class FileFlows:
@@ -195,6 +196,10 @@ class FileFlows:
         """Source flows reaching the sink arguments of `call` (models and project wrappers)."""
         if not self.maybe_sink(call, name) or not self.may_carry(chain):
             return []
+        return self.hits_anyway(call, chain, kind)
+
+    def hits_anyway(self, call: cst.Call, chain: list[cst.CSTNode], kind: str | None = None) -> list[tuple[Taint, Hit]]:
+        """`hits` without the cheap pre-checks (for flows that are not untrusted input, such as digests)."""
         found = self.state(call, chain)
         if found is None:
             return []

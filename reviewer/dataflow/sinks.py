@@ -93,7 +93,8 @@ def call_hits(analysis: Analysis, call: cst.Call, env: Env, kind: str | None = N
             continue
         for expr, value in _sink_values(analysis, sink, call, env, receiver):
             for flow in _reaching(value, sink.kind):
-                hits.append(Hit(sink.kind, flow, _label(name, method, call, analysis), expr))
+                label = _label(name if receiver is None else None, method, call, analysis)
+                hits.append(Hit(sink.kind, flow, label, expr))
     if name is not None and name.startswith("@"):
         hits += _wrapper_hits(analysis, call, env, name, receiver, kind)
     return hits
@@ -204,7 +205,7 @@ def _reaching(value: Value, kind: str) -> tuple[Flow, ...]:
     for flow in value.deep_flows():
         family = flow.label.family
         if kind == "secret":
-            if family == "random" or flow.label.kind == "param":
+            if family in ("random", "weak-hash") or flow.label.kind == "param":
                 out.append(flow)
         elif family == "input" and kind not in flow.cleared:
             out.append(flow)
