@@ -225,7 +225,11 @@ class Context:
                 if name in scope.assigned or name in scope.params:
                     return None
                 scope = scope.parent
-            return None if name in self.defined else name
+            if name in self.defined:
+                return None
+            from codeward.reviewer.dataflow.models import unbound_guesses
+
+            return unbound_guesses().get(name, name)  # never bound here: a snippet or a star import
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value == "self":
                 origin = self.attr_origins.get(node.attr.value)

@@ -63,7 +63,7 @@ _PATH_TYPE = "path:normalized"
 _FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
 # Dangerous characters of each sink kind: a check that rejects the value when it holds one clears the kind.
 _BLOCKED = (
-    ("..", frozenset({"path"})),
+    ("..", frozenset({"path-dots"})),  # enough unless the value is joined after a base (an absolute path escapes)
     ("'", frozenset({"sql", "xpath"})),
     ('"', frozenset({"sql", "xpath"})),
     ("<", frozenset({"xss"})),
@@ -970,8 +970,6 @@ class Analysis:
                 flows = clean_flows(flows, frozenset({"log", "header"}))
             if old == "'" and new in ("''", "\\'"):
                 flows = clean_flows(flows, frozenset({"sql"}))
-            if old == ".." and isinstance(new, str) and ".." not in new:
-                flows = clean_flows(flows, frozenset({"path"}))
             return Value(flows=flows, prefix=receiver.prefix, type=receiver.type or "str")
         if method in _STR_COPY:
             prefix = receiver.prefix if method in ("strip", "rstrip", "encode", "decode", "__str__") else None
@@ -1069,8 +1067,11 @@ class Analysis:
             return Value(rest=first, type=f"{name}()") if first is not None else Value(type=f"{name}()")
         if name in ("os.path.join", "posixpath.join", "ntpath.join"):
             flows = ()
-            for v in positional:
-                flows = merge_flows(flows, v.deep_flows())
+            for index, v in enumerate(positional):
+                part = v.deep_flows()
+                if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
+                    part = _unclear(part, "path-dots")
+                flows = merge_flows(flows, part)
             prefix = first.const if first is not None and isinstance(first.const, str) else None
             if not flows and all(isinstance(v.const, str) for v in positional):
                 import posixpath
@@ -1374,6 +1375,10 @@ def _members(value: Value) -> Any:
             return None
         return tuple(k for k in keys if not (isinstance(k, str) and k.startswith(".")))
     return None
+
+
+def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
+    return tuple(Flow(f.label, f.cleared - {kind}, f.steps) if kind in f.cleared else f for f in flows)
 
 
 def _name_of(fn: cst.CSTNode) -> str:

@@ -369,7 +369,15 @@ class ModuleInfo:
             return self._ref_value(ref)
         if name in self.functions or name in self.classes:
             return Value(ref=f"@{self.path}::{name}")
-        return Value(ref=name) if name in _BUILTINS else Value()
+        if name in _BUILTINS:
+            return Value(ref=name)
+        # Never bound in this file: a snippet, or a name from `from x import *`.
+        if name in _REQUEST_NAMES:
+            return Value(type="web.Request")
+        from codeward.reviewer.dataflow.models import unbound_guesses
+
+        guessed = unbound_guesses().get(name)
+        return self._ref_value(guessed) if guessed is not None else Value()
 
     def global_value(self, name: str) -> Value:
         light = self.light()

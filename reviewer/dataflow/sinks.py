@@ -208,6 +208,8 @@ def _reaching(value: Value, kind: str) -> tuple[Flow, ...]:
             if family in ("random", "weak-hash") or flow.label.kind == "param":
                 out.append(flow)
         elif family == "input" and kind not in flow.cleared:
+            if kind == "path" and "path-dots" in flow.cleared:
+                continue
             out.append(flow)
     return tuple(out)
 

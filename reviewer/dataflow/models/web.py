@@ -189,7 +189,7 @@ TORNADO = Library(
         ObjectModel("tornado.HTTPServerRequest", "self.request", "web", _TORNADO_ATTRS),
         ObjectModel(
             "web.Handler",
-            "the request",
+            "self",
             "web",
             methods=_TORNADO_HANDLER_METHODS,
             typed_attrs=(("request", "web.Request"),),
