@@ -357,6 +357,8 @@ class UnsafeDeserialization(CallRule):
         found = ctx.taint(data, "deserialization") if data is not None else None
         if found is not None:
             ctx.report(node, f"{found.source} is deserialized by {name}(), which can run code", taint=found)
+        elif data is not None and name.endswith(("loads", ".decode")) and _own_data(ctx, data):
+            return  # the bytes themselves are a constant, or what this code serialised itself
         else:
             ctx.report(
                 node, f"{name}() can run code from the data it loads; make sure no one else can write it",
@@ -379,6 +381,17 @@ class UnsafeDeserialization(CallRule):
         Invalid("import cPickle as pk\n\ndef load(f):\n    return pk.load(f)\n", 4, 12),
         Invalid("import shelve\ndb = shelve.open('cache')\n", 2, 6),
     )
+
+
+_DUMPERS = frozenset({"pickle.dumps()", "_pickle.dumps()", "dill.dumps()", "marshal.dumps()", "yaml.dump()",
+                      "yaml.safe_dump()", "jsonpickle.encode()", "jsonpickle.dumps()"})  # fmt: skip
+
+
+def _own_data(ctx: Context, data: cst.BaseExpression) -> bool:
+    """A literal (folded where it is computed), or the output of the same library's serialiser: loading it
+    can only construct what this code put in."""
+    value = ctx.value(data)
+    return value.known or value.type in _DUMPERS
 
 
 class YamlLoad(CallRule):
@@ -416,6 +429,9 @@ class YamlLoad(CallRule):
             text = ctx.code(loader.value)
             if text.rsplit(".", 1)[-1] in self._SAFE:
                 return
+        data = argument(node, 0, "stream")
+        if data is not None and _own_data(ctx, data):
+            return  # a constant document, or one this code dumped itself
         safe = "safe_load_all" if name.endswith("_all") else "safe_load"
         fix = None
         if (loader is None or kwarg(node, "Loader") is loader) and isinstance(node.func, cst.Attribute | cst.Name):

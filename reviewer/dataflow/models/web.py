@@ -85,6 +85,8 @@ FLASK = Library(
     ),
     sanitizers=(
         Sanitizer("markupsafe.escape", frozenset({"xss"})),
+        Sanitizer("markupsafe.Markup.escape", frozenset({"xss"})),
+        Sanitizer("flask.Markup.escape", frozenset({"xss"})),
         Sanitizer("flask.escape", frozenset({"xss"})),
         Sanitizer("jinja2.escape", frozenset({"xss"})),
         Sanitizer("werkzeug.utils.secure_filename", frozenset({"path", "command"})),
