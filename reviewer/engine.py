@@ -320,10 +320,11 @@ class Context:
     def sink_hits(self, call: cst.Call, kind: str | None = None) -> list:
         """(taint, hit) for each untrusted flow reaching a sink argument of `call` (models and wrappers)."""
         cache = self.shared.setdefault("sink-hits", {})
-        key = id(call)
+        key = (id(call), kind == "secret")
         found = cache.get(key)  # type: ignore[union-attr]
         if found is None:
-            found = cache[key] = self.flows.hits(call, self._chain(), None, self.call_name(call) or None)  # type: ignore[index]
+            wanted = "secret" if kind == "secret" else None
+            found = cache[key] = self.flows.hits(call, self._chain(), wanted, self.call_name(call) or None)  # type: ignore[index]
         return [(t, h) for t, h in found if kind is None or h.kind == kind]
 
     # -- engine hooks: scope ----------------------------------------------------------------------

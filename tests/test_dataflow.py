@@ -559,3 +559,21 @@ def test_a_dot_dot_check_protects_only_what_no_base_is_joined_before() -> None:
         "open(os.path.join('/srv/files', p))\nq = request.args['q'].replace('..', '')\nopen('/srv/' + q)\n"
     )
     assert reported(body) == [(7, "CWR107"), (9, "CWR107")]
+
+
+def test_trust_decides_which_sinks_count() -> None:
+    """A tool's own command line reaches files and logs harmlessly (whoever runs it owns the machine), but not
+    a shell; a Lambda event of unknown shape is another system's data, not a client's."""
+    tool = (
+        "import os, sys, logging\n\ndef main():\n    name = sys.argv[1]\n    open(name)\n"
+        "    logging.info('reading %s', name)\n    os.system('cat ' + name)\n"
+    )
+    assert [(f.line, f.code) for f in review_text("tool.py", tool) if f.code in FLOW_RULES | {"CWR116"}] == [
+        (7, "CWR102")
+    ]
+    handler = (
+        "import os, logging\n\ndef handler(event, context):\n    logging.info('job %s', event['job'])\n"
+        "    os.system('run ' + event['job'])\n    logging.info('q %s', event['queryStringParameters']['q'])\n"
+    )
+    found = [(f.line, f.code) for f in review_text("app.py", handler) if f.code in FLOW_RULES | {"CWR116"}]
+    assert found == [(5, "CWR102"), (6, "CWR116")]

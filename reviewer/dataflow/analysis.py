@@ -24,6 +24,7 @@ from codeward.reviewer.dataflow.values import (
     CLEAN,
     UNKNOWN,
     Flow,
+    Label,
     Value,
     const,
     join,
@@ -1117,7 +1118,7 @@ class Analysis:
             self_out = summary.self_out
             if self_out is None:
                 return instance
-            out = self.substitute(self_out, bound, node, _name_of(fn))
+            out = self.substitute(self_out, bound, node, _name_of(fn), owner is not self.info)
             return replace(out, type=instance.type, flows=tuple(f for f in out.flows if f.label.kind != "param"))
         summary = owner.summary(fn)
         if summary is None:
@@ -1125,9 +1126,9 @@ class Analysis:
         is_method = receiver is not None and owner.is_method(fn)
         full = [Arg(receiver, None, "", node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
-        result = self.substitute(summary.ret, bound, node, _name_of(fn))
+        result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)
         if is_method and summary.self_out is not None and isinstance(func, cst.Attribute):
-            updated = self.substitute(summary.self_out, bound, node, _name_of(fn))
+            updated = self.substitute(summary.self_out, bound, node, _name_of(fn), owner is not self.info)
             receiver_value = receiver
 
             def refresh(v: Value) -> Value:
@@ -1139,8 +1140,11 @@ class Analysis:
             self.update_target(func.value, env, refresh)
         return result
 
-    def substitute(self, value: Value, bound: dict[int, Value], node: cst.CSTNode | None, callee: str) -> Value:
-        """A summary's symbolic value with the caller's arguments in place of its parameters."""
+    def substitute(
+        self, value: Value, bound: dict[int, Value], node: cst.CSTNode | None, callee: str, foreign: bool = False
+    ) -> Value:
+        """A summary's symbolic value with the caller's arguments in place of its parameters. A source read in
+        another module is reported at this call (`foreign`), where the finding can point."""
         if len(value.flows) == 1 and value.flows[0].label.kind == "param" and not value.fields and value.rest is None:
             flow = value.flows[0]
             actual = bound.get(flow.label.index)
@@ -1151,6 +1155,11 @@ class Analysis:
         flows: tuple[Flow, ...] = ()
         for flow in value.flows:
             if flow.label.kind != "param":
+                if foreign and node is not None:
+                    label = flow.label
+                    moved = Label(label.kind, f"{label.desc} (read in {callee}())", node, label.family,
+                                  trust=label.trust)  # fmt: skip
+                    flow = Flow(moved, flow.cleared, ())
                 flows = merge_flows(flows, (flow.via(f"{callee}()", node),) if node is not None else (flow,))
                 continue
             actual = bound.get(flow.label.index)
@@ -1158,8 +1167,8 @@ class Analysis:
                 continue
             got = self.navigate(actual, flow.label.path, node)
             flows = merge_flows(flows, self._after_call(got, flow.cleared, node, callee).deep_flows())
-        fields = tuple((k, self.substitute(v, bound, node, callee)) for k, v in value.fields)
-        rest = self.substitute(value.rest, bound, node, callee) if value.rest is not None else None
+        fields = tuple((k, self.substitute(v, bound, node, callee, foreign)) for k, v in value.fields)
+        rest = self.substitute(value.rest, bound, node, callee, foreign) if value.rest is not None else None
         return Value(flows=flows, const=value.const, fields=fields, rest=rest, ref=value.ref, type=value.type,
                      prefix=value.prefix)  # fmt: skip
 

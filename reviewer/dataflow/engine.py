@@ -32,6 +32,7 @@ class Engine:
         self._sink_words: frozenset[str] | None = None
         self._typed_methods: frozenset[str] | None = None
         self._source_words: frozenset[str] | None = None
+        self._sink_pattern = None
         self._deadline = float("inf")
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
@@ -49,6 +50,9 @@ class Engine:
         path = os.path.abspath(path)
         info = self.modules.pop(path, None)
         self.handler_types.clear()
+        from codeward.reviewer.dataflow.sinks import _POSITIONS
+
+        _POSITIONS.clear()
         if info is not None:
             for fn in info.functions.values():
                 self.owners.pop(id(fn), None)
@@ -83,11 +87,23 @@ class Engine:
         path, _, name = ref[1:].partition("::")
         if path in self.modules:
             return True
+        name = name.rpartition(".")[2].replace("()", "")
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
             if value is not None and any(f.label.kind == "source" for f in value.deep_flows()):
-                return True
-        return self.project.function_mentions_source(path, name.rpartition(".")[2].replace("()", ""))
+                # Untrusted data flows in: worth it when the callee can pass it to a sink. Otherwise the call is
+                # an unknown call, whose result carries its arguments' data: nothing is lost by not parsing.
+                return self.project.function_mentions(path, name, self.sink_pattern())
+        return self.project.function_mentions_source(path, name)
+
+    def sink_pattern(self):  # -> re.Pattern[str]
+        """The names of every sink, as a pattern over source text (`system(`, `.execute(`)."""
+        if self._sink_pattern is None:
+            import re
+
+            words = sorted(self.sink_words(), key=len, reverse=True)
+            self._sink_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\s*\(")
+        return self._sink_pattern
 
     def sink_words(self) -> frozenset[str]:
         """The last name of every sink (`system` for `os.system`, `read_text` for `Path().read_text`)."""

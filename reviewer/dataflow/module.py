@@ -86,6 +86,7 @@ class ModuleInfo:
         self._self_types: dict[str, dict[str, str]] = {}
         self._method_names: frozenset[str] | None = None
         self._carry: dict[int, bool] = {}
+        self._mention: dict[tuple[int, frozenset[str]], bool] = {}
         self._def_names: frozenset[str] | None = None
         self._text: str | None = None
         self._index(module.body, module)
@@ -233,6 +234,40 @@ class ModuleInfo:
                 if self.engine.project.function_mentions_source(path, target):
                     return True
         return False
+
+    def mentions(self, scope: cst.CSTNode, words: frozenset[str]) -> bool:
+        """Whether a body (not its nested definitions) names one of `words`, or calls a function of this module
+        that does."""
+        key = (id(scope), words)
+        found = self._mention.get(key)
+        if found is None:
+            from codeward.reviewer.dataflow.nodes import children
+
+            self._mention[key] = False
+            found = False
+            called: list[str] = []
+            stack: list[cst.CSTNode] = list(getattr(getattr(scope, "body", None), "body", ())) or (
+                list(scope.body) if isinstance(scope, cst.Module) else []
+            )
+            while stack and not found:
+                item = stack.pop()
+                if isinstance(item, cst.Name):
+                    found = item.value in words
+                    continue
+                if isinstance(item, cst.Attribute) and item.attr.value in words:
+                    found = True
+                    break
+                if isinstance(item, cst.Call) and isinstance(item.func, cst.Name):
+                    called.append(item.func.value)
+                if isinstance(item, cst.FunctionDef | cst.ClassDef):
+                    continue
+                stack.extend(children(item))
+            if not found:
+                found = any(
+                    fn is not scope and self.mentions(fn, words) for name in called if (fn := self.functions.get(name))
+                )
+            self._mention[key] = found
+        return found
 
     def _class_carries(self, klass: cst.ClassDef, method: cst.FunctionDef) -> bool:
         """A method can read `self.x` that another method of the class filled from a source."""
@@ -451,7 +486,8 @@ class ModuleInfo:
         if source.how == "object":
             return Value(type=source.type)
         family = source.cls if source.cls in ("random", "weak-hash") else "input"
-        label = Label("source", source.desc, node, family=family, trust=source.trust)
+        trust = "local" if source.cls == "cli" and source.trust == "untrusted" else source.trust
+        label = Label("source", source.desc, node, family=family, trust=trust)
         return Value(flows=(Flow(label),))
 
     def source_call(
@@ -584,7 +620,10 @@ class ModuleInfo:
             known = isinstance(key, str) and (key in HTTP_KEYS)
             desc = f"the Lambda event's {key}" if known else "the Lambda event"
             held = "strmap" if key in EVENT_MAPS else ("str" if key in EVENT_STRINGS else None)
-            return Value(flows=(Flow(Label("source", desc, node)),), type=held)
+            # What an HTTP client sent is untrusted; an event of unknown shape (a direct invocation, a Step
+            # Functions state) and API Gateway's own request context are another system's data.
+            trust = "untrusted" if known and key != "requestContext" else "external"
+            return Value(flows=(Flow(Label("source", desc, node, trust=trust)),), type=held)
         if type_name == "aws.LambdaEvent.trusted":
             return CLEAN
         return None
@@ -662,7 +701,7 @@ class ModuleInfo:
             from_url = route is not None and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
             if from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
                 what = "command-line option" if route == "cli" else "route parameter"
-                source = Label("source", f"{what} `{name}`", param)
+                source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
             env[name] = value
         return env

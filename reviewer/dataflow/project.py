@@ -145,6 +145,29 @@ class Project:
             found = self._mentions[key] = _mentions(self._text(path))
         return found
 
+    def function_mentions(self, path: str, name: str, pattern: re.Pattern[str]) -> bool:
+        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
+        key = (path, name, pattern.pattern)
+        found = self._mentions.get(key)  # type: ignore[call-overload]
+        if found is None:
+            body = self._body(self._text(path), name)
+            found = self._mentions[key] = body is not None and bool(pattern.search(body))  # type: ignore[index]
+        return found
+
+    @staticmethod
+    def _body(text: str, name: str) -> str | None:
+        header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
+        parts = []
+        for match in header.finditer(text):
+            indent = len(match.group(1))
+            end = len(text)
+            for line in _LINE_START.finditer(text, match.end()):
+                if len(line.group(1)) <= indent:
+                    end = line.start()
+                    break
+            parts.append(text[match.start() : end])
+        return "\n".join(parts) if parts else None
+
     @staticmethod
     def module_mentions_source_text(text: str) -> bool:
         return _mentions(text)

@@ -28,6 +28,10 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash",
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ic"})
 
 
+# Where a wrapper's sink is, once per node (a position costs a print of the module up to it).
+_POSITIONS: dict[int, object] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A flow reaching a sink: `flow` (a source, or in a summary a parameter) at argument `arg` of the call."""
@@ -49,7 +53,9 @@ class Hit:
         from codeward.reviewer.positions import positions
 
         owner, node = self.where
-        span = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
+        span = _POSITIONS.get(id(node))
+        if span is None:
+            span = _POSITIONS[id(node)] = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
         name = os.path.basename(owner.path)  # type: ignore[attr-defined]
         return f"{name}:{span.line}" if span is not None else name
 

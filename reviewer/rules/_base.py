@@ -136,9 +136,10 @@ class TaintSink(ReviewRule):
     kind: ClassVar[str]
     # "{source}" and "{sink}" (with its parentheses) are filled in.
     template: ClassVar[str] = "{source} reaches {sink}"
-    # Which sources count: "untrusted" (a client's request, a command line) and "external" (another system's
-    # data: S3 keys, queue payloads).
-    trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external"})
+    # Which sources count: "untrusted" (what an HTTP client or a socket peer sent), "external" (another
+    # system's data: S3 keys, queue payloads, a Lambda event of unknown shape) and "local" (the command line and
+    # stdin of a tool: whoever runs it already has the machine, so only sinks that run code or queries care).
+    trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external", "local"})
     calls = _SinkTable(methods=False)
     methods = _SinkTable(methods=True)
 

@@ -491,6 +491,7 @@ class PathTraversal(TaintSink):
     cwe = 22
     security_severity = 7.5
     kind = "path"
+    trusts = frozenset({"untrusted", "external"})
     category = "input-validation"
     template = "{source} chooses the file path used by {sink}; `../` can reach any file"
 
@@ -609,6 +610,7 @@ class Ssrf(TaintSink):
     cwe = 918
     security_severity = 8.6
     kind = "ssrf"
+    trusts = frozenset({"untrusted", "external"})
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 
@@ -670,6 +672,7 @@ class CrossSiteScripting(TaintSink):
     cwe = 79
     security_severity = 6.1
     kind = "xss"
+    trusts = frozenset({"untrusted"})
     template = "{source} is written into HTML by {sink} without escaping"
 
     def visit_Return(self, ctx: Context, node: cst.Return) -> None:
@@ -1045,10 +1048,10 @@ class LogForging(TaintSink):
     cwe = 117
     security_severity = 4.3
     kind = "log"
+    trusts = frozenset({"untrusted"})
     severity = Severity.WARNING
     needles = ("log", "LOG")
     template = "{source} is written to the log by {sink} with its line breaks"
-    trusts = frozenset({"untrusted"})
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if not is_logging_call(ctx, node):
@@ -1091,7 +1094,7 @@ class LogForging(TaintSink):
             5,
         ),
         Invalid(
-            "import logging\n\ndef handler(event, context):\n    logging.info(f\"processing {event['name']}\")\n",
+            "import logging\n\ndef handler(event, context):\n    logging.info(f\"processing {event['pathParameters']['name']}\")\n",
             4,
             5,
         ),
@@ -1122,6 +1125,7 @@ class OpenRedirect(TaintSink):
     cwe = 601
     security_severity = 6.1
     kind = "redirect"
+    trusts = frozenset({"untrusted"})
     category = "input-validation"
     severity = Severity.WARNING
     needles = ("redirect", "Redirect")
@@ -1173,6 +1177,7 @@ class HeaderInjection(TaintSink):
     cwe = 113
     security_severity = 6.1
     kind = "header"
+    trusts = frozenset({"untrusted"})
     category = "input-validation"
     severity = Severity.WARNING
     needles = ("headers", "Response", "[")
@@ -1191,7 +1196,7 @@ class HeaderInjection(TaintSink):
             if is_headers and ctx.is_request(container.value):  # type: ignore[attr-defined]
                 continue
             found = ctx.taint(node.value, self.kind)
-            if found is not None:
+            if found is not None and found.trust in self.trusts:
                 ctx.report(node, f"{found.source} is written into a response header with its line breaks", taint=found)
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
@@ -1202,7 +1207,7 @@ class HeaderInjection(TaintSink):
         if headers is None:
             return
         found = ctx.taint(headers.value, self.kind)
-        if found is not None:
+        if found is not None and found.trust in self.trusts:
             ctx.report(node, f"{found.source} is written into the headers of {name}()", taint=found)
 
     VALID = (
@@ -1251,6 +1256,7 @@ class RegexInjection(TaintSink):
     cwe = 1333
     security_severity = 5.3
     kind = "regex"
+    trusts = frozenset({"untrusted", "external"})
     category = "input-validation"
     severity = Severity.WARNING
     needles = ("re.", "import re", "regex")
