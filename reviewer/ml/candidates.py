@@ -23,6 +23,9 @@ _CODE_CHARS = re.compile(r"[(){}\[\]<>]|::")
 _SCHEME_VALUE = re.compile(r"(?:Bearer|Basic|Token|token|Bot|Key|Digest|AWS4-HMAC-SHA256)\s\S{8,}")
 
 
+_AWS_UNIQUE_ID = re.compile(r"(?:AIDA|AROA|AGPA|AIPA|ANPA|ANVA|ASCA|APKA)[A-Z2-7]{12,20}")
+
+
 def worth_scoring(value: str, name: str) -> bool:
     """Literals that cannot be credentials are not candidates: short ones, prose (whitespace; a private key
     block and an Authorization value excepted), and, unless bound to a credential-like name or in a known
@@ -34,6 +37,8 @@ def worth_scoring(value: str, name: str) -> bool:
         return True
     if n > MAX_LENGTH:
         return False
+    if _AWS_UNIQUE_ID.fullmatch(value):
+        return False  # the unique id of an IAM user, role or group (`AIDA...`, `AROA...`): it grants nothing
     if " " in value or "\n" in value or "\t" in value:
         return bool(_SCHEME_VALUE.fullmatch(value))
     if PROVIDER_HINT.search(value) or CREDENTIAL_NAME.search(name.lower()):
