@@ -164,6 +164,8 @@ class Context:
         self.shared: dict[object, object] = {}
         self.models = models  # user models from [tool.codeward.reviewer.taint], or None
         self._flows = None
+        # Other project files the data-flow facts came from: (path, digest), for the results cache.
+        self.dependencies: list[tuple[str, str]] = []
         self._last_call: cst.Call | None = None
         self._last_name = ""
 
@@ -300,7 +302,7 @@ class Context:
 
     def close(self) -> None:
         if self._flows is not None:
-            self._flows.close()
+            self.dependencies = self._flows.close()
 
     def _chain(self) -> list[cst.CSTNode]:
         return [*self.parents, self.node] if self.node is not None else list(self.parents)

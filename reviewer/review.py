@@ -186,6 +186,12 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
         return [_finding("CWR003", message, path, Span(1, 1, 1, 2))]
     finally:
         sys.setrecursionlimit(limit)
+        DEPENDENCIES[path] = ctx.dependencies
+
+
+# Other project files each reviewed file's result came from (summaries of the functions it calls): the results
+# cache keeps their digests and serves the entry only while they still hold.
+DEPENDENCIES: dict[str, list[tuple[str, str]]] = {}
 
 
 _BRACKETS = re.compile(r"[()\[\]{}]")
@@ -410,7 +416,7 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
     hit = cache.get(key)
-    if hit is None:
+    if hit is None or not _dependencies_hold(hit[0]):
         return None, cache, key
     # The entry may come from a run that named the file differently (relative, absolute).
     return FileResult(task.path, [replace(f, path=task.path) for f in hit[1]]), cache, key
@@ -420,12 +426,31 @@ def review_task(task: Task) -> FileResult:
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
+    DEPENDENCIES.pop(task.path, None)
     result = _review_configured(task.path, task.config)
     if cache is None:
         return result
     if not result.internal_error:
-        cache.put(key, {}, result.findings)  # type: ignore[attr-defined]
+        meta = {"deps": [list(d) for d in DEPENDENCIES.pop(task.path, [])]}
+        cache.put(key, meta, result.findings)  # type: ignore[attr-defined]
     return result
+
+
+def _dependencies_hold(meta: dict) -> bool:
+    """Every other file the cached result came from still has the content it had then."""
+    deps = meta.get("deps", [])
+    if not isinstance(deps, list):
+        return False
+    if not deps:
+        return True
+    from codeward.reviewer.dataflow.project import file_digest
+
+    for entry in deps:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            return False
+        if file_digest(entry[0]) != entry[1]:
+            return False
+    return True
 
 
 def run_review(

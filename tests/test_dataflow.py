@@ -577,3 +577,25 @@ def test_trust_decides_which_sinks_count() -> None:
     )
     found = [(f.line, f.code) for f in review_text("app.py", handler) if f.code in FLOW_RULES | {"CWR116"}]
     assert found == [(5, "CWR102"), (6, "CWR116")]
+
+
+def test_a_cached_result_is_redone_when_a_module_it_used_changes(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "shell.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (package / "views.py").write_text(
+        "from flask import request\nfrom .shell import run\n\ndef index():\n    run(request.args['c'])\n"
+    )
+    cache = tmp_path / "cache"
+    args = ("review", "--isolated", "--cache-dir", str(cache), "--format", "concise", "app/views.py")
+    first = run_cli(*args, cwd=str(tmp_path))
+    assert first[0] == 1 and "app/views.py:5:5: CWR102" in first[1]
+    # The helper now quotes its argument: the view's own text is unchanged, its result is not.
+    (package / "shell.py").write_text(
+        "import shlex, subprocess\n\ndef run(cmd):\n    subprocess.run('ls ' + shlex.quote(cmd), shell=True)\n"
+    )
+    second = run_cli(*args, cwd=str(tmp_path))
+    assert second[0] == 0, second[1]

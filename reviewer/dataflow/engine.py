@@ -39,15 +39,19 @@ class Engine:
         """The file under review (already parsed): analysed fresh, its budget starting now."""
         path = os.path.abspath(path)
         self.project.add(path, module, text)
+        self.project.consulted = set()
         info = ModuleInfo(path, module, self)
         self.modules[path] = info
         self._own(info)
         self._deadline = time.process_time() + SUMMARY_BUDGET
         return info
 
-    def finish_file(self, path: str) -> None:
-        """Keep dependencies for the next files; drop the reviewed file's analyses (memory)."""
+    def finish_file(self, path: str) -> list[tuple[str, str]]:
+        """Keep dependencies for the next files; drop the reviewed file's analyses (memory). Returns the other
+        files whose content the result depends on, with their digests (for the results cache)."""
         path = os.path.abspath(path)
+        consulted = (self.project.consulted or set()) - {path}
+        self.project.consulted = None
         info = self.modules.pop(path, None)
         self.handler_types.clear()
         from codeward.reviewer.dataflow.sinks import _POSITIONS
@@ -57,9 +61,12 @@ class Engine:
             for fn in info.functions.values():
                 self.owners.pop(id(fn), None)
         self.project._loaded.pop(path, None)
+        return self.project.dependencies(consulted)
 
     def module(self, path: str) -> ModuleInfo | None:
-        if path in self.modules:
+        if self.project.consulted is not None:
+            self.project.consulted.add(path)
+        if path in self.modules and not self.project.changed(path):
             return self.modules[path]
         loaded = self.project.load(path)
         info = ModuleInfo(path, loaded.module, self) if loaded is not None else None
@@ -70,7 +77,10 @@ class Engine:
 
     def loaded(self, path: str) -> ModuleInfo | None:
         """A module already parsed, or None: questions that are not worth a parse use this."""
-        return self.modules.get(path)
+        found = self.modules.get(path)
+        if found is not None and self.project.consulted is not None:
+            self.project.consulted.add(path)
+        return found
 
     def _own(self, info: ModuleInfo) -> None:
         for fn in info.functions.values():

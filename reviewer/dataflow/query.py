@@ -47,8 +47,8 @@ class FileFlows:
         self.info = engine.start_file(path, module, text)
         self.path = path
 
-    def close(self) -> None:
-        self.engine.finish_file(self.path)
+    def close(self) -> list[tuple[str, str]]:
+        return self.engine.finish_file(self.path)
 
     # -- locating the state ------------------------------------------------------------------------------
 
