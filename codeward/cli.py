@@ -23,6 +23,12 @@ def _codes(text: str) -> list[str]:
     return [part.strip().upper() for part in text.split(",") if part.strip()]
 
 
+def _shard(text: str) -> tuple[int, int]:
+    from codeward.shard import argument
+
+    return argument(text)
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -42,6 +48,15 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that makes the exit status 1 (default: warning)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead of the findings"
+    )
+    parser.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="check only the K-th of N parts of the files (split by path hash; merge with `codeward report merge`)",
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -73,10 +88,14 @@ COMMANDS: list[tuple[str, str]] = [
     ("feedback", "codeward.reviewer.ml.feedback"),
     ("simulate", "codeward.linters.simulate.command"),
     ("profile", "codeward.profiler.command"),
+    ("report", "codeward.report_merge"),
+    ("server", "codeward.server"),
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` that one subcommand's (`codeward profile -- CMD` starts before the
+    program it runs: it does not import the linters' modules)."""
     import importlib
 
     parser = argparse.ArgumentParser(
@@ -86,9 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"codeward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS:
+        if only is not None and name != only:
+            continue
         command = importlib.import_module(module)
         command.register(sub).set_defaults(run=command.run, command=name)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown option is reported with the usage of the subcommand it was given
+    to (`codeward lint --bogus` shows lint's usage, not the top-level one)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        owner = sub.choices.get(args.command) if sub is not None and args.command else None
+        (owner or parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def load_config_for(args: argparse.Namespace, start: str):  # -> Config
@@ -114,6 +146,7 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         config.select = list(args.select)
     config.select += args.extend_select
     config.ignore += args.ignore
+    config.shard = getattr(args, "shard", None)
     if args.fail_on:
         from codeward.findings import Severity
 
@@ -154,13 +187,28 @@ def resolve_format(args: argparse.Namespace) -> str:
     return fmt
 
 
+def warn_if_nothing_checked(report: Any, scope: Any, paths: Sequence[str], what: str, hint: str = "") -> None:
+    """Say so when the paths held nothing to check: "No findings" would read as a clean bill of health."""
+    if report.checked or getattr(scope, "changes", None) is not None:
+        return
+    where = " ".join(paths) or "."
+    print(f"codeward: warning: no {what} found in {where}{'; ' + hint if hint else ''}", file=sys.stderr)
+
+
 def finish(
     args: argparse.Namespace, fmt: str, report: Any, scope: Any, fail_on: Any, *, fixed: int, internal_error: bool
 ) -> int:
     """Write the report, post it when asked (--post), and turn the findings into the exit status."""
     from codeward.output import render
 
-    written = emit(report.masker.text(render(fmt, report)), args.output)
+    if getattr(args, "statistics", False):
+        from codeward.output import statistics
+
+        if fmt not in ("text", "concise", "json"):
+            raise UsageError(f"--statistics prints text or JSON, not --format {fmt}")
+        written = emit(statistics.render(report, as_json=fmt == "json"), args.output)
+    else:
+        written = emit(report.masker.text(render(fmt, report)), args.output)
     scope.publish(report)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
@@ -174,8 +222,9 @@ def finish(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only="profile" if words[:1] == ["profile"] else None)
+    args = parse(parser, words)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR

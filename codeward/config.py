@@ -40,6 +40,8 @@ class Config:
     cache_dir_from_cli: bool = False
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
+    # --shard K/N: only the files of shard K (codeward.shard).
+    shard: tuple[int, int] | None = None
 
     def selects(self, code: str) -> bool:
         """Longest matching prefix wins, ignore beating select at equal length (ruff's rule)."""

@@ -15,6 +15,7 @@ from codeward.cli import (
     load_config_for,
     resolve_format,
     use_color,
+    warn_if_nothing_checked,
 )
 
 
@@ -131,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
     if args.feedback or not (args.isolated or args.config):
         drop_not_useful(report, args.paths[0] if args.paths else ".", args.feedback)
     scope.attach(report)
+    warn_if_nothing_checked(
+        report, scope, args.paths, "text files" if args.secrets_only else "Python files (*.py, *.pyi)"
+    )
     if args.baseline:
         from codeward.reviewer.baseline import filter_new, write_baseline
 

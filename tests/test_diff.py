@@ -186,7 +186,7 @@ def test_lint_diff_reports_only_findings_on_changed_lines(tmp_path: Path) -> Non
         "lint", "--isolated", "--no-cache", "--format", "concise", "--diff", "main...HEAD", cwd=str(repo)
     )
     assert (code, err) == (1, "")
-    assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["./buildspec.yml:7:5"]
+    assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["buildspec.yml:7:5"]
     assert 'CWB001 unknown key "comands"' in out
     # Without --diff both are reported.
     code, out, _ = run_cli("lint", "--isolated", "--no-cache", "--format", "concise", cwd=str(repo))

@@ -153,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
 
     if len(args.paths) > 1 and (args.execute or args.output or (args.format or "text") in ("json", "mermaid", "dot")):
         raise UsageError("several files only for a dry run with a text or findings format and no --output")
+    from codeward.files import display_path
+
     status = 0
     for path in args.paths:
-        args.path = path
+        args.path = display_path(path)
         status = max(status, run_one(args))
     return status
 

@@ -78,8 +78,9 @@ class UnreadableFile(MetaRule):
     A `.py` file saved as UTF-16 without a byte-order mark; `x = a + a + ... + a` ten thousand terms long.
 
     ## Fix
-    Save the file as UTF-8 (or declare its encoding with a PEP 263 coding comment), split what is too deep
-    or too large, or exclude a generated file.
+    Correct the path if the file is missing; save an undecodable file as UTF-8 (or declare its encoding
+    with a PEP 263 coding comment); split what is too deep or too large; exclude a binary, oversized or
+    generated one.
     """
 
     code = "CWR003"
