@@ -11,7 +11,10 @@ characters), so ordinary files cost one `ast.parse`, which the classifier needed
 from __future__ import annotations
 
 import ast
+import contextlib
 import itertools
+import sys
+from collections.abc import Iterator
 
 # Deeper than any hand-written expression by far; libcst parses a 1,000-long chain in a few hundredths of
 # a second and a 5,000-long one in seconds, with memory to match (measured in reviewer/README figures).
@@ -27,13 +30,31 @@ def parse(text: str, path: str = "<unknown>") -> ast.Module:
         found = _LAST[0][2]
     else:
         try:
-            found = ast.parse(text, path)
+            with cpython_limits():
+                found = ast.parse(text, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             found = exc
         _LAST[:] = [(text, path, found)]
     if isinstance(found, BaseException):
         raise found
     return found  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def cpython_limits() -> Iterator[None]:
+    """The interpreter's default recursion limit while CPython's own parser or compiler runs: they scale
+    their C recursion guard with it (3.11), and a review raises it for libcst's Python recursion, which
+    would let a deep enough input overflow the C stack instead of raising RecursionError."""
+    limit = sys.getrecursionlimit()
+    if limit > DEFAULT_RECURSION:
+        sys.setrecursionlimit(DEFAULT_RECURSION)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+DEFAULT_RECURSION = 1000
 
 
 _COMPOUND = (

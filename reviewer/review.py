@@ -92,8 +92,11 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     line = getattr(error, "raw_line", 1) or 1
     column = (getattr(error, "raw_column", 0) or 0) + 1
     message = str(getattr(error, "message", error)).replace("parser error: ", "")
+    from codeward.reviewer.pyast import cpython_limits
+
     try:
-        compile(text, path, "exec", dont_inherit=True)
+        with cpython_limits():
+            compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         line, column = exc.lineno or line, exc.offset or column
         message = exc.msg
@@ -102,7 +105,21 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
 
 
+# Python frames a review may nest: libcst's visitors and code generation recurse a few frames per level of an
+# expression, and the pre-check lets expressions up to pyast.MAX_DEPTH (1000) levels deep through.
+RECURSION_LIMIT = 12000
+
+
 def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _review_text(path, text, select)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _review_text(path: str, text: str, select: Selector) -> list[Finding]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
@@ -284,10 +301,11 @@ def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
         return result
     try:
         return FileResult(path, review_text(path, text, select))
-    except MemoryError:  # the worker's memory limit (codeward.runner): the file, not codeward, is at fault
+    except (MemoryError, RecursionError) as exc:  # limits hostile input runs into: the file is at fault
         result = FileResult(path)
         if select("CWR003"):
-            message = "not reviewed: its analysis ran past the worker's memory limit; split the file up"
+            what = "the worker's memory limit" if isinstance(exc, MemoryError) else "Python's recursion limit"
+            message = f"not reviewed: its analysis ran past {what}; split the file up"
             result.findings.append(_finding("CWR003", message, path, Span(1, 1, 1, 1)))
         return result
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
