@@ -104,4 +104,3 @@ def test_a_deep_chain_elsewhere_cannot_hide_the_file(tmp_path) -> None:
     run = _review(attack)
     h.assert_blocks(run, "app.py:", "CWR003")
     h.assert_contained(attack, run, (h.AWS_KEY,))
-
