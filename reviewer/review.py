@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import time
 import traceback
@@ -105,37 +106,65 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
 
 
+def taint_models(config: Config) -> object:
+    """`[tool.codeward.reviewer.taint]` as models (raises ModelError saying what is wrong), None when absent."""
+    table = config.raw.get("reviewer", {})
+    taint = table.get("taint") if isinstance(table, dict) else None
+    if taint is None:
+        return None
+    from codeward.reviewer.dataflow.models import user_models
+
+    return user_models(taint)
+
+
 # Python frames a review may nest: libcst's visitors and code generation recurse a few frames per level of an
 # expression, and the pre-check lets expressions up to pyast.MAX_DEPTH (1000) levels deep through.
 RECURSION_LIMIT = 12000
 
 
-def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
+def review_text(
+    path: str,
+    text: str,
+    select: Selector = lambda code: True,
+    taint: object = None,
+    *,
+    tests: bool = False,
+    foreign: bool = True,
+) -> list[Finding]:
+    """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
+    has left out the rules that stay quiet in tests); `foreign`: honour bandit's, ruff's and Sonar's
+    suppressions."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
-        return _review_text(path, text, select)
+        return _review_text(path, text, select, taint, tests=tests, foreign=foreign)
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _review_text(path: str, text: str, select: Selector) -> list[Finding]:
+def _review_text(path: str, text: str, select: Selector, taint: object, *, tests: bool, foreign: bool) -> list[Finding]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
-    facts: dict[object, bool] = {}
+    facts: dict[object, object] = {"path": path, "taint": taint}
     active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
     if active:
-        findings = _review_parsed(path, text, active)
+        findings = _review_parsed(path, text, active, taint)
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
     from codeward.reviewer.ml.confidence import attach
 
     findings = attach(path, text, findings, select)
-    return _suppress(path, text, findings, select)
+    if tests:
+        from codeward.reviewer.profile import keep_in_tests
+
+        findings = [f for f in findings if keep_in_tests(f.code, f.message)]
+    from codeward.reviewer.merge import merge_same_line
+
+    return merge_same_line(_suppress(path, text, findings, select, foreign))
 
 
 def _syntax_only(path: str, text: str) -> list[Finding]:
@@ -150,7 +179,7 @@ def _syntax_only(path: str, text: str) -> list[Finding]:
         return _review_parsed(path, text, ())
 
 
-def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:
+def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object = None) -> list[Finding]:
     import libcst as cst
     from codeward.reviewer.engine import Context, Walker
 
@@ -158,12 +187,14 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
     if too_deep is not None:
         return [too_deep]
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:
         return []
-    ctx = Context(path, text, module)
+    ctx = Context(path, text, module, taint)
     visitors, leavers = _tables(active)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12000))
@@ -270,29 +301,58 @@ def _flow(taint, where: dict[int, Span], sink: Span) -> str:
     return "data flow: " + " -> ".join(parts)
 
 
-def _suppress(path: str, text: str, findings: list[Finding], select: Selector) -> list[Finding]:
+def _suppress(path: str, text: str, findings: list[Finding], select: Selector, foreign: bool = True) -> list[Finding]:
     suppressions = find_suppressions(text)
+    if foreign:
+        suppressions += _foreign_suppressions(text)
     if suppressions:
         findings = [f for f in findings if not is_suppressed(suppressions, f.code, f.span.line)]
         if select("CWR002"):
             lines = text.split("\n")
             for s in suppressions:
-                if not s.used and (s.codes is None or any(c.startswith("CWR") for c in s.codes)):
+                if s.used or not _checkable(s, select):
+                    continue
+                if s.foreign is not None:
+                    what = f"# {s.foreign} (codeward's {', '.join(sorted(s.codes or ()))})"
+                else:
                     what = "codeward: ignore" + (f"[{', '.join(sorted(s.codes))}]" if s.codes else "")
-                    end = len(lines[s.line - 1]) + 1
-                    findings.append(
-                        _finding(
-                            "CWR002",
-                            f"unused suppression: no finding here matches {what}",
-                            path,
-                            Span(s.line, s.column, s.line, end),
-                        )
-                    )
+                end = len(lines[s.line - 1]) + 1
+                span = Span(s.line, s.column, s.line, end)
+                findings.append(_finding("CWR002", f"unused suppression: no finding here matches {what}", path, span))
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
+def _foreign_suppressions(text: str) -> list:
+    """bandit's `# nosec` and ruff's `# noqa: S…`, each silencing the codeward rules mapped to what it names, and
+    SonarQube's `NOSONAR`, silencing the line."""
+    from codeward.reviewer.foreign import mapped_rules
+
+    from codeward.suppress import find_foreign
+
+    found = []
+    for s in find_foreign(text):
+        # SonarQube's NOSONAR silences every issue on its line, whatever the rule: so it does here.
+        s.codes = None if s.foreign == "NOSONAR" else mapped_rules(s.foreign_ids)
+        if s.codes is None or s.codes:
+            found.append(s)
+    return found
+
+
+def _checkable(s, select: Selector) -> bool:  # s: codeward.suppress.Suppression
+    """Whether an unused suppression can be reported: codeward ran a rule it names on this file. A bare
+    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported."""
+    if s.foreign is not None:
+        return s.foreign_ids is not None and any(select(code) for code in s.codes)
+    if s.codes is None:
+        return True
+    # A prefix (`CWR1`) names rules of several kinds: report it; a full code only when its rule ran here.
+    return any(code.startswith("CWR") and (len(code) < 6 or select(code)) for code in s.codes)
+
+
+def review_file(
+    path: str, select: Selector = lambda code: True, taint: object = None, *, tests: bool = False, foreign: bool = True
+) -> FileResult:
     text, problem = read_source(path)
     if text is None:
         result = FileResult(path)
@@ -300,7 +360,7 @@ def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
             result.findings.append(_finding("CWR003", problem, path, Span(1, 1, 1, 1)))
         return result
     try:
-        return FileResult(path, review_text(path, text, select))
+        return FileResult(path, review_text(path, text, select, taint, tests=tests, foreign=foreign))
     except (MemoryError, RecursionError) as exc:  # limits hostile input runs into: the file is at fault
         result = FileResult(path)
         if select("CWR003"):
@@ -312,6 +372,15 @@ def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
         return FileResult(path, [finding], internal_error=True)
+
+
+def _review_configured(path: str, config: Config) -> FileResult:
+    """One file as the configuration says: default rule set, what was asked for, test profile, suppressions."""
+    from codeward.reviewer.profile import options, selector
+
+    opts = options(config)
+    select, tests = selector(config, path, opts)
+    return review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -336,7 +405,9 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 def _settings(config: Config) -> str:
     from codeward.cache import config_stamp
 
-    return config_stamp(config)
+    # The whole [tool.codeward] table (the reviewer's options and [tool.codeward.reviewer.taint] included), and
+    # the rules asked for by name, which decide what runs beyond the default set.
+    return config_stamp(config) + repr(sorted(config.explicit))
 
 
 def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
@@ -358,11 +429,10 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
 
 
 def review_task(task: Task) -> FileResult:
-    select = task.config.selector_for(task.path)
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
-    result = review_file(task.path, select)
+    result = _review_configured(task.path, task.config)
     if cache is None:
         return result
     if not result.internal_error:
@@ -449,17 +519,19 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
             remaining += result.findings
             continue
         applied += count
-        remaining += review_file(result.path, config.selector_for(result.path)).findings
+        remaining += _review_configured(result.path, config).findings
     return applied, remaining
 
 
 def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
     """Credentials in known token formats and passwords in URLs, line by line, in any text file."""
-    from codeward.reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
+    from codeward.reviewer.profile import keep_in_tests, options, selector
+    from codeward.reviewer.rules.secrets import _CREDENTIAL_NAME, _URL_PASSWORD, find_tokens, looks_like_secret, mask
 
+    opts = options(config)
     results = []
     for path in discover(paths, config, suffixes=None):
-        select = config.selector_for(path)
+        select, tests = selector(config, path, opts)
         text, _ = read_source(path)
         result = FileResult(path)
         results.append(result)
@@ -469,7 +541,21 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
             if select("CWR201"):
                 for start, end, provider in find_tokens(line):
                     message = f"hard-coded {provider} {mask(line[start:end])} (CWE-798)"
-                    result.findings.append(_with("CWR201", message, path, Span(number, start + 1, number, end + 1)))
+                    at = _literal_start(line, start)
+                    result.findings.append(_with("CWR201", message, path, Span(number, at + 1, number, end + 1)))
+            if select("CWR202"):
+                for match in _NAMED_LITERAL.finditer(line):
+                    name, value = match.group("name"), match.group("value")
+                    if _CREDENTIAL_NAME.search(name) and looks_like_secret(value) and value.lower() != name.lower():
+                        message = f"hard-coded credential in `{name}` ({mask(value)}) (CWE-798)"
+                        span = Span(number, match.start("literal") + 1, number, match.end("literal") + 1)
+                        result.findings.append(_with("CWR202", message, path, span))
+                for match in _BASIC_AUTH.finditer(line):
+                    value = match.group("value")
+                    if looks_like_secret(value):
+                        message = f"hard-coded HTTP basic-auth password ({mask(value)}) (CWE-798)"
+                        span = Span(number, match.start("literal") + 1, number, match.end("literal") + 1)
+                        result.findings.append(_with("CWR202", message, path, span))
             if select("CWR203") and "://" in line:
                 from codeward.reviewer.rules.secrets import _PLACEHOLDER
 
@@ -484,10 +570,41 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
         from codeward.reviewer.ml.confidence import attach
 
         result.findings = attach(path, text, result.findings, select, python=path.endswith((".py", ".pyi")))
+        if tests:
+            result.findings = [f for f in result.findings if keep_in_tests(f.code, f.message)]
         result.findings = _suppress(
-            path, text, result.findings, lambda code, keep=select: code != "CWR002" and keep(code)
+            path,
+            text,
+            result.findings,
+            lambda code, keep=select: code != "CWR002" and keep(code),
+            opts.foreign_suppressions,
         )
     return results
+
+
+# `NAME = "value"`, `name: "value"`, `"name": "value"`: a quoted literal bound to a name on one line, where the
+# review reports the literal (its span starts at the string's prefix or opening quote).
+_NAMED_LITERAL = re.compile(
+    r"""(?P<q0>['"]?)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P=q0)\s*(?::\s*[A-Za-z_][\w\[\], .]*)?\s*[:=]\s*"""
+    r"""(?P<literal>[rRuU]?(?P<q>['"])(?P<value>[^'"\\]{6,400})(?P=q))"""
+)
+
+
+_BASIC_AUTH = re.compile(
+    r"""(?:\bauth\s*=\s*\(|\b(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth)\()\s*[rRuU]?(['"])[^'"]*\1\s*,\s*"""
+    r"""(?P<literal>[rRuU]?(?P<q>['"])(?P<value>[^'"\\]{6,400})(?P=q))"""
+)
+
+
+def _literal_start(line: str, start: int) -> int:
+    """Where the string literal around a token starts (the review reports the literal, the scan the token): the
+    nearest opening quote before it, and the string prefix before that."""
+    quote = max(line.rfind('"', 0, start), line.rfind("'", 0, start))
+    if quote < 0:
+        return start
+    while quote > 0 and line[quote - 1] in "rRbBuUfF" and (quote < 2 or not line[quote - 2].isalnum()):
+        quote -= 1
+    return quote
 
 
 def _with(code: str, message: str, path: str, span: Span) -> Finding:

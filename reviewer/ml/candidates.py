@@ -23,6 +23,9 @@ _CODE_CHARS = re.compile(r"[(){}\[\]<>]|::")
 _SCHEME_VALUE = re.compile(r"(?:Bearer|Basic|Token|token|Bot|Key|Digest|AWS4-HMAC-SHA256)\s\S{8,}")
 
 
+_AWS_UNIQUE_ID = re.compile(r"(?:AIDA|AROA|AGPA|AIPA|ANPA|ANVA|ASCA|APKA)[A-Z2-7]{12,20}")
+
+
 # The context of a candidate is the text around it on its line, at most this many characters each side:
 # every ordinary line whole, and a bounded amount per candidate on a hostile one (thousands of literals on
 # one megabyte line would otherwise cost memory with the square of their count).
@@ -45,6 +48,8 @@ def worth_scoring(value: str, name: str) -> bool:
         return True
     if n > MAX_LENGTH:
         return False
+    if _AWS_UNIQUE_ID.fullmatch(value):
+        return False  # the unique id of an IAM user, role or group (`AIDA...`, `AROA...`): it grants nothing
     if " " in value or "\n" in value or "\t" in value:
         return bool(_SCHEME_VALUE.fullmatch(value))
     if PROVIDER_HINT.search(value) or CREDENTIAL_NAME.search(name.lower()):
@@ -561,7 +566,9 @@ def sink_candidates(path: str, text: str, codes: frozenset[str] | None = None) -
 
     rules = tuple(r for r in all_rules() if codes is None or r.code in codes)
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError):
         return []
     ctx = Context(path, text, module)
