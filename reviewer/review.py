@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -92,8 +93,11 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     line = getattr(error, "raw_line", 1) or 1
     column = (getattr(error, "raw_column", 0) or 0) + 1
     message = str(getattr(error, "message", error)).replace("parser error: ", "")
+    from codeward.reviewer.pyast import cpython_limits
+
     try:
-        compile(text, path, "exec", dont_inherit=True)
+        with cpython_limits():
+            compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         line, column = exc.lineno or line, exc.offset or column
         message = exc.msg
@@ -113,6 +117,11 @@ def taint_models(config: Config) -> object:
     return user_models(taint)
 
 
+# Python frames a review may nest: libcst's visitors and code generation recurse a few frames per level of an
+# expression, and the pre-check lets expressions up to pyast.MAX_DEPTH (1000) levels deep through.
+RECURSION_LIMIT = 12000
+
+
 def review_text(
     path: str,
     text: str,
@@ -125,6 +134,15 @@ def review_text(
     """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
     has left out the rules that stay quiet in tests); `foreign`: honour bandit's, ruff's and Sonar's
     suppressions."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _review_text(path, text, select, taint, tests=tests, foreign=foreign)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _review_text(path: str, text: str, select: Selector, taint: object, *, tests: bool, foreign: bool) -> list[Finding]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
@@ -152,8 +170,10 @@ def review_text(
 def _syntax_only(path: str, text: str) -> list[Finding]:
     """No rule can match: CPython's fast parser checks the syntax, libcst only when that one objects (it
     may be newer syntax than this interpreter knows)."""
+    from codeward.reviewer import pyast
+
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        pyast.parse(text, path)
         return []
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _review_parsed(path, text, ())
@@ -194,29 +214,38 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
 DEPENDENCIES: dict[str, list[tuple[str, str]]] = {}
 
 
-_BRACKETS = re.compile(r"[()\[\]{}]")
-
-
 def _too_deep(path: str, text: str) -> Finding | None:
-    """CPython refuses more than 200 nested brackets, and libcst's native parser can crash the process on
-    far deeper nesting: check cheaply first, and let the interpreter's compiler have the last word."""
-    if text.count("(") + text.count("[") + text.count("{") <= 200:
-        return None
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth = depth + 1 if match.group() in "([{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    if deepest <= 200:
-        return None
+    """The pre-check before libcst, whose native parser needs time and memory growing with the square of a
+    chain's length (and can crash on deep nesting): CPython's own parser (fast, C) looks first. It refuses
+    more than 200 nested brackets itself; deeper expressions than `pyast.MAX_DEPTH` are refused here."""
+    from codeward.reviewer import pyast
+
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = pyast.parse(text, path)
     except SyntaxError as exc:
         if "nested" in (exc.msg or ""):
             span = Span.point(exc.lineno or 1, exc.offset or 1)
             return _finding("CWR001", f"syntax error: {exc.msg}; the file was not reviewed", path, span)
+        # libcst decides (it may know newer syntax than this interpreter), unless the tokens show a chain
+        # too long for it.
+        if pyast.longest_chain(text) <= pyast.MAX_DEPTH:
+            return None
+        message = (
+            f"not reviewed: Python reports a syntax error ({exc.msg}, line {exc.lineno}) and a statement holds more "
+            f"than {pyast.MAX_DEPTH} operations, too costly to parse safely otherwise; fix the syntax or split it up"
+        )
+        return _finding("CWR003", message, path, Span(1, 1, 1, 2))
     except (ValueError, RecursionError, MemoryError):
         return _finding("CWR003", "expressions nested too deeply to review; split them up", path, Span(1, 1, 1, 2))
-    return None
+    deep = pyast.too_deep(tree, text)
+    if deep is None:
+        return None
+    line, column, _ = deep
+    message = (
+        f"not reviewed: an expression nested more than {pyast.MAX_DEPTH} levels deep (a chain of that many "
+        "operations) is too costly to parse safely; split it up"
+    )
+    return _finding("CWR003", message, path, Span.point(line, column))
 
 
 def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
@@ -362,6 +391,13 @@ def review_file(
         return result
     try:
         return FileResult(path, review_text(path, text, select, taint, tests=tests, foreign=foreign))
+    except (MemoryError, RecursionError) as exc:  # limits hostile input runs into: the file is at fault
+        result = FileResult(path)
+        if select("CWR003"):
+            what = "the worker's memory limit" if isinstance(exc, MemoryError) else "Python's recursion limit"
+            message = f"not reviewed: its analysis ran past {what}; split the file up"
+            result.findings.append(_finding("CWR003", message, path, Span(1, 1, 1, 1)))
+        return result
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
@@ -453,10 +489,31 @@ def _dependencies_hold(meta: dict) -> bool:
     return True
 
 
+def warm_up() -> None:
+    """What every review needs before its first file, loaded before a worker's clock starts."""
+    import libcst  # noqa: F401
+    from codeward.reviewer.engine import Walker  # noqa: F401
+    from codeward.reviewer.ml.score import ModelError, shipped
+    from codeward.reviewer.rules import all_rules
+
+    all_rules()
+    with contextlib.suppress(ModelError):  # reviewing without a usable model is the review's business
+        shipped()
+
+
+def _not_reviewed(task: Task, why: str) -> FileResult:
+    """The result of a file whose worker process died or ran past its time limit."""
+    result = FileResult(task.path)
+    if task.config.selector_for(task.path)("CWR003"):
+        message = f"not reviewed: {why}; split the file up, or exclude it if it is generated"
+        result.findings.append(_finding("CWR003", message, task.path, Span(1, 1, 1, 1)))
+    return result
+
+
 def run_review(
     paths: Sequence[str], config: Config, *, use_cache: bool, jobs: int, progress: bool = False
 ) -> list[FileResult]:
-    from codeward.runner import run_all
+    from codeward.runner import run_isolated
 
     cache_dir = None
     if use_cache:
@@ -473,16 +530,22 @@ def run_review(
             if hit is not None:
                 done[index] = hit
     todo = [index for index in range(len(tasks)) if index not in done]
-    if not progress or len(todo) < 200:
-        fresh = run_all(review_task, [tasks[i] for i in todo], workers)
-    else:
-        # Long runs on a terminal: batches, with a progress line between them.
-        fresh = []
-        step = max(50, len(todo) // 20)
-        for start in range(0, len(todo), step):
-            fresh += run_all(review_task, [tasks[i] for i in todo[start : start + step]], workers)
-            sys.stderr.write(f"\rcodeward: reviewed {len(fresh) + len(done)}/{len(tasks)} files")
+    shown = [0.0]
+
+    def report_progress(count: int) -> None:  # long runs on a terminal: a progress line, 4 times a second
+        now = time.monotonic()
+        if now - shown[0] >= 0.25:
+            shown[0] = now
+            sys.stderr.write(f"\rcodeward: reviewed {count + len(done)}/{len(tasks)} files")
             sys.stderr.flush()
+
+    # Parsing hostile input with native code: each file in a worker process with time and memory limits;
+    # a file that crashes or exhausts its worker becomes a CWR003 finding and the others are still reviewed.
+    watch = report_progress if progress and len(todo) >= 200 else None
+    fresh = run_isolated(
+        review_task, [tasks[i] for i in todo], workers, on_failure=_not_reviewed, progress=watch, prepare=warm_up
+    )
+    if watch is not None:
         sys.stderr.write("\r\033[K")
     done.update(zip(todo, fresh, strict=True))
     return [done[index] for index in range(len(tasks))]

@@ -967,7 +967,13 @@ def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) 
         return
     if in_comprehension and kind is not cst.NamedExpr:
         return  # a comprehension's or lambda's own variables
-    if kind is cst.AssignTarget or kind is cst.AnnAssign or kind is cst.AugAssign or kind is cst.NamedExpr or kind is cst.For:
+    if (
+        kind is cst.AssignTarget
+        or kind is cst.AnnAssign
+        or kind is cst.AugAssign
+        or kind is cst.NamedExpr
+        or kind is cst.For
+    ):
         _bind(item.target, facts)  # type: ignore[attr-defined]
     elif kind is cst.AsName:
         _bind(item.name, facts)  # type: ignore[attr-defined]
