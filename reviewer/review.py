@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -92,8 +93,11 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     line = getattr(error, "raw_line", 1) or 1
     column = (getattr(error, "raw_column", 0) or 0) + 1
     message = str(getattr(error, "message", error)).replace("parser error: ", "")
+    from codeward.reviewer.pyast import cpython_limits
+
     try:
-        compile(text, path, "exec", dont_inherit=True)
+        with cpython_limits():
+            compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         line, column = exc.lineno or line, exc.offset or column
         message = exc.msg
@@ -113,6 +117,11 @@ def taint_models(config: Config) -> object:
     return user_models(taint)
 
 
+# Python frames a review may nest: libcst's visitors and code generation recurse a few frames per level of an
+# expression, and the pre-check lets expressions up to pyast.MAX_DEPTH (1000) levels deep through.
+RECURSION_LIMIT = 12000
+
+
 def review_text(
     path: str,
     text: str,
@@ -125,6 +134,15 @@ def review_text(
     """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
     has left out the rules that stay quiet in tests); `foreign`: honour bandit's, ruff's and Sonar's
     suppressions."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _review_text(path, text, select, taint, tests=tests, foreign=foreign)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _review_text(path: str, text: str, select: Selector, taint: object, *, tests: bool, foreign: bool) -> list[Finding]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
@@ -152,8 +170,10 @@ def review_text(
 def _syntax_only(path: str, text: str) -> list[Finding]:
     """No rule can match: CPython's fast parser checks the syntax, libcst only when that one objects (it
     may be newer syntax than this interpreter knows)."""
+    from codeward.reviewer import pyast
+
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        pyast.parse(text, path)
         return []
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _review_parsed(path, text, ())
@@ -186,31 +206,46 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
         return [_finding("CWR003", message, path, Span(1, 1, 1, 2))]
     finally:
         sys.setrecursionlimit(limit)
+        DEPENDENCIES[path] = ctx.dependencies
 
 
-_BRACKETS = re.compile(r"[()\[\]{}]")
+# Other project files each reviewed file's result came from (summaries of the functions it calls): the results
+# cache keeps their digests and serves the entry only while they still hold.
+DEPENDENCIES: dict[str, list[tuple[str, str]]] = {}
 
 
 def _too_deep(path: str, text: str) -> Finding | None:
-    """CPython refuses more than 200 nested brackets, and libcst's native parser can crash the process on
-    far deeper nesting: check cheaply first, and let the interpreter's compiler have the last word."""
-    if text.count("(") + text.count("[") + text.count("{") <= 200:
-        return None
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth = depth + 1 if match.group() in "([{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    if deepest <= 200:
-        return None
+    """The pre-check before libcst, whose native parser needs time and memory growing with the square of a
+    chain's length (and can crash on deep nesting): CPython's own parser (fast, C) looks first. It refuses
+    more than 200 nested brackets itself; deeper expressions than `pyast.MAX_DEPTH` are refused here."""
+    from codeward.reviewer import pyast
+
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = pyast.parse(text, path)
     except SyntaxError as exc:
         if "nested" in (exc.msg or ""):
             span = Span.point(exc.lineno or 1, exc.offset or 1)
             return _finding("CWR001", f"syntax error: {exc.msg}; the file was not reviewed", path, span)
+        # libcst decides (it may know newer syntax than this interpreter), unless the tokens show a chain
+        # too long for it.
+        if pyast.longest_chain(text) <= pyast.MAX_DEPTH:
+            return None
+        message = (
+            f"not reviewed: Python reports a syntax error ({exc.msg}, line {exc.lineno}) and a statement holds more "
+            f"than {pyast.MAX_DEPTH} operations, too costly to parse safely otherwise; fix the syntax or split it up"
+        )
+        return _finding("CWR003", message, path, Span(1, 1, 1, 2))
     except (ValueError, RecursionError, MemoryError):
         return _finding("CWR003", "expressions nested too deeply to review; split them up", path, Span(1, 1, 1, 2))
-    return None
+    deep = pyast.too_deep(tree, text)
+    if deep is None:
+        return None
+    line, column, _ = deep
+    message = (
+        f"not reviewed: an expression nested more than {pyast.MAX_DEPTH} levels deep (a chain of that many "
+        "operations) is too costly to parse safely; split it up"
+    )
+    return _finding("CWR003", message, path, Span.point(line, column))
 
 
 def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
@@ -222,8 +257,7 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
     for pending in ctx.pending:
         nodes.append(pending.node)
         if pending.taint is not None:
-            nodes.append(pending.taint.node)
-            nodes += [node for _, node in pending.taint.steps]
+            nodes += [n for n in (pending.taint.node, *(node for _, node in pending.taint.steps)) if n is not None]
         if pending.fix is not None:
             nodes += [edit[0] for edit in pending.fix[1]]
     where = positions(ctx.module, nodes)
@@ -245,14 +279,39 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
         message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
         severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
         related: tuple[int, ...] = ()
+        flow: tuple[tuple[Span, str], ...] = ()
         if pending.taint is not None:
             nodes_of_flow = [pending.taint.node, *(node for _, node in pending.taint.steps)]
             related = tuple(sorted({at.line for at in map(where.get, map(id, nodes_of_flow)) if at is not None}))
+            flow = _flow_steps(pending.taint, where, span)
         finding = Finding(
-            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related
-        )
+            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related,
+            flow=flow,
+        )  # fmt: skip
         out.setdefault((rule.code, span), finding)
-    return list(out.values())
+    return _one_per_problem(list(out.values()), ctx.pending, where)
+
+
+def _one_per_problem(findings: list[Finding], pending: list, where: dict[int, Span]) -> list[Finding]:
+    """A line that a data-flow finding covers gets no second finding of the same weakness (CWE) from a rule
+    that only looks at the code's shape (`shell=True` with a variable, SQL built by formatting)."""
+    cwe_of = {p.rule.code: p.rule.cwe for p in pending}
+    covered = {(f.span.line, cwe_of.get(f.code)) for f in findings if f.flow and cwe_of.get(f.code)}
+    return [f for f in findings if f.flow or (f.span.line, cwe_of.get(f.code)) not in covered]
+
+
+def _flow_steps(taint, where: dict[int, Span], sink: Span) -> tuple[tuple[Span, str], ...]:
+    """The flow as located steps: the source, each variable it went through, the sink (SARIF codeFlows)."""
+    steps: list[tuple[Span, str]] = []
+    start = where.get(id(taint.node))
+    if start is not None:
+        steps.append((start, f"{taint.source} (the source)"))
+    for name, node in taint.steps:
+        at = where.get(id(node))
+        if at is not None and (not steps or steps[-1][0] != at or not steps[-1][1].startswith(f"`{name}`")):
+            steps.append((at, f"`{name}`"))
+    steps.append((sink, "the sink"))
+    return tuple(steps)
 
 
 def _edit_span(span: Span | None, edit: tuple) -> Span | None:
@@ -332,6 +391,13 @@ def review_file(
         return result
     try:
         return FileResult(path, review_text(path, text, select, taint, tests=tests, foreign=foreign))
+    except (MemoryError, RecursionError) as exc:  # limits hostile input runs into: the file is at fault
+        result = FileResult(path)
+        if select("CWR003"):
+            what = "the worker's memory limit" if isinstance(exc, MemoryError) else "Python's recursion limit"
+            message = f"not reviewed: its analysis ran past {what}; split the file up"
+            result.findings.append(_finding("CWR003", message, path, Span(1, 1, 1, 1)))
+        return result
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
@@ -386,7 +452,7 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
     hit = cache.get(key)
-    if hit is None:
+    if hit is None or not _dependencies_hold(hit[0]):
         return None, cache, key
     # The entry may come from a run that named the file differently (relative, absolute).
     return FileResult(task.path, [replace(f, path=task.path) for f in hit[1]]), cache, key
@@ -396,18 +462,58 @@ def review_task(task: Task) -> FileResult:
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
+    DEPENDENCIES.pop(task.path, None)
     result = _review_configured(task.path, task.config)
     if cache is None:
         return result
     if not result.internal_error:
-        cache.put(key, {}, result.findings)  # type: ignore[attr-defined]
+        meta = {"deps": [list(d) for d in DEPENDENCIES.pop(task.path, [])]}
+        cache.put(key, meta, result.findings)  # type: ignore[attr-defined]
+    return result
+
+
+def _dependencies_hold(meta: dict) -> bool:
+    """Every other file the cached result came from still has the content it had then."""
+    deps = meta.get("deps", [])
+    if not isinstance(deps, list):
+        return False
+    if not deps:
+        return True
+    from codeward.reviewer.dataflow.project import file_digest
+
+    for entry in deps:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            return False
+        if file_digest(entry[0]) != entry[1]:
+            return False
+    return True
+
+
+def warm_up() -> None:
+    """What every review needs before its first file, loaded before a worker's clock starts."""
+    import libcst  # noqa: F401
+    from codeward.reviewer.engine import Walker  # noqa: F401
+    from codeward.reviewer.ml.score import ModelError, shipped
+    from codeward.reviewer.rules import all_rules
+
+    all_rules()
+    with contextlib.suppress(ModelError):  # reviewing without a usable model is the review's business
+        shipped()
+
+
+def _not_reviewed(task: Task, why: str) -> FileResult:
+    """The result of a file whose worker process died or ran past its time limit."""
+    result = FileResult(task.path)
+    if task.config.selector_for(task.path)("CWR003"):
+        message = f"not reviewed: {why}; split the file up, or exclude it if it is generated"
+        result.findings.append(_finding("CWR003", message, task.path, Span(1, 1, 1, 1)))
     return result
 
 
 def run_review(
     paths: Sequence[str], config: Config, *, use_cache: bool, jobs: int, progress: bool = False
 ) -> list[FileResult]:
-    from codeward.runner import run_all
+    from codeward.runner import run_isolated
 
     cache_dir = None
     if use_cache:
@@ -424,16 +530,22 @@ def run_review(
             if hit is not None:
                 done[index] = hit
     todo = [index for index in range(len(tasks)) if index not in done]
-    if not progress or len(todo) < 200:
-        fresh = run_all(review_task, [tasks[i] for i in todo], workers)
-    else:
-        # Long runs on a terminal: batches, with a progress line between them.
-        fresh = []
-        step = max(50, len(todo) // 20)
-        for start in range(0, len(todo), step):
-            fresh += run_all(review_task, [tasks[i] for i in todo[start : start + step]], workers)
-            sys.stderr.write(f"\rcodeward: reviewed {len(fresh) + len(done)}/{len(tasks)} files")
+    shown = [0.0]
+
+    def report_progress(count: int) -> None:  # long runs on a terminal: a progress line, 4 times a second
+        now = time.monotonic()
+        if now - shown[0] >= 0.25:
+            shown[0] = now
+            sys.stderr.write(f"\rcodeward: reviewed {count + len(done)}/{len(tasks)} files")
             sys.stderr.flush()
+
+    # Parsing hostile input with native code: each file in a worker process with time and memory limits;
+    # a file that crashes or exhausts its worker becomes a CWR003 finding and the others are still reviewed.
+    watch = report_progress if progress and len(todo) >= 200 else None
+    fresh = run_isolated(
+        review_task, [tasks[i] for i in todo], workers, on_failure=_not_reviewed, progress=watch, prepare=warm_up
+    )
+    if watch is not None:
         sys.stderr.write("\r\033[K")
     done.update(zip(todo, fresh, strict=True))
     return [done[index] for index in range(len(tasks))]
