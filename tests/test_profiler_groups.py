@@ -4,6 +4,7 @@ the program. Lambda batches flush before the handler returns."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import os
@@ -361,10 +362,16 @@ def test_aggregate_windows_and_the_anomaly_check(tmp_path: Path) -> None:
                                                                        (2, 2, 320)]  # fmt: skip
     assert "creeping" in result.stdout.split("Latest window")[1]
     assert "regression: creeping grew by" in result.stderr
-    quiet = _aggregate(tmp_path, url, "--since", "6h", "--until", "90m", "--fail-on-regression", "10")
+
+    # Cut-offs at whole UTC hours: windows are whole hours, so a cut-off given in minutes would land in a different
+    # window depending on the minute the test runs at.
+    def hour(offset: int) -> str:
+        return datetime.datetime.fromtimestamp(base + offset * 3600, datetime.timezone.utc).isoformat()
+
+    quiet = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(3), "--fail-on-regression", "10")
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr  # without the last hour: nothing jumped
     assert "Functions whose share jumped compared with 2 earlier windows: none" in quiet.stdout
-    short = _aggregate(tmp_path, url, "--since", "6h", "--until", "150m")
+    short = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(2))
     assert "needs the latest window and at least 2 earlier ones; 2 windows of data" in short.stdout
     bad = _aggregate(tmp_path, url, "--since", "yesterday")
     assert bad.returncode == 2 and "--since 'yesterday': expected a duration (1h) or an ISO time" in bad.stderr
