@@ -33,6 +33,13 @@ def until(seconds: float) -> Any:
         yield
 
 
+def on_cpu_for(seconds: float) -> Any:
+    """Until this thread has had `seconds` of CPU time: a workload gets as many samples on a loaded machine."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        yield
+
+
 # -- heap --------------------------------------------------------------------------------------------
 
 
@@ -122,19 +129,19 @@ def test_trace_allocations_names_the_allocating_line(tmp_path: Path) -> None:
 
 
 def regex_heavy() -> None:
-    for i, _ in enumerate(until(0.4)):
+    for i, _ in enumerate(on_cpu_for(0.4)):
         re.compile(f"x{i}(ab|cd)+[0-9]{{2,{i % 7 + 3}}}w")
 
 
 def deepcopy_heavy() -> None:
     data = {"a": [list(range(20)) for _ in range(20)], "b": {"c": ({"d": 1},) * 10}}
-    for _ in until(0.4):
+    for _ in on_cpu_for(0.4):
         copy.deepcopy(data)
 
 
 def json_heavy() -> None:
     data = {"items": [{"id": i, "name": f"n{i}", "tags": ["x", "y"]} for i in range(100)]}
-    for _ in until(0.4):
+    for _ in on_cpu_for(0.4):
         json.dumps(data, indent=2)  # indent takes the pure-Python encoder
 
 
@@ -145,7 +152,7 @@ def logging_heavy() -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    for i, _ in enumerate(until(0.4)):
+    for i, _ in enumerate(on_cpu_for(0.4)):
         log.info("item %d of %s", i, "batch")
     log.removeHandler(handler)
 
@@ -156,7 +163,7 @@ def expensive(key: int) -> int:
 
 def exception_heavy() -> None:
     cache: dict[int, int] = {}
-    for i, _ in enumerate(until(0.4)):
+    for i, _ in enumerate(on_cpu_for(0.4)):
         try:
             value = cache[i]
         except KeyError:
@@ -184,7 +191,7 @@ def boto3_heavy(tmp_path: Path) -> None:
     try:
         import boto3  # type: ignore[import-not-found]
 
-        for _ in until(0.4):
+        for _ in on_cpu_for(0.4):
             boto3.Session().client("s3", str(model))  # a new client per request: the anti-pattern
     finally:
         sys.path.remove(str(tmp_path))

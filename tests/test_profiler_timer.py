@@ -57,7 +57,7 @@ def test_a_busy_main_thread_is_sampled_by_the_timer_and_sigprof_is_given_back() 
     # All but a check's span on a quiet machine; on a loaded one (or two xdist workers and two busy loops on two
     # CPUs) the kernel delivers fewer SIGPROFs for the same CPU time: half, generously.
     assert sampling["timer_samples"] >= 0.5 * used / 0.01
-    assert 80 <= sampling["rounds"] <= 110
+    assert 50 <= sampling["rounds"] <= 110  # 100 by wall time; fewer when a loaded machine delays the make-ups
     assert sampling["agent_cpu_seconds"] < 0.02  # the thread only woke for the checks
     # The timer samples' cost is the main thread's, and is reported: more than nothing, well under a
     # millisecond each.
