@@ -293,7 +293,9 @@ def test_threads_started_by_the_program_are_sampled_at_the_timers_ticks() -> Non
         worker.join()
     threads = run.profile["threads"]
     assert threads["waiter"] == threads["MainThread"] >= 30  # 60 on a quiet machine
-    assert run.profile["sampling"]["timer_samples"] >= 0.5 * used / 0.01
+    # Most samples by the timer on a quiet machine; with both CPUs busy elsewhere a short run may spend a
+    # back-off (a stint that delivered too few ticks) on the thread: a quarter, generously.
+    assert run.profile["sampling"]["timer_samples"] >= 0.25 * used / 0.01
     assert "codeward-profiler" not in threads
 
 
