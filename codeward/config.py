@@ -36,8 +36,15 @@ class Config:
     root: str = "."
     source: str | None = None
     cache_dir: str | None = None
+    # --cache-dir named it (trusted as named); from a configuration file it must stay inside its checkout.
+    cache_dir_from_cli: bool = False
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
+    # The codes and prefixes the user named (select, when given, and every extend-select): rules that are off
+    # by default run only when asked for here.
+    explicit: list[str] = field(default_factory=list)
+    # --shard K/N: only the files of shard K (codeward.shard).
+    shard: tuple[int, int] | None = None
 
     def selects(self, code: str) -> bool:
         """Longest matching prefix wins, ignore beating select at equal length (ruff's rule)."""
@@ -120,8 +127,18 @@ def load_config(path: str | None, start: str = ".") -> Config:
         raise ConfigError(f"cannot read {source}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
-    table = document.get("tool", {}).get("codeward", {}) if source.endswith("pyproject.toml") else document
-    return config_from_table(table, source)
+    return config_from_table(codeward_table(document, source), source)
+
+
+def codeward_table(document: dict[str, Any], source: str) -> Any:
+    """`[tool.codeward]` of a pyproject.toml under any name (a copy pinned from the base branch, say), or
+    the whole file when it is codeward's own settings (`select = [...]` at the top)."""
+    tool = document.get("tool")
+    if isinstance(tool, dict) and "codeward" in tool:
+        return tool["codeward"]
+    if source.endswith("pyproject.toml") or any(key in document for key in ("tool", "project", "build-system")):
+        return {}
+    return document
 
 
 def config_from_table(table: Any, source: str) -> Config:
@@ -138,8 +155,10 @@ def config_from_table(table: Any, source: str) -> Config:
         )
     config = Config(root=os.path.dirname(os.path.abspath(source)), source=source, raw=table)
     if "select" in table:
-        config.select = _codes(table["select"], "select")
-    config.select += _codes(table.get("extend-select", []), "extend-select")
+        config.select = config.explicit = _codes(table["select"], "select")
+    extend = _codes(table.get("extend-select", []), "extend-select")
+    config.select = config.select + extend
+    config.explicit = config.explicit + extend
     config.ignore = _codes(table.get("ignore", []), "ignore")
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):

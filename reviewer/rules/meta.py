@@ -33,6 +33,7 @@ class SyntaxErrorRule(MetaRule):
     code = "CWR001"
     name = "python-syntax-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("type Pair = tuple[int, int]\nname = 'x'\nprint(f\"{name!r:>{10}} {'nested'}\")\n"),)
     INVALID = (Invalid("def handler(event, context:\n    return event\n", 1, 12, message="syntax error"),)
 
@@ -65,21 +66,27 @@ class UnusedSuppression(MetaRule):
 class UnreadableFile(MetaRule):
     """
     ## What it does
-    Reports a file that cannot be read as Python source: missing, binary, undecodable or over 5 MiB.
+    Reports a file that cannot be read or reviewed as Python source: missing, binary, undecodable, over
+    5 MiB, a symbolic link out of the repository, expressions nested more than 1000 levels deep, or a review
+    that ran past the worker's time or memory limit.
 
     ## Why is this bad?
-    A file named for review that is silently skipped gives false confidence.
+    A file named for review that is silently skipped gives false confidence; a pull request could hide
+    code that way.
 
     ## Example
-    A `.py` file saved as UTF-16 without a byte-order mark.
+    A `.py` file saved as UTF-16 without a byte-order mark; `x = a + a + ... + a` ten thousand terms long.
 
     ## Fix
-    Save the file as UTF-8 (or declare its encoding with a PEP 263 coding comment), or exclude it.
+    Correct the path if the file is missing; save an undecodable file as UTF-8 (or declare its encoding
+    with a PEP 263 coding comment); split what is too deep or too large; exclude a binary, oversized or
+    generated one.
     """
 
     code = "CWR003"
     name = "unreadable-file"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("# -*- coding: latin-1 -*-\nname = 'caf\u00e9'\n"),)
 
 
@@ -101,4 +108,5 @@ class InternalError(MetaRule):
     code = "CWR900"
     name = "reviewer-internal-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("x = 1\n"),)

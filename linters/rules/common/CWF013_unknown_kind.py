@@ -23,5 +23,6 @@ class UnknownKind(LoaderRule):
     code = "CWF013"
     name = "unknown-kind"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)
     # Needs a file name that says nothing: covered in tests/test_loading.py.
