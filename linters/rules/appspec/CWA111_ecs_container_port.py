@@ -63,6 +63,17 @@ class AppSpecEcsContainerPort(DocumentRule):
             "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
             "          ContainerPort: 8080\n"
         ),
+        # The bounds themselves are ports.
+        Valid(
+            "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
+            "          ContainerPort: 65535\n"
+        ),
+        Valid(
+            "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
+            "          ContainerPort: 1\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -84,5 +95,38 @@ class AppSpecEcsContainerPort(DocumentRule):
             65,
             "from 1 to 65535, not 80800",
             filename="appspec.json",
+        ),
+        # Just past each bound, as a number and as a string (a quoted port in range is the fixable case).
+        Invalid(
+            "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
+            "          ContainerPort: 65536\n",
+            9,
+            26,
+            "from 1 to 65535, not 65536",
+        ),
+        Invalid(
+            "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
+            "          ContainerPort: 0\n",
+            9,
+            26,
+            "from 1 to 65535, not 0",
+        ),
+        Invalid(
+            "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
+            '          ContainerPort: "65535"\n',
+            9,
+            26,
+            "write 65535 without quotes",
+        ),
+        Invalid(
+            "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
+            '          ContainerPort: "65536"\n',
+            9,
+            26,
+            'from 1 to 65535, not "65536"',
         ),
     )
