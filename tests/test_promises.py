@@ -197,6 +197,17 @@ REDIRECT = (
             "    if not django_http.url_has_allowed_host_and_scheme(target, {request.get_host()}):\n"
             "        return redirect('/')\n",
         ),
+        # By keyword, as Django's own views call it: only the model knows which argument is the URL.
+        (
+            "from django.utils.http import url_has_allowed_host_and_scheme",
+            "    if not url_has_allowed_host_and_scheme(\n"
+            "        url=target, allowed_hosts={request.get_host()}, require_https=request.is_secure()\n"
+            "    ):\n        target = '/'\n",
+        ),
+        (
+            "from django.utils.http import is_safe_url",
+            "    if not is_safe_url(allowed_hosts={request.get_host()}, url=target):\n        target = '/'\n",
+        ),
     ],
 )
 def test_a_redirect_guarded_by_djangos_validator_is_not_reported(tmp_path: Path, imp: str, guard: str) -> None:

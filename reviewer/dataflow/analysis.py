@@ -1291,9 +1291,12 @@ class Analysis:
                 return env
         validator = self.models.validators.get(self.info.resolved(name) if name else "")
         if validator is not None:
-            index, kinds = validator
-            if len(positional) > index and kinds:
-                return self.narrow(env, positional[index], kinds)
+            index, kinds, keyword = validator
+            subject = positional[index] if len(positional) > index else None
+            if subject is None and keyword:
+                subject = next((a.value for a in test.args if a.keyword is not None and a.keyword.value == keyword), None)
+            if subject is not None and kinds:
+                return self.narrow(env, subject, kinds)
         if name is not None:
             short = name.rsplit(".", 1)[-1]
             if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and positional:

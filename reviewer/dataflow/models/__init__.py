@@ -92,8 +92,9 @@ class Library:
     normalizers: tuple[str, ...] = ()
     # Calls that take a value apart without cleaning it: `urlparse(u).netloc` is still `u`'s data.
     derivers: tuple[str, ...] = ()
-    # Validation calls: when they return true, argument `arg` is safe for `kinds`.
-    validators: tuple[tuple[str, int, frozenset[str]], ...] = ()
+    # Validation calls: when they return true, argument `arg` is safe for `kinds`. A fourth item names the
+    # parameter, for calls that pass it by keyword (Django's own code does: `url_has_allowed_host_and_scheme(url=...)`).
+    validators: tuple[tuple[str, int, frozenset[str]] | tuple[str, int, frozenset[str], str], ...] = ()
     # Class names whose subclasses handle HTTP requests: `self.request` is the request, and the
     # parameters of their HTTP-verb methods come from the URL.
     handler_bases: tuple[str, ...] = ()
@@ -114,7 +115,7 @@ class Models:
     noreturn: set[str] = field(default_factory=set)
     normalizers: set[str] = field(default_factory=set)
     derivers: set[str] = field(default_factory=set)
-    validators: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    validators: dict[str, tuple[int, frozenset[str], str]] = field(default_factory=dict)
     handler_bases: set[str] = field(default_factory=set)
     route_decorators: set[str] = field(default_factory=set)
     trusted: frozenset[str] = DEFAULT_TRUSTED
@@ -135,8 +136,8 @@ class Models:
         self.noreturn.update(library.noreturn)
         self.normalizers.update(library.normalizers)
         self.derivers.update(library.derivers)
-        for name, arg, kinds in library.validators:
-            self.validators[name] = (arg, kinds)
+        for name, arg, kinds, *keyword in library.validators:
+            self.validators[name] = (arg, kinds, keyword[0] if keyword else "")
         self.handler_bases.update(library.handler_bases)
         self.route_decorators.update(library.route_decorators)
 

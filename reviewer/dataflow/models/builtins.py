@@ -172,8 +172,8 @@ STDLIB = Library(
         "pathlib.Path().absolute",
     ),
     validators=(
-        ("django.utils.http.url_has_allowed_host_and_scheme", 0, _SAFE_URL),
-        ("django.utils.http.is_safe_url", 0, _SAFE_URL),
+        ("django.utils.http.url_has_allowed_host_and_scheme", 0, _SAFE_URL, "url"),
+        ("django.utils.http.is_safe_url", 0, _SAFE_URL, "url"),
         ("validators.url", 0, frozenset()),
         ("ipaddress.ip_address", 0, ALL_KINDS),
         ("uuid.UUID", 0, ALL_KINDS),
