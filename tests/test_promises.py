@@ -144,7 +144,10 @@ def test_double_slash_suppressions_in_json(tmp_path: Path) -> None:
     # Another code's suppression silences nothing, and is itself reported.
     (tmp_path / "appspec.json").write_text(appspec('"ContainerPort": 80800} // codeward: ignore[CWA101]'))
     _, lines = concise(tmp_path, *base)
-    assert [line.split(" ")[:2] for line in lines] == [["appspec.json:3:65:", "CWA111"], ["appspec.json:3:72:", "CWF011"]]
+    assert [line.split(" ")[:2] for line in lines] == [
+        ["appspec.json:3:65:", "CWA111"],
+        ["appspec.json:3:72:", "CWF011"],
+    ]
 
 
 # -- the lint path stays lean ------------------------------------------------------------------------------------

@@ -1294,7 +1294,9 @@ class Analysis:
             index, kinds, keyword = validator
             subject = positional[index] if len(positional) > index else None
             if subject is None and keyword:
-                subject = next((a.value for a in test.args if a.keyword is not None and a.keyword.value == keyword), None)
+                subject = next(
+                    (a.value for a in test.args if a.keyword is not None and a.keyword.value == keyword), None
+                )
             if subject is not None and kinds:
                 return self.narrow(env, subject, kinds)
         if name is not None:
