@@ -1,6 +1,9 @@
 import os
 import sys
 
+# The shared pre-commit environment (`hook_repo`) for the tests that run the hooks for real.
+pytest_plugins = ["tests.hook_repo"]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)

@@ -1,10 +1,8 @@
-"""The pre-commit hooks: manifest validity, file patterns, and real `pre-commit try-repo` runs."""
+"""The pre-commit hooks: manifest validity, file patterns, and real pre-commit runs of the hooks (tests/hook_repo.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +11,7 @@ import pytest
 import yaml
 
 from tests.helpers import ROOT
+from tests.hook_repo import HookRepo
 
 MANIFEST = Path(ROOT) / ".pre-commit-hooks.yaml"
 GOOD_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
@@ -68,39 +67,24 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(tmp_path_factory.mktemp("pre-commit-home"))
-
-
-def _try_repo(repo: Path, home: str, hook: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": home, "PRE_COMMIT_COLOR": "never"}
-    env.pop("PYTHONPATH", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", ROOT, hook, "--all-files", "--verbose"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-
-
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
-def test_try_repo_passes_good_and_fails_bad_files(tmp_path: Path, pre_commit_home: str) -> None:
+def test_hooks_pass_good_and_fail_bad_files(tmp_path: Path, hook_repo: HookRepo) -> None:
     repo = tmp_path / "user-repo"
     repo.mkdir()
     _git(repo, "init", "-q")
     (repo / "buildspec.yml").write_text(GOOD_BUILDSPEC)
     (repo / "README.md").write_text("hello\n")
     _git(repo, "add", ".")
-    good = _try_repo(repo, pre_commit_home, "codeward-buildspec")
+    good = hook_repo.run_hooks(repo, "codeward-buildspec")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
-    simulated = _try_repo(repo, pre_commit_home, "codeward-simulate")
+    simulated = hook_repo.run_hooks(repo, "codeward-simulate")
     assert simulated.returncode == 0, simulated.stdout + simulated.stderr
     assert "codeward (simulate, dry run)" in simulated.stdout and "Passed" in simulated.stdout
 
     (repo / "ci").mkdir()
     (repo / "ci" / "buildspec-release.yml").write_text(BAD_BUILDSPEC)
     _git(repo, "add", ".")
-    bad = _try_repo(repo, pre_commit_home, "codeward-buildspec")
+    bad = hook_repo.run_hooks(repo, "codeward-buildspec")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
     assert 'ci/buildspec-release.yml:5:3: CWF002 duplicate key "build"' in bad.stdout

@@ -503,6 +503,7 @@ APP = textwrap.dedent(
             print("ready", flush=True)
             time.sleep(30)
         if mode == "fork":
+            print("parent", os.getpid(), flush=True)
             pid = os.fork()
             if pid == 0:
                 crunch(0.4)
@@ -578,8 +579,12 @@ def test_forked_child_gets_its_own_profile(tmp_path: Path) -> None:
     pids = {load(str(p))["pid"] for p in reports}
     assert len(pids) == 2, [p.name for p in reports]
     assert "reports (2 from 2 processes)" in result.stderr
-    child = next(load(str(p)) for p in reports if load(str(p))["pid"] != min(pids) or len(reports) == 2)
-    assert child["stacks"]
+    parent = int(result.stdout.split("parent ")[1].split()[0])
+    assert parent in pids
+    (child,) = (profile for profile in map(load, map(str, reports)) if profile["pid"] != parent)
+    # The child's own work after the fork is in its profile.
+    names = {child["frames"][i]["name"] for row in child["stacks"] for i in row[0]}
+    assert "crunch" in names, names
 
 
 def test_python_dash_m_profiler(tmp_path: Path) -> None:

@@ -396,4 +396,6 @@ def test_html_escapes_hostile_names(tmp_path: Path) -> None:
     text = render(profile)
     assert "</script><script>alert(1)" not in text
     assert text.count("<script") == 2  # the data block and the renderer, nothing injected
-    assert ROOT  # the page needs nothing from the repository at view time
+    # The page needs nothing from the repository, nor anything else, at view time: no links, no paths.
+    assert not re.search(r"\b(?:src|href)\s*=|url\(|@import", text, re.I)
+    assert ROOT not in text

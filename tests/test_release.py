@@ -4,11 +4,9 @@ SHA run on a sample repository, and the commit the README and examples pin exist
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,6 +20,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from codeward import __version__
 from tests.helpers import ROOT
+from tests.hook_repo import HookRepo
 
 EXAMPLE = Path(ROOT, "examples", "ci", "pre-commit-config.yaml.example")
 CODEWARD_URL = "https://github.com/codeward-dev/codeward"
@@ -106,23 +105,12 @@ def test_readme_pointers_point_the_right_way() -> None:
         assert (headings[name] < pointer.start()) == (side == "above"), f'"{name}" is not {side}'
 
 
-def _pre_commit(repo: Path, home: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": home, "PRE_COMMIT_COLOR": "never"}
-    env.pop("PYTHONPATH", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=900
-    )
-
-
-@pytest.mark.skipif(not _git_checkout(), reason="needs git and a git checkout of codeward")
-def test_example_config_installs_the_hooks_from_a_clone_at_heads_sha(tmp_path: Path) -> None:
-    """What a user does with the example: the hooks come from a git URL at a commit SHA, not from this
-    checkout's working tree. HEAD's SHA stands in for the pin; the URL is a local clone."""
-    clone = tmp_path / "codeward"
-    _git(tmp_path, "clone", "--quiet", "--no-hardlinks", ROOT, str(clone))
-    sha = _git(clone, "rev-parse", "HEAD")
-    config = EXAMPLE.read_text().replace(CODEWARD_URL, str(clone))
-    config = re.sub(r"rev: \S+", f"rev: {sha}", config)
+def test_example_config_installs_the_hooks_from_a_clone_at_heads_sha(tmp_path: Path, hook_repo: HookRepo) -> None:
+    """What a user does with the example: the hooks come from a git URL at a commit SHA, not from a working
+    tree. The session's hook repository (the checkout in one commit) stands in for the URL, its SHA for the
+    pin; the environment pre-commit installs for it is shared with the other hook tests."""
+    config = EXAMPLE.read_text().replace(CODEWARD_URL, str(hook_repo.path))
+    config = re.sub(r"rev: \S+", f"rev: {hook_repo.sha}", config)
     repo = tmp_path / "user-repo"
     repo.mkdir()
     _git(repo, "init", "-q")
@@ -132,8 +120,7 @@ def test_example_config_installs_the_hooks_from_a_clone_at_heads_sha(tmp_path: P
     (repo / "app.py").write_text("import subprocess, sys\nsubprocess.run(sys.argv[1], shell=True)\n")
     (repo / "deploy.env").write_text(f"AWS_ACCESS_KEY_ID={KEY}\n")
     _git(repo, "add", ".")
-    home = str(tmp_path / "home")
-    run = _pre_commit(repo, home, "run", "--all-files")
+    run = hook_repo.pre_commit(repo, "run", "--all-files")
     assert run.returncode == 1, run.stdout + run.stderr
     status = dict(re.findall(r"(?m)^(codeward \([^)]*\))\.+(Passed|Failed|\(no files to check\)Skipped)$", run.stdout))
     assert status == {
@@ -152,20 +139,19 @@ def test_example_config_installs_the_hooks_from_a_clone_at_heads_sha(tmp_path: P
     # Asked for, it fixes the file.
     opted = (repo / ".pre-commit-config.yaml").read_text().replace("# - id: codeward-fix", "- id: codeward-fix")
     (repo / ".pre-commit-config.yaml").write_text(opted.replace("#   stages: [pre-commit]", "  stages: [pre-commit]"))
-    fixed = _pre_commit(repo, home, "run", "codeward-fix", "--all-files")
+    fixed = hook_repo.pre_commit(repo, "run", "codeward-fix", "--all-files")
     assert fixed.returncode == 1 and "files were modified by this hook" in fixed.stdout, fixed.stdout
     assert (repo / "ci" / "buildspec.yml").read_text() == ISSUE_BUILDSPEC.replace("comands", "commands")
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_try_repo_leaves_files_alone(tmp_path: Path) -> None:
+def test_try_repo_leaves_files_alone(tmp_path: Path, hook_repo: HookRepo) -> None:
     """`pre-commit try-repo` runs every hook of the manifest; the fix hook must not be among them."""
     repo = tmp_path / "user-repo"
     repo.mkdir()
     _git(repo, "init", "-q")
     (repo / "buildspec.yml").write_text(ISSUE_BUILDSPEC)
     _git(repo, "add", ".")
-    run = _pre_commit(repo, str(tmp_path / "home"), "try-repo", ROOT, "--all-files")
+    run = hook_repo.try_repo(repo)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "codeward (CodeBuild buildspec)" in run.stdout and "apply safe fixes" not in run.stdout
     assert (repo / "buildspec.yml").read_text() == ISSUE_BUILDSPEC

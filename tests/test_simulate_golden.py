@@ -1,13 +1,13 @@
 """Golden traces: the text trace of `codeward simulate` for example files and every failure path.
 
-Set CODEWARD_UPDATE_GOLDEN=1 to rewrite tests/simulate/golden/ after an intended change, then review
-the diff. The examples are snapshots under tests/simulate/examples/ so that edits to examples/ do not
+The test only reads the golden files. After an intended change, `python -m tests.update_golden [NAME ...]`
+rewrites them and prints `git diff` of tests/simulate/golden/ for a person to review before committing. The
+examples are snapshots under tests/simulate/examples/ so that edits to examples/ do not
 move these traces; tests/test_simulate_examples.py runs the live examples/.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -145,11 +145,15 @@ def trace(args: tuple[str, ...]) -> str:
     return out.replace(ROOT, "<ROOT>")
 
 
+GOLDEN = Path(ROOT) / "tests" / "simulate" / "golden"
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_trace(name: str) -> None:
-    actual = trace(CASES[name])
-    golden = Path(ROOT) / "tests" / "simulate" / "golden" / f"{name}.txt"
-    if os.environ.get("CODEWARD_UPDATE_GOLDEN"):
-        golden.write_text(actual, encoding="utf-8")
-    assert golden.exists(), f"no golden trace yet: CODEWARD_UPDATE_GOLDEN=1 pytest {__file__}"
-    assert actual == golden.read_text(encoding="utf-8")
+    golden = GOLDEN / f"{name}.txt"
+    assert golden.exists(), f"no golden trace yet: python -m tests.update_golden {name}, then review the diff"
+    assert trace(CASES[name]) == golden.read_text(encoding="utf-8")
+
+
+def test_every_golden_file_has_its_case() -> None:
+    assert sorted(p.stem for p in GOLDEN.glob("*.txt")) == sorted(CASES)
