@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 
 import libcst as cst
 from codeward.reviewer.dataflow.models import Models, UserModels, build_models
@@ -52,10 +51,6 @@ _GENERIC_METHODS = frozenset(
      "update_many", "delete_one", "delete_many", "replace_one", "count_documents", "aggregate", "find_one"]
 )  # fmt: skip
 
-# CPU seconds one reviewed file may spend on summaries of the functions it calls; past it, calls are unknown
-# calls (their arguments' taint passes on), so a pathological project slows a file down, never hangs it.
-SUMMARY_BUDGET = 1.5
-
 
 class Engine:
     def __init__(self, models: Models) -> None:
@@ -68,7 +63,7 @@ class Engine:
         self._typed_methods: frozenset[str] | None = None
         self._source_words: frozenset[str] | None = None
         self._sink_pattern = None
-        self._deadline = float("inf")
+        self.depth = 0  # summaries being computed, one inside the other
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
         """The file under review (already parsed): analysed fresh, its budget starting now."""
@@ -78,7 +73,7 @@ class Engine:
         info = ModuleInfo(path, module, self)
         self.modules[path] = info
         self._own(info)
-        self._deadline = time.process_time() + SUMMARY_BUDGET
+        self.depth = 0
         return info
 
     def finish_file(self, path: str) -> list[tuple[str, str]]:
@@ -124,14 +119,14 @@ class Engine:
     def module_of(self, fn: cst.CSTNode) -> ModuleInfo | None:
         return self.owners.get(id(fn))
 
-    def worth_loading(self, ref: str, args: list, receiver: Value | None) -> bool:
+    def worth_loading(self, ref: str, args: list, receiver: Value | None, here: str = "") -> bool:
         """Whether a call into another project module is worth parsing that module for: an argument carries
         untrusted data, or the module can produce some itself (it mentions a source). Calls whose arguments
         only carry the caller's parameters are followed within loaded modules only, so summarising one
         function never parses the whole project."""
         path, _, name = ref[1:].partition("::")
-        if path in self.modules:
-            return True
+        if path == here:
+            return True  # the caller's own module: parsed already
         name = name.rpartition(".")[2].replace("()", "")
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
@@ -198,9 +193,6 @@ class Engine:
                 if ("()." in name or "Element." in name) and (last := name.rsplit(".", 1)[-1]) not in _GENERIC_METHODS
             )
         return self._typed_methods
-
-    def budget_ok(self) -> bool:
-        return time.process_time() < self._deadline
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -237,9 +237,9 @@ class FileFlows:
                 imported.add("xml")
             methods = set(self.engine.typed_sink_methods())
             for name in self.engine.models.call_sinks:
-                if "()." in name or name.startswith("xml.Element."):
-                    if name.split(".", 1)[0] in imported:
-                        methods.add(name.rsplit(".", 1)[-1])
+                typed = "()." in name or name.startswith("xml.Element.")
+                if typed and name.split(".", 1)[0] in imported:
+                    methods.add(name.rsplit(".", 1)[-1])
             self._typed = frozenset(methods)
         return self._typed
 
