@@ -164,6 +164,8 @@ class Context:
         self.shared: dict[object, object] = {}
         self.models = models  # user models from [tool.codeward.reviewer.taint], or None
         self._flows = None
+        # Other project files the data-flow facts came from: (path, digest), for the results cache.
+        self.dependencies: list[tuple[str, str]] = []
         self._last_call: cst.Call | None = None
         self._last_name = ""
 
@@ -225,7 +227,11 @@ class Context:
                 if name in scope.assigned or name in scope.params:
                     return None
                 scope = scope.parent
-            return None if name in self.defined else name
+            if name in self.defined:
+                return None
+            from codeward.reviewer.dataflow.models import unbound_guesses
+
+            return unbound_guesses().get(name, name)  # never bound here: a snippet or a star import
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value == "self":
                 origin = self.attr_origins.get(node.attr.value)
@@ -296,7 +302,7 @@ class Context:
 
     def close(self) -> None:
         if self._flows is not None:
-            self._flows.close()
+            self.dependencies = self._flows.close()
 
     def _chain(self) -> list[cst.CSTNode]:
         return [*self.parents, self.node] if self.node is not None else list(self.parents)
@@ -316,10 +322,11 @@ class Context:
     def sink_hits(self, call: cst.Call, kind: str | None = None) -> list:
         """(taint, hit) for each untrusted flow reaching a sink argument of `call` (models and wrappers)."""
         cache = self.shared.setdefault("sink-hits", {})
-        key = id(call)
+        key = (id(call), kind == "secret")
         found = cache.get(key)  # type: ignore[union-attr]
         if found is None:
-            found = cache[key] = self.flows.hits(call, self._chain(), None, self.call_name(call) or None)  # type: ignore[index]
+            wanted = "secret" if kind == "secret" else None
+            found = cache[key] = self.flows.hits(call, self._chain(), wanted, self.call_name(call) or None)  # type: ignore[index]
         return [(t, h) for t, h in found if kind is None or h.kind == kind]
 
     # -- engine hooks: scope ----------------------------------------------------------------------

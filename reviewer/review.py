@@ -206,6 +206,12 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
         return [_finding("CWR003", message, path, Span(1, 1, 1, 2))]
     finally:
         sys.setrecursionlimit(limit)
+        DEPENDENCIES[path] = ctx.dependencies
+
+
+# Other project files each reviewed file's result came from (summaries of the functions it calls): the results
+# cache keeps their digests and serves the entry only while they still hold.
+DEPENDENCIES: dict[str, list[tuple[str, str]]] = {}
 
 
 def _too_deep(path: str, text: str) -> Finding | None:
@@ -251,8 +257,7 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
     for pending in ctx.pending:
         nodes.append(pending.node)
         if pending.taint is not None:
-            nodes.append(pending.taint.node)
-            nodes += [node for _, node in pending.taint.steps]
+            nodes += [n for n in (pending.taint.node, *(node for _, node in pending.taint.steps)) if n is not None]
         if pending.fix is not None:
             nodes += [edit[0] for edit in pending.fix[1]]
     where = positions(ctx.module, nodes)
@@ -274,14 +279,39 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
         message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
         severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
         related: tuple[int, ...] = ()
+        flow: tuple[tuple[Span, str], ...] = ()
         if pending.taint is not None:
             nodes_of_flow = [pending.taint.node, *(node for _, node in pending.taint.steps)]
             related = tuple(sorted({at.line for at in map(where.get, map(id, nodes_of_flow)) if at is not None}))
+            flow = _flow_steps(pending.taint, where, span)
         finding = Finding(
-            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related
-        )
+            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related,
+            flow=flow,
+        )  # fmt: skip
         out.setdefault((rule.code, span), finding)
-    return list(out.values())
+    return _one_per_problem(list(out.values()), ctx.pending, where)
+
+
+def _one_per_problem(findings: list[Finding], pending: list, where: dict[int, Span]) -> list[Finding]:
+    """A line that a data-flow finding covers gets no second finding of the same weakness (CWE) from a rule
+    that only looks at the code's shape (`shell=True` with a variable, SQL built by formatting)."""
+    cwe_of = {p.rule.code: p.rule.cwe for p in pending}
+    covered = {(f.span.line, cwe_of.get(f.code)) for f in findings if f.flow and cwe_of.get(f.code)}
+    return [f for f in findings if f.flow or (f.span.line, cwe_of.get(f.code)) not in covered]
+
+
+def _flow_steps(taint, where: dict[int, Span], sink: Span) -> tuple[tuple[Span, str], ...]:
+    """The flow as located steps: the source, each variable it went through, the sink (SARIF codeFlows)."""
+    steps: list[tuple[Span, str]] = []
+    start = where.get(id(taint.node))
+    if start is not None:
+        steps.append((start, f"{taint.source} (the source)"))
+    for name, node in taint.steps:
+        at = where.get(id(node))
+        if at is not None and (not steps or steps[-1][0] != at or not steps[-1][1].startswith(f"`{name}`")):
+            steps.append((at, f"`{name}`"))
+    steps.append((sink, "the sink"))
+    return tuple(steps)
 
 
 def _edit_span(span: Span | None, edit: tuple) -> Span | None:
@@ -422,7 +452,7 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
     hit = cache.get(key)
-    if hit is None:
+    if hit is None or not _dependencies_hold(hit[0]):
         return None, cache, key
     # The entry may come from a run that named the file differently (relative, absolute).
     return FileResult(task.path, [replace(f, path=task.path) for f in hit[1]]), cache, key
@@ -432,12 +462,31 @@ def review_task(task: Task) -> FileResult:
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
+    DEPENDENCIES.pop(task.path, None)
     result = _review_configured(task.path, task.config)
     if cache is None:
         return result
     if not result.internal_error:
-        cache.put(key, {}, result.findings)  # type: ignore[attr-defined]
+        meta = {"deps": [list(d) for d in DEPENDENCIES.pop(task.path, [])]}
+        cache.put(key, meta, result.findings)  # type: ignore[attr-defined]
     return result
+
+
+def _dependencies_hold(meta: dict) -> bool:
+    """Every other file the cached result came from still has the content it had then."""
+    deps = meta.get("deps", [])
+    if not isinstance(deps, list):
+        return False
+    if not deps:
+        return True
+    from codeward.reviewer.dataflow.project import file_digest
+
+    for entry in deps:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            return False
+        if file_digest(entry[0]) != entry[1]:
+            return False
+    return True
 
 
 def warm_up() -> None:

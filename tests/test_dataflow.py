@@ -395,3 +395,207 @@ def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
     code, _out, err = run_cli("review", "--no-cache", str(tmp_path / "app.py"), cwd=str(tmp_path))
     assert code == 2
     assert "sinks[0]: unknown kind 'sqll'" in err
+
+
+# -- reports ---------------------------------------------------------------------------------------------------
+
+
+def test_findings_carry_their_flow_as_sarif_code_flows(tmp_path: Path) -> None:
+    import json
+
+    from tests.helpers import run_cli
+
+    (tmp_path / "app.py").write_text(
+        HEAD
+        + "@app.route('/x')\ndef view():\n    name = request.args['n']\n    cmd = 'ls ' + name\n    os.system(cmd)\n"
+    )
+    code, out, _ = run_cli("review", "--isolated", "--no-cache", "--format", "sarif", "app.py", cwd=str(tmp_path))
+    assert code == 1
+    (result,) = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "CWR102"]
+    steps = [
+        (loc["location"]["physicalLocation"]["region"]["startLine"], loc["location"]["message"]["text"])
+        for loc in result["codeFlows"][0]["threadFlows"][0]["locations"]
+    ]
+    assert steps == [(6, "request.args (the source)"), (6, "`name`"), (7, "`cmd`"), (8, "the sink")]
+    schema = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.exists():
+        import jsonschema
+
+        jsonschema.validate(json.loads(out), json.loads(schema.read_text()))
+    code, out, _ = run_cli("review", "--isolated", "--no-cache", "--format", "json", "app.py", cwd=str(tmp_path))
+    (finding,) = [f for f in json.loads(out)["findings"] if f["code"] == "CWR102"]
+    assert [(s["line"], s["message"]) for s in finding["flow"]] == steps
+
+
+# -- 6. sources, with trust ----------------------------------------------------------------------------------
+
+FLASK_SOURCES = [
+    "request.args.get('x')", "request.args.getlist('x')[0]", "request.values['x']", "request.form['x']",
+    "request.get_json()['x']", "request.get_data().decode()", "request.stream.read().decode()", "request.path",
+    "request.headers['X']", "request.cookies.get('x')", "request.files['f'].filename", "request.json['x']",
+    "request.data.decode()",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("source", FLASK_SOURCES)
+def test_flask_sources(source: str) -> None:
+    assert lines(f"os.system('ls ' + {source})\n") == [3]
+
+
+WEB_FRAMEWORKS = [
+    # Django function view, DRF, FastAPI/Starlette, aiohttp, Tornado, Bottle, Falcon
+    ("import os\n\ndef view(request):\n    os.system(request.GET['c'])\n", 4),
+    (
+        "import os\nfrom rest_framework.decorators import api_view\n\n@api_view(['POST'])\ndef v(request):\n"
+        "    os.system(request.data['c'])\n",
+        6,
+    ),
+    (
+        "import os\nfrom fastapi import FastAPI, Request\napp = FastAPI()\n\n@app.get('/x')\nasync def x(request: Request):\n"
+        "    os.system(request.query_params['c'])\n",
+        7,
+    ),
+    (
+        "import os\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/x/{c}')\ndef x(c: str, n: int):\n"
+        "    os.system(c)\n    os.system(str(n))\n",
+        7,
+    ),
+    (
+        "import os\nfrom aiohttp import web\n\nasync def handle(request: web.Request):\n"
+        "    os.system(request.match_info['c'])\n",
+        5,
+    ),
+    (
+        "import os\nimport tornado.web\n\nclass H(tornado.web.RequestHandler):\n    def get(self):\n"
+        "        os.system(self.get_argument('c'))\n",
+        6,
+    ),
+    ("import os\nfrom bottle import request, route\n\n@route('/x')\ndef x():\n    os.system(request.query['c'])\n", 6),
+    ("import os\n\nclass Resource:\n    def on_get(self, req, resp):\n        os.system(req.get_param('c'))\n", 5),
+]
+
+
+@pytest.mark.parametrize(("source", "line"), WEB_FRAMEWORKS)
+def test_web_framework_sources(source: str, line: int) -> None:
+    assert [f.line for f in review_text("views.py", source) if f.code == "CWR102"] == [line]
+
+
+LAMBDA_EVENTS = [
+    ("event['queryStringParameters']['c']", True),
+    ("event['body']", True),
+    ("event['pathParameters']['c']", True),
+    ("event['headers']['x']", True),
+    ("event['cmd']", True),  # an event of unknown shape: whoever invokes the function chooses it
+    ("event['Records'][0]['s3']['object']['key']", True),  # external data: an uploader names the key
+    ("event['ResourceProperties']['Name']", False),  # CloudFormation custom resource: the template's author
+    ("event['detail']['name']", False),  # EventBridge: AWS or the account's own producers
+    ("context.function_name", False),
+    ("os.environ['CMD']", False),  # the deployer's environment
+]
+
+
+@pytest.mark.parametrize(("read", "reported"), LAMBDA_EVENTS)
+def test_lambda_event_trust(read: str, reported: bool) -> None:
+    source = f"import os\n\ndef handler(event, context):\n    os.system('run ' + {read})\n"
+    assert bool([f for f in review_text("app.py", source) if f.code == "CWR102"]) is reported
+
+
+def test_custom_resource_handler_trusts_its_whole_event() -> None:
+    source = (
+        "import os, json, urllib.request\n\ndef handler(event, context):\n    if event['RequestType'] == 'Delete':\n"
+        "        return\n    os.system('create ' + event['Name'])\n"
+        "    urllib.request.urlopen(urllib.request.Request(event['ResponseURL'], data=b'{}', method='PUT'))\n"
+    )
+    assert [f.code for f in review_text("app.py", source) if f.code in FLOW_RULES] == []
+
+
+def test_powertools_resolver_routes() -> None:
+    source = (
+        "import os\nfrom aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+        "app = APIGatewayRestResolver()\n\n@app.get('/todos/<todo_id>')\ndef get_todo(todo_id: str):\n"
+        "    os.system('show ' + todo_id)\n    os.system(app.current_event.get_query_string_value('c'))\n"
+    )
+    assert [f.line for f in review_text("app.py", source) if f.code == "CWR102"] == [7, 8]
+
+
+def test_command_line_and_sockets() -> None:
+    source = (
+        "import os, sys, socket, argparse\np = argparse.ArgumentParser()\nargs = p.parse_args()\n"
+        "os.system(sys.argv[1])\nos.system(input())\nos.system(args.cmd)\n"
+        "def serve(conn: socket.socket):\n    os.system(conn.recv(100).decode())\n"
+    )
+    assert [f.line for f in review_text("tool.py", source) if f.code == "CWR102"] == [4, 5, 6, 8]
+
+
+# -- 7. sinks ----------------------------------------------------------------------------------------------------
+
+SINKS = [
+    ("return 'Hello ' + request.args['n']\n", "CWR110"),  # a Flask route's string is HTML
+    ("return {'n': request.args['n']}\n", None),  # a dict is JSON
+    ("return request.args['n'], 200, {'X-Id': 'a'}\n", "CWR110"),
+    ("return 'ok', 200, {'X-Id': request.args['n']}\n", None),  # headers in the tuple are not HTML
+    ("os.path.exists(request.args['p'])\n", "CWR107"),
+    ("import codecs\ncodecs.open(request.args['p'])\n", "CWR107"),
+    ("from pathlib import Path\nPath(request.args['p']).exists()\n", "CWR107"),
+    ("import subprocess\nsubprocess.run(['sh', '-c', request.args['c']])\n", "CWR102"),
+    ("import subprocess\nsubprocess.run(['ls', request.args['c']])\n", None),
+    ("import paramiko\nc = paramiko.SSHClient()\nc.exec_command('ls ' + request.args['c'])\n", "CWR102"),
+    ("import docker\nclient = docker.from_env()\nclient.containers.run('alpine', request.args['c'])\n", "CWR102"),
+    ("import elementpath\nelementpath.select(None, request.args['q'])\n", "CWR114"),
+    ("import xml.etree.ElementTree as ET\nroot = ET.parse('u.xml').getroot()\nroot.findall(request.args['q'])\n",
+     "CWR114"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "code"), SINKS)
+def test_sinks(body: str, code: str | None) -> None:
+    found = {c for _, c in reported(route(body))}
+    assert found == ({code} if code else set())
+
+
+def test_a_dot_dot_check_protects_only_what_no_base_is_joined_before() -> None:
+    body = route(
+        "p = request.args['p']\nif '..' in p:\n    return 'no'\nopen('/srv/files/' + p)\n"
+        "open(os.path.join('/srv/files', p))\nq = request.args['q'].replace('..', '')\nopen('/srv/' + q)\n"
+    )
+    assert reported(body) == [(7, "CWR107"), (9, "CWR107")]
+
+
+def test_trust_decides_which_sinks_count() -> None:
+    """A tool's own command line reaches files and logs harmlessly (whoever runs it owns the machine), but not
+    a shell; a Lambda event of unknown shape is another system's data, not a client's."""
+    tool = (
+        "import os, sys, logging\n\ndef main():\n    name = sys.argv[1]\n    open(name)\n"
+        "    logging.info('reading %s', name)\n    os.system('cat ' + name)\n"
+    )
+    assert [(f.line, f.code) for f in review_text("tool.py", tool) if f.code in FLOW_RULES | {"CWR116"}] == [
+        (7, "CWR102")
+    ]
+    handler = (
+        "import os, logging\n\ndef handler(event, context):\n    logging.info('job %s', event['job'])\n"
+        "    os.system('run ' + event['job'])\n    logging.info('q %s', event['queryStringParameters']['q'])\n"
+    )
+    found = [(f.line, f.code) for f in review_text("app.py", handler) if f.code in FLOW_RULES | {"CWR116"}]
+    assert found == [(5, "CWR102"), (6, "CWR116")]
+
+
+def test_a_cached_result_is_redone_when_a_module_it_used_changes(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "shell.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (package / "views.py").write_text(
+        "from flask import request\nfrom .shell import run\n\ndef index():\n    run(request.args['c'])\n"
+    )
+    cache = tmp_path / "cache"
+    args = ("review", "--isolated", "--cache-dir", str(cache), "--format", "concise", "app/views.py")
+    first = run_cli(*args, cwd=str(tmp_path))
+    assert first[0] == 1 and "app/views.py:5:5: CWR102" in first[1]
+    # The helper now quotes its argument: the view's own text is unchanged, its result is not.
+    (package / "shell.py").write_text(
+        "import shlex, subprocess\n\ndef run(cmd):\n    subprocess.run('ls ' + shlex.quote(cmd), shell=True)\n"
+    )
+    second = run_cli(*args, cwd=str(tmp_path))
+    assert second[0] == 0, second[1]

@@ -4,6 +4,7 @@ the program. Lambda batches flush before the handler returns."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import os
@@ -362,21 +363,28 @@ def test_aggregate_windows_and_the_anomaly_check(tmp_path: Path) -> None:
     store = FileStore("file://x", str(tmp_path / "store"))
     frames = [{"name": "<module>", "file": "app.py", "line": 1}, {"name": "steady", "file": "app.py", "line": 3},
               {"name": "creeping", "file": "app.py", "line": 9}]  # fmt: skip
-    now = time.time()  # four profiles of each host an hour apart: always in four consecutive UTC hours
+    # The four UTC hours before the current one, a profile of each host in the middle of each; cut-offs at whole
+    # hours. Windows are whole UTC hours, so cut-offs in minutes, or profiles relative to now, would land in
+    # different windows depending on the minute the test runs at.
+    base = (int(time.time()) // 3600 - 4) * 3600
     sequence = 0
     for hour in range(4):
         for host in ("web-1", "web-2"):
             creeping = 60 if hour == 3 else 5 + hour % 2
             profile = {
-                "format": "codeward-profile", "version": 1, "pid": 100 + hour, "host": host, "start": now - (3 - hour) * 3600 - 60,
+                "format": "codeward-profile", "version": 1, "pid": 100 + hour, "host": host, "start": base + hour * 3600 + 1800,
                 "duration": 300.0, "cwd": "/srv", "settings": {"SamplingIntervalInMilliseconds": 10},
                 "sampling": {"rounds": 100 + creeping, "seconds_per_sample": 0.01}, "frames": frames,
                 "stacks": [[[0, 1], 100, 100.0, 0], [[0, 2], creeping, float(creeping), 0]], "threads": {}, "notes": [],
             }  # fmt: skip
             sequence += 1
             store.put(object_key("svc", profile, sequence), encode(profile))
+
+    def hour(offset: int) -> str:
+        return datetime.datetime.fromtimestamp(base + offset * 3600, datetime.timezone.utc).isoformat()
+
     url = f"file://{tmp_path / 'store'}/svc"
-    result = _aggregate(tmp_path, url, "--since", "6h", "--fail-on-regression", "10")
+    result = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(4), "--fail-on-regression", "10")
     assert result.returncode == 1, result.stdout + result.stderr
     windows = re.findall(r"^  (\S+)\s+(\d+) profiles\s+(\d+) processes\s+(\d+) hosts\s+(\d+) samples$", result.stdout,
                          re.M)  # fmt: skip
@@ -384,10 +392,10 @@ def test_aggregate_windows_and_the_anomaly_check(tmp_path: Path) -> None:
                                                                        (2, 2, 320)]  # fmt: skip
     assert "creeping" in result.stdout.split("Latest window")[1]
     assert "regression: creeping grew by" in result.stderr
-    quiet = _aggregate(tmp_path, url, "--since", "6h", "--until", "30m", "--fail-on-regression", "10")
+    quiet = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(3), "--fail-on-regression", "10")
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr  # without the last hour: nothing jumped
     assert "Functions whose share jumped compared with 2 earlier windows: none" in quiet.stdout
-    short = _aggregate(tmp_path, url, "--since", "6h", "--until", "100m")
+    short = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(2))
     assert "needs the latest window and at least 2 earlier ones; 2 windows of data" in short.stdout
     bad = _aggregate(tmp_path, url, "--since", "yesterday")
     assert bad.returncode == 2 and "--since 'yesterday': expected a duration (1h) or an ISO time" in bad.stderr

@@ -24,6 +24,7 @@ from codeward.reviewer.dataflow.values import (
     CLEAN,
     UNKNOWN,
     Flow,
+    Label,
     Value,
     const,
     join,
@@ -63,7 +64,7 @@ _PATH_TYPE = "path:normalized"
 _FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
 # Dangerous characters of each sink kind: a check that rejects the value when it holds one clears the kind.
 _BLOCKED = (
-    ("..", frozenset({"path"})),
+    ("..", frozenset({"path-dots"})),  # enough unless the value is joined after a base (an absolute path escapes)
     ("'", frozenset({"sql", "xpath"})),
     ('"', frozenset({"sql", "xpath"})),
     ("<", frozenset({"xss"})),
@@ -806,7 +807,7 @@ class Analysis:
         models = self.models
         info = self.info
         # Sources.
-        source = info.source_call(name, method, receiver, node)
+        source = info.source_call(name, method, receiver, node, args)
         if source is not None:
             return source
         # Project functions and classes: their summaries.
@@ -970,8 +971,6 @@ class Analysis:
                 flows = clean_flows(flows, frozenset({"log", "header"}))
             if old == "'" and new in ("''", "\\'"):
                 flows = clean_flows(flows, frozenset({"sql"}))
-            if old == ".." and isinstance(new, str) and ".." not in new:
-                flows = clean_flows(flows, frozenset({"path"}))
             return Value(flows=flows, prefix=receiver.prefix, type=receiver.type or "str")
         if method in _STR_COPY:
             prefix = receiver.prefix if method in ("strip", "rstrip", "encode", "decode", "__str__") else None
@@ -1069,8 +1068,11 @@ class Analysis:
             return Value(rest=first, type=f"{name}()") if first is not None else Value(type=f"{name}()")
         if name in ("os.path.join", "posixpath.join", "ntpath.join"):
             flows = ()
-            for v in positional:
-                flows = merge_flows(flows, v.deep_flows())
+            for index, v in enumerate(positional):
+                part = v.deep_flows()
+                if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
+                    part = _unclear(part, "path-dots")
+                flows = merge_flows(flows, part)
             prefix = first.const if first is not None and isinstance(first.const, str) else None
             if not flows and all(isinstance(v.const, str) for v in positional):
                 import posixpath
@@ -1116,7 +1118,7 @@ class Analysis:
             self_out = summary.self_out
             if self_out is None:
                 return instance
-            out = self.substitute(self_out, bound, node, _name_of(fn))
+            out = self.substitute(self_out, bound, node, _name_of(fn), owner is not self.info)
             return replace(out, type=instance.type, flows=tuple(f for f in out.flows if f.label.kind != "param"))
         summary = owner.summary(fn)
         if summary is None:
@@ -1124,9 +1126,9 @@ class Analysis:
         is_method = receiver is not None and owner.is_method(fn)
         full = [Arg(receiver, None, "", node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
-        result = self.substitute(summary.ret, bound, node, _name_of(fn))
+        result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)
         if is_method and summary.self_out is not None and isinstance(func, cst.Attribute):
-            updated = self.substitute(summary.self_out, bound, node, _name_of(fn))
+            updated = self.substitute(summary.self_out, bound, node, _name_of(fn), owner is not self.info)
             receiver_value = receiver
 
             def refresh(v: Value) -> Value:
@@ -1138,8 +1140,11 @@ class Analysis:
             self.update_target(func.value, env, refresh)
         return result
 
-    def substitute(self, value: Value, bound: dict[int, Value], node: cst.CSTNode | None, callee: str) -> Value:
-        """A summary's symbolic value with the caller's arguments in place of its parameters."""
+    def substitute(
+        self, value: Value, bound: dict[int, Value], node: cst.CSTNode | None, callee: str, foreign: bool = False
+    ) -> Value:
+        """A summary's symbolic value with the caller's arguments in place of its parameters. A source read in
+        another module is reported at this call (`foreign`), where the finding can point."""
         if len(value.flows) == 1 and value.flows[0].label.kind == "param" and not value.fields and value.rest is None:
             flow = value.flows[0]
             actual = bound.get(flow.label.index)
@@ -1150,6 +1155,11 @@ class Analysis:
         flows: tuple[Flow, ...] = ()
         for flow in value.flows:
             if flow.label.kind != "param":
+                if foreign and node is not None:
+                    label = flow.label
+                    moved = Label(label.kind, f"{label.desc} (read in {callee}())", node, label.family,
+                                  trust=label.trust)  # fmt: skip
+                    flow = Flow(moved, flow.cleared, ())
                 flows = merge_flows(flows, (flow.via(f"{callee}()", node),) if node is not None else (flow,))
                 continue
             actual = bound.get(flow.label.index)
@@ -1157,8 +1167,8 @@ class Analysis:
                 continue
             got = self.navigate(actual, flow.label.path, node)
             flows = merge_flows(flows, self._after_call(got, flow.cleared, node, callee).deep_flows())
-        fields = tuple((k, self.substitute(v, bound, node, callee)) for k, v in value.fields)
-        rest = self.substitute(value.rest, bound, node, callee) if value.rest is not None else None
+        fields = tuple((k, self.substitute(v, bound, node, callee, foreign)) for k, v in value.fields)
+        rest = self.substitute(value.rest, bound, node, callee, foreign) if value.rest is not None else None
         return Value(flows=flows, const=value.const, fields=fields, rest=rest, ref=value.ref, type=value.type,
                      prefix=value.prefix)  # fmt: skip
 
@@ -1374,6 +1384,10 @@ def _members(value: Value) -> Any:
             return None
         return tuple(k for k in keys if not (isinstance(k, str) and k.startswith(".")))
     return None
+
+
+def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
+    return tuple(Flow(f.label, f.cleared - {kind}, f.steps) if kind in f.cleared else f for f in flows)
 
 
 def _name_of(fn: cst.CSTNode) -> str:

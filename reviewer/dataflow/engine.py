@@ -14,7 +14,8 @@ from codeward.reviewer.dataflow.values import Value
 # Names that read untrusted data (sources' own names come from the models): `request`, a Lambda `event`.
 _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input", "argv", "stdin", "recv",
                            "recvfrom", "current_event", "get_argument", "get_arguments", "get_query_argument",
-                           "get_body_argument", "match_info", "random", "randint", "choice"])  # fmt: skip
+                           "get_body_argument", "match_info", "random", "randint", "choice", "hashlib", "md5",
+                           "sha1", "MD5", "SHA1"])  # fmt: skip
 
 # CPU seconds one reviewed file may spend on summaries of the functions it calls; past it, calls are unknown
 # calls (their arguments' taint passes on), so a pathological project slows a file down, never hangs it.
@@ -31,30 +32,41 @@ class Engine:
         self._sink_words: frozenset[str] | None = None
         self._typed_methods: frozenset[str] | None = None
         self._source_words: frozenset[str] | None = None
+        self._sink_pattern = None
         self._deadline = float("inf")
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
         """The file under review (already parsed): analysed fresh, its budget starting now."""
         path = os.path.abspath(path)
         self.project.add(path, module, text)
+        self.project.consulted = set()
         info = ModuleInfo(path, module, self)
         self.modules[path] = info
         self._own(info)
         self._deadline = time.process_time() + SUMMARY_BUDGET
         return info
 
-    def finish_file(self, path: str) -> None:
-        """Keep dependencies for the next files; drop the reviewed file's analyses (memory)."""
+    def finish_file(self, path: str) -> list[tuple[str, str]]:
+        """Keep dependencies for the next files; drop the reviewed file's analyses (memory). Returns the other
+        files whose content the result depends on, with their digests (for the results cache)."""
         path = os.path.abspath(path)
+        consulted = (self.project.consulted or set()) - {path}
+        self.project.consulted = None
         info = self.modules.pop(path, None)
         self.handler_types.clear()
+        from codeward.reviewer.dataflow.sinks import _POSITIONS
+
+        _POSITIONS.clear()
         if info is not None:
             for fn in info.functions.values():
                 self.owners.pop(id(fn), None)
         self.project._loaded.pop(path, None)
+        return self.project.dependencies(consulted)
 
     def module(self, path: str) -> ModuleInfo | None:
-        if path in self.modules:
+        if self.project.consulted is not None:
+            self.project.consulted.add(path)
+        if path in self.modules and not self.project.changed(path):
             return self.modules[path]
         loaded = self.project.load(path)
         info = ModuleInfo(path, loaded.module, self) if loaded is not None else None
@@ -65,7 +77,10 @@ class Engine:
 
     def loaded(self, path: str) -> ModuleInfo | None:
         """A module already parsed, or None: questions that are not worth a parse use this."""
-        return self.modules.get(path)
+        found = self.modules.get(path)
+        if found is not None and self.project.consulted is not None:
+            self.project.consulted.add(path)
+        return found
 
     def _own(self, info: ModuleInfo) -> None:
         for fn in info.functions.values():
@@ -82,11 +97,23 @@ class Engine:
         path, _, name = ref[1:].partition("::")
         if path in self.modules:
             return True
+        name = name.rpartition(".")[2].replace("()", "")
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
             if value is not None and any(f.label.kind == "source" for f in value.deep_flows()):
-                return True
-        return self.project.function_mentions_source(path, name.rpartition(".")[2].replace("()", ""))
+                # Untrusted data flows in: worth it when the callee can pass it to a sink. Otherwise the call is
+                # an unknown call, whose result carries its arguments' data: nothing is lost by not parsing.
+                return self.project.function_mentions(path, name, self.sink_pattern())
+        return self.project.function_mentions_source(path, name)
+
+    def sink_pattern(self):  # -> re.Pattern[str]
+        """The names of every sink, as a pattern over source text (`system(`, `.execute(`)."""
+        if self._sink_pattern is None:
+            import re
+
+            words = sorted(self.sink_words(), key=len, reverse=True)
+            self._sink_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\s*\(")
+        return self._sink_pattern
 
     def sink_words(self) -> frozenset[str]:
         """The last name of every sink (`system` for `os.system`, `read_text` for `Path().read_text`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -86,6 +87,8 @@ class ModuleInfo:
         self._self_types: dict[str, dict[str, str]] = {}
         self._method_names: frozenset[str] | None = None
         self._carry: dict[int, bool] = {}
+        self._facts: dict[int, _Facts] | None = None
+        self._mention: dict[tuple[int, frozenset[str]], bool] = {}
         self._def_names: frozenset[str] | None = None
         self._text: str | None = None
         self._index(module.body, module)
@@ -181,8 +184,6 @@ class ModuleInfo:
         return found
 
     def _carries(self, scope: cst.CSTNode) -> bool:
-        from codeward.reviewer.dataflow.nodes import children
-
         if isinstance(scope, cst.FunctionDef):
             klass = self.class_of.get(id(scope))
             params = _params(scope)
@@ -191,39 +192,18 @@ class ModuleInfo:
             outer = self.enclosing.get(id(scope))
             if isinstance(outer, cst.FunctionDef | cst.Lambda) and self.may_carry(outer):
                 return True
-            if isinstance(outer, cst.ClassDef) and self._class_carries(outer, scope):
+            if isinstance(outer, cst.ClassDef) and self._class_reads(outer):
                 return True
-            stack: list[cst.CSTNode] = [*scope.body.body, *(p.default for p in params if p.default is not None)]
         elif isinstance(scope, cst.Lambda):
             outer = self.enclosing.get(id(scope))
             return outer is None or self.may_carry(outer)
         elif isinstance(scope, cst.ClassDef):
-            if self.is_handler_class(scope.name.value):
-                return True
-            return any(self._direct(fn) for key, fn in self.functions.items() if key.startswith(scope.name.value + "."))
-        else:
-            stack = [s for s in self.module.body if not isinstance(s, cst.FunctionDef | cst.ClassDef)]
+            return self._class_reads(scope)
         words = self.engine.source_words()
-        called: list[str] = []
-        while stack:
-            item = stack.pop()
-            kind = type(item)
-            if kind is cst.Name:
-                if item.value in words:  # type: ignore[attr-defined]
-                    return True
-                continue
-            if kind is cst.Attribute and item.attr.value in words:  # type: ignore[attr-defined]
-                return True
-            if kind is cst.Call:
-                func = item.func  # type: ignore[attr-defined]
-                if isinstance(func, cst.Name):
-                    called.append(func.value)
-                elif isinstance(func, cst.Attribute):
-                    called.append(func.attr.value)
-            if kind is cst.FunctionDef or kind is cst.ClassDef:
-                continue  # nested definitions are looked at when they are asked about
-            stack.extend(children(item))
-        for name in called:
+        facts = self.facts(scope)
+        if facts.names & words:
+            return True
+        for name in facts.called:
             fn = self.functions.get(name)
             if fn is not None and fn is not scope and self.may_carry(fn):
                 return True
@@ -234,33 +214,42 @@ class ModuleInfo:
                     return True
         return False
 
-    def _class_carries(self, klass: cst.ClassDef, method: cst.FunctionDef) -> bool:
+    def _class_reads(self, klass: cst.ClassDef) -> bool:
         """A method can read `self.x` that another method of the class filled from a source."""
-        if self.is_handler_class(klass.name.value):
-            return True
-        for key, fn in self.functions.items():
-            if fn is not method and key.startswith(klass.name.value + ".") and self._direct(fn):
-                return True
-        return False
-
-    def _direct(self, fn: cst.FunctionDef) -> bool:
-        key = ("direct", id(fn))
+        key = ("class", id(klass))
         found = self._carry.get(key)  # type: ignore[call-overload]
         if found is None:
-            from codeward.reviewer.dataflow.nodes import children
-
             words = self.engine.source_words()
-            found = False
-            stack: list[cst.CSTNode] = list(fn.body.body)
-            while stack and not found:
-                item = stack.pop()
-                if (isinstance(item, cst.Name) and item.value in words) or (
-                    isinstance(item, cst.Attribute) and item.attr.value in words
-                ):
-                    found = True
-                else:
-                    stack.extend(children(item))
+            prefix = klass.name.value + "."
+            found = self.is_handler_class(klass.name.value) or any(
+                self.facts(fn).names & words for key_, fn in self.functions.items() if key_.startswith(prefix)
+            )
             self._carry[key] = found  # type: ignore[index]
+        return found
+
+    def mentions(self, scope: cst.CSTNode, words: frozenset[str]) -> bool:
+        """Whether a body (not its nested definitions) names one of `words`, or calls a function of this module
+        that does."""
+        key = (id(scope), words)
+        found = self._mention.get(key)
+        if found is None:
+            self._mention[key] = False
+            facts = self.facts(scope)
+            found = bool(facts.names & words) or any(
+                fn is not scope and self.mentions(fn, words)
+                for name in facts.called
+                if (fn := self.functions.get(name)) is not None
+            )
+            self._mention[key] = found
+        return found
+
+    def facts(self, scope: cst.CSTNode) -> _Facts:
+        """What a body uses, calls and binds (not looking into nested definitions), collected on first use."""
+        if self._facts is None:
+            self._facts = {}
+        found = self._facts.get(id(scope))
+        if found is None:
+            found = self._facts[id(scope)] = _collect_scope(scope)
         return found
 
     def bears(self, value: Value) -> bool:
@@ -307,10 +296,10 @@ class ModuleInfo:
         return self._def_names
 
     def local_names(self, node: cst.CSTNode) -> set[str]:
-        cached = self._locals.get(id(node))
-        if cached is None:
-            cached = self._locals[id(node)] = _assigned_names(node)
-        return cached
+        if isinstance(node, cst.Lambda):
+            return {p.name.value for p in _params(node)}
+        facts = self.facts(node)
+        return facts.bound - facts.declared
 
     @property
     def text(self) -> str:
@@ -369,7 +358,15 @@ class ModuleInfo:
             return self._ref_value(ref)
         if name in self.functions or name in self.classes:
             return Value(ref=f"@{self.path}::{name}")
-        return Value(ref=name) if name in _BUILTINS else Value()
+        if name in _BUILTINS:
+            return Value(ref=name)
+        # Never bound in this file: a snippet, or a name from `from x import *`.
+        if name in _REQUEST_NAMES:
+            return Value(type="web.Request")
+        from codeward.reviewer.dataflow.models import unbound_guesses
+
+        guessed = unbound_guesses().get(name)
+        return self._ref_value(guessed) if guessed is not None else Value()
 
     def global_value(self, name: str) -> Value:
         light = self.light()
@@ -442,16 +439,23 @@ class ModuleInfo:
             return CLEAN
         if source.how == "object":
             return Value(type=source.type)
-        family = "random" if source.cls == "random" else "input"
-        label = Label("source", source.desc, node, family=family, trust=source.trust)
+        family = source.cls if source.cls in ("random", "weak-hash") else "input"
+        trust = "local" if source.cls == "cli" and source.trust == "untrusted" else source.trust
+        label = Label("source", source.desc, node, family=family, trust=trust)
         return Value(flows=(Flow(label),))
 
-    def source_call(self, name: str | None, method: str | None, receiver: Value | None, node) -> Value | None:
+    def source_call(
+        self, name: str | None, method: str | None, receiver: Value | None, node, args: list | None = None
+    ) -> Value | None:
         models = self.models
         if name is not None:
             source = models.sources.get(name)
             if source is not None and source.how == "call":
+                if source.cls == "weak-hash" and _not_for_security(args):
+                    return None
                 return self._source_value(source, node)
+            if name == "hashlib.new" and args:
+                return self._hashlib_new(args, node)
         if receiver is not None and method is not None:
             model = models.objects.get(receiver.type or "")
             if model is None and receiver.type and self._is_handler_instance(receiver.type):
@@ -465,6 +469,19 @@ class ModuleInfo:
             if source is not None and source.how == "call" and receiver.ref is None:
                 return self._source_value(source, node)
         return None
+
+    def _hashlib_new(self, args: list, node) -> Value | None:
+        """`hashlib.new("md5")`: a weak digest when the name (folded to a constant) is one."""
+        from codeward.reviewer.dataflow.models.crypto import WEAK_HASHES
+
+        named = next((a.value for a in args if a.keyword == "name"), None)
+        if named is None:
+            named = next((a.value for a in args if a.keyword is None and not a.star), None)
+        algorithm = named.const if named is not None else None
+        if not isinstance(algorithm, str) or algorithm.lower() not in WEAK_HASHES or _not_for_security(args):
+            return None
+        desc = "SHA-1" if algorithm.lower().startswith("sha") else algorithm.upper()
+        return Value(flows=(Flow(Label("source", desc, node, family="weak-hash")),))
 
     def typed_attr(self, base: Value, attr: str, node: cst.CSTNode | None) -> Value | None:
         models = self.models
@@ -557,7 +574,10 @@ class ModuleInfo:
             known = isinstance(key, str) and (key in HTTP_KEYS)
             desc = f"the Lambda event's {key}" if known else "the Lambda event"
             held = "strmap" if key in EVENT_MAPS else ("str" if key in EVENT_STRINGS else None)
-            return Value(flows=(Flow(Label("source", desc, node)),), type=held)
+            # What an HTTP client sent is untrusted; an event of unknown shape (a direct invocation, a Step
+            # Functions state) and API Gateway's own request context are another system's data.
+            trust = "untrusted" if known and key != "requestContext" else "external"
+            return Value(flows=(Flow(Label("source", desc, node, trust=trust)),), type=held)
         if type_name == "aws.LambdaEvent.trusted":
             return CLEAN
         return None
@@ -635,7 +655,7 @@ class ModuleInfo:
             from_url = route is not None and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
             if from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
                 what = "command-line option" if route == "cli" else "route parameter"
-                source = Label("source", f"{what} `{name}`", param)
+                source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
             env[name] = value
         return env
@@ -796,6 +816,11 @@ class ModuleInfo:
         return bound
 
 
+def _not_for_security(args: list | None) -> bool:
+    """`usedforsecurity=False`: the caller says the digest protects nothing."""
+    return any(a.keyword == "usedforsecurity" and a.value.const is False for a in args or ())
+
+
 def self_key(value: Value, key: str) -> Value:
     found = value.field(key)
     return found if found is not None else Value(flows=value.flows)
@@ -878,66 +903,98 @@ def _walk_statements(body) -> list[cst.CSTNode]:
     return out
 
 
-_NESTED = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 
 
-def _assigned_names(node: cst.CSTNode) -> set[str]:
-    """Names a body binds (Python's local variables), not looking into nested functions, classes and
-    comprehensions; minus those declared `global` or `nonlocal`."""
+@dataclass(slots=True)
+class _Facts:
+    names: set[str] = field(default_factory=set)  # identifiers and attribute names it uses
+    called: list[str] = field(default_factory=list)  # last names of what it calls
+    bound: set[str] = field(default_factory=set)  # names it binds (Python's local variables)
+    declared: set[str] = field(default_factory=set)  # names declared global or nonlocal
+
+
+def _collect_scope(scope: cst.CSTNode) -> _Facts:
+    """One body's facts: each name counted in its innermost function, class or module (comprehensions and
+    lambdas belong to the body around them, but their targets bind nothing there)."""
     from codeward.reviewer.dataflow.nodes import children
 
-    names: set[str] = set()
-    declared: set[str] = set()
-    if isinstance(node, cst.FunctionDef):
-        names.update(p.name.value for p in _params(node))
-        stack: list[cst.CSTNode] = list(node.body.body)
-    elif isinstance(node, cst.ClassDef):
-        stack = list(node.body.body)
-    elif isinstance(node, cst.Module):
-        stack = list(node.body)
+    facts = _Facts()
+    if isinstance(scope, cst.FunctionDef):
+        facts.bound.update(p.name.value for p in _params(scope))
+        roots: list[cst.CSTNode] = list(scope.body.body)
+    elif isinstance(scope, cst.ClassDef):
+        roots = list(scope.body.body)
+    elif isinstance(scope, cst.Module):
+        roots = list(scope.body)
     else:
-        return names
-
-    def target(t: cst.BaseExpression) -> None:
-        if isinstance(t, cst.Name):
-            names.add(t.value)
-        elif isinstance(t, cst.Tuple | cst.List):
-            for element in t.elements:
-                target(element.value)
-        elif isinstance(t, cst.StarredElement):
-            target(t.value)
-
+        roots = list(children(scope))
+    stack: list[tuple[cst.CSTNode, bool]] = [(node, False) for node in roots]
+    pop = stack.pop
+    push = stack.append
+    function_def, class_def, lambda_ = cst.FunctionDef, cst.ClassDef, cst.Lambda
     while stack:
-        item = stack.pop()
+        item, in_comprehension = pop()
         kind = type(item)
-        if kind is cst.FunctionDef or kind is cst.ClassDef:
-            names.add(item.name.value)  # type: ignore[attr-defined]
+        if kind is function_def or kind is class_def:
+            facts.bound.add(item.name.value)  # type: ignore[attr-defined]
+            for decorator in item.decorators:  # type: ignore[attr-defined]
+                push((decorator.decorator, in_comprehension))
             continue
-        if isinstance(item, _NESTED):
-            continue
-        if kind is cst.Global or kind is cst.Nonlocal:
-            declared.update(n.name.value for n in item.names)  # type: ignore[attr-defined]
-            continue
-        if (
-            kind is cst.AssignTarget
-            or kind is cst.AnnAssign
-            or kind is cst.AugAssign
-            or kind is cst.For
-            or kind is cst.NamedExpr
-        ):
-            target(item.target)  # type: ignore[attr-defined]
-        elif kind is cst.AsName:
-            target(item.name)  # type: ignore[attr-defined]
-        elif kind is cst.Import:
+        _note(item, kind, facts, in_comprehension)
+        nested = in_comprehension or kind is lambda_ or kind in _COMPREHENSION_TYPES
+        for child in children(item):
+            push((child, nested))
+    return facts
+
+
+def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) -> None:
+    if kind is cst.Name:
+        facts.names.add(item.value)  # type: ignore[attr-defined]
+        return
+    if kind is cst.Attribute:
+        facts.names.add(item.attr.value)  # type: ignore[attr-defined]
+        return
+    if kind is cst.Call:
+        func = item.func  # type: ignore[attr-defined]
+        if isinstance(func, cst.Name):
+            facts.called.append(func.value)
+        elif isinstance(func, cst.Attribute):
+            facts.called.append(func.attr.value)
+        return
+    if kind is cst.Global or kind is cst.Nonlocal:
+        facts.declared.update(n.name.value for n in item.names)  # type: ignore[attr-defined]
+        return
+    if in_comprehension and kind is not cst.NamedExpr:
+        return  # a comprehension's or lambda's own variables
+    if (
+        kind is cst.AssignTarget
+        or kind is cst.AnnAssign
+        or kind is cst.AugAssign
+        or kind is cst.NamedExpr
+        or kind is cst.For
+    ):
+        _bind(item.target, facts)  # type: ignore[attr-defined]
+    elif kind is cst.AsName:
+        _bind(item.name, facts)  # type: ignore[attr-defined]
+    elif kind is cst.Import:
+        for alias in item.names:  # type: ignore[attr-defined]
+            if alias.asname is None:
+                facts.bound.add((_dotted(alias.name) or "").split(".", 1)[0])
+    elif kind is cst.ImportFrom:
+        if not isinstance(item.names, cst.ImportStar):  # type: ignore[attr-defined]
             for alias in item.names:  # type: ignore[attr-defined]
                 if alias.asname is None:
-                    names.add((_dotted(alias.name) or "").split(".", 1)[0])
-        elif kind is cst.ImportFrom:
-            if not isinstance(item.names, cst.ImportStar):  # type: ignore[attr-defined]
-                for alias in item.names:  # type: ignore[attr-defined]
-                    if alias.asname is None:
-                        names.add(_dotted(alias.name) or "")
-        elif (kind is cst.MatchAs or kind is cst.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
-            names.add(item.name.value)  # type: ignore[attr-defined]
-        stack.extend(children(item))
-    return names - declared
+                    facts.bound.add(_dotted(alias.name) or "")
+    elif (kind is cst.MatchAs or kind is cst.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
+        facts.bound.add(item.name.value)  # type: ignore[attr-defined]
+
+
+def _bind(target: cst.BaseExpression, facts: _Facts) -> None:
+    if isinstance(target, cst.Name):
+        facts.bound.add(target.value)
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            _bind(element.value, facts)
+    elif isinstance(target, cst.StarredElement):
+        _bind(target.value, facts)

@@ -41,7 +41,10 @@ class Project:
         self._loaded: dict[str, Loaded | None] = {}
         self._exists: dict[str, bool] = {}
         self._mentions: dict[tuple[str, str], bool] = {}
+        # Files whose text decided something for the file under review: its cached result depends on them.
+        self.consulted: set[str] | None = None
         self._texts: dict[str, str] = {}
+        self._stamps: dict[str, tuple[int, int] | None] = {}
 
     def _isfile(self, path: str) -> bool:
         found = self._exists.get(path)
@@ -92,7 +95,9 @@ class Project:
         return init if self._isfile(init) else None
 
     def load(self, path: str) -> Loaded | None:
-        if path in self._loaded:
+        if self.consulted is not None:
+            self.consulted.add(path)
+        if path in self._loaded and not self.changed(path):
             return self._loaded[path]
         loaded = None
         if len(self._loaded) < MAX_DEPENDENCIES:
@@ -110,6 +115,7 @@ class Project:
                 data = handle.read(MAX_DEPENDENCY_BYTES + 1)
         except OSError:
             return None
+        self._stamps[path] = _stamp(path)
         if len(data) > MAX_DEPENDENCY_BYTES or b"\0" in data[:4096]:
             return None
         try:
@@ -127,7 +133,11 @@ class Project:
         return Loaded(path, module, _digest(text))
 
     def _text(self, path: str) -> str:
+        if self.consulted is not None:
+            self.consulted.add(path)
         text = self._texts.get(path)
+        if text is not None and self._stale(path):
+            text = None
         if text is None:
             try:
                 with open(path, "rb") as handle:
@@ -136,7 +146,21 @@ class Project:
             except OSError:
                 text = ""
             self._texts[path] = text
+            self._stamps[path] = _stamp(path)
         return text
+
+    def changed(self, path: str) -> bool:
+        """Whether a file read before has changed since (and forget what was derived from it)."""
+        return path in self._stamps and self._stale(path)
+
+    def _stale(self, path: str) -> bool:
+        """The file changed since it was read (a long-lived process: the language server)."""
+        if _stamp(path) == self._stamps.get(path):
+            return False
+        self._texts.pop(path, None)
+        self._loaded.pop(path, None)
+        self._mentions = {k: v for k, v in self._mentions.items() if k[0] != path}
+        return True
 
     def module_mentions_source(self, path: str) -> bool:
         key = (path, "")
@@ -144,6 +168,29 @@ class Project:
         if found is None:
             found = self._mentions[key] = _mentions(self._text(path))
         return found
+
+    def function_mentions(self, path: str, name: str, pattern: re.Pattern[str]) -> bool:
+        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
+        key = (path, name, pattern.pattern)
+        found = self._mentions.get(key)  # type: ignore[call-overload]
+        if found is None:
+            body = self._body(self._text(path), name)
+            found = self._mentions[key] = body is not None and bool(pattern.search(body))  # type: ignore[index]
+        return found
+
+    @staticmethod
+    def _body(text: str, name: str) -> str | None:
+        header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
+        parts = []
+        for match in header.finditer(text):
+            indent = len(match.group(1))
+            end = len(text)
+            for line in _LINE_START.finditer(text, match.end()):
+                if len(line.group(1)) <= indent:
+                    end = line.start()
+                    break
+            parts.append(text[match.start() : end])
+        return "\n".join(parts) if parts else None
 
     @staticmethod
     def module_mentions_source_text(text: str) -> bool:
@@ -175,9 +222,28 @@ class Project:
                 return True
         return False
 
-    def dependencies(self) -> list[tuple[str, str]]:
-        """(path, content digest) of every dependency parsed so far: a cached result is valid while they hold."""
-        return [(p, item.digest) for p, item in self._loaded.items() if item is not None]
+    def dependencies(self, paths: set[str]) -> list[tuple[str, str]]:
+        """(path, digest of its content now) of each file: a cached result stays valid while they hold."""
+        return sorted((path, file_digest(path)) for path in paths)
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def file_digest(path: str) -> str:
+    """The digest of a file's bytes as they are now ("" when it cannot be read)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(MAX_DEPENDENCY_BYTES + 1), digest_size=12).hexdigest()
+    except OSError:
+        return ""
 
 
 _WORDS = ("request.", "event[", "event.get(", "input(", "argv", ".recv(", "stdin")

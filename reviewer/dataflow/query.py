@@ -13,6 +13,12 @@ from codeward.reviewer.dataflow.values import ALL_KINDS, CLEAN, Flow, Value
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Module)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# Names a body must mention for predictable numbers or weak digests to appear in it (directly or from a call).
+_FAMILY_WORDS = {
+    "random": frozenset({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "randbytes",
+                         "uniform", "gauss", "normalvariate", "Random"}),
+    "weak-hash": frozenset({"hashlib", "md5", "sha1", "MD5", "SHA1", "hashes", "new"}),
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +31,12 @@ class Taint:
     steps: tuple[tuple[str, object], ...] = ()
     cleared: frozenset[str] = frozenset()
     trust: str = "untrusted"
+    family: str = "input"  # "random": a predictable number; "weak-hash": an MD5 or SHA-1 digest
 
     @classmethod
     def of(cls, flow: Flow) -> Taint:
         label = flow.label
-        return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust)
+        return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust, label.family)
 
 
 class FileFlows:
@@ -40,8 +47,8 @@ class FileFlows:
         self.info = engine.start_file(path, module, text)
         self.path = path
 
-    def close(self) -> None:
-        self.engine.finish_file(self.path)
+    def close(self) -> list[tuple[str, str]]:
+        return self.engine.finish_file(self.path)
 
     # -- locating the state ------------------------------------------------------------------------------
 
@@ -118,14 +125,17 @@ class FileFlows:
 
     # -- questions ------------------------------------------------------------------------------------------
 
-    def may_carry(self, chain: list[cst.CSTNode]) -> bool:
-        """Whether the innermost function (class body, module) around the walk can hold untrusted data."""
+    def may_carry(self, chain: list[cst.CSTNode], family: str = "input") -> bool:
+        """Whether the innermost function (class body, module) around the walk can hold untrusted data (or, for
+        another family, a random number or a weak digest)."""
         for node in reversed(chain):
             if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Module):
                 if not isinstance(node, cst.Module) and id(node) not in self.info.enclosing:
                     outer = next((n for n in reversed(chain[: chain.index(node)]) if isinstance(n, _SCOPES)), None)
                     if outer is not None:
                         self.info.note_enclosing(node, outer)
+                if family != "input":
+                    return self.info.mentions(node, _FAMILY_WORDS[family])
                 return self.info.may_carry(node)
         return True
 
@@ -140,7 +150,7 @@ class FileFlows:
         self, expr: cst.BaseExpression, chain: list[cst.CSTNode], kind: str | None = None, family: str = "input"
     ) -> Taint | None:
         """The first source flow in `expr`'s value that is dangerous for `kind` (any kind when None)."""
-        if not self.may_carry(chain):
+        if not self.may_carry(chain, family):
             return None
         value = self.value(expr, chain)
         for flow in value.deep_flows():
@@ -193,8 +203,17 @@ class FileFlows:
         self, call: cst.Call, chain: list[cst.CSTNode], kind: str | None = None, name: str | None = None
     ) -> list[tuple[Taint, Hit]]:
         """Source flows reaching the sink arguments of `call` (models and project wrappers)."""
-        if not self.maybe_sink(call, name) or not self.may_carry(chain):
+        if not self.maybe_sink(call, name):
             return []
+        if kind == "secret":
+            if not (self.may_carry(chain, "random") or self.may_carry(chain, "weak-hash")):
+                return []
+        elif not self.may_carry(chain):
+            return []
+        return self.hits_anyway(call, chain, kind)
+
+    def hits_anyway(self, call: cst.Call, chain: list[cst.CSTNode], kind: str | None = None) -> list[tuple[Taint, Hit]]:
+        """`hits` without the cheap pre-checks (for flows that are not untrusted input, such as digests)."""
         found = self.state(call, chain)
         if found is None:
             return []

@@ -28,6 +28,10 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash",
 _SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ic"})
 
 
+# Where a wrapper's sink is, once per node (a position costs a print of the module up to it).
+_POSITIONS: dict[int, object] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A flow reaching a sink: `flow` (a source, or in a summary a parameter) at argument `arg` of the call."""
@@ -49,7 +53,9 @@ class Hit:
         from codeward.reviewer.positions import positions
 
         owner, node = self.where
-        span = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
+        span = _POSITIONS.get(id(node))
+        if span is None:
+            span = _POSITIONS[id(node)] = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
         name = os.path.basename(owner.path)  # type: ignore[attr-defined]
         return f"{name}:{span.line}" if span is not None else name
 
@@ -93,7 +99,8 @@ def call_hits(analysis: Analysis, call: cst.Call, env: Env, kind: str | None = N
             continue
         for expr, value in _sink_values(analysis, sink, call, env, receiver):
             for flow in _reaching(value, sink.kind):
-                hits.append(Hit(sink.kind, flow, _label(name, method, call, analysis), expr))
+                label = _label(name if receiver is None else None, method, call, analysis)
+                hits.append(Hit(sink.kind, flow, label, expr))
     if name is not None and name.startswith("@"):
         hits += _wrapper_hits(analysis, call, env, name, receiver, kind)
     return hits
@@ -204,9 +211,11 @@ def _reaching(value: Value, kind: str) -> tuple[Flow, ...]:
     for flow in value.deep_flows():
         family = flow.label.family
         if kind == "secret":
-            if family == "random" or flow.label.kind == "param":
+            if family in ("random", "weak-hash") or flow.label.kind == "param":
                 out.append(flow)
         elif family == "input" and kind not in flow.cleared:
+            if kind == "path" and "path-dots" in flow.cleared:
+                continue
             out.append(flow)
     return tuple(out)
 

@@ -39,6 +39,7 @@ ALL_KINDS = frozenset(
         "deserialization",
         "trust-boundary",
         "ssh",
+        "path-dots",  # `..` rejected: a path sink is safe when nothing joins the value after an absolute base
     ]
 )
 

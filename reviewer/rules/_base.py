@@ -41,8 +41,25 @@ def host_is_fixed(node: cst.BaseExpression) -> bool:
 
 
 # Text that every untrusted source leaves in a file: without it, no taint rule can report anything there.
-SOURCE_WORDS = ("request", "req", "event", "input(", "argv", "environ", "getenv", "recv", "stdin")
-ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head)\(")
+SOURCE_WORDS = (
+    "request",
+    "req",
+    "event",
+    "input(",
+    "argv",
+    "environ",
+    "getenv",
+    "recv",
+    "stdin",
+    "Request",
+    "Handler",
+    "random",
+    "parse_args",
+    "click",
+    "typer",
+    "command",
+)
+ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head|command)\(")
 
 
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
@@ -76,6 +93,9 @@ def _imports_a_source(path: str, text: str) -> bool:
     return False
 
 
+_SINK_WORDS: dict[type, tuple[str, ...]] = {}
+
+
 class _SinkTable:
     """`calls` / `methods` of a taint rule, read from the models (sinks are data, `dataflow/models/`)."""
 
@@ -105,7 +125,7 @@ class TaintSink(ReviewRule):
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
         if not has_source(text, facts):
             return False
-        if super().may_match(text, facts):
+        if super().may_match(text, facts) or any(word in text for word in cls.sink_words()):
             return True
         user = facts.get("taint")  # sinks the project declares: their names are needles too
         sinks = getattr(user, "sinks", ())
@@ -116,11 +136,27 @@ class TaintSink(ReviewRule):
     kind: ClassVar[str]
     # "{source}" and "{sink}" (with its parentheses) are filled in.
     template: ClassVar[str] = "{source} reaches {sink}"
-    # Which sources count: "untrusted" (a client's request, a command line) and "external" (another system's
-    # data: S3 keys, queue payloads).
-    trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external"})
+    # Which sources count: "untrusted" (what an HTTP client or a socket peer sent), "external" (another
+    # system's data: S3 keys, queue payloads, a Lambda event of unknown shape) and "local" (the command line and
+    # stdin of a tool: whoever runs it already has the machine, so only sinks that run code or queries care).
+    trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external", "local"})
     calls = _SinkTable(methods=False)
     methods = _SinkTable(methods=True)
+
+    @classmethod
+    def sink_words(cls) -> tuple[str, ...]:
+        """The names of this kind's sinks in the models: a file containing none cannot reach them directly."""
+        found = _SINK_WORDS.get(cls)
+        if found is None:
+            from codeward.reviewer.dataflow.models import build_models
+
+            models = build_models()
+            words = {
+                n.rsplit(".", 1)[-1] for n, sinks in models.call_sinks.items() if any(k.kind == cls.kind for k in sinks)
+            }
+            words |= {m for m, sinks in models.method_sinks.items() if any(k.kind == cls.kind for k in sinks)}
+            found = _SINK_WORDS[cls] = tuple(sorted(w + "(" for w in words if w))
+        return found
 
     def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
         return taint.trust in self.trusts

@@ -193,8 +193,10 @@ class ShellWithVariable(CallRule):
             if shell is None or not is_const(shell.value, True):
                 return
         command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
-        if command is None or ctx.taint(command) is not None:
-            return  # CWR102 reports tainted commands
+        if command is None or ctx.sink_hits(node, "command"):
+            return  # CWR102 reports flows of untrusted data
+        if _settled(ctx, command, "command"):
+            return
         if _unquoted_variable(ctx, command):
             ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
 
@@ -213,6 +215,16 @@ class ShellWithVariable(CallRule):
         ),
         Invalid("import os\n\ndef rm(p):\n    os.system('rm -rf ' + p)\n", 4, 5),
     )
+
+
+def _settled(ctx: Context, node: cst.BaseExpression, kind: str) -> bool:
+    """The analysis proves the value harmless for `kind`: a constant, or every part it is built from was
+    sanitised for that kind (`shlex.quote`, an allow-list, a cast)."""
+    value = ctx.value(node)
+    if value.known:
+        return True
+    flows = [f for f in value.deep_flows() if f.label.family == "input"]
+    return bool(flows) and all(kind in f.cleared for f in flows)
 
 
 def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
@@ -345,10 +357,13 @@ class UnsafeDeserialization(CallRule):
         found = ctx.taint(data, "deserialization") if data is not None else None
         if found is not None:
             ctx.report(node, f"{found.source} is deserialized by {name}(), which can run code", taint=found)
+        elif data is not None and name.endswith(("loads", ".decode")) and _own_data(ctx, data):
+            return  # the bytes themselves are a constant, or what this code serialised itself
         else:
+            # Without a flow of outside data this is a shape, not a proven problem: info (see docs/reviewer.md).
             ctx.report(
                 node, f"{name}() can run code from the data it loads; make sure no one else can write it",
-                severity=Severity.WARNING,
+                severity=Severity.INFO,
             )  # fmt: skip
 
     VALID = (
@@ -367,6 +382,17 @@ class UnsafeDeserialization(CallRule):
         Invalid("import cPickle as pk\n\ndef load(f):\n    return pk.load(f)\n", 4, 12),
         Invalid("import shelve\ndb = shelve.open('cache')\n", 2, 6),
     )
+
+
+_DUMPERS = frozenset({"pickle.dumps()", "_pickle.dumps()", "dill.dumps()", "marshal.dumps()", "yaml.dump()",
+                      "yaml.safe_dump()", "jsonpickle.encode()", "jsonpickle.dumps()"})  # fmt: skip
+
+
+def _own_data(ctx: Context, data: cst.BaseExpression) -> bool:
+    """A literal (folded where it is computed), or the output of the same library's serialiser: loading it
+    can only construct what this code put in."""
+    value = ctx.value(data)
+    return value.known or value.type in _DUMPERS
 
 
 class YamlLoad(CallRule):
@@ -404,6 +430,9 @@ class YamlLoad(CallRule):
             text = ctx.code(loader.value)
             if text.rsplit(".", 1)[-1] in self._SAFE:
                 return
+        data = argument(node, 0, "stream")
+        if data is not None and _own_data(ctx, data):
+            return  # a constant document, or one this code dumped itself
         safe = "safe_load_all" if name.endswith("_all") else "safe_load"
         fix = None
         if (loader is None or kwarg(node, "Loader") is loader) and isinstance(node.func, cst.Attribute | cst.Name):
@@ -463,6 +492,7 @@ class PathTraversal(TaintSink):
     cwe = 22
     security_severity = 7.5
     kind = "path"
+    trusts = frozenset({"untrusted", "external"})
     category = "input-validation"
     template = "{source} chooses the file path used by {sink}; `../` can reach any file"
 
@@ -581,6 +611,7 @@ class Ssrf(TaintSink):
     cwe = 918
     security_severity = 8.6
     kind = "ssrf"
+    trusts = frozenset({"untrusted", "external"})
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 
@@ -642,6 +673,7 @@ class CrossSiteScripting(TaintSink):
     cwe = 79
     security_severity = 6.1
     kind = "xss"
+    trusts = frozenset({"untrusted"})
     template = "{source} is written into HTML by {sink} without escaping"
 
     def visit_Return(self, ctx: Context, node: cst.Return) -> None:
@@ -1017,10 +1049,10 @@ class LogForging(TaintSink):
     cwe = 117
     security_severity = 4.3
     kind = "log"
+    trusts = frozenset({"untrusted"})
     severity = Severity.WARNING
     needles = ("log", "LOG")
     template = "{source} is written to the log by {sink} with its line breaks"
-    trusts = frozenset({"untrusted"})
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if not is_logging_call(ctx, node):
@@ -1063,7 +1095,7 @@ class LogForging(TaintSink):
             5,
         ),
         Invalid(
-            "import logging\n\ndef handler(event, context):\n    logging.info(f\"processing {event['name']}\")\n",
+            "import logging\n\ndef handler(event, context):\n    logging.info(f\"processing {event['pathParameters']['name']}\")\n",
             4,
             5,
         ),
@@ -1094,6 +1126,7 @@ class OpenRedirect(TaintSink):
     cwe = 601
     security_severity = 6.1
     kind = "redirect"
+    trusts = frozenset({"untrusted"})
     category = "input-validation"
     severity = Severity.WARNING
     needles = ("redirect", "Redirect")
@@ -1145,6 +1178,7 @@ class HeaderInjection(TaintSink):
     cwe = 113
     security_severity = 6.1
     kind = "header"
+    trusts = frozenset({"untrusted"})
     category = "input-validation"
     severity = Severity.WARNING
     needles = ("headers", "Response", "[")
@@ -1163,7 +1197,7 @@ class HeaderInjection(TaintSink):
             if is_headers and ctx.is_request(container.value):  # type: ignore[attr-defined]
                 continue
             found = ctx.taint(node.value, self.kind)
-            if found is not None:
+            if found is not None and found.trust in self.trusts:
                 ctx.report(node, f"{found.source} is written into a response header with its line breaks", taint=found)
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
@@ -1174,7 +1208,7 @@ class HeaderInjection(TaintSink):
         if headers is None:
             return
         found = ctx.taint(headers.value, self.kind)
-        if found is not None:
+        if found is not None and found.trust in self.trusts:
             ctx.report(node, f"{found.source} is written into the headers of {name}()", taint=found)
 
     VALID = (
@@ -1223,12 +1257,99 @@ class RegexInjection(TaintSink):
     cwe = 1333
     security_severity = 5.3
     kind = "regex"
+    trusts = frozenset({"untrusted", "external"})
     category = "input-validation"
     severity = Severity.WARNING
     needles = ("re.", "import re", "regex")
     template = "{source} is used as the regular expression of {sink}"
     VALID = (Valid("import re\n\ndef f(request, text):\n    return re.search(re.escape(request.GET['q']), text)\n"),)
     INVALID = (Invalid("import re\n\ndef f(request, text):\n    return re.search(request.GET['q'], text)\n", 4, 12),)
+
+
+class TrustBoundaryViolation(ReviewRule):
+    """
+    ## What it does
+    Finds request data stored in the server-side session (Flask's `session`, Django's `request.session`) without
+    being validated first.
+
+    ## Why is this bad?
+    Code that reads the session trusts what is there: it was put there by the server. Mixing in what the client
+    sent (CWE-501, trust boundary violation) lets the client set values the rest of the application believes
+    it chose itself, such as a role, a user id or a price.
+
+    ## Example
+    ```python
+    session["role"] = request.args.get("role")
+    ```
+
+    ## Fix
+    Store only values the server decided or validated: look the value up in an allow-list or the database
+    (`if role in ALLOWED_ROLES:`), or convert it to the type it must have (`int(...)`) before storing it.
+    """
+
+    code = "CWR122"
+    name = "trust-boundary-violation"
+    cwe = 501
+    security_severity = 4.3
+    category = "input-validation"
+    severity = Severity.WARNING
+    needles = ("session",)
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            if self._session(ctx, target.target):
+                found = ctx.taint(node.value, "trust-boundary")
+                if found is not None and found.trust == "untrusted":
+                    ctx.report(node, f"{found.source} is stored in the session without validation", taint=found)
+                    return
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("update", "setdefault", "__setitem__"):
+            return
+        if not self._container(ctx, func.value):
+            return
+        values = [a.value for a in node.args]
+        if func.attr.value in ("setdefault", "__setitem__"):
+            values = values[1:]
+        for value in values:
+            found = ctx.taint(value, "trust-boundary")
+            if found is not None and found.trust == "untrusted":
+                ctx.report(node, f"{found.source} is stored in the session without validation", taint=found)
+                return
+
+    def _session(self, ctx: Context, target: cst.BaseExpression) -> bool:
+        return isinstance(target, cst.Subscript) and self._container(ctx, target.value)
+
+    @staticmethod
+    def _container(ctx: Context, expr: cst.BaseExpression) -> bool:
+        """Flask's `session`, or the `session` of a request object (Django, `self.request.session`)."""
+        if isinstance(expr, cst.Name):
+            return (ctx.qualname(expr) or "") in ("flask.session", "quart.session", "flask.globals.session")
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "session":
+            return ctx.is_request(expr.value) or (
+                isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "request"
+            )
+        return False
+
+    VALID = (
+        Valid(
+            _FLASK + "from flask import session\nROLES = {'reader', 'writer'}\n\n@app.route('/r')\ndef r():\n"
+            "    role = request.args.get('role', 'reader')\n    if role not in ROLES:\n        role = 'reader'\n"
+            "    session['role'] = role\n    session['page'] = int(request.args.get('page', '1'))\n    return 'ok'\n"
+        ),
+        Valid("def view(request):\n    request.session['seen'] = True\n"),
+    )
+    INVALID = (
+        Invalid(
+            _FLASK + "from flask import session\n\n@app.route('/r')\ndef r():\n"
+            "    session['role'] = request.args.get('role')\n    return 'ok'\n",
+            8,
+            5,
+            message="request.args is stored in the session",
+        ),
+        Invalid("def view(request):\n    request.session.update({'user': request.POST['user']})\n", 2, 5),
+    )
 
 
 _SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw"})
@@ -1278,8 +1399,10 @@ class SqlFromVariable(ReviewRule):
         if isinstance(query, cst.Call) and method_name(query) != "format":
             return
         prefix = literal_prefix(query)
-        if prefix is None or not _SQL_START.match(prefix) or ctx.taint(query) is not None:
+        if prefix is None or not _SQL_START.match(prefix) or ctx.sink_hits(node, "sql"):
             return  # not visibly SQL, or CWR101's
+        if _settled(ctx, query, "sql"):
+            return
         if _unquoted_sql(ctx, query):
             ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting values into the text")
 
@@ -1360,8 +1483,8 @@ class EvalOfVariable(ReviewRule):
             source = source.args[0].value if source.args else source
             if literal_str(source) is not None:
                 return
-        if ctx.taint(source) is not None:
-            return  # CWR104's
+        if ctx.sink_hits(node, "code") or _settled(ctx, source, "code"):
+            return  # CWR104's, or a value the analysis knows
         ctx.report(node, f"{name}() runs code from `{ctx.code(source, 30)}`, which is not a literal")
 
     VALID = (

@@ -271,3 +271,32 @@ def user_models(table: object) -> UserModels:
             f"[tool.codeward.reviewer.taint] trusted must list source classes ({', '.join(SOURCE_CLASSES)})"
         )
     return UserModels(tuple(sources), tuple(sinks), tuple(sanitizers), frozenset(trusted))
+
+
+# Last names too common to stand for one library's function when a file never imports them.
+_GENERIC = frozenset(
+    ["run", "call", "open", "get", "post", "put", "delete", "head", "options", "patch", "load", "loads", "new",
+     "search", "match", "compile", "text", "raw", "execute", "find", "findall", "join", "split", "remove",
+     "rename", "copy", "move", "escape", "quote", "request", "input", "read", "write", "save", "extra", "select",
+     "parse", "spawn", "replace", "stat", "walk", "glob", "listdir", "mkdir", "chmod", "chown", "link", "sub",
+     "template", "finish", "from_string", "exists", "isfile", "isdir"]
+)  # fmt: skip
+
+
+@cache
+def unbound_guesses() -> dict[str, str]:
+    """Name -> qualified name, for names a file uses without importing (snippets, `from x import *`) that
+    exactly one model knows: `Popen` is `subprocess.Popen`, `send_file` is `flask.send_file`."""
+    models = build_models()
+    seen: dict[str, set[str]] = {}
+    names = [*models.call_sinks, *models.sources, *models.sanitizers]
+    names += ["subprocess.Popen", "subprocess.check_output", "subprocess.check_call", "subprocess.getoutput",
+              "urllib.request.urlopen", "flask.send_file", "flask.render_template_string", "flask.make_response",
+              "flask.redirect", "markupsafe.Markup", "yaml.load", "pickle.loads"]  # fmt: skip
+    for name in names:
+        if name.startswith((".", "web.", "xml.", "aws.", "powertools.")) or "()" in name:
+            continue
+        last = name.rsplit(".", 1)[-1]
+        if len(last) >= 4 and last not in _GENERIC:
+            seen.setdefault(last, set()).add(name)
+    return {last: next(iter(found)) for last, found in seen.items() if len(found) == 1}

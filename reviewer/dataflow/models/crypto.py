@@ -10,6 +10,16 @@ RANDOM_FUNCTIONS = (
     "vonmisesvariate", "paretovariate", "weibullvariate", "binomialvariate", "shuffle",
 )  # fmt: skip
 
+# Hash functions with practical collisions (and SHA-0/MD4/MD2): their digests, traced as a flow of their own.
+WEAK_HASHES = frozenset({"md5", "md4", "md2", "sha1", "sha", "sha-1", "md5-sha1", "md5_sha1"})
+_WEAK_CONSTRUCTORS = (
+    ("hashlib.md5", "MD5"), ("hashlib.sha1", "SHA-1"), ("Crypto.Hash.MD5.new", "MD5"),
+    ("Crypto.Hash.SHA1.new", "SHA-1"), ("Cryptodome.Hash.MD5.new", "MD5"), ("Cryptodome.Hash.SHA1.new", "SHA-1"),
+    ("Crypto.Hash.MD4.new", "MD4"), ("cryptography.hazmat.primitives.hashes.MD5", "MD5"),
+    ("cryptography.hazmat.primitives.hashes.SHA1", "SHA-1"), ("md5.new", "MD5"), ("sha.new", "SHA-1"),
+)  # fmt: skip
+WEAK_HASH = Library("weak hashes", sources=tuple(Source(name, desc, "weak-hash") for name, desc in _WEAK_CONSTRUCTORS))
+
 RANDOM = Library(
     "random",
     sources=tuple(Source(f"random.{f}", f"random.{f}()", "random") for f in RANDOM_FUNCTIONS)
@@ -37,4 +47,4 @@ RANDOM = Library(
     ),
 )
 
-LIBRARIES = (RANDOM,)
+LIBRARIES = (RANDOM, WEAK_HASH)

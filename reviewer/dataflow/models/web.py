@@ -85,6 +85,8 @@ FLASK = Library(
     ),
     sanitizers=(
         Sanitizer("markupsafe.escape", frozenset({"xss"})),
+        Sanitizer("markupsafe.Markup.escape", frozenset({"xss"})),
+        Sanitizer("flask.Markup.escape", frozenset({"xss"})),
         Sanitizer("flask.escape", frozenset({"xss"})),
         Sanitizer("jinja2.escape", frozenset({"xss"})),
         Sanitizer("werkzeug.utils.secure_filename", frozenset({"path", "command"})),
@@ -189,7 +191,7 @@ TORNADO = Library(
         ObjectModel("tornado.HTTPServerRequest", "self.request", "web", _TORNADO_ATTRS),
         ObjectModel(
             "web.Handler",
-            "the request",
+            "self",
             "web",
             methods=_TORNADO_HANDLER_METHODS,
             typed_attrs=(("request", "web.Request"),),
