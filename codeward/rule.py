@@ -29,7 +29,8 @@ class Valid:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Source that must produce a finding of the rule at exactly (line, column)."""
+    """Source that must produce a finding of the rule at exactly (line, column), and no other finding of the
+    rule except those listed in `also`."""
 
     source: str
     line: int
@@ -40,6 +41,8 @@ class Invalid:
     files: dict[str, str] = field(default_factory=dict)
     # Expected source after applying the finding's fix, if it has one.
     fixed: str | None = None
+    # Every other finding of the rule the source produces, as (line, column): any finding not listed fails.
+    also: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ def materialise(directory: Path, name: str, case: Valid | Invalid) -> str:
 
 def check_case(rule: type, case: Valid | Invalid, findings: list[Any]) -> None:
     """VALID: no finding of the rule. INVALID: one at exactly (line, column), with the message substring
-    and, when the case gives it, the fixed source after applying its fix. `findings` need `code`, `line`,
+    and, when the case gives it, the fixed source after applying its fix; and the rule's findings are exactly
+    that one and those the case lists in `also` (an extra finding fails). `findings` need `code`, `line`,
     `column`, `message` (and `fix` for fixed-source cases)."""
     mine = [f for f in findings if f.code == rule.code]
     if isinstance(case, Valid):
@@ -47,6 +48,11 @@ def check_case(rule: type, case: Valid | Invalid, findings: list[Any]) -> None:
     at = [f for f in mine if (f.line, f.column) == (case.line, case.column)]
     assert at, f"expected {rule.code} at {case.line}:{case.column}, got " + repr(
         [(f.line, f.column, f.message) for f in mine]
+    )
+    expected = sorted([(case.line, case.column), *case.also])
+    assert sorted((f.line, f.column) for f in mine) == expected, (
+        f"{rule.code}: expected findings at {expected} (list the others in `also`), got "
+        + repr(sorted((f.line, f.column, f.message) for f in mine))
     )
     if case.message:
         assert any(case.message in f.message for f in at), [f.message for f in at]

@@ -337,6 +337,7 @@ class ResourceLeak(ReviewRule):
             5,
             11,
             message="never closed",
+            also=((4, 12),),  # `conn` too: closed, but not when execute() raises
         ),
         Invalid("import smtplib\n\ndef send(host, msg):\n    smtplib.SMTP(host).send_message(msg)\n", 4, 5),
         Invalid(

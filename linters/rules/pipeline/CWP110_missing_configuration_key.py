@@ -75,6 +75,7 @@ class MissingConfigurationKey(PipelineRule):
             10,
             127,
             '"TemplatePath" with ActionMode CREATE_UPDATE',
+            also=((10, 127),),  # RoleArn is missing too: one finding per missing key
         ),
     )
 

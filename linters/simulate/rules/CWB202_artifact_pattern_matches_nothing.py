@@ -39,7 +39,8 @@ class ArtifactPatternMatchesNothing(SimRule):
         ),
     )
     INVALID = (
-        SimInvalid(SPEC, 7, 7, "'dist/*.zip' matches no file", files={"target/a.jar": "jar"}),
+        # A bare directory name matches no file (CodeBuild uploads files): 'target' is reported too.
+        SimInvalid(SPEC, 7, 7, "'dist/*.zip' matches no file", files={"target/a.jar": "jar"}, also=((8, 7),)),
         SimInvalid(SPEC, 8, 7, "'target' matches no file", files={"dist/app.zip": "zip", "target/a.jar": "jar"}),
         SimInvalid(SPEC.replace("  files:", "  base-directory: out\n  files:"), 6, 19, "base-directory"),
     )
