@@ -31,6 +31,19 @@ def test_lint_and_review_mask_secrets_in_every_format(attack, fmt: str) -> None:
     h.assert_contained(attack, review, (h.AWS_KEY,))
 
 
+@pytest.mark.parametrize("fmt", ("github-review", "codecommit", "gitlab-discussions"))
+def test_review_comment_formats_mask_secrets(attack, fmt: str) -> None:
+    """The pull-request formats carry source lines and suggestions: the secret is masked there too."""
+    diff = ("--diff", "main...HEAD", "--repo", "owner/repo", "--pr", "7")
+    lint = h.run_codeward(attack, "lint", "--isolated", "--format", fmt, *diff, ".")
+    h.assert_blocks(lint, "CWB104")
+    h.assert_contained(attack, lint, (h.BUILD_SECRET,))
+    review = h.run_codeward(attack, "review", "--isolated", "--format", fmt, *diff, ".")
+    h.assert_blocks(review, "CWR201")
+    h.assert_contained(attack, review, (h.AWS_KEY,))
+    assert "AKIA" + "*" * 4 in review.stdout  # the masked form is what the comment shows
+
+
 def test_the_source_line_is_shown_masked(attack) -> None:
     lint = h.run_codeward(attack, "lint", "--isolated", "buildspec.yml")
     assert f"    API_TOKEN: {h.BUILD_SECRET[:4]}{'*' * (len(h.BUILD_SECRET) - 4)}\n" in lint.stdout
