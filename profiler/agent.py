@@ -652,6 +652,12 @@ class Agent:
             if self.disabled_reason is None:
                 self._record_rss(time.perf_counter())  # the period's last point, so a short run has a chart too
             self._sequence += 1
+            # An earlier agent of this process (a `with Profile()` block, a decorated function's previous call)
+            # may have used the name in this directory: take the next free one rather than overwrite its profile.
+            while write and os.path.exists(
+                os.path.join(self.settings.output_dir, f"{self.name}-{self.pid}-{self._sequence}.json")
+            ):
+                self._sequence += 1
             data = self.last_profile = self.snapshot(final=final)
             if write and self.settings.store:
                 self._upload(data)

@@ -5,6 +5,7 @@ Each assertion is exact, and each was checked to fail when the promise is broken
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -221,3 +222,50 @@ def test_a_redirect_guarded_by_djangos_validator_is_not_reported(tmp_path: Path,
     (tmp_path / "views.py").write_text(REDIRECT.format(imp=imp, guard=""))
     _, lines = concise(tmp_path, *base)
     assert [line.split(" ")[:2] for line in lines] == [["views.py:7:12:", "CWR117"]], lines
+
+
+# -- @profiler.profile -------------------------------------------------------------------------------------------
+
+DECORATED = """\
+import time
+
+from codeward import profiler
+
+
+def spin(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+@profiler.profile(output_dir="deco", formats="collapsed", heap_budget_percent=0)
+def work(n):
+    '''Doubles n, slowly.'''
+    spin(0.15)
+    return n * 2
+
+
+print(work(1), work(2), work.__name__, work.__doc__)
+"""
+
+
+def test_the_profile_decorator_profiles_and_reports_each_call(tmp_path: Path) -> None:
+    from codeward.profiler.model import load
+
+    (tmp_path / "app.py").write_text(DECORATED)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CODEWARD_PROFILE")}
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, env={**env, "PYTHONPATH": ROOT}, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "2 4 work Doubles n, slowly.\n"  # the function's result and identity are kept
+    reports = sorted((tmp_path / "deco").glob("profile-*.json"))
+    assert [p.name.rsplit("-", 1)[1] for p in reports] == ["1.json", "2.json"]  # one per call, none overwritten
+    for report in reports:
+        profile = load(str(report))
+        frames = profile["frames"]
+        chains = [[frames[i]["name"] for i in ids] for ids, *_ in profile["stacks"]]
+        # The call's own work, under the decorated function (the wrapper does not show between them).
+        assert ["<module>", "work", "spin"] in chains, chains
+        assert (tmp_path / "deco" / report.name.replace(".json", ".collapsed")).is_file()
