@@ -32,10 +32,33 @@ def test_corpus_is_paired_and_covers_every_category() -> None:
     assert {c.category for c in CASES} == {"injection", "secrets", "crypto", "aws", "leaks", "quality"}
 
 
-def test_informedness_per_category(found: dict[str, set[str]]) -> None:
+def readme_rows() -> dict[str, tuple[float, float, float]]:
+    """README's corpus table: category -> (precision, recall, informedness) as claimed for codeward."""
+    from pathlib import Path
+
+    from tests.helpers import ROOT
+
+    text = (Path(ROOT) / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| category | files | precision | recall | informedness |") :].split("\n\n")[0]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        name, _files, precision, recall, informedness = (cell.strip().strip("*") for cell in line.strip("|").split("|"))
+        rows[name] = (float(precision), float(recall), float(informedness))
+    return rows
+
+
+def test_scores_are_what_readme_claims(found: dict[str, set[str]]) -> None:
+    """Each file is checked on its own above, so the scores are exact: README's figures, no margin (the
+    corpus and the analysis are deterministic; a file that changes verdict fails test_corpus_file first)."""
     scores = score_codeward(CASES, found)
-    assert scores["overall"].informedness >= 0.9
-    assert all(s.informedness >= 0.75 for s in scores.values()), {k: s.informedness for k, s in scores.items()}
-    # Any finding at all (the way tools without a rule mapping are scored) must stay precise too.
-    loose = score_codeward(CASES, found, any_finding=True)
-    assert loose["overall"].fpr <= 0.1 and loose["overall"].informedness >= 0.85
+    claimed = readme_rows()
+    for category, score in scores.items():
+        key = "overall (codeward)" if category == "overall" else category
+        measured = (round(score.precision, 2), round(score.recall, 2), round(score.informedness, 2))
+        assert measured == claimed[key], (category, measured, claimed[key])
+    # Any finding at all (the way tools without a rule mapping are scored) must stay precise too. Measured:
+    # 3 of the 56 safe files get some other finding (false-positive rate 0.054, informedness 0.946); the
+    # margin is two more safe files.
+    loose = score_codeward(CASES, found, any_finding=True)["overall"]
+    safe = loose.fp + loose.tn
+    assert loose.fp <= 3 + 2 and loose.informedness >= 0.946 - 2 / safe, loose
