@@ -1,0 +1,281 @@
+"""Mutation testing with mutmut, package by package: how many small, meaningful changes to the code the
+tests notice (the mutation score), and which ones they do not (the survivors, each to get a test or a
+written reason in bench/mutation-report.md).
+
+    .venv/bin/pip install -e '.[mutation]'
+    .venv/bin/python -m bench.mutation suppression masking configuration profiler-settings   # small packages
+    .venv/bin/python -m bench.mutation dataflow --sample 150 --budget 1500                   # a large one, sampled
+
+Why mutmut (3.x): it is the one of the three candidates (mutmut, cosmic-ray, pytest-gremlins) that mutates
+strings and numbers as well as operators, and two of the four mutations an audit found the suite blind to
+were of that kind (the `//` of the suppression pattern, the 0.2 of the heap budget); it runs each mutant
+by forking a warm process and only the tests that reach the mutated function, which is what makes it
+affordable on a shared two-core machine. cosmic-ray starts the whole test command for each mutant and has no
+string operator; pytest-gremlins has neither string nor number operators. All three install from PyPI.
+
+mutmut imports the code from a copy (`mutants/`), and it finds modules by their file's path. codeward's
+folders are mapped into the `codeward` package by setup.py, so the copy here is built in the installed
+layout (`codeward/linters/...`) in a work folder, with the tests and the data they read beside it; the
+checkout is never modified. Mutants that only a subprocess would reach count as "no tests": mutmut sees
+which tests reach a function in the test process only.
+
+Each run is bounded (`--budget` seconds for the package, then the run is stopped and what was checked is
+reported) and uses one core unless `--jobs` says otherwise: mutation runs are CPU-heavy and the machine is
+shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("linters", "reviewer", "profiler", "schemas")
+WORK = Path(os.environ.get("CODEWARD_MUTATION_DIR", "/tmp/codeward-mutation"))
+
+
+@dataclass(frozen=True)
+class Package:
+    """What to mutate (paths in the installed layout; globs end in *) and the tests that should notice."""
+
+    mutate: tuple[str, ...]
+    tests: tuple[str, ...]
+    skip: tuple[str, ...] = ()
+
+
+PACKAGES: dict[str, Package] = {
+    "suppression": Package(
+        ("codeward/suppress.py",),
+        ("tests/test_cli.py", "tests/test_promises.py", "tests/test_reviewer_defaults.py", "tests/test_suppression.py"),
+    ),
+    "masking": Package(
+        ("codeward/masking.py",),
+        (
+            "tests/test_masking.py",
+            "tests/test_output_formats.py",
+            "tests/test_reviewer_engine.py",
+            "tests/test_github_post.py",
+        ),
+    ),
+    "configuration": Package(
+        ("codeward/config.py",),
+        ("tests/test_cli.py", "tests/test_promises.py", "tests/test_configuration.py", "tests/test_hostile_config.py"),
+    ),
+    "profiler-settings": Package(
+        ("codeward/profiler/settings.py", "codeward/profiler/options.py"),
+        ("tests/test_profiler.py", "tests/test_documented_defaults.py", "tests/test_profiler_settings.py"),
+    ),
+    "lint-rules": Package(
+        ("codeward/linters/engine.py", "codeward/linters/rule.py", "codeward/linters/rules/*"),
+        (
+            "tests/test_rule_cases.py",
+            "tests/test_corpus.py",
+            "tests/test_seeded_defects.py",
+            "tests/test_cli.py",
+            "tests/test_promises.py",
+        ),
+    ),
+    "review-rules": Package(
+        ("codeward/reviewer/rules/*",),
+        ("tests/test_reviewer_rules.py", "tests/test_reviewer_corpus.py", "tests/test_reviewer_engine.py"),
+    ),
+    "dataflow": Package(
+        ("codeward/reviewer/dataflow/*",),
+        (
+            "tests/test_dataflow.py",
+            "tests/test_reviewer_rules.py",
+            "tests/test_reviewer_corpus.py",
+            "tests/test_promises.py",
+        ),
+    ),
+}
+
+
+# -- the work folder ---------------------------------------------------------------------------------------------
+
+
+def tracked_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    return [name for name in listed.decode().split("\0") if name and (ROOT / name).is_file()]
+
+
+def installed_name(name: str) -> str:
+    """The path a checkout file has in the installed layout: linters/x.py -> codeward/linters/x.py."""
+    top = name.split("/", 1)[0]
+    return f"codeward/{name}" if top in PARTS else name
+
+
+def pyproject(package: Package, tops: list[str]) -> str:
+    """The checkout's pyproject.toml with a [tool.mutmut] table for this package; `tops` are the other
+    top-level files and folders the tests read (examples/, docs/, README.md, ...), copied beside the code."""
+
+    def toml_list(items: tuple[str, ...] | list[str]) -> str:
+        return "[" + ", ".join(json.dumps(item) for item in items) + "]"
+
+    tests = [t for t in package.tests if (ROOT / t).is_file()]
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return text + (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["codeward/"]\n'
+        f"only_mutate = {toml_list(package.mutate)}\n"
+        f"do_not_mutate = {toml_list(package.skip)}\n"
+        # One process (mutmut forks per mutant), no pytest cache in the copy, and only this package's tests.
+        f'pytest_add_cli_args = ["-n", "0", "-p", "no:cacheprovider", "-x", "-q"]\n'
+        f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
+        "timeout_multiplier = 5.0\n"
+        "timeout_constant = 10.0\n"
+        "use_git_change_detection = false\n"
+        f"also_copy = {toml_list(tops)}\n"
+    )
+
+
+def prepare(name: str, package: Package) -> Path:
+    """A fresh work folder: the checkout's tracked files in the installed layout (uncommitted edits included)."""
+    work = WORK / name
+    if work.exists():
+        shutil.rmtree(work)
+    for file in tracked_files():
+        target = work / installed_name(file)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / file, target)
+    tops = sorted({installed_name(file).split("/", 1)[0] for file in tracked_files()} - {"codeward", "tests"})
+    (work / "pyproject.toml").write_text(pyproject(package, tops), encoding="utf-8")
+    return work
+
+
+# -- running mutmut ----------------------------------------------------------------------------------------------
+
+
+def mutmut(work: Path, *args: str, budget: float | None = None) -> tuple[int, str]:
+    """`mutmut ARGS` in the work folder; stopped (with its children) when `budget` seconds have passed."""
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "CODEWARD_CACHE_DIR")}
+    log = work / "mutmut.log"
+    with log.open("a") as out:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "mutmut", *args], cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            code = child.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGTERM)
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+            code = -1
+    return code, log.read_text(errors="replace")
+
+
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 36: "timeout",
+          24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout", 37: "killed"}  # fmt: skip
+
+
+@dataclass
+class Result:
+    package: str
+    statuses: dict[str, str] = field(default_factory=dict)  # mutant name -> status
+    generated: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.statuses.values() if s == status)
+
+    @property
+    def score(self) -> float | None:
+        """Killed (timeouts count as killed: the change broke the program) over the mutants tests reach."""
+        checked = self.count("killed") + self.count("timeout") + self.count("survived")
+        return (self.count("killed") + self.count("timeout")) / checked if checked else None
+
+
+def read_results(work: Path) -> dict[str, int | None]:
+    """Mutant name -> exit code, from mutmut's .meta files (None: not checked)."""
+    out: dict[str, int | None] = {}
+    for meta in (work / "mutants").rglob("*.meta"):
+        data = json.loads(meta.read_text())
+        out.update(data.get("exit_code_by_key", {}))
+    return out
+
+
+def run_package(name: str, sample: int | None, budget: float, jobs: int, seed: int) -> Result:
+    package = PACKAGES[name]
+    work = prepare(name, package)
+    started = time.monotonic()
+    # Generation, the tests' call graph and the clean run; then the mutants (all, or a sample).
+    code, log = mutmut(work, "run", "--max-children", str(jobs), "__none__", budget=budget)
+    generated = read_results(work)
+    result = Result(name, generated=len(generated))
+    if not generated:
+        result.seconds = time.monotonic() - started
+        print(log[-3000:], file=sys.stderr)
+        return result
+    names = sorted(generated)
+    if sample and sample < len(names):
+        names = sorted(random.Random(seed).sample(names, sample))
+    left = budget - (time.monotonic() - started)
+    code, log = mutmut(work, "run", "--max-children", str(jobs), *names, budget=max(left, 60))
+    result.stopped = code == -1
+    exits = read_results(work)
+    result.statuses = {n: STATUS.get(exits.get(n), "not checked") if exits.get(n) is not None else "not checked"
+                       for n in names}  # fmt: skip
+    result.seconds = time.monotonic() - started
+    (work / "result.json").write_text(json.dumps(result.__dict__, indent=1))
+    return result
+
+
+def survivors(name: str, result: Result) -> list[str]:
+    """`mutmut show` for each survivor: the diff a person reads to write a test or a reason."""
+    work = WORK / name
+    out = []
+    for mutant, status in sorted(result.statuses.items()):
+        if status == "survived":
+            _, text = mutmut(work, "show", mutant, budget=60)
+            out.append(text.split("\n", 1)[-1] if text.startswith("     ") else text)
+            (work / "mutmut.log").write_text("")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("packages", nargs="*", metavar="PACKAGE", help=f"default: all of {', '.join(PACKAGES)}")
+    parser.add_argument("--sample", type=int, help="check this many mutants of each package, chosen at random")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--budget", type=float, default=900, help="seconds per package, then it is stopped")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants checked at once (default 1: a shared machine)")
+    parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    options = parser.parse_args(argv)
+    unknown = sorted(set(options.packages) - set(PACKAGES))
+    if unknown:
+        parser.error(f"unknown package(s): {', '.join(unknown)}")
+    rows = []
+    for name in options.packages or list(PACKAGES):
+        result = run_package(name, options.sample, options.budget, options.jobs, options.seed)
+        score = f"{result.score:.1%}" if result.score is not None else "n/a"
+        rows.append(
+            f"| {name} | {result.generated} | {len(result.statuses)} | {result.count('killed')} | "
+            f"{result.count('timeout')} | {result.count('survived')} | {result.count('no tests')} | "
+            f"{result.count('not checked')} | **{score}** | {result.seconds:.0f} s{' (stopped)' if result.stopped else ''} |"
+        )
+        print(rows[-1], flush=True)
+        if options.show:
+            for diff in survivors(name, result):
+                print(diff)
+    print("\n| package | mutants | checked | killed | timeout | survived | no tests | not checked | score | time |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
