@@ -599,3 +599,45 @@ def test_a_cached_result_is_redone_when_a_module_it_used_changes(tmp_path: Path)
     )
     second = run_cli(*args, cwd=str(tmp_path))
     assert second[0] == 0, second[1]
+
+
+def test_a_method_returning_its_own_result_through_another_terminates() -> None:
+    """Its summary says "what `self.cleaned()` returns": applying it must not apply it again and again."""
+    body = """
+    class Form:
+        def cleaned(self):
+            return self.data().cleaned()
+
+        def data(self):
+            return self
+
+    def view(request):
+        form = Form()
+        os.system(form.cleaned())
+        os.system(request.GET['c'])
+    """
+    assert reported(body) == [(12, "CWR102")]
+
+
+def test_findings_do_not_depend_on_the_files_reviewed_before(tmp_path: Path) -> None:
+    """One process reviews many files and keeps parsed modules: what it finds in a file must be the same
+    whatever came before (shards and a full run agree)."""
+    from codeward.reviewer.dataflow import engine
+
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "util.py").write_text("import os\n\ndef run(c):\n    os.system(c)\n\ndef ident(x):\n    return x\n")
+    (package / "a.py").write_text("from app.util import run\n\ndef f(request):\n    run(request.GET['c'])\n")
+    (package / "b.py").write_text(
+        "from app.util import ident\nimport os\n\ndef g(request):\n    os.system(ident(request.GET['c']))\n"
+    )
+    files = [str(package / "a.py"), str(package / "b.py")]
+
+    def review_all(order: list[str]) -> dict[str, list[tuple[int, str]]]:
+        engine._ENGINES.clear()
+        return {p: [(f.line, f.code) for f in review_file(p).findings] for p in order}
+
+    assert (
+        review_all(files) == review_all(list(reversed(files))) == {files[0]: [(4, "CWR102")], files[1]: [(5, "CWR102")]}
+    )

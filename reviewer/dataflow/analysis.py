@@ -803,6 +803,7 @@ class Analysis:
         args: list[Arg],
         env: Env,
         func: cst.BaseExpression | None,
+        follow: bool = True,
     ) -> Value:
         models = self.models
         info = self.info
@@ -811,7 +812,7 @@ class Analysis:
         if source is not None:
             return source
         # Project functions and classes: their summaries.
-        if name is not None and name.startswith("@") and not self.light:
+        if name is not None and name.startswith("@") and not self.light and follow:
             found = self.apply_summary(node, name, receiver, args, env, func)
             if found is not None:
                 return found
@@ -867,7 +868,8 @@ class Analysis:
         """A method called on a value (no environment to update): used when applying access paths."""
         name = f"{receiver.type}.{method}" if receiver.type else None
         call = node if isinstance(node, cst.Call) else None
-        return self.apply(call, name, method, receiver, args, {}, None)
+        # Models only: following summaries from inside a substitution could go round in circles.
+        return self.apply(call, name, method, receiver, args, {}, None, follow=False)
 
     def method_call(
         self,
@@ -1092,7 +1094,7 @@ class Analysis:
         env: Env,
         func: cst.BaseExpression | None,
     ) -> Value | None:
-        if not self.info.engine.worth_loading(name, args, receiver):
+        if not self.info.engine.worth_loading(name, args, receiver, self.info.path):
             return None
         target = self.info.resolve_callable(name, load=True)
         if target is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import time
+import re
 
 import libcst as cst
 from codeward.reviewer.dataflow.models import Models, UserModels, build_models
@@ -17,9 +17,39 @@ _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input
                            "get_body_argument", "match_info", "random", "randint", "choice", "hashlib", "md5",
                            "sha1", "MD5", "SHA1"])  # fmt: skip
 
-# CPU seconds one reviewed file may spend on summaries of the functions it calls; past it, calls are unknown
-# calls (their arguments' taint passes on), so a pathological project slows a file down, never hangs it.
-SUMMARY_BUDGET = 1.5
+_CALL = re.compile(r"(\.?)(\w+)(?:\.(\w+))?\s*\(")
+
+
+class SinkText:
+    """Whether source text calls a sink: one linear pass over its call-like tokens, tested against sets."""
+
+    def __init__(
+        self, dotted: frozenset[str], bare: frozenset[str], methods: frozenset[str], builtins: frozenset[str]
+    ) -> None:
+        self.dotted, self.bare, self.methods, self.builtins = dotted, bare, methods, builtins
+        self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}"
+
+    def search(self, text: str) -> bool:
+        for lead, first, second in _CALL.findall(text):
+            if second:
+                if f"{first}.{second}" in self.dotted or second in self.methods or second in self.bare:
+                    return True
+                continue
+            if lead and first in self.methods:
+                return True
+            if not lead and (first in self.bare or first in self.builtins):
+                return True
+        return False
+
+
+# Method names too common to say anything alone (`d.get`, `f.open`, `s.find`, `form.save`).
+_GENERIC_METHODS = frozenset(
+    ["get", "post", "put", "patch", "delete", "head", "options", "request", "run", "open", "exists", "is_file",
+     "is_dir", "mkdir", "rmdir", "touch", "iterdir", "glob", "rename", "stat", "unlink", "find", "findall",
+     "findtext", "iterfind", "search", "save", "raw", "extra", "load", "loads", "write", "finish", "redirect",
+     "setopt", "encrypt", "select", "call", "spawn", "new", "text", "compile", "match", "sub", "split", "update_one",
+     "update_many", "delete_one", "delete_many", "replace_one", "count_documents", "aggregate", "find_one"]
+)  # fmt: skip
 
 
 class Engine:
@@ -33,7 +63,7 @@ class Engine:
         self._typed_methods: frozenset[str] | None = None
         self._source_words: frozenset[str] | None = None
         self._sink_pattern = None
-        self._deadline = float("inf")
+        self.depth = 0  # summaries being computed, one inside the other
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
         """The file under review (already parsed): analysed fresh, its budget starting now."""
@@ -43,7 +73,7 @@ class Engine:
         info = ModuleInfo(path, module, self)
         self.modules[path] = info
         self._own(info)
-        self._deadline = time.process_time() + SUMMARY_BUDGET
+        self.depth = 0
         return info
 
     def finish_file(self, path: str) -> list[tuple[str, str]]:
@@ -89,14 +119,14 @@ class Engine:
     def module_of(self, fn: cst.CSTNode) -> ModuleInfo | None:
         return self.owners.get(id(fn))
 
-    def worth_loading(self, ref: str, args: list, receiver: Value | None) -> bool:
+    def worth_loading(self, ref: str, args: list, receiver: Value | None, here: str = "") -> bool:
         """Whether a call into another project module is worth parsing that module for: an argument carries
         untrusted data, or the module can produce some itself (it mentions a source). Calls whose arguments
         only carry the caller's parameters are followed within loaded modules only, so summarising one
         function never parses the whole project."""
         path, _, name = ref[1:].partition("::")
-        if path in self.modules:
-            return True
+        if path == here:
+            return True  # the caller's own module: parsed already
         name = name.rpartition(".")[2].replace("()", "")
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
@@ -106,13 +136,29 @@ class Engine:
                 return self.project.function_mentions(path, name, self.sink_pattern())
         return self.project.function_mentions_source(path, name)
 
-    def sink_pattern(self):  # -> re.Pattern[str]
-        """The names of every sink, as a pattern over source text (`system(`, `.execute(`)."""
+    def sink_pattern(self) -> SinkText:
+        """Calls of sinks as they appear in source text: `os.system(`, `subprocess.run(`, `.execute(`, a
+        builtin `open(`, and distinctive bare names (`check_output(`); common names (`get`, `run`, `save`)
+        count only with their module. A function whose text has none of these cannot be a wrapper."""
         if self._sink_pattern is None:
-            import re
-
-            words = sorted(self.sink_words(), key=len, reverse=True)
-            self._sink_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\s*\(")
+            dotted: set[str] = set()
+            bare: set[str] = set()
+            builtins: set[str] = set()
+            methods: set[str] = set()
+            for name in self.models.call_sinks:
+                pieces = name.replace("()", "").split(".")
+                last = pieces[-1]
+                if len(pieces) == 1:
+                    builtins.add(last)
+                elif "()" in name or pieces[0] in ("xml", "web"):
+                    if last not in _GENERIC_METHODS:
+                        methods.add(last)
+                else:
+                    dotted.add(f"{pieces[-2]}.{last}")
+                    if last not in _GENERIC_METHODS:
+                        bare.add(last)
+            methods.update(m for m in self.models.method_sinks if m not in _GENERIC_METHODS)
+            self._sink_pattern = SinkText(frozenset(dotted), frozenset(bare), frozenset(methods), frozenset(builtins))
         return self._sink_pattern
 
     def sink_words(self) -> frozenset[str]:
@@ -138,15 +184,15 @@ class Engine:
         return self._source_words
 
     def typed_sink_methods(self) -> frozenset[str]:
-        """Methods that are sinks on receivers of a known type (`ldap3.Connection().search`)."""
+        """Methods that are sinks on receivers of a known type (`ldap3.Connection().search`), the common names
+        (`get`, `open`, `find`) left out: those resolve by the receiver's origin or not at all."""
         if self._typed_methods is None:
             self._typed_methods = frozenset(
-                name.rsplit(".", 1)[-1] for name in self.models.call_sinks if "()." in name or "Element." in name
+                last
+                for name in self.models.call_sinks
+                if ("()." in name or "Element." in name) and (last := name.rsplit(".", 1)[-1]) not in _GENERIC_METHODS
             )
         return self._typed_methods
-
-    def budget_ok(self) -> bool:
-        return time.process_time() < self._deadline
 
 
 _ENGINES: dict[str, Engine] = {}

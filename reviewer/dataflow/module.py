@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from codeward.reviewer.dataflow.engine import Engine
 
 _REQUEST_NAMES = frozenset({"request", "req"})
+# Summaries nest (a summary needs its callees'): deeper chains are unknown calls, which pass data on.
+MAX_SUMMARY_DEPTH = 6
 _NOT_ROUTE_PARAMS = frozenset({"self", "cls", "request", "req", "response", "resp", "res", "context", "ctx"})
 _VALIDATED_ANNOTATIONS = frozenset(
     ["int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr", "PositiveInt",
@@ -381,11 +383,17 @@ class ModuleInfo:
             return self._source_value(source, None)
         return Value(ref=ref)
 
+    def _same(self, path: str) -> ModuleInfo | None:
+        """This module, when `path` names it. What another module holds is known only through summaries of
+        the calls into it, parsed when a call is worth it: never because an earlier file happened to load it,
+        so a file's findings do not depend on which files were reviewed before it."""
+        return self if path == self.path else None
+
     def project_global(self, ref: str) -> Value | None:
         path, _, name = ref[1:].partition("::")
         if not name or "." in name or name.startswith("#"):
             return None
-        other = self.engine.loaded(path)
+        other = self._same(path)
         if other is None or name in other.functions or name in other.classes:
             return None
         if name in other.imports:
@@ -397,9 +405,11 @@ class ModuleInfo:
         if ref.startswith("@"):
             path, sep, name = ref[1:].partition("::")
             if not sep:
-                other = self.engine.loaded(path)
+                other = self._same(path)
                 if other is None:
-                    return Value()
+                    # Another module: its attribute is a reference resolved when it is called (or a module).
+                    sub = self.engine.project.resolve(path, attr, 1) if path.endswith("__init__.py") else None
+                    return Value(ref=f"@{sub}" if sub is not None else f"@{path}::{attr}")
                 if attr in other.functions or attr in other.classes:
                     return Value(ref=f"@{path}::{attr}")
                 sub = self.engine.project.resolve(path, attr, 1) if path.endswith("__init__.py") else None
@@ -408,8 +418,10 @@ class ModuleInfo:
                 if attr in other.imports:
                     return other._ref_value(other.imports[attr])
                 return other.light().exit_env.get(attr, Value())
-            other = self.engine.loaded(path)
-            if other is not None and name in other.classes:
+            other = self._same(path)
+            if other is None:
+                return Value(ref=f"@{path}::{name}.{attr}")
+            if name in other.classes:
                 if f"{name}.{attr}" in other.functions:
                     return Value(ref=f"@{path}::{name}.{attr}")
                 return other.class_attr(name, attr)
@@ -508,7 +520,7 @@ class ModuleInfo:
             if have is not None:
                 return have
             path, _, klass = type_name[1:-2].partition("::")
-            other = self.engine.loaded(path)
+            other = self._same(path)
             from codeward.reviewer.dataflow.analysis import label_step
 
             flows = label_step(base.flows, "." + attr)
@@ -588,7 +600,7 @@ class ModuleInfo:
         known = self.engine.handler_types.get(type_name)
         if known is None:
             path, _, klass = type_name[1:-2].partition("::")
-            other = self.engine.loaded(path)
+            other = self._same(path)
             known = self.engine.handler_types[type_name] = other is not None and other.is_handler_class(klass)
         return known
 
@@ -706,7 +718,7 @@ class ModuleInfo:
         if path == self.path:
             owner: ModuleInfo | None = self
         else:
-            owner = self.engine.module(path) if load else self.engine.loaded(path)
+            owner = self.engine.module(path) if load else None
         if owner is None:
             return None
         if "()." in name:
@@ -742,7 +754,7 @@ class ModuleInfo:
             ref = self.imports.get(base_name) or (f"@{self.path}::{base_name}" if base_name in self.classes else None)
             if ref is None or not ref.startswith("@"):
                 continue
-            target = self.resolve_callable(ref)
+            target = self.resolve_callable(ref, load=True)
             if target is not None and target[2] == "class" and target[1] is not klass:
                 owner, node, _ = target
                 found = owner.functions.get(f"{node.name.value}.{name}")  # type: ignore[attr-defined]
@@ -758,9 +770,15 @@ class ModuleInfo:
         if key in self.summaries:
             return self.summaries[key]
         self.summaries[key] = None  # recursion: calls back into this function are unknown calls
-        if not self.engine.budget_ok():
+        engine = self.engine
+        if engine.depth >= MAX_SUMMARY_DEPTH:
+            del self.summaries[key]  # too deep from here; another caller may still summarise it
             return None
-        analysis = self.analysis(fn)
+        engine.depth += 1
+        try:
+            analysis = self.analysis(fn)
+        finally:
+            engine.depth -= 1
         from codeward.reviewer.dataflow.sinks import summary_sinks
 
         ret = analysis.returns if analysis.returns is not None else Value(const=None)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import libcst as cst
 
 # Words a module that reads untrusted data contains (requests, Lambda events, the command line, sockets).
 _LINE_START = re.compile(r"^([ \t]*)\S", re.M)
+_HEADER = re.compile(r"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _SOURCE_WORDS = re.compile(r"\brequest\.|\bevent\[|\bevent\.get\(|\binput\(|\bargv\b|\.recv\(|\bstdin\b")
 
 # Files over this size are not parsed to summarise their functions (the reviewed file itself always is).
@@ -44,6 +45,7 @@ class Project:
         # Files whose text decided something for the file under review: its cached result depends on them.
         self.consulted: set[str] | None = None
         self._texts: dict[str, str] = {}
+        self._headers: dict[str, tuple[str, dict[str, list[tuple[int, int]]]]] = {}
         self._stamps: dict[str, tuple[int, int] | None] = {}
 
     def _isfile(self, path: str) -> bool:
@@ -107,7 +109,11 @@ class Project:
 
     def add(self, path: str, module: cst.Module, text: str) -> None:
         """The reviewed file itself: already parsed."""
-        self._loaded[os.path.abspath(path)] = Loaded(os.path.abspath(path), module, _digest(text))
+        path = os.path.abspath(path)
+        self._loaded[path] = Loaded(path, module, _digest(text))
+        self._texts[path] = text  # what is under review (an editor's buffer may differ from the disk)
+        self._stamps[path] = _stamp(path)
+        self._mentions = {k: v for k, v in self._mentions.items() if k[0] != path}
 
     def _parse(self, path: str) -> Loaded | None:
         try:
@@ -169,27 +175,33 @@ class Project:
             found = self._mentions[key] = _mentions(self._text(path))
         return found
 
-    def function_mentions(self, path: str, name: str, pattern: re.Pattern[str]) -> bool:
+    def function_mentions(self, path: str, name: str, pattern: Any) -> bool:
         """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
         key = (path, name, pattern.pattern)
         found = self._mentions.get(key)  # type: ignore[call-overload]
         if found is None:
-            body = self._body(self._text(path), name)
+            body = self._body(path, name)
             found = self._mentions[key] = body is not None and bool(pattern.search(body))  # type: ignore[index]
         return found
 
-    @staticmethod
-    def _body(text: str, name: str) -> str | None:
-        header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
+    def _body(self, path: str, name: str) -> str | None:
+        """The text of every `def`/`class` called `name` in a file (their lines, up to the next line indented as
+        little as the header), from one index of the file's headers."""
+        index = self._headers.get(path)
+        text = self._text(path)
+        if index is None or index[0] is not text:
+            table: dict[str, list[tuple[int, int]]] = {}
+            for match in _HEADER.finditer(text):
+                table.setdefault(match.group(2), []).append((match.start(), len(match.group(1))))
+            index = self._headers[path] = (text, table)
         parts = []
-        for match in header.finditer(text):
-            indent = len(match.group(1))
+        for start, indent in index[1].get(name, ()):
             end = len(text)
-            for line in _LINE_START.finditer(text, match.end()):
+            for line in _LINE_START.finditer(text, text.find("\n", start) + 1 or len(text)):
                 if len(line.group(1)) <= indent:
                     end = line.start()
                     break
-            parts.append(text[match.start() : end])
+            parts.append(text[start:end])
         return "\n".join(parts) if parts else None
 
     @staticmethod
@@ -202,25 +214,12 @@ class Project:
         key = (path, name)
         found = self._mentions.get(key)
         if found is None:
-            found = self._mentions[key] = (
-                self._scan(self._text(path), name) if self.module_mentions_source(path) else False
-            )
+            found = self._mentions[key] = self._scan(path, name) if self.module_mentions_source(path) else False
         return found
 
-    def _scan(self, text: str, name: str) -> bool:
-        if not self.module_mentions_source_text(text):
-            return False
-        header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
-        for match in header.finditer(text):
-            indent = len(match.group(1))
-            end = len(text)
-            for line in _LINE_START.finditer(text, match.end()):
-                if len(line.group(1)) <= indent:
-                    end = line.start()
-                    break
-            if _SOURCE_WORDS.search(text, match.start(), end):
-                return True
-        return False
+    def _scan(self, path: str, name: str) -> bool:
+        body = self._body(path, name)
+        return body is not None and bool(_SOURCE_WORDS.search(body))
 
     def dependencies(self, paths: set[str]) -> list[tuple[str, str]]:
         """(path, digest of its content now) of each file: a cached result stays valid while they hold."""

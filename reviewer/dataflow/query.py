@@ -39,6 +39,26 @@ class Taint:
         return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust, label.family)
 
 
+_LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
+# Sinks whose receiver is the dangerous part (`Path(p).read_text()`, `upload.save(dst)`).
+_RECEIVER_SINKS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "open", "exists",
+                             "is_file", "is_dir", "mkdir", "rmdir", "touch", "iterdir", "glob", "rename", "stat",
+                             "save"})  # fmt: skip
+
+
+# Libraries whose objects have sink methods with common names (`ldap3` `search`, ElementTree `findall`).
+_TYPED_LIBRARIES = ("xml", "lxml", "defusedxml", "elementpath", "ldap3", "ldap", "paramiko", "docker", "fabric",
+                    "pycurl", "cryptography", "urllib3")  # fmt: skip
+
+
+def _literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("True", "False", "None"))
+
+
+def _receiver_matters(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value in _RECEIVER_SINKS
+
+
 class FileFlows:
     """The data-flow facts of one reviewed file, computed function by function as the rules ask."""
 
@@ -46,6 +66,7 @@ class FileFlows:
         self.engine = engine
         self.info = engine.start_file(path, module, text)
         self.path = path
+        self._typed: frozenset[str] | None = None
 
     def close(self) -> list[tuple[str, str]]:
         return self.engine.finish_file(self.path)
@@ -167,18 +188,25 @@ class FileFlows:
 
     def maybe_sink(self, call: cst.Call, name: str | None = None) -> bool:
         """A cheap test before any analysis: can this call be a sink (a model names it; `name` is what the
-        walk resolved it to), or a call into the project's own code (a wrapper)?"""
+        walk resolved it to), or a call into a function of the project whose text names a sink (a wrapper)?
+        Calls whose arguments are all literals pass nothing on."""
+        if call.args and all(_literal(a.value) for a in call.args) and not _receiver_matters(call):
+            return False
         models = self.engine.models
         func = call.func
         info = self.info
-        if name and (name in models.call_sinks or name.startswith("@")):
+        if name and name in models.call_sinks:
             return True
+        if name and name.startswith("@"):
+            return self._wraps_a_sink(name)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
-            if method in models.method_sinks or method in info.method_names():
+            if method in models.method_sinks or method in self.typed_methods():
                 return True
-            if method in self.engine.typed_sink_methods():
-                return True  # a method of a typed receiver (`conn.search` on an ldap3 connection)
+            if method in info.method_names() and self.engine.project.function_mentions(
+                info.path, method, self.engine.sink_pattern()
+            ):
+                return True  # a method of this module's classes that calls a sink (`Job(cmd).run()`)
             head = func.value
             while isinstance(head, cst.Attribute):
                 head = head.value
@@ -192,12 +220,35 @@ class FileFlows:
             return False
         if isinstance(func, cst.Name):
             if func.value in info.def_names():
-                return True
+                return self.engine.project.function_mentions(info.path, func.value, self.engine.sink_pattern())
             ref = info.imports.get(func.value)
             if ref is not None and ref.startswith("@"):
-                return True
+                return self._wraps_a_sink(ref)
             return name is None and (ref or func.value) in models.call_sinks
         return False
+
+    def typed_methods(self) -> frozenset[str]:
+        """Sink methods of typed receivers worth a look in this file: the distinctive ones, and the common ones
+        (`search`, `findall`) of libraries the file imports (`ldap3`, `xml.etree`)."""
+        if self._typed is None:
+            text = self.engine.project._text(self.info.path)
+            imported = {top for top in _TYPED_LIBRARIES if top in text}
+            if imported & {"lxml", "defusedxml", "elementpath"}:
+                imported.add("xml")
+            methods = set(self.engine.typed_sink_methods())
+            for name in self.engine.models.call_sinks:
+                typed = "()." in name or name.startswith("xml.Element.")
+                if typed and name.split(".", 1)[0] in imported:
+                    methods.add(name.rsplit(".", 1)[-1])
+            self._typed = frozenset(methods)
+        return self._typed
+
+    def _wraps_a_sink(self, ref: str) -> bool:
+        path, _, name = ref[1:].partition("::")
+        if not name:
+            return True
+        name = name.rpartition(".")[2].replace("()", "") or name
+        return self.engine.project.function_mentions(path, name, self.engine.sink_pattern())
 
     def hits(
         self, call: cst.Call, chain: list[cst.CSTNode], kind: str | None = None, name: str | None = None

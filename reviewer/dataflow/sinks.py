@@ -225,7 +225,7 @@ def _wrapper_hits(
 ) -> list[Hit]:
     args = [Arg(analysis.eval(a.value, env), a.keyword.value if a.keyword else None, a.star, a.value)
             for a in call.args]  # fmt: skip
-    load = analysis.info.engine.worth_loading(name, args, receiver)
+    load = analysis.info.engine.worth_loading(name, args, receiver, analysis.info.path)
     target = analysis.info.resolve_callable(name, load=load)
     if target is None:
         return []
