@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codeward.linters.document import Document, PMap
-from codeward.linters.kinds import KINDS, kind_by_content, kind_by_name
+from codeward.linters.kinds import KINDS, describe_other, kind_by_content, kind_by_name, kind_by_text
 from codeward.linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
 from codeward.linters.rules import rules_by_code, rules_for
 from codeward.linters.schema import SchemaError, load_schema
@@ -29,6 +29,8 @@ class FileResult:
     # True when the file was not a definition file (directory walks skip those quietly).
     skipped: bool = False
     internal_error: bool = False
+    # The content established the kind (not --kind alone): only then may --fix rewrite the file.
+    confirmed: bool = False
 
 
 def _finding(path: str, code: str, message: str, span: Span, notes: tuple[str, ...] = ()) -> Finding:
@@ -47,13 +49,26 @@ def lint_file(
 ) -> FileResult:
     text = read_text(path, max_bytes)
     if isinstance(text, ReadError):
-        result = FileResult(path, kind or kind_by_name(path))
-        if explicit or result.kind:
-            result.findings.append(_finding(path, text.code, text.message, text.span))
-        else:
-            result.skipped = True
-        return _filtered(result, select)
+        return _filtered(unreadable(path, text, kind, explicit), select)
     return lint_text(path, text, kind=kind, select=select, explicit=explicit)
+
+
+def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) -> FileResult:
+    """The result for a file that could not be read as text."""
+    if error.code == "CWF006" and error.span.line == 1 and error.message.startswith("binary"):
+        # Binary from its first line (macOS `._buildspec.yml` resource forks, archives): no definition at all,
+        # unlike a text file with stray bytes further down.
+        result = FileResult(path, None, skipped=not explicit)
+        if explicit:
+            message = "skipped: binary content, not a buildspec, AppSpec or pipeline"
+            result.findings.append(_finding(path, "CWF013", message, Span(1, 1, 1, 2)))
+        return result
+    result = FileResult(path, kind or kind_by_name(path))
+    if explicit or result.kind:
+        result.findings.append(_finding(path, error.code, error.message, error.span))
+    else:
+        result.skipped = True
+    return result
 
 
 def load_document(path: str, text: str) -> Document:
@@ -87,27 +102,22 @@ def lint_text(
     base_dir: str | None = None,
 ) -> FileResult:
     document = load_document(path, text)
-    kind = kind or kind_by_name(path) or kind_by_content(document.data)
-    result = FileResult(path, kind)
-    if kind is None:
+    resolved, why = resolve_kind(document, kind)
+    result = FileResult(path, resolved)
+    if resolved is None:
         if explicit:
-            if document.problems:
-                result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
-            else:
-                result.findings.append(
-                    _finding(
-                        path, "CWF013", "cannot tell whether this is a buildspec, appspec or pipeline", Span(1, 1, 1, 2)
-                    )
-                )
+            result.findings.append(_finding(path, "CWF013", why, Span(1, 1, 1, 2)))
         else:
             result.skipped = True
         return _filtered(result, select)
-    document.kind = kind
+    # Fixes rewrite only files whose kind their content established (--kind alone is not enough).
+    result.confirmed = why == ""
+    document.kind = resolved
     result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
     if document.data is None:
         if not document.problems:
             result.findings.append(
-                _finding(path, "CWF007", f"empty file: a {KINDS[kind].title} needs content", Span(1, 1, 1, 2))
+                _finding(path, "CWF007", f"empty file: a {KINDS[resolved].title} needs content", Span(1, 1, 1, 2))
             )
         return _filtered(result, select, document)
     try:
@@ -121,6 +131,36 @@ def lint_text(
             _finding(path, "CWF900", f"internal error while checking this file: {detail}", Span(1, 1, 1, 2))
         )
     return _filtered(result, select, document)
+
+
+def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, str]:
+    """(kind, "") when the content establishes it; (forced kind, note) when only --kind says so; (None, why
+    the file is skipped) otherwise. The name proposes, the content decides (see linters.kinds)."""
+    candidate = forced or kind_by_name(document.path)
+    if document.data is None:
+        if not document.problems:  # empty: nothing to judge but the name
+            return (candidate, "") if candidate else (None, "empty file: not a buildspec, AppSpec or pipeline")
+        if candidate and any(p.code in ("CWF004", "CWF008") for p in document.problems):
+            return candidate, ""  # loading stopped before the content could show anything: the name decides
+        by_text = kind_by_text(document.text, candidate)
+        if by_text is not None:
+            return by_text, ""
+        if forced:
+            return forced, "kind given by --kind"
+        problem = document.problems[0]
+        return None, (
+            f"skipped: the file does not parse ({problem.message}, line {problem.span.line}) and nothing in it "
+            "looks like a buildspec, AppSpec or pipeline"
+        )
+    by_content = kind_by_content(document.data)
+    if by_content is not None:
+        return by_content, ""
+    what = describe_other(document.data, document.path)
+    if forced and what.startswith("none of the keys"):
+        return forced, "kind given by --kind"
+    if candidate:
+        return None, f"skipped: named like a {KINDS[candidate].title}, but the content is {what}"
+    return None, f"skipped: not a buildspec, AppSpec or pipeline ({what})"
 
 
 def _check(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:

@@ -179,17 +179,20 @@ def run_one(args: argparse.Namespace) -> int:
     live = fmt == "text" and args.execute and not args.output
     text = read_text(args.path)
     if isinstance(text, ReadError):
-        from codeward.linters.engine import _finding
+        from codeward.linters.engine import unreadable
 
-        trace.findings.append(_finding(args.path, text.code, text.message, text.span))
+        trace.findings += unreadable(args.path, text, args.kind, explicit=True).findings
     else:
         linted = lint_text(args.path, text, kind=args.kind, select=select)
         trace.kind = linted.kind or ""
         blocking = _blocking(linted.findings)
         if fmt in ("mermaid", "dot") and linted.kind not in (None, "pipeline"):
             raise UsageError(f"--format {fmt} draws pipelines; {args.path} is a {linted.kind}")
-        if linted.kind is None or blocking:
-            trace.findings += blocking or linted.findings
+        if linted.kind is None:
+            trace.findings += linted.findings
+            trace.say(f"{args.path}: not simulated: not a buildspec, AppSpec or pipeline.")
+        elif blocking:
+            trace.findings += blocking
             trace.say(f"{args.path}: not simulated: fix the errors below first.")
         else:
             document = load_document(args.path, text)
