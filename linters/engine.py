@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from codeward.linters.document import Document, PMap
@@ -113,7 +113,14 @@ def lint_text(
     # Fixes rewrite only files whose kind their content established (--kind alone is not enough).
     result.confirmed = why == ""
     document.kind = resolved
-    result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
+    template = resolved == "pipeline" and _is_template(document.data)
+    for problem in document.problems:
+        finding = _finding(path, problem.code, problem.message, problem.span, problem.notes)
+        if template and problem.code == "CWF002":
+            # CloudFormation accepts a repeated key and keeps the last (validate-template does too).
+            note = "CloudFormation keeps the last value without a word; delete the one you did not mean."
+            finding = replace(finding, severity=Severity.WARNING, notes=(*finding.notes, note))
+        result.findings.append(finding)
     if document.data is None:
         if not document.problems:
             result.findings.append(
@@ -170,23 +177,33 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
     semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]
     index = PathIndex(semantic) if semantic else None
     ctx = Context(document, base_dir)
+    cloudformation = document.kind == "pipeline" and _is_template(document.data)
     for label, prefix, data in kind.views(document.data):
         if schema_rules or index is not None:
-            errors = load_schema(kind.schema, kind.title).validate(data)
-            # Positions first: respelling renames keys the errors' paths still name.
-            located = [(error, document.span((*prefix, *error.path), key=error.at_key)) for error in errors]
+            schema = load_schema(kind.schema, kind.title)
+            errors = schema.validate(data, cloudformation=cloudformation)
+            # Positions and values first: respelling renames keys the errors' paths still name.
+            located = [
+                (error, document.span((*prefix, *error.path), key=error.at_key), _at(data, error.path))
+                for error in errors
+            ]
             kept = {id(error) for error in _respell(data, errors)}
-            for error, span in located:
+            for error, span, value in located:
                 rule = schema_rules.get(error.kind)
                 if rule is None or id(error) not in kept:
                     continue
-                message = f"{label}: {error.message}" if label else error.message
+                judged = judge_schema_error(document.kind, schema, error, value)
+                if judged is None:
+                    continue
+                severity, text, notes = judged
+                message = f"{label}: {text}" if label else text
                 fix = None
                 if error.suggestion and error.kind == "unknown-key":
                     fix = Fix(f'rename to "{error.suggestion}"', (Edit(span, error.suggestion),))
                 result.findings.append(
-                    Finding(rule.code, message, document.path, span, rule.severity, rule.name, fix, notes=error.notes)
-                )
+                    Finding(rule.code, message, document.path, span, severity or rule.severity, rule.name, fix,
+                            notes=notes)
+                )  # fmt: skip
         if index is None:
             continue
         ctx.cache.clear()
@@ -194,10 +211,60 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
         for rule, path, value in index.walk(data):
             ctx._rule = type(rule)
             rule.check(ctx, (*prefix, *path), value)
-    for rule_type, message, span, fix, notes in ctx.reports:
+    for rule_type, message, span, fix, notes, severity in ctx.reports:
         result.findings.append(
-            Finding(rule_type.code, message, document.path, span, rule_type.severity, rule_type.name, fix, notes=notes)
+            Finding(
+                rule_type.code,
+                message,
+                document.path,
+                span,
+                severity or rule_type.severity,
+                rule_type.name,
+                fix,
+                notes=notes,
+            )
         )
+
+
+def judge_schema_error(
+    kind: str, schema: Any, error: SchemaError, value: Any
+) -> tuple[Severity | None, str, tuple[str, ...]] | None:
+    """How a schema error is reported: (severity, or None for the rule's own; message; notes), or None to drop it.
+
+    - A value the service resolves itself (`{{resolve:ssm:...}}`, `#{Source.CommitId}`) is not judged.
+    - A placeholder a later step fills in (`<TASK_DEFINITION>`, `%ServiceName%`, a bare `ARN`...) is info.
+    - CodeBuild and the CodeDeploy agent ignore keys they do not know: an unknown key is an error when it is
+      a misspelling or a key that belongs elsewhere (its intended effect is lost), a warning otherwise.
+    - The schema may mark what the service tolerates (x-severity)."""
+    from codeward.linters.placeholders import placeholder, resolved_by_aws, unfilled
+
+    severity = Severity.parse(error.severity) if error.severity else None
+    notes = error.notes
+    if error.kind == "value" and isinstance(value, str):
+        if resolved_by_aws(value):
+            return None
+        field = error.path[-1] if error.path and isinstance(error.path[-1], str) else None
+        # A bare word stands in for an ARN (`ARN`, `roleArn`), never for one of a list of words (`ABORT`).
+        token = placeholder(value, field, words="arn" in error.pattern.lower())
+        if token is not None:
+            return Severity.INFO, f"{schema.where(error.path)}: {unfilled(token)}", ()
+    if error.kind == "unknown-key" and kind in ("buildspec", "appspec") and severity is None:
+        from codeward.linters.unknown_keys import misplaced
+
+        key = error.path[-1] if error.path else ""
+        elsewhere = misplaced(kind, schema, error.path[:-1], key)
+        if elsewhere:
+            return None, error.message, (*notes, elsewhere)
+        if not error.suggestion:
+            ignored = "CodeBuild logs a warning" if kind == "buildspec" else "The CodeDeploy agent does not read it"
+            return Severity.WARNING, error.message, (*notes, f"{ignored} and ignores the key.")
+    return severity, error.message, notes
+
+
+def _is_template(data: Any) -> bool:
+    from codeward.linters.pipeline_form import is_template
+
+    return is_template(data)
 
 
 def _respell(data: Any, errors: list[SchemaError]) -> list[SchemaError]:

@@ -348,7 +348,7 @@ class Deployment:
                     self.sim.report(
                         HookScriptNoInterpreter,
                         script.path,
-                        f"{event} script {script.location!r} has no interpreter line (#!): the agent cannot execute it",
+                        f"{event} script {script.location!r} has no interpreter line (#!): the agent runs it with /bin/sh",
                     )
         key, files = ci_get(self.data, "files")
         if isinstance(files, list):

@@ -36,7 +36,11 @@ class WrongType(SchemaRule):
     kinds = frozenset({"buildspec"})
     error_kind = "type"
     tags = ("schema",)
-    VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo Build started on: $(date)'\n"),)
+    VALID = (
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo Build started on: $(date)'\n"),
+        # One string for the list of artifact files, as AWS's ECS tutorial writes it: CodeBuild accepts it.
+        Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: imagedefinitions.json\n"),
+    )
     INVALID = (
         Invalid(
             "version: 0.2\nphases:\n  build:\n    commands:\n      - echo Build started on: $(date)\n",
@@ -51,9 +55,9 @@ class WrongType(SchemaRule):
             "phases.build.commands must be a list or null, not a string",
         ),
         Invalid(
-            "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: dist/app.zip\n",
+            "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: {app: dist/app.zip}\n",
             6,
             10,
-            "artifacts.files must be a list, not a string",
+            "artifacts.files must be a list or a string, not a mapping",
         ),
     )
