@@ -23,6 +23,12 @@ def _codes(text: str) -> list[str]:
     return [part.strip().upper() for part in text.split(",") if part.strip()]
 
 
+def _shard(text: str) -> tuple[int, int]:
+    from codeward.shard import argument
+
+    return argument(text)
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -42,9 +48,26 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that makes the exit status 1 (default: warning)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.codeward] from this file")
-    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    parser.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead of the findings"
+    )
+    parser.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="check only the K-th of N parts of the files (split by path hash; merge with `codeward report merge`)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings from this TOML file only ([tool.codeward] of a pyproject.toml under any name, or a "
+        "codeward.toml); the checkout's own configuration and feedback file are ignored",
+    )
+    parser.add_argument(
+        "--isolated", action="store_true", help="ignore configuration files (and the checkout's feedback file)"
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
+    parser.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: the user cache directory)")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per CPU)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("-q", "--quiet", action="store_true", help="text output without why/fix explanations")  # fmt: skip
@@ -65,10 +88,14 @@ COMMANDS: list[tuple[str, str]] = [
     ("feedback", "codeward.reviewer.ml.feedback"),
     ("simulate", "codeward.linters.simulate.command"),
     ("profile", "codeward.profiler.command"),
+    ("report", "codeward.report_merge"),
+    ("server", "codeward.server"),
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` that one subcommand's (`codeward profile -- CMD` starts before the
+    program it runs: it does not import the linters' modules)."""
     import importlib
 
     parser = argparse.ArgumentParser(
@@ -78,9 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"codeward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS:
+        if only is not None and name != only:
+            continue
         command = importlib.import_module(module)
         command.register(sub).set_defaults(run=command.run, command=name)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown option is reported with the usage of the subcommand it was given
+    to (`codeward lint --bogus` shows lint's usage, not the top-level one)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        owner = sub.choices.get(args.command) if sub is not None and args.command else None
+        (owner or parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def load_config_for(args: argparse.Namespace, start: str):  # -> Config
@@ -90,10 +130,23 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         config = Config() if args.isolated else load_config(args.config, start)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if args.config and not args.isolated:
+        # A file outside the checkout (a copy pinned from the base branch) applies its patterns to the
+        # checkout being analysed, as if it were that checkout's own.
+        from codeward.safepaths import checkout_root
+
+        here = checkout_root(os.getcwd()) or os.getcwd()
+        if not (config.root + os.sep).startswith(here.rstrip(os.sep) + os.sep):
+            config.root = here
+            if config.raw.get("cache-dir") is not None:
+                config.cache_dir = os.path.join(here, str(config.raw["cache-dir"]))
+    if getattr(args, "cache_dir", None):
+        config.cache_dir, config.cache_dir_from_cli = os.path.abspath(args.cache_dir), True
     if args.select is not None:
         config.select = list(args.select)
     config.select += args.extend_select
     config.ignore += args.ignore
+    config.shard = getattr(args, "shard", None)
     if args.fail_on:
         from codeward.findings import Severity
 
@@ -109,16 +162,22 @@ def use_color(choice: str, stream_is_file: bool) -> bool:
     return sys.stdout.isatty()
 
 
-def emit(text: str, output: str | None) -> None:
+def emit(text: str, output: str | None) -> bool:
+    """Write the report to `output` (never through a symbolic link a pull request may have committed) or
+    to stdout. False when `output` was refused: the report went to stdout instead, after a message."""
+    written = True
     if output:
-        directory = os.path.dirname(output)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        from codeward.safepaths import UnsafePath, write_text
+
+        try:
+            write_text(output, text, "the report")
+            return True
+        except UnsafePath as exc:
+            print(f"codeward: error: {exc}; the report follows on standard output", file=sys.stderr)
+            written = False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return written
 
 
 def resolve_format(args: argparse.Namespace) -> str:
@@ -128,33 +187,53 @@ def resolve_format(args: argparse.Namespace) -> str:
     return fmt
 
 
+def warn_if_nothing_checked(report: Any, scope: Any, paths: Sequence[str], what: str, hint: str = "") -> None:
+    """Say so when the paths held nothing to check: "No findings" would read as a clean bill of health."""
+    if report.checked or getattr(scope, "changes", None) is not None:
+        return
+    where = " ".join(paths) or "."
+    print(f"codeward: warning: no {what} found in {where}{'; ' + hint if hint else ''}", file=sys.stderr)
+
+
 def finish(
     args: argparse.Namespace, fmt: str, report: Any, scope: Any, fail_on: Any, *, fixed: int, internal_error: bool
 ) -> int:
     """Write the report, post it when asked (--post), and turn the findings into the exit status."""
     from codeward.output import render
 
-    emit(render(fmt, report), args.output)
+    if getattr(args, "statistics", False):
+        from codeward.output import statistics
+
+        if fmt not in ("text", "concise", "json"):
+            raise UsageError(f"--statistics prints text or JSON, not --format {fmt}")
+        written = emit(statistics.render(report, as_json=fmt == "json"), args.output)
+    else:
+        written = emit(report.masker.text(render(fmt, report)), args.output)
     scope.publish(report)
     if fixed:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     if internal_error:
         return EXIT_ERROR
     if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity >= fail_on for f in report.findings) else EXIT_CLEAN
+        return EXIT_CLEAN if written else EXIT_ERROR
+    if any(f.severity >= fail_on for f in report.findings):
+        return EXIT_FINDINGS  # a refused --output must not turn findings into a usage error the gate may treat apart
+    return EXIT_CLEAN if written else EXIT_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only="profile" if words[:1] == ["profile"] else None)
+    args = parse(parser, words)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"codeward: error: {exc}", file=sys.stderr)
+        from codeward.masking import scrub_tokens
+
+        print(scrub_tokens(f"codeward: error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -163,9 +242,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last resort: a bug must still give a clear message and status 2
         import traceback
 
-        print(f"codeward: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from codeward.masking import scrub_tokens
+
+        # An error may quote anything it was handed, a token included: scrub every token codeward knows.
+        print(scrub_tokens(f"codeward: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         if os.environ.get("CODEWARD_DEBUG"):
-            traceback.print_exc()
+            print(scrub_tokens(traceback.format_exc()), file=sys.stderr, end="")
         else:
             print("Set CODEWARD_DEBUG=1 for the traceback, and please report it.", file=sys.stderr)
         return EXIT_ERROR

@@ -36,8 +36,12 @@ class Config:
     root: str = "."
     source: str | None = None
     cache_dir: str | None = None
+    # --cache-dir named it (trusted as named); from a configuration file it must stay inside its checkout.
+    cache_dir_from_cli: bool = False
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
+    # --shard K/N: only the files of shard K (codeward.shard).
+    shard: tuple[int, int] | None = None
 
     def selects(self, code: str) -> bool:
         """Longest matching prefix wins, ignore beating select at equal length (ruff's rule)."""
@@ -120,8 +124,18 @@ def load_config(path: str | None, start: str = ".") -> Config:
         raise ConfigError(f"cannot read {source}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
-    table = document.get("tool", {}).get("codeward", {}) if source.endswith("pyproject.toml") else document
-    return config_from_table(table, source)
+    return config_from_table(codeward_table(document, source), source)
+
+
+def codeward_table(document: dict[str, Any], source: str) -> Any:
+    """`[tool.codeward]` of a pyproject.toml under any name (a copy pinned from the base branch, say), or
+    the whole file when it is codeward's own settings (`select = [...]` at the top)."""
+    tool = document.get("tool")
+    if isinstance(tool, dict) and "codeward" in tool:
+        return tool["codeward"]
+    if source.endswith("pyproject.toml") or any(key in document for key in ("tool", "project", "build-system")):
+        return {}
+    return document
 
 
 def config_from_table(table: Any, source: str) -> Config:

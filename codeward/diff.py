@@ -2,15 +2,21 @@
 
 git is always run with an argument list (never a shell), revisions are resolved to commit ids before they
 reach `git diff` (so a revision can never be read as an option), and every git failure becomes a message
-that says what to do. Renames keep their old path, deletions and binary files have no lines to report on,
-and submodules (gitlinks) are listed but never analysed.
+that says what to do. Renames keep their old path, deletions have no lines to report on, and submodules
+(gitlinks) and symbolic links are listed but never analysed.
+
+A pull request controls its own `.gitattributes`, so nothing here trusts git's view of a file: the patch is
+always text (`--text`: `*.py -diff` or `binary` cannot turn a file into "Binary files differ"), whether a file
+is binary is codeward's own check, line numbers are mapped onto git's when a file holds bare `\r` line ends
+(git sees one line where Python and codeward see many), and findings about a whole file (not read, not
+parsed, not checked) are kept for every changed file whatever lines changed.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,7 +41,10 @@ class FileChange:
 
     # Plain classes, not dataclasses: `codeward lint` imports this module on every run and dataclass creation
     # costs milliseconds.
-    __slots__ = ("added", "binary", "context", "hunks", "old_path", "path", "status", "submodule", "symlink")
+    __slots__ = (
+        "_lines", "added", "binary", "context", "hunks", "old_path", "path", "status", "submodule", "symlink",
+        "touched",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -53,18 +62,23 @@ class FileChange:
         self.binary = binary
         self.submodule = submodule
         self.symlink = symlink  # its "content" is a link target, not text to analyse
+        self.touched = False  # the patch has a hunk for it (lines added, modified or only deleted)
         self.added: set[int] = set()  # added or modified lines
         # (first, last) new-side lines of each hunk, context included: the lines a review can comment on.
         self.hunks: list[tuple[int, int]] = []
         # new line -> old line for unchanged context lines (GitLab positions on them need both).
         self.context: dict[int, int] = {}
+        # codeward's line -> git's line, when they differ (bare \r); None: not computed yet; (): the same.
+        self._lines: tuple[int, ...] | None = None
 
     def __repr__(self) -> str:
         return f"FileChange({self.path!r}, {self.status!r}, added={sorted(self.added)})"
 
     @property
     def analysable(self) -> bool:
-        return self.status != "D" and not (self.binary or self.submodule or self.symlink) and bool(self.added)
+        """A file with content the pull request changed. Binary content is analysed too: the commands report
+        it as a file they could not read, which a pull request must not be able to hide."""
+        return self.status != "D" and not (self.submodule or self.symlink) and (self.touched or bool(self.added))
 
     def hunk_of(self, line: int) -> tuple[int, int] | None:
         for hunk in self.hunks:
@@ -97,16 +111,41 @@ class ChangeSet:
         return self.files.get(relative) if relative is not None else None
 
     def changed_lines(self, finding: Finding) -> list[int]:
-        """The added or modified lines a finding's span covers (empty: the finding is not on the diff)."""
+        """The added or modified lines (git's numbers) a finding covers, its span or the other lines its
+        explanation names (a data flow's source): empty when the finding is not on the diff."""
         change = self.file(finding.path)
         if change is None or not change.analysable:
             return []
         span = finding.span
         last = span.end_line - 1 if span.end_column == 1 and span.end_line > span.line else span.end_line
-        return [line for line in range(span.line, max(span.line, last) + 1) if line in change.added]
+        lines = self._git_lines(change)
+        if lines is None:  # git's lines cannot be told apart (UTF-16): the file counts as a whole
+            return sorted(change.added)[:1]
+        wanted = [*range(span.line, max(span.line, last) + 1), *finding.related]
+        found = {lines[n - 1] if lines and 0 < n <= len(lines) else n for n in wanted}
+        return sorted(n for n in found if n in change.added)
 
-    def keep(self, findings: Iterable[Finding]) -> list[Finding]:
-        return [f for f in findings if self.changed_lines(f)]
+    def keep(
+        self, findings: Iterable[Finding], whole_file: Callable[[str], bool] = lambda code: False
+    ) -> list[Finding]:
+        """The findings on changed lines, and every finding about a whole changed file (`whole_file(code)`:
+        it was not read, parsed or checked), which no choice of changed lines may hide."""
+        out = []
+        for finding in findings:
+            if self.changed_lines(finding):
+                out.append(finding)
+            elif whole_file(finding.code):
+                change = self.file(finding.path)
+                if change is not None and change.analysable:
+                    out.append(finding)
+        return out
+
+    def _git_lines(self, change: FileChange) -> tuple[int, ...] | None:
+        """git's line number of each of codeward's lines, () when they are the same, None when git's lines
+        mean nothing (UTF-16 and UTF-32 text, which git splits on a byte inside characters)."""
+        if change._lines is None:
+            change._lines = _line_map(os.path.join(self.root, *change.path.split("/")))
+        return None if change._lines == _WHOLE else change._lines
 
     def analysable_paths(self, suffixes: tuple[str, ...] | None = None) -> list[str]:
         """Absolute paths of changed files with added lines (optionally only those with a suffix)."""
@@ -132,6 +171,33 @@ class ChangeSet:
             elif real in named:
                 kept.append(given)
         return kept
+
+
+_BREAK = re.compile(rb"\r\n|\r|\n")
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_WHOLE = (0,)  # a file git splits differently from codeward: see ChangeSet._git_lines
+
+
+def _line_map(path: str) -> tuple[int, ...]:
+    """(): codeward's lines are git's. Else git's line for each codeward line, or _WHOLE."""
+    from codeward.sources import MAX_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return ()
+    if data.startswith(_WIDE_BOMS):
+        return _WHOLE
+    if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
+        return ()
+    numbers = [1]
+    line = 1
+    for match in _BREAK.finditer(data):
+        if match.group() != b"\r":  # git counts only \n
+            line += 1
+        numbers.append(line)
+    return tuple(numbers)
 
 
 def _git(args: Sequence[str], cwd: str | None = None) -> bytes:
@@ -219,11 +285,26 @@ def compute(spec: str, cwd: str | None = None, *, require_checkout: bool = True)
     changes = ChangeSet(root, spec, base, head, start)
     common = ["--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "-M", "--ignore-submodules=none"]
     _parse_raw(_git(["diff", "--raw", "-z", *common, start, head, "--"], root), changes)
+    # --text: the pull request's .gitattributes (`-diff`, `binary`) must not hide a file's lines.
     patch = _git(
-        ["diff", "--patch", "--unified=3", "--src-prefix=a/", "--dst-prefix=b/", *common, start, head, "--"], root
+        ["diff", "--patch", "--text", "--unified=3", "--src-prefix=a/", "--dst-prefix=b/", *common, start, head, "--"],
+        root,
     )
     _parse_patch(patch, list(changes.files.values()))
+    for change in changes.files.values():
+        if change.status != "D" and not (change.submodule or change.symlink):
+            change.binary = _looks_binary(os.path.join(root, *change.path.split("/")))
     return changes
+
+
+def _looks_binary(path: str) -> bool:
+    """codeward's own test (NUL bytes near the start, as its file readers use), not git's attributes."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False
+    return b"\0" in head and not head.startswith(_WIDE_BOMS)
 
 
 def _parse_raw(data: bytes, changes: ChangeSet) -> None:
@@ -269,14 +350,15 @@ def _parse_patch(data: bytes, files: list[FileChange]) -> None:
         if current is None:
             i += 1
             continue
-        if line.startswith(b"Binary files ") or line == b"GIT binary patch":
-            current.binary = True
+        if line.startswith(b"Binary files ") or line == b"GIT binary patch":  # not with --text; kept for safety
+            current.touched = True
             i += 1
             continue
         match = _HUNK.match(line)
         if not match:
             i += 1
             continue
+        current.touched = True
         old_line = int(match.group(1))
         old_left = int(match.group(2)) if match.group(2) is not None else 1
         new_line = int(match.group(3))
@@ -364,8 +446,12 @@ class Scope:
             return list(paths)
         return self.changes.narrow(paths, self.suffixes)
 
-    def keep(self, findings: list[Finding]) -> list[Finding]:
-        return findings if self.changes is None else self.changes.keep(findings)
+    def keep(self, findings: list[Finding], rule_for: Callable[[str], Any] = lambda code: None) -> list[Finding]:
+        """With --diff: the findings on changed lines, and those about a whole changed file (rules marked
+        `whole_file`)."""
+        if self.changes is None:
+            return findings
+        return self.changes.keep(findings, lambda code: bool(getattr(rule_for(code), "whole_file", False)))
 
     def attach(self, report: Report) -> None:
         """Give the review formats what they need; a Report carries it as plain attributes."""

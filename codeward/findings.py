@@ -63,6 +63,9 @@ class Finding:
     confidence: float | None = None
     # Extra lines of explanation shown under the caret in text output.
     notes: tuple[str, ...] = field(default=())
+    # Other lines the finding depends on (a data flow's source and steps): `--diff` keeps the finding when
+    # one of them changed, since changing a source line is enough to introduce an injection.
+    related: tuple[int, ...] = field(default=())
 
     @property
     def line(self) -> int:

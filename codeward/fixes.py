@@ -39,3 +39,18 @@ def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
     chosen = [f.fix for f in findings if f.fix is not None]
     edits = [edit for fix in chosen for edit in fix.edits]
     return (apply_edits(text, edits), len(chosen)) if edits else (text, 0)
+
+
+def write_fixed(path: str, text: str) -> bool:
+    """Write a fixed file in place, never through a symbolic link (a pull request can commit a link to a
+    file elsewhere); False, with a message, when refused."""
+    import sys
+
+    from codeward.safepaths import UnsafePath, write_text
+
+    try:
+        write_text(path, text, "the fix to")
+        return True
+    except UnsafePath as exc:
+        print(f"codeward: {exc}", file=sys.stderr)
+        return False

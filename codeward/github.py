@@ -5,7 +5,9 @@ GitHub Actions' GITHUB_REPOSITORY and the event file at GITHUB_EVENT_PATH; the A
 (GitHub Enterprise Server: https://HOST/api/v3), default https://api.github.com.
 
 Idempotent: every comment (and every summary line) carries a hidden fingerprint; the pull request's review
-comments and reviews are listed first, and a finding whose fingerprint is already there is never posted again.
+comments and reviews are listed first, and a finding whose fingerprint is already there in a comment of the
+token's own account (GET /user; the Actions bot for an Actions token; CODEWARD_GITHUB_LOGIN) is never posted
+again. Fingerprints in anyone else's comments do not count: the pull request's author could paste them.
 A run with nothing new posts nothing. Rate limits (429, or 403 with Retry-After / x-ratelimit-remaining: 0) are
 retried with back-off. The token is sent only in the Authorization header to the API's own origin and never
 appears in any output: messages are scrubbed of it, redirects to other hosts are refused.
@@ -38,6 +40,10 @@ MAX_PAGES = 100
 
 class GitHubError(Exception):
     """A posting problem, with what to do about it. Never contains the token."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status GitHub answered, when it did
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,9 @@ class Client:
         self._opener = urllib.request.build_opener(SameOriginRedirects)
 
     def scrub(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        from codeward.masking import scrub_tokens
+
+        return scrub_tokens(text, [self._token]) if self._token else text
 
     def _url(self, path: str) -> str:
         url = path if path.startswith(("http://", "https://")) else self.api + path
@@ -192,7 +200,7 @@ class Client:
             except ValueError:
                 payload = None
             if status >= 300:  # a redirect that was not followed (another origin) is a failure too
-                raise GitHubError(self._failure(method, path, status, payload))
+                raise GitHubError(self._failure(method, path, status, payload), status)
             return status, lowered, payload
         raise GitHubError(f"{method} {urlsplit(path).path}: gave up after {self.max_attempts} attempts (rate limited)")
 
@@ -250,12 +258,49 @@ class Client:
         return items
 
 
-def existing_fingerprints(client: Client, target: Target) -> set[str]:
-    """Fingerprints already on the pull request: in review comments and in review bodies (summaries)."""
+def existing_fingerprints(client: Client, target: Target, environ: Any = None) -> set[str]:
+    """Fingerprints already on the pull request, in review comments and review bodies (summaries) written
+    by the token's own account: anyone can paste a fingerprint into a comment of theirs, and a finding
+    must not go unposted because the pull request's author did."""
     from codeward.output.github_review import MARKER_RE
 
     items = client.paginate(target.path("comments")) + client.paginate(target.path("reviews"))
-    return {fp for item in items if isinstance(item, dict) for fp in MARKER_RE.findall(str(item.get("body") or ""))}
+    marked = [item for item in items if isinstance(item, dict) and MARKER_RE.search(str(item.get("body") or ""))]
+    if not marked:
+        return set()
+    me = own_login(client, os.environ if environ is None else environ).lower()
+    mine = [item for item in marked if _author(item) == me]
+    return {fp for item in mine for fp in MARKER_RE.findall(str(item.get("body") or ""))}
+
+
+def _author(item: dict[str, Any]) -> str:
+    user = item.get("user")
+    login = user.get("login") if isinstance(user, dict) else None
+    return login.lower() if isinstance(login, str) else ""
+
+
+ACTIONS_BOT = "github-actions[bot]"
+
+
+def own_login(client: Client, environ: Any) -> str:
+    """The account GITHUB_TOKEN acts as: CODEWARD_GITHUB_LOGIN when set, else GET /user, else (a GitHub
+    Actions token, which may not read /user) the Actions bot."""
+    named = (environ.get("CODEWARD_GITHUB_LOGIN") or "").strip()
+    if named:
+        return named
+    try:
+        _, _, payload = client.request("GET", "/user")
+    except GitHubError as exc:
+        if exc.status in (401, 403, 404) and environ.get("GITHUB_ACTIONS") == "true":
+            return ACTIONS_BOT
+        raise GitHubError(
+            f"cannot tell which account GITHUB_TOKEN posts as ({exc}); set CODEWARD_GITHUB_LOGIN to its login "
+            "(a GitHub App posts as APP-SLUG[bot])"
+        ) from None
+    login = payload.get("login") if isinstance(payload, dict) else None
+    if not isinstance(login, str) or not login:
+        raise GitHubError("GET /user did not name the token's account; set CODEWARD_GITHUB_LOGIN to its login")
+    return login
 
 
 def _plural(count: int, word: str) -> str:
@@ -283,6 +328,9 @@ def publish(
             "GITHUB_TOKEN is not set: in GitHub Actions add `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` to the "
             "step and `permissions: pull-requests: write` to the job"
         )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in token.strip()):
+        # It would end up in an HTTP header, and in the error that refuses it.
+        raise GitHubError("GITHUB_TOKEN contains a control character (a line break?); set it to the token alone")
     target = target_from(env, repo, pull)
     client = Client(target.api, token.strip(), sleep=sleep, log=say)
     if changes is None and target.base_sha:
@@ -303,7 +351,7 @@ def publish(
             "comments may land on the wrong lines"
         )
         commit = target.head_sha
-    existing = existing_fingerprints(client, target)
+    existing = existing_fingerprints(client, target, env)
     the_plan = github_review.plan(report, skip=existing)
     stats = {"comments": 0, "summary": len(the_plan.summary), "skipped": the_plan.skipped, "reviews": 0}
     where = f"{target.repo}#{target.number}"

@@ -67,6 +67,12 @@ class Rule:
     cwe: ClassVar[int | None] = None
     # CVSS-like 0.0-10.0 score for security rules; GitHub code scanning ranks alerts by it.
     security_severity: ClassVar[float | None] = None
+    # The finding is about the whole file (it was not read, parsed or checked), wherever it is placed:
+    # `--diff` keeps it for every changed file, since otherwise a pull request could hide everything.
+    whole_file: ClassVar[bool] = False
+    # The finding's span is a credential: every output masks it (codeward.masking), the source line shown,
+    # SARIF snippets, review comments and simulator traces alike.
+    secret: ClassVar[bool] = False
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -50,6 +50,11 @@ def _where(data: bytes, offset: int) -> Span:
 
 
 def read_text(path: str, max_bytes: int = MAX_BYTES) -> str | ReadError:
+    from codeward.safepaths import read_refusal
+
+    refused = read_refusal(path)
+    if refused is not None:
+        return ReadError("CWF012", refused, Span(1, 1, 1, 1))
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)

@@ -11,6 +11,14 @@ from codeward.cli import (
     load_config_for,
     resolve_format,
     use_color,
+    warn_if_nothing_checked,
+)
+
+# What `lint` looks for, said when a path holds none of it.
+NOTHING_TO_LINT = (
+    "buildspec, AppSpec or pipeline files",
+    "codeward looks for names like buildspec*.yml, appspec.yml and *pipeline*.json, and for YAML or JSON files "
+    "whose content shows their kind (name a file with --kind to lint it as that kind)",
 )
 
 
@@ -45,14 +53,15 @@ def run(args: argparse.Namespace) -> int:
     findings: list[Finding] = []
     fixed = 0
     if args.fix:
-        fixed, findings = fix_files(results, config, scope.keep)
+        fixed, findings = fix_files(results, config, lambda found: scope.keep(found, rule_for))
     else:
         for result in results:
             findings += result.findings
-    findings = scope.keep(findings)
+    findings = scope.keep(findings, rule_for)
     findings.sort(key=Finding.sort_key)
     checked = [r.path for r in results if not r.skipped]
     report = Report(findings, checked, rule_for, color=use_color(args.color, bool(args.output)), explain=not args.quiet)
     scope.attach(report)
+    warn_if_nothing_checked(report, scope, args.paths, *NOTHING_TO_LINT)
     internal = any(f.code == "CWF900" for f in findings) or any(r.internal_error for r in results)
     return finish(args, fmt, report, scope, config.fail_on, fixed=fixed, internal_error=internal)

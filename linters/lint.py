@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -32,21 +31,18 @@ def discover(paths: list[str], config: Config) -> list[tuple[str, bool]]:
 
 
 def _cache_settings(task: Task) -> str:
-    c = task.config
-    return repr((sorted(c.select), sorted(c.ignore), sorted(c.per_file_ignores.items()), task.kind, task.explicit))
+    from codeward.cache import config_stamp
+
+    return repr((config_stamp(task.config), task.kind, task.explicit))
 
 
 def lint_task(task: Task) -> FileResult:
     select = task.config.selector_for(task.path)
     cache = None
     if task.cache_dir:
-        from codeward.cache import Cache
+        from codeward.cache import Cache, read_for_key
 
-        try:
-            with open(task.path, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError:
-            data = None
+        data = read_for_key(task.path, MAX_BYTES)
         if data is not None:
             cache = Cache(task.cache_dir, "lint", _cache_settings(task))
             key = cache.key(task.path, data)
@@ -76,7 +72,9 @@ def run_lint(paths: list[str], config: Config, *, kind: str | None, use_cache: b
         raise ValueError(f'unknown kind "{kind}" (expected one of {", ".join(KINDS)})')
     cache_dir = None
     if use_cache:
-        cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
+        from codeward.cache import cache_dir_for
+
+        cache_dir = cache_dir_for(config)
     tasks = [Task(p, kind, explicit, config, cache_dir) for p, explicit in discover(paths, config)]
     return run_all(lint_task, tasks, jobs or config.jobs)
 
@@ -86,7 +84,7 @@ def fix_files(
 ) -> tuple[int, list[Finding]]:
     """Apply the available fixes of the findings `allowed` keeps (with --diff: those on changed lines);
     return the number applied and the findings that remain."""
-    from codeward.fixes import apply_fixes
+    from codeward.fixes import apply_fixes, write_fixed
     from codeward.sources import read_text
 
     applied = 0
@@ -102,9 +100,9 @@ def fix_files(
             remaining += result.findings
             continue
         new_text, count = apply_fixes(text, fixable)
-        if count:
-            with open(result.path, "w", encoding="utf-8") as handle:
-                handle.write(new_text)
+        if count and not write_fixed(result.path, new_text):
+            remaining += result.findings
+        elif count:
             applied += count
             rerun = lint_file(result.path, kind=result.kind, select=config.selector_for(result.path))
             remaining += rerun.findings

@@ -72,32 +72,51 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m codeward.profiler: {program[0]}: no such file", file=sys.stderr)
         return 2
     import atexit
-    import runpy
 
     from codeward.profiler.agent import Agent
+    from codeward.profiler.launch import RUN_ENV, child_env, new_run_id
 
+    # The program's own child processes (multiprocessing spawn, subprocesses running Python) are profiled too,
+    # into the same run; forked ones restart the agent by themselves.
+    run_id = os.environ.get(RUN_ENV) or new_run_id()
+    os.environ.update(child_env(settings, run_id))
     agent = Agent(settings)
     if not args.quiet:
         atexit.register(_print_table, agent, args.top)  # registered first: runs after the agent's report
     agent.start()
     sys.argv = [args.module or program[0], *program[1 if not args.module else 0 :]]
-    if args.module:
-        runpy.run_module(args.module, run_name="__main__", alter_sys=True)
-    else:
-        sys.path[0] = os.path.dirname(os.path.abspath(program[0]))
-        runpy.run_path(program[0], run_name="__main__")
+    _run(args.module, program[0])
     return 0
 
 
-def _print_table(agent: object, top: int) -> None:
-    try:
-        from codeward.profiler.formats import terminal
-        from codeward.profiler.model import load_many
+def _run(module: str | None, path: str) -> None:
+    """The program, as `python -m module` or `python path` would run it (the profile starts at its frames)."""
+    import runpy
 
-        paths = [p for p in getattr(agent, "written", []) if p.endswith(".json") and not p.endswith(".speedscope.json")]
-        if paths:
-            sys.stderr.write("\n" + terminal(load_many(paths), "auto", top))
-            sys.stderr.write(f"reports in {os.path.dirname(paths[-1])}\n")
+    if module:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    else:
+        sys.path[0] = os.path.dirname(os.path.abspath(path))
+        runpy.run_path(path, run_name="__main__")
+
+
+def _print_table(agent: object, top: int) -> None:
+    """The hottest functions of this process, from the profile in memory; HTML and the rest are rendered
+    later by `codeward profile report DIR`, off the program's time."""
+    try:
+        profile = getattr(agent, "last_profile", None)
+        paths = [p for p in getattr(agent, "written", []) if p.endswith(".json")]
+        if profile is not None and paths:
+            from codeward.profiler.formats import terminal
+
+            if len(paths) > 1:  # periodic reports before the last: the whole run
+                from codeward.profiler.model import load_many
+
+                profile = load_many(paths)
+
+            directory = os.path.dirname(paths[-1])
+            sys.stderr.write("\n" + terminal(profile, "auto", top))
+            sys.stderr.write(f"profile in {directory}; HTML and other formats: codeward profile report {directory}\n")
     except Exception as exc:  # the program's own exit status matters more than our table
         sys.stderr.write(f"codeward profiler: no table: {exc}\n")
 

@@ -12,10 +12,13 @@ import os
 import sys
 import threading
 import time
-from typing import Any
 
 from codeward.profiler import sigtimer
 from codeward.profiler.settings import Settings
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs the program 2 ms at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 TRUNCATED = "<truncated>"  # synthetic root frame for stacks cut at MaxStackDepth
 # Leaf functions that mean "waiting" where the OS gives no per-thread CPU clock.
@@ -122,10 +125,22 @@ class _ThreadState:
 class Agent:
     """One profiling session. `start()`, `stop()`; `report()` writes the files for the period so far."""
 
-    def __init__(self, settings: Settings | None = None, *, name: str = "profile", install_exit_hooks: bool = True):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        name: str = "profile",
+        install_exit_hooks: bool = True,
+        render: bool = False,
+    ):
         self.settings = settings or Settings()
         self.name = name
         self.install_exit_hooks = install_exit_hooks
+        # Whether reports include the rendered formats (HTML, ...): only when asked for in-process (Profile);
+        # a process-wide agent writes the JSON, rendered by the launcher once the program has exited.
+        self.render = render
+        # Reports at the end of a Lambda invocation instead of from the sampling thread (end_of_invocation).
+        self.batched = False
         self.notes: list[str] = []
         self.written: list[str] = []  # paths of every file this agent wrote
         self.disabled_reason: str | None = None
@@ -149,6 +164,12 @@ class Agent:
         self._sampler_ident = self._main_ident = 0
         self._tick_due = self._tick_gap = 0.0
         self._started_pid = os.getpid()  # the process start() was first called in (not a fork child)
+        self._started_perf = time.perf_counter()  # the census budget counts from here, across periods
+        self._census_spent = 0.0  # every census's time since then
+        self._uploader: Any = None  # sends reports to the profiling group's store (profiler.upload), made lazily
+        self._hidden_ident = 0  # the uploader's thread: never sampled
+        self._sigterm_pending = 0  # a SIGTERM that came while our own SIGPROF handler or exit report ran
+        self._exiting = False
         self._reset_period()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -186,7 +207,8 @@ class Agent:
             return self
         self._stop.clear()
         self._reset_period()
-        self._last_report_perf = time.perf_counter()
+        self._started_perf = self._last_report_perf = time.perf_counter()
+        self._census_spent = 0.0
         self._last_memory_flush = -1e18
         if self.settings.trace_allocations:
             import tracemalloc
@@ -202,6 +224,8 @@ class Agent:
         self._main_ident = threading.main_thread().ident or 0
         self._thread = threading.Thread(target=self._run, name="codeward-profiler", daemon=True)
         self._thread.start()
+        if self.settings.store:
+            self._uploader_ready()
         if self.install_exit_hooks and not self._exit_registered:
             self._exit_registered = True
             import atexit
@@ -261,9 +285,7 @@ class Agent:
         next_check = perf() + 0.25
         heap_next = float("inf")
         if settings.heap_budget_percent > 0:
-            # The first census waits as the budget requires for its likely cost (about 0.3 µs a heap block).
-            likely = min(0.2, sys.getallocatedblocks() * 3e-7)
-            heap_next = perf() + likely * 100.0 / settings.heap_budget_percent
+            heap_next = self._census_due(perf())
         switch = sigtimer.Switch(interval, self._main_ident, perf()) if self._timer else None
         if switch is not None and os.getpid() == self._started_pid:
             # Armed at once: a program that waits instead gets the thread back at the first check. Not in a
@@ -299,7 +321,7 @@ class Agent:
                     sample(me, states, now)
                     self.rounds += 1
                 if now >= heap_next:
-                    heap_next = self._heap_census(now)
+                    heap_next = self._budgeted_census(now)
                 if now >= next_check:  # memory and cadence, four times a second: comparisons only
                     next_check = now + 0.25
                     if now - self._last_rss >= self._rss_step:
@@ -363,6 +385,8 @@ class Agent:
             self._tick_cpu += end - cpu
             self._tick_mark = end
             lock.release()
+            if self._sigterm_pending:
+                self._on_sigterm(self._sigterm_pending, None)
 
     def _sample(
         self,
@@ -381,6 +405,8 @@ class Agent:
         # Our own entry is this very frame: left in the dict, it would make a reference cycle (frame ->
         # locals -> dict -> frame) that only the garbage collector frees, 9 objects a sample.
         frames.pop(me, None)
+        if self._hidden_ident:
+            frames.pop(self._hidden_ident, None)
         if main_frame is not None:
             frames[main] = main_frame
         handling = sys._current_exceptions()
@@ -499,22 +525,56 @@ class Agent:
             self.rss = self.rss[::2]
             self._rss_step *= 2
 
-    def _heap_census(self, now: float) -> float:
-        """Run one census; return when the next may run so the census stays within its time budget."""
-        from codeward.profiler.heap import census
+    # The census's cost: gc.get_objects() about 15 ns a heap block (an upper bound: not every block is an object
+    # the collector tracks), then about 2.5 µs a container examined.
+    _LIST_COST, _EXAMINE_COST = 15e-9, 2.5e-6
 
+    def _census_allowance(self, now: float) -> float:
+        """What the budget leaves for censuses now: its share of the run so far, less every census's time."""
+        return self.settings.heap_budget_percent / 100.0 * (now - self._started_perf) - self._census_spent
+
+    def _census_due(self, now: float) -> float:
+        """When the allowance will pay for a full census of the heap as it is now."""
+        from codeward.profiler.heap import MAX_EXAMINED
+
+        blocks = sys.getallocatedblocks()  # about a third of them are containers the collector tracks
+        full = blocks * self._LIST_COST + min(MAX_EXAMINED, blocks // 3) * self._EXAMINE_COST
+        missing = full - self._census_allowance(now)
+        return now + max(0.0, missing) * 100.0 / self.settings.heap_budget_percent
+
+    def _budgeted_census(self, now: float, at_exit: bool = False) -> float:
+        """A census within what the budget leaves (counted over the whole run): as thin as the allowance needs,
+        stopped at its end, or skipped, so the budget holds at every census, the one at exit included.
+        Returns when the next census is due."""
+        from codeward.profiler.heap import MAX_EXAMINED, census
+
+        allowance = self._census_allowance(now)
+        examined = min(MAX_EXAMINED, int((allowance - sys.getallocatedblocks() * self._LIST_COST) / self._EXAMINE_COST))
+        if examined < 200:
+            if at_exit:
+                self.notes.append(
+                    f"no census at exit: heap-budget-percent={self.settings.heap_budget_percent:g} of the run left "
+                    f"{max(allowance, 0.0) * 1000:.1f} ms, less than a census of this heap takes"
+                )
+            return self._census_due(now)
         started, cpu_started = time.perf_counter(), time.thread_time()
-        result = census()
-        spent = time.perf_counter() - started
+        result = census(max_examined=examined, deadline=started + allowance)
+        ended = time.perf_counter()
+        spent = ended - started
+        self._census_spent += spent
         result["t"] = round(now - self._period_perf, 3)
         # How long it ran, and its CPU time: the GIL passes to a busy program every switch interval (5 ms)
         # during the census's Python loops, so the CPU time is what it took from the program.
         result["seconds"] = round(spent, 4)
         result["cpu_seconds"] = round(time.thread_time() - cpu_started, 4)
+        if at_exit:
+            result["at_exit"] = True
+            if result.get("stopped_early"):
+                self.notes.append(f"census at exit stopped at its budget ({allowance * 1000:.1f} ms) and was scaled up")
         self.census.append(result)
         if len(self.census) > 60:
             del self.census[1:-1:2]
-        return time.perf_counter() + spent * (100.0 / self.settings.heap_budget_percent)
+        return self._census_due(ended)
 
     # -- limits and cadence -----------------------------------------------------------------------
     def memory_estimate(self) -> int:
@@ -544,7 +604,7 @@ class Agent:
 
     def _check_cadence(self) -> None:
         settings = self.settings
-        if settings.reporting_interval_ms <= 0:
+        if settings.reporting_interval_ms <= 0 or self.batched:
             return
         every = max(settings.reporting_interval_ms, settings.minimum_time_for_reporting_ms) / 1000.0
         if time.perf_counter() - self._last_report_perf >= every:
@@ -553,7 +613,7 @@ class Agent:
     # -- reports ----------------------------------------------------------------------------------
     def snapshot(self, *, final: bool) -> dict[str, Any]:
         """The period so far as a JSON-ready profile (see profiler.model)."""
-        from codeward.profiler.model import build_profile
+        from codeward.profiler.snapshot import build_profile
 
         return build_profile(self, final=final)
 
@@ -570,7 +630,7 @@ class Agent:
         paths: list[str] = []
         try:
             if final and self.settings.heap_budget_percent > 0 and self.disabled_reason is None:
-                self._heap_census(time.perf_counter())
+                self._budgeted_census(time.perf_counter(), at_exit=True)
             if self._tracing:
                 import tracemalloc
 
@@ -579,10 +639,14 @@ class Agent:
                 self._record_rss(time.perf_counter())  # the period's last point, so a short run has a chart too
             self._sequence += 1
             data = self.last_profile = self.snapshot(final=final)
-            if write:
+            if write and self.settings.store:
+                self._upload(data)
+            if write and (not self.settings.store or os.environ.get("CODEWARD_PROFILE_LOCAL")):
                 from codeward.profiler.report import write_reports
 
-                paths = write_reports(data, self.settings, f"{self.name}-{self.pid}-{self._sequence}")
+                paths = write_reports(
+                    data, self.settings, f"{self.name}-{self.pid}-{self._sequence}", render=self.render
+                )
         except Exception as exc:  # a full disk or a bad directory must not reach the program
             _warn(f"could not write the report to {self.settings.output_dir!r}: {type(exc).__name__}: {exc}")
             return []
@@ -595,16 +659,62 @@ class Agent:
         self.notes = [n for n in notes if n.startswith("agent disabled")]
         return paths
 
+    def _uploader_ready(self) -> Any:
+        """The uploader, made and started on first need (at start: it opens the store in its own thread)."""
+        uploader = self._uploader
+        if uploader is None:
+            from codeward.profiler.upload import Uploader
+
+            uploader = self._uploader = Uploader(self.settings.store, self.settings.group, _warn)
+            uploader.start()
+            self._hidden_ident = uploader.ident
+        return uploader
+
+    def _upload(self, data: dict[str, Any]) -> None:
+        """Queue the report for the profiling group's store; the uploader's thread sends it."""
+        data["group"] = self.settings.group
+        self._uploader_ready().put(data, self._sequence)
+
+    def finish_uploads(self, timeout: float | None = None) -> None:
+        """At exit: wait a bounded time for the store to take what is queued, then give up (said once)."""
+        if self._uploader is not None:
+            from codeward.profiler.upload import EXIT_WAIT
+
+            self._uploader.close(EXIT_WAIT if timeout is None else timeout)
+
+    def flush_uploads(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for queued uploads (a Lambda invocation's end: the sandbox may freeze)."""
+        return self._uploader is None or self._uploader.flush(timeout)
+
+    def end_of_invocation(self, remaining: float | None = None) -> None:
+        """A Lambda invocation ended: when the reporting interval has passed (wall time, counted across
+        invocations), report and wait for the upload now, before the sandbox can freeze; else nothing."""
+        settings = self.settings
+        every = max(settings.reporting_interval_ms, settings.minimum_time_for_reporting_ms) / 1000.0
+        if time.perf_counter() - self._last_report_perf < every:
+            return
+        self.report(final=False)
+        from codeward.profiler.upload import EXIT_WAIT
+
+        wait = EXIT_WAIT if remaining is None else max(0.0, min(EXIT_WAIT, remaining - 0.5))
+        self.flush_uploads(wait)
+
     # -- process events ---------------------------------------------------------------------------
     def _at_exit(self) -> None:
         try:
-            if os.getpid() != self.pid or not self._thread or self._finished:
+            if os.getpid() != self.pid or not self._thread or self._finished or self._exiting:
                 return
+            self._exiting = True
             self.stop()
             self.report(final=True)
+            self.finish_uploads()
         except BaseException as exc:
             _warn(f"could not finish the report at exit: {type(exc).__name__}: {exc}")
+        finally:
+            self._exiting = False
         _keep_sigint_exit_status()
+        if self._sigterm_pending:  # it came while the report was being written: die of it now
+            self._die_of(self._sigterm_pending)
 
     def _after_fork_child(self) -> None:
         """The child gets a fresh profile of its own and a new sampler thread (threads do not survive fork)."""
@@ -612,15 +722,20 @@ class Agent:
             self._lock = threading.RLock()
             self._thread = None
             self._sequence = 0
-            self._finished = False
+            self._finished = self._exiting = False
+            self._sigterm_pending = 0
+            self._uploader, self._hidden_ident = None, 0  # the parent's queue and thread are the parent's
             self.written = []
             self.notes = []
             if self.disabled_reason is not None:
                 return
             self.start()
             mp_util = sys.modules.get("multiprocessing.util")
-            if mp_util is not None:  # multiprocessing children leave through os._exit, skipping atexit
-                mp_util.Finalize(self, Agent._at_exit, args=(self,), exitpriority=0)
+            if mp_util is not None:
+                # A multiprocessing child (fork, forkserver) leaves through os._exit, skipping atexit, after
+                # running multiprocessing's finalizers; its start clears the finalizers inherited from the
+                # parent, then runs the after-fork hooks: ours registers the report there.
+                mp_util.register_after_fork(self, _finalize_in_child)
         except Exception as exc:
             self.disable(f"after fork: {type(exc).__name__}: {exc}")
 
@@ -638,12 +753,29 @@ class Agent:
             pass
 
     def _on_sigterm(self, signum: int, _frame: Any) -> None:
-        import signal
-
+        if self._lock._is_owned() or self._exiting:  # type: ignore[attr-defined]
+            # Delivered in the middle of our own code: the SIGPROF handler (it holds the lock the sampler thread
+            # needs to stop) or the report at exit (a join in progress cannot be joined again). That code
+            # finishes first and comes back here.
+            self._sigterm_pending = signum
+            return
         self.notes.append("interrupted by SIGTERM")
         self._at_exit()
+        self._die_of(signum)
+
+    @staticmethod
+    def _die_of(signum: int) -> None:
+        import signal
+
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
+
+
+def _finalize_in_child(agent: Agent) -> None:
+    """In a multiprocessing child: write the report with multiprocessing's own exit (util._exit_function)."""
+    from multiprocessing import util
+
+    util.Finalize(agent, Agent._at_exit, args=(agent,), exitpriority=0)
 
 
 def _keep_sigint_exit_status() -> None:

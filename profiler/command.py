@@ -4,6 +4,8 @@ codeward profile [options] -- python app.py args     run and profile (every Pyth
 codeward profile show PROFILE|DIR ...                 the terminal table (and --html/--speedscope/...)
 codeward profile diff BASE NEW [--fail-on-regression PCT]
 codeward profile check NEW --history DIR [--fail-on-regression PCT]
+codeward profile report DIR|PROFILE ...               render HTML, speedscope, collapsed from JSON profiles
+codeward profile aggregate URL --output DIR           merge a profiling group's profiles over time windows
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ import os
 import sys
 from typing import Any
 
-import codeward
 from codeward.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 
-SUBCOMMANDS = ("show", "diff", "check")
+SUBCOMMANDS = ("show", "diff", "check", "report", "aggregate")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -54,6 +55,7 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     import subprocess
     import time
 
+    from codeward.profiler.launch import child_env, new_run_id
     from codeward.profiler.options import settings_from_args
     from codeward.profiler.settings import SettingsError
 
@@ -69,12 +71,9 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     except OSError as exc:
         raise UsageError(f"cannot create the output directory {output_dir}: {exc.strerror or exc}") from None
     before = set(os.listdir(output_dir))
-    bootstrap = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap")
-    env = dict(os.environ)
-    env.update(settings.to_env())
-    env["CODEWARD_PROFILE"] = "1"
-    env["CODEWARD_PACKAGE_DIR"] = os.path.dirname(os.path.abspath(codeward.__file__))
-    env["PYTHONPATH"] = os.pathsep.join([bootstrap, *filter(None, [env.get("PYTHONPATH")])])
+    run_id = new_run_id()
+    env = child_env(settings, run_id)
+    env["CODEWARD_PROFILE_LOCAL"] = "1"  # the launcher reads the run from the output directory (store or not)
     started = time.time()
     try:
         child = subprocess.Popen(words, env=env)
@@ -91,42 +90,96 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    new = sorted(
-        os.path.join(output_dir, name)
-        for name in set(os.listdir(output_dir)) - before
-        if name.endswith(".json") and not name.endswith(".speedscope.json")
-    )
-    if not args.quiet:
-        _summarise(new, output_dir, args.top, time.time() - started)
+    # The program has ended (its exit status is known). Helpers it started may still be writing their profiles
+    # (multiprocessing's fork server and resource tracker end just after it): wait for them, not for long.
+    _wait_for_run(run_id, STRAGGLER_WAIT)
+    # The reports are rendered now, in this process, off the program's time.
+    new = sorted(os.path.join(output_dir, name) for name in set(os.listdir(output_dir)) - before if _is_profile(name))
+    _finish_run(new, output_dir, settings.report_formats(), args, time.time() - started)
     return 128 - code if code < 0 else code  # killed by signal N: 128+N, as a shell reports it
 
 
-def _summarise(paths: list[str], output_dir: str, top: int, elapsed: float) -> None:
-    from codeward.profiler.model import ProfileError, load_many
+STRAGGLER_WAIT = 3.0  # seconds the launcher waits for the run's other processes once the program has ended
+
+
+def _run_processes(run_id: str) -> list[int]:
+    """Processes started with this run's id in their environment (Linux: /proc; elsewhere none known)."""
+    mark = f"CODEWARD_PROFILE_RUN={run_id}".encode() + b"\0"
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as handle:
+                if mark in handle.read():
+                    found.append(int(name))
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
+def _wait_for_run(run_id: str, limit: float) -> None:
+    import time
+
+    deadline = time.monotonic() + limit
+    delay = 0.01
+    while _run_processes(run_id) and time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
+def _is_profile(name: str) -> bool:
+    return name.endswith(".json") and not name.endswith(".speedscope.json")
+
+
+def _finish_run(
+    paths: list[str], output_dir: str, formats: list[str], args: argparse.Namespace, elapsed: float
+) -> None:
+    from codeward.profiler.model import ProfileError, load, merge
 
     err = sys.stderr
     if not paths:
-        err.write(
-            f"codeward profile: no profile was written to {output_dir} ({elapsed:.1f} s). Was the program Python "
-            "(started without -I/-S)? Did it end through os._exit?\n"
-        )
+        if not args.quiet:
+            err.write(
+                f"codeward profile: no profile was written to {output_dir} ({elapsed:.1f} s). Was the program "
+                "Python (started without -I/-S)? Did it end through os._exit?\n"
+            )
         return
     try:
-        profile = load_many(paths)
+        profiles = [load(p) for p in paths]
     except ProfileError as exc:
         err.write(f"codeward profile: {exc}\n")
         return
+    rendered = []
+    if formats:
+        from codeward.profiler.report import render_formats
+
+        for path, profile in zip(paths, profiles, strict=True):
+            rendered += render_formats(profile, formats, path[: -len(".json")])
+    if not args.quiet:
+        _summarise(merge(profiles), profiles, output_dir, args.top, [p for p in rendered if p.endswith(".html")])
+
+
+def _summarise(
+    profile: dict[str, Any], profiles: list[dict[str, Any]], output_dir: str, top: int, shown: list[str]
+) -> None:
     from codeward.profiler.formats import terminal
     from codeward.profiler.recommend import recommendations
 
+    err = sys.stderr
     err.write("\n" + terminal(profile, "auto", top))
     for rec in recommendations(profile)[:5]:
         err.write(f"  recommendation: {rec['title']} ({rec['share']:.1f}% of {rec['metric']} time): {rec['advice']}\n")
-    for note in profile.get("notes", []):
+    for note in dict.fromkeys(profile.get("notes", [])):
         err.write(f"  note: {note}\n")
-    pids = {p.rsplit("-", 2)[-2] for p in paths}
-    shown = [p[:-5] + ".html" for p in paths if os.path.exists(p[:-5] + ".html")]
-    err.write(f"reports ({len(paths)} from {len(pids)} process{'es' if len(pids) != 1 else ''}) in {output_dir}\n")
+    processes = {(p.get("host", ""), p["pid"]) for p in profiles}
+    err.write(
+        f"reports ({len(profiles)} from {len(processes)} process{'es' if len(processes) != 1 else ''}) in {output_dir}\n"
+    )
     for path in shown[-3:]:
         err.write(f"  {os.path.relpath(path)}\n")
 
@@ -137,8 +190,22 @@ def _summarise(paths: list[str], output_dir: str, top: int, elapsed: float) -> N
 def _subcommand(name: str, words: list[str]) -> int:
     from codeward.profiler.model import ProfileError
 
+    if name == "aggregate":
+        from codeward.profiler.aggregate import main as aggregate_main
+
+        return aggregate_main(words)
     parser = argparse.ArgumentParser(prog=f"codeward profile {name}")
-    if name == "show":
+    if name == "report":
+        parser.description = (
+            "Render the JSON profiles a run wrote (processes started through CODEWARD_PROFILE, "
+            "python -m codeward.profiler, a fleet's downloads) as HTML, speedscope and collapsed stacks, next to "
+            "each profile. Profiles whose reports are newer than them are skipped."
+        )
+        parser.add_argument("profiles", nargs="+", metavar="PROFILE|DIR")
+        parser.add_argument("--formats", help="comma-separated: html, speedscope, collapsed (default: the "
+                            "formats setting, html,speedscope,collapsed)")  # fmt: skip
+        parser.add_argument("--force", action="store_true", help="render again even where reports are up to date")
+    elif name == "show":
         parser.description = "Print the hottest functions of saved profiles (files or output directories, merged)."
         parser.add_argument("profiles", nargs="+", metavar="PROFILE")
         parser.add_argument("--metric", choices=("auto", "cpu", "wall"), default="auto")
@@ -171,6 +238,8 @@ def _subcommand(name: str, words: list[str]) -> int:
     except SystemExit as exc:
         return EXIT_CLEAN if exc.code == 0 else EXIT_ERROR
     try:
+        if name == "report":
+            return _report(options)
         if name == "show":
             return _show(options)
         if name == "diff":
@@ -185,6 +254,41 @@ def _write_file(path: str, text: str) -> None:
 
     emit(text, path)
     print(f"wrote {path}", file=sys.stderr)
+
+
+def _report(options: argparse.Namespace) -> int:
+    from codeward.profiler.model import load, profile_paths
+    from codeward.profiler.report import render_formats
+    from codeward.profiler.settings import BY_NAME, SettingsError, convert, resolve
+
+    try:
+        if options.formats is not None:
+            formats = convert(BY_NAME["formats"], options.formats, "--formats")
+        else:
+            formats = resolve().formats
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    wanted = [f for f in (part.strip() for part in formats.split(",")) if f and f != "none"]
+    suffixes = {"html": (".html",), "speedscope": (".speedscope.json",), "collapsed": (".collapsed", ".cpu.collapsed")}
+    written = skipped = 0
+    for target in options.profiles:
+        for path in profile_paths(target):
+            base = path[: -len(".json")]
+            stamp = os.path.getmtime(path)
+            todo = [
+                f
+                for f in wanted
+                if options.force
+                or not all(os.path.exists(base + x) and os.path.getmtime(base + x) >= stamp for x in suffixes[f])
+            ]
+            if not todo:
+                skipped += 1
+                continue
+            for out in render_formats(load(path), todo, base):
+                print(out)
+                written += 1
+    print(f"codeward profile report: wrote {written} files; {skipped} profiles were up to date", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _show(options: argparse.Namespace) -> int:

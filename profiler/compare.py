@@ -14,17 +14,30 @@ from typing import Any
 
 from codeward.profiler.model import function_table, metric_for, short_path
 
+Shares = dict[tuple[str, str], tuple[float, float, int]]
 
-def _shares(profile: dict[str, Any], metric: str) -> dict[tuple[str, str], tuple[float, float, int]]:
-    """(name, file) -> (total %, self %, line), summed over same-named entries."""
+
+def function_totals(profile: dict[str, Any], metric: str) -> tuple[Shares, float]:
+    """(name, file) -> (total, self, line) in samples, summed over same-named entries; and the grand total."""
     table = function_table(profile, metric)
     cwd = profile.get("cwd")
-    out: dict[tuple[str, str], tuple[float, float, int]] = {}
+    out: Shares = {}
     for stat in table.functions.values():
         key = (stat.name, short_path(stat.file, cwd) if stat.file else "")
         total, self_, _ = out.get(key, (0.0, 0.0, 0))
-        out[key] = (total + table.share(stat.total), self_ + table.share(stat.self_), stat.line)
-    return out
+        out[key] = (total + stat.total, self_ + stat.self_, stat.line)
+    return out, table.grand_total
+
+
+def as_shares(totals: Shares, grand_total: float) -> Shares:
+    """Sample totals as percentages of `grand_total`."""
+    scale = 100.0 / grand_total if grand_total else 0.0
+    return {key: (total * scale, self_ * scale, line) for key, (total, self_, line) in totals.items()}
+
+
+def _shares(profile: dict[str, Any], metric: str) -> Shares:
+    """(name, file) -> (total %, self %, line), summed over same-named entries."""
+    return as_shares(*function_totals(profile, metric))
 
 
 def _metric(profiles: list[dict[str, Any]], metric: str) -> str:
@@ -120,8 +133,11 @@ def anomalies(
 ) -> list[Anomaly]:
     """Functions whose share in `new` is above the history's mean by `sigmas` deviations and `min_change` points."""
     metric = _metric([*history, new], metric)
-    past = [_shares(p, metric) for p in history]
-    current = _shares(new, metric)
+    return anomalies_in([_shares(p, metric) for p in history], _shares(new, metric), sigmas, min_change)
+
+
+def anomalies_in(past: list[Shares], current: Shares, sigmas: float, min_change: float) -> list[Anomaly]:
+    """`anomalies` on shares already computed (time windows of a profiling group, say)."""
     found = []
     for key, (share, _self, line) in current.items():
         values = [p.get(key, (0.0, 0.0, 0))[0] for p in past]
@@ -133,8 +149,8 @@ def anomalies(
     return found
 
 
-def anomaly_table(found: list[Anomaly], runs: int) -> str:
-    head = f"Functions whose share jumped compared with {runs} earlier profiles"
+def anomaly_table(found: list[Anomaly], runs: int, what: str = "profiles") -> str:
+    head = f"Functions whose share jumped compared with {runs} earlier {what}"
     if not found:
         return head + ": none\n"
     lines = [head, f"  {'change':>7} {'mean%':>6} {'stdev':>6} {'new%':>6}  function"]

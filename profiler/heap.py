@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from typing import Any
 
 MAX_EXAMINED = 30_000  # about 70 ms a census, whatever the heap: the census holds the GIL throughout
@@ -32,17 +33,29 @@ def _size(obj: Any, cls: type) -> int:
         return cls.__basicsize__
 
 
-def census(top: int = TOP_TYPES) -> dict[str, Any]:
-    """{"objects": estimated live objects, "bytes": their shallow size, "types": {name: [count, bytes]}}."""
+def census(top: int = TOP_TYPES, max_examined: int = MAX_EXAMINED, deadline: float | None = None) -> dict[str, Any]:
+    """{"objects": estimated live objects, "bytes": their shallow size, "types": {name: [count, bytes]}}.
+
+    Looks at `max_examined` containers at most (an even stride, scaled up); with a `deadline`
+    (time.perf_counter()), it stops there and scales up what it has seen, saying so ("stopped_early")."""
     containers = gc.get_objects()
     total_containers = len(containers)
-    stride = max(1, total_containers // MAX_EXAMINED)
+    stride = max(1, -(-total_containers // max(1, max_examined)))
     sample = containers[::stride]
     del containers
     counts: dict[type, list[int]] = {}
     seen: set[int] = set()
     is_tracked, referents = gc.is_tracked, gc.get_referents
-    for obj in sample:
+    examined = 0
+    stopped_early = False
+    # In interleaved passes (every 8th of the sample, then the next 8th, ...): a census stopped at its deadline
+    # has still seen an even spread of the heap, old objects and new, not only the oldest.
+    passes = 8 if deadline is not None else 1
+    for obj in (obj for start in range(passes) for obj in sample[start::passes]):
+        examined += 1
+        if deadline is not None and not examined & 255 and time.perf_counter() > deadline:
+            stopped_early = True
+            break
         cls = type(obj)
         entry = counts.get(cls)
         if entry is None:
@@ -71,12 +84,17 @@ def census(top: int = TOP_TYPES) -> dict[str, Any]:
             centry[1] += _size(child, ccls) * w
             if ccls is dict or ccls is tuple:  # untracked because they hold only atoms: count those too
                 pending += [(atom, w) for atom in (referents(child) + list(child) if ccls is dict else child)]
+    scale = stride * (len(sample) / examined if stopped_early and examined else 1)
     del sample, seen
-    scaled = {type_name(cls): [c * stride, b * stride] for cls, (c, b) in counts.items()}
+    scaled = {type_name(cls): [round(c * scale), round(b * scale)] for cls, (c, b) in counts.items()}
     ranked = sorted(scaled.items(), key=lambda kv: -kv[1][1])
-    return {
+    result = {
         "objects": sum(c for c, _ in scaled.values()),
         "bytes": sum(b for _, b in scaled.values()),
         "stride": stride,
+        "examined": examined,
         "types": dict(ranked[:top]),
     }
+    if stopped_early:
+        result["stopped_early"] = True
+    return result

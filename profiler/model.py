@@ -10,81 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT, VERSION = "codeward-profile", 1
+from codeward.profiler.snapshot import FORMAT, VERSION
+
 METRICS = ("cpu", "wall")
 
 
 class ProfileError(ValueError):
     """A file that is not a readable codeward profile."""
-
-
-def _frame_of(code: Any) -> tuple[str, str, int]:
-    if isinstance(code, str):
-        return (code, "", 0)
-    return (getattr(code, "co_qualname", code.co_name), code.co_filename, code.co_firstlineno)
-
-
-def build_profile(agent: Any, *, final: bool) -> dict[str, Any]:
-    settings = agent.settings
-    index: dict[tuple[str, str, int], int] = {}
-    frames: list[dict[str, Any]] = []
-    stacks = []
-    by_code: dict[int, int] = {}  # by id: the agent holds the code objects
-    for wall, cpu, exc, codes in agent.stacks.values():
-        ids = []
-        for code in reversed(codes):  # stored leaf first; files keep the root first
-            i = by_code.get(id(code))
-            if i is None:
-                frame = _frame_of(code)
-                i = index.get(frame)
-                if i is None:
-                    i = index[frame] = len(frames)
-                    frames.append({"name": frame[0], "file": frame[1], "line": frame[2]})
-                by_code[id(code)] = i
-            ids.append(i)
-        stacks.append([ids, int(wall), round(cpu, 3), int(exc)])
-    duration = time.time() - agent.period_start
-    interval = settings.sampling_interval_ms
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "pid": agent.pid,
-        "argv": list(sys.argv),
-        "cwd": os.getcwd(),
-        "python": sys.version.split()[0],
-        "start": round(agent.period_start, 3),
-        "duration": round(duration, 3),
-        "final": final,
-        "settings": settings.as_dict(),
-        "sampling": {
-            "rounds": agent.rounds,
-            "requested_hz": round(1000.0 / interval, 2),
-            "actual_hz": round(agent.rounds / duration, 2) if duration > 0 else 0.0,
-            "cpu_source": agent.cpu_source,
-            "agent_cpu_seconds": round(agent._agent_cpu, 4),
-            # Samples the SIGPROF timer counted in the main thread while it was busy (profiler.sigtimer),
-            # in timer_ticks calls of its handler; the sampling thread took the others.
-            "timer_samples": agent._ticks - agent._period_ticks,
-            "timer_ticks": agent._tick_calls - agent._period_tick_calls,
-            "timer_cpu_seconds": round(agent._tick_cpu - agent._period_tick_cpu, 4),  # theirs, in the main thread
-            # The real spacing of samples (the GIL makes it longer than asked): turns counts into seconds.
-            "seconds_per_sample": round(duration / agent.rounds, 6) if agent.rounds else interval / 1000.0,
-        },
-        "notes": list(agent.notes),
-        "threads": dict(agent.thread_samples),
-        "frames": frames,
-        "stacks": stacks,
-        "heap": {
-            "census": list(agent.census),
-            "rss": [list(p) for p in agent.rss],
-            "allocations": agent._allocations,
-        },
-    }
 
 
 def load(path: str) -> dict[str, Any]:
@@ -95,6 +29,11 @@ def load(path: str) -> dict[str, Any]:
         raise ProfileError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ProfileError(f"{path} is not JSON ({exc}); expected a codeward profile (profile-*.json)") from None
+    return validate(data, path)
+
+
+def validate(data: Any, path: str) -> dict[str, Any]:
+    """`data` when it is a profile this codeward reads; a ProfileError naming `path` and the fault otherwise."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ProfileError(f'{path} is not a codeward profile (no "format": "{FORMAT}"); pass a profile-*.json')
     if data.get("version") != VERSION:
@@ -129,65 +68,117 @@ def profile_paths(target: str) -> list[str]:
     return [target]
 
 
-def merge(profiles: list[dict[str, Any]]) -> dict[str, Any]:
-    """One profile adding up several (periods of one run, or several processes)."""
-    if len(profiles) == 1:
-        return profiles[0]
-    first = profiles[0]
-    index: dict[tuple[str, str, int], int] = {}
-    frames: list[dict[str, Any]] = []
-    totals: dict[tuple[int, ...], list[float]] = {}
-    threads: dict[str, int] = {}
-    rss: list[list[float]] = []
-    census: list[dict[str, Any]] = []
-    notes: list[str] = []
-    start = min(p["start"] for p in profiles)
-    for p in profiles:
+class Merger:
+    """Adds profiles up one at a time, keeping only the sums (frames, stacks, threads): a fleet's thousands of
+    profiles stream through it in the memory their distinct stacks take. Heap series are kept only while
+    every profile comes from one process (then they line up in time)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, Any] | None = None
+        self.count = 0
+        self.index: dict[tuple[str, str, int], int] = {}
+        self.frames: list[dict[str, Any]] = []
+        self.totals: dict[tuple[int, ...], list[float]] = {}
+        self.threads: dict[str, int] = {}
+        self.pids: set[Any] = set()
+        self.processes: set[tuple[str, Any]] = set()
+        self.heaps: list[tuple[float, dict[str, Any]]] = []
+        self.notes: list[str] = []
+        self.start = float("inf")
+        self.end = float("-inf")
+        self.final = False
+        self.sums: dict[str, float] = {}
+        self.weighted = 0.0
+        self.allocations: Any = None
+
+    def add(self, p: dict[str, Any]) -> None:
+        if self.first is None:
+            self.first = p
+        self.count += 1
         remap = []
+        index, frames = self.index, self.frames
         for f in p["frames"]:
             key = (f["name"], f["file"], f["line"])
-            if key not in index:
-                index[key] = len(frames)
+            i = index.get(key)
+            if i is None:
+                i = index[key] = len(frames)
                 frames.append(dict(f))
-            remap.append(index[key])
+            remap.append(i)
+        totals = self.totals
         for ids, wall, cpu, exc in p["stacks"]:
-            key2 = tuple(remap[i] for i in ids)
-            entry = totals.setdefault(key2, [0, 0.0, 0])
+            entry = totals.setdefault(tuple(remap[i] for i in ids), [0, 0.0, 0])
             entry[0] += wall
             entry[1] += cpu
             entry[2] += exc
         for name, n in p.get("threads", {}).items():
-            threads[name] = threads.get(name, 0) + n
-        shift = p["start"] - start
+            self.threads[name] = self.threads.get(name, 0) + n
+        self.pids.add(p.get("pid"))
+        self.processes.add((p.get("host", ""), p.get("pid")))
+        self.start = min(self.start, p["start"])
+        self.end = max(self.end, p["start"] + p["duration"])
+        self.final = self.final or bool(p.get("final"))
         heap = p.get("heap") or {}
-        if len({q.get("pid") for q in profiles}) == 1:  # series of one process line up in time
+        if len(self.pids) == 1:
+            self.heaps.append((p["start"], heap))
+        else:
+            self.heaps = []
+        if heap.get("allocations"):
+            self.allocations = heap["allocations"]
+        for note in p.get("notes", []):  # each once, and not without bound (a fleet repeats the same notes)
+            if len(self.notes) < 100 and note not in self.notes:
+                self.notes.append(note)
+        sampling = p.get("sampling", {})
+        for key in (
+            "rounds",
+            "agent_cpu_seconds",
+            "agent_samples",
+            "timer_samples",
+            "timer_ticks",
+            "timer_cpu_seconds",
+        ):
+            self.sums[key] = self.sums.get(key, 0) + sampling.get(key, 0)
+        self.weighted += sampling.get("seconds_per_sample", 0) * sampling.get("rounds", 0)
+
+    def result(self) -> dict[str, Any]:
+        first = self.first
+        if first is None:
+            raise ProfileError("no profiles to merge")
+        if self.count == 1:
+            return first
+        sampling = dict(first.get("sampling", {}))
+        for key, value in self.sums.items():
+            sampling[key] = int(value) if key == "rounds" else round(value, 4)
+        if sampling.get("rounds"):
+            sampling["seconds_per_sample"] = round(self.weighted / sampling["rounds"], 6)
+        rss: list[list[float]] = []
+        census: list[dict[str, Any]] = []
+        for began, heap in self.heaps:  # series of one process line up in time
+            shift = began - self.start
             rss += [[round(t + shift, 3), b] for t, b in heap.get("rss", [])]
             census += [{**c, "t": round(c["t"] + shift, 3)} for c in heap.get("census", [])]
-        notes += p.get("notes", [])
-    end = max(p["start"] + p["duration"] for p in profiles)
-    sampling = dict(first.get("sampling", {}))
-    sampling["rounds"] = sum(p.get("sampling", {}).get("rounds", 0) for p in profiles)
-    weighted = sum(
-        p.get("sampling", {}).get("seconds_per_sample", 0) * p.get("sampling", {}).get("rounds", 0) for p in profiles
-    )
-    if sampling["rounds"]:
-        sampling["seconds_per_sample"] = round(weighted / sampling["rounds"], 6)
-    for key in ("agent_cpu_seconds", "timer_samples", "timer_ticks", "timer_cpu_seconds"):
-        sampling[key] = round(sum(p.get("sampling", {}).get(key, 0) for p in profiles), 4)
-    allocations = next((p["heap"]["allocations"] for p in reversed(profiles) if (p.get("heap") or {}).get("allocations")), None)  # fmt: skip
-    return {
-        **first,
-        "pid": sorted({p["pid"] for p in profiles}) if len({p["pid"] for p in profiles}) > 1 else first["pid"],
-        "start": start,
-        "duration": round(end - start, 3),
-        "final": any(p.get("final") for p in profiles),
-        "sampling": sampling,
-        "notes": notes,
-        "threads": threads,
-        "frames": frames,
-        "stacks": [[list(k), v[0], round(v[1], 3), v[2]] for k, v in totals.items()],
-        "heap": {"census": census, "rss": rss, "allocations": allocations},
-    }
+        return {
+            **first,
+            "pid": sorted(self.pids) if len(self.pids) > 1 else first["pid"],
+            "processes": len(self.processes),
+            "start": self.start,
+            "end": round(self.end, 3),
+            "duration": round(self.end - self.start, 3),
+            "final": self.final,
+            "sampling": sampling,
+            "notes": self.notes,
+            "threads": self.threads,
+            "frames": self.frames,
+            "stacks": [[list(k), v[0], round(v[1], 3), v[2]] for k, v in self.totals.items()],
+            "heap": {"census": census, "rss": rss, "allocations": self.allocations},
+        }
+
+
+def merge(profiles: list[dict[str, Any]]) -> dict[str, Any]:
+    """One profile adding up several (periods of one run, or several processes)."""
+    merger = Merger()
+    for p in profiles:
+        merger.add(p)
+    return merger.result()
 
 
 def load_many(targets: list[str]) -> dict[str, Any]:
@@ -218,26 +209,25 @@ def short_path(path: str, cwd: str | None = None) -> str:
     return path
 
 
-@dataclass
 class FunctionStat:
-    frame: int
-    name: str
-    file: str
-    line: int
-    self_: float = 0.0
-    total: float = 0.0
-    exc: float = 0.0
+    """One function's figures in a Table (a plain class: `python -m codeward.profiler` prints a table at exit,
+    and dataclasses is the costliest import there)."""
+
+    __slots__ = ("exc", "file", "frame", "line", "name", "self_", "total")
+
+    def __init__(self, frame: int, name: str, file: str, line: int) -> None:
+        self.frame, self.name, self.file, self.line = frame, name, file, line
+        self.self_ = self.total = self.exc = 0.0
 
     @property
     def key(self) -> str:
         return f"{self.name}\t{self.file}\t{self.line}"
 
 
-@dataclass
 class Table:
-    metric: str
-    grand_total: float
-    functions: dict[int, FunctionStat] = field(default_factory=dict)
+    def __init__(self, metric: str, grand_total: float) -> None:
+        self.metric, self.grand_total = metric, grand_total
+        self.functions: dict[int, FunctionStat] = {}
 
     def share(self, value: float) -> float:
         return 100.0 * value / self.grand_total if self.grand_total else 0.0

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import os
 
 from codeward.profiler.settings import SPECS, Settings, SettingsError, resolve
+
+TYPE_CHECKING = False  # typing is not imported: python -m codeward.profiler pays for it before the program
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +22,8 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
             names.append("--interval")
         if spec.attr == "output_dir":
             names.insert(0, "-o")
-        default = f"default {spec.default}" if spec.kind is not bool else "off by default"
+        default = "off by default" if spec.kind is bool else "unset by default" if spec.default == "" else (
+            f"default {spec.default}")  # fmt: skip
         if spec.kind is bool:
             group.add_argument(*names, dest=spec.attr, action="store_const", const=True, default=None,
                                help=f"{spec.help} ({default})")  # fmt: skip
@@ -35,20 +40,32 @@ def settings_from_args(args: argparse.Namespace, start: str = ".") -> Settings:
     """Flags over environment over pyproject over defaults; raises SettingsError with the culprit named."""
     pyproject = None
     if not args.isolated:
-        if args.config:
-            pyproject = args.config
-        else:
-            try:
-                from codeward.config import find_pyproject
-            except ImportError:  # the profiler on its own (python -m codeward.profiler without codeward installed)
-                find_pyproject = None
-            pyproject = find_pyproject(start) if find_pyproject else None
+        pyproject = args.config or nearest_pyproject(start)
     overrides: dict[str, Any] = {}
     for spec in SPECS:
         value = getattr(args, spec.attr, None)
         if value is not None:
             overrides[spec.name] = value
     return resolve(pyproject, overrides=overrides, use_env=not args.isolated)
+
+
+def nearest_pyproject(start: str) -> str | None:
+    """The pyproject.toml at or above `start` with a [tool.codeward] table, as `codeward lint` finds it.
+
+    Not codeward.config's finder: that module brings the linters' imports, which `python -m codeward.profiler`
+    would pay for before the program starts."""
+    folder = os.path.abspath(start)
+    while True:
+        path = os.path.join(folder, "pyproject.toml")
+        try:
+            with open(path, "rb") as handle:
+                if b"[tool.codeward" in handle.read():
+                    return path
+        except OSError:  # none here (or unreadable): look further up
+            pass
+        folder, previous = os.path.dirname(folder), folder
+        if folder == previous:
+            return None
 
 
 __all__ = ["SettingsError", "add_setting_flags", "settings_from_args"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
-from codeward.profiler.settings import Settings
+TYPE_CHECKING = False  # typing is not imported in the profiled program
+if TYPE_CHECKING:
+    from typing import Any
+
+    from codeward.profiler.settings import Settings
 
 
 def _write(path: str, text: str) -> None:
@@ -16,13 +19,22 @@ def _write(path: str, text: str) -> None:
     os.replace(temporary, path)  # a reader never sees half a file
 
 
-def write_reports(profile: dict[str, Any], settings: Settings, stem: str) -> list[str]:
+def write_reports(profile: dict[str, Any], settings: Settings, stem: str, *, render: bool = True) -> list[str]:
+    """The JSON profile, and with `render` the formats the settings ask for beside it."""
     directory = settings.output_dir
     os.makedirs(directory, exist_ok=True)
     base = os.path.join(directory, stem)
     paths = [base + ".json"]
     _write(paths[0], json.dumps(profile, separators=(",", ":")))
-    formats = settings.report_formats()
+    if render:
+        paths += render_formats(profile, settings.report_formats(), base)
+    return paths
+
+
+def render_formats(profile: dict[str, Any], formats: list[str], base: str) -> list[str]:
+    """Write the formats of one profile next to `base`.json (`codeward profile report`, the launcher)."""
+    stem = os.path.basename(base)
+    paths: list[str] = []
     if "collapsed" in formats:
         from codeward.profiler.formats import collapsed
 

@@ -8,7 +8,11 @@ by the agent inside the profiled program.
 from __future__ import annotations
 
 import os
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs the program 2 ms at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class SettingsError(ValueError):
@@ -18,16 +22,27 @@ class SettingsError(ValueError):
 class Spec:
     """One setting. A plain class, not a dataclass: `codeward` builds its parser from these at every start."""
 
-    __slots__ = ("attr", "default", "help", "kind", "maximum", "minimum", "name")
+    __slots__ = ("attr", "default", "env_name", "help", "kind", "maximum", "minimum", "name")
 
-    def __init__(self, name: str, attr: str, kind: type, default: Any, minimum: float, maximum: float, help: str):
+    def __init__(
+        self,
+        name: str,
+        attr: str,
+        kind: type,
+        default: Any,
+        minimum: float,
+        maximum: float,
+        help: str,
+        env_name: str = "",
+    ):
         self.name = name  # the CodeGuru name (or codeward's own, in kebab case)
         self.attr, self.kind, self.default = attr, kind, default
         self.minimum, self.maximum, self.help = minimum, maximum, help
+        self.env_name = env_name
 
     @property
     def env(self) -> str:
-        return "CODEWARD_PROFILER_" + _snake(self.name).upper()
+        return self.env_name or "CODEWARD_PROFILER_" + _snake(self.name).upper()
 
     @property
     def flag(self) -> str:
@@ -88,7 +103,13 @@ SPECS: tuple[Spec, ...] = (
         "wall-time share the live-object census may use (0: no census)",
     ),
     Spec(
-        "formats", "formats", str, "html,speedscope,collapsed", 0, 0, "report files to write besides the JSON profile"
+        "formats",
+        "formats",
+        str,
+        "html,speedscope,collapsed",
+        0,
+        0,
+        "reports rendered from the JSON profile once the program has exited (none: the JSON alone)",
     ),
     Spec(
         "timer",
@@ -99,6 +120,29 @@ SPECS: tuple[Spec, ...] = (
         0,
         "auto: while the main thread is busy in Python (and the interval is at most 50 ms) a SIGPROF CPU timer "
         "samples from the main thread itself, without a GIL handover; thread: always the sampling thread",
+    ),
+)
+SPECS += (
+    Spec(
+        "group",
+        "group",
+        str,
+        "",
+        0,
+        0,
+        "profiling group: every process of the service sends its profiles to the store under this name",
+        "CODEWARD_PROFILE_GROUP",
+    ),
+    Spec(
+        "store",
+        "store",
+        str,
+        "",
+        0,
+        0,
+        "where the group's profiles go: s3://bucket/prefix (boto3, codeward[s3]; AWS_ENDPOINT_URL for other "
+        "endpoints) or file:///shared/dir",
+        "CODEWARD_PROFILE_STORE",
     ),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
@@ -120,6 +164,8 @@ class Settings:
     heap_budget_percent: float
     formats: str
     timer: str
+    group: str
+    store: str
 
     def __init__(self, **values: Any) -> None:
         for spec in SPECS:
@@ -135,6 +181,8 @@ class Settings:
         out = {}
         for spec in SPECS:
             value = getattr(self, spec.attr)
+            if value == "" and spec.kind is str:
+                continue  # unset (group, store): a child with an empty variable would be a bad setting
             out[spec.env] = ("1" if value else "0") if spec.kind is bool else str(value)
         out[BY_ATTR["output_dir"].env] = os.path.abspath(self.output_dir)
         return out
@@ -143,7 +191,7 @@ class Settings:
         return {spec.name: getattr(self, spec.attr) for spec in SPECS}
 
     def report_formats(self) -> list[str]:
-        return [f for f in (part.strip() for part in self.formats.split(",")) if f]
+        return [f for f in (part.strip() for part in self.formats.split(",")) if f and f != "none"]
 
 
 def convert(spec: Spec, value: Any, source: str) -> Any:
@@ -162,12 +210,16 @@ def convert(spec: Spec, value: Any, source: str) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"{where} must be a non-empty string, not {value!r}")
         if spec.attr == "formats":
-            unknown = [f for f in value.split(",") if f.strip() and f.strip() not in REPORT_FORMATS]
+            unknown = [f for f in value.split(",") if f.strip() and f.strip() not in (*REPORT_FORMATS, "none")]
             if unknown:
                 raise SettingsError(f"{where}: unknown format {unknown[0]!r}; choose from {', '.join(REPORT_FORMATS)}")
+        if spec.attr == "group" and not all(ch.isalnum() or ch in "._-" for ch in value.strip()):
+            raise SettingsError(f"{where} may hold letters, digits, '.', '_' and '-' only, not {value!r}")
+        if spec.attr == "store" and not value.strip().startswith(("s3://", "file://")):
+            raise SettingsError(f"{where} must be an s3://bucket/prefix or file:///directory URL, not {value!r}")
         if spec.attr == "timer" and value.strip() not in TIMERS:
             raise SettingsError(f"{where} must be one of {', '.join(TIMERS)}, not {value!r}")
-        return value.strip() if spec.attr == "timer" else value
+        return value.strip() if spec.attr in ("timer", "group", "store") else value
     if isinstance(value, bool):
         raise SettingsError(f"{where} must be a number, not {value!r}")
     try:
@@ -232,4 +284,10 @@ def resolve(
             _apply(settings, {name: value}, f"environment variable {BY_NAME[name].env}")
     if overrides:
         _apply(settings, {k: v for k, v in overrides.items() if v is not None}, "option")
+    if bool(settings.group) != bool(settings.store):
+        given, missing = ("group", "store") if settings.group else ("store", "group")
+        raise SettingsError(
+            f"{given} is set but {missing} is not: a profiling group needs both (--group NAME --store URL, or "
+            f"{BY_NAME[missing].env})"
+        )
     return settings

@@ -18,12 +18,15 @@ thread samples (see Agent._loop). What the timer must never do to the program:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs the program 2 ms at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_INTERVAL = 0.05  # above 20 Hz a handover is rare enough; the thread alone samples then
 _owner: Any = None  # the agent the handler forwards to (one per process)
@@ -92,9 +95,11 @@ def disarm_lost(interval: float) -> None:
     """The handler was replaced behind the wrappers' back (C code, the _signal module): stop the timer too
     when it still runs at our interval (after SIG_DFL went back, a tick would kill the process)."""
     if not owned():
-        with contextlib.suppress(OSError, ValueError):
+        try:
             if abs(signal.getitimer(signal.ITIMER_PROF)[1] - interval) < 1e-6:
                 signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
+        except (OSError, ValueError):
+            pass
 
 
 def release(agent: Any) -> None:
@@ -106,8 +111,10 @@ def release(agent: Any) -> None:
     disarm_lost(agent.settings.sampling_interval_ms / 1000.0)
     _owner = None
     if threading.current_thread() is threading.main_thread() and owned():
-        with contextlib.suppress(OSError, ValueError):
+        try:  # noqa: SIM105  (contextlib is one import more in the profiled program)
             signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
 
 
 def _give_way() -> None:
@@ -154,23 +161,31 @@ def _wrap_exec() -> None:
 class Switch:
     """Decides, at each of the agent's checks (four times a second), whether the timer or the thread samples.
 
-    The timer is armed once the main thread was busy (90% of a check's span on its CPU clock), and disarmed
-    when it delivered less than 3/4 of the samples asked for: the main thread went to wait (no CPU, no
-    ticks), or into long C calls (ticks, but no bytecode to run the handler), or another thread took the
-    CPU while it waits. Flapping between the two backs off, up to a minute."""
+    The timer is armed once the main thread was busy: running, or ready to run and waiting for a CPU, 90% of
+    a check's span (its CPU clock plus its time in the run queue, from /proc's schedstat where there is one, so
+    a busy program on a loaded machine still counts as busy). It is disarmed when the main thread stopped
+    being busy (it waits: no CPU, no ticks, or blocks while another thread works) or when the timer delivered
+    less than 3/4 of the samples the main thread's CPU time asked for (long C calls that gave the handler no
+    bytecode to run between). Flapping between the two backs off, up to a minute."""
 
-    BUSY, DELIVERED = 0.9, 0.75
+    BUSY, IDLE, DELIVERED = 0.9, 0.5, 0.75
+    MAX_OWED_SPAN = 1.0  # a longer span without a check is a suspended process (a frozen Lambda sandbox)
 
     def __init__(self, interval: float, main_ident: int, now: float) -> None:
         self.interval = interval
         self.armed = False
         self.clock: int | None = None
         if hasattr(time, "pthread_getcpuclockid"):
-            with contextlib.suppress(OSError, OverflowError):
+            try:  # noqa: SIM105
                 self.clock = time.pthread_getcpuclockid(main_ident)
+            except (OSError, OverflowError):
+                pass
         self._clock_read = time.clock_gettime
+        native = getattr(threading.main_thread(), "native_id", None)
+        self._schedstat = f"/proc/self/task/{native}/schedstat" if native else ""
         self.given_up = self.clock is None
         self.since, self.cpu, self.ticks = now, self.main_cpu(), 0
+        self.demand = self.main_demand()
         self.armed_at = self.not_before = 0.0
         self.backoff = 0.125  # doubled at each stint shorter than a second (flapping), up to a minute
 
@@ -184,17 +199,36 @@ class Switch:
             self.given_up = True
             return 0.0
 
+    def main_demand(self) -> float:
+        """The main thread's time on a CPU plus its time ready to run in the run queue (seconds); its CPU time
+        alone where the kernel does not say."""
+        if self._schedstat:
+            try:
+                fd = os.open(self._schedstat, os.O_RDONLY)
+                try:
+                    fields = os.read(fd, 96).split()
+                finally:
+                    os.close(fd)
+                return (int(fields[0]) + int(fields[1])) / 1e9
+            except (OSError, ValueError, IndexError):
+                self._schedstat = ""
+        return self.main_cpu()
+
     def arm_now(self, now: float) -> None:
         if not self.given_up and arm(self.interval):
             self.armed, self.armed_at = True, now
 
     def check(self, now: float, ticks: int) -> int:
         """Arm or disarm for the next span. Returns how many samples the timer owes for the span that ended
-        (the time the main thread did not run bytecode: waiting, mostly); the agent's thread makes them up
-        with one sample that counts as many, so wall time stays accounted for in either mode."""
+        (the time the main thread did not run bytecode: waiting, mostly, or waiting for a CPU on a loaded
+        machine); the agent's thread makes them up with one sample that counts as many, so wall time stays
+        accounted for in either mode."""
         span = now - self.since
         cpu = self.main_cpu()
-        owed = max(0, round(span / self.interval) - (ticks - self.ticks)) if self.armed else 0
+        demand = self.main_demand()
+        busy = (demand - self.demand) / span if span > 0 else 0.0
+        delivered = ticks - self.ticks
+        owed = max(0, round(min(span, self.MAX_OWED_SPAN) / self.interval) - delivered) if self.armed else 0
         if self.given_up:
             if self.armed:
                 disarm()
@@ -203,13 +237,13 @@ class Switch:
             if not owned():  # the program installed a SIGPROF handler of its own: never touch the timer again
                 disarm_lost(self.interval)
                 self.armed, self.given_up = False, True
-            elif ticks - self.ticks < self.DELIVERED * span / self.interval:
+            elif busy < self.IDLE or delivered < self.DELIVERED * (cpu - self.cpu) / self.interval:
                 disarm()
                 self.armed = False
                 self.backoff = min(self.backoff * 2, 60.0) if now - self.armed_at < 1.0 else 0.25
                 self.not_before = now + self.backoff
-        elif now >= self.not_before and span > 0 and (cpu - self.cpu) / span >= self.BUSY:
+        elif now >= self.not_before and busy >= self.BUSY:
             self.arm_now(now)
             self.given_up = not self.armed  # the handler is no longer ours
-        self.since, self.cpu, self.ticks = now, cpu, ticks
+        self.since, self.cpu, self.ticks, self.demand = now, cpu, ticks, demand
         return owed

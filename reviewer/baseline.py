@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import Counter
 from typing import Any
 
@@ -28,17 +29,24 @@ def _keys(baseline: str, report: Any) -> list[tuple[str, str, str]]:
 
 
 def write_baseline(path: str, report: Any) -> int:
+    from codeward.safepaths import UnsafePath, write_text
+
     entries = [{"code": c, "path": p, "fingerprint": fp} for c, p, fp in sorted(_keys(path, report))]
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"tool": "codeward review", "version": VERSION, "findings": entries}, handle, indent=1)
-        handle.write("\n")
+    document = {"tool": "codeward review", "version": VERSION, "findings": entries}
+    try:
+        write_text(path, json.dumps(document, indent=1) + "\n", "the baseline")
+    except UnsafePath as exc:
+        raise UsageError(str(exc)) from None
     return len(entries)
 
 
 def load_baseline(path: str) -> Counter[tuple[str, str, str]]:
+    from codeward.safepaths import read_refusal
+
+    refused = read_refusal(path)
+    if refused is not None:  # every finding counts as new: a link can only cost the attacker
+        print(f"codeward: warning: baseline {path} is {refused}; every finding counts as new", file=sys.stderr)
+        return Counter()
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)

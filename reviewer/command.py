@@ -15,6 +15,7 @@ from codeward.cli import (
     load_config_for,
     resolve_format,
     use_color,
+    warn_if_nothing_checked,
 )
 
 
@@ -49,6 +50,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "(default: 0.5, or min-confidence in [tool.codeward.reviewer])",
     )
     review.add_argument("--show-all", action="store_true", help="also show findings below the confidence threshold")
+    review.add_argument(
+        "--feedback",
+        metavar="FILE",
+        help="verdicts of `codeward feedback` (default: .codeward-feedback.json at the repository root; "
+        "with --config or --isolated only when named)",
+    )
     add_common(review)
     return review
 
@@ -110,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for result in results:
             findings += result.findings
-    findings = scope.keep(findings)
+    findings = scope.keep(findings, rule_for)
     findings.sort(key=Finding.sort_key)
     report = Report(findings, [r.path for r in results], rule_for, color=use_color(args.color, bool(args.output)),
                     explain=not args.quiet)  # fmt: skip
@@ -120,8 +127,14 @@ def run(args: argparse.Namespace) -> int:
 
     # The classifier's verdict, then the users': low-confidence and not-useful findings are not reported.
     report.findings = visible(report.findings, threshold, args.show_all)
-    drop_not_useful(report, args.paths[0] if args.paths else ".")
+    # The checkout's verdicts hide findings: with a pinned configuration (--config) or none (--isolated) they
+    # count only when named, since a pull request can commit verdicts for its own findings.
+    if args.feedback or not (args.isolated or args.config):
+        drop_not_useful(report, args.paths[0] if args.paths else ".", args.feedback)
     scope.attach(report)
+    warn_if_nothing_checked(
+        report, scope, args.paths, "text files" if args.secrets_only else "Python files (*.py, *.pyi)"
+    )
     if args.baseline:
         from codeward.reviewer.baseline import filter_new, write_baseline
 
@@ -138,36 +151,7 @@ def run(args: argparse.Namespace) -> int:
     return finish(args, fmt, report, scope, config.fail_on, fixed=fixed, internal_error=internal)
 
 
-SECRET_CODES = frozenset({"CWR201", "CWR202", "CWR203", "CWR205"})
-
-
 def mask_secrets(report: Any) -> None:
-    """Replace the flagged literals in the source lines every format shows (text, SARIF snippets,
-    fingerprints), so no output carries a secret in full."""
-    for finding in report.findings:
-        if finding.code not in SECRET_CODES:
-            continue
-        lines = report.source_lines(finding.path)
-        span = finding.span
-        for number in range(span.line, min(span.end_line, len(lines)) + 1):
-            line = lines[number - 1]
-            start = span.column - 1 if number == span.line else len(line) - len(line.lstrip())
-            end = span.end_column - 1 if number == span.end_line else len(line)
-            lines[number - 1] = line[:start] + _mask_segment(line[start:end], number == span.line) + line[end:]
-
-
-def _mask_segment(segment: str, first: bool) -> str:
-    if not segment:
-        return segment
-    prefix = ""
-    if first:
-        # Keep a string prefix and opening quote, then up to a quarter (at most 4) of the characters.
-        head = len(segment) - len(segment.lstrip("rRbBuUfF"))
-        quote = segment[head : head + 3] if segment[head : head + 3] in ('"""', "'''") else segment[head : head + 1]
-        prefix = segment[: head + len(quote)]
-    body = segment[len(prefix) :]
-    suffix = prefix[len(prefix.rstrip("'\"")) :] if first else ""
-    if suffix and body.endswith(suffix):
-        body = body[: -len(suffix)]
-    keep = min(4, len(body) // 4) if first else 0
-    return prefix + body[:keep] + "*" * (len(body) - keep) + (suffix if segment.endswith(suffix) else "")
+    """Mask the flagged credentials in the source lines every format shows (text, SARIF snippets,
+    fingerprints); the Report does it for the findings it was made with (codeward.masking)."""
+    report.protect(report.findings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
 import sys
 import traceback
@@ -28,6 +27,11 @@ class FileResult:
 
 def read_source(path: str) -> tuple[str | None, str]:
     """(text, "") or (None, why it cannot be reviewed). Honours BOMs and PEP 263 coding cookies."""
+    from codeward.safepaths import read_refusal
+
+    refused = read_refusal(path)
+    if refused is not None:
+        return None, refused
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -210,7 +214,13 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
                 fix = Fix(description, tuple(Edit(s, replacement) for s, replacement in spans))  # type: ignore[arg-type]
         message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
         severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
-        finding = Finding(rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes))
+        related: tuple[int, ...] = ()
+        if pending.taint is not None:
+            nodes_of_flow = [pending.taint.node, *(node for _, node in pending.taint.steps)]
+            related = tuple(sorted({at.line for at in map(where.get, map(id, nodes_of_flow)) if at is not None}))
+        finding = Finding(
+            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related
+        )
         out.setdefault((rule.code, span), finding)
     return list(out.values())
 
@@ -289,19 +299,19 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 
 
 def _settings(config: Config) -> str:
-    return repr((sorted(config.select), sorted(config.ignore), sorted(config.per_file_ignores.items())))
+    from codeward.cache import config_stamp
+
+    return config_stamp(config)
 
 
 def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
     """(the cached result or None, the cache, the key) for a task."""
     if task.cache_dir is None:
         return None, None, None
-    from codeward.cache import Cache
+    from codeward.cache import Cache, read_for_key
 
-    try:
-        with open(task.path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
+    data = read_for_key(task.path, MAX_BYTES)
+    if data is None:
         return None, None, None
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
@@ -332,7 +342,9 @@ def run_review(
 
     cache_dir = None
     if use_cache:
-        cache_dir = config.cache_dir or os.path.join(config.root if config.source else ".", ".codeward_cache")
+        from codeward.cache import cache_dir_for
+
+        cache_dir = cache_dir_for(config)
     tasks = [Task(path, config, cache_dir) for path in discover(paths, config)]
     workers = jobs or config.jobs
     # Cache hits are answered here: a warm run starts no worker process and never imports the parser.
@@ -360,7 +372,7 @@ def run_review(
 
 def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Finding]]:
     """Apply every available fix in place; return how many were applied and the findings that remain."""
-    from codeward.fixes import apply_fixes
+    from codeward.fixes import apply_fixes, write_fixed
 
     applied = 0
     remaining: list[Finding] = []
@@ -371,11 +383,9 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
             remaining += result.findings
             continue
         new_text, count = apply_fixes(text, fixable)
-        if not count:
+        if not count or not write_fixed(result.path, new_text):
             remaining += result.findings
             continue
-        with open(result.path, "w", encoding="utf-8") as handle:
-            handle.write(new_text)
         applied += count
         remaining += review_file(result.path, config.selector_for(result.path)).findings
     return applied, remaining

@@ -44,7 +44,9 @@ def _commands(text: str) -> list[str]:
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     joined = code.replace("\\\n", " ")
     found = []
-    for match in re.finditer(r"(?<![\w/-])codeward (?:\"\$command\"|(?:lint|review|simulate)\b)[^\n;|&#]*", joined):
+    for match in re.finditer(
+        r"(?<![\w/-])codeward (?:\"\$command\"|(?:lint|review|simulate|report)\b)[^\n;|&#]*", joined
+    ):
         found.append(" ".join(match.group(0).split()))
     return found
 
@@ -54,12 +56,18 @@ def _expand(command: str) -> list[list[str]]:
     variants = [["lint"], ["review"]] if words[1] == "$command" else [[words[1]]]
     out = []
     for sub in variants:
-        args = sub + [re.sub(r"\$\{?[A-Z_]+(?::-)?\}?", "x", w).replace("$command", sub[0]) for w in words[2:]]
+        # Shell variables become a word, or a number where the option wants one (--shard "$SHARD/4").
+        number = lambda m: "1" if re.search(r"SHARD|INDEX|TOTAL", m.group(0)) else "x"  # noqa: E731
+        args = sub + [re.sub(r"\$\{?[A-Z_]+(?::-)?\}?", number, w).replace("$command", sub[0]) for w in words[2:]]
         out.append(args)
     return out
 
 
-@pytest.mark.parametrize("path", [BUILDSPEC, WORKFLOW, GITLAB], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [BUILDSPEC, WORKFLOW, GITLAB, CI / "github-actions-sharded.yml.example", CI / "gitlab-ci-sharded.yml.example"],
+    ids=lambda p: p.name,
+)
 def test_every_codeward_command_in_the_examples_parses(path: Path) -> None:
     commands = _commands(path.read_text())
     assert len(commands) >= 3
@@ -70,7 +78,7 @@ def test_every_codeward_command_in_the_examples_parses(path: Path) -> None:
                 parsed = parser.parse_args(args)
             except SystemExit:  # argparse's way of saying "bad option"
                 pytest.fail(f"{path.name}: codeward does not accept {args}")
-            assert parsed.command in ("lint", "review", "simulate")
+            assert parsed.command in ("lint", "review", "simulate", "report")
 
 
 def test_github_workflow() -> None:
@@ -117,7 +125,14 @@ def test_user_pre_commit_config_names_real_hooks() -> None:
     (repo,) = config["repos"]
     assert repo["repo"] == "https://github.com/codeward-dev/codeward"
     used = [hook["id"] for hook in repo["hooks"]]
-    assert used == ["codeward-buildspec", "codeward-appspec", "codeward-pipeline", "codeward-simulate"]
+    assert used == [
+        "codeward-buildspec",
+        "codeward-appspec",
+        "codeward-pipeline",
+        "codeward-simulate",
+        "codeward-review",
+        "codeward-secrets",
+    ]
     assert set(used) <= hooks
 
 

@@ -47,7 +47,7 @@ def test_config_select_ignore_and_per_file_ignores(tmp_path: Path) -> None:
     code, out, _ = lint(tmp_path, ".")
     assert code == 1
     assert out.splitlines()[:-1] == [
-        './a/buildspec.yml:5:3: CWF002 duplicate key "build" (first defined at line 3); only this last value is used [duplicate-key]'
+        'a/buildspec.yml:5:3: CWF002 duplicate key "build" (first defined at line 3); only this last value is used [duplicate-key]'
     ]
 
 
@@ -83,7 +83,7 @@ def test_inline_suppression_same_line_and_line_above(tmp_path: Path) -> None:
     )
     write(tmp_path, "buildspec.yml", text)
     _, out, _ = lint(tmp_path, "--isolated", "--select", "CWF", ".")
-    assert [line.split(" ")[0:2] for line in out.splitlines()[:-1]] == [["./buildspec.yml:7:8:", "CWF010"]]
+    assert [line.split(" ")[0:2] for line in out.splitlines()[:-1]] == [["buildspec.yml:7:8:", "CWF010"]]
 
 
 def test_fix_renames_a_misspelled_key_and_reports_the_rest(tmp_path: Path) -> None:
@@ -96,9 +96,10 @@ def test_fix_renames_a_misspelled_key_and_reports_the_rest(tmp_path: Path) -> No
 
 def test_cache_returns_identical_findings(tmp_path: Path) -> None:
     write(tmp_path, "buildspec.yml", DUPLICATE)
-    first = run_cli("lint", "--isolated", "--format", "json", ".", cwd=str(tmp_path))
-    assert (tmp_path / ".codeward_cache").is_dir()
-    second = run_cli("lint", "--isolated", "--format", "json", ".", cwd=str(tmp_path))
+    cache = tmp_path / "cache"
+    first = run_cli("lint", "--isolated", "--cache-dir", str(cache), "--format", "json", ".", cwd=str(tmp_path))
+    assert (cache / "cache.key").is_file() and (cache / ".gitignore").read_text().endswith("*\n")
+    second = run_cli("lint", "--isolated", "--cache-dir", str(cache), "--format", "json", ".", cwd=str(tmp_path))
     assert first == second and first[0] == 1
 
 

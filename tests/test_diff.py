@@ -64,20 +64,23 @@ def test_rename_keeps_old_path_and_only_edited_lines(tmp_path: Path) -> None:
     assert (pure.status, pure.old_path, pure.added, pure.analysable) == ("R", "same.yml", set(), False)
 
 
-def test_binary_submodule_and_symlink_have_no_lines(tmp_path: Path) -> None:
+def test_submodule_and_symlink_have_no_lines_and_binary_files_are_analysed(tmp_path: Path) -> None:
     inner = new_repo(tmp_path / "inner", {"x.txt": "x\n"})
     repo = new_repo(tmp_path / "r", {"keep.txt": "k\n"})
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
     os.symlink("keep.txt", repo / "link.yml")
     commit(repo, {"blob.bin": b"\x00\x01\x02binary\n", "keep.txt": "k\nk2\n"})
     changes = compute("HEAD~1...HEAD", str(repo))
-    assert changes.files["blob.bin"].binary and not changes.files["blob.bin"].analysable
+    # Binary by codeward's own check (NUL bytes), and still analysed: the commands report such a file as
+    # unreadable, which a pull request must not be able to hide.
+    assert changes.files["blob.bin"].binary and changes.files["blob.bin"].analysable
+    assert not changes.files["keep.txt"].binary
     sub = changes.files["sub"]
     assert sub.submodule and sub.added == set() and not sub.analysable
     link = changes.files["link.yml"]
     assert link.symlink and not link.analysable
     assert changes.files[".gitmodules"].analysable
-    assert [os.path.basename(p) for p in changes.analysable_paths()] == [".gitmodules", "keep.txt"]
+    assert [os.path.basename(p) for p in changes.analysable_paths()] == [".gitmodules", "blob.bin", "keep.txt"]
 
 
 def test_odd_file_names(tmp_path: Path) -> None:
@@ -183,7 +186,7 @@ def test_lint_diff_reports_only_findings_on_changed_lines(tmp_path: Path) -> Non
         "lint", "--isolated", "--no-cache", "--format", "concise", "--diff", "main...HEAD", cwd=str(repo)
     )
     assert (code, err) == (1, "")
-    assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["./buildspec.yml:7:5"]
+    assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["buildspec.yml:7:5"]
     assert 'CWB001 unknown key "comands"' in out
     # Without --diff both are reported.
     code, out, _ = run_cli("lint", "--isolated", "--no-cache", "--format", "concise", cwd=str(repo))

@@ -69,10 +69,11 @@ def test_first_run_posts_second_run_posts_nothing(repo: Path, monkeypatch: pytes
         code, _, err = post(repo, fake, monkeypatch, "--diff", "main...HEAD")
         assert err == "codeward: nothing new to post on octo/demo#7 (3 findings already there)\n"
         assert len(fake.posted_reviews) == 1
-        # Three comments at two per page: the second run read both pages of comments.
+        # Three comments at two per page: the second run read both pages of comments, then asked whose token
+        # it holds (only its own account's comments count as already posted).
         second_run = fake.requests[3:]
         assert [(r.path.rsplit("/", 1)[1], r.query.get("page", ["1"])[0]) for r in second_run] == [
-            ("comments", "1"), ("comments", "2"), ("reviews", "1"),
+            ("comments", "1"), ("comments", "2"), ("reviews", "1"), ("user", "1"),
         ]  # fmt: skip
 
 

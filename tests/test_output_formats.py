@@ -38,7 +38,7 @@ def test_text_output_has_location_source_caret_and_advice(project: Path) -> None
     code, out = lint(project, "--color", "never")
     assert code == 1
     assert out.splitlines()[:6] == [
-        './buildspec.yml:5:3: CWF002 duplicate key "build" (first defined at line 3); only this last value is used [duplicate-key]',
+        'buildspec.yml:5:3: CWF002 duplicate key "build" (first defined at line 3); only this last value is used [duplicate-key]',
         " 5 |   build:",
         "   |   ^~~~~",
         "   = why: Parsers silently keep one of the two values (most keep the last), so half of what you wrote is "
@@ -46,13 +46,13 @@ def test_text_output_has_location_source_caret_and_advice(project: Path) -> None
         "   = fix: Merge the two entries into one key.",
         "",
     ]
-    assert "./ci dir/buildspec-tag.yml:4:12: CWF010" in out
+    assert "ci dir/buildspec-tag.yml:4:12: CWF010" in out
     assert out.rstrip().endswith("Found 2 findings (1 error, 1 warning) in 2 of 2 files.")
 
 
 def test_concise_output(project: Path) -> None:
     _, out = lint(project, "--format", "concise")
-    assert out.splitlines()[0].startswith("./buildspec.yml:5:3: CWF002 duplicate key")
+    assert out.splitlines()[0].startswith("buildspec.yml:5:3: CWF002 duplicate key")
     assert len(out.splitlines()) == 3
 
 
@@ -61,7 +61,7 @@ def test_json_output(project: Path) -> None:
     document = json.loads(out)
     first = document["findings"][0]
     assert (first["code"], first["path"], first["line"], first["column"], first["end_column"]) == (
-        "CWF002", "./buildspec.yml", 5, 3, 8,
+        "CWF002", "buildspec.yml", 5, 3, 8,
     )  # fmt: skip
     assert first["severity"] == "error" and first["docs_url"].endswith("#cwf002-duplicate-key")
     assert document["summary"] == {"files": 2, "error": 1, "warning": 1, "info": 0}
@@ -149,10 +149,10 @@ def test_github_workflow_commands_escape_properties_and_data(project: Path) -> N
     _, out = lint(project, "--format", "github")
     lines = out.splitlines()
     assert lines[0] == (
-        "::error file=./buildspec.yml,line=5,endLine=5,col=3,endColumn=8,title=codeward CWF002 (duplicate-key)::"
-        './buildspec.yml:5:3: CWF002 duplicate key "build" (first defined at line 3); only this last value is used'
+        "::error file=buildspec.yml,line=5,endLine=5,col=3,endColumn=8,title=codeward CWF002 (duplicate-key)::"
+        'buildspec.yml:5:3: CWF002 duplicate key "build" (first defined at line 3); only this last value is used'
     )
-    assert lines[1].startswith("::warning file=./ci dir/buildspec-tag.yml,line=4,")
+    assert lines[1].startswith("::warning file=ci dir/buildspec-tag.yml,line=4,")
     report = Report([Finding("CWF002", "a\nb%", "x,y:z.yml", Span(1, 1, 2, 1), Severity.INFO, "n")], [])
     assert (
         render("github", report)
@@ -178,10 +178,10 @@ def test_junit_lists_clean_files_as_passing(project: Path) -> None:
     root = ET.fromstring(out)
     assert root.get("tests") == "3" and root.get("failures") == "2"
     suites = {s.get("name"): s for s in root.iter("testsuite")}
-    assert suites["./buildspec-clean.yml"].get("failures") == "0"
-    failure = suites["./buildspec.yml"].find("testcase/failure")
+    assert suites["buildspec-clean.yml"].get("failures") == "0"
+    failure = suites["buildspec.yml"].find("testcase/failure")
     assert failure is not None and failure.get("type") == "error"
-    assert "./buildspec.yml:5:3: CWF002" in (failure.text or "")
+    assert "buildspec.yml:5:3: CWF002" in (failure.text or "")
 
 
 def test_caret_width_with_wide_characters(tmp_path: Path) -> None:

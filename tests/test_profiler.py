@@ -165,8 +165,12 @@ def test_max_stack_depth_cuts_stacks_near_the_running_function(tmp_path: Path) -
     for ids, *_ in profile["stacks"]:
         assert len(ids) <= 13
     for ids, *_ in deep:  # 12 frames kept, the leaf included, under a <truncated> root
-        assert len(ids) == 13 and frames[ids[0]]["name"] == TRUNCATED
+        # Fewer when the sampling thread caught the main thread in the SIGPROF handler: its one or two frames
+        # counted against the depth, and are cut from the report.
+        assert 11 <= len(ids) <= 13 and frames[ids[0]]["name"] == TRUNCATED
         assert [frames[i]["name"] for i in ids[-2:]] == ["recurse", "spin"]
+    full = sum(row[1] for row in deep if len(row[0]) == 13)
+    assert full >= 0.8 * sum(row[1] for row in deep)
 
 
 @pytest.mark.parametrize("interval_ms", [5, 25])
@@ -346,7 +350,8 @@ def test_a_busy_threads_frames_are_never_held() -> None:
         for _ in range(3):
             time.sleep(0.01)
             agent._sample(threading.get_ident(), states, time.perf_counter())
-        assert states[worker.ident].top is None and states[worker.ident].share > 0.5
+        # Busy: above the share that means waiting (on a loaded machine a busy thread gets a part of a CPU).
+        assert states[worker.ident].top is None and states[worker.ident].share > 0.05
         stop.set()
         assert returned.wait(5)
         assert watch[0]() is None  # died when busy() returned, with no sample since
@@ -622,3 +627,21 @@ def test_profile_command_does_not_import_what_it_does_not_use() -> None:
         }
         & modules
     )
+
+
+def test_docs_readme_and_help_give_the_codes_defaults() -> None:
+    """One documented default per setting: the docs' table, --help and (for the census budget) the README."""
+    docs = (Path(ROOT) / "docs" / "profiler.md").read_text()
+    code, out, _err = run_cli("profile", "--help")
+    assert code == 0
+    help_text = "".join(out.split())  # argparse wraps long words too
+    for spec in SPECS:
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{spec.name}` |"))
+        documented = row.split("|")[3].strip().strip("`")
+        expected = {True: "on", False: "off", "": "unset"}.get(spec.default, f"{spec.default:g}" if isinstance(
+            spec.default, (int, float)) else spec.default)  # fmt: skip
+        assert documented == expected, (spec.name, documented, expected)
+        if spec.kind is not bool and spec.default != "":
+            assert f"(default{spec.default};{spec.env})" in help_text, spec.name
+    budget = Settings().heap_budget_percent
+    assert f"default {budget:g}% of wall time" in " ".join((Path(ROOT) / "README.md").read_text().split())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import io
-import itertools
 import json
 import logging
 import os
@@ -85,13 +84,19 @@ def test_census_pauses_stay_within_the_heap_budget(tmp_path: Path) -> None:
         for _ in until(60):
             if len(run.agent.census) >= 2:
                 break
-    taken = run.profile["heap"]["census"][:-1]  # the last is the report's own, taken at the end
+    census = run.profile["heap"]["census"]
+    taken = [c for c in census if not c.get("at_exit")]
     assert len(taken) >= 2
     assert all(c["seconds"] > 0 and 0 < c["cpu_seconds"] <= c["seconds"] * 1.05 for c in taken)
-    # After a census of s seconds the next waits 100/20 = 5 s: the census's share stays under 20%.
-    for before, after in itertools.pairwise(taken):
-        assert after["t"] - before["t"] >= 5 * before["seconds"] * 0.95, (before, after)
-    assert sum(c["seconds"] for c in taken) <= 0.2 * run.profile["duration"]
+    # Censuses wait until the budget (20% of the run so far, less what censuses took) pays for one: at the end
+    # of each, all of them so far took at most 20% of the time since the agent started.
+    spent = 0.0
+    for c in taken:
+        spent += c["seconds"]
+        assert spent <= 0.2 * (c["t"] + c["seconds"]) + 0.01, taken
+    # The census at exit (taken, thinned or skipped) keeps the whole run's share within the budget too; the
+    # slack is for the time gc.get_objects() takes before the census can check its clock.
+    assert sum(c["seconds"] for c in census) <= 0.2 * run.profile["duration"] + 0.02
     del kept
 
 
@@ -168,6 +173,7 @@ def boto3_heavy(tmp_path: Path) -> None:
         "        with open(model) as handle:\n"
         "            return json.loads(handle.read())\n"
     )
+    real = {m: sys.modules.pop(m) for m in list(sys.modules) if m == "boto3" or m.startswith("boto3.")}
     sys.path.insert(0, str(tmp_path))
     try:
         import boto3  # type: ignore[import-not-found]
@@ -178,6 +184,7 @@ def boto3_heavy(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m == "boto3" or m.startswith("boto3.")]:
             del sys.modules[name]
+        sys.modules.update(real)  # the real boto3, when another test imported it
 
 
 @pytest.mark.parametrize(

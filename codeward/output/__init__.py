@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from codeward import __version__
 from codeward.findings import Finding, Severity
+from codeward.masking import Masker
 from codeward.rule import Rule
 from codeward.sources import decode
 
@@ -36,16 +37,35 @@ class Report:
     # Print why/fix lines under each finding in text output.
     explain: bool = True
     _lines: dict[str, list[str]] = field(default_factory=dict)
+    # Secrets every format masks: the spans of findings of `secret` rules, and values a simulator knows.
+    masker: Masker = field(default_factory=Masker)
+
+    def __post_init__(self) -> None:
+        self.protect(self.findings)
+
+    def protect(self, findings: list[Finding]) -> None:
+        """Mask the credentials these findings flag in every source line shown (call before filtering, so
+        that hidden findings' secrets stay masked on the lines other findings show)."""
+        self.masker.add_findings(findings, lambda code: bool(getattr(self.rule_for(code), "secret", False)))
+        for path, lines in self._lines.items():
+            self.masker.learn_values(path, lines)
+            self.masker.lines(path, lines)
 
     def source_lines(self, path: str) -> list[str]:
         cached = self._lines.get(path)
         if cached is None:
+            from codeward.safepaths import read_refusal
+
             try:
+                if read_refusal(path) is not None:
+                    raise PermissionError(path)
                 with open(path, "rb") as handle:
                     text = decode(handle.read(8 * 1024 * 1024))
             except OSError:
                 text = ""
             cached = self._lines[path] = text.split("\n") if isinstance(text, str) else []
+            self.masker.learn_values(path, cached)
+            self.masker.lines(path, cached)
         return cached
 
     def source_line(self, path: str, line: int) -> str:

@@ -11,6 +11,14 @@ from codeward.output import Report
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
+def _categories(report: Report, severity: Severity, code: str) -> list[str]:
+    """GitLab's Code Climate categories: a finding whose rule has a CWE is a weakness, so "Security"."""
+    rule = report.rule_for(code)
+    if rule is not None and getattr(rule, "cwe", None):
+        return ["Security"]
+    return ["Bug Risk" if severity is Severity.ERROR else "Style"]
+
+
 def render(report: Report) -> str:
     issues = []
     seen: dict[str, int] = {}
@@ -26,10 +34,10 @@ def render(report: Report) -> str:
                 "check_name": f.code,
                 "description": f"{f.code} {f.message}",
                 "severity": _SEVERITY[f.severity],
-                "categories": ["Bug Risk" if f.severity is Severity.ERROR else "Style"],
+                "categories": _categories(report, f.severity, f.code),
                 "fingerprint": fingerprint,
                 "location": {
-                    "path": f.path.replace("\\", "/").removeprefix("./"),
+                    "path": f.path.replace("\\", "/"),
                     "positions": {
                         "begin": {"line": f.line, "column": f.column},
                         "end": {"line": f.span.end_line, "column": f.span.end_column},

@@ -29,6 +29,9 @@ def finding_dict(report: Report, finding: Finding) -> dict[str, Any]:
     }
     if finding.confidence is not None:
         out["confidence"] = round(finding.confidence, 4)
+    related = getattr(finding, "related", ())
+    if related:  # a data flow's other lines (--diff keeps the finding when one of them changed)
+        out["related"] = list(related)
     if finding.fix is not None:
         out["fix"] = {
             "description": finding.fix.description,
@@ -52,5 +55,15 @@ def render(report: Report) -> str:
         "tool": {"name": "codeward", "version": report.tool_version},
         "summary": {"files": len(report.checked), **{str(s): n for s, n in counts.items()}},
         "findings": [finding_dict(report, f) for f in report.findings],
+        # Every file checked, with or without findings: `codeward report merge` rebuilds JUnit and the
+        # summary from it. Sorted, so that shards merge to what one run writes.
+        "checked": sorted(report.checked),
+        # Where every format masks a credential, findings hidden from this report (below the confidence
+        # threshold) included: `codeward report merge` masks the same spans.
+        "masked": {
+            path: [list(span) for span in sorted({(s.line, s.column, s.end_line, s.end_column) for s in spans})]
+            for path, spans in sorted(report.masker.spans.items())
+            if spans
+        },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -87,6 +87,8 @@ def summary(report: Report) -> str:
     counts = report.counts()
     total = len(report.findings)
     files = len({f.path for f in report.findings})
+    if not report.checked:
+        return "No files checked."
     if not total:
         return f"No findings in {len(report.checked)} file{'s' if len(report.checked) != 1 else ''}."
     parts = [

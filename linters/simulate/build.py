@@ -133,6 +133,8 @@ class Options:
     timeout: float = 3600.0
     artifacts_dir: str | None = None
     batch_task: str | None = None
+    # Names passed on from codeward's environment (besides common.BASE_ENVIRONMENT), --pass-env.
+    pass_env: tuple[str, ...] = ()
     # Write --execute output to the terminal as it happens.
     live: Any = None
 
@@ -223,13 +225,16 @@ def environment(spec: BuildSpec, options: Options, *, dry: bool) -> list[EnvVar]
         if name.startswith("AWS_"):
             put(EnvVar(name, value, "CodeBuild"))
     secrets = {e.name for e in spec.env if e.section in ("parameter-store", "secrets-manager")}
+    # A stored secret may be supplied by exporting it, but only under a name passed on with --pass-env: the
+    # buildspec must not be able to ask for the CI's own tokens by declaring them.
+    inherited = {name: os.environ[name] for name in options.pass_env if name in os.environ}
     for entry in spec.env:
         if entry.section == "variables":
             put(EnvVar(entry.name, entry.value, "buildspec env.variables"))
     for entry in spec.env:
         if entry.section in ("parameter-store", "secrets-manager"):
             supplied = options.env_overrides.get(
-                entry.name, options.env_file_values.get(entry.name, os.environ.get(entry.name))
+                entry.name, options.env_file_values.get(entry.name, inherited.get(entry.name))
             )
             where = f"buildspec env.{entry.section} {entry.value}"
             put(EnvVar(entry.name, supplied or "", where, secret=True, resolved=supplied is not None))
@@ -244,6 +249,11 @@ def environment(spec: BuildSpec, options: Options, *, dry: bool) -> list[EnvVar]
     for name, value in codebuild_vars(spec, options, succeeding=True, dry=dry).items():
         if not name.startswith("AWS_"):
             put(EnvVar(name, value, "CodeBuild"))
+    from codeward.linters.rules.buildspec.CWB104_plaintext_secret import classify
+
+    for var in table.values():  # plain-text credentials are shown and passed on masked, like stored ones
+        if not var.secret and var.source != "CodeBuild" and classify(var.name, var.value):
+            var.secret = True
     return sorted(table.values(), key=lambda v: v.name)
 
 
@@ -970,6 +980,9 @@ def simulate(document: Any, trace: Trace, options: Options) -> None:
         return
     dry = not options.execute
     env = environment(spec, options, dry=dry)
+    for var in env:
+        if var.secret:
+            trace.masker.add_value(var.value)
     shell = spec.shell or "sh"
     trace.data.update(
         {
@@ -1110,16 +1123,35 @@ def copy_artifacts(
 ) -> None:
     import shutil
 
+    from codeward.safepaths import UnsafePath, check_writable, read_refusal
+
     assert options.artifacts_dir is not None
+    top = os.path.abspath(options.artifacts_dir)
     for artifact, listed in zip(spec.artifacts, outputs["artifacts"], strict=True):
         folder = artifact.identifier or "primary"
         target_root = os.path.join(options.artifacts_dir, folder)
-        os.makedirs(target_root, exist_ok=True)
+        copied = 0
         for item in listed["files"]:
             target = os.path.join(target_root, *item["name"].split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(os.path.join(options.source_dir, *item["path"].split("/")), target)
+            source = os.path.join(options.source_dir, *item["path"].split("/"))
+            # The buildspec names the folders (an identifier "../../x") and the build made the files (links
+            # anywhere): copy only regular files of the checkout, only into --artifacts-dir.
+            absolute = os.path.abspath(target)
+            if not absolute.startswith(top + os.sep):
+                trace.say(f"  not copied: {item['name']} of {folder} would land outside {options.artifacts_dir}")
+                continue
+            if os.path.islink(source) or read_refusal(source) is not None:
+                trace.say(f"  not copied: {item['path']} is a symbolic link")
+                continue
+            try:
+                check_writable(target, "the artifact file")
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                check_writable(target, "the artifact file")
+            except UnsafePath as exc:
+                trace.say(f"  {exc}")
+                continue
+            shutil.copyfile(source, target, follow_symlinks=False)
+            shutil.copymode(source, target)
+            copied += 1
         name = names.get(artifact.identifier)
-        trace.say(
-            f"  copied {len(listed['files'])} file(s) to {target_root}" + (f" (artifact name: {name})" if name else "")
-        )
+        trace.say(f"  copied {copied} file(s) to {target_root}" + (f" (artifact name: {name})" if name else ""))

@@ -113,12 +113,19 @@ class BashExecutor:
         self.wrapper = os.path.join(self.tmp, "wrapper.sh")
         with open(self.wrapper, "w", encoding="utf-8") as handle:
             handle.write(_WRAPPER if spec.one_shell else _SIMPLE)
-        base = {k: v for k, v in os.environ.items() if not k.startswith("CODEBUILD_")}
+        from codeward.linters.simulate.common import command_environment
+
+        base = {k: v for k, v in command_environment(options.pass_env).items() if not k.startswith("CODEBUILD_")}
         for var in env:
             base[var.name] = var.value
         self.env = base
         # Secret values to mask in output; very short ones would blank out ordinary text.
-        self.secrets = sorted({v.value for v in env if v.secret and len(v.value) >= 3}, key=len, reverse=True)
+        # The trace's masker knows the secret variables and the tokens codeward's own environment holds (in
+        # case --pass-env hands one on): the one masking step, for live output too.
+        for var in env:
+            if var.secret:
+                trace.masker.add_value(var.value)
+        self.masker = trace.masker
         self.counter = 0
 
     def now(self) -> float:
@@ -128,9 +135,7 @@ class BashExecutor:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def masked(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+        return self.masker.text(text)
 
     def _managed(self, managed: dict[str, str]) -> str:
         path = os.path.join(self.tmp, "managed.sh")

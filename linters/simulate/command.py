@@ -47,6 +47,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the trace to FILE instead of stdout")
     parser.add_argument("--execute", action="store_true", help="run the build's commands / the hook scripts for real")
+    parser.add_argument("--pass-env", action="append", default=[], metavar="NAME", help="--execute: pass this variable of codeward's environment on to the commands (only PATH, HOME, locale, TERM, TMPDIR and TZ are by default); repeatable")  # fmt: skip
 
     build = parser.add_argument_group("builds (buildspec)")
     build.add_argument("--source-dir", metavar="DIR", help="source directory (default: the buildspec's directory)")
@@ -152,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
 
     if len(args.paths) > 1 and (args.execute or args.output or (args.format or "text") in ("json", "mermaid", "dot")):
         raise UsageError("several files only for a dry run with a text or findings format and no --output")
+    from codeward.files import display_path
+
     status = 0
     for path in args.paths:
-        args.path = path
+        args.path = display_path(path)
         status = max(status, run_one(args))
     return status
 
@@ -176,6 +179,10 @@ def run_one(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} in CODEWARD_FORMAT")
     trace = Trace(args.kind or kind_by_name(args.path) or "", args.path)
+    from codeward.masking import known_tokens
+
+    for token in known_tokens():  # never printed, even if --pass-env hands one to a command that echoes it
+        trace.masker.add_value(token)
     live = fmt == "text" and args.execute and not args.output
     text = read_text(args.path)
     if isinstance(text, ReadError):
@@ -206,16 +213,18 @@ def run_one(args: argparse.Namespace) -> int:
             trace.findings = [f for f in trace.findings if select(f.code)]
             trace.findings = _unsuppressed(document.text, trace.findings)
     trace.findings.sort(key=Finding.sort_key)
-    output = _render(fmt, trace, args, use_color(args.color, bool(args.output)))
-    if output:
-        emit(output, args.output)
+    # The last pass of the one masking step: every secret value known, in whatever the format printed.
+    output = trace.masker.text(_render(fmt, trace, args, use_color(args.color, bool(args.output))))
+    written = emit(output, args.output) if output else True
     if any(f.code == "CWF900" for f in trace.findings):
         return EXIT_ERROR
     if trace.exit_code is not None:
-        return EXIT_CLEAN if args.exit_zero else trace.exit_code
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity >= config.fail_on for f in trace.findings) else EXIT_CLEAN
+        status = EXIT_CLEAN if args.exit_zero else trace.exit_code
+    elif args.exit_zero:
+        status = EXIT_CLEAN
+    else:
+        status = EXIT_FINDINGS if any(f.severity >= config.fail_on for f in trace.findings) else EXIT_CLEAN
+    return status if written or status else EXIT_ERROR
 
 
 def _live(text: str) -> None:
@@ -255,6 +264,7 @@ def _simulate(kind: str, document: Any, trace: Any, args: argparse.Namespace) ->
             timeout=timeout,
             artifacts_dir=args.artifacts_dir,
             batch_task=args.batch_task,
+            pass_env=tuple(args.pass_env),
             live=trace.sink,
         )
         simulate(document, trace, options)
@@ -271,7 +281,7 @@ def _simulate(kind: str, document: Any, trace: Any, args: argparse.Namespace) ->
 def _render(fmt: str, trace: Any, args: argparse.Namespace, color: bool) -> str:
     from codeward.output import Report, render
 
-    report = Report(trace.findings, [trace.path], rule_for, color=color, explain=not args.quiet)
+    report = Report(trace.findings, [trace.path], rule_for, color=color, explain=not args.quiet, masker=trace.masker)
     if fmt == "json":
         import json
 
@@ -283,7 +293,7 @@ def _render(fmt: str, trace: Any, args: argparse.Namespace, color: bool) -> str:
             "tool": {"name": "codeward", "version": __version__},
             "path": trace.path,
             "kind": trace.kind or None,
-            "trace": trace.data,
+            "trace": trace.masker.data(trace.data),
             "summary": {str(s): n for s, n in counts.items()},
             "findings": [finding_dict(report, f) for f in trace.findings],
         }

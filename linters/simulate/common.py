@@ -9,6 +9,20 @@ from typing import Any
 from codeward.linters.document import Document, Path
 
 from codeward.findings import Finding, Severity, Span
+from codeward.masking import Masker
+
+# What `--execute` passes on from codeward's own environment: enough for tools to find themselves, their
+# locale and a temporary folder, and nothing else. A CI job's tokens (GITHUB_TOKEN, AWS keys, ...) reach the
+# buildspec's commands and hook scripts only when named with --pass-env NAME.
+BASE_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE",
+                    "TERM", "TMPDIR", "TZ")  # fmt: skip
+
+
+def command_environment(pass_env: tuple[str, ...] | list[str] = ()) -> dict[str, str]:
+    """The environment `--execute` starts commands with: BASE_ENVIRONMENT and the --pass-env names."""
+    import os
+
+    return {name: os.environ[name] for name in (*BASE_ENVIRONMENT, *pass_env) if name in os.environ}
 
 
 class SimulationError(Exception):
@@ -29,8 +43,11 @@ class Trace:
     exit_code: int | None = None
     # --execute with text output: each line also goes straight to the terminal (set by the command).
     sink: Any = None
+    # Secret values (stored and plain-text credentials): masked in every line, the JSON trace and findings.
+    masker: Masker = field(default_factory=Masker)
 
     def say(self, line: str = "") -> None:
+        line = self.masker.text(line)
         self.lines.append(line)
         if self.sink is not None:
             self.sink(line + "\n")

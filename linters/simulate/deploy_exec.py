@@ -11,7 +11,7 @@ import time
 import uuid
 from typing import Any
 
-from codeward.linters.simulate.common import duration
+from codeward.linters.simulate.common import command_environment, duration
 
 
 def execute_hooks(deployment: Any, hooks: dict[str, list[Any]], revision: str, os_name: str, lb: bool) -> None:
@@ -40,7 +40,7 @@ def execute_hooks(deployment: Any, hooks: dict[str, list[Any]], revision: str, o
     events = deployment.ec2_events(lb, False)
     deployment_id = "d-" + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(9))
     base_env = {
-        **os.environ,
+        **command_environment(getattr(args, "pass_env", None) or ()),
         "DEPLOYMENT_ID": deployment_id,
         "APPLICATION_NAME": args.application,
         "DEPLOYMENT_GROUP_NAME": args.deployment_group,

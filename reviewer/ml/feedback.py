@@ -59,19 +59,32 @@ def load_feedback(path: str) -> dict[str, dict[str, Any]]:
 
 
 def save_feedback(path: str, entries: dict[str, dict[str, Any]]) -> None:
+    from codeward.cli import UsageError
+    from codeward.safepaths import UnsafePath, check_writable, write_text
+
     document = {"tool": "codeward feedback", "version": VERSION, "findings": dict(sorted(entries.items()))}
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=1)
-        handle.write("\n")
+    try:
+        check_writable(path, "the feedback file")
+        write_text(tmp, json.dumps(document, indent=1) + "\n", "the feedback file")
+    except UnsafePath as exc:
+        raise UsageError(str(exc)) from None
     os.replace(tmp, path)
 
 
-def drop_not_useful(report: Any, start: str) -> int:
-    """Remove the findings a user marked not useful from `report`; how many were removed."""
+def drop_not_useful(report: Any, start: str, path: str | None = None) -> int:
+    """Remove the findings a user marked not useful from `report`; how many were removed. The verdicts
+    come from `path`, else from FILENAME at the repository root around `start`."""
+    from codeward.safepaths import read_refusal
+
     root = repository_root(start)
-    path = os.path.join(root, FILENAME)
-    if not os.path.exists(path):
+    if path is None:
+        path = os.path.join(root, FILENAME)
+        if not os.path.exists(path):
+            return 0
+    refused = read_refusal(path)
+    if refused is not None:
+        print(f"codeward: warning: feedback file {path} is {refused}", file=sys.stderr)
         return 0
     rejected = {key for key, entry in load_feedback(path).items() if entry["verdict"] == "not-useful"}
     if not rejected:

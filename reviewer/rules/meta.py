@@ -33,6 +33,7 @@ class SyntaxErrorRule(MetaRule):
     code = "CWR001"
     name = "python-syntax-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("type Pair = tuple[int, int]\nname = 'x'\nprint(f\"{name!r:>{10}} {'nested'}\")\n"),)
     INVALID = (Invalid("def handler(event, context:\n    return event\n", 1, 12, message="syntax error"),)
 
@@ -74,12 +75,14 @@ class UnreadableFile(MetaRule):
     A `.py` file saved as UTF-16 without a byte-order mark.
 
     ## Fix
-    Save the file as UTF-8 (or declare its encoding with a PEP 263 coding comment), or exclude it.
+    Correct the path if the file is missing; save an undecodable file as UTF-8 (or declare its encoding
+    with a PEP 263 coding comment); exclude a binary or oversized one.
     """
 
     code = "CWR003"
     name = "unreadable-file"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("# -*- coding: latin-1 -*-\nname = 'caf\u00e9'\n"),)
 
 
@@ -101,4 +104,5 @@ class InternalError(MetaRule):
     code = "CWR900"
     name = "reviewer-internal-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("x = 1\n"),)

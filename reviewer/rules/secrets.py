@@ -89,6 +89,7 @@ class HardcodedToken(ReviewRule):
     Parameter Store (`boto3.client("secretsmanager").get_secret_value(...)`), or an IAM role instead of keys.
     """
 
+    secret = True
     code = "CWR201"
     name = "hardcoded-token"
     category = "secrets"
@@ -156,6 +157,7 @@ class HardcodedPassword(ReviewRule):
     Store); for AWS, use an IAM role instead of access keys.
     """
 
+    secret = True
     code = "CWR202"
     name = "hardcoded-password"
     category = "secrets"
@@ -240,6 +242,7 @@ class PasswordInUrl(ReviewRule):
     password separately from a secret store.
     """
 
+    secret = True
     code = "CWR203"
     name = "password-in-url"
     category = "secrets"
@@ -406,6 +409,7 @@ class LikelySecret(ReviewRule):
     If the value is not a secret, mark the finding with `codeward feedback FINGERPRINT --not-useful`.
     """
 
+    secret = True
     code = "CWR205"
     name = "likely-secret"
     category = "secrets"

@@ -46,6 +46,10 @@ class FakeGitHub:
     # path -> lines of the head version a review comment may sit on (the diff's hunks); None: any line.
     diff_lines: dict[str, set[int]] | None = None
     page_size: int = 100  # GitHub's per_page maximum; tests lower it to exercise pagination
+    # The token's account (reviews and comments are posted as it) and GET /user's answer: 200 with the login,
+    # or 403 as for a GitHub Actions token ("Resource not accessible by integration").
+    login: str = "github-actions[bot]"
+    user_status: int = 200
     requests: list[Recorded] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
@@ -118,6 +122,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(status, answer, headers)
             if self.headers.get("Authorization") != f"Bearer {fake.token}":
                 return self._send(401, {"message": "Bad credentials"})
+            if method == "GET" and parts.path == "/user":
+                if fake.user_status != 200:
+                    return self._send(fake.user_status, {"message": "Resource not accessible by integration"})
+                return self._send(200, {"login": fake.login, "id": 1, "type": "User"})
             match = _ROUTE.match(parts.path)
             if not match or f"{match.group(1)}/{match.group(2)}" != fake.repo or int(match.group(3)) != fake.number:
                 return self._send(404, {"message": "Not Found"})
@@ -149,7 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
         review_id = len(fake.reviews) + 1
         base = f"{fake.url}/repos/{fake.repo}/pulls/{fake.number}"
         html = f"https://github.invalid/{fake.repo}/pull/{fake.number}"
-        user = {"login": "github-actions[bot]", "id": 41898282}
+        user = {"login": fake.login, "id": 41898282}
         review = {
             "id": review_id,
             "node_id": f"PRR_{review_id}",

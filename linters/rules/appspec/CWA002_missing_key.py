@@ -27,7 +27,8 @@ class AppSpecMissingKey(SchemaRule):
     ```
 
     ## Fix
-    Add the missing key (here `location: scripts/start.sh`).
+    Add the key the message names, with a value of the kind it expects (a hook script, for example,
+    needs `location: scripts/start.sh`).
     """
 
     code = "CWA002"

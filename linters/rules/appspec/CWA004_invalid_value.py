@@ -24,7 +24,7 @@ class AppSpecInvalidValue(SchemaRule):
     ```
 
     ## Fix
-    Use one of the values the message lists (here `os: linux`).
+    Use one of the values the message lists (for example `os: linux`).
     """
 
     code = "CWA004"

@@ -50,7 +50,8 @@ class AppSpecReservedHook(DocumentRule):
     ```
 
     ## Fix
-    Attach the hook to the scriptable event before or after it (BeforeInstall or AfterInstall here).
+    Attach the hook to a scriptable event before or after the reserved one (BeforeInstall or AfterInstall
+    for DownloadBundle and Install; BeforeAllowTraffic or AfterAllowTraffic for AllowTraffic, and so on).
     """
 
     code = "CWA102"

@@ -31,7 +31,7 @@ class AppSpecHookScriptNotExecutable(DocumentRule):
 
     ## Fix
     Start the script with an interpreter line such as `#!/bin/bash` and mark it executable:
-    `chmod +x scripts/start.sh` (git keeps the mode: `git update-index --chmod=+x` on Windows).
+    `chmod +x` on the script (git keeps the mode: `git update-index --chmod=+x` on Windows).
     """
 
     code = "CWA106"

@@ -35,6 +35,7 @@ class PlaintextSecret(DocumentRule):
     it from `env.parameter-store` or `env.secrets-manager`; rotate the exposed secret.
     """
 
+    secret = True
     code = "CWB104"
     name = "buildspec-plaintext-secret"
     severity = Severity.WARNING

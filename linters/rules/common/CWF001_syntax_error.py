@@ -27,6 +27,7 @@ class SyntaxErrorRule(LoaderRule):
     code = "CWF001"
     name = "syntax-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo \"a: b\"'\n"),)
     INVALID = (
         Invalid("version: 0.2\nphases:\n  build:\n    commands: echo a: b\n", 4, 21, "mapping values"),

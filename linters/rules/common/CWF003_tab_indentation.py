@@ -25,5 +25,6 @@ class TabIndentation(LoaderRule):
     code = "CWF003"
     name = "tab-indentation"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: ['printf \"a\\tb\"']\n"),)
     INVALID = (Invalid("version: 0.2\nphases:\n\tbuild:\n\t\tcommands: [make]\n", 3, 1, "tab"),)

@@ -33,6 +33,7 @@ class AliasExpansion(LoaderRule):
     code = "CWF004"
     name = "alias-expansion"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: &c [make]\n  post_build:\n    commands: *c\n"),)
     INVALID = (
         Invalid("version: 0.2\n" + _BOMB, 2, 29, "larger than"),

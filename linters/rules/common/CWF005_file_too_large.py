@@ -23,5 +23,6 @@ class FileTooLarge(LoaderRule):
     code = "CWF005"
     name = "file-too-large"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)
     # Exercised in tests/test_loading.py: a 5 MiB example does not belong in a docstring.

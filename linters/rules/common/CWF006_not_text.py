@@ -24,5 +24,6 @@ class NotText(LoaderRule):
     code = "CWF006"
     name = "not-text"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: ['echo \"café\"']\n"),)
     # Byte-level cases live in tests/test_loading.py: examples here are text.

@@ -25,5 +25,6 @@ class EmptyFile(LoaderRule):
     code = "CWF007"
     name = "empty-file"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)
     INVALID = (Invalid("# nothing yet\n", 1, 1, "empty"), Invalid("", 1, 1, "empty", filename="appspec.yml"))

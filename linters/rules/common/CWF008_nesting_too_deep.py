@@ -22,5 +22,6 @@ class NestingTooDeep(LoaderRule):
     code = "CWF008"
     name = "nesting-too-deep"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [[make]]\n"),)
     INVALID = (Invalid("version: 0.2\nphases: " + "[" * 150 + "]" * 150 + "\n", 2, 109, "deeper than 100"),)

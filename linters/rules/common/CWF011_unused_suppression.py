@@ -26,7 +26,7 @@ class UnusedSuppression(LoaderRule):
 
     code = "CWF011"
     name = "unused-suppression"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     VALID = (
         Valid(
             "version: 0.2\nphases:\n  build:\n    comands: [make]  # codeward: ignore[CWB001]\n    commands: [make]\n"

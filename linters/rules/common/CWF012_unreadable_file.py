@@ -23,5 +23,6 @@ class UnreadableFile(LoaderRule):
     code = "CWF012"
     name = "unreadable-file"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)
     # Missing and unreadable files are exercised in tests/test_loading.py.

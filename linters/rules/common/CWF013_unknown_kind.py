@@ -30,5 +30,6 @@ class UnknownKind(LoaderRule):
     code = "CWF013"
     name = "not-a-definition"
     severity = Severity.INFO
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)
     # Needs a file name or content that says nothing: covered in tests/test_loading.py and tests/test_kinds.py.

@@ -23,4 +23,5 @@ class InternalError(LoaderRule):
     code = "CWF900"
     name = "internal-error"
     severity = Severity.ERROR
+    whole_file = True
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)

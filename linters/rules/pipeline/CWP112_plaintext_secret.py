@@ -49,6 +49,7 @@ class PlaintextSecret(PipelineRule):
     token that was committed.
     """
 
+    secret = True
     code = "CWP112"
     name = "pipeline-plaintext-secret"
     severity = Severity.ERROR

@@ -19,7 +19,7 @@ class HookScriptNotExecutable(SimRule):
     `scripts/start.sh` committed with mode 644.
 
     ## Fix
-    `git update-index --chmod=+x scripts/start.sh` (or `chmod +x` before bundling).
+    Mark the script executable: `git update-index --chmod=+x` on its path (or `chmod +x` before bundling).
     """
 
     code = "CWA205"

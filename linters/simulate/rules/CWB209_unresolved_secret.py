@@ -28,8 +28,8 @@ class UnresolvedSecret(SimRule):
     run with `codeward simulate --execute buildspec.yml` and no DB_PASSWORD anywhere.
 
     ## Fix
-    Put `DB_PASSWORD=...` in a file passed with `--env-file` (keep it out of version control), or
-    export DB_PASSWORD before running codeward.
+    Put `NAME=value` for the variable the message names in a file passed with `--env-file` (keep it
+    out of version control), or export the variable before running codeward.
     """
 
     code = "CWB209"

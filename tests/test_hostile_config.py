@@ -1,0 +1,73 @@
+"""A pull request controls the checkout's configuration and feedback file. Pinned from the base branch
+(`--config`), or ignored (`--isolated`), they cannot silence a finding."""
+
+from __future__ import annotations
+
+import json
+
+from tests import hostile as h
+from tests.github_api.gitrepo import git
+
+BASE_CONFIG = '[project]\nname = "demo"\n\n[tool.codeward]\nextend-exclude = ["vendor/**"]\n'
+SILENCING = (
+    '[project]\nname = "demo"\n\n[tool.codeward]\nexclude = ["**"]\nignore = ["ALL"]\nfail-on = "error"\n'
+    "\n[tool.codeward.reviewer]\nmin-confidence = 1.0\n"
+)
+
+
+def test_a_silencing_configuration_is_harmless_once_pinned(tmp_path) -> None:
+    attack = h.attacker_pr(
+        tmp_path,
+        {"app.py": h.BASE_APP, "buildspec.yml": h.BASE_BUILDSPEC, "pyproject.toml": BASE_CONFIG},
+        {
+            "app.py": h.PAYLOAD,
+            "buildspec.yml": h.SECRET_BUILDSPEC,
+            "pyproject.toml": SILENCING,
+            "vendor/x.py": h.PAYLOAD,
+        },
+    )
+    # Trusted, the pull request's configuration switches codeward off: that is why CI must pin it.
+    naive = h.run_codeward(attack, "review", "--diff", "main...HEAD", "--format", "concise")
+    assert naive.code == 0 and naive.stdout == "No files checked.\n", naive.stdout  # everything excluded
+    # Pinned: the base branch's pyproject.toml, copied under another name outside the checkout.
+    pinned = tmp_path / "base-pyproject.toml"
+    pinned.write_text(git(attack.repo, "show", "main:pyproject.toml") + "\n")
+    review = h.run_codeward(attack, "review", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise")
+    h.assert_blocks(review, "app.py:7:12: CWR102", "CWR201")
+    assert "vendor/" not in review.stdout  # the pinned configuration's own excludes apply to the checkout
+    h.assert_contained(attack, review, (h.AWS_KEY,))
+    lint = h.run_codeward(attack, "lint", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise")
+    h.assert_blocks(lint, "CWB104")
+    h.assert_contained(attack, lint, (h.BUILD_SECRET,))
+
+
+def test_a_codeward_toml_is_accepted_too(tmp_path) -> None:
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.PAYLOAD, "pyproject.toml": SILENCING})
+    settings = tmp_path / "codeward.toml"
+    settings.write_text('select = ["CWR1"]\n')
+    run = h.run_codeward(attack, "review", "--config", str(settings), "--format", "concise", ".")
+    h.assert_blocks(run, "CWR102")
+    assert "CWR201" not in run.stdout  # the pinned selection, not the pull request's, decides
+    h.assert_contained(attack, run, (h.AWS_KEY,))
+
+
+def test_committed_verdicts_hide_nothing_under_isolated_or_config(tmp_path) -> None:
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP, "pyproject.toml": BASE_CONFIG}, {"app.py": h.PAYLOAD})
+    # The attacker computes the fingerprints offline and records every finding as "not useful".
+    listed = h.run_codeward(attack, "review", "--format", "json", ".")
+    for finding in json.loads(listed.stdout)["findings"]:
+        marked = h.run_codeward(attack, "feedback", finding["fingerprint"], "--not-useful")
+        assert marked.code == 0, marked.stderr
+    git(attack.repo, "add", "-A")
+    git(attack.repo, "commit", "-qm", "not useful")
+    naive = h.run_codeward(attack, "review", "--diff", "main...HEAD", "--format", "concise")
+    assert naive.code == 0, naive.stdout  # trusted, the checkout's verdicts hide the findings
+    pinned = tmp_path / "base.toml"
+    pinned.write_text(git(attack.repo, "show", "main:pyproject.toml") + "\n")
+    for flags in (("--isolated",), ("--config", str(pinned))):
+        run = h.run_codeward(attack, "review", *flags, "--diff", "main...HEAD", "--format", "concise")
+        h.assert_blocks(run, "CWR102", "CWR201")
+        h.assert_contained(attack, run, (h.AWS_KEY,))
+    # Named, a verdicts file counts (here the checkout's own, as a user would name a pinned copy).
+    named = h.run_codeward(attack, "review", "--isolated", "--feedback", ".codeward-feedback.json", ".")
+    assert named.code == 0, named.stdout

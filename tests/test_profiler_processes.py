@@ -1,0 +1,256 @@
+"""Every process of a profiled program reports, the agent never shows in a profile, and the census at exit
+keeps to its budget: real programs in real processes, under `codeward profile` and the other entry points."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from codeward.profiler.model import function_table, load, load_many
+
+from tests.helpers import ROOT
+
+WORKERS = textwrap.dedent(
+    """
+    import multiprocessing as mp, os, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+
+    def crunch_in_worker(n):
+        end, total = time.perf_counter() + 0.3, 0
+        while time.perf_counter() < end:
+            total += sum([i * i for i in range(300)])
+        return os.getpid()
+
+    if __name__ == "__main__":
+        method = sys.argv[1]
+        if method == "executor":
+            with ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as pool:
+                pids = set(pool.map(crunch_in_worker, range(4)))
+        elif method == "os.fork":
+            pid = os.fork()
+            if pid == 0:
+                crunch_in_worker(0)
+                sys.exit(0)
+            os.waitpid(pid, 0)
+            pids = {pid}
+        else:
+            with mp.get_context(method).Pool(2) as pool:
+                pids = set(pool.map(crunch_in_worker, range(4)))
+        print("workers", len(pids), flush=True)
+    """
+)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
+    env["PYTHONPATH"] = ROOT
+    return env
+
+
+def _profile(
+    tmp_path: Path, script: str, *args: str, options: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "app.py").write_text(script)
+    return subprocess.run(
+        [sys.executable, "-m", "codeward", "profile", "--isolated", "-o", "out", "--formats", "collapsed", *options,
+         "--", sys.executable, "app.py", *args],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn", "executor", "os.fork"])
+def test_every_worker_process_is_profiled_into_the_run(tmp_path: Path, method: str) -> None:
+    result = _profile(tmp_path, WORKERS, method)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("workers ")
+    paths = sorted((tmp_path / "out").glob("profile-*.json"))
+    profiles = [load(str(p)) for p in paths]
+    with_worker = [p for p in profiles if any(f["name"] == "crunch_in_worker" for f in p["frames"])]
+    workers = int(result.stdout.split()[1])
+    # Each worker that ran the function reported it (the parent never runs it); forkserver and spawn add
+    # the helper processes multiprocessing starts (the fork server, the resource tracker), which report too.
+    assert len(with_worker) >= workers >= 1, [(p["pid"], p["argv"]) for p in profiles]
+    assert all(p["pid"] != profiles[0]["pid"] or p is profiles[0] for p in with_worker[1:])
+    merged = load_many([str(tmp_path / "out")])
+    table = function_table(merged, "cpu")
+    assert "crunch_in_worker" in {s.name for s in table.hottest("self", 3)}
+    pids = {p["pid"] for p in profiles}
+    assert f"from {len(pids)} processes" in result.stderr
+    assert "crunch_in_worker" in result.stderr  # the summary's table names it
+    assert len({p["run"] for p in profiles}) == 1 and profiles[0]["run"]  # one run, stamped by the launcher
+
+
+AGENT_MARKS = ("_dispatch", "Agent._on_tick", "Agent._sample", "Agent._loop", "maybe_start", "sitecustomize",
+               "_run_code", "run_path", "/profiler/agent.py", "/profiler/sigtimer.py", "/profiler/__main__.py",
+               "/profiler/__init__.py")  # fmt: skip
+
+BUSY = textwrap.dedent(
+    """
+    import threading, time
+
+    def crunch(seconds):
+        end, total = time.perf_counter() + seconds, 0
+        while time.perf_counter() < end:
+            total += sum([i * i for i in range(300)])
+        return total
+
+    def main():
+        t = threading.Thread(target=time.sleep, args=(0.5,))
+        t.start()
+        crunch(0.8)
+        t.join()
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+
+def _outputs(directory: Path) -> str:
+    return "\n".join(p.read_text() for p in sorted(directory.iterdir()) if p.is_file())
+
+
+def _assert_no_agent(text: str, profile: dict) -> None:
+    for mark in AGENT_MARKS:
+        assert mark not in text, mark
+    names = [f["name"] for f in profile["frames"]]
+    assert names and "main" in names and "crunch" in names
+    # Every stack starts where the program does (its module), not in the launcher or runpy.
+    roots = {profile["frames"][ids[0]]["name"] for ids, *_ in profile["stacks"]}
+    assert roots <= {"<module>", "Thread._bootstrap"}, roots
+
+
+def test_the_agent_is_absent_from_every_output_of_codeward_profile(tmp_path: Path) -> None:
+    result = _profile(tmp_path, BUSY, options=("--formats", "html,speedscope,collapsed"))
+    assert result.returncode == 0, result.stderr
+    profile = load_many([str(tmp_path / "out")])
+    assert profile["sampling"]["timer_samples"] > 0  # the SIGPROF handler ran, and is not in the profile
+    _assert_no_agent(_outputs(tmp_path / "out"), profile)
+    for mark in ("_dispatch", "_on_tick", "sigtimer"):
+        assert mark not in result.stderr
+
+
+def test_the_agent_is_absent_in_process_too(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(BUSY)
+    result = subprocess.run(
+        [sys.executable, "-m", "codeward.profiler", "--isolated", "-o", "out", "--formats", "html,speedscope,collapsed",
+         "app.py"],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    subprocess.run([sys.executable, "-m", "codeward", "profile", "report", "out"], cwd=tmp_path, env=_env(),
+                   capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    profile = load_many([str(tmp_path / "out")])
+    _assert_no_agent(_outputs(tmp_path / "out"), profile)
+    decorated = textwrap.dedent(
+        """
+        import sys
+        sys.path.insert(0, ".")
+        from app import crunch, main
+        from codeward import profiler
+
+        @profiler.profile(output_dir="deco", formats="collapsed", heap_budget_percent=0)
+        def run():
+            main()
+
+        run()
+        """
+    )
+    (tmp_path / "deco.py").write_text(decorated)
+    result = subprocess.run([sys.executable, "deco.py"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    profile = load_many([str(tmp_path / "deco")])
+    text = _outputs(tmp_path / "deco")
+    for mark in AGENT_MARKS:
+        assert mark not in text, mark
+    frames = profile["frames"]
+    chains = [[frames[i]["name"] for i in ids] for ids, *_ in profile["stacks"]]
+    assert any(chain[:3] == ["<module>", "run", "main"] for chain in chains)  # the wrapper is gone between them
+
+
+def test_agent_samples_are_counted_apart_from_the_program() -> None:
+    from codeward.profiler.agent import Agent
+    from codeward.profiler.settings import Settings
+    from codeward.profiler.snapshot import build_profile
+
+    agent = Agent(Settings(heap_budget_percent=0), install_exit_hooks=False)
+
+    def program() -> object:
+        return sys._getframe()
+
+    frame = program()  # a stack of the program's: this test's frames under pytest's
+    from codeward.profiler import sigtimer
+
+    own = Agent.report.__code__
+    handler = (Agent._on_tick.__code__, sigtimer._dispatch.__code__)
+    agent.stacks = {
+        (1,): [5, 2.0, 0, (frame.f_code, *_callers(frame))],
+        (2,): [3, 1.0, 0, (own, frame.f_code, *_callers(frame))],  # the agent's own work, called from here
+        (3,): [4, 1.0, 0, (*handler, frame.f_code, *_callers(frame))],  # the program, interrupted by the handler
+    }
+    profile = build_profile(agent, final=True)
+    assert profile["sampling"]["agent_samples"] == 3
+    (row,) = profile["stacks"]  # the handler's samples count for the frame it interrupted
+    assert row[1] == 9 and profile["frames"][row[0][-1]]["name"].endswith("program")
+    assert not {"Agent._on_tick", "_dispatch", "Agent.report"} & {f["name"] for f in profile["frames"]}
+
+
+def _callers(frame: object) -> list[object]:
+    out = []
+    frame = frame.f_back  # type: ignore[attr-defined]
+    while frame is not None:
+        out.append(frame.f_code)  # type: ignore[attr-defined]
+        frame = frame.f_back  # type: ignore[attr-defined]
+    return out
+
+
+LARGE_HEAP = textwrap.dedent(
+    """
+    import time
+    kept = [{"k": i, "v": [i, str(i)]} for i in range(370_000)]  # about 1.1 million live objects
+    end = time.perf_counter() + 1.5
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    print("done", time.time(), flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("budget", ["0.2", "5"])
+def test_the_census_at_exit_keeps_to_its_budget_on_a_large_heap(tmp_path: Path, budget: str) -> None:
+    result = _profile(tmp_path, LARGE_HEAP, options=("-q", "--heap-budget-percent", budget))
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "out").glob("profile-*.json")
+    profile = load(str(path))
+    census = profile["heap"]["census"]
+    spent = sum(c["seconds"] for c in census)
+    # The whole run's census time, the one at exit included, within the budget; the slack covers
+    # gc.get_objects() (about 20 ms on this heap), which runs before the census can look at its clock, and
+    # a busy machine stretching it.
+    assert spent <= float(budget) / 100 * profile["duration"] + 0.05, census
+    at_exit = [c for c in census if c.get("at_exit")]
+    if budget == "0.2":  # 3 ms for a heap whose census costs tens: skipped, and said so
+        assert not at_exit
+        assert any(re.match(r"no census at exit: heap-budget-percent=0.2 of the run left [\d.]+ ms", n)
+                   for n in profile["notes"]), profile["notes"]  # fmt: skip
+    else:  # a census thinned to fit (during the run or at exit): few containers examined, scaled up to the heap
+        assert census and max(c["objects"] for c in census) > 500_000, census
+        assert all(c["examined"] < c["objects"] / 10 for c in census if c["objects"] > 500_000)
+
+
+def test_profiles_carry_host_pid_times_and_settings(tmp_path: Path) -> None:
+    result = _profile(tmp_path, BUSY, options=("-q",))
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "out").glob("profile-*.json")
+    profile = json.loads(path.read_text())
+    assert profile["host"] == os.uname().nodename
+    assert profile["end"] >= profile["start"] + profile["duration"] - 0.01
+    assert profile["settings"]["SamplingIntervalInMilliseconds"] == 10.0
