@@ -110,6 +110,7 @@ def checkout(mirror: Path, entry: Entry) -> Path | str:
     problem = extract(gdir, entry.commit, target)
     if problem:
         return problem
+    (target / ".git").mkdir()  # a checkout's root, as users have it (codeward finds the repository's buildspecs)
     (target / ".complete").touch()
     return target
 
