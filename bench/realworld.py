@@ -259,6 +259,10 @@ def summarize(outcomes: list[Outcome]) -> dict:
         "others": len(others),
         "others_noisy": sum(1 for o in others if o.errors or o.severities("warning")),
         "rewritten": sum(1 for o in outcomes if o.rewritten and o.entry.label != "defect"),
+        # Not AWS definitions at all: --fix must never touch them.
+        "others_rewritten": sum(1 for o in others if o.rewritten),
+        # Definitions AWS accepts that a safe fix of a warning restyles (a quoted port written as a number).
+        "accepted_restyled": sum(1 for o in accepted if o.rewritten),
         "crashes": sum(1 for o in outcomes if o.crashed),
         "by_kind": by_kind,
     }
@@ -293,8 +297,9 @@ def print_report(summary: dict, outcomes: list[Outcome], show: bool) -> None:
         f"Files that are not AWS definitions with a warning or error: {summary['others_noisy']} / {summary['others']}"
     )
     print(
-        f"Files --fix would rewrite that are not defects: {summary['rewritten']}; runs that crashed: "
-        f"{summary['crashes']}"
+        f"--fix: rewrites {summary['others_rewritten']} of the {summary['others']} files that are not AWS definitions; "
+        f"restyles {summary['accepted_restyled']} of the files AWS accepts (safe fixes of warnings); "
+        f"runs that crashed: {summary['crashes']}"
     )
     if not show:
         return

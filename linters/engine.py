@@ -129,6 +129,8 @@ def lint_text(
         return _filtered(result, select, document)
     try:
         _check(document, result, select, base_dir if base_dir is not None else os.path.dirname(path) or ".")
+        if template:
+            _check_inline_buildspecs(document, result, select, base_dir if base_dir is not None else ".")
     except Exception as exc:  # a bug in codeward must not hide the other files' findings
         if os.environ.get("CODEWARD_DEBUG"):
             raise
@@ -224,6 +226,33 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
                 notes=notes,
             )
         )
+
+
+def _check_inline_buildspecs(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:
+    """Every buildspec rule on each buildspec written inside the template (linters.inline_buildspec), its
+    findings placed at the template's line and column. Their fixes are dropped: the text they would edit
+    is quoted or escaped inside the template."""
+    from codeward.linters.inline_buildspec import inline_buildspecs, place
+
+    for inline in inline_buildspecs(document):
+        inner = load_document("inline-buildspec", inline.text)
+        inner.path = document.path
+        inner.kind = "buildspec"
+        found = FileResult(document.path, "buildspec")
+        for problem in inner.problems:
+            found.findings.append(_finding(document.path, problem.code, problem.message, problem.span, problem.notes))
+        if inner.data is not None:
+            _check(inner, found, select, base_dir)
+        for finding in found.findings:
+            result.findings.append(
+                replace(
+                    finding,
+                    message=f"{inline.project} buildspec: {finding.message}",
+                    span=place(inline, finding.span),
+                    fix=None,
+                    related=(),
+                )
+            )
 
 
 def judge_schema_error(

@@ -50,7 +50,10 @@ def _pipeline_views(data: Any) -> list[View]:
 NAME_PATTERNS = {
     "buildspec": r"(?:^|[/\\])[^/\\]*buildspec[^/\\]*\.ya?ml$",
     "appspec": r"(?:^|[/\\])[^/\\]*appspec[^/\\]*\.(?:ya?ml|json)$",
-    "pipeline": r"(?:^|[/\\])[^/\\]*pipeline[^/\\]*\.(?:json|ya?ml|template)$",
+    # Pipelines, and CloudFormation templates that may hold CodeBuild projects (with inline buildspecs):
+    # CDK's synthesised *.template.json, SAM's template.yaml. The content decides.
+    "pipeline": r"(?:^|[/\\])(?:[^/\\]*(?:pipeline|codebuild)[^/\\]*\.(?:json|ya?ml|template)"
+    r"|[^/\\]+\.template\.(?:json|ya?ml)|template\.ya?ml)$",
 }
 
 KINDS: dict[str, Kind] = {

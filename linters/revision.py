@@ -78,7 +78,9 @@ class Revision:
         from codeward.linters.simulate.files import glob_regex
 
         name = os.path.basename(path) if artifact.flattened else path
-        could = any(glob_regex(os.path.basename(p) if artifact.flattened else p).fullmatch(name) for p in artifact.patterns)
+        could = any(
+            glob_regex(os.path.basename(p) if artifact.flattened else p).fullmatch(name) for p in artifact.patterns
+        )
         return UNKNOWN if could else MISSING
 
 

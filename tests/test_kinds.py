@@ -167,6 +167,8 @@ def test_hooks_select_files_as_the_kinds_name_them_and_let_the_content_decide() 
     names = [
         "buildspec.yml", "ci/BuildSpec-prod.yaml", "appspec.json", "deploy/appspec.yaml", "pipeline.json",
         "infra/release-pipeline.template", "azure-pipelines.yml", "build.yml", "appspec.md", "x/pipelines.txt",
+        "cdk.out/AppStack.template.json", "template.yaml", "infra/codebuild-project.yml", "cdk.json",
+        "my-template.yaml", "infra/template.json",
     ]  # fmt: skip
     for kind in NAME_PATTERNS:
         hook = hooks[f"codeward-{kind}"]

@@ -11,6 +11,11 @@ class WrongType(SchemaRule):
     is expected, and above all a command that YAML read as a mapping because it contains an unquoted
     `: ` (colon followed by a space).
 
+    Where AWS's reference and its own samples disagree, codeward follows what CodeBuild accepts:
+    `artifacts.files` (and a secondary artifact's) is a list in the reference, but AWS's ECS tutorial
+    writes one string (`files: imagedefinitions.json`) and CodeBuild takes it as a list of one, so it is
+    not reported.
+
     ## Why is this bad?
     CodeBuild cannot read the buildspec and fails the build with a YAML_FILE_ERROR. The colon case is
     the most common: `- echo Build: done` is the mapping `{"echo Build": "done"}` to YAML, not a
