@@ -322,6 +322,8 @@ def _dump(f: Finding) -> dict[str, Any]:
         out["k"] = f.confidence
     if f.related:
         out["r"] = list(f.related)
+    if f.flow:
+        out["w"] = [[*(at.line, at.column, at.end_line, at.end_column), text] for at, text in f.flow]
     if f.fix is not None:
         e = [[*(x.span.line, x.span.column, x.span.end_line, x.span.end_column), x.text] for x in f.fix.edits]
         out["f"] = [f.fix.description, e]
@@ -371,14 +373,20 @@ def _load(d: Any) -> Finding:
     confidence = d.get("k")
     if confidence is not None and (not isinstance(confidence, float | int) or isinstance(confidence, bool)):
         raise _Malformed
-    notes, related = d["o"], d.get("r", [])
-    if not isinstance(notes, list) or not isinstance(related, list):
+    notes, related, flow = d["o"], d.get("r", []), d.get("w", [])
+    if not isinstance(notes, list) or not isinstance(related, list) or not isinstance(flow, list):
         raise _Malformed
     return Finding(
         _str(d["c"]), _str(d["m"]), _str(d["p"]), _span(d["s"]), Severity(_int(d["v"])), _str(d["n"]), fix,
         None if confidence is None else float(confidence), tuple(_str(n) for n in notes),
-        tuple(_int(n) for n in related),
+        tuple(_int(n) for n in related), tuple(_step(step) for step in flow),
     )  # fmt: skip
+
+
+def _step(step: Any) -> tuple[Span, str]:
+    if not isinstance(step, list) or len(step) != 5:
+        raise _Malformed
+    return _span(step[:4]), _str(step[4])
 
 
 def _edit(e: Any) -> Edit:

@@ -144,7 +144,9 @@ def load_config_for(args: argparse.Namespace, start: str):  # -> Config
         config.cache_dir, config.cache_dir_from_cli = os.path.abspath(args.cache_dir), True
     if args.select is not None:
         config.select = list(args.select)
-    config.select += args.extend_select
+        config.explicit = list(args.select)
+    config.select = config.select + args.extend_select
+    config.explicit = config.explicit + args.extend_select
     config.ignore += args.ignore
     config.shard = getattr(args, "shard", None)
     if args.fail_on:

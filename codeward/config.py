@@ -40,6 +40,9 @@ class Config:
     cache_dir_from_cli: bool = False
     jobs: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
+    # The codes and prefixes the user named (select, when given, and every extend-select): rules that are off
+    # by default run only when asked for here.
+    explicit: list[str] = field(default_factory=list)
     # --shard K/N: only the files of shard K (codeward.shard).
     shard: tuple[int, int] | None = None
 
@@ -164,8 +167,10 @@ def config_from_table(table: Any, source: str) -> Config:
         )
     config = Config(root=os.path.dirname(os.path.abspath(source)), source=source, raw=table)
     if "select" in table:
-        config.select = _codes(table["select"], "select")
-    config.select += _codes(table.get("extend-select", []), "extend-select")
+        config.select = config.explicit = _codes(table["select"], "select")
+    extend = _codes(table.get("extend-select", []), "extend-select")
+    config.select = config.select + extend
+    config.explicit = config.explicit + extend
     config.ignore = _codes(table.get("ignore", []), "ignore")
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):

@@ -66,6 +66,8 @@ class Finding:
     # Other lines the finding depends on (a data flow's source and steps): `--diff` keeps the finding when
     # one of them changed, since changing a source line is enough to introduce an injection.
     related: tuple[int, ...] = field(default=())
+    # The data flow itself, source first and sink last: (where, what happens there).
+    flow: tuple[tuple[Span, str], ...] = field(default=())
 
     @property
     def line(self) -> int:

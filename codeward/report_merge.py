@@ -79,10 +79,15 @@ def _finding(entry: dict[str, Any]) -> Any:
         confidence=entry.get("confidence"),
         notes=tuple(entry.get("notes", ())),
     )
-    if entry.get("related"):
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if entry.get("related"):
         finding = replace(finding, related=tuple(entry["related"]))  # type: ignore[call-arg]
+    if entry.get("flow"):
+        steps = tuple(
+            (Span(s["line"], s["column"], s["end_line"], s["end_column"]), s["message"]) for s in entry["flow"]
+        )
+        finding = replace(finding, flow=steps)  # type: ignore[call-arg]
     return finding
 
 

@@ -68,11 +68,21 @@ def _entry(rule: type[Rule]) -> dict[str, object]:
         "example": docs.example,
         "fix": docs.fix,
         "docs_url": rule.help_uri(),
+        **({"measured": _measured(rule)} if _measured(rule) else {}),
     }
+
+
+def _measured(rule: type[Rule]) -> str | None:
+    """The reviewer's rules say how precise they measured on real code and whether they run by default."""
+    measured = getattr(rule, "measured", None)
+    return measured() if callable(measured) else None
 
 
 def _markdown(rule: type[Rule]) -> str:
     meta = f"Severity: {rule.severity}" + (f" · CWE-{rule.cwe}" if rule.cwe else "")
+    measured = _measured(rule)
+    if measured:
+        meta += f"\n\n{measured}"
     return f"### {rule.code} {rule.name}\n\n{meta}\n\n" + rule.docs().markdown().replace("## ", "#### ") + "\n"
 
 
@@ -94,6 +104,8 @@ def describe(code: str, fmt: str) -> str | None:
     ):
         if body:
             lines += [title, *("  " + line if line else "" for line in body.splitlines()), ""]
+    if _measured(rule):
+        lines += [_measured(rule) or "", ""]
     lines.append(f"Docs: {rule.help_uri()}")
     return "\n".join(lines) + "\n"
 

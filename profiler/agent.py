@@ -414,6 +414,7 @@ class Agent:
         stacks = self.stacks
         counts = self.thread_samples
         clock_gettime = time.clock_gettime
+        handler_ids = _HANDLER_IDS
         for ident, frame in frames.items():
             state = states.get(ident)
             if state is not None and frame is state.top:
@@ -434,6 +435,13 @@ class Agent:
                 thread = active.get(ident)
                 if state is None or state.thread is not thread:  # a new thread, or a new one under an ended one's ident
                     state = states[ident] = _ThreadState(ident, thread)
+                if id(frame.f_code) in handler_ids:
+                    # The main thread, caught in our SIGPROF handler (the GIL is handed over where pending
+                    # signals run, so this is common): sampled at the frame the handler interrupted.
+                    while frame is not None and id(frame.f_code) in handler_ids:
+                        frame = frame.f_back
+                    if frame is None:
+                        continue
                 top = frame
                 ids = []
                 append = ids.append
@@ -525,9 +533,10 @@ class Agent:
             self.rss = self.rss[::2]
             self._rss_step *= 2
 
-    # The census's cost: gc.get_objects() about 15 ns a heap block (an upper bound: not every block is an object
-    # the collector tracks), then about 2.5 µs a container examined.
-    _LIST_COST, _EXAMINE_COST = 15e-9, 2.5e-6
+    # The census's cost: gc.get_objects() about 15 ns a heap block on a quiet machine (an upper bound: not every
+    # block is an object the collector tracks), then about 2.5 µs a container examined. The first census assumes
+    # three times that (a loaded machine stretches wall time); later ones go by what the last one measured.
+    _LIST_COST, _EXAMINE_COST = 45e-9, 7.5e-6
 
     def _census_allowance(self, now: float) -> float:
         """What the budget leaves for censuses now: its share of the run so far, less every census's time."""
@@ -562,6 +571,11 @@ class Agent:
         ended = time.perf_counter()
         spent = ended - started
         self._census_spent += spent
+        blocks = sys.getallocatedblocks()
+        listed = result.get("list_seconds", 0.0)
+        if blocks and result.get("examined"):  # per-instance from now on: this machine's costs, with a margin
+            self._LIST_COST = max(15e-9, 1.5 * listed / blocks)
+            self._EXAMINE_COST = max(1e-6, 1.5 * (spent - listed) / result["examined"])
         result["t"] = round(now - self._period_perf, 3)
         # How long it ran, and its CPU time: the GIL passes to a busy program every switch interval (5 ms)
         # during the census's Python loops, so the CPU time is what it took from the program.
@@ -769,6 +783,10 @@ class Agent:
 
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
+
+
+# The SIGPROF handler's frames (by the ids of their code, cheap to hash), which the sampler looks past.
+_HANDLER_IDS = frozenset({id(sigtimer._dispatch.__code__), id(Agent._on_tick.__code__)})
 
 
 def _finalize_in_child(agent: Agent) -> None:

@@ -27,7 +27,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "profile",
         help="profile a Python program (CPU, wall time, heap) and compare profiles",
         description="Run a program under codeward's sampling profiler, or work with saved profiles: "
-        "`codeward profile [options] -- python app.py`, `codeward profile show|diff|check ...` "
+        "`codeward profile [options] -- python app.py`, `codeward profile show|diff|check|report|aggregate ...` "
         "(`codeward profile diff -h` for each).",
     )
     add_setting_flags(parser)

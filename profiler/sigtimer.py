@@ -185,7 +185,7 @@ class Switch:
         self._schedstat = f"/proc/self/task/{native}/schedstat" if native else ""
         self.given_up = self.clock is None
         self.since, self.cpu, self.ticks = now, self.main_cpu(), 0
-        self.demand = self.main_demand()
+        self.demand: float | None = None
         self.armed_at = self.not_before = 0.0
         self.backoff = 0.125  # doubled at each stint shorter than a second (flapping), up to a minute
 
@@ -225,8 +225,15 @@ class Switch:
         accounted for in either mode."""
         span = now - self.since
         cpu = self.main_cpu()
-        demand = self.main_demand()
-        busy = (demand - self.demand) / span if span > 0 else 0.0
+        busy = (cpu - self.cpu) / span if span > 0 else 0.0
+        demand = None
+        if self.IDLE * 0.2 <= busy < self.BUSY:
+            # Partly on a CPU: waiting for one on a loaded machine, or partly waiting for something else. Only
+            # then is the run queue read (a /proc read hands the GIL over three times, at a cost to the program
+            # like a sample's); the first such span has no earlier reading and goes by CPU time alone.
+            demand = self.main_demand()
+            if self.demand is not None and span > 0:
+                busy = (demand - self.demand) / span
         delivered = ticks - self.ticks
         owed = max(0, round(min(span, self.MAX_OWED_SPAN) / self.interval) - delivered) if self.armed else 0
         if self.given_up:

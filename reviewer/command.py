@@ -51,6 +51,17 @@ def register(sub: Any) -> argparse.ArgumentParser:
     )
     review.add_argument("--show-all", action="store_true", help="also show findings below the confidence threshold")
     review.add_argument(
+        "--profile",
+        choices=("default", "strict"),
+        help="default: test code (tests/, test_*.py, ...; test-paths) gets the test profile; strict: review tests "
+        "like production code",
+    )
+    review.add_argument(
+        "--no-foreign-suppressions",
+        action="store_true",
+        help="ignore bandit's `# nosec`, ruff's `# noqa: S...` and SonarQube's NOSONAR comments",
+    )
+    review.add_argument(
         "--feedback",
         metavar="FILE",
         help="verdicts of `codeward feedback` (default: .codeward-feedback.json at the repository root; "
@@ -85,6 +96,34 @@ def min_confidence(args: argparse.Namespace, config: Any) -> float:
     return float(value)
 
 
+def apply_flags(args: argparse.Namespace, config: Any) -> None:
+    """--profile and --no-foreign-suppressions override `[tool.codeward.reviewer]`; bad values there are usage
+    errors."""
+    from codeward.reviewer.profile import OptionsError, options
+
+    table = config.raw.get("reviewer")
+    table = dict(table) if isinstance(table, dict) else ({} if table is None else table)
+    if getattr(args, "profile", None):
+        table["profile"] = args.profile
+    if getattr(args, "no_foreign_suppressions", False):
+        table["foreign-suppressions"] = False
+    if table:
+        config.raw = {**config.raw, "reviewer": table}
+    try:
+        options(config)
+    except OptionsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def postable(findings: list[Any], explicit: list[str]) -> list[Any]:
+    """What may go to a pull request: no `info` finding unless its rule was asked for by name or prefix."""
+    from codeward.reviewer.profile import asked
+
+    from codeward.findings import Severity
+
+    return [f for f in findings if f.severity is not Severity.INFO or asked(f.code, explicit)]
+
+
 def run(args: argparse.Namespace) -> int:
     from codeward.reviewer.review import fix_files, run_review, scan_secrets
     from codeward.reviewer.rules import rule_for
@@ -99,6 +138,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--write-baseline and --fix do not go together: fix first, then record the baseline")
     config = load_config_for(args, args.paths[0] if args.paths else ".")
     threshold = min_confidence(args, config)
+    apply_flags(args, config)
+    from codeward.reviewer.dataflow.models import ModelError
+    from codeward.reviewer.review import taint_models
+
+    try:
+        taint_models(config)
+    except ModelError as exc:
+        raise UsageError(f"{config.source}: {exc}") from None
     from codeward.diff import Scope
 
     # --diff narrows the paths and the findings to changed lines; --post github posts them as a review.
@@ -131,6 +178,9 @@ def run(args: argparse.Namespace) -> int:
     # count only when named, since a pull request can commit verdicts for its own findings.
     if args.feedback or not (args.isolated or args.config):
         drop_not_useful(report, args.paths[0] if args.paths else ".", args.feedback)
+    if fmt in REVIEW_FORMATS or args.post:
+        # Pull-request comments: info findings stay off them unless their rule was asked for.
+        report.findings = postable(report.findings, config.explicit)
     scope.attach(report)
     warn_if_nothing_checked(
         report, scope, args.paths, "text files" if args.secrets_only else "Python files (*.py, *.pyi)"
@@ -149,6 +199,9 @@ def run(args: argparse.Namespace) -> int:
             )
     internal = any(r.internal_error for r in results)
     return finish(args, fmt, report, scope, config.fail_on, fixed=fixed, internal_error=internal)
+
+
+REVIEW_FORMATS = frozenset({"github-review", "codecommit", "gitlab-discussions"})
 
 
 def mask_secrets(report: Any) -> None:

@@ -1,17 +1,17 @@
 """The review engine: one libcst parse and one walk per file, every selected rule dispatched from that walk.
 
 Alongside the walk the engine keeps what the rules ask about: the import table (so `import os as o` and
-`from subprocess import run as r` resolve without libcst's costly QualifiedNameProvider), where each
-local variable came from (`s3 = boto3.client("s3")`), and intra-procedural taint: which variables hold
-data from a request, a Lambda event, `input()`, `sys.argv`, the environment or a socket, through which
-assignments, and which sanitizers or allow-list checks cleared it.
+`from subprocess import run as r` resolve without libcst's costly QualifiedNameProvider) and where each
+local variable came from (`s3 = boto3.client("s3")`). What data flows where is the data-flow analysis's
+(`codeward.reviewer.dataflow`), asked through `Context.taint`, `Context.value` and `Context.sink_hits` and
+computed function by function, on first use.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codeward.reviewer.lazy import cst
 
@@ -87,275 +87,40 @@ def method_name(call: cst.Call) -> str | None:
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
 
-def subject_name(node: cst.BaseExpression) -> str | None:
-    """The variable an expression is about: `x` in `x`, `x.attr`, `x[0]`, `urlparse(x).hostname`, `x.strip()`."""
-    while True:
-        if isinstance(node, cst.Name):
-            return node.value
-        if isinstance(node, cst.Attribute | cst.Subscript):
-            node = node.value
-        elif isinstance(node, cst.Call):
-            if (isinstance(node.func, cst.Attribute) and not isinstance(node.func.value, cst.Name | cst.Attribute)) or (
-                isinstance(node.func, cst.Attribute) and node.args == ()
-            ):
-                node = node.func.value
-            elif node.args:
-                node = node.args[0].value
-            else:
-                return None
-        else:
-            return None
-
-
-def terminates(block: cst.BaseSuite) -> bool:
-    """Whether a block always leaves: its last statement returns, raises, continues, breaks or aborts."""
-    body = block.body
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        stmt = last.body[-1] if last.body else None
-        if isinstance(stmt, cst.Return | cst.Raise | cst.Continue | cst.Break):
-            return True
-        if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
-            name = dotted(stmt.value.func) or ""
-            return name.rsplit(".", 1)[-1] in {"abort", "exit", "_exit", "fail", "raise_for_status"}
-    if isinstance(last, cst.If):
-        return terminates(last.body) and last.orelse is not None and terminates(last.orelse.body)  # type: ignore[arg-type]
-    return False
-
-
 # ---------------------------------------------------------------------------------------------------
-# Taint.
+# Taint comes from the data-flow analysis (codeward.reviewer.dataflow); these names stay for the rules,
+# imported on first use so that printing cached results never loads the parser.
 
-# Attributes of a web framework's request object that carry client data (Flask, Django, DRF, FastAPI/Starlette).
-REQUEST_ATTRS = frozenset(
-    [
-        "args",
-        "form",
-        "values",
-        "json",
-        "data",
-        "files",
-        "cookies",
-        "headers",
-        "get_json",
-        "get_data",
-        "stream",
-        "environ",
-        "view_args",
-        "query_string",
-        "GET",
-        "POST",
-        "body",
-        "COOKIES",
-        "META",
-        "FILES",
-        "query_params",
-        "path_params",
-        "raw_body",
-        "text",
-    ]
-)
-REQUEST_NAMES = frozenset({"request", "req"})
-REQUEST_IMPORTS = frozenset({"flask.request", "quart.request", "bottle.request", "sanic.request"})
-SOURCE_ATTRS = {"sys.argv": "sys.argv", "os.environ": "os.environ", "sys.stdin": "sys.stdin"}
-SOURCE_CALLS = {
-    "input": "input()",
-    "raw_input": "raw_input()",
-    "os.getenv": "os.getenv()",
-    "os.environ.get": "os.environ",
-    "sys.stdin.read": "sys.stdin",
-    "sys.stdin.readline": "sys.stdin",
-    "sys.stdin.readlines": "sys.stdin",
-}
-SOURCE_METHODS = {"recv": "socket data", "recvfrom": "socket data", "recv_into": "socket data"}
-# Calls that return something with no attacker-controlled text left in it.
-CLEAN_CALLS = frozenset(
-    [
-        "int",
-        "float",
-        "bool",
-        "len",
-        "abs",
-        "round",
-        "ord",
-        "hash",
-        "id",
-        "isinstance",
-        "callable",
-        "range",
-        "uuid.UUID",
-        "decimal.Decimal",
-        "ipaddress.ip_address",
-        "math.floor",
-        "math.ceil",
-        "datetime.date.fromisoformat",
-    ]
-)
-# Sanitizers that make data safe for some sinks only.
-SANITIZERS: dict[str, frozenset[str]] = {
-    "shlex.quote": frozenset({"command"}),
-    "pipes.quote": frozenset({"command"}),
-    "shlex.join": frozenset({"command"}),
-    "os.path.basename": frozenset({"path"}),
-    "werkzeug.utils.secure_filename": frozenset({"path", "command"}),
-    "werkzeug.secure_filename": frozenset({"path", "command"}),
-    "html.escape": frozenset({"xss", "log", "header"}),
-    "markupsafe.escape": frozenset({"xss"}),
-    "flask.escape": frozenset({"xss"}),
-    "django.utils.html.escape": frozenset({"xss"}),
-    "bleach.clean": frozenset({"xss"}),
-    "xml.sax.saxutils.escape": frozenset({"xss", "xpath"}),
-    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
-    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
-    "re.escape": frozenset({"regex"}),
-    "repr": frozenset({"log"}),
-    "json.dumps": frozenset({"log", "header"}),
-    "urllib.parse.quote": frozenset({"header", "log", "path"}),
-    "urllib.parse.quote_plus": frozenset({"header", "log", "path", "redirect"}),
-}
-# Functions whose result carries their arguments' data.
-PROPAGATORS = frozenset(
-    [
-        "str",
-        "bytes",
-        "bytearray",
-        "list",
-        "tuple",
-        "set",
-        "dict",
-        "sorted",
-        "reversed",
-        "os.path.join",
-        "posixpath.join",
-        "os.path.normpath",
-        "os.path.abspath",
-        "os.path.realpath",
-        "os.path.expanduser",
-        "pathlib.Path",
-        "pathlib.PurePath",
-        "json.loads",
-        "base64.b64decode",
-        "base64.urlsafe_b64decode",
-        "base64.b64encode",
-        "urllib.parse.unquote",
-        "urllib.parse.unquote_plus",
-        "urllib.parse.urljoin",
-        "urllib.parse.parse_qs",
-        "urllib.parse.urlencode",
-        "codecs.decode",
-        "textwrap.dedent",
-        "string.Template",
-    ]
-)
-# Methods whose result says nothing attacker-controlled (booleans, counts, positions).
-BOOL_METHODS = frozenset(
-    [
-        "startswith",
-        "endswith",
-        "isdigit",
-        "isalnum",
-        "isalpha",
-        "isnumeric",
-        "isdecimal",
-        "isidentifier",
-        "isspace",
-        "islower",
-        "isupper",
-        "count",
-        "find",
-        "rfind",
-        "index",
-        "rindex",
-        "__len__",
-        "exists",
-        "is_file",
-        "is_dir",
-    ]
-)
-PROPAGATING_METHODS = frozenset({"format", "join", "format_map", "replace", "substitute", "safe_substitute"})
-# Validation calls that, when checked, make a value safe for every sink.
-VALIDATORS = frozenset(
-    ["url_has_allowed_host_and_scheme", "is_safe_url", "validators.url", "re.fullmatch", "re.match", "uuid.UUID"]
-)
-VALIDATING_METHODS = frozenset(
-    [
-        "isdigit",
-        "isalnum",
-        "isalpha",
-        "isnumeric",
-        "isdecimal",
-        "isidentifier",
-        "fullmatch",
-        "is_relative_to",
-        "startswith",
-    ]
-)
-ALL_KINDS = frozenset(
-    [
-        "sql",
-        "command",
-        "code",
-        "path",
-        "ssrf",
-        "xss",
-        "template",
-        "xxe",
-        "ldap",
-        "xpath",
-        "nosql",
-        "log",
-        "redirect",
-        "header",
-        "regex",
-        "deserialization",
-    ]
-)
+if TYPE_CHECKING:
+    from codeward.reviewer.dataflow.query import Taint
 
 
-@dataclass(frozen=True, slots=True)
-class Taint:
-    """Untrusted data: where it came from, the variables it went through, the sinks it was cleaned for."""
+def __getattr__(name: str) -> object:
+    if name == "Taint":
+        from codeward.reviewer.dataflow.query import Taint
 
-    source: str
-    node: cst.CSTNode
-    steps: tuple[tuple[str, cst.CSTNode], ...] = ()
-    cleared: frozenset[str] = frozenset()
+        return Taint
+    if name == "ALL_KINDS":
+        from codeward.reviewer.dataflow.values import ALL_KINDS
 
-    def via(self, name: str, node: cst.CSTNode) -> Taint:
-        if self.steps and self.steps[-1][0] == name:
-            return self
-        return dataclasses.replace(self, steps=(*self.steps, (name, node))[-6:])
-
-    def clean(self, kinds: frozenset[str]) -> Taint | None:
-        cleared = self.cleared | kinds
-        return None if cleared >= ALL_KINDS else dataclasses.replace(self, cleared=cleared)
-
-
-def _union(a: Taint | None, b: Taint | None) -> Taint | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return dataclasses.replace(a, cleared=a.cleared & b.cleared)
+        return ALL_KINDS
+    raise AttributeError(name)
 
 
 class Scope:
-    """A module or a function: its imports, variables' taint and origins."""
+    """A module or a function: its imports, the origins of its variables, what it is (a handler, a route)."""
 
-    __slots__ = ("assigned", "handler", "imports", "node", "origins", "params", "parent", "route", "taint")
+    __slots__ = ("assigned", "handler", "imports", "node", "origins", "params", "parent", "route")
 
     def __init__(self, node: cst.CSTNode, parent: Scope | None) -> None:
         self.node = node
         self.parent = parent
         self.imports: dict[str, str] = {}
-        self.taint: dict[str, Taint] = {}
         # Variable -> (qualified name of the call that produced it, its first string argument).
         self.origins: dict[str, tuple[str, str | None]] = {}
         self.assigned: set[str] = set()
         self.params: set[str] = set()
-        # A Lambda handler (event, context) or a web route: its parameters are untrusted.
+        # A Lambda handler (event, context) or a web route.
         self.handler = False
         self.route = False
 
@@ -377,19 +142,19 @@ class Pending:
 
 
 _ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch", "api_route", "websocket", "head"})
-_VALIDATED_TYPES = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr"})
 
 
 class Context:
-    """What a rule sees of the file: resolution, taint, ancestors; and where it reports."""
+    """What a rule sees of the file: names, data flows, ancestors; and where it reports."""
 
-    def __init__(self, path: str, text: str, module: cst.Module) -> None:
+    def __init__(self, path: str, text: str, module: cst.Module, models: object = None) -> None:
         self.path = path
         self.text = text
         self.module = module
         self.module_scope = Scope(module, None)
         self.scope = self.module_scope
         self.parents: list[cst.CSTNode] = []
+        self.node: cst.CSTNode | None = None  # the node whose handlers are running
         self.pending: list[Pending] = []
         self.rule: type | None = None
         # Module-level functions and classes: a local `def open()` is not the builtin.
@@ -397,6 +162,10 @@ class Context:
         # `self.x = boto3.client(...)` anywhere in the file: attribute name -> origin.
         self.attr_origins: dict[str, tuple[str, str | None]] = {}
         self.shared: dict[object, object] = {}
+        self.models = models  # user models from [tool.codeward.reviewer.taint], or None
+        self._flows = None
+        # Other project files the data-flow facts came from: (path, digest), for the results cache.
+        self.dependencies: list[tuple[str, str]] = []
         self._last_call: cst.Call | None = None
         self._last_name = ""
 
@@ -458,7 +227,11 @@ class Context:
                 if name in scope.assigned or name in scope.params:
                     return None
                 scope = scope.parent
-            return None if name in self.defined else name
+            if name in self.defined:
+                return None
+            from codeward.reviewer.dataflow.models import unbound_guesses
+
+            return unbound_guesses().get(name, name)  # never bound here: a snippet or a star import
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value == "self":
                 origin = self.attr_origins.get(node.attr.value)
@@ -513,149 +286,57 @@ class Context:
 
     def is_request(self, node: cst.BaseExpression) -> bool:
         """A web framework's request object."""
-        if isinstance(node, cst.Attribute):
-            return node.attr.value == "request" and isinstance(node.value, cst.Name) and node.value.value == "self"
-        if not isinstance(node, cst.Name) or node.value not in REQUEST_NAMES:
-            return False
-        scope: Scope | None = self.scope
-        while scope is not None:
-            if node.value in scope.imports:
-                return scope.imports[node.value] in REQUEST_IMPORTS
-            if node.value in scope.params:
-                return True
-            if node.value in scope.assigned:
-                return False
-            scope = scope.parent
-        return False
+        held = self.value(node).type
+        return held is not None and (held.endswith("Request") or held == "web.Request")
 
-    # -- taint ------------------------------------------------------------------------------------
+    # -- data flow --------------------------------------------------------------------------------
+
+    @property
+    def flows(self):  # -> codeward.reviewer.dataflow.query.FileFlows
+        if self._flows is None:
+            from codeward.reviewer.dataflow.engine import engine_for
+            from codeward.reviewer.dataflow.query import FileFlows
+
+            self._flows = FileFlows(engine_for(self.models), self.path, self.module, self.text)  # type: ignore[arg-type]
+        return self._flows
+
+    def close(self) -> None:
+        if self._flows is not None:
+            self.dependencies = self._flows.close()
+
+    def _chain(self) -> list[cst.CSTNode]:
+        return [*self.parents, self.node] if self.node is not None else list(self.parents)
+
+    def value(self, node: cst.BaseExpression):  # -> Value
+        """What the analysis knows of `node` where the walk is: taint, constant, fields, type."""
+        return self.flows.value(node, self._chain())
 
     def taint(self, node: cst.BaseExpression, kind: str | None = None) -> Taint | None:
         """The untrusted data `node` carries, unless it was sanitized for `kind`."""
-        found = self._taint(node, 0)
-        if found is None or (kind is not None and kind in found.cleared):
-            return None
-        return found
+        return self.flows.taint(node, self._chain(), kind)
 
-    def _lookup(self, name: str) -> Taint | None:
-        scope: Scope | None = self.scope
-        while scope is not None:
-            if name in scope.taint:
-                return scope.taint[name]
-            if name in scope.assigned or name in scope.params:
-                return None
-            scope = scope.parent
-        return None
+    def random_taint(self, node: cst.BaseExpression) -> Taint | None:
+        """A value of the `random` module (predictable) that `node` carries."""
+        return self.flows.taint(node, self._chain(), None, family="random")
 
-    def _taint(self, node: cst.BaseExpression, depth: int) -> Taint | None:
-        if depth > 40:
-            return None
-        depth += 1
-        if isinstance(node, cst.Name):
-            return self._lookup(node.value)
-        if isinstance(node, cst.Attribute):
-            if node.attr.value in REQUEST_ATTRS and self.is_request(node.value):
-                return Taint(f"{self.code(node.value)}.{node.attr.value}", node)
-            name = dotted(node)
-            if name is not None:
-                qual = self.qualname(node)
-                if qual in SOURCE_ATTRS:
-                    return Taint(SOURCE_ATTRS[qual], node)
-            return self._taint(node.value, depth)
-        if isinstance(node, cst.Subscript):
-            return self._taint(node.value, depth)
-        if isinstance(node, cst.Call):
-            return self._call_taint(node, depth)
-        if isinstance(node, cst.BinaryOperation):
-            return _union(self._taint(node.left, depth), self._taint(node.right, depth))
-        if isinstance(node, cst.FormattedString):
-            found: Taint | None = None
-            for part in node.parts:
-                if isinstance(part, cst.FormattedStringExpression):
-                    inner = self._taint(part.expression, depth)
-                    if inner is not None and part.conversion == "r":
-                        inner = inner.clean(frozenset({"log", "header"}))
-                    found = _union(found, inner)
-            return found
-        if isinstance(node, cst.ConcatenatedString):
-            return _union(self._taint(node.left, depth), self._taint(node.right, depth))
-        if isinstance(node, cst.List | cst.Tuple | cst.Set):
-            found = None
-            for element in node.elements:
-                found = _union(found, self._taint(element.value, depth))
-            return found
-        if isinstance(node, cst.Dict):
-            found = None
-            for element in node.elements:
-                found = _union(found, self._taint(element.value, depth))
-            return found
-        if isinstance(node, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
-            found = None
-            comp: cst.CompFor | None = node.for_in
-            while comp is not None:
-                found = _union(found, self._taint(comp.iter, depth))
-                comp = comp.inner_for_in
-            return found
-        if isinstance(node, cst.IfExp):
-            return _union(self._taint(node.body, depth), self._taint(node.orelse, depth))
-        if isinstance(node, cst.BooleanOperation):
-            return _union(self._taint(node.left, depth), self._taint(node.right, depth))
-        if isinstance(node, cst.Await | cst.StarredElement | cst.NamedExpr):
-            return self._taint(node.value if not isinstance(node, cst.Await) else node.expression, depth)
-        return None
+    def sink_hits(self, call: cst.Call, kind: str | None = None) -> list:
+        """(taint, hit) for each untrusted flow reaching a sink argument of `call` (models and wrappers)."""
+        cache = self.shared.setdefault("sink-hits", {})
+        key = (id(call), kind == "secret")
+        found = cache.get(key)  # type: ignore[union-attr]
+        if found is None:
+            wanted = "secret" if kind == "secret" else None
+            found = cache[key] = self.flows.hits(call, self._chain(), wanted, self.call_name(call) or None)  # type: ignore[index]
+        return [(t, h) for t, h in found if kind is None or h.kind == kind]
 
-    def _call_taint(self, node: cst.Call, depth: int) -> Taint | None:
-        name = self.qualname(node.func)
-        if name is not None:
-            if name in CLEAN_CALLS:
-                return None
-            if name in SOURCE_CALLS:
-                return Taint(SOURCE_CALLS[name], node)
-            kinds = SANITIZERS.get(name)
-            if kinds is not None:
-                inner = self._taint(node.args[0].value, depth) if node.args else None
-                return inner.clean(kinds) if inner else None
-            if name in PROPAGATORS:
-                found: Taint | None = None
-                for arg in node.args:
-                    found = _union(found, self._taint(arg.value, depth))
-                if found is not None and name in ("str", "bytes"):
-                    found = found.clean(frozenset({"nosql"}))  # a string cannot carry query operators
-                return found
-        if isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
-            if method in REQUEST_ATTRS and self.is_request(node.func.value):
-                return Taint(f"{self.code(node.func)}()", node)
-            if method in SOURCE_METHODS and not isinstance(node.func.value, cst.SimpleString):
-                return Taint(SOURCE_METHODS[method], node)
-            if method in BOOL_METHODS:
-                return None
-            receiver = self._taint(node.func.value, depth)
-            if method in PROPAGATING_METHODS:
-                found = receiver
-                for arg in node.args:
-                    found = _union(found, self._taint(arg.value, depth))
-                if found is not None and method == "replace" and receiver is not None:
-                    removed = literal_str(node.args[0].value) if node.args else None
-                    if removed in ("\n", "\r", "\r\n"):
-                        found = found.clean(frozenset({"log", "header"}))
-                return found
-            return receiver
-        return None
-
-    # -- engine hooks: scope and dataflow ----------------------------------------------------------
+    # -- engine hooks: scope ----------------------------------------------------------------------
 
     def bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None, stmt: cst.CSTNode) -> None:
-        """An assignment `target = value` (value None: unknown)."""
+        """An assignment `target = value` (value None: unknown): keep where variables came from."""
         if isinstance(target, cst.Name):
             name = target.value
             scope = self.scope
             scope.assigned.add(name)
-            found = self._taint(value, 0) if value is not None else None
-            if found is not None:
-                scope.taint[name] = found.via(name, stmt)
-            else:
-                scope.taint.pop(name, None)
             origin = self.origin(value) if isinstance(value, cst.Call) else None
             if origin is not None:
                 scope.origins[name] = origin
@@ -663,25 +344,17 @@ class Context:
                 scope.origins.pop(name, None)
         elif isinstance(target, cst.Tuple | cst.List):
             for element in target.elements:
-                inner = element.value
-                self.bind(inner, value if not isinstance(value, cst.Tuple | cst.List) else None, stmt)
-                if isinstance(inner, cst.Name) and value is not None:
-                    found = self._taint(value, 0)
-                    if found is not None:
-                        self.scope.taint[inner.value] = found.via(inner.value, stmt)
+                self.bind(element.value, None, stmt)
         elif isinstance(target, cst.Attribute):
             if isinstance(target.value, cst.Name) and target.value.value == "self" and isinstance(value, cst.Call):
                 origin = self.origin(value)
                 if origin is not None:
                     self.attr_origins[target.attr.value] = origin
-            self._contaminate(target.value, value, stmt)
-        elif isinstance(target, cst.Subscript):
-            self._contaminate(target.value, value, stmt)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, value, stmt)
 
     def bind_with(self, item: cst.WithItem) -> None:
-        """`with boto3.client("s3") as s3` / `with aiohttp.ClientSession() as session`: an origin, no taint."""
+        """`with boto3.client("s3") as s3` / `with aiohttp.ClientSession() as session`: an origin."""
         assert item.asname is not None
         target = item.asname.name
         self.bind(target, None, item)
@@ -689,14 +362,6 @@ class Context:
             origin = self.origin(item.item)
             if origin is not None:
                 self.scope.origins[target.value] = origin
-
-    def _contaminate(self, container: cst.BaseExpression, value: cst.BaseExpression | None, stmt: cst.CSTNode) -> None:
-        """Storing untrusted data into a container taints the container."""
-        if value is None or not isinstance(container, cst.Name):
-            return
-        found = self._taint(value, 0)
-        if found is not None:
-            self.scope.taint[container.value] = found.via(container.value, stmt)
 
     def enter_function(self, node: cst.FunctionDef | cst.Lambda) -> None:
         scope = Scope(node, self.scope)
@@ -712,18 +377,11 @@ class Context:
         names = [p.name.value for p in [*params.posonly_params, *params.params]]
         if len(names) >= 2 and names[0] == "event" and names[1] == "context":
             scope.handler = True
-            scope.taint["event"] = Taint("the Lambda event", every[0])
         for decorator in node.decorators:
             target = decorator.decorator
             func = target.func if isinstance(target, cst.Call) else target
             if isinstance(func, cst.Attribute) and func.attr.value in _ROUTE_DECORATORS:
                 scope.route = True
-        if scope.route:
-            for param in every:
-                pname = param.name.value
-                if pname in ("self", "cls", "request", "req") or _validated(param):
-                    continue
-                scope.taint[pname] = Taint(f"route parameter `{pname}`", param)
 
     def leave_function(self) -> None:
         assert self.scope.parent is not None
@@ -749,135 +407,23 @@ class Context:
             imports[local] = f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
 
 
-def _validated(param: cst.Param) -> bool:
-    """A route parameter the framework has already converted to a safe type (FastAPI `item_id: int`), or a
-    dependency (`db = Depends(...)`)."""
-    annotation = param.annotation.annotation if param.annotation is not None else None
-    if annotation is not None and (dotted(annotation) or "") in _VALIDATED_TYPES:
-        return True
-    default = param.default
-    return isinstance(default, cst.Call) and (dotted(default.func) or "").rsplit(".", 1)[-1] == "Depends"
-
-
-# ---------------------------------------------------------------------------------------------------
-# Guards: `if x not in ALLOWED: abort(400)` makes x safe below; `if x.isdigit():` inside.
-
-
-def guard(ctx: Context, test: cst.BaseExpression) -> tuple[str, frozenset[str], bool] | None:
-    """(variable, kinds it is validated for, True if the test passing means valid) or None."""
-    negate = False
-    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        negate = not negate
-        test = test.expression
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        comparison = test.comparisons[0]
-        if isinstance(comparison.operator, cst.In | cst.NotIn):
-            allowed = comparison.comparator
-            if ctx.taint(allowed) is not None:
-                return None
-            name = subject_name(test.left)
-            if name is None:
-                return None
-            return name, ALL_KINDS, isinstance(comparison.operator, cst.In) != negate
-        if isinstance(comparison.operator, cst.Equal | cst.NotEqual) and literal_str(comparison.comparator):
-            name = subject_name(test.left)
-            return (name, ALL_KINDS, isinstance(comparison.operator, cst.Equal) != negate) if name else None
-        return None
-    if isinstance(test, cst.Call):
-        name = ctx.qualname(test.func) or ""
-        method = method_name(test)
-        if name in VALIDATORS or name.rsplit(".", 1)[-1] in VALIDATORS:
-            target = test.args[1].value if name in ("re.fullmatch", "re.match") and len(test.args) > 1 else None
-            target = target or (test.args[0].value if test.args else None)
-            var = subject_name(target) if target is not None else None
-            return (var, ALL_KINDS, not negate) if var else None
-        if method in VALIDATING_METHODS and isinstance(test.func, cst.Attribute):
-            if method in ("fullmatch", "is_relative_to") and test.args:
-                var = subject_name(test.args[0].value) if method == "fullmatch" else subject_name(test.func.value)
-            else:
-                var = subject_name(test.func.value)
-            kinds = frozenset({"path", "ssrf", "redirect"}) if method in ("startswith", "is_relative_to") else ALL_KINDS
-            return (var, kinds, not negate) if var else None
-    return None
-
-
 # ---------------------------------------------------------------------------------------------------
 # The walk.
 
-_SKIP_FIELDS = frozenset(
-    [
-        "name",
-        "attr",
-        "asname",
-        "module",
-        "names",
-        "keyword",
-        "lpar",
-        "rpar",
-        "comma",
-        "semicolon",
-        "colon",
-        "equal",
-        "star",
-        "dot",
-        "operator",
-        "leading_lines",
-        "lines_after_decorators",
-        "header",
-        "footer",
-        "newline",
-        "lbrace",
-        "rbrace",
-        "lbracket",
-        "rbracket",
-        "first_colon",
-        "second_colon",
-        "asynchronous",
-        "whitespace",
-        "conversion",
-        "relative",
-        "type_parameters",
-    ]
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
+Handler = Callable[[Context, "cst.CSTNode"], None]
 
 
-def _fields(kind: type) -> tuple[str, ...]:
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(
-            f.name
-            for f in dataclasses.fields(kind)
-            if f.name not in _SKIP_FIELDS and not f.name.startswith("whitespace")
-        )
-    return names
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    from codeward.reviewer.dataflow.nodes import children as fast
 
-
-# isinstance() against libcst's abstract base classes is slow; a per-type answer is not.
-_IS_NODE: dict[type, bool] = {}
-
-
-def _is_node(kind: type) -> bool:
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return known
+    global _children
+    _children = fast  # type: ignore[assignment]
+    return fast(node)
 
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Child nodes that carry meaning (no whitespace, commas or parentheses), in field order."""
-    for name in _fields(type(node)):
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is tuple or kind is list:
-            for item in value:
-                if _is_node(type(item)):
-                    yield item
-        elif _is_node(kind):
-            yield value
-
-
-Handler = Callable[[Context, "cst.CSTNode"], None]
+    return _children(node)
 
 
 class Walker:
@@ -896,12 +442,16 @@ class Walker:
         for stmt in module.body:
             if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
                 ctx.defined.add(stmt.name.value)
-        self.walk(module)
+        try:
+            self.walk(module)
+        finally:
+            ctx.close()
 
     def _dispatch(self, table: dict[type, list[tuple[type, Handler]]], node: cst.CSTNode) -> None:
         handlers = table.get(type(node))
         if handlers:
             ctx = self.ctx
+            ctx.node = node
             for rule, handler in handlers:
                 ctx.rule = rule
                 handler(ctx, node)
@@ -915,14 +465,11 @@ class Walker:
         elif kind is cst.Import or kind is cst.ImportFrom:
             ctx.record_import(node)  # type: ignore[arg-type]
         elif kind is cst.For:
-            ctx.bind(node.target, node.iter, node)  # type: ignore[attr-defined]
+            ctx.bind(node.target, None, node)  # type: ignore[attr-defined]
         self._dispatch(self.visitors, node)
         ctx.parents.append(node)
-        if kind is cst.If:
-            self._walk_if(node)  # type: ignore[arg-type]
-        else:
-            for child in children(node):
-                self.walk(child)
+        for child in _children(node):
+            self.walk(child)
         ctx.parents.pop()
         self._dispatch(self.leavers, node)
         if is_function:
@@ -935,48 +482,7 @@ class Walker:
         elif kind is cst.AnnAssign:
             if node.value is not None:  # type: ignore[attr-defined]
                 ctx.bind(node.target, node.value, node)  # type: ignore[attr-defined]
-        elif kind is cst.AugAssign:
-            target = node.target  # type: ignore[attr-defined]
-            if isinstance(target, cst.Name):
-                added = ctx.taint(node.value)  # type: ignore[attr-defined]
-                if added is not None:
-                    ctx.scope.taint[target.value] = added.via(target.value, node)
         elif kind is cst.NamedExpr:
             ctx.bind(node.target, node.value, node)  # type: ignore[attr-defined]
-        elif kind is cst.WithItem:
-            if node.asname is not None:  # type: ignore[attr-defined]
-                ctx.bind_with(node)  # type: ignore[arg-type]
-        elif kind is cst.Call:
-            self._mutation(node)  # type: ignore[arg-type]
-
-    def _mutation(self, call: cst.Call) -> None:
-        """`items.append(x)`: the container now holds x's taint."""
-        func = call.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in ("append", "extend", "add", "update", "insert", "appendleft", "setdefault")
-            and isinstance(func.value, cst.Name)
-        ):
-            for arg in call.args:
-                self.ctx._contaminate(func.value, arg.value, call)
-
-    def _walk_if(self, node: cst.If) -> None:
-        ctx = self.ctx
-        self.walk(node.test)
-        checked = guard(ctx, node.test)
-        saved: Taint | None = None
-        if checked is not None and checked[2]:
-            saved = ctx._lookup(checked[0])
-            if saved is not None:
-                ctx.scope.taint[checked[0]] = saved.clean(checked[1]) or dataclasses.replace(saved, cleared=ALL_KINDS)
-        self.walk(node.body)
-        if saved is not None and checked is not None:
-            ctx.scope.taint[checked[0]] = saved
-        if node.orelse is not None:
-            self.walk(node.orelse)
-        if checked is not None and not checked[2] and terminates(node.body):
-            current = ctx._lookup(checked[0])
-            if current is not None:
-                ctx.scope.taint[checked[0]] = current.clean(checked[1]) or dataclasses.replace(
-                    current, cleared=ALL_KINDS
-                )
+        elif kind is cst.WithItem and node.asname is not None:  # type: ignore[attr-defined]
+            ctx.bind_with(node)  # type: ignore[arg-type]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -92,8 +93,11 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     line = getattr(error, "raw_line", 1) or 1
     column = (getattr(error, "raw_column", 0) or 0) + 1
     message = str(getattr(error, "message", error)).replace("parser error: ", "")
+    from codeward.reviewer.pyast import cpython_limits
+
     try:
-        compile(text, path, "exec", dont_inherit=True)
+        with cpython_limits():
+            compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         line, column = exc.lineno or line, exc.offset or column
         message = exc.msg
@@ -102,36 +106,80 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     return _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
 
 
-def review_text(path: str, text: str, select: Selector = lambda code: True) -> list[Finding]:
+def taint_models(config: Config) -> object:
+    """`[tool.codeward.reviewer.taint]` as models (raises ModelError saying what is wrong), None when absent."""
+    table = config.raw.get("reviewer", {})
+    taint = table.get("taint") if isinstance(table, dict) else None
+    if taint is None:
+        return None
+    from codeward.reviewer.dataflow.models import user_models
+
+    return user_models(taint)
+
+
+# Python frames a review may nest: libcst's visitors and code generation recurse a few frames per level of an
+# expression, and the pre-check lets expressions up to pyast.MAX_DEPTH (1000) levels deep through.
+RECURSION_LIMIT = 12000
+
+
+def review_text(
+    path: str,
+    text: str,
+    select: Selector = lambda code: True,
+    taint: object = None,
+    *,
+    tests: bool = False,
+    foreign: bool = True,
+) -> list[Finding]:
+    """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
+    has left out the rules that stay quiet in tests); `foreign`: honour bandit's, ruff's and Sonar's
+    suppressions."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _review_text(path, text, select, taint, tests=tests, foreign=foreign)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _review_text(path: str, text: str, select: Selector, taint: object, *, tests: bool, foreign: bool) -> list[Finding]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules.meta import MetaRule
 
     rules = [r for r in all_rules() if not issubclass(r, MetaRule) and select(r.code)]
-    facts: dict[object, bool] = {}
+    facts: dict[object, object] = {"path": path, "taint": taint}
     active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
     if active:
-        findings = _review_parsed(path, text, active)
+        findings = _review_parsed(path, text, active, taint)
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
     from codeward.reviewer.ml.confidence import attach
 
     findings = attach(path, text, findings, select)
-    return _suppress(path, text, findings, select)
+    if tests:
+        from codeward.reviewer.profile import keep_in_tests
+
+        findings = [f for f in findings if keep_in_tests(f.code, f.message)]
+    from codeward.reviewer.merge import merge_same_line
+
+    return merge_same_line(_suppress(path, text, findings, select, foreign))
 
 
 def _syntax_only(path: str, text: str) -> list[Finding]:
     """No rule can match: CPython's fast parser checks the syntax, libcst only when that one objects (it
     may be newer syntax than this interpreter knows)."""
+    from codeward.reviewer import pyast
+
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        pyast.parse(text, path)
         return []
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _review_parsed(path, text, ())
 
 
-def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Finding]:
+def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object = None) -> list[Finding]:
     import libcst as cst
     from codeward.reviewer.engine import Context, Walker
 
@@ -139,12 +187,14 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
     if too_deep is not None:
         return [too_deep]
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:
         return []
-    ctx = Context(path, text, module)
+    ctx = Context(path, text, module, taint)
     visitors, leavers = _tables(active)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12000))
@@ -156,31 +206,46 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...]) -> list[Findi
         return [_finding("CWR003", message, path, Span(1, 1, 1, 2))]
     finally:
         sys.setrecursionlimit(limit)
+        DEPENDENCIES[path] = ctx.dependencies
 
 
-_BRACKETS = re.compile(r"[()\[\]{}]")
+# Other project files each reviewed file's result came from (summaries of the functions it calls): the results
+# cache keeps their digests and serves the entry only while they still hold.
+DEPENDENCIES: dict[str, list[tuple[str, str]]] = {}
 
 
 def _too_deep(path: str, text: str) -> Finding | None:
-    """CPython refuses more than 200 nested brackets, and libcst's native parser can crash the process on
-    far deeper nesting: check cheaply first, and let the interpreter's compiler have the last word."""
-    if text.count("(") + text.count("[") + text.count("{") <= 200:
-        return None
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth = depth + 1 if match.group() in "([{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    if deepest <= 200:
-        return None
+    """The pre-check before libcst, whose native parser needs time and memory growing with the square of a
+    chain's length (and can crash on deep nesting): CPython's own parser (fast, C) looks first. It refuses
+    more than 200 nested brackets itself; deeper expressions than `pyast.MAX_DEPTH` are refused here."""
+    from codeward.reviewer import pyast
+
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = pyast.parse(text, path)
     except SyntaxError as exc:
         if "nested" in (exc.msg or ""):
             span = Span.point(exc.lineno or 1, exc.offset or 1)
             return _finding("CWR001", f"syntax error: {exc.msg}; the file was not reviewed", path, span)
+        # libcst decides (it may know newer syntax than this interpreter), unless the tokens show a chain
+        # too long for it.
+        if pyast.longest_chain(text) <= pyast.MAX_DEPTH:
+            return None
+        message = (
+            f"not reviewed: Python reports a syntax error ({exc.msg}, line {exc.lineno}) and a statement holds more "
+            f"than {pyast.MAX_DEPTH} operations, too costly to parse safely otherwise; fix the syntax or split it up"
+        )
+        return _finding("CWR003", message, path, Span(1, 1, 1, 2))
     except (ValueError, RecursionError, MemoryError):
         return _finding("CWR003", "expressions nested too deeply to review; split them up", path, Span(1, 1, 1, 2))
-    return None
+    deep = pyast.too_deep(tree, text)
+    if deep is None:
+        return None
+    line, column, _ = deep
+    message = (
+        f"not reviewed: an expression nested more than {pyast.MAX_DEPTH} levels deep (a chain of that many "
+        "operations) is too costly to parse safely; split it up"
+    )
+    return _finding("CWR003", message, path, Span.point(line, column))
 
 
 def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
@@ -192,8 +257,7 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
     for pending in ctx.pending:
         nodes.append(pending.node)
         if pending.taint is not None:
-            nodes.append(pending.taint.node)
-            nodes += [node for _, node in pending.taint.steps]
+            nodes += [n for n in (pending.taint.node, *(node for _, node in pending.taint.steps)) if n is not None]
         if pending.fix is not None:
             nodes += [edit[0] for edit in pending.fix[1]]
     where = positions(ctx.module, nodes)
@@ -215,14 +279,39 @@ def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
         message = pending.message + (f" (CWE-{rule.cwe})" if rule.cwe else "")
         severity = pending.severity if isinstance(pending.severity, Severity) else rule.severity
         related: tuple[int, ...] = ()
+        flow: tuple[tuple[Span, str], ...] = ()
         if pending.taint is not None:
             nodes_of_flow = [pending.taint.node, *(node for _, node in pending.taint.steps)]
             related = tuple(sorted({at.line for at in map(where.get, map(id, nodes_of_flow)) if at is not None}))
+            flow = _flow_steps(pending.taint, where, span)
         finding = Finding(
-            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related
-        )
+            rule.code, message, ctx.path, span, severity, rule.name, fix, notes=tuple(notes), related=related,
+            flow=flow,
+        )  # fmt: skip
         out.setdefault((rule.code, span), finding)
-    return list(out.values())
+    return _one_per_problem(list(out.values()), ctx.pending, where)
+
+
+def _one_per_problem(findings: list[Finding], pending: list, where: dict[int, Span]) -> list[Finding]:
+    """A line that a data-flow finding covers gets no second finding of the same weakness (CWE) from a rule
+    that only looks at the code's shape (`shell=True` with a variable, SQL built by formatting)."""
+    cwe_of = {p.rule.code: p.rule.cwe for p in pending}
+    covered = {(f.span.line, cwe_of.get(f.code)) for f in findings if f.flow and cwe_of.get(f.code)}
+    return [f for f in findings if f.flow or (f.span.line, cwe_of.get(f.code)) not in covered]
+
+
+def _flow_steps(taint, where: dict[int, Span], sink: Span) -> tuple[tuple[Span, str], ...]:
+    """The flow as located steps: the source, each variable it went through, the sink (SARIF codeFlows)."""
+    steps: list[tuple[Span, str]] = []
+    start = where.get(id(taint.node))
+    if start is not None:
+        steps.append((start, f"{taint.source} (the source)"))
+    for name, node in taint.steps:
+        at = where.get(id(node))
+        if at is not None and (not steps or steps[-1][0] != at or not steps[-1][1].startswith(f"`{name}`")):
+            steps.append((at, f"`{name}`"))
+    steps.append((sink, "the sink"))
+    return tuple(steps)
 
 
 def _edit_span(span: Span | None, edit: tuple) -> Span | None:
@@ -242,29 +331,58 @@ def _flow(taint, where: dict[int, Span], sink: Span) -> str:
     return "data flow: " + " -> ".join(parts)
 
 
-def _suppress(path: str, text: str, findings: list[Finding], select: Selector) -> list[Finding]:
+def _suppress(path: str, text: str, findings: list[Finding], select: Selector, foreign: bool = True) -> list[Finding]:
     suppressions = find_suppressions(text)
+    if foreign:
+        suppressions += _foreign_suppressions(text)
     if suppressions:
         findings = [f for f in findings if not is_suppressed(suppressions, f.code, f.span.line)]
         if select("CWR002"):
             lines = text.split("\n")
             for s in suppressions:
-                if not s.used and (s.codes is None or any(c.startswith("CWR") for c in s.codes)):
+                if s.used or not _checkable(s, select):
+                    continue
+                if s.foreign is not None:
+                    what = f"# {s.foreign} (codeward's {', '.join(sorted(s.codes or ()))})"
+                else:
                     what = "codeward: ignore" + (f"[{', '.join(sorted(s.codes))}]" if s.codes else "")
-                    end = len(lines[s.line - 1]) + 1
-                    findings.append(
-                        _finding(
-                            "CWR002",
-                            f"unused suppression: no finding here matches {what}",
-                            path,
-                            Span(s.line, s.column, s.line, end),
-                        )
-                    )
+                end = len(lines[s.line - 1]) + 1
+                span = Span(s.line, s.column, s.line, end)
+                findings.append(_finding("CWR002", f"unused suppression: no finding here matches {what}", path, span))
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
+def _foreign_suppressions(text: str) -> list:
+    """bandit's `# nosec` and ruff's `# noqa: S…`, each silencing the codeward rules mapped to what it names, and
+    SonarQube's `NOSONAR`, silencing the line."""
+    from codeward.reviewer.foreign import mapped_rules
+
+    from codeward.suppress import find_foreign
+
+    found = []
+    for s in find_foreign(text):
+        # SonarQube's NOSONAR silences every issue on its line, whatever the rule: so it does here.
+        s.codes = None if s.foreign == "NOSONAR" else mapped_rules(s.foreign_ids)
+        if s.codes is None or s.codes:
+            found.append(s)
+    return found
+
+
+def _checkable(s, select: Selector) -> bool:  # s: codeward.suppress.Suppression
+    """Whether an unused suppression can be reported: codeward ran a rule it names on this file. A bare
+    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported."""
+    if s.foreign is not None:
+        return s.foreign_ids is not None and any(select(code) for code in s.codes)
+    if s.codes is None:
+        return True
+    # A prefix (`CWR1`) names rules of several kinds: report it; a full code only when its rule ran here.
+    return any(code.startswith("CWR") and (len(code) < 6 or select(code)) for code in s.codes)
+
+
+def review_file(
+    path: str, select: Selector = lambda code: True, taint: object = None, *, tests: bool = False, foreign: bool = True
+) -> FileResult:
     text, problem = read_source(path)
     if text is None:
         result = FileResult(path)
@@ -272,11 +390,27 @@ def review_file(path: str, select: Selector = lambda code: True) -> FileResult:
             result.findings.append(_finding("CWR003", problem, path, Span(1, 1, 1, 1)))
         return result
     try:
-        return FileResult(path, review_text(path, text, select))
+        return FileResult(path, review_text(path, text, select, taint, tests=tests, foreign=foreign))
+    except (MemoryError, RecursionError) as exc:  # limits hostile input runs into: the file is at fault
+        result = FileResult(path)
+        if select("CWR003"):
+            what = "the worker's memory limit" if isinstance(exc, MemoryError) else "Python's recursion limit"
+            message = f"not reviewed: its analysis ran past {what}; split the file up"
+            result.findings.append(_finding("CWR003", message, path, Span(1, 1, 1, 1)))
+        return result
     except Exception as exc:  # a bug in one rule must not hide the other files' findings
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         finding = _finding("CWR900", f"internal error while reviewing this file: {detail}", path, Span(1, 1, 1, 2))
         return FileResult(path, [finding], internal_error=True)
+
+
+def _review_configured(path: str, config: Config) -> FileResult:
+    """One file as the configuration says: default rule set, what was asked for, test profile, suppressions."""
+    from codeward.reviewer.profile import options, selector
+
+    opts = options(config)
+    select, tests = selector(config, path, opts)
+    return review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -301,7 +435,9 @@ def discover(paths: Sequence[str], config: Config, suffixes: tuple[str, ...] | N
 def _settings(config: Config) -> str:
     from codeward.cache import config_stamp
 
-    return config_stamp(config)
+    # The whole [tool.codeward] table (the reviewer's options and [tool.codeward.reviewer.taint] included), and
+    # the rules asked for by name, which decide what runs beyond the default set.
+    return config_stamp(config) + repr(sorted(config.explicit))
 
 
 def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
@@ -316,29 +452,68 @@ def cached(task: Task) -> tuple[FileResult | None, object, str | None]:
     cache = Cache(task.cache_dir, "review", _settings(task.config))
     key = cache.key(task.path, data)
     hit = cache.get(key)
-    if hit is None:
+    if hit is None or not _dependencies_hold(hit[0]):
         return None, cache, key
     # The entry may come from a run that named the file differently (relative, absolute).
     return FileResult(task.path, [replace(f, path=task.path) for f in hit[1]]), cache, key
 
 
 def review_task(task: Task) -> FileResult:
-    select = task.config.selector_for(task.path)
     hit, cache, key = cached(task)
     if hit is not None:
         return hit
-    result = review_file(task.path, select)
+    DEPENDENCIES.pop(task.path, None)
+    result = _review_configured(task.path, task.config)
     if cache is None:
         return result
     if not result.internal_error:
-        cache.put(key, {}, result.findings)  # type: ignore[attr-defined]
+        meta = {"deps": [list(d) for d in DEPENDENCIES.pop(task.path, [])]}
+        cache.put(key, meta, result.findings)  # type: ignore[attr-defined]
+    return result
+
+
+def _dependencies_hold(meta: dict) -> bool:
+    """Every other file the cached result came from still has the content it had then."""
+    deps = meta.get("deps", [])
+    if not isinstance(deps, list):
+        return False
+    if not deps:
+        return True
+    from codeward.reviewer.dataflow.project import file_digest
+
+    for entry in deps:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            return False
+        if file_digest(entry[0]) != entry[1]:
+            return False
+    return True
+
+
+def warm_up() -> None:
+    """What every review needs before its first file, loaded before a worker's clock starts."""
+    import libcst  # noqa: F401
+    from codeward.reviewer.engine import Walker  # noqa: F401
+    from codeward.reviewer.ml.score import ModelError, shipped
+    from codeward.reviewer.rules import all_rules
+
+    all_rules()
+    with contextlib.suppress(ModelError):  # reviewing without a usable model is the review's business
+        shipped()
+
+
+def _not_reviewed(task: Task, why: str) -> FileResult:
+    """The result of a file whose worker process died or ran past its time limit."""
+    result = FileResult(task.path)
+    if task.config.selector_for(task.path)("CWR003"):
+        message = f"not reviewed: {why}; split the file up, or exclude it if it is generated"
+        result.findings.append(_finding("CWR003", message, task.path, Span(1, 1, 1, 1)))
     return result
 
 
 def run_review(
     paths: Sequence[str], config: Config, *, use_cache: bool, jobs: int, progress: bool = False
 ) -> list[FileResult]:
-    from codeward.runner import run_all
+    from codeward.runner import run_isolated
 
     cache_dir = None
     if use_cache:
@@ -355,16 +530,22 @@ def run_review(
             if hit is not None:
                 done[index] = hit
     todo = [index for index in range(len(tasks)) if index not in done]
-    if not progress or len(todo) < 200:
-        fresh = run_all(review_task, [tasks[i] for i in todo], workers)
-    else:
-        # Long runs on a terminal: batches, with a progress line between them.
-        fresh = []
-        step = max(50, len(todo) // 20)
-        for start in range(0, len(todo), step):
-            fresh += run_all(review_task, [tasks[i] for i in todo[start : start + step]], workers)
-            sys.stderr.write(f"\rcodeward: reviewed {len(fresh) + len(done)}/{len(tasks)} files")
+    shown = [0.0]
+
+    def report_progress(count: int) -> None:  # long runs on a terminal: a progress line, 4 times a second
+        now = time.monotonic()
+        if now - shown[0] >= 0.25:
+            shown[0] = now
+            sys.stderr.write(f"\rcodeward: reviewed {count + len(done)}/{len(tasks)} files")
             sys.stderr.flush()
+
+    # Parsing hostile input with native code: each file in a worker process with time and memory limits;
+    # a file that crashes or exhausts its worker becomes a CWR003 finding and the others are still reviewed.
+    watch = report_progress if progress and len(todo) >= 200 else None
+    fresh = run_isolated(
+        review_task, [tasks[i] for i in todo], workers, on_failure=_not_reviewed, progress=watch, prepare=warm_up
+    )
+    if watch is not None:
         sys.stderr.write("\r\033[K")
     done.update(zip(todo, fresh, strict=True))
     return [done[index] for index in range(len(tasks))]
@@ -387,17 +568,19 @@ def fix_files(results: list[FileResult], config: Config) -> tuple[int, list[Find
             remaining += result.findings
             continue
         applied += count
-        remaining += review_file(result.path, config.selector_for(result.path)).findings
+        remaining += _review_configured(result.path, config).findings
     return applied, remaining
 
 
 def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
     """Credentials in known token formats and passwords in URLs, line by line, in any text file."""
-    from codeward.reviewer.rules.secrets import _URL_PASSWORD, find_tokens, mask
+    from codeward.reviewer.profile import keep_in_tests, options, selector
+    from codeward.reviewer.rules.secrets import _CREDENTIAL_NAME, _URL_PASSWORD, find_tokens, looks_like_secret, mask
 
+    opts = options(config)
     results = []
     for path in discover(paths, config, suffixes=None):
-        select = config.selector_for(path)
+        select, tests = selector(config, path, opts)
         text, _ = read_source(path)
         result = FileResult(path)
         results.append(result)
@@ -407,7 +590,21 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
             if select("CWR201"):
                 for start, end, provider in find_tokens(line):
                     message = f"hard-coded {provider} {mask(line[start:end])} (CWE-798)"
-                    result.findings.append(_with("CWR201", message, path, Span(number, start + 1, number, end + 1)))
+                    at = _literal_start(line, start)
+                    result.findings.append(_with("CWR201", message, path, Span(number, at + 1, number, end + 1)))
+            if select("CWR202"):
+                for match in _NAMED_LITERAL.finditer(line):
+                    name, value = match.group("name"), match.group("value")
+                    if _CREDENTIAL_NAME.search(name) and looks_like_secret(value) and value.lower() != name.lower():
+                        message = f"hard-coded credential in `{name}` ({mask(value)}) (CWE-798)"
+                        span = Span(number, match.start("literal") + 1, number, match.end("literal") + 1)
+                        result.findings.append(_with("CWR202", message, path, span))
+                for match in _BASIC_AUTH.finditer(line):
+                    value = match.group("value")
+                    if looks_like_secret(value):
+                        message = f"hard-coded HTTP basic-auth password ({mask(value)}) (CWE-798)"
+                        span = Span(number, match.start("literal") + 1, number, match.end("literal") + 1)
+                        result.findings.append(_with("CWR202", message, path, span))
             if select("CWR203") and "://" in line:
                 from codeward.reviewer.rules.secrets import _PLACEHOLDER
 
@@ -422,10 +619,41 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
         from codeward.reviewer.ml.confidence import attach
 
         result.findings = attach(path, text, result.findings, select, python=path.endswith((".py", ".pyi")))
+        if tests:
+            result.findings = [f for f in result.findings if keep_in_tests(f.code, f.message)]
         result.findings = _suppress(
-            path, text, result.findings, lambda code, keep=select: code != "CWR002" and keep(code)
+            path,
+            text,
+            result.findings,
+            lambda code, keep=select: code != "CWR002" and keep(code),
+            opts.foreign_suppressions,
         )
     return results
+
+
+# `NAME = "value"`, `name: "value"`, `"name": "value"`: a quoted literal bound to a name on one line, where the
+# review reports the literal (its span starts at the string's prefix or opening quote).
+_NAMED_LITERAL = re.compile(
+    r"""(?P<q0>['"]?)(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P=q0)\s*(?::\s*[A-Za-z_][\w\[\], .]*)?\s*[:=]\s*"""
+    r"""(?P<literal>[rRuU]?(?P<q>['"])(?P<value>[^'"\\]{6,400})(?P=q))"""
+)
+
+
+_BASIC_AUTH = re.compile(
+    r"""(?:\bauth\s*=\s*\(|\b(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth)\()\s*[rRuU]?(['"])[^'"]*\1\s*,\s*"""
+    r"""(?P<literal>[rRuU]?(?P<q>['"])(?P<value>[^'"\\]{6,400})(?P=q))"""
+)
+
+
+def _literal_start(line: str, start: int) -> int:
+    """Where the string literal around a token starts (the review reports the literal, the scan the token): the
+    nearest opening quote before it, and the string prefix before that."""
+    quote = max(line.rfind('"', 0, start), line.rfind("'", 0, start))
+    if quote < 0:
+        return start
+    while quote > 0 and line[quote - 1] in "rRbBuUfF" and (quote < 2 or not line[quote - 2].isalnum()):
+        quote -= 1
+    return quote
 
 
 def _with(code: str, message: str, path: str, span: Span) -> Finding:

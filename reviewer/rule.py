@@ -28,6 +28,13 @@ class ReviewRule(Rule):
     severity: ClassVar[Severity] = Severity.WARNING
 
     @classmethod
+    def measured(cls) -> str:
+        """Its precision on real projects and whether it runs by default (`codeward.reviewer.measured`)."""
+        from codeward.reviewer.measured import describe
+
+        return describe(cls.code)
+
+    @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
         """The text pre-filter; `facts` memoises pattern searches shared by several rules of one file."""
         if cls.needles and not any(needle in text for needle in cls.needles):

@@ -95,6 +95,11 @@ class Runner:
             return self.outputs.get(m.group(1), {}).get(m.group(2), "")
         if expression == "github.token":
             return TOKEN
+        if m := re.fullmatch(r"github\.event\.([\w.]+)", expression):
+            value: object = json.loads(Path(self.environ["GITHUB_EVENT_PATH"]).read_text())
+            for key in m.group(1).split("."):
+                value = value.get(key, "") if isinstance(value, dict) else ""
+            return str(value or "")
         pytest.fail(f"action.yml uses an expression this test does not evaluate: {expression}")
 
     def substitute(self, text: str, inputs: dict[str, str]) -> str:
@@ -227,6 +232,14 @@ def test_the_actions_steps_run_as_on_a_runner(tmp_path: Path, pull_request: tupl
         status, printed, _ = runner.run(given, reuse=("install",))
         assert status == 1 and len(fake.posted_reviews) == 1
         assert TOKEN not in printed
+        # From a fork, the token is read-only: a notice instead of a failed post; the findings still decide.
+        fork = tmp_path / "fork-event.json"
+        fork.write_text(json.dumps({"pull_request": {"number": 8, "head": {"sha": head, "repo": {"full_name": "eve/demo"}},
+                                                     "base": {"sha": base, "repo": {"full_name": "octo/demo"}}}}))  # fmt: skip
+        runner.environ = {**environ, "GITHUB_EVENT_PATH": str(fork)}
+        status, printed, _ = runner.run(given, reuse=("install",))
+        assert status == 1 and len(fake.posted_reviews) == 1
+        assert "::notice title=codeward::pull request from the fork eve/demo: its token cannot post" in printed
 
     # Clean files pass; the simulate command dry-runs each file; a wrong command is a clear error.
     runner = Runner(tmp_path, repo, runner_env(tmp_path, repo, "push", event))

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from tests import hostile as h
-from tests.github_api.gitrepo import git
+from tests.github_api.gitrepo import GIT_ENV, git
 
 BASE_CONFIG = '[project]\nname = "demo"\n\n[tool.codeward]\nextend-exclude = ["vendor/**"]\n'
 SILENCING = (
@@ -71,3 +73,28 @@ def test_committed_verdicts_hide_nothing_under_isolated_or_config(tmp_path) -> N
     # Named, a verdicts file counts (here the checkout's own, as a user would name a pinned copy).
     named = h.run_codeward(attack, "review", "--isolated", "--feedback", ".codeward-feedback.json", ".")
     assert named.code == 0, named.stdout
+
+
+def test_the_workflow_examples_pinning_step_works(tmp_path) -> None:
+    import subprocess
+
+    import yaml
+
+    from tests.helpers import ROOT
+
+    workflow = yaml.safe_load((Path(ROOT) / "examples" / "ci" / "github-actions.yml.example").read_text())
+    (pin,) = [s for s in workflow["jobs"]["review"]["steps"] if s.get("name", "").startswith("Pin codeward")]
+    attack = h.attacker_pr(
+        tmp_path,
+        {"app.py": h.BASE_APP, "pyproject.toml": BASE_CONFIG},
+        {"app.py": h.PAYLOAD, "pyproject.toml": SILENCING},
+    )
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    env = {**os.environ, **GIT_ENV, "TRUSTED": git(attack.repo, "rev-parse", "main"), "RUNNER_TEMP": str(temp)}
+    done = subprocess.run(["bash", "-c", pin["run"]], cwd=attack.repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (temp / "codeward.toml").read_text().strip() == BASE_CONFIG.strip()
+    run = h.run_codeward(attack, "review", "--config", str(temp / "codeward.toml"), "--diff", "main...HEAD")
+    h.assert_blocks(run, "CWR102", "CWR201")
+    h.assert_contained(attack, run, (h.AWS_KEY,))

@@ -94,3 +94,13 @@ def test_binary_looking_file_is_reported_not_skipped(tmp_path) -> None:
     run = _review(attack)
     h.assert_blocks(run, "CWR003")
     h.assert_contained(attack, run, (h.AWS_KEY,))
+
+
+def test_a_deep_chain_elsewhere_cannot_hide_the_file(tmp_path) -> None:
+    # Nesting too deep to review is reported for the whole file (1:1 when CPython itself gives up), kept
+    # whatever line it sits on.
+    chain = "x = " + "+".join(["a"] * 10_000) + "\n"
+    attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.BASE_APP + h.PAYLOAD + chain})
+    run = _review(attack)
+    h.assert_blocks(run, "app.py:", "CWR003")
+    h.assert_contained(attack, run, (h.AWS_KEY,))

@@ -98,3 +98,13 @@ def test_simulated_artifacts_copy_no_links(tmp_path) -> None:
     assert "not copied: stolen.txt is a symbolic link" in run.stdout
     assert h.CANARY not in run.stdout and h.CANARY not in (tmp_path / "artifacts" / "primary" / "app.txt").read_text()
     assert h.tree_state(attack.outside) == attack.snapshot
+
+
+def test_an_env_file_linked_out_of_the_repository_is_not_read(tmp_path) -> None:
+    attack = h.attacker_pr(
+        tmp_path, {"buildspec.yml": h.BASE_BUILDSPEC}, {}, links={".env.ci": "../outside/secret.txt"}
+    )
+    run = h.run_codeward(attack, "simulate", "--isolated", "--env-file", ".env.ci", "buildspec.yml")
+    # A usage error: the job named the file, and it is not what the job meant.
+    assert run.code == 2 and "--env-file .env.ci is a symbolic link to a place outside the repository" in run.stderr
+    h.assert_contained(attack, run)

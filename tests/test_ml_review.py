@@ -46,16 +46,21 @@ def _review(*args: str, cwd: Path | None = None) -> tuple[int, list[dict], str]:
 
 
 def test_review_never_imports_scikit_learn(repo: Path) -> None:
+    # The worker processes answer over a pipe with pickled results: what is unpickled must be codeward's
+    # own classes, never a model (the audit hook sees every class an unpickler looks up).
     script = (
-        "import json, sys\nfrom codeward.cli import main\n"
+        "import json, sys\nfound = set()\n"
+        "sys.addaudithook(lambda e, a: found.add(a[0]) if e == 'pickle.find_class' else None)\n"
+        "from codeward.cli import main\n"
         f"code = main(['review', {str(repo / 'app.py')!r}, '--no-cache', '--format', 'json', '-o', {str(repo / 'out.json')!r}])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'numpy', 'pickle'))\n"
-        "print(json.dumps([code, heavy]))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'numpy'))\n"
+        "foreign = sorted(m for m in found if m.split('.')[0] not in ('codeward', 'copyreg', 'builtins'))\n"
+        "print(json.dumps([code, heavy, foreign]))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    code, heavy = json.loads(done.stdout.strip().splitlines()[-1])
-    assert code == 1 and heavy == []
+    code, heavy, foreign = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code == 1 and heavy == [] and foreign == []
     findings = json.loads((repo / "out.json").read_text())["findings"]
     assert {"CWR201", "CWR102", "CWR205"} <= {f["code"] for f in findings}
 

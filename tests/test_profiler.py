@@ -47,8 +47,19 @@ def recurse(depth: int, seconds: float) -> int:
     return recurse(depth - 1, seconds) if depth else spin(seconds)
 
 
+def own_threads(profile: dict) -> dict:
+    """The profile's stacks that pass through this test suite's code: the threads a test runs. Under
+    pytest-xdist the harness's own threads (execnet's) are sampled too, and must not dilute a test's shares."""
+    frames = profile["frames"]
+    tests = os.path.join(ROOT, "tests") + os.sep
+    ours = {i for i, f in enumerate(frames) if f["file"].startswith(tests)}
+    if not ours:  # a program's profile (a subprocess), not this process's
+        return profile
+    return {**profile, "stacks": [row for row in profile["stacks"] if ours.intersection(row[0])]}
+
+
 def names_by_self(profile: dict, metric: str) -> list[str]:
-    return [s.name for s in function_table(profile, metric).hottest("self", 5)]
+    return [s.name for s in function_table(own_threads(profile), metric).hottest("self", 5)]
 
 
 # -- settings --------------------------------------------------------------------------------------
@@ -122,8 +133,8 @@ def test_cpu_bound_workload_hottest_function_and_cpu_vs_wall(tmp_path: Path) -> 
         sleeper.join()
     profile = run.profile
     assert names_by_self(profile, "cpu")[0] == "spin"
-    cpu = function_table(profile, "cpu")
-    wall = function_table(profile, "wall")
+    cpu = function_table(own_threads(profile), "cpu")
+    wall = function_table(own_threads(profile), "wall")
     by_name_cpu = {s.name: s for s in cpu.functions.values()}
     by_name_wall = {s.name: s for s in wall.functions.values()}
     # The sleeping thread is there in wall time, about half of it, and nearly absent from CPU time.
@@ -271,7 +282,9 @@ def test_a_sample_leaves_nothing_for_the_garbage_collector() -> None:
         gc.enable()
         release.set()
         worker.join()
-    assert grown < 10  # 9 a sample (1,800 here) when the sampler's own frame stays in the dict
+    # 9 a sample (1,800 here) when the sampler's own frame stays in the dict; a few others when a harness
+    # thread (pytest-xdist's) changes its stack meanwhile.
+    assert grown < 100
     assert agent.thread_samples["parked"] == 201
     parked = [e for e in agent.stacks.values() if any(getattr(c, "co_name", "") == "park" for c in e[3])]
     assert len(parked) == 1 and parked[0][0] == 201

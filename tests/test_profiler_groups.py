@@ -4,6 +4,7 @@ the program. Lambda batches flush before the handler returns."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import os
@@ -322,6 +323,29 @@ def test_lambda_flushes_at_the_end_of_the_invocation_that_ends_a_batch(tmp_path:
     )
 
 
+def test_lambda_handler_entry_point_runs_the_real_handler_under_the_agent(tmp_path: Path) -> None:
+    """The function's handler set to codeward.profiler.aws_lambda.handler, the real one named in the environment."""
+    (tmp_path / "app.py").write_text(
+        "import time\n\ndef real_handler(event, context):\n    end = time.perf_counter() + event['seconds']\n"
+        "    while time.perf_counter() < end:\n        sum(range(300))\n    return 'ok'\n"
+    )
+    (tmp_path / "runtime.py").write_text(
+        "import sys\nsys.path.insert(0, '.')\nfrom codeward.profiler.aws_lambda import handler\n"
+        "print([handler({'seconds': s}, None) for s in (0.2, 0.5)])\n"
+    )
+    store = tmp_path / "store"
+    env = _env(CODEWARD_PROFILE_HANDLER="app.real_handler", CODEWARD_PROFILE_GROUP="fn",
+               CODEWARD_PROFILE_STORE=f"file://{store}", CODEWARD_PROFILER_REPORTING_INTERVAL_IN_MILLISECONDS="400",
+               CODEWARD_PROFILER_MINIMUM_TIME_FOR_REPORTING_IN_MILLISECONDS="400")  # fmt: skip
+    result = subprocess.run([sys.executable, "runtime.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0 and result.stdout == "['ok', 'ok']\n", result.stderr
+    profiles = [json.loads(gzip.decompress(p.read_bytes())) for p in sorted(store.rglob("*.json.gz"))]
+    assert profiles and profiles[0]["group"] == "fn"
+    roots = {p["frames"][ids[0]]["name"] for p in profiles for ids, *_ in p["stacks"]}
+    assert "real_handler" in roots  # the profile starts at the handler; the runtime's frames are cut
+
+
 def test_group_settings_go_together_and_are_checked(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="group is set but store is not"):
         resolve(environ={"CODEWARD_PROFILE_GROUP": "svc"})
@@ -339,21 +363,28 @@ def test_aggregate_windows_and_the_anomaly_check(tmp_path: Path) -> None:
     store = FileStore("file://x", str(tmp_path / "store"))
     frames = [{"name": "<module>", "file": "app.py", "line": 1}, {"name": "steady", "file": "app.py", "line": 3},
               {"name": "creeping", "file": "app.py", "line": 9}]  # fmt: skip
+    # The four UTC hours before the current one, a profile of each host in the middle of each; cut-offs at whole
+    # hours. Windows are whole UTC hours, so cut-offs in minutes, or profiles relative to now, would land in
+    # different windows depending on the minute the test runs at.
     base = (int(time.time()) // 3600 - 4) * 3600
     sequence = 0
     for hour in range(4):
         for host in ("web-1", "web-2"):
             creeping = 60 if hour == 3 else 5 + hour % 2
             profile = {
-                "format": "codeward-profile", "version": 1, "pid": 100 + hour, "host": host, "start": base + hour * 3600 + 60,
+                "format": "codeward-profile", "version": 1, "pid": 100 + hour, "host": host, "start": base + hour * 3600 + 1800,
                 "duration": 300.0, "cwd": "/srv", "settings": {"SamplingIntervalInMilliseconds": 10},
                 "sampling": {"rounds": 100 + creeping, "seconds_per_sample": 0.01}, "frames": frames,
                 "stacks": [[[0, 1], 100, 100.0, 0], [[0, 2], creeping, float(creeping), 0]], "threads": {}, "notes": [],
             }  # fmt: skip
             sequence += 1
             store.put(object_key("svc", profile, sequence), encode(profile))
+
+    def hour(offset: int) -> str:
+        return datetime.datetime.fromtimestamp(base + offset * 3600, datetime.timezone.utc).isoformat()
+
     url = f"file://{tmp_path / 'store'}/svc"
-    result = _aggregate(tmp_path, url, "--since", "6h", "--fail-on-regression", "10")
+    result = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(4), "--fail-on-regression", "10")
     assert result.returncode == 1, result.stdout + result.stderr
     windows = re.findall(r"^  (\S+)\s+(\d+) profiles\s+(\d+) processes\s+(\d+) hosts\s+(\d+) samples$", result.stdout,
                          re.M)  # fmt: skip
@@ -361,10 +392,10 @@ def test_aggregate_windows_and_the_anomaly_check(tmp_path: Path) -> None:
                                                                        (2, 2, 320)]  # fmt: skip
     assert "creeping" in result.stdout.split("Latest window")[1]
     assert "regression: creeping grew by" in result.stderr
-    quiet = _aggregate(tmp_path, url, "--since", "6h", "--until", "90m", "--fail-on-regression", "10")
+    quiet = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(3), "--fail-on-regression", "10")
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr  # without the last hour: nothing jumped
     assert "Functions whose share jumped compared with 2 earlier windows: none" in quiet.stdout
-    short = _aggregate(tmp_path, url, "--since", "6h", "--until", "150m")
+    short = _aggregate(tmp_path, url, "--since", "6h", "--until", hour(2))
     assert "needs the latest window and at least 2 earlier ones; 2 windows of data" in short.stdout
     bad = _aggregate(tmp_path, url, "--since", "yesterday")
     assert bad.returncode == 2 and "--since 'yesterday': expected a duration (1h) or an ISO time" in bad.stderr

@@ -130,8 +130,6 @@ def test_every_source_kind() -> None:
     sources = {
         "input()": "import os\nos.system(input())\n",
         "sys.argv": "import os, sys\nos.system(sys.argv[1])\n",
-        "os.environ": "import os\nos.system(os.environ['CMD'])\n",
-        "os.getenv()": "import os\nos.system(os.getenv('CMD'))\n",
         "socket data": "import os\n\ndef serve(conn):\n    os.system(conn.recv(1024).decode())\n",
         "the Lambda event": "import os\n\ndef handler(event, context):\n    os.system(event['c'])\n",
         "route parameter `name`": "import os\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/x/{name}')\n"
@@ -140,6 +138,21 @@ def test_every_source_kind() -> None:
     }
     for label, source in sources.items():
         found = [f for f in review(source) if f.code == "CWR102"]
+        assert len(found) == 1 and label in found[0].message, (label, found)
+
+
+def test_environment_is_trusted_unless_configured() -> None:
+    """Whoever deploys the code sets its environment: not attacker input, unless the project says so."""
+    from codeward.reviewer.dataflow.models import user_models
+
+    sources = {
+        "os.environ": "import os\nos.system(os.environ['CMD'])\n",
+        "os.getenv()": "import os\nos.system(os.getenv('CMD'))\n",
+    }
+    untrusted = user_models({"trusted": []})
+    for label, source in sources.items():
+        assert not [f for f in review(source) if f.code == "CWR102"], label
+        found = [f for f in review_text("x.py", source, taint=untrusted) if f.code == "CWR102"]
         assert len(found) == 1 and label in found[0].message, (label, found)
 
 
@@ -182,8 +195,10 @@ def test_hostile_files_get_a_clear_finding_not_a_traceback(tmp_path: Path) -> No
         f"{tmp_path / 'bad.py'}:1:1: CWR003 not valid UTF-8 text: byte 0xff cannot be decoded at line 1, column 9; save it as UTF-8 or declare its encoding"
         in out
     )
-    assert "latin.py" not in out and "long.py" not in out
+    assert "latin.py" not in out
     assert "deep.py" in out  # too deep to parse: reported as such, never a crash
+    # A 5,000-term chain is past the pre-check's depth (libcst would need seconds for it): one finding.
+    assert f"{tmp_path / 'long.py'}:1:1: CWR003" in out
     assert code in (1, 2)
 
 
@@ -319,12 +334,13 @@ def test_baseline_errors_are_usage_errors(app: Path, tmp_path: Path) -> None:
 def test_fix_rewrites_in_place_and_is_idempotent(tmp_path: Path) -> None:
     target = tmp_path / "cfg.py"
     target.write_text("import yaml\nimport logging\n\ndef load(s):\n    logging.warn('x')\n    return yaml.load(s)\n")
-    code, out, err = run_cli("review", str(target), "--fix", "--format", "concise")
+    # logging.warn's rule (CWR608) is off by default (measured precision): asked for here.
+    code, out, err = run_cli("review", str(target), "--fix", "--format", "concise", "--select", "ALL")
     assert target.read_text() == (
         "import yaml\nimport logging\n\ndef load(s):\n    logging.warning('x')\n    return yaml.safe_load(s)\n"
     )
     assert "Fixed 2 findings." in err and code == 0, out
-    code, _, err = run_cli("review", str(target), "--fix")
+    code, _, err = run_cli("review", str(target), "--fix", "--select", "ALL")
     assert code == 0 and "Fixed" not in err
 
 
@@ -336,7 +352,7 @@ def test_secrets_only_scans_any_text_file(tmp_path: Path) -> None:
     assert out.splitlines() == [
         f"{tmp_path / '.env'}:1:19: CWR201 hard-coded AWS access key id AKIA************ (CWE-798) [hardcoded-token]",
         f"{tmp_path / '.env'}:2:29: CWR203 password in a URL (Z******) (CWE-798) [password-in-url]",
-        "Found 2 findings (2 errors) in 1 of 2 files.",
+        "Found 2 findings (2 warnings) in 1 of 2 files.",
     ]
 
 
@@ -359,7 +375,8 @@ def test_lint_does_not_import_the_reviewer_or_libcst(tmp_path: Path) -> None:
 def test_review_runs_as_a_real_process(app: Path) -> None:
     result = run_process("review", str(app), "--format", "json", "--no-cache")
     assert result.returncode == 1, result.stderr
-    assert json.loads(result.stdout)["summary"]["error"] == 3
+    # CWR102 and CWR106 at error; the key (CWR201) at warning, as lint's CWB104.
+    assert json.loads(result.stdout)["summary"]["error"] == 2
 
 
 def test_review_file_reports_missing_path(tmp_path: Path) -> None:
@@ -369,10 +386,14 @@ def test_review_file_reports_missing_path(tmp_path: Path) -> None:
 
 def test_a_warm_run_serves_the_cache_without_importing_the_parser(app: Path, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.codeward]\ncache-dir = "cache"\n')
+    # The parser runs in worker processes (codeward.runner.run_isolated): a warm run starts none, and the
+    # main process never imports libcst either way.
     probe = (
-        "import sys\nfrom codeward.cli import main\n"
+        "import sys\nimport codeward.runner as runner\nfrom codeward.cli import main\nstarted = []\n"
+        "start = runner._Worker.__init__\n"
+        "runner._Worker.__init__ = lambda self, *a: (started.append(1), start(self, *a))[1]\n"
         "code = main(['review', sys.argv[1], '--config', sys.argv[2], '--format', 'json', '-o', sys.argv[3]])\n"
-        "print(code, 'libcst' in sys.modules)\n"
+        "print(code, bool(started) or 'libcst' in sys.modules)\n"
     )
 
     def run() -> str:
@@ -386,4 +407,4 @@ def test_a_warm_run_serves_the_cache_without_importing_the_parser(app: Path, tmp
     # The cache key includes a stamp of codeward's own files: a concurrent edit of the checkout between the
     # two runs (as happens in a shared development tree) legitimately invalidates it, hence a retry.
     assert "1 False" in (run(), run())
-    assert json.loads((tmp_path / "out.json").read_text())["summary"]["error"] == 3
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["error"] == 2

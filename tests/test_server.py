@@ -26,6 +26,8 @@ PYTHON = 'import yaml\n\n\ndef load(s):\n    icon = "😀"; return yaml.load(s),
 NOT_A_DEFINITION = "services:\n  web:\n    image: nginx\n"
 # The configuration the CLI reads is the server's too: the plaintext secret rule is off in this project.
 PYPROJECT = '[tool.codeward]\nignore = ["CWB104"]\n'
+# Typing pauses (50 ms) well inside the debounce: without it, the first edit's check would publish first.
+DEBOUNCE_MS = 1000
 TIMEOUT = 60  # generous: the machine is shared; a healthy run answers in well under a second
 
 
@@ -68,7 +70,7 @@ async def session(workspace: Path) -> None:
             lsp.InitializeParams(
                 capabilities=lsp.ClientCapabilities(),
                 root_uri=workspace.as_uri(),
-                initialization_options={"debounce": 200},
+                initialization_options={"debounce": DEBOUNCE_MS},
             )
         ),
         TIMEOUT,
@@ -128,6 +130,7 @@ async def session(workspace: Path) -> None:
     assert nothing is None
 
     # didChange, three quick edits: one check, after the last (debounced), from the buffer, not the disk.
+    started = asyncio.get_running_loop().time()
     for version, (old, new) in enumerate([("comands", "commands"), ("make", "make all"), ("build", "buil")], start=2):
         line = {"comands": 6, "make": 7, "build": 5}[old]
         text = BUILDSPEC.replace("comands", "commands") if version > 2 else BUILDSPEC
@@ -140,8 +143,10 @@ async def session(workspace: Path) -> None:
                 ],
             )
         )
+        await asyncio.sleep(0.05)
     published = await c.diagnostics(uri)
     assert published.version == 4
+    assert asyncio.get_running_loop().time() - started >= DEBOUNCE_MS / 1000
     assert [(d.code, d.range.start.line) for d in published.diagnostics] == [("CWB001", 5)]
     assert 'unknown key "buil" in phases' in published.diagnostics[0].message
     # didSave: checked again at once.

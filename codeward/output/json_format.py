@@ -29,6 +29,18 @@ def finding_dict(report: Report, finding: Finding) -> dict[str, Any]:
     }
     if finding.confidence is not None:
         out["confidence"] = round(finding.confidence, 4)
+    flow = getattr(finding, "flow", ())
+    if flow:  # the data flow, source first: where and what
+        out["flow"] = [
+            {
+                "line": at.line,
+                "column": at.column,
+                "end_line": at.end_line,
+                "end_column": at.end_column,
+                "message": text,
+            }
+            for at, text in flow
+        ]
     related = getattr(finding, "related", ())
     if related:  # a data flow's other lines (--diff keeps the finding when one of them changed)
         out["related"] = list(related)

@@ -81,6 +81,33 @@ def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]
         "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
         "partialFingerprints": {"codeward/v1": report.fingerprint(finding)},
     }
+    if finding.flow:
+        # The data flow, source to sink, as a code flow: GitHub shows it as "Show paths".
+        result["codeFlows"] = [
+            {
+                "threadFlows": [
+                    {
+                        "locations": [
+                            {
+                                "location": {
+                                    "physicalLocation": {
+                                        "artifactLocation": artifact,
+                                        "region": {
+                                            "startLine": at.line,
+                                            "startColumn": at.column,
+                                            "endLine": at.end_line,
+                                            "endColumn": at.end_column,
+                                        },
+                                    },
+                                    "message": {"text": text},
+                                }
+                            }
+                            for at, text in finding.flow
+                        ]
+                    }
+                ]
+            }
+        ]
     if finding.confidence is not None:
         result["properties"] = {"confidence": round(finding.confidence, 4)}
     if finding.fix is not None:

@@ -125,7 +125,11 @@ def _blocking(findings: list[Any]) -> list[Any]:
 
 def read_env_file(path: str) -> dict[str, str]:
     from codeward.cli import UsageError
+    from codeward.safepaths import read_refusal
 
+    refused = read_refusal(path)
+    if refused is not None:  # a committed link to the runner's credentials, say
+        raise UsageError(f"--env-file {path} is {refused}")
     try:
         with open(path, encoding="utf-8") as handle:
             lines = handle.read().splitlines()

@@ -23,6 +23,20 @@ _CODE_CHARS = re.compile(r"[(){}\[\]<>]|::")
 _SCHEME_VALUE = re.compile(r"(?:Bearer|Basic|Token|token|Bot|Key|Digest|AWS4-HMAC-SHA256)\s\S{8,}")
 
 
+_AWS_UNIQUE_ID = re.compile(r"(?:AIDA|AROA|AGPA|AIPA|ANPA|ANVA|ASCA|APKA)[A-Z2-7]{12,20}")
+
+
+# The context of a candidate is the text around it on its line, at most this many characters each side:
+# every ordinary line whole, and a bounded amount per candidate on a hostile one (thousands of literals on
+# one megabyte line would otherwise cost memory with the square of their count).
+WINDOW = 240
+
+
+def window(line: str, start: int, end: int) -> str:
+    """`line` without `line[start:end]`, cut to WINDOW characters each side of the gap."""
+    return line[max(0, start - WINDOW) : start] + line[end : end + WINDOW]
+
+
 def worth_scoring(value: str, name: str) -> bool:
     """Literals that cannot be credentials are not candidates: short ones, prose (whitespace; a private key
     block and an Authorization value excepted), and, unless bound to a credential-like name or in a known
@@ -34,6 +48,8 @@ def worth_scoring(value: str, name: str) -> bool:
         return True
     if n > MAX_LENGTH:
         return False
+    if _AWS_UNIQUE_ID.fullmatch(value):
+        return False  # the unique id of an IAM user, role or group (`AIDA...`, `AROA...`): it grants nothing
     if " " in value or "\n" in value or "\t" in value:
         return bool(_SCHEME_VALUE.fullmatch(value))
     if PROVIDER_HINT.search(value) or CREDENTIAL_NAME.search(name.lower()):
@@ -93,8 +109,8 @@ class _Collector:
         end_line = node.end_lineno or line
         end_text = self.lines[end_line - 1] if 0 < end_line <= len(self.lines) else ""
         end_column = len(end_text.encode("utf-8")[: node.end_col_offset or 0].decode("utf-8", "replace")) + 1
-        context = text[: column - 1] + text[end_column - 1 :] if end_line == line else text[: column - 1]
-        above = self.lines[line - 2].strip() if line >= 2 else ""
+        context = window(text, column - 1, end_column - 1 if end_line == line else len(text))
+        above = self.lines[line - 2].strip()[:WINDOW] if line >= 2 else ""
         if above.startswith("#"):
             context = above + "\n" + context
         self.out.append(
@@ -198,8 +214,10 @@ def python_secret_candidates(path: str, text: str, tree: ast.AST | None = None) 
     if tree is None:
         if not may_hold_candidates(text):
             return []
+        from codeward.reviewer import pyast
+
         try:
-            tree = ast.parse(text, path)
+            tree = pyast.parse(text, path)  # the review's pre-check parsed it already
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return []
     collector = _Collector(path, text.split("\n"))
@@ -251,9 +269,9 @@ def text_secret_candidates(path: str, text: str) -> list[SecretCandidate]:
             value = line[start:end]
             if not worth_scoring(value, key):
                 continue
-            context = line[:start] + line[end:]
+            context = window(line, start, end)
             if previous.startswith("#"):
-                context = previous + "\n" + context
+                context = previous[:WINDOW] + "\n" + context
             out.append(SecretCandidate(value, key, "", path, number, start + 1, number, end + 1, context, kind))
         previous = stripped
     return out
@@ -548,7 +566,9 @@ def sink_candidates(path: str, text: str, codes: frozenset[str] | None = None) -
 
     rules = tuple(r for r in all_rules() if codes is None or r.code in codes)
     try:
-        module = cst.parse_module(text)
+        from codeward.reviewer.parse import parse_module
+
+        module = parse_module(text)
     except (cst.ParserSyntaxError, RecursionError):
         return []
     ctx = Context(path, text, module)

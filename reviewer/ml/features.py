@@ -37,9 +37,10 @@ def words(text: str) -> tuple[str, ...]:
     found = _WORDS.get(text)
     if found is None:
         found = tuple(w.lower() for w in _WORD.findall(text) if not w.isdigit())
-        if len(_WORDS) > 50_000:
-            _WORDS.clear()
-        _WORDS[text] = found
+        if len(text) <= 1000:  # bounded by size too: a hostile file's long texts are not kept
+            if len(_WORDS) > 50_000:
+                _WORDS.clear()
+            _WORDS[text] = found
     return found
 
 
@@ -47,9 +48,10 @@ def bucket(token: str) -> int:
     found = _BUCKET.get(token)
     if found is None:
         found = zlib.crc32(token.encode("utf-8", "surrogatepass")) & (BUCKETS - 1)
-        if len(_BUCKET) > 100_000:
-            _BUCKET.clear()
-        _BUCKET[token] = found
+        if len(token) <= 200:
+            if len(_BUCKET) > 100_000:
+                _BUCKET.clear()
+            _BUCKET[token] = found
     return found
 
 

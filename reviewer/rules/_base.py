@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from codeward.reviewer.engine import Context, Taint, argument, literal_str, method_name
+from codeward.reviewer.engine import Context, argument, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 
 from codeward.findings import Severity
+
+if TYPE_CHECKING:
+    from codeward.reviewer.dataflow.query import Taint
 
 # (positional index, keyword) pairs; index -1 means the receiver (`Path(x).read_text()`).
 ArgSpec = tuple[tuple[int, str], ...]
@@ -38,39 +41,138 @@ def host_is_fixed(node: cst.BaseExpression) -> bool:
 
 
 # Text that every untrusted source leaves in a file: without it, no taint rule can report anything there.
-SOURCE_WORDS = ("request", "req", "event", "input(", "argv", "environ", "getenv", "recv", "stdin")
-ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head)\(")
+SOURCE_WORDS = (
+    "request",
+    "req",
+    "event",
+    "input(",
+    "argv",
+    "environ",
+    "getenv",
+    "recv",
+    "stdin",
+    "Request",
+    "Handler",
+    "random",
+    "parse_args",
+    "click",
+    "typer",
+    "command",
+)
+ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head|command)\(")
+
+
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
 
 def has_source(text: str, facts: dict[object, bool]) -> bool:
+    """Untrusted data can appear in the file: it reads some itself, or imports a project module that does."""
     found = facts.get(SOURCE_WORDS)
     if found is None:
-        found = facts[SOURCE_WORDS] = any(w in text for w in SOURCE_WORDS) or bool(ROUTE_DECORATOR.search(text))
+        found = any(w in text for w in SOURCE_WORDS) or bool(ROUTE_DECORATOR.search(text))
+        user = facts.get("taint")
+        if not found and user is not None:
+            found = any(source.name.rsplit(".", 1)[-1] in text for source in user.sources)  # type: ignore[attr-defined]
+        path = facts.get("path")
+        if not found and isinstance(path, str):
+            found = _imports_a_source(path, text)
+        facts[SOURCE_WORDS] = found
     return found
 
 
+def _imports_a_source(path: str, text: str) -> bool:
+    from codeward.reviewer.dataflow.project import shared_project
+
+    project = shared_project()
+    for match in _IMPORT.finditer(text):
+        dotted = match.group(1) or match.group(2) or ""
+        level = len(dotted) - len(dotted.lstrip("."))
+        found = project.resolve(path, dotted.lstrip("."), level)
+        if found is not None and project.module_mentions_source(found):
+            return True
+    return False
+
+
+_SINK_WORDS: dict[type, tuple[str, ...]] = {}
+
+
+class _SinkTable:
+    """`calls` / `methods` of a taint rule, read from the models (sinks are data, `dataflow/models/`)."""
+
+    def __init__(self, methods: bool) -> None:
+        self.methods = methods
+        self.cache: dict[type, dict[str, ArgSpec]] = {}
+
+    def __get__(self, instance: object, owner: type) -> dict[str, ArgSpec]:
+        found = self.cache.get(owner)
+        if found is None:
+            from codeward.reviewer.dataflow.models import build_models
+
+            models = build_models()
+            table = models.method_sinks if self.methods else models.call_sinks
+            kind = getattr(owner, "kind", None)
+            found = self.cache[owner] = {
+                name: sinks[0].args for name, sinks in table.items() if any(s.kind == kind for s in sinks)
+            }
+        return found
+
+
 class TaintSink(ReviewRule):
-    """Untrusted data reaching an argument of a dangerous call."""
+    """Untrusted data reaching a sink of `kind`: the data-flow analysis finds the flows (the sinks of each kind
+    are models, `codeward.reviewer.dataflow.models`); the rule decides what to report and says it."""
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
-        return has_source(text, facts) and super().may_match(text, facts)
+        if not has_source(text, facts):
+            return False
+        if super().may_match(text, facts) or any(word in text for word in cls.sink_words()):
+            return True
+        user = facts.get("taint")  # sinks the project declares: their names are needles too
+        sinks = getattr(user, "sinks", ())
+        return any(s.kind == cls.kind and s.name.rsplit(".", 1)[-1] in text for s in sinks)
 
     category: ClassVar[str] = "security"
     severity: ClassVar[Severity] = Severity.ERROR
     kind: ClassVar[str]
-    # Qualified names of sink functions.
-    calls: ClassVar[dict[str, ArgSpec]] = {}
-    # Method names that are sinks whatever the receiver (checked by `receiver_ok`).
-    methods: ClassVar[dict[str, ArgSpec]] = {}
-    # "{source}" and "{sink}" are filled in.
-    template: ClassVar[str] = "{source} reaches {sink}()"
+    # "{source}" and "{sink}" (with its parentheses) are filled in.
+    template: ClassVar[str] = "{source} reaches {sink}"
+    # Which sources count: "untrusted" (what an HTTP client or a socket peer sent), "external" (another
+    # system's data: S3 keys, queue payloads, a Lambda event of unknown shape) and "local" (the command line and
+    # stdin of a tool: whoever runs it already has the machine, so only sinks that run code or queries care).
+    trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external", "local"})
+    calls = _SinkTable(methods=False)
+    methods = _SinkTable(methods=True)
 
+    @classmethod
+    def sink_words(cls) -> tuple[str, ...]:
+        """The names of this kind's sinks in the models: a file containing none cannot reach them directly."""
+        found = _SINK_WORDS.get(cls)
+        if found is None:
+            from codeward.reviewer.dataflow.models import build_models
+
+            models = build_models()
+            words = {
+                n.rsplit(".", 1)[-1] for n, sinks in models.call_sinks.items() if any(k.kind == cls.kind for k in sinks)
+            }
+            words |= {m for m, sinks in models.method_sinks.items() if any(k.kind == cls.kind for k in sinks)}
+            found = _SINK_WORDS[cls] = tuple(sorted(w + "(" for w in words if w))
+        return found
+
+    def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
+        return taint.trust in self.trusts
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        for taint, hit in ctx.sink_hits(node, self.kind):
+            if not self.accept(ctx, node, taint, hit):
+                continue
+            ctx.report(node, self.template.format(source=taint.source, sink=hit.label()), taint=taint)
+            return
+
+    # What the classifier's candidates ask of a sink (reviewer/ml/candidates.py).
     def applies(self, ctx: Context, node: cst.Call, name: str) -> bool:
         return True
 
     def receiver_ok(self, ctx: Context, node: cst.Call, name: str) -> bool:
-        """Method sinks: skip receivers that are modules (`re.search` is not an LDAP search)."""
         func = node.func
         assert isinstance(func, cst.Attribute)
         return not ctx.is_module(func.value)
@@ -82,31 +184,10 @@ class TaintSink(ReviewRule):
                 if isinstance(node.func, cst.Attribute):
                     out.append(node.func.value)
                 continue
-            expr = argument(node, index, keyword)
+            expr = argument(node, index if index >= 0 else -1, keyword)
             if expr is not None:
                 out.append(expr)
         return out
-
-    def check_taint(self, ctx: Context, node: cst.Call, expr: cst.BaseExpression) -> Taint | None:
-        return ctx.taint(expr, self.kind)
-
-    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        name = ctx.call_name(node)
-        spec = self.calls.get(name)
-        label = name
-        if spec is None:
-            method = method_name(node)
-            spec = self.methods.get(method) if method is not None else None
-            if spec is None or not self.receiver_ok(ctx, node, name):
-                return
-            label = ctx.code(node.func, 40)
-        if not self.applies(ctx, node, name):
-            return
-        for expr in self.sink_expressions(ctx, node, spec):
-            found = self.check_taint(ctx, node, expr)
-            if found is not None:
-                ctx.report(node, self.template.format(source=found.source, sink=label), taint=found)
-                return
 
 
 class CallRule(ReviewRule):

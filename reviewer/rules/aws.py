@@ -57,10 +57,27 @@ def _function_text(ctx: Context) -> str:
     return cached  # type: ignore[return-value]
 
 
+def _uses_locals(ctx: Context, call: cst.Call) -> bool:
+    """An argument of the call depends on the function's parameters or locals (this invocation's values)."""
+    local = set(ctx.scope.params) | set(ctx.scope.assigned)
+    stack: list[cst.CSTNode] = [arg.value for arg in call.args]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value in local:
+            return True
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)  # `event.region`, not the attribute's own name
+            continue
+        stack.extend(children(node))
+    return False
+
+
 class ClientInHandler(ReviewRule):
     """
     ## What it does
-    Finds boto3 clients, resources and sessions created inside a Lambda handler.
+    Finds boto3 clients, resources and sessions created inside a Lambda handler. Clients built from this
+    invocation's values (assumed-role credentials, a region or endpoint taken from the event) are not
+    reported: they cannot move to module level.
 
     ## Why is this bad?
     The handler runs on every invocation: creating a client each time repeats credential resolution,
@@ -89,12 +106,30 @@ class ClientInHandler(ReviewRule):
         if not ctx.scope.handler:
             return
         name = ctx.call_name(node)
-        if name in _CONSTRUCTORS:
-            ctx.report(node, f"{name}() runs on every invocation; create it once at module level")
+        if name not in _CONSTRUCTORS:
+            return
+        per_call = ctx.shared.setdefault(("per-call sessions", id(ctx.scope)), set())  # type: ignore[call-overload]
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if _uses_locals(ctx, node) or (isinstance(receiver, cst.Name) and receiver.value in per_call):
+            # Built from this invocation's values (assumed-role credentials, a region from the event), or from a
+            # session that is: it cannot move to module level.
+            parent = ctx.parents[-1] if ctx.parents else None
+            if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+                target = parent.targets[0].target
+                if isinstance(target, cst.Name):
+                    per_call.add(target.value)
+            return
+        ctx.report(node, f"{name}() runs on every invocation; create it once at module level")
 
     VALID = (
         Valid("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    return s3.list_buckets()\n"),
         Valid("import boto3\n\ndef make_client(region):\n    return boto3.client('s3', region_name=region)\n"),
+        Valid(
+            "import boto3\n\ndef handler(event, context):\n    creds = assume(event)\n"
+            "    session = boto3.Session(aws_access_key_id=creds['AccessKeyId'],\n"
+            "                            aws_secret_access_key=creds['SecretAccessKey'])\n"
+            "    return session.client('s3').list_buckets()\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -158,11 +193,27 @@ _PAGE_TOKENS = ("NextToken", "ContinuationToken", "Marker", "LastEvaluatedKey", 
                 "IsTruncated", "NextMarker", "StartingToken", "nextToken", "get_paginator", "paginate")  # fmt: skip
 
 
+# Keywords that name the resources asked for: one page holds them.
+_NAMED = ("Name", "Names", "Id", "Ids", "Identifier", "Identifiers", "Arn", "Arns")
+_FIRST_OR_ANY = re.compile(r"\[0\]|\blen\(|\bnext\(")
+
+
+def _prefix_lookup(ctx: Context, node: cst.Call) -> bool:
+    """`describe_log_groups(logGroupNamePrefix=name)` read for its first match (`[0]`) or for whether there is one
+    (`len(...)`): results come sorted by name, so the name itself, when it exists, is on the first page."""
+    prefix = next((a for a in node.args if a.keyword is not None and a.keyword.value.endswith("Prefix")), None)
+    if prefix is None or literal_str(prefix.value) == "":
+        return False
+    return bool(_FIRST_OR_ANY.search(_function_text(ctx)))
+
+
 class MissingPagination(ReviewRule):
     """
     ## What it does
     Finds list/describe calls of paginated AWS APIs (`list_objects_v2`, `describe_instances`, `scan`,
-    `list_functions`, ...) whose function never looks at a continuation token or uses a paginator.
+    `list_functions`, ...) whose function never looks at a continuation token or uses a paginator. Look-ups of
+    named items are not reported: `describe_*` given names, ids or ARNs (`AutoScalingGroupNames=[name]`), and a
+    name given as the prefix when the code takes the first match (`[0]`) or asks whether there is one (`len`).
 
     ## Why is this bad?
     These APIs return one page (often 50 to 1,000 items, or 1 MB); code that reads only the first page
@@ -190,10 +241,11 @@ class MissingPagination(ReviewRule):
         if found is None or found[1] not in _PAGINATED:
             return
         if found[1].startswith("describe_") and any(
-            arg.keyword is not None and arg.keyword.value.endswith(("Name", "Id", "Ids", "Identifier", "Arn"))
-            for arg in node.args
+            arg.keyword is not None and arg.keyword.value.endswith(_NAMED) for arg in node.args
         ):
-            return  # describing named resources: one page holds them
+            return  # describing named resources (`AutoScalingGroupNames=[name]`): one page holds them
+        if _prefix_lookup(ctx, node):
+            return  # a name as the prefix, then the first match or whether there is one: the first page has it
         for key in ("MaxKeys", "MaxResults", "MaxItems", "Limit", "MaxRecords"):
             arg = kwarg(node, key)
             if arg is not None and literal_str(arg.value) is None and getattr(arg.value, "value", "") == "1":
@@ -215,8 +267,22 @@ class MissingPagination(ReviewRule):
             "        if 'LastEvaluatedKey' not in r:\n            return\n"
             "        kwargs['ExclusiveStartKey'] = r['LastEvaluatedKey']\n"
         ),
+        Valid(
+            "import boto3\nasg = boto3.client('autoscaling')\n\ndef group(name):\n"
+            "    return asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])['AutoScalingGroups'][0]\n"
+        ),
+        Valid(
+            "import boto3\nlogs = boto3.client('logs')\n\ndef exists(name):\n"
+            "    found = logs.describe_log_groups(logGroupNamePrefix=name)\n    return len(found['logGroups']) > 0\n"
+        ),
     )
     INVALID = (
+        Invalid(
+            "import boto3\nlogs = boto3.client('logs')\n\ndef groups():\n"
+            "    return [g['logGroupName'] for g in logs.describe_log_groups()['logGroups']]\n",
+            5,
+            40,
+        ),
         Invalid(
             "import boto3\ns3 = boto3.client('s3')\n\ndef keys(bucket):\n"
             "    return [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']]\n",
@@ -649,10 +715,28 @@ class UnhandledClientError(ReviewRule):
 _REGION = re.compile(r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
 
 
+# Services whose API (or the part of it code usually needs) is served from one region whatever the caller's:
+# global services and their control planes, CloudFront's ACM certificates and WAF scope, Cost Explorer.
+_HOME_REGIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("iam", "organizations", "route53", "route53domains", "cloudfront", "shield", "waf", "fms", "budgets",
+         "ce", "cur", "health", "support", "trustedadvisor", "account", "savingsplans", "marketplace-catalog",
+         "acm", "wafv2", "route53-recovery-control-config", "billingconductor",
+         "networkmanager"),
+        ("us-east-1",),
+    ),
+    "globalaccelerator": ("us-west-2",),
+    "pricing": ("us-east-1", "ap-south-1", "eu-central-1"),
+}  # fmt: skip
+
+
 class HardcodedRegion(ReviewRule):
     """
     ## What it does
     Finds AWS regions written into boto3 clients, resources, sessions and `Config` (`region_name="us-east-1"`).
+    A region the API requires is not reported: global services served from one region (IAM, Organizations,
+    Route 53, CloudFront, Shield, Firewall Manager, Budgets, Cost Explorer, Health, Support, ...), and ACM or
+    WAF in `us-east-1`, where CloudFront's certificates and web ACLs live.
 
     ## Why is this bad?
     The code cannot be deployed to another region or partition without an edit, and cross-region calls add
@@ -682,9 +766,18 @@ class HardcodedRegion(ReviewRule):
         region = literal_str(arg.value)
         name = ctx.call_name(node)
         if region and _REGION.match(region) and (name in _CONSTRUCTORS or name.startswith(("boto3", "botocore"))):
+            service = literal_str(node.args[0].value) if node.args and node.args[0].keyword is None else None
+            if service is None:
+                service = literal_str(kwarg(node, "service_name").value) if kwarg(node, "service_name") else None
+            if service is not None and region in _HOME_REGIONS.get(service, ()):
+                return  # the API answers there only (a global service, or CloudFront's certificates)
             ctx.report(arg, f"region {region!r} is hard-coded")
 
-    VALID = (Valid("import boto3, os\nsqs = boto3.client('sqs', region_name=os.environ['AWS_REGION'])\n"),)
+    VALID = (
+        Valid("import boto3, os\nsqs = boto3.client('sqs', region_name=os.environ['AWS_REGION'])\n"),
+        Valid("import boto3\nfms = boto3.client('fms', region_name='us-east-1')\n"),
+        Valid("import boto3\nacm = boto3.client('acm', region_name='us-east-1')  # CloudFront certificates\n"),
+    )
     INVALID = (Invalid("import boto3\nsqs = boto3.client('sqs', region_name='us-east-1')\n", 2, 27),)
 
 

@@ -234,24 +234,29 @@ class WeakPasswordHash(CallRule):
     )
 
 
-class InsecureHash(CallRule):
+class InsecureHash(ReviewRule):
     """
     ## What it does
-    Finds MD5 and SHA-1 used for security: signatures, tokens, session ids, API keys, nonces. Checksums
-    and cache keys (or calls with `usedforsecurity=False`) are not reported.
+    Finds MD5 and SHA-1 (and MD4, MD2, SHA-0) digests: every constructor (`hashlib.md5()`, `hashlib.sha1()`,
+    `hashlib.new("md5")` with the name known when the code runs, PyCryptodome's `MD5.new()`, cryptography's
+    `hashes.SHA1()`), wherever the data is fed in (`update()`), unless the call says
+    `usedforsecurity=False`. When the digest reaches something it protects (a cookie, the session, a token sent
+    in a response, a key, an HMAC, a signature) the finding is an error; otherwise it is `info`: a digest used
+    as a checksum or a cache key is fine, and only the code's author knows which it is.
 
     ## Why is this bad?
-    Collisions for both are practical: an attacker can craft two inputs with the same digest and swap one
-    for the other.
+    Collisions for these algorithms are practical: an attacker can craft two inputs with the same digest and
+    swap one for the other, or forge what the digest was meant to authenticate.
 
     ## Example
     ```python
-    signature = hashlib.md5(secret + payload).hexdigest()
+    token = hashlib.md5(user.email.encode() + secret).hexdigest()
+    response.set_cookie("auth", token)
     ```
 
     ## Fix
-    `hmac.new(key, payload, hashlib.sha256)` for signatures, `secrets.token_urlsafe()` for tokens,
-    SHA-256 or better elsewhere.
+    `hmac.new(key, payload, hashlib.sha256)` for signatures, `secrets.token_urlsafe()` for tokens, SHA-256 or
+    better elsewhere; pass `usedforsecurity=False` where the digest is only a checksum.
     """
 
     code = "CWR304"
@@ -259,55 +264,121 @@ class InsecureHash(CallRule):
     cwe = 328
     security_severity = 5.9
     category = "security"
-    severity = Severity.WARNING
-    needles = ("md5", "sha1", "MD5", "SHA1")
-    targets = frozenset({"hashlib.md5", "hashlib.sha1", "hashlib.new", "Crypto.Hash.MD5.new", "Crypto.Hash.SHA1.new"})
+    severity = Severity.INFO
+    needles = ("md5", "sha1", "MD5", "SHA1", "md4", "MD4", "hashlib.new", "sha", "SHA")
 
-    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
-        if name == "hashlib.new" and (literal_str(argument(node, 0, "name")) or "").lower() not in ("md5", "sha1"):
-            return
-        used = kwarg(node, "usedforsecurity")
-        if used is not None and is_const(used.value, False):
-            return
-        data = argument(node, 1 if name == "hashlib.new" else 0, "data" if name == "hashlib.new" else "string")
-        if _mentions(ctx, data, _PASSWORDISH):
-            return  # CWR303
-        found = _mentions(ctx, data, _SECURITYISH)
-        target = _assigned_name(ctx)
-        if found is None and target and _SECURITYISH.search(target):
-            found = target
-        if found:
-            algorithm = "SHA-1" if "sha1" in name.lower() or "sha1" in ctx.code(node).lower() else "MD5"
-            ctx.report(node, f"{algorithm} protects `{found}`; collisions for it are practical")
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        state = _hash_state(ctx)
+        if _weak_constructor(ctx, node):
+            state.setdefault("made", []).append((node, _algorithm(ctx, node)))  # type: ignore[union-attr]
+        for taint, hit in ctx.sink_hits(node, "secret"):
+            if taint.family == "weak-hash" and taint.node is not None:
+                state.setdefault("protects", {}).setdefault(id(taint.node), hit.label())  # type: ignore[union-attr]
+
+    def leave_Module(self, ctx: Context, node: cst.Module) -> None:
+        state = _hash_state(ctx)
+        protects: dict[int, str] = state.get("protects", {})  # type: ignore[assignment]
+        for made, algorithm in state.get("made", []):  # type: ignore[union-attr]
+            sink = protects.get(id(made))
+            if sink is not None:
+                message = (
+                    f"an {algorithm} digest protects what {sink} receives; collisions for {algorithm} are practical"
+                )
+                ctx.report(made, message, severity=Severity.ERROR)
+            else:
+                ctx.report(made, f"{algorithm} is broken for security uses; pass usedforsecurity=False if this "
+                                 "digest is only a checksum")  # fmt: skip
 
     VALID = (
-        Valid("import hashlib\n\ndef cache_key(url):\n    return hashlib.md5(url.encode()).hexdigest()\n"),
-        Valid("import hashlib\ntoken_digest = hashlib.md5(b'x', usedforsecurity=False).hexdigest()\n"),
+        Valid(
+            "import hashlib\n\ndef cache_key(url):\n    return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()\n"
+        ),
+        Valid("import hashlib\ndigest = hashlib.new('sha256', b'x').hexdigest()\n"),
+        Valid("import hashlib\nname = 'sha' + '512'\ndigest = hashlib.new(name).hexdigest()\n"),
     )
     INVALID = (
         Invalid(
             "import hashlib\n\ndef sign(secret, payload):\n    return hashlib.md5(secret + payload).hexdigest()\n",
             4,
             12,
+            message="MD5 is broken",
         ),
-        Invalid("import hashlib\nsession_id = hashlib.sha1(str(user).encode()).hexdigest()\n", 2, 14),
+        Invalid("import hashlib\nalgo = 'SHA1'\nh = hashlib.new(algo)\nh.update(b'x')\n", 3, 5, message="SHA-1"),
+        Invalid(
+            "import hashlib\nfrom flask import make_response, request\n\ndef login():\n    h = hashlib.sha1()\n"
+            "    h.update(request.form['user'].encode())\n    resp = make_response('ok')\n"
+            "    resp.set_cookie('auth', h.hexdigest())\n    return resp\n",
+            5,
+            9,
+            message="protects what resp.set_cookie() receives",
+        ),
     )
+
+
+def _hash_state(ctx: Context) -> dict[str, object]:
+    return ctx.shared.setdefault("CWR304", {})  # type: ignore[return-value]
+
+
+_WEAK_NAMES = {
+    "hashlib.md5": "MD5",
+    "hashlib.sha1": "SHA-1",
+    "Crypto.Hash.MD5.new": "MD5",
+    "Crypto.Hash.SHA1.new": "SHA-1",
+    "Cryptodome.Hash.MD5.new": "MD5",
+    "Cryptodome.Hash.SHA1.new": "SHA-1",
+    "Crypto.Hash.MD4.new": "MD4",
+    "cryptography.hazmat.primitives.hashes.MD5": "MD5",
+    "cryptography.hazmat.primitives.hashes.SHA1": "SHA-1",
+}
+
+
+def _weak_constructor(ctx: Context, node: cst.Call) -> bool:
+    name = ctx.call_name(node)
+    used = kwarg(node, "usedforsecurity")
+    if used is not None and ctx.value(used.value).const is False:
+        return False
+    if name in _WEAK_NAMES:
+        return True
+    if name != "hashlib.new":
+        return False
+    algorithm = _new_name(ctx, node)
+    from codeward.reviewer.dataflow.models.crypto import WEAK_HASHES
+
+    return isinstance(algorithm, str) and algorithm.lower() in WEAK_HASHES
+
+
+def _new_name(ctx: Context, node: cst.Call) -> object:
+    named = argument(node, 0, "name")
+    return ctx.value(named).const if named is not None else None
+
+
+def _algorithm(ctx: Context, node: cst.Call) -> str:
+    name = ctx.call_name(node)
+    if name in _WEAK_NAMES:
+        return _WEAK_NAMES[name]
+    algorithm = _new_name(ctx, node)
+    text = algorithm.lower() if isinstance(algorithm, str) else ""
+    return "SHA-1" if text.startswith("sha") else text.upper() or "MD5"
 
 
 _RANDOM_FUNCS = frozenset(
     f"random.{n}"
-    for n in ["random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform"]
-)
+    for n in ["random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform",
+              "randbytes", "normalvariate", "gauss", "triangular", "betavariate", "expovariate", "gammavariate",
+              "lognormvariate", "vonmisesvariate", "paretovariate", "weibullvariate", "binomialvariate"]
+)  # fmt: skip
 _TOKENISH = re.compile(
     r"(?i)token|password|passwd|secret|nonce|salt|otp|session|csrf|api_?key|reset_code|verification|captcha|pin$"
 )
 
 
-class InsecureRandomness(CallRule):
+class InsecureRandomness(ReviewRule):
     """
     ## What it does
-    Finds the `random` module used for security values: tokens, passwords, one-time codes, salts,
-    session ids, nonces (judged by the name the value is assigned to or the function returning it).
+    Finds values of the `random` module (every function: `random()`, `randint`, `choice`, `sample`,
+    `randbytes`, `gauss`, ...) that reach something an attacker gains by guessing: a cookie, the session, a
+    response, a password, a key, a salt, a nonce, an HMAC or a token, followed by data flow whatever the
+    variables are called. A value assigned to a name that says it is a token or password is reported too.
 
     ## Why is this bad?
     `random` is a Mersenne Twister: 624 outputs reveal its state, after which every past and future
@@ -315,7 +386,7 @@ class InsecureRandomness(CallRule):
 
     ## Example
     ```python
-    reset_token = "".join(random.choices(string.ascii_letters, k=32))
+    resp.set_cookie("sid", str(random.getrandbits(64)))
     ```
 
     ## Fix
@@ -329,25 +400,86 @@ class InsecureRandomness(CallRule):
     category = "security"
     severity = Severity.ERROR
     needles = ("random",)
-    targets = _RANDOM_FUNCS
 
-    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
-        target = _assigned_name(ctx)
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        for taint, hit in ctx.sink_hits(node, "secret"):
+            if taint.family == "random":
+                self._flow(ctx, taint, hit.label())
+        name = ctx.call_name(node)
+        if name in _RANDOM_FUNCS:
+            target = _assigned_name(ctx)
+            function = ctx.function
+            context = target if target and _TOKENISH.search(target) else None
+            if context is None and function is not None and _TOKENISH.search(function.name.value):
+                context = f"{function.name.value}()"
+            if context:
+                _report_once(ctx, node, f"{name}() is predictable, yet it makes `{context}`")
+
+    def visit_Return(self, ctx: Context, node: cst.Return) -> None:
         function = ctx.function
-        context = target if target and _TOKENISH.search(target) else None
-        if context is None and function is not None and _TOKENISH.search(function.name.value):
-            context = f"{function.name.value}()"
-        if context:
-            ctx.report(node, f"{name}() is predictable, yet it makes `{context}`")
+        if node.value is None or function is None or ctx.flows.route_kind(function) != "web":
+            return
+        found = ctx.random_taint(node.value)
+        if found is not None:
+            self._flow(ctx, found, "the route's response")
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            if _session_key(ctx, target.target):
+                found = ctx.random_taint(node.value)
+                if found is not None:
+                    self._flow(ctx, found, "the session")
+
+    def _flow(self, ctx: Context, taint: object, where: str) -> None:
+        source = taint.node  # type: ignore[attr-defined]
+        if isinstance(source, cst.Call):
+            what = taint.source.removesuffix("()")  # type: ignore[attr-defined]
+            _report_once(ctx, source, f"{what}() is predictable, and its value reaches {where}")
 
     VALID = (
         Valid("import secrets\nreset_token = secrets.token_urlsafe(32)\n"),
         Valid("import random\n\ndef shuffle_questions(qs):\n    random.shuffle(qs)\n    return qs\n"),
+        Valid(
+            "import random\n\ndef pick(resp, colours):\n    resp.set_cookie('theme', 'dark')\n    return random.choice(colours)\n"
+        ),
     )
     INVALID = (
         Invalid("import random, string\nreset_token = ''.join(random.choices(string.ascii_letters, k=32))\n", 2, 23),
         Invalid("import random\n\ndef make_otp():\n    return str(random.randint(100000, 999999))\n", 4, 16),
+        Invalid(
+            "import random\n\ndef remember(resp):\n    value = str(random.getrandbits(64))\n"
+            "    resp.set_cookie('x', value)\n",
+            4,
+            17,
+            message="reaches resp.set_cookie()",
+        ),
+        Invalid(
+            "import random\nfrom flask import session\n\ndef login():\n    n = random.random()\n    session['n'] = n\n",
+            5,
+            9,
+            message="reaches the session",
+        ),
     )
+
+
+def _report_once(ctx: Context, node: cst.CSTNode, message: str) -> None:
+    seen: set[int] = ctx.shared.setdefault("CWR305", set())  # type: ignore[assignment]
+    if id(node) not in seen:
+        seen.add(id(node))
+        ctx.report(node, message)
+
+
+def _session_key(ctx: Context, target: cst.BaseExpression) -> bool:
+    """`session[...] =` on Flask's session, a request's session (Django) or a `session` variable."""
+    if not isinstance(target, cst.Subscript):
+        return False
+    container = target.value
+    if isinstance(container, cst.Attribute) and container.attr.value == "session":
+        return True
+    if isinstance(container, cst.Name) and container.value == "session":
+        return True
+    name = ctx.qualname(container) or ""
+    return name.endswith(".session")
 
 
 class InsecureTempFile(CallRule):
@@ -815,8 +947,10 @@ _SESSIONISH = re.compile(r"(?i)session|token|auth|jwt|csrf|remember|sid")
 class InsecureCookie(ReviewRule):
     """
     ## What it does
-    Finds session and token cookies set without `secure=True` or `httponly=True` (Flask, Django,
-    Starlette `set_cookie`).
+    Finds cookies set with `secure=False` or `httponly=False` (whatever they are called, the flags folded to
+    their values where the code computes them), session and token cookies set without those flags, cookie
+    morsels (`http.cookies.SimpleCookie`) given `secure` or `httponly` false, and Django settings that turn the
+    session or CSRF cookie's flags off (`SESSION_COOKIE_SECURE = False`).
 
     ## Why is this bad?
     Without `Secure` the cookie travels over plain HTTP; without `HttpOnly` any injected script can read
@@ -837,29 +971,73 @@ class InsecureCookie(ReviewRule):
     security_severity = 5.3
     category = "security"
     severity = Severity.WARNING
-    needles = ("set_cookie",)
+    needles = ("set_cookie", "COOKIE_SECURE", "COOKIE_HTTPONLY", "secure", "httponly")
+    _SETTINGS = frozenset(
+        {"SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY"}
+    )
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        if method_name(node) != "set_cookie":
+        if method_name(node) not in ("set_cookie", "set_signed_cookie"):
             return
-        key = literal_str(argument(node, 0, "key"))
-        if key is None or not _SESSIONISH.search(key) or any(a.star == "**" for a in node.args):
+        if any(a.star == "**" for a in node.args):
             return
-        missing = [
-            flag
-            for flag in ("secure", "httponly")
-            if not (kwarg(node, flag) and is_const(kwarg(node, flag).value, True))
-        ]  # type: ignore[union-attr]
-        if missing:
-            ctx.report(node, f"cookie {key!r} is set without {' and '.join(f'{m}=True' for m in missing)}")
+        key = ctx.value(argument(node, 0, "key")).const if argument(node, 0, "key") is not None else None
+        label = repr(key) if isinstance(key, str) else "a cookie"
+        off = []
+        missing = []
+        for flag in ("secure", "httponly"):
+            given = kwarg(node, flag)
+            if given is None:
+                missing.append(flag)
+            elif ctx.value(given.value).const in (False, None, 0, ""):
+                off.append(flag)
+        if off:
+            ctx.report(node, f"{label} is set with {' and '.join(f'{m}=False' for m in off)}")
+        elif missing and isinstance(key, str) and _SESSIONISH.search(key):
+            ctx.report(node, f"{label} is set without {' and '.join(f'{m}=True' for m in missing)}")
+
+    def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
+        for target in node.targets:
+            expr = target.target
+            if isinstance(expr, cst.Name) and expr.value in self._SETTINGS and ctx.function is None:
+                if ctx.value(node.value).const is False:
+                    ctx.report(node, f"{expr.value} = False sends the cookie without its protection")
+                continue
+            # morsel["secure"] = False, on an http.cookies.SimpleCookie item
+            if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1:
+                continue
+            index = expr.slice[0].slice
+            flag = ctx.value(index.value).const if isinstance(index, cst.Index) else None
+            off = flag in ("secure", "httponly") and ctx.value(node.value).const in (False, None, 0, "")
+            if off and _is_morsel(ctx, expr.value):
+                ctx.report(node, f"the cookie morsel's {flag} flag is turned off")
 
     VALID = (
         Valid(
-            "def f(resp, sid):\n    resp.set_cookie('session_id', sid, secure=True, httponly=True, samesite='Lax')\n    resp.set_cookie('theme', 'dark')\n"
+            "def f(resp, sid):\n    resp.set_cookie('session_id', sid, secure=True, httponly=True, samesite='Lax')\n"
+            "    resp.set_cookie('theme', 'dark')\n"
         ),
+        Valid("def f(resp, v):\n    flag = 1 + 1 == 2\n    resp.set_cookie('x', v, secure=flag, httponly=flag)\n"),
     )
     INVALID = (
         Invalid(
             "def f(resp, sid):\n    resp.set_cookie('session_id', sid)\n", 2, 5, message="secure=True and httponly=True"
         ),
+        Invalid("def f(resp, v):\n    resp.set_cookie('pref', v, secure=False)\n", 2, 5, message="secure=False"),
+        Invalid("def f(resp, v):\n    off = 2 > 3\n    resp.set_cookie('x', v, httponly=off, secure=True)\n", 3, 5),
+        Invalid("SESSION_COOKIE_SECURE = False\n", 1, 1),
+        Invalid(
+            "from http.cookies import SimpleCookie\nc = SimpleCookie()\nc['sid'] = 'x'\nc['sid']['secure'] = False\n",
+            4,
+            1,
+        ),
     )
+
+
+def _is_morsel(ctx: Context, expr: cst.BaseExpression) -> bool:
+    """`c["name"]` where `c` is an `http.cookies.SimpleCookie`."""
+    if not isinstance(expr, cst.Subscript):
+        return False
+    origin = ctx.origin(expr.value)
+    name = origin[0] if origin else ""
+    return name.endswith(("SimpleCookie", "BaseCookie"))

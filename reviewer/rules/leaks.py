@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codeward.reviewer.engine import Context, children, literal_str, method_name
+from codeward.reviewer.engine import Context, argument, children, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 
@@ -81,12 +81,24 @@ _BORROWERS = frozenset(
 )
 
 
+# Used and dropped in one expression (`open(p).read()`, `urlopen(u).read()`), these are closed as soon as the
+# expression ends: CPython frees them by reference counting and their finalizers close the descriptor. Executors,
+# pools and processes are no leak either when used inline (their threads or children are the point).
+_FREED_AT_ONCE = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "executor",
+                            "process pool", "process"})  # fmt: skip
+_IN_MEMORY = frozenset({"io.BytesIO", "io.StringIO"})
+# Objects whose finalizer closes their descriptor (unlike executors and pools, whose threads outlive them).
+_DESCRIPTORS = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file"})
+
+
 def resource_kind(ctx: Context, call: cst.Call) -> str | None:
     name = ctx.call_name(call)
     kind = RESOURCES.get(name)
     if kind is not None:
         if name == "open" and ctx.qualname(call.func) != "open":
             return None
+        if kind in ("zip file", "tar file") and _in_memory(ctx, call):
+            return None  # `ZipFile(BytesIO(data))`: no descriptor, nothing to leak
         return kind
     method = method_name(call)
     if method == "cursor" and isinstance(call.func, cst.Attribute):
@@ -94,6 +106,31 @@ def resource_kind(ctx: Context, call: cst.Call) -> str | None:
         if origin is not None and RESOURCES.get(origin[0]) == "database connection":
             return "database cursor"
     return None
+
+
+def _read_in_return(use: cst.CSTNode, parents: list[cst.CSTNode]) -> bool:
+    """`return r.read()...`: the resource is read to its end inside the return statement."""
+    if len(parents) < 2 or not any(isinstance(p, cst.Return) for p in parents):
+        return False
+    attribute, call = parents[-1], parents[-2]
+    return (
+        isinstance(attribute, cst.Attribute)
+        and attribute.value is use
+        and attribute.attr.value in ("read", "readlines", "json")
+        and isinstance(call, cst.Call)
+        and call.func is attribute
+    )
+
+
+def _in_memory(ctx: Context, call: cst.Call) -> bool:
+    """An archive opened over a buffer in memory (`io.BytesIO(...)`, directly or through a variable)."""
+    source = argument(call, 0, "file") or argument(call, -2, "fileobj")
+    if source is None:
+        return False
+    if isinstance(source, cst.Call):
+        return ctx.call_name(source) in _IN_MEMORY
+    origin = ctx.origin(source)
+    return origin is not None and origin[0] in _IN_MEMORY
 
 
 def _body_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
@@ -133,7 +170,10 @@ class ResourceLeak(ReviewRule):
     Finds resources that are not closed on every path: files, sockets, database connections and cursors,
     `urlopen` responses, `Popen` processes, temporary files, zip and tar files, executors and process
     pools, SMTP/FTP/HTTP connections and botocore `StreamingBody` objects that are opened in a function,
-    neither managed by `with` nor closed in a `finally`, and not handed to the caller.
+    neither managed by `with` nor closed in a `finally`, and not handed to the caller. A resource closed on
+    the normal path but not when an exception comes first is reported at `info`. Files and responses
+    used and dropped in one expression (`open(p).read()`) are not reported: CPython closes them as the
+    expression ends. Archives over a buffer in memory (`ZipFile(BytesIO(data))`) hold no descriptor.
 
     ## Why is this bad?
     An exception before `close()` (or a missing `close()`) leaks the descriptor or connection: long-running
@@ -166,7 +206,7 @@ class ResourceLeak(ReviewRule):
         if not isinstance(parent, cst.Attribute | cst.Arg):
             return
         kind = resource_kind(ctx, node)
-        if kind is None or kind in ("executor", "process pool", "process"):
+        if kind is None or kind in _FREED_AT_ONCE:
             return
         if isinstance(parent, cst.Arg):
             consumer = ctx.parents[-2] if len(ctx.parents) > 1 else None
@@ -204,7 +244,9 @@ class ResourceLeak(ReviewRule):
         for name, call, kind, parents in created:
             verdict = self._verdict(ctx, name, call, kind, parents, uses.get(name, []))
             if verdict is not None:
-                ctx.report(call, f"`{name}` ({kind}) {verdict}")
+                # Closed on the normal path, left open only when something fails: weaker evidence, reported at info.
+                weak = verdict.startswith("is not closed if an exception")
+                ctx.report(call, f"`{name}` ({kind}) {verdict}", severity=Severity.INFO if weak else None)
 
     def _verdict(
         self,
@@ -216,6 +258,9 @@ class ResourceLeak(ReviewRule):
         uses: list[tuple[cst.CSTNode, list[cst.CSTNode]]],
     ) -> str | None:
         """None when the resource is safe; otherwise what is wrong."""
+        reads = [(use, parents) for use, parents in uses if not (parents and isinstance(parents[-1], cst.AssignTarget))]
+        if kind in _DESCRIPTORS and reads and all(_read_in_return(use, parents) for use, parents in reads):
+            return None  # `r = urlopen(u); return r.read()`: read in the return, freed as the function returns
         closes: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = []
         closers = _CLOSERS | _KIND_CLOSERS.get(kind, frozenset())
         for use, parents in uses:
@@ -254,6 +299,17 @@ class ResourceLeak(ReviewRule):
 
     VALID = (
         Valid("import json\n\ndef load(p):\n    with open(p) as f:\n        return json.load(f)\n"),
+        Valid("def readme():\n    return open('README.md').read()\n"),
+        Valid(
+            "from urllib.request import urlopen\n\ndef get(u):\n    r = urlopen(u, timeout=5)\n    return r.read().decode()\n"
+        ),
+        Valid(
+            "import io, zipfile\n\ndef names(data):\n    z = zipfile.ZipFile(io.BytesIO(data))\n    return z.namelist()\n"
+        ),
+        Valid(
+            "import io, zipfile\n\ndef names(data):\n    buf = io.BytesIO(data)\n    z = zipfile.ZipFile(buf)\n"
+            "    return z.namelist()\n"
+        ),
         Valid(
             "import sqlite3\n\ndef rows(db):\n    conn = sqlite3.connect(db)\n    try:\n"
             "        return conn.execute('SELECT 1').fetchall()\n    finally:\n        conn.close()\n"
@@ -282,9 +338,9 @@ class ResourceLeak(ReviewRule):
             11,
             message="never closed",
         ),
-        Invalid("def first_line(p):\n    return open(p).readline()\n", 2, 12),
+        Invalid("import smtplib\n\ndef send(host, msg):\n    smtplib.SMTP(host).send_message(msg)\n", 4, 5),
         Invalid(
-            "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    return r.read()\n",
+            "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    code = r.getcode()\n    return code\n",
             4,
             9,
         ),

@@ -66,17 +66,21 @@ class UnusedSuppression(MetaRule):
 class UnreadableFile(MetaRule):
     """
     ## What it does
-    Reports a file that cannot be read as Python source: missing, binary, undecodable or over 5 MiB.
+    Reports a file that cannot be read or reviewed as Python source: missing, binary, undecodable, over
+    5 MiB, a symbolic link out of the repository, expressions nested more than 1000 levels deep, or a review
+    that ran past the worker's time or memory limit.
 
     ## Why is this bad?
-    A file named for review that is silently skipped gives false confidence.
+    A file named for review that is silently skipped gives false confidence; a pull request could hide
+    code that way.
 
     ## Example
-    A `.py` file saved as UTF-16 without a byte-order mark.
+    A `.py` file saved as UTF-16 without a byte-order mark; `x = a + a + ... + a` ten thousand terms long.
 
     ## Fix
     Correct the path if the file is missing; save an undecodable file as UTF-8 (or declare its encoding
-    with a PEP 263 coding comment); exclude a binary or oversized one.
+    with a PEP 263 coding comment); split what is too deep or too large; exclude a binary, oversized or
+    generated one.
     """
 
     code = "CWR003"

@@ -16,10 +16,40 @@ from codeward.rule import Invalid, Valid
 _MUTABLE_CALLS = frozenset({"list", "dict", "set", "collections.defaultdict", "collections.OrderedDict", "bytearray"})
 
 
+_CHANGERS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "setdefault", "add",
+                       "discard", "popitem", "sort", "reverse"})  # fmt: skip
+
+
+def _mutates(body: cst.CSTNode, name: str) -> bool:
+    """The function changes the object `name` holds: a mutating method, an item assignment or deletion, `+=`."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue  # an inner function has its own names
+        func = node.func if isinstance(node, cst.Call) else None
+        if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) == name:
+            return True
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) == name:
+                return True
+            if isinstance(node, cst.AugAssign) and isinstance(target, cst.Name) and target.value == name:
+                return True
+        stack.extend(children(node))
+    return False
+
+
 class MutableDefault(ReviewRule):
     """
     ## What it does
-    Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`.
+    Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`. When the
+    function changes the object (appends, updates, assigns items) the finding is a warning; a default it only
+    reads is reported at `info`.
 
     ## Why is this bad?
     The default is created once, when the function is defined, and shared by every call: items appended
@@ -53,12 +83,20 @@ class MutableDefault(ReviewRule):
         if isinstance(default, cst.Call) and ctx.call_name(default) in _MUTABLE_CALLS:
             mutable = True
         if mutable:
-            ctx.report(default, f"the default of `{node.name.value}` is created once and shared by every call")
+            function = ctx.function
+            changed = function is not None and _mutates(function.body, node.name.value)
+            message = f"the default of `{node.name.value}` is created once and shared by every call"
+            if changed:
+                ctx.report(default, message + ", and this function changes it")
+            else:
+                # Never changed here: shared but harmless until someone changes it; worth a note, not a comment.
+                ctx.report(default, message, severity=Severity.INFO)
 
     VALID = (Valid("def add(item, items=None, names=(), size=0):\n    items = [] if items is None else items\n"),)
     INVALID = (
-        Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21),
+        Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21, message="changes it"),
         Invalid("def f(*, cache=dict()):\n    return cache\n", 1, 16),
+        Invalid("def count(word, seen={}):\n    seen[word] = seen.get(word, 0) + 1\n", 1, 22, message="changes it"),
     )
 
 
@@ -246,7 +284,8 @@ _MUTATORS = frozenset({"remove", "pop", "insert", "clear", "add", "discard", "up
 class ModifyWhileIterating(ReviewRule):
     """
     ## What it does
-    Finds loops that add to or remove from the list, dict or set they are iterating over.
+    Finds loops that add to or remove from the list, dict or set they are iterating over. Updating the value
+    of the key the loop is at (`d.update({k: v})`, `d.setdefault(k, v)`) changes no size and is not reported.
 
     ## Why is this bad?
     Removing from a list while iterating skips the element after each removal; changing a dict's or set's
@@ -278,11 +317,12 @@ class ModifyWhileIterating(ReviewRule):
         if not isinstance(iterable, cst.Name):
             return  # attributes may be containers that copy on change (email.message.Message)
         target = iterable.value
+        keys = _loop_keys(node)
         for stmt in _flat_statements(node.body):
             call = stmt.value if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call) else None
             mutated = None
             if call is not None and method_name(call) in _MUTATORS and dotted(call.func.value) == target:  # type: ignore[attr-defined]
-                mutated = call
+                mutated = None if _same_keys(call, keys) else call
             if isinstance(stmt, cst.Del):
                 for element in _del_targets(stmt):
                     if isinstance(element, cst.Subscript) and dotted(element.value) == target:
@@ -294,11 +334,41 @@ class ModifyWhileIterating(ReviewRule):
     VALID = (
         Valid("for user in list(users):\n    if user.inactive:\n        users.remove(user)\n"),
         Valid("for i, x in enumerate(items):\n    if x is None:\n        items.pop(i)\n        break\n"),
+        Valid("for key, value in totals.items():\n    totals.update({key: round(value, 2)})\n"),
+        Valid("for key in counts:\n    counts.setdefault(key, 0)\n    counts[key] += 1\n"),
     )
     INVALID = (
         Invalid("for user in users:\n    if user.inactive:\n        users.remove(user)\n", 3, 9),
+        Invalid("for key, value in totals.items():\n    totals.update({key + '_rounded': value})\n", 2, 5),
         Invalid("for key in cache:\n    if expired(key):\n        del cache[key]\n", 3, 9),
     )
+
+
+def _loop_keys(node: cst.For) -> set[str]:
+    """The names a loop binds to the keys it iterates: `k` in `for k in d`, `for k, v in d.items()`."""
+    target = node.target
+    if isinstance(node.iter, cst.Call) and method_name(node.iter) == "items" and isinstance(target, cst.Tuple):
+        first = target.elements[0].value if target.elements else None
+        return {first.value} if isinstance(first, cst.Name) else set()
+    if isinstance(node.iter, cst.Call) and method_name(node.iter) == "values":
+        return set()
+    return {target.value} if isinstance(target, cst.Name) else set()
+
+
+def _same_keys(call: cst.Call, keys: set[str]) -> bool:
+    """`d.update({k: v})` or `d.setdefault(k, v)` with the loop's own key: the key exists, the size stays."""
+    if not keys:
+        return False
+    method = method_name(call)
+    if method == "setdefault" and call.args:
+        first = call.args[0].value
+        return isinstance(first, cst.Name) and first.value in keys
+    if method == "update" and len(call.args) == 1 and isinstance(call.args[0].value, cst.Dict):
+        elements = call.args[0].value.elements
+        return bool(elements) and all(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.Name) and e.key.value in keys for e in elements
+        )
+    return False
 
 
 def _flat_statements(block: cst.CSTNode):
@@ -411,7 +481,9 @@ class NaiveDatetime(ReviewRule):
     """
     ## What it does
     Finds naive datetimes: `datetime.utcnow()`, `datetime.utcfromtimestamp()` (deprecated in Python 3.12)
-    and `datetime.now()` / `fromtimestamp()` without a time zone.
+    and `datetime.now()` / `fromtimestamp()` without a time zone (not `now().timestamp()`, which converts
+    a naive local time to the right epoch). Reported at `info`: on real projects these findings were right
+    but rarely worth a review comment (timestamps formatted for logs, Lambda running in UTC).
 
     ## Why is this bad?
     A naive datetime carries no zone: `utcnow()` returns UTC that every library treats as local time,
@@ -429,7 +501,7 @@ class NaiveDatetime(ReviewRule):
     code = "CWR607"
     name = "naive-datetime"
     cwe = 682
-    severity = Severity.WARNING
+    severity = Severity.INFO
     needles = ("datetime",)
     pattern = re.compile(r"utcnow|utcfromtimestamp|\.now\(|fromtimestamp\(")
     _ALWAYS = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
@@ -444,10 +516,16 @@ class NaiveDatetime(ReviewRule):
         if index is None:
             return
         positional_args = [a for a in node.args if a.keyword is None]
+        parent = ctx.parents[-1] if ctx.parents else None
+        if isinstance(parent, cst.Attribute) and parent.attr.value == "timestamp":
+            return  # `datetime.now().timestamp()`: a naive local time converts to the right epoch
         if kwarg(node, "tz") is None and len(positional_args) <= index:
             ctx.report(node, f"{name.removeprefix('datetime.')}() without tz= returns a naive local datetime")
 
-    VALID = (Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),)
+    VALID = (
+        Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),
+        Valid("from datetime import datetime\nstamp = str(datetime.now().timestamp())\n"),
+    )
     INVALID = (
         Invalid("import datetime\nexpires = datetime.datetime.utcnow()\n", 2, 11),
         Invalid("from datetime import datetime as dt\nstamp = dt.now()\n", 2, 9),
@@ -602,37 +680,95 @@ _HTTP_CALLS = frozenset(
 )
 
 
+_URLLIB3_POOLS = frozenset({"urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
+                            "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.HTTPConnectionPool",
+                            "urllib3.connectionpool.HTTPSConnectionPool", "urllib3.poolmanager.PoolManager"})  # fmt: skip
+_URLLIB3_REQUESTS = frozenset({"request", "urlopen", "request_encode_body", "request_encode_url"})
+_HTTP_CONNECTIONS = frozenset({"http.client.HTTPConnection", "http.client.HTTPSConnection"})
+
+
 class HttpWithoutTimeout(ReviewRule):
     """
     ## What it does
-    Finds `requests` calls without `timeout=`.
+    Finds HTTP requests that can wait forever: `requests` calls without `timeout=`, `urllib3` requests when
+    neither the request nor its `PoolManager` sets one, `urllib.request.urlopen` and `http.client` connections
+    without `timeout=`; and `aiohttp` sessions and requests left at aiohttp's default of five minutes (at
+    `info`: the wait ends, if late).
 
     ## Why is this bad?
-    `requests` waits forever by default: a server that accepts the connection and never answers hangs the
-    worker, thread or Lambda invocation.
+    These clients wait forever by default: a server that accepts the connection and never answers hangs the
+    worker, thread or Lambda invocation (a custom resource that never answers CloudFormation holds the stack
+    for an hour).
 
     ## Example
     ```python
     requests.get(url)
+    http = urllib3.PoolManager()
+    http.request("PUT", response_url, body=body)
     ```
 
     ## Fix
-    `requests.get(url, timeout=(3.05, 27))` (connect, read), or a session with a default timeout adapter.
+    `requests.get(url, timeout=(3.05, 27))` (connect, read); `urllib3.PoolManager(timeout=urllib3.Timeout(
+    connect=3, read=30))` or `timeout=` on the request; `urlopen(req, timeout=30)`;
+    `HTTPSConnection(host, timeout=30)`; `aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))`.
     """
 
     code = "CWR610"
     name = "http-request-without-timeout"
     cwe = 400
     severity = Severity.WARNING
-    needles = ("requests",)
+    needles = ("requests", "urllib3", "urlopen", "HTTPConnection", "HTTPSConnection", "aiohttp")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if kwarg(node, "timeout") is not None or any(a.star == "**" for a in node.args):
+            return
         name = ctx.call_name(node)
-        if name in _HTTP_CALLS and kwarg(node, "timeout") is None and not any(a.star == "**" for a in node.args):
+        if name in _HTTP_CALLS or name == "urllib3.request":
             ctx.report(node, f"{name}() without timeout= can wait forever")
+        elif name in _URLLIB3_POOLS:
+            parent = ctx.parents[-1] if ctx.parents else None
+            if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+                target = dotted(parent.targets[0].target)
+                if target:
+                    ctx.shared.setdefault(("urllib3 without timeout",), set()).add(target)  # type: ignore[union-attr]
+        elif name == "urllib.request.urlopen":
+            if "setdefaulttimeout" not in ctx.text:
+                ctx.report(node, "urlopen() without timeout= can wait forever")
+        elif name in _HTTP_CONNECTIONS:
+            if "setdefaulttimeout" not in ctx.text:
+                ctx.report(node, f"{name.rsplit('.', 1)[1]}() without timeout= can wait forever")
+        elif name in ("aiohttp.ClientSession", "aiohttp.request"):
+            ctx.report(node, f"{name}() without timeout= waits up to aiohttp's default of 5 minutes",
+                       severity=Severity.INFO)  # fmt: skip
+        elif method_name(node) in _URLLIB3_REQUESTS and isinstance(node.func, cst.Attribute):
+            receiver = node.func.value
+            bare = ctx.shared.get(("urllib3 without timeout",), set())  # type: ignore[call-overload]
+            inline = isinstance(receiver, cst.Call) and ctx.call_name(receiver) in _URLLIB3_POOLS
+            if (inline and kwarg(receiver, "timeout") is None) or dotted(receiver) in bare:
+                ctx.report(node, "urllib3 request without timeout= (nor one on its PoolManager) can wait forever")
 
-    VALID = (Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),)
-    INVALID = (Invalid("import requests as rq\nr = rq.post('https://example.com', json={})\n", 2, 5),)
+    VALID = (
+        Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),
+        Valid(
+            "import urllib3\nhttp = urllib3.PoolManager(timeout=10.0)\nr = http.request('GET', 'https://a.example')\n"
+        ),
+        Valid(
+            "import urllib3\nhttp = urllib3.PoolManager()\nr = http.request('PUT', 'https://a.example', timeout=5)\n"
+        ),
+        Valid(
+            "from urllib.request import urlopen\n\ndef get(u):\n    with urlopen(u, timeout=10) as r:\n        return r.read()\n"
+        ),
+    )
+    INVALID = (
+        Invalid("import requests as rq\nr = rq.post('https://example.com', json={})\n", 2, 5),
+        Invalid("import urllib3\nhttp = urllib3.PoolManager()\n\ndef send(url, body):\n"
+                "    return http.request('PUT', url, body=body)\n", 5, 12, message="urllib3 request"),
+        Invalid("from urllib.request import urlopen\n\ndef get(u):\n    with urlopen(u) as r:\n        return r.read()\n",
+                4, 10),
+        Invalid("import http.client\nconn = http.client.HTTPSConnection('api.example.com')\n", 2, 8),
+        Invalid("import aiohttp\n\nasync def get(u):\n    async with aiohttp.ClientSession() as s:\n"
+                "        return await (await s.get(u)).text()\n", 4, 16, message="5 minutes"),
+    )  # fmt: skip
 
 
 class MultiprocessingPitfalls(ReviewRule):

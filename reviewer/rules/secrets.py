@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from codeward.reviewer.engine import Context, dotted, literal_str
+from codeward.reviewer.engine import Context, argument, dotted, literal_str
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules.injection import is_logging_call
@@ -14,7 +14,9 @@ from codeward.rule import Invalid, Valid
 
 # Known token formats (facts from each provider's documentation), with the provider's name.
 TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2-7]{16}(?![A-Z0-9])")),
+    # AKIA (long-term), ASIA (temporary), ABIA/ACCA (service credentials); AIDA/AROA/AGPA are the unique ids of
+    # users, roles and groups, which grant nothing.
+    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Z0-9])")),
     ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
     ("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
     ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
@@ -42,13 +44,34 @@ def mask(secret: str) -> str:
     return secret[:keep] + "*" * min(max(len(secret) - keep, 3), 12)
 
 
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def github_checksum_ok(token: str) -> bool:
+    """GitHub's classic tokens (`ghp_` + 30 random characters + 6) end in the CRC32 of the random part in base62:
+    a token whose checksum holds was issued by GitHub, whatever words its random part happens to spell."""
+    import zlib
+
+    if not re.fullmatch(r"gh[pousr]_[A-Za-z0-9]{36}", token):
+        return False
+    body, check = token[4:34], token[34:]
+    value = zlib.crc32(body.encode("ascii"))
+    digits = ""
+    while value:
+        value, rest = divmod(value, 62)
+        digits = _BASE62[rest] + digits
+    return digits.rjust(6, "0") == check
+
+
 def find_tokens(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, provider) for every known token format in `text` that is not a placeholder."""
+    """(start, end, provider) for every known token format in `text` that is not a placeholder. A masked or
+    sample-looking value still counts when it has a real token's checksum."""
     out = []
     for provider, pattern in TOKEN_PATTERNS:
         for match in pattern.finditer(text):
             value = match.group(0)
-            if _PLACEHOLDER.search(value) or len(set(value[4:])) < 5:
+            genuine = provider == "GitHub token" and github_checksum_ok(value)
+            if not genuine and (_PLACEHOLDER.search(value) or len(set(value[4:])) < 5):
                 continue
             out.append((match.start(), match.end(), provider))
     return out
@@ -73,7 +96,10 @@ class HardcodedToken(ReviewRule):
     """
     ## What it does
     Finds string literals in a known credential format: AWS access key ids, GitHub, GitLab, Slack and
-    Stripe tokens, Slack webhooks, Google API keys, private key blocks and JSON Web Tokens.
+    Stripe tokens, Slack webhooks, Google API keys, private key blocks and JSON Web Tokens. Documentation
+    examples and placeholders (`AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx...`) are left alone, except a GitHub token
+    whose CRC32 checksum holds: GitHub issued it, whatever words its random part spells. The unique ids of
+    IAM users and roles (`AIDA...`, `AROA...`) are not keys.
 
     ## Why is this bad?
     Anyone who can read the repository, a wheel, a container image or a stack trace can use the
@@ -95,7 +121,7 @@ class HardcodedToken(ReviewRule):
     category = "secrets"
     cwe = 798
     security_severity = 9.1
-    severity = Severity.ERROR
+    severity = Severity.WARNING  # as lint's CWB104 for the same secrets in a buildspec
     needles = ("AKIA", "ASIA", "ABIA", "ACCA", "AROA", "AIDA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
                "glpat-", "xox", "hooks.slack", "_live_", "AIza", "PRIVATE KEY", "eyJ")  # fmt: skip
 
@@ -124,6 +150,8 @@ class HardcodedToken(ReviewRule):
             message="AKIA****",
         ),
         Invalid("TOKEN = 'ghp_Xy7k2LmN9pQrS4tUvW8xYz1aBcDeFgHiJkLm'\n", 1, 9),
+        # "FAKE" and "SAMPLE" in its random part, yet GitHub's checksum holds: a real token.
+        Invalid("TOKEN = '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'\n", 1, 9, message="GitHub token"),
         Invalid("KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----'''\n", 1, 7),
     )
 
@@ -141,7 +169,8 @@ class HardcodedPassword(ReviewRule):
     ## What it does
     Finds string literals bound to credential-like names (`password`, `secret_key`, `api_key`,
     `client_secret`, `token`, ...): assignments, keyword arguments (`boto3.client(aws_secret_access_key=...)`,
-    `psycopg2.connect(password=...)`), dictionary entries and parameter defaults.
+    `psycopg2.connect(password=...)`), dictionary entries and parameter defaults; and HTTP basic-auth
+    passwords (`auth=("deploy", "...")`, `HTTPBasicAuth("deploy", "...")`).
 
     ## Why is this bad?
     The secret ships with the code: everyone with read access has it, rotating it means a release, and the
@@ -163,19 +192,26 @@ class HardcodedPassword(ReviewRule):
     category = "secrets"
     cwe = 798
     security_severity = 7.5
-    severity = Severity.ERROR
-    needles = ("pass", "PASS", "secret", "SECRET", "key", "KEY", "token", "TOKEN", "pwd", "PWD", "redential")
+    severity = Severity.WARNING  # as lint's CWB104 for the same secrets in a buildspec
+    needles = ("pass", "PASS", "secret", "SECRET", "key", "KEY", "token", "TOKEN", "pwd", "PWD", "redential", "auth",
+               "Auth")  # fmt: skip
     pattern = re.compile(
         r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*[rbuRBU]?['\"]"
+        r"|\bauth\s*=\s*\(|(?:Basic|Digest)Auth\("
     )
 
-    def _check(self, ctx: Context, name: str | None, value: cst.BaseExpression | None, where: cst.CSTNode) -> None:
+    def _check(
+        self, ctx: Context, name: str | None, value: cst.BaseExpression | None, where: cst.CSTNode, what: str = ""
+    ) -> None:
         if not name or value is None or not _CREDENTIAL_NAME.search(name):
             return
         text = literal_str(value)
         if text is None or not looks_like_secret(text) or text.lower() == name.lower():
             return
-        ctx.report(where, f"hard-coded credential in `{name}` ({mask(text)})", mask=text)
+        if what:
+            ctx.report(where, f"hard-coded {what} password ({mask(text)})", mask=text)
+        else:
+            ctx.report(where, f"hard-coded credential in `{name}` ({mask(text)})", mask=text)
 
     def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
         for target in node.targets:
@@ -186,7 +222,19 @@ class HardcodedPassword(ReviewRule):
 
     def visit_Arg(self, ctx: Context, node: cst.Arg) -> None:
         if node.keyword is not None:
+            if node.keyword.value == "auth" and isinstance(node.value, cst.Tuple) and len(node.value.elements) == 2:
+                self._check(
+                    ctx, "password", node.value.elements[1].value, node.value.elements[1].value, "HTTP basic-auth"
+                )
+                return
             self._check(ctx, node.keyword.value, node.value, node.value)
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        """`HTTPBasicAuth("deploy", "...")`, `aiohttp.BasicAuth(...)`: the second argument is a password."""
+        if ctx.call_name(node).rsplit(".", 1)[-1] in ("HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth"):
+            second = argument(node, 1, "password")
+            if second is not None:
+                self._check(ctx, "password", second, second, "HTTP basic-auth")
 
     def visit_DictElement(self, ctx: Context, node: cst.DictElement) -> None:
         self._check(ctx, literal_str(node.key), node.value, node.value)
@@ -217,6 +265,19 @@ class HardcodedPassword(ReviewRule):
             42,
         ),
         Invalid("settings = {'api_key': 'a81bc81b-dead-4e5d-abff-90865d1e13b1'}\n", 1, 24),
+        Invalid("TWILIO_AUTH_TOKEN = '3f9a6c2e8b1d4f7a9c0e2b5d8f1a3c6e'\n", 1, 21),
+        Invalid(
+            "import requests\nr = requests.get(u, auth=('deploy', 'Xk9#mP2$vL7q'), timeout=5)\n",
+            2,
+            37,
+            message="basic-auth",
+        ),
+        Invalid(
+            "from requests.auth import HTTPBasicAuth\na = HTTPBasicAuth('deploy', 'Xk9#mP2$vL7q')\n",
+            2,
+            29,
+            message="basic-auth",
+        ),
     )
 
 
@@ -248,7 +309,7 @@ class PasswordInUrl(ReviewRule):
     category = "secrets"
     cwe = 798
     security_severity = 7.5
-    severity = Severity.ERROR
+    severity = Severity.WARNING  # as lint's CWB104 for the same secrets in a buildspec
     needles = ("://",)
     pattern = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
 
@@ -289,13 +350,23 @@ _SENSITIVE = re.compile(
     r"private_key|client_secret|credit_card|card_number|cvv|ssn|credentials?)$"
 )
 _HIDING_CALLS = frozenset({"len", "bool", "mask", "redact", "hash", "hashlib.sha256", "type", "isinstance", "id"})
+# Tokens that grant nothing: pagination cursors, optimistic-locking and idempotency tokens.
+_HARMLESS_TOKEN = re.compile(
+    r"(?i)(?:^|_)(?:next|page|paging|pagination|continuation|lock|sync|idempotency|client_request|cancel|"
+    r"cancellation|resume|start|end|change|marker|cursor|request|csrf_?header)_?token$"
+)
+# A CloudFormation custom resource: its event carries a pre-signed ResponseURL.
+_CUSTOM_RESOURCE = re.compile(
+    r"ResponseURL|cfnresponse|crhelper|CfnResource|[\[(]\s*['\"]RequestType['\"]|['\"]RequestType['\"]\s+in\b"
+)
+_DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
 
 
 def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     """A credential-named variable or attribute that a value shows in full."""
     if isinstance(node, cst.Name | cst.Attribute):
         name = _name_of(node)
-        return name if name and _SENSITIVE.search(name) else None
+        return name if name and _SENSITIVE.search(name) and not _HARMLESS_TOKEN.search(name) else None
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -319,11 +390,48 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _level(node: cst.Call) -> Severity | None:
+    """`info` for `log.debug(...)`: written only where someone turns debug logging on."""
+    func = node.func
+    return Severity.INFO if isinstance(func, cst.Attribute) and func.attr.value == "debug" else None
+
+
+def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
+    """The event parameter of a CloudFormation custom-resource handler, logged whole (`log.info(event)`,
+    f"{event}", `json.dumps(event)`, `"%s" % event`): the name it has, or None."""
+    if isinstance(node, cst.Name):
+        function = ctx.function
+        if function is None or not any(p.name.value == node.value for p in function.params.params):
+            return None
+        if node.value not in ("event", "evt", "request") or not _CUSTOM_RESOURCE.search(ctx.text):
+            return None
+        return node.value
+    if isinstance(node, cst.FormattedString):
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                found = _whole_event(ctx, part.expression)
+                if found:
+                    return found
+        return None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo | cst.Add):
+        return _whole_event(ctx, node.right) or _whole_event(ctx, node.left)
+    if isinstance(node, cst.Tuple):
+        return next((f for e in node.elements if (f := _whole_event(ctx, e.value))), None)
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+            return next((f for a in node.args if (f := _whole_event(ctx, a.value))), None)
+        if ctx.call_name(node) in _DUMPERS and node.args:
+            return _whole_event(ctx, node.args[0].value)
+    return None
+
+
 class SensitiveDataLogged(ReviewRule):
     """
     ## What it does
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
-    logs or printed.
+    logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
+    anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
+    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`.
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
@@ -347,7 +455,7 @@ class SensitiveDataLogged(ReviewRule):
     severity = Severity.WARNING
     needles = ("print", "log", "LOG")
     _WORDS = ("password", "passwd", "pwd", "secret", "apikey", "api_key", "token", "private_key", "credit_card",
-              "card_number", "cvv", "ssn", "credential")  # fmt: skip
+              "card_number", "cvv", "ssn", "credential", "responseurl", "requesttype", "cfnresponse", "crhelper")  # fmt: skip
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
@@ -359,13 +467,23 @@ class SensitiveDataLogged(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if not (is_logging_call(ctx, node) or ctx.call_name(node) == "print"):
             return
+        what = "printed" if ctx.call_name(node) == "print" else "logged"
         for arg in node.args:
             if arg.keyword is not None:
                 continue
+            event = _whole_event(ctx, arg.value)
+            if event is not None:
+                ctx.report(
+                    node,
+                    severity=_level(node),
+                    message=f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
+                    "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
+                    notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
+                )
+                return
             found = _sensitive_names(ctx, arg.value)
             if found:
-                what = "printed" if ctx.call_name(node) == "print" else "logged"
-                ctx.report(node, f"`{found}` is {what} in full")
+                ctx.report(node, f"`{found}` is {what} in full", severity=_level(node))
                 return
 
     VALID = (
@@ -374,6 +492,18 @@ class SensitiveDataLogged(ReviewRule):
             "    log.info('password length %d', len(password))\n    log.info('%d tokens', token_count)\n"
         ),
         Valid("def f(user):\n    print('password changed for', user.name)\n"),
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef page(next_token, lock_token):\n"
+            "    log.info('page %s, lock %s', next_token, lock_token)\n"
+        ),
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info('%s %s', event['RequestType'], event['LogicalResourceId'])\n"
+        ),
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info(event)  # an SQS event\n    return event['Records']\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -383,6 +513,13 @@ class SensitiveDataLogged(ReviewRule):
             5,
         ),
         Invalid("def f(user):\n    print(f'token: {user.api_key}')\n", 2, 5, message="api_key"),
+        Invalid(
+            "import logging, cfnresponse\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info('received %s', event)\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
+            5,
+            5,
+            message="pre-signed ResponseURL",
+        ),
     )
 
 

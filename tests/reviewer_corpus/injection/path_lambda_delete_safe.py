@@ -4,6 +4,6 @@ import os
 
 
 def handler(event, context):
-    name = os.path.basename(event["detail"]["file"])
+    name = os.path.basename(event["pathParameters"]["file"])
     os.remove("/tmp/uploads/" + name)
     return {"deleted": name}

@@ -4,6 +4,6 @@ import os
 
 
 def handler(event, context):
-    name = event["detail"]["file"]
+    name = event["pathParameters"]["file"]
     os.remove("/tmp/uploads/" + name)
     return {"deleted": name}

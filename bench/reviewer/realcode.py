@@ -1,0 +1,350 @@
+"""`codeward review` on real projects the team did not write, scored against independent judgments.
+
+    .venv/bin/python -m bench.reviewer.realcode extract          # unpack the pinned projects under bench/out
+    .venv/bin/python -m bench.reviewer.realcode run              # review them, write bench/out/.../findings.jsonl
+    .venv/bin/python -m bench.reviewer.realcode score            # precision from bench/reviewer/judgments.jsonl
+    .venv/bin/python -m bench.reviewer.realcode context          # unjudged findings with their code, for judges
+
+Only coordinates live here (`PROJECTS`): a GitHub repository at a commit, or a PyPI sdist at a version. GitHub
+snapshots are read from a local git directory (`--mirror DIR`, default /work/.mirror/OWNER+NAME/repo, or
+`$CODEWARD_MIRROR`) with `git archive`; sdists come from PyPI through pip. Nothing fetched is committed.
+
+Judgments (`bench/reviewer/judgments.jsonl`, one JSON object a line) were made by a judge who saw only the code
+around a finding and its message: `true` (a reviewer wants this comment), `false` (wrong), `noise` (right but
+not worth a comment). A finding is matched to its judgment by project, path, line and code; findings no
+judgment covers are listed as unjudged, and the score says how many there are (judge them before trusting a
+figure). Precision = true / judged, over the findings the default configuration reports at warning or error
+(what fails a run and is posted), outside test code and including it; `info` findings are scored apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "out" / "realcode"
+JUDGMENTS = ROOT / "bench" / "reviewer" / "judgments.jsonl"
+BIN = Path(sys.executable).parent
+ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "CODEWARD_FORMAT")}
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    kind: str  # "github" or "pypi"
+    where: str  # owner/name, or the distribution's name
+    pin: str  # commit, or version
+    # Folders of the snapshot to review (all of it when empty): skips vendored third-party code.
+    include: tuple[str, ...] = ()
+    # "tuning": used to measure the rules and choose the default set; "validation": never used for that, so
+    # their score is an out-of-sample check of the choice.
+    split: str = "tuning"
+
+
+# AWS Lambda applications (aws-solutions) and PyPI libraries around AWS. None of them is held out for acceptance.
+PROJECTS = (
+    Project("waf-automations", "github", "aws-solutions/aws-waf-security-automations",
+            "28b94cf78d0a9fc6f1e6af0db6b7ebba3fb3cd17", ("source",)),
+    Project("workspaces-cost-optimizer", "github", "aws-solutions/cost-optimizer-for-amazon-workspaces",
+            "b81475a836e3507c2753c8bcfbb6a9fbbff7792d", ("source",)),
+    Project("media-insights", "github", "aws-solutions/media-insights-on-aws",
+            "63841e63a3361eb06bc0dda7db266ae2eaf19aa2", ("source", "test")),
+    Project("forecast-accuracy", "github", "aws-solutions/improving-forecast-accuracy-with-machine-learning",
+            "5f156ed50248f5fbde9f711d00480e95aa7bf9c4", ("source",)),
+    Project("smart-open", "pypi", "smart-open", "7.1.0"),
+    Project("django-storages", "pypi", "django-storages", "1.14.4"),
+    Project("watchtower", "pypi", "watchtower", "3.3.1"),
+    Project("chalice", "pypi", "chalice", "1.31.3"),
+    Project("hot-topics", "github", "aws-solutions/discovering-hot-topics-using-machine-learning",
+            "f28bbe0852afba460824fb6779883bd76e39ffa6", ("source",), "validation"),
+    Project("qnabot", "github", "aws-solutions/qnabot-on-aws",
+            "8fcebbcb2facb4bab4623a7651c5a7d521a2fb8c", ("source",), "validation"),
+    Project("sshtunnel", "pypi", "sshtunnel", "0.4.0", (), "validation"),
+    Project("aws-xray-sdk", "pypi", "aws-xray-sdk", "2.14.0", (), "validation"),
+)  # fmt: skip
+
+_TEST_DIRS = {"test", "tests", "testing", "__tests__", "unit_tests", "integration_tests"}
+
+
+def is_test_path(path: str) -> bool:
+    """Test code by the evaluation's own definition (folders and module names), independent of codeward's."""
+    parts = path.replace(os.sep, "/").split("/")
+    name = parts[-1]
+    return (
+        any(p in _TEST_DIRS for p in parts[:-1])
+        or any(p.endswith("_tests") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def mirror_of(project: Project, mirror: str | None) -> Path:
+    base = mirror or os.environ.get("CODEWARD_MIRROR") or "/work/.mirror"
+    return Path(base) / project.where.replace("/", "+") / "repo"
+
+
+def extract(project: Project, mirror: str | None = None) -> Path:
+    """The project's files under bench/out/realcode/NAME (unpacked once)."""
+    target = OUT / "src" / project.name
+    if (target / ".complete").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    if project.kind == "github":
+        git_dir = mirror_of(project, mirror)
+        if not git_dir.is_dir():
+            raise SystemExit(f"{project.name}: no git directory at {git_dir}; clone {project.where} there (--mirror)")
+        # Python files only, blob by blob: snapshots may lack large blobs (fixtures), which `git archive` refuses.
+        listing = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", project.pin, "--", *project.include],
+            check=True, capture_output=True,
+        ).stdout.decode("utf-8", "surrogateescape")  # fmt: skip
+        for entry in filter(None, listing.split("\0")):
+            meta, path = entry.split("\t", 1)
+            mode, kind, blob = meta.split()
+            if kind != "blob" or mode not in ("100644", "100755") or not path.endswith(".py") or ".." in path:
+                continue
+            data = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "blob", blob], capture_output=True)
+            if data.returncode == 0:
+                (target / path).parent.mkdir(parents=True, exist_ok=True)
+                (target / path).write_bytes(data.stdout)
+    else:
+        downloads = OUT / "downloads"
+        downloads.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d",
+             str(downloads), f"{project.where}=={project.pin}"],
+            check=True, capture_output=True, env=ENV,
+        )  # fmt: skip
+        wanted = f"{project.where}-{project.pin}.tar.gz".replace("-", "_").lower()
+        sdist = next(p for p in downloads.glob("*.tar.gz") if p.name.replace("-", "_").lower() == wanted)
+        _untar(sdist, target, strip=1)
+    (target / ".complete").write_text("", encoding="utf-8")
+    return target
+
+
+def _untar(archive: Path, target: Path, strip: int) -> None:
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/")[strip:]
+            if not parts or not (member.isfile() or member.isdir()) or ".." in parts:
+                continue
+            member.name = "/".join(parts)
+            tar.extract(member, target, filter="data")
+
+
+def review(project: Project, extra: list[str], binary: str | None = None) -> list[dict]:
+    """Findings of the default configuration (no config file, no cache), paths relative to the project."""
+    source = extract(project)
+    command = [
+        binary or str(BIN / "codeward"),
+        "review",
+        ".",
+        "--isolated",
+        "--no-cache",
+        "--format",
+        "json",
+        "--exit-zero",
+    ]
+    result = subprocess.run(command + extra, capture_output=True, text=True, env=ENV, cwd=source)
+    if result.returncode != 0:
+        raise SystemExit(f"{project.name}: codeward exited {result.returncode}: {result.stderr[-2000:]}")
+    out = []
+    for finding in json.loads(result.stdout)["findings"]:
+        path = os.path.relpath(os.path.join(source, finding["path"]), source).replace(os.sep, "/")
+        out.append({
+            "project": project.name, "path": path, "line": finding["line"], "column": finding["column"],
+            "code": finding["code"], "severity": finding["severity"], "message": finding["message"],
+            "confidence": finding.get("confidence"), "test": is_test_path(path),
+        })  # fmt: skip
+    return out
+
+
+def key(item: dict) -> tuple[str, str, int, str]:
+    return (item["project"], item["path"], int(item["line"]), item["code"])
+
+
+def load_judgments(path: Path = JUDGMENTS) -> dict[tuple[str, str, int, str], dict]:
+    table: dict[tuple[str, str, int, str], dict] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                table[key(item)] = item
+    return table
+
+
+def findings_path(label: str) -> Path:
+    return OUT / f"findings-{label}.jsonl"
+
+
+def load_findings(label: str) -> list[dict]:
+    path = findings_path(label)
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `python -m bench.reviewer.realcode run --label {label}` first")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@dataclass
+class Tally:
+    true: int = 0
+    false: int = 0
+    noise: int = 0
+    unjudged: int = 0
+
+    def add(self, verdict: str | None) -> None:
+        if verdict is None:
+            self.unjudged += 1
+        else:
+            setattr(self, verdict, getattr(self, verdict) + 1)
+
+    @property
+    def judged(self) -> int:
+        return self.true + self.false + self.noise
+
+    @property
+    def precision(self) -> float | None:
+        return self.true / self.judged if self.judged else None
+
+    def cells(self) -> str:
+        p = "-" if self.precision is None else f"{self.precision:.2f}"
+        return f"{self.judged + self.unjudged} | {self.true} | {self.false} | {self.noise} | {self.unjudged} | {p}"
+
+
+def score(findings: list[dict], judgments: dict) -> dict[str, object]:
+    """Tallies: reported (warning/error) outside tests, including tests, info apart; per rule; per project."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    by_rule: dict[str, Tally] = defaultdict(Tally)
+    by_project: dict[str, Tally] = defaultdict(Tally)
+    for finding in findings:
+        judged = judgments.get(key(finding))
+        verdict = judged["verdict"] if judged else None
+        if finding["severity"] == "info":
+            tallies["info"].add(verdict)
+            continue
+        tallies["all"].add(verdict)
+        tallies["tests" if finding["test"] else "outside tests"].add(verdict)
+        by_rule[finding["code"]].add(verdict)
+        by_project[finding["project"]].add(verdict)
+    return {"overall": dict(tallies), "rules": dict(by_rule), "projects": dict(by_project)}
+
+
+def write_precision(findings: list[dict], judgments: dict, target: Path) -> None:
+    """Per rule: judged counts of its warning/error findings (what decides the default set) and, apart, of its
+    info findings. Every finding must be judged."""
+    unjudged = [f for f in findings if key(f) not in judgments]
+    if unjudged:
+        raise SystemExit(f"{len(unjudged)} findings are not judged yet: `context` lists them")
+    rules: dict[str, dict] = {}
+    for finding in findings:
+        entry = rules.setdefault(finding["code"], {"true": 0, "false": 0, "noise": 0})
+        bucket = (
+            entry if finding["severity"] != "info" else entry.setdefault("info", {"true": 0, "false": 0, "noise": 0})
+        )
+        bucket[judgments[key(finding)]["verdict"]] += 1
+    document = {
+        "measured_by": "python -m bench.reviewer.realcode run --label all -- --select ALL; "
+        "python -m bench.reviewer.realcode score --label all --write-precision reviewer/precision.json",
+        "projects": [f"{p.where}@{p.pin}" for p in PROJECTS],
+        "rules": dict(sorted(rules.items())),
+    }
+    target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {target}")
+
+
+def print_score(result: dict, label: str) -> None:
+    head = "| findings | true | false | noise | unjudged | precision |\n|---|---|---|---|---|---|---|"
+    print(f"### {label}: warning and error findings of the default configuration\n")
+    print("| scope " + head.replace("|---", "|---", 1))
+    for name in ("outside tests", "tests", "all", "info"):
+        tally = result["overall"].get(name)
+        if tally is not None:
+            print(f"| {name} | {tally.cells()} |")
+    print("\n| project " + head)
+    for name, tally in sorted(result["projects"].items()):
+        print(f"| {name} | {tally.cells()} |")
+    print("\n| rule " + head)
+    for name, tally in sorted(result["rules"].items()):
+        print(f"| {name} | {tally.cells()} |")
+
+
+def context(findings: list[dict], judgments: dict, radius: int) -> str:
+    """Each unjudged finding with the code around it: what a judge sees (nothing about the rule)."""
+    out = []
+    for finding in findings:
+        if key(finding) in judgments:
+            continue
+        lines = (OUT / "src" / finding["project"] / finding["path"]).read_text(encoding="utf-8").split("\n")
+        start, end = max(1, finding["line"] - radius), min(len(lines), finding["line"] + radius)
+        body = "\n".join(
+            f"{'>' if n == finding['line'] else ' '}{n:5d} | {lines[n - 1]}" for n in range(start, end + 1)
+        )
+        ident = json.dumps({k: finding[k] for k in ("project", "path", "line", "code")})
+        out.append(f"### {ident}\n{finding['path']}:{finding['line']}: {finding['message']}\n{body}\n")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("action", choices=("extract", "run", "score", "context"))
+    parser.add_argument("--mirror", help="folder holding OWNER+NAME/repo git directories")
+    parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
+    parser.add_argument("--project", action="append", help="only these projects")
+    parser.add_argument("--split", choices=("tuning", "validation"), help="only the projects of this split")
+    parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")
+    parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")
+    parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
+    parser.add_argument(
+        "--write-precision",
+        metavar="FILE",
+        help="score: write each rule's judged counts (reviewer/precision.json); run with --select ALL first",
+    )
+    args, extra = parser.parse_known_args(argv)
+    args.codeward_args = [a for a in extra if a != "--"]  # run: the rest goes to codeward review
+    projects = [
+        p
+        for p in PROJECTS
+        if (not args.project or p.name in args.project) and (not args.split or p.split == args.split)
+    ]
+    if args.action == "extract":
+        for project in projects:
+            print(project.name, extract(project, args.mirror))
+        return 0
+    if args.action == "run":
+        for project in projects:
+            extract(project, args.mirror)
+        findings = [f for project in projects for f in review(project, args.codeward_args, args.codeward)]
+        findings_path(args.label).parent.mkdir(parents=True, exist_ok=True)
+        with open(findings_path(args.label), "w", encoding="utf-8") as handle:
+            for finding in findings:
+                handle.write(json.dumps(finding, sort_keys=True) + "\n")
+        counts = Counter(f["project"] for f in findings)
+        print(f"{len(findings)} findings -> {findings_path(args.label)}", dict(counts))
+        return 0
+    findings = [f for f in load_findings(args.label) if f["project"] in {p.name for p in projects}]
+    judgments = load_judgments()
+    if args.action == "context":
+        sys.stdout.write(context(findings, judgments, args.radius))
+        return 0
+    result = score(findings, judgments)
+    print_score(result, args.label)
+    if args.write_precision:
+        write_precision(findings, judgments, Path(args.write_precision))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump({k: {n: vars(t) for n, t in v.items()} for k, v in result.items()}, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1482 @@
+"""The analysis of one function (or module, or class body): a forward data-flow fixed point over its CFG.
+
+Facts are environments (variable -> abstract value). They merge where paths join (taint united, constants kept
+only where they agree), loops run to a fixed point (with widening after a few rounds), and branch edges refine
+what they test (allow-lists, validators, early exits). Calls use, in order: the models (sources, sanitizers,
+clean results, containers and strings), the summaries of the project's own functions, and otherwise pass
+their arguments' taint to the result: an unknown call never cleans data.
+
+Parameters start as symbolic labels ("parameter 1"), so one analysis serves both the rules' questions (which
+sources reach here?) and the function's summary (which parameters reach the return value, `self`, a sink?).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+from codeward.reviewer.dataflow import fold
+from codeward.reviewer.dataflow.cfg import CFG, build_cfg, element_key
+from codeward.reviewer.dataflow.values import (
+    ALL_KINDS,
+    CLEAN,
+    UNKNOWN,
+    Flow,
+    Label,
+    Value,
+    const,
+    join,
+    merge_flows,
+    same,
+    truthy,
+    widen,
+)
+
+if TYPE_CHECKING:
+    from codeward.reviewer.dataflow.module import ModuleInfo
+
+Env = dict[str, Value]
+
+MAX_VISITS = 12  # per block, before values are widened
+MAX_PATH = 3  # access-path length kept on parameter labels
+_ITER = "<iter:{}>"
+
+# Methods whose result is a boolean or a number: they carry nothing from the receiver.
+BOOL_METHODS = frozenset(
+    ["startswith", "endswith", "isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier",
+     "isspace", "islower", "isupper", "isascii", "isprintable", "istitle", "count", "find", "rfind", "index",
+     "rindex", "__len__", "exists", "is_file", "is_dir", "is_absolute", "is_relative_to", "match_hostname"]
+)  # fmt: skip
+# String methods that return a transformed copy of the receiver (taint and prefix kept when known).
+_STR_COPY = frozenset(
+    ["strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "swapcase", "encode",
+     "decode", "expandtabs", "zfill", "center", "ljust", "rjust", "removeprefix", "removesuffix", "translate",
+     "format_map", "__str__", "normalize"]
+)  # fmt: skip
+_SPLIT = frozenset({"split", "rsplit", "splitlines", "partition", "rpartition"})
+_READ_ALL = frozenset({"getvalue", "read", "readline", "readlines", "values", "copy", "get_json"})
+_ADD_ONE = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "put": 0, "put_nowait": 0, "push": 0}
+_ADD_MANY = frozenset({"extend", "extendleft", "writelines"})
+_URL_PARTS = frozenset({"netloc", "hostname", "scheme", "port", "username"})
+_PATH_TYPE = "path:normalized"
+_FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
+# Dangerous characters of each sink kind: a check that rejects the value when it holds one clears the kind.
+_BLOCKED = (
+    ("..", frozenset({"path-dots"})),  # enough unless the value is joined after a base (an absolute path escapes)
+    ("'", frozenset({"sql", "xpath"})),
+    ('"', frozenset({"sql", "xpath"})),
+    ("<", frozenset({"xss"})),
+    (">", frozenset({"xss"})),
+    ("\n", frozenset({"log", "header"})),
+    ("\r", frozenset({"log", "header"})),
+    (";", frozenset({"command", "sql"})),
+    ("|", frozenset({"command"})),
+    ("&", frozenset({"command"})),
+    ("`", frozenset({"command"})),
+    ("$", frozenset({"command"})),
+    ("(", frozenset({"ldap"})),
+    ("*", frozenset({"ldap"})),
+    ("{", frozenset({"template"})),
+    ("://", frozenset({"ssrf", "redirect"})),
+    ("//", frozenset({"redirect"})),
+)
+# Characters that a strict regular expression must not let through for it to clear every kind.
+_RISKY_IN_PATTERN = re.compile(r"(?<!\\)\.|\\[sSWD]|\[\^|[/\\'\"<>;|&`$ ]")
+
+
+def label_step(flows: tuple[Flow, ...], step: object) -> tuple[Flow, ...]:
+    """Reading part of a value: parameter labels extend their access path, sources stay as they are."""
+    out = []
+    for flow in flows:
+        label = flow.label
+        if label.kind == "param" and len(label.path) < MAX_PATH:
+            flow = replace(flow, label=replace(label, path=(*label.path, step)))
+        out.append(flow)
+    return tuple(out)
+
+
+def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, ...]:
+    """Sanitised for `kinds`; predictable randomness is not made unpredictable by any sanitiser."""
+    out = []
+    for flow in flows:
+        if flow.label.family != "input":
+            out.append(flow)
+            continue
+        cleaned = flow.clean(kinds)
+        if cleaned is not None:
+            out.append(cleaned)
+    return tuple(out)
+
+
+def keep_random(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    return tuple(f for f in flows if f.label.family != "input")
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a call to the function does, in terms of its parameters."""
+
+    ret: Value = CLEAN
+    self_out: Value | None = None
+    # (kind, flow from a parameter or a source inside, what the sink is, sink node, module path)
+    sinks: list[tuple[str, Flow, str, object, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Arg:
+    value: Value
+    keyword: str | None
+    star: str
+    node: cst.BaseExpression
+
+
+class Analysis:
+    """A function's, module's or class body's fixed point, and the evaluator its transfer functions use."""
+
+    def __init__(
+        self,
+        info: ModuleInfo,
+        node: cst.CSTNode,
+        parent: Analysis | None,
+        def_key: int | None,
+        light: bool = False,
+    ) -> None:
+        self.info = info
+        self.node = node
+        self.parent = parent
+        self.def_key = def_key
+        self.light = light  # module-level globals: calls into project functions are not followed
+        self.models = info.models
+        self.pre: dict[int, Env] = {}
+        self.returns: Value | None = None
+        self.yielded: Value | None = None
+        self.exit_env: Env = {}
+        self.locals: set[str] = set()
+        self.cfg: CFG | None = None
+        self._summary: Summary | None = None
+        self._running = False
+
+    # -- driving the fixed point -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        node = self.node
+        if isinstance(node, cst.Module):
+            body = node.body
+        elif isinstance(node, cst.ClassDef | cst.FunctionDef):
+            body = node.body.body
+        elif isinstance(node, cst.Lambda):
+            body = [cst.SimpleStatementLine([cst.Return(node.body)])]
+        else:
+            body = []
+        self.cfg = cfg = build_cfg(body, self._noreturn)
+        self.locals = self.info.local_names(node)
+        env = self.initial_env()
+        block_in: dict[int, Env | None] = {cfg.entry: env}
+        block_out: dict[int, Env | None] = {}
+        visits: dict[int, int] = {}
+        order = _reverse_postorder(cfg)
+        rank = {b: i for i, b in enumerate(order)}
+        work = [cfg.entry]
+        queued = {cfg.entry}
+        while work:
+            work.sort(key=lambda b: -rank.get(b, 0))
+            index = work.pop()
+            queued.discard(index)
+            block = cfg.blocks[index]
+            start = block_in.get(index)
+            if start is None:
+                continue
+            count = visits[index] = visits.get(index, 0) + 1
+            if count > MAX_VISITS:
+                start = {k: widen(v) for k, v in start.items()}
+            if count > MAX_VISITS * 3:
+                continue  # gave up converging here: the widened state stands
+            out = self.transfer_block(block, dict(start))
+            old = block_out.get(index)
+            if old is not None and _same_env(old, out):
+                continue
+            block_out[index] = out
+            for succ, cond in block.succ:
+                refined = self.refine_edge(out, cond)
+                if refined is None:
+                    continue
+                have = block_in.get(succ)
+                merged = refined if have is None else _join_env(have, refined)
+                if have is not None and _same_env(have, merged):
+                    continue
+                block_in[succ] = merged
+                if succ not in queued:
+                    work.append(succ)
+                    queued.add(succ)
+        self.exit_env = block_in.get(cfg.exit) or {}
+
+    def transfer_block(self, block, env: Env) -> Env:
+        for kind, node in block.elements:
+            self.pre[element_key(kind, node)] = dict(env)
+            self.transfer(kind, node, env)
+        return env
+
+    def initial_env(self) -> Env:
+        node = self.node
+        if not isinstance(node, cst.FunctionDef | cst.Lambda):
+            return {}
+        return self.info.parameters(self)
+
+    def _noreturn(self, call: cst.Call) -> bool:
+        name = self.static_name(call.func)
+        return name is not None and name in self.models.noreturn
+
+    def name_in(self, expr: cst.BaseExpression, env: Env) -> str | None:
+        """The qualified name an expression refers to where `env` holds (imports inside functions too)."""
+        if not isinstance(expr, cst.Name | cst.Attribute):
+            return None
+        return self.eval(expr, dict(env)).ref or self.static_name(expr)
+
+    def static_name(self, expr: cst.BaseExpression) -> str | None:
+        """The qualified name of a dotted expression from imports alone (used while building the CFG)."""
+        parts = []
+        while isinstance(expr, cst.Attribute):
+            parts.append(expr.attr.value)
+            expr = expr.value
+        if not isinstance(expr, cst.Name):
+            return None
+        base = self.info.imports.get(expr.value, expr.value)
+        return ".".join([base, *reversed(parts)])
+
+    # -- edges -------------------------------------------------------------------------------------------
+
+    def refine_edge(self, env: Env, cond: tuple | None) -> Env | None:
+        if cond is None:
+            return env
+        if cond[0] == "if":
+            return self.refine(dict(env), cond[1], cond[2])
+        if cond[0] == "case":
+            _, case, subject, outcome = cond
+            decided = self._case_decided(case, subject, env)
+            if decided is not None and decided != outcome:
+                return None
+            return env
+        return env
+
+    def _case_decided(self, case: cst.MatchCase, subject: cst.BaseExpression, env: Env) -> bool | None:
+        pattern = case.pattern
+        if isinstance(pattern, cst.MatchAs) and pattern.pattern is None:
+            return True if case.guard is None else None  # `case _:` / `case name:` always matches
+        value = self.eval(subject, env)
+        if value.const is UNKNOWN:
+            return None
+        if isinstance(pattern, cst.MatchValue):
+            want = self.eval(pattern.value, env)
+            if want.const is not UNKNOWN:
+                return value.const == want.const
+        if isinstance(pattern, cst.MatchSingleton):
+            return value.const is fold.literal(pattern.value)
+        if isinstance(pattern, cst.MatchOr):
+            outcomes = []
+            for alt in pattern.patterns:
+                if isinstance(alt.pattern, cst.MatchValue):
+                    want = self.eval(alt.pattern.value, env)
+                    if want.const is UNKNOWN:
+                        return None
+                    outcomes.append(value.const == want.const)
+                else:
+                    return None
+            return any(outcomes)
+        return None
+
+    # -- statements ---------------------------------------------------------------------------------------
+
+    def transfer(self, kind: str, node: cst.CSTNode, env: Env) -> None:
+        if kind == "stmt":
+            self.statement(node, env)
+        elif kind == "test":
+            self.eval(node, env)  # assignment expressions in the test
+        elif kind == "iter":
+            env[_ITER.format(id(node))] = self.eval(node.iter, env)  # type: ignore[attr-defined]
+        elif kind == "for":
+            iterable = env.get(_ITER.format(id(node)), CLEAN)
+            self.assign(node.target, iterable.elements(), env, node)  # type: ignore[attr-defined]
+        elif kind == "with":
+            value = self.eval(node.item, env)  # type: ignore[attr-defined]
+            if node.asname is not None:  # type: ignore[attr-defined]
+                self.assign(node.asname.name, value, env, node)  # type: ignore[attr-defined]
+        elif kind == "except":
+            if node.name is not None:  # type: ignore[attr-defined]
+                self.assign(node.name.name, CLEAN, env, node)  # type: ignore[attr-defined]
+        elif kind == "case":
+            subject = self.cfg.subjects.get(id(node)) if self.cfg is not None else None
+            value = self.eval(subject, env) if subject is not None else CLEAN
+            self.bind_pattern(node.pattern, value, env, node)  # type: ignore[attr-defined]
+        elif kind == "def":
+            name = node.name.value  # type: ignore[attr-defined]
+            self.info.note_enclosing(node, self.node)
+            env[name] = Value(ref=self.info.ref_of(node))
+
+    def statement(self, stmt: cst.CSTNode, env: Env) -> None:
+        if isinstance(stmt, cst.Assign):
+            value = self.eval(stmt.value, env)
+            for target in stmt.targets:
+                self.assign(target.target, value, env, stmt)
+        elif isinstance(stmt, cst.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.eval(stmt.value, env), env, stmt)
+        elif isinstance(stmt, cst.AugAssign):
+            current = self.eval(stmt.target, env)
+            added = self.eval(stmt.value, env)
+            value = self.binary(stmt.operator, current, added)
+            self.assign(stmt.target, value, env, stmt)
+        elif isinstance(stmt, cst.Expr):
+            self.eval(stmt.value, env)
+        elif isinstance(stmt, cst.Return):
+            value = self.eval(stmt.value, env) if stmt.value is not None else const(None)
+            self.returns = value if self.returns is None else join(self.returns, value)
+        elif isinstance(stmt, cst.Import | cst.ImportFrom):
+            for name, ref in self.info.import_bindings(stmt):
+                env[name] = self.info._ref_value(ref)
+        elif isinstance(stmt, cst.Del):
+            targets = stmt.target.elements if isinstance(stmt.target, cst.Tuple) else [stmt.target]
+            for target in targets:
+                expr = target.value if isinstance(target, cst.Element) else target
+                if isinstance(expr, cst.Name):
+                    env.pop(expr.value, None)
+
+    def bind_pattern(self, pattern: cst.MatchPattern, subject: Value, env: Env, node: cst.CSTNode) -> None:
+        if isinstance(pattern, cst.MatchAs):
+            if pattern.pattern is not None:
+                self.bind_pattern(pattern.pattern, subject, env, node)
+            if pattern.name is not None:
+                env[pattern.name.value] = self._via(subject, pattern.name.value, node)
+        elif isinstance(pattern, cst.MatchOr):
+            for alt in pattern.patterns:
+                self.bind_pattern(alt.pattern, subject, env, node)
+        elif isinstance(pattern, cst.MatchSequence):
+            for element in pattern.patterns:
+                inner = element.value if isinstance(element, cst.MatchSequenceElement) else element
+                if isinstance(inner, cst.MatchStar):
+                    if inner.name is not None:
+                        env[inner.name.value] = Value(rest=subject.elements())
+                else:
+                    self.bind_pattern(inner, subject.elements(), env, node)
+        elif isinstance(pattern, cst.MatchMapping):
+            for element in pattern.elements:
+                key = self.eval(element.key, env).const
+                self.bind_pattern(element.pattern, self.read_key(subject, key), env, node)
+            if pattern.rest is not None:
+                env[pattern.rest.value] = subject
+        elif isinstance(pattern, cst.MatchClass):
+            for element in pattern.patterns:
+                inner = subject if len(pattern.patterns) == 1 and not pattern.kwds else subject.elements()
+                self.bind_pattern(element.value, inner, env, node)
+            for keyword in pattern.kwds:
+                self.bind_pattern(keyword.pattern, self.read_attr(subject, keyword.key.value, node), env, node)
+
+    # -- assignment ---------------------------------------------------------------------------------------
+
+    def _via(self, value: Value, name: str, node: cst.CSTNode) -> Value:
+        if not value.flows:
+            return value
+        return value.with_flows(tuple(f.via(name, node) for f in value.flows))
+
+    def assign(self, target: cst.BaseExpression, value: Value, env: Env, node: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            env[target.value] = self._via(value, target.value, node)
+        elif isinstance(target, cst.Tuple | cst.List):
+            elements = target.elements
+            star = next((i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)), None)
+            for index, element in enumerate(elements):
+                inner = element.value
+                if isinstance(element, cst.StarredElement):
+                    self.assign(inner, Value(rest=value.elements()), env, node)
+                    continue
+                position: int | None = index if star is None or index < star else None
+                if position is None and star is not None:
+                    position = index - len(elements)  # counted from the end
+                part = value.field(position) if position is not None else None
+                if part is None and isinstance(value.const, tuple | list) and position is not None:
+                    folded = fold.subscript(value.const, position)
+                    part = const(folded) if folded is not UNKNOWN else None
+                self.assign(inner, part if part is not None else value.elements(), env, node)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, Value(rest=value.elements()), env, node)
+        elif isinstance(target, cst.Attribute | cst.Subscript):
+            path = self.access_path(target, env)
+            if path is None:
+                return
+            root, keys = path
+            if root not in env and root not in self.locals:
+                env[root] = self.lookup(root, env)
+            current = env.get(root, CLEAN)
+            env[root] = _set_path(current, keys, self._via(value, _describe(root, keys), node))
+
+    def access_path(self, expr: cst.BaseExpression, env: Env) -> tuple[str, tuple[object, ...]] | None:
+        """`d["a"].b` -> ("d", ("a", ".b")); a key that is not a constant becomes None (any element)."""
+        keys: list[object] = []
+        while True:
+            if isinstance(expr, cst.Name):
+                return expr.value, tuple(reversed(keys))
+            if isinstance(expr, cst.Attribute):
+                keys.append("." + expr.attr.value)
+                expr = expr.value
+            elif isinstance(expr, cst.Subscript):
+                key: object = None
+                if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+                    folded = self.eval(expr.slice[0].slice.value, env).const
+                    if isinstance(folded, str | int | bytes) and not isinstance(folded, bool):
+                        key = folded
+                keys.append(key)
+                expr = expr.value
+            else:
+                return None
+
+    # -- names ----------------------------------------------------------------------------------------------
+
+    def lookup(self, name: str, env: Env) -> Value:
+        if name in env:
+            return env[name]
+        if name in self.locals:
+            return CLEAN  # not bound on this path
+        return self.outer(name)
+
+    def outer(self, name: str) -> Value:
+        parent = self.parent
+        if parent is None:
+            return self.info.builtin(name)
+        if isinstance(parent.node, cst.Module):
+            return self.info.global_value(name)
+        if isinstance(parent.node, cst.ClassDef):
+            return parent.outer(name)  # methods do not see the class body's names
+        state = parent.pre.get(self.def_key) if self.def_key is not None else None
+        if state is not None and name in state:
+            return state[name]
+        if name in parent.locals:
+            return parent.exit_env.get(name, CLEAN)
+        return parent.outer(name)
+
+    # -- expressions ------------------------------------------------------------------------------------------
+
+    def eval(self, expr: cst.BaseExpression, env: Env, depth: int = 0) -> Value:
+        if depth > 60:
+            return CLEAN
+        depth += 1
+        kind = type(expr)
+        if kind is cst.Name:
+            name = expr.value  # type: ignore[attr-defined]
+            if name in ("True", "False", "None"):
+                return const(fold.literal(expr))
+            return self.resolve_ref(self.lookup(name, env))
+        if kind is cst.SimpleString or kind is cst.Integer or kind is cst.Float or kind is cst.Imaginary:
+            return const(fold.literal(expr))
+        if kind is cst.ConcatenatedString:
+            left = self.eval(expr.left, env, depth)  # type: ignore[attr-defined]
+            right = self.eval(expr.right, env, depth)  # type: ignore[attr-defined]
+            return self.binary(cst.Add(), left, right)
+        if kind is cst.FormattedString:
+            return self.fstring(expr, env, depth)  # type: ignore[arg-type]
+        if kind is cst.Attribute:
+            base = self.eval(expr.value, env, depth)  # type: ignore[attr-defined]
+            return self.read_attr(base, expr.attr.value, expr)  # type: ignore[attr-defined]
+        if kind is cst.Subscript:
+            return self.subscript(expr, env, depth)  # type: ignore[arg-type]
+        if kind is cst.Call:
+            return self.call(expr, env, depth)  # type: ignore[arg-type]
+        if kind is cst.BinaryOperation:
+            left = self.eval(expr.left, env, depth)  # type: ignore[attr-defined]
+            right = self.eval(expr.right, env, depth)  # type: ignore[attr-defined]
+            return self.binary(expr.operator, left, right)  # type: ignore[attr-defined]
+        if kind is cst.BooleanOperation:
+            left = self.eval(expr.left, env, depth)  # type: ignore[attr-defined]
+            decided = truthy(left)
+            is_and = isinstance(expr.operator, cst.And)  # type: ignore[attr-defined]
+            if decided is not None:
+                if decided != is_and:
+                    return left
+                return self.eval(expr.right, env, depth)  # type: ignore[attr-defined]
+            side = self.refine(dict(env), expr.left, is_and)  # type: ignore[attr-defined]
+            right = self.eval(expr.right, side if side is not None else env, depth)  # type: ignore[attr-defined]
+            return join(left, right)
+        if kind is cst.UnaryOperation:
+            inner = self.eval(expr.expression, env, depth)  # type: ignore[attr-defined]
+            folded = fold.unary(expr.operator, inner.const)  # type: ignore[attr-defined]
+            if isinstance(expr.operator, cst.Not):  # type: ignore[attr-defined]
+                return const(folded) if folded is not UNKNOWN else Value(flows=keep_random(inner.flows))
+            return Value(flows=inner.deep_flows(), const=folded)
+        if kind is cst.Comparison:
+            return self.comparison(expr, env, depth)  # type: ignore[arg-type]
+        if kind is cst.IfExp:
+            test = self.eval(expr.test, env, depth)  # type: ignore[attr-defined]
+            decided = truthy(test)
+            if decided is True:
+                return self.eval(expr.body, env, depth)  # type: ignore[attr-defined]
+            if decided is False:
+                return self.eval(expr.orelse, env, depth)  # type: ignore[attr-defined]
+            yes = self.refine(dict(env), expr.test, True)  # type: ignore[attr-defined]
+            no = self.refine(dict(env), expr.test, False)  # type: ignore[attr-defined]
+            body = self.eval(expr.body, yes, depth) if yes is not None else None  # type: ignore[attr-defined]
+            orelse = self.eval(expr.orelse, no, depth) if no is not None else None  # type: ignore[attr-defined]
+            return join(body, orelse)
+        if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
+            return self.sequence(expr, env, depth)
+        if kind is cst.Dict:
+            return self.dict_(expr, env, depth)  # type: ignore[arg-type]
+        if kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
+            return self.comprehension(expr, env, depth)
+        if kind is cst.NamedExpr:
+            value = self.eval(expr.value, env, depth)  # type: ignore[attr-defined]
+            self.assign(expr.target, value, env, expr)  # type: ignore[attr-defined]
+            return value
+        if kind is cst.Await:
+            return self.eval(expr.expression, env, depth)  # type: ignore[attr-defined]
+        if kind is cst.StarredElement:
+            return self.eval(expr.value, env, depth).elements()  # type: ignore[attr-defined]
+        if kind is cst.Lambda:
+            self.info.note_enclosing(expr, self.node)
+            return Value(ref=self.info.ref_of(expr))
+        if kind is cst.Ellipsis:
+            return const(...)
+        if kind is cst.Yield:
+            inner = expr.value  # type: ignore[attr-defined]
+            if inner is not None and not isinstance(inner, cst.From):
+                value = self.eval(inner, env, depth)
+                self.yielded = value if self.yielded is None else join(self.yielded, value)
+            elif isinstance(inner, cst.From):
+                value = self.eval(inner.item, env, depth).elements()
+                self.yielded = value if self.yielded is None else join(self.yielded, value)
+            return CLEAN
+        return CLEAN
+
+    def resolve_ref(self, value: Value) -> Value:
+        """A name bound to a module-level variable of another project module stands for its value (when that
+        module is loaded already: names alone never make the analysis parse another file)."""
+        ref = value.ref
+        if ref is not None and ref.startswith("@") and "::" in ref and not value.flows:
+            path = ref[1:].partition("::")[0]
+            if path == self.info.path or path in self.info.engine.modules:
+                found = self.info.project_global(ref)
+                if found is not None:
+                    return found
+        return value
+
+    def fstring(self, expr: cst.FormattedString, env: Env, depth: int) -> Value:
+        flows: tuple[Flow, ...] = ()
+        text: list[str] | None = []
+        prefix: str | None = None
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if text is not None:
+                    text.append(part.value)
+                continue
+            inner = self.eval(part.expression, env, depth)
+            part_flows = inner.deep_flows()
+            if part.conversion == "r":
+                part_flows = clean_flows(part_flows, frozenset({"log", "header"}))
+            flows = merge_flows(flows, part_flows)
+            if text is not None:
+                if prefix is None:
+                    prefix = "".join(text)
+                if inner.const is not UNKNOWN and part.format_spec is None and part.conversion is None:
+                    text.append(str(inner.const))
+                else:
+                    text = None
+        if text is not None and not flows:
+            joined = "".join(text)
+            if "{{" not in joined and "}}" not in joined:
+                return const(joined)
+        if prefix is None and text is not None:
+            prefix = "".join(text)
+        return Value(flows=flows, prefix=prefix, type="str")
+
+    def binary(self, op: cst.BaseBinaryOp, left: Value, right: Value) -> Value:
+        folded = fold.binary(op, left.const, right.const)
+        if folded is not UNKNOWN:
+            return const(folded)
+        flows = merge_flows(left.deep_flows(), right.deep_flows())
+        if isinstance(op, cst.Add):
+            prefix = left.const if isinstance(left.const, str) else left.prefix
+            if isinstance(left.const, tuple | list) or left.rest is not None or left.fields:
+                return Value(rest=join(left.elements(), right.elements()))
+            text = "str" if "str" in (_kind(left), _kind(right)) else None
+            return Value(flows=flows, prefix=prefix, type=text)
+        if isinstance(op, cst.Modulo):
+            prefix = left.const.split("%", 1)[0] if isinstance(left.const, str) else None
+            return Value(flows=flows, prefix=prefix, type="str" if _kind(left) == "str" else None)
+        if isinstance(op, cst.Divide) and left.type and left.type.startswith("pathlib."):
+            return Value(flows=flows, type=left.type)
+        return Value(flows=flows)
+
+    def comparison(self, expr: cst.Comparison, env: Env, depth: int) -> Value:
+        left = self.eval(expr.left, env, depth)
+        result: Any = True
+        flows = keep_random(left.deep_flows())
+        for target in expr.comparisons:
+            right = self.eval(target.comparator, env, depth)
+            members = _members(right)
+            if isinstance(target.operator, cst.In | cst.NotIn) and members is not None and left.const is not UNKNOWN:
+                outcome: Any = (left.const in members) == isinstance(target.operator, cst.In)
+            else:
+                outcome = fold.compare(target.operator, left.const, right.const)
+            if outcome is UNKNOWN:
+                result = UNKNOWN
+            elif outcome is False and result is not UNKNOWN:
+                return const(False)
+            left = right
+        return const(result) if result is not UNKNOWN else Value(flows=flows)
+
+    def subscript(self, expr: cst.Subscript, env: Env, depth: int) -> Value:
+        base = self.eval(expr.value, env, depth)
+        if len(expr.slice) != 1:
+            return Value(flows=base.deep_flows())
+        element = expr.slice[0].slice
+        if isinstance(element, cst.Slice):
+            parts = [self.eval(p, env, depth).const if p is not None else None for p in
+                     (element.lower, element.upper, element.step)]  # fmt: skip
+            if base.const is not UNKNOWN and all(p is not UNKNOWN for p in parts):
+                folded = fold.subscript(base.const, slice(*parts))
+                if folded is not UNKNOWN:
+                    return const(folded)
+            if base.fields or base.rest is not None:
+                return Value(rest=base.elements(), flows=base.flows)
+            return Value(flows=base.flows, type=base.type)
+        key = self.eval(element.value, env, depth)  # type: ignore[attr-defined]
+        return self.read_key(base, key.const, expr)
+
+    def sequence(self, expr: cst.CSTNode, env: Env, depth: int) -> Value:
+        fields: list[tuple[object, Value]] = []
+        rest: Value | None = None
+        consts: list[Any] | None = []
+        starred = False
+        for index, element in enumerate(expr.elements):  # type: ignore[attr-defined]
+            value = self.eval(element.value, env, depth)
+            if isinstance(element, cst.StarredElement):
+                starred = True
+                rest = join(rest, value.elements()) if rest is not None else value.elements()
+                consts = None
+                continue
+            if not starred:
+                fields.append((index, value))
+            else:
+                rest = join(rest, value) if rest is not None else value
+            if consts is not None:
+                if value.const is not UNKNOWN and isinstance(value.const, fold.SCALARS):
+                    consts.append(value.const)
+                else:
+                    consts = None
+        if isinstance(expr, cst.Set):
+            members = frozenset(consts) if consts is not None else UNKNOWN
+            elements = join(None, None)
+            for _, v in fields:
+                elements = join(elements, v)
+            return Value(const=members, rest=elements if consts is None else None)
+        value = Value(fields=tuple(fields[:24]), rest=rest)
+        if consts is not None and len(consts) == len(fields) and len(fields) <= 24:
+            value = replace(value, const=tuple(consts))
+        return value
+
+    def dict_(self, expr: cst.Dict, env: Env, depth: int) -> Value:
+        value = Value()
+        closed = True
+        for element in expr.elements:
+            if isinstance(element, cst.StarredDictElement):
+                other = self.eval(element.value, env, depth)
+                for key, v in other.fields:
+                    value = value.with_field(key, v)
+                if other.rest is not None or other.flows:
+                    value = value.with_element(join(other.rest, Value(flows=other.flows)))
+                continue
+            key = self.eval(element.key, env, depth)
+            item = self.eval(element.value, env, depth)
+            if isinstance(key.const, str | int | bytes) and not isinstance(key.const, bool):
+                value = value.with_field(key.const, item)
+            else:
+                closed = False
+                value = value.with_element(item)
+                if key.flows:
+                    value = value.with_element(Value(flows=key.deep_flows()))
+        del closed
+        return value
+
+    def comprehension(self, expr: cst.CSTNode, env: Env, depth: int) -> Value:
+        inner = dict(env)
+        comp = expr.for_in  # type: ignore[attr-defined]
+        while comp is not None:
+            iterable = self.eval(comp.iter, inner, depth)
+            self.assign(comp.target, iterable.elements(), inner, comp)
+            for condition in comp.ifs:
+                refined = self.refine(inner, condition.test, True)
+                if refined is None:
+                    return Value()  # the condition never holds: an empty collection
+                inner = refined
+            comp = comp.inner_for_in
+        if isinstance(expr, cst.DictComp):
+            key = self.eval(expr.key, inner, depth)
+            item = self.eval(expr.value, inner, depth)
+            return Value(rest=join(item, Value(flows=key.deep_flows())))
+        element = self.eval(expr.elt, inner, depth)  # type: ignore[attr-defined]
+        return Value(rest=element)
+
+    # -- reading parts of values -------------------------------------------------------------------------------
+
+    def read_attr(self, base: Value, attr: str, node: cst.CSTNode | None) -> Value:
+        models = self.models
+        if base.ref is not None:
+            return self.info.attribute_of_ref(base.ref, attr, node)
+        if base.type is not None:
+            found = self.info.typed_attr(base, attr, node)
+            if found is not None:
+                return found
+        have = base.field("." + attr)
+        whole = label_step(base.flows, "." + attr)
+        if have is not None:
+            return have if not whole else have.with_flows(merge_flows(have.flows, whole))
+        del models
+        return Value(flows=whole)
+
+    def read_key(self, base: Value, key: Any, node: cst.CSTNode | None) -> Value:
+        if base.type is not None:
+            if base.type == "strmap":
+                return Value(flows=base.flows, type="str")
+            found = self.info.typed_key(base, key, node)
+            if found is not None:
+                return found
+        if key is not UNKNOWN and base.const is not UNKNOWN and not isinstance(base.const, frozenset):
+            folded = fold.subscript(base.const, key)
+            if folded is not UNKNOWN:
+                return const(folded)
+        known_key = isinstance(key, str | int | bytes) and not isinstance(key, bool)
+        whole = label_step(base.flows, key) if known_key else base.flows
+        if known_key:
+            have = base.field(key)
+            if have is None and isinstance(key, int) and key < 0:
+                positions = [k for k, _ in base.fields if isinstance(k, int) and k >= 0]
+                if positions and base.rest is None:
+                    have = base.field(max(positions) + 1 + key)
+            if have is not None:
+                return have if not whole else have.with_flows(merge_flows(have.flows, whole))
+            rest = base.rest
+            if rest is None:
+                return Value(flows=whole)
+            return rest.with_flows(merge_flows(rest.flows, whole))
+        out = base.elements()
+        return out.with_flows(merge_flows(out.flows, whole)) if whole else out
+
+    def navigate(self, value: Value, path: tuple[object, ...], node: cst.CSTNode | None) -> Value:
+        """A parameter label's access path applied to the argument a caller passed."""
+        for step in path:
+            if isinstance(step, str) and step.startswith("."):
+                value = self.read_attr(value, step[1:], node)
+            elif isinstance(step, str) and step.startswith("()"):
+                value = self.method_result(value, step[2:], [], node)
+            else:
+                value = self.read_key(value, step, node)
+        return value
+
+    # -- calls ----------------------------------------------------------------------------------------------------
+
+    def call(self, node: cst.Call, env: Env, depth: int) -> Value:
+        func = node.func
+        receiver: Value | None = None
+        method: str | None = None
+        if isinstance(func, cst.Attribute):
+            receiver = self.eval(func.value, env, depth)
+            method = func.attr.value
+            callee = self.read_attr(receiver, method, None) if receiver.ref is not None else Value()
+            name = callee.ref or (f"{receiver.type}.{method}" if receiver.type else None)
+            if receiver.ref is not None and "::" not in receiver.ref:
+                receiver = None  # a module or class, not an object the method works on
+        else:
+            callee = self.eval(func, env, depth)
+            name = callee.ref
+        args = [
+            Arg(self.eval(a.value, env, depth), a.keyword.value if a.keyword else None, a.star, a.value)
+            for a in node.args
+        ]
+        result = self.apply(node, name, method, receiver, args, env, func)
+        return result
+
+    def apply(
+        self,
+        node: cst.Call | None,
+        name: str | None,
+        method: str | None,
+        receiver: Value | None,
+        args: list[Arg],
+        env: Env,
+        func: cst.BaseExpression | None,
+    ) -> Value:
+        models = self.models
+        info = self.info
+        # Sources.
+        source = info.source_call(name, method, receiver, node, args)
+        if source is not None:
+            return source
+        # Project functions and classes: their summaries.
+        if name is not None and name.startswith("@") and not self.light:
+            found = self.apply_summary(node, name, receiver, args, env, func)
+            if found is not None:
+                return found
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        first = positional[0] if positional else None
+        sanitizer = models.sanitizers.get(name or "") or (
+            models.sanitizers.get("." + method) if method and receiver is not None else None
+        )
+        if sanitizer is not None and first is not None:
+            flows = clean_flows(first.deep_flows(), sanitizer.kinds)
+            folded = fold.call(name.rsplit(".", 1)[-1], [first.const], {}) if name else UNKNOWN
+            if folded is not UNKNOWN and not flows:
+                return const(folded)
+            return Value(flows=flows, type="sanitized")
+        if name is not None and info.is_clean(name):
+            flows: tuple[Flow, ...] = ()
+            for a in args:
+                flows = merge_flows(flows, keep_random(a.value.deep_flows()))
+            folded = fold.call(name, [a.value.const for a in args if a.keyword is None],
+                               {a.keyword: a.value.const for a in args if a.keyword})  # fmt: skip
+            if folded is not UNKNOWN:
+                return const(folded)
+            return Value(flows=flows, type=f"{name}()")
+        if name is not None and name in models.normalizers:
+            base = first if first is not None else receiver
+            flows = base.deep_flows() if base is not None else ()
+            return Value(flows=flows, type=_PATH_TYPE)
+        if receiver is not None and method is not None:
+            handled = self.method_call(receiver, method, args, env, func, node)
+            if handled is not None:
+                return handled
+        if name is not None and receiver is None:
+            handled = self.builtin_call(name, args, node)
+            if handled is not None:
+                return handled
+        # Anything else passes its arguments' (and receiver's) data on.
+        flows = ()
+        for a in args:
+            flows = merge_flows(flows, a.value.deep_flows())
+        if receiver is not None:
+            flows = merge_flows(flows, label_step(receiver.deep_flows(), "()" + (method or "")))
+        sunk = models.call_sinks.get(name or "")
+        if sunk:
+            # The data was reported where it entered this sink (`text(q)`); the object it became is not
+            # reported again where it is used (`session.execute(text(q))`).
+            flows = clean_flows(flows, frozenset(s.kind for s in sunk))
+        type_name = f"{name}()" if name else None
+        if name in info.powertools:
+            type_name = info.powertools[name]
+        return Value(flows=flows, type=type_name)
+
+    def method_result(self, receiver: Value, method: str, args: list[Arg], node: cst.CSTNode | None) -> Value:
+        """A method called on a value (no environment to update): used when applying access paths."""
+        name = f"{receiver.type}.{method}" if receiver.type else None
+        call = node if isinstance(node, cst.Call) else None
+        return self.apply(call, name, method, receiver, args, {}, None)
+
+    def method_call(
+        self,
+        receiver: Value,
+        method: str,
+        args: list[Arg],
+        env: Env,
+        func: cst.BaseExpression | None,
+        node: cst.Call | None,
+    ) -> Value | None:
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        folded = fold.method(receiver.const, method, [v.const for v in positional],
+                             {a.keyword: a.value.const for a in args if a.keyword})  # fmt: skip
+        if folded is not UNKNOWN:
+            return const(folded)
+        if method in BOOL_METHODS:
+            return Value(flows=keep_random(receiver.flows))
+        target = func.value if isinstance(func, cst.Attribute) else None
+        if method in ("get", "getint", "getboolean") and receiver.type and receiver.type.startswith("configparser."):
+            if len(positional) < 2:
+                return Value(flows=receiver.deep_flows())
+            key = _section_key(positional[0].const, positional[1].const)
+            found = receiver.field(key) if key is not None else None
+            if method != "get":
+                return CLEAN
+            return found if found is not None else receiver.elements()
+        if method in ("get", "pop", "setdefault", "__getitem__", "getlist", "getfirst", "getone", "get_all"):
+            key = positional[0].const if positional else UNKNOWN
+            if method == "pop" and not positional:
+                return receiver.elements()
+            got = self.read_key(receiver, key, node)
+            if method in ("getlist", "get_all"):
+                got = Value(rest=got)
+            default = (
+                positional[1]
+                if len(positional) > 1
+                else next((a.value for a in args if a.keyword in ("default", "failobj")), None)
+            )
+            result = join(got, default) if default is not None else got
+            if method == "setdefault" and default is not None and target is not None:
+                self.update_target(
+                    target, env, lambda v: v if v.field(key) is not None else _set_path(v, (key,), default)
+                )
+            return result
+        if method in ("items", "iteritems"):
+            keys = Value(flows=receiver.flows)
+            return Value(rest=Value(fields=((0, keys), (1, receiver.elements()))))
+        if method in ("keys", "iterkeys"):
+            return Value(rest=Value(flows=receiver.flows))
+        if method in _READ_ALL:
+            out = receiver.elements()
+            return out.with_flows(merge_flows(out.flows, label_step(receiver.flows, "()" + method)))
+        if method in _ADD_ONE and target is not None:
+            index = _ADD_ONE[method]
+            if len(positional) > index:
+                added = positional[index]
+                self.update_target(target, env, lambda v: v.with_element(added))
+            return CLEAN
+        if method in _ADD_MANY and target is not None and positional:
+            added = positional[0].elements()
+            self.update_target(target, env, lambda v: v.with_element(added))
+            return CLEAN
+        if method == "update" and target is not None:
+
+            def merge(v: Value) -> Value:
+                for a in args:
+                    if a.keyword is not None:
+                        v = v.with_field(a.keyword, a.value)
+                    else:
+                        for key, item in a.value.fields:
+                            v = v.with_field(key, item)
+                        if a.value.rest is not None or a.value.flows:
+                            v = v.with_element(join(a.value.rest, Value(flows=a.value.flows)))
+                return v
+
+            self.update_target(target, env, merge)
+            return CLEAN
+        if method == "write" and target is not None and positional:
+            added = positional[0]
+            self.update_target(target, env, lambda v: v.with_element(added))
+            return CLEAN
+        if method == "set" and receiver.type and receiver.type.startswith("configparser.") and len(positional) >= 3:
+            key = _section_key(positional[0].const, positional[1].const)
+            value = positional[2]
+            self.update_target(target, env, lambda v: _set_path(v, (key,), value) if target is not None else v)
+            return CLEAN
+        if method == "join" and positional:
+            parts = positional[0]
+            flows = merge_flows(receiver.deep_flows(), parts.deep_flows())
+            return Value(flows=flows, type="str" if isinstance(receiver.const, str) else None)
+        if method == "format":
+            flows = receiver.deep_flows()
+            for a in args:
+                flows = merge_flows(flows, a.value.deep_flows())
+            prefix = receiver.const.split("{", 1)[0] if isinstance(receiver.const, str) else None
+            return Value(flows=flows, prefix=prefix, type="str")
+        if method == "replace" and len(positional) >= 2:
+            flows = merge_flows(receiver.deep_flows(), positional[1].deep_flows())
+            old, new = positional[0].const, positional[1].const
+            if old in ("\n", "\r", "\r\n") and isinstance(new, str) and "\n" not in new and "\r" not in new:
+                flows = clean_flows(flows, frozenset({"log", "header"}))
+            if old == "'" and new in ("''", "\\'"):
+                flows = clean_flows(flows, frozenset({"sql"}))
+            return Value(flows=flows, prefix=receiver.prefix, type=receiver.type or "str")
+        if method in _STR_COPY:
+            prefix = receiver.prefix if method in ("strip", "rstrip", "encode", "decode", "__str__") else None
+            return Value(flows=receiver.deep_flows(), prefix=prefix, type=receiver.type or "str")
+        if method in _SPLIT:
+            return Value(rest=Value(flows=receiver.deep_flows()))
+        if receiver.type is not None and receiver.type.startswith("pathlib.") and method in (
+            "joinpath", "resolve", "absolute", "with_name", "with_suffix", "expanduser", "relative_to"
+        ):  # fmt: skip
+            flows = receiver.deep_flows()
+            for a in args:
+                flows = merge_flows(flows, a.value.deep_flows())
+            return Value(flows=flows, type=_PATH_TYPE if method in ("resolve", "absolute") else receiver.type)
+        if method in ("hexdigest", "digest"):
+            return Value(flows=keep_random(receiver.flows))
+        return None
+
+    def update_target(self, target: cst.BaseExpression | None, env: Env, change) -> None:
+        """A method that changes its receiver in place (`items.append(x)`): the variable's value changes."""
+        if target is None:
+            return
+        path = self.access_path(target, env)
+        if path is None:
+            return
+        root, keys = path
+        if root not in env:
+            if root not in self.locals and isinstance(self.node, cst.FunctionDef):
+                return  # a global changed in a function: not tracked
+            env[root] = self.lookup(root, env)
+        current = env[root]
+        inner = _get_path(current, keys)
+        env[root] = _set_path(current, keys, change(inner))
+
+    def builtin_call(self, name: str, args: list[Arg], node: cst.Call | None) -> Value | None:
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        first = positional[0] if positional else None
+        short = name.rsplit(".", 1)[-1] if name.startswith(("builtins.", "collections.", "copy.")) else name
+        if short in ("str", "bytes", "bytearray", "format", "unicode"):
+            if first is None:
+                return const("") if short == "str" else CLEAN
+            folded = fold.call(short, [first.const], {}) if short == "str" else UNKNOWN
+            if folded is not UNKNOWN:
+                return const(folded)
+            # A string is never a query object (`{"$ne": ""}`): converted, the data is safe for MongoDB.
+            flows = clean_flows(first.deep_flows(), frozenset({"nosql"}))
+            return Value(flows=flows, prefix=first.prefix if short == "str" else None, type="str")
+        if short in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "deque", "OrderedDict",
+                     "defaultdict", "Counter"):  # fmt: skip
+            if first is None:
+                return Value()
+            folded = fold.call(short, [first.const], {}) if short in ("list", "tuple", "set", "frozenset") else UNKNOWN
+            if folded is not UNKNOWN:
+                return const(folded)
+            if short in ("list", "tuple") and first.fields and first.rest is None:
+                return Value(fields=first.fields, flows=first.flows)
+            return Value(rest=first.elements())
+        if short == "dict":
+            value = Value()
+            for a in args:
+                if a.keyword is not None:
+                    value = value.with_field(a.keyword, a.value)
+                else:
+                    for key, item in a.value.fields:
+                        value = value.with_field(key, item)
+                    if a.value.rest is not None or a.value.flows:
+                        value = value.with_element(join(a.value.rest, Value(flows=a.value.flows)))
+            return value
+        if short in ("copy", "deepcopy") and first is not None:
+            return first
+        if short == "next" and first is not None:
+            return join(first.elements(), positional[1]) if len(positional) > 1 else first.elements()
+        if short in ("enumerate",) and first is not None:
+            return Value(rest=Value(fields=((0, CLEAN), (1, first.elements()))))
+        if short == "zip":
+            return Value(rest=Value(fields=tuple((i, v.elements()) for i, v in enumerate(positional))))
+        if short in ("map", "filter") and len(positional) > 1:
+            flows = ()
+            for v in positional[1:]:
+                flows = merge_flows(flows, v.deep_flows())
+            return Value(rest=Value(flows=flows))
+        if short == "getattr" and len(positional) >= 2:
+            attr = positional[1].const
+            got = self.read_attr(positional[0], attr, node) if isinstance(attr, str) else positional[0]
+            return join(got, positional[2]) if len(positional) > 2 else got
+        if short in ("min", "max", "sum") and positional:
+            folded = fold.call(short, [v.const for v in positional], {})
+            if folded is not UNKNOWN:
+                return const(folded)
+            return None
+        if short in ("print", "setattr", "delattr", "super", "locals", "globals", "vars", "dir", "help"):
+            return CLEAN
+        if name == "re.compile" and first is not None:
+            return Value(type="re.Pattern", fields=((".pattern", first),))
+        if name in ("io.StringIO", "io.BytesIO"):
+            return Value(rest=first, type=f"{name}()") if first is not None else Value(type=f"{name}()")
+        if name in ("os.path.join", "posixpath.join", "ntpath.join"):
+            flows = ()
+            for index, v in enumerate(positional):
+                part = v.deep_flows()
+                if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
+                    part = _unclear(part, "path-dots")
+                flows = merge_flows(flows, part)
+            prefix = first.const if first is not None and isinstance(first.const, str) else None
+            if not flows and all(isinstance(v.const, str) for v in positional):
+                import posixpath
+
+                return const(posixpath.join(*[v.const for v in positional]))
+            return Value(flows=flows, prefix=prefix)
+        return None
+
+    # -- summaries ----------------------------------------------------------------------------------------------
+
+    def apply_summary(
+        self,
+        node: cst.Call | None,
+        name: str,
+        receiver: Value | None,
+        args: list[Arg],
+        env: Env,
+        func: cst.BaseExpression | None,
+    ) -> Value | None:
+        if not self.info.engine.worth_loading(name, args, receiver):
+            return None
+        target = self.info.resolve_callable(name, load=True)
+        if target is None:
+            return None
+        owner, fn, kind = target
+        carried = receiver is not None and self.info.bears(receiver)
+        carried = carried or any(self.info.bears(a.value) for a in args)
+        if not carried and not owner.may_carry(fn):
+            # Nothing flows in and nothing untrusted is read inside: only what it returns matters (a helper
+            # returning an `ldap3.Connection`), which its return statements say without an analysis.
+            if kind == "class":
+                return Value(type=name + "()")
+            return Value(type=owner.return_type(fn))
+        if kind == "class":
+            init = owner.method_of(fn, "__init__")
+            instance = Value(type=name + "()")
+            if init is None:
+                return instance
+            summary = owner.summary(init)
+            if summary is None:
+                return instance
+            bound = owner.bind(init, [Arg(instance, None, "", node), *args], method=False)  # type: ignore[arg-type]
+            self_out = summary.self_out
+            if self_out is None:
+                return instance
+            out = self.substitute(self_out, bound, node, _name_of(fn), owner is not self.info)
+            return replace(out, type=instance.type, flows=tuple(f for f in out.flows if f.label.kind != "param"))
+        summary = owner.summary(fn)
+        if summary is None:
+            return None
+        is_method = receiver is not None and owner.is_method(fn)
+        full = [Arg(receiver, None, "", node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
+        bound = owner.bind(fn, full, method=False)
+        result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)
+        if is_method and summary.self_out is not None and isinstance(func, cst.Attribute):
+            updated = self.substitute(summary.self_out, bound, node, _name_of(fn), owner is not self.info)
+            receiver_value = receiver
+
+            def refresh(v: Value) -> Value:
+                merged = v
+                for key, item in updated.fields:
+                    merged = merged.with_field(key, item)
+                return merged if receiver_value is not None else v
+
+            self.update_target(func.value, env, refresh)
+        return result
+
+    def substitute(
+        self, value: Value, bound: dict[int, Value], node: cst.CSTNode | None, callee: str, foreign: bool = False
+    ) -> Value:
+        """A summary's symbolic value with the caller's arguments in place of its parameters. A source read in
+        another module is reported at this call (`foreign`), where the finding can point."""
+        if len(value.flows) == 1 and value.flows[0].label.kind == "param" and not value.fields and value.rest is None:
+            flow = value.flows[0]
+            actual = bound.get(flow.label.index)
+            if actual is None:
+                return CLEAN
+            out = self.navigate(actual, flow.label.path, node)
+            return self._after_call(out, flow.cleared, node, callee)
+        flows: tuple[Flow, ...] = ()
+        for flow in value.flows:
+            if flow.label.kind != "param":
+                if foreign and node is not None:
+                    label = flow.label
+                    moved = Label(label.kind, f"{label.desc} (read in {callee}())", node, label.family,
+                                  trust=label.trust)  # fmt: skip
+                    flow = Flow(moved, flow.cleared, ())
+                flows = merge_flows(flows, (flow.via(f"{callee}()", node),) if node is not None else (flow,))
+                continue
+            actual = bound.get(flow.label.index)
+            if actual is None:
+                continue
+            got = self.navigate(actual, flow.label.path, node)
+            flows = merge_flows(flows, self._after_call(got, flow.cleared, node, callee).deep_flows())
+        fields = tuple((k, self.substitute(v, bound, node, callee, foreign)) for k, v in value.fields)
+        rest = self.substitute(value.rest, bound, node, callee, foreign) if value.rest is not None else None
+        return Value(flows=flows, const=value.const, fields=fields, rest=rest, ref=value.ref, type=value.type,
+                     prefix=value.prefix)  # fmt: skip
+
+    def _after_call(self, value: Value, cleared: frozenset[str], node: cst.CSTNode | None, callee: str) -> Value:
+        flows = value.flows
+        if cleared:
+            flows = clean_flows(flows, cleared)
+        if node is not None:
+            flows = tuple(f.via(f"{callee}()", node) for f in flows)
+        if flows is value.flows:
+            return value
+        return value.with_flows(flows)
+
+    # -- refinement on branch edges ---------------------------------------------------------------------------------
+
+    def refine(self, env: Env, test: cst.BaseExpression, outcome: bool) -> Env | None:
+        """What holds on the edge where `test` evaluated to `outcome` (None: that edge cannot be taken)."""
+        value = self.eval(test, dict(env))
+        decided = truthy(value)
+        if decided is not None:
+            return env if decided == outcome else None
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self.refine(env, test.expression, not outcome)
+        if isinstance(test, cst.BooleanOperation):
+            is_and = isinstance(test.operator, cst.And)
+            if is_and == outcome:  # `a and b` true, `a or b` false: both sides hold
+                first = self.refine(dict(env), test.left, outcome)
+                return self.refine(first, test.right, outcome) if first is not None else None
+            left = self.refine(dict(env), test.left, outcome)
+            other = self.refine(dict(env), test.left, not outcome)
+            right = self.refine(other, test.right, outcome) if other is not None else None
+            if left is None:
+                return right
+            return left if right is None else _join_env(left, right)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            return self.refine_compare(env, test, outcome)
+        if isinstance(test, cst.Call):
+            return self.refine_call(env, test, outcome)
+        if isinstance(test, cst.NamedExpr):
+            self.eval(test, env)
+            return self.refine(env, test.target, outcome)
+        if not outcome and isinstance(test, cst.Name | cst.Attribute | cst.Subscript):
+            # A false value ("", None, 0, []) carries nothing.
+            return self.narrow(env, test, ALL_KINDS)
+        return env
+
+    def refine_compare(self, env: Env, test: cst.Comparison, outcome: bool) -> Env | None:
+        comparison = test.comparisons[0]
+        op = comparison.operator
+        left, right = test.left, comparison.comparator
+        if isinstance(op, cst.In | cst.NotIn):
+            positive = isinstance(op, cst.In) == outcome
+            collection = self.eval(right, dict(env))
+            members = _members(collection)
+            trusted = not any(f.label.family == "input" for f in collection.deep_flows())
+            if positive and (members is not None or trusted):
+                return self.narrow(env, left, ALL_KINDS, members)
+            needle = self.eval(left, dict(env))
+            if not positive and isinstance(needle.const, str):
+                kinds = frozenset().union(*(k for blocked, k in _BLOCKED if needle.const == blocked or
+                                            (len(blocked) == 1 and blocked in needle.const and len(needle.const) <= 2)))  # fmt: skip
+                if kinds:
+                    return self.narrow(env, right, kinds)
+            return env
+        if isinstance(op, cst.Equal | cst.NotEqual | cst.Is | cst.IsNot):
+            positive = isinstance(op, cst.Equal | cst.Is) == outcome
+            for subject, other in ((left, right), (right, left)):
+                known = self.eval(other, dict(env))
+                if positive and known.const is not UNKNOWN and not known.flows:
+                    return self.narrow(env, subject, ALL_KINDS, (known.const,))
+            return env
+        return env
+
+    def refine_call(self, env: Env, test: cst.Call, outcome: bool) -> Env:
+        if not outcome:
+            return env
+        func = test.func
+        name = self.name_in(func, env)
+        positional = [a.value for a in test.args if a.keyword is None and not a.star]
+        if name in ("isinstance",) and len(positional) == 2:
+            types = positional[1]
+            names = (
+                [self.name_in(e.value, env) for e in types.elements]
+                if isinstance(types, cst.Tuple)
+                else [self.name_in(types, env)]
+            )
+            if names and all(n in _SAFE_TYPES for n in names if n) and all(names):
+                return self.narrow(env, positional[0], ALL_KINDS)
+            return env
+        if name is not None and self.info.resolved(name) in ("re.fullmatch", "re.match") and len(positional) >= 2:
+            pattern = self.eval(positional[0], dict(env)).const
+            if isinstance(pattern, str | bytes) and _strict(
+                pattern, fullmatch=self.info.resolved(name) == "re.fullmatch"
+            ):
+                return self.narrow(env, positional[1], ALL_KINDS)
+            return env
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = func.value
+            if method in ("fullmatch", "match") and positional:
+                compiled = self.eval(receiver, dict(env))
+                pattern = compiled.field(".pattern")
+                text = pattern.const if pattern is not None else UNKNOWN
+                if isinstance(text, str | bytes) and _strict(text, fullmatch=method == "fullmatch"):
+                    return self.narrow(env, positional[0], ALL_KINDS)
+                return env
+            if method in ("isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier", "isascii"):
+                kinds = ALL_KINDS if method != "isascii" else frozenset()
+                return self.narrow(env, receiver, kinds) if kinds else env
+            if method in ("startswith", "is_relative_to") and positional:
+                prefix = self.eval(positional[0], dict(env))
+                subject = self.eval(receiver, dict(env))
+                kinds: set[str] = set()
+                if isinstance(prefix.const, str) and _FIXED_HOST.match(prefix.const):
+                    kinds |= {"redirect", "ssrf"}
+                if (subject.type == _PATH_TYPE or method == "is_relative_to") and prefix.const is not None:
+                    kinds.add("path")
+                if kinds:
+                    return self.narrow(env, receiver, frozenset(kinds))
+                return env
+        validator = self.models.validators.get(self.info.resolved(name) if name else "")
+        if validator is not None:
+            index, kinds = validator
+            if len(positional) > index and kinds:
+                return self.narrow(env, positional[index], kinds)
+        if name is not None:
+            short = name.rsplit(".", 1)[-1]
+            if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and positional:
+                return self.narrow(env, positional[0], frozenset({"redirect", "ssrf"}))
+        return env
+
+    def narrow(self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None) -> Env:
+        """The value `subject` stands for is now known safe for `kinds` (or one of `members`)."""
+        derived: frozenset[str] | None = None
+        expr = subject
+        while True:
+            if isinstance(expr, cst.Call):
+                name = self.name_in(expr.func, env)
+                method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
+                if name is not None and self.info.resolved(name) in self.models.derivers and expr.args:
+                    if self.info.resolved(name) in self.models.normalizers:
+                        derived = (derived or ALL_KINDS) & frozenset({"path"})
+                    expr = expr.args[0].value
+                    continue
+                if method in ("lower", "upper", "strip", "lstrip", "rstrip", "casefold", "resolve", "absolute"):
+                    expr = expr.func.value  # type: ignore[attr-defined]
+                    continue
+                break
+            if isinstance(expr, cst.Attribute) and expr.attr.value in _URL_PARTS and isinstance(expr.value, cst.Call):
+                derived = (derived or ALL_KINDS) & frozenset({"ssrf", "redirect"})
+                expr = expr.value
+                continue
+            break
+        if derived is not None:
+            kinds = kinds & derived
+            members = None
+        if not kinds:
+            return env
+        path = self.access_path(expr, env)
+        if path is None:
+            return env
+        root, keys = path
+        if root not in env:
+            if root in self.locals or not isinstance(self.node, cst.FunctionDef):
+                return env
+            env[root] = self.lookup(root, env)
+        current = env[root]
+        inner = _get_path(current, keys)
+        if members is not None and len(members) == 1 and not keys and kinds >= ALL_KINDS:
+            env[root] = const(next(iter(members)))
+            return env
+        cleaned = replace(inner, flows=clean_flows(inner.flows, kinds), fields=tuple(
+            (k, v.with_flows(clean_flows(v.deep_flows(), kinds))) for k, v in inner.fields
+        ), rest=inner.rest.with_flows(clean_flows(inner.rest.deep_flows(), kinds)) if inner.rest is not None else None)  # fmt: skip
+        env[root] = _set_path(current, keys, cleaned)
+        return env
+
+
+_SAFE_TYPES = frozenset(
+    ["int", "float", "bool", "complex", "uuid.UUID", "UUID", "decimal.Decimal", "Decimal", "datetime.date",
+     "datetime.datetime", "numbers.Number", "numbers.Integral"]
+)  # fmt: skip
+
+
+def _strict(pattern: str | bytes, fullmatch: bool) -> bool:
+    """A pattern anchored at both ends whose characters cannot form an injection."""
+    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
+    if not fullmatch:
+        if not text.startswith("^") and not text.startswith("\\A"):
+            text = "^" + text
+        if not (text.endswith("$") or text.endswith("\\Z") or text.endswith("\\z")):
+            return False
+    body = text.strip("^$")
+    if body.startswith("\\A"):
+        body = body[2:]
+    if body.endswith(("\\Z", "\\z")):
+        body = body[:-2]
+    return bool(body) and _RISKY_IN_PATTERN.search(body) is None
+
+
+def _members(value: Value) -> Any:
+    """The constant members of a literal collection, else None."""
+    if isinstance(value.const, frozenset | tuple | list):
+        return value.const
+    if isinstance(value.const, str):
+        return None
+    if value.fields and value.rest is None and not value.flows:
+        keys = [k for k, _ in value.fields]
+        if all(isinstance(k, int) for k in keys):
+            consts = [v.const for _, v in value.fields]
+            if all(c is not UNKNOWN for c in consts):
+                return tuple(consts)
+            return None
+        return tuple(k for k in keys if not (isinstance(k, str) and k.startswith(".")))
+    return None
+
+
+def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
+    return tuple(Flow(f.label, f.cleared - {kind}, f.steps) if kind in f.cleared else f for f in flows)
+
+
+def _name_of(fn: cst.CSTNode) -> str:
+    name = getattr(fn, "name", None)
+    return name.value if isinstance(name, cst.Name) else "<lambda>"
+
+
+def _kind(value: Value) -> str | None:
+    """ "str" for a value known to be a string."""
+    if isinstance(value.const, str) or value.type == "str":
+        return "str"
+    return None
+
+
+def _section_key(section: Any, option: Any) -> object:
+    if isinstance(section, str) and isinstance(option, str):
+        return f"{section}/{option.lower()}"
+    return None
+
+
+def _describe(root: str, keys: tuple[object, ...]) -> str:
+    out = root
+    for key in keys:
+        if isinstance(key, str) and key.startswith("."):
+            out += key
+        elif key is None:
+            out += "[...]"
+        else:
+            out += f"[{key!r}]"
+    return out
+
+
+def _get_path(value: Value, keys: tuple[object, ...]) -> Value:
+    for key in keys:
+        if key is None:
+            value = value.elements()
+            continue
+        found = value.field(key)
+        if found is None:
+            return Value(flows=value.flows)
+        value = found
+    return value
+
+
+def _set_path(value: Value, keys: tuple[object, ...], new: Value) -> Value:
+    if not keys:
+        return new
+    key, rest = keys[0], keys[1:]
+    if key is None:
+        inner = value.rest if value.rest is not None else Value()
+        return value.with_element(_set_path(inner, rest, new)) if rest else value.with_element(new)
+    inner = value.field(key)
+    if inner is None:
+        inner = Value()
+    return value.with_field(key, _set_path(inner, rest, new))
+
+
+def _join_env(a: Env, b: Env) -> Env:
+    if a is b:
+        return a
+    out = dict(a)
+    for key, value in b.items():
+        have = out.get(key)
+        out[key] = value if have is None else join(have, value)
+    return out
+
+
+def _same_env(a: Env, b: Env) -> bool:
+    if a is b:
+        return True
+    if a.keys() != b.keys():
+        return False
+    return all(same(a[k], b[k]) for k in a)
+
+
+def _reverse_postorder(cfg: CFG) -> list[int]:
+    seen: set[int] = set()
+    order: list[int] = []
+    stack = [(cfg.entry, iter(cfg.blocks[cfg.entry].succ))]
+    seen.add(cfg.entry)
+    while stack:
+        index, successors = stack[-1]
+        for succ, _ in successors:
+            if succ not in seen:
+                seen.add(succ)
+                stack.append((succ, iter(cfg.blocks[succ].succ)))
+                break
+        else:
+            stack.pop()
+            order.append(index)
+    order.reverse()
+    return order

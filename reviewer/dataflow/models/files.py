@@ -1,0 +1,38 @@
+"""File paths: opening, listing, removing and moving files, and existence checks that reveal what exists."""
+
+from __future__ import annotations
+
+from codeward.reviewer.dataflow.models import Library, Sink
+
+_ONE = ("os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs",
+        "os.mkdir", "os.chmod", "os.chown", "os.stat", "os.lstat", "os.path.exists", "os.path.isfile",
+        "os.path.isdir", "os.path.getsize", "os.walk", "os.startfile", "shutil.rmtree", "glob.glob",
+        "glob.iglob", "tarfile.open", "zipfile.ZipFile", "linecache.getlines", "fileinput.FileInput",
+        "posixpath.exists")  # fmt: skip
+_TWO = ("os.rename", "os.replace", "os.symlink", "os.link", "shutil.copy", "shutil.copy2", "shutil.copyfile",
+        "shutil.copytree", "shutil.move")  # fmt: skip
+_PATH_METHODS = ("read_text", "read_bytes", "write_text", "write_bytes", "unlink", "open", "exists", "is_file",
+                 "is_dir", "mkdir", "rmdir", "touch", "iterdir", "glob", "rename", "stat")  # fmt: skip
+
+FILES = Library(
+    "files",
+    sinks=(
+        Sink("open", "path", ((0, "file"),)),
+        Sink("builtins.open", "path", ((0, "file"),)),
+        Sink("io.open", "path", ((0, "file"),)),
+        Sink("codecs.open", "path", ((0, "filename"),)),
+        Sink("os.open", "path", ((0, "path"),)),
+        Sink("aiofiles.open", "path", ((0, "file"),)),
+        *(Sink(name, "path", ((0, "path"),)) for name in _ONE),
+        *(Sink(name, "path", ((0, "src"), (1, "dst"))) for name in _TWO),
+        *(Sink(f"pathlib.Path().{method}", "path", ((-1, ""),)) for method in _PATH_METHODS),
+        Sink(".read_text", "path", ((-1, ""),)),
+        Sink(".read_bytes", "path", ((-1, ""),)),
+        Sink(".write_text", "path", ((-1, ""),)),
+        Sink(".write_bytes", "path", ((-1, ""),)),
+        # An uploaded file object's save(): the path is the first argument.
+        Sink(".save", "path", ((0, "dst"),), when="receiver-tainted"),
+    ),
+)
+
+LIBRARIES = (FILES,)

@@ -1,0 +1,1000 @@
+"""One module as the analysis sees it: its imports, functions and classes, the analyses of its bodies (made on
+demand), their summaries, and what its names and the models' typed objects stand for."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+from codeward.reviewer.dataflow.analysis import Analysis, Arg, Summary
+from codeward.reviewer.dataflow.models import Models
+from codeward.reviewer.dataflow.models.aws import (
+    EXTERNAL_KEYS,
+    HTTP_KEYS,
+    POWERTOOLS_TYPES,
+    TRUSTED_KEYS,
+    TRUSTED_MARKERS,
+)
+from codeward.reviewer.dataflow.values import CLEAN, UNKNOWN, Flow, Label, Value
+
+if TYPE_CHECKING:
+    from codeward.reviewer.dataflow.engine import Engine
+
+_REQUEST_NAMES = frozenset({"request", "req"})
+_NOT_ROUTE_PARAMS = frozenset({"self", "cls", "request", "req", "response", "resp", "res", "context", "ctx"})
+_VALIDATED_ANNOTATIONS = frozenset(
+    ["int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr", "PositiveInt",
+     "conint", "Path", "HttpUrl", "AnyHttpUrl"]
+)  # fmt: skip
+_REQUEST_ANNOTATIONS = {
+    "HttpRequest": "django.HttpRequest",
+    "WSGIRequest": "django.HttpRequest",
+    "Request": "web.Request",
+    "web.Request": "aiohttp.Request",
+    "aiohttp.web.Request": "aiohttp.Request",
+    "starlette.requests.Request": "starlette.Request",
+    "fastapi.Request": "starlette.Request",
+    "falcon.Request": "falcon.Request",
+    "HTTPServerRequest": "tornado.HTTPServerRequest",
+}
+_HTTP_VERBS = frozenset(
+    ["get", "post", "put", "patch", "delete", "head", "options", "on_get", "on_post", "on_put", "on_patch",
+     "on_delete", "list", "create", "retrieve", "update", "partial_update", "destroy"]
+)  # fmt: skip
+_CRHELPER = frozenset({"create", "update", "delete", "poll_create", "poll_update", "poll_delete"})
+_VIEW_FILE = re.compile(r"(?:^|[/\\_])(?:views?|handlers?|routes?|api|endpoints?|controllers?)(?:\.py$|[/\\_])")
+_EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event"})
+_CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx"})
+_BUILTINS = frozenset(dir(__import__("builtins")))
+# Request attributes that map names to strings (`request.args`), and that are strings (`request.path`).
+STRING_MAPS = frozenset(
+    ["args", "form", "values", "cookies", "headers", "GET", "POST", "COOKIES", "META", "query_params", "query",
+     "params", "forms", "match_info", "path_params", "view_args", "query_string_parameters", "path_parameters",
+     "multi_value_query_string_parameters", "arguments", "query_arguments", "body_arguments", "matchdict"]
+)  # fmt: skip
+STRINGS = frozenset(
+    ["path", "full_path", "url", "base_url", "query_string", "referrer", "user_agent", "path_info", "uri",
+     "remote_user", "text", "raw_path", "path_qs", "relative_uri", "fullpath", "body", "data", "raw_query_string"]
+)  # fmt: skip
+EVENT_MAPS = frozenset(
+    {"queryStringParameters", "multiValueQueryStringParameters", "pathParameters", "headers", "multiValueHeaders"}
+)
+EVENT_STRINGS = frozenset({"body", "rawPath", "rawQueryString", "path"})
+
+
+class ModuleInfo:
+    def __init__(self, path: str, module: cst.Module, engine: Engine) -> None:
+        self.path = os.path.abspath(path)
+        self.module = module
+        self.engine = engine
+        self.models: Models = engine.models
+        self.powertools: dict[str, str] = {}
+        self.imports: dict[str, str] = {}
+        self.functions: dict[str, cst.FunctionDef] = {}
+        self.classes: dict[str, cst.ClassDef] = {}
+        self.class_of: dict[int, str] = {}
+        self.refs: dict[int, str] = {}
+        self.by_ref: dict[str, cst.CSTNode] = {}
+        self.enclosing: dict[int, cst.CSTNode] = {}
+        self.analyses: dict[int, Analysis] = {}
+        self.summaries: dict[int, Summary | None] = {}
+        self._locals: dict[int, set[str]] = {}
+        self._light: Analysis | None = None
+        self._class_attrs: dict[str, dict[str, Value]] = {}
+        self._self_types: dict[str, dict[str, str]] = {}
+        self._method_names: frozenset[str] | None = None
+        self._carry: dict[int, bool] = {}
+        self._facts: dict[int, _Facts] | None = None
+        self._mention: dict[tuple[int, frozenset[str]], bool] = {}
+        self._def_names: frozenset[str] | None = None
+        self._text: str | None = None
+        self._index(module.body, module)
+
+    # -- indexing ---------------------------------------------------------------------------------------
+
+    def _index(self, body: Any, owner: cst.CSTNode, klass: str | None = None) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                key = f"{klass}.{stmt.name.value}" if klass else stmt.name.value
+                self.functions[key] = stmt
+                self.enclosing[id(stmt)] = owner
+                self._register(stmt, key)
+                if klass:
+                    self.class_of[id(stmt)] = klass
+            elif isinstance(stmt, cst.ClassDef):
+                if klass is None:
+                    self.classes[stmt.name.value] = stmt
+                    self._register(stmt, stmt.name.value)
+                    self.enclosing[id(stmt)] = owner
+                    self._index(stmt.body.body, stmt, stmt.name.value)
+            elif isinstance(stmt, cst.SimpleStatementLine) and klass is None:
+                for small in stmt.body:
+                    if isinstance(small, cst.Import | cst.ImportFrom):
+                        for name, ref in self.import_bindings(small):
+                            self.imports.setdefault(name, ref)
+            elif isinstance(stmt, cst.If | cst.Try) and klass is None:
+                self._index(stmt.body.body, owner, klass)
+                for handler in getattr(stmt, "handlers", ()):
+                    self._index(handler.body.body, owner, klass)
+                orelse = stmt.orelse
+                if isinstance(orelse, cst.Else):
+                    self._index(orelse.body.body, owner, klass)
+
+    def _register(self, node: cst.CSTNode, key: str) -> None:
+        ref = f"@{self.path}::{key}"
+        self.refs[id(node)] = ref
+        self.by_ref[ref] = node
+
+    def ref_of(self, node: cst.CSTNode) -> str:
+        ref = self.refs.get(id(node))
+        if ref is None:
+            ref = f"@{self.path}::#{id(node)}"
+            self.refs[id(node)] = ref
+            self.by_ref[ref] = node
+        return ref
+
+    def import_bindings(self, stmt: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        project = self.engine.project
+        if isinstance(stmt, cst.Import):
+            for alias in stmt.names:
+                full = _dotted(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    out.append((alias.asname.name.value, self._module_ref(full)))
+                else:
+                    head = full.split(".", 1)[0]
+                    out.append((head, self._module_ref(head)))
+            return out
+        if isinstance(stmt.names, cst.ImportStar):
+            return out
+        level = len(stmt.relative)
+        base = _dotted(stmt.module) if stmt.module is not None else ""
+        base_path = project.resolve(self.path, base or "", level) if (level or base) else None
+        for alias in stmt.names:
+            name = _dotted(alias.name) or ""
+            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            if base_path is not None:
+                sub = project.resolve(self.path, f"{base}.{name}" if base else name, level)
+                out.append((local, f"@{sub}" if sub is not None else f"@{base_path}::{name}"))
+            elif level:
+                out.append((local, f"{'.' * level}{base}.{name}" if base else f"{'.' * level}{name}"))
+            else:
+                out.append((local, f"{base}.{name}"))
+                if name in POWERTOOLS_TYPES and base.startswith("aws_lambda_powertools"):
+                    self.powertools[f"{base}.{name}"] = POWERTOOLS_TYPES[name]
+        return out
+
+    def _module_ref(self, dotted: str) -> str:
+        found = self.engine.project.resolve(self.path, dotted, 0)
+        return f"@{found}" if found is not None else dotted
+
+    def may_carry(self, scope: cst.CSTNode) -> bool:
+        """Can untrusted data appear in this function (or module, or class body) at all? A cheap look at its
+        names before any analysis: it reads a source (`request`, `event`, `input`, ...), its parameters come
+        from a URL or an event, it calls a function of the project that reads one, or it is nested in (or a
+        method of a class with) code that does. Most functions of most files do not: they are never analysed."""
+        key = id(scope)
+        found = self._carry.get(key)
+        if found is None:
+            self._carry[key] = False  # recursion: a function calling itself adds nothing
+            found = self._carry[key] = self._carries(scope)
+        return found
+
+    def _carries(self, scope: cst.CSTNode) -> bool:
+        if isinstance(scope, cst.FunctionDef):
+            klass = self.class_of.get(id(scope))
+            params = _params(scope)
+            if self._route_kind(scope, klass, params) or self._lambda_event(scope, params):
+                return True
+            outer = self.enclosing.get(id(scope))
+            if isinstance(outer, cst.FunctionDef | cst.Lambda) and self.may_carry(outer):
+                return True
+            if isinstance(outer, cst.ClassDef) and self._class_reads(outer):
+                return True
+        elif isinstance(scope, cst.Lambda):
+            outer = self.enclosing.get(id(scope))
+            return outer is None or self.may_carry(outer)
+        elif isinstance(scope, cst.ClassDef):
+            return self._class_reads(scope)
+        words = self.engine.source_words()
+        facts = self.facts(scope)
+        if facts.names & words:
+            return True
+        for name in facts.called:
+            fn = self.functions.get(name)
+            if fn is not None and fn is not scope and self.may_carry(fn):
+                return True
+            ref = self.imports.get(name)
+            if ref is not None and ref.startswith("@") and "::" in ref:
+                path, _, target = ref[1:].partition("::")
+                if self.engine.project.function_mentions_source(path, target):
+                    return True
+        return False
+
+    def _class_reads(self, klass: cst.ClassDef) -> bool:
+        """A method can read `self.x` that another method of the class filled from a source."""
+        key = ("class", id(klass))
+        found = self._carry.get(key)  # type: ignore[call-overload]
+        if found is None:
+            words = self.engine.source_words()
+            prefix = klass.name.value + "."
+            found = self.is_handler_class(klass.name.value) or any(
+                self.facts(fn).names & words for key_, fn in self.functions.items() if key_.startswith(prefix)
+            )
+            self._carry[key] = found  # type: ignore[index]
+        return found
+
+    def mentions(self, scope: cst.CSTNode, words: frozenset[str]) -> bool:
+        """Whether a body (not its nested definitions) names one of `words`, or calls a function of this module
+        that does."""
+        key = (id(scope), words)
+        found = self._mention.get(key)
+        if found is None:
+            self._mention[key] = False
+            facts = self.facts(scope)
+            found = bool(facts.names & words) or any(
+                fn is not scope and self.mentions(fn, words)
+                for name in facts.called
+                if (fn := self.functions.get(name)) is not None
+            )
+            self._mention[key] = found
+        return found
+
+    def facts(self, scope: cst.CSTNode) -> _Facts:
+        """What a body uses, calls and binds (not looking into nested definitions), collected on first use."""
+        if self._facts is None:
+            self._facts = {}
+        found = self._facts.get(id(scope))
+        if found is None:
+            found = self._facts[id(scope)] = _collect_scope(scope)
+        return found
+
+    def bears(self, value: Value) -> bool:
+        """The value carries data (flows), or is an object whose parts are sources (a request, an event)."""
+        if value.deep_flows():
+            return True
+        held = value.type
+        return held is not None and (held in self.models.objects or held == "aws.LambdaEvent")
+
+    def return_type(self, fn: cst.CSTNode) -> str | None:
+        """The type a function returns when every `return` builds the same known class (`return Conn(...)`)."""
+        if not isinstance(fn, cst.FunctionDef):
+            return None
+        found: set[str | None] = set()
+        for stmt in _walk_statements(fn.body.body):
+            if isinstance(stmt, cst.Return):
+                value = stmt.value
+                name = self.static_call_name(value.func) if isinstance(value, cst.Call) else None
+                found.add(name + "()" if name else None)
+        return found.pop() if len(found) == 1 else None
+
+    def method_names(self) -> frozenset[str]:
+        """Names of the methods the module's classes define."""
+        if self._method_names is None:
+            self._method_names = frozenset(key.rsplit(".", 1)[-1] for key in self.functions if "." in key)
+        return self._method_names
+
+    def def_names(self) -> frozenset[str]:
+        """Names of every function and class the module defines, nested ones included."""
+        if self._def_names is None:
+            from codeward.reviewer.dataflow.nodes import children
+
+            names: set[str] = set()
+            stack: list[cst.CSTNode] = [self.module]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, cst.FunctionDef | cst.ClassDef):
+                    names.add(item.name.value)
+                    stack.extend(item.body.body)
+                elif isinstance(item, cst.BaseSuite | cst.Module | cst.If | cst.Else | cst.Try | cst.With | cst.For
+                                | cst.While | cst.ExceptHandler | cst.Finally | cst.Match | cst.MatchCase):  # fmt: skip
+                    stack.extend(children(item))
+            self._def_names = frozenset(names)
+        return self._def_names
+
+    def local_names(self, node: cst.CSTNode) -> set[str]:
+        if isinstance(node, cst.Lambda):
+            return {p.name.value for p in _params(node)}
+        facts = self.facts(node)
+        return facts.bound - facts.declared
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.module.code
+        return self._text
+
+    # -- analyses -----------------------------------------------------------------------------------------
+
+    def analysis(self, node: cst.CSTNode) -> Analysis:
+        """The analysis of a function, class body or the module, run on first use."""
+        found = self.analyses.get(id(node))
+        if found is not None:
+            return found
+        parent: Analysis | None = None
+        def_key: int | None = None
+        if not isinstance(node, cst.Module):
+            outer = self.enclosing.get(id(node))
+            if outer is None:
+                outer = self.module
+            parent = self.analysis(outer) if not isinstance(outer, cst.Module) else self.light()
+            def_key = id(node)
+        analysis = Analysis(self, node, parent, def_key)
+        self.analyses[id(node)] = analysis
+        analysis._running = True
+        analysis.run()
+        analysis._running = False
+        return analysis
+
+    def module_analysis(self) -> Analysis:
+        """Module-level code with calls into the project followed (for questions about that code)."""
+        return self.analysis(self.module) if id(self.module) in self.analyses else self._full_module()
+
+    def _full_module(self) -> Analysis:
+        analysis = Analysis(self, self.module, None, None)
+        self.analyses[id(self.module)] = analysis
+        analysis.run()
+        return analysis
+
+    def light(self) -> Analysis:
+        """Module-level globals as functions see them (calls into the project are not followed, so that
+        summaries never wait on the module being analysed)."""
+        if self._light is None:
+            self._light = Analysis(self, self.module, None, None, light=True)
+            self._light.run()
+        return self._light
+
+    def note_enclosing(self, node: cst.CSTNode, outer: cst.CSTNode) -> None:
+        self.enclosing.setdefault(id(node), outer)
+
+    # -- names -----------------------------------------------------------------------------------------------
+
+    def builtin(self, name: str) -> Value:
+        ref = self.imports.get(name)
+        if ref is not None:
+            return self._ref_value(ref)
+        if name in self.functions or name in self.classes:
+            return Value(ref=f"@{self.path}::{name}")
+        if name in _BUILTINS:
+            return Value(ref=name)
+        # Never bound in this file: a snippet, or a name from `from x import *`.
+        if name in _REQUEST_NAMES:
+            return Value(type="web.Request")
+        from codeward.reviewer.dataflow.models import unbound_guesses
+
+        guessed = unbound_guesses().get(name)
+        return self._ref_value(guessed) if guessed is not None else Value()
+
+    def global_value(self, name: str) -> Value:
+        light = self.light()
+        value = light.exit_env.get(name)
+        if value is None:
+            return self.builtin(name)
+        return value
+
+    def _ref_value(self, ref: str) -> Value:
+        source = self.models.sources.get(ref)
+        if source is not None and source.how in ("attr", "object"):
+            return self._source_value(source, None)
+        return Value(ref=ref)
+
+    def project_global(self, ref: str) -> Value | None:
+        path, _, name = ref[1:].partition("::")
+        if not name or "." in name or name.startswith("#"):
+            return None
+        other = self.engine.loaded(path)
+        if other is None or name in other.functions or name in other.classes:
+            return None
+        if name in other.imports:
+            return other._ref_value(other.imports[name])
+        value = other.light().exit_env.get(name)
+        return value
+
+    def attribute_of_ref(self, ref: str, attr: str, node: cst.CSTNode | None) -> Value:
+        if ref.startswith("@"):
+            path, sep, name = ref[1:].partition("::")
+            if not sep:
+                other = self.engine.loaded(path)
+                if other is None:
+                    return Value()
+                if attr in other.functions or attr in other.classes:
+                    return Value(ref=f"@{path}::{attr}")
+                sub = self.engine.project.resolve(path, attr, 1) if path.endswith("__init__.py") else None
+                if sub is not None:
+                    return Value(ref=f"@{sub}")
+                if attr in other.imports:
+                    return other._ref_value(other.imports[attr])
+                return other.light().exit_env.get(attr, Value())
+            other = self.engine.loaded(path)
+            if other is not None and name in other.classes:
+                if f"{name}.{attr}" in other.functions:
+                    return Value(ref=f"@{path}::{name}.{attr}")
+                return other.class_attr(name, attr)
+            return Value()
+        qualified = f"{ref}.{attr}"
+        source = self.models.sources.get(qualified)
+        if source is not None and source.how in ("attr", "object"):
+            return self._source_value(source, node)
+        return Value(ref=qualified)
+
+    def class_attr(self, klass: str, attr: str) -> Value:
+        table = self._class_attrs.get(klass)
+        if table is None:
+            table = {}
+            node = self.classes.get(klass)
+            if node is not None:
+                analysis = Analysis(self, node, self.light(), None, light=True)
+                analysis.run()
+                table = analysis.exit_env
+            self._class_attrs[klass] = table
+        return table.get(attr, Value())
+
+    # -- sources and typed objects ---------------------------------------------------------------------
+
+    def _source_value(self, source, node: cst.CSTNode | None) -> Value:
+        if self.models.is_trusted(source.cls):
+            return CLEAN
+        if source.how == "object":
+            return Value(type=source.type)
+        family = source.cls if source.cls in ("random", "weak-hash") else "input"
+        trust = "local" if source.cls == "cli" and source.trust == "untrusted" else source.trust
+        label = Label("source", source.desc, node, family=family, trust=trust)
+        return Value(flows=(Flow(label),))
+
+    def source_call(
+        self, name: str | None, method: str | None, receiver: Value | None, node, args: list | None = None
+    ) -> Value | None:
+        models = self.models
+        if name is not None:
+            source = models.sources.get(name)
+            if source is not None and source.how == "call":
+                if source.cls == "weak-hash" and _not_for_security(args):
+                    return None
+                return self._source_value(source, node)
+            if name == "hashlib.new" and args:
+                return self._hashlib_new(args, node)
+        if receiver is not None and method is not None:
+            model = models.objects.get(receiver.type or "")
+            if model is None and receiver.type and self._is_handler_instance(receiver.type):
+                model = models.objects.get("web.Handler")
+            if model is not None and method in model.methods:
+                if models.is_trusted(model.cls):
+                    return CLEAN
+                label = Label("source", f"{model.desc}.{method}()", node, trust=model.trust)
+                return Value(flows=(Flow(label),))
+            source = models.sources.get("." + method)
+            if source is not None and source.how == "call" and receiver.ref is None:
+                return self._source_value(source, node)
+        return None
+
+    def _hashlib_new(self, args: list, node) -> Value | None:
+        """`hashlib.new("md5")`: a weak digest when the name (folded to a constant) is one."""
+        from codeward.reviewer.dataflow.models.crypto import WEAK_HASHES
+
+        named = next((a.value for a in args if a.keyword == "name"), None)
+        if named is None:
+            named = next((a.value for a in args if a.keyword is None and not a.star), None)
+        algorithm = named.const if named is not None else None
+        if not isinstance(algorithm, str) or algorithm.lower() not in WEAK_HASHES or _not_for_security(args):
+            return None
+        desc = "SHA-1" if algorithm.lower().startswith("sha") else algorithm.upper()
+        return Value(flows=(Flow(Label("source", desc, node, family="weak-hash")),))
+
+    def typed_attr(self, base: Value, attr: str, node: cst.CSTNode | None) -> Value | None:
+        models = self.models
+        type_name = base.type or ""
+        model = models.objects.get(type_name)
+        if model is None and self._is_handler_instance(type_name):
+            have = base.field("." + attr)
+            if have is not None:
+                return have
+            model = models.objects.get("web.Handler")
+        if model is not None:
+            if attr in model.attrs:
+                if models.is_trusted(model.cls):
+                    return CLEAN
+                label = Label("source", f"{model.desc}.{attr}", node, trust=model.trust)
+                held = "strmap" if attr in STRING_MAPS else ("str" if attr in STRINGS else None)
+                return Value(flows=(Flow(label),), type=held)
+            for name, held in model.typed_attrs:
+                if name == attr:
+                    return Value(type=held)
+            return None
+        if type_name.startswith("@") and type_name.endswith("()"):
+            have = base.field("." + attr)
+            if have is not None:
+                return have
+            path, _, klass = type_name[1:-2].partition("::")
+            other = self.engine.loaded(path)
+            from codeward.reviewer.dataflow.analysis import label_step
+
+            flows = label_step(base.flows, "." + attr)
+            if other is None or klass not in other.classes:
+                return Value(flows=flows)
+            declared = other.class_attr(klass, attr)
+            held = other.self_attr_type(klass, attr)
+            return Value(
+                flows=flows + tuple(f for f in declared.flows if f not in flows),
+                const=declared.const if not flows else UNKNOWN,
+                type=held or declared.type,
+                ref=declared.ref,
+            )
+        if not type_name.startswith("@") and type_name not in self.models.objects:
+            from codeward.reviewer.dataflow.analysis import label_step
+
+            return Value(flows=label_step(base.flows, "." + attr), type=f"{type_name}.{attr}")
+        return None
+
+    def self_attr_type(self, klass: str, attr: str) -> str | None:
+        """`self.attr = boto3.client("s3")` in any method of the class: the attribute's type."""
+        table = self._self_types.get(klass)
+        if table is None:
+            table = self._self_types[klass] = {}
+            for key, fn in self.functions.items():
+                if not key.startswith(klass + "."):
+                    continue
+                for stmt in _walk_statements(fn.body.body):
+                    if not isinstance(stmt, cst.Assign) or not isinstance(stmt.value, cst.Call):
+                        continue
+                    name = self.static_call_name(stmt.value.func)
+                    if name is None:
+                        continue
+                    for target in stmt.targets:
+                        t = target.target
+                        if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                            table.setdefault(t.attr.value, name + "()")
+        return table.get(attr)
+
+    def static_call_name(self, func: cst.BaseExpression) -> str | None:
+        dotted = _dotted(func)
+        if dotted is None:
+            return None
+        head, _, tail = dotted.partition(".")
+        base = self.imports.get(head)
+        if base is None:
+            base = f"@{self.path}::{head}" if head in self.classes or head in self.functions else head
+        return f"{base}.{tail}" if tail else base
+
+    def typed_key(self, base: Value, key: Any, node: cst.CSTNode | None) -> Value | None:
+        type_name = base.type
+        if type_name == "aws.LambdaEvent":
+            if isinstance(key, str) and key in TRUSTED_KEYS:
+                return CLEAN
+            if isinstance(key, str) and key in EXTERNAL_KEYS:
+                if self.models.is_trusted("external"):
+                    return CLEAN
+                label = Label("source", "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB)", node,
+                              trust="external")  # fmt: skip
+                return Value(flows=(Flow(label),))
+            if self.models.is_trusted("lambda"):
+                return CLEAN
+            known = isinstance(key, str) and (key in HTTP_KEYS)
+            desc = f"the Lambda event's {key}" if known else "the Lambda event"
+            held = "strmap" if key in EVENT_MAPS else ("str" if key in EVENT_STRINGS else None)
+            # What an HTTP client sent is untrusted; an event of unknown shape (a direct invocation, a Step
+            # Functions state) and API Gateway's own request context are another system's data.
+            trust = "untrusted" if known and key != "requestContext" else "external"
+            return Value(flows=(Flow(Label("source", desc, node, trust=trust)),), type=held)
+        if type_name == "aws.LambdaEvent.trusted":
+            return CLEAN
+        return None
+
+    def _is_handler_instance(self, type_name: str) -> bool:
+        if not (type_name.startswith("@") and type_name.endswith("()")):
+            return False
+        known = self.engine.handler_types.get(type_name)
+        if known is None:
+            path, _, klass = type_name[1:-2].partition("::")
+            other = self.engine.loaded(path)
+            known = self.engine.handler_types[type_name] = other is not None and other.is_handler_class(klass)
+        return known
+
+    def is_handler_class(self, klass: str) -> bool:
+        node = self.classes.get(klass)
+        if node is None:
+            return False
+        bases = self.models.handler_bases
+        for base in node.bases:
+            name = _dotted(base.value) or ""
+            if name in bases or name.rsplit(".", 1)[-1] in bases:
+                return True
+        return False
+
+    def is_clean(self, name: str) -> bool:
+        clean = self.models.clean
+        if name in clean:
+            return True
+        head = name
+        while "." in head:
+            head = head.rsplit(".", 1)[0]
+            if head + ".*" in clean:
+                return True
+        return False
+
+    def resolved(self, name: str | None) -> str:
+        return name or ""
+
+    # -- parameters ------------------------------------------------------------------------------------------
+
+    def parameters(self, analysis: Analysis) -> dict[str, Value]:
+        fn = analysis.node
+        if isinstance(fn, cst.Lambda):
+            return {p.name.value: Value(flows=(Flow(Label("param", p.name.value, index=i)),))
+                    for i, p in enumerate(_params(fn))}  # fmt: skip
+        assert isinstance(fn, cst.FunctionDef)
+        params = _params(fn)
+        klass = self.class_of.get(id(fn))
+        is_method = klass is not None and not _has_decorator(fn, "staticmethod")
+        route = self._route_kind(fn, klass, params)
+        env: dict[str, Value] = {}
+        handler_event = self._lambda_event(fn, params)
+        for index, param in enumerate(params):
+            name = param.name.value
+            label = Label("param", name, index=index)
+            value = Value(flows=(Flow(label),))
+            annotation = _dotted(param.annotation.annotation) if param.annotation is not None else None
+            if is_method and index == 0:
+                if _has_decorator(fn, "classmethod"):
+                    value = Value(ref=f"@{self.path}::{klass}")
+                else:
+                    value = Value(flows=(Flow(label),), type=f"@{self.path}::{klass}()")
+            elif annotation in _REQUEST_ANNOTATIONS or (annotation and annotation.rsplit(".", 1)[-1] in (
+                "HttpRequest", "WSGIRequest")):  # fmt: skip
+                value = Value(flows=(Flow(label),), type=_REQUEST_ANNOTATIONS.get(annotation, "django.HttpRequest"))
+            elif name in _REQUEST_NAMES and not annotation:
+                value = Value(flows=(Flow(label),), type="web.Request")
+            elif handler_event is not None and index == handler_event[0]:
+                value = Value(flows=(Flow(label),), type=handler_event[1])
+            elif annotation and annotation.rsplit(".", 1)[-1] in POWERTOOLS_TYPES:
+                held = POWERTOOLS_TYPES[annotation.rsplit(".", 1)[-1]]
+                if held != "trusted":
+                    value = Value(flows=(Flow(label),), type=held)
+            from_url = route is not None and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
+            if from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
+                what = "command-line option" if route == "cli" else "route parameter"
+                source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
+                value = Value(flows=(*value.flows, Flow(source)), type=value.type)
+            env[name] = value
+        return env
+
+    def _route_kind(self, fn: cst.FunctionDef, klass: str | None, params: list[cst.Param]) -> str | None:
+        """ "web" when the function's parameters come from a URL, "cli" from a command line, else None."""
+        for decorator in fn.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call):
+                func = target.func
+                last = func.attr.value if isinstance(func, cst.Attribute) else (
+                    func.value if isinstance(func, cst.Name) else "")  # fmt: skip
+                head = _dotted(func) or ""
+                if head.startswith(("click.", "typer.")) or (last == "command" and "." in head):
+                    return "cli"
+                if last in self.models.route_decorators:
+                    first = target.args[0].value if target.args else None
+                    if (isinstance(first, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString | cst.List)
+                            or last in ("api_view", "action") or any(
+                        a.keyword is not None and a.keyword.value in ("path", "rule") for a in target.args)):  # fmt: skip
+                        return "web"
+        if klass is not None and fn.name.value in _HTTP_VERBS and self.is_handler_class(klass):
+            return "web"
+        if klass is None and params and params[0].name.value in _REQUEST_NAMES and _VIEW_FILE.search(self.path):
+            return "web"
+        return None
+
+    def _lambda_event(self, fn: cst.FunctionDef, params: list[cst.Param]) -> tuple[int, str] | None:
+        names = [p.name.value for p in params[:2]]
+        shaped = len(names) == 2 and names[0] in _EVENT_NAMES and names[1] in _CONTEXT_NAMES
+        if not shaped and not (len(names) == 2 and fn.name.value in ("lambda_handler", "handler")):
+            return None
+        for decorator in fn.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Attribute) and target.attr.value in _CRHELPER:
+                return 0, "aws.LambdaEvent.trusted"
+        if _mentions(fn, TRUSTED_MARKERS):
+            return 0, "aws.LambdaEvent.trusted"
+        return 0, "aws.LambdaEvent"
+
+    # -- calls into the project ---------------------------------------------------------------------------
+
+    def resolve_callable(self, ref: str, load: bool = False) -> tuple[ModuleInfo, cst.CSTNode, str] | None:
+        """The function or class a project reference names; another module is parsed for it only with `load`."""
+        path, sep, name = ref[1:].partition("::")
+        if not sep:
+            return None
+        if path == self.path:
+            owner: ModuleInfo | None = self
+        else:
+            owner = self.engine.module(path) if load else self.engine.loaded(path)
+        if owner is None:
+            return None
+        if "()." in name:
+            klass, _, method = name.partition("().")
+            node = owner.classes.get(klass)
+            if node is None or "." in method:
+                return None
+            found = owner.method_of(node, method)
+            if found is None:
+                return None
+            holder = owner.engine.module_of(found) or owner
+            return holder, found, "function"
+        node = owner.by_ref.get(ref)
+        if node is None and name in owner.imports:
+            target = owner.imports[name]
+            if target.startswith("@") and target != ref:
+                return self.resolve_callable(target, load)
+            return None
+        if isinstance(node, cst.ClassDef):
+            return owner, node, "class"
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            return owner, node, "function"
+        return None
+
+    def method_of(self, klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+        found = self.functions.get(f"{klass.name.value}.{name}")
+        if found is not None:
+            return found
+        for base in klass.bases:
+            base_name = _dotted(base.value)
+            if base_name is None:
+                continue
+            ref = self.imports.get(base_name) or (f"@{self.path}::{base_name}" if base_name in self.classes else None)
+            if ref is None or not ref.startswith("@"):
+                continue
+            target = self.resolve_callable(ref)
+            if target is not None and target[2] == "class" and target[1] is not klass:
+                owner, node, _ = target
+                found = owner.functions.get(f"{node.name.value}.{name}")  # type: ignore[attr-defined]
+                if found is not None:
+                    return found
+        return None
+
+    def is_method(self, fn: cst.CSTNode) -> bool:
+        return id(fn) in self.class_of and not _has_decorator(fn, "staticmethod")  # type: ignore[arg-type]
+
+    def summary(self, fn: cst.CSTNode) -> Summary | None:
+        key = id(fn)
+        if key in self.summaries:
+            return self.summaries[key]
+        self.summaries[key] = None  # recursion: calls back into this function are unknown calls
+        if not self.engine.budget_ok():
+            return None
+        analysis = self.analysis(fn)
+        from codeward.reviewer.dataflow.sinks import summary_sinks
+
+        ret = analysis.returns if analysis.returns is not None else Value(const=None)
+        if analysis.cfg is not None and analysis.cfg.yields:
+            ret = Value(rest=analysis.yielded if analysis.yielded is not None else CLEAN)
+        self_out = None
+        if self.is_method(fn):
+            params = _params(fn)  # type: ignore[arg-type]
+            if params:
+                self_out = analysis.exit_env.get(params[0].name.value)
+        summary = Summary(ret=ret, self_out=self_out, sinks=summary_sinks(analysis))
+        self.summaries[key] = summary
+        return summary
+
+    def bind(self, fn: cst.CSTNode, args: list[Arg], method: bool) -> dict[int, Value]:
+        params = _params(fn)  # type: ignore[arg-type]
+        node = fn.params  # type: ignore[attr-defined]
+        positional_params = [*node.posonly_params, *node.params]
+        index_of = {p.name.value: i for i, p in enumerate(params)}
+        bound: dict[int, Value] = {}
+        position = 0
+        extra: list[Value] = []
+        for arg in args:
+            if arg.star == "*":
+                spread = arg.value.elements()
+                while position < len(positional_params):
+                    bound[position] = spread
+                    position += 1
+                extra.append(spread)
+            elif arg.star == "**":
+                for param in params:
+                    index = index_of[param.name.value]
+                    if index not in bound:
+                        bound[index] = self_key(arg.value, param.name.value)
+            elif arg.keyword is None:
+                if position < len(positional_params):
+                    bound[position] = arg.value
+                    position += 1
+                else:
+                    extra.append(arg.value)
+            else:
+                index = index_of.get(arg.keyword)
+                if index is not None:
+                    bound[index] = arg.value
+                elif isinstance(node.star_kwarg, cst.Param):
+                    star = index_of[node.star_kwarg.name.value]
+                    bound[star] = bound.get(star, Value()).with_field(arg.keyword, arg.value)
+        if isinstance(node.star_arg, cst.Param) and extra:
+            value = Value()
+            for item in extra:
+                value = value.with_element(item)
+            bound[index_of[node.star_arg.name.value]] = value
+        return bound
+
+
+def _not_for_security(args: list | None) -> bool:
+    """`usedforsecurity=False`: the caller says the digest protects nothing."""
+    return any(a.keyword == "usedforsecurity" and a.value.const is False for a in args or ())
+
+
+def self_key(value: Value, key: str) -> Value:
+    found = value.field(key)
+    return found if found is not None else Value(flows=value.flows)
+
+
+def _params(fn: cst.FunctionDef | cst.Lambda) -> list[cst.Param]:
+    p = fn.params
+    out = [*p.posonly_params, *p.params]
+    if isinstance(p.star_arg, cst.Param):
+        out.append(p.star_arg)
+    out += list(p.kwonly_params)
+    if isinstance(p.star_kwarg, cst.Param):
+        out.append(p.star_kwarg)
+    return out
+
+
+def _validated(param: cst.Param, annotation: str | None) -> bool:
+    """A route parameter the framework converts to a safe type (`item_id: int`), or a dependency."""
+    if annotation is not None and (annotation in _VALIDATED_ANNOTATIONS or annotation.rsplit(".", 1)[-1] in
+                                   _VALIDATED_ANNOTATIONS):  # fmt: skip
+        return True
+    default = param.default
+    return isinstance(default, cst.Call) and (_dotted(default.func) or "").rsplit(".", 1)[-1] in ("Depends", "Security")
+
+
+def _has_decorator(fn: cst.FunctionDef, name: str) -> bool:
+    return any((_dotted(d.decorator) or "").rsplit(".", 1)[-1] == name for d in fn.decorators)
+
+
+def _dotted(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _mentions(node: cst.CSTNode, words: frozenset[str]) -> bool:
+    """Whether a string literal in `node` is one of `words` (a handler reading `event["RequestType"]`)."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.SimpleString):
+            try:
+                if item.evaluated_value in words:
+                    return True
+            except Exception:
+                continue
+        else:
+            stack.extend(children(item))
+    return False
+
+
+def _walk_statements(body) -> list[cst.CSTNode]:
+    """Small statements of a body and of its nested blocks (not of nested functions or classes)."""
+    out: list[cst.CSTNode] = []
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.extend(stmt.body)
+        elif isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+            continue
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                part = getattr(stmt, name, None)
+                if isinstance(part, cst.BaseSuite):
+                    stack.extend(part.body)
+                elif part is not None and hasattr(part, "body") and isinstance(part.body, cst.BaseSuite):
+                    stack.extend(part.body.body)
+                elif isinstance(part, cst.If):
+                    stack.append(part)
+            for handler in getattr(stmt, "handlers", ()):
+                stack.extend(handler.body.body)
+            for case in getattr(stmt, "cases", ()):
+                stack.extend(case.body.body)
+    return out
+
+
+_COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
+
+
+@dataclass(slots=True)
+class _Facts:
+    names: set[str] = field(default_factory=set)  # identifiers and attribute names it uses
+    called: list[str] = field(default_factory=list)  # last names of what it calls
+    bound: set[str] = field(default_factory=set)  # names it binds (Python's local variables)
+    declared: set[str] = field(default_factory=set)  # names declared global or nonlocal
+
+
+def _collect_scope(scope: cst.CSTNode) -> _Facts:
+    """One body's facts: each name counted in its innermost function, class or module (comprehensions and
+    lambdas belong to the body around them, but their targets bind nothing there)."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    facts = _Facts()
+    if isinstance(scope, cst.FunctionDef):
+        facts.bound.update(p.name.value for p in _params(scope))
+        roots: list[cst.CSTNode] = list(scope.body.body)
+    elif isinstance(scope, cst.ClassDef):
+        roots = list(scope.body.body)
+    elif isinstance(scope, cst.Module):
+        roots = list(scope.body)
+    else:
+        roots = list(children(scope))
+    stack: list[tuple[cst.CSTNode, bool]] = [(node, False) for node in roots]
+    pop = stack.pop
+    push = stack.append
+    function_def, class_def, lambda_ = cst.FunctionDef, cst.ClassDef, cst.Lambda
+    while stack:
+        item, in_comprehension = pop()
+        kind = type(item)
+        if kind is function_def or kind is class_def:
+            facts.bound.add(item.name.value)  # type: ignore[attr-defined]
+            for decorator in item.decorators:  # type: ignore[attr-defined]
+                push((decorator.decorator, in_comprehension))
+            continue
+        _note(item, kind, facts, in_comprehension)
+        nested = in_comprehension or kind is lambda_ or kind in _COMPREHENSION_TYPES
+        for child in children(item):
+            push((child, nested))
+    return facts
+
+
+def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) -> None:
+    if kind is cst.Name:
+        facts.names.add(item.value)  # type: ignore[attr-defined]
+        return
+    if kind is cst.Attribute:
+        facts.names.add(item.attr.value)  # type: ignore[attr-defined]
+        return
+    if kind is cst.Call:
+        func = item.func  # type: ignore[attr-defined]
+        if isinstance(func, cst.Name):
+            facts.called.append(func.value)
+        elif isinstance(func, cst.Attribute):
+            facts.called.append(func.attr.value)
+        return
+    if kind is cst.Global or kind is cst.Nonlocal:
+        facts.declared.update(n.name.value for n in item.names)  # type: ignore[attr-defined]
+        return
+    if in_comprehension and kind is not cst.NamedExpr:
+        return  # a comprehension's or lambda's own variables
+    if (
+        kind is cst.AssignTarget
+        or kind is cst.AnnAssign
+        or kind is cst.AugAssign
+        or kind is cst.NamedExpr
+        or kind is cst.For
+    ):
+        _bind(item.target, facts)  # type: ignore[attr-defined]
+    elif kind is cst.AsName:
+        _bind(item.name, facts)  # type: ignore[attr-defined]
+    elif kind is cst.Import:
+        for alias in item.names:  # type: ignore[attr-defined]
+            if alias.asname is None:
+                facts.bound.add((_dotted(alias.name) or "").split(".", 1)[0])
+    elif kind is cst.ImportFrom:
+        if not isinstance(item.names, cst.ImportStar):  # type: ignore[attr-defined]
+            for alias in item.names:  # type: ignore[attr-defined]
+                if alias.asname is None:
+                    facts.bound.add(_dotted(alias.name) or "")
+    elif (kind is cst.MatchAs or kind is cst.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
+        facts.bound.add(item.name.value)  # type: ignore[attr-defined]
+
+
+def _bind(target: cst.BaseExpression, facts: _Facts) -> None:
+    if isinstance(target, cst.Name):
+        facts.bound.add(target.value)
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            _bind(element.value, facts)
+    elif isinstance(target, cst.StarredElement):
+        _bind(target.value, facts)

@@ -1,0 +1,282 @@
+"""The project around a reviewed file: which imports name the project's own modules, and those modules parsed
+once per process so that calls into them use their functions' summaries.
+
+A module is the project's when its file is found next to the importing file (relative imports, sibling
+modules) or under the folder that holds the importing file's top-level package. Anything else is a library,
+known only through the models.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+# Words a module that reads untrusted data contains (requests, Lambda events, the command line, sockets).
+_LINE_START = re.compile(r"^([ \t]*)\S", re.M)
+_SOURCE_WORDS = re.compile(r"\brequest\.|\bevent\[|\bevent\.get\(|\binput\(|\bargv\b|\.recv\(|\bstdin\b")
+
+# Files over this size are not parsed to summarise their functions (the reviewed file itself always is).
+MAX_DEPENDENCY_BYTES = 400_000
+# How many other modules one process parses for summaries, at most.
+MAX_DEPENDENCIES = 400
+
+
+@dataclass(slots=True)
+class Loaded:
+    path: str
+    module: cst.Module
+    digest: str
+
+
+class Project:
+    """Process-wide: resolved import names and parsed dependencies."""
+
+    def __init__(self) -> None:
+        self._resolved: dict[tuple[str, str, int], str | None] = {}
+        self._loaded: dict[str, Loaded | None] = {}
+        self._exists: dict[str, bool] = {}
+        self._mentions: dict[tuple[str, str], bool] = {}
+        # Files whose text decided something for the file under review: its cached result depends on them.
+        self.consulted: set[str] | None = None
+        self._texts: dict[str, str] = {}
+        self._stamps: dict[str, tuple[int, int] | None] = {}
+
+    def _isfile(self, path: str) -> bool:
+        found = self._exists.get(path)
+        if found is None:
+            found = self._exists[path] = os.path.isfile(path)
+        return found
+
+    def resolve(self, importer: str, dotted: str, level: int) -> str | None:
+        """The file of module `dotted` imported from file `importer` (`level` leading dots), if the project's."""
+        key = (os.path.dirname(importer), dotted, level)
+        if key in self._resolved:
+            return self._resolved[key]
+        found = self._resolve(importer, dotted, level)
+        self._resolved[key] = found
+        return found
+
+    def _resolve(self, importer: str, dotted: str, level: int) -> str | None:
+        folder = os.path.dirname(os.path.abspath(importer))
+        parts = [p for p in dotted.split(".") if p]
+        if level:
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+            return self._file_under(folder, parts)
+        # Absolute: next to the importer (scripts), then from the root of the importer's package.
+        for base in self._roots(folder):
+            found = self._file_under(base, parts)
+            if found is not None:
+                return found
+        return None
+
+    def _roots(self, folder: str) -> list[str]:
+        roots = [folder]
+        top = folder
+        while self._isfile(os.path.join(top, "__init__.py")):
+            top = os.path.dirname(top)
+        if top != folder:
+            roots.append(top)
+        return roots
+
+    def _file_under(self, base: str, parts: list[str]) -> str | None:
+        if not parts:
+            init = os.path.join(base, "__init__.py")
+            return init if self._isfile(init) else None
+        path = os.path.join(base, *parts)
+        if self._isfile(path + ".py"):
+            return path + ".py"
+        init = os.path.join(path, "__init__.py")
+        return init if self._isfile(init) else None
+
+    def load(self, path: str) -> Loaded | None:
+        if self.consulted is not None:
+            self.consulted.add(path)
+        if path in self._loaded and not self.changed(path):
+            return self._loaded[path]
+        loaded = None
+        if len(self._loaded) < MAX_DEPENDENCIES:
+            loaded = self._parse(path)
+        self._loaded[path] = loaded
+        return loaded
+
+    def add(self, path: str, module: cst.Module, text: str) -> None:
+        """The reviewed file itself: already parsed."""
+        self._loaded[os.path.abspath(path)] = Loaded(os.path.abspath(path), module, _digest(text))
+
+    def _parse(self, path: str) -> Loaded | None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_DEPENDENCY_BYTES + 1)
+        except OSError:
+            return None
+        self._stamps[path] = _stamp(path)
+        if len(data) > MAX_DEPENDENCY_BYTES or b"\0" in data[:4096]:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if text.count("(") + text.count("[") + text.count("{") > 200 and _deep(text):
+            return None
+        from codeward.reviewer.parse import parse_module
+
+        try:
+            module = parse_module(text)
+        except Exception:  # any parser failure: the module is simply not summarised
+            return None
+        return Loaded(path, module, _digest(text))
+
+    def _text(self, path: str) -> str:
+        if self.consulted is not None:
+            self.consulted.add(path)
+        text = self._texts.get(path)
+        if text is not None and self._stale(path):
+            text = None
+        if text is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_DEPENDENCY_BYTES + 1)
+                text = data.decode("utf-8", "replace") if len(data) <= MAX_DEPENDENCY_BYTES else ""
+            except OSError:
+                text = ""
+            self._texts[path] = text
+            self._stamps[path] = _stamp(path)
+        return text
+
+    def changed(self, path: str) -> bool:
+        """Whether a file read before has changed since (and forget what was derived from it)."""
+        return path in self._stamps and self._stale(path)
+
+    def _stale(self, path: str) -> bool:
+        """The file changed since it was read (a long-lived process: the language server)."""
+        if _stamp(path) == self._stamps.get(path):
+            return False
+        self._texts.pop(path, None)
+        self._loaded.pop(path, None)
+        self._mentions = {k: v for k, v in self._mentions.items() if k[0] != path}
+        return True
+
+    def module_mentions_source(self, path: str) -> bool:
+        key = (path, "")
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = _mentions(self._text(path))
+        return found
+
+    def function_mentions(self, path: str, name: str, pattern: re.Pattern[str]) -> bool:
+        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
+        key = (path, name, pattern.pattern)
+        found = self._mentions.get(key)  # type: ignore[call-overload]
+        if found is None:
+            body = self._body(self._text(path), name)
+            found = self._mentions[key] = body is not None and bool(pattern.search(body))  # type: ignore[index]
+        return found
+
+    @staticmethod
+    def _body(text: str, name: str) -> str | None:
+        header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
+        parts = []
+        for match in header.finditer(text):
+            indent = len(match.group(1))
+            end = len(text)
+            for line in _LINE_START.finditer(text, match.end()):
+                if len(line.group(1)) <= indent:
+                    end = line.start()
+                    break
+            parts.append(text[match.start() : end])
+        return "\n".join(parts) if parts else None
+
+    @staticmethod
+    def module_mentions_source_text(text: str) -> bool:
+        return _mentions(text)
+
+    def function_mentions_source(self, path: str, name: str) -> bool:
+        """A cheap look at the text of function `name` in a module (no parse): does it read a request, an
+        event, the command line or a socket, or is it a class whose code does?"""
+        key = (path, name)
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = (
+                self._scan(self._text(path), name) if self.module_mentions_source(path) else False
+            )
+        return found
+
+    def _scan(self, text: str, name: str) -> bool:
+        if not self.module_mentions_source_text(text):
+            return False
+        header = re.compile(rf"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", re.M)
+        for match in header.finditer(text):
+            indent = len(match.group(1))
+            end = len(text)
+            for line in _LINE_START.finditer(text, match.end()):
+                if len(line.group(1)) <= indent:
+                    end = line.start()
+                    break
+            if _SOURCE_WORDS.search(text, match.start(), end):
+                return True
+        return False
+
+    def dependencies(self, paths: set[str]) -> list[tuple[str, str]]:
+        """(path, digest of its content now) of each file: a cached result stays valid while they hold."""
+        return sorted((path, file_digest(path)) for path in paths)
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def file_digest(path: str) -> str:
+    """The digest of a file's bytes as they are now ("" when it cannot be read)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(MAX_DEPENDENCY_BYTES + 1), digest_size=12).hexdigest()
+    except OSError:
+        return ""
+
+
+_WORDS = ("request.", "event[", "event.get(", "input(", "argv", ".recv(", "stdin")
+
+
+def _mentions(text: str) -> bool:
+    """Plain substring tests first (fast); the word-boundary pattern only confirms."""
+    return any(word in text for word in _WORDS) and bool(_SOURCE_WORDS.search(text))
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _deep(text: str) -> bool:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+    return deepest > 100
+
+
+_PROJECT: Project | None = None
+
+
+def shared_project() -> Project:
+    """Import resolution and module texts, shared by every engine of the process (and the rules' pre-filter)."""
+    global _PROJECT
+    if _PROJECT is None:
+        _PROJECT = Project()
+    return _PROJECT

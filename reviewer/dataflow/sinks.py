@@ -1,0 +1,335 @@
+"""Sinks: which arguments of a call receive data that is dangerous there, and the flows that reach them.
+
+Two ways a call is a sink: a model names it (`os.system`, a cursor's `execute`), or it calls a project
+function whose summary says a parameter reaches a sink inside (a wrapper around `os.system` is a sink too).
+The rules and the summaries use the same matcher, so a flow is reported the same way however deep it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from codeward.reviewer.dataflow.analysis import Arg, clean_flows
+from codeward.reviewer.dataflow.cfg import element_key
+from codeward.reviewer.dataflow.models import Sink
+from codeward.reviewer.dataflow.models.xml import XML_TYPES
+from codeward.reviewer.dataflow.nodes import children
+from codeward.reviewer.dataflow.values import Flow, Value, merge_flows
+
+if TYPE_CHECKING:
+    from codeward.reviewer.dataflow.analysis import Analysis, Env
+
+_FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/usr/bin/sh",
+                     "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})  # fmt: skip
+_SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ic"})
+
+
+# Where a wrapper's sink is, once per node (a position costs a print of the module up to it).
+_POSITIONS: dict[int, object] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A flow reaching a sink: `flow` (a source, or in a summary a parameter) at argument `arg` of the call."""
+
+    kind: str
+    flow: Flow
+    sink: str  # how messages name the sink: "os.system"
+    arg: cst.BaseExpression | None
+    where: tuple[object, object] | None = None  # (module, call node) inside a wrapper where the sink is
+    wrapper: str | None = None  # the project function called here that passes the data on to the sink
+
+    @property
+    def via(self) -> str | None:
+        """ "helpers.py:14": where the sink is, when the call reaches it through a wrapper."""
+        if self.where is None:
+            return None
+        import os
+
+        from codeward.reviewer.positions import positions
+
+        owner, node = self.where
+        span = _POSITIONS.get(id(node))
+        if span is None:
+            span = _POSITIONS[id(node)] = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
+        name = os.path.basename(owner.path)  # type: ignore[attr-defined]
+        return f"{name}:{span.line}" if span is not None else name
+
+    def label(self) -> str:
+        """The sink as messages name it: `os.system()`, or `run(), which passes it to os.system() (x.py:3)`."""
+        if self.wrapper is None:
+            return f"{self.sink}()"
+        return f"{self.wrapper}(), which passes it to {self.sink}() ({self.via})"
+
+
+def callee(analysis: Analysis, call: cst.Call, env: Env) -> tuple[str | None, str | None, Value | None]:
+    """(qualified name, method name, receiver value) of a call, as the analysis resolves them."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        receiver = analysis.eval(func.value, env)
+        method = func.attr.value
+        if receiver.ref is not None:
+            value = analysis.read_attr(receiver, method, None)
+            if _module_like(receiver.ref):
+                return value.ref, method, None
+            return value.ref, method, Value()  # a class (or its attribute): its methods work on objects
+        name = f"{receiver.type}.{method}" if receiver.type else None
+        return name, method, receiver
+    value = analysis.eval(func, env)
+    return value.ref, None, None
+
+
+def _module_like(ref: str) -> bool:
+    """`os.path`, a project module: not `Entry.objects` (a class's manager) or `@x.py::Model`."""
+    if ref.startswith("@"):
+        return "::" not in ref
+    return not any(part[:1].isupper() for part in ref.split("."))
+
+
+def call_hits(analysis: Analysis, call: cst.Call, env: Env, kind: str | None = None) -> list[Hit]:
+    """Every flow (sources and parameters alike) reaching a sink argument of `call` in state `env`."""
+    name, method, receiver = callee(analysis, call, env)
+    hits: list[Hit] = []
+    for sink in _model_sinks(analysis, name, method, receiver):
+        if kind is not None and sink.kind != kind:
+            continue
+        for expr, value in _sink_values(analysis, sink, call, env, receiver):
+            for flow in _reaching(value, sink.kind):
+                label = _label(name if receiver is None else None, method, call, analysis)
+                hits.append(Hit(sink.kind, flow, label, expr))
+    if name is not None and name.startswith("@"):
+        hits += _wrapper_hits(analysis, call, env, name, receiver, kind)
+    return hits
+
+
+def _model_sinks(analysis: Analysis, name: str | None, method: str | None, receiver: Value | None) -> list[Sink]:
+    models = analysis.models
+    found = list(models.call_sinks.get(name or "", ()))
+    if receiver is not None and method is not None and receiver.type:
+        if receiver.type.startswith(XML_TYPES):
+            found += models.call_sinks.get(f"xml.Element.{method}", ())
+        if not found and analysis.info._is_handler_instance(receiver.type):
+            found += models.call_sinks.get(f"web.Handler.{method}", ())
+    if not found and method is not None and (receiver is not None or name is None):
+        found += models.method_sinks.get(method, ())
+    return found
+
+
+def _label(name: str | None, method: str | None, call: cst.Call, analysis: Analysis) -> str:
+    if name and not name.startswith("@"):
+        return name.replace("()", "")
+    parts = []
+    expr = call.func
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if isinstance(expr, cst.Name):
+        parts.append(expr.value)
+    elif isinstance(expr, cst.Call | cst.Subscript):
+        parts.append("...")
+    return ".".join(reversed(parts)) or (method or "call")
+
+
+def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
+    if index >= 0:
+        for seen, arg in enumerate(call.args):
+            if arg.keyword is not None or arg.star:
+                break
+            if seen == index:
+                return arg.value
+    if keyword:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+    return None
+
+
+def _sink_values(
+    analysis: Analysis, sink: Sink, call: cst.Call, env: Env, receiver: Value | None
+) -> list[tuple[cst.BaseExpression | None, Value]]:
+    when = sink.when
+    if when in ("shell", "program"):
+        shell = _argument(call, -1, "shell")
+        shell_value = analysis.eval(shell, env) if shell is not None else None
+        on = shell_value is not None and shell_value.const is not False and shell_value.const is not None
+        on = on and shell_value.const != 0  # type: ignore[union-attr]
+        if (when == "shell") != on:
+            return []
+    if when == "no-parser" and (_argument(call, 1, "parser") is not None):
+        return []
+    if when == "receiver-tainted" and (receiver is None or not _reaching(receiver, sink.kind)):
+        return []
+    out: list[tuple[cst.BaseExpression | None, Value]] = []
+    for index, keyword in sink.args:
+        if index == -1:
+            if isinstance(call.func, cst.Attribute) and receiver is not None:
+                out.append((call.func.value, receiver))
+            continue
+        expr = _argument(call, index, keyword) if index != -2 else _argument(call, -1, keyword)
+        if expr is None:
+            continue
+        value = analysis.eval(expr, env)
+        if when == "host" and _host_fixed(value):
+            continue
+        if when == "program":
+            value = _program(value)
+            if value is None:
+                continue
+        out.append((expr, value))
+    return out
+
+
+def _program(value: Value) -> Value | None:
+    """Without a shell: the program (first element), or the command of `sh -c CMD`."""
+    first = value.field(0)
+    if first is None:
+        if value.fields or value.rest is not None:
+            return value.rest
+        return value  # a single string: the program itself
+    second = value.field(1)
+    if first.const in _SHELLS and second is not None and second.const in _SHELL_FLAGS:
+        command = value.field(2)
+        return command if command is not None else value.rest
+    if first.const in _SHELLS and value.rest is not None:
+        return value.rest
+    return first
+
+
+def _host_fixed(value: Value) -> bool:
+    text = value.const if isinstance(value.const, str) else value.prefix
+    return text is not None and bool(_FIXED_HOST.match(text))
+
+
+def _reaching(value: Value, kind: str) -> tuple[Flow, ...]:
+    """Flows in `value` that are dangerous for `kind`: attacker data not sanitised for it, or, for "secret",
+    predictable randomness."""
+    out = []
+    for flow in value.deep_flows():
+        family = flow.label.family
+        if kind == "secret":
+            if family in ("random", "weak-hash") or flow.label.kind == "param":
+                out.append(flow)
+        elif family == "input" and kind not in flow.cleared:
+            if kind == "path" and "path-dots" in flow.cleared:
+                continue
+            out.append(flow)
+    return tuple(out)
+
+
+def _wrapper_hits(
+    analysis: Analysis, call: cst.Call, env: Env, name: str, receiver: Value | None, kind: str | None
+) -> list[Hit]:
+    args = [Arg(analysis.eval(a.value, env), a.keyword.value if a.keyword else None, a.star, a.value)
+            for a in call.args]  # fmt: skip
+    load = analysis.info.engine.worth_loading(name, args, receiver)
+    target = analysis.info.resolve_callable(name, load=load)
+    if target is None:
+        return []
+    owner, fn, what = target
+    if what == "class":
+        init = owner.method_of(fn, "__init__")  # type: ignore[arg-type]
+        if init is None:
+            return []
+        fn = init
+        receiver = Value(type=name + "()")
+    summary = owner.summary(fn)
+    if summary is None or not summary.sinks:
+        return []
+    is_method = owner.is_method(fn)
+    full = [Arg(receiver, None, "", call), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
+    bound = owner.bind(fn, full, method=False)
+    callee_name = fn.name.value if isinstance(fn, cst.FunctionDef) else "<lambda>"
+    hits = []
+    for sink_kind, flow, desc, node, path in summary.sinks:
+        if kind is not None and sink_kind != kind:
+            continue
+        label = flow.label
+        if label.kind != "param":
+            continue  # a source inside the callee: reported there
+        actual = bound.get(label.index)
+        if actual is None:
+            continue
+        value = analysis.navigate(actual, label.path, call)
+        arg_expr = _arg_expr(owner, fn, full, label.index, call)
+        for reached in _reaching(value, sink_kind):
+            if sink_kind != "secret":
+                cleaned = clean_flows((reached,), flow.cleared)
+                if not cleaned or sink_kind in cleaned[0].cleared:
+                    continue
+                reached = cleaned[0]
+            holder = owner if path == owner.path else (analysis.info.engine.modules.get(path) or owner)
+            hits.append(
+                Hit(sink_kind, reached.via(f"{callee_name}()", call), desc, arg_expr, (holder, node), callee_name)
+            )
+    return hits
+
+
+def _arg_expr(owner, fn, args: list[Arg], index: int, call: cst.Call) -> cst.BaseExpression | None:
+    params = fn.params
+    names = [p.name.value for p in [*params.posonly_params, *params.params]]
+    position = 0
+    for arg in args:
+        if arg.keyword is None and not arg.star:
+            if position == index:
+                return arg.node if isinstance(arg.node, cst.BaseExpression) and arg.node is not call else None
+            position += 1
+        elif arg.keyword is not None and index < len(names) and names[index] == arg.keyword:
+            return arg.node
+    return None
+
+
+def summary_sinks(analysis: Analysis) -> list[tuple[str, Flow, str, object, str]]:
+    """Every parameter flow reaching a sink inside the function (directly or through its callees), with the
+    state before each statement as the fixed point left it."""
+    out: list[tuple[str, Flow, str, object, str]] = []
+    seen: set[tuple] = set()
+    cfg = analysis.cfg
+    if cfg is None:
+        return out
+    for block in cfg.blocks:
+        for kind, node in block.elements:
+            env = analysis.pre.get(element_key(kind, node))
+            if env is None:
+                continue
+            for call in _calls_in(kind, node):
+                for hit in call_hits(analysis, call, dict(env)):
+                    if hit.flow.label.kind != "param":
+                        continue
+                    key = (hit.kind, hit.flow.label, id(call))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append((hit.kind, hit.flow, hit.sink, call, analysis.info.path))
+    return out
+
+
+def _calls_in(kind: str, node: cst.CSTNode) -> list[cst.Call]:
+    """Calls an element evaluates (not those inside nested functions, lambdas or comprehensions)."""
+    if kind == "def":
+        return []
+    roots: list[cst.CSTNode]
+    if kind == "iter":
+        roots = [node.iter]  # type: ignore[attr-defined]
+    elif kind == "with":
+        roots = [node.item]  # type: ignore[attr-defined]
+    elif kind in ("for", "except", "case"):
+        return []
+    else:
+        roots = [node]
+    out: list[cst.Call] = []
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.Lambda | cst.FunctionDef | cst.ClassDef):
+            continue
+        if isinstance(item, cst.Call):
+            out.append(item)
+        stack.extend(children(item))
+    return out
+
+
+del merge_flows

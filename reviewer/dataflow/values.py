@@ -1,0 +1,300 @@
+"""Abstract values: what the analysis knows about a Python value at one program point.
+
+A value carries
+- `flows`: the taint it holds, one `Flow` per origin (a source such as `request.args`, or a parameter of the
+  function being summarised, so that summaries can say "parameter 1 reaches the return value");
+- `const`: its value when the analysis knows it (literals and what folds from them);
+- `fields`: what is known per constant key or attribute (`d["a"]`, `obj.attr`), and `rest`: what any other
+  element holds (a list's appended items, a dict's unknown keys); field-sensitivity keeps `d["a"]` clean when
+  only `d["b"]` is tainted;
+- `ref`: the module, function or class a name refers to (`subprocess.run`, a project function);
+- `type`: the constructor of an instance (`ldap3.Connection()`, `flask.Request`), so methods resolve.
+
+Values are immutable: transfer functions build new ones, so states can share them freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+# Every sink kind a sanitizer can clear. A value cleared for all of them is clean.
+ALL_KINDS = frozenset(
+    [
+        "sql",
+        "command",
+        "code",
+        "path",
+        "ssrf",
+        "xss",
+        "template",
+        "xxe",
+        "ldap",
+        "xpath",
+        "nosql",
+        "log",
+        "redirect",
+        "header",
+        "regex",
+        "deserialization",
+        "trust-boundary",
+        "ssh",
+        "path-dots",  # `..` rejected: a path sink is safe when nothing joins the value after an absolute base
+    ]
+)
+
+MAX_FLOWS = 4  # origins kept per value; more adds nothing a report can show
+MAX_FIELDS = 24  # keys tracked per container before they collapse into `rest`
+MAX_STEPS = 6  # steps kept in a trace
+MAX_DEPTH = 3  # nesting of fields kept
+
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """An origin of taint.
+
+    kind "source": data from outside (`desc` says what: "request.args", "the Lambda event"); `family` is what
+    it is dangerous for: "input" (attacker-controlled text) or "random" (predictable numbers).
+    kind "param": parameter `index` of the function being summarised, at access path `path` (`(".x",)` is
+    `param.x`, `("k",)` is `param["k"]`).
+    """
+
+    kind: str
+    desc: str
+    node: object = None
+    family: str = "input"
+    index: int = -1
+    path: tuple[object, ...] = ()
+    trust: str = "untrusted"
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.desc, id(self.node), self.family, self.index, self.path))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Label)
+            and self.kind == other.kind
+            and self.desc == other.desc
+            and self.node is other.node
+            and self.family == other.family
+            and self.index == other.index
+            and self.path == other.path
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Taint from one label: the sink kinds it has been sanitised for, and the steps it took."""
+
+    label: Label
+    cleared: frozenset[str] = frozenset()
+    steps: tuple[tuple[str, object], ...] = ()
+
+    def via(self, name: str, node: object) -> Flow:
+        if self.steps and self.steps[-1][0] == name:
+            return self
+        return Flow(self.label, self.cleared, (*self.steps, (name, node))[-MAX_STEPS:])
+
+    def clean(self, kinds: frozenset[str]) -> Flow | None:
+        cleared = self.cleared | kinds
+        if cleared == self.cleared:
+            return self
+        return None if cleared >= ALL_KINDS else Flow(self.label, cleared, self.steps)
+
+
+def merge_flows(a: tuple[Flow, ...], b: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Union by label; a label on both sides is cleared only for what both paths cleared."""
+    if not a:
+        return b
+    if not b or a is b:
+        return a
+    out = list(a)
+    for flow in b:
+        for i, have in enumerate(out):
+            if have.label == flow.label:
+                if not have.cleared <= flow.cleared:
+                    out[i] = Flow(have.label, have.cleared & flow.cleared, have.steps)
+                break
+        else:
+            if len(out) < MAX_FLOWS or flow.label.kind == "param":
+                out.append(flow)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    flows: tuple[Flow, ...] = ()
+    const: Any = UNKNOWN
+    fields: tuple[tuple[object, Value], ...] = ()
+    rest: Value | None = None
+    ref: str | None = None
+    type: str | None = None
+    prefix: str | None = None  # the constant text a string starts with, when it is built from one
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    @property
+    def known(self) -> bool:
+        return self.const is not UNKNOWN
+
+    def field(self, key: object) -> Value | None:
+        for have, value in self.fields:
+            if have == key and type(have) is type(key):
+                return value
+        return None
+
+    def deep_flows(self, depth: int = 0) -> tuple[Flow, ...]:
+        """The taint of the value and of everything it contains (what `str(v)` or a sink would see)."""
+        flows = self.flows
+        if depth > MAX_DEPTH:
+            return flows
+        for _, value in self.fields:
+            flows = merge_flows(flows, value.deep_flows(depth + 1))
+        if self.rest is not None:
+            flows = merge_flows(flows, self.rest.deep_flows(depth + 1))
+        return flows
+
+    def elements(self) -> Value:
+        """What iterating the value gives: every element joined (fields, rest and whole-value taint)."""
+        out = Value(flows=self.flows)
+        for key, value in self.fields:
+            if not (isinstance(key, str) and key.startswith(".")):
+                out = join(out, value)
+        if self.rest is not None:
+            out = join(out, self.rest)
+        if isinstance(self.const, tuple | frozenset | list):
+            consts = {c for c in self.const if isinstance(c, str | int | float | bytes | bool | type(None))}
+            if len(consts) == 1 and not out.flows:
+                return replace(out, const=next(iter(consts)))
+        if isinstance(self.const, str) and not out.flows:
+            return out  # characters of a known string: clean
+        return out
+
+    # -- building -----------------------------------------------------------------------------------
+
+    def with_field(self, key: object, value: Value) -> Value:
+        fields = [(k, v) for k, v in self.fields if not (k == key and type(k) is type(key))]
+        fields.append((key, value))
+        rest = self.rest
+        if len(fields) > MAX_FIELDS:
+            rest = rest or Value()
+            for _, dropped in fields[: len(fields) - MAX_FIELDS]:
+                rest = join(rest, dropped)
+            fields = fields[-MAX_FIELDS:]
+        return Value(self.flows, UNKNOWN, tuple(fields), rest, self.ref, self.type, self.prefix)
+
+    def with_element(self, value: Value) -> Value:
+        rest = value if self.rest is None else join(self.rest, value)
+        return Value(self.flows, UNKNOWN, self.fields, rest, self.ref, self.type, self.prefix)
+
+    def with_flows(self, flows: tuple[Flow, ...]) -> Value:
+        return Value(flows, self.const, self.fields, self.rest, self.ref, self.type, self.prefix)
+
+    def tainted(self) -> bool:
+        return bool(self.deep_flows())
+
+
+CLEAN = Value()
+
+
+def const(value: Any) -> Value:
+    return Value(const=value)
+
+
+def join(a: Value | None, b: Value | None, depth: int = 0) -> Value:
+    """The value that holds on either path: taint united, constants kept only where both agree."""
+    if a is None:
+        return b if b is not None else CLEAN
+    if b is None or a is b:
+        return a
+    flows = merge_flows(a.flows, b.flows)
+    same_const = a.const is not UNKNOWN and b.const is not UNKNOWN and type(a.const) is type(b.const)
+    value = a.const if same_const and a.const == b.const else UNKNOWN
+    fields: tuple[tuple[object, Value], ...] = ()
+    rest = a.rest if b.rest is None else (b.rest if a.rest is None else join(a.rest, b.rest, depth + 1))
+    if (a.fields or b.fields) and depth <= MAX_DEPTH:
+        merged: dict[tuple[type, object], tuple[object, Value]] = {}
+        for key, v in a.fields:
+            merged[(type(key), key)] = (key, v)
+        for key, v in b.fields:
+            have = merged.get((type(key), key))
+            merged[(type(key), key)] = (key, v if have is None else join(have[1], v, depth + 1))
+        fields = tuple(merged.values())[:MAX_FIELDS]
+    elif a.fields or b.fields:
+        for _, v in (*a.fields, *b.fields):
+            flows = merge_flows(flows, v.deep_flows())
+    return Value(
+        flows=flows,
+        const=value,
+        fields=fields,
+        rest=rest,
+        ref=a.ref if a.ref == b.ref else None,
+        type=a.type if a.type == b.type else (a.type or b.type if not (a.type and b.type) else None),
+        prefix=_common_prefix(a, b),
+    )
+
+
+def _common_prefix(a: Value, b: Value) -> str | None:
+    left = a.const if isinstance(a.const, str) else a.prefix
+    right = b.const if isinstance(b.const, str) else b.prefix
+    if left is None or right is None:
+        return None
+    size = 0
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            break
+        size += 1
+    return left[:size]
+
+
+def same(a: Value | None, b: Value | None, depth: int = 0) -> bool:
+    """Equal for the fixed point: traces are ignored, everything that decides a finding is compared."""
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    if a.ref != b.ref or a.type != b.type or len(a.flows) != len(b.flows) or len(a.fields) != len(b.fields):
+        return False
+    if (a.const is UNKNOWN) != (b.const is UNKNOWN) or (a.const is not UNKNOWN and a.const != b.const):
+        return False
+    for fa, fb in zip(a.flows, b.flows, strict=True):
+        if fa.label != fb.label or fa.cleared != fb.cleared:
+            return False
+    if depth > MAX_DEPTH:
+        return True
+    for (ka, va), (kb, vb) in zip(a.fields, b.fields, strict=True):
+        if ka != kb or not same(va, vb, depth + 1):
+            return False
+    if (a.rest is None) != (b.rest is None):
+        return False
+    return a.rest is None or same(a.rest, b.rest, depth + 1)
+
+
+def widen(a: Value) -> Value:
+    """Forget constants and field structure (loops that keep changing them converge)."""
+    if a.const is UNKNOWN and not a.fields:
+        return a
+    rest = a.rest
+    for _, v in a.fields:
+        rest = join(rest, widen(v))
+    return Value(flows=a.flows, rest=rest, ref=a.ref, type=a.type)
+
+
+def truthy(value: Value) -> bool | None:
+    """Python truthiness when known."""
+    if value.const is UNKNOWN:
+        return None
+    try:
+        return bool(value.const)
+    except Exception:
+        return None

@@ -1,0 +1,97 @@
+"""Each rule's precision on real projects the team did not write, and the default rule set it decides.
+
+`precision.json` beside this file is written by `python -m bench.reviewer.realcode score --write-precision`
+from independent judgments (bench/reviewer/judgments.jsonl): for every rule, how many of its findings on the
+evaluation projects were judged true (a reviewer wants the comment), false (wrong) and noise (right but not
+worth a comment), counted under the default test profile with every rule selected.
+
+A rule whose measured precision is below `THRESHOLD` is not in the default set: it runs only when asked
+for (`--select`, `--extend-select`, `select`/`extend-select` in `[tool.codeward]`). Rules that report at
+`info` stay in the default set: `info` never fails a run with the default `--fail-on` and is not posted to
+a pull request unless the rule was asked for. A rule with no finding on the evaluation projects has no
+measured precision and keeps its place; `codeward rules` says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import Any
+
+THRESHOLD = 0.8
+PRECISION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "precision.json")
+# The file's own rules: reporting them is never a matter of precision.
+ALWAYS = frozenset({"CWR001", "CWR002", "CWR003", "CWR900"})
+
+
+@cache
+def table() -> dict[str, Any]:
+    try:
+        with open(PRECISION_FILE, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    rules = data.get("rules") if isinstance(data, dict) else None
+    return rules if isinstance(rules, dict) else {}
+
+
+def counts(code: str) -> tuple[int, int, int] | None:
+    """(true, false, noise) judged for the rule, or None when it had no finding on the evaluation projects."""
+    entry = table().get(code)
+    if not isinstance(entry, dict):
+        return None
+    true, false, noise = (int(entry.get(k, 0)) for k in ("true", "false", "noise"))
+    return (true, false, noise) if true + false + noise else None
+
+
+def precision(code: str) -> float | None:
+    found = counts(code)
+    return None if found is None else found[0] / sum(found)
+
+
+@cache
+def in_default_set(code: str) -> bool:
+    if code in ALWAYS:
+        return True
+    from codeward.reviewer.rules import rule_for
+
+    from codeward.findings import Severity
+
+    rule = rule_for(code)
+    if rule is None:
+        return False
+    measured = precision(code)
+    return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO
+
+
+def describe(code: str) -> str:
+    """One line for the rule's docs: its measured precision and whether it runs by default."""
+    found = counts(code)
+    if code in ALWAYS:
+        return "Default: always on."
+    if found is None:
+        info = _info_counts(code)
+        if info:
+            return (
+                f"Reported at info; on real code {info[0]} true, {info[1]} false, {info[2]} not worth a comment "
+                "of its findings. Default: on (info never fails a run and is not posted unless asked)."
+            )
+        return "Precision on real code: not measured (no finding on the evaluation projects). Default: on."
+    true, false, noise = found
+    judged = true + false + noise
+    state = "on" if in_default_set(code) else "off (select it to run it)"
+    info = _info_counts(code)
+    extra = f"; at info, {info[0]} true, {info[1]} false, {info[2]} not worth a comment" if info else ""
+    return (
+        f"Precision on real code: {true / judged:.2f} ({true} true, {false} false, {noise} not worth a comment, "
+        f"of {judged} judged{extra}). Default: {state}."
+    )
+
+
+def _info_counts(code: str) -> tuple[int, int, int] | None:
+    entry = table().get(code, {}).get("info")
+    if not isinstance(entry, dict):
+        return None
+    found = tuple(int(entry.get(k, 0)) for k in ("true", "false", "noise"))
+    return found if sum(found) else None  # type: ignore[return-value]

@@ -1,0 +1,112 @@
+"""Which rules a review runs on a file: the default set, what the user asked for, and the test profile.
+
+Test code (files under `tests/`, `test/`, `testing/`, `__tests__/`, `*_tests/` (such as `e2e_tests/`),
+`test_*.py`, `*_test.py`, `conftest.py`,
+or the globs of `test-paths` in `[tool.codeward.reviewer]`) gets a profile of its own unless the review runs
+with `--profile strict` (or `profile = "strict"`): the rules below stay quiet there, because in tests their
+findings are fixtures and harness code, not defects a reviewer comments on. Of the known token formats
+(CWR201), tests keep only live credentials (AWS access key ids, GitHub/GitLab/Slack/Stripe/Google keys):
+private keys and JSON Web Tokens in tests are test data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_TEST_PATHS = ("tests", "test", "testing", "__tests__", "*_tests", "test_*.py", "*_test.py", "conftest.py")
+PROFILES = ("default", "strict")
+
+# Rules that stay quiet in test code under the default profile, and why.
+QUIET_IN_TESTS: dict[str, str] = {
+    "CWR105": "tests load the fixtures they ship, and a pickle round-trip checks that an object pickles",
+    "CWR121": "tests evaluate the repr of the object under test",
+    "CWR202": "fixture passwords of test servers and fake accounts",
+    "CWR203": "`http://user:pass@host` fixtures",
+    "CWR204": "test output, not production logs",
+    "CWR205": "fixture values that look like credentials",
+    "CWR405": "buckets of moto and Stubber fixtures",
+    "CWR602": "a test that turns any exception into a failure, or probes for one",
+    "CWR603": "a test that turns any exception into a failure, or probes for one",
+    "CWR408": "an unhandled error fails the test, as it should",
+    "CWR409": "regions of mocked and stubbed clients",
+    "CWR410": "documentation account ids in fixtures",
+    "CWR501": "sockets and connections of test servers and scripts, freed when the test ends",
+    "CWR601": "helper defaults in test code",
+    "CWR604": "re-raising in a test changes nothing a reviewer cares about",
+    "CWR607": "timestamps of fixtures and mocks",
+    "CWR609": "the test runner's own timeout bounds child processes",
+    "CWR610": "requests to local test servers; the test runner's timeout bounds them",
+    "CWR612": "building test data",
+    "CWR616": "assertions such as `assert result == None` read the way the test means them",
+}
+# Token formats that are real credentials wherever they appear, tests included.
+LIVE_TOKENS = ("AWS access key id", "GitHub", "GitLab", "Slack", "Stripe", "Google API key")
+
+
+@dataclass(frozen=True)
+class Options:
+    strict: bool = False
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    foreign_suppressions: bool = True
+
+    def key(self) -> str:
+        """What the results cache must know of these options."""
+        return repr((self.strict, self.test_paths, self.foreign_suppressions))
+
+
+class OptionsError(ValueError):
+    """Bad `[tool.codeward.reviewer]` values: a usage error."""
+
+
+def options(config: Any) -> Options:
+    """The review options of `[tool.codeward.reviewer]` (the command line has written its flags there)."""
+    table = config.raw.get("reviewer", {}) if isinstance(config.raw, dict) else {}
+    if not isinstance(table, dict):
+        raise OptionsError(f"{config.source}: [tool.codeward.reviewer] must be a table")
+    profile = table.get("profile", "default")
+    if profile not in PROFILES:
+        raise OptionsError(f'{config.source}: [tool.codeward.reviewer] profile must be "default" or "strict"')
+    paths = table.get("test-paths", DEFAULT_TEST_PATHS)
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list | tuple) or not all(isinstance(p, str) and p.strip() for p in paths):
+        raise OptionsError(f"{config.source}: [tool.codeward.reviewer] test-paths must be a list of glob patterns")
+    foreign = table.get("foreign-suppressions", True)
+    if not isinstance(foreign, bool):
+        raise OptionsError(f"{config.source}: [tool.codeward.reviewer] foreign-suppressions must be true or false")
+    return Options(profile == "strict", tuple(paths), foreign)
+
+
+def is_test_path(config: Any, path: str, patterns: Sequence[str] = DEFAULT_TEST_PATHS) -> bool:
+    return any(config._matches(path, pattern) for pattern in patterns)
+
+
+def asked(code: str, explicit: Sequence[str]) -> bool:
+    """The user named the rule, a prefix of it, or ALL."""
+    return any(prefix == "ALL" or code.startswith(prefix) for prefix in explicit)
+
+
+def selector(config: Any, path: str, opts: Options | None = None) -> tuple[Callable[[str], bool], bool]:
+    """(which rules run on `path`, whether the test profile applies to it)."""
+    from codeward.reviewer.measured import in_default_set
+
+    opts = opts or options(config)
+    base = config.selector_for(path)
+    tests = not opts.strict and is_test_path(config, path, opts.test_paths)
+    explicit = tuple(config.explicit)
+
+    def select(code: str) -> bool:
+        if not base(code) or (tests and code in QUIET_IN_TESTS):
+            return False
+        return in_default_set(code) or asked(code, explicit)
+
+    return select, tests
+
+
+def keep_in_tests(code: str, message: str) -> bool:
+    """Findings that stay in test code beyond the rules' selection: only live token formats of CWR201."""
+    if code != "CWR201":
+        return True
+    return any(f"hard-coded {provider}" in message for provider in LIVE_TOKENS)

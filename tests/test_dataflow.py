@@ -1,0 +1,601 @@
+"""The data-flow engine, construct by construct: each case is a vulnerable variant and a safe one, and the
+test states exactly which lines the injection rules report in each."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from codeward.reviewer.review import review_file, review_text
+
+HEAD = "import os, re, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+FLOW_RULES = {"CWR101", "CWR102", "CWR104", "CWR107", "CWR109", "CWR110", "CWR111", "CWR113", "CWR114",
+              "CWR115", "CWR117", "CWR118", "CWR119"}  # fmt: skip
+
+
+def reported(body: str, *, head: str = HEAD) -> list[tuple[int, str]]:
+    """(line within `body`, code) of every flow finding; `body` is dedented and follows `head`."""
+    source = head + textwrap.dedent(body)
+    offset = head.count("\n")
+    findings = review_text("case.py", source)
+    return sorted((f.line - offset, f.code) for f in findings if f.code in FLOW_RULES)
+
+
+def route(body: str) -> str:
+    return "@app.route('/x')\ndef view():\n" + textwrap.indent(textwrap.dedent(body), "    ")
+
+
+def lines(body: str) -> list[int]:
+    """Lines of a route body (counted within `route(body)`) reported as OS command injection."""
+    return [line for line, code in reported(route(body)) if code == "CWR102"]
+
+
+# -- 1. control flow ----------------------------------------------------------------------------------
+
+
+CONTROL_FLOW = [
+    # (description, route body, lines of `route(body)` reported)
+    ("both branches assign", "x = request.args['x']\nif x:\n    y = x\nelse:\n    y = 'ok'\nos.system(y)\n", [8]),
+    ("both branches constant", "x = request.args['x']\nif x:\n    y = 'a'\nelse:\n    y = 'b'\nos.system(y)\n", []),
+    (
+        "elif chain",
+        "x = request.args['x']\nif x == 'a':\n    y = 'a'\nelif x == 'b':\n    y = x\nelse:\n"
+        "    y = 'c'\nos.system(y)\n",
+        [],
+    ),
+    ("default on one path", "name = request.args.get('n')\nif not name:\n    name = 'guest'\nos.system(name)\n", [6]),
+    ("strong update", "x = request.args['x']\nx = 'ls'\nos.system(x)\n", []),
+    (
+        "loop carries taint",
+        "cmd = ''\nfor part in request.args.getlist('p'):\n    cmd = cmd + part\nos.system(cmd)\n",
+        [6],
+    ),
+    (
+        "loop with else",
+        "cmd = 'ls'\nfor p in ['a', 'b']:\n    if p == 'z':\n        break\nelse:\n"
+        "    cmd = request.args['c']\nos.system(cmd)\n",
+        [9],
+    ),
+    ("while and break", "cmd = 'ls'\nwhile True:\n    cmd = request.args['c']\n    break\nos.system(cmd)\n", [7]),
+    (
+        "continue skips",
+        "out = 'ls'\nfor p in request.args.getlist('p'):\n    if p:\n        continue\n    out = p\nos.system(out)\n",
+        [],
+    ),
+    ("try/except", "try:\n    cmd = request.args['c']\nexcept KeyError:\n    cmd = 'ls'\nos.system(cmd)\n", [7]),
+    (
+        "try/else/finally",
+        "cmd = 'ls'\ntry:\n    pass\nexcept Exception:\n    pass\nelse:\n"
+        "    cmd = request.args['c']\nfinally:\n    pass\nos.system(cmd)\n",
+        [12],
+    ),
+    ("with binds", "with open('/etc/x') as fh:\n    cmd = request.args['c']\nos.system(cmd)\n", [5]),
+    ("return before the sink", "cmd = request.args['c']\nif cmd:\n    return 'no'\nos.system(cmd)\n", []),
+    (
+        "raise before the sink",
+        "cmd = request.args['c']\nif not cmd.isalnum():\n    raise ValueError(cmd)\nos.system(cmd)\n",
+        [],
+    ),
+    ("assert", "cmd = request.args['c']\nassert cmd.isdigit()\nos.system(cmd)\n", []),
+    ("comprehension", "parts = [p.upper() for p in request.args.getlist('p')]\nos.system(' '.join(parts))\n", [4]),
+    (
+        "comprehension filter",
+        "allowed = {'a', 'b'}\nparts = [p for p in request.args.getlist('p') if p in allowed]\n"
+        "os.system(' '.join(parts))\n",
+        [],
+    ),
+    ("lambda", "f = lambda: request.args['c']\nos.system(f())\n", [4]),
+    ("nested function", "cmd = request.args['c']\ndef inner():\n    os.system(cmd)\ninner()\n", [5]),
+    (
+        "match on value",
+        "cmd = request.args['c']\nmatch 'x':\n    case 'x':\n        cmd = 'ls'\n"
+        "    case _:\n        pass\nos.system(cmd)\n",
+        [],
+    ),
+    ("match binds", "match request.args['c']:\n    case str(c):\n        os.system(c)\n", [5]),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), CONTROL_FLOW, ids=[c[0] for c in CONTROL_FLOW])
+def test_control_flow(name: str, body: str, expected: list[int]) -> None:
+    assert lines(body) == expected
+
+
+# -- 2. constants ---------------------------------------------------------------------------------------
+
+CONSTANTS = [
+    ("ternary decided", "x = 'safe' if 9 * 4 > 30 else request.args['x']\nos.system(x)\n", []),
+    ("ternary decided other way", "x = 'safe' if 9 * 4 < 30 else request.args['x']\nos.system(x)\n", [4]),
+    ("if on a constant", "x = request.args['x']\nif 2 + 2 == 4:\n    x = 'ls'\nos.system(x)\n", []),
+    ("in literal collection", "x = request.args['x']\nif 'a' in ('a', 'b'):\n    x = 'ls'\nos.system(x)\n", []),
+    ("len of a literal", "x = request.args['x']\nif len('abc') == 3:\n    x = 'ls'\nos.system(x)\n", []),
+    ("index of a literal list", "items = ['ls', request.args['x']]\nos.system(items[0])\n", []),
+    ("index of a literal list, tainted", "items = ['ls', request.args['x']]\nos.system(items[1])\n", [4]),
+    ("slice of a literal string", "x = 'ls -la'[:2]\nos.system(x)\n", []),
+    ("f-string of constants", "a = 'l'\nb = 's'\nos.system(f'{a}{b}')\n", []),
+    (
+        "elif decided",
+        "v = 7\nx = request.args['x']\nif v < 5:\n    pass\nelif v > 6:\n    x = 'ls'\nos.system(x)\n",
+        [],
+    ),
+    (
+        "match decided",
+        "v = 'b'\nx = request.args['x']\nmatch v:\n    case 'a':\n        pass\n    case 'b':\n"
+        "        x = 'ls'\nos.system(x)\n",
+        [],
+    ),
+    ("branch that cannot run", "x = 'ls'\nif False:\n    x = request.args['x']\nos.system(x)\n", []),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), CONSTANTS, ids=[c[0] for c in CONSTANTS])
+def test_constants(name: str, body: str, expected: list[int]) -> None:
+    assert lines(body) == expected
+
+
+# -- 3. fields and containers ------------------------------------------------------------------------------
+
+FIELDS = [
+    ("dict key clean", "m = {'a': 'ok', 'b': request.args['x']}\nos.system(m['a'])\n", []),
+    ("dict key tainted", "m = {'a': 'ok', 'b': request.args['x']}\nos.system(m['b'])\n", [4]),
+    ("dict assigned key", "m = {}\nm['b'] = request.args['x']\nm['a'] = 'ok'\nos.system(m['a'])\n", []),
+    ("dict.get default", "m = {'a': 'ok'}\nos.system(m.get('a', 'x'))\n", []),
+    ("dict.get of tainted key", "m = {'b': request.args['x']}\nos.system(m.get('b', 'x'))\n", [4]),
+    ("append", "parts = ['ls']\nparts.append(request.args['x'])\nos.system(' '.join(parts))\n", [5]),
+    ("extend", "parts = []\nparts.extend(request.args.getlist('x'))\nos.system(parts[0])\n", [5]),
+    ("insert", "parts = []\nparts.insert(0, request.args['x'])\nos.system(parts.pop())\n", [5]),
+    ("update", "m = {}\nm.update({'b': request.args['x']})\nos.system(m['b'])\n", [5]),
+    ("update other key", "m = {}\nm.update({'b': request.args['x']})\nm['a'] = 'ok'\nos.system(m['a'])\n", []),
+    ("setdefault", "m = {}\nm.setdefault('k', request.args['x'])\nos.system(m['k'])\n", [5]),
+    ("unpacking", "a, b = 'ls', request.args['x']\nos.system(a)\nos.system(b)\n", [5]),
+    ("star unpacking", "first, *rest = [request.args['x'], 'a']\nos.system(first)\n", [4]),
+    (
+        "attribute",
+        "class Box:\n    pass\nb = Box()\nb.cmd = request.args['x']\nb.safe = 'ls'\nos.system(b.safe)\n"
+        "os.system(b.cmd)\n",
+        [9],
+    ),
+    (
+        "configparser",
+        "import configparser\ncfg = configparser.ConfigParser()\ncfg.set('s', 'cmd', request.args['x'])\n"
+        "os.system(cfg.get('s', 'cmd'))\n",
+        [6],
+    ),
+    ("StringIO", "import io\nbuf = io.StringIO()\nbuf.write(request.args['x'])\nos.system(buf.getvalue())\n", [6]),
+    (
+        "deque",
+        "import collections\nq = collections.deque()\nq.append(request.args['x'])\nos.system(q.popleft())\n",
+        [6],
+    ),
+    ("str.join of clean", "os.system(' '.join(['ls', '-l']))\n", []),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), FIELDS, ids=[c[0] for c in FIELDS])
+def test_fields_and_containers(name: str, body: str, expected: list[int]) -> None:
+    assert lines(body) == expected
+
+
+def test_args_and_kwargs_of_a_helper() -> None:
+    body = """
+    def run(*args, **kwargs):
+        os.system(args[0])
+        os.system(kwargs['cmd'])
+
+    @app.route('/x')
+    def view():
+        run(request.args['a'], cmd='ls')
+        run('ls', cmd=request.args['c'])
+    """
+    assert reported(body) == [(8, "CWR102"), (9, "CWR102")]
+
+
+# -- 4. calls and summaries -------------------------------------------------------------------------------
+
+
+def test_wrapper_of_a_sink_is_a_sink() -> None:
+    body = """
+    def run(command):
+        os.system(command)
+
+    def run_quoted(command):
+        import shlex
+        os.system('ls ' + shlex.quote(command))
+
+    @app.route('/x')
+    def view():
+        run(request.args['c'])
+        run_quoted(request.args['c'])
+        run('ls')
+    """
+    found = review_text("case.py", HEAD + textwrap.dedent(body))
+    flows = [f for f in found if f.code == "CWR102"]
+    assert [(f.line - 3) for f in flows] == [11]
+    assert "run(), which passes it to os.system() (case.py:6)" in flows[0].message
+
+
+def test_helper_that_returns_a_source_and_one_that_cleans() -> None:
+    body = """
+    def param(name):
+        return request.args.get(name)
+
+    def number(name):
+        return int(request.args.get(name, '0'))
+
+    def view():
+        os.system(param('c'))
+        os.system(str(number('n')))
+    """
+    assert reported(body) == [(9, "CWR102")]
+
+
+def test_unknown_calls_pass_their_arguments_taint_on() -> None:
+    body = route("import somelib\ncmd = somelib.transform(request.args['c'])\nos.system(cmd)\n")
+    assert reported(body) == [(5, "CWR102")]
+
+
+def test_class_wrapping_a_request() -> None:
+    body = """
+    class Input:
+        def __init__(self, req):
+            self.name = req.args.get('name')
+            self.fixed = 'ls'
+
+        def get(self):
+            return self.name
+
+    @app.route('/x')
+    def view():
+        data = Input(request)
+        os.system(data.fixed)
+        os.system(data.get())
+    """
+    assert reported(body) == [(14, "CWR102")]
+
+
+def test_method_that_runs_its_field() -> None:
+    body = """
+    class Job:
+        def __init__(self, command):
+            self.command = command
+
+        def run(self):
+            os.system(self.command)
+
+    @app.route('/x')
+    def view():
+        Job(request.args['c']).run()
+        Job('ls').run()
+    """
+    assert reported(body) == [(11, "CWR102")]
+
+
+def test_helper_returning_an_ldap_connection() -> None:
+    body = """
+    import ldap3
+
+    def connect():
+        return ldap3.Connection(ldap3.Server('ldap://x'))
+
+    @app.route('/x')
+    def view():
+        conn = connect()
+        conn.search('dc=x', f"(uid={request.args['u']})")
+    """
+    assert reported(body) == [(10, "CWR113")]
+
+
+def test_summaries_across_two_modules(tmp_path: Path) -> None:
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "shell.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (package / "inputs.py").write_text("from flask import request\n\ndef param(name):\n    return request.args[name]\n")
+    (package / "views.py").write_text(
+        "from .shell import run\nfrom app.inputs import param\n\ndef index():\n    run(param('c'))\n    run('ls')\n"
+    )
+    found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code in FLOW_RULES]
+    assert found == [(5, "CWR102")]
+
+
+# -- 5. guards and sanitizers ---------------------------------------------------------------------------------
+
+GUARDS = [
+    ("and", "x = request.args['x']\nif x.isalnum() and len(x) < 9:\n    os.system(x)\n", []),
+    ("or with exit", "x = request.args['x']\nif not x or not x.isdigit():\n    return 'bad'\nos.system(x)\n", []),
+    ("or does not guard", "x = request.args['x']\nif x.isdigit() or x.startswith('a'):\n    os.system(x)\n", [5]),
+    ("not", "x = request.args['x']\nif not x.isalnum():\n    pass\nelse:\n    os.system(x)\n", []),
+    ("allow-list", "x = request.args['x']\nif x not in {'ls', 'pwd'}:\n    return 'bad'\nos.system(x)\n", []),
+    ("allow-list, other branch", "x = request.args['x']\nif x not in {'ls', 'pwd'}:\n    os.system(x)\n", [5]),
+    ("fullmatch", "x = request.args['x']\nif re.fullmatch(r'[a-z0-9]+', x):\n    os.system(x)\n", []),
+    ("loose pattern", "x = request.args['x']\nif re.match(r'[a-z]', x):\n    os.system(x)\n", [5]),
+    ("compiled pattern", "P = re.compile(r'^[a-z]+$')\nx = request.args['x']\nif P.match(x):\n    os.system(x)\n", []),
+    ("isinstance", "x = request.args.get('x')\nif isinstance(x, int):\n    os.system(x)\n", []),
+    (
+        "block-list that exits",
+        "x = request.args['x']\nif ';' in x or '|' in x or '&' in x or '`' in x or '$' in x:\n"
+        "    return 'bad'\nos.system('ls ' + x)\n",
+        [],
+    ),
+    ("int cast", "x = int(request.args['x'])\nos.system('kill %d' % x)\n", []),
+    ("shlex.quote", "import shlex\nos.system('ls ' + shlex.quote(request.args['x']))\n", []),
+    ("sanitizer for another sink", "import html\nos.system('ls ' + html.escape(request.args['x']))\n", [4]),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), GUARDS, ids=[c[0] for c in GUARDS])
+def test_guards_and_sanitizers(name: str, body: str, expected: list[int]) -> None:
+    assert lines(body) == expected
+
+
+def test_checks_on_a_derived_value() -> None:
+    body = route(
+        "import requests\nfrom urllib.parse import urlparse\nurl = request.args['u']\n"
+        "if urlparse(url).netloc not in {'api.example.com'}:\n    return 'no'\nrequests.get(url, timeout=5)\n"
+        "BASE = '/srv/files/'\np = os.path.realpath(os.path.join(BASE, request.args['p']))\n"
+        "if not p.startswith(BASE):\n    return 'no'\nopen(p)\nopen(request.args['p'])\n"
+    )
+    assert reported(body) == [(14, "CWR107")]
+
+
+def test_escaping_fits_the_sink() -> None:
+    body = route(
+        "import html\nname = html.escape(request.args['n'])\nq = request.args['q'].replace(\"'\", \"''\")\n"
+        'cur = None\ncur.execute("SELECT * FROM t WHERE q = \'" + q + "\'")\n'
+        "cur.execute('SELECT * FROM t WHERE n = %s', (request.args['n'],))\n"
+        "cur.execute(\"SELECT * FROM t WHERE n = '\" + name + \"'\")\nreturn '<p>' + name + '</p>'\n"
+    )
+    assert reported(body) == [(9, "CWR101")]
+
+
+# -- models from the configuration ---------------------------------------------------------------------------
+
+
+def test_user_models_from_pyproject(tmp_path: Path) -> None:
+    from codeward.cli import main
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.codeward.reviewer.taint]\n"
+        'sources = [{ name = "myapp.http.param", description = "a request parameter" }]\n'
+        'sinks = [{ name = "myapp.db.run_sql", kind = "sql", args = [0] }]\n'
+        'sanitizers = [{ name = "myapp.db.quote", kinds = ["sql"] }]\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "from myapp.http import param\nfrom myapp.db import run_sql, quote\n\n"
+        "def view():\n    run_sql('SELECT ' + param('c'))\n    run_sql('SELECT ' + quote(param('c')))\n"
+    )
+    import contextlib
+    import io
+    import os
+
+    out = io.StringIO()
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(out):
+            code = main(["review", "--no-cache", "--format", "concise", "app.py"])
+    finally:
+        os.chdir(old)
+    assert code == 1
+    assert out.getvalue().splitlines()[0] == (
+        "app.py:5:5: CWR101 SQL built from a request parameter is passed to myapp.db.run_sql(): the data can "
+        "rewrite the query (CWE-89) [sql-injection]"
+    )
+    assert "app.py:6:" not in out.getvalue()
+
+
+def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.codeward.reviewer.taint]\nsinks = [{ name = "x.y", kind = "sqll" }]\n'
+    )
+    (tmp_path / "app.py").write_text("x = 1\n")
+    code, _out, err = run_cli("review", "--no-cache", str(tmp_path / "app.py"), cwd=str(tmp_path))
+    assert code == 2
+    assert "sinks[0]: unknown kind 'sqll'" in err
+
+
+# -- reports ---------------------------------------------------------------------------------------------------
+
+
+def test_findings_carry_their_flow_as_sarif_code_flows(tmp_path: Path) -> None:
+    import json
+
+    from tests.helpers import run_cli
+
+    (tmp_path / "app.py").write_text(
+        HEAD
+        + "@app.route('/x')\ndef view():\n    name = request.args['n']\n    cmd = 'ls ' + name\n    os.system(cmd)\n"
+    )
+    code, out, _ = run_cli("review", "--isolated", "--no-cache", "--format", "sarif", "app.py", cwd=str(tmp_path))
+    assert code == 1
+    (result,) = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "CWR102"]
+    steps = [
+        (loc["location"]["physicalLocation"]["region"]["startLine"], loc["location"]["message"]["text"])
+        for loc in result["codeFlows"][0]["threadFlows"][0]["locations"]
+    ]
+    assert steps == [(6, "request.args (the source)"), (6, "`name`"), (7, "`cmd`"), (8, "the sink")]
+    schema = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.exists():
+        import jsonschema
+
+        jsonschema.validate(json.loads(out), json.loads(schema.read_text()))
+    code, out, _ = run_cli("review", "--isolated", "--no-cache", "--format", "json", "app.py", cwd=str(tmp_path))
+    (finding,) = [f for f in json.loads(out)["findings"] if f["code"] == "CWR102"]
+    assert [(s["line"], s["message"]) for s in finding["flow"]] == steps
+
+
+# -- 6. sources, with trust ----------------------------------------------------------------------------------
+
+FLASK_SOURCES = [
+    "request.args.get('x')", "request.args.getlist('x')[0]", "request.values['x']", "request.form['x']",
+    "request.get_json()['x']", "request.get_data().decode()", "request.stream.read().decode()", "request.path",
+    "request.headers['X']", "request.cookies.get('x')", "request.files['f'].filename", "request.json['x']",
+    "request.data.decode()",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("source", FLASK_SOURCES)
+def test_flask_sources(source: str) -> None:
+    assert lines(f"os.system('ls ' + {source})\n") == [3]
+
+
+WEB_FRAMEWORKS = [
+    # Django function view, DRF, FastAPI/Starlette, aiohttp, Tornado, Bottle, Falcon
+    ("import os\n\ndef view(request):\n    os.system(request.GET['c'])\n", 4),
+    (
+        "import os\nfrom rest_framework.decorators import api_view\n\n@api_view(['POST'])\ndef v(request):\n"
+        "    os.system(request.data['c'])\n",
+        6,
+    ),
+    (
+        "import os\nfrom fastapi import FastAPI, Request\napp = FastAPI()\n\n@app.get('/x')\nasync def x(request: Request):\n"
+        "    os.system(request.query_params['c'])\n",
+        7,
+    ),
+    (
+        "import os\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/x/{c}')\ndef x(c: str, n: int):\n"
+        "    os.system(c)\n    os.system(str(n))\n",
+        7,
+    ),
+    (
+        "import os\nfrom aiohttp import web\n\nasync def handle(request: web.Request):\n"
+        "    os.system(request.match_info['c'])\n",
+        5,
+    ),
+    (
+        "import os\nimport tornado.web\n\nclass H(tornado.web.RequestHandler):\n    def get(self):\n"
+        "        os.system(self.get_argument('c'))\n",
+        6,
+    ),
+    ("import os\nfrom bottle import request, route\n\n@route('/x')\ndef x():\n    os.system(request.query['c'])\n", 6),
+    ("import os\n\nclass Resource:\n    def on_get(self, req, resp):\n        os.system(req.get_param('c'))\n", 5),
+]
+
+
+@pytest.mark.parametrize(("source", "line"), WEB_FRAMEWORKS)
+def test_web_framework_sources(source: str, line: int) -> None:
+    assert [f.line for f in review_text("views.py", source) if f.code == "CWR102"] == [line]
+
+
+LAMBDA_EVENTS = [
+    ("event['queryStringParameters']['c']", True),
+    ("event['body']", True),
+    ("event['pathParameters']['c']", True),
+    ("event['headers']['x']", True),
+    ("event['cmd']", True),  # an event of unknown shape: whoever invokes the function chooses it
+    ("event['Records'][0]['s3']['object']['key']", True),  # external data: an uploader names the key
+    ("event['ResourceProperties']['Name']", False),  # CloudFormation custom resource: the template's author
+    ("event['detail']['name']", False),  # EventBridge: AWS or the account's own producers
+    ("context.function_name", False),
+    ("os.environ['CMD']", False),  # the deployer's environment
+]
+
+
+@pytest.mark.parametrize(("read", "reported"), LAMBDA_EVENTS)
+def test_lambda_event_trust(read: str, reported: bool) -> None:
+    source = f"import os\n\ndef handler(event, context):\n    os.system('run ' + {read})\n"
+    assert bool([f for f in review_text("app.py", source) if f.code == "CWR102"]) is reported
+
+
+def test_custom_resource_handler_trusts_its_whole_event() -> None:
+    source = (
+        "import os, json, urllib.request\n\ndef handler(event, context):\n    if event['RequestType'] == 'Delete':\n"
+        "        return\n    os.system('create ' + event['Name'])\n"
+        "    urllib.request.urlopen(urllib.request.Request(event['ResponseURL'], data=b'{}', method='PUT'))\n"
+    )
+    assert [f.code for f in review_text("app.py", source) if f.code in FLOW_RULES] == []
+
+
+def test_powertools_resolver_routes() -> None:
+    source = (
+        "import os\nfrom aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+        "app = APIGatewayRestResolver()\n\n@app.get('/todos/<todo_id>')\ndef get_todo(todo_id: str):\n"
+        "    os.system('show ' + todo_id)\n    os.system(app.current_event.get_query_string_value('c'))\n"
+    )
+    assert [f.line for f in review_text("app.py", source) if f.code == "CWR102"] == [7, 8]
+
+
+def test_command_line_and_sockets() -> None:
+    source = (
+        "import os, sys, socket, argparse\np = argparse.ArgumentParser()\nargs = p.parse_args()\n"
+        "os.system(sys.argv[1])\nos.system(input())\nos.system(args.cmd)\n"
+        "def serve(conn: socket.socket):\n    os.system(conn.recv(100).decode())\n"
+    )
+    assert [f.line for f in review_text("tool.py", source) if f.code == "CWR102"] == [4, 5, 6, 8]
+
+
+# -- 7. sinks ----------------------------------------------------------------------------------------------------
+
+SINKS = [
+    ("return 'Hello ' + request.args['n']\n", "CWR110"),  # a Flask route's string is HTML
+    ("return {'n': request.args['n']}\n", None),  # a dict is JSON
+    ("return request.args['n'], 200, {'X-Id': 'a'}\n", "CWR110"),
+    ("return 'ok', 200, {'X-Id': request.args['n']}\n", None),  # headers in the tuple are not HTML
+    ("os.path.exists(request.args['p'])\n", "CWR107"),
+    ("import codecs\ncodecs.open(request.args['p'])\n", "CWR107"),
+    ("from pathlib import Path\nPath(request.args['p']).exists()\n", "CWR107"),
+    ("import subprocess\nsubprocess.run(['sh', '-c', request.args['c']])\n", "CWR102"),
+    ("import subprocess\nsubprocess.run(['ls', request.args['c']])\n", None),
+    ("import paramiko\nc = paramiko.SSHClient()\nc.exec_command('ls ' + request.args['c'])\n", "CWR102"),
+    ("import docker\nclient = docker.from_env()\nclient.containers.run('alpine', request.args['c'])\n", "CWR102"),
+    ("import elementpath\nelementpath.select(None, request.args['q'])\n", "CWR114"),
+    ("import xml.etree.ElementTree as ET\nroot = ET.parse('u.xml').getroot()\nroot.findall(request.args['q'])\n",
+     "CWR114"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "code"), SINKS)
+def test_sinks(body: str, code: str | None) -> None:
+    found = {c for _, c in reported(route(body))}
+    assert found == ({code} if code else set())
+
+
+def test_a_dot_dot_check_protects_only_what_no_base_is_joined_before() -> None:
+    body = route(
+        "p = request.args['p']\nif '..' in p:\n    return 'no'\nopen('/srv/files/' + p)\n"
+        "open(os.path.join('/srv/files', p))\nq = request.args['q'].replace('..', '')\nopen('/srv/' + q)\n"
+    )
+    assert reported(body) == [(7, "CWR107"), (9, "CWR107")]
+
+
+def test_trust_decides_which_sinks_count() -> None:
+    """A tool's own command line reaches files and logs harmlessly (whoever runs it owns the machine), but not
+    a shell; a Lambda event of unknown shape is another system's data, not a client's."""
+    tool = (
+        "import os, sys, logging\n\ndef main():\n    name = sys.argv[1]\n    open(name)\n"
+        "    logging.info('reading %s', name)\n    os.system('cat ' + name)\n"
+    )
+    assert [(f.line, f.code) for f in review_text("tool.py", tool) if f.code in FLOW_RULES | {"CWR116"}] == [
+        (7, "CWR102")
+    ]
+    handler = (
+        "import os, logging\n\ndef handler(event, context):\n    logging.info('job %s', event['job'])\n"
+        "    os.system('run ' + event['job'])\n    logging.info('q %s', event['queryStringParameters']['q'])\n"
+    )
+    found = [(f.line, f.code) for f in review_text("app.py", handler) if f.code in FLOW_RULES | {"CWR116"}]
+    assert found == [(5, "CWR102"), (6, "CWR116")]
+
+
+def test_a_cached_result_is_redone_when_a_module_it_used_changes(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "shell.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (package / "views.py").write_text(
+        "from flask import request\nfrom .shell import run\n\ndef index():\n    run(request.args['c'])\n"
+    )
+    cache = tmp_path / "cache"
+    args = ("review", "--isolated", "--cache-dir", str(cache), "--format", "concise", "app/views.py")
+    first = run_cli(*args, cwd=str(tmp_path))
+    assert first[0] == 1 and "app/views.py:5:5: CWR102" in first[1]
+    # The helper now quotes its argument: the view's own text is unchanged, its result is not.
+    (package / "shell.py").write_text(
+        "import shlex, subprocess\n\ndef run(cmd):\n    subprocess.run('ls ' + shlex.quote(cmd), shell=True)\n"
+    )
+    second = run_cli(*args, cwd=str(tmp_path))
+    assert second[0] == 0, second[1]

@@ -1,0 +1,231 @@
+"""What a review reports by default: the rule set by measured precision, info off pull requests, same-line
+merges, the test profile, other tools' suppressions, and one finding per secret across review and the scan."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from codeward.reviewer.foreign import BANDIT, NOT_IN_RUFF, by_foreign_id, markdown_table, ruff_codes
+from codeward.reviewer.measured import THRESHOLD, counts, in_default_set
+from codeward.reviewer.rules import all_rules
+
+from codeward.findings import Severity
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def review(tmp_path: Path, files: dict[str, str], *args: str) -> list[dict]:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "codeward", "review", ".", "--no-cache", "--format", "json", "--exit-zero", *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return [
+        {"path": f["path"].removeprefix("./"), "line": f["line"], "code": f["code"], "severity": f["severity"],
+         "message": f["message"], "notes": f.get("notes", [])}
+        for f in json.loads(result.stdout)["findings"]
+    ]  # fmt: skip
+
+
+def codes(findings: list[dict]) -> list[tuple[str, int, str]]:
+    return sorted((f["path"], f["line"], f["code"]) for f in findings)
+
+
+# -- the default set ---------------------------------------------------------------------------------------------
+
+LOG_INJECTION = (
+    "from flask import Flask, request\nimport logging\napp = Flask(__name__)\nlog = logging.getLogger(__name__)\n\n"
+    "@app.route('/login')\ndef login():\n    log.info('login for %s', request.args['user'])\n    return 'ok'\n"
+)
+
+
+def test_rules_under_the_threshold_are_off_by_default_and_run_when_asked(tmp_path: Path) -> None:
+    assert counts("CWR116") is not None and not in_default_set("CWR116")  # measured 0 true on real projects
+    # --show-all: the classifier's confidence is not what this test is about.
+    assert codes(review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all")) == []
+    assert codes(review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all", "--select", "CWR116")) == [
+        ("app.py", 8, "CWR116")
+    ]
+    found = review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all", "--select", "ALL")
+    assert ("app.py", 8, "CWR116") in codes(found)
+    (tmp_path / "pyproject.toml").write_text('[tool.codeward]\nextend-select = ["CWR116"]\n', encoding="utf-8")
+    assert codes(review(tmp_path, {"app.py": LOG_INJECTION}, "--show-all")) == [("app.py", 8, "CWR116")]
+
+
+def test_default_set_follows_the_measured_precision() -> None:
+    for rule in all_rules():
+        found = counts(rule.code)
+        if found is None:
+            assert in_default_set(rule.code), f"{rule.code} has no measurement and keeps its place"
+            continue
+        precise = found[0] / sum(found) >= THRESHOLD
+        assert in_default_set(rule.code) == (precise or rule.severity is Severity.INFO), rule.code
+        assert f"{found[0]} true" in rule.measured()
+
+
+def test_info_findings_stay_off_pull_requests_unless_asked() -> None:
+    from codeward.reviewer.command import postable
+
+    from codeward.findings import Finding, Span
+
+    info = Finding("CWR607", "naive", "a.py", Span(1, 1, 1, 2), Severity.INFO)
+    warning = Finding("CWR610", "no timeout", "a.py", Span(2, 1, 2, 2), Severity.WARNING)
+    assert postable([info, warning], []) == [warning]
+    assert postable([info, warning], ["CWR6"]) == [info, warning]
+
+
+def test_info_never_fails_a_run(tmp_path: Path) -> None:
+    (tmp_path / "t.py").write_text("import datetime\nstamp = datetime.datetime.utcnow()\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "codeward", "review", "t.py", "--isolated", "--no-cache"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert "CWR607" in run.stdout and run.returncode == 0
+
+
+# -- same-line duplicates ----------------------------------------------------------------------------------------
+
+
+def test_a_bare_except_pass_is_one_finding(tmp_path: Path) -> None:
+    text = "def f(run):\n    try:\n        run()\n    except:\n        pass\n"
+    found = review(tmp_path, {"m.py": text}, "--isolated", "--select", "ALL")
+    assert codes(found) == [("m.py", 4, "CWR602")]
+    assert any(note.startswith("also CWR603: bare except") for note in found[0]["notes"])
+
+
+def test_two_findings_of_one_rule_on_a_line_merge(tmp_path: Path) -> None:
+    text = "def f(a, b):\n    if a == None or b == None:\n        return 0\n"
+    found = review(tmp_path, {"m.py": text}, "--isolated")
+    assert codes(found) == [("m.py", 2, "CWR616")]
+    assert found[0]["notes"][-1].startswith("also: compare with None")
+
+
+# -- the test profile --------------------------------------------------------------------------------------------
+
+FIXTURES = (
+    "import pickle, boto3, requests\n\n"
+    "def test_roundtrip(obj):\n    assert pickle.loads(pickle.dumps(obj)) == obj\n\n"
+    "def test_server(port):\n    assert requests.get(f'http://127.0.0.1:{port}/').ok\n\n"
+    "def test_region():\n    s3 = boto3.client('s3', region_name='us-east-1')\n    s3.create_bucket(Bucket='b')\n\n"
+    "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIICWwIBAAKBgQCXVuwcMk+JmVSKuQ1K4dZx4Z1dEcRQ\n-----END RSA PRIVATE KEY-----'''\n"
+    "LIVE = 'AKIA2OGYBAH6STMCAWQB'\n"
+)
+
+
+def test_test_code_gets_the_test_profile(tmp_path: Path) -> None:
+    found = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
+    # A live AWS key is reported in tests too; fixtures, round trips, local servers and regions are not.
+    assert codes(found) == [("tests/test_app.py", 16, "CWR201")]
+
+
+def test_strict_profile_reviews_tests_like_production(tmp_path: Path) -> None:
+    found = {code for _, _, code in codes(review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select",
+                                                "ALL", "--profile", "strict"))}  # fmt: skip
+    # A pickle round trip loads only what the code itself dumped: the data-flow analysis knows (no CWR105).
+    assert {"CWR610", "CWR409", "CWR201"} <= found and "CWR105" not in found
+
+
+def test_the_same_code_outside_tests_is_reviewed(tmp_path: Path) -> None:
+    found = {code for _, _, code in codes(review(tmp_path, {"app/roundtrip.py": FIXTURES}, "--isolated", "--select",
+                                                "ALL"))}  # fmt: skip
+    assert {"CWR610", "CWR409"} <= found
+
+
+def test_test_paths_are_configurable(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.codeward]\nselect = ["ALL"]\n[tool.codeward.reviewer]\ntest-paths = ["checks/**"]\n', encoding="utf-8"
+    )
+    found = review(tmp_path, {"checks/roundtrip.py": FIXTURES, "tests/test_app.py": FIXTURES}, "--show-all")
+    paths = {path for path, _, _ in codes(found)}
+    assert "checks/roundtrip.py" in paths and codes(found)[0][0] == "checks/roundtrip.py"
+    assert {code for path, _, code in codes(found) if path.startswith("checks/")} == {"CWR201"}
+    assert {"CWR610"} <= {code for path, _, code in codes(found) if path.startswith("tests/")}
+
+
+def test_bad_reviewer_options_are_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.codeward.reviewer]\nprofile = "lenient"\n', encoding="utf-8")
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "codeward", "review", "a.py"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 2 and 'profile must be "default" or "strict"' in run.stderr
+
+
+# -- suppressions teams already have -----------------------------------------------------------------------------
+
+
+def test_the_mapping_works_both_ways() -> None:
+    table = by_foreign_id()
+    for code, tests in BANDIT.items():
+        for test in tests:
+            assert code in table[test], (code, test)
+            if test not in NOT_IN_RUFF:
+                assert code in table["S" + test[1:]], (code, test)
+        assert set(ruff_codes(code)) == {"S" + t[1:] for t in tests if t not in NOT_IN_RUFF}
+    for foreign, rules in table.items():
+        assert all(foreign[1:] in {t[1:] for t in BANDIT[rule]} for rule in rules), foreign
+
+
+def test_the_mapping_table_in_the_docs_is_current() -> None:
+    assert markdown_table() in (ROOT / "docs" / "reviewer.md").read_text(encoding="utf-8")
+
+
+NO_TIMEOUT = "import requests\n\ndef get(u):\n    return requests.get(u){comment}\n"
+
+
+@pytest.mark.parametrize("comment", ["  # nosec", "  # nosec B113", "  # nosec: B113", "  # noqa: S113",
+                                     "  # noqa: E501,S113", "  # NOSONAR python:S4423"])  # fmt: skip
+def test_foreign_comments_silence_the_mapped_rule(tmp_path: Path, comment: str) -> None:
+    found = review(tmp_path, {"m.py": NO_TIMEOUT.format(comment=comment)}, "--isolated")
+    assert codes(found) == []
+    again = review(tmp_path, {"m.py": NO_TIMEOUT.format(comment=comment)}, "--isolated", "--no-foreign-suppressions")
+    assert codes(again) == [("m.py", 4, "CWR610")]
+
+
+@pytest.mark.parametrize("comment", ["  # nosec B602", "  # noqa: S602", "  # noqa: E501"])
+def test_foreign_comments_for_other_checks_do_not(tmp_path: Path, comment: str) -> None:
+    found = review(tmp_path, {"m.py": NO_TIMEOUT.format(comment=comment)}, "--isolated")
+    assert ("m.py", 4, "CWR610") in codes(found)
+
+
+def test_unused_foreign_suppressions_are_reported_like_our_own(tmp_path: Path) -> None:
+    text = "import requests\n\ndef get(u):\n    return requests.get(u, timeout=5)  # nosec B113\n"
+    found = review(tmp_path, {"m.py": text}, "--isolated")
+    assert codes(found) == [("m.py", 4, "CWR002")]
+    assert "# nosec B113" in found[0]["message"]
+    # A bare `# nosec` may serve bandit's own checks: codeward cannot call it unused.
+    bare = review(tmp_path, {"m.py": text.replace("nosec B113", "nosec")}, "--isolated")
+    assert codes(bare) == []
+
+
+# -- secrets -----------------------------------------------------------------------------------------------------
+
+SECRETS = (
+    "import requests\n"
+    "TWILIO_AUTH_TOKEN = '3f9a6c2e8b1d4f7a9c0e2b5d8f1a3c6e'\n"
+    "STRIPE_SECRET = 'c2VjcmV0LWtleS1mb3ItdGhlLXN0cmlwZS1hY2NvdW50'\n"
+    "AWS_ACCESS_KEY_ID = 'AKIA2OGYBAH6STMCAWQB'\n"
+    "DOC_KEY = 'AKIAIOSFODNN7EXAMPLE'\n"
+    "SENDER = 'AIDAIENQZJOLO23YVJ4VO'\n"
+    "TOKEN = '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'\n"
+    "r = requests.get('https://x.example', auth=('deploy', 'Xk9#mP2$vL7q'), timeout=5)\n"
+)
+
+
+def test_one_finding_per_secret_in_review_and_the_secrets_scan(tmp_path: Path) -> None:
+    reviewed = review(tmp_path, {"settings.py": SECRETS}, "--isolated", "--show-all")
+    scanned = review(tmp_path, {"settings.py": SECRETS}, "--isolated", "--secrets-only", "--show-all")
+    expected = [("settings.py", 2, "CWR202"), ("settings.py", 3, "CWR202"), ("settings.py", 4, "CWR201"),
+                ("settings.py", 7, "CWR201"), ("settings.py", 8, "CWR202")]  # fmt: skip
+    assert codes(reviewed) == expected
+    assert [(f["line"], f["code"], f["message"]) for f in reviewed] == [
+        (f["line"], f["code"], f["message"]) for f in scanned
+    ]
+    assert {f["severity"] for f in reviewed} == {"warning"}  # as lint's CWB104 for the same secrets
+    assert all(not re.search(r"[A-Za-z0-9]{8}", f["message"].split("(")[1]) for f in reviewed if "(" in f["message"])
