@@ -47,7 +47,11 @@ class Config:
     shard: tuple[int, int] | None = None
 
     def selects(self, code: str) -> bool:
-        """Longest matching prefix wins, ignore beating select at equal length (ruff's rule)."""
+        """Longest matching prefix wins, ignore beating select at equal length (ruff's rule). A code that
+        names the same problem as an ignored code (codeward.suppress.SAME_PROBLEM: lint's CWA104 and the
+        simulation's CWA204) is ignored with it."""
+        if _twin_ignored(code, self.ignore):
+            return False
         best_select = max((len(p) for p in self.select if p == "ALL" or code.startswith(p)), default=-1)
         best_ignore = max((len(p) for p in self.ignore if p == "ALL" or code.startswith(p)), default=-1)
         if best_select < 0:
@@ -60,7 +64,9 @@ class Config:
         ]
         if not ignored:
             return self.selects
-        return lambda code: self.selects(code) and not any(code.startswith(p) for p in ignored)
+        return lambda code: (
+            self.selects(code) and not any(code.startswith(p) for p in ignored) and not _twin_ignored(code, ignored)
+        )
 
     def is_excluded(self, path: str) -> bool:
         parts = os.path.normpath(path).split(os.sep)
@@ -75,6 +81,12 @@ class Config:
             return True
         # A pattern without a slash matches a name at any depth, like .gitignore.
         return "/" not in pattern.rstrip("/") and any(regex.fullmatch(part) for part in relative.split("/"))
+
+
+def _twin_ignored(code: str, ignored: list[str]) -> bool:
+    from codeward.suppress import same_problem
+
+    return any(twin in ignored for twin in same_problem(code)[1:])
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:

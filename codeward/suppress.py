@@ -10,6 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# One problem, two codes: what `codeward simulate` finds about a revision directory or a batch graph it is
+# given, and what `codeward lint` finds about the same line. Suppressing either code silences both.
+SAME_PROBLEM: dict[str, str] = {
+    "CWA204": "CWA104",  # hook script missing
+    "CWA205": "CWA106",  # hook script not executable
+    "CWA206": "CWA106",  # hook script without #!
+    "CWA207": "CWA105",  # files source missing
+    "CWB206": "CWB108",  # batch graph cycle
+    "CWB207": "CWB108",  # batch graph dependency on no task
+    "CWB208": "CWB109",  # duplicate batch identifier
+    "CWP201": "CWP113",  # pipeline variable that cannot resolve
+}
+
+
+def same_problem(code: str) -> tuple[str, ...]:
+    """The codes that name the same problem as `code` (itself first)."""
+    lint = SAME_PROBLEM.get(code, code)
+    return (code, *sorted({lint, *(sim for sim, own in SAME_PROBLEM.items() if own == lint)} - {code}))
+
+
 _COMMENT = re.compile(r"(?:#|//)\s*codeward:\s*ignore(?:\[([^\]]*)\])?")
 
 
@@ -27,7 +47,9 @@ class Suppression:
     foreign_ids: frozenset[str] | None = None
 
     def matches(self, code: str) -> bool:
-        return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)
+        if self.codes is None:
+            return True
+        return any(c.startswith(prefix) for c in same_problem(code) for prefix in self.codes)
 
 
 def find_suppressions(text: str) -> list[Suppression]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from codeward.linters.document import Document, PMap
-from codeward.linters.kinds import KINDS, kind_by_content, kind_by_name
+from codeward.linters.kinds import KINDS, describe_other, kind_by_content, kind_by_name, kind_by_text
 from codeward.linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
 from codeward.linters.rules import rules_by_code, rules_for
 from codeward.linters.schema import SchemaError, load_schema
@@ -29,6 +29,8 @@ class FileResult:
     # True when the file was not a definition file (directory walks skip those quietly).
     skipped: bool = False
     internal_error: bool = False
+    # The content established the kind (not --kind alone): only then may --fix rewrite the file.
+    confirmed: bool = False
 
 
 def _finding(path: str, code: str, message: str, span: Span, notes: tuple[str, ...] = ()) -> Finding:
@@ -47,13 +49,26 @@ def lint_file(
 ) -> FileResult:
     text = read_text(path, max_bytes)
     if isinstance(text, ReadError):
-        result = FileResult(path, kind or kind_by_name(path))
-        if explicit or result.kind:
-            result.findings.append(_finding(path, text.code, text.message, text.span))
-        else:
-            result.skipped = True
-        return _filtered(result, select)
+        return _filtered(unreadable(path, text, kind, explicit), select)
     return lint_text(path, text, kind=kind, select=select, explicit=explicit)
+
+
+def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) -> FileResult:
+    """The result for a file that could not be read as text."""
+    if error.code == "CWF006" and error.span.line == 1 and error.message.startswith("binary"):
+        # Binary from its first line (macOS `._buildspec.yml` resource forks, archives): no definition at all,
+        # unlike a text file with stray bytes further down.
+        result = FileResult(path, None, skipped=not explicit)
+        if explicit:
+            message = "skipped: binary content, not a buildspec, AppSpec or pipeline"
+            result.findings.append(_finding(path, "CWF013", message, Span(1, 1, 1, 2)))
+        return result
+    result = FileResult(path, kind or kind_by_name(path))
+    if explicit or result.kind:
+        result.findings.append(_finding(path, error.code, error.message, error.span))
+    else:
+        result.skipped = True
+    return result
 
 
 def load_document(path: str, text: str) -> Document:
@@ -87,31 +102,35 @@ def lint_text(
     base_dir: str | None = None,
 ) -> FileResult:
     document = load_document(path, text)
-    kind = kind or kind_by_name(path) or kind_by_content(document.data)
-    result = FileResult(path, kind)
-    if kind is None:
+    resolved, why = resolve_kind(document, kind)
+    result = FileResult(path, resolved)
+    if resolved is None:
         if explicit:
-            if document.problems:
-                result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
-            else:
-                result.findings.append(
-                    _finding(
-                        path, "CWF013", "cannot tell whether this is a buildspec, appspec or pipeline", Span(1, 1, 1, 2)
-                    )
-                )
+            result.findings.append(_finding(path, "CWF013", why, Span(1, 1, 1, 2)))
         else:
             result.skipped = True
         return _filtered(result, select)
-    document.kind = kind
-    result.findings += [_finding(path, p.code, p.message, p.span, p.notes) for p in document.problems]
+    # Fixes rewrite only files whose kind their content established (--kind alone is not enough).
+    result.confirmed = why == ""
+    document.kind = resolved
+    template = resolved == "pipeline" and _is_template(document.data)
+    for problem in document.problems:
+        finding = _finding(path, problem.code, problem.message, problem.span, problem.notes)
+        if template and problem.code == "CWF002":
+            # CloudFormation accepts a repeated key and keeps the last (validate-template does too).
+            note = "CloudFormation keeps the last value without a word; delete the one you did not mean."
+            finding = replace(finding, severity=Severity.WARNING, notes=(*finding.notes, note))
+        result.findings.append(finding)
     if document.data is None:
         if not document.problems:
             result.findings.append(
-                _finding(path, "CWF007", f"empty file: a {KINDS[kind].title} needs content", Span(1, 1, 1, 2))
+                _finding(path, "CWF007", f"empty file: a {KINDS[resolved].title} needs content", Span(1, 1, 1, 2))
             )
         return _filtered(result, select, document)
     try:
         _check(document, result, select, base_dir if base_dir is not None else os.path.dirname(path) or ".")
+        if template:
+            _check_inline_buildspecs(document, result, select, base_dir if base_dir is not None else ".")
     except Exception as exc:  # a bug in codeward must not hide the other files' findings
         if os.environ.get("CODEWARD_DEBUG"):
             raise
@@ -123,6 +142,36 @@ def lint_text(
     return _filtered(result, select, document)
 
 
+def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, str]:
+    """(kind, "") when the content establishes it; (forced kind, note) when only --kind says so; (None, why
+    the file is skipped) otherwise. The name proposes, the content decides (see linters.kinds)."""
+    candidate = forced or kind_by_name(document.path)
+    if document.data is None:
+        if not document.problems:  # empty: nothing to judge but the name
+            return (candidate, "") if candidate else (None, "empty file: not a buildspec, AppSpec or pipeline")
+        if candidate and any(p.code in ("CWF004", "CWF008") for p in document.problems):
+            return candidate, ""  # loading stopped before the content could show anything: the name decides
+        by_text = kind_by_text(document.text, candidate)
+        if by_text is not None:
+            return by_text, ""
+        if forced:
+            return forced, "kind given by --kind"
+        problem = document.problems[0]
+        return None, (
+            f"skipped: the file does not parse ({problem.message}, line {problem.span.line}) and nothing in it "
+            "looks like a buildspec, AppSpec or pipeline"
+        )
+    by_content = kind_by_content(document.data)
+    if by_content is not None:
+        return by_content, ""
+    what = describe_other(document.data, document.path)
+    if forced and what.startswith("none of the keys"):
+        return forced, "kind given by --kind"
+    if candidate:
+        return None, f"skipped: named like a {KINDS[candidate].title}, but the content is {what}"
+    return None, f"skipped: not a buildspec, AppSpec or pipeline ({what})"
+
+
 def _check(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:
     kind = KINDS[document.kind]
     rules = [r for r in rules_for(document.kind) if document.kind in r.kinds and select(r.code)]
@@ -130,23 +179,33 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
     semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]
     index = PathIndex(semantic) if semantic else None
     ctx = Context(document, base_dir)
+    cloudformation = document.kind == "pipeline" and _is_template(document.data)
     for label, prefix, data in kind.views(document.data):
         if schema_rules or index is not None:
-            errors = load_schema(kind.schema, kind.title).validate(data)
-            # Positions first: respelling renames keys the errors' paths still name.
-            located = [(error, document.span((*prefix, *error.path), key=error.at_key)) for error in errors]
+            schema = load_schema(kind.schema, kind.title)
+            errors = schema.validate(data, cloudformation=cloudformation)
+            # Positions and values first: respelling renames keys the errors' paths still name.
+            located = [
+                (error, document.span((*prefix, *error.path), key=error.at_key), _at(data, error.path))
+                for error in errors
+            ]
             kept = {id(error) for error in _respell(data, errors)}
-            for error, span in located:
+            for error, span, value in located:
                 rule = schema_rules.get(error.kind)
                 if rule is None or id(error) not in kept:
                     continue
-                message = f"{label}: {error.message}" if label else error.message
+                judged = judge_schema_error(document.kind, schema, error, value)
+                if judged is None:
+                    continue
+                severity, text, notes = judged
+                message = f"{label}: {text}" if label else text
                 fix = None
                 if error.suggestion and error.kind == "unknown-key":
                     fix = Fix(f'rename to "{error.suggestion}"', (Edit(span, error.suggestion),))
                 result.findings.append(
-                    Finding(rule.code, message, document.path, span, rule.severity, rule.name, fix, notes=error.notes)
-                )
+                    Finding(rule.code, message, document.path, span, severity or rule.severity, rule.name, fix,
+                            notes=notes)
+                )  # fmt: skip
         if index is None:
             continue
         ctx.cache.clear()
@@ -154,10 +213,87 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
         for rule, path, value in index.walk(data):
             ctx._rule = type(rule)
             rule.check(ctx, (*prefix, *path), value)
-    for rule_type, message, span, fix, notes in ctx.reports:
+    for rule_type, message, span, fix, notes, severity in ctx.reports:
         result.findings.append(
-            Finding(rule_type.code, message, document.path, span, rule_type.severity, rule_type.name, fix, notes=notes)
+            Finding(
+                rule_type.code,
+                message,
+                document.path,
+                span,
+                severity or rule_type.severity,
+                rule_type.name,
+                fix,
+                notes=notes,
+            )
         )
+
+
+def _check_inline_buildspecs(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:
+    """Every buildspec rule on each buildspec written inside the template (linters.inline_buildspec), its
+    findings placed at the template's line and column. Their fixes are dropped: the text they would edit
+    is quoted or escaped inside the template."""
+    from codeward.linters.inline_buildspec import inline_buildspecs, place
+
+    for inline in inline_buildspecs(document):
+        inner = load_document("inline-buildspec", inline.text)
+        inner.path = document.path
+        inner.kind = "buildspec"
+        found = FileResult(document.path, "buildspec")
+        for problem in inner.problems:
+            found.findings.append(_finding(document.path, problem.code, problem.message, problem.span, problem.notes))
+        if inner.data is not None:
+            _check(inner, found, select, base_dir)
+        for finding in found.findings:
+            result.findings.append(
+                replace(
+                    finding,
+                    message=f"{inline.project} buildspec: {finding.message}",
+                    span=place(inline, finding.span),
+                    fix=None,
+                    related=(),
+                )
+            )
+
+
+def judge_schema_error(
+    kind: str, schema: Any, error: SchemaError, value: Any
+) -> tuple[Severity | None, str, tuple[str, ...]] | None:
+    """How a schema error is reported: (severity, or None for the rule's own; message; notes), or None to drop it.
+
+    - A value the service resolves itself (`{{resolve:ssm:...}}`, `#{Source.CommitId}`) is not judged.
+    - A placeholder a later step fills in (`<TASK_DEFINITION>`, `%ServiceName%`, a bare `ARN`...) is info.
+    - CodeBuild and the CodeDeploy agent ignore keys they do not know: an unknown key is an error when it is
+      a misspelling or a key that belongs elsewhere (its intended effect is lost), a warning otherwise.
+    - The schema may mark what the service tolerates (x-severity)."""
+    from codeward.linters.placeholders import placeholder, resolved_by_aws, unfilled
+
+    severity = Severity.parse(error.severity) if error.severity else None
+    notes = error.notes
+    if error.kind == "value" and isinstance(value, str):
+        if resolved_by_aws(value):
+            return None
+        field = error.path[-1] if error.path and isinstance(error.path[-1], str) else None
+        # A bare word stands in for an ARN (`ARN`, `roleArn`), never for one of a list of words (`ABORT`).
+        token = placeholder(value, field, words="arn" in error.pattern.lower())
+        if token is not None:
+            return Severity.INFO, f"{schema.where(error.path)}: {unfilled(token)}", ()
+    if error.kind == "unknown-key" and kind in ("buildspec", "appspec") and severity is None:
+        from codeward.linters.unknown_keys import misplaced
+
+        key = error.path[-1] if error.path else ""
+        elsewhere = misplaced(kind, schema, error.path[:-1], key)
+        if elsewhere:
+            return None, error.message, (*notes, elsewhere)
+        if not error.suggestion:
+            ignored = "CodeBuild logs a warning" if kind == "buildspec" else "The CodeDeploy agent does not read it"
+            return Severity.WARNING, error.message, (*notes, f"{ignored} and ignores the key.")
+    return severity, error.message, notes
+
+
+def _is_template(data: Any) -> bool:
+    from codeward.linters.pipeline_form import is_template
+
+    return is_template(data)
 
 
 def _respell(data: Any, errors: list[SchemaError]) -> list[SchemaError]:

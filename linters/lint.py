@@ -51,11 +51,17 @@ def lint_task(task: Task) -> FileResult:
                 meta, findings = hit
                 # The entry may come from a run that named the file differently (absolute vs relative).
                 findings = [replace(f, path=task.path) for f in findings]
-                return FileResult(task.path, meta.get("kind"), findings, skipped=bool(meta.get("skipped")))
+                return FileResult(
+                    task.path,
+                    meta.get("kind"),
+                    findings,
+                    skipped=bool(meta.get("skipped")),
+                    confirmed=bool(meta.get("confirmed")),
+                )
     result = lint_file(task.path, kind=task.kind, select=select, explicit=task.explicit)
     # AppSpec rules look at other files of the revision, so their results cannot be keyed by one file.
     if cache is not None and result.kind != "appspec" and not result.internal_error:
-        cache.put(key, {"kind": result.kind, "skipped": result.skipped}, result.findings)
+        cache.put(key, {"kind": result.kind, "skipped": result.skipped, "confirmed": result.confirmed}, result.findings)
     return result
 
 
@@ -84,7 +90,8 @@ def fix_files(
     applied = 0
     remaining: list[Finding] = []
     for result in results:
-        fixable = [f for f in allowed(result.findings) if f.fix is not None]
+        # Never rewrite a file whose kind its content did not establish (a look-alike, or --kind alone).
+        fixable = [f for f in allowed(result.findings) if f.fix is not None] if result.confirmed else []
         if not fixable:
             remaining += result.findings
             continue

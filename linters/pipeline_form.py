@@ -15,11 +15,13 @@ the model and report at those paths, so one rule serves both forms. CloudFormati
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from codeward.linters.document import Path
+from codeward.linters.schema import cloudformation_scalar
 
 View = tuple[str, Path, Any]
 CFN_TYPE = "AWS::CodePipeline::Pipeline"
@@ -107,7 +109,7 @@ class Node:
         return self.key(name) in self.data
 
     def text(self, name: str) -> str | None:
-        return text(self.raw(name))
+        return self.pipeline.scalar(self.raw(name))
 
     def at(self, name: str, *rest: str | int) -> Path:
         return (*self.path, self.key(name), *rest)
@@ -131,7 +133,7 @@ class Action(Node):
 
     def type_field(self, name: str) -> str | None:
         type_id = self.raw("actionTypeId")
-        return text(type_id.get(self.key(name))) if isinstance(type_id, dict) else None
+        return self.pipeline.scalar(type_id.get(self.key(name))) if isinstance(type_id, dict) else None
 
     @property
     def category(self) -> str | None:
@@ -179,7 +181,7 @@ class Action(Node):
 
     def config_text(self, name: str) -> str | None:
         config = self.configuration
-        return text(config.get(name)) if config is not None else None
+        return self.pipeline.scalar(config.get(name)) if config is not None else None
 
     def config_at(self, name: str) -> Path:
         return self.at("configuration", name)
@@ -230,9 +232,22 @@ class Pipeline:
     stages: list[Stage] = field(default_factory=list)
     # Stage positions in the Stages list (an `!If` item makes two stages at one position).
     stage_positions: int = 0
+    # The pipeline's own Region, when the document shows it (home_region); None when it cannot be known.
+    home: str | None = None
+    # The same, from the document's other fields only (not the actions' own `region`).
+    home_outside_actions: str | None = None
 
     def key(self, name: str) -> str:
         return _pascal(name) if self.form == "cfn" else name
+
+    def scalar(self, value: Any) -> str | None:
+        """A literal value as the service receives it: CloudFormation passes numbers and booleans on as strings
+        (`Version: 1` is "1", `PollForSourceChanges: false` is "false"); the API takes strings only."""
+        if isinstance(value, str):
+            return value
+        if self.form == "cfn" and isinstance(value, (bool, int, float)):
+            return cloudformation_scalar(value, ["string"])
+        return None
 
     def raw(self, name: str) -> Any:
         return self.data.get(self.key(name))
@@ -257,6 +272,10 @@ class Pipeline:
         if not self.has("pipelineType"):
             return "V1"
         return text(self.raw("pipelineType"))
+
+    def home_region(self) -> str | None:
+        """The pipeline's own Region when the document shows it, else None (see `home_region`)."""
+        return self.home
 
     def region_stores(self) -> set[str] | None:
         """Regions with an artifact store, None when not known literally; empty with a single artifactStore."""
@@ -296,6 +315,49 @@ def _build(form: str, data: dict[str, Any], path: Path, label: str) -> Pipeline:
     return pipeline
 
 
+_REGION = r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-(?:[a-z]+-)+\d"
+_ARN_REGION = re.compile(rf"^arn:aws[a-z-]*:[a-z0-9-]+:({_REGION}):")
+_NAME_REGION = re.compile(rf"(?:^|[-_.])({_REGION})(?:[-_.]|$)")
+
+
+def home_region(pipeline: Pipeline, document: Any, *, from_actions: bool = True) -> str | None:
+    """The Region a pipeline lives in, from what the document shows, before any cross-Region rule runs.
+
+    In order: the ARN of a get-pipeline export (`metadata.pipelineArn`); the artifact store's KMS key ARN;
+    a Region in the artifact bucket's or the service role's name (the console names them
+    `codepipeline-us-east-2-...` and `AWSCodePipelineServiceRole-us-east-1-...`); the `region` of a source
+    action (source actions cannot be cross-Region, so CodePipeline only accepts their own Region there);
+    the one Region every action agrees on. None when nothing shows it (CloudFormation learns it only from the
+    stack): a cross-Region rule then stays silent."""
+    metadata = document.get("metadata") if isinstance(document, dict) else None
+    arn = metadata.get("pipelineArn") if isinstance(metadata, dict) else None
+    if isinstance(arn, str) and (found := _ARN_REGION.match(arn)):
+        return found.group(1)
+    store = pipeline.raw("artifactStore")
+    if isinstance(store, dict) and not is_intrinsic(store):
+        key = store.get(pipeline.key("encryptionKey"))
+        key_id = key.get(pipeline.key("id")) if isinstance(key, dict) else None
+        if isinstance(key_id, str) and (found := _ARN_REGION.match(key_id)):
+            return found.group(1)
+        location = store.get(pipeline.key("location"))
+        if isinstance(location, str) and (found := _NAME_REGION.search(location)):
+            return found.group(1)
+    role = pipeline.raw("roleArn")
+    if isinstance(role, str) and (found := _NAME_REGION.search(role.rsplit("/", 1)[-1])):
+        return found.group(1)
+    if not from_actions:
+        return None
+    regions = [(item, item.text("region")) for item in pipeline.actions if item.has("region")]
+    for item, region in regions:
+        if item.is_source and region:
+            return region
+    values = {region for _, region in regions}
+    actions = sum(1 for _ in pipeline.actions)
+    if len(values) == 1 and None not in values and len(regions) == actions:
+        return values.pop()
+    return None
+
+
 def pipeline_model(ctx: Any, value: Any, path: Path) -> Pipeline | None:
     """The model of the view at `path` (a rule bound to ""), built once per view and shared by the rules."""
     cached = ctx.cache.get("pipeline-model", False)
@@ -312,5 +374,8 @@ def pipeline_model(ctx: Any, value: Any, path: Path) -> Pipeline | None:
             model = _build("api", value["pipeline"], (*path, "pipeline"), label)
         elif "pipeline" not in value:
             model = _build("api", value, path, label)
+    if model is not None:
+        model.home = home_region(model, value)
+        model.home_outside_actions = home_region(model, value, from_actions=False)
     ctx.cache["pipeline-model"] = model
     return model

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from codeward.linters.document import Document, Path
 
-from codeward.findings import Fix, Span
+from codeward.findings import Fix, Severity, Span
 from codeward.rule import Rule
 
 
@@ -23,7 +23,7 @@ class Context:
         self.document = document
         # Directory the file's relative references (hook scripts, artifact files) resolve against.
         self.base_dir = base_dir
-        self.reports: list[tuple[type[Rule], str, Span, Fix | None, tuple[str, ...]]] = []
+        self.reports: list[tuple[type[Rule], str, Span, Fix | None, tuple[str, ...], Severity | None]] = []
         self._rule: type[Rule] | None = None
         # Per-file scratch space for rules that share derived facts (say, the artifact graph).
         self.cache: dict[str, Any] = {}
@@ -37,10 +37,12 @@ class Context:
         span: Span | None = None,
         fix: Fix | None = None,
         notes: tuple[str, ...] = (),
+        severity: Severity | None = None,
     ) -> None:
+        """Report at `path`; `severity` overrides the rule's own when this case is milder (or graver)."""
         assert self._rule is not None
         where = span if span is not None else self.document.span(path, key=key)
-        self.reports.append((self._rule, message, where, fix, notes))
+        self.reports.append((self._rule, message, where, fix, notes, severity))
 
 
 class DocumentRule(Rule):

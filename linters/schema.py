@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -69,6 +69,7 @@ SUPPORTED = frozenset(
         "else",
         "dependentRequired",
         "x-message",
+        "x-severity",
     ]
 )
 
@@ -95,6 +96,12 @@ class SchemaError:
     notes: tuple[str, ...] = ()
     # For "required": the missing key.
     key: str | None = None
+    # The keyword that failed, for "value" errors: "pattern" (a format), "enum"/"const" (a choice), ...
+    keyword: str = ""
+    # "warning" or "info" when the schema says the service tolerates this (x-severity); None: the rule's own.
+    severity: str | None = None
+    # For "pattern" errors: the pattern that failed.
+    pattern: str = ""
 
 
 def type_of(value: Any) -> str:
@@ -155,7 +162,39 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_NOT_COERCED = object()
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def cloudformation_scalar(value: Any, types: list[str]) -> Any:
+    """The value as CloudFormation hands it to a property of one of `types`, or _NOT_COERCED.
+
+    CloudFormation converts template scalars to the property's type: numbers and booleans become strings
+    where the property is a string (`Version: 1`, `PollForSourceChanges: false`, AWS's own reference example
+    writes `Version: 1`), numeric strings become numbers, "true"/"false" booleans. Mappings, lists and
+    nulls are never converted."""
+    if isinstance(value, bool):
+        if "string" in types:
+            return "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        if "string" in types:
+            return str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if ("integer" in types or "number" in types) and _NUMBER.match(text):
+            number = float(text)
+            if "integer" in types and number.is_integer() and "." not in text and "e" not in text.lower():
+                return int(text)
+            if "number" in types:
+                return number
+        if "boolean" in types and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+    return _NOT_COERCED
+
+
 class Schema:
+    _cloudformation = False
+
     def __init__(self, document: dict[str, Any], root_name: str) -> None:
         self.document = document
         self.root_name = root_name
@@ -168,8 +207,14 @@ class Schema:
             node = node[part.replace("~1", "/").replace("~0", "~")]
         return node
 
-    def validate(self, instance: Any) -> list[SchemaError]:
-        return self._check(self.document, instance, ())
+    def validate(self, instance: Any, *, cloudformation: bool = False) -> list[SchemaError]:
+        """Errors of `instance`. With `cloudformation`, scalars are read as CloudFormation passes them to the
+        service (cloudformation_scalar): `Version: 1` is the string "1", `RunOrder: "2"` the number 2."""
+        self._cloudformation = cloudformation
+        try:
+            return self._check(self.document, instance, ())
+        finally:
+            self._cloudformation = False
 
     def where(self, path: Path) -> str:
         return describe_path(path, self.root_name)
@@ -187,7 +232,10 @@ class Schema:
         if expected is not None:
             types = expected if isinstance(expected, list) else [expected]
             if not any(_is_type(instance, t) for t in types):
-                return [*errors, self._type_error(schema, types, instance, path)]
+                coerced = cloudformation_scalar(instance, types) if self._cloudformation else _NOT_COERCED
+                if coerced is _NOT_COERCED:
+                    return [*errors, self._type_error(schema, types, instance, path)]
+                instance = coerced
         if "const" in schema and not _equal(instance, schema["const"]):
             errors.append(self._value_error(schema, instance, path, [schema["const"]]))
         if "enum" in schema and not any(_equal(instance, option) for option in schema["enum"]):
@@ -213,6 +261,8 @@ class Schema:
             branch = "then" if not self._check(schema["if"], instance, path) else "else"
             if branch in schema:
                 errors += self._check(schema[branch], instance, path)
+        if "x-severity" in schema and errors:
+            errors = _tolerated(schema["x-severity"], errors, path)
         return errors
 
     def _type_error(self, schema: dict[str, Any], types: list[str], instance: Any, path: Path) -> SchemaError:
@@ -228,7 +278,7 @@ class Schema:
 
     def _value_error(self, schema: dict[str, Any], instance: Any, path: Path, options: list[Any]) -> SchemaError:
         if schema.get("x-message"):
-            return SchemaError("value", path, schema["x-message"])
+            return SchemaError("value", path, schema["x-message"], keyword="enum")
         shown = ", ".join(_show(o) for o in options[:12]) + (", ..." if len(options) > 12 else "")
         suggestion = did_you_mean(instance, options) if isinstance(instance, str) else None
         if len(options) == 1:
@@ -237,7 +287,7 @@ class Schema:
             message = f"{_show(instance)} is not a valid value for {self.where(path)}; expected one of {shown}"
         if suggestion is not None:
             message += f'. Did you mean "{suggestion}"?'
-        return SchemaError("value", path, message, suggestion=suggestion)
+        return SchemaError("value", path, message, suggestion=suggestion, keyword="enum")
 
     def _object(self, schema: dict[str, Any], instance: dict[str, Any], path: Path) -> list[SchemaError]:
         errors: list[SchemaError] = []
@@ -273,9 +323,8 @@ class Schema:
             child = (*path, key)
             if names is not None:
                 for error in self._check(names, key, child):
-                    errors.append(
-                        SchemaError(error.kind, child, f'key "{key}" in {self.where(path)}: {error.message}', True)
-                    )
+                    message = f'key "{key}" in {self.where(path)}: {error.message}'
+                    errors.append(replace(error, path=child, message=message, at_key=True))
             matched = False
             if key in properties:
                 matched = True
@@ -355,7 +404,7 @@ class Schema:
                 schema.get("x-message")
                 or f"{_show(instance)} does not match the format of {self.where(path)} ({schema['pattern']})"
             )
-            errors.append(SchemaError("value", path, message))
+            errors.append(SchemaError("value", path, message, keyword="pattern", pattern=schema["pattern"]))
         return errors
 
     def _number(self, schema: dict[str, Any], instance: float, path: Path) -> list[SchemaError]:
@@ -415,6 +464,26 @@ class Schema:
             if types:
                 return [self._type_error({}, types, instance, path)]
         return best[1]
+
+
+def _tolerated(severity: str | dict[str, str], errors: list[SchemaError], path: Path) -> list[SchemaError]:
+    """Apply x-severity: a string for every error of the subschema, or {property: severity} for the errors
+    about one property (its value, or its absence)."""
+    out = []
+    for error in errors:
+        if error.severity is None:
+            if isinstance(severity, str):
+                error = replace(error, severity=severity)
+            else:
+                prop = (
+                    error.key
+                    if error.kind == "required"
+                    else (error.path[len(path)] if len(error.path) > len(path) else None)
+                )
+                if isinstance(prop, str) and prop in severity:
+                    error = replace(error, severity=severity[prop])
+        out.append(error)
+    return out
 
 
 def _equal(a: Any, b: Any) -> bool:

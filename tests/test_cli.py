@@ -112,7 +112,7 @@ def test_parallel_run_matches_serial(tmp_path: Path) -> None:
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
-    (tmp_path / "buildspec-bin.yml").write_bytes(b"\x00\xff")
+    (tmp_path / "buildspec-bin.yml").write_bytes(b"version: 0.2\n\x00\xff")
     write(tmp_path, "buildspec.yml", DUPLICATE)
     code, out, _ = lint(tmp_path, "--isolated", "--select", "CWF", ".", "missing-buildspec.yml")
     assert code == 1

@@ -29,8 +29,8 @@ def test_non_utf8_points_at_the_bad_byte(tmp_path: Path) -> None:
 
 def test_utf16_with_bom_and_crlf_are_read(tmp_path: Path) -> None:
     path = tmp_path / "buildspec.yml"
-    path.write_bytes("a: 1\r\na: 2\r\n".encode("utf-16"))
-    assert ("CWF002", 2, 1) in codes(lint_file(str(path)).findings)
+    path.write_bytes("version: 0.2\r\nphases: {}\r\nphases: {}\r\n".encode("utf-16"))
+    assert ("CWF002", 3, 1) in codes(lint_file(str(path)).findings)
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_deep_json_nesting() -> None:
 
 
 def test_duplicate_keys_in_json_with_positions() -> None:
-    text = '{\n  "pipeline": {\n    "name": "a",\n    "name": "b"\n  }\n}\n'
+    text = '{\n  "pipeline": {\n    "name": "a",\n    "name": "b",\n    "roleArn": "r",\n    "stages": []\n  }\n}\n'
     result = lint_text("pipeline.json", text)
     assert ("CWF002", 4, 5) in codes(result.findings)
 

@@ -24,7 +24,7 @@ def _keywords(node: Any, found: set[str], under_properties: bool = False) -> Non
         for key, value in node.items():
             if not under_properties:
                 found.add(key)
-                if key in ("enum", "const", "default", "examples"):
+                if key in ("enum", "const", "default", "examples", "x-severity"):
                     continue  # data, not schemas
             children_are_names = (
                 key in ("properties", "patternProperties", "$defs", "dependentRequired") and not under_properties

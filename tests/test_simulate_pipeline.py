@@ -261,7 +261,13 @@ def test_variables_in_rules_and_environment_variables_are_resolved(tmp_path: Pat
     report_action["environmentVariables"] = [{"name": "TARGET", "value": "#{variables.Target}"}]
     path = tmp_path / "pipeline.json"
     path.write_text(json.dumps(spec, indent=1))
+    # Lint's CWP113 finds the undeclared pipeline variable: CodePipeline rejects the pipeline, and that is
+    # the simulation's verdict (lint's finding named, not reported again).
     report = simulate(str(path))
+    assert report["trace"]["verdict"]["result"] == "REJECTED" and not report["findings"]
+    assert [r["code"] for r in report["trace"]["verdict"]["reasons"]] == ["CWP113"]
+    # The simulator's own resolution, with lint's rules out of the way.
+    report = simulate(str(path), "--select", "CWP2")
     messages = sorted(f["message"] for f in report["findings"] if f["code"] == "CWP201")
     assert messages == [
         "#{StagingVariables.Ready} cannot be resolved: Staging.DeployStaging does not run before the beforeEntry "

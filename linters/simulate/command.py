@@ -190,37 +190,54 @@ def run_one(args: argparse.Namespace) -> int:
     live = fmt == "text" and args.execute and not args.output
     text = read_text(args.path)
     if isinstance(text, ReadError):
-        from codeward.linters.engine import _finding
+        from codeward.linters.engine import unreadable
 
-        trace.findings.append(_finding(args.path, text.code, text.message, text.span))
+        trace.findings += unreadable(args.path, text, args.kind, explicit=True).findings
     else:
         linted = lint_text(args.path, text, kind=args.kind, select=select)
         trace.kind = linted.kind or ""
-        blocking = _blocking(linted.findings)
         if fmt in ("mermaid", "dot") and linted.kind not in (None, "pipeline"):
             raise UsageError(f"--format {fmt} draws pipelines; {args.path} is a {linted.kind}")
-        if linted.kind is None or blocking:
-            trace.findings += blocking or linted.findings
-            trace.say(f"{args.path}: not simulated: fix the errors below first.")
+        if linted.kind is None:
+            trace.findings += linted.findings
+            trace.say(f"{args.path}: not simulated: not a buildspec, AppSpec or pipeline.")
         else:
             document = load_document(args.path, text)
             document.kind = linted.kind
-            if live:
-                trace.sink = _live
-            try:
-                _simulate(linted.kind, document, trace, args)
-            except SimulationError as exc:
-                raise UsageError(str(exc)) from None
-            trace.findings = [f for f in trace.findings if select(f.code)]
-            trace.findings = _unsuppressed(document.text, trace.findings)
+            trace.silenced = _silencer(document.text, select)
+            _start_from_lint(trace, document, linted.findings, args, drawing=fmt in ("mermaid", "dot"))
+            if not trace.rejected:
+                if live:
+                    trace.sink = _live
+                try:
+                    _simulate(linted.kind, document, trace, args)
+                except SimulationError as exc:
+                    raise UsageError(str(exc)) from None
+                if trace.rejected:  # a lint error the simulator modelled: say which
+                    trace.say(f"Verdict: {trace.rejected}")
+                trace.findings = _one_report(trace.findings, linted.findings, trace.silenced)
     trace.findings.sort(key=Finding.sort_key)
+    rendered = _render(fmt, trace, args, use_color(args.color, bool(args.output)))
+    if trace.rejected and fmt == "github":
+        # The verdict as an annotation where the run fails (it names lint's findings; it is not one).
+        from codeward.output.github import _data, _prop
+
+        rendered += (
+            f"::error file={_prop(args.path)},line={trace.rejected_line or 1},title={_prop('codeward simulate')}::"
+            f"{_data(f'{args.path}: {trace.rejected}')}\n"
+        )
     # The last pass of the one masking step: every secret value known, in whatever the format printed.
-    output = trace.masker.text(_render(fmt, trace, args, use_color(args.color, bool(args.output))))
+    output = trace.masker.text(rendered)
     written = emit(output, args.output) if output else True
     if any(f.code == "CWF900" for f in trace.findings):
         return EXIT_ERROR
+    if trace.rejected and fmt not in ("text", "json", "github"):
+        # The findings formats carry findings only: say why the run fails where a person sees it.
+        sys.stderr.write(trace.masker.text(f"{args.path}: {trace.rejected}") + "\n")
     if trace.exit_code is not None:
         status = EXIT_CLEAN if args.exit_zero else trace.exit_code
+    elif trace.rejected and not args.exit_zero:
+        status = EXIT_FINDINGS
     elif args.exit_zero:
         status = EXIT_CLEAN
     else:
@@ -228,18 +245,76 @@ def run_one(args: argparse.Namespace) -> int:
     return status if written or status else EXIT_ERROR
 
 
-def _live(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+def _start_from_lint(
+    trace: Any, document: Any, findings: list[Any], args: argparse.Namespace, *, drawing: bool
+) -> None:
+    """Lint's verdict first (linters/simulate/verdict.py): the errors that make AWS refuse the file or fail
+    on it. Unless a simulator models them (EC2 hook scripts missing from the revision) or the run executes
+    or draws the definition, the simulation stops at the verdict, which names lint's findings."""
+    from codeward.linters.pipeline_form import is_template
+    from codeward.linters.simulate.deploy import infer_platform
+    from codeward.linters.simulate.verdict import counts, verdict
+
+    kind = document.kind
+    platform = (args.platform or infer_platform(document.data)) if kind == "appspec" else ""
+    errors = [f for f in findings if counts(f, kind, platform, rule_for)]
+    # An EC2 deployment's hook scripts: a dry run without --revision-dir takes lint's model of the revision,
+    # each script lint finds missing failing its event; with --revision-dir (or --execute) the simulator
+    # checks that directory instead (CWA204).
+    modelled = {"CWA104"} if platform == "ec2" else set()
+    template = kind == "pipeline" and is_template(document.data)
+    if template:
+        # A buildspec inside the template: CloudFormation creates the project all the same, and the builds
+        # fail. The pipeline's CodeBuild actions using the project fail in the simulation; a template
+        # without a pipeline gets the build's verdict.
+        from codeward.linters.simulate.pipeline import models
+
+        inline = {f.code for f in errors if f.code.startswith("CWB")}
+        if inline and len(inline) < len({f.code for f in errors}):
+            inline = set()  # the template itself is rejected: that verdict comes first
+        if inline and models(document):
+            modelled |= inline
+        elif inline:
+            kind = "buildspec"
+    trace.lint_errors = [f for f in errors if f.code in modelled]
+    rejecting = [f for f in errors if f.code not in modelled]
+    structural = _blocking(rejecting)
+    if not rejecting or ((args.execute or drawing) and not structural):
+        return
+    found = verdict(kind, platform, rejecting, template=template)
+    assert found is not None
+    trace.rejected = found.line
+    trace.rejected_line = found.reasons[0].span.line
+    trace.data["verdict"] = found.data()
+    trace.say(f"{trace.path}: not simulated past lint's verdict.")
+    trace.say(found.line)
 
 
-def _unsuppressed(text: str, findings: list[Any]) -> list[Any]:
+def _silencer(text: str, select: Any) -> Any:
+    """Whether a finding of the simulation's is silenced: its code, or the code lint gives the same problem
+    (codeward.suppress.SAME_PROBLEM), ignored (the selector knows) or suppressed on its line."""
     from codeward.suppress import find_suppressions, is_suppressed
 
     suppressions = find_suppressions(text)
-    if not suppressions:
-        return findings
-    return [f for f in findings if not is_suppressed(suppressions, f.code, f.span.line)]
+
+    def silenced(finding: Any) -> bool:
+        return not select(finding.code) or is_suppressed(suppressions, finding.code, finding.span.line)
+
+    return silenced
+
+
+def _one_report(findings: list[Any], lint_findings: list[Any], silenced: Any) -> list[Any]:
+    """The simulation's own findings, each problem once: none silenced, and none that lint reports on the
+    same line under the code for the same problem."""
+    from codeward.suppress import same_problem
+
+    linted = {(code, f.span.line) for f in lint_findings for code in same_problem(f.code)}
+    return [f for f in findings if not silenced(f) and (f.code, f.span.line) not in linted]
+
+
+def _live(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _simulate(kind: str, document: Any, trace: Any, args: argparse.Namespace) -> None:

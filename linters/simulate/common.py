@@ -45,6 +45,17 @@ class Trace:
     sink: Any = None
     # Secret values (stored and plain-text credentials): masked in every line, the JSON trace and findings.
     masker: Masker = field(default_factory=Masker)
+    # The lint errors that make AWS refuse the file or fail on it (suppressed and ignored ones excepted;
+    # linters/simulate/verdict.py). A simulator that models one of them (EC2: a hook script missing from
+    # the revision) fails where AWS would; lint reports them, the simulation does not report them again.
+    lint_errors: list[Finding] = field(default_factory=list)
+    # Whether a finding of the simulation's is ignored or suppressed (set by `codeward simulate`): a
+    # simulator that acts on its own finding (a missing hook script fails its event) asks first.
+    silenced: Any = None
+    # The verdict line when the definition is rejected or fails because of lint errors: the run exits 1.
+    rejected: str = ""
+    # The line of the first lint finding the verdict names (for an annotation).
+    rejected_line: int = 0
 
     def say(self, line: str = "") -> None:
         line = self.masker.text(line)

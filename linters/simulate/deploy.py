@@ -226,6 +226,8 @@ def _count(text: str) -> int:
 class Failure:
     event: str
     instance: int | None  # 1-based; None = every instance
+    # Why, when the file itself makes the event fail (ScriptMissing), rather than a --fail what-if.
+    cause: str = ""
 
 
 def parse_failures(values: list[str], events: list[str], fleet: int) -> list[Failure]:
@@ -348,7 +350,7 @@ class Deployment:
                     self.sim.report(
                         HookScriptNoInterpreter,
                         script.path,
-                        f"{event} script {script.location!r} has no interpreter line (#!): the agent cannot execute it",
+                        f"{event} script {script.location!r} has no interpreter line (#!): the agent runs it with /bin/sh",
                     )
         key, files = ci_get(self.data, "files")
         if isinstance(files, list):
@@ -378,7 +380,8 @@ class Deployment:
         _, os_value = ci_get(self.data, "os")
         os_name = str(os_value or "linux").lower()
         revision = args.revision_dir or os.path.dirname(self.trace.path) or "."
-        self.check_revision(hooks, revision, os_name)
+        if args.revision_dir or args.execute:
+            self.check_revision(hooks, revision, os_name)
         config = parse_config(args.deployment_config, "ec2")
         if isinstance(config, str):
             self.sim.report(UnknownDeploymentConfig, (), f"--config: {config}")
@@ -395,7 +398,7 @@ class Deployment:
             execute_hooks(self, hooks, revision, os_name, lb)
             return
         events = self.ec2_events(lb, blue_green)
-        failures = parse_failures(args.fail, events, fleet)
+        failures = parse_failures(args.fail, events, fleet) + self.missing_scripts(hooks, events)
         minimum = config.minimum(fleet)
         kind = "blue/green" if blue_green else "in-place"
         self.say(f"Deployment simulation of {self.trace.path} (dry run)")
@@ -436,6 +439,33 @@ class Deployment:
             self.blue_green(hooks, config, fleet, failures)
         else:
             self.in_place(hooks, events, config, fleet, failures, per_instance)
+
+    def missing_scripts(self, hooks: dict[str, list[Script]], events: list[str]) -> list[Failure]:
+        """The events that fail on every instance because a script is not in the revision (ScriptMissing):
+        the scripts lint's CWA104 reports (its model of the revision: the AppSpec's directory, or the
+        artifact a buildspec packs it into), or, with --revision-dir, those CWA204 finds missing there.
+        ApplicationStop and the BlockTraffic events run the revision that last succeeded on the instance,
+        so a script missing from this one does not fail them in this deployment."""
+        own = bool(self.args.revision_dir or self.args.execute)
+        missing = {f.span.line: f for f in self.trace.lint_errors if f.code == "CWA104" and not own}
+        silenced = self.trace.silenced or (lambda finding: False)
+        missing.update({f.span.line: f for f in self.trace.findings if f.code == "CWA204" and not silenced(f)})
+        out: list[Failure] = []
+        for event in events:
+            if event in PREVIOUS_REVISION:
+                continue
+            for script in hooks.get(event, []):
+                finding = missing.get(self.sim.document.span(script.path).line)
+                if finding is not None:
+                    out.append(Failure(event, None, f"ScriptMissing: {script.location} is not in the revision"))
+                    if finding.code == "CWA104":
+                        self.trace.rejected_line = self.trace.rejected_line or finding.span.line
+                        self.trace.rejected = (
+                            f"the deployment fails at {event}: ScriptMissing: {script.location} "
+                            f"(CWA104 line {finding.span.line}, reported by codeward lint)"
+                        )
+                    break
+        return out
 
     def ec2_events(self, lb: bool, blue_green: bool) -> list[str]:
         if blue_green:
@@ -496,7 +526,8 @@ class Deployment:
             if event == "ApplicationStop" and self.args.first_deployment:
                 statuses.append({"event": event, "status": "Skipped", "why": "first deployment"})
                 continue
-            fails = any(f.event == event and f.instance in (None, number) for f in failures)
+            failure = next((f for f in failures if f.event == event and f.instance in (None, number)), None)
+            fails = failure is not None
             if fails and event in PREVIOUS_REVISION and self.args.ignore_application_stop_failures:
                 statuses.append(
                     {
@@ -506,9 +537,11 @@ class Deployment:
                     }
                 )
                 continue
-            if fails:
+            if failure is not None:
                 failed_event = event
-                statuses.append({"event": event, "status": "Failed"})
+                statuses.append(
+                    {"event": event, "status": "Failed", **({"why": failure.cause} if failure.cause else {})}
+                )
                 continue
             statuses.append({"event": event, "status": "Succeeded"})
         return not failed_event, statuses, failed_event
@@ -519,7 +552,7 @@ class Deployment:
             if item["status"] == "Succeeded":
                 parts.append(item["event"] + (" (failure ignored)" if item.get("why") else ""))
             elif item["status"] == "Failed":
-                parts.append(f"{item['event']} FAILED")
+                parts.append(f"{item['event']} FAILED" + (f" ({item['why']})" if item.get("why") else ""))
         skipped = [i["event"] for i in statuses if i["status"] == "Skipped" and not i.get("why")]
         text = f"    {name}: " + " -> ".join(parts)
         if skipped:

@@ -47,6 +47,32 @@ def models(document: Any) -> list[Any]:
     return out
 
 
+def _projects(data: Any) -> dict[str, Any]:
+    """The template's CodeBuild projects by logical id."""
+    from codeward.linters.inline_buildspec import PROJECT
+
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict):
+        return {}
+    return {str(k): v for k, v in resources.items() if isinstance(v, dict) and v.get("Type") == PROJECT}
+
+
+def _failing_projects(document: Any, trace: Trace) -> dict[str, str]:
+    """Projects whose inline buildspec has errors lint found (trace.lint_errors): logical id -> why its
+    builds fail."""
+    from codeward.linters.inline_buildspec import inline_buildspecs
+    from codeward.linters.simulate.verdict import named
+
+    out: dict[str, str] = {}
+    errors = [f for f in trace.lint_errors if f.code.startswith("CWB")]
+    for inline in inline_buildspecs(document):
+        span = document.span(inline.path[: inline.path.index("BuildSpec") + 1])
+        mine = [f for f in errors if span.line <= f.span.line <= span.end_line]
+        if mine:
+            out[inline.project] = f"its project's inline buildspec fails: {named(mine)} (reported by codeward lint)"
+    return out
+
+
 def _name(action: Any) -> str:
     return f"{_stage_name(action.stage)}.{action.name}"
 
@@ -81,6 +107,12 @@ def simulate_pipeline(document: Any, trace: Trace, args: Any) -> None:
     sim = Sim(document, trace)
     found = models(document)
     if not found:
+        if _projects(document.data):
+            trace.say(
+                f"{trace.path}: no pipeline in this template, only CodeBuild projects: nothing to simulate "
+                "(codeward lint checks their buildspecs)."
+            )
+            return
         sim.report(PipelineNotSimulable, (), "no pipeline with stages found: nothing to simulate")
         return
     if args.execute:
@@ -161,6 +193,26 @@ class Run:
                     for rule in condition.rules:
                         self.rules.setdefault(rule.key, []).append(rule)
         self.fail = self._failures(args.fail)
+        # CodeBuild actions whose project's inline buildspec lint finds broken fail every attempt.
+        self.causes: dict[str, str] = {}
+        failing = _failing_projects(sim.document, trace)
+        names = {
+            str(body.get("Properties", {}).get("Name")): key
+            for key, body in _projects(sim.document.data).items()
+            if isinstance(body.get("Properties"), dict)
+        }
+        for name, action in self.actions.items():
+            if action.provider != "CodeBuild" or action.configuration is None:
+                continue
+            project = action.configuration.get("ProjectName")
+            key = project.get("Ref") if isinstance(project, dict) else names.get(str(project))
+            if key in failing:
+                self.fail[name] = None
+                self.causes[name] = failing[key]
+                trace.rejected = trace.rejected or f"the CodeBuild action {name} fails: {failing[key]}"
+                trace.rejected_line = trace.rejected_line or next(
+                    f.span.line for f in trace.lint_errors if f.code.startswith("CWB")
+                )
         for option, targets in (("--reject", args.reject), ("--approve", args.approve)):
             for target in targets:
                 action = self._action(target, option)
@@ -393,7 +445,7 @@ class Run:
                 )
             return "Failed", limit, f"still running at its {span(limit)} timeout"
         if self.fails(name, attempt):
-            return "Failed", minutes, ""
+            return "Failed", minutes, self.causes.get(name, "")
         if action.category == "Approval":
             return ("Rejected" if name in self.reject else "Approved"), minutes, ""
         return "Succeeded", minutes, ""

@@ -13,6 +13,12 @@ class AppSpecInvalidValue(SchemaRule):
     number, an ECS `AssignPublicIp` other than ENABLED or DISABLED, a malformed task definition ARN or
     hook function name, and more than one resource.
 
+    Where AWS's reference and its own samples disagree, codeward follows what the service accepts: the
+    reference gives ECS and Lambda AppSpecs `version: 0.0`, but AWS's own ECS samples and many deployed
+    AppSpecs write `1.0`, and CodeDeploy deploys them; there the version is a warning. A task definition
+    given by family name (`family` or `family:revision`) or left as a placeholder (`<TASK_DEFINITION>`,
+    filled in by the pipeline) is accepted; a placeholder is an info "left unfilled".
+
     ## Why is this bad?
     CodeDeploy validates these values when the deployment starts and fails it; the agent refuses an
     AppSpec whose version or OS it does not support.

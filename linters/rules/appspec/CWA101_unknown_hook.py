@@ -31,9 +31,11 @@ class AppSpecUnknownHook(DocumentRule):
     `AfterAllowTestTraffic` (ECS only) in a Lambda AppSpec or `ApplicationStop` (EC2 only) in an ECS one.
 
     ## Why is this bad?
-    CodeDeploy runs hooks only for the events of the platform. A hook under any other name never runs,
-    so the validation or start-up step it was written for is silently skipped; for Lambda and ECS the
-    deployment is rejected.
+    CodeDeploy runs hooks only for the events of the platform. A misspelled event never runs, so the
+    validation or start-up step it was written for is silently skipped; for Lambda and ECS the deployment
+    is rejected. An EC2/On-Premises AppSpec may also name custom events, which the agent accepts (a local
+    deployment runs them with `codedeploy-local --events`): a name that is no misspelling is reported as
+    `info` only.
 
     ## Example
     ```yaml
@@ -79,6 +81,18 @@ class AppSpecUnknownHook(DocumentRule):
                 )
                 continue
             suggestion = did_you_mean(name, valid)
+            if suggestion is None and kind == "server":
+                # The agent runs whatever event it is asked for: a custom name is valid for local deployments
+                # (codedeploy-local --events) and simply never runs in CodeDeploy's own.
+                ctx.report(
+                    hook.path,
+                    f'custom lifecycle event "{name}": the agent accepts it, but CodeDeploy deployments never run '
+                    "it (only a local deployment that names it does)",
+                    key=True,
+                    notes=(f"Events CodeDeploy runs: {allowed}.",),
+                    severity=Severity.INFO,
+                )
+                continue
             message = f'unknown lifecycle event "{name}" for {with_article(title)} AppSpec'
             fix = None
             if suggestion:
@@ -98,6 +112,14 @@ class AppSpecUnknownHook(DocumentRule):
         ),
     )
     INVALID = (
+        # A custom event: reported, as info only.
+        Invalid(
+            "version: 0.0\nos: linux\nhooks:\n  WarmCaches:\n    - location: scripts/warm.sh\n",
+            4,
+            3,
+            'custom lifecycle event "WarmCaches"',
+            files={"scripts/warm.sh": "#!/bin/bash\ncurl -s localhost/warm\n"},
+        ),
         Invalid(
             "version: 0.0\nos: linux\nhooks:\n  ApplicationStrat:\n    - location: scripts/start.sh\n",
             4,

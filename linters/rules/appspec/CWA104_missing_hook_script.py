@@ -3,17 +3,24 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.appspec._appspec import revision_path, scripts
+from codeward.linters.rules.appspec._appspec import revision, revision_path, scripts
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
+
+
+def _base(location: str) -> str:
+    return location.strip().replace("\\", "/").rsplit("/", 1)[-1]
 
 
 class AppSpecMissingHookScript(DocumentRule):
     """
     ## What it does
     Reports a hook script (`location`) that is not in the revision: the path, relative to the directory
-    of the AppSpec file (the root of the bundle), names no file.
+    of the AppSpec file (the root of the bundle), names no file. When a buildspec of the repository packs
+    the AppSpec into its artifact, the revision is that artifact (linters/revision.py): `discard-paths: yes`
+    flattens `scripts/start.sh` to `start.sh`, a `base-directory` moves everything up, and the script is
+    looked up where the build puts it.
 
     ## Why is this bad?
     The agent looks the script up in the unpacked revision when the event starts and fails the
@@ -30,8 +37,8 @@ class AppSpecMissingHookScript(DocumentRule):
     ```
 
     ## Fix
-    Correct the path (relative to the AppSpec file, without arguments) or add the script to the
-    revision. If a build step creates it, lint the built revision instead of the source tree.
+    Correct the path (relative to the AppSpec file as the revision holds it, without arguments) or add the
+    script to the revision (the buildspec's `artifacts.files`).
     """
 
     code = "CWA104"
@@ -42,6 +49,9 @@ class AppSpecMissingHookScript(DocumentRule):
     paths = ("",)
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
+        from codeward.linters.revision import MISSING
+
+        bundle = revision(ctx)
         for script in scripts(ctx):
             location = script.script.get("location")
             if not isinstance(location, str) or not location.strip():
@@ -51,16 +61,21 @@ class AppSpecMissingHookScript(DocumentRule):
             if target is None:
                 ctx.report(where, f'hook script "{location}" points outside the revision')
                 continue
-            if os.path.isfile(target):
-                continue
-            if os.path.isdir(target):
+            if not bundle.artifacts and os.path.isdir(target):
                 ctx.report(where, f'hook script "{location}" is a directory, not a script')
+                continue
+            if bundle.lookup(location) != MISSING:
                 continue
             notes: tuple[str, ...] = ()
             first = location.split()[0]
-            head = revision_path(ctx, first)
-            if first != location.strip() and head is not None and os.path.isfile(head):
+            if first != location.strip() and bundle.lookup(first) != MISSING:
                 notes = (f'"{first}" exists: a location cannot carry arguments; read them in the script instead.',)
+            if bundle.artifacts:
+                shipped = sorted({n for a in bundle.artifacts for n in a.names if n.endswith(_base(location))})
+                notes += (
+                    f"The revision is {bundle.describe()}"
+                    + (f"; it holds {', '.join(shipped[:3])}." if shipped else "; it holds no file of that name."),
+                )
             ctx.report(
                 where,
                 f'hook script "{location}" of {script.event} is not in the revision (paths are relative to the '

@@ -1,9 +1,8 @@
-import os
 from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.appspec._appspec import file_entries, revision_path
+from codeward.linters.rules.appspec._appspec import file_entries, revision, revision_path
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -42,6 +41,9 @@ class AppSpecMissingSource(DocumentRule):
     paths = ("",)
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
+        from codeward.linters.revision import MISSING
+
+        bundle = revision(ctx)
         for entry_path, entry in file_entries(ctx):
             source = entry.get("source")
             if not isinstance(source, str) or source.strip() in ("", "/", "\\"):
@@ -50,12 +52,12 @@ class AppSpecMissingSource(DocumentRule):
             target = revision_path(ctx, source)
             if target is None:
                 ctx.report(where, f'source "{source}" points outside the revision')
-            elif not os.path.exists(target):
+            elif bundle.lookup(source, directory_ok=True) == MISSING:
                 ctx.report(
                     where,
                     f'source "{source}" is not in the revision (paths are relative to the AppSpec file); the '
                     "Install event would fail",
-                    notes=("If the build creates it, lint the built revision or suppress this line.",),
+                    notes=("If a build outside this repository creates it, suppress this line.",),
                 )
 
     VALID = (

@@ -17,11 +17,11 @@ class AppSpecHookScriptNotExecutable(DocumentRule):
     executable in the source tree.
 
     ## Why is this bad?
-    The agent executes hook scripts directly. Without `#!` the kernel does not know which interpreter to
-    use, so the script fails with an exec format error or runs under a shell it was not written for. The
-    agent tries to add the executable bit itself, but a bundle built on a system that drops file modes
-    (or a zip created without them) is a common source of ScriptNotExecutable failures; keeping the bit
-    in the repository makes the revision work the same everywhere.
+    It seldom is, hence `info`. The agent adds the executable bit itself when a script lacks it
+    (`hook_executor.rb`: "Trying to make it executable"), and a script without `#!` is run by `/bin/sh`
+    (Ruby retries a file the kernel cannot execute with the shell; with `runas`, `su -c` runs it in the
+    user's shell). A script written for bash then runs under sh, where bash syntax fails; an explicit
+    interpreter line and a kept mode make the revision behave the same everywhere.
 
     ## Example
     ```bash
@@ -36,7 +36,7 @@ class AppSpecHookScriptNotExecutable(DocumentRule):
 
     code = "CWA106"
     name = "appspec-hook-script-not-executable"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     tags = ("correctness", "files")
     kinds = frozenset({"appspec"})
     paths = ("",)
@@ -65,8 +65,8 @@ class AppSpecHookScriptNotExecutable(DocumentRule):
             if problems:
                 ctx.report(
                     (*script.path, "location"),
-                    f'hook script "{location}" {" and ".join(problems)}',
-                    notes=("Start it with a line such as #!/bin/bash and run chmod +x on it.",),
+                    f'hook script "{location}" {" and ".join(problems)}: the agent runs it anyway (chmod +x, /bin/sh)',
+                    notes=("Start it with a line such as #!/bin/bash and run chmod +x on it, so it runs as written.",),
                 )
 
     VALID = (

@@ -64,6 +64,8 @@ class AppSpecWrongOs(DocumentRule):
                         f"runas is supported on Linux only; on Windows the {script.event} script runs as the "
                         "agent's account",
                         key=True,
+                        # The agent ignores it on Windows: the deployment runs, only not as that user.
+                        severity=Severity.WARNING,
                     )
         elif system == "linux":
             places = [(p, e, ("source", "destination")) for p, e in file_entries(ctx)]

@@ -1,6 +1,7 @@
 from typing import Any
 
 from codeward.linters.document import Path
+from codeward.linters.placeholders import placeholder, resolved_by_aws, unfilled
 from codeward.linters.rule import Context, DocumentRule
 from codeward.linters.rules.appspec._appspec import ECS, platform
 
@@ -11,13 +12,15 @@ from codeward.rule import Invalid, Valid
 class AppSpecEcsContainerPort(DocumentRule):
     """
     ## What it does
-    Reports an ECS `LoadBalancerInfo.ContainerPort` that is not a number from 1 to 65535, most often a
-    port written as a quoted string.
+    Reports an ECS `LoadBalancerInfo.ContainerPort` that is not a port number from 1 to 65535 (an error), or a
+    port written as a quoted string (a warning). A placeholder (`<CONTAINER_PORT>`) is left for the step that
+    fills it in: info.
 
     ## Why is this bad?
-    ContainerPort is the one numeric value of an ECS AppSpec; CodeDeploy rejects the string "8080" and
-    the deployment fails before any task is started. Templates that quote every value produce this
-    easily.
+    CodeDeploy routes the load balancer's traffic to this container port; a value that is no port fails the
+    deployment before any task is started. AWS's reference writes the port as a number. Quoted ports are
+    common in AppSpecs that deploy (templates that quote every value), so the string form is only a
+    warning: write the number to be sure.
 
     ## Example
     ```yaml
@@ -49,10 +52,13 @@ class AppSpecEcsContainerPort(DocumentRule):
                 span = ctx.document.span(path)
                 ctx.report(
                     path,
-                    f'ContainerPort must be a number, not the string "{value}"; write {int(text)} without quotes',
+                    f'ContainerPort is the string "{value}": AWS writes the port as a number, {int(text)}',
                     fix=Fix("write the port as a number", (Edit(span, str(int(text))),)),
+                    severity=Severity.WARNING,
                 )
-            else:
+            elif (token := placeholder(value, "ContainerPort")) is not None:
+                ctx.report(path, f"ContainerPort: {unfilled(token)}", severity=Severity.INFO)
+            elif not resolved_by_aws(value):
                 ctx.report(path, f'ContainerPort must be a port number from 1 to 65535, not "{value}"')
         elif isinstance(value, int) and not 1 <= value <= 65535:
             ctx.report(path, f"ContainerPort must be a port number from 1 to 65535, not {value}")
@@ -82,7 +88,7 @@ class AppSpecEcsContainerPort(DocumentRule):
             '          ContainerPort: "8080"\n',
             9,
             26,
-            "write 8080 without quotes",
+            "AWS writes the port as a number, 8080",
             fixed="version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
             "        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n"
             "          ContainerPort: 8080\n",

@@ -150,6 +150,16 @@ def permission_entries(ctx: Context) -> list[tuple[Path, dict[str, Any]]]:
     return [(("permissions", i), entry) for i, entry in enumerate(data["permissions"]) if isinstance(entry, dict)]
 
 
+def revision(ctx: Context) -> Any:
+    """The AppSpec's revision (linters.revision): its directory, or the artifact a buildspec packs it into."""
+    if "appspec.revision" not in ctx.cache:
+        from codeward.linters.revision import revision_for
+
+        windows = isinstance(ctx.document.data, dict) and ctx.document.data.get("os") == "windows"
+        ctx.cache["appspec.revision"] = revision_for(ctx.document.path, ctx.base_dir, windows)
+    return ctx.cache["appspec.revision"]
+
+
 def revision_path(ctx: Context, relative: str) -> str | None:
     """Where a path of the revision (relative to the AppSpec, as the agent reads it) is on disk; None when
     the path leaves the revision."""

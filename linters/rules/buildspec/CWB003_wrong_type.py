@@ -11,6 +11,11 @@ class WrongType(SchemaRule):
     is expected, and above all a command that YAML read as a mapping because it contains an unquoted
     `: ` (colon followed by a space).
 
+    Where AWS's reference and its own samples disagree, codeward follows what CodeBuild accepts:
+    `artifacts.files` (and a secondary artifact's) is a list in the reference, but AWS's ECS tutorial
+    writes one string (`files: imagedefinitions.json`) and CodeBuild takes it as a list of one, so it is
+    not reported.
+
     ## Why is this bad?
     CodeBuild cannot read the buildspec and fails the build with a YAML_FILE_ERROR. The colon case is
     the most common: `- echo Build: done` is the mapping `{"echo Build": "done"}` to YAML, not a
@@ -36,7 +41,11 @@ class WrongType(SchemaRule):
     kinds = frozenset({"buildspec"})
     error_kind = "type"
     tags = ("schema",)
-    VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo Build started on: $(date)'\n"),)
+    VALID = (
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo Build started on: $(date)'\n"),
+        # One string for the list of artifact files, as AWS's ECS tutorial writes it: CodeBuild accepts it.
+        Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: imagedefinitions.json\n"),
+    )
     INVALID = (
         Invalid(
             "version: 0.2\nphases:\n  build:\n    commands:\n      - echo Build started on: $(date)\n",
@@ -51,9 +60,9 @@ class WrongType(SchemaRule):
             "phases.build.commands must be a list or null, not a string",
         ),
         Invalid(
-            "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: dist/app.zip\n",
+            "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: {app: dist/app.zip}\n",
             6,
             10,
-            "artifacts.files must be a list, not a string",
+            "artifacts.files must be a list or a string, not a mapping",
         ),
     )

@@ -12,6 +12,10 @@ class InvalidValue(SchemaRule):
     that is not a valid environment variable name, more than 5 report groups or fallback keys, and
     keys of the other buildspec version (`env` in 0.1, `environment_variables` in 0.2).
 
+    Where AWS's reference and its own samples disagree, codeward follows what CodeBuild accepts, with a
+    warning for the style: `artifacts.type` (a version 0.1 key) in a version 0.2 buildspec, as AWS's
+    Lambda guide writes it (`type: zip`), is ignored by CodeBuild, so it is a warning, not an error.
+
     ## Why is this bad?
     CodeBuild rejects the buildspec, or (for report formats and compute types) fails the build or the
     batch when it reaches that setting.

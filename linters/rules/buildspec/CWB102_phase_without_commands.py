@@ -16,7 +16,9 @@ class PhaseWithoutCommands(DocumentRule):
 
     ## Why is this bad?
     `commands` is required in every phase except `install`, so CodeBuild rejects the buildspec.
-    `finally` is not a replacement: it runs after `commands`, as cleanup.
+    `finally` is not a replacement: it runs after `commands`, as cleanup. A phase with `finally` alone is a
+    warning: the reference requires `commands`, but CodeBuild runs such phases (companies publish every
+    build this way), so only the intent is in doubt.
 
     ## Example
     ```yaml
@@ -80,10 +82,13 @@ class PhaseWithoutCommands(DocumentRule):
         if name not in ("pre_build", "build", "post_build"):
             return
         if "finally" in value:
+            # The reference requires commands here, but builds with only finally run (published builds depend
+            # on it): a warning, not an error.
             message = (
-                f'{where(path)} has "finally" but no "commands": CodeBuild requires commands in this phase and '
-                "runs finally only after them; rename finally to commands if these are the phase's work"
+                f'{where(path)} has "finally" but no "commands": the reference requires commands in this phase and '
+                "means finally as their cleanup; rename finally to commands if these are the phase's work"
             )
-        else:
-            message = f'{where(path)} has no "commands": CodeBuild requires a commands list in {name}; add one or delete the phase'
+            ctx.report(path, message, key=True, severity=Severity.WARNING)
+            return
+        message = f'{where(path)} has no "commands": CodeBuild requires a commands list in {name}; add one or delete the phase'
         ctx.report(path, message, key=True)

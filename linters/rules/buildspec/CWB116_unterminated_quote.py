@@ -2,7 +2,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, shell_of, text_span
+from codeward.linters.rules.buildspec._shared import char_span, commands, shell_of
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -104,10 +104,7 @@ class UnterminatedQuote(DocumentRule):
                 continue
             kind = "double" if text[index] == '"' else "single"
             # Locate the quote in the source through the text that follows it on its line.
-            rest = text[index:].split("\n", 1)[0]
-            span = text_span(ctx.document, at, rest)
-            if span.end_column - span.column == len(rest):
-                span = type(span)(span.line, span.column, span.line, span.column + 1)
+            span = char_span(ctx.document, at, text, index)
             ctx.report(
                 at,
                 f"unterminated {kind} quote in this command: the shell fails with a syntax error; close the quote",

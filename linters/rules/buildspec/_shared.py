@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,6 +42,23 @@ def shell_of(data: Any) -> str | None:
     return shell if isinstance(shell, str) else None
 
 
+_WINDOWS = re.compile(
+    r"\$env:|\b(?:Write-Host|Write-Output|Get-ChildItem|Get-Content|Set-Content|Set-Location|New-Item|Copy-Item"
+    r"|Move-Item|Remove-Item|Invoke-\w+|Compress-Archive|Expand-Archive|Import-Module|Start-Process|Test-Path"
+    r"|Out-File|Select-Object|ForEach-Object)\b|^\s*\.\\|\w\.(?:exe|ps1|bat|cmd)\b|^\s*(?:msbuild|nuget)\b",
+    re.I | re.M,
+)
+
+
+def looks_windows(data: Any) -> bool:
+    """Whether the commands are PowerShell or cmd (a Windows image runs them with PowerShell unless
+    `env.shell` says otherwise): PowerShell cmdlets, `$env:`, `.\\` paths, .exe/.ps1/.bat programs."""
+    shell = (shell_of(data) or "").lower()
+    if shell in ("powershell.exe", "cmd.exe", "pwsh", "pwsh.exe", "powershell"):
+        return True
+    return any(_WINDOWS.search(text) for _, text in commands(data))
+
+
 def commands(data: Any) -> Iterator[tuple[Path, str]]:
     """Every command string of every known phase (commands and finally), with its path."""
     phases = data.get("phases") if isinstance(data, dict) else None
@@ -72,3 +90,14 @@ def text_span(document: Document, path: Path, needle: str, start: int = 0) -> Sp
     line_start = source.rfind("\n", 0, index)
     column = (span.column + index) if line_start < 0 else index - line_start
     return Span(line, column, line, column + len(needle))
+
+
+def char_span(document: Document, path: Path, text: str, index: int) -> Span:
+    """The span of the one character at `index` of the command `text` at `path`, found through the rest
+    of its line as written in the source; the command's span if the line cannot be found there."""
+    end = text.find("\n", index)
+    rest = text[index : end if end >= 0 else len(text)]
+    span = text_span(document, path, rest)
+    if span.line == span.end_line and span.end_column - span.column == len(rest):
+        return Span(span.line, span.column, span.line, span.column + 1)
+    return span

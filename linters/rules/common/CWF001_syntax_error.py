@@ -31,5 +31,5 @@ class SyntaxErrorRule(LoaderRule):
     VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo \"a: b\"'\n"),)
     INVALID = (
         Invalid("version: 0.2\nphases:\n  build:\n    commands: echo a: b\n", 4, 21, "mapping values"),
-        Invalid('{"pipeline": {"name": "x",}}', 1, 27, "trailing comma", filename="pipeline.json"),
+        Invalid('{"pipeline": {"name": "x", "stages": [],}}', 1, 41, "trailing comma", filename="pipeline.json"),
     )

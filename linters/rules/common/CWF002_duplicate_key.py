@@ -37,5 +37,5 @@ class DuplicateKey(LoaderRule):
             3,
             '"build"',
         ),
-        Invalid('{"a": 1,\n "a": 2}', 2, 2, '"a"', filename="pipeline.json"),
+        Invalid('{"pipeline": {"name": "a", "stages": [],\n "name": "b"}}', 2, 2, '"name"', filename="pipeline.json"),
     )

@@ -20,6 +20,8 @@ class UnknownKey(SchemaRule):
     ## What it does
     Reports a key that the pipeline structure does not define at that place, for example `runorder` in an
     action or `Stage` in a CloudFormation pipeline resource, and suggests the closest valid key.
+    CloudFormation's resource attributes (`Description`, `Metadata`, `DependsOn`, `Condition`,
+    `DeletionPolicy`, `UpdateReplacePolicy`) are accepted on the pipeline resource.
 
     ## Why is this bad?
     CodePipeline rejects a create-pipeline or update-pipeline request whose JSON holds an unknown field, and

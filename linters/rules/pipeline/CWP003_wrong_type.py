@@ -11,6 +11,11 @@ class WrongType(SchemaRule):
     number where the API expects a string (configuration values are strings), a string `runOrder`, and
     so on.
 
+    In a CloudFormation template, values are checked as CloudFormation passes them on: it turns numbers
+    and booleans into strings where the property is a string, so `Version: 1` (as AWS's own
+    `AWS::CodePipeline::Pipeline` reference example writes it) and `PollForSourceChanges: false` are
+    correct there and not reported.
+
     ## Why is this bad?
     CodePipeline validates the JSON types of a request: the whole create or update fails. In the API form
     every configuration value is a string, so `"PollForSourceChanges": false` must be written `"false"`.

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import json
-import re
 
 from codeward.linters.pipeline_form import Action, Pipeline, mask
 from codeward.linters.rule import Context
 from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
+from codeward.linters.secret_values import classify
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-
-_SECRET_NAME = re.compile(r"token|passw(or)?d|secret|api_?key|private_?key|credential", re.I)
 
 
 def _github(token: str) -> dict:
@@ -21,15 +19,9 @@ def _github(token: str) -> dict:
     )  # fmt: skip
 
 
-def _safe(value: str) -> bool:
-    """A reference or a masked value rather than the secret itself."""
-    stripped = value.strip()
-    return not stripped or stripped.startswith(("{{resolve:", "arn:")) or "#{" in stripped or set(stripped) <= {"*"}
-
-
-def _secret_name(name: str) -> bool:
-    lowered = name.lower()
-    return bool(_SECRET_NAME.search(name)) and not lowered.endswith(("arn", "name", "id", "path", "type"))
+def _secret(name: str, value: object) -> str | None:
+    """What secret `value` holds under `name` (OAuthToken is one by name), or None (linters.secret_values)."""
+    return classify("OAUTH_TOKEN" if name == "OAuthToken" else name, value)
 
 
 class PlaintextSecret(PipelineRule):
@@ -68,6 +60,9 @@ class PlaintextSecret(PipelineRule):
         Valid(api_case(("Source", [_github("{{resolve:secretsmanager:gh:SecretString:token}}")]),
                        ("Build", [BUILD_ACTION]))),
         Valid(api_case(("Source", [_github("****")]), ("Build", [BUILD_ACTION]))),
+        # Placeholders a script fills in, and stand-ins too short to be a token.
+        Valid(api_case(("Source", [_github("%GitHubToken%")]), ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [_github("123")]), ("Build", [BUILD_ACTION]))),
     )  # fmt: skip
     INVALID = (
         Invalid(
@@ -92,7 +87,7 @@ class PlaintextSecret(PipelineRule):
         for item in pipeline.actions:
             config = item.configuration or {}
             for key, value in config.items():
-                if isinstance(value, str) and (key == "OAuthToken" or _secret_name(key)) and not _safe(value):
+                if _secret(key, value) is not None:
                     self.report(
                         ctx,
                         pipeline,
@@ -111,13 +106,7 @@ class PlaintextSecret(PipelineRule):
                     continue
                 name, value = var.get(item.key("name")), var.get(item.key("value"))
                 kind = var.get(item.key("type"), "PLAINTEXT")
-                if (
-                    isinstance(name, str)
-                    and isinstance(value, str)
-                    and kind == "PLAINTEXT"
-                    and _secret_name(name)
-                    and not _safe(value)
-                ):
+                if isinstance(name, str) and kind == "PLAINTEXT" and _secret(name, value) is not None:
                     self.report(
                         ctx,
                         pipeline,
@@ -135,13 +124,7 @@ class PlaintextSecret(PipelineRule):
             if not isinstance(var, dict):
                 continue
             name, value, kind = var.get("name"), var.get("value"), var.get("type", "PLAINTEXT")
-            if (
-                isinstance(name, str)
-                and isinstance(value, str)
-                and kind == "PLAINTEXT"
-                and _secret_name(name)
-                and not _safe(value)
-            ):
+            if isinstance(name, str) and kind == "PLAINTEXT" and _secret(name, value) is not None:
                 self.report(
                     ctx,
                     pipeline,

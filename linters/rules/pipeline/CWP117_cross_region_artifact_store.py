@@ -34,7 +34,10 @@ class CrossRegionArtifactStore(PipelineRule):
     ## Why is this bad?
     A cross-Region action reads and writes its artifacts in a bucket of its own Region. CodePipeline
     requires `artifactStores` with one bucket per Region used (including the pipeline's own Region), and
-    rejects the pipeline otherwise.
+    rejects the pipeline otherwise. A `region` equal to the pipeline's own is no cross-Region action
+    (`get-pipeline` writes one on every action): the rule first infers the pipeline's Region (from
+    `metadata.pipelineArn`, the artifact store's KMS key or bucket name, the role's name, a source action's
+    Region, or the Region every action agrees on) and stays silent when it cannot be known.
 
     ## Example
     ```json
@@ -54,9 +57,14 @@ class CrossRegionArtifactStore(PipelineRule):
     VALID = (
         Valid(_doc('"artifactStores": {"us-east-1": {"type": "S3", "location": "art-use1"}, '
                    '"eu-west-1": {"type": "S3", "location": "art-euw1"}}')),
+        # The action's Region is the pipeline's own (the console's bucket name says eu-west-1).
+        Valid(_doc('"artifactStore": {"type": "S3", "location": "codepipeline-eu-west-1-123456789012"}')),
+        # The pipeline's Region cannot be known: no finding.
+        Valid(_doc('"artifactStore": {"type": "S3", "location": "art-bucket"}')),
     )  # fmt: skip
     INVALID = (
-        Invalid(_doc('"artifactStore": {"type": "S3", "location": "art-use1"}'), 9, 134, "single artifactStore"),
+        Invalid(_doc('"artifactStore": {"type": "S3", "location": "codepipeline-us-east-1-123456789012"}'), 9, 134,
+                "single artifactStore"),
         Invalid(
             _doc('"artifactStores": {"us-east-1": {"type": "S3", "location": "art-use1"}, '
                  '"eu-west-2": {"type": "S3", "location": "art-euw2"}}'),
@@ -70,19 +78,22 @@ class CrossRegionArtifactStore(PipelineRule):
         stores = pipeline.region_stores()
         if stores is None:
             return
+        home = pipeline.home_region()
         for item in pipeline.actions:
             region = item.text("region")
             if not region or item.is_source:
                 continue  # source actions cannot be cross-Region at all: CWP119
             path = item.at("region")
             if not pipeline.has("artifactStores"):
-                if pipeline.has("artifactStore"):
+                # With a single store, `region` is fine when it is the pipeline's own (get-pipeline writes it on
+                # every action); when the pipeline's Region cannot be known, so is the answer: no finding.
+                if pipeline.has("artifactStore") and home is not None and region != home:
                     self.report(
                         ctx,
                         pipeline,
                         path,
-                        f'{item.describe} runs in Region "{region}", but the pipeline has a single '
-                        f"{pipeline.key('artifactStore')}; cross-Region actions need "
+                        f'{item.describe} runs in Region "{region}", not in the pipeline\'s own {home}, but the '
+                        f"pipeline has a single {pipeline.key('artifactStore')}; cross-Region actions need "
                         f"{pipeline.key('artifactStores')} with a bucket for each Region",
                     )
             elif region not in stores:

@@ -1,4 +1,5 @@
 from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.placeholders import placeholder, resolved_by_aws, unfilled
 from codeward.linters.rule import Context
 from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
 from codeward.linters.rules.pipeline.providers import CONFIG_VALUES, CONFIGURATION, identity
@@ -58,13 +59,14 @@ class InvalidConfigurationValue(PipelineRule):
             config = item.configuration
             if spec is None or config is None:
                 continue
-            for key, value in config.items():
+            for key, raw in config.items():
                 allowed = CONFIG_VALUES.get(key)
-                if allowed is None or key not in spec[0] + spec[1]:
+                value = pipeline.scalar(raw)  # CloudFormation passes YAML booleans on as "true"/"false"
+                if allowed is None or key not in spec[0] + spec[1] or value is None or resolved_by_aws(value):
                     continue
-                if isinstance(value, bool) and pipeline.form == "cfn" and "true" in allowed:
-                    continue  # CloudFormation passes YAML booleans on as "true"/"false"
-                if not isinstance(value, str):
+                token = placeholder(value, key, words=False)
+                if token is not None:
+                    self.report(ctx, pipeline, item.config_at(key), f"{key}: {unfilled(token)}", severity=Severity.INFO)
                     continue
                 boolean = "true" in allowed
                 if (value.lower() if boolean else value) in allowed:

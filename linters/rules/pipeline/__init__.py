@@ -9,7 +9,7 @@ from codeward.linters.document import Path
 from codeward.linters.pipeline_form import Pipeline, pipeline_model
 from codeward.linters.rule import Context, DocumentRule
 
-from codeward.findings import Fix
+from codeward.findings import Fix, Severity
 
 
 class PipelineRule(DocumentRule):
@@ -34,8 +34,9 @@ class PipelineRule(DocumentRule):
         key: bool = False,
         fix: Fix | None = None,
         notes: tuple[str, ...] = (),
+        severity: Severity | None = None,
     ) -> None:
-        ctx.report(path, pipeline.message(message), key=key, fix=fix, notes=notes)
+        ctx.report(path, pipeline.message(message), key=key, fix=fix, notes=notes, severity=severity)
 
 
 # Builders for the rules' VALID/INVALID cases: an API-form pipeline with one action per line, so a case can

@@ -4,11 +4,16 @@ from codeward.findings import Severity
 
 SPEC = "version: 0.0\nos: linux\nfiles:\n  - source: build/app.jar\n    destination: /opt/app\n"
 
+REV = ("--revision-dir", ".")
+
 
 class FileSourceMissing(SimRule):
     """
     ## What it does
     Reports a `files` entry whose `source` is not in the revision directory.
+    With `--revision-dir DIR` (or `--execute`) only: a dry run without it takes `codeward lint`'s model
+    of the revision instead, whose CWA105 reports the same problem (so one report, and suppressing either
+    code silences both).
 
     ## Why is this bad?
     The Install event copies each source to its destination; a missing source fails the deployment to
@@ -29,5 +34,8 @@ class FileSourceMissing(SimRule):
     name = "file-source-missing"
     severity = Severity.ERROR
     kind = "appspec"
-    VALID = (SimValid(SPEC, files={"build/app.jar": "jar"}), SimValid(SPEC.replace("build/app.jar", "/")))
-    INVALID = (SimInvalid(SPEC, 4, 13, "not in the revision"),)
+    VALID = (
+        SimValid(SPEC, files={"build/app.jar": "jar"}, args=REV),
+        SimValid(SPEC.replace("build/app.jar", "/"), args=REV),
+    )
+    INVALID = (SimInvalid(SPEC, 4, 13, "not in the revision", args=REV),)

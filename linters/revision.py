@@ -1,0 +1,208 @@
+"""What a CodeDeploy revision holds, as far as the repository shows: the AppSpec's own directory, or the
+artifact a buildspec of the repository packs it into.
+
+An EC2/On-Premises revision is often not the source tree: a buildspec picks `appspec.yml`, the scripts and the
+build output into an artifact, with `discard-paths: yes` flattening `scripts/start.sh` to `start.sh` or a
+`base-directory` moving everything up. Hook scripts and `files` sources are then looked up in what that
+artifact would hold, computed with CodeBuild's own path rules (linters.simulate.files), so that
+`location: start.sh` passes when the build flattens `scripts/*`, and `location: scripts/start.sh` fails when it
+does. A buildspec "packs" the AppSpec when its artifact takes the AppSpec file to the artifact's root, where
+CodeDeploy looks for it. Without such a buildspec the AppSpec's directory is the revision.
+
+Build output that does not exist in the checkout (a jar, a publish folder) cannot be seen: a path the artifact's
+patterns could match is "unknown", never "missing".
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+PRESENT, MISSING, UNKNOWN = "present", "missing", "unknown"
+_APPSPEC_NAMES = ("appspec.yml", "appspec.yaml", "appspec.json")
+_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor"})
+MAX_BUILDSPECS = 40
+
+
+@dataclass
+class Artifact:
+    """One artifact of a buildspec that packs the AppSpec."""
+
+    buildspec: str
+    # Names inside the artifact (POSIX, relative to its root) of every file the checkout shows.
+    names: set[str]
+    # Directories inside the artifact.
+    dirs: set[str]
+    # The artifact's patterns, for names the build may create (a jar); flattened: names have no directories.
+    patterns: list[str]
+    flattened: bool
+
+
+@dataclass
+class Revision:
+    # The AppSpec's directory: the revision when no buildspec packs the AppSpec.
+    root: str
+    windows: bool = False
+    artifacts: list[Artifact] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if not self.artifacts:
+            return "the AppSpec's directory"
+        names = ", ".join(sorted({os.path.basename(a.buildspec) for a in self.artifacts}))
+        return f"the artifact {names} builds"
+
+    def lookup(self, relative: str, *, directory_ok: bool = False) -> str:
+        """PRESENT, MISSING or UNKNOWN for a path of the revision (relative to the AppSpec, as the agent reads it)."""
+        path = _clean(relative)
+        if path is None:
+            return MISSING
+        if not self.artifacts:
+            return PRESENT if _exists(self.root, path, self.windows, directory_ok) else MISSING
+        verdicts = [self._in_artifact(artifact, path, directory_ok) for artifact in self.artifacts]
+        if PRESENT in verdicts:
+            return PRESENT
+        return UNKNOWN if UNKNOWN in verdicts else MISSING
+
+    def _in_artifact(self, artifact: Artifact, path: str, directory_ok: bool) -> str:
+        fold = str.lower if self.windows else str
+        names = {fold(n) for n in artifact.names}
+        dirs = {fold(d) for d in artifact.dirs}
+        key = fold(path)
+        if key in names or (directory_ok and (key in dirs or key in ("", "."))):
+            return PRESENT
+        if artifact.flattened and "/" in path:
+            return MISSING  # a flattened artifact has no directories
+        if _exists(self.root, path, self.windows, directory_ok):
+            return MISSING  # the file is in the checkout, but the build does not ship it under this name
+        from codeward.linters.simulate.files import glob_regex
+
+        name = os.path.basename(path) if artifact.flattened else path
+        could = any(
+            glob_regex(os.path.basename(p) if artifact.flattened else p).fullmatch(name) for p in artifact.patterns
+        )
+        return UNKNOWN if could else MISSING
+
+
+def _clean(relative: str) -> str | None:
+    text = relative.strip().replace("\\", "/").lstrip("/")
+    while text.startswith("./"):
+        text = text[2:]
+    normal = os.path.normpath(text).replace(os.sep, "/") if text else "."
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return "" if normal == "." else normal
+
+
+def _exists(root: str, path: str, windows: bool, directory_ok: bool) -> bool:
+    full = os.path.join(root, *path.split("/")) if path else root
+    if os.path.isfile(full) or (directory_ok and os.path.isdir(full)):
+        return True
+    if not windows or not path:
+        return False
+    # Windows paths are case-insensitive: `.\Build` is the repository's `build/`.
+    current = root
+    for part in path.split("/"):
+        try:
+            match = next((e for e in os.listdir(current) if e.lower() == part.lower()), None)
+        except OSError:
+            return False
+        if match is None:
+            return False
+        current = os.path.join(current, match)
+    return os.path.isfile(current) or (directory_ok and os.path.isdir(current))
+
+
+def project_root(start: str) -> str | None:
+    """The nearest directory at or above `start` holding `.git`: the checkout the build sees."""
+    current = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _buildspecs(root: str) -> list[str]:
+    from codeward.linters.kinds import KINDS
+
+    found: list[str] = []
+    for current, dirnames, filenames in os.walk(root):
+        depth = os.path.relpath(current, root).count(os.sep)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and depth < 4)
+        for name in sorted(filenames):
+            path = os.path.join(current, name)
+            if KINDS["buildspec"].filename.search(path):
+                found.append(path)
+                if len(found) >= MAX_BUILDSPECS:
+                    return found
+    return found
+
+
+def _load(path: str) -> Any:
+    from codeward.linters.engine import load_document
+
+    from codeward.sources import read_text
+
+    text = read_text(path)
+    if not isinstance(text, str):
+        return None
+    return load_document(path, text).data
+
+
+def _artifact_specs(data: Any) -> list[dict[str, Any]]:
+    artifacts = data.get("artifacts") if isinstance(data, dict) else None
+    if not isinstance(artifacts, dict):
+        return []
+    specs = [artifacts]
+    secondary = artifacts.get("secondary-artifacts")
+    if isinstance(secondary, dict):
+        specs += [s for s in secondary.values() if isinstance(s, dict)]
+    return specs
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("yes", "true"))
+
+
+def _patterns(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+
+
+def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Revision:
+    """The revision of the AppSpec at `appspec_path` (its directory `base_dir`)."""
+    from codeward.linters.simulate.files import Tree, resolve
+
+    revision = Revision(base_dir, windows)
+    top = project_root(base_dir)
+    if top is None:
+        return revision
+    trees: dict[str, Any] = {}
+    appspec = os.path.relpath(os.path.abspath(appspec_path), top).replace(os.sep, "/")
+    for buildspec in _buildspecs(top):
+        data = _load(buildspec)
+        for spec in _artifact_specs(data):
+            patterns = _patterns(spec.get("files"))
+            if not patterns:
+                continue
+            base = spec.get("base-directory") if isinstance(spec.get("base-directory"), str) else None
+            exclude = _patterns(spec.get("exclude-paths"))
+            flattened = _flag(spec.get("discard-paths"))
+            # CodeBuild resolves the patterns from the source root: the checkout's top, or (for a buildspec a
+            # project keeps in a folder of its own) that folder.
+            for build_root in dict.fromkeys((top, os.path.dirname(buildspec))):
+                tree = trees.get(build_root) or trees.setdefault(build_root, Tree.scan(build_root))
+                files = resolve(tree, patterns, base_directory=base, exclude=exclude, discard_paths=flattened)
+                prefix = os.path.relpath(build_root, top).replace(os.sep, "/")
+                entries = [(p if prefix == "." else f"{prefix}/{p}", name) for p, name in files.entries]
+                if not any(src == appspec and name.lower() in _APPSPEC_NAMES for src, name in entries):
+                    continue
+                names = {name for _, name in entries}
+                dirs = {name.rsplit("/", i)[0] for name in names for i in range(1, name.count("/") + 1)}
+                revision.artifacts.append(Artifact(buildspec, names, dirs, patterns, flattened))
+                break
+    return revision

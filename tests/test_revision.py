@@ -1,0 +1,76 @@
+"""The revision of an AppSpec: its directory, or the artifact a buildspec of the repository packs it into.
+Hook scripts and files sources are looked up where the build puts them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codeward.linters.engine import lint_file
+
+APPSPEC = "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: {start}\n      timeout: 300\n"
+FLATTENING = """version: 0.2
+phases:
+  build:
+    commands: [mvn package]
+artifacts:
+  files:
+    - target/*.jar
+    - appspec.yml
+    - scripts/*
+  discard-paths: yes
+"""
+
+
+def repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    (tmp_path / ".git").mkdir(parents=True)
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def codes(path: Path) -> list[tuple[str, int, str]]:
+    return [(f.code, f.line, str(f.severity)) for f in lint_file(str(path)).findings if f.code in ("CWA104", "CWA105")]
+
+
+def test_a_flattening_build_puts_scripts_at_the_root(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"appspec.yml": APPSPEC.format(start="start.sh"), "buildspec.yml": FLATTENING,
+                           "scripts/start.sh": "#!/bin/bash\n"})  # fmt: skip
+    assert codes(root / "appspec.yml") == []
+
+
+def test_a_flattening_build_loses_the_folder_the_appspec_names(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"appspec.yml": APPSPEC.format(start="scripts/start.sh"), "buildspec.yml": FLATTENING,
+                           "scripts/start.sh": "#!/bin/bash\n"})  # fmt: skip
+    findings = lint_file(str(root / "appspec.yml")).findings
+    assert [(f.code, f.line, f.column) for f in findings if f.code == "CWA104"] == [("CWA104", 5, 17)]
+    assert any("it holds start.sh" in note for f in findings for note in f.notes)
+
+
+def test_without_a_build_the_appspec_directory_is_the_revision(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"appspec.yml": APPSPEC.format(start="start.sh"), "scripts/start.sh": "#!/bin/bash\n"})
+    assert codes(root / "appspec.yml") == [("CWA104", 5, "error")]
+
+
+def test_base_directory_makes_a_folder_the_revision(tmp_path: Path) -> None:
+    buildspec = "version: 0.2\nphases:\n  build:\n    commands: [npm ci]\nartifacts:\n  files: ['**/*']\n  base-directory: backend\n"
+    root = repo(tmp_path, {"backend/appspec.yml": APPSPEC.format(start="scripts/start.sh"), "buildspec.yml": buildspec,
+                           "backend/scripts/start.sh": "#!/bin/bash\n"})  # fmt: skip
+    assert codes(root / "backend" / "appspec.yml") == []
+
+
+def test_build_output_the_checkout_lacks_is_not_called_missing(tmp_path: Path) -> None:
+    appspec = "version: 0.0\nos: linux\nfiles:\n  - source: app.jar\n    destination: /opt/app\n"
+    buildspec = FLATTENING.replace("target/*.jar", "target/app.jar")
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": buildspec})
+    assert codes(root / "appspec.yml") == []
+
+
+def test_windows_paths_are_case_insensitive(tmp_path: Path) -> None:
+    appspec = "version: 0.0\nos: windows\nfiles:\n  - source: .\\Build\n    destination: c:\\inetpub\\wwwroot\n"
+    root = repo(tmp_path, {"appspec.yml": appspec, "build/app.dll": "MZ"})
+    assert codes(root / "appspec.yml") == []
+    linux = repo(tmp_path / "linux", {"appspec.yml": appspec.replace("windows", "linux").replace(".\\Build", "Build"),
+                                      "build/app.dll": "MZ"})  # fmt: skip
+    assert ("CWA105", 4, "warning") in codes(linux / "appspec.yml")
