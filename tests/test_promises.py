@@ -101,21 +101,23 @@ def test_extend_select_in_the_configuration_and_on_top_of_it(tmp_path: Path) -> 
 # -- --kind ----------------------------------------------------------------------------------------------------------
 
 
-def test_kind_overrides_what_the_name_says(tmp_path: Path) -> None:
-    (tmp_path / "buildspec.yml").write_text(APPSPEC)
+def test_kind_names_the_kind_of_a_file_whose_content_says_nothing(tmp_path: Path) -> None:
+    (tmp_path / "release.json").write_text('{"pipelin": {"name": "release"}}\n')
     base = ("lint", "--isolated", "--no-cache", "--format", "concise")
-    _, lines = concise(tmp_path, *base, "buildspec.yml")
-    assert [line.split(" ")[1] for line in lines] == ["CWB002", "CWB004", "CWB001"]
-    _, lines = concise(tmp_path, *base, "--kind", "appspec", "buildspec.yml")
-    assert lines == [
-        "buildspec.yml:9:26: CWA111 ContainerPort must be a port number from 1 to 65535, not 70000 "
-        "[appspec-ecs-container-port]"
+    code, lines = concise(tmp_path, *base, "release.json")
+    assert code == 0 and [line.split(" ")[:2] for line in lines] == [["release.json:1:1:", "CWF013"]]
+    code, lines = concise(tmp_path, *base, "--kind", "pipeline", "release.json")
+    assert code == 1 and [" ".join(line.split(" ")[:2]) for line in lines] == [
+        "release.json:1:1: CWP002",
+        "release.json:1:1: CWP002",
+        "release.json:1:1: CWP002",
+        "release.json:1:1: CWP004",
+        "release.json:1:2: CWP001",
     ]
-    # A file whose name says nothing is linted as the kind named, directories' walks included.
-    (tmp_path / "deploy").mkdir()
-    (tmp_path / "deploy" / "release.yml").write_text(APPSPEC)
-    _, lines = concise(tmp_path, *base, "--kind", "appspec", "deploy/release.yml")
-    assert [line.split(" ")[:2] for line in lines] == [["deploy/release.yml:9:26:", "CWA111"]]
+    assert 'CWP001 unknown key "pipelin" in the top level of the pipeline' in lines[-1]
+    # Another kind named, that kind's rules.
+    _, lines = concise(tmp_path, *base, "--kind", "buildspec", "release.json")
+    assert lines and all(line.split(" ")[1].startswith("CWB") for line in lines), lines
 
 
 # -- `//` suppressions in JSON -------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ class AppSpecEcsContainerPort(DocumentRule):
             '          ContainerPort: "65535"\n',
             9,
             26,
-            "write 65535 without quotes",
+            "AWS writes the port as a number, 65535",
         ),
         Invalid(
             "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"

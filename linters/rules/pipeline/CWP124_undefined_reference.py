@@ -102,10 +102,12 @@ class UndefinedReference(DocumentRule):
             filename="pipeline.yml",
         ),
     )
+    # One template with three undefined names: each case checks one finding's message, and lists the others.
     INVALID = (
-        Invalid(_TEMPLATE, 12, 20, 'GetAtt names "BuildRole", which is no resource of this template', filename="pipeline.yml"),
-        Invalid(_TEMPLATE, 21, 47, '${Bucket} names no parameter', filename="pipeline.yml"),
-        Invalid(_TEMPLATE, 24, 22, 'Ref names "Size"', filename="pipeline.yml"),
+        Invalid(_TEMPLATE, 12, 20, 'GetAtt names "BuildRole", which is no resource of this template', filename="pipeline.yml",
+                also=((21, 47), (24, 22))),
+        Invalid(_TEMPLATE, 21, 47, '${Bucket} names no parameter', filename="pipeline.yml", also=((12, 20), (24, 22))),
+        Invalid(_TEMPLATE, 24, 22, 'Ref names "Size"', filename="pipeline.yml", also=((12, 20), (21, 47))),
     )  # fmt: skip
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
