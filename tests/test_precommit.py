@@ -99,8 +99,7 @@ def test_hooks_pass_good_and_fail_bad_files(tmp_path: Path, hook_repo: HookRepo)
     assert "buildspec.yml:" not in bad.stdout.replace("ci/buildspec-release.yml:", "")
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
-def test_the_lint_and_simulate_hooks_report_a_problem_once(tmp_path: Path, pre_commit_home: str) -> None:
+def test_the_lint_and_simulate_hooks_report_a_problem_once(tmp_path: Path, hook_repo: HookRepo) -> None:
     """A hook script missing from the revision: the appspec hook reports it (CWA104), the simulate hook
     fails the deployment at AfterInstall naming lint's finding, without a finding of its own."""
     repo = tmp_path / "user-repo"
@@ -108,8 +107,8 @@ def test_the_lint_and_simulate_hooks_report_a_problem_once(tmp_path: Path, pre_c
     _git(repo, "init", "-q")
     (repo / "appspec.yml").write_text("version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: gone.sh\n")
     _git(repo, "add", ".")
-    lint = _try_repo(repo, pre_commit_home, "codeward-appspec")
-    simulate = _try_repo(repo, pre_commit_home, "codeward-simulate")
+    lint = hook_repo.run_hooks(repo, "codeward-appspec")
+    simulate = hook_repo.run_hooks(repo, "codeward-simulate")
     assert lint.returncode == 1 and simulate.returncode == 1, lint.stdout + simulate.stdout
     assert "appspec.yml:5:17: CWA104" in lint.stdout
     assert "CWA104 line 5, reported by codeward lint" in simulate.stdout
