@@ -167,13 +167,15 @@ def mutmut(work: Path, *args: str, budget: float | None = None) -> tuple[int, st
         try:
             code = child.wait(timeout=budget)
         except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGTERM)
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
             code = -1
+        finally:  # over budget, or this script stopped: mutmut and its forks never outlive it
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    child.wait()
     return code, log.read_text(errors="replace")
 
 
@@ -246,7 +248,12 @@ def survivors(name: str, result: Result) -> list[str]:
     return out
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through mutmut()'s `finally`, which stops mutmut's process group
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("packages", nargs="*", metavar="PACKAGE", help=f"default: all of {', '.join(PACKAGES)}")
     parser.add_argument("--sample", type=int, help="check this many mutants of each package, chosen at random")
