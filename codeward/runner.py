@@ -4,6 +4,10 @@
 a worker process with a memory limit (RLIMIT_AS) and a time limit per file. A worker that dies (a crash in
 native code, memory exhausted) or runs past the limit is replaced, the file it held gets `on_failure`'s
 result, and every other file is still analysed: one pathological file never costs the run.
+
+The time limit counts the worker's CPU time where the system reports it (Linux's /proc), so that a file is
+never reported as too costly because the machine was busy (a CI runner shared with other jobs): a worker
+kept off the CPU gets up to `WALL_FACTOR` times the limit in wall time. Elsewhere it counts wall time.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ R = TypeVar("R")
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 12
+# A worker that has used less CPU time than the limit is waited for up to this many times the limit.
+WALL_FACTOR = 4.0
 
 
 def run_all(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> list[R]:
@@ -96,28 +102,28 @@ def run_isolated(
     pending = list(range(len(items) - 1, -1, -1))  # popped from the end: in order
     idle: list[_Worker] = []
     # A worker's clock starts when it says it is ready (prepared), then with each item it is handed.
-    busy: dict[_Worker, tuple[int, float]] = {}
-    starting = float("inf")
+    busy: dict[_Worker, _Clock] = {}
     try:
         while pending or busy:
             while pending and len(busy) < count:
                 worker = idle.pop() if idle else _Worker(context, fn, limits.memory, prepare)
                 index = pending.pop()
                 if worker.send(index, items[index]):
-                    busy[worker] = (index, time.monotonic() if worker.ready else starting)
+                    busy[worker] = _Clock(index, worker, limits.seconds)
                 else:  # died before taking it (a start failure): count it as the file's failure
                     results[index] = on_failure(items[index], describe(limits, worker.how()))
                     worker.stop()
             now = time.monotonic()
-            deadline = min(started + limits.seconds for _, started in busy.values())
+            deadline = min(clock.deadline for clock in busy.values())
             timeout = None if deadline == float("inf") else max(0.0, deadline - now)
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=timeout)
             for worker in list(busy):
-                index, started = busy[worker]
+                clock = busy[worker]
+                index = clock.index
                 if worker.conn in ready:
                     answer = worker.receive()
                     if answer is _READY:
-                        busy[worker] = (index, time.monotonic())
+                        clock.start(worker)
                         continue
                     if answer is not None:
                         results[index] = answer
@@ -126,7 +132,7 @@ def run_isolated(
                         continue
                 if worker.process.sentinel in ready or worker.conn in ready:
                     results[index] = on_failure(items[index], describe(limits, worker.how()))
-                elif time.monotonic() - started >= limits.seconds:
+                elif clock.expired(worker):
                     results[index] = on_failure(items[index], describe(limits, "timeout"))
                 else:
                     continue
@@ -141,6 +147,49 @@ def run_isolated(
 
 
 _READY = object()
+
+
+class _Clock:
+    """The time limit of the item a worker holds: CPU time where /proc tells it, wall time otherwise."""
+
+    def __init__(self, index: int, worker: _Worker, seconds: float) -> None:
+        self.index, self.seconds = index, seconds
+        self.deadline = float("inf")  # not started until the worker says it is ready
+        if worker.ready:
+            self.start(worker)
+
+    def start(self, worker: _Worker) -> None:
+        self.started = time.monotonic()
+        self.cpu = _cpu_seconds(worker.process.pid)
+        self.deadline = self.started + self.seconds
+
+    def expired(self, worker: _Worker) -> bool:
+        """Whether the item ran past its limit; otherwise, if the machine kept it waiting, a later deadline."""
+        now = time.monotonic()
+        if now < self.deadline:
+            return False
+        cpu = _cpu_seconds(worker.process.pid)
+        if cpu is None or self.cpu is None:
+            return True
+        used = cpu - self.cpu
+        last = self.started + self.seconds * WALL_FACTOR
+        if used >= self.seconds or now >= last:
+            return True
+        # At best it gets a whole CPU from now on: look again when the rest of its CPU time could be used up.
+        self.deadline = min(last, now + max(self.seconds - used, 0.05))
+        return False
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User plus system CPU time of a running process, from /proc (None where there is no /proc)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class _Worker:

@@ -74,6 +74,18 @@ def _work(item: str) -> str:
         os.kill(os.getpid(), signal.SIGSEGV)
     if item == "slow":
         time.sleep(30)
+    if item == "spin":  # CPU time without end
+        while True:
+            pass
+    if item == "stopped":  # kept off the CPU for 1.5 s, as a busy machine would: stopped, then continued
+        child = os.fork()
+        if child == 0:
+            time.sleep(1.5)
+            os.kill(os.getppid(), signal.SIGCONT)
+            os._exit(0)
+        os.kill(os.getpid(), signal.SIGSTOP)
+        os.waitpid(child, 0)
+        return "STOPPED, THEN DONE"
     if item == "hog":
         try:
             bytearray(512 * 1024 * 1024)
@@ -104,3 +116,14 @@ def test_run_isolated_reports_progress() -> None:
     seen: list[int] = []
     assert run_isolated(_work, list("abc"), 1, _failed, progress=seen.append) == ["A", "B", "C"]
     assert seen[-1] == 3 and seen == sorted(seen)
+
+
+def test_the_time_limit_counts_cpu_time_not_a_busy_machines_waits() -> None:
+    # A worker stopped for 1.5 s (SIGSTOP, then SIGCONT: what a machine busy with other jobs does to it, only
+    # longer) is past a 1 s limit in wall time but has used no CPU time: it is waited for. One spinning on
+    # the CPU is stopped once its CPU time reaches the limit.
+    limits = Limits(seconds=1.0, memory=256 * 1024 * 1024)
+    started = time.monotonic()
+    results = run_isolated(_work, ["stopped", "spin"], 1, _failed, limits)
+    assert results == ["STOPPED, THEN DONE", "spin failed: its analysis ran past the 1 s limit"]
+    assert time.monotonic() - started < 1.5 + 4 * 1.0 + 10  # the spinner's wall time is capped at 4x its limit
