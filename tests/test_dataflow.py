@@ -641,3 +641,97 @@ def test_findings_do_not_depend_on_the_files_reviewed_before(tmp_path: Path) -> 
     assert (
         review_all(files) == review_all(list(reversed(files))) == {files[0]: [(4, "CWR102")], files[1]: [(5, "CWR102")]}
     )
+
+
+# -- shape rules that follow a value through variables ----------------------------------------------------
+
+
+def shape(body: str, code: str) -> list[int]:
+    """Lines of `body` (no header) where the rule `code` reports."""
+    source = textwrap.dedent(body)
+    return sorted(f.line for f in review_text("case.py", source) if f.code == code)
+
+
+def test_sql_formatted_from_a_parameter_into_a_variable_first() -> None:
+    """The query is assembled in a variable (and a concatenation of literal pieces) before it reaches the
+    cursor: the formatted parameter is what matters, not whether the formatting is inline."""
+    vulnerable = """
+    def find_orders(cur, customer):
+        stmt = ("SELECT id, total "
+                "FROM orders "
+                f"WHERE customer = '{customer}'")
+        cur.execute(stmt)
+        return cur.fetchall()
+    """
+    bound = """
+    def find_orders(cur, customer):
+        stmt = "SELECT id, total FROM orders WHERE customer = %s"
+        cur.execute(stmt, (customer,))
+        return cur.fetchall()
+    """
+    cast = """
+    def page(cur, number):
+        stmt = "SELECT id FROM orders LIMIT 10 OFFSET %d" % int(number)
+        cur.execute(stmt)
+    """
+    passed_on = """
+    def run(cur, stmt):
+        cur.execute(stmt)
+    """
+    assert shape(vulnerable, "CWR120") == [6]
+    assert shape(bound, "CWR120") == shape(cast, "CWR120") == shape(passed_on, "CWR120") == []
+
+
+def test_sql_into_a_query_helper_the_analysis_cannot_see() -> None:
+    """`store.run_query(...)` is the project's own (not in view): a whole SQL statement formatted from a
+    parameter counts there, text that merely starts with an SQL verb does not."""
+    vulnerable = """
+    def remove(store, tag):
+        store.run_query("DELETE FROM tags WHERE name = '%s'" % tag)
+    """
+    attribute = """
+    class Repo:
+        def rename(self, new):
+            self.name = new
+            text = "UPDATE repos SET name = '" + self.name + "'"
+            db_execute(text)
+    """
+    not_sql = """
+    def announce(log, version):
+        log.query_status("Update available: %s" % version)
+    """
+    assert shape(vulnerable, "CWR120") == [3]
+    assert shape(attribute, "CWR120") == [6]
+    assert shape(not_sql, "CWR120") == []
+
+
+def test_an_upper_case_parameter_is_not_a_constant() -> None:
+    body = """
+    def stop(db, GAME):
+        db.execute("UPDATE games SET running = 0 WHERE id = %i" % GAME)
+    """
+    module_constant = """
+    LIMIT = 10
+
+    def top(db):
+        db.execute("SELECT name FROM games LIMIT %i" % LIMIT)
+    """
+    assert shape(body, "CWR120") == [3]
+    assert shape(module_constant, "CWR120") == []
+
+
+def test_shell_command_formatted_with_a_tuple() -> None:
+    vulnerable = """
+    import os
+
+    def pack(name, folder):
+        os.system("tar czf %s.tgz %s" % (name, folder))
+    """
+    quoted = """
+    import os, shlex
+
+    def pack(name, folder):
+        os.system("tar czf %s.tgz %s" % (shlex.quote(name), shlex.quote(folder)))
+    """
+    assert shape(vulnerable, "CWR103") == [5]
+    assert shape(quoted, "CWR103") == []

@@ -594,6 +594,8 @@ class Analysis:
         flows = merge_flows(left.deep_flows(), right.deep_flows())
         if isinstance(op, cst.Add):
             prefix = left.const if isinstance(left.const, str) else left.prefix
+            if isinstance(left.const, str) and isinstance(right.prefix, str):
+                prefix = left.const + right.prefix  # `"SELECT a " "FROM t " f"WHERE id = {x}"`
             if isinstance(left.const, tuple | list) or left.rest is not None or left.fields:
                 return Value(rest=join(left.elements(), right.elements()))
             text = "str" if "str" in (_kind(left), _kind(right)) else None
