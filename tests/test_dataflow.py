@@ -735,3 +735,38 @@ def test_shell_command_formatted_with_a_tuple() -> None:
     """
     assert shape(vulnerable, "CWR103") == [5]
     assert shape(quoted, "CWR103") == []
+
+
+def test_augmented_assignment_is_the_operation_it_abbreviates() -> None:
+    """`page += piece` is `page = page + piece`: the result is text (a route returns it as HTML) and constants
+    fold through it (`n += 1`)."""
+    built = route("page = '<ul>'\npage += '<li>' + request.args['item'] + '</li>'\nreturn page\n")
+    escaped = route("import html\npage = '<ul>'\npage += '<li>' + html.escape(request.args['item'])\nreturn page\n")
+    assert reported(built) == [(5, "CWR110")]
+    assert reported(escaped) == []
+    counted = route("n = 1\nn += 1\ncmd = request.args['c']\nif n == 2:\n    cmd = 'ls'\nos.system(cmd)\n")
+    assert reported(counted) == []
+
+
+TORNADO = "import tornado.escape\nfrom tornado.web import RequestHandler\n"
+
+
+def test_tornado_handler_writes_are_html_sinks() -> None:
+    page = "class Page(RequestHandler):\n"
+    written = page + "    def get(self):\n        self.write('<b>' + self.get_query_argument('who') + '</b>')\n"
+    finished = page + "    def post(self):\n        self.finish(f\"saved {self.get_body_argument('title')}\")\n"
+    as_json = page + "    def get(self):\n        self.write({'who': self.get_query_argument('who')})\n"
+    escaped = page + (
+        "    def get(self):\n        who = tornado.escape.xhtml_escape(self.get_query_argument('who'))\n"
+        "        self.write('<b>' + who + '</b>')\n"
+    )
+    assert reported(written, head=TORNADO) == [(3, "CWR110")]
+    assert reported(finished, head=TORNADO) == [(3, "CWR110")]
+    assert reported(as_json, head=TORNADO) == reported(escaped, head=TORNADO) == []
+
+
+def test_a_dict_made_into_a_response_is_json() -> None:
+    html = route("from flask import make_response\nreturn make_response('<p>' + request.args['q'])\n")
+    as_json = route("from flask import make_response\nreturn make_response({'q': request.args['q']})\n")
+    assert reported(html) == [(4, "CWR110")]
+    assert reported(as_json) == []

@@ -325,7 +325,7 @@ class Analysis:
         elif isinstance(stmt, cst.AugAssign):
             current = self.eval(stmt.target, env)
             added = self.eval(stmt.value, env)
-            value = self.binary(stmt.operator, current, added)
+            value = self.binary(fold.plain_operator(stmt.operator), current, added)
             self.assign(stmt.target, value, env, stmt)
         elif isinstance(stmt, cst.Expr):
             self.eval(stmt.value, env)

@@ -175,6 +175,8 @@ def _sink_values(
         value = analysis.eval(expr, env)
         if when == "host" and _host_fixed(value):
             continue
+        if when == "text" and (value.fields or value.rest is not None or isinstance(value.const, dict | list)):
+            continue  # a dict or list is sent as JSON, not as HTML
         if when == "program":
             value = _program(value)
             if value is None:

@@ -72,7 +72,7 @@ FLASK = Library(
     ),
     objects=(ObjectModel("flask.Request", "request", "web", _FLASK_ATTRS, _FLASK_METHODS),),
     sinks=(
-        Sink("flask.make_response", "xss", ((0, "response"),)),
+        Sink("flask.make_response", "xss", ((0, "response"),), when="text"),
         Sink("flask.Response", "xss", ((0, "response"),)),
         Sink("werkzeug.wrappers.Response", "xss", ((0, "response"),)),
         Sink("markupsafe.Markup", "xss", ((0, "base"),)),
@@ -199,8 +199,12 @@ TORNADO = Library(
     ),
     sinks=(
         Sink("web.Handler.redirect", "redirect", ((0, "url"),), when="host"),
-        Sink("web.Handler.write", "xss", ((0, "chunk"),)),
-        Sink("web.Handler.finish", "xss", ((0, "chunk"),)),
+        Sink("web.Handler.write", "xss", ((0, "chunk"),), when="text"),
+        Sink("web.Handler.finish", "xss", ((0, "chunk"),), when="text"),
+    ),
+    sanitizers=(
+        Sanitizer("tornado.escape.xhtml_escape", frozenset({"xss"})),
+        Sanitizer("tornado.escape.url_escape", frozenset({"xss", "header"})),
     ),
     handler_bases=("RequestHandler", "tornado.web.RequestHandler"),
 )
