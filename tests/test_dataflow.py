@@ -770,3 +770,44 @@ def test_a_dict_made_into_a_response_is_json() -> None:
     as_json = route("from flask import make_response\nreturn make_response({'q': request.args['q']})\n")
     assert reported(html) == [(4, "CWR110")]
     assert reported(as_json) == []
+
+
+def test_shell_started_through_an_argument_list_and_other_shell_calls() -> None:
+    script = """
+    import subprocess
+
+    def archive(folder):
+        subprocess.run(["bash", "-c", "tar czf /srv/out.tgz " + folder], check=True)
+    """
+    argv = """
+    import subprocess
+
+    def archive(folder):
+        subprocess.run(["tar", "czf", "/srv/out.tgz", folder], check=True)
+    """
+    status = """
+    import subprocess
+
+    def usage(folder):
+        return subprocess.getstatusoutput("du -sh " + folder)
+    """
+    assert shape(script, "CWR103") == [5]
+    assert shape(status, "CWR103") == [5]
+    assert shape(argv, "CWR103") == []
+
+
+def test_a_response_declared_as_another_type_is_not_html() -> None:
+    plain = route("from flask import Response\nreturn Response('echo: ' + request.args['q'], mimetype='text/plain')\n")
+    page = route("from flask import Response\nreturn Response('echo: ' + request.args['q'], mimetype='text/html')\n")
+    svg = route(
+        "from flask import Response\nreturn Response(request.args['q'], content_type='image/svg+xml; charset=utf-8')\n"
+    )
+    django = (
+        "import json\nfrom django.http import HttpResponse\n\n"
+        "def api(request):\n    body = json.dumps({'q': request.GET['q']})\n"
+        "    return HttpResponse(body, content_type='application/json')\n\n"
+        "def page(request):\n    return HttpResponse('<h1>' + request.GET['q'])\n"
+    )
+    assert reported(plain) == []
+    assert reported(page) == reported(svg) == [(4, "CWR110")]
+    assert reported(django, head="") == [(9, "CWR110")]

@@ -184,15 +184,31 @@ class ShellWithVariable(CallRule):
     security_severity = 6.3
     category = "security"
     severity = Severity.WARNING
-    needles = ("shell=True", "os.system", "popen")
-    targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "subprocess.getoutput"})
+    needles = (
+        "shell=True",
+        "os.system",
+        "popen",
+        "getoutput",
+        "getstatusoutput",
+        "subprocess_shell",
+        "-c'",
+        '-c"',
+        "/c",
+    )
+    # Every call that hands its string to a shell (`/bin/sh -c`), Python 2's included.
+    targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4",
+                         "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput",
+                         "commands.getstatusoutput", "popen2.popen2", "popen2.popen3", "popen2.popen4",
+                         "asyncio.create_subprocess_shell"})  # fmt: skip
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
         if name in CommandInjection._SHELL:
             shell = kwarg(node, "shell")
             if shell is None or not is_const(shell.value, True):
-                return
-        command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
+                command = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
+                if command is None:
+                    return
         if command is None or ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
         if _settled(ctx, command, "command"):
@@ -214,7 +230,28 @@ class ShellWithVariable(CallRule):
             5,
         ),
         Invalid("import os\n\ndef rm(p):\n    os.system('rm -rf ' + p)\n", 4, 5),
+        Invalid("import subprocess\n\ndef size(p):\n    return subprocess.getstatusoutput(f'du -s {p}')\n", 4, 12),
+        Invalid(
+            "import subprocess\n\ndef pack(d):\n    subprocess.run(['sh', '-c', 'tar cf x.tar ' + d], timeout=9)\n",
+            4,
+            5,
+        ),
     )
+
+
+_SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh",
+                             "/usr/bin/bash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})  # fmt: skip
+_SCRIPT_FLAGS = frozenset({"-c", "/c", "/C", "-lc", "-ic", "-Command", "-command"})
+
+
+def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The script of an argument list that starts a shell on it (`["bash", "-c", script]`)."""
+    if not isinstance(args, cst.List | cst.Tuple) or len(args.elements) < 3:
+        return None
+    program, flag, script = (e.value for e in args.elements[:3])
+    if literal_str(program) in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
+        return script
+    return None
 
 
 def _settled(ctx: Context, node: cst.BaseExpression, kind: str) -> bool:
