@@ -811,3 +811,14 @@ def test_a_response_declared_as_another_type_is_not_html() -> None:
     assert reported(plain) == []
     assert reported(page) == reported(svg) == [(4, "CWR110")]
     assert reported(django, head="") == [(9, "CWR110")]
+
+
+def test_a_list_extended_by_concatenation_keeps_its_known_positions() -> None:
+    """`["ls", "-l"] + user_args` runs `ls` (its arguments are the user's, not the program); a list that
+    starts with the user's value, or a shell started on it, still runs what the user chose."""
+    options = "extra = request.args['o'].split()\nsubprocess.run(['ls', '-l'] + extra, timeout=5)\n"
+    program = "extra = request.args['o'].split()\nsubprocess.run(extra + ['--version'], timeout=5)\n"
+    shell = "subprocess.run(['sh', '-c'] + [request.args['o']], timeout=5)\n"
+    assert lines(options) == []
+    assert lines(program) == [4]
+    assert lines(shell) == [3]

@@ -597,7 +597,7 @@ class Analysis:
             if isinstance(left.const, str) and isinstance(right.prefix, str):
                 prefix = left.const + right.prefix  # `"SELECT a " "FROM t " f"WHERE id = {x}"`
             if isinstance(left.const, tuple | list) or left.rest is not None or left.fields:
-                return Value(rest=join(left.elements(), right.elements()))
+                return _concatenated(left, right)
             text = "str" if "str" in (_kind(left), _kind(right)) else None
             return Value(flows=flows, prefix=prefix, type=text)
         if isinstance(op, cst.Modulo):
@@ -1402,6 +1402,29 @@ def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
 def _name_of(fn: cst.CSTNode) -> str:
     name = getattr(fn, "name", None)
     return name.value if isinstance(name, cst.Name) else "<lambda>"
+
+
+def _positions(value: Value) -> list[Value] | None:
+    """The items of a list or tuple whose length and order are known (a literal), else None."""
+    if isinstance(value.const, tuple | list):
+        return [const(item) for item in value.const]
+    if value.rest is not None or not value.fields or value.flows:
+        return None
+    items = [value.field(index) for index in range(len(value.fields))]
+    return None if any(item is None for item in items) else items  # type: ignore[return-value]
+
+
+def _concatenated(left: Value, right: Value) -> Value:
+    """`left + right` for sequences: positions stay known while the left one's length is (`["ls"] + extra`
+    keeps `ls` as the program); past that, the items only as a whole."""
+    head = _positions(left)
+    if head is None:
+        return Value(rest=join(left.elements(), right.elements()))
+    tail = _positions(right)
+    out = Value()
+    for index, item in enumerate(head + (tail or [])):
+        out = out.with_field(index, item)
+    return out if tail is not None else out.with_element(right.elements())
 
 
 def _kind(value: Value) -> str | None:
