@@ -822,3 +822,15 @@ def test_a_list_extended_by_concatenation_keeps_its_known_positions() -> None:
     assert lines(options) == []
     assert lines(program) == [4]
     assert lines(shell) == [3]
+
+
+def test_list_items_move_as_pop_and_insert_move_them() -> None:
+    """A list of known length keeps its positions through `pop(i)`, `insert(i, x)` and `append(x)`."""
+    shifted = "q = ['tar', request.args['f'], 'zip']\nq.pop(0)\nos.system(q[1])\n"
+    shifted_taint = "q = ['tar', request.args['f'], 'zip']\nq.pop(0)\nos.system(q[0])\n"
+    inserted = "q = ['a', 'b']\nq.insert(0, request.args['f'])\nos.system(q[2])\nos.system(q[0])\n"
+    popped = "q = [request.args['f'], 'ls']\nlast = q.pop()\nos.system(last)\nos.system(q[0])\n"
+    assert lines(shifted) == []
+    assert lines(shifted_taint) == [5]
+    assert lines(inserted) == [6]
+    assert lines(popped) == [6]

@@ -670,7 +670,7 @@ class Analysis:
             for _, v in fields:
                 elements = join(elements, v)
             return Value(const=members, rest=elements if consts is None else None)
-        value = Value(fields=tuple(fields[:24]), rest=rest)
+        value = Value(fields=tuple(fields[:24]), rest=rest, type="list" if isinstance(expr, cst.List) else None)
         if consts is not None and len(consts) == len(fields) and len(fields) <= 24:
             value = replace(value, const=tuple(consts))
         return value
@@ -898,6 +898,12 @@ class Analysis:
             if method != "get":
                 return CLEAN
             return found if found is not None else receiver.elements()
+        if receiver.type == "list" and method in ("pop", "insert", "append") and target is not None:
+            shifted = _list_edit(receiver, method, positional)
+            if shifted is not None:
+                items, taken = shifted
+                self.update_target(target, env, lambda v: _as_list(items))
+                return taken
         if method in ("get", "pop", "setdefault", "__getitem__", "getlist", "getfirst", "getone", "get_all"):
             key = positional[0].const if positional else UNKNOWN
             if method == "pop" and not positional:
@@ -1412,6 +1418,36 @@ def _positions(value: Value) -> list[Value] | None:
         return None
     items = [value.field(index) for index in range(len(value.fields))]
     return None if any(item is None for item in items) else items  # type: ignore[return-value]
+
+
+def _list_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[list[Value], Value] | None:
+    """A list of known length after `pop(i)`, `insert(i, x)` or `append(x)` with a constant index: the items
+    move as Python moves them (after `pop(0)`, item 1 is read as `[0]`), and what the call returns."""
+    items = _positions(receiver)
+    if items is None:
+        return None
+    if method == "append" and len(positional) == 1:
+        return [*items, positional[0]], CLEAN
+    index = positional[0].const if positional else (-1 if method == "pop" else UNKNOWN)
+    if not isinstance(index, int) or isinstance(index, bool):
+        return None
+    items = list(items)
+    if method == "insert" and len(positional) == 2:
+        items.insert(index, positional[1])
+        return items, CLEAN
+    if method == "pop" and len(positional) <= 1 and -len(items) <= index < len(items):
+        taken = items.pop(index)
+        return items, taken
+    return None
+
+
+def _as_list(items: list[Value]) -> Value:
+    if len(items) > 24:
+        out = Value(type="list")
+        for item in items:
+            out = out.with_element(item)
+        return out
+    return Value(fields=tuple(enumerate(items)), type="list")
 
 
 def _concatenated(left: Value, right: Value) -> Value:
