@@ -898,7 +898,7 @@ class Analysis:
             if method != "get":
                 return CLEAN
             return found if found is not None else receiver.elements()
-        if receiver.type == "list" and method in ("pop", "insert", "append") and target is not None:
+        if receiver.type == "list" and method in ("pop", "insert") and target is not None:
             shifted = _list_edit(receiver, method, positional)
             if shifted is not None:
                 items, taken = shifted
@@ -1421,13 +1421,13 @@ def _positions(value: Value) -> list[Value] | None:
 
 
 def _list_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[list[Value], Value] | None:
-    """A list of known length after `pop(i)`, `insert(i, x)` or `append(x)` with a constant index: the items
-    move as Python moves them (after `pop(0)`, item 1 is read as `[0]`), and what the call returns."""
+    """A list of known length after `pop(i)` or `insert(i, x)` with a constant index: the items move as Python
+    moves them (after `pop(0)`, item 1 is read as `[0]`), and what the call returns. (`append` leaves the length
+    unknown, as before: tracking exact lengths through appends lost a real flow (a list appended to in a loop,
+    then joined into SQL) for a reason not yet found.)"""
     items = _positions(receiver)
     if items is None:
         return None
-    if method == "append" and len(positional) == 1:
-        return [*items, positional[0]], CLEAN
     index = positional[0].const if positional else (-1 if method == "pop" else UNKNOWN)
     if not isinstance(index, int) or isinstance(index, bool):
         return None
