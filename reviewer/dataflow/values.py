@@ -47,6 +47,10 @@ MAX_FLOWS = 4  # origins kept per value; more adds nothing a report can show
 MAX_FIELDS = 24  # keys tracked per container before they collapse into `rest`
 MAX_STEPS = 6  # steps kept in a trace
 MAX_DEPTH = 3  # nesting of fields kept
+# Parameter flows kept per value before their access paths are shortened (`self.a.b` becomes `self.a`, then
+# `self`): a class whose methods pass `self` around otherwise collects hundreds of paths per value, and merging
+# them made one Django module (sql/subqueries.py) take minutes. A shorter path stands for more of the argument.
+MAX_PARAM_FLOWS = 24
 
 
 class _Unknown:
@@ -118,17 +122,53 @@ def merge_flows(a: tuple[Flow, ...], b: tuple[Flow, ...]) -> tuple[Flow, ...]:
         return b
     if not b or a is b:
         return a
+    if len(a) + len(b) <= 8:  # the common case: a scan is cheaper than hashing labels
+        out = list(a)
+        for flow in b:
+            for i, have in enumerate(out):
+                if have.label == flow.label:
+                    if not have.cleared <= flow.cleared:
+                        out[i] = Flow(have.label, have.cleared & flow.cleared, have.steps)
+                    break
+            else:
+                if len(out) < MAX_FLOWS or flow.label.kind == "param":
+                    out.append(flow)
+        return tuple(out)
+    # Many parameter flows (a summary's fields, a class whose methods pass `self` around): by label, in one
+    # pass; a scan per flow made this quadratic (Django's sql/subqueries.py: 25 million label comparisons).
+    index = {have.label: i for i, have in enumerate(a)}
     out = list(a)
     for flow in b:
-        for i, have in enumerate(out):
-            if have.label == flow.label:
-                if not have.cleared <= flow.cleared:
-                    out[i] = Flow(have.label, have.cleared & flow.cleared, have.steps)
-                break
-        else:
-            if len(out) < MAX_FLOWS or flow.label.kind == "param":
-                out.append(flow)
-    return tuple(out)
+        i = index.get(flow.label)
+        if i is not None:
+            have = out[i]
+            if not have.cleared <= flow.cleared:
+                out[i] = Flow(have.label, have.cleared & flow.cleared, have.steps)
+        elif len(out) < MAX_FLOWS or flow.label.kind == "param":
+            index[flow.label] = len(out)
+            out.append(flow)
+    return _bounded(tuple(out)) if len(out) > MAX_PARAM_FLOWS else tuple(out)
+
+
+def _bounded(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """At most MAX_PARAM_FLOWS parameter flows: their access paths cut to one step, then to none."""
+    params = [f for f in flows if f.label.kind == "param"]
+    if len(params) <= MAX_PARAM_FLOWS:
+        return flows
+    merged: dict[Label, Flow] = {}
+    for keep in (1, 0):
+        merged = {}
+        for flow in params:
+            label = flow.label
+            if len(label.path) > keep:
+                label = Label(label.kind, label.desc, label.node, label.family, label.index, label.path[:keep],
+                              label.trust)  # fmt: skip
+            have = merged.get(label)
+            cleared = flow.cleared if have is None else have.cleared & flow.cleared
+            merged[label] = Flow(label, cleared, flow.steps if have is None else have.steps)
+        if len(merged) <= MAX_PARAM_FLOWS:
+            break
+    return (*(f for f in flows if f.label.kind != "param"), *merged.values())
 
 
 @dataclass(frozen=True, slots=True)
