@@ -207,15 +207,30 @@ TEXT_MARKERS = {
 
 
 def kind_by_text(text: str, candidate: str | None) -> str | None:
-    """The kind of a file that does not parse, from markers in its text; the name's candidate first."""
+    """The kind of a file that does not parse, from markers in its text; the name's candidate first.
+
+    A buildspec's `phases` and an AppSpec's `hooks`/`Resources` are top-level keys: in a YAML text they start a line
+    (JSON indents every key). The same words indented belong to something else, such as an AppSpec carried in a
+    `create-deployment` input (`revision.appSpecContent.content`) or a buildspec inside a template."""
+    yaml_text = not text.lstrip().startswith(("{", "["))
     order = [candidate] if candidate else []
     order += [k for k in ("pipeline", "buildspec", "appspec") if k != candidate]
     for kind in order:
-        if TEXT_MARKERS[kind].search(text):
-            if kind == "appspec" and not re.search(r"(?m)^\s*[\"']?version[\"']?\s*:|TargetService", text):
+        if kind in ("buildspec", "appspec") and yaml_text:
+            if not TOP_LEVEL_MARKERS[kind].search(text):
                 continue
-            return kind
+        elif not TEXT_MARKERS[kind].search(text):
+            continue
+        if kind == "appspec" and not re.search(r"(?m)^\s*[\"']?version[\"']?\s*:|TargetService", text):
+            continue
+        return kind
     return None
+
+
+TOP_LEVEL_MARKERS = {
+    "buildspec": re.compile(r"(?m)^[\"']?phases[\"']?\s*:"),
+    "appspec": re.compile(r"(?m)^[\"']?(hooks|Hooks|os|Resources|resources)[\"']?\s*:"),
+}
 
 
 # What a file that is no definition looks like, for the message that says why it was skipped.
