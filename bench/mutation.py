@@ -147,7 +147,15 @@ def prepare(name: str, package: Package) -> Path:
         target = work / installed_name(file)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / file, target)
+    # Tests that start codeward in a subprocess put the copy on PYTHONPATH: there this runs first. While mutmut
+    # maps which tests reach which function ("stats"), a child process would fail looking for mutmut's
+    # settings in its own working directory: it runs the code unrecorded instead. While a mutant is checked,
+    # the child runs the mutant too, so subprocess tests can kill it.
+    (work / "sitecustomize.py").write_text(
+        "import os\nif os.environ.get('MUTANT_UNDER_TEST') == 'stats':\n    os.environ['MUTANT_UNDER_TEST'] = ''\n"
+    )
     tops = sorted({installed_name(file).split("/", 1)[0] for file in tracked_files()} - {"codeward", "tests"})
+    tops.append("sitecustomize.py")
     (work / "pyproject.toml").write_text(pyproject(package, tops), encoding="utf-8")
     return work
 
