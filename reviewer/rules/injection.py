@@ -1266,6 +1266,68 @@ class RegexInjection(TaintSink):
     INVALID = (Invalid("import re\n\ndef f(request, text):\n    return re.search(request.GET['q'], text)\n", 4, 12),)
 
 
+class TemplateAutoescapeOff(CallRule):
+    """
+    ## What it does
+    Finds Jinja2 environments that do not escape HTML: `jinja2.Environment(...)` with `autoescape` false
+    (folded to its value where the code computes it) or left out, and `aiohttp_jinja2.setup(..., autoescape=False)`.
+
+    ## Why is this bad?
+    Without autoescaping every `{{ value }}` is written into the page as it is: data with `<script>` runs in the
+    visitor's browser (cross-site scripting). Jinja2's default is off for backward compatibility; Flask turns it
+    on for its own templates, a hand-made environment does not.
+
+    ## Example
+    ```python
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader("templates"))
+    ```
+
+    ## Fix
+    `jinja2.Environment(loader=..., autoescape=jinja2.select_autoescape())` (HTML and XML templates escaped), or
+    `autoescape=True`. Left out (rather than false) the finding is `info`: the environment may render text that
+    is not HTML (configuration files, e-mails in plain text).
+    """
+
+    code = "CWR123"
+    name = "template-autoescape-off"
+    cwe = 79
+    security_severity = 6.1
+    category = "security"
+    severity = Severity.WARNING
+    needles = ("Environment", "aiohttp_jinja2", "autoescape")
+    targets = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "aiohttp_jinja2.setup"})
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        given = kwarg(node, "autoescape")
+        if any(a.star == "**" for a in node.args):
+            return
+        if given is None:
+            if name != "aiohttp_jinja2.setup":
+                ctx.report(node, "this Jinja2 environment does not escape HTML (autoescape is off by default)",
+                           severity=Severity.INFO)  # fmt: skip
+            return
+        value = ctx.value(given.value)
+        if value.known and not value.const:
+            ctx.report(node, "autoescape is turned off: every {{ value }} is written into the page unescaped")
+
+    VALID = (
+        Valid("import jinja2\nenv = jinja2.Environment(loader=None, autoescape=jinja2.select_autoescape())\n"),
+        Valid("import jinja2\nenv = jinja2.Environment(autoescape=True)\n"),
+        Valid("import aiohttp_jinja2\n\ndef init(app, loader):\n    aiohttp_jinja2.setup(app, loader=loader)\n"),
+    )
+    INVALID = (
+        Invalid("import jinja2\nenv = jinja2.Environment(loader=None, autoescape=False)\n", 2, 7, message="turned off"),
+        Invalid("from jinja2 import Environment\nOFF = 1 == 2\nenv = Environment(autoescape=OFF)\n", 3, 7),
+        Invalid("import jinja2\nenv = jinja2.Environment()\n", 2, 7, message="off by default"),
+        Invalid(
+            "import aiohttp_jinja2\n\ndef init(app, loader):\n"
+            "    aiohttp_jinja2.setup(app, loader=loader, autoescape=False)\n",
+            4,
+            5,
+        ),
+    )
+
+
 class TrustBoundaryViolation(ReviewRule):
     """
     ## What it does

@@ -23,7 +23,11 @@ CATEGORIES: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     ),
     "path": ("path traversal (CWE-22/23/36/73/99)", frozenset({"CWR107", "CWR108"}), frozenset({"B202"})),
     "ssrf": ("server-side request forgery (CWE-918)", frozenset({"CWR109"}), frozenset({"B310"})),
-    "xss": ("cross-site scripting (CWE-79/80)", frozenset({"CWR110"}), frozenset({"B308", "B701", "B703", "B704"})),
+    "xss": (
+        "cross-site scripting (CWE-79/80)",
+        frozenset({"CWR110", "CWR123"}),
+        frozenset({"B308", "B701", "B703", "B704"}),
+    ),
     "template": ("server-side template injection (CWE-1336)", frozenset({"CWR111"}), frozenset({"B701", "B702"})),
     "xxe": (
         "XML external entities / entity expansion (CWE-611/776/827)",
@@ -85,7 +89,7 @@ CATEGORIES: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "temp-file": ("insecure temporary file (CWE-377/379)", frozenset({"CWR306"}), frozenset({"B108", "B306"})),
     "permissions": ("world-writable permissions (CWE-732)", frozenset({"CWR307"}), frozenset({"B103"})),
     "debug": ("debug mode in production (CWE-215/489)", frozenset({"CWR309"}), frozenset({"B201"})),
-    "trust-boundary": ("untrusted data stored in the session (CWE-501)", frozenset(), frozenset()),
+    "trust-boundary": ("untrusted data stored in the session (CWE-501)", frozenset({"CWR122"}), frozenset()),
 }
 
 # The categories reported as "injection" in the summary (untrusted data reaching an interpreter or a sink).
