@@ -250,9 +250,9 @@ def survivors(name: str, result: Result) -> list[str]:
     out = []
     for mutant, status in sorted(result.statuses.items()):
         if status == "survived":
+            (work / "mutmut.log").write_text("")  # mutmut() appends: only this diff, not the run's progress
             _, text = mutmut(work, "show", mutant, budget=60)
             out.append(text.split("\n", 1)[-1] if text.startswith("     ") else text)
-            (work / "mutmut.log").write_text("")
     return out
 
 
