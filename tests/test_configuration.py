@@ -18,6 +18,7 @@ from codeward.config import (
     load_config,
 )
 from codeward.findings import Severity
+from tests.helpers import error_of
 
 
 def test_the_defaults() -> None:
@@ -195,14 +196,10 @@ def test_which_table_is_codewards() -> None:
 
 def test_unreadable_and_invalid_files_are_usage_errors(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.toml")
-    with pytest.raises(ConfigError) as raised:
-        load_config(missing)
-    assert str(raised.value) == f"cannot read {missing}: No such file or directory"
+    assert error_of(ConfigError, load_config, missing) == f"cannot read {missing}: No such file or directory"
     bad = tmp_path / "pyproject.toml"
     bad.write_text("[tool.codeward\n")
-    with pytest.raises(ConfigError) as raised:
-        load_config(str(bad))
-    assert str(raised.value).startswith(f"{bad} is not valid TOML: ")
+    assert error_of(ConfigError, load_config, str(bad)).startswith(f"{bad} is not valid TOML: ")
     own = tmp_path / "codeward.toml"
     own.write_text('ignore = ["CWB"]\n')
     assert load_config(str(own)).ignore == ["CWB"]

@@ -22,6 +22,8 @@ from codeward.profiler.settings import (
     resolve,
 )
 
+from tests.helpers import error_of
+
 
 def test_variables_and_flags_come_from_the_names() -> None:
     spec = BY_NAME["SamplingIntervalInMilliseconds"]
@@ -155,9 +157,7 @@ def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch)
 
 def test_bad_sources_are_named(tmp_path: Path) -> None:
     missing = str(tmp_path / "none.toml")
-    with pytest.raises(SettingsError) as raised:
-        from_pyproject(missing)
-    assert str(raised.value) == f"cannot read {missing}: No such file or directory"
+    assert error_of(SettingsError, from_pyproject, missing) == f"cannot read {missing}: No such file or directory"
     bad = tmp_path / "bad.toml"
     bad.write_text("[tool\n")
     with pytest.raises(SettingsError, match=f"^{bad} is not valid TOML: "):
