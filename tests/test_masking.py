@@ -101,3 +101,47 @@ def test_scrub_tokens_removes_every_spelling(monkeypatch) -> None:
     assert scrub_tokens("short abc", ["abc"]) == "short abc"
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_fromtheenvironment")
     assert scrub_tokens("token ghp_fromtheenvironment") == "token ***"
+
+
+# -- cases the first mutation run showed no test distinguished (bench/mutation-report.md) ------------------------
+
+
+def test_mask_segment_edge_shapes() -> None:
+    assert mask_segment("'''abcdefghijklmnop'''", True) == "'''abcd************'''"  # triple single quotes
+    assert mask_segment("XYZabcdefghi", True) == "XYZ*********"  # a letter that is no quote is text
+    # Prefix letters not followed by a quote are text: nothing of them is kept as a prefix.
+    assert mask_segment("bufferXYZ12345", True) == "buf***********"
+    assert mask_segment("abcdXXXX", False) == "********"  # a later line keeps nothing
+
+
+def test_learn_values_takes_exactly_the_spans_text() -> None:
+    masker = Masker()
+    masker.add_span("a.py", Span(1, 5, 2, 13))
+    masker.learn_values("a.py", ['KEY="AKIAIOSFODNN7QWERTYZ', "abcdefghijkl + rest"])
+    assert masker.values == {"AKIAIOSFODNN7QWERTYZ", "abcdefghijkl"}
+
+
+def test_longer_values_are_masked_first_whatever_their_letters() -> None:
+    masker = Masker()
+    masker.add_value("zabcdef")
+    masker.add_value("xxzabcdefyy")  # holds the shorter one, and sorts before it alphabetically
+    assert masker.text("xxzabcdefyy zabcdef") == "xx********* z******"
+
+
+def test_a_token_of_exactly_six_characters_counts() -> None:
+    assert known_tokens({"GITHUB_TOKEN": "abcdef", "GH_TOKEN": "abcde"}) == ["abcdef"]
+    assert scrub_tokens("x abcdef y", ["abcdef"]) == "x *** y"
+    assert scrub_tokens("x abcdef y", ["abcdef\nghijklmn"]) == "x *** y"  # a line of six
+
+
+def test_scrub_tokens_each_escaped_spelling_on_its_own() -> None:
+    # repr of the text (é stays, \x01 is escaped) differs from repr of its bytes and from JSON.
+    token = "tok\xe9n\x01abcdefgh"
+    assert scrub_tokens(f"got {token!r}", [token]) == "got '***'"
+    json_token = "tok\xe9n-abcdefgh"  # JSON writes é as \u00e9, repr keeps it
+    assert scrub_tokens('{"h": "tok\\u00e9n-abcdefgh"}', [json_token]) == '{"h": "***"}'
+    # Lines: a carriage return ends one as a newline does; spaces do not.
+    assert scrub_tokens("line ijklmnop", ["abcdefgh\rijklmnop"]) == "line ***"
+    assert scrub_tokens("abcdef alone", ["abcdef ghijkl"]) == "abcdef alone"
+    # The longest spelling first: the stripped token inside the raw one does not leave the spaces behind.
+    assert scrub_tokens("[ abcdefgh ]", [" abcdefgh "]) == "[***]"
