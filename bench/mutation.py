@@ -147,7 +147,15 @@ def prepare(name: str, package: Package) -> Path:
         target = work / installed_name(file)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / file, target)
+    # Tests that start codeward in a subprocess put the copy on PYTHONPATH: there this runs first. While mutmut
+    # maps which tests reach which function ("stats"), a child process would fail looking for mutmut's
+    # settings in its own working directory: it runs the code unrecorded instead. While a mutant is checked,
+    # the child runs the mutant too, so subprocess tests can kill it.
+    (work / "sitecustomize.py").write_text(
+        "import os\nif os.environ.get('MUTANT_UNDER_TEST') == 'stats':\n    os.environ['MUTANT_UNDER_TEST'] = ''\n"
+    )
     tops = sorted({installed_name(file).split("/", 1)[0] for file in tracked_files()} - {"codeward", "tests"})
+    tops.append("sitecustomize.py")
     (work / "pyproject.toml").write_text(pyproject(package, tops), encoding="utf-8")
     return work
 
@@ -242,9 +250,9 @@ def survivors(name: str, result: Result) -> list[str]:
     out = []
     for mutant, status in sorted(result.statuses.items()):
         if status == "survived":
+            (work / "mutmut.log").write_text("")  # mutmut() appends: only this diff, not the run's progress
             _, text = mutmut(work, "show", mutant, budget=60)
             out.append(text.split("\n", 1)[-1] if text.startswith("     ") else text)
-            (work / "mutmut.log").write_text("")
     return out
 
 
