@@ -209,17 +209,17 @@ TEXT_MARKERS = {
 def kind_by_text(text: str, candidate: str | None) -> str | None:
     """The kind of a file that does not parse, from markers in its text; the name's candidate first.
 
-    A buildspec's `phases` and an AppSpec's `hooks`/`Resources` are top-level keys: in a YAML text they start a line
-    (JSON indents every key). The same words indented belong to something else, such as an AppSpec carried in a
-    `create-deployment` input (`revision.appSpecContent.content`) or a buildspec inside a template."""
+    A buildspec's `phases` and an AppSpec's `hooks`/`Resources` are top-level keys, beside a top-level `version`:
+    in a YAML text a top-level key starts a line (JSON indents every key). Markers that are all indented, in a
+    file with no top-level `version` either, belong to something else, such as an AppSpec carried in a
+    `create-deployment` input (`revision.appSpecContent.content`)."""
     yaml_text = not text.lstrip().startswith(("{", "["))
     order = [candidate] if candidate else []
     order += [k for k in ("pipeline", "buildspec", "appspec") if k != candidate]
     for kind in order:
-        if kind in ("buildspec", "appspec") and yaml_text:
-            if not TOP_LEVEL_MARKERS[kind].search(text):
-                continue
-        elif not TEXT_MARKERS[kind].search(text):
+        if not TEXT_MARKERS[kind].search(text):
+            continue
+        if kind in TOP_LEVEL_MARKERS and yaml_text and not TOP_LEVEL_MARKERS[kind].search(text):
             continue
         if kind == "appspec" and not re.search(r"(?m)^\s*[\"']?version[\"']?\s*:|TargetService", text):
             continue
@@ -227,9 +227,10 @@ def kind_by_text(text: str, candidate: str | None) -> str | None:
     return None
 
 
+# A marker or `version` starting a line: a top-level key of a YAML text.
 TOP_LEVEL_MARKERS = {
-    "buildspec": re.compile(r"(?m)^[\"']?phases[\"']?\s*:"),
-    "appspec": re.compile(r"(?m)^[\"']?(hooks|Hooks|os|Resources|resources)[\"']?\s*:"),
+    "buildspec": re.compile(r"(?m)^[\"']?(phases|version)[\"']?\s*:"),
+    "appspec": re.compile(r"(?m)^[\"']?(hooks|Hooks|os|Resources|resources|version)[\"']?\s*:"),
 }
 
 
