@@ -33,6 +33,7 @@ _NO_EXCEPTION = (None, None, None)  # what sys._current_exceptions() gives an id
 # resumed by another caller, so holding one does not pin the stack under it.
 _RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
 _WAITING_SHARE = 0.05  # a thread that used less CPU than this since its last sample is taken to be waiting
+_LEARN_FROM = 2_000  # containers a census must have examined for its measured costs to guide the next ones
 _PARKED_CLOCK_EVERY = 8  # a thread parked at the same instruction has its CPU clock read every this many samples
 
 
@@ -577,9 +578,13 @@ class Agent:
         self._census_spent += spent
         blocks = sys.getallocatedblocks()
         listed = result.get("list_seconds", 0.0)
-        if blocks and result.get("examined"):  # per-instance from now on: this machine's costs, with a margin
+        # Per-instance from now on: this machine's costs, with a margin. A census stopped after a few hundred
+        # containers says little about one container's cost (its fixed costs dominate, and a busy machine
+        # stretches them): that estimate learns only from censuses that examined enough.
+        if blocks:
             self._LIST_COST = max(15e-9, 1.5 * listed / blocks)
-            self._EXAMINE_COST = max(1e-6, 1.5 * (spent - listed) / result["examined"])
+            if result.get("examined", 0) >= _LEARN_FROM:
+                self._EXAMINE_COST = max(1e-6, 1.5 * (spent - listed) / result["examined"])
         result["t"] = round(now - self._period_perf, 3)
         # How long it ran, and its CPU time: the GIL passes to a busy program every switch interval (5 ms)
         # during the census's Python loops, so the CPU time is what it took from the program.
