@@ -641,3 +641,196 @@ def test_findings_do_not_depend_on_the_files_reviewed_before(tmp_path: Path) -> 
     assert (
         review_all(files) == review_all(list(reversed(files))) == {files[0]: [(4, "CWR102")], files[1]: [(5, "CWR102")]}
     )
+
+
+# -- shape rules that follow a value through variables ----------------------------------------------------
+
+
+def shape(body: str, code: str) -> list[int]:
+    """Lines of `body` (no header) where the rule `code` reports."""
+    source = textwrap.dedent(body)
+    return sorted(f.line for f in review_text("case.py", source) if f.code == code)
+
+
+def test_sql_formatted_from_a_parameter_into_a_variable_first() -> None:
+    """The query is assembled in a variable (and a concatenation of literal pieces) before it reaches the
+    cursor: the formatted parameter is what matters, not whether the formatting is inline."""
+    vulnerable = """
+    def find_orders(cur, customer):
+        stmt = ("SELECT id, total "
+                "FROM orders "
+                f"WHERE customer = '{customer}'")
+        cur.execute(stmt)
+        return cur.fetchall()
+    """
+    bound = """
+    def find_orders(cur, customer):
+        stmt = "SELECT id, total FROM orders WHERE customer = %s"
+        cur.execute(stmt, (customer,))
+        return cur.fetchall()
+    """
+    cast = """
+    def page(cur, number):
+        stmt = "SELECT id FROM orders LIMIT 10 OFFSET %d" % int(number)
+        cur.execute(stmt)
+    """
+    passed_on = """
+    def run(cur, stmt):
+        cur.execute(stmt)
+    """
+    assert shape(vulnerable, "CWR120") == [6]
+    assert shape(bound, "CWR120") == shape(cast, "CWR120") == shape(passed_on, "CWR120") == []
+
+
+def test_sql_into_a_query_helper_the_analysis_cannot_see() -> None:
+    """`store.run_query(...)` is the project's own (not in view): a whole SQL statement formatted from a
+    parameter counts there, text that merely starts with an SQL verb does not."""
+    vulnerable = """
+    def remove(store, tag):
+        store.run_query("DELETE FROM tags WHERE name = '%s'" % tag)
+    """
+    attribute = """
+    class Repo:
+        def rename(self, new):
+            self.name = new
+            text = "UPDATE repos SET name = '" + self.name + "'"
+            db_execute(text)
+    """
+    not_sql = """
+    def announce(log, version):
+        log.query_status("Update available: %s" % version)
+    """
+    assert shape(vulnerable, "CWR120") == [3]
+    assert shape(attribute, "CWR120") == [6]
+    assert shape(not_sql, "CWR120") == []
+
+
+def test_an_upper_case_parameter_is_not_a_constant() -> None:
+    body = """
+    def stop(db, GAME):
+        db.execute("UPDATE games SET running = 0 WHERE id = %i" % GAME)
+    """
+    module_constant = """
+    LIMIT = 10
+
+    def top(db):
+        db.execute("SELECT name FROM games LIMIT %i" % LIMIT)
+    """
+    assert shape(body, "CWR120") == [3]
+    assert shape(module_constant, "CWR120") == []
+
+
+def test_shell_command_formatted_with_a_tuple() -> None:
+    vulnerable = """
+    import os
+
+    def pack(name, folder):
+        os.system("tar czf %s.tgz %s" % (name, folder))
+    """
+    quoted = """
+    import os, shlex
+
+    def pack(name, folder):
+        os.system("tar czf %s.tgz %s" % (shlex.quote(name), shlex.quote(folder)))
+    """
+    assert shape(vulnerable, "CWR103") == [5]
+    assert shape(quoted, "CWR103") == []
+
+
+def test_augmented_assignment_is_the_operation_it_abbreviates() -> None:
+    """`page += piece` is `page = page + piece`: the result is text (a route returns it as HTML) and constants
+    fold through it (`n += 1`)."""
+    built = route("page = '<ul>'\npage += '<li>' + request.args['item'] + '</li>'\nreturn page\n")
+    escaped = route("import html\npage = '<ul>'\npage += '<li>' + html.escape(request.args['item'])\nreturn page\n")
+    assert reported(built) == [(5, "CWR110")]
+    assert reported(escaped) == []
+    counted = route("n = 1\nn += 1\ncmd = request.args['c']\nif n == 2:\n    cmd = 'ls'\nos.system(cmd)\n")
+    assert reported(counted) == []
+
+
+TORNADO = "import tornado.escape\nfrom tornado.web import RequestHandler\n"
+
+
+def test_tornado_handler_writes_are_html_sinks() -> None:
+    page = "class Page(RequestHandler):\n"
+    written = page + "    def get(self):\n        self.write('<b>' + self.get_query_argument('who') + '</b>')\n"
+    finished = page + "    def post(self):\n        self.finish(f\"saved {self.get_body_argument('title')}\")\n"
+    as_json = page + "    def get(self):\n        self.write({'who': self.get_query_argument('who')})\n"
+    escaped = page + (
+        "    def get(self):\n        who = tornado.escape.xhtml_escape(self.get_query_argument('who'))\n"
+        "        self.write('<b>' + who + '</b>')\n"
+    )
+    assert reported(written, head=TORNADO) == [(3, "CWR110")]
+    assert reported(finished, head=TORNADO) == [(3, "CWR110")]
+    assert reported(as_json, head=TORNADO) == reported(escaped, head=TORNADO) == []
+
+
+def test_a_dict_made_into_a_response_is_json() -> None:
+    html = route("from flask import make_response\nreturn make_response('<p>' + request.args['q'])\n")
+    as_json = route("from flask import make_response\nreturn make_response({'q': request.args['q']})\n")
+    assert reported(html) == [(4, "CWR110")]
+    assert reported(as_json) == []
+
+
+def test_shell_started_through_an_argument_list_and_other_shell_calls() -> None:
+    script = """
+    import subprocess
+
+    def archive(folder):
+        subprocess.run(["bash", "-c", "tar czf /srv/out.tgz " + folder], check=True)
+    """
+    argv = """
+    import subprocess
+
+    def archive(folder):
+        subprocess.run(["tar", "czf", "/srv/out.tgz", folder], check=True)
+    """
+    status = """
+    import subprocess
+
+    def usage(folder):
+        return subprocess.getstatusoutput("du -sh " + folder)
+    """
+    assert shape(script, "CWR103") == [5]
+    assert shape(status, "CWR103") == [5]
+    assert shape(argv, "CWR103") == []
+
+
+def test_a_response_declared_as_another_type_is_not_html() -> None:
+    plain = route("from flask import Response\nreturn Response('echo: ' + request.args['q'], mimetype='text/plain')\n")
+    page = route("from flask import Response\nreturn Response('echo: ' + request.args['q'], mimetype='text/html')\n")
+    svg = route(
+        "from flask import Response\nreturn Response(request.args['q'], content_type='image/svg+xml; charset=utf-8')\n"
+    )
+    django = (
+        "import json\nfrom django.http import HttpResponse\n\n"
+        "def api(request):\n    body = json.dumps({'q': request.GET['q']})\n"
+        "    return HttpResponse(body, content_type='application/json')\n\n"
+        "def page(request):\n    return HttpResponse('<h1>' + request.GET['q'])\n"
+    )
+    assert reported(plain) == []
+    assert reported(page) == reported(svg) == [(4, "CWR110")]
+    assert reported(django, head="") == [(9, "CWR110")]
+
+
+def test_a_list_extended_by_concatenation_keeps_its_known_positions() -> None:
+    """`["ls", "-l"] + user_args` runs `ls` (its arguments are the user's, not the program); a list that
+    starts with the user's value, or a shell started on it, still runs what the user chose."""
+    options = "extra = request.args['o'].split()\nsubprocess.run(['ls', '-l'] + extra, timeout=5)\n"
+    program = "extra = request.args['o'].split()\nsubprocess.run(extra + ['--version'], timeout=5)\n"
+    shell = "subprocess.run(['sh', '-c'] + [request.args['o']], timeout=5)\n"
+    assert lines(options) == []
+    assert lines(program) == [4]
+    assert lines(shell) == [3]
+
+
+def test_list_items_move_as_pop_and_insert_move_them() -> None:
+    """A list of known length keeps its positions through `pop(i)`, `insert(i, x)` and `append(x)`."""
+    shifted = "q = ['tar', request.args['f'], 'zip']\nq.pop(0)\nos.system(q[1])\n"
+    shifted_taint = "q = ['tar', request.args['f'], 'zip']\nq.pop(0)\nos.system(q[0])\n"
+    inserted = "q = ['a', 'b']\nq.insert(0, request.args['f'])\nos.system(q[2])\nos.system(q[0])\n"
+    popped = "q = [request.args['f'], 'ls']\nlast = q.pop()\nos.system(last)\nos.system(q[0])\n"
+    assert lines(shifted) == []
+    assert lines(shifted_taint) == [5]
+    assert lines(inserted) == [6]
+    assert lines(popped) == [6]

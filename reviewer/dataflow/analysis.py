@@ -325,7 +325,7 @@ class Analysis:
         elif isinstance(stmt, cst.AugAssign):
             current = self.eval(stmt.target, env)
             added = self.eval(stmt.value, env)
-            value = self.binary(stmt.operator, current, added)
+            value = self.binary(fold.plain_operator(stmt.operator), current, added)
             self.assign(stmt.target, value, env, stmt)
         elif isinstance(stmt, cst.Expr):
             self.eval(stmt.value, env)
@@ -594,8 +594,10 @@ class Analysis:
         flows = merge_flows(left.deep_flows(), right.deep_flows())
         if isinstance(op, cst.Add):
             prefix = left.const if isinstance(left.const, str) else left.prefix
+            if isinstance(left.const, str) and isinstance(right.prefix, str):
+                prefix = left.const + right.prefix  # `"SELECT a " "FROM t " f"WHERE id = {x}"`
             if isinstance(left.const, tuple | list) or left.rest is not None or left.fields:
-                return Value(rest=join(left.elements(), right.elements()))
+                return _concatenated(left, right)
             text = "str" if "str" in (_kind(left), _kind(right)) else None
             return Value(flows=flows, prefix=prefix, type=text)
         if isinstance(op, cst.Modulo):
@@ -668,7 +670,7 @@ class Analysis:
             for _, v in fields:
                 elements = join(elements, v)
             return Value(const=members, rest=elements if consts is None else None)
-        value = Value(fields=tuple(fields[:24]), rest=rest)
+        value = Value(fields=tuple(fields[:24]), rest=rest, type="list" if isinstance(expr, cst.List) else None)
         if consts is not None and len(consts) == len(fields) and len(fields) <= 24:
             value = replace(value, const=tuple(consts))
         return value
@@ -896,6 +898,12 @@ class Analysis:
             if method != "get":
                 return CLEAN
             return found if found is not None else receiver.elements()
+        if receiver.type == "list" and method in ("pop", "insert") and target is not None:
+            shifted = _list_edit(receiver, method, positional)
+            if shifted is not None:
+                items, taken = shifted
+                self.update_target(target, env, lambda v: _as_list(items))
+                return taken
         if method in ("get", "pop", "setdefault", "__getitem__", "getlist", "getfirst", "getone", "get_all"):
             key = positional[0].const if positional else UNKNOWN
             if method == "pop" and not positional:
@@ -1400,6 +1408,59 @@ def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
 def _name_of(fn: cst.CSTNode) -> str:
     name = getattr(fn, "name", None)
     return name.value if isinstance(name, cst.Name) else "<lambda>"
+
+
+def _positions(value: Value) -> list[Value] | None:
+    """The items of a list or tuple whose length and order are known (a literal), else None."""
+    if isinstance(value.const, tuple | list):
+        return [const(item) for item in value.const]
+    if value.rest is not None or not value.fields or value.flows:
+        return None
+    items = [value.field(index) for index in range(len(value.fields))]
+    return None if any(item is None for item in items) else items  # type: ignore[return-value]
+
+
+def _list_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[list[Value], Value] | None:
+    """A list of known length after `pop(i)` or `insert(i, x)` with a constant index: the items move as Python
+    moves them (after `pop(0)`, item 1 is read as `[0]`), and what the call returns. (`append` leaves the length
+    unknown, as before: tracking exact lengths through appends lost a real flow (a list appended to in a loop,
+    then joined into SQL) for a reason not yet found.)"""
+    items = _positions(receiver)
+    if items is None:
+        return None
+    index = positional[0].const if positional else (-1 if method == "pop" else UNKNOWN)
+    if not isinstance(index, int) or isinstance(index, bool):
+        return None
+    items = list(items)
+    if method == "insert" and len(positional) == 2:
+        items.insert(index, positional[1])
+        return items, CLEAN
+    if method == "pop" and len(positional) <= 1 and -len(items) <= index < len(items):
+        taken = items.pop(index)
+        return items, taken
+    return None
+
+
+def _as_list(items: list[Value]) -> Value:
+    if len(items) > 24:
+        out = Value(type="list")
+        for item in items:
+            out = out.with_element(item)
+        return out
+    return Value(fields=tuple(enumerate(items)), type="list")
+
+
+def _concatenated(left: Value, right: Value) -> Value:
+    """`left + right` for sequences: positions stay known while the left one's length is (`["ls"] + extra`
+    keeps `ls` as the program); past that, the items only as a whole."""
+    head = _positions(left)
+    if head is None:
+        return Value(rest=join(left.elements(), right.elements()))
+    tail = _positions(right)
+    out = Value()
+    for index, item in enumerate(head + (tail or [])):
+        out = out.with_field(index, item)
+    return out if tail is not None else out.with_element(right.elements())
 
 
 def _kind(value: Value) -> str | None:

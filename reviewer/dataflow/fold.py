@@ -25,6 +25,29 @@ _BINARY: dict[type, Any] = {
     cst.BitXor: operator.xor,
 }
 
+# `x += y` computes what `x + y` does (a list's `+=` extends it in place: the same value here).
+_AUGMENTED: dict[type, type] = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+    cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo,
+    cst.PowerAssign: cst.Power,
+    cst.LeftShiftAssign: cst.LeftShift,
+    cst.RightShiftAssign: cst.RightShift,
+    cst.BitOrAssign: cst.BitOr,
+    cst.BitAndAssign: cst.BitAnd,
+    cst.BitXorAssign: cst.BitXor,
+}
+
+
+def plain_operator(op: cst.BaseAugOp) -> cst.BaseBinaryOp:
+    """The binary operator an augmented assignment applies (`+=` is `+`)."""
+    found = _AUGMENTED.get(type(op))
+    return found() if found is not None else op  # type: ignore[return-value]
+
+
 _COMPARE: dict[type, Any] = {
     cst.Equal: operator.eq,
     cst.NotEqual: operator.ne,

@@ -236,9 +236,11 @@ class FileFlows:
             if imported & {"lxml", "defusedxml", "elementpath"}:
                 imported.add("xml")
             methods = set(self.engine.typed_sink_methods())
+            handlers = any(base.rsplit(".", 1)[-1] in text for base in self.engine.models.handler_bases)
             for name in self.engine.models.call_sinks:
                 typed = "()." in name or name.startswith("xml.Element.")
-                if typed and name.split(".", 1)[0] in imported:
+                handler = handlers and name.startswith("web.Handler.")  # `self.write(...)` in a Tornado handler
+                if (typed and name.split(".", 1)[0] in imported) or handler:
                     methods.add(name.rsplit(".", 1)[-1])
             self._typed = frozenset(methods)
         return self._typed

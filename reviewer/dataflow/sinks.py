@@ -175,12 +175,32 @@ def _sink_values(
         value = analysis.eval(expr, env)
         if when == "host" and _host_fixed(value):
             continue
+        if when == "text" and (
+            value.fields
+            or value.rest is not None
+            or isinstance(value.const, dict | list)
+            or _not_html(analysis, call, env)
+        ):
+            continue  # a dict or list is sent as JSON, and a body declared as another type is not parsed as HTML
         if when == "program":
             value = _program(value)
             if value is None:
                 continue
         out.append((expr, value))
     return out
+
+
+def _not_html(analysis: Analysis, call: cst.Call, env: Env) -> bool:
+    """The response declares a content type that browsers do not render as a page (`text/plain`,
+    `application/json`): HTML, XML and SVG types, and an unknown type, still count."""
+    for keyword in ("content_type", "mimetype", "media_type"):
+        given = _argument(call, -1, keyword)
+        if given is not None:
+            declared = analysis.eval(given, env).const
+            if isinstance(declared, str):
+                kind = declared.split(";", 1)[0].strip().lower()
+                return bool(kind) and not any(word in kind for word in ("html", "xml", "svg"))
+    return False
 
 
 def _program(value: Value) -> Value | None:

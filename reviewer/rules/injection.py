@@ -184,15 +184,31 @@ class ShellWithVariable(CallRule):
     security_severity = 6.3
     category = "security"
     severity = Severity.WARNING
-    needles = ("shell=True", "os.system", "popen")
-    targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "subprocess.getoutput"})
+    needles = (
+        "shell=True",
+        "os.system",
+        "popen",
+        "getoutput",
+        "getstatusoutput",
+        "subprocess_shell",
+        "-c'",
+        '-c"',
+        "/c",
+    )
+    # Every call that hands its string to a shell (`/bin/sh -c`), Python 2's included.
+    targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4",
+                         "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput",
+                         "commands.getstatusoutput", "popen2.popen2", "popen2.popen3", "popen2.popen4",
+                         "asyncio.create_subprocess_shell"})  # fmt: skip
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
         if name in CommandInjection._SHELL:
             shell = kwarg(node, "shell")
             if shell is None or not is_const(shell.value, True):
-                return
-        command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
+                command = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
+                if command is None:
+                    return
         if command is None or ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
         if _settled(ctx, command, "command"):
@@ -214,7 +230,28 @@ class ShellWithVariable(CallRule):
             5,
         ),
         Invalid("import os\n\ndef rm(p):\n    os.system('rm -rf ' + p)\n", 4, 5),
+        Invalid("import subprocess\n\ndef size(p):\n    return subprocess.getstatusoutput(f'du -s {p}')\n", 4, 12),
+        Invalid(
+            "import subprocess\n\ndef pack(d):\n    subprocess.run(['sh', '-c', 'tar cf x.tar ' + d], timeout=9)\n",
+            4,
+            5,
+        ),
     )
+
+
+_SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh",
+                             "/usr/bin/bash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})  # fmt: skip
+_SCRIPT_FLAGS = frozenset({"-c", "/c", "/C", "-lc", "-ic", "-Command", "-command"})
+
+
+def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The script of an argument list that starts a shell on it (`["bash", "-c", script]`)."""
+    if not isinstance(args, cst.List | cst.Tuple) or len(args.elements) < 3:
+        return None
+    program, flag, script = (e.value for e in args.elements[:3])
+    if literal_str(program) in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
+        return script
+    return None
 
 
 def _settled(ctx: Context, node: cst.BaseExpression, kind: str) -> bool:
@@ -227,6 +264,25 @@ def _settled(ctx: Context, node: cst.BaseExpression, kind: str) -> bool:
     return bool(flows) and all(kind in f.cleared for f in flows)
 
 
+def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> tuple[str, str] | None:
+    """The parameter (or its attribute: `self.name`) that a string reaching a sink was formatted from, through
+    any number of assignments, when the analysis sees it built from constant text and that parameter without a
+    sanitizer for `kind`; None otherwise. The constant start (`prefix`) tells a formatted string from a
+    parameter passed on as it is (a wrapper, whose callers the analysis checks). Returns (the parameter as
+    written, the constant start of the string)."""
+    value = ctx.value(node)
+    if value.known or value.prefix is None:
+        return None
+    for flow in value.deep_flows():
+        label = flow.label
+        if label.kind == "source" and label.family == "input" and kind not in flow.cleared:
+            return label.desc, value.prefix  # into a helper no model names: CWR101 does not see it
+        if label.kind == "param" and kind not in flow.cleared:
+            path = "".join(p if isinstance(p, str) and p.startswith(".") else f"[{p!r}]" for p in label.path)
+            return f"{label.desc}{path}", value.prefix
+    return None
+
+
 def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
     """Whether a command expression includes a variable part not wrapped in shlex.quote."""
     if isinstance(node, cst.FormattedString):
@@ -235,6 +291,8 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
         )
     if isinstance(node, cst.BinaryOperation):
         return _unquoted_variable(ctx, node.left) or _unquoted_variable(ctx, node.right)
+    if isinstance(node, cst.Tuple):  # `"rm -rf %s/%s" % (a, b)`
+        return any(_unquoted_variable(ctx, e.value) for e in node.elements)
     if isinstance(node, cst.Call):
         name = ctx.call_name(node)
         if name in ("shlex.quote", "pipes.quote", "shlex.join", "int", "str.format"):
@@ -1418,6 +1476,13 @@ _SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw"})
 _SQL_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "pandas.read_sql",
                         "pandas.read_sql_query", "django.db.models.expressions.RawSQL", "django.db.models.RawSQL"})  # fmt: skip
 _SQL_START = re.compile(r"^\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|MERGE|WITH|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
+# A whole statement: its verb and the keyword that must follow it (a log line starting "Update" is not SQL).
+_SQL_STATEMENT = re.compile(
+    r"^\s*(?:SELECT\b.*\bFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|REPLACE\s+INTO|WITH\s+\S+.*\bAS\b"
+    r"|(?:CREATE|DROP|ALTER|TRUNCATE)\s+(?:TEMPORARY\s+)?(?:TABLE|INDEX|VIEW|DATABASE|SCHEMA))\b",
+    re.I | re.S,
+)
+_SQL_HELPER = re.compile(r"execute|query|sql", re.I)
 
 
 class SqlFromVariable(ReviewRule):
@@ -1425,7 +1490,10 @@ class SqlFromVariable(ReviewRule):
     ## What it does
     Finds SQL text built by string formatting (f-strings, `%`, `+`, `.format`) from variables that are not
     constants, where codeward cannot see where the values come from (function parameters, attributes,
-    return values). Untrusted data reaching SQL is reported by CWR101 instead.
+    return values). Untrusted data reaching SQL is reported by CWR101 instead. The query may be assembled in
+    a variable first: the data-flow analysis follows it to the `execute`. A project's own query helper
+    (`db.query(...)`, `run_sql(...)`, `execute_query(...)`, whose code is not in view) counts too when it
+    receives a whole SQL statement (`SELECT ... FROM`, `UPDATE ... SET`, ...) formatted from a parameter.
 
     ## Why is this bad?
     Whether the query is safe depends on every caller, now and later: one that passes a request parameter
@@ -1448,18 +1516,38 @@ class SqlFromVariable(ReviewRule):
     security_severity = 6.5
     category = "security"
     severity = Severity.WARNING
-    needles = ("execute", "text(", "raw(", "RawSQL", "read_sql")
+    needles = ("execute", "text(", "raw(", "RawSQL", "read_sql", "query", "sql", "Query", "SQL")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
         method = method_name(node)
-        if name not in _SQL_CALLS and (method not in _SQL_METHODS or ctx.is_module(node.func.value)):  # type: ignore[attr-defined]
+        if name in _SQL_CALLS or (method in _SQL_METHODS and not ctx.is_module(node.func.value)):  # type: ignore[attr-defined]
+            query = argument(node, 0, "sql")
+            if query is None:
+                return
+            if isinstance(query, cst.FormattedString | cst.BinaryOperation) or (
+                isinstance(query, cst.Call) and method_name(query) == "format"
+            ):
+                self._formatted_here(ctx, node, query)
+            elif isinstance(query, cst.Name | cst.Attribute | cst.Subscript):
+                self._formatted_before(ctx, node, query, _SQL_START)
             return
-        query = argument(node, 0, "sql")
-        if query is None or not isinstance(query, cst.FormattedString | cst.BinaryOperation | cst.Call):
+        # A project's own query helper (`db.query(...)`, `run_sql(...)`, `execute_query(...)`) the analysis
+        # cannot see into: only text that reads as a whole SQL statement counts there.
+        callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
+        if not _SQL_HELPER.search(callee):
             return
-        if isinstance(query, cst.Call) and method_name(query) != "format":
-            return
+        for arg in node.args:
+            literal = isinstance(arg.value, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float)
+            if (
+                arg.keyword is None
+                and not arg.star
+                and not literal
+                and self._formatted_before(ctx, node, arg.value, _SQL_STATEMENT)
+            ):
+                return
+
+    def _formatted_here(self, ctx: Context, node: cst.Call, query: cst.BaseExpression) -> None:
         prefix = literal_prefix(query)
         if prefix is None or not _SQL_START.match(prefix) or ctx.sink_hits(node, "sql"):
             return  # not visibly SQL, or CWR101's
@@ -1467,6 +1555,16 @@ class SqlFromVariable(ReviewRule):
             return
         if _unquoted_sql(ctx, query):
             ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting values into the text")
+        else:  # `ID` looks like a constant, but the analysis knows it is a parameter
+            self._formatted_before(ctx, node, query, _SQL_START)
+
+    def _formatted_before(self, ctx: Context, node: cst.Call, query: cst.BaseExpression, shape: re.Pattern) -> bool:
+        """The query was formatted from a parameter before it got here (in a variable, through assignments)."""
+        found = _built_from_parameter(ctx, query, "sql")
+        if found is None or not shape.match(found[1]) or ctx.sink_hits(node, "sql"):
+            return False
+        ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting `{found[0]}` into the text")
+        return True
 
     VALID = (
         Valid("def find(cursor, name):\n    cursor.execute('SELECT * FROM users WHERE name = %s', (name,))\n"),
@@ -1479,6 +1577,14 @@ class SqlFromVariable(ReviewRule):
     INVALID = (
         Invalid("def find(cursor, name):\n    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n", 2, 5),
         Invalid("def drop(conn, table):\n    conn.execute('DROP TABLE ' + table)\n", 2, 5),
+        Invalid(
+            "def rows(cur, day):\n    sql = 'SELECT * FROM log WHERE day = \\'{}\\''.format(day)\n"
+            "    return cur.execute(sql)\n",
+            3,
+            12,
+            message="formatting `day`",
+        ),
+        Invalid("def purge(db, user):\n    db.run_query('DELETE FROM sessions WHERE uid = %s' % user)\n", 2, 5),
     )
 
 

@@ -58,7 +58,9 @@ class Sink:
     args: (positional index, keyword) pairs; index -1 is the receiver (`Path(p).read_text()`).
     when: extra condition: "shell" (only with `shell=True`), "program" (without a shell: the program, the
     first element of the list, or the command of `sh -c`), "receiver-tainted" (the receiver carries the data,
-    e.g. an uploaded file's `save`), "host" (only when the URL's host is not fixed by a literal prefix).
+    e.g. an uploaded file's `save`), "host" (only when the URL's host is not fixed by a literal prefix), "text"
+    (not when the argument is a dict or list: frameworks send those as JSON; nor when `content_type=`,
+    `mimetype=` or `media_type=` declares a type browsers do not render as HTML, such as `text/plain`).
     """
 
     name: str
