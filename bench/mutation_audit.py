@@ -18,49 +18,22 @@ from bench.mutation import PACKAGES, installed_name, prepare
 
 # (what it breaks, file in the checkout, text, mutated text, tests that must fail)
 AUDIT: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
-    (
-        "CWA111 reports ContainerPort 65535",
-        "linters/rules/appspec/CWA111_ecs_container_port.py",
-        "1 <= value <= 65535",
-        "1 <= value < 65535",
-        ("tests/test_rule_cases.py", "-k", "CWA111"),
-    ),
-    (
-        'CWA111 reports ContainerPort "65535" (a string)',
-        "linters/rules/appspec/CWA111_ecs_container_port.py",
-        "1 <= int(text) <= 65535",
-        "1 <= int(text) < 65535",
-        ("tests/test_rule_cases.py", "-k", "CWA111"),
-    ),
-    (
-        "// suppressions in JSON stop working",
-        "codeward/suppress.py",
-        r"(?:#|//)\s*codeward",
-        r"(?:#)\s*codeward",
-        ("tests/test_promises.py", "tests/test_suppression.py"),
-    ),
-    (
-        "url_has_allowed_host_and_scheme leaves the reviewer's validator models",
-        "reviewer/dataflow/models/builtins.py",
-        '        ("django.utils.http.url_has_allowed_host_and_scheme", 0, _SAFE_URL, "url"),\n',
-        "",
-        ("tests/test_promises.py", "-k", "validator"),
-    ),
-    (
-        "url_has_allowed_host_and_scheme leaves the validators known by name",
-        "reviewer/dataflow/analysis.py",
-        '("url_has_allowed_host_and_scheme", "is_safe_url")',
-        '("is_safe_url",)',
-        ("tests/test_promises.py", "-k", "validator"),
-    ),
-    (
-        "the profiler's heap-budget-percent default is 2.0, not 0.2",
-        "profiler/settings.py",
-        "        0.2,\n        0.0,\n        50.0,\n",
-        "        2.0,\n        0.0,\n        50.0,\n",
-        ("tests/test_documented_defaults.py", "tests/test_profiler_settings.py"),
-    ),
-)
+    ("CWA111 reports ContainerPort 65535", "linters/rules/appspec/CWA111_ecs_container_port.py",
+     "1 <= value <= 65535", "1 <= value < 65535", ("tests/test_rule_cases.py", "-k", "CWA111")),
+    ('CWA111 reports ContainerPort "65535" (a string)', "linters/rules/appspec/CWA111_ecs_container_port.py",
+     "1 <= int(text) <= 65535", "1 <= int(text) < 65535", ("tests/test_rule_cases.py", "-k", "CWA111")),
+    ("// suppressions in JSON stop working", "codeward/suppress.py",
+     r"(?:#|//)\s*codeward", r"(?:#)\s*codeward", ("tests/test_promises.py", "tests/test_suppression.py")),
+    ("url_has_allowed_host_and_scheme leaves the reviewer's validator models", "reviewer/dataflow/models/builtins.py",
+     '        ("django.utils.http.url_has_allowed_host_and_scheme", 0, _SAFE_URL, "url"),\n', "",
+     ("tests/test_promises.py", "-k", "validator")),
+    ("url_has_allowed_host_and_scheme leaves the validators known by name", "reviewer/dataflow/analysis.py",
+     '("url_has_allowed_host_and_scheme", "is_safe_url")', '("is_safe_url",)',
+     ("tests/test_promises.py", "-k", "validator")),
+    ("the profiler's heap-budget-percent default is 2.0, not 0.2", "profiler/settings.py",
+     "        0.2,\n        0.0,\n        50.0,\n", "        2.0,\n        0.0,\n        50.0,\n",
+     ("tests/test_documented_defaults.py", "tests/test_profiler_settings.py")),
+)  # fmt: skip
 
 
 def main() -> int:
