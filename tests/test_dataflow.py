@@ -59,6 +59,17 @@ CONTROL_FLOW = [
     ),
     ("while and break", "cmd = 'ls'\nwhile True:\n    cmd = request.args['c']\n    break\nos.system(cmd)\n", [7]),
     (
+        "while with else",
+        "cmd = 'ls'\nn = 0\nwhile n < 3:\n    n += 1\nelse:\n    cmd = request.args['c']\nos.system(cmd)\n",
+        [9],
+    ),
+    (
+        "while test guards its body",
+        "cmd = request.args['c']\nwhile cmd.isalnum():\n    os.system(cmd)\n    break\n",
+        [],
+    ),
+    ("while test negated", "cmd = request.args['c']\nwhile not cmd.isalnum():\n    os.system(cmd)\n    break\n", [5]),
+    (
         "continue skips",
         "out = 'ls'\nfor p in request.args.getlist('p'):\n    if p:\n        continue\n    out = p\nos.system(out)\n",
         [],
@@ -383,6 +394,50 @@ def test_user_models_from_pyproject(tmp_path: Path) -> None:
         "rewrite the query (CWE-89) [sql-injection]"
     )
     assert "app.py:6:" not in out.getvalue()
+
+
+def test_user_models_read_exactly() -> None:
+    from codeward.reviewer.dataflow.models import (
+        DEFAULT_TRUSTED,
+        ModelError,
+        Sanitizer,
+        Sink,
+        Source,
+        UserModels,
+        user_models,
+    )  # fmt: skip
+
+    assert user_models(None) == UserModels() and UserModels().trusted == DEFAULT_TRUSTED
+    table = {
+        "sources": [{"name": "a.param"}, {"name": "a.conf", "description": "the config", "class": "cli", "attribute": True}],
+        "sinks": [{"name": "a.run", "kind": "sql"}, {"name": "a.exec", "kind": "command", "args": [1, "cmd"]}],
+        "sanitizers": [{"name": "a.quote", "kinds": ["sql"]}, {"name": "a.clean"}],
+        "trusted": ["cli"],
+    }  # fmt: skip
+    from codeward.reviewer.dataflow.values import ALL_KINDS
+
+    assert user_models(table) == UserModels(
+        (Source("a.param", "a.param", "web", "call"), Source("a.conf", "the config", "cli", "attr")),
+        (Sink("a.run", "sql", ((0, ""),)), Sink("a.exec", "command", ((1, ""), (-2, "cmd")))),
+        (Sanitizer("a.quote", frozenset({"sql"})), Sanitizer("a.clean", ALL_KINDS)),
+        frozenset({"cli"}),
+    )
+    for bad, message in [
+        ([], "[tool.codeward.reviewer.taint] must be a table"),
+        ({"sink": []}, "[tool.codeward.reviewer.taint]: unknown key 'sink'"),
+        ({"sources": {}}, "[tool.codeward.reviewer.taint] sources must be an array of tables"),
+        ({"sources": [{"name": ""}]}, "[tool.codeward.reviewer.taint] sources[0] needs a name (a qualified name)"),
+        ({"sources": [{"name": "a", "class": "x"}]}, "[tool.codeward.reviewer.taint] sources[0]: unknown class 'x'"),
+        ({"sinks": [{"name": "a"}]}, '[tool.codeward.reviewer.taint] sinks[0] needs kind (e.g. "sql")'),
+        ({"sinks": [{"name": "a", "kind": "sql", "args": [1.5]}]},
+         "[tool.codeward.reviewer.taint] sinks[0]: args must list positions or names"),
+        ({"sanitizers": [{"name": "a", "kinds": []}]}, '[tool.codeward.reviewer.taint] sanitizers[0] needs kinds (e.g. "sql")'),
+        ({"trusted": ["web", "x"]}, "[tool.codeward.reviewer.taint] trusted must list source classes "
+         "(web, lambda, external, cli, network, environment, files)"),
+    ]:  # fmt: skip
+        with pytest.raises(ModelError) as raised:
+            user_models(bad)
+        assert str(raised.value) == message
 
 
 def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
