@@ -1,17 +1,35 @@
-"""Parsing with libcst, without re-validating what the parser itself built.
+"""Parsing with libcst, without re-validating what the parser itself built, and large files in pieces.
 
 libcst validates every node in `__post_init__` (whitespace patterns, parentheses, ...). That is needed for
 trees built by hand, but the native parser only builds valid trees, and on real code the checks are about a
 sixth of the parse (Django's source: 1.2 of 7 CPU seconds). The parse turns them off for its own duration;
-`tests/test_reviewer_engine.py` checks that the trees print back to the same source.
+`tests/test_reviewer_parse.py` checks that the trees equal libcst's own and print back to the same source.
+
+libcst's native parser needs about 650 bytes of memory a byte of source while it runs (a 420 KB numpy test
+module: 280 MiB), though the tree it returns holds a tenth of that. A large file is therefore parsed in
+pieces cut where a top-level statement starts (CPython's parser, which the review runs first anyway, says
+where), and the pieces' statements are joined into one module that prints back to the same text: peak memory
+follows the piece, not the file.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
+
+# Files above this size are parsed in pieces of about this size.
+PIECE = 48_000
 
 
 def parse_module(text: str) -> Any:
+    if len(text) > PIECE * 1.5:
+        module = _in_pieces(text)
+        if module is not None:
+            return module
+    return _parse(text)
+
+
+def _parse(text: str) -> Any:
     import libcst
     from libcst._nodes.base import CSTNode
 
@@ -27,3 +45,67 @@ def parse_module(text: str) -> Any:
 
 def _skip(self: object) -> None:
     return None
+
+
+def starts(text: str) -> list[int]:
+    """0-based line numbers where a top-level statement begins alone on its line (decorators included);
+    [] when CPython's parser refuses the text (libcst then parses it whole: it may know newer syntax)."""
+    from codeward.reviewer import pyast
+
+    try:
+        tree = pyast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    out: list[int] = []
+    previous_end = 0
+    for stmt in tree.body:
+        decorators = getattr(stmt, "decorator_list", None)
+        first = decorators[0].lineno if decorators else stmt.lineno
+        if stmt.col_offset == 0 and first > previous_end:
+            out.append(first - 1)
+        previous_end = stmt.end_lineno or stmt.lineno
+    return out
+
+
+def _in_pieces(text: str) -> Any:
+    """The module parsed piece by piece and joined, or None when that cannot give the same tree's text."""
+    from codeward.reviewer import pyast
+
+    cuts = starts(text)
+    pyast.forget(text)  # CPython's tree goes before libcst's pieces come
+    lines = text.splitlines(keepends=True)
+    bounds = [0]
+    size = 0
+    for line, cut in enumerate(cuts):
+        if line == 0:
+            size = sum(len(x) for x in lines[:cut])
+            continue
+        size += sum(len(x) for x in lines[cuts[line - 1] : cut])
+        if size >= PIECE:
+            bounds.append(cut)
+            size = 0
+    if len(bounds) < 2:
+        return None
+    bounds.append(len(lines))
+    pieces = []
+    for start, end in itertools.pairwise(bounds):
+        piece = _parse("".join(lines[start:end]))
+        if pieces and (
+            piece.default_indent != pieces[0].default_indent
+            or piece.default_newline != pieces[0].default_newline
+            or not piece.body
+        ):
+            return None  # printing the joined module would use the first piece's defaults for every piece
+        pieces.append(piece)
+    # What a piece's parse put before its first statement (its header) or after its last (its footer) is, in
+    # the whole file, the leading lines of the next statement.
+    body = list(pieces[0].body)
+    carried = list(pieces[0].footer)
+    for piece in pieces[1:]:
+        first, *rest = piece.body
+        lead = [*carried, *piece.header]
+        if lead:
+            first = first.with_changes(leading_lines=[*lead, *first.leading_lines])
+        body += [first, *rest]
+        carried = list(piece.footer)
+    return pieces[0].with_changes(body=body, footer=carried, has_trailing_newline=pieces[-1].has_trailing_newline)

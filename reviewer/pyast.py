@@ -40,6 +40,13 @@ def parse(text: str, path: str = "<unknown>") -> ast.Module:
     return found  # type: ignore[return-value]
 
 
+def forget(text: str) -> None:
+    """Let the remembered tree of `text` go before libcst parses a large file (a 420 KB module's tree is 54 MiB;
+    the classifier parses the text again, after libcst's tree is gone)."""
+    if _LAST and _LAST[0][0] is text:
+        _LAST.clear()
+
+
 @contextlib.contextmanager
 def cpython_limits() -> Iterator[None]:
     """The interpreter's default recursion limit while CPython's own parser or compiler runs: they scale
