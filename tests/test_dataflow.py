@@ -396,6 +396,40 @@ def test_user_models_from_pyproject(tmp_path: Path) -> None:
     assert "app.py:6:" not in out.getvalue()
 
 
+EXPRESSIONS = [
+    # (description, route body, lines of `route(body)` reported): survivors of the sampled mutation run
+    ("conditional expression carries taint", "cmd = request.args['c'] if request.args.get('x') else 'ls'\nos.system(cmd)\n", [4]),
+    ("conditional expression's test guards its true side", "c = request.args['c']\ncmd = c if c.isalnum() else 'ls'\nos.system(cmd)\n", []),
+    ("and not its false side", "c = request.args['c']\ncmd = 'ls' if c.isalnum() else c\nos.system(cmd)\n", [5]),
+    ("a constant test decides", "debug = False\ncmd = request.args['c'] if debug else 'ls'\nos.system(cmd)\n", []),
+    ("getattr reads the attribute", "cmd = getattr(request, 'args')['c']\nos.system(cmd)\n", [4]),
+    ("a default by keyword", "cmd = os.environ.get('CMD', default=request.args['c'])\nos.system(cmd)\n", [4]),
+    ("str() of tainted text", "cmd = str(request.args['c'])\nos.system(cmd)\n", [4]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), EXPRESSIONS, ids=[c[0] for c in EXPRESSIONS])
+def test_expressions(name: str, body: str, expected: list[int]) -> None:
+    assert lines(body) == expected
+
+
+def test_bottle_returns_html_like_flask() -> None:
+    view = "from {0} import request{1}\n{2}\n@{3}('/x')\ndef view():\n    return request.{4}.get('q')\n"
+    assert reported(view.format("bottle", ", route", "", "route", "query"), head="") == [(5, "CWR110")]
+    assert reported(view.format("flask", ", Flask", "app = Flask(__name__)", "app.route", "args"), head="") == [
+        (5, "CWR110")
+    ]
+
+
+def test_a_helper_defined_in_an_except_handler_is_summarised() -> None:
+    source = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\ntry:\n    import ujson\n"
+        "except ImportError:\n    def run(c):\n        os.system(c)\n\n"
+        "@app.route('/x')\ndef view():\n    run(request.args['c'])\n"
+    )
+    assert reported(source, head="") == [(12, "CWR102")]
+
+
 def test_user_models_read_exactly() -> None:
     from codeward.reviewer.dataflow.models import (
         DEFAULT_TRUSTED,
