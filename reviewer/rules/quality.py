@@ -749,6 +749,11 @@ class HttpWithoutTimeout(ReviewRule):
 
     VALID = (
         Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),
+        # A process-wide default timeout covers urllib and http.client.
+        Valid(
+            "import socket, http.client, urllib.request\nsocket.setdefaulttimeout(10)\n"
+            "r = urllib.request.urlopen('https://example.com')\nc = http.client.HTTPSConnection('api.example.com')\n"
+        ),
         Valid(
             "import urllib3\nhttp = urllib3.PoolManager(timeout=10.0)\nr = http.request('GET', 'https://a.example')\n"
         ),
