@@ -402,6 +402,8 @@ EXPRESSIONS = [
     ("conditional expression's test guards its true side", "c = request.args['c']\ncmd = c if c.isalnum() else 'ls'\nos.system(cmd)\n", []),
     ("and not its false side", "c = request.args['c']\ncmd = 'ls' if c.isalnum() else c\nos.system(cmd)\n", [5]),
     ("a constant test decides", "debug = False\ncmd = request.args['c'] if debug else 'ls'\nos.system(cmd)\n", []),
+    ("max() folds: the branch is dead", "cmd = request.args['c']\nif max(1, 2) > 5:\n    os.system(cmd)\n", []),
+    ("max() folds: the branch is live", "cmd = request.args['c']\nif max(1, 9) > 5:\n    os.system(cmd)\n", [5]),
     ("getattr reads the attribute", "cmd = getattr(request, 'args')['c']\nos.system(cmd)\n", [4]),
     ("a default by keyword", "cmd = os.environ.get('CMD', default=request.args['c'])\nos.system(cmd)\n", [4]),
     ("str() of tainted text", "cmd = str(request.args['c'])\nos.system(cmd)\n", [4]),
@@ -419,6 +421,24 @@ def test_bottle_returns_html_like_flask() -> None:
     assert reported(view.format("flask", ", Flask", "app = Flask(__name__)", "app.route", "args"), head="") == [
         (5, "CWR110")
     ]
+
+
+def test_a_staticmethod_has_no_self() -> None:
+    source = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\nclass Svc:\n    @staticmethod\n"
+        "    def run(cmd):\n        os.system(cmd)\n\n@app.route('/x')\ndef view():\n    Svc.run(request.args['c'])\n"
+    )
+    assert reported(source, head="") == [(12, "CWR102")]
+    # Called on an instance, the argument is still its first parameter.
+    assert reported(source.replace("Svc.run(", "Svc().run("), head="") == [(12, "CWR102")]
+
+
+def test_a_handler_class_named_through_its_module() -> None:
+    source = (
+        "import os\nfrom tornado import web\n\nclass H(web.RequestHandler):\n    def get(self):\n"
+        "        os.system(self.get_argument('c'))\n"
+    )
+    assert reported(source, head="") == [(6, "CWR102")]
 
 
 def test_a_helper_defined_in_an_except_handler_is_summarised() -> None:
