@@ -494,6 +494,25 @@ def test_user_models_read_exactly() -> None:
         assert str(raised.value) == message
 
 
+def test_models_file_method_sinks_by_name_and_call_sinks_by_qualified_name() -> None:
+    # Built here, not taken from the cached models: the cache is filled before a test (or a mutant) runs.
+    from codeward.reviewer.dataflow.models import Library, Models, Sanitizer, Sink, Source
+
+    models = Models()
+    models.add(
+        Library(
+            "demo",
+            sources=(Source("demo.param", "a parameter"),),
+            sinks=(Sink(".run_query", "sql", ((0, ""),)), Sink("demo.shell", "command", ((0, ""),))),
+            sanitizers=(Sanitizer("demo.quote", frozenset({"sql"})),),
+            clean=("demo.digest",),
+        )
+    )
+    assert list(models.method_sinks) == ["run_query"] and list(models.call_sinks) == ["demo.shell"]
+    assert list(models.sources) == ["demo.param"] and list(models.sanitizers) == ["demo.quote"]
+    assert "demo.digest" in models.clean
+
+
 def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:
     from tests.helpers import run_cli
 
@@ -750,22 +769,3 @@ def test_findings_do_not_depend_on_the_files_reviewed_before(tmp_path: Path) -> 
     assert (
         review_all(files) == review_all(list(reversed(files))) == {files[0]: [(4, "CWR102")], files[1]: [(5, "CWR102")]}
     )
-
-
-def test_models_file_method_sinks_by_name_and_call_sinks_by_qualified_name() -> None:
-    # Built here, not taken from the cached models: the cache is filled before a test (or a mutant) runs.
-    from codeward.reviewer.dataflow.models import Library, Models, Sanitizer, Sink, Source
-
-    models = Models()
-    models.add(
-        Library(
-            "demo",
-            sources=(Source("demo.param", "a parameter"),),
-            sinks=(Sink(".run_query", "sql", ((0, ""),)), Sink("demo.shell", "command", ((0, ""),))),
-            sanitizers=(Sanitizer("demo.quote", frozenset({"sql"})),),
-            clean=("demo.digest",),
-        )
-    )
-    assert list(models.method_sinks) == ["run_query"] and list(models.call_sinks) == ["demo.shell"]
-    assert list(models.sources) == ["demo.param"] and list(models.sanitizers) == ["demo.quote"]
-    assert "demo.digest" in models.clean
