@@ -203,3 +203,17 @@ def test_unreadable_and_invalid_files_are_usage_errors(tmp_path: Path) -> None:
     own = tmp_path / "codeward.toml"
     own.write_text('ignore = ["CWB"]\n')
     assert load_config(str(own)).ignore == ["CWB"]
+
+
+# -- cases the mutation run showed no test distinguished (bench/mutation-report.md) -------------------------------
+
+
+def test_a_one_letter_prefix_selects() -> None:
+    assert Config(select=["C"]).selects("CWB101")  # length 1 beats no ignore at all
+
+
+def test_a_folder_pattern_with_a_trailing_slash_matches_at_any_depth(tmp_path: Path) -> None:
+    config = Config(root=str(tmp_path), exclude=["gen/", "build/X"])
+    assert config.is_excluded(str(tmp_path / "deep" / "gen" / "x.yml"))  # "gen/" is a name: any depth
+    assert config.is_excluded(str(tmp_path / "build" / "X" / "x.yml"))
+    assert not config.is_excluded(str(tmp_path / "build" / "Y.yml"))  # only the trailing slash is dropped

@@ -108,7 +108,7 @@ def test_scrub_tokens_removes_every_spelling(monkeypatch) -> None:
 
 def test_mask_segment_edge_shapes() -> None:
     assert mask_segment("'''abcdefghijklmnop'''", True) == "'''abcd************'''"  # triple single quotes
-    assert mask_segment("XYZabcdefghi", True) == "XYZ*********"  # a letter that is no quote is text
+    assert mask_segment("XYZabcdefghijklmnopq", True) == "XYZa" + "*" * 16  # a letter that is no quote is text
     # Prefix letters not followed by a quote are text: nothing of them is kept as a prefix.
     assert mask_segment("bufferXYZ12345", True) == "buf***********"
     assert mask_segment("abcdXXXX", False) == "********"  # a later line keeps nothing

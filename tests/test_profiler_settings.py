@@ -16,6 +16,7 @@ from codeward.profiler.settings import (
     SPECS,
     Settings,
     SettingsError,
+    Spec,
     convert,
     from_env,
     from_pyproject,
@@ -243,9 +244,12 @@ def test_settings_from_args_flags_over_environment_over_pyproject(
     assert (found.max_stack_depth, found.timer) == (10, "auto")
     flagged = settings_from_args(parser().parse_args(["--max-stack-depth", "11"]), start=str(tmp_path / "sub"))
     assert flagged.max_stack_depth == 11
+    monkeypatch.setenv("CODEWARD_PROFILER_TIMER", "thread")
     isolated = settings_from_args(parser().parse_args(["--isolated"]), start=str(tmp_path / "sub"))
     assert (isolated.max_stack_depth, isolated.timer) == (1000, "auto")  # neither file nor environment
-    monkeypatch.setenv("CODEWARD_PROFILER_TIMER", "thread")
+    # Flags a caller's parser does not define are unset.
+    bare = settings_from_args(argparse.Namespace(isolated=True, config=None), start=str(tmp_path / "sub"))
+    assert bare.as_dict() == Settings().as_dict()
     other = tmp_path / "other.toml"
     other.write_text("[tool.codeward.profiler]\nMaxStackDepth = 12\n")
     named = settings_from_args(parser().parse_args(["--config", str(other)]), start=str(tmp_path / "sub"))
@@ -260,3 +264,34 @@ def test_nearest_pyproject_needs_a_codeward_table(tmp_path: Path) -> None:
     assert nearest_pyproject(str(tmp_path / "a" / "b")) == str(tmp_path / "pyproject.toml")
     (tmp_path / "pyproject.toml").unlink()
     assert nearest_pyproject(str(tmp_path / "a" / "b")) is None
+
+
+def test_the_other_flags_and_their_help() -> None:
+    made = parser()
+    actions = {a.dest: a for a in made._actions}
+    assert (actions["top"].metavar, actions["top"].help) == ("N", "functions in the terminal table")
+    assert (actions["config"].metavar, actions["config"].help) == (
+        "PYPROJECT", "read [tool.codeward.profiler] from this file",
+    )  # fmt: skip
+    assert actions["isolated"].help == "ignore pyproject.toml and CODEWARD_PROFILER_*"
+    assert actions["quiet"].option_strings == ["-q", "--quiet"]
+    assert actions["quiet"].help == "print no table when the program ends"
+    assert [g.title for g in made._action_groups][-1] == (
+        "agent settings (also CODEWARD_PROFILER_* and [tool.codeward.profiler])"
+    )
+    assert made.parse_args(["--top", "3", "-q"]).top == 3
+
+
+def test_a_spec_keeps_what_it_is_given() -> None:
+    spec = Spec("some-setting", "some_setting", int, 7, 1, 9, "what it does")
+    assert (spec.name, spec.attr, spec.kind, spec.default, spec.minimum, spec.maximum, spec.help) == (
+        "some-setting", "some_setting", int, 7, 1, 9, "what it does",
+    )  # fmt: skip
+    assert (spec.env_name, spec.env, spec.flag) == ("", "CODEWARD_PROFILER_SOME_SETTING", "--some-setting")
+    own = Spec("x", "x", str, "", 0, 0, "h", "OWN_VARIABLE")
+    assert (own.env_name, own.env) == ("OWN_VARIABLE", "OWN_VARIABLE")
+
+
+def test_a_store_without_a_group_still_reaches_the_child() -> None:
+    # Settings() does not check the pair (resolve does): an unset group must not hide the store after it.
+    assert Settings(store="file:///x").to_env()["CODEWARD_PROFILE_STORE"] == "file:///x"
