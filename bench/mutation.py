@@ -50,6 +50,9 @@ class Package:
     mutate: tuple[str, ...]
     tests: tuple[str, ...]
     skip: tuple[str, ...] = ()
+    # Tests that cannot run in the installed layout of the work folder (they start a checkout path such as
+    # profiler/_bootstrap in a subprocess, which never reaches the mutant anyway).
+    deselect: tuple[str, ...] = ()
 
 
 PACKAGES: dict[str, Package] = {
@@ -73,6 +76,7 @@ PACKAGES: dict[str, Package] = {
     "profiler-settings": Package(
         ("codeward/profiler/settings.py", "codeward/profiler/options.py"),
         ("tests/test_profiler.py", "tests/test_documented_defaults.py", "tests/test_profiler_settings.py"),
+        deselect=("tests/test_profiler.py::test_bad_environment_setting_leaves_the_program_running",),
     ),
     "lint-rules": Package(
         ("codeward/linters/engine.py", "codeward/linters/rule.py", "codeward/linters/rules/*"),
@@ -86,7 +90,12 @@ PACKAGES: dict[str, Package] = {
     ),
     "review-rules": Package(
         ("codeward/reviewer/rules/*",),
-        ("tests/test_reviewer_rules.py", "tests/test_reviewer_corpus.py", "tests/test_reviewer_engine.py"),
+        (
+            "tests/test_reviewer_rules.py",
+            "tests/test_reviewer_corpus.py",
+            "tests/test_reviewer_engine.py",
+            "tests/test_promises.py",
+        ),
     ),
     "dataflow": Package(
         ("codeward/reviewer/dataflow/*",),
@@ -94,6 +103,7 @@ PACKAGES: dict[str, Package] = {
             "tests/test_dataflow.py",
             "tests/test_reviewer_rules.py",
             "tests/test_reviewer_corpus.py",
+            "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
         ),
     ),
@@ -122,6 +132,7 @@ def pyproject(package: Package, tops: list[str]) -> str:
         return "[" + ", ".join(json.dumps(item) for item in items) + "]"
 
     tests = [t for t in package.tests if (ROOT / t).is_file()]
+    deselected = ["-p", "mutation_inprocess", *(arg for test in package.deselect for arg in ("--deselect", test))]
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     return text + (
         "\n[tool.mutmut]\n"
@@ -129,7 +140,7 @@ def pyproject(package: Package, tops: list[str]) -> str:
         f"only_mutate = {toml_list(package.mutate)}\n"
         f"do_not_mutate = {toml_list(package.skip)}\n"
         # One process (mutmut forks per mutant), no pytest cache in the copy, and only this package's tests.
-        f'pytest_add_cli_args = ["-n", "0", "-p", "no:cacheprovider", "-x", "-q"]\n'
+        f"pytest_add_cli_args = {toml_list(['-n', '0', '-p', 'no:cacheprovider', '-x', '-q', *deselected])}\n"
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
         "timeout_multiplier = 5.0\n"
         "timeout_constant = 10.0\n"
@@ -147,9 +158,52 @@ def prepare(name: str, package: Package) -> Path:
         target = work / installed_name(file)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / file, target)
+    # Tests that start codeward in a subprocess put the copy on PYTHONPATH: there this runs first. While mutmut
+    # maps which tests reach which function ("stats"), a child process would fail looking for mutmut's
+    # settings in its own working directory: it runs the code unrecorded instead. While a mutant is checked,
+    # the child runs the mutant too, so subprocess tests can kill it.
+    (work / "sitecustomize.py").write_text(
+        "import os\nif os.environ.get('MUTANT_UNDER_TEST') == 'stats':\n    os.environ['MUTANT_UNDER_TEST'] = ''\n"
+    )
+    # The reviewer reviews each file in a worker process (codeward.runner.run_isolated), where mutmut's map of
+    # which tests reach which function cannot see: every CLI-level review test would count as reaching no
+    # dataflow or rule function, and never be run against their mutants. Under mutmut (and only in this
+    # copy), files are reviewed in the test process; a file whose review raises becomes the same
+    # not-reviewed result a dead worker gives.
+    (work / "mutation_inprocess.py").write_text(INPROCESS, encoding="utf-8")
     tops = sorted({installed_name(file).split("/", 1)[0] for file in tracked_files()} - {"codeward", "tests"})
+    tops += ["sitecustomize.py", "mutation_inprocess.py"]
     (work / "pyproject.toml").write_text(pyproject(package, tops), encoding="utf-8")
     return work
+
+
+INPROCESS = """\
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _review_in_process(monkeypatch):
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        import codeward.runner
+
+        def run_isolated(fn, items, jobs, on_failure, limits=None, progress=None, prepare=None):
+            if prepare is not None:
+                prepare()
+            out = []
+            for count, item in enumerate(items, start=1):
+                try:
+                    out.append(fn(item))
+                except Exception as exc:
+                    out.append(on_failure(item, f"{type(exc).__name__}: {exc}"))
+                if progress is not None:
+                    progress(count)
+            return out
+
+        monkeypatch.setattr(codeward.runner, "run_isolated", run_isolated)
+    yield
+"""
 
 
 # -- running mutmut ----------------------------------------------------------------------------------------------
@@ -242,9 +296,9 @@ def survivors(name: str, result: Result) -> list[str]:
     out = []
     for mutant, status in sorted(result.statuses.items()):
         if status == "survived":
+            (work / "mutmut.log").write_text("")  # mutmut() appends: only this diff, not the run's progress
             _, text = mutmut(work, "show", mutant, budget=60)
             out.append(text.split("\n", 1)[-1] if text.startswith("     ") else text)
-            (work / "mutmut.log").write_text("")
     return out
 
 

@@ -11,7 +11,7 @@ Figures: false errors / files AWS accepts (an error of any of the runs on a file
 files with real defects (an error on the file; and at a labelled line), warnings or errors on files that are not
 AWS definitions, and files `--fix` would rewrite although they are not defects.
 
-    python bench/realworld.py [--show] [--json OUT] [--jobs N] [--only ID,ID]
+    python bench/realworld.py [--set corpus|validation] [--show] [--json OUT] [--jobs N] [--only ID,ID]
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "bench" / "realworld" / "corpus.tsv"
+# The corpus used while fixing (in-sample) and a validation set gathered and labelled afterwards (out-of-sample),
+# from repositories that are not in the corpus.
+SETS = {
+    "corpus": ROOT / "bench" / "realworld" / "corpus.tsv",
+    "validation": ROOT / "bench" / "realworld" / "validation.tsv",
+}
 OUT = ROOT / "bench" / "out" / "realworld"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 ACCEPTED = ("ok",)
@@ -67,9 +72,9 @@ class Outcome:
         return any(abs(f[3] - line) <= 1 for f in self.errors for line in self.entry.lines)
 
 
-def read_corpus(only: set[str] | None) -> list[Entry]:
+def read_corpus(only: set[str] | None, corpus: Path = SETS["corpus"]) -> list[Entry]:
     entries = []
-    with open(CORPUS, encoding="utf-8", newline="") as handle:
+    with open(corpus, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             if only and row["id"] not in only:
                 continue
@@ -272,7 +277,7 @@ def print_report(summary: dict, outcomes: list[Outcome], show: bool) -> None:
     def pct(a: int, b: int) -> str:
         return f"{100 * a / b:.1f}%" if b else "-"
 
-    print(f"Real-world corpus: {summary['files']} files checked ({len(summary['missing'])} not available)")
+    print(f"Real-world {summary['set']}: {summary['files']} files checked ({len(summary['missing'])} not available)")
     print()
     print(
         "| kind | files | AWS accepts | with a false error | warning only | with a defect | defect found "
@@ -331,12 +336,13 @@ def print_report(summary: dict, outcomes: list[Outcome], show: bool) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mirror", default=os.environ.get("CODEWARD_MIRROR", "/work/.mirror"))
+    parser.add_argument("--set", choices=sorted(SETS), default="corpus", help="which labelled list to score")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", help="comma-separated ids")
     parser.add_argument("--show", action="store_true", help="list every false error, missed defect and noisy file")
     parser.add_argument("--json", metavar="OUT", help="write every file's findings and the summary as JSON")
     args = parser.parse_args()
-    entries = read_corpus(set(args.only.split(",")) if args.only else None)
+    entries = read_corpus(set(args.only.split(",")) if args.only else None, SETS[args.set])
     hooks = load_hooks()
     mirror = Path(args.mirror)
     for entry in {(e.repository, e.commit): e for e in entries}.values():
@@ -344,6 +350,7 @@ def main() -> int:
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         outcomes = list(pool.map(lambda e: check(e, mirror, hooks), entries))
     summary = summarize(outcomes)
+    summary["set"] = args.set
     print_report(summary, outcomes, args.show)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

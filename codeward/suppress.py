@@ -90,7 +90,7 @@ def find_foreign(text: str) -> list[Suppression]:
             ids = frozenset(i.upper() for i in _ID.findall(nosec.group(1))) or None
             words = "nosec" + (" " + ", ".join(sorted(ids)) if ids else "")
             found.append(Suppression(number, nosec.start() + 1, frozenset(), number, foreign=words, foreign_ids=ids))
-        sonar = line.find("NOSONAR") if "NOSONAR" in line else -1
+        sonar = line.rfind("NOSONAR") if "NOSONAR" in line else -1  # the comment's, after any in a string
         if sonar >= 0 and "#" in line[:sonar]:
             found.append(Suppression(number, sonar + 1, frozenset(), number, foreign="NOSONAR"))
         noqa = _NOQA.search(line) if "noqa" in line else None

@@ -207,15 +207,31 @@ TEXT_MARKERS = {
 
 
 def kind_by_text(text: str, candidate: str | None) -> str | None:
-    """The kind of a file that does not parse, from markers in its text; the name's candidate first."""
+    """The kind of a file that does not parse, from markers in its text; the name's candidate first.
+
+    A buildspec's `phases` and an AppSpec's `hooks`/`Resources` are top-level keys, beside a top-level `version`:
+    in a YAML text a top-level key starts a line (JSON indents every key). Markers that are all indented, in a
+    file with no top-level `version` either, belong to something else, such as an AppSpec carried in a
+    `create-deployment` input (`revision.appSpecContent.content`)."""
+    yaml_text = not text.lstrip().startswith(("{", "["))
     order = [candidate] if candidate else []
     order += [k for k in ("pipeline", "buildspec", "appspec") if k != candidate]
     for kind in order:
-        if TEXT_MARKERS[kind].search(text):
-            if kind == "appspec" and not re.search(r"(?m)^\s*[\"']?version[\"']?\s*:|TargetService", text):
-                continue
-            return kind
+        if not TEXT_MARKERS[kind].search(text):
+            continue
+        if kind in TOP_LEVEL_MARKERS and yaml_text and not TOP_LEVEL_MARKERS[kind].search(text):
+            continue
+        if kind == "appspec" and not re.search(r"(?m)^\s*[\"']?version[\"']?\s*:|TargetService", text):
+            continue
+        return kind
     return None
+
+
+# A marker or `version` starting a line: a top-level key of a YAML text.
+TOP_LEVEL_MARKERS = {
+    "buildspec": re.compile(r"(?m)^[\"']?(phases|version)[\"']?\s*:"),
+    "appspec": re.compile(r"(?m)^[\"']?(hooks|Hooks|os|Resources|resources|version)[\"']?\s*:"),
+}
 
 
 # What a file that is no definition looks like, for the message that says why it was skipped.

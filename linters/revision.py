@@ -10,12 +10,16 @@ does. A buildspec "packs" the AppSpec when its artifact takes the AppSpec file t
 CodeDeploy looks for it. Without such a buildspec the AppSpec's directory is the revision.
 
 Build output that does not exist in the checkout (a jar, a publish folder) cannot be seen: a path the artifact's
-patterns could match is "unknown", never "missing".
+patterns could match is "unknown", never "missing". So is a file that a command of a repository buildspec writes
+under that name (`envsubst < start.sh.template > codedeploy/start.sh`, `cp target/*.jar codedeploy/app.jar`):
+builds that zip the AppSpec's folder themselves (`cd codedeploy && zip -r ../rev.zip .`) render scripts there, and
+the checkout does not show them.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +49,8 @@ class Revision:
     root: str
     windows: bool = False
     artifacts: list[Artifact] = field(default_factory=list)
+    # Base names of the files commands of the repository's buildspecs write (redirections, cp/mv/install targets).
+    built: set[str] = field(default_factory=set)
 
     def describe(self) -> str:
         if not self.artifacts:
@@ -58,11 +64,17 @@ class Revision:
         if path is None:
             return MISSING
         if not self.artifacts:
-            return PRESENT if _exists(self.root, path, self.windows, directory_ok) else MISSING
-        verdicts = [self._in_artifact(artifact, path, directory_ok) for artifact in self.artifacts]
-        if PRESENT in verdicts:
-            return PRESENT
-        return UNKNOWN if UNKNOWN in verdicts else MISSING
+            verdict = PRESENT if _exists(self.root, path, self.windows, directory_ok) else MISSING
+        else:
+            verdicts = [self._in_artifact(artifact, path, directory_ok) for artifact in self.artifacts]
+            verdict = PRESENT if PRESENT in verdicts else UNKNOWN if UNKNOWN in verdicts else MISSING
+        if verdict == MISSING and path and self._built(path):
+            return UNKNOWN  # a build step writes a file of that name: the checkout cannot show it
+        return verdict
+
+    def _built(self, path: str) -> bool:
+        name = path.rsplit("/", 1)[-1]
+        return (name.lower() if self.windows else name) in {n.lower() if self.windows else n for n in self.built}
 
     def _in_artifact(self, artifact: Artifact, path: str, directory_ok: bool) -> str:
         fold = str.lower if self.windows else str
@@ -75,6 +87,11 @@ class Revision:
             return MISSING  # a flattened artifact has no directories
         if _exists(self.root, path, self.windows, directory_ok):
             return MISSING  # the file is in the checkout, but the build does not ship it under this name
+        base = fold(path.rsplit("/", 1)[-1])
+        if not artifact.flattened and any(fold(n.rsplit("/", 1)[-1]) == base for n in artifact.names):
+            # The artifact ships a file of that name at another path: the location names the wrong folder (unless a
+            # build step moves it there, which lookup() checks).
+            return MISSING
         from codeward.linters.simulate.files import glob_regex
 
         name = os.path.basename(path) if artifact.flattened else path
@@ -152,6 +169,76 @@ def _load(path: str) -> Any:
     return load_document(path, text).data
 
 
+# Commands that write their last argument (the destination), and shell redirections to a file.
+_COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
+_CONTROL = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
+
+
+def _commands(data: Any) -> list[str]:
+    phases = data.get("phases") if isinstance(data, dict) else None
+    found: list[str] = []
+    for phase in phases.values() if isinstance(phases, dict) else ():
+        for key in ("commands", "finally"):
+            block = phase.get(key) if isinstance(phase, dict) else None
+            found += [c for c in block if isinstance(c, str)] if isinstance(block, list) else []
+    return found
+
+
+def _simple_commands(command: str) -> list[list[str]]:
+    """The words of each simple command in a shell command line (quotes respected; `>`, `&&`... as their own words)."""
+    found: list[list[str]] = []
+    for line in command.replace("\\\n", " ").splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        try:
+            words = list(lexer)
+        except ValueError:  # an unclosed quote: the command is not one this model can read
+            continue
+        current: list[str] = []
+        for word in words:
+            if word in _CONTROL:
+                found.append(current)
+                current = []
+            else:
+                current.append(word)
+        found.append(current)
+    return [words for words in found if words]
+
+
+def written_names(data: Any) -> set[str]:
+    """Base names of the files a buildspec's commands write: `> path` and `>> path` targets, and the operands of
+    cp/mv/install/ln/rsync/scp (the destination, or the sources when it is a folder) that name a file (not a
+    folder ending in `/`, not a glob)."""
+    names: set[str] = set()
+
+    def add(target: str) -> None:
+        base = target.rstrip("/").rsplit("/", 1)[-1]
+        if target.startswith("/dev/") or target.endswith("/") or base in ("", ".", "..") or "*" in base:
+            return
+        names.add(base)
+
+    for command in _commands(data):
+        for words in _simple_commands(command):
+            rest: list[str] = []
+            index = 0
+            while index < len(words):
+                if words[index] in (">", ">>", ">|", "&>", "&>>") and index + 1 < len(words):
+                    add(words[index + 1])
+                    index += 2
+                    continue
+                rest.append(words[index])
+                index += 1
+            while rest and rest[0] in ("sudo", "command", "time"):
+                rest = rest[1:]
+            operands = [w for w in rest[1:] if not w.startswith("-") and not w.isdigit()]
+            if rest and rest[0] in _COPIERS and len(operands) >= 2:
+                # The destination, and the sources' names (copied into a folder they keep their name).
+                for operand in operands:
+                    add(operand)
+    return names
+
+
 def _artifact_specs(data: Any) -> list[dict[str, Any]]:
     artifacts = data.get("artifacts") if isinstance(data, dict) else None
     if not isinstance(artifacts, dict):
@@ -185,6 +272,7 @@ def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Rev
     appspec = os.path.relpath(os.path.abspath(appspec_path), top).replace(os.sep, "/")
     for buildspec in _buildspecs(top):
         data = _load(buildspec)
+        revision.built |= written_names(data)
         for spec in _artifact_specs(data):
             patterns = _patterns(spec.get("files"))
             if not patterns:

@@ -33,6 +33,7 @@ _NO_EXCEPTION = (None, None, None)  # what sys._current_exceptions() gives an id
 # resumed by another caller, so holding one does not pin the stack under it.
 _RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
 _WAITING_SHARE = 0.05  # a thread that used less CPU than this since its last sample is taken to be waiting
+_LEARN_FROM = 2_000  # containers a census must have examined for its measured costs to guide the next ones
 _PARKED_CLOCK_EVERY = 8  # a thread parked at the same instruction has its CPU clock read every this many samples
 
 
@@ -145,6 +146,9 @@ class Agent:
         self.written: list[str] = []  # paths of every file this agent wrote
         self.disabled_reason: str | None = None
         self._lock = threading.RLock()
+        # Held by the uploader's thread while it imports (boto3 takes a second); the sampler imports only under
+        # _lock. A fork waits for both: see _before_fork.
+        self._importing = threading.Lock()
         self._stop = _StopFlag()
         self._thread: threading.Thread | None = None
         self._sequence = 0
@@ -232,10 +236,9 @@ class Agent:
 
             atexit.register(self._at_exit)
             if hasattr(os, "register_at_fork"):
-                # Hold the lock across fork so the child never inherits a half-written sample.
                 os.register_at_fork(
-                    before=lambda: self._lock.acquire(),
-                    after_in_parent=lambda: self._lock.release(),
+                    before=self._before_fork,
+                    after_in_parent=self._after_fork_parent,
                     after_in_child=self._after_fork_child,
                 )
             self._install_sigterm()
@@ -281,11 +284,13 @@ class Agent:
         me = self._sampler_ident = threading.get_ident()
         states = self._states = {}
         perf = time.perf_counter
-        self._record_rss(perf())
-        next_check = perf() + 0.25
-        heap_next = float("inf")
-        if settings.heap_budget_percent > 0:
-            heap_next = self._census_due(perf())
+        lock = self._lock
+        with lock:  # imports (the census module): never while the program forks (see _before_fork)
+            self._record_rss(perf())
+            next_check = perf() + 0.25
+            heap_next = float("inf")
+            if settings.heap_budget_percent > 0:
+                heap_next = self._census_due(perf())
         switch = sigtimer.Switch(interval, self._main_ident, perf()) if self._timer else None
         if switch is not None and os.getpid() == self._started_pid:
             # Armed at once: a program that waits instead gets the thread back at the first check. Not in a
@@ -297,7 +302,6 @@ class Agent:
         thread_start_cpu = time.thread_time()
         stop = self._stop
         wait = stop._lock.acquire  # the flag's own wait, without a Python call per wake-up
-        lock = self._lock
         sample = self._sample
         # Everything from waking to waiting again holds the GIL the program needs: keep the round short, and
         # call nothing that releases the GIL on the way (each re-acquisition costs the program a switch).
@@ -574,9 +578,13 @@ class Agent:
         self._census_spent += spent
         blocks = sys.getallocatedblocks()
         listed = result.get("list_seconds", 0.0)
-        if blocks and result.get("examined"):  # per-instance from now on: this machine's costs, with a margin
+        # Per-instance from now on: this machine's costs, with a margin. A census stopped after a few hundred
+        # containers says little about one container's cost (its fixed costs dominate, and a busy machine
+        # stretches them): that estimate learns only from censuses that examined enough.
+        if blocks:
             self._LIST_COST = max(15e-9, 1.5 * listed / blocks)
-            self._EXAMINE_COST = max(1e-6, 1.5 * (spent - listed) / result["examined"])
+            if result.get("examined", 0) >= _LEARN_FROM:
+                self._EXAMINE_COST = max(1e-6, 1.5 * (spent - listed) / result["examined"])
         result["t"] = round(now - self._period_perf, 3)
         # How long it ran, and its CPU time: the GIL passes to a busy program every switch interval (5 ms)
         # during the census's Python loops, so the CPU time is what it took from the program.
@@ -686,7 +694,7 @@ class Agent:
         if uploader is None:
             from codeward.profiler.upload import Uploader
 
-            uploader = self._uploader = Uploader(self.settings.store, self.settings.group, _warn)
+            uploader = self._uploader = Uploader(self.settings.store, self.settings.group, _warn, self._importing)
             uploader.start()
             self._hidden_ident = uploader.ident
         return uploader
@@ -737,10 +745,24 @@ class Agent:
         if self._sigterm_pending:  # it came while the report was being written: die of it now
             self._die_of(self._sigterm_pending)
 
+    def _before_fork(self) -> None:
+        """Hold the agent's locks across fork, so the child inherits neither a half-written sample nor a module
+        half imported by one of the agent's threads. Python resets only the global import lock in a fork child:
+        a module's own import lock, held at fork by a thread that the child does not have, stays held for good,
+        and the next import of that module in the child (the agent's census at exit, or the program's own)
+        waits forever or gets the half-made module."""
+        self._importing.acquire()
+        self._lock.acquire()
+
+    def _after_fork_parent(self) -> None:
+        self._lock.release()
+        self._importing.release()
+
     def _after_fork_child(self) -> None:
         """The child gets a fresh profile of its own and a new sampler thread (threads do not survive fork)."""
         try:
             self._lock = threading.RLock()
+            self._importing = threading.Lock()
             self._thread = None
             self._sequence = 0
             self._finished = self._exiting = False

@@ -227,10 +227,11 @@ class Switch:
         cpu = self.main_cpu()
         busy = (cpu - self.cpu) / span if span > 0 else 0.0
         demand = None
-        if self.IDLE * 0.2 <= busy < self.BUSY:
-            # Partly on a CPU: waiting for one on a loaded machine, or partly waiting for something else. Only
-            # then is the run queue read (a /proc read hands the GIL over three times, at a cost to the program
-            # like a sample's); the first such span has no earlier reading and goes by CPU time alone.
+        if busy < self.BUSY:
+            # Partly on a CPU or not at all: waiting for one on a loaded machine (load 10 on two CPUs leaves a
+            # busy thread a tenth of one), or waiting for something else. Only then is the run queue read (a /proc
+            # read hands the GIL over three times, at a cost to a running program like a sample's, four times a
+            # second at most); the first such span has no earlier reading and goes by CPU time alone.
             demand = self.main_demand()
             if self.demand is not None and span > 0:
                 busy = (demand - self.demand) / span

@@ -25,8 +25,11 @@ FIRST_DELAY, MAX_DELAY = 0.5, 30.0
 
 
 class Uploader:
-    def __init__(self, url: str, group: str, warn: Callable[[str], None]) -> None:
+    def __init__(self, url: str, group: str, warn: Callable[[str], None], importing: Any = None) -> None:
         self.url, self.group, self._warn = url, group, warn
+        # Held while this thread imports (the store, boto3): the agent's fork hook waits for it, so a fork child
+        # never inherits a module's import lock held by this thread, which it does not have (see Agent._before_fork).
+        self._importing = importing if importing is not None else threading.Lock()
         self._cond = threading.Condition(threading.Lock())
         self._queue: list[tuple[dict[str, Any], int]] = []
         self._busy = False  # an item is being sent
@@ -106,9 +109,10 @@ class Uploader:
 
     def _send_inline(self, deadline: float) -> None:
         try:
-            from codeward.profiler.store import encode, object_key, open_store
+            with self._importing:
+                from codeward.profiler.store import encode, object_key, open_store
 
-            store = self._store or open_store(self.url)
+                store = self._store or open_store(self.url)
             while self._queue and time.monotonic() < deadline:
                 profile, sequence = self._queue[0]
                 try:
@@ -131,9 +135,10 @@ class Uploader:
 
     def _run(self) -> None:
         try:
-            from codeward.profiler.store import encode, object_key
+            with self._importing:
+                from codeward.profiler.store import encode, object_key
 
-            self._store = self._open()
+                self._store = self._open()
         except Exception as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"
             with self._cond:

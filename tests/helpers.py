@@ -38,3 +38,12 @@ def run_process(
     return subprocess.run(
         [sys.executable, "-m", "codeward", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
     )
+
+
+def error_of(kind: type[BaseException], call: object, *args: object, **kwargs: object) -> str:
+    """The message of the `kind` exception `call(*args, **kwargs)` raises (the test fails if it raises none)."""
+    import pytest
+
+    with pytest.raises(kind) as raised:
+        call(*args, **kwargs)  # type: ignore[operator]
+    return str(raised.value)

@@ -59,6 +59,17 @@ CONTROL_FLOW = [
     ),
     ("while and break", "cmd = 'ls'\nwhile True:\n    cmd = request.args['c']\n    break\nos.system(cmd)\n", [7]),
     (
+        "while with else",
+        "cmd = 'ls'\nn = 0\nwhile n < 3:\n    n += 1\nelse:\n    cmd = request.args['c']\nos.system(cmd)\n",
+        [9],
+    ),
+    (
+        "while test guards its body",
+        "cmd = request.args['c']\nwhile cmd.isalnum():\n    os.system(cmd)\n    break\n",
+        [],
+    ),
+    ("while test negated", "cmd = request.args['c']\nwhile not cmd.isalnum():\n    os.system(cmd)\n    break\n", [5]),
+    (
         "continue skips",
         "out = 'ls'\nfor p in request.args.getlist('p'):\n    if p:\n        continue\n    out = p\nos.system(out)\n",
         [],
@@ -383,6 +394,123 @@ def test_user_models_from_pyproject(tmp_path: Path) -> None:
         "rewrite the query (CWE-89) [sql-injection]"
     )
     assert "app.py:6:" not in out.getvalue()
+
+
+EXPRESSIONS = [
+    # (description, route body, lines of `route(body)` reported): survivors of the sampled mutation run
+    ("conditional expression carries taint", "cmd = request.args['c'] if request.args.get('x') else 'ls'\nos.system(cmd)\n", [4]),
+    ("conditional expression's test guards its true side", "c = request.args['c']\ncmd = c if c.isalnum() else 'ls'\nos.system(cmd)\n", []),
+    ("and not its false side", "c = request.args['c']\ncmd = 'ls' if c.isalnum() else c\nos.system(cmd)\n", [5]),
+    ("a constant test decides", "debug = False\ncmd = request.args['c'] if debug else 'ls'\nos.system(cmd)\n", []),
+    ("max() folds: the branch is dead", "cmd = request.args['c']\nif max(1, 2) > 5:\n    os.system(cmd)\n", []),
+    ("max() folds: the branch is live", "cmd = request.args['c']\nif max(1, 9) > 5:\n    os.system(cmd)\n", [5]),
+    ("getattr reads the attribute", "cmd = getattr(request, 'args')['c']\nos.system(cmd)\n", [4]),
+    ("a default by keyword", "cmd = os.environ.get('CMD', default=request.args['c'])\nos.system(cmd)\n", [4]),
+    ("str() of tainted text", "cmd = str(request.args['c'])\nos.system(cmd)\n", [4]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), EXPRESSIONS, ids=[c[0] for c in EXPRESSIONS])
+def test_expressions(name: str, body: str, expected: list[int]) -> None:
+    assert lines(body) == expected
+
+
+def test_bottle_returns_html_like_flask() -> None:
+    view = "from {0} import request{1}\n{2}\n@{3}('/x')\ndef view():\n    return request.{4}.get('q')\n"
+    assert reported(view.format("bottle", ", route", "", "route", "query"), head="") == [(5, "CWR110")]
+    assert reported(view.format("flask", ", Flask", "app = Flask(__name__)", "app.route", "args"), head="") == [
+        (5, "CWR110")
+    ]
+
+
+def test_a_staticmethod_has_no_self() -> None:
+    source = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\nclass Svc:\n    @staticmethod\n"
+        "    def run(cmd):\n        os.system(cmd)\n\n@app.route('/x')\ndef view():\n    Svc.run(request.args['c'])\n"
+    )
+    assert reported(source, head="") == [(12, "CWR102")]
+    # Called on an instance, the argument is still its first parameter.
+    assert reported(source.replace("Svc.run(", "Svc().run("), head="") == [(12, "CWR102")]
+
+
+def test_a_handler_class_named_through_its_module() -> None:
+    source = (
+        "import os\nfrom tornado import web\n\nclass H(web.RequestHandler):\n    def get(self):\n"
+        "        os.system(self.get_argument('c'))\n"
+    )
+    assert reported(source, head="") == [(6, "CWR102")]
+
+
+def test_a_helper_defined_in_an_except_handler_is_summarised() -> None:
+    source = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\ntry:\n    import ujson\n"
+        "except ImportError:\n    def run(c):\n        os.system(c)\n\n"
+        "@app.route('/x')\ndef view():\n    run(request.args['c'])\n"
+    )
+    assert reported(source, head="") == [(12, "CWR102")]
+
+
+def test_user_models_read_exactly() -> None:
+    from codeward.reviewer.dataflow.models import (
+        DEFAULT_TRUSTED,
+        ModelError,
+        Sanitizer,
+        Sink,
+        Source,
+        UserModels,
+        user_models,
+    )  # fmt: skip
+
+    assert user_models(None) == UserModels() and UserModels().trusted == DEFAULT_TRUSTED
+    table = {
+        "sources": [{"name": "a.param"}, {"name": "a.conf", "description": "the config", "class": "cli", "attribute": True}],
+        "sinks": [{"name": "a.run", "kind": "sql"}, {"name": "a.exec", "kind": "command", "args": [1, "cmd"]}],
+        "sanitizers": [{"name": "a.quote", "kinds": ["sql"]}, {"name": "a.clean"}],
+        "trusted": ["cli"],
+    }  # fmt: skip
+    from codeward.reviewer.dataflow.values import ALL_KINDS
+
+    assert user_models(table) == UserModels(
+        (Source("a.param", "a.param", "web", "call"), Source("a.conf", "the config", "cli", "attr")),
+        (Sink("a.run", "sql", ((0, ""),)), Sink("a.exec", "command", ((1, ""), (-2, "cmd")))),
+        (Sanitizer("a.quote", frozenset({"sql"})), Sanitizer("a.clean", ALL_KINDS)),
+        frozenset({"cli"}),
+    )
+    for bad, message in [
+        ([], "[tool.codeward.reviewer.taint] must be a table"),
+        ({"sink": []}, "[tool.codeward.reviewer.taint]: unknown key 'sink'"),
+        ({"sources": {}}, "[tool.codeward.reviewer.taint] sources must be an array of tables"),
+        ({"sources": [{"name": ""}]}, "[tool.codeward.reviewer.taint] sources[0] needs a name (a qualified name)"),
+        ({"sources": [{"name": "a", "class": "x"}]}, "[tool.codeward.reviewer.taint] sources[0]: unknown class 'x'"),
+        ({"sinks": [{"name": "a"}]}, '[tool.codeward.reviewer.taint] sinks[0] needs kind (e.g. "sql")'),
+        ({"sinks": [{"name": "a", "kind": "sql", "args": [1.5]}]},
+         "[tool.codeward.reviewer.taint] sinks[0]: args must list positions or names"),
+        ({"sanitizers": [{"name": "a", "kinds": []}]}, '[tool.codeward.reviewer.taint] sanitizers[0] needs kinds (e.g. "sql")'),
+        ({"trusted": ["web", "x"]}, "[tool.codeward.reviewer.taint] trusted must list source classes "
+         "(web, lambda, external, cli, network, environment, files)"),
+    ]:  # fmt: skip
+        with pytest.raises(ModelError) as raised:
+            user_models(bad)
+        assert str(raised.value) == message
+
+
+def test_models_file_method_sinks_by_name_and_call_sinks_by_qualified_name() -> None:
+    # Built here, not taken from the cached models: the cache is filled before a test (or a mutant) runs.
+    from codeward.reviewer.dataflow.models import Library, Models, Sanitizer, Sink, Source
+
+    models = Models()
+    models.add(
+        Library(
+            "demo",
+            sources=(Source("demo.param", "a parameter"),),
+            sinks=(Sink(".run_query", "sql", ((0, ""),)), Sink("demo.shell", "command", ((0, ""),))),
+            sanitizers=(Sanitizer("demo.quote", frozenset({"sql"})),),
+            clean=("demo.digest",),
+        )
+    )
+    assert list(models.method_sinks) == ["run_query"] and list(models.call_sinks) == ["demo.shell"]
+    assert list(models.sources) == ["demo.param"] and list(models.sanitizers) == ["demo.quote"]
+    assert "demo.digest" in models.clean
 
 
 def test_bad_user_models_are_a_usage_error(tmp_path: Path) -> None:

@@ -179,7 +179,9 @@ STATEMENTS: list[tuple[str, str, Callable[[], Any], Callable[[str], Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "pattern", "code", "parse"), STATEMENTS, ids=[s[1][:40] for s in STATEMENTS])
+@pytest.mark.parametrize(
+    ("name", "pattern", "code", "parse"), STATEMENTS, ids=[f"{s[0]}-{i}" for i, s in enumerate(STATEMENTS)]
+)
 def test_stated_default_matches_the_code(name: str, pattern: str, code: Callable[[], Any], parse: Any) -> None:
     for figure in stated(name, pattern):
         assert parse(figure) == code(), f"{name}: {pattern}"
@@ -192,6 +194,7 @@ def test_stated_default_matches_the_code(name: str, pattern: str, code: Callable
         ("check", "--min-change", r"`--min-change` \(default (\d+)\)"),
         ("aggregate", "--window", r"\(`--window`, default `(\w+)`"),
     ],
+    ids=["sigmas", "min-change", "window"],  # plain ids: a regular expression in an id cannot be selected again
 )
 def test_profile_subcommand_defaults(name: str, flag: str, pattern: str, monkeypatch: pytest.MonkeyPatch) -> None:
     default = profile_subcommand_default(name, flag, monkeypatch)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from codeward.linters.engine import lint_file
 
+from codeward.findings import Severity
 from tests.helpers import run_cli
 
 PROJECT = """AWSTemplateFormatVersion: "2010-09-09"
@@ -117,6 +118,7 @@ def test_undefined_names_are_errors(tmp_path: Path, snippet: str, expected: tupl
     path.write_text(text)
     (finding,) = lint_file(str(path)).findings
     assert finding.code == expected[0] and expected[1] in finding.message and finding.span.line == 6
+    assert finding.severity == Severity.ERROR  # CloudFormation rejects the template (Template format error)
 
 
 def test_inline_findings_can_be_suppressed_in_the_template(tmp_path: Path) -> None:

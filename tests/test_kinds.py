@@ -154,6 +154,31 @@ def test_a_file_that_does_not_parse_and_shows_nothing_is_skipped() -> None:
     assert "does not parse" in result.findings[0].message
 
 
+# A create-deployment input named appspec.yaml, with &&NAME&& placeholders a Jenkinsfile fills (not YAML until
+# then); the AppSpec's words are indented inside revision.appSpecContent.content (the validation set's v59).
+DEPLOYMENT_INPUT = """applicationName: &&CD_APP&&
+deploymentGroupName: &&CD_GROUP_NAME&&
+revision:
+  revisionType: AppSpecContent
+  appSpecContent:
+    content: |
+      version: 0
+      Resources:
+        - TargetService:
+            Type: AWS::ECS::Service
+"""
+
+
+def test_indented_appspec_words_in_a_file_that_does_not_parse_make_no_appspec() -> None:
+    result = lint_text("deploy/appspec.yaml", DEPLOYMENT_INPUT)
+    assert result.kind is None
+    assert [(f.code, f.line, f.severity) for f in result.findings] == [("CWF013", 1, Severity.INFO)]
+    assert "does not parse" in result.findings[0].message
+    # The same words at the top level: a broken AppSpec, reported as one.
+    broken = lint_text("appspec.yaml", "version: 0.0\nos: linux\nhooks:\n  AfterInstall: &&X&&\n")
+    assert broken.kind == "appspec" and [f.code for f in broken.findings] == ["CWF001"]
+
+
 def test_binary_from_the_first_line_is_no_definition(tmp_path: Path) -> None:
     path = tmp_path / "._buildspec.yml"
     path.write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")

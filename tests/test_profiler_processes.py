@@ -86,6 +86,74 @@ def test_every_worker_process_is_profiled_into_the_run(tmp_path: Path, method: s
     assert len({p["run"] for p in profiles}) == 1 and profiles[0]["run"]  # one run, stamped by the launcher
 
 
+FORK_DURING_IMPORT = textwrap.dedent(
+    """
+    import os, sys, threading, time
+    from importlib.machinery import PathFinder
+
+    importing = threading.Event()
+
+    class SlowCensusImport:
+        # The agent's thread imports the census module when it starts; this holds that import for a second
+        # while the module is half made (in sys.modules, its import lock held), as a loaded machine can.
+        def find_spec(self, name, path=None, target=None):
+            if name != "codeward.profiler.heap" or threading.current_thread() is threading.main_thread():
+                return None
+            spec = PathFinder.find_spec(name, path)
+            run = spec.loader.exec_module
+
+            def slowly(module):
+                importing.set()
+                time.sleep(1.0)
+                run(module)
+
+            spec.loader.exec_module = slowly
+            return spec
+
+    def crunch_in_child():
+        end, total = time.thread_time() + 0.3, 0
+        while time.thread_time() < end:
+            total += sum([i * i for i in range(300)])
+
+    sys.meta_path.insert(0, SlowCensusImport())
+    from codeward import profiler
+
+    profiler.start(output_dir="out", heap_budget_percent=1)
+    importing.wait(30)
+    pid = os.fork()  # the program forks while the agent's thread is inside that import
+    if pid == 0:
+        crunch_in_child()
+        sys.exit(0)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            print("child", pid, os.waitstatus_to_exitcode(status), flush=True)
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        print("child", pid, "hung", flush=True)
+    """
+)
+
+
+def test_a_fork_while_the_agent_imports_leaves_the_child_working(tmp_path: Path) -> None:
+    """A module's import lock held by a thread at fork stays held in the child, where that thread is gone (Python
+    resets only the global import lock): the child's agent then waits forever for it, or gets the half-made
+    module. The agent's threads import only while holding the lock the fork waits for."""
+    (tmp_path / "app.py").write_text(FORK_DURING_IMPORT)
+    result = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    _, child, status = result.stdout.split()
+    assert status == "0", result.stderr
+    assert "disabled" not in result.stderr, result.stderr
+    (path,) = (tmp_path / "out").glob(f"profile-{child}-*.json")
+    profile = load(str(path))
+    assert "crunch_in_child" in {f["name"] for f in profile["frames"]}, profile["notes"]
+
+
 AGENT_MARKS = ("_dispatch", "Agent._on_tick", "Agent._sample", "Agent._loop", "maybe_start", "sitecustomize",
                "_run_code", "run_path", "/profiler/agent.py", "/profiler/sigtimer.py", "/profiler/__main__.py",
                "/profiler/__init__.py")  # fmt: skip

@@ -226,6 +226,33 @@ def test_a_redirect_guarded_by_djangos_validator_is_not_reported(tmp_path: Path,
     assert [line.split(" ")[:2] for line in lines] == [["views.py:7:12:", "CWR117"]], lines
 
 
+FLASK_REDIRECT = """\
+from flask import Flask, redirect, request
+
+from myapp.security import {name}
+
+app = Flask(__name__)
+
+
+@app.route("/login")
+def login():
+    target = request.args.get("next", "/")
+{guard}    return redirect(target)
+"""
+
+
+@pytest.mark.parametrize("name", ["is_safe_url", "url_has_allowed_host_and_scheme"])
+def test_a_projects_own_validator_of_the_usual_name_guards_a_redirect(tmp_path: Path, name: str) -> None:
+    # A helper of that name from a module codeward cannot see (Flask projects copy one): the name decides.
+    guard = f"    if not {name}(target):\n        return redirect('/')\n"
+    (tmp_path / "views.py").write_text(FLASK_REDIRECT.format(name=name, guard=guard))
+    base = ("review", "--isolated", "--no-cache", "--show-all", "--format", "concise", "views.py")
+    assert concise(tmp_path, *base) == (0, [])
+    (tmp_path / "views.py").write_text(FLASK_REDIRECT.format(name=name, guard=""))
+    _, lines = concise(tmp_path, *base)
+    assert [line.split(" ")[:2] for line in lines] == [["views.py:11:12:", "CWR117"]], lines
+
+
 # -- @profiler.profile -------------------------------------------------------------------------------------------
 
 DECORATED = """\

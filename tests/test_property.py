@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 from codeward.linters.engine import lint_text
@@ -53,8 +56,26 @@ NOISE = st.sampled_from(
 )
 
 
+# The files are linted as if they sat at the top of this small checkout (a `.git`, a buildspec whose artifacts
+# make up the AppSpec's revision, the scripts the examples name), not of codeward's own: an AppSpec's revision
+# is resolved from every buildspec and file of its checkout, and codeward's (with its .venv) made each AppSpec
+# cost two seconds without exercising anything more.
+CHECKOUT = Path(tempfile.mkdtemp(prefix="codeward-property-"))
+atexit.register(shutil.rmtree, CHECKOUT, True)
+(CHECKOUT / ".git").mkdir()
+for _script in ("a.sh", "start.sh", "stop.sh", "validate.sh", "install_node.sh", "migrate.sh", "warm_up.sh"):
+    (CHECKOUT / "scripts").mkdir(exist_ok=True)
+    (CHECKOUT / "scripts" / _script).write_text("#!/bin/sh\nexit 0\n")
+(CHECKOUT / "site").mkdir()
+(CHECKOUT / "site" / "index.html").write_text("<p>ok</p>\n")
+(CHECKOUT / "buildspec.yml").write_text(
+    "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
+    "artifacts:\n  files:\n    - appspec.yml\n    - scripts/**/*\n    - site/**/*\n"
+)
+
+
 def _check(name: str, text: str) -> None:
-    result = lint_text(name, text)
+    result = lint_text(str(CHECKOUT / name), text)
     assert not result.internal_error, [f.message for f in result.findings if f.code == "CWF900"]
 
 

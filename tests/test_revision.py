@@ -74,3 +74,79 @@ def test_windows_paths_are_case_insensitive(tmp_path: Path) -> None:
     linux = repo(tmp_path / "linux", {"appspec.yml": appspec.replace("windows", "linux").replace(".\\Build", "Build"),
                                       "build/app.dll": "MZ"})  # fmt: skip
     assert ("CWA105", 4, "warning") in codes(linux / "appspec.yml")
+
+
+# A build that assembles the revision itself: it renders start.sh and copies the jar into the AppSpec's folder,
+# then zips that folder (erwanjouan/aws-codepipeline-boot-2 does this; the validation set's v20).
+RENDERING = """version: 0.2
+phases:
+  build:
+    commands:
+      - mvn package
+  post_build:
+    commands:
+      - cp target/*.jar deploy/codedeploy/app.jar
+      - envsubst < deploy/codedeploy/start.sh.template > deploy/codedeploy/start.sh
+      - cd deploy/codedeploy/ && zip -r ../revision.zip . && cd ..
+artifacts:
+  files:
+    - deploy/infra.yml
+"""
+RENDERED_APPSPEC = (
+    "version: 0.0\nos: linux\nfiles:\n  - source: app.jar\n    destination: /opt/app\n"
+    "hooks:\n  ApplicationStart:\n    - location: start.sh\n      timeout: 180\n"
+)
+
+
+def test_files_a_build_step_writes_are_not_called_missing(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"deploy/codedeploy/appspec.yml": RENDERED_APPSPEC, "deploy/buildspec.yml": RENDERING,
+                           "deploy/codedeploy/start.sh.template": "java -jar app.jar\n"})  # fmt: skip
+    assert codes(root / "deploy" / "codedeploy" / "appspec.yml") == []
+
+
+def test_without_the_step_that_writes_it_the_script_is_missing(tmp_path: Path) -> None:
+    buildspec = RENDERING.replace(
+        "      - envsubst < deploy/codedeploy/start.sh.template > deploy/codedeploy/start.sh\n", ""
+    )
+    root = repo(tmp_path, {"deploy/codedeploy/appspec.yml": RENDERED_APPSPEC, "deploy/buildspec.yml": buildspec,
+                           "deploy/codedeploy/start.sh.template": "java -jar app.jar\n"})  # fmt: skip
+    assert codes(root / "deploy" / "codedeploy" / "appspec.yml") == [("CWA104", 8, "error")]
+
+
+def test_what_build_commands_write() -> None:
+    from codeward.linters.revision import written_names
+
+    commands = [
+        "envsubst < a.template > out/start.sh",
+        "echo done >> log.txt 2>/dev/null",
+        'echo "build -> done: ok"',  # a quoted arrow is no redirection
+        "cp -r scripts dist/ && mv build/app.war ROOT.war",
+        "sudo install -m 755 bin/tool /usr/local/bin/tool",
+        "cp target/*.jar dist/",  # a glob into a folder names no file
+        "docker build -t app . 2>&1",
+    ]
+    names = written_names({"phases": {"build": {"commands": commands}}})
+    assert names == {"start.sh", "log.txt", "scripts", "app.war", "ROOT.war", "tool"}
+
+
+# The artifact takes the whole source (`**/*`) and ships after_install.sh at its root; the AppSpec names
+# scripts/after_install.sh (the validation set's v65). A file of that name is in the artifact at another path,
+# and no build step writes or moves one: the location is wrong, not build output the checkout lacks.
+WHOLE_SOURCE = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo nothing to build\nartifacts:\n  files:\n    - '**/*'\n"
+
+
+def test_a_script_the_artifact_ships_elsewhere_is_missing(tmp_path: Path) -> None:
+    appspec = APPSPEC.format(start="scripts/after_install.sh")
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": WHOLE_SOURCE, "after_install.sh": "#!/bin/bash\n"})
+    findings = lint_file(str(root / "appspec.yml")).findings
+    assert [(f.code, f.line, f.column, str(f.severity)) for f in findings if f.code == "CWA104"] == [
+        ("CWA104", 5, 17, "error")
+    ]
+    assert any("it holds after_install.sh" in note for f in findings for note in f.notes)
+
+
+def test_a_script_a_build_step_moves_into_place_is_not_missing(tmp_path: Path) -> None:
+    appspec = APPSPEC.format(start="scripts/after_install.sh")
+    buildspec = WHOLE_SOURCE.replace("echo nothing to build", "mkdir -p scripts && cp after_install.sh scripts/")
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": buildspec, "after_install.sh": "#!/bin/bash\n"})
+    assert codes(root / "appspec.yml") == []

@@ -4,7 +4,7 @@ see which tests reach them)."""
 
 from __future__ import annotations
 
-from codeward.suppress import Suppression, find_foreign, find_suppressions, is_suppressed
+from codeward.suppress import Suppression, find_foreign, find_suppressions, is_suppressed, same_problem
 
 
 def parsed(text: str) -> list[tuple[int, int, frozenset[str] | None, int]]:
@@ -75,3 +75,28 @@ def test_bandit_ruff_and_sonar_comments() -> None:
     for s in find_foreign(text):
         assert s.codes == frozenset() and s.covers == s.line
     assert find_foreign("x = 1  # an ordinary comment\n") == []
+
+
+def test_each_marker_alone_is_found() -> None:
+    assert foreign("a()  # nosec\n") == [(1, 6, "nosec", None)]
+    assert foreign("a()  # noqa: S101\n") == [(1, 6, "noqa: S101", frozenset({"S101"}))]
+    assert foreign("a()  # NOSONAR\n") == [(1, 8, "NOSONAR", None)]
+
+
+def test_noqa_takes_only_bandit_numbers_in_either_case() -> None:
+    assert foreign("a()  # noqa: s602, X100, SA603\n") == [(1, 6, "noqa: S602", frozenset({"S602"}))]
+
+
+def test_nosonar_counts_only_in_a_comment() -> None:
+    text = "# a comment\nx = 'NOSONAR'\ny = 'NOSONAR'  # NOSONAR\n"
+    assert foreign(text) == [(3, 18, "NOSONAR", None)]
+
+
+def test_simulate_and_lint_codes_for_one_problem() -> None:
+    assert same_problem("CWA104") == ("CWA104", "CWA204")
+    assert same_problem("CWA204") == ("CWA204", "CWA104")
+    assert same_problem("CWA106") == ("CWA106", "CWA205", "CWA206")
+    assert same_problem("CWA205") == ("CWA205", "CWA106", "CWA206")
+    assert same_problem("CWB101") == ("CWB101",)
+    (suppression,) = find_suppressions("x  # codeward: ignore[CWA104]\n")
+    assert suppression.matches("CWA204") and not suppression.matches("CWA205")

@@ -131,6 +131,12 @@ class UnverifiedSslContext(ReviewRule):
         Invalid("import ssl\nctx = ssl._create_unverified_context()\n", 2, 7),
         Invalid("import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n", 3, 1),
         Invalid("import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n", 2, 1),
+        Invalid(
+            "import ssl, socket\ns = ssl.wrap_socket(socket.socket(), cert_reqs=ssl.CERT_NONE)\n",
+            2,
+            38,
+            "cert_reqs=CERT_NONE accepts any certificate",
+        ),
     )
 
 
@@ -596,6 +602,8 @@ class PermissiveFilePermissions(CallRule):
         Invalid("import os\nos.chmod('/var/app/run.sh', 0o777)\n", 2, 1),
         Invalid("import os, stat\nos.chmod('f', stat.S_IRWXU | stat.S_IWOTH)\n", 2, 1),
         Invalid("import os\nold = os.umask(0)\nos.makedirs('/srv/shared')\n", 2, 7),
+        Invalid("import os\nos.chmod('/srv/app.sock', mode=0o777)\n", 2, 1, "mode 0o777 lets every user"),  # by keyword
+        Invalid("import os, stat\nos.chmod('f', stat.S_IRUSR | stat.S_IWOTH)\n", 2, 1),  # each stat name counts
     )
 
 

@@ -749,6 +749,11 @@ class HttpWithoutTimeout(ReviewRule):
 
     VALID = (
         Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),
+        # A process-wide default timeout covers urllib and http.client.
+        Valid(
+            "import socket, http.client, urllib.request\nsocket.setdefaulttimeout(10)\n"
+            "r = urllib.request.urlopen('https://example.com')\nc = http.client.HTTPSConnection('api.example.com')\n"
+        ),
         Valid(
             "import urllib3\nhttp = urllib3.PoolManager(timeout=10.0)\nr = http.request('GET', 'https://a.example')\n"
         ),
@@ -933,8 +938,21 @@ class ReturnInFinally(ReviewRule):
     def _loop_inside(final: cst.Finally, stmt: cst.CSTNode) -> bool:
         return any(isinstance(n, cst.For | cst.While) for n in children(final.body))
 
-    VALID = (Valid("def f():\n    try:\n        return compute()\n    finally:\n        cleanup()\n"),)
-    INVALID = (Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),)
+    VALID = (
+        Valid("def f():\n    try:\n        return compute()\n    finally:\n        cleanup()\n"),
+        # A loop of the finally block's own: its break leaves that loop, not the finally.
+        Valid("def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n            break\n"),
+    )
+    INVALID = (
+        Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),
+        # A loop in the finally block does not make a return after it harmless.
+        Invalid(
+            "def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n            print(item)\n"
+            "        return None\n",
+            7,
+            9,
+        ),
+    )
 
 
 _BLOCKING = frozenset({"time.sleep", "requests.get", "requests.post", "requests.put", "requests.delete",

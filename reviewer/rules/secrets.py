@@ -278,6 +278,13 @@ class HardcodedPassword(ReviewRule):
             29,
             message="basic-auth",
         ),
+        # A parameter's default.
+        Invalid(
+            "def connect(host, password='Xk9#mP2$vL7q'):\n    return host\n",
+            1,
+            28,
+            message="hard-coded credential in `password` (Xk9*********)",
+        ),
     )
 
 

@@ -22,6 +22,12 @@ class AppSpecMissingHookScript(DocumentRule):
     flattens `scripts/start.sh` to `start.sh`, a `base-directory` moves everything up, and the script is
     looked up where the build puts it.
 
+    Nothing is reported when the evidence is weak: a script the artifact's patterns could match but the checkout
+    lacks may be build output, and so may a file a build command of the repository writes under that name
+    (`envsubst < start.sh.template > deploy/start.sh`, `cp`, `mv`): the build renders it, the checkout cannot
+    show it. A script the artifact ships at another path (`after_install.sh` at the root, `scripts/after_install.sh`
+    in the AppSpec) with no build step moving it is reported: the location names the wrong folder.
+
     ## Why is this bad?
     The agent looks the script up in the unpacked revision when the event starts and fails the
     deployment with ScriptMissing. A typo or a script left out of the bundle is found only on the

@@ -20,7 +20,8 @@ _BASHISMS = (
     (re.compile(r"(?:^|[\s;&|(])\[\s+[^]]*?\s(==)\s"), '"==" inside [ ]', "use = in [ ]"),
     (re.compile(r"(?:^|[\s;&|(])[A-Za-z_]\w*(=\()"), "an array assignment", "use a space-separated string or set --"),
     (
-        re.compile(r"(\$\{!|\$\{[A-Za-z_]\w*(?:/{1,2}|:\s*-?\d|\^{1,2}|,{1,2}))"),
+        # Substrings are ${v:1}, ${v: -1} and ${v:(-1)}; ${v:-1} is POSIX's "default value", valid in sh.
+        re.compile(r"(\$\{!|\$\{[A-Za-z_]\w*(?:/{1,2}|:(?:\d|\s+-?\d|\(-?\d)|\^{1,2}|,{1,2}))"),
         "a bash parameter expansion",
         "use sed, cut or expr",
     ),
@@ -75,6 +76,11 @@ class BashSyntaxInSh(DocumentRule):
             'version: 0.2\nphases:\n  build:\n    commands:\n      - if [ "$X" = y ]; then make; fi\n      - . ./env.sh\n'
             "      - bash -c '[[ -n $X ]] && make'\n      - echo 'use [[ in bash'\n      - make >build.log 2>&1\n"
         ),
+        # POSIX expansions: default values (also a negative or numeric default), assignment, length.
+        Valid(
+            'version: 0.2\nphases:\n  build:\n    commands:\n      - if [ "${STATUS:-0}" -ne 0 ]; then exit 1; fi\n'
+            "      - TAG=${COMMIT:=latest}\n      - echo ${OFFSET:--1} ${#NAME}\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -100,6 +106,12 @@ class BashSyntaxInSh(DocumentRule):
             5,
             23,
             '"==" inside [ ] is bash syntax',
+        ),
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - echo ${CODEBUILD_RESOLVED_SOURCE_VERSION:0:7}\n",
+            5,
+            14,
+            "a bash parameter expansion is bash syntax",
         ),
     )
 

@@ -70,6 +70,7 @@ class UnterminatedQuote(DocumentRule):
     kinds = frozenset({"buildspec"})
     paths = ("",)
     VALID = (
+        Valid('version: 0.2\nenv:\n  shell: bash\nphases:\n  build:\n    commands:\n      - echo "a\\"b"\n'),
         Valid(
             'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "it\'s done"\n      - echo \'say "hi"\'\n'
             "      - echo don\\'t  # it's a comment\n      - |\n        cat > a.txt <<EOF\n        it's here\n        EOF\n"
@@ -88,6 +89,20 @@ class UnterminatedQuote(DocumentRule):
             7,
             19,
             "unterminated single quote",
+        ),
+        # The finally block's commands run in the same shell.
+        Invalid(
+            'version: 0.2\nphases:\n  build:\n    commands:\n      - make\n    finally:\n      - echo "done\n',
+            7,
+            14,
+            "unterminated double quote",
+        ),
+        # PowerShell does not escape a quote with a backslash: the last quote opens a string.
+        Invalid(
+            'version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n      - echo "a\\"b"\n',
+            7,
+            14,
+            "unterminated double quote",
         ),
     )
 

@@ -52,6 +52,11 @@ class VariableNameTypo(DocumentRule):
     kinds = frozenset({"buildspec"})
     paths = ("",)
     VALID = (
+        # An exported variable is used (by the stages after this build).
+        Valid(
+            "version: 0.2\nenv:\n  variables:\n    IMAGE_TAG: latest\n  exported-variables:\n    - IMAGE_TAG\n"
+            "phases:\n  build:\n    commands:\n      - echo $IMAGE_TAGS\n"
+        ),
         Valid(
             "version: 0.2\nenv:\n  variables:\n    PROFILE: release\n    UNUSED_BUT_FINE: x\nphases:\n  build:\n"
             '    commands:\n      - mvn -P "$PROFILE" -Dother=$OTHER_FROM_PROJECT package\n'
@@ -64,6 +69,15 @@ class VariableNameTypo(DocumentRule):
             4,
             5,
             'did you mean "BUILD_PROFILE"?',
+        ),
+        # Variables before it that are used, or have no likely twin, do not end the search.
+        Invalid(
+            "version: 0.2\nenv:\n  variables:\n    REGION: us-east-1\n    UNRELATED_THING: x\n"
+            "    BUILLD_PROFILE: release\nphases:\n  build:\n    commands:\n      - echo $REGION $BUILD_PROFILE\n",
+            6,
+            5,
+            'variable "BUILLD_PROFILE" is never used, but the commands use "$BUILD_PROFILE", which nothing in the '
+            'buildspec defines; did you mean "BUILD_PROFILE"?',
         ),
     )
 

@@ -180,6 +180,8 @@ class ShellSyntaxError(DocumentRule):
     kinds = frozenset({"buildspec"})
     paths = ("",)
     VALID = (
+        # A comment's parenthesis is not the shell's (a block scalar: in a plain one YAML drops " #...").
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        echo hi # a (note)\n        make\n"),
         Valid(
             "version: 0.2\nphases:\n  build:\n    commands:\n"
             '      - echo "Building (staging)"\n'
@@ -202,6 +204,13 @@ class ShellSyntaxError(DocumentRule):
         ),
     )
     INVALID = (
+        # After a command substitution the scan goes on from its closing parenthesis.
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - echo $(date) (staging)\n",
+            5,
+            22,
+            '"(" after "echo" opens no subshell',
+        ),
         Invalid(
             "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - echo Logging in to Docker Hub (optional)\n",
             5,

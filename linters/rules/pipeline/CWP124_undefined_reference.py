@@ -85,6 +85,12 @@ class UndefinedReference(DocumentRule):
     kinds = frozenset({"pipeline"})
     paths = ("",)
     VALID = (
+        # Malformed intrinsic functions (a mapping where a name or a list belongs) are no reference to check.
+        Valid(
+            "Resources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n"
+            '      Name: {"Fn::GetAtt": {"Build": "Arn"}}\n      Description: {"Fn::Sub": {"a": 1}}\n',
+            filename="pipeline.yml",
+        ),
         Valid(
             _TEMPLATE.replace("!GetAtt BuildRole.Arn", "!GetAtt Artifacts.Arn")
             .replace(" ${Bucket}", "")
