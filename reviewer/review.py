@@ -163,8 +163,9 @@ def _review_text(path: str, text: str, select: Selector, taint: object, *, tests
 
         findings = [f for f in findings if keep_in_tests(f.code, f.message)]
     from codeward.reviewer.merge import merge_same_line
+    from codeward.reviewer.ml.finding import score_findings
 
-    return merge_same_line(_suppress(path, text, findings, select, foreign))
+    return score_findings(text, merge_same_line(_suppress(path, text, findings, select, foreign)))
 
 
 def _syntax_only(path: str, text: str) -> list[Finding]:

@@ -102,7 +102,8 @@ def test_a_bare_except_pass_is_one_finding(tmp_path: Path) -> None:
 
 def test_two_findings_of_one_rule_on_a_line_merge(tmp_path: Path) -> None:
     text = "def f(a, b):\n    if a == None or b == None:\n        return 0\n"
-    found = review(tmp_path, {"m.py": text}, "--isolated")
+    # Named, so that the default confidence threshold does not hide it (judges never wanted this comment).
+    found = review(tmp_path, {"m.py": text}, "--isolated", "--select", "CWR616")
     assert codes(found) == [("m.py", 2, "CWR616")]
     assert found[0]["notes"][-1].startswith("also: compare with None")
 
@@ -229,3 +230,37 @@ def test_one_finding_per_secret_in_review_and_the_secrets_scan(tmp_path: Path) -
     ]
     assert {f["severity"] for f in reviewed} == {"warning"}  # as lint's CWB104 for the same secrets
     assert all(not re.search(r"[A-Za-z0-9]{8}", f["message"].split("(")[1]) for f in reviewed if "(" in f["message"])
+
+
+# -- confidence of every finding ----------------------------------------------------------------------------------
+
+NONE_COMPARE = "def f(a):\n    if a == None:\n        return 0\n"
+
+
+def test_the_default_threshold_hides_findings_judges_never_wanted_unless_named(tmp_path: Path) -> None:
+    # `== None` (CWR616): 0 of its judged real findings were worth a comment; the finding-confidence model scores
+    # it under the default threshold (0.05), so the default configuration does not report it.
+    assert review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated") == []
+    shown = review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--show-all")
+    assert codes(shown) == [("m.py", 2, "CWR616")] and 0 < shown[0]["confidence"] < 0.05
+    # Asked for by name, or with a threshold the user chose, the default threshold no longer decides.
+    assert codes(review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--select", "CWR616")) == [
+        ("m.py", 2, "CWR616")
+    ]
+    assert codes(review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--min-confidence", "0")) == [
+        ("m.py", 2, "CWR616")
+    ]
+    assert review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--select", "CWR616", "--min-confidence", "0.5") == []
+
+
+def test_confidence_ranks_the_findings_judges_wanted_above_the_ones_they_did_not(tmp_path: Path) -> None:
+    handler = (
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n"
+        "    return s3.list_objects_v2(Bucket=event['bucket'])\n"
+    )
+    found = review(tmp_path, {"fn.py": handler}, "--isolated", "--select", "ALL", "--show-all")
+    score = {f["code"]: f["confidence"] for f in found}
+    # A client made on every invocation (CWR401) and a single page read (CWR402) were mostly worth a comment on
+    # real projects; a missing ExpectedBucketOwner (CWR405) almost never was.
+    assert set(score) == {"CWR401", "CWR402", "CWR405"}, found
+    assert score["CWR401"] > 0.4 and score["CWR402"] > 0.4 and score["CWR405"] < 0.2
