@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from codeward.reviewer.ml.features import BUCKETS
-from codeward.reviewer.ml.finding import FINDING_NUMERIC, MODEL_FILE, finding_features
+from codeward.reviewer.ml.finding import FINDING_NUMERIC, MODEL_FILE, combine, finding_features
 from codeward.reviewer.ml.score import FORMAT, VERSION
 
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), MODEL_FILE)
@@ -75,7 +75,7 @@ def records(root: Path) -> tuple[list[dict], Counter]:
             counts["used"] += 1
             numeric, hashed = finding_features(finding, lines, finding.confidence)
             out.append({"group": project, "label": 1 if item["verdict"] == "true" else 0, "verdict": item["verdict"],
-                        "code": code, "numeric": numeric, "hashed": hashed})  # fmt: skip
+                        "code": code, "category": finding.confidence, "numeric": numeric, "hashed": hashed})  # fmt: skip
     return out, counts
 
 
@@ -132,7 +132,8 @@ def suite_records(root: Path, half: str = "development") -> tuple[list[dict], Co
                         label = 1 if case.vulnerable else 0
                         counts["suite findings"] += 1
                         out.append({"group": f"suite:{suite.name}", "label": label,
-                                    "verdict": "true" if label else "false", "code": f.code, "numeric": numeric,
+                                    "verdict": "true" if label else "false", "code": f.code, "category": f.confidence,
+                                    "numeric": numeric,
                                     "hashed": hashed})  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -214,7 +215,7 @@ def leave_one_project_out(data: list[dict]) -> dict[str, Any]:
         train = [r for r in data if r["group"] != group]
         test = [r for r in data if r["group"] == group]
         model, scale = fit(train)
-        p = predict(model, scale, test)
+        p = [combine(s, r["category"]) for s, r in zip(predict(model, scale, test), test, strict=True)]
         scores += p
         prior += rule_prior(train, test)
         labels += [r["label"] for r in test]
