@@ -411,7 +411,16 @@ def _review_configured(path: str, config: Config) -> FileResult:
 
     opts = options(config)
     select, tests = selector(config, path, opts)
-    return review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
+    result = review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
+    from codeward.reviewer.measured import demoted
+    from codeward.reviewer.profile import asked
+
+    explicit = tuple(config.explicit)
+    result.findings = [
+        f.with_severity(Severity.INFO) if demoted(f.code) and not asked(f.code, explicit) else f
+        for f in result.findings
+    ]
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------
