@@ -294,3 +294,37 @@ def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named
     assert [(f["code"], f["line"], f["severity"]) for f in found] == [("CWR608", 7, "info")]
     named = review(tmp_path, {"d.py": DEPRECATED}, "--isolated", "--select", "CWR608")
     assert [(f["code"], f["line"], f["severity"]) for f in named] == [("CWR608", 7, "warning")]
+
+
+# -- trusted sources in the non-taint rules (section 4) ----------------------------------------------------------
+
+TRUSTED_SOURCES = (
+    "import json\nimport logging\nimport os\nimport urllib.request\n\nimport boto3\n\nlogger = logging.getLogger()\n"
+    'URL = os.environ["API_URL"]\niam = boto3.client("iam", region_name="us-east-1")\n\n\n'
+    "def handler(event, context):\n"
+    '    logger.info("request id %s remaining %s", context.aws_request_id, context.get_remaining_time_in_millis())\n'
+    '    logger.info("rule %s", event["configRuleName"])\n'
+    '    logger.info("config event %s", event["invokingEvent"])\n'
+    '    logger.info("source %s %s state %s", event["source"], event["detail-type"], event["detail"]["state"])\n'
+    '    logger.info("url %s", os.environ.get("TARGET"))\n'
+    '    body = urllib.request.urlopen(URL + "/status", timeout=5).read()\n'
+    '    data = open("/tmp/x").read()\n'
+    '    counts = {"a": 1}\n    for k, v in counts.items():\n        counts[k] = v + 1\n'
+    "    return body, data\n"
+)
+CUSTOM_RESOURCE = (
+    "import json\n\n\ndef handler(event, context):\n    print(json.dumps(event))\n"
+    '    if event["RequestType"] == "Create":\n        return None\n'
+)
+
+
+def test_lambda_context_environment_config_and_eventbridge_events_are_not_attacker_input(tmp_path: Path) -> None:
+    # Every rule, every finding: nothing here is untrusted, a leak, a missing timeout or a hard-coded region
+    # smell (IAM is a global service), and an inline read or a dict updated while iterating is fine.
+    assert review(tmp_path, {"fn.py": TRUSTED_SOURCES}, "--isolated", "--select", "ALL", "--show-all") == []
+
+
+def test_logging_a_whole_custom_resource_event_is_a_leak_of_its_response_url(tmp_path: Path) -> None:
+    found = review(tmp_path, {"cr.py": CUSTOM_RESOURCE}, "--isolated", "--select", "ALL", "--show-all")
+    assert codes(found) == [("cr.py", 5, "CWR204")]
+    assert "pre-signed ResponseURL" in found[0]["message"] and "injection" not in found[0]["message"]
