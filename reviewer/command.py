@@ -96,6 +96,14 @@ def min_confidence(args: argparse.Namespace, config: Any) -> float:
     return float(value)
 
 
+def threshold_is_set(args: argparse.Namespace, config: Any) -> bool:
+    """The user chose the threshold (flag or configuration), rather than leaving the default."""
+    table = config.raw.get("reviewer", {})
+    return getattr(args, "min_confidence", None) is not None or (
+        isinstance(table, dict) and table.get("min-confidence") is not None
+    )
+
+
 def apply_flags(args: argparse.Namespace, config: Any) -> None:
     """--profile and --no-foreign-suppressions override `[tool.codeward.reviewer]`; bad values there are usage
     errors."""
@@ -171,9 +179,11 @@ def run(args: argparse.Namespace) -> int:
     mask_secrets(report)
     from codeward.reviewer.ml.confidence import visible
     from codeward.reviewer.ml.feedback import drop_not_useful
+    from codeward.reviewer.profile import asked
 
     # The classifier's verdict, then the users': low-confidence and not-useful findings are not reported.
-    report.findings = visible(report.findings, threshold, args.show_all)
+    named = None if threshold_is_set(args, config) else (lambda code: asked(code, config.explicit))
+    report.findings = visible(report.findings, threshold, args.show_all, named)
     # The checkout's verdicts hide findings: with a pinned configuration (--config) or none (--isolated) they
     # count only when named, since a pull request can commit verdicts for its own findings.
     if args.feedback or not (args.isolated or args.config):

@@ -6,7 +6,9 @@ evaluation projects were judged true (a reviewer wants the comment), false (wron
 worth a comment), counted under the default test profile with every rule selected.
 
 A rule whose measured precision is below `THRESHOLD` is not in the default set: it runs only when asked
-for (`--select`, `--extend-select`, `select`/`extend-select` in `[tool.codeward]`). Rules that report at
+for (`--select`, `--extend-select`, `select`/`extend-select` in `[tool.codeward]`). Unless none of its judged
+findings was wrong and some were true (right, but not always worth a comment: a deprecated call, a client
+built in a handler): then it stays in the default set and reports at `info` until it is asked for by name. Rules that report at
 `info` stay in the default set: `info` never fails a run with the default `--fail-on` and is not posted to
 a pull request unless the rule was asked for. A rule with no finding on the evaluation projects has no
 measured precision and keeps its place; `codeward rules` says so.
@@ -62,7 +64,17 @@ def in_default_set(code: str) -> bool:
     if rule is None:
         return False
     measured = precision(code)
-    return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO
+    return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO or demoted(code)
+
+
+@cache
+def demoted(code: str) -> bool:
+    """Under the threshold, yet never judged wrong and at least once judged right: reported at info by default."""
+    found = counts(code)
+    if found is None or code in ALWAYS:
+        return False
+    true, false, noise = found
+    return true > 0 and false == 0 and true / (true + false + noise) < THRESHOLD
 
 
 def describe(code: str) -> str:
@@ -80,7 +92,13 @@ def describe(code: str) -> str:
         return "Precision on real code: not measured (no finding on the evaluation projects). Default: on."
     true, false, noise = found
     judged = true + false + noise
-    state = "on" if in_default_set(code) else "off (select it to run it)"
+    state = (
+        "on, at info (never judged wrong, not always worth a comment; select it for its own severity)"
+        if demoted(code)
+        else "on"
+        if in_default_set(code)
+        else "off (select it to run it)"
+    )
     info = _info_counts(code)
     extra = f"; at info, {info[0]} true, {info[1]} false, {info[2]} not worth a comment" if info else ""
     return (

@@ -163,8 +163,9 @@ def _review_text(path: str, text: str, select: Selector, taint: object, *, tests
 
         findings = [f for f in findings if keep_in_tests(f.code, f.message)]
     from codeward.reviewer.merge import merge_same_line
+    from codeward.reviewer.ml.finding import score_findings
 
-    return merge_same_line(_suppress(path, text, findings, select, foreign))
+    return score_findings(text, merge_same_line(_suppress(path, text, findings, select, foreign)))
 
 
 def _syntax_only(path: str, text: str) -> list[Finding]:
@@ -410,7 +411,16 @@ def _review_configured(path: str, config: Config) -> FileResult:
 
     opts = options(config)
     select, tests = selector(config, path, opts)
-    return review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
+    result = review_file(path, select, taint_models(config), tests=tests, foreign=opts.foreign_suppressions)
+    from codeward.reviewer.measured import demoted
+    from codeward.reviewer.profile import asked
+
+    explicit = tuple(config.explicit)
+    result.findings = [
+        f.with_severity(Severity.INFO) if demoted(f.code) and not asked(f.code, explicit) else f
+        for f in result.findings
+    ]
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------

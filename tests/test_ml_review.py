@@ -69,8 +69,10 @@ def test_findings_carry_calibrated_confidence(repo: Path) -> None:
     code, findings, _ = _review(str(repo / "app.py"))
     assert code == 1
     by_code = {f["code"]: f for f in findings}
-    assert 0.5 <= by_code["CWR201"]["confidence"] <= 1.0 and by_code["CWR201"]["line"] == 6
-    assert 0.5 <= by_code["CWR102"]["confidence"] <= 1.0 and by_code["CWR102"]["line"] == 16
+    # The finding-confidence model (trained on judged real findings) scores every finding of the rules it knows:
+    # a live-format AWS key and a request reaching a shell stay well above the default threshold (0.05).
+    assert 0.3 <= by_code["CWR201"]["confidence"] <= 1.0 and by_code["CWR201"]["line"] == 6
+    assert 0.8 <= by_code["CWR102"]["confidence"] <= 1.0 and by_code["CWR102"]["line"] == 16
     likely = by_code["CWR205"]
     assert (likely["line"], likely["column"]) == (8, 47) and likely["confidence"] >= 0.5
     assert "kZ8r" in likely["message"] and "kZ8rTq2VwN5xLp9sB3mYc7Hd4FgJ" not in json.dumps(findings)

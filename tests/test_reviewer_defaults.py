@@ -68,7 +68,9 @@ def test_default_set_follows_the_measured_precision() -> None:
             assert in_default_set(rule.code), f"{rule.code} has no measurement and keeps its place"
             continue
         precise = found[0] / sum(found) >= THRESHOLD
-        assert in_default_set(rule.code) == (precise or rule.severity is Severity.INFO), rule.code
+        never_wrong = found[0] > 0 and found[1] == 0  # reported at info by default (demoted)
+        expected = precise or rule.severity is Severity.INFO or never_wrong
+        assert in_default_set(rule.code) == expected, rule.code
         assert f"{found[0]} true" in rule.measured()
 
 
@@ -102,7 +104,8 @@ def test_a_bare_except_pass_is_one_finding(tmp_path: Path) -> None:
 
 def test_two_findings_of_one_rule_on_a_line_merge(tmp_path: Path) -> None:
     text = "def f(a, b):\n    if a == None or b == None:\n        return 0\n"
-    found = review(tmp_path, {"m.py": text}, "--isolated")
+    # Named, so that the default confidence threshold does not hide it (judges never wanted this comment).
+    found = review(tmp_path, {"m.py": text}, "--isolated", "--select", "CWR616")
     assert codes(found) == [("m.py", 2, "CWR616")]
     assert found[0]["notes"][-1].startswith("also: compare with None")
 
@@ -229,3 +232,99 @@ def test_one_finding_per_secret_in_review_and_the_secrets_scan(tmp_path: Path) -
     ]
     assert {f["severity"] for f in reviewed} == {"warning"}  # as lint's CWB104 for the same secrets
     assert all(not re.search(r"[A-Za-z0-9]{8}", f["message"].split("(")[1]) for f in reviewed if "(" in f["message"])
+
+
+# -- confidence of every finding ----------------------------------------------------------------------------------
+
+NONE_COMPARE = "def f(a):\n    if a == None:\n        return 0\n"
+
+
+def scored(tmp_path: Path, files: dict[str, str], *args: str) -> dict[str, float]:
+    """Confidence by rule code of what a review reports."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "codeward", "review", ".", "--no-cache", "--format", "json", "--exit-zero", *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return {f["code"]: f["confidence"] for f in json.loads(result.stdout)["findings"]}
+
+
+def test_the_default_threshold_hides_findings_judges_never_wanted_unless_named(tmp_path: Path) -> None:
+    # `== None` (CWR616): 0 of its judged real findings were worth a comment; the finding-confidence model scores
+    # it under the default threshold (0.05), so the default configuration does not report it.
+    assert review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated") == []
+    shown = scored(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--show-all")
+    assert list(shown) == ["CWR616"] and 0 < shown["CWR616"] < 0.05
+    # Asked for by name, or with a threshold the user chose, the default threshold no longer decides.
+    assert codes(review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--select", "CWR616")) == [
+        ("m.py", 2, "CWR616")
+    ]
+    assert codes(review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--min-confidence", "0")) == [
+        ("m.py", 2, "CWR616")
+    ]
+    assert review(tmp_path, {"m.py": NONE_COMPARE}, "--isolated", "--select", "CWR616", "--min-confidence", "0.5") == []
+
+
+def test_confidence_ranks_the_findings_judges_wanted_above_the_ones_they_did_not(tmp_path: Path) -> None:
+    handler = (
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n"
+        "    return s3.list_objects_v2(Bucket=event['bucket'])\n"
+    )
+    score = scored(tmp_path, {"fn.py": handler}, "--isolated", "--select", "ALL", "--show-all")
+    # A client made on every invocation (CWR401) and a single page read (CWR402) were mostly worth a comment on
+    # real projects; a missing ExpectedBucketOwner (CWR405) almost never was.
+    assert set(score) == {"CWR401", "CWR402", "CWR405"}, score
+    assert score["CWR401"] > 0.4 and score["CWR402"] > 0.4 and score["CWR405"] < 0.2
+
+
+DEPRECATED = 'import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef f():\n    log.warn("x")\n'
+
+
+def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named(tmp_path: Path) -> None:
+    from codeward.reviewer.measured import counts, demoted, in_default_set
+
+    # CWR608 deprecated-api: 5 true, 0 false, 2 not worth a comment on the judged projects (0.71 < 0.8).
+    true, false, _ = counts("CWR608")  # type: ignore[misc]
+    assert true > 0 and false == 0 and demoted("CWR608") and in_default_set("CWR608")
+    # A rule under the bar that was judged wrong stays off; one at or above the bar keeps its severity.
+    assert not demoted("CWR116") and not in_default_set("CWR116") and not demoted("CWR610")
+    found = review(tmp_path, {"d.py": DEPRECATED}, "--isolated")
+    assert [(f["code"], f["line"], f["severity"]) for f in found] == [("CWR608", 7, "info")]
+    named = review(tmp_path, {"d.py": DEPRECATED}, "--isolated", "--select", "CWR608")
+    assert [(f["code"], f["line"], f["severity"]) for f in named] == [("CWR608", 7, "warning")]
+
+
+# -- trusted sources in the non-taint rules (section 4) ----------------------------------------------------------
+
+TRUSTED_SOURCES = (
+    "import json\nimport logging\nimport os\nimport urllib.request\n\nimport boto3\n\nlogger = logging.getLogger()\n"
+    'URL = os.environ["API_URL"]\niam = boto3.client("iam", region_name="us-east-1")\n\n\n'
+    "def handler(event, context):\n"
+    '    logger.info("request id %s remaining %s", context.aws_request_id, context.get_remaining_time_in_millis())\n'
+    '    logger.info("rule %s", event["configRuleName"])\n'
+    '    logger.info("config event %s", event["invokingEvent"])\n'
+    '    logger.info("source %s %s state %s", event["source"], event["detail-type"], event["detail"]["state"])\n'
+    '    logger.info("url %s", os.environ.get("TARGET"))\n'
+    '    body = urllib.request.urlopen(URL + "/status", timeout=5).read()\n'
+    '    data = open("/tmp/x").read()\n'
+    '    counts = {"a": 1}\n    for k, v in counts.items():\n        counts[k] = v + 1\n'
+    "    return body, data\n"
+)
+CUSTOM_RESOURCE = (
+    "import json\n\n\ndef handler(event, context):\n    print(json.dumps(event))\n"
+    '    if event["RequestType"] == "Create":\n        return None\n'
+)
+
+
+def test_lambda_context_environment_config_and_eventbridge_events_are_not_attacker_input(tmp_path: Path) -> None:
+    # Every rule, every finding: nothing here is untrusted, a leak, a missing timeout or a hard-coded region
+    # smell (IAM is a global service), and an inline read or a dict updated while iterating is fine.
+    assert review(tmp_path, {"fn.py": TRUSTED_SOURCES}, "--isolated", "--select", "ALL", "--show-all") == []
+
+
+def test_logging_a_whole_custom_resource_event_is_a_leak_of_its_response_url(tmp_path: Path) -> None:
+    found = review(tmp_path, {"cr.py": CUSTOM_RESOURCE}, "--isolated", "--select", "ALL", "--show-all")
+    assert codes(found) == [("cr.py", 5, "CWR204")]
+    assert "pre-signed ResponseURL" in found[0]["message"] and "injection" not in found[0]["message"]

@@ -3,8 +3,9 @@ rules miss (CWR205, literals the classifier scores as credentials).
 
 Every finding keeps the confidence it got; the command hides those below `--min-confidence` (default
 `DEFAULT_MIN_CONFIDENCE`, or `min-confidence` in `[tool.codeward.reviewer]`) unless `--show-all` is given.
-Classifier-only findings are produced down to `FLOOR`, so `--show-all` and a lower threshold can reveal them
-without invalidating the results cache. Nothing here imports scikit-learn.
+Classifier-only findings are produced from `FLOOR`, the secret classifier's own threshold: their reported
+confidence is then the finding-confidence model's (`finding.py`), whose default threshold is much lower, so
+the secret classifier has to believe a literal before anything else is asked. Nothing here imports scikit-learn.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from dataclasses import replace
 
 from codeward.findings import Finding, Severity, Span
 
-DEFAULT_MIN_CONFIDENCE = 0.5
-FLOOR = 0.2
+# Chosen from the leave-one-project-out curve of the finding-confidence model on judged real findings
+# (docs/ml.md): at 0.05 it kept 32 of 34 true findings and dropped 91 of 112 false ones and 172 of 231 not
+# worth a comment.
+DEFAULT_MIN_CONFIDENCE = 0.05
+FLOOR = 0.5
 SECRET_RULES = frozenset({"CWR201", "CWR202", "CWR203"})
 CLASSIFIER_RULE = "CWR205"
 
@@ -116,8 +120,16 @@ def _injection(path: str, text: str, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def visible(findings: list[Finding], min_confidence: float, show_all: bool) -> list[Finding]:
-    """What a review reports: findings without a confidence, and those at or above the threshold."""
+def visible(
+    findings: list[Finding], min_confidence: float, show_all: bool, named: Callable[[str], bool] | None = None
+) -> list[Finding]:
+    """What a review reports: findings without a confidence, and those at or above the threshold. `named`: the
+    rules the user asked for by name; when given (the threshold is the default one), their findings are all
+    reported, since the default threshold is there to clean up the default set, not to overrule a request."""
     if show_all:
         return findings
-    return [f for f in findings if f.confidence is None or f.confidence >= min_confidence]
+    return [
+        f
+        for f in findings
+        if f.confidence is None or f.confidence >= min_confidence or (named is not None and named(f.code))
+    ]

@@ -16,11 +16,12 @@ from operator import mul
 from typing import Any
 
 from codeward.reviewer.ml.features import BUCKETS, SECRET_NUMERIC, SINK_NUMERIC, Vector
+from codeward.reviewer.ml.finding import FINDING_NUMERIC
 
 FORMAT = "codeward-classifier"
 VERSION = 1
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model.json")
-NUMERIC = {"secrets": SECRET_NUMERIC, "injection": SINK_NUMERIC}
+NUMERIC = {"secrets": SECRET_NUMERIC, "injection": SINK_NUMERIC, "findings": FINDING_NUMERIC}
 
 
 class ModelError(Exception):

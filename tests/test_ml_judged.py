@@ -1,0 +1,86 @@
+"""The finding-confidence model: its features, its plain-Python scoring against scikit-learn, its evaluation
+arithmetic (ROC AUC, Brier score, reliability bins) and the shipped model file."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from codeward.reviewer.ml import finding, judged, score
+
+from codeward.findings import Finding, Severity, Span
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _finding(code: str, path: str, line: int, message: str = "m", flow: tuple = ()) -> Finding:
+    return Finding(code, message, path, Span(line, 1, line, 2), Severity.WARNING, flow=flow)
+
+
+def test_features_see_test_code_handlers_literals_and_the_source_of_a_flow() -> None:
+    lines = ["import boto3", "", "def lambda_handler(event, context):", "    log.info('done %s', 'x')", ""]
+    numeric, hashed = finding.finding_features(_finding("CWR116", "src/tests/test_app.py", 4), lines)
+    by_name = dict(zip(finding.FINDING_NUMERIC, numeric, strict=True))
+    assert by_name["test_file"] == 1.0 and by_name["handler_function"] == 1.0 and by_name["module_level"] == 0.0
+    assert by_name["line_only_literals"] == 1.0 and by_name["has_flow"] == 0.0
+    source = ((Span(3, 1, 3, 5), "request.args (the source)"), (Span(4, 1, 4, 5), "the sink"))
+    numeric, flow_hashed = finding.finding_features(_finding("CWR116", "app.py", 4, flow=source), lines)
+    by_name = dict(zip(finding.FINDING_NUMERIC, numeric, strict=True))
+    assert by_name["test_file"] == 0.0 and by_name["has_flow"] == 1.0 and by_name["flow_steps"] == 2.0
+    from codeward.reviewer.ml.features import bucket
+
+    assert bucket("src:request") in flow_hashed and bucket("src:request") not in hashed
+    # Module level, under `if __name__ == "__main__":`.
+    script = ["import sys", "if __name__ == '__main__':", "    run(sys.argv[1])"]
+    numeric, _ = finding.finding_features(_finding("CWR102", "tools/run.py", 3), script)
+    by_name = dict(zip(finding.FINDING_NUMERIC, numeric, strict=True))
+    assert by_name["main_guard"] == 1.0 and by_name["module_level"] == 1.0 and by_name["script_or_example"] == 1.0
+
+
+def test_the_project_is_no_feature() -> None:
+    lines = ["def f(a):", "    if a == None:", "        return 0"]
+    one = finding.finding_features(_finding("CWR616", "alpha/lib/m.py", 2), lines)
+    other = finding.finding_features(_finding("CWR616", "omega/lib/m.py", 2), lines)
+    assert one == other
+
+
+def test_plain_python_scores_equal_scikit_learn(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    rows = []
+    for i in range(300):
+        label = int(rng.random() < 0.3)
+        numeric = [rng.gauss(label, 1.0) for _ in finding.FINDING_NUMERIC]
+        hashed = sorted({rng.randrange(4096) for _ in range(3)} | ({11} if label else {12}))
+        rows.append({"group": f"p{i % 5}", "label": label, "numeric": numeric, "hashed": hashed, "code": "CWR1"})
+    model, scale = judged.fit(rows)
+    expected = judged.predict(model, scale, rows)
+    path = tmp_path / "findings.json"
+    path.write_text(json.dumps(judged.export(model, scale, {}, ["CWR1"])), encoding="utf-8")
+    scorer = score.load(str(path))["findings"]
+    got = [scorer.probability((r["numeric"], r["hashed"])) for r in rows]
+    assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-9
+
+
+def test_auc_brier_and_bins_match_their_definitions() -> None:
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    rng = random.Random(3)
+    labels = [int(rng.random() < 0.2) for _ in range(200)]
+    scores = [round(min(1.0, max(0.0, rng.gauss(0.3 + 0.4 * y, 0.2))), 2) for y in labels]  # ties included
+    assert abs(judged.auc(labels, scores) - roc_auc_score(labels, scores)) < 1e-12  # type: ignore[operator]
+    assert abs(judged.brier(labels, scores) - brier_score_loss(labels, scores)) < 1e-12
+    assert judged.auc([1, 1], [0.2, 0.3]) is None
+    bins = judged.reliability([0, 1, 1], [0.01, 0.95, 1.0])
+    assert bins == [("0.00-0.05", 1, 0.01, 0.0), ("0.90-1.00", 2, 0.975, 1.0)]
+
+
+def test_the_shipped_model_loads_and_names_the_rules_it_was_trained_on() -> None:
+    document = json.loads((ROOT / "reviewer" / "ml" / "findings.json").read_text(encoding="utf-8"))
+    assert document["format"] == score.FORMAT and document["categories"]["findings"]["kind"] == "linear"
+    assert {"CWR401", "CWR610", "CWR616", "CWR204"} <= set(document["rules"])
+    _scorer, rules = finding._model()
+    assert rules == frozenset(document["rules"])
+    # A finding of a rule it never saw keeps the confidence it had.
+    unknown = _finding("CWR999", "m.py", 1)
+    assert finding.score_findings("x = 1\n", [unknown]) == [unknown]
