@@ -328,3 +328,30 @@ def test_logging_a_whole_custom_resource_event_is_a_leak_of_its_response_url(tmp
     found = review(tmp_path, {"cr.py": CUSTOM_RESOURCE}, "--isolated", "--select", "ALL", "--show-all")
     assert codes(found) == [("cr.py", 5, "CWR204")]
     assert "pre-signed ResponseURL" in found[0]["message"] and "injection" not in found[0]["message"]
+
+
+BARE_MD5 = "import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n"
+
+
+def test_the_default_threshold_keeps_security_findings_at_info(tmp_path: Path) -> None:
+    # A bare MD5 (CWR304) is rarely worth a comment on real code (score under 0.05) but is what an audit looks
+    # for: the default threshold leaves it at info; a threshold the user sets hides it.
+    shown = review(tmp_path, {"h.py": BARE_MD5}, "--isolated")
+    assert [(f["line"], f["code"], f["severity"]) for f in shown] == [(5, "CWR304", "info")]
+    assert review(tmp_path, {"h.py": BARE_MD5}, "--isolated", "--min-confidence", "0.05") == []
+
+
+def test_below_the_default_threshold_a_security_warning_becomes_info_with_a_note() -> None:
+    from codeward.reviewer.ml.confidence import visible
+
+    from codeward.findings import Finding, Severity, Span
+
+    def finding(code: str, severity: Severity) -> Finding:
+        return Finding(code, "m", "a.py", Span(1, 1, 1, 2), severity, confidence=0.01)
+
+    out = visible([finding("CWR103", Severity.WARNING), finding("CWR616", Severity.WARNING)], 0.05, False,
+                  named=lambda code: False)  # fmt: skip
+    assert [(f.code, f.severity, f.notes) for f in out] == [
+        ("CWR103", Severity.INFO, ("reported at info: confidence 0.01 is below the default 0.05",))
+    ]
+    assert visible([finding("CWR103", Severity.WARNING)], 0.05, False) == []  # a threshold the user set

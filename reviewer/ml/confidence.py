@@ -120,16 +120,29 @@ def _injection(path: str, text: str, findings: list[Finding]) -> list[Finding]:
     return out
 
 
+# Findings of these rule categories are reported at info below the default threshold, not hidden.
+SECURITY_CATEGORIES = frozenset({"security", "secrets", "input-validation"})
+
+
 def visible(
     findings: list[Finding], min_confidence: float, show_all: bool, named: Callable[[str], bool] | None = None
 ) -> list[Finding]:
-    """What a review reports: findings without a confidence, and those at or above the threshold. `named`: the
-    rules the user asked for by name; when given (the threshold is the default one), their findings are all
-    reported, since the default threshold is there to clean up the default set, not to overrule a request."""
+    """What a review reports. `named`: the rules the user asked for by name, given when the threshold is the
+    default one. A threshold the user set hides findings below it. The default threshold hides the other
+    findings below it, except security ones: those are reported at `info` (never failing a run, never posted),
+    since the evidence that a reviewer would not want them is statistical while the finding itself may be the
+    one an audit looks for (a bare `hashlib.md5()`). A rule asked for by name keeps its severity."""
     if show_all:
         return findings
-    return [
-        f
-        for f in findings
-        if f.confidence is None or f.confidence >= min_confidence or (named is not None and named(f.code))
-    ]
+    from codeward.reviewer.rules import rule_for
+
+    out = []
+    for f in findings:
+        if f.confidence is None or f.confidence >= min_confidence or (named is not None and named(f.code)):
+            out.append(f)
+        elif named is not None and getattr(rule_for(f.code), "category", "") in SECURITY_CATEGORIES:
+            if f.severity is not Severity.INFO:
+                note = f"reported at info: confidence {f.confidence:.2f} is below the default {min_confidence:g}"
+                f = replace(f, severity=Severity.INFO, notes=(*f.notes, note))
+            out.append(f)
+    return out

@@ -15,6 +15,8 @@ from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from codeward.reviewer.dataflow.query import Taint
 
 _SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
@@ -1485,6 +1487,75 @@ _SQL_STATEMENT = re.compile(
 _SQL_HELPER = re.compile(r"execute|query|sql", re.I)
 
 
+_SQL_VERB = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CREATE|DROP|ALTER|TRUNCATE)\s", re.I)
+
+
+def _starts_like_sql(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.SimpleString):
+        body = node.value.lstrip("rRbBuU")
+        quote = 3 if body[:3] in ('"""', "'''") else 1
+        return bool(_SQL_VERB.match(body, quote))
+    if isinstance(node, cst.FormattedString):
+        first = node.parts[0] if node.parts else None
+        return isinstance(first, cst.FormattedStringText) and bool(_SQL_VERB.match(first.value))
+    if isinstance(node, cst.ConcatenatedString):
+        return _starts_like_sql(node.left)
+    return False
+
+
+def _holds_sql_text(node: cst.CSTNode) -> bool:
+    """Whether a string literal inside `node` starts like SQL."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString):
+            if _starts_like_sql(current):
+                return True
+            continue
+        stack.extend(children(current))
+    return False
+
+
+def _constants_hold_sql(body: Sequence[cst.CSTNode]) -> bool:
+    """Whether a module's or class's own assignments (`SQL = "SELECT ..."`) hold SQL-like text."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                value = getattr(small, "value", None)
+                if isinstance(small, cst.Assign | cst.AnnAssign) and value is not None and _holds_sql_text(value):
+                    return True
+    return False
+
+
+def _sql_text_in_reach(ctx: Context) -> bool:
+    """Whether SQL-like text is in reach of the current call: a literal in its function, or a constant of its
+    class or module. A query passed in a variable needs such a constant start for CWR120 to read it as SQL;
+    without one the analysis is not asked (asking doubled the review's time on Django, where `query` names ORM
+    objects and `cursor.execute(sql, params)` runs SQL composed elsewhere). Text held in another module's
+    constant is not seen."""
+    cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
+    scopes: list[tuple[cst.CSTNode, bool]] = [(ctx.module, True)]
+    for ancestor in ctx.ancestors():
+        if isinstance(ancestor, cst.FunctionDef):
+            scopes.append((ancestor, False))
+        elif isinstance(ancestor, cst.ClassDef):
+            scopes.append((ancestor, True))
+    for scope, constants_only in scopes:
+        found = cache.get(id(scope))
+        if found is None:
+            if not constants_only:
+                found = _holds_sql_text(scope)
+            else:
+                body = scope.body.body if isinstance(scope, cst.ClassDef) else scope.body  # type: ignore[attr-defined]
+                found = _constants_hold_sql(body)
+            cache[id(scope)] = found
+        if found:
+            return True
+    return False
+
+
 class SqlFromVariable(ReviewRule):
     """
     ## What it does
@@ -1529,13 +1600,15 @@ class SqlFromVariable(ReviewRule):
                 isinstance(query, cst.Call) and method_name(query) == "format"
             ):
                 self._formatted_here(ctx, node, query)
-            elif isinstance(query, cst.Name | cst.Attribute | cst.Subscript):
+            elif isinstance(query, cst.Name | cst.Attribute | cst.Subscript) and _sql_text_in_reach(ctx):
                 self._formatted_before(ctx, node, query, _SQL_START)
             return
         # A project's own query helper (`db.query(...)`, `run_sql(...)`, `execute_query(...)`) the analysis
         # cannot see into: only text that reads as a whole SQL statement counts there.
         callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
         if not _SQL_HELPER.search(callee):
+            return
+        if not _sql_text_in_reach(ctx):
             return
         for arg in node.args:
             literal = isinstance(arg.value, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float)
