@@ -1568,7 +1568,10 @@ class SqlFromVariable(ReviewRule):
 
     ## Why is this bad?
     Whether the query is safe depends on every caller, now and later: one that passes a request parameter
-    opens an SQL injection. Binding parameters makes the query safe whatever the callers do.
+    opens an SQL injection. Binding parameters makes the query safe whatever the callers do. Nothing here
+    shows the value comes from outside, so the finding is `info` (never fails a run, never posted unless the
+    rule is selected): on real projects the values it saw were internal (3 of 3 judged wrong, hot-topics'
+    bundled database), while a proven flow from untrusted data is CWR101's error.
 
     ## Example
     ```python
@@ -1586,7 +1589,7 @@ class SqlFromVariable(ReviewRule):
     cwe = 89
     security_severity = 6.5
     category = "security"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     needles = ("execute", "text(", "raw(", "RawSQL", "read_sql", "query", "sql", "Query", "SQL")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
