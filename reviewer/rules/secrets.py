@@ -28,7 +28,8 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")),
 )
 _PLACEHOLDER = re.compile(
-    r"(?i)example|sample|dummy|placeholder|fake|redacted|changeit|your[_-]|<[^>]*>|\$\{|\{\{|%\(|%s|x{4,}|\*{3,}|\.\.\."
+    r"(?i)example|sample|dummy|placeholder|fake|redacted|changeit|your[_-]|(?<![a-z0-9])my[_-]|<[^>]*>|\$\{|\{\{|%\(|%s"
+    r"|x{4,}|\*{3,}|\.\.\."
 )
 _CREDENTIAL_NAME = re.compile(
     r"(?i)(?:^|_)(?:password|passwd|passphrase|pwd|pass|secret|secret_key|secret_access_key|api_?key|access_token|"
@@ -342,6 +343,7 @@ class PasswordInUrl(ReviewRule):
     VALID = (
         Valid("import os\nURL = os.environ['DATABASE_URL']\nDOC = 'postgresql://user:password@localhost/db'\n"),
         Valid("URL = 'postgresql://app:{password}@db/app'\nGIT = 'git@github.com:org/repo.git'\n"),
+        Valid("URI_EXAMPLES = ('s3://my_key:my_secret@my_bucket/my_key',)\n"),  # a documented example's placeholder
     )
     INVALID = (
         Invalid(
