@@ -74,16 +74,11 @@ def _in_pieces(text: str) -> Any:
     cuts = starts(text)
     pyast.forget(text)  # CPython's tree goes before libcst's pieces come
     lines = text.splitlines(keepends=True)
+    offsets = [0, *itertools.accumulate(len(line) for line in lines)]  # characters before each line
     bounds = [0]
-    size = 0
-    for line, cut in enumerate(cuts):
-        if line == 0:
-            size = sum(len(x) for x in lines[:cut])
-            continue
-        size += sum(len(x) for x in lines[cuts[line - 1] : cut])
-        if size >= PIECE:
+    for cut in cuts[1:]:  # the first statement starts the first piece
+        if offsets[cut] - offsets[bounds[-1]] >= PIECE:
             bounds.append(cut)
-            size = 0
     if len(bounds) < 2:
         return None
     bounds.append(len(lines))

@@ -23,12 +23,14 @@ MAX_DEPTH = 1000
 _LAST: list[tuple[str, str, object]] = []
 
 
-def parse(text: str, path: str = "<unknown>") -> ast.Module:
-    """`ast.parse(text)`, remembered for the last text (the same file's pre-check and classifier); the
-    exception it raised is raised again."""
-    if _LAST and _LAST[0][0] is text and _LAST[0][1] == path:
+def parse(text: str, path: str | None = None) -> ast.Module:
+    """`ast.parse(text)`, remembered for the last text (the same file's pre-check, libcst's cuts and the
+    classifier); the exception it raised is raised again. Without a path, any remembered parse of the text
+    will do (the path only names the file in a SyntaxError)."""
+    if _LAST and _LAST[0][0] is text and (path is None or _LAST[0][1] == path):
         found = _LAST[0][2]
     else:
+        path = path or "<unknown>"
         try:
             with cpython_limits():
                 found = ast.parse(text, path)

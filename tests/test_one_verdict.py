@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from codeward.linters.engine import lint_file, load_document
 from codeward.linters.rules import all_rules
+from codeward.linters.rules.pipeline import SOURCE_ACTION, action, api_case
 from codeward.linters.simulate.command import rule_for
 from codeward.linters.simulate.deploy import infer_platform
 from codeward.linters.simulate.verdict import counts
@@ -132,49 +133,11 @@ def test_a_batch_graph_cycle_suppressed_for_lint_is_silent_in_simulate(tmp_path:
 
 
 def test_a_pipeline_reading_an_artifact_nothing_produces_is_rejected(tmp_path: Path) -> None:
-    spec = {
-        "pipeline": {
-            "name": "p",
-            "roleArn": "arn:aws:iam::123456789012:role/r",
-            "artifactStore": {"type": "S3", "location": "bucket"},
-            "stages": [
-                {
-                    "name": "Source",
-                    "actions": [
-                        {
-                            "name": "S",
-                            "actionTypeId": {
-                                "category": "Source",
-                                "owner": "AWS",
-                                "provider": "CodeCommit",
-                                "version": "1",
-                            },
-                            "configuration": {"RepositoryName": "r", "BranchName": "main"},
-                            "outputArtifacts": [{"name": "Src"}],
-                        }
-                    ],
-                },
-                {
-                    "name": "Deploy",
-                    "actions": [
-                        {
-                            "name": "D",
-                            "actionTypeId": {
-                                "category": "Deploy",
-                                "owner": "AWS",
-                                "provider": "CodeDeploy",
-                                "version": "1",
-                            },
-                            "configuration": {"ApplicationName": "a", "DeploymentGroupName": "g"},
-                            "inputArtifacts": [{"name": "Built"}],
-                        }
-                    ],
-                },
-            ],
-        }
-    }
+    deploy = action("D", "Deploy", "CodeDeploy", {"ApplicationName": "a", "DeploymentGroupName": "g"},
+                    inputs=("Built",))  # fmt: skip
+    spec = api_case(("Source", [SOURCE_ACTION]), ("Deploy", [deploy]))  # nothing outputs "Built"
     path = tmp_path / "pipeline.json"
-    path.write_text(json.dumps(spec, indent=1))
+    path.write_text(spec)
     status, report, text = _simulate(str(path))
     assert status == 1 and not report["findings"]
     assert report["trace"]["verdict"]["result"] == "REJECTED"

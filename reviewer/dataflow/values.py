@@ -161,8 +161,7 @@ def _bounded(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
         for flow in params:
             label = flow.label
             if len(label.path) > keep:
-                label = Label(label.kind, label.desc, label.node, label.family, label.index, label.path[:keep],
-                              label.trust)  # fmt: skip
+                label = replace(label, path=label.path[:keep])
             have = merged.get(label)
             cleared = flow.cleared if have is None else have.cleared & flow.cleared
             merged[label] = Flow(label, cleared, flow.steps if have is None else have.steps)
