@@ -21,12 +21,27 @@ from typing import Any
 PIECE = 48_000
 
 
+# The last text parsed and its tree: the rules' walk and the classifier's walk of a file with injection
+# findings share one parse. `forget()` lets it go when the file's review ends.
+_last: tuple[str, Any] | None = None
+
+
 def parse_module(text: str) -> Any:
-    if len(text) > PIECE * 1.5:
-        module = _in_pieces(text)
-        if module is not None:
-            return module
-    return _parse(text)
+    """libcst's tree of `text` (remembered until `forget()` or the next text); its errors propagate."""
+    global _last
+    if _last is not None and _last[0] is text:
+        return _last[1]
+    _last = None
+    module = _in_pieces(text) if len(text) > PIECE * 1.5 else None
+    if module is None:
+        module = _parse(text)
+    _last = (text, module)
+    return module
+
+
+def forget() -> None:
+    global _last
+    _last = None
 
 
 def _parse(text: str) -> Any:

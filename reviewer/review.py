@@ -140,6 +140,9 @@ def review_text(
         return _review_text(path, text, select, taint, tests=tests, foreign=foreign)
     finally:
         sys.setrecursionlimit(limit)
+        from codeward.reviewer.parse import forget
+
+        forget()
 
 
 def _review_text(path: str, text: str, select: Selector, taint: object, *, tests: bool, foreign: bool) -> list[Finding]:

@@ -113,3 +113,18 @@ def test_a_large_test_module_parses_in_bounded_memory() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) < 160, result.stdout
+
+
+def test_a_file_with_injection_findings_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' walk and the classifier's sink walk share one libcst tree; the review lets it go at its end."""
+    from codeward.reviewer.review import review_text
+
+    calls: list[int] = []
+    real = parse._parse
+    monkeypatch.setattr(parse, "_parse", lambda text: calls.append(len(text)) or real(text))
+    text = "import os\nfrom flask import request\n\ndef view():\n    os.system(request.args['c'])\n"
+    findings = review_text("app.py", text)
+    assert [(f.code, f.span.line) for f in findings if f.code == "CWR102"] == [("CWR102", 5)]
+    assert next(f for f in findings if f.code == "CWR102").confidence is not None  # the classifier scored it
+    assert calls == [len(text)]
+    assert parse._last is None

@@ -71,6 +71,8 @@ def _enclosing(lines: list[str], line: int) -> tuple[str | None, bool]:
         return None, False
     here = lines[line - 1]
     indent = len(here) - len(here.lstrip())
+    if indent == 0:  # nothing encloses a top-level line (and the scan below would read _SCAN lines for nothing)
+        return None, False
     name = None
     main = False
     for number in range(line - 1, max(0, line - 1 - _SCAN), -1):
