@@ -165,6 +165,30 @@ def test_sink_candidate_features() -> None:
     assert route.validation_call and route.steps == 1
 
 
+def test_a_value_used_by_many_sinks_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A variable's assigned value is walked once however many sinks use it (a large value and thousands of sink
+    calls were quadratic), and every sink still gets that value's facts."""
+    walked: list[int] = []
+    real = cand._builds
+    monkeypatch.setattr(cand, "_builds", lambda node, cst: walked.append(id(node)) or real(node, cst))
+    value = "'http://example.com/' " + " ".join(["'ab'"] * 200)
+    source = "import subprocess\n\ndef run(y):\n    x = " + value + " + y\n" + "    subprocess.call(x, shell=True)\n" * 50
+    found = cand.sink_candidates("app.py", source)
+    assert len(found) == 50
+    assert {(c.build, c.fixed_prefix, tuple(c.arg_names)) for c, _ in found} == {("concat", True, ("x", "y"))}
+    # Each sink's own argument `x` (50 nodes) and the value once: without the memo the value was walked 50 times.
+    assert len(walked) == len(set(walked)) == 51
+
+
+def test_literal_str_of_a_long_implicit_concatenation() -> None:
+    from codeward.reviewer.engine import literal_str
+    from codeward.reviewer.parse import parse_module
+
+    expr = parse_module("x = " + " ".join(f"'{i},'" for i in range(3000)) + "\n").body[0].body[0].value
+    assert literal_str(expr) == "".join(f"{i}," for i in range(3000))
+    assert literal_str(parse_module("x = 'a' f'{b}'\n").body[0].body[0].value) is None
+
+
 def test_sink_candidates_of_unparsable_source() -> None:
     assert cand.sink_candidates("x.py", "def (:\n") == []
     assert cand.python_secret_candidates("x.py", "def (:\n") == []

@@ -879,17 +879,15 @@ def _dotted(node: cst.BaseExpression | None) -> str | None:
 
 def _mentions(node: cst.CSTNode, words: frozenset[str]) -> bool:
     """Whether a string literal in `node` is one of `words` (a handler reading `event["RequestType"]`)."""
+    from codeward.reviewer.dataflow.fold import literal
     from codeward.reviewer.dataflow.nodes import children
 
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, cst.SimpleString):
-            try:
-                if item.evaluated_value in words:
-                    return True
-            except Exception:
-                continue
+            if literal(item) in words:
+                return True
         else:
             stack.extend(children(item))
     return False

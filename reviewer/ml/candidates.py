@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from codeward.reviewer.ml.features import CREDENTIAL_NAME, PROVIDER_HINT, SecretCandidate, SinkCandidate, words
@@ -364,6 +365,30 @@ class _State:
         self.allow_listed: set[tuple[int, str]] = set()
         self.found: list[tuple[Any, SinkCandidate, bool]] = []  # (call node, candidate, the rule reports it)
         self.framework = "none"
+        # id of an assigned value -> (_builds of it, its names): every sink that uses the variable asks, and a
+        # large value walked once per sink made a file with thousands of sinks quadratic.
+        self.value_facts: dict[int, _ValueFacts] = {}
+
+    def facts(self, node: Any, cst: Any) -> _ValueFacts:
+        found = self.value_facts.get(id(node))
+        if found is None:
+            from codeward.reviewer.rules._base import host_is_fixed, literal_prefix
+
+            names: list[str] = []
+            _names(node, cst, names)
+            found = _ValueFacts(_builds(node, cst), names, literal_prefix(node), host_is_fixed(node))
+            self.value_facts[id(node)] = found
+        return found
+
+
+@dataclass(frozen=True)
+class _ValueFacts:
+    """What the features read of an assigned value."""
+
+    builds: tuple[str, int, bool, bool]
+    names: list[str]
+    prefix: str | None
+    fixed_host: bool
 
 
 def _recorder_rules(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dict[type, list]]:
@@ -492,8 +517,9 @@ def _sink_candidate(ctx: Any, rule: Any, node: Any, label: str, expr: Any, state
     if isinstance(expr, cst.Name) and (key, expr.value) in state.assigned:
         resolved = state.assigned[(key, expr.value)]
     build, nested, escape, cast = _builds(expr, cst)
-    if build == "variable" and resolved is not expr:
-        inner, inner_nested, escape2, cast2 = _builds(resolved, cst)
+    value = state.facts(resolved, cst) if resolved is not expr else None
+    if build == "variable" and value is not None:
+        inner, inner_nested, escape2, cast2 = value.builds
         build = inner if inner not in ("variable", "other") else build
         nested += inner_nested
         escape, cast = escape or escape2, cast or cast2
@@ -501,8 +527,8 @@ def _sink_candidate(ctx: Any, rule: Any, node: Any, label: str, expr: Any, state
     kind = rule.kind
     names: list[str] = []
     _names(expr, cst, names)
-    if resolved is not expr:
-        _names(resolved, cst, names)
+    if value is not None:
+        names += value.names
     function = ctx.function
     if scope.route:
         role = "route"
@@ -521,7 +547,7 @@ def _sink_candidate(ctx: Any, rule: Any, node: Any, label: str, expr: Any, state
         framework = "lambda"
     function_words = list(words(function.name.value)) if function is not None else []
     function_words += [w for p in scope.params for w in words(p)]
-    prefix = literal_prefix(expr) or literal_prefix(resolved) or ""
+    prefix = literal_prefix(expr) or (value.prefix if value is not None else None) or ""
     args = node.args if isinstance(node, cst.Call) else ()
     by_keyword = any(arg.keyword is not None and arg.value is expr for arg in args)
     shell = kwarg(node, "shell") if isinstance(node, cst.Call) else None
@@ -538,7 +564,9 @@ def _sink_candidate(ctx: Any, rule: Any, node: Any, label: str, expr: Any, state
         source=taint.source if taint is not None else "",
         role=role,
         framework=framework,
-        fixed_prefix=host_is_fixed(expr) or host_is_fixed(resolved) or (kind == "command" and bool(prefix.strip())),
+        fixed_prefix=host_is_fixed(expr)
+        or (value is not None and value.fixed_host)
+        or (kind == "command" and bool(prefix.strip())),
         param_in_arg=any(n in scope.params for n in names),
         arg_names=sorted({w for n in names for w in words(n)})[:12],
         function_words=function_words[:12],

@@ -37,7 +37,8 @@ def literal_prefix(node: cst.BaseExpression) -> str | None:
 
 def host_is_fixed(node: cst.BaseExpression) -> bool:
     prefix = literal_prefix(node)
-    return prefix is not None and bool(_FIXED_HOST.match(prefix))
+    # A scheme and host fit well within 512 characters; the cut keeps a huge literal from being scanned whole.
+    return prefix is not None and bool(_FIXED_HOST.match(prefix[:512]))
 
 
 # Text that every untrusted source leaves in a file: without it, no taint rule can report anything there.
