@@ -172,7 +172,9 @@ def test_a_value_used_by_many_sinks_is_read_once(monkeypatch: pytest.MonkeyPatch
     real = cand._builds
     monkeypatch.setattr(cand, "_builds", lambda node, cst: walked.append(id(node)) or real(node, cst))
     value = "'http://example.com/' " + " ".join(["'ab'"] * 200)
-    source = "import subprocess\n\ndef run(y):\n    x = " + value + " + y\n" + "    subprocess.call(x, shell=True)\n" * 50
+    source = (
+        "import subprocess\n\ndef run(y):\n    x = " + value + " + y\n" + "    subprocess.call(x, shell=True)\n" * 50
+    )
     found = cand.sink_candidates("app.py", source)
     assert len(found) == 50
     assert {(c.build, c.fixed_prefix, tuple(c.arg_names)) for c, _ in found} == {("concat", True, ("x", "y"))}
