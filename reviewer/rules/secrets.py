@@ -399,10 +399,17 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _level(node: cst.Call) -> Severity | None:
-    """`info` for `log.debug(...)`: written only where someone turns debug logging on."""
+# The module turns debug logging on itself: `setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL", "DEBUG"))`,
+# `basicConfig(level=logging.DEBUG)`.
+_DEBUG_ON = re.compile(r"setLevel\([^)\n]*\bDEBUG\b|basicConfig\([^)\n]*\blevel\s*=[^,)\n]*\bDEBUG\b")
+
+
+def _level(ctx: Context, node: cst.Call) -> Severity | None:
+    """`info` for `log.debug(...)`: written only where someone turns debug logging on, unless this module
+    turns it on (or makes it the default)."""
     func = node.func
-    return Severity.INFO if isinstance(func, cst.Attribute) and func.attr.value == "debug" else None
+    debug = isinstance(func, cst.Attribute) and func.attr.value == "debug"
+    return Severity.INFO if debug and not _DEBUG_ON.search(ctx.text) else None
 
 
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
@@ -440,7 +447,9 @@ class SensitiveDataLogged(ReviewRule):
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
     anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`.
+    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`, unless the module turns debug
+    logging on itself (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL", "DEBUG"))`,
+    `basicConfig(level=logging.DEBUG)`).
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
@@ -484,7 +493,7 @@ class SensitiveDataLogged(ReviewRule):
             if event is not None:
                 ctx.report(
                     node,
-                    severity=_level(node),
+                    severity=_level(ctx, node),
                     message=f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
                     "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
                     notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
@@ -492,7 +501,7 @@ class SensitiveDataLogged(ReviewRule):
                 return
             found = _sensitive_names(ctx, arg.value)
             if found:
-                ctx.report(node, f"`{found}` is {what} in full", severity=_level(node))
+                ctx.report(node, f"`{found}` is {what} in full", severity=_level(ctx, node))
                 return
 
     VALID = (
