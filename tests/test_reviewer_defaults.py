@@ -388,11 +388,13 @@ DEBUG_LOGGED = (
         ('logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))', "info"),
         ('logger.setLevel(os.environ.get("LOG_LEVEL", "DEBUG"))', "warning"),  # on unless configured otherwise
         ("logging.basicConfig(level=logging.DEBUG)", "warning"),
+        ('LEVEL = "DEBUG"\nlogger.setLevel(os.environ.get("LOG_LEVEL", LEVEL))', "warning"),
+        ('LEVEL = "INFO"\nlogger.setLevel(os.environ.get("LOG_LEVEL", LEVEL))', "info"),
     ],
 )
 def test_a_debug_log_is_info_unless_the_module_turns_debug_on(tmp_path: Path, level: str, severity: str) -> None:
     found = review(tmp_path, {"cr.py": DEBUG_LOGGED.format(level=level)}, "--isolated", "--select", "CWR204")
-    assert [(f["code"], f["line"], f["severity"]) for f in found] == [("CWR204", 8, severity)]
+    assert [(f["code"], f["line"], f["severity"]) for f in found] == [("CWR204", 8 + level.count("\n"), severity)]
 
 
 BARE_MD5 = "import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n"

@@ -399,9 +399,22 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
-# The module turns debug logging on itself: `setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL", "DEBUG"))`,
-# `basicConfig(level=logging.DEBUG)`.
-_DEBUG_ON = re.compile(r"setLevel\([^)\n]*\bDEBUG\b|basicConfig\([^)\n]*\blevel\s*=[^,)\n]*\bDEBUG\b")
+# Where a module sets its logging level: `setLevel(...)`, `basicConfig(level=...)`.
+_LEVEL_SET = re.compile(r"setLevel\(([^)\n]*)\)|basicConfig\([^)\n]*\blevel\s*=([^,)\n]*)")
+
+
+def _debug_on(text: str) -> bool:
+    """The module turns debug logging on itself, or makes it the default: `setLevel("DEBUG")`,
+    `setLevel(os.environ.get("LOG_LEVEL", DEFAULT_LEVEL))` with `DEFAULT_LEVEL = "DEBUG"`,
+    `basicConfig(level=logging.DEBUG)`."""
+    for match in _LEVEL_SET.finditer(text):
+        argument = match.group(1) or match.group(2) or ""
+        if re.search(r"\bDEBUG\b", argument):
+            return True
+        for name in re.findall(r"\b[A-Za-z_]\w*\b", argument):
+            if re.search(rf"^{name}\s*=\s*(?:[\"']DEBUG[\"']|logging\.DEBUG)\s*$", text, re.MULTILINE):
+                return True
+    return False
 
 
 def _level(ctx: Context, node: cst.Call) -> Severity | None:
@@ -409,7 +422,7 @@ def _level(ctx: Context, node: cst.Call) -> Severity | None:
     turns it on (or makes it the default)."""
     func = node.func
     debug = isinstance(func, cst.Attribute) and func.attr.value == "debug"
-    return Severity.INFO if debug and not _DEBUG_ON.search(ctx.text) else None
+    return Severity.INFO if debug and not _debug_on(ctx.text) else None
 
 
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
