@@ -87,7 +87,8 @@ def test_info_findings_stay_off_pull_requests_unless_asked() -> None:
 
 def test_info_never_fails_a_run(tmp_path: Path) -> None:
     (tmp_path / "t.py").write_text("import datetime\nstamp = datetime.datetime.utcnow()\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "codeward", "review", "t.py", "--isolated", "--no-cache"],
+    # --show-all: the finding-confidence threshold may hide this info finding (judges never wanted CWR607).
+    run = subprocess.run([sys.executable, "-m", "codeward", "review", "t.py", "--isolated", "--no-cache", "--show-all"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert "CWR607" in run.stdout and run.returncode == 0
 

@@ -338,7 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirror", help="folder holding OWNER+NAME/repo git directories")
     parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
     parser.add_argument("--project", action="append", help="only these projects")
-    parser.add_argument("--split", choices=("tuning", "validation", "later"), help="only the projects of this split")
+    parser.add_argument(
+        "--split", action="append", choices=("tuning", "validation", "later"), help="only the projects of these splits"
+    )
     parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")
     parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")
     parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
@@ -353,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     projects = [
         p
         for p in PROJECTS
-        if (not args.project or p.name in args.project) and (not args.split or p.split == args.split)
+        if (not args.project or p.name in args.project) and (not args.split or p.split in args.split)
     ]
     if args.action == "extract":
         for project in projects:

@@ -460,9 +460,9 @@ class SensitiveDataLogged(ReviewRule):
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
     anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`, unless the module turns debug
-    logging on itself (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL", "DEBUG"))`,
-    `basicConfig(level=logging.DEBUG)`).
+    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`,
+    unless the module makes DEBUG its level (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL",
+    DEFAULT))` with `DEFAULT = "DEBUG"`, `basicConfig(level=logging.DEBUG)`).
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
