@@ -399,10 +399,30 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _level(node: cst.Call) -> Severity | None:
-    """`info` for `log.debug(...)`: written only where someone turns debug logging on."""
+# Where a module sets its logging level: `setLevel(...)`, `basicConfig(level=...)`.
+_LEVEL_SET = re.compile(r"setLevel\(([^)\n]*)\)|basicConfig\([^)\n]*\blevel\s*=([^,)\n]*)")
+
+
+def _debug_on(text: str) -> bool:
+    """The module turns debug logging on itself, or makes it the default: `setLevel("DEBUG")`,
+    `setLevel(os.environ.get("LOG_LEVEL", DEFAULT_LEVEL))` with `DEFAULT_LEVEL = "DEBUG"`,
+    `basicConfig(level=logging.DEBUG)`."""
+    for match in _LEVEL_SET.finditer(text):
+        argument = match.group(1) or match.group(2) or ""
+        if re.search(r"\bDEBUG\b", argument):
+            return True
+        for name in re.findall(r"\b[A-Za-z_]\w*\b", argument):
+            if re.search(rf"^{name}\s*=\s*(?:[\"']DEBUG[\"']|logging\.DEBUG)\s*$", text, re.MULTILINE):
+                return True
+    return False
+
+
+def _level(ctx: Context, node: cst.Call) -> Severity | None:
+    """`info` for `log.debug(...)`: written only where someone turns debug logging on, unless this module
+    turns it on (or makes it the default)."""
     func = node.func
-    return Severity.INFO if isinstance(func, cst.Attribute) and func.attr.value == "debug" else None
+    debug = isinstance(func, cst.Attribute) and func.attr.value == "debug"
+    return Severity.INFO if debug and not _debug_on(ctx.text) else None
 
 
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
@@ -440,7 +460,9 @@ class SensitiveDataLogged(ReviewRule):
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
     anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`.
+    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`,
+    unless the module makes DEBUG its level (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL",
+    DEFAULT))` with `DEFAULT = "DEBUG"`, `basicConfig(level=logging.DEBUG)`).
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
@@ -484,7 +506,7 @@ class SensitiveDataLogged(ReviewRule):
             if event is not None:
                 ctx.report(
                     node,
-                    severity=_level(node),
+                    severity=_level(ctx, node),
                     message=f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
                     "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
                     notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
@@ -492,7 +514,7 @@ class SensitiveDataLogged(ReviewRule):
                 return
             found = _sensitive_names(ctx, arg.value)
             if found:
-                ctx.report(node, f"`{found}` is {what} in full", severity=_level(node))
+                ctx.report(node, f"`{found}` is {what} in full", severity=_level(ctx, node))
                 return
 
     VALID = (
