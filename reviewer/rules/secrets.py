@@ -204,7 +204,7 @@ class HardcodedPassword(ReviewRule):
         r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*[rbuRBU]?['\"]"
         r"|\bauth\s*=\s*\(|(?:Basic|Digest)Auth\("
         r"|(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)\w*\s*[!=]=\s*[rbuRBU]?['\"]"
-        r"|['\"]\s*[!=]=\s*\w*(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)"
+        r"|['\"]\s*[!=]=\s*[\w.]*(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)"
     )
 
     def _check(
