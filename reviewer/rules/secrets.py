@@ -315,7 +315,7 @@ class HardcodedPassword(ReviewRule):
             "        return True\n",
             3,
             20,
-            message="`password` is compared with a hard-coded password (myP*",
+            message="`password` is compared with a hard-coded password (my**",
         ),
         Invalid("def ok(user):\n    return 'Xk9#mP2$vL7q' != user.admin_pass\n", 2, 12),
         # A parameter's default.
