@@ -82,6 +82,9 @@ PACKAGES: dict[str, Package] = {
         ("codeward/linters/engine.py", "codeward/linters/rule.py", "codeward/linters/rules/*"),
         (
             "tests/test_rule_cases.py",
+            "tests/test_inline_buildspec.py",
+            "tests/test_revision.py",
+            "tests/test_loading.py",
             "tests/test_corpus.py",
             "tests/test_seeded_defects.py",
             "tests/test_cli.py",
