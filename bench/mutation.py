@@ -95,6 +95,7 @@ PACKAGES: dict[str, Package] = {
         ("codeward/reviewer/rules/*",),
         (
             "tests/test_reviewer_rules.py",
+            "tests/test_review_rule_details.py",
             "tests/test_reviewer_corpus.py",
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
