@@ -105,7 +105,9 @@ PACKAGES: dict[str, Package] = {
         ("codeward/reviewer/dataflow/*",),
         (
             "tests/test_dataflow.py",
+            "tests/test_dataflow_details.py",
             "tests/test_reviewer_rules.py",
+            "tests/test_review_rule_details.py",
             "tests/test_reviewer_corpus.py",
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
