@@ -110,6 +110,66 @@ CASES = {
          ("CWR304", 5, 12, "info",
           "MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)")],
     ),
+    # CWR120: a raw string's prefix is not part of the SQL; the message shortens a long callee to 40 characters.
+    "raw string query": (
+        "def find(cursor, name):\n    cursor.execute(r\"SELECT * FROM t WHERE n = '\" + name + \"'\")\n",
+        [("CWR120", 2, 5, "info", "cursor.execute() runs SQL built by formatting values into the text (CWE-89)")],
+    ),
+    "query formatted before, long callee": (
+        "def find(self, name):\n    sql = \"SELECT * FROM t WHERE n = '%s'\" % name\n"
+        "    self.connections.reporting_database_cursor.execute(sql)\n",
+        [("CWR120", 3, 5, "info",
+          "self.connections.reporting_database_c...() runs SQL built by formatting `name` into the text (CWE-89)")],
+    ),
+    # CWR103: a format() whose arguments are quoted is quoted.
+    "format of quoted arguments": (
+        "import os, shlex\n\n\ndef ls(d):\n    os.system('ls {}'.format(shlex.quote(d)))\n",
+        [],
+    ),
+    # CWR103: subprocess's command by keyword is args=.
+    "subprocess args by keyword": (
+        "import subprocess\n\n\ndef run(d):\n    subprocess.call(args='ls ' + d, shell=True)\n",
+        [("CWR103", 5, 5, "warning",
+          "subprocess.call() runs a shell command built from a variable that is not shell-quoted (CWE-78)"),
+         ("CWR609", 5, 5, "info", "subprocess.call() waits for the child without a timeout (CWE-400)")],
+    ),
+    # CWR116: more arguments than conversions (logging reports the mismatch; the tainted one is still logged).
+    "more arguments than conversions": (
+        "import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\n\n\ndef view():\n"
+        "    logger.info('user %s', request.args['u'], 'x')\n",
+        [("CWR116", 7, 5, "warning", "request.args is written to the log by logger.info() with its line breaks (CWE-117)")],
+    ),
+    # CWR105: numpy.load with allow_pickle=True unpickles.
+    "numpy allow_pickle": (
+        "import numpy\nfrom flask import request\n\n\ndef view():\n"
+        "    return numpy.load(request.files['f'], allow_pickle=True)\n",
+        [("CWR105", 6, 12, "error", "request.files is deserialized by numpy.load(), which can run code (CWE-502)")],
+    ),
+    # CWR610: a timeout on the pool manager covers its requests.
+    "urllib3 pool timeout": (
+        "import urllib3\n\n\ndef get(url):\n    return urllib3.PoolManager(timeout=5).request('GET', url)\n\n\n"
+        "def get2(url):\n    return urllib3.PoolManager().request('GET', url)\n",
+        [("CWR610", 9, 12, "warning",
+          "urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)")],
+    ),
+    # CWR607: tz= makes an aware datetime.
+    "aware now": ("import datetime\n\n\ndef f():\n    return datetime.datetime.now(tz=datetime.timezone.utc)\n", []),
+    # CWR204: a sensitive name on the right of a concatenation, inside a call too.
+    "sensitive names concatenated": (
+        "import logging\nlog = logging.getLogger()\n\n\ndef f(user):\n    log.info('user ' + user.password)\n"
+        "    log.info('user ' + str(user.api_token))\n",
+        [("CWR204", 6, 5, "warning", "`password` is logged in full (CWE-532)"),
+         ("CWR204", 7, 5, "warning", "`api_token` is logged in full (CWE-532)")],
+    ),
+    # CWR204: "%" formatting of the custom-resource event, not of its context.
+    "custom resource event %-formatted": (
+        "import logging\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
+        "    log.info('got %s' % context)\n    log.info('got %s' % event)\n"
+        "    if event['RequestType'] == 'Create':\n        pass\n",
+        [("CWR204", 7, 5, "warning",
+          "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
+          "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
+    ),
 }  # fmt: skip
 
 
@@ -154,3 +214,31 @@ def test_a_projects_own_sink_is_a_needle(tmp_path: Path) -> None:
 )
 def test_looks_like_secret(value: str, expected: bool) -> None:
     assert looks_like_secret(value) is expected
+
+
+def test_logger_warn_is_fixed_to_warning(tmp_path: Path) -> None:
+    path = tmp_path / "case.py"
+    path.write_text("import logging\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.warn('x')\n")
+    (finding,) = review_file(str(path)).findings
+    assert (finding.code, finding.line, finding.column, finding.message) == (
+        "CWR608",
+        6,
+        5,
+        "Logger.warn() is deprecated; use warning() (CWE-477)",
+    )
+    assert finding.fix is not None and finding.fix.description == "use warning"
+    assert [(e.span.line, e.span.column, e.span.end_column, e.text) for e in finding.fix.edits] == [
+        (6, 12, 16, "warning")
+    ]
+
+
+def test_a_basic_auth_password_is_masked_on_the_source_line(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import requests\n\n\ndef get(url):\n    return requests.get(url, auth=('deploy', 'Zq8v2LmT9xWc4RbK'), timeout=5)  # was Zq8v2LmT9xWc4RbK\n"
+    )
+    code, out, _ = run_cli("review", "--no-cache", "--isolated", "--color", "never", "app.py", cwd=str(tmp_path))
+    assert code == 1
+    assert "hard-coded HTTP basic-auth password (Zq8v************)" in out
+    assert "Zq8v2LmT9xWc4RbK" not in out
+    # The span and the same value elsewhere on the line are masked.
+    assert "'deploy', 'Zq8v************'), timeout=5)  # was Zq8v************" in out
