@@ -371,6 +371,12 @@ EXPECTED = {
     'CWB120 3ac36cb4': [
         ((4, 12, 4, 17), 'error', 'PATH is set to the text "$PATH:/opt/tools/bin": CodeBuild does not expand $PATH in a buildspec variable, so it replaces the PATH the build would otherwise have; build the value in a command (export PATH=...)', (), None),
     ],
+    'CWB121 56466914': [
+        ((6, 9, 6, 38), 'error', 'cd /home/ec2-user/hisaad-html: /home/ec2-user is a directory of the EC2 instance CodeDeploy deploys to; the build container does not have it and no earlier command creates it, so the command fails and the build ends FAILED', ('Build commands start in the source ($CODEBUILD_SRC_DIR); steps for the instance belong in an AppSpec hook script.',), None),
+    ],
+    'CWB121 cd30c906': [
+        ((5, 19, 5, 59), 'error', 'cd /opt/codedeploy-agent/deployment-root: /opt/codedeploy-agent is a directory of the EC2 instance CodeDeploy deploys to; the build container does not have it and no earlier command creates it, so the command fails and the build ends FAILED', ('Build commands start in the source ($CODEBUILD_SRC_DIR); steps for the instance belong in an AppSpec hook script.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -550,6 +556,18 @@ EXPECTED = {
         ((12, 20, 12, 41), 'error', 'GetAtt names "BuildRole", which is no resource of this template: CloudFormation rejects it before creating anything', (), None),
         ((21, 47, 21, 56), 'error', '${Bucket} names no parameter, resource or pseudo parameter "Bucket" of this template: CloudFormation rejects it before creating anything', ('Write ${!Bucket} for the literal text (a shell variable of an inline buildspec).',), None),
         ((24, 22, 24, 31), 'error', 'Ref names "Size", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything', (), None),
+    ],
+    'CWP125 4c609c87': [
+        ((11, 273, 11, 280), 'error', 'AppSpecTemplateArtifact of CodeDeployToECS action "Deploy" is "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the AppSpec template appspec.yaml is not there', ('Take the AppSpec template from a source or build artifact; the image artifact belongs in Image1ArtifactName.',), None),
+    ],
+    'CWP125 59586014': [
+        ((11, 225, 11, 232), 'warning', 'input artifact "Image" of ElasticBeanstalk action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: Elastic Beanstalk deploys it as the application\'s source bundle, which then holds no application', ("Give the action the artifact of your application's source bundle (a Dockerrun.aws.json for images).",), None),
+    ],
+    'CWP125 801e5a51': [
+        ((10, 204, 10, 211), 'error', 'input artifact "Image" of ECS action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: the ECS action reads imagedefinitions.json (a list of container names and image URIs), which is not there', ('Write imagedefinitions.json in a build action from the image URI and give its output to this action, or use CodeDeployToECS (blue/green), which reads imageDetail.json.',), None),
+    ],
+    'CWP125 f4464223': [
+        ((10, 228, 10, 235), 'error', 'input artifact "Image" of CodeDeploy action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: CodeDeploy finds no AppSpec file (appspec.yml) at the revision\'s root, so every deployment fails', ('For an ECS blue/green deployment use the CodeDeployToECS provider with this artifact as Image1ArtifactName; for EC2/On-Premises give the action the artifact that holds appspec.yml.',), None),
     ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
