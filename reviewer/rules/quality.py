@@ -1,5 +1,6 @@
 """Code quality that CodeGuru Reviewer also reviews: defaults, exceptions, iteration, comparisons, time,
-deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async."""
+deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async,
+methods named without being called."""
 
 from __future__ import annotations
 
@@ -1226,3 +1227,71 @@ class CompareWithNoneByEquality(ReviewRule):
 
     VALID = (Valid("if value is None:\n    pass\nq = session.query(U).filter(U.deleted_at == None)\n"),)
     INVALID = (Invalid("if value == None:\n    pass\n", 1, 4, fixed="if value is None:\n    pass\n"),)
+
+
+# Methods that act (close, commit, assert): named without a call, the statement does nothing.
+_ACTIONS = frozenset({"close", "flush", "commit", "rollback", "shutdown", "cancel", "clear", "release", "terminate",
+                      "kill", "disconnect", "cleanup", "reset", "unlock", "start", "stop", "join", "wait", "quit",
+                      "dispose", "destroy", "refresh", "acquire", "send", "save", "delete", "update", "run",
+                      "assertTrue", "assertFalse", "assertEqual", "assertEquals", "assertIn", "assertIsNone",
+                      "assertIsNotNone", "assertRaises"})  # fmt: skip
+# Called without arguments in the usual case: the fix can add the parentheses.
+_NO_ARGUMENTS = frozenset({"close", "flush", "commit", "rollback", "shutdown", "cancel", "clear", "release",
+                           "terminate", "kill", "disconnect", "cleanup", "reset", "unlock", "start", "stop", "join",
+                           "wait", "quit", "dispose", "destroy", "refresh", "acquire"})  # fmt: skip
+
+
+class MethodNotCalled(ReviewRule):
+    """
+    ## What it does
+    Finds statements that name a method that acts without calling it: `sock.close`, `conn.commit`,
+    `lock.release`, `mock.assert_called_once_with`, `self.assertTrue`.
+
+    ## Why is this bad?
+    The statement evaluates the bound method and throws it away: the socket stays open, the transaction is
+    never committed, the test asserts nothing and passes whatever the code does. Nothing fails, so the
+    mistake survives review.
+
+    ## Example
+    ```python
+    sock.send(message)
+    sock.close
+    ```
+
+    ## Fix
+    Call it: `sock.close()` (codeward adds the parentheses with `--fix` for methods that take no
+    arguments); better, let a `with` block close the resource.
+    """
+
+    code = "CWR617"
+    name = "method-not-called"
+    cwe = 1164
+    severity = Severity.WARNING
+    pattern = re.compile(r"^[ \t]*[\w.\[\]()'\"]+\.(?:" + "|".join(sorted(_ACTIONS)) + r"|assert_\w+)[ \t]*(?:#.*)?$",
+                         re.MULTILINE)  # fmt: skip
+
+    def visit_Expr(self, ctx: Context, node: cst.Expr) -> None:
+        value = node.value
+        if not isinstance(value, cst.Attribute):
+            return
+        method = value.attr.value
+        if method not in _ACTIONS and not method.startswith("assert_"):
+            return
+        text = ctx.code(value)
+        fix = (f"call it: `{text}()`", ((value, f"{text}()"),)) if method in _NO_ARGUMENTS else None
+        ctx.report(value, f"`{text}` names the method without calling it: the statement does nothing", fix=fix)
+
+    VALID = (
+        Valid("def f(sock, mock):\n    sock.close()\n    mock.assert_called_once_with(1)\n    handler = sock.close\n"),
+        Valid("def f(obj):\n    obj.closed\n    return obj.start\n"),
+    )
+    INVALID = (
+        Invalid(
+            "def f(sock, message):\n    sock.send(message)\n    sock.close\n",
+            3,
+            5,
+            message="`sock.close` names the method",
+            fixed="def f(sock, message):\n    sock.send(message)\n    sock.close()\n",
+        ),
+        Invalid("def test_f(mock):\n    mock.assert_called_once_with\n", 2, 5, message="without calling it"),
+    )
