@@ -1108,22 +1108,20 @@ class ReturnInFinally(ReviewRule):
     needles = ("finally",)
 
     def visit_Finally(self, ctx: Context, node: cst.Finally) -> None:
-        for stmt in _flat_statements(node.body):
-            if isinstance(stmt, cst.Return | cst.Break | cst.Continue):
-                keyword = type(stmt).__name__.lower()
-                if keyword != "return" and self._loop_inside(node, stmt):
-                    continue
-                ctx.report(stmt, f"`{keyword}` in finally discards any exception being raised")
-                return
-
-    @staticmethod
-    def _loop_inside(final: cst.Finally, stmt: cst.CSTNode) -> bool:
-        return any(isinstance(n, cst.For | cst.While) for n in children(final.body))
+        stmt = next(_leaving_statements(node.body, in_loop=False), None)
+        if stmt is not None:
+            ctx.report(stmt, f"`{type(stmt).__name__.lower()}` in finally discards any exception being raised")
 
     VALID = (
         Valid("def f():\n    try:\n        return compute()\n    finally:\n        cleanup()\n"),
         # A loop of the finally block's own: its break leaves that loop, not the finally.
         Valid("def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n            break\n"),
+        # A function defined in the finally block returns from itself.
+        Valid("def f():\n    try:\n        use()\n    finally:\n        def g():\n            return 1\n        g()\n"),
+        Valid(
+            "def f(items):\n    try:\n        use()\n    finally:\n        while items:\n            if items.pop():\n"
+            "                continue\n"
+        ),
     )
     INVALID = (
         Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),
@@ -1134,7 +1132,47 @@ class ReturnInFinally(ReviewRule):
             7,
             9,
         ),
+        # The finally block's loop does not hold this break: it leaves the enclosing loop, and the finally.
+        Invalid(
+            "def f(items, jobs):\n    for job in jobs:\n        try:\n            use(job)\n        finally:\n"
+            "            for item in items:\n                print(item)\n            break\n",
+            8,
+            13,
+            "`break` in finally discards any exception being raised",
+        ),
+        # A return leaves the function from inside a loop too.
+        Invalid(
+            "def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n"
+            "            if item:\n                return item\n",
+            7,
+            17,
+            "`return` in finally discards any exception being raised",
+        ),
+        # The else clause of the finally block's loop is not inside that loop.
+        Invalid(
+            "def f(items, jobs):\n    for job in jobs:\n        try:\n            use(job)\n        finally:\n"
+            "            for item in items:\n                print(item)\n            else:\n                continue\n",
+            9,
+            17,
+            "`continue` in finally",
+        ),
     )
+
+
+def _leaving_statements(block: cst.CSTNode, in_loop: bool):
+    """return, and break/continue outside a loop of the block's own: the statements that leave the finally
+    block (PEP 765). Functions and classes defined in it are not entered."""
+    for child in children(block):
+        if isinstance(child, cst.SimpleStatementLine):
+            for stmt in child.body:
+                if isinstance(stmt, cst.Return) or (isinstance(stmt, cst.Break | cst.Continue) and not in_loop):
+                    yield stmt
+        elif isinstance(child, cst.For | cst.While):
+            yield from _leaving_statements(child.body, in_loop=True)
+            if child.orelse is not None:
+                yield from _leaving_statements(child.orelse, in_loop)
+        elif not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.Lambda | cst.BaseExpression):
+            yield from _leaving_statements(child, in_loop)
 
 
 _BLOCKING = frozenset({"time.sleep", "requests.get", "requests.post", "requests.put", "requests.delete",
