@@ -15,6 +15,7 @@ from codeward.reviewer.measured import THRESHOLD, counts, demoted, in_default_se
 from codeward.reviewer.rules import all_rules
 
 from codeward.findings import Severity
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,15 +25,14 @@ def review(tmp_path: Path, files: dict[str, str], *args: str) -> list[dict]:
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "codeward", "review", ".", "--no-cache", "--format", "json", "--exit-zero", *args],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    # In the test process (the command's own code, without a Python start-up per call: these tests review
+    # a few lines dozens of times); the tests below that need a real process start one.
+    code, out, err = run_cli("review", ".", "--no-cache", "--format", "json", "--exit-zero", *args, cwd=str(tmp_path))
+    assert code == 0, err
     return [
         {"path": f["path"].removeprefix("./"), "line": f["line"], "code": f["code"], "severity": f["severity"],
          "message": f["message"], "notes": f.get("notes", [])}
-        for f in json.loads(result.stdout)["findings"]
+        for f in json.loads(out)["findings"]
     ]  # fmt: skip
 
 

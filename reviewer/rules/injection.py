@@ -297,7 +297,7 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
         return any(_unquoted_variable(ctx, e.value) for e in node.elements)
     if isinstance(node, cst.Call):
         name = ctx.call_name(node)
-        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int", "str.format"):
+        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int"):
             return False
         if method_name(node) == "format":
             return any(_unquoted_variable(ctx, a.value) for a in node.args)
