@@ -150,3 +150,38 @@ def test_a_script_a_build_step_moves_into_place_is_not_missing(tmp_path: Path) -
     buildspec = WHOLE_SOURCE.replace("echo nothing to build", "mkdir -p scripts && cp after_install.sh scripts/")
     root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": buildspec, "after_install.sh": "#!/bin/bash\n"})
     assert codes(root / "appspec.yml") == []
+
+
+WORKFLOW = """on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: pick the AppSpec
+        run: mv ./appspecs/appspec-prod.yml ./appspec.yml
+      - run: aws deploy push --application-name app --s3-location s3://bucket/app.zip --source .
+"""
+
+
+def test_a_workflow_that_moves_the_appspec_to_the_root(tmp_path: Path) -> None:
+    # The hook paths are relative to where the workflow puts the AppSpec (the root), not to appspecs/.
+    files = {"appspecs/appspec-prod.yml": APPSPEC.format(start="scripts/start.sh"), "scripts/start.sh": "#!/bin/sh\n",
+             ".github/workflows/deploy.yml": WORKFLOW}  # fmt: skip
+    root = repo(tmp_path, files)
+    assert codes(root / "appspecs" / "appspec-prod.yml") == []
+    # Without the move the same AppSpec names a script its folder lacks.
+    (root / ".github" / "workflows" / "deploy.yml").write_text(WORKFLOW.replace("mv ./appspecs", "cat ./appspecs"))
+    assert codes(root / "appspecs" / "appspec-prod.yml") == [("CWA104", 5, "error")]
+
+
+def test_a_ci_job_that_copies_scripts_into_the_revision_with_a_glob(tmp_path: Path) -> None:
+    # CircleCI copies codedeploy/*.sh next to the AppSpec before zipping: the scripts are build output.
+    circle = "version: 2.1\njobs:\n  build:\n    steps:\n      - run:\n          command: |\n" \
+             "            cp codedeploy/*.sh .\n            zip -r app.zip webapp *.sh *.yml\n"  # fmt: skip
+    files = {"appspec.yml": APPSPEC.format(start="./start.sh"), "codedeploy/start.sh": "#!/bin/sh\n",
+             ".circleci/config.yml": circle}  # fmt: skip
+    root = repo(tmp_path, files)
+    assert codes(root / "appspec.yml") == []
+    (root / ".circleci" / "config.yml").write_text(circle.replace("codedeploy/*.sh", "codedeploy/*.py"))
+    assert codes(root / "appspec.yml") == [("CWA104", 5, "error")]
