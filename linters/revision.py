@@ -254,7 +254,7 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
     """Base names of the files shell commands write: `> path` and `>> path` targets, and the operands of
     cp/mv/install/ln/rsync/scp (the destination, or the sources when it is a folder) that name a file (not a
     folder ending in `/`). A glob source (`cp scripts/*.sh deploy/`) stands for the files of the checkout at
-    `root` it matches."""
+    `root` it matches, a folder source (`cp -r bin/ dist/app/`) for the files under it."""
     import glob
 
     names: set[str] = set()
@@ -289,7 +289,22 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
                 # The destination, and the sources' names (copied into a folder they keep their name).
                 for operand in operands:
                     add(operand)
+                # A folder copied whole (cp -r bin/ dist/app/) brings every file under it.
+                for operand in operands[:-1]:
+                    folder = os.path.join(root, operand) if root is not None else None
+                    if folder and not operand.startswith(("/", "..", "~", "$")) and os.path.isdir(folder):
+                        names.update(_files_under(folder))
     return names
+
+
+def _files_under(folder: str, limit: int = 2000) -> set[str]:
+    found: set[str] = set()
+    for current, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP]
+        found.update(filenames)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def moved_to(commands: list[str], appspec: str, top: str) -> list[str]:

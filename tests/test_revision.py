@@ -185,3 +185,19 @@ def test_a_ci_job_that_copies_scripts_into_the_revision_with_a_glob(tmp_path: Pa
     assert codes(root / "appspec.yml") == []
     (root / ".circleci" / "config.yml").write_text(circle.replace("codedeploy/*.sh", "codedeploy/*.py"))
     assert codes(root / "appspec.yml") == [("CWA104", 5, "error")]
+
+
+def test_a_build_that_copies_a_folder_next_to_the_appspec(tmp_path: Path) -> None:
+    # The buildspec copies bin/ and the AppSpec into the folder it makes the artifact's root: bin/codedeploy/*.sh
+    # are there at build time, which the checkout does not show.
+    buildspec = (
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - npm run build\n"
+        "      - cp -ra ./bin/ ./dist/app/\n      - cp -ra ./aws/appspec.yml ./dist/app/\n"
+        "artifacts:\n  files: ['**/*']\n  base-directory: dist/app\n"
+    )
+    files = {"aws/appspec.yml": APPSPEC.format(start="bin/codedeploy/start.sh"), "aws/buildspec.yml": buildspec,
+             "bin/codedeploy/start.sh": "#!/bin/sh\n"}  # fmt: skip
+    root = repo(tmp_path, files)
+    assert codes(root / "aws" / "appspec.yml") == []
+    (root / "aws" / "buildspec.yml").write_text(buildspec.replace("./bin/", "./lib/"))
+    assert codes(root / "aws" / "appspec.yml") == [("CWA104", 5, "error")]
