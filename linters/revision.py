@@ -299,7 +299,7 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
 
 def _files_under(folder: str, limit: int = 2000) -> set[str]:
     found: set[str] = set()
-    for current, dirnames, filenames in os.walk(folder):
+    for _current, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d not in _SKIP]
         found.update(filenames)
         if len(found) >= limit:

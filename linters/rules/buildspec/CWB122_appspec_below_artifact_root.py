@@ -12,6 +12,8 @@ from codeward.rule import Invalid, Valid
 _APPSPECS = ("appspec.yml", "appspec.yaml", "appspec.json")
 _GLOB = re.compile(r"[*?\[{]")
 
+_EC2 = "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: after_install.sh\n"
+_ECS = "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
 _SPEC = """version: 0.2
 phases:
   post_build:
@@ -42,10 +44,11 @@ def _folder(pattern: str) -> str:
 class AppSpecBelowArtifactRoot(DocumentRule):
     """
     ## What it does
-    Reports an artifact whose files all sit under one folder that holds the AppSpec (`deploy/**/*` after the
-    build copied `appspec.yml` into `deploy/`, or `deploy/appspec.yml` listed as such), without
-    `base-directory` or `discard-paths: yes`: the artifact keeps the folder, so the AppSpec is at
-    `deploy/appspec.yml`, not at the artifact's root.
+    Reports an artifact whose files all sit under one folder that holds an EC2/On-Premises AppSpec
+    (`deploy/**/*` after the build copied `appspec.yml` into `deploy/`, or `deploy/appspec.yml` listed as such),
+    without `base-directory` or `discard-paths: yes`: the artifact keeps the folder, so the AppSpec is at
+    `deploy/appspec.yml`, not at the artifact's root. ECS and Lambda AppSpecs are not reported: the ECS
+    blue/green action reads its AppSpec template at any path of its artifact (`AppSpecTemplatePath`).
 
     ## Why is this bad?
     CodeBuild keeps each file's path in the artifact unless `base-directory` or `discard-paths` says otherwise.
@@ -74,19 +77,30 @@ class AppSpecBelowArtifactRoot(DocumentRule):
     kinds = frozenset({"buildspec"})
     paths = ("artifacts", "artifacts/secondary-artifacts/*")
     VALID = (
-        Valid(_SPEC + "  base-directory: deploy\n"),
-        Valid(_SPEC + "  discard-paths: yes\n"),
-        Valid(_SPEC.replace("    - deploy/**/*\n", "    - deploy/**/*\n    - appspec.yml\n")),
-        Valid(_SPEC.replace("      - cp appspec.yml deploy/\n", "")),
+        Valid(_SPEC + "  base-directory: deploy\n", files={"appspec.yml": _EC2}),
+        Valid(_SPEC + "  discard-paths: yes\n", files={"appspec.yml": _EC2}),
+        Valid(
+            _SPEC.replace("    - deploy/**/*\n", "    - deploy/**/*\n    - appspec.yml\n"), files={"appspec.yml": _EC2}
+        ),
+        Valid(_SPEC.replace("      - cp appspec.yml deploy/\n", ""), files={"appspec.yml": _EC2}),
+        # The ECS blue/green action reads its AppSpec template at any path of the artifact (AppSpecTemplatePath).
+        Valid(_SPEC, files={"appspec.yml": _ECS}),
     )
     INVALID = (
-        Invalid(_SPEC, 10, 7, "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml"),
+        Invalid(
+            _SPEC,
+            10,
+            7,
+            "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml",
+            files={"appspec.yml": _EC2},
+        ),
         Invalid(
             "version: 0.2\nphases:\n  build:\n    commands: [docker build .]\nartifacts:\n  files:\n"
             "    - 'deploy/after_install.sh'\n    - 'deploy/appspec.yml'\n",
             7,
             7,
             "base-directory: deploy",
+            files={"deploy/appspec.yml": _EC2, "deploy/after_install.sh": "#!/bin/sh\n"},
         ),
     )
 
@@ -123,25 +137,39 @@ class AppSpecBelowArtifactRoot(DocumentRule):
 
     @staticmethod
     def _appspec_in(ctx: Context, folder: str, patterns: list[str]) -> str | None:
-        """The AppSpec's name when the folder holds one: a pattern naming it, a build command copying or writing it
-        there, or (for a pattern that can match it) the file in the checkout."""
+        """The name of the EC2/On-Premises AppSpec the folder holds: a pattern naming it, a build command copying
+        it there, or (for a pattern that can match it) the file in the checkout. Its content must show `os`:
+        the ECS blue/green action takes its AppSpec template at any path of its artifact
+        (AppSpecTemplatePath), so an ECS or Lambda AppSpec below the root is no defect."""
+        from codeward.linters.revision import project_root
+
+        top = project_root(ctx.base_dir) or ctx.base_dir
+        roots = tuple(dict.fromkeys((top, ctx.base_dir)))
+        candidates: list[str] = []
         for pattern in patterns:
             text = _clean(pattern)
             if text.lower() in (f"{folder}/{name}".lower() for name in _APPSPECS):
-                return text.rsplit("/", 1)[-1]
+                candidates.append(text)
         copy = re.compile(
-            rf"\b(?:cp|mv|install)\b[^;&|\n]*?\b((?:\S+/)?appspec\.(?:ya?ml|json))\s+(?:\./)?{re.escape(folder)}(/|/appspec\.(?:ya?ml|json))?(?:\s|$)"
+            rf"\b(?:cp|mv|install)\b[^;&|\n]*?\b((?:\S+/)?appspec\.(?:ya?ml|json))\s+(?:\./)?{re.escape(folder)}"
+            r"(?:/|/appspec\.(?:ya?ml|json))?(?:\s|$)"
         )
         for _, text in commands(ctx.document.data):
             match = copy.search(text)
             if match:
-                return match.group(1).rsplit("/", 1)[-1]
+                candidates.append(_clean(match.group(1)))
         if any(_GLOB.search(p) for p in patterns):
-            from codeward.linters.revision import project_root
-
-            # CodeBuild resolves the patterns from the source root: the checkout's top (or the buildspec's folder).
-            for root in dict.fromkeys((project_root(ctx.base_dir) or ctx.base_dir, ctx.base_dir)):
-                for name in _APPSPECS:
-                    if os.path.isfile(os.path.join(root, folder, name)):
-                        return name
+            candidates += [f"{folder}/{name}" for name in _APPSPECS]
+        for candidate in candidates:
+            for root in roots:
+                full = os.path.join(root, *candidate.split("/"))
+                if os.path.isfile(full) and _is_ec2_appspec(full):
+                    return candidate.rsplit("/", 1)[-1]
         return None
+
+
+def _is_ec2_appspec(path: str) -> bool:
+    from codeward.linters.revision import _load
+
+    data = _load(path)
+    return isinstance(data, dict) and "os" in data and not ({"Resources", "resources"} & set(data))
