@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
 
 from codeward.profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
+
+TYPE_CHECKING = False  # typing is not imported: the launcher loads this module while the program runs
+if TYPE_CHECKING:
+    from typing import Any
 
 CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 

@@ -20,10 +20,12 @@ from typing import Any
 import pytest
 from codeward.profiler import Profile
 from codeward.profiler.agent import TRUNCATED, Agent
+from codeward.profiler.command import read_fast
 from codeward.profiler.formats import collapsed, speedscope, terminal
 from codeward.profiler.model import function_table, load, load_many
 from codeward.profiler.settings import SPECS, Settings, SettingsError, resolve
 
+from codeward.cli import build_parser, parse
 from tests.helpers import ROOT, run_cli
 
 FAST = {"formats": "collapsed", "heap_budget_percent": 0}
@@ -120,6 +122,100 @@ def test_bad_setting_on_the_command_line_is_a_usage_error(tmp_path: Path) -> Non
     assert err.strip() == "codeward: error: option: MaxStackDepth must be between 1 and 100000, not -3"
     code, _out, err = run_cli("profile", "--isolated")
     assert code == 2 and "nothing to run: codeward profile [options] -- python app.py" in err
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        ["--", "python", "app.py"],
+        ["--isolated", "-q", "-o", "out", "--formats", "none", "--", "python", "app.py", "-q", "--", "x"],
+        ["--interval=5", "--MaxStackDepth", "20", "--trace-allocations", "--top", "3", "--config", "p.toml", "--", "x"],
+        ["--output-dir=o", "--quiet", "--group", "g", "--store", "file:///s", "--heap-budget-percent", "0", "--", "x"],
+        ["--timer", "thread", "-o", "a", "-o", "b", "--sampling-interval-in-milliseconds=2.5", "--", "x", "-o", "c"],
+    ],
+)
+def test_the_launchers_fast_reader_reads_options_as_argparse_does(form: list[str]) -> None:
+    read = read_fast(form)
+    assert read is not None
+    options, program = read
+    args = parse(build_parser(only="profile"), ["profile", *form])
+    assert ["--", *program] == args.command_line
+    for name, value in vars(args).items():
+        if name not in ("command_line", "run", "command"):
+            assert getattr(options, name) == value, name
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        ["--iso", "--", "x"],  # an abbreviation: argparse's
+        ["-h"],
+        ["--top", "many", "--", "x"],
+        ["show", "out"],
+        ["--max-stack-depth", "-3", "--", "x"],
+        ["-oout", "--", "x"],
+        ["--isolated", "--"],
+        ["--config", "--", "x"],
+        ["--bogus", "--", "x"],
+        ["python", "app.py"],
+    ],
+)
+def test_the_launchers_fast_reader_leaves_other_forms_to_argparse(form: list[str]) -> None:
+    assert read_fast(form) is None
+
+
+LEAN_LAUNCH = textwrap.dedent(
+    """
+    import os, sys
+    HEAVY = ("argparse", "subprocess", "typing", "dataclasses", "tomllib", "json", "signal", "threading")
+    already = {m for m in HEAVY if m in sys.modules}  # the interpreter's start-up (an editable install's finder)
+    spawn = os.posix_spawnp
+
+    def spy(*args, **kwargs):
+        print("imported before the program:", [m for m in HEAVY if m in sys.modules and m not in already],
+              file=sys.stderr, flush=True)
+        return spawn(*args, **kwargs)
+
+    os.posix_spawnp = spy
+    from codeward.cli import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_spawnp"), reason="the launcher spawns with posix_spawnp where it can")
+def test_codeward_profile_starts_the_program_before_its_heavy_imports(tmp_path: Path) -> None:
+    """The launcher's own start-up delays the program: what the reports need is imported while it runs. A
+    project whose codeward table has no profiler settings does not make it import tomllib either."""
+    (tmp_path / "pyproject.toml").write_text('[tool.codeward]\nselect = ["CW"]\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
+    result = subprocess.run(
+        [sys.executable, "-c", LEAN_LAUNCH, "profile", "-q", "-o", "out", "--", sys.executable, "-c", "print(42)"],
+        cwd=tmp_path, env={**env, "PYTHONPATH": ROOT}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "42\n"
+    assert "imported before the program: []" in result.stderr, result.stderr
+    assert len(list((tmp_path / "out").glob("profile-*.html"))) == 1  # the reports were still made
+
+
+def test_the_program_starts_with_default_sigpipe_as_under_subprocess(tmp_path: Path) -> None:
+    """Python ignores SIGPIPE; a program run by the launcher must not inherit that (`yes | head` would print
+    'Broken pipe' instead of ending quietly)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
+    result = subprocess.run(
+        [sys.executable, "-m", "codeward", "profile", "--isolated", "-q", "--formats", "none", "-o", "out", "--",
+         "sh", "-c", "yes | head -n 1"],
+        cwd=tmp_path, env={**env, "PYTHONPATH": ROOT}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0 and result.stdout == "y\n", result.stderr
+    assert "Broken pipe" not in result.stderr, result.stderr
+
+
+def test_a_program_that_cannot_start_is_a_usage_error(tmp_path: Path) -> None:
+    code, _out, err = run_cli("profile", "--isolated", "-o", str(tmp_path / "out"), "--", "no-such-program-cw")
+    assert code == 2
+    assert err.strip() == "codeward: error: cannot run 'no-such-program-cw': No such file or directory"
 
 
 # -- the agent in-process --------------------------------------------------------------------------
