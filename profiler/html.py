@@ -6,7 +6,6 @@ link opens the same view and a headless browser can check it.
 
 from __future__ import annotations
 
-import html
 import json
 
 from codeward.profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
@@ -130,7 +129,11 @@ document.body.dataset.ready = 'yes';
 
 
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    """html.escape(text, quote=True), whose module loads the 2,000 named entities (2 ms) to escape five characters."""
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )  # fmt: skip
 
 
 def _json_for_script(data: Any) -> str:

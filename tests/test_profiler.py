@@ -520,7 +520,7 @@ def test_a_held_frame_lets_go_at_the_next_sample_and_generators_are_never_held()
 
 def test_an_agent_error_disables_the_agent_not_the_program(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     class Broken(Agent):
-        def _sample(self, *args: object) -> None:
+        def _sample(self, *args: object, **kwargs: object) -> None:  # weight=: ticks owed (seen under load)
             raise RuntimeError("simulated sampler fault")
 
     agent = Broken(resolve(overrides={"output-dir": str(tmp_path)}, use_env=False), install_exit_hooks=False).start()
@@ -602,7 +602,12 @@ APP = textwrap.dedent(
             print("parent", os.getpid(), flush=True)
             pid = os.fork()
             if pid == 0:
-                crunch(0.4)
+                # A controlled clock: the child works until its agent has taken 20 samples (at most 60 s), not
+                # for a fixed 0.4 s, which at load 15 could end before its new sampler thread first ran.
+                agent = getattr(sys.modules.get("codeward.profiler"), "_GLOBAL", None)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and (agent is None or agent.rounds < 20):
+                    crunch(0.01)
                 sys.exit(0)
             os.waitpid(pid, 0)
         sys.exit(int(mode) if mode.isdigit() else 0)

@@ -372,7 +372,13 @@ def test_html_report_renders_in_chromium_with_the_expected_frames(tmp_path: Path
     through = sum(row[1] for row in rows if any(frames[i]["name"] == "crunch_numbers" for i in row[0]))
     assert matched == pytest.approx(100 * through / sum(row[1] for row in rows), abs=0.01)
     assert 0 < matched < 100  # 10.7 to 14.7 seen at load 12 before both workloads ran for CPU time
-    assert '<div class="rec" data-id="serialization">' in dom
+    # The page shows the profile's recommendations, serialization (json_heavy's) among them. With both CPUs held
+    # by busy loops under pytest-xdist, the samples of the workloads' own loops (on_cpu_for, a system call per
+    # turn) outnumbered json's: its share fell under the 5% threshold in one run of three, and the page then
+    # rightly had no such recommendation. The sampling's accuracy is the subject of other tests.
+    shown = re.findall(r'<div class="rec" data-id="([^"]+)">', dom)
+    assert shown == [rec["id"] for rec in recommendations(run.profile)]
+    assert "serialization" in shown or any(f["file"].endswith("/json/encoder.py") for f in frames)
     assert re.search(r"<td class=\"l\"><code>crunch_numbers</code></td>", dom)
     assert '<svg class="chart" id="memory"' in dom and '<table id="types">' in dom
     zoomed = chromium(f"file://{page}#zoom=json_heavy", "--dump-dom", profile_dir=tmp_path / "c2").stdout

@@ -59,9 +59,10 @@ def owed_share(used: float, duration: float, share: float) -> float:
     return 1 if used >= 0.2 * duration else 0
 
 
-def armed_by_then(run: Any, limit: float = 10.0) -> None:
+def armed_by_then(run: Any, limit: float = 75.0) -> None:
     """Spin until the timer is armed: at once on a quiet machine; a loaded one may keep it off for a while
-    (the back-off after a stint that delivered too few ticks)."""
+    (the back-off after stints that delivered too few ticks doubles up to a minute: with both CPUs held by
+    busy loops at load 15, 10 s were not enough twice in one run)."""
     end = time.perf_counter() + limit
     burn(0.3)
     while signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0) and time.perf_counter() < end:
