@@ -286,7 +286,9 @@ def test_sampling_interval_is_honoured_and_real_rate_reported(tmp_path: Path, in
         nap(0.5)  # an idle program: the sampler gets the GIL at once
     sampling = run.profile["sampling"]
     expected = 0.5 / (interval_ms / 1000)
-    assert 0.8 * expected <= sampling["rounds"] <= 1.1 * expected + 1
+    # At least 0.8 of the asked rate on a quiet machine; a loaded one wakes the thread late (78 of 100 at 5 ms
+    # with both CPUs held by busy loops at load 13): then what matters is that the real rate is what is reported.
+    assert 0.5 * expected <= sampling["rounds"] <= 1.1 * expected + 1
     assert sampling["requested_hz"] == 1000 / interval_ms
     assert abs(sampling["actual_hz"] - sampling["rounds"] / run.profile["duration"]) < 0.5
 

@@ -222,8 +222,10 @@ def test_a_handler_installed_behind_the_wrappers_back_stops_the_timer_at_the_nex
             seen, used = len(calls), time.thread_time() - began
             spin(0.2)
             assert len(calls) == seen  # no tick since
-        # The program's handler got the ticks of the CPU time until the check, and not one more.
-        assert 0 < seen <= used / 0.01 + 2 and run.profile["sampling"]["rounds"] >= 30
+        # The program's handler got the ticks of the CPU time until the check, and not one more. (Some, when
+        # the main thread had CPU time for them: with both CPUs held by busy loops, the check can come first.)
+        assert seen <= used / 0.01 + 2 and run.profile["sampling"]["rounds"] >= 30
+        assert seen > 0 or used < 0.1, used
     finally:
         signal.signal(signal.SIGPROF, signal.SIG_DFL)
 
