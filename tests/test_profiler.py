@@ -401,6 +401,24 @@ def held_names(state: Any) -> list[str]:
     return names
 
 
+def parked_in(thread: threading.Thread, inside: str, outside: str = "", limit: float = 30.0) -> None:
+    """Wait until `thread` waits on a lock under function `inside` (and not under `outside`): a controlled
+    wait, where a fixed sleep (50 ms) did not let a machine with both CPUs busy run the thread that far."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        frame = sys._current_frames().get(thread.ident)  # type: ignore[arg-type]
+        names = []
+        while frame is not None:
+            names.append(frame.f_code.co_name)
+            frame = frame.f_back
+        del frame
+        # Its top frame is the lock's wait, or `inside` itself when that calls the lock's C method directly.
+        if names and names[0] in ("wait", inside) and inside in names and outside not in names:
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"{thread.name} did not reach {inside} in {limit} s")
+
+
 def _sampler_and_worker(target: object, *args: object) -> tuple[Agent, dict, threading.Thread]:
     worker = threading.Thread(target=target, args=args, daemon=True)
     worker.start()
@@ -495,12 +513,12 @@ def test_a_held_frame_lets_go_at_the_next_sample_and_generators_are_never_held()
     agent, states, worker = _sampler_and_worker(work)
     me = threading.get_ident()
     try:
-        time.sleep(0.05)
+        parked_in(worker, "waits")
         for _ in range(3):
             agent._sample(me, states, time.perf_counter())
         assert states[worker.ident].top.f_code.co_name == "wait"
         first.set()
-        time.sleep(0.05)  # waits() has returned; the thread waits on `second` now
+        parked_in(worker, "work", outside="waits")  # waits() has returned; the thread waits on `second` now
         assert watch[0]() is not None  # the held frame (Condition.wait) keeps its callers' frames
         agent._sample(me, states, time.perf_counter())
         assert watch[0]() is None  # held until the next sample, no longer
@@ -508,7 +526,7 @@ def test_a_held_frame_lets_go_at_the_next_sample_and_generators_are_never_held()
         agent._sample(me, states, time.perf_counter())
         assert held_names(states[worker.ident])[:3] == ["wait", "wait", "work"]  # parked again, elsewhere
         second.set()
-        time.sleep(0.05)
+        parked_in(worker, "resumable")
         for _ in range(4):
             agent._sample(me, states, time.perf_counter())
             assert states[worker.ident].top is None  # parked in the generator: walked at every sample
