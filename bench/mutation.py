@@ -82,6 +82,9 @@ PACKAGES: dict[str, Package] = {
         ("codeward/linters/engine.py", "codeward/linters/rule.py", "codeward/linters/rules/*"),
         (
             "tests/test_rule_cases.py",
+            "tests/test_inline_buildspec.py",
+            "tests/test_revision.py",
+            "tests/test_loading.py",
             "tests/test_corpus.py",
             "tests/test_seeded_defects.py",
             "tests/test_cli.py",
@@ -92,6 +95,7 @@ PACKAGES: dict[str, Package] = {
         ("codeward/reviewer/rules/*",),
         (
             "tests/test_reviewer_rules.py",
+            "tests/test_review_rule_details.py",
             "tests/test_reviewer_corpus.py",
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
@@ -101,7 +105,9 @@ PACKAGES: dict[str, Package] = {
         ("codeward/reviewer/dataflow/*",),
         (
             "tests/test_dataflow.py",
+            "tests/test_dataflow_details.py",
             "tests/test_reviewer_rules.py",
+            "tests/test_review_rule_details.py",
             "tests/test_reviewer_corpus.py",
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",

@@ -27,6 +27,12 @@ PRESENT, MISSING, UNKNOWN = "present", "missing", "unknown"
 _APPSPEC_NAMES = ("appspec.yml", "appspec.yaml", "appspec.json")
 _SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor"})
 MAX_BUILDSPECS = 40
+# Folders a local checkout holds that its commits (the source CodeBuild sees) do not: virtual environments
+# and tools' caches. A project's .venv is tens of thousands of files; scanning it for every AppSpec cost
+# about a second each.
+_NOT_IN_SOURCE = frozenset(
+    {".git", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+)
 
 
 @dataclass
@@ -283,7 +289,7 @@ def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Rev
             # CodeBuild resolves the patterns from the source root: the checkout's top, or (for a buildspec a
             # project keeps in a folder of its own) that folder.
             for build_root in dict.fromkeys((top, os.path.dirname(buildspec))):
-                tree = trees.get(build_root) or trees.setdefault(build_root, Tree.scan(build_root))
+                tree = trees.get(build_root) or trees.setdefault(build_root, Tree.scan(build_root, _NOT_IN_SOURCE))
                 files = resolve(tree, patterns, base_directory=base, exclude=exclude, discard_paths=flattened)
                 prefix = os.path.relpath(build_root, top).replace(os.sep, "/")
                 entries = [(p if prefix == "." else f"{prefix}/{p}", name) for p, name in files.entries]

@@ -64,4 +64,8 @@ def misplaced(kind: str, schema: Any, parent: Path, key: Any) -> str | None:
     home = _homes(id(schema), schema).get(key)
     if home is None:
         return None
+    if home == "the top level" and not parent:
+        # Where this form of the file does not take it (`os:` in a Lambda or ECS AppSpec): there is no other
+        # level to move it to.
+        return f'"{key}" belongs to the top level of another form of this file; here it is ignored.'
     return f'"{key}" is a key of {home}, not of this level; as written it is ignored.'

@@ -34,10 +34,6 @@ class HookRepo:
             [sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
         )
 
-    def try_repo(self, cwd: Path, *hooks: str) -> subprocess.CompletedProcess[str]:
-        """`pre-commit try-repo`: its own throw-away store, so it installs codeward every time (seconds)."""
-        return self.pre_commit(cwd, "try-repo", str(self.path), *hooks, "--all-files", "--verbose")
-
     def run_hooks(self, cwd: Path, *hooks: str) -> subprocess.CompletedProcess[str]:
         """What `try-repo` does (a configuration naming this repository at its commit and the hooks), through
         the shared store: the environment is installed once for the whole session."""

@@ -130,3 +130,12 @@ def test_inline_findings_can_be_suppressed_in_the_template(tmp_path: Path) -> No
     path.write_text(text)
     status, out, _ = run_cli("lint", str(path), "--isolated")
     assert status == 0, out
+
+
+def test_a_deploy_target_directory_in_an_inline_buildspec(tmp_path: Path) -> None:
+    # CWB121 reads commands in order across phases; inline, its span is the `cd` in the template's own line.
+    text = PROJECT.format(
+        buildspec="|\n          version: 0.2\n          phases:\n            post_build:\n              commands:\n"
+        "                - echo done && cd /home/ec2-user/site\n"
+    )
+    assert _findings(tmp_path, "template.yml", text) == [("CWB121", 16, 32, 16, 54)]

@@ -11,6 +11,7 @@ from codeward.reviewer.rules import all_rules, rules_by_code
 from codeward.reviewer.rules.meta import MetaRule
 
 from codeward.rule import Invalid, Valid
+from tests.findings_whole import check_whole
 from tests.rule_cases import case_params, check_case, materialise
 
 
@@ -21,6 +22,7 @@ def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
     if rule.code != "CWR001":
         assert not [f for f in findings if f.code == "CWR001"], "the case does not parse"
     check_case(rule, case, findings)
+    check_whole(rule, case, findings)
 
 
 def test_every_rule_is_documented_and_tested() -> None:

@@ -150,3 +150,25 @@ def test_a_script_a_build_step_moves_into_place_is_not_missing(tmp_path: Path) -
     buildspec = WHOLE_SOURCE.replace("echo nothing to build", "mkdir -p scripts && cp after_install.sh scripts/")
     root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": buildspec, "after_install.sh": "#!/bin/bash\n"})
     assert codes(root / "appspec.yml") == []
+
+
+def test_a_local_virtual_environment_is_not_part_of_the_revision(tmp_path: Path) -> None:
+    # A checkout's .venv and tools' caches are not committed, so CodeBuild never sees them: a script of the hook's
+    # name found only there says nothing about where the artifact ships it (scanning them also cost a second per
+    # AppSpec). Without them, the script is what the build may produce: not called missing, as above.
+    appspec = APPSPEC.format(start="scripts/after_install.sh")
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": WHOLE_SOURCE,
+                           ".venv/scripts/after_install.sh": "#!/bin/bash\n",
+                           "__pycache__/after_install.sh": "#!/bin/bash\n"})  # fmt: skip
+    assert codes(root / "appspec.yml") == []
+
+
+def test_the_note_names_at_most_three_files_of_the_scripts_name(tmp_path: Path) -> None:
+    appspec = APPSPEC.format(start="scripts/after_install.sh")
+    copies = {f"{folder}/after_install.sh": "#!/bin/bash\n" for folder in ("a", "b", "c", "d")}
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": WHOLE_SOURCE, **copies})
+    (finding,) = [f for f in lint_file(str(root / "appspec.yml")).findings if f.code == "CWA104"]
+    assert finding.notes == (
+        "The revision is the artifact buildspec.yml builds; "
+        "it holds a/after_install.sh, b/after_install.sh, c/after_install.sh.",
+    )

@@ -11,6 +11,7 @@ from codeward.linters.engine import lint_file
 from codeward.linters.rules import all_rules, rules_by_code
 
 from codeward.rule import Invalid, Valid
+from tests.findings_whole import check_whole
 from tests.rule_cases import case_params, check_case, materialise
 
 DEFAULT_NAMES = {"buildspec": "buildspec.yml", "appspec": "appspec.yml", "pipeline": "pipeline.json"}
@@ -28,6 +29,7 @@ def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
     internal = [f for f in findings if f.code == "CWF900"]
     assert not internal, internal
     check_case(rule, case, findings)
+    check_whole(rule, case, findings)
 
 
 def test_every_rule_is_documented_and_tested() -> None:
@@ -45,3 +47,20 @@ def test_codes_and_names_are_unique() -> None:
     names = [rule.name for rule in table.values()]
     assert len(names) == len(set(names))
     assert all(os.path.basename(rule.__module__.replace(".", "/")).startswith(rule.code) for rule in table.values())
+
+
+# CWP108's cases have no action that takes exactly one artifact (its note's bound is then one number).
+def test_an_action_taking_exactly_one_artifact_says_so(tmp_path: Path) -> None:
+    from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, action, api_case
+
+    deploy = action("Deploy", "Deploy", "CodeDeploy", {"ApplicationName": "a", "DeploymentGroupName": "g"},
+                    inputs=("Code", "Code"))  # fmt: skip
+    path = tmp_path / "pipeline.json"
+    path.write_text(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]), ("Deploy", [deploy])))
+    found = [(f.message, tuple(f.notes)) for f in lint_file(str(path)).findings if f.code == "CWP108"]
+    assert found == [
+        (
+            'action "Deploy": Deploy/CodeDeploy action needs exactly 1 input artifact, has 2',
+            ("Deploy/CodeDeploy accepts 1 input and no output artifacts.",),
+        )
+    ]

@@ -44,10 +44,10 @@ class Tree:
     truncated: bool = False
 
     @classmethod
-    def scan(cls, root: str) -> Tree:
+    def scan(cls, root: str, skip: frozenset[str] = SKIPPED_DIRS) -> Tree:
         tree = cls(root)
         for current, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            dirnames[:] = sorted(d for d in dirnames if d not in skip)
             relative = os.path.relpath(current, root).replace(os.sep, "/")
             prefix = "" if relative == "." else relative + "/"
             for name in dirnames:

@@ -92,7 +92,7 @@ def label_step(flows: tuple[Flow, ...], step: object) -> tuple[Flow, ...]:
     for flow in flows:
         label = flow.label
         if label.kind == "param" and len(label.path) < MAX_PATH:
-            flow = replace(flow, label=replace(label, path=(*label.path, step)))
+            flow = Flow(label.extended(step), flow.cleared, flow.steps)
         out.append(flow)
     return tuple(out)
 

@@ -15,7 +15,7 @@ Values are immutable: transfer functions build new ones, so states can share the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # Every sink kind a sanitizer can clear. A value cleared for all of them is clean.
@@ -80,9 +80,20 @@ class Label:
     index: int = -1
     path: tuple[object, ...] = ()
     trust: str = "untrusted"
+    # Labels are hashed far more often than built (flows are merged by label): the hash is computed once.
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_hash", hash((self.kind, self.desc, id(self.node), self.family, self.index, self.path))
+        )
 
     def __hash__(self) -> int:
-        return hash((self.kind, self.desc, id(self.node), self.family, self.index, self.path))
+        return self._hash
+
+    def extended(self, step: object) -> Label:
+        """The label one access step further along its path."""
+        return Label(self.kind, self.desc, self.node, self.family, self.index, (*self.path, step), self.trust)
 
     def __eq__(self, other: object) -> bool:
         return (

@@ -21,35 +21,119 @@ _CHANGERS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "
 
 
 def _mutates(body: cst.CSTNode, name: str) -> bool:
-    """The function changes the object `name` holds: a mutating method, an item assignment or deletion, `+=`."""
+    """The function changes the object `name` holds: a mutating method, an item assignment or deletion, `+=`;
+    directly or through a local name or instance attribute it was assigned to (`self.meta = meta`)."""
+    return bool(_changed_names(body, _aliases(body, name)))
+
+
+def _aliases(body: cst.CSTNode, name: str) -> set[str]:
+    """`name` and the plain names and `self.x` attributes assigned from it (`meta = meta or {}` excluded)."""
+    names = {name}
+    for node in _walk_function(body):
+        if isinstance(node, cst.Assign) and dotted(node.value) in names:
+            names.update(t for t in (dotted(target.target) for target in node.targets) if t)
+    return names
+
+
+def _walk_function(body: cst.CSTNode):
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue  # an inner function has its own names
+        yield node
+        stack.extend(reversed(list(children(node))))
+
+
+def _changed_names(body: cst.CSTNode, names: set[str]) -> set[str]:
+    """Which of `names` the code changes in place."""
+    changed: set[str] = set()
+    for node in _walk_function(body):
         func = node.func if isinstance(node, cst.Call) else None
-        if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) == name:
-            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) in names:
+            changed.add(dotted(func.value))  # type: ignore[arg-type]
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
         elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
             targets = [node.target]
         for target in targets:
-            if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) == name:
-                return True
-            if isinstance(node, cst.AugAssign) and isinstance(target, cst.Name) and target.value == name:
-                return True
-        stack.extend(children(node))
+            if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) in names:
+                changed.add(dotted(target.value))  # type: ignore[arg-type]
+            if isinstance(node, cst.AugAssign) and isinstance(target, cst.Name) and target.value in names:
+                changed.add(target.value)
+    return changed
+
+
+def _methods(cls: cst.ClassDef) -> list[cst.FunctionDef]:
+    return [s for s in cls.body.body if isinstance(s, cst.FunctionDef)]
+
+
+def _module_definitions(module: cst.Module) -> dict[str, cst.FunctionDef | cst.ClassDef]:
+    return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef | cst.ClassDef)}
+
+
+def _changes_parameter(target: cst.FunctionDef | cst.ClassDef, position: int | None, keyword: str | None) -> bool:
+    """A function or class of this module changes what its parameter (by position or keyword) receives."""
+    function = target
+    if isinstance(target, cst.ClassDef):
+        function = next((m for m in _methods(target) if m.name.value == "__init__"), None)  # type: ignore[assignment]
+        if function is None:
+            return False
+        position = None if position is None else position + 1  # `self`
+    params = [*function.params.posonly_params, *function.params.params]
+    name = keyword
+    if position is not None:
+        name = params[position].name.value if position < len(params) else None
+    if name is None or name not in {p.name.value for p in [*params, *function.params.kwonly_params]}:
+        return False
+    if _mutates(function.body, name):
+        return True
+    if isinstance(target, cst.ClassDef):
+        stored = {a for a in _aliases(function.body, name) if a.startswith("self.")}
+        return any(_changed_names(m.body, stored) for m in _methods(target))
     return False
+
+
+def _shared_default_changed(ctx: Context, function: cst.FunctionDef, name: str) -> str | None:
+    """How the default of parameter `name` gets changed: by this function, by another method of its class
+    through the instance attribute it is stored in, or by a function or class of this module it is handed
+    to (from this function or from a method, through the attribute). None when nothing changes it."""
+    aliases = _aliases(function.body, name)
+    if _changed_names(function.body, aliases):
+        return "this function changes it"
+    cls = next((p for p in ctx.ancestors() if isinstance(p, cst.ClassDef)), None)
+    stored = {a for a in aliases if a.startswith("self.")}
+    bodies: list[tuple[cst.CSTNode, set[str]]] = [(function.body, aliases)]
+    if cls is not None and stored:
+        if any(_changed_names(m.body, stored) for m in _methods(cls) if m is not function):
+            return "a method of this class changes it"
+        bodies += [(m.body, stored) for m in _methods(cls) if m is not function]
+    definitions = _module_definitions(ctx.module)
+    for body, names in bodies:
+        for node in _walk_function(body):
+            if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name):
+                continue
+            callee = definitions.get(node.func.value)
+            if callee is None or callee is function:
+                continue
+            for index, arg in enumerate(node.args):
+                if arg.star or dotted(arg.value) not in names:
+                    continue
+                keyword = arg.keyword.value if arg.keyword else None
+                if _changes_parameter(callee, None if keyword else index, keyword):
+                    return f"{callee.name.value} changes it"
+    return None
 
 
 class MutableDefault(ReviewRule):
     """
     ## What it does
     Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`. When the
-    function changes the object (appends, updates, assigns items) the finding is a warning; a default it only
-    reads is reported at `info`.
+    object gets changed (appended to, updated, items assigned) the finding is a warning: by the function
+    itself, through a local name or the instance attribute it is stored in (`self.meta = meta`, changed by
+    any method of the class), or by a function or class of the same module it is handed to. A default that
+    is only read is reported at `info`.
 
     ## Why is this bad?
     The default is created once, when the function is defined, and shared by every call: items appended
@@ -84,10 +168,10 @@ class MutableDefault(ReviewRule):
             mutable = True
         if mutable:
             function = ctx.function
-            changed = function is not None and _mutates(function.body, node.name.value)
+            changed = None if function is None else _shared_default_changed(ctx, function, node.name.value)
             message = f"the default of `{node.name.value}` is created once and shared by every call"
             if changed:
-                ctx.report(default, message + ", and this function changes it")
+                ctx.report(default, f"{message}, and {changed}")
             else:
                 # Never changed here: shared but harmless until someone changes it; worth a note, not a comment.
                 ctx.report(default, message, severity=Severity.INFO)
@@ -97,6 +181,25 @@ class MutableDefault(ReviewRule):
         Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21, message="changes it"),
         Invalid("def f(*, cache=dict()):\n    return cache\n", 1, 16),
         Invalid("def count(word, seen={}):\n    seen[word] = seen.get(word, 0) + 1\n", 1, 22, message="changes it"),
+        # Stored on the instance, changed by another method: every instance built without it shares one dict.
+        Invalid(
+            "class Tags:\n    def __init__(self, tags={}):\n        self.tags = tags\n\n"
+            "    def add(self, key, value):\n        self.tags[key] = value\n",
+            2,
+            29,
+            message="and a method of this class changes it",
+        ),
+        # Handed on to a class of the module whose constructor writes into it.
+        Invalid(
+            "class Cursor:\n    def __init__(self, raw, meta={}):\n        self.meta = meta\n"
+            "        self.meta['kind'] = type(raw).__name__\n\n"
+            "class Conn:\n    def __init__(self, raw, meta={}):\n        self.meta = meta\n\n"
+            "    def cursor(self):\n        return Cursor(self.raw.cursor(), self.meta)\n",
+            2,
+            34,
+            message="and this function changes it",
+            also=((7, 34),),
+        ),
     )
 
 
@@ -561,6 +664,27 @@ _DEPRECATED_METHODS = {
 }
 
 
+# Exceptions that say "the newer API is not there": their handlers hold the fallback for old versions.
+_MISSING_API = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"})
+
+
+def _compatibility_fallback(ctx: Context) -> bool:
+    """The call sits where only an older Python or library reaches it: in the handler of `except
+    AttributeError`/`ImportError` (the new API was tried first), or under a test of `sys.version_info` or
+    `hasattr(...)`. Code written for both sides of an upgrade is not a deprecation to fix."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            return False
+        if isinstance(node, cst.ExceptHandler) and node.type is not None:
+            types = node.type.elements if isinstance(node.type, cst.Tuple) else [node.type]
+            names = {(dotted(t.value if isinstance(t, cst.Element) else t) or "").rsplit(".", 1)[-1] for t in types}
+            if names & _MISSING_API:
+                return True
+        if isinstance(node, cst.If) and re.search(r"\bversion_info\b|\bhasattr\(|\bPY2\b|\bPY3\b", ctx.code(node.test)):
+            return True
+    return False
+
+
 class DeprecatedApi(ReviewRule):
     """
     ## What it does
@@ -578,7 +702,9 @@ class DeprecatedApi(ReviewRule):
     ```
 
     ## Fix
-    Use the replacement named in the message; codeward renames the direct aliases with `--fix`.
+    Use the replacement named in the message; codeward renames the direct aliases with `--fix`. Calls that
+    only older versions reach (under `except AttributeError`/`ImportError` after trying the new API, or under
+    a `sys.version_info` or `hasattr` test) are not reported.
     """
 
     code = "CWR608"
@@ -591,6 +717,8 @@ class DeprecatedApi(ReviewRule):
                "string.letters", "pkg_resources")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if _compatibility_fallback(ctx):
+            return
         name = ctx.call_name(node)
         entry = _DEPRECATED.get(name)
         if entry is not None:
@@ -615,7 +743,18 @@ class DeprecatedApi(ReviewRule):
             ctx.report(node, "Logger.warn() is deprecated; use warning()",
                        fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
 
-    VALID = (Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),)
+    VALID = (
+        Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),
+        # Fallbacks for older Pythons: the new API is tried first.
+        Valid(
+            "import inspect\n\ndef spec(f):\n    try:\n        return inspect.signature(f)\n"
+            "    except AttributeError:\n        return inspect.getargspec(f)\n"
+        ),
+        Valid(
+            "import sys, asyncio\n\ndef loop():\n    if sys.version_info < (3, 10):\n"
+            "        return asyncio.get_event_loop()\n    return asyncio.new_event_loop()\n"
+        ),
+    )
     INVALID = (
         Invalid(
             "import logging\nlogging.warn('disk almost full')\n",
@@ -926,22 +1065,20 @@ class ReturnInFinally(ReviewRule):
     needles = ("finally",)
 
     def visit_Finally(self, ctx: Context, node: cst.Finally) -> None:
-        for stmt in _flat_statements(node.body):
-            if isinstance(stmt, cst.Return | cst.Break | cst.Continue):
-                keyword = type(stmt).__name__.lower()
-                if keyword != "return" and self._loop_inside(node, stmt):
-                    continue
-                ctx.report(stmt, f"`{keyword}` in finally discards any exception being raised")
-                return
-
-    @staticmethod
-    def _loop_inside(final: cst.Finally, stmt: cst.CSTNode) -> bool:
-        return any(isinstance(n, cst.For | cst.While) for n in children(final.body))
+        stmt = next(_leaving_statements(node.body, in_loop=False), None)
+        if stmt is not None:
+            ctx.report(stmt, f"`{type(stmt).__name__.lower()}` in finally discards any exception being raised")
 
     VALID = (
         Valid("def f():\n    try:\n        return compute()\n    finally:\n        cleanup()\n"),
         # A loop of the finally block's own: its break leaves that loop, not the finally.
         Valid("def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n            break\n"),
+        # A function defined in the finally block returns from itself.
+        Valid("def f():\n    try:\n        use()\n    finally:\n        def g():\n            return 1\n        g()\n"),
+        Valid(
+            "def f(items):\n    try:\n        use()\n    finally:\n        while items:\n            if items.pop():\n"
+            "                continue\n"
+        ),
     )
     INVALID = (
         Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),
@@ -952,7 +1089,47 @@ class ReturnInFinally(ReviewRule):
             7,
             9,
         ),
+        # The finally block's loop does not hold this break: it leaves the enclosing loop, and the finally.
+        Invalid(
+            "def f(items, jobs):\n    for job in jobs:\n        try:\n            use(job)\n        finally:\n"
+            "            for item in items:\n                print(item)\n            break\n",
+            8,
+            13,
+            "`break` in finally discards any exception being raised",
+        ),
+        # A return leaves the function from inside a loop too.
+        Invalid(
+            "def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n"
+            "            if item:\n                return item\n",
+            7,
+            17,
+            "`return` in finally discards any exception being raised",
+        ),
+        # The else clause of the finally block's loop is not inside that loop.
+        Invalid(
+            "def f(items, jobs):\n    for job in jobs:\n        try:\n            use(job)\n        finally:\n"
+            "            for item in items:\n                print(item)\n            else:\n                continue\n",
+            9,
+            17,
+            "`continue` in finally",
+        ),
     )
+
+
+def _leaving_statements(block: cst.CSTNode, in_loop: bool):
+    """return, and break/continue outside a loop of the block's own: the statements that leave the finally
+    block (PEP 765). Functions and classes defined in it are not entered."""
+    for child in children(block):
+        if isinstance(child, cst.SimpleStatementLine):
+            for stmt in child.body:
+                if isinstance(stmt, cst.Return) or (isinstance(stmt, cst.Break | cst.Continue) and not in_loop):
+                    yield stmt
+        elif isinstance(child, cst.For | cst.While):
+            yield from _leaving_statements(child.body, in_loop=True)
+            if child.orelse is not None:
+                yield from _leaving_statements(child.orelse, in_loop)
+        elif not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.Lambda | cst.BaseExpression):
+            yield from _leaving_statements(child, in_loop)
 
 
 _BLOCKING = frozenset({"time.sleep", "requests.get", "requests.post", "requests.put", "requests.delete",

@@ -12,7 +12,7 @@ _APPROVE = action("Approve", "Approval", "Manual")
 
 def _bounds(low: int, high: int) -> str:
     if high == 0:
-        return "none"
+        return "no"
     return str(low) if low == high else f"{low} to {high}"
 
 

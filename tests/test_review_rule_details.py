@@ -1,0 +1,244 @@
+"""Review rules' details that no rule case reached: each case states every finding of the file (code, line,
+column, severity, message). Written to kill the survivors of the review-rules mutation sample
+(bench/mutation-report.md names each); every expectation was read against the code it reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from codeward.reviewer.review import review_file
+from codeward.reviewer.rules.secrets import looks_like_secret
+
+from tests.helpers import run_cli
+
+
+def findings(tmp_path: Path, source: str) -> list[tuple[str, int, int, str, str]]:
+    path = tmp_path / "case.py"
+    path.write_text(source)
+    return [(f.code, f.line, f.column, str(f.severity), f.message) for f in review_file(str(path)).findings]
+
+
+FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
+
+CASES = {
+    # CWR116: logger.log's first argument is the level; "%r" of the message escapes the line breaks.
+    "log() skips the level": (
+        "import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\n\n\ndef view():\n"
+        "    logger.log(logging.INFO, 'user %r', request.args['u'])\n",
+        [],
+    ),
+    # CWR120: pandas.read_sql is known by its qualified name, not by a method name.
+    "read_sql by name": (
+        "import pandas\n\n\ndef rows(conn, name):\n    return pandas.read_sql(f\"SELECT * FROM users WHERE name = '{name}'\", conn)\n",
+        [("CWR120", 5, 12, "info", "pandas.read_sql() runs SQL built by formatting values into the text (CWE-89)")],
+    ),
+    # CWR103: getoutput's command by keyword; str.format called on the class formats its arguments in too.
+    "shell command by keyword": (
+        "import subprocess\n\n\ndef run(d):\n    return subprocess.getoutput(command='ls ' + d)\n",
+        [("CWR103", 5, 12, "warning",
+          "subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
+    ),
+    "str.format on the class": (
+        "import os\n\n\ndef ls(d):\n    os.system(str.format('ls {}', d))\n",
+        [("CWR103", 5, 5, "warning",
+          "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
+    ),
+    # CWR115: a Lambda event is parsed JSON, which can hold query operators.
+    "the Lambda event is structured": (
+        "def handler(event, context):\n    db.users.find({'name': event['name']})\n",
+        [("CWR115", 2, 5, "error",
+          "the Lambda event is used as a MongoDB query in db.users.find(); it can carry query operators (CWE-943)")],
+    ),
+    # CWR121: compile()'s first argument is the code; a literal one is not reported.
+    "eval of compile": (
+        "def build(template, record):\n    return eval(compile(template, '<rule>', 'eval'), {'record': record})\n\n\n"
+        "def build2(record):\n    return eval(compile('record + 1', '<rule>', 'eval'), {'record': record})\n",
+        [("CWR121", 2, 12, "warning", "eval() runs code from `template`, which is not a literal (CWE-95)")],
+    ),
+    # CWR104 reports a tainted eval; CWR121 leaves it to that rule.
+    "tainted eval is CWR104's": (
+        FLASK + "@app.route('/calc')\ndef calc():\n    eval(request.args['e'])\n    return 'ok'\n",
+        [("CWR104", 6, 5, "error", "request.args is executed as Python code by eval() (CWE-94)")],
+    ),
+    # CWR605: iterating over keys() is iterating over the dict; a break right after the change ends the loop.
+    "modify while iterating": (
+        "def prune(d):\n    for k in d.keys():\n        del d[k]\n\n\ndef prune2(d, victim):\n    for k in d:\n"
+        "        if k == victim:\n            del d[k]\n            break\n",
+        [("CWR605", 3, 9, "error", "`d` is changed while the loop iterates over it (CWE-664)")],
+    ),
+    # CWR604: raising another exception is not re-raising the caught one.
+    "raising another exception": (
+        "def load(path):\n    try:\n        return open(path).read()\n    except OSError:\n"
+        "        raise ValueError(path)\n",
+        [],
+    ),
+    # CWR204: the custom-resource event formatted with str.format is logged whole; the context is not the event.
+    "custom resource event formatted": (
+        "import logging\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
+        "    log.info('got {}'.format(event))\n    log.info('got {}'.format(context))\n"
+        "    if event['RequestType'] == 'Create':\n        pass\n",
+        [("CWR204", 6, 5, "warning",
+          "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
+          "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
+    ),
+    # CWR401: MaxKeys=1 asks for one item on purpose (no pagination needed).
+    "one item on purpose": (
+        "import boto3\ns3 = boto3.client('s3')\n\n\ndef first(bucket):\n"
+        "    return s3.list_objects_v2(Bucket=bucket, MaxKeys=1)['Contents']\n",
+        [("CWR405", 6, 12, "info",
+          "list_objects_v2() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)")],
+    ),
+    # CWR305: a bare return in a route returns nothing random.
+    "bare return in a route": (
+        "import random\n\n" + FLASK + "@app.route('/t')\ndef token():\n    if random.random() > 2:\n        return\n"
+        "    return str(random.random())\n",
+        [("CWR305", 8, 8, "error", "random.random() is predictable, yet it makes `token()` (CWE-338)"),
+         ("CWR305", 10, 16, "error",
+          "random.random() is predictable, and its value reaches the route's response (CWE-338)")],
+    ),
+    # CWR303: the password inside a call's arguments, and an attribute named like one.
+    "password in a call": (
+        "import hashlib\n\n\ndef digest(password):\n    return hashlib.md5(bytes(password, 'utf-8')).hexdigest()\n",
+        [("CWR303", 5, 12, "error", "`password` is hashed with md5, which is fast to brute-force (CWE-916)"),
+         ("CWR304", 5, 12, "info",
+          "MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)")],
+    ),
+    "password attribute": (
+        "import hashlib\n\n\ndef digest(user):\n    return hashlib.md5(user.password_hash.encode()).hexdigest()\n",
+        [("CWR303", 5, 12, "error", "`password_hash` is hashed with md5, which is fast to brute-force (CWE-916)"),
+         ("CWR304", 5, 12, "info",
+          "MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)")],
+    ),
+    # CWR120: a raw string's prefix is not part of the SQL; the message shortens a long callee to 40 characters.
+    "raw string query": (
+        "def find(cursor, name):\n    cursor.execute(r\"SELECT * FROM t WHERE n = '\" + name + \"'\")\n",
+        [("CWR120", 2, 5, "info", "cursor.execute() runs SQL built by formatting values into the text (CWE-89)")],
+    ),
+    "query formatted before, long callee": (
+        "def find(self, name):\n    sql = \"SELECT * FROM t WHERE n = '%s'\" % name\n"
+        "    self.connections.reporting_database_cursor.execute(sql)\n",
+        [("CWR120", 3, 5, "info",
+          "self.connections.reporting_database_c...() runs SQL built by formatting `name` into the text (CWE-89)")],
+    ),
+    # CWR103: a format() whose arguments are quoted is quoted.
+    "format of quoted arguments": (
+        "import os, shlex\n\n\ndef ls(d):\n    os.system('ls {}'.format(shlex.quote(d)))\n",
+        [],
+    ),
+    # CWR103: subprocess's command by keyword is args=.
+    "subprocess args by keyword": (
+        "import subprocess\n\n\ndef run(d):\n    subprocess.call(args='ls ' + d, shell=True)\n",
+        [("CWR103", 5, 5, "warning",
+          "subprocess.call() runs a shell command built from a variable that is not shell-quoted (CWE-78)"),
+         ("CWR609", 5, 5, "info", "subprocess.call() waits for the child without a timeout (CWE-400)")],
+    ),
+    # CWR116: more arguments than conversions (logging reports the mismatch; the tainted one is still logged).
+    "more arguments than conversions": (
+        "import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\n\n\ndef view():\n"
+        "    logger.info('user %s', request.args['u'], 'x')\n",
+        [("CWR116", 7, 5, "warning", "request.args is written to the log by logger.info() with its line breaks (CWE-117)")],
+    ),
+    # CWR105: numpy.load with allow_pickle=True unpickles.
+    "numpy allow_pickle": (
+        "import numpy\nfrom flask import request\n\n\ndef view():\n"
+        "    return numpy.load(request.files['f'], allow_pickle=True)\n",
+        [("CWR105", 6, 12, "error", "request.files is deserialized by numpy.load(), which can run code (CWE-502)")],
+    ),
+    # CWR610: a timeout on the pool manager covers its requests.
+    "urllib3 pool timeout": (
+        "import urllib3\n\n\ndef get(url):\n    return urllib3.PoolManager(timeout=5).request('GET', url)\n\n\n"
+        "def get2(url):\n    return urllib3.PoolManager().request('GET', url)\n",
+        [("CWR610", 9, 12, "warning",
+          "urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)")],
+    ),
+    # CWR607: tz= makes an aware datetime.
+    "aware now": ("import datetime\n\n\ndef f():\n    return datetime.datetime.now(tz=datetime.timezone.utc)\n", []),
+    # CWR204: a sensitive name on the right of a concatenation, inside a call too.
+    "sensitive names concatenated": (
+        "import logging\nlog = logging.getLogger()\n\n\ndef f(user):\n    log.info('user ' + user.password)\n"
+        "    log.info('user ' + str(user.api_token))\n",
+        [("CWR204", 6, 5, "warning", "`password` is logged in full (CWE-532)"),
+         ("CWR204", 7, 5, "warning", "`api_token` is logged in full (CWE-532)")],
+    ),
+    # CWR204: "%" formatting of the custom-resource event, not of its context.
+    "custom resource event %-formatted": (
+        "import logging\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
+        "    log.info('got %s' % context)\n    log.info('got %s' % event)\n"
+        "    if event['RequestType'] == 'Create':\n        pass\n",
+        [("CWR204", 7, 5, "warning",
+          "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
+          "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case(tmp_path: Path, name: str) -> None:
+    source, expected = CASES[name]
+    assert findings(tmp_path, source) == expected
+
+
+def test_a_projects_own_sink_is_a_needle(tmp_path: Path) -> None:
+    # No library sink, no rule needle in the file: only the sink the project declares makes CWR101 look at it.
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.codeward.reviewer.taint]\n"
+        'sources = [{ name = "myapp.http.param", description = "a request parameter" }]\n'
+        'sinks = [{ name = "myapp.db.fetch_rows", kind = "sql", args = [0] }]\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "from myapp.http import param\nfrom myapp.db import fetch_rows\n\n\ndef view():\n    fetch_rows(param('c'))\n"
+    )
+    code, out, err = run_cli("review", "--no-cache", "--format", "concise", "app.py", cwd=str(tmp_path))
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == (
+        "app.py:6:5: CWR101 SQL built from a request parameter is passed to myapp.db.fetch_rows(): the data can "
+        "rewrite the query (CWE-89) [sql-injection]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Zq8v2LmT9xWc4RbK", True),
+        ("short", False),  # under 6 characters
+        ("two words here", False),  # spaces
+        ("aaaaaaaa", False),  # fewer than 4 distinct characters
+        ("/etc/app/key", False),  # a path
+        ("https://example.com/x", False),
+        (r"[^\W\d]\w*", False),  # a regular expression
+        ("x-auth-token", False),  # a credential's name, not its value
+        ("DB_PASSWORD", False),  # an environment variable's name
+        ("Db_Password9", True),
+    ],
+)
+def test_looks_like_secret(value: str, expected: bool) -> None:
+    assert looks_like_secret(value) is expected
+
+
+def test_logger_warn_is_fixed_to_warning(tmp_path: Path) -> None:
+    path = tmp_path / "case.py"
+    path.write_text("import logging\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.warn('x')\n")
+    (finding,) = review_file(str(path)).findings
+    assert (finding.code, finding.line, finding.column, finding.message) == (
+        "CWR608",
+        6,
+        5,
+        "Logger.warn() is deprecated; use warning() (CWE-477)",
+    )
+    assert finding.fix is not None and finding.fix.description == "use warning"
+    assert [(e.span.line, e.span.column, e.span.end_column, e.text) for e in finding.fix.edits] == [
+        (6, 12, 16, "warning")
+    ]
+
+
+def test_a_basic_auth_password_is_masked_on_the_source_line(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import requests\n\n\ndef get(url):\n    return requests.get(url, auth=('deploy', 'Zq8v2LmT9xWc4RbK'), timeout=5)  # was Zq8v2LmT9xWc4RbK\n"
+    )
+    code, out, _ = run_cli("review", "--no-cache", "--isolated", "--color", "never", "app.py", cwd=str(tmp_path))
+    assert code == 1
+    assert "hard-coded HTTP basic-auth password (Zq8v************)" in out
+    assert "Zq8v2LmT9xWc4RbK" not in out
+    # The span and the same value elsewhere on the line are masked.
+    assert "'deploy', 'Zq8v************'), timeout=5)  # was Zq8v************" in out
