@@ -21,11 +21,13 @@ PROFILES = ("default", "strict")
 # Rules that stay quiet in test code under the default profile, and why.
 QUIET_IN_TESTS: dict[str, str] = {
     "CWR105": "tests load the fixtures they ship, and a pickle round-trip checks that an object pickles",
+    "CWR110": "fixture web apps that echo back what the test sends them",
     "CWR121": "tests evaluate the repr of the object under test",
     "CWR202": "fixture passwords of test servers and fake accounts",
     "CWR203": "`http://user:pass@host` fixtures",
     "CWR204": "test output, not production logs",
     "CWR205": "fixture values that look like credentials",
+    "CWR402": "listings of moto and Stubber fixtures, which hold a handful of items: one page is all there is",
     "CWR405": "buckets of moto and Stubber fixtures",
     "CWR602": "a test that turns any exception into a failure, or probes for one",
     "CWR603": "a test that turns any exception into a failure, or probes for one",

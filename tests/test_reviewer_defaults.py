@@ -119,7 +119,10 @@ FIXTURES = (
     "def test_server(port):\n    assert requests.get(f'http://127.0.0.1:{port}/').ok\n\n"
     "def test_region():\n    s3 = boto3.client('s3', region_name='us-east-1')\n    s3.create_bucket(Bucket='b')\n\n"
     "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIICWwIBAAKBgQCXVuwcMk+JmVSKuQ1K4dZx4Z1dEcRQ\n-----END RSA PRIVATE KEY-----'''\n"
-    "LIVE = 'AKIA2OGYBAH6STMCAWQB'\n"
+    "LIVE = 'AKIA2OGYBAH6STMCAWQB'\n\n"
+    "def test_listing():\n    s3 = boto3.client('s3')\n    assert s3.list_objects_v2(Bucket='b')['KeyCount'] == 1\n\n"
+    "from flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/echo')\ndef echo():\n"
+    "    return request.args['q']\n"
 )
 
 
@@ -133,13 +136,13 @@ def test_strict_profile_reviews_tests_like_production(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL", "--profile", "strict"))}  # fmt: skip
     # A pickle round trip loads only what the code itself dumped: the data-flow analysis knows (no CWR105).
-    assert {"CWR610", "CWR409", "CWR201"} <= found and "CWR105" not in found
+    assert {"CWR610", "CWR409", "CWR201", "CWR402", "CWR110"} <= found and "CWR105" not in found
 
 
 def test_the_same_code_outside_tests_is_reviewed(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"app/roundtrip.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL"))}  # fmt: skip
-    assert {"CWR610", "CWR409"} <= found
+    assert {"CWR610", "CWR409", "CWR402", "CWR110"} <= found
 
 
 def test_test_paths_are_configurable(tmp_path: Path) -> None:

@@ -33,10 +33,24 @@ def client_service(ctx: Context, node: cst.BaseExpression) -> str | None:
             return origin[1] or ""
         return None
     text = ctx.code(node)
-    if _SERVICE_NAMES.search(text):
+    if _SERVICE_NAMES.search(text) and _imports_an_sdk(ctx):
         head = text.removeprefix("self.").lstrip("_").split("_")[0]
         return "" if head == "client" else head.removesuffix("client")
     return None
+
+
+# The AWS SDKs a module can make clients with. Type stubs (`mypy_boto3_*`) are not among them: a module that
+# imports only those and calls `iot_client.list_policies()` is calling the project's own wrapper class.
+_SDK_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:boto3|botocore|aioboto3|aiobotocore|boto)\b", re.M)
+
+
+def _imports_an_sdk(ctx: Context) -> bool:
+    """Whether the module imports an AWS SDK: only then does a receiver named like a client (`s3_client`,
+    `self.ddb`) count as one without a visible `boto3.client(...)`."""
+    found = ctx.shared.get("imports-aws-sdk")
+    if found is None:
+        found = ctx.shared["imports-aws-sdk"] = bool(_SDK_IMPORT.search(ctx.text))
+    return bool(found)
 
 
 def client_call(ctx: Context, node: cst.Call) -> tuple[str, str] | None:

@@ -94,6 +94,8 @@ def looks_like_secret(value: str) -> bool:
         return False  # a regular expression (a lexer's `token = r"[^\W\d]\w*"`), not a credential
     if _CREDENTIAL_WORDS.match(value) and value.lower() == value and len(value) <= 24:
         return False  # "password", "api_key", "x-auth-token": names, not values
+    if value != value.lower() and re.fullmatch(r"(?:[A-Z]?[a-z]+)+", value) and _CREDENTIAL_WORDS.match(value.lower()):
+        return False  # "ClientRequestToken", "SecretAccessKey": an API's field name in camel case
     return not re.fullmatch(r"[A-Z][A-Z0-9_]+", value)  # an environment variable's name
 
 
@@ -277,6 +279,8 @@ class HardcodedPassword(ReviewRule):
         ),
         Valid("def login(user, password=None):\n    return user, password\nSECRET_KEY = 'REPLACE_WITH_ENV_VALUE'\n"),
         Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
+        # An API's field names spelled in camel case (botocore's request parameters).
+        Valid("CLIENT_REQUEST_TOKEN = 'ClientRequestToken'\nSECRET_KEY_FIELD = {'secret_key': 'SecretAccessKey'}\n"),
         # A lexer's token, an empty or placeholder password, two variables.
         Valid("def kind(token):\n    return token == 'import'\n"),
         Valid("def check(password, confirm):\n    return password != '' and password == confirm\n"),
