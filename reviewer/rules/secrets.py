@@ -36,6 +36,10 @@ _CREDENTIAL_NAME = re.compile(
     r"auth_token|refresh_token|bearer_token|token|private_key|client_secret|session_token|credentials?|"
     r"signing_key|encryption_key)$"
 )
+# Names whose comparison with a literal checks a credential (no `token`: lexers compare tokens with keywords).
+_COMPARED_NAME = re.compile(
+    r"(?i)(?:^|_)(?:password|passwd|passphrase|pwd|secret|secret_key|client_secret|api_?key|admin_pass)$"
+)
 _CREDENTIAL_WORDS = re.compile(r"(?i)^[a-z_ .-]*(?:pass|secret|token|key|credential|pwd|auth)[a-z_ .-]*$")
 
 
@@ -199,6 +203,8 @@ class HardcodedPassword(ReviewRule):
     pattern = re.compile(
         r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*[rbuRBU]?['\"]"
         r"|\bauth\s*=\s*\(|(?:Basic|Digest)Auth\("
+        r"|(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)\w*\s*[!=]=\s*[rbuRBU]?['\"]"
+        r"|['\"]\s*[!=]=\s*[\w.]*(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)"
     )
 
     def _check(
@@ -240,6 +246,26 @@ class HardcodedPassword(ReviewRule):
     def visit_DictElement(self, ctx: Context, node: cst.DictElement) -> None:
         self._check(ctx, literal_str(node.key), node.value, node.value)
 
+    def visit_Comparison(self, ctx: Context, node: cst.Comparison) -> None:
+        """`if password == "..."`: the literal is the password the code accepts. Only password- and secret-like
+        names: a `token` compared with literals is far more often a lexer's token than a credential."""
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            if isinstance(target.operator, cst.Equal | cst.NotEqual):
+                for name_side, literal_side in ((left, right), (right, left)):
+                    name = _name_of(name_side)
+                    text = literal_str(literal_side)
+                    if name and text is not None and _COMPARED_NAME.search(name) and looks_like_secret(text):
+                        if text.lower() != name.lower():
+                            ctx.report(
+                                literal_side,
+                                f"`{name}` is compared with a hard-coded password ({mask(text)})",
+                                mask=text,
+                            )
+                        break
+            left = right
+
     def visit_Param(self, ctx: Context, node: cst.Param) -> None:
         self._check(ctx, node.name.value, node.default, node.default or node)
 
@@ -251,6 +277,10 @@ class HardcodedPassword(ReviewRule):
         ),
         Valid("def login(user, password=None):\n    return user, password\nSECRET_KEY = 'REPLACE_WITH_ENV_VALUE'\n"),
         Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
+        # A lexer's token, an empty or placeholder password, two variables.
+        Valid("def kind(token):\n    return token == 'import'\n"),
+        Valid("def check(password, confirm):\n    return password != '' and password == confirm\n"),
+        Valid("def check(password):\n    return password == 'changeme-example'\n"),
     )
     INVALID = (
         Invalid(
@@ -279,6 +309,15 @@ class HardcodedPassword(ReviewRule):
             29,
             message="basic-auth",
         ),
+        # The password the code accepts, on either side of the comparison.
+        Invalid(
+            "def login(request):\n    password = request.GET['password']\n    if password == 'myPa55word':\n"
+            "        return True\n",
+            3,
+            20,
+            message="`password` is compared with a hard-coded password (my**",
+        ),
+        Invalid("def ok(user):\n    return 'Xk9#mP2$vL7q' != user.admin_pass\n", 2, 12),
         # A parameter's default.
         Invalid(
             "def connect(host, password='Xk9#mP2$vL7q'):\n    return host\n",
