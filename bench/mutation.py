@@ -82,6 +82,7 @@ PACKAGES: dict[str, Package] = {
         ("codeward/linters/engine.py", "codeward/linters/rule.py", "codeward/linters/rules/*"),
         (
             "tests/test_rule_cases.py",
+            "tests/test_lint_rule_details.py",
             "tests/test_inline_buildspec.py",
             "tests/test_revision.py",
             "tests/test_loading.py",
