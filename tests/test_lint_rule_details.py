@@ -139,3 +139,22 @@ SHELL_VALID = [
 def test_commands_sh_parses(tmp_path: Path, command: str) -> None:
     text = "version: 0.2\nphases:\n  build:\n    commands:\n      - " + json.dumps(command) + "\n"
     assert [f for f in findings(tmp_path, "buildspec.yml", text) if f[0] == "CWB118"] == []
+
+
+# The stray "(" after quotes, substitutions and nested brackets: the scan resumes at the right place.
+STRAY = [
+    ('echo "hello" (staging)', 13),
+    ('echo "$(cd a && (make))" (done)', 25),
+    ("echo $(cd a && (make)) (done)", 23),
+    ('echo "${A:-x}" (y)', 15),
+    ("diff <(sort a) x (y)", 17),
+    ("echo $((1+(2*3))) (z)", 18),
+]
+
+
+@pytest.mark.parametrize(("command", "index"), STRAY)
+def test_the_stray_parenthesis_is_found_after_nested_constructs(command: str, index: int) -> None:
+    from codeward.linters.rules.buildspec.CWB118_shell_syntax_error import stray_parenthesis
+
+    assert stray_parenthesis(command) == index
+    assert all(stray_parenthesis(c) is None for c in SHELL_VALID)
