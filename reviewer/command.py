@@ -47,7 +47,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         type=_confidence,
         metavar="P",
         help="hide scored findings (secrets, injection) whose classifier confidence is below P, 0 to 1 "
-        "(default: 0.5, or min-confidence in [tool.codeward.reviewer])",
+        "(default: 0.05, or min-confidence in [tool.codeward.reviewer])",
     )
     review.add_argument("--show-all", action="store_true", help="also show findings below the confidence threshold")
     review.add_argument(

@@ -160,6 +160,7 @@ STATEMENTS: list[tuple[str, str, Callable[[], Any], Callable[[str], Any]]] = [
     ("README.md", r"Findings below ([\d.]+) are hidden", _min_confidence, number),
     ("docs/ml.md", r"below confidence ([\d.]+) are hidden", _min_confidence, number),
     ("docs/ml.md", r"The default `min-confidence` is ([\d.]+)", _min_confidence, number),
+    ("reviewer/command.py", r"\(default: ([\d.]+), or min-confidence", _min_confidence, number),
     ("docs/ci.md", r"default `(https://[^`]+)`", _github_api, str),
     ("docs/simulate.md", r"run the phase again \((\d+) times by default\)", _retry_default, int),
     ("docs/simulate.md", r"`timeoutInMinutes` \(default (\d+) days\)", _approval_timeout_days, number),

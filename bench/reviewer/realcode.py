@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.reviewer.realcode run              # review them, write bench/out/.../findings.jsonl
     .venv/bin/python -m bench.reviewer.realcode score            # precision from bench/reviewer/judgments.jsonl
     .venv/bin/python -m bench.reviewer.realcode context          # unjudged findings with their code, for judges
+    .venv/bin/python -m bench.reviewer.realcode record --judge J4-1 VERDICTS.jsonl   # append a judge's verdicts
 
 Only coordinates live here (`PROJECTS`): a GitHub repository at a commit, or a PyPI sdist at a version. GitHub
 snapshots are read from a local git directory (`--mirror DIR`, default /work/.mirror/OWNER+NAME/repo, or
@@ -46,7 +47,8 @@ class Project:
     # Folders of the snapshot to review (all of it when empty): skips vendored third-party code.
     include: tuple[str, ...] = ()
     # "tuning": used to measure the rules and choose the default set; "validation": never used for that, so
-    # their score is an out-of-sample check of the choice.
+    # their score is an out-of-sample check of the choice; "later": added after the rules and the default set of
+    # the other 12 were settled, scored first as they were (out of sample), then measured into precision.json.
     split: str = "tuning"
 
 
@@ -70,6 +72,12 @@ PROJECTS = (
             "8fcebbcb2facb4bab4623a7651c5a7d521a2fb8c", ("source",), "validation"),
     Project("sshtunnel", "pypi", "sshtunnel", "0.4.0", (), "validation"),
     Project("aws-xray-sdk", "pypi", "aws-xray-sdk", "2.14.0", (), "validation"),
+    Project("transit-network", "github", "aws-solutions/network-orchestration-for-aws-transit-gateway",
+            "4a3cf2929f5e06516777b468577ec12f46d63fc4", ("source",), "later"),
+    Project("account-assessment", "github", "aws-solutions/account-assessment-for-aws-organizations",
+            "dd3c381ba651b62064bab9e23cf8fcce25c0ad49", ("source",), "later"),
+    Project("zappa", "pypi", "zappa", "0.61.4", (), "later"),
+    Project("pynamodb", "pypi", "pynamodb", "6.1.0", (), "later"),
 )  # fmt: skip
 
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "unit_tests", "integration_tests"}
@@ -294,16 +302,49 @@ def context(findings: list[dict], judgments: dict, radius: int) -> str:
     return "\n".join(out)
 
 
+def record(findings: list[dict], verdict_files: list[str], judge: str, target: Path = JUDGMENTS) -> int:
+    """Append a judge's verdicts (JSON Lines written from a `context` batch) to the judgments, with the judge's
+    id and the finding's message. Every verdict must name a finding of the label and say true, false or noise;
+    a bad line stops the whole file before anything is written."""
+    by_key = {key(f): f for f in findings}
+    lines = []
+    for name in verdict_files:
+        for number, text in enumerate(Path(name).read_text(encoding="utf-8").splitlines(), 1):
+            if not text.strip():
+                continue
+            try:
+                item = json.loads(text)
+                found = by_key.get(key(item))
+            except (ValueError, KeyError, TypeError):
+                raise SystemExit(
+                    f"{name}:{number}: not a verdict (project, path, line, code, verdict, reason)"
+                ) from None
+            if found is None or item.get("verdict") not in ("true", "false", "noise"):
+                raise SystemExit(
+                    f"{name}:{number}: no such finding in this label, or a verdict other than true/false/noise"
+                )
+            entry = {k: found[k] for k in ("project", "path", "line", "code", "message")}
+            entry.update(judge=judge, verdict=item["verdict"], reason=str(item.get("reason", "")))
+            lines.append(json.dumps(entry, sort_keys=True))
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.writelines(line + "\n" for line in lines)
+    print(f"recorded {len(lines)} verdicts of {judge} in {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("action", choices=("extract", "run", "score", "context"))
+    parser.add_argument("action", choices=("extract", "run", "score", "context", "record"))
     parser.add_argument("--mirror", help="folder holding OWNER+NAME/repo git directories")
     parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
     parser.add_argument("--project", action="append", help="only these projects")
-    parser.add_argument("--split", choices=("tuning", "validation"), help="only the projects of this split")
+    parser.add_argument(
+        "--split", action="append", choices=("tuning", "validation", "later"), help="only the projects of these splits"
+    )
     parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")
     parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")
     parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
+    parser.add_argument("--judge", help="record: the judge's id (a new one for every judge session)")
     parser.add_argument(
         "--write-precision",
         metavar="FILE",
@@ -314,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     projects = [
         p
         for p in PROJECTS
-        if (not args.project or p.name in args.project) and (not args.split or p.split == args.split)
+        if (not args.project or p.name in args.project) and (not args.split or p.split in args.split)
     ]
     if args.action == "extract":
         for project in projects:
@@ -336,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "context":
         sys.stdout.write(context(findings, judgments, args.radius))
         return 0
+    if args.action == "record":
+        if not args.judge or not args.codeward_args:
+            raise SystemExit("record: give --judge ID and the verdict files")
+        return record(findings, args.codeward_args, args.judge)
     result = score(findings, judgments)
     print_score(result, args.label)
     if args.write_precision:

@@ -77,7 +77,9 @@ class ClientInHandler(ReviewRule):
     ## What it does
     Finds boto3 clients, resources and sessions created inside a Lambda handler. Clients built from this
     invocation's values (assumed-role credentials, a region or endpoint taken from the event) are not
-    reported: they cannot move to module level.
+    reported: they cannot move to module level. A client created only in a branch of the handler (an `if`,
+    an `except`) is reported at `info`: only the invocations taking that branch pay for it, and module level
+    would make every cold start pay.
 
     ## Why is this bad?
     The handler runs on every invocation: creating a client each time repeats credential resolution,
@@ -119,6 +121,15 @@ class ClientInHandler(ReviewRule):
                 if isinstance(target, cst.Name):
                     per_call.add(target.value)
             return
+        if ctx.inside(cst.If, cst.ExceptHandler) is not None and ctx.inside(cst.For, cst.While) is None:
+            # Only the invocations that take this branch pay, and moving it to module level makes every cold start
+            # pay instead: a trade-off worth a note, not a comment.
+            ctx.report(
+                node,
+                f"{name}() runs on every invocation that takes this branch; create it once at module level",
+                severity=Severity.INFO,
+            )
+            return
         ctx.report(node, f"{name}() runs on every invocation; create it once at module level")
 
     VALID = (
@@ -137,6 +148,14 @@ class ClientInHandler(ReviewRule):
             "    return table.get_item(Key={'id': event['id']})\n",
             4,
             13,
+        ),
+        # In a branch: at info.
+        Invalid(
+            "import boto3\n\ndef handler(event, context):\n    if event.get('next'):\n"
+            "        return boto3.client('lambda').invoke(FunctionName='next')\n",
+            5,
+            16,
+            message="that takes this branch",
         ),
     )
 

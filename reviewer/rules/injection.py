@@ -595,11 +595,39 @@ class PathTraversal(TaintSink):
     )
 
 
+# A call named like one of these, given the archive before it is extracted, checks its members (real code
+# validates member paths itself where `filter=` is not available: Python before 3.12).
+_CHECKS_ARCHIVE = re.compile(r"(?i)valid|check|safe|verify|sanitiz|filter|secure")
+
+
+def _archive_checked_before(ctx: Context, call: cst.Call, archive: cst.BaseExpression) -> bool:
+    """Whether, earlier in the same function, the archive was handed to a checking call
+    (`self._validate_safe_extract(tar, dest)`, `check_members(tar)`)."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    scope = ctx.function or ctx.module
+    wanted = ctx.code(archive, 200)
+    stack: list[cst.CSTNode] = [scope]
+    while stack:  # pre-order, so nodes come in source order: stop at the extraction itself
+        item = stack.pop()
+        if item is call:
+            return False
+        if isinstance(item, cst.Call) and any(ctx.code(a.value, 200) == wanted for a in item.args):
+            callee = ctx.code(item.func, 200).rsplit(".", 1)[-1]
+            if _CHECKS_ARCHIVE.search(callee):
+                return True
+        stack.extend(reversed(list(children(item))))
+    return False
+
+
 class ArchiveExtraction(CallRule):
     """
     ## What it does
     Finds `tarfile` archives extracted with `extractall()`/`extract()` without a `filter=` (Python 3.12+,
-    backported to 3.8.17+) or an explicit `members=` selection.
+    backported to 3.8.17+) or an explicit `members` selection (by keyword or as `extractall`'s second
+    argument). An archive handed earlier in the same function to a call named for checking it
+    (`_validate_safe_extract(tar, dest)`, `check_members(tar)`) is taken as checked: real code validates member
+    paths itself where `filter=` is not available.
 
     ## Why is this bad?
     Member names such as `../../home/app/.bashrc`, absolute paths and links make extraction write
@@ -632,15 +660,38 @@ class ArchiveExtraction(CallRule):
             return
         if kwarg(node, "filter") is not None or kwarg(node, "members") is not None:
             return
+        if method == "extractall" and positional(node, 1) is not None:  # extractall(path, members)
+            return
+        if _archive_checked_before(ctx, node, node.func.value):
+            return
         ctx.report(node, f"tarfile {method}() without filter= lets member names write outside the target directory")
 
     VALID = (
         Valid("import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data', filter='data')\n"),
+        Valid(
+            "import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data', safe_members(tar))\n"
+        ),
+        Valid(
+            "import tarfile\n\ndef unpack(self, p, dest):\n    with tarfile.open(p) as tar:\n"
+            "        self._validate_safe_extract(tar, dest)\n        tar.extractall(dest)\n"
+        ),
         Valid("import zipfile\nwith zipfile.ZipFile('a.zip') as z:\n    z.extractall('/srv/data')\n"),
     )
     INVALID = (
         Invalid("import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data')\n", 3, 5),
         Invalid("import tarfile\n\ndef unpack(p):\n    t = tarfile.open(p)\n    t.extractall()\n    t.close()\n", 5, 5),
+        # The check comes after the extraction, or is given something else than the archive.
+        Invalid(
+            "import tarfile\n\ndef unpack(p, dest):\n    t = tarfile.open(p)\n    t.extractall(dest)\n"
+            "    validate(t)\n",
+            5,
+            5,
+        ),
+        Invalid(
+            "import tarfile\n\ndef unpack(p, dest):\n    check_path(dest)\n    t = tarfile.open(p)\n    t.extractall(dest)\n",
+            6,
+            5,
+        ),
     )
 
 

@@ -1,5 +1,6 @@
 """Code quality that CodeGuru Reviewer also reviews: defaults, exceptions, iteration, comparisons, time,
-deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async."""
+deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async,
+methods named without being called."""
 
 from __future__ import annotations
 
@@ -21,35 +22,119 @@ _CHANGERS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "
 
 
 def _mutates(body: cst.CSTNode, name: str) -> bool:
-    """The function changes the object `name` holds: a mutating method, an item assignment or deletion, `+=`."""
+    """The function changes the object `name` holds: a mutating method, an item assignment or deletion, `+=`;
+    directly or through a local name or instance attribute it was assigned to (`self.meta = meta`)."""
+    return bool(_changed_names(body, _aliases(body, name)))
+
+
+def _aliases(body: cst.CSTNode, name: str) -> set[str]:
+    """`name` and the plain names and `self.x` attributes assigned from it (`meta = meta or {}` excluded)."""
+    names = {name}
+    for node in _walk_function(body):
+        if isinstance(node, cst.Assign) and dotted(node.value) in names:
+            names.update(t for t in (dotted(target.target) for target in node.targets) if t)
+    return names
+
+
+def _walk_function(body: cst.CSTNode):
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue  # an inner function has its own names
+        yield node
+        stack.extend(reversed(list(children(node))))
+
+
+def _changed_names(body: cst.CSTNode, names: set[str]) -> set[str]:
+    """Which of `names` the code changes in place."""
+    changed: set[str] = set()
+    for node in _walk_function(body):
         func = node.func if isinstance(node, cst.Call) else None
-        if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) == name:
-            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) in names:
+            changed.add(dotted(func.value))  # type: ignore[arg-type]
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
         elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
             targets = [node.target]
         for target in targets:
-            if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) == name:
-                return True
-            if isinstance(node, cst.AugAssign) and isinstance(target, cst.Name) and target.value == name:
-                return True
-        stack.extend(children(node))
+            if isinstance(target, cst.Subscript | cst.Attribute) and dotted(target.value) in names:
+                changed.add(dotted(target.value))  # type: ignore[arg-type]
+            if isinstance(node, cst.AugAssign) and isinstance(target, cst.Name) and target.value in names:
+                changed.add(target.value)
+    return changed
+
+
+def _methods(cls: cst.ClassDef) -> list[cst.FunctionDef]:
+    return [s for s in cls.body.body if isinstance(s, cst.FunctionDef)]
+
+
+def _module_definitions(module: cst.Module) -> dict[str, cst.FunctionDef | cst.ClassDef]:
+    return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef | cst.ClassDef)}
+
+
+def _changes_parameter(target: cst.FunctionDef | cst.ClassDef, position: int | None, keyword: str | None) -> bool:
+    """A function or class of this module changes what its parameter (by position or keyword) receives."""
+    function = target
+    if isinstance(target, cst.ClassDef):
+        function = next((m for m in _methods(target) if m.name.value == "__init__"), None)  # type: ignore[assignment]
+        if function is None:
+            return False
+        position = None if position is None else position + 1  # `self`
+    params = [*function.params.posonly_params, *function.params.params]
+    name = keyword
+    if position is not None:
+        name = params[position].name.value if position < len(params) else None
+    if name is None or name not in {p.name.value for p in [*params, *function.params.kwonly_params]}:
+        return False
+    if _mutates(function.body, name):
+        return True
+    if isinstance(target, cst.ClassDef):
+        stored = {a for a in _aliases(function.body, name) if a.startswith("self.")}
+        return any(_changed_names(m.body, stored) for m in _methods(target))
     return False
+
+
+def _shared_default_changed(ctx: Context, function: cst.FunctionDef, name: str) -> str | None:
+    """How the default of parameter `name` gets changed: by this function, by another method of its class
+    through the instance attribute it is stored in, or by a function or class of this module it is handed
+    to (from this function or from a method, through the attribute). None when nothing changes it."""
+    aliases = _aliases(function.body, name)
+    if _changed_names(function.body, aliases):
+        return "this function changes it"
+    cls = next((p for p in ctx.ancestors() if isinstance(p, cst.ClassDef)), None)
+    stored = {a for a in aliases if a.startswith("self.")}
+    bodies: list[tuple[cst.CSTNode, set[str]]] = [(function.body, aliases)]
+    if cls is not None and stored:
+        if any(_changed_names(m.body, stored) for m in _methods(cls) if m is not function):
+            return "a method of this class changes it"
+        bodies += [(m.body, stored) for m in _methods(cls) if m is not function]
+    definitions = _module_definitions(ctx.module)
+    for body, names in bodies:
+        for node in _walk_function(body):
+            if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name):
+                continue
+            callee = definitions.get(node.func.value)
+            if callee is None or callee is function:
+                continue
+            for index, arg in enumerate(node.args):
+                if arg.star or dotted(arg.value) not in names:
+                    continue
+                keyword = arg.keyword.value if arg.keyword else None
+                if _changes_parameter(callee, None if keyword else index, keyword):
+                    return f"{callee.name.value} changes it"
+    return None
 
 
 class MutableDefault(ReviewRule):
     """
     ## What it does
     Finds parameters whose default is a mutable object: `[]`, `{}`, `set()`, `dict()`, `list()`. When the
-    function changes the object (appends, updates, assigns items) the finding is a warning; a default it only
-    reads is reported at `info`.
+    object gets changed (appended to, updated, items assigned) the finding is a warning: by the function
+    itself, through a local name or the instance attribute it is stored in (`self.meta = meta`, changed by
+    any method of the class), or by a function or class of the same module it is handed to. A default that
+    is only read is reported at `info`.
 
     ## Why is this bad?
     The default is created once, when the function is defined, and shared by every call: items appended
@@ -84,10 +169,10 @@ class MutableDefault(ReviewRule):
             mutable = True
         if mutable:
             function = ctx.function
-            changed = function is not None and _mutates(function.body, node.name.value)
+            changed = None if function is None else _shared_default_changed(ctx, function, node.name.value)
             message = f"the default of `{node.name.value}` is created once and shared by every call"
             if changed:
-                ctx.report(default, message + ", and this function changes it")
+                ctx.report(default, f"{message}, and {changed}")
             else:
                 # Never changed here: shared but harmless until someone changes it; worth a note, not a comment.
                 ctx.report(default, message, severity=Severity.INFO)
@@ -97,6 +182,25 @@ class MutableDefault(ReviewRule):
         Invalid("def add(item, items=[]):\n    items.append(item)\n    return items\n", 1, 21, message="changes it"),
         Invalid("def f(*, cache=dict()):\n    return cache\n", 1, 16),
         Invalid("def count(word, seen={}):\n    seen[word] = seen.get(word, 0) + 1\n", 1, 22, message="changes it"),
+        # Stored on the instance, changed by another method: every instance built without it shares one dict.
+        Invalid(
+            "class Tags:\n    def __init__(self, tags={}):\n        self.tags = tags\n\n"
+            "    def add(self, key, value):\n        self.tags[key] = value\n",
+            2,
+            29,
+            message="and a method of this class changes it",
+        ),
+        # Handed on to a class of the module whose constructor writes into it.
+        Invalid(
+            "class Cursor:\n    def __init__(self, raw, meta={}):\n        self.meta = meta\n"
+            "        self.meta['kind'] = type(raw).__name__\n\n"
+            "class Conn:\n    def __init__(self, raw, meta={}):\n        self.meta = meta\n\n"
+            "    def cursor(self):\n        return Cursor(self.raw.cursor(), self.meta)\n",
+            2,
+            34,
+            message="and this function changes it",
+            also=((7, 34),),
+        ),
     )
 
 
@@ -561,6 +665,63 @@ _DEPRECATED_METHODS = {
 }
 
 
+# Exceptions that say "the newer API is not there": their handlers hold the fallback for old versions.
+_MISSING_API = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"})
+
+
+def _missing_api(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return False
+    types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    names = {(dotted(t.value if isinstance(t, cst.Element) else t) or "").rsplit(".", 1)[-1] for t in types}
+    return bool(names & _MISSING_API)
+
+
+def _fallback_imports(ctx: Context) -> frozenset[str]:
+    """Names the module imports only in the handler of `except ImportError` (`try: from html import escape`
+    / `except ImportError: from cgi import escape`): the old module is what older versions get."""
+    key = ("fallback imports", id(ctx.module))
+    found = ctx.shared.get(key)
+    if found is None:
+        names: set[str] = set()
+        for statement in ctx.module.body:
+            if not isinstance(statement, cst.Try):
+                continue
+            for handler in statement.handlers:
+                if not _missing_api(handler):
+                    continue
+                for line in handler.body.body:
+                    for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                        if isinstance(small, cst.Import | cst.ImportFrom) and not isinstance(
+                            small.names, cst.ImportStar
+                        ):
+                            for alias in small.names:
+                                bound = alias.asname.name if alias.asname else alias.name
+                                names.add((dotted(bound) or "").split(".", 1)[0])  # type: ignore[arg-type]
+        found = ctx.shared[key] = frozenset(names)
+    return found  # type: ignore[return-value]
+
+
+def _compatibility_fallback(ctx: Context, call: cst.Call) -> bool:
+    """The call is one only an older Python or library reaches: in the handler of `except
+    AttributeError`/`ImportError` (the new API was tried first), under a test of `sys.version_info` or
+    `hasattr(...)`, or of a name imported only as the fallback of an `ImportError`. Code written for both
+    sides of an upgrade is not a deprecation to fix."""
+    root = call.func
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if isinstance(root, cst.Name) and root.value in _fallback_imports(ctx):
+        return True
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            return False
+        if isinstance(node, cst.ExceptHandler) and _missing_api(node):
+            return True
+        if isinstance(node, cst.If) and re.search(r"\bversion_info\b|\bhasattr\(|\bPY2\b|\bPY3\b", ctx.code(node.test)):
+            return True
+    return False
+
+
 class DeprecatedApi(ReviewRule):
     """
     ## What it does
@@ -578,7 +739,10 @@ class DeprecatedApi(ReviewRule):
     ```
 
     ## Fix
-    Use the replacement named in the message; codeward renames the direct aliases with `--fix`.
+    Use the replacement named in the message; codeward renames the direct aliases with `--fix`. Calls that
+    only older versions reach (under `except AttributeError`/`ImportError` after trying the new API, under a
+    `sys.version_info` or `hasattr` test, or of a name imported from the old module only when the new one
+    fails to import) are not reported.
     """
 
     code = "CWR608"
@@ -591,6 +755,8 @@ class DeprecatedApi(ReviewRule):
                "string.letters", "pkg_resources")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if _compatibility_fallback(ctx, node):
+            return
         name = ctx.call_name(node)
         entry = _DEPRECATED.get(name)
         if entry is not None:
@@ -615,7 +781,23 @@ class DeprecatedApi(ReviewRule):
             ctx.report(node, "Logger.warn() is deprecated; use warning()",
                        fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
 
-    VALID = (Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),)
+    VALID = (
+        Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),
+        # Fallbacks for older Pythons: the new API is tried first.
+        Valid(
+            "import inspect\n\ndef spec(f):\n    try:\n        return inspect.signature(f)\n"
+            "    except AttributeError:\n        return inspect.getargspec(f)\n"
+        ),
+        Valid(
+            "import sys, asyncio\n\ndef loop():\n    if sys.version_info < (3, 10):\n"
+            "        return asyncio.get_event_loop()\n    return asyncio.new_event_loop()\n"
+        ),
+        # The deprecated module is only the fallback import; the call runs the new one where it exists.
+        Valid(
+            "try:\n    from html import escape\nexcept ImportError:\n    from cgi import escape\n\n"
+            "def page(name):\n    return escape(name)\n"
+        ),
+    )
     INVALID = (
         Invalid(
             "import logging\nlogging.warn('disk almost full')\n",
@@ -1125,3 +1307,71 @@ class CompareWithNoneByEquality(ReviewRule):
 
     VALID = (Valid("if value is None:\n    pass\nq = session.query(U).filter(U.deleted_at == None)\n"),)
     INVALID = (Invalid("if value == None:\n    pass\n", 1, 4, fixed="if value is None:\n    pass\n"),)
+
+
+# Methods that act (close, commit, assert): named without a call, the statement does nothing.
+_ACTIONS = frozenset({"close", "flush", "commit", "rollback", "shutdown", "cancel", "clear", "release", "terminate",
+                      "kill", "disconnect", "cleanup", "reset", "unlock", "start", "stop", "join", "wait", "quit",
+                      "dispose", "destroy", "refresh", "acquire", "send", "save", "delete", "update", "run",
+                      "assertTrue", "assertFalse", "assertEqual", "assertEquals", "assertIn", "assertIsNone",
+                      "assertIsNotNone", "assertRaises"})  # fmt: skip
+# Called without arguments in the usual case: the fix can add the parentheses.
+_NO_ARGUMENTS = frozenset({"close", "flush", "commit", "rollback", "shutdown", "cancel", "clear", "release",
+                           "terminate", "kill", "disconnect", "cleanup", "reset", "unlock", "start", "stop", "join",
+                           "wait", "quit", "dispose", "destroy", "refresh", "acquire"})  # fmt: skip
+
+
+class MethodNotCalled(ReviewRule):
+    """
+    ## What it does
+    Finds statements that name a method that acts without calling it: `sock.close`, `conn.commit`,
+    `lock.release`, `mock.assert_called_once_with`, `self.assertTrue`.
+
+    ## Why is this bad?
+    The statement evaluates the bound method and throws it away: the socket stays open, the transaction is
+    never committed, the test asserts nothing and passes whatever the code does. Nothing fails, so the
+    mistake survives review.
+
+    ## Example
+    ```python
+    sock.send(message)
+    sock.close
+    ```
+
+    ## Fix
+    Call it: `sock.close()` (codeward adds the parentheses with `--fix` for methods that take no
+    arguments); better, let a `with` block close the resource.
+    """
+
+    code = "CWR617"
+    name = "method-not-called"
+    cwe = 1164
+    severity = Severity.WARNING
+    pattern = re.compile(r"^[ \t]*[\w.\[\]()'\"]+\.(?:" + "|".join(sorted(_ACTIONS)) + r"|assert_\w+)[ \t]*(?:#.*)?$",
+                         re.MULTILINE)  # fmt: skip
+
+    def visit_Expr(self, ctx: Context, node: cst.Expr) -> None:
+        value = node.value
+        if not isinstance(value, cst.Attribute):
+            return
+        method = value.attr.value
+        if method not in _ACTIONS and not method.startswith("assert_"):
+            return
+        text = ctx.code(value)
+        fix = (f"call it: `{text}()`", ((value, f"{text}()"),)) if method in _NO_ARGUMENTS else None
+        ctx.report(value, f"`{text}` names the method without calling it: the statement does nothing", fix=fix)
+
+    VALID = (
+        Valid("def f(sock, mock):\n    sock.close()\n    mock.assert_called_once_with(1)\n    handler = sock.close\n"),
+        Valid("def f(obj):\n    obj.closed\n    return obj.start\n"),
+    )
+    INVALID = (
+        Invalid(
+            "def f(sock, message):\n    sock.send(message)\n    sock.close\n",
+            3,
+            5,
+            message="`sock.close` names the method",
+            fixed="def f(sock, message):\n    sock.send(message)\n    sock.close()\n",
+        ),
+        Invalid("def test_f(mock):\n    mock.assert_called_once_with\n", 2, 5, message="without calling it"),
+    )

@@ -36,6 +36,10 @@ _CREDENTIAL_NAME = re.compile(
     r"auth_token|refresh_token|bearer_token|token|private_key|client_secret|session_token|credentials?|"
     r"signing_key|encryption_key)$"
 )
+# Names whose comparison with a literal checks a credential (no `token`: lexers compare tokens with keywords).
+_COMPARED_NAME = re.compile(
+    r"(?i)(?:^|_)(?:password|passwd|passphrase|pwd|secret|secret_key|client_secret|api_?key|admin_pass)$"
+)
 _CREDENTIAL_WORDS = re.compile(r"(?i)^[a-z_ .-]*(?:pass|secret|token|key|credential|pwd|auth)[a-z_ .-]*$")
 
 
@@ -199,6 +203,8 @@ class HardcodedPassword(ReviewRule):
     pattern = re.compile(
         r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*[rbuRBU]?['\"]"
         r"|\bauth\s*=\s*\(|(?:Basic|Digest)Auth\("
+        r"|(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)\w*\s*[!=]=\s*[rbuRBU]?['\"]"
+        r"|['\"]\s*[!=]=\s*[\w.]*(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)"
     )
 
     def _check(
@@ -240,6 +246,26 @@ class HardcodedPassword(ReviewRule):
     def visit_DictElement(self, ctx: Context, node: cst.DictElement) -> None:
         self._check(ctx, literal_str(node.key), node.value, node.value)
 
+    def visit_Comparison(self, ctx: Context, node: cst.Comparison) -> None:
+        """`if password == "..."`: the literal is the password the code accepts. Only password- and secret-like
+        names: a `token` compared with literals is far more often a lexer's token than a credential."""
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            if isinstance(target.operator, cst.Equal | cst.NotEqual):
+                for name_side, literal_side in ((left, right), (right, left)):
+                    name = _name_of(name_side)
+                    text = literal_str(literal_side)
+                    if name and text is not None and _COMPARED_NAME.search(name) and looks_like_secret(text):
+                        if text.lower() != name.lower():
+                            ctx.report(
+                                literal_side,
+                                f"`{name}` is compared with a hard-coded password ({mask(text)})",
+                                mask=text,
+                            )
+                        break
+            left = right
+
     def visit_Param(self, ctx: Context, node: cst.Param) -> None:
         self._check(ctx, node.name.value, node.default, node.default or node)
 
@@ -251,6 +277,10 @@ class HardcodedPassword(ReviewRule):
         ),
         Valid("def login(user, password=None):\n    return user, password\nSECRET_KEY = 'REPLACE_WITH_ENV_VALUE'\n"),
         Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
+        # A lexer's token, an empty or placeholder password, two variables.
+        Valid("def kind(token):\n    return token == 'import'\n"),
+        Valid("def check(password, confirm):\n    return password != '' and password == confirm\n"),
+        Valid("def check(password):\n    return password == 'changeme-example'\n"),
     )
     INVALID = (
         Invalid(
@@ -279,6 +309,15 @@ class HardcodedPassword(ReviewRule):
             29,
             message="basic-auth",
         ),
+        # The password the code accepts, on either side of the comparison.
+        Invalid(
+            "def login(request):\n    password = request.GET['password']\n    if password == 'myPa55word':\n"
+            "        return True\n",
+            3,
+            20,
+            message="`password` is compared with a hard-coded password (my**",
+        ),
+        Invalid("def ok(user):\n    return 'Xk9#mP2$vL7q' != user.admin_pass\n", 2, 12),
         # A parameter's default.
         Invalid(
             "def connect(host, password='Xk9#mP2$vL7q'):\n    return host\n",
@@ -399,10 +438,30 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _level(node: cst.Call) -> Severity | None:
-    """`info` for `log.debug(...)`: written only where someone turns debug logging on."""
+# Where a module sets its logging level: `setLevel(...)`, `basicConfig(level=...)`.
+_LEVEL_SET = re.compile(r"setLevel\(([^)\n]*)\)|basicConfig\([^)\n]*\blevel\s*=([^,)\n]*)")
+
+
+def _debug_on(text: str) -> bool:
+    """The module turns debug logging on itself, or makes it the default: `setLevel("DEBUG")`,
+    `setLevel(os.environ.get("LOG_LEVEL", DEFAULT_LEVEL))` with `DEFAULT_LEVEL = "DEBUG"`,
+    `basicConfig(level=logging.DEBUG)`."""
+    for match in _LEVEL_SET.finditer(text):
+        argument = match.group(1) or match.group(2) or ""
+        if re.search(r"\bDEBUG\b", argument):
+            return True
+        for name in re.findall(r"\b[A-Za-z_]\w*\b", argument):
+            if re.search(rf"^{name}\s*=\s*(?:[\"']DEBUG[\"']|logging\.DEBUG)\s*$", text, re.MULTILINE):
+                return True
+    return False
+
+
+def _level(ctx: Context, node: cst.Call) -> Severity | None:
+    """`info` for `log.debug(...)`: written only where someone turns debug logging on, unless this module
+    turns it on (or makes it the default)."""
     func = node.func
-    return Severity.INFO if isinstance(func, cst.Attribute) and func.attr.value == "debug" else None
+    debug = isinstance(func, cst.Attribute) and func.attr.value == "debug"
+    return Severity.INFO if debug and not _debug_on(ctx.text) else None
 
 
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
@@ -440,7 +499,9 @@ class SensitiveDataLogged(ReviewRule):
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
     anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`.
+    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`,
+    unless the module makes DEBUG its level (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL",
+    DEFAULT))` with `DEFAULT = "DEBUG"`, `basicConfig(level=logging.DEBUG)`).
 
     ## Why is this bad?
     Logs are copied to CloudWatch, log aggregators, tickets and laptops, and kept for a long time, with far
@@ -484,7 +545,7 @@ class SensitiveDataLogged(ReviewRule):
             if event is not None:
                 ctx.report(
                     node,
-                    severity=_level(node),
+                    severity=_level(ctx, node),
                     message=f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
                     "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
                     notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
@@ -492,7 +553,7 @@ class SensitiveDataLogged(ReviewRule):
                 return
             found = _sensitive_names(ctx, arg.value)
             if found:
-                ctx.report(node, f"`{found}` is {what} in full", severity=_level(node))
+                ctx.report(node, f"`{found}` is {what} in full", severity=_level(ctx, node))
                 return
 
     VALID = (
