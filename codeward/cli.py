@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
 
 from codeward import __version__
+
+TYPE_CHECKING = False  # neither typing nor argparse at import: `codeward profile -- CMD` starts CMD without them
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "github-review", "codecommit",
@@ -96,6 +99,7 @@ COMMANDS: list[tuple[str, str]] = [
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole parser, or with `only` that one subcommand's (`codeward profile -- CMD` starts before the
     program it runs: it does not import the linters' modules)."""
+    import argparse
     import importlib
 
     parser = argparse.ArgumentParser(
@@ -115,6 +119,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line; an unknown option is reported with the usage of the subcommand it was given
     to (`codeward lint --bogus` shows lint's usage, not the top-level one)."""
+    import argparse
+
     args, extra = parser.parse_known_args(argv)
     if extra:
         sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
@@ -225,12 +231,20 @@ def finish(
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only="profile" if words[:1] == ["profile"] else None)
-    args = parse(parser, words)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_ERROR
     try:
+        if words[:1] == ["profile"]:
+            # Running a program: its options are read without argparse, so the program starts sooner (a form
+            # the fast reader does not know goes through the parser below, which gives the usual messages).
+            from codeward.profiler.command import launch_fast
+
+            code = launch_fast(words[1:])
+            if code is not None:
+                return code
+        parser = build_parser(only="profile" if words[:1] == ["profile"] else None)
+        args = parse(parser, words)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_ERROR
         return args.run(args)
     except UsageError as exc:
         from codeward.masking import scrub_tokens

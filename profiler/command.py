@@ -10,17 +10,22 @@ codeward profile aggregate URL --output DIR           merge a profiling group's 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Any
 
 from codeward.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
+
+TYPE_CHECKING = False  # argparse and typing are not imported before `codeward profile -- CMD` starts CMD
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 SUBCOMMANDS = ("show", "diff", "check", "report", "aggregate")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
+    import argparse
+
     from codeward.profiler.options import add_setting_flags
 
     parser = sub.add_parser(
@@ -50,9 +55,104 @@ def run(args: argparse.Namespace) -> int:
 # -- running a program ------------------------------------------------------------------------------
 
 
-def run_program(args: argparse.Namespace, words: list[str]) -> int:
-    import signal
+class _Options:
+    """The launcher's options as argparse would give them (the attributes `run_program` reads)."""
+
+    def __init__(self) -> None:
+        from codeward.profiler.settings import SPECS
+
+        for spec in SPECS:
+            setattr(self, spec.attr, None)
+        self.config: str | None = None
+        self.isolated = self.quiet = False
+        self.top = 15
+
+
+def launch_fast(words: list[str]) -> int | None:
+    """`codeward profile [options] -- CMD ...` read without argparse (whose import and parser building cost
+    the program's start about 10 ms), then run; None when `read_fast` leaves the words to argparse."""
+    read = read_fast(words)
+    return None if read is None else run_program(*read)  # type: ignore[arg-type]
+
+
+def read_fast(words: list[str]) -> tuple[_Options, list[str]] | None:
+    """The options and the program of `[options] -- CMD ...`, as argparse would read them; None for anything
+    else, or any option form not known here (abbreviations, -h, a value that looks like an option, a bad
+    --top): the argparse parser handles those and gives its messages."""
+    try:
+        end = words.index("--")
+    except ValueError:
+        return None
+    if end == len(words) - 1:
+        return None
+    from codeward.profiler.settings import SPECS
+
+    valued: dict[str, str] = {"--config": "config", "--top": "top"}
+    flags: dict[str, str] = {"--isolated": "isolated", "-q": "quiet", "--quiet": "quiet"}
+    for spec in SPECS:
+        names = [spec.flag] + (["--" + spec.name] if spec.name[0].isupper() else [])
+        names += ["--interval"] if spec.attr == "sampling_interval_ms" else []
+        names += ["-o"] if spec.attr == "output_dir" else []
+        for name in names:
+            (flags if spec.kind is bool else valued)[name] = spec.attr
+    options = _Options()
+    i = 0
+    while i < end:
+        word = words[i]
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name in flags and not eq:
+            setattr(options, flags[name], True)
+            i += 1
+            continue
+        if name not in valued:
+            return None
+        if not eq:
+            if i + 1 >= end:
+                return None
+            value = words[i + 1]
+            i += 1
+        i += 1
+        if value.startswith("-") or (valued[name] == "top" and not value.strip().isdigit()):
+            return None
+        setattr(options, valued[name], int(value) if valued[name] == "top" else value)
+    return options, words[end + 1 :]
+
+
+def _spawn(words: list[str], env: dict[str, str]) -> tuple[int, Any]:
+    """Start the program; its pid, and the Popen object where there is no posix_spawnp (subprocess, with its
+    threads, selectors and signal enums, is the launcher's costliest import otherwise)."""
+    if hasattr(os, "posix_spawnp"):
+        import _signal
+
+        # As subprocess does (restore_signals): Python ignores SIGPIPE and SIGXFSZ; the program starts with
+        # the defaults.
+        defaults = [getattr(_signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(_signal, name)]
+        return os.posix_spawnp(words[0], words, env, setsigdef=defaults), None
     import subprocess
+
+    child = subprocess.Popen(words, env=env)
+    return child.pid, child
+
+
+def _prepare_reports(formats: list[str], quiet: bool) -> None:
+    """Import what the reports need while the program runs (another CPU is usually free): once it has ended,
+    only the rendering itself is left. An error here shows again when the reports are made."""
+    try:
+        from codeward.profiler import model  # noqa: F401
+
+        if formats:
+            from codeward.profiler import report  # noqa: F401
+        if "html" in formats:
+            from codeward.profiler import html  # noqa: F401
+        if "html" in formats or not quiet:
+            from codeward.profiler import formats as _formats  # noqa: F401
+            from codeward.profiler import recommend  # noqa: F401
+    except Exception:
+        pass
+
+
+def run_program(args: argparse.Namespace, words: list[str]) -> int:
+    import _signal
     import time
 
     from codeward.profiler.launch import child_env, new_run_id
@@ -75,27 +175,30 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     env = child_env(settings, run_id)
     env["CODEWARD_PROFILE_LOCAL"] = "1"  # the launcher reads the run from the output directory (store or not)
     started = time.time()
+    formats = settings.report_formats()
     try:
-        child = subprocess.Popen(words, env=env)
+        pid, child = _spawn(words, env)
     except OSError as exc:
         raise UsageError(f"cannot run {words[0]!r}: {exc.strerror or exc}") from None
     # Ctrl-C reaches the child from the terminal; the parent waits for its report instead of dying first.
-    forwarded = {signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, *forwarded)}
+    # (_signal, not signal: the launcher's start-up has no use for signal's enums.)
+    forwarded = {_signal.SIGTERM, getattr(_signal, "SIGHUP", _signal.SIGTERM)}
+    previous = {sig: _signal.getsignal(sig) for sig in (_signal.SIGINT, *forwarded)}
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
         for sig in forwarded:
-            signal.signal(sig, lambda signum, _frame: child.send_signal(signum))
-        code = child.wait()
+            _signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
+        _prepare_reports(formats, args.quiet)
+        code = child.wait() if child is not None else os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     finally:
         for sig, handler in previous.items():
-            signal.signal(sig, handler)
+            _signal.signal(sig, handler)
     # The program has ended (its exit status is known). Helpers it started may still be writing their profiles
     # (multiprocessing's fork server and resource tracker end just after it): wait for them, not for long.
     _wait_for_run(run_id, STRAGGLER_WAIT)
     # The reports are rendered now, in this process, off the program's time.
     new = sorted(os.path.join(output_dir, name) for name in set(os.listdir(output_dir)) - before if _is_profile(name))
-    _finish_run(new, output_dir, settings.report_formats(), args, time.time() - started)
+    _finish_run(new, output_dir, formats, args, time.time() - started)
     return 128 - code if code < 0 else code  # killed by signal N: 128+N, as a shell reports it
 
 
@@ -188,6 +291,8 @@ def _summarise(
 
 
 def _subcommand(name: str, words: list[str]) -> int:
+    import argparse
+
     from codeward.profiler.model import ProfileError
 
     if name == "aggregate":

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from codeward.profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
+
+TYPE_CHECKING = False  # typing is not imported: the launcher loads this module while the program runs
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _clean(label: str) -> str:

@@ -6,11 +6,13 @@ link opens the same view and a headless browser can check it.
 
 from __future__ import annotations
 
-import html
 import json
-from typing import Any
 
 from codeward.profiler.model import frame_label, function_table, metric_for, seconds_per_sample, short_path
+
+TYPE_CHECKING = False  # typing is not imported: the launcher loads this module while the program runs
+if TYPE_CHECKING:
+    from typing import Any
 
 CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 
@@ -127,7 +129,11 @@ document.body.dataset.ready = 'yes';
 
 
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    """html.escape(text, quote=True), whose module loads the 2,000 named entities (2 ms) to escape five characters."""
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )  # fmt: skip
 
 
 def _json_for_script(data: Any) -> str:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
 from codeward.profiler.snapshot import FORMAT, VERSION
+
+TYPE_CHECKING = False  # typing is not imported: the launcher loads this module while the program runs
+if TYPE_CHECKING:
+    from typing import Any
 
 METRICS = ("cpu", "wall")
 

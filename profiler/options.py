@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 
 from codeward.profiler.settings import SPECS, Settings, SettingsError, resolve
 
 TYPE_CHECKING = False  # typing is not imported: python -m codeward.profiler pays for it before the program
 if TYPE_CHECKING:
+    import argparse  # nor argparse: `codeward profile -- CMD` reads its options without it
     from typing import Any
 
 
@@ -41,12 +41,24 @@ def settings_from_args(args: argparse.Namespace, start: str = ".") -> Settings:
     pyproject = None
     if not args.isolated:
         pyproject = args.config or nearest_pyproject(start)
+        if pyproject and not args.config and not _mentions(pyproject, b"profiler"):
+            # The project's codeward table has no profiler settings (they would name the word): tomllib is not
+            # imported for nothing before the program starts.
+            pyproject = None
     overrides: dict[str, Any] = {}
     for spec in SPECS:
         value = getattr(args, spec.attr, None)
         if value is not None:
             overrides[spec.name] = value
     return resolve(pyproject, overrides=overrides, use_env=not args.isolated)
+
+
+def _mentions(path: str, word: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return word in handle.read()
+    except OSError:  # let the TOML reader say what is wrong with it
+        return True
 
 
 def nearest_pyproject(start: str) -> str | None:

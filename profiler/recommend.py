@@ -9,20 +9,27 @@ exception instead of frame names.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any
 
 from codeward.profiler.model import frame_label, metric_for
 
+TYPE_CHECKING = False  # typing is not imported: the launcher loads this module while the program runs
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True)
+
 class Pattern:
-    id: str
-    title: str
-    files: tuple[str, ...]  # path suffixes, "/" separated; ending in "/": a directory anywhere in the path
-    names: tuple[str, ...]  # qualified names or prefixes ending in "*"; empty: every function of those files
-    threshold: float  # percent of total time at which it is worth a recommendation
-    advice: str
+    """One costly pattern. A plain class: dataclasses (with inspect under it) would triple this module's import."""
+
+    __slots__ = ("advice", "files", "id", "names", "threshold", "title")
+
+    def __init__(
+        self, id: str, title: str, files: tuple[str, ...], names: tuple[str, ...], threshold: float, advice: str
+    ) -> None:
+        self.id, self.title = id, title
+        self.files = files  # path suffixes, "/" separated; ending in "/": a directory anywhere in the path
+        self.names = names  # qualified names or prefixes ending in "*"; empty: every function of those files
+        self.threshold = threshold  # percent of total time at which it is worth a recommendation
+        self.advice = advice
 
     def matches(self, frame: dict[str, Any]) -> bool:
         path = frame["file"].replace("\\", "/")

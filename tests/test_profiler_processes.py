@@ -21,9 +21,12 @@ WORKERS = textwrap.dedent(
     import multiprocessing as mp, os, sys, time
     from concurrent.futures import ProcessPoolExecutor
 
-    def crunch_in_worker(n):  # 0.3 s of CPU time: as many samples on a loaded machine
-        end, total = time.thread_time() + 0.3, 0
-        while time.thread_time() < end:
+    def crunch_in_worker(n):
+        # 0.3 s of CPU time (as many samples on a loaded machine), and at least until the worker's agent has
+        # taken 20 samples (at most 60 s): at load 15 a new process's sampler thread may first run late.
+        agent = getattr(sys.modules.get("codeward.profiler"), "_GLOBAL", None)
+        end, deadline, total = time.thread_time() + 0.3, time.monotonic() + 60, 0
+        while time.thread_time() < end or (agent is not None and agent.rounds < 20 and time.monotonic() < deadline):
             total += sum([i * i for i in range(300)])
         return os.getpid()
 
@@ -300,10 +303,14 @@ def test_the_census_at_exit_keeps_to_its_budget_on_a_large_heap(tmp_path: Path, 
     profile = load(str(path))
     census = profile["heap"]["census"]
     spent = sum(c["seconds"] for c in census)
+    cpu = sum(c["cpu_seconds"] for c in census)
     # The whole run's census time, the one at exit included, within the budget; the slack covers
-    # gc.get_objects() (about 20 ms on this heap), which runs before the census can look at its clock, and
-    # a busy machine stretching it.
-    assert spent <= float(budget) / 100 * profile["duration"] + 0.05, census
+    # gc.get_objects() (about 20 ms on this heap), which runs before the census can look at its clock. On a
+    # machine so busy that the census was off the CPU for a third of its time (both cores held by other
+    # processes at load 15, where two censuses of 256 containers went over), its wall time says more about
+    # the load than about the census: then its CPU time is held to the budget.
+    limit = float(budget) / 100 * profile["duration"] + 0.05
+    assert (spent if spent <= 1.5 * cpu else cpu) <= limit, census
     at_exit = [c for c in census if c.get("at_exit")]
     if budget == "0.2":  # 3 ms for a heap whose census costs tens: skipped, and said so
         assert not at_exit

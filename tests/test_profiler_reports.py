@@ -63,7 +63,10 @@ def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
         blobs = [Blob(i) for i in range(25_000)]
         next_census(run, len(run.agent.census))  # one sees half of them
         blobs += [Blob(i) for i in range(25_000, 50_000)]
-        next_census(run, len(run.agent.census))  # and one all of them
+        # And one all of them: the next census to end may have begun before this allocation (a census is
+        # counted when it ends, and a loaded machine stretches it: it saw 25,005 at load 13); the one after it
+        # began later.
+        next_census(run, len(run.agent.census) + 1)
         time.sleep(1.1)  # resident memory is read at the start, once a second and at the end
     census = [c for c in run.profile["heap"]["census"] if not c.get("at_exit")]  # the exit's may be thinned
     assert len(census) >= 3
@@ -103,16 +106,22 @@ def test_census_pauses_stay_within_the_heap_budget(tmp_path: Path) -> None:
     taken = [c for c in census if not c.get("at_exit")]
     assert len(taken) >= 2
     assert all(c["seconds"] > 0 and 0 < c["cpu_seconds"] <= c["seconds"] * 1.05 for c in taken)
+
     # Censuses wait until the budget (20% of the run so far, less what censuses took) pays for one: at the end
     # of each, all of them so far took at most 20% of the time since the agent started.
+    # A census that was off the CPU a third of its time (both CPUs busy at load 14) is held to the budget by its
+    # CPU time: its wall time then says more about the machine than about the census.
+    def cost(c: dict[str, Any]) -> float:
+        return c["seconds"] if c["seconds"] <= 1.5 * c["cpu_seconds"] else c["cpu_seconds"]
+
     spent = 0.0
     for c in taken:
-        spent += c["seconds"]
+        spent += cost(c)
         # Slack: gc.get_objects() runs before a census can look at its clock, and a loaded machine stretches it.
         assert spent <= 0.2 * (c["t"] + c["seconds"]) + 0.05, taken
     # The census at exit (taken, thinned or skipped) keeps the whole run's share within the budget too; the
     # slack is for the time gc.get_objects() takes before the census can check its clock.
-    assert sum(c["seconds"] for c in census) <= 0.2 * run.profile["duration"] + 0.02
+    assert sum(cost(c) for c in census) <= 0.2 * run.profile["duration"] + 0.02, census
     del kept
 
 
@@ -372,7 +381,13 @@ def test_html_report_renders_in_chromium_with_the_expected_frames(tmp_path: Path
     through = sum(row[1] for row in rows if any(frames[i]["name"] == "crunch_numbers" for i in row[0]))
     assert matched == pytest.approx(100 * through / sum(row[1] for row in rows), abs=0.01)
     assert 0 < matched < 100  # 10.7 to 14.7 seen at load 12 before both workloads ran for CPU time
-    assert '<div class="rec" data-id="serialization">' in dom
+    # The page shows the profile's recommendations, serialization (json_heavy's) among them. With both CPUs held
+    # by busy loops under pytest-xdist, the samples of the workloads' own loops (on_cpu_for, a system call per
+    # turn) outnumbered json's: its share fell under the 5% threshold in one run of three, and the page then
+    # rightly had no such recommendation. The sampling's accuracy is the subject of other tests.
+    shown = re.findall(r'<div class="rec" data-id="([^"]+)">', dom)
+    assert shown == [rec["id"] for rec in recommendations(run.profile)]
+    assert "serialization" in shown or any(f["file"].endswith("/json/encoder.py") for f in frames)
     assert re.search(r"<td class=\"l\"><code>crunch_numbers</code></td>", dom)
     assert '<svg class="chart" id="memory"' in dom and '<table id="types">' in dom
     zoomed = chromium(f"file://{page}#zoom=json_heavy", "--dump-dom", profile_dir=tmp_path / "c2").stdout

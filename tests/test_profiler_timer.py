@@ -59,9 +59,10 @@ def owed_share(used: float, duration: float, share: float) -> float:
     return 1 if used >= 0.2 * duration else 0
 
 
-def armed_by_then(run: Any, limit: float = 10.0) -> None:
+def armed_by_then(run: Any, limit: float = 75.0) -> None:
     """Spin until the timer is armed: at once on a quiet machine; a loaded one may keep it off for a while
-    (the back-off after a stint that delivered too few ticks)."""
+    (the back-off after stints that delivered too few ticks doubles up to a minute: with both CPUs held by
+    busy loops at load 15, 10 s were not enough twice in one run)."""
     end = time.perf_counter() + limit
     burn(0.3)
     while signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0) and time.perf_counter() < end:
@@ -221,8 +222,10 @@ def test_a_handler_installed_behind_the_wrappers_back_stops_the_timer_at_the_nex
             seen, used = len(calls), time.thread_time() - began
             spin(0.2)
             assert len(calls) == seen  # no tick since
-        # The program's handler got the ticks of the CPU time until the check, and not one more.
-        assert 0 < seen <= used / 0.01 + 2 and run.profile["sampling"]["rounds"] >= 30
+        # The program's handler got the ticks of the CPU time until the check, and not one more. (Some, when
+        # the main thread had CPU time for them: with both CPUs held by busy loops, the check can come first.)
+        assert seen <= used / 0.01 + 2 and run.profile["sampling"]["rounds"] >= 30
+        assert seen > 0 or used < 0.1, used
     finally:
         signal.signal(signal.SIGPROF, signal.SIG_DFL)
 

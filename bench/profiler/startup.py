@@ -10,15 +10,17 @@ children), and the median over rounds of the difference to plain `python` in the
 distribution-free 95% confidence interval. CPU time is the steadier figure on a busy machine.
 
 Configurations:
-codeward runs from its wheel, unpacked and compiled (as installed, not the checkout's editable install).
+codeward runs from its wheel installed by pip into a fresh virtual environment, whose python runs every
+configuration (the checkout's editable install would load its finder into every interpreter).
 
 - plain:        python app.py
 - autostart:    the agent in the process, started at interpreter start-up as `codeward profile` starts it
                 in every Python process of a command (CODEWARD_PROFILE=1, the bootstrap on PYTHONPATH);
                 writes the JSON profile at exit
 - -m profiler:  python -m codeward.profiler -q app.py (in-process, no launcher; JSON at exit)
-- launcher:     codeward profile -q -- python app.py, rendering the HTML, speedscope and collapsed
-                reports after the program has exited (the launcher's own interpreter included)
+- launcher:     codeward profile -q -- python app.py (the console script pip writes), rendering the HTML,
+                speedscope and collapsed reports after the program has exited (the launcher's own
+                interpreter included)
 - launcher, JSON only: the same with --formats none
 - py-spy:       py-spy record --rate 100 -o out.svg -- python app.py (out of process; writes a flame graph)
 """
@@ -56,41 +58,40 @@ print(score(parse(20000)))
 
 
 def _install(python: str, work: Path) -> Path:
-    """codeward as users get it: the wheel, unpacked (an editable install's finder costs every import of
-    codeward a few milliseconds of pathlib and fnmatch that an installed package does not pay)."""
-    import zipfile
-
+    """codeward as users get it: the wheel installed by pip into a fresh virtual environment (no editable
+    install's finder loading pathlib into every interpreter, bytecode compiled, the `codeward` console script
+    pip writes). Returns that environment's python. codeward's own dependencies are not installed: nothing the
+    profiler runs imports them."""
     subprocess.run([python, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "wheel"), str(ROOT)],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     (wheel,) = (work / "wheel").glob("codeward-*.whl")
-    site = work / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    subprocess.run([python, "-m", "compileall", "-q", str(site / "codeward")], stdout=subprocess.DEVNULL, check=True)
-    return site
+    venv = work / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    target = venv / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "--python", str(target), "install", "-q", "--no-deps", "--no-index",
+                    "--disable-pip-version-check", str(wheel)], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    return target
 
 
-def _configs(python: str, work: Path, script: str, site: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CODEWARD_PROFILE")}
-    base["PYTHONPATH"] = str(site)  # for every configuration, plain Python's too
-    bootstrap = str(site / "codeward" / "profiler" / "_bootstrap")
-    codeward = [python, "-m", "codeward", "profile", "--isolated", "-q", "-o", str(work / "l")]
+def _configs(python: str, work: Path, script: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CODEWARD_PROFILE", "PYTHON"))}
+    site = subprocess.run([python, "-c", "import codeward, os; print(os.path.dirname(codeward.__file__))"],
+                          env=base, cwd=work, check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+    assert os.path.isdir(os.path.join(site, "profiler", "_bootstrap")), site
+    bootstrap = os.path.join(site, "profiler", "_bootstrap")
+    out = str(work / "l")
+    codeward = [str(Path(python).parent / "codeward"), "profile", "--isolated", "-q", "-o", out]
     configs = {
         "plain": ([python, script], base),
         "autostart": (
             [python, script],
-            {
-                **base,
-                "CODEWARD_PROFILE": "1",
-                "CODEWARD_PROFILER_OUTPUT_DIR": str(work / "a"),
-                "CODEWARD_PACKAGE_DIR": str(ROOT / "codeward"),
-                "PYTHONPATH": bootstrap,
-            },
+            {**base, "CODEWARD_PROFILE": "1", "CODEWARD_PROFILER_OUTPUT_DIR": str(work / "a"), "PYTHONPATH": bootstrap},
         ),
         "-m profiler": ([python, "-m", "codeward.profiler", "--isolated", "-q", "-o", str(work / "m"), script], base),
         "launcher": ([*codeward, "--", python, script], base),
         "launcher, JSON only": ([*codeward, "--formats", "none", "--", python, script], base),
     }
-    spy = shutil.which("py-spy") or str(Path(python).parent / "py-spy")
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if os.path.exists(spy):
         configs["py-spy"] = (
             [spy, "record", "--rate", "100", "-o", str(work / "s.svg"), "--", python, script],
@@ -125,11 +126,13 @@ def main() -> int:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        site = _install(options.python, work)  # bytecode compiled, as an installed package has it
-        script = options.script or str(work / "app.py")
+        python = str(_install(options.python, work))
+        script = os.path.abspath(options.script) if options.script else str(work / "app.py")
         if not options.script:
             Path(script).write_text(SCRIPT)
-        configs = _configs(options.python, work, script, site)
+        configs = _configs(python, work, script)
+        # Run from the work folder: from the checkout, `python -m` would find its codeward/ before the installed one.
+        os.chdir(work)
         names = list(configs)
         for name in names:  # warm the page cache and the bytecode caches once
             _run(*configs[name])
