@@ -644,11 +644,17 @@ EXPECTED = {
     'CWR107 b73529ef': [
         ((4, 12, 4, 50), 'error', 'the Lambda event chooses the file path used by ....read_text(); `../` can reach any file (CWE-22)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
     ],
+    'CWR108 0f7b617e': [
+        ((6, 5, 6, 23), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
+    ],
     'CWR108 621da6fe': [
         ((3, 5, 3, 32), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
     'CWR108 cf0c6c57': [
         ((5, 5, 5, 19), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
+    ],
+    'CWR108 ff7f1f7e': [
+        ((5, 5, 5, 23), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
     'CWR109 07fa1bf7': [
         ((5, 12, 5, 72), 'error', 'request.GET chooses the URL that s.post() fetches from the server (CWE-918)', ('data flow: request.GET (line 5) -> the sink (line 5)',), None),
@@ -761,6 +767,9 @@ EXPECTED = {
     'CWR202 00d764ac': [
         ((2, 42, 2, 84), 'warning', 'hard-coded credential in `aws_secret_access_key` (wJal************) (CWE-798)', (), None),
     ],
+    'CWR202 0f856530': [
+        ((3, 20, 3, 32), 'warning', '`password` is compared with a hard-coded password (my********) (CWE-798)', (), None),
+    ],
     'CWR202 1301cdb2': [
         ((1, 21, 1, 55), 'warning', 'hard-coded credential in `TWILIO_AUTH_TOKEN` (3f9a************) (CWE-798)', (), None),
     ],
@@ -778,6 +787,9 @@ EXPECTED = {
     ],
     'CWR202 b67ee9ca': [
         ((1, 28, 1, 42), 'warning', 'hard-coded credential in `password` (Xk9*********) (CWE-798)', (), None),
+    ],
+    'CWR202 f10359bc': [
+        ((2, 12, 2, 26), 'warning', '`admin_pass` is compared with a hard-coded password (Xk9*********) (CWE-798)', (), None),
     ],
     'CWR202 f9f6bc2f': [
         ((1, 14, 1, 46), 'warning', 'hard-coded credential in `SECRET_KEY` (djan************) (CWE-798)', (), None),
@@ -920,6 +932,9 @@ EXPECTED = {
     'CWR401 c36704ea': [
         ((4, 13, 4, 39), 'warning', 'boto3.resource() runs on every invocation; create it once at module level (CWE-1050)', (), None),
     ],
+    'CWR401 ca5bcef9': [
+        ((5, 16, 5, 38), 'info', 'boto3.client() runs on every invocation that takes this branch; create it once at module level (CWE-1050)', (), None),
+    ],
     'CWR402 38d9fae7': [
         ((5, 31, 5, 64), 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
     ],
@@ -972,8 +987,15 @@ EXPECTED = {
     'CWR601 0f8507c7': [
         ((1, 16, 1, 22), 'info', 'the default of `cache` is created once and shared by every call (CWE-665)', (), None),
     ],
+    'CWR601 2be132de': [
+        ((2, 29, 2, 31), 'warning', 'the default of `tags` is created once and shared by every call, and a method of this class changes it (CWE-665)', (), None),
+    ],
     'CWR601 6e18bb5c': [
         ((1, 21, 1, 23), 'warning', 'the default of `items` is created once and shared by every call, and this function changes it (CWE-665)', (), None),
+    ],
+    'CWR601 c863f32d': [
+        ((2, 34, 2, 36), 'warning', 'the default of `meta` is created once and shared by every call, and this function changes it (CWE-665)', (), None),
+        ((7, 34, 7, 36), 'warning', 'the default of `meta` is created once and shared by every call, and Cursor changes it (CWE-665)', (), None),
     ],
     'CWR601 db0d7f1c': [
         ((1, 22, 1, 24), 'warning', 'the default of `seen` is created once and shared by every call, and this function changes it (CWE-665)', (), None),
@@ -1070,6 +1092,12 @@ EXPECTED = {
     ],
     'CWR616 fe4d8dc1': [
         ((1, 4, 1, 17), 'info', 'compare with None using `is` (CWE-595)', (), ('use `is`', ((1, 4, 1, 17, 'value is None'),))),
+    ],
+    'CWR617 0598762c': [
+        ((2, 5, 2, 33), 'warning', '`mock.assert_called_once_with` names the method without calling it: the statement does nothing (CWE-1164)', (), None),
+    ],
+    'CWR617 27cbe8e3': [
+        ((3, 5, 3, 15), 'warning', '`sock.close` names the method without calling it: the statement does nothing (CWE-1164)', (), ('call it: `sock.close()`', ((3, 5, 3, 15, 'sock.close()'),))),
     ],
 }
 # fmt: on
