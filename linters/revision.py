@@ -55,8 +55,12 @@ class Revision:
     root: str
     windows: bool = False
     artifacts: list[Artifact] = field(default_factory=list)
-    # Base names of the files commands of the repository's buildspecs write (redirections, cp/mv/install targets).
+    # Base names of the files commands of the repository's buildspecs and CI files write (redirections,
+    # cp/mv/install targets, and the files a glob copies into a folder).
     built: set[str] = field(default_factory=set)
+    # Directories a build command copies or moves the AppSpec into (`mv appspecs/prod.yml ./appspec.yml`): the
+    # revision may be packed from there.
+    moved_to: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         if not self.artifacts:
@@ -70,7 +74,8 @@ class Revision:
         if path is None:
             return MISSING
         if not self.artifacts:
-            verdict = PRESENT if _exists(self.root, path, self.windows, directory_ok) else MISSING
+            roots = (self.root, *self.moved_to)
+            verdict = PRESENT if any(_exists(r, path, self.windows, directory_ok) for r in roots) else MISSING
         else:
             verdicts = [self._in_artifact(artifact, path, directory_ok) for artifact in self.artifacts]
             verdict = PRESENT if PRESENT in verdicts else UNKNOWN if UNKNOWN in verdicts else MISSING
@@ -212,19 +217,67 @@ def _simple_commands(command: str) -> list[list[str]]:
     return [words for words in found if words]
 
 
-def written_names(data: Any) -> set[str]:
-    """Base names of the files a buildspec's commands write: `> path` and `>> path` targets, and the operands of
+# Other CI systems' files that build and push CodeDeploy revisions, and the keys that hold their shell commands
+# (GitHub Actions `run`, CircleCI `run`/`command`, GitLab and Bitbucket `script`, Azure `script`/`inline`).
+_CI_FILES = (
+    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".circleci/config.yml", ".gitlab-ci.yml",
+    "bitbucket-pipelines.yml", "azure-pipelines.yml", ".travis.yml",
+)  # fmt: skip
+_CI_KEYS = frozenset({"run", "command", "script", "before_script", "after_script", "commands", "inline", "bash"})
+MAX_CI_FILES = 40
+
+
+def ci_commands(top: str) -> list[str]:
+    """The shell commands of the repository's CI files (see _CI_FILES), as strings."""
+    import glob
+
+    found: list[str] = []
+
+    def take(value: Any, keyed: bool) -> None:
+        if isinstance(value, str):
+            if keyed:
+                found.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                take(item, keyed)
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                take(child, keyed or key in _CI_KEYS)
+
+    paths = sorted({p for pattern in _CI_FILES for p in glob.glob(os.path.join(top, pattern))})
+    for path in paths[:MAX_CI_FILES]:
+        if os.path.isfile(path) and not os.path.islink(path):
+            take(_load(path), False)
+    return found
+
+
+def written_names(data: Any, root: str | None = None) -> set[str]:
+    """Base names of the files a buildspec's commands write (see names_written_by)."""
+    return names_written_by(_commands(data), root)
+
+
+def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
+    """Base names of the files shell commands write: `> path` and `>> path` targets, and the operands of
     cp/mv/install/ln/rsync/scp (the destination, or the sources when it is a folder) that name a file (not a
-    folder ending in `/`, not a glob)."""
+    folder ending in `/`). A glob source (`cp scripts/*.sh deploy/`) stands for the files of the checkout at
+    `root` it matches, a folder source (`cp -r bin/ dist/app/`) for the files under it."""
+    import glob
+
     names: set[str] = set()
 
     def add(target: str) -> None:
         base = target.rstrip("/").rsplit("/", 1)[-1]
-        if target.startswith("/dev/") or target.endswith("/") or base in ("", ".", "..") or "*" in base:
+        if target.startswith("/dev/") or target.endswith("/") or base in ("", ".", ".."):
+            return
+        if any(c in target for c in "*?["):
+            if root is not None and not target.startswith(("/", "..", "~", "$")):
+                for match in glob.glob(os.path.join(root, target))[:500]:
+                    if os.path.isfile(match):
+                        names.add(os.path.basename(match))
             return
         names.add(base)
 
-    for command in _commands(data):
+    for command in commands:
         for words in _simple_commands(command):
             rest: list[str] = []
             index = 0
@@ -242,7 +295,48 @@ def written_names(data: Any) -> set[str]:
                 # The destination, and the sources' names (copied into a folder they keep their name).
                 for operand in operands:
                     add(operand)
+                # A folder copied whole (cp -r bin/ dist/app/) brings every file under it.
+                for operand in operands[:-1]:
+                    folder = os.path.join(root, operand) if root is not None else None
+                    if folder and not operand.startswith(("/", "..", "~", "$")) and os.path.isdir(folder):
+                        names.update(_files_under(folder))
     return names
+
+
+def _files_under(folder: str, limit: int = 2000) -> set[str]:
+    found: set[str] = set()
+    for _current, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP]
+        found.update(filenames)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def moved_to(commands: list[str], appspec: str, top: str) -> list[str]:
+    """Directories (relative to the checkout's top) that `cp`/`mv` commands copy the AppSpec at `appspec` into,
+    as commands run from the source root: `mv ./appspecs/appspec-prod.yml ./appspec.yml` gives "", and
+    `cp appspec.yml deploy/` gives "deploy"."""
+    found: list[str] = []
+    for command in commands:
+        for words in _simple_commands(command):
+            while words and words[0] in ("sudo", "command"):
+                words = words[1:]
+            operands = [w for w in words[1:] if not w.startswith("-")]
+            if not words or words[0] not in ("cp", "mv") or len(operands) != 2:
+                continue
+            source, target = (_clean(w) for w in operands)
+            if source != appspec or target is None:
+                continue
+            if operands[1].endswith("/") or target == "" or os.path.isdir(os.path.join(top, target)):
+                folder = target
+            elif target.rsplit("/", 1)[-1].lower() in _APPSPEC_NAMES:
+                folder = target.rsplit("/", 1)[0] if "/" in target else ""
+            else:
+                continue
+            if folder not in found and folder != os.path.dirname(appspec):
+                found.append(folder)
+    return found
 
 
 def _artifact_specs(data: Any) -> list[dict[str, Any]]:
@@ -276,9 +370,15 @@ def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Rev
         return revision
     trees: dict[str, Any] = {}
     appspec = os.path.relpath(os.path.abspath(appspec_path), top).replace(os.sep, "/")
-    for buildspec in _buildspecs(top):
-        data = _load(buildspec)
-        revision.built |= written_names(data)
+    others = ci_commands(top)
+    revision.built |= names_written_by(others, top)
+    commands = list(others)
+    loaded = [(buildspec, _load(buildspec)) for buildspec in _buildspecs(top)]
+    for _, data in loaded:
+        revision.built |= written_names(data, top)
+        commands += _commands(data)
+    revision.moved_to = [os.path.join(top, d) for d in moved_to(commands, appspec, top)]
+    for buildspec, data in loaded:
         for spec in _artifact_specs(data):
             patterns = _patterns(spec.get("files"))
             if not patterns:

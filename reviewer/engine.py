@@ -9,6 +9,7 @@ computed function by function, on first use.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -178,6 +179,8 @@ class Context:
         self.rule: type | None = None
         # Module-level functions and classes: a local `def open()` is not the builtin.
         self.defined: set[str] = set()
+        # Modules of `from M import *`, in order: a name bound nowhere in the file comes from one of them.
+        self.star_modules: list[str] = []
         # `self.x = boto3.client(...)` anywhere in the file: attribute name -> origin.
         self.attr_origins: dict[str, tuple[str, str | None]] = {}
         self.shared: dict[object, object] = {}
@@ -248,6 +251,10 @@ class Context:
                 scope = scope.parent
             if name in self.defined:
                 return None
+            if len(self.star_modules) == 1 and name not in _BUILTIN_NAMES:
+                # Bound nowhere here, not a builtin, one star import: Python finds it there (with several,
+                # which one defines it is not known without reading them).
+                return f"{self.star_modules[0]}.{name}"
             from codeward.reviewer.dataflow.models import unbound_guesses
 
             return unbound_guesses().get(name, name)  # never bound here: a snippet or a star import
@@ -418,12 +425,17 @@ class Context:
                     imports[head] = head
             return
         if isinstance(node.names, cst.ImportStar):
+            if not node.relative and node.module is not None:
+                self.star_modules.append(dotted(node.module) or "")
             return
         base = "." * len(node.relative) + (dotted(node.module) or "" if node.module is not None else "")
         for alias in node.names:
             name = dotted(alias.name) or ""
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             imports[local] = f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 # ---------------------------------------------------------------------------------------------------

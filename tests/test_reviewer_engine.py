@@ -66,6 +66,19 @@ def test_aliases_resolve_to_qualified_names() -> None:
     assert ctx.qualname(expr("open")) == "open"
 
 
+def test_a_name_bound_nowhere_comes_from_the_one_star_import() -> None:
+    ctx, _ = _context("from Crypto.Cipher import *\nfrom os import path\n\ndef f(key):\n    x = 1\n")
+    expr = cst.parse_expression
+    assert ctx.qualname(expr("DES.new")) == "Crypto.Cipher.DES.new"
+    assert ctx.qualname(expr("open")) == "open"  # builtins stay builtins
+    assert ctx.qualname(expr("path.join")) == "os.path.join"
+    assert ctx.qualname(expr("f")) is None  # defined in the file
+    # With two star imports, which one defines the name is not known: no guess from them.
+    ctx, _ = _context("from Crypto.Cipher import *\nfrom mylib import *\n")
+    assert ctx.qualname(expr("DES.new")) == "DES.new"
+    assert codes(review("from Crypto.Cipher import *\n\ncipher = DES.new(key)\n")) == [(3, 10, "CWR310")]
+
+
 def test_a_local_definition_shadows_the_builtin() -> None:
     source = "def eval(x):\n    return x\n\ndef handler(event, context):\n    return eval(event['q'])\n"
     assert not [f for f in review(source) if f.code == "CWR104"]

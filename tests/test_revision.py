@@ -172,3 +172,54 @@ def test_the_note_names_at_most_three_files_of_the_scripts_name(tmp_path: Path) 
         "The revision is the artifact buildspec.yml builds; "
         "it holds a/after_install.sh, b/after_install.sh, c/after_install.sh.",
     )
+
+
+WORKFLOW = """on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: pick the AppSpec
+        run: mv ./appspecs/appspec-prod.yml ./appspec.yml
+      - run: aws deploy push --application-name app --s3-location s3://bucket/app.zip --source .
+"""
+
+
+def test_a_workflow_that_moves_the_appspec_to_the_root(tmp_path: Path) -> None:
+    # The hook paths are relative to where the workflow puts the AppSpec (the root), not to appspecs/.
+    files = {"appspecs/appspec-prod.yml": APPSPEC.format(start="scripts/start.sh"), "scripts/start.sh": "#!/bin/sh\n",
+             ".github/workflows/deploy.yml": WORKFLOW}  # fmt: skip
+    root = repo(tmp_path, files)
+    assert codes(root / "appspecs" / "appspec-prod.yml") == []
+    # Without the move the same AppSpec names a script its folder lacks.
+    (root / ".github" / "workflows" / "deploy.yml").write_text(WORKFLOW.replace("mv ./appspecs", "cat ./appspecs"))
+    assert codes(root / "appspecs" / "appspec-prod.yml") == [("CWA104", 5, "error")]
+
+
+def test_a_ci_job_that_copies_scripts_into_the_revision_with_a_glob(tmp_path: Path) -> None:
+    # CircleCI copies codedeploy/*.sh next to the AppSpec before zipping: the scripts are build output.
+    circle = "version: 2.1\njobs:\n  build:\n    steps:\n      - run:\n          command: |\n" \
+             "            cp codedeploy/*.sh .\n            zip -r app.zip webapp *.sh *.yml\n"  # fmt: skip
+    files = {"appspec.yml": APPSPEC.format(start="./start.sh"), "codedeploy/start.sh": "#!/bin/sh\n",
+             ".circleci/config.yml": circle}  # fmt: skip
+    root = repo(tmp_path, files)
+    assert codes(root / "appspec.yml") == []
+    (root / ".circleci" / "config.yml").write_text(circle.replace("codedeploy/*.sh", "codedeploy/*.py"))
+    assert codes(root / "appspec.yml") == [("CWA104", 5, "error")]
+
+
+def test_a_build_that_copies_a_folder_next_to_the_appspec(tmp_path: Path) -> None:
+    # The buildspec copies bin/ and the AppSpec into the folder it makes the artifact's root: bin/codedeploy/*.sh
+    # are there at build time, which the checkout does not show.
+    buildspec = (
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - npm run build\n"
+        "      - cp -ra ./bin/ ./dist/app/\n      - cp -ra ./aws/appspec.yml ./dist/app/\n"
+        "artifacts:\n  files: ['**/*']\n  base-directory: dist/app\n"
+    )
+    files = {"aws/appspec.yml": APPSPEC.format(start="bin/codedeploy/start.sh"), "aws/buildspec.yml": buildspec,
+             "bin/codedeploy/start.sh": "#!/bin/sh\n"}  # fmt: skip
+    root = repo(tmp_path, files)
+    assert codes(root / "aws" / "appspec.yml") == []
+    (root / "aws" / "buildspec.yml").write_text(buildspec.replace("./bin/", "./lib/"))
+    assert codes(root / "aws" / "appspec.yml") == [("CWA104", 5, "error")]

@@ -1,5 +1,6 @@
 """Code quality that CodeGuru Reviewer also reviews: defaults, exceptions, iteration, comparisons, time,
-deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async."""
+deprecated APIs, timeouts, multiprocessing, string building, control flow in finally, blocking in async,
+methods named without being called."""
 
 from __future__ import annotations
 
@@ -668,18 +669,54 @@ _DEPRECATED_METHODS = {
 _MISSING_API = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"})
 
 
-def _compatibility_fallback(ctx: Context) -> bool:
-    """The call sits where only an older Python or library reaches it: in the handler of `except
-    AttributeError`/`ImportError` (the new API was tried first), or under a test of `sys.version_info` or
-    `hasattr(...)`. Code written for both sides of an upgrade is not a deprecation to fix."""
+def _missing_api(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return False
+    types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    names = {(dotted(t.value if isinstance(t, cst.Element) else t) or "").rsplit(".", 1)[-1] for t in types}
+    return bool(names & _MISSING_API)
+
+
+def _fallback_imports(ctx: Context) -> frozenset[str]:
+    """Names the module imports only in the handler of `except ImportError` (`try: from html import escape`
+    / `except ImportError: from cgi import escape`): the old module is what older versions get."""
+    key = ("fallback imports", id(ctx.module))
+    found = ctx.shared.get(key)
+    if found is None:
+        names: set[str] = set()
+        for statement in ctx.module.body:
+            if not isinstance(statement, cst.Try):
+                continue
+            for handler in statement.handlers:
+                if not _missing_api(handler):
+                    continue
+                for line in handler.body.body:
+                    for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                        if isinstance(small, cst.Import | cst.ImportFrom) and not isinstance(
+                            small.names, cst.ImportStar
+                        ):
+                            for alias in small.names:
+                                bound = alias.asname.name if alias.asname else alias.name
+                                names.add((dotted(bound) or "").split(".", 1)[0])  # type: ignore[arg-type]
+        found = ctx.shared[key] = frozenset(names)
+    return found  # type: ignore[return-value]
+
+
+def _compatibility_fallback(ctx: Context, call: cst.Call) -> bool:
+    """The call is one only an older Python or library reaches: in the handler of `except
+    AttributeError`/`ImportError` (the new API was tried first), under a test of `sys.version_info` or
+    `hasattr(...)`, or of a name imported only as the fallback of an `ImportError`. Code written for both
+    sides of an upgrade is not a deprecation to fix."""
+    root = call.func
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if isinstance(root, cst.Name) and root.value in _fallback_imports(ctx):
+        return True
     for node in ctx.ancestors():
         if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
             return False
-        if isinstance(node, cst.ExceptHandler) and node.type is not None:
-            types = node.type.elements if isinstance(node.type, cst.Tuple) else [node.type]
-            names = {(dotted(t.value if isinstance(t, cst.Element) else t) or "").rsplit(".", 1)[-1] for t in types}
-            if names & _MISSING_API:
-                return True
+        if isinstance(node, cst.ExceptHandler) and _missing_api(node):
+            return True
         if isinstance(node, cst.If) and re.search(r"\bversion_info\b|\bhasattr\(|\bPY2\b|\bPY3\b", ctx.code(node.test)):
             return True
     return False
@@ -703,8 +740,9 @@ class DeprecatedApi(ReviewRule):
 
     ## Fix
     Use the replacement named in the message; codeward renames the direct aliases with `--fix`. Calls that
-    only older versions reach (under `except AttributeError`/`ImportError` after trying the new API, or under
-    a `sys.version_info` or `hasattr` test) are not reported.
+    only older versions reach (under `except AttributeError`/`ImportError` after trying the new API, under a
+    `sys.version_info` or `hasattr` test, or of a name imported from the old module only when the new one
+    fails to import) are not reported.
     """
 
     code = "CWR608"
@@ -717,7 +755,7 @@ class DeprecatedApi(ReviewRule):
                "string.letters", "pkg_resources")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        if _compatibility_fallback(ctx):
+        if _compatibility_fallback(ctx, node):
             return
         name = ctx.call_name(node)
         entry = _DEPRECATED.get(name)
@@ -753,6 +791,11 @@ class DeprecatedApi(ReviewRule):
         Valid(
             "import sys, asyncio\n\ndef loop():\n    if sys.version_info < (3, 10):\n"
             "        return asyncio.get_event_loop()\n    return asyncio.new_event_loop()\n"
+        ),
+        # The deprecated module is only the fallback import; the call runs the new one where it exists.
+        Valid(
+            "try:\n    from html import escape\nexcept ImportError:\n    from cgi import escape\n\n"
+            "def page(name):\n    return escape(name)\n"
         ),
     )
     INVALID = (
@@ -1264,3 +1307,71 @@ class CompareWithNoneByEquality(ReviewRule):
 
     VALID = (Valid("if value is None:\n    pass\nq = session.query(U).filter(U.deleted_at == None)\n"),)
     INVALID = (Invalid("if value == None:\n    pass\n", 1, 4, fixed="if value is None:\n    pass\n"),)
+
+
+# Methods that act (close, commit, assert): named without a call, the statement does nothing.
+_ACTIONS = frozenset({"close", "flush", "commit", "rollback", "shutdown", "cancel", "clear", "release", "terminate",
+                      "kill", "disconnect", "cleanup", "reset", "unlock", "start", "stop", "join", "wait", "quit",
+                      "dispose", "destroy", "refresh", "acquire", "send", "save", "delete", "update", "run",
+                      "assertTrue", "assertFalse", "assertEqual", "assertEquals", "assertIn", "assertIsNone",
+                      "assertIsNotNone", "assertRaises"})  # fmt: skip
+# Called without arguments in the usual case: the fix can add the parentheses.
+_NO_ARGUMENTS = frozenset({"close", "flush", "commit", "rollback", "shutdown", "cancel", "clear", "release",
+                           "terminate", "kill", "disconnect", "cleanup", "reset", "unlock", "start", "stop", "join",
+                           "wait", "quit", "dispose", "destroy", "refresh", "acquire"})  # fmt: skip
+
+
+class MethodNotCalled(ReviewRule):
+    """
+    ## What it does
+    Finds statements that name a method that acts without calling it: `sock.close`, `conn.commit`,
+    `lock.release`, `mock.assert_called_once_with`, `self.assertTrue`.
+
+    ## Why is this bad?
+    The statement evaluates the bound method and throws it away: the socket stays open, the transaction is
+    never committed, the test asserts nothing and passes whatever the code does. Nothing fails, so the
+    mistake survives review.
+
+    ## Example
+    ```python
+    sock.send(message)
+    sock.close
+    ```
+
+    ## Fix
+    Call it: `sock.close()` (codeward adds the parentheses with `--fix` for methods that take no
+    arguments); better, let a `with` block close the resource.
+    """
+
+    code = "CWR617"
+    name = "method-not-called"
+    cwe = 1164
+    severity = Severity.WARNING
+    pattern = re.compile(r"^[ \t]*[\w.\[\]()'\"]+\.(?:" + "|".join(sorted(_ACTIONS)) + r"|assert_\w+)[ \t]*(?:#.*)?$",
+                         re.MULTILINE)  # fmt: skip
+
+    def visit_Expr(self, ctx: Context, node: cst.Expr) -> None:
+        value = node.value
+        if not isinstance(value, cst.Attribute):
+            return
+        method = value.attr.value
+        if method not in _ACTIONS and not method.startswith("assert_"):
+            return
+        text = ctx.code(value)
+        fix = (f"call it: `{text}()`", ((value, f"{text}()"),)) if method in _NO_ARGUMENTS else None
+        ctx.report(value, f"`{text}` names the method without calling it: the statement does nothing", fix=fix)
+
+    VALID = (
+        Valid("def f(sock, mock):\n    sock.close()\n    mock.assert_called_once_with(1)\n    handler = sock.close\n"),
+        Valid("def f(obj):\n    obj.closed\n    return obj.start\n"),
+    )
+    INVALID = (
+        Invalid(
+            "def f(sock, message):\n    sock.send(message)\n    sock.close\n",
+            3,
+            5,
+            message="`sock.close` names the method",
+            fixed="def f(sock, message):\n    sock.send(message)\n    sock.close()\n",
+        ),
+        Invalid("def test_f(mock):\n    mock.assert_called_once_with\n", 2, 5, message="without calling it"),
+    )

@@ -42,11 +42,23 @@ class AppSpecInvalidValue(SchemaRule):
     VALID = (
         Valid("version: 0.0\nos: linux\nfile_exists_behavior: OVERWRITE\n"),
         Valid('{"version": "0.0", "os": "windows"}', filename="appspec.json"),
+        # An empty timeout is nil for the agent, which then uses the default 3600 seconds (script_info.rb).
+        Valid(
+            "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: run.sh\n      timeout:\n",
+            files={"run.sh": "#!/bin/sh\n"},
+        ),
     )
     INVALID = (
         Invalid("version: 0.0\nos: ubuntu\n", 2, 5, 'expected one of "linux", "windows"'),
         Invalid("version: 1.0\nos: linux\n", 1, 10, "1.0 is not a valid value for"),
         Invalid("version: 0.0\nos: linux\nfile_exists_behavior: REPLACE\n", 3, 23, '"OVERWRITE"'),
+        Invalid(
+            "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: run.sh\n      timeout: 0\n",
+            6,
+            16,
+            "greater than 0",
+            files={"run.sh": "#!/bin/sh\n"},
+        ),
         Invalid(
             "version: 0.0\nresources:\n  - fn:\n      type: AWS::Lambda::Function\n      properties:\n"
             "        name: orders\n        alias: live\n        currentversion: 1\n        targetversion: $LATEST\n",
