@@ -32,6 +32,9 @@ EXPECTED = {
     'CWA003 e515b903': [
         ((11, 3, 12, 1), 'error', 'hooks must be a list, not a mapping', ('Write each entry on its own line starting with "- ".',), None),
     ],
+    'CWA004 0bdec9d8': [
+        ((6, 16, 6, 17), 'error', 'timeout must be a whole number of seconds greater than 0, such as 300', (), None),
+    ],
     'CWA004 1344f551': [
         ((9, 24, 9, 31), 'error', 'targetversion must be a published version number such as 4 ($LATEST and alias names cannot be used)', (), None),
     ],
@@ -376,6 +379,28 @@ EXPECTED = {
     ],
     'CWB121 cd30c906': [
         ((5, 19, 5, 59), 'error', 'cd /opt/codedeploy-agent/deployment-root: /opt/codedeploy-agent is a directory of the EC2 instance CodeDeploy deploys to; the build container does not have it and no earlier command creates it, so the command fails and the build ends FAILED', ('Build commands start in the source ($CODEBUILD_SRC_DIR); steps for the instance belong in an AppSpec hook script.',), None),
+    ],
+    'CWB122 9cf327ba': [
+        ((10, 7, 10, 18), 'error', "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml: CodeBuild keeps the folder in the artifact, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails; add base-directory: deploy", ("With `base-directory: deploy` the artifact holds the folder's content at its root.",), None),
+    ],
+    'CWB122 a6b73284': [
+        ((7, 7, 7, 32), 'error', "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml: CodeBuild keeps the folder in the artifact, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails; add base-directory: deploy", ("With `base-directory: deploy` the artifact holds the folder's content at its root.",), None),
+    ],
+    'CWB123 569d0b66': [
+        ((5, 18, 5, 19), 'warning', 'YAML folds this unquoted multi-line command into one line: the backslash at the end of the line escapes the space that replaces the line break, so "two" reaches echo as " two", joined to a leading space', ('Write the command as a literal block (`- |`), or drop the backslashes.',), None),
+    ],
+    'CWB123 5b427af0': [
+        ((5, 44, 5, 45), 'error', 'YAML folds this unquoted multi-line command into one line: the backslash at the end of the line escapes the space that replaces the line break, so "--set" reaches helm as " --set", which is no option but a stray argument: the command fails', ('Write the command as a literal block (`- |`), or drop the backslashes.',), None),
+        ((6, 32, 6, 33), 'error', 'YAML folds this unquoted multi-line command into one line: the backslash at the end of the line escapes the space that replaces the line break, so "--namespace" reaches helm as " --namespace", which is no option but a stray argument: the command fails', ('Write the command as a literal block (`- |`), or drop the backslashes.',), None),
+    ],
+    'CWB124 31399c3e': [
+        ((8, 27, 8, 31), 'error', 'dist was deleted by phases.build.commands[0], and no command since writes it again: tar fails (No such file or directory) and the phase fails', (), None),
+    ],
+    'CWB124 4697ada9': [
+        ((6, 12, 6, 22), 'error', 'index.html was moved away by phases.pre_build.commands[0], and no command since writes it again: cp fails (No such file or directory) and the phase fails', (), None),
+    ],
+    'CWB125 8295c63e': [
+        ((5, 30, 5, 39), 'error', '"image_URI" is not a valid image reference, and the shell writes it to imageDetail.json as it stands (single quotes): the ECS deployment gives it to the task definition, which refuses it (invalid reference format), so the tasks cannot start', (), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
