@@ -82,6 +82,7 @@ PACKAGES: dict[str, Package] = {
         ("codeward/linters/engine.py", "codeward/linters/rule.py", "codeward/linters/rules/*"),
         (
             "tests/test_rule_cases.py",
+            "tests/test_lint_rule_details.py",
             "tests/test_inline_buildspec.py",
             "tests/test_revision.py",
             "tests/test_loading.py",
@@ -308,6 +309,37 @@ def survivors(name: str, result: Result) -> list[str]:
     return out
 
 
+def recheck(name: str) -> list[tuple[str, str]]:
+    """The survivors of the last run of `name`, each run again against the checkout's tests as they are now
+    (copied into the work folder), through mutmut's own switch (MUTANT_UNDER_TEST): whether tests written since
+    kill them, without a new run (which would draw a new sample once the package's code has changed)."""
+    work = WORK / name
+    result = json.loads((work / "result.json").read_text())
+    package = PACKAGES[name]
+    for test in tracked_files():
+        if test.startswith("tests/"):
+            (work / "mutants" / test).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / test, work / "mutants" / test)
+    tests = [t for t in package.tests if (ROOT / t).is_file()]
+    deselected = [arg for test in package.deselect for arg in ("--deselect", test)]
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "CODEWARD_CACHE_DIR")}
+    out = []
+    for mutant in ["", *sorted(m for m, status in result["statuses"].items() if status == "survived")]:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", "-p", "mutation_inprocess",
+             *deselected, *tests],
+            cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(work / "mutants")},
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if not mutant:
+            if run.returncode != 0:
+                raise SystemExit(f"the tests fail without a mutant:\n{run.stdout[-3000:]}")
+            continue
+        out.append((mutant, "killed" if run.returncode != 0 else "survived"))
+        print(f"{out[-1][1]}: {mutant}", flush=True)
+    return out
+
+
 def _stop(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds through mutmut()'s `finally`, which stops mutmut's process group
 
@@ -321,10 +353,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=900, help="seconds per package, then it is stopped")
     parser.add_argument("--jobs", type=int, default=1, help="mutants checked at once (default 1: a shared machine)")
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    parser.add_argument("--recheck", action="store_true", help="run the last run's survivors against today's tests")
     options = parser.parse_args(argv)
     unknown = sorted(set(options.packages) - set(PACKAGES))
     if unknown:
         parser.error(f"unknown package(s): {', '.join(unknown)}")
+    if options.recheck:
+        for name in options.packages or list(PACKAGES):
+            checked = recheck(name)
+            killed = sum(1 for _, status in checked if status == "killed")
+            print(f"{name}: {killed} of {len(checked)} survivors killed by today's tests")
+        return 0
     rows = []
     for name in options.packages or list(PACKAGES):
         result = run_package(name, options.sample, options.budget, options.jobs, options.seed)

@@ -37,6 +37,14 @@ CASES = [
      "os.system(d['a'])\n", [(6, "CWR102")]),
     # A local list changed through a method is tracked (only a global changed in a function is not).
     ("a local list appended to", "cmds = []\ncmds.append(request.args['c'])\nos.system(cmds[0])\n", [(5, "CWR102")]),
+    # Fresh-sample survivors (bench/mutation-report.md): isalpha() guards, bool() folds, io.StringIO keeps
+    # its text, and the value of `a and b` is b refined by a.
+    ("isalpha guards", "c = request.args['c']\nif c.isalpha():\n    os.system(c)\n", []),
+    ("bool() folds", "c = request.args['c']\nif bool(0):\n    os.system(c)\n", []),
+    ("StringIO keeps its text", "import io\nbuf = io.StringIO(request.args['c'])\nos.system(buf.getvalue())\n",
+     [(5, "CWR102")]),
+    ("the value of and/or", "c = request.args['c']\nsafe = c.isalnum() and c\nos.system(safe)\n"
+     "bad = c.isalnum() or c\nos.system(bad)\n", [(7, "CWR102")]),
 ]  # fmt: skip
 
 

@@ -1,0 +1,160 @@
+"""Lint rules' details that no rule case reached, written for the survivors of the lint-rules mutation sample
+(bench/mutation-report.md): each case states every finding of the file (code, span, severity, message,
+notes). Every expectation was read against the file it lints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from codeward.linters.engine import lint_file
+from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, action, api_case
+
+
+def findings(tmp_path: Path, name: str, text: str) -> list[tuple]:
+    path = tmp_path / name
+    path.write_text(text)
+    out = []
+    for f in lint_file(str(path)).findings:
+        s = f.span
+        out.append((f.code, (s.line, s.column, s.end_line, s.end_column), str(f.severity), f.message, tuple(f.notes)))
+    return out
+
+
+def _pipeline(**top: object) -> str:
+    data = json.loads(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION])))
+    data["pipeline"].update(top)
+    return json.dumps(data, indent=2)
+
+
+_CONNECTION = action(
+    "Checkout", "Source", "CodeStarSourceConnection",
+    {"ConnectionArn": "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc",
+     "FullRepositoryId": "octo/app", "BranchName": "main"},
+    outputs=("Code",),
+)  # fmt: skip
+_TRIGGER = '{"providerType": "CodeStarSourceConnection", "gitConfiguration": {"sourceActionName": "Checkout"}}'
+
+LAMBDA = (
+    "version: 0.0\nResources:\n  - fn:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: orders\n"
+    "        Alias: live\n        CurrentVersion: 1\n        TargetVersion: 2\n"
+)
+CASES = {
+    "pipeline role left a placeholder": (
+        "pipeline.json",
+        _pipeline(roleArn="<PIPELINE_ROLE_ARN>"),
+        [('CWP004', (4, 16, 4, 37), 'info', 'pipeline.roleArn: <PIPELINE_ROLE_ARN> is left unfilled: the check of this value waits until a build or deploy step fills it in', ())],
+    ),
+    "hook timeout as a string": (
+        "appspec.yml",
+        "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: a.sh\n      timeout: \"4000\"\n",
+        [('CWA104', (5, 17, 5, 21), 'error', 'hook script "a.sh" of AfterInstall is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ()), ('CWA103', (6, 16, 6, 22), 'error', 'timeout 4000 exceeds the 3600 seconds a lifecycle event may take (AfterInstall)', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",))],
+    ),
+    "destination starting with ./": (
+        "appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: ./srv/app\n",
+        [('CWA107', (5, 18, 5, 27), 'error', 'destination "./srv/app" is not an absolute path; write the full path on the instance, such as "/srv/app"', ())],
+    ),
+    "symbolic mode without an operator": (
+        "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    mode: rwx\n",
+        [('CWA113', (5, 11, 5, 14), 'error', 'mode "rwx" is symbolic; the agent accepts only octal digits such as 644 or 755', ())],
+    ),
+    "duplicate hook with its value on the next line": (
+        "appspec.yml",
+        LAMBDA + "Hooks:\n  - BeforeAllowTraffic:\n      check-one\n  - BeforeAllowTraffic: check-two\n",
+        [('CWA118', (13, 5, 13, 23), 'error', 'BeforeAllowTraffic is already hooked at line 11; an event runs one hook function', ())],
+    ),
+    "discard-paths conflict between patterns written differently": (
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files:\n    - web//app.zip\n"
+        "    - api/app.zip\n  discard-paths: yes\n",
+        [('CWB107', (8, 7, 8, 18), 'warning', 'with discard-paths: yes in artifacts, "api/app.zip" and "web/app.zip" both produce a file named "app.zip"', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',))],
+    ),
+    "a PowerShell backslash is no escape": (
+        "buildspec.yml",
+        "version: 0.2\nenv:\n  shell: PowerShell.exe\nphases:\n  build:\n    commands:\n      - Write-Host \"C:\\build\\\"\n",
+        [('CWB004', (3, 10, 3, 24), 'error', '"PowerShell.exe" is not a valid value for env.shell; expected one of "bash", "/bin/sh", "powershell.exe", "cmd.exe". Did you mean "powershell.exe"?', ())],
+    ),
+    "pwsh is no buildspec shell, but its quoting is PowerShell's": (
+        "buildspec.yml",
+        "version: 0.2\nenv:\n  shell: pwsh\nphases:\n  build:\n    commands:\n      - Write-Host \"C:\\build\\\"\n",
+        [('CWB004', (3, 10, 3, 14), 'error', '"pwsh" is not a valid value for env.shell; expected one of "bash", "/bin/sh", "powershell.exe", "cmd.exe"', ())],
+    ),
+    "two triggers of one source action": (
+        "pipeline.json",
+        api_case(("Source", [_CONNECTION]), ("Build", [BUILD_ACTION]),
+                 top=f'"pipelineType": "V2",\n"triggers": [{_TRIGGER}, {_TRIGGER}],'),
+        [('CWP120', (6, 202, 6, 212), 'error', 'source action "Checkout" already has a trigger; put all its filters in one trigger', ())],
+    ),
+    "an approval with an output artifact": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Approve", [action("Approve", "Approval", "Manual", outputs=("Signed",))])),
+        [('CWP108', (10, 123, 10, 140), 'error', 'action "Approve": Approval/Manual action takes no output artifacts, has 1', ('Approval/Manual accepts no input and no output artifacts.',))],
+    ),
+    "a Git host as a provider": (
+        "pipeline.json",
+        api_case(("Source", [action("Source", "Source", "GitLab", {"Repo": "app"}, outputs=("Code",))]),
+                 ("Build", [BUILD_ACTION])),
+        [('CWP111', (7, 93, 7, 101), 'error', 'unknown provider "GitLab" for an AWS Source action', ('AWS Source providers: S3, ECR, CodeCommit, CodeStarSourceConnection.', 'Git hosts are reached through CodeStarSourceConnection and a connection ARN.'))],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case(tmp_path: Path, name: str) -> None:
+    filename, text, expected = CASES[name]
+    assert findings(tmp_path, filename, text) == expected
+
+
+def test_a_file_binary_from_its_first_line_is_skipped(tmp_path: Path) -> None:
+    # macOS resource forks (._buildspec.yml) and archives: no definition at all, unlike stray bytes further down.
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"\x00\x01\x02binary\nversion: 0.2\n")
+    named = lint_file(str(path))
+    assert [(f.code, f.line, f.column, f.message) for f in named.findings] == [
+        ("CWF013", 1, 1, "skipped: binary content, not a buildspec, AppSpec or pipeline")
+    ]
+    found = lint_file(str(path), explicit=False)
+    assert found.skipped and found.findings == []
+
+
+# Commands sh parses: no CWB118 (parentheses inside quotes, substitutions, arithmetic, subshells, comments).
+SHELL_VALID = [
+    'echo "$(date)"',
+    "echo \"value: $(cat file | tr '(' '[')\"",
+    "( (cd a && make) && echo ok )",
+    "echo hi # a comment with (paren",
+    "echo $(( 1 + (2 * 3) ))",
+    'case "$x" in a) echo a;; esac',
+    'echo "${VAR:-(default)}"',
+    "echo $(echo $(echo nested))",
+    "echo 'single (quoted)' \"double (quoted)\"",
+    "test -f a && (echo yes) || (echo no)",
+    "echo foo\\(bar\\)",
+]
+
+
+@pytest.mark.parametrize("command", SHELL_VALID)
+def test_commands_sh_parses(tmp_path: Path, command: str) -> None:
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - " + json.dumps(command) + "\n"
+    assert [f for f in findings(tmp_path, "buildspec.yml", text) if f[0] == "CWB118"] == []
+
+
+# The stray "(" after quotes, substitutions and nested brackets: the scan resumes at the right place.
+STRAY = [
+    ('echo "hello" (staging)', 13),
+    ('echo "$(cd a && (make))" (done)', 25),
+    ("echo $(cd a && (make)) (done)", 23),
+    ('echo "${A:-x}" (y)', 15),
+    ("diff <(sort a) x (y)", 17),
+    ("echo $((1+(2*3))) (z)", 18),
+]
+
+
+@pytest.mark.parametrize(("command", "index"), STRAY)
+def test_the_stray_parenthesis_is_found_after_nested_constructs(command: str, index: int) -> None:
+    from codeward.linters.rules.buildspec.CWB118_shell_syntax_error import stray_parenthesis
+
+    assert stray_parenthesis(command) == index
+    assert all(stray_parenthesis(c) is None for c in SHELL_VALID)
