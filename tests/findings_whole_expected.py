@@ -954,6 +954,9 @@ EXPECTED = {
     'CWR314 d7fbbaab': [
         ((3, 5, 3, 55), 'warning', "'x' is set with httponly=False (CWE-614)", (), None),
     ],
+    'CWR401 b2d74ac5': [
+        ((7, 5, 7, 23), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
     'CWR401 c36704ea': [
         ((4, 13, 4, 39), 'warning', 'boto3.resource() runs on every invocation; create it once at module level (CWE-1050)', (), None),
     ],

@@ -71,6 +71,10 @@ def _function_text(ctx: Context) -> str:
     return cached  # type: ignore[return-value]
 
 
+# What a CloudFormation custom-resource handler reads or calls besides `RequestType`.
+_CUSTOM_RESOURCE = re.compile(r"ResponseURL|ResourceProperties|cfnresponse|crhelper|CfnResource|send_response")
+
+
 def _uses_locals(ctx: Context, call: cst.Call) -> bool:
     """An argument of the call depends on the function's parameters or locals (this invocation's values)."""
     local = set(ctx.scope.params) | set(ctx.scope.assigned)
@@ -93,7 +97,9 @@ class ClientInHandler(ReviewRule):
     invocation's values (assumed-role credentials, a region or endpoint taken from the event) are not
     reported: they cannot move to module level. A client created only in a branch of the handler (an `if`,
     an `except`) is reported at `info`: only the invocations taking that branch pay for it, and module level
-    would make every cold start pay.
+    would make every cold start pay. So is a client in a CloudFormation custom-resource handler (it reads
+    `RequestType` and answers through `cfnresponse`, `crhelper` or the `ResponseURL`), which runs only on
+    stack changes.
 
     ## Why is this bad?
     The handler runs on every invocation: creating a client each time repeats credential resolution,
@@ -135,6 +141,16 @@ class ClientInHandler(ReviewRule):
                 if isinstance(target, cst.Name):
                     per_call.add(target.value)
             return
+        if _CUSTOM_RESOURCE.search(_function_text(ctx)) and "RequestType" in _function_text(ctx):
+            # CloudFormation invokes a custom resource's handler a few times per stack (create, update, delete):
+            # the cost of a client per invocation does not matter there.
+            ctx.report(
+                node,
+                f"{name}() runs on every invocation of this custom-resource handler; it is called only on stack "
+                "changes, so module level is a matter of style here",
+                severity=Severity.INFO,
+            )
+            return
         if ctx.inside(cst.If, cst.ExceptHandler) is not None and ctx.inside(cst.For, cst.While) is None:
             # Only the invocations that take this branch pay, and moving it to module level makes every cold start
             # pay instead: a trade-off worth a note, not a comment.
@@ -157,6 +173,15 @@ class ClientInHandler(ReviewRule):
         ),
     )
     INVALID = (
+        # A custom-resource handler: reported at info only.
+        Invalid(
+            "import boto3\nimport cfnresponse\n\ndef handler(event, context):\n"
+            "    if event['RequestType'] == 'Delete':\n        return cfnresponse.send(event, context, 'SUCCESS', {})\n"
+            "    boto3.client('s3').put_object(Bucket=event['ResourceProperties']['B'], Key='k', Body=b'')\n",
+            7,
+            5,
+            message="custom-resource handler",
+        ),
         Invalid(
             "import boto3\n\ndef handler(event, context):\n    table = boto3.resource('dynamodb').Table('t')\n"
             "    return table.get_item(Key={'id': event['id']})\n",
