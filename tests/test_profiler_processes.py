@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -60,11 +61,21 @@ def _profile(
     tmp_path: Path, script: str, *args: str, options: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
     (tmp_path / "app.py").write_text(script)
-    return subprocess.run(
-        [sys.executable, "-m", "codeward", "profile", "--isolated", "-o", "out", "--formats", "collapsed", *options,
-         "--", sys.executable, "app.py", *args],
-        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "codeward", "profile", "--isolated", "-o", "out", "--formats", "collapsed",
+               *options, "--", sys.executable, "app.py", *args]  # fmt: skip
+    # A session of its own, so that a timeout kills the launcher, the program and its workers together (killing
+    # the launcher alone once left a spawned program and its worker running after the suite).
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    ) as process:  # fmt: skip
+        try:
+            out, err = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver", "spawn", "executor", "os.fork"])
