@@ -24,9 +24,11 @@ WORKERS = textwrap.dedent(
 
     def crunch_in_worker(n):
         # 0.3 s of CPU time (as many samples on a loaded machine), and at least until the worker's agent has
-        # taken 20 samples (at most 60 s): at load 15 a new process's sampler thread may first run late.
+        # taken 20 samples, for at most 10 s a task: at load 15 a new process's sampler thread may first run
+        # late, but its rounds also pause while the thread backs off (up to 60 s) and the SIGPROF timer samples;
+        # 60 s a task made two tasks per worker reach the run's 120 s timeout on a quiet machine.
         agent = getattr(sys.modules.get("codeward.profiler"), "_GLOBAL", None)
-        end, deadline, total = time.thread_time() + 0.3, time.monotonic() + 60, 0
+        end, deadline, total = time.thread_time() + 0.3, time.monotonic() + 10, 0
         while time.thread_time() < end or (agent is not None and agent.rounds < 20 and time.monotonic() < deadline):
             total += sum([i * i for i in range(300)])
         return os.getpid()
