@@ -141,7 +141,8 @@ class ClientInHandler(ReviewRule):
                 if isinstance(target, cst.Name):
                     per_call.add(target.value)
             return
-        if _CUSTOM_RESOURCE.search(_function_text(ctx)) and "RequestType" in _function_text(ctx):
+        text = _function_text(ctx)
+        if "RequestType" in text and _CUSTOM_RESOURCE.search(text):
             # CloudFormation invokes a custom resource's handler a few times per stack (create, update, delete):
             # the cost of a client per invocation does not matter there.
             ctx.report(
