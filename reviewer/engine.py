@@ -497,12 +497,14 @@ class Walker:
             ctx.record_import(node)  # type: ignore[arg-type]
         elif kind is cst.For:
             ctx.bind(node.target, None, node)  # type: ignore[attr-defined]
-        self._dispatch(self.visitors, node)
+        if kind in self.visitors:  # most nodes have no handler: no call for them
+            self._dispatch(self.visitors, node)
         ctx.parents.append(node)
         for child in _children(node):
             self.walk(child)
         ctx.parents.pop()
-        self._dispatch(self.leavers, node)
+        if kind in self.leavers:
+            self._dispatch(self.leavers, node)
         if is_function:
             ctx.leave_function()
             if kind is cst.FunctionDef:
