@@ -97,6 +97,9 @@ PACKAGES: dict[str, Package] = {
         (
             "tests/test_reviewer_rules.py",
             "tests/test_review_rule_details.py",
+            # The data-flow tests state the flow rules' findings too (CWR101-CWR120, the shape rules).
+            "tests/test_dataflow.py",
+            "tests/test_dataflow_details.py",
             "tests/test_reviewer_corpus.py",
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",

@@ -239,7 +239,12 @@ CASES = {
     "a process waited for": (
         "import subprocess\n\n\ndef run():\n    p = subprocess.Popen(['ls'])\n    p.wait()\n", [("CWR609", 6, 5, "info", "subprocess.Popen.wait() waits for the child without a timeout (CWE-400)")],
     ),
-    # The file names no call sink of CWR107: only the method sink `save` makes the rule look at it.
+    # CWR101's needles are not in this file (no `execute`): only its method sink `mogrify` makes the rule read it.
+    "SQL built into mogrify": (
+        FLASK + "@app.route('/q')\ndef q():\n    cur = app.db.cursor()\n"
+        "    return cur.mogrify(\"SELECT * FROM t WHERE a = '\" + request.args['a'] + \"'\")\n",
+        [("CWR101", 7, 12, "error", "SQL built from request.args is passed to cur.mogrify(): the data can rewrite the query (CWE-89)")],
+    ),
     "an upload saved under a name from the form": (
         FLASK + "@app.route('/up', methods=['POST'])\ndef up():\n    f = request.files['f']\n"
         "    f.save('/srv/uploads/' + request.form['name'])\n    return 'ok'\n",
