@@ -203,6 +203,12 @@ WHOLE_FILE_CASES = [
      "        self.conn = ldap3.Connection(ldap3.Server('ldap://x'))\n    def find(self, u):\n"
      "        self.conn.search('dc=x', f'(uid={u})')\n@app.route('/x')\ndef view():\n"
      "    Dir().find(request.args['u'])\n", [(9, "CWR113")]),
+    # The attribute's type is also read from an assignment in an except handler of a method.
+    ("an attribute's type from an except handler", "import ldap3\nclass Dir:\n    def __init__(self):\n"
+     "        try:\n            self.conn = None\n        except Exception:\n"
+     "            self.conn = ldap3.Connection(ldap3.Server('ldap://x'))\n    def find(self, u):\n"
+     "        self.conn.search('dc=x', f'(uid={u})')\n@app.route('/x')\ndef view():\n"
+     "    Dir().find(request.args['u'])\n", [(12, "CWR113")]),
     ("a sink in a nested comprehension", "@app.route('/x')\ndef view():\n    rows = [[request.args['c']]]\n"
      "    x = [os.system(c) for row in rows for c in row if c]\n", [(4, "CWR102")]),
     # A wrapper's loop rebinds the parameter before the sink: the loop header is not where the sink runs.

@@ -149,6 +149,20 @@ CASES = {
                      [{"name": "DB_PASSWORD", "value": "Zq8v2LmT9xWc4RbK", "type": "PLAINTEXT"}])}, inputs=("Code",))])),
         [('CWP112', (10, 185, 10, 274), 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', ())],
     ),
+    # Seed 21's survivors.
+    "a pipeline variable misspelt": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Build", "Build", "CodeBuild", {"ProjectName": "#{variables.BRANH}"}, inputs=("Code",))]),
+                 top='"pipelineType": "V2",\n"variables": [{"name": "BRANCH", "defaultValue": "main"}],'),
+        [('CWP113', (12, 154, 12, 174), 'error', '"#{variables.BRANH}" refers to no pipeline variable "BRANH"; did you mean "BRANCH"?', ('Declare it under variables.',))],
+    ),
+    "a batch identifier used twice": (
+        "buildspec.yml",
+        "version: 0.2\nbatch:\n  build-list:\n    - identifier: linux\n    - identifier: linux\nphases:\n  build:\n"
+        "    commands: [make]\n",
+        [('CWB109', (5, 19, 5, 24), 'error', 'duplicate batch identifier "linux" (first used on line 4): every task of build-list needs its own identifier', ())],
+    ),
 }  # fmt: skip
 
 
