@@ -304,3 +304,9 @@ def test_a_project_function_is_a_step_of_the_trace() -> None:
     (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
     assert [(span.line - 3, text) for span, text in finding.flow] == [
         (5, "request.args (the source)"), (5, "`wrap()`"), (5, "the sink")]  # fmt: skip
+
+
+def test_a_request_never_bound_in_the_file_is_the_web_request() -> None:
+    # A snippet, or `from framework import *`: the name `request` alone stands for the web request.
+    source = "import os\ndef view():\n    os.system(request.args['c'])\n"
+    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(3, "CWR102")]

@@ -159,9 +159,9 @@ CASES = {
     ),
     "a batch identifier used twice": (
         "buildspec.yml",
-        "version: 0.2\nbatch:\n  build-list:\n    - identifier: linux\n    - identifier: linux\nphases:\n  build:\n"
-        "    commands: [make]\n",
-        [('CWB109', (5, 19, 5, 24), 'error', 'duplicate batch identifier "linux" (first used on line 4): every task of build-list needs its own identifier', ())],
+        "version: 0.2\nbatch:\n  build-list:\n    - buildspec: a.yml\n      identifier: linux\n    - buildspec: b.yml\n"
+        "      identifier: linux\nphases:\n  build:\n    commands: [make]\n",
+        [('CWB109', (7, 19, 7, 24), 'error', 'duplicate batch identifier "linux" (first used on line 5): every task of build-list needs its own identifier', ())],
     ),
 }  # fmt: skip
 
