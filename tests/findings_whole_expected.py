@@ -545,6 +545,9 @@ EXPECTED = {
     'CWP114 9697ecfe': [
         ((7, 242, 7, 248), 'error', 'namespace "Code" is also the name of an artifact; CodePipeline requires them to differ', (), None),
     ],
+    'CWP115 2b647fa6': [
+        ((10, 93, 10, 98), 'error', 'the Deploy/EKS action needs a V2 pipeline, but pipelineType is not set (V1)', ('Set pipelineType to V2 to use it.',), None),
+    ],
     'CWP115 66b31ec3': [
         ((11, 92, 11, 102), 'error', 'the Compute/Commands action needs a V2 pipeline, but pipelineType is V1', ('Set pipelineType to V2 to use it.',), None),
     ],
