@@ -51,9 +51,11 @@ def records(root: Path) -> tuple[list[dict], Counter]:
     from bench.reviewer.realcode import OUT, PROJECTS, load_judgments
 
     model.ENABLED = False  # the findings keep the category classifiers' scores, which are features here
+    from codeward.reviewer.ml.score import ModelError
+
     try:
         shipped, shipped_rules = model._model()
-    except Exception:  # noqa: BLE001 - no usable shipped model: its column is left out
+    except ModelError:  # no usable shipped model: its column is left out
         shipped, shipped_rules = None, frozenset()
     judgments = load_judgments()
     by_file: dict[tuple[str, str], list[tuple[tuple, dict]]] = defaultdict(list)
