@@ -39,6 +39,27 @@ CASES = {
         [("CWR103", 5, 12, "warning",
           "subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
     ),
+    # CWR103: a command passed in whole (a hook's configured command) is info; built from a variable, a warning.
+    "whole configured command": (
+        "import subprocess\n\n\nclass Hook:\n    def run(self):\n        command = self.argument['run']\n"
+        "        subprocess.check_call(command, shell=True)\n",
+        [("CWR103", 7, 9, "info",
+          "subprocess.check_call() runs `command` as a shell command as it is: check that no caller builds it from "
+          "outside input (CWE-78)"),
+         ("CWR609", 7, 9, "info", "subprocess.check_call() waits for the child without a timeout (CWE-400)")],
+    ),
+    # CWR106: a loader class of this module built on SafeLoader is safe; one imported from elsewhere is info.
+    "yaml loader built on SafeLoader": (
+        "import yaml\n\n\nclass CfnLoader(yaml.SafeLoader):\n    pass\n\n\ndef read(s):\n"
+        "    return yaml.load(s, Loader=CfnLoader)\n",
+        [],
+    ),
+    "yaml loader from elsewhere": (
+        "import yaml\nfrom .loading import CfnLoader\n\n\ndef read(s):\n    return yaml.load(s, Loader=CfnLoader)\n",
+        [("CWR106", 6, 12, "info",
+          "yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can "
+          "construct arbitrary Python objects (CWE-502)")],
+    ),
     "str.format on the class": (
         "import os\n\n\ndef ls(d):\n    os.system(str.format('ls {}', d))\n",
         [("CWR103", 5, 5, "warning",
