@@ -345,7 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
     parser.add_argument("--project", action="append", help="only these projects")
     parser.add_argument(
-        "--split", action="append", choices=("tuning", "validation", "later", "fourth"), help="only the projects of these splits"
+        "--split",
+        action="append",
+        choices=("tuning", "validation", "later", "fourth"),
+        help="only the projects of these splits",
     )
     parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")
     parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")

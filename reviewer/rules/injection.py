@@ -253,7 +253,8 @@ class ShellWithVariable(CallRule):
             "import subprocess\n\ndef pack(d):\n    subprocess.run(['sh', '-c', 'tar cf x.tar ' + d], timeout=9)\n",
             4,
             5,
-        ),        Invalid(
+        ),
+        Invalid(
             "import subprocess\n\ndef force(p):\n    c = p + ' --force'\n    subprocess.run(c, shell=True, timeout=9)\n",
             5,
             5,
