@@ -27,6 +27,12 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR203": "`http://user:pass@host` fixtures",
     "CWR204": "test output, not production logs",
     "CWR205": "fixture values that look like credentials",
+    "CWR301": "clients of local test servers with self-signed certificates",
+    "CWR302": "TLS contexts for local test servers with self-signed certificates",
+    "CWR306": "scratch file names in the test's own sandbox",
+    "CWR312": "short keys that keep key generation fast in tests",
+    "CWR314": "cookies a test sets to check how flags are handled",
+    "CWR117": "redirect handlers of fake test servers",
     "CWR402": "listings of moto and Stubber fixtures, which hold a handful of items: one page is all there is",
     "CWR405": "buckets of moto and Stubber fixtures",
     "CWR602": "a test that turns any exception into a failure, or probes for one",
@@ -41,6 +47,7 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR609": "the test runner's own timeout bounds child processes",
     "CWR610": "requests to local test servers; the test runner's timeout bounds them",
     "CWR612": "building test data",
+    "CWR614": "a test that blocks its own event loop on purpose (or on a platform without threads)",
     "CWR616": "assertions such as `assert result == None` read the way the test means them",
 }
 # Token formats that are real credentials wherever they appear, tests included.

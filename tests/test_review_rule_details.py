@@ -60,6 +60,17 @@ CASES = {
           "yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can "
           "construct arbitrary Python objects (CWE-502)")],
     ),
+    # CWR601: rebound to a new set before the in-place `-=`, the default is only read: info, not a warning.
+    "default rebound before it changes": (
+        "def ask(attrs=[]):\n    if attrs:\n        attrs = set(attrs)\n        attrs -= {'name'}\n    return attrs\n",
+        [("CWR601", 1, 15, "info", "the default of `attrs` is created once and shared by every call (CWE-665)")],
+    ),
+    # CWR118: a parameter typed with the project's own `Request` class (an HTTP client's) is not a web request.
+    "own Request class": (
+        "from .models import Request, Response\n\n\ndef handle(request: Request) -> Response:\n"
+        "    return Response(200, headers={'Location': str(request.url)})\n",
+        [],
+    ),
     "str.format on the class": (
         "import os\n\n\ndef ls(d):\n    os.system(str.format('ls {}', d))\n",
         [("CWR103", 5, 5, "warning",

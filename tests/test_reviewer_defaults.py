@@ -122,7 +122,9 @@ FIXTURES = (
     "LIVE = 'AKIA2OGYBAH6STMCAWQB'\n\n"
     "def test_listing():\n    s3 = boto3.client('s3')\n    assert s3.list_objects_v2(Bucket='b')['KeyCount'] == 1\n\n"
     "from flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/echo')\ndef echo():\n"
-    "    return request.args['q']\n"
+    "    return request.args['q']\n\n"
+    "import ssl, tempfile\n\ndef test_tls():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
+    "    return ctx, tempfile.mktemp()\n"
 )
 
 
@@ -142,7 +144,7 @@ def test_strict_profile_reviews_tests_like_production(tmp_path: Path) -> None:
 def test_the_same_code_outside_tests_is_reviewed(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"app/roundtrip.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL"))}  # fmt: skip
-    assert {"CWR610", "CWR409", "CWR402", "CWR110"} <= found
+    assert {"CWR610", "CWR409", "CWR402", "CWR110", "CWR302", "CWR306"} <= found
 
 
 def test_test_paths_are_configurable(tmp_path: Path) -> None:

@@ -47,8 +47,10 @@ def _walk_function(body: cst.CSTNode):
 
 
 def _changed_names(body: cst.CSTNode, names: set[str]) -> set[str]:
-    """Which of `names` the code changes in place."""
+    """Which of `names` the code changes in place. A name rebound to another object (`attrs = set(attrs)`)
+    no longer holds the default afterwards (in the order of the text), so changes after that do not count."""
     changed: set[str] = set()
+    names = set(names)
     for node in _walk_function(body):
         func = node.func if isinstance(node, cst.Call) else None
         if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) in names:
@@ -56,6 +58,8 @@ def _changed_names(body: cst.CSTNode, names: set[str]) -> set[str]:
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
+            if dotted(node.value) not in names:
+                names -= {t.value for t in targets if isinstance(t, cst.Name)}
         elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
             targets = [node.target]
         for target in targets:
@@ -778,11 +782,21 @@ class DeprecatedApi(ReviewRule):
             fix = (f"use {new}", ((node.func.attr, new),)) if new else None
             ctx.report(node, f"{method}() is a deprecated alias" + (f"; use {new}" if new else ""), fix=fix)
         elif method == "warn" and isinstance(node.func, cst.Attribute) and is_logging_call(ctx, node):
-            ctx.report(node, "Logger.warn() is deprecated; use warning()",
-                       fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
+            if ctx.call_name(node).startswith(("logging.", "structlog.")):
+                ctx.report(node, "Logger.warn() is deprecated; use warning()",
+                           fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
+            elif "def warn(" not in ctx.text:
+                # Only the receiver's name says it is a logger: projects with loggers of their own define `warn`
+                # and no `warning` (supervisor), where the fix would break the call.
+                ctx.report(
+                    node,
+                    f"if `{ctx.code(node.func.value, 60)}` is a logging.Logger, warn() is deprecated; use warning()",
+                    severity=Severity.INFO,
+                )
 
     VALID = (
         Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),
+        Valid("class Logger:\n    def warn(self, msg):\n        print(msg)\n\nlogger = Logger()\nlogger.warn('x')\n"),
         # Fallbacks for older Pythons: the new API is tried first.
         Valid(
             "import inspect\n\ndef spec(f):\n    try:\n        return inspect.signature(f)\n"
@@ -804,6 +818,18 @@ class DeprecatedApi(ReviewRule):
             2,
             1,
             fixed="import logging\nlogging.warning('disk almost full')\n",
+        ),
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\nlogger.warn('disk almost full')\n",
+            3,
+            1,
+            fixed="import logging\nlogger = logging.getLogger(__name__)\nlogger.warning('disk almost full')\n",
+        ),
+        Invalid(
+            "class Job:\n    def run(self):\n        self.options.logger.warn('late')\n",
+            3,
+            9,
+            message="if `self.options.logger` is a logging.Logger, warn() is deprecated",
         ),
         Invalid(
             "import unittest\n\nclass T(unittest.TestCase):\n    def test(self):\n        self.assertEquals(1, 1)\n",
