@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # the fast reader does not know goes through the parser below, which gives the usual messages).
             from codeward.profiler.command import launch_fast
 
-            code = launch_fast(words[1:])
+            code = launch_fast(words[1:], whole_process=argv is None)
             if code is not None:
                 return code
         parser = build_parser(only="profile" if words[:1] == ["profile"] else None)

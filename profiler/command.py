@@ -18,7 +18,7 @@ from codeward.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 TYPE_CHECKING = False  # argparse and typing are not imported before `codeward profile -- CMD` starts CMD
 if TYPE_CHECKING:
     import argparse
-    from typing import Any
+    from typing import Any, NoReturn
 
 SUBCOMMANDS = ("show", "diff", "check", "report", "aggregate")
 
@@ -68,11 +68,16 @@ class _Options:
         self.top = 15
 
 
-def launch_fast(words: list[str]) -> int | None:
+def launch_fast(words: list[str], whole_process: bool = False) -> int | None:
     """`codeward profile [options] -- CMD ...` read without argparse (whose import and parser building cost
-    the program's start about 10 ms), then run; None when `read_fast` leaves the words to argparse."""
+    the program's start about 10 ms), then run; None when `read_fast` leaves the words to argparse.
+
+    `whole_process`: this process is the `codeward` command itself (not a caller's `main([...])`), so the
+    program may run in its forked child and the launcher may leave without tearing its interpreter down."""
     read = read_fast(words)
-    return None if read is None else run_program(*read)  # type: ignore[arg-type]
+    if read is None:
+        return None
+    return run_program(*read, whole_process=whole_process)  # type: ignore[arg-type]
 
 
 def read_fast(words: list[str]) -> tuple[_Options, list[str]] | None:
@@ -134,9 +139,117 @@ def _spawn(words: list[str], env: dict[str, str]) -> tuple[int, Any]:
     return child.pid, child
 
 
+FORK_ENV = "CODEWARD_PROFILE_FORK"  # 0: always start a new interpreter for the program
+
+
+def _same_interpreter(words: list[str]) -> list[str] | None:
+    """The program's arguments (`app.py args` or `-m module args`) when CMD runs this very interpreter with no
+    options of its own, from a launcher itself started without interpreter options; None otherwise (another
+    Python, `-c`, `-X`, `-I`, a program that is not Python, not Linux, CODEWARD_PROFILE_FORK=0).
+
+    Then the launcher forks and the child runs the program in the interpreter that is already started,
+    instead of starting a second one (about 9 ms of CPU): the same executable in the same directory has the
+    same prefix, site-packages and flags."""
+    if not sys.platform.startswith("linux") or os.environ.get(FORK_ENV, "").strip() == "0" or len(words) < 2:
+        return None
+    started = getattr(sys, "orig_argv", [])
+    if len(started) < 2 or (started[1].startswith("-") and started[1] != "-m") or sys._xoptions:
+        return None
+    if "codeward.profiler.agent" in sys.modules:  # an agent (autostart) in the launcher: keep the two apart
+        return None
+    exe = words[0]
+    if os.sep not in exe:  # as posix_spawnp looks it up
+        for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+            found = os.path.join(folder or ".", exe)
+            if os.path.isfile(found) and os.access(found, os.X_OK):
+                exe = found
+                break
+        else:
+            return None
+    ours = sys.executable
+    if not ours or os.path.dirname(os.path.abspath(exe)) != os.path.dirname(os.path.abspath(ours)):
+        return None
+    if os.path.realpath(exe) != os.path.realpath(ours):
+        return None
+    rest = words[1:]
+    if rest[0] == "-m" and len(rest) > 1 and not rest[1].startswith("-"):
+        return rest
+    if not rest[0].startswith("-") and os.path.isfile(rest[0]):
+        return rest
+    return None
+
+
+def _fork(python: str, program: list[str], env: dict[str, str]) -> int:
+    """Fork; in the child, run the program (it never comes back here). The parent gets the child's pid."""
+    import gc
+
+    # JSON is needed on both sides (the child writes its profile, the launcher reads it): imported once.
+    import json  # noqa: F401
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # nothing written twice
+    # The launcher's objects go to the permanent generation: the child's collections never walk them, so
+    # its pages stay shared instead of being copied (gc headers are written on every walk).
+    gc.freeze()
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        os.environ.update(env)
+        import codeward.profiler.autostart  # noqa: F401  (starts the agent from the environment, as the bootstrap does)
+    except BaseException as exc:  # never stop the program: run it unprofiled
+        sys.stderr.write(f"codeward profiler: not started: {type(exc).__name__}: {exc}\n")
+    _run_here(python, program)
+
+
+def _run_here(python: str, program: list[str]) -> NoReturn:
+    """In the forked child: the program, as `python app.py args` or `python -m module args` runs it (a fresh
+    `__main__`, sys.argv, sys.path[0], tracebacks from the program's frames). Ends with SystemExit, which the
+    interpreter handles as for any program: threads joined, atexit (the agent's report), streams flushed."""
+    import builtins
+
+    main = type(sys)("__main__")
+    main.__builtins__ = builtins  # type: ignore[attr-defined]
+    sys.modules["__main__"] = main
+    sys.orig_argv = [python, *program]
+    try:
+        if program[0] == "-m":
+            import runpy
+
+            sys.argv = ["-m", *program[2:]]
+            if not sys.flags.safe_path:
+                sys.path[0] = os.getcwd()
+            runpy._run_module_as_main(program[1], alter_argv=True)  # type: ignore[attr-defined]
+        else:
+            from _frozen_importlib_external import SourceFileLoader
+
+            path = os.path.abspath(program[0])  # __file__ and code filenames, as Python 3.9+ makes them
+            sys.argv = list(program)
+            if not sys.flags.safe_path:
+                sys.path[0] = os.path.dirname(os.path.realpath(path))
+            main.__file__ = path
+            main.__cached__ = None  # type: ignore[attr-defined]
+            main.__loader__ = SourceFileLoader("__main__", path)
+            with open(path, "rb") as handle:
+                source = handle.read()
+            # dont_inherit: this module's `from __future__` imports are not the program's
+            exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # uncaught in the program: Python prints it and exits 1 (130 for Ctrl-C)
+        tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None  # this frame is not the program's
+        exc.__traceback__ = tb  # the hook prints the exception's own traceback
+        sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb
+        sys.excepthook(type(exc), exc, tb)
+        raise SystemExit(130 if isinstance(exc, KeyboardInterrupt) else 1) from None
+    raise SystemExit(0)
+
+
 def _prepare_reports(formats: list[str], quiet: bool) -> None:
     """Import what the reports need while the program runs (another CPU is usually free): once it has ended,
     only the rendering itself is left. An error here shows again when the reports are made."""
+    if not formats and quiet:
+        return  # the launcher only waits (see _finish_run)
     try:
         from codeward.profiler import model  # noqa: F401
 
@@ -151,7 +264,7 @@ def _prepare_reports(formats: list[str], quiet: bool) -> None:
         pass
 
 
-def run_program(args: argparse.Namespace, words: list[str]) -> int:
+def run_program(args: argparse.Namespace, words: list[str], whole_process: bool = False) -> int:
     import _signal
     import time
 
@@ -176,10 +289,14 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     env["CODEWARD_PROFILE_LOCAL"] = "1"  # the launcher reads the run from the output directory (store or not)
     started = time.time()
     formats = settings.report_formats()
-    try:
-        pid, child = _spawn(words, env)
-    except OSError as exc:
-        raise UsageError(f"cannot run {words[0]!r}: {exc.strerror or exc}") from None
+    program = _same_interpreter(words) if whole_process else None
+    if program is not None:
+        pid, child = _fork(words[0], program, env), None
+    else:
+        try:
+            pid, child = _spawn(words, env)
+        except OSError as exc:
+            raise UsageError(f"cannot run {words[0]!r}: {exc.strerror or exc}") from None
     # Ctrl-C reaches the child from the terminal; the parent waits for its report instead of dying first.
     # (_signal, not signal: the launcher's start-up has no use for signal's enums.)
     forwarded = {_signal.SIGTERM, getattr(_signal, "SIGHUP", _signal.SIGTERM)}
@@ -199,7 +316,17 @@ def run_program(args: argparse.Namespace, words: list[str]) -> int:
     # The reports are rendered now, in this process, off the program's time.
     new = sorted(os.path.join(output_dir, name) for name in set(os.listdir(output_dir)) - before if _is_profile(name))
     _finish_run(new, output_dir, formats, args, time.time() - started)
-    return 128 - code if code < 0 else code  # killed by signal N: 128+N, as a shell reports it
+    status = 128 - code if code < 0 else code  # killed by signal N: 128+N, as a shell reports it
+    if whole_process:
+        # Nothing of the launcher's needs finalizing: leaving now saves the interpreter's teardown (its
+        # collection and module clearing, about 2 ms of CPU).
+        for stream in (sys.stdout, sys.stderr):
+            try:  # noqa: SIM105  (contextlib is one more import)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(status)
+    return status
 
 
 STRAGGLER_WAIT = 3.0  # seconds the launcher waits for the run's other processes once the program has ended
@@ -252,6 +379,8 @@ def _finish_run(
                 "Python (started without -I/-S)? Did it end through os._exit?\n"
             )
         return
+    if not formats and args.quiet:
+        return  # nothing to render or print: the JSON profiles are the result
     try:
         profiles = [load(p) for p in paths]
     except ProfileError as exc:

@@ -31,6 +31,11 @@ LAUNCHERS = {
     ("__main__.py", "_run"),
     ("sitecustomize.py", "<module>"),
     ("sitecustomize.py", "_start"),
+    ("command.py", "run"),  # `codeward profile -- python app.py` runs the program in its forked child
+    ("command.py", "launch_fast"),
+    ("command.py", "run_program"),
+    ("command.py", "_fork"),
+    ("command.py", "_run_here"),
     ("aws_lambda.py", "handler"),  # under it, the Lambda runtime's loop: the profile starts at the handler
     ("aws_lambda.py", "wrapper"),
     ("aws_lambda.py", "invoke"),

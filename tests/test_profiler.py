@@ -708,6 +708,65 @@ def test_forked_child_gets_its_own_profile(tmp_path: Path) -> None:
     assert "crunch" in names, names
 
 
+SAME_PYTHON = textwrap.dedent(
+    """
+    import os, sys
+
+    def typed(x: int) -> None:
+        pass
+
+    line = sys.stdin.readline().strip()
+    print("argv", sys.argv[1:], "name", __name__, "stdin", line, "annotations", typed.__annotations__["x"])
+    print("file", __file__ == os.path.abspath(sys.argv[0]), "path0", sys.path[0] == os.path.dirname(__file__))
+    print("launcher in this interpreter", "codeward.cli" in sys.modules, file=sys.stderr)
+    if sys.argv[1] == "raise":
+        raise ValueError("from the program")
+    if sys.argv[1] == "interrupt":
+        raise KeyboardInterrupt
+    sys.exit(int(sys.argv[1]))
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the launcher forks on Linux only")
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_a_program_of_this_python_runs_in_the_launchers_forked_child_as_in_its_own(tmp_path: Path, how: str) -> None:
+    """`codeward profile -- python app.py` (this very interpreter, no options) forks instead of starting a second
+    interpreter; the program cannot tell (argv, __main__, sys.path[0], stdin, its own annotations semantics, exit
+    status, tracebacks that start in the program) except by the launcher's modules. CODEWARD_PROFILE_FORK=0
+    starts a new interpreter as before."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "app.py").write_text(SAME_PYTHON)
+    target = [os.path.join("pkg", "app.py")] if how == "script" else ["-m", "pkg.app"]
+    outcomes = {}
+    for fork in ("1", "0"):
+        for mode, status in (("3", 3), ("raise", 1), ("interrupt", 130)):
+            result = subprocess.run(
+                [sys.executable, "-m", "codeward", "profile", "--isolated", "-q", "-o", "out", "--formats", "none",
+                 "--", sys.executable, *target, mode],
+                cwd=tmp_path, env={**_env(), "CODEWARD_PROFILE_FORK": fork}, input="typed line\n",
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert result.returncode == status, result.stderr
+            assert f"launcher in this interpreter {fork == '1'}" in result.stderr
+            assert "command.py" not in result.stderr
+            # The program's output and its traceback (frames, lines) are the same either way.
+            outcomes[fork, mode] = result.stdout + result.stderr.replace(f"interpreter {fork == '1'}", "")
+            if mode == "raise":
+                assert result.stderr.rstrip().endswith("ValueError: from the program"), result.stderr
+                frames = re.findall(r'File "([^"]+)"', result.stderr)
+                assert frames and frames[-1] == str(tmp_path / "pkg" / "app.py"), frames
+        assert outcomes[fork, "3"] == (
+            f"argv ['3'] name __main__ stdin typed line annotations <class 'int'>\nfile True path0 "
+            f"{how == 'script'}\nlauncher in this \n"
+        )
+    assert {k[1]: v for k, v in outcomes.items() if k[0] == "1"} == {
+        k[1]: v for k, v in outcomes.items() if k[0] == "0"
+    }
+    assert len(list((tmp_path / "out").glob("profile-*.json"))) == 6
+
+
 def test_python_dash_m_profiler(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(APP)
     result = subprocess.run(

@@ -72,7 +72,10 @@ def _profile(
         start_new_session=True,
     ) as process:  # fmt: skip
         try:
-            out, err = process.communicate(timeout=120)
+            # Generous: a spawn or forkserver run starts four interpreters, each with the agent, and its workers
+            # wait up to 10 s a task for their agents' samples; with both CPUs held and the rest of the suite
+            # running alongside, one such run once reached 120 s. The timeout only bounds a hang.
+            out, err = process.communicate(timeout=300)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()

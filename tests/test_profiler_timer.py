@@ -384,3 +384,53 @@ def test_a_busy_main_thread_on_a_loaded_machine_keeps_the_timer(monkeypatch: pyt
     # A thread that waits (no CPU, not in the run queue) gives the timer up at the next check.
     switch.check(13 * 0.25, ticks + 2)
     assert switch.armed is False
+
+
+EXCEPT_TICKS = textwrap.dedent(
+    """
+    import sys, threading, time
+    from codeward.profiler.agent import Agent
+    from codeward.profiler.settings import Settings
+
+    agent = Agent(Settings(sampling_interval_ms=60000, reporting_interval_ms=0, heap_budget_percent=0,
+                           timer="thread", output_dir="out"), install_exit_hooks=False).start()
+
+    def tick():
+        calls = agent._tick_calls
+        while agent._tick_calls == calls:  # a tick is skipped while the agent's thread holds its lock (start-up)
+            agent._tick_due = 0.0
+            agent._on_tick(sys._getframe())  # as the SIGPROF handler calls it, in the main thread
+            time.sleep(0.001)
+
+    def ticks(others):
+        tick()
+        try:
+            raise ValueError("handled")
+        except ValueError:
+            tick()
+            tick()
+        main = threading.main_thread().name
+        return agent.thread_samples.get(main, 0), sum(entry[2] for entry in agent.stacks.values())
+
+    print("alone", *ticks(0))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, name="other")
+    other.start()
+    print("with a thread", *ticks(1))
+    stop.set()
+    other.join()
+    agent.stop()
+    """
+)
+
+
+def test_timer_samples_count_an_exception_being_handled_with_or_without_other_threads() -> None:
+    """The handler reads a single-threaded program's exception state from its own thread (sys.exc_info, no
+    sys._current_exceptions() dict built, cheaper with cold caches); with other threads, from every thread.
+    Either way a sample inside an `except` block counts as handling one, and one outside does not."""
+    result = subprocess.run([sys.executable, "-c", EXCEPT_TICKS], env={**os.environ, "PYTHONPATH": ROOT},
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    # main-thread samples, samples handling an exception (cumulative: the second run adds 3 and 2, plus the
+    # other thread's one sample, waiting, not handling)
+    assert result.stdout.splitlines() == ["alone 3 2", "with a thread 6 4"], result.stdout

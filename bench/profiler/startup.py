@@ -22,6 +22,8 @@ configuration (the checkout's editable install would load its finder into every 
                 speedscope and collapsed reports after the program has exited (the launcher's own
                 interpreter included)
 - launcher, JSON only: the same with --formats none
+- launcher, new interpreter: the launcher as before it forked (CODEWARD_PROFILE_FORK=0: it starts the
+                program's Python with posix_spawnp instead of running the program in its forked child)
 - py-spy:       py-spy record --rate 100 -o out.svg -- python app.py (out of process; writes a flame graph)
 """
 
@@ -90,6 +92,7 @@ def _configs(python: str, work: Path, script: str) -> dict[str, tuple[list[str],
         "-m profiler": ([python, "-m", "codeward.profiler", "--isolated", "-q", "-o", str(work / "m"), script], base),
         "launcher": ([*codeward, "--", python, script], base),
         "launcher, JSON only": ([*codeward, "--formats", "none", "--", python, script], base),
+        "launcher, new interpreter": ([*codeward, "--", python, script], {**base, "CODEWARD_PROFILE_FORK": "0"}),
     }
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if os.path.exists(spy):
