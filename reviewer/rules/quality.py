@@ -716,12 +716,25 @@ def _compatibility_fallback(ctx: Context, call: cst.Call) -> bool:
         root = root.value
     if isinstance(root, cst.Name) and root.value in _fallback_imports(ctx):
         return True
+    if isinstance(call.func, cst.Name) and re.search(rf"^\s*def {re.escape(call.func.value)}\(", ctx.text, re.M):
+        return True  # the module defines the name itself (a wrapper over the new API on the new side of an `if`)
+    # Through function and class boundaries: a module that defines its functions under `if PY3:` / `else:`.
     for node in ctx.ancestors():
-        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
-            return False
         if isinstance(node, cst.ExceptHandler) and _missing_api(node):
             return True
         if isinstance(node, cst.If) and re.search(r"\bversion_info\b|\bhasattr\(|\bPY2\b|\bPY3\b", ctx.code(node.test)):
+            return True
+    return False
+
+
+def _handles_runtime_error(ctx: Context) -> bool:
+    """Inside a `try` whose handlers catch RuntimeError: `asyncio.get_event_loop()` written for the no-loop case."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            return False
+        if isinstance(node, cst.Try) and any(
+            h.type is not None and "RuntimeError" in ctx.code(h.type) for h in node.handlers
+        ):
             return True
     return False
 
@@ -764,7 +777,9 @@ class DeprecatedApi(ReviewRule):
         name = ctx.call_name(node)
         entry = _DEPRECATED.get(name)
         if entry is not None:
-            if name == "asyncio.get_event_loop" and ctx.function is not None and ctx.function.asynchronous:
+            if name == "asyncio.get_event_loop" and (
+                (ctx.function is not None and ctx.function.asynchronous) or _handles_runtime_error(ctx)
+            ):
                 return
             replacement, rename = entry
             fix = None
@@ -806,6 +821,19 @@ class DeprecatedApi(ReviewRule):
             "import sys, asyncio\n\ndef loop():\n    if sys.version_info < (3, 10):\n"
             "        return asyncio.get_event_loop()\n    return asyncio.new_event_loop()\n"
         ),
+        # A module's own wrapper of the same name; a function defined for old Pythons only; the no-loop case handled.
+        Valid(
+            "import inspect\n\ndef getargspec(func):\n    return inspect.getfullargspec(func)[:4]\n\n"
+            "def names(f):\n    return getargspec(f)[0]\n"
+        ),
+        Valid(
+            "import inspect\nPY3 = True\nif PY3:\n    def spec(f):\n        return inspect.signature(f)\nelse:\n"
+            "    def spec(f):\n        return inspect.getargspec(f)\n"
+        ),
+        Valid(
+            "import asyncio\n\ndef current():\n    try:\n        return asyncio.get_event_loop()\n"
+            "    except RuntimeError:\n        return None\n"
+        ),
         # The deprecated module is only the fallback import; the call runs the new one where it exists.
         Valid(
             "try:\n    from html import escape\nexcept ImportError:\n    from cgi import escape\n\n"
@@ -843,6 +871,21 @@ class DeprecatedApi(ReviewRule):
 _SUBPROCESS_WAITING = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}
 )
+
+
+def _under_timeout_block(ctx: Context) -> bool:
+    """Inside `with eventlet.Timeout(5):`, `with gevent.Timeout(5):`, `async with asyncio.timeout(5):` and the
+    like: the block bounds the call however the call itself is made."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            return False
+        if isinstance(node, cst.With) and any(
+            isinstance(item.item, cst.Call)
+            and re.search(r"(?i)timeout$|fail_after$|move_on_after$", ctx.call_name(item.item) or "")
+            for item in node.items
+        ):
+            return True
+    return False
 
 
 class SubprocessWithoutTimeout(ReviewRule):
@@ -930,6 +973,8 @@ class HttpWithoutTimeout(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if kwarg(node, "timeout") is not None or any(a.star == "**" for a in node.args):
             return
+        if _under_timeout_block(ctx):
+            return
         name = ctx.call_name(node)
         if name in _HTTP_CALLS or name == "urllib3.request":
             ctx.report(node, f"{name}() without timeout= can wait forever")
@@ -957,6 +1002,10 @@ class HttpWithoutTimeout(ReviewRule):
 
     VALID = (
         Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),
+        # A green-thread timeout around the call bounds it.
+        Valid(
+            "import eventlet, requests\n\ndef fetch(url):\n    with eventlet.Timeout(5):\n        return requests.get(url)\n"
+        ),
         # A process-wide default timeout covers urllib and http.client.
         Valid(
             "import socket, http.client, urllib.request\nsocket.setdefaulttimeout(10)\n"
