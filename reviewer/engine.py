@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from codeward.reviewer.lazy import cst
@@ -444,7 +445,7 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 Handler = Callable[[Context, "cst.CSTNode"], None]
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     from codeward.reviewer.dataflow.nodes import children as fast
 
     global _children
@@ -452,9 +453,15 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     return fast(node)
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Child nodes that carry meaning (no whitespace, commas or parentheses), in field order."""
     return _children(node)
+
+
+@cache
+def _leaves() -> frozenset[type]:
+    """Node types that never have children the walk visits (their fields are text and punctuation)."""
+    return frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis})
 
 
 class Walker:
@@ -467,6 +474,8 @@ class Walker:
         self.ctx = ctx
         self.visitors = visitors
         self.leavers = leavers
+        # Leaves no handler wants (names, numbers, most strings): walking one changes nothing, so it is skipped.
+        self.skip = frozenset(t for t in _leaves() if t not in visitors and t not in leavers)
 
     def run(self, module: cst.Module) -> None:
         ctx = self.ctx
@@ -497,12 +506,16 @@ class Walker:
             ctx.record_import(node)  # type: ignore[arg-type]
         elif kind is cst.For:
             ctx.bind(node.target, None, node)  # type: ignore[attr-defined]
-        self._dispatch(self.visitors, node)
+        if kind in self.visitors:  # most nodes have no handler: no call for them
+            self._dispatch(self.visitors, node)
         ctx.parents.append(node)
+        skip = self.skip
         for child in _children(node):
-            self.walk(child)
+            if type(child) not in skip:
+                self.walk(child)
         ctx.parents.pop()
-        self._dispatch(self.leavers, node)
+        if kind in self.leavers:
+            self._dispatch(self.leavers, node)
         if is_function:
             ctx.leave_function()
             if kind is cst.FunctionDef:

@@ -98,7 +98,84 @@ CASES = {
                  ("Build", [BUILD_ACTION])),
         [('CWP111', (7, 93, 7, 101), 'error', 'unknown provider "GitLab" for an AWS Source action', ('AWS Source providers: S3, ECR, CodeCommit, CodeStarSourceConnection.', 'Git hosts are reached through CodeStarSourceConnection and a connection ARN.'))],
     ),
+    # -- survivors of the lint-rules sample of seed 20 (bench/mutation-report.md) --
+    "an ACL entry of four parts without a default": (
+        "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    acls:\n      - x:u:deploy:rwx\n",
+        [('CWA114', (6, 9, 6, 23), 'error', 'ACL entry "x:u:deploy:rwx" starts with "x" where d or default is expected', ())],
+    ),
+    "an ACL entry for others without a name": (
+        "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    acls:\n      - o:r\n",
+        [('CWA114', (6, 9, 6, 12), 'error', 'ACL entry "o:r" has no other name; set the owner\'s, group\'s and others\' base permissions with mode instead', ())],
+    ),
+    "an SELinux category listed twice": (
+        "appspec.yml",
+        "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    context:\n      type: httpd_sys_content_t\n"
+        "      range: s0:c1,c1\n",
+        [('CWA115', (7, 14, 7, 22), 'error', 'SELinux range "s0:c1,c1" lists a category twice', ())],
+    ),
+    # `resources` in lower case still makes a Lambda/ECS AppSpec (checked as one, not as an EC2 one).
+    "resources in lower case": (
+        "appspec.yml", "version: 0.0\nresources:\n  - fn:\n      Type: AWS::Lambda::Function\n",
+        [('CWA109', (3, 5, 3, 7), 'error', 'the Lambda resource "fn" has no properties; it needs name, alias, currentversion and targetversion', ())],
+    ),
+    "pre_build without commands": (
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  pre_build:\n    runtime-versions:\n      python: 3.11\n  build:\n    commands: [make]\n",
+        [('CWB102', (3, 3, 3, 12), 'error', 'phases.pre_build has no "commands": CodeBuild requires a commands list in pre_build; add one or delete the phase', ()),
+         ('CWB101', (4, 5, 4, 21), 'error', 'runtime-versions is only read in the install phase, not in phases.pre_build; move it into a new install phase (phases.install)', ("CodeBuild selects language runtimes before the install phase's commands run.",))],
+    ),
+    "a secondary artifact with no files": (
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: ['**/*']\n  secondary-artifacts:\n"
+        "    web:\n      files: []\n",
+        [('CWB106', (9, 7, 9, 12), 'error', 'secondary-artifacts.web.files is empty: nothing would be uploaded; list the files', ())],
+    ),
+    "an S3 deploy that does not extract": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Deploy", [action("Deploy", "Deploy", "S3", {"BucketName": "b", "Extract": "false"}, inputs=("Code",))])),
+        [('CWP110', (10, 116, 10, 131), 'error', 'S3 action "Deploy" lacks the required configuration key "ObjectKey" when Extract is false', ())],
+    ),
+    "a reference without a namespace": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Build", "Build", "CodeBuild", {"ProjectName": "#{Foo}"}, inputs=("Code",))])),
+        [('CWP113', (10, 154, 10, 162), 'error', '"#{Foo}" is not a variable reference; write #{Namespace.Variable}', ())],
+    ),
+    "a plaintext secret among the environment variables": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Build", "Build", "CodeBuild", {"ProjectName": "app", "EnvironmentVariables": json.dumps(
+                     [{"name": "DB_PASSWORD", "value": "Zq8v2LmT9xWc4RbK", "type": "PLAINTEXT"}])}, inputs=("Code",))])),
+        [('CWP112', (10, 185, 10, 274), 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', ())],
+    ),
 }  # fmt: skip
+
+
+def _v1_with_a_stage_condition() -> str:
+    data = json.loads(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION])))
+    rule = {"name": "r", "ruleTypeId": {"category": "Rule", "owner": "AWS", "provider": "DeploymentWindow", "version": "1"},
+            "configuration": {"Cron": "0 9 ? * MON-FRI *"}}  # fmt: skip
+    data["pipeline"]["stages"][1]["beforeEntry"] = {"conditions": [{"result": "FAIL", "rules": [rule]}]}
+    return json.dumps(data, indent=2)
+
+
+CASES["a stage condition in a V1 pipeline"] = (
+    "pipeline.json",
+    _v1_with_a_stage_condition(),
+    [('CWP115', (54, 9, 54, 22), 'error', 'stage condition beforeEntry of stage "Build" needs a V2 pipeline, but pipelineType is not set (V1)', ('Set pipelineType to V2 to use it.',))],
+)  # fmt: skip
+
+
+def test_a_sub_naming_an_attribute_of_no_resource(tmp_path: Path) -> None:
+    from codeward.linters.rules.pipeline.CWP124_undefined_reference import _TEMPLATE
+
+    text = _TEMPLATE.replace("${AWS::StackName}-${RepoName}", "${AWS::StackName}-${Missing.Arn}")
+    assert findings(tmp_path, "pipeline.yml", text)[0] == (
+        'CWP124', (11, 37, 11, 51), 'error',
+        '${Missing.Arn} names no resource "Missing" of this template: CloudFormation rejects it before creating anything',
+        ('Write ${!Missing.Arn} for the literal text (a shell variable of an inline buildspec).',),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -149,6 +226,9 @@ STRAY = [
     ('echo "${A:-x}" (y)', 15),
     ("diff <(sort a) x (y)", 17),
     ("echo $((1+(2*3))) (z)", 18),
+    # A quoted ")" inside a substitution does not close it.
+    ("echo $(echo 'a)') (x)", 18),
+    ('echo $(printf "%s" a) (x)', 22),
 ]
 
 

@@ -202,6 +202,95 @@ CASES = {
           "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
           "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
     ),
+    # -- survivors of the review-rules sample of seed 20 (bench/mutation-report.md) --
+    "hashed password read through an attribute chain": (
+        "import hashlib\n\n\ndef store(form):\n    return hashlib.sha256(form.password.data.encode()).hexdigest()\n",
+        [("CWR303", 5, 12, "error", "`password` is hashed with sha256, which is fast to brute-force (CWE-916)")],
+    ),
+    "hashlib.new with the data by keyword": (
+        "import hashlib\n\n\ndef store(password):\n    return hashlib.new('sha1', data=password.encode()).hexdigest()\n",
+        [("CWR303", 5, 12, "error", "`password` is hashed with SHA-1, which is fast to brute-force (CWE-916)"),
+         ("CWR304", 5, 12, "info", "SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)")],
+    ),
+    "a session imported under another name": (
+        "import random\nfrom flask import Flask, session as sess\napp = Flask(__name__)\n\n\n@app.route('/x')\n"
+        "def view():\n    sess['n'] = random.random()\n    return 'ok'\n",
+        [("CWR305", 8, 17, "error", "random.random() is predictable, and its value reaches the session (CWE-338)")],
+    ),
+    "PyJWT 1 verify=False": (
+        "import jwt\n\n\ndef claims(token, key):\n    return jwt.decode(token, key, verify=False)\n",
+        [("CWR308", 5, 12, "error", "jwt.decode(verify=False) accepts tokens with any signature (CWE-347)")],
+    ),
+    "verify_mode set to CERT_NONE": (
+        "import ssl\n\n\ndef context():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
+        "    ctx.verify_mode = ssl.CERT_NONE\n    return ctx\n",
+        [("CWR302", 6, 5, "error", "check_hostname = False accepts a certificate issued for any host (CWE-295)"),
+         ("CWR302", 7, 5, "error", "verify_mode = CERT_NONE accepts any certificate (CWE-295)")],
+    ),
+    "cert_reqs as a string": (
+        "import urllib3\n\n\ndef pool():\n    return urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
+        [("CWR302", 5, 32, "error", "cert_reqs=CERT_NONE accepts any certificate (CWE-295)")],
+    ),
+    "PyCryptodome key size by keyword": (
+        "from Crypto.PublicKey import RSA\n\n\ndef key():\n    return RSA.generate(bits=1024)\n",
+        [("CWR312", 5, 12, "error", "a 1024-bit key is too short; use at least 2048 bits (CWE-326)")],
+    ),
+    "group permissions only": (
+        "import os, stat\n\n\ndef share(path):\n    os.chmod(path, stat.S_IRWXU | stat.S_IRWXG)\n",
+        [],
+    ),
+    "group permissions and world write": (
+        "import os, stat\n\n\ndef share(path):\n    os.chmod(path, stat.S_IRWXU | stat.S_IRWXG | stat.S_IWOTH)\n",
+        [("CWR307", 5, 5, "error", "mode 0o772 lets every user on the machine write here (CWE-732)")],
+    ),
+    "tar members chosen by keyword": (
+        "import tarfile\n\n\ndef unpack(path, dest, pick):\n    with tarfile.open(path) as tar:\n"
+        "        tar.extractall(dest, members=pick(tar))\n",
+        [],
+    ),
+    "a tuple returned by a route": (
+        FLASK + "@app.route('/hi')\ndef hi():\n    return f\"<p>{request.args['name']}</p>\", 200\n", [("CWR110", 6, 5, "error", "request.args is returned as HTML by a route without escaping (CWE-79)")],
+    ),
+    "headers of a response": (
+        FLASK + "from flask import Response\n\n\n@app.route('/r')\ndef r():\n"
+        "    return Response('ok', headers={'X-Name': request.args['n']})\n", [("CWR118", 9, 12, "warning", "request.args is written into the headers of flask.Response() (CWE-113)")],
+    ),
+    "SQL formatted from a method's result": (
+        "def find(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name.lower()}'\")\n", [("CWR120", 2, 5, "info", "cur.execute() runs SQL built by formatting values into the text (CWE-89)")],
+    ),
+    "shell command: a quoted part, then an unquoted one": (
+        "import os, shlex\n\n\ndef run(d, e):\n    os.system(shlex.quote(d) + ' && ls ' + e)\n", [("CWR103", 5, 5, "warning", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
+    ),
+    "an upper-case parameter formatted into SQL": (
+        "def find(cur, ID):\n    cur.execute(f'SELECT * FROM t WHERE id = {ID}')\n", [("CWR120", 2, 5, "info", "cur.execute() runs SQL built by formatting `ID` into the text (CWE-89)")],
+    ),
+    "a Django view's session through self.request": (
+        "from django.views import View\n\n\nclass Prefs(View):\n    def get(self, request):\n"
+        "        self.request.session['role'] = request.GET['role']\n", [("CWR122", 6, 9, "warning", "request.GET is stored in the session without validation (CWE-501)")],
+    ),
+    "a process waited for": (
+        "import subprocess\n\n\ndef run():\n    p = subprocess.Popen(['ls'])\n    p.wait()\n", [("CWR609", 6, 5, "info", "subprocess.Popen.wait() waits for the child without a timeout (CWE-400)")],
+    ),
+    # The file names no call sink of CWR107: only the method sink `save` makes the rule look at it.
+    "an upload saved under a name from the form": (
+        FLASK + "@app.route('/up', methods=['POST'])\ndef up():\n    f = request.files['f']\n"
+        "    f.save('/srv/uploads/' + request.form['name'])\n    return 'ok'\n",
+        [("CWR107", 7, 5, "error", "request.form chooses the file path used by f.save(); `../` can reach any file (CWE-22)")],
+    ),
+    "a connection closed at once": (
+        "import sqlite3\n\n\ndef create(path):\n    sqlite3.connect(path).close()\n", [],
+    ),
+    "a default rebound, not changed": (
+        "def add(x, items=[]):\n    items = items + [x]\n    return items\n", [("CWR601", 1, 18, "info", "the default of `items` is created once and shared by every call (CWE-665)")],
+    ),
+    "a custom resource named only by RequestType": (
+        "import boto3\n\n\ndef handler(event, context):\n    if event['RequestType'] == 'Create':\n"
+        "        pass\n    s3 = boto3.client('s3')\n    return s3.list_buckets()\n", [("CWR401", 7, 10, "warning", "boto3.client() runs on every invocation; create it once at module level (CWE-1050)")],
+    ),
+    "one page asked for by MaxResults": (
+        "import boto3\nec2 = boto3.client('ec2')\n\n\ndef first():\n    return ec2.describe_instances(MaxResults=1)\n",
+        [],
+    ),
 }  # fmt: skip
 
 
@@ -242,6 +331,7 @@ def test_a_projects_own_sink_is_a_needle(tmp_path: Path) -> None:
         ("x-auth-token", False),  # a credential's name, not its value
         ("DB_PASSWORD", False),  # an environment variable's name
         ("Db_Password9", True),
+        (r"\d{4}-\d{2}-\d{2}", False),  # a regular expression by its escapes alone
     ],
 )
 def test_looks_like_secret(value: str, expected: bool) -> None:

@@ -30,7 +30,9 @@ class SinkText:
         self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}"
 
     def search(self, text: str) -> bool:
-        for lead, first, second in _CALL.findall(text):
+        # finditer, not findall: the first sink call found decides, the rest of the text need not be scanned.
+        for match in _CALL.finditer(text):
+            lead, first, second = match.groups(default="")
             if second:
                 if f"{first}.{second}" in self.dotted or second in self.methods or second in self.bare:
                     return True

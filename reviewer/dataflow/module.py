@@ -292,13 +292,15 @@ class ModuleInfo:
 
             names: set[str] = set()
             stack: list[cst.CSTNode] = [self.module]
+            # Exact types, not isinstance(): libcst's classes are ABCs, whose failing checks are slow.
+            definitions, blocks = _DEFINITIONS, _DEF_BLOCKS
             while stack:
                 item = stack.pop()
-                if isinstance(item, cst.FunctionDef | cst.ClassDef):
-                    names.add(item.name.value)
-                    stack.extend(item.body.body)
-                elif isinstance(item, cst.BaseSuite | cst.Module | cst.If | cst.Else | cst.Try | cst.With | cst.For
-                                | cst.While | cst.ExceptHandler | cst.Finally | cst.Match | cst.MatchCase):  # fmt: skip
+                kind = type(item)
+                if kind in definitions:
+                    names.add(item.name.value)  # type: ignore[attr-defined]
+                    stack.extend(item.body.body)  # type: ignore[attr-defined]
+                elif kind in blocks:
                     stack.extend(children(item))
             self._def_names = frozenset(names)
         return self._def_names
@@ -936,6 +938,10 @@ def _walk_statements(body) -> list[cst.CSTNode]:
 
 
 _COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
+_DEFINITIONS = frozenset({cst.FunctionDef, cst.ClassDef})
+# Statements whose blocks can hold definitions (libcst's node classes are final: exact types suffice).
+_DEF_BLOCKS = frozenset({cst.IndentedBlock, cst.SimpleStatementSuite, cst.Module, cst.If, cst.Else, cst.Try, cst.With,
+                         cst.For, cst.While, cst.ExceptHandler, cst.Finally, cst.Match, cst.MatchCase})  # fmt: skip
 
 
 @dataclass(slots=True)

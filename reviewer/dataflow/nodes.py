@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import libcst as cst
 
@@ -36,14 +35,30 @@ def _is_node(kind: type) -> bool:
     return known
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Child nodes that carry meaning (no whitespace, commas or parentheses), in field order."""
-    for name in _fields(type(node)):
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Child nodes that carry meaning (no whitespace, commas or parentheses), in field order. A list, not a
+    generator: every node of every reviewed file passes through here, several times."""
+    out: list[cst.CSTNode] = []
+    append = out.append
+    known = _IS_NODE
+    kind = type(node)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _fields(kind)
+    for name in names:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:
             for item in value:
-                if _is_node(type(item)):
-                    yield item
-        elif _is_node(kind):
-            yield value
+                is_node = known.get(type(item))
+                if is_node is None:
+                    is_node = _is_node(type(item))
+                if is_node:
+                    append(item)
+        else:
+            is_node = known.get(kind)
+            if is_node is None:
+                is_node = _is_node(kind)
+            if is_node:
+                append(value)
+    return out

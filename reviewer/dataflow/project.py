@@ -41,7 +41,9 @@ class Project:
         self._resolved: dict[tuple[str, str, int], str | None] = {}
         self._loaded: dict[str, Loaded | None] = {}
         self._exists: dict[str, bool] = {}
-        self._mentions: dict[tuple[str, str], bool] = {}
+        # What the text of a file mentions, by file: (name, pattern) -> found. One table a file, so that
+        # forgetting a file is one deletion, not a pass over every file's answers.
+        self._mentions: dict[str, dict[tuple[str, ...], bool]] = {}
         # Files whose text decided something for the file under review: its cached result depends on them.
         self.consulted: set[str] | None = None
         self._texts: dict[str, str] = {}
@@ -113,7 +115,7 @@ class Project:
         self._loaded[path] = Loaded(path, module, _digest(text))
         self._texts[path] = text  # what is under review (an editor's buffer may differ from the disk)
         self._stamps[path] = _stamp(path)
-        self._mentions = {k: v for k, v in self._mentions.items() if k[0] != path}
+        self._mentions.pop(path, None)
 
     def _parse(self, path: str) -> Loaded | None:
         try:
@@ -165,23 +167,25 @@ class Project:
             return False
         self._texts.pop(path, None)
         self._loaded.pop(path, None)
-        self._mentions = {k: v for k, v in self._mentions.items() if k[0] != path}
+        self._mentions.pop(path, None)
         return True
 
     def module_mentions_source(self, path: str) -> bool:
-        key = (path, "")
-        found = self._mentions.get(key)
+        key = ("",)
+        found = self._mentions.get(path, {}).get(key)
         if found is None:
-            found = self._mentions[key] = _mentions(self._text(path))
+            found = _mentions(self._text(path))
+            self._mentions.setdefault(path, {})[key] = found
         return found
 
     def function_mentions(self, path: str, name: str, pattern: Any) -> bool:
         """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
-        key = (path, name, pattern.pattern)
-        found = self._mentions.get(key)  # type: ignore[call-overload]
+        key = (name, pattern.pattern)
+        found = self._mentions.get(path, {}).get(key)
         if found is None:
             body = self._body(path, name)
-            found = self._mentions[key] = body is not None and bool(pattern.search(body))  # type: ignore[index]
+            found = body is not None and bool(pattern.search(body))
+            self._mentions.setdefault(path, {})[key] = found
         return found
 
     def _body(self, path: str, name: str) -> str | None:
@@ -211,10 +215,11 @@ class Project:
     def function_mentions_source(self, path: str, name: str) -> bool:
         """A cheap look at the text of function `name` in a module (no parse): does it read a request, an
         event, the command line or a socket, or is it a class whose code does?"""
-        key = (path, name)
-        found = self._mentions.get(key)
+        key = (name,)
+        found = self._mentions.get(path, {}).get(key)
         if found is None:
-            found = self._mentions[key] = self._scan(path, name) if self.module_mentions_source(path) else False
+            found = self._scan(path, name) if self.module_mentions_source(path) else False
+            self._mentions.setdefault(path, {})[key] = found
         return found
 
     def _scan(self, path: str, name: str) -> bool:

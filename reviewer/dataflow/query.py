@@ -12,6 +12,7 @@ from codeward.reviewer.dataflow.sinks import Hit, _reaching, call_hits
 from codeward.reviewer.dataflow.values import ALL_KINDS, CLEAN, Flow, Value
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Module)
+_SCOPE_TYPES = frozenset(_SCOPES)  # libcst's node classes are final: exact types, without slow ABC checks
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 # Names a body must mention for predictable numbers or weak digests to appear in it (directly or from a call).
 _FAMILY_WORDS = {
@@ -39,7 +40,7 @@ class Taint:
         return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust, label.family)
 
 
-_LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
+_LITERALS = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString})
 # Sinks whose receiver is the dangerous part (`Path(p).read_text()`, `upload.save(dst)`).
 _RECEIVER_SINKS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "open", "exists",
                              "is_file", "is_dir", "mkdir", "rmdir", "touch", "iterdir", "glob", "rename", "stat",
@@ -52,7 +53,8 @@ _TYPED_LIBRARIES = ("xml", "lxml", "defusedxml", "elementpath", "ldap3", "ldap",
 
 
 def _literal(node: cst.BaseExpression) -> bool:
-    return isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("True", "False", "None"))
+    kind = type(node)  # exact types: libcst's node classes are final, and failing ABC checks are slow
+    return kind in _LITERALS or (kind is cst.Name and node.value in ("True", "False", "None"))  # type: ignore[attr-defined]
 
 
 def _receiver_matters(call: cst.Call) -> bool:
@@ -79,7 +81,7 @@ class FileFlows:
             chain = chain[:-1]
         scope_at = 0
         for index in range(len(chain) - 1, -1, -1):
-            if isinstance(chain[index], _SCOPES) and chain[index] is not expr:
+            if type(chain[index]) in _SCOPE_TYPES and chain[index] is not expr:
                 scope_at = index
                 break
         scope = chain[scope_at]
@@ -150,8 +152,8 @@ class FileFlows:
         """Whether the innermost function (class body, module) around the walk can hold untrusted data (or, for
         another family, a random number or a weak digest)."""
         for node in reversed(chain):
-            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Module):
-                if not isinstance(node, cst.Module) and id(node) not in self.info.enclosing:
+            if type(node) in _SCOPE_TYPES:
+                if type(node) is not cst.Module and id(node) not in self.info.enclosing:
                     outer = next((n for n in reversed(chain[: chain.index(node)]) if isinstance(n, _SCOPES)), None)
                     if outer is not None:
                         self.info.note_enclosing(node, outer)

@@ -344,12 +344,16 @@ def _calls_in(kind: str, node: cst.CSTNode) -> list[cst.Call]:
     stack = list(roots)
     while stack:
         item = stack.pop()
-        if isinstance(item, cst.Lambda | cst.FunctionDef | cst.ClassDef):
+        kind = type(item)  # exact types: libcst's node classes are final, and failing ABC checks are slow
+        if kind in _SCOPE_TYPES:
             continue
-        if isinstance(item, cst.Call):
-            out.append(item)
+        if kind is cst.Call:
+            out.append(item)  # type: ignore[arg-type]
         stack.extend(children(item))
     return out
+
+
+_SCOPE_TYPES = frozenset({cst.Lambda, cst.FunctionDef, cst.ClassDef})
 
 
 del merge_flows

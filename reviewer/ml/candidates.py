@@ -121,8 +121,21 @@ class _Collector:
         )
 
     def walk(self, node: ast.AST, name: str = "", call: str = "", compared: bool = False) -> None:
-        if isinstance(node, ast.Constant):
-            self.constant(node, name, call, compared)
+        # Exact node types (CPython's parser builds no subclasses), tested most frequent first; the children of
+        # other nodes read from `_fields` directly: this walk sees every node of every file with candidates.
+        kind = type(node)
+        if kind is ast.Constant:
+            self.constant(node, name, call, compared)  # type: ignore[arg-type]
+            return
+        if kind in _PLAIN:
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self.walk(item, name, call, compared)
+                elif isinstance(value, ast.AST):
+                    self.walk(value, name, call, compared)
             return
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             return  # docstrings and bare strings
@@ -191,6 +204,20 @@ class _Collector:
             return
         for child in ast.iter_child_nodes(node):
             self.walk(child, name, call, compared)
+
+
+# Nodes the walk handles only by walking their children: every ast class but those `walk` tests by name.
+_PLAIN = frozenset(
+    kind
+    for kind in vars(ast).values()
+    if isinstance(kind, type)
+    and issubclass(kind, ast.AST)
+    and not issubclass(
+        kind,
+        (ast.Constant, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.Call, ast.Dict,
+         ast.Compare, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Subscript, ast.keyword),
+    )
+)  # fmt: skip
 
 
 # A quoted run of text without quotes, backslashes or line breaks: what most literals look like in the source.

@@ -224,7 +224,9 @@ class WeakPasswordHash(CallRule):
             target = _assigned_name(ctx)
             found = target if target and _PASSWORDISH.search(target) else None
         if found:
-            ctx.report(node, f"`{found}` is hashed with {name.removeprefix('hashlib.')}, which is fast to brute-force")
+            # hashlib.new names its algorithm in an argument: "hashed with new" would say nothing.
+            algorithm = _algorithm(ctx, node) if name == "hashlib.new" else name.removeprefix("hashlib.")
+            ctx.report(node, f"`{found}` is hashed with {algorithm}, which is fast to brute-force")
 
     VALID = (
         Valid("import hashlib, os\nsalt = os.urandom(16)\nkey = hashlib.scrypt(b'pw', salt=salt, n=2**14, r=8, p=1)\n"),

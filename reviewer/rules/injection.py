@@ -1633,15 +1633,22 @@ def _holds_sql_text(node: cst.CSTNode) -> bool:
     """Whether a string literal inside `node` starts like SQL."""
     from codeward.reviewer.dataflow.nodes import children
 
+    global _STRING_TYPES
+    if not _STRING_TYPES:  # here, not at import: rules load without the parser
+        _STRING_TYPES = frozenset({cst.SimpleString, cst.FormattedString, cst.ConcatenatedString})
     stack = [node]
+    strings = _STRING_TYPES
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString):
+        if type(current) in strings:  # exact types: libcst's classes are final, failing ABC checks slow
             if _starts_like_sql(current):
                 return True
             continue
         stack.extend(children(current))
     return False
+
+
+_STRING_TYPES: frozenset[type] = frozenset()
 
 
 def _constants_hold_sql(body: Sequence[cst.CSTNode]) -> bool:
@@ -1734,6 +1741,8 @@ class SqlFromVariable(ReviewRule):
             return
         # A project's own query helper (`db.query(...)`, `run_sql(...)`, `execute_query(...)`) the analysis
         # cannot see into: only text that reads as a whole SQL statement counts there.
+        if _plainly_not_helper(node.func):
+            return
         callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
         if not _SQL_HELPER.search(callee):
             return
@@ -1788,6 +1797,25 @@ class SqlFromVariable(ReviewRule):
         ),
         Invalid("def purge(db, user):\n    db.run_query('DELETE FROM sessions WHERE uid = %s' % user)\n", 2, 5),
     )
+
+
+def _plainly_not_helper(func: cst.BaseExpression) -> bool:
+    """The callee's last name, as `SqlFromVariable` reads it from the call's text, cannot name a query helper,
+    decided without printing the code (most calls of a file): a bare name, or an attribute whose dot is followed
+    by plain whitespace only, that does not match. Printed, such a callee is that name, maybe after blanks or a
+    line continuation, or "" when the text was shortened; neither can match where the name does not."""
+    if func.lpar or func.rpar:  # type: ignore[attr-defined]
+        return False
+    kind = type(func)
+    if kind is cst.Name:
+        return not _SQL_HELPER.search(func.value)  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        dot = func.dot  # type: ignore[attr-defined]
+        plain = (
+            type(dot.whitespace_before) is cst.SimpleWhitespace and type(dot.whitespace_after) is cst.SimpleWhitespace
+        )
+        return plain and not _SQL_HELPER.search(func.attr.value)  # type: ignore[attr-defined]
+    return False
 
 
 def _unquoted_sql(ctx: Context, node: cst.BaseExpression) -> bool:

@@ -772,11 +772,13 @@ class DeprecatedApi(ReviewRule):
                "string.letters", "pkg_resources")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        if _compatibility_fallback(ctx, node):
-            return
+        # Each report first asks whether the call is a compatibility fallback (costly: it prints tests' code),
+        # only for the few calls that would be reported.
         name = ctx.call_name(node)
         entry = _DEPRECATED.get(name)
         if entry is not None:
+            if _compatibility_fallback(ctx, node):
+                return
             if name == "asyncio.get_event_loop" and (
                 (ctx.function is not None and ctx.function.asynchronous) or _handles_runtime_error(ctx)
             ):
@@ -793,10 +795,17 @@ class DeprecatedApi(ReviewRule):
             and isinstance(node.func, cst.Attribute)
             and ctx.code(node.func.value) == "self"
         ):
+            if _compatibility_fallback(ctx, node):
+                return
             new = _DEPRECATED_METHODS[method]
             fix = (f"use {new}", ((node.func.attr, new),)) if new else None
             ctx.report(node, f"{method}() is a deprecated alias" + (f"; use {new}" if new else ""), fix=fix)
-        elif method == "warn" and isinstance(node.func, cst.Attribute) and is_logging_call(ctx, node):
+        elif (
+            method == "warn"
+            and isinstance(node.func, cst.Attribute)
+            and is_logging_call(ctx, node)
+            and not _compatibility_fallback(ctx, node)
+        ):
             if ctx.call_name(node).startswith(("logging.", "structlog.")):
                 ctx.report(node, "Logger.warn() is deprecated; use warning()",
                            fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
