@@ -39,6 +39,38 @@ CASES = {
         [("CWR103", 5, 12, "warning",
           "subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
     ),
+    # CWR103: a command passed in whole (a hook's configured command) is info; built from a variable, a warning.
+    "whole configured command": (
+        "import subprocess\n\n\nclass Hook:\n    def run(self):\n        command = self.argument['run']\n"
+        "        subprocess.check_call(command, shell=True)\n",
+        [("CWR103", 7, 9, "info",
+          "subprocess.check_call() runs `command` as a shell command as it is: check that no caller builds it from "
+          "outside input (CWE-78)"),
+         ("CWR609", 7, 9, "info", "subprocess.check_call() waits for the child without a timeout (CWE-400)")],
+    ),
+    # CWR106: a loader class of this module built on SafeLoader is safe; one imported from elsewhere is info.
+    "yaml loader built on SafeLoader": (
+        "import yaml\n\n\nclass CfnLoader(yaml.SafeLoader):\n    pass\n\n\ndef read(s):\n"
+        "    return yaml.load(s, Loader=CfnLoader)\n",
+        [],
+    ),
+    "yaml loader from elsewhere": (
+        "import yaml\nfrom .loading import CfnLoader\n\n\ndef read(s):\n    return yaml.load(s, Loader=CfnLoader)\n",
+        [("CWR106", 6, 12, "info",
+          "yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can "
+          "construct arbitrary Python objects (CWE-502)")],
+    ),
+    # CWR601: rebound to a new set before the in-place `-=`, the default is only read: info, not a warning.
+    "default rebound before it changes": (
+        "def ask(attrs=[]):\n    if attrs:\n        attrs = set(attrs)\n        attrs -= {'name'}\n    return attrs\n",
+        [("CWR601", 1, 15, "info", "the default of `attrs` is created once and shared by every call (CWE-665)")],
+    ),
+    # CWR118: a parameter typed with the project's own `Request` class (an HTTP client's) is not a web request.
+    "own Request class": (
+        "from .models import Request, Response\n\n\ndef handle(request: Request) -> Response:\n"
+        "    return Response(200, headers={'Location': str(request.url)})\n",
+        [],
+    ),
     "str.format on the class": (
         "import os\n\n\ndef ls(d):\n    os.system(str.format('ls {}', d))\n",
         [("CWR103", 5, 5, "warning",
@@ -353,7 +385,9 @@ def test_a_basic_auth_password_is_masked_on_the_source_line(tmp_path: Path) -> N
     (tmp_path / "app.py").write_text(
         "import requests\n\n\ndef get(url):\n    return requests.get(url, auth=('deploy', 'Zq8v2LmT9xWc4RbK'), timeout=5)  # was Zq8v2LmT9xWc4RbK\n"
     )
-    code, out, _ = run_cli("review", "--no-cache", "--isolated", "--color", "never", "app.py", cwd=str(tmp_path))
+    # CWR202 is at info by default (under the bar on real code): asked for, it reports at its own severity.
+    code, out, _ = run_cli("review", "--no-cache", "--isolated", "--color", "never", "--extend-select", "CWR202",
+                           "app.py", cwd=str(tmp_path))  # fmt: skip
     assert code == 1
     assert "hard-coded HTTP basic-auth password (Zq8v************)" in out
     assert "Zq8v2LmT9xWc4RbK" not in out
