@@ -77,10 +77,26 @@ def _profile(
             # running alongside, one such run once reached 120 s. The timeout only bounds a hang.
             out, err = process.communicate(timeout=300)
         except subprocess.TimeoutExpired:
+            stacks = _dump_stacks(process.pid)  # a hang, not slowness, at 300 s: say where every process is
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            raise
+            raise AssertionError(f"the run hung for 300 s; its processes' stacks:\n{stacks}") from None
     return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def _dump_stacks(session: int) -> str:
+    """py-spy's dump of every process in the run's session (the launcher, the program, its workers)."""
+    spy = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    listing = subprocess.run(["ps", "-s", str(session), "-o", "pid=,args="], capture_output=True, text=True)
+    out = [listing.stdout]
+    for line in listing.stdout.splitlines():
+        pid = line.split()[0]
+        try:
+            dump = subprocess.run([spy, "dump", "--pid", pid], capture_output=True, text=True, timeout=30)
+            out.append(f"--- {line}\n{dump.stdout}{dump.stderr}")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            out.append(f"--- {line}\n{exc}")
+    return "\n".join(out)
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver", "spawn", "executor", "os.fork"])
