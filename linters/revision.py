@@ -191,7 +191,10 @@ def _commands(data: Any) -> list[str]:
     for phase in phases.values() if isinstance(phases, dict) else ():
         for key in ("commands", "finally"):
             block = phase.get(key) if isinstance(phase, dict) else None
-            found += [c for c in block if isinstance(c, str)] if isinstance(block, list) else []
+            if isinstance(block, str):
+                found.append(block)  # one string is one command
+            elif isinstance(block, list):
+                found += [c for c in block if isinstance(c, str)]
     return found
 
 

@@ -272,7 +272,7 @@ class Schema:
         notes: tuple[str, ...] = ()
         if types == ["string"] and isinstance(instance, dict) and len(instance) == 1:
             notes = ('YAML read "key: value" here. If this is a command or text containing ": ", quote it.',)
-        elif types == ["array"] and not isinstance(instance, list):
+        elif "array" in types and set(types) <= {"array", "null"} and not isinstance(instance, list):
             notes = ('Write each entry on its own line starting with "- ".',)
         return SchemaError("type", path, message, notes=notes)
 

@@ -66,8 +66,21 @@ def _secret_name(name: str) -> bool:
     return bool(_SECRET_WORDS & set(parts) or _SECRET_PAIRS & pairs)
 
 
+def _names_something(name: str) -> bool:
+    """RepositoryName, STACK_NAME, BucketPath: a value under such a key is an identifier, however random it looks."""
+    parts = [p.upper() for p in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name) if p]
+    return bool(parts) and parts[-1] in _NOT_VALUE - {"KEY", "SECRETID"}
+
+
+def _word_joined(value: str) -> bool:
+    """NT548-Practice02-Group18-CloudFormation-hello: three or more short segments joined by - or _ are a name
+    made of words; keys and tokens are one long run (the formats with dashes are matched by their shape)."""
+    segments = re.split(r"[-_]", value)
+    return len(segments) >= 3 and all(len(s) <= 15 for s in segments)
+
+
 def _high_entropy(value: str) -> bool:
-    if len(value) < 20 or " " in value or "/" in value or "." in value:
+    if len(value) < 20 or " " in value or "/" in value or "." in value or _word_joined(value):
         return False
     classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
     return classes == 3 and _entropy(value) >= 4.3
@@ -86,6 +99,6 @@ def classify(name: str, value: Any) -> str | None:
     # By name alone only what could be one: "123" or "abc" stand in for a token a step fills in.
     if _secret_name(name) and len(text) >= 8 and len(set(text)) > 2:
         return "a credential"
-    if _high_entropy(text):
+    if _high_entropy(text) and not _names_something(name):
         return "a high-entropy secret"
     return None

@@ -23,11 +23,11 @@ EXPECTED = {
     'CWA002 dad80a3d': [
         ((1, 1, 5, 1), 'error', 'the AppSpec file is missing the required key "version"', (), None),
     ],
-    'CWA003 81e5736c': [
-        ((4, 20, 4, 21), 'error', 'hooks.ApplicationStart must be a list, not null', ('Write each entry on its own line starting with "- ".',), None),
+    'CWA003 850367dc': [
+        ((4, 21, 4, 37), 'error', 'hooks.ApplicationStart must be a list or null, not a string', ('Write each entry on its own line starting with "- ".',), None),
     ],
     'CWA003 8c0ed003': [
-        ((5, 5, 6, 1), 'error', 'hooks.ApplicationStart must be a list, not a mapping', ('Write each entry on its own line starting with "- ".',), None),
+        ((5, 5, 6, 1), 'error', 'hooks.ApplicationStart must be a list or null, not a mapping', ('Write each entry on its own line starting with "- ".',), None),
     ],
     'CWA003 e515b903': [
         ((11, 3, 12, 1), 'error', 'hooks must be a list, not a mapping', ('Write each entry on its own line starting with "- ".',), None),
@@ -173,6 +173,10 @@ EXPECTED = {
     'CWA119 cf6b72b5': [
         ((10, 9, 10, 22), 'error', 'both "targetversion" and "TargetVersion" are given; CodeDeploy reads only one of them, so keep one spelling', (), None),
     ],
+    'CWA120 4945c624': [
+        ((4, 3, 4, 18), 'warning', 'ApplicationStop has no scripts; the agent skips an empty event, so nothing runs there', (), None),
+        ((7, 3, 7, 18), 'warning', 'ValidateService has no scripts; the agent skips an empty event, so nothing runs there', (), None),
+    ],
     'CWB001 03959d59': [
         ((2, 1, 2, 19), 'error', 'unknown key "exported-variables" in the top level of the buildspec', ('Allowed keys: version, run-as, env, environment_variables, proxy, batch, phases, reports, artifacts, cache, eb_codebuild_settings.', '"exported-variables" is a key of env, not of this level; as written it is ignored.'), None),
     ],
@@ -197,11 +201,11 @@ EXPECTED = {
     'CWB002 e0c7c368': [
         ((1, 1, 5, 1), 'error', 'the buildspec is missing the required key "version"', (), None),
     ],
+    'CWB003 441094f7': [
+        ((5, 7, 6, 1), 'error', 'phases.build.commands must be a list, a string or null, not a mapping', (), None),
+    ],
     'CWB003 91ef0dfb': [
         ((6, 10, 6, 29), 'error', 'artifacts.files must be a list or a string, not a mapping', (), None),
-    ],
-    'CWB003 a1591b26': [
-        ((4, 15, 4, 19), 'error', 'phases.build.commands must be a list or null, not a string', (), None),
     ],
     'CWB003 a2678135': [
         ((5, 9, 6, 1), 'error', 'a command must be text, but YAML read this item as a mapping or list: a command containing ": " or starting with "{" or "[" must be quoted as a whole, e.g. - "echo status: done"', (), None),
@@ -402,6 +406,12 @@ EXPECTED = {
     'CWB125 8295c63e': [
         ((5, 30, 5, 39), 'error', '"image_URI" is not a valid image reference, and the shell writes it to imageDetail.json as it stands (single quotes): the ECS deployment gives it to the task definition, which refuses it (invalid reference format), so the tasks cannot start', (), None),
     ],
+    'CWB126 456eb5b1': [
+        ((6, 26, 6, 33), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), None),
+    ],
+    'CWB127 7c32f9f2': [
+        ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -535,6 +545,9 @@ EXPECTED = {
     'CWP114 9697ecfe': [
         ((7, 242, 7, 248), 'error', 'namespace "Code" is also the name of an artifact; CodePipeline requires them to differ', (), None),
     ],
+    'CWP115 2b647fa6': [
+        ((10, 93, 10, 98), 'error', 'the Deploy/EKS action needs a V2 pipeline, but pipelineType is not set (V1)', ('Set pipelineType to V2 to use it.',), None),
+    ],
     'CWP115 66b31ec3': [
         ((11, 92, 11, 102), 'error', 'the Compute/Commands action needs a V2 pipeline, but pipelineType is V1', ('Set pipelineType to V2 to use it.',), None),
     ],
@@ -593,6 +606,9 @@ EXPECTED = {
     ],
     'CWP125 f4464223': [
         ((10, 228, 10, 235), 'error', 'input artifact "Image" of CodeDeploy action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: CodeDeploy finds no AppSpec file (appspec.yml) at the revision\'s root, so every deployment fails', ('For an ECS blue/green deployment use the CodeDeployToECS provider with this artifact as Image1ArtifactName; for EC2/On-Premises give the action the artifact that holds appspec.yml.',), None),
+    ],
+    'CWP126 8017e43d': [
+        ((16, 34, 16, 46), 'error', 'the text "AWS::NoValue" is passed to the service as it is; write !Ref AWS::NoValue to leave the property out', (), None),
     ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),

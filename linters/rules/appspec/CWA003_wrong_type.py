@@ -8,12 +8,13 @@ class AppSpecWrongType(SchemaRule):
     """
     ## What it does
     Reports a value of the wrong type: a mapping where the AppSpec expects a list (EC2 hook scripts,
-    Lambda and ECS `hooks`), a string where it expects a number, an empty lifecycle event, and so on.
+    Lambda and ECS `hooks`), a string where it expects a number, and so on. (An EC2 lifecycle event left
+    empty is not a wrong type: the agent ignores it, see CWA120.)
 
     ## Why is this bad?
     The agent walks these values as lists and mappings; a wrong shape makes it stop with an error at
-    deployment time (an empty `ApplicationStart:` is null, which the agent cannot iterate), long after
-    the revision was built and uploaded.
+    deployment time (`ApplicationStart: scripts/start.sh` is a string, which the agent cannot walk as
+    script entries), long after the revision was built and uploaded.
 
     ## Example
     ```yaml
@@ -47,7 +48,7 @@ class AppSpecWrongType(SchemaRule):
             5,
             "must be a list",
         ),
-        Invalid("version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n", 4, 20, "not null"),
+        Invalid("version: 0.0\nos: linux\nhooks:\n  ApplicationStart: scripts/start.sh\n", 4, 21, "not a string"),
         Invalid(
             "version: 0.0\nresources:\n  - fn:\n      type: AWS::Lambda::Function\n      properties:\n"
             "        name: orders\n        alias: live\n        currentversion: 1\n        targetversion: 2\n"

@@ -45,6 +45,10 @@ class WrongType(SchemaRule):
         Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - 'echo Build started on: $(date)'\n"),
         # One string for the list of artifact files, as AWS's ECS tutorial writes it: CodeBuild accepts it.
         Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: imagedefinitions.json\n"),
+        # One string for the commands of a phase, as AWS CDK's pipelines synthesise it: CodeBuild runs it.
+        Valid(
+            "version: 0.2\nphases:\n  install:\n    commands: npm install -g aws-cdk\n  build:\n    commands: [make]\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -54,10 +58,10 @@ class WrongType(SchemaRule):
             'a command must be text, but YAML read this item as a mapping or list: a command containing ": "',
         ),
         Invalid(
-            "version: 0.2\nphases:\n  build:\n    commands: make\n",
-            4,
-            15,
-            "phases.build.commands must be a list or null, not a string",
+            "version: 0.2\nphases:\n  build:\n    commands:\n      make: all\n",
+            5,
+            7,
+            "phases.build.commands must be a list, a string or null, not a mapping",
         ),
         Invalid(
             "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: {app: dist/app.zip}\n",

@@ -70,10 +70,26 @@ def commands(data: Any) -> Iterator[tuple[Path, str]]:
             continue
         for section in ("commands", "finally"):
             items = phase.get(section)
-            if isinstance(items, list):
+            if isinstance(items, str):
+                # One string is one command (CDK's synthesised buildspecs write it so; CodeBuild runs it).
+                yield ("phases", name, section), items
+            elif isinstance(items, list):
                 for index, item in enumerate(items):
                     if isinstance(item, str):
                         yield ("phases", name, section, index), item
+
+
+def command_words(data: Any) -> Iterator[tuple[Path, str, list[str]]]:
+    """Each simple command of every command (commands and finally) as its words, with the command's path and
+    text; `sudo`, `command`, `time` and `exec` in front are dropped, so the first word is the program."""
+    from codeward.linters.revision import _simple_commands
+
+    for at, text in commands(data):
+        for words in _simple_commands(text):
+            while words and words[0] in ("sudo", "command", "time", "exec"):
+                words = words[1:]
+            if words:
+                yield at, text, words
 
 
 def text_span(document: Document, path: Path, needle: str, start: int = 0) -> Span:

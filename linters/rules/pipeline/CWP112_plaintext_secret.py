@@ -63,6 +63,12 @@ class PlaintextSecret(PipelineRule):
         # Placeholders a script fills in, and stand-ins too short to be a token.
         Valid(api_case(("Source", [_github("%GitHubToken%")]), ("Build", [BUILD_ACTION]))),
         Valid(api_case(("Source", [_github("123")]), ("Build", [BUILD_ACTION]))),
+        # A long mixed-case name is still a name: words joined by dashes, under a key that names something.
+        Valid(api_case(("Source", [action(
+            "Source", "Source", "CodeCommit",
+            {"RepositoryName": "NT548-Practice02-Group18-P2-CloudFormation-CodePipeline-hello", "BranchName": "main"},
+            outputs=("Code",),
+        )]), ("Build", [BUILD_ACTION]))),
     )  # fmt: skip
     INVALID = (
         Invalid(

@@ -13,7 +13,7 @@ class V2OnlyFeature(PipelineRule):
     ## What it does
     Reports a feature that only V2 pipelines have, used in a V1 pipeline (`pipelineType` `V1`, or not set,
     which means V1): the `QUEUED` and `PARALLEL` execution modes, `triggers`, pipeline `variables`, the
-    `Commands`, `ECRBuildAndPublish` and Lambda deploy actions, and stage conditions (`beforeEntry`, `onSuccess`,
+    `Commands`, `ECRBuildAndPublish`, `EKS` and Lambda deploy actions, and stage conditions (`beforeEntry`, `onSuccess`,
     `onFailure`).
 
     ## Why is this bad?
@@ -50,6 +50,26 @@ class V2OnlyFeature(PipelineRule):
             92,
             "the Compute/Commands action needs a V2 pipeline",
         ),
+        Invalid(
+            api_case(
+                ("Source", [SOURCE_ACTION]),
+                (
+                    "Deploy",
+                    [
+                        action(
+                            "Deploy",
+                            "Deploy",
+                            "EKS",
+                            {"ClusterName": "apps", "ManifestFiles": "k8s.yaml"},
+                            inputs=("Code",),
+                        )
+                    ],
+                ),
+            ),
+            10,
+            93,
+            "the Deploy/EKS action needs a V2 pipeline, but pipelineType is not set (V1)",
+        ),
     )
 
     def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
@@ -73,7 +93,8 @@ class V2OnlyFeature(PipelineRule):
                 if stage.has(name):
                     flag(stage.at(name), f'stage condition {stage.key(name)} of stage "{stage.name}"', key_=True)
             for item in stage.actions:
-                v2_only = item.provider in ("Commands", "ECRBuildAndPublish") or (
+                # The EKS action reference: "only available for V2 type pipelines".
+                v2_only = item.provider in ("Commands", "ECRBuildAndPublish", "EKS") or (
                     item.provider == "Lambda" and item.category == "Deploy"
                 )
                 if item.owner == "AWS" and v2_only:

@@ -1,0 +1,181 @@
+import os
+import re
+from typing import Any
+
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import command_words, looks_windows, text_span
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+
+_SPEC = """version: 0.2
+phases:
+  install:
+    commands:
+      - echo Installing dependencies
+      - pip install -r requirements.txt -t .
+"""
+_PLAIN_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+# Commands that leave the source tree as it is: until one of the others runs (a clone, an unzip, a download, a
+# build tool, a script), every relative path names a file of the repository as committed.
+_HARMLESS = frozenset({
+    "echo", "printf", "export", "env", "printenv", "ls", "pwd", "which", "type", "whoami", "date", "sleep", "true",
+    "set", "unset", "uname", "id", "df", "free", "nproc", "cat", "head", "tail", "grep", "wc", "hostname",
+})  # fmt: skip
+_VERSION_FLAGS = frozenset({"-v", "--version", "version", "-version", "-V"})
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", "target"})
+_MAX_FILES = 5000
+
+
+def _plain(word: str) -> str | None:
+    text = word
+    while text.startswith("./"):
+        text = text[2:]
+    return text if text and _PLAIN_PATH.match(text) and ".." not in text.split("/") else None
+
+
+def _inputs(words: list[str]) -> list[str]:
+    """The relative files a simple command reads and fails without: pip's requirement files, the script run by
+    sh/bash/source/python, the operands of chmod, a program run by its path."""
+    program, rest = words[0], words[1:]
+    if program.startswith("./") and len(program) > 2:
+        return [program]
+    if program in ("python", "python3") and rest[:2] == ["-m", "pip"]:
+        program, rest = "pip", rest[2:]
+    if program in ("pip", "pip3") and rest[:1] == ["install"]:
+        return [rest[i + 1] for i, word in enumerate(rest[:-1]) if word in ("-r", "--requirement")]
+    operands = [w for w in rest if not w.startswith("-")]
+    if program in ("sh", "bash", "source", ".") and operands and "-c" not in rest:
+        return operands[:1]
+    if program in ("python", "python3") and operands and operands[0].endswith(".py") and not rest[0].startswith("-"):
+        return operands[:1]
+    if program == "chmod" and len(operands) >= 2:
+        return operands[1:]
+    return []
+
+
+def _creates_files(words: list[str]) -> bool:
+    """Whether a simple command may write files into the source tree (anything but a few read-only commands,
+    version queries and system package installs)."""
+    program, rest = words[0], words[1:]
+    if ">" in words or ">>" in words or ">|" in words or "&>" in words or "tee" in words:
+        return True
+    if program in _HARMLESS or (rest and rest[0] in _VERSION_FLAGS):
+        return False
+    if program in ("apt-get", "apt", "yum", "dnf", "apk") or (
+        program == "aws" and rest[:1] in (["--version"], ["sts"])
+    ):
+        return False
+    if program in ("npm", "yarn") and "-g" in rest and rest[:1] in (["install"], ["i"], ["add"]):
+        return False
+    return not (program == "docker" and rest[:1] == ["login"])
+
+
+def _elsewhere(root: str, name: str) -> str | None:
+    """Another path of the repository with the file's name, or None."""
+    seen = 0
+    for current, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        seen += len(filenames)
+        if name in filenames:
+            return os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/")
+        if seen > _MAX_FILES:
+            return None
+    return None
+
+
+class InputFileElsewhere(DocumentRule):
+    """
+    ## What it does
+    Reports a build command that reads a file by a relative path (`pip install -r requirements.txt`,
+    `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`) when the source root, where
+    CodeBuild starts every build, has no such file but the repository has one of that name in a folder
+    (`backend/requirements.txt`), and no earlier command changed directory or could have written it.
+    Only the buildspec at the repository's root is judged (one in a folder may belong to a project of its
+    own), only commands before the first one that may write files (a clone, a download, an unzip, a build
+    tool, a script), and not inline buildspecs of templates (whose source may be another repository).
+
+    ## Why is this bad?
+    CodeBuild runs the commands in the root of the source it checked out. A file that sits in a
+    subfolder is not found there, and the command fails with "No such file or directory" (pip: "Could not
+    open requirements file"), which fails the phase on every build.
+
+    ## Example
+    ```yaml
+    install:
+      commands:
+        - pip install -r requirements.txt   # the repository has backend/requirements.txt
+    ```
+
+    ## Fix
+    Name the file by its path from the root (`pip install -r backend/requirements.txt`) or change into
+    its folder first (`cd backend`).
+    """
+
+    code = "CWB127"
+    name = "buildspec-input-file-elsewhere"
+    severity = Severity.ERROR
+    tags = ("correctness",)
+    kinds = frozenset({"buildspec"})
+    paths = ("",)
+    VALID = (
+        Valid(_SPEC, files={"requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        # The folder is entered first, or the file is named by its path from the root.
+        Valid(_SPEC.replace("      - echo Installing dependencies\n", "      - cd backend\n"),
+              files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        Valid(_SPEC.replace("-r requirements.txt", "-r backend/requirements.txt"),
+              files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        # An earlier command may have written it (here: a download), or no file of that name exists anywhere
+        # (a previous pipeline stage may provide it).
+        Valid(_SPEC.replace("echo Installing dependencies", "aws s3 cp s3://bucket/requirements.txt ."),
+              files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        Valid(_SPEC, files={"backend/app.py": "print(1)\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+    )  # fmt: skip
+    INVALID = (
+        Invalid(
+            _SPEC,
+            6,
+            24,
+            "requirements.txt is not at the source root, where the build runs this command (no command before "
+            "it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "
+            '"No such file or directory" and the phase fails',
+            files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"},
+        ),
+    )
+
+    def check(self, ctx: Context, path: Path, value: Any) -> None:
+        from codeward.linters.revision import project_root
+
+        if path != () or ctx.document.path == "inline-buildspec" or not isinstance(value, dict):
+            return
+        if looks_windows(value):
+            return
+        here = os.path.abspath(ctx.base_dir)  # the buildspec's own folder
+        root = project_root(here)
+        if root is None or here != os.path.abspath(root):
+            # A buildspec in a folder of its repository belongs to a project whose layout this rule cannot
+            # tell (a monorepo's service, an example uploaded on its own): only the root's buildspec is judged.
+            return
+        searched: dict[Path, int] = {}
+        for at, text, words in command_words(value):
+            if words[0] in ("cd", "pushd", "popd"):
+                return  # relative paths now start elsewhere
+            for word in _inputs(words):
+                name = _plain(word)
+                if name is None or os.path.exists(os.path.join(root, name)):
+                    continue
+                other = _elsewhere(root, os.path.basename(name))
+                if other is None:
+                    continue
+                start = max(text.find(word, searched.get(at, 0)), 0)
+                searched[at] = start + 1
+                ctx.report(
+                    at,
+                    f"{name} is not at the source root, where the build runs this command (no command before "
+                    f"it changes directory or writes it); the repository has {other}: {words[0]} fails with "
+                    '"No such file or directory" and the phase fails',
+                    span=text_span(ctx.document, at, word, start),
+                )
+            if _creates_files(words):
+                return  # from here on, files may exist that the repository does not hold
