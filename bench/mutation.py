@@ -97,6 +97,9 @@ PACKAGES: dict[str, Package] = {
         (
             "tests/test_reviewer_rules.py",
             "tests/test_review_rule_details.py",
+            # The data-flow tests state the flow rules' findings too (CWR101-CWR120, the shape rules).
+            "tests/test_dataflow.py",
+            "tests/test_dataflow_details.py",
             "tests/test_reviewer_corpus.py",
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
@@ -309,10 +312,12 @@ def survivors(name: str, result: Result) -> list[str]:
     return out
 
 
-def recheck(name: str) -> list[tuple[str, str]]:
+def recheck(name: str, only: list[str] | None = None) -> list[tuple[str, str]]:
     """The survivors of the last run of `name`, each run again against the checkout's tests as they are now
     (copied into the work folder), through mutmut's own switch (MUTANT_UNDER_TEST): whether tests written since
-    kill them, without a new run (which would draw a new sample once the package's code has changed)."""
+    kill them, without a new run (which would draw a new sample once the package's code has changed). `only`:
+    these test files instead of the package's selection (faster; a kill by them is a kill, a survivor may
+    still be killed by the rest)."""
     work = WORK / name
     result = json.loads((work / "result.json").read_text())
     package = PACKAGES[name]
@@ -320,7 +325,7 @@ def recheck(name: str) -> list[tuple[str, str]]:
         if test.startswith("tests/"):
             (work / "mutants" / test).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / test, work / "mutants" / test)
-    tests = [t for t in package.tests if (ROOT / t).is_file()]
+    tests = only or [t for t in package.tests if (ROOT / t).is_file()]
     deselected = [arg for test in package.deselect for arg in ("--deselect", test)]
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "CODEWARD_CACHE_DIR")}
     out = []
@@ -354,13 +359,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants checked at once (default 1: a shared machine)")
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
     parser.add_argument("--recheck", action="store_true", help="run the last run's survivors against today's tests")
+    parser.add_argument("--tests", nargs="+", metavar="FILE", help="with --recheck: only these test files")
     options = parser.parse_args(argv)
     unknown = sorted(set(options.packages) - set(PACKAGES))
     if unknown:
         parser.error(f"unknown package(s): {', '.join(unknown)}")
     if options.recheck:
         for name in options.packages or list(PACKAGES):
-            checked = recheck(name)
+            checked = recheck(name, options.tests)
             killed = sum(1 for _, status in checked if status == "killed")
             print(f"{name}: {killed} of {len(checked)} survivors killed by today's tests")
         return 0

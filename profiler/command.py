@@ -369,8 +369,6 @@ def _is_profile(name: str) -> bool:
 def _finish_run(
     paths: list[str], output_dir: str, formats: list[str], args: argparse.Namespace, elapsed: float
 ) -> None:
-    from codeward.profiler.model import ProfileError, load, merge
-
     err = sys.stderr
     if not paths:
         if not args.quiet:
@@ -381,6 +379,8 @@ def _finish_run(
         return
     if not formats and args.quiet:
         return  # nothing to render or print: the JSON profiles are the result
+    from codeward.profiler.model import ProfileError, load, merge
+
     try:
         profiles = [load(p) for p in paths]
     except ProfileError as exc:

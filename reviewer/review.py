@@ -512,6 +512,22 @@ def warm_up() -> None:
     all_rules()
     with contextlib.suppress(ModelError):  # reviewing without a usable model is the review's business
         shipped()
+    collect_less_often()
+
+
+# Young objects allocated between two runs of the cyclic garbage collector in a review worker (Python's default:
+# 700). A review allocates millions of small objects (parse trees, abstract values) and keeps a growing heap
+# for the process (parsed dependencies, summaries); at 700 the collector ran 39 full collections over Django's
+# 883 files, 4.1 of 21 s CPU. At 10,000: 2 full collections, 1.3 s in all, peak memory 6% higher.
+GC_THRESHOLD = 10_000
+
+
+def collect_less_often() -> None:
+    """Raise the collector's first threshold in a review worker (the process exits with its work)."""
+    import gc
+
+    first, middle, oldest = gc.get_threshold()
+    gc.set_threshold(max(first, GC_THRESHOLD), middle, oldest)
 
 
 def _not_reviewed(task: Task, why: str) -> FileResult:
@@ -593,7 +609,8 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
     opts = options(config)
     results = []
     for path in discover(paths, config, suffixes=None):
-        select, tests = selector(config, path, opts)
+        # The secrets hook is installed to find secrets: its rules run whether or not review's default set has them.
+        select, tests = selector(config, path, opts, wanted=("CWR201", "CWR202", "CWR203", "CWR205"))
         text, _ = read_source(path)
         result = FileResult(path)
         results.append(result)

@@ -626,19 +626,19 @@ EXPECTED = {
         ((3, 12, 3, 75), 'error', 'SQL built from request.GET is passed to Entry.objects.extra(): the data can rewrite the query (CWE-89)', ('data flow: request.GET (line 2) -> `term` (line 2) -> the sink (line 3)',), None),
     ],
     'CWR101 c87cf6f7': [
-        ((6, 9, 6, 65), 'error', 'SQL built from sys.argv is passed to c.execute(): the data can rewrite the query (CWE-89)', ('data flow: sys.argv (line 6) -> the sink (line 6)',), None),
+        ((6, 9, 6, 65), 'info', "SQL built from sys.argv is passed to c.execute(): the data can rewrite the query; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-89)", ('data flow: sys.argv (line 6) -> the sink (line 6)',), None),
     ],
     'CWR102 16de1a9c': [
         ((5, 11, 5, 62), 'error', 'request.query_params reaches the command run by asyncio.create_subprocess_shell(): it can run commands of its own (CWE-78)', ('data flow: request.query_params (line 4) -> `host` (line 4) -> the sink (line 5)',), None),
     ],
     'CWR102 a84906e1': [
-        ((2, 1, 2, 19), 'error', 'input() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: input() (line 2) -> the sink (line 2)',), None),
+        ((2, 1, 2, 19), 'info', "input() reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
     ],
     'CWR102 c40dffdf': [
         ((5, 5, 5, 40), 'error', 'the Lambda event reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
     ],
     'CWR102 f0c2c5b2': [
-        ((2, 1, 2, 45), 'error', 'sys.argv reaches the command run by subprocess.Popen(): it can run commands of its own (CWE-78)', ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
+        ((2, 1, 2, 45), 'info', "sys.argv reaches the command run by subprocess.Popen(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
     ],
     'CWR103 0c860147': [
         ((4, 5, 4, 73), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
@@ -652,8 +652,14 @@ EXPECTED = {
     'CWR103 8024dd9a': [
         ((4, 5, 4, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
+    'CWR103 8d5cac50': [
+        ((5, 5, 5, 45), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+    ],
+    'CWR103 9e0c1941': [
+        ((5, 9, 5, 64), 'info', "subprocess.check_call() runs `self.argument['run']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), None),
+    ],
     'CWR104 87c63eee': [
-        ((2, 10, 2, 42), 'error', 'input() is executed as Python code by importlib.import_module() (CWE-94)', ('data flow: input() (line 2) -> the sink (line 2)',), None),
+        ((2, 10, 2, 42), 'info', "input() is executed as Python code by importlib.import_module(); it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-94)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
     ],
     'CWR104 a716aee4': [
         ((7, 16, 7, 26), 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 6) -> `expr` (line 6) -> the sink (line 7)',), None),
@@ -666,6 +672,12 @@ EXPECTED = {
     ],
     'CWR105 d59d2bbe': [
         ((4, 12, 4, 22), 'info', 'cPickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), None),
+    ],
+    'CWR106 41b90872': [
+        ((5, 12, 5, 42), 'info', 'yaml.load() with loader `TagLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), None),
+    ],
+    'CWR106 8b1d94ed': [
+        ((7, 12, 7, 42), 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), None),
     ],
     'CWR106 a4ea8fc7': [
         ((2, 7, 2, 24), 'error', 'yaml.full_load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
@@ -713,7 +725,7 @@ EXPECTED = {
         ((6, 5, 6, 51), 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), None),
     ],
     'CWR111 2e2bf318': [
-        ((2, 1, 2, 29), 'error', 'sys.argv becomes template code in jinja2.Template(); template syntax in it runs on the server (CWE-1336)', ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
+        ((2, 1, 2, 29), 'info', "sys.argv becomes template code in jinja2.Template(); template syntax in it runs on the server; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-1336)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
     ],
     'CWR111 fee24eeb': [
         ((8, 12, 8, 72), 'error', 'request.args becomes template code in flask.render_template_string(); template syntax in it runs on the server (CWE-1336)', ('data flow: request.args (line 8) -> the sink (line 8)',), None),
@@ -728,7 +740,7 @@ EXPECTED = {
         ((4, 1, 4, 41), 'error', 'the SAX parser is told to fetch external entities (CWE-611)', (), None),
     ],
     'CWR113 ddca1667': [
-        ((5, 5, 5, 55), 'error', 'input() is put into the LDAP filter of c.search() (CWE-90)', ('data flow: input() (line 5) -> the sink (line 5)',), None),
+        ((5, 5, 5, 55), 'info', "input() is put into the LDAP filter of c.search(); it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-90)", ('data flow: input() (line 5) -> the sink (line 5)',), None),
     ],
     'CWR113 e7ee856c': [
         ((5, 12, 5, 88), 'error', 'request.POST is put into the LDAP filter of conn.search_s() (CWE-90)', ('data flow: request.POST (line 4) -> `user` (line 4) -> the sink (line 5)',), None),
@@ -979,6 +991,9 @@ EXPECTED = {
     'CWR401 ca5bcef9': [
         ((5, 16, 5, 38), 'info', 'boto3.client() runs on every invocation that takes this branch; create it once at module level (CWE-1050)', (), None),
     ],
+    'CWR402 10afa374': [
+        ((5, 13, 5, 64), 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
+    ],
     'CWR402 38d9fae7': [
         ((5, 31, 5, 64), 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
     ],
@@ -1079,6 +1094,12 @@ EXPECTED = {
     ],
     'CWR608 0bb5f7ac': [
         ((2, 1, 2, 33), 'warning', 'logging.warn() is deprecated; use logging.warning (CWE-477)', (), ('use logging.warning', ((2, 9, 2, 13, 'warning'),))),
+    ],
+    'CWR608 56dc21af': [
+        ((3, 1, 3, 32), 'warning', 'Logger.warn() is deprecated; use warning() (CWE-477)', (), ('use warning', ((3, 8, 3, 12, 'warning'),))),
+    ],
+    'CWR608 6b383f95': [
+        ((3, 9, 3, 41), 'info', 'if `self.options.logger` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), None),
     ],
     'CWR608 9cf964a5': [
         ((5, 9, 5, 32), 'warning', 'assertEquals() is a deprecated alias; use assertEqual (CWE-477)', (), ('use assertEqual', ((5, 14, 5, 26, 'assertEqual'),))),

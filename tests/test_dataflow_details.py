@@ -127,6 +127,29 @@ SURVIVOR_CASES = [
      "    c = request.args['c']\nos.system(c)\n", []),
     ("a constant string's character", "mode = 'safe'[0]\nif mode == 's':\n    c = 'ls'\nelse:\n"
      "    c = request.args['c']\nos.system(c)\n", []),
+    # Seed 21's survivors.
+    ("a check on an item of unknown key clears its kinds only", "d = request.args.to_dict()\nk = request.args['k']\n"
+     "if '..' not in d[k]:\n    os.system(d[k])\n", [(6, "CWR102")]),
+    ("enumerate() pairs an index with the items", "for i, x in enumerate(request.args.getlist('p')):\n"
+     "    os.system(x)\n", [(4, "CWR102")]),
+    ("map() keeps its iterables' items", "for x in map(str.strip, request.args.getlist('p')):\n    os.system(x)\n"
+     "for y in map(str.strip, ['ls']):\n    os.system(y)\n", [(4, "CWR102")]),
+    ("a starred list", "os.system(' '.join([*request.args.getlist('p')]))\n", [(3, "CWR102")]),
+    ("an f-string of constants folds", "x = f\"{1}\"\nif x == '1':\n    c = 'ls'\nelse:\n    c = request.args['c']\n"
+     "os.system(c)\n", []),
+    ("isidentifier() guards", "c = request.args['c']\nif c.isidentifier():\n    os.system(c)\n", []),
+    # An allow-list the request sent is no allow-list.
+    ("membership in a list from the request", "c = request.args['c']\nallowed = request.args.getlist('a')\n"
+     "if c in allowed:\n    os.system(c)\n", [(6, "CWR102")]),
+    ("a constant string's slice", "mode = 'safe'[:2]\nif mode == 'sa':\n    c = 'ls'\nelse:\n"
+     "    c = request.args['c']\nos.system(c)\n", []),
+    ("with ... as binds", "import contextlib\nwith contextlib.nullcontext(request.args['c']) as c:\n    os.system(c)\n",
+     [(5, "CWR102")]),
+    ("append to a list held in a field", "d = {'k': []}\nd['k'].append(request.args['c'])\nos.system(d['k'][0])\n",
+     [(5, "CWR102")]),
+    ("a module imported in the function stays a module past a join", "import subprocess\n"
+     "if request.args.get('x'):\n    pass\nsubprocess.call(request.args['c'], shell=True)\n", [(6, "CWR102")]),
+    ("a field assigned again is replaced", "d = {'a': request.args['c']}\nd['a'] = 'ls'\nos.system(d['a'])\n", []),
 ]  # fmt: skip
 
 
@@ -180,6 +203,12 @@ WHOLE_FILE_CASES = [
      "        self.conn = ldap3.Connection(ldap3.Server('ldap://x'))\n    def find(self, u):\n"
      "        self.conn.search('dc=x', f'(uid={u})')\n@app.route('/x')\ndef view():\n"
      "    Dir().find(request.args['u'])\n", [(9, "CWR113")]),
+    # The attribute's type is also read from an assignment in an except handler of a method.
+    ("an attribute's type from an except handler", "import ldap3\nclass Dir:\n    def __init__(self):\n"
+     "        try:\n            self.conn = None\n        except Exception:\n"
+     "            self.conn = ldap3.Connection(ldap3.Server('ldap://x'))\n    def find(self, u):\n"
+     "        self.conn.search('dc=x', f'(uid={u})')\n@app.route('/x')\ndef view():\n"
+     "    Dir().find(request.args['u'])\n", [(12, "CWR113")]),
     ("a sink in a nested comprehension", "@app.route('/x')\ndef view():\n    rows = [[request.args['c']]]\n"
      "    x = [os.system(c) for row in rows for c in row if c]\n", [(4, "CWR102")]),
     # A wrapper's loop rebinds the parameter before the sink: the loop header is not where the sink runs.
@@ -196,6 +225,11 @@ WHOLE_FILE_CASES = [
     ("many origins quoted on the else path", "def helper(a, b, c, d, flag):\n"
      "    s = request.args['e'] + a + b + c + d\n    if flag:\n        pass\n    else:\n"
      "        s = shlex.quote(s)\n    os.system(s)\n", [(7, "CWR102")]),
+    # A wrapper that also reads a source itself: both the inside flow and the parameter's are found.
+    ("a wrapper with a source inside", "def run(c):\n    os.system(request.args['x'])\n    os.system(c)\n"
+     "@app.route('/x')\ndef view():\n    run(request.args['c'])\n", [(2, "CWR102"), (6, "CWR102")]),
+    ("a wrapper's second parameter", "def run(flag, c):\n    os.system(c)\n@app.route('/x')\ndef view():\n"
+     "    run(1, request.args['c'])\n", [(5, "CWR102")]),
 ]  # fmt: skip
 
 
@@ -243,3 +277,36 @@ def test_wrappers_in_other_modules(tmp_path) -> None:
          "subprocess.check_output() (helper.py:5): it can run commands of its own (CWE-78)"),
         (12, "CWR102", "request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)"),
     ]  # fmt: skip
+
+
+def test_a_lambda_event_handed_to_a_helper() -> None:
+    source = "import os\ndef run(e):\n    os.system(e['cmd'])\ndef handler(event, context):\n    run(event)\n"
+    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(5, "CWR102")]
+
+
+def test_an_md5_digest_that_signs_a_cookie_is_an_error() -> None:
+    source = ("import hashlib\nfrom flask import Flask, request, make_response\napp = Flask(__name__)\n"
+              "@app.route('/x')\ndef view():\n    resp = make_response('ok')\n"
+              "    resp.set_cookie('auth', hashlib.md5(request.data).digest(), secure=True, httponly=True)\n"
+              "    return resp\n")  # fmt: skip
+    assert findings(source) == [(7, "CWR304", "an MD5 digest protects what resp.set_cookie() receives; collisions "
+                                 "for MD5 are practical (CWE-328)")]  # fmt: skip
+
+
+def test_a_django_function_view_in_views_py() -> None:
+    source = ("import os\nfrom django.http import HttpResponse\ndef view(request):\n    os.system(request.GET['c'])\n"
+              "    return HttpResponse('ok')\n")  # fmt: skip
+    assert [(f.line, f.code) for f in review_text("views.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
+
+
+def test_a_project_function_is_a_step_of_the_trace() -> None:
+    source = HEAD + route("def wrap(c):\n    return c.strip()\nos.system(wrap(request.args['c']))\n")
+    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    assert [(span.line - 3, text) for span, text in finding.flow] == [
+        (5, "request.args (the source)"), (5, "`wrap()`"), (5, "the sink")]  # fmt: skip
+
+
+def test_a_request_never_bound_in_the_file_is_the_web_request() -> None:
+    # A snippet, or `from framework import *`: the name `request` alone stands for the web request.
+    source = "import os\ndef view():\n    os.system(request.args['c'])\n"
+    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(3, "CWR102")]

@@ -149,6 +149,20 @@ CASES = {
                      [{"name": "DB_PASSWORD", "value": "Zq8v2LmT9xWc4RbK", "type": "PLAINTEXT"}])}, inputs=("Code",))])),
         [('CWP112', (10, 185, 10, 274), 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', ())],
     ),
+    # Seed 21's survivors.
+    "a pipeline variable misspelt": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Build", "Build", "CodeBuild", {"ProjectName": "#{variables.BRANH}"}, inputs=("Code",))]),
+                 top='"pipelineType": "V2",\n"variables": [{"name": "BRANCH", "defaultValue": "main"}],'),
+        [('CWP113', (12, 154, 12, 174), 'error', '"#{variables.BRANH}" refers to no pipeline variable "BRANH"; did you mean "BRANCH"?', ('Declare it under variables.',))],
+    ),
+    "a batch identifier used twice": (
+        "buildspec.yml",
+        "version: 0.2\nbatch:\n  build-list:\n    - buildspec: a.yml\n      identifier: linux\n    - buildspec: b.yml\n"
+        "      identifier: linux\nphases:\n  build:\n    commands: [make]\n",
+        [('CWB109', (7, 19, 7, 24), 'error', 'duplicate batch identifier "linux" (first used on line 5): every task of build-list needs its own identifier', ())],
+    ),
 }  # fmt: skip
 
 
@@ -238,3 +252,27 @@ def test_the_stray_parenthesis_is_found_after_nested_constructs(command: str, in
 
     assert stray_parenthesis(command) == index
     assert all(stray_parenthesis(c) is None for c in SHELL_VALID)
+
+
+def test_a_hook_script_that_is_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    text = "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: scripts\n"
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ("CWA104", (5, 17, 5, 24), "error", 'hook script "scripts" is a directory, not a script', ())
+    ]
+
+
+def test_windows_destinations_compare_without_case(tmp_path: Path) -> None:
+    # Windows paths name the same file whatever their case: the clash is shown in the lower case it was
+    # compared in.
+    for folder, text in (("a", "x"), ("b", "y")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "App.conf").write_text(text)
+    appspec = (
+        "version: 0.0\nos: windows\nfiles:\n  - source: a\n    destination: C:\\App\n  - source: b\n"
+        "    destination: c:\\app\\\n"
+    )
+    assert findings(tmp_path, "appspec.yml", appspec) == [
+        ("CWA116", (7, 18, 7, 25), "error", 'files[1] and files[0] both copy a file to "c:\\app\\app.conf"; the agent '
+         "fails when two copies target the same file", ())
+    ]  # fmt: skip

@@ -37,6 +37,8 @@ def run():
 def repo(tmp_path: Path) -> Path:
     (tmp_path / ".git").mkdir()
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    # CWR205 is off in the default set (judged 0 of 1 on real code): these tests ask for it to test the classifier.
+    (tmp_path / "pyproject.toml").write_text('[tool.codeward]\nextend-select = ["CWR205"]\n', encoding="utf-8")
     return tmp_path
 
 

@@ -44,7 +44,9 @@ def test_unpacked_wheel_runs_without_the_repository(wheel: Path, tmp_path: Path)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     third_party = sysconfig.get_paths()["purelib"]
-    (tmp_path / "app.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (tmp_path / "app.py").write_text(
+        "import socket, subprocess\n\ndef run():\n    subprocess.run(socket.socket().recv(99), shell=True)\n"
+    )
     code = (
         f"import sys; sys.path[:0] = [{str(target)!r}, {third_party!r}]\n"
         "import importlib.util\n"

@@ -117,7 +117,7 @@ def test_example_config_installs_the_hooks_from_a_clone_at_heads_sha(tmp_path: P
     (repo / ".pre-commit-config.yaml").write_text(config)
     (repo / "ci").mkdir()
     (repo / "ci" / "buildspec.yml").write_text(ISSUE_BUILDSPEC)
-    (repo / "app.py").write_text("import subprocess, sys\nsubprocess.run(sys.argv[1], shell=True)\n")
+    (repo / "app.py").write_text("import subprocess, socket\nsubprocess.run(socket.socket().recv(99), shell=True)\n")
     (repo / "deploy.env").write_text(f"AWS_ACCESS_KEY_ID={KEY}\n")
     _git(repo, "add", ".")
     run = hook_repo.pre_commit(repo, "run", "--all-files")

@@ -39,6 +39,38 @@ CASES = {
         [("CWR103", 5, 12, "warning",
           "subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
     ),
+    # CWR103: a command passed in whole (a hook's configured command) is info; built from a variable, a warning.
+    "whole configured command": (
+        "import subprocess\n\n\nclass Hook:\n    def run(self):\n        command = self.argument['run']\n"
+        "        subprocess.check_call(command, shell=True)\n",
+        [("CWR103", 7, 9, "info",
+          "subprocess.check_call() runs `command` as a shell command as it is: check that no caller builds it from "
+          "outside input (CWE-78)"),
+         ("CWR609", 7, 9, "info", "subprocess.check_call() waits for the child without a timeout (CWE-400)")],
+    ),
+    # CWR106: a loader class of this module built on SafeLoader is safe; one imported from elsewhere is info.
+    "yaml loader built on SafeLoader": (
+        "import yaml\n\n\nclass CfnLoader(yaml.SafeLoader):\n    pass\n\n\ndef read(s):\n"
+        "    return yaml.load(s, Loader=CfnLoader)\n",
+        [],
+    ),
+    "yaml loader from elsewhere": (
+        "import yaml\nfrom .loading import CfnLoader\n\n\ndef read(s):\n    return yaml.load(s, Loader=CfnLoader)\n",
+        [("CWR106", 6, 12, "info",
+          "yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can "
+          "construct arbitrary Python objects (CWE-502)")],
+    ),
+    # CWR601: rebound to a new set before the in-place `-=`, the default is only read: info, not a warning.
+    "default rebound before it changes": (
+        "def ask(attrs=[]):\n    if attrs:\n        attrs = set(attrs)\n        attrs -= {'name'}\n    return attrs\n",
+        [("CWR601", 1, 15, "info", "the default of `attrs` is created once and shared by every call (CWE-665)")],
+    ),
+    # CWR118: a parameter typed with the project's own `Request` class (an HTTP client's) is not a web request.
+    "own Request class": (
+        "from .models import Request, Response\n\n\ndef handle(request: Request) -> Response:\n"
+        "    return Response(200, headers={'Location': str(request.url)})\n",
+        [],
+    ),
     "str.format on the class": (
         "import os\n\n\ndef ls(d):\n    os.system(str.format('ls {}', d))\n",
         [("CWR103", 5, 5, "warning",
@@ -211,6 +243,28 @@ CASES = {
         "import os, stat\n\n\ndef share(path):\n    os.chmod(path, stat.S_IRWXU | stat.S_IRWXG | stat.S_IWOTH)\n",
         [("CWR307", 5, 5, "error", "mode 0o772 lets every user on the machine write here (CWE-732)")],
     ),
+    "group execute and world write": (
+        "import os, stat\n\n\ndef share(path):\n    os.chmod(path, stat.S_IRWXU | stat.S_IXGRP | stat.S_IWOTH)\n",
+        [("CWR307", 5, 5, "error", "mode 0o712 lets every user on the machine write here (CWE-732)")],
+    ),
+    # A dict named `cache` is no session; an options dict that turns off another check keeps the signature's.
+    "a random value in a dict that is not the session": (
+        "import random\n\n\ndef remember(cache):\n    cache['n'] = random.random()\n", [],
+    ),
+    "jwt options that skip only the expiry": (
+        "import jwt\n\n\ndef claims(token, key):\n"
+        "    return jwt.decode(token, key, algorithms=['HS256'], options={'verify_exp': False})\n", [],
+    ),
+    "flask.globals.session": (
+        FLASK + "from flask.globals import session\n\n\n@app.route('/r')\ndef r():\n"
+        "    session['role'] = request.args['role']\n    return 'ok'\n",
+        [("CWR122", 9, 5, "warning", "request.args is stored in the session without validation (CWE-501)")],
+    ),
+    "aiohttp.request without a timeout": (
+        "import aiohttp\n\n\nasync def fetch(url):\n    async with aiohttp.request('GET', url) as r:\n"
+        "        return await r.text()\n",
+        [("CWR610", 5, 16, "info", "aiohttp.request() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)")],
+    ),
     "tar members chosen by keyword": (
         "import tarfile\n\n\ndef unpack(path, dest, pick):\n    with tarfile.open(path) as tar:\n"
         "        tar.extractall(dest, members=pick(tar))\n",
@@ -239,7 +293,12 @@ CASES = {
     "a process waited for": (
         "import subprocess\n\n\ndef run():\n    p = subprocess.Popen(['ls'])\n    p.wait()\n", [("CWR609", 6, 5, "info", "subprocess.Popen.wait() waits for the child without a timeout (CWE-400)")],
     ),
-    # The file names no call sink of CWR107: only the method sink `save` makes the rule look at it.
+    # CWR101's needles are not in this file (no `execute`): only its method sink `mogrify` makes the rule read it.
+    "SQL built into mogrify": (
+        FLASK + "@app.route('/q')\ndef q():\n    cur = app.db.cursor()\n"
+        "    return cur.mogrify(\"SELECT * FROM t WHERE a = '\" + request.args['a'] + \"'\")\n",
+        [("CWR101", 7, 12, "error", "SQL built from request.args is passed to cur.mogrify(): the data can rewrite the query (CWE-89)")],
+    ),
     "an upload saved under a name from the form": (
         FLASK + "@app.route('/up', methods=['POST'])\ndef up():\n    f = request.files['f']\n"
         "    f.save('/srv/uploads/' + request.form['name'])\n    return 'ok'\n",
@@ -326,9 +385,19 @@ def test_a_basic_auth_password_is_masked_on_the_source_line(tmp_path: Path) -> N
     (tmp_path / "app.py").write_text(
         "import requests\n\n\ndef get(url):\n    return requests.get(url, auth=('deploy', 'Zq8v2LmT9xWc4RbK'), timeout=5)  # was Zq8v2LmT9xWc4RbK\n"
     )
-    code, out, _ = run_cli("review", "--no-cache", "--isolated", "--color", "never", "app.py", cwd=str(tmp_path))
+    # CWR202 is at info by default (under the bar on real code): asked for, it reports at its own severity.
+    code, out, _ = run_cli("review", "--no-cache", "--isolated", "--color", "never", "--extend-select", "CWR202",
+                           "app.py", cwd=str(tmp_path))  # fmt: skip
     assert code == 1
     assert "hard-coded HTTP basic-auth password (Zq8v************)" in out
     assert "Zq8v2LmT9xWc4RbK" not in out
     # The span and the same value elsewhere on the line are masked.
     assert "'deploy', 'Zq8v************'), timeout=5)  # was Zq8v************" in out
+
+
+def test_yaml_load_all_is_fixed_to_safe_load_all(tmp_path: Path) -> None:
+    path = tmp_path / "case.py"
+    path.write_text("import yaml\n\n\ndef docs(text):\n    return list(yaml.load_all(text))\n")
+    (finding,) = review_file(str(path)).findings
+    assert (finding.code, finding.fix.description, [e.text for e in finding.fix.edits]) == (
+        "CWR106", "use yaml.safe_load_all", ["safe_load_all"])  # fmt: skip

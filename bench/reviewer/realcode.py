@@ -6,6 +6,15 @@
     .venv/bin/python -m bench.reviewer.realcode context          # unjudged findings with their code, for judges
     .venv/bin/python -m bench.reviewer.realcode record --judge J4-1 VERDICTS.jsonl   # append a judge's verdicts
 
+The "mining" projects are judged by sample (round 5, judges J5-3..5, 81 findings), drawn with
+    realcode run --label mining-all --split mining -- --select ALL
+    realcode context --label mining-all --split mining --seed 6 --rule CWR102 --rule CWR103 --rule CWR104
+        --rule CWR107 --rule CWR117 --rule CWR118 --rule CWR121 --rule CWR201 --rule CWR202 --rule CWR203
+        --rule CWR205 --rule CWR301 --rule CWR302:8 --rule CWR303 --rule CWR306 --rule CWR312 --rule CWR314
+        --rule CWR501 --rule CWR601 --rule CWR603:8 --rule CWR613 --rule CWR614 --rule CWR608:5
+(the warning/error findings of the rules with fewer than five judged findings, at most 8 or 5 of the frequent
+ones), split into three batches in that order.
+
 Only coordinates live here (`PROJECTS`): a GitHub repository at a commit, or a PyPI sdist at a version. GitHub
 snapshots are read from a local git directory (`--mirror DIR`, default /work/.mirror/OWNER+NAME/repo, or
 `$CODEWARD_MIRROR`) with `git archive`; sdists come from PyPI through pip. Nothing fetched is committed.
@@ -48,7 +57,8 @@ class Project:
     include: tuple[str, ...] = ()
     # "tuning": used to measure the rules and choose the default set; "validation": never used for that, so
     # their score is an out-of-sample check of the choice; "later": added after the rules and the default set of
-    # the other 12 were settled, scored first as they were (out of sample), then measured into precision.json.
+    # the other 12 were settled, scored first as they were (out of sample), then measured into precision.json;
+    # "fourth": the same, one round later (after the fixes the "later" projects led to).
     split: str = "tuning"
 
 
@@ -78,6 +88,18 @@ PROJECTS = (
             "dd3c381ba651b62064bab9e23cf8fcce25c0ad49", ("source",), "later"),
     Project("zappa", "pypi", "zappa", "0.61.4", (), "later"),
     Project("pynamodb", "pypi", "pynamodb", "6.1.0", (), "later"),
+    Project("security-response", "github", "aws-solutions/automated-security-response-on-aws",
+            "379596298f7e82d0af5b8f23dcb72046a135d24a", ("source",), "fourth"),
+    Project("sceptre", "pypi", "sceptre", "4.5.3", (), "fourth"),
+    Project("fabric", "pypi", "fabric", "3.2.2", (), "fourth"),
+    Project("aws-encryption-sdk", "pypi", "aws-encryption-sdk", "4.0.1", (), "fourth"),
+    # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
+    # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
+    *(Project(name, "pypi", name, version, (), "mining") for name, version in (
+        ("invoke", "2.2.0"), ("pexpect", "4.9.0"), ("docker", "7.1.0"), ("bottle", "0.13.2"), ("tornado", "6.4.2"),
+        ("celery", "5.4.0"), ("troposphere", "4.8.3"), ("aws-lambda-powertools", "3.4.0"), ("gunicorn", "23.0.0"),
+        ("httpx", "0.28.1"), ("urllib3", "2.3.0"), ("pyjwt", "2.10.1"), ("passlib", "1.7.4"),
+        ("supervisor", "4.2.5"), ("ansible-runner", "2.4.0"), ("mangum", "0.19.0"))),
 )  # fmt: skip
 
 _TEST_DIRS = {"test", "tests", "testing", "__tests__", "unit_tests", "integration_tests"}
@@ -249,7 +271,11 @@ def score(findings: list[dict], judgments: dict) -> dict[str, object]:
 
 def write_precision(findings: list[dict], judgments: dict, target: Path) -> None:
     """Per rule: judged counts of its warning/error findings (what decides the default set) and, apart, of its
-    info findings. Every finding must be judged."""
+    info findings. Every finding must be judged, except on the "mining" projects, where a random sample of the
+    findings of the rules that lacked judged findings is judged (sampling within a rule keeps its estimate
+    unbiased) and the rest is left out."""
+    sampled = {p.name for p in PROJECTS if p.split == "mining"}
+    findings = [f for f in findings if f["project"] not in sampled or key(f) in judgments]
     unjudged = [f for f in findings if key(f) not in judgments]
     if unjudged:
         raise SystemExit(f"{len(unjudged)} findings are not judged yet: `context` lists them")
@@ -302,6 +328,24 @@ def context(findings: list[dict], judgments: dict, radius: int) -> str:
     return "\n".join(out)
 
 
+def sample(findings: list[dict], caps: dict[str, int], seed: int) -> list[dict]:
+    """The warning/error findings of the rules in `caps`, at most that many of each drawn at random (0: all), in
+    a random order: what the judges of a "mining" project see."""
+    import random
+
+    rng = random.Random(seed)
+    by_rule: dict[str, list[dict]] = defaultdict(list)
+    for finding in findings:
+        if finding["severity"] != "info" and finding["code"] in caps:
+            by_rule[finding["code"]].append(finding)
+    chosen = []
+    for code, items in sorted(by_rule.items()):
+        cap = caps[code]
+        chosen += rng.sample(items, cap) if 0 < cap < len(items) else items
+    rng.shuffle(chosen)
+    return chosen
+
+
 def record(findings: list[dict], verdict_files: list[str], judge: str, target: Path = JUDGMENTS) -> int:
     """Append a judge's verdicts (JSON Lines written from a `context` batch) to the judgments, with the judge's
     id and the finding's message. Every verdict must name a finding of the label and say true, false or noise;
@@ -339,10 +383,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
     parser.add_argument("--project", action="append", help="only these projects")
     parser.add_argument(
-        "--split", action="append", choices=("tuning", "validation", "later"), help="only the projects of these splits"
+        "--split",
+        action="append",
+        choices=("tuning", "validation", "later", "fourth", "mining"),
+        help="only the projects of these splits",
     )
     parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")
     parser.add_argument("--radius", type=int, default=12, help="context: lines either side of the finding")
+    parser.add_argument(
+        "--rule", action="append", metavar="CODE[:N]",
+        help="context: only the warning/error findings of these rules (at most N of the rule, drawn at random)",
+    )  # fmt: skip
+    parser.add_argument("--per-rule", type=int, default=0, help="context --rule: N for rules given without one")
+    parser.add_argument("--seed", type=int, default=6, help="context --rule: the sample's seed")
     parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
     parser.add_argument("--judge", help="record: the judge's id (a new one for every judge session)")
     parser.add_argument(
@@ -375,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     findings = [f for f in load_findings(args.label) if f["project"] in {p.name for p in projects}]
     judgments = load_judgments()
     if args.action == "context":
+        if args.rule:
+            caps = {r.partition(":")[0]: int(r.partition(":")[2] or args.per_rule) for r in args.rule}
+            findings = sample(findings, caps, args.seed)
         sys.stdout.write(context(findings, judgments, args.radius))
         return 0
     if args.action == "record":

@@ -42,6 +42,12 @@ _REQUEST_ANNOTATIONS = {
     "falcon.Request": "falcon.Request",
     "HTTPServerRequest": "tornado.HTTPServerRequest",
 }
+# Packages whose request objects carry what a client sent (the top-level package of an import).
+_WEB_PACKAGES = frozenset(
+    ["django", "rest_framework", "flask", "werkzeug", "quart", "starlette", "fastapi", "aiohttp", "falcon",
+     "tornado", "sanic", "pyramid", "bottle", "litestar", "webob", "cherrypy", "chalice", "aws_lambda_powertools",
+     "responder", "masonite", "ninja", "hug", "molten", "klein", "twisted", "emmett", "blacksheep", "robyn"]
+)  # fmt: skip
 _HTTP_VERBS = frozenset(
     ["get", "post", "put", "patch", "delete", "head", "options", "on_get", "on_post", "on_put", "on_patch",
      "on_delete", "list", "create", "retrieve", "update", "partial_update", "destroy"]
@@ -655,8 +661,8 @@ class ModuleInfo:
                     value = Value(ref=f"@{self.path}::{klass}")
                 else:
                     value = Value(flows=(Flow(label),), type=f"@{self.path}::{klass}()")
-            elif annotation in _REQUEST_ANNOTATIONS or (annotation and annotation.rsplit(".", 1)[-1] in (
-                "HttpRequest", "WSGIRequest")):  # fmt: skip
+            elif (annotation in _REQUEST_ANNOTATIONS or (annotation and annotation.rsplit(".", 1)[-1] in (
+                "HttpRequest", "WSGIRequest"))) and self._framework_type(annotation):  # fmt: skip
                 value = Value(flows=(Flow(label),), type=_REQUEST_ANNOTATIONS.get(annotation, "django.HttpRequest"))
             elif name in _REQUEST_NAMES and not annotation:
                 value = Value(flows=(Flow(label),), type="web.Request")
@@ -673,6 +679,16 @@ class ModuleInfo:
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
             env[name] = value
         return env
+
+    def _framework_type(self, annotation: str) -> bool:
+        """Whether a request-like annotation (`Request`) is a web framework's: not the project's own class (an
+        HTTP client's `Request`, which its code builds itself) nor another library's (`urllib.request.Request`).
+        An annotation this file neither imports nor defines (a snippet) is taken as the framework's."""
+        head = annotation.split(".", 1)[0]
+        ref = self.imports.get(head)
+        if ref is None:
+            return head not in self.classes
+        return ref.split(".", 1)[0] in _WEB_PACKAGES
 
     def _route_kind(self, fn: cst.FunctionDef, klass: str | None, params: list[cst.Param]) -> str | None:
         """ "web" when the function's parameters come from a URL, "cli" from a command line, else None."""

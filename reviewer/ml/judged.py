@@ -51,6 +51,12 @@ def records(root: Path) -> tuple[list[dict], Counter]:
     from bench.reviewer.realcode import OUT, PROJECTS, load_judgments
 
     model.ENABLED = False  # the findings keep the category classifiers' scores, which are features here
+    from codeward.reviewer.ml.score import ModelError
+
+    try:
+        shipped, shipped_rules = model._model()
+    except ModelError:  # no usable shipped model: its column is left out
+        shipped, shipped_rules = None, frozenset()
     judgments = load_judgments()
     by_file: dict[tuple[str, str], list[tuple[tuple, dict]]] = defaultdict(list)
     for k, item in judgments.items():
@@ -74,8 +80,14 @@ def records(root: Path) -> tuple[list[dict], Counter]:
                 continue
             counts["used"] += 1
             numeric, hashed = finding_features(finding, lines, finding.confidence)
+            # The confidence `codeward review` reports today (rules the shipped model was not trained on keep
+            # their category score, or none: certain).
+            reported = finding.confidence if finding.confidence is not None else 1.0
+            if shipped is not None and code in shipped_rules:
+                reported = combine(shipped.probability((numeric, hashed)), finding.confidence)
             out.append({"group": project, "label": 1 if item["verdict"] == "true" else 0, "verdict": item["verdict"],
-                        "code": code, "category": finding.confidence, "numeric": numeric, "hashed": hashed})  # fmt: skip
+                        "code": code, "category": finding.confidence, "numeric": numeric, "hashed": hashed,
+                        "shipped": reported})  # fmt: skip
     return out, counts
 
 
@@ -306,6 +318,32 @@ def report(result: dict[str, Any], counts: Counter) -> str:
     return "\n".join(out)
 
 
+def shipped_report(rows: list[dict], splits: list[str]) -> str:
+    """The shipped model as reviews apply it, on judged findings of projects it never saw."""
+    labels = [r["label"] for r in rows]
+    scores = [r["shipped"] for r in rows]
+    verdicts = Counter(r["verdict"] for r in rows)
+    groups = sorted({r["group"] for r in rows})
+    out = [
+        f"shipped model on {len(rows)} judged findings ({verdicts['true']} true, {verdicts['false']} false, "
+        f"{verdicts['noise']} not worth a comment) of the {', '.join(splits)} projects: {', '.join(groups)}",
+        "",
+        f"ROC AUC {_f(auc(labels, scores))}, Brier score {brier(labels, scores):.3f} "
+        f"(constant at the true rate: {brier(labels, [sum(labels) / len(labels)] * len(labels)):.3f})",
+        "",
+        "| confidence | findings | mean confidence | share true |",
+        "|---|---|---|---|",
+    ]
+    for name, n, mean, true in reliability(labels, scores):
+        out.append(f"| {name} | {n} | {mean:.3f} | {true:.3f} |")
+    out += ["", "| threshold | true kept | false kept | not-worth kept |", "|---|---|---|---|"]
+    for threshold in (0.05, 0.1, 0.2, 0.3, 0.5):
+        kept = Counter(r["verdict"] for r, s in zip(rows, scores, strict=True) if s >= threshold)
+        out.append(f"| {threshold} | {_share(kept, verdicts, 'true')} | {_share(kept, verdicts, 'false')} "
+                   f"| {_share(kept, verdicts, 'noise')} |")  # fmt: skip
+    return "\n".join(out)
+
+
 def _f(x: float | None) -> str:
     return "-" if x is None or math.isnan(x) else f"{x:.3f}"
 
@@ -320,9 +358,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"fit on every project and write {MODEL_PATH}")
     parser.add_argument("--no-suites", action="store_true", help="train on the judged projects' findings only")
     parser.add_argument("--json", metavar="FILE", help="also write the held-out scores as JSON")
+    parser.add_argument(
+        "--shipped-on", metavar="SPLIT", action="append",
+        help="only score the shipped model as `codeward review` applies it, on the judged projects of these "
+        "splits of bench/reviewer/realcode.py (e.g. `later`, `fourth`: projects it was not trained on)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     data, counts = records(root)
+    if args.shipped_on:
+        from bench.reviewer.realcode import PROJECTS
+
+        wanted = {p.name for p in PROJECTS if p.split in args.shipped_on}
+        rows = [r for r in data if r["group"] in wanted]
+        if not rows:
+            raise SystemExit(f"no judged finding on the projects of {', '.join(args.shipped_on)}")
+        print(shipped_report(rows, args.shipped_on))
+        return 0
     if not args.no_suites:
         extra, suite_counts = suite_records(root)
         data += extra

@@ -258,12 +258,20 @@ _FIRST_OR_ANY = re.compile(r"\[0\]|\blen\(|\bnext\(")
 
 
 def _prefix_lookup(ctx: Context, node: cst.Call) -> bool:
-    """`describe_log_groups(logGroupNamePrefix=name)` read for its first match (`[0]`) or for whether there is one
-    (`len(...)`): results come sorted by name, so the name itself, when it exists, is on the first page."""
+    """`describe_log_groups(logGroupNamePrefix=name)` read for its first match (`[0]`), for whether there is one
+    (`len(...)`), or searched for the item whose name equals the prefix (`g["logGroupName"] == name`): results
+    come sorted by name, so the name itself, when it exists, is on the first page."""
     prefix = next((a for a in node.args if a.keyword is not None and a.keyword.value.endswith("Prefix")), None)
     if prefix is None or literal_str(prefix.value) == "":
         return False
-    return bool(_FIRST_OR_ANY.search(_function_text(ctx)))
+    text = _function_text(ctx)
+    if _FIRST_OR_ANY.search(text):
+        return True
+    name = ctx.code(prefix.value)
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", name):
+        return False
+    escaped = re.escape(name)
+    return bool(re.search(rf"[=!]=\s*{escaped}(?![\w.(\[])|(?<![\w.]){escaped}\s*[=!]=", text))
 
 
 class MissingPagination(ReviewRule):
@@ -272,7 +280,8 @@ class MissingPagination(ReviewRule):
     Finds list/describe calls of paginated AWS APIs (`list_objects_v2`, `describe_instances`, `scan`,
     `list_functions`, ...) whose function never looks at a continuation token or uses a paginator. Look-ups of
     named items are not reported: `describe_*` given names, ids or ARNs (`AutoScalingGroupNames=[name]`), and a
-    name given as the prefix when the code takes the first match (`[0]`) or asks whether there is one (`len`).
+    name given as the prefix when the code takes the first match (`[0]`), asks whether there is one (`len`) or
+    looks for the item whose name equals it (`g["logGroupName"] == name`): results come sorted by name.
 
     ## Why is this bad?
     These APIs return one page (often 50 to 1,000 items, or 1 MB); code that reads only the first page
@@ -334,6 +343,11 @@ class MissingPagination(ReviewRule):
             "import boto3\nlogs = boto3.client('logs')\n\ndef exists(name):\n"
             "    found = logs.describe_log_groups(logGroupNamePrefix=name)\n    return len(found['logGroups']) > 0\n"
         ),
+        Valid(
+            "import boto3\nlogs = boto3.client('logs')\n\ndef exists(name):\n"
+            "    found = logs.describe_log_groups(logGroupNamePrefix=name)\n"
+            "    return any(g['logGroupName'] == name for g in found['logGroups'])\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -347,6 +361,13 @@ class MissingPagination(ReviewRule):
             "    return [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']]\n",
             5,
             31,
+        ),
+        Invalid(
+            "import boto3\nlogs = boto3.client('logs')\n\ndef matching(prefix, owner):\n"
+            "    found = logs.describe_log_groups(logGroupNamePrefix=prefix)\n"
+            "    return [g for g in found['logGroups'] if g.get('owner') == owner]\n",
+            5,
+            13,
         ),
     )
 
@@ -543,8 +564,8 @@ _OWNED_OPERATIONS = frozenset(
         "put_object_tagging",
         "delete_objects",
         "list_objects_v2",
-        "get_bucket_policy",
-        "put_bucket_policy",
+        # Not the bucket-policy calls: S3 answers them only to the owner's own account (405 Method Not Allowed
+        # otherwise, says the S3 API reference for Get/Put/DeleteBucketPolicy), so the owner is already checked.
     ]
 )
 
@@ -591,6 +612,7 @@ class S3ExpectedBucketOwner(ReviewRule):
             "import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'', "
             "ExpectedBucketOwner='111122223333')\n"
         ),
+        Valid("import boto3\ns3 = boto3.client('s3')\npolicy = s3.get_bucket_policy(Bucket='r')['Policy']\n"),
     )
     INVALID = (Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),)
 

@@ -163,7 +163,9 @@ class ShellWithVariable(CallRule):
     """
     ## What it does
     Finds `shell=True` (and `os.system`/`os.popen`) with a command built from variables that are not
-    quoted with `shlex.quote`, where codeward cannot see where the values come from.
+    quoted with `shlex.quote`, where codeward cannot see where the values come from. A command that arrives
+    whole in a parameter or attribute (a hook or task runner's configured command) is reported at `info`:
+    running it is the code's purpose, and CWR102 follows outside input into it through the callers.
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -215,8 +217,22 @@ class ShellWithVariable(CallRule):
             return  # CWR102 reports flows of untrusted data
         if _settled(ctx, command, "command"):
             return
-        if _unquoted_variable(ctx, command):
-            ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
+        if not _unquoted_variable(ctx, command):
+            return
+        if isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
+            value = ctx.value(command)
+            if value.type != "str" and value.prefix is None:
+                # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
+                # parameter): running it is the code's purpose; the risk is in whoever builds it, which CWR102
+                # follows from outside input through the callers.
+                ctx.report(
+                    node,
+                    f"{name}() runs `{ctx.code(command)}` as a shell command as it is: check that no caller builds "
+                    "it from outside input",
+                    severity=Severity.INFO,
+                )
+                return
+        ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
 
     VALID = (
         Valid("import subprocess\nsubprocess.run('ls -l /tmp', shell=True, timeout=5)\n"),
@@ -237,6 +253,19 @@ class ShellWithVariable(CallRule):
             "import subprocess\n\ndef pack(d):\n    subprocess.run(['sh', '-c', 'tar cf x.tar ' + d], timeout=9)\n",
             4,
             5,
+        ),
+        Invalid(
+            "import subprocess\n\ndef force(p):\n    c = p + ' --force'\n    subprocess.run(c, shell=True, timeout=9)\n",
+            5,
+            5,
+            message="built from a variable",
+        ),
+        Invalid(
+            "import subprocess\n\nclass Hook:\n    def run(self):\n"
+            "        subprocess.check_call(self.argument['run'], shell=True)\n",
+            5,
+            9,
+            message="as a shell command as it is: check that no caller builds it",
         ),
     )
 
@@ -484,12 +513,32 @@ class YamlLoad(CallRule):
     targets = frozenset({"yaml.load", "yaml.load_all", "yaml.full_load", "yaml.full_load_all"})
     _SAFE = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
 
+    # PyYAML's loaders that construct Python objects (`FullLoader` builds many of them, e.g. via `!!python/name`).
+    _UNSAFE = ("Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader")
+
+    def _loader_safety(self, ctx: Context, loader: cst.BaseExpression) -> bool | None:
+        """True for a safe loader (PyYAML's, or a class of this module built on one), False for an unsafe one,
+        None when it cannot be told (a loader class from elsewhere, a variable)."""
+        seen: set[str] = set()
+        while True:
+            name = ctx.code(loader).rsplit(".", 1)[-1]
+            if name in self._SAFE:
+                return True
+            if name in self._UNSAFE or name in seen:
+                return False if name in self._UNSAFE else None
+            seen.add(name)
+            # A loader class this module defines (`class CfnLoader(yaml.SafeLoader)`): judged by its first
+            # base, which is where PyYAML's constructor comes from.
+            defined = next((s for s in ctx.module.body if isinstance(s, cst.ClassDef) and s.name.value == name), None)
+            if defined is None or not defined.bases:
+                return None
+            loader = defined.bases[0].value
+
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
         loader = kwarg(node, "Loader") or positional(node, 1)
-        if loader is not None:
-            text = ctx.code(loader.value)
-            if text.rsplit(".", 1)[-1] in self._SAFE:
-                return
+        safety = None if loader is None else self._loader_safety(ctx, loader.value)
+        if safety:
+            return
         data = argument(node, 0, "stream")
         if data is not None and _own_data(ctx, data):
             return  # a constant document, or one this code dumped itself
@@ -507,12 +556,26 @@ class YamlLoad(CallRule):
                     fix = (f"use yaml.{safe}", tuple(edits))
                 if loader is not None:
                     fix = None
+        if loader is not None and safety is None:
+            # A loader codeward cannot trace to PyYAML's (imported from elsewhere, or a variable): too weak for an
+            # error on a pull request.
+            ctx.report(
+                node,
+                f"{name}() with loader `{ctx.code(loader.value)}`: check that it is built on yaml.SafeLoader, "
+                "otherwise it can construct arbitrary Python objects",
+                severity=Severity.INFO,
+            )
+            return
         ctx.report(node, f"{name}() without a safe loader can construct arbitrary Python objects", fix=fix)
 
     VALID = (
         Valid("import yaml\ncfg = yaml.safe_load(open('c.yml'))\n"),
         Valid("import yaml\ncfg = yaml.load(stream, Loader=yaml.SafeLoader)\n"),
         Valid("from yaml import load, CSafeLoader\ncfg = load(stream, CSafeLoader)\n"),
+        Valid(
+            "import yaml\n\nclass Base(yaml.SafeLoader):\n    pass\n\nclass CfnLoader(Base):\n    pass\n\n"
+            "def read(s):\n    return yaml.load(s, Loader=CfnLoader)\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -523,6 +586,18 @@ class YamlLoad(CallRule):
         ),
         Invalid("import yaml as y\ndocs = list(y.load_all(s, Loader=y.FullLoader))\n", 2, 13),
         Invalid("import yaml\ncfg = yaml.full_load(s)\n", 2, 7, fixed="import yaml\ncfg = yaml.safe_load(s)\n"),
+        Invalid(
+            "import yaml\n\nclass TagLoader(yaml.FullLoader):\n    pass\n\n"
+            "def read(s):\n    return yaml.load(s, Loader=TagLoader)\n",
+            7,
+            12,
+        ),
+        Invalid(
+            "import yaml\nfrom .loaders import TagLoader\n\ndef read(s):\n    return yaml.load(s, Loader=TagLoader)\n",
+            5,
+            12,
+            message="with loader `TagLoader`: check that it is built on yaml.SafeLoader",
+        ),
     )
 
 

@@ -47,8 +47,10 @@ def _walk_function(body: cst.CSTNode):
 
 
 def _changed_names(body: cst.CSTNode, names: set[str]) -> set[str]:
-    """Which of `names` the code changes in place."""
+    """Which of `names` the code changes in place. A name rebound to another object (`attrs = set(attrs)`)
+    no longer holds the default afterwards (in the order of the text), so changes after that do not count."""
     changed: set[str] = set()
+    names = set(names)
     for node in _walk_function(body):
         func = node.func if isinstance(node, cst.Call) else None
         if isinstance(func, cst.Attribute) and func.attr.value in _CHANGERS and dotted(func.value) in names:
@@ -56,6 +58,8 @@ def _changed_names(body: cst.CSTNode, names: set[str]) -> set[str]:
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
+            if dotted(node.value) not in names:
+                names -= {t.value for t in targets if isinstance(t, cst.Name)}
         elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
             targets = [node.target]
         for target in targets:
@@ -712,12 +716,25 @@ def _compatibility_fallback(ctx: Context, call: cst.Call) -> bool:
         root = root.value
     if isinstance(root, cst.Name) and root.value in _fallback_imports(ctx):
         return True
+    if isinstance(call.func, cst.Name) and re.search(rf"^\s*def {re.escape(call.func.value)}\(", ctx.text, re.M):
+        return True  # the module defines the name itself (a wrapper over the new API on the new side of an `if`)
+    # Through function and class boundaries: a module that defines its functions under `if PY3:` / `else:`.
     for node in ctx.ancestors():
-        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
-            return False
         if isinstance(node, cst.ExceptHandler) and _missing_api(node):
             return True
         if isinstance(node, cst.If) and re.search(r"\bversion_info\b|\bhasattr\(|\bPY2\b|\bPY3\b", ctx.code(node.test)):
+            return True
+    return False
+
+
+def _handles_runtime_error(ctx: Context) -> bool:
+    """Inside a `try` whose handlers catch RuntimeError: `asyncio.get_event_loop()` written for the no-loop case."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            return False
+        if isinstance(node, cst.Try) and any(
+            h.type is not None and "RuntimeError" in ctx.code(h.type) for h in node.handlers
+        ):
             return True
     return False
 
@@ -762,7 +779,9 @@ class DeprecatedApi(ReviewRule):
         if entry is not None:
             if _compatibility_fallback(ctx, node):
                 return
-            if name == "asyncio.get_event_loop" and ctx.function is not None and ctx.function.asynchronous:
+            if name == "asyncio.get_event_loop" and (
+                (ctx.function is not None and ctx.function.asynchronous) or _handles_runtime_error(ctx)
+            ):
                 return
             replacement, rename = entry
             fix = None
@@ -787,11 +806,21 @@ class DeprecatedApi(ReviewRule):
             and is_logging_call(ctx, node)
             and not _compatibility_fallback(ctx, node)
         ):
-            ctx.report(node, "Logger.warn() is deprecated; use warning()",
-                       fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
+            if ctx.call_name(node).startswith(("logging.", "structlog.")):
+                ctx.report(node, "Logger.warn() is deprecated; use warning()",
+                           fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
+            elif "def warn(" not in ctx.text:
+                # Only the receiver's name says it is a logger: projects with loggers of their own define `warn`
+                # and no `warning` (supervisor), where the fix would break the call.
+                ctx.report(
+                    node,
+                    f"if `{ctx.code(node.func.value, 60)}` is a logging.Logger, warn() is deprecated; use warning()",
+                    severity=Severity.INFO,
+                )
 
     VALID = (
         Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),
+        Valid("class Logger:\n    def warn(self, msg):\n        print(msg)\n\nlogger = Logger()\nlogger.warn('x')\n"),
         # Fallbacks for older Pythons: the new API is tried first.
         Valid(
             "import inspect\n\ndef spec(f):\n    try:\n        return inspect.signature(f)\n"
@@ -800,6 +829,19 @@ class DeprecatedApi(ReviewRule):
         Valid(
             "import sys, asyncio\n\ndef loop():\n    if sys.version_info < (3, 10):\n"
             "        return asyncio.get_event_loop()\n    return asyncio.new_event_loop()\n"
+        ),
+        # A module's own wrapper of the same name; a function defined for old Pythons only; the no-loop case handled.
+        Valid(
+            "import inspect\n\ndef getargspec(func):\n    return inspect.getfullargspec(func)[:4]\n\n"
+            "def names(f):\n    return getargspec(f)[0]\n"
+        ),
+        Valid(
+            "import inspect\nPY3 = True\nif PY3:\n    def spec(f):\n        return inspect.signature(f)\nelse:\n"
+            "    def spec(f):\n        return inspect.getargspec(f)\n"
+        ),
+        Valid(
+            "import asyncio\n\ndef current():\n    try:\n        return asyncio.get_event_loop()\n"
+            "    except RuntimeError:\n        return None\n"
         ),
         # The deprecated module is only the fallback import; the call runs the new one where it exists.
         Valid(
@@ -815,6 +857,18 @@ class DeprecatedApi(ReviewRule):
             fixed="import logging\nlogging.warning('disk almost full')\n",
         ),
         Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\nlogger.warn('disk almost full')\n",
+            3,
+            1,
+            fixed="import logging\nlogger = logging.getLogger(__name__)\nlogger.warning('disk almost full')\n",
+        ),
+        Invalid(
+            "class Job:\n    def run(self):\n        self.options.logger.warn('late')\n",
+            3,
+            9,
+            message="if `self.options.logger` is a logging.Logger, warn() is deprecated",
+        ),
+        Invalid(
             "import unittest\n\nclass T(unittest.TestCase):\n    def test(self):\n        self.assertEquals(1, 1)\n",
             5,
             9,
@@ -826,6 +880,21 @@ class DeprecatedApi(ReviewRule):
 _SUBPROCESS_WAITING = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}
 )
+
+
+def _under_timeout_block(ctx: Context) -> bool:
+    """Inside `with eventlet.Timeout(5):`, `with gevent.Timeout(5):`, `async with asyncio.timeout(5):` and the
+    like: the block bounds the call however the call itself is made."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            return False
+        if isinstance(node, cst.With) and any(
+            isinstance(item.item, cst.Call)
+            and re.search(r"(?i)timeout$|fail_after$|move_on_after$", ctx.call_name(item.item) or "")
+            for item in node.items
+        ):
+            return True
+    return False
 
 
 class SubprocessWithoutTimeout(ReviewRule):
@@ -913,6 +982,8 @@ class HttpWithoutTimeout(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if kwarg(node, "timeout") is not None or any(a.star == "**" for a in node.args):
             return
+        if _under_timeout_block(ctx):
+            return
         name = ctx.call_name(node)
         if name in _HTTP_CALLS or name == "urllib3.request":
             ctx.report(node, f"{name}() without timeout= can wait forever")
@@ -940,6 +1011,10 @@ class HttpWithoutTimeout(ReviewRule):
 
     VALID = (
         Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),
+        # A green-thread timeout around the call bounds it.
+        Valid(
+            "import eventlet, requests\n\ndef fetch(url):\n    with eventlet.Timeout(5):\n        return requests.get(url)\n"
+        ),
         # A process-wide default timeout covers urllib and http.client.
         Valid(
             "import socket, http.client, urllib.request\nsocket.setdefaulttimeout(10)\n"
