@@ -163,6 +163,12 @@ CASES = {
         "      identifier: linux\nphases:\n  build:\n    commands: [make]\n",
         [('CWB109', (7, 19, 7, 24), 'error', 'duplicate batch identifier "linux" (first used on line 5): every task of build-list needs its own identifier', ())],
     ),
+    "a boolean setting left a placeholder": (
+        "pipeline.json",
+        api_case(("Source", [action("Source", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main",
+                                    "PollForSourceChanges": "<POLL>"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
+        [('CWP122', (7, 213, 7, 221), 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', ())],
+    ),
 }  # fmt: skip
 
 
@@ -276,3 +282,14 @@ def test_windows_destinations_compare_without_case(tmp_path: Path) -> None:
         ("CWA116", (7, 18, 7, 25), "error", 'files[1] and files[0] both copy a file to "c:\\app\\app.conf"; the agent '
          "fails when two copies target the same file", ())
     ]  # fmt: skip
+
+
+def test_a_condition_naming_no_parameter(tmp_path: Path) -> None:
+    from codeward.linters.rules.pipeline.CWP124_undefined_reference import _TEMPLATE
+
+    text = _TEMPLATE.replace("Resources:\n", "Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\nResources:\n", 1)
+    assert findings(tmp_path, "pipeline.yml", text)[0] == (
+        'CWP124', (6, 20, 6, 30), 'error',
+        'Ref names "Stage", which is no parameter, resource or pseudo parameter of this template: CloudFormation '
+        'rejects it before creating anything', (),
+    )  # fmt: skip

@@ -20,6 +20,10 @@ NPM_COMMANDS = frozenset(
         "bin",
         "birthday",
         "bugs",
+        # npm 6's plumbing commands: `npm build` with no folder exits 0 there (npm 7 and later refuse it), so an
+        # old image runs it without failing.
+        "build",
+        "unbuild",
         "bundle",
         "c",
         "cache",
@@ -148,7 +152,7 @@ _PLAIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 class UnknownNpmCommand(DocumentRule):
     """
     ## What it does
-    Reports an `npm` command whose first word is no npm command (`npm cdk synth`, `npm build`), as if npm
+    Reports an `npm` command whose first word is no npm command (`npm cdk synth`, `npm lint`), as if npm
     ran a package's binary or a `package.json` script by its name. Commands whose first word is an option,
     a variable or quoted are not judged.
 

@@ -92,8 +92,9 @@ class InputFileElsewhere(DocumentRule):
     `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`) when the source root, where
     CodeBuild starts every build, has no such file but the repository has one of that name in a folder
     (`backend/requirements.txt`), and no earlier command changed directory or could have written it.
-    Only the buildspec at the repository's root is judged (one in a folder may belong to a project of its
-    own), only commands before the first one that may write files (a clone, a download, an unzip, a build
+    Only the buildspec at the repository's root is judged, and only when it is the repository's one
+    buildspec (one in a folder may belong to a project of its own; with several, a later stage may build
+    on an earlier build's artifact), only commands before the first one that may write files (a clone, a download, an unzip, a build
     tool, a script), and not inline buildspecs of templates (whose source may be another repository).
 
     ## Why is this bad?
@@ -131,6 +132,9 @@ class InputFileElsewhere(DocumentRule):
         Valid(_SPEC.replace("echo Installing dependencies", "aws s3 cp s3://bucket/requirements.txt ."),
               files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
         Valid(_SPEC, files={"backend/app.py": "print(1)\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        # A second buildspec: this one may run on the artifact of another build, which may hold the file.
+        Valid(_SPEC, files={"backend/requirements.txt": "flask\n", "buildspec-build.yml": "version: 0.2\n",
+                            ".git/HEAD": "ref: refs/heads/main\n"}),
     )  # fmt: skip
     INVALID = (
         Invalid(
@@ -145,7 +149,7 @@ class InputFileElsewhere(DocumentRule):
     )
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
-        from codeward.linters.revision import project_root
+        from codeward.linters.revision import _buildspecs, project_root
 
         if path != () or ctx.document.path == "inline-buildspec" or not isinstance(value, dict):
             return
@@ -156,6 +160,10 @@ class InputFileElsewhere(DocumentRule):
         if root is None or here != os.path.abspath(root):
             # A buildspec in a folder of its repository belongs to a project whose layout this rule cannot
             # tell (a monorepo's service, an example uploaded on its own): only the root's buildspec is judged.
+            return
+        if len(_buildspecs(root)) > 1:
+            # Several buildspecs: a later stage's build may run on an earlier build's artifact, whose root
+            # holds files the repository keeps in folders (discard-paths, base-directory).
             return
         searched: dict[Path, int] = {}
         for at, text, words in command_words(value):
