@@ -224,9 +224,12 @@ def _assert_no_agent(text: str, profile: dict) -> None:
         assert mark not in text, mark
     names = [f["name"] for f in profile["frames"]]
     assert names and "main" in names and "crunch" in names
-    # Every stack starts where the program does (its module), not in the launcher or runpy.
+    # Every stack starts where the program does (its module, its threads), not in the launcher or runpy; a tick
+    # that lands while the interpreter joins threads at exit starts in CPython's own `threading._shutdown`
+    # (seen once in a clean-clone run), which is the program's exit, not the agent.
     roots = {profile["frames"][ids[0]]["name"] for ids, *_ in profile["stacks"]}
-    assert roots <= {"<module>", "Thread._bootstrap"}, roots
+    assert roots <= {"<module>", "Thread._bootstrap", "_shutdown"}, roots
+    assert "<module>" in roots, roots
 
 
 def test_the_agent_is_absent_from_every_output_of_codeward_profile(tmp_path: Path) -> None:
