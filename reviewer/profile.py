@@ -57,8 +57,8 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR614": "a test that blocks its own event loop on purpose (or on a platform without threads)",
     "CWR616": "assertions such as `assert result == None` read the way the test means them",
 }
-# Rules that stay quiet in example and documentation code under the default profile (judges found every one of
-# their 19 findings there placeholders: not worth a comment, or wrong). CWR201 keeps live token formats there too.
+# Rules that stay quiet in example and documentation code under the default profile (judges found all 17 of
+# their findings there placeholders, not worth a comment). CWR201 keeps live token formats there too.
 QUIET_IN_EXAMPLES: dict[str, str] = {
     "CWR121": "examples that load a settings file the reader writes",
     "CWR202": "placeholder passwords the reader replaces",
@@ -117,8 +117,8 @@ def asked(code: str, explicit: Sequence[str]) -> bool:
 def selector(
     config: Any, path: str, opts: Options | None = None, wanted: Sequence[str] = ()
 ) -> tuple[Callable[[str], bool], bool]:
-    """(which rules run on `path`, whether the test profile applies to it). `wanted`: rules the command itself
-    asks for, default set or not (the secrets hook's own rules)."""
+    """(which rules run on `path`, whether CWR201 keeps only live token formats there: test, example and
+    documentation code). `wanted`: rules the command itself asks for, default set or not (the secrets hook's)."""
     from codeward.reviewer.measured import in_default_set
 
     opts = opts or options(config)

@@ -524,8 +524,10 @@ class YamlLoad(CallRule):
             name = ctx.code(loader).rsplit(".", 1)[-1]
             if name in self._SAFE:
                 return True
-            if name in self._UNSAFE or name in seen:
-                return False if name in self._UNSAFE else None
+            if name in self._UNSAFE:
+                return False
+            if name in seen:  # a cycle of bases: nothing to go by
+                return None
             seen.add(name)
             # A loader class this module defines (`class CfnLoader(yaml.SafeLoader)`): judged by its first
             # base, which is where PyYAML's constructor comes from.

@@ -982,32 +982,36 @@ class HttpWithoutTimeout(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if kwarg(node, "timeout") is not None or any(a.star == "**" for a in node.args):
             return
-        if _under_timeout_block(ctx):
-            return
         name = ctx.call_name(node)
+
+        def report(message: str, **extra: object) -> None:
+            # Asked only of calls about to be reported: walking up the tree on every call is not free.
+            if not _under_timeout_block(ctx):
+                ctx.report(node, message, **extra)  # type: ignore[arg-type]
+
         if name in _HTTP_CALLS or name == "urllib3.request":
-            ctx.report(node, f"{name}() without timeout= can wait forever")
+            report(f"{name}() without timeout= can wait forever")
         elif name in _URLLIB3_POOLS:
             parent = ctx.parents[-1] if ctx.parents else None
-            if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and not _under_timeout_block(ctx):
                 target = dotted(parent.targets[0].target)
                 if target:
                     ctx.shared.setdefault(("urllib3 without timeout",), set()).add(target)  # type: ignore[union-attr]
         elif name == "urllib.request.urlopen":
             if "setdefaulttimeout" not in ctx.text:
-                ctx.report(node, "urlopen() without timeout= can wait forever")
+                report("urlopen() without timeout= can wait forever")
         elif name in _HTTP_CONNECTIONS:
             if "setdefaulttimeout" not in ctx.text:
-                ctx.report(node, f"{name.rsplit('.', 1)[1]}() without timeout= can wait forever")
+                report(f"{name.rsplit('.', 1)[1]}() without timeout= can wait forever")
         elif name in ("aiohttp.ClientSession", "aiohttp.request"):
-            ctx.report(node, f"{name}() without timeout= waits up to aiohttp's default of 5 minutes",
+            report(f"{name}() without timeout= waits up to aiohttp's default of 5 minutes",
                        severity=Severity.INFO)  # fmt: skip
         elif method_name(node) in _URLLIB3_REQUESTS and isinstance(node.func, cst.Attribute):
             receiver = node.func.value
             bare = ctx.shared.get(("urllib3 without timeout",), set())  # type: ignore[call-overload]
             inline = isinstance(receiver, cst.Call) and ctx.call_name(receiver) in _URLLIB3_POOLS
             if (inline and kwarg(receiver, "timeout") is None) or dotted(receiver) in bare:
-                ctx.report(node, "urllib3 request without timeout= (nor one on its PoolManager) can wait forever")
+                report("urllib3 request without timeout= (nor one on its PoolManager) can wait forever")
 
     VALID = (
         Valid("import requests\nr = requests.get('https://example.com', timeout=10)\n"),
