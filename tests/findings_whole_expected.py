@@ -652,8 +652,14 @@ EXPECTED = {
     'CWR103 680efe37': [
         ((4, 5, 4, 29), 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
+    'CWR103 6c58d948': [
+        ((4, 12, 4, 52), 'info', 'subprocess.check_output() runs the command line `command` split into arguments as it is: check that no caller builds it from outside input (CWE-78)', (), None),
+    ],
     'CWR103 8024dd9a': [
         ((4, 5, 4, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+    ],
+    'CWR103 83e2ad29': [
+        ((4, 5, 4, 68), 'info', 'subprocess.check_call() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
     ],
     'CWR103 8d5cac50': [
         ((5, 5, 5, 45), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
@@ -663,6 +669,9 @@ EXPECTED = {
     ],
     'CWR103 c33d70a7': [
         ((3, 12, 3, 25), 'info', 'host.run() is given a command line built from `pod` that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
+    ],
+    'CWR103 f63b6e44': [
+        ((4, 12, 4, 40), 'info', 'pexpect.spawn() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
     ],
     'CWR104 87c63eee': [
         ((2, 10, 2, 42), 'info', "input() is executed as Python code by importlib.import_module(); it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-94)", ('data flow: input() (line 2) -> the sink (line 2)',), None),

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 _SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                 "subprocess.Popen")  # fmt: skip
+# Calls that split a command line into arguments themselves (no shell).
+_SPLITTERS = frozenset({"pexpect.spawn", "pexpect.spawnu", "pexpect.run", "pexpect.runu"})
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 _FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
 
@@ -169,6 +171,9 @@ class ShellWithVariable(CallRule):
     project's own command runner whose code is not in view (`host.run(...)`, `run_command(...)`,
     `__salt__['cmd.run'](...)`) counts too, at `info`, when it is given a command line (a known program and its
     arguments, `git show :%s`) formatted from a value that is not quoted: whether it uses a shell is not known.
+    So does a command line split into a program's arguments (`subprocess.run(line.split())`, `shlex.split(line)`,
+    `pexpect.spawn(line)`): no shell, but a value with spaces or a leading `-` adds arguments and options of its
+    own. Remote shells count as shells (paramiko `exec_command`, fabric `run`/`sudo`/`local`, invoke `run`).
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -201,6 +206,8 @@ class ShellWithVariable(CallRule):
         "-c'",
         '-c"',
         "/c",
+        "subprocess",
+        "pexpect",
         # A project's own command runner (`_helper`).
         "run",
         "exec",
@@ -214,7 +221,10 @@ class ShellWithVariable(CallRule):
     targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4",
                          "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput",
                          "commands.getstatusoutput", "popen2.popen2", "popen2.popen3", "popen2.popen4",
-                         "asyncio.create_subprocess_shell"})  # fmt: skip
+                         "asyncio.create_subprocess_shell", "paramiko.SSHClient().exec_command", "fabric.api.run",
+                         "fabric.api.sudo", "fabric.api.local", "fabric.operations.run", "fabric.operations.sudo",
+                         "fabric.operations.local", "fabric.Connection().run", "fabric.Connection().sudo",
+                         "fabric.Connection().local", "invoke.run", *_SPLITTERS})  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
@@ -259,12 +269,20 @@ class ShellWithVariable(CallRule):
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
         command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
+        if name in _SPLITTERS:
+            if command is not None:
+                self._split(ctx, node, name, command)
+            return
         if name in CommandInjection._SHELL:
             shell = kwarg(node, "shell")
             if shell is None or not is_const(shell.value, True):
-                command = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
-                if command is None:
+                script = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
+                if script is None:
+                    line = _split_line(ctx, command)  # `cmd.split()`, `shlex.split(cmd)`: argv from a line
+                    if line is not None:
+                        self._split(ctx, node, name, line)
                     return
+                command = script
         if command is None or ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
         if _settled(ctx, command, "command"):
@@ -286,11 +304,45 @@ class ShellWithVariable(CallRule):
                 return
         ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
 
+    def _split(self, ctx: Context, node: cst.Call, name: str, line: cst.BaseExpression) -> None:
+        """A command line split on blanks into the program's arguments (no shell): a value in it that holds
+        spaces or starts with `-` becomes arguments or options of its own (argument injection)."""
+        if ctx.sink_hits(node, "command") or _settled(ctx, line, "command"):
+            return
+        if isinstance(line, cst.Name | cst.Attribute | cst.Subscript):
+            value = ctx.value(line)
+            if value.type != "str" and value.prefix is None:
+                ctx.report(
+                    node,
+                    f"{name}() runs the command line `{ctx.code(line)}` split into arguments as it is: check that "
+                    "no caller builds it from outside input",
+                    severity=Severity.INFO,
+                )
+                return
+            found = _built_from_parameter(ctx, line, "command")
+            if found is None:
+                return
+            what = f"`{found[0]}`"
+        elif _unquoted_variable(ctx, line):
+            what = "a variable"
+        else:
+            return
+        ctx.report(
+            node,
+            f"{name}() runs a command line built from {what} and split on blanks: a value with spaces or a leading "
+            "`-` adds arguments and options of its own",
+            severity=Severity.INFO,
+        )
+
     VALID = (
         Valid("import subprocess\nsubprocess.run('ls -l /tmp', shell=True, timeout=5)\n"),
         Valid("import os, shlex\n\ndef rm(p):\n    os.system('rm -- ' + shlex.quote(p))\n"),
         Valid("import subprocess\n\ndef rm(p):\n    subprocess.run(['rm', '--', p], timeout=5)\n"),
         Valid("import subprocess\nCMD = 'uptime'\nsubprocess.run(CMD, shell=True, timeout=5)\n"),
+        Valid(
+            "import shlex, subprocess\n\ndef clone(url):\n    subprocess.check_call(shlex.split('git clone %s' % shlex.quote(url)))\n"
+        ),
+        Valid("import subprocess\nsubprocess.check_call('git status --short'.split())\n"),
         # A project's runner given an argument list, a quoted value, or text that is not a command line.
         Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
@@ -324,6 +376,19 @@ class ShellWithVariable(CallRule):
             9,
             message="as a shell command as it is: check that no caller builds it",
         ),
+        Invalid(
+            "import shlex, subprocess\n\ndef clone(url):\n    subprocess.check_call(shlex.split('git clone %s /tmp/x' % url))\n",
+            4,
+            5,
+            message="built from a variable and split on blanks: a value with spaces or a leading `-`",
+        ),
+        Invalid(
+            "import subprocess\n\ndef get_output(command):\n    return subprocess.check_output(command.split())\n",
+            4,
+            12,
+            message="runs the command line `command` split into arguments as it is",
+        ),
+        Invalid("import pexpect\n\ndef ssh(host):\n    return pexpect.spawn('ssh ' + host)\n", 4, 12),
         Invalid(
             "def resolve(host, pod, name):\n    cmd = 'kubectl exec -ti {0} nslookup {1}'.format(pod, name)\n"
             "    return host.run(cmd)\n",
@@ -365,6 +430,18 @@ _COMMAND_LINE = re.compile(
     + "|".join(re.escape(p) for p in sorted(_PROGRAMS, key=len, reverse=True))
     + r")(?:\s|$)"
 )
+
+
+def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The command line an argument list is split from (`line.split()`, `shlex.split(line)`)."""
+    if not isinstance(args, cst.Call):
+        return None
+    func = args.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "split" and not args.args:
+        return func.value
+    if ctx.call_name(args) == "shlex.split" and args.args:
+        return args.args[0].value
+    return None
 
 
 _SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh",
@@ -1250,6 +1327,8 @@ class NoSqlInjection(TaintSink):
 
     def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
         """A whole filter from the request, a JSON value (which can be an operator object) or `$where`."""
+        if taint.source.startswith("route parameter"):
+            return False  # a segment of the URL's path is a string: it cannot hold an operator object
         expr = hit.arg  # type: ignore[attr-defined]
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
@@ -1271,6 +1350,10 @@ class NoSqlInjection(TaintSink):
             "    return db.users.find_one({'name': str(body['name'])})\n"
         ),
         Valid("def f(request, text):\n    return text.find(request.GET['q'])\n"),
+        Valid(
+            "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/u/<name>')\ndef u(name):\n"
+            "    return str(collection.find(name))\n"
+        ),
     )
     INVALID = (
         Invalid(
