@@ -289,19 +289,13 @@ class ShellWithVariable(CallRule):
             return
         if not _unquoted_variable(ctx, command):
             return
-        if isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
-            value = ctx.value(command)
-            if value.type != "str" and value.prefix is None:
-                # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
-                # parameter): running it is the code's purpose; the risk is in whoever builds it, which CWR102
-                # follows from outside input through the callers.
-                ctx.report(
-                    node,
-                    f"{name}() runs `{ctx.code(command)}` as a shell command as it is: check that no caller builds "
-                    "it from outside input",
-                    severity=Severity.INFO,
-                )
-                return
+        if _as_it_is(ctx, command):
+            # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
+            # parameter): running it is the code's purpose; the risk is in whoever builds it, which CWR102
+            # follows from outside input through the callers.
+            message = f"{name}() runs `{ctx.code(command)}` as a shell command as it is"
+            ctx.report(node, message + ": check that no caller builds it from outside input", severity=Severity.INFO)
+            return
         ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
 
     def _split(self, ctx: Context, node: cst.Call, name: str, line: cst.BaseExpression) -> None:
@@ -310,13 +304,10 @@ class ShellWithVariable(CallRule):
         if ctx.sink_hits(node, "command") or _settled(ctx, line, "command"):
             return
         if isinstance(line, cst.Name | cst.Attribute | cst.Subscript):
-            value = ctx.value(line)
-            if value.type != "str" and value.prefix is None:
+            if _as_it_is(ctx, line):
+                message = f"{name}() runs the command line `{ctx.code(line)}` split into arguments as it is"
                 ctx.report(
-                    node,
-                    f"{name}() runs the command line `{ctx.code(line)}` split into arguments as it is: check that "
-                    "no caller builds it from outside input",
-                    severity=Severity.INFO,
+                    node, message + ": check that no caller builds it from outside input", severity=Severity.INFO
                 )
                 return
             found = _built_from_parameter(ctx, line, "command")
@@ -430,6 +421,14 @@ _COMMAND_LINE = re.compile(
     + "|".join(re.escape(p) for p in sorted(_PROGRAMS, key=len, reverse=True))
     + r")(?:\s|$)"
 )
+
+
+def _as_it_is(ctx: Context, expr: cst.BaseExpression) -> bool:
+    """A variable whose whole value came in from elsewhere (not a string built here from a constant start)."""
+    if not isinstance(expr, cst.Name | cst.Attribute | cst.Subscript):
+        return False
+    value = ctx.value(expr)
+    return value.type != "str" and value.prefix is None
 
 
 def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpression | None:
