@@ -351,6 +351,24 @@ def test_helper_in_another_module_that_drops_or_converts_its_argument(tmp_path: 
 # -- 5. guards and sanitizers ---------------------------------------------------------------------------------
 
 GUARDS = [
+    # A key of a container that carries the request as a whole (a JSON body), checked on its own.
+    (
+        "allow-list on one key",
+        "d = request.get_json()\nif d['c'] not in {'ls', 'df'}:\n    return 'bad'\nos.system(d['c'])\n",
+        [],
+    ),
+    ("isdigit on one key", "d = request.get_json()\nif d['n'].isdigit():\n    os.system('sleep ' + d['n'])\n", []),
+    (
+        "another key stays tainted",
+        "d = request.get_json()\nif d['c'] not in {'ls'}:\n    return 'bad'\nos.system(d['o'])\nos.system(str(d))\n",
+        [6, 7],
+    ),
+    (
+        "key checked on one path only",
+        "d = request.get_json()\nif request.args.get('f'):\n    if d['c'] not in {'ls'}:\n        return 'bad'\n"
+        "os.system(d['c'])\n",
+        [7],
+    ),
     ("and", "x = request.args['x']\nif x.isalnum() and len(x) < 9:\n    os.system(x)\n", []),
     ("or with exit", "x = request.args['x']\nif not x or not x.isdigit():\n    return 'bad'\nos.system(x)\n", []),
     ("or does not guard", "x = request.args['x']\nif x.isdigit() or x.startswith('a'):\n    os.system(x)\n", [5]),

@@ -29,6 +29,7 @@ from codeward.reviewer.dataflow.values import (
     const,
     join,
     merge_flows,
+    prefer_flows,
     same,
     truthy,
     widen,
@@ -107,6 +108,21 @@ def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, .
         cleaned = flow.clean(kinds)
         if cleaned is not None:
             out.append(cleaned)
+    return tuple(out)
+
+
+def _mark_cleared(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, ...]:
+    """Like `clean_flows`, but sources cleared of every kind are kept (marked cleared), not dropped."""
+    out = []
+    for flow in flows:
+        if flow.label.family == "input" and flow.label.kind == "source":
+            out.append(Flow(flow.label, flow.cleared | kinds, flow.steps))
+        elif flow.label.family != "input":
+            out.append(flow)
+        else:
+            cleaned = flow.clean(kinds)
+            if cleaned is not None:
+                out.append(cleaned)
     return tuple(out)
 
 
@@ -754,7 +770,7 @@ class Analysis:
                 if positions and base.rest is None:
                     have = base.field(max(positions) + 1 + key)
             if have is not None:
-                return have if not whole else have.with_flows(merge_flows(have.flows, whole))
+                return have if not whole else have.with_flows(prefer_flows(have.flows, whole))
             rest = base.rest
             if rest is None:
                 return Value(flows=whole)
@@ -1355,7 +1371,12 @@ class Analysis:
         if members is not None and len(members) == 1 and not keys and kinds >= ALL_KINDS:
             env[root] = const(next(iter(members)))
             return env
-        cleaned = replace(inner, flows=clean_flows(inner.flows, kinds), fields=tuple(
+        flows = clean_flows(inner.flows, kinds)
+        if keys and keys[-1] is not None and not (isinstance(keys[-1], str) and keys[-1].startswith(".")):
+            # One key of a container: its sources stay, cleared, so that they prevail over the same sources the
+            # container as a whole still carries (`prefer_flows` when the key is read).
+            flows = _mark_cleared(inner.flows, kinds)
+        cleaned = replace(inner, flows=flows, fields=tuple(
             (k, v.with_flows(clean_flows(v.deep_flows(), kinds))) for k, v in inner.fields
         ), rest=inner.rest.with_flows(clean_flows(inner.rest.deep_flows(), kinds)) if inner.rest is not None else None)  # fmt: skip
         env[root] = _set_path(current, keys, cleaned)

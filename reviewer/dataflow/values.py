@@ -276,9 +276,17 @@ def join(a: Value | None, b: Value | None, depth: int = 0) -> Value:
         merged: dict[tuple[type, object], tuple[object, Value]] = {}
         for key, v in a.fields:
             merged[(type(key), key)] = (key, v)
+        seen_b: set[tuple[type, object]] = set()
         for key, v in b.fields:
+            seen_b.add((type(key), key))
             have = merged.get((type(key), key))
-            merged[(type(key), key)] = (key, v if have is None else join(have[1], v, depth + 1))
+            # Where `a` has no such key, reading it there gives `a`'s elements and whole-value taint.
+            v = _with_implicit(v, a, depth) if have is None else join(have[1], v, depth + 1)
+            merged[(type(key), key)] = (key, v)
+        if b.flows:
+            for slot, (key, v) in list(merged.items()):
+                if slot not in seen_b:  # only `a` holds this key
+                    merged[slot] = (key, _with_implicit(v, b, depth))
         fields = tuple(merged.values())[:MAX_FIELDS]
     elif a.fields or b.fields:
         for _, v in (*a.fields, *b.fields):
@@ -292,6 +300,25 @@ def join(a: Value | None, b: Value | None, depth: int = 0) -> Value:
         type=a.type if a.type == b.type else (a.type or b.type if not (a.type and b.type) else None),
         prefix=_common_prefix(a, b),
     )
+
+
+def _with_implicit(field: Value, other: Value, depth: int) -> Value:
+    """A key one side of a join holds and `other` does not: on `other`'s path reading it gives `other`'s
+    whole-value taint, which the joined field must keep (how each path cleared it: both must have)."""
+    sources = tuple(f for f in other.flows if f.label.kind == "source")  # only sources are marked (`narrow`)
+    if not sources:
+        return field
+    merged = merge_flows(field.flows, sources)
+    return field if merged == field.flows else field.with_flows(merged)
+
+
+def prefer_flows(first: tuple[Flow, ...], second: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Union by label where `first` says how a label was cleared: a key checked on its own (`d["k"] in ALLOWED`)
+    is safe even though the container's other keys still carry the same source."""
+    if not second:
+        return first
+    labels = {f.label for f in first}
+    return first + tuple(f for f in second if f.label not in labels)
 
 
 def _common_prefix(a: Value, b: Value) -> str | None:
