@@ -426,11 +426,15 @@ class ModifyWhileIterating(ReviewRule):
             return  # attributes may be containers that copy on change (email.message.Message)
         target = iterable.value
         keys = _loop_keys(node)
-        for stmt in _flat_statements(node.body):
-            call = stmt.value if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call) else None
+        statements = list(_flat_statements(node.body))
+        for index, stmt in enumerate(statements):
+            call = _call_on(stmt, target)
             mutated = None
-            if call is not None and method_name(call) in _MUTATORS and dotted(call.func.value) == target:  # type: ignore[attr-defined]
-                mutated = None if _same_keys(call, keys) else call
+            if call is not None and method_name(call) in _MUTATORS:
+                replacing = _replaced(call, statements[index + 1 :], target) or (
+                    method_name(call) == "insert" and index > 0 and _replaced_by(statements[index - 1], target)
+                )
+                mutated = None if _same_keys(call, keys) or replacing else call
             if isinstance(stmt, cst.Del):
                 for element in _del_targets(stmt):
                     if isinstance(element, cst.Subscript) and dotted(element.value) == target:
@@ -444,12 +448,38 @@ class ModifyWhileIterating(ReviewRule):
         Valid("for i, x in enumerate(items):\n    if x is None:\n        items.pop(i)\n        break\n"),
         Valid("for key, value in totals.items():\n    totals.update({key: round(value, 2)})\n"),
         Valid("for key in counts:\n    counts.setdefault(key, 0)\n    counts[key] += 1\n"),
+        Valid(
+            "for attr in attributes:\n    if attr['name'] == name:\n        index = attributes.index(attr)\n"
+            "        attributes.remove(attr)\n        attributes.insert(index, new)\n"
+        ),
     )
     INVALID = (
         Invalid("for user in users:\n    if user.inactive:\n        users.remove(user)\n", 3, 9),
         Invalid("for key, value in totals.items():\n    totals.update({key + '_rounded': value})\n", 2, 5),
         Invalid("for key in cache:\n    if expired(key):\n        del cache[key]\n", 3, 9),
     )
+
+
+def _call_on(stmt: cst.CSTNode, target: str) -> cst.Call | None:
+    """`target.method(...)` as a statement of its own."""
+    if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call) and isinstance(stmt.value.func, cst.Attribute):
+        return stmt.value if dotted(stmt.value.func.value) == target else None
+    return None
+
+
+def _replaced(call: cst.Call, rest: list[cst.CSTNode], target: str) -> bool:
+    """`items.remove(x)` (or `pop(i)`) followed at once by `items.insert(...)`: an element is replaced, the
+    length and the positions after it stay."""
+    if method_name(call) not in ("remove", "pop") or not rest:
+        return False
+    following = _call_on(rest[0], target)
+    return following is not None and method_name(following) == "insert"
+
+
+def _replaced_by(stmt: cst.CSTNode, target: str) -> bool:
+    """The statement before an `insert` took an element out (`remove`/`pop`): the two replace it."""
+    call = _call_on(stmt, target)
+    return call is not None and method_name(call) in ("remove", "pop")
 
 
 def _loop_keys(node: cst.For) -> set[str]:
