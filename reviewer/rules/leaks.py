@@ -85,10 +85,10 @@ _BORROWERS = frozenset(
 # expression ends: CPython frees them by reference counting and their finalizers close the descriptor. Executors,
 # pools and processes are no leak either when used inline (their threads or children are the point).
 _FREED_AT_ONCE = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "executor",
-                            "process pool", "process"})  # fmt: skip
+                            "process pool", "process", "socket"})  # fmt: skip
 _IN_MEMORY = frozenset({"io.BytesIO", "io.StringIO"})
 # Objects whose finalizer closes their descriptor (unlike executors and pools, whose threads outlive them).
-_DESCRIPTORS = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file"})
+_DESCRIPTORS = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "socket"})
 
 
 def resource_kind(ctx: Context, call: cst.Call) -> str | None:
