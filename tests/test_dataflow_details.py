@@ -196,6 +196,18 @@ SURVIVOR_CASES = [
     # ElementTree's Element methods are XPath sinks on a value typed by getroot().
     ("an Element's findall", "import xml.etree.ElementTree as ET\nroot = ET.parse('x.xml').getroot()\n"
      "root.findall(request.args['q'])\nroot.findall('./item')\n", [(5, "CWR114")]),
+    # dict() of a tainted mapping: its unknown keys carry the taint; of a constant one, the constant.
+    ("dict() of the request's mapping", "d = dict(request.args)\nos.system(d['c'])\ne = dict({'c': 'ls'})\n"
+     "os.system(e['c'])\n", [(4, "CWR102")]),
+    # builtins.tuple and builtins.str are the builtins, folded as such.
+    ("builtins.tuple() folds", "import builtins\nc = request.args['c']\nif builtins.tuple('ab') == ('a', 'b'):\n"
+     "    c = 'ls'\nos.system(c)\nd = request.args['d']\nif builtins.tuple('ab') == ('b',):\n    d = 'ls'\n"
+     "os.system(d)\n", [(11, "CWR102")]),
+    ("builtins.str() folds", "import builtins\nc = request.args['c']\nif builtins.str(12) == '12':\n    c = 'ls'\n"
+     "os.system(c)\n", []),
+    # str() is the empty string.
+    ("str() is empty", "c = request.args['c']\nif str() == '':\n    c = 'ls'\nos.system(c)\nd = request.args['d']\n"
+     "if str() != '':\n    d = 'ls'\nos.system(d)\n", [(10, "CWR102")]),
     ("an appended list is not None", "cmds = ['ls']\ncmds.append(request.args['c'])\nif cmds is not None:\n"
      "    os.system(cmds[1])\nos.system(cmds[0])\n", [(6, "CWR102")]),
 ]  # fmt: skip
@@ -390,4 +402,20 @@ def test_a_dependency_nested_past_the_limit_is_not_parsed(tmp_path) -> None:
     assert found == [
         (10, "CWR102", "request.args reaches the command run by run(), which passes it to os.system() (flat.py:6): "
          "it can run commands of its own (CWE-78)"),
+    ]  # fmt: skip
+
+
+def test_a_module_that_imports_itself(tmp_path) -> None:
+    """`from app import views` inside app/views.py: a name imported there is read through the module (seed 30)."""
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "views.py").write_text(
+        "import subprocess\nfrom flask import request\nfrom app import views\n\n\ndef index():\n"
+        "    views.subprocess.call(request.args['c'], shell=True)\n    views.subprocess.call('ls', shell=True)\n"
+    )
+    found = [(f.line, f.code, f.message) for f in review_file(str(package / "views.py")).findings]
+    assert found == [
+        (7, "CWR102", "request.args reaches the command run by subprocess.call(): it can run commands of its own "
+         "(CWE-78)"),
     ]  # fmt: skip
