@@ -208,6 +208,9 @@ SURVIVOR_CASES = [
     # str() is the empty string.
     ("str() is empty", "c = request.args['c']\nif str() == '':\n    c = 'ls'\nos.system(c)\nd = request.args['d']\n"
      "if str() != '':\n    d = 'ls'\nos.system(d)\n", [(10, "CWR102")]),
+    # A sink in a for loop's iterable is found at its own state (each loop's iterable has its own).
+    ("a sink in a for loop's iterable", "cmd = request.args['c']\nfor line in os.popen(cmd):\n    pass\n"
+     "for line in os.popen('ls'):\n    pass\n", [(4, "CWR102")]),
     ("an appended list is not None", "cmds = ['ls']\ncmds.append(request.args['c'])\nif cmds is not None:\n"
      "    os.system(cmds[1])\nos.system(cmds[0])\n", [(6, "CWR102")]),
 ]  # fmt: skip
@@ -288,6 +291,12 @@ WHOLE_FILE_CASES = [
     # A wrapper that also reads a source itself: both the inside flow and the parameter's are found.
     ("a wrapper with a source inside", "def run(c):\n    os.system(request.args['x'])\n    os.system(c)\n"
      "@app.route('/x')\ndef view():\n    run(request.args['c'])\n", [(2, "CWR102"), (6, "CWR102")]),
+    # A lambda at module level sees the module's constants and its sinks are found (seed 30).
+    ("a module-level lambda reads a module constant", "MODE = 'safe'\n"
+     "run = lambda c: os.system(c if MODE != 'safe' else 'ls')\n@app.route('/x')\ndef view():\n"
+     "    run(request.args['c'])\n", []),
+    ("a sink in a module-level lambda", "f = lambda: os.system(request.args['c'])\ng = lambda: os.system('ls')\n",
+     [(1, "CWR102")]),
     ("a wrapper's second parameter", "def run(flag, c):\n    os.system(c)\n@app.route('/x')\ndef view():\n"
      "    run(1, request.args['c'])\n", [(5, "CWR102")]),
 ]  # fmt: skip
