@@ -297,6 +297,11 @@ WHOLE_FILE_CASES = [
      "    run(request.args['c'])\n", []),
     ("a sink in a module-level lambda", "f = lambda: os.system(request.args['c'])\ng = lambda: os.system('ls')\n",
      [(1, "CWR102")]),
+    # A name declared global is the module's until the function assigns it (seed 30).
+    ("a name declared global reads the module's value", "MODE = 'safe'\nOTHER = 'unsafe'\n@app.route('/x')\n"
+     "def view():\n    global MODE, OTHER\n    c = request.args['c']\n    if MODE == 'safe':\n        c = 'ls'\n"
+     "    os.system(c)\n    d = request.args['d']\n    if OTHER == 'safe':\n        d = 'ls'\n    os.system(d)\n"
+     "    if request.args.get('r'):\n        MODE = OTHER = 'x'\n", [(13, "CWR102")]),
     ("a wrapper's second parameter", "def run(flag, c):\n    os.system(c)\n@app.route('/x')\ndef view():\n"
      "    run(1, request.args['c'])\n", [(5, "CWR102")]),
 ]  # fmt: skip
