@@ -183,6 +183,8 @@ SURVIVOR_CASES = [
     ("setdefault of a missing and of a present key", "d = {}\nd.setdefault('c', request.args['c'])\n"
      "os.system(d['c'])\ne = {'c': 'ls'}\ne.setdefault('c', request.args['c'])\nos.system(e['c'])\n",
      [(5, "CWR102")]),
+    ("setdefault leaves the other keys", "d = {'a': 'ls'}\nd.setdefault('c', request.args['c'])\n"
+     "os.system(d['a'])\nos.system(d['c'])\n", [(6, "CWR102")]),
     # A check on a normalised path reaches through every wrapper to the name it derives from.
     ("realpath of a stripped path checked", "p = request.args['p']\n"
      "if os.path.realpath(p.strip()).startswith('/srv/files/'):\n    open(p)\nopen(p)\n", [(6, "CWR107")]),
