@@ -802,6 +802,9 @@ EXPECTED = {
     'CWR120 dd52d53a': [
         ((3, 5, 3, 14), 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), None),
     ],
+    'CWR120 ffbc7153': [
+        ((5, 12, 5, 45), 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
     'CWR121 aaa58ee0': [
         ((2, 12, 2, 42), 'warning', 'eval() runs code from `rule`, which is not a literal (CWE-95)', (), None),
     ],

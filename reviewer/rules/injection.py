@@ -1934,6 +1934,17 @@ def _sql_text_in_reach(ctx: Context) -> bool:
     return False
 
 
+def _template_and_values(query: cst.BaseExpression) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
+    """A template held in a variable and the values formatted into it (`q % (a, b)`, `q.format(a)`)."""
+    variable = (cst.Name, cst.Attribute)
+    if isinstance(query, cst.BinaryOperation) and isinstance(query.operator, cst.Modulo):
+        return (query.left, [query.right]) if isinstance(query.left, variable) else (None, [])
+    func = query.func if isinstance(query, cst.Call) else None
+    if isinstance(func, cst.Attribute) and func.attr.value == "format" and isinstance(func.value, variable):
+        return func.value, [a.value for a in query.args]  # type: ignore[attr-defined]
+    return None, []
+
+
 def _sql_text_in_function(ctx: Context) -> bool:
     """Whether the function around the current call holds a string literal that starts like SQL."""
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
@@ -2033,11 +2044,18 @@ class SqlFromVariable(ReviewRule):
 
     def _formatted_here(self, ctx: Context, node: cst.Call, query: cst.BaseExpression) -> None:
         prefix = literal_prefix(query)
+        values: list[cst.BaseExpression] = [query]
+        if prefix is None:
+            # `query % (a, b)`, `query.format(a)`: the template is in a variable the analysis knows.
+            template, values = _template_and_values(query)
+            if template is not None:
+                known = ctx.value(template)
+                prefix = known.const if isinstance(known.const, str) else known.prefix
         if prefix is None or not _SQL_START.match(prefix) or ctx.sink_hits(node, "sql"):
             return  # not visibly SQL, or CWR101's
         if _settled(ctx, query, "sql"):
             return
-        if _unquoted_sql(ctx, query):
+        if any(_unquoted_sql(ctx, v) for v in values):
             ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting values into the text")
         else:  # `ID` looks like a constant, but the analysis knows it is a parameter
             self._formatted_before(ctx, node, query, _SQL_START)
@@ -2060,6 +2078,8 @@ class SqlFromVariable(ReviewRule):
         Valid(
             "def relabel(db, user, lang):\n    db.add('UPDATE users SET language=%s WHERE id=%s', (lang, user.id))\n"
         ),
+        Valid("Q = 'SELECT * FROM t WHERE a = %s'\n\ndef rows(cur, a):\n    return cur.execute(Q, (a,))\n"),
+        Valid("def rows(cur):\n    q = 'SELECT * FROM %s'\n    return cur.execute(q % 'users')\n"),
         Valid(
             "import logging\n\ndef relabel(db, lang):\n    q = f\"UPDATE users SET language='{lang}'\"\n"
             "    logging.debug(q)\n    raise NotImplementedError(q)\n"
@@ -2076,6 +2096,13 @@ class SqlFromVariable(ReviewRule):
             message="formatting `day`",
         ),
         Invalid("def purge(db, user):\n    db.run_query('DELETE FROM sessions WHERE uid = %s' % user)\n", 2, 5),
+        Invalid(
+            "def month(cur, start, end):\n    query = '''\n        SELECT day FROM t\n        WHERE day BETWEEN %s AND %s'''\n"
+            "    return cur.execute(query % (start, end))\n",
+            5,
+            12,
+            message="cur.execute() runs SQL built by formatting values into the text",
+        ),
         Invalid(
             "def relabel(db, user, lang):\n    q = f\"UPDATE users SET language='{lang}' WHERE id={user.id}\"\n"
             "    db.add(q)\n",
