@@ -640,6 +640,9 @@ EXPECTED = {
     'CWR102 f0c2c5b2': [
         ((2, 1, 2, 45), 'info', "sys.argv reaches the command run by subprocess.Popen(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
     ],
+    'CWR103 0920fb09': [
+        ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
+    ],
     'CWR103 0c860147': [
         ((4, 5, 4, 73), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
@@ -649,14 +652,26 @@ EXPECTED = {
     'CWR103 680efe37': [
         ((4, 5, 4, 29), 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
+    'CWR103 6c58d948': [
+        ((4, 12, 4, 52), 'info', 'subprocess.check_output() runs the command line `command` split into arguments as it is: check that no caller builds it from outside input (CWE-78)', (), None),
+    ],
     'CWR103 8024dd9a': [
         ((4, 5, 4, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+    ],
+    'CWR103 83e2ad29': [
+        ((4, 5, 4, 68), 'info', 'subprocess.check_call() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
     ],
     'CWR103 8d5cac50': [
         ((5, 5, 5, 45), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
     'CWR103 9e0c1941': [
         ((5, 9, 5, 64), 'info', "subprocess.check_call() runs `self.argument['run']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), None),
+    ],
+    'CWR103 c33d70a7': [
+        ((3, 12, 3, 25), 'info', 'host.run() is given a command line built from `pod` that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
+    ],
+    'CWR103 f63b6e44': [
+        ((4, 12, 4, 40), 'info', 'pexpect.spawn() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
     ],
     'CWR104 87c63eee': [
         ((2, 10, 2, 42), 'info', "input() is executed as Python code by importlib.import_module(); it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-94)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
@@ -784,6 +799,12 @@ EXPECTED = {
     'CWR120 90a55548': [
         ((3, 12, 3, 28), 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), None),
     ],
+    'CWR120 dd52d53a': [
+        ((3, 5, 3, 14), 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), None),
+    ],
+    'CWR120 ffbc7153': [
+        ((5, 12, 5, 45), 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
     'CWR121 aaa58ee0': [
         ((2, 12, 2, 42), 'warning', 'eval() runs code from `rule`, which is not a literal (CWE-95)', (), None),
     ],
@@ -798,6 +819,9 @@ EXPECTED = {
     ],
     'CWR123 aeeebbc6': [
         ((2, 7, 2, 27), 'info', 'this Jinja2 environment does not escape HTML (autoescape is off by default) (CWE-79)', (), None),
+    ],
+    'CWR123 b876083c': [
+        ((4, 12, 4, 34), 'info', 'markdown() turns `post.content` into HTML and keeps any HTML it contains: if the text can come from users, sanitise the output (`bleach.clean`, `nh3.clean`) before it reaches a page (CWE-79)', (), None),
     ],
     'CWR123 c2a9043b': [
         ((4, 5, 4, 63), 'warning', 'autoescape is turned off: every {{ value }} is written into the page unescaped (CWE-79)', (), None),

@@ -246,6 +246,28 @@ def test_unknown_calls_pass_their_arguments_taint_on() -> None:
     assert reported(body) == [(5, "CWR102")]
 
 
+def test_modules_used_without_their_imports() -> None:
+    """A function cut out of its module (a diff hunk, a dataset record) uses `os`, `shutil`, `subprocess`
+    without importing them: those names are the modules the models know, so their sinks are sinks."""
+    body = """
+    def view(request):
+        name = request.GET['name']
+        os.system('ls ' + name)
+        shutil.rmtree('/srv/' + name)
+        subprocess.call('du -s ' + shlex.quote(name), shell=True)
+        shutil.rmtree('/srv/' + os.path.basename(name))
+    """
+    assert reported(body, head="") == [(4, "CWR102"), (5, "CWR107")]
+    # Bound in the file, the same names are whatever the file binds them to.
+    bound = """
+    from helpers import shutil
+
+    def view(request):
+        shutil.rmtree('/srv/' + request.GET['name'])
+    """
+    assert reported(bound, head="") == []
+
+
 def test_class_wrapping_a_request() -> None:
     body = """
     class Input:
@@ -308,6 +330,22 @@ def test_summaries_across_two_modules(tmp_path: Path) -> None:
     )
     found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code in FLOW_RULES]
     assert found == [(5, "CWR102")]
+
+
+def test_helper_in_another_module_that_drops_or_converts_its_argument(tmp_path: Path) -> None:
+    """Untrusted data passed to another module's function that calls no sink: its summary decides what comes
+    back (a constant, an int, the argument itself), not the rule for unknown calls (the argument's data)."""
+    (tmp_path / "helpers.py").write_text(
+        "def constant(text):\n    return 'fixed'\n\ndef number(text):\n    return int(text)\n\n"
+        "def same(text):\n    return 'echo ' + text\n"
+    )
+    (tmp_path / "views.py").write_text(
+        "import subprocess\nfrom flask import request\nimport helpers\nfrom helpers import number\n\n"
+        "def index():\n    p = request.args['p']\n    subprocess.call(helpers.constant(p), shell=True)\n"
+        "    subprocess.call('sleep %d' % number(p), shell=True)\n    subprocess.call(helpers.same(p), shell=True)\n"
+    )
+    found = [(f.line, f.code) for f in review_file(str(tmp_path / "views.py")).findings if f.code in FLOW_RULES]
+    assert found == [(10, "CWR102")]
 
 
 # -- 5. guards and sanitizers ---------------------------------------------------------------------------------

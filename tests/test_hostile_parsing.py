@@ -58,9 +58,10 @@ def test_a_file_past_the_time_limit_is_one_finding(tmp_path) -> None:
     slow = "import subprocess\n" + "subprocess.call(x, shell=True)\n" * 20_000
     attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.PAYLOAD, "slow.py": slow})
     run = h.run_codeward(attack, "review", "--isolated", "--format", "concise", ".",
-                         env={"CODEWARD_FILE_TIME_LIMIT": "2"})  # fmt: skip
-    # The slow file takes ~10 s of CPU; the clock starts once the worker has loaded the parser and rules.
-    h.assert_blocks(run, "slow.py:1:1: CWR003 not reviewed: its analysis ran past the 2 s limit", "CWR102")
+                         env={"CODEWARD_FILE_TIME_LIMIT": "1"})  # fmt: skip
+    # The slow file takes ~10 s of CPU, app.py well under 0.1 s; the clock starts once the worker has loaded
+    # the parser and rules.
+    h.assert_blocks(run, "slow.py:1:1: CWR003 not reviewed: its analysis ran past the 1 s limit", "CWR102")
     h.assert_contained(attack, run, (h.AWS_KEY,))
 
 
@@ -102,13 +103,14 @@ def _failed(item: str, why: str) -> str:
 def test_run_isolated_replaces_dead_workers_and_keeps_order(jobs: int) -> None:
     items = ["a", "abort", "b", "segv", "c", "slow", "d", "hog", "e"]
     started = time.monotonic()
-    results = run_isolated(_work, items, jobs, _failed, Limits(seconds=2.0, memory=256 * 1024 * 1024))
-    assert time.monotonic() - started < 25  # the sleeper was stopped at its limit, not waited for
+    # 1 s of CPU time is plenty for these items (the workers are forked); the sleeper costs 4 s of wall time.
+    results = run_isolated(_work, items, jobs, _failed, Limits(seconds=1.0, memory=256 * 1024 * 1024))
+    assert time.monotonic() - started < 25  # the sleeper was stopped at its limit, not waited for (30 s)
     assert results[0::2] == ["A", "B", "C", "D", "E"]
     assert results[1] == "abort failed: its analysis stopped the worker process (SIGABRT), most likely past the " \
                          "256 MiB memory limit"  # fmt: skip
     assert "(SIGSEGV)" in results[3]
-    assert results[5] == "slow failed: its analysis ran past the 2 s limit"
+    assert results[5] == "slow failed: its analysis ran past the 1 s limit"
     assert results[7] == "hog: MemoryError"  # the limit holds inside the worker: Python sees MemoryError
 
 

@@ -282,8 +282,15 @@ def test_average_precision_matches_scikit_learn() -> None:
     assert ours == pytest.approx(average_precision_score(labels, scores))
 
 
-def test_model_document_is_json_and_versioned(tmp_path: Path, slice_records: list[dict]) -> None:
+@pytest.fixture(scope="module")
+def small_model(slice_records: list[dict]) -> dict:
+    """One model document trained on the slice (training is the slow part; the tests below only read it)."""
     document, _ = train.train(slice_records, trees=10)
+    return document
+
+
+def test_model_document_is_json_and_versioned(tmp_path: Path, small_model: dict) -> None:
+    document = json.loads(json.dumps(small_model))  # a copy: the version is changed below
     path = tmp_path / "model.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     loaded = score.load(str(path))
@@ -300,12 +307,11 @@ def test_model_document_is_json_and_versioned(tmp_path: Path, slice_records: lis
         score.load(str(tmp_path / "missing.json"))
 
 
-def test_evaluation_report_shape(tmp_path: Path, slice_records: list[dict]) -> None:
+def test_evaluation_report_shape(tmp_path: Path, slice_records: list[dict], small_model: dict) -> None:
     from codeward.reviewer.ml import evaluate
 
-    document, _ = train.train(slice_records, trees=10)
     path = tmp_path / "model.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
+    path.write_text(json.dumps(small_model), encoding="utf-8")
     report = evaluate.evaluate(slice_records, str(path), detect_secrets=False)
     assert set(report) == {
         "secrets",

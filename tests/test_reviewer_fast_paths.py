@@ -12,7 +12,10 @@ from __future__ import annotations
 import pytest
 from codeward.reviewer.review import review_text
 
-_DELETE = "('DELETE FROM sessions WHERE uid = %s' % user)\n"
+# The statement is a module constant: a callee named like a query helper reads SQL text anywhere in reach, any
+# other callee only text written in its own function (none here), so the name alone decides.
+_HEAD = "DELETE = 'DELETE FROM sessions WHERE uid = %s'\n"
+_DELETE = "(DELETE % user)\n"
 
 CASES = {
     "attribute": ("def purge(db, user):\n    db.run_query" + _DELETE, "db.run_query()"),
@@ -43,11 +46,13 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_query_helper_callee_is_read_as_printed(name: str) -> None:
     source, callee = CASES[name]
-    found = [(f.code, f.span.line, f.span.column, f.message) for f in review_text("x.py", source, "CWR120".__eq__)]
+    found = [
+        (f.code, f.span.line, f.span.column, f.message) for f in review_text("x.py", _HEAD + source, "CWR120".__eq__)
+    ]
     expected = []
     if callee is not None:
         message = f"{callee} runs SQL built by formatting `user` into the text (CWE-89)"
-        expected = [("CWR120", 2, 5, message)]
+        expected = [("CWR120", 3, 5, message)]
     assert found == expected
 
 

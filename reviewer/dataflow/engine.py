@@ -133,9 +133,10 @@ class Engine:
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
             if value is not None and any(f.label.kind == "source" for f in value.deep_flows()):
-                # Untrusted data flows in: worth it when the callee can pass it to a sink. Otherwise the call is
-                # an unknown call, whose result carries its arguments' data: nothing is lost by not parsing.
-                return self.project.function_mentions(path, name, self.sink_pattern())
+                # Untrusted data flows in: worth it whenever the callee is there, sink or not. Unparsed, the call
+                # would be an unknown call whose result carries its arguments' data, a false flow when the
+                # callee drops, converts or checks it (`return_constant(x)`, `to_int(x)`).
+                return self.project.defines(path, name)
         return self.project.function_mentions_source(path, name)
 
     def sink_pattern(self) -> SinkText:

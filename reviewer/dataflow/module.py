@@ -373,8 +373,10 @@ class ModuleInfo:
         # Never bound in this file: a snippet, or a name from `from x import *`.
         if name in _REQUEST_NAMES:
             return Value(type="web.Request")
-        from codeward.reviewer.dataflow.models import unbound_guesses
+        from codeward.reviewer.dataflow.models import module_roots, unbound_guesses
 
+        if name in module_roots():
+            return Value(ref=name)  # `os.system(...)` in a snippet without its imports
         guessed = unbound_guesses().get(name)
         return self._ref_value(guessed) if guessed is not None else Value()
 

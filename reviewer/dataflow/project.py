@@ -188,6 +188,10 @@ class Project:
             self._mentions.setdefault(path, {})[key] = found
         return found
 
+    def defines(self, path: str, name: str) -> bool:
+        """Whether a module has a `def` or `class` called `name` (no parse)."""
+        return self._body(path, name) is not None
+
     def _body(self, path: str, name: str) -> str | None:
         """The text of every `def`/`class` called `name` in a file (their lines, up to the next line indented as
         little as the header), from one index of the file's headers."""

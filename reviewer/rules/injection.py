@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 _SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                 "subprocess.Popen")  # fmt: skip
+# Calls that split a command line into arguments themselves (no shell).
+_SPLITTERS = frozenset({"pexpect.spawn", "pexpect.spawnu", "pexpect.run", "pexpect.runu"})
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 _FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
 
@@ -165,7 +167,13 @@ class ShellWithVariable(CallRule):
     Finds `shell=True` (and `os.system`/`os.popen`) with a command built from variables that are not
     quoted with `shlex.quote`, where codeward cannot see where the values come from. A command that arrives
     whole in a parameter or attribute (a hook or task runner's configured command) is reported at `info`:
-    running it is the code's purpose, and CWR102 follows outside input into it through the callers.
+    running it is the code's purpose, and CWR102 follows outside input into it through the callers. A
+    project's own command runner whose code is not in view (`host.run(...)`, `run_command(...)`,
+    `__salt__['cmd.run'](...)`) counts too, at `info`, when it is given a command line (a known program and its
+    arguments, `git show :%s`) formatted from a value that is not quoted: whether it uses a shell is not known.
+    So does a command line split into a program's arguments (`subprocess.run(line.split())`, `shlex.split(line)`,
+    `pexpect.spawn(line)`): no shell, but a value with spaces or a leading `-` adds arguments and options of its
+    own. Remote shells count as shells (paramiko `exec_command`, fabric `run`/`sudo`/`local`, invoke `run`).
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -198,47 +206,139 @@ class ShellWithVariable(CallRule):
         "-c'",
         '-c"',
         "/c",
+        "subprocess",
+        "pexpect",
+        # A project's own command runner (`_helper`).
+        "run",
+        "exec",
+        "cmd",
+        "command",
+        "output",
+        "shell",
+        "spawn",
     )
     # Every call that hands its string to a shell (`/bin/sh -c`), Python 2's included.
     targets = frozenset({*CommandInjection._SHELL, "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4",
                          "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput",
                          "commands.getstatusoutput", "popen2.popen2", "popen2.popen3", "popen2.popen4",
-                         "asyncio.create_subprocess_shell"})  # fmt: skip
+                         "asyncio.create_subprocess_shell", "paramiko.SSHClient().exec_command", "fabric.api.run",
+                         "fabric.api.sudo", "fabric.api.local", "fabric.operations.run", "fabric.operations.sudo",
+                         "fabric.operations.local", "fabric.Connection().run", "fabric.Connection().sudo",
+                         "fabric.Connection().local", "invoke.run", *_SPLITTERS})  # fmt: skip
+
+    def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        name = ctx.call_name(node)
+        if name in self.targets:
+            self.check(ctx, node, name)
+        elif node.args and not _plainly_not_helper(node.func, _COMMAND_HELPER):
+            self._helper(ctx, node)
+
+    def _helper(self, ctx: Context, node: cst.Call) -> None:
+        """A project's own command runner (`run_command(...)`, `host.run(...)`, `__salt__['cmd.run'](...)`),
+        whose code is not in view, given a command line (`git show :%s`, a known program and its arguments)
+        formatted from a value that is not shell-quoted. Whether it goes through a shell is not known: `info`."""
+        callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
+        if not _COMMAND_HELPER.search(callee) or _NOT_COMMAND_HELPER.search(callee):
+            return
+        first = node.args[0]
+        if first.keyword is not None or first.star:
+            return
+        command = first.value
+        if isinstance(command, cst.FormattedString | cst.BinaryOperation) or (
+            isinstance(command, cst.Call) and method_name(command) == "format"
+        ):
+            prefix = literal_prefix(command)
+            if prefix is None or not _COMMAND_LINE.match(prefix) or not _unquoted_variable(ctx, command):
+                return
+            if _settled(ctx, command, "command") or ctx.sink_hits(node, "command"):
+                return
+            what = "a variable"
+        elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
+            found = _built_from_parameter(ctx, command, "command")
+            if found is None or not _COMMAND_LINE.match(found[1]) or ctx.sink_hits(node, "command"):
+                return
+            what = f"`{found[0]}`"
+        else:
+            return
+        ctx.report(
+            node,
+            f"{ctx.code(node.func, 40)}() is given a command line built from {what} that is not shell-quoted; "
+            "if it runs it through a shell, the value can add commands of its own",
+            severity=Severity.INFO,
+        )
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
         command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
+        if name in _SPLITTERS:
+            if command is not None:
+                self._split(ctx, node, name, command)
+            return
         if name in CommandInjection._SHELL:
             shell = kwarg(node, "shell")
             if shell is None or not is_const(shell.value, True):
-                command = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
-                if command is None:
+                script = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
+                if script is None:
+                    line = _split_line(ctx, command)  # `cmd.split()`, `shlex.split(cmd)`: argv from a line
+                    if line is not None:
+                        self._split(ctx, node, name, line)
                     return
+                command = script
         if command is None or ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
         if _settled(ctx, command, "command"):
             return
         if not _unquoted_variable(ctx, command):
             return
-        if isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
-            value = ctx.value(command)
-            if value.type != "str" and value.prefix is None:
-                # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
-                # parameter): running it is the code's purpose; the risk is in whoever builds it, which CWR102
-                # follows from outside input through the callers.
+        if _as_it_is(ctx, command):
+            # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
+            # parameter): running it is the code's purpose; the risk is in whoever builds it, which CWR102
+            # follows from outside input through the callers.
+            message = f"{name}() runs `{ctx.code(command)}` as a shell command as it is"
+            ctx.report(node, message + ": check that no caller builds it from outside input", severity=Severity.INFO)
+            return
+        ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
+
+    def _split(self, ctx: Context, node: cst.Call, name: str, line: cst.BaseExpression) -> None:
+        """A command line split on blanks into the program's arguments (no shell): a value in it that holds
+        spaces or starts with `-` becomes arguments or options of its own (argument injection)."""
+        if ctx.sink_hits(node, "command") or _settled(ctx, line, "command"):
+            return
+        if isinstance(line, cst.Name | cst.Attribute | cst.Subscript):
+            if _as_it_is(ctx, line):
+                message = f"{name}() runs the command line `{ctx.code(line)}` split into arguments as it is"
                 ctx.report(
-                    node,
-                    f"{name}() runs `{ctx.code(command)}` as a shell command as it is: check that no caller builds "
-                    "it from outside input",
-                    severity=Severity.INFO,
+                    node, message + ": check that no caller builds it from outside input", severity=Severity.INFO
                 )
                 return
-        ctx.report(node, f"{name}() runs a shell command built from a variable that is not shell-quoted")
+            found = _built_from_parameter(ctx, line, "command")
+            if found is None:
+                return
+            what = f"`{found[0]}`"
+        elif _unquoted_variable(ctx, line):
+            what = "a variable"
+        else:
+            return
+        ctx.report(
+            node,
+            f"{name}() runs a command line built from {what} and split on blanks: a value with spaces or a leading "
+            "`-` adds arguments and options of its own",
+            severity=Severity.INFO,
+        )
 
     VALID = (
         Valid("import subprocess\nsubprocess.run('ls -l /tmp', shell=True, timeout=5)\n"),
         Valid("import os, shlex\n\ndef rm(p):\n    os.system('rm -- ' + shlex.quote(p))\n"),
         Valid("import subprocess\n\ndef rm(p):\n    subprocess.run(['rm', '--', p], timeout=5)\n"),
         Valid("import subprocess\nCMD = 'uptime'\nsubprocess.run(CMD, shell=True, timeout=5)\n"),
+        Valid(
+            "import shlex, subprocess\n\ndef clone(url):\n    subprocess.check_call(shlex.split('git clone %s' % shlex.quote(url)))\n"
+        ),
+        Valid("import subprocess\nsubprocess.check_call('git status --short'.split())\n"),
+        # A project's runner given an argument list, a quoted value, or text that is not a command line.
+        Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
+        Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
+        Valid("def note(runner, name):\n    runner.run_step('Deploying %s' % name)\n"),
+        Valid("def note(log, name):\n    log.info('git show :%s' % name)\n"),
     )
     INVALID = (
         Invalid(
@@ -267,7 +367,80 @@ class ShellWithVariable(CallRule):
             9,
             message="as a shell command as it is: check that no caller builds it",
         ),
+        Invalid(
+            "import shlex, subprocess\n\ndef clone(url):\n    subprocess.check_call(shlex.split('git clone %s /tmp/x' % url))\n",
+            4,
+            5,
+            message="built from a variable and split on blanks: a value with spaces or a leading `-`",
+        ),
+        Invalid(
+            "import subprocess\n\ndef get_output(command):\n    return subprocess.check_output(command.split())\n",
+            4,
+            12,
+            message="runs the command line `command` split into arguments as it is",
+        ),
+        Invalid("import pexpect\n\ndef ssh(host):\n    return pexpect.spawn('ssh ' + host)\n", 4, 12),
+        Invalid(
+            "def resolve(host, pod, name):\n    cmd = 'kubectl exec -ti {0} nslookup {1}'.format(pod, name)\n"
+            "    return host.run(cmd)\n",
+            3,
+            12,
+            message="host.run() is given a command line built from `pod`",
+        ),
+        Invalid(
+            "def usage(args):\n    return __salt__['cmd.run']('df -' + args)\n",
+            2,
+            12,
+            message="is given a command line built from a variable that is not shell-quoted",
+        ),
     )
+
+
+# The last name of a call that may run a command line it is given (a project's own runner).
+_COMMAND_HELPER = re.compile(r"run|exec|cmd|command|shell|popen|spawn|system|output", re.I)
+_NOT_COMMAND_HELPER = re.compile(
+    r"^(?:run_until_complete|run_in_executor|run_coroutine_threadsafe|runserver)$|sql|query"
+)
+# Text that starts like a command line: a program many scripts run (or an absolute path to one), then its
+# arguments. A log message or an error rarely starts with a bare program name followed by an argument.
+_PROGRAMS = (  # noqa: SIM905 (one word per program reads better than 200 quoted strings)
+    "git svn hg cvs ls cat rm cp mv mkdir rmdir chmod chown chgrp ln touch tee tar zip unzip gzip gunzip bzip2 xz 7z "
+    "7za unrar curl wget ping ping6 nslookup dig host whois traceroute nmap nc ncat telnet ssh scp sftp rsync sudo su "
+    "kill pkill killall ps df du mount umount kubectl docker podman helm salt salt-call salt-key systemctl service "
+    "iptables ip6tables ip ifconfig route convert identify ffmpeg ffprobe openssl gpg python python2 python3 perl "
+    "ruby node npm pip pip3 make cmake sh bash zsh echo grep egrep sed awk find xargs file lsof netstat useradd "
+    "userdel usermod groupadd passwd chpasswd crontab nohup timeout virsh qemu-img lvcreate lvremove dd mkfs fdisk "
+    "parted blkid modprobe sysctl apt-get apt yum dnf rpm dpkg brew java mvn gcc latex pdflatex lp lpr adb mysql "
+    "mysqldump pg_dump pg_restore psql redis-cli mongo mongodump exiftool pdftotext gs wkhtmltopdf sox youtube-dl "
+    "smbclient ldapsearch nsupdate certbot htpasswd sendmail vagrant ansible ansible-playbook terraform aws gcloud "
+    "az net reg sc wmic taskkill icacls xcopy robocopy powershell cmd start open xdg-open osascript say espeak "
+    "unoconv soffice libreoffice pandoc inkscape rsvg-convert dot phantomjs chromium google-chrome firefox"
+).split()
+_COMMAND_LINE = re.compile(
+    r"^\s*(?:sudo\s+(?:-\S+\s+)*)?(?:(?:/[\w.+-]+)*/(?:s?bin)/[\w.+-]+|"
+    + "|".join(re.escape(p) for p in sorted(_PROGRAMS, key=len, reverse=True))
+    + r")(?:\s|$)"
+)
+
+
+def _as_it_is(ctx: Context, expr: cst.BaseExpression) -> bool:
+    """A variable whose whole value came in from elsewhere (not a string built here from a constant start)."""
+    if not isinstance(expr, cst.Name | cst.Attribute | cst.Subscript):
+        return False
+    value = ctx.value(expr)
+    return value.type != "str" and value.prefix is None
+
+
+def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """The command line an argument list is split from (`line.split()`, `shlex.split(line)`)."""
+    if not isinstance(args, cst.Call):
+        return None
+    func = args.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "split" and not args.args:
+        return func.value
+    if ctx.call_name(args) == "shlex.split" and args.args:
+        return args.args[0].value
+    return None
 
 
 _SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh",
@@ -1153,6 +1326,8 @@ class NoSqlInjection(TaintSink):
 
     def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
         """A whole filter from the request, a JSON value (which can be an operator object) or `$where`."""
+        if taint.source.startswith("route parameter"):
+            return False  # a segment of the URL's path is a string: it cannot hold an operator object
         expr = hit.arg  # type: ignore[attr-defined]
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
@@ -1174,6 +1349,10 @@ class NoSqlInjection(TaintSink):
             "    return db.users.find_one({'name': str(body['name'])})\n"
         ),
         Valid("def f(request, text):\n    return text.find(request.GET['q'])\n"),
+        Valid(
+            "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/u/<name>')\ndef u(name):\n"
+            "    return str(collection.find(name))\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -1454,11 +1633,21 @@ class RegexInjection(TaintSink):
     INVALID = (Invalid("import re\n\ndef f(request, text):\n    return re.search(request.GET['q'], text)\n", 4, 12),)
 
 
+# Markdown renderers that pass raw HTML through (python-markdown, markdown2 without `safe_mode`, commonmark);
+# `markdown` alone is the name in a snippet that does not show its imports.
+_MARKDOWN = frozenset({"markdown.markdown", "markdown.Markdown().convert", "markdown2.markdown",
+                       "markdown2.Markdown().convert", "commonmark.commonmark", "markdown"})  # fmt: skip
+_SANITIZES = re.compile(r"clean|saniti[sz]e|escape|linkify", re.I)
+
+
 class TemplateAutoescapeOff(CallRule):
     """
     ## What it does
     Finds Jinja2 environments that do not escape HTML: `jinja2.Environment(...)` with `autoescape` false
     (folded to its value where the code computes it) or left out, and `aiohttp_jinja2.setup(..., autoescape=False)`.
+    Also Markdown rendered to HTML from a text that is not a literal, with neither the text escaped nor the
+    output sanitised (python-markdown, markdown2 without `safe_mode`, commonmark keep raw HTML), at `info`: whether
+    users write the text is not known.
 
     ## Why is this bad?
     Without autoescaping every `{{ value }}` is written into the page as it is: data with `<script>` runs in the
@@ -1482,10 +1671,14 @@ class TemplateAutoescapeOff(CallRule):
     security_severity = 6.1
     category = "security"
     severity = Severity.WARNING
-    needles = ("Environment", "aiohttp_jinja2", "autoescape")
-    targets = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "aiohttp_jinja2.setup"})
+    needles = ("Environment", "aiohttp_jinja2", "autoescape", "markdown", "commonmark")
+    targets = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "aiohttp_jinja2.setup",
+                         *_MARKDOWN})  # fmt: skip
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name in _MARKDOWN:
+            self._markdown(ctx, node, name)
+            return
         given = kwarg(node, "autoescape")
         if any(a.star == "**" for a in node.args):
             return
@@ -1498,15 +1691,47 @@ class TemplateAutoescapeOff(CallRule):
         if value.known and not value.const:
             ctx.report(node, "autoescape is turned off: every {{ value }} is written into the page unescaped")
 
+    def _markdown(self, ctx: Context, node: cst.Call, name: str) -> None:
+        """Markdown rendered to HTML keeps the raw HTML the text holds (`<script>` included): a text that is not
+        a literal, not escaped first, whose output is not sanitised right away."""
+        text = argument(node, 0, "text")
+        if text is None or literal_str(text) is not None or _settled(ctx, text, "xss"):
+            return
+        if name.startswith("markdown2.") and (kwarg(node, "safe_mode") is not None):
+            return
+        parents = iter(ctx.ancestors())
+        if isinstance(next(parents, None), cst.Arg):
+            outer = next(parents, None)
+            if isinstance(outer, cst.Call) and _SANITIZES.search(ctx.code(outer.func, 80).rsplit(".", 1)[-1]):
+                return
+        ctx.report(
+            node,
+            f"{ctx.code(node.func, 40)}() turns `{ctx.code(text, 40)}` into HTML and keeps any HTML it contains: "
+            "if the text can come from users, sanitise the output (`bleach.clean`, `nh3.clean`) before it reaches "
+            "a page",
+            severity=Severity.INFO,
+        )
+
     VALID = (
         Valid("import jinja2\nenv = jinja2.Environment(loader=None, autoescape=jinja2.select_autoescape())\n"),
         Valid("import jinja2\nenv = jinja2.Environment(autoescape=True)\n"),
         Valid("import aiohttp_jinja2\n\ndef init(app, loader):\n    aiohttp_jinja2.setup(app, loader=loader)\n"),
+        Valid("import bleach, markdown\n\ndef render(post):\n    return bleach.clean(markdown.markdown(post.body))\n"),
+        Valid(
+            "import markdown, markupsafe\n\ndef render(post):\n    return markdown.markdown(markupsafe.escape(post.body))\n"
+        ),
+        Valid("import markdown\nABOUT = markdown.markdown('# About')\n"),
     )
     INVALID = (
         Invalid("import jinja2\nenv = jinja2.Environment(loader=None, autoescape=False)\n", 2, 7, message="turned off"),
         Invalid("from jinja2 import Environment\nOFF = 1 == 2\nenv = Environment(autoescape=OFF)\n", 3, 7),
         Invalid("import jinja2\nenv = jinja2.Environment()\n", 2, 7, message="off by default"),
+        Invalid(
+            "from markdown import markdown\n\ndef render(post):\n    return markdown(post.content)\n",
+            4,
+            12,
+            message="markdown() turns `post.content` into HTML and keeps any HTML it contains",
+        ),
         Invalid(
             "import aiohttp_jinja2\n\ndef init(app, loader):\n"
             "    aiohttp_jinja2.setup(app, loader=loader, autoescape=False)\n",
@@ -1691,6 +1916,37 @@ def _sql_text_in_reach(ctx: Context) -> bool:
     return False
 
 
+def _template_and_values(query: cst.BaseExpression) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
+    """A template held in a variable and the values formatted into it (`q % (a, b)`, `q.format(a)`)."""
+    variable = (cst.Name, cst.Attribute)
+    if isinstance(query, cst.BinaryOperation) and isinstance(query.operator, cst.Modulo):
+        return (query.left, [query.right]) if isinstance(query.left, variable) else (None, [])
+    func = query.func if isinstance(query, cst.Call) else None
+    if isinstance(func, cst.Attribute) and func.attr.value == "format" and isinstance(func.value, variable):
+        return func.value, [a.value for a in query.args]  # type: ignore[attr-defined]
+    return None, []
+
+
+def _sql_text_in_function(ctx: Context) -> bool:
+    """Whether the function around the current call holds a string literal that starts like SQL."""
+    cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
+    function = next((a for a in ctx.ancestors() if isinstance(a, cst.FunctionDef)), None)
+    if function is None:
+        return False
+    found = cache.get(id(function))
+    if found is None:
+        found = cache[id(function)] = _holds_sql_text(function)
+    return found
+
+
+# Calls that take SQL text without running it: logging, printing, messages, string and list building.
+_NOT_QUERY_RUNNER = re.compile(
+    r"^(?:debug|info|warning|warn|error|exception|critical|fatal|log|print|echo|write|format|join|append|extend|"
+    r"insert|replace|split|strip|encode|decode|str|repr|len|_|gettext|ugettext|gettext_lazy|assert\w*|\w*Error|"
+    r"\w*Exception|\w*Warning)$"
+)
+
+
 class SqlFromVariable(ReviewRule):
     """
     ## What it does
@@ -1699,7 +1955,9 @@ class SqlFromVariable(ReviewRule):
     return values). Untrusted data reaching SQL is reported by CWR101 instead. The query may be assembled in
     a variable first: the data-flow analysis follows it to the `execute`. A project's own query helper
     (`db.query(...)`, `run_sql(...)`, `execute_query(...)`, whose code is not in view) counts too when it
-    receives a whole SQL statement (`SELECT ... FROM`, `UPDATE ... SET`, ...) formatted from a parameter.
+    receives a whole SQL statement (`SELECT ... FROM`, `UPDATE ... SET`, ...) formatted from a parameter; so
+    does a helper of any other name (`db.add(query)`, `sql.insertDB(conn, text)`) in a function that writes SQL
+    text itself, except calls that only log, print or build strings.
 
     ## Why is this bad?
     Whether the query is safe depends on every caller, now and later: one that passes a request parameter
@@ -1725,7 +1983,8 @@ class SqlFromVariable(ReviewRule):
     security_severity = 6.5
     category = "security"
     severity = Severity.INFO
-    needles = ("execute", "text(", "raw(", "RawSQL", "read_sql", "query", "sql", "Query", "SQL")
+    needles = ("execute", "text(", "raw(", "RawSQL", "read_sql", "query", "sql", "Query", "SQL", "SELECT", "select",
+               "INSERT", "insert", "UPDATE", "update", "DELETE", "delete")  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
@@ -1741,15 +2000,20 @@ class SqlFromVariable(ReviewRule):
             elif isinstance(query, cst.Name | cst.Attribute | cst.Subscript) and _sql_text_in_reach(ctx):
                 self._formatted_before(ctx, node, query, _SQL_START)
             return
-        # A project's own query helper (`db.query(...)`, `run_sql(...)`, `execute_query(...)`) the analysis
-        # cannot see into: only text that reads as a whole SQL statement counts there.
-        if _plainly_not_helper(node.func):
+        # A project's own query helper (`db.query(...)`, `run_sql(...)`, `execute_query(...)`, or any other
+        # name: `db.add(query)`, `sql.insertDB(conn, text)`) the analysis cannot see into: only text that reads
+        # as a whole SQL statement counts there, and for a helper whose name does not say SQL, only when its
+        # function itself holds SQL text (the cost stays where SQL is written).
+        if not node.args:
             return
-        callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
-        if not _SQL_HELPER.search(callee):
-            return
-        if not _sql_text_in_reach(ctx):
-            return
+        if not _plainly_not_helper(node.func) and _SQL_HELPER.search(ctx.code(node.func, 80).rsplit(".", 1)[-1]):
+            if not _sql_text_in_reach(ctx):
+                return
+        else:
+            if not _sql_text_in_function(ctx):
+                return
+            if _NOT_QUERY_RUNNER.search(ctx.code(node.func, 80).rsplit(".", 1)[-1]):
+                return
         for arg in node.args:
             literal = isinstance(arg.value, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float)
             if (
@@ -1762,11 +2026,18 @@ class SqlFromVariable(ReviewRule):
 
     def _formatted_here(self, ctx: Context, node: cst.Call, query: cst.BaseExpression) -> None:
         prefix = literal_prefix(query)
+        values: list[cst.BaseExpression] = [query]
+        if prefix is None:
+            # `query % (a, b)`, `query.format(a)`: the template is in a variable the analysis knows.
+            template, values = _template_and_values(query)
+            if template is not None:
+                known = ctx.value(template)
+                prefix = known.const if isinstance(known.const, str) else known.prefix
         if prefix is None or not _SQL_START.match(prefix) or ctx.sink_hits(node, "sql"):
             return  # not visibly SQL, or CWR101's
         if _settled(ctx, query, "sql"):
             return
-        if _unquoted_sql(ctx, query):
+        if any(_unquoted_sql(ctx, v) for v in values):
             ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting values into the text")
         else:  # `ID` looks like a constant, but the analysis knows it is a parameter
             self._formatted_before(ctx, node, query, _SQL_START)
@@ -1786,6 +2057,15 @@ class SqlFromVariable(ReviewRule):
         Valid(
             "def count(cursor, ops, table):\n    cursor.execute('SELECT count(*) FROM %s' % ops.quote_name(table))\n"
         ),
+        Valid(
+            "def relabel(db, user, lang):\n    db.add('UPDATE users SET language=%s WHERE id=%s', (lang, user.id))\n"
+        ),
+        Valid("Q = 'SELECT * FROM t WHERE a = %s'\n\ndef rows(cur, a):\n    return cur.execute(Q, (a,))\n"),
+        Valid("def rows(cur):\n    q = 'SELECT * FROM %s'\n    return cur.execute(q % 'users')\n"),
+        Valid(
+            "import logging\n\ndef relabel(db, lang):\n    q = f\"UPDATE users SET language='{lang}'\"\n"
+            "    logging.debug(q)\n    raise NotImplementedError(q)\n"
+        ),
     )
     INVALID = (
         Invalid("def find(cursor, name):\n    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n", 2, 5),
@@ -1798,25 +2078,40 @@ class SqlFromVariable(ReviewRule):
             message="formatting `day`",
         ),
         Invalid("def purge(db, user):\n    db.run_query('DELETE FROM sessions WHERE uid = %s' % user)\n", 2, 5),
+        Invalid(
+            "def month(cur, start, end):\n    query = '''\n        SELECT day FROM t\n        WHERE day BETWEEN %s AND %s'''\n"
+            "    return cur.execute(query % (start, end))\n",
+            5,
+            12,
+            message="cur.execute() runs SQL built by formatting values into the text",
+        ),
+        Invalid(
+            "def relabel(db, user, lang):\n    q = f\"UPDATE users SET language='{lang}' WHERE id={user.id}\"\n"
+            "    db.add(q)\n",
+            3,
+            5,
+            message="db.add() runs SQL built by formatting `lang`",
+        ),
     )
 
 
-def _plainly_not_helper(func: cst.BaseExpression) -> bool:
+def _plainly_not_helper(func: cst.BaseExpression, pattern: re.Pattern = _SQL_HELPER) -> bool:
     """The callee's last name, as `SqlFromVariable` reads it from the call's text, cannot name a query helper,
     decided without printing the code (most calls of a file): a bare name, or an attribute whose dot is followed
-    by plain whitespace only, that does not match. Printed, such a callee is that name, maybe after blanks or a
-    line continuation, or "" when the text was shortened; neither can match where the name does not."""
+    by plain whitespace only, that does not match (`pattern`: the SQL helpers' names, or the command runners').
+    Printed, such a callee is that name, maybe after blanks or a line continuation, or "" when the text was
+    shortened; neither can match where the name does not."""
     if func.lpar or func.rpar:  # type: ignore[attr-defined]
         return False
     kind = type(func)
     if kind is cst.Name:
-        return not _SQL_HELPER.search(func.value)  # type: ignore[attr-defined]
+        return not pattern.search(func.value)  # type: ignore[attr-defined]
     if kind is cst.Attribute:
         dot = func.dot  # type: ignore[attr-defined]
         plain = (
             type(dot.whitespace_before) is cst.SimpleWhitespace and type(dot.whitespace_after) is cst.SimpleWhitespace
         )
-        return plain and not _SQL_HELPER.search(func.attr.value)  # type: ignore[attr-defined]
+        return plain and not pattern.search(func.attr.value)  # type: ignore[attr-defined]
     return False
 
 

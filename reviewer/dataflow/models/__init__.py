@@ -286,6 +286,30 @@ _GENERIC = frozenset(
 )  # fmt: skip
 
 
+# Top-level names of the models that are not modules (pseudo-types the models share).
+_NOT_MODULES = frozenset({"web", "powertools", "aws"})
+
+
+@cache
+def module_roots() -> frozenset[str]:
+    """Module names the models know (`os`, `subprocess`, `yaml`): a file that uses one without binding it (a
+    function cut out of its module, as code review and vulnerability datasets show it) means that module."""
+    import builtins
+    import sys
+
+    models = build_models()
+    names = [*models.call_sinks, *models.sources, *models.sanitizers, *models.clean, *models.normalizers,
+             *models.derivers, *models.validators, *models.noreturn]  # fmt: skip
+    roots = {n.split(".", 1)[0] for n in names if "." in n and not n.startswith(".")}
+    return frozenset(
+        r for r in roots if "()" not in r and r not in _NOT_MODULES and r.isidentifier() and not hasattr(builtins, r)
+    ) | frozenset(
+        r
+        for r in ("os", "subprocess", "shutil", "shlex", "pickle", "sqlite3", "tarfile", "zipfile")
+        if r in sys.stdlib_module_names
+    )
+
+
 @cache
 def unbound_guesses() -> dict[str, str]:
     """Name -> qualified name, for names a file uses without importing (snippets, `from x import *`) that
