@@ -374,9 +374,9 @@ class Agent:
                     self._check_cadence()
                     if switch is not None:
                         armed = switch.armed
-                        if armed and not self._foreign:
-                            # A thread that a C library started and that runs Python (not counted by _thread):
-                            # from now on the handler samples every thread at every tick.
+                        if not self._foreign:
+                            # A thread that C code started and that runs Python (not counted by _thread): from
+                            # now on the handler samples every thread at every tick.
                             before = _thread_count()
                             seen = len(sys._current_frames())
                             self._foreign = seen > 1 + max(before, _thread_count())

@@ -471,3 +471,54 @@ def test_the_agents_threads_never_take_a_signal_sent_to_the_program(tmp_path: Pa
                             env={**os.environ, "PYTHONPATH": ROOT}, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["while blocked 0 True", "unblocked 1"], result.stdout
+
+
+C_THREAD = textwrap.dedent(
+    """
+    import ctypes, signal, sys, threading, time
+    from codeward.profiler.agent import Agent
+    from codeward.profiler.settings import Settings
+
+    agent = Agent(Settings(reporting_interval_ms=0, heap_budget_percent=0, output_dir="out"),
+                  install_exit_hooks=False).start()
+    idents, stop = [], []
+
+    @ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)
+    def started_by_c(_arg):  # as a C library's worker thread calling back into Python
+        idents.append(threading.get_ident())
+        while not stop:
+            time.sleep(0.001)
+        return None
+
+    thread = ctypes.c_ulong()
+    assert ctypes.CDLL(None).pthread_create(ctypes.byref(thread), None, started_by_c, None) == 0
+    end = time.monotonic() + 30
+    while not (idents and agent._foreign) and time.monotonic() < end:  # the agent's checks, four a second
+        time.sleep(0.05)
+    print("seen", agent._foreign)
+    agent._stop.set()  # from here on only the handler samples
+    agent._thread.join()
+    agent._own_threads = 0  # the sampler thread has ended: the program has no thread _thread started
+    name = f"thread-{idents[0]}"
+    before = agent.thread_samples.get(name, 0)
+    for _ in range(3):
+        calls = agent._tick_calls
+        while agent._tick_calls == calls:
+            agent._tick_due = 0.0
+            agent._on_tick(signal.SIGPROF, sys._getframe())  # as SIGPROF calls the handler, in the main thread
+    print("ticks sampled it", agent.thread_samples.get(name, 0) - before)
+    stop.append(1)
+    ctypes.CDLL(None).pthread_join(thread, None)
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pthread_create through ctypes")
+def test_a_thread_started_by_c_code_is_sampled_by_the_timer_too() -> None:
+    """The handler's short path (the main thread alone) is taken only while _thread counts no thread but the
+    agent's. A thread that C code started and that calls into Python is not counted there: the agent's checks
+    see it among the interpreter's threads, and from then on every tick samples every thread."""
+    result = subprocess.run([sys.executable, "-c", C_THREAD], env={**os.environ, "PYTHONPATH": ROOT},
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["seen True", "ticks sampled it 3"], result.stdout
