@@ -191,9 +191,7 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
     if too_deep is not None:
         return [too_deep]
     try:
-        from codeward.reviewer.parse import parse_module
-
-        module = parse_module(text)
+        module = _parse(path, text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:
@@ -211,6 +209,19 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
     finally:
         sys.setrecursionlimit(limit)
         DEPENDENCIES[path] = ctx.dependencies
+
+
+def _parse(path: str, text: str):  # -> cst.Module
+    """libcst's tree of the file: the one this process parsed for other files' summaries when it holds the same
+    text (the same tree: a parse of the same text), else a fresh parse."""
+    from codeward.reviewer.dataflow.project import shared_project
+    from codeward.reviewer.parse import parse_module, remember
+
+    module = shared_project().parsed(path, text)
+    if module is None:
+        return parse_module(text)
+    remember(text, module)
+    return module
 
 
 # Other project files each reviewed file's result came from (summaries of the functions it calls): the results
