@@ -355,7 +355,7 @@ def _suppress(path: str, text: str, findings: list[Finding], select: Selector, f
         if select("CWR002"):
             lines = text.split("\n")
             for s in suppressions:
-                if s.used or not _checkable(s, select):
+                if s.used or not _checkable(s, select, lines):
                     continue
                 if s.foreign is not None:
                     what = f"# {s.foreign} (codeward's {', '.join(sorted(s.codes or ()))})"
@@ -384,11 +384,18 @@ def _foreign_suppressions(text: str) -> list:
     return found
 
 
-def _checkable(s, select: Selector) -> bool:  # s: codeward.suppress.Suppression
+def _checkable(s, select: Selector, lines: list[str]) -> bool:  # s: codeward.suppress.Suppression
     """Whether an unused suppression can be reported: codeward ran a rule it names on this file. A bare
-    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported."""
+    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported, and only where
+    bandit's tests have nothing to look at (its tests are broader than codeward's rules)."""
     if s.foreign is not None:
-        return s.foreign_ids is not None and any(select(code) for code in s.codes)
+        from codeward.reviewer.foreign import bandit_may_need
+
+        return (
+            s.foreign_ids is not None
+            and any(select(code) for code in s.codes)
+            and not bandit_may_need(s.foreign_ids, lines, s.line)
+        )
     if s.codes is None:
         return True
     # A prefix (`CWR1`) names rules of several kinds: report it; a full code only when its rule ran here.

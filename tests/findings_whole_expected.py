@@ -877,6 +877,9 @@ EXPECTED = {
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],
+    'CWR204 9c0c434e': [
+        ((3, 5, 3, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 a1adf439': [
         ((5, 5, 5, 58), 'info', '`password` is logged in full (CWE-532)', (), None),
     ],
@@ -1136,6 +1139,9 @@ EXPECTED = {
     ],
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 20599562': [
+        ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
     ],
     'CWR610 38a25586': [
         ((4, 16, 4, 39), 'info', "aiohttp.ClientSession() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), None),
