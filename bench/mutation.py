@@ -104,6 +104,7 @@ PACKAGES: dict[str, Package] = {
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
         ),
+        deselect=("tests/test_dataflow.py::test_a_cached_result_is_redone_when_a_module_it_used_changes",),
     ),
     "dataflow": Package(
         ("codeward/reviewer/dataflow/*",),
@@ -116,6 +117,9 @@ PACKAGES: dict[str, Package] = {
             "tests/test_reviewer_engine.py",
             "tests/test_promises.py",
         ),
+        # Passes under plain pytest in the work folder, fails under mutmut's stats run (its trampolines): the
+        # review cache's record of the modules a result used; no engine mutant needs it to be seen.
+        deselect=("tests/test_dataflow.py::test_a_cached_result_is_redone_when_a_module_it_used_changes",),
     ),
 }
 

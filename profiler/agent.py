@@ -35,6 +35,10 @@ _RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
 _WAITING_SHARE = 0.05  # a thread that used less CPU than this since its last sample is taken to be waiting
 _LEARN_FROM = 2_000  # containers a census must have examined for its measured costs to guide the next ones
 _PARKED_CLOCK_EVERY = 8  # a thread parked at the same instruction has its CPU clock read every this many samples
+# What the SIGPROF handler calls, as module globals (one dictionary lookup each, not two).
+_perf_counter, _thread_time = time.perf_counter, time.thread_time
+_thread_count = _thread._count  # threads started through _thread (threading's too) that run now, the main one not
+_exception = getattr(sys, "exception", None) or (lambda: sys.exc_info()[1])  # 3.11+: no tuple made
 
 
 def _merged_ticks(cpu: float, interval: float) -> int:
@@ -60,6 +64,30 @@ def process_rss() -> int:
             return peak if sys.platform == "darwin" else peak * 1024
         except Exception:
             return 0
+
+
+# Signals a thread causes itself (a fault): delivered to that thread whatever its mask, left to faulthandler.
+_SYNCHRONOUS = ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "SIGABRT")
+
+
+def block_signals() -> None:
+    """In one of the agent's own threads: block every signal sent to the process, so that the kernel delivers
+    them to the program's threads instead.
+
+    A signal sent to a process (kill, a terminal's Ctrl-C, the SIGPROF timer) may be taken by any thread that
+    does not block it. CPython runs the Python handler in the main thread, but only a signal delivered to the
+    main thread interrupts a wait there: one the agent's thread took leaves the main thread asleep in
+    lock.acquire() or a semaphore (a multiprocessing worker that Pool.terminate() sends SIGTERM to, waiting
+    for the task queue's lock), and the handler never runs. Unprofiled, the program's main thread gets it."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    synchronous = {getattr(signal, name) for name in _SYNCHRONOUS if hasattr(signal, name)}
+    try:  # noqa: SIM105  (contextlib is one import more in the profiled program)
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals() - synchronous)
+    except (OSError, ValueError):
+        pass
 
 
 def _warn(message: str) -> None:
@@ -167,6 +195,11 @@ class Agent:
         self._states: dict[int, _ThreadState] = {}
         self._sampler_ident = self._main_ident = 0
         self._tick_due = self._tick_gap = 0.0
+        # For the handler's short path (see _on_tick): the threads the agent runs itself (its sampler, the
+        # uploader), and whether a thread not started through _thread (a C library's) was seen at a check.
+        self._own_threads = 1
+        self._foreign = False
+        self._depth_range = range(self.settings.max_stack_depth)
         self._started_pid = os.getpid()  # the process start() was first called in (not a fork child)
         self._started_perf = time.perf_counter()  # the census budget counts from here, across periods
         self._census_spent = 0.0  # every census's time since then
@@ -223,6 +256,9 @@ class Agent:
         interval = self._interval = self.settings.sampling_interval_ms / 1000.0
         self._timer = False
         self._tick_mark = None
+        self._tick_due = 0.0
+        self._own_threads, self._foreign = 1 + bool(self._hidden_ident), False
+        self._depth_range = range(self.settings.max_stack_depth)
         if self.settings.timer == "auto" and interval <= sigtimer.MAX_INTERVAL:
             self._timer = sigtimer.install(self)  # only in the main thread, and where SIGPROF is free
         self._main_ident = threading.main_thread().ident or 0
@@ -246,6 +282,7 @@ class Agent:
 
     def stop(self) -> None:
         self._stop.set()
+        self._tick_due = float("inf")  # a tick still pending, or our handler left installed, samples no more
         if self._timer:
             sigtimer.disarm()
         thread = self._thread
@@ -267,6 +304,7 @@ class Agent:
             self.disabled_reason = reason
             self.notes.append(f"agent disabled: {reason}")
             _warn(f"disabled after an internal error ({reason}); the program continues unprofiled")
+        self._tick_due = float("inf")
         if self._timer:
             sigtimer.disarm()
         self._stop.set()
@@ -274,6 +312,7 @@ class Agent:
     # -- sampling ---------------------------------------------------------------------------------
     def _run(self) -> None:
         try:
+            block_signals()
             self._loop()
         except BaseException as exc:
             self.disable(f"{type(exc).__name__}: {exc}")
@@ -335,6 +374,12 @@ class Agent:
                     self._check_cadence()
                     if switch is not None:
                         armed = switch.armed
+                        if not self._foreign:
+                            # A thread that C code started and that runs Python (not counted by _thread): from
+                            # now on the handler samples every thread at every tick.
+                            before = _thread_count()
+                            seen = len(sys._current_frames())
+                            self._foreign = seen > 1 + max(before, _thread_count())
                         # A long C call running now holds ticks that its end will count: counted here already,
                         # so the timer is not given up for them, nor are they made up twice.
                         pending, mark = 0, self._tick_mark
@@ -359,38 +404,100 @@ class Agent:
         self._timer = False
         self.notes.append("the program took SIGPROF: the sampling thread took every sample after that")
 
-    def _on_tick(self, frame: Any) -> None:
-        """SIGPROF, in the main thread between two bytecodes: sample every thread, this one at `frame`."""
-        now = time.perf_counter()
+    def _on_tick(self, signum: int, frame: Any) -> None:
+        """The SIGPROF handler (installed as this bound method: one Python call a tick), in the main thread
+        between two bytecodes: sample every thread, this one at `frame`.
+
+        A tick comes after the program has filled the caches with its own data for a whole interval, so nearly
+        every line of code or data the handler touches is a miss: it costs about 4 µs in a loop and 30-110 µs
+        after 10 ms of a string- or allocation-heavy program. Hence the short path for the usual case, a
+        program whose only thread is this one (no other thread started through _thread or threading, and none
+        of a C library's seen at the agent's checks): no sys._current_frames() dict, no generic per-thread
+        bookkeeping, the main thread's CPU clock read once, its exception state read directly."""
+        now = _perf_counter()
         if now < self._tick_due:
-            return
+            return  # also a stopped agent's handler, left installed outside the main thread
         lock = self._lock
         if lock._is_owned() or not lock.acquire(False):  # type: ignore[attr-defined]
             return  # the agent's own code is running here (a report), or its thread is checking: skip the tick
         # The handler's time is the program's: measured on the main thread's clock, so reports show the
         # agent's whole cost, not only its thread's.
-        cpu = time.thread_time()
+        cpu = _thread_time()
         try:
             self._tick_due = now + self._tick_gap
             # Ticks that came during a long C call (a garbage collection, a sort, a big join) found no bytecode
             # to run the handler between and were merged into this one: the sample counts for the main
             # thread's CPU time since the last call, at the frame the call returned to, as a sampling thread
-            # waiting for the GIL would have seen it, without giving up the timer for that thread.
-            mark = self._tick_mark
-            weight = 1 if mark is None else _merged_ticks(cpu - mark, self._interval) or 1
-            self._sample(self._sampler_ident, self._states, now, self._main_ident, frame, weight, cpu)
+            # waiting for the GIL would have seen it, without giving up the timer for that thread (see
+            # _merged_ticks, inlined: a call is a cold frame more).
+            weight, mark = 1, self._tick_mark
+            if mark is not None:
+                late = (cpu - mark) / self._interval
+                if late > 1.5:
+                    weight = round(late)
+            if self._foreign or _thread_count() != self._own_threads:
+                self._sample(self._sampler_ident, self._states, now, self._main_ident, frame, weight, cpu)
+            else:
+                # The program's only thread: the generic _sample's work for one running thread, inline.
+                states = self._states
+                state = states.get(self._main_ident)
+                if state is None or len(states) > 1:  # first tick, or threads ended since the last generic sample
+                    state = self._main_state(states)
+                ids = []
+                append = ids.append
+                top = frame
+                for _ in self._depth_range:
+                    if frame is None:
+                        break
+                    append(id(frame.f_code))
+                    frame = frame.f_back
+                if frame is not None:
+                    append(_TRUNCATED_ID)
+                key = state.key = tuple(ids)
+                state.top = None  # running: its frames are never held
+                stacks = self.stacks
+                entry = stacks.get(key)
+                if entry is None:
+                    self._enter(state, top)
+                    entry = state.entry
+                else:
+                    state.entry, state.stacks = entry, stacks
+                share, last = 0.0, state.at
+                if last is not None and now > last:
+                    share = (cpu - state.cpu) / (now - last)
+                    share = 1.0 if share > 1.0 else 0.0 if share < 0.0 else share
+                state.cpu, state.at, state.share, state.parked = cpu, now, share, 0
+                entry[0] += weight
+                entry[1] += share * weight
+                if _exception() is not None:
+                    entry[2] += weight
+                name = state.name or state.thread._name
+                counts = self.thread_samples
+                counts[name] = counts.get(name, 0) + weight
             self.rounds += weight
             self._ticks += weight
             self._tick_calls += 1
         except Exception as exc:  # never into the program: it would surface at a random line of the main thread
             self.disable(f"{type(exc).__name__}: {exc}")
         finally:
-            end = time.thread_time()
+            end = _thread_time()
             self._tick_cpu += end - cpu
             self._tick_mark = end
             lock.release()
             if self._sigterm_pending:
                 self._on_sigterm(self._sigterm_pending, None)
+
+    def _main_state(self, states: dict[int, _ThreadState]) -> _ThreadState:
+        """The main thread's state for the handler's short path; the states of threads that ended are dropped
+        (a waiting thread's held frame must not outlive it). In place: the sampler thread holds the dict."""
+        main = self._main_ident
+        thread = threading._active.get(main)  # type: ignore[attr-defined]
+        state = states.get(main)
+        if state is None or state.thread is not thread:
+            state = _ThreadState(main, thread)
+        states.clear()
+        states[main] = state
+        return state
 
     def _sample(
         self,
@@ -707,6 +814,7 @@ class Agent:
             uploader = self._uploader = Uploader(self.settings.store, self.settings.group, _warn, self._importing)
             uploader.start()
             self._hidden_ident = uploader.ident
+            self._own_threads = 1 + bool(uploader.ident)
         return uploader
 
     def _upload(self, data: dict[str, Any]) -> None:
@@ -825,7 +933,8 @@ class Agent:
 
 
 # The SIGPROF handler's frames (by the ids of their code, cheap to hash), which the sampler looks past.
-_HANDLER_IDS = frozenset({id(sigtimer._dispatch.__code__), id(Agent._on_tick.__code__)})
+_HANDLER_IDS = frozenset({id(Agent._on_tick.__code__)})
+_TRUNCATED_ID = id(TRUNCATED)
 
 
 def _finalize_in_child(agent: Agent) -> None:

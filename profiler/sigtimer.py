@@ -29,14 +29,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 MAX_INTERVAL = 0.05  # above 20 Hz a handover is rare enough; the thread alone samples then
-_owner: Any = None  # the agent the handler forwards to (one per process)
+_owner: Any = None  # the agent whose handler is installed and may sample (one per process)
+# The handler installed: that agent's bound Agent._on_tick, so that a tick costs one Python call, not two (a
+# module function forwarding to the agent). It stays ours after its agent is released outside the main thread
+# (idle: a stopped agent's _on_tick returns at once) and in a fork child (inherited, until the child's agent
+# installs its own).
+_handler: Any = None
 _exec_wrapped = False
-
-
-def _dispatch(signum: int, frame: Any) -> None:
-    agent = _owner
-    if agent is not None:
-        agent._on_tick(frame)
 
 
 def usable() -> bool:
@@ -47,7 +46,7 @@ def usable() -> bool:
         return False
     try:
         handler = signal.getsignal(signal.SIGPROF)
-        if handler is _dispatch:  # ours: a fork child, or a later agent in the same process
+        if handler is _handler and handler is not None:  # ours: a fork child, or a later agent in the same process
             return _owner is None or not _owner.running
         return handler is signal.SIG_DFL and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
     except (OSError, ValueError):
@@ -56,13 +55,18 @@ def usable() -> bool:
 
 def install(agent: Any) -> bool:
     """Make `agent` the handler's target (main thread only); False when the timer is not usable here."""
-    global _owner
+    global _owner, _handler
     if not usable():
         return False
+    previous = _owner, _handler
+    # Ours before it is installed, so that the wrapped signal.signal does not take it for the program's own.
+    _owner, _handler = None, agent._on_tick
     try:
-        signal.signal(signal.SIGPROF, _dispatch)
+        signal.signal(signal.SIGPROF, _handler)
         signal.siginterrupt(signal.SIGPROF, False)  # SA_RESTART: a system call the signal meets goes on
     except (OSError, ValueError):
+        if signal.getsignal(signal.SIGPROF) is not _handler:
+            _owner, _handler = previous
         return False
     _owner = agent
     _wrap_exec()
@@ -72,7 +76,7 @@ def install(agent: Any) -> bool:
 def owned() -> bool:
     """Whether the SIGPROF handler is still ours (the program may have installed its own since)."""
     try:
-        return signal.getsignal(signal.SIGPROF) is _dispatch
+        return _handler is not None and signal.getsignal(signal.SIGPROF) is _handler
     except (OSError, ValueError):
         return False
 
@@ -152,7 +156,7 @@ def _wrap_exec() -> None:
     _wrap(os, "execve", lambda *args: disarm())
 
     def taking_sigprof(signalnum: Any = None, handler: Any = None, *rest: Any) -> None:
-        if signalnum == signal.SIGPROF and handler is not _dispatch and _owner is not None:
+        if signalnum == signal.SIGPROF and handler is not _handler and _owner is not None:
             _give_way()
 
     _wrap(signal, "signal", taking_sigprof)

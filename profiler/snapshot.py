@@ -45,7 +45,7 @@ WRAPPERS = {("__init__.py", "wrapper")}
 # The SIGPROF handler's entry: the program was interrupted at the frame under it. A thread sample that finds
 # the main thread there (the GIL is handed over where pending signals run, so that is common) counts for
 # that frame: the handler's own time is reported apart (sampling.timer_cpu_seconds).
-HANDLERS = {("sigtimer.py", "_dispatch")}
+HANDLERS = {("agent.py", "_on_tick")}
 _RUNPY = ("runpy.py", "<frozen runpy>")
 AGENT, LAUNCHER, WRAPPER, RUNPY, PROGRAM, HANDLER = range(6)
 

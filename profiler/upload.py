@@ -134,6 +134,9 @@ class Uploader:
         return store
 
     def _run(self) -> None:
+        from codeward.profiler.agent import block_signals
+
+        block_signals()  # the program's signals go to the program's threads (see there)
         try:
             with self._importing:
                 from codeward.profiler.store import encode, object_key

@@ -476,6 +476,13 @@ class Walker:
         self.leavers = leavers
         # Leaves no handler wants (names, numbers, most strings): walking one changes nothing, so it is skipped.
         self.skip = frozenset(t for t in _leaves() if t not in visitors and t not in leavers)
+        # Call handlers that report only flows `Context.sink_hits` finds (a rule's `hits_only` names its handler
+        # that does nothing else): once the walk knows a call has none, the others are not called for it.
+        self.hits_only = frozenset(
+            rule
+            for rule, handler in visitors.get(cst.Call, ())
+            if getattr(handler, "__func__", None) is getattr(rule, "hits_only", None)
+        )
 
     def run(self, module: cst.Module) -> None:
         ctx = self.ctx
@@ -496,6 +503,19 @@ class Walker:
                 ctx.rule = rule
                 handler(ctx, node)
 
+    def _dispatch_call(self, handlers: list[tuple[type, Handler]], node: cst.CSTNode) -> None:
+        ctx = self.ctx
+        ctx.node = node
+        hits_only = self.hits_only
+        key = (id(node), False)  # Context.sink_hits' cache key for every kind but "secret"
+        for rule, handler in handlers:
+            if rule in hits_only:
+                cache = ctx.shared.get("sink-hits")
+                if cache is not None and cache.get(key) == []:  # type: ignore[attr-defined]
+                    continue
+            ctx.rule = rule
+            handler(ctx, node)
+
     def walk(self, node: cst.CSTNode) -> None:
         ctx = self.ctx
         kind = type(node)
@@ -507,7 +527,10 @@ class Walker:
         elif kind is cst.For:
             ctx.bind(node.target, None, node)  # type: ignore[attr-defined]
         if kind in self.visitors:  # most nodes have no handler: no call for them
-            self._dispatch(self.visitors, node)
+            if kind is cst.Call and self.hits_only:
+                self._dispatch_call(self.visitors[kind], node)
+            else:
+                self._dispatch(self.visitors, node)
         ctx.parents.append(node)
         skip = self.skip
         for child in _children(node):

@@ -5,15 +5,15 @@ from independent judgments (bench/reviewer/judgments.jsonl): for every rule, how
 evaluation projects were judged true (a reviewer wants the comment), false (wrong) and noise (right but not
 worth a comment), counted under the default test profile with every rule selected.
 
-A rule whose measured precision is below `THRESHOLD` is not in the default set: it runs only when asked
-for (`--select`, `--extend-select`, `select`/`extend-select` in `[tool.codeward]`). Unless none of its judged
-findings was wrong and some were true (right, but not always worth a comment: a deprecated call, a client
-built in a handler), or it is a security, input-validation or secrets rule (what the labelled suites measure:
-on real projects its findings were mostly intended behaviour, yet it finds real vulnerabilities): then it stays
-in the default set and reports at `info` until it is asked for by name. Rules that report at
-`info` stay in the default set: `info` never fails a run with the default `--fail-on` and is not posted to
-a pull request unless the rule was asked for. A rule with no finding on the evaluation projects has no
-measured precision and keeps its place; `codeward rules` says so.
+A rule whose measured precision is below `THRESHOLD` is not in the default set: it runs only when asked for
+(`--select`, `--extend-select`, `select`/`extend-select` in `[tool.codeward]`). Unless none of its judged
+findings was wrong (right, or right but not worth a comment: a bare `except`, a client built in a handler), at
+least half of them were right (`INFO_BAR`: a deprecated call, a shared mutable default), or it is a security,
+input-validation or secrets rule (what the labelled suites measure: on real projects its findings were mostly
+intended behaviour, yet it finds real vulnerabilities): then it stays in the default set and reports at `info`
+until it is asked for by name. Rules that report at `info` stay in the default set: `info` never fails a run
+with the default `--fail-on` and is not posted to a pull request unless the rule was asked for. A rule with no
+finding on the evaluation projects has no measured precision and keeps its place; `codeward rules` says so.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from functools import cache
 from typing import Any
 
 THRESHOLD = 0.8
+# Under THRESHOLD but right at least this often: its findings are worth reading, not worth posting.
+INFO_BAR = 0.5
 PRECISION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "precision.json")
 # The file's own rules: reporting them is never a matter of precision.
 ALWAYS = frozenset({"CWR001", "CWR002", "CWR003", "CWR900"})
@@ -77,15 +79,15 @@ KEPT_AT_INFO = frozenset({"security", "input-validation", "secrets"})
 
 @cache
 def demoted(code: str) -> bool:
-    """Under the threshold and reported at info by default: never judged wrong and at least once judged right,
-    or a security, input-validation or secrets rule."""
+    """Under the threshold and reported at info by default: never judged wrong, right at least `INFO_BAR` of the
+    time, or a security, input-validation or secrets rule."""
     found = counts(code)
     if found is None or code in ALWAYS:
         return False
     true, false, noise = found
     if true / (true + false + noise) >= THRESHOLD:
         return False
-    if true > 0 and false == 0:
+    if false == 0 or true / (true + false + noise) >= INFO_BAR:
         return True
     from codeward.reviewer.rules import rule_for
 

@@ -14,7 +14,9 @@ follows the piece, not the file.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import types
 from typing import Any
 
 # Files above this size are parsed in pieces of about this size.
@@ -39,6 +41,12 @@ def parse_module(text: str) -> Any:
     return module
 
 
+def remember(text: str, module: Any) -> None:
+    """`module` is the tree of `text` (parsed before, for another purpose)."""
+    global _last
+    _last = (text, module)
+
+
 def forget() -> None:
     global _last
     _last = None
@@ -51,15 +59,77 @@ def _parse(text: str) -> Any:
     original = CSTNode.__dict__.get("__post_init__")
     if original is None:  # another libcst: parse the ordinary way
         return libcst.parse_module(text)
+    inits = _fast_inits()
     CSTNode.__post_init__ = _skip  # type: ignore[method-assign]
+    for kind, (_, fast) in inits.items():
+        kind.__init__ = fast  # type: ignore[misc]
     try:
         return libcst.parse_module(text)
     finally:
+        for kind, (own, _) in inits.items():
+            kind.__init__ = own  # type: ignore[misc]
         CSTNode.__post_init__ = original  # type: ignore[method-assign]
 
 
 def _skip(self: object) -> None:
     return None
+
+
+_INITS: dict[type, tuple[Any, Any]] | None = None
+
+
+def _fast_inits() -> dict[type, tuple[Any, Any]]:
+    """Node class -> (its own __init__, one that stores the fields straight into their slots and skips the
+    validation). A frozen dataclass's __init__ sets each field through `object.__setattr__` and then runs
+    `__post_init__`: for the two million nodes of Django's source that was a tenth of the parse. Built once,
+    from each class's own fields and defaults, so the nodes are the same."""
+    global _INITS
+    if _INITS is None:
+        from libcst._nodes.base import CSTNode
+
+        found: dict[type, tuple[Any, Any]] = {}
+        stack = list(CSTNode.__subclasses__())
+        while stack:
+            kind = stack.pop()
+            stack += kind.__subclasses__()
+            own = kind.__dict__.get("__init__")
+            fast = _fast_init(kind) if own is not None and dataclasses.is_dataclass(kind) else None
+            if fast is not None:
+                found[kind] = (own, fast)
+        _INITS = found
+    return _INITS
+
+
+def _fast_init(kind: type) -> Any:
+    """`kind`'s __init__ without `object.__setattr__` and `__post_init__`; None when its fields are not all
+    slots (libcst's own classes all are) or take arguments it does not understand."""
+    fields = dataclasses.fields(kind)
+    namespace: dict[str, Any] = {"_MISSING": object()}
+    params: list[str] = []
+    body: list[str] = []
+    for index, item in enumerate(fields):
+        if not item.init or item.kw_only:
+            return None
+        slot = next((k.__dict__[item.name] for k in kind.__mro__ if item.name in k.__dict__), None)
+        if not isinstance(slot, types.MemberDescriptorType):
+            return None
+        namespace[f"_set{index}"] = slot.__set__
+        if item.default is not dataclasses.MISSING:
+            namespace[f"_default{index}"] = item.default
+            params.append(f"{item.name}=_default{index}")
+            body.append(f"_set{index}(self, {item.name})")
+        elif item.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory{index}"] = item.default_factory
+            params.append(f"{item.name}=_MISSING")
+            body.append(f"_set{index}(self, _factory{index}() if {item.name} is _MISSING else {item.name})")
+        elif any(p.partition("=")[2] for p in params):
+            return None  # a field without a default after one with: not a valid signature
+        else:
+            params.append(item.name)
+            body.append(f"_set{index}(self, {item.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
+    exec(compile(source, f"<codeward fast __init__ of {kind.__name__}>", "exec"), namespace)
+    return namespace["__init__"]
 
 
 def starts(text: str) -> list[int]:

@@ -191,9 +191,7 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
     if too_deep is not None:
         return [too_deep]
     try:
-        from codeward.reviewer.parse import parse_module
-
-        module = parse_module(text)
+        module = _parse(path, text)
     except (cst.ParserSyntaxError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     if not active:
@@ -211,6 +209,19 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
     finally:
         sys.setrecursionlimit(limit)
         DEPENDENCIES[path] = ctx.dependencies
+
+
+def _parse(path: str, text: str):  # -> cst.Module
+    """libcst's tree of the file: the one this process parsed for other files' summaries when it holds the same
+    text (the same tree: a parse of the same text), else a fresh parse."""
+    from codeward.reviewer.dataflow.project import shared_project
+    from codeward.reviewer.parse import parse_module, remember
+
+    module = shared_project().parsed(path, text)
+    if module is None:
+        return parse_module(text)
+    remember(text, module)
+    return module
 
 
 # Other project files each reviewed file's result came from (summaries of the functions it calls): the results
@@ -344,7 +355,7 @@ def _suppress(path: str, text: str, findings: list[Finding], select: Selector, f
         if select("CWR002"):
             lines = text.split("\n")
             for s in suppressions:
-                if s.used or not _checkable(s, select):
+                if s.used or not _checkable(s, select, lines):
                     continue
                 if s.foreign is not None:
                     what = f"# {s.foreign} (codeward's {', '.join(sorted(s.codes or ()))})"
@@ -373,11 +384,18 @@ def _foreign_suppressions(text: str) -> list:
     return found
 
 
-def _checkable(s, select: Selector) -> bool:  # s: codeward.suppress.Suppression
+def _checkable(s, select: Selector, lines: list[str]) -> bool:  # s: codeward.suppress.Suppression
     """Whether an unused suppression can be reported: codeward ran a rule it names on this file. A bare
-    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported."""
+    `# nosec` may serve bandit's own checks, so only one naming bandit or ruff ids is reported, and only where
+    bandit's tests have nothing to look at (its tests are broader than codeward's rules)."""
     if s.foreign is not None:
-        return s.foreign_ids is not None and any(select(code) for code in s.codes)
+        from codeward.reviewer.foreign import bandit_may_need
+
+        return (
+            s.foreign_ids is not None
+            and any(select(code) for code in s.codes)
+            and not bandit_may_need(s.foreign_ids, lines, s.line)
+        )
     if s.codes is None:
         return True
     # A prefix (`CWR1`) names rules of several kinds: report it; a full code only when its rule ran here.

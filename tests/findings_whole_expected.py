@@ -66,10 +66,10 @@ EXPECTED = {
         ((4, 3, 4, 10), 'error', '"Install" is performed by CodeDeploy itself and cannot run a hook; use BeforeInstall or AfterInstall instead', ('Events an EC2/On-Premises AppSpec can hook: ApplicationStop, BeforeInstall, AfterInstall, ApplicationStart, ValidateService, BeforeBlockTraffic, AfterBlockTraffic, BeforeAllowTraffic, AfterAllowTraffic.',), None),
     ],
     'CWA103 776e0ad3': [
-        ((6, 16, 6, 20), 'error', 'timeout 7200 exceeds the 3600 seconds a lifecycle event may take (ValidateService)', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",), None),
+        ((6, 16, 6, 20), 'warning', 'timeout 7200 exceeds the 3600 seconds a lifecycle event may take (ValidateService)', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",), None),
     ],
     'CWA103 eb24e731': [
-        ((4, 3, 4, 15), 'error', 'the scripts of AfterInstall may run 4200 seconds (2400 + 1800); a lifecycle event may take at most 3600 seconds in total', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",), None),
+        ((4, 3, 4, 15), 'warning', 'the scripts of AfterInstall may run 4200 seconds (2400 + 1800); a lifecycle event may take at most 3600 seconds in total', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",), None),
     ],
     'CWA104 0143efe5': [
         ((5, 17, 5, 40), 'error', 'hook script "scripts/start_server.sh" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', (), None),
@@ -877,6 +877,9 @@ EXPECTED = {
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],
+    'CWR204 9c0c434e': [
+        ((3, 5, 3, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 a1adf439': [
         ((5, 5, 5, 58), 'info', '`password` is logged in full (CWE-532)', (), None),
     ],
@@ -1136,6 +1139,9 @@ EXPECTED = {
     ],
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 20599562': [
+        ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
     ],
     'CWR610 38a25586': [
         ((4, 16, 4, 39), 'info', "aiohttp.ClientSession() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), None),

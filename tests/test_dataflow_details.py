@@ -150,6 +150,71 @@ SURVIVOR_CASES = [
     ("a module imported in the function stays a module past a join", "import subprocess\n"
      "if request.args.get('x'):\n    pass\nsubprocess.call(request.args['c'], shell=True)\n", [(6, "CWR102")]),
     ("a field assigned again is replaced", "d = {'a': request.args['c']}\nd['a'] = 'ls'\nos.system(d['a'])\n", []),
+    # Seed 30's survivors (bench/mutation-report.md), each with its vulnerable and its safe variant.
+    # A match guard is evaluated: a sink in it runs, a name it binds is bound.
+    ("a sink in a match guard", "cmd = request.args['c']\nmatch cmd:\n    case str() if os.system(cmd):\n"
+     "        pass\nmatch cmd:\n    case str() if os.system('ls'):\n        pass\n", [(5, "CWR102")]),
+    ("a name bound in a match guard", "match request.args['c']:\n    case str(c) if (d := c):\n        os.system(d)\n",
+     [(5, "CWR102")]),
+    # The keys of a dict literal are an allow-list; past the check the value is the request's again.
+    ("membership in a dict literal's keys", "c = request.args['c']\nif c in {'ls': 1, 'pwd': 2}:\n"
+     "    os.system(c)\nos.system(c)\n", [(6, "CWR102")]),
+    # startswith() of a fixed scheme and host clears an open redirect; a scheme alone does not.
+    ("startswith a fixed host", "from flask import redirect\nu = request.args['u']\n"
+     "if u.startswith('https://example.com/'):\n    redirect(u)\nif u.startswith('https://'):\n    redirect(u)\n",
+     [(8, "CWR117")]),
+    # is_relative_to() is a path check whatever the receiver's known type.
+    ("is_relative_to on an untyped value", "p = storage.resolve(request.args['p'])\n"
+     "if p.is_relative_to('/srv/files'):\n    open(p)\nopen(p)\n", [(6, "CWR107")]),
+    # Every item of a literal is an element, not only the last one.
+    ("a set literal's items", "for c in {request.args['c'], 'ls'}:\n    os.system(c)\nfor d in {'pwd', 'ls'}:\n"
+     "    os.system(d)\n", [(4, "CWR102")]),
+    ("a list literal's items", "for c in [request.args['c'], 'ls']:\n    os.system(c)\nfor d in ['pwd', 'ls']:\n"
+     "    os.system(d)\n", [(4, "CWR102")]),
+    # *args spread over the parameters binds each of them, the second too.
+    ("a list spread over a wrapper's parameters", "def run(a, b, c):\n    os.system(b)\n"
+     "run(*['ls', request.args['c'], 'x'])\nrun(*['ls', 'pwd', 'x'])\n", [(5, "CWR102")]),
+    # A value that gained elements has no known constant: neither `*cmds` nor an appended list is None or empty.
+    ("a *args tuple is not None", "def run(*cmds):\n    if cmds is None:\n        return\n    for c in cmds:\n"
+     "        os.system(c)\nrun(request.args['c'])\nrun('ls')\n", [(8, "CWR102")]),
+    ("a *args tuple is not empty", "def run(*cmds):\n    if cmds:\n        for c in cmds:\n            os.system(c)\n"
+     "run(request.args['c'])\n", [(7, "CWR102")]),
+    # setdefault() sets a missing key only.
+    ("setdefault of a missing and of a present key", "d = {}\nd.setdefault('c', request.args['c'])\n"
+     "os.system(d['c'])\ne = {'c': 'ls'}\ne.setdefault('c', request.args['c'])\nos.system(e['c'])\n",
+     [(5, "CWR102")]),
+    ("setdefault leaves the other keys", "d = {'a': 'ls'}\nd.setdefault('c', request.args['c'])\n"
+     "os.system(d['a'])\nos.system(d['c'])\n", [(6, "CWR102")]),
+    # A check on a normalised path reaches through every wrapper to the name it derives from.
+    ("realpath of a stripped path checked", "p = request.args['p']\n"
+     "if os.path.realpath(p.strip()).startswith('/srv/files/'):\n    open(p)\nopen(p)\n", [(6, "CWR107")]),
+    ("realpath of abspath checked", "p = request.args['p']\n"
+     "if os.path.realpath(os.path.abspath(p)).startswith('/srv/files/'):\n    open(p)\nopen(p)\n", [(6, "CWR107")]),
+    # tuple() and list() of a constant fold, and decide the branch.
+    ("tuple() of a constant decides", "c = request.args['c']\nif tuple('ab') == ('a', 'b'):\n    c = 'ls'\n"
+     "os.system(c)\nos.system(request.args['d'])\n", [(7, "CWR102")]),
+    ("list() of a constant decides", "c = request.args['c']\nif list('ab') == ['a', 'b']:\n    c = 'ls'\n"
+     "os.system(c)\nos.system(request.args['d'])\n", [(7, "CWR102")]),
+    # ElementTree's Element methods are XPath sinks on a value typed by getroot().
+    ("an Element's findall", "import xml.etree.ElementTree as ET\nroot = ET.parse('x.xml').getroot()\n"
+     "root.findall(request.args['q'])\nroot.findall('./item')\n", [(5, "CWR114")]),
+    # dict() of a tainted mapping: its unknown keys carry the taint; of a constant one, the constant.
+    ("dict() of the request's mapping", "d = dict(request.args)\nos.system(d['c'])\ne = dict({'c': 'ls'})\n"
+     "os.system(e['c'])\n", [(4, "CWR102")]),
+    # builtins.tuple and builtins.str are the builtins, folded as such.
+    ("builtins.tuple() folds", "import builtins\nc = request.args['c']\nif builtins.tuple('ab') == ('a', 'b'):\n"
+     "    c = 'ls'\nos.system(c)\nd = request.args['d']\nif builtins.tuple('ab') == ('b',):\n    d = 'ls'\n"
+     "os.system(d)\n", [(11, "CWR102")]),
+    ("builtins.str() folds", "import builtins\nc = request.args['c']\nif builtins.str(12) == '12':\n    c = 'ls'\n"
+     "os.system(c)\n", []),
+    # str() is the empty string.
+    ("str() is empty", "c = request.args['c']\nif str() == '':\n    c = 'ls'\nos.system(c)\nd = request.args['d']\n"
+     "if str() != '':\n    d = 'ls'\nos.system(d)\n", [(10, "CWR102")]),
+    # A sink in a for loop's iterable is found at its own state (each loop's iterable has its own).
+    ("a sink in a for loop's iterable", "cmd = request.args['c']\nfor line in os.popen(cmd):\n    pass\n"
+     "for line in os.popen('ls'):\n    pass\n", [(4, "CWR102")]),
+    ("an appended list is not None", "cmds = ['ls']\ncmds.append(request.args['c'])\nif cmds is not None:\n"
+     "    os.system(cmds[1])\nos.system(cmds[0])\n", [(6, "CWR102")]),
 ]  # fmt: skip
 
 
@@ -228,6 +293,17 @@ WHOLE_FILE_CASES = [
     # A wrapper that also reads a source itself: both the inside flow and the parameter's are found.
     ("a wrapper with a source inside", "def run(c):\n    os.system(request.args['x'])\n    os.system(c)\n"
      "@app.route('/x')\ndef view():\n    run(request.args['c'])\n", [(2, "CWR102"), (6, "CWR102")]),
+    # A lambda at module level sees the module's constants and its sinks are found (seed 30).
+    ("a module-level lambda reads a module constant", "MODE = 'safe'\n"
+     "run = lambda c: os.system(c if MODE != 'safe' else 'ls')\n@app.route('/x')\ndef view():\n"
+     "    run(request.args['c'])\n", []),
+    ("a sink in a module-level lambda", "f = lambda: os.system(request.args['c'])\ng = lambda: os.system('ls')\n",
+     [(1, "CWR102")]),
+    # A name declared global is the module's until the function assigns it (seed 30).
+    ("a name declared global reads the module's value", "MODE = 'safe'\nOTHER = 'unsafe'\n@app.route('/x')\n"
+     "def view():\n    global MODE, OTHER\n    c = request.args['c']\n    if MODE == 'safe':\n        c = 'ls'\n"
+     "    os.system(c)\n    d = request.args['d']\n    if OTHER == 'safe':\n        d = 'ls'\n    os.system(d)\n"
+     "    if request.args.get('r'):\n        MODE = OTHER = 'x'\n", [(13, "CWR102")]),
     ("a wrapper's second parameter", "def run(flag, c):\n    os.system(c)\n@app.route('/x')\ndef view():\n"
      "    run(1, request.args['c'])\n", [(5, "CWR102")]),
 ]  # fmt: skip
@@ -310,3 +386,52 @@ def test_a_request_never_bound_in_the_file_is_the_web_request() -> None:
     # A snippet, or `from framework import *`: the name `request` alone stands for the web request.
     source = "import os\ndef view():\n    os.system(request.args['c'])\n"
     assert [(f.line, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(3, "CWR102")]
+
+
+def test_a_field_of_a_helpers_result_names_the_helper_in_the_trace() -> None:
+    """A helper of the module returns a dict holding request data: the step is the helper's call (seed 30)."""
+    source = (
+        HEAD
+        + "def get():\n    return {'c': request.args['c'], 'd': 'ls'}\n"
+        + route("os.system(get()['c'])\nos.system(get()['d'])\n")
+    )
+    found = [(f.line, f.code, [(span.line, text) for span, text in f.flow]) for f in review_text("case.py", source)]
+    assert found == [(8, "CWR102", [(5, "request.args (the source)"), (8, "`get()`"), (8, "the sink")])]
+
+
+def test_a_dependency_nested_past_the_limit_is_not_parsed(tmp_path) -> None:
+    """A module with over 200 brackets nested deeper than 100 is not parsed for summaries (hostile input: the
+    parse recurses): its wrapper gives no finding, the same wrapper in a flat module does (seed 30)."""
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    wrapper = "\n\ndef run(cmd):\n    os.system(cmd)\n"
+    deep = "X = " + "[" * 101 + "]" * 101 + "\nY = [" + "[], " * 100 + "]\n"
+    (package / "deep.py").write_text("import os\n" + deep + wrapper)
+    (package / "flat.py").write_text("import os\nX = [[1]]\n" + wrapper)
+    (package / "views.py").write_text(
+        "from flask import Flask, request\nfrom app.deep import run\nfrom app.flat import run as run_flat\n"
+        "app = Flask(__name__)\n\n\n@app.route('/x')\ndef view():\n    run(request.args['c'])\n"
+        "    run_flat(request.args['c'])\n"
+    )
+    found = [(f.line, f.code, f.message) for f in review_file(str(package / "views.py")).findings]
+    assert found == [
+        (10, "CWR102", "request.args reaches the command run by run(), which passes it to os.system() (flat.py:6): "
+         "it can run commands of its own (CWE-78)"),
+    ]  # fmt: skip
+
+
+def test_a_module_that_imports_itself(tmp_path) -> None:
+    """`from app import views` inside app/views.py: a name imported there is read through the module (seed 30)."""
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "views.py").write_text(
+        "import subprocess\nfrom flask import request\nfrom app import views\n\n\ndef index():\n"
+        "    views.subprocess.call(request.args['c'], shell=True)\n    views.subprocess.call('ls', shell=True)\n"
+    )
+    found = [(f.line, f.code, f.message) for f in review_file(str(package / "views.py")).findings]
+    assert found == [
+        (7, "CWR102", "request.args reaches the command run by subprocess.call(): it can run commands of its own "
+         "(CWE-78)"),
+    ]  # fmt: skip

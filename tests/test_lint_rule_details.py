@@ -49,7 +49,7 @@ CASES = {
     "hook timeout as a string": (
         "appspec.yml",
         "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: a.sh\n      timeout: \"4000\"\n",
-        [('CWA104', (5, 17, 5, 21), 'error', 'hook script "a.sh" of AfterInstall is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ()), ('CWA103', (6, 16, 6, 22), 'error', 'timeout 4000 exceeds the 3600 seconds a lifecycle event may take (AfterInstall)', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",))],
+        [('CWA104', (5, 17, 5, 21), 'error', 'hook script "a.sh" of AfterInstall is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ()), ('CWA103', (6, 16, 6, 22), 'warning', 'timeout 4000 exceeds the 3600 seconds a lifecycle event may take (AfterInstall)', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",))],
     ),
     "destination starting with ./": (
         "appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: ./srv/app\n",

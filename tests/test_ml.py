@@ -111,6 +111,10 @@ def test_candidate_gate() -> None:
     assert cand.worth_scoring("https://app:Xk29fj@db.internal/app", "")
     assert not cand.worth_scoring("<your-api-key>", "header")
     assert cand.worth_scoring("correcthorsebattery", "password")
+    # A name that identifies a credential is not one: `SecretId="MFServiceAccount-"`; a known format still is.
+    assert not cand.worth_scoring("MFServiceAccount-", "SecretId")
+    assert not cand.worth_scoring("prod/db/password", "secret_name")
+    assert cand.worth_scoring("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", "token_id")
     assert cand.worth_scoring("-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----", "")
 
 

@@ -189,7 +189,7 @@ def test_a_fork_while_the_agent_imports_leaves_the_child_working(tmp_path: Path)
     assert "crunch_in_child" in {f["name"] for f in profile["frames"]}, profile["notes"]
 
 
-AGENT_MARKS = ("_dispatch", "Agent._on_tick", "Agent._sample", "Agent._loop", "maybe_start", "sitecustomize",
+AGENT_MARKS = ("Agent._on_tick", "Agent._sample", "Agent._loop", "maybe_start", "sitecustomize",
                "_run_code", "run_path", "/profiler/agent.py", "/profiler/sigtimer.py", "/profiler/__main__.py",
                "/profiler/__init__.py")  # fmt: skip
 
@@ -238,7 +238,7 @@ def test_the_agent_is_absent_from_every_output_of_codeward_profile(tmp_path: Pat
     profile = load_many([str(tmp_path / "out")])
     assert profile["sampling"]["timer_samples"] > 0  # the SIGPROF handler ran, and is not in the profile
     _assert_no_agent(_outputs(tmp_path / "out"), profile)
-    for mark in ("_dispatch", "_on_tick", "sigtimer"):
+    for mark in ("_on_tick", "_sample", "sigtimer"):
         assert mark not in result.stderr
 
 
@@ -292,10 +292,8 @@ def test_agent_samples_are_counted_apart_from_the_program() -> None:
         return sys._getframe()
 
     frame = program()  # a stack of the program's: this test's frames under pytest's
-    from codeward.profiler import sigtimer
-
     own = Agent.report.__code__
-    handler = (Agent._on_tick.__code__, sigtimer._dispatch.__code__)
+    handler = (Agent._sample.__code__, Agent._on_tick.__code__)
     agent.stacks = {
         (1,): [5, 2.0, 0, (frame.f_code, *_callers(frame))],
         (2,): [3, 1.0, 0, (own, frame.f_code, *_callers(frame))],  # the agent's own work, called from here
@@ -305,7 +303,7 @@ def test_agent_samples_are_counted_apart_from_the_program() -> None:
     assert profile["sampling"]["agent_samples"] == 3
     (row,) = profile["stacks"]  # the handler's samples count for the frame it interrupted
     assert row[1] == 9 and profile["frames"][row[0][-1]]["name"].endswith("program")
-    assert not {"Agent._on_tick", "_dispatch", "Agent.report"} & {f["name"] for f in profile["frames"]}
+    assert not {"Agent._on_tick", "Agent._sample", "Agent.report"} & {f["name"] for f in profile["frames"]}
 
 
 def _callers(frame: object) -> list[object]:

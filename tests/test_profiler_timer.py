@@ -251,9 +251,10 @@ def test_the_timer_skips_ticks_while_the_agents_own_code_runs_in_the_main_thread
 
 def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: pytest.CaptureFixture[str]) -> None:
     class Broken(Agent):
-        def _sample(self, *args: Any, **kwargs: Any) -> None:
-            if len(args) > 3:  # only the timer's samples (with the interrupted frame)
+        def _enter(self, *args: Any, **kwargs: Any) -> None:
+            if threading.current_thread() is threading.main_thread():  # only the timer's samples (in the handler)
                 raise RuntimeError("simulated fault in a timer sample")
+            super()._enter(*args, **kwargs)
 
     agent = Broken(Settings(heap_budget_percent=0), install_exit_hooks=False).start()
     try:
@@ -391,7 +392,7 @@ def test_a_busy_main_thread_on_a_loaded_machine_keeps_the_timer(monkeypatch: pyt
 
 EXCEPT_TICKS = textwrap.dedent(
     """
-    import sys, threading, time
+    import signal, sys, threading, time
     from codeward.profiler.agent import Agent
     from codeward.profiler.settings import Settings
 
@@ -402,7 +403,7 @@ EXCEPT_TICKS = textwrap.dedent(
         calls = agent._tick_calls
         while agent._tick_calls == calls:  # a tick is skipped while the agent's thread holds its lock (start-up)
             agent._tick_due = 0.0
-            agent._on_tick(sys._getframe())  # as the SIGPROF handler calls it, in the main thread
+            agent._on_tick(signal.SIGPROF, sys._getframe())  # as SIGPROF calls the handler, in the main thread
             time.sleep(0.001)
 
     def ticks(others):
@@ -428,7 +429,7 @@ EXCEPT_TICKS = textwrap.dedent(
 
 
 def test_timer_samples_count_an_exception_being_handled_with_or_without_other_threads() -> None:
-    """The handler reads a single-threaded program's exception state from its own thread (sys.exc_info, no
+    """The handler reads a single-threaded program's exception state from its own thread (its short path: no
     sys._current_exceptions() dict built, cheaper with cold caches); with other threads, from every thread.
     Either way a sample inside an `except` block counts as handling one, and one outside does not."""
     result = subprocess.run([sys.executable, "-c", EXCEPT_TICKS], env={**os.environ, "PYTHONPATH": ROOT},
@@ -437,3 +438,87 @@ def test_timer_samples_count_an_exception_being_handled_with_or_without_other_th
     # main-thread samples, samples handling an exception (cumulative: the second run adds 3 and 2, plus the
     # other thread's one sample, waiting, not handling)
     assert result.stdout.splitlines() == ["alone 3 2", "with a thread 6 4"], result.stdout
+
+
+SIGNAL_ROUTING = textwrap.dedent(
+    """
+    import os, signal, time
+    from codeward import profiler
+
+    calls = []
+    signal.signal(signal.SIGUSR1, lambda signum, frame: calls.append(signum))
+    agent = profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
+    time.sleep(0.1)  # the sampler thread runs
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})  # the program's only thread blocks it
+    os.kill(os.getpid(), signal.SIGUSR1)  # sent to the process: any thread that does not block it may take it
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:  # the sampler wakes every 10 ms meanwhile; bytecodes run the handler if tripped
+        sum(range(100))
+    print("while blocked", len(calls), signal.SIGUSR1 in signal.sigpending())
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
+    print("unblocked", len(calls))
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no per-thread signal masks")
+def test_the_agents_threads_never_take_a_signal_sent_to_the_program(tmp_path: Path) -> None:
+    """A signal the agent's thread took would leave a main thread that waits in a lock asleep (CPython runs the
+    handler in the main thread, but only a signal delivered there interrupts its wait): a multiprocessing
+    worker sent SIGTERM by Pool.terminate() while waiting for the task queue's lock would never end. Here the
+    program's only thread blocks the signal, so a thread of the agent's that did not would take it at once."""
+    result = subprocess.run([sys.executable, "-c", SIGNAL_ROUTING], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": ROOT}, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["while blocked 0 True", "unblocked 1"], result.stdout
+
+
+C_THREAD = textwrap.dedent(
+    """
+    import ctypes, signal, sys, threading, time
+    from codeward.profiler.agent import Agent
+    from codeward.profiler.settings import Settings
+
+    agent = Agent(Settings(reporting_interval_ms=0, heap_budget_percent=0, output_dir="out"),
+                  install_exit_hooks=False).start()
+    idents, stop = [], []
+
+    @ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)
+    def started_by_c(_arg):  # as a C library's worker thread calling back into Python
+        idents.append(threading.get_ident())
+        while not stop:
+            time.sleep(0.001)
+        return None
+
+    thread = ctypes.c_ulong()
+    assert ctypes.CDLL(None).pthread_create(ctypes.byref(thread), None, started_by_c, None) == 0
+    end = time.monotonic() + 30
+    while not (idents and agent._foreign) and time.monotonic() < end:  # the agent's checks, four a second
+        time.sleep(0.05)
+    print("seen", agent._foreign)
+    agent._stop.set()  # from here on only the handler samples
+    agent._thread.join()
+    agent._own_threads = 0  # the sampler thread has ended: the program has no thread _thread started
+    name = f"thread-{idents[0]}"
+    before = agent.thread_samples.get(name, 0)
+    for _ in range(3):
+        calls = agent._tick_calls
+        while agent._tick_calls == calls:
+            agent._tick_due = 0.0
+            agent._on_tick(signal.SIGPROF, sys._getframe())  # as SIGPROF calls the handler, in the main thread
+    print("ticks sampled it", agent.thread_samples.get(name, 0) - before)
+    stop.append(1)
+    ctypes.CDLL(None).pthread_join(thread, None)
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pthread_create through ctypes")
+def test_a_thread_started_by_c_code_is_sampled_by_the_timer_too() -> None:
+    """The handler's short path (the main thread alone) is taken only while _thread counts no thread but the
+    agent's. A thread that C code started and that calls into Python is not counted there: the agent's checks
+    see it among the interpreter's threads, and from then on every tick samples every thread."""
+    result = subprocess.run([sys.executable, "-c", C_THREAD], env={**os.environ, "PYTHONPATH": ROOT},
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["seen True", "ticks sampled it 3"], result.stdout

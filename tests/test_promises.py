@@ -55,12 +55,12 @@ def test_codeward_format_chooses_the_format_and_the_flag_beats_it(tmp_path: Path
 
 
 def test_codeward_format_reaches_review_and_simulate(tmp_path: Path, monkeypatch) -> None:
-    (tmp_path / "app.py").write_text("import yaml\n\n\ndef load(text):\n    return yaml.load(text)\n")
+    (tmp_path / "app.py").write_text("import requests\n\n\ndef get(url):\n    return requests.get(url)\n")
     (tmp_path / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
     monkeypatch.setenv("CODEWARD_FORMAT", "json")
     code, out, err = run_cli("review", "--isolated", "--no-cache", "app.py", cwd=str(tmp_path))
     assert code == 1, err
-    assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == [("CWR106", 5)]
+    assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == [("CWR610", 5)]
     code, out, err = run_cli("simulate", "--isolated", "buildspec.yml", cwd=str(tmp_path))
     assert code == 0, err
     assert json.loads(out)["kind"] == "buildspec"

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from codeward.reviewer import measured
 from codeward.reviewer.foreign import BANDIT, NOT_IN_RUFF, by_foreign_id, markdown_table, ruff_codes
-from codeward.reviewer.measured import THRESHOLD, counts, in_default_set
+from codeward.reviewer.measured import INFO_BAR, THRESHOLD, counts, in_default_set
 from codeward.reviewer.rules import all_rules
 
 from codeward.findings import Severity
@@ -53,14 +54,44 @@ BARE_EXCEPT = (
 )
 
 
-def test_rules_under_the_threshold_are_off_by_default_and_run_when_asked(tmp_path: Path) -> None:
-    assert counts("CWR603") is not None and not in_default_set("CWR603")  # measured 0 true on real projects
+def test_rules_under_the_threshold_never_wrong_report_at_info_until_asked(tmp_path: Path) -> None:
+    assert counts("CWR603") is not None and counts("CWR603")[1] == 0  # measured: never wrong, never wanted
+    assert in_default_set("CWR603") and measured.demoted("CWR603")
+    found = review(tmp_path, {"m.py": BARE_EXCEPT}, "--isolated", "--show-all")
+    assert [(f["line"], f["code"], f["severity"]) for f in found] == [(4, "CWR603", "info")]
+    asked = review(tmp_path, {"m.py": BARE_EXCEPT}, "--isolated", "--show-all", "--select", "CWR603")
+    assert [(f["line"], f["code"], f["severity"]) for f in asked] == [(4, "CWR603", "warning")]
+
+
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch):
+    """Replace the measured table (true, false, noise per rule) for one test."""
+
+    def use(table: dict[str, tuple[int, int, int]]) -> None:
+        rows = {code: dict(zip(("true", "false", "noise"), found, strict=True)) for code, found in table.items()}
+        monkeypatch.setattr(measured, "table", lambda: rows)
+        measured.in_default_set.cache_clear()
+        measured.demoted.cache_clear()
+
+    yield use
+    measured.in_default_set.cache_clear()
+    measured.demoted.cache_clear()
+
+
+def test_rules_mostly_judged_wrong_are_off_by_default_and_run_when_asked(tmp_path: Path, judged) -> None:
+    judged({"CWR603": (1, 5, 2)})  # under INFO_BAR, and wrong: off
+    assert not in_default_set("CWR603")
     assert codes(review(tmp_path, {"m.py": BARE_EXCEPT}, "--isolated", "--show-all")) == []
     assert codes(review(tmp_path, {"m.py": BARE_EXCEPT}, "--isolated", "--show-all", "--select", "CWR603")) == [
         ("m.py", 4, "CWR603")
     ]
     (tmp_path / "pyproject.toml").write_text('[tool.codeward]\nextend-select = ["CWR603"]\n', encoding="utf-8")
     assert codes(review(tmp_path, {"m.py": BARE_EXCEPT}, "--show-all")) == [("m.py", 4, "CWR603")]
+    # Right half the time, though sometimes wrong: at info, not off.
+    judged({"CWR603": (4, 2, 2)})
+    assert in_default_set("CWR603") and measured.demoted("CWR603")
+    judged({"CWR603": (3, 1, 4)})  # 0.375: under the bar for info
+    assert not in_default_set("CWR603")
 
 
 def test_security_rules_under_the_threshold_report_at_info_until_asked(tmp_path: Path) -> None:
@@ -79,7 +110,7 @@ def test_default_set_follows_the_measured_precision() -> None:
             assert in_default_set(rule.code), f"{rule.code} has no measurement and keeps its place"
             continue
         precise = found[0] / sum(found) >= THRESHOLD
-        never_wrong = found[0] > 0 and found[1] == 0  # reported at info by default (demoted)
+        never_wrong = found[1] == 0 or found[0] / sum(found) >= INFO_BAR  # reported at info by default (demoted)
         weakness = rule.category in ("security", "input-validation", "secrets")  # demoted too
         expected = precise or rule.severity is Severity.INFO or never_wrong or weakness
         assert in_default_set(rule.code) == expected, rule.code
@@ -244,6 +275,25 @@ def test_unused_foreign_suppressions_are_reported_like_our_own(tmp_path: Path) -
     assert codes(bare) == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # bandit's B601 flags every paramiko exec_command, B602 every shell=True, B608 every SQL-looking string,
+        # B113 a request without timeout=: codeward, quiet on these constants, cannot call the comments unused.
+        "    ssh.exec_command('uptime')  # nosec B601",
+        "    subprocess.run('ls -l', shell=True)  # nosec B602",
+        "    cur.execute('SELECT 1 FROM t')  # noqa: S608",
+        "    requests.get(**params)  # nosec B113",
+    ],
+)
+def test_foreign_suppressions_bandit_may_still_need_are_not_called_unused(tmp_path: Path, line: str) -> None:
+    text = f"import requests, subprocess\n\ndef run(ssh, cur, params):\n{line}\n"
+    assert codes(review(tmp_path, {"m.py": text}, "--isolated")) == []
+    # Where bandit's test has nothing to look at, the comment is stale: reported.
+    stale = text.replace(line.split("  #")[0], "    x = 1")
+    assert codes(review(tmp_path, {"m.py": stale}, "--isolated")) == [("m.py", 4, "CWR002")]
+
+
 # -- secrets -----------------------------------------------------------------------------------------------------
 
 SECRETS = (
@@ -334,9 +384,9 @@ def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named
     from codeward.config import Config
 
     # A measurement where deprecated-api (CWR608) had 5 true, 0 false, 2 not worth a comment (0.71 < 0.8), the
-    # modify-while-iterating rule (CWR605) 1 true and 1 false, log injection (CWR116, a security rule) 1 true and 1
+    # modify-while-iterating rule (CWR605) 1 true and 3 false (under INFO_BAR), log injection (CWR116, a security rule) 1 true and 1
     # false, and the timeout rule (CWR610) 8 true of 10 (at the bar).
-    table = {"CWR608": {"true": 5, "false": 0, "noise": 2}, "CWR605": {"true": 1, "false": 1, "noise": 0},
+    table = {"CWR608": {"true": 5, "false": 0, "noise": 2}, "CWR605": {"true": 1, "false": 3, "noise": 0},
              "CWR116": {"true": 1, "false": 1, "noise": 0}, "CWR610": {"true": 8, "false": 0, "noise": 2}}  # fmt: skip
     for cached in (measured.table, measured.in_default_set, measured.demoted):
         cached.cache_clear()
@@ -360,10 +410,13 @@ def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named
 
 
 def test_deprecated_calls_follow_the_measured_precision(tmp_path: Path) -> None:
-    # CWR608 is under the bar on the judged projects and was judged wrong (reviewer/precision.json): off by
-    # default, its own severity when asked for.
-    assert not in_default_set("CWR608")
-    assert review(tmp_path, {"d.py": DEPRECATED}, "--isolated") == []
+    # CWR608 is under the bar on the judged projects, right more than half the time (reviewer/precision.json):
+    # info by default, its own severity when asked for.
+    true, false, noise = counts("CWR608")
+    assert INFO_BAR <= true / (true + false + noise) < THRESHOLD and false > 0
+    assert in_default_set("CWR608") and measured.demoted("CWR608")
+    found = review(tmp_path, {"d.py": DEPRECATED}, "--isolated", "--show-all")
+    assert [(f["code"], f["line"], f["severity"]) for f in found] == [("CWR608", 7, "info")]
     found = review(tmp_path, {"d.py": DEPRECATED}, "--isolated", "--select", "CWR608")
     assert [(f["code"], f["line"], f["severity"]) for f in found] == [("CWR608", 7, "warning")]
 

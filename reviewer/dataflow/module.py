@@ -13,6 +13,7 @@ from codeward.reviewer.dataflow.analysis import Analysis, Arg, Summary
 from codeward.reviewer.dataflow.models import Models
 from codeward.reviewer.dataflow.models.aws import (
     EXTERNAL_KEYS,
+    GATEWAY_CHOSEN_KEYS,
     HTTP_KEYS,
     POWERTOOLS_TYPES,
     TRUSTED_KEYS,
@@ -462,8 +463,7 @@ class ModuleInfo:
         if source.how == "object":
             return Value(type=source.type)
         family = source.cls if source.cls in ("random", "weak-hash") else "input"
-        trust = "local" if source.cls == "cli" and source.trust == "untrusted" else source.trust
-        label = Label("source", source.desc, node, family=family, trust=trust)
+        label = Label("source", source.desc, node, family=family, trust=_trust(source.cls, source.trust))
         return Value(flows=(Flow(label),))
 
     def source_call(
@@ -485,7 +485,7 @@ class ModuleInfo:
             if model is not None and method in model.methods:
                 if models.is_trusted(model.cls):
                     return CLEAN
-                label = Label("source", f"{model.desc}.{method}()", node, trust=model.trust)
+                label = Label("source", f"{model.desc}.{method}()", node, trust=_trust(model.cls, model.trust))
                 return Value(flows=(Flow(label),))
             source = models.sources.get("." + method)
             if source is not None and source.how == "call" and receiver.ref is None:
@@ -518,7 +518,7 @@ class ModuleInfo:
             if attr in model.attrs:
                 if models.is_trusted(model.cls):
                     return CLEAN
-                label = Label("source", f"{model.desc}.{attr}", node, trust=model.trust)
+                label = Label("source", f"{model.desc}.{attr}", node, trust=_trust(model.cls, model.trust))
                 held = "strmap" if attr in STRING_MAPS else ("str" if attr in STRINGS else None)
                 return Value(flows=(Flow(label),), type=held)
             for name, held in model.typed_attrs:
@@ -583,7 +583,7 @@ class ModuleInfo:
     def typed_key(self, base: Value, key: Any, node: cst.CSTNode | None) -> Value | None:
         type_name = base.type
         if type_name == "aws.LambdaEvent":
-            if isinstance(key, str) and key in TRUSTED_KEYS:
+            if isinstance(key, str) and (key in TRUSTED_KEYS or key in GATEWAY_CHOSEN_KEYS):
                 return CLEAN
             if isinstance(key, str) and key in EXTERNAL_KEYS:
                 if self.models.is_trusted("external"):
@@ -852,6 +852,11 @@ class ModuleInfo:
                 value = value.with_element(item)
             bound[index_of[node.star_arg.name.value]] = value
         return bound
+
+
+def _trust(cls: str, trust: str) -> str:
+    """A source's trust: what a command line or stdin gives comes from whoever runs the program ("local")."""
+    return "local" if cls == "cli" and trust == "untrusted" else trust
 
 
 def _not_for_security(args: list | None) -> bool:

@@ -109,6 +109,11 @@ class Project:
         self._loaded[path] = loaded
         return loaded
 
+    def parsed(self, path: str, text: str) -> cst.Module | None:
+        """The tree of `path` parsed earlier for summaries, when `text` is what was parsed (a review reuses it)."""
+        loaded = self._loaded.get(os.path.abspath(path))
+        return loaded.module if loaded is not None and loaded.digest == _digest(text) else None
+
     def add(self, path: str, module: cst.Module, text: str) -> None:
         """The reviewed file itself: already parsed."""
         path = os.path.abspath(path)

@@ -24,6 +24,12 @@ _CODE_CHARS = re.compile(r"[(){}\[\]<>]|::")
 _SCHEME_VALUE = re.compile(r"(?:Bearer|Basic|Token|token|Bot|Key|Digest|AWS4-HMAC-SHA256)\s\S{8,}")
 
 
+# Names saying the value identifies a credential rather than being one: `SecretId`, `secret_name`, `token_path`,
+# `password_field` (judged false on real code: a Secrets Manager secret's name bound to `SecretId`).
+_IDENTIFIES = re.compile(
+    r"(?:^|_)(?:id|ids|name|names|arn|arns|path|file|filename|field|header|param|parameter|env|var|label|"
+    r"prefix|ref|reference)$"
+)
 _AWS_UNIQUE_ID = re.compile(r"(?:AIDA|AROA|AGPA|AIPA|ANPA|ANVA|ASCA|APKA)[A-Z2-7]{12,20}")
 
 
@@ -53,7 +59,11 @@ def worth_scoring(value: str, name: str) -> bool:
         return False  # the unique id of an IAM user, role or group (`AIDA...`, `AROA...`): it grants nothing
     if " " in value or "\n" in value or "\t" in value:
         return bool(_SCHEME_VALUE.fullmatch(value))
-    if PROVIDER_HINT.search(value) or CREDENTIAL_NAME.search(name.lower()):
+    if PROVIDER_HINT.search(value):
+        return True
+    if _IDENTIFIES.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()):
+        return False
+    if CREDENTIAL_NAME.search(name.lower()):
         return True
     # Unbound, these are code, not credentials: words and short identifiers (`float64`, `LogisticRegression`),
     # markup and templates, URLs without user information.

@@ -187,6 +187,9 @@ class TaintSink(ReviewRule):
                 severity=Severity.INFO,
             )
 
+    # This handler reports nothing for a call without sink hits: the walk skips it for such calls (engine.Walker).
+    hits_only = visit_Call
+
     # What the classifier's candidates ask of a sink (reviewer/ml/candidates.py).
     def applies(self, ctx: Context, node: cst.Call, name: str) -> bool:
         return True

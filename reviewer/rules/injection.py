@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from codeward.reviewer.engine import Context, argument, is_const, kwarg, literal_str, method_name, positional
+from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_str, method_name, positional
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules._base import CallRule, TaintSink, literal_prefix
@@ -1392,6 +1392,20 @@ def is_logging_call(ctx: Context, node: cst.Call) -> bool:
     return bool(_LOGGER_NAMES.search(receiver))
 
 
+# `logger = Logger(...)` of Powertools for AWS Lambda: it writes each record as one JSON object, whose strings
+# carry line breaks escaped (`\\n`), so a value cannot start an entry of its own.
+_POWERTOOLS_LOGGER = re.compile(
+    r"^\s*(?:self\.)?(\w+)\s*(?::[^=\n]*)?=\s*(?:aws_lambda_powertools\.(?:logging\.)?)?Logger\(", re.M
+)
+
+
+def _json_logger(ctx: Context, node: cst.Call) -> bool:
+    if "aws_lambda_powertools" not in ctx.text or not isinstance(node.func, cst.Attribute):
+        return False
+    receiver = dotted(node.func.value) or ""
+    return receiver.rsplit(".", 1)[-1] in set(_POWERTOOLS_LOGGER.findall(ctx.text))
+
+
 class LogForging(TaintSink):
     """
     ## What it does
@@ -1422,7 +1436,7 @@ class LogForging(TaintSink):
     template = "{source} is written to the log by {sink} with its line breaks"
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        if not is_logging_call(ctx, node):
+        if not is_logging_call(ctx, node) or _json_logger(ctx, node):
             return
         args = [a for a in node.args if a.keyword is None and not a.star]
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "log" and args:
@@ -1452,6 +1466,10 @@ class LogForging(TaintSink):
             "import logging\nlogger = logging.getLogger(__name__)\n\ndef login(request):\n"
             "    user = request.POST['user'].replace('\\n', ' ').replace('\\r', ' ')\n"
             "    logger.warning('login failed for %s', user)\n"
+        ),
+        Valid(
+            "from aws_lambda_powertools import Logger\nlogger = Logger()\n\ndef handler(event, context):\n"
+            "    logger.info(f\"processing {event['pathParameters']['name']}\")\n"
         ),
     )
     INVALID = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codeward.reviewer.engine import Context, argument, children, literal_str, method_name
+from codeward.reviewer.engine import Context, argument, children, dotted, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 
@@ -85,10 +85,10 @@ _BORROWERS = frozenset(
 # expression ends: CPython frees them by reference counting and their finalizers close the descriptor. Executors,
 # pools and processes are no leak either when used inline (their threads or children are the point).
 _FREED_AT_ONCE = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "executor",
-                            "process pool", "process"})  # fmt: skip
+                            "process pool", "process", "socket"})  # fmt: skip
 _IN_MEMORY = frozenset({"io.BytesIO", "io.StringIO"})
 # Objects whose finalizer closes their descriptor (unlike executors and pools, whose threads outlive them).
-_DESCRIPTORS = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file"})
+_DESCRIPTORS = frozenset({"file", "HTTP response", "temporary file", "zip file", "tar file", "socket"})
 
 
 def resource_kind(ctx: Context, call: cst.Call) -> str | None:
@@ -99,6 +99,8 @@ def resource_kind(ctx: Context, call: cst.Call) -> str | None:
             return None
         if kind in ("zip file", "tar file") and _in_memory(ctx, call):
             return None  # `ZipFile(BytesIO(data))`: no descriptor, nothing to leak
+        if kind == "process" and not _piped(call):
+            return None  # no pipe to the child: the parent holds no descriptor (the child's exit is another matter)
         return kind
     method = method_name(call)
     if method == "cursor" and isinstance(call.func, cst.Attribute):
@@ -131,6 +133,36 @@ def _in_memory(ctx: Context, call: cst.Call) -> bool:
         return ctx.call_name(source) in _IN_MEMORY
     origin = ctx.origin(source)
     return origin is not None and origin[0] in _IN_MEMORY
+
+
+def _piped(call: cst.Call) -> bool:
+    """`Popen(..., stdout=PIPE)`: the parent holds the pipe's end until it is read to the end or closed."""
+    return any(
+        arg.keyword is not None
+        and arg.keyword.value in ("stdin", "stdout", "stderr")
+        and (dotted(arg.value) or "").rsplit(".", 1)[-1] == "PIPE"
+        for arg in call.args
+    )
+
+
+def _over_file_object(ctx: Context, call: cst.BaseExpression, parents: list[cst.CSTNode]) -> bool:
+    """`ZipFile(fh)` with `fh` from `with open(...) as fh` or `fh = open(...)`: the archive opened no descriptor
+    of its own (closing it leaves `fh` open); the file is its own resource, checked where it is opened."""
+    if not isinstance(call, cst.Call):
+        return False
+    source = argument(call, 0, "file") or argument(call, -2, "fileobj")
+    if not isinstance(source, cst.Name):
+        return False
+    for parent in parents:
+        if isinstance(parent, cst.With) and any(
+            item.asname is not None
+            and isinstance(item.asname.name, cst.Name)
+            and item.asname.name.value == source.value
+            for item in parent.items
+        ):
+            return True
+    origin = ctx.origin(source)
+    return origin is not None and RESOURCES.get(origin[0]) == "file"
 
 
 def _body_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
@@ -258,6 +290,8 @@ class ResourceLeak(ReviewRule):
         uses: list[tuple[cst.CSTNode, list[cst.CSTNode]]],
     ) -> str | None:
         """None when the resource is safe; otherwise what is wrong."""
+        if kind in ("zip file", "tar file") and _over_file_object(ctx, call, created_parents):
+            return None
         reads = [(use, parents) for use, parents in uses if not (parents and isinstance(parents[-1], cst.AssignTarget))]
         if kind in _DESCRIPTORS and reads and all(_read_in_return(use, parents) for use, parents in reads):
             return None  # `r = urlopen(u); return r.read()`: read in the return, freed as the function returns
@@ -309,6 +343,14 @@ class ResourceLeak(ReviewRule):
         Valid(
             "import io, zipfile\n\ndef names(data):\n    buf = io.BytesIO(data)\n    z = zipfile.ZipFile(buf)\n"
             "    return z.namelist()\n"
+        ),
+        Valid(
+            "import zipfile\n\ndef names(path):\n    with open(path, 'rb') as fh:\n        z = zipfile.ZipFile(fh)\n"
+            "        return z.namelist()\n"
+        ),
+        Valid(
+            "import subprocess, sys\n\ndef install(cmd):\n    p = subprocess.Popen(cmd, stdout=sys.stdout)\n"
+            "    print('started')\n    p.communicate()\n"
         ),
         Valid(
             "import sqlite3\n\ndef rows(db):\n    conn = sqlite3.connect(db)\n    try:\n"

@@ -414,11 +414,52 @@ _CUSTOM_RESOURCE = re.compile(
 _DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
 
 
+# Response keys of paginated APIs whose value is a cursor (boto3's `NextToken`, S3's `ContinuationToken`).
+_CURSOR_KEY = re.compile(
+    r"(?i)^(?:next_?(?:page_?)?(?:token|marker|cursor)|(?:next_?)?continuation_?token|pagination_?token|"
+    r"starting_?token|(?:next_?)?marker|last_?evaluated_?key|scroll_?id|cursor)$"
+)
+
+
+def _cursor_only(ctx: Context, name: str) -> bool:
+    """`token` is only ever None or a page's cursor (`token = page["NextToken"]`, `resp.get("nextToken")`) in the
+    function (or module) that prints it: the name says token, the value grants nothing."""
+    scope = ctx.function if ctx.function is not None else ctx.module
+    values: list[cst.BaseExpression] = []
+
+    class Assignments(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                values.append(node.value)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if isinstance(node.target, cst.Name) and node.target.value == name and node.value is not None:
+                values.append(node.value)
+
+    scope.visit(Assignments())
+
+    def cursor(value: cst.BaseExpression) -> bool:
+        if isinstance(value, cst.Name) and value.value == "None":
+            return True
+        if isinstance(value, cst.Subscript) and len(value.slice) == 1:
+            index = value.slice[0].slice
+            key = literal_str(index.value) if isinstance(index, cst.Index) else None
+            return key is not None and bool(_CURSOR_KEY.match(key))
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get":
+            key = literal_str(value.args[0].value) if value.args else None
+            return key is not None and bool(_CURSOR_KEY.match(key))
+        return False
+
+    return any(v for v in values if not (isinstance(v, cst.Name) and v.value == "None")) and all(map(cursor, values))
+
+
 def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     """A credential-named variable or attribute that a value shows in full."""
     if isinstance(node, cst.Name | cst.Attribute):
         name = _name_of(node)
-        return name if name and _SENSITIVE.search(name) and not _HARMLESS_TOKEN.search(name) else None
+        if not name or not _SENSITIVE.search(name) or _HARMLESS_TOKEN.search(name):
+            return None
+        return None if isinstance(node, cst.Name) and _cursor_only(ctx, node.value) else name
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -575,6 +616,11 @@ class SensitiveDataLogged(ReviewRule):
             "    log.info('%s %s', event['RequestType'], event['LogicalResourceId'])\n"
         ),
         Valid(
+            "def servers(client):\n    token = None\n    while True:\n"
+            "        page = client.describe_source_servers(nextToken=token) if token else client.describe_source_servers()\n"
+            "        token = page.get('nextToken')\n        print(token)\n        if not token:\n            break\n"
+        ),
+        Valid(
             "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
             "    log.info(event)  # an SQS event\n    return event['Records']\n"
         ),
@@ -587,6 +633,12 @@ class SensitiveDataLogged(ReviewRule):
             5,
         ),
         Invalid("def f(user):\n    print(f'token: {user.api_key}')\n", 2, 5, message="api_key"),
+        Invalid(
+            "def login(session):\n    token = session.post('/login').json()['token']\n    print(token)\n",
+            3,
+            5,
+            message="`token` is printed in full",
+        ),
         Invalid(
             "import logging, cfnresponse\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
             "    log.info('received %s', event)\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",

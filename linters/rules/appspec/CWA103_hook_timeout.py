@@ -31,6 +31,11 @@ class AppSpecHookTimeout(DocumentRule):
     relies on a longer timeout is cut off when the hour is over and the deployment to that instance
     fails, usually on the slowest, busiest day.
 
+    A warning, not an error: the agent accepts any positive `timeout` (`script_info.rb` rejects only zero
+    and negative values) and the deployment fails only if the scripts really run past the hour; the
+    declared number alone does not tell (real AppSpecs write `timeout: 6000` for scripts that take
+    seconds).
+
     ## Example
     ```yaml
     version: 0.0
@@ -50,7 +55,7 @@ class AppSpecHookTimeout(DocumentRule):
 
     code = "CWA103"
     name = "appspec-hook-timeout-too-long"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     tags = ("correctness",)
     kinds = frozenset({"appspec"})
     paths = ("",)

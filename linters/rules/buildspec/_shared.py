@@ -92,6 +92,26 @@ def command_words(data: Any) -> Iterator[tuple[Path, str, list[str]]]:
                 yield at, text, words
 
 
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+
+
+def shell_lines(text: str) -> list[str]:
+    """A command's lines (backslash continuations joined) without the bodies of its here-documents, which are
+    data, not commands."""
+    kept: list[str] = []
+    end: str | None = None
+    for line in text.replace("\\\n", " ").splitlines():
+        if end is not None:
+            if line.strip() == end:
+                end = None
+            continue
+        kept.append(line)
+        match = _HEREDOC.search(line)
+        if match:
+            end = match.group(2)
+    return kept
+
+
 def text_span(document: Document, path: Path, needle: str, start: int = 0) -> Span:
     """The span of `needle` inside the scalar at `path` as written in the source; the scalar's span if it
     cannot be found there (escapes, folding)."""

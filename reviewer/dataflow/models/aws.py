@@ -18,6 +18,9 @@ HTTP_KEYS = frozenset(
      "multiValueHeaders", "cookies", "rawPath", "rawQueryString", "path", "requestContext", "httpMethod",
      "routeKey", "resource"]
 )  # fmt: skip
+# Keys of HTTP-shaped events whose values API Gateway picks from what the deployer configured (the method of a
+# defined route, the route's key and its resource template): a client chooses among them, not their text.
+GATEWAY_CHOSEN_KEYS = frozenset({"httpMethod", "routeKey", "resource"})
 # Keys that only events sent by AWS on the owner's behalf have: a handler reading one handles such events.
 TRUSTED_MARKERS = frozenset(
     ["RequestType", "ResponseURL", "ResourceProperties", "OldResourceProperties", "LogicalResourceId",
