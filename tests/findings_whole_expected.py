@@ -412,6 +412,18 @@ EXPECTED = {
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
     ],
+    'CWB128 1a3afd6a': [
+        ((9, 19, 9, 25), 'warning', '`python server.py` does not return: server.py starts a server that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),
+    ],
+    'CWB128 8682c90c': [
+        ((9, 9, 9, 12), 'warning', '`npm start` does not return: its "start" script (react-scripts start) starts a server that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),
+    ],
+    'CWB128 a6a5d367': [
+        ((9, 19, 9, 25), 'warning', "`python manage.py runserver 0.0.0.0:8000` does not return: Django's development server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails", (), None),
+    ],
+    'CWB128 c9e5f7fd': [
+        ((9, 9, 9, 13), 'warning', '`node app` does not return: app.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],

@@ -1436,7 +1436,7 @@ class LogForging(TaintSink):
     template = "{source} is written to the log by {sink} with its line breaks"
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        if not is_logging_call(ctx, node) or _json_logger(ctx, node):
+        if not is_logging_call(ctx, node):
             return
         args = [a for a in node.args if a.keyword is None and not a.star]
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "log" and args:
@@ -1453,6 +1453,8 @@ class LogForging(TaintSink):
         for arg in candidates:
             found = ctx.taint(arg.value, self.kind)
             if found is not None and found.trust in self.trusts:
+                if _json_logger(ctx, node):  # asked only before a report: it reads the whole module's text
+                    return
                 sink = ctx.code(node.func, 40) + "()"
                 ctx.report(node, self.template.format(source=found.source, sink=sink), taint=found)
                 return

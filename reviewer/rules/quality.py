@@ -431,9 +431,7 @@ class ModifyWhileIterating(ReviewRule):
             call = _call_on(stmt, target)
             mutated = None
             if call is not None and method_name(call) in _MUTATORS:
-                replacing = _replaced(call, statements[index + 1 :], target) or (
-                    method_name(call) == "insert" and index > 0 and _replaced_by(statements[index - 1], target)
-                )
+                replacing = _replacement(statements, index, target)
                 mutated = None if _same_keys(call, keys) or replacing else call
             if isinstance(stmt, cst.Del):
                 for element in _del_targets(stmt):
@@ -467,19 +465,17 @@ def _call_on(stmt: cst.CSTNode, target: str) -> cst.Call | None:
     return None
 
 
-def _replaced(call: cst.Call, rest: list[cst.CSTNode], target: str) -> bool:
-    """`items.remove(x)` (or `pop(i)`) followed at once by `items.insert(...)`: an element is replaced, the
-    length and the positions after it stay."""
-    if method_name(call) not in ("remove", "pop") or not rest:
-        return False
-    following = _call_on(rest[0], target)
-    return following is not None and method_name(following) == "insert"
+def _replacement(statements: list[cst.CSTNode], index: int, target: str) -> bool:
+    """`items.remove(x)` (or `pop(i)`) and `items.insert(...)` one after the other: an element is replaced, the
+    length and the positions after it stay. True for either statement of the pair."""
 
+    def method(at: int) -> str | None:
+        call = _call_on(statements[at], target) if 0 <= at < len(statements) else None
+        return method_name(call) if call is not None else None
 
-def _replaced_by(stmt: cst.CSTNode, target: str) -> bool:
-    """The statement before an `insert` took an element out (`remove`/`pop`): the two replace it."""
-    call = _call_on(stmt, target)
-    return call is not None and method_name(call) in ("remove", "pop")
+    taken = ("remove", "pop")
+    here = method(index)
+    return (here in taken and method(index + 1) == "insert") or (here == "insert" and method(index - 1) in taken)
 
 
 def _loop_keys(node: cst.For) -> set[str]:
