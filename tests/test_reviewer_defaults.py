@@ -259,6 +259,17 @@ def test_foreign_comments_silence_the_mapped_rule(tmp_path: Path, comment: str) 
     assert codes(again) == [("m.py", 4, "CWR610")]
 
 
+def test_nosec_b601_silences_the_paramiko_command_finding(tmp_path: Path) -> None:
+    # bandit's B601 is paramiko's exec_command: the same call CWR103 reports when the command is built unquoted.
+    text = (
+        "import paramiko\n\ndef add(ssh: paramiko.SSHClient, user):\n"
+        "    ssh.exec_command('sudo useradd ' + user){comment}\n"
+    )
+    assert codes(review(tmp_path, {"m.py": text.format(comment="")}, "--isolated")) == [("m.py", 4, "CWR103")]
+    assert codes(review(tmp_path, {"m.py": text.format(comment="  # nosec B601")}, "--isolated")) == []
+    assert codes(review(tmp_path, {"m.py": text.format(comment="  # noqa: S601")}, "--isolated")) == []
+
+
 @pytest.mark.parametrize("comment", ["  # nosec B602", "  # noqa: S602", "  # noqa: E501"])
 def test_foreign_comments_for_other_checks_do_not(tmp_path: Path, comment: str) -> None:
     found = review(tmp_path, {"m.py": NO_TIMEOUT.format(comment=comment)}, "--isolated")
