@@ -332,6 +332,30 @@ def test_summaries_across_two_modules(tmp_path: Path) -> None:
     assert found == [(5, "CWR102")]
 
 
+def test_a_helper_that_sanitises_its_argument_clears_what_the_argument_contains() -> None:
+    """`json.dumps(body)` inside a helper clears the taint a caller's dict holds under a key, whichever return
+    of the caller the dict came through (a real Lambda: the log line of a response's body)."""
+    head = "import json, logging\nlog = logging.getLogger()\n"
+    body = """
+    def resp(code, body):
+        return {"statusCode": code, "body": json.dumps(body), "raw": body}
+
+    def process(event):
+        item = event["pathParameters"]["id"]
+        if item:
+            return resp(200, {"id": item})
+        return resp(400, "missing")
+
+    def handler(event, context):
+        log.info(process(event).get("body"))
+        log.info(process(event)["raw"]["id"])
+        log.info(resp(200, [event["pathParameters"]["id"]])["body"])
+    """
+    source = head + textwrap.dedent(body)
+    found = [(f.line - 2, f.code) for f in review_text("handler.py", source) if f.code == "CWR116"]
+    assert found == [(13, "CWR116")]
+
+
 def test_helper_in_another_module_that_drops_or_converts_its_argument(tmp_path: Path) -> None:
     """Untrusted data passed to another module's function that calls no sink: its summary decides what comes
     back (a constant, an int, the argument itself), not the rule for unknown calls (the argument's data)."""

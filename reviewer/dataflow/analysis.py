@@ -22,6 +22,7 @@ from codeward.reviewer.dataflow.cfg import CFG, build_cfg, element_key
 from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
+    MAX_DEPTH,
     UNKNOWN,
     Flow,
     Label,
@@ -109,6 +110,16 @@ def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, .
         if cleaned is not None:
             out.append(cleaned)
     return tuple(out)
+
+
+def _cleaned(value: Value, kinds: frozenset[str], depth: int = 0) -> Value:
+    """`value` sanitised for `kinds`, its fields and elements with it."""
+    flows = clean_flows(value.flows, kinds)
+    if depth > MAX_DEPTH or (not value.fields and value.rest is None):
+        return value if flows == value.flows else value.with_flows(flows)
+    fields = tuple((key, _cleaned(item, kinds, depth + 1)) for key, item in value.fields)
+    rest = _cleaned(value.rest, kinds, depth + 1) if value.rest is not None else None
+    return replace(value, flows=flows, fields=fields, rest=rest)
 
 
 def _mark_cleared(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, ...]:
@@ -1199,9 +1210,11 @@ class Analysis:
                      prefix=value.prefix)  # fmt: skip
 
     def _after_call(self, value: Value, cleared: frozenset[str], node: cst.CSTNode | None, callee: str) -> Value:
-        flows = value.flows
         if cleared:
-            flows = clean_flows(flows, cleared)
+            # What the callee sanitised is the whole argument, what it contains included: `json.dumps(b)` of a
+            # caller's `{"id": item}` clears the taint the dict holds under "id", not only the dict's own.
+            value = _cleaned(value, cleared)
+        flows = value.flows
         if node is not None:
             flows = tuple(f.via(f"{callee}()", node) for f in flows)
         if flows is value.flows:
