@@ -16,8 +16,8 @@ with the default `--fail-on` and is not posted to a pull request unless the rule
 finding on the evaluation projects has no measured precision and keeps its place; `codeward rules` says so.
 
 Info findings are still shown (terminal, editors, SARIF), so a wrong one costs the reader's trust too: a rule
-judged wrong at least `WRONG_BAR` of the time over every severity it reports, and right less than `INFO_BAR`,
-is off by default (`mostly_wrong`). A security, input-validation or secrets rule is spared that while real code
+judged wrong at least `WRONG_BAR` of the time over every severity it reports (`MIN_JUDGED` judged findings at
+least), and right less than `INFO_BAR`, is off by default (`mostly_wrong`). A security, input-validation or secrets rule is spared that while real code
 has shown it right at least once, and is off too once `NEVER_RIGHT_AFTER` judged findings held none right.
 """
 
@@ -37,6 +37,8 @@ WRONG_BAR = 0.3
 # A security rule's wrong findings are kept at info (the labelled suites measure it) only while real code has shown
 # it right at least once: after this many judged findings with none right, it is off as well.
 NEVER_RIGHT_AFTER = 20
+# Fewer judged findings than this say too little to turn a rule off for being wrong.
+MIN_JUDGED = 5
 PRECISION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "precision.json")
 # The file's own rules: reporting them is never a matter of precision.
 ALWAYS = frozenset({"CWR001", "CWR002", "CWR003", "CWR900"})
@@ -122,7 +124,7 @@ def mostly_wrong(code: str) -> bool:
         return False
     true, false, _ = found
     judged = sum(found)
-    if true / judged >= INFO_BAR or false / judged < WRONG_BAR:
+    if judged < MIN_JUDGED or true / judged >= INFO_BAR or false / judged < WRONG_BAR:
         return False
     from codeward.reviewer.rules import rule_for
 

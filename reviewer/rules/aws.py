@@ -309,6 +309,10 @@ def _prefix_lookup(ctx: Context, node: cst.Call) -> bool:
     return bool(re.search(rf"[=!]=\s*{escaped}(?![\w.(\[])|(?<![\w.]){escaped}\s*[=!]=", text))
 
 
+_EXISTENCE = re.compile(r"\blen\([^()\n]*\)\s*(?:==|!=|>=?|<=?)\s*[01]\b|^\s*if\s+not\s+[\w\[\]'\".]+\s*:", re.M)
+_LOOP = re.compile(r"\bfor\s+[\w, ()]+\s+in\b")
+
+
 def _iterated(ctx: Context, node: cst.Call) -> bool:
     """The call is what a `for` loop or comprehension iterates over."""
     parent = next(iter(ctx.ancestors()), None)
@@ -364,6 +368,11 @@ class MissingPagination(ReviewRule):
             return
         if _iterated(ctx, node):
             return  # `for page in x.scan(...)`: boto3 answers a dict; what yields pages is a wrapper that pages
+        if found[1] not in ("scan", "query") and _EXISTENCE.search(text) and not _LOOP.search(text):
+            # Whether any item exists (`len(r["executions"]) == 0`, `if not running:`), nothing iterated: the
+            # first page answers it. Not for DynamoDB, whose filters apply after a page is read, so an empty
+            # first page can come with a LastEvaluatedKey.
+            return
         ctx.report(node, f"{found[1]}() returns one page only and nothing here asks for the next")
 
     VALID = (
@@ -396,6 +405,12 @@ class MissingPagination(ReviewRule):
             "import boto3\nfrom utils.aws import DynamoDBUtil\n\nclass Meta:\n    ddb_client = DynamoDBUtil(table='t')\n\n"
             "    def names(self):\n        return [i['name'] for i in self.ddb_client.scan(select='ALL')['Items']]\n"
         ),
+        # Whether one is running: the first page says.
+        Valid(
+            "import boto3\nsfn = boto3.client('stepfunctions')\n\ndef busy(arn):\n"
+            "    running = sfn.list_executions(stateMachineArn=arn, statusFilter='RUNNING')\n"
+            "    return len(running['executions']) > 0\n"
+        ),
         # Iterated as pages: boto3 answers a dict, so this is a wrapper that yields them.
         Valid(
             "import boto3\n\ndef items(ddb_client):\n    for page in ddb_client.query(key_condition='k'):\n"
@@ -414,6 +429,23 @@ class MissingPagination(ReviewRule):
             "    return [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']]\n",
             5,
             31,
+        ),
+        # Every item is read: the first page is not all of them.
+        Invalid(
+            "import boto3\nsfn = boto3.client('stepfunctions')\n\ndef stop_all(arn):\n"
+            "    running = sfn.list_executions(stateMachineArn=arn, statusFilter='RUNNING')['executions']\n"
+            "    if not running:\n        return 0\n"
+            "    for e in running:\n        sfn.stop_execution(executionArn=e['executionArn'])\n",
+            5,
+            15,
+        ),
+        # DynamoDB filters apply to a page already read: an empty first page says nothing.
+        Invalid(
+            "import boto3\nddb = boto3.client('dynamodb')\n\ndef taken(name):\n"
+            "    r = ddb.scan(TableName='t', FilterExpression='n = :n', ExpressionAttributeValues={':n': {'S': name}})\n"
+            "    return len(r['Items']) > 0\n",
+            5,
+            9,
         ),
         # Set from boto3 in the class: a client, whatever the attribute is called.
         Invalid(
