@@ -169,6 +169,67 @@ CASES = {
                                     "PollForSourceChanges": "<POLL>"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
         [('CWP122', (7, 213, 7, 221), 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', ())],
     ),
+    # Seed 41's survivors.
+    "a relative permission object": (
+        "appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\npermissions:\n  - object: srv/app/logs\n"
+        "    mode: 755\n",
+        [('CWA107', (7, 13, 7, 25), 'error', 'permission object "srv/app/logs" is not an absolute path; write the full path on the instance, such as "/srv/app/logs"', ())],
+    ),
+    # The walk from "package" already went through "test": the cycle of the later tasks is still found.
+    "a dependency cycle after a task already walked": (
+        "buildspec.yml",
+        "version: 0.2\nbatch:\n  build-graph:\n    - identifier: package\n      depend-on: [test]\n    - identifier: test\n"
+        "      depend-on: [build]\n    - identifier: build\n    - identifier: e2e\n      depend-on: [smoke]\n"
+        "    - identifier: smoke\n      depend-on: [e2e]\nphases:\n  build:\n    commands: [make]\n",
+        [('CWB108', (12, 19, 12, 22), 'error', 'the build-graph has a dependency cycle: e2e -> smoke -> e2e; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',))],
+    ),
+    # A "#" inside a word starts no comment: the quote after it is open.
+    "a quote after a # inside a word": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - echo TAG=RELEASE_X#'$CODEBUILD_BUILD_NUMBER\n",
+        [('CWB116', (5, 28, 5, 29), 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote', ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',))],
+    ),
+    "a server behind the command builtin": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - command python -m http.server 8000\n",
+        [('CWB128', (5, 9, 5, 16), 'warning', '`command python -m http.server 8000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())],
+    ),
+    "PHP's built-in server": (
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - composer install\n      - php -S 0.0.0.0:8000 -t public\n",
+        [('CWB128', (6, 9, 6, 12), 'warning', "`php -S 0.0.0.0:8000 -t public` does not return: PHP's built-in server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails", ())],
+    ),
+    # CodeBuild's environment variables are PLAINTEXT when no type is given.
+    "a secret among the environment variables, no type given": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Build", "Build", "CodeBuild", {"ProjectName": "app", "EnvironmentVariables": json.dumps(
+                     [{"name": "DB_PASSWORD", "value": "Zq8v2LmT9xWc4RbK"}])}, inputs=("Code",))])),
+        [('CWP112', (10, 185, 10, 249), 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', ())],
+    ),
+    # Booleans are compared without case ("True" is not reported: no error claimed where the service may take
+    # it); a misspelt one is.
+    "a boolean setting written True": (
+        "pipeline.json",
+        api_case(("Source", [action("Source", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main",
+                                    "PollForSourceChanges": "True"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
+        [],
+    ),
+    "a boolean setting misspelt": (
+        "pipeline.json",
+        api_case(("Source", [action("Source", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main",
+                                    "PollForSourceChanges": "ture"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
+        [('CWP122', (7, 213, 7, 219), 'error', '"ture" is not a valid PollForSourceChanges for action "Source"; expected one of true, false. Did you mean "true"?', ())],
+    ),
+    "a CloudFormation template read from the image artifact": (
+        "pipeline.json",
+        api_case(("Source", [action("Code", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main"}, outputs=("Code",)),
+                             action("Image", "Source", "ECR", {"RepositoryName": "app"}, outputs=("Image",))]),
+                 ("Deploy", [action("Deploy", "Deploy", "CloudFormation",
+                  {"ActionMode": "CREATE_UPDATE", "StackName": "app", "TemplatePath": "Image::template.yml",
+                   "RoleArn": "arn:aws:iam::123456789012:role/cfn"}, inputs=("Code", "Image"))])),
+        [('CWP125', (11, 213, 11, 234), 'error', 'TemplatePath of CloudFormation action "Deploy" reads template.yml from "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the file is not there, so the action fails', ())],
+    ),
+    "an empty file of no known name": ("notes.yml", "", [('CWF013', (1, 1, 1, 2), 'info', 'empty file: not a buildspec, AppSpec or pipeline', ())]),
 }  # fmt: skip
 
 
@@ -293,3 +354,48 @@ def test_a_condition_naming_no_parameter(tmp_path: Path) -> None:
         'Ref names "Stage", which is no parameter, resource or pseudo parameter of this template: CloudFormation '
         'rejects it before creating anything', (),
     )  # fmt: skip
+
+
+def test_an_npm_script_that_runs_another_that_serves(tmp_path: Path) -> None:
+    # `npm start` -> `npm run serve` -> `node server.js`, which listens: two scripts deep is still followed.
+    (tmp_path / "package.json").write_text('{"scripts": {"start": "npm run serve", "serve": "node server.js"}}')
+    (tmp_path / "server.js").write_text(
+        "const http = require('http');\nhttp.createServer((q, r) => r.end('ok')).listen(8080);\n"
+    )
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - npm install\n      - npm start\n"
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB128', (6, 9, 6, 12), 'warning', '`npm start` does not return: its "start" script (npm run serve): its "serve" '
+         'script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the '
+         'build times out (60 minutes by default) and the build fails', ())
+    ]  # fmt: skip
+
+
+def test_a_yaml_error_of_an_inline_buildspec_keeps_its_notes(tmp_path: Path) -> None:
+    from tests.test_inline_buildspec import PROJECT
+
+    command = "curl -H Accept: application/json -H Content-Type: text/plain https://example.com/hook"
+    text = PROJECT.format(
+        buildspec=f"|\n          version: 0.2\n          phases:\n            build:\n              commands:\n                - {command}\n"
+    )
+    assert findings(tmp_path, "project.yml", text) == [
+        ('CWF001', (16, 67, 16, 68), 'error', 'Build buildspec: YAML syntax error: mapping values are not allowed in this context',
+         ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',))
+    ]  # fmt: skip
+
+
+def test_a_rule_that_raises_is_an_internal_error_naming_the_exception(tmp_path: Path, monkeypatch) -> None:
+    # A bug in a rule must not hide the file: CWF900 says what went wrong, for the report a user files.
+    from codeward.linters.rules.buildspec.CWB118_shell_syntax_error import ShellSyntaxError
+
+    def broken(self, ctx, path, value):
+        raise KeyError("phases")
+
+    monkeypatch.delenv("CODEWARD_DEBUG", raising=False)
+    monkeypatch.setattr(ShellSyntaxError, "check", broken)
+    path = tmp_path / "buildspec.yml"
+    path.write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
+    result = lint_file(str(path))
+    assert result.internal_error
+    assert [(f.code, f.line, f.column, str(f.severity), f.message) for f in result.findings] == [
+        ("CWF900", 1, 1, "error", "internal error while checking this file: KeyError: 'phases'")
+    ]
