@@ -230,6 +230,57 @@ CASES = {
         [('CWP125', (11, 213, 11, 234), 'error', 'TemplatePath of CloudFormation action "Deploy" reads template.yml from "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the file is not there, so the action fails', ())],
     ),
     "an empty file of no known name": ("notes.yml", "", [('CWF013', (1, 1, 1, 2), 'info', 'empty file: not a buildspec, AppSpec or pipeline', ())]),
+    # Seed 42's survivors.
+    "an AppSpec JSON file with a // comment": ("appspec.json", '// staging deployment\n{"version": 0.0, "os": "linux"}\n', []),
+    "a Lambda AppSpec hooking an event of the other platforms": (
+        "appspec.yml", LAMBDA + "Hooks:\n  - BeforeInstall: prepare\n",
+        [('CWA101', (11, 5, 11, 18), 'error', '"BeforeInstall" is a lifecycle event of ECS and EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', ())],
+    ),
+    "an SELinux context written as a string": (
+        "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    context: httpd_sys_content_t\n",
+        [('CWA003', (5, 14, 5, 33), 'error', 'permissions[0].context must be a mapping, not a string', ())],
+    ),
+    "a drive letter with forward slashes on Linux": (
+        "appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: C:/inetpub/app\n",
+        [('CWA108', (5, 18, 5, 32), 'error', 'destination "C:/inetpub/app" is a Windows path but os is linux; write it with "/" separators', ())],
+    ),
+    "bash syntax inside single quotes under sh": (
+        "buildspec.yml",
+        "version: 0.2\nenv:\n  shell: /bin/sh\nphases:\n  build:\n    commands:\n      - echo '[[ -f x ]] && echo ${A:0:2}'\n",
+        [],
+    ),
+    "a comment line with an apostrophe": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        # don't run the tests here\n        make build\n",
+        [],
+    ),
+    "a stray parenthesis after escaped quotes": (
+        "buildspec.yml", 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo Deploying \\"app\\" (staging)\n',
+        [('CWB118', (5, 32, 5, 33), 'error', 'the shell cannot parse this command: "(" after "echo" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', ())],
+    ),
+    "a user added before the cd to its home": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - useradd -m deploy\n      - cd /home/deploy\n",
+        [],
+    ),
+    "streamlit run": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - streamlit run app.py\n",
+        [('CWB128', (5, 9, 5, 18), 'warning', '`streamlit run app.py` does not return: streamlit serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())],
+    ),
+    "a plaintext secret of a Commands action": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Run", "Compute", "Commands", None, inputs=("Code",), commands=["npm ci", "npm test"],
+                  environmentVariables=[{"name": "API_TOKEN", "value": "Zq8v2LmT9xWc4RbK", "type": "PLAINTEXT"}])]),
+                 top='"pipelineType": "V2",'),
+        [('CWP112', (11, 212, 11, 230), 'error', 'environment variable "API_TOKEN" of action "Run" holds a plaintext secret ("Zq8v****"); use type SECRETS_MANAGER with the secret\'s name', ())],
+    ),
+    "AppConfig reading its configuration from the image artifact": (
+        "pipeline.json",
+        api_case(("Source", [action("Image", "Source", "ECR", {"RepositoryName": "app"}, outputs=("Image",))]),
+                 ("Deploy", [action("Deploy", "Deploy", "AppConfig", {"Application": "a", "Environment": "e",
+                  "ConfigurationProfile": "p", "DeploymentStrategy": "s", "InputArtifactConfigurationPath": "config.json"},
+                  inputs=("Image",))])),
+        [('CWP125', (10, 271, 10, 284), 'error', 'InputArtifactConfigurationPath of AppConfig action "Deploy" is config.json, but its input "Image" is the output of the ECR source action "Image", which holds only imageDetail.json', ())],
+    ),
 }  # fmt: skip
 
 
@@ -399,3 +450,47 @@ def test_a_rule_that_raises_is_an_internal_error_naming_the_exception(tmp_path: 
     assert [(f.code, f.line, f.column, str(f.severity), f.message) for f in result.findings] == [
         ("CWF900", 1, 1, "error", "internal error while checking this file: KeyError: 'phases'")
     ]
+
+
+def test_a_getatt_of_a_resource_of_the_template(tmp_path: Path) -> None:
+    from codeward.linters.rules.pipeline.CWP124_undefined_reference import _TEMPLATE
+
+    # The rule's own example with its three undefined names defined or removed: `!GetAtt Artifacts.Arn` names a
+    # resource of the template.
+    text = (
+        _TEMPLATE.replace("!GetAtt BuildRole.Arn", "!GetAtt Artifacts.Arn")
+        .replace("!Ref Size", "BUILD_GENERAL1_SMALL")
+        .replace(" ${Bucket}", "")
+    )
+    assert findings(tmp_path, "pipeline.yml", text) == []
+
+
+# A file the buildspec at the repository's root reads by a relative path lives in a folder (CWB127), reached
+# through sudo, --requirement, ./ and after a global npm install (which writes nothing into the source tree).
+_ROOT_MISSES = "{} is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has {}: {} fails with \"No such file or directory\" and the phase fails"  # fmt: skip
+ELSEWHERE = [
+    ("      - sudo pip install -r requirements.txt\n",
+     [('CWB127', (5, 29, 5, 45), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+    ("      - pip install --requirement requirements.txt\n",
+     [('CWB127', (5, 35, 5, 51), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+    ("      - chmod +x ./deploy.sh\n",
+     [('CWB127', (5, 18, 5, 29), 'error', _ROOT_MISSES.format("deploy.sh", "scripts/deploy.sh", "chmod"), ())]),
+    # `npm add` is npm install's alias (CWB126 took it for an unknown command).
+    ("      - npm add -g serverless\n      - pip install -r requirements.txt\n",
+     [('CWB127', (6, 24, 6, 40), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("commands", "expected"), ELSEWHERE)
+def test_a_file_read_from_the_root_that_the_repository_keeps_in_a_folder(
+    tmp_path: Path, commands: str, expected: list[tuple]
+) -> None:
+    for name, text in (
+        ("backend/requirements.txt", "flask\n"),
+        ("scripts/deploy.sh", "echo\n"),
+        (".git/HEAD", "ref\n"),
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    text = "version: 0.2\nphases:\n  install:\n    commands:\n" + commands
+    assert findings(tmp_path, "buildspec.yml", text) == expected
