@@ -112,6 +112,38 @@ def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, .
     return tuple(out)
 
 
+def _constructed(instance: Value, klass: cst.ClassDef, args: list[Arg]) -> Value:
+    """An instance of a project class without an `__init__` of its own (a dataclass, a pydantic model, a
+    NamedTuple, or a subclass of a library class): keyword arguments become the attributes they name,
+    positional ones the class's annotated fields in order, and what cannot be placed (`**request.json`, an
+    argument past the known fields) is data of the whole instance, as for any call the analysis cannot see."""
+    names = [
+        stmt.body[0].target.value
+        for stmt in klass.body.body
+        if isinstance(stmt, cst.SimpleStatementLine)
+        and isinstance(stmt.body[0], cst.AnnAssign)
+        and isinstance(stmt.body[0].target, cst.Name)
+    ]
+    flows: tuple[Flow, ...] = ()
+    position = 0
+    for arg in args:
+        if arg.star == "**":
+            for key, item in arg.value.fields:
+                if isinstance(key, str) and not key.startswith("."):
+                    instance = instance.with_field("." + key, item)
+            flows = merge_flows(flows, arg.value.flows)
+            if arg.value.rest is not None:
+                flows = merge_flows(flows, arg.value.rest.deep_flows())
+        elif arg.keyword is not None:
+            instance = instance.with_field("." + arg.keyword, arg.value)
+        elif not arg.star and position < len(names):
+            instance = instance.with_field("." + names[position], arg.value)
+            position += 1
+        else:
+            flows = merge_flows(flows, arg.value.deep_flows())
+    return instance.with_flows(flows) if flows else instance
+
+
 def _cleaned(value: Value, kinds: frozenset[str], depth: int = 0) -> Value:
     """`value` sanitised for `kinds`, its fields and elements with it."""
     flows = clean_flows(value.flows, kinds)
@@ -1147,7 +1179,7 @@ class Analysis:
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
             if init is None:
-                return instance
+                return _constructed(instance, fn, args)  # type: ignore[arg-type]
             summary = owner.summary(init)
             if summary is None:
                 return instance
