@@ -886,6 +886,9 @@ EXPECTED = {
     'CWR203 a50a9f1a': [
         ((2, 24, 2, 65), 'warning', 'password in a URL (X*****) (CWE-798)', (), None),
     ],
+    'CWR204 1c3b6e42': [
+        ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],

@@ -484,8 +484,14 @@ TRUSTED_SOURCES = (
     "    return body, data\n"
 )
 CUSTOM_RESOURCE = (
-    "import json\n\n\ndef handler(event, context):\n    print(json.dumps(event))\n"
-    '    if event["RequestType"] == "Create":\n        return None\n'
+    "import json, cfnresponse\n\n\ndef handler(event, context):\n    print(json.dumps(event))\n"
+    '    if event["RequestType"] == "Create":\n        return cfnresponse.send(event, context, "SUCCESS", {})\n'
+)
+# A handler that never answers CloudFormation runs behind a framework that does (CDK's Provider framework), which
+# hands it the event with ResponseURL replaced by '...': nothing to leak.
+PROVIDER_HANDLER = (
+    "import json\n\n\ndef on_event(event, _):\n    print(json.dumps(event))\n"
+    '    if event["RequestType"] == "Create":\n        return {"PhysicalResourceId": "id", "Data": {}}\n'
 )
 
 
@@ -499,6 +505,7 @@ def test_logging_a_whole_custom_resource_event_is_a_leak_of_its_response_url(tmp
     found = review(tmp_path, {"cr.py": CUSTOM_RESOURCE}, "--isolated", "--select", "ALL", "--show-all")
     assert codes(found) == [("cr.py", 5, "CWR204")]
     assert "pre-signed ResponseURL" in found[0]["message"] and "injection" not in found[0]["message"]
+    assert review(tmp_path, {"cr.py": PROVIDER_HANDLER}, "--isolated", "--select", "ALL", "--show-all") == []
 
 
 SHARED_DEFAULTS = (
@@ -522,8 +529,9 @@ def test_a_mutable_default_is_a_warning_when_something_changes_it(tmp_path: Path
 
 
 DEBUG_LOGGED = (
-    "import logging\nimport os\n\nlogger = logging.getLogger(__name__)\n{level}\n\ndef handler(event, context):\n"
-    '    logger.debug(f"The event is {{event}}")\n    if event["RequestType"] == "Delete":\n        return None\n'
+    "import logging\nimport os, cfnresponse\n\nlogger = logging.getLogger(__name__)\n{level}\n\ndef handler(event, context):\n"
+    '    logger.debug(f"The event is {{event}}")\n    if event["RequestType"] == "Delete":\n'
+    '        return cfnresponse.send(event, context, "SUCCESS", {{}})\n'
 )
 
 

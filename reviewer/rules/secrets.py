@@ -412,6 +412,12 @@ _CUSTOM_RESOURCE = re.compile(
     r"ResponseURL|cfnresponse|crhelper|CfnResource|[\[(]\s*['\"]RequestType['\"]|['\"]RequestType['\"]\s+in\b"
 )
 _DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
+# How a handler answers CloudFormation itself. One that never does runs behind a framework that answers for it,
+# and CDK's Provider framework hands its handlers the event with ResponseURL replaced by '...'.
+_ANSWERS = re.compile(
+    r"ResponseURL|response_?url|cfnresponse|cfn_response|crhelper|CfnResource|send_response|"
+    r"\bsend\(\s*event\s*,\s*context\b"
+)
 
 
 # Response keys of paginated APIs whose value is a cursor (boto3's `NextToken`, S3's `ContinuationToken`).
@@ -518,7 +524,7 @@ def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
             return None
         if node.value not in ("event", "evt", "request") or not _CUSTOM_RESOURCE.search(ctx.text):
             return None
-        return node.value
+        return node.value if _ANSWERS.search(ctx.text) else None
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -602,6 +608,12 @@ class SensitiveDataLogged(ReviewRule):
                 return
 
     VALID = (
+        # A handler of CDK's Provider framework answers nothing itself: the framework does, and hands it the
+        # event with ResponseURL replaced by '...'.
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef on_event(event, _):\n    log.info('on_event %s', event)\n"
+            "    if event['RequestType'] == 'Create':\n        return {'PhysicalResourceId': 'x', 'Data': {}}\n"
+        ),
         Valid(
             "import logging\nlog = logging.getLogger(__name__)\n\ndef f(password, token_count):\n"
             "    log.info('password length %d', len(password))\n    log.info('%d tokens', token_count)\n"
@@ -643,6 +655,15 @@ class SensitiveDataLogged(ReviewRule):
             "import logging, cfnresponse\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
             "    log.info('received %s', event)\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
             5,
+            5,
+            message="pre-signed ResponseURL",
+        ),
+        # Answered through a helper module of the project's: the event is the live one.
+        Invalid(
+            "import logging\nfrom lib import cfn\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info('received %s', event)\n    if event['RequestType'] == 'Delete':\n"
+            "        return cfn.send(event, context, 'SUCCESS')\n",
+            6,
             5,
             message="pre-signed ResponseURL",
         ),
