@@ -567,7 +567,10 @@ def test_an_agent_error_disables_the_agent_not_the_program(tmp_path: Path, capfd
 
     agent = Broken(resolve(overrides={"output-dir": str(tmp_path)}, use_env=False), install_exit_hooks=False).start()
     assert spin(0.2) > 0  # the program carries on
-    time.sleep(0.05)
+    # The first tick disables it; on a loaded machine (a mutation run, both cores busy) it may come late.
+    deadline = time.monotonic() + 10
+    while agent.running and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert not agent.running
     assert agent.disabled_reason == "RuntimeError: simulated sampler fault"
     assert "disabled after an internal error (RuntimeError: simulated sampler fault)" in capfd.readouterr().err
