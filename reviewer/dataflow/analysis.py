@@ -22,6 +22,7 @@ from codeward.reviewer.dataflow.cfg import CFG, build_cfg, element_key
 from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
+    MAX_DEPTH,
     UNKNOWN,
     Flow,
     Label,
@@ -109,6 +110,48 @@ def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, .
         if cleaned is not None:
             out.append(cleaned)
     return tuple(out)
+
+
+def _constructed(instance: Value, klass: cst.ClassDef, args: list[Arg]) -> Value:
+    """An instance of a project class without an `__init__` of its own (a dataclass, a pydantic model, a
+    NamedTuple, or a subclass of a library class): keyword arguments become the attributes they name,
+    positional ones the class's annotated fields in order, and what cannot be placed (`**request.json`, an
+    argument past the known fields) is data of the whole instance, as for any call the analysis cannot see."""
+    names = [
+        stmt.body[0].target.value
+        for stmt in klass.body.body
+        if isinstance(stmt, cst.SimpleStatementLine)
+        and isinstance(stmt.body[0], cst.AnnAssign)
+        and isinstance(stmt.body[0].target, cst.Name)
+    ]
+    flows: tuple[Flow, ...] = ()
+    position = 0
+    for arg in args:
+        if arg.star == "**":
+            for key, item in arg.value.fields:
+                if isinstance(key, str) and not key.startswith("."):
+                    instance = instance.with_field("." + key, item)
+            flows = merge_flows(flows, arg.value.flows)
+            if arg.value.rest is not None:
+                flows = merge_flows(flows, arg.value.rest.deep_flows())
+        elif arg.keyword is not None:
+            instance = instance.with_field("." + arg.keyword, arg.value)
+        elif not arg.star and position < len(names):
+            instance = instance.with_field("." + names[position], arg.value)
+            position += 1
+        else:
+            flows = merge_flows(flows, arg.value.deep_flows())
+    return instance.with_flows(flows) if flows else instance
+
+
+def _cleaned(value: Value, kinds: frozenset[str], depth: int = 0) -> Value:
+    """`value` sanitised for `kinds`, its fields and elements with it."""
+    flows = clean_flows(value.flows, kinds)
+    if depth > MAX_DEPTH or (not value.fields and value.rest is None):
+        return value if flows == value.flows else value.with_flows(flows)
+    fields = tuple((key, _cleaned(item, kinds, depth + 1)) for key, item in value.fields)
+    rest = _cleaned(value.rest, kinds, depth + 1) if value.rest is not None else None
+    return replace(value, flows=flows, fields=fields, rest=rest)
 
 
 def _mark_cleared(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, ...]:
@@ -1136,7 +1179,7 @@ class Analysis:
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
             if init is None:
-                return instance
+                return _constructed(instance, fn, args)  # type: ignore[arg-type]
             summary = owner.summary(init)
             if summary is None:
                 return instance
@@ -1199,9 +1242,11 @@ class Analysis:
                      prefix=value.prefix)  # fmt: skip
 
     def _after_call(self, value: Value, cleared: frozenset[str], node: cst.CSTNode | None, callee: str) -> Value:
-        flows = value.flows
         if cleared:
-            flows = clean_flows(flows, cleared)
+            # What the callee sanitised is the whole argument, what it contains included: `json.dumps(b)` of a
+            # caller's `{"id": item}` clears the taint the dict holds under "id", not only the dict's own.
+            value = _cleaned(value, cleared)
+        flows = value.flows
         if node is not None:
             flows = tuple(f.via(f"{callee}()", node) for f in flows)
         if flows is value.flows:
