@@ -1017,6 +1017,13 @@ class Ssrf(TaintSink):
             "    if urlparse(url).hostname not in HOSTS:\n        return 'no', 400\n"
             "    return requests.get(url, timeout=5).text\n"
         ),
+        # The role comes from the request; the endpoint from the session's own Region.
+        Valid(
+            _FLASK + "import boto3, requests\n\n@app.route('/s')\ndef status():\n"
+            "    c = boto3.client('sts').assume_role(RoleArn=request.args['role'], RoleSessionName='s')['Credentials']\n"
+            "    session = boto3.Session(aws_access_key_id=c['AccessKeyId'], aws_session_token=c['SessionToken'])\n"
+            "    return requests.post(f'https://ssm.{session.region_name}.amazonaws.com/', timeout=5).text\n"
+        ),
     )
     INVALID = (
         Invalid(
