@@ -45,6 +45,22 @@ def _scripts(root: str) -> dict[str, Any] | None:
     return scripts if isinstance(scripts, dict) else None
 
 
+def _status_decides(text: str, start: int, end: int) -> bool:
+    """Whether the command at text[start:end] decides the exit status of the whole command, which is what fails
+    the phase: not when `||`, `;`, `&` or a pipe follows it on its line, when an `if`/`!` tests it, or when a
+    later line of a multi-line command runs last (without `set -e`)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before, after = text[line_start:start], text[end:line_end]
+    if re.search(r"\|\||;|(?<!&)&(?!&)|(?<!\|)\|(?!\|)", after) or re.search(
+        r"(?:^|[;&|(]\s*)(?:if|while|until|!)\s", before
+    ):
+        return False
+    later = [line for line in text[line_end:].split("\n") if line.strip() and not line.strip().startswith("#")]
+    return not later or bool(re.search(r"^\s*set\s+-[a-z]*e", text, re.M))
+
+
 def _script_run(words: list[str]) -> str | None:
     """The package.json script an `npm` command runs: test for `npm test`, X for `npm run X`; None otherwise."""
     if len(words) < 2 or words[0] != "npm" or any(w.split("=")[0] in _OPTIONS_ELSEWHERE for w in words):
@@ -61,8 +77,9 @@ class NpmScriptFails(DocumentRule):
     ## What it does
     Reports `npm test` when package.json's test script is the one `npm init` writes (`echo "Error: no test
     specified" && exit 1`), and `npm run NAME` (or `npm test`) when package.json has no script of that name.
-    Only the buildspec at the repository's root is judged, with the package.json beside it, and only commands
-    before the first one that changes directory or could rewrite package.json.
+    Only the buildspec at the repository's root is judged, with the package.json beside it, only commands
+    before the first one that changes directory or could rewrite package.json, and only where the command's
+    status is the command line's (not followed by `||` or `;`, not tested by `if`).
 
     ## Why is this bad?
     The placeholder test script exits with status 1 on purpose, and npm exits 1 with `Missing script: "NAME"`
@@ -103,6 +120,11 @@ class NpmScriptFails(DocumentRule):
               files={"package.json": '{"scripts": {}}', **_GIT}),
         Valid(_SPEC.replace("      - npm install\n", "      - cp config/package.json .\n"),
               files={"package.json": '{"scripts": {}}', **_GIT}),
+        # The failure is handled: `||` runs another command, an `if` tests it, a later line decides the status.
+        Valid(_SPEC.replace("      - npm test\n", "").replace("npm run build", 'npm run build || echo "no build step"'),
+              files={"package.json": '{"scripts": {}}', **_GIT}),
+        Valid(_SPEC.replace("      - npm test\n", "").replace("npm run build", "|\n        npm run build\n        echo done"),
+              files={"package.json": '{"scripts": {}}', **_GIT}),
     )  # fmt: skip
     INVALID = (
         Invalid(
@@ -126,6 +148,13 @@ class NpmScriptFails(DocumentRule):
         ),
     )
 
+    @classmethod
+    def measured(cls) -> str:
+        return (
+            "Precision on real-world definitions (bench/realworld.py, seven labelled sets): "
+            "3 errors in 2 files, both labelled defect (extension n112, fresh3 k40); none on the files AWS accepts."
+        )
+
     def check(self, ctx: Context, path: Path, value: Any) -> None:
         from codeward.linters.revision import project_root
 
@@ -145,10 +174,11 @@ class NpmScriptFails(DocumentRule):
             name = _script_run(words)
             if name is not None:
                 message = self._fails(scripts, name)
-                if message:
-                    needle = " ".join(words[:3] if name != "test" else words[:2])
-                    start = max(text.find(needle, searched.get(at, 0)), 0)
+                needle = " ".join(words[:3] if name != "test" else words[:2])
+                start = text.find(needle, searched.get(at, 0))
+                if start >= 0:
                     searched[at] = start + 1
+                if message and start >= 0 and _status_decides(text, start, start + len(needle)):
                     ctx.report(at, message, span=text_span(ctx.document, at, needle, start))
                 continue
             if "package.json" in text or words[0] in ("cd", "pushd", "popd"):

@@ -68,6 +68,13 @@ class FoldedCommandList(DocumentRule):
     )  # fmt: skip
     INVALID = (Invalid(_SPEC, 6, 7, 'folds these lines into one command: "npm install -g serverless npm install"'),)
 
+    @classmethod
+    def measured(cls) -> str:
+        return (
+            "Precision on real-world definitions (bench/realworld.py, seven labelled sets): "
+            "1 error, on a file labelled defect (fresh3 k29); none on the files AWS accepts."
+        )
+
     def check(self, ctx: Context, path: Path, value: Any) -> None:
         phases = value.get("phases") if isinstance(value, dict) else None
         if not isinstance(phases, dict):

@@ -235,6 +235,13 @@ class ArtifactMatchesNothing(DocumentRule):
         ),
     )
 
+    @classmethod
+    def measured(cls) -> str:
+        return (
+            "Precision on real-world definitions (bench/realworld.py, seven labelled sets): "
+            "3 errors in 3 files, all labelled defect (corpus 220, fresh3 k23 and k72); none on the files AWS accepts."
+        )
+
     def check(self, ctx: Context, path: Path, value: Any) -> None:
         from codeward.linters.revision import _patterns, project_root
 
@@ -254,24 +261,25 @@ class ArtifactMatchesNothing(DocumentRule):
         if top is None:
             return
         build = _Build(value, top)
-        problems: list[tuple[int, str]] = []
+        problems: list[tuple[int, tuple[str, str]]] = []
         for index, pattern in enumerate(patterns):
             why = self._why(ctx, build, top, here, posixpath.normpath(posixpath.join(base, pattern)))
             if why is None:
                 return  # this entry may match: the upload finds something
             problems.append((index, why))
         at = ("artifacts", "files") if isinstance(artifacts.get("files"), str) else None
-        for index, why in problems:
+        for index, (why, fix) in problems:
             where = at or ("artifacts", "files", index)
             ctx.report(
                 where,
                 f'artifacts.files "{patterns[index]}" matches no file: {why}; CodeBuild resolves artifacts from the '
                 'source root (or base-directory), so the upload fails with "no matching artifact paths found"',
+                notes=(fix,),
             )
 
     @staticmethod
-    def _why(ctx: Context, build: _Build, top: str, here: str, target: str) -> str | None:
-        """Why nothing can match `target` (a path from the source root), or None when something may."""
+    def _why(ctx: Context, build: _Build, top: str, here: str, target: str) -> tuple[str, str] | None:
+        """Why nothing can match `target` (a path from the source root) and the fix, or None when something may."""
         if os.path.exists(os.path.join(top, target)) or os.path.exists(os.path.join(here, target)):
             return None
         name = target.rsplit("/", 1)[-1]
@@ -279,11 +287,18 @@ class ArtifactMatchesNothing(DocumentRule):
         if any(where is None or where == target for where in places):
             return None
         if places:
-            return f"the build writes it as {places[-1]}, after changing directory"
+            return (
+                f"the build writes it as {places[-1]}, after changing directory",
+                f'Name it "{places[-1]}" in artifacts.files, or write it at the source root '
+                f"(> $CODEBUILD_SRC_DIR/{name}).",
+            )
         if any(name in word for word in build.words):
             return None  # a tool is told the name (--output-template-file packaged.yml)
         if target.startswith(_BUILT_DIRS) or target.endswith(_BUILT_SUFFIXES):
             return None
         if build.opaque and _mentioned(top, name, os.path.abspath(ctx.document.path)):
             return None
-        return "it is not in the repository and no command writes it"
+        return (
+            "it is not in the repository and no command writes it",
+            "Correct the name to the file the build makes, or add the command that writes it.",
+        )

@@ -100,6 +100,13 @@ class UnresolvedInCliInput(PipelineRule):
         ),
     )
 
+    @classmethod
+    def measured(cls) -> str:
+        return (
+            "Precision on real-world definitions (bench/realworld.py, seven labelled sets): "
+            "3 errors in 3 files, all labelled defect (fresh3 k43, k50, k62); none on the files AWS accepts."
+        )
+
     def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
         if pipeline.form != "api":
             return
