@@ -206,6 +206,11 @@ class Agent:
         self._uploader: Any = None  # sends reports to the profiling group's store (profiler.upload), made lazily
         self._hidden_ident = 0  # the uploader's thread: never sampled
         self._sigterm_pending = 0  # a SIGTERM that came while our own SIGPROF handler or exit report ran
+        # The SIGTERM watch (see _watch_sigterm): the wake-up pipe's ends, whether our handler has run, and when
+        # the pipe first said a SIGTERM came that the handler has not run for.
+        self._wakeup: tuple[int, int] | None = None
+        self._sigterm_ran = False
+        self._sigterm_seen: float | None = None
         self._exiting = False
         self._reset_period()
 
@@ -372,6 +377,8 @@ class Agent:
                     self._agent_cpu = time.thread_time() - thread_start_cpu
                     self._check_memory()
                     self._check_cadence()
+                    if self._wakeup is not None:
+                        self._check_sigterm(now)
                     if switch is not None:
                         armed = switch.armed
                         if not self._foreign:
@@ -885,6 +892,12 @@ class Agent:
             self._sequence = 0
             self._finished = self._exiting = False
             self._sigterm_pending = 0
+            self._sigterm_ran, self._sigterm_seen = False, None
+            if self._wakeup is not None:  # the parent's pipe: the child watches its own
+                inherited, self._wakeup = self._wakeup, None
+                self._watch_sigterm(inherited[1])
+                for fd in inherited:
+                    os.close(fd)
             self._uploader, self._hidden_ident = None, 0  # the parent's queue and thread are the parent's
             self.written = []
             self.notes = []
@@ -911,9 +924,74 @@ class Agent:
                 return  # the program handles it; its handler decides (and atexit still reports)
             signal.signal(signal.SIGTERM, self._on_sigterm)
         except (ValueError, OSError):
+            return
+        self._watch_sigterm()
+
+    def _watch_sigterm(self, inherited: int = -1) -> None:
+        """Make sure a SIGTERM reaches our handler (main thread; see _check_sigterm for why).
+
+        CPython's C handler only notes a signal; the Python handler runs when the main thread next runs
+        bytecode, and a main thread waiting in a lock or semaphore is woken for it only if the signal was
+        delivered to it during that wait. A SIGTERM that a program thread took, or that the main thread took
+        just before it began to wait (a multiprocessing worker in Pool.terminate(), preempted there on a loaded
+        machine), leaves it asleep for good, where without our handler SIGTERM would have killed the process.
+        The C handler also writes the signal's number to the wake-up fd: the agent's thread reads it at its
+        checks. Only where the program has no wake-up fd of its own (asyncio, trio set one when they run; they
+        then replace ours, and the watch ends)."""
+        import signal
+
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return
+        try:
+            os.set_blocking(read, False)
+            os.set_blocking(write, False)
+            previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+        except (OSError, ValueError):
+            previous = None
+        if previous is not None and previous in (-1, inherited):
+            self._wakeup = read, write
+            return
+        if previous is not None:
+            signal.set_wakeup_fd(previous)  # the program's own: left alone
+        os.close(read)
+        os.close(write)
+
+    def _check_sigterm(self, now: float) -> None:
+        """At a check: a SIGTERM the pipe reported but our handler has not run for within half a second means the
+        main thread missed it (see _watch_sigterm): send it to the main thread itself, which interrupts its wait
+        and runs the handler; again every half second while it has not run."""
+        chunks = []
+        try:
+            while True:  # to the end: SIGPROF ticks write there too, a hundred a second
+                chunk = os.read(self._wakeup[0], 4096)  # type: ignore[index]
+                chunks.append(chunk)
+                if len(chunk) < 4096:
+                    break
+        except BlockingIOError:
             pass
+        except OSError:
+            self._wakeup = None
+            return
+        data = b"".join(chunks)
+        if self._sigterm_ran:
+            return
+        import signal
+
+        if self._sigterm_seen is None:
+            if signal.SIGTERM in data:
+                self._sigterm_seen = now
+            return
+        if now - self._sigterm_seen >= 0.5 and signal.getsignal(signal.SIGTERM) == self._on_sigterm:
+            self._sigterm_seen = now
+            try:  # noqa: SIM105  (contextlib is one import more in the profiled program)
+                signal.pthread_kill(self._main_ident, signal.SIGTERM)
+            except (OSError, ValueError):
+                pass
 
     def _on_sigterm(self, signum: int, _frame: Any) -> None:
+        self._sigterm_ran = True
         if self._lock._is_owned() or self._exiting:  # type: ignore[attr-defined]
             # Delivered in the middle of our own code: the SIGPROF handler (it holds the lock the sampler thread
             # needs to stop) or the report at exit (a join in progress cannot be joined again). That code

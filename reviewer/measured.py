@@ -14,6 +14,11 @@ intended behaviour, yet it finds real vulnerabilities): then it stays in the def
 until it is asked for by name. Rules that report at `info` stay in the default set: `info` never fails a run
 with the default `--fail-on` and is not posted to a pull request unless the rule was asked for. A rule with no
 finding on the evaluation projects has no measured precision and keeps its place; `codeward rules` says so.
+
+Info findings are still shown (terminal, editors, SARIF), so a wrong one costs the reader's trust too: a rule
+judged wrong at least `WRONG_BAR` of the time over every severity it reports (`MIN_JUDGED` judged findings at
+least), and right less than `INFO_BAR`, is off by default (`mostly_wrong`). A security, input-validation or secrets rule is spared that while real code
+has shown it right at least once, and is off too once `NEVER_RIGHT_AFTER` judged findings held none right.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ from typing import Any
 THRESHOLD = 0.8
 # Under THRESHOLD but right at least this often: its findings are worth reading, not worth posting.
 INFO_BAR = 0.5
+# Judged wrong at least this share of the time, at every severity it reports, and right less than INFO_BAR: at
+# info its wrong findings would still show in terminals, editors and SARIF, so the rule is off until asked for.
+WRONG_BAR = 0.3
+# A security rule's wrong findings are kept at info (the labelled suites measure it) only while real code has shown
+# it right at least once: after this many judged findings with none right, it is off as well.
+NEVER_RIGHT_AFTER = 20
+# Fewer judged findings than this say too little to turn a rule off for being wrong.
+MIN_JUDGED = 5
 PRECISION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "precision.json")
 # The file's own rules: reporting them is never a matter of precision.
 ALWAYS = frozenset({"CWR001", "CWR002", "CWR003", "CWR900"})
@@ -65,7 +78,7 @@ def in_default_set(code: str) -> bool:
     from codeward.findings import Severity
 
     rule = rule_for(code)
-    if rule is None:
+    if rule is None or mostly_wrong(code):
         return False
     measured = precision(code)
     return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO or demoted(code)
@@ -95,11 +108,44 @@ def demoted(code: str) -> bool:
     return rule is not None and getattr(rule, "category", "") in KEPT_AT_INFO
 
 
+def totals(code: str) -> tuple[int, int, int] | None:
+    """(true, false, noise) judged for the rule at every severity it reported, None when never judged."""
+    own, info = counts(code) or (0, 0, 0), _info_counts(code) or (0, 0, 0)
+    found = (own[0] + info[0], own[1] + info[1], own[2] + info[2])
+    return found if sum(found) else None
+
+
+@cache
+def mostly_wrong(code: str) -> bool:
+    """Off by default whatever its severity: judged wrong at least `WRONG_BAR` of the time and right less than
+    `INFO_BAR`; for a security, input-validation or secrets rule, never right in `NEVER_RIGHT_AFTER` judged."""
+    found = totals(code)
+    if found is None or code in ALWAYS:
+        return False
+    true, false, _ = found
+    judged = sum(found)
+    if judged < MIN_JUDGED or true / judged >= INFO_BAR or false / judged < WRONG_BAR:
+        return False
+    from codeward.reviewer.rules import rule_for
+
+    rule = rule_for(code)
+    if rule is not None and getattr(rule, "category", "") in KEPT_AT_INFO:
+        return true == 0 and judged >= NEVER_RIGHT_AFTER
+    return True
+
+
 def describe(code: str) -> str:
     """One line for the rule's docs: its measured precision and whether it runs by default."""
     found = counts(code)
     if code in ALWAYS:
         return "Default: always on."
+    if mostly_wrong(code):
+        true, false, noise = totals(code) or (0, 0, 0)
+        return (
+            f"Precision on real code: {true / (true + false + noise):.2f} ({true} true, {false} false, {noise} not "
+            f"worth a comment, of {true + false + noise} judged at every severity). Default: off, wrong too often "
+            "even for info (select it to run it)."
+        )
     if found is None:
         info = _info_counts(code)
         if info:

@@ -1060,6 +1060,15 @@ EXPECTED = {
     'CWR402 38d9fae7': [
         ((5, 31, 5, 64), 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
     ],
+    'CWR402 553ccbc1': [
+        ((5, 15, 5, 79), 'warning', 'list_executions() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
+    ],
+    'CWR402 5a2d18e8': [
+        ((8, 36, 8, 71), 'warning', 'scan() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
+    ],
+    'CWR402 b1280cc7': [
+        ((5, 9, 5, 106), 'warning', 'scan() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
+    ],
     'CWR402 fdf9b1e6': [
         ((5, 40, 5, 66), 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
     ],
@@ -1086,6 +1095,9 @@ EXPECTED = {
     ],
     'CWR409 4dbaf4cd': [
         ((2, 27, 2, 50), 'info', "region 'us-east-1' is hard-coded (CWE-547)", (), None),
+    ],
+    'CWR410 379d6177': [
+        ((1, 19, 1, 62), 'info', 'account id 406812345678 is hard-coded in an ARN (CWE-547)', (), None),
     ],
     'CWR410 bd2a82e0': [
         ((1, 9, 1, 52), 'info', 'account id 406812345678 is hard-coded in an ARN (CWE-547)', (), None),

@@ -332,6 +332,30 @@ def test_summaries_across_two_modules(tmp_path: Path) -> None:
     assert found == [(5, "CWR102")]
 
 
+def test_a_helper_that_sanitises_its_argument_clears_what_the_argument_contains() -> None:
+    """`json.dumps(body)` inside a helper clears the taint a caller's dict holds under a key, whichever return
+    of the caller the dict came through (a real Lambda: the log line of a response's body)."""
+    head = "import json, logging\nlog = logging.getLogger()\n"
+    body = """
+    def resp(code, body):
+        return {"statusCode": code, "body": json.dumps(body), "raw": body}
+
+    def process(event):
+        item = event["pathParameters"]["id"]
+        if item:
+            return resp(200, {"id": item})
+        return resp(400, "missing")
+
+    def handler(event, context):
+        log.info(process(event).get("body"))
+        log.info(process(event)["raw"]["id"])
+        log.info(resp(200, [event["pathParameters"]["id"]])["body"])
+    """
+    source = head + textwrap.dedent(body)
+    found = [(f.line - 2, f.code) for f in review_text("handler.py", source) if f.code == "CWR116"]
+    assert found == [(13, "CWR116")]
+
+
 def test_helper_in_another_module_that_drops_or_converts_its_argument(tmp_path: Path) -> None:
     """Untrusted data passed to another module's function that calls no sink: its summary decides what comes
     back (a constant, an int, the argument itself), not the rule for unknown calls (the argument's data)."""
@@ -1018,3 +1042,100 @@ def test_list_items_move_as_pop_and_insert_move_them() -> None:
     assert lines(shifted_taint) == [5]
     assert lines(inserted) == [6]
     assert lines(popped) == [6]
+
+
+def test_a_shell_started_by_exec_or_spawn_runs_its_script() -> None:
+    """`os.exec*` and `os.spawn*` run a program without a shell, unless the program is a shell given `-c`:
+    then the script is a command line (the argument vector given one by one or as a list)."""
+    body = route("""
+    import shlex
+    host = request.args['h']
+    if request.args['mode'] == 'a':
+        os.execl('/bin/sh', 'sh', '-c', 'ping -c1 ' + host)
+    if request.args['mode'] == 'b':
+        os.spawnv(os.P_WAIT, '/bin/bash', ['bash', '-c', f'ping -c1 {host}'])
+    if request.args['mode'] == 'c':
+        os.execlp('ping', 'ping', '-c1', host)
+    if request.args['mode'] == 'd':
+        os.execv('/bin/sh', ['sh', '-c', 'ping -c1 ' + shlex.quote(host)])
+    """)
+    assert reported(body) == [(7, "CWR102"), (9, "CWR102")]
+    shaped = """
+    import os, shlex
+
+    def ping(host):
+        os.execvp('sh', ['sh', '-c', 'ping -c1 ' + host])
+        os.spawnlp(os.P_WAIT, 'sh', 'sh', '-c', 'ping -c1 ' + shlex.quote(host))
+        os.execl('/bin/ping', 'ping', '-c1', host)
+    """
+    assert shape(shaped, "CWR103") == [5]
+
+
+def test_an_instance_of_a_class_without_its_own_init_holds_its_arguments() -> None:
+    """A dataclass or pydantic model built from request data: the attributes its arguments name carry them
+    (keywords, positions of its annotated fields, `**` a dict), the others stay clean."""
+    body = """
+    from dataclasses import dataclass
+    from pydantic import BaseModel
+
+    @dataclass
+    class Job:
+        name: str
+        command: str
+
+    class Ping(BaseModel):
+        host: str
+
+    @app.route('/x')
+    def view():
+        job = Job('fixed', request.args['c'])
+        os.system(job.command)
+        os.system('echo ' + job.name)
+        other = Job(name=request.args['n'], command='true')
+        os.system(other.command)
+        os.system(other.name)
+        ping = Ping(**request.get_json())
+        os.system('ping -c1 ' + ping.host)
+    """
+    assert reported(body) == [(16, "CWR102"), (20, "CWR102"), (22, "CWR102")]
+
+
+def test_a_runner_named_for_commands_is_given_a_command_line_of_any_program() -> None:
+    """A project's runner whose name says it runs commands (`__salt__["cmd.run"]`, `exec_command`) given text
+    shaped like a command line (a program name the rule does not list, then arguments) formatted from a value;
+    prose, SQL, an argument list and a runner named only `run` are not reported."""
+    body = """
+    def zfs(name):
+        return __salt__["cmd.run"]("zfs list -H -o name {0}".format(name))
+
+    def remote(ssh, pkg):
+        cmd = "opkg install " + pkg
+        ssh.exec_command(cmd)
+
+    def quiet(name, cursor, self):
+        cursor.execute("select * from t where n = '%s'" % name)
+        self.run("deploying %s" % name)
+        run_cmd("Error: %s" % name)
+        __salt__["cmd.run"](["zfs", "list", name])
+    """
+    assert shape(body, "CWR103") == [3, 7]
+
+
+def test_a_check_named_for_a_path_or_name_guards_the_path_it_is_given() -> None:
+    """A project's check whose name says it validates a name, path or key (`validateKeyName(x)`, raising when it
+    is dropped, or `if is_valid_path(p):`) clears that value for file paths; a check named for something else,
+    or of another key of the same data, does not."""
+    body = route("""
+    data = request.get_json()
+    validateKeyName(data['name'])
+    open('keys/%s.key' % data['name'])
+    validateNewKeyData(data)
+    open('keys/%s.key' % data['key'])
+    path = request.args['p']
+    if is_valid_path(path):
+        open(path)
+    if check_user(path):
+        open(path)
+    os.system('cat ' + data['name'])
+    """)
+    assert reported(body) == [(8, "CWR107"), (13, "CWR107"), (14, "CWR102")]

@@ -45,6 +45,24 @@ CASES = [
      [(5, "CWR102")]),
     ("the value of and/or", "c = request.args['c']\nsafe = c.isalnum() and c\nos.system(safe)\n"
      "bad = c.isalnum() or c\nos.system(bad)\n", [(7, "CWR102")]),
+    # Survivors of the fresh sample of seed 31.
+    # A constant tuple unpacked keeps its items: the first branch is decided (never taken), the second taken.
+    ("a constant tuple unpacked decides a branch", "mode, level = ('safe', 1)\ncmd = request.args['c']\n"
+     "if mode == 'unsafe':\n    os.system(cmd)\nif level == 1:\n    os.system(cmd)\n", [(8, "CWR102")]),
+    ("a match capture with as", "match request.args.getlist('c'):\n    case [cmd, arg] as parts:\n"
+     "        os.system(cmd)\n", [(5, "CWR102")]),
+    ("a name bound in each alternative of an or-pattern", "match request.args.getlist('c'):\n"
+     "    case [cmd] | [cmd, _]:\n        os.system(cmd)\n", [(5, "CWR102")]),
+    ("reversed() keeps the items", "for c in reversed(request.args.getlist('c')):\n    os.system(c)\n"
+     "for d in reversed(['ls', 'pwd']):\n    os.system(d)\n", [(4, "CWR102")]),
+    ("the keys of a dict comprehension", "opts = {k: 'on' for k in request.args}\nos.system(' '.join(opts))\n",
+     [(4, "CWR102")]),
+    ("implicitly concatenated literals", "os.system('ls ' '-l ' + request.args['d'])\n", [(3, "CWR102")]),
+    ("a list extended by a list literal", "cmds = ['ls']\ncmds.extend([request.args['c']])\nos.system(cmds[1])\n",
+     [(5, "CWR102")]),
+    # resolve() keeps the Path type: read_text() is a file read of the request's path.
+    ("a resolved path read", "from pathlib import Path\np = (Path('/srv/files') / request.args['f']).resolve()\n"
+     "return p.read_text()\n", [(5, "CWR107")]),
 ]  # fmt: skip
 
 
@@ -435,3 +453,55 @@ def test_a_module_that_imports_itself(tmp_path) -> None:
         (7, "CWR102", "request.args reaches the command run by subprocess.call(): it can run commands of its own "
          "(CWE-78)"),
     ]  # fmt: skip
+
+
+_WRAPPED = "request.args reaches the command run by run(), which passes it to {} (case.py:{}): it can run commands of its own (CWE-78)"  # fmt: skip
+_RUNS_AS_IS = "{} runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)"  # fmt: skip
+SEED_31_FILES = [
+    # A module constant rebound by a module-level for loop is no constant: the branch stays open.
+    ("a module constant rebound by a for loop",
+     "LEVEL = 'safe'\nfor LEVEL in os.environ.get('LEVELS', '').split(','):\n    pass\n@app.route('/x')\n"
+     "def view():\n    if LEVEL == 'debug':\n        os.system(request.args['c'])\n",
+     [(7, "CWR102", "request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)")]),
+    ("a helper defined in a try statement's else",
+     "try:\n    import ujson as json\nexcept ImportError:\n    import json\nelse:\n    def run(cmd):\n"
+     "        os.system(cmd)\n@app.route('/x')\ndef view():\n    run(request.args['c'])\n",
+     [(7, "CWR103", _RUNS_AS_IS.format("os.system()")), (10, "CWR102", _WRAPPED.format("os.system()", 10))]),
+    ("a wrapper called with the request's JSON as keywords",
+     "def run(cmd, cwd='.'):\n    subprocess.run(cmd, shell=True, cwd=cwd)\n@app.route('/x')\ndef view():\n"
+     "    run(**request.get_json())\n",
+     [(2, "CWR103", _RUNS_AS_IS.format("subprocess.run()")),
+      (5, "CWR102", _WRAPPED.replace("request.args", "request.get_json()").format("subprocess.run()", 5))]),
+    ("a method inherited from a class of the module",
+     "class Base:\n    def run(self, cmd):\n        os.system(cmd)\nclass Job(Base):\n    pass\n"
+     "@app.route('/x')\ndef view():\n    Job().run(request.args['c'])\n",
+     [(3, "CWR103", _RUNS_AS_IS.format("os.system()")), (8, "CWR102", _WRAPPED.format("os.system()", 6))]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_31_FILES, ids=[c[0] for c in SEED_31_FILES])
+def test_seed_31_file(name: str, body: str, expected: list[tuple[int, str, str]]) -> None:
+    source = "import os, shlex, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n" + body
+    found = [(f.line - 3, f.code, f.message) for f in review_text("case.py", source) if f.code.startswith("CWR1")]
+    assert sorted(found) == expected
+
+
+def test_an_annotated_assignment_is_a_step_of_the_trace() -> None:
+    source = HEAD + route("cmd: str = request.args['c']\nos.system(cmd)\n")
+    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    assert [(span.line - 3, span.column, text) for span, text in finding.flow] == [
+        (3, 16, "request.args (the source)"), (3, 5, "`cmd`"), (4, 5, "the sink")]  # fmt: skip
+
+
+def test_a_dependency_nested_in_braces_past_the_limit_is_not_parsed(tmp_path) -> None:
+    """The same limit for dict literals nested deeper than 100 (seed 31)."""
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    deep = "X = " + "{0: " * 101 + "0" + "}" * 101 + "\nY = {" + "0: {}, " * 100 + "}\n"
+    (package / "deep.py").write_text("import os\n" + deep + "\n\ndef run(cmd):\n    os.system(cmd)\n")
+    (package / "views.py").write_text(
+        "from flask import Flask, request\nfrom app.deep import run\napp = Flask(__name__)\n\n\n"
+        "@app.route('/x')\ndef view():\n    run(request.args['c'])\n"
+    )
+    assert [(f.line, f.code) for f in review_file(str(package / "views.py")).findings] == []

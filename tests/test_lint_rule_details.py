@@ -169,6 +169,118 @@ CASES = {
                                     "PollForSourceChanges": "<POLL>"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
         [('CWP122', (7, 213, 7, 221), 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', ())],
     ),
+    # Seed 41's survivors.
+    "a relative permission object": (
+        "appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\npermissions:\n  - object: srv/app/logs\n"
+        "    mode: 755\n",
+        [('CWA107', (7, 13, 7, 25), 'error', 'permission object "srv/app/logs" is not an absolute path; write the full path on the instance, such as "/srv/app/logs"', ())],
+    ),
+    # The walk from "package" already went through "test": the cycle of the later tasks is still found.
+    "a dependency cycle after a task already walked": (
+        "buildspec.yml",
+        "version: 0.2\nbatch:\n  build-graph:\n    - identifier: package\n      depend-on: [test]\n    - identifier: test\n"
+        "      depend-on: [build]\n    - identifier: build\n    - identifier: e2e\n      depend-on: [smoke]\n"
+        "    - identifier: smoke\n      depend-on: [e2e]\nphases:\n  build:\n    commands: [make]\n",
+        [('CWB108', (12, 19, 12, 22), 'error', 'the build-graph has a dependency cycle: e2e -> smoke -> e2e; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',))],
+    ),
+    # A "#" inside a word starts no comment: the quote after it is open.
+    "a quote after a # inside a word": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - echo TAG=RELEASE_X#'$CODEBUILD_BUILD_NUMBER\n",
+        [('CWB116', (5, 28, 5, 29), 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote', ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',))],
+    ),
+    "a server behind the command builtin": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - command python -m http.server 8000\n",
+        [('CWB128', (5, 9, 5, 16), 'warning', '`command python -m http.server 8000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())],
+    ),
+    "PHP's built-in server": (
+        "buildspec.yml",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - composer install\n      - php -S 0.0.0.0:8000 -t public\n",
+        [('CWB128', (6, 9, 6, 12), 'warning', "`php -S 0.0.0.0:8000 -t public` does not return: PHP's built-in server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails", ())],
+    ),
+    # CodeBuild's environment variables are PLAINTEXT when no type is given.
+    "a secret among the environment variables, no type given": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Build", "Build", "CodeBuild", {"ProjectName": "app", "EnvironmentVariables": json.dumps(
+                     [{"name": "DB_PASSWORD", "value": "Zq8v2LmT9xWc4RbK"}])}, inputs=("Code",))])),
+        [('CWP112', (10, 185, 10, 249), 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', ())],
+    ),
+    # Booleans are compared without case ("True" is not reported: no error claimed where the service may take
+    # it); a misspelt one is.
+    "a boolean setting written True": (
+        "pipeline.json",
+        api_case(("Source", [action("Source", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main",
+                                    "PollForSourceChanges": "True"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
+        [],
+    ),
+    "a boolean setting misspelt": (
+        "pipeline.json",
+        api_case(("Source", [action("Source", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main",
+                                    "PollForSourceChanges": "ture"}, outputs=("Code",))]), ("Build", [BUILD_ACTION])),
+        [('CWP122', (7, 213, 7, 219), 'error', '"ture" is not a valid PollForSourceChanges for action "Source"; expected one of true, false. Did you mean "true"?', ())],
+    ),
+    "a CloudFormation template read from the image artifact": (
+        "pipeline.json",
+        api_case(("Source", [action("Code", "Source", "CodeCommit", {"RepositoryName": "app", "BranchName": "main"}, outputs=("Code",)),
+                             action("Image", "Source", "ECR", {"RepositoryName": "app"}, outputs=("Image",))]),
+                 ("Deploy", [action("Deploy", "Deploy", "CloudFormation",
+                  {"ActionMode": "CREATE_UPDATE", "StackName": "app", "TemplatePath": "Image::template.yml",
+                   "RoleArn": "arn:aws:iam::123456789012:role/cfn"}, inputs=("Code", "Image"))])),
+        [('CWP125', (11, 213, 11, 234), 'error', 'TemplatePath of CloudFormation action "Deploy" reads template.yml from "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the file is not there, so the action fails', ())],
+    ),
+    "an empty file of no known name": ("notes.yml", "", [('CWF013', (1, 1, 1, 2), 'info', 'empty file: not a buildspec, AppSpec or pipeline', ())]),
+    # Seed 42's survivors.
+    "an AppSpec JSON file with a // comment": ("appspec.json", '// staging deployment\n{"version": 0.0, "os": "linux"}\n', []),
+    "a Lambda AppSpec hooking an event of the other platforms": (
+        "appspec.yml", LAMBDA + "Hooks:\n  - BeforeInstall: prepare\n",
+        [('CWA101', (11, 5, 11, 18), 'error', '"BeforeInstall" is a lifecycle event of ECS and EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', ())],
+    ),
+    "an SELinux context written as a string": (
+        "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    context: httpd_sys_content_t\n",
+        [('CWA003', (5, 14, 5, 33), 'error', 'permissions[0].context must be a mapping, not a string', ())],
+    ),
+    "a drive letter with forward slashes on Linux": (
+        "appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: C:/inetpub/app\n",
+        [('CWA108', (5, 18, 5, 32), 'error', 'destination "C:/inetpub/app" is a Windows path but os is linux; write it with "/" separators', ())],
+    ),
+    "bash syntax inside single quotes under sh": (
+        "buildspec.yml",
+        "version: 0.2\nenv:\n  shell: /bin/sh\nphases:\n  build:\n    commands:\n      - echo '[[ -f x ]] && echo ${A:0:2}'\n",
+        [],
+    ),
+    "a comment line with an apostrophe": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        # don't run the tests here\n        make build\n",
+        [],
+    ),
+    "a stray parenthesis after escaped quotes": (
+        "buildspec.yml", 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo Deploying \\"app\\" (staging)\n',
+        [('CWB118', (5, 32, 5, 33), 'error', 'the shell cannot parse this command: "(" after "echo" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', ())],
+    ),
+    "a user added before the cd to its home": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - useradd -m deploy\n      - cd /home/deploy\n",
+        [],
+    ),
+    "streamlit run": (
+        "buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - streamlit run app.py\n",
+        [('CWB128', (5, 9, 5, 18), 'warning', '`streamlit run app.py` does not return: streamlit serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())],
+    ),
+    "a plaintext secret of a Commands action": (
+        "pipeline.json",
+        api_case(("Source", [SOURCE_ACTION]),
+                 ("Build", [action("Run", "Compute", "Commands", None, inputs=("Code",), commands=["npm ci", "npm test"],
+                  environmentVariables=[{"name": "API_TOKEN", "value": "Zq8v2LmT9xWc4RbK", "type": "PLAINTEXT"}])]),
+                 top='"pipelineType": "V2",'),
+        [('CWP112', (11, 212, 11, 230), 'error', 'environment variable "API_TOKEN" of action "Run" holds a plaintext secret ("Zq8v****"); use type SECRETS_MANAGER with the secret\'s name', ())],
+    ),
+    "AppConfig reading its configuration from the image artifact": (
+        "pipeline.json",
+        api_case(("Source", [action("Image", "Source", "ECR", {"RepositoryName": "app"}, outputs=("Image",))]),
+                 ("Deploy", [action("Deploy", "Deploy", "AppConfig", {"Application": "a", "Environment": "e",
+                  "ConfigurationProfile": "p", "DeploymentStrategy": "s", "InputArtifactConfigurationPath": "config.json"},
+                  inputs=("Image",))])),
+        [('CWP125', (10, 271, 10, 284), 'error', 'InputArtifactConfigurationPath of AppConfig action "Deploy" is config.json, but its input "Image" is the output of the ECR source action "Image", which holds only imageDetail.json', ())],
+    ),
 }  # fmt: skip
 
 
@@ -293,3 +405,92 @@ def test_a_condition_naming_no_parameter(tmp_path: Path) -> None:
         'Ref names "Stage", which is no parameter, resource or pseudo parameter of this template: CloudFormation '
         'rejects it before creating anything', (),
     )  # fmt: skip
+
+
+def test_an_npm_script_that_runs_another_that_serves(tmp_path: Path) -> None:
+    # `npm start` -> `npm run serve` -> `node server.js`, which listens: two scripts deep is still followed.
+    (tmp_path / "package.json").write_text('{"scripts": {"start": "npm run serve", "serve": "node server.js"}}')
+    (tmp_path / "server.js").write_text(
+        "const http = require('http');\nhttp.createServer((q, r) => r.end('ok')).listen(8080);\n"
+    )
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - npm install\n      - npm start\n"
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB128', (6, 9, 6, 12), 'warning', '`npm start` does not return: its "start" script (npm run serve): its "serve" '
+         'script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the '
+         'build times out (60 minutes by default) and the build fails', ())
+    ]  # fmt: skip
+
+
+def test_a_yaml_error_of_an_inline_buildspec_keeps_its_notes(tmp_path: Path) -> None:
+    from tests.test_inline_buildspec import PROJECT
+
+    command = "curl -H Accept: application/json -H Content-Type: text/plain https://example.com/hook"
+    text = PROJECT.format(
+        buildspec=f"|\n          version: 0.2\n          phases:\n            build:\n              commands:\n                - {command}\n"
+    )
+    assert findings(tmp_path, "project.yml", text) == [
+        ('CWF001', (16, 67, 16, 68), 'error', 'Build buildspec: YAML syntax error: mapping values are not allowed in this context',
+         ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',))
+    ]  # fmt: skip
+
+
+def test_a_rule_that_raises_is_an_internal_error_naming_the_exception(tmp_path: Path, monkeypatch) -> None:
+    # A bug in a rule must not hide the file: CWF900 says what went wrong, for the report a user files.
+    from codeward.linters.rules.buildspec.CWB118_shell_syntax_error import ShellSyntaxError
+
+    def broken(self, ctx, path, value):
+        raise KeyError("phases")
+
+    monkeypatch.delenv("CODEWARD_DEBUG", raising=False)
+    monkeypatch.setattr(ShellSyntaxError, "check", broken)
+    path = tmp_path / "buildspec.yml"
+    path.write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
+    result = lint_file(str(path))
+    assert result.internal_error
+    assert [(f.code, f.line, f.column, str(f.severity), f.message) for f in result.findings] == [
+        ("CWF900", 1, 1, "error", "internal error while checking this file: KeyError: 'phases'")
+    ]
+
+
+def test_a_getatt_of_a_resource_of_the_template(tmp_path: Path) -> None:
+    from codeward.linters.rules.pipeline.CWP124_undefined_reference import _TEMPLATE
+
+    # The rule's own example with its three undefined names defined or removed: `!GetAtt Artifacts.Arn` names a
+    # resource of the template.
+    text = (
+        _TEMPLATE.replace("!GetAtt BuildRole.Arn", "!GetAtt Artifacts.Arn")
+        .replace("!Ref Size", "BUILD_GENERAL1_SMALL")
+        .replace(" ${Bucket}", "")
+    )
+    assert findings(tmp_path, "pipeline.yml", text) == []
+
+
+# A file the buildspec at the repository's root reads by a relative path lives in a folder (CWB127), reached
+# through sudo, --requirement, ./ and after a global npm install (which writes nothing into the source tree).
+_ROOT_MISSES = "{} is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has {}: {} fails with \"No such file or directory\" and the phase fails"  # fmt: skip
+ELSEWHERE = [
+    ("      - sudo pip install -r requirements.txt\n",
+     [('CWB127', (5, 29, 5, 45), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+    ("      - pip install --requirement requirements.txt\n",
+     [('CWB127', (5, 35, 5, 51), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+    ("      - chmod +x ./deploy.sh\n",
+     [('CWB127', (5, 18, 5, 29), 'error', _ROOT_MISSES.format("deploy.sh", "scripts/deploy.sh", "chmod"), ())]),
+    # `npm add` is npm install's alias (CWB126 took it for an unknown command).
+    ("      - npm add -g serverless\n      - pip install -r requirements.txt\n",
+     [('CWB127', (6, 24, 6, 40), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("commands", "expected"), ELSEWHERE)
+def test_a_file_read_from_the_root_that_the_repository_keeps_in_a_folder(
+    tmp_path: Path, commands: str, expected: list[tuple]
+) -> None:
+    for name, text in (
+        ("backend/requirements.txt", "flask\n"),
+        ("scripts/deploy.sh", "echo\n"),
+        (".git/HEAD", "ref\n"),
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    text = "version: 0.2\nphases:\n  install:\n    commands:\n" + commands
+    assert findings(tmp_path, "buildspec.yml", text) == expected

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -85,18 +86,36 @@ def _profile(
 
 
 def _dump_stacks(session: int) -> str:
-    """py-spy's dump of every process in the run's session (the launcher, the program, its workers)."""
+    """py-spy's dump of every process in the run's session (the launcher, the program, its workers), and for each
+    of their threads where the kernel has it wait and its signal state: a signal taken by the wrong thread, or
+    blocked where it should not be, leaves a process waiting in a lock with the signal pending."""
     spy = os.path.join(os.path.dirname(sys.executable), "py-spy")
-    listing = subprocess.run(["ps", "-s", str(session), "-o", "pid=,args="], capture_output=True, text=True)
+    listing = subprocess.run(["ps", "-s", str(session), "-o", "pid=,stat=,args="], capture_output=True, text=True)
     out = [listing.stdout]
     for line in listing.stdout.splitlines():
         pid = line.split()[0]
         try:
             dump = subprocess.run([spy, "dump", "--pid", pid], capture_output=True, text=True, timeout=30)
-            out.append(f"--- {line}\n{dump.stdout}{dump.stderr}")
+            out.append(f"--- {line}\n{dump.stdout}{dump.stderr}{_thread_states(pid)}")
         except (OSError, subprocess.TimeoutExpired) as exc:
             out.append(f"--- {line}\n{exc}")
     return "\n".join(out)
+
+
+def _thread_states(pid: str) -> str:
+    """Each thread's name, state, kernel wait channel and signal masks (pending, shared pending, blocked, caught)."""
+    rows = []
+    for tid in sorted(os.listdir(f"/proc/{pid}/task")) if os.path.isdir(f"/proc/{pid}/task") else []:
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in Path(f"/proc/{pid}/task/{tid}/status").read_text().splitlines()
+            )
+            wchan = Path(f"/proc/{pid}/task/{tid}/wchan").read_text()
+        except OSError:
+            continue
+        keys = ("Name", "State", "SigPnd", "ShdPnd", "SigBlk", "SigCgt")
+        rows.append(f"  thread {tid} wchan={wchan} " + " ".join(f"{k}={fields.get(k, '?')}" for k in keys))
+    return "\n".join(rows) + "\n"
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver", "spawn", "executor", "os.fork"])
@@ -362,3 +381,86 @@ def test_profiles_carry_host_pid_times_and_settings(tmp_path: Path) -> None:
     assert profile["host"] == os.uname().nodename
     assert profile["end"] >= profile["start"] + profile["duration"] - 0.01
     assert profile["settings"]["SamplingIntervalInMilliseconds"] == 10.0
+
+
+MISSED_SIGTERM = textwrap.dedent(
+    """
+    import multiprocessing, signal, threading, time
+    from codeward import profiler
+
+    profiler.start(output_dir="out", formats="collapsed", heap_budget_percent=0)
+    lock = multiprocessing.Lock()  # a semaphore, as a Pool worker waits on for its next task
+    lock.acquire()
+
+    def take_it():
+        time.sleep(0.5)  # the main thread waits in the semaphore by then
+        # The signal is taken here, not by the main thread: CPython's C handler notes it and the main thread's
+        # wait goes on, as when a worker takes Pool.terminate()'s SIGTERM just before it begins to wait.
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+
+    threading.Thread(target=take_it, daemon=True).start()
+    print("waiting", flush=True)
+    lock.acquire()
+    print("woken without dying", flush=True)
+    """
+)
+
+
+def test_a_sigterm_the_main_thread_missed_still_ends_the_program_with_its_report(tmp_path: Path) -> None:
+    """The agent's SIGTERM handler (write the report, then die of SIGTERM) runs only when the main thread runs
+    bytecode: a SIGTERM the main thread missed while it waits in a semaphore left it asleep for good (Pool
+    .terminate() then waits for that worker forever: the spawn test's hang at load 20, 1 run in 60, py-spy showed
+    the worker in SemLock.__enter__ with nothing pending). Without the agent SIGTERM would have killed it: the
+    agent's thread sees the signal on the wake-up fd and sends it to the main thread, whose wait it interrupts."""
+    (tmp_path / "app.py").write_text(MISSED_SIGTERM)
+    began = time.monotonic()
+    with subprocess.Popen([sys.executable, "app.py"], cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:  # fmt: skip
+        try:
+            out, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise AssertionError("the program never ended: the missed SIGTERM left its main thread waiting") from None
+    assert process.returncode == -signal.SIGTERM, err
+    assert out == "waiting\n"
+    (path,) = (tmp_path / "out").glob("profile-*.json")
+    assert "interrupted by SIGTERM" in load(str(path))["notes"]
+    assert time.monotonic() - began < 50
+
+
+WAKEUP_FDS = textwrap.dedent(
+    """
+    import os, signal, sys
+    from codeward import profiler
+
+    if sys.argv[1] == "own":  # the program set a wake-up fd of its own before the agent started: left alone
+        read, write = os.pipe()
+        os.set_blocking(write, False)
+        signal.set_wakeup_fd(write)
+        agent = profiler.start(output_dir="out", formats="none", heap_budget_percent=0)
+        print("kept", signal.set_wakeup_fd(-1) == write, agent._wakeup is None)
+    else:  # ours; a fork child watches a pipe of its own, not the parent's
+        agent = profiler.start(output_dir="out", formats="none", heap_budget_percent=0)
+        parent = agent._wakeup
+        pid = os.fork()
+        if pid == 0:
+            child = agent._wakeup
+            print("child", child is not None and not set(child) & set(parent), signal.set_wakeup_fd(-1) == child[1],
+                  flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print("parent", signal.set_wakeup_fd(-1) == parent[1])
+    """
+)
+
+
+def test_the_sigterm_watch_leaves_a_programs_wakeup_fd_alone_and_a_fork_child_has_its_own(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(WAKEUP_FDS)
+    outputs = []
+    for mode in ("own", "fork"):
+        result = subprocess.run([sys.executable, "app.py", mode], cwd=tmp_path, env=_env(), capture_output=True,
+                                text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs == ["kept True True\n", "child True True\nparent True\n"]

@@ -70,12 +70,12 @@ def judged(monkeypatch: pytest.MonkeyPatch):
     def use(table: dict[str, tuple[int, int, int]]) -> None:
         rows = {code: dict(zip(("true", "false", "noise"), found, strict=True)) for code, found in table.items()}
         monkeypatch.setattr(measured, "table", lambda: rows)
-        measured.in_default_set.cache_clear()
-        measured.demoted.cache_clear()
+        for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
+            cached.cache_clear()
 
     yield use
-    measured.in_default_set.cache_clear()
-    measured.demoted.cache_clear()
+    for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
+        cached.cache_clear()
 
 
 def test_rules_mostly_judged_wrong_are_off_by_default_and_run_when_asked(tmp_path: Path, judged) -> None:
@@ -94,8 +94,9 @@ def test_rules_mostly_judged_wrong_are_off_by_default_and_run_when_asked(tmp_pat
     assert not in_default_set("CWR603")
 
 
-def test_security_rules_under_the_threshold_report_at_info_until_asked(tmp_path: Path) -> None:
-    assert counts("CWR116") is not None and in_default_set("CWR116")  # measured 0 true on real projects
+def test_security_rules_under_the_threshold_report_at_info_until_asked(tmp_path: Path, judged) -> None:
+    judged({"CWR116": (1, 3, 2)})  # right once, wrong three times: kept at info (the labelled suites measure it)
+    assert in_default_set("CWR116") and measured.demoted("CWR116") and not measured.mostly_wrong("CWR116")
     # --show-all: the classifier's confidence is not what this test is about.
     found = review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all")
     assert [(f["line"], f["code"], f["severity"]) for f in found] == [(8, "CWR116", "info")]
@@ -103,16 +104,50 @@ def test_security_rules_under_the_threshold_report_at_info_until_asked(tmp_path:
     assert [(f["line"], f["code"], f["severity"]) for f in asked] == [(8, "CWR116", "warning")]
 
 
+def test_security_rules_never_right_on_real_code_are_off_until_asked(tmp_path: Path, judged) -> None:
+    judged({"CWR116": (0, 12, 7)})  # never right, but only 19 judged: still at info
+    assert in_default_set("CWR116") and not measured.mostly_wrong("CWR116")
+    judged({"CWR116": (0, 13, 7)})  # never right in 20: off, its wrong findings would show even at info
+    assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
+    assert review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all") == []
+    asked = review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all", "--select", "CWR116")
+    assert [(f["line"], f["code"], f["severity"]) for f in asked] == [(8, "CWR116", "warning")]
+
+
+def test_info_rules_judged_mostly_wrong_are_off(judged) -> None:
+    # An info rule (unhandled ClientError) is measured at every severity it reports: info counts are under "info".
+    judged({"CWR408": (0, 0, 0)})
+    measured.table()["CWR408"]["info"] = {"true": 1, "false": 3, "noise": 6}  # wrong 3 of 10: off
+    for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
+        cached.cache_clear()
+    assert measured.totals("CWR408") == (1, 3, 6) and not in_default_set("CWR408")
+    measured.table()["CWR408"]["info"] = {"true": 1, "false": 2, "noise": 7}  # wrong 2 of 10: stays at info
+    for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
+        cached.cache_clear()
+    assert in_default_set("CWR408")
+
+
 def test_default_set_follows_the_measured_precision() -> None:
     for rule in all_rules():
         found = counts(rule.code)
         if found is None:
-            assert in_default_set(rule.code), f"{rule.code} has no measurement and keeps its place"
+            # Judged only at info (its own severity, or demoted): off only when mostly wrong there.
+            assert in_default_set(rule.code) != measured.mostly_wrong(rule.code), rule.code
             continue
         precise = found[0] / sum(found) >= THRESHOLD
         never_wrong = found[1] == 0 or found[0] / sum(found) >= INFO_BAR  # reported at info by default (demoted)
         weakness = rule.category in ("security", "input-validation", "secrets")  # demoted too
-        expected = precise or rule.severity is Severity.INFO or never_wrong or weakness
+        # Over every severity: wrong at least WRONG_BAR of the time, right under INFO_BAR; a security rule only
+        # when never right in NEVER_RIGHT_AFTER judged.
+        true, false, noise = measured.totals(rule.code) or (0, 0, 0)
+        judged_all = true + false + noise
+        wrong = (
+            judged_all >= measured.MIN_JUDGED
+            and true / judged_all < INFO_BAR
+            and false / judged_all >= measured.WRONG_BAR
+            and (not weakness or (true == 0 and judged_all >= measured.NEVER_RIGHT_AFTER))
+        )
+        expected = not wrong and (precise or rule.severity is Severity.INFO or never_wrong or weakness)
         assert in_default_set(rule.code) == expected, rule.code
         assert f"{found[0]} true" in rule.measured()
 
@@ -259,6 +294,17 @@ def test_foreign_comments_silence_the_mapped_rule(tmp_path: Path, comment: str) 
     assert codes(again) == [("m.py", 4, "CWR610")]
 
 
+def test_nosec_b601_silences_the_paramiko_command_finding(tmp_path: Path) -> None:
+    # bandit's B601 is paramiko's exec_command: the same call CWR103 reports when the command is built unquoted.
+    text = (
+        "import paramiko\n\ndef add(ssh: paramiko.SSHClient, user):\n"
+        "    ssh.exec_command('sudo useradd ' + user){comment}\n"
+    )
+    assert codes(review(tmp_path, {"m.py": text.format(comment="")}, "--isolated")) == [("m.py", 4, "CWR103")]
+    assert codes(review(tmp_path, {"m.py": text.format(comment="  # nosec B601")}, "--isolated")) == []
+    assert codes(review(tmp_path, {"m.py": text.format(comment="  # noqa: S601")}, "--isolated")) == []
+
+
 @pytest.mark.parametrize("comment", ["  # nosec B602", "  # noqa: S602", "  # noqa: E501"])
 def test_foreign_comments_for_other_checks_do_not(tmp_path: Path, comment: str) -> None:
     found = review(tmp_path, {"m.py": NO_TIMEOUT.format(comment=comment)}, "--isolated")
@@ -388,7 +434,7 @@ def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named
     # false, and the timeout rule (CWR610) 8 true of 10 (at the bar).
     table = {"CWR608": {"true": 5, "false": 0, "noise": 2}, "CWR605": {"true": 1, "false": 3, "noise": 0},
              "CWR116": {"true": 1, "false": 1, "noise": 0}, "CWR610": {"true": 8, "false": 0, "noise": 2}}  # fmt: skip
-    for cached in (measured.table, measured.in_default_set, measured.demoted):
+    for cached in (measured.table, measured.in_default_set, measured.demoted, measured.mostly_wrong):
         cached.cache_clear()
     monkeypatch.setattr(measured, "table", lambda: table)
     try:
@@ -405,7 +451,7 @@ def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named
         named = _review_configured(str(path), Config(root=str(tmp_path), explicit=["CWR608"])).findings
         assert [(f.code, f.span.line, f.severity) for f in named] == [("CWR608", 7, Severity.WARNING)]
     finally:
-        for cached in (measured.in_default_set, measured.demoted):
+        for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
             cached.cache_clear()
 
 

@@ -22,6 +22,7 @@ from codeward.reviewer.dataflow.cfg import CFG, build_cfg, element_key
 from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
+    MAX_DEPTH,
     UNKNOWN,
     Flow,
     Label,
@@ -109,6 +110,48 @@ def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, .
         if cleaned is not None:
             out.append(cleaned)
     return tuple(out)
+
+
+def _constructed(instance: Value, klass: cst.ClassDef, args: list[Arg]) -> Value:
+    """An instance of a project class without an `__init__` of its own (a dataclass, a pydantic model, a
+    NamedTuple, or a subclass of a library class): keyword arguments become the attributes they name,
+    positional ones the class's annotated fields in order, and what cannot be placed (`**request.json`, an
+    argument past the known fields) is data of the whole instance, as for any call the analysis cannot see."""
+    names = [
+        stmt.body[0].target.value
+        for stmt in klass.body.body
+        if isinstance(stmt, cst.SimpleStatementLine)
+        and isinstance(stmt.body[0], cst.AnnAssign)
+        and isinstance(stmt.body[0].target, cst.Name)
+    ]
+    flows: tuple[Flow, ...] = ()
+    position = 0
+    for arg in args:
+        if arg.star == "**":
+            for key, item in arg.value.fields:
+                if isinstance(key, str) and not key.startswith("."):
+                    instance = instance.with_field("." + key, item)
+            flows = merge_flows(flows, arg.value.flows)
+            if arg.value.rest is not None:
+                flows = merge_flows(flows, arg.value.rest.deep_flows())
+        elif arg.keyword is not None:
+            instance = instance.with_field("." + arg.keyword, arg.value)
+        elif not arg.star and position < len(names):
+            instance = instance.with_field("." + names[position], arg.value)
+            position += 1
+        else:
+            flows = merge_flows(flows, arg.value.deep_flows())
+    return instance.with_flows(flows) if flows else instance
+
+
+def _cleaned(value: Value, kinds: frozenset[str], depth: int = 0) -> Value:
+    """`value` sanitised for `kinds`, its fields and elements with it."""
+    flows = clean_flows(value.flows, kinds)
+    if depth > MAX_DEPTH or (not value.fields and value.rest is None):
+        return value if flows == value.flows else value.with_flows(flows)
+    fields = tuple((key, _cleaned(item, kinds, depth + 1)) for key, item in value.fields)
+    rest = _cleaned(value.rest, kinds, depth + 1) if value.rest is not None else None
+    return replace(value, flows=flows, fields=fields, rest=rest)
 
 
 def _mark_cleared(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, ...]:
@@ -345,6 +388,10 @@ class Analysis:
             self.assign(stmt.target, value, env, stmt)
         elif isinstance(stmt, cst.Expr):
             self.eval(stmt.value, env)
+            call = stmt.value
+            if isinstance(call, cst.Call) and call.args and call.args[0].keyword is None and not call.args[0].star:
+                # `validate_filename(name)` whose result is dropped: it raises unless the value is acceptable.
+                self._checked_by_name(env, call, call.args[0].value)
         elif isinstance(stmt, cst.Return):
             value = self.eval(stmt.value, env) if stmt.value is not None else const(None)
             self.returns = value if self.returns is None else join(self.returns, value)
@@ -1136,7 +1183,7 @@ class Analysis:
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
             if init is None:
-                return instance
+                return _constructed(instance, fn, args)  # type: ignore[arg-type]
             summary = owner.summary(init)
             if summary is None:
                 return instance
@@ -1199,9 +1246,11 @@ class Analysis:
                      prefix=value.prefix)  # fmt: skip
 
     def _after_call(self, value: Value, cleared: frozenset[str], node: cst.CSTNode | None, callee: str) -> Value:
-        flows = value.flows
         if cleared:
-            flows = clean_flows(flows, cleared)
+            # What the callee sanitised is the whole argument, what it contains included: `json.dumps(b)` of a
+            # caller's `{"id": item}` clears the taint the dict holds under "id", not only the dict's own.
+            value = _cleaned(value, cleared)
+        flows = value.flows
         if node is not None:
             flows = tuple(f.via(f"{callee}()", node) for f in flows)
         if flows is value.flows:
@@ -1329,7 +1378,19 @@ class Analysis:
             short = name.rsplit(".", 1)[-1]
             if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and positional:
                 return self.narrow(env, positional[0], frozenset({"redirect", "ssrf"}))
+        if positional:
+            self._checked_by_name(env, test, positional[0])  # `if is_valid_path(p):`
         return env
+
+    def _checked_by_name(self, env: Env, call: cst.Call, subject: cst.BaseExpression) -> None:
+        """A project's check whose name says it validates a file name, a path or a key (`validateKeyName(x)`,
+        `is_valid_path(p)`, `check_filename(f)`), passed, makes its argument safe as a path: what such a check
+        accepts is its author's definition of a safe name. A check named for something else
+        (`validate_request(data)`, `check_user(u)`) says nothing about the parts used as paths."""
+        func = call.func
+        short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if _PATH_CHECK.match(short) and isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
+            self.narrow(env, subject, _PATH_KINDS)
 
     def narrow(self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None) -> Env:
         """The value `subject` stands for is now known safe for `kinds` (or one of `members`)."""
@@ -1382,6 +1443,15 @@ class Analysis:
         env[root] = _set_path(current, keys, cleaned)
         return env
 
+
+# The name of a check of a path-like value: a verb that validates, then what it validates (a name, path,
+# file, directory or key): `validateKeyName`, `is_valid_path`, `check_filename`, `ensure_safe_dir`.
+_PATH_CHECK = re.compile(
+    r"^_*(?:is_?|has_?)?(?:valid(?:ate)?|check|verify|ensure|assert|safe|secure|allowed)_?(?:(?:is_?)?(?:safe|valid|allowed|secure)_?)?"
+    r"(?:[a-z]+_?|[A-Z][a-z]+)??(?:name|path|file|filename|dir|directory|folder|key|slug)s?$",
+    re.IGNORECASE,
+)
+_PATH_KINDS = frozenset({"path", "path-dots"})
 
 _SAFE_TYPES = frozenset(
     ["int", "float", "bool", "complex", "uuid.UUID", "UUID", "decimal.Decimal", "Decimal", "datetime.date",

@@ -163,6 +163,8 @@ def _sink_values(
         return []
     if when == "receiver-tainted" and (receiver is None or not _reaching(receiver, sink.kind)):
         return []
+    if when in ("argv", "argv-list"):
+        return _argv_script(analysis, sink, call, env)
     out: list[tuple[cst.BaseExpression | None, Value]] = []
     for index, keyword in sink.args:
         if index == -1:
@@ -188,6 +190,30 @@ def _sink_values(
                 continue
         out.append((expr, value))
     return out
+
+
+def _argv_script(
+    analysis: Analysis, sink: Sink, call: cst.Call, env: Env
+) -> list[tuple[cst.BaseExpression | None, Value]]:
+    """The script of a shell that an `exec*`/`spawn*` argument vector starts with `-c` (`"sh", "-c", cmd`)."""
+    start = sink.args[0][0]
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if sink.when == "argv":
+        exprs: list[cst.BaseExpression | None] = list(positional[start : start + 3])
+        values = [analysis.eval(e, env) for e in exprs if e is not None]
+    else:
+        argv = positional[start] if len(positional) > start else None
+        if argv is None:
+            return []
+        vector = analysis.eval(argv, env)
+        values = [v for v in (vector.field(i) for i in range(3)) if v is not None]
+        exprs = [argv] * len(values)
+    if len(values) < 3:
+        return []
+    program, flag = values[0].const, values[1].const
+    if not isinstance(program, str) or program.rsplit("/", 1)[-1] not in _SHELLS or flag not in _SHELL_FLAGS:
+        return []
+    return [(exprs[2], values[2])]
 
 
 def _not_html(analysis: Analysis, call: cst.Call, env: Env) -> bool:

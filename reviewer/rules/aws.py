@@ -33,10 +33,45 @@ def client_service(ctx: Context, node: cst.BaseExpression) -> str | None:
             return origin[1] or ""
         return None
     text = ctx.code(node)
-    if _SERVICE_NAMES.search(text) and _imports_an_sdk(ctx):
+    if _SERVICE_NAMES.search(text) and _imports_an_sdk(ctx) and not _wrapper_attribute(ctx, node):
         head = text.removeprefix("self.").lstrip("_").split("_")[0]
         return "" if head == "client" else head.removesuffix("client")
     return None
+
+
+def _wrapper_attribute(ctx: Context, node: cst.BaseExpression) -> bool:
+    """`self.ddb_client` where the class sets it from a class of the project's (`ddb_client = DynamoDBUtil(...)` in
+    the class body, `self.ddb_client = DynamoDBUtil(...)` in a method): a wrapper with boto3-like method names
+    (`scan`, `query`) whose own code pages, retries or handles errors, whatever its name says."""
+    if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"):
+        return False
+    owner = next((n for n in ctx.ancestors() if isinstance(n, cst.ClassDef)), None)
+    if owner is None:
+        return False
+    key = ("wrapper-attributes", id(owner))
+    found = ctx.shared.get(key)  # type: ignore[call-overload]
+    if found is None:
+        found = ctx.shared[key] = frozenset(_wrapper_names(owner))  # type: ignore[index]
+    return node.attr.value in found  # type: ignore[operator]
+
+
+def _wrapper_names(owner: cst.ClassDef):
+    for item in _subtree(owner.body):
+        if not isinstance(item, cst.Assign) or not isinstance(item.value, cst.Call):
+            continue
+        func = item.value.func
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if not name[:1].isupper() or name in ("Session", "Config") or "boto" in cst.Module([]).code_for_node(func):
+            continue
+        for target in item.targets:
+            if isinstance(target.target, cst.Name):
+                yield target.target.value
+            elif (
+                isinstance(target.target, cst.Attribute)
+                and isinstance(target.target.value, cst.Name)
+                and target.target.value.value == "self"
+            ):
+                yield target.target.attr.value
 
 
 # The AWS SDKs a module can make clients with. Type stubs (`mypy_boto3_*`) are not among them: a module that
@@ -274,6 +309,16 @@ def _prefix_lookup(ctx: Context, node: cst.Call) -> bool:
     return bool(re.search(rf"[=!]=\s*{escaped}(?![\w.(\[])|(?<![\w.]){escaped}\s*[=!]=", text))
 
 
+_EXISTENCE = re.compile(r"\blen\([^()\n]*\)\s*(?:==|!=|>=?|<=?)\s*[01]\b|^\s*if\s+not\s+[\w\[\]'\".]+\s*:", re.M)
+_LOOP = re.compile(r"\bfor\s+[\w, ()]+\s+in\b")
+
+
+def _iterated(ctx: Context, node: cst.Call) -> bool:
+    """The call is what a `for` loop or comprehension iterates over."""
+    parent = next(iter(ctx.ancestors()), None)
+    return isinstance(parent, cst.For | cst.CompFor) and parent.iter is node
+
+
 class MissingPagination(ReviewRule):
     """
     ## What it does
@@ -321,6 +366,13 @@ class MissingPagination(ReviewRule):
         text = _function_text(ctx)
         if any(token in text for token in _PAGE_TOKENS):
             return
+        if _iterated(ctx, node):
+            return  # `for page in x.scan(...)`: boto3 answers a dict; what yields pages is a wrapper that pages
+        if found[1] not in ("scan", "query") and _EXISTENCE.search(text) and not _LOOP.search(text):
+            # Whether any item exists (`len(r["executions"]) == 0`, `if not running:`), nothing iterated: the
+            # first page answers it. Not for DynamoDB, whose filters apply after a page is read, so an empty
+            # first page can come with a LastEvaluatedKey.
+            return
         ctx.report(node, f"{found[1]}() returns one page only and nothing here asks for the next")
 
     VALID = (
@@ -348,6 +400,22 @@ class MissingPagination(ReviewRule):
             "    found = logs.describe_log_groups(logGroupNamePrefix=name)\n"
             "    return any(g['logGroupName'] == name for g in found['logGroups'])\n"
         ),
+        # The project's own wrapper (its `scan` pages through a boto3 paginator), named like a client.
+        Valid(
+            "import boto3\nfrom utils.aws import DynamoDBUtil\n\nclass Meta:\n    ddb_client = DynamoDBUtil(table='t')\n\n"
+            "    def names(self):\n        return [i['name'] for i in self.ddb_client.scan(select='ALL')['Items']]\n"
+        ),
+        # Whether one is running: the first page says.
+        Valid(
+            "import boto3\nsfn = boto3.client('stepfunctions')\n\ndef busy(arn):\n"
+            "    running = sfn.list_executions(stateMachineArn=arn, statusFilter='RUNNING')\n"
+            "    return len(running['executions']) > 0\n"
+        ),
+        # Iterated as pages: boto3 answers a dict, so this is a wrapper that yields them.
+        Valid(
+            "import boto3\n\ndef items(ddb_client):\n    for page in ddb_client.query(key_condition='k'):\n"
+            "        yield from page['Items']\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -361,6 +429,30 @@ class MissingPagination(ReviewRule):
             "    return [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']]\n",
             5,
             31,
+        ),
+        # Every item is read: the first page is not all of them.
+        Invalid(
+            "import boto3\nsfn = boto3.client('stepfunctions')\n\ndef stop_all(arn):\n"
+            "    running = sfn.list_executions(stateMachineArn=arn, statusFilter='RUNNING')['executions']\n"
+            "    if not running:\n        return 0\n"
+            "    for e in running:\n        sfn.stop_execution(executionArn=e['executionArn'])\n",
+            5,
+            15,
+        ),
+        # DynamoDB filters apply to a page already read: an empty first page says nothing.
+        Invalid(
+            "import boto3\nddb = boto3.client('dynamodb')\n\ndef taken(name):\n"
+            "    r = ddb.scan(TableName='t', FilterExpression='n = :n', ExpressionAttributeValues={':n': {'S': name}})\n"
+            "    return len(r['Items']) > 0\n",
+            5,
+            9,
+        ),
+        # Set from boto3 in the class: a client, whatever the attribute is called.
+        Invalid(
+            "import boto3\n\nclass Meta:\n    def __init__(self):\n        self.ddb_client = boto3.client('dynamodb')\n\n"
+            "    def names(self):\n        return [i['name'] for i in self.ddb_client.scan(TableName='t')['Items']]\n",
+            8,
+            36,
         ),
         Invalid(
             "import boto3\nlogs = boto3.client('logs')\n\ndef matching(prefix, owner):\n"
@@ -862,6 +954,23 @@ class HardcodedRegion(ReviewRule):
     INVALID = (Invalid("import boto3\nsqs = boto3.client('sqs', region_name='us-east-1')\n", 2, 27),)
 
 
+def _in_region_table(ctx: Context) -> bool:
+    """The string is a value of a dict literal keyed by two or more Region names (`{"us-east-1": "arn:...",
+    "eu-west-1": ...}`): a per-Region table of accounts, which AWS publishes for its own services (Elastic Load
+    Balancing's log delivery, Redshift's audit logging) and which code has to hard-code."""
+    for node in ctx.ancestors():
+        if isinstance(node, cst.Dict):
+            regions = sum(
+                1
+                for element in node.elements
+                if isinstance(element, cst.DictElement) and _REGION.match(literal_str(element.key) or "")
+            )
+            return regions >= 2
+        if isinstance(node, cst.BaseSmallStatement | cst.BaseCompoundStatement):
+            return False
+    return False
+
+
 _ARN_ACCOUNT = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 
 
@@ -897,9 +1006,20 @@ class HardcodedAccountId(ReviewRule):
         value = literal_str(node) or ""
         match = _ARN_ACCOUNT.search(value)
         if match and match.group(1) not in ("123456789012", "000000000000", "111111111111"):
+            if _in_region_table(ctx):
+                return  # one account per Region: AWS's own (ELB log delivery, Redshift audit), not this code's
             ctx.report(node, f"account id {match.group(1)} is hard-coded in an ARN")
 
     VALID = (
         Valid("import os\nTOPIC = os.environ['ALERTS_TOPIC_ARN']\nDOC = 'arn:aws:sns:eu-west-1:123456789012:alerts'\n"),
+        # Elastic Load Balancing's log-delivery accounts, one per Region, as AWS publishes them.
+        Valid(
+            "ELB_LOG_DELIVERY = {\n    'us-east-1': 'arn:aws:iam::127311923021:root',\n"
+            "    'eu-west-1': 'arn:aws:iam::156460612806:root',\n}\n"
+        ),
     )
-    INVALID = (Invalid("TOPIC = 'arn:aws:sns:eu-west-1:406812345678:alerts'\n", 1, 9),)
+    INVALID = (
+        Invalid("TOPIC = 'arn:aws:sns:eu-west-1:406812345678:alerts'\n", 1, 9),
+        # One Region's entry is a setting of this deployment, not a published per-Region table.
+        Invalid("TOPICS = {'prod': 'arn:aws:sns:eu-west-1:406812345678:alerts', 'us-east-1': 'x'}\n", 1, 19),
+    )

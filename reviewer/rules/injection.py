@@ -23,6 +23,13 @@ _SHELL_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "s
                 "subprocess.Popen")  # fmt: skip
 # Calls that split a command line into arguments themselves (no shell).
 _SPLITTERS = frozenset({"pexpect.spawn", "pexpect.spawnu", "pexpect.run", "pexpect.runu"})
+# `os.exec*`/`os.spawn*`: where the argument vector starts, and whether it is one list there or the rest.
+_EXEC_ARGV = {
+    **{f"os.{n}": (1, False) for n in ("execl", "execlp", "execle")},
+    **{f"os.{n}": (1, True) for n in ("execv", "execvp", "execve", "execvpe", "posix_spawn", "posix_spawnp")},
+    **{f"os.{n}": (2, False) for n in ("spawnl", "spawnlp", "spawnle")},
+    **{f"os.{n}": (2, True) for n in ("spawnv", "spawnvp", "spawnve", "spawnvpe")},
+}
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 _FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
 
@@ -173,7 +180,8 @@ class ShellWithVariable(CallRule):
     arguments, `git show :%s`) formatted from a value that is not quoted: whether it uses a shell is not known.
     So does a command line split into a program's arguments (`subprocess.run(line.split())`, `shlex.split(line)`,
     `pexpect.spawn(line)`): no shell, but a value with spaces or a leading `-` adds arguments and options of its
-    own. Remote shells count as shells (paramiko `exec_command`, fabric `run`/`sudo`/`local`, invoke `run`).
+    own. Remote shells count as shells (paramiko `exec_command`, fabric `run`/`sudo`/`local`, invoke `run`),
+    and so does a shell that `os.exec*` or `os.spawn*` starts on a script (`os.execl("/bin/sh", "sh", "-c", cmd)`).
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -224,7 +232,7 @@ class ShellWithVariable(CallRule):
                          "asyncio.create_subprocess_shell", "paramiko.SSHClient().exec_command", "fabric.api.run",
                          "fabric.api.sudo", "fabric.api.local", "fabric.operations.run", "fabric.operations.sudo",
                          "fabric.operations.local", "fabric.Connection().run", "fabric.Connection().sudo",
-                         "fabric.Connection().local", "invoke.run", *_SPLITTERS})  # fmt: skip
+                         "fabric.Connection().local", "invoke.run", *_SPLITTERS, *_EXEC_ARGV})  # fmt: skip
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
@@ -248,14 +256,14 @@ class ShellWithVariable(CallRule):
             isinstance(command, cst.Call) and method_name(command) == "format"
         ):
             prefix = literal_prefix(command)
-            if prefix is None or not _COMMAND_LINE.match(prefix) or not _unquoted_variable(ctx, command):
+            if prefix is None or not _command_line(prefix, node) or not _unquoted_variable(ctx, command):
                 return
             if _settled(ctx, command, "command") or ctx.sink_hits(node, "command"):
                 return
             what = "a variable"
         elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
             found = _built_from_parameter(ctx, command, "command")
-            if found is None or not _COMMAND_LINE.match(found[1]) or ctx.sink_hits(node, "command"):
+            if found is None or not _command_line(found[1], node) or ctx.sink_hits(node, "command"):
                 return
             what = f"`{found[0]}`"
         else:
@@ -268,6 +276,11 @@ class ShellWithVariable(CallRule):
         )
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        if name in _EXEC_ARGV:
+            command = _exec_script(node, *_EXEC_ARGV[name])  # `os.execl("/bin/sh", "sh", "-c", cmd)`
+            if command is not None:
+                self._shell(ctx, node, name, command)
+            return
         command = argument(node, 0, "args" if name in CommandInjection._SHELL else "command")
         if name in _SPLITTERS:
             if command is not None:
@@ -283,7 +296,11 @@ class ShellWithVariable(CallRule):
                         self._split(ctx, node, name, line)
                     return
                 command = script
-        if command is None or ctx.sink_hits(node, "command"):
+        if command is not None:
+            self._shell(ctx, node, name, command)
+
+    def _shell(self, ctx: Context, node: cst.Call, name: str, command: cst.BaseExpression) -> None:
+        if ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
         if _settled(ctx, command, "command"):
             return
@@ -423,6 +440,45 @@ _COMMAND_LINE = re.compile(
 )
 
 
+# Words of a runner's name that say it runs commands, not only that it runs something (`run`, `execute`).
+_COMMAND_RUNNER = frozenset({"cmd", "cmds", "command", "commands", "shell", "popen", "spawn", "system",
+                             "subprocess", "getoutput", "sh", "ssh", "sudo"})  # fmt: skip
+# A command line by its shape, for a runner named so: a lower-case program name (or a path to one), blanks,
+# then words, options and paths, none of the punctuation of prose; SQL's verbs are not programs.
+_COMMAND_SHAPE = re.compile(r"^\s*(?:/[\w.+-]+)*/?[a-z][a-z0-9_+-]*(?:\.(?:sh|py|pl|rb))?\s+[\w\s./:@,=+%'\"-]*$")
+_SQL_VERBS = frozenset({"select", "insert", "update", "delete", "create", "drop", "alter", "with", "pragma",
+                        "show", "grant", "revoke", "truncate", "replace", "begin", "set", "explain", "merge",
+                        "call", "use", "describe", "analyze", "vacuum", "upsert"})  # fmt: skip
+
+
+def _command_line(prefix: str, call: cst.Call) -> bool:
+    """Whether text a runner is given starts like a command line: a program many scripts run, or, when the
+    runner's name says it runs commands (`__salt__["cmd.run"]`, `run_command`, `ssh.exec_command`), any
+    program-shaped word followed by arguments (`zfs list -H `, `lvcreate -n `)."""
+    if _COMMAND_LINE.match(prefix):
+        return True
+    words = prefix.split()
+    if not _COMMAND_SHAPE.match(prefix) or words[0].lower() in _SQL_VERBS:
+        return False
+    if len(words) > 3 and not any(w[:1] in "-/" or "=" in w for w in words[1:]):
+        return False  # a sentence (`unknown error making dispatchers for '%s'`), not a program and its arguments
+    callee = re.findall(r"[a-z]+|[A-Z][a-z]*", _callee_text(call.func))
+    return any(word.lower() in _COMMAND_RUNNER for word in callee)
+
+
+def _callee_text(func: cst.BaseExpression) -> str:
+    """The callee's dotted names and constant subscripts (`__salt__["cmd.run"]` -> `__salt__.cmd.run`)."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return f"{_callee_text(func.value)}.{func.attr.value}"
+    if isinstance(func, cst.Subscript) and len(func.slice) == 1:
+        index = func.slice[0].slice
+        key = literal_str(index.value) if isinstance(index, cst.Index) else None
+        return f"{_callee_text(func.value)}.{key or ''}"
+    return ""
+
+
 def _as_it_is(ctx: Context, expr: cst.BaseExpression) -> bool:
     """A variable whose whole value came in from elsewhere (not a string built here from a constant start)."""
     if not isinstance(expr, cst.Name | cst.Attribute | cst.Subscript):
@@ -448,12 +504,25 @@ _SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bi
 _SCRIPT_FLAGS = frozenset({"-c", "/c", "/C", "-lc", "-ic", "-Command", "-command"})
 
 
+def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression | None:
+    """The script of a shell an `exec*`/`spawn*` call starts with `-c` (`"sh", "-c", script`)."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if listed:
+        return _shell_script(positional[start]) if len(positional) > start else None
+    if len(positional) < start + 3:
+        return None
+    program, flag, script = positional[start : start + 3]
+    if (literal_str(program) or "").rsplit("/", 1)[-1] in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
+        return script
+    return None
+
+
 def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
     """The script of an argument list that starts a shell on it (`["bash", "-c", script]`)."""
     if not isinstance(args, cst.List | cst.Tuple) or len(args.elements) < 3:
         return None
     program, flag, script = (e.value for e in args.elements[:3])
-    if literal_str(program) in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
+    if (literal_str(program) or "").rsplit("/", 1)[-1] in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
         return script
     return None
 
@@ -794,7 +863,9 @@ class PathTraversal(TaintSink):
     ## Fix
     Keep only the name (`werkzeug.utils.secure_filename` or `os.path.basename`), or resolve the path and
     check that it stays inside the base directory (`os.path.realpath(p).startswith(BASE + os.sep)`,
-    `Path.is_relative_to`); Flask's `send_from_directory` does this for you.
+    `Path.is_relative_to`); Flask's `send_from_directory` does this for you. A check of the project's own
+    whose name says it validates a name, path or key (`validate_filename(name)` called for its exception, or
+    `if is_valid_path(p):`) counts as such a check for the value it is given.
     """
 
     code = "CWR107"
@@ -986,6 +1057,13 @@ class Ssrf(TaintSink):
             "@app.route('/f')\ndef fetch():\n    url = request.args['url']\n"
             "    if urlparse(url).hostname not in HOSTS:\n        return 'no', 400\n"
             "    return requests.get(url, timeout=5).text\n"
+        ),
+        # The role comes from the request; the endpoint from the session's own Region.
+        Valid(
+            _FLASK + "import boto3, requests\n\n@app.route('/s')\ndef status():\n"
+            "    c = boto3.client('sts').assume_role(RoleArn=request.args['role'], RoleSessionName='s')['Credentials']\n"
+            "    session = boto3.Session(aws_access_key_id=c['AccessKeyId'], aws_session_token=c['SessionToken'])\n"
+            "    return requests.post(f'https://ssm.{session.region_name}.amazonaws.com/', timeout=5).text\n"
         ),
     )
     INVALID = (

@@ -13,6 +13,7 @@ from codeward.rule import Invalid, Valid
 NPM_COMMANDS = frozenset(
     [
         "access",
+        "add",  # npm install's alias
         "adduser",
         "add-user",
         "audit",
@@ -30,6 +31,7 @@ NPM_COMMANDS = frozenset(
         "ci",
         "cit",
         "clean-install",
+        "clean-install-test",
         "completion",
         "config",
         "create",

@@ -60,7 +60,9 @@ class Sink:
     first element of the list, or the command of `sh -c`), "receiver-tainted" (the receiver carries the data,
     e.g. an uploaded file's `save`), "host" (only when the URL's host is not fixed by a literal prefix), "text"
     (not when the argument is a dict or list: frameworks send those as JSON; nor when `content_type=`,
-    `mimetype=` or `media_type=` declares a type browsers do not render as HTML, such as `text/plain`).
+    `mimetype=` or `media_type=` declares a type browsers do not render as HTML, such as `text/plain`);
+    "argv" / "argv-list" (an argument vector given from `args`'s position on, or as one list there: only the
+    script of a shell started with `-c`).
     """
 
     name: str

@@ -47,6 +47,10 @@ _POWERTOOLS_HTTP_METHODS = frozenset(
 
 LAMBDA = Library(
     "aws-lambda",
+    # SDK sessions and clients hold AWS-issued credentials, the Region and endpoints of the SDK's own
+    # configuration: `boto3.Session(aws_session_token=assumed["SessionToken"]).region_name` is not the data
+    # that chose the role. What is passed to them is checked where it matters (`endpoint_url=`, a sink).
+    clean=("boto3.Session", "boto3.session.Session", "boto3.client", "boto3.resource", "botocore.session.get_session"),
     objects=(
         ObjectModel(
             "powertools.HTTPEvent",

@@ -30,6 +30,17 @@ SHELL = Library(
         Sink("os.spawnv", "command", ((1, "path"),)),
         Sink("os.spawnvp", "command", ((1, "file"),)),
         Sink("os.posix_spawn", "command", ((0, "path"),)),
+        # The argument vector of a shell started on a script (`os.execl("/bin/sh", "sh", "-c", cmd)`): the script.
+        *(Sink(f"os.{name}", "command", ((1, "args"),), when="argv") for name in ("execl", "execlp", "execle")),
+        *(
+            Sink(f"os.{name}", "command", ((1, "args"),), when="argv-list")
+            for name in ("execv", "execvp", "execve", "execvpe", "posix_spawn", "posix_spawnp")
+        ),
+        *(Sink(f"os.{name}", "command", ((2, "args"),), when="argv") for name in ("spawnl", "spawnlp", "spawnle")),
+        *(
+            Sink(f"os.{name}", "command", ((2, "args"),), when="argv-list")
+            for name in ("spawnv", "spawnvp", "spawnve", "spawnvpe")
+        ),
         Sink("pty.spawn", "command", ((0, "argv"),), when="program"),
         Sink("paramiko.SSHClient().exec_command", "command", ((0, "command"),)),
         Sink(".exec_command", "command", ((0, "command"),)),
