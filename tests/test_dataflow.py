@@ -1139,3 +1139,19 @@ def test_a_check_named_for_a_path_or_name_guards_the_path_it_is_given() -> None:
     os.system('cat ' + data['name'])
     """)
     assert reported(body) == [(8, "CWR107"), (13, "CWR107"), (14, "CWR102")]
+
+
+def test_sqlalchemy_query_methods_given_raw_sql_text() -> None:
+    """`query.filter("name = '%s'" % x)` (SQLAlchemy before 1.4 takes the string as SQL); a column expression,
+    a bound `text()` parameter and a sort key with no SQL text around it are not SQL built from the data."""
+    body = route("""
+    from sqlalchemy import text
+    from models import User
+    name = request.args['n']
+    User.query.filter("name = '%s'" % name).all()
+    User.query.order_by(f"{name} desc").all()
+    User.query.filter(User.name == name).all()
+    User.query.filter(text("name = :n")).params(n=name).all()
+    User.query.order_by(name).all()
+    """)
+    assert reported(body) == [(7, "CWR101"), (8, "CWR101")]

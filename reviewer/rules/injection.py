@@ -38,8 +38,9 @@ class SqlInjection(TaintSink):
     """
     ## What it does
     Finds SQL built from untrusted data (request parameters, a Lambda event, `input()`, `sys.argv`, the
-    environment, a socket) and passed to a DB-API `execute`, SQLAlchemy `text()`, `pandas.read_sql` or
-    Django's `raw()`, `extra()` and `RawSQL`.
+    environment, a socket) and passed to a DB-API `execute`, SQLAlchemy `text()` (or SQL text given to a
+    query's `filter`, `order_by`, `group_by` or `having`, which SQLAlchemy before 1.4 runs as it is),
+    `pandas.read_sql` or Django's `raw()`, `extra()` and `RawSQL`.
 
     ## Why is this bad?
     Whoever controls the data controls the query: `' OR '1'='1` reads every row, `'; DROP TABLE users; --`
