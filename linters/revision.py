@@ -226,7 +226,11 @@ _CI_FILES = (
     ".github/workflows/*.yml", ".github/workflows/*.yaml", ".circleci/config.yml", ".gitlab-ci.yml",
     "bitbucket-pipelines.yml", "azure-pipelines.yml", ".travis.yml",
 )  # fmt: skip
-_CI_KEYS = frozenset({"run", "command", "script", "before_script", "after_script", "commands", "inline", "bash"})
+_CI_KEYS = frozenset({
+    "run", "command", "script", "before_script", "after_script", "commands", "inline", "bash",
+    # Travis CI's other phases: the revision is often assembled in before_deploy.
+    "before_install", "before_deploy", "after_deploy", "after_success", "after_failure",
+})  # fmt: skip
 MAX_CI_FILES = 40
 
 
@@ -260,9 +264,9 @@ def written_names(data: Any, root: str | None = None) -> set[str]:
 
 
 def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
-    """Base names of the files shell commands write: `> path` and `>> path` targets, and the operands of
-    cp/mv/install/ln/rsync/scp (the destination, or the sources when it is a folder) that name a file (not a
-    folder ending in `/`). A glob source (`cp scripts/*.sh deploy/`) stands for the files of the checkout at
+    """Base names of the files and folders shell commands write: `> path` and `>> path` targets, the operands
+    of cp/mv/install/ln/rsync/scp (the destination, or the sources when it is a folder; a destination folder
+    written `dir/` exists afterwards too), and the folders `mkdir` makes. A glob source (`cp scripts/*.sh deploy/`) stands for the files of the checkout at
     `root` it matches, a folder source (`cp -r bin/ dist/app/`) for the files under it."""
     import glob
 
@@ -270,7 +274,10 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
 
     def add(target: str) -> None:
         base = target.rstrip("/").rsplit("/", 1)[-1]
-        if target.startswith("/dev/") or target.endswith("/") or base in ("", ".", ".."):
+        if target.startswith("/dev/") or base in ("", ".", "..") or base.startswith("$"):
+            return
+        if target.endswith("/"):
+            names.add(base)  # a folder the command copies into exists afterwards (`cp app.jar bundle/target/`)
             return
         if any(c in target for c in "*?["):
             if root is not None and not target.startswith(("/", "..", "~", "$")):
@@ -294,6 +301,9 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
             while rest and rest[0] in ("sudo", "command", "time"):
                 rest = rest[1:]
             operands = [w for w in rest[1:] if not w.startswith("-") and not w.isdigit()]
+            if rest and rest[0] == "mkdir":
+                for operand in operands:
+                    add(operand.rstrip("/") + "/")  # `mkdir -p deployment/target` makes target a folder of the build
             if rest and rest[0] in _COPIERS and len(operands) >= 2:
                 # The destination, and the sources' names (copied into a folder they keep their name).
                 for operand in operands:

@@ -548,6 +548,27 @@ def collect_less_often() -> None:
     gc.set_threshold(max(first, GC_THRESHOLD), middle, oldest)
 
 
+# While a worker reviews one file, the collector runs only past this many new objects (a bound for a pathological
+# file), and once when the file is done, on the young generation: the file's tree and analyses are alive until
+# its end, so collections in the middle found almost nothing to free and moved them to the older generations,
+# which later collections walked again (Django's review: 330 young and 30 middle collections, 2 full; this way
+# one young collection a file, 6 middle, none full, about a twentieth less CPU time, the same peak memory).
+FILE_GC_THRESHOLD = 200_000
+
+
+def review_in_worker(task: Task) -> FileResult:
+    """`review_task` as a review worker runs it: the collector waits for the end of the file."""
+    import gc
+
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], FILE_GC_THRESHOLD), saved[1], saved[2])
+    try:
+        return review_task(task)
+    finally:
+        gc.set_threshold(*saved)
+        gc.collect(0)
+
+
 def _not_reviewed(task: Task, why: str) -> FileResult:
     """The result of a file whose worker process died or ran past its time limit."""
     result = FileResult(task.path)
@@ -590,7 +611,7 @@ def run_review(
     # a file that crashes or exhausts its worker becomes a CWR003 finding and the others are still reviewed.
     watch = report_progress if progress and len(todo) >= 200 else None
     fresh = run_isolated(
-        review_task, [tasks[i] for i in todo], workers, on_failure=_not_reviewed, progress=watch, prepare=warm_up
+        review_in_worker, [tasks[i] for i in todo], workers, on_failure=_not_reviewed, progress=watch, prepare=warm_up
     )
     if watch is not None:
         sys.stderr.write("\r\033[K")

@@ -424,6 +424,21 @@ EXPECTED = {
     'CWB128 c9e5f7fd': [
         ((9, 9, 9, 13), 'warning', '`node app` does not return: app.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),
     ],
+    'CWB129 63d1fce2': [
+        ((8, 9, 8, 22), 'error', 'package.json has no script "build": npm exits 1 with Missing script, so the phase fails; add the script or run it with --if-present', (), None),
+    ],
+    'CWB129 e5058778': [
+        ((8, 9, 8, 17), 'error', 'npm test runs package.json\'s placeholder test script (echo "Error: no test specified" && exit 1), which exits 1: the phase fails on every build; write tests or drop the command', (), None),
+    ],
+    'CWB130 a0f38c1a': [
+        ((6, 7, 6, 18), 'error', 'commands is one unquoted scalar over 2 lines, not a list: YAML folds these lines into one command: "npm install -g serverless npm install", so "npm" on line 6 never runs as a command of its own', ('Write each command as a list item (`- ` in front of each line).',), None),
+    ],
+    'CWB131 27b6b53d': [
+        ((12, 7, 12, 28), 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), None),
+    ],
+    'CWB131 f13c402a': [
+        ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -542,6 +557,9 @@ EXPECTED = {
     'CWP112 145c6149': [
         ((7, 209, 7, 251), 'error', 'action "Source" has the secret "OAuthToken" in plain text ("ghp_****")', ('Reference it instead: {{resolve:secretsmanager:<secret>:SecretString:<key>}} or a NoEcho parameter; rotate the exposed value.',), None),
     ],
+    'CWP112 7ac1a886': [
+        ((5, 14, 5, 54), 'error', 'Pipeline Pipeline: parameter "GitHubToken" gives action "Source" the secret "OAuthToken" in plain text as its Default ("f5eb****")', ('Delete the Default and pass the value at deploy time, or reference it: {{resolve:secretsmanager:<secret>:SecretString:<key>}}; rotate the exposed value.',), None),
+    ],
     'CWP112 9002c9fb': [
         ((10, 185, 10, 272), 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("hunt****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), None),
     ],
@@ -621,6 +639,12 @@ EXPECTED = {
     ],
     'CWP126 8017e43d': [
         ((16, 34, 16, 46), 'error', 'the text "AWS::NoValue" is passed to the service as it is; write !Ref AWS::NoValue to leave the property out', (), None),
+    ],
+    'CWP127 7b38767e': [
+        ((7, 209, 7, 269), 'error', 'the CloudFormation dynamic reference "{{resolve:secretsmanager:github-token:SecretString:token}}" is passed to CodePipeline as literal text: create-pipeline reads this file as data, so neither CloudFormation nor a shell resolves it', ('Fill the value in when the command runs, declare the pipeline in CloudFormation, or use a CodeStarSourceConnection source, which needs no token.',), None),
+    ],
+    'CWP127 c71f173b': [
+        ((7, 209, 7, 278), 'error', 'the shell command substitution "$(aws secretsmanager get-secret-value --secret-id gh --output text)" is passed to CodePipeline as literal text: create-pipeline reads this file as data, so neither CloudFormation nor a shell resolves it', ('Fill the value in when the command runs, declare the pipeline in CloudFormation, or use a CodeStarSourceConnection source, which needs no token.',), None),
     ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),

@@ -1098,3 +1098,60 @@ def test_an_instance_of_a_class_without_its_own_init_holds_its_arguments() -> No
         os.system('ping -c1 ' + ping.host)
     """
     assert reported(body) == [(16, "CWR102"), (20, "CWR102"), (22, "CWR102")]
+
+
+def test_a_runner_named_for_commands_is_given_a_command_line_of_any_program() -> None:
+    """A project's runner whose name says it runs commands (`__salt__["cmd.run"]`, `exec_command`) given text
+    shaped like a command line (a program name the rule does not list, then arguments) formatted from a value;
+    prose, SQL, an argument list and a runner named only `run` are not reported."""
+    body = """
+    def zfs(name):
+        return __salt__["cmd.run"]("zfs list -H -o name {0}".format(name))
+
+    def remote(ssh, pkg):
+        cmd = "opkg install " + pkg
+        ssh.exec_command(cmd)
+
+    def quiet(name, cursor, self):
+        cursor.execute("select * from t where n = '%s'" % name)
+        self.run("deploying %s" % name)
+        run_cmd("Error: %s" % name)
+        __salt__["cmd.run"](["zfs", "list", name])
+    """
+    assert shape(body, "CWR103") == [3, 7]
+
+
+def test_a_check_named_for_a_path_or_name_guards_the_path_it_is_given() -> None:
+    """A project's check whose name says it validates a name, path or key (`validateKeyName(x)`, raising when it
+    is dropped, or `if is_valid_path(p):`) clears that value for file paths; a check named for something else,
+    or of another key of the same data, does not."""
+    body = route("""
+    data = request.get_json()
+    validateKeyName(data['name'])
+    open('keys/%s.key' % data['name'])
+    validateNewKeyData(data)
+    open('keys/%s.key' % data['key'])
+    path = request.args['p']
+    if is_valid_path(path):
+        open(path)
+    if check_user(path):
+        open(path)
+    os.system('cat ' + data['name'])
+    """)
+    assert reported(body) == [(8, "CWR107"), (13, "CWR107"), (14, "CWR102")]
+
+
+def test_sqlalchemy_query_methods_given_raw_sql_text() -> None:
+    """`query.filter("name = '%s'" % x)` (SQLAlchemy before 1.4 takes the string as SQL); a column expression,
+    a bound `text()` parameter and a sort key with no SQL text around it are not SQL built from the data."""
+    body = route("""
+    from sqlalchemy import text
+    from models import User
+    name = request.args['n']
+    User.query.filter("name = '%s'" % name).all()
+    User.query.order_by(f"{name} desc").all()
+    User.query.filter(User.name == name).all()
+    User.query.filter(text("name = :n")).params(n=name).all()
+    User.query.order_by(name).all()
+    """)
+    assert reported(body) == [(7, "CWR101"), (8, "CWR101")]

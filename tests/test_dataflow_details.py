@@ -49,6 +49,9 @@ CASES = [
     # A constant tuple unpacked keeps its items: the first branch is decided (never taken), the second taken.
     ("a constant tuple unpacked decides a branch", "mode, level = ('safe', 1)\ncmd = request.args['c']\n"
      "if mode == 'unsafe':\n    os.system(cmd)\nif level == 1:\n    os.system(cmd)\n", [(8, "CWR102")]),
+    # The same with a folded constant (no item fields): `str.split` of a literal is a tuple of constants.
+    ("a split literal unpacked decides a branch", "mode, level = 'safe:1'.split(':')\ncmd = request.args['c']\n"
+     "if mode == 'unsafe':\n    os.system(cmd)\nif mode == 'safe':\n    os.system(cmd)\n", [(8, "CWR102")]),
     ("a match capture with as", "match request.args.getlist('c'):\n    case [cmd, arg] as parts:\n"
      "        os.system(cmd)\n", [(5, "CWR102")]),
     ("a name bound in each alternative of an or-pattern", "match request.args.getlist('c'):\n"
@@ -58,6 +61,11 @@ CASES = [
     ("the keys of a dict comprehension", "opts = {k: 'on' for k in request.args}\nos.system(' '.join(opts))\n",
      [(4, "CWR102")]),
     ("implicitly concatenated literals", "os.system('ls ' '-l ' + request.args['d'])\n", [(3, "CWR102")]),
+    # Written in the sink's call (the pre-filter took every implicit concatenation for a literal: missed).
+    ("an f-string implicitly concatenated", "d = request.args['d']\nos.system(f'ls {d}' ' -l')\n"
+     "os.system('ls ' f'{d}')\nos.system(f'ls {\"/tmp\"}' ' -l')\n", [(4, "CWR102"), (5, "CWR102")]),
+    ("a list extended by a comprehension", "cmds = ['ls']\ncmds.extend([c.strip() for c in request.args.getlist('c')])\n"
+     "os.system(cmds[1])\n", [(5, "CWR102")]),
     ("a list extended by a list literal", "cmds = ['ls']\ncmds.extend([request.args['c']])\nos.system(cmds[1])\n",
      [(5, "CWR102")]),
     # resolve() keeps the Path type: read_text() is a file read of the request's path.

@@ -58,7 +58,7 @@ def test_halves_are_split_by_project():
             assert case.suite == f"sven-{sven_half(project)}", case.key
         if case.suite.startswith("securityeval-"):  # by where the examples come from
             assert case.suite == f"securityeval-{securityeval_half(case.path)}", case.key
-    assert {s.half for s in suites.values()} == {"development", "validation"}
+    assert {s.half for s in suites.values()} == {"development", "validation", "probe"}
     for half in ("development", "validation"):
         assert sum(suites[c.suite].half == half for c in cases) >= 300
 

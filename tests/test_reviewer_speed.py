@@ -3,6 +3,7 @@ the walk's skipping of taint handlers for calls without sink hits, a dependency'
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import libcst as cst
@@ -123,3 +124,38 @@ def test_a_module_parsed_for_summaries_is_not_parsed_again_for_its_own_review(
     assert len(parsed) == 1
     assert reused == fresh
     assert (8, "CWR102") in [(line, code) for line, code, _ in fresh]
+
+
+# CWR202's pre-filter as one alternation, the way it was written before it was split for speed: the oracle.
+_CREDENTIAL_SHAPE = re.compile(
+    r"(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Tt]oken|TOKEN|[Kk]ey|KEY|[Pp]wd|PWD|redential|REDENTIAL)\w*['\"]?\s*[:=]\s*"
+    r"[rbuRBU]?['\"]|\bauth\s*=\s*\(|(?:Basic|Digest)Auth\("
+    r"|(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)\w*\s*[!=]=\s*[rbuRBU]?['\"]"
+    r"|['\"]\s*[!=]=\s*[\w.]*(?:[Pp]ass|PASS|[Ss]ecret|SECRET|[Pp]wd|PWD|[Kk]ey|KEY)"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "auth=(", "auth = (", "xauth = (", "_auth=(", "é auth = (", "éauth=(", "a.auth =(", "authauth = (",
+        "auth\n=\n(", "auth = x", "PASSWORD:'", "password: str", "db_password = b'", "my_token\n=\n u'",
+        "key == 'a'", "key==x", "'x' != self.secret_key", "'x' == a.b.Pwd", "\"\" == token", "HTTPBasicAuth(",
+        "DigestAuth (", "REDENTIALS='", "credentials = ''", "Secret\t=\tR\"", "secret = f'", "pass", "",
+    ],
+)  # fmt: skip
+def test_the_hardcoded_password_prefilter_decides_as_its_single_pattern_did(text: str) -> None:
+    from codeward.reviewer.rules.secrets import _credential_shape
+
+    assert _credential_shape(text) == (_CREDENTIAL_SHAPE.search(text) is not None)
+    assert _credential_shape("x = 1\n" + text + "\n") == (_CREDENTIAL_SHAPE.search("x = 1\n" + text + "\n") is not None)
+
+
+def test_the_hardcoded_password_prefilter_decides_as_its_single_pattern_did_on_this_project() -> None:
+    from codeward.reviewer.rules.secrets import _credential_shape
+
+    root = Path(__file__).parents[1]
+    paths = sorted(path for folder in ("reviewer", "linters", "tests") for path in (root / folder).rglob("*.py"))
+    sources = [path.read_text(encoding="utf-8") for path in paths]
+    assert [_credential_shape(s) for s in sources] == [_CREDENTIAL_SHAPE.search(s) is not None for s in sources]
+    assert any(_credential_shape(s) for s in sources) and not all(_credential_shape(s) for s in sources)

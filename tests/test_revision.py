@@ -122,11 +122,12 @@ def test_what_build_commands_write() -> None:
         'echo "build -> done: ok"',  # a quoted arrow is no redirection
         "cp -r scripts dist/ && mv build/app.war ROOT.war",
         "sudo install -m 755 bin/tool /usr/local/bin/tool",
-        "cp target/*.jar dist/",  # a glob into a folder names no file
+        "cp target/*.jar dist/",  # a glob into a folder names no file, but the folder exists afterwards
         "docker build -t app . 2>&1",
+        "mkdir -p bundle/target",  # a folder the build makes
     ]
     names = written_names({"phases": {"build": {"commands": commands}}})
-    assert names == {"start.sh", "log.txt", "scripts", "app.war", "ROOT.war", "tool"}
+    assert names == {"start.sh", "log.txt", "scripts", "app.war", "ROOT.war", "tool", "dist", "target"}
 
 
 # The artifact takes the whole source (`**/*`) and ships after_install.sh at its root; the AppSpec names
@@ -223,3 +224,37 @@ def test_a_build_that_copies_a_folder_next_to_the_appspec(tmp_path: Path) -> Non
     assert codes(root / "aws" / "appspec.yml") == []
     (root / "aws" / "buildspec.yml").write_text(buildspec.replace("./bin/", "./lib/"))
     assert codes(root / "aws" / "appspec.yml") == [("CWA104", 5, "error")]
+
+
+SOURCED = "version: 0.0\nos: linux\nfiles:\n  - source: {source}\n    destination: /app\n"
+
+
+def test_a_folder_a_ci_job_makes_in_the_bundle_is_not_called_missing(tmp_path: Path) -> None:
+    # fresh2 g2: the workflow makes deployment/target and copies the jar into it, then zips deployment/ with the
+    # AppSpec: the files source `target` exists in the revision, not in the checkout.
+    workflow = (
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
+        "          mkdir -p deployment/target\n          cp -r codedeploy/* deployment/\n"
+        "          cp target/app.jar deployment/target/\n          zip -r bundle.zip deployment\n"
+    )
+    files = {"codedeploy/appspec.yml": SOURCED.format(source="target"), ".github/workflows/deploy.yml": workflow}
+    root = repo(tmp_path, files)
+    assert codes(root / "codedeploy" / "appspec.yml") == []
+    # Without the folder the job makes, the source names nothing.
+    (root / ".github" / "workflows" / "deploy.yml").write_text(
+        workflow.replace("mkdir -p deployment/target\n", "").replace("deployment/target/", "deployment/")
+    )
+    assert codes(root / "codedeploy" / "appspec.yml") == [("CWA105", 4, "warning")]
+
+
+def test_travis_before_deploy_assembles_the_revision(tmp_path: Path) -> None:
+    # fresh2 g27: Travis copies the jar next to the AppSpec in before_deploy and tars that folder.
+    travis = (
+        "language: java\nbefore_deploy:\n- cp -r codedeploy target\n- cp target/app-1.0.jar target/codedeploy\n"
+        "- tar -czvf upload/app.tgz -C target/codedeploy .\n"
+    )
+    files = {"codedeploy/appspec.yml": SOURCED.format(source="./app-1.0.jar"), ".travis.yml": travis}
+    root = repo(tmp_path, files)
+    assert codes(root / "codedeploy" / "appspec.yml") == []
+    (root / ".travis.yml").write_text(travis.replace("before_deploy", "deploy_notes"))
+    assert codes(root / "codedeploy" / "appspec.yml") == [("CWA105", 4, "warning")]

@@ -388,6 +388,10 @@ class Analysis:
             self.assign(stmt.target, value, env, stmt)
         elif isinstance(stmt, cst.Expr):
             self.eval(stmt.value, env)
+            call = stmt.value
+            if isinstance(call, cst.Call) and call.args and call.args[0].keyword is None and not call.args[0].star:
+                # `validate_filename(name)` whose result is dropped: it raises unless the value is acceptable.
+                self._checked_by_name(env, call, call.args[0].value)
         elif isinstance(stmt, cst.Return):
             value = self.eval(stmt.value, env) if stmt.value is not None else const(None)
             self.returns = value if self.returns is None else join(self.returns, value)
@@ -1374,7 +1378,19 @@ class Analysis:
             short = name.rsplit(".", 1)[-1]
             if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and positional:
                 return self.narrow(env, positional[0], frozenset({"redirect", "ssrf"}))
+        if positional:
+            self._checked_by_name(env, test, positional[0])  # `if is_valid_path(p):`
         return env
+
+    def _checked_by_name(self, env: Env, call: cst.Call, subject: cst.BaseExpression) -> None:
+        """A project's check whose name says it validates a file name, a path or a key (`validateKeyName(x)`,
+        `is_valid_path(p)`, `check_filename(f)`), passed, makes its argument safe as a path: what such a check
+        accepts is its author's definition of a safe name. A check named for something else
+        (`validate_request(data)`, `check_user(u)`) says nothing about the parts used as paths."""
+        func = call.func
+        short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if _PATH_CHECK.match(short) and isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
+            self.narrow(env, subject, _PATH_KINDS)
 
     def narrow(self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None) -> Env:
         """The value `subject` stands for is now known safe for `kinds` (or one of `members`)."""
@@ -1427,6 +1443,15 @@ class Analysis:
         env[root] = _set_path(current, keys, cleaned)
         return env
 
+
+# The name of a check of a path-like value: a verb that validates, then what it validates (a name, path,
+# file, directory or key): `validateKeyName`, `is_valid_path`, `check_filename`, `ensure_safe_dir`.
+_PATH_CHECK = re.compile(
+    r"^_*(?:is_?|has_?)?(?:valid(?:ate)?|check|verify|ensure|assert|safe|secure|allowed)_?(?:(?:is_?)?(?:safe|valid|allowed|secure)_?)?"
+    r"(?:[a-z]+_?|[A-Z][a-z]+)??(?:name|path|file|filename|dir|directory|folder|key|slug)s?$",
+    re.IGNORECASE,
+)
+_PATH_KINDS = frozenset({"path", "path-dots"})
 
 _SAFE_TYPES = frozenset(
     ["int", "float", "bool", "complex", "uuid.UUID", "UUID", "decimal.Decimal", "Decimal", "datetime.date",

@@ -40,7 +40,7 @@ class Taint:
         return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust, label.family)
 
 
-_LITERALS = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString})
+_LITERALS = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary})
 # Sinks whose receiver is the dangerous part (`Path(p).read_text()`, `upload.save(dst)`).
 _RECEIVER_SINKS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "open", "exists",
                              "is_file", "is_dir", "mkdir", "rmdir", "touch", "iterdir", "glob", "rename", "stat",
@@ -54,6 +54,8 @@ _TYPED_LIBRARIES = ("xml", "lxml", "defusedxml", "elementpath", "ldap3", "ldap",
 
 def _literal(node: cst.BaseExpression) -> bool:
     kind = type(node)  # exact types: libcst's node classes are final, and failing ABC checks are slow
+    if kind is cst.ConcatenatedString:  # `f"ls {d}" " -l"` is no literal: a part may be an f-string
+        return _literal(node.left) and _literal(node.right)  # type: ignore[attr-defined]
     return kind in _LITERALS or (kind is cst.Name and node.value in ("True", "False", "None"))  # type: ignore[attr-defined]
 
 

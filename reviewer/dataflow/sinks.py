@@ -184,6 +184,8 @@ def _sink_values(
             or _not_html(analysis, call, env)
         ):
             continue  # a dict or list is sent as JSON, and a body declared as another type is not parsed as HTML
+        if when == "sql-text" and value.prefix is None and not isinstance(value.const, str):
+            continue
         if when == "program":
             value = _program(value)
             if value is None:

@@ -38,8 +38,9 @@ class SqlInjection(TaintSink):
     """
     ## What it does
     Finds SQL built from untrusted data (request parameters, a Lambda event, `input()`, `sys.argv`, the
-    environment, a socket) and passed to a DB-API `execute`, SQLAlchemy `text()`, `pandas.read_sql` or
-    Django's `raw()`, `extra()` and `RawSQL`.
+    environment, a socket) and passed to a DB-API `execute`, SQLAlchemy `text()` (or SQL text given to a
+    query's `filter`, `order_by`, `group_by` or `having`, which SQLAlchemy before 1.4 runs as it is),
+    `pandas.read_sql` or Django's `raw()`, `extra()` and `RawSQL`.
 
     ## Why is this bad?
     Whoever controls the data controls the query: `' OR '1'='1` reads every row, `'; DROP TABLE users; --`
@@ -256,14 +257,14 @@ class ShellWithVariable(CallRule):
             isinstance(command, cst.Call) and method_name(command) == "format"
         ):
             prefix = literal_prefix(command)
-            if prefix is None or not _COMMAND_LINE.match(prefix) or not _unquoted_variable(ctx, command):
+            if prefix is None or not _command_line(prefix, node) or not _unquoted_variable(ctx, command):
                 return
             if _settled(ctx, command, "command") or ctx.sink_hits(node, "command"):
                 return
             what = "a variable"
         elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
             found = _built_from_parameter(ctx, command, "command")
-            if found is None or not _COMMAND_LINE.match(found[1]) or ctx.sink_hits(node, "command"):
+            if found is None or not _command_line(found[1], node) or ctx.sink_hits(node, "command"):
                 return
             what = f"`{found[0]}`"
         else:
@@ -438,6 +439,45 @@ _COMMAND_LINE = re.compile(
     + "|".join(re.escape(p) for p in sorted(_PROGRAMS, key=len, reverse=True))
     + r")(?:\s|$)"
 )
+
+
+# Words of a runner's name that say it runs commands, not only that it runs something (`run`, `execute`).
+_COMMAND_RUNNER = frozenset({"cmd", "cmds", "command", "commands", "shell", "popen", "spawn", "system",
+                             "subprocess", "getoutput", "sh", "ssh", "sudo"})  # fmt: skip
+# A command line by its shape, for a runner named so: a lower-case program name (or a path to one), blanks,
+# then words, options and paths, none of the punctuation of prose; SQL's verbs are not programs.
+_COMMAND_SHAPE = re.compile(r"^\s*(?:/[\w.+-]+)*/?[a-z][a-z0-9_+-]*(?:\.(?:sh|py|pl|rb))?\s+[\w\s./:@,=+%'\"-]*$")
+_SQL_VERBS = frozenset({"select", "insert", "update", "delete", "create", "drop", "alter", "with", "pragma",
+                        "show", "grant", "revoke", "truncate", "replace", "begin", "set", "explain", "merge",
+                        "call", "use", "describe", "analyze", "vacuum", "upsert"})  # fmt: skip
+
+
+def _command_line(prefix: str, call: cst.Call) -> bool:
+    """Whether text a runner is given starts like a command line: a program many scripts run, or, when the
+    runner's name says it runs commands (`__salt__["cmd.run"]`, `run_command`, `ssh.exec_command`), any
+    program-shaped word followed by arguments (`zfs list -H `, `lvcreate -n `)."""
+    if _COMMAND_LINE.match(prefix):
+        return True
+    words = prefix.split()
+    if not _COMMAND_SHAPE.match(prefix) or words[0].lower() in _SQL_VERBS:
+        return False
+    if len(words) > 3 and not any(w[:1] in "-/" or "=" in w for w in words[1:]):
+        return False  # a sentence (`unknown error making dispatchers for '%s'`), not a program and its arguments
+    callee = re.findall(r"[a-z]+|[A-Z][a-z]*", _callee_text(call.func))
+    return any(word.lower() in _COMMAND_RUNNER for word in callee)
+
+
+def _callee_text(func: cst.BaseExpression) -> str:
+    """The callee's dotted names and constant subscripts (`__salt__["cmd.run"]` -> `__salt__.cmd.run`)."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return f"{_callee_text(func.value)}.{func.attr.value}"
+    if isinstance(func, cst.Subscript) and len(func.slice) == 1:
+        index = func.slice[0].slice
+        key = literal_str(index.value) if isinstance(index, cst.Index) else None
+        return f"{_callee_text(func.value)}.{key or ''}"
+    return ""
 
 
 def _as_it_is(ctx: Context, expr: cst.BaseExpression) -> bool:
@@ -824,7 +864,9 @@ class PathTraversal(TaintSink):
     ## Fix
     Keep only the name (`werkzeug.utils.secure_filename` or `os.path.basename`), or resolve the path and
     check that it stays inside the base directory (`os.path.realpath(p).startswith(BASE + os.sep)`,
-    `Path.is_relative_to`); Flask's `send_from_directory` does this for you.
+    `Path.is_relative_to`); Flask's `send_from_directory` does this for you. A check of the project's own
+    whose name says it validates a name, path or key (`validate_filename(name)` called for its exception, or
+    `if is_valid_path(p):`) counts as such a check for the value it is given.
     """
 
     code = "CWR107"

@@ -125,8 +125,8 @@ def run(args: argparse.Namespace) -> int:
             report.setdefault(tool, {})[half] = {k: {n: s.row() for n, s in v.items()} for k, v in scores.items()}
         if args.cases:
             wrong = [(c, hit, rules) for c, hit, rules in results[tool]
-                     if suites[c.suite].half == "development" and hit != c.vulnerable]  # fmt: skip
-            print(f"### {tool}: development cases it gets wrong ({len(wrong)})\n")
+                     if suites[c.suite].half != "validation" and hit != c.vulnerable]  # fmt: skip
+            print(f"### {tool}: development and probe cases it gets wrong ({len(wrong)})\n")
             for case, _, rules in wrong:
                 kind = "missed" if case.vulnerable else "false positive"
                 seen = f" (rules on these lines: {', '.join(rules)})" if rules else ""
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     if unresolved:
         print(f"{len(unresolved)} case(s) not found in their file (function renamed?): not scored")
         for case in unresolved:
-            if suites[case.suite].half == "development":
+            if suites[case.suite].half != "validation":
                 print(f"  {case.key} {case.path} {case.scope}")
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)

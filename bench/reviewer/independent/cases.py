@@ -13,7 +13,7 @@ from .categories import CATEGORIES
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
 FIELDS = ("id", "path", "scope", "label", "category", "cwe", "evidence")
-HALVES = ("development", "validation")
+HALVES = ("development", "validation", "probe")  # probe: gathered after the split, looked at freely
 _SCOPE = re.compile(r"^(file|function:[A-Za-z_][\w.]*|lines:\d+-\d+|jsonl:\d+:(?:before|after))$")
 _CWE = re.compile(r"^CWE-\d+$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")

@@ -3,7 +3,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, text_span
+from codeward.linters.rules.buildspec._shared import commands, shell_lines, text_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -53,6 +53,12 @@ class ValueAsCommand(DocumentRule):
             "      - docker pull public.ecr.aws/docker/library/node:20\n"
             "      - curl -fsS https://example.com/health\n"
         ),
+        Valid(
+            "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - |\n"
+            "        aws ecr get-login-password --region us-east-1 | \\\n"
+            "        docker login --username AWS --password-stdin \\\n"
+            "        123456789012.dkr.ecr.us-east-1.amazonaws.com\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -72,7 +78,8 @@ class ValueAsCommand(DocumentRule):
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
         for at, text in commands(value):
-            for line in text.split("\n"):
+            # A backslash at the end of a line continues the command (a literal block keeps it for the shell).
+            for line in shell_lines(text):
                 word = line.strip()
                 if not _VALUE.fullmatch(word):
                     continue

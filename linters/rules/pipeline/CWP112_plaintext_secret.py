@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from codeward.linters.document import Path
 from codeward.linters.pipeline_form import Action, Pipeline, mask
 from codeward.linters.rule import Context
 from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
@@ -24,11 +25,51 @@ def _secret(name: str, value: object) -> str | None:
     return classify("OAUTH_TOKEN" if name == "OAuthToken" else name, value)
 
 
+def _parameter_default(ctx: Context, pipeline: Pipeline, value: object) -> tuple[str, Path] | None:
+    """For `{"Ref": P}` in a template whose parameter P has a literal string Default: the Default and its path."""
+    if pipeline.form != "cfn" or not isinstance(value, dict) or set(value) != {"Ref"}:
+        return None
+    name = value["Ref"]
+    parameters = ctx.document.data.get("Parameters") if isinstance(ctx.document.data, dict) else None
+    parameter = parameters.get(name) if isinstance(parameters, dict) and isinstance(name, str) else None
+    if not isinstance(parameter, dict) or not isinstance(parameter.get("Default"), str):
+        return None
+    return parameter["Default"], ("Parameters", name, "Default")
+
+
+_TEMPLATE = """Parameters:
+  GitHubToken:
+    Type: String
+    NoEcho: true
+    Default: {default}
+Resources:
+  Pipeline:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      RoleArn: arn:aws:iam::123456789012:role/cp
+      ArtifactStore: {{Type: S3, Location: artifact-bucket}}
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Source
+              ActionTypeId: {{Category: Source, Owner: ThirdParty, Provider: GitHub, Version: 1}}
+              Configuration: {{Owner: octo, Repo: app, Branch: main, OAuthToken: !Ref GitHubToken}}
+              OutputArtifacts: [{{Name: Code}}]
+        - Name: Build
+          Actions:
+            - Name: Build
+              ActionTypeId: {{Category: Build, Owner: AWS, Provider: CodeBuild, Version: 1}}
+              Configuration: {{ProjectName: app}}
+              InputArtifacts: [{{Name: Code}}]
+"""
+
+
 class PlaintextSecret(PipelineRule):
     """
     ## What it does
     Reports a secret written in plain text in a pipeline definition: the `OAuthToken` of a GitHub (version
-    1) source action, any configuration key named like a token, password or secret, and plaintext
+    1) source action (also when a template passes it with `!Ref` to a parameter whose `Default` is the
+    token), any configuration key named like a token, password or secret, and plaintext
     environment variables with such names (CodeBuild `EnvironmentVariables` of type `PLAINTEXT`, Commands
     action `environmentVariables`). The value is shown masked.
 
@@ -69,8 +110,17 @@ class PlaintextSecret(PipelineRule):
             {"RepositoryName": "NT548-Practice02-Group18-P2-CloudFormation-CodePipeline-hello", "BranchName": "main"},
             outputs=("Code",),
         )]), ("Build", [BUILD_ACTION]))),
+        # A parameter whose Default is a stand-in, not a token.
+        Valid(_TEMPLATE.format(default="token"), filename="pipeline.yml"),
     )  # fmt: skip
     INVALID = (
+        Invalid(
+            _TEMPLATE.format(default="f5ebe839c1787a78b9efdd56d60704630bb8b6f9"),
+            5,
+            14,
+            'parameter "GitHubToken" gives',
+            filename="pipeline.yml",
+        ),
         Invalid(
             api_case(("Source", [_github("ghp_9f8e7d6c5b4a39281706f5e4d3c2b1a09876")]), ("Build", [BUILD_ACTION])),
             7,
@@ -93,7 +143,22 @@ class PlaintextSecret(PipelineRule):
         for item in pipeline.actions:
             config = item.configuration or {}
             for key, value in config.items():
-                if _secret(key, value) is not None:
+                default = _parameter_default(ctx, pipeline, value)
+                if default is not None and _secret(key, default[0]) is not None:
+                    # `OAuthToken: !Ref GitHubToken` with the token as the parameter's Default: the template
+                    # commits it all the same (NoEcho only hides it from describe-stacks).
+                    self.report(
+                        ctx,
+                        pipeline,
+                        default[1],
+                        f'parameter "{value["Ref"]}" gives {item.describe} the secret "{key}" in plain text as '
+                        f'its Default ("{mask(default[0])}")',
+                        notes=(
+                            "Delete the Default and pass the value at deploy time, or reference it: "
+                            "{{resolve:secretsmanager:<secret>:SecretString:<key>}}; rotate the exposed value.",
+                        ),
+                    )
+                elif _secret(key, value) is not None:
                     self.report(
                         ctx,
                         pipeline,

@@ -62,7 +62,7 @@ class Sink:
     (not when the argument is a dict or list: frameworks send those as JSON; nor when `content_type=`,
     `mimetype=` or `media_type=` declares a type browsers do not render as HTML, such as `text/plain`);
     "argv" / "argv-list" (an argument vector given from `args`'s position on, or as one list there: only the
-    script of a shell started with `-c`).
+    script of a shell started with `-c`); "sql-text" (only text built from a constant start).
     """
 
     name: str

@@ -17,6 +17,12 @@ SQL = Library(
         Sink(".extra", "sql", ((-2, "where"), (-2, "select"), (-2, "tables"))),
         Sink(".mogrify", "sql", ((0, "query"),)),
         Sink("sqlalchemy.text", "sql", ((0, "text"),)),
+        # SQLAlchemy before 1.4 takes a string in these as raw SQL text (`query.filter("id = %s" % x)`); only
+        # text built from a constant start counts, never a column expression (`User.name == x`).
+        *(
+            Sink(f".{m}", "sql", ((0, "criterion"),), when="sql-text")
+            for m in ("filter", "order_by", "group_by", "having")
+        ),
         Sink("sqlalchemy.sql.text", "sql", ((0, "text"),)),
         Sink("sqlalchemy.sql.expression.text", "sql", ((0, "text"),)),
         Sink("sqlalchemy.literal_column", "sql", ((0, "text"),)),

@@ -1,0 +1,304 @@
+import os
+import posixpath
+import re
+from typing import Any
+
+from codeward.linters.document import Path
+from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.buildspec._shared import commands, looks_windows
+
+from codeward.findings import Severity
+from codeward.rule import Invalid, Valid
+
+_SPEC = """version: 0.2
+phases:
+  build:
+    commands:
+      - cd $CODEBUILD_SRC_DIR/backend
+      - docker build -t app .
+  post_build:
+    commands:
+      - printf '[{"name":"app","imageUri":"%s"}]' app:latest > imagedefinitions.json
+artifacts:
+  files:
+    - imagedefinitions.json
+"""
+_GIT = {".git/HEAD": "ref: refs/heads/main\n", "backend/Dockerfile": "FROM scratch\n"}
+_COPIERS = frozenset({"cp", "mv", "install", "rsync"})
+_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
+# Commands that write no file of the source tree (or only the ones the model reads from their words).
+_QUIET = frozenset({
+    "echo", "printf", "export", "env", "printenv", "ls", "pwd", "which", "type", "date", "sleep", "true", "set",
+    "unset", "uname", "id", "cat", "head", "tail", "grep", "wc", "test", "[", "cd", "touch", "tee", "chmod",
+    "docker", "aws", "git", "pip", "pip3", "npm", "yarn", "apt-get", "yum", "sed",
+})  # fmt: skip
+_SRC = re.compile(r"^\$(?:CODEBUILD_SRC_DIR|\{CODEBUILD_SRC_DIR\})(?=/|$)")
+# Where build tools put what they make, and what they make: a name a build tool derives (a jar from the pom's
+# artifactId and version) is mentioned nowhere as such.
+_BUILT_DIRS = ("target/", "build/", "dist/", "out/", "bin/", "obj/", ".aws-sam/", "cdk.out/", "public/", ".next/",
+               "lib/", "coverage/", "reports/", "artifacts/", "release/", "deploy/", "package/", "node_modules/")  # fmt: skip
+_BUILT_SUFFIXES = (".jar", ".war", ".ear", ".zip", ".tgz", ".gz", ".whl", ".dll", ".exe", ".so", ".js", ".css",
+                   ".html", ".map", ".class", ".apk", ".nupkg", ".egg", ".pyc", ".wasm", ".bin", ".tar")  # fmt: skip
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "vendor", "__pycache__", "target", "dist", "build"})
+_MAX_FILES = 3000
+_MAX_BYTES = 200_000
+
+
+def _writes_unnamed(program: str, args: list[str]) -> bool:
+    """Whether a command of the _QUIET programs may still write files whose names its words do not give."""
+    first = args[0] if args else ""
+    if program == "docker":
+        return first in ("run", "cp", "create", "compose", "buildx") or "-o" in args or "--output" in args
+    if program == "aws":
+        return first == "s3" and len(args) > 1 and args[1] in ("cp", "sync", "mv") and not args[-1].startswith("s3:")
+    if program == "git":
+        return first not in ("config", "status", "log", "rev-parse", "describe", "--version", "remote", "show")
+    if program in ("npm", "yarn"):
+        return first not in ("install", "i", "ci", "add", "config", "login", "cache", "audit", "-v", "--version")
+    if program in ("pip", "pip3"):
+        return "-t" in args or "--target" in args or first in ("download", "wheel")
+    return False
+
+
+def _literal(path: str) -> bool:
+    return bool(path) and not any(c in path for c in "*?[{$`") and not path.startswith(("/", "~"))
+
+
+def _resolve(cwd: str | None, target: str) -> str | None:
+    """A path the shell names, relative to the source root; None when the model cannot tell where it is."""
+    if _SRC.match(target):
+        target = _SRC.sub("", target).lstrip("/") or "."
+        cwd = ""
+    if cwd is None or not _literal(target):
+        return None
+    joined = posixpath.normpath(posixpath.join(cwd, target))
+    return None if joined.startswith("..") else ("" if joined == "." else joined)
+
+
+class _Build:
+    """What a buildspec's commands write, with the directory each command runs in (cd is followed)."""
+
+    def __init__(self, data: Any, top: str) -> None:
+        self.top = top
+        self.written: list[tuple[str, str | None]] = []  # (base name, path from the source root or None)
+        self.words: set[str] = set()
+        self.opaque = False  # a command that may write files the model cannot name
+        cwd: str | None = ""
+        from codeward.linters.revision import _simple_commands
+
+        for _at, text in commands(data):
+            for words in _simple_commands(text):
+                self.words.update(words)
+                cwd = self._one(words, cwd)
+
+    def _one(self, words: list[str], cwd: str | None) -> str | None:
+        rest: list[str] = []
+        index = 0
+        while index < len(words):
+            if words[index] in _REDIRECTS and index + 1 < len(words):
+                self._write(cwd, words[index + 1])
+                index += 2
+                continue
+            rest.append(words[index])
+            index += 1
+        while rest and rest[0] in ("sudo", "command", "time", "exec"):
+            rest = rest[1:]
+        if not rest:
+            return cwd
+        program, operands = rest[0], [w for w in rest[1:] if not w.startswith("-")]
+        if program in ("cd", "pushd"):
+            if not operands:
+                return None
+            return _resolve(cwd, operands[0])
+        if program == "popd":
+            return None
+        if program in ("touch", "tee"):
+            for operand in operands:
+                self._write(cwd, operand)
+        elif program in _COPIERS and len(operands) >= 2:
+            destination = operands[-1]
+            folder = _resolve(cwd, destination)
+            is_dir = (
+                destination.endswith("/")
+                or destination in (".", "..")
+                or (folder is not None and os.path.isdir(os.path.join(self.top, folder)))
+            )
+            if is_dir:
+                for source in operands[:-1]:
+                    name = source.rstrip("/").rsplit("/", 1)[-1]
+                    self.written.append((name, None if folder is None else posixpath.join(folder, name)))
+            else:
+                self._write(cwd, destination)
+        elif program == "mkdir":
+            for operand in operands:
+                self._write(cwd, operand)
+        elif program not in _QUIET or _writes_unnamed(program, rest[1:]):
+            self.opaque = True
+        return cwd
+
+    def _write(self, cwd: str | None, target: str) -> None:
+        if target.startswith("/dev/"):
+            return
+        self.written.append((target.rstrip("/").rsplit("/", 1)[-1], _resolve(cwd, target)))
+
+
+def _mentioned(top: str, name: str, skip: str) -> bool:
+    """Whether a text file of the repository other than `skip` mentions `name` (a script may write it)."""
+    needle = name.encode()
+    seen = 0
+    for current, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+        for filename in filenames:
+            seen += 1
+            if seen > _MAX_FILES:
+                return True  # too big to tell: assume it may be
+            full = os.path.join(current, filename)
+            if os.path.abspath(full) == skip or os.path.islink(full):
+                continue
+            try:
+                with open(full, "rb") as handle:
+                    if needle in handle.read(_MAX_BYTES):
+                        return True
+            except OSError:
+                continue
+    return False
+
+
+class ArtifactMatchesNothing(DocumentRule):
+    """
+    ## What it does
+    Reports `artifacts.files` when none of its entries can match a file: each entry is a plain path (no
+    wildcard) that is not in the repository and that no command writes there, because the command that
+    writes it runs in another directory (`cd backend` before `> imagedefinitions.json`), or because nothing
+    names it at all (not a command, not a file of the repository). Paths under build-output folders
+    (`target/`, `dist/`...) and build products (`.jar`, `.zip`, `.js`...) are left alone: build tools derive
+    their names.
+
+    ## Why is this bad?
+    CodeBuild resolves `artifacts.files` from the source root (or `base-directory`), whatever directory the
+    commands ended in. When nothing matches, the UPLOAD_ARTIFACTS phase fails with `CLIENT_ERROR: no
+    matching artifact paths found`, and so does the build, after every command succeeded.
+
+    ## Example
+    ```yaml
+    build:
+      commands:
+        - cd backend
+        - printf '[...]' > imagedefinitions.json   # written as backend/imagedefinitions.json
+    artifacts:
+      files:
+        - imagedefinitions.json
+    ```
+
+    ## Fix
+    Name the file where it is written (`backend/imagedefinitions.json`, or `base-directory: backend`), write
+    it where the artifacts are resolved (`> $CODEBUILD_SRC_DIR/imagedefinitions.json`, or `cd ..` first), or
+    correct the misspelt name.
+    """
+
+    code = "CWB131"
+    name = "buildspec-artifact-matches-nothing"
+    severity = Severity.ERROR
+    tags = ("correctness",)
+    kinds = frozenset({"buildspec"})
+    paths = ("",)
+    VALID = (
+        Valid(_SPEC.replace("    - imagedefinitions.json", "    - backend/imagedefinitions.json"), files=_GIT),
+        Valid(_SPEC.replace("> imagedefinitions.json", "> $CODEBUILD_SRC_DIR/imagedefinitions.json"), files=_GIT),
+        Valid(_SPEC.replace("  files:", "  base-directory: backend\n  files:"), files=_GIT),
+        # A build tool derives the name (target/app-1.0.jar from the pom), or a script of the repository names it.
+        Valid(
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - mvn -q package\n"
+            "artifacts:\n  files:\n    - target/app-1.0.jar\n",
+            files=_GIT,
+        ),
+        Valid(_SPEC.replace("    - imagedefinitions.json", "    - report.txt").replace(
+            "docker build -t app .", "./ci.sh"), files={**_GIT, "backend/ci.sh": "echo ok > ../report.txt\n"}),
+        # One entry that matches is enough.
+        Valid(_SPEC.replace("    - imagedefinitions.json", "    - imagedefinitions.json\n    - backend/Dockerfile"),
+              files=_GIT),
+    )  # fmt: skip
+    INVALID = (
+        Invalid(
+            _SPEC,
+            12,
+            7,
+            "the build writes it as backend/imagedefinitions.json",
+            files=_GIT,
+        ),
+        Invalid(
+            _SPEC.replace("    - imagedefinitions.json", "    - test.jason"),
+            12,
+            7,
+            "not in the repository and no command writes it",
+            files=_GIT,
+        ),
+    )
+
+    @classmethod
+    def measured(cls) -> str:
+        return (
+            "Precision on real-world definitions (bench/realworld.py, seven labelled sets): "
+            "3 errors in 3 files, all labelled defect (corpus 220, fresh3 k23 and k72); none on the files AWS accepts."
+        )
+
+    def check(self, ctx: Context, path: Path, value: Any) -> None:
+        from codeward.linters.revision import _patterns, project_root
+
+        if path != () or ctx.document.path == "inline-buildspec" or not isinstance(value, dict):
+            return
+        artifacts = value.get("artifacts")
+        if not isinstance(artifacts, dict) or looks_windows(value) or "secondary-artifacts" in artifacts:
+            return
+        patterns = _patterns(artifacts.get("files"))
+        base = artifacts.get("base-directory", "")
+        if not patterns or not isinstance(base, str) or not all(_literal(p) for p in patterns):
+            return
+        if base and not _literal(base):
+            return
+        here = os.path.abspath(ctx.base_dir)
+        top = project_root(here)
+        if top is None:
+            return
+        build = _Build(value, top)
+        problems: list[tuple[int, tuple[str, str]]] = []
+        for index, pattern in enumerate(patterns):
+            why = self._why(ctx, build, top, here, posixpath.normpath(posixpath.join(base, pattern)))
+            if why is None:
+                return  # this entry may match: the upload finds something
+            problems.append((index, why))
+        at = ("artifacts", "files") if isinstance(artifacts.get("files"), str) else None
+        for index, (why, fix) in problems:
+            where = at or ("artifacts", "files", index)
+            ctx.report(
+                where,
+                f'artifacts.files "{patterns[index]}" matches no file: {why}; CodeBuild resolves artifacts from the '
+                'source root (or base-directory), so the upload fails with "no matching artifact paths found"',
+                notes=(fix,),
+            )
+
+    @staticmethod
+    def _why(ctx: Context, build: _Build, top: str, here: str, target: str) -> tuple[str, str] | None:
+        """Why nothing can match `target` (a path from the source root) and the fix, or None when something may."""
+        if os.path.exists(os.path.join(top, target)) or os.path.exists(os.path.join(here, target)):
+            return None
+        name = target.rsplit("/", 1)[-1]
+        places = [where for written, where in build.written if written == name]
+        if any(where is None or where == target for where in places):
+            return None
+        if places:
+            return (
+                f"the build writes it as {places[-1]}, after changing directory",
+                f'Name it "{places[-1]}" in artifacts.files, or write it at the source root '
+                f"(> $CODEBUILD_SRC_DIR/{name}).",
+            )
+        if any(name in word for word in build.words):
+            return None  # a tool is told the name (--output-template-file packaged.yml)
+        if target.startswith(_BUILT_DIRS) or target.endswith(_BUILT_SUFFIXES):
+            return None
+        if build.opaque and _mentioned(top, name, os.path.abspath(ctx.document.path)):
+            return None
+        return (
+            "it is not in the repository and no command writes it",
+            "Correct the name to the file the build makes, or add the command that writes it.",
+        )
