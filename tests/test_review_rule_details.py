@@ -106,10 +106,11 @@ CASES = {
         [],
     ),
     # CWR204: the custom-resource event formatted with str.format is logged whole; the context is not the event.
+    # (The handler answers CloudFormation itself, so the event it logs holds the live ResponseURL.)
     "custom resource event formatted": (
-        "import logging\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
+        "import logging, cfnresponse\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
         "    log.info('got {}'.format(event))\n    log.info('got {}'.format(context))\n"
-        "    if event['RequestType'] == 'Create':\n        pass\n",
+        "    if event['RequestType'] == 'Create':\n        cfnresponse.send(event, context, 'SUCCESS', {})\n",
         [("CWR204", 6, 5, "warning",
           "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
           "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
@@ -195,9 +196,9 @@ CASES = {
     ),
     # CWR204: "%" formatting of the custom-resource event, not of its context.
     "custom resource event %-formatted": (
-        "import logging\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
+        "import logging, cfnresponse\nlog = logging.getLogger()\n\n\ndef handler(event, context):\n"
         "    log.info('got %s' % context)\n    log.info('got %s' % event)\n"
-        "    if event['RequestType'] == 'Create':\n        pass\n",
+        "    if event['RequestType'] == 'Create':\n        cfnresponse.send(event, context, 'SUCCESS', {})\n",
         [("CWR204", 7, 5, "warning",
           "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
           "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
