@@ -403,6 +403,32 @@ GUARDS = [
     ("loose pattern", "x = request.args['x']\nif re.match(r'[a-z]', x):\n    os.system(x)\n", [5]),
     ("compiled pattern", "P = re.compile(r'^[a-z]+$')\nx = request.args['x']\nif P.match(x):\n    os.system(x)\n", []),
     ("isinstance", "x = request.args.get('x')\nif isinstance(x, int):\n    os.system(x)\n", []),
+    # A search for any character outside an allow-list that exits when found: only allowed characters remain.
+    (
+        "no forbidden character",
+        "x = request.args['x']\nif re.search(r'[^a-z0-9_-]', x):\n    return 'bad'\nos.system('ls ' + x)\n",
+        [],
+    ),
+    (
+        "forbidden character found",
+        "x = request.args['x']\nif re.search(r'[^a-z0-9_-]', x):\n    os.system('ls ' + x)\n",
+        [5],
+    ),
+    (
+        "allow-list with a dot",
+        "x = request.args['x']\nif re.search(r'[^a-z.]', x):\n    return 'bad'\nos.system('cat ' + x)\n",
+        [6],
+    ),
+    (
+        "a space still splits arguments",
+        "x = request.args['x']\nif re.search(r'[^a-z ]', x):\n    return 'bad'\nos.system('ls ' + x)\n",
+        [6],
+    ),
+    (
+        "compiled forbidden class",
+        "BAD = re.compile(r'[^A-Za-z0-9]')\nx = request.args['x']\nif BAD.search(x):\n    return 'bad'\nos.system('ls ' + x)\n",
+        [],
+    ),
     (
         "block-list that exits",
         "x = request.args['x']\nif ';' in x or '|' in x or '&' in x or '`' in x or '$' in x:\n"

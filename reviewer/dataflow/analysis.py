@@ -1317,12 +1317,23 @@ class Analysis:
             return env
         return env
 
+    def refine_no_match(self, env: Env, test: cst.Call, name: str | None, positional: list) -> Env:
+        """`if re.search(r"[^a-z0-9_]", x): raise` falls through only when x holds allowed characters only."""
+        if name is not None and self.info.resolved(name) == "re.search" and len(positional) >= 2:
+            kinds = _allowed_only(self.eval(positional[0], dict(env)).const)
+            return self.narrow(env, positional[1], kinds) if kinds else env
+        if isinstance(test.func, cst.Attribute) and test.func.attr.value == "search" and positional:
+            pattern = self.eval(test.func.value, dict(env)).field(".pattern")
+            kinds = _allowed_only(pattern.const if pattern is not None else None)
+            return self.narrow(env, positional[0], kinds) if kinds else env
+        return env
+
     def refine_call(self, env: Env, test: cst.Call, outcome: bool) -> Env:
-        if not outcome:
-            return env
         func = test.func
         name = self.name_in(func, env)
         positional = [a.value for a in test.args if a.keyword is None and not a.star]
+        if not outcome:
+            return self.refine_no_match(env, test, name, positional)
         if name in ("isinstance",) and len(positional) == 2:
             types = positional[1]
             names = (
@@ -1452,6 +1463,25 @@ _PATH_CHECK = re.compile(
     re.IGNORECASE,
 )
 _PATH_KINDS = frozenset({"path", "path-dots"})
+
+
+def _allowed_only(pattern: object) -> frozenset[str]:
+    """The kinds a value is safe for when `re.search(pattern, value)` finds nothing and `pattern` is one negated
+    character class (`[^a-zA-Z0-9_-]`): every character of the value is in the class, an allow-list. A space among
+    them still splits command arguments."""
+    if isinstance(pattern, bytes):
+        pattern = pattern.decode("latin-1")
+    if not isinstance(pattern, str):
+        return frozenset()
+    match = re.fullmatch(r"\[\^((?:[^\]\\]|\\.)+)\]", pattern)
+    if match is None:
+        return frozenset()
+    allowed = match.group(1)
+    risky = set(_RISKY_IN_PATTERN.findall(allowed))
+    if not risky:
+        return ALL_KINDS
+    return ALL_KINDS - {"command"} if risky == {" "} else frozenset()
+
 
 _SAFE_TYPES = frozenset(
     ["int", "float", "bool", "complex", "uuid.UUID", "UUID", "decimal.Decimal", "Decimal", "datetime.date",
