@@ -5,19 +5,11 @@ import json
 from codeward.linters.document import Path
 from codeward.linters.pipeline_form import Action, Pipeline, mask
 from codeward.linters.rule import Context
-from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
+from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case, github_source
 from codeward.linters.secret_values import classify
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
-
-
-def _github(token: str) -> dict:
-    return action(
-        "Source", "Source", "GitHub",
-        {"Owner": "octo", "Repo": "app", "Branch": "main", "OAuthToken": token},
-        outputs=("Code",), owner="ThirdParty",
-    )  # fmt: skip
 
 
 def _secret(name: str, value: object) -> str | None:
@@ -98,12 +90,12 @@ class PlaintextSecret(PipelineRule):
     cwe = 798
     security_severity = 7.5
     VALID = (
-        Valid(api_case(("Source", [_github("{{resolve:secretsmanager:gh:SecretString:token}}")]),
+        Valid(api_case(("Source", [github_source("{{resolve:secretsmanager:gh:SecretString:token}}")]),
                        ("Build", [BUILD_ACTION]))),
-        Valid(api_case(("Source", [_github("****")]), ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [github_source("****")]), ("Build", [BUILD_ACTION]))),
         # Placeholders a script fills in, and stand-ins too short to be a token.
-        Valid(api_case(("Source", [_github("%GitHubToken%")]), ("Build", [BUILD_ACTION]))),
-        Valid(api_case(("Source", [_github("123")]), ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [github_source("%GitHubToken%")]), ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [github_source("123")]), ("Build", [BUILD_ACTION]))),
         # A long mixed-case name is still a name: words joined by dashes, under a key that names something.
         Valid(api_case(("Source", [action(
             "Source", "Source", "CodeCommit",
@@ -122,14 +114,14 @@ class PlaintextSecret(PipelineRule):
             filename="pipeline.yml",
         ),
         Invalid(
-            api_case(("Source", [_github("ghp_9f8e7d6c5b4a39281706f5e4d3c2b1a09876")]), ("Build", [BUILD_ACTION])),
+            api_case(("Source", [github_source("ghp_9f8e7d6c5b4a39281706f5e4d3c2b1a09876")]), ("Build", [BUILD_ACTION])),
             7,
             209,
             '"ghp_****"',
         ),
         Invalid(
             api_case(
-                ("Source", [_github("****")]),
+                ("Source", [github_source("****")]),
                 ("Build", [{**BUILD_ACTION, "configuration": {"ProjectName": "app", "EnvironmentVariables": json.dumps(
                     [{"name": "DB_PASSWORD", "value": "hunter2hunter2", "type": "PLAINTEXT"}])}}]),
             ),

@@ -4,7 +4,7 @@ import re
 
 from codeward.linters.pipeline_form import Pipeline, texts_in
 from codeward.linters.rule import Context
-from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, action, api_case
+from codeward.linters.rules.pipeline import BUILD_ACTION, PipelineRule, api_case, github_source
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -14,14 +14,6 @@ _DYNAMIC = re.compile(r"\{\{resolve:(?:ssm|ssm-secure|secretsmanager):[^}]*\}\}"
 # A whole value that is a shell command substitution, `$(aws ...)` or a backquoted command: a shell would run
 # it, but the CLI reads `--cli-input-json file://...` as data.
 _SUBSTITUTION = re.compile(r"\$\((?!\()[^()]*\s[^()]*\)|`[^`]*\s[^`]*`")
-
-
-def _github(token: str) -> dict:
-    return action(
-        "Source", "Source", "GitHub",
-        {"Owner": "octo", "Repo": "app", "Branch": "main", "OAuthToken": token},
-        outputs=("Code",), owner="ThirdParty",
-    )  # fmt: skip
 
 
 class UnresolvedInCliInput(PipelineRule):
@@ -73,16 +65,16 @@ class UnresolvedInCliInput(PipelineRule):
             filename="pipeline.yml",
         ),
         # A masked token (get-pipeline shows ****) and a placeholder a script fills are no references.
-        Valid(api_case(("Source", [_github("****")]), ("Build", [BUILD_ACTION]))),
-        Valid(api_case(("Source", [_github("${GITHUB_TOKEN}")]), ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [github_source("****")]), ("Build", [BUILD_ACTION]))),
+        Valid(api_case(("Source", [github_source("${GITHUB_TOKEN}")]), ("Build", [BUILD_ACTION]))),
         # Arithmetic is not a command, and a dollar sign inside a value is text.
-        Valid(api_case(("Source", [_github("****")]), ("Build", [{**BUILD_ACTION, "configuration": {
+        Valid(api_case(("Source", [github_source("****")]), ("Build", [{**BUILD_ACTION, "configuration": {
             "ProjectName": "app", "EnvironmentVariables": '[{"name":"PRICE","value":"$(5)","type":"PLAINTEXT"}]'}}]))),
     )  # fmt: skip
     INVALID = (
         Invalid(
             api_case(
-                ("Source", [_github("{{resolve:secretsmanager:github-token:SecretString:token}}")]),
+                ("Source", [github_source("{{resolve:secretsmanager:github-token:SecretString:token}}")]),
                 ("Build", [BUILD_ACTION]),
             ),
             7,
@@ -91,7 +83,7 @@ class UnresolvedInCliInput(PipelineRule):
         ),
         Invalid(
             api_case(
-                ("Source", [_github("$(aws secretsmanager get-secret-value --secret-id gh --output text)")]),
+                ("Source", [github_source("$(aws secretsmanager get-secret-value --secret-id gh --output text)")]),
                 ("Build", [BUILD_ACTION]),
             ),
             7,

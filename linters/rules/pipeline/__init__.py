@@ -66,6 +66,15 @@ def action(
     return out
 
 
+def github_source(token: str) -> dict[str, Any]:
+    """A GitHub (version 1) source action whose OAuthToken is `token`: the rules' examples of token values."""
+    return action(
+        "Source", "Source", "GitHub",
+        {"Owner": "octo", "Repo": "app", "Branch": "main", "OAuthToken": token},
+        outputs=("Code",), owner="ThirdParty",
+    )  # fmt: skip
+
+
 def api_case(*stages: tuple[str, list[dict[str, Any]]], top: str = "") -> str:
     """Line 1 `{"pipeline": {`, 2-4 name/role/store, then `top` lines, then `"stages": [`, then per stage a
     line `{"name": ..., "actions": [` followed by one line per action."""
