@@ -67,8 +67,13 @@ def test_rules_under_the_threshold_never_wrong_report_at_info_until_asked(tmp_pa
 def judged(monkeypatch: pytest.MonkeyPatch):
     """Replace the measured table (true, false, noise per rule) for one test."""
 
-    def use(table: dict[str, tuple[int, int, int]]) -> None:
-        rows = {code: dict(zip(("true", "false", "noise"), found, strict=True)) for code, found in table.items()}
+    def use(table: dict[str, tuple[int, int, int]], info: dict[str, tuple[int, int, int]] | None = None) -> None:
+        """`table`: findings judged at the rule's own severity; `info`: those it reported at info."""
+        rows: dict[str, dict] = {
+            code: dict(zip(("true", "false", "noise"), found, strict=True)) for code, found in table.items()
+        }
+        for code, found in (info or {}).items():
+            rows.setdefault(code, {})["info"] = dict(zip(("true", "false", "noise"), found, strict=True))
         monkeypatch.setattr(measured, "table", lambda: rows)
         for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
             cached.cache_clear()
@@ -116,14 +121,11 @@ def test_security_rules_never_right_on_real_code_are_off_until_asked(tmp_path: P
 
 def test_info_rules_judged_mostly_wrong_are_off(judged) -> None:
     # An info rule (unhandled ClientError) is measured at every severity it reports: info counts are under "info".
-    judged({"CWR408": (0, 0, 0)})
-    measured.table()["CWR408"]["info"] = {"true": 1, "false": 3, "noise": 6}  # wrong 3 of 10: off
-    for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
-        cached.cache_clear()
+    judged({}, info={"CWR408": (1, 3, 6)})  # wrong 3 of 10: off
     assert measured.totals("CWR408") == (1, 3, 6) and not in_default_set("CWR408")
-    measured.table()["CWR408"]["info"] = {"true": 1, "false": 2, "noise": 7}  # wrong 2 of 10: stays at info
-    for cached in (measured.in_default_set, measured.demoted, measured.mostly_wrong):
-        cached.cache_clear()
+    judged({}, info={"CWR408": (1, 2, 7)})  # wrong 2 of 10: stays at info
+    assert in_default_set("CWR408")
+    judged({}, info={"CWR408": (0, 2, 2)})  # wrong half the time, but only 4 judged: too few to turn it off
     assert in_default_set("CWR408")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from codeward.reviewer.engine import Context, children, is_const, kwarg, literal_str, method_name
+from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 
@@ -59,9 +59,9 @@ def _wrapper_names(owner: cst.ClassDef):
     for item in _subtree(owner.body):
         if not isinstance(item, cst.Assign) or not isinstance(item.value, cst.Call):
             continue
-        func = item.value.func
-        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        if not name[:1].isupper() or name in ("Session", "Config") or "boto" in cst.Module([]).code_for_node(func):
+        path = dotted(item.value.func) or ""
+        name = path.rpartition(".")[2]
+        if not name[:1].isupper() or name in ("Session", "Config") or "boto" in path:
             continue
         for target in item.targets:
             if isinstance(target.target, cst.Name):
