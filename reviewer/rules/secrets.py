@@ -249,6 +249,8 @@ class HardcodedPassword(ReviewRule):
         text = literal_str(value)
         if text is None or not looks_like_secret(text) or text.lower() == name.lower():
             return
+        if find_tokens(text):
+            return  # a token in a known format: CWR201 reports it, naming its provider (one finding per secret)
         if what:
             ctx.report(where, f"hard-coded {what} password ({mask(text)})", mask=text)
         else:
@@ -313,6 +315,10 @@ class HardcodedPassword(ReviewRule):
         Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
         # An API's field names spelled in camel case (botocore's request parameters).
         Valid("CLIENT_REQUEST_TOKEN = 'ClientRequestToken'\nSECRET_KEY_FIELD = {'secret_key': 'SecretAccessKey'}\n"),
+        # A token in a known format is CWR201's finding, named by its provider: one finding per secret.
+        Valid(
+            "TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJTYW1wbGUiLCJleHAiOjE2NjM5Nzc5NjJ9.UkYE9edglO6kPN5_r3wy9OeP15w7iB3M'\n"
+        ),
         # Sentinels a stream sends to say where it ends or that it is alive.
         Valid("END_CONVERSATION_TOKEN = '##END_CONVERSATION##'\nKEEP_ALIVE_TOKEN = '__KEEP_ALIVE__'\n"),
         # A lexer's token, an empty or placeholder password, two variables.
