@@ -606,3 +606,27 @@ def test_a_getatt_in_list_form_points_at_its_resource(tmp_path: Path) -> None:
         'CWP124', (12, 29, 12, 38), 'error',
         'GetAtt names "BuildRole", which is no resource of this template: CloudFormation rejects it before creating anything', (),
     )  # fmt: skip
+
+
+def test_a_file_sourced_from_the_root_that_the_repository_keeps_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "env.sh").write_text("X=1\n")
+    (tmp_path / ".git").mkdir()  # the source root is a repository's
+    (tmp_path / ".git" / "HEAD").write_text("ref\n")
+    text = "version: 0.2\nphases:\n  install:\n    commands:\n      - source env.sh\n      - . env.sh\n"
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB115', (5, 9, 5, 15), 'warning', '"source" is bash syntax, but without env.shell CodeBuild runs commands with sh, where it fails on Ubuntu images (dash); set env.shell: bash, or use ". file"',
+         ('Amazon Linux images link sh to bash, so this may work there and break when the image changes.',)),
+        ('CWB127', (5, 16, 5, 22), 'error', _ROOT_MISSES.format("env.sh", "scripts/env.sh", "source"), ()),
+    ]  # fmt: skip
+
+
+def test_a_doubled_quote_inside_a_powershell_string(tmp_path: Path) -> None:
+    """PowerShell writes a quote inside a string of the same quotes doubled (`'it''s'`): not unterminated; when
+    the string is left open, the quote that opened it is the one reported."""
+    text = ("version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n"
+            "      - Write-Host 'it''s done'\n      - Write-Host 'it''s open\n")  # fmt: skip
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB116', (8, 20, 8, 21), 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote',
+         ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',)),
+    ]  # fmt: skip
