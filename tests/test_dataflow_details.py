@@ -609,3 +609,17 @@ def test_a_mongodb_filter_passed_through_a_wrapper() -> None:
     found = [(f.line - 4, f.code, f.message) for f in review_text("case.py", head + body) if f.code in FLOW_RULES]
     assert found == [(5, "CWR115", "request.get_json() is used as a MongoDB query in search(), which passes it to "
                       "db.users.find() (case.py:6); it can carry query operators (CWE-943)")]  # fmt: skip
+
+
+def test_seed_33_a_star_capture_of_a_sequence_pattern() -> None:
+    """`case [first, *rest]`: rest holds the other items (seed 33, written after the fresh sample)."""
+    body = ("match request.args.getlist('c'):\n    case [first, *rest]:\n        os.system(rest[0])\n"
+            "match ['ls', 'pwd']:\n    case [a, *more]:\n        os.system(more[0])\n")  # fmt: skip
+    assert reported(route(body)) == [(5, "CWR102")]
+
+
+def test_seed_33_an_awaited_value() -> None:
+    """`await` gives what its expression gives: the request's data in an async route (seed 33)."""
+    source = HEAD + ("@app.route('/x')\nasync def view():\n    data = await request.get_data()\n    os.system(data)\n"
+                     "    os.system(await fixed())\nasync def fixed():\n    return 'ls'\n")  # fmt: skip
+    assert [(f.line - 3, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
