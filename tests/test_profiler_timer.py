@@ -444,6 +444,8 @@ EXCEPT_TICKS = textwrap.dedent(
             tick()
             tick()
         main = threading.main_thread().name
+        with agent._lock:
+            agent._count_queued()  # what the agent's thread does at its checks
         return agent.thread_samples.get(main, 0), sum(entry[2] for entry in agent.stacks.values())
 
     print("alone", *ticks(0))
@@ -579,9 +581,14 @@ def test_the_handler_counts_ticks_merged_by_a_long_c_call_on_a_controlled_clock(
         assert agent._tick_mark == clock["cpu"]  # the next call counts from the end of this one
     assert weights == [1, 5, 1, 1, 2, 25]
     assert agent._tick_calls == 6 and agent.rounds == agent._ticks == 35
+    assert len(agent._queued) == 6 and not agent.stacks  # counted by the agent's thread at its checks
+    agent._count_queued()
     assert agent.thread_samples[threading.main_thread().name] == 35
     here = [e for e in agent.stacks.values() if e[3][0] is frame.f_code]  # the interrupted frame is the leaf
     assert len(here) == 1 and here[0][0] == 35
+    # CPU samples: each call's share of wall time on the CPU since the previous one (a third here: wall time ran
+    # three times as fast), counted in order from the queue; the first call has no previous reading.
+    assert here[0][1] == pytest.approx((35 - 1) / 3)
     assert agent._tick_cpu == 0.0  # the handler's own time, on the stopped clock
 
 
