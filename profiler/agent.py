@@ -799,7 +799,9 @@ class Agent:
         """The period so far as a JSON-ready profile (see profiler.model)."""
         from codeward.profiler.snapshot import build_profile
 
-        return build_profile(self, final=final)
+        with self._lock:
+            self._count_queued()  # the ticks the handler queued since the agent's thread last counted
+            return build_profile(self, final=final)
 
     def report(self, *, final: bool = True, write: bool = True) -> list[str]:
         """Write this period's report files and start a new period; returns the paths written.
