@@ -567,8 +567,12 @@ def test_the_handler_counts_ticks_merged_by_a_long_c_call_on_a_controlled_clock(
     clock = {"cpu": 50.0, "wall": 1000.0}
     monkeypatch.setattr(agent_module, "_thread_time", lambda: clock["cpu"])
     monkeypatch.setattr(agent_module, "_perf_counter", lambda: clock["wall"])
+    # The handler's short path (the program's only thread): threads that other tests left in this process would
+    # make it sample every thread, under the lock, instead of queueing.
+    monkeypatch.setattr(agent_module, "_thread_count", lambda: 1)
     # Never started: no sampling thread and no timer; the handler is called as SIGPROF would call it.
     agent = Agent(Settings(heap_budget_percent=0, reporting_interval_ms=0), install_exit_hooks=False)
+    agent._own_threads = 1
     agent._tick_mark, agent._main_ident = clock["cpu"], threading.main_thread().ident or 0  # as start() sets them
     frame = sys._getframe()
     weights = []
