@@ -183,13 +183,14 @@ class Project:
             self._mentions.setdefault(path, {})[key] = found
         return found
 
-    def function_mentions(self, path: str, name: str, pattern: Any) -> bool:
-        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
-        key = (name, pattern.pattern)
+    def function_mentions(self, path: str, name: str, pattern: Any, limit: int = 0) -> bool:
+        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse); with
+        `limit`, only a text of at most that many characters counts."""
+        key = (name, pattern.pattern, str(limit))
         found = self._mentions.get(path, {}).get(key)
         if found is None:
             body = self._body(path, name)
-            found = body is not None and bool(pattern.search(body))
+            found = body is not None and (not limit or len(body) <= limit) and bool(pattern.search(body))
             self._mentions.setdefault(path, {})[key] = found
         return found
 
