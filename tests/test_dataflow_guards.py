@@ -210,3 +210,81 @@ def test_a_checked_value_is_not_reported_by_the_shape_rule_either() -> None:
     source = head + textwrap.dedent(body)
     found = sorted((f.line - head.count("\n"), f.code) for f in review_text("views.py", source))
     assert [item for item in found if item[1] in ("CWR102", "CWR103")] == [(15, "CWR103")]
+
+
+PATHS = """
+BASE = "/srv/files"
+
+
+def inside(base, path):
+    return os.path.realpath(path).startswith(os.path.realpath(base) + os.sep)
+
+
+def under(path):
+    real = os.path.realpath(os.path.join(BASE, path))
+    if os.path.commonpath([BASE, real]) != BASE:
+        raise ValueError(path)
+    return real
+
+
+def under_lexically(path):
+    joined = os.path.join(BASE, path)
+    if os.path.commonpath([BASE, joined]) != BASE:
+        raise ValueError(path)
+    return joined
+
+
+def contained(name):
+    target = (Path(BASE) / name).resolve()
+    if not target.is_relative_to(BASE):
+        raise PermissionError(name)
+    return target
+
+
+def contained_lexically(name):
+    target = Path(BASE) / name
+    if not target.is_relative_to(BASE):
+        raise PermissionError(name)
+    return target
+
+
+def validate_filename(name):
+    return name
+"""
+
+# (description, route body, whether CWR107 reports it)
+PATH_CALLERS = [
+    ("predicate on the normalised path", "p = request.args['p']\nif not inside(BASE, p):\n    return ''\n"
+     "return open(p).read()\n", False),
+    ("predicate whose answer is ignored", "p = request.args['p']\ninside(BASE, p)\nreturn open(p).read()\n", True),
+    ("commonpath of the real path", "return open(under(request.args['p'])).read()\n", False),
+    ("commonpath of a path not normalised", "return open(under_lexically(request.args['p'])).read()\n", True),
+    ("is_relative_to after resolve()", "return contained(request.args['p']).read_text()\n", False),
+    ("is_relative_to without resolve()", "return contained_lexically(request.args['p']).read_text()\n", True),
+    ("check of the joined parts, inline", "name = request.args['p']\n"
+     "if not os.path.realpath(os.path.join(BASE, name)).startswith(BASE + os.sep):\n    return ''\n"
+     "return open(os.path.join(BASE, name)).read()\n", False),
+    ("check of the joined parts, not normalised", "name = request.args['p']\n"
+     "if not os.path.join(BASE, name).startswith(BASE):\n    return ''\nreturn open(os.path.join(BASE, name)).read()\n",
+     True),
+    ("a check's name is not a check when its body is in view", "name = request.args['p']\n"
+     "validate_filename(name)\nreturn open(os.path.join(BASE, name)).read()\n", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "reported"), PATH_CALLERS, ids=[c[0] for c in PATH_CALLERS])
+def test_path_checks_recognised_by_their_body(name: str, body: str, reported: bool) -> None:
+    head = "import os\nfrom pathlib import Path\nfrom flask import Flask, request\napp = Flask(__name__)\n" + PATHS
+    source = head + "\n\n@app.route('/x')\ndef view():\n" + textwrap.indent(body, "    ")
+    found = [f for f in review_text("views.py", source) if f.code == "CWR107"]
+    assert bool(found) == reported
+
+
+def test_a_check_named_for_paths_still_counts_when_its_body_is_not_in_view() -> None:
+    """`validate_filename` imported from a library (its body unknown): its name is the only evidence."""
+    source = (
+        "import os\nfrom flask import Flask, request\nfrom somelib import validate_filename\napp = Flask(__name__)\n\n"
+        "@app.route('/x')\ndef view():\n    name = request.args['p']\n    validate_filename(name)\n"
+        "    return open(os.path.join('/srv', name)).read()\n"
+    )
+    assert [f.code for f in review_text("views.py", source) if f.code == "CWR107"] == []

@@ -1193,7 +1193,10 @@ class Analysis:
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
             if init is None:
-                return _constructed(instance, fn, args)  # type: ignore[arg-type]
+                from codeward.reviewer.dataflow.validated import validated_model
+
+                built = _constructed(instance, fn, args)  # type: ignore[arg-type]
+                return validated_model(self, owner, fn, built, node)  # type: ignore[arg-type]
             summary = owner.summary(init)
             if summary is None:
                 return instance
@@ -1272,9 +1275,7 @@ class Analysis:
         """`if is_plain(name):` where `is_plain` is the project's: what its body guarantees when it answers
         `outcome`, applied to the arguments. None when the callee's body is not known."""
         func = test.func
-        receiver = self.eval(func.value, dict(env)) if isinstance(func, cst.Attribute) else None
-        args = [Arg(self.eval(a.value, dict(env)), a.keyword.value if a.keyword else None, a.star, a.value)
-                for a in test.args]  # fmt: skip
+        receiver, args = self._call_args(env, test)
         if not self.info.engine.worth_loading(name, args, receiver, self.info.path):
             return None
         target = self.info.resolve_callable(name, load=True)
@@ -1397,11 +1398,34 @@ class Analysis:
                 # `re.fullmatch(P, s) is not None`: a match object is never false, so this is its truth.
                 return self.refine(env, left, not positive)
             for subject, other in ((left, right), (right, left)):
+                if positive and self._common_path(env, subject, other):
+                    return env
                 known = self.eval(other, dict(env))
                 if positive and known.const is not UNKNOWN and not known.flows:
                     return self.narrow(env, subject, ALL_KINDS, (known.const,))
             return env
         return env
+
+    def _common_path(self, env: Env, call: cst.BaseExpression, base: cst.BaseExpression) -> bool:
+        """`os.path.commonpath([BASE, real]) == BASE`: every other normalised path of the list lies under BASE
+        (narrowed, and True); a path that is not normalised may still climb out with `..`."""
+        if not isinstance(call, cst.Call) or len(call.args) != 1:
+            return False
+        name = self.name_in(call.func, env)
+        if name is None or self.info.resolved(name).rsplit(".", 1)[-1] not in ("commonpath", "commonprefix"):
+            return False
+        listed = call.args[0].value
+        if not isinstance(listed, cst.List | cst.Tuple):
+            return False
+        code = self.info.module.code_for_node
+        wanted = code(base)
+        others = [e.value for e in listed.elements if code(e.value) != wanted]
+        if len(others) != len(listed.elements) - 1:
+            return False
+        for other in others:
+            if self.eval(other, dict(env)).type == _PATH_TYPE:
+                self.narrow(env, other, frozenset({"path"}))
+        return True
 
     def _match_call(self, expr: cst.BaseExpression) -> bool:
         """A call of a regular expression's `match`, `fullmatch` or `search` (module function or method)."""
@@ -1470,7 +1494,12 @@ class Analysis:
                 kinds: set[str] = set()
                 if isinstance(prefix.const, str) and _FIXED_HOST.match(prefix.const):
                     kinds |= {"redirect", "ssrf"}
-                if (subject.type == _PATH_TYPE or method == "is_relative_to") and prefix.const is not None:
+                # The path must be normalised first, or `..` climbs out of a prefix that matched: a value known to
+                # be a plain `pathlib` path (`Path(BASE) / name`) is not; one of unknown origin is given the benefit.
+                lexical = (subject.type or "").startswith("pathlib.")
+                if (
+                    subject.type == _PATH_TYPE or (method == "is_relative_to" and not lexical)
+                ) and prefix.const is not None:
                     kinds.add("path")
                 if kinds:
                     return self.narrow(env, receiver, frozenset(kinds))
@@ -1500,8 +1529,29 @@ class Analysis:
         (`validate_request(data)`, `check_user(u)`) says nothing about the parts used as paths."""
         func = call.func
         short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        if _PATH_CHECK.match(short) and isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
+        if not _PATH_CHECK.match(short) or not isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
+            return
+        if not self._body_seen(env, call):  # the body, when the analysis reads it, says what it checks
             self.narrow(env, subject, _PATH_KINDS)
+
+    def _body_seen(self, env: Env, call: cst.Call) -> bool:
+        """Whether the callee is a function of the project whose body the analysis reads at this call (its
+        summary, or what it answers, decides; its name does not)."""
+        name = self.name_in(call.func, env)
+        if name is None or not name.startswith("@") or self.light:
+            return False
+        receiver, args = self._call_args(env, call)
+        if not self.info.engine.worth_loading(name, args, receiver, self.info.path):
+            return False
+        return self.info.resolve_callable(name, load=True) is not None
+
+    def _call_args(self, env: Env, call: cst.Call) -> tuple[Value | None, list[Arg]]:
+        """The receiver (of a method call) and the arguments of a call, evaluated where `env` holds."""
+        func = call.func
+        receiver = self.eval(func.value, dict(env)) if isinstance(func, cst.Attribute) else None
+        args = [Arg(self.eval(a.value, dict(env)), a.keyword.value if a.keyword else None, a.star, a.value)
+                for a in call.args]  # fmt: skip
+        return receiver, args
 
     def narrow(
         self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None, extra: tuple = ()
@@ -1511,6 +1561,14 @@ class Analysis:
         derived: frozenset[str] | None = None
         expr = subject
         while True:
+            parts = _joined_parts(expr, self, env)
+            if parts is not None:
+                # A path joined from parts and checked as a whole (`realpath(join(BASE, name)).startswith(BASE)`):
+                # each part is safe as a path there; a constant base is narrowed to nothing.
+                narrowed = kinds & derived if derived is not None else kinds
+                for part in parts:
+                    self.narrow(env, part, narrowed, None, extra)
+                return env
             if isinstance(expr, cst.Call):
                 name = self.name_in(expr.func, env)
                 method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
@@ -1602,6 +1660,23 @@ def _own_cleared(flows: tuple[Flow, ...], index: int, path: tuple[object, ...]) 
         if label.kind == "param" and label.index == index and label.path in (path, ()):
             kinds = flow.cleared if kinds is None else kinds & flow.cleared
     return kinds
+
+
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+
+
+def _joined_parts(expr: cst.BaseExpression, analysis: Analysis, env: Env) -> list[cst.BaseExpression] | None:
+    """The parts of a path join (`os.path.join(a, b)`, `Path(a) / b`), else None."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        left = analysis.eval(expr.left, dict(env))
+        if left.type is not None and left.type.startswith(("pathlib.", _PATH_TYPE)):
+            return [expr.left, expr.right]
+        return None
+    if isinstance(expr, cst.Call) and expr.args and all(not a.star and a.keyword is None for a in expr.args):
+        name = analysis.name_in(expr.func, env)
+        if name is not None and analysis.info.resolved(name) in _JOINS:
+            return [a.value for a in expr.args]
+    return None
 
 
 def _allowed_only(pattern: object) -> frozenset[str]:

@@ -27,7 +27,8 @@ _GUARD_TEXT = re.compile(
     r"identifier|ascii)\(|\.startswith\(|\.is_relative_to\(|\bcommonpath\(|\b(?:int|float|UUID)\("
 )
 
-# The longest function text (docstring included) read as a guard: validators and sanitisers are short.
+# The longest function text (docstring included) read as a guard or a wrapper when only the caller's parameters
+# flow into it: validators, sanitisers and wrappers of a sink are short.
 _GUARD_SIZE = 2500
 
 
@@ -155,8 +156,14 @@ class Engine:
             return True
         # The caller's parameters flow in: worth it when the callee is a short function whose text checks or
         # cleans what it is given (a validator that raises, a predicate, an escaping helper), so that what it
-        # guarantees holds here too. Long functions that merely raise somewhere are not worth a parse.
-        return carried and self.project.function_mentions(path, name, _GUARD_TEXT, _GUARD_SIZE)
+        # guarantees holds here too, or calls a sink (a wrapper, whose callers' data reaches that sink through
+        # this one). Long functions that merely raise somewhere or open a file are not worth a parse.
+        if not carried:
+            return False
+        project = self.project
+        return project.function_mentions(path, name, _GUARD_TEXT, _GUARD_SIZE) or project.function_mentions(
+            path, name, self.sink_pattern(), _GUARD_SIZE
+        )
 
     def sink_pattern(self) -> SinkText:
         """Calls of sinks as they appear in source text: `os.system(`, `subprocess.run(`, `.execute(`, a

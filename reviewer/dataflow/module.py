@@ -676,12 +676,30 @@ class ModuleInfo:
                 if held != "trusted":
                     value = Value(flows=(Flow(label),), type=held)
             from_url = route is not None and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
+            if from_url and param.annotation is not None:
+                from codeward.reviewer.dataflow.validated import safe_annotation
+
+                from_url = not safe_annotation(self, param.annotation.annotation)  # `kind: Literal["a", "b"]`
             if from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
                 what = "command-line option" if route == "cli" else "route parameter"
                 source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
+                if annotation is not None:
+                    value = self._model_parameter(analysis, annotation, value, param)
             env[name] = value
         return env
+
+    def _model_parameter(self, analysis: Analysis, annotation: str, value: Value, param: cst.Param) -> Value:
+        """A body parameter typed with a pydantic model (`item: Item`): an instance built from the request, its
+        fields as the model's types and validators leave them."""
+        from codeward.reviewer.dataflow.validated import model_class, validated_model
+
+        found = model_class(self, annotation)
+        if found is None:
+            return value
+        owner, klass = found
+        instance = Value(flows=value.flows, type=f"{owner.ref_of(klass)}()")
+        return validated_model(analysis, owner, klass, instance, param)
 
     def _framework_type(self, annotation: str) -> bool:
         """Whether a request-like annotation (`Request`) is a web framework's: not the project's own class (an
