@@ -52,7 +52,7 @@ class Project:
         # Files whose text decided something for the file under review: its cached result depends on them.
         self.consulted: set[str] | None = None
         self._texts: dict[str, str] = {}
-        self._headers: dict[str, tuple[str, dict[str, list[tuple[int, int]]]]] = {}
+        self._headers: dict[str, tuple[str, dict[str, list[tuple[int, int]]], dict[str, str | None]]] = {}
         self._stamps: dict[str, tuple[int, int] | None] = {}
         self._import_tables: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
 
@@ -285,7 +285,10 @@ class Project:
             table: dict[str, list[tuple[int, int]]] = {}
             for match in _HEADER.finditer(text):
                 table.setdefault(match.group(2), []).append((match.start(), len(match.group(1))))
-            index = self._headers[path] = (text, table)
+            index = self._headers[path] = (text, table, {})
+        found = index[2].get(name, False)  # bodies cut once: wrapper and guard checks ask for the same ones
+        if found is not False:
+            return found
         parts = []
         for start, indent in index[1].get(name, ()):
             end = len(text)
@@ -294,7 +297,8 @@ class Project:
                     end = line.start()
                     break
             parts.append(text[start:end])
-        return "\n".join(parts) if parts else None
+        found = index[2][name] = "\n".join(parts) if parts else None
+        return found
 
     @staticmethod
     def module_mentions_source_text(text: str) -> bool:
