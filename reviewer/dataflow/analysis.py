@@ -435,7 +435,7 @@ class Analysis:
         elif isinstance(pattern, cst.MatchMapping):
             for element in pattern.elements:
                 key = self.eval(element.key, env).const
-                self.bind_pattern(element.pattern, self.read_key(subject, key), env, node)
+                self.bind_pattern(element.pattern, self.read_key(subject, key, element), env, node)
             if pattern.rest is not None:
                 env[pattern.rest.value] = subject
         elif isinstance(pattern, cst.MatchClass):

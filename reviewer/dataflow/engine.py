@@ -36,10 +36,19 @@ class SinkText:
     """Whether source text calls a sink: one linear pass over its call-like tokens, tested against sets."""
 
     def __init__(
-        self, dotted: frozenset[str], bare: frozenset[str], methods: frozenset[str], builtins: frozenset[str]
+        self,
+        dotted: frozenset[str],
+        bare: frozenset[str],
+        methods: frozenset[str],
+        builtins: frozenset[str],
+        chained: frozenset[str] = frozenset(),
     ) -> None:
         self.dotted, self.bare, self.methods, self.builtins = dotted, bare, methods, builtins
-        self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}"
+        # Common method names that are sinks of a library's objects (`find`, `update_one`: MongoDB collections)
+        # count when called on an attribute (`db.users.find(`, `self.coll.find_one(`), which a str's or a
+        # dict's method rarely is; alone they would make every `s.find(` a wrapper.
+        self.chained = chained
+        self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}:{len(chained)}"
 
     def search(self, text: str) -> bool:
         # finditer, not findall: the first sink call found decides, the rest of the text need not be scanned.
@@ -47,6 +56,8 @@ class SinkText:
             lead, first, second = match.groups(default="")
             if second:
                 if f"{first}.{second}" in self.dotted or second in self.methods or second in self.bare:
+                    return True
+                if lead and second in self.chained:
                     return True
                 continue
             if lead and first in self.methods:
@@ -187,7 +198,15 @@ class Engine:
                     if last not in _GENERIC_METHODS:
                         bare.add(last)
             methods.update(m for m in self.models.method_sinks if m not in _GENERIC_METHODS)
-            self._sink_pattern = SinkText(frozenset(dotted), frozenset(bare), frozenset(methods), frozenset(builtins))
+            # (Not `.save`, a sink only on an uploaded file: `x.y.save(` is every Django model's save.)
+            chained = frozenset(
+                m
+                for m, sinks in self.models.method_sinks.items()
+                if m in _GENERIC_METHODS and any(sink.when != "receiver-tainted" for sink in sinks)
+            )
+            self._sink_pattern = SinkText(
+                frozenset(dotted), frozenset(bare), frozenset(methods), frozenset(builtins), chained
+            )
         return self._sink_pattern
 
     def sink_words(self) -> frozenset[str]:
