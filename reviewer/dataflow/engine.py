@@ -20,6 +20,18 @@ _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input
 _CALL = re.compile(r"(\.?)(\w+)(?:\.(\w+))?\s*\(")
 
 
+# Text of a function that checks or cleans its arguments: it raises or aborts, matches a pattern, tests
+# characters or a prefix, resolves a path against a base, converts, quotes or escapes.
+_GUARD_TEXT = re.compile(
+    r"\braise\b|\babort\(|\.(?:full)?match\(|\.search\(|quote|escape|\.is(?:alnum|digit|decimal|numeric|alpha|"
+    r"identifier|ascii)\(|\.startswith\(|\.is_relative_to\(|\bcommonpath\(|\b(?:int|float|UUID)\("
+)
+
+# The longest function text (docstring included) read as a guard or a wrapper when only the caller's parameters
+# flow into it: validators, sanitisers and wrappers of a sink are short.
+_GUARD_SIZE = 2500
+
+
 class SinkText:
     """Whether source text calls a sink: one linear pass over its call-like tokens, tested against sets."""
 
@@ -141,14 +153,28 @@ class Engine:
         if path == here:
             return True  # the caller's own module: parsed already
         name = name.rpartition(".")[2].replace("()", "")
+        carried = False
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
-            if value is not None and any(f.label.kind == "source" for f in value.deep_flows()):
+            flows = value.deep_flows() if value is not None else ()
+            if any(f.label.kind == "source" for f in flows):
                 # Untrusted data flows in: worth it whenever the callee is there, sink or not. Unparsed, the call
                 # would be an unknown call whose result carries its arguments' data, a false flow when the
                 # callee drops, converts or checks it (`return_constant(x)`, `to_int(x)`).
                 return self.project.defines(path, name)
-        return self.project.function_mentions_source(path, name)
+            carried = carried or bool(flows)
+        if self.project.function_mentions_source(path, name):
+            return True
+        # The caller's parameters flow in: worth it when the callee is a short function whose text checks or
+        # cleans what it is given (a validator that raises, a predicate, an escaping helper), so that what it
+        # guarantees holds here too, or calls a sink (a wrapper, whose callers' data reaches that sink through
+        # this one). Long functions that merely raise somewhere or open a file are not worth a parse.
+        if not carried:
+            return False
+        project = self.project
+        return project.function_mentions(path, name, _GUARD_TEXT, _GUARD_SIZE) or project.function_mentions(
+            path, name, self.sink_pattern(), _GUARD_SIZE
+        )
 
     def sink_pattern(self) -> SinkText:
         """Calls of sinks as they appear in source text: `os.system(`, `subprocess.run(`, `.execute(`, a
