@@ -50,21 +50,22 @@ _TEMPLATE = """Resources:
 _NEEDED = ("codebuild:StartBuild", "codebuild:BatchGetBuilds")
 
 
-def _codebuild_actions(properties: dict[str, Any], path: Path) -> list[Path]:
-    found: list[Path] = []
+def _codebuild_actions(properties: dict[str, Any], path: Path) -> list[tuple[dict[str, Any], Path]]:
+    found: list[tuple[dict[str, Any], Path]] = []
     for stage, stage_path, _ in _items(properties.get("Stages"), (*path, "Stages")):
         for action, action_path, _ in _items(stage.get("Actions"), (*stage_path, "Actions")):
             type_id = action.get("ActionTypeId")
             if isinstance(type_id, dict) and type_id.get("Provider") == "CodeBuild" and type_id.get("Owner") == "AWS":
-                found.append(action_path)
+                found.append((action, action_path))
     return found
 
 
 class RoleLacksCodeBuildPermission(DocumentRule):
     """
     ## What it does
-    In a CloudFormation template, reports a pipeline with a CodeBuild action whose service role (an
-    `AWS::IAM::Role` of the same template, given as `!GetAtt Role.Arn`) is not allowed
+    In a CloudFormation template, reports a pipeline with a CodeBuild action whose role (the action's own
+    `RoleArn`, else the pipeline's: an `AWS::IAM::Role` of the same template, given as `!GetAtt Role.Arn`) is not
+    allowed
     `codebuild:StartBuild` or `codebuild:BatchGetBuilds`. Judged only when every policy that reaches the
     role is written in the template (inline `Policies` and `AWS::IAM::Policy`/`ManagedPolicy` resources
     that name it; no `ManagedPolicyArns`, no `NotAction`, no statement built by a function); wildcards
@@ -115,6 +116,17 @@ class RoleLacksCodeBuildPermission(DocumentRule):
             "        Statement: [{Effect: Allow, Action: codebuild:BatchGet*, Resource: '*'}]\n",
             filename="pipeline.yml",
         ),
+        # The action runs with a role of its own, which is allowed both.
+        Valid(
+            _TEMPLATE.replace(
+                "              Configuration: {ProjectName: app-image}\n",
+                "              Configuration: {ProjectName: app-image}\n              RoleArn: !GetAtt BuildRole.Arn\n",
+            )
+            + "  BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n"
+            "      Policies:\n        - PolicyName: build\n          PolicyDocument:\n"
+            "            Statement: [{Effect: Allow, Action: 'codebuild:*', Resource: '*'}]\n",
+            filename="pipeline.yml",
+        ),
         # A role named by ARN (made elsewhere): its permissions are not in the template.
         Valid(
             _TEMPLATE.replace("!GetAtt PipelineRole.Arn", "arn:aws:iam::123456789012:role/pipeline"),
@@ -126,7 +138,7 @@ class RoleLacksCodeBuildPermission(DocumentRule):
             _TEMPLATE,
             31,
             21,
-            'the pipeline\'s role "PipelineRole" is not allowed codebuild:BatchGetBuilds',
+            'the role "PipelineRole" that runs the CodeBuild action is not allowed codebuild:BatchGetBuilds',
             filename="pipeline.yml",
         ),
         Invalid(
@@ -157,21 +169,27 @@ class RoleLacksCodeBuildPermission(DocumentRule):
             if not isinstance(properties, dict):
                 continue
             base = ("Resources", logical_id, "Properties")
-            if not _codebuild_actions(properties, base):
-                continue
-            role = role_id(properties.get("RoleArn"))
-            grants = role_grants(value, role) if role else None
-            if grants is None:
-                continue
-            missing = [action for action in _NEEDED if not allows(grants, action)]
-            if not missing:
-                continue
-            # Where to add it: next to the role's CodeBuild permissions, else at the pipeline's RoleArn.
-            near = next((g.path for g in grants if g.pattern.lower().startswith("codebuild:")), None)
-            ctx.report(
-                near or (*base, "RoleArn"),
-                f'the pipeline\'s role "{role}" is not allowed {" or ".join(missing)}, which CodePipeline needs to '
-                "run a CodeBuild action (start the build, then poll it until it ends): the build action fails with "
-                "an access-denied error on every execution",
-                notes=("Every policy reaching the role is in this template; add the missing actions to one of them.",),
-            )
+            reported: set[str] = set()
+            for action, action_path in _codebuild_actions(properties, base):
+                # An action with a RoleArn of its own runs with that role; the others with the pipeline's.
+                own = action.get("RoleArn")
+                role = role_id(own if own is not None else properties.get("RoleArn"))
+                grants = role_grants(value, role) if role else None
+                if role is None or grants is None or role in reported:
+                    continue
+                missing = [name for name in _NEEDED if not allows(grants, name)]
+                if not missing:
+                    continue
+                reported.add(role)
+                # Where to add it: next to the role's CodeBuild permissions, else where the role is named.
+                near = next((g.path for g in grants if g.pattern.lower().startswith("codebuild:")), None)
+                named = (*action_path, "RoleArn") if own is not None else (*base, "RoleArn")
+                ctx.report(
+                    near or named,
+                    f'the role "{role}" that runs the CodeBuild action is not allowed {" or ".join(missing)}, which '
+                    "CodePipeline needs to run it (start the build, then poll it until it ends): the build action "
+                    "fails with an access-denied error on every execution",
+                    notes=(
+                        "Every policy reaching the role is in this template; add the missing actions to one of them.",
+                    ),
+                )
