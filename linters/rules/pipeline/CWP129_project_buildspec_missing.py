@@ -46,8 +46,9 @@ class ProjectBuildSpecMissing(DocumentRule):
     value is followed through a parameter: the value a parent template of the repository passes when it
     nests this one, else the parameter's `Default` when nothing else in the repository names the
     parameter (a parameters file, a deploy script or a config file may pass another value: then the rule
-    stays silent). Inline buildspecs, S3 ARNs, values with variables, and projects whose source type is not a
-    repository (`S3`, `NO_SOURCE`) are not judged.
+    stays silent). Inline buildspecs, S3 ARNs, values with variables, projects whose source type is not a
+    repository (`S3`, `NO_SOURCE`), and paths in a folder the repository does not have (`simpleApp/buildspec.yaml`
+    in a template whose pipeline checks out another repository) are not judged.
 
     ## Why is this bad?
     CodeBuild reads the buildspec from the path, resolved from the root of the source it checked out.
@@ -87,6 +88,11 @@ class ProjectBuildSpecMissing(DocumentRule):
         # No buildspec in the repository at all: the project may build another repository.
         Valid(_TEMPLATE, filename="build.yml", files={".git/HEAD": "ref: refs/heads/main\n"}),
         Valid(_TEMPLATE.replace("Type: CODEPIPELINE\n", "Type: S3\n"), filename="build.yml", files=_REPO),
+        # A folder this repository does not have: the pipeline builds another repository; a source type that is a
+        # parameter.
+        Valid(_TEMPLATE.replace("Default: buildspec.yaml", "Default: service/buildspec.yml"), filename="build.yml",
+              files=_REPO),
+        Valid(_TEMPLATE.replace("Type: CODEPIPELINE\n", "Type: !Ref SourceType\n"), filename="build.yml", files=_REPO),
     )  # fmt: skip
     INVALID = (
         Invalid(
@@ -99,7 +105,7 @@ class ProjectBuildSpecMissing(DocumentRule):
             files=_REPO,
         ),
         Invalid(
-            _TEMPLATE.replace("!Ref BuildSpec", "ci/buildspec.yml"),
+            _TEMPLATE.replace("!Ref BuildSpec", "backend/build.yml"),
             14,
             20,
             "backend/buildspec.yml",
@@ -132,13 +138,17 @@ class ProjectBuildSpecMissing(DocumentRule):
                 continue
             properties = resource.get("Properties")
             source = properties.get("Source") if isinstance(properties, dict) else None
-            if not isinstance(source, dict) or source.get("Type") not in _SOURCE_TYPES:
+            kind = source.get("Type") if isinstance(source, dict) else None
+            if not isinstance(kind, str) or kind not in _SOURCE_TYPES:
                 continue
             named = project_buildspec(value, logical_id, root, template_path)
             if named is None or is_inline(named.value) or not _PATH.match(named.value):
                 continue
             if os.path.exists(os.path.join(root, named.value)):
                 continue
+            folder = os.path.dirname(named.value.strip("/"))
+            if folder and not os.path.isdir(os.path.join(root, folder)):
+                continue  # a folder this repository does not have: the project builds another repository
             if buildspecs is None:
                 buildspecs = [os.path.relpath(p, root).replace(os.sep, "/") for p in _buildspecs(root)]
             if not buildspecs:
