@@ -35,7 +35,7 @@ _CFN = """Resources:
         Type: CODEPIPELINE
         BuildSpec: |
           version: 0.2
-          phases: {build: {commands: [make]}}
+          phases: {build: {commands: ['make > web-imagedefinitions.json']}}
           artifacts: {files: [web-imagedefinitions.json]}
   Pipeline:
     Type: AWS::CodePipeline::Pipeline
