@@ -96,8 +96,8 @@ def role_grants(template: dict[str, Any], role: str) -> list[Grant] | None:
     if not isinstance(resource, dict) or resource.get("Type") != "AWS::IAM::Role":
         return None
     properties = resource.get("Properties")
-    if not isinstance(properties, dict):
-        properties = {}
+    if not isinstance(properties, dict) or "AssumeRolePolicyDocument" not in properties:
+        return None  # a stub, not a role declared whole
     if properties.get("ManagedPolicyArns") not in (None, []):
         return None
     grants: list[Grant] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from codeward.linters.document import Path
@@ -43,9 +44,9 @@ _READ_SUFFIXES = (
     ".properties",
 )
 _READ_NAMES = ("Makefile", "Jenkinsfile", "Taskfile")
-_MAX_FILES = 4000
+_MAX_FILES = 2000
 _MAX_BYTES = 400_000
-_BUDGET = 24_000_000
+_BUDGET = 8_000_000
 UNKNOWN = object()
 
 
@@ -66,6 +67,11 @@ def is_inline(value: str) -> bool:
 
 
 def repository_files(root: str) -> list[str]:
+    return list(_repository_files(os.path.abspath(root)))
+
+
+@lru_cache(maxsize=8)
+def _repository_files(root: str) -> tuple[str, ...]:
     """The repository's files that may define a project or pass a parameter (bounded in number and bytes),
     skipping checkout-only folders."""
     found: list[str] = []
@@ -82,10 +88,11 @@ def repository_files(root: str) -> list[str]:
                 continue
             found.append(path)
             if len(found) >= _MAX_FILES or budget <= 0:
-                return found
-    return found
+                return tuple(found)
+    return tuple(found)
 
 
+@lru_cache(maxsize=512)
 def _read(path: str) -> str | None:
     try:
         if os.path.getsize(path) > _MAX_BYTES:

@@ -350,11 +350,15 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
 
 
 def _files_under(folder: str, limit: int = 2000) -> set[str]:
+    """The names of the files under `folder`, stopping after `limit` files seen (a folder copied whole can be
+    the whole checkout: `cp -r . dist/`)."""
     found: set[str] = set()
+    seen = 0
     for _current, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d not in _SKIP]
         found.update(filenames)
-        if len(found) >= limit:
+        seen += len(filenames) + len(dirnames)
+        if seen >= limit:
             break
     return found
 

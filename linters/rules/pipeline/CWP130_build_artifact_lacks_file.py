@@ -243,12 +243,24 @@ class BuildArtifactLacksFile(PipelineRule):
         root = project_root(ctx.base_dir)
         if root is None:
             return
+        # Only builds whose output a deploy action reads are looked up (the lookup reads the repository).
+        consumed = {
+            artifact.name
+            for item in pipeline.actions
+            if item.owner == "AWS" and item.category == "Deploy" and item.provider in ("ECS", "CodeDeploy")
+            for artifact in item.inputs
+        }
         builds: dict[str, tuple[Action, _Build | None]] = {}
         for item in pipeline.actions:
             outputs = item.outputs
             for artifact in outputs:
                 builds[artifact.name] = (item, None)
-            if item.owner == "AWS" and item.provider == "CodeBuild" and len(outputs) == 1:
+            if (
+                item.owner == "AWS"
+                and item.provider == "CodeBuild"
+                and len(outputs) == 1
+                and outputs[0].name in consumed
+            ):
                 builds[outputs[0].name] = (item, self._build(ctx, pipeline, item, root))
         for item in pipeline.actions:
             if item.owner != "AWS" or item.category != "Deploy":
