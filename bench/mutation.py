@@ -116,6 +116,7 @@ PACKAGES: dict[str, Package] = {
         (
             "tests/test_dataflow.py",
             "tests/test_dataflow_details.py",
+            "tests/test_dataflow_units.py",
             "tests/test_reviewer_rules.py",
             "tests/test_review_rule_details.py",
             "tests/test_reviewer_corpus.py",

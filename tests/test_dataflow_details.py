@@ -513,3 +513,113 @@ def test_a_dependency_nested_in_braces_past_the_limit_is_not_parsed(tmp_path) ->
         "@app.route('/x')\ndef view():\n    run(request.args['c'])\n"
     )
     assert [(f.line, f.code) for f in review_file(str(package / "views.py")).findings] == []
+
+
+# Seed 32's survivors (bench/mutation-report.md), each with a vulnerable and a safe variant where one exists.
+SEED_32_CASES = [
+    # Targets after a starred one are counted from the end; the star takes the middle.
+    ("a target after a starred one", "first, *mid, last = ['ls', 'x', request.args['c']]\nos.system(last)\n"
+     "os.system(first)\n", [(4, "CWR102")]),
+    # A mapping pattern binds its values by key (reading a key of a subject raised before: the file got CWR900).
+    ("a mapping pattern binds by key", "match request.get_json():\n    case {'cmd': cmd}:\n        os.system(cmd)\n"
+     "match {'cmd': 'ls', 'x': request.args['c']}:\n    case {'cmd': c2, **rest}:\n        os.system(c2)\n"
+     "        os.system(rest['x'])\n", [(5, "CWR102"), (9, "CWR102")]),
+    # next() is an item of its iterable, or its default.
+    ("next() of an iterator", "c = next(iter(request.args.getlist('c')))\nos.system(c)\nd = next(iter(['ls']))\n"
+     "os.system(d)\n", [(4, "CWR102")]),
+    ("next() with a default", "c = next(iter(['ls']), request.args['c'])\nos.system(c)\n"
+     "d = next(iter(['ls']), 'pwd')\nos.system(d)\n", [(4, "CWR102")]),
+    ("getattr() with a default", "o = object()\nc = getattr(o, 'missing', request.args['c'])\nos.system(c)\n"
+     "d = getattr(o, 'missing', 'ls')\nos.system(d)\n", [(5, "CWR102")]),
+    # min(), max() and sum() of constants fold and decide a branch.
+    ("min, max and sum fold", "c = request.args['c']\nif min(3, 1) == 1:\n    c = 'ls'\nos.system(c)\n"
+     "d = request.args['d']\nif max(3, 1) == 1:\n    d = 'ls'\nos.system(d)\ne = request.args['e']\n"
+     "if sum((1, 2)) == 3:\n    e = 'ls'\nos.system(e)\n", [(10, "CWR102")]),
+    ("a slice of the request's text", "os.system(request.args['c'][:20])\nos.system('ls -l'[:2])\n", [(3, "CWR102")]),
+    ("True folds", "flag = True\nc = request.args['c']\nif flag == True:\n    c = 'ls'\nos.system(c)\n"
+     "if flag is not True:\n    os.system(request.args['d'])\n", []),
+    # A comprehension's variable is its own: the nested function reads the enclosing `c`, not a local one.
+    ("a comprehension variable does not shadow", "c = request.args['c']\ndef inner():\n"
+     "    names = [c for c in ['ls']]\n    os.system(c)\ninner()\n", [(6, "CWR102")]),
+    # A condition of a comprehension refines its variable for the sink inside.
+    ("a comprehension condition guards its element", "cmds = request.args.getlist('c')\n"
+     "done = [os.system(c) for c in cmds if c.isalnum()]\nundone = [os.system(c) for c in cmds if c]\n",
+     [(5, "CWR102")]),
+    # get_all() reads one key's values (email.message.Message, wsgiref's Headers).
+    ("get_all reads its key", "h = {'a': 'ls', 'b': request.args['c']}\nfor v in h.get_all('a'):\n    os.system(v)\n"
+     "for w in h.get_all('b'):\n    os.system(w)\n", [(7, "CWR102")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_32_CASES, ids=[c[0] for c in SEED_32_CASES])
+def test_seed_32_case(name: str, body: str, expected: list[tuple[int, str]]) -> None:
+    assert reported(route(body)) == expected
+
+
+_RAN = "{} reaches the command run by os.system(): it can run commands of its own (CWE-78)"
+SEED_32_FILES = [
+    # Keywords gathered into **kwargs keep each its own key.
+    ("keywords gathered into **kwargs", "def run(**opts):\n    os.system(opts['cmd'])\n@app.route('/x')\n"
+     "def view():\n    run(cmd=request.args['c'], cwd='/tmp')\n    run(cmd='ls', cwd=request.args['d'])\n",
+     [(2, "CWR103", _RUNS_AS_IS.format("os.system()").replace("`cmd`", "`opts['cmd']`")),
+      (5, "CWR102", _WRAPPED.format("os.system()", 5))]),
+    # A route declared with the `rule=` or `path=` keyword naming a constant: its parameters come from the URL.
+    ("a route's rule keyword", "URL = '/x/<cmd>'\n@app.route(rule=URL)\ndef view(cmd):\n    os.system(cmd)\n",
+     [(4, "CWR102", _RAN.format("route parameter `cmd`"))]),
+    ("a route's path keyword", "URL = '/x/<cmd>'\n@app.get(path=URL)\ndef view(cmd):\n    os.system(cmd)\n",
+     [(4, "CWR102", _RAN.format("route parameter `cmd`"))]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_32_FILES, ids=[c[0] for c in SEED_32_FILES])
+def test_seed_32_file(name: str, body: str, expected: list[tuple[int, str, str]]) -> None:
+    test_seed_31_file(name, body, expected)
+
+
+def test_a_string_attribute_of_the_request_returned_is_html() -> None:
+    """request.path is text: a route returning it writes it as HTML; request.json is a collection (JSON)."""
+    source = HEAD + route("return request.path\n") + "@app.route('/y')\ndef other():\n    return request.json\n"
+    assert findings(source)[0][:2] == (6, "CWR110") and len(findings(source)) == 1
+
+
+def test_an_unknown_key_is_a_step_of_the_trace() -> None:
+    source = HEAD + route("d = {}\nd[request.args['k']] = request.args['v']\nos.system(d['x'])\n")
+    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    assert [(span.line - 3, text) for span, text in finding.flow] == [
+        (4, "request.args (the source)"), (4, "`d[...]`"), (5, "the sink")]  # fmt: skip
+
+
+def test_a_method_that_stores_its_argument() -> None:
+    """A method of a class of the module that stores its argument on `self`: the object holds it afterwards."""
+    source = HEAD + ("class Job:\n    def set(self, c):\n        self.cmd = c\n"
+                     + route("o = Job()\no.set(request.args['c'])\nos.system(o.cmd)\np = Job()\np.set('ls')\n"
+                             "os.system(p.cmd)\n"))  # fmt: skip
+    assert [(line - 3, code) for line, code, _ in findings(source) if code == "CWR102"] == [(8, "CWR102")]
+
+
+def test_a_mongodb_filter_passed_through_a_wrapper() -> None:
+    """The request's JSON handed to a helper that queries a collection with it is a NoSQL injection, as it is
+    when the route queries directly (the wrapper was missed: `find` alone is too common a name to make a
+    function a wrapper). A filter built from strings of the query string is not."""
+    head = "from flask import Flask, request\nfrom pymongo import MongoClient\napp = Flask(__name__)\ndb = MongoClient().app\n"
+    body = ("def search(query, limit=0):\n    return list(db.users.find(query).limit(limit))\n"
+            "@app.route('/x', methods=['POST'])\n"
+            "def view():\n    search(request.get_json())\n    search({'name': request.args['n']})\n"
+            "    search({'name': request.args['n']}, limit=5)\n    return 'ok'\n")  # fmt: skip
+    found = [(f.line - 4, f.code, f.message) for f in review_text("case.py", head + body) if f.code in FLOW_RULES]
+    assert found == [(5, "CWR115", "request.get_json() is used as a MongoDB query in search(), which passes it to "
+                      "db.users.find() (case.py:6); it can carry query operators (CWE-943)")]  # fmt: skip
+
+
+def test_seed_33_a_star_capture_of_a_sequence_pattern() -> None:
+    """`case [first, *rest]`: rest holds the other items (seed 33, written after the fresh sample)."""
+    body = ("match request.args.getlist('c'):\n    case [first, *rest]:\n        os.system(rest[0])\n"
+            "match ['ls', 'pwd']:\n    case [a, *more]:\n        os.system(more[0])\n")  # fmt: skip
+    assert reported(route(body)) == [(5, "CWR102")]
+
+
+def test_seed_33_an_awaited_value() -> None:
+    """`await` gives what its expression gives: the request's data in an async route (seed 33)."""
+    source = HEAD + ("@app.route('/x')\nasync def view():\n    data = await request.get_data()\n    os.system(data)\n"
+                     "    os.system(await fixed())\nasync def fixed():\n    return 'ls'\n")  # fmt: skip
+    assert [(f.line - 3, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]

@@ -494,3 +494,139 @@ def test_a_file_read_from_the_root_that_the_repository_keeps_in_a_folder(
         (tmp_path / name).write_text(text)
     text = "version: 0.2\nphases:\n  install:\n    commands:\n" + commands
     assert findings(tmp_path, "buildspec.yml", text) == expected
+
+
+_CFN_INIT = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Build:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      Name: app
+      ServiceRole: arn:aws:iam::123456789012:role/build
+      Artifacts: {Type: NO_ARTIFACTS}
+      Source: {Type: NO_SOURCE, BuildSpec: "version: 0.2\\nphases: {build: {commands: [make]}}"}
+      Environment: {Type: LINUX_CONTAINER, ComputeType: BUILD_GENERAL1_SMALL, Image: aws/codebuild/standard:7.0}
+  Agent:
+    Type: AWS::EC2::Instance
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          files:
+            /etc/cfn/cfn-hup.conf:
+              content: !Sub "stack=${AWS::StackId}\\nregion=${AWS::Region}\\n"
+            /etc/agent.conf:
+              content: !Sub "project=${Build}\\nresource=${AgentInstance}\\n"
+          commands:
+            tag:
+              command: !Join [" ", ["echo", !Ref Build, !Ref BuildProject]]
+    Properties:
+      ImageId: ami-12345678
+"""
+
+
+def test_a_reference_in_a_resources_metadata(tmp_path: Path) -> None:
+    """cfn-init's configuration (a resource's Metadata) is resolved by CloudFormation like its properties: its
+    undefined names are reported; defined ones and pseudo parameters are not."""
+    found = [(code, span[:2], message) for code, span, _, message, _ in findings(tmp_path, "pipeline.yml", _CFN_INIT)]
+    assert found == [
+        ("CWP124", (20, 57), '${AgentInstance} names no parameter, resource or pseudo parameter "AgentInstance" of this template: CloudFormation rejects it before creating anything'),
+        ("CWP124", (23, 57), 'Ref names "BuildProject", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything'),
+    ]  # fmt: skip
+
+
+_SERVES = "CodeBuild waits for it until the build times out (60 minutes by default) and the build fails"
+_LISTENS = "`node server.js` does not return: server.js starts a server (listen) that does not exit; " + _SERVES
+_SERVER_JS = "const http = require('http');\nhttp.createServer((q, r) => r.end('ok')).listen(8080);\n"
+# Seed 43's survivors: (buildspec commands, files of the source tree, findings).
+SEED_43_BUILDSPECS = {
+    "flask run": ("- pip install -r requirements.txt\n- flask run --port 5000\n", {}, [
+        ('CWB128', (6, 9, 6, 14), 'warning', '`flask run --port 5000` does not return: flask run serves the app until it is stopped; ' + _SERVES, ())]),
+    # `npm run` alone lists the scripts and returns.
+    "npm run without a script": ("- npm run\n", {"package.json": '{"scripts": {"start": "node server.js"}}'}, []),
+    "pnpm start": ("- pnpm start\n", {"package.json": '{"scripts": {"start": "node server.js"}}', "server.js": _SERVER_JS}, [
+        ('CWB128', (5, 9, 5, 13), 'warning', '`pnpm start` does not return: its "start" script (node server.js): server.js '
+         'starts a server (listen) that does not exit; ' + _SERVES, ())]),
+    # `node -v` prints the version and exits whatever follows.
+    "node -v": ("- node -v server.js\n- node server.js\n", {"server.js": _SERVER_JS}, [
+        ('CWB128', (6, 9, 6, 13), 'warning', _LISTENS, ())]),
+    # A script that is not UTF-8 (a Latin-1 comment) is still read.
+    "a server script in Latin-1": ("- node server.js\n", {"server.js": b"// caf\xe9\n" + _SERVER_JS.encode()}, [
+        ('CWB128', (5, 9, 5, 13), 'warning', _LISTENS, ())]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_43_BUILDSPECS))
+def test_seed_43_buildspec(tmp_path: Path, name: str) -> None:
+    commands, files, expected = SEED_43_BUILDSPECS[name]
+    for file, content in files.items():
+        (tmp_path / file).write_bytes(content if isinstance(content, bytes) else content.encode())
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n" + "".join(
+        f"      {line}\n" for line in commands.splitlines()
+    )
+    assert findings(tmp_path, "buildspec.yml", text) == expected
+
+
+def test_every_hook_of_the_wrong_platform_is_reported(tmp_path: Path) -> None:
+    text = LAMBDA + "Hooks:\n  - BeforeInstall: prepare\n  - ApplicationStart: go\n"
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ('CWA101', (11, 5, 11, 18), 'error', '"BeforeInstall" is a lifecycle event of ECS and EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', ()),
+        ('CWA101', (12, 5, 12, 21), 'error', '"ApplicationStart" is a lifecycle event of EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', ()),
+    ]  # fmt: skip
+
+
+def test_a_hook_location_with_arguments(tmp_path: Path) -> None:
+    """The note that the script exists is given only when it does."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "start.sh").write_text("#!/bin/sh\n")
+    text = ("version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: scripts/missing.sh --fast\n"
+            "  ApplicationStart:\n    - location: scripts/start.sh --fast\n")  # fmt: skip
+    missing = 'hook script "{}" of {} is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing'  # fmt: skip
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ('CWA104', (5, 17, 5, 42), 'error', missing.format("scripts/missing.sh --fast", "AfterInstall"), ()),
+        ('CWA104', (7, 17, 7, 40), 'error', missing.format("scripts/start.sh --fast", "ApplicationStart"),
+         ('"scripts/start.sh" exists: a location cannot carry arguments; read them in the script instead.',)),
+    ]  # fmt: skip
+
+
+def test_an_on_success_condition_of_a_v1_pipeline(tmp_path: Path) -> None:
+    data = json.loads(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION])))
+    data["pipeline"]["stages"][1]["onSuccess"] = {"conditions": [{"result": "FAIL", "rules": []}]}
+    found = findings(tmp_path, "pipeline.json", json.dumps(data, indent=2))
+    assert [(code, message) for code, _, _, message, _ in found] == [
+        ('CWP115', 'stage condition onSuccess of stage "Build" needs a V2 pipeline, but pipelineType is not set (V1)'),
+        ('CWP004', 'pipeline.stages[1].onSuccess.conditions[0].rules must not be empty'),
+    ]  # fmt: skip
+
+
+def test_a_getatt_in_list_form_points_at_its_resource(tmp_path: Path) -> None:
+    from codeward.linters.rules.pipeline.CWP124_undefined_reference import _TEMPLATE
+
+    text = _TEMPLATE.replace("!GetAtt BuildRole.Arn", "!GetAtt [BuildRole, Arn]")
+    assert findings(tmp_path, "pipeline.yml", text)[0] == (
+        'CWP124', (12, 29, 12, 38), 'error',
+        'GetAtt names "BuildRole", which is no resource of this template: CloudFormation rejects it before creating anything', (),
+    )  # fmt: skip
+
+
+def test_a_file_sourced_from_the_root_that_the_repository_keeps_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "env.sh").write_text("X=1\n")
+    (tmp_path / ".git").mkdir()  # the source root is a repository's
+    (tmp_path / ".git" / "HEAD").write_text("ref\n")
+    text = "version: 0.2\nphases:\n  install:\n    commands:\n      - source env.sh\n      - . env.sh\n"
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB115', (5, 9, 5, 15), 'warning', '"source" is bash syntax, but without env.shell CodeBuild runs commands with sh, where it fails on Ubuntu images (dash); set env.shell: bash, or use ". file"',
+         ('Amazon Linux images link sh to bash, so this may work there and break when the image changes.',)),
+        ('CWB127', (5, 16, 5, 22), 'error', _ROOT_MISSES.format("env.sh", "scripts/env.sh", "source"), ()),
+    ]  # fmt: skip
+
+
+def test_a_doubled_quote_inside_a_powershell_string(tmp_path: Path) -> None:
+    """PowerShell writes a quote inside a string of the same quotes doubled (`'it''s'`): not unterminated; when
+    the string is left open, the quote that opened it is the one reported."""
+    text = ("version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n"
+            "      - Write-Host 'it''s done'\n      - Write-Host 'it''s open\n")  # fmt: skip
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB116', (8, 20, 8, 21), 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote',
+         ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',)),
+    ]  # fmt: skip

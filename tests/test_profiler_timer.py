@@ -444,6 +444,8 @@ EXCEPT_TICKS = textwrap.dedent(
             tick()
             tick()
         main = threading.main_thread().name
+        with agent._lock:
+            agent._count_queued()  # what the agent's thread does at its checks
         return agent.thread_samples.get(main, 0), sum(entry[2] for entry in agent.stacks.values())
 
     print("alone", *ticks(0))
@@ -565,8 +567,12 @@ def test_the_handler_counts_ticks_merged_by_a_long_c_call_on_a_controlled_clock(
     clock = {"cpu": 50.0, "wall": 1000.0}
     monkeypatch.setattr(agent_module, "_thread_time", lambda: clock["cpu"])
     monkeypatch.setattr(agent_module, "_perf_counter", lambda: clock["wall"])
+    # The handler's short path (the program's only thread): threads that other tests left in this process would
+    # make it sample every thread, under the lock, instead of queueing.
+    monkeypatch.setattr(agent_module, "_thread_count", lambda: 1)
     # Never started: no sampling thread and no timer; the handler is called as SIGPROF would call it.
     agent = Agent(Settings(heap_budget_percent=0, reporting_interval_ms=0), install_exit_hooks=False)
+    agent._own_threads = 1
     agent._tick_mark, agent._main_ident = clock["cpu"], threading.main_thread().ident or 0  # as start() sets them
     frame = sys._getframe()
     weights = []
@@ -579,9 +585,14 @@ def test_the_handler_counts_ticks_merged_by_a_long_c_call_on_a_controlled_clock(
         assert agent._tick_mark == clock["cpu"]  # the next call counts from the end of this one
     assert weights == [1, 5, 1, 1, 2, 25]
     assert agent._tick_calls == 6 and agent.rounds == agent._ticks == 35
+    assert len(agent._queued) == 6 and not agent.stacks  # counted by the agent's thread at its checks
+    agent._count_queued()
     assert agent.thread_samples[threading.main_thread().name] == 35
     here = [e for e in agent.stacks.values() if e[3][0] is frame.f_code]  # the interrupted frame is the leaf
     assert len(here) == 1 and here[0][0] == 35
+    # CPU samples: each call's share of wall time on the CPU since the previous one (a third here: wall time ran
+    # three times as fast), counted in order from the queue; the first call has no previous reading.
+    assert here[0][1] == pytest.approx((35 - 1) / 3)
     assert agent._tick_cpu == 0.0  # the handler's own time, on the stopped clock
 
 

@@ -32,15 +32,16 @@ sys.path.insert(0, str(ROOT))
 LINES = 3000  # workload lines between two ticks (about 3 ms of CPU without valgrind)
 
 
-def _agent() -> Any:
-    """A started agent whose handler is installed but whose timer and thread are stopped."""
+def _agent(agent_class: Any = None) -> Any:
+    """A started agent (of `agent_class`, codeward's Agent by default) whose handler is installed but whose timer
+    and thread are stopped."""
     from codeward.profiler import sigtimer
     from codeward.profiler.agent import Agent
     from codeward.profiler.settings import resolve
 
     settings = resolve(overrides={"SamplingIntervalInMilliseconds": 10, "ReportingIntervalInMilliseconds": 0,
                                   "output-dir": tempfile.mkdtemp()}, use_env=False)  # fmt: skip
-    agent = Agent(settings, install_exit_hooks=False).start()
+    agent = (agent_class or Agent)(settings, install_exit_hooks=False).start()
     time.sleep(0.3)
     agent._stop.set()
     agent._thread.join()

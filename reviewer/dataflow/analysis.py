@@ -173,6 +173,12 @@ def keep_random(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     return tuple(f for f in flows if f.label.family != "input")
 
 
+# A parameter (by index), at an access path (`()`: the argument itself, `(".name",)`: its attribute), known safe
+# for some sink kinds: after the call returns normally (a validator that raises), or when its result is true or
+# false (a predicate).
+Check = tuple[int, tuple[object, ...], frozenset[str]]
+
+
 @dataclass(slots=True)
 class Summary:
     """What a call to the function does, in terms of its parameters."""
@@ -181,6 +187,8 @@ class Summary:
     self_out: Value | None = None
     # (kind, flow from a parameter or a source inside, what the sink is, sink node, module path)
     sinks: list[tuple[str, Flow, str, object, str]] = field(default_factory=list)
+    # What every normal return guarantees about the arguments (`if re.search(r"[^a-z]", s): raise`).
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(slots=True)
@@ -214,6 +222,7 @@ class Analysis:
         self.exit_env: Env = {}
         self.locals: set[str] = set()
         self.cfg: CFG | None = None
+        self.block_out: dict[int, Env | None] = {}
         self._summary: Summary | None = None
         self._running = False
 
@@ -270,6 +279,7 @@ class Analysis:
                     work.append(succ)
                     queued.add(succ)
         self.exit_env = block_in.get(cfg.exit) or {}
+        self.block_out = block_out
 
     def transfer_block(self, block, env: Env) -> Env:
         for kind, node in block.elements:
@@ -425,7 +435,7 @@ class Analysis:
         elif isinstance(pattern, cst.MatchMapping):
             for element in pattern.elements:
                 key = self.eval(element.key, env).const
-                self.bind_pattern(element.pattern, self.read_key(subject, key), env, node)
+                self.bind_pattern(element.pattern, self.read_key(subject, key, element), env, node)
             if pattern.rest is not None:
                 env[pattern.rest.value] = subject
         elif isinstance(pattern, cst.MatchClass):
@@ -1183,7 +1193,10 @@ class Analysis:
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
             if init is None:
-                return _constructed(instance, fn, args)  # type: ignore[arg-type]
+                from codeward.reviewer.dataflow.validated import validated_model
+
+                built = _constructed(instance, fn, args)  # type: ignore[arg-type]
+                return validated_model(self, owner, fn, built, node)  # type: ignore[arg-type]
             summary = owner.summary(init)
             if summary is None:
                 return instance
@@ -1191,14 +1204,19 @@ class Analysis:
             self_out = summary.self_out
             if self_out is None:
                 return instance
+            if summary.checks:
+                self.apply_checks(env, summary.checks, owner.bind_nodes(init, [Arg(instance, None, "", None), *args]))
             out = self.substitute(self_out, bound, node, _name_of(fn), owner is not self.info)
             return replace(out, type=instance.type, flows=tuple(f for f in out.flows if f.label.kind != "param"))
         summary = owner.summary(fn)
         if summary is None:
             return None
         is_method = receiver is not None and owner.is_method(fn)
-        full = [Arg(receiver, None, "", node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
+        receiver_node = func.value if isinstance(func, cst.Attribute) else None
+        full = [Arg(receiver, None, "", receiver_node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
+        if summary.checks:
+            self.apply_checks(env, summary.checks, owner.bind_nodes(fn, full))
         result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)
         if is_method and summary.self_out is not None and isinstance(func, cst.Attribute):
             updated = self.substitute(summary.self_out, bound, node, _name_of(fn), owner is not self.info)
@@ -1244,6 +1262,72 @@ class Analysis:
         rest = self.substitute(value.rest, bound, node, callee, foreign) if value.rest is not None else None
         return Value(flows=flows, const=value.const, fields=fields, rest=rest, ref=value.ref, type=value.type,
                      prefix=value.prefix)  # fmt: skip
+
+    def apply_checks(self, env: Env, checks: tuple[Check, ...], nodes: dict[int, cst.BaseExpression]) -> None:
+        """What a callee guarantees about its arguments (a validator returned, a predicate answered): the
+        caller's variables passed there are safe for those kinds from here on."""
+        for index, path, kinds in checks:
+            expr = nodes.get(index)
+            if expr is not None:
+                self.narrow(env, expr, kinds, extra=path)
+
+    def predicate(self, env: Env, test: cst.Call, name: str, outcome: bool) -> bool | None:
+        """`if is_plain(name):` where `is_plain` is the project's: what its body guarantees when it answers
+        `outcome`, applied to the arguments. None when the callee's body is not known."""
+        func = test.func
+        receiver, args = self._call_args(env, test)
+        if not self.info.engine.worth_loading(name, args, receiver, self.info.path):
+            return None
+        target = self.info.resolve_callable(name, load=True)
+        if target is None or target[2] != "function":
+            return None
+        owner, fn, _ = target
+        if receiver is not None and owner.is_method(fn):
+            args = [Arg(receiver, None, "", func.value), *args]  # type: ignore[attr-defined]
+        when_true, when_false = owner.predicate(fn)
+        checks = when_true if outcome else when_false
+        if checks:
+            self.apply_checks(env, checks, owner.bind_nodes(fn, args))
+        return bool(checks)
+
+    def predicate_checks(
+        self, params: list[str], rebound: frozenset[object]
+    ) -> tuple[tuple[Check, ...], tuple[Check, ...]]:
+        """What holds of the parameters where the function returns a true value, and where a false one: each
+        `return` refined by its own value (`return re.fullmatch(P, s) is not None`), a constant return counted
+        on its side, falling off the end counted as `None`."""
+        cfg = self.cfg
+        if cfg is None:
+            return (), ()
+        sides: list[Env | None] = [None, None]  # true, false
+
+        def add(side: int, state: Env | None) -> None:
+            if state is not None:
+                sides[side] = state if sides[side] is None else _join_env(sides[side], state)  # type: ignore[arg-type]
+
+        for block in cfg.blocks:
+            for kind, node in block.elements:
+                if kind != "stmt" or not isinstance(node, cst.Return):
+                    continue
+                state = self.pre.get(id(node))
+                if state is None:
+                    continue
+                if node.value is None:
+                    add(1, state)
+                    continue
+                decided = truthy(self.eval(node.value, dict(state)))
+                if decided is not None:
+                    add(0 if decided else 1, state)
+                    continue
+                add(0, self.refine(dict(state), node.value, True))
+                add(1, self.refine(dict(state), node.value, False))
+        for pred, cond in cfg.blocks[cfg.exit].preds:
+            block = cfg.blocks[pred]
+            last = block.elements[-1][1] if block.elements else None
+            if not isinstance(last, cst.Return):
+                out = self.block_out.get(pred)
+                add(1, self.refine_edge(out, cond) if out is not None else None)
+        return tuple(param_checks(side, params, rebound) if side is not None else () for side in sides)  # type: ignore[return-value]
 
     def _after_call(self, value: Value, cleared: frozenset[str], node: cst.CSTNode | None, callee: str) -> Value:
         if cleared:
@@ -1310,12 +1394,48 @@ class Analysis:
             return env
         if isinstance(op, cst.Equal | cst.NotEqual | cst.Is | cst.IsNot):
             positive = isinstance(op, cst.Equal | cst.Is) == outcome
+            if isinstance(op, cst.Is | cst.IsNot) and self._match_call(left) and fold.literal(right) is None:
+                # `re.fullmatch(P, s) is not None`: a match object is never false, so this is its truth.
+                return self.refine(env, left, not positive)
             for subject, other in ((left, right), (right, left)):
+                if positive and self._common_path(env, subject, other):
+                    return env
                 known = self.eval(other, dict(env))
                 if positive and known.const is not UNKNOWN and not known.flows:
                     return self.narrow(env, subject, ALL_KINDS, (known.const,))
             return env
         return env
+
+    def _common_path(self, env: Env, call: cst.BaseExpression, base: cst.BaseExpression) -> bool:
+        """`os.path.commonpath([BASE, real]) == BASE`: every other normalised path of the list lies under BASE
+        (narrowed, and True); a path that is not normalised may still climb out with `..`."""
+        if not isinstance(call, cst.Call) or len(call.args) != 1:
+            return False
+        name = self.name_in(call.func, env)
+        if name is None or self.info.resolved(name).rsplit(".", 1)[-1] not in ("commonpath", "commonprefix"):
+            return False
+        listed = call.args[0].value
+        if not isinstance(listed, cst.List | cst.Tuple):
+            return False
+        code = self.info.module.code_for_node
+        wanted = code(base)
+        others = [e.value for e in listed.elements if code(e.value) != wanted]
+        if len(others) != len(listed.elements) - 1:
+            return False
+        for other in others:
+            if self.eval(other, dict(env)).type == _PATH_TYPE:
+                self.narrow(env, other, frozenset({"path"}))
+        return True
+
+    def _match_call(self, expr: cst.BaseExpression) -> bool:
+        """A call of a regular expression's `match`, `fullmatch` or `search` (module function or method)."""
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+            return False
+        if expr.func.attr.value not in ("match", "fullmatch", "search"):
+            return False
+        return self.static_name(expr.func) in ("re.match", "re.fullmatch", "re.search") or not (
+            isinstance(expr.func.value, cst.Name) and expr.func.value.value == "re"
+        )
 
     def refine_no_match(self, env: Env, test: cst.Call, name: str | None, positional: list) -> Env:
         """`if re.search(r"[^a-z0-9_]", x): raise` falls through only when x holds allowed characters only."""
@@ -1332,6 +1452,10 @@ class Analysis:
         func = test.func
         name = self.name_in(func, env)
         positional = [a.value for a in test.args if a.keyword is None and not a.star]
+        if name is not None and name.startswith("@") and not self.light and self.predicate(env, test, name, outcome):
+            return env
+        if name == "bool" and len(positional) == 1 and len(test.args) == 1:
+            return self.refine(env, positional[0], outcome) or env
         if not outcome:
             return self.refine_no_match(env, test, name, positional)
         if name in ("isinstance",) and len(positional) == 2:
@@ -1370,7 +1494,12 @@ class Analysis:
                 kinds: set[str] = set()
                 if isinstance(prefix.const, str) and _FIXED_HOST.match(prefix.const):
                     kinds |= {"redirect", "ssrf"}
-                if (subject.type == _PATH_TYPE or method == "is_relative_to") and prefix.const is not None:
+                # The path must be normalised first, or `..` climbs out of a prefix that matched: a value known to
+                # be a plain `pathlib` path (`Path(BASE) / name`) is not; one of unknown origin is given the benefit.
+                lexical = (subject.type or "").startswith("pathlib.")
+                if (
+                    subject.type == _PATH_TYPE or (method == "is_relative_to" and not lexical)
+                ) and prefix.const is not None:
                     kinds.add("path")
                 if kinds:
                     return self.narrow(env, receiver, frozenset(kinds))
@@ -1400,14 +1529,46 @@ class Analysis:
         (`validate_request(data)`, `check_user(u)`) says nothing about the parts used as paths."""
         func = call.func
         short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        if _PATH_CHECK.match(short) and isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
+        if not _PATH_CHECK.match(short) or not isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
+            return
+        if not self._body_seen(env, call):  # the body, when the analysis reads it, says what it checks
             self.narrow(env, subject, _PATH_KINDS)
 
-    def narrow(self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None) -> Env:
-        """The value `subject` stands for is now known safe for `kinds` (or one of `members`)."""
+    def _body_seen(self, env: Env, call: cst.Call) -> bool:
+        """Whether the callee is a function of the project whose body the analysis reads at this call (its
+        summary, or what it answers, decides; its name does not)."""
+        name = self.name_in(call.func, env)
+        if name is None or not name.startswith("@") or self.light:
+            return False
+        receiver, args = self._call_args(env, call)
+        if not self.info.engine.worth_loading(name, args, receiver, self.info.path):
+            return False
+        return self.info.resolve_callable(name, load=True) is not None
+
+    def _call_args(self, env: Env, call: cst.Call) -> tuple[Value | None, list[Arg]]:
+        """The receiver (of a method call) and the arguments of a call, evaluated where `env` holds."""
+        func = call.func
+        receiver = self.eval(func.value, dict(env)) if isinstance(func, cst.Attribute) else None
+        args = [Arg(self.eval(a.value, dict(env)), a.keyword.value if a.keyword else None, a.star, a.value)
+                for a in call.args]  # fmt: skip
+        return receiver, args
+
+    def narrow(
+        self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None, extra: tuple = ()
+    ) -> Env:
+        """The value `subject` stands for (at access path `extra` below it) is now known safe for `kinds` (or
+        one of `members`)."""
         derived: frozenset[str] | None = None
         expr = subject
         while True:
+            parts = _joined_parts(expr, self, env)
+            if parts is not None:
+                # A path joined from parts and checked as a whole (`realpath(join(BASE, name)).startswith(BASE)`):
+                # each part is safe as a path there; a constant base is narrowed to nothing.
+                narrowed = kinds & derived if derived is not None else kinds
+                for part in parts:
+                    self.narrow(env, part, narrowed, None, extra)
+                return env
             if isinstance(expr, cst.Call):
                 name = self.name_in(expr.func, env)
                 method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
@@ -1434,6 +1595,7 @@ class Analysis:
         if path is None:
             return env
         root, keys = path
+        keys = (*keys, *extra)
         if root not in env:
             if root in self.locals or not isinstance(self.node, cst.FunctionDef):
                 return env
@@ -1463,6 +1625,58 @@ _PATH_CHECK = re.compile(
     re.IGNORECASE,
 )
 _PATH_KINDS = frozenset({"path", "path-dots"})
+
+
+def param_checks(env: Env, params: list[str], rebound: frozenset[object]) -> tuple[Check, ...]:
+    """What a state says about a function's parameters (those its body never binds again): each one whose own
+    data is sanitised there, for the kinds it is (gone entirely: checked for every kind, or narrowed to a
+    constant), and attributes or keys of one checked on their own (`self.name`, `d["k"]`)."""
+    out: list[Check] = []
+    for index, name in enumerate(params):
+        value = env.get(name)
+        if name in rebound or value is None or value.ref is not None:
+            continue
+        own = _own_cleared(value.flows, index, ())
+        kinds = ALL_KINDS if own is None else own  # none left: checked for every kind, or narrowed to a constant
+        if kinds:
+            out.append((index, (), kinds))
+        for key, item in value.fields:
+            if key is None or item.const is not UNKNOWN:
+                continue
+            got = _own_cleared(item.flows, index, (key,))
+            if got is None and item.flows and all(f.spent for f in item.flows) and (name, key) not in rebound:
+                got = ALL_KINDS  # checked for every kind, and never assigned
+            if got and not got <= kinds:
+                out.append((index, (key,), got))
+    return tuple(out)
+
+
+def _own_cleared(flows: tuple[Flow, ...], index: int, path: tuple[object, ...]) -> frozenset[str] | None:
+    """The kinds every flow of parameter `index` (read at `path`, or as a whole) is cleared for in `flows`;
+    None when there is none."""
+    kinds: frozenset[str] | None = None
+    for flow in flows:
+        label = flow.label
+        if label.kind == "param" and label.index == index and label.path in (path, ()):
+            kinds = flow.cleared if kinds is None else kinds & flow.cleared
+    return kinds
+
+
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+
+
+def _joined_parts(expr: cst.BaseExpression, analysis: Analysis, env: Env) -> list[cst.BaseExpression] | None:
+    """The parts of a path join (`os.path.join(a, b)`, `Path(a) / b`), else None."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        left = analysis.eval(expr.left, dict(env))
+        if left.type is not None and left.type.startswith(("pathlib.", _PATH_TYPE)):
+            return [expr.left, expr.right]
+        return None
+    if isinstance(expr, cst.Call) and expr.args and all(not a.star and a.keyword is None for a in expr.args):
+        name = analysis.name_in(expr.func, env)
+        if name is not None and analysis.info.resolved(name) in _JOINS:
+            return [a.value for a in expr.args]
+    return None
 
 
 def _allowed_only(pattern: object) -> frozenset[str]:

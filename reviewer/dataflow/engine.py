@@ -20,14 +20,35 @@ _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input
 _CALL = re.compile(r"(\.?)(\w+)(?:\.(\w+))?\s*\(")
 
 
+# Text of a function that checks or cleans its arguments: it raises or aborts, matches a pattern, tests
+# characters or a prefix, resolves a path against a base, converts, quotes or escapes.
+_GUARD_TEXT = re.compile(
+    r"\braise\b|\babort\(|\.(?:full)?match\(|\.search\(|quote|escape|\.is(?:alnum|digit|decimal|numeric|alpha|"
+    r"identifier|ascii)\(|\.startswith\(|\.is_relative_to\(|\bcommonpath\(|\b(?:int|float|UUID)\("
+)
+
+# The longest function text (docstring included) read as a guard or a wrapper when only the caller's parameters
+# flow into it: validators, sanitisers and wrappers of a sink are short.
+_GUARD_SIZE = 2500
+
+
 class SinkText:
     """Whether source text calls a sink: one linear pass over its call-like tokens, tested against sets."""
 
     def __init__(
-        self, dotted: frozenset[str], bare: frozenset[str], methods: frozenset[str], builtins: frozenset[str]
+        self,
+        dotted: frozenset[str],
+        bare: frozenset[str],
+        methods: frozenset[str],
+        builtins: frozenset[str],
+        chained: frozenset[str] = frozenset(),
     ) -> None:
         self.dotted, self.bare, self.methods, self.builtins = dotted, bare, methods, builtins
-        self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}"
+        # Common method names that are sinks of a library's objects (`find`, `update_one`: MongoDB collections)
+        # count when called on an attribute (`db.users.find(`, `self.coll.find_one(`), which a str's or a
+        # dict's method rarely is; alone they would make every `s.find(` a wrapper.
+        self.chained = chained
+        self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}:{len(chained)}"
 
     def search(self, text: str) -> bool:
         # finditer, not findall: the first sink call found decides, the rest of the text need not be scanned.
@@ -35,6 +56,8 @@ class SinkText:
             lead, first, second = match.groups(default="")
             if second:
                 if f"{first}.{second}" in self.dotted or second in self.methods or second in self.bare:
+                    return True
+                if lead and second in self.chained:
                     return True
                 continue
             if lead and first in self.methods:
@@ -130,14 +153,28 @@ class Engine:
         if path == here:
             return True  # the caller's own module: parsed already
         name = name.rpartition(".")[2].replace("()", "")
+        carried = False
         for arg in [*args, receiver]:
             value = arg.value if hasattr(arg, "value") else arg
-            if value is not None and any(f.label.kind == "source" for f in value.deep_flows()):
+            flows = value.deep_flows() if value is not None else ()
+            if any(f.label.kind == "source" for f in flows):
                 # Untrusted data flows in: worth it whenever the callee is there, sink or not. Unparsed, the call
                 # would be an unknown call whose result carries its arguments' data, a false flow when the
                 # callee drops, converts or checks it (`return_constant(x)`, `to_int(x)`).
                 return self.project.defines(path, name)
-        return self.project.function_mentions_source(path, name)
+            carried = carried or bool(flows)
+        if self.project.function_mentions_source(path, name):
+            return True
+        # The caller's parameters flow in: worth it when the callee is a short function whose text checks or
+        # cleans what it is given (a validator that raises, a predicate, an escaping helper), so that what it
+        # guarantees holds here too, or calls a sink (a wrapper, whose callers' data reaches that sink through
+        # this one). Long functions that merely raise somewhere or open a file are not worth a parse.
+        if not carried:
+            return False
+        project = self.project
+        return project.function_mentions(path, name, _GUARD_TEXT, _GUARD_SIZE) or project.function_mentions(
+            path, name, self.sink_pattern(), _GUARD_SIZE
+        )
 
     def sink_pattern(self) -> SinkText:
         """Calls of sinks as they appear in source text: `os.system(`, `subprocess.run(`, `.execute(`, a
@@ -161,7 +198,15 @@ class Engine:
                     if last not in _GENERIC_METHODS:
                         bare.add(last)
             methods.update(m for m in self.models.method_sinks if m not in _GENERIC_METHODS)
-            self._sink_pattern = SinkText(frozenset(dotted), frozenset(bare), frozenset(methods), frozenset(builtins))
+            # (Not `.save`, a sink only on an uploaded file: `x.y.save(` is every Django model's save.)
+            chained = frozenset(
+                m
+                for m, sinks in self.models.method_sinks.items()
+                if m in _GENERIC_METHODS and any(sink.when != "receiver-tainted" for sink in sinks)
+            )
+            self._sink_pattern = SinkText(
+                frozenset(dotted), frozenset(bare), frozenset(methods), frozenset(builtins), chained
+            )
         return self._sink_pattern
 
     def sink_words(self) -> frozenset[str]:

@@ -182,6 +182,9 @@ def call(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
             return frozenset(args[0])
         if name in ("min", "max") and args and not kwargs:
             return (min if name == "min" else max)(args if len(args) > 1 else args[0])
+        if (name == "sum" and len(args) == 1 and not kwargs and isinstance(args[0], tuple | list | frozenset)
+                and all(isinstance(a, int | float) for a in args[0])):  # fmt: skip
+            return sum(args[0])
         if name == "abs" and len(args) == 1 and isinstance(args[0], int | float):
             return abs(args[0])
     except Exception:

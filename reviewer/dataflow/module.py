@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from codeward.reviewer.dataflow.analysis import Analysis, Arg, Summary
+from codeward.reviewer.dataflow.analysis import Analysis, Arg, Check, Summary, param_checks
 from codeward.reviewer.dataflow.models import Models
 from codeward.reviewer.dataflow.models.aws import (
     EXTERNAL_KEYS,
@@ -90,6 +90,7 @@ class ModuleInfo:
         self.enclosing: dict[int, cst.CSTNode] = {}
         self.analyses: dict[int, Analysis] = {}
         self.summaries: dict[int, Summary | None] = {}
+        self._predicates: dict[int, tuple[tuple[Check, ...], tuple[Check, ...]]] = {}
         self._locals: dict[int, set[str]] = {}
         self._light: Analysis | None = None
         self._class_attrs: dict[str, dict[str, Value]] = {}
@@ -675,12 +676,30 @@ class ModuleInfo:
                 if held != "trusted":
                     value = Value(flows=(Flow(label),), type=held)
             from_url = route is not None and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
+            if from_url and param.annotation is not None:
+                from codeward.reviewer.dataflow.validated import safe_annotation
+
+                from_url = not safe_annotation(self, param.annotation.annotation)  # `kind: Literal["a", "b"]`
             if from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
                 what = "command-line option" if route == "cli" else "route parameter"
                 source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
+                if annotation is not None:
+                    value = self._model_parameter(analysis, annotation, value, param)
             env[name] = value
         return env
+
+    def _model_parameter(self, analysis: Analysis, annotation: str, value: Value, param: cst.Param) -> Value:
+        """A body parameter typed with a pydantic model (`item: Item`): an instance built from the request, its
+        fields as the model's types and validators leave them."""
+        from codeward.reviewer.dataflow.validated import model_class, validated_model
+
+        found = model_class(self, annotation)
+        if found is None:
+            return value
+        owner, klass = found
+        instance = Value(flows=value.flows, type=f"{owner.ref_of(klass)}()")
+        return validated_model(analysis, owner, klass, instance, param)
 
     def _framework_type(self, annotation: str) -> bool:
         """Whether a request-like annotation (`Request`) is a web framework's: not the project's own class (an
@@ -809,9 +828,54 @@ class ModuleInfo:
             params = _params(fn)  # type: ignore[arg-type]
             if params:
                 self_out = analysis.exit_env.get(params[0].name.value)
-        summary = Summary(ret=ret, self_out=self_out, sinks=summary_sinks(analysis))
+        checks = param_checks(analysis.exit_env, _param_names(fn), _rebound(fn)) if analysis.exit_env else ()
+        summary = Summary(ret=ret, self_out=self_out, sinks=summary_sinks(analysis), checks=checks)
         self.summaries[key] = summary
         return summary
+
+    def predicate(self, fn: cst.CSTNode) -> tuple[tuple[Check, ...], tuple[Check, ...]]:
+        """What a function's body guarantees about its parameters when it returns a true value, and when a
+        false one (`def is_plain(s): return re.fullmatch(r"[a-z]+", s) is not None`); computed when a caller
+        first tests its result."""
+        key = id(fn)
+        found = self._predicates.get(key)
+        if found is not None:
+            return found
+        self._predicates[key] = ((), ())  # recursion: a predicate calling itself guarantees nothing more
+        engine = self.engine
+        if engine.depth >= MAX_SUMMARY_DEPTH:
+            del self._predicates[key]
+            return (), ()
+        engine.depth += 1
+        try:
+            found = self.analysis(fn).predicate_checks(_param_names(fn), _rebound(fn))
+        finally:
+            engine.depth -= 1
+        self._predicates[key] = found
+        return found
+
+    def bind_nodes(self, fn: cst.CSTNode, args: list[Arg]) -> dict[int, cst.BaseExpression]:
+        """The caller's expression passed as each parameter (by index), where one expression is (no `*`)."""
+        params = _params(fn)  # type: ignore[arg-type]
+        node = fn.params  # type: ignore[attr-defined]
+        positional = len(node.posonly_params) + len(node.params)
+        index_of = {p.name.value: i for i, p in enumerate(params)}
+        out: dict[int, cst.BaseExpression] = {}
+        position = 0
+        for arg in args:
+            if arg.star:
+                if arg.star == "*":
+                    position = positional  # where the spread ends is unknown: no later positional binds
+                continue
+            if arg.keyword is None:
+                if position < positional and isinstance(arg.node, cst.BaseExpression):
+                    out[position] = arg.node
+                position += 1
+            else:
+                index = index_of.get(arg.keyword)
+                if index is not None and isinstance(arg.node, cst.BaseExpression):
+                    out[index] = arg.node
+        return out
 
     def bind(self, fn: cst.CSTNode, args: list[Arg], method: bool) -> dict[int, Value]:
         params = _params(fn)  # type: ignore[arg-type]
@@ -878,6 +942,37 @@ def _params(fn: cst.FunctionDef | cst.Lambda) -> list[cst.Param]:
     if isinstance(p.star_kwarg, cst.Param):
         out.append(p.star_kwarg)
     return out
+
+
+def _param_names(fn: cst.CSTNode) -> list[str]:
+    return [p.name.value for p in _params(fn)]  # type: ignore[arg-type]
+
+
+def _rebound(fn: cst.CSTNode) -> frozenset[object]:
+    """Names a function's body binds again (its parameters among them lose what a check said of them), and
+    (name, key) for the attributes and constant keys it assigns (`self.x = ...`: (`self`, `.x`))."""
+    if not isinstance(fn, cst.FunctionDef):
+        return frozenset()
+    out: set[object] = set(_collect_scope(fn.body).bound)
+    for stmt in _walk_statements(fn.body.body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(stmt, cst.Assign):
+            targets = [t.target for t in stmt.targets]
+        elif isinstance(stmt, cst.AnnAssign | cst.AugAssign):
+            targets = [stmt.target]
+        for target in targets:
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+                out.add((target.value.value, "." + target.attr.value))
+            elif (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Name)
+                and len(target.slice) == 1
+                and isinstance(target.slice[0].slice, cst.Index)
+            ):
+                from codeward.reviewer.dataflow.fold import literal
+
+                out.add((target.value.value, literal(target.slice[0].slice.value)))
+    return frozenset(out)
 
 
 def _validated(param: cst.Param, annotation: str | None) -> bool:

@@ -21,6 +21,11 @@ _LINE_START = re.compile(r"^([ \t]*)\S", re.M)
 _HEADER = re.compile(r"^([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _SOURCE_WORDS = re.compile(r"\brequest\.|\bevent\[|\bevent\.get\(|\binput\(|\bargv\b|\.recv\(|\bstdin\b")
 
+_CALLS = re.compile(r"(?<![\w.])(\w+)(?:\.(\w+))?\s*\(")
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#;]+))", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?[ \t]*$", re.M)
+_MAX_CALLEES = 12  # callees of one function looked into for a sink
+
 # Files over this size are not parsed to summarise their functions (the reviewed file itself always is).
 MAX_DEPENDENCY_BYTES = 400_000
 # How many other modules one process parses for summaries, at most.
@@ -47,8 +52,9 @@ class Project:
         # Files whose text decided something for the file under review: its cached result depends on them.
         self.consulted: set[str] | None = None
         self._texts: dict[str, str] = {}
-        self._headers: dict[str, tuple[str, dict[str, list[tuple[int, int]]]]] = {}
+        self._headers: dict[str, tuple[str, dict[str, list[tuple[int, int]]], dict[str, str | None]]] = {}
         self._stamps: dict[str, tuple[int, int] | None] = {}
+        self._import_tables: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
 
     def _isfile(self, path: str) -> bool:
         found = self._exists.get(path)
@@ -183,15 +189,88 @@ class Project:
             self._mentions.setdefault(path, {})[key] = found
         return found
 
-    def function_mentions(self, path: str, name: str, pattern: Any) -> bool:
-        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse)."""
-        key = (name, pattern.pattern)
+    def function_mentions(self, path: str, name: str, pattern: Any, limit: int = 0) -> bool:
+        """Whether the text of function (or class) `name` in a module matches `pattern` (no parse); with
+        `limit`, only a text of at most that many characters counts."""
+        key = (name, pattern.pattern, str(limit))
         found = self._mentions.get(path, {}).get(key)
         if found is None:
             body = self._body(path, name)
-            found = body is not None and bool(pattern.search(body))
+            found = body is not None and (not limit or len(body) <= limit) and bool(pattern.search(body))
             self._mentions.setdefault(path, {})[key] = found
         return found
+
+    def wraps(self, path: str, name: str, pattern: Any, depth: int = 2) -> bool:
+        """Whether function `name` of a module calls a sink (`pattern`) in its text, or calls a function of the
+        project that does, up to `depth` calls further (a helper around a helper around `subprocess.run`):
+        the callees are found from the module's import lines and its own definitions, without a parse."""
+        key = ("wraps", name, pattern.pattern, str(depth))
+        found = self._mentions.get(path, {}).get(key)
+        if found is None:
+            self._mentions.setdefault(path, {})[key] = False  # recursion
+            found = self.function_mentions(path, name, pattern)
+            if not found and depth > 0:
+                body = self._body(path, name) or ""
+                for callee_path, callee in self.callees(path, body)[:_MAX_CALLEES]:
+                    if (callee_path, callee) != (path, name) and self.wraps(callee_path, callee, pattern, depth - 1):
+                        found = True
+                        break
+            self._mentions.setdefault(path, {})[key] = found
+        return found
+
+    def callees(self, path: str, body: str) -> list[tuple[str, str]]:
+        """(module, function) of the project's functions a text calls: `name(` defined in the module or imported
+        from the project (`from .runner import run`), and `module.name(` of a project module it imports."""
+        names = self._imports(path)
+        out: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for match in _CALLS.finditer(body):
+            first, second = match.group(1), match.group(2)
+            target: tuple[str, str] | None = None
+            if second:
+                module = names.get(first)
+                if module is not None and module[1] == "":
+                    target = (module[0], second)
+            elif first in names and names[first][1]:
+                target = names[first]
+            elif self.defines(path, first):
+                target = (path, first)
+            if target is not None and target not in seen:
+                seen.add(target)
+                out.append(target)
+        return out
+
+    def _imports(self, path: str) -> dict[str, tuple[str, str]]:
+        """A module's imports of the project, read from its text: local name -> (file, name in it), the name
+        empty for a module."""
+        text = self._text(path)
+        cached = self._import_tables.get(path)
+        if cached is not None and cached[0] is text:
+            return cached[1]
+        table: dict[str, tuple[str, str]] = {}
+        for match in _FROM_IMPORT.finditer(text):
+            dots, module, names = match.group(1), match.group(2), match.group(3) or match.group(4) or ""
+            for item in names.replace("\\", " ").split(","):
+                parts = item.split()
+                if not parts or parts[0] == "*":
+                    continue
+                local = parts[2] if len(parts) == 3 and parts[1] == "as" else parts[0]
+                sub = self.resolve(path, f"{module}.{parts[0]}" if module else parts[0], len(dots))
+                if sub is not None:
+                    table[local] = (sub, "")
+                    continue
+                base = self.resolve(path, module, len(dots)) if (module or dots) else None
+                if base is not None:
+                    table[local] = (base, parts[0])
+        for match in _IMPORT.finditer(text):
+            dotted, alias = match.group(1), match.group(2)
+            found = self.resolve(path, dotted, 0)
+            if found is not None:
+                table[alias or dotted.split(".", 1)[0]] = (
+                    (found, "") if alias or "." not in dotted else table.get(dotted.split(".", 1)[0], (found, ""))
+                )
+        self._import_tables[path] = (text, table)
+        return table
 
     def defines(self, path: str, name: str) -> bool:
         """Whether a module has a `def` or `class` called `name` (no parse)."""
@@ -206,7 +285,10 @@ class Project:
             table: dict[str, list[tuple[int, int]]] = {}
             for match in _HEADER.finditer(text):
                 table.setdefault(match.group(2), []).append((match.start(), len(match.group(1))))
-            index = self._headers[path] = (text, table)
+            index = self._headers[path] = (text, table, {})
+        found = index[2].get(name, False)  # bodies cut once: wrapper and guard checks ask for the same ones
+        if found is not False:
+            return found
         parts = []
         for start, indent in index[1].get(name, ()):
             end = len(text)
@@ -215,7 +297,8 @@ class Project:
                     end = line.start()
                     break
             parts.append(text[start:end])
-        return "\n".join(parts) if parts else None
+        found = index[2][name] = "\n".join(parts) if parts else None
+        return found
 
     @staticmethod
     def module_mentions_source_text(text: str) -> bool:

@@ -254,7 +254,7 @@ class FileFlows:
         if not name:
             return True
         name = name.rpartition(".")[2].replace("()", "") or name
-        return self.engine.project.function_mentions(path, name, self.engine.sink_pattern())
+        return self.engine.project.wraps(path, name, self.engine.sink_pattern())
 
     def hits(
         self, call: cst.Call, chain: list[cst.CSTNode], kind: str | None = None, name: str | None = None

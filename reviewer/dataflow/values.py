@@ -120,11 +120,27 @@ class Flow:
             return self
         return Flow(self.label, self.cleared, (*self.steps, (name, node))[-MAX_STEPS:])
 
-    def clean(self, kinds: frozenset[str]) -> Flow | None:
+    def clean(self, kinds: frozenset[str]) -> Flow:
+        """Sanitised for `kinds` as well. A flow cleared of every kind becomes `CHECKED`, one mark whatever its
+        origin: the rules (and a summary's callers) can then tell checked data from a value whose origin the
+        analysis does not know (a shape rule stays silent on the first, not on the second), and values do not
+        grow with every check a parameter went through."""
         cleared = self.cleared | kinds
         if cleared == self.cleared:
             return self
-        return None if cleared >= ALL_KINDS else Flow(self.label, cleared, self.steps)
+        if cleared >= ALL_KINDS:
+            return CHECKED
+        return Flow(self.label, cleared, self.steps)
+
+    @property
+    def spent(self) -> bool:
+        """Cleared of every kind: harmless wherever it goes."""
+        return self.cleared >= ALL_KINDS
+
+
+# Data that was checked or sanitised for every sink kind: it reaches no sink, and says the value is not of
+# unknown origin.
+CHECKED = Flow(Label("checked", "checked data"), ALL_KINDS)
 
 
 def merge_flows(a: tuple[Flow, ...], b: tuple[Flow, ...]) -> tuple[Flow, ...]:
@@ -144,6 +160,8 @@ def merge_flows(a: tuple[Flow, ...], b: tuple[Flow, ...]) -> tuple[Flow, ...]:
             else:
                 if len(out) < MAX_FLOWS or flow.label.kind == "param":
                     out.append(flow)
+                elif not flow.spent:
+                    _take_spent_slot(out, flow)
         return tuple(out)
     # Many parameter flows (a summary's fields, a class whose methods pass `self` around): by label, in one
     # pass; a scan per flow made this quadratic (Django's sql/subqueries.py: 25 million label comparisons).
@@ -158,7 +176,19 @@ def merge_flows(a: tuple[Flow, ...], b: tuple[Flow, ...]) -> tuple[Flow, ...]:
         elif len(out) < MAX_FLOWS or flow.label.kind == "param":
             index[flow.label] = len(out)
             out.append(flow)
+        elif not flow.spent and _take_spent_slot(out, flow):
+            index = {have.label: i for i, have in enumerate(out)}
     return _bounded(tuple(out)) if len(out) > MAX_PARAM_FLOWS else tuple(out)
+
+
+def _take_spent_slot(out: list[Flow], flow: Flow) -> bool:
+    """Flows are full: live taint takes the place of a source that was cleared of every kind (a finding needs
+    the first, the second only silences shape rules)."""
+    for i, have in enumerate(out):
+        if have.label.kind != "param" and have.spent:
+            out[i] = flow
+            return True
+    return False
 
 
 def _bounded(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:

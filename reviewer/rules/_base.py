@@ -94,6 +94,28 @@ def _imports_a_source(path: str, text: str) -> bool:
     return False
 
 
+def _calls_a_wrapper(text: str, facts: dict[object, bool]) -> bool:
+    """The file calls a function of another module of the project that calls a sink, itself or through the
+    project's helpers (`git_show(name)` -> `run(cmd)` -> `subprocess.check_output(cmd, shell=True)`): the sink's
+    name is nowhere in this file's text. Read from the modules' texts, without a parse."""
+    found = facts.get("wrapper")
+    if found is None:
+        found = False
+        path = facts.get("path")
+        if isinstance(path, str):
+            import os
+
+            from codeward.reviewer.dataflow.engine import engine_for
+
+            engine = engine_for(facts.get("taint"))  # type: ignore[arg-type]
+            project, pattern, here = engine.project, engine.sink_pattern(), os.path.abspath(path)
+            found = any(
+                module != here and project.wraps(module, name, pattern) for module, name in project.callees(here, text)
+            )
+        facts["wrapper"] = found
+    return found
+
+
 _SINK_WORDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -130,7 +152,9 @@ class TaintSink(ReviewRule):
             return True
         user = facts.get("taint")  # sinks the project declares: their names are needles too
         sinks = getattr(user, "sinks", ())
-        return any(s.kind == cls.kind and s.name.rsplit(".", 1)[-1] in text for s in sinks)
+        return any(s.kind == cls.kind and s.name.rsplit(".", 1)[-1] in text for s in sinks) or _calls_a_wrapper(
+            text, facts
+        )
 
     category: ClassVar[str] = "security"
     severity: ClassVar[Severity] = Severity.ERROR

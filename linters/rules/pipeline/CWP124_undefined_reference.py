@@ -59,8 +59,10 @@ class UndefinedReference(DocumentRule):
     In a CloudFormation template with a pipeline or a CodeBuild project, reports a `Ref`, `Fn::GetAtt` or
     `Fn::Sub` (`${Name}`, `${Resource.Attribute}`) whose name the template does not define: no parameter,
     no resource, no pseudo parameter (`AWS::Region`, `AWS::AccountId`, ...) and, inside `Fn::Sub`, no
-    variable of its own variable map. `${!Name}` is literal text. Templates with a `Transform` (SAM,
-    macros), whose transform adds resources and parameters, are not checked.
+    variable of its own variable map; in a resource's properties and in its `Metadata` (cfn-init's
+    `AWS::CloudFormation::Init`), where CloudFormation resolves them as well. `${!Name}` is literal text.
+    Templates with a `Transform` (SAM, macros), whose transform adds resources and parameters, are not
+    checked.
 
     ## Why is this bad?
     CloudFormation refuses the template before creating anything ("Unresolved resource dependencies [X]
@@ -130,9 +132,9 @@ class UndefinedReference(DocumentRule):
                 continue
             for key, item in block.items():
                 if isinstance(item, dict):
-                    # A resource's Metadata is free-form (tools keep their own settings there).
-                    body = {k: v for k, v in item.items() if k != "Metadata"}
-                    self._walk(ctx, body, (section, key), defined, names, frozenset())
+                    # A resource's Metadata too: CloudFormation resolves the intrinsic functions there (the
+                    # values `AWS::CloudFormation::Init` hands to cfn-init), so an undefined name fails there too.
+                    self._walk(ctx, item, (section, key), defined, names, frozenset())
 
     def _walk(
         self, ctx: Context, value: Any, path: Path, defined: set[str], resources: set[str], local: frozenset[str]

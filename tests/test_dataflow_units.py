@@ -1,0 +1,259 @@
+"""The data-flow engine's pure helpers and pre-filters, stated directly. Whole reviews cannot see most of
+their mistakes: a constant folded wrongly often only leaves a branch open (the finding stays), and a
+pre-filter that lets too much through (a call taken for a possible sink, a file for a wrapper) costs time, not
+findings. The mutation samples of the engine (bench/mutation-report.md) showed these two kinds of survivor in
+every sample; each table here states what Python (or the filter's docstring) says the answer is."""
+
+from __future__ import annotations
+
+import os
+
+import libcst as cst
+import pytest
+from codeward.reviewer.dataflow import fold
+from codeward.reviewer.dataflow.engine import Engine, engine_for
+from codeward.reviewer.dataflow.module import _collect_scope
+from codeward.reviewer.dataflow.project import Project
+from codeward.reviewer.dataflow.query import FileFlows, _literal
+from codeward.reviewer.dataflow.values import UNKNOWN
+
+# -- constant folding ----------------------------------------------------------------------------------------
+
+BINARY = [
+    (cst.Add(), 2, 3, 5), (cst.Add(), "ls ", "-l", "ls -l"), (cst.Subtract(), 2, 3, -1), (cst.Multiply(), "ab", 2, "abab"),
+    (cst.Multiply(), 2, "ab", "abab"), (cst.Divide(), 7, 2, 3.5), (cst.FloorDivide(), 7, 2, 3), (cst.Modulo(), 7, 2, 1),
+    (cst.Modulo(), "a%sc", "b", "abc"), (cst.Power(), 2, 10, 1024), (cst.LeftShift(), 1, 4, 16), (cst.RightShift(), 16, 4, 1),
+    (cst.BitOr(), 1, 2, 3), (cst.BitAnd(), 3, 6, 2), (cst.BitXor(), 3, 6, 5),
+    # Bounded: results too big to be worth knowing, or too costly to build, are not computed.
+    (cst.Power(), 2, 65, UNKNOWN), (cst.Power(), 2, 64, 2**64), (cst.Multiply(), "a", 10_001, UNKNOWN),
+    (cst.Multiply(), 10_001, "a", UNKNOWN), (cst.Multiply(), "a", 10_000, "a" * 10_000), (cst.LeftShift(), 1, 4097, UNKNOWN),
+    (cst.LeftShift(), 1, 4095, 1 << 4095), (cst.LeftShift(), 1, 4096, UNKNOWN), (cst.Divide(), 1, 0, UNKNOWN), (cst.Add(), "a", 1, UNKNOWN),
+    (cst.Add(), UNKNOWN, 1, UNKNOWN), (cst.Add(), 1, UNKNOWN, UNKNOWN), (cst.MatrixMultiply(), 1, 2, UNKNOWN),
+    (cst.Add(), "a" * 6000, "b" * 5000, UNKNOWN),
+]  # fmt: skip
+
+
+def _short(value: object) -> str:
+    return type(value).__name__ if isinstance(value, cst.CSTNode) else repr(value)[:12]
+
+
+@pytest.mark.parametrize(("op", "left", "right", "expected"), BINARY, ids=_short)
+def test_binary(op: cst.BaseBinaryOp, left: object, right: object, expected: object) -> None:
+    assert fold.binary(op, left, right) == expected
+
+
+COMPARE = [
+    (cst.Equal(), 1, 1, True), (cst.Equal(), "a", "b", False), (cst.NotEqual(), "a", "b", True), (cst.LessThan(), 1, 2, True),
+    (cst.LessThan(), 2, 2, False), (cst.LessThanEqual(), 2, 2, True), (cst.GreaterThan(), 3, 2, True),
+    (cst.GreaterThan(), 2, 2, False), (cst.GreaterThanEqual(), 2, 2, True), (cst.In(), "a", ("a", "b"), True),
+    (cst.In(), "c", ("a", "b"), False), (cst.NotIn(), "c", ("a", "b"), True), (cst.Is(), None, None, True),
+    (cst.Is(), 1, None, False), (cst.Is(), True, True, True), (cst.Is(), "ab", "ab", True),
+    (cst.IsNot(), None, None, False), (cst.IsNot(), "a", None, True), (cst.IsNot(), "ab", "ab", False),
+    (cst.LessThan(), 1, "a", UNKNOWN), (cst.Equal(), UNKNOWN, 1, UNKNOWN), (cst.Equal(), 1, UNKNOWN, UNKNOWN),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("op", "left", "right", "expected"), COMPARE)
+def test_compare(op: cst.BaseCompOp, left: object, right: object, expected: object) -> None:
+    found = fold.compare(op, left, right)
+    assert found == expected and (found is UNKNOWN or type(found) is bool)
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "expected"),
+    [(cst.Not(), 0, True), (cst.Not(), "x", False), (cst.Minus(), 3, -3), (cst.Plus(), -3, -3), (cst.BitInvert(), 0, -1),
+     (cst.Minus(), "x", UNKNOWN), (cst.Not(), UNKNOWN, UNKNOWN)],
+)  # fmt: skip
+def test_unary(op: cst.BaseUnaryOp, value: object, expected: object) -> None:
+    assert fold.unary(op, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [("'ls'", "ls"), ('"ls"', "ls"), ("'''a'b'''", "a'b"), ('"""x"""', "x"), (r"'a\tb'", "a\tb"), ("b'x'", b"x"),
+     ("r'a\\b'", "a\\b"), ("12", 12), ("0x10", 16), ("1.5", 1.5), ("2j", 2j), ("True", True), ("False", False),
+     ("None", None), ("name", UNKNOWN), ("f'x'", UNKNOWN), ("[1]", UNKNOWN)],
+)  # fmt: skip
+def test_literal(source: str, expected: object) -> None:
+    found = fold.literal(cst.parse_expression(source))
+    assert found == expected and type(found) is type(expected)
+    assert fold.literal(cst.parse_expression(source)) == expected  # the second time from the cache
+
+
+CALLS = [
+    ("len", ["abc"], {}, 3), ("len", [("a", "b")], {}, 2), ("len", [5], {}, UNKNOWN), ("len", [{"a": 1}], {}, 1), ("str", [], {}, ""),
+    ("int", [], {}, 0), ("float", [], {}, 0.0), ("bool", [], {}, False), ("str", [12], {}, "12"), ("int", ["12"], {}, 12),
+    ("float", ["1.5"], {}, 1.5), ("bool", [""], {}, False), ("bool", ["x"], {}, True), ("int", ["x"], {}, UNKNOWN),
+    ("int", ["1"], {"base": 2}, UNKNOWN), ("str", [1, 2], {}, UNKNOWN), ("str", [("a",)], {}, UNKNOWN),
+    ("tuple", ["ab"], {}, ("a", "b")), ("list", [("a",)], {}, ("a",)), ("set", ["aa"], {}, frozenset("a")),
+    ("frozenset", [("a", "b")], {}, frozenset("ab")), ("tuple", [3], {}, UNKNOWN), ("min", [3, 1], {}, 1),
+    ("max", [3, 1], {}, 3), ("min", [(4, 2)], {}, 2), ("max", [], {}, UNKNOWN), ("min", [1, 2], {"key": 1}, UNKNOWN),
+    ("sum", [(1, 2)], {}, 3), ("sum", [(1.5,)], {}, 1.5), ("sum", [("a",)], {}, UNKNOWN), ("sum", [5], {}, UNKNOWN),
+    ("sum", [(1,)], {"start": 1}, UNKNOWN), ("abs", [-2], {}, 2), ("abs", ["x"], {}, UNKNOWN), ("len", [UNKNOWN], {}, UNKNOWN), ("str", [], {"x": UNKNOWN}, UNKNOWN),
+    ("hex", [1], {}, UNKNOWN), ("str", [10**5000], {}, UNKNOWN),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "args", "kwargs", "expected"), CALLS)
+def test_call(name: str, args: list, kwargs: dict, expected: object) -> None:
+    found = fold.call(name, args, kwargs)
+    assert found == expected and type(found) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("receiver", "name", "args", "kwargs", "expected"),
+    [("A", "lower", [], {}, "a"), ("a,b", "split", [","], {}, ("a", "b")), (",", "join", [("a", "b")], {}, "a,b"),
+     (",", "join", ["ab"], {}, UNKNOWN), ("{}", "format", [1], {}, "1"), ("{}", "format", [("a",)], {}, UNKNOWN),
+     ("{x}", "format", [], {"x": 2}, "2"), ("ab", "startswith", ["a"], {}, True), (b"ab", "decode", [], {}, "ab"),
+     ("ab", "nosuch", [], {}, UNKNOWN), ("ab", "__len__", [], {}, UNKNOWN), (1, "lower", [], {}, UNKNOWN),
+     (UNKNOWN, "lower", [], {}, UNKNOWN), ("ab", "strip", [UNKNOWN], {}, UNKNOWN), ("ab", "replace", [1, 2], {}, UNKNOWN),
+     ("ab", "center", [20_000], {}, UNKNOWN), ("a\nb", "splitlines", [], {}, ("a", "b"))],
+)  # fmt: skip
+def test_method(receiver: object, name: str, args: list, kwargs: dict, expected: object) -> None:
+    found = fold.method(receiver, name, args, kwargs)
+    assert found == expected and type(found) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "expected"),
+    [("abc", 0, "a"), ("abc", -1, "c"), (("a", "b"), 1, "b"), ({"k": "v"}, "k", "v"), ("abc", slice(0, 2), "ab"),
+     ("abc", 5, UNKNOWN), (5, 0, UNKNOWN), (UNKNOWN, 0, UNKNOWN), ("abc", UNKNOWN, UNKNOWN), ({"k": "v"}, "x", UNKNOWN)],
+)  # fmt: skip
+def test_subscript(value: object, key: object, expected: object) -> None:
+    assert fold.subscript(value, key) == expected
+
+
+def test_small_and_the_augmented_operators() -> None:
+    assert [fold.small(v) for v in ("a" * 10_000, "a" * 10_001, 1 << 4095, 1 << 4096, True, 1.5)] == [
+        True, False, True, False, True, True]  # fmt: skip
+    assert type(fold.plain_operator(cst.AddAssign())) is cst.Add
+    assert type(fold.plain_operator(cst.BitXorAssign())) is cst.BitXor
+    assert type(fold.plain_operator(cst.Add())) is cst.Add  # not an augmented one: itself
+
+
+# -- the pre-filters: which calls and texts can matter at all ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return engine_for(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("os.system(cmd)", True), ("subprocess.check_output(x)", True), ("check_output(x)", True), ("open(p)", True),
+     ("cursor.execute(q)", True), ("self.check_output(x)", True), ("x.system(y)", True), ("run(x)", False),
+     ("d.get(k)", False), ("foo.bar(x)", False), ("print(x)", False), ("sp.call(x)", False), ("os.system", False),
+     ("format(x)\nfoo.bar(y)\nos.popen(z)", True), ("", False),
+     # A MongoDB method is distinctive on an attribute (a collection), not on a plain name (`s.find(`).
+     ("db.users.find(q)", True), ("self.coll.update_one(f, u)", True), ("s.find(x)", False), ("x.y.save(z)", False)],
+)  # fmt: skip
+def test_sink_text(engine: Engine, text: str, expected: bool) -> None:
+    """A function's text calls a sink when it names one the way code calls it: `module.function(`, a
+    distinctive bare name (`check_output(`, also as a method: `x.system(`), a builtin sink (`open(`), a
+    distinctive method (`.execute(`); a common one (`call`, `run`, `get`) only with its module's usual name."""
+    assert engine.sink_pattern().search(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [("'a'", True), ("'a' 'b'", True), ("'a' f'{x}'", False), ("f'{x}' 'a'", False), ("'a' 'b' f'{x}'", False),
+     ("1", True), ("None", True), ("True", True), ("x", False), ("b'x'", True)],
+)  # fmt: skip
+def test_a_literal_argument(source: str, expected: bool) -> None:
+    assert _literal(cst.parse_expression(source)) is expected
+
+
+MAYBE_SINK_MODULE = """\
+import os
+import subprocess as sp
+from helpers import run_it, noop
+def wrapper(c):
+    os.system(c)
+def plain(c):
+    return c.strip()
+class Job:
+    def go(self, c):
+        os.popen(c)
+    def name(self):
+        return 'job'
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [("os.system(c)", True), ("os.system('ls')", False), ("sp.call(c)", True), ("wrapper(c)", True), ("plain(c)", False),
+     ("x.go(c)", True), ("x.name(c)", False), ("x.execute(c)", True), ("x.whatever(c)", False), ("run_it(c)", True), ("noop(c)", False),
+     ("fns[0](c)", False), ("make()(c)", False), ("nosuch.system(c)", False),
+     # Without the name the walk resolved, a module that is not imported is not taken for one.
+     ("subprocess.call(c)", False), ("len(c)", False), ("open(c)", True),
+     ("unknown(c)", False)],
+)  # fmt: skip
+def test_maybe_sink(engine: Engine, tmp_path, call: str, expected: bool) -> None:
+    """A call can be a sink if a model names it, it is a function or method of this module whose text calls a
+    sink, or it calls into another project module; a call of something unknown, of an expression or with
+    literal arguments only cannot."""
+    (tmp_path / "helpers.py").write_text("import os\ndef run_it(c):\n    os.system(c)\ndef noop(c):\n    return c\n")
+    path = tmp_path / "views.py"
+    text = MAYBE_SINK_MODULE + call + "\n"
+    path.write_text(text)
+    module = cst.parse_module(text)
+    flows = FileFlows(engine, str(path), module, text)
+    try:
+        node = module.body[-1].body[0].value  # type: ignore[attr-defined]
+        assert flows.maybe_sink(node) is expected
+    finally:
+        flows.close()
+
+
+def test_what_a_body_binds_and_names() -> None:
+    """A comprehension's and a lambda's own variables bind nothing in the body around them; a walrus inside
+    them does; nested definitions bind their name only. (Names bound by `as` (`import m as n`, `with ... as
+    f`, `except E as e`) are not collected: children() skips `asname`, so _note's AsName branch is never
+    reached; no finding was found to depend on it, closures read the enclosing analysis's values.)"""
+    module = cst.parse_module(
+        "def f(a, *b, c=1, **d):\n    global G\n    x = [y for y in a if (z := y)]\n    k = lambda w: w + v\n"
+        "    for i, *j in a:\n        pass\n    import os.path\n    from m import o\n"
+        "    def inner(q):\n        r = 1\n    class K:\n        s = 1\n"
+        "    match a:\n        case [p, *rest] as whole:\n            pass\n    obj.attr = 2\n    G = call(x).meth()\n"
+    )
+    facts = _collect_scope(module.body[0])
+    assert facts.bound == {"a", "b", "c", "d", "x", "z", "k", "i", "j", "os", "o", "inner", "K", "p",
+                           "rest", "whole", "G"}  # fmt: skip
+    assert facts.declared == {"G"}
+    assert sorted(facts.called) == ["call", "meth"]
+    assert {"v", "w", "y", "attr", "obj"} <= facts.names and "q" not in facts.names and "r" not in facts.names
+
+
+def test_mentions_follows_the_module_functions_called(engine: Engine, tmp_path) -> None:
+    """Whether a body names a word, itself or through the module's functions it calls; a cycle of calls that
+    never names it does not."""
+    text = ("def a():\n    return b()\ndef b():\n    return a()\ndef c():\n    return d()\ndef d():\n"
+            "    return request.args\n")  # fmt: skip
+    path = tmp_path / "m.py"
+    path.write_text(text)
+    module = cst.parse_module(text)
+    flows = FileFlows(engine, str(path), module, text)
+    try:
+        info = flows.info
+        words = frozenset({"request"})
+        found = {name: info.mentions(info.functions[name], words) for name in ("a", "b", "c", "d")}
+        assert found == {"a": False, "b": False, "c": True, "d": True}
+    finally:
+        flows.close()
+
+
+def test_a_dependency_text_is_read_once_until_it_changes(tmp_path) -> None:
+    """A file's text is kept while its size and modification time stay; when either changes it is read again."""
+    path = tmp_path / "dep.py"
+    path.write_text("A = 1\n")
+    project = Project()
+    assert project._text(str(path)) == "A = 1\n"
+    stat = os.stat(path)
+    path.write_text("B = 2\n")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert project._text(str(path)) == "A = 1\n"  # kept: nothing tells it changed
+    path.write_text("B = 22\n")
+    assert project._text(str(path)) == "B = 22\n"
+    path.unlink()
+    assert project._text(str(path)) == ""
