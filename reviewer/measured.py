@@ -177,3 +177,20 @@ def _info_counts(code: str) -> tuple[int, int, int] | None:
         return None
     found = tuple(int(entry.get(k, 0)) for k in ("true", "false", "noise"))
     return found if sum(found) else None  # type: ignore[return-value]
+
+
+# A rule's judged findings count as this many of the overall rate's, so that a rule judged twice is not "certain".
+PRIOR_WEIGHT = 4.0
+# The share of judged findings that were right over every rule (bench/reviewer/judgments.jsonl, about one in ten).
+OVERALL_TRUE = 0.1
+
+
+def prior(code: str, info: bool) -> float | None:
+    """How often a finding of this rule at this severity was judged right on real code, smoothed toward the
+    overall rate; None for a rule never judged. The confidence of findings the finding model has no material
+    for: a rule judged 0 right in 250 must not read as certain."""
+    found = (_info_counts(code) if info else counts(code)) or totals(code)
+    if found is None:
+        return None
+    true, judged = found[0], sum(found)
+    return (true + PRIOR_WEIGHT * OVERALL_TRUE) / (judged + PRIOR_WEIGHT)

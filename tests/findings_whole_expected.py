@@ -1048,6 +1048,9 @@ EXPECTED = {
     'CWR314 d7fbbaab': [
         ((3, 5, 3, 55), 'warning', "'x' is set with httponly=False (CWE-614)", (), None),
     ],
+    'CWR401 9d5fdf05': [
+        ((5, 14, 5, 41), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
     'CWR401 b2d74ac5': [
         ((7, 5, 7, 23), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
     ],
@@ -1215,6 +1218,9 @@ EXPECTED = {
     'CWR612 acd4e42a': [
         ((4, 9, 4, 22), 'info', '`out` is built by repeated concatenation in a loop (CWE-1050)', (), None),
     ],
+    'CWR613 0a6b0404': [
+        ((12, 13, 12, 25), 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), None),
+    ],
     'CWR613 0ba11f83': [
         ((7, 9, 7, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
@@ -1226,6 +1232,9 @@ EXPECTED = {
     ],
     'CWR613 b0e7a3b8': [
         ((9, 17, 9, 25), 'error', '`continue` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
+    'CWR613 c0bb3dae': [
+        ((12, 13, 12, 25), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 eb293369': [
         ((7, 17, 7, 28), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),

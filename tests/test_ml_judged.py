@@ -84,3 +84,26 @@ def test_the_shipped_model_loads_and_names_the_rules_it_was_trained_on() -> None
     # A finding of a rule it never saw keeps the confidence it had.
     unknown = _finding("CWR999", "m.py", 1)
     assert finding.score_findings("x = 1\n", [unknown]) == [unknown]
+
+
+def test_rules_the_model_lacks_get_their_judged_rate_and_secrets_keep_the_classifier(monkeypatch) -> None:
+    from codeward.reviewer import measured
+
+    scorer, _ = finding._model()
+    # A model fitted before any of these rules was judged: CWR610 then falls back on its measured precision.
+    monkeypatch.setattr(finding, "_model", lambda: (scorer, frozenset()))
+    monkeypatch.setattr(
+        measured, "table", lambda: {"CWR610": {"true": 6, "false": 0, "noise": 2, "info": {"true": 0, "noise": 8}}}
+    )
+    warning = _finding("CWR610", "app.py", 1)
+    info = Finding("CWR610", "m", "app.py", Span(1, 1, 1, 2), Severity.INFO)
+    secret = Finding("CWR202", "m", "app.py", Span(1, 1, 1, 2), Severity.WARNING, confidence=0.9)
+    never = _finding("CWR613", "app.py", 1)
+    out = finding.score_findings("x = 1\n", [warning, info, secret, never])
+    # (true + 4 x 0.1) / (judged + 4): 6.4/12 at its own severity, 0.4/12 at info.
+    assert [f.confidence for f in out] == [round(6.4 / 12, 4), round(0.4 / 12, 4), 0.9, None]
+
+
+def test_the_shipped_model_leaves_secret_values_to_the_secret_classifier() -> None:
+    document = json.loads((ROOT / "reviewer" / "ml" / "findings.json").read_text(encoding="utf-8"))
+    assert not {"CWR201", "CWR202", "CWR203", "CWR205"} & set(document["rules"])

@@ -126,9 +126,19 @@ CASES = {
     "bare return in a route": (
         "import random\n\n" + FLASK + "@app.route('/t')\ndef token():\n    if random.random() > 2:\n        return\n"
         "    return str(random.random())\n",
-        [("CWR305", 8, 8, "error", "random.random() is predictable, yet it makes `token()` (CWE-338)"),
-         ("CWR305", 10, 16, "error",
+        [("CWR305", 10, 16, "error",
           "random.random() is predictable, and its value reaches the route's response (CWE-338)")],
+    ),
+    # CWR305: a function named like a token maker makes one only from what it returns; a random jitter in
+    # `refresh_secret_now()` is not the secret (aws-secretsmanager-caching, judged false).
+    "random jitter in a secret function": (
+        "import random\nimport time\n\n\ndef refresh_secret_now():\n    sleep = random.randint(1, 5)\n"
+        "    time.sleep(sleep)\n",
+        [],
+    ),
+    "random returned by a token function": (
+        "import random\n\n\ndef reset_token():\n    value = random.getrandbits(64)\n    return str(value)\n",
+        [("CWR305", 5, 13, "error", "random.getrandbits() is predictable, yet it makes `reset_token()` (CWE-338)")],
     ),
     # CWR303: the password inside a call's arguments, and an attribute named like one.
     "password in a call": (

@@ -214,6 +214,23 @@ def test_test_code_gets_the_test_profile(tmp_path: Path) -> None:
     assert codes(found) == [("tests/test_app.py", 16, "CWR201")]
 
 
+def test_a_tests_module_named_with_a_plural_suffix_is_test_code(tmp_path: Path) -> None:
+    # `token_authorizer_tests.py` (virtual-waiting-room-on-aws): its fixture JWT is test data, as in test_*.py.
+    jwt = "'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJTYW1wbGUiLCJleHAiOjE2NjM5Nzc5NjJ9.UkYE9edglO6kPN5_r3wy9OeP15w7iB3M'"
+    files = {"authorizer_tests.py": f"TOKEN = {jwt}\n", "authorizer.py": f"TOKEN = {jwt}\n"}
+    assert codes(review(tmp_path, files, "--isolated", "--show-all")) == [("authorizer.py", 1, "CWR201")]
+
+
+def test_nosec_b105_silences_a_token_found_by_its_format(tmp_path: Path) -> None:
+    # bandit's B105 looks at the literal a name such as TOKEN is given, where CWR201 finds a JWT; `#nosec` without
+    # a space is bandit's spelling too.
+    jwt = "'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJTYW1wbGUiLCJleHAiOjE2NjM5Nzc5NjJ9.UkYE9edglO6kPN5_r3wy9OeP15w7iB3M'"
+    text = f"TOKEN = {jwt}{{comment}}\n"
+    assert codes(review(tmp_path, {"m.py": text.format(comment="")}, "--isolated")) == [("m.py", 1, "CWR201")]
+    assert codes(review(tmp_path, {"m.py": text.format(comment="  #nosec B105")}, "--isolated")) == []
+    assert codes(review(tmp_path, {"m.py": text.format(comment="  # noqa: S105")}, "--isolated")) == []
+
+
 def test_strict_profile_reviews_tests_like_production(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL", "--profile", "strict"))}  # fmt: skip

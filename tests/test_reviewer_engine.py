@@ -388,10 +388,10 @@ def test_lint_does_not_import_the_reviewer_or_libcst(tmp_path: Path) -> None:
 def test_review_runs_as_a_real_process(app: Path) -> None:
     result = run_process("review", str(app), "--format", "json", "--no-cache")
     assert result.returncode == 1, result.stderr
-    # CWR102 at error; CWR106 at info by default (under the bar on real code, reviewer/precision.json); the key
-    # (CWR201) at warning, as lint's CWB104.
+    # CWR102 and CWR106 at error (CWR106 was judged right in 5 of 6 findings on real code, over the 0.8 bar of
+    # reviewer/precision.json); the key (CWR201) at warning, as lint's CWB104.
     summary = json.loads(result.stdout)["summary"]
-    assert (summary["error"], summary["warning"]) == (1, 1)
+    assert (summary["error"], summary["warning"]) == (2, 1)
 
 
 def test_review_file_reports_missing_path(tmp_path: Path) -> None:
@@ -428,4 +428,6 @@ def test_a_warm_run_serves_the_cache_without_importing_the_parser(app: Path, tmp
         code, parsed, again = run().split()
         assert again == warm_stamp, "the checkout keeps changing under the test"
     assert (code, parsed) == ("1", "False")
-    assert json.loads((tmp_path / "out.json").read_text())["summary"]["error"] == 1
+    assert (
+        json.loads((tmp_path / "out.json").read_text())["summary"]["error"] == 2
+    )  # CWR102 and CWR106 (over the bar on real code)

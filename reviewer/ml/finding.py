@@ -17,7 +17,7 @@ from functools import cache
 
 from codeward.reviewer.ml.features import Vector, hashed, words
 
-from codeward.findings import Finding
+from codeward.findings import Finding, Severity
 
 MODEL_FILE = "findings.json"
 # Training turns scoring off: it needs the category classifiers' scores the findings carry before this model.
@@ -148,6 +148,16 @@ def finding_features(finding: Finding, lines: list[str], category_score: float |
     return numeric, hashed(tokens)
 
 
+def is_secret_rule(code: str) -> bool:
+    """A rule whose findings are hard-coded values that the secret classifier scores (CWR201-203, and its own
+    CWR205): their confidence is that classifier's alone, since it reads the value itself. Judged real findings
+    of these rules are mostly test fixtures, and a model that learnt from them would score a live key in
+    production code by its rule's history (0.07 for an AWS key)."""
+    from codeward.reviewer.ml.confidence import CLASSIFIER_RULE, SECRET_RULES
+
+    return code in SECRET_RULES or code == CLASSIFIER_RULE
+
+
 @cache
 def _model() -> tuple[object, frozenset[str]]:
     """(the scorer, the rules it was trained on): other rules' findings have no judged material to go by."""
@@ -183,6 +193,14 @@ def score_findings(text: str, findings: list[Finding]) -> list[Finding]:
         if f.code in rules:
             p = combine(scorer.probability(finding_features(f, lines, f.confidence)), f.confidence)  # type: ignore[attr-defined]
             f = replace(f, confidence=round(p, 4))
+        elif not is_secret_rule(f.code):
+            # No judged material the model learnt from: the rule's judged rate at this severity, when there is one
+            # (a rule without either keeps its category score, or none).
+            from codeward.reviewer import measured
+
+            rate = measured.prior(f.code, f.severity is Severity.INFO)
+            if rate is not None:
+                f = replace(f, confidence=round(combine(rate, f.confidence), 4))
         out.append(f)
     return out
 

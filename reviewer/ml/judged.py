@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from codeward.reviewer.ml.features import BUCKETS
-from codeward.reviewer.ml.finding import FINDING_NUMERIC, MODEL_FILE, combine, finding_features
+from codeward.reviewer.ml.finding import FINDING_NUMERIC, MODEL_FILE, combine, finding_features, is_secret_rule
 from codeward.reviewer.ml.score import FORMAT, VERSION
 
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), MODEL_FILE)
@@ -51,7 +51,10 @@ def records(root: Path) -> tuple[list[dict], Counter]:
     from bench.reviewer.realcode import OUT, PROJECTS, load_judgments
 
     model.ENABLED = False  # the findings keep the category classifiers' scores, which are features here
+    from codeward.reviewer import measured
     from codeward.reviewer.ml.score import ModelError
+
+    from codeward.findings import Severity
 
     try:
         shipped, shipped_rules = model._model()
@@ -85,9 +88,11 @@ def records(root: Path) -> tuple[list[dict], Counter]:
             reported = finding.confidence if finding.confidence is not None else 1.0
             if shipped is not None and code in shipped_rules:
                 reported = combine(shipped.probability((numeric, hashed)), finding.confidence)
+            elif (rate := measured.prior(code, finding.severity is Severity.INFO)) is not None:
+                reported = combine(rate, finding.confidence)  # as score_findings() gives rules the model lacks
             out.append({"group": project, "label": 1 if item["verdict"] == "true" else 0, "verdict": item["verdict"],
                         "code": code, "category": finding.confidence, "numeric": numeric, "hashed": hashed,
-                        "shipped": reported})  # fmt: skip
+                        "shipped": reported, "secret": is_secret_rule(code)})  # fmt: skip
     return out, counts
 
 
@@ -145,17 +150,25 @@ def suite_records(root: Path, half: str = "development") -> tuple[list[dict], Co
                         counts["suite findings"] += 1
                         out.append({"group": f"suite:{suite.name}", "label": label,
                                     "verdict": "true" if label else "false", "code": f.code, "category": f.confidence,
-                                    "numeric": numeric,
-                                    "hashed": hashed})  # fmt: skip
+                                    "numeric": numeric, "hashed": hashed,
+                                    "secret": is_secret_rule(f.code)})  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return out, counts
+
+
+def not_modelled(train: list[dict], rows: list[dict]) -> list[float]:
+    """The confidence of secrets findings: the secret classifier's score, or the rule's true rate when it gave
+    none (as `score_findings` does with the rule's measured precision)."""
+    rates = rule_prior([r for r in train if not r["group"].startswith("suite:")], rows)
+    return [r["category"] if r["category"] is not None else rate for r, rate in zip(rows, rates, strict=True)]
 
 
 def fit(train: list[dict]) -> tuple[Any, list[float]]:
     from codeward.reviewer.ml.train import matrix, numeric_scale
     from sklearn.linear_model import LogisticRegression
 
+    train = [r for r in train if not r.get("secret")]
     n = len(FINDING_NUMERIC)
     scale = numeric_scale(train, n)
     model = LogisticRegression(C=C, max_iter=10000)
@@ -228,6 +241,7 @@ def leave_one_project_out(data: list[dict]) -> dict[str, Any]:
         test = [r for r in data if r["group"] == group]
         model, scale = fit(train)
         p = [combine(s, r["category"]) for s, r in zip(predict(model, scale, test), test, strict=True)]
+        p = [q if not r.get("secret") else o for q, o, r in zip(p, not_modelled(train, test), test, strict=True)]
         scores += p
         prior += rule_prior(train, test)
         labels += [r["label"] for r in test]
@@ -363,9 +377,21 @@ def main(argv: list[str] | None = None) -> int:
         help="only score the shipped model as `codeward review` applies it, on the judged projects of these "
         "splits of bench/reviewer/realcode.py (e.g. `later`, `fourth`: projects it was not trained on)",
     )  # fmt: skip
+    parser.add_argument(
+        "--hold-out", metavar="SPLIT", action="append", default=[],
+        help="leave the projects of these splits out of the evaluation and the fit, then score the fitted model "
+        "on them (a round judged after the model was chosen: its out-of-sample figure)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     data, counts = records(root)
+    held: list[dict] = []
+    if args.hold_out:
+        from bench.reviewer.realcode import PROJECTS
+
+        kept = {p.name for p in PROJECTS if p.split in args.hold_out}
+        held = [r for r in data if r["group"] in kept]
+        data = [r for r in data if r["group"] not in kept]
     if args.shipped_on:
         from bench.reviewer.realcode import PROJECTS
 
@@ -386,12 +412,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({k: result[k] for k in ("labels", "scores", "prior", "projects")}, handle)
+    if held:
+        model, scale = fit(data)
+        scores = [combine(p, r["category"]) for p, r in zip(predict(model, scale, held), held, strict=True)]
+        others = not_modelled(data, held)
+        for r, p, o in zip(held, scores, others, strict=True):
+            r["shipped"] = o if r.get("secret") else p
+        print("\n" + shipped_report(held, args.hold_out).replace("shipped model", "model fitted without them", 1))
     if args.write:
         model, scale = fit(data)
         summary = {"findings": len(data), "true": sum(r["label"] for r in data),
                    "groups": len({r["group"] for r in data})}  # fmt: skip
         with open(MODEL_PATH, "w", encoding="utf-8") as handle:
-            json.dump(export(model, scale, summary, sorted({r["code"] for r in data})), handle, separators=(",", ":"))
+            modelled = sorted({r["code"] for r in data if not r.get("secret")})
+            json.dump(export(model, scale, summary, modelled), handle, separators=(",", ":"))
             handle.write("\n")
         print(f"\nwrote {MODEL_PATH}")
     return 0

@@ -108,6 +108,9 @@ def _function_text(ctx: Context) -> str:
 
 # What a CloudFormation custom-resource handler reads or calls besides `RequestType`.
 _CUSTOM_RESOURCE = re.compile(r"ResponseURL|ResourceProperties|cfnresponse|crhelper|CfnResource|send_response")
+# A handler that answers CloudFormation itself is a custom resource even when it never reads RequestType (one
+# that does the same work on create, update and delete).
+_ANSWERS_CLOUDFORMATION = re.compile(r"ResponseURL|cfnresponse\.send\(|\bhelper\s*=\s*CfnResource\(")
 
 
 def _uses_locals(ctx: Context, call: cst.Call) -> bool:
@@ -177,7 +180,7 @@ class ClientInHandler(ReviewRule):
                     per_call.add(target.value)
             return
         text = _function_text(ctx)
-        if "RequestType" in text and _CUSTOM_RESOURCE.search(text):
+        if ("RequestType" in text and _CUSTOM_RESOURCE.search(text)) or _ANSWERS_CLOUDFORMATION.search(text):
             # CloudFormation invokes a custom resource's handler a few times per stack (create, update, delete):
             # the cost of a client per invocation does not matter there.
             ctx.report(
@@ -223,6 +226,15 @@ class ClientInHandler(ReviewRule):
             "    return table.get_item(Key={'id': event['id']})\n",
             4,
             13,
+        ),
+        # A custom resource that does the same on every request type, answering through cfnresponse: at info.
+        Invalid(
+            "import boto3\nimport cfnresponse\n\ndef handler(event, context):\n"
+            "    client = boto3.client('cognito-idp')\n    client.set_ui_customization(UserPoolId='p', CSS='')\n"
+            "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
+            5,
+            14,
+            message="custom-resource handler",
         ),
         # In a branch: at info.
         Invalid(
@@ -363,6 +375,8 @@ class MissingPagination(ReviewRule):
             arg = kwarg(node, key)
             if arg is not None and literal_str(arg.value) is None and getattr(arg.value, "value", "") == "1":
                 return  # asks for one item on purpose
+            if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value in ctx.scope.params:
+                return  # the caller says how many it wants (`find_users(prefix, limit=10)`): one page, on purpose
         text = _function_text(ctx)
         if any(token in text for token in _PAGE_TOKENS):
             return
@@ -399,6 +413,12 @@ class MissingPagination(ReviewRule):
             "import boto3\nlogs = boto3.client('logs')\n\ndef exists(name):\n"
             "    found = logs.describe_log_groups(logGroupNamePrefix=name)\n"
             "    return any(g['logGroupName'] == name for g in found['logGroups'])\n"
+        ),
+        # The caller chooses how many: one bounded page is what it asks for.
+        Valid(
+            "import boto3\nidp = boto3.client('cognito-idp')\n\ndef find(prefix, limit=10):\n"
+            "    users = idp.list_users(UserPoolId='p', Filter=prefix, Limit=limit)['Users']\n"
+            "    return [u['Username'] for u in users]\n"
         ),
         # The project's own wrapper (its `scan` pages through a boto3 paginator), named like a client.
         Valid(
@@ -464,34 +484,46 @@ class MissingPagination(ReviewRule):
     )
 
 
-_WAITABLE = frozenset(
-    [
-        "describe_instances",
-        "describe_instance_status",
-        "describe_db_instances",
-        "describe_db_clusters",
-        "head_object",
-        "head_bucket",
-        "describe_stacks",
-        "describe_table",
-        "get_function",
-        "get_function_configuration",
-        "describe_clusters",
-        "describe_services",
-        "describe_tasks",
-        "describe_images",
-        "describe_snapshots",
-        "describe_volumes",
-        "describe_nat_gateways",
-        "describe_load_balancers",
-        "describe_cache_clusters",
-        "get_bucket_versioning",
-        "describe_conversion_tasks",
-        "describe_spot_instance_requests",
-        "get_stack",
-        "describe_execution",
-    ]
-)
+# Operations that a boto3 waiter polls, with the services that have such a waiter (botocore 1.44's
+# waiters-2.json files). Step Functions' describe_execution, S3's get_bucket_versioning and ECS's
+# describe_clusters have none: a hand-written loop is the only way there.
+_WAITABLE: dict[str, frozenset[str]] = {
+    "describe_instances": frozenset({"ec2"}),
+    "describe_instance_status": frozenset({"ec2"}),
+    "describe_db_instances": frozenset({"docdb", "neptune", "rds"}),
+    "describe_db_clusters": frozenset({"rds"}),
+    "head_object": frozenset({"s3"}),
+    "head_bucket": frozenset({"s3"}),
+    "describe_stacks": frozenset({"cloudformation"}),
+    "describe_table": frozenset({"dynamodb"}),
+    "get_function": frozenset({"lambda"}),
+    "get_function_configuration": frozenset({"lambda"}),
+    "describe_clusters": frozenset({"redshift"}),
+    "describe_services": frozenset({"ecs"}),
+    "describe_tasks": frozenset({"ecs"}),
+    "describe_images": frozenset({"ec2"}),
+    "describe_snapshots": frozenset({"ec2"}),
+    "describe_volumes": frozenset({"ec2"}),
+    "describe_nat_gateways": frozenset({"ec2"}),
+    "describe_load_balancers": frozenset({"elbv2"}),
+    "describe_cache_clusters": frozenset({"elasticache"}),
+    "describe_conversion_tasks": frozenset({"ec2"}),
+    "describe_spot_instance_requests": frozenset({"ec2"}),
+}
+# Service names that are boto3's own (a client's service known from `boto3.client("ecs")`), as opposed to a
+# guess from a variable's name (`ddb_client`), which proves nothing about the service.
+_BOTO3_SERVICES = frozenset(
+    {"ec2", "rds", "docdb", "neptune", "s3", "cloudformation", "dynamodb", "lambda", "redshift", "ecs", "elbv2",
+     "elb", "elasticache", "stepfunctions", "eks", "emr", "glue", "sagemaker", "athena", "batch", "codebuild",
+     "codepipeline", "sqs", "sns", "kinesis", "iam", "sts", "ssm", "secretsmanager", "logs", "cloudwatch"}
+)  # fmt: skip
+
+
+def _has_waiter(service: str, operation: str) -> bool:
+    services = _WAITABLE.get(operation)
+    if not services:
+        return False
+    return service in services or service not in _BOTO3_SERVICES
 
 
 def _subtree(node: cst.CSTNode):
@@ -540,7 +572,7 @@ class PollingInsteadOfWaiter(ReviewRule):
                     sleeps = True
                 elif polled is None:
                     found = client_call(ctx, inner)
-                    if found is not None and found[1] in _WAITABLE:
+                    if found is not None and _has_waiter(found[0], found[1]):
                         polled = inner
         if sleeps and polled is not None:
             operation = method_name(polled)
@@ -551,6 +583,18 @@ class PollingInsteadOfWaiter(ReviewRule):
             "import boto3\nec2 = boto3.client('ec2')\nec2.get_waiter('instance_running').wait(InstanceIds=['i-1'])\n"
         ),
         Valid("import time\n\ndef wait_for(queue):\n    while not queue.empty():\n        time.sleep(1)\n"),
+        # Step Functions has no waiter: polling describe_execution is the only way.
+        Valid(
+            "import time, boto3\nsfn = boto3.client('stepfunctions')\n\ndef wait(arn):\n    status = 'RUNNING'\n"
+            "    while status == 'RUNNING':\n        status = sfn.describe_execution(executionArn=arn)['status']\n"
+            "        time.sleep(1)\n"
+        ),
+        # ECS has waiters for services and tasks, not for clusters.
+        Valid(
+            "import time, boto3\necs = boto3.client('ecs')\n\ndef wait(name):\n"
+            "    while ecs.describe_clusters(clusters=[name])['clusters'][0]['status'] != 'ACTIVE':\n"
+            "        time.sleep(1)\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -974,6 +1018,16 @@ def _in_region_table(ctx: Context) -> bool:
 _ARN_ACCOUNT = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 
 
+def _placeholder_account(account: str) -> bool:
+    """Account ids AWS's documentation and emulators use as stand-ins: one digit repeated (`000000000000`), a
+    run of consecutive digits (`123456789012`, `012345678901`) or four-digit blocks of one digit each
+    (`111122223333`, `444455556666`)."""
+    if len(set(account)) == 1 or account in "0123456789012345678901" or account in "9876543210987654321098":
+        return True
+    blocks = [account[i : i + 4] for i in range(0, 12, 4)]
+    return all(len(set(block)) == 1 for block in blocks)
+
+
 class HardcodedAccountId(ReviewRule):
     """
     ## What it does
@@ -1005,13 +1059,15 @@ class HardcodedAccountId(ReviewRule):
             return
         value = literal_str(node) or ""
         match = _ARN_ACCOUNT.search(value)
-        if match and match.group(1) not in ("123456789012", "000000000000", "111111111111"):
+        if match and not _placeholder_account(match.group(1)):
             if _in_region_table(ctx):
                 return  # one account per Region: AWS's own (ELB log delivery, Redshift audit), not this code's
             ctx.report(node, f"account id {match.group(1)} is hard-coded in an ARN")
 
     VALID = (
         Valid("import os\nTOPIC = os.environ['ALERTS_TOPIC_ARN']\nDOC = 'arn:aws:sns:eu-west-1:123456789012:alerts'\n"),
+        # Stand-in accounts of AWS's documentation and of local emulators.
+        Valid("A = 'arn:aws:lambda:us-east-1:012345678901:function:f'\nB = 'arn:aws:iam::111122223333:role/r'\n"),
         # Elastic Load Balancing's log-delivery accounts, one per Region, as AWS publishes them.
         Valid(
             "ELB_LOG_DELIVERY = {\n    'us-east-1': 'arn:aws:iam::127311923021:root',\n"

@@ -277,8 +277,18 @@ class InsecureHash(ReviewRule):
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         state = _hash_state(ctx)
+        owner = id(ctx.function or ctx.module)
         if _weak_constructor(ctx, node):
-            state.setdefault("made", []).append((node, _algorithm(ctx, node)))  # type: ignore[union-attr]
+            if not _certificate_digest(ctx, node):
+                state.setdefault("made", []).append((node, _algorithm(ctx, node), owner))  # type: ignore[union-attr]
+        elif (
+            (used := kwarg(node, "usedforsecurity")) is not None
+            and ctx.value(used.value).const is False
+            and ctx.call_name(node) in _WEAK_NAMES
+        ):
+            # `md5(usedforsecurity=False)` here: a plain `md5()` beside it is the fallback for interpreters
+            # without the keyword (before 3.9), for the same non-security use.
+            state.setdefault("marked", set()).add((owner, _WEAK_NAMES[ctx.call_name(node)]))  # type: ignore[union-attr]
         for taint, hit in ctx.sink_hits(node, "secret"):
             if taint.family == "weak-hash" and taint.node is not None:
                 state.setdefault("protects", {}).setdefault(id(taint.node), hit.label())  # type: ignore[union-attr]
@@ -286,8 +296,11 @@ class InsecureHash(ReviewRule):
     def leave_Module(self, ctx: Context, node: cst.Module) -> None:
         state = _hash_state(ctx)
         protects: dict[int, str] = state.get("protects", {})  # type: ignore[assignment]
-        for made, algorithm in state.get("made", []):  # type: ignore[union-attr]
+        marked: set = state.get("marked", set())  # type: ignore[assignment]
+        for made, algorithm, owner in state.get("made", []):  # type: ignore[union-attr]
             sink = protects.get(id(made))
+            if sink is None and (owner, algorithm) in marked:
+                continue
             if sink is not None:
                 message = (
                     f"an {algorithm} digest protects what {sink} receives; collisions for {algorithm} are practical"
@@ -303,6 +316,13 @@ class InsecureHash(ReviewRule):
         ),
         Valid("import hashlib\ndigest = hashlib.new('sha256', b'x').hexdigest()\n"),
         Valid("import hashlib\nname = 'sha' + '512'\ndigest = hashlib.new(name).hexdigest()\n"),
+        # The fallback for interpreters without usedforsecurity (before 3.9), beside the marked call.
+        Valid(
+            "import hashlib, sys\n\ndef md5():\n    if sys.version_info >= (3, 9):\n"
+            "        return hashlib.md5(usedforsecurity=False)\n    else:\n        return hashlib.md5()\n"
+        ),
+        # A certificate's thumbprint, as IAM's OIDC providers take it.
+        Valid("import hashlib\n\ndef thumbprint(der_cert):\n    return hashlib.sha1(der_cert).hexdigest()\n"),
     )
     INVALID = (
         Invalid(
@@ -353,6 +373,17 @@ def _weak_constructor(ctx: Context, node: cst.Call) -> bool:
     from codeward.reviewer.dataflow.models.crypto import WEAK_HASHES
 
     return isinstance(algorithm, str) and algorithm.lower() in WEAK_HASHES
+
+
+_CERTIFICATE = re.compile(r"(?i)cert|thumbprint|fingerprint")
+
+
+def _certificate_digest(ctx: Context, node: cst.Call) -> bool:
+    """A digest of a certificate (`sha1(der_cert)`, `sha1(dump_certificate(...))`): a thumbprint, the identifier
+    protocols ask for (IAM OIDC providers take SHA-1 thumbprints), not a protection the code chose."""
+    new = ctx.call_name(node) == "hashlib.new"
+    data = argument(node, 1 if new else 0, "data" if new else "string")
+    return data is not None and bool(_CERTIFICATE.search(ctx.code(data)))
 
 
 def _new_name(ctx: Context, node: cst.Call) -> object:
@@ -418,7 +449,15 @@ class InsecureRandomness(ReviewRule):
             target = _assigned_name(ctx)
             function = ctx.function
             context = target if target and _TOKENISH.search(target) else None
-            if context is None and function is not None and _TOKENISH.search(function.name.value):
+            # A function named like a token generator makes one only from what it returns: a random sleep
+            # jitter inside `refresh_secret_now()` is not the secret.
+            if (
+                context is None
+                and target
+                and function is not None
+                and _TOKENISH.search(function.name.value)
+                and target in _returned_names(function)
+            ):
                 context = f"{function.name.value}()"
             if context:
                 _report_once(ctx, node, f"{name}() is predictable, yet it makes `{context}`")
@@ -468,6 +507,29 @@ class InsecureRandomness(ReviewRule):
             message="reaches the session",
         ),
     )
+
+
+def _returned_names(function: cst.FunctionDef) -> set[str]:
+    """Names read by the function's own `return` statements (not those of functions nested in it)."""
+    names: set[str] = set()
+
+    class Returns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if node.value is not None:
+                node.value.visit(Names())
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    function.visit(Returns())
+    return names
 
 
 def _report_once(ctx: Context, node: cst.CSTNode, message: str) -> None:

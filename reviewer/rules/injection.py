@@ -727,6 +727,34 @@ def _own_data(ctx: Context, data: cst.BaseExpression) -> bool:
     return value.known or value.type in _DUMPERS
 
 
+def _sole_alias(ctx: Context, name: str) -> cst.BaseExpression | None:
+    """What every assignment to local `name` in the current function gives it, when that is one and the same
+    class or module attribute (`loader = SafeLoaderWrapper`); None otherwise."""
+    function = ctx.function
+    if function is None:
+        return None
+    values: list[cst.BaseExpression] = []
+
+    class Assignments(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                values.append(node.value)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                values.append(node.value)
+
+    function.visit(Assignments())
+    if not values or not all(isinstance(v, cst.Name | cst.Attribute) for v in values):
+        return None
+    if len({ctx.code(v) for v in values}) != 1 or ctx.code(values[0]) == name:
+        return None
+    return values[0]
+
+
 class YamlLoad(CallRule):
     """
     ## What it does
@@ -775,6 +803,12 @@ class YamlLoad(CallRule):
             # A loader class this module defines (`class CfnLoader(yaml.SafeLoader)`): judged by its first
             # base, which is where PyYAML's constructor comes from.
             defined = next((s for s in ctx.module.body if isinstance(s, cst.ClassDef) and s.name.value == name), None)
+            if defined is None and isinstance(loader, cst.Name):
+                # `loader = SafeLoaderWrapper` earlier in the function: judged by the class it names.
+                alias = _sole_alias(ctx, loader.value)
+                if alias is not None:
+                    loader = alias
+                    continue
             if defined is None or not defined.bases:
                 return None
             loader = defined.bases[0].value
@@ -817,6 +851,11 @@ class YamlLoad(CallRule):
         Valid("import yaml\ncfg = yaml.safe_load(open('c.yml'))\n"),
         Valid("import yaml\ncfg = yaml.load(stream, Loader=yaml.SafeLoader)\n"),
         Valid("from yaml import load, CSafeLoader\ncfg = load(stream, CSafeLoader)\n"),
+        # A safe loader class of this module, through a local variable.
+        Valid(
+            "import yaml\n\nclass Wrapper(yaml.SafeLoader):\n    pass\n\ndef parse(s):\n    loader = Wrapper\n"
+            "    loader.add_constructor('!x', None)\n    return yaml.load(s, loader)\n"
+        ),
         Valid(
             "import yaml\n\nclass Base(yaml.SafeLoader):\n    pass\n\nclass CfnLoader(Base):\n    pass\n\n"
             "def read(s):\n    return yaml.load(s, Loader=CfnLoader)\n"

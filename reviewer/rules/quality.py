@@ -1243,8 +1243,22 @@ class ReturnInFinally(ReviewRule):
 
     def visit_Finally(self, ctx: Context, node: cst.Finally) -> None:
         stmt = next(_leaving_statements(node.body, in_loop=False), None)
-        if stmt is not None:
-            ctx.report(stmt, f"`{type(stmt).__name__.lower()}` in finally discards any exception being raised")
+        if stmt is None:
+            return
+        keyword = type(stmt).__name__.lower()
+        owner = next(iter(ctx.ancestors()), None)
+        flag = _handled_only_guard(owner, node, stmt) if isinstance(owner, cst.Try) else None
+        if flag is not None:
+            # `if error_response: return error_response` where only except blocks that complete set it: no
+            # exception is in flight then, unless that except block itself fails after setting it.
+            ctx.report(
+                stmt,
+                f"`{keyword}` in finally runs only when `{flag}` is set, which only except blocks that do not "
+                "re-raise do; it still discards an exception raised in those blocks after it is set",
+                severity=Severity.INFO,
+            )
+            return
+        ctx.report(stmt, f"`{keyword}` in finally discards any exception being raised")
 
     VALID = (
         Valid("def f():\n    try:\n        return compute()\n    finally:\n        cleanup()\n"),
@@ -1259,6 +1273,24 @@ class ReturnInFinally(ReviewRule):
     )
     INVALID = (
         Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),
+        # Set only by an except block that completes: at info (aws-sam-cli's authorizer, judged false as an error).
+        Invalid(
+            "def f():\n    try:\n        error = None\n        run()\n    except KeyError:\n        error = 'missing'\n"
+            "    except Exception as ex:\n        raise ex\n    finally:\n        log()\n        if error:\n"
+            "            return error\n    return 'ok'\n",
+            12,
+            13,
+            "runs only when `error` is set",
+        ),
+        # The same flag also set where the exception is re-raised: an error.
+        Invalid(
+            "def f():\n    error = None\n    try:\n        run()\n    except KeyError:\n        error = 'missing'\n"
+            "    except Exception as ex:\n        error = str(ex)\n        raise\n    finally:\n        if error:\n"
+            "            return error\n",
+            12,
+            13,
+            "`return` in finally discards any exception being raised",
+        ),
         # A loop in the finally block does not make a return after it harmless.
         Invalid(
             "def f(items):\n    try:\n        use()\n    finally:\n        for item in items:\n            print(item)\n"
@@ -1291,6 +1323,76 @@ class ReturnInFinally(ReviewRule):
             "`continue` in finally",
         ),
     )
+
+
+def _handled_only_guard(owner: cst.Try, final: cst.Finally, stmt: cst.CSTNode) -> str | None:
+    """The name X when `stmt` sits under `if X:` (or `if X is not None:`) at the top of the finally block, X is
+    never assigned in the try body or its else, and only except blocks without a `raise` assign it."""
+    for child in final.body.body:
+        if not isinstance(child, cst.If) or stmt not in set(_leaving_statements(child.body, in_loop=False)):
+            continue
+        test = child.test
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            (item,) = test.comparisons
+            if isinstance(item.operator, cst.IsNot) and isinstance(item.comparator, cst.Name):
+                test = test.left if item.comparator.value == "None" else test
+        if not isinstance(test, cst.Name):
+            return None
+        name = test.value
+        if name in _assigned_in(owner.body) or (owner.orelse is not None and name in _assigned_in(owner.orelse)):
+            return None
+        setters = [h for h in owner.handlers if name in _assigned_in(h.body)]
+        if not setters or any(_raises(h.body) for h in setters):
+            return None
+        return name
+    return None
+
+
+def _assigned_in(block: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(node, cst.Assign) and _falsy(node.value):
+            continue  # `error = None`: resetting the flag does not set it
+        if isinstance(node, cst.AssignTarget | cst.AsName | cst.AugAssign | cst.AnnAssign):
+            target = node.name if isinstance(node, cst.AsName) else node.target
+            names |= {n.value for n in _names_in(target)}
+        elif isinstance(node, cst.For | cst.NamedExpr):
+            names |= {n.value for n in _names_in(node.target)}
+        stack.extend(children(node))
+    return names
+
+
+def _falsy(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name):
+        return value.value in ("None", "False")
+    if isinstance(value, cst.Integer):
+        return value.value == "0"
+    return literal_str(value) == "" or (isinstance(value, cst.List | cst.Dict | cst.Tuple) and not value.elements)
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, cst.Tuple | cst.List):
+        return [n for element in node.elements for n in _names_in(element.value)]
+    if isinstance(node, cst.StarredElement):
+        return _names_in(node.value)
+    return []
+
+
+def _raises(block: cst.CSTNode) -> bool:
+    stack = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Raise):
+            return True
+        if not isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            stack.extend(children(node))
+    return False
 
 
 def _leaving_statements(block: cst.CSTNode, in_loop: bool):

@@ -96,6 +96,8 @@ def looks_like_secret(value: str) -> bool:
         return False  # "password", "api_key", "x-auth-token": names, not values
     if value != value.lower() and re.fullmatch(r"(?:[A-Z]?[a-z]+)+", value) and _CREDENTIAL_WORDS.match(value.lower()):
         return False  # "ClientRequestToken", "SecretAccessKey": an API's field name in camel case
+    if re.fullmatch(r"[^A-Za-z0-9\s]{1,4}[A-Z]{2,}(?:_[A-Z]{2,})*[^A-Za-z0-9\s]{1,4}", value):
+        return False  # a sentinel in a stream or a template ("##END_CONVERSATION##", "__KEEP_ALIVE__")
     return not re.fullmatch(r"[A-Z][A-Z0-9_]+", value)  # an environment variable's name
 
 
@@ -247,6 +249,8 @@ class HardcodedPassword(ReviewRule):
         text = literal_str(value)
         if text is None or not looks_like_secret(text) or text.lower() == name.lower():
             return
+        if find_tokens(text):
+            return  # a token in a known format: CWR201 reports it, naming its provider (one finding per secret)
         if what:
             ctx.report(where, f"hard-coded {what} password ({mask(text)})", mask=text)
         else:
@@ -311,6 +315,12 @@ class HardcodedPassword(ReviewRule):
         Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
         # An API's field names spelled in camel case (botocore's request parameters).
         Valid("CLIENT_REQUEST_TOKEN = 'ClientRequestToken'\nSECRET_KEY_FIELD = {'secret_key': 'SecretAccessKey'}\n"),
+        # A token in a known format is CWR201's finding, named by its provider: one finding per secret.
+        Valid(
+            "TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJTYW1wbGUiLCJleHAiOjE2NjM5Nzc5NjJ9.UkYE9edglO6kPN5_r3wy9OeP15w7iB3M'\n"
+        ),
+        # Sentinels a stream sends to say where it ends or that it is alive.
+        Valid("END_CONVERSATION_TOKEN = '##END_CONVERSATION##'\nKEEP_ALIVE_TOKEN = '__KEEP_ALIVE__'\n"),
         # A lexer's token, an empty or placeholder password, two variables.
         Valid("def kind(token):\n    return token == 'import'\n"),
         Valid("def check(password, confirm):\n    return password != '' and password == confirm\n"),
