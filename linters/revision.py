@@ -1,5 +1,8 @@
 """What a CodeDeploy revision holds, as far as the repository shows: the AppSpec's own directory, or the
 artifact a buildspec of the repository packs it into.
+Commands that assemble a revision are read from the repository's buildspecs, its CI files (GitHub Actions,
+CircleCI, GitLab, Bitbucket, Azure, Travis) and the shell scripts that name an AppSpec file (a `deploy.sh` that
+copies `app/appspec.yml`, the jar and `scripts/` into one folder before zipping it).
 
 An EC2/On-Premises revision is often not the source tree: a buildspec picks `appspec.yml`, the scripts and the
 build output into an artifact, with `discard-paths: yes` flattening `scripts/start.sh` to `start.sh` or a
@@ -258,6 +261,36 @@ def ci_commands(top: str) -> list[str]:
     return found
 
 
+MAX_SCRIPTS = 40
+_MAX_SCRIPT_BYTES = 200_000
+
+
+def script_commands(top: str) -> list[str]:
+    """The text of the repository's shell scripts (`*.sh` up to two folders deep) that name an AppSpec file:
+    deploy scripts that assemble the revision (`cp app/appspec.yml "$dir/"; cp -r scripts/ "$dir/"; zip ...`)
+    before `aws deploy push` or `create-deployment`."""
+    found: list[str] = []
+    for current, dirnames, filenames in os.walk(top):
+        depth = os.path.relpath(current, top).count(os.sep) + (current != top)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith(".") and depth < 2)
+        for name in sorted(filenames):
+            path = os.path.join(current, name)
+            if not name.endswith(".sh") or os.path.islink(path):
+                continue
+            try:
+                if os.path.getsize(path) > _MAX_SCRIPT_BYTES:
+                    continue
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            if any(appspec in text for appspec in _APPSPEC_NAMES):
+                found.append(text)
+                if len(found) >= MAX_SCRIPTS:
+                    return found
+    return found
+
+
 def written_names(data: Any, root: str | None = None) -> set[str]:
     """Base names of the files a buildspec's commands write (see names_written_by)."""
     return names_written_by(_commands(data), root)
@@ -317,11 +350,15 @@ def names_written_by(commands: list[str], root: str | None = None) -> set[str]:
 
 
 def _files_under(folder: str, limit: int = 2000) -> set[str]:
+    """The names of the files under `folder`, stopping after `limit` files seen (a folder copied whole can be
+    the whole checkout: `cp -r . dist/`)."""
     found: set[str] = set()
+    seen = 0
     for _current, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d not in _SKIP]
         found.update(filenames)
-        if len(found) >= limit:
+        seen += len(filenames) + len(dirnames)
+        if seen >= limit:
             break
     return found
 
@@ -383,7 +420,7 @@ def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Rev
         return revision
     trees: dict[str, Any] = {}
     appspec = os.path.relpath(os.path.abspath(appspec_path), top).replace(os.sep, "/")
-    others = ci_commands(top)
+    others = ci_commands(top) + script_commands(top)
     revision.built |= names_written_by(others, top)
     commands = list(others)
     loaded = [(buildspec, _load(buildspec)) for buildspec in _buildspecs(top)]

@@ -258,3 +258,25 @@ def test_travis_before_deploy_assembles_the_revision(tmp_path: Path) -> None:
     assert codes(root / "codedeploy" / "appspec.yml") == []
     (root / ".travis.yml").write_text(travis.replace("before_deploy", "deploy_notes"))
     assert codes(root / "codedeploy" / "appspec.yml") == [("CWA105", 4, "warning")]
+
+
+DEPLOY_SH = """#!/bin/bash
+set -e
+package_dir=$(mktemp -d)
+cp app/target/app.jar "$package_dir/"
+cp app/appspec.yml "$package_dir/"
+cp -r scripts/ "$package_dir/"
+(cd "$package_dir" && zip -r ../deploy-package.zip .)
+aws s3 cp deploy-package.zip "s3://$BUCKET/app.zip"
+"""
+
+
+def test_a_deploy_script_that_assembles_the_revision(tmp_path: Path) -> None:
+    # deploy.sh copies the AppSpec from app/ and the repository's scripts/ into one folder: the hook script is
+    # in the revision although app/scripts/ does not exist.
+    files = {"app/appspec.yml": APPSPEC.format(start="scripts/start.sh"), "scripts/start.sh": "#!/bin/bash\n"}
+    root = repo(tmp_path, {**files, "deploy.sh": DEPLOY_SH})
+    assert codes(root / "app" / "appspec.yml") == []
+    # A script that does not name the AppSpec assembles nothing of it: the location is judged as before.
+    root = repo(tmp_path / "other", {**files, "deploy.sh": DEPLOY_SH.replace("appspec.yml", "app.conf")})
+    assert codes(root / "app" / "appspec.yml") == [("CWA104", 5, "error")]

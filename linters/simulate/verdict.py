@@ -46,7 +46,10 @@ _REQUIRED = {
 # from the AppSpec it reads first in BeforeInstall (ApplicationStop uses the revision that last succeeded).
 _EC2_INSTALL = frozenset({"CWA105", "CWA107", "CWA108", "CWA113", "CWA114", "CWA115", "CWA116"})
 # Buildspec errors found when CodeBuild runs a command rather than when it reads the buildspec.
-_AT_COMMAND = frozenset({"CWB116", "CWB118", "CWB119"})
+_AT_COMMAND = frozenset({"CWB116", "CWB118", "CWB119", "CWB133"})
+# Pipeline errors CodePipeline accepts at create time that fail an action when it runs: a role not allowed to
+# follow the build, a project whose buildspec is not in the source, an artifact without the file a deploy reads.
+_AT_RUN = frozenset({"CWP128", "CWP129", "CWP130"})
 _BATCH = frozenset({"CWB108", "CWB109"})
 
 
@@ -94,6 +97,13 @@ def verdict(kind: str, platform: str, findings: list[Finding], *, template: bool
         return None
     reasons = tuple(sorted(findings, key=Finding.sort_key))
     why = f"{named(reasons)} (reported by codeward lint)"
+    if kind == "pipeline" and all(f.code in _AT_RUN for f in reasons):
+        return Verdict(
+            "FAILED",
+            "execution",
+            f"Execution would end: Failed when the action runs (CodePipeline accepts the pipeline): {why}",
+            reasons,
+        )
     if kind == "pipeline":
         who = "CloudFormation fails to create or update the pipeline" if template else "CodePipeline rejects it"
         return Verdict(

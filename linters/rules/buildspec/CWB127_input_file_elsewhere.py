@@ -4,7 +4,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, looks_windows, text_span
+from codeward.linters.rules.buildspec._shared import command_words, looks_windows, next_word_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -176,14 +176,12 @@ class InputFileElsewhere(DocumentRule):
                 other = _elsewhere(root, os.path.basename(name))
                 if other is None:
                     continue
-                start = max(text.find(word, searched.get(at, 0)), 0)
-                searched[at] = start + 1
                 ctx.report(
                     at,
                     f"{name} is not at the source root, where the build runs this command (no command before "
                     f"it changes directory or writes it); the repository has {other}: {words[0]} fails with "
                     '"No such file or directory" and the phase fails',
-                    span=text_span(ctx.document, at, word, start),
+                    span=next_word_span(ctx.document, searched, at, text, word),
                 )
             if _creates_files(words):
                 return  # from here on, files may exist that the repository does not hold

@@ -128,6 +128,14 @@ def text_span(document: Document, path: Path, needle: str, start: int = 0) -> Sp
     return Span(line, column, line, column + len(needle))
 
 
+def next_word_span(document: Document, searched: dict[Path, int], path: Path, text: str, word: str) -> Span:
+    """The span of the next occurrence of `word` in the command `text` at `path`, after those already reported
+    for that command (`searched` keeps where the last one was found)."""
+    start = max(text.find(word, searched.get(path, 0)), 0)
+    searched[path] = start + 1
+    return text_span(document, path, word, start)
+
+
 def char_span(document: Document, path: Path, text: str, index: int) -> Span:
     """The span of the one character at `index` of the command `text` at `path`, found through the rest
     of its line as written in the source; the command's span if the line cannot be found there."""

@@ -3,27 +3,25 @@ from typing import Any
 from codeward.linters.document import Path
 from codeward.linters.pipeline_form import is_template
 from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.rules.pipeline import PROJECT_RESOURCE
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 
-_PROJECT = """Parameters:
+_PROJECT = (
+    """Parameters:
   SourceType:
     Type: String
     Default: CODEPIPELINE
 Conditions:
   FromPipeline: !Equals [!Ref SourceType, CODEPIPELINE]
 Resources:
-  Build:
-    Type: AWS::CodeBuild::Project
-    Properties:
-      ServiceRole: arn:aws:iam::123456789012:role/build
-      Artifacts: {Type: CODEPIPELINE}
-      Environment: {Type: LINUX_CONTAINER, ComputeType: BUILD_GENERAL1_SMALL, Image: aws/codebuild/standard:7.0}
-      Source:
-        Type: !Ref SourceType
+"""
+    + PROJECT_RESOURCE
+    + """        Type: !Ref SourceType
         Auth: !If [FromPipeline, AWS::NoValue, {Type: OAUTH}]
 """
+)
 
 
 class NoValueAsText(DocumentRule):

@@ -39,6 +39,17 @@ class PipelineRule(DocumentRule):
         ctx.report(path, pipeline.message(message), key=key, fix=fix, notes=notes, severity=severity)
 
 
+# The start of a CloudFormation CodeBuild project resource for the rules' cases; the source's own keys follow.
+PROJECT_RESOURCE = """  Build:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      ServiceRole: arn:aws:iam::123456789012:role/build
+      Artifacts: {Type: CODEPIPELINE}
+      Environment: {Type: LINUX_CONTAINER, ComputeType: BUILD_GENERAL1_SMALL, Image: aws/codebuild/standard:7.0}
+      Source:
+"""
+
+
 # Builders for the rules' VALID/INVALID cases: an API-form pipeline with one action per line, so a case can
 # name exact positions (line 6 is the first stage's line, each action follows on its own line).
 def action(
