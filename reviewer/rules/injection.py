@@ -534,7 +534,7 @@ def _settled(ctx: Context, node: cst.BaseExpression, kind: str) -> bool:
     value = ctx.value(node)
     if value.known:
         return True
-    flows = [f for f in value.deep_flows() if f.label.family == "input"]
+    flows = [f for f in value.deep_flows() if f.label.family == "input" or f.label.kind == "param"]
     return bool(flows) and all(kind in f.cleared for f in flows)
 
 
@@ -2323,5 +2323,19 @@ class EvalOfVariable(ReviewRule):
     VALID = (
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
         Valid("exec('import sys')\n"),
+        # An allow-list without letters or `_`: an arithmetic expression names nothing (bedrock-chat's calculator).
+        Valid(
+            "import re\n\ndef calc(expression):\n    if not re.match(r'^[0-9+\\-*/().]+$', expression):\n"
+            "        return 'invalid'\n    return eval(expression)\n"
+        ),
     )
-    INVALID = (Invalid("def apply(rule, record):\n    return eval(rule, {'record': record})\n", 2, 12),)
+    INVALID = (
+        Invalid("def apply(rule, record):\n    return eval(rule, {'record': record})\n", 2, 12),
+        # Letters, dots and parentheses let the expression call what it names.
+        Invalid(
+            "import re\n\ndef calc(expression):\n    if not re.fullmatch(r'[a-z0-9.()]+', expression):\n"
+            "        return 'invalid'\n    return eval(expression)\n",
+            6,
+            12,
+        ),
+    )
