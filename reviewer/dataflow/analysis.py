@@ -1704,19 +1704,23 @@ _SAFE_TYPES = frozenset(
 )  # fmt: skip
 
 
+def _anchored_body(pattern: str | bytes, fullmatch: bool) -> str | None:
+    """What a value must match whole: the pattern without its anchors (`re.match` anchors the start itself, and
+    needs `$`, `\\Z` or `\\z` at the end), or None when `re.match` leaves the end open."""
+    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
+    if not fullmatch and not text.endswith(("$", "\\Z", "\\z")):
+        return None
+    text = text.strip("^$")
+    if text.startswith("\\A"):
+        text = text[2:]
+    if text.endswith(("\\Z", "\\z")):
+        text = text[:-2]
+    return text
+
+
 def _strict(pattern: str | bytes, fullmatch: bool) -> bool:
     """A pattern anchored at both ends whose characters cannot form an injection."""
-    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
-    if not fullmatch:
-        if not text.startswith("^") and not text.startswith("\\A"):
-            text = "^" + text
-        if not (text.endswith("$") or text.endswith("\\Z") or text.endswith("\\z")):
-            return False
-    body = text.strip("^$")
-    if body.startswith("\\A"):
-        body = body[2:]
-    if body.endswith(("\\Z", "\\z")):
-        body = body[:-2]
+    body = _anchored_body(pattern, fullmatch)
     return bool(body) and _RISKY_IN_PATTERN.search(body) is None
 
 
@@ -1729,14 +1733,12 @@ def _strict_kinds(pattern: str | bytes, fullmatch: bool) -> frozenset[str]:
     allows can form an injection (`_strict`); code alone when the pattern is one character class without letters,
     `_`, quotes or backslashes (`^[0-9+\-*/().]+$`: an expression of such characters names nothing, so `eval`
     can only compute with literals); none otherwise."""
-    if _strict(pattern, fullmatch):
+    body = _anchored_body(pattern, fullmatch)
+    if not body:
+        return frozenset()
+    if _RISKY_IN_PATTERN.search(body) is None:
         return ALL_KINDS
-    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
-    if not fullmatch:
-        if not (text.startswith("^") or text.startswith("\\A")) or not text.endswith(("$", "\\Z", "\\z")):
-            return frozenset()
-        text = text.removeprefix("^").removeprefix("\\A").removesuffix("$").removesuffix("\\Z").removesuffix("\\z")
-    match = _ONE_CLASS.fullmatch(text)
+    match = _ONE_CLASS.fullmatch(body)
     if match is None or match.group(1).startswith("^"):
         return frozenset()
     allowed = _class_members(match.group(1))
