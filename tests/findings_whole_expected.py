@@ -1126,8 +1126,17 @@ EXPECTED = {
     'CWR404 bd920913': [
         ((5, 12, 5, 63), 'warning', 'send_message_batch() can fail for some entries only; check Failed in the response (CWE-252)', (), None),
     ],
+    'CWR405 15fd6dc1': [
+        ((6, 12, 6, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
+    'CWR405 1bee7c8f': [
+        ((6, 12, 6, 67), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
     'CWR405 8d5694e8': [
         ((3, 1, 3, 45), 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
+    'CWR405 cef5d2cb': [
+        ((9, 12, 9, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
     'CWR406 36dbe92f': [
         ((3, 1, 3, 50), 'warning', 'confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe (CWE-306)', (), None),

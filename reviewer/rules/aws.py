@@ -8,6 +8,7 @@ import re
 from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.deployment import deployment_value
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -710,7 +711,12 @@ class S3ExpectedBucketOwner(ReviewRule):
     """
     ## What it does
     Finds S3 object calls (`get_object`, `put_object`, `delete_object`, ...) on an S3 client without
-    `ExpectedBucketOwner`.
+    `ExpectedBucketOwner`, on a bucket whose name is written in the code or read from elsewhere (a resource
+    tag, an API answer, a request). Not on the deployment's own bucket: a name from an environment variable,
+    a custom resource's `ResourceProperties`, a Glue job argument, an S3 notification, or the caller of a
+    library function (followed through assignments, `self` attributes and the module's own calls). The
+    template that created such a bucket owns it; on real code those findings were judged wrong or not worth a
+    comment.
 
     ## Why is this bad?
     Bucket names are global: if a bucket is deleted and someone else re-creates the name, or a name is
@@ -741,6 +747,8 @@ class S3ExpectedBucketOwner(ReviewRule):
             return
         if any(arg.star == "**" for arg in node.args):
             return
+        if deployment_value(ctx, kwarg(node, "Bucket").value):  # type: ignore[union-attr]
+            return
         ctx.report(node, f"{found[1]}() without ExpectedBucketOwner trusts whoever owns the bucket name")
 
     VALID = (
@@ -749,8 +757,62 @@ class S3ExpectedBucketOwner(ReviewRule):
             "ExpectedBucketOwner='111122223333')\n"
         ),
         Valid("import boto3\ns3 = boto3.client('s3')\npolicy = s3.get_bucket_policy(Bucket='r')['Policy']\n"),
+        # The deployment's own bucket: its name comes from the environment the template sets...
+        Valid(
+            "import os\nimport boto3\ns3 = boto3.client('s3')\nBUCKET = os.environ['DATA_BUCKET']\n\n\n"
+            "def save(key, body):\n    s3.put_object(Bucket=BUCKET, Key=key, Body=body)\n"
+        ),
+        Valid(
+            "import os\nimport boto3\ns3 = boto3.client('s3')\n\n\ndef save(key, body):\n"
+            "    s3.put_object(Bucket=f\"{os.getenv('STAGE')}-reports\", Key=key, Body=body)\n"
+        ),
+        # ... from the custom resource's properties, through a helper every call of which passes them ...
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    props = event['ResourceProperties']\n    empty(props['BucketName'])\n\n\n"
+            "def empty(bucket):\n    for item in s3.list_objects_v2(Bucket=bucket).get('Contents', []):\n"
+            "        s3.delete_object(Bucket=bucket, Key=item['Key'])\n"
+        ),
+        # ... from an S3 notification, which only a bucket set up to invoke the function sends ...
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    for record in event['Records']:\n        bucket = record['s3']['bucket']['name']\n"
+            "        s3.get_object(Bucket=bucket, Key=record['s3']['object']['key'])\n"
+        ),
+        # ... or from the caller of a library function, who names a bucket of their own.
+        Valid(
+            "import boto3\n\n\nclass Uploader:\n    def __init__(self, bucket):\n        self.bucket = bucket\n"
+            "        self.s3 = boto3.client('s3')\n\n    def upload(self, key, body):\n"
+            "        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)\n"
+        ),
     )
-    INVALID = (Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),)
+    INVALID = (
+        Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),
+        # A name read from a resource tag is not the deployment's: another account may own it.
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef copy(bucket, key):\n"
+            "    return s3.get_object(Bucket=bucket, Key=key)['Body'].read()\n\n\n"
+            "def main():\n    copy(get_tag('NOTEBOOK_BUCKET'), 'setup.sh')\n",
+            6,
+            12,
+        ),
+        # The request names the bucket: the caller picks whose bucket the function reads.
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    return s3.get_object(Bucket=event['bucket'], Key=event['key'])['Body'].read()\n",
+            6,
+            12,
+        ),
+        # A fixed name written in the code, even next to one from the environment.
+        Invalid(
+            "import os\nimport boto3\ns3 = boto3.client('s3')\n\n\ndef fetch(key):\n"
+            "    bucket = os.environ.get('BUCKET') or 'public-models'\n"
+            "    bucket = 'shared-artifacts'\n"
+            "    return s3.get_object(Bucket=bucket, Key=key)\n",
+            9,
+            12,
+        ),
+    )
 
 
 class SnsUnauthenticatedUnsubscribe(ReviewRule):
