@@ -8,7 +8,7 @@ import re
 from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
-from codeward.reviewer.rules.deployment import deployment_value
+from codeward.reviewer.rules.origins import deployment_value
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid

@@ -1,4 +1,5 @@
-"""Names the deployment chose: whether a value (a bucket name) comes from the application's own configuration.
+"""Where a value comes from, followed through one module: whether the application's own deployment chose it
+(a bucket name), or whether it is a constant wherever the module calls its function (a shell command).
 
 A CloudFormation or CDK template creates a bucket and hands its name to the code through an environment variable,
 a custom resource's `ResourceProperties`, a Glue job argument or an S3 notification of that bucket; a library
@@ -6,10 +7,11 @@ gets it from its caller. Such a name is the application's own: nobody else can o
 owner checks on it are hardening, not a fix (on judged real code they were false or not worth a comment). A name
 written into the code, or read from somewhere else (a resource tag, an API answer, a request), is not.
 
-The resolution is local to one module and conservative: a variable is the deployment's when every assignment of
-it in its scope is; a parameter when every call of its function in the module passes one, or (no such call) when
-the function is not an entry point (its caller names the bucket); `self.attr` when every assignment of it in the
-class is. Anything it cannot follow is not the deployment's, so the finding stays.
+The resolution is local to one module and conservative: a variable is resolved through every assignment of it in
+its scope; a parameter through every call of its function in the module; `self.attr` through every assignment of
+it in the class. A parameter of a function nothing in the module calls is the deployment's when the function is
+not an entry point (its caller names the bucket), and never a constant. Anything the resolution cannot follow
+counts against the value, so the finding stays.
 """
 
 from __future__ import annotations
@@ -91,7 +93,14 @@ def _index(ctx: Context) -> _Index:
 def deployment_value(ctx: Context, node: cst.BaseExpression) -> bool:
     """Whether `node`, where the walk is, holds a value the application's own deployment configured."""
     scope: cst.CSTNode = ctx.function or ctx.module
-    return _Resolver(_index(ctx)).own(node, scope, 0)
+    return _Deployment(_index(ctx)).own(node, scope, 0)
+
+
+def constant_value(ctx: Context, node: cst.BaseExpression) -> bool:
+    """Whether every value `node` can hold where the walk is is built from literals of this module only, through
+    its assignments and every call of its function (`install("boto3")`, `install("sagemaker")`)."""
+    scope: cst.CSTNode = ctx.function or ctx.module
+    return _Constant(_index(ctx)).own(node, scope, 0)
 
 
 def _params(func: cst.FunctionDef) -> list[cst.Param]:
@@ -131,6 +140,11 @@ def _calls_it(call: cst.Call, owner: cst.CSTNode | None, param: cst.Param, metho
 
 
 class _Resolver:
+    """Follows a value through the module; subclasses say which leaves count and how parts combine."""
+
+    # Whether a string built of parts (an f-string, `a + b`) counts when any part does, or only when all do.
+    any_part = True
+
     def __init__(self, index: _Index) -> None:
         self.index = index
         self.known: dict[tuple[int, int], bool] = {}
@@ -144,26 +158,22 @@ class _Resolver:
         return found
 
     def _own(self, node: cst.BaseExpression, scope: cst.CSTNode, depth: int) -> bool:
+        leaf = self.leaf(node, scope, depth)
+        if leaf is not None:
+            return leaf
         if isinstance(node, cst.Name):
             return self._name(node.value, scope, depth)
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value == "self":
                 return self._attribute(node.attr.value, scope, depth)
             return False
-        if isinstance(node, cst.Subscript):
-            if dotted(node.value) in _ENVIRONMENT:
-                return True
-            keys = [literal_str(e.slice.value) for e in node.slice if isinstance(e.slice, cst.Index)]
-            if any(key in _OWN_KEYS for key in keys):
-                return True
-            return self.own(node.value, scope, depth)
-        if isinstance(node, cst.Call):
-            return self._call(node, scope, depth)
         if isinstance(node, cst.FormattedString):
             parts = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
-            return any(self.own(p, scope, depth) for p in parts)
+            return self._combine(parts, scope, depth)
         if isinstance(node, cst.BinaryOperation):  # "prefix-" + name, "%s-data" % name
-            return self.own(node.left, scope, depth) or self.own(node.right, scope, depth)
+            return self._combine([node.left, node.right], scope, depth)
+        if isinstance(node, cst.Tuple):  # "%s-%s" % (a, b)
+            return self._combine([e.value for e in node.elements], scope, depth)
         if isinstance(node, cst.BooleanOperation):  # os.environ.get("B") or "fallback"
             return self.own(node.left, scope, depth) and (
                 literal_str(node.right) is not None or self.own(node.right, scope, depth)
@@ -172,24 +182,18 @@ class _Resolver:
             return self.own(node.body, scope, depth) and self.own(node.orelse, scope, depth)
         return False
 
-    def _call(self, node: cst.Call, scope: cst.CSTNode, depth: int) -> bool:
-        name = dotted(node.func) or ""
-        if name in _ENVIRONMENT or name in _CONFIG_CALLS or name.rpartition(".")[2] in _CONFIG_CALLS:
-            return True
-        if name == "str" and node.args:
-            return self.own(node.args[0].value, scope, depth)
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _STRING_METHODS:
-            if node.func.attr.value == "format":  # "{}-data".format(name)
-                return any(self.own(arg.value, scope, depth) for arg in node.args)
-            if node.func.attr.value == "get" and literal_str(node.args[0].value if node.args else None) in _OWN_KEYS:
-                return True
-            return self.own(node.func.value, scope, depth)
-        if isinstance(node.func, cst.Name) and node.args:
-            # `parse_s3_url(path)`, `bucket_of(config)`: a plain function computes its answer from its arguments,
-            # so it names the deployment's bucket when they are the deployment's (literals aside).
-            values = [arg.value for arg in node.args if literal_str(arg.value) is None]
-            return bool(values) and all(self.own(v, scope, depth) for v in values)
-        return False
+    def _combine(self, parts: list[cst.BaseExpression], scope: cst.CSTNode, depth: int) -> bool:
+        if self.any_part:
+            return any(self.own(p, scope, depth) for p in parts)
+        return all(self.own(p, scope, depth) for p in parts)
+
+    def leaf(self, node: cst.BaseExpression, scope: cst.CSTNode, depth: int) -> bool | None:
+        """The answer for a value this resolver knows without following it, None to follow it."""
+        raise NotImplementedError
+
+    def uncalled(self, func: cst.FunctionDef) -> bool:
+        """The answer for a parameter of a function nothing in the module calls."""
+        raise NotImplementedError
 
     def _name(self, name: str, scope: cst.CSTNode, depth: int) -> bool:
         current: cst.CSTNode | None = scope
@@ -217,7 +221,7 @@ class _Resolver:
         method = isinstance(owner, cst.ClassDef) and func.name.value != "__init__"
         calls = [(c, s) for c, s in self.index.calls.get(name, []) if _calls_it(c, owner, param, method)]
         if not calls:
-            return not _entry_point(func)
+            return self.uncalled(func)
         params = _params(func)
         position = params.index(param)
         if position < len(func.params.posonly_params) + len(func.params.params) and params[0].name.value in (
@@ -247,3 +251,61 @@ class _Resolver:
             return False
         values = self.index.attrs.get(id(klass), {}).get(attr)
         return bool(values) and all(self.own(value, method, depth) for value, method in values)
+
+
+class _Deployment(_Resolver):
+    def leaf(self, node: cst.BaseExpression, scope: cst.CSTNode, depth: int) -> bool | None:
+        if isinstance(node, cst.Subscript):
+            if dotted(node.value) in _ENVIRONMENT:
+                return True
+            keys = [literal_str(e.slice.value) for e in node.slice if isinstance(e.slice, cst.Index)]
+            return any(key in _OWN_KEYS for key in keys) or self.own(node.value, scope, depth)
+        if isinstance(node, cst.Call):
+            return self._call(node, scope, depth)
+        return None
+
+    def uncalled(self, func: cst.FunctionDef) -> bool:
+        return not _entry_point(func)
+
+    def _call(self, node: cst.Call, scope: cst.CSTNode, depth: int) -> bool:
+        name = dotted(node.func) or ""
+        if name in _ENVIRONMENT or name in _CONFIG_CALLS or name.rpartition(".")[2] in _CONFIG_CALLS:
+            return True
+        if name == "str" and node.args:
+            return self.own(node.args[0].value, scope, depth)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _STRING_METHODS:
+            if node.func.attr.value == "format":  # "{}-data".format(name)
+                return any(self.own(arg.value, scope, depth) for arg in node.args)
+            if node.func.attr.value == "get" and literal_str(node.args[0].value if node.args else None) in _OWN_KEYS:
+                return True
+            return self.own(node.func.value, scope, depth)
+        if isinstance(node.func, cst.Name) and node.args:
+            # `parse_s3_url(path)`, `bucket_of(config)`: a plain function computes its answer from its arguments,
+            # so it names the deployment's bucket when they are the deployment's (literals aside).
+            values = [arg.value for arg in node.args if literal_str(arg.value) is None]
+            return bool(values) and all(self.own(v, scope, depth) for v in values)
+        return False
+
+
+class _Constant(_Resolver):
+    any_part = False
+
+    def leaf(self, node: cst.BaseExpression, scope: cst.CSTNode, depth: int) -> bool | None:
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float):
+            return True
+        if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+            return True
+        if isinstance(node, cst.Call):
+            name = dotted(node.func) or ""
+            if name in ("str", "int", "float") or (
+                isinstance(node.func, cst.Attribute) and node.func.attr.value in _STRING_METHODS
+            ):
+                receiver = [node.func.value] if isinstance(node.func, cst.Attribute) else []
+                return all(self.own(v, scope, depth) for v in [*receiver, *(a.value for a in node.args)])
+            return False
+        if isinstance(node, cst.Subscript):
+            return False
+        return None
+
+    def uncalled(self, func: cst.FunctionDef) -> bool:
+        return False
