@@ -1094,6 +1094,12 @@ EXPECTED = {
     'CWR314 d7fbbaab': [
         ((3, 5, 3, 55), 'warning', "'x' is set with httponly=False (CWE-614)", (), None),
     ],
+    'CWR401 218bdbd3': [
+        ((9, 14, 9, 33), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
+    'CWR401 8f07914f': [
+        ((6, 14, 6, 33), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
     'CWR401 9d5fdf05': [
         ((5, 14, 5, 41), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
     ],

@@ -8,6 +8,7 @@ import re
 from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.cloudformation import ANSWERS, CRHELPER
 from codeward.reviewer.rules.origins import deployment_value
 
 from codeward.findings import Severity
@@ -107,11 +108,15 @@ def _function_text(ctx: Context) -> str:
     return cached  # type: ignore[return-value]
 
 
-# What a CloudFormation custom-resource handler reads or calls besides `RequestType`.
-_CUSTOM_RESOURCE = re.compile(r"ResponseURL|ResourceProperties|cfnresponse|crhelper|CfnResource|send_response")
-# A handler that answers CloudFormation itself is a custom resource even when it never reads RequestType (one
-# that does the same work on create, update and delete).
-_ANSWERS_CLOUDFORMATION = re.compile(r"ResponseURL|cfnresponse\.send\(|\bhelper\s*=\s*CfnResource\(")
+def _custom_resource_handler(ctx: Context) -> bool:
+    """The handler is a CloudFormation custom resource's: it reads `RequestType` and `ResourceProperties`, or
+    answers CloudFormation itself (even one that never reads RequestType, doing the same on every request), or
+    is registered with the module's crhelper (`@helper.create`), which answers for it."""
+    text = _function_text(ctx)
+    if ("RequestType" in text and "ResourceProperties" in text) or ANSWERS.search(text):
+        return True
+    function = ctx.function
+    return isinstance(function, cst.FunctionDef) and bool(function.decorators) and bool(CRHELPER.search(ctx.text))
 
 
 def _uses_locals(ctx: Context, call: cst.Call) -> bool:
@@ -137,8 +142,9 @@ class ClientInHandler(ReviewRule):
     reported: they cannot move to module level. A client created only in a branch of the handler (an `if`,
     an `except`) is reported at `info`: only the invocations taking that branch pay for it, and module level
     would make every cold start pay. So is a client in a CloudFormation custom-resource handler (it reads
-    `RequestType` and answers through `cfnresponse`, `crhelper` or the `ResponseURL`), which runs only on
-    stack changes.
+    `RequestType` and `ResourceProperties`, or answers through `cfnresponse`, the `ResponseURL` or a
+    `send_response(...)`/`send(event, context, ...)` of its own, or is registered with crhelper's
+    `@helper.create`), which runs only on stack changes.
 
     ## Why is this bad?
     The handler runs on every invocation: creating a client each time repeats credential resolution,
@@ -180,8 +186,7 @@ class ClientInHandler(ReviewRule):
                 if isinstance(target, cst.Name):
                     per_call.add(target.value)
             return
-        text = _function_text(ctx)
-        if ("RequestType" in text and _CUSTOM_RESOURCE.search(text)) or _ANSWERS_CLOUDFORMATION.search(text):
+        if _custom_resource_handler(ctx):
             # CloudFormation invokes a custom resource's handler a few times per stack (create, update, delete):
             # the cost of a client per invocation does not matter there.
             ctx.report(
@@ -234,6 +239,25 @@ class ClientInHandler(ReviewRule):
             "    client = boto3.client('cognito-idp')\n    client.set_ui_customization(UserPoolId='p', CSS='')\n"
             "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
             5,
+            14,
+            message="custom-resource handler",
+        ),
+        # A crhelper custom resource: `@helper.create` functions never name CloudFormation, the helper answers it.
+        Invalid(
+            "import boto3\nfrom crhelper import CfnResource\n\nhelper = CfnResource()\n\n\n@helper.create\n"
+            "def create(event, context):\n    client = boto3.client('ssm')\n"
+            "    client.put_parameter(Name='n', Value='v', Overwrite=True)\n\n\n"
+            "def handler(event, context):\n    helper(event, context)\n",
+            9,
+            14,
+            message="custom-resource handler",
+        ),
+        # A handler that answers through the project's own `send(event, context, ...)`, the call split over lines.
+        Invalid(
+            "import boto3\nfrom .cfn import send\n\n\ndef handler(event, context):\n"
+            "    client = boto3.client('ec2')\n    client.describe_vpcs()\n"
+            "    send(\n        event,\n        context,\n        'SUCCESS',\n        {},\n    )\n",
+            6,
             14,
             message="custom-resource handler",
         ),
