@@ -439,6 +439,18 @@ EXPECTED = {
     'CWB131 f13c402a': [
         ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
     ],
+    'CWB132 0ebbe5dc': [
+        ((4, 13, 4, 27), 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), None),
+    ],
+    'CWB132 df3f712f': [
+        ((4, 13, 4, 35), 'error', '"https://db.example.com" in env.parameter-store (DB_URL) cannot be a Parameter Store name (letters, digits, ".", "-", "_" and "/" only, or the parameter\'s ARN): CodeBuild looks it up before the first phase and the build fails; a plain value belongs in env.variables', (), None),
+    ],
+    'CWB133 45444025': [
+        ((5, 36, 5, 51), 'error', '"./db/Dockerfile" is a file, given where docker build takes the context directory: docker fails with "unable to prepare context: context must be a directory" and the phase fails', ('Name the Dockerfile with -f and pass its folder as the context (-f db/Dockerfile db).',), None),
+    ],
+    'CWB133 8e721377': [
+        ((5, 29, 5, 44), 'error', '"docker/app.conf" is a file, given where docker build takes the context directory: docker fails with "unable to prepare context: context must be a directory" and the phase fails', ('Name the Dockerfile with -f and pass its folder as the context (-f db/Dockerfile db).',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -646,6 +658,30 @@ EXPECTED = {
     'CWP127 c71f173b': [
         ((7, 209, 7, 278), 'error', 'the shell command substitution "$(aws secretsmanager get-secret-value --secret-id gh --output text)" is passed to CodePipeline as literal text: create-pipeline reads this file as data, so neither CloudFormation nor a shell resolves it', ('Fill the value in when the command runs, declare the pipeline in CloudFormation, or use a CodeStarSourceConnection source, which needs no token.',), None),
     ],
+    'CWP128 2a74edbe': [
+        ((31, 21, 31, 43), 'error', 'the role "PipelineRole" that runs the CodeBuild action is not allowed codebuild:StartBuild, which CodePipeline needs to run it (start the build, then poll it until it ends): the build action fails with an access-denied error on every execution', ('Every policy reaching the role is in this template; add the missing actions to one of them.',), None),
+    ],
+    'CWP128 9475ad16': [
+        ((31, 21, 31, 41), 'error', 'the role "PipelineRole" that runs the CodeBuild action is not allowed codebuild:BatchGetBuilds, which CodePipeline needs to run it (start the build, then poll it until it ends): the build action fails with an access-denied error on every execution', ('Every policy reaching the role is in this template; add the missing actions to one of them.',), None),
+    ],
+    'CWP129 52738f95': [
+        ((14, 20, 14, 37), 'error', 'the CodeBuild project "Build" runs the buildspec "backend/build.yml", which is not in this repository (its buildspecs: backend/buildspec.yml): CodeBuild resolves the path from the source root and every build fails with YAML_FILE_ERROR', ("Give the buildspec's path from the repository's root.",), None),
+    ],
+    'CWP129 bd998c22': [
+        ((4, 14, 4, 28), 'error', 'the CodeBuild project "Build" runs the buildspec "buildspec.yaml" (the Default of parameter "BuildSpec"; nothing in the repository passes another value), which is not in this repository (its buildspecs: backend/buildspec.yml): CodeBuild resolves the path from the source root and every build fails with YAML_FILE_ERROR', ("Give the buildspec's path from the repository's root.",), None),
+    ],
+    'CWP130 0d6bf81d': [
+        ((13, 204, 13, 209), 'error', 'the ECS action reads imagedefinitions.json from "Out", the output of CodeBuild action "Build": project "app-build" (infra/main.tf) runs an inline buildspec, whose artifacts.files (backend-imagedefinitions.json) cannot put it at the artifact\'s root: the deploy action fails on every execution', ('Write the file under that name, or set FileName to the name the build writes.',), None),
+    ],
+    'CWP130 1d892bc7': [
+        ((32, 39, 32, 42), 'error', 'Pipeline Pipeline: the ECS action reads imagedefinitions.json from "Out", the output of CodeBuild action "Build": project "Build" (pipeline.yml) runs an inline buildspec, whose artifacts.files (web-imagedefinitions.json) cannot put it at the artifact\'s root: the deploy action fails on every execution', ('Write the file under that name, or set FileName to the name the build writes.',), None),
+    ],
+    'CWP130 74761d72': [
+        ((13, 93, 13, 105), 'error', 'the CodeDeploy (EC2/On-Premises) action deploys a zipped revision, but the AppSpec in "Out" is an ECS AppSpec: CodeBuild action "Build"\'s project "app-build" (aws/project.json) runs ci/buildspec.yml, whose artifacts.files (appspec.yml) ship appspec.yml unchanged, and it has an AWS::ECS::Service resource; ECS deployments take the AppSpec and task definition through the CodeDeployToECS action, so every deployment fails', ('Use the CodeDeployToECS provider with TaskDefinitionTemplateArtifact, AppSpecTemplateArtifact and Image1ArtifactName.',), None),
+    ],
+    'CWP130 f7af4ac2': [
+        ((13, 204, 13, 209), 'error', 'the ECS action reads imagedefinitions.json from "Out", the output of CodeBuild action "Build": project "app-build" (aws/project.json) runs ci/buildspec.yml, whose artifacts.files (backend-imagedefinitions.json) cannot put it at the artifact\'s root: the deploy action fails on every execution', ('Write the file under that name, or set FileName to the name the build writes.',), None),
+    ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
     ],
@@ -682,8 +718,15 @@ EXPECTED = {
     'CWR103 0c860147': [
         ((4, 5, 4, 73), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
+    'CWR103 10388de6': [
+        ((5, 12, 5, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((9, 12, 9, 45), 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
+    ],
     'CWR103 45f207c9': [
         ((4, 12, 4, 52), 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+    ],
+    'CWR103 4ca55a13': [
+        ((5, 5, 5, 61), 'warning', 'subprocess.check_call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
     'CWR103 680efe37': [
         ((4, 5, 4, 29), 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
@@ -843,6 +886,9 @@ EXPECTED = {
     ],
     'CWR121 aaa58ee0': [
         ((2, 12, 2, 42), 'warning', 'eval() runs code from `rule`, which is not a literal (CWE-95)', (), None),
+    ],
+    'CWR121 b4d58268': [
+        ((6, 12, 6, 28), 'warning', 'eval() runs code from `expression`, which is not a literal (CWE-95)', (), None),
     ],
     'CWR122 223ec5ba': [
         ((8, 5, 8, 47), 'warning', 'request.args is stored in the session without validation (CWE-501)', ('data flow: request.args (line 8) -> the sink (line 8)',), None),
@@ -1048,6 +1094,12 @@ EXPECTED = {
     'CWR314 d7fbbaab': [
         ((3, 5, 3, 55), 'warning', "'x' is set with httponly=False (CWE-614)", (), None),
     ],
+    'CWR401 218bdbd3': [
+        ((9, 14, 9, 33), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
+    'CWR401 8f07914f': [
+        ((6, 14, 6, 33), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
     'CWR401 9d5fdf05': [
         ((5, 14, 5, 41), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
     ],
@@ -1087,8 +1139,17 @@ EXPECTED = {
     'CWR404 bd920913': [
         ((5, 12, 5, 63), 'warning', 'send_message_batch() can fail for some entries only; check Failed in the response (CWE-252)', (), None),
     ],
+    'CWR405 15fd6dc1': [
+        ((6, 12, 6, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
+    'CWR405 1bee7c8f': [
+        ((6, 12, 6, 67), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
     'CWR405 8d5694e8': [
         ((3, 1, 3, 45), 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
+    'CWR405 cef5d2cb': [
+        ((9, 12, 9, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
     'CWR406 36dbe92f': [
         ((3, 1, 3, 50), 'warning', 'confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe (CWE-306)', (), None),

@@ -1470,10 +1470,10 @@ class Analysis:
             return env
         if name is not None and self.info.resolved(name) in ("re.fullmatch", "re.match") and len(positional) >= 2:
             pattern = self.eval(positional[0], dict(env)).const
-            if isinstance(pattern, str | bytes) and _strict(
-                pattern, fullmatch=self.info.resolved(name) == "re.fullmatch"
-            ):
-                return self.narrow(env, positional[1], ALL_KINDS)
+            if isinstance(pattern, str | bytes):
+                kinds = _strict_kinds(pattern, fullmatch=self.info.resolved(name) == "re.fullmatch")
+                if kinds:
+                    return self.narrow(env, positional[1], kinds)
             return env
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -1482,8 +1482,9 @@ class Analysis:
                 compiled = self.eval(receiver, dict(env))
                 pattern = compiled.field(".pattern")
                 text = pattern.const if pattern is not None else UNKNOWN
-                if isinstance(text, str | bytes) and _strict(text, fullmatch=method == "fullmatch"):
-                    return self.narrow(env, positional[0], ALL_KINDS)
+                kinds = _strict_kinds(text, fullmatch=method == "fullmatch") if isinstance(text, str | bytes) else None
+                if kinds:
+                    return self.narrow(env, positional[0], kinds)
                 return env
             if method in ("isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier", "isascii"):
                 kinds = ALL_KINDS if method != "isascii" else frozenset()
@@ -1703,20 +1704,80 @@ _SAFE_TYPES = frozenset(
 )  # fmt: skip
 
 
+def _anchored_body(pattern: str | bytes, fullmatch: bool) -> str | None:
+    """What a value must match whole: the pattern without its anchors (`re.match` anchors the start itself, and
+    needs `$`, `\\Z` or `\\z` at the end), or None when `re.match` leaves the end open."""
+    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
+    if not fullmatch and not text.endswith(("$", "\\Z", "\\z")):
+        return None
+    text = text.strip("^$")
+    if text.startswith("\\A"):
+        text = text[2:]
+    if text.endswith(("\\Z", "\\z")):
+        text = text[:-2]
+    return text
+
+
 def _strict(pattern: str | bytes, fullmatch: bool) -> bool:
     """A pattern anchored at both ends whose characters cannot form an injection."""
-    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
-    if not fullmatch:
-        if not text.startswith("^") and not text.startswith("\\A"):
-            text = "^" + text
-        if not (text.endswith("$") or text.endswith("\\Z") or text.endswith("\\z")):
-            return False
-    body = text.strip("^$")
-    if body.startswith("\\A"):
-        body = body[2:]
-    if body.endswith(("\\Z", "\\z")):
-        body = body[:-2]
+    body = _anchored_body(pattern, fullmatch)
     return bool(body) and _RISKY_IN_PATTERN.search(body) is None
+
+
+# One character class repeated, anchored at both ends: `^[0-9+\-*/().]+$`.
+_ONE_CLASS = re.compile(r"\[((?:[^\]\\]|\\.)+)\](?:[+*]|\{\d*,?\d*\})")
+
+
+def _strict_kinds(pattern: str | bytes, fullmatch: bool) -> frozenset[str]:
+    r"""The kinds a value that fully matches `pattern` is safe for: every kind when no character the pattern
+    allows can form an injection (`_strict`); code alone when the pattern is one character class without letters,
+    `_`, quotes or backslashes (`^[0-9+\-*/().]+$`: an expression of such characters names nothing, so `eval`
+    can only compute with literals); none otherwise."""
+    body = _anchored_body(pattern, fullmatch)
+    if not body:
+        return frozenset()
+    if _RISKY_IN_PATTERN.search(body) is None:
+        return ALL_KINDS
+    match = _ONE_CLASS.fullmatch(body)
+    if match is None or match.group(1).startswith("^"):
+        return frozenset()
+    allowed = _class_members(match.group(1))
+    if allowed is None or any(ch.isalpha() or ch in "_'\"\\" for ch in allowed):
+        return frozenset()
+    return frozenset({"code"})
+
+
+def _class_members(body: str) -> set[str] | None:
+    r"""The characters a character class's body allows, or None when it uses an escape other than `\d`, `\s` or
+    an escaped punctuation character (`\w` allows letters)."""
+    chars: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if i + 1 >= len(body):
+                return None
+            nxt = body[i + 1]
+            if nxt == "d":
+                chars.extend("0123456789")
+            elif nxt == "s":
+                chars.extend(" \t\n\r\f\v")
+            elif nxt.isalnum():
+                return None
+            else:
+                chars.append(nxt)
+            i += 2
+            continue
+        if i + 2 < len(body) and body[i + 1] == "-" and body[i + 2] != "\\":
+            low, high = ord(ch), ord(body[i + 2])
+            if high < low or high - low > 256:
+                return None
+            chars.extend(chr(c) for c in range(low, high + 1))
+            i += 3
+            continue
+        chars.append(ch)
+        i += 1
+    return set(chars)
 
 
 def _members(value: Value) -> Any:

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 from functools import cache
 
+from codeward.reviewer import measured
 from codeward.reviewer.ml.features import Vector, hashed, words
 
 from codeward.findings import Finding, Severity
@@ -196,8 +197,6 @@ def score_findings(text: str, findings: list[Finding]) -> list[Finding]:
         elif not is_secret_rule(f.code):
             # No judged material the model learnt from: the rule's judged rate at this severity, when there is one
             # (a rule without either keeps its category score, or none).
-            from codeward.reviewer import measured
-
             rate = measured.prior(f.code, f.severity is Severity.INFO)
             if rate is not None:
                 f = replace(f, confidence=round(combine(rate, f.confidence), 4))

@@ -1349,20 +1349,16 @@ def _handled_only_guard(owner: cst.Try, final: cst.Finally, stmt: cst.CSTNode) -
 
 
 def _assigned_in(block: cst.CSTNode) -> set[str]:
+    """Names the block binds to something other than a falsy constant (`error = None` resets a flag, not sets it)."""
     names: set[str] = set()
-    stack = [block]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        if isinstance(node, cst.Assign) and _falsy(node.value):
-            continue  # `error = None`: resetting the flag does not set it
-        if isinstance(node, cst.AssignTarget | cst.AsName | cst.AugAssign | cst.AnnAssign):
-            target = node.name if isinstance(node, cst.AsName) else node.target
-            names |= {n.value for n in _names_in(target)}
-        elif isinstance(node, cst.For | cst.NamedExpr):
+    for node in _walk_function(block):
+        if isinstance(node, cst.Assign):
+            if not _falsy(node.value):
+                names |= {n.value for t in node.targets for n in _names_in(t.target)}
+        elif isinstance(node, cst.AsName):
+            names |= {n.value for n in _names_in(node.name)}
+        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.For | cst.NamedExpr):
             names |= {n.value for n in _names_in(node.target)}
-        stack.extend(children(node))
     return names
 
 
@@ -1385,14 +1381,7 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
 
 
 def _raises(block: cst.CSTNode) -> bool:
-    stack = [block]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Raise):
-            return True
-        if not isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            stack.extend(children(node))
-    return False
+    return any(isinstance(node, cst.Raise) for node in _walk_function(block))
 
 
 def _leaving_statements(block: cst.CSTNode, in_loop: bool):
