@@ -1019,6 +1019,9 @@ EXPECTED = {
     'CWR305 c74830aa': [
         ((4, 17, 4, 39), 'error', 'random.getrandbits() is predictable, and its value reaches resp.set_cookie() (CWE-338)', (), None),
     ],
+    'CWR305 d7280dc9': [
+        ((2, 17, 2, 39), 'error', 'random.getrandbits() is predictable, yet it makes `sessionId` (CWE-338)', (), None),
+    ],
     'CWR305 ecc040dc': [
         ((4, 16, 4, 46), 'error', 'random.randint() is predictable, yet it makes `make_otp` (CWE-338)', (), None),
     ],

@@ -409,6 +409,20 @@ _RANDOM_FUNCS = frozenset(
 _TOKENISH = re.compile(
     r"(?i)token|password|passwd|secret|nonce|salt|otp|session|csrf|api_?key|reset_code|verification|captcha|pin$"
 )
+# The last word of a name that makes it a measure or a label of the secret it mentions, not the secret:
+# `session_start_time`, `session_times`, `token_count`, `salt_length`, an STS `session_name`.
+_NOT_THE_SECRET = frozenset({"time", "times", "timestamp", "timestamps", "ts", "start", "end", "date", "count",
+                             "counts", "duration", "durations", "length", "len", "size", "num", "number", "delay",
+                             "timeout", "ttl", "interval", "index", "idx", "age", "seconds", "secs", "ms", "offset",
+                             "limit", "rate", "weight", "weights", "ratio", "probability", "jitter", "sleep", "wait",
+                             "backoff", "retries", "attempts", "name", "names", "label", "type", "kind", "format"})  # fmt: skip
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _names_a_secret(name: str) -> bool:
+    """`name` says it holds a token, a password or a session secret, and is not a measure or a label of one."""
+    words = _WORDS.findall(name)
+    return bool(_TOKENISH.search(name)) and not (words and words[-1].lower() in _NOT_THE_SECRET)
 
 
 class InsecureRandomness(ReviewRule):
@@ -417,7 +431,9 @@ class InsecureRandomness(ReviewRule):
     Finds values of the `random` module (every function: `random()`, `randint`, `choice`, `sample`,
     `randbytes`, `gauss`, ...) that reach something an attacker gains by guessing: a cookie, the session, a
     response, a password, a key, a salt, a nonce, an HMAC or a token, followed by data flow whatever the
-    variables are called. A value assigned to a name that says it is a token or password is reported too.
+    variables are called. A value assigned to a name that says it is a token or password is reported too, not
+    one whose last word makes it a measure or a label of one (`session_start_time`, `token_count`, an STS
+    `session_name`).
 
     ## Why is this bad?
     `random` is a Mersenne Twister: 624 outputs reveal its state, after which every past and future
@@ -448,14 +464,14 @@ class InsecureRandomness(ReviewRule):
         if name in _RANDOM_FUNCS:
             target = _assigned_name(ctx)
             function = ctx.function
-            context = target if target and _TOKENISH.search(target) else None
+            context = target if target and _names_a_secret(target) else None
             # A function named like a token generator makes one only from what it returns: a random sleep
             # jitter inside `refresh_secret_now()` is not the secret.
             if (
                 context is None
                 and target
                 and function is not None
-                and _TOKENISH.search(function.name.value)
+                and _names_a_secret(function.name.value)
                 and target in _returned_names(function)
             ):
                 context = f"{function.name.value}()"
@@ -485,6 +501,16 @@ class InsecureRandomness(ReviewRule):
 
     VALID = (
         Valid("import secrets\nreset_token = secrets.token_urlsafe(32)\n"),
+        # A measure or a label of a session (its start time, an STS role session name) is not its secret.
+        Valid(
+            "import random\n\n\ndef simulate(now, days):\n    session_times = random.choices([1, 2, 3], k=days)\n"
+            "    session_start_time = now + random.randint(0, 3600)\n    return session_times, session_start_time\n"
+        ),
+        Valid(
+            "import random\nimport string\n\n\ndef assume(sts, arn):\n"
+            "    session_name = ''.join(random.choices(string.ascii_letters, k=8))\n"
+            "    return sts.assume_role(RoleArn=arn, RoleSessionName=session_name)\n"
+        ),
         Valid("import random\n\ndef shuffle_questions(qs):\n    random.shuffle(qs)\n    return qs\n"),
         Valid(
             "import random\n\ndef pick(resp, colours):\n    resp.set_cookie('theme', 'dark')\n    return random.choice(colours)\n"
@@ -493,6 +519,7 @@ class InsecureRandomness(ReviewRule):
     INVALID = (
         Invalid("import random, string\nreset_token = ''.join(random.choices(string.ascii_letters, k=32))\n", 2, 23),
         Invalid("import random\n\ndef make_otp():\n    return str(random.randint(100000, 999999))\n", 4, 16),
+        Invalid("import random\nsessionId = str(random.getrandbits(64))\n", 2, 17, message="makes `sessionId`"),
         Invalid(
             "import random\n\ndef remember(resp):\n    value = str(random.getrandbits(64))\n"
             "    resp.set_cookie('x', value)\n",
