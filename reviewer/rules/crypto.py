@@ -454,7 +454,10 @@ class InsecureRandomness(ReviewRule):
     Finds values of the `random` module (every function: `random()`, `randint`, `choice`, `sample`,
     `randbytes`, `gauss`, ...) that reach something an attacker gains by guessing: a cookie, the session, a
     response, a password, a key, a salt, a nonce, an HMAC or a token, followed by data flow whatever the
-    variables are called. A value assigned to a name that says it is a token or password is reported too.
+    variables are called. A value assigned to a name that says it is a token or password is reported too: the
+    name's last word (its head noun) must name a secret (`reset_token`, `otp`; a key, code, id or cookie with a
+    word that makes it secret: `api_key`, `verification_code`, `session_id`), so `session_start_time`,
+    `token_count` or an STS `session_name` are not.
 
     ## Why is this bad?
     `random` is a Mersenne Twister: 624 outputs reveal its state, after which every past and future
@@ -522,9 +525,29 @@ class InsecureRandomness(ReviewRule):
 
     VALID = (
         Valid("import secrets\nreset_token = secrets.token_urlsafe(32)\n"),
+        # A measure or a label of a session (its start time, an STS role session name) is not its secret.
+        Valid(
+            "import random\n\n\ndef simulate(now, days):\n    session_times = random.choices([1, 2, 3], k=days)\n"
+            "    session_start_time = now + random.randint(0, 3600)\n    return session_times, session_start_time\n"
+        ),
+        Valid(
+            "import random\nimport string\n\n\ndef assume(sts, arn):\n"
+            "    session_name = ''.join(random.choices(string.ascii_letters, k=8))\n"
+            "    return sts.assume_role(RoleArn=arn, RoleSessionName=session_name)\n"
+        ),
         Valid("import random\n\ndef shuffle_questions(qs):\n    random.shuffle(qs)\n    return qs\n"),
         Valid(
             "import random\n\ndef pick(resp, colours):\n    resp.set_cookie('theme', 'dark')\n    return random.choice(colours)\n"
+        ),
+        # A measure or a label of a session (its start time, an STS role session name) is not its secret.
+        Valid(
+            "import random\n\n\ndef simulate(now, days):\n    session_times = random.choices([1, 2, 3], k=days)\n"
+            "    session_start_time = now + random.randint(0, 3600)\n    return session_times, session_start_time\n"
+        ),
+        Valid(
+            "import random\nimport string\n\n\ndef assume(sts, arn):\n"
+            "    session_name = ''.join(random.choices(string.ascii_letters, k=8))\n"
+            "    return sts.assume_role(RoleArn=arn, RoleSessionName=session_name)\n"
         ),
         # The head noun decides what a name holds: a time, a count, an STS session's name, a cache key.
         Valid("import random\nsession_start_time = now + random.randint(1, 60)\n"),
