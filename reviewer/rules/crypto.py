@@ -539,16 +539,6 @@ class InsecureRandomness(ReviewRule):
         Valid(
             "import random\n\ndef pick(resp, colours):\n    resp.set_cookie('theme', 'dark')\n    return random.choice(colours)\n"
         ),
-        # A measure or a label of a session (its start time, an STS role session name) is not its secret.
-        Valid(
-            "import random\n\n\ndef simulate(now, days):\n    session_times = random.choices([1, 2, 3], k=days)\n"
-            "    session_start_time = now + random.randint(0, 3600)\n    return session_times, session_start_time\n"
-        ),
-        Valid(
-            "import random\nimport string\n\n\ndef assume(sts, arn):\n"
-            "    session_name = ''.join(random.choices(string.ascii_letters, k=8))\n"
-            "    return sts.assume_role(RoleArn=arn, RoleSessionName=session_name)\n"
-        ),
         # The head noun decides what a name holds: a time, a count, an STS session's name, a cache key.
         Valid("import random\nsession_start_time = now + random.randint(1, 60)\n"),
         Valid("import random\nsession_times = random.choices(range(10), k=3)\n"),
