@@ -1530,6 +1530,13 @@ class Analysis:
         (`validate_request(data)`, `check_user(u)`) says nothing about the parts used as paths."""
         func = call.func
         short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if isinstance(subject, cst.Name) and _VALIDATOR.match(short):
+            # A parameter taken as outside input only from how its function looks ("inferred": no caller in view)
+            # that the code itself passes to a validator (`validateClient(client)`): that guess is withdrawn.
+            value = env.get(subject.value)
+            inferred = value is not None and any(f.label.trust == "inferred" for f in value.flows)
+            if inferred and not self._body_seen(env, call):
+                env[subject.value] = value.with_flows(tuple(f for f in value.flows if f.label.trust != "inferred"))  # type: ignore[union-attr]
         if not _PATH_CHECK.match(short) or not isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
             return
         if not self._body_seen(env, call):  # the body, when the analysis reads it, says what it checks
@@ -1626,6 +1633,11 @@ _PATH_CHECK = re.compile(
     re.IGNORECASE,
 )
 _PATH_KINDS = frozenset({"path", "path-dots"})
+# The name of any check that raises or answers on what it is given (`validateClient`, `check_user`).
+_VALIDATOR = re.compile(
+    r"^_*(?:is_?)?(?:[Vv]alid(?:ate)?|[Cc]heck|[Vv]erify|[Ee]nsure|[Aa]ssert|[Ss]aniti[sz]e)(?:[_A-Z0-9]\w*)?$"
+    r"(?<!check_output)(?<!check_call)"
+)
 
 
 def param_checks(env: Env, params: list[str], rebound: frozenset[object]) -> tuple[Check, ...]:

@@ -1,0 +1,102 @@
+"""Parameters taken as outside input when no caller is in view, from how their function is written: a
+module-level function that reads the framework's `request` global is a view whose parameters are URL
+variables (its route registered elsewhere, or cut off); a parameter whose name says it is outside input
+(`user_input`). Both are weak evidence: findings from them are `info`, a caller in view decides instead, and a
+validator the code itself calls on the value (`validateClient(client)`) withdraws the guess. Each case has a
+vulnerable variant and a safe one."""
+
+from __future__ import annotations
+
+import pytest
+from codeward.reviewer.review import review_text
+
+CODES = ("CWR101", "CWR102", "CWR103", "CWR107", "CWR120")
+
+# (description, file text, [(line, code, severity)] expected)
+CASES = [
+    (
+        "view reading the request global, parameter into a path",
+        "def delete_key(client):\n    token = decode(request.data)\n    os.remove('keys/%s.key' % client)\n",
+        [(3, "CWR107", "info")],
+    ),
+    (
+        "the same function called in the module: a helper, its caller decides",
+        "def delete_key(client):\n    token = decode(request.data)\n    os.remove('keys/%s.key' % client)\n\n\n"
+        "def run():\n    delete_key('constant')\n",
+        [],
+    ),
+    (
+        "view whose parameter is validated by the code itself",
+        "def delete_key(client):\n    validateClient(client)\n    token = decode(request.data)\n"
+        "    os.remove('keys/%s.key' % client)\n",
+        [],
+    ),
+    (
+        "function not reading the request: its parameter is no source",
+        "def delete_key(client):\n    os.remove('keys/%s.key' % client)\n",
+        [],
+    ),
+    (
+        "parameter named user_input into open()",
+        "def do_open(user_input):\n    with open(user_input) as f:\n        return f.read()\n",
+        [(2, "CWR107", "info")],
+    ),
+    (
+        "parameter named user_input into an archive opener",
+        "import tarfile\n\n\ndef do_tar(user_input):\n    with tarfile.TarFile.open(user_input) as tf:\n"
+        "        return tf.getnames()\n",
+        [(5, "CWR107", "info")],
+    ),
+    (
+        "parameter named user_input cast to int first",
+        "def do_open(user_input):\n    with open('/data/%d' % int(user_input)) as f:\n        return f.read()\n",
+        [],
+    ),
+    (
+        "parameter named user_input, called in view with a constant",
+        "def do_open(user_input):\n    with open(user_input) as f:\n        return f.read()\n\n\n"
+        "def main():\n    do_open('/etc/motd')\n",
+        [],
+    ),
+    (
+        "ordinary parameter name into open()",
+        "def do_open(name):\n    with open(name) as f:\n        return f.read()\n",
+        [],
+    ),
+    (
+        "method parameter named user_input into os.system",
+        "import os\n\n\nclass Runner:\n    def go(self, user_input):\n        os.system('ping ' + user_input)\n",
+        [(6, "CWR102", "info")],
+    ),
+    (
+        "method parameter named user_input, called in view",
+        "import os\n\n\nclass Runner:\n    def go(self, user_input):\n        os.system('ping ' + user_input)\n\n"
+        "    def main(self):\n        self.go('localhost')\n",
+        [(6, "CWR103", "warning")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_parameters_without_a_caller_in_view(name: str, text: str, expected: list[tuple[int, str, str]]) -> None:
+    found = [(f.line, f.code, f.severity.name.lower()) for f in review_text("app.py", text) if f.code in CODES]
+    assert found == expected
+
+
+def test_an_imported_flask_request_makes_a_view_and_the_message_says_why() -> None:
+    text = (
+        "import os\nfrom flask import request\n\n\n"
+        "def download(name):\n    if request.method == 'GET':\n        return open(os.path.join('/srv', name)).read()\n"
+    )
+    (finding,) = [f for f in review_text("app.py", text) if f.code == "CWR107"]
+    assert finding.line == 7 and finding.severity.name == "INFO"
+    assert "parameter `name` (a view's URL variable: the function reads `request`)" in finding.message
+    assert "no caller is in view" in finding.message
+
+
+def test_a_request_name_of_another_library_makes_no_view() -> None:
+    text = (
+        "import os\nfrom urllib.request import Request as request\n\n\n"
+        "def download(name):\n    request.x = 1\n    return open(os.path.join('/srv', name)).read()\n"
+    )
+    assert [f for f in review_text("app.py", text) if f.code == "CWR107"] == []
