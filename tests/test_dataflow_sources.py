@@ -37,6 +37,17 @@ CASES = [
         [],
     ),
     (
+        "view whose request comes first, outside a views file",
+        "import os\n\n\ndef detail(request, slug):\n    return open(os.path.join('/pages', slug)).read()\n",
+        [(5, "CWR107", "info")],
+    ),
+    (
+        "pytest's request fixture comes first",
+        "import os\nimport pytest\n\n\n@pytest.fixture\ndef page(request, slug):\n"
+        "    return open(os.path.join('/pages', slug)).read()\n",
+        [],
+    ),
+    (
         "parameter named user_input into open()",
         "def do_open(user_input):\n    with open(user_input) as f:\n        return f.read()\n",
         [(2, "CWR107", "info")],

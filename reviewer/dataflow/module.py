@@ -696,8 +696,12 @@ class ModuleInfo:
             )
             if inferred and not (from_url or _validated(param, annotation) or name in _NOT_ROUTE_PARAMS):
                 # Weak evidence (no route, no caller in view): the rules report such flows at `info`.
-                why = "a view's URL variable: the function reads `request`" if route == "inferred" else (
-                    "its name says it is outside input")  # fmt: skip
+                why = "its name says it is outside input"
+                if route == "inferred":
+                    first = params[0].name.value in _REQUEST_NAMES
+                    why = "a view's URL variable: the " + (
+                        "request comes first" if first else "function reads `request`"
+                    )
                 source = Label("source", f"parameter `{name}` ({why})", param, trust="inferred")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
             elif from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
@@ -752,9 +756,18 @@ class ModuleInfo:
             return "web"
         if klass is None and params and params[0].name.value in _REQUEST_NAMES and _VIEW_FILE.search(self.path):
             return "web"
+        if (klass is None and len(params) > 1 and params[0].name.value in _REQUEST_NAMES and not self.called(fn)
+                and not self._pytest(fn)):  # fmt: skip
+            return "inferred"  # `def detail(request, slug)` outside a views file: a view whose URL is not in view
         if klass is None and params and self._reads_request_global(fn) and not self.called(fn):
             return "inferred"
         return None
+
+    def _pytest(self, fn: cst.FunctionDef) -> bool:
+        """pytest's own `request` (a fixture's or a test's parameter), not a web request."""
+        name = fn.name.value
+        return (name.startswith("test") or _has_decorator(fn, "fixture") or any(
+            ref.split(".", 1)[0] in ("pytest", "_pytest") for ref in self.imports.values()))  # fmt: skip
 
     def _reads_request_global(self, fn: cst.FunctionDef) -> bool:
         """A module-level function that reads the framework's `request` global (Flask, Quart, Bottle) is a view,
