@@ -1,4 +1,4 @@
-"""Parameters taken as outside input when no caller is in view, from how their function is written: a
+"""Where outside input starts and where an allow-list ends it. Parameters taken as outside input when no caller is in view, from how their function is written: a
 module-level function that reads the framework's `request` global is a view whose parameters are URL
 variables (its route registered elsewhere, or cut off); a parameter whose name says it is outside input
 (`user_input`). Both are weak evidence: findings from them are `info`, a caller in view decides instead, and a
@@ -8,6 +8,8 @@ vulnerable variant and a safe one."""
 from __future__ import annotations
 
 import pytest
+from codeward.reviewer.dataflow.analysis import _allowed_only, _strict_kinds
+from codeward.reviewer.dataflow.values import ALL_KINDS
 from codeward.reviewer.review import review_text
 
 CODES = ("CWR101", "CWR102", "CWR103", "CWR107", "CWR120")
@@ -111,3 +113,61 @@ def test_a_request_name_of_another_library_makes_no_view() -> None:
         "def download(name):\n    request.x = 1\n    return open(os.path.join('/srv', name)).read()\n"
     )
     assert [f for f in review_text("app.py", text) if f.code == "CWR107"] == []
+
+
+# -- allow-lists, per kind -----------------------------------------------------------------------------------
+
+# (pattern, the kinds a full match must NOT clear, some kinds it must clear)
+PATTERNS = [
+    (r"^\d+$", set(), {"command", "code", "path", "sql", "ssrf", "xss", "ldap", "regex"}),
+    (r"^[a-z()]+$", {"code", "command", "sql", "ldap"}, {"path", "xss"}),  # eval('exit()')
+    (r"^[0-9+\-*/().]+$", {"command", "sql", "path"}, {"code", "xss"}),  # names nothing: literals only
+    (r"^[a-zA-Z0-9_-]+$", {"ssrf"}, {"command", "code", "path", "path-dots", "sql", "xss", "header"}),
+    (r"^[\w.-]+$", {"path", "path-dots", "code"}, {"command", "sql", "xss"}),  # `..`
+    (r"^[a-z]+\.txt$", set(), {"path", "path-dots", "command"}),  # one dot, never two in a row
+    (r"^[a-z]+\.+txt$", {"path", "path-dots"}, {"command"}),
+    (r"^[a-z\n]+$", {"command", "log", "header", "sql"}, {"path", "xss"}),  # a line break ends a command
+    (r"^[a-z ]+$", {"command"}, {"sql", "xss", "path"}),  # a space still splits arguments
+    (r"^[a-z<>]+$", {"xss", "xxe", "template", "command", "sql"}, {"path", "log"}),
+    (r"^(?:[a-z]+)(?:-[a-z]+)*$", {"ssrf"}, {"command", "path", "code"}),
+    (r"^[^/]+$", set(ALL_KINDS), set()),  # a negated class lets almost anything through
+    (r"^.+$", set(ALL_KINDS), set()),
+    (r"^(?=x)[a-z]+$", set(ALL_KINDS), set()),  # a look-around: beyond this reading, nothing cleared
+    (r"[a-z]+", set(ALL_KINDS), set()),  # re.match leaves the end open
+]
+
+
+@pytest.mark.parametrize(("pattern", "not_cleared", "cleared"), PATTERNS, ids=[p[0] for p in PATTERNS])
+def test_allow_lists_per_kind(pattern: str, not_cleared: set[str], cleared: set[str]) -> None:
+    kinds = _strict_kinds(pattern, fullmatch=False)
+    assert not kinds & not_cleared and kinds >= cleared
+
+
+def test_a_search_for_a_forbidden_character_is_judged_per_kind_too() -> None:
+    assert _allowed_only(r"[^a-z.]") >= {"command", "sql"} and not _allowed_only(r"[^a-z.]") & {"path", "path-dots"}
+    assert "code" not in _allowed_only(r"[^a-z()]") and "code" in _allowed_only(r"[^0-9+*/()-]")
+
+
+# (description, route body, code expected to be reported or None)
+PER_KIND = [
+    ("eval after letters and parentheses", "x = request.args['x']\nif re.fullmatch(r'[a-z()]+', x):\n    eval(x)\n",
+     "CWR104"),
+    ("eval after digits and operators",
+     "x = request.args['x']\nif re.fullmatch(r'[0-9+\\-*/(). ]+', x):\n    eval(x)\n", None),
+    ("open after word characters and dots",
+     "x = request.args['x']\nif re.fullmatch(r'[\\w.-]+', x):\n    open(os.path.join('/srv', x))\n", "CWR107"),
+    ("open after word characters and dashes",
+     "x = request.args['x']\nif re.fullmatch(r'[\\w-]+', x):\n    open(os.path.join('/srv', x))\n", None),
+    ("shell after a class with a line break",
+     "x = request.args['x']\nif re.fullmatch(r'[a-z\\n]+', x):\n    os.system('ls ' + x)\n", "CWR102"),
+    ("shell after letters only", "x = request.args['x']\nif re.fullmatch(r'[a-z]+', x):\n    os.system('ls ' + x)\n",
+     None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "code"), PER_KIND, ids=[c[0] for c in PER_KIND])
+def test_allow_lists_per_kind_in_a_route(name: str, body: str, code: str | None) -> None:
+    text = "import os, re\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n@app.route('/x')\ndef view():\n"
+    text += "".join(f"    {line}\n" for line in body.splitlines())
+    found = {f.code for f in review_text("app.py", text)} & {"CWR102", "CWR104", "CWR107", "CWR121", "CWR103"}
+    assert found == ({code} if code else set())

@@ -84,9 +84,6 @@ _BLOCKED = (
     ("://", frozenset({"ssrf", "redirect"})),
     ("//", frozenset({"redirect"})),
 )
-# Characters that a strict regular expression must not let through for it to clear every kind.
-_RISKY_IN_PATTERN = re.compile(r"(?<!\\)\.|\\[sSWD]|\[\^|[/\\'\"<>;|&`$ ]")
-
 
 def label_step(flows: tuple[Flow, ...], step: object) -> tuple[Flow, ...]:
     """Reading part of a value: parameter labels extend their access path, sources stay as they are."""
@@ -1694,8 +1691,8 @@ def _joined_parts(expr: cst.BaseExpression, analysis: Analysis, env: Env) -> lis
 
 def _allowed_only(pattern: object) -> frozenset[str]:
     """The kinds a value is safe for when `re.search(pattern, value)` finds nothing and `pattern` is one negated
-    character class (`[^a-zA-Z0-9_-]`): every character of the value is in the class, an allow-list. A space among
-    them still splits command arguments."""
+    character class (`[^a-zA-Z0-9_-]`): every character of the value is in the class, an allow-list, judged per
+    kind as `_strict_kinds` judges a full match (a space among them still splits command arguments)."""
     if isinstance(pattern, bytes):
         pattern = pattern.decode("latin-1")
     if not isinstance(pattern, str):
@@ -1703,11 +1700,11 @@ def _allowed_only(pattern: object) -> frozenset[str]:
     match = re.fullmatch(r"\[\^((?:[^\]\\]|\\.)+)\]", pattern)
     if match is None:
         return frozenset()
-    allowed = match.group(1)
-    risky = set(_RISKY_IN_PATTERN.findall(allowed))
-    if not risky:
-        return ALL_KINDS
-    return ALL_KINDS - {"command"} if risky == {" "} else frozenset()
+    members = _class_members(match.group(1))
+    if members is None:
+        return frozenset()
+    chars = frozenset(members)
+    return frozenset(kind for kind in ALL_KINDS if _safe_for(kind, chars, "." in chars))
 
 
 _SAFE_TYPES = frozenset(
@@ -1731,32 +1728,158 @@ def _anchored_body(pattern: str | bytes, fullmatch: bool) -> str | None:
 
 
 def _strict(pattern: str | bytes, fullmatch: bool) -> bool:
-    """A pattern anchored at both ends whose characters cannot form an injection."""
-    body = _anchored_body(pattern, fullmatch)
-    return bool(body) and _RISKY_IN_PATTERN.search(body) is None
+    """A pattern anchored at both ends whose characters cannot form an injection of any kind that takes text
+    (SSRF aside: a host name of letters alone still picks a server)."""
+    return _strict_kinds(pattern, fullmatch) >= ALL_KINDS - {"ssrf"}
 
 
-# One character class repeated, anchored at both ends: `^[0-9+\-*/().]+$`.
-_ONE_CLASS = re.compile(r"\[((?:[^\]\\]|\\.)+)\](?:[+*]|\{\d*,?\d*\})")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_LETTERS = frozenset(c for c in _WORD if not c.isdigit())
+# Per sink kind, the characters that let a value change what the sink does rather than only be another value:
+# a value holding none of them is safe there. "code" and "ssrf" have conditions of their own (`_safe_for`);
+# a dot that can repeat (`..` climbs a directory) is judged apart.
+_DANGER = {
+    "command": frozenset(";|&$`()<>'\"\\ \t\n\r\f\v*?[]{}~!#"),
+    "path": frozenset("/\\\x00"),
+    "sql": frozenset("'\"`\\;\n\r()=<>|&*/#"),
+    "xss": frozenset("<>\"'&`="),
+    "template": frozenset("{}%$<>#"),
+    "xxe": frozenset("<>&%"),
+    "ldap": frozenset("*()\\&|=!~<>,+\";#\x00"),
+    "xpath": frozenset("'\"[]()/=@|*:<>"),
+    "nosql": frozenset("${}'\":\\;"),
+    "log": frozenset("\n\r\f\v\x1b"),
+    "header": frozenset("\n\r"),
+    "regex": frozenset(".^$*+?()[]{}|\\"),
+    "redirect": frozenset("/\\:\t\n\r"),
+    "ssrf": frozenset("/\\@:?#%.[]"),
+    # A pickle, marshal or YAML payload needs punctuation or line breaks (`(`, `.`, `!!`, `\n`).
+    "deserialization": frozenset(chr(c) for c in range(128) if chr(c) not in _WORD and chr(c) != "-"),
+}
+_DOT_KINDS = frozenset({"path", "path-dots"})
+_QUOTES = frozenset("'\"\\")
+_CODE_DANGER = frozenset("()[]{}.'\"\\@:;=,\n\r`")
 
 
 def _strict_kinds(pattern: str | bytes, fullmatch: bool) -> frozenset[str]:
-    r"""The kinds a value that fully matches `pattern` is safe for: every kind when no character the pattern
-    allows can form an injection (`_strict`); code alone when the pattern is one character class without letters,
-    `_`, quotes or backslashes (`^[0-9+\-*/().]+$`: an expression of such characters names nothing, so `eval`
-    can only compute with literals); none otherwise."""
+    r"""The kinds a value that fully matches `pattern` is safe for, from the characters the pattern lets
+    through (`_pattern_chars`): digits alone are safe everywhere; `[a-z0-9_-]+` everywhere but SSRF (a name can
+    be a host); `[a-z()]+` not for code (`eval` of `exit()`), while `[0-9+\-*/().]+` is (such an expression
+    names nothing: it can only compute with literals); `[\w.-]+` not for paths (`..`); a pattern whose
+    characters this cannot tell (`.`, `\S`, a negated class, a look-around) for none."""
     body = _anchored_body(pattern, fullmatch)
     if not body:
         return frozenset()
-    if _RISKY_IN_PATTERN.search(body) is None:
-        return ALL_KINDS
-    match = _ONE_CLASS.fullmatch(body)
-    if match is None or match.group(1).startswith("^"):
+    found = _pattern_chars(body)
+    if found is None:
         return frozenset()
-    allowed = _class_members(match.group(1))
-    if allowed is None or any(ch.isalpha() or ch in "_'\"\\" for ch in allowed):
-        return frozenset()
-    return frozenset({"code"})
+    chars, dots = found
+    return frozenset(kind for kind in ALL_KINDS if _safe_for(kind, chars, dots))
+
+
+def _safe_for(kind: str, chars: frozenset[str], dots: bool) -> bool:
+    if dots and kind in _DOT_KINDS:
+        return False
+    if kind == "code":
+        # No name (letters or `_`) and no string: literals and operators only. Or names, numbers and operators
+        # without a call, an attribute, a subscript, a string or a statement: it reads values and runs nothing.
+        return not chars & (_LETTERS | _QUOTES) or not chars & _CODE_DANGER
+    if kind == "ssrf" and chars & (_LETTERS | _NON_ASCII):
+        return False  # `localhost`, `metadata`: a name alone chooses a host
+    return not chars & _DANGER.get(kind, frozenset())
+
+
+# `\w` in a str pattern also takes non-ASCII letters and digits: one stands for them all (none is a danger).
+_NON_ASCII = frozenset("\u00e9")
+_ESCAPES = {
+    "d": "0123456789",
+    "w": "".join(sorted(_WORD | _NON_ASCII)),
+    "s": " \t\n\r\f\v",
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "f": "\f",
+    "v": "\v",
+}
+
+
+def _pattern_chars(body: str) -> tuple[frozenset[str], bool] | None:
+    r"""The characters a value matching the regular expression `body` can hold, and whether two dots can
+    follow each other; None when any character can (`.`, `\S`, a negated class) or the pattern is beyond this
+    reading (look-arounds, back-references, `\x` and `\u` escapes, inline flags)."""
+    chars: set[str] = set()
+    dots = False
+    last_dot = False  # the atom just read was a literal `.`
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if i + 1 >= len(body):
+                return None
+            nxt = body[i + 1]
+            i += 2
+            atom = _ESCAPES.get(nxt)
+            if atom is None:
+                if nxt in "bBAZz":
+                    continue  # a position, not a character
+                if nxt.isalnum():
+                    return None
+                atom = nxt
+            chars.update(atom)
+            dots = dots or (last_dot and atom == ".")
+            last_dot = atom == "."
+            continue
+        if ch == "[":
+            end = i + 2 if body.startswith("[]", i) else i + 1  # `[]...]`: a leading `]` is a member
+            while end < len(body) and body[end] != "]":
+                end += 2 if body[end] == "\\" else 1
+            inner = body[i + 1 : end]
+            if end >= len(body) or inner.startswith("^"):
+                return None
+            members = _class_members(inner)
+            if members is None:
+                return None
+            chars.update(members)
+            dots = dots or "." in members
+            last_dot = False
+            i = end + 1
+            continue
+        if ch == ".":
+            return None  # any character
+        if ch == "(":
+            if body.startswith("(?:", i):
+                i += 3
+            elif body.startswith("(?P<", i) and body.find(">", i) > 0:
+                i = body.find(">", i) + 1
+            elif body.startswith("(?", i):
+                return None
+            else:
+                i += 1
+            last_dot = False
+            continue
+        if ch in ")|^$":
+            last_dot = False
+            i += 1
+            continue
+        if ch in "+*":
+            dots = dots or last_dot
+            i += 1
+            continue
+        if ch == "?":
+            i += 1
+            continue
+        if ch == "{":
+            close = body.find("}", i)
+            bounds = body[i + 1 : close] if close > 0 else ""
+            if close < 0 or not re.fullmatch(r"\d*,?\d*", bounds):
+                return None
+            dots = dots or (last_dot and bounds not in ("0", "1", "0,1", ",1"))
+            i = close + 1
+            continue
+        chars.add(ch)
+        last_dot = False
+        i += 1
+    return frozenset(chars), dots
 
 
 def _class_members(body: str) -> set[str] | None:
@@ -1770,10 +1893,8 @@ def _class_members(body: str) -> set[str] | None:
             if i + 1 >= len(body):
                 return None
             nxt = body[i + 1]
-            if nxt == "d":
-                chars.extend("0123456789")
-            elif nxt == "s":
-                chars.extend(" \t\n\r\f\v")
+            if nxt in _ESCAPES:
+                chars.extend(_ESCAPES[nxt])
             elif nxt.isalnum():
                 return None
             else:
