@@ -1816,15 +1816,10 @@ def _pattern_chars(body: str) -> tuple[frozenset[str], bool] | None:
         if ch == "\\":
             if i + 1 >= len(body):
                 return None
-            nxt = body[i + 1]
+            atom = _escaped(body[i + 1], in_class=False)
             i += 2
-            atom = _ESCAPES.get(nxt)
             if atom is None:
-                if nxt in "bBAZz":
-                    continue  # a position, not a character
-                if nxt.isalnum():
-                    return None
-                atom = nxt
+                return None
             chars.update(atom)
             dots = dots or (last_dot and atom == ".")
             last_dot = atom == "."
@@ -1882,6 +1877,18 @@ def _pattern_chars(body: str) -> tuple[frozenset[str], bool] | None:
     return frozenset(chars), dots
 
 
+def _escaped(letter: str, in_class: bool) -> str | None:
+    r"""The characters `\<letter>` stands for: a class (`\d`), a control character (`
+`), nothing for a
+    position outside a class (``, `\A`), the character itself when escaped punctuation (`\.`), or None."""
+    found = _ESCAPES.get(letter)
+    if found is not None:
+        return found
+    if not in_class and letter in "bBAZz":
+        return ""
+    return None if letter.isalnum() else letter
+
+
 def _class_members(body: str) -> set[str] | None:
     r"""The characters a character class's body allows, or None when it uses an escape other than `\d`, `\s` or
     an escaped punctuation character (`\w` allows letters)."""
@@ -1892,13 +1899,10 @@ def _class_members(body: str) -> set[str] | None:
         if ch == "\\":
             if i + 1 >= len(body):
                 return None
-            nxt = body[i + 1]
-            if nxt in _ESCAPES:
-                chars.extend(_ESCAPES[nxt])
-            elif nxt.isalnum():
+            atom = _escaped(body[i + 1], in_class=True)
+            if atom is None:
                 return None
-            else:
-                chars.append(nxt)
+            chars.extend(atom)
             i += 2
             continue
         if i + 2 < len(body) and body[i + 1] == "-" and body[i + 2] != "\\":
