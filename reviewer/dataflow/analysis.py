@@ -34,6 +34,7 @@ from codeward.reviewer.dataflow.values import (
     same,
     truthy,
     widen,
+    with_implied,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ _BLOCKED = (
     ("://", frozenset({"ssrf", "redirect"})),
     ("//", frozenset({"redirect"})),
 )
+
 
 def label_step(flows: tuple[Flow, ...], step: object) -> tuple[Flow, ...]:
     """Reading part of a value: parameter labels extend their access path, sources stay as they are."""
@@ -156,7 +158,7 @@ def _mark_cleared(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow,
     out = []
     for flow in flows:
         if flow.label.family == "input" and flow.label.kind == "source":
-            out.append(Flow(flow.label, flow.cleared | kinds, flow.steps))
+            out.append(Flow(flow.label, with_implied(flow.cleared | kinds), flow.steps))
         elif flow.label.family != "input":
             out.append(flow)
         else:
@@ -674,7 +676,7 @@ class Analysis:
             prefix = left.const.split("%", 1)[0] if isinstance(left.const, str) else None
             return Value(flows=flows, prefix=prefix, type="str" if _kind(left) == "str" else None)
         if isinstance(op, cst.Divide) and left.type and left.type.startswith("pathlib."):
-            return Value(flows=flows, type=left.type)
+            return Value(flows=_joined_again(flows), type=left.type)
         return Value(flows=flows)
 
     def comparison(self, expr: cst.Comparison, env: Env, depth: int) -> Value:
@@ -1149,7 +1151,7 @@ class Analysis:
         if name in ("os.path.join", "posixpath.join", "ntpath.join"):
             flows = ()
             for index, v in enumerate(positional):
-                part = v.deep_flows()
+                part = _joined_again(v.deep_flows())
                 if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
                     part = _unclear(part, "path-dots")
                 flows = merge_flows(flows, part)
@@ -1571,6 +1573,9 @@ class Analysis:
                 # A path joined from parts and checked as a whole (`realpath(join(BASE, name)).startswith(BASE)`):
                 # each part is safe as a path there; a constant base is narrowed to nothing.
                 narrowed = kinds & derived if derived is not None else kinds
+                if "path" in narrowed:
+                    # Inside that base only: a part used alone later is relative to the working directory.
+                    narrowed = (narrowed - _PATH_KINDS) | {"path-under"}
                 for part in parts:
                     self.narrow(env, part, narrowed, None, extra)
                 return env
@@ -1745,7 +1750,7 @@ _DANGER = {
     "xss": frozenset("<>\"'&`="),
     "template": frozenset("{}%$<>#"),
     "xxe": frozenset("<>&%"),
-    "ldap": frozenset("*()\\&|=!~<>,+\";#\x00"),
+    "ldap": frozenset('*()\\&|=!~<>,+";#\x00'),
     "xpath": frozenset("'\"[]()/=@|*:<>"),
     "nosql": frozenset("${}'\":\\;"),
     "log": frozenset("\n\r\f\v\x1b"),
@@ -1756,7 +1761,7 @@ _DANGER = {
     # A pickle, marshal or YAML payload needs punctuation or line breaks (`(`, `.`, `!!`, `\n`).
     "deserialization": frozenset(chr(c) for c in range(128) if chr(c) not in _WORD and chr(c) != "-"),
 }
-_DOT_KINDS = frozenset({"path", "path-dots"})
+_DOT_KINDS = frozenset({"path", "path-dots", "path-under"})
 _QUOTES = frozenset("'\"\\")
 _CODE_DANGER = frozenset("()[]{}.'\"\\@:;=,\n\r`")
 
@@ -1878,9 +1883,8 @@ def _pattern_chars(body: str) -> tuple[frozenset[str], bool] | None:
 
 
 def _escaped(letter: str, in_class: bool) -> str | None:
-    r"""The characters `\<letter>` stands for: a class (`\d`), a control character (`
-`), nothing for a
-    position outside a class (``, `\A`), the character itself when escaped punctuation (`\.`), or None."""
+    r"""The characters `\<letter>` stands for: a class (`\d`), a control character (`\n`), nothing for a
+    position outside a class (`\b`, `\A`), the character itself when escaped punctuation (`\.`), or None."""
     found = _ESCAPES.get(letter)
     if found is not None:
         return found
@@ -1932,6 +1936,11 @@ def _members(value: Value) -> Any:
             return None
         return tuple(k for k in keys if not (isinstance(k, str) and k.startswith(".")))
     return None
+
+
+def _joined_again(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Parts joined into a path: those checked inside a join after a base (`path-under`) are safe as a path."""
+    return tuple(Flow(f.label, f.cleared | {"path"}, f.steps) if "path-under" in f.cleared else f for f in flows)
 
 
 def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
