@@ -184,8 +184,9 @@ class Summary:
 
     ret: Value = CLEAN
     self_out: Value | None = None
-    # (kind, flow from a parameter or a source inside, what the sink is, sink node, module path)
-    sinks: list[tuple[str, Flow, str, object, str]] = field(default_factory=list)
+    # (kind, flow from a parameter or a source inside, what the sink is, the call here that reaches it (the sink,
+    # or a wrapper's call), module path, the wrappers further in: (name, (module, call)) each, the sink's last)
+    sinks: list[tuple[str, Flow, str, object, str, tuple]] = field(default_factory=list)
     # What every normal return guarantees about the arguments (`if re.search(r"[^a-z]", s): raise`).
     checks: tuple[Check, ...] = ()
 
