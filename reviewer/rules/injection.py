@@ -1165,6 +1165,7 @@ class Ssrf(TaintSink):
     security_severity = 8.6
     kind = "ssrf"
     trusts = frozenset({"untrusted", "external"})
+    external_at_info = True
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 
@@ -1194,11 +1195,21 @@ class Ssrf(TaintSink):
             8,
             12,
         ),
+        # An event of unknown shape (a Step Functions state, a direct invocation) is another system's data: info.
         Invalid(
             "from urllib.request import urlopen\n\ndef handler(event, context):\n"
             "    with urlopen(event['callback'], timeout=5) as r:\n        return r.read()\n",
             4,
             10,
+            message="another system's data",
+        ),
+        # What an HTTP client sent through API Gateway is untrusted: the rule's own severity.
+        Invalid(
+            "import requests\n\ndef handler(event, context):\n"
+            "    url = event['queryStringParameters']['url']\n    return requests.get(url, timeout=5).text\n",
+            5,
+            12,
+            message="the Lambda event's queryStringParameters chooses the URL",
         ),
         Invalid(
             "import requests\n\ndef proxy(request):\n    s = requests.Session()\n"
