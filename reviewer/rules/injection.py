@@ -2073,6 +2073,19 @@ _SQL_HELPER = re.compile(r"execute|query|sql", re.I)
 _SQL_VERB = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CREATE|DROP|ALTER|TRUNCATE)\s", re.I)
 
 
+# A quote followed by what _SQL_VERB matches: every string literal that starts like SQL (a string's, an
+# f-string's or a concatenation's first part, read from its source text just after its opening quote) leaves
+# such a match in the file's text, so a file without one holds no SQL-like literal, and its functions need no walk.
+_SQL_AFTER_QUOTE = re.compile(r"['\"]" + _SQL_VERB.pattern, re.I)
+
+
+def _sql_text_in_file(ctx: Context) -> bool:
+    found = ctx.shared.get("sql-text-in-file")
+    if found is None:
+        found = ctx.shared["sql-text-in-file"] = _SQL_AFTER_QUOTE.search(ctx.text) is not None
+    return found  # type: ignore[return-value]
+
+
 def _starts_like_sql(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.SimpleString):
         body = node.value.lstrip("rRbBuU")
@@ -2125,6 +2138,8 @@ def _sql_text_in_reach(ctx: Context) -> bool:
     without one the analysis is not asked (asking doubled the review's time on Django, where `query` names ORM
     objects and `cursor.execute(sql, params)` runs SQL composed elsewhere). Text held in another module's
     constant is not seen."""
+    if not _sql_text_in_file(ctx):
+        return False
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
     scopes: list[tuple[cst.CSTNode, bool]] = [(ctx.module, True)]
     for ancestor in ctx.ancestors():
@@ -2159,6 +2174,8 @@ def _template_and_values(query: cst.BaseExpression) -> tuple[cst.BaseExpression 
 
 def _sql_text_in_function(ctx: Context) -> bool:
     """Whether the function around the current call holds a string literal that starts like SQL."""
+    if not _sql_text_in_file(ctx):
+        return False
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
     function = next((a for a in ctx.ancestors() if isinstance(a, cst.FunctionDef)), None)
     if function is None:
