@@ -623,3 +623,34 @@ def test_seed_33_an_awaited_value() -> None:
     source = HEAD + ("@app.route('/x')\nasync def view():\n    data = await request.get_data()\n    os.system(data)\n"
                      "    os.system(await fixed())\nasync def fixed():\n    return 'ls'\n")  # fmt: skip
     assert [(f.line - 3, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
+
+
+_JOB = "from dataclasses import dataclass\n@dataclass\nclass Job:\n    name: str\n"
+# Seed 33's survivors: (description, the file after HEAD, [(line after HEAD, code)] of every flow finding).
+SEED_33_FILES = [
+    # A dataclass argument past its fields is data of the whole instance (a field given a constant is not).
+    ("an argument past a dataclass's fields", _JOB + route("job = Job('build', request.args['c'])\nos.system(job.name)\n"
+     "os.system(str(job))\n"), [(9, "CWR102")]),
+    ("a starred argument of a dataclass", _JOB + route("job = Job(*request.args.getlist('c'))\nos.system(job.name)\n"),
+     [(8, "CWR102")]),
+    # ConfigParser.set(section, option, value): the value is found again under its section and option.
+    ("configparser set and get", "import configparser\n" + route(
+        "cfg = configparser.ConfigParser()\ncfg.set('s', 'cmd', request.args['c'])\ncfg.set('s', 'safe', 'ls')\n"
+        "os.system(cfg.get('s', 'cmd'))\nos.system(cfg.get('s', 'safe'))\n"), [(7, "CWR102")]),
+    # `continue` goes back to the loop's head: what the iteration left in `prev` reaches the next one's sink.
+    ("continue returns to the loop head", route("prev = 'ls'\nfor c in request.args.getlist('c'):\n    os.system(prev)\n"
+     "    prev = c\n    if c:\n        continue\n    prev = 'ls'\n"), [(5, "CWR102")]),
+    # Django REST framework's @action: the extra arguments of a viewset's action come from the URL.
+    ("a DRF action's URL argument", "from rest_framework import viewsets\nfrom rest_framework.decorators import action\n"
+     "class Jobs(viewsets.ViewSet):\n    @action(detail=True, methods=['post'])\n    def run(self, request, pk=None):\n"
+     "        os.system(pk)\n", [(6, "CWR102")]),
+    # `sh -c` with the command unpacked from a list: the list's items are the command.
+    ("sh -c with a starred command", route("subprocess.run(['sh', '-c', *request.args.getlist('c')], timeout=5)\n"),
+     [(3, "CWR102")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_33_FILES, ids=[c[0] for c in SEED_33_FILES])
+def test_seed_33_file(name: str, body: str, expected: list[tuple[int, str]]) -> None:
+    found = [(f.line - 3, f.code) for f in review_text("case.py", HEAD + body) if f.code in FLOW_RULES]
+    assert found == expected
