@@ -654,3 +654,26 @@ SEED_33_FILES = [
 def test_seed_33_file(name: str, body: str, expected: list[tuple[int, str]]) -> None:
     found = [(f.line - 3, f.code) for f in review_text("case.py", HEAD + body) if f.code in FLOW_RULES]
     assert found == expected
+
+
+def test_a_package_that_imports_itself_reads_its_submodules_and_constants(tmp_path) -> None:
+    """In app/__init__.py, `app.tools.shell.run` is the submodule's function (a wrapper of os.system) and
+    `app.CMD` the module's own constant (seed 33)."""
+    package = tmp_path / "app"
+    (package / "tools").mkdir(parents=True)
+    (package / "tools" / "__init__.py").write_text("")
+    (package / "tools" / "shell.py").write_text("import os\n\n\ndef run(cmd):\n    os.system(cmd)\n")
+    (package / "__init__.py").write_text(
+        "from flask import Flask, request\nimport app\nimport app.tools.shell\n\nCMD = 'ls'\nflask_app = Flask(__name__)\n"
+        "\n\n@flask_app.route('/x')\ndef view():\n    app.tools.shell.run(request.args['c'])\n    app.tools.shell.run(app.CMD)\n"
+        "    import subprocess\n    subprocess.call(app.CMD + request.args['d'], shell=True)\n"
+        "    subprocess.call(app.CMD, shell=True)\n"
+    )
+    found = [(f.line, f.code, f.message) for f in review_file(str(package / "__init__.py")).findings]
+    assert found == [
+        (11, "CWR102", "request.args reaches the command run by run(), which passes it to os.system() (shell.py:5): "
+         "it can run commands of its own (CWE-78)"),
+        (14, "CWR102", "request.args reaches the command run by subprocess.call(): it can run commands of its own (CWE-78)"),
+        (14, "CWR609", "subprocess.call() waits for the child without a timeout (CWE-400)"),
+        (15, "CWR609", "subprocess.call() waits for the child without a timeout (CWE-400)"),
+    ]  # fmt: skip
