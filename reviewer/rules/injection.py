@@ -10,6 +10,7 @@ from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg,
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules._base import CallRule, TaintSink, literal_prefix
+from codeward.reviewer.rules.origins import constant_value
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -183,6 +184,10 @@ class ShellWithVariable(CallRule):
     `pexpect.spawn(line)`): no shell, but a value with spaces or a leading `-` adds arguments and options of its
     own. Remote shells count as shells (paramiko `exec_command`, fabric `run`/`sudo`/`local`, invoke `run`),
     and so does a shell that `os.exec*` or `os.spawn*` starts on a script (`os.execl("/bin/sh", "sh", "-c", cmd)`).
+    Not reported: a command whose values are constants wherever the module calls its function (`install(name)`
+    called only as `install("boto3")`), and a command line given to a runner of the project whose code is in
+    view and starts its process without a shell (`shlex.split(cmd)`, then `subprocess.check_output`): that
+    runner's own call is reviewed where it is. Test code gets CWR102 only (the test profile).
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -249,6 +254,8 @@ class ShellWithVariable(CallRule):
         callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
         if not _COMMAND_HELPER.search(callee) or _NOT_COMMAND_HELPER.search(callee):
             return
+        if _runner_without_shell(ctx, node):
+            return
         first = node.args[0]
         if first.keyword is not None or first.star:
             return
@@ -259,7 +266,7 @@ class ShellWithVariable(CallRule):
             prefix = literal_prefix(command)
             if prefix is None or not _command_line(prefix, node) or not _unquoted_variable(ctx, command):
                 return
-            if _settled(ctx, command, "command") or ctx.sink_hits(node, "command"):
+            if _settled(ctx, command, "command") or constant_value(ctx, command) or ctx.sink_hits(node, "command"):
                 return
             what = "a variable"
         elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
@@ -303,9 +310,9 @@ class ShellWithVariable(CallRule):
     def _shell(self, ctx: Context, node: cst.Call, name: str, command: cst.BaseExpression) -> None:
         if ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
-        if _settled(ctx, command, "command"):
+        if _settled(ctx, command, "command") or not _unquoted_variable(ctx, command):
             return
-        if not _unquoted_variable(ctx, command):
+        if constant_value(ctx, command):  # `install(name)`, every call of which in the module names a package
             return
         if _as_it_is(ctx, command):
             # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
@@ -319,7 +326,7 @@ class ShellWithVariable(CallRule):
     def _split(self, ctx: Context, node: cst.Call, name: str, line: cst.BaseExpression) -> None:
         """A command line split on blanks into the program's arguments (no shell): a value in it that holds
         spaces or starts with `-` becomes arguments or options of its own (argument injection)."""
-        if ctx.sink_hits(node, "command") or _settled(ctx, line, "command"):
+        if ctx.sink_hits(node, "command") or _settled(ctx, line, "command") or constant_value(ctx, line):
             return
         if isinstance(line, cst.Name | cst.Attribute | cst.Subscript):
             if _as_it_is(ctx, line):
@@ -357,6 +364,23 @@ class ShellWithVariable(CallRule):
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
         Valid("def note(runner, name):\n    runner.run_step('Deploying %s' % name)\n"),
         Valid("def note(log, name):\n    log.info('git show :%s' % name)\n"),
+        # Every call of the function in the module passes constants: the command is the module's own.
+        Valid(
+            "import subprocess\n\n\ndef install(name, version=None):\n"
+            "    command = f'pip install {name}=={version}' if version else f'pip install {name}'\n"
+            "    subprocess.check_call(command, shell=True)\n\n\n"
+            "def main():\n    install('sagemaker')\n    install('boto3', '1.17.52')\n"
+        ),
+        # The project's runner is in view (another module of it) and runs no shell.
+        Valid(
+            "from runner import check_output\n\n\ndef has_image(image):\n"
+            "    return check_output('docker images -q %s' % image).strip()\n",
+            filename="app.py",
+            files={
+                "runner.py": "import shlex\nimport subprocess\n\n\ndef check_output(cmd):\n"
+                "    return subprocess.check_output(shlex.split(cmd) + ['--no-trunc'])\n"
+            },
+        ),
     )
     INVALID = (
         Invalid(
@@ -411,7 +435,51 @@ class ShellWithVariable(CallRule):
             12,
             message="is given a command line built from a variable that is not shell-quoted",
         ),
+        # A runner in view that goes through a shell: the command line given to it is reported.
+        Invalid(
+            "import subprocess\n\n\ndef run_command(cmd):\n"
+            "    return subprocess.run(cmd + ' 2>&1', shell=True, check=True)\n\n\n"
+            "def show(name):\n    return run_command('git show %s' % name)\n",
+            9,
+            12,
+            message="run_command() is given a command line built from a variable",
+            also=((5, 12),),
+        ),
+        # One call of the function passes a variable: the command is not the module's own.
+        Invalid(
+            "import subprocess\n\n\ndef install(name):\n    subprocess.check_call(f'pip install {name}', shell=True)\n\n\n"
+            "def main(extra):\n    install('boto3')\n    install(extra)\n",
+            5,
+            5,
+        ),
     )
+
+
+# What a runner's code does when it starts a process through a shell (or may: another runner, a remote shell).
+_SHELL_TEXT = re.compile(
+    r"shell\s*=\s*(?!False)|os\.system|\bpopen[234]?\(|getoutput|getstatusoutput|_shell\(|exec_command|"
+    r"\bos\.exec|\bos\.spawn|[\"'](?:-c|/c|-lc)[\"']|\.(?:run|sudo|local)\("
+)
+# What it does when it starts one without a shell.
+_STARTS_PROCESS = re.compile(r"\bsubprocess\.|\b(?:Popen|check_output|check_call|call)\(")
+
+
+def _runner_without_shell(ctx: Context, node: cst.Call) -> bool:
+    """The runner is a function of the project whose code is in view (this module, or one of the project's
+    it imports), and it starts its process without a shell (`shlex.split(cmd)`, then `subprocess.check_output`),
+    nor hands the line to another runner that might: the premise of the finding is known false."""
+    if not isinstance(node.func, cst.Name):
+        return False
+    import os
+
+    from codeward.reviewer.dataflow.project import shared_project
+
+    project = shared_project()
+    found = project.callees(os.path.abspath(ctx.path), f"{node.func.value}(")
+    if not found:
+        return False
+    path, name = found[0]
+    return project.function_mentions(path, name, _STARTS_PROCESS) and not project.wraps(path, name, _SHELL_TEXT)
 
 
 # The last name of a call that may run a command line it is given (a project's own runner).
