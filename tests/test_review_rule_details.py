@@ -543,3 +543,47 @@ def test_a_callee_plainly_no_sql_helper(callee: str, expected: bool) -> None:
 
     func = libcst.parse_expression(f"{callee}(x)").func
     assert bool(_plainly_not_helper(func)) is expected
+
+
+# Seed 23's survivors (a fresh sample, measured before these cases were written): source and every finding.
+SEED_23 = {
+    "builtins.eval by its module": (
+        "import builtins\n\n\ndef calc(expr):\n    return builtins.eval(expr)\n",
+        [("CWR121", 5, 12, "warning", "builtins.eval() runs code from `expr`, which is not a literal (CWE-95)")],
+    ),
+    "quart's session": (
+        "from quart import Quart, request, session\napp = Quart(__name__)\n\n\n@app.route('/x')\nasync def view():\n"
+        "    session['user'] = request.args['u']\n    return 'ok'\n",
+        [("CWR122", 7, 5, "warning", "request.args is stored in the session without validation (CWE-501)")],
+    ),
+    "one record asked for": (
+        "import boto3\nrds = boto3.client('rds')\n\ndef one():\n    return rds.describe_db_instances(MaxRecords=1)['DBInstances']\n",
+        [],
+    ),
+    "a password printed through repr": (
+        "def show(password):\n    print(repr(password))\n",
+        [("CWR204", 2, 5, "warning", "`password` is printed in full (CWE-532)")],
+    ),
+    "an annotated page cursor": ("def servers(page):\n    token: str = page['NextToken']\n    print(token)\n", []),
+    "a constant document with the full loader": (
+        "import yaml\n\nDOC = 'a: 1'\n\n\ndef read():\n    return yaml.load(DOC, Loader=yaml.Loader)\n", []
+    ),
+    "markdown through a sanitizer imported by name": (
+        "import markdown\nfrom bleach import clean\n\n\ndef render(text):\n    return clean(markdown.markdown(text))\n", []
+    ),
+    "a pathlib chmod": (
+        "from pathlib import Path\n\n\ndef share(p):\n    Path(p).chmod(0o777)\n",
+        [("CWR307", 5, 5, "error", "mode 0o777 lets every user on the machine write here (CWE-732)")],
+    ),
+    # A module constant holding SQL puts a query helper's formatted argument in reach of CWR120.
+    "a query helper given a module constant's SQL": (
+        "QUERY = \"SELECT * FROM users WHERE name = '%s'\"\n\n\ndef rows(db, name):\n    return db.run_query(QUERY % name)\n",
+        [("CWR120", 5, 12, "info", "db.run_query() runs SQL built by formatting `name` into the text (CWE-89)")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_23))
+def test_seed_23_case(tmp_path: Path, name: str) -> None:
+    source, expected = SEED_23[name]
+    assert findings(tmp_path, source) == expected
