@@ -752,3 +752,57 @@ def test_an_inline_buildspec_reads_files_from_the_directory_codeward_runs_in(tmp
     assert [(f.code, f.line, f.message) for f in lint_file("infra/template.yml").findings] == [
         ("CWB128", 16, "Build buildspec: " + _LISTENS)
     ]
+
+
+# Seed 45's survivors (a fresh sample, measured before these cases were written): (buildspec commands, the
+# files beside it, every finding).
+_BACKEND = {".git/HEAD": "ref: refs/heads/main\n", "backend/requirements.txt": "flask\n"}
+SEED_45_BUILDSPECS = {
+    # `node --print` prints the script's value and exits; `|&` pipes like `|`: the server still never exits.
+    "node --print": (["node --print server.js"], {"server.js": _SERVER_JS}, []),
+    "a server piped with |&": (["node server.js |& tee log.txt"], {"server.js": _SERVER_JS}, [
+        ('CWB128', (5, 9, 5, 13), 'warning', _LISTENS, ())]),
+    # `>>` writes the file again (appending creates it).
+    "a moved file written again by >>": (["mv index.html index.old.html", "echo '<p>' >> index.html", "cp index.html /tmp/site/"], {}, []),
+    "docker build writes nothing of the source": (["docker build -t app ."], _REPORT, [_NO_MATCH]),
+    "python -m pip": (["python -m pip install -r requirements.txt"], _BACKEND, [
+        ('CWB127', (5, 34, 5, 50), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "python"), ())]),
+    "pip3": (["pip3 install -r requirements.txt"], _BACKEND, [
+        ('CWB127', (5, 25, 5, 41), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip3"), ())]),
+    "the second of two requirement files": (["pip install -r present.txt -r requirements.txt"], {**_BACKEND, "present.txt": "x\n"}, [
+        ('CWB127', (5, 39, 5, 55), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+    # A function definition `f()` is no stray parenthesis; the one after it is.
+    "a function definition before a stray parenthesis": (['"f() { echo hi; }; f (x)"'], {}, [
+        ('CWB118', (5, 30, 5, 31), 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', ())]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_45_BUILDSPECS))
+def test_seed_45_buildspec(tmp_path: Path, name: str) -> None:
+    commands, files, expected = SEED_45_BUILDSPECS[name]
+    for file, content in files.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text(content)
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n" + "".join(f"      - {c}\n" for c in commands)
+    assert (
+        findings(tmp_path, "buildspec.yml", text + (_ARTIFACT if "tools/make_report.py" in files else "")) == expected
+    )
+
+
+def test_a_capacity_provider_listed_twice(tmp_path: Path) -> None:
+    text = ("version: 0.0\nResources:\n  - svc:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: arn:aws:ecs:us-east-1:123456789012:task-definition/app:1\n        LoadBalancerInfo:\n"
+            "          ContainerName: app\n          ContainerPort: 80\n        CapacityProviderStrategy:\n"
+            "          - CapacityProvider: FARGATE\n            Weight: 1\n          - CapacityProvider: FARGATE\n            Weight: 2\n")  # fmt: skip
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ('CWA112', (13, 31, 13, 38), 'error', 'capacity provider "FARGATE" is listed twice (first as entry 0)', ()),
+    ]  # fmt: skip
+
+
+def test_a_batch_task_without_identifier_does_not_hide_the_next(tmp_path: Path) -> None:
+    text = ("version: 0.2\nbatch:\n  build-graph:\n    - buildspec: a.yml\n    - identifier: b\n      depend-on:\n"
+            "        - missing\nphases:\n  build:\n    commands:\n      - make\n")  # fmt: skip
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB002', (4, 7, 5, 5), 'error', 'batch.build-graph[0] is missing the required key "identifier"', ()),
+        ('CWB108', (7, 11, 7, 18), 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', ()),
+    ]  # fmt: skip
