@@ -677,3 +677,32 @@ def test_a_package_that_imports_itself_reads_its_submodules_and_constants(tmp_pa
         (14, "CWR609", "subprocess.call() waits for the child without a timeout (CWE-400)"),
         (15, "CWR609", "subprocess.call() waits for the child without a timeout (CWE-400)"),
     ]  # fmt: skip
+
+
+# Seed 34's survivors (a fresh sample, measured before these cases were written).
+SEED_34_FILES = [
+    # os.path.commonpath([BASE, p]) == BASE keeps p under BASE: only the unguarded open is reported.
+    ("a commonpath guard", "BASE = '/srv/files'\n" + route(
+        "p = os.path.realpath(os.path.join(BASE, request.args['f']))\nif os.path.commonpath([BASE, p]) == BASE:\n"
+        "    return open(p).read()\nreturn open(p).read()\n"), [(7, "CWR107")]),
+    # A case's guard refines like an `if`: inside `case str() if cmd.isalnum():` the command is alphanumeric.
+    ("a match case's guard", route("cmd = request.args['c']\nmatch cmd:\n    case str() if cmd.isalnum():\n"
+     "        os.system(cmd)\n    case _:\n        os.system(cmd)\n"), [(8, "CWR102")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_34_FILES, ids=[c[0] for c in SEED_34_FILES])
+def test_seed_34_file(name: str, body: str, expected: list[tuple[int, str]]) -> None:
+    test_seed_33_file(name, body, expected)
+
+
+def test_a_function_taking_event_and_context_is_a_lambda_handler() -> None:
+    """`(event, context)` makes a Lambda handler whatever the function's name (seed 34)."""
+    source = "import os\n\ndef process(event, context):\n    os.system(event['cmd'])\n"
+    assert [(f.line, f.code, f.message) for f in review_text("case.py", source)] == [
+        (
+            4,
+            "CWR102",
+            "the Lambda event reaches the command run by os.system(): it can run commands of its own (CWE-78)",
+        )
+    ]
