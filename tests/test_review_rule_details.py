@@ -575,6 +575,23 @@ SEED_23 = {
         "from pathlib import Path\n\n\ndef share(p):\n    Path(p).chmod(0o777)\n",
         [("CWR307", 5, 5, "error", "mode 0o777 lets every user on the machine write here (CWE-732)")],
     ),
+    # A nested def has its own names, and the function's code after it is still walked.
+    "a default changed after a nested def": (
+        "def make(items=[]):\n    def helper():\n        return 1\n    items.append(helper())\n    return items\n",
+        [("CWR601", 1, 16, "warning", "the default of `items` is created once and shared by every call, and this function changes it (CWE-665)")],
+    ),
+    # Passed past the callee's parameters: the callee cannot change it.
+    "a default passed past the callee's parameters": (
+        "def fill(a):\n    a.append(1)\n\n\ndef make(items=[]):\n    fill(1, items)\n    return items\n",
+        [("CWR601", 5, 16, "info", "the default of `items` is created once and shared by every call (CWE-665)")],
+    ),
+    # In a loop of the handler, the client is made once per record: a warning, not the note for a rare branch.
+    "a client made in a loop inside a branch of a handler": (
+        "import boto3\n\n\ndef handler(event, context):\n    if event.get('x'):\n        for r in event['Records']:\n"
+        "            s3 = boto3.client('s3')\n            s3.put_object(Bucket='b', Key=r['k'], Body=b'')\n",
+        [("CWR401", 7, 18, "warning", "boto3.client() runs on every invocation; create it once at module level (CWE-1050)"),
+         ("CWR405", 8, 13, "info", "put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)")],
+    ),
     # A module constant holding SQL puts a query helper's formatted argument in reach of CWR120.
     "a query helper given a module constant's SQL": (
         "QUERY = \"SELECT * FROM users WHERE name = '%s'\"\n\n\ndef rows(db, name):\n    return db.run_query(QUERY % name)\n",
