@@ -806,3 +806,13 @@ def test_a_batch_task_without_identifier_does_not_hide_the_next(tmp_path: Path) 
         ('CWB002', (4, 7, 5, 5), 'error', 'batch.build-graph[0] is missing the required key "identifier"', ()),
         ('CWB108', (7, 11, 7, 18), 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', ()),
     ]  # fmt: skip
+
+
+def test_a_variable_in_a_commands_actions_commands(tmp_path: Path) -> None:
+    """A Compute/Commands action's `commands` are searched for variables too (seed 45)."""
+    run = action("Run", "Compute", "Commands", None, inputs=("Code",), commands=["echo #{Missing.Var}"])
+    text = api_case(("Source", [SOURCE_ACTION]), ("Run", [run]), top='"pipelineType": "V2",')
+    assert findings(tmp_path, "pipeline.json", text) == [
+        ('CWP113', (11, 133, 11, 154), 'error', '"#{Missing.Var}": namespace "Missing" is not declared by any action',
+         ('Set namespace on the action that produces the variable; namespaces are case-sensitive.',)),
+    ]  # fmt: skip
