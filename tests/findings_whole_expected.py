@@ -810,7 +810,10 @@ EXPECTED = {
         ((8, 12, 8, 56), 'error', 'request.args chooses the URL that requests.get() fetches from the server (CWE-918)', ('data flow: request.args (line 8) -> the sink (line 8)',), None),
     ],
     'CWR109 97508eb4': [
-        ((4, 10, 4, 47), 'error', 'the Lambda event chooses the URL that urllib.request.urlopen() fetches from the server (CWE-918)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+        ((4, 10, 4, 47), 'info', "the Lambda event chooses the URL that urllib.request.urlopen() fetches from the server; it is another system's data, a risk only if an attacker can write it (CWE-918)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+    ],
+    'CWR109 bf52f438': [
+        ((5, 12, 5, 40), 'error', "the Lambda event's queryStringParameters chooses the URL that requests.get() fetches from the server (CWE-918)", ("data flow: the Lambda event's queryStringParameters (line 4) -> `url` (line 4) -> the sink (line 5)",), None),
     ],
     'CWR110 1611cf0d': [
         ((4, 12, 4, 63), 'error', 'request.GET is written into HTML by django.http.HttpResponse() without escaping (CWE-79)', ('data flow: request.GET (line 4) -> the sink (line 4)',), None),
@@ -1015,6 +1018,15 @@ EXPECTED = {
     ],
     'CWR305 83ec1af4': [
         ((2, 23, 2, 65), 'error', 'random.choices() is predictable, yet it makes `reset_token` (CWE-338)', (), None),
+    ],
+    'CWR305 9bb720d8': [
+        ((2, 21, 2, 51), 'error', 'random.randint() is predictable, yet it makes `verification_code` (CWE-338)', (), None),
+    ],
+    'CWR305 9d507662': [
+        ((2, 16, 2, 46), 'error', 'random.sample() is predictable, yet it makes `RESET_TOKENS` (CWE-338)', (), None),
+    ],
+    'CWR305 b8745179': [
+        ((2, 13, 2, 35), 'error', 'random.getrandbits() is predictable, yet it makes `sessionId` (CWE-338)', (), None),
     ],
     'CWR305 c74830aa': [
         ((4, 17, 4, 39), 'error', 'random.getrandbits() is predictable, and its value reaches resp.set_cookie() (CWE-338)', (), None),

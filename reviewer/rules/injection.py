@@ -359,6 +359,12 @@ class ShellWithVariable(CallRule):
             "import shlex, subprocess\n\ndef clone(url):\n    subprocess.check_call(shlex.split('git clone %s' % shlex.quote(url)))\n"
         ),
         Valid("import subprocess\nsubprocess.check_call('git status --short'.split())\n"),
+        # A quoting helper of the project or of a library, known by its name.
+        Valid(
+            "import subprocess\nfrom compat import shell_join, shell_quote\n\n\ndef run(args, name):\n"
+            "    subprocess.run(shell_join(args), shell=True, check=True)\n"
+            "    subprocess.run('ls ' + shell_quote(name), shell=True, check=True)\n"
+        ),
         # A project's runner given an argument list, a quoted value, or text that is not a command line.
         Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
@@ -625,6 +631,11 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
     return None
 
 
+# A project's or library's own shell quoting, by its name: `shell_quote`, `quote_arg`, `shell_join` (a quoted
+# argument list), `subprocess.list2cmdline` (Windows quoting).
+_SHELL_QUOTING = re.compile(r"(?i)(?:^|_)(?:shell_?|cmd_?)?quote(?:d|_args?)?$|^(?:shell|cmd)_?join$|^list2cmdline$")
+
+
 def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
     """Whether a command expression includes a variable part not wrapped in shlex.quote."""
     if isinstance(node, cst.FormattedString):
@@ -637,7 +648,9 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
         return any(_unquoted_variable(ctx, e.value) for e in node.elements)
     if isinstance(node, cst.Call):
         name = ctx.call_name(node)
-        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int"):
+        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int") or _SHELL_QUOTING.search(
+            name.rpartition(".")[2]
+        ):
             return False
         if method_name(node) == "format":
             return any(_unquoted_variable(ctx, a.value) for a in node.args)
@@ -1152,6 +1165,7 @@ class Ssrf(TaintSink):
     security_severity = 8.6
     kind = "ssrf"
     trusts = frozenset({"untrusted", "external"})
+    external_at_info = True
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 
@@ -1181,11 +1195,21 @@ class Ssrf(TaintSink):
             8,
             12,
         ),
+        # An event of unknown shape (a Step Functions state, a direct invocation) is another system's data: info.
         Invalid(
             "from urllib.request import urlopen\n\ndef handler(event, context):\n"
             "    with urlopen(event['callback'], timeout=5) as r:\n        return r.read()\n",
             4,
             10,
+            message="another system's data",
+        ),
+        # What an HTTP client sent through API Gateway is untrusted: the rule's own severity.
+        Invalid(
+            "import requests\n\ndef handler(event, context):\n"
+            "    url = event['queryStringParameters']['url']\n    return requests.get(url, timeout=5).text\n",
+            5,
+            12,
+            message="the Lambda event's queryStringParameters chooses the URL",
         ),
         Invalid(
             "import requests\n\ndef proxy(request):\n    s = requests.Session()\n"
@@ -2049,6 +2073,19 @@ _SQL_HELPER = re.compile(r"execute|query|sql", re.I)
 _SQL_VERB = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CREATE|DROP|ALTER|TRUNCATE)\s", re.I)
 
 
+# A quote followed by what _SQL_VERB matches: every string literal that starts like SQL (a string's, an
+# f-string's or a concatenation's first part, read from its source text just after its opening quote) leaves
+# such a match in the file's text, so a file without one holds no SQL-like literal, and its functions need no walk.
+_SQL_AFTER_QUOTE = re.compile(r"['\"]" + _SQL_VERB.pattern, re.I)
+
+
+def _sql_text_in_file(ctx: Context) -> bool:
+    found = ctx.shared.get("sql-text-in-file")
+    if found is None:
+        found = ctx.shared["sql-text-in-file"] = _SQL_AFTER_QUOTE.search(ctx.text) is not None
+    return found  # type: ignore[return-value]
+
+
 def _starts_like_sql(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.SimpleString):
         body = node.value.lstrip("rRbBuU")
@@ -2101,6 +2138,8 @@ def _sql_text_in_reach(ctx: Context) -> bool:
     without one the analysis is not asked (asking doubled the review's time on Django, where `query` names ORM
     objects and `cursor.execute(sql, params)` runs SQL composed elsewhere). Text held in another module's
     constant is not seen."""
+    if not _sql_text_in_file(ctx):
+        return False
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
     scopes: list[tuple[cst.CSTNode, bool]] = [(ctx.module, True)]
     for ancestor in ctx.ancestors():
@@ -2135,6 +2174,8 @@ def _template_and_values(query: cst.BaseExpression) -> tuple[cst.BaseExpression 
 
 def _sql_text_in_function(ctx: Context) -> bool:
     """Whether the function around the current call holds a string literal that starts like SQL."""
+    if not _sql_text_in_file(ctx):
+        return False
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
     function = next((a for a in ctx.ancestors() if isinstance(a, cst.FunctionDef)), None)
     if function is None:
