@@ -5,6 +5,7 @@ from typing import Any
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
 from codeward.linters.rules.buildspec._shared import command_words, looks_windows, next_word_span
+from codeward.linters.simulate.files import nested_repository
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -76,7 +77,9 @@ def _elsewhere(root: str, name: str) -> str | None:
     """Another path of the repository with the file's name, or None."""
     seen = 0
     for current, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))
+        )
         seen += len(filenames)
         if name in filenames:
             return os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/")
