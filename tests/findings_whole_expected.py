@@ -412,6 +412,9 @@ EXPECTED = {
     'CWB126 456eb5b1': [
         ((6, 26, 6, 33), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), None),
     ],
+    'CWB127 0ca1f808': [
+        ((8, 32, 8, 56), 'error', 'task-definition.jbv.json is not in the repository and no command before this one writes it; the repository has task-definition.jvb.json: sed fails with "No such file or directory" and the phase fails', ('Did you mean task-definition.jvb.json?',), None),
+    ],
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
     ],
