@@ -887,6 +887,9 @@ EXPECTED = {
     'CWR120 ffbc7153': [
         ((5, 12, 5, 45), 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
     ],
+    'CWR121 425d4316': [
+        ((3, 9, 3, 24), 'warning', 'exec() runs code from `fp.read()`, which is not a literal (CWE-95)', (), None),
+    ],
     'CWR121 aaa58ee0': [
         ((2, 12, 2, 42), 'warning', 'eval() runs code from `rule`, which is not a literal (CWE-95)', (), None),
     ],

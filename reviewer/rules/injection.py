@@ -10,7 +10,7 @@ from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg,
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules._base import CallRule, TaintSink, literal_prefix
-from codeward.reviewer.rules.origins import constant_value
+from codeward.reviewer.rules.origins import constant_value, project_file_text
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -2389,7 +2389,9 @@ class EvalOfVariable(ReviewRule):
     """
     ## What it does
     Finds `eval` and `exec` of a value that is not a literal, where codeward cannot see where the value
-    comes from. Untrusted data reaching them is reported by CWR104 instead.
+    comes from. Untrusted data reaching them is reported by CWR104 instead. Text read from a file at a fixed
+    path of the project (a `setup.py` reading its version from `pkg/_version.py`) is the project's own code
+    and is not reported.
 
     ## Why is this bad?
     Whatever reaches the argument runs as Python with the program's permissions; one caller passing user
@@ -2427,11 +2429,23 @@ class EvalOfVariable(ReviewRule):
                 return
         if ctx.sink_hits(node, "code") or _settled(ctx, source, "code"):
             return  # CWR104's, or a value the analysis knows
+        if project_file_text(ctx, source):
+            return  # the project's own file at a fixed path (a setup.py reading its version): its own code
         ctx.report(node, f"{name}() runs code from `{ctx.code(source, 30)}`, which is not a literal")
 
     VALID = (
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
         Valid("exec('import sys')\n"),
+        # A setup.py reading its own version from the package's files at fixed paths.
+        Valid(
+            "import os\n\n_locals = {}\nwith open(os.path.join('fabric', '_version.py')) as fp:\n"
+            "    exec(fp.read(), None, _locals)\n"
+        ),
+        Valid(
+            "import re\nfrom os import path\n\nhere = path.abspath(path.dirname(__file__))\nname = 'tunnel'\n"
+            "with open(path.join(here, name + '.py'), encoding='utf-8') as f:\n    data = f.read()\n"
+            "    version = eval(re.search('__version__ = (.+)', data).group(1))\n"
+        ),
         # An allow-list without letters or `_`: an arithmetic expression names nothing (bedrock-chat's calculator).
         Valid(
             "import re\n\ndef calc(expression):\n    if not re.match(r'^[0-9+\\-*/().]+$', expression):\n"
@@ -2440,6 +2454,8 @@ class EvalOfVariable(ReviewRule):
     )
     INVALID = (
         Invalid("def apply(rule, record):\n    return eval(rule, {'record': record})\n", 2, 12),
+        # A file whose path the caller chooses is not the project's own.
+        Invalid("def load(path):\n    with open(path) as fp:\n        exec(fp.read())\n", 3, 9),
         # Letters, dots and parentheses let the expression call what it names.
         Invalid(
             "import re\n\ndef calc(expression):\n    if not re.fullmatch(r'[a-z0-9.()]+', expression):\n"
