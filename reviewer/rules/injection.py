@@ -270,10 +270,12 @@ class ShellWithVariable(CallRule):
                 return
             what = "a variable"
         elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
-            found = _built_from_parameter(ctx, command, "command")
+            found = _built_from_parameter(ctx, command, "command") or _built_from_unknown(ctx, command)
             if found is None or not _command_line(found[1], node) or ctx.sink_hits(node, "command"):
                 return
-            what = f"`{found[0]}`"
+            if not found[0] and constant_value(ctx, command):
+                return
+            what = f"`{found[0]}`" if found[0] else "a variable"
         else:
             return
         ctx.report(
@@ -369,6 +371,16 @@ class ShellWithVariable(CallRule):
         Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
         Valid("def note(runner, name):\n    runner.run_step('Deploying %s' % name)\n"),
+        # A variable formatted from a listing, but quoted, numeric, or bound more than once.
+        Valid(
+            "import shlex\n\ndef hook():\n    for name in get_lines('git diff'):\n"
+            "        cmd = 'git show :%s' % shlex.quote(name)\n        get_output(cmd)\n"
+        ),
+        Valid("import os\n\ndef stop():\n    cmd = 'kill -9 %d' % os.getppid()\n    run_command(cmd)\n"),
+        Valid(
+            "def hook(flag):\n    for name in get_lines('git diff'):\n        cmd = 'git show :%s' % name\n"
+            "        if flag:\n            cmd = 'git status'\n        get_output(cmd)\n"
+        ),
         Valid("def note(log, name):\n    log.info('git show :%s' % name)\n"),
         # Every call of the function in the module passes constants: the command is the module's own.
         Valid(
@@ -440,6 +452,14 @@ class ShellWithVariable(CallRule):
             2,
             12,
             message="is given a command line built from a variable that is not shell-quoted",
+        ),
+        # A file name from a listing, formatted into a variable first (isort's git hook).
+        Invalid(
+            "def hook():\n    for name in get_lines('git diff --name-only'):\n"
+            "        cmd = 'git show :%s' % name\n        get_output(cmd)\n",
+            4,
+            9,
+            message="get_output() is given a command line built from a variable that is not shell-quoted",
         ),
         # A runner in view that goes through a shell: the command line given to it is reported.
         Invalid(
@@ -631,6 +651,50 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
     return None
 
 
+def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, str] | None:
+    """A variable the function assigns once, from constant text formatted with values of no known origin (a
+    file name from a listing: `for f in get_lines("git diff --name-only"): cmd = "git show :%s" % f`), judged as
+    the same text written in the call would be: ("", the constant start), or None."""
+    function = ctx.function
+    if not isinstance(node, cst.Name) or function is None:
+        return None
+    found: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = list(function.body.body)
+    while stack and len(found) < 2:
+        item = stack.pop()
+        if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(item, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+                found.append(item.value if len(item.targets) == 1 else cst.Name("None"))
+        elif isinstance(item, cst.AugAssign | cst.For | cst.AnnAssign | cst.AsName) and node.value in {
+            n.value for n in _names(getattr(item, "target", None) or getattr(item, "name", None))
+        }:
+            found.append(cst.Name("None"))  # bound another way too: not one formatted text
+        stack.extend(item.children)
+    if len(found) != 1:
+        return None
+    text = found[0]
+    if not (
+        isinstance(text, cst.FormattedString | cst.BinaryOperation)
+        or (isinstance(text, cst.Call) and method_name(text) == "format")
+    ):
+        return None
+    prefix = literal_prefix(text)
+    if prefix is None or not _unquoted_variable(ctx, text) or _settled(ctx, node, "command"):
+        return None
+    return "", prefix
+
+
+def _names(target: cst.CSTNode | None) -> list[cst.Name]:
+    """The plain names an assignment target binds (`a`, `a, (b, c)`)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for e in target.elements for n in _names(e.value)]
+    return []
+
+
 # A project's or library's own shell quoting, by its name: `shell_quote`, `quote_arg`, `shell_join` (a quoted
 # argument list), `subprocess.list2cmdline` (Windows quoting).
 _SHELL_QUOTING = re.compile(r"(?i)(?:^|_)(?:shell_?|cmd_?)?quote(?:d|_args?)?$|^(?:shell|cmd)_?join$|^list2cmdline$")
@@ -643,6 +707,10 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
             isinstance(p, cst.FormattedStringExpression) and _unquoted_variable(ctx, p.expression) for p in node.parts
         )
     if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString):
+            conversions = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])", literal_str(node.left) or "")
+            if conversions and all(c in "diouxXeEfFgG%" for c in conversions):
+                return False  # `"kill -9 %d" % pid`: only numbers go in
         return _unquoted_variable(ctx, node.left) or _unquoted_variable(ctx, node.right)
     if isinstance(node, cst.Tuple):  # `"rm -rf %s/%s" % (a, b)`
         return any(_unquoted_variable(ctx, e.value) for e in node.elements)
