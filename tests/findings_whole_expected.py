@@ -749,6 +749,9 @@ EXPECTED = {
     'CWR103 c33d70a7': [
         ((3, 12, 3, 25), 'info', 'host.run() is given a command line built from `pod` that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
     ],
+    'CWR103 e97b6d7f': [
+        ((4, 9, 4, 24), 'info', 'get_output() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
+    ],
     'CWR103 f63b6e44': [
         ((4, 12, 4, 40), 'info', 'pexpect.spawn() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
     ],
@@ -886,6 +889,9 @@ EXPECTED = {
     ],
     'CWR120 ffbc7153': [
         ((5, 12, 5, 45), 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
+    'CWR121 425d4316': [
+        ((3, 9, 3, 24), 'warning', 'exec() runs code from `fp.read()`, which is not a literal (CWE-95)', (), None),
     ],
     'CWR121 aaa58ee0': [
         ((2, 12, 2, 42), 'warning', 'eval() runs code from `rule`, which is not a literal (CWE-95)', (), None),

@@ -303,6 +303,10 @@ class Project:
         self._import_tables[path] = (text, table)
         return table
 
+    def imported_modules(self, path: str) -> list[str]:
+        """The files of the project's modules that a module imports (read from its import lines, no parse)."""
+        return sorted({file for file, _ in self._imports(path).values()})
+
     def defines(self, path: str, name: str) -> bool:
         """Whether a module has a `def` or `class` called `name` (no parse; its body is not cut: the wrapper
         pre-filter asks this of every call name in a file)."""

@@ -59,6 +59,15 @@ SOURCE_WORDS = (
     "click",
     "typer",
     "command",
+    # Parameters whose names say they are outside input (dataflow.module's _INPUT_PARAM).
+    "user_input",
+    "userinput",
+    "user_supplied",
+    "user_provided",
+    "user_controlled",
+    "untrusted",
+    "tainted",
+    "attacker",
 )
 ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head|command)\(")
 
@@ -189,15 +198,19 @@ class TaintSink(ReviewRule):
         return found
 
     def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
-        return taint.trust in self.trusts
+        # "inferred": a parameter taken as outside input from how its function is written, no caller in view.
+        return taint.trust in self.trusts or (taint.trust == "inferred" and "untrusted" in self.trusts)
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        local = external = None
+        local = inferred = external = None
         for taint, hit in ctx.sink_hits(node, self.kind):
             if not self.accept(ctx, node, taint, hit):
                 continue
             if taint.trust == "local":
                 local = local or (taint, hit)
+                continue
+            if taint.trust == "inferred":
+                inferred = inferred or (taint, hit)
                 continue
             if taint.trust == "external" and self.external_at_info:
                 external = external or (taint, hit)
@@ -213,6 +226,18 @@ class TaintSink(ReviewRule):
                 node,
                 self.template.format(source=taint.source, sink=hit.label())
                 + "; it is another system's data, a risk only if an attacker can write it",
+                taint=taint,
+                severity=Severity.INFO,
+            )
+            return
+        if inferred is not None:
+            # Weak evidence: no route, no handler signature and no caller says where the value comes from, only
+            # the function's shape (a view reading `request`) or the parameter's name (`user_input`).
+            taint, hit = inferred
+            ctx.report(
+                node,
+                self.template.format(source=taint.source, sink=hit.label())
+                + "; no caller is in view, check that callers pass only trusted values",
                 taint=taint,
                 severity=Severity.INFO,
             )

@@ -10,7 +10,7 @@ from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg,
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules._base import CallRule, TaintSink, literal_prefix
-from codeward.reviewer.rules.origins import constant_value
+from codeward.reviewer.rules.origins import constant_value, project_file_text
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -270,10 +270,12 @@ class ShellWithVariable(CallRule):
                 return
             what = "a variable"
         elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
-            found = _built_from_parameter(ctx, command, "command")
+            found = _built_from_parameter(ctx, command, "command") or _built_from_unknown(ctx, command)
             if found is None or not _command_line(found[1], node) or ctx.sink_hits(node, "command"):
                 return
-            what = f"`{found[0]}`"
+            if not found[0] and constant_value(ctx, command):
+                return
+            what = f"`{found[0]}`" if found[0] else "a variable"
         else:
             return
         ctx.report(
@@ -369,6 +371,16 @@ class ShellWithVariable(CallRule):
         Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
         Valid("def note(runner, name):\n    runner.run_step('Deploying %s' % name)\n"),
+        # A variable formatted from a listing, but quoted, numeric, or bound more than once.
+        Valid(
+            "import shlex\n\ndef hook():\n    for name in get_lines('git diff'):\n"
+            "        cmd = 'git show :%s' % shlex.quote(name)\n        get_output(cmd)\n"
+        ),
+        Valid("import os\n\ndef stop():\n    cmd = 'kill -9 %d' % os.getppid()\n    run_command(cmd)\n"),
+        Valid(
+            "def hook(flag):\n    for name in get_lines('git diff'):\n        cmd = 'git show :%s' % name\n"
+            "        if flag:\n            cmd = 'git status'\n        get_output(cmd)\n"
+        ),
         Valid("def note(log, name):\n    log.info('git show :%s' % name)\n"),
         # Every call of the function in the module passes constants: the command is the module's own.
         Valid(
@@ -440,6 +452,14 @@ class ShellWithVariable(CallRule):
             2,
             12,
             message="is given a command line built from a variable that is not shell-quoted",
+        ),
+        # A file name from a listing, formatted into a variable first (isort's git hook).
+        Invalid(
+            "def hook():\n    for name in get_lines('git diff --name-only'):\n"
+            "        cmd = 'git show :%s' % name\n        get_output(cmd)\n",
+            4,
+            9,
+            message="get_output() is given a command line built from a variable that is not shell-quoted",
         ),
         # A runner in view that goes through a shell: the command line given to it is reported.
         Invalid(
@@ -631,6 +651,50 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
     return None
 
 
+def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, str] | None:
+    """A variable the function assigns once, from constant text formatted with values of no known origin (a
+    file name from a listing: `for f in get_lines("git diff --name-only"): cmd = "git show :%s" % f`), judged as
+    the same text written in the call would be: ("", the constant start), or None."""
+    function = ctx.function
+    if not isinstance(node, cst.Name) or function is None:
+        return None
+    found: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = list(function.body.body)
+    while stack and len(found) < 2:
+        item = stack.pop()
+        if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(item, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+                found.append(item.value if len(item.targets) == 1 else cst.Name("None"))
+        elif isinstance(item, cst.AugAssign | cst.For | cst.AnnAssign | cst.AsName) and node.value in {
+            n.value for n in _names(getattr(item, "target", None) or getattr(item, "name", None))
+        }:
+            found.append(cst.Name("None"))  # bound another way too: not one formatted text
+        stack.extend(item.children)
+    if len(found) != 1:
+        return None
+    text = found[0]
+    if not (
+        isinstance(text, cst.FormattedString | cst.BinaryOperation)
+        or (isinstance(text, cst.Call) and method_name(text) == "format")
+    ):
+        return None
+    prefix = literal_prefix(text)
+    if prefix is None or not _unquoted_variable(ctx, text) or _settled(ctx, node, "command"):
+        return None
+    return "", prefix
+
+
+def _names(target: cst.CSTNode | None) -> list[cst.Name]:
+    """The plain names an assignment target binds (`a`, `a, (b, c)`)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for e in target.elements for n in _names(e.value)]
+    return []
+
+
 # A project's or library's own shell quoting, by its name: `shell_quote`, `quote_arg`, `shell_join` (a quoted
 # argument list), `subprocess.list2cmdline` (Windows quoting).
 _SHELL_QUOTING = re.compile(r"(?i)(?:^|_)(?:shell_?|cmd_?)?quote(?:d|_args?)?$|^(?:shell|cmd)_?join$|^list2cmdline$")
@@ -643,6 +707,10 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
             isinstance(p, cst.FormattedStringExpression) and _unquoted_variable(ctx, p.expression) for p in node.parts
         )
     if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString):
+            conversions = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])", literal_str(node.left) or "")
+            if conversions and all(c in "diouxXeEfFgG%" for c in conversions):
+                return False  # `"kill -9 %d" % pid`: only numbers go in
         return _unquoted_variable(ctx, node.left) or _unquoted_variable(ctx, node.right)
     if isinstance(node, cst.Tuple):  # `"rm -rf %s/%s" % (a, b)`
         return any(_unquoted_variable(ctx, e.value) for e in node.elements)
@@ -2389,7 +2457,9 @@ class EvalOfVariable(ReviewRule):
     """
     ## What it does
     Finds `eval` and `exec` of a value that is not a literal, where codeward cannot see where the value
-    comes from. Untrusted data reaching them is reported by CWR104 instead.
+    comes from. Untrusted data reaching them is reported by CWR104 instead. Text read from a file at a fixed
+    path of the project (a `setup.py` reading its version from `pkg/_version.py`) is the project's own code
+    and is not reported.
 
     ## Why is this bad?
     Whatever reaches the argument runs as Python with the program's permissions; one caller passing user
@@ -2427,11 +2497,23 @@ class EvalOfVariable(ReviewRule):
                 return
         if ctx.sink_hits(node, "code") or _settled(ctx, source, "code"):
             return  # CWR104's, or a value the analysis knows
+        if project_file_text(ctx, source):
+            return  # the project's own file at a fixed path (a setup.py reading its version): its own code
         ctx.report(node, f"{name}() runs code from `{ctx.code(source, 30)}`, which is not a literal")
 
     VALID = (
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
         Valid("exec('import sys')\n"),
+        # A setup.py reading its own version from the package's files at fixed paths.
+        Valid(
+            "import os\n\n_locals = {}\nwith open(os.path.join('fabric', '_version.py')) as fp:\n"
+            "    exec(fp.read(), None, _locals)\n"
+        ),
+        Valid(
+            "import re\nfrom os import path\n\nhere = path.abspath(path.dirname(__file__))\nname = 'tunnel'\n"
+            "with open(path.join(here, name + '.py'), encoding='utf-8') as f:\n    data = f.read()\n"
+            "    version = eval(re.search('__version__ = (.+)', data).group(1))\n"
+        ),
         # An allow-list without letters or `_`: an arithmetic expression names nothing (bedrock-chat's calculator).
         Valid(
             "import re\n\ndef calc(expression):\n    if not re.match(r'^[0-9+\\-*/().]+$', expression):\n"
@@ -2440,6 +2522,8 @@ class EvalOfVariable(ReviewRule):
     )
     INVALID = (
         Invalid("def apply(rule, record):\n    return eval(rule, {'record': record})\n", 2, 12),
+        # A file whose path the caller chooses is not the project's own.
+        Invalid("def load(path):\n    with open(path) as fp:\n        exec(fp.read())\n", 3, 9),
         # Letters, dots and parentheses let the expression call what it names.
         Invalid(
             "import re\n\ndef calc(expression):\n    if not re.fullmatch(r'[a-z0-9.()]+', expression):\n"

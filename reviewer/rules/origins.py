@@ -28,7 +28,7 @@ _STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "lower", "up
 # Keys of the events whose bucket is the deployment's: a custom resource's properties, written in the template,
 # and an S3 notification, which only a bucket configured to invoke this function sends.
 _OWN_KEYS = frozenset({"ResourceProperties", "OldResourceProperties", "s3"})
-_DEPTH = 8
+_DEPTH = 20  # steps through names, calls and parts; cycles stop on the memo, not on this
 
 
 class _Index:
@@ -61,6 +61,10 @@ class _Index:
                 self._bind(child.target, child.value, scope, klass)
             elif isinstance(child, cst.For):
                 self._bind(child.target, child.iter, scope, klass)
+            elif isinstance(child, cst.With):  # `with open(path) as fp`: fp is what open() gave
+                for item in child.items:
+                    if item.asname is not None:
+                        self._bind(item.asname.name, item.item, scope, klass)
             elif isinstance(child, cst.Call):
                 name = dotted(child.func)
                 if name:
@@ -94,6 +98,14 @@ def deployment_value(ctx: Context, node: cst.BaseExpression) -> bool:
     """Whether `node`, where the walk is, holds a value the application's own deployment configured."""
     scope: cst.CSTNode = ctx.function or ctx.module
     return _Deployment(_index(ctx)).own(node, scope, 0)
+
+
+def project_file_text(ctx: Context, node: cst.BaseExpression) -> bool:
+    """Whether `node` is built only from literals and text read from a file at a fixed path of the project
+    (`open("pkg/_version.py")`, a path joined to `os.path.dirname(__file__)`), cut with string methods or a
+    regular expression: the project's own code, as a `setup.py` reads its version."""
+    scope: cst.CSTNode = ctx.function or ctx.module
+    return _ProjectFile(_index(ctx)).own(node, scope, 0)
 
 
 def constant_value(ctx: Context, node: cst.BaseExpression) -> bool:
@@ -309,3 +321,37 @@ class _Constant(_Resolver):
 
     def uncalled(self, func: cst.FunctionDef) -> bool:
         return False
+
+
+# Calls that make a path from paths, open it, read it, or cut text from what was read.
+_PATH_AND_TEXT = frozenset({"join", "dirname", "abspath", "realpath", "normpath", "basename", "Path", "PurePath",
+                            "open", "read", "read_text", "group", "groups", "strip", "search", "match", "fullmatch",
+                            "str", "parent", "resolve", "joinpath", "splitlines", "decode"})  # fmt: skip
+
+
+class _ProjectFile(_Resolver):
+    any_part = False
+
+    def leaf(self, node: cst.BaseExpression, scope: cst.CSTNode, depth: int) -> bool | None:
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.Integer):
+            return True
+        if isinstance(node, cst.Name) and node.value == "__file__":
+            return True
+        if isinstance(node, cst.Attribute) and not (isinstance(node.value, cst.Name) and node.value.value == "self"):
+            return node.attr.value in _PATH_AND_TEXT and self.own(node.value, scope, depth)  # Path(__file__).parent
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else (dotted(func) or "")
+            if name not in _PATH_AND_TEXT or any(arg.star for arg in node.args):
+                return False
+            receiver = [node.func.value] if isinstance(node.func, cst.Attribute) and not _module_call(node) else []
+            return all(self.own(v, scope, depth) for v in [*receiver, *(a.value for a in node.args)])
+        return None
+
+    def uncalled(self, func: cst.FunctionDef) -> bool:
+        return False
+
+
+def _module_call(node: cst.Call) -> bool:
+    """`os.path.join(...)`, `re.search(...)`, `pathlib.Path(...)`: a function of a module, not a method of a value."""
+    return (dotted(node.func) or "").partition(".")[0] in ("os", "path", "re", "pathlib", "io", "codecs")
