@@ -26,6 +26,7 @@ PROFILES = ("default", "strict")
 
 # Rules that stay quiet in test code under the default profile, and why.
 QUIET_IN_TESTS: dict[str, str] = {
+    "CWR103": "shell commands a test builds from its own fixtures (CWR102 still follows outside input there)",
     "CWR105": "tests load the fixtures they ship, and a pickle round-trip checks that an object pickles",
     "CWR110": "fixture web apps that echo back what the test sends them",
     "CWR121": "tests evaluate the repr of the object under test",
@@ -127,7 +128,15 @@ def selector(
     examples = not opts.strict and not tests and is_test_path(config, path, EXAMPLE_PATHS)
     explicit = tuple(config.explicit)
 
+    answers: dict[str, bool] = {}  # a review asks about every rule several times a file
+
     def select(code: str) -> bool:
+        found = answers.get(code)
+        if found is None:
+            found = answers[code] = _select(code)
+        return found
+
+    def _select(code: str) -> bool:
         if not base(code) or (tests and code in QUIET_IN_TESTS) or (examples and code in QUIET_IN_EXAMPLES):
             return False
         return in_default_set(code) or asked(code, explicit) or code in wanted

@@ -727,8 +727,15 @@ EXPECTED = {
     'CWR103 0c860147': [
         ((4, 5, 4, 73), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
+    'CWR103 10388de6': [
+        ((5, 12, 5, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((9, 12, 9, 45), 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
+    ],
     'CWR103 45f207c9': [
         ((4, 12, 4, 52), 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+    ],
+    'CWR103 4ca55a13': [
+        ((5, 5, 5, 61), 'warning', 'subprocess.check_call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
     'CWR103 680efe37': [
         ((4, 5, 4, 29), 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
@@ -750,6 +757,9 @@ EXPECTED = {
     ],
     'CWR103 c33d70a7': [
         ((3, 12, 3, 25), 'info', 'host.run() is given a command line built from `pod` that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
+    ],
+    'CWR103 e97b6d7f': [
+        ((4, 9, 4, 24), 'info', 'get_output() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
     ],
     'CWR103 f63b6e44': [
         ((4, 12, 4, 40), 'info', 'pexpect.spawn() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
@@ -812,7 +822,10 @@ EXPECTED = {
         ((8, 12, 8, 56), 'error', 'request.args chooses the URL that requests.get() fetches from the server (CWE-918)', ('data flow: request.args (line 8) -> the sink (line 8)',), None),
     ],
     'CWR109 97508eb4': [
-        ((4, 10, 4, 47), 'error', 'the Lambda event chooses the URL that urllib.request.urlopen() fetches from the server (CWE-918)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+        ((4, 10, 4, 47), 'info', "the Lambda event chooses the URL that urllib.request.urlopen() fetches from the server; it is another system's data, a risk only if an attacker can write it (CWE-918)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+    ],
+    'CWR109 bf52f438': [
+        ((5, 12, 5, 40), 'error', "the Lambda event's queryStringParameters chooses the URL that requests.get() fetches from the server (CWE-918)", ("data flow: the Lambda event's queryStringParameters (line 4) -> `url` (line 4) -> the sink (line 5)",), None),
     ],
     'CWR110 1611cf0d': [
         ((4, 12, 4, 63), 'error', 'request.GET is written into HTML by django.http.HttpResponse() without escaping (CWE-79)', ('data flow: request.GET (line 4) -> the sink (line 4)',), None),
@@ -885,6 +898,9 @@ EXPECTED = {
     ],
     'CWR120 ffbc7153': [
         ((5, 12, 5, 45), 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
+    'CWR121 425d4316': [
+        ((3, 9, 3, 24), 'warning', 'exec() runs code from `fp.read()`, which is not a literal (CWE-95)', (), None),
     ],
     'CWR121 aaa58ee0': [
         ((2, 12, 2, 42), 'warning', 'eval() runs code from `rule`, which is not a literal (CWE-95)', (), None),
@@ -1018,6 +1034,15 @@ EXPECTED = {
     'CWR305 83ec1af4': [
         ((2, 23, 2, 65), 'error', 'random.choices() is predictable, yet it makes `reset_token` (CWE-338)', (), None),
     ],
+    'CWR305 9bb720d8': [
+        ((2, 21, 2, 51), 'error', 'random.randint() is predictable, yet it makes `verification_code` (CWE-338)', (), None),
+    ],
+    'CWR305 9d507662': [
+        ((2, 16, 2, 46), 'error', 'random.sample() is predictable, yet it makes `RESET_TOKENS` (CWE-338)', (), None),
+    ],
+    'CWR305 b8745179': [
+        ((2, 13, 2, 35), 'error', 'random.getrandbits() is predictable, yet it makes `sessionId` (CWE-338)', (), None),
+    ],
     'CWR305 c74830aa': [
         ((4, 17, 4, 39), 'error', 'random.getrandbits() is predictable, and its value reaches resp.set_cookie() (CWE-338)', (), None),
     ],
@@ -1096,6 +1121,12 @@ EXPECTED = {
     'CWR314 d7fbbaab': [
         ((3, 5, 3, 55), 'warning', "'x' is set with httponly=False (CWE-614)", (), None),
     ],
+    'CWR401 218bdbd3': [
+        ((9, 14, 9, 33), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
+    'CWR401 8f07914f': [
+        ((6, 14, 6, 33), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
+    ],
     'CWR401 9d5fdf05': [
         ((5, 14, 5, 41), 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), None),
     ],
@@ -1135,8 +1166,17 @@ EXPECTED = {
     'CWR404 bd920913': [
         ((5, 12, 5, 63), 'warning', 'send_message_batch() can fail for some entries only; check Failed in the response (CWE-252)', (), None),
     ],
+    'CWR405 15fd6dc1': [
+        ((6, 12, 6, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
+    'CWR405 1bee7c8f': [
+        ((6, 12, 6, 67), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
     'CWR405 8d5694e8': [
         ((3, 1, 3, 45), 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
+    'CWR405 cef5d2cb': [
+        ((9, 12, 9, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
     'CWR406 36dbe92f': [
         ((3, 1, 3, 50), 'warning', 'confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe (CWE-306)', (), None),

@@ -623,3 +623,98 @@ def test_seed_33_an_awaited_value() -> None:
     source = HEAD + ("@app.route('/x')\nasync def view():\n    data = await request.get_data()\n    os.system(data)\n"
                      "    os.system(await fixed())\nasync def fixed():\n    return 'ls'\n")  # fmt: skip
     assert [(f.line - 3, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
+
+
+_JOB = "from dataclasses import dataclass\n@dataclass\nclass Job:\n    name: str\n"
+# Seed 33's survivors: (description, the file after HEAD, [(line after HEAD, code)] of every flow finding).
+SEED_33_FILES = [
+    # A dataclass argument past its fields is data of the whole instance (a field given a constant is not).
+    ("an argument past a dataclass's fields", _JOB + route("job = Job('build', request.args['c'])\nos.system(job.name)\n"
+     "os.system(str(job))\n"), [(9, "CWR102")]),
+    ("a starred argument of a dataclass", _JOB + route("job = Job(*request.args.getlist('c'))\nos.system(job.name)\n"),
+     [(8, "CWR102")]),
+    # ConfigParser.set(section, option, value): the value is found again under its section and option.
+    ("configparser set and get", "import configparser\n" + route(
+        "cfg = configparser.ConfigParser()\ncfg.set('s', 'cmd', request.args['c'])\ncfg.set('s', 'safe', 'ls')\n"
+        "os.system(cfg.get('s', 'cmd'))\nos.system(cfg.get('s', 'safe'))\n"), [(7, "CWR102")]),
+    # `continue` goes back to the loop's head: what the iteration left in `prev` reaches the next one's sink.
+    ("continue returns to the loop head", route("prev = 'ls'\nfor c in request.args.getlist('c'):\n    os.system(prev)\n"
+     "    prev = c\n    if c:\n        continue\n    prev = 'ls'\n"), [(5, "CWR102")]),
+    # Django REST framework's @action: the extra arguments of a viewset's action come from the URL.
+    ("a DRF action's URL argument", "from rest_framework import viewsets\nfrom rest_framework.decorators import action\n"
+     "class Jobs(viewsets.ViewSet):\n    @action(detail=True, methods=['post'])\n    def run(self, request, pk=None):\n"
+     "        os.system(pk)\n", [(6, "CWR102")]),
+    # `sh -c` with the command unpacked from a list: the list's items are the command.
+    ("sh -c with a starred command", route("subprocess.run(['sh', '-c', *request.args.getlist('c')], timeout=5)\n"),
+     [(3, "CWR102")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_33_FILES, ids=[c[0] for c in SEED_33_FILES])
+def test_seed_33_file(name: str, body: str, expected: list[tuple[int, str]]) -> None:
+    found = [(f.line - 3, f.code) for f in review_text("case.py", HEAD + body) if f.code in FLOW_RULES]
+    assert found == expected
+
+
+def test_a_package_that_imports_itself_reads_its_submodules_and_constants(tmp_path) -> None:
+    """In app/__init__.py, `app.tools.shell.run` is the submodule's function (a wrapper of os.system) and
+    `app.CMD` the module's own constant (seed 33)."""
+    package = tmp_path / "app"
+    (package / "tools").mkdir(parents=True)
+    (package / "tools" / "__init__.py").write_text("")
+    (package / "tools" / "shell.py").write_text("import os\n\n\ndef run(cmd):\n    os.system(cmd)\n")
+    (package / "__init__.py").write_text(
+        "from flask import Flask, request\nimport app\nimport app.tools.shell\n\nCMD = 'ls'\nflask_app = Flask(__name__)\n"
+        "\n\n@flask_app.route('/x')\ndef view():\n    app.tools.shell.run(request.args['c'])\n    app.tools.shell.run(app.CMD)\n"
+        "    import subprocess\n    subprocess.call(app.CMD + request.args['d'], shell=True)\n"
+        "    subprocess.call(app.CMD, shell=True)\n"
+    )
+    found = [(f.line, f.code, f.message) for f in review_file(str(package / "__init__.py")).findings]
+    assert found == [
+        (11, "CWR102", "request.args reaches the command run by run(), which passes it to os.system() (shell.py:5): "
+         "it can run commands of its own (CWE-78)"),
+        (14, "CWR102", "request.args reaches the command run by subprocess.call(): it can run commands of its own (CWE-78)"),
+        (14, "CWR609", "subprocess.call() waits for the child without a timeout (CWE-400)"),
+        (15, "CWR609", "subprocess.call() waits for the child without a timeout (CWE-400)"),
+    ]  # fmt: skip
+
+
+# Seed 34's survivors (a fresh sample, measured before these cases were written).
+SEED_34_FILES = [
+    # os.path.commonpath([BASE, p]) == BASE keeps p under BASE: only the unguarded open is reported.
+    ("a commonpath guard", "BASE = '/srv/files'\n" + route(
+        "p = os.path.realpath(os.path.join(BASE, request.args['f']))\nif os.path.commonpath([BASE, p]) == BASE:\n"
+        "    return open(p).read()\nreturn open(p).read()\n"), [(7, "CWR107")]),
+    # A case's guard refines like an `if`: inside `case str() if cmd.isalnum():` the command is alphanumeric.
+    ("a match case's guard", route("cmd = request.args['c']\nmatch cmd:\n    case str() if cmd.isalnum():\n"
+     "        os.system(cmd)\n    case _:\n        os.system(cmd)\n"), [(8, "CWR102")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), SEED_34_FILES, ids=[c[0] for c in SEED_34_FILES])
+def test_seed_34_file(name: str, body: str, expected: list[tuple[int, str]]) -> None:
+    test_seed_33_file(name, body, expected)
+
+
+def test_a_function_taking_event_and_context_is_a_lambda_handler() -> None:
+    """`(event, context)` makes a Lambda handler whatever the function's name (seed 34)."""
+    source = "import os\n\ndef process(event, context):\n    os.system(event['cmd'])\n"
+    assert [(f.line, f.code, f.message) for f in review_text("case.py", source)] == [
+        (
+            4,
+            "CWR102",
+            "the Lambda event reaches the command run by os.system(): it can run commands of its own (CWE-78)",
+        )
+    ]
+
+
+def test_only_functions_taking_the_request_first_are_views_of_views_py(tmp_path) -> None:
+    """In views.py, `index(request, slug)` is a Django view whose `slug` comes from the URL; `helper(cmd)` is not a
+    view: its parameter is its callers' (seed 34)."""
+    path = tmp_path / "views.py"
+    path.write_text("import os\n\n\ndef index(request, slug):\n    os.system(slug)\n    return None\n\n\n"
+                    "def helper(cmd):\n    os.system(cmd)\n")  # fmt: skip
+    assert [(f.line, f.code, f.message) for f in review_file(str(path)).findings] == [
+        (5, "CWR102", "route parameter `slug` reaches the command run by os.system(): it can run commands of its own (CWE-78)"),
+        (10, "CWR103", "os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)"),
+    ]  # fmt: skip

@@ -264,6 +264,15 @@ PATH_CALLERS = [
     ("check of the joined parts, inline", "name = request.args['p']\n"
      "if not os.path.realpath(os.path.join(BASE, name)).startswith(BASE + os.sep):\n    return ''\n"
      "return open(os.path.join(BASE, name)).read()\n", False),
+    ("check of the joined parts, a part then used alone", "name = request.args['p']\n"
+     "if not os.path.realpath(os.path.join(BASE, name)).startswith(BASE + os.sep):\n    return ''\n"
+     "return open(name).read()\n", True),
+    ("check of the joined parts, a part then joined after the base by pathlib", "name = request.args['p']\n"
+     "if not os.path.realpath(os.path.join(BASE, name)).startswith(BASE + os.sep):\n    return ''\n"
+     "return (Path(BASE) / name).read_text()\n", False),
+    ("check of the joined parts, a part then used alone with a suffix", "name = request.args['p']\n"
+     "if not os.path.realpath(os.path.join(BASE, name)).startswith(BASE + os.sep):\n    return ''\n"
+     "os.remove(name + '.bak')\nreturn ''\n", True),
     ("check of the joined parts, not normalised", "name = request.args['p']\n"
      "if not os.path.join(BASE, name).startswith(BASE):\n    return ''\nreturn open(os.path.join(BASE, name)).read()\n",
      True),

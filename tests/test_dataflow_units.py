@@ -257,3 +257,57 @@ def test_a_dependency_text_is_read_once_until_it_changes(tmp_path) -> None:
     assert project._text(str(path)) == "B = 22\n"
     path.unlink()
     assert project._text(str(path)) == ""
+
+
+# -- the project's modules (seed 33's survivors) -------------------------------------------------------------
+
+
+def _tree(root, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("dotted", "level", "expected"),
+    [("util", 1, "pkg/sub/util.py"), ("util", 2, "pkg/util.py"), ("", 1, "pkg/sub/__init__.py"),
+     ("", 2, "pkg/__init__.py"), ("sub.b", 2, "pkg/sub/b.py"), ("missing", 2, None)],
+)  # fmt: skip
+def test_a_relative_import_goes_up_one_folder_a_dot_after_the_first(
+    tmp_path, dotted: str, level: int, expected: str | None
+) -> None:
+    _tree(tmp_path, {"pkg/__init__.py": "", "pkg/util.py": "", "pkg/sub/__init__.py": "", "pkg/sub/b.py": "",
+                     "pkg/sub/util.py": ""})  # fmt: skip
+    found = Project().resolve(str(tmp_path / "pkg" / "sub" / "b.py"), dotted, level)
+    assert found == (str(tmp_path / expected) if expected else None)
+
+
+def test_only_a_file_read_before_can_have_changed(tmp_path) -> None:
+    path = tmp_path / "dep.py"
+    path.write_text("A = 1\n")
+    project = Project()
+    assert project.changed(str(path)) is False  # never read: nothing derived from it to forget
+    project._text(str(path))
+    assert project.changed(str(path)) is False
+    path.write_text("A = 22\n")
+    assert project.changed(str(path)) is True
+
+
+def test_which_function_of_a_module_mentions_a_source(tmp_path) -> None:
+    """Each function's answer is its own: the cache is by function, not by module."""
+    path = tmp_path / "m.py"
+    path.write_text("from flask import request\n\ndef a():\n    return request.args['x']\n\ndef b():\n    return 1\n")
+    project = Project()
+    found = [project.function_mentions_source(str(path), name) for name in ("a", "b", "a", "c")]
+    assert found == [True, False, True, False]
+
+
+def test_a_class_called_is_loaded_when_its_code_mentions_a_source(engine: Engine, tmp_path) -> None:
+    """A reference to a class's instance (`Factory()`) names the class: its text decides."""
+    path = tmp_path / "m.py"
+    path.write_text(
+        "from flask import request\n\nclass Factory:\n    def run(self):\n        return request.args['x']\n"
+    )
+    assert engine.worth_loading(f"@{path}::Factory()", [], None) is True
+    assert engine.worth_loading(f"@{path}::Other()", [], None) is False

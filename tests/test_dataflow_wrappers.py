@@ -38,3 +38,13 @@ def test_a_wrapper_of_a_wrapper_in_other_modules(tmp_path: Path, imported: str) 
 def test_a_wrapper_that_quotes_what_it_passes_on(tmp_path: Path) -> None:
     package = _package(tmp_path, QUOTING)
     assert [f.code for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"] == []
+
+
+def test_the_message_names_every_wrapper_and_where_each_passes_the_data_on(tmp_path: Path) -> None:
+    package = _package(tmp_path, TOOLS["from import"])
+    (finding,) = [f for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"]
+    assert finding.line == 10
+    assert (
+        "reaches the command run by git_show(), which passes it to run() (tools.py:5), which passes it to "
+        "subprocess.check_output() (runner.py:5)" in finding.message
+    )

@@ -331,6 +331,8 @@ def test_a_file_binary_from_its_first_line_is_skipped(tmp_path: Path) -> None:
 # Commands sh parses: no CWB118 (parentheses inside quotes, substitutions, arithmetic, subshells, comments).
 SHELL_VALID = [
     'echo "$(date)"',
+    # A quote inside a substitution inside double quotes opens a string of its own (seed 44).
+    'echo "$(echo "(")"',
     "echo \"value: $(cat file | tr '(' '[')\"",
     "( (cd a && make) && echo ok )",
     "echo hi # a comment with (paren",
@@ -361,6 +363,7 @@ STRAY = [
     # A quoted ")" inside a substitution does not close it.
     ("echo $(echo 'a)') (x)", 18),
     ('echo $(printf "%s" a) (x)', 22),
+    ('echo "${A:-"("}" (x)', 17),
 ]
 
 
@@ -629,4 +632,187 @@ def test_a_doubled_quote_inside_a_powershell_string(tmp_path: Path) -> None:
     assert findings(tmp_path, "buildspec.yml", text) == [
         ('CWB116', (8, 20, 8, 21), 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote',
          ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',)),
+    ]  # fmt: skip
+
+
+# Seed 44's survivors (bench/mutation-report.md). Buildspec commands, the files beside the buildspec (a git
+# repository, so CWB131 judges it), and every finding.
+_GIT = {".git/HEAD": "ref: refs/heads/main\n"}
+# A script of the repository names report.txt: a command that may write files it does not name may write it.
+_REPORT = {**_GIT, "tools/make_report.py": "open('report.txt', 'w')\n"}
+_ARTIFACT = "artifacts:\n  files:\n    - report.txt\n"
+_NO_MATCH = ('CWB131', (8, 7, 8, 17), 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"',
+             ('Correct the name to the file the build makes, or add the command that writes it.',))  # fmt: skip
+SEED_44_BUILDSPECS = {
+    # npm's default start script is `node server.js` when package.json has none; no other script has a default.
+    "npm start without a start script": ("", ["npm start"], {"package.json": '{"name": "app"}', "server.js": _SERVER_JS}, [
+        ('CWB128', (5, 9, 5, 12), 'warning', '`npm start` does not return: its "start" script (node server.js): ' + _LISTENS.split(": ", 1)[1], ())]),
+    "npm run of a script package.json lacks": ("", ["npm run build"], {"package.json": '{"name": "app"}', "server.js": _SERVER_JS}, []),
+    "npm run-script": ("", ["npm run-script serve"], {"package.json": '{"scripts": {"serve": "node server.js"}}', "server.js": _SERVER_JS}, [
+        ('CWB128', (5, 9, 5, 12), 'warning', '`npm run-script serve` does not return: its "serve" script (node server.js): ' + _LISTENS.split(": ", 1)[1], ())]),
+    # CWB131: commands that may write files they do not name make the build opaque (the artifact may exist).
+    "docker run may write anything": ("", ["docker run --rm -v $PWD:/w img"], _REPORT, []),
+    "aws s3 sync into the source": ("", ["aws s3 sync s3://bucket/reports ."], _REPORT, []),
+    "aws s3 ls writes nothing": ("", ["aws s3 ls s3://bucket"], _REPORT, [_NO_MATCH]),
+    "pip download writes wheels": ("", ["pip download -d wheels requests"], _REPORT, []),
+    # `time` runs the command after it: `echo` writes nothing.
+    "time echo writes nothing": ("", ["time echo building"], _REPORT, [_NO_MATCH]),
+    "cp to another name": ("", ["cp tools/make_report.py backup.py"], _REPORT, [_NO_MATCH]),
+    # A PowerShell build (env.shell, whatever the commands look like) is not judged: its paths are Windows'.
+    "a powershell build": ("env:\n  shell: powershell.exe\n", ["echo building"], _REPORT, []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_44_BUILDSPECS))
+def test_seed_44_buildspec(tmp_path: Path, name: str) -> None:
+    head, commands, files, expected = SEED_44_BUILDSPECS[name]
+    for file, content in files.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text(content)
+    text = "version: 0.2\n" + head + "phases:\n  build:\n    commands:\n" + "".join(f"      - {c}\n" for c in commands)
+    assert (
+        findings(tmp_path, "buildspec.yml", text + (_ARTIFACT if "tools/make_report.py" in files else "")) == expected
+    )
+
+
+def test_a_folded_command_list_is_reported_at_its_first_program_line(tmp_path: Path) -> None:
+    # "typescript" continues the first command's words; "npm" starts the next command, folded into the first.
+    text = "version: 0.2\nphases:\n  install:\n    commands:\n      npm install -g serverless\n      typescript\n      npm test\n"
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB130', (7, 7, 7, 15), 'error', 'commands is one unquoted scalar over 3 lines, not a list: YAML folds these lines into one command: "npm install -g serverless typescript npm test", so "npm" on line 7 never runs as a command of its own',
+         ('Write each command as a list item (`- ` in front of each line).',)),
+    ]  # fmt: skip
+
+
+def test_a_variable_of_an_action_that_runs_at_the_same_time(tmp_path: Path) -> None:
+    build = action("Build", "Build", "CodeBuild", {"ProjectName": "app"}, inputs=("Code",), namespace="BuildVariables")
+    test = action("Test", "Test", "CodeBuild", {"ProjectName": "test", "EnvironmentVariables": '[{"name": "V", "value": "#{BuildVariables.Version}"}]'},
+                  inputs=("Code",))  # fmt: skip
+    text = api_case(("Source", [SOURCE_ACTION]), ("Build", [build, test]))
+    assert findings(tmp_path, "pipeline.json", text) == [
+        ('CWP113', (11, 184, 11, 247), 'error', '"#{BuildVariables.Version}": namespace "BuildVariables" belongs to action "Build", which does not run before action "Test"',
+         ('Variables are available only to actions in later stages or with a higher runOrder in the same stage.',)),
+    ]  # fmt: skip
+
+
+def test_a_location_two_folders_deep_is_matched_by_its_file_name(tmp_path: Path) -> None:
+    """The note lists the artifact's files named like the hook script's file (not like its last two parts)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "after_install.sh").write_text("#!/bin/bash\n")
+    (tmp_path / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - echo nothing to build\nartifacts:\n  files:\n    - '**/*'\n"
+    )
+    text = "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: deploy/scripts/after_install.sh\n"
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ('CWA104', (5, 17, 5, 48), 'error', 'hook script "deploy/scripts/after_install.sh" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing',
+         ('The revision is the artifact buildspec.yml builds; it holds after_install.sh.',)),
+    ]  # fmt: skip
+
+
+def test_a_files_entry_without_a_source_is_only_a_schema_error(tmp_path: Path) -> None:
+    text = "version: 0.0\nos: linux\nfiles:\n  - destination: /srv/app\n  - source: /\n    destination: /srv/app\n"
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ('CWA002', (4, 5, 5, 3), 'error', 'files[0] is missing the required key "source"', ()),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("word", "path"),
+    [("./a/b/", "a/b"), ("././x.txt", "x.txt"), ("../x.txt", None), ("a/../b", None), ("/etc/x", None),
+     ("$HOME/x", None), ("./", None), ("..x", "..x")],
+)  # fmt: skip
+def test_only_plain_relative_paths_are_followed_by_cwb124(word: str, path: str | None) -> None:
+    from codeward.linters.rules.buildspec.CWB124_file_gone import _path
+
+    assert _path(word) == path
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "syntax"),
+    [("a.json", "x: 1", "json"), ("B.YML", '{"a": 1}', "yaml"), ("c.yaml", "{}", "yaml"), ("stdin", ' {"a": 1}', "json"),
+     ("stdin", "a: 1", "yaml"), ("t.template", "", "yaml")],
+)  # fmt: skip
+def test_the_parser_follows_the_extension_then_the_content(name: str, text: str, syntax: str) -> None:
+    from codeward.linters.engine import load_document
+
+    assert load_document(name, text).syntax == syntax
+
+
+def test_an_inline_buildspec_reads_files_from_the_directory_codeward_runs_in(tmp_path: Path, monkeypatch) -> None:
+    """A CodeBuild project's inline buildspec runs at the source root, which under pre-commit and in CI is the
+    directory codeward runs in, not the template's folder: server.js there is the one `node server.js` starts."""
+    from tests.test_inline_buildspec import PROJECT
+
+    inline = "|\n          version: 0.2\n          phases:\n            build:\n              commands:\n                - node server.js\n"
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "template.yml").write_text(PROJECT.format(buildspec=inline))
+    monkeypatch.chdir(tmp_path)
+    assert lint_file("infra/template.yml").findings == []  # no server.js at the root: nothing to judge
+    (tmp_path / "server.js").write_text(_SERVER_JS)
+    assert [(f.code, f.line, f.message) for f in lint_file("infra/template.yml").findings] == [
+        ("CWB128", 16, "Build buildspec: " + _LISTENS)
+    ]
+
+
+# Seed 45's survivors (a fresh sample, measured before these cases were written): (buildspec commands, the
+# files beside it, every finding).
+_BACKEND = {".git/HEAD": "ref: refs/heads/main\n", "backend/requirements.txt": "flask\n"}
+SEED_45_BUILDSPECS = {
+    # `node --print` prints the script's value and exits; `|&` pipes like `|`: the server still never exits.
+    "node --print": (["node --print server.js"], {"server.js": _SERVER_JS}, []),
+    "a server piped with |&": (["node server.js |& tee log.txt"], {"server.js": _SERVER_JS}, [
+        ('CWB128', (5, 9, 5, 13), 'warning', _LISTENS, ())]),
+    # `>>` writes the file again (appending creates it).
+    "a moved file written again by >>": (["mv index.html index.old.html", "echo '<p>' >> index.html", "cp index.html /tmp/site/"], {}, []),
+    "docker build writes nothing of the source": (["docker build -t app ."], _REPORT, [_NO_MATCH]),
+    "python -m pip": (["python -m pip install -r requirements.txt"], _BACKEND, [
+        ('CWB127', (5, 34, 5, 50), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "python"), ())]),
+    "pip3": (["pip3 install -r requirements.txt"], _BACKEND, [
+        ('CWB127', (5, 25, 5, 41), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip3"), ())]),
+    "the second of two requirement files": (["pip install -r present.txt -r requirements.txt"], {**_BACKEND, "present.txt": "x\n"}, [
+        ('CWB127', (5, 39, 5, 55), 'error', _ROOT_MISSES.format("requirements.txt", "backend/requirements.txt", "pip"), ())]),
+    # A function definition `f()` is no stray parenthesis; the one after it is.
+    "a function definition before a stray parenthesis": (['"f() { echo hi; }; f (x)"'], {}, [
+        ('CWB118', (5, 30, 5, 31), 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', ())]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_45_BUILDSPECS))
+def test_seed_45_buildspec(tmp_path: Path, name: str) -> None:
+    commands, files, expected = SEED_45_BUILDSPECS[name]
+    for file, content in files.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text(content)
+    text = "version: 0.2\nphases:\n  build:\n    commands:\n" + "".join(f"      - {c}\n" for c in commands)
+    assert (
+        findings(tmp_path, "buildspec.yml", text + (_ARTIFACT if "tools/make_report.py" in files else "")) == expected
+    )
+
+
+def test_a_capacity_provider_listed_twice(tmp_path: Path) -> None:
+    text = ("version: 0.0\nResources:\n  - svc:\n      Type: AWS::ECS::Service\n      Properties:\n"
+            "        TaskDefinition: arn:aws:ecs:us-east-1:123456789012:task-definition/app:1\n        LoadBalancerInfo:\n"
+            "          ContainerName: app\n          ContainerPort: 80\n        CapacityProviderStrategy:\n"
+            "          - CapacityProvider: FARGATE\n            Weight: 1\n          - CapacityProvider: FARGATE\n            Weight: 2\n")  # fmt: skip
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ('CWA112', (13, 31, 13, 38), 'error', 'capacity provider "FARGATE" is listed twice (first as entry 0)', ()),
+    ]  # fmt: skip
+
+
+def test_a_batch_task_without_identifier_does_not_hide_the_next(tmp_path: Path) -> None:
+    text = ("version: 0.2\nbatch:\n  build-graph:\n    - buildspec: a.yml\n    - identifier: b\n      depend-on:\n"
+            "        - missing\nphases:\n  build:\n    commands:\n      - make\n")  # fmt: skip
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ('CWB002', (4, 7, 5, 5), 'error', 'batch.build-graph[0] is missing the required key "identifier"', ()),
+        ('CWB108', (7, 11, 7, 18), 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', ()),
+    ]  # fmt: skip
+
+
+def test_a_variable_in_a_commands_actions_commands(tmp_path: Path) -> None:
+    """A Compute/Commands action's `commands` are searched for variables too (seed 45)."""
+    run = action("Run", "Compute", "Commands", None, inputs=("Code",), commands=["echo #{Missing.Var}"])
+    text = api_case(("Source", [SOURCE_ACTION]), ("Run", [run]), top='"pipelineType": "V2",')
+    assert findings(tmp_path, "pipeline.json", text) == [
+        ('CWP113', (11, 133, 11, 154), 'error', '"#{Missing.Var}": namespace "Missing" is not declared by any action',
+         ('Set namespace on the action that produces the variable; namespaces are case-sensitive.',)),
     ]  # fmt: skip

@@ -204,7 +204,8 @@ FIXTURES = (
     "from flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/echo')\ndef echo():\n"
     "    return request.args['q']\n\n"
     "import ssl, tempfile\n\ndef test_tls():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
-    "    return ctx, tempfile.mktemp()\n"
+    "    return ctx, tempfile.mktemp()\n\n"
+    "import subprocess\n\ndef test_cli(tmp):\n    subprocess.run(f'ls {tmp}', shell=True, check=True, timeout=9)\n"
 )
 
 
@@ -235,13 +236,13 @@ def test_strict_profile_reviews_tests_like_production(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL", "--profile", "strict"))}  # fmt: skip
     # A pickle round trip loads only what the code itself dumped: the data-flow analysis knows (no CWR105).
-    assert {"CWR610", "CWR409", "CWR201", "CWR402", "CWR110"} <= found and "CWR105" not in found
+    assert {"CWR610", "CWR409", "CWR201", "CWR402", "CWR110", "CWR103"} <= found and "CWR105" not in found
 
 
 def test_the_same_code_outside_tests_is_reviewed(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"app/roundtrip.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL"))}  # fmt: skip
-    assert {"CWR610", "CWR409", "CWR402", "CWR110", "CWR302", "CWR306"} <= found
+    assert {"CWR610", "CWR409", "CWR402", "CWR110", "CWR302", "CWR306", "CWR103"} <= found
 
 
 def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path) -> None:

@@ -73,3 +73,72 @@ def test_review_workers_collect_garbage_less_often() -> None:
         assert gc.get_threshold() == (50_000, 11, 12)
     finally:
         gc.set_threshold(*saved)
+
+
+def test_a_reviewed_file_s_analyses_are_freed_without_the_cyclic_collector(tmp_path) -> None:
+    """Each analysis refers back to its module's ModuleInfo: unless the review's end breaks that cycle, the
+    file's tree and values wait for the cyclic collector, whose runs then traverse them all (a twentieth of
+    Django's review)."""
+    import gc
+    import weakref
+
+    from codeward.reviewer.dataflow.engine import Engine
+    from codeward.reviewer.dataflow.models import build_models
+    from codeward.reviewer.parse import forget, parse_module
+
+    path = str(tmp_path / "app.py")
+    text = "import os\n\ndef run(cmd):\n    os.system(cmd)\n    return cmd\n"
+    module = parse_module(text)
+    forget()
+    engine = Engine(build_models())
+    info = engine.start_file(path, module, text)
+    function = info.functions["run"]
+    assert info.analysis(function) is not None and info.summary(function) is not None
+    alive = weakref.ref(info)
+    del info
+    gc.disable()
+    try:
+        engine.finish_file(path)
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_a_module_reviewed_just_before_is_not_parsed_again_as_a_dependency(tmp_path, monkeypatch) -> None:
+    """A reviewed file's tree waits among the recent ones (RECENT_CHARS of text at most): a dependency load
+    of the same text takes it instead of parsing; a changed file is parsed again."""
+    import os
+
+    from codeward.reviewer import parse
+    from codeward.reviewer.dataflow import project as project_module
+
+    parsed: list[str] = []
+    real = parse.parse_module
+    monkeypatch.setattr(parse, "parse_module", lambda text: parsed.append(text) or real(text))
+    project = project_module.Project()
+    files = []
+    for name in ("a", "b", "c"):
+        path = os.path.abspath(tmp_path / f"{name}.py")
+        text = f"def {name}(value):\n    return value\n"
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        module = real(text)
+        project.add(path, module, text)
+        project.reviewed(path)
+        files.append((path, text, module))
+    loaded = project.load(files[0][0])
+    assert loaded is not None and loaded.module is files[0][2] and parsed == []
+    assert project.load(files[0][0]) is loaded  # now a dependency like any other
+    with open(files[1][0], "w", encoding="utf-8") as handle:
+        handle.write("def b(value):\n    return value + 1\n")
+    loaded = project.load(files[1][0])
+    assert (
+        loaded is not None and loaded.module is not files[1][2] and parsed == ["def b(value):\n    return value + 1\n"]
+    )
+    # At most RECENT_CHARS characters of text are kept: the oldest trees go first.
+    monkeypatch.setattr(project_module, "RECENT_CHARS", 2 * len(files[0][1]))
+    for path, text, module in files:
+        project.add(path, module, text)
+        project.reviewed(path)
+    assert list(project._recent) == [files[1][0], files[2][0]]
+    assert project._recent_chars == 2 * len(files[0][1])

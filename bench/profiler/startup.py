@@ -134,6 +134,9 @@ def main() -> int:
         if not options.script:
             Path(script).write_text(SCRIPT)
         configs = _configs(python, work, script)
+        if "py-spy" not in configs:
+            # The comparison is the point of this bench: say so rather than print a table without its peer.
+            print("note: py-spy not found (pip install -e '.[bench]'); its row is left out", file=sys.stderr)
         # Run from the work folder: from the checkout, `python -m` would find its codeward/ before the installed one.
         os.chdir(work)
         names = list(configs)

@@ -61,6 +61,7 @@ class Project:
     # "fourth": the same, one round later (after the fixes the "later" projects led to); "fifth": one more round,
     # after the fixes of "fourth" and "mining"; "sixth": one more, after the fixes of "fifth"; "seventh": one more, after the fixes of "sixth";
     # "eighth": judged before the finding model retrained on seventh, to score that model out of sample.
+    # "ninth": judged before the model refit on eighth (2026-12-07), to score the shipped model out of sample.
     split: str = "tuning"
 
 
@@ -140,6 +141,20 @@ PROJECTS = (
     Project("amazon-kclpy", "pypi", "amazon-kclpy", "2.1.5", (), "eighth"),
     Project("aws-kinesis-agg", "pypi", "aws-kinesis-agg", "1.2.3", (), "eighth"),
     Project("sagemaker", "pypi", "sagemaker", "2.237.1", ("sagemaker/local", "sagemaker/serve", "sagemaker/remote_function"), "eighth"),
+    Project("amc-insights", "github", "aws-solutions/amazon-marketing-cloud-insights-on-aws",
+            "e0753e25c4a3e7dcde4928501ac90c5d7cec92fc", ("source/infrastructure/amc_insights/microservices",
+            "source/infrastructure/reporting_microservices", "source/infrastructure/data_lake/lambda_layers"), "ninth"),
+    Project("ops-automator", "github", "aws-solutions/aws-ops-automator",
+            "215ff25181b5d9193f92fa0eb84a6036d8212163", ("source/code/actions",), "ninth"),
+    Project("sc-puppet", "github", "awslabs/aws-service-catalog-puppet",
+            "2068d809452f04bc12f7886b90cc0e4bf20dfd30", ("servicecatalog_puppet/commands",), "ninth"),
+    Project("clickstream-generator", "github", "aws-solutions/clickstream-analytics-on-aws",
+            "ae6fb3b73e473e94a4b471a57fca117c2a34d0af", ("examples/standalone-data-generator",), "ninth"),
+    Project("awslogs", "pypi", "awslogs", "0.15.0", (), "ninth"),
+    Project("ecs-deploy", "pypi", "ecs-deploy", "1.17.0", (), "ninth"),
+    Project("aws-sso-util", "pypi", "aws-sso-util", "4.33.0", (), "ninth"),
+    Project("cloudpathlib", "pypi", "cloudpathlib", "0.26.0", (), "ninth"),
+    Project("textractor", "pypi", "amazon-textract-textractor", "1.9.2", (), "ninth"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (
@@ -432,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--split",
         action="append",
-        choices=("tuning", "validation", "later", "fourth", "fifth", "sixth", "seventh", "eighth", "mining"),
+        choices=("tuning", "validation", "later", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "mining"),
         help="only the projects of these splits",
     )
     parser.add_argument("--codeward", metavar="PATH", help="run: this codeward executable (another version)")

@@ -34,6 +34,7 @@ from codeward.reviewer.dataflow.values import (
     same,
     truthy,
     widen,
+    with_implied,
 )
 
 if TYPE_CHECKING:
@@ -84,8 +85,6 @@ _BLOCKED = (
     ("://", frozenset({"ssrf", "redirect"})),
     ("//", frozenset({"redirect"})),
 )
-# Characters that a strict regular expression must not let through for it to clear every kind.
-_RISKY_IN_PATTERN = re.compile(r"(?<!\\)\.|\\[sSWD]|\[\^|[/\\'\"<>;|&`$ ]")
 
 
 def label_step(flows: tuple[Flow, ...], step: object) -> tuple[Flow, ...]:
@@ -159,7 +158,7 @@ def _mark_cleared(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow,
     out = []
     for flow in flows:
         if flow.label.family == "input" and flow.label.kind == "source":
-            out.append(Flow(flow.label, flow.cleared | kinds, flow.steps))
+            out.append(Flow(flow.label, with_implied(flow.cleared | kinds), flow.steps))
         elif flow.label.family != "input":
             out.append(flow)
         else:
@@ -185,8 +184,9 @@ class Summary:
 
     ret: Value = CLEAN
     self_out: Value | None = None
-    # (kind, flow from a parameter or a source inside, what the sink is, sink node, module path)
-    sinks: list[tuple[str, Flow, str, object, str]] = field(default_factory=list)
+    # (kind, flow from a parameter or a source inside, what the sink is, the call here that reaches it (the sink,
+    # or a wrapper's call), module path, the wrappers further in: (name, (module, call)) each, the sink's last)
+    sinks: list[tuple[str, Flow, str, object, str, tuple]] = field(default_factory=list)
     # What every normal return guarantees about the arguments (`if re.search(r"[^a-z]", s): raise`).
     checks: tuple[Check, ...] = ()
 
@@ -677,7 +677,7 @@ class Analysis:
             prefix = left.const.split("%", 1)[0] if isinstance(left.const, str) else None
             return Value(flows=flows, prefix=prefix, type="str" if _kind(left) == "str" else None)
         if isinstance(op, cst.Divide) and left.type and left.type.startswith("pathlib."):
-            return Value(flows=flows, type=left.type)
+            return Value(flows=_joined_again(flows), type=left.type)
         return Value(flows=flows)
 
     def comparison(self, expr: cst.Comparison, env: Env, depth: int) -> Value:
@@ -1152,7 +1152,7 @@ class Analysis:
         if name in ("os.path.join", "posixpath.join", "ntpath.join"):
             flows = ()
             for index, v in enumerate(positional):
-                part = v.deep_flows()
+                part = _joined_again(v.deep_flows())
                 if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
                     part = _unclear(part, "path-dots")
                 flows = merge_flows(flows, part)
@@ -1530,6 +1530,13 @@ class Analysis:
         (`validate_request(data)`, `check_user(u)`) says nothing about the parts used as paths."""
         func = call.func
         short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if isinstance(subject, cst.Name) and _VALIDATOR.match(short):
+            # A parameter taken as outside input only from how its function looks ("inferred": no caller in view)
+            # that the code itself passes to a validator (`validateClient(client)`): that guess is withdrawn.
+            value = env.get(subject.value)
+            inferred = value is not None and any(f.label.trust == "inferred" for f in value.flows)
+            if inferred and not self._body_seen(env, call):
+                env[subject.value] = value.with_flows(tuple(f for f in value.flows if f.label.trust != "inferred"))  # type: ignore[union-attr]
         if not _PATH_CHECK.match(short) or not isinstance(subject, cst.Name | cst.Attribute | cst.Subscript):
             return
         if not self._body_seen(env, call):  # the body, when the analysis reads it, says what it checks
@@ -1567,6 +1574,9 @@ class Analysis:
                 # A path joined from parts and checked as a whole (`realpath(join(BASE, name)).startswith(BASE)`):
                 # each part is safe as a path there; a constant base is narrowed to nothing.
                 narrowed = kinds & derived if derived is not None else kinds
+                if "path" in narrowed:
+                    # Inside that base only: a part used alone later is relative to the working directory.
+                    narrowed = (narrowed - _PATH_KINDS) | {"path-under"}
                 for part in parts:
                     self.narrow(env, part, narrowed, None, extra)
                 return env
@@ -1626,6 +1636,11 @@ _PATH_CHECK = re.compile(
     re.IGNORECASE,
 )
 _PATH_KINDS = frozenset({"path", "path-dots"})
+# The name of any check that raises or answers on what it is given (`validateClient`, `check_user`).
+_VALIDATOR = re.compile(
+    r"^_*(?:is_?)?(?:[Vv]alid(?:ate)?|[Cc]heck|[Vv]erify|[Ee]nsure|[Aa]ssert|[Ss]aniti[sz]e)(?:[_A-Z0-9]\w*)?$"
+    r"(?<!check_output)(?<!check_call)"
+)
 
 
 def param_checks(env: Env, params: list[str], rebound: frozenset[object]) -> tuple[Check, ...]:
@@ -1682,8 +1697,8 @@ def _joined_parts(expr: cst.BaseExpression, analysis: Analysis, env: Env) -> lis
 
 def _allowed_only(pattern: object) -> frozenset[str]:
     """The kinds a value is safe for when `re.search(pattern, value)` finds nothing and `pattern` is one negated
-    character class (`[^a-zA-Z0-9_-]`): every character of the value is in the class, an allow-list. A space among
-    them still splits command arguments."""
+    character class (`[^a-zA-Z0-9_-]`): every character of the value is in the class, an allow-list, judged per
+    kind as `_strict_kinds` judges a full match (a space among them still splits command arguments)."""
     if isinstance(pattern, bytes):
         pattern = pattern.decode("latin-1")
     if not isinstance(pattern, str):
@@ -1691,11 +1706,11 @@ def _allowed_only(pattern: object) -> frozenset[str]:
     match = re.fullmatch(r"\[\^((?:[^\]\\]|\\.)+)\]", pattern)
     if match is None:
         return frozenset()
-    allowed = match.group(1)
-    risky = set(_RISKY_IN_PATTERN.findall(allowed))
-    if not risky:
-        return ALL_KINDS
-    return ALL_KINDS - {"command"} if risky == {" "} else frozenset()
+    members = _class_members(match.group(1))
+    if members is None:
+        return frozenset()
+    chars = frozenset(members)
+    return frozenset(kind for kind in ALL_KINDS if _safe_for(kind, chars, "." in chars))
 
 
 _SAFE_TYPES = frozenset(
@@ -1719,32 +1734,164 @@ def _anchored_body(pattern: str | bytes, fullmatch: bool) -> str | None:
 
 
 def _strict(pattern: str | bytes, fullmatch: bool) -> bool:
-    """A pattern anchored at both ends whose characters cannot form an injection."""
-    body = _anchored_body(pattern, fullmatch)
-    return bool(body) and _RISKY_IN_PATTERN.search(body) is None
+    """A pattern anchored at both ends whose characters cannot form an injection of any kind that takes text
+    (SSRF aside: a host name of letters alone still picks a server)."""
+    return _strict_kinds(pattern, fullmatch) >= ALL_KINDS - {"ssrf"}
 
 
-# One character class repeated, anchored at both ends: `^[0-9+\-*/().]+$`.
-_ONE_CLASS = re.compile(r"\[((?:[^\]\\]|\\.)+)\](?:[+*]|\{\d*,?\d*\})")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_LETTERS = frozenset(c for c in _WORD if not c.isdigit())
+# Per sink kind, the characters that let a value change what the sink does rather than only be another value:
+# a value holding none of them is safe there. "code" and "ssrf" have conditions of their own (`_safe_for`);
+# a dot that can repeat (`..` climbs a directory) is judged apart.
+_DANGER = {
+    "command": frozenset(";|&$`()<>'\"\\ \t\n\r\f\v*?[]{}~!#"),
+    "path": frozenset("/\\\x00"),
+    "sql": frozenset("'\"`\\;\n\r()=<>|&*/#"),
+    "xss": frozenset("<>\"'&`="),
+    "template": frozenset("{}%$<>#"),
+    "xxe": frozenset("<>&%"),
+    "ldap": frozenset('*()\\&|=!~<>,+";#\x00'),
+    "xpath": frozenset("'\"[]()/=@|*:<>"),
+    "nosql": frozenset("${}'\":\\;"),
+    "log": frozenset("\n\r\f\v\x1b"),
+    "header": frozenset("\n\r"),
+    "regex": frozenset(".^$*+?()[]{}|\\"),
+    "redirect": frozenset("/\\:\t\n\r"),
+    "ssrf": frozenset("/\\@:?#%.[]"),
+    # A pickle, marshal or YAML payload needs punctuation or line breaks (`(`, `.`, `!!`, `\n`).
+    "deserialization": frozenset(chr(c) for c in range(128) if chr(c) not in _WORD and chr(c) != "-"),
+}
+_DOT_KINDS = frozenset({"path", "path-dots", "path-under"})
+_QUOTES = frozenset("'\"\\")
+_CODE_DANGER = frozenset("()[]{}.'\"\\@:;=,\n\r`")
 
 
 def _strict_kinds(pattern: str | bytes, fullmatch: bool) -> frozenset[str]:
-    r"""The kinds a value that fully matches `pattern` is safe for: every kind when no character the pattern
-    allows can form an injection (`_strict`); code alone when the pattern is one character class without letters,
-    `_`, quotes or backslashes (`^[0-9+\-*/().]+$`: an expression of such characters names nothing, so `eval`
-    can only compute with literals); none otherwise."""
+    r"""The kinds a value that fully matches `pattern` is safe for, from the characters the pattern lets
+    through (`_pattern_chars`): digits alone are safe everywhere; `[a-z0-9_-]+` everywhere but SSRF (a name can
+    be a host); `[a-z()]+` not for code (`eval` of `exit()`), while `[0-9+\-*/().]+` is (such an expression
+    names nothing: it can only compute with literals); `[\w.-]+` not for paths (`..`); a pattern whose
+    characters this cannot tell (`.`, `\S`, a negated class, a look-around) for none."""
     body = _anchored_body(pattern, fullmatch)
     if not body:
         return frozenset()
-    if _RISKY_IN_PATTERN.search(body) is None:
-        return ALL_KINDS
-    match = _ONE_CLASS.fullmatch(body)
-    if match is None or match.group(1).startswith("^"):
+    found = _pattern_chars(body)
+    if found is None:
         return frozenset()
-    allowed = _class_members(match.group(1))
-    if allowed is None or any(ch.isalpha() or ch in "_'\"\\" for ch in allowed):
-        return frozenset()
-    return frozenset({"code"})
+    chars, dots = found
+    return frozenset(kind for kind in ALL_KINDS if _safe_for(kind, chars, dots))
+
+
+def _safe_for(kind: str, chars: frozenset[str], dots: bool) -> bool:
+    if dots and kind in _DOT_KINDS:
+        return False
+    if kind == "code":
+        # No name (letters or `_`) and no string: literals and operators only. Or names, numbers and operators
+        # without a call, an attribute, a subscript, a string or a statement: it reads values and runs nothing.
+        return not chars & (_LETTERS | _QUOTES) or not chars & _CODE_DANGER
+    if kind == "ssrf" and chars & (_LETTERS | _NON_ASCII):
+        return False  # `localhost`, `metadata`: a name alone chooses a host
+    return not chars & _DANGER.get(kind, frozenset())
+
+
+# `\w` in a str pattern also takes non-ASCII letters and digits: one stands for them all (none is a danger).
+_NON_ASCII = frozenset("\u00e9")
+_ESCAPES = {
+    "d": "0123456789",
+    "w": "".join(sorted(_WORD | _NON_ASCII)),
+    "s": " \t\n\r\f\v",
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "f": "\f",
+    "v": "\v",
+}
+
+
+def _pattern_chars(body: str) -> tuple[frozenset[str], bool] | None:
+    r"""The characters a value matching the regular expression `body` can hold, and whether two dots can
+    follow each other; None when any character can (`.`, `\S`, a negated class) or the pattern is beyond this
+    reading (look-arounds, back-references, `\x` and `\u` escapes, inline flags)."""
+    chars: set[str] = set()
+    dots = False
+    last_dot = False  # the atom just read was a literal `.`
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if i + 1 >= len(body):
+                return None
+            atom = _escaped(body[i + 1], in_class=False)
+            i += 2
+            if atom is None:
+                return None
+            chars.update(atom)
+            dots = dots or (last_dot and atom == ".")
+            last_dot = atom == "."
+            continue
+        if ch == "[":
+            end = i + 2 if body.startswith("[]", i) else i + 1  # `[]...]`: a leading `]` is a member
+            while end < len(body) and body[end] != "]":
+                end += 2 if body[end] == "\\" else 1
+            inner = body[i + 1 : end]
+            if end >= len(body) or inner.startswith("^"):
+                return None
+            members = _class_members(inner)
+            if members is None:
+                return None
+            chars.update(members)
+            dots = dots or "." in members
+            last_dot = False
+            i = end + 1
+            continue
+        if ch == ".":
+            return None  # any character
+        if ch == "(":
+            if body.startswith("(?:", i):
+                i += 3
+            elif body.startswith("(?P<", i) and body.find(">", i) > 0:
+                i = body.find(">", i) + 1
+            elif body.startswith("(?", i):
+                return None
+            else:
+                i += 1
+            last_dot = False
+            continue
+        if ch in ")|^$":
+            last_dot = False
+            i += 1
+            continue
+        if ch in "+*":
+            dots = dots or last_dot
+            i += 1
+            continue
+        if ch == "?":
+            i += 1
+            continue
+        if ch == "{":
+            close = body.find("}", i)
+            bounds = body[i + 1 : close] if close > 0 else ""
+            if close < 0 or not re.fullmatch(r"\d*,?\d*", bounds):
+                return None
+            dots = dots or (last_dot and bounds not in ("0", "1", "0,1", ",1"))
+            i = close + 1
+            continue
+        chars.add(ch)
+        last_dot = False
+        i += 1
+    return frozenset(chars), dots
+
+
+def _escaped(letter: str, in_class: bool) -> str | None:
+    r"""The characters `\<letter>` stands for: a class (`\d`), a control character (`\n`), nothing for a
+    position outside a class (`\b`, `\A`), the character itself when escaped punctuation (`\.`), or None."""
+    found = _ESCAPES.get(letter)
+    if found is not None:
+        return found
+    if not in_class and letter in "bBAZz":
+        return ""
+    return None if letter.isalnum() else letter
 
 
 def _class_members(body: str) -> set[str] | None:
@@ -1757,15 +1904,10 @@ def _class_members(body: str) -> set[str] | None:
         if ch == "\\":
             if i + 1 >= len(body):
                 return None
-            nxt = body[i + 1]
-            if nxt == "d":
-                chars.extend("0123456789")
-            elif nxt == "s":
-                chars.extend(" \t\n\r\f\v")
-            elif nxt.isalnum():
+            atom = _escaped(body[i + 1], in_class=True)
+            if atom is None:
                 return None
-            else:
-                chars.append(nxt)
+            chars.extend(atom)
             i += 2
             continue
         if i + 2 < len(body) and body[i + 1] == "-" and body[i + 2] != "\\":
@@ -1795,6 +1937,11 @@ def _members(value: Value) -> Any:
             return None
         return tuple(k for k in keys if not (isinstance(k, str) and k.startswith(".")))
     return None
+
+
+def _joined_again(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """Parts joined into a path: those checked inside a join after a base (`path-under`) are safe as a path."""
+    return tuple(Flow(f.label, f.cleared | {"path"}, f.steps) if "path-under" in f.cleared else f for f in flows)
 
 
 def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:

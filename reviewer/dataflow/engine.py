@@ -115,7 +115,8 @@ class Engine:
         if info is not None:
             for fn in info.functions.values():
                 self.owners.pop(id(fn), None)
-        self.project._loaded.pop(path, None)
+            info.forget()
+        self.project.reviewed(path)
         return self.project.dependencies(consulted)
 
     def module(self, path: str) -> ModuleInfo | None:

@@ -54,6 +54,13 @@ _HTTP_VERBS = frozenset(
      "on_delete", "list", "create", "retrieve", "update", "partial_update", "destroy"]
 )  # fmt: skip
 _CRHELPER = frozenset({"create", "update", "delete", "poll_create", "poll_update", "poll_delete"})
+# Parameter names that say the value is outside input (`user_input`, `untrusted_path`): the author's own word,
+# taken when no caller is in view. `user_data` is left out: it names EC2 user data and profile fields as often.
+_INPUT_PARAM = re.compile(
+    r"(?:raw_|unsafe_)?user_?(?:input|supplied|provided|controlled)(?:_\w+)?|(?:untrusted|tainted|attacker)(?:_\w+)?"
+)
+# Where the framework's `request` global comes from, for a view whose route registration is not in view.
+_REQUEST_GLOBALS = frozenset({"flask.request", "quart.request", "bottle.request", "werkzeug.local.request"})
 _VIEW_FILE = re.compile(r"(?:^|[/\\_])(?:views?|handlers?|routes?|api|endpoints?|controllers?)(?:\.py$|[/\\_])")
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event"})
 _CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx"})
@@ -102,6 +109,17 @@ class ModuleInfo:
         self._def_names: frozenset[str] | None = None
         self._text: str | None = None
         self._index(module.body, module)
+
+    def forget(self) -> None:
+        """Drop the analyses (the file's review is over). Each refers back to this object: left to Python's
+        cyclic collector, the file's tree and every abstract value went with them only at its next run, which
+        then traversed them all (Django: 1.8 million objects, a twentieth of the review); now they are freed
+        as soon as the last reference goes. Asked again, they are computed again."""
+        self.analyses.clear()
+        self.summaries.clear()
+        self._predicates.clear()
+        self._light = None
+        self._facts = None
 
     # -- indexing ---------------------------------------------------------------------------------------
 
@@ -198,6 +216,8 @@ class ModuleInfo:
             klass = self.class_of.get(id(scope))
             params = _params(scope)
             if self._route_kind(scope, klass, params) or self._lambda_event(scope, params):
+                return True
+            if any(_INPUT_PARAM.fullmatch(p.name.value) for p in params) and not self.called(scope):
                 return True
             outer = self.enclosing.get(id(scope))
             if isinstance(outer, cst.FunctionDef | cst.Lambda) and self.may_carry(outer):
@@ -675,12 +695,27 @@ class ModuleInfo:
                 held = POWERTOOLS_TYPES[annotation.rsplit(".", 1)[-1]]
                 if held != "trusted":
                     value = Value(flows=(Flow(label),), type=held)
-            from_url = route is not None and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
+            from_url = (
+                route not in (None, "inferred") and name not in _NOT_ROUTE_PARAMS and not _validated(param, annotation)
+            )
             if from_url and param.annotation is not None:
                 from codeward.reviewer.dataflow.validated import safe_annotation
 
                 from_url = not safe_annotation(self, param.annotation.annotation)  # `kind: Literal["a", "b"]`
-            if from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
+            inferred = route == "inferred" or (
+                not (is_method and index == 0) and _INPUT_PARAM.fullmatch(name) is not None and not self.called(fn)
+            )
+            if inferred and not (from_url or _validated(param, annotation) or name in _NOT_ROUTE_PARAMS):
+                # Weak evidence (no route, no caller in view): the rules report such flows at `info`.
+                why = "its name says it is outside input"
+                if route == "inferred":
+                    first = params[0].name.value in _REQUEST_NAMES
+                    why = "a view's URL variable: the " + (
+                        "request comes first" if first else "function reads `request`"
+                    )
+                source = Label("source", f"parameter `{name}` ({why})", param, trust="inferred")
+                value = Value(flows=(*value.flows, Flow(source)), type=value.type)
+            elif from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
                 what = "command-line option" if route == "cli" else "route parameter"
                 source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
@@ -732,7 +767,39 @@ class ModuleInfo:
             return "web"
         if klass is None and params and params[0].name.value in _REQUEST_NAMES and _VIEW_FILE.search(self.path):
             return "web"
+        if (klass is None and len(params) > 1 and params[0].name.value in _REQUEST_NAMES and not self.called(fn)
+                and not self._pytest(fn)):  # fmt: skip
+            return "inferred"  # `def detail(request, slug)` outside a views file: a view whose URL is not in view
+        if klass is None and params and self._reads_request_global(fn) and not self.called(fn):
+            return "inferred"
         return None
+
+    def _pytest(self, fn: cst.FunctionDef) -> bool:
+        """pytest's own `request` (a fixture's or a test's parameter), not a web request."""
+        name = fn.name.value
+        return (name.startswith("test") or _has_decorator(fn, "fixture") or any(
+            ref.split(".", 1)[0] in ("pytest", "_pytest") for ref in self.imports.values()))  # fmt: skip
+
+    def _reads_request_global(self, fn: cst.FunctionDef) -> bool:
+        """A module-level function that reads the framework's `request` global (Flask, Quart, Bottle) is a view,
+        whose parameters are the URL's variables, when nothing in view calls it: its route may be registered
+        elsewhere (`add_url_rule`, a blueprint factory) or cut off (a snippet)."""
+        if self.enclosing.get(id(fn)) is not self.module:
+            return False
+        facts = self.facts(fn)
+        if "request" not in facts.names or "request" in facts.bound:
+            return False
+        ref = self.imports.get("request")
+        if ref is None:  # a snippet without its imports: the name is the framework's when nothing here binds it
+            return "request" not in self.functions and "request" not in self.classes and not self.imports
+        return ref in _REQUEST_GLOBALS
+
+    def called(self, fn: cst.FunctionDef) -> bool:
+        """Whether the module calls `fn` by its name anywhere but its own definition (a caller in view: what
+        it passes decides, not the parameter's name)."""
+        name = fn.name.value
+        before = r"(?<!\w)" if id(fn) in self.class_of else r"(?<![\w.])"  # a method is called as `x.name(...)`
+        return len(re.findall(rf"{before}{re.escape(name)}\s*\(", self.text)) > 1
 
     def _lambda_event(self, fn: cst.FunctionDef, params: list[cst.Param]) -> tuple[int, str] | None:
         names = [p.name.value for p in params[:2]]

@@ -40,30 +40,44 @@ class Hit:
     flow: Flow
     sink: str  # how messages name the sink: "os.system"
     arg: cst.BaseExpression | None
-    where: tuple[object, object] | None = None  # (module, call node) inside a wrapper where the sink is
+    where: tuple[object, object] | None = None  # (module, call node) inside a wrapper where it calls on
     wrapper: str | None = None  # the project function called here that passes the data on to the sink
+    # The wrappers further in, when the wrapper passes the data to another (`listing()` -> `run()` -> the sink):
+    # (name, (module, call node inside it)) each; the last call node is the sink.
+    hops: tuple[tuple[str, tuple[object, object]], ...] = ()
 
     @property
     def via(self) -> str | None:
         """ "helpers.py:14": where the sink is, when the call reaches it through a wrapper."""
         if self.where is None:
             return None
-        import os
-
-        from codeward.reviewer.positions import positions
-
-        owner, node = self.where
-        span = _POSITIONS.get(id(node))
-        if span is None:
-            span = _POSITIONS[id(node)] = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
-        name = os.path.basename(owner.path)  # type: ignore[attr-defined]
-        return f"{name}:{span.line}" if span is not None else name
+        return _where_text(self.hops[-1][1] if self.hops else self.where)
 
     def label(self) -> str:
-        """The sink as messages name it: `os.system()`, or `run(), which passes it to os.system() (x.py:3)`."""
-        if self.wrapper is None:
+        """The sink as messages name it: `os.system()`, `run(), which passes it to os.system() (x.py:3)`, or
+        through every wrapper: `listing(), which passes it to run() (x.py:9), which passes it to os.system()
+        (x.py:3)`."""
+        if self.wrapper is None or self.where is None:
             return f"{self.sink}()"
-        return f"{self.wrapper}(), which passes it to {self.sink}() ({self.via})"
+        names = [name for name, _ in self.hops] + [self.sink]
+        wheres = [self.where] + [where for _, where in self.hops]
+        return f"{self.wrapper}()" + "".join(
+            f", which passes it to {name}() ({_where_text(where)})" for name, where in zip(names, wheres, strict=True)
+        )
+
+
+def _where_text(where: tuple[object, object]) -> str:
+    """ "helpers.py:14": a call's file and line."""
+    import os
+
+    from codeward.reviewer.positions import positions
+
+    owner, node = where
+    span = _POSITIONS.get(id(node))
+    if span is None:
+        span = _POSITIONS[id(node)] = positions(owner.module, [node]).get(id(node))  # type: ignore[attr-defined]
+    name = os.path.basename(owner.path)  # type: ignore[attr-defined]
+    return f"{name}:{span.line}" if span is not None else name
 
 
 def callee(analysis: Analysis, call: cst.Call, env: Env) -> tuple[str | None, str | None, Value | None]:
@@ -292,7 +306,7 @@ def _wrapper_hits(
     bound = owner.bind(fn, full, method=False)
     callee_name = fn.name.value if isinstance(fn, cst.FunctionDef) else "<lambda>"
     hits = []
-    for sink_kind, flow, desc, node, path in summary.sinks:
+    for sink_kind, flow, desc, node, path, hops in summary.sinks:
         if kind is not None and sink_kind != kind:
             continue
         label = flow.label
@@ -311,7 +325,7 @@ def _wrapper_hits(
                 reached = cleaned[0]
             holder = owner if path == owner.path else (analysis.info.engine.modules.get(path) or owner)
             hits.append(
-                Hit(sink_kind, reached.via(f"{callee_name}()", call), desc, arg_expr, (holder, node), callee_name)
+                Hit(sink_kind, reached.via(f"{callee_name}()", call), desc, arg_expr, (holder, node), callee_name, hops)
             )
     return hits
 
@@ -330,10 +344,10 @@ def _arg_expr(owner, fn, args: list[Arg], index: int, call: cst.Call) -> cst.Bas
     return None
 
 
-def summary_sinks(analysis: Analysis) -> list[tuple[str, Flow, str, object, str]]:
+def summary_sinks(analysis: Analysis) -> list[tuple[str, Flow, str, object, str, tuple]]:
     """Every parameter flow reaching a sink inside the function (directly or through its callees), with the
     state before each statement as the fixed point left it."""
-    out: list[tuple[str, Flow, str, object, str]] = []
+    out: list[tuple[str, Flow, str, object, str, tuple]] = []
     seen: set[tuple] = set()
     cfg = analysis.cfg
     if cfg is None:
@@ -351,7 +365,8 @@ def summary_sinks(analysis: Analysis) -> list[tuple[str, Flow, str, object, str]
                     if key in seen:
                         continue
                     seen.add(key)
-                    out.append((hit.kind, hit.flow, hit.sink, call, analysis.info.path))
+                    hops = ((hit.wrapper, hit.where), *hit.hops) if hit.wrapper and hit.where else ()
+                    out.append((hit.kind, hit.flow, hit.sink, call, analysis.info.path, hops))
     return out
 
 

@@ -40,6 +40,9 @@ ALL_KINDS = frozenset(
         "trust-boundary",
         "ssh",
         "path-dots",  # `..` rejected: a path sink is safe when nothing joins the value after an absolute base
+        # Checked as a part of a path joined after a base (`realpath(join(BASE, name)).startswith(BASE)`): safe
+        # where it is joined after that base again, not alone (then it is relative to the working directory).
+        "path-under",
     ]
 )
 
@@ -51,6 +54,11 @@ MAX_DEPTH = 3  # nesting of fields kept
 # `self`): a class whose methods pass `self` around otherwise collects hundreds of paths per value, and merging
 # them made one Django module (sql/subqueries.py) take minutes. A shorter path stands for more of the argument.
 MAX_PARAM_FLOWS = 24
+
+
+def with_implied(kinds: frozenset[str]) -> frozenset[str]:
+    """A value safe as a path is safe as a path joined after a base too."""
+    return kinds | {"path-under"} if "path" in kinds and "path-under" not in kinds else kinds
 
 
 class _Unknown:
@@ -125,7 +133,7 @@ class Flow:
         origin: the rules (and a summary's callers) can then tell checked data from a value whose origin the
         analysis does not know (a shape rule stays silent on the first, not on the second), and values do not
         grow with every check a parameter went through."""
-        cleared = self.cleared | kinds
+        cleared = with_implied(self.cleared | kinds)
         if cleared == self.cleared:
             return self
         if cleared >= ALL_KINDS:

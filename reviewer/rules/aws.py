@@ -8,6 +8,8 @@ import re
 from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.cloudformation import ANSWERS, CRHELPER
+from codeward.reviewer.rules.origins import deployment_value
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -106,11 +108,15 @@ def _function_text(ctx: Context) -> str:
     return cached  # type: ignore[return-value]
 
 
-# What a CloudFormation custom-resource handler reads or calls besides `RequestType`.
-_CUSTOM_RESOURCE = re.compile(r"ResponseURL|ResourceProperties|cfnresponse|crhelper|CfnResource|send_response")
-# A handler that answers CloudFormation itself is a custom resource even when it never reads RequestType (one
-# that does the same work on create, update and delete).
-_ANSWERS_CLOUDFORMATION = re.compile(r"ResponseURL|cfnresponse\.send\(|\bhelper\s*=\s*CfnResource\(")
+def _custom_resource_handler(ctx: Context) -> bool:
+    """The handler is a CloudFormation custom resource's: it reads `RequestType` and `ResourceProperties`, or
+    answers CloudFormation itself (even one that never reads RequestType, doing the same on every request), or
+    is registered with the module's crhelper (`@helper.create`), which answers for it."""
+    text = _function_text(ctx)
+    if ("RequestType" in text and "ResourceProperties" in text) or ANSWERS.search(text):
+        return True
+    function = ctx.function
+    return isinstance(function, cst.FunctionDef) and bool(function.decorators) and bool(CRHELPER.search(ctx.text))
 
 
 def _uses_locals(ctx: Context, call: cst.Call) -> bool:
@@ -136,8 +142,9 @@ class ClientInHandler(ReviewRule):
     reported: they cannot move to module level. A client created only in a branch of the handler (an `if`,
     an `except`) is reported at `info`: only the invocations taking that branch pay for it, and module level
     would make every cold start pay. So is a client in a CloudFormation custom-resource handler (it reads
-    `RequestType` and answers through `cfnresponse`, `crhelper` or the `ResponseURL`), which runs only on
-    stack changes.
+    `RequestType` and `ResourceProperties`, or answers through `cfnresponse`, the `ResponseURL` or a
+    `send_response(...)`/`send(event, context, ...)` of its own, or is registered with crhelper's
+    `@helper.create`), which runs only on stack changes.
 
     ## Why is this bad?
     The handler runs on every invocation: creating a client each time repeats credential resolution,
@@ -179,8 +186,7 @@ class ClientInHandler(ReviewRule):
                 if isinstance(target, cst.Name):
                     per_call.add(target.value)
             return
-        text = _function_text(ctx)
-        if ("RequestType" in text and _CUSTOM_RESOURCE.search(text)) or _ANSWERS_CLOUDFORMATION.search(text):
+        if _custom_resource_handler(ctx):
             # CloudFormation invokes a custom resource's handler a few times per stack (create, update, delete):
             # the cost of a client per invocation does not matter there.
             ctx.report(
@@ -233,6 +239,25 @@ class ClientInHandler(ReviewRule):
             "    client = boto3.client('cognito-idp')\n    client.set_ui_customization(UserPoolId='p', CSS='')\n"
             "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
             5,
+            14,
+            message="custom-resource handler",
+        ),
+        # A crhelper custom resource: `@helper.create` functions never name CloudFormation, the helper answers it.
+        Invalid(
+            "import boto3\nfrom crhelper import CfnResource\n\nhelper = CfnResource()\n\n\n@helper.create\n"
+            "def create(event, context):\n    client = boto3.client('ssm')\n"
+            "    client.put_parameter(Name='n', Value='v', Overwrite=True)\n\n\n"
+            "def handler(event, context):\n    helper(event, context)\n",
+            9,
+            14,
+            message="custom-resource handler",
+        ),
+        # A handler that answers through the project's own `send(event, context, ...)`, the call split over lines.
+        Invalid(
+            "import boto3\nfrom .cfn import send\n\n\ndef handler(event, context):\n"
+            "    client = boto3.client('ec2')\n    client.describe_vpcs()\n"
+            "    send(\n        event,\n        context,\n        'SUCCESS',\n        {},\n    )\n",
+            6,
             14,
             message="custom-resource handler",
         ),
@@ -710,7 +735,12 @@ class S3ExpectedBucketOwner(ReviewRule):
     """
     ## What it does
     Finds S3 object calls (`get_object`, `put_object`, `delete_object`, ...) on an S3 client without
-    `ExpectedBucketOwner`.
+    `ExpectedBucketOwner`, on a bucket whose name is written in the code or read from elsewhere (a resource
+    tag, an API answer, a request). Not on the deployment's own bucket: a name from an environment variable,
+    a custom resource's `ResourceProperties`, a Glue job argument, an S3 notification, or the caller of a
+    library function (followed through assignments, `self` attributes and the module's own calls). The
+    template that created such a bucket owns it; on real code those findings were judged wrong or not worth a
+    comment.
 
     ## Why is this bad?
     Bucket names are global: if a bucket is deleted and someone else re-creates the name, or a name is
@@ -741,6 +771,8 @@ class S3ExpectedBucketOwner(ReviewRule):
             return
         if any(arg.star == "**" for arg in node.args):
             return
+        if deployment_value(ctx, kwarg(node, "Bucket").value):  # type: ignore[union-attr]
+            return
         ctx.report(node, f"{found[1]}() without ExpectedBucketOwner trusts whoever owns the bucket name")
 
     VALID = (
@@ -749,8 +781,62 @@ class S3ExpectedBucketOwner(ReviewRule):
             "ExpectedBucketOwner='111122223333')\n"
         ),
         Valid("import boto3\ns3 = boto3.client('s3')\npolicy = s3.get_bucket_policy(Bucket='r')['Policy']\n"),
+        # The deployment's own bucket: its name comes from the environment the template sets...
+        Valid(
+            "import os\nimport boto3\ns3 = boto3.client('s3')\nBUCKET = os.environ['DATA_BUCKET']\n\n\n"
+            "def save(key, body):\n    s3.put_object(Bucket=BUCKET, Key=key, Body=body)\n"
+        ),
+        Valid(
+            "import os\nimport boto3\ns3 = boto3.client('s3')\n\n\ndef save(key, body):\n"
+            "    s3.put_object(Bucket=f\"{os.getenv('STAGE')}-reports\", Key=key, Body=body)\n"
+        ),
+        # ... from the custom resource's properties, through a helper every call of which passes them ...
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    props = event['ResourceProperties']\n    empty(props['BucketName'])\n\n\n"
+            "def empty(bucket):\n    for item in s3.list_objects_v2(Bucket=bucket).get('Contents', []):\n"
+            "        s3.delete_object(Bucket=bucket, Key=item['Key'])\n"
+        ),
+        # ... from an S3 notification, which only a bucket set up to invoke the function sends ...
+        Valid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    for record in event['Records']:\n        bucket = record['s3']['bucket']['name']\n"
+            "        s3.get_object(Bucket=bucket, Key=record['s3']['object']['key'])\n"
+        ),
+        # ... or from the caller of a library function, who names a bucket of their own.
+        Valid(
+            "import boto3\n\n\nclass Uploader:\n    def __init__(self, bucket):\n        self.bucket = bucket\n"
+            "        self.s3 = boto3.client('s3')\n\n    def upload(self, key, body):\n"
+            "        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)\n"
+        ),
     )
-    INVALID = (Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),)
+    INVALID = (
+        Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),
+        # A name read from a resource tag is not the deployment's: another account may own it.
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef copy(bucket, key):\n"
+            "    return s3.get_object(Bucket=bucket, Key=key)['Body'].read()\n\n\n"
+            "def main():\n    copy(get_tag('NOTEBOOK_BUCKET'), 'setup.sh')\n",
+            6,
+            12,
+        ),
+        # The request names the bucket: the caller picks whose bucket the function reads.
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    return s3.get_object(Bucket=event['bucket'], Key=event['key'])['Body'].read()\n",
+            6,
+            12,
+        ),
+        # A fixed name written in the code, even next to one from the environment.
+        Invalid(
+            "import os\nimport boto3\ns3 = boto3.client('s3')\n\n\ndef fetch(key):\n"
+            "    bucket = os.environ.get('BUCKET') or 'public-models'\n"
+            "    bucket = 'shared-artifacts'\n"
+            "    return s3.get_object(Bucket=bucket, Key=key)\n",
+            9,
+            12,
+        ),
+    )
 
 
 class SnsUnauthenticatedUnsubscribe(ReviewRule):

@@ -406,9 +406,46 @@ _RANDOM_FUNCS = frozenset(
               "randbytes", "normalvariate", "gauss", "triangular", "betavariate", "expovariate", "gammavariate",
               "lognormvariate", "vonmisesvariate", "paretovariate", "weibullvariate", "binomialvariate"]
 )  # fmt: skip
-_TOKENISH = re.compile(
-    r"(?i)token|password|passwd|secret|nonce|salt|otp|session|csrf|api_?key|reset_code|verification|captcha|pin$"
-)
+# What a name denotes is its last word, the head noun: `reset_token` is a token, `session_start_time` a time and
+# `token_expiry` an expiry. Secret heads on their own; keys, codes, ids and cookies only with a word that makes
+# them secret (`api_key`, `verification_code`, `session_id`), since `cache_key` or `status_code` are not.
+_SECRET_HEADS = frozenset(
+    ("token", "password", "passwd", "passphrase", "secret", "nonce", "salt", "otp", "csrf", "xsrf", "captcha",
+     "pin", "sid", "sessionid")
+)  # fmt: skip
+_QUALIFIED_HEADS = frozenset(("key", "code", "id", "cookie"))
+_SECRET_QUALIFIERS = frozenset(
+    ("api", "secret", "session", "private", "signing", "encryption", "auth", "reset", "verification", "verify",
+     "confirm", "confirmation", "activation", "otp", "access", "csrf", "invite", "invitation", "magic", "login", "mfa")
+)  # fmt: skip
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _words(name: str) -> list[str]:
+    """`resetToken`, `RESET_TOKEN`, `reset_token2` -> ['reset', 'token', ...], lower case, plurals singular."""
+    words = [w.lower() for w in _WORDS.findall(name) if not w.isdigit()]
+    return [w[:-1] if w.endswith("s") and w[:-1] in _SECRET_HEADS else w for w in words]
+
+
+def _names_secret(words: list[str]) -> bool:
+    """A noun phrase (its head is the last word) that names a secret."""
+    if not words:
+        return False
+    head = words[-1]
+    if head in _SECRET_HEADS:
+        return True
+    return head in _QUALIFIED_HEADS and len(words) > 1 and words[-2] in _SECRET_QUALIFIERS
+
+
+def _secret_variable(name: str) -> bool:
+    return _names_secret(_words(name))
+
+
+def _secret_maker(name: str) -> bool:
+    """A function named for making a secret (`make_otp`, `new_password`, `refresh_secret_now`): a verb phrase,
+    so the secret is any noun phrase inside it, not only its last word."""
+    words = _words(name)
+    return any(_names_secret(words[: i + 1]) for i in range(len(words)))
 
 
 class InsecureRandomness(ReviewRule):
@@ -417,7 +454,10 @@ class InsecureRandomness(ReviewRule):
     Finds values of the `random` module (every function: `random()`, `randint`, `choice`, `sample`,
     `randbytes`, `gauss`, ...) that reach something an attacker gains by guessing: a cookie, the session, a
     response, a password, a key, a salt, a nonce, an HMAC or a token, followed by data flow whatever the
-    variables are called. A value assigned to a name that says it is a token or password is reported too.
+    variables are called. A value assigned to a name that says it is a token or password is reported too: the
+    name's last word (its head noun) must name a secret (`reset_token`, `otp`; a key, code, id or cookie with a
+    word that makes it secret: `api_key`, `verification_code`, `session_id`), so `session_start_time`,
+    `token_count` or an STS `session_name` are not.
 
     ## Why is this bad?
     `random` is a Mersenne Twister: 624 outputs reveal its state, after which every past and future
@@ -448,14 +488,14 @@ class InsecureRandomness(ReviewRule):
         if name in _RANDOM_FUNCS:
             target = _assigned_name(ctx)
             function = ctx.function
-            context = target if target and _TOKENISH.search(target) else None
+            context = target if target and _secret_variable(target) else None
             # A function named like a token generator makes one only from what it returns: a random sleep
             # jitter inside `refresh_secret_now()` is not the secret.
             if (
                 context is None
                 and target
                 and function is not None
-                and _TOKENISH.search(function.name.value)
+                and _secret_maker(function.name.value)
                 and target in _returned_names(function)
             ):
                 context = f"{function.name.value}()"
@@ -485,14 +525,42 @@ class InsecureRandomness(ReviewRule):
 
     VALID = (
         Valid("import secrets\nreset_token = secrets.token_urlsafe(32)\n"),
+        # A measure or a label of a session (its start time, an STS role session name) is not its secret.
+        Valid(
+            "import random\n\n\ndef simulate(now, days):\n    session_times = random.choices([1, 2, 3], k=days)\n"
+            "    session_start_time = now + random.randint(0, 3600)\n    return session_times, session_start_time\n"
+        ),
+        Valid(
+            "import random\nimport string\n\n\ndef assume(sts, arn):\n"
+            "    session_name = ''.join(random.choices(string.ascii_letters, k=8))\n"
+            "    return sts.assume_role(RoleArn=arn, RoleSessionName=session_name)\n"
+        ),
         Valid("import random\n\ndef shuffle_questions(qs):\n    random.shuffle(qs)\n    return qs\n"),
         Valid(
             "import random\n\ndef pick(resp, colours):\n    resp.set_cookie('theme', 'dark')\n    return random.choice(colours)\n"
         ),
+        # A measure or a label of a session (its start time, an STS role session name) is not its secret.
+        Valid(
+            "import random\n\n\ndef simulate(now, days):\n    session_times = random.choices([1, 2, 3], k=days)\n"
+            "    session_start_time = now + random.randint(0, 3600)\n    return session_times, session_start_time\n"
+        ),
+        Valid(
+            "import random\nimport string\n\n\ndef assume(sts, arn):\n"
+            "    session_name = ''.join(random.choices(string.ascii_letters, k=8))\n"
+            "    return sts.assume_role(RoleArn=arn, RoleSessionName=session_name)\n"
+        ),
+        # The head noun decides what a name holds: a time, a count, an STS session's name, a cache key.
+        Valid("import random\nsession_start_time = now + random.randint(1, 60)\n"),
+        Valid("import random\nsession_times = random.choices(range(10), k=3)\n"),
+        Valid("import random, string\nsession_name = 'job-' + ''.join(random.choices(string.ascii_letters, k=8))\n"),
+        Valid("import random\ncache_key = random.randint(0, 9)\ntoken_expiry = random.randint(60, 120)\n"),
     )
     INVALID = (
         Invalid("import random, string\nreset_token = ''.join(random.choices(string.ascii_letters, k=32))\n", 2, 23),
         Invalid("import random\n\ndef make_otp():\n    return str(random.randint(100000, 999999))\n", 4, 16),
+        Invalid("import random\nsessionId = random.getrandbits(64)\n", 2, 13, message="makes `sessionId`"),
+        Invalid("import random\nverification_code = random.randint(100000, 999999)\n", 2, 21),
+        Invalid("import random\nRESET_TOKENS = random.sample(range(10**6), 5)\n", 2, 16),
         Invalid(
             "import random\n\ndef remember(resp):\n    value = str(random.getrandbits(64))\n"
             "    resp.set_cookie('x', value)\n",

@@ -10,6 +10,7 @@ from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg,
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules._base import CallRule, TaintSink, literal_prefix
+from codeward.reviewer.rules.origins import constant_value, project_file_text
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -183,6 +184,10 @@ class ShellWithVariable(CallRule):
     `pexpect.spawn(line)`): no shell, but a value with spaces or a leading `-` adds arguments and options of its
     own. Remote shells count as shells (paramiko `exec_command`, fabric `run`/`sudo`/`local`, invoke `run`),
     and so does a shell that `os.exec*` or `os.spawn*` starts on a script (`os.execl("/bin/sh", "sh", "-c", cmd)`).
+    Not reported: a command whose values are constants wherever the module calls its function (`install(name)`
+    called only as `install("boto3")`), and a command line given to a runner of the project whose code is in
+    view and starts its process without a shell (`shlex.split(cmd)`, then `subprocess.check_output`): that
+    runner's own call is reviewed where it is. Test code gets CWR102 only (the test profile).
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -249,6 +254,8 @@ class ShellWithVariable(CallRule):
         callee = ctx.code(node.func, 80).rsplit(".", 1)[-1]
         if not _COMMAND_HELPER.search(callee) or _NOT_COMMAND_HELPER.search(callee):
             return
+        if _runner_without_shell(ctx, node):
+            return
         first = node.args[0]
         if first.keyword is not None or first.star:
             return
@@ -259,14 +266,16 @@ class ShellWithVariable(CallRule):
             prefix = literal_prefix(command)
             if prefix is None or not _command_line(prefix, node) or not _unquoted_variable(ctx, command):
                 return
-            if _settled(ctx, command, "command") or ctx.sink_hits(node, "command"):
+            if _settled(ctx, command, "command") or constant_value(ctx, command) or ctx.sink_hits(node, "command"):
                 return
             what = "a variable"
         elif isinstance(command, cst.Name | cst.Attribute | cst.Subscript):
-            found = _built_from_parameter(ctx, command, "command")
+            found = _built_from_parameter(ctx, command, "command") or _built_from_unknown(ctx, command)
             if found is None or not _command_line(found[1], node) or ctx.sink_hits(node, "command"):
                 return
-            what = f"`{found[0]}`"
+            if not found[0] and constant_value(ctx, command):
+                return
+            what = f"`{found[0]}`" if found[0] else "a variable"
         else:
             return
         ctx.report(
@@ -303,9 +312,9 @@ class ShellWithVariable(CallRule):
     def _shell(self, ctx: Context, node: cst.Call, name: str, command: cst.BaseExpression) -> None:
         if ctx.sink_hits(node, "command"):
             return  # CWR102 reports flows of untrusted data
-        if _settled(ctx, command, "command"):
+        if _settled(ctx, command, "command") or not _unquoted_variable(ctx, command):
             return
-        if not _unquoted_variable(ctx, command):
+        if constant_value(ctx, command):  # `install(name)`, every call of which in the module names a package
             return
         if _as_it_is(ctx, command):
             # The whole command comes in as it is (a hook or task runner's configured command, a wrapper's
@@ -319,7 +328,7 @@ class ShellWithVariable(CallRule):
     def _split(self, ctx: Context, node: cst.Call, name: str, line: cst.BaseExpression) -> None:
         """A command line split on blanks into the program's arguments (no shell): a value in it that holds
         spaces or starts with `-` becomes arguments or options of its own (argument injection)."""
-        if ctx.sink_hits(node, "command") or _settled(ctx, line, "command"):
+        if ctx.sink_hits(node, "command") or _settled(ctx, line, "command") or constant_value(ctx, line):
             return
         if isinstance(line, cst.Name | cst.Attribute | cst.Subscript):
             if _as_it_is(ctx, line):
@@ -352,11 +361,44 @@ class ShellWithVariable(CallRule):
             "import shlex, subprocess\n\ndef clone(url):\n    subprocess.check_call(shlex.split('git clone %s' % shlex.quote(url)))\n"
         ),
         Valid("import subprocess\nsubprocess.check_call('git status --short'.split())\n"),
+        # A quoting helper of the project or of a library, known by its name.
+        Valid(
+            "import subprocess\nfrom compat import shell_join, shell_quote\n\n\ndef run(args, name):\n"
+            "    subprocess.run(shell_join(args), shell=True, check=True)\n"
+            "    subprocess.run('ls ' + shell_quote(name), shell=True, check=True)\n"
+        ),
         # A project's runner given an argument list, a quoted value, or text that is not a command line.
         Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
         Valid("def note(runner, name):\n    runner.run_step('Deploying %s' % name)\n"),
+        # A variable formatted from a listing, but quoted, numeric, or bound more than once.
+        Valid(
+            "import shlex\n\ndef hook():\n    for name in get_lines('git diff'):\n"
+            "        cmd = 'git show :%s' % shlex.quote(name)\n        get_output(cmd)\n"
+        ),
+        Valid("import os\n\ndef stop():\n    cmd = 'kill -9 %d' % os.getppid()\n    run_command(cmd)\n"),
+        Valid(
+            "def hook(flag):\n    for name in get_lines('git diff'):\n        cmd = 'git show :%s' % name\n"
+            "        if flag:\n            cmd = 'git status'\n        get_output(cmd)\n"
+        ),
         Valid("def note(log, name):\n    log.info('git show :%s' % name)\n"),
+        # Every call of the function in the module passes constants: the command is the module's own.
+        Valid(
+            "import subprocess\n\n\ndef install(name, version=None):\n"
+            "    command = f'pip install {name}=={version}' if version else f'pip install {name}'\n"
+            "    subprocess.check_call(command, shell=True)\n\n\n"
+            "def main():\n    install('sagemaker')\n    install('boto3', '1.17.52')\n"
+        ),
+        # The project's runner is in view (another module of it) and runs no shell.
+        Valid(
+            "from runner import check_output\n\n\ndef has_image(image):\n"
+            "    return check_output('docker images -q %s' % image).strip()\n",
+            filename="app.py",
+            files={
+                "runner.py": "import shlex\nimport subprocess\n\n\ndef check_output(cmd):\n"
+                "    return subprocess.check_output(shlex.split(cmd) + ['--no-trunc'])\n"
+            },
+        ),
     )
     INVALID = (
         Invalid(
@@ -411,7 +453,59 @@ class ShellWithVariable(CallRule):
             12,
             message="is given a command line built from a variable that is not shell-quoted",
         ),
+        # A file name from a listing, formatted into a variable first (isort's git hook).
+        Invalid(
+            "def hook():\n    for name in get_lines('git diff --name-only'):\n"
+            "        cmd = 'git show :%s' % name\n        get_output(cmd)\n",
+            4,
+            9,
+            message="get_output() is given a command line built from a variable that is not shell-quoted",
+        ),
+        # A runner in view that goes through a shell: the command line given to it is reported.
+        Invalid(
+            "import subprocess\n\n\ndef run_command(cmd):\n"
+            "    return subprocess.run(cmd + ' 2>&1', shell=True, check=True)\n\n\n"
+            "def show(name):\n    return run_command('git show %s' % name)\n",
+            9,
+            12,
+            message="run_command() is given a command line built from a variable",
+            also=((5, 12),),
+        ),
+        # One call of the function passes a variable: the command is not the module's own.
+        Invalid(
+            "import subprocess\n\n\ndef install(name):\n    subprocess.check_call(f'pip install {name}', shell=True)\n\n\n"
+            "def main(extra):\n    install('boto3')\n    install(extra)\n",
+            5,
+            5,
+        ),
     )
+
+
+# What a runner's code does when it starts a process through a shell (or may: another runner, a remote shell).
+_SHELL_TEXT = re.compile(
+    r"shell\s*=\s*(?!False)|os\.system|\bpopen[234]?\(|getoutput|getstatusoutput|_shell\(|exec_command|"
+    r"\bos\.exec|\bos\.spawn|[\"'](?:-c|/c|-lc)[\"']|\.(?:run|sudo|local)\("
+)
+# What it does when it starts one without a shell.
+_STARTS_PROCESS = re.compile(r"\bsubprocess\.|\b(?:Popen|check_output|check_call|call)\(")
+
+
+def _runner_without_shell(ctx: Context, node: cst.Call) -> bool:
+    """The runner is a function of the project whose code is in view (this module, or one of the project's
+    it imports), and it starts its process without a shell (`shlex.split(cmd)`, then `subprocess.check_output`),
+    nor hands the line to another runner that might: the premise of the finding is known false."""
+    if not isinstance(node.func, cst.Name):
+        return False
+    import os
+
+    from codeward.reviewer.dataflow.project import shared_project
+
+    project = shared_project()
+    found = project.callees(os.path.abspath(ctx.path), f"{node.func.value}(")
+    if not found:
+        return False
+    path, name = found[0]
+    return project.function_mentions(path, name, _STARTS_PROCESS) and not project.wraps(path, name, _SHELL_TEXT)
 
 
 # The last name of a call that may run a command line it is given (a project's own runner).
@@ -557,6 +651,55 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
     return None
 
 
+def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, str] | None:
+    """A variable the function assigns once, from constant text formatted with values of no known origin (a
+    file name from a listing: `for f in get_lines("git diff --name-only"): cmd = "git show :%s" % f`), judged as
+    the same text written in the call would be: ("", the constant start), or None."""
+    function = ctx.function
+    if not isinstance(node, cst.Name) or function is None:
+        return None
+    found: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = list(function.body.body)
+    while stack and len(found) < 2:
+        item = stack.pop()
+        if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(item, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+                found.append(item.value if len(item.targets) == 1 else cst.Name("None"))
+        elif isinstance(item, cst.AugAssign | cst.For | cst.AnnAssign | cst.AsName) and node.value in {
+            n.value for n in _names(getattr(item, "target", None) or getattr(item, "name", None))
+        }:
+            found.append(cst.Name("None"))  # bound another way too: not one formatted text
+        stack.extend(item.children)
+    if len(found) != 1:
+        return None
+    text = found[0]
+    if not (
+        isinstance(text, cst.FormattedString | cst.BinaryOperation)
+        or (isinstance(text, cst.Call) and method_name(text) == "format")
+    ):
+        return None
+    prefix = literal_prefix(text)
+    if prefix is None or not _unquoted_variable(ctx, text) or _settled(ctx, node, "command"):
+        return None
+    return "", prefix
+
+
+def _names(target: cst.CSTNode | None) -> list[cst.Name]:
+    """The plain names an assignment target binds (`a`, `a, (b, c)`)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for e in target.elements for n in _names(e.value)]
+    return []
+
+
+# A project's or library's own shell quoting, by its name: `shell_quote`, `quote_arg`, `shell_join` (a quoted
+# argument list), `subprocess.list2cmdline` (Windows quoting).
+_SHELL_QUOTING = re.compile(r"(?i)(?:^|_)(?:shell_?|cmd_?)?quote(?:d|_args?)?$|^(?:shell|cmd)_?join$|^list2cmdline$")
+
+
 def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
     """Whether a command expression includes a variable part not wrapped in shlex.quote."""
     if isinstance(node, cst.FormattedString):
@@ -564,12 +707,18 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression) -> bool:
             isinstance(p, cst.FormattedStringExpression) and _unquoted_variable(ctx, p.expression) for p in node.parts
         )
     if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString):
+            conversions = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])", literal_str(node.left) or "")
+            if conversions and all(c in "diouxXeEfFgG%" for c in conversions):
+                return False  # `"kill -9 %d" % pid`: only numbers go in
         return _unquoted_variable(ctx, node.left) or _unquoted_variable(ctx, node.right)
     if isinstance(node, cst.Tuple):  # `"rm -rf %s/%s" % (a, b)`
         return any(_unquoted_variable(ctx, e.value) for e in node.elements)
     if isinstance(node, cst.Call):
         name = ctx.call_name(node)
-        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int"):
+        if name in ("shlex.quote", "pipes.quote", "shlex.join", "int") or _SHELL_QUOTING.search(
+            name.rpartition(".")[2]
+        ):
             return False
         if method_name(node) == "format":
             return any(_unquoted_variable(ctx, a.value) for a in node.args)
@@ -1084,6 +1233,7 @@ class Ssrf(TaintSink):
     security_severity = 8.6
     kind = "ssrf"
     trusts = frozenset({"untrusted", "external"})
+    external_at_info = True
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 
@@ -1113,11 +1263,21 @@ class Ssrf(TaintSink):
             8,
             12,
         ),
+        # An event of unknown shape (a Step Functions state, a direct invocation) is another system's data: info.
         Invalid(
             "from urllib.request import urlopen\n\ndef handler(event, context):\n"
             "    with urlopen(event['callback'], timeout=5) as r:\n        return r.read()\n",
             4,
             10,
+            message="another system's data",
+        ),
+        # What an HTTP client sent through API Gateway is untrusted: the rule's own severity.
+        Invalid(
+            "import requests\n\ndef handler(event, context):\n"
+            "    url = event['queryStringParameters']['url']\n    return requests.get(url, timeout=5).text\n",
+            5,
+            12,
+            message="the Lambda event's queryStringParameters chooses the URL",
         ),
         Invalid(
             "import requests\n\ndef proxy(request):\n    s = requests.Session()\n"
@@ -1981,6 +2141,19 @@ _SQL_HELPER = re.compile(r"execute|query|sql", re.I)
 _SQL_VERB = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CREATE|DROP|ALTER|TRUNCATE)\s", re.I)
 
 
+# A quote followed by what _SQL_VERB matches: every string literal that starts like SQL (a string's, an
+# f-string's or a concatenation's first part, read from its source text just after its opening quote) leaves
+# such a match in the file's text, so a file without one holds no SQL-like literal, and its functions need no walk.
+_SQL_AFTER_QUOTE = re.compile(r"['\"]" + _SQL_VERB.pattern, re.I)
+
+
+def _sql_text_in_file(ctx: Context) -> bool:
+    found = ctx.shared.get("sql-text-in-file")
+    if found is None:
+        found = ctx.shared["sql-text-in-file"] = _SQL_AFTER_QUOTE.search(ctx.text) is not None
+    return found  # type: ignore[return-value]
+
+
 def _starts_like_sql(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.SimpleString):
         body = node.value.lstrip("rRbBuU")
@@ -2033,6 +2206,8 @@ def _sql_text_in_reach(ctx: Context) -> bool:
     without one the analysis is not asked (asking doubled the review's time on Django, where `query` names ORM
     objects and `cursor.execute(sql, params)` runs SQL composed elsewhere). Text held in another module's
     constant is not seen."""
+    if not _sql_text_in_file(ctx):
+        return False
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
     scopes: list[tuple[cst.CSTNode, bool]] = [(ctx.module, True)]
     for ancestor in ctx.ancestors():
@@ -2067,6 +2242,8 @@ def _template_and_values(query: cst.BaseExpression) -> tuple[cst.BaseExpression 
 
 def _sql_text_in_function(ctx: Context) -> bool:
     """Whether the function around the current call holds a string literal that starts like SQL."""
+    if not _sql_text_in_file(ctx):
+        return False
     cache: dict[int, bool] = ctx.shared.setdefault("sql-text", {})  # type: ignore[assignment]
     function = next((a for a in ctx.ancestors() if isinstance(a, cst.FunctionDef)), None)
     if function is None:
@@ -2280,7 +2457,9 @@ class EvalOfVariable(ReviewRule):
     """
     ## What it does
     Finds `eval` and `exec` of a value that is not a literal, where codeward cannot see where the value
-    comes from. Untrusted data reaching them is reported by CWR104 instead.
+    comes from. Untrusted data reaching them is reported by CWR104 instead. Text read from a file at a fixed
+    path of the project (a `setup.py` reading its version from `pkg/_version.py`) is the project's own code
+    and is not reported.
 
     ## Why is this bad?
     Whatever reaches the argument runs as Python with the program's permissions; one caller passing user
@@ -2318,11 +2497,23 @@ class EvalOfVariable(ReviewRule):
                 return
         if ctx.sink_hits(node, "code") or _settled(ctx, source, "code"):
             return  # CWR104's, or a value the analysis knows
+        if project_file_text(ctx, source):
+            return  # the project's own file at a fixed path (a setup.py reading its version): its own code
         ctx.report(node, f"{name}() runs code from `{ctx.code(source, 30)}`, which is not a literal")
 
     VALID = (
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
         Valid("exec('import sys')\n"),
+        # A setup.py reading its own version from the package's files at fixed paths.
+        Valid(
+            "import os\n\n_locals = {}\nwith open(os.path.join('fabric', '_version.py')) as fp:\n"
+            "    exec(fp.read(), None, _locals)\n"
+        ),
+        Valid(
+            "import re\nfrom os import path\n\nhere = path.abspath(path.dirname(__file__))\nname = 'tunnel'\n"
+            "with open(path.join(here, name + '.py'), encoding='utf-8') as f:\n    data = f.read()\n"
+            "    version = eval(re.search('__version__ = (.+)', data).group(1))\n"
+        ),
         # An allow-list without letters or `_`: an arithmetic expression names nothing (bedrock-chat's calculator).
         Valid(
             "import re\n\ndef calc(expression):\n    if not re.match(r'^[0-9+\\-*/().]+$', expression):\n"
@@ -2331,6 +2522,8 @@ class EvalOfVariable(ReviewRule):
     )
     INVALID = (
         Invalid("def apply(rule, record):\n    return eval(rule, {'record': record})\n", 2, 12),
+        # A file whose path the caller chooses is not the project's own.
+        Invalid("def load(path):\n    with open(path) as fp:\n        exec(fp.read())\n", 3, 9),
         # Letters, dots and parentheses let the expression call what it names.
         Invalid(
             "import re\n\ndef calc(expression):\n    if not re.fullmatch(r'[a-z0-9.()]+', expression):\n"

@@ -732,6 +732,31 @@ def _fallback_imports(ctx: Context) -> frozenset[str]:
     return found  # type: ignore[return-value]
 
 
+def _project_defines_warn(ctx: Context) -> bool:
+    """A module of the project this file imports, or one that module imports, defines a `warn` of its own (a
+    logger class whose API is `warn`, with no `warning`: supervisor's `loggers.Logger`, reached through
+    `options.logger`)."""
+    import os
+
+    from codeward.reviewer.dataflow.project import shared_project
+
+    project = shared_project()
+    here = os.path.abspath(ctx.path)
+    seen, frontier = {here}, [here]
+    for _ in range(2):
+        following = []
+        for path in frontier:
+            for module in project.imported_modules(path):
+                if module in seen:
+                    continue
+                seen.add(module)
+                if project.defines(module, "warn"):
+                    return True
+                following.append(module)
+        frontier = following
+    return False
+
+
 def _compatibility_fallback(ctx: Context, call: cst.Call) -> bool:
     """The call is one only an older Python or library reaches: in the handler of `except
     AttributeError`/`ImportError` (the new API was tried first), under a test of `sys.version_info` or
@@ -785,7 +810,9 @@ class DeprecatedApi(ReviewRule):
     Use the replacement named in the message; codeward renames the direct aliases with `--fix`. Calls that
     only older versions reach (under `except AttributeError`/`ImportError` after trying the new API, under a
     `sys.version_info` or `hasattr` test, or of a name imported from the old module only when the new one
-    fails to import) are not reported.
+    fails to import) are not reported. Neither is `x.warn(...)` on a receiver that only its name calls a
+    logger when the project defines a `warn` of its own (in the module, or one or two imports away): its own
+    logger class, whose `warning` may not exist.
     """
 
     code = "CWR608"
@@ -835,7 +862,7 @@ class DeprecatedApi(ReviewRule):
             if ctx.call_name(node).startswith(("logging.", "structlog.")):
                 ctx.report(node, "Logger.warn() is deprecated; use warning()",
                            fix=("use warning", ((node.func.attr, "warning"),)))  # fmt: skip
-            elif "def warn(" not in ctx.text:
+            elif "def warn(" not in ctx.text and not _project_defines_warn(ctx):
                 # Only the receiver's name says it is a logger: projects with loggers of their own define `warn`
                 # and no `warning` (supervisor), where the fix would break the call.
                 ctx.report(
@@ -847,6 +874,16 @@ class DeprecatedApi(ReviewRule):
     VALID = (
         Valid("import logging\nlogging.warning('disk almost full')\nimport warnings\nwarnings.warn('x')\n"),
         Valid("class Logger:\n    def warn(self, msg):\n        print(msg)\n\nlogger = Logger()\nlogger.warn('x')\n"),
+        # The project's own logger class, with `warn` and no `warning`, two imports away (supervisor).
+        Valid(
+            "from app import options\n\n\ndef stop(process):\n    process.config.options.logger.warn('stopping')\n",
+            filename="job.py",
+            files={
+                "app/__init__.py": "",
+                "app/options.py": "from app import loggers\n",
+                "app/loggers.py": "class Logger:\n    def warn(self, msg):\n        print(msg)\n",
+            },
+        ),
         # Fallbacks for older Pythons: the new API is tried first.
         Valid(
             "import inspect\n\ndef spec(f):\n    try:\n        return inspect.signature(f)\n"

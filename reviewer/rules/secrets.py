@@ -7,6 +7,7 @@ import re
 from codeward.reviewer.engine import Context, argument, dotted, literal_str
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.cloudformation import ANSWERS, CUSTOM_RESOURCE
 from codeward.reviewer.rules.injection import is_logging_call
 
 from codeward.findings import Severity
@@ -447,18 +448,7 @@ _HARMLESS_TOKEN = re.compile(
     r"(?i)(?:^|_)(?:next|page|paging|pagination|continuation|lock|sync|idempotency|client_request|cancel|"
     r"cancellation|resume|start|end|change|marker|cursor|request|csrf_?header)_?token$"
 )
-# A CloudFormation custom resource: its event carries a pre-signed ResponseURL.
-_CUSTOM_RESOURCE = re.compile(
-    r"ResponseURL|cfnresponse|crhelper|CfnResource|[\[(]\s*['\"]RequestType['\"]|['\"]RequestType['\"]\s+in\b"
-)
 _DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
-# How a handler answers CloudFormation itself. One that never does runs behind a framework that answers for it,
-# and CDK's Provider framework hands its handlers the event with ResponseURL replaced by '...'.
-_ANSWERS = re.compile(
-    r"ResponseURL|response_?url|cfnresponse|cfn_response|crhelper|CfnResource|send_response|"
-    r"\bsend\(\s*event\s*,\s*context\b"
-)
-
 
 # Response keys of paginated APIs whose value is a cursor (boto3's `NextToken`, S3's `ContinuationToken`).
 _CURSOR_KEY = re.compile(
@@ -562,9 +552,9 @@ def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
         function = ctx.function
         if function is None or not any(p.name.value == node.value for p in function.params.params):
             return None
-        if node.value not in ("event", "evt", "request") or not _CUSTOM_RESOURCE.search(ctx.text):
+        if node.value not in ("event", "evt", "request") or not CUSTOM_RESOURCE.search(ctx.text):
             return None
-        return node.value if _ANSWERS.search(ctx.text) else None
+        return node.value if ANSWERS.search(ctx.text) else None
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):

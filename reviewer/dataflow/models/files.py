@@ -7,8 +7,12 @@ from codeward.reviewer.dataflow.models import Library, Sink
 _ONE = ("os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs",
         "os.mkdir", "os.chmod", "os.chown", "os.stat", "os.lstat", "os.path.exists", "os.path.isfile",
         "os.path.isdir", "os.path.getsize", "os.walk", "os.startfile", "shutil.rmtree", "glob.glob",
-        "glob.iglob", "tarfile.open", "zipfile.ZipFile", "linecache.getlines", "fileinput.FileInput",
-        "posixpath.exists")  # fmt: skip
+        "glob.iglob", "linecache.getlines", "fileinput.FileInput", "posixpath.exists")  # fmt: skip
+# Archive and compressed-file openers, by the name of their first parameter.
+_OPENERS = (("tarfile.open", "name"), ("tarfile.TarFile", "name"), ("tarfile.TarFile.open", "name"),
+            ("zipfile.ZipFile", "file"), ("bz2.open", "filename"), ("bz2.BZ2File", "filename"),
+            ("gzip.open", "filename"), ("gzip.GzipFile", "filename"), ("lzma.open", "filename"),
+            ("lzma.LZMAFile", "filename"), ("shelve.open", "filename"), ("dbm.open", "file"))  # fmt: skip
 _TWO = ("os.rename", "os.replace", "os.symlink", "os.link", "shutil.copy", "shutil.copy2", "shutil.copyfile",
         "shutil.copytree", "shutil.move")  # fmt: skip
 _PATH_METHODS = ("read_text", "read_bytes", "write_text", "write_bytes", "unlink", "open", "exists", "is_file",
@@ -24,6 +28,7 @@ FILES = Library(
         Sink("os.open", "path", ((0, "path"),)),
         Sink("aiofiles.open", "path", ((0, "file"),)),
         *(Sink(name, "path", ((0, "path"),)) for name in _ONE),
+        *(Sink(name, "path", ((0, keyword),)) for name, keyword in _OPENERS),
         *(Sink(name, "path", ((0, "src"), (1, "dst"))) for name in _TWO),
         *(Sink(f"pathlib.Path().{method}", "path", ((-1, ""),)) for method in _PATH_METHODS),
         Sink(".read_text", "path", ((-1, ""),)),

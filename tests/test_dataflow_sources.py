@@ -1,0 +1,173 @@
+"""Where outside input starts and where an allow-list ends it. Parameters taken as outside input when no caller is in view, from how their function is written: a
+module-level function that reads the framework's `request` global is a view whose parameters are URL
+variables (its route registered elsewhere, or cut off); a parameter whose name says it is outside input
+(`user_input`). Both are weak evidence: findings from them are `info`, a caller in view decides instead, and a
+validator the code itself calls on the value (`validateClient(client)`) withdraws the guess. Each case has a
+vulnerable variant and a safe one."""
+
+from __future__ import annotations
+
+import pytest
+from codeward.reviewer.dataflow.analysis import _allowed_only, _strict_kinds
+from codeward.reviewer.dataflow.values import ALL_KINDS
+from codeward.reviewer.review import review_text
+
+CODES = ("CWR101", "CWR102", "CWR103", "CWR107", "CWR120")
+
+# (description, file text, [(line, code, severity)] expected)
+CASES = [
+    (
+        "view reading the request global, parameter into a path",
+        "def delete_key(client):\n    token = decode(request.data)\n    os.remove('keys/%s.key' % client)\n",
+        [(3, "CWR107", "info")],
+    ),
+    (
+        "the same function called in the module: a helper, its caller decides",
+        "def delete_key(client):\n    token = decode(request.data)\n    os.remove('keys/%s.key' % client)\n\n\n"
+        "def run():\n    delete_key('constant')\n",
+        [],
+    ),
+    (
+        "view whose parameter is validated by the code itself",
+        "def delete_key(client):\n    validateClient(client)\n    token = decode(request.data)\n"
+        "    os.remove('keys/%s.key' % client)\n",
+        [],
+    ),
+    (
+        "function not reading the request: its parameter is no source",
+        "def delete_key(client):\n    os.remove('keys/%s.key' % client)\n",
+        [],
+    ),
+    (
+        "view whose request comes first, outside a views file",
+        "import os\n\n\ndef detail(request, slug):\n    return open(os.path.join('/pages', slug)).read()\n",
+        [(5, "CWR107", "info")],
+    ),
+    (
+        "pytest's request fixture comes first",
+        "import os\nimport pytest\n\n\n@pytest.fixture\ndef page(request, slug):\n"
+        "    return open(os.path.join('/pages', slug)).read()\n",
+        [],
+    ),
+    (
+        "parameter named user_input into open()",
+        "def do_open(user_input):\n    with open(user_input) as f:\n        return f.read()\n",
+        [(2, "CWR107", "info")],
+    ),
+    (
+        "parameter named user_input into an archive opener",
+        "import tarfile\n\n\ndef do_tar(user_input):\n    with tarfile.TarFile.open(user_input) as tf:\n"
+        "        return tf.getnames()\n",
+        [(5, "CWR107", "info")],
+    ),
+    (
+        "parameter named user_input cast to int first",
+        "def do_open(user_input):\n    with open('/data/%d' % int(user_input)) as f:\n        return f.read()\n",
+        [],
+    ),
+    (
+        "parameter named user_input, called in view with a constant",
+        "def do_open(user_input):\n    with open(user_input) as f:\n        return f.read()\n\n\n"
+        "def main():\n    do_open('/etc/motd')\n",
+        [],
+    ),
+    (
+        "ordinary parameter name into open()",
+        "def do_open(name):\n    with open(name) as f:\n        return f.read()\n",
+        [],
+    ),
+    (
+        "method parameter named user_input into os.system",
+        "import os\n\n\nclass Runner:\n    def go(self, user_input):\n        os.system('ping ' + user_input)\n",
+        [(6, "CWR102", "info")],
+    ),
+    (
+        "method parameter named user_input, called in view",
+        "import os\n\n\nclass Runner:\n    def go(self, user_input):\n        os.system('ping ' + user_input)\n\n"
+        "    def main(self):\n        self.go('localhost')\n",
+        [],  # its one caller passes a constant,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_parameters_without_a_caller_in_view(name: str, text: str, expected: list[tuple[int, str, str]]) -> None:
+    found = [(f.line, f.code, f.severity.name.lower()) for f in review_text("app.py", text) if f.code in CODES]
+    assert found == expected
+
+
+def test_an_imported_flask_request_makes_a_view_and_the_message_says_why() -> None:
+    text = (
+        "import os\nfrom flask import request\n\n\n"
+        "def download(name):\n    if request.method == 'GET':\n        return open(os.path.join('/srv', name)).read()\n"
+    )
+    (finding,) = [f for f in review_text("app.py", text) if f.code == "CWR107"]
+    assert finding.line == 7 and finding.severity.name == "INFO"
+    assert "parameter `name` (a view's URL variable: the function reads `request`)" in finding.message
+    assert "no caller is in view" in finding.message
+
+
+def test_a_request_name_of_another_library_makes_no_view() -> None:
+    text = (
+        "import os\nfrom urllib.request import Request as request\n\n\n"
+        "def download(name):\n    request.x = 1\n    return open(os.path.join('/srv', name)).read()\n"
+    )
+    assert [f for f in review_text("app.py", text) if f.code == "CWR107"] == []
+
+
+# -- allow-lists, per kind -----------------------------------------------------------------------------------
+
+# (pattern, the kinds a full match must NOT clear, some kinds it must clear)
+PATTERNS = [
+    (r"^\d+$", set(), {"command", "code", "path", "sql", "ssrf", "xss", "ldap", "regex"}),
+    (r"^[a-z()]+$", {"code", "command", "sql", "ldap"}, {"path", "xss"}),  # eval('exit()')
+    (r"^[0-9+\-*/().]+$", {"command", "sql", "path"}, {"code", "xss"}),  # names nothing: literals only
+    (r"^[a-zA-Z0-9_-]+$", {"ssrf"}, {"command", "code", "path", "path-dots", "sql", "xss", "header"}),
+    (r"^[\w.-]+$", {"path", "path-dots", "code"}, {"command", "sql", "xss"}),  # `..`
+    (r"^[a-z]+\.txt$", set(), {"path", "path-dots", "command"}),  # one dot, never two in a row
+    (r"^[a-z]+\.+txt$", {"path", "path-dots"}, {"command"}),
+    (r"^[a-z\n]+$", {"command", "log", "header", "sql"}, {"path", "xss"}),  # a line break ends a command
+    (r"^[a-z ]+$", {"command"}, {"sql", "xss", "path"}),  # a space still splits arguments
+    (r"^[a-z<>]+$", {"xss", "xxe", "template", "command", "sql"}, {"path", "log"}),
+    (r"^(?:[a-z]+)(?:-[a-z]+)*$", {"ssrf"}, {"command", "path", "code"}),
+    (r"^[^/]+$", set(ALL_KINDS), set()),  # a negated class lets almost anything through
+    (r"^.+$", set(ALL_KINDS), set()),
+    (r"^(?=x)[a-z]+$", set(ALL_KINDS), set()),  # a look-around: beyond this reading, nothing cleared
+    (r"[a-z]+", set(ALL_KINDS), set()),  # re.match leaves the end open
+]
+
+
+@pytest.mark.parametrize(("pattern", "not_cleared", "cleared"), PATTERNS, ids=[p[0] for p in PATTERNS])
+def test_allow_lists_per_kind(pattern: str, not_cleared: set[str], cleared: set[str]) -> None:
+    kinds = _strict_kinds(pattern, fullmatch=False)
+    assert not kinds & not_cleared and kinds >= cleared
+
+
+def test_a_search_for_a_forbidden_character_is_judged_per_kind_too() -> None:
+    assert _allowed_only(r"[^a-z.]") >= {"command", "sql"} and not _allowed_only(r"[^a-z.]") & {"path", "path-dots"}
+    assert "code" not in _allowed_only(r"[^a-z()]") and "code" in _allowed_only(r"[^0-9+*/()-]")
+
+
+# (description, route body, code expected to be reported or None)
+PER_KIND = [
+    ("eval after letters and parentheses", "x = request.args['x']\nif re.fullmatch(r'[a-z()]+', x):\n    eval(x)\n",
+     "CWR104"),
+    ("eval after digits and operators",
+     "x = request.args['x']\nif re.fullmatch(r'[0-9+\\-*/(). ]+', x):\n    eval(x)\n", None),
+    ("open after word characters and dots",
+     "x = request.args['x']\nif re.fullmatch(r'[\\w.-]+', x):\n    open(os.path.join('/srv', x))\n", "CWR107"),
+    ("open after word characters and dashes",
+     "x = request.args['x']\nif re.fullmatch(r'[\\w-]+', x):\n    open(os.path.join('/srv', x))\n", None),
+    ("shell after a class with a line break",
+     "x = request.args['x']\nif re.fullmatch(r'[a-z\\n]+', x):\n    os.system('ls ' + x)\n", "CWR102"),
+    ("shell after letters only", "x = request.args['x']\nif re.fullmatch(r'[a-z]+', x):\n    os.system('ls ' + x)\n",
+     None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "code"), PER_KIND, ids=[c[0] for c in PER_KIND])
+def test_allow_lists_per_kind_in_a_route(name: str, body: str, code: str | None) -> None:
+    text = "import os, re\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n@app.route('/x')\ndef view():\n"
+    text += "".join(f"    {line}\n" for line in body.splitlines())
+    found = {f.code for f in review_text("app.py", text)} & {"CWR102", "CWR104", "CWR107", "CWR121", "CWR103"}
+    assert found == ({code} if code else set())
