@@ -11,7 +11,7 @@ Figures: false errors / files AWS accepts (an error of any of the runs on a file
 files with real defects (an error on the file; and at a labelled line), warnings or errors on files that are not
 AWS definitions, and files `--fix` would rewrite although they are not defects.
 
-    python bench/realworld.py [--set corpus|validation|extension|holdout|fresh|fresh2|fresh3|fresh4] [--show] [--json OUT] [--jobs N] [--only ID,ID]
+    python bench/realworld.py [--set corpus|validation|extension|holdout|fresh|fresh2|fresh3|fresh4|fresh5] [--show] [--json OUT] [--jobs N] [--only ID,ID]
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ SETS = {
     # Gathered and labelled after the fresh3 set's fixes, from repositories in none of the sets above, taken at
     # commits that a later fix commit of the same repository shows broken (and those fixes themselves).
     "fresh4": ROOT / "bench" / "realworld" / "fresh4.tsv",
+    # Gathered and labelled after the fresh4 set's fixes, from repositories in none of the sets above: each defect
+    # label rests on a later fix commit of the same repository, and the fixed versions are in the set as `ok`.
+    "fresh5": ROOT / "bench" / "realworld" / "fresh5.tsv",
 }
 OUT = ROOT / "bench" / "out" / "realworld"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"

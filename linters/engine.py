@@ -263,7 +263,8 @@ def judge_schema_error(
     - A value the service resolves itself (`{{resolve:ssm:...}}`, `#{Source.CommitId}`) is not judged.
     - A placeholder a later step fills in (`<TASK_DEFINITION>`, `%ServiceName%`, a bare `ARN`...) is info.
     - CodeBuild and the CodeDeploy agent ignore keys they do not know: an unknown key is an error when it is
-      a misspelling or a key that belongs elsewhere (its intended effect is lost), a warning otherwise.
+      a misspelling, a key that belongs elsewhere or a phase of the author's own making (`test:` holding
+      commands) (its intended effect is lost), a warning otherwise.
     - The schema may mark what the service tolerates (x-severity)."""
     from codeward.linters.placeholders import placeholder, resolved_by_aws, unfilled
 
@@ -278,12 +279,15 @@ def judge_schema_error(
         if token is not None:
             return Severity.INFO, f"{schema.where(error.path)}: {unfilled(token)}", ()
     if error.kind == "unknown-key" and kind in ("buildspec", "appspec") and severity is None:
-        from codeward.linters.unknown_keys import misplaced
+        from codeward.linters.unknown_keys import lost_phase, misplaced
 
         key = error.path[-1] if error.path else ""
         elsewhere = misplaced(kind, schema, error.path[:-1], key)
         if elsewhere:
             return None, error.message, (*notes, elsewhere)
+        lost = None if error.suggestion else lost_phase(kind, error.path[:-1], key, value)
+        if lost:
+            return None, error.message, (*notes, lost)
         if not error.suggestion:
             ignored = "CodeBuild logs a warning" if kind == "buildspec" else "The CodeDeploy agent does not read it"
             return Severity.WARNING, error.message, (*notes, f"{ignored} and ignores the key.")

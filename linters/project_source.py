@@ -18,6 +18,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.pipeline_form import is_intrinsic, is_template
+from codeward.linters.simulate.files import nested_repository
 
 # Folders a checkout holds that its commits do not, and files that only describe (docs name parameters too).
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "vendor", "cdk.out"})
@@ -77,7 +78,9 @@ def _repository_files(root: str) -> tuple[str, ...]:
     found: list[str] = []
     budget = _BUDGET
     for current, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))
+        )
         for name in sorted(filenames):
             if not (name.endswith(_READ_SUFFIXES) or name in _READ_NAMES) or name.endswith(_DOC_SUFFIXES):
                 continue

@@ -156,13 +156,22 @@ def project_root(start: str) -> str | None:
         current = parent
 
 
+def _own(current: str, names: Any) -> list[str]:
+    """The sub-folders of `current` among `names` that belong to this repository: not another repository cloned
+    or extracted inside it (a folder of checkouts under bench/out, a cloned dependency), whose buildspecs,
+    scripts and files are not in the source CodeBuild sees."""
+    from codeward.linters.simulate.files import nested_repository
+
+    return sorted(d for d in names if not nested_repository(os.path.join(current, d)))
+
+
 def _buildspecs(root: str) -> list[str]:
     from codeward.linters.kinds import KINDS
 
     found: list[str] = []
     for current, dirnames, filenames in os.walk(root):
         depth = os.path.relpath(current, root).count(os.sep)
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and depth < 4)
+        dirnames[:] = _own(current, (d for d in dirnames if d not in _SKIP and depth < 4))
         for name in sorted(filenames):
             path = os.path.join(current, name)
             if KINDS["buildspec"].filename.search(path):
@@ -272,7 +281,7 @@ def script_commands(top: str) -> list[str]:
     found: list[str] = []
     for current, dirnames, filenames in os.walk(top):
         depth = os.path.relpath(current, top).count(os.sep) + (current != top)
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith(".") and depth < 2)
+        dirnames[:] = _own(current, (d for d in dirnames if d not in _SKIP and not d.startswith(".") and depth < 2))
         for name in sorted(filenames):
             path = os.path.join(current, name)
             if not name.endswith(".sh") or os.path.islink(path):
@@ -354,8 +363,8 @@ def _files_under(folder: str, limit: int = 2000) -> set[str]:
     the whole checkout: `cp -r . dist/`)."""
     found: set[str] = set()
     seen = 0
-    for _current, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP]
+    for current, dirnames, filenames in os.walk(folder):
+        dirnames[:] = _own(current, (d for d in dirnames if d not in _SKIP))
         found.update(filenames)
         seen += len(filenames) + len(dirnames)
         if seen >= limit:
@@ -439,7 +448,9 @@ def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Rev
             # CodeBuild resolves the patterns from the source root: the checkout's top, or (for a buildspec a
             # project keeps in a folder of its own) that folder.
             for build_root in dict.fromkeys((top, os.path.dirname(buildspec))):
-                tree = trees.get(build_root) or trees.setdefault(build_root, Tree.scan(build_root, _NOT_IN_SOURCE))
+                tree = trees.get(build_root) or trees.setdefault(
+                    build_root, Tree.scan(build_root, _NOT_IN_SOURCE, own_only=True)
+                )
                 files = resolve(tree, patterns, base_directory=base, exclude=exclude, discard_paths=flattened)
                 prefix = os.path.relpath(build_root, top).replace(os.sep, "/")
                 entries = [(p if prefix == "." else f"{prefix}/{p}", name) for p, name in files.entries]

@@ -53,6 +53,21 @@ def _homes(schema_id: int, schema: Any) -> dict[str, str]:
     return homes
 
 
+# CodeBuild's phases: any other key under `phases` is passed over, commands and all.
+PHASES = ("install", "pre_build", "build", "post_build")
+
+
+def lost_phase(kind: str, parent: Path, key: Any, value: Any) -> str | None:
+    """A note when an unknown key under `phases` has a phase's shape (it holds `commands`): a phase of the
+    author's own making (`test:`, `deploy:`), whose commands CodeBuild never runs; else None."""
+    if kind == "buildspec" and parent == ("phases",) and isinstance(value, dict) and "commands" in value:
+        return (
+            f'CodeBuild runs only the phases {", ".join(PHASES)}: it ignores "{key}", so its commands never run '
+            "and the build succeeds without them."
+        )
+    return None
+
+
 def misplaced(kind: str, schema: Any, parent: Path, key: Any) -> str | None:
     """A note saying where `key` belongs when it is a documented key out of place, else None."""
     if not isinstance(key, str):

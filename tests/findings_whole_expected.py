@@ -177,6 +177,9 @@ EXPECTED = {
         ((4, 3, 4, 18), 'warning', 'ApplicationStop has no scripts; the agent skips an empty event, so nothing runs there', (), None),
         ((7, 3, 7, 18), 'warning', 'ValidateService has no scripts; the agent skips an empty event, so nothing runs there', (), None),
     ],
+    'CWB001 02116b17': [
+        ((5, 3, 5, 7), 'error', 'unknown key "test" in phases', ('Allowed keys: install, pre_build, build, post_build.', 'CodeBuild runs only the phases install, pre_build, build, post_build: it ignores "test", so its commands never run and the build succeeds without them.'), None),
+    ],
     'CWB001 03959d59': [
         ((2, 1, 2, 19), 'error', 'unknown key "exported-variables" in the top level of the buildspec', ('Allowed keys: version, run-as, env, environment_variables, proxy, batch, phases, reports, artifacts, cache, eb_codebuild_settings.', '"exported-variables" is a key of env, not of this level; as written it is ignored.'), None),
     ],
@@ -409,6 +412,9 @@ EXPECTED = {
     'CWB126 456eb5b1': [
         ((6, 26, 6, 33), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), None),
     ],
+    'CWB127 0ca1f808': [
+        ((8, 32, 8, 56), 'error', 'task-definition.jbv.json is not in the repository and no command before this one writes it; the repository has task-definition.jvb.json: sed fails with "No such file or directory" and the phase fails', ('Did you mean task-definition.jvb.json?',), None),
+    ],
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
     ],
@@ -444,6 +450,9 @@ EXPECTED = {
     ],
     'CWB132 df3f712f': [
         ((4, 13, 4, 35), 'error', '"https://db.example.com" in env.parameter-store (DB_URL) cannot be a Parameter Store name (letters, digits, ".", "-", "_" and "/" only, or the parameter\'s ARN): CodeBuild looks it up before the first phase and the build fails; a plain value belongs in env.variables', (), None),
+    ],
+    'CWB133 0a081ad0': [
+        ((5, 60, 5, 61), 'error', 'docker build is given 2 arguments (".", ".") where it takes one, the build context: docker fails with "requires exactly 1 argument" and the phase fails', ('Options go before the context and each takes its own value: docker build -t app -f Dockerfile.prod . (one context, last).',), None),
     ],
     'CWB133 45444025': [
         ((5, 36, 5, 51), 'error', '"./db/Dockerfile" is a file, given where docker build takes the context directory: docker fails with "unable to prepare context: context must be a directory" and the phase fails', ('Name the Dockerfile with -f and pass its folder as the context (-f db/Dockerfile db).',), None),

@@ -706,3 +706,15 @@ def test_a_function_taking_event_and_context_is_a_lambda_handler() -> None:
             "the Lambda event reaches the command run by os.system(): it can run commands of its own (CWE-78)",
         )
     ]
+
+
+def test_only_functions_taking_the_request_first_are_views_of_views_py(tmp_path) -> None:
+    """In views.py, `index(request, slug)` is a Django view whose `slug` comes from the URL; `helper(cmd)` is not a
+    view: its parameter is its callers' (seed 34)."""
+    path = tmp_path / "views.py"
+    path.write_text("import os\n\n\ndef index(request, slug):\n    os.system(slug)\n    return None\n\n\n"
+                    "def helper(cmd):\n    os.system(cmd)\n")  # fmt: skip
+    assert [(f.line, f.code, f.message) for f in review_file(str(path)).findings] == [
+        (5, "CWR102", "route parameter `slug` reaches the command run by os.system(): it can run commands of its own (CWE-78)"),
+        (10, "CWR103", "os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)"),
+    ]  # fmt: skip

@@ -280,3 +280,29 @@ def test_a_deploy_script_that_assembles_the_revision(tmp_path: Path) -> None:
     # A script that does not name the AppSpec assembles nothing of it: the location is judged as before.
     root = repo(tmp_path / "other", {**files, "deploy.sh": DEPLOY_SH.replace("appspec.yml", "app.conf")})
     assert codes(root / "app" / "appspec.yml") == [("CWA104", 5, "error")]
+
+
+def test_another_repository_cloned_inside_is_not_part_of_the_revision(tmp_path: Path) -> None:
+    # A checkout that holds other repositories (bench/out/realworld/checkouts/*, a cloned dependency): their
+    # buildspecs pack nothing of this repository. Read, the nested flattening buildspec would call the AppSpec's
+    # scripts/start.sh missing; and every nested file would be scanned for every AppSpec.
+    root = repo(tmp_path, {"appspec.yml": APPSPEC.format(start="scripts/start.sh"),
+                           "scripts/start.sh": "#!/bin/bash\n",
+                           "out/checkouts/other/buildspec.yml": FLATTENING,
+                           "out/checkouts/other/appspec.yml": APPSPEC.format(start="start.sh")})  # fmt: skip
+    (root / "out" / "checkouts" / "other" / ".git").mkdir()
+    assert codes(root / "appspec.yml") == []
+    # The same folder without its .git is part of this repository: its buildspec is read.
+    (root / "out" / "checkouts" / "other" / ".git").rmdir()
+    assert codes(root / "appspec.yml") == [("CWA104", 5, "error")]
+
+
+def test_a_submodule_is_part_of_the_source(tmp_path: Path) -> None:
+    # A submodule's .git is a file; CodeBuild can fetch submodules with the source, so its files still count.
+    whole = "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: ['**/*']\n"
+    root = repo(tmp_path, {"appspec.yml": APPSPEC.format(start="lib/stop.sh"), "buildspec.yml": whole,
+                           "lib/.git": "gitdir: ../.git/modules/lib\n", "lib/stop.sh": "#!/bin/bash\n"})  # fmt: skip
+    from codeward.linters.revision import revision_for
+
+    assert "lib/stop.sh" in revision_for(str(root / "appspec.yml"), str(root)).artifacts[0].names
+    assert codes(root / "appspec.yml") == []

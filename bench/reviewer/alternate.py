@@ -1,6 +1,7 @@
 """Two versions of codeward side by side: `codeward review --no-cache` on Django, in alternating rounds with bandit.
 
     .venv/bin/python -m bench.reviewer.alternate --rounds 4 main HEAD
+    .venv/bin/python -m bench.reviewer.alternate --rounds 4 --jobs 1 main HEAD   # one review process
 
 Each revision is exported (`git archive`) under bench/out/alternate and imported from there by a small launcher in
 place of the installed package, so both run with the same interpreter and dependencies. Rounds alternate the
@@ -65,12 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("revisions", nargs=2, help="two git revisions (e.g. main HEAD)")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--version", default="5.2.8", help="Django version (default: 5.2.8)")
+    parser.add_argument("--jobs", type=int, help="codeward's --jobs (default: its own, one worker per CPU)")
     args = parser.parse_args(argv)
     source = fetch_django(args.version)
     launcher = OUT.parent / "alternate" / "launch.py"
     launcher.parent.mkdir(parents=True, exist_ok=True)
     launcher.write_text(LAUNCHER, encoding="utf-8")
     review = ["review", source.name, "--isolated", "--no-cache", "--format", "json", "--exit-zero"]
+    if args.jobs:
+        review += ["--jobs", str(args.jobs)]
     commands = {rev: [sys.executable, str(launcher), str(export(rev)), *review] for rev in args.revisions}
     bandit = shutil.which("bandit", path=str(BIN))
     if bandit:

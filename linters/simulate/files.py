@@ -19,6 +19,13 @@ SKIPPED_DIRS = frozenset({".git"})
 MAX_FILES = 200_000
 
 
+def nested_repository(folder: str) -> bool:
+    """A folder holding a `.git` directory: another repository cloned (or extracted) inside this checkout. Git
+    does not commit an untracked nested clone's files, so they are never in the source CodeBuild checks out. (A
+    submodule's `.git` is a file, and its files can be fetched with the source: it is not skipped.)"""
+    return os.path.isdir(os.path.join(folder, ".git"))
+
+
 def normalize(pattern: str) -> str:
     text = pattern.strip().replace("\\", "/")
     while text.startswith("./"):
@@ -44,10 +51,14 @@ class Tree:
     truncated: bool = False
 
     @classmethod
-    def scan(cls, root: str, skip: frozenset[str] = SKIPPED_DIRS) -> Tree:
+    def scan(cls, root: str, skip: frozenset[str] = SKIPPED_DIRS, *, own_only: bool = False) -> Tree:
+        """Every file below `root`; with `own_only`, none of another repository cloned inside it (see
+        nested_repository)."""
         tree = cls(root)
         for current, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in skip)
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in skip and not (own_only and nested_repository(os.path.join(current, d)))
+            )
             relative = os.path.relpath(current, root).replace(os.sep, "/")
             prefix = "" if relative == "." else relative + "/"
             for name in dirnames:

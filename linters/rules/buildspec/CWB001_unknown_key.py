@@ -8,12 +8,15 @@ class UnknownKey(SchemaRule):
     """
     ## What it does
     Reports a key the buildspec format does not define at that place: a misspelled key, a phase name
-    CodeBuild does not know (`prebuild`, `post-build`), or a key put at the wrong level. When the key
-    looks like a known one, the message names it and a fix renames it.
+    CodeBuild does not know (`prebuild`, `post-build`, or one of the author's own such as `test:` or
+    `deploy:` holding `commands`), or a key put at the wrong level. When the key looks like a known one, the
+    message names it and a fix renames it. Other unknown keys, which CodeBuild passes over without losing
+    anything the author meant, are warnings.
 
     ## Why is this bad?
     CodeBuild only logs a warning for keys it cannot identify and then ignores them. A misspelled
-    `comands:` or `pre-build:` therefore does not fail the build: its commands silently never run.
+    `comands:` or `pre-build:`, or a `test:` phase, therefore does not fail the build: its commands silently
+    never run (CodeBuild has four phases, `install`, `pre_build`, `build`, `post_build`, and no others).
 
     ## Example
     ```yaml
@@ -59,6 +62,13 @@ class UnknownKey(SchemaRule):
             fixed="version: 0.2\nphases:\n  post_build:\n    commands:\n      - ls\n",
         ),
         Invalid("version: 0.2\nphases:\n  build:\n    comands:\n      - make\n", 4, 5, 'did you mean "commands"?'),
+        Invalid(
+            "version: 0.2\nphases:\n  install:\n    commands: [pip install -r requirements.txt]\n"
+            "  test:\n    commands:\n      - python -m pytest\n",
+            5,
+            3,
+            'unknown key "test" in phases',
+        ),
         Invalid(
             "version: 0.2\nexported-variables:\n  - TAG\nphases:\n  build:\n    commands:\n      - make\n",
             2,

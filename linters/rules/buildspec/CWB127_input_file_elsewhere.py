@@ -5,6 +5,7 @@ from typing import Any
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
 from codeward.linters.rules.buildspec._shared import command_words, looks_windows, next_word_span
+from codeward.linters.simulate.files import nested_repository
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -35,10 +36,33 @@ def _plain(word: str) -> str | None:
     return text if text and _PLAIN_PATH.match(text) and ".." not in text.split("/") else None
 
 
+def _sed_files(rest: list[str]) -> list[str]:
+    """The files `sed -i` edits in place (it fails on one that does not exist); [] for a sed that reads stdin."""
+    if not any(w == "--in-place" or w.startswith("--in-place=") or re.match(r"^-[nErsz]*i", w) for w in rest):
+        return []
+    operands: list[str] = []
+    script_given = False
+    skip = False
+    for word in rest:
+        if skip:
+            skip = False
+        elif word in ("-e", "-f", "--expression", "--file"):
+            script_given, skip = True, True
+        elif word.startswith(("--expression=", "--file=")):
+            script_given = True
+        elif word.startswith("-") and word != "-":
+            continue
+        else:
+            operands.append(word)
+    return operands if script_given else operands[1:]
+
+
 def _inputs(words: list[str]) -> list[str]:
     """The relative files a simple command reads and fails without: pip's requirement files, the script run by
-    sh/bash/source/python, the operands of chmod, a program run by its path."""
+    sh/bash/source/python, the operands of chmod, the files sed edits in place, a program run by its path."""
     program, rest = words[0], words[1:]
+    if program == "sed":
+        return _sed_files(rest)
     if program.startswith("./") and len(program) > 2:
         return [program]
     if program in ("python", "python3") and rest[:2] == ["-m", "pip"]:
@@ -69,14 +93,56 @@ def _creates_files(words: list[str]) -> bool:
         return False
     if program in ("npm", "yarn") and "-g" in rest and rest[:1] in (["install"], ["i"], ["add"]):
         return False
-    return not (program == "docker" and rest[:1] == ["login"])
+    if program == "aws" and rest[:2] in (["ecr", "get-login-password"], ["ecr", "get-login"]):
+        return False
+    if program == "sed":
+        return False  # edits files that exist (in place, or to stdout); it makes none
+    if program == "docker" and rest[:1] in (["login"], ["tag"], ["push"], ["pull"], ["images"], ["ps"], ["info"]):
+        return False
+    # docker build writes into the image, not the source tree, unless told to export its result.
+    return not (
+        program == "docker"
+        and rest[:1] == ["build"]
+        and not any(w in ("-o", "--output") or w.startswith("--output=") for w in rest)
+    )
+
+
+def _near(word: str, other: str) -> bool:
+    """Whether two names are at most two edits apart (an insertion, a deletion, a changed or two swapped
+    neighbouring characters), keeping the extension: a typing slip, not another file."""
+    if word == other or os.path.splitext(word)[1] != os.path.splitext(other)[1] or abs(len(word) - len(other)) > 2:
+        return False
+    rows = [list(range(len(other) + 1))]
+    for i in range(1, len(word) + 1):
+        row = [i] + [0] * len(other)
+        for j in range(1, len(other) + 1):
+            cost = word[i - 1] != other[j - 1]
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and word[i - 1] == other[j - 2] and word[i - 2] == other[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1] <= 2 and min(len(word), len(other)) > 4
+
+
+def _misspelled(root: str, name: str) -> str | None:
+    """The one file of `name`'s folder whose name is a slip away from it (task-definition.jvb.json for
+    task-definition.jbv.json), or None (none, or several that could be meant)."""
+    folder, base = os.path.split(name)
+    try:
+        entries = os.listdir(os.path.join(root, folder))
+    except OSError:
+        return None
+    close = [e for e in entries if _near(base, e) and os.path.isfile(os.path.join(root, folder, e))]
+    return (f"{folder}/{close[0]}" if folder else close[0]) if len(close) == 1 else None
 
 
 def _elsewhere(root: str, name: str) -> str | None:
     """Another path of the repository with the file's name, or None."""
     seen = 0
     for current, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))
+        )
         seen += len(filenames)
         if name in filenames:
             return os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/")
@@ -89,13 +155,17 @@ class InputFileElsewhere(DocumentRule):
     """
     ## What it does
     Reports a build command that reads a file by a relative path (`pip install -r requirements.txt`,
-    `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`) when the source root, where
-    CodeBuild starts every build, has no such file but the repository has one of that name in a folder
-    (`backend/requirements.txt`), and no earlier command changed directory or could have written it.
+    `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`, `sed -i ... taskdef.json`) when the
+    source root, where CodeBuild starts every build, has no such file but the repository has one of that name
+    in a folder (`backend/requirements.txt`), or one whose name is a slip away from it in the same folder
+    (`task-definition.jbv.json` beside `task-definition.jvb.json`: at most two characters inserted, dropped,
+    changed or swapped, the same extension, and only one such file), and no earlier command changed directory
+    or could have written it.
     Only the buildspec at the repository's root is judged, and only when it is the repository's one
     buildspec (one in a folder may belong to a project of its own; with several, a later stage may build
     on an earlier build's artifact), only commands before the first one that may write files (a clone, a download, an unzip, a build
-    tool, a script), and not inline buildspecs of templates (whose source may be another repository).
+    tool, a script; not `docker build`, `tag` or `push`, which write into images, nor `sed`, which edits files that
+    exist), and not inline buildspecs of templates (whose source may be another repository).
 
     ## Why is this bad?
     CodeBuild runs the commands in the root of the source it checked out. A file that sits in a
@@ -135,8 +205,33 @@ class InputFileElsewhere(DocumentRule):
         # A second buildspec: this one may run on the artifact of another build, which may hold the file.
         Valid(_SPEC, files={"backend/requirements.txt": "flask\n", "buildspec-build.yml": "version: 0.2\n",
                             ".git/HEAD": "ref: refs/heads/main\n"}),
+        # sed reading stdin, or editing a file an earlier step writes; two files a slip away: which was meant?
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - echo $V | sed s/a/b/ taskdef.jsn\n",
+              files={"taskdef.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - cp template.json taskdef.json\n"
+              "      - sed -i s/a/b/ taskdef.json\n", files={"template.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - sed -i s/a/b/ app-1.json\n",
+              files={"app-2.json": "{}\n", "app-3.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -o out -t x .\n"
+              "      - sed -i s/a/b/ out/app.jsn\n", files={"out/app.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
     )  # fmt: skip
     INVALID = (
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - aws ecr get-login-password | docker login "
+            "--username AWS --password-stdin $REPO\n      - docker build -t $REPO/web ./web/.\n"
+            "      - sed -i s/latest/$TAG/g task-definition.web.json\n      - sed -i s/latest/$TAG/g "
+            "task-definition.jbv.json\n",
+            8,
+            32,
+            "task-definition.jbv.json is not in the repository and no command before this one writes it; the "
+            'repository has task-definition.jvb.json: sed fails with "No such file or directory"',
+            files={
+                "task-definition.web.json": "{}\n",
+                "task-definition.jvb.json": "{}\n",
+                "web/Dockerfile": "FROM x\n",
+                ".git/HEAD": "ref: refs/heads/main\n",
+            },
+        ),
         Invalid(
             _SPEC,
             6,
@@ -174,14 +269,23 @@ class InputFileElsewhere(DocumentRule):
                 if name is None or os.path.exists(os.path.join(root, name)):
                     continue
                 other = _elsewhere(root, os.path.basename(name))
-                if other is None:
+                if other is not None:
+                    ctx.report(
+                        at,
+                        f"{name} is not at the source root, where the build runs this command (no command before "
+                        f"it changes directory or writes it); the repository has {other}: {words[0]} fails with "
+                        '"No such file or directory" and the phase fails',
+                        span=next_word_span(ctx.document, searched, at, text, word),
+                    )
                     continue
-                ctx.report(
-                    at,
-                    f"{name} is not at the source root, where the build runs this command (no command before "
-                    f"it changes directory or writes it); the repository has {other}: {words[0]} fails with "
-                    '"No such file or directory" and the phase fails',
-                    span=next_word_span(ctx.document, searched, at, text, word),
-                )
+                meant = _misspelled(root, name)
+                if meant is not None:
+                    ctx.report(
+                        at,
+                        f"{name} is not in the repository and no command before this one writes it; the repository "
+                        f'has {meant}: {words[0]} fails with "No such file or directory" and the phase fails',
+                        span=next_word_span(ctx.document, searched, at, text, word),
+                        notes=(f"Did you mean {meant}?",),
+                    )
             if _creates_files(words):
                 return  # from here on, files may exist that the repository does not hold

@@ -6,6 +6,7 @@ from typing import Any
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
 from codeward.linters.rules.buildspec._shared import commands, looks_windows
+from codeward.linters.simulate.files import nested_repository
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -147,7 +148,7 @@ def _mentioned(top: str, name: str, skip: str) -> bool:
     needle = name.encode()
     seen = 0
     for current, dirnames, filenames in os.walk(top):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))]
         for filename in filenames:
             seen += 1
             if seen > _MAX_FILES:
