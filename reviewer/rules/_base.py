@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from codeward.reviewer.engine import Context, argument, literal_str, method_name
 from codeward.reviewer.lazy import cst
@@ -149,6 +149,24 @@ class _SinkTable:
         return found
 
 
+# Flows reported at info, the first present in this order, with what the message adds about why it is weak:
+# - external: another system's data (a Lambda event of unknown shape such as a Step Functions state, a queue
+#   message, an S3 record) at a sink where passing it on is ordinary design; an attacker gets in only if they can
+#   write that data, which the code does not show (only where the rule sets `external_at_info`);
+# - inferred: no route, no handler signature and no caller says where the value comes from, only the function's
+#   shape (a view reading `request`) or the parameter's name (`user_input`);
+# - local: a command-line tool's own arguments or terminal input; whoever types them can already run what they
+#   like, so this crosses no boundary unless others run the program with rights they lack (setuid, sudo, a
+#   service that passes them on). Judges found every such flow on real tools not worth a comment; CodeQL's
+#   default threat model leaves these sources out for the same reason.
+_WEAK_FLOWS = (
+    ("external", "; it is another system's data, a risk only if an attacker can write it"),
+    ("inferred", "; no caller is in view, check that callers pass only trusted values"),
+    ("local", "; it is this program's own command line or terminal input, a risk only if others run it with rights "
+              "they lack"),
+)  # fmt: skip
+
+
 class TaintSink(ReviewRule):
     """Untrusted data reaching a sink of `kind`: the data-flow analysis finds the flows (the sinks of each kind
     are models, `codeward.reviewer.dataflow.models`); the rule decides what to report and says it."""
@@ -202,60 +220,21 @@ class TaintSink(ReviewRule):
         return taint.trust in self.trusts or (taint.trust == "inferred" and "untrusted" in self.trusts)
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        local = inferred = external = None
+        weak: dict[str, tuple[Taint, Any]] = {}
         for taint, hit in ctx.sink_hits(node, self.kind):
             if not self.accept(ctx, node, taint, hit):
                 continue
-            if taint.trust == "local":
-                local = local or (taint, hit)
-                continue
-            if taint.trust == "inferred":
-                inferred = inferred or (taint, hit)
-                continue
-            if taint.trust == "external" and self.external_at_info:
-                external = external or (taint, hit)
+            if taint.trust in ("local", "inferred") or (taint.trust == "external" and self.external_at_info):
+                weak.setdefault(taint.trust, (taint, hit))
                 continue
             ctx.report(node, self.template.format(source=taint.source, sink=hit.label()), taint=taint)
             return
-        if external is not None:
-            # Another system's data (a Lambda event of unknown shape such as a Step Functions state, a queue
-            # message, an S3 record) at a sink where passing it on is ordinary design: an attacker gets in only if
-            # they can write that data, which the code does not show (see `external_at_info`).
-            taint, hit = external
-            ctx.report(
-                node,
-                self.template.format(source=taint.source, sink=hit.label())
-                + "; it is another system's data, a risk only if an attacker can write it",
-                taint=taint,
-                severity=Severity.INFO,
-            )
-            return
-        if inferred is not None:
-            # Weak evidence: no route, no handler signature and no caller says where the value comes from, only
-            # the function's shape (a view reading `request`) or the parameter's name (`user_input`).
-            taint, hit = inferred
-            ctx.report(
-                node,
-                self.template.format(source=taint.source, sink=hit.label())
-                + "; no caller is in view, check that callers pass only trusted values",
-                taint=taint,
-                severity=Severity.INFO,
-            )
-            return
-        if local is not None:
-            # A command-line tool's own arguments or terminal input: whoever types them can already run what they
-            # like, so this crosses no boundary unless others run the program with rights they lack (setuid, sudo,
-            # a service that passes them on). Judges found every such flow on real tools not worth a comment;
-            # CodeQL's default threat model leaves these sources out for the same reason.
-            taint, hit = local
-            ctx.report(
-                node,
-                self.template.format(source=taint.source, sink=hit.label())
-                + "; it is this program's own command line or terminal input, a risk only if others run it with "
-                "rights they lack",
-                taint=taint,
-                severity=Severity.INFO,
-            )
+        for trust, why in _WEAK_FLOWS:
+            if trust in weak:
+                taint, hit = weak[trust]
+                message = self.template.format(source=taint.source, sink=hit.label()) + why
+                ctx.report(node, message, taint=taint, severity=Severity.INFO)
+                return
 
     # This handler reports nothing for a call without sink hits: the walk skips it for such calls (engine.Walker).
     hits_only = visit_Call

@@ -418,13 +418,13 @@ _SECRET_QUALIFIERS = frozenset(
     ("api", "secret", "session", "private", "signing", "encryption", "auth", "reset", "verification", "verify",
      "confirm", "confirmation", "activation", "otp", "access", "csrf", "invite", "invitation", "magic", "login", "mfa")
 )  # fmt: skip
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
 
 def _words(name: str) -> list[str]:
-    """`resetToken`, `RESET_TOKEN`, `reset_token2` -> ['reset', 'token', ...], lower case, plurals singular."""
-    words = [w.lower() for w in _WORDS.findall(name) if not w.isdigit()]
-    return [w[:-1] if w.endswith("s") and w[:-1] in _SECRET_HEADS else w for w in words]
+    """`resetToken`, `RESET_TOKEN`, `reset_token2` -> ['reset', 'token'], lower case, plurals of secrets singular."""
+    from codeward.reviewer.ml.features import words
+
+    return [w[:-1] if w.endswith("s") and w[:-1] in _SECRET_HEADS else w for w in words(name)]
 
 
 def _names_secret(words: list[str]) -> bool:
