@@ -1282,11 +1282,23 @@ EXPECTED = {
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
     ],
+    'CWR610 10daf7cd': [
+        ((2, 18, 2, 68), 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
+    ],
     'CWR610 20599562': [
         ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 2fd10c9f': [
+        ((7, 5, 7, 54), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
     'CWR610 38a25586': [
         ((4, 16, 4, 39), 'info', "aiohttp.ClientSession() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), None),
+    ],
+    'CWR610 38bdf84d': [
+        ((4, 5, 4, 32), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 6d5d1a30': [
+        ((4, 9, 4, 59), 'info', "urllib3 request without timeout= (nor one on its PoolManager) can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
     'CWR610 b869eb16': [
         ((5, 12, 5, 47), 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), None),
