@@ -977,17 +977,26 @@ EXPECTED = {
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
     ],
+    'CWR204 42683695': [
+        ((7, 5, 7, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],
     'CWR204 9c0c434e': [
         ((3, 5, 3, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
     ],
+    'CWR204 a0d6d12b': [
+        ((9, 9, 9, 50), 'warning', 'the whole CloudFormation custom-resource event `event` is printed, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
     'CWR204 a1adf439': [
         ((5, 5, 5, 58), 'info', '`password` is logged in full (CWE-532)', (), None),
     ],
     'CWR204 c1da8288': [
         ((5, 5, 5, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
+    'CWR204 e8392c7f': [
+        ((6, 5, 6, 20), 'warning', '`token` is logged in full (CWE-532)', (), None),
     ],
     'CWR205 db347df5': [
         ((1, 47, 1, 77), 'error', 'this literal bound to `key` looks like a credential (kZ8r************) (CWE-798)', (), None),
