@@ -712,14 +712,14 @@ EXPECTED = {
     'CWR102 16de1a9c': [
         ((5, 11, 5, 62), 'error', 'request.query_params reaches the command run by asyncio.create_subprocess_shell(): it can run commands of its own (CWE-78)', ('data flow: request.query_params (line 4) -> `host` (line 4) -> the sink (line 5)',), None),
     ],
+    'CWR102 7f2adba7': [
+        ((2, 1, 2, 59), 'info', "sys.argv reaches the command run by subprocess.run(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
+    ],
     'CWR102 a84906e1': [
         ((2, 1, 2, 19), 'info', "input() reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
     ],
     'CWR102 c40dffdf': [
         ((5, 5, 5, 40), 'error', 'the Lambda event reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
-    ],
-    'CWR102 f0c2c5b2': [
-        ((2, 1, 2, 45), 'info', "sys.argv reaches the command run by subprocess.Popen(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
     ],
     'CWR103 0920fb09': [
         ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
