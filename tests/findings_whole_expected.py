@@ -977,17 +977,26 @@ EXPECTED = {
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
     ],
+    'CWR204 42683695': [
+        ((7, 5, 7, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],
     'CWR204 9c0c434e': [
         ((3, 5, 3, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
     ],
+    'CWR204 a0d6d12b': [
+        ((9, 9, 9, 50), 'warning', 'the whole CloudFormation custom-resource event `event` is printed, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
     'CWR204 a1adf439': [
         ((5, 5, 5, 58), 'info', '`password` is logged in full (CWE-532)', (), None),
     ],
     'CWR204 c1da8288': [
         ((5, 5, 5, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
+    'CWR204 e8392c7f': [
+        ((6, 5, 6, 20), 'warning', '`token` is logged in full (CWE-532)', (), None),
     ],
     'CWR205 db347df5': [
         ((1, 47, 1, 77), 'error', 'this literal bound to `key` looks like a credential (kZ8r************) (CWE-798)', (), None),
@@ -1291,11 +1300,23 @@ EXPECTED = {
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
     ],
+    'CWR610 10daf7cd': [
+        ((2, 18, 2, 68), 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
+    ],
     'CWR610 20599562': [
         ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 2fd10c9f': [
+        ((7, 5, 7, 54), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
     'CWR610 38a25586': [
         ((4, 16, 4, 39), 'info', "aiohttp.ClientSession() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), None),
+    ],
+    'CWR610 38bdf84d': [
+        ((4, 5, 4, 32), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 6d5d1a30': [
+        ((4, 9, 4, 59), 'info', "urllib3 request without timeout= (nor one on its PoolManager) can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
     'CWR610 b869eb16': [
         ((5, 12, 5, 47), 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), None),

@@ -9,6 +9,7 @@ import re
 from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.cloudformation import CRHELPER
 from codeward.reviewer.rules.injection import is_logging_call
 
 from codeward.findings import Severity
@@ -1117,13 +1118,51 @@ def _answers_cloudformation(ctx: Context) -> bool:
     return function is not None and bool(_CFN_RESPONSE_URL.search(ctx.code(function, 50_000)))
 
 
+# The second parameter of a Lambda handler, as projects name it (`_` when the handler ignores it).
+_HANDLER_CONTEXT = frozenset({"context", "_", "_context", "ctx", "_ctx", "lambda_context", "_lambda_context"})
+
+
+def _lambda_handler(function: cst.FunctionDef) -> bool:
+    """`def handler(event, context)`, `def lambda_handler(event, _)`: the Lambda entry point's signature."""
+    params = [*function.params.posonly_params, *function.params.params]
+    return len(params) == 2 and params[0].name.value in ("event", "_event") and params[1].name.value in _HANDLER_CONTEXT
+
+
+def _bounded_by_lambda(ctx: Context) -> bool:
+    """The request is the Lambda invocation's own act: made in the handler's body (not in a helper other callers
+    share), or at module level of the handler's module, where Lambda's init phase (10 seconds, then the
+    function's timeout) bounds it. A hang there ends the invocation with a timeout error, the same outcome as a
+    client timeout a few seconds later; a hang in a helper can instead stall work that should have gone on."""
+    function = ctx.function
+    if function is not None:
+        if function.decorators and CRHELPER.search(ctx.text):
+            # Registered with crhelper (`@helper.create`), which answers CloudFormation after it returns: a hang
+            # here loses that answer, so the request is not the invocation's last act.
+            return False
+        return ctx.scope.parent is ctx.module_scope and _lambda_handler(function)
+    if ctx.scope is not ctx.module_scope:
+        return False
+    found = ctx.shared.get("module defines a Lambda handler")
+    if found is None:
+        found = ctx.shared["module defines a Lambda handler"] = any(
+            isinstance(stmt, cst.FunctionDef) and _lambda_handler(stmt) for stmt in ctx.module.body
+        )
+    return bool(found)
+
+
 class HttpWithoutTimeout(ReviewRule):
     """
     ## What it does
     Finds HTTP requests that can wait forever: `requests` calls without `timeout=`, `urllib3` requests when
     neither the request nor its `PoolManager` sets one, `urllib.request.urlopen` and `http.client` connections
     without `timeout=`; and `aiohttp` sessions and requests left at aiohttp's default of five minutes (at
-    `info`: the wait ends, if late).
+    `info`: the wait ends, if late). Two kinds of request are reported at `info`: the answer to a CloudFormation
+    custom resource (its `ResponseURL`), and a request that is the Lambda invocation's own act, made in the
+    handler's body (`def handler(event, context)`) or at module level of its module (Lambda's init phase is
+    bounded too): the function's timeout ends that wait with the same error a client timeout would raise, so
+    a comment there changes little. A request in a helper, or in a function crhelper calls before it answers
+    CloudFormation, stays a warning: a hang there stalls the work after it (a metrics post that was meant to
+    fail quietly holds the stack's answer).
 
     ## Why is this bad?
     These clients wait forever by default: a server that accepts the connection and never answers hangs the
@@ -1163,6 +1202,10 @@ class HttpWithoutTimeout(ReviewRule):
                 # wait, and a timeout here still leaves the stack unanswered (judged not worth a comment 4 of 5).
                 extra = {"severity": Severity.INFO}
                 message += "; here the answer to CloudFormation, which the Lambda's own timeout bounds"
+            elif "severity" not in extra and _bounded_by_lambda(ctx):
+                # Judged not worth a comment 5 of 5 (downloads a handler exists to make, a cold-start key fetch).
+                extra = {"severity": Severity.INFO}
+                message += "; here the Lambda invocation's own act, which the function's timeout bounds"
             ctx.report(node, message, **extra)  # type: ignore[arg-type]
 
         if name in _HTTP_CALLS or name == "urllib3.request":
@@ -1221,6 +1264,17 @@ class HttpWithoutTimeout(ReviewRule):
         Invalid("from urllib.request import urlopen\n\ndef get(u):\n    with urlopen(u) as r:\n        return r.read()\n",
                 4, 10),
         Invalid("import http.client\nconn = http.client.HTTPSConnection('api.example.com')\n", 2, 8),
+        # In the handler's own body (at info: the function's timeout bounds it), and at module level of its module.
+        Invalid("import urllib3\n\ndef handler(event, _):\n    r = urllib3.PoolManager().request('GET', event['url'])\n"
+                "    return r.data\n", 4, 9, message="the Lambda invocation's own act"),
+        Invalid("import json, urllib.request\nKEYS = json.load(urllib.request.urlopen('https://idp.example/jwks'))\n\n"
+                "def lambda_handler(event, context):\n    return KEYS\n", 2, 18, message="the Lambda invocation's own act"),
+        # A helper of the handler, and a function crhelper calls before it answers CloudFormation: at warning.
+        Invalid("import requests\n\ndef notify(url):\n    requests.post(url, json={})\n\n"
+                "def handler(event, context):\n    notify(event['url'])\n", 4, 5, message="can wait forever"),
+        Invalid("import requests\nfrom crhelper import CfnResource\nhelper = CfnResource()\n\n@helper.create\n"
+                "def create(event, _):\n    requests.post('https://metrics.example', json={})\n", 7, 5,
+                message="can wait forever"),
         Invalid("import aiohttp\n\nasync def get(u):\n    async with aiohttp.ClientSession() as s:\n"
                 "        return await (await s.get(u)).text()\n", 4, 16, message="5 minutes"),
     )  # fmt: skip
