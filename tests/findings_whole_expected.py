@@ -1253,13 +1253,22 @@ EXPECTED = {
         ((3, 1, 4, 12), 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), None),
     ],
     'CWR605 0180d689': [
-        ((2, 5, 2, 45), 'error', '`totals` is changed while the loop iterates over it (CWE-664)', (), None),
+        ((2, 5, 2, 45), 'info', 'if `totals` is a dict, it is changed while the loop iterates over `totals.items()` (CWE-664)', (), None),
+    ],
+    'CWR605 296d6b2d': [
+        ((4, 13, 4, 24), 'error', '`ages` is changed while the loop iterates over it (CWE-664)', (), None),
     ],
     'CWR605 3d0823d2': [
         ((3, 9, 3, 23), 'error', '`cache` is changed while the loop iterates over it (CWE-664)', (), None),
     ],
+    'CWR605 514267db': [
+        ((12, 17, 12, 31), 'error', '`graph` is changed while the loop iterates over it (CWE-664)', (), None),
+    ],
     'CWR605 b8594003': [
         ((3, 9, 3, 27), 'error', '`users` is changed while the loop iterates over it (CWE-664)', (), None),
+    ],
+    'CWR605 dbd4b62e': [
+        ((4, 13, 4, 25), 'info', 'if `files` is a dict, it is changed while the loop iterates over `files.keys()` (CWE-664)', (), None),
     ],
     'CWR606 7354ac10': [
         ((1, 4, 1, 22), 'error', "`status is 'active'` compares identity with a literal (CWE-595)", (), ('use `==`', ((1, 4, 1, 22, "status == 'active'"),))),
