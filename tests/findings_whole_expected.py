@@ -806,8 +806,14 @@ EXPECTED = {
     'CWR108 0f7b617e': [
         ((6, 5, 6, 23), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
+    'CWR108 46488f29': [
+        ((3, 5, 3, 51), 'error', "tarfile extractall() with filter='fully_trusted' lets member names write outside the target directory (CWE-22)", (), None),
+    ],
     'CWR108 621da6fe': [
         ((3, 5, 3, 32), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
+    ],
+    'CWR108 bdc97644': [
+        ((3, 5, 3, 45), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
     'CWR108 cf0c6c57': [
         ((5, 5, 5, 19), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
