@@ -745,14 +745,14 @@ EXPECTED = {
     'CWR102 16de1a9c': [
         ((5, 11, 5, 62), 'error', 'request.query_params reaches the command run by asyncio.create_subprocess_shell(): it can run commands of its own (CWE-78)', ('data flow: request.query_params (line 4) -> `host` (line 4) -> the sink (line 5)',), None),
     ],
+    'CWR102 7f2adba7': [
+        ((2, 1, 2, 59), 'info', "sys.argv reaches the command run by subprocess.run(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
+    ],
     'CWR102 a84906e1': [
         ((2, 1, 2, 19), 'info', "input() reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
     ],
     'CWR102 c40dffdf': [
         ((5, 5, 5, 40), 'error', 'the Lambda event reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
-    ],
-    'CWR102 f0c2c5b2': [
-        ((2, 1, 2, 45), 'info', "sys.argv reaches the command run by subprocess.Popen(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
     ],
     'CWR103 0920fb09': [
         ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
@@ -1010,17 +1010,26 @@ EXPECTED = {
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
     ],
+    'CWR204 42683695': [
+        ((7, 5, 7, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],
     'CWR204 9c0c434e': [
         ((3, 5, 3, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
     ],
+    'CWR204 a0d6d12b': [
+        ((9, 9, 9, 50), 'warning', 'the whole CloudFormation custom-resource event `event` is printed, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
     'CWR204 a1adf439': [
         ((5, 5, 5, 58), 'info', '`password` is logged in full (CWE-532)', (), None),
     ],
     'CWR204 c1da8288': [
         ((5, 5, 5, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
+    'CWR204 e8392c7f': [
+        ((6, 5, 6, 20), 'warning', '`token` is logged in full (CWE-532)', (), None),
     ],
     'CWR205 db347df5': [
         ((1, 47, 1, 77), 'error', 'this literal bound to `key` looks like a credential (kZ8r************) (CWE-798)', (), None),
@@ -1208,6 +1217,9 @@ EXPECTED = {
     'CWR405 8d5694e8': [
         ((3, 1, 3, 45), 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
+    'CWR405 91244fdd': [
+        ((6, 12, 6, 68), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
     'CWR405 cef5d2cb': [
         ((9, 12, 9, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
@@ -1274,13 +1286,22 @@ EXPECTED = {
         ((3, 1, 4, 12), 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), None),
     ],
     'CWR605 0180d689': [
-        ((2, 5, 2, 45), 'error', '`totals` is changed while the loop iterates over it (CWE-664)', (), None),
+        ((2, 5, 2, 45), 'info', 'if `totals` is a dict, it is changed while the loop iterates over `totals.items()` (CWE-664)', (), None),
+    ],
+    'CWR605 296d6b2d': [
+        ((4, 13, 4, 24), 'error', '`ages` is changed while the loop iterates over it (CWE-664)', (), None),
     ],
     'CWR605 3d0823d2': [
         ((3, 9, 3, 23), 'error', '`cache` is changed while the loop iterates over it (CWE-664)', (), None),
     ],
+    'CWR605 514267db': [
+        ((12, 17, 12, 31), 'error', '`graph` is changed while the loop iterates over it (CWE-664)', (), None),
+    ],
     'CWR605 b8594003': [
         ((3, 9, 3, 27), 'error', '`users` is changed while the loop iterates over it (CWE-664)', (), None),
+    ],
+    'CWR605 dbd4b62e': [
+        ((4, 13, 4, 25), 'info', 'if `files` is a dict, it is changed while the loop iterates over `files.keys()` (CWE-664)', (), None),
     ],
     'CWR606 7354ac10': [
         ((1, 4, 1, 22), 'error', "`status is 'active'` compares identity with a literal (CWE-595)", (), ('use `==`', ((1, 4, 1, 22, "status == 'active'"),))),
@@ -1315,11 +1336,23 @@ EXPECTED = {
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
     ],
+    'CWR610 10daf7cd': [
+        ((2, 18, 2, 68), 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
+    ],
     'CWR610 20599562': [
         ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 2fd10c9f': [
+        ((7, 5, 7, 54), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
     'CWR610 38a25586': [
         ((4, 16, 4, 39), 'info', "aiohttp.ClientSession() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), None),
+    ],
+    'CWR610 38bdf84d': [
+        ((4, 5, 4, 32), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 6d5d1a30': [
+        ((4, 9, 4, 59), 'info', "urllib3 request without timeout= (nor one on its PoolManager) can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
     'CWR610 b869eb16': [
         ((5, 12, 5, 47), 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), None),

@@ -96,8 +96,13 @@ CASES = {
     # CWR605: iterating over keys() is iterating over the dict; a break right after the change ends the loop.
     "modify while iterating": (
         "def prune(d):\n    for k in d.keys():\n        del d[k]\n\n\ndef prune2(d, victim):\n    for k in d:\n"
-        "        if k == victim:\n            del d[k]\n            break\n",
-        [("CWR605", 3, 9, "error", "`d` is changed while the loop iterates over it (CWE-664)")],
+        "        if k == victim:\n            del d[k]\n            break\n\n\ndef prune3(d: dict):\n"
+        "    for k in d.keys():\n        del d[k]\n",
+        # d's type is unknown in prune (a Python 2 era class may return a list from keys()), a dict in prune3.
+        [
+            ("CWR605", 3, 9, "info", "if `d` is a dict, it is changed while the loop iterates over `d.keys()` (CWE-664)"),
+            ("CWR605", 15, 9, "error", "`d` is changed while the loop iterates over it (CWE-664)"),
+        ],
     ),
     # CWR604: raising another exception is not re-raising the caught one.
     "raising another exception": (

@@ -23,6 +23,7 @@ from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
     MAX_DEPTH,
+    MAX_FIELDS,
     UNKNOWN,
     Flow,
     Label,
@@ -225,6 +226,9 @@ class Analysis:
         self.block_out: dict[int, Env | None] = {}
         self._summary: Summary | None = None
         self._running = False
+        self.fixed: Env = {}  # parameters a call fixes to constants (a summary for those calls)
+        self.fixed_fields: dict[str, tuple[tuple[str, Any], ...]] = {}  # constant keys of a mapping parameter
+        self.bound_calls: dict[int, str] | None = None  # call -> the name its result is assigned to
 
     # -- driving the fixed point -----------------------------------------------------------------------
 
@@ -291,7 +295,14 @@ class Analysis:
         node = self.node
         if not isinstance(node, cst.FunctionDef | cst.Lambda):
             return {}
-        return self.info.parameters(self)
+        env = self.info.parameters(self)
+        env.update(self.fixed)
+        for name, items in self.fixed_fields.items():
+            value = env.get(name, CLEAN)
+            for key, item in items:
+                value = value.with_field(key, const(item))
+            env[name] = value
+        return env
 
     def _noreturn(self, call: cst.Call) -> bool:
         name = self.static_name(call.func)
@@ -743,8 +754,11 @@ class Analysis:
             for _, v in fields:
                 elements = join(elements, v)
             return Value(const=members, rest=elements if consts is None else None)
-        value = Value(fields=tuple(fields[:24]), rest=rest, type="list" if isinstance(expr, cst.List) else None)
-        if consts is not None and len(consts) == len(fields) and len(fields) <= 24:
+        for _, extra in fields[MAX_FIELDS:]:  # past the tracked positions, the elements as a whole (never dropped)
+            rest = join(rest, extra) if rest is not None else extra
+        kind = "list" if isinstance(expr, cst.List) else None
+        value = Value(fields=tuple(fields[:MAX_FIELDS]), rest=rest, type=kind)
+        if consts is not None and len(consts) == len(fields) and len(fields) <= MAX_FIELDS:
             value = replace(value, const=tuple(consts))
         return value
 
@@ -1188,7 +1202,8 @@ class Analysis:
             # returning an `ldap3.Connection`), which its return statements say without an analysis.
             if kind == "class":
                 return Value(type=name + "()")
-            return Value(type=owner.return_type(fn))
+            shaped = owner.return_literal(fn)
+            return shaped if shaped is not None else Value(type=owner.return_type(fn))
         if kind == "class":
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
@@ -1985,7 +2000,7 @@ def _list_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[l
 
 
 def _as_list(items: list[Value]) -> Value:
-    if len(items) > 24:
+    if len(items) > MAX_FIELDS:
         out = Value(type="list")
         for item in items:
             out = out.with_element(item)
