@@ -1190,8 +1190,14 @@ EXPECTED = {
     'CWR406 36dbe92f': [
         ((3, 1, 3, 50), 'warning', 'confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe (CWE-306)', (), None),
     ],
+    'CWR407 00af8db5': [
+        ((4, 12, 4, 48), 'warning', 'describe_images() filters by architecture, name without Owners=: anyone can publish a matching AMI (CWE-349)', (), None),
+    ],
     'CWR407 76d2a044': [
         ((3, 8, 3, 83), 'warning', 'describe_images() filters by name without Owners=: anyone can publish a matching AMI (CWE-349)', (), None),
+    ],
+    'CWR407 b67e9b34': [
+        ((2, 12, 2, 55), 'info', 'if `config.filters` sets no owner-id or owner-alias filter, describe_images() without Owners= matches AMIs anyone can publish (CWE-349)', (), None),
     ],
     'CWR408 d7243549': [
         ((5, 12, 5, 58), 'info', 'get_parameter() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), None),
