@@ -737,8 +737,11 @@ class S3ExpectedBucketOwner(ReviewRule):
     Finds S3 object calls (`get_object`, `put_object`, `delete_object`, ...) on an S3 client without
     `ExpectedBucketOwner`, on a bucket whose name is written in the code or read from elsewhere (a resource
     tag, an API answer, a request). Not on the deployment's own bucket: a name from an environment variable,
-    a custom resource's `ResourceProperties`, a Glue job argument, an S3 notification, or the caller of a
-    library function (followed through assignments, `self` attributes and the module's own calls). The
+    a custom resource's `ResourceProperties`, a Glue job argument, an S3 notification, the caller of a
+    library function (followed through assignments, `self` attributes and the module's own calls), the SageMaker
+    session's `default_bucket()` (created in the caller's account, its owner checked by the SDK), or the
+    `OutputLocation`/`FailureLocation` an AWS service reports it wrote a result to (the caller's own endpoint
+    or query configuration chose it). The
     template that created such a bucket owns it; on real code those findings were judged wrong or not worth a
     comment.
 
@@ -809,9 +812,25 @@ class S3ExpectedBucketOwner(ReviewRule):
             "        self.s3 = boto3.client('s3')\n\n    def upload(self, key, body):\n"
             "        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)\n"
         ),
+        # ... or the SageMaker session's default bucket, and where the caller's async endpoint wrote its answer.
+        Valid(
+            "import boto3\n\n\nclass Async:\n    def __init__(self, session):\n        self.session = session\n"
+            "        self.s3 = boto3.client('s3')\n\n    def upload(self, body):\n"
+            "        self.s3.put_object(Bucket=self.session.default_bucket(), Key='in', Body=body)\n\n"
+            "    def predict(self, runtime, name):\n        response = runtime.invoke_endpoint_async(EndpointName=name)\n"
+            "        return self._fetch(response['OutputLocation'])\n\n    def _fetch(self, path):\n"
+            "        bucket, key = parse_s3_url(path)\n        return self.s3.get_object(Bucket=bucket, Key=key)\n"
+        ),
     )
     INVALID = (
         Invalid("import boto3\ns3 = boto3.client('s3')\ns3.put_object(Bucket='r', Key='k', Body=b'')\n", 3, 1),
+        # Another session's default bucket is still that session's: a method of another name proves nothing.
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+            "    return s3.get_object(Bucket=event['session'].bucket(), Key='k')\n",
+            6,
+            12,
+        ),
         # A name read from a resource tag is not the deployment's: another account may own it.
         Invalid(
             "import boto3\ns3 = boto3.client('s3')\n\n\ndef copy(bucket, key):\n"
