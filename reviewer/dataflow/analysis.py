@@ -1236,6 +1236,10 @@ class Analysis:
         receiver_node = func.value if isinstance(func, cst.Attribute) else None
         full = [Arg(receiver, None, "", receiver_node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
+        if any(f.label.kind == "param" for f in summary.ret.deep_flows()):
+            fixed = owner.fixed_arguments(fn, bound)
+            if fixed:  # `render(x, raw=False)`: what the branches this call takes return
+                summary = owner.summary(fn, fixed) or summary
         if summary.checks:
             self.apply_checks(env, summary.checks, owner.bind_nodes(fn, full))
         result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)
