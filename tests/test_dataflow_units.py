@@ -173,45 +173,12 @@ MORE_BINARY = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("op", "left", "right", "expected"), MORE_BINARY, ids=_short)
-def test_binary_edges(op: cst.BaseBinaryOp, left: object, right: object, expected: object) -> None:
-    found = fold.binary(op, left, right)
-    assert found == expected and type(found) is type(expected)
-
-
 MORE_COMPARE = [
     (cst.NotEqual(), 1, 1, False), (cst.LessThanEqual(), 3, 2, False), (cst.GreaterThanEqual(), 1, 2, False),
     (cst.NotIn(), "a", ("a",), False), (cst.In(), "b", "abc", True), (cst.In(), 1, 2, UNKNOWN), (cst.NotIn(), 1, 2, UNKNOWN),
     (cst.Is(), True, 1, False), (cst.IsNot(), True, 1, True), (cst.Is(), None, 0, False), (cst.IsNot(), 0, None, True),
     (cst.Is(), 2, 2, True), (cst.IsNot(), 2, 3, True), (cst.Equal(), "a", "a", True),
 ]  # fmt: skip
-
-
-@pytest.mark.parametrize(("op", "left", "right", "expected"), MORE_COMPARE)
-def test_compare_edges(op: cst.BaseCompOp, left: object, right: object, expected: object) -> None:
-    found = fold.compare(op, left, right)
-    assert found == expected and (found is UNKNOWN or type(found) is bool)
-
-
-@pytest.mark.parametrize(
-    ("op", "value", "expected"),
-    [(cst.Not(), "", True), (cst.Not(), 1, False), (cst.Minus(), 0.5, -0.5), (cst.Minus(), True, -1), (cst.Plus(), "x", UNKNOWN),
-     (cst.Plus(), 2.5, 2.5), (cst.BitInvert(), 5, -6), (cst.BitInvert(), "x", UNKNOWN), (cst.BitInvert(), 1.5, UNKNOWN),
-     (cst.Minus(), UNKNOWN, UNKNOWN), (cst.BitInvert(), UNKNOWN, UNKNOWN)],
-)  # fmt: skip
-def test_unary_edges(op: cst.BaseUnaryOp, value: object, expected: object) -> None:
-    found = fold.unary(op, value)
-    assert found == expected and type(found) is type(expected)
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [("u'x'", "x"), (r"b'\x00'", b"\x00"), (r"'a\'b'", "a'b"), ("1_000", 1000), ("0o17", 15), ("0b101", 5), ("1e3", 1000.0),
-     (r"'''a\nb'''", "a\nb"), ("\"'\"", "'"), ("''", ""), ("''''''", ""), (r"rb'\x'", b"\\x"), ("...", UNKNOWN), ("none", UNKNOWN)],
-)  # fmt: skip
-def test_literal_edges(source: str, expected: object) -> None:
-    found = fold.literal(cst.parse_expression(source))
-    assert found == expected and type(found) is type(expected)
 
 
 MORE_CALLS = [
@@ -226,35 +193,46 @@ MORE_CALLS = [
     ("sum", [(True,)], {}, 1), ("abs", [-1.5], {}, 1.5), ("abs", [-1, 2], {}, UNKNOWN), ("abs", [], {}, UNKNOWN), ("sum", [()], {}, 0),
 ]  # fmt: skip
 
+MORE_UNARY = [
+    (cst.Not(), "", True), (cst.Not(), 1, False), (cst.Minus(), 0.5, -0.5), (cst.Minus(), True, -1), (cst.Plus(), "x", UNKNOWN),
+     (cst.Plus(), 2.5, 2.5), (cst.BitInvert(), 5, -6), (cst.BitInvert(), "x", UNKNOWN), (cst.BitInvert(), 1.5, UNKNOWN),
+     (cst.Minus(), UNKNOWN, UNKNOWN), (cst.BitInvert(), UNKNOWN, UNKNOWN)
+]  # fmt: skip
 
-@pytest.mark.parametrize(("name", "args", "kwargs", "expected"), MORE_CALLS)
-def test_call_edges(name: str, args: list, kwargs: dict, expected: object) -> None:
-    found = fold.call(name, args, kwargs)
-    assert found == expected and type(found) is type(expected)
+MORE_LITERALS = [
+    ("u'x'", "x"), (r"b'\x00'", b"\x00"), (r"'a\'b'", "a'b"), ("1_000", 1000), ("0o17", 15), ("0b101", 5), ("1e3", 1000.0),
+     (r"'''a\nb'''", "a\nb"), ("\"'\"", "'"), ("''", ""), ("''''''", ""), (r"rb'\x'", b"\\x"), ("...", UNKNOWN), ("none", UNKNOWN)
+]  # fmt: skip
 
-
-@pytest.mark.parametrize(
-    ("receiver", "name", "args", "kwargs", "expected"),
-    [(b"a,b", "split", [b","], {}, (b"a", b"b")), ("a b", "rsplit", [], {}, ("a", "b")), ("a=b", "partition", ["="], {}, ("a", "=", "b")),
+MORE_METHODS = [
+    (b"a,b", "split", [b","], {}, (b"a", b"b")), ("a b", "rsplit", [], {}, ("a", "b")), ("a=b", "partition", ["="], {}, ("a", "=", "b")),
      ("{x}", "format", [], {"x": ("a",)}, UNKNOWN), ("{x}", "format", [], {"x": None}, "None"), ("-", "join", [("a",), 1], {}, UNKNOWN),
      ("-", "join", [["a", "b"]], {}, "a-b"), ("a b", "split", [], {"maxsplit": UNKNOWN}, UNKNOWN), ("a", "ljust", [10_001], {}, UNKNOWN),
      ("a", "ljust", [10_000], {}, "a" + " " * 9_999), ("ab", "upper", [], {}, "AB"), ("ab", "count", ["a"], {}, 1),
-     ("ab", "find", ["z"], {}, -1), (("a",), "count", ["a"], {}, UNKNOWN), ("ab", "format", [], {}, "ab")],
-)  # fmt: skip
-def test_method_edges(receiver: object, name: str, args: list, kwargs: dict, expected: object) -> None:
-    found = fold.method(receiver, name, args, kwargs)
-    assert found == expected and type(found) is type(expected)
+     ("ab", "find", ["z"], {}, -1), (("a",), "count", ["a"], {}, UNKNOWN), ("ab", "format", [], {}, "ab")
+]  # fmt: skip
 
-
-@pytest.mark.parametrize(
-    ("value", "key", "expected"),
-    [(["a", "b"], 1, "b"), (frozenset("a"), 0, UNKNOWN), ("a" * 20_000, slice(0, 10_001), UNKNOWN),
+MORE_SUBSCRIPTS = [
+    (["a", "b"], 1, "b"), (frozenset("a"), 0, UNKNOWN), ("a" * 20_000, slice(0, 10_001), UNKNOWN),
      ("a" * 20_000, slice(0, 10_000), "a" * 10_000), (b"ab", 0, 97), (("a", "b"), slice(1, None), ("b",)), ({1: "x"}, 1, "x"),
      # An unknown key is not the unknown key a folded dict holds: `{k: "x"}[j]` is not known to be "x".
-     ({UNKNOWN: "x"}, UNKNOWN, UNKNOWN)],
-)  # fmt: skip
-def test_subscript_edges(value: object, key: object, expected: object) -> None:
-    found = fold.subscript(value, key)
+     ({UNKNOWN: "x"}, UNKNOWN, UNKNOWN)
+]  # fmt: skip
+
+EDGES = (
+    [(fold.binary, row[:3], row[3]) for row in MORE_BINARY]
+    + [(fold.compare, row[:3], row[3]) for row in MORE_COMPARE]
+    + [(fold.unary, row[:2], row[2]) for row in MORE_UNARY]
+    + [(fold.literal, (cst.parse_expression(row[0]),), row[1]) for row in MORE_LITERALS]
+    + [(fold.call, row[:3], row[3]) for row in MORE_CALLS]
+    + [(fold.method, row[:4], row[4]) for row in MORE_METHODS]
+    + [(fold.subscript, row[:2], row[2]) for row in MORE_SUBSCRIPTS]
+)
+
+
+@pytest.mark.parametrize(("helper", "args", "expected"), EDGES, ids=lambda v: getattr(v, "__name__", None))
+def test_fold_edges(helper: object, args: tuple, expected: object) -> None:
+    found = helper(*args)  # type: ignore[operator]
     assert found == expected and type(found) is type(expected)
 
 
