@@ -71,10 +71,23 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
     return result
 
 
+# The pipeline rules that judge a Terraform aws_codepipeline: structure, stage and action names, and artifacts
+# (what each action reads and which action produces it, what a deploy action finds in its input).
+TERRAFORM_RULES = frozenset({
+    "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP123", "CWP125", "CWP130",
+})  # fmt: skip
+
+
 def load_document(path: str, text: str) -> Document:
     lowered = path.lower()
     # YAML is a superset of JSON in theory, not in PyYAML: JSON files get the JSON parser. Files named
     # neither way (.template, stdin) are sniffed.
+    if lowered.endswith(".tf"):
+        # Terraform: only its aws_codepipeline resources are read, as the CloudFormation form of the pipeline.
+        from codeward.linters.hcl_reader import terraform_pipelines
+
+        data, problems = terraform_pipelines(text)
+        return Document(path, text, data, syntax="hcl", problems=list(problems))
     if lowered.endswith(".json"):
         syntax = "json"
     elif lowered.endswith((".yml", ".yaml")):
@@ -110,8 +123,9 @@ def lint_text(
         else:
             result.skipped = True
         return _filtered(result, select)
-    # Fixes rewrite only files whose kind their content established (--kind alone is not enough).
-    result.confirmed = why == ""
+    # Fixes rewrite only files whose kind their content established (--kind alone is not enough), and never a
+    # Terraform file (its pipeline is a view of the HCL, not the text a fix would edit).
+    result.confirmed = why == "" and document.syntax != "hcl"
     document.kind = resolved
     template = resolved == "pipeline" and _is_template(document.data)
     for problem in document.problems:
@@ -129,7 +143,7 @@ def lint_text(
         return _filtered(result, select, document)
     try:
         _check(document, result, select, base_dir if base_dir is not None else os.path.dirname(path) or ".")
-        if template:
+        if template and document.syntax != "hcl":
             _check_inline_buildspecs(document, result, select, base_dir if base_dir is not None else ".")
     except Exception as exc:  # a bug in codeward must not hide the other files' findings
         if os.environ.get("CODEWARD_DEBUG"):
@@ -146,6 +160,10 @@ def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, st
     """(kind, "") when the content establishes it; (forced kind, note) when only --kind says so; (None, why
     the file is skipped) otherwise. The name proposes, the content decides (see linters.kinds)."""
     candidate = forced or kind_by_name(document.path)
+    if document.syntax == "hcl":
+        if document.data is None and not document.problems:
+            return None, "skipped: a Terraform file without an aws_codepipeline resource"
+        return "pipeline", ""
     if document.data is None:
         if not document.problems:  # empty: nothing to judge but the name
             return (candidate, "") if candidate else (None, "empty file: not a buildspec, AppSpec or pipeline")
@@ -175,6 +193,10 @@ def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, st
 def _check(document: Document, result: FileResult, select: Selector, base_dir: str) -> None:
     kind = KINDS[document.kind]
     rules = [r for r in rules_for(document.kind) if document.kind in r.kinds and select(r.code)]
+    if document.syntax == "hcl":
+        # Terraform checks the HCL itself and evaluates its expressions: of a Terraform pipeline only the rules on
+        # the pipeline's structure and artifacts are judged, which read literal names (see linters.hcl_reader).
+        rules = [r for r in rules if r.code in TERRAFORM_RULES]
     schema_rules = {r.error_kind: r for r in rules if issubclass(r, SchemaRule)}
     semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]
     index = PathIndex(semantic) if semantic else None

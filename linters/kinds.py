@@ -64,7 +64,7 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
-DEFINITION_SUFFIXES = (".yml", ".yaml", ".json", ".template")
+DEFINITION_SUFFIXES = (".yml", ".yaml", ".json", ".template", ".tf")
 
 CFN_PIPELINE = "AWS::CodePipeline::Pipeline"
 CFN_PROJECT = "AWS::CodeBuild::Project"

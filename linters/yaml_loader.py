@@ -31,6 +31,7 @@ _CFN_TAGS = {
     "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub",
     "Transform", "And", "Equals", "If", "Not", "Or", "ToJsonString", "Length", "ForEach",
 }  # fmt: skip
+_CFN_BY_LOWER = {name.lower(): name for name in (*_CFN_TAGS, "Ref", "Condition")}
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _scalar = SafeConstructor()
@@ -178,6 +179,19 @@ class _Converter:
             parts.put(resource, span)
             parts.put(attribute, span)
             inner = parts
+        known = _CFN_BY_LOWER.get(name.lower()) if name not in _CFN_TAGS and name not in ("Ref", "Condition") else name
+        if known is not None and known != name:
+            # Tags are case-sensitive: CloudFormation rejects `!sub`; read it as the function meant so that the
+            # other checks still see its references.
+            self.problems.append(
+                Problem(
+                    "CWF014",
+                    f'"!{name}" is not a CloudFormation function (tags are case-sensitive): CloudFormation rejects '
+                    f'the template; write "!{known}"',
+                    span,
+                )
+            )
+            name = known
         if name in ("Ref", "Condition"):
             fn_key = name
         elif name in _CFN_TAGS:

@@ -77,6 +77,9 @@ EXPECTED = {
     'CWA104 26d1544e': [
         ((5, 17, 5, 35), 'error', 'hook script "../deploy/start.sh" points outside the revision', (), None),
     ],
+    'CWA105 04f18468': [
+        ((4, 13, 4, 15), 'error', 'source "/*" is a pattern, but the agent copies the source as a literal path and expands no wildcard: the Install event fails; name the folder instead ("/")', (), None),
+    ],
     'CWA105 659ee06d': [
         ((4, 13, 4, 17), 'warning', 'source "web/" is not in the revision (paths are relative to the AppSpec file); the Install event would fail', ('If a build outside this repository creates it, suppress this line.',), None),
     ],
@@ -310,10 +313,10 @@ EXPECTED = {
         ((4, 18, 4, 82), 'error', 'env.secrets-manager.DB_PASSWORD: "prod/db:password:AWSCURRENT:3b6f2c9e-1d4a-4b8e-9f7a-0c2d5e8a1b3c" gives both a version-stage ("AWSCURRENT") and a version-id: they are mutually exclusive; keep one (leave the other empty)', (), None),
     ],
     'CWB111 16b2749d': [
-        ((4, 18, 4, 22), 'error', 'APP_VERSION: 2.10 is read by YAML as the number 2.1 (the variable holds that value); quote it: "2.10"', (), ('quote the value: "2.10"', ((4, 18, 4, 22, '"2.10"'),))),
+        ((4, 18, 4, 22), 'warning', 'APP_VERSION: 2.10 is the number 2.1 to YAML readers (CodeBuild uses the text as written, other tools do not); quote it: "2.10"', (), ('quote the value: "2.10"', ((4, 18, 4, 22, '"2.10"'),))),
     ],
     'CWB111 f1b76931': [
-        ((5, 15, 5, 19), 'error', 'python: 3.10 is read by YAML as the number 3.1 (CodeBuild selects that version); quote it: "3.10"', (), ('quote the value: "3.10"', ((5, 15, 5, 19, '"3.10"'),))),
+        ((5, 15, 5, 19), 'warning', 'python: 3.10 is the number 3.1 to YAML readers (CodeBuild uses the text as written, other tools do not); quote it: "3.10"', (), ('quote the value: "3.10"', ((5, 15, 5, 19, '"3.10"'),))),
     ],
     'CWB112 1e1603a5': [
         ((4, 5, 4, 20), 'warning', '"CODEBUILD_TOKEN" in env.parameter-store uses the reserved CODEBUILD_ prefix: CodeBuild sets those variables itself; rename it', (), None),
@@ -415,6 +418,9 @@ EXPECTED = {
     'CWB127 0ca1f808': [
         ((8, 32, 8, 56), 'error', 'task-definition.jbv.json is not in the repository and no command before this one writes it; the repository has task-definition.jvb.json: sed fails with "No such file or directory" and the phase fails', ('Did you mean task-definition.jvb.json?',), None),
     ],
+    'CWB127 69fe2be4': [
+        ((5, 51, 5, 75), 'error', 'Server/Portal.Api.csproj is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has Server/Portal.Api/Portal.Api.csproj: dotnet fails with "No such file or directory" and the phase fails', (), None),
+    ],
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
     ],
@@ -439,6 +445,9 @@ EXPECTED = {
     'CWB130 a0f38c1a': [
         ((6, 7, 6, 18), 'error', 'commands is one unquoted scalar over 2 lines, not a list: YAML folds these lines into one command: "npm install -g serverless npm install", so "npm" on line 6 never runs as a command of its own', ('Write each command as a list item (`- ` in front of each line).',), None),
     ],
+    'CWB131 0b3ba6ba': [
+        ((8, 7, 8, 20), 'error', 'artifacts.files "packaged.yaml" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
+    ],
     'CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), None),
     ],
@@ -459,6 +468,21 @@ EXPECTED = {
     ],
     'CWB133 8e721377': [
         ((5, 29, 5, 44), 'error', '"docker/app.conf" is a file, given where docker build takes the context directory: docker fails with "unable to prepare context: context must be a directory" and the phase fails', ('Name the Dockerfile with -f and pass its folder as the context (-f db/Dockerfile db).',), None),
+    ],
+    'CWB134 9cbab23e': [
+        ((9, 7, 9, 27), 'error', 'exclude-paths entry "source/node_modules/" ends in "/": CodeBuild matches file paths, so it excludes nothing; write "source/node_modules/**/*"', (), ('match the files under the folder: "source/node_modules/**/*"', ((9, 7, 9, 27, 'source/node_modules/**/*'),))),
+    ],
+    'CWB134 a8a95e00': [
+        ((8, 7, 8, 24), 'error', 'exclude-paths entry "**/__pycache__/" ends in "/": CodeBuild matches file paths, so it excludes nothing; write "**/__pycache__/**/*"', (), ('match the files under the folder: "**/__pycache__/**/*"', ((8, 7, 8, 24, "'**/__pycache__/**/*'"),))),
+    ],
+    'CWB135 88f903ec': [
+        ((6, 20, 6, 30), 'error', 'docker tag of "app:latest", but no earlier command builds, pulls or loads any image: the image store of a CodeBuild build starts empty, so docker fails with "No such image" and the phase fails', ('Build or pull app:latest before this command (docker build -t app:latest .).',), None),
+    ],
+    'CWB135 cc942acc': [
+        ((8, 21, 8, 31), 'error', 'docker push of "$REPO:$TAG", but no earlier command builds, pulls or loads any image: the image store of a CodeBuild build starts empty, so docker fails with "An image does not exist locally" and the phase fails', ('Build or pull $REPO:$TAG before this command (docker build -t $REPO:$TAG .).',), None),
+    ],
+    'CWB136 16fd05dc': [
+        ((9, 38, 9, 42), 'error', 'docker build context "app/" does not exist from app, where `cd app/` left the shell (every command of a 0.2 buildspec runs in one shell): docker fails with "unable to prepare context: path "app/" not found"', ('Go back first (cd $CODEBUILD_SRC_DIR or cd -), or build from here: docker build ... .',), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
@@ -498,6 +522,12 @@ EXPECTED = {
     ],
     'CWF011 d5a073c2': [
         ((4, 23, 4, 49), 'info', 'unused suppression: no finding here matches codeward: ignore[CWB001]', (), None),
+    ],
+    'CWF014 9fc3c15a': [
+        ((6, 13, 6, 39), 'error', '"!sub" is not a CloudFormation function (tags are case-sensitive): CloudFormation rejects the template; write "!Sub"', (), None),
+    ],
+    'CWF014 dfb3b947': [
+        ((5, 16, 5, 32), 'error', '"!getatt" is not a CloudFormation function (tags are case-sensitive): CloudFormation rejects the template; write "!GetAtt"', (), None),
     ],
     'CWP001 35e82bb4': [
         ((7, 7, 7, 12), 'error', 'Pipeline P: unknown key "Stage" in Properties; did you mean "Stages"?', ('Allowed keys: Name, RoleArn, ArtifactStore, ArtifactStores, Stages, ExecutionMode, PipelineType, Variables, Triggers, DisableInboundStageTransitions, RestartExecutionOnUpdate, Tags.',), ('rename to "Stages"', ((7, 7, 7, 12, 'Stages'),))),
@@ -691,6 +721,9 @@ EXPECTED = {
     'CWP130 f7af4ac2': [
         ((13, 204, 13, 209), 'error', 'the ECS action reads imagedefinitions.json from "Out", the output of CodeBuild action "Build": project "app-build" (aws/project.json) runs ci/buildspec.yml, whose artifacts.files (backend-imagedefinitions.json) cannot put it at the artifact\'s root: the deploy action fails on every execution', ('Write the file under that name, or set FileName to the name the build writes.',), None),
     ],
+    'CWP131 c2ac05cf': [
+        ((10, 344, 10, 349), 'error', 'ParameterOverrides passes "Owner", which infra/site.yml does not declare: CloudFormation rejects the stack operation ("Parameters: [Owner] do not exist in the template") and the action fails', ('Remove the override, or declare the parameter in the template.',), None),
+    ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
     ],
@@ -701,7 +734,7 @@ EXPECTED = {
         ((8, 5, 8, 23), 'error', 'SQL built from request.args is passed to cur.execute(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 6) -> `name` (line 6) -> `query` (line 7) -> the sink (line 8)',), None),
     ],
     'CWR101 8d7bc07f': [
-        ((4, 21, 4, 68), 'error', 'SQL built from the Lambda event is passed to sqlalchemy.text(): the data can rewrite the query (CWE-89)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+        ((4, 21, 4, 68), 'info', "SQL built from the Lambda event is passed to sqlalchemy.text(): the data can rewrite the query; it is another system's data, a risk only if an attacker can write it (CWE-89)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
     ],
     'CWR101 a914c8c1': [
         ((3, 12, 3, 75), 'error', 'SQL built from request.GET is passed to Entry.objects.extra(): the data can rewrite the query (CWE-89)', ('data flow: request.GET (line 2) -> `term` (line 2) -> the sink (line 3)',), None),
@@ -712,14 +745,14 @@ EXPECTED = {
     'CWR102 16de1a9c': [
         ((5, 11, 5, 62), 'error', 'request.query_params reaches the command run by asyncio.create_subprocess_shell(): it can run commands of its own (CWE-78)', ('data flow: request.query_params (line 4) -> `host` (line 4) -> the sink (line 5)',), None),
     ],
+    'CWR102 7f2adba7': [
+        ((2, 1, 2, 59), 'info', "sys.argv reaches the command run by subprocess.run(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
+    ],
     'CWR102 a84906e1': [
         ((2, 1, 2, 19), 'info', "input() reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
     ],
     'CWR102 c40dffdf': [
-        ((5, 5, 5, 40), 'error', 'the Lambda event reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
-    ],
-    'CWR102 f0c2c5b2': [
-        ((2, 1, 2, 45), 'info', "sys.argv reaches the command run by subprocess.Popen(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 2) -> the sink (line 2)',), None),
+        ((5, 5, 5, 40), 'info', "the Lambda event reaches the command run by subprocess.run(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
     ],
     'CWR103 0920fb09': [
         ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
@@ -801,13 +834,19 @@ EXPECTED = {
         ((9, 10, 9, 48), 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 8) -> `name` (line 8) -> the sink (line 9)',), None),
     ],
     'CWR107 b73529ef': [
-        ((4, 12, 4, 50), 'error', 'the Lambda event chooses the file path used by ....read_text(); `../` can reach any file (CWE-22)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+        ((4, 12, 4, 50), 'info', "the Lambda event chooses the file path used by ....read_text(); `../` can reach any file; it is another system's data, a risk only if an attacker can write it (CWE-22)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
     ],
     'CWR108 0f7b617e': [
         ((6, 5, 6, 23), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
+    'CWR108 46488f29': [
+        ((3, 5, 3, 51), 'error', "tarfile extractall() with filter='fully_trusted' lets member names write outside the target directory (CWE-22)", (), None),
+    ],
     'CWR108 621da6fe': [
         ((3, 5, 3, 32), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
+    ],
+    'CWR108 bdc97644': [
+        ((3, 5, 3, 45), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
     'CWR108 cf0c6c57': [
         ((5, 5, 5, 19), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
@@ -977,17 +1016,26 @@ EXPECTED = {
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
     ],
+    'CWR204 42683695': [
+        ((7, 5, 7, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 4ba6e6ec': [
         ((2, 5, 2, 36), 'warning', '`api_key` is printed in full (CWE-532)', (), None),
     ],
     'CWR204 9c0c434e': [
         ((3, 5, 3, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
     ],
+    'CWR204 a0d6d12b': [
+        ((9, 9, 9, 50), 'warning', 'the whole CloudFormation custom-resource event `event` is printed, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
     'CWR204 a1adf439': [
         ((5, 5, 5, 58), 'info', '`password` is logged in full (CWE-532)', (), None),
     ],
     'CWR204 c1da8288': [
         ((5, 5, 5, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
+    'CWR204 e8392c7f': [
+        ((6, 5, 6, 20), 'warning', '`token` is logged in full (CWE-532)', (), None),
     ],
     'CWR205 db347df5': [
         ((1, 47, 1, 77), 'error', 'this literal bound to `key` looks like a credential (kZ8r************) (CWE-798)', (), None),
@@ -1175,14 +1223,23 @@ EXPECTED = {
     'CWR405 8d5694e8': [
         ((3, 1, 3, 45), 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
+    'CWR405 91244fdd': [
+        ((6, 12, 6, 68), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
+    ],
     'CWR405 cef5d2cb': [
         ((9, 12, 9, 49), 'info', 'get_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), None),
     ],
     'CWR406 36dbe92f': [
         ((3, 1, 3, 50), 'warning', 'confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe (CWE-306)', (), None),
     ],
+    'CWR407 00af8db5': [
+        ((4, 12, 4, 48), 'warning', 'describe_images() filters by architecture, name without Owners=: anyone can publish a matching AMI (CWE-349)', (), None),
+    ],
     'CWR407 76d2a044': [
         ((3, 8, 3, 83), 'warning', 'describe_images() filters by name without Owners=: anyone can publish a matching AMI (CWE-349)', (), None),
+    ],
+    'CWR407 b67e9b34': [
+        ((2, 12, 2, 55), 'info', 'if `config.filters` sets no owner-id or owner-alias filter, describe_images() without Owners= matches AMIs anyone can publish (CWE-349)', (), None),
     ],
     'CWR408 d7243549': [
         ((5, 12, 5, 58), 'info', 'get_parameter() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), None),
@@ -1241,13 +1298,22 @@ EXPECTED = {
         ((3, 1, 4, 12), 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), None),
     ],
     'CWR605 0180d689': [
-        ((2, 5, 2, 45), 'error', '`totals` is changed while the loop iterates over it (CWE-664)', (), None),
+        ((2, 5, 2, 45), 'info', 'if `totals` is a dict, it is changed while the loop iterates over `totals.items()` (CWE-664)', (), None),
+    ],
+    'CWR605 296d6b2d': [
+        ((4, 13, 4, 24), 'error', '`ages` is changed while the loop iterates over it (CWE-664)', (), None),
     ],
     'CWR605 3d0823d2': [
         ((3, 9, 3, 23), 'error', '`cache` is changed while the loop iterates over it (CWE-664)', (), None),
     ],
+    'CWR605 514267db': [
+        ((12, 17, 12, 31), 'error', '`graph` is changed while the loop iterates over it (CWE-664)', (), None),
+    ],
     'CWR605 b8594003': [
         ((3, 9, 3, 27), 'error', '`users` is changed while the loop iterates over it (CWE-664)', (), None),
+    ],
+    'CWR605 dbd4b62e': [
+        ((4, 13, 4, 25), 'info', 'if `files` is a dict, it is changed while the loop iterates over `files.keys()` (CWE-664)', (), None),
     ],
     'CWR606 7354ac10': [
         ((1, 4, 1, 22), 'error', "`status is 'active'` compares identity with a literal (CWE-595)", (), ('use `==`', ((1, 4, 1, 22, "status == 'active'"),))),
@@ -1282,11 +1348,23 @@ EXPECTED = {
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
     ],
+    'CWR610 10daf7cd': [
+        ((2, 18, 2, 68), 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
+    ],
     'CWR610 20599562': [
         ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 2fd10c9f': [
+        ((7, 5, 7, 54), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
     'CWR610 38a25586': [
         ((4, 16, 4, 39), 'info', "aiohttp.ClientSession() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), None),
+    ],
+    'CWR610 38bdf84d': [
+        ((4, 5, 4, 32), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 6d5d1a30': [
+        ((4, 9, 4, 59), 'info', "urllib3 request without timeout= (nor one on its PoolManager) can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
     'CWR610 b869eb16': [
         ((5, 12, 5, 47), 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), None),

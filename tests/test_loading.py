@@ -119,3 +119,18 @@ def test_merge_keys() -> None:
 
     data, problems = load_yaml("base: &b\n  a: 1\n  b: 2\nchild:\n  <<: *b\n  b: 3\n")
     assert problems == [] and data["child"] == {"a": 1, "b": 3}
+
+
+def test_misspelled_cloudformation_tag_is_an_error_and_its_references_are_still_checked(tmp_path: Path) -> None:
+    # `!sub` is rejected by CloudFormation (CWF014); read as the `!Sub` meant, its ${DoaminName} is still an
+    # undefined reference (CWP124), as in the fresh6 round's t50.
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(
+        "Parameters:\n  DomainName: {Type: String}\nResources:\n  Pipeline:\n    Type: AWS::CodePipeline::Pipeline\n"
+        "    Properties:\n      Name: !sub 'site-${DoaminName}'\n      RoleArn: arn:aws:iam::123456789012:role/cp\n"
+        "      ArtifactStore: {Type: S3, Location: bucket}\n      Stages: []\n"
+    )
+    found = {(f.code, f.line, f.severity.name) for f in lint_file(str(path)).findings}
+    assert ("CWF014", 7, "ERROR") in found
+    assert any(code == "CWP124" and line == 7 for code, line, _ in found)
+    assert not any(code == "CWF010" for code, _, _ in found)

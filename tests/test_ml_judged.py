@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from codeward.reviewer.ml import finding, judged, score
 
 from codeward.findings import Finding, Severity, Span
@@ -36,6 +37,39 @@ def test_features_see_test_code_handlers_literals_and_the_source_of_a_flow() -> 
     numeric, _ = finding.finding_features(_finding("CWR102", "tools/run.py", 3), script)
     by_name = dict(zip(finding.FINDING_NUMERIC, numeric, strict=True))
     assert by_name["main_guard"] == 1.0 and by_name["module_level"] == 1.0 and by_name["script_or_example"] == 1.0
+
+
+def test_features_are_also_tied_to_the_rule() -> None:
+    from codeward.reviewer.ml.features import bucket
+
+    lines = ["def lambda_handler(event, context):", "    requests.get(url)", ""]
+    source = ((Span(1, 1, 1, 5), "event (the source)"), (Span(2, 1, 2, 5), "the sink"))
+    _, timeout = finding.finding_features(_finding("CWR610", "app.py", 2, flow=source), lines)
+    _, other = finding.finding_features(_finding("CWR109", "app.py", 2, flow=source), lines)
+    # The plain facts are shared; the rule-tied copies are the rule's own.
+    for token in ("fn:handler", "l:requests", "src:event"):
+        assert bucket(token) in timeout and bucket(token) in other
+    for token in ("CWR610:flag:handler", "CWR610:fn:handler", "CWR610:l:requests", "CWR610:src:event"):
+        assert bucket(token) in timeout and bucket(token) not in other
+    assert bucket("CWR610:flag:test") not in timeout
+
+
+def test_a_model_trained_on_other_tokens_is_refused(tmp_path: Path, monkeypatch) -> None:
+    document = json.loads((ROOT / "reviewer" / "ml" / "findings.json").read_text(encoding="utf-8"))
+    assert document["tokens"] == finding.TOKENS
+    document["tokens"] = "plain/0"
+    path = tmp_path / "findings.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr(finding, "MODEL_FILE", str(path))  # absolute: os.path.join keeps it
+    finding._model.cache_clear()
+    try:
+        with pytest.raises(score.ModelError, match="other features"):
+            finding._model()
+        # A review then keeps each finding's own confidence rather than score it with the wrong weights.
+        timeout = _finding("CWR610", "app.py", 1)
+        assert finding.score_findings("x = 1\n", [timeout]) == [timeout]
+    finally:
+        finding._model.cache_clear()
 
 
 def test_the_project_is_no_feature() -> None:

@@ -129,3 +129,27 @@ def test_a_file_with_injection_findings_is_parsed_once(monkeypatch: pytest.Monke
     assert next(f for f in findings if f.code == "CWR102").confidence is not None  # the classifier scored it
     assert calls == [len(text)]
     assert parse._last is None
+
+
+def test_libcst_classes_answer_isinstance_as_their_hierarchy_says() -> None:
+    # After the switch to type's own checks, isinstance and issubclass over every pair of libcst classes give what
+    # the classes' MROs say, which is what ABCMeta answered before (libcst registers no virtual subclasses).
+    parse.plain_isinstance()
+    kinds = [k for k in vars(libcst).values() if isinstance(k, type) and issubclass(k, libcst.CSTNode)]
+    assert len(kinds) >= 150
+    assert all(type(k) is parse._PlainChecks for k in kinds)
+    name = libcst.Name("x")
+    for kind in kinds:
+        for other in kinds:
+            assert issubclass(other, kind) == (kind in other.__mro__)
+        assert isinstance(name, kind) == (kind in libcst.Name.__mro__)
+    assert not isinstance(object(), libcst.CSTNode) and not issubclass(int, libcst.BaseExpression)
+    # A class that registers virtual subclasses keeps ABCMeta's checks.
+    import abc
+
+    class Virtual(abc.ABC):
+        @abc.abstractmethod
+        def run(self) -> None: ...
+
+    Virtual.register(int)
+    assert parse._registered(Virtual) and not parse._registered(libcst.Name)

@@ -23,6 +23,7 @@ from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
     MAX_DEPTH,
+    MAX_FIELDS,
     UNKNOWN,
     Flow,
     Label,
@@ -64,6 +65,8 @@ _ADD_ONE = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "put": 0, "put_
 _ADD_MANY = frozenset({"extend", "extendleft", "writelines"})
 _URL_PARTS = frozenset({"netloc", "hostname", "scheme", "port", "username"})
 _PATH_TYPE = "path:normalized"
+# A service name as boto3.client takes it ("s3", "discovery", "cognito-idp"); a URL or a sentence is not one.
+_SDK_SERVICE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
 # Dangerous characters of each sink kind: a check that rejects the value when it holds one clears the kind.
 _BLOCKED = (
@@ -225,6 +228,9 @@ class Analysis:
         self.block_out: dict[int, Env | None] = {}
         self._summary: Summary | None = None
         self._running = False
+        self.fixed: Env = {}  # parameters a call fixes to constants (a summary for those calls)
+        self.fixed_fields: dict[str, tuple[tuple[str, Any], ...]] = {}  # constant keys of a mapping parameter
+        self.bound_calls: dict[int, str] | None = None  # call -> the name its result is assigned to
 
     # -- driving the fixed point -----------------------------------------------------------------------
 
@@ -291,7 +297,14 @@ class Analysis:
         node = self.node
         if not isinstance(node, cst.FunctionDef | cst.Lambda):
             return {}
-        return self.info.parameters(self)
+        env = self.info.parameters(self)
+        env.update(self.fixed)
+        for name, items in self.fixed_fields.items():
+            value = env.get(name, CLEAN)
+            for key, item in items:
+                value = value.with_field(key, const(item))
+            env[name] = value
+        return env
 
     def _noreturn(self, call: cst.Call) -> bool:
         name = self.static_name(call.func)
@@ -743,8 +756,11 @@ class Analysis:
             for _, v in fields:
                 elements = join(elements, v)
             return Value(const=members, rest=elements if consts is None else None)
-        value = Value(fields=tuple(fields[:24]), rest=rest, type="list" if isinstance(expr, cst.List) else None)
-        if consts is not None and len(consts) == len(fields) and len(fields) <= 24:
+        for _, extra in fields[MAX_FIELDS:]:  # past the tracked positions, the elements as a whole (never dropped)
+            rest = join(rest, extra) if rest is not None else extra
+        kind = "list" if isinstance(expr, cst.List) else None
+        value = Value(fields=tuple(fields[:MAX_FIELDS]), rest=rest, type=kind)
+        if consts is not None and len(consts) == len(fields) and len(fields) <= MAX_FIELDS:
             value = replace(value, const=tuple(consts))
         return value
 
@@ -923,6 +939,10 @@ class Analysis:
             handled = self.builtin_call(name, args, node)
             if handled is not None:
                 return handled
+        if method in ("client", "resource") and first is not None and _SDK_SERVICE.fullmatch(str(first.const)):
+            # An AWS SDK client built by a wrapper (`cmf_boto.client("discovery", region_name=...)`), as boto3.client
+            # itself is modelled: the Region or credentials it is given do not become the data its calls return.
+            return Value(type=f"{name}()" if name else None)
         # Anything else passes its arguments' (and receiver's) data on.
         flows = ()
         for a in args:
@@ -1188,7 +1208,8 @@ class Analysis:
             # returning an `ldap3.Connection`), which its return statements say without an analysis.
             if kind == "class":
                 return Value(type=name + "()")
-            return Value(type=owner.return_type(fn))
+            shaped = owner.return_literal(fn)
+            return shaped if shaped is not None else Value(type=owner.return_type(fn))
         if kind == "class":
             init = owner.method_of(fn, "__init__")
             instance = Value(type=name + "()")
@@ -1215,6 +1236,10 @@ class Analysis:
         receiver_node = func.value if isinstance(func, cst.Attribute) else None
         full = [Arg(receiver, None, "", receiver_node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
+        if any(f.label.kind == "param" for f in summary.ret.deep_flows()):
+            fixed = owner.fixed_arguments(fn, bound)
+            if fixed:  # `render(x, raw=False)`: what the branches this call takes return
+                summary = owner.summary(fn, fixed) or summary
         if summary.checks:
             self.apply_checks(env, summary.checks, owner.bind_nodes(fn, full))
         result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)
@@ -1985,7 +2010,7 @@ def _list_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[l
 
 
 def _as_list(items: list[Value]) -> Value:
-    if len(items) > 24:
+    if len(items) > MAX_FIELDS:
         out = Value(type="list")
         for item in items:
             out = out.with_element(item)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _REQUEST_NAMES = frozenset({"request", "req"})
 # Summaries nest (a summary needs its callees'): deeper chains are unknown calls, which pass data on.
 MAX_SUMMARY_DEPTH = 6
+MAX_FIXED = 4  # summaries per function for the constants its callers pass (besides the general one)
 _NOT_ROUTE_PARAMS = frozenset({"self", "cls", "request", "req", "response", "resp", "res", "context", "ctx"})
 _VALIDATED_ANNOTATIONS = frozenset(
     ["int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr", "PositiveInt",
@@ -108,6 +109,9 @@ class ModuleInfo:
         self._mention: dict[tuple[int, frozenset[str]], bool] = {}
         self._def_names: frozenset[str] | None = None
         self._text: str | None = None
+        self._class_keys: dict[int, str] = {}
+        self._deciding: dict[int, frozenset[str]] = {}
+        self._fixed_seen: dict[int, set[tuple]] = {}
         self._index(module.body, module)
 
     def forget(self) -> None:
@@ -117,6 +121,7 @@ class ModuleInfo:
         as soon as the last reference goes. Asked again, they are computed again."""
         self.analyses.clear()
         self.summaries.clear()
+        self._fixed_seen.clear()
         self._predicates.clear()
         self._light = None
         self._facts = None
@@ -133,11 +138,13 @@ class ModuleInfo:
                 if klass:
                     self.class_of[id(stmt)] = klass
             elif isinstance(stmt, cst.ClassDef):
-                if klass is None:
-                    self.classes[stmt.name.value] = stmt
-                    self._register(stmt, stmt.name.value)
-                    self.enclosing[id(stmt)] = owner
-                    self._index(stmt.body.body, stmt, stmt.name.value)
+                # A nested class by its qualified name (`Outer.Inner`), so `Outer.Inner().run()` resolves.
+                key = f"{klass}.{stmt.name.value}" if klass else stmt.name.value
+                self.classes[key] = stmt
+                self._class_keys[id(stmt)] = key
+                self._register(stmt, key)
+                self.enclosing[id(stmt)] = owner
+                self._index(stmt.body.body, stmt, key)
             elif isinstance(stmt, cst.SimpleStatementLine) and klass is None:
                 for small in stmt.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
@@ -250,9 +257,9 @@ class ModuleInfo:
         found = self._carry.get(key)  # type: ignore[call-overload]
         if found is None:
             words = self.engine.source_words()
-            prefix = klass.name.value + "."
-            found = self.is_handler_class(klass.name.value) or any(
-                self.facts(fn).names & words for key_, fn in self.functions.items() if key_.startswith(prefix)
+            name = self._class_keys.get(id(klass), klass.name.value)
+            found = self.is_handler_class(name) or any(
+                self.facts(fn).names & words for key_, fn in self.functions.items() if key_.rpartition(".")[0] == name
             )
             self._carry[key] = found  # type: ignore[index]
         return found
@@ -300,6 +307,32 @@ class ModuleInfo:
                 name = self.static_call_name(value.func) if isinstance(value, cst.Call) else None
                 found.add(name + "()" if name else None)
         return found.pop() if len(found) == 1 else None
+
+    def return_literal(self, fn: cst.CSTNode) -> Value | None:
+        """What a function returns when its one `return` is a literal or a dict display with literal keys
+        (`return {"Content-Type": "application/json", "x-type": kind}`): the constants it holds, other values
+        unknown. Only for calls through which nothing untrusted flows (the caller checks), so the rest is clean."""
+        if not isinstance(fn, cst.FunctionDef):
+            return None
+        from codeward.reviewer.dataflow.fold import literal
+
+        returns = [stmt for stmt in _walk_statements(fn.body.body) if isinstance(stmt, cst.Return)]
+        if len(returns) != 1 or returns[0].value is None:
+            return None
+        expr = returns[0].value
+        if isinstance(expr, cst.Dict):
+            value = Value()
+            for element in expr.elements:
+                if not isinstance(element, cst.DictElement):
+                    return None
+                key = literal(element.key)
+                if not isinstance(key, str):
+                    return None
+                item = literal(element.value)
+                value = value.with_field(key, Value(const=item) if item is not UNKNOWN else Value())
+            return value
+        item = literal(expr)
+        return Value(const=item) if item is not UNKNOWN else None
 
     def method_names(self) -> frozenset[str]:
         """Names of the methods the module's classes define."""
@@ -454,7 +487,7 @@ class ModuleInfo:
             if other is None:
                 return Value(ref=f"@{path}::{name}.{attr}")
             if name in other.classes:
-                if f"{name}.{attr}" in other.functions:
+                if f"{name}.{attr}" in other.functions or f"{name}.{attr}" in other.classes:
                     return Value(ref=f"@{path}::{name}.{attr}")
                 return other.class_attr(name, attr)
             return Value()
@@ -577,7 +610,7 @@ class ModuleInfo:
         if table is None:
             table = self._self_types[klass] = {}
             for key, fn in self.functions.items():
-                if not key.startswith(klass + "."):
+                if key.rpartition(".")[0] != klass:  # its own methods, not a nested class's
                     continue
                 for stmt in _walk_statements(fn.body.body):
                     if not isinstance(stmt, cst.Assign) or not isinstance(stmt.value, cst.Call):
@@ -850,7 +883,7 @@ class ModuleInfo:
         return None
 
     def method_of(self, klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-        found = self.functions.get(f"{klass.name.value}.{name}")
+        found = self.functions.get(f"{self._class_keys.get(id(klass), klass.name.value)}.{name}")
         if found is not None:
             return found
         for base in klass.bases:
@@ -863,7 +896,8 @@ class ModuleInfo:
             target = self.resolve_callable(ref, load=True)
             if target is not None and target[2] == "class" and target[1] is not klass:
                 owner, node, _ = target
-                found = owner.functions.get(f"{node.name.value}.{name}")  # type: ignore[attr-defined]
+                key = owner._class_keys.get(id(node), node.name.value)  # type: ignore[attr-defined]
+                found = owner.functions.get(f"{key}.{name}")
                 if found is not None:
                     return found
         return None
@@ -871,8 +905,10 @@ class ModuleInfo:
     def is_method(self, fn: cst.CSTNode) -> bool:
         return id(fn) in self.class_of and not _has_decorator(fn, "staticmethod")  # type: ignore[arg-type]
 
-    def summary(self, fn: cst.CSTNode) -> Summary | None:
-        key = id(fn)
+    def summary(self, fn: cst.CSTNode, fixed: tuple[tuple[int, Any], ...] = ()) -> Summary | None:
+        """What a call does in terms of its parameters; with `fixed` ((index, constant) each), for calls that
+        pass those constants (`run(cmd, shell=False)`), so that a branch they rule out reaches no sink."""
+        key: Any = id(fn) if not fixed else (id(fn), fixed)
         if key in self.summaries:
             return self.summaries[key]
         self.summaries[key] = None  # recursion: calls back into this function are unknown calls
@@ -882,7 +918,7 @@ class ModuleInfo:
             return None
         engine.depth += 1
         try:
-            analysis = self.analysis(fn)
+            analysis = self.analysis(fn) if not fixed else self._fixed_analysis(fn, fixed)
         finally:
             engine.depth -= 1
         from codeward.reviewer.dataflow.sinks import summary_sinks
@@ -899,6 +935,64 @@ class ModuleInfo:
         summary = Summary(ret=ret, self_out=self_out, sinks=summary_sinks(analysis), checks=checks)
         self.summaries[key] = summary
         return summary
+
+    def _fixed_analysis(self, fn: cst.CSTNode, fixed: tuple[tuple[int, Any], ...]) -> Analysis:
+        general = self.analysis(fn)  # nested functions keep the general analysis as their parent
+        analysis = Analysis(self, fn, general.parent, general.def_key)
+        names = _param_names(fn)
+        for index, value in fixed:
+            if isinstance(value, tuple):  # ("fields", ((key, constant), ...)): a mapping's constant keys
+                analysis.fixed_fields[names[index]] = value[1]
+            else:
+                analysis.fixed[names[index]] = Value(const=value)
+        analysis.run()
+        return analysis
+
+    def fixed_arguments(self, fn: cst.CSTNode, bound: dict[int, Value]) -> tuple[tuple[int, Any], ...]:
+        """The parameters a call fixes to a constant (or leaves at a literal default) that the body tests or
+        passes on by keyword (`if shell:`, `subprocess.run(cmd, shell=shell)`): a summary for those values is
+        as exact as the call. At most MAX_FIXED distinct combinations per function; past that, the general one."""
+        if not isinstance(fn, cst.FunctionDef):
+            return ()
+        deciding = self._deciding.get(id(fn))
+        if deciding is None:
+            deciding = self._deciding[id(fn)] = _deciding_names(fn)
+        if not deciding:
+            return ()
+        out = []
+        for index, param in enumerate(_params(fn)):
+            name = param.name.value
+            if name not in deciding:
+                continue
+            value = bound.get(index)
+            if value is None:
+                if param.default is None or param.star:
+                    continue
+                from codeward.reviewer.dataflow.fold import literal
+
+                constant = literal(param.default)
+            elif value.fields and not value.flows:
+                # A mapping (`{"Content-Type": "application/json", ...}`): its constant string keys, the other
+                # keys read as the parameter's.
+                items = tuple((k, v.const) for k, v in value.fields if isinstance(k, str) and not k.startswith(".")
+                              and isinstance(v.const, str) and len(v.const) <= 64)  # fmt: skip
+                if items:
+                    out.append((index, ("fields", items[:8])))
+                continue
+            elif value.flows or value.fields or value.rest is not None:
+                continue
+            else:
+                constant = value.const
+            if constant is None or isinstance(constant, bool | int) or (
+                    isinstance(constant, str) and len(constant) <= 64):  # fmt: skip
+                out.append((index, constant))
+        fixed = tuple(out)
+        if fixed:
+            seen = self._fixed_seen.setdefault(id(fn), set())
+            if fixed not in seen and len(seen) >= MAX_FIXED:
+                return ()
+            seen.add(fixed)
+        return fixed
 
     def predicate(self, fn: cst.CSTNode) -> tuple[tuple[Check, ...], tuple[Check, ...]]:
         """What a function's body guarantees about its parameters when it returns a true value, and when a
@@ -1039,6 +1133,37 @@ def _rebound(fn: cst.CSTNode) -> frozenset[object]:
                 from codeward.reviewer.dataflow.fold import literal
 
                 out.add((target.value.value, literal(target.slice[0].slice.value)))
+    return frozenset(out)
+
+
+def _deciding_names(fn: cst.FunctionDef) -> frozenset[str]:
+    """Parameters whose value decides what the body does: named in a test (`if`, `while`, a conditional
+    expression), passed on by keyword (`shell=shell`) or set on an object (`resp.headers = headers`)."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    params = set(_param_names(fn))
+    out: set[str] = set()
+    stack: list[cst.CSTNode] = list(fn.body.body)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        roots: list[cst.CSTNode] = []
+        if kind is cst.If or kind is cst.While or kind is cst.IfExp:
+            roots = [node.test]  # type: ignore[attr-defined]
+        elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
+            roots = [node.value]  # type: ignore[attr-defined]
+        elif kind is cst.Assign and type(node.value) is cst.Name:  # type: ignore[attr-defined]
+            targets = [type(t.target) for t in node.targets]  # type: ignore[attr-defined]
+            if cst.Attribute in targets or cst.Subscript in targets:
+                roots = [node.value]  # `resp.headers = headers`: what the object becomes  # type: ignore[attr-defined]
+        for root in roots:
+            inner = [root]
+            while inner:
+                item = inner.pop()
+                if type(item) is cst.Name and item.value in params:  # type: ignore[attr-defined]
+                    out.add(item.value)  # type: ignore[attr-defined]
+                inner.extend(children(item))
+        stack.extend(children(node))
     return frozenset(out)
 
 

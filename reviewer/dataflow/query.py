@@ -207,7 +207,7 @@ class FileFlows:
             method = func.attr.value
             if method in models.method_sinks or method in self.typed_methods():
                 return True
-            if method in info.method_names() and self.engine.project.function_mentions(
+            if method in info.method_names() and self.engine.project.wraps(
                 info.path, method, self.engine.sink_pattern()
             ):
                 return True  # a method of this module's classes that calls a sink (`Job(cmd).run()`)
@@ -223,8 +223,8 @@ class FileFlows:
                     return static is not None and static in models.call_sinks
             return False
         if isinstance(func, cst.Name):
-            if func.value in info.def_names():
-                return self.engine.project.function_mentions(info.path, func.value, self.engine.sink_pattern())
+            if func.value in info.def_names():  # a wrapper here, or of a wrapper (here or imported)
+                return self.engine.project.wraps(info.path, func.value, self.engine.sink_pattern())
             ref = info.imports.get(func.value)
             if ref is not None and ref.startswith("@"):
                 return self._wraps_a_sink(ref)

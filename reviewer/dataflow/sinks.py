@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from codeward.reviewer.dataflow.analysis import Arg, clean_flows
+from codeward.reviewer.dataflow.analysis import Arg, clean_flows, label_step
 from codeward.reviewer.dataflow.cfg import element_key
 from codeward.reviewer.dataflow.models import Sink
 from codeward.reviewer.dataflow.models.xml import XML_TYPES
@@ -204,6 +204,8 @@ def _sink_values(
             value = _program(value)
             if value is None:
                 continue
+        elif when == "shell":
+            value = _shell_script(value)
         out.append((expr, value))
     return out
 
@@ -234,15 +236,65 @@ def _argv_script(
 
 def _not_html(analysis: Analysis, call: cst.Call, env: Env) -> bool:
     """The response declares a content type that browsers do not render as a page (`text/plain`,
-    `application/json`): HTML, XML and SVG types, and an unknown type, still count."""
+    `application/json`): HTML, XML and SVG types, and an unknown type, still count. The type is read from the
+    constructor's keywords (`mimetype=`, `headers={"Content-Type": ...}`) or, when the response is bound to a
+    name, from what the function sets on it afterwards (`resp.headers = {...}`, `resp.mimetype = ...`,
+    `resp.headers["Content-Type"] = ...`, Django's `resp["Content-Type"] = ...`) as the object stands when the
+    function ends."""
     for keyword in ("content_type", "mimetype", "media_type"):
         given = _argument(call, -1, keyword)
         if given is not None:
-            declared = analysis.eval(given, env).const
-            if isinstance(declared, str):
-                kind = declared.split(";", 1)[0].strip().lower()
-                return bool(kind) and not any(word in kind for word in ("html", "xml", "svg"))
+            return _plain_type(analysis.eval(given, env).const)
+    given = _argument(call, -1, "headers")
+    if given is not None:
+        declared = _header_type(analysis.eval(given, env))
+        if declared is not None:
+            return _plain_type(declared)
+    name = _bound_name(analysis, call)
+    response = analysis.exit_env.get(name) if name is not None else None
+    if response is None:
+        return False
+    for attr in (".mimetype", ".content_type", ".media_type"):
+        have = response.field(attr)
+        if have is not None and isinstance(have.const, str):
+            return _plain_type(have.const)
+    for holder in (response.field(".headers"), response):
+        declared = _header_type(holder) if holder is not None else None
+        if declared is not None:
+            return _plain_type(declared)
     return False
+
+
+def _plain_type(declared: object) -> bool:
+    if not isinstance(declared, str):
+        return False
+    kind = declared.split(";", 1)[0].strip().lower()
+    return bool(kind) and not any(word in kind for word in ("html", "xml", "svg"))
+
+
+def _header_type(headers: Value) -> str | None:
+    """The constant `Content-Type` of a headers mapping (any spelling of the name)."""
+    for key, value in headers.fields:
+        if isinstance(key, str) and key.lower() == "content-type" and isinstance(value.const, str):
+            return value.const
+    return None
+
+
+def _bound_name(analysis: Analysis, call: cst.Call) -> str | None:
+    """The name a call's result is assigned to in the analysed body (`resp = Response(body)`), if any."""
+    table = analysis.bound_calls
+    if table is None:
+        from codeward.reviewer.dataflow.module import _walk_statements
+
+        table = analysis.bound_calls = {}
+        node = analysis.node
+        body = node.body.body if isinstance(node, cst.FunctionDef) else []
+        for stmt in _walk_statements(body):
+            if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Call) and len(stmt.targets) == 1:
+                target = stmt.targets[0].target
+                if isinstance(target, cst.Name):
+                    table[id(stmt.value)] = target.value
+    return table.get(id(call))
 
 
 def _program(value: Value) -> Value | None:
@@ -251,7 +303,9 @@ def _program(value: Value) -> Value | None:
     if first is None:
         if value.fields or value.rest is not None:
             return value.rest
-        return value  # a single string: the program itself
+        # A string (the program itself) or a sequence not known here (a wrapper's parameter): its first item,
+        # which for a string is as tainted as the string, so a caller passing `["ls", name]` is safe.
+        return value.with_flows(label_step(value.flows, 0))
     second = value.field(1)
     if first.const in _SHELLS and second is not None and second.const in _SHELL_FLAGS:
         command = value.field(2)
@@ -259,6 +313,16 @@ def _program(value: Value) -> Value | None:
     if first.const in _SHELLS and value.rest is not None:
         return value.rest
     return first
+
+
+def _shell_script(value: Value) -> Value:
+    """With `shell=True`, the script of an argument sequence: on POSIX the shell runs `/bin/sh -c args[0]
+    args[1] ...`, so the first element is the command line and the others only fill `$0`, `$1`, ... (quoted
+    by the script's author where used). A string, or a sequence whose first element is unknown, counts whole."""
+    first = value.field(0)
+    if first is None:
+        return value if value.fields or value.rest is not None else value.with_flows(label_step(value.flows, 0))
+    return first.with_flows(merge_flows(first.flows, value.flows)) if value.flows else first
 
 
 def _host_fixed(value: Value) -> bool:
@@ -304,6 +368,9 @@ def _wrapper_hits(
     is_method = owner.is_method(fn)
     full = [Arg(receiver, None, "", call), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
     bound = owner.bind(fn, full, method=False)
+    fixed = owner.fixed_arguments(fn, bound)
+    if fixed:  # `run(cmd, shell=False)`: the sinks of the branches this call can take
+        summary = owner.summary(fn, fixed) or summary
     callee_name = fn.name.value if isinstance(fn, cst.FunctionDef) else "<lambda>"
     hits = []
     for sink_kind, flow, desc, node, path, hops in summary.sinks:
@@ -397,6 +464,3 @@ def _calls_in(kind: str, node: cst.CSTNode) -> list[cst.Call]:
 
 
 _SCOPE_TYPES = frozenset({cst.Lambda, cst.FunctionDef, cst.ClassDef})
-
-
-del merge_flows

@@ -325,7 +325,11 @@ def join(a: Value | None, b: Value | None, depth: int = 0) -> Value:
             for slot, (key, v) in list(merged.items()):
                 if slot not in seen_b:  # only `a` holds this key
                     merged[slot] = (key, _with_implicit(v, b, depth))
-        fields = tuple(merged.values())[:MAX_FIELDS]
+        fields = tuple(merged.values())
+        if len(fields) > MAX_FIELDS:  # keys past the limit are read through `rest`: keep what they hold there
+            for _, dropped in fields[MAX_FIELDS:]:
+                rest = dropped if rest is None else join(rest, dropped, depth + 1)
+            fields = fields[:MAX_FIELDS]
     elif a.fields or b.fields:
         for _, v in (*a.fields, *b.fields):
             flows = merge_flows(flows, v.deep_flows())

@@ -21,6 +21,9 @@ from codeward.reviewer.ml.features import Vector, hashed, words
 from codeward.findings import Finding, Severity
 
 MODEL_FILE = "findings.json"
+# Which hashed tokens finding_features() emits: a model trained on other tokens is refused (its bucket weights
+# would mean other things), as a model with other numeric features is.
+TOKENS = "rule-tied/1"
 # Training turns scoring off: it needs the category classifiers' scores the findings carry before this model.
 ENABLED = True
 
@@ -146,7 +149,17 @@ def finding_features(finding: Finding, lines: list[str], category_score: float |
         tokens |= {f"src:{w}" for w in words(flow[0][1].replace("(the source)", ""))}
     if function:
         tokens |= {f"fn:{w}" for w in words(function)}
+    # The same facts again, tied to the rule: what tells a rule's right findings from its wrong ones differs by
+    # rule (a handler makes a timeout finding likelier, a log line's names make a logging finding less so).
+    # Leave-one-project-out on 58 projects: within-rule ROC AUC 0.53 -> 0.58, overall 0.865 -> 0.879.
+    rule = finding.code
+    tokens |= {f"{rule}:flag:{name}" for name, value in zip(_FLAGS, numeric[1:8], strict=True) if value}
+    tokens |= {f"{rule}:{t}" for t in tokens if t.startswith(("l:", "src:", "fn:"))}
     return numeric, hashed(tokens)
+
+
+# Names of the location flags, FINDING_NUMERIC[1:8].
+_FLAGS = ("test", "testfn", "handler", "private", "module", "main", "script")
 
 
 def is_secret_rule(code: str) -> bool:
@@ -171,9 +184,12 @@ def _model() -> tuple[object, frozenset[str]]:
     scorer = load(path)["findings"]
     try:
         with open(path, encoding="utf-8") as handle:
-            rules = frozenset(json.load(handle)["rules"])
+            document = json.load(handle)
+        rules = frozenset(document["rules"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"{path} does not list its rules ({exc}); retrain it") from None
+    if document.get("tokens") != TOKENS:
+        raise ModelError(f"{path} was trained on other features than this version of codeward's; retrain it")
     return scorer, rules
 
 

@@ -30,7 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from codeward.reviewer.ml.features import BUCKETS
-from codeward.reviewer.ml.finding import FINDING_NUMERIC, MODEL_FILE, combine, finding_features, is_secret_rule
+from codeward.reviewer.ml.finding import (
+    FINDING_NUMERIC,
+    MODEL_FILE,
+    TOKENS,
+    combine,
+    finding_features,
+    is_secret_rule,
+)
 from codeward.reviewer.ml.score import FORMAT, VERSION
 
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), MODEL_FILE)
@@ -281,6 +288,7 @@ def export(model: Any, scale: list[float], counts: dict[str, Any], rules: list[s
         "trained_with": f"scikit-learn {sklearn.__version__}",
         "counts": counts,
         "rules": rules,
+        "tokens": TOKENS,
         "categories": {
             "findings": {
                 "numeric": list(FINDING_NUMERIC),

@@ -4,7 +4,7 @@ files, URLs, logs, redirects and headers; and unsafe deserialization."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_str, method_name, positional
 from codeward.reviewer.lazy import cst
@@ -115,11 +115,52 @@ class SqlInjection(TaintSink):
     )
 
 
+# Sinks that hand their command to a shell, which parses it: `;`, `|` and `$(...)` in the data run commands.
+_SHELL_SINKS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput",
+                          "commands.getoutput", "asyncio.create_subprocess_shell", ".subprocess_shell",
+                          "paramiko.SSHClient().exec_command", ".exec_command", "fabric.Connection().run",
+                          "fabric.Connection().sudo"})  # fmt: skip
+
+
+def _parsed_by_shell(node: cst.Call, hit: Any) -> bool:
+    """The sink the flow reaches runs its command through a shell: a shell sink, or `subprocess` with `shell=`
+    set (at the call here, or at the wrapper's own call of the sink)."""
+    if hit.sink in _SHELL_SINKS:
+        return True
+    where = hit.hops[-1][1] if hit.hops else hit.where
+    call = where[1] if where is not None else node
+    shell = kwarg(call, "shell") if isinstance(call, cst.Call) else None
+    return shell is not None and not is_const(shell.value, False)
+
+
+def _quoted(expression: cst.BaseExpression | None) -> bool:
+    """Every value the command string interpolates goes through a quoting function (`shlex.quote(x)`, a project's
+    `shell_quote(x)`, whose code may be out of view): the shell sees each as one word."""
+    values: list[cst.BaseExpression] = []
+    stack = [expression] if expression is not None else []
+    while stack:
+        part = stack.pop()
+        if isinstance(part, cst.FormattedString):
+            stack.extend(p.expression for p in part.parts if isinstance(p, cst.FormattedStringExpression))
+        elif isinstance(part, cst.BinaryOperation) and isinstance(part.operator, cst.Add | cst.Modulo):
+            stack.extend((part.left, part.right))  # "ls " + quote(x), "ls %s" % quote(x)
+        elif isinstance(part, cst.Tuple):
+            stack.extend(e.value for e in part.elements)
+        elif not isinstance(part, cst.SimpleString | cst.ConcatenatedString):
+            values.append(part)
+    return bool(values) and all(
+        isinstance(v, cst.Call) and (dotted(v.func) or "").rsplit(".", 1)[-1].endswith("quote") for v in values
+    )
+
+
 class CommandInjection(TaintSink):
     """
     ## What it does
     Finds untrusted data in a shell command: `os.system`, `os.popen`, `subprocess` with `shell=True`,
-    `asyncio.create_subprocess_shell`, or as the program `subprocess` runs.
+    `asyncio.create_subprocess_shell`, or as the program `subprocess` runs. A tool's own command line and
+    terminal input count only in a command a shell parses, unquoted, at `info`: whoever types them can already
+    run what they like, and running the program they named (`os.execv`, `pexpect.spawn`, an argument list) is
+    what such tools are for.
 
     ## Why is this bad?
     The shell interprets `;`, `|`, `$(...)` and backticks in the data: `file.txt; rm -rf ~` runs both.
@@ -143,6 +184,17 @@ class CommandInjection(TaintSink):
     _SHELL = _SHELL_CALLS
     template = "{source} reaches the command run by {sink}: it can run commands of its own"
 
+    def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
+        if not super().accept(ctx, node, taint, hit):
+            return False
+        # The program's own command line or terminal input: its user can already run what they like. Running the
+        # program that user named (`os.execv(argv[0], argv)`, `pexpect.spawn(cmd)`) is what such tools are for
+        # (judged false 5 of 5 on real tools); only a string a shell parses, with a value not quoted, can still
+        # surprise them (a file name with a `;`), at info.
+        if taint.trust == "local":
+            return _parsed_by_shell(node, hit) and not _quoted(hit.arg)  # type: ignore[attr-defined]
+        return True
+
     VALID = (
         Valid(
             _FLASK + "import subprocess\n\n@app.route('/c')\ndef convert():\n    name = request.args['f']\n"
@@ -150,6 +202,13 @@ class CommandInjection(TaintSink):
         ),
         Valid("import os, shlex, sys\n\ndef main():\n    os.system('ls -l ' + shlex.quote(sys.argv[1]))\n"),
         Valid("import subprocess\nsubprocess.run('make clean', shell=True, check=True, timeout=600)\n"),
+        # The program its user named on the command line, run without a shell; a value quoted for the shell.
+        Valid("import subprocess, sys\nsubprocess.Popen([sys.argv[1], '--version']).wait(timeout=5)\n"),
+        Valid("import os, sys\nos.execv(sys.argv[1], sys.argv[1:])\n"),
+        Valid(
+            "import subprocess, sys\nfrom compat import shell_quote\n\ndef main():\n"
+            "    subprocess.run(f'aws configure --profile {shell_quote(sys.argv[1])}', shell=True)\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -166,7 +225,13 @@ class CommandInjection(TaintSink):
             5,
             11,
         ),
-        Invalid("import subprocess, sys\nsubprocess.Popen([sys.argv[1], '--version']).wait(timeout=5)\n", 2, 1),
+        # The command line into a shell, at info.
+        Invalid(
+            "import subprocess, sys\nsubprocess.run('ls ' + sys.argv[1], shell=True, timeout=5)\n",
+            2,
+            1,
+            message="this program's own command line",
+        ),
     )
 
 
@@ -1149,6 +1214,9 @@ class ArchiveExtraction(CallRule):
         tar.extractall("/srv/data")
     ```
 
+    `filter="fully_trusted"` (every member's metadata honoured) and `members=tar.getmembers()` (every member)
+    are reported like no filter.
+
     ## Fix
     `tar.extractall(dest, filter="data")`, or check every member's resolved path before extracting it.
     """
@@ -1168,10 +1236,23 @@ class ArchiveExtraction(CallRule):
         origin = ctx.origin(node.func.value)
         if origin is None or not origin[0].startswith("tarfile."):
             return
-        if kwarg(node, "filter") is not None or kwarg(node, "members") is not None:
+        archive = ctx.code(node.func.value, 200)
+        chosen = kwarg(node, "filter")
+        if chosen is not None:
+            text = ctx.code(chosen.value, 200).strip("'\"")
+            if text.rsplit(".", 1)[-1] not in ("fully_trusted", "fully_trusted_filter"):
+                return
+            # The filter that honours every member's metadata: as unsafe as none (the docs' words).
+            ctx.report(
+                node,
+                f"tarfile {method}() with filter='fully_trusted' lets member names write outside the target directory",
+            )
             return
-        if method == "extractall" and positional(node, 1) is not None:  # extractall(path, members)
-            return
+        members = kwarg(node, "members")
+        if members is None and method == "extractall":
+            members = positional(node, 1)  # extractall(path, members)
+        if members is not None and ctx.code(members.value, 200) not in (archive, f"{archive}.getmembers()"):
+            return  # a selection (every member of the archive itself selects nothing)
         if _archive_checked_before(ctx, node, node.func.value):
             return
         ctx.report(node, f"tarfile {method}() without filter= lets member names write outside the target directory")
@@ -1201,6 +1282,15 @@ class ArchiveExtraction(CallRule):
             "import tarfile\n\ndef unpack(p, dest):\n    check_path(dest)\n    t = tarfile.open(p)\n    t.extractall(dest)\n",
             6,
             5,
+        ),
+        # The filter that trusts every member, and a "selection" of every member.
+        Invalid(
+            "import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv', filter='fully_trusted')\n",
+            3,
+            5,
+        ),
+        Invalid(
+            "import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv', tar.getmembers())\n", 3, 5
         ),
     )
 
@@ -1233,7 +1323,6 @@ class Ssrf(TaintSink):
     security_severity = 8.6
     kind = "ssrf"
     trusts = frozenset({"untrusted", "external"})
-    external_at_info = True
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 

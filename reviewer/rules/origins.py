@@ -27,7 +27,13 @@ _STRING_METHODS = frozenset({"format", "strip", "lstrip", "rstrip", "lower", "up
                              "partition", "rpartition", "replace", "removeprefix", "removesuffix", "get"})  # fmt: skip
 # Keys of the events whose bucket is the deployment's: a custom resource's properties, written in the template,
 # and an S3 notification, which only a bucket configured to invoke this function sends.
-_OWN_KEYS = frozenset({"ResourceProperties", "OldResourceProperties", "s3"})
+# So are the locations an AWS service reports it wrote a result to (SageMaker asynchronous inference's
+# `OutputLocation` and `FailureLocation`, Athena's `OutputLocation`): the output configuration of the caller's own
+# endpoint or query chose them.
+_OWN_KEYS = frozenset({"ResourceProperties", "OldResourceProperties", "s3", "OutputLocation", "FailureLocation"})
+# Methods that name the caller's own bucket: the SageMaker SDK's `Session.default_bucket()` is
+# `sagemaker-{region}-{account id}`, which the SDK creates in the caller's account and checks the owner of.
+_OWN_BUCKET_METHODS = frozenset({"default_bucket"})
 _DEPTH = 20  # steps through names, calls and parts; cycles stop on the memo, not on this
 
 
@@ -285,6 +291,8 @@ class _Deployment(_Resolver):
             return True
         if name == "str" and node.args:
             return self.own(node.args[0].value, scope, depth)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _OWN_BUCKET_METHODS and not node.args:
+            return True
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in _STRING_METHODS:
             if node.func.attr.value == "format":  # "{}-data".format(name)
                 return any(self.own(arg.value, scope, depth) for arg in node.args)

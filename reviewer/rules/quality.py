@@ -9,6 +9,7 @@ import re
 from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
+from codeward.reviewer.rules.cloudformation import CRHELPER
 from codeward.reviewer.rules.injection import is_logging_call
 
 from codeward.findings import Severity
@@ -394,6 +395,9 @@ class ModifyWhileIterating(ReviewRule):
     ## What it does
     Finds loops that add to or remove from the list, dict or set they are iterating over. Updating the value
     of the key the loop is at (`d.update({k: v})`, `d.setdefault(k, v)`) changes no size and is not reported.
+    A loop over `x.keys()`, `x.items()` or `x.values()` is an error only when the file shows `x` is a dict (a
+    display, a constructor, an annotation, an attribute its class sets to one); otherwise it is reported at
+    `info`, because classes written for Python 2 (s3cmd's `SortedDict`) return a new list from those methods.
 
     ## Why is this bad?
     Removing from a list while iterating skips the element after each removal; changing a dict's or set's
@@ -438,6 +442,16 @@ class ModifyWhileIterating(ReviewRule):
                     if isinstance(element, cst.Subscript) and dotted(element.value) == target:
                         mutated = stmt
             if mutated is not None and not _leaves_after(node.body, stmt):
+                view = method_name(node.iter) if isinstance(node.iter, cst.Call) else None
+                if view is not None and not _known_dict(ctx, target, node):
+                    # A view method on a value of unknown type: classes written for Python 2 (s3cmd's SortedDict)
+                    # return a new list from keys()/items(), which makes the loop safe.
+                    ctx.report(
+                        mutated,
+                        f"if `{target}` is a dict, it is changed while the loop iterates over `{target}.{view}()`",
+                        severity=Severity.INFO,
+                    )
+                    return
                 ctx.report(mutated, f"`{target}` is changed while the loop iterates over it")
                 return
 
@@ -455,6 +469,90 @@ class ModifyWhileIterating(ReviewRule):
         Invalid("for user in users:\n    if user.inactive:\n        users.remove(user)\n", 3, 9),
         Invalid("for key, value in totals.items():\n    totals.update({key + '_rounded': value})\n", 2, 5),
         Invalid("for key in cache:\n    if expired(key):\n        del cache[key]\n", 3, 9),
+        # The dict's type is in view: a literal, a constructor, an annotation, an attribute the class sets.
+        Invalid(
+            "def prune(ages: dict):\n    for k, v in ages.items():\n        if v > 9:\n            del ages[k]\n", 4, 13
+        ),
+        Invalid(
+            "from collections import OrderedDict\n\nclass Graph:\n    def __init__(self):\n"
+            "        self.graph = OrderedDict()\n\n    def rename(self, old, new):\n        graph = self.graph\n"
+            "        for node, edges in graph.items():\n            if node == old:\n"
+            "                graph[new] = edges\n                del graph[old]\n",
+            12,
+            17,
+            message="`graph` is changed while the loop iterates over it",
+        ),
+        # Type unknown: reported at info, conditionally.
+        Invalid(
+            "def prune(files):\n    for f in files.keys():\n        if f.endswith('~'):\n            del files[f]\n",
+            4,
+            13,
+            message="if `files` is a dict",
+        ),
+    )
+
+
+_DICT_MAKERS = frozenset({"dict", "collections.OrderedDict", "collections.defaultdict", "collections.Counter",
+                          "json.load", "json.loads", "copy.copy", "copy.deepcopy"})  # fmt: skip
+_DICT_TYPES = re.compile(r"^(?:typing\.|collections\.)?(?:dict|Dict|OrderedDict|DefaultDict|defaultdict|Counter)\b")
+
+
+def _known_dict(ctx: Context, name: str, loop: cst.For) -> bool:
+    """Whether `name` is a builtin dict as far as the file shows: assigned a dict display, comprehension or
+    constructor in its function (or at module level), annotated as one, or assigned `self.attr` that the
+    class sets to one. A view's copy semantics only differ for classes that override keys()/items()."""
+    function = ctx.inside(cst.FunctionDef)
+    cls = next((n for n in ctx.ancestors() if isinstance(n, cst.ClassDef)), None)
+
+    def is_dict(value: cst.BaseExpression | None, depth: int = 0) -> bool:
+        if isinstance(value, cst.Dict | cst.DictComp):
+            return True
+        if isinstance(value, cst.Call):
+            called = ctx.call_name(value)
+            copied = called in ("copy.copy", "copy.deepcopy") or method_name(value) == "copy"
+            if copied:
+                inner = value.args[0].value if value.args else getattr(value.func, "value", None)
+                return depth < 2 and is_dict(inner, depth + 1)
+            return called in _DICT_MAKERS or called.rsplit(".", 1)[-1] in ("OrderedDict", "defaultdict", "Counter")
+        if isinstance(value, cst.Name) and depth < 2:
+            return any(is_dict(v, depth + 1) for v in assigned(function, value.value))
+        if isinstance(value, cst.Attribute) and cls is not None and dotted(value.value) == "self" and depth < 2:
+            return any(is_dict(v, depth + 1) for v in assigned(cls, f"self.{value.attr.value}"))
+        return False
+
+    def assigned(scope: cst.CSTNode | None, target: str) -> list[cst.BaseExpression | None]:
+        """Values assigned to `target` in `scope` (its annotation counts as a value when it names a dict)."""
+        found: list[cst.BaseExpression | None] = []
+        if scope is None:
+            return found
+        if isinstance(scope, cst.FunctionDef):
+            for param in (*scope.params.params, *scope.params.kwonly_params, *scope.params.posonly_params):
+                annotation = param.annotation
+                if param.name.value == target and annotation and _DICT_TYPES.match(ctx.code(annotation.annotation)):
+                    found.append(cst.Dict([]))
+        # At module level only the top-level statements bind the module's names.
+        stack: list[cst.CSTNode] = (
+            [s for line in scope.body if isinstance(line, cst.SimpleStatementLine) for s in line.body]
+            if isinstance(scope, cst.Module)
+            else [scope]
+        )
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Assign):
+                if any(dotted(t.target) == target for t in node.targets):
+                    found.append(node.value)
+            elif isinstance(node, cst.AnnAssign) and dotted(node.target) == target:
+                if _DICT_TYPES.match(ctx.code(node.annotation.annotation)):
+                    found.append(cst.Dict([]))
+                elif node.value is not None:
+                    found.append(node.value)
+            if len(found) > 8:
+                break
+            stack.extend(children(node))
+        return found
+
+    return any(is_dict(v) for v in assigned(function if function is not None else ctx.module, name)) or (
+        function is not None and any(is_dict(v) for v in assigned(ctx.module, name) if v is not None)
     )
 
 
@@ -1020,13 +1118,51 @@ def _answers_cloudformation(ctx: Context) -> bool:
     return function is not None and bool(_CFN_RESPONSE_URL.search(ctx.code(function, 50_000)))
 
 
+# The second parameter of a Lambda handler, as projects name it (`_` when the handler ignores it).
+_HANDLER_CONTEXT = frozenset({"context", "_", "_context", "ctx", "_ctx", "lambda_context", "_lambda_context"})
+
+
+def _lambda_handler(function: cst.FunctionDef) -> bool:
+    """`def handler(event, context)`, `def lambda_handler(event, _)`: the Lambda entry point's signature."""
+    params = [*function.params.posonly_params, *function.params.params]
+    return len(params) == 2 and params[0].name.value in ("event", "_event") and params[1].name.value in _HANDLER_CONTEXT
+
+
+def _bounded_by_lambda(ctx: Context) -> bool:
+    """The request is the Lambda invocation's own act: made in the handler's body (not in a helper other callers
+    share), or at module level of the handler's module, where Lambda's init phase (10 seconds, then the
+    function's timeout) bounds it. A hang there ends the invocation with a timeout error, the same outcome as a
+    client timeout a few seconds later; a hang in a helper can instead stall work that should have gone on."""
+    function = ctx.function
+    if function is not None:
+        if function.decorators and CRHELPER.search(ctx.text):
+            # Registered with crhelper (`@helper.create`), which answers CloudFormation after it returns: a hang
+            # here loses that answer, so the request is not the invocation's last act.
+            return False
+        return ctx.scope.parent is ctx.module_scope and _lambda_handler(function)
+    if ctx.scope is not ctx.module_scope:
+        return False
+    found = ctx.shared.get("module defines a Lambda handler")
+    if found is None:
+        found = ctx.shared["module defines a Lambda handler"] = any(
+            isinstance(stmt, cst.FunctionDef) and _lambda_handler(stmt) for stmt in ctx.module.body
+        )
+    return bool(found)
+
+
 class HttpWithoutTimeout(ReviewRule):
     """
     ## What it does
     Finds HTTP requests that can wait forever: `requests` calls without `timeout=`, `urllib3` requests when
     neither the request nor its `PoolManager` sets one, `urllib.request.urlopen` and `http.client` connections
     without `timeout=`; and `aiohttp` sessions and requests left at aiohttp's default of five minutes (at
-    `info`: the wait ends, if late).
+    `info`: the wait ends, if late). Two kinds of request are reported at `info`: the answer to a CloudFormation
+    custom resource (its `ResponseURL`), and a request that is the Lambda invocation's own act, made in the
+    handler's body (`def handler(event, context)`) or at module level of its module (Lambda's init phase is
+    bounded too): the function's timeout ends that wait with the same error a client timeout would raise, so
+    a comment there changes little. A request in a helper, or in a function crhelper calls before it answers
+    CloudFormation, stays a warning: a hang there stalls the work after it (a metrics post that was meant to
+    fail quietly holds the stack's answer).
 
     ## Why is this bad?
     These clients wait forever by default: a server that accepts the connection and never answers hangs the
@@ -1066,6 +1202,10 @@ class HttpWithoutTimeout(ReviewRule):
                 # wait, and a timeout here still leaves the stack unanswered (judged not worth a comment 4 of 5).
                 extra = {"severity": Severity.INFO}
                 message += "; here the answer to CloudFormation, which the Lambda's own timeout bounds"
+            elif "severity" not in extra and _bounded_by_lambda(ctx):
+                # Judged not worth a comment 5 of 5 (downloads a handler exists to make, a cold-start key fetch).
+                extra = {"severity": Severity.INFO}
+                message += "; here the Lambda invocation's own act, which the function's timeout bounds"
             ctx.report(node, message, **extra)  # type: ignore[arg-type]
 
         if name in _HTTP_CALLS or name == "urllib3.request":
@@ -1124,6 +1264,17 @@ class HttpWithoutTimeout(ReviewRule):
         Invalid("from urllib.request import urlopen\n\ndef get(u):\n    with urlopen(u) as r:\n        return r.read()\n",
                 4, 10),
         Invalid("import http.client\nconn = http.client.HTTPSConnection('api.example.com')\n", 2, 8),
+        # In the handler's own body (at info: the function's timeout bounds it), and at module level of its module.
+        Invalid("import urllib3\n\ndef handler(event, _):\n    r = urllib3.PoolManager().request('GET', event['url'])\n"
+                "    return r.data\n", 4, 9, message="the Lambda invocation's own act"),
+        Invalid("import json, urllib.request\nKEYS = json.load(urllib.request.urlopen('https://idp.example/jwks'))\n\n"
+                "def lambda_handler(event, context):\n    return KEYS\n", 2, 18, message="the Lambda invocation's own act"),
+        # A helper of the handler, and a function crhelper calls before it answers CloudFormation: at warning.
+        Invalid("import requests\n\ndef notify(url):\n    requests.post(url, json={})\n\n"
+                "def handler(event, context):\n    notify(event['url'])\n", 4, 5, message="can wait forever"),
+        Invalid("import requests\nfrom crhelper import CfnResource\nhelper = CfnResource()\n\n@helper.create\n"
+                "def create(event, _):\n    requests.post('https://metrics.example', json={})\n", 7, 5,
+                message="can wait forever"),
         Invalid("import aiohttp\n\nasync def get(u):\n    async with aiohttp.ClientSession() as s:\n"
                 "        return await (await s.get(u)).text()\n", 4, 16, message="5 minutes"),
     )  # fmt: skip

@@ -489,13 +489,174 @@ def _cursor_only(ctx: Context, name: str) -> bool:
     return any(v for v in values if not (isinstance(v, cst.Name) and v.value == "None")) and all(map(cursor, values))
 
 
+# Calls whose first argument is a file's path: a `credentials` passed to them names the file, not its content.
+_PATH_CALLS = re.compile(
+    r"^(?:open|io\.open|codecs\.open|pathlib\.Path|Path|os\.path\.\w+|os\.(?:remove|unlink|stat|chmod)|"
+    r"shutil\.\w+|\w+\.read|\w+\.read_file)$"
+)
+
+
+def _scope_calls(ctx: Context) -> list[cst.Call]:
+    scope = ctx.function if ctx.function is not None else ctx.module
+    key = ("calls", id(scope))
+    found = ctx.shared.get(key)  # type: ignore[call-overload]
+    if found is None:
+        calls: list[cst.Call] = []
+
+        class Calls(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                calls.append(node)
+
+        scope.visit(Calls())
+        found = ctx.shared[key] = calls  # type: ignore[index]
+    return found  # type: ignore[return-value]
+
+
+def _used_as_path(ctx: Context, name: str) -> bool:
+    """The function opens the name as a file (`open(credentials)`, `open(str(credentials))`, `Path(secret_file)`,
+    `config.read(credentials)`): it holds the credentials file's path, which is no secret."""
+    for call in _scope_calls(ctx):
+        if not call.args or not _PATH_CALLS.match(dotted(call.func) or ""):
+            continue
+        first = call.args[0].value
+        if isinstance(first, cst.Call) and dotted(first.func) in ("str", "os.fspath") and first.args:
+            first = first.args[0].value
+        if isinstance(first, cst.Name) and first.value == name:
+            return True
+    return False
+
+
+# Unsigned encodings: what they produce can be read back by anyone, so they make no credential of their own.
+# `jwt.encode(payload, key)` signs, and is not among them.
+_ENCODING_CALLS = re.compile(
+    r"^(?:base64\.\w*b(?:64|32|16|85)encode|binascii\.(?:hexlify|b2a_\w+)|json\.dumps|urllib\.parse\.(?:quote|urlencode)|"
+    r"str|bytes|dict)$"
+)
+
+
+def _self_encoded(ctx: Context, name: str) -> bool:
+    """`token = str(base64.urlsafe_b64encode(json.dumps(payload).encode()), "ascii")` where `payload` is a dict the
+    function builds from fields none of which is named like a secret: a token the code assembles to hand out
+    (a configuration token), readable by anyone who decodes it, not a credential it was given. A signed token
+    (`jwt.encode(payload, key)`) calls no plain encoding and stays reported."""
+    function = ctx.function
+    if function is None:
+        return False
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+
+    class Assignments(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    assigned.setdefault(target.target.value, []).append(node.value)
+
+                # `payload["field"] = value`: one more field of a payload, checked for credential names.
+                elif isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
+                    fields.setdefault(target.target.value.value, []).append(target.target)
+                    fields[target.target.value.value].append(node.value)
+
+    fields: dict[str, list[cst.CSTNode]] = {}
+    function.visit(Assignments())
+    seen: set[str] = set()
+
+    def built_here(value: cst.BaseExpression, depth: int) -> bool:
+        if depth > 16:  # each step is one call or assignment of the chain
+            return False
+        if isinstance(value, cst.SimpleString | cst.Integer):
+            return True
+        if isinstance(value, cst.Dict):
+            # A payload assembled here: its fields must not carry a credential-named value.
+            return not _sensitive_names_in(value)
+        if isinstance(value, cst.GeneratorExp | cst.ListComp | cst.DictComp):
+            # `dict((short(k), v) for k, v in payload.items())`: the payload's fields, renamed.
+            return not _sensitive_names_in(value.elt if not isinstance(value, cst.DictComp) else value) and built_here(
+                value.for_in.iter, depth + 1
+            )
+        if isinstance(value, cst.Name):
+            if value.value in seen:
+                return True
+            seen.add(value.value)
+            values = assigned.get(value.value)
+            extra = fields.get(value.value, ())
+            return (
+                bool(values)
+                and not any(map(_sensitive_names_in, extra))
+                and all(built_here(v, depth + 1) for v in values)
+            )
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("items", "values", "keys", "copy")
+            and not value.args
+        ):
+            return built_here(value.func.value, depth + 1)
+        if isinstance(value, cst.Call):
+            func = value.func
+            # `text.encode("utf-8")`, `data.decode()` on a value; or a known encoding function.
+            method = isinstance(func, cst.Attribute) and not ctx.is_module(func.value)
+            if method and func.attr.value not in ("encode", "decode"):  # type: ignore[union-attr]
+                return False
+            if not method and not _ENCODING_CALLS.match(ctx.call_name(value)):
+                return False
+            receiver = func.value if method else None  # type: ignore[union-attr]
+            parts = [a.value for a in value.args if a.keyword is None][:1]
+            if receiver is not None:
+                parts.append(receiver)
+            return bool(parts) and all(built_here(p, depth + 1) for p in parts)
+        return False
+
+    values = assigned.get(name)
+    return bool(values) and all(built_here(v, 0) and _has_dict(v, assigned) for v in values)
+
+
+def _has_dict(value: cst.BaseExpression, assigned: dict[str, list[cst.BaseExpression]]) -> bool:
+    """The chain reaches a payload dict (not a bare literal: `token = "abc".encode()` is a hard-coded token)."""
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Dict | cst.DictComp):
+            return True
+        if isinstance(node, cst.GeneratorExp | cst.ListComp):
+            stack.append(node.for_in.iter)
+        if isinstance(node, cst.Name) and node.value not in seen:
+            seen.add(node.value)
+            stack.extend(assigned.get(node.value, ()))
+        elif isinstance(node, cst.Call):
+            stack.extend(a.value for a in node.args)
+            if isinstance(node.func, cst.Attribute):
+                stack.append(node.func.value)
+    return False
+
+
+def _sensitive_names_in(node: cst.CSTNode) -> bool:
+    """Whether a credential-named name or key appears anywhere in the node."""
+    found = False
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            nonlocal found
+            found = found or (bool(_SENSITIVE.search(name.value)) and not _HARMLESS_TOKEN.search(name.value))
+
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            nonlocal found
+            text = literal_str(string) or ""
+            found = found or (bool(_SENSITIVE.search(text)) and not _HARMLESS_TOKEN.search(text))
+
+    node.visit(Names())
+    return found
+
+
 def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
     """A credential-named variable or attribute that a value shows in full."""
     if isinstance(node, cst.Name | cst.Attribute):
         name = _name_of(node)
         if not name or not _SENSITIVE.search(name) or _HARMLESS_TOKEN.search(name):
             return None
-        return None if isinstance(node, cst.Name) and _cursor_only(ctx, node.value) else name
+        if isinstance(node, cst.Name) and (
+            _cursor_only(ctx, node.value) or _used_as_path(ctx, node.value) or _self_encoded(ctx, node.value)
+        ):
+            return None
+        return name
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -545,6 +706,34 @@ def _level(ctx: Context, node: cst.Call) -> Severity | None:
     return Severity.INFO if debug and not _debug_on(ctx.text) else None
 
 
+# Keys only a custom-resource event has: `if "ResourceProperties" in event: ... else: <not one>`.
+_CUSTOM_RESOURCE_KEYS = frozenset({"ResourceProperties", "ResponseURL", "RequestType", "StackId"})
+
+
+def _not_custom_resource_branch(ctx: Context, name: str) -> bool:
+    """The log runs where a test on the event has ruled out a custom-resource event: the `else` of
+    `if "ResourceProperties" in event`, or the body of `if "ResponseURL" not in event`."""
+    inner: cst.CSTNode | None = None
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            return False
+        if isinstance(node, cst.If) and inner is not None:
+            test = node.test
+            if (
+                isinstance(test, cst.Comparison)
+                and len(test.comparisons) == 1
+                and literal_str(test.left) in _CUSTOM_RESOURCE_KEYS
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value == name
+            ):
+                negated = isinstance(test.comparisons[0].operator, cst.NotIn)
+                in_else = inner is node.orelse
+                if isinstance(test.comparisons[0].operator, cst.In | cst.NotIn) and negated != in_else:
+                    return True
+        inner = node
+    return False
+
+
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
     """The event parameter of a CloudFormation custom-resource handler, logged whole (`log.info(event)`,
     f"{event}", `json.dumps(event)`, `"%s" % event`): the name it has, or None."""
@@ -554,7 +743,9 @@ def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
             return None
         if node.value not in ("event", "evt", "request") or not CUSTOM_RESOURCE.search(ctx.text):
             return None
-        return node.value if ANSWERS.search(ctx.text) else None
+        if not ANSWERS.search(ctx.text) or _not_custom_resource_branch(ctx, node.value):
+            return None
+        return node.value
     if isinstance(node, cst.FormattedString):
         for part in node.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -580,7 +771,10 @@ class SensitiveDataLogged(ReviewRule):
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
     anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported. Values logged at debug level are reported at `info`,
+    `lock_token`) grant nothing and are not reported; nor are a credential-named variable the function opens as a
+    file (`open(credentials)`: the file's path), a token the function encodes itself, unsigned, from a payload
+    whose fields are not named like secrets (a configuration token: base64 of JSON, which anyone can decode),
+    and an event logged in the branch of `if "ResourceProperties" in event` that rules a custom resource out. Values logged at debug level are reported at `info`,
     unless the module makes DEBUG its level (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL",
     DEFAULT))` with `DEFAULT = "DEBUG"`, `basicConfig(level=logging.DEBUG)`).
 
@@ -666,6 +860,26 @@ class SensitiveDataLogged(ReviewRule):
             "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
             "    log.info(event)  # an SQS event\n    return event['Records']\n"
         ),
+        # A handler that serves CloudFormation and direct calls: the `else` branch logs a direct call's event.
+        Valid(
+            "import json\nfrom crhelper import CfnResource\nhelper = CfnResource()\n\ndef handler(event, context):\n"
+            "    if 'ResourceProperties' in event:\n        helper(event, context)\n    else:\n"
+            "        print('direct call: ' + json.dumps(event))\n"
+        ),
+        # `credentials` names the credentials file (it is opened), not its content.
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef delete_profile(profile, credentials):\n"
+            "    log.info('deleting %s from %s', profile, credentials)\n    with open(str(credentials)) as f:\n"
+            "        return f.read()\n"
+        ),
+        # A configuration token the function encodes from fields it gathers, unsigned: readable by anyone anyway.
+        Valid(
+            "import base64, json, logging\nlog = logging.getLogger()\n\ndef config_token(url, region, account):\n"
+            "    data = {'start_url': url, 'region': region}\n    if account:\n        data['account_id'] = account\n"
+            "    payload = dict((k[:2], v) for k, v in data.items())\n"
+            "    token = str(base64.urlsafe_b64encode(json.dumps(payload).encode('utf-8')), 'ascii')\n"
+            "    log.info(token)\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -686,6 +900,30 @@ class SensitiveDataLogged(ReviewRule):
             "    log.info('received %s', event)\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
             5,
             5,
+            message="pre-signed ResponseURL",
+        ),
+        # A signed token, and an encoded payload that carries a password: credentials.
+        Invalid(
+            "import jwt, logging\nlog = logging.getLogger()\n\ndef issue(user, key):\n"
+            "    token = jwt.encode({'sub': user}, key)\n    log.info(token)\n",
+            6,
+            5,
+            message="`token` is logged in full",
+        ),
+        Invalid(
+            "import base64, json\n\ndef basic(user, password):\n    data = {'user': user}\n    data['password'] = password\n"
+            "    token = base64.b64encode(json.dumps(data).encode())\n    print(token)\n",
+            7,
+            5,
+            message="`token` is printed in full",
+        ),
+        # The other branch of the same test: a CloudFormation event.
+        Invalid(
+            "import json\nfrom crhelper import CfnResource\nhelper = CfnResource()\n\ndef handler(event, context):\n"
+            "    if 'ResourceProperties' not in event:\n        return {}\n    else:\n"
+            "        print('stack call: ' + json.dumps(event))\n        helper(event, context)\n",
+            9,
+            9,
             message="pre-signed ResponseURL",
         ),
         # Answered through a helper module of the project's: the event is the live one.

@@ -19,6 +19,10 @@ class AppSpecMissingSource(DocumentRule):
     fails the deployment on every instance. It is a warning rather than an error because some sources are
     produced by the build (a `dist/` or `target/` directory) and are absent from a source checkout.
 
+    A source with a wildcard (`/*`, `*.jar`) is an error: the agent joins the source to the bundle's
+    folder as a literal path and copies a file of that name (`installer.rb`, `generate_instructions`); it
+    expands no pattern, so the copy fails whatever the bundle holds. Name the folder (`/` for all of it).
+
     ## Example
     ```yaml
     version: 0.0
@@ -50,6 +54,15 @@ class AppSpecMissingSource(DocumentRule):
                 continue
             where = (*entry_path, "source")
             target = revision_path(ctx, source)
+            if any(c in source for c in "*?[") and bundle.lookup(source, directory_ok=True) == MISSING:
+                folder = source.rstrip("/").rsplit("/", 1)[0] if "/" in source.rstrip("/") else ""
+                ctx.report(
+                    where,
+                    f'source "{source}" is a pattern, but the agent copies the source as a literal path and expands '
+                    f'no wildcard: the Install event fails; name the folder instead ("{folder or "/"}")',
+                    severity=Severity.ERROR,
+                )
+                continue
             if target is None:
                 ctx.report(where, f'source "{source}" points outside the revision')
             elif bundle.lookup(source, directory_ok=True) == MISSING:
@@ -68,6 +81,13 @@ class AppSpecMissingSource(DocumentRule):
         ),
     )
     INVALID = (
+        Invalid(
+            "version: 0.0\nos: linux\nfiles:\n  - source: /*\n    destination: /var/www/html/\n",
+            4,
+            13,
+            'source "/*" is a pattern, but the agent copies the source as a literal path and expands no wildcard',
+            files={"index.html": "<h1>hi</h1>\n"},
+        ),
         Invalid(
             "version: 0.0\nos: linux\nfiles:\n  - source: web/\n    destination: /var/www/html\n",
             4,

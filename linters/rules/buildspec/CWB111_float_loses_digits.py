@@ -12,11 +12,15 @@ class FloatLosesDigits(DocumentRule):
     """
     ## What it does
     Reports a runtime version or variable value written as a number whose YAML reading differs from the
-    text: `python: 3.10` is the float 3.1, `VERSION: 1.20` is 1.2. A fix quotes the value.
+    text: `python: 3.10` is the float 3.1 to a YAML reader, `VERSION: 1.20` is 1.2. A fix quotes the value.
 
     ## Why is this bad?
-    YAML reads an unquoted `3.10` as a number and drops the trailing zero, so CodeBuild asks for
-    Python 3.1 (which no image has: the build fails in INSTALL) or the variable holds `1.2`.
+    CodeBuild itself reads these values as the text written: AWS's runtime-versions reference writes
+    `python: 3.10` and `golang: 1.20` unquoted as the way to select those versions, and buildspecs that
+    do so run (for example AWS Solutions' own release buildspecs). So this is not an error for CodeBuild.
+    Every other YAML reader (the tools that generate, merge or check buildspecs, PyYAML, `yq`) reads the
+    number 3.1, and a buildspec round-tripped through one of them asks for Python 3.1, which no image has.
+    Quoting says what you mean to every reader. Reported as a warning for that reason.
 
     ## Example
     ```yaml
@@ -32,7 +36,7 @@ class FloatLosesDigits(DocumentRule):
 
     code = "CWB111"
     name = "buildspec-float-loses-digits"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     tags = ("correctness",)
     kinds = frozenset({"buildspec"})
     paths = ("phases/*/runtime-versions/*", *(f"{p}/*" for p in VARIABLE_PATHS))
@@ -47,14 +51,14 @@ class FloatLosesDigits(DocumentRule):
             "version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: 3.10\n  build:\n    commands: [make]\n",
             5,
             15,
-            'python: 3.10 is read by YAML as the number 3.1 (CodeBuild selects that version); quote it: "3.10"',
+            'python: 3.10 is the number 3.1 to YAML readers (CodeBuild uses the text as written, other tools do not); quote it: "3.10"',
             fixed='version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: "3.10"\n  build:\n    commands: [make]\n',
         ),
         Invalid(
             "version: 0.2\nenv:\n  variables:\n    APP_VERSION: 2.10\nphases:\n  build:\n    commands: [make]\n",
             4,
             18,
-            "APP_VERSION: 2.10 is read by YAML as the number 2.1",
+            "APP_VERSION: 2.10 is the number 2.1 to YAML readers",
         ),
     )
 
@@ -68,9 +72,9 @@ class FloatLosesDigits(DocumentRule):
         if written.replace("_", "") == repr(value) or "e" in written.lower():
             return
         name = path[-1]
-        what = "CodeBuild selects that version" if "runtime-versions" in path else "the variable holds that value"
         ctx.report(
             path,
-            f'{name}: {written} is read by YAML as the number {value!r} ({what}); quote it: "{written}"',
+            f"{name}: {written} is the number {value!r} to YAML readers (CodeBuild uses the text as written, "
+            f'other tools do not); quote it: "{written}"',
             fix=Fix(f'quote the value: "{written}"', (Edit(span, f'"{written}"'),)),
         )

@@ -24,6 +24,8 @@ _HARMLESS = frozenset({
     "echo", "printf", "export", "env", "printenv", "ls", "pwd", "which", "type", "whoami", "date", "sleep", "true",
     "set", "unset", "uname", "id", "df", "free", "nproc", "cat", "head", "tail", "grep", "wc", "hostname",
 })  # fmt: skip
+_DOTNET_VERBS = frozenset({"build", "publish", "restore", "test", "run", "pack", "clean", "msbuild"})
+_DOTNET_PROJECTS = (".csproj", ".fsproj", ".vbproj", ".sln", ".slnx", ".proj")
 _VERSION_FLAGS = frozenset({"-v", "--version", "version", "-version", "-V"})
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", "target"})
 _MAX_FILES = 5000
@@ -76,6 +78,13 @@ def _inputs(words: list[str]) -> list[str]:
         return operands[:1]
     if program == "chmod" and len(operands) >= 2:
         return operands[1:]
+    if program == "dotnet" and rest[:1] and rest[0] in _DOTNET_VERBS:
+        # The project or solution file it builds (`dotnet publish src/Api/Api.csproj`, `--project X`).
+        return [
+            word
+            for index, word in enumerate(rest[1:], 1)
+            if word.lower().endswith(_DOTNET_PROJECTS) and rest[index - 1] not in ("-o", "--output")
+        ]
     return []
 
 
@@ -155,7 +164,8 @@ class InputFileElsewhere(DocumentRule):
     """
     ## What it does
     Reports a build command that reads a file by a relative path (`pip install -r requirements.txt`,
-    `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`, `sed -i ... taskdef.json`) when the
+    `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`, `sed -i ... taskdef.json`, the project
+    or solution file of `dotnet build`/`publish`/`restore`/`test`) when the
     source root, where CodeBuild starts every build, has no such file but the repository has one of that name
     in a folder (`backend/requirements.txt`), or one whose name is a slip away from it in the same folder
     (`task-definition.jbv.json` beside `task-definition.jvb.json`: at most two characters inserted, dropped,
@@ -240,6 +250,14 @@ class InputFileElsewhere(DocumentRule):
             "it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "
             '"No such file or directory" and the phase fails',
             files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"},
+        ),
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands:\n"
+            "      - dotnet publish -c Release -o ./deployment Server/Portal.Api.csproj\n",
+            5,
+            51,
+            "Server/Portal.Api.csproj is not at the source root",
+            files={"Server/Portal.Api/Portal.Api.csproj": "<Project/>\n", ".git/HEAD": "ref: refs/heads/main\n"},
         ),
     )
 

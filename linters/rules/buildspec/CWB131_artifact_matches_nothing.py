@@ -24,6 +24,15 @@ artifacts:
   files:
     - imagedefinitions.json
 """
+_PACKAGE = """version: 0.2
+phases:
+  build:
+    commands:
+      - bash scripts/package.sh
+artifacts:
+  files:
+    - packaged.yaml
+"""
 _GIT = {".git/HEAD": "ref: refs/heads/main\n", "backend/Dockerfile": "FROM scratch\n"}
 _COPIERS = frozenset({"cp", "mv", "install", "rsync"})
 _REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
@@ -133,9 +142,33 @@ class _Build:
         elif program == "mkdir":
             for operand in operands:
                 self._write(cwd, operand)
+        elif self._empty_script(program, operands, cwd):
+            pass  # a script of the repository with no command in it writes nothing
         elif program not in _QUIET or _writes_unnamed(program, rest[1:]):
             self.opaque = True
         return cwd
+
+    def _empty_script(self, program: str, operands: list[str], cwd: str | None) -> bool:
+        """Whether the command runs a script of the repository that holds no command (empty, or only comments
+        and blank lines): `bash scripts/package.sh` then writes nothing."""
+        if program in ("bash", "sh", "source", "."):
+            script = operands[0] if operands else ""
+        elif program.endswith(".sh"):
+            script = program
+        else:
+            return False
+        where = _resolve(cwd, script)
+        if not script or where is None:
+            return False
+        full = os.path.join(self.top, where)
+        try:
+            if not os.path.isfile(full) or os.path.getsize(full) > _MAX_BYTES:
+                return False
+            with open(full, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return False
+        return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
 
     def _write(self, cwd: str | None, target: str) -> None:
         if target.startswith("/dev/"):
@@ -215,6 +248,8 @@ class ArtifactMatchesNothing(DocumentRule):
         ),
         Valid(_SPEC.replace("    - imagedefinitions.json", "    - report.txt").replace(
             "docker build -t app .", "./ci.sh"), files={**_GIT, "backend/ci.sh": "echo ok > ../report.txt\n"}),
+        Valid(_PACKAGE, files={**_GIT, "scripts/package.sh": "aws cloudformation package --output-template-file $OUT\n",
+                               "deploy.yml": "packaged.yaml\n"}),
         # One entry that matches is enough.
         Valid(_SPEC.replace("    - imagedefinitions.json", "    - imagedefinitions.json\n    - backend/Dockerfile"),
               files=_GIT),
@@ -233,6 +268,18 @@ class ArtifactMatchesNothing(DocumentRule):
             7,
             "not in the repository and no command writes it",
             files=_GIT,
+        ),
+        # The only command that could write it runs a script with no command in it.
+        Invalid(
+            _PACKAGE,
+            8,
+            7,
+            '"packaged.yaml" matches no file: it is not in the repository and no command writes it',
+            files={
+                **_GIT,
+                "scripts/package.sh": "#!/bin/bash\n# TODO: package the template\n",
+                "deploy.yml": "packaged.yaml\n",
+            },
         ),
     )
 

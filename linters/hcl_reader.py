@@ -1,0 +1,472 @@
+"""A reader for the subset of Terraform's HCL that holds CodePipeline definitions, with positions.
+
+Terraform writes a pipeline as `resource "aws_codepipeline" "NAME" { stage { action { ... } } }`: nested blocks,
+attributes with literal values (strings, numbers, booleans, lists, maps, heredocs) and expressions
+(`aws_iam_role.pipeline.arn`, `var.branch`, `jsonencode(...)`). This reader parses that structure and keeps each
+value's span; an expression it does not evaluate is kept as its text, marked as such. It then maps every
+`aws_codepipeline` to the CloudFormation form of the same pipeline (`AWS::CodePipeline::Pipeline`, PascalCase keys),
+so the form-independent pipeline model and its rules read it as they read a template, and every
+`aws_codebuild_project` to an `AWS::CodeBuild::Project` whose `Name` and `Source.BuildSpec` are the literal ones:
+a reference `aws_codebuild_project.build.name` becomes `{"Ref": "build"}`, as CloudFormation's Ref of a project
+returns its name.
+
+Dependency-free on purpose: no HCL package is available, and the subset is small (no evaluation, no modules).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from codeward.linters.document import PList, PMap, Problem, Span
+
+# What an expression that is not a literal becomes: an intrinsic-shaped value, which the pipeline model treats
+# as unknown (like a CloudFormation function whose result is only known at deploy time).
+EXPRESSION = "Fn::Terraform"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_PROJECT_REF = re.compile(r"^aws_codebuild_project\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:name|id)$")
+_HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
+
+
+class HclError(ValueError):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+@dataclass
+class Block:
+    type: str
+    labels: list[str]
+    body: PMap  # attributes by name; nested blocks under "block:<type>" as a list of Block
+    span: Span
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    # Positions -----------------------------------------------------------------------------------------------
+    def where(self, pos: int) -> tuple[int, int]:
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, pos - self.line_starts[lo] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.where(start)
+        end_line, end_column = self.where(max(end, start))
+        return Span(line, column, end_line, end_column)
+
+    def fail(self, message: str) -> HclError:
+        line, column = self.where(self.pos)
+        return HclError(message, line, column)
+
+    # Lexing helpers ------------------------------------------------------------------------------------------
+    def skip(self, newlines: bool = True) -> None:
+        text = self.text
+        while self.pos < len(text):
+            c = text[self.pos]
+            if c in " \t\r" or (newlines and c == "\n"):
+                self.pos += 1
+            elif c == "#" or text.startswith("//", self.pos):
+                end = text.find("\n", self.pos)
+                self.pos = len(text) if end < 0 else end
+            elif text.startswith("/*", self.pos):
+                end = text.find("*/", self.pos + 2)
+                if end < 0:
+                    raise self.fail("unterminated /* comment")
+                self.pos = end + 2
+            else:
+                return
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    # Grammar ---------------------------------------------------------------------------------------------------
+    def body(self, closing: str | None) -> tuple[PMap, list[Block]]:
+        start = self.pos
+        attrs = PMap(self.span(start, start))
+        blocks: list[Block] = []
+        while True:
+            self.skip()
+            if self.pos >= len(self.text):
+                if closing is not None:
+                    raise self.fail(f'expected "{closing}" before the end of the file')
+                break
+            if closing is not None and self.peek() == closing:
+                break
+            name_start = self.pos
+            match = _IDENT.match(self.text, self.pos)
+            if match is None:
+                raise self.fail("expected an attribute or a block")
+            name = match.group(0)
+            self.pos = match.end()
+            self.skip(newlines=False)
+            if self.peek() == "=" and not self.text.startswith("==", self.pos):
+                self.pos += 1
+                self.skip(newlines=False)
+                value_start = self.pos
+                value = self.expression(stop="\n")
+                attrs.put(name, self.span(name_start, match.end()), value, self.span(value_start, self.pos))
+                continue
+            labels: list[str] = []
+            while self.peek() == '"' or (self.peek() and _IDENT.match(self.text, self.pos) and self.peek() != "{"):
+                if self.peek() == '"':
+                    labels.append(self.string_literal())
+                else:
+                    label = _IDENT.match(self.text, self.pos)
+                    assert label is not None
+                    labels.append(label.group(0))
+                    self.pos = label.end()
+                self.skip(newlines=False)
+            if self.peek() != "{":
+                raise self.fail(f'expected "=" or "{{" after "{name}"')
+            self.pos += 1
+            inner, inner_blocks = self.body("}")
+            self.pos += 1  # the closing brace
+            inner.span = self.span(name_start, self.pos)
+            inner.put("__blocks__", inner.span, inner_blocks, inner.span)
+            blocks.append(Block(name, labels, inner, self.span(name_start, self.pos)))
+        attrs.span = self.span(start, self.pos)
+        return attrs, blocks
+
+    def string_literal(self) -> str:
+        """A quoted string without interpolation (a block label)."""
+        value = self.quoted()
+        if isinstance(value, dict):
+            raise self.fail("a block label cannot hold an interpolation")
+        return value
+
+    def quoted(self) -> Any:
+        """A "..." string: its text, or an expression when it interpolates (`${...}`, `%{...}`)."""
+        start = self.pos
+        self.pos += 1
+        out: list[str] = []
+        interpolated = False
+        text = self.text
+        while self.pos < len(text):
+            c = text[self.pos]
+            if c == '"':
+                self.pos += 1
+                raw = "".join(out)
+                return {EXPRESSION: text[start : self.pos]} if interpolated else raw
+            if c == "\n":
+                break
+            if c == "\\" and self.pos + 1 < len(text):
+                escape = text[self.pos + 1]
+                out.append({"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}.get(escape, escape))
+                self.pos += 2
+                continue
+            if text.startswith(("$${", "%%{"), self.pos):
+                out.append(text[self.pos + 1 : self.pos + 3])  # an escaped, literal ${ or %{
+                self.pos += 3
+                continue
+            if text.startswith(("${", "%{"), self.pos):
+                interpolated = True
+                self.pos = self.matching(self.pos + 1) + 1
+                continue
+            out.append(c)
+            self.pos += 1
+        self.pos = start
+        raise self.fail("unterminated string")
+
+    def matching(self, open_pos: int) -> int:
+        """The position of the brace closing the one at `open_pos` (strings inside skipped)."""
+        depth = 0
+        pos = open_pos
+        text = self.text
+        while pos < len(text):
+            c = text[pos]
+            if c == '"':
+                pos += 1
+                while pos < len(text) and text[pos] != '"':
+                    pos += 2 if text[pos] == "\\" else 1
+            elif c in "{[(":
+                depth += 1
+            elif c in "}])":
+                depth -= 1
+                if depth == 0:
+                    return pos
+            pos += 1
+        self.pos = open_pos
+        raise self.fail("unbalanced brackets")
+
+    def heredoc(self, match: re.Match[str]) -> str:
+        indent, marker = match.group(1) == "-", match.group(2)
+        self.pos = match.end()
+        lines: list[str] = []
+        while self.pos <= len(self.text):
+            end = self.text.find("\n", self.pos)
+            line = self.text[self.pos :] if end < 0 else self.text[self.pos : end]
+            self.pos = len(self.text) if end < 0 else end + 1
+            if line.strip() == marker:
+                if end >= 0:
+                    self.pos -= 1  # leave the newline to end the attribute
+                break
+            lines.append(line)
+            if end < 0:
+                raise self.fail(f"heredoc {marker} is not closed")
+        if indent:
+            widths = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+            cut = min(widths, default=0)
+            lines = [line[cut:] for line in lines]
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    def expression(self, stop: str) -> Any:
+        """A value up to `stop` (a newline for an attribute, "," or the closing bracket inside a collection):
+        a literal when it is one, else the expression's text as {EXPRESSION: text}."""
+        self.skip(newlines=stop != "\n")
+        start = self.pos
+        c = self.peek()
+        value: Any
+        if c == '"':
+            value = self.quoted()
+        elif c == "<" and (match := _HEREDOC.match(self.text, self.pos)):
+            value = self.heredoc(match)
+            if "${" in value or "%{" in value:
+                value = {EXPRESSION: value}
+        elif c == "[":
+            value = self.collection("[", "]")
+        elif c == "{":
+            value = self.collection("{", "}")
+        else:
+            match = _NUMBER.match(self.text, self.pos)
+            word = _IDENT.match(self.text, self.pos)
+            if match and not (word and word.start() == self.pos):
+                value = float(match.group(0)) if any(ch in match.group(0) for ch in ".eE") else int(match.group(0))
+                self.pos = match.end()
+            elif word and word.group(0) in ("true", "false", "null"):
+                value = {"true": True, "false": False, "null": None}[word.group(0)]
+                self.pos = word.end()
+            else:
+                value = None
+        # Anything after the value on the same level makes it an expression (`"a" == var.x ? 1 : 2`, a call).
+        rest_start = self.pos
+        self.skip(newlines=False)
+        if (self.pos < len(self.text) and self.peek() not in (stop, "\n", ",", "}", "]", ")")) or value is None:
+            self.pos = rest_start if value is not None else start
+            end = self.expression_end(stop)
+            text = self.text[start:end].strip()
+            self.pos = end
+            if not text:
+                raise self.fail("expected a value")
+            return {EXPRESSION: text}
+        return value
+
+    def expression_end(self, stop: str) -> int:
+        pos = self.pos
+        text = self.text
+        while pos < len(text):
+            c = text[pos]
+            if c == '"':
+                self.pos = pos
+                self.quoted()
+                pos = self.pos
+                continue
+            if c in "{[(":
+                pos = self.matching(pos) + 1
+                continue
+            if c == "\n" or c in "}])" or (stop != "\n" and c == ","):
+                break
+            if c == "#" or text.startswith("//", pos):
+                break
+            pos += 1
+        return pos
+
+    def closes(self, closing: str) -> bool:
+        """Whether the collection ends here (the closing bracket is consumed); an error at the end of the text."""
+        self.skip()
+        if self.peek() == closing:
+            self.pos += 1
+            return True
+        if not self.peek():
+            raise self.fail(f'expected "{closing}"')
+        return False
+
+    def collection(self, opening: str, closing: str) -> Any:
+        start = self.pos
+        self.pos += 1
+        if opening == "[":
+            items = PList(self.span(start, start))
+            while not self.closes("]"):
+                item_start = self.pos
+                item = self.expression(stop=",")
+                items.put(item, self.span(item_start, self.pos))
+                self.skip()
+                if self.peek() == ",":
+                    self.pos += 1
+            items.span = self.span(start, self.pos)
+            return items
+        mapping = PMap(self.span(start, start))
+        while not self.closes("}"):
+            key_start = self.pos
+            if self.peek() == '"':
+                key = self.quoted()
+                if isinstance(key, dict):
+                    self.pos = self.matching(start) + 1
+                    return {EXPRESSION: self.text[start : self.pos]}
+            else:
+                word = _IDENT.match(self.text, self.pos)
+                if word is None:
+                    self.pos = self.matching(start) + 1
+                    return {EXPRESSION: self.text[start : self.pos]}
+                key = word.group(0)
+                self.pos = word.end()
+            key_end = self.pos
+            self.skip(newlines=False)
+            if self.peek() not in ("=", ":"):
+                self.pos = self.matching(start) + 1
+                return {EXPRESSION: self.text[start : self.pos]}
+            self.pos += 1
+            value_start = self.pos
+            value = self.expression(stop=",")
+            mapping.put(str(key), self.span(key_start, key_end), value, self.span(value_start, self.pos))
+            self.skip()
+            if self.peek() == ",":
+                self.pos += 1
+        mapping.span = self.span(start, self.pos)
+        return mapping
+
+
+def parse_hcl(text: str) -> list[Block]:
+    """The top-level blocks of a Terraform file. Raises HclError on text this reader cannot parse."""
+    parser = _Parser(text)
+    _attrs, blocks = parser.body(None)
+    return blocks
+
+
+def _blocks(block: Block, kind: str) -> list[Block]:
+    return [b for b in block.body.get("__blocks__", []) if b.type == kind]
+
+
+def _value(body: PMap, name: str) -> Any:
+    value = body.get(name)
+    if isinstance(value, dict) and EXPRESSION in value:
+        match = _PROJECT_REF.match(str(value[EXPRESSION]))
+        if match:
+            return {"Ref": match.group(1)}
+    return value
+
+
+def _put(target: PMap, key: str, body: PMap, name: str) -> None:
+    if name in body:
+        value = _value(body, name)
+        if isinstance(value, PMap) and name == "configuration":
+            # The action's configuration map: its values may name a project the file defines.
+            for item in list(value):
+                value[item] = _value(value, item)
+        target.put(key, body.key_spans[name], value, body.value_spans[name])
+
+
+def _artifacts(body: PMap, name: str, span: Span) -> PList | None:
+    value = body.get(name)
+    if not isinstance(value, list):
+        return None
+    out = PList(body.value_spans.get(name, span))
+    spans = value.item_spans if isinstance(value, PList) else [span] * len(value)
+    for item, item_span in zip(value, spans, strict=True):
+        entry = PMap(item_span)
+        entry.put("Name", item_span, item, item_span)
+        out.put(entry, item_span)
+    return out
+
+
+def _action(block: Block) -> PMap:
+    body = block.body
+    out = PMap(block.span)
+    _put(out, "Name", body, "name")
+    type_id = PMap(block.span)
+    for key, name in (("Category", "category"), ("Owner", "owner"), ("Provider", "provider"), ("Version", "version")):
+        _put(type_id, key, body, name)
+    out.put("ActionTypeId", block.span, type_id, block.span)
+    for key, name in (("Configuration", "configuration"), ("RunOrder", "run_order"), ("Region", "region"),
+                      ("Namespace", "namespace"), ("RoleArn", "role_arn")):  # fmt: skip
+        _put(out, key, body, name)
+    for key, name in (("InputArtifacts", "input_artifacts"), ("OutputArtifacts", "output_artifacts")):
+        artifacts = _artifacts(body, name, block.span)
+        if artifacts is not None:
+            out.put(key, body.key_spans[name], artifacts, body.value_spans[name])
+    return out
+
+
+def _pipeline(block: Block) -> PMap:
+    body = block.body
+    properties = PMap(block.span)
+    _put(properties, "Name", body, "name")
+    _put(properties, "RoleArn", body, "role_arn")
+    _put(properties, "PipelineType", body, "pipeline_type")
+    stores = _blocks(block, "artifact_store")
+    if len(stores) == 1:
+        store = PMap(stores[0].span)
+        _put(store, "Location", stores[0].body, "location")
+        _put(store, "Type", stores[0].body, "type")
+        properties.put("ArtifactStore", stores[0].span, store, stores[0].span)
+    stages = PList(block.span)
+    for stage in _blocks(block, "stage"):
+        entry = PMap(stage.span)
+        _put(entry, "Name", stage.body, "name")
+        actions = PList(stage.span)
+        for item in _blocks(stage, "action"):
+            actions.put(_action(item), item.span)
+        entry.put("Actions", stage.span, actions, stage.span)
+        stages.put(entry, stage.span)
+    properties.put("Stages", block.span, stages, block.span)
+    return properties
+
+
+def _project(block: Block) -> PMap:
+    body = block.body
+    properties = PMap(block.span)
+    _put(properties, "Name", body, "name")
+    for source in _blocks(block, "source")[:1]:
+        out = PMap(source.span)
+        _put(out, "Type", source.body, "type")
+        _put(out, "BuildSpec", source.body, "buildspec")
+        properties.put("Source", source.span, out, source.span)
+    return properties
+
+
+def terraform_pipelines(text: str) -> tuple[Any, list[Problem]]:
+    """A Terraform file as a CloudFormation-shaped template of its pipelines and CodeBuild projects (None when it
+    defines no `aws_codepipeline`), with the problems found reading it."""
+    if "aws_codepipeline" not in text:
+        return None, []
+    try:
+        blocks = parse_hcl(text)
+    except HclError as exc:
+        return None, [
+            Problem(
+                "CWF001",
+                f"cannot read this Terraform file: {exc}",
+                Span(exc.line, exc.column, exc.line, exc.column + 1),
+            )
+        ]
+    resources = PMap(Span(1, 1, 1, 1))
+    for block in blocks:
+        if block.type != "resource" or len(block.labels) != 2:
+            continue
+        kind, name = block.labels
+        if kind == "aws_codepipeline":
+            cfn_type, properties = "AWS::CodePipeline::Pipeline", _pipeline(block)
+        elif kind == "aws_codebuild_project":
+            cfn_type, properties = "AWS::CodeBuild::Project", _project(block)
+        else:
+            continue
+        resource = PMap(block.span)
+        resource.put("Type", block.span, cfn_type, block.span)
+        resource.put("Properties", block.span, properties, block.span)
+        resources.put(name, block.span, resource, block.span)
+    if not any(r.get("Type") == "AWS::CodePipeline::Pipeline" for r in resources.values()):
+        return None, []
+    template = PMap(Span(1, 1, 1, 1))
+    template.put("Resources", Span(1, 1, 1, 1), resources, Span(1, 1, 1, 1))
+    return template, []

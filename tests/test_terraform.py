@@ -1,0 +1,155 @@
+"""Terraform pipelines: aws_codepipeline resources read by linters.hcl_reader and judged by the structure and
+artifact rules, at the .tf file's own lines and columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from codeward.linters.engine import lint_file
+from codeward.linters.hcl_reader import EXPRESSION, HclError, parse_hcl, terraform_pipelines
+
+PIPELINE = """resource "aws_codepipeline" "app" {
+  name     = "app-${var.env}"
+  role_arn = aws_iam_role.pipeline.arn
+
+  artifact_store {
+    location = aws_s3_bucket.artifacts.bucket
+    type     = "S3"
+  }
+
+  stage {
+    name = "Source"
+    action {
+      name             = "Source"
+      category         = "Source"
+      owner            = "AWS"
+      provider         = "CodeStarSourceConnection"
+      version          = "1"
+      output_artifacts = ["source_output"]
+      configuration = {
+        ConnectionArn    = var.connection_arn
+        FullRepositoryId = "me/app" # a comment
+        BranchName       = "main"
+      }
+    }
+  }
+
+  stage {
+    name = "Build"
+    action {
+      name             = "Build"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      input_artifacts  = ["source_output"]
+      output_artifacts = ["build_output"]
+      configuration = {
+        ProjectName = aws_codebuild_project.build.name
+      }
+    }
+  }
+
+  stage {
+    name = "Deploy"
+    action {
+      name            = "Deploy"
+      category        = "Deploy"
+      owner           = "AWS"
+      provider        = "ECS"
+      version         = "1"
+      input_artifacts = ["build_output"]
+      configuration = {
+        ClusterName = "c"
+        ServiceName = "s"
+      }
+    }
+  }
+}
+
+resource "aws_codebuild_project" "build" {
+  name = "app-build"
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = <<-EOT
+      version: 0.2
+      phases:
+        build:
+          commands:
+            - printf '[{"name":"app","imageUri":"%s"}]' $URI > imagedefinitions.json
+      artifacts:
+        files: imagedefinitions.json
+    EOT
+  }
+}
+"""
+
+
+def _lint(tmp_path: Path, text: str, name: str = "main.tf") -> list[tuple[str, int, int]]:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    path = tmp_path / name
+    path.write_text(text)
+    return [(f.code, f.line, f.column) for f in lint_file(str(path)).findings]
+
+
+def test_reader_keeps_literals_positions_and_marks_expressions() -> None:
+    blocks = parse_hcl(PIPELINE)
+    assert [(b.type, b.labels) for b in blocks] == [
+        ("resource", ["aws_codepipeline", "app"]),
+        ("resource", ["aws_codebuild_project", "build"]),
+    ]
+    template, problems = terraform_pipelines(PIPELINE)
+    assert problems == []
+    pipeline = template["Resources"]["app"]["Properties"]
+    assert pipeline["Name"] == {EXPRESSION: '"app-${var.env}"'}
+    assert pipeline["RoleArn"] == {EXPRESSION: "aws_iam_role.pipeline.arn"}
+    deploy = pipeline["Stages"][2]["Actions"][0]
+    assert deploy["ActionTypeId"] == {"Category": "Deploy", "Owner": "AWS", "Provider": "ECS", "Version": "1"}
+    assert deploy["InputArtifacts"] == [{"Name": "build_output"}]
+    # The project reference becomes the Ref CloudFormation would write; the heredoc is the buildspec's text.
+    assert pipeline["Stages"][1]["Actions"][0]["Configuration"] == {"ProjectName": {"Ref": "build"}}
+    project = template["Resources"]["build"]["Properties"]
+    assert project["Source"]["BuildSpec"].startswith("version: 0.2\nphases:\n  build:\n")
+    assert pipeline["Stages"][0]["Actions"][0]["Configuration"]["FullRepositoryId"] == "me/app"
+
+
+def test_valid_terraform_pipeline_has_no_finding(tmp_path: Path) -> None:
+    assert _lint(tmp_path, PIPELINE) == []
+
+
+def test_input_artifact_nothing_produces_is_reported_at_the_tf_line(tmp_path: Path) -> None:
+    text = PIPELINE.replace('input_artifacts = ["build_output"]', 'input_artifacts = ["buildoutput"]')
+    assert _lint(tmp_path, text) == [("CWP107", 51, 26)]
+
+
+def test_deploy_file_the_build_does_not_ship_is_reported(tmp_path: Path) -> None:
+    text = PIPELINE.replace("files: imagedefinitions.json", "files: images.json")
+    assert _lint(tmp_path, text) == [("CWP130", 51, 26)]
+
+
+def test_schema_rules_do_not_judge_terraform_expressions(tmp_path: Path) -> None:
+    # A role given as an expression, a version as a number: Terraform's business, not reported.
+    text = PIPELINE.replace('version          = "1"', "version          = 1")
+    assert _lint(tmp_path, text) == []
+
+
+def test_terraform_without_a_pipeline_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "vpc.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    result = lint_file(str(tmp_path / "vpc.tf"), explicit=False)
+    assert result.skipped and result.findings == []
+
+
+def test_unreadable_terraform_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    assert _lint(tmp_path, 'resource "aws_codepipeline" "app" {\n  name = "app\n}\n') == [("CWF001", 2, 10)]
+    with pytest.raises(HclError):
+        parse_hcl('resource "aws_codepipeline" "app" {\n')
+
+
+def test_fix_never_rewrites_a_terraform_file(tmp_path: Path) -> None:
+    from codeward.linters.engine import lint_file as lint
+
+    path = tmp_path / "main.tf"
+    path.write_text(PIPELINE.replace('input_artifacts = ["build_output"]', 'input_artifacts = ["buildoutput"]'))
+    assert not lint(str(path)).confirmed
