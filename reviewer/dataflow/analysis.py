@@ -65,6 +65,8 @@ _ADD_ONE = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "put": 0, "put_
 _ADD_MANY = frozenset({"extend", "extendleft", "writelines"})
 _URL_PARTS = frozenset({"netloc", "hostname", "scheme", "port", "username"})
 _PATH_TYPE = "path:normalized"
+# A service name as boto3.client takes it ("s3", "discovery", "cognito-idp"); a URL or a sentence is not one.
+_SDK_SERVICE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
 # Dangerous characters of each sink kind: a check that rejects the value when it holds one clears the kind.
 _BLOCKED = (
@@ -937,6 +939,10 @@ class Analysis:
             handled = self.builtin_call(name, args, node)
             if handled is not None:
                 return handled
+        if method in ("client", "resource") and first is not None and _SDK_SERVICE.fullmatch(str(first.const)):
+            # An AWS SDK client built by a wrapper (`cmf_boto.client("discovery", region_name=...)`), as boto3.client
+            # itself is modelled: the Region or credentials it is given do not become the data its calls return.
+            return Value(type=f"{name}()" if name else None)
         # Anything else passes its arguments' (and receiver's) data on.
         flows = ()
         for a in args:
@@ -1230,6 +1236,10 @@ class Analysis:
         receiver_node = func.value if isinstance(func, cst.Attribute) else None
         full = [Arg(receiver, None, "", receiver_node), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
         bound = owner.bind(fn, full, method=False)
+        if any(f.label.kind == "param" for f in summary.ret.deep_flows()):
+            fixed = owner.fixed_arguments(fn, bound)
+            if fixed:  # `render(x, raw=False)`: what the branches this call takes return
+                summary = owner.summary(fn, fixed) or summary
         if summary.checks:
             self.apply_checks(env, summary.checks, owner.bind_nodes(fn, full))
         result = self.substitute(summary.ret, bound, node, _name_of(fn), owner is not self.info)

@@ -1214,6 +1214,9 @@ class ArchiveExtraction(CallRule):
         tar.extractall("/srv/data")
     ```
 
+    `filter="fully_trusted"` (every member's metadata honoured) and `members=tar.getmembers()` (every member)
+    are reported like no filter.
+
     ## Fix
     `tar.extractall(dest, filter="data")`, or check every member's resolved path before extracting it.
     """
@@ -1233,10 +1236,23 @@ class ArchiveExtraction(CallRule):
         origin = ctx.origin(node.func.value)
         if origin is None or not origin[0].startswith("tarfile."):
             return
-        if kwarg(node, "filter") is not None or kwarg(node, "members") is not None:
+        archive = ctx.code(node.func.value, 200)
+        chosen = kwarg(node, "filter")
+        if chosen is not None:
+            text = ctx.code(chosen.value, 200).strip("'\"")
+            if text.rsplit(".", 1)[-1] not in ("fully_trusted", "fully_trusted_filter"):
+                return
+            # The filter that honours every member's metadata: as unsafe as none (the docs' words).
+            ctx.report(
+                node,
+                f"tarfile {method}() with filter='fully_trusted' lets member names write outside the target directory",
+            )
             return
-        if method == "extractall" and positional(node, 1) is not None:  # extractall(path, members)
-            return
+        members = kwarg(node, "members")
+        if members is None and method == "extractall":
+            members = positional(node, 1)  # extractall(path, members)
+        if members is not None and ctx.code(members.value, 200) not in (archive, f"{archive}.getmembers()"):
+            return  # a selection (every member of the archive itself selects nothing)
         if _archive_checked_before(ctx, node, node.func.value):
             return
         ctx.report(node, f"tarfile {method}() without filter= lets member names write outside the target directory")
@@ -1266,6 +1282,15 @@ class ArchiveExtraction(CallRule):
             "import tarfile\n\ndef unpack(p, dest):\n    check_path(dest)\n    t = tarfile.open(p)\n    t.extractall(dest)\n",
             6,
             5,
+        ),
+        # The filter that trusts every member, and a "selection" of every member.
+        Invalid(
+            "import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv', filter='fully_trusted')\n",
+            3,
+            5,
+        ),
+        Invalid(
+            "import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv', tar.getmembers())\n", 3, 5
         ),
     )
 
@@ -1298,7 +1323,6 @@ class Ssrf(TaintSink):
     security_severity = 8.6
     kind = "ssrf"
     trusts = frozenset({"untrusted", "external"})
-    external_at_info = True
     needles = ("requests", "httpx", "urlopen", "urllib", "aiohttp", "Request(")
     template = "{source} chooses the URL that {sink} fetches from the server"
 

@@ -219,6 +219,10 @@ BOTTLE = Library(
         Sink("bottle.redirect", "redirect", ((0, "url"),), when="host"),
         Sink("bottle.static_file", "path", ((0, "filename"),)),
         Sink("bottle.template", "template", ((0, "tpl"),)),
+        # A body sent as bottle's default type, `text/html`, unless the headers declare another. (Not
+        # `HTTPError`: the default error page escapes its body.)
+        Sink("bottle.HTTPResponse", "xss", ((0, "body"),), when="text"),
+        Sink("bottle.Response", "xss", ((0, "body"),), when="text"),
     ),
 )
 
