@@ -129,6 +129,16 @@ def test_info_rules_judged_mostly_wrong_are_off(judged) -> None:
     assert in_default_set("CWR408")
 
 
+def test_a_rule_right_at_its_own_severity_keeps_its_place_despite_wrong_info_reports(judged) -> None:
+    # CWR605 on real code: right 2 of 2 at error; its conditional info reports ("if `x` is a dict") wrong 3 of 3.
+    judged({"CWR605": (2, 0, 0)}, info={"CWR605": (0, 3, 0)})
+    assert measured.totals("CWR605") == (2, 3, 0)
+    assert in_default_set("CWR605") and not measured.mostly_wrong("CWR605") and not measured.demoted("CWR605")
+    # Under the bar at its own severity as well: off.
+    judged({"CWR605": (2, 1, 0)}, info={"CWR605": (0, 3, 0)})
+    assert not in_default_set("CWR605") and measured.mostly_wrong("CWR605")
+
+
 def test_default_set_follows_the_measured_precision() -> None:
     for rule in all_rules():
         found = counts(rule.code)
@@ -144,7 +154,8 @@ def test_default_set_follows_the_measured_precision() -> None:
         true, false, noise = measured.totals(rule.code) or (0, 0, 0)
         judged_all = true + false + noise
         wrong = (
-            judged_all >= measured.MIN_JUDGED
+            not precise  # right at its own severity: its wrong info reports do not turn it off
+            and judged_all >= measured.MIN_JUDGED
             and true / judged_all < INFO_BAR
             and false / judged_all >= measured.WRONG_BAR
             and (not weakness or (true == 0 and judged_all >= measured.NEVER_RIGHT_AFTER))
