@@ -415,6 +415,9 @@ EXPECTED = {
     'CWB126 456eb5b1': [
         ((6, 26, 6, 33), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), None),
     ],
+    'CWB127 006937a9': [
+        ((10, 18, 10, 43), 'error', 'scripts/start_server.sh is not in ui, where `cd ui` left the shell (ui/scripts/start_server.sh does not exist and no command before this one writes it); the repository has aws/scripts/start_server.sh: chmod fails with "No such file or directory" and the phase fails', (), None),
+    ],
     'CWB127 0ca1f808': [
         ((8, 32, 8, 56), 'error', 'task-definition.jbv.json is not in the repository and no command before this one writes it; the repository has task-definition.jvb.json: sed fails with "No such file or directory" and the phase fails', ('Did you mean task-definition.jvb.json?',), None),
     ],
