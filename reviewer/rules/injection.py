@@ -727,14 +727,15 @@ def _parameter_as_passed(ctx: Context, node: cst.BaseExpression) -> bool:
     call = ctx.node
     if type(node) is not cst.Name or not isinstance(call, cst.Call) or not any(a.value is node for a in call.args):
         return False
+    from codeward.reviewer.dataflow.nodes import INNER_SCOPES, names_bound_in, params_of
+
     below: cst.CSTNode = call
-    inner = _kinds("inner-scopes")
     for ancestor in ctx.ancestors():
         kind = type(ancestor)
         if kind is cst.FunctionDef:
             function = ancestor
             break
-        if kind in inner:
+        if kind in INNER_SCOPES:
             return False  # a comprehension's or a lambda's own names, or a class body's
         below = ancestor
     else:
@@ -742,87 +743,13 @@ def _parameter_as_passed(ctx: Context, node: cst.BaseExpression) -> bool:
     if below is not function.body:  # a decorator or a default: evaluated outside the function
         return False
     name = node.value
-    if name not in {p.name.value for p in _params(function)}:
+    if name not in {p.name.value for p in params_of(function)}:
         return False
     cache: dict[int, frozenset[str]] = ctx.shared.setdefault("rebound", {})  # type: ignore[assignment]
     bound = cache.get(id(function))
     if bound is None:
-        bound = cache[id(function)] = _names_bound_in(function.body)
+        bound = cache[id(function)] = names_bound_in(function.body)
     return name not in bound
-
-
-def _params(function: cst.FunctionDef) -> list[cst.Param]:
-    p = function.params
-    out = [*p.posonly_params, *p.params, *p.kwonly_params]
-    out += [star for star in (p.star_arg, p.star_kwarg) if isinstance(star, cst.Param)]
-    return out
-
-
-def _names_bound_in(body: cst.CSTNode) -> frozenset[str]:
-    """Every name any statement or expression in `body` binds, nested definitions included (more than Python
-    binds in the body itself: enough to know a name is never bound again): assignment targets of every kind
-    (every name inside the target, `x.a = 1` and `x[0] = 1` included), `as` names, imports, `del`, `global`
-    and `nonlocal`, definitions and their parameters, pattern captures."""
-    from codeward.reviewer.dataflow.nodes import children
-
-    holders, binders = _kinds("target-holders"), _kinds("named-binders")
-    names: set[str] = set()
-    stack: list[cst.CSTNode] = [body]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        targets: list[cst.CSTNode | None] = []
-        if kind in holders:
-            targets.append(node.target)  # type: ignore[attr-defined]
-        elif kind is cst.AsName or kind is cst.NameItem:
-            targets.append(node.name)  # type: ignore[attr-defined]
-        elif kind is cst.Import or kind is cst.ImportFrom:
-            if not isinstance(node.names, cst.ImportStar):  # type: ignore[attr-defined]
-                for alias in node.names:  # type: ignore[attr-defined]
-                    targets.append(alias.asname.name if alias.asname is not None else alias.name)
-        elif kind is cst.Global or kind is cst.Nonlocal:
-            targets.extend(item.name for item in node.names)  # type: ignore[attr-defined]
-        elif kind in binders:
-            targets.append(getattr(node, "name", None))
-            targets.append(getattr(node, "rest", None))
-        for target in targets:
-            if target is not None:
-                names.update(_names_in(target, children))
-        stack.extend(children(node))
-        if kind is cst.ExceptHandler or kind is cst.WithItem:
-            found = node.name if kind is cst.ExceptHandler else node.asname  # type: ignore[attr-defined]
-            if found is not None:
-                stack.append(found)
-    return frozenset(names)
-
-
-def _names_in(target: cst.CSTNode, children: Any) -> list[str]:
-    out: list[str] = []
-    stack = [target]
-    while stack:
-        node = stack.pop()
-        if type(node) is cst.Name:
-            out.append(node.value)
-        else:
-            stack.extend(children(node))
-    return out
-
-
-_KINDS: dict[str, frozenset[type]] = {}
-
-
-def _kinds(group: str) -> frozenset[type]:
-    """libcst's node classes by role, built on first use (libcst is imported lazily)."""
-    found = _KINDS.get(group)
-    if found is None:
-        names = {
-            "inner-scopes": "Lambda ClassDef ListComp SetComp DictComp GeneratorExp",
-            "target-holders": "AssignTarget AnnAssign AugAssign For CompFor NamedExpr Del",
-            "named-binders": "FunctionDef ClassDef Param MatchAs MatchStar MatchMapping TypeAlias TypeVar "
-            "TypeVarTuple ParamSpec",
-        }[group]
-        found = _KINDS[group] = frozenset(getattr(cst, n) for n in names.split())
-    return found
 
 
 def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, str] | None:
