@@ -289,7 +289,7 @@ def read_results(work: Path) -> dict[str, int | None]:
     return out
 
 
-def run_package(name: str, sample: int | None, budget: float, jobs: int, seed: int) -> Result:
+def run_package(name: str, sample: int | None, budget: float, jobs: int, seed: int, only: str | None = None) -> Result:
     package = PACKAGES[name]
     work = prepare(name, package)
     started = time.monotonic()
@@ -301,7 +301,7 @@ def run_package(name: str, sample: int | None, budget: float, jobs: int, seed: i
         result.seconds = time.monotonic() - started
         print(log[-3000:], file=sys.stderr)
         return result
-    names = sorted(generated)
+    names = sorted(n for n in generated if only is None or n.startswith(only + "."))
     if sample and sample < len(names):
         names = sorted(random.Random(seed).sample(names, sample))
     left = budget - (time.monotonic() - started)
@@ -375,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
     parser.add_argument("--recheck", action="store_true", help="run the last run's survivors against today's tests")
     parser.add_argument("--tests", nargs="+", metavar="FILE", help="with --recheck: only these test files")
+    parser.add_argument(
+        "--only", metavar="MODULE", help="only the mutants of this module (codeward.reviewer.dataflow.fold)"
+    )
     options = parser.parse_args(argv)
     unknown = sorted(set(options.packages) - set(PACKAGES))
     if unknown:
@@ -387,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = []
     for name in options.packages or list(PACKAGES):
-        result = run_package(name, options.sample, options.budget, options.jobs, options.seed)
+        result = run_package(name, options.sample, options.budget, options.jobs, options.seed, options.only)
         score = f"{result.score:.1%}" if result.score is not None else "n/a"
         rows.append(
             f"| {name} | {result.generated} | {len(result.statuses)} | {result.count('killed')} | "

@@ -415,6 +415,9 @@ EXPECTED = {
     'CWB126 456eb5b1': [
         ((6, 26, 6, 33), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), None),
     ],
+    'CWB127 006937a9': [
+        ((10, 18, 10, 43), 'error', 'scripts/start_server.sh is not in ui, where `cd ui` left the shell (ui/scripts/start_server.sh does not exist and no command before this one writes it); the repository has aws/scripts/start_server.sh: chmod fails with "No such file or directory" and the phase fails', (), None),
+    ],
     'CWB127 0ca1f808': [
         ((8, 32, 8, 56), 'error', 'task-definition.jbv.json is not in the repository and no command before this one writes it; the repository has task-definition.jvb.json: sed fails with "No such file or directory" and the phase fails', ('Did you mean task-definition.jvb.json?',), None),
     ],
@@ -734,7 +737,7 @@ EXPECTED = {
         ((8, 5, 8, 23), 'error', 'SQL built from request.args is passed to cur.execute(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 6) -> `name` (line 6) -> `query` (line 7) -> the sink (line 8)',), None),
     ],
     'CWR101 8d7bc07f': [
-        ((4, 21, 4, 68), 'error', 'SQL built from the Lambda event is passed to sqlalchemy.text(): the data can rewrite the query (CWE-89)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+        ((4, 21, 4, 68), 'info', "SQL built from the Lambda event is passed to sqlalchemy.text(): the data can rewrite the query; it is another system's data, a risk only if an attacker can write it (CWE-89)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
     ],
     'CWR101 a914c8c1': [
         ((3, 12, 3, 75), 'error', 'SQL built from request.GET is passed to Entry.objects.extra(): the data can rewrite the query (CWE-89)', ('data flow: request.GET (line 2) -> `term` (line 2) -> the sink (line 3)',), None),
@@ -752,7 +755,7 @@ EXPECTED = {
         ((2, 1, 2, 19), 'info', "input() reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: input() (line 2) -> the sink (line 2)',), None),
     ],
     'CWR102 c40dffdf': [
-        ((5, 5, 5, 40), 'error', 'the Lambda event reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
+        ((5, 5, 5, 40), 'info', "the Lambda event reaches the command run by subprocess.run(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 4) -> `cmd` (line 4) -> the sink (line 5)',), None),
     ],
     'CWR103 0920fb09': [
         ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
@@ -834,7 +837,7 @@ EXPECTED = {
         ((9, 10, 9, 48), 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 8) -> `name` (line 8) -> the sink (line 9)',), None),
     ],
     'CWR107 b73529ef': [
-        ((4, 12, 4, 50), 'error', 'the Lambda event chooses the file path used by ....read_text(); `../` can reach any file (CWE-22)', ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
+        ((4, 12, 4, 50), 'info', "the Lambda event chooses the file path used by ....read_text(); `../` can reach any file; it is another system's data, a risk only if an attacker can write it (CWE-22)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), None),
     ],
     'CWR108 0f7b617e': [
         ((6, 5, 6, 23), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
@@ -1232,8 +1235,14 @@ EXPECTED = {
     'CWR406 36dbe92f': [
         ((3, 1, 3, 50), 'warning', 'confirm_subscription() without AuthenticateOnUnsubscribe lets anyone unsubscribe (CWE-306)', (), None),
     ],
+    'CWR407 00af8db5': [
+        ((4, 12, 4, 48), 'warning', 'describe_images() filters by architecture, name without Owners=: anyone can publish a matching AMI (CWE-349)', (), None),
+    ],
     'CWR407 76d2a044': [
         ((3, 8, 3, 83), 'warning', 'describe_images() filters by name without Owners=: anyone can publish a matching AMI (CWE-349)', (), None),
+    ],
+    'CWR407 b67e9b34': [
+        ((2, 12, 2, 55), 'info', 'if `config.filters` sets no owner-id or owner-alias filter, describe_images() without Owners= matches AMIs anyone can publish (CWE-349)', (), None),
     ],
     'CWR408 d7243549': [
         ((5, 12, 5, 58), 'info', 'get_parameter() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), None),

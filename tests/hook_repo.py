@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,19 +48,49 @@ def git(cwd: str | Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def _build(base: Path) -> HookRepo:
-    source = base / "codeward"
+def copy_tracked(source: Path) -> Path:
+    """The checkout's tracked files as they are (uncommitted edits included) in `source`. What pip builds from:
+    a build from the checkout itself writes build/ and *.egg-info there, and two at once (test_packaging's wheel
+    in one xdist worker, the action's install in the other) mixed their files: a wheel without
+    codeward/linters/rules/buildspec/ failed test_packaging."""
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     for name in filter(None, listed.decode().split("\0")):
         origin = Path(ROOT) / name
         if origin.is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, source / name)
+    return source
+
+
+def _build(base: Path) -> HookRepo:
+    source = copy_tracked(base / "codeward")
     git(source, "init", "-q")
     git(source, "add", ".")
     git(source, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--no-verify", "-m", "snapshot")
     (base / "home").mkdir()
     return HookRepo(source, git(source, "rev-parse", "HEAD"), str(base / "home"))
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that `make` fills once per test session, shared by the xdist workers (the first to need it makes
+    it under a file lock, the others wait and reuse it): a module-scoped fixture is made again in each worker
+    that runs one of its tests, and pytest-xdist's --dist loadgroup, which would keep them together, does not
+    group under pytest 9.2 (it renames a test by setting `_nodeid`, which pytest no longer reads)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    from filelock import FileLock
+
+    folder = tmp_path_factory.getbasetemp().parent / name
+    with FileLock(str(folder) + ".lock"):
+        done = folder / ".made"
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            make(folder)
+            done.write_text("")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ import yaml
 from tests.github_api.gitrepo import GIT_ENV, commit, git, new_repo
 from tests.github_api.server import FakeGitHub, serve
 from tests.helpers import ROOT
+from tests.hook_repo import copy_tracked
 
 ACTION = Path(ROOT, "action.yml")
 CI = Path(ROOT, "examples", "ci")
@@ -161,7 +162,8 @@ def runner_env(tmp: Path, workspace: Path, event_name: str, event: Path, api: st
         "HOME": str(tmp),
         "CI": "true",
         "GITHUB_ACTIONS": "true",
-        "GITHUB_ACTION_PATH": ROOT,
+        # The runner checks an action out into a folder of its own; pip builds there (see copy_tracked).
+        "GITHUB_ACTION_PATH": str(workspace.parent / "action-checkout"),
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(event),
@@ -182,6 +184,7 @@ def runner_env(tmp: Path, workspace: Path, event_name: str, event: Path, api: st
 @pytest.fixture(scope="module")
 def pull_request(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str, str]:
     tmp = tmp_path_factory.mktemp("action")
+    copy_tracked(tmp / "action-checkout")  # beside the workspace: runner_env
     repo = new_repo(tmp / "repo", {"ci/buildspec.yml": CLEAN, "deploy/buildspec.yml": BROKEN})
     base = git(repo, "rev-parse", "HEAD")
     git(repo, "checkout", "-qb", "feature")

@@ -214,3 +214,36 @@ def test_bottle_responses(body: str, reported: bool) -> None:
     source = head + f"@app.get('/x')\ndef view():\n    {body}\n"
     found = [f.line for f in review_text("case.py", source) if f.code == "CWR110"]
     assert found == ([8] if reported else [])
+
+
+RENDER = """\
+import html
+from flask import Flask, request
+app = Flask(__name__)
+
+
+def render(x, raw=False):
+    if raw:
+        return x
+    return html.escape(x)
+
+
+@app.route('/x')
+def view():
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        ("render(request.args['q'])", False),  # the default escapes
+        ("render(request.args['q'], raw=False)", False),
+        ("render(request.args['q'], raw=True)", True),
+        ("render(request.args['q'], True)", True),
+        ("render(request.args['q'], raw=request.args['r'] == '1')", True),  # either branch
+    ],
+)
+def test_a_helper_returns_what_the_branch_its_constant_argument_selects_returns(call: str, reported: bool) -> None:
+    source = RENDER + f"    return '<p>' + {call}\n"
+    found = [f.line for f in review_text("case.py", source) if f.code == "CWR110"]
+    assert found == ([14] if reported else [])

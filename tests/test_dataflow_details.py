@@ -81,9 +81,11 @@ def test_case(name: str, body: str, expected: list[tuple[int, str]]) -> None:
 
 def test_a_lambda_records_source_says_what_it_is() -> None:
     source = "import os\n\n\ndef handler(event, context):\n    for record in event['Records']:\n        os.system(record['body'])\n"
-    assert [(f.line, f.code, f.message) for f in review_text("case.py", source)] == [
-        (6, "CWR102", "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) reaches the command run by "
-         "os.system(): it can run commands of its own (CWE-78)"),
+    # Another system's data: reported at info (who may write the queue is an IAM question the code does not answer).
+    assert [(f.line, f.code, f.severity.name, f.message) for f in review_text("case.py", source)] == [
+        (6, "CWR102", "INFO", "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) reaches the command run "
+         "by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker "
+         "can write it (CWE-78)"),
     ]  # fmt: skip
 
 
@@ -699,13 +701,18 @@ def test_seed_34_file(name: str, body: str, expected: list[tuple[int, str]]) -> 
 def test_a_function_taking_event_and_context_is_a_lambda_handler() -> None:
     """`(event, context)` makes a Lambda handler whatever the function's name (seed 34)."""
     source = "import os\n\ndef process(event, context):\n    os.system(event['cmd'])\n"
-    assert [(f.line, f.code, f.message) for f in review_text("case.py", source)] == [
+    assert [(f.line, f.code, f.severity.name, f.message) for f in review_text("case.py", source)] == [
         (
             4,
             "CWR102",
-            "the Lambda event reaches the command run by os.system(): it can run commands of its own (CWE-78)",
+            "INFO",
+            "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another "
+            "system's data, a risk only if an attacker can write it (CWE-78)",
         )
     ]
+    # An HTTP request's part of the event is what a client sent: an error.
+    source = "import os\n\ndef process(event, context):\n    os.system(event['queryStringParameters']['cmd'])\n"
+    assert [(f.line, f.code, f.severity.name) for f in review_text("case.py", source)] == [(4, "CWR102", "ERROR")]
 
 
 def test_only_functions_taking_the_request_first_are_views_of_views_py(tmp_path) -> None:
@@ -718,3 +725,30 @@ def test_only_functions_taking_the_request_first_are_views_of_views_py(tmp_path)
         (5, "CWR102", "route parameter `slug` reaches the command run by os.system(): it can run commands of its own (CWE-78)"),
         (10, "CWR103", "os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)"),
     ]  # fmt: skip
+
+
+def test_an_sdk_client_from_a_wrapper_does_not_carry_its_region_into_responses() -> None:
+    """`cmf_boto.client("discovery", region_name=...)` is an AWS SDK client, as boto3.client's result is, and what
+    its calls return is the service's answer: neither the Region nor the parameters sent make the URL an AWS
+    response holds the request's (migration-factory, judged false). A wrapper call that is not a client keeps
+    passing its argument on."""
+    source = (
+        "import json\nimport requests\nimport cmf_boto\n\n\ndef get_url(client, export_id):\n"
+        "    response = client.describe_export_tasks(exportIds=[export_id])\n"
+        "    return response['exportsInfo'][0]['configurationsDownloadUrl']\n\n\n"
+        "def lambda_handler(event, _):\n    body = json.loads(event['body'])\n"
+        "    client = cmf_boto.client('discovery', region_name=body['home_region'])\n"
+        "    requests.get(get_url(client, 'x'), timeout=5)\n"
+        "    other = cmf_boto.client(body['service'])\n"
+        "    requests.get(get_url(other, 'x'), timeout=5)\n"
+        "    requests.get(cmf_boto.fetch(body['u']), timeout=5)\n"
+        # The service's answer is not its request: an export id from start_export_task(preferences=<body>).
+        "    started = client.start_export_task(preferences={'region': body['aws_region']})\n"
+        "    requests.get(get_url(client, started['exportId']), timeout=5)\n"
+        "    requests.get(body['aws_region'], timeout=5)\n"
+    )
+    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code == "CWR109"] == [
+        (16, "CWR109"),
+        (17, "CWR109"),
+        (20, "CWR109"),
+    ]

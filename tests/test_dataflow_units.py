@@ -131,6 +131,111 @@ def test_small_and_the_augmented_operators() -> None:
     assert type(fold.plain_operator(cst.Add())) is cst.Add  # not an augmented one: itself
 
 
+# Every construct of fold.py, stated (the whole-file mutation pass, bench/mutation-report.md "Seventh pass"):
+# each operator of each table, each size bound at its edge, each type a helper accepts or refuses.
+
+AUGMENTED = [
+    (cst.AddAssign, cst.Add), (cst.SubtractAssign, cst.Subtract), (cst.MultiplyAssign, cst.Multiply),
+    (cst.DivideAssign, cst.Divide), (cst.FloorDivideAssign, cst.FloorDivide), (cst.ModuloAssign, cst.Modulo),
+    (cst.PowerAssign, cst.Power), (cst.LeftShiftAssign, cst.LeftShift), (cst.RightShiftAssign, cst.RightShift),
+    (cst.BitOrAssign, cst.BitOr), (cst.BitAndAssign, cst.BitAnd), (cst.BitXorAssign, cst.BitXor),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("augmented", "plain"), AUGMENTED, ids=lambda t: t.__name__)
+def test_each_augmented_operator_is_its_binary_one(augmented: type, plain: type) -> None:
+    assert type(fold.plain_operator(augmented())) is plain
+
+
+SIZES = [
+    (b"a" * 10_000, True), (b"a" * 10_001, False), (("a",) * 10_000, True), (("a",) * 10_001, False),
+    (frozenset(range(10_000)), True), (frozenset(range(10_001)), False), (["a"] * 10_000, True), (["a"] * 10_001, False),
+    (-(1 << 4095), True), (-(1 << 4096), False), (0, True), ({"k": "a" * 20_000}, True), (2j, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "expected"), SIZES, ids=lambda v: type(v).__name__)
+def test_small_bounds_each_sized_type(value: object, expected: bool) -> None:
+    assert fold.small(value) is expected
+
+
+MORE_BINARY = [
+    (cst.Multiply(), ("a",), 10_001, UNKNOWN), (cst.Multiply(), 10_001, ("a",), UNKNOWN), (cst.Multiply(), b"a", 10_001, UNKNOWN),
+    (cst.Multiply(), ("a",), 2, ("a", "a")), (cst.Multiply(), "ab", -3, ""), (cst.Multiply(), 3, 4, 12),
+    (cst.Power(), 2, -65, UNKNOWN), (cst.Power(), 2, -2, 0.25), (cst.Power(), 2.0, 65, UNKNOWN), (cst.Power(), 2, 0.5, 2**0.5),
+    (cst.LeftShift(), 1, -1, UNKNOWN), (cst.LeftShift(), 1, 0, 1), (cst.RightShift(), 1, 5000, 0),
+    (cst.Subtract(), "a", "b", UNKNOWN), (cst.Add(), (1,), (2,), (1, 2)), (cst.Add(), ("a",) * 6000, ("b",) * 5000, UNKNOWN),
+    (cst.FloorDivide(), 1, 0, UNKNOWN), (cst.Modulo(), 1, 0, UNKNOWN), (cst.BitOr(), frozenset("a"), frozenset("b"), frozenset("ab")),
+    # A negative count makes an empty sequence, however long the one repeated; a shift past 4096 bits is not
+    # computed even where its result would be small (0 << 4097), one up to it is.
+    (cst.Multiply(), "a" * 10_001, -1, ""), (cst.Multiply(), -1, ("a",) * 10_001, ()),
+    (cst.LeftShift(), 0, 4096, 0), (cst.LeftShift(), 0, 4097, UNKNOWN),
+]  # fmt: skip
+
+
+MORE_COMPARE = [
+    (cst.NotEqual(), 1, 1, False), (cst.LessThanEqual(), 3, 2, False), (cst.GreaterThanEqual(), 1, 2, False),
+    (cst.NotIn(), "a", ("a",), False), (cst.In(), "b", "abc", True), (cst.In(), 1, 2, UNKNOWN), (cst.NotIn(), 1, 2, UNKNOWN),
+    (cst.Is(), True, 1, False), (cst.IsNot(), True, 1, True), (cst.Is(), None, 0, False), (cst.IsNot(), 0, None, True),
+    (cst.Is(), 2, 2, True), (cst.IsNot(), 2, 3, True), (cst.Equal(), "a", "a", True),
+]  # fmt: skip
+
+
+MORE_CALLS = [
+    ("len", [frozenset("ab")], {}, 2), ("len", [["a"]], {}, 1), ("len", [b"ab"], {}, 2), ("len", ["a", "b"], {}, UNKNOWN),
+    ("str", [None], {}, "None"), ("int", [True], {}, 1), ("float", [2], {}, 2.0),
+    ("bool", [0], {}, False), ("int", [2.7], {}, 2), ("str", ["a" * 10_001], {}, UNKNOWN), ("str", [], {"object": 1}, UNKNOWN),
+    ("int", ["1"], {}, 1), ("complex", [1], {}, UNKNOWN), ("tuple", [frozenset("a")], {}, ("a",)), ("list", ["ab"], {}, ("a", "b")),
+    ("tuple", [["a"]], {}, ("a",)), ("tuple", ["a", "b"], {}, UNKNOWN), ("set", [["a", "a"]], {}, frozenset("a")),
+    ("set", [("a",)], {}, frozenset("a")), ("frozenset", ["ab"], {}, frozenset("ab")), ("set", [1], {}, UNKNOWN),
+    ("min", ["ba"], {}, "a"), ("max", [(1, 3)], {}, 3), ("max", [1, 3], {}, 3), ("max", [(1,)], {"default": 0}, UNKNOWN),
+    ("min", [1, "a"], {}, UNKNOWN), ("sum", [[1, 2]], {}, 3), ("sum", [frozenset({1, 2})], {}, 3), ("sum", [(1, 2), 1], {}, UNKNOWN),
+    ("sum", [(True,)], {}, 1), ("abs", [-1.5], {}, 1.5), ("abs", [-1, 2], {}, UNKNOWN), ("abs", [], {}, UNKNOWN), ("sum", [()], {}, 0),
+]  # fmt: skip
+
+MORE_UNARY = [
+    (cst.Not(), "", True), (cst.Not(), 1, False), (cst.Minus(), 0.5, -0.5), (cst.Minus(), True, -1), (cst.Plus(), "x", UNKNOWN),
+     (cst.Plus(), 2.5, 2.5), (cst.BitInvert(), 5, -6), (cst.BitInvert(), "x", UNKNOWN), (cst.BitInvert(), 1.5, UNKNOWN),
+     (cst.Minus(), UNKNOWN, UNKNOWN), (cst.BitInvert(), UNKNOWN, UNKNOWN)
+]  # fmt: skip
+
+MORE_LITERALS = [
+    ("u'x'", "x"), (r"b'\x00'", b"\x00"), (r"'a\'b'", "a'b"), ("1_000", 1000), ("0o17", 15), ("0b101", 5), ("1e3", 1000.0),
+     (r"'''a\nb'''", "a\nb"), ("\"'\"", "'"), ("''", ""), ("''''''", ""), (r"rb'\x'", b"\\x"), ("...", UNKNOWN), ("none", UNKNOWN)
+]  # fmt: skip
+
+MORE_METHODS = [
+    (b"a,b", "split", [b","], {}, (b"a", b"b")), ("a b", "rsplit", [], {}, ("a", "b")), ("a=b", "partition", ["="], {}, ("a", "=", "b")),
+     ("{x}", "format", [], {"x": ("a",)}, UNKNOWN), ("{x}", "format", [], {"x": None}, "None"), ("-", "join", [("a",), 1], {}, UNKNOWN),
+     ("-", "join", [["a", "b"]], {}, "a-b"), ("a b", "split", [], {"maxsplit": UNKNOWN}, UNKNOWN), ("a", "ljust", [10_001], {}, UNKNOWN),
+     ("a", "ljust", [10_000], {}, "a" + " " * 9_999), ("ab", "upper", [], {}, "AB"), ("ab", "count", ["a"], {}, 1),
+     ("ab", "find", ["z"], {}, -1), (("a",), "count", ["a"], {}, UNKNOWN), ("ab", "format", [], {}, "ab")
+]  # fmt: skip
+
+MORE_SUBSCRIPTS = [
+    (["a", "b"], 1, "b"), (frozenset("a"), 0, UNKNOWN), ("a" * 20_000, slice(0, 10_001), UNKNOWN),
+     ("a" * 20_000, slice(0, 10_000), "a" * 10_000), (b"ab", 0, 97), (("a", "b"), slice(1, None), ("b",)), ({1: "x"}, 1, "x"),
+     # An unknown key is not the unknown key a folded dict holds: `{k: "x"}[j]` is not known to be "x".
+     ({UNKNOWN: "x"}, UNKNOWN, UNKNOWN)
+]  # fmt: skip
+
+EDGES = (
+    [(fold.binary, row[:3], row[3]) for row in MORE_BINARY]
+    + [(fold.compare, row[:3], row[3]) for row in MORE_COMPARE]
+    + [(fold.unary, row[:2], row[2]) for row in MORE_UNARY]
+    + [(fold.literal, (cst.parse_expression(row[0]),), row[1]) for row in MORE_LITERALS]
+    + [(fold.call, row[:3], row[3]) for row in MORE_CALLS]
+    + [(fold.method, row[:4], row[4]) for row in MORE_METHODS]
+    + [(fold.subscript, row[:2], row[2]) for row in MORE_SUBSCRIPTS]
+)
+
+
+@pytest.mark.parametrize(("helper", "args", "expected"), EDGES, ids=lambda v: getattr(v, "__name__", None))
+def test_fold_edges(helper: object, args: tuple, expected: object) -> None:
+    found = helper(*args)  # type: ignore[operator]
+    assert found == expected and type(found) is type(expected)
+
+
 # -- the pre-filters: which calls and texts can matter at all ------------------------------------------------
 
 

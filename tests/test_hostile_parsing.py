@@ -103,14 +103,15 @@ def _failed(item: str, why: str) -> str:
 def test_run_isolated_replaces_dead_workers_and_keeps_order(jobs: int) -> None:
     items = ["a", "abort", "b", "segv", "c", "slow", "d", "hog", "e"]
     started = time.monotonic()
-    # 1 s of CPU time is plenty for these items (the workers are forked); the sleeper costs 4 s of wall time.
-    results = run_isolated(_work, items, jobs, _failed, Limits(seconds=1.0, memory=256 * 1024 * 1024))
+    # 0.5 s of CPU time is plenty for these items (the workers are forked, the limit counts CPU time: a loaded
+    # machine does not stretch it); the sleeper costs 2 s of wall time (4x the limit), for each of the two runs.
+    results = run_isolated(_work, items, jobs, _failed, Limits(seconds=0.5, memory=256 * 1024 * 1024))
     assert time.monotonic() - started < 25  # the sleeper was stopped at its limit, not waited for (30 s)
     assert results[0::2] == ["A", "B", "C", "D", "E"]
     assert results[1] == "abort failed: its analysis stopped the worker process (SIGABRT), most likely past the " \
                          "256 MiB memory limit"  # fmt: skip
     assert "(SIGSEGV)" in results[3]
-    assert results[5] == "slow failed: its analysis ran past the 1 s limit"
+    assert results[5] == "slow failed: its analysis ran past the 0.5 s limit"
     assert results[7] == "hog: MemoryError"  # the limit holds inside the worker: Python sees MemoryError
 
 

@@ -12,19 +12,23 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.hook_repo import copy_tracked, shared_folder
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+def _build_wheel(out: Path) -> None:
+    source = copy_tracked(out / "source")  # never the checkout: see copy_tracked
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    (built,) = out.glob("codeward-*.whl")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    (built,) = shared_folder(tmp_path_factory, "wheel", _build_wheel).glob("codeward-*.whl")  # one build a session
     return built
 
 

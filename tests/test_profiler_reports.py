@@ -56,13 +56,15 @@ class Blob:
 
 
 def test_heap_census_counts_live_objects_by_type(tmp_path: Path) -> None:
-    def next_census(run: Profile, seen: int, limit: float = 30) -> None:
+    def next_census(run: Profile, seen: int, limit: float = 120) -> None:
         # Censuses are spaced by their measured cost and the budget: the heap of a whole test run (or an xdist
-        # worker's) makes them slower, so wait for the next one rather than for a fixed time.
+        # worker's) makes them slower, so wait for the next one rather than for a fixed time. Not past it
+        # silently: the first census must end before the allocation, or the comparison below means nothing.
         for _ in until(limit):
             if len(run.agent.census) > seen:
                 return
             time.sleep(0.01)
+        pytest.fail(f"no census in {limit:g} s after the first {seen}")
 
     def began_after(run: Profile, moment: float) -> list[dict[str, Any]]:
         return [c for c in list(run.agent.census) if c["t"] > moment and not c.get("at_exit")]
@@ -159,10 +161,14 @@ def test_census_pauses_stay_within_the_heap_budget(tmp_path: Path) -> None:
 
     # Censuses wait until the budget (20% of the run so far, less what censuses took) pays for one: at the end
     # of each, all of them so far took at most 20% of the time since the agent started.
-    # A census that was off the CPU a third of its time (both CPUs busy at load 14) is held to the budget by its
-    # CPU time: its wall time then says more about the machine than about the census.
+    # Each census is held to the budget by its CPU time (its own thread's: what it took from the program). Its wall
+    # time also holds the time a loaded machine kept the process off the CPU, between the census's deadline checks
+    # (every 256 containers) and in its summary after the last one, which no budget can control: a census off the
+    # CPU a third of its time (load 14) broke the bound, and shorter stalls (under 1.5x, once held to wall time
+    # here) add up past the 50 ms slack. On a quiet machine the two clocks agree (CPU time is at most the wall
+    # time, checked above), so a census that overruns its budget still fails here.
     def cost(c: dict[str, Any]) -> float:
-        return c["seconds"] if c["seconds"] <= 1.5 * c["cpu_seconds"] else c["cpu_seconds"]
+        return c["cpu_seconds"]
 
     # Slack: a census cannot stop while gc.get_objects() lists the heap ("list_seconds", before it can look at
     # its clock), which a loaded machine or the whole suite's heap in one worker stretches; the budget's
@@ -204,6 +210,7 @@ def test_the_census_budget_holds_at_every_census_and_at_exit_on_a_controlled_clo
 
     clock = _Clock()
     monkeypatch.setattr(agent_module, "time", clock)
+    taken: list[float] = []  # what each census took, by the test's own count (not the agent's)
 
     def fake_census(max_examined: int = heap.MAX_EXAMINED, deadline: float | None = None, **_: Any) -> dict:
         began = clock.now
@@ -215,6 +222,7 @@ def test_the_census_budget_holds_at_every_census_and_at_exit_on_a_controlled_clo
             examined = max(1, int((deadline - clock.now) / 20e-6))
             end = max(clock.now, deadline)
         clock.now = end
+        taken.append(end - began)
         return {"types": {}, "objects": 1, "bytes": 1, "stride": 1, "examined": examined, "list_seconds": 0.002,
                 "stopped_early": stopped, "began": began}  # fmt: skip
 
@@ -222,15 +230,17 @@ def test_the_census_budget_holds_at_every_census_and_at_exit_on_a_controlled_clo
     for exit_after in (0.003, 7.77, 300.0):
         agent = agent_module.Agent(Settings(heap_budget_percent=budget, output_dir="unused"), install_exit_hooks=False)
         agent._started_perf = agent._period_perf = clock.now
+        taken.clear()
         start, share = clock.now, budget / 100.0
         due = agent._census_due(clock.now)
         while due < start + exit_after:
             clock.now = due
             due = agent._budgeted_census(clock.now)
-            assert agent._census_spent <= share * (clock.now - start) + 0.002 + 1e-9  # 2 ms: the listing
+            assert sum(taken) <= share * (clock.now - start) + 0.002 + 1e-9  # 2 ms: the listing
         clock.now = start + exit_after
         agent._budgeted_census(clock.now, at_exit=True)
-        assert agent._census_spent <= share * (clock.now - start) + 0.002 + 1e-9, (exit_after, agent.census)
+        assert sum(taken) <= share * (clock.now - start) + 0.002 + 1e-9, (exit_after, agent.census)
+        assert agent._census_spent == pytest.approx(sum(taken))  # the agent counts what its censuses took
         if exit_after == 300.0:  # the budget pays for censuses: they run (a full one costs 0.6-0.9 s here)
             assert len(agent.census) >= (10 if budget >= 5 else 1), agent.census
         if exit_after == 0.003:

@@ -79,8 +79,9 @@ CASES = {
     # CWR115: a Lambda event is parsed JSON, which can hold query operators.
     "the Lambda event is structured": (
         "def handler(event, context):\n    db.users.find({'name': event['name']})\n",
-        [("CWR115", 2, 5, "error",
-          "the Lambda event is used as a MongoDB query in db.users.find(); it can carry query operators (CWE-943)")],
+        [("CWR115", 2, 5, "info",
+          "the Lambda event is used as a MongoDB query in db.users.find(); it can carry query operators; it is "
+          "another system's data, a risk only if an attacker can write it (CWE-943)")],
     ),
     # CWR121: compile()'s first argument is the code; a literal one is not reported.
     "eval of compile": (

@@ -70,13 +70,18 @@ def test_review_and_secrets_hooks(hook_repo: HookRepo, tmp_path: Path) -> None:
 
     (repo / "app").mkdir()
     (repo / "app" / "handler.py").write_text(
-        "import os\n\n\ndef handler(event, context):\n    os.system(event['cmd'])\n"
+        # An API Gateway event: its query string is what an HTTP client sent (a Lambda event of unknown shape
+        # would be another system's data, reported at info, which never blocks a commit).
+        "import os\n\n\ndef handler(event, context):\n    os.system(event['queryStringParameters']['cmd'])\n"
     )
     (repo / "deploy.env").write_text(f"AWS_ACCESS_KEY_ID={KEY}\n")
     _git(repo, "add", ".")
     review = hook_repo.run_hooks(repo, "codeward-review")
     assert review.returncode == 1, review.stdout + review.stderr
-    assert "app/handler.py:5:5: CWR102 the Lambda event reaches the command run by os.system()" in review.stdout
+    assert (
+        "app/handler.py:5:5: CWR102 the Lambda event's queryStringParameters reaches the command run by os.system()"
+        in review.stdout
+    )
     assert "ok.py:" not in review.stdout and "deploy.env" not in review.stdout
 
     secrets = hook_repo.run_hooks(repo, "codeward-secrets")

@@ -17,6 +17,22 @@ phases:
       - echo Installing dependencies
       - pip install -r requirements.txt -t .
 """
+_UI_SPEC = """version: 0.2
+phases:
+  install:
+    commands:
+      - cd ui
+      - npm install
+  build:
+    commands:
+      - npm run build
+      - chmod +x ./scripts/start_server.sh
+"""
+_UI_FILES = {
+    ".git/HEAD": "ref: refs/heads/main\n",
+    "ui/package.json": '{"scripts": {"build": "react-scripts build"}}',
+    "aws/scripts/start_server.sh": "#!/bin/sh\n",
+}
 _PLAIN_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
 # Commands that leave the source tree as it is: until one of the others runs (a clone, an unzip, a download, a
 # build tool, a script), every relative path names a file of the repository as committed.
@@ -160,22 +176,72 @@ def _elsewhere(root: str, name: str) -> str | None:
     return None
 
 
+# Bundlers whose build writes only its output folder (and caches under node_modules): `npm run build` running one
+# of them cannot create a script or a requirements file elsewhere in the tree.
+_BUNDLERS = {
+    "react-scripts build": "build", "vite build": "dist", "next build": ".next", "ng build": "dist",
+    "vue-cli-service build": "dist", "nuxt build": ".nuxt", "gatsby build": "public",
+}  # fmt: skip
+
+
+def _npm_writes(words: list[str], folder: str) -> list[str] | None:
+    """The folders (relative to `folder`) that an npm command writes, when they are known: `npm install`/`ci`
+    write node_modules; `npm run build` whose package.json script is a bundler's build writes its output folder.
+    None for any other command (it may write anything)."""
+    import json
+
+    if words[0] != "npm" or len(words) < 2:
+        return None
+    rest = [w for w in words[1:] if not w.startswith("-")]
+    if rest[:1] in (["install"], ["i"], ["ci"]) and len(rest) == 1:
+        return ["node_modules"]
+    if len(rest) != 2 or rest[0] not in ("run", "run-script"):
+        return None
+    try:
+        with open(os.path.join(folder, "package.json"), encoding="utf-8") as handle:
+            scripts = json.load(handle).get("scripts") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    script = scripts.get(rest[1]) if isinstance(scripts, dict) else None
+    if not isinstance(script, str):
+        return None
+    output = _BUNDLERS.get(" ".join(script.split()))
+    return ["node_modules", output] if output else None
+
+
+def _cd_proves_root(data: Any, root: str, here: str) -> bool:
+    """Whether the buildspec's first `cd` goes into a folder that exists from the repository's root and not from
+    the buildspec's own folder: the build then runs from the root, as CodeBuild does with the whole repository."""
+    for _at, _text, words in command_words(data):
+        if words[0] in ("cd", "pushd", "popd"):
+            target = _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+            return (
+                target is not None
+                and os.path.isdir(os.path.join(root, target))
+                and not os.path.isdir(os.path.join(here, target))
+            )
+    return False
+
+
 class InputFileElsewhere(DocumentRule):
     """
     ## What it does
     Reports a build command that reads a file by a relative path (`pip install -r requirements.txt`,
     `sh build.sh`, `chmod +x deploy.sh`, `python manage.py`, `./gradlew`, `sed -i ... taskdef.json`, the project
-    or solution file of `dotnet build`/`publish`/`restore`/`test`) when the
-    source root, where CodeBuild starts every build, has no such file but the repository has one of that name
-    in a folder (`backend/requirements.txt`), or one whose name is a slip away from it in the same folder
-    (`task-definition.jbv.json` beside `task-definition.jvb.json`: at most two characters inserted, dropped,
-    changed or swapped, the same extension, and only one such file), and no earlier command changed directory
-    or could have written it.
-    Only the buildspec at the repository's root is judged, and only when it is the repository's one
-    buildspec (one in a folder may belong to a project of its own; with several, a later stage may build
-    on an earlier build's artifact), only commands before the first one that may write files (a clone, a download, an unzip, a build
-    tool, a script; not `docker build`, `tag` or `push`, which write into images, nor `sed`, which edits files that
-    exist), and not inline buildspecs of templates (whose source may be another repository).
+    or solution file of `dotnet build`/`publish`/`restore`/`test`) when the folder the shell is in (the source
+    root, where CodeBuild starts every build, or the folder literal `cd`s led to) has no such file but the
+    repository has one of that name in another folder (`backend/requirements.txt`), or one whose name is a slip
+    away from it in the same folder (`task-definition.jbv.json` beside `task-definition.jvb.json`: at most two
+    characters inserted, dropped, changed or swapped, the same extension, and only one such file), and no
+    earlier command could have written it.
+    Judged: the repository's one buildspec (with several, a later stage may build on an earlier build's
+    artifact), at the root or in a folder when its first `cd` goes into a folder that exists from the root and
+    not from its own folder (the build then runs from the root; otherwise a buildspec in a folder may belong to
+    a project whose source is that folder); commands up to the first one that may write files (a clone, a
+    download, an unzip, a build tool, a script; not `docker build`, `tag` or `push`, which write into images, nor
+    `sed`, which edits files that exist, nor `npm install`/`ci` and an `npm run` of a bundler's build such as
+    `react-scripts build` or `vite build`, which write `node_modules/` and their output folder only) or the first
+    `cd` it cannot follow; not inline buildspecs of templates (whose source may be another repository).
 
     ## Why is this bad?
     CodeBuild runs the commands in the root of the source it checked out. A file that sits in a
@@ -202,6 +268,12 @@ class InputFileElsewhere(DocumentRule):
     paths = ("",)
     VALID = (
         Valid(_SPEC, files={"requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        # A build script that may write anything, or a buildspec in a folder with no `cd` that shows the root.
+        Valid(_UI_SPEC, files={**_UI_FILES, "ui/package.json": '{"scripts": {"build": "./make.sh"}}'},
+              filename="aws/buildspec.yml"),
+        Valid(_UI_SPEC.replace("      - cd ui\n", ""), files=_UI_FILES, filename="aws/buildspec.yml"),
+        Valid(_UI_SPEC.replace("./scripts/start_server.sh", "../aws/scripts/start_server.sh"), files=_UI_FILES,
+              filename="aws/buildspec.yml"),
         # The folder is entered first, or the file is named by its path from the root.
         Valid(_SPEC.replace("      - echo Installing dependencies\n", "      - cd backend\n"),
               files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"}),
@@ -251,6 +323,16 @@ class InputFileElsewhere(DocumentRule):
             '"No such file or directory" and the phase fails',
             files={"backend/requirements.txt": "flask\n", ".git/HEAD": "ref: refs/heads/main\n"},
         ),
+        # fresh4 q26: the buildspec in aws/ runs from the root (its `cd ui` says so); npm install and a
+        # react-scripts build write node_modules and build/ only, so the script is still missing after them.
+        Invalid(
+            _UI_SPEC,
+            10,
+            18,
+            "scripts/start_server.sh is not in ui, where `cd ui` left the shell",
+            files=_UI_FILES,
+            filename="aws/buildspec.yml",
+        ),
         Invalid(
             "version: 0.2\nphases:\n  build:\n    commands:\n"
             "      - dotnet publish -c Release -o ./deployment Server/Portal.Api.csproj\n",
@@ -270,28 +352,45 @@ class InputFileElsewhere(DocumentRule):
             return
         here = os.path.abspath(ctx.base_dir)  # the buildspec's own folder
         root = project_root(here)
-        if root is None or here != os.path.abspath(root):
+        if root is None:
+            return
+        if here != os.path.abspath(root) and not _cd_proves_root(value, root, here):
             # A buildspec in a folder of its repository belongs to a project whose layout this rule cannot
-            # tell (a monorepo's service, an example uploaded on its own): only the root's buildspec is judged.
+            # tell (a monorepo's service, an example uploaded on its own), unless its own `cd` into a folder of
+            # the repository shows that the build runs from the repository's root.
             return
         if len(_buildspecs(root)) > 1:
             # Several buildspecs: a later stage's build may run on an earlier build's artifact, whose root
             # holds files the repository keeps in folders (discard-paths, base-directory).
             return
         searched: dict[Path, int] = {}
+        cwd = ""  # the folder the shell is in, from the source root (0.2 runs every command in one shell)
+        written: list[str] = []  # folders the commands so far may have filled (node_modules, a bundler's output)
         for at, text, words in command_words(value):
             if words[0] in ("cd", "pushd", "popd"):
-                return  # relative paths now start elsewhere
+                target = _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+                if target is None or not os.path.isdir(os.path.join(root, cwd, target)):
+                    return  # relative paths now start somewhere this cannot follow
+                cwd = os.path.normpath(os.path.join(cwd, target)).replace(os.sep, "/")
+                continue
             for word in _inputs(words):
-                name = _plain(word)
+                plain = _plain(word)
+                name = None if plain is None else (os.path.join(cwd, plain).replace(os.sep, "/") if cwd else plain)
                 if name is None or os.path.exists(os.path.join(root, name)):
                     continue
+                if any(name == folder or name.startswith(folder + "/") for folder in written):
+                    continue
+                where = "at the source root" if not cwd else f"in {cwd}, where `cd {cwd}` left the shell"
                 other = _elsewhere(root, os.path.basename(name))
                 if other is not None:
                     ctx.report(
                         at,
-                        f"{name} is not at the source root, where the build runs this command (no command before "
-                        f"it changes directory or writes it); the repository has {other}: {words[0]} fails with "
+                        f"{name} is not {where}, where the build runs this command (no command before it "
+                        f"changes directory or writes it); the repository has {other}: {words[0]} fails with "
+                        '"No such file or directory" and the phase fails'
+                        if not cwd
+                        else f"{plain} is not {where} ({name} does not exist and no command before this one "
+                        f"writes it); the repository has {other}: {words[0]} fails with "
                         '"No such file or directory" and the phase fails',
                         span=next_word_span(ctx.document, searched, at, text, word),
                     )
@@ -305,5 +404,9 @@ class InputFileElsewhere(DocumentRule):
                         span=next_word_span(ctx.document, searched, at, text, word),
                         notes=(f"Did you mean {meant}?",),
                     )
+            confined = _npm_writes(words, os.path.join(root, cwd))
+            if confined is not None:
+                written.extend(os.path.join(cwd, folder).replace(os.sep, "/") if cwd else folder for folder in confined)
+                continue
             if _creates_files(words):
                 return  # from here on, files may exist that the repository does not hold
