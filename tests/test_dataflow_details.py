@@ -728,9 +728,10 @@ def test_only_functions_taking_the_request_first_are_views_of_views_py(tmp_path)
 
 
 def test_an_sdk_client_from_a_wrapper_does_not_carry_its_region_into_responses() -> None:
-    """`cmf_boto.client("discovery", region_name=...)` is an AWS SDK client, as boto3.client's result is: a Region
-    from the request does not make the URL an AWS response holds the request's (migration-factory, judged false).
-    A wrapper call that is not a client keeps passing its argument on."""
+    """`cmf_boto.client("discovery", region_name=...)` is an AWS SDK client, as boto3.client's result is, and what
+    its calls return is the service's answer: neither the Region nor the parameters sent make the URL an AWS
+    response holds the request's (migration-factory, judged false). A wrapper call that is not a client keeps
+    passing its argument on."""
     source = (
         "import json\nimport requests\nimport cmf_boto\n\n\ndef get_url(client, export_id):\n"
         "    response = client.describe_export_tasks(exportIds=[export_id])\n"
@@ -741,8 +742,13 @@ def test_an_sdk_client_from_a_wrapper_does_not_carry_its_region_into_responses()
         "    other = cmf_boto.client(body['service'])\n"
         "    requests.get(get_url(other, 'x'), timeout=5)\n"
         "    requests.get(cmf_boto.fetch(body['u']), timeout=5)\n"
+        # The service's answer is not its request: an export id from start_export_task(preferences=<body>).
+        "    started = client.start_export_task(preferences={'region': body['aws_region']})\n"
+        "    requests.get(get_url(client, started['exportId']), timeout=5)\n"
+        "    requests.get(body['aws_region'], timeout=5)\n"
     )
     assert [(f.line, f.code) for f in review_text("case.py", source) if f.code == "CWR109"] == [
         (16, "CWR109"),
         (17, "CWR109"),
+        (20, "CWR109"),
     ]

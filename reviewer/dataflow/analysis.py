@@ -67,6 +67,8 @@ _URL_PARTS = frozenset({"netloc", "hostname", "scheme", "port", "username"})
 _PATH_TYPE = "path:normalized"
 # A service name as boto3.client takes it ("s3", "discovery", "cognito-idp"); a URL or a sentence is not one.
 _SDK_SERVICE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+# Values that are AWS SDK clients (boto3's constructors are modelled clean; a wrapper's `client("s3")` is one too).
+_SDK_CLIENTS = frozenset({"boto3.client()", "boto3.resource()"})
 _FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
 # Dangerous characters of each sink kind: a check that rejects the value when it holds one clears the kind.
 _BLOCKED = (
@@ -902,6 +904,10 @@ class Analysis:
         source = info.source_call(name, method, receiver, node, args)
         if source is not None:
             return source
+        if receiver is not None and method is not None and receiver.type in _SDK_CLIENTS:
+            # What an AWS SDK call returns is the service's answer, not its request: an export id or a download
+            # URL from `describe_export_tasks(exportIds=[...])` is not the data that chose the parameters.
+            return Value()
         # Project functions and classes: their summaries.
         if name is not None and name.startswith("@") and not self.light and follow:
             found = self.apply_summary(node, name, receiver, args, env, func)
@@ -942,7 +948,7 @@ class Analysis:
         if method in ("client", "resource") and first is not None and _SDK_SERVICE.fullmatch(str(first.const)):
             # An AWS SDK client built by a wrapper (`cmf_boto.client("discovery", region_name=...)`), as boto3.client
             # itself is modelled: the Region or credentials it is given do not become the data its calls return.
-            return Value(type=f"{name}()" if name else None)
+            return Value(type="boto3.client()")
         # Anything else passes its arguments' (and receiver's) data on.
         flows = ()
         for a in args:
