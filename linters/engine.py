@@ -86,7 +86,7 @@ def load_document(path: str, text: str) -> Document:
         # Terraform: only its aws_codepipeline resources are read, as the CloudFormation form of the pipeline.
         from codeward.linters.hcl_reader import terraform_pipelines
 
-        data, problems = terraform_pipelines(text)
+        data, problems = terraform_pipelines(text, os.path.dirname(os.path.abspath(path)))
         return Document(path, text, data, syntax="hcl", problems=list(problems))
     if lowered.endswith(".json"):
         syntax = "json"

@@ -27,6 +27,8 @@ EXPRESSION = "Fn::Terraform"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _PROJECT_REF = re.compile(r"^aws_codebuild_project\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:name|id)$")
+_FILE_CALL = re.compile(r'^file\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"\s*\)$')
+_MAX_FILE = 400_000
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
 
 
@@ -423,7 +425,27 @@ def _pipeline(block: Block) -> PMap:
     return properties
 
 
-def _project(block: Block) -> PMap:
+def _file_text(value: Any, folder: str | None) -> str | None:
+    """The text of `file("path")` (relative to the module's folder, `${path.module}/` allowed), which Terraform
+    reads and passes on as a string; None for any other value or a file that cannot be read."""
+    import os
+
+    if folder is None or not (isinstance(value, dict) and isinstance(value.get(EXPRESSION), str)):
+        return None
+    match = _FILE_CALL.match(value[EXPRESSION])
+    if match is None:
+        return None
+    path = os.path.join(folder, match.group(1))
+    try:
+        if os.path.getsize(path) > _MAX_FILE:
+            return None
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _project(block: Block, folder: str | None) -> PMap:
     body = block.body
     properties = PMap(block.span)
     _put(properties, "Name", body, "name")
@@ -431,13 +453,18 @@ def _project(block: Block) -> PMap:
         out = PMap(source.span)
         _put(out, "Type", source.body, "type")
         _put(out, "BuildSpec", source.body, "buildspec")
+        text = _file_text(out.get("BuildSpec"), folder)
+        if text is not None:
+            # buildspec = file("buildspec/plan.yml"): CodeBuild gets that file's text, an inline buildspec.
+            out["BuildSpec"] = text
         properties.put("Source", source.span, out, source.span)
     return properties
 
 
-def terraform_pipelines(text: str) -> tuple[Any, list[Problem]]:
+def terraform_pipelines(text: str, folder: str | None = None) -> tuple[Any, list[Problem]]:
     """A Terraform file as a CloudFormation-shaped template of its pipelines and CodeBuild projects (None when it
-    defines no `aws_codepipeline`), with the problems found reading it."""
+    defines no `aws_codepipeline`), with the problems found reading it; `folder` is the file's folder, from which
+    `file("...")` buildspecs are read."""
     if "aws_codepipeline" not in text:
         return None, []
     try:
@@ -458,7 +485,7 @@ def terraform_pipelines(text: str) -> tuple[Any, list[Problem]]:
         if kind == "aws_codepipeline":
             cfn_type, properties = "AWS::CodePipeline::Pipeline", _pipeline(block)
         elif kind == "aws_codebuild_project":
-            cfn_type, properties = "AWS::CodeBuild::Project", _project(block)
+            cfn_type, properties = "AWS::CodeBuild::Project", _project(block, folder)
         else:
             continue
         resource = PMap(block.span)

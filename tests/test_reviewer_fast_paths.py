@@ -142,3 +142,51 @@ def test_a_module_reviewed_just_before_is_not_parsed_again_as_a_dependency(tmp_p
         project.reviewed(path)
     assert list(project._recent) == [files[1][0], files[2][0]]
     assert project._recent_chars == 2 * len(files[0][1])
+
+
+# CWR120 asks what a query passed in a variable was built from. A parameter the function never binds again
+# holds its value on entry there (no constant start): the answer is "nothing" without an analysis. Every way
+# of binding it again must send the question to the analysis, which sees the SQL text formatted into it.
+_REBOUND = {
+    "assignment": "    q = 'SELECT * FROM t WHERE a = %s' % a\n",
+    "tuple target": "    q, n = 'SELECT * FROM t WHERE a = %s' % a, 1\n",
+    "augmented": "    q += ' WHERE a = %s' % a\n",
+    "annotated": "    q: str = 'SELECT * FROM t WHERE a = %s' % a\n",
+    "walrus": "    (q := 'SELECT * FROM t WHERE a = %s' % a)\n",
+    "for target": "    for q in ['SELECT * FROM t WHERE a = %s' % a]:\n        pass\n",
+    "with as": "    with wrap(a) as q:\n        pass\n",
+}
+
+
+@pytest.mark.parametrize("form", _REBOUND)
+def test_a_parameter_bound_again_is_asked_of_the_analysis(form: str, monkeypatch) -> None:
+    from codeward.reviewer.rules import injection
+
+    source = "def rows(cur, q, a):\n" + _REBOUND[form] + "    cur.execute(q)\n"
+    if form == "augmented":
+        source = source.replace("q += ", "q = 'SELECT * FROM t' + q\n    q += ")
+    found = [(f.code, f.span.line, f.message) for f in review_text("x.py", source, "CWR120".__eq__)]
+    monkeypatch.setattr(injection, "_parameter_as_passed", lambda ctx, node: False)
+    assert found == [(f.code, f.span.line, f.message) for f in review_text("x.py", source, "CWR120".__eq__)]
+    if form not in ("for target", "with as"):  # (the analysis reads no SQL start into a loop's or `with`'s name)
+        assert [line for _, line, _ in found] == [source.count("\n")]
+
+
+def test_a_parameter_never_bound_again_needs_no_analysis(monkeypatch) -> None:
+    from codeward.reviewer.dataflow.module import ModuleInfo
+
+    analysed: list[str] = []
+    original = ModuleInfo.analysis
+
+    def counted(self, node):
+        analysed.append(getattr(getattr(node, "name", None), "value", type(node).__name__))
+        return original(self, node)
+
+    monkeypatch.setattr(ModuleInfo, "analysis", counted)
+    source = "Q = 'SELECT * FROM t'\n\ndef rows(cur, q, params):\n    if q:\n        cur.execute(q, params)\n"
+    assert review_text("x.py", source, "CWR120".__eq__) == []
+    assert "rows" not in analysed
+    # The same call with the parameter bound again is asked of the analysis (and reported).
+    rebound = source.replace("    if q:\n", "    q = 'SELECT * FROM t WHERE a = %s' % params\n    if q:\n")
+    assert [f.code for f in review_text("x.py", rebound, "CWR120".__eq__)] == ["CWR120"]
+    assert "rows" in analysed

@@ -153,3 +153,15 @@ def test_fix_never_rewrites_a_terraform_file(tmp_path: Path) -> None:
     path = tmp_path / "main.tf"
     path.write_text(PIPELINE.replace('input_artifacts = ["build_output"]', 'input_artifacts = ["buildoutput"]'))
     assert not lint(str(path)).confirmed
+
+
+def test_buildspec_read_with_file_is_followed(tmp_path: Path) -> None:
+    # buildspec = file("${path.module}/ci/buildspec.yml"): Terraform passes that file's text to CodeBuild.
+    heredoc = PIPELINE[PIPELINE.index("buildspec = <<-EOT") : PIPELINE.index("    EOT\n") + len("    EOT\n")]
+    text = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/ci/buildspec.yml")\n')
+    (tmp_path / "ci").mkdir()
+    spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\nartifacts:\n  files: {}\n"
+    (tmp_path / "ci" / "buildspec.yml").write_text(spec.format("imagedefinitions.json"))
+    assert _lint(tmp_path, text) == []
+    (tmp_path / "ci" / "buildspec.yml").write_text(spec.format("images.json"))
+    assert _lint(tmp_path, text) == [("CWP130", 51, 26)]

@@ -62,3 +62,65 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
             if is_node:
                 append(value)
     return out
+
+
+# Scopes of their own inside a function: a comprehension's or a lambda's names, a class body's.
+INNER_SCOPES = frozenset({cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
+_TARGET_HOLDERS = frozenset({cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr,
+                             cst.Del})  # fmt: skip
+_NAMED_BINDERS = frozenset({cst.FunctionDef, cst.ClassDef, cst.Param, cst.MatchAs, cst.MatchStar, cst.MatchMapping,
+                            cst.TypeAlias, cst.TypeVar, cst.TypeVarTuple, cst.ParamSpec})  # fmt: skip
+
+
+def params_of(function: cst.FunctionDef) -> list[cst.Param]:
+    p = function.params
+    out = [*p.posonly_params, *p.params, *p.kwonly_params]
+    out += [star for star in (p.star_arg, p.star_kwarg) if isinstance(star, cst.Param)]
+    return out
+
+
+def names_bound_in(body: cst.CSTNode) -> frozenset[str]:
+    """Every name any statement or expression in `body` binds, nested definitions included (more than Python
+    binds in the body itself: enough to know a name is never bound again): assignment targets of every kind
+    (every name inside the target, `x.a = 1` and `x[0] = 1` included), `as` names, imports, `del`, `global`
+    and `nonlocal`, definitions and their parameters, pattern captures."""
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        targets: list[cst.CSTNode | None] = []
+        if kind in _TARGET_HOLDERS:
+            targets.append(node.target)  # type: ignore[attr-defined]
+        elif kind is cst.AsName or kind is cst.NameItem:
+            targets.append(node.name)  # type: ignore[attr-defined]
+        elif kind is cst.Import or kind is cst.ImportFrom:
+            if not isinstance(node.names, cst.ImportStar):  # type: ignore[attr-defined]
+                for alias in node.names:  # type: ignore[attr-defined]
+                    targets.append(alias.asname.name if alias.asname is not None else alias.name)
+        elif kind is cst.Global or kind is cst.Nonlocal:
+            targets.extend(item.name for item in node.names)  # type: ignore[attr-defined]
+        elif kind in _NAMED_BINDERS:
+            targets.append(getattr(node, "name", None))
+            targets.append(getattr(node, "rest", None))
+        for target in targets:
+            if target is not None:
+                names.update(_names_in(target))
+        stack.extend(children(node))
+        if kind is cst.ExceptHandler or kind is cst.WithItem:
+            found = node.name if kind is cst.ExceptHandler else node.asname  # type: ignore[attr-defined]
+            if found is not None:
+                stack.append(found)
+    return frozenset(names)
+
+
+def _names_in(target: cst.CSTNode) -> list[str]:
+    out: list[str] = []
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.Name:
+            out.append(node.value)  # type: ignore[attr-defined]
+        else:
+            stack.extend(children(node))
+    return out
