@@ -46,10 +46,15 @@ class Block:
     span: Span
 
 
+# Real Terraform nests a handful of blocks (resource > stage > action); this is far beyond any of them.
+_MAX_DEPTH = 64
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0  # blocks open: bounded, so that a hostile file cannot exhaust the stack
         self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
 
     # Positions -----------------------------------------------------------------------------------------------
@@ -132,8 +137,14 @@ class _Parser:
                 self.skip(newlines=False)
             if self.peek() != "{":
                 raise self.fail(f'expected "=" or "{{" after "{name}"')
+            if self.depth >= _MAX_DEPTH:
+                raise self.fail(f"blocks nested more than {_MAX_DEPTH} deep")
             self.pos += 1
-            inner, inner_blocks = self.body("}")
+            self.depth += 1
+            try:
+                inner, inner_blocks = self.body("}")
+            finally:
+                self.depth -= 1
             self.pos += 1  # the closing brace
             inner.span = self.span(name_start, self.pos)
             inner.put("__blocks__", inner.span, inner_blocks, inner.span)
@@ -436,6 +447,8 @@ def _file_text(value: Any, folder: str | None) -> str | None:
     if match is None:
         return None
     path = os.path.join(folder, match.group(1))
+    if not _inside_repository(path, folder):
+        return None  # `file("/etc/passwd")` in a hostile pull request: never read, never quoted in a finding
     try:
         if os.path.getsize(path) > _MAX_FILE:
             return None
@@ -443,6 +456,25 @@ def _file_text(value: Any, folder: str | None) -> str | None:
             return handle.read()
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _inside_repository(path: str, folder: str) -> bool:
+    """Whether `path` (symbolic links resolved) is inside the repository holding `folder` (the nearest folder up
+    with a `.git`), or inside `folder` itself when there is none."""
+    import os
+
+    root = os.path.realpath(folder)
+    probe = root
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            root = probe
+            break
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    target = os.path.realpath(path)
+    return os.path.commonpath([root, target]) == root
 
 
 def _project(block: Block, folder: str | None) -> PMap:

@@ -165,3 +165,26 @@ def test_buildspec_read_with_file_is_followed(tmp_path: Path) -> None:
     assert _lint(tmp_path, text) == []
     (tmp_path / "ci" / "buildspec.yml").write_text(spec.format("images.json"))
     assert _lint(tmp_path, text) == [("CWP130", 51, 26)]
+
+
+def test_a_hostile_file_nested_too_deep_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    text = 'resource "aws_codepipeline" "app" {' + " stage {" * 3000
+    with pytest.raises(HclError, match="nested more than 64 deep"):
+        parse_hcl(text)
+    assert [code for code, _, _ in _lint(tmp_path, text)] == ["CWF001"]
+    # Real nesting depth is far below the bound.
+    assert parse_hcl("a {" * 64 + "}" * 64)[0].type == "a"
+
+
+def test_file_outside_the_repository_is_never_read(tmp_path: Path) -> None:
+    # A hostile pull request's `file("/etc/passwd")` or `file("../../x")`: codeward must not read it, nor quote it.
+    heredoc = PIPELINE[PIPELINE.index("buildspec = <<-EOT") : PIPELINE.index("    EOT\n") + len("    EOT\n")]
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\nartifacts:\n  files: images.json\n"
+    (tmp_path / "outside.yml").write_text(spec)
+    (repo / "inside.yml").write_text(spec)
+    outside = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/../outside.yml")\n')
+    inside = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/inside.yml")\n')
+    assert _lint(repo, outside) == []
+    assert _lint(repo, inside) == [("CWP130", 51, 26)]
