@@ -192,3 +192,20 @@ def test_caret_width_with_wide_characters(tmp_path: Path) -> None:
     )
     lines = render("text", report).splitlines()
     assert lines[1:3] == [" 2 | 名前: 2", "   | ^~~~"]
+
+
+def test_a_long_source_line_is_shown_as_a_window_with_the_caret_on_the_finding(tmp_path: Path) -> None:
+    from codeward.output.text import format_finding
+
+    path = tmp_path / "min.yml"
+    path.write_text("a" * 5000 + "BAD" + "b" * 5000 + "\nshort: line\n", encoding="utf-8")
+    finding = Finding("CWF001", "m", str(path), Span(1, 5001, 1, 5004), Severity.ERROR, "n")
+    report = Report([finding], [str(path)], rule_for, color=False, explain=False)
+    _, source, marker = format_finding(report, finding).split("\n")
+    shown = source.split(" | ", 1)[1]
+    assert shown == "…" + "a" * 60 + "BAD" + "b" * 177 + "…"
+    assert marker.split(" | ", 1)[1] == " " * shown.index("BAD") + "^~~"
+    # A short line is shown whole, as before.
+    short = Finding("CWF001", "m", str(path), Span(2, 8, 2, 12), Severity.ERROR, "n")
+    _, source, marker = format_finding(report, short).split("\n")
+    assert source == " 2 | short: line" and marker == "   |        ^~~~"

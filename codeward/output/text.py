@@ -46,6 +46,24 @@ def _paint(report: Report, code: str, text: str) -> str:
     return f"{code}{text}{_RESET}" if report.color else text
 
 
+# Source lines longer than this (minified files, a hostile pull request's 15 KB line) are shown as a window
+# around the finding, so one finding cannot flood a terminal or a CI log.
+_LONG = 240
+_BEFORE = 60
+
+
+def _window(shown: str, column: int, length: int) -> tuple[str, int, int]:
+    """(the part of a long line around `column`, with "…" where it was cut; the finding's start in it, and its
+    marker's length, cut at the window's end)."""
+    first = max(0, column - _BEFORE)
+    last = min(len(shown), first + _LONG)
+    left = "…" if first else ""
+    right = "…" if last < len(shown) else ""
+    part = left + shown[first:last] + right
+    start = _width(left + shown[first:column])
+    return part, start, max(1, min(length, last - column))
+
+
 def format_finding(report: Report, finding: Finding, *, concise: bool = False) -> str:
     head = f"{finding.path}:{finding.line}:{finding.column}: "
     code = _paint(report, _COLORS[finding.severity], finding.code)
@@ -64,6 +82,8 @@ def format_finding(report: Report, finding: Finding, *, concise: bool = False) -
             length = max(1, _width(source[finding.column - 1 : finding.span.end_column - 1]))
         else:
             length = max(1, _width(source[finding.column - 1 :].rstrip()))
+        if len(shown) > _LONG:
+            shown, start, length = _window(shown, len(source[: finding.column - 1].expandtabs(4)), length)
         marker = "^" + "~" * (length - 1)
         out.append(f" {gutter} | {shown}")
         out.append(f" {pad} | {' ' * start}{_paint(report, _COLORS[finding.severity], marker)}")
