@@ -4,23 +4,11 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, next_word_span
+from codeward.linters.rules.buildspec._shared import command_words, docker_build_arguments, next_word_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 
-# Options of `docker build` / `docker buildx build` that take a value as the next word (docker's CLI reference);
-# any other word starting with "-" is a flag, and `--opt=value` carries its value along.
-_WITH_VALUE = frozenset({
-    "-t", "--tag", "-f", "--file", "--build-arg", "--platform", "--target", "--label", "--network", "--cache-from",
-    "--cache-to", "-o", "--output", "--secret", "--ssh", "--progress", "--iidfile", "--add-host", "--shm-size",
-    "-m", "--memory", "--memory-swap", "--cpu-shares", "-c", "--cpuset-cpus", "--cpuset-mems", "--cpu-period",
-    "--cpu-quota", "--ulimit", "--isolation", "--cgroup-parent", "--builder", "--metadata-file", "--attest",
-    "--annotation", "--build-context", "--allow", "--security-opt", "--provenance", "--sbom", "--call",
-    "--no-cache-filter", "--policy",
-})  # fmt: skip
-# A word the shell reads as a redirection (`>`, `2>&1`, `<`): what follows is no argument of docker's.
-_REDIRECT = re.compile(r"^\d*[<>][<>&|]?$")
 _DOCKERFILE = re.compile(r"(?:^|/)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.[Dd]ockerfile)$")
 _SPEC = """version: 0.2
 phases:
@@ -28,33 +16,6 @@ phases:
     commands:
       - docker build -t app:latest .
 """
-
-
-def _arguments(words: list[str]) -> list[tuple[str, int]] | None:
-    """The positional arguments of a `docker build` command with their indexes (options and their values left
-    out), or None when the command is no docker build or its arguments cannot be told from the words (a
-    redirection, a `$VAR` that may expand to options)."""
-    if words[0] != "docker":
-        return None
-    rest = words[1:]
-    if rest[:2] in (["buildx", "build"], ["image", "build"]):
-        rest, offset = rest[2:], 3
-    elif rest[:1] == ["build"]:
-        rest, offset = rest[1:], 2
-    else:
-        return None
-    skip = False
-    positional: list[tuple[str, int]] = []
-    for index, word in enumerate(rest):
-        if _REDIRECT.match(word) or word in ("|", "|&"):
-            return None
-        if skip:
-            skip = False
-        elif word.startswith("-") and word != "-":
-            skip = word in _WITH_VALUE
-        else:
-            positional.append((word, index + offset))
-    return positional
 
 
 class DockerBuildContextFile(DocumentRule):
@@ -133,7 +94,7 @@ class DockerBuildContextFile(DocumentRule):
             return
         searched: dict[Path, int] = {}
         for at, text, words in command_words(value):
-            arguments = _arguments(words)
+            arguments = docker_build_arguments(words)
             if not arguments:
                 continue
             if len(arguments) > 1:

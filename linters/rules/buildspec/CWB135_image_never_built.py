@@ -3,7 +3,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, next_word_span
+from codeward.linters.rules.buildspec._shared import command_words, docker_build_options, next_word_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -41,13 +41,10 @@ def _normal(ref: str) -> str:
 
 def _tags(words: list[str]) -> list[str] | None:
     """The -t/--tag values of a `docker build` / `docker buildx build` / `docker image build`, or None."""
-    rest = words[1:]
-    if rest[:2] in (["buildx", "build"], ["image", "build"]):
-        rest = rest[2:]
-    elif rest[:1] == ["build"]:
-        rest = rest[1:]
-    else:
+    found = docker_build_options(words)
+    if found is None:
         return None
+    rest = found[0]
     tags: list[str] = []
     for index, word in enumerate(rest):
         if word in _BUILD_TAG and index + 1 < len(rest):

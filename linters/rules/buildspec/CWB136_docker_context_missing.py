@@ -4,8 +4,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, next_word_span
-from codeward.linters.rules.buildspec.CWB133_docker_build_context_file import _arguments
+from codeward.linters.rules.buildspec._shared import command_words, docker_build_arguments, next_word_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -123,7 +122,7 @@ class DockerContextMissing(DocumentRule):
                 continue
             if not cwd:
                 continue
-            arguments = _arguments(words)
+            arguments = docker_build_arguments(words)
             if not arguments or len(arguments) != 1:
                 continue
             context = arguments[0][0]

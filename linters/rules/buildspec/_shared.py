@@ -145,3 +145,51 @@ def char_span(document: Document, path: Path, text: str, index: int) -> Span:
     if span.line == span.end_line and span.end_column - span.column == len(rest):
         return Span(span.line, span.column, span.line, span.column + 1)
     return span
+
+
+# Options of `docker build` / `docker buildx build` that take a value as the next word (docker's CLI reference);
+# any other word starting with "-" is a flag, and `--opt=value` carries its value along.
+_WITH_VALUE = frozenset({
+    "-t", "--tag", "-f", "--file", "--build-arg", "--platform", "--target", "--label", "--network", "--cache-from",
+    "--cache-to", "-o", "--output", "--secret", "--ssh", "--progress", "--iidfile", "--add-host", "--shm-size",
+    "-m", "--memory", "--memory-swap", "--cpu-shares", "-c", "--cpuset-cpus", "--cpuset-mems", "--cpu-period",
+    "--cpu-quota", "--ulimit", "--isolation", "--cgroup-parent", "--builder", "--metadata-file", "--attest",
+    "--annotation", "--build-context", "--allow", "--security-opt", "--provenance", "--sbom", "--call",
+    "--no-cache-filter", "--policy",
+})  # fmt: skip
+# A word the shell reads as a redirection (`>`, `2>&1`, `<`): what follows is no argument of docker's.
+_REDIRECT = re.compile(r"^\d*[<>][<>&|]?$")
+
+
+def docker_build_options(words: list[str]) -> tuple[list[str], int] | None:
+    """The words after `docker build` / `docker buildx build` / `docker image build` and the index of the first
+    of them in `words`; None for any other command."""
+    if words[:1] != ["docker"]:
+        return None
+    if words[1:3] in (["buildx", "build"], ["image", "build"]):
+        return words[3:], 3
+    if words[1:2] == ["build"]:
+        return words[2:], 2
+    return None
+
+
+def docker_build_arguments(words: list[str]) -> list[tuple[str, int]] | None:
+    """The positional arguments of a `docker build` command with their indexes (options and their values left
+    out), or None when the command is no docker build or its arguments cannot be told from the words (a
+    redirection, a `$VAR` that may expand to options)."""
+    found = docker_build_options(words)
+    if found is None:
+        return None
+    rest, offset = found
+    skip = False
+    positional: list[tuple[str, int]] = []
+    for index, word in enumerate(rest):
+        if _REDIRECT.match(word) or word in ("|", "|&"):
+            return None
+        if skip:
+            skip = False
+        elif word.startswith("-") and word != "-":
+            skip = word in _WITH_VALUE
+        else:
+            positional.append((word, index + offset))
+    return positional
