@@ -459,22 +459,14 @@ def _file_text(value: Any, folder: str | None) -> str | None:
 
 
 def _inside_repository(path: str, folder: str) -> bool:
-    """Whether `path` (symbolic links resolved) is inside the repository holding `folder` (the nearest folder up
-    with a `.git`), or inside `folder` itself when there is none."""
+    """Whether `path` (symbolic links resolved) is inside the checkout holding `folder`, or inside `folder` itself
+    when it is in none."""
     import os
 
-    root = os.path.realpath(folder)
-    probe = root
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            root = probe
-            break
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
-    target = os.path.realpath(path)
-    return os.path.commonpath([root, target]) == root
+    from codeward.safepaths import checkout_root
+
+    root = os.path.realpath(checkout_root(folder) or folder)
+    return os.path.commonpath([root, os.path.realpath(path)]) == root
 
 
 def _project(block: Block, folder: str | None) -> PMap:
