@@ -443,7 +443,7 @@ class ModifyWhileIterating(ReviewRule):
                         mutated = stmt
             if mutated is not None and not _leaves_after(node.body, stmt):
                 view = method_name(node.iter) if isinstance(node.iter, cst.Call) else None
-                if view is not None and not _known_dict(ctx, target, node):
+                if view is not None and not _known_dict(ctx, target):
                     # A view method on a value of unknown type: classes written for Python 2 (s3cmd's SortedDict)
                     # return a new list from keys()/items(), which makes the loop safe.
                     ctx.report(
@@ -492,12 +492,12 @@ class ModifyWhileIterating(ReviewRule):
     )
 
 
-_DICT_MAKERS = frozenset({"dict", "collections.OrderedDict", "collections.defaultdict", "collections.Counter",
-                          "json.load", "json.loads", "copy.copy", "copy.deepcopy"})  # fmt: skip
+# Calls that make a dict (collections' OrderedDict, defaultdict and Counter are told by their last name).
+_DICT_MAKERS = frozenset({"dict", "json.load", "json.loads"})
 _DICT_TYPES = re.compile(r"^(?:typing\.|collections\.)?(?:dict|Dict|OrderedDict|DefaultDict|defaultdict|Counter)\b")
 
 
-def _known_dict(ctx: Context, name: str, loop: cst.For) -> bool:
+def _known_dict(ctx: Context, name: str) -> bool:
     """Whether `name` is a builtin dict as far as the file shows: assigned a dict display, comprehension or
     constructor in its function (or at module level), annotated as one, or assigned `self.attr` that the
     class sets to one. A view's copy semantics only differ for classes that override keys()/items()."""
@@ -520,9 +520,9 @@ def _known_dict(ctx: Context, name: str, loop: cst.For) -> bool:
             return any(is_dict(v, depth + 1) for v in assigned(cls, f"self.{value.attr.value}"))
         return False
 
-    def assigned(scope: cst.CSTNode | None, target: str) -> list[cst.BaseExpression | None]:
+    def assigned(scope: cst.CSTNode | None, target: str) -> list[cst.BaseExpression]:
         """Values assigned to `target` in `scope` (its annotation counts as a value when it names a dict)."""
-        found: list[cst.BaseExpression | None] = []
+        found: list[cst.BaseExpression] = []
         if scope is None:
             return found
         if isinstance(scope, cst.FunctionDef):
@@ -552,7 +552,7 @@ def _known_dict(ctx: Context, name: str, loop: cst.For) -> bool:
         return found
 
     return any(is_dict(v) for v in assigned(function if function is not None else ctx.module, name)) or (
-        function is not None and any(is_dict(v) for v in assigned(ctx.module, name) if v is not None)
+        function is not None and any(is_dict(v) for v in assigned(ctx.module, name))
     )
 
 
