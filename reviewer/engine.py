@@ -160,6 +160,9 @@ class Pending:
     mask: str | None = None
     span: Span | None = None
     extra_nodes: tuple[cst.CSTNode, ...] = field(default=())
+    # Reported only when the rule is asked for by name (measured.opt_in_code): a kind of finding judged wrong too
+    # often on real code to show by default, even at info.
+    opt_in: bool = False
 
 
 _ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch", "api_route", "websocket", "head"})
@@ -204,9 +207,10 @@ class Context:
         fix: tuple[str, tuple[tuple[cst.CSTNode, str], ...]] | None = None,
         severity: object = None,
         mask: str | None = None,
+        opt_in: bool = False,
     ) -> None:
         assert self.rule is not None
-        self.pending.append(Pending(self.rule, node, message, notes, taint, fix, severity, mask))
+        self.pending.append(Pending(self.rule, node, message, notes, taint, fix, severity, mask, opt_in=opt_in))
 
     def code(self, node: cst.CSTNode, limit: int = 60) -> str:
         """Source text of a node for messages, shortened."""

@@ -140,6 +140,13 @@ def mostly_wrong(code: str) -> bool:
     return True
 
 
+def opt_in_code(code: str) -> str:
+    """The name a review's selector is asked about for a rule's opt-in findings (a kind of finding judged wrong too
+    often on real code to show by default, even at info): selected only when the rule is asked for by name, a
+    prefix of it or ALL (`--select`, `--extend-select`), and ignored with the rule."""
+    return f"{code}.opt-in"
+
+
 def describe(code: str) -> str:
     """One line for the rule's docs: its measured precision and whether it runs by default."""
     found = counts(code)

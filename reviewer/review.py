@@ -154,7 +154,7 @@ def _review_text(path: str, text: str, select: Selector, taint: object, *, tests
     active = tuple(r for r in rules if r.may_match(text, facts))
     findings: list[Finding] = []
     if active:
-        findings = _review_parsed(path, text, active, taint)
+        findings = _review_parsed(path, text, active, taint, select)
     elif select("CWR001"):
         findings = _syntax_only(path, text)
     findings = [f for f in findings if select(f.code)]
@@ -183,7 +183,9 @@ def _syntax_only(path: str, text: str) -> list[Finding]:
         return _review_parsed(path, text, ())
 
 
-def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object = None) -> list[Finding]:
+def _review_parsed(
+    path: str, text: str, active: tuple[type, ...], taint: object = None, select: Selector = lambda code: True
+) -> list[Finding]:
     import libcst as cst
     from codeward.reviewer.engine import Context, Walker
 
@@ -202,7 +204,7 @@ def _review_parsed(path: str, text: str, active: tuple[type, ...], taint: object
     sys.setrecursionlimit(max(limit, 12000))
     try:
         Walker(ctx, visitors, leavers).run(module)
-        return _resolve(ctx)
+        return _resolve(ctx, select)
     except RecursionError:
         message = "expressions nested too deeply to review; split them up"
         return [_finding("CWR003", message, path, Span(1, 1, 1, 2))]
@@ -263,9 +265,12 @@ def _too_deep(path: str, text: str) -> Finding | None:
     return _finding("CWR003", message, path, Span.point(line, column))
 
 
-def _resolve(ctx) -> list[Finding]:  # ctx: reviewer.engine.Context
+def _resolve(ctx, select: Selector = lambda code: True) -> list[Finding]:  # ctx: reviewer.engine.Context
+    from codeward.reviewer.measured import opt_in_code
     from codeward.reviewer.positions import positions
 
+    # Kinds of findings off by default: kept only when the rule was asked for by name (or ALL).
+    ctx.pending = [p for p in ctx.pending if not p.opt_in or select(opt_in_code(p.rule.code))]
     if not ctx.pending:
         return []
     nodes = []

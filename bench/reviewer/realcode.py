@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.reviewer.realcode run              # review them, write bench/out/.../findings.jsonl
     .venv/bin/python -m bench.reviewer.realcode score            # precision from bench/reviewer/judgments.jsonl
     .venv/bin/python -m bench.reviewer.realcode context          # unjudged findings with their code, for judges
+    .venv/bin/python -m bench.reviewer.realcode kept [--list]    # judged findings a run still reports, by verdict
     .venv/bin/python -m bench.reviewer.realcode record --judge J4-1 VERDICTS.jsonl   # append a judge's verdicts
 
 The "mining" projects are judged by sample (round 5, judges J5-3..5, 81 findings), drawn with
@@ -392,6 +393,56 @@ def print_score(result: dict, label: str) -> None:
         print(f"| {name} | {tally.cells()} |")
 
 
+def kept(findings: list[dict], judgments: dict, projects: set[str]) -> dict[str, object]:
+    """Of the judged findings of `projects` (judged on any earlier run, whatever it selected), how many this run
+    still reports, at any severity and at warning or error, by verdict; and the kept ones by rule and severity.
+    Acceptance reads it so: of the false ones at most 10% remain (at any severity: an `info` finding is still
+    shown), of the noise ones at most 20% at warning or error, of the true ones at least 90%."""
+    judged: Counter[str] = Counter()
+    for item in judgments.values():
+        if item["project"] in projects:
+            judged[item["verdict"]] += 1
+    reported: dict[tuple, dict] = {}
+    for finding in findings:
+        if key(finding) in judgments and finding["project"] in projects:
+            # Two findings of one rule on one line share a judgment: the more severe one stands for both.
+            earlier = reported.get(key(finding))
+            if earlier is None or earlier["severity"] == "info":
+                reported[key(finding)] = finding
+    any_severity: Counter[str] = Counter()
+    posted: Counter[str] = Counter()
+    by_rule: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for k, finding in reported.items():
+        verdict = judgments[k]["verdict"]
+        any_severity[verdict] += 1
+        posted[verdict] += finding["severity"] != "info"
+        by_rule[(finding["code"], finding["severity"])][verdict] += 1
+    return {"judged": judged, "any": any_severity, "posted": posted, "rules": by_rule, "findings": reported}
+
+
+def print_kept(result: dict, judgments: dict, label: str, listing: bool) -> None:
+    print(f"### {label}: judged findings the run still reports\n")
+    print("| verdict | judged | kept, any severity | kept at warning or error |\n|---|---|---|---|")
+    for verdict in ("true", "false", "noise"):
+        total = result["judged"][verdict]
+        cells = [
+            f"{n} ({n / total:.1%})" if total else str(n) for n in (result["any"][verdict], result["posted"][verdict])
+        ]
+        print(f"| {verdict} | {total} | {cells[0]} | {cells[1]} |")
+    print("\n| rule | severity | false | noise | true |\n|---|---|---|---|---|")
+    for (code, severity), tally in sorted(result["rules"].items()):
+        print(f"| {code} | {severity} | {tally['false']} | {tally['noise']} | {tally['true']} |")
+    if listing:
+        print()
+        for k, finding in sorted(result["findings"].items()):
+            judged = judgments[k]
+            if judged["verdict"] != "true":
+                print(
+                    f"{judged['verdict']:5} {finding['severity']:7} {finding['project']} {finding['path']}:"
+                    f"{finding['line']} {finding['code']} {finding['message']}\n      judged: {judged['reason']}"
+                )
+
+
 def context(findings: list[dict], judgments: dict, radius: int) -> str:
     """Each unjudged finding with the code around it: what a judge sees (nothing about the rule)."""
     out = []
@@ -458,7 +509,7 @@ def record(findings: list[dict], verdict_files: list[str], judge: str, target: P
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("action", choices=("extract", "run", "score", "context", "record"))
+    parser.add_argument("action", choices=("extract", "run", "score", "context", "record", "kept"))
     parser.add_argument("--mirror", help="folder holding OWNER+NAME/repo git directories")
     parser.add_argument("--label", default="current", help="name of the findings file (run, score, context)")
     parser.add_argument("--project", action="append", help="only these projects")
@@ -478,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=6, help="context --rule: the sample's seed")
     parser.add_argument("--json", metavar="FILE", help="score: also write the tallies as JSON")
     parser.add_argument("--judge", help="record: the judge's id (a new one for every judge session)")
+    parser.add_argument("--list", action="store_true", help="kept: also each kept false or noise finding")
     parser.add_argument(
         "--write-precision",
         metavar="FILE",
@@ -517,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.judge or not args.codeward_args:
             raise SystemExit("record: give --judge ID and the verdict files")
         return record(findings, args.codeward_args, args.judge)
+    if args.action == "kept":
+        print_kept(kept(findings, judgments, {p.name for p in projects}), judgments, args.label, args.list)
+        return 0
     result = score(findings, judgments)
     print_score(result, args.label)
     if args.write_precision:

@@ -398,8 +398,8 @@ class MissingPagination(ReviewRule):
             return  # a name as the prefix, then the first match or whether there is one: the first page has it
         for key in ("MaxKeys", "MaxResults", "MaxItems", "Limit", "MaxRecords"):
             arg = kwarg(node, key)
-            if arg is not None and literal_str(arg.value) is None and getattr(arg.value, "value", "") == "1":
-                return  # asks for one item on purpose
+            if arg is not None and (literal_str(arg.value) or getattr(arg.value, "value", "")) == "1":
+                return  # asks for one item on purpose (Route 53 takes `MaxItems="1"` as a string)
             if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value in ctx.scope.params:
                 return  # the caller says how many it wants (`find_users(prefix, limit=10)`): one page, on purpose
         text = _function_text(ctx)
@@ -449,6 +449,13 @@ class MissingPagination(ReviewRule):
         Valid(
             "import boto3\nfrom utils.aws import DynamoDBUtil\n\nclass Meta:\n    ddb_client = DynamoDBUtil(table='t')\n\n"
             "    def names(self):\n        return [i['name'] for i in self.ddb_client.scan(select='ALL')['Items']]\n"
+        ),
+        # One record on purpose: Route 53's MaxItems is a string.
+        Valid(
+            "import boto3\nr53 = boto3.client('route53')\n\ndef soa(zone_id, name):\n"
+            "    r = r53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,\n"
+            "                                      StartRecordType='SOA', MaxItems='1')\n"
+            "    return r['ResourceRecordSets'][0]\n"
         ),
         # Whether one is running: the first page says.
         Valid(
@@ -908,7 +915,8 @@ class AmiWithoutOwner(ReviewRule):
     ## What it does
     Finds EC2 `describe_images` look-ups by name or filter without `Owners=` and without an `owner-id` or
     `owner-alias` filter. When the filters are built where the file cannot see them (a parameter, a
-    configuration object), the finding is `info`: they may name the owner.
+    configuration object), the finding is `info` and only reported when the rule is asked for by name: they may
+    name the owner (judged on real code 0 true, 1 false: taskcat's configuration sets the owner).
 
     ## Why is this bad?
     Anyone can publish a public AMI with the name you filter on; without an owner the newest match may be
@@ -948,6 +956,7 @@ class AmiWithoutOwner(ReviewRule):
                 f"if `{ctx.code(filters, 40)}` sets no owner-id or owner-alias filter, describe_images() without "
                 "Owners= matches AMIs anyone can publish",
                 severity=Severity.INFO,
+                opt_in=True,  # judged on real code: 0 true, 1 false (taskcat's configuration sets the owner)
             )
         elif not names & _OWNER_FILTERS:
             shown = ", ".join(sorted(names)) or "nothing"
@@ -981,7 +990,7 @@ class AmiWithoutOwner(ReviewRule):
             12,
             message="filters by architecture, name without Owners=",
         ),
-        # Filters from elsewhere: reported at info, conditionally.
+        # Filters from elsewhere: reported at info, conditionally, when the rule is asked for by name.
         Invalid(
             "def find(ec2, config):\n    return ec2.describe_images(Filters=config.filters)['Images']\n",
             2,

@@ -76,7 +76,10 @@ class UnverifiedSslContext(ReviewRule):
     ## What it does
     Finds SSL contexts that do not verify peers: `ssl._create_unverified_context()`, patching
     `ssl._create_default_https_context`, `check_hostname = False`, `verify_mode = CERT_NONE`,
-    `cert_reqs=CERT_NONE`.
+    `cert_reqs=CERT_NONE`. Not `check_hostname`/`verify_mode` set under an `if` on the caller's own choice to
+    verify (`if not validate_cert:`, `if options["cert_reqs"] == ssl.CERT_NONE:`, `if assert_fingerprint:`):
+    that honours an opt-out the caller asked for, or hands the check to code that does it itself (judged wrong
+    3 of 3 on tornado and urllib3).
 
     ## Why is this bad?
     The connection is encrypted to whoever answers, not to the intended server: a man in the middle reads
@@ -116,6 +119,8 @@ class UnverifiedSslContext(ReviewRule):
                 continue
             attr = t.attr.value
             value = dotted(node.value) or ""
+            if attr in ("check_hostname", "verify_mode") and _callers_opt_out(ctx):
+                continue
             if attr == "check_hostname" and is_const(node.value, False):
                 ctx.report(node, "check_hostname = False accepts a certificate issued for any host")
             elif attr == "verify_mode" and value.endswith("CERT_NONE"):
@@ -126,6 +131,12 @@ class UnverifiedSslContext(ReviewRule):
     VALID = (
         Valid("import ssl\nctx = ssl.create_default_context(cafile='/etc/ssl/internal.pem')\n"),
         Valid("import ssl\nctx = ssl.create_default_context()\nctx.verify_mode = ssl.CERT_REQUIRED\n"),
+        # The caller's own opt-out, honoured: `validate_cert=False`, `cert_reqs=CERT_NONE` asked for.
+        Valid(
+            "import ssl\n\ndef context(validate_cert, options):\n    ctx = ssl.create_default_context()\n"
+            "    if not validate_cert:\n        ctx.check_hostname = False\n        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    if options.get('cert_reqs') == ssl.CERT_NONE:\n        ctx.check_hostname = False\n    return ctx\n"
+        ),
     )
     INVALID = (
         Invalid("import ssl\nctx = ssl._create_unverified_context()\n", 2, 7),
@@ -138,6 +149,16 @@ class UnverifiedSslContext(ReviewRule):
             "cert_reqs=CERT_NONE accepts any certificate",
         ),
     )
+
+
+# An `if` test that reads the caller's own choice about verification (or a check done by other means).
+_OPT_OUT = re.compile(r"(?i)verif|validate|cert_reqs|CERT_NONE|insecure|assert_hostname|assert_fingerprint")
+
+
+def _callers_opt_out(ctx: Context) -> bool:
+    """The statement runs under an `if` whose test reads the caller's choice about verification."""
+    branch = ctx.inside(cst.If)
+    return branch is not None and _OPT_OUT.search(ctx.code(branch.test, 400)) is not None  # type: ignore[attr-defined]
 
 
 _PASSWORDISH = re.compile(r"(?i)(?:^|_)(?:password|passwd|pwd|passphrase|pass)(?:_|$)")

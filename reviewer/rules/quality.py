@@ -397,7 +397,8 @@ class ModifyWhileIterating(ReviewRule):
     of the key the loop is at (`d.update({k: v})`, `d.setdefault(k, v)`) changes no size and is not reported.
     A loop over `x.keys()`, `x.items()` or `x.values()` is an error only when the file shows `x` is a dict (a
     display, a constructor, an annotation, an attribute its class sets to one); otherwise it is reported at
-    `info`, because classes written for Python 2 (s3cmd's `SortedDict`) return a new list from those methods.
+    `info` and only when the rule is asked for by name (judged on real code 0 true, 3 false), because classes
+    written for Python 2 (s3cmd's `SortedDict`) return a new list from those methods.
 
     ## Why is this bad?
     Removing from a list while iterating skips the element after each removal; changing a dict's or set's
@@ -450,6 +451,7 @@ class ModifyWhileIterating(ReviewRule):
                         mutated,
                         f"if `{target}` is a dict, it is changed while the loop iterates over `{target}.{view}()`",
                         severity=Severity.INFO,
+                        opt_in=True,  # judged on real code: 0 true, 3 false (s3cmd's SortedDict, a remove/insert)
                     )
                     return
                 ctx.report(mutated, f"`{target}` is changed while the loop iterates over it")
@@ -714,8 +716,9 @@ class NaiveDatetime(ReviewRule):
     ## What it does
     Finds naive datetimes: `datetime.utcnow()`, `datetime.utcfromtimestamp()` (deprecated in Python 3.12)
     and `datetime.now()` / `fromtimestamp()` without a time zone (not `now().timestamp()`, which converts
-    a naive local time to the right epoch). Reported at `info`: on real projects these findings were right
-    but rarely worth a review comment (timestamps formatted for logs, Lambda running in UTC).
+    a naive local time to the right epoch, nor `now().astimezone()`, an aware datetime of the local zone).
+    Reported at `info`: on real projects these findings were right but rarely worth a review comment
+    (timestamps formatted for logs, Lambda running in UTC).
 
     ## Why is this bad?
     A naive datetime carries no zone: `utcnow()` returns UTC that every library treats as local time,
@@ -749,14 +752,17 @@ class NaiveDatetime(ReviewRule):
             return
         positional_args = [a for a in node.args if a.keyword is None]
         parent = ctx.parents[-1] if ctx.parents else None
-        if isinstance(parent, cst.Attribute) and parent.attr.value == "timestamp":
-            return  # `datetime.now().timestamp()`: a naive local time converts to the right epoch
+        if isinstance(parent, cst.Attribute) and parent.attr.value in ("timestamp", "astimezone"):
+            # `datetime.now().timestamp()`: a naive local time converts to the right epoch; `.astimezone()` makes
+            # it an aware datetime of the local zone (judged wrong on textractor, compared with S3's aware times).
+            return
         if kwarg(node, "tz") is None and len(positional_args) <= index:
             ctx.report(node, f"{name.removeprefix('datetime.')}() without tz= returns a naive local datetime")
 
     VALID = (
         Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),
         Valid("from datetime import datetime\nstamp = str(datetime.now().timestamp())\n"),
+        Valid("import datetime\n\ndef age(modified):\n    return datetime.datetime.now().astimezone() - modified\n"),
     )
     INVALID = (
         Invalid("import datetime\nexpires = datetime.datetime.utcnow()\n", 2, 11),
@@ -1156,7 +1162,8 @@ class HttpWithoutTimeout(ReviewRule):
     Finds HTTP requests that can wait forever: `requests` calls without `timeout=`, `urllib3` requests when
     neither the request nor its `PoolManager` sets one, `urllib.request.urlopen` and `http.client` connections
     without `timeout=`; and `aiohttp` sessions and requests left at aiohttp's default of five minutes (at
-    `info`: the wait ends, if late). Two kinds of request are reported at `info`: the answer to a CloudFormation
+    `info` and only when the rule is asked for by name: the wait ends, if late, and judged on real code 0 true,
+    1 false, where every request on the session passed its own timeout). Two kinds of request are reported at `info`: the answer to a CloudFormation
     custom resource (its `ResponseURL`), and a request that is the Lambda invocation's own act, made in the
     handler's body (`def handler(event, context)`) or at module level of its module (Lambda's init phase is
     bounded too): the function's timeout ends that wait with the same error a client timeout would raise, so
@@ -1223,8 +1230,9 @@ class HttpWithoutTimeout(ReviewRule):
             if "setdefaulttimeout" not in ctx.text:
                 report(f"{name.rsplit('.', 1)[1]}() without timeout= can wait forever")
         elif name in ("aiohttp.ClientSession", "aiohttp.request"):
+            # Judged on real code: 0 true, 1 false (every request on the session passed its own timeout).
             report(f"{name}() without timeout= waits up to aiohttp's default of 5 minutes",
-                       severity=Severity.INFO)  # fmt: skip
+                   severity=Severity.INFO, opt_in=True)  # fmt: skip
         elif method_name(node) in _URLLIB3_REQUESTS and isinstance(node.func, cst.Attribute):
             receiver = node.func.value
             bare = ctx.shared.get(("urllib3 without timeout",), set())  # type: ignore[call-overload]
@@ -1405,7 +1413,10 @@ class StringConcatInLoop(ReviewRule):
 class ReturnInFinally(ReviewRule):
     """
     ## What it does
-    Finds `return`, `break` and `continue` inside a `finally:` block.
+    Finds `return`, `break` and `continue` inside a `finally:` block. One guarded by a flag that only `except`
+    blocks which complete set (`if error: return error`) is reported at `info` and only when the rule is asked
+    for by name: no exception is in flight then unless that block itself fails (judged on real code 0 true,
+    1 false).
 
     ## Why is this bad?
     They silently discard the exception being raised (and any earlier return value): errors vanish
@@ -1444,6 +1455,7 @@ class ReturnInFinally(ReviewRule):
                 f"`{keyword}` in finally runs only when `{flag}` is set, which only except blocks that do not "
                 "re-raise do; it still discards an exception raised in those blocks after it is set",
                 severity=Severity.INFO,
+                opt_in=True,  # judged on real code: 0 true, 1 false (aws-sam-cli: the flag's comment says why)
             )
             return
         ctx.report(stmt, f"`{keyword}` in finally discards any exception being raised")

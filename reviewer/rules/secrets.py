@@ -379,7 +379,8 @@ _URL_PASSWORD = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"
 class PasswordInUrl(ReviewRule):
     """
     ## What it does
-    Finds URLs with a password in them (`postgresql://app:s3cret@db/app`, `https://user:token@host/`).
+    Finds URLs with a password in them (`postgresql://app:s3cret@db/app`, `https://user:token@host/`), except in
+    docstrings and other strings that are statements of their own (examples: they connect to nothing).
 
     ## Why is this bad?
     Connection strings end up in logs, error pages and process listings; the password is in the code and
@@ -408,6 +409,10 @@ class PasswordInUrl(ReviewRule):
     def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
         if "@" not in node.value or "://" not in node.value:
             return
+        if ctx.parents and isinstance(ctx.parents[-1], cst.Expr):
+            # A string that is a statement of its own (a docstring) connects to nothing: its URLs are examples
+            # (judged wrong twice on httpx's `URL` docs, "a%20secret").
+            return
         value = literal_str(node)
         if not value or "@" not in value:
             return
@@ -428,6 +433,7 @@ class PasswordInUrl(ReviewRule):
         Valid("import os\nURL = os.environ['DATABASE_URL']\nDOC = 'postgresql://user:password@localhost/db'\n"),
         Valid("URL = 'postgresql://app:{password}@db/app'\nGIT = 'git@github.com:org/repo.git'\n"),
         Valid("URI_EXAMPLES = ('s3://my_key:my_secret@my_bucket/my_key',)\n"),  # a documented example's placeholder
+        Valid('class URL:\n    """\n    url = URL("https://jo%40e.com:a%20secret@example.de:1234/p")\n    """\n'),
     )
     INVALID = (
         Invalid(
@@ -446,7 +452,7 @@ _HIDING_CALLS = frozenset({"len", "bool", "mask", "redact", "hash", "hashlib.sha
 # Tokens that grant nothing: pagination cursors, optimistic-locking and idempotency tokens.
 _HARMLESS_TOKEN = re.compile(
     r"(?i)(?:^|_)(?:next|page|paging|pagination|continuation|lock|sync|idempotency|client_request|cancel|"
-    r"cancellation|resume|start|end|change|marker|cursor|request|csrf_?header)_?token$"
+    r"cancellation|resume|start|end|change|marker|cursor|request|csrf_?header|acquire|release)_?token$"
 )
 _DUMPERS = frozenset({"str", "repr", "json.dumps", "pprint.pformat"})
 
@@ -770,8 +776,8 @@ class SensitiveDataLogged(ReviewRule):
     ## What it does
     Finds passwords, tokens, keys and card numbers (by their variable or attribute names) written to
     logs or printed, and whole CloudFormation custom-resource events, whose pre-signed `ResponseURL` lets
-    anyone who reads the log answer the stack. Pagination cursors, lock and idempotency tokens (`next_token`,
-    `lock_token`) grant nothing and are not reported; nor are a credential-named variable the function opens as a
+    anyone who reads the log answer the stack. Pagination cursors, lock, semaphore and idempotency tokens
+    (`next_token`, `lock_token`, `acquire_token`) grant nothing and are not reported; nor are a credential-named variable the function opens as a
     file (`open(credentials)`: the file's path), a token the function encodes itself, unsigned, from a payload
     whose fields are not named like secrets (a configuration token: base64 of JSON, which anyone can decode),
     and an event logged in the branch of `if "ResourceProperties" in event` that rules a custom resource out. Values logged at debug level are reported at `info`,
@@ -844,8 +850,8 @@ class SensitiveDataLogged(ReviewRule):
         ),
         Valid("def f(user):\n    print('password changed for', user.name)\n"),
         Valid(
-            "import logging\nlog = logging.getLogger()\n\ndef page(next_token, lock_token):\n"
-            "    log.info('page %s, lock %s', next_token, lock_token)\n"
+            "import logging\nlog = logging.getLogger()\n\ndef page(next_token, lock_token, acquire_token):\n"
+            "    log.info('page %s, lock %s, slot %s', next_token, lock_token, acquire_token)\n"
         ),
         Valid(
             "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
