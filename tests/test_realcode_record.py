@@ -44,3 +44,27 @@ def test_one_bad_line_writes_nothing(tmp_path: Path, bad: dict) -> None:
     with pytest.raises(SystemExit, match=r"verdicts\.jsonl:2"):
         record([FINDING], [verdicts(tmp_path, good, bad)], "J9-1", judgments)
     assert not judgments.exists()
+
+
+def test_kept_counts_judged_findings_a_run_still_reports_by_verdict_and_severity() -> None:
+    from bench.reviewer.realcode import kept
+
+    def judged(line: int, verdict: str, project: str = "p") -> dict:
+        return {"project": project, "path": "src/a.py", "line": line, "code": "CWR617", "verdict": verdict}
+
+    judgments = {
+        ("p", "src/a.py", n, "CWR617"): judged(n, v) for n, v in ((3, "true"), (4, "false"), (5, "noise"), (6, "false"))
+    }
+    judgments[("q", "src/a.py", 3, "CWR617")] = judged(3, "false", "q")  # another project: not counted
+    run = [
+        FINDING,  # line 3, warning, judged true
+        {**FINDING, "line": 4, "severity": "info"},  # judged false, kept at info
+        {**FINDING, "line": 4, "column": 9, "severity": "warning"},  # same judgment: the more severe one stands
+        {**FINDING, "line": 5, "severity": "info"},  # judged noise, kept at info only
+        {**FINDING, "line": 7},  # not judged
+    ]
+    result = kept(run, judgments, {"p"})
+    assert result["judged"] == {"true": 1, "false": 2, "noise": 1}
+    assert result["any"] == {"true": 1, "false": 1, "noise": 1}
+    assert result["posted"] == {"true": 1, "false": 1, "noise": 0}
+    assert result["rules"] == {("CWR617", "warning"): {"true": 1, "false": 1}, ("CWR617", "info"): {"noise": 1}}
