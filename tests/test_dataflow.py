@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from codeward.reviewer.review import review_file, review_text
 
+from tests.outputs_whole import check_whole
+
 HEAD = "import os, re, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
 FLOW_RULES = {"CWR101", "CWR102", "CWR104", "CWR107", "CWR109", "CWR110", "CWR111", "CWR113", "CWR114",
               "CWR115", "CWR117", "CWR118", "CWR119"}  # fmt: skip
@@ -19,6 +21,7 @@ def reported(body: str, *, head: str = HEAD) -> list[tuple[int, str]]:
     source = head + textwrap.dedent(body)
     offset = head.count("\n")
     findings = review_text("case.py", source)
+    check_whole("review", "case.py", source, findings)
     return sorted((f.line - offset, f.code) for f in findings if f.code in FLOW_RULES)
 
 

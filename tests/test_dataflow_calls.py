@@ -9,12 +9,16 @@ import textwrap
 import pytest
 from codeward.reviewer.review import review_text
 
+from tests.outputs_whole import check_whole
+
 HEAD = "import os, shlex, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
 
 
 def command_lines(body: str) -> list[int]:
     """Lines (counted within the dedented `body`) reported as OS command injection."""
-    findings = review_text("case.py", HEAD + textwrap.dedent(body))
+    source = HEAD + textwrap.dedent(body)
+    findings = review_text("case.py", source)
+    check_whole("review", "case.py", source, findings)
     offset = HEAD.count("\n")
     return sorted(f.line - offset for f in findings if f.code == "CWR102")
 

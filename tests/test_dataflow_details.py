@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from codeward.reviewer.review import review_file, review_text
 
+from tests.outputs_whole import check_whole
 from tests.test_dataflow import FLOW_RULES, HEAD, reported, route
 
 CASES = [
@@ -252,7 +253,9 @@ def test_survivor_case(name: str, body: str, expected: list[tuple[int, str]]) ->
 
 
 def findings(source: str) -> list[tuple[int, str, str]]:
-    return sorted((f.line, f.code, f.message) for f in review_text("case.py", source))
+    found = review_text("case.py", source)
+    check_whole("review", "case.py", source, found)
+    return sorted((f.line, f.code, f.message) for f in found)
 
 
 def test_an_attribute_step_of_a_trace_names_its_object() -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from codeward.reviewer.review import review_file, review_text
 
+from tests.outputs_whole import check_whole
+
 HEAD = "import os, re\nfrom flask import request\n"
 
 CHECKS = """
@@ -93,7 +95,9 @@ def _package(root: Path, name: str, files: dict[str, str]) -> Path:
 
 
 def _command_lines(source: str, offset: int, path: str = "views.py") -> list[int]:
-    return sorted(f.line - offset for f in review_text(path, source) if f.code == "CWR102")
+    found = review_text(path, source)
+    check_whole("review", path, source, found)
+    return sorted(f.line - offset for f in found if f.code == "CWR102")
 
 
 @pytest.mark.parametrize(("name", "body", "expected"), CALLERS, ids=[c[0] for c in CALLERS])
