@@ -34,6 +34,10 @@ TESTS = (
     "tests/test_dataflow_details.py",
     "tests/test_dataflow_calls.py",
     "tests/test_dataflow_guards.py",
+    "tests/test_dataflow_sources.py",
+    "tests/test_dataflow_validated.py",
+    "tests/test_review_rule_details.py",
+    "tests/test_lint_rule_details.py",
     "tests/test_reviewer_corpus.py",
     "tests/test_corpus.py",
     "tests/test_rule_cases.py",
@@ -88,6 +92,17 @@ def check_whole(kind: str, name: str, text: str, findings: list[Any], folder: st
             f"the findings of {name} differ from tests/outputs_whole_expected.py; if the change is meant, "
             "regenerate it (python -m tests.outputs_whole --write) and read the diff"
         )
+
+
+def reviewed(path: str, text: str, *args: Any, **options: Any) -> list[Any]:
+    """`review_text`, with the whole findings compared with the table (a review with other rules selected or
+    other options is not: its findings differ from the default review's)."""
+    from codeward.reviewer.review import review_text
+
+    found = review_text(path, text, *args, **options)
+    if not args and not options:
+        check_whole("review", path, text, found)
+    return found
 
 
 def collect(root: Path) -> dict[str, list[tuple]]:

@@ -1499,8 +1499,487 @@ EXPECTED = {
     ],
     'lint-case CWP131 cbc5ba21': [
     ],
+    'lint-file appspec.json 5dc3c858': [
+    ],
+    'lint-file appspec.yml 03544709': [
+        ((7, 18, 7, 25), 'CWA116', 'error', 'files[1] and files[0] both copy a file to "c:\\app\\app.conf"; the agent fails when two copies target the same file', (), (), None),
+    ],
+    'lint-file appspec.yml 067b341a': [
+        ((3, 5, 3, 7), 'CWA109', 'error', 'the Lambda resource "fn" has no properties; it needs name, alias, currentversion and targetversion', (), (), None),
+    ],
+    'lint-file appspec.yml 14a25192': [
+        ((13, 5, 13, 23), 'CWA118', 'error', 'BeforeAllowTraffic is already hooked at line 11; an event runs one hook function', (), (), None),
+    ],
+    'lint-file appspec.yml 1df4dd34': [
+        ((5, 18, 5, 27), 'CWA107', 'error', 'destination "./srv/app" is not an absolute path; write the full path on the instance, such as "/srv/app"', (), (), None),
+    ],
+    'lint-file appspec.yml 23b3a470': [
+        ((5, 18, 5, 32), 'CWA108', 'error', 'destination "C:/inetpub/app" is a Windows path but os is linux; write it with "/" separators', (), (), None),
+    ],
+    'lint-file appspec.yml 50c1c1e4': [
+        ((5, 14, 5, 33), 'CWA003', 'error', 'permissions[0].context must be a mapping, not a string', (), (), None),
+    ],
+    'lint-file appspec.yml 56bb0c3d': [
+        ((5, 11, 5, 14), 'CWA113', 'error', 'mode "rwx" is symbolic; the agent accepts only octal digits such as 644 or 755', (), (), None),
+    ],
+    'lint-file appspec.yml 5eb4312a': [
+        ((5, 17, 5, 48), 'CWA104', 'error', 'hook script "deploy/scripts/after_install.sh" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ('The revision is the artifact buildspec.yml builds; it holds after_install.sh.',), (), None),
+    ],
+    'lint-file appspec.yml 5ecad005': [
+        ((5, 17, 5, 42), 'CWA104', 'error', 'hook script "scripts/missing.sh --fast" of AfterInstall is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', (), (), None),
+        ((7, 17, 7, 40), 'CWA104', 'error', 'hook script "scripts/start.sh --fast" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ('"scripts/start.sh" exists: a location cannot carry arguments; read them in the script instead.',), (), None),
+    ],
+    'lint-file appspec.yml 63b5890c': [
+        ((7, 14, 7, 22), 'CWA115', 'error', 'SELinux range "s0:c1,c1" lists a category twice', (), (), None),
+    ],
+    'lint-file appspec.yml 63edae8d': [
+        ((11, 5, 11, 18), 'CWA101', 'error', '"BeforeInstall" is a lifecycle event of ECS and EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', (), (), None),
+        ((12, 5, 12, 21), 'CWA101', 'error', '"ApplicationStart" is a lifecycle event of EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', (), (), None),
+    ],
+    'lint-file appspec.yml 715557fc': [
+        ((11, 5, 11, 18), 'CWA101', 'error', '"BeforeInstall" is a lifecycle event of ECS and EC2/On-Premises deployments, not of Lambda; a Lambda AppSpec can hook BeforeAllowTraffic, AfterAllowTraffic', (), (), None),
+    ],
+    'lint-file appspec.yml 859707b3': [
+        ((6, 9, 6, 23), 'CWA114', 'error', 'ACL entry "x:u:deploy:rwx" starts with "x" where d or default is expected', (), (), None),
+    ],
+    'lint-file appspec.yml c0ef7f9b': [
+        ((4, 5, 5, 3), 'CWA002', 'error', 'files[0] is missing the required key "source"', (), (), None),
+    ],
+    'lint-file appspec.yml ce64936a': [
+        ((13, 31, 13, 38), 'CWA112', 'error', 'capacity provider "FARGATE" is listed twice (first as entry 0)', (), (), None),
+    ],
+    'lint-file appspec.yml dd963c2f': [
+        ((5, 17, 5, 21), 'CWA104', 'error', 'hook script "a.sh" of AfterInstall is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', (), (), None),
+        ((6, 16, 6, 22), 'CWA103', 'warning', 'timeout 4000 exceeds the 3600 seconds a lifecycle event may take (AfterInstall)', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",), (), None),
+    ],
+    'lint-file appspec.yml ed484d48': [
+        ((6, 9, 6, 12), 'CWA114', 'error', 'ACL entry "o:r" has no other name; set the owner\'s, group\'s and others\' base permissions with mode instead', (), (), None),
+    ],
+    'lint-file appspec.yml f15f64ba': [
+        ((7, 13, 7, 25), 'CWA107', 'error', 'permission object "srv/app/logs" is not an absolute path; write the full path on the instance, such as "/srv/app/logs"', (), (), None),
+    ],
+    'lint-file appspec.yml f231ce62': [
+        ((5, 17, 5, 24), 'CWA104', 'error', 'hook script "scripts" is a directory, not a script', (), (), None),
+    ],
+    'lint-file buildspec.yml 04333bb5': [
+        ((8, 7, 8, 32), 'CWB122', 'error', "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml: CodeBuild keeps the folder in the artifact, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails; add base-directory: deploy", ("With `base-directory: deploy` the artifact holds the folder's content at its root.",), (), None),
+    ],
+    'lint-file buildspec.yml 06e1ac67': [
+    ],
+    'lint-file buildspec.yml 160c1d94': [
+        ((4, 7, 5, 5), 'CWB002', 'error', 'batch.build-graph[0] is missing the required key "identifier"', (), (), None),
+        ((7, 11, 7, 18), 'CWB108', 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', (), (), None),
+    ],
+    'lint-file buildspec.yml 191cb614': [
+        ((8, 7, 8, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "api/app.zip" and "web/app.zip" both produce a file named "app.zip"', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
+    ],
+    'lint-file buildspec.yml 1fbf0d9d': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-file buildspec.yml 2a55665f': [
+        ((6, 9, 6, 13), 'CWB128', 'warning', '`node server.js` does not return: server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 2cc6a3d9': [
+        ((5, 9, 5, 15), 'CWB128', 'warning', '`python -m flask run --port 5000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 33d5c204': [
+        ((5, 9, 5, 16), 'CWB128', 'warning', '`command python -m http.server 8000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 39854d49': [
+        ((5, 9, 5, 13), 'CWB128', 'warning', '`pnpm start` does not return: its "start" script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 399a8caa': [
+    ],
+    'lint-file buildspec.yml 3cdfbfee': [
+        ((6, 9, 6, 12), 'CWB128', 'warning', "`php -S 0.0.0.0:8000 -t public` does not return: PHP's built-in server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails", (), (), None),
+    ],
+    'lint-file buildspec.yml 3d2aa4f8': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-file buildspec.yml 3facbc09': [
+    ],
+    'lint-file buildspec.yml 3fb431b0': [
+        ((6, 9, 6, 12), 'CWB128', 'warning', '`npm start` does not return: its "start" script (npm run serve): its "serve" script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 3fee9acf': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-file buildspec.yml 48971708': [
+    ],
+    'lint-file buildspec.yml 49a88026': [
+        ((8, 20, 8, 21), 'CWB116', 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote', ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',), (), None),
+    ],
+    'lint-file buildspec.yml 4db457ba': [
+        ((5, 25, 5, 41), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip3 fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 4db5e8bf': [
+        ((3, 10, 3, 24), 'CWB004', 'error', '"PowerShell.exe" is not a valid value for env.shell; expected one of "bash", "/bin/sh", "powershell.exe", "cmd.exe". Did you mean "powershell.exe"?', (), (), None),
+    ],
+    'lint-file buildspec.yml 4eca29ee': [
+        ((5, 29, 5, 45), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 54e6e1f3': [
+    ],
+    'lint-file buildspec.yml 5623b921': [
+        ((5, 18, 5, 29), 'CWB127', 'error', 'deploy.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has scripts/deploy.sh: chmod fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 5f1c87fe': [
+    ],
+    'lint-file buildspec.yml 620532a4': [
+        ((5, 39, 5, 55), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 63e8cf5a': [
+    ],
+    'lint-file buildspec.yml 656007fa': [
+    ],
+    'lint-file buildspec.yml 6bbb3ed8': [
+    ],
+    'lint-file buildspec.yml 6da229bb': [
+    ],
+    'lint-file buildspec.yml 7edc0edb': [
+    ],
+    'lint-file buildspec.yml 7f3b566d': [
+        ((5, 35, 5, 51), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 817fd6f0': [
+        ((5, 9, 5, 12), 'CWB128', 'warning', '`npm start` does not return: its "start" script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 83251dcf': [
+        ((5, 34, 5, 50), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: python fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 83ea4aa4': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-file buildspec.yml 844384ee': [
+        ((5, 9, 5, 13), 'CWB128', 'warning', '`node server.js` does not return: server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 88dfb669': [
+    ],
+    'lint-file buildspec.yml 8f12c09e': [
+    ],
+    'lint-file buildspec.yml 93283165': [
+    ],
+    'lint-file buildspec.yml 9422b28b': [
+    ],
+    'lint-file buildspec.yml 9b861d36': [
+        ((7, 7, 7, 15), 'CWB130', 'error', 'commands is one unquoted scalar over 3 lines, not a list: YAML folds these lines into one command: "npm install -g serverless typescript npm test", so "npm" on line 7 never runs as a command of its own', ('Write each command as a list item (`- ` in front of each line).',), (), None),
+    ],
+    'lint-file buildspec.yml 9fd6b082': [
+        ((7, 19, 7, 24), 'CWB109', 'error', 'duplicate batch identifier "linux" (first used on line 5): every task of build-list needs its own identifier', (), (), None),
+    ],
+    'lint-file buildspec.yml 9fe2b0af': [
+        ((3, 10, 3, 14), 'CWB004', 'error', '"pwsh" is not a valid value for env.shell; expected one of "bash", "/bin/sh", "powershell.exe", "cmd.exe"', (), (), None),
+    ],
+    'lint-file buildspec.yml a19d1dbf': [
+    ],
+    'lint-file buildspec.yml a5d488f3': [
+    ],
+    'lint-file buildspec.yml ad778d92': [
+    ],
+    'lint-file buildspec.yml b1a029bd': [
+        ((5, 32, 5, 33), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "echo" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
+    ],
+    'lint-file buildspec.yml b50e40b5': [
+    ],
+    'lint-file buildspec.yml b5e595ac': [
+        ((6, 9, 6, 14), 'CWB128', 'warning', '`flask run --port 5000` does not return: flask run serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml b90075c8': [
+        ((6, 9, 6, 17), 'CWB129', 'error', 'npm test runs package.json\'s placeholder test script (echo "Error: no test specified" && exit 1), which exits 1: the phase fails on every build; write tests or drop the command', (), (), None),
+    ],
+    'lint-file buildspec.yml b94a5903': [
+    ],
+    'lint-file buildspec.yml bb4bc173': [
+    ],
+    'lint-file buildspec.yml bbb6be56': [
+    ],
+    'lint-file buildspec.yml c2f5ccff': [
+        ((12, 19, 12, 22), 'CWB108', 'error', 'the build-graph has a dependency cycle: e2e -> smoke -> e2e; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
+    'lint-file buildspec.yml c344c3b1': [
+        ((3, 3, 3, 12), 'CWB102', 'error', 'phases.pre_build has no "commands": CodeBuild requires a commands list in pre_build; add one or delete the phase', (), (), None),
+        ((4, 5, 4, 21), 'CWB101', 'error', 'runtime-versions is only read in the install phase, not in phases.pre_build; move it into a new install phase (phases.install)', ("CodeBuild selects language runtimes before the install phase's commands run.",), (), None),
+    ],
+    'lint-file buildspec.yml c8533afb': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-file buildspec.yml ccbe1a8f': [
+    ],
+    'lint-file buildspec.yml d387a77e': [
+        ((5, 30, 5, 31), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
+    ],
+    'lint-file buildspec.yml d3b8ed2f': [
+        ((9, 7, 9, 12), 'CWB106', 'error', 'secondary-artifacts.web.files is empty: nothing would be uploaded; list the files', (), (), None),
+    ],
+    'lint-file buildspec.yml dcdf7ffb': [
+        ((5, 9, 5, 12), 'CWB128', 'warning', '`npm run-script serve` does not return: its "serve" script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml e1b60b28': [
+    ],
+    'lint-file buildspec.yml e2a52f70': [
+        ((6, 24, 6, 40), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml e7e2c5f7': [
+    ],
+    'lint-file buildspec.yml edfd5652': [
+    ],
+    'lint-file buildspec.yml f17f6e78': [
+        ((5, 28, 5, 29), 'CWB116', 'error', 'unterminated single quote in this command: the shell fails with a syntax error; close the quote', ('If the whole command is quoted for YAML, use the other kind of quote inside it, or a block scalar (- |).',), (), None),
+    ],
+    'lint-file buildspec.yml f6e06f7a': [
+        ((5, 9, 5, 13), 'CWB128', 'warning', '`node server.js` does not return: server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml f80ba5bf': [
+        ((5, 9, 5, 15), 'CWB115', 'warning', '"source" is bash syntax, but without env.shell CodeBuild runs commands with sh, where it fails on Ubuntu images (dash); set env.shell: bash, or use ". file"', ('Amazon Linux images link sh to bash, so this may work there and break when the image changes.',), (), None),
+        ((5, 16, 5, 22), 'CWB127', 'error', 'env.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has scripts/env.sh: source fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml fd21f7b4': [
+        ((5, 9, 5, 18), 'CWB128', 'warning', '`streamlit run app.py` does not return: streamlit serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file notes.yml bad04ab6': [
+        ((1, 1, 1, 2), 'CWF013', 'info', 'empty file: not a buildspec, AppSpec or pipeline', (), (), None),
+    ],
+    'lint-file pipeline.json 1e782962': [
+        ((11, 133, 11, 154), 'CWP113', 'error', '"#{Missing.Var}": namespace "Missing" is not declared by any action', ('Set namespace on the action that produces the variable; namespaces are case-sensitive.',), (), None),
+    ],
+    'lint-file pipeline.json 1f4b7db7': [
+        ((12, 154, 12, 174), 'CWP113', 'error', '"#{variables.BRANH}" refers to no pipeline variable "BRANH"; did you mean "BRANCH"?', ('Declare it under variables.',), (), None),
+    ],
+    'lint-file pipeline.json 2d8ae661': [
+        ((7, 213, 7, 221), 'CWP122', 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
+    ],
+    'lint-file pipeline.json 3d086d71': [
+        ((10, 185, 10, 274), 'CWP112', 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), (), None),
+    ],
+    'lint-file pipeline.json 4b52ab0f': [
+        ((11, 184, 11, 247), 'CWP113', 'error', '"#{BuildVariables.Version}": namespace "BuildVariables" belongs to action "Build", which does not run before action "Test"', ('Variables are available only to actions in later stages or with a higher runOrder in the same stage.',), (), None),
+    ],
+    'lint-file pipeline.json 50781322': [
+    ],
+    'lint-file pipeline.json 5401d028': [
+        ((10, 123, 10, 140), 'CWP108', 'error', 'action "Approve": Approval/Manual action takes no output artifacts, has 1', ('Approval/Manual accepts no input and no output artifacts.',), (), None),
+    ],
+    'lint-file pipeline.json 55eaa21a': [
+        ((10, 154, 10, 162), 'CWP113', 'error', '"#{Foo}" is not a variable reference; write #{Namespace.Variable}', (), (), None),
+    ],
+    'lint-file pipeline.json 59bc1f1e': [
+        ((10, 185, 10, 249), 'CWP112', 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), (), None),
+    ],
+    'lint-file pipeline.json 5d128084': [
+        ((54, 9, 54, 22), 'CWP115', 'error', 'stage condition beforeEntry of stage "Build" needs a V2 pipeline, but pipelineType is not set (V1)', ('Set pipelineType to V2 to use it.',), (), None),
+    ],
+    'lint-file pipeline.json 5d5a1305': [
+        ((54, 9, 54, 20), 'CWP115', 'error', 'stage condition onSuccess of stage "Build" needs a V2 pipeline, but pipelineType is not set (V1)', ('Set pipelineType to V2 to use it.',), (), None),
+        ((58, 24, 58, 26), 'CWP004', 'error', 'pipeline.stages[1].onSuccess.conditions[0].rules must not be empty', (), (), None),
+    ],
+    'lint-file pipeline.json 611e2f4b': [
+        ((10, 116, 10, 131), 'CWP110', 'error', 'S3 action "Deploy" lacks the required configuration key "ObjectKey" when Extract is false', (), (), None),
+    ],
+    'lint-file pipeline.json 63428900': [
+        ((6, 202, 6, 212), 'CWP120', 'error', 'source action "Checkout" already has a trigger; put all its filters in one trigger', (), (), None),
+    ],
+    'lint-file pipeline.json 6a432d41': [
+        ((7, 93, 7, 101), 'CWP111', 'error', 'unknown provider "GitLab" for an AWS Source action', ('AWS Source providers: S3, ECR, CodeCommit, CodeStarSourceConnection.', 'Git hosts are reached through CodeStarSourceConnection and a connection ARN.'), (), None),
+    ],
+    'lint-file pipeline.json 6f561df5': [
+        ((10, 271, 10, 284), 'CWP125', 'error', 'InputArtifactConfigurationPath of AppConfig action "Deploy" is config.json, but its input "Image" is the output of the ECR source action "Image", which holds only imageDetail.json', (), (), None),
+    ],
+    'lint-file pipeline.json 803579d8': [
+        ((4, 16, 4, 37), 'CWP004', 'info', 'pipeline.roleArn: <PIPELINE_ROLE_ARN> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
+    ],
+    'lint-file pipeline.json 9c8605ad': [
+        ((11, 213, 11, 234), 'CWP125', 'error', 'TemplatePath of CloudFormation action "Deploy" reads template.yml from "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the file is not there, so the action fails', (), (), None),
+    ],
+    'lint-file pipeline.json b279c0dc': [
+    ],
+    'lint-file pipeline.json d2d7671d': [
+        ((11, 212, 11, 230), 'CWP112', 'error', 'environment variable "API_TOKEN" of action "Run" holds a plaintext secret ("Zq8v****"); use type SECRETS_MANAGER with the secret\'s name', (), (), None),
+    ],
+    'lint-file pipeline.json d35392af': [
+        ((7, 213, 7, 219), 'CWP122', 'error', '"ture" is not a valid PollForSourceChanges for action "Source"; expected one of true, false. Did you mean "true"?', (), (), None),
+    ],
+    'lint-file pipeline.yml 2375ab3b': [
+        ((11, 37, 11, 51), 'CWP124', 'error', '${Missing.Arn} names no resource "Missing" of this template: CloudFormation rejects it before creating anything', ('Write ${!Missing.Arn} for the literal text (a shell variable of an inline buildspec).',), (), None),
+        ((12, 20, 12, 41), 'CWP124', 'error', 'GetAtt names "BuildRole", which is no resource of this template: CloudFormation rejects it before creating anything', (), (), None),
+        ((21, 47, 21, 56), 'CWP124', 'error', '${Bucket} names no parameter, resource or pseudo parameter "Bucket" of this template: CloudFormation rejects it before creating anything', ('Write ${!Bucket} for the literal text (a shell variable of an inline buildspec).',), (), None),
+        ((24, 22, 24, 31), 'CWP124', 'error', 'Ref names "Size", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything', (), (), None),
+    ],
+    'lint-file pipeline.yml 30ee79e3': [
+        ((12, 29, 12, 38), 'CWP124', 'error', 'GetAtt names "BuildRole", which is no resource of this template: CloudFormation rejects it before creating anything', (), (), None),
+        ((21, 47, 21, 56), 'CWP124', 'error', '${Bucket} names no parameter, resource or pseudo parameter "Bucket" of this template: CloudFormation rejects it before creating anything', ('Write ${!Bucket} for the literal text (a shell variable of an inline buildspec).',), (), None),
+        ((24, 22, 24, 31), 'CWP124', 'error', 'Ref names "Size", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything', (), (), None),
+    ],
+    'lint-file pipeline.yml 4a45ff9c': [
+    ],
+    'lint-file pipeline.yml 548aee02': [
+        ((20, 57, 20, 73), 'CWP124', 'error', '${AgentInstance} names no parameter, resource or pseudo parameter "AgentInstance" of this template: CloudFormation rejects it before creating anything', ('Write ${!AgentInstance} for the literal text (a shell variable of an inline buildspec).',), (), None),
+        ((23, 57, 23, 74), 'CWP124', 'error', 'Ref names "BuildProject", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything', (), (), None),
+    ],
+    'lint-file pipeline.yml 84b8fd34': [
+        ((6, 20, 6, 30), 'CWP124', 'error', 'Ref names "Stage", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything', (), (), None),
+        ((14, 20, 14, 41), 'CWP124', 'error', 'GetAtt names "BuildRole", which is no resource of this template: CloudFormation rejects it before creating anything', (), (), None),
+        ((23, 47, 23, 56), 'CWP124', 'error', '${Bucket} names no parameter, resource or pseudo parameter "Bucket" of this template: CloudFormation rejects it before creating anything', ('Write ${!Bucket} for the literal text (a shell variable of an inline buildspec).',), (), None),
+        ((26, 22, 26, 31), 'CWP124', 'error', 'Ref names "Size", which is no parameter, resource or pseudo parameter of this template: CloudFormation rejects it before creating anything', (), (), None),
+    ],
+    'lint-file project.yml 32cc6e60': [
+        ((16, 67, 16, 68), 'CWF001', 'error', 'Build buildspec: YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), (), None),
+    ],
+    'review app.py 0cb05d4c': [
+        ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
+    ],
+    'review app.py 15c4a859': [
+        ((6, 9, 6, 40), 'CWR102', 'info', 'parameter `user_input` (its name says it is outside input) reaches the command run by os.system(): it can run commands of its own; no caller is in view, check that callers pass only trusted values (CWE-78)', ('data flow: parameter `user_input` (its name says it is outside input) (line 5) -> the sink (line 6)',), (((5, 18, 5, 28), 'parameter `user_input` (its name says it is outside input) (the source)'), ((6, 9, 6, 40), 'the sink')), None),
+    ],
+    'review app.py 1bccc967': [
+        ((4, 5, 4, 48), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 1e496dec': [
+        ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 20772844': [
+        ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 2d7c309e': [
+        ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 2f178e6e': [
+        ((57, 5, 57, 37), 'CWR102', 'error', 'request.json reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.json (line 56) -> `not_empty()` (line 56) -> the sink (line 57)',), (((56, 18, 56, 30), 'request.json (the source)'), ((56, 12, 56, 31), '`not_empty()`'), ((57, 5, 57, 37), 'the sink')), None),
+        ((58, 5, 58, 34), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((59, 5, 59, 34), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((61, 5, 61, 33), 'CWR102', 'error', 'request.json reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.json (line 56) -> the sink (line 61)',), (((56, 18, 56, 30), 'request.json (the source)'), ((61, 5, 61, 33), 'the sink')), None),
+        ((62, 5, 62, 34), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((63, 5, 63, 34), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((64, 5, 64, 35), 'CWR102', 'error', 'request.json reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.json (line 56) -> the sink (line 64)',), (((56, 18, 56, 30), 'request.json (the source)'), ((64, 5, 64, 35), 'the sink')), None),
+        ((65, 5, 65, 36), 'CWR102', 'error', 'request.json reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.json (line 56) -> the sink (line 65)',), (((56, 18, 56, 30), 'request.json (the source)'), ((65, 5, 65, 36), 'the sink')), None),
+        ((66, 5, 66, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((72, 5, 72, 45), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((74, 5, 74, 46), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((75, 5, 75, 42), 'CWR103', 'info', 'subprocess.run() runs `given.tag` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((75, 5, 75, 42), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((80, 5, 80, 45), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((81, 5, 81, 46), 'CWR102', 'error', 'route parameter `other` reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: route parameter `other` (line 79) -> `not_empty()` (line 79) -> the sink (line 81)',), (((79, 22, 79, 27), 'route parameter `other` (the source)'), ((79, 22, 79, 27), '`not_empty()`'), ((81, 5, 81, 46), 'the sink')), None),
+        ((81, 5, 81, 46), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((82, 5, 82, 42), 'CWR103', 'info', 'subprocess.run() runs `item.kind` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((82, 5, 82, 42), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((87, 5, 87, 29), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((88, 5, 88, 29), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((89, 5, 89, 28), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((90, 5, 90, 31), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((91, 5, 91, 29), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 86) -> the sink (line 91)',), (((86, 62, 86, 66), 'route parameter `name` (the source)'), ((91, 5, 91, 29), 'the sink')), None),
+        ((98, 5, 98, 35), 'CWR102', 'error', 'request.json reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.json (line 97) -> `plain.kind` (line 97) -> the sink (line 98)',), (((97, 18, 97, 30), 'request.json (the source)'), ((97, 5, 97, 35), '`plain.kind`'), ((98, 5, 98, 35), 'the sink')), None),
+    ],
+    'review app.py 38898b85': [
+        ((10, 9, 10, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 29), 'the sink')), None),
+    ],
+    'review app.py 3ee4ea53': [
+        ((6, 5, 6, 41), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((7, 5, 7, 99), 'CWR610', 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), (), None),
+    ],
+    'review app.py 41a2458a': [
+    ],
+    'review app.py 4599f79e': [
+        ((4, 5, 4, 42), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 4f0ff27a': [
+        ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py 680a9369': [
+        ((7, 16, 7, 48), 'CWR107', 'info', "parameter `name` (a view's URL variable: the function reads `request`) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)", ("data flow: parameter `name` (a view's URL variable: the function reads `request`) (line 5) -> the sink (line 7)",), (((5, 14, 5, 18), "parameter `name` (a view's URL variable: the function reads `request`) (the source)"), ((7, 16, 7, 48), 'the sink')), None),
+    ],
+    'review app.py 6913917f': [
+    ],
+    'review app.py 6bf3fa32': [
+        ((4, 5, 4, 67), 'CWR102', 'info', "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) (line 4) -> the sink (line 4)',), (((4, 24, 4, 40), 'records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) (the source)'), ((4, 5, 4, 67), 'the sink')), None),
+    ],
+    'review app.py 6c1130cc': [
+        ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py 7141694c': [
+        ((2, 10, 2, 26), 'CWR107', 'info', 'parameter `user_input` (its name says it is outside input) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)', ('data flow: parameter `user_input` (its name says it is outside input) (line 1) -> the sink (line 2)',), (((1, 13, 1, 23), 'parameter `user_input` (its name says it is outside input) (the source)'), ((2, 10, 2, 26), 'the sink')), None),
+    ],
+    'review app.py 72d844e6': [
+    ],
+    'review app.py 75243646': [
+        ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 75d91436': [
+        ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py 766da267': [
+    ],
+    'review app.py 78458507': [
+        ((7, 5, 7, 33), 'CWR102', 'error', 'route parameter `todo_id` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `todo_id` (line 6) -> the sink (line 7)',), (((6, 14, 6, 21), 'route parameter `todo_id` (the source)'), ((7, 5, 7, 33), 'the sink')), None),
+        ((8, 5, 8, 61), 'CWR102', 'error', 'the API Gateway event.get_query_string_value() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: the API Gateway event.get_query_string_value() (line 8) -> the sink (line 8)',), (((8, 15, 8, 60), 'the API Gateway event.get_query_string_value() (the source)'), ((8, 5, 8, 61), 'the sink')), None),
+    ],
+    'review app.py 7913f6cf': [
+        ((4, 5, 4, 37), 'CWR102', 'info', "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), (((4, 24, 4, 36), 'the Lambda event (the source)'), ((4, 5, 4, 37), 'the sink')), None),
+    ],
+    'review app.py 7990ed3e': [
+        ((4, 5, 4, 60), 'CWR102', 'error', "the Lambda event's queryStringParameters reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's queryStringParameters (line 4) -> the sink (line 4)",), (((4, 24, 4, 54), "the Lambda event's queryStringParameters (the source)"), ((4, 5, 4, 60), 'the sink')), None),
+    ],
+    'review app.py 7a577209': [
+        ((3, 5, 3, 38), 'CWR107', 'info', "parameter `client` (a view's URL variable: the function reads `request`) chooses the file path used by os.remove(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)", ("data flow: parameter `client` (a view's URL variable: the function reads `request`) (line 1) -> the sink (line 3)",), (((1, 16, 1, 22), "parameter `client` (a view's URL variable: the function reads `request`) (the source)"), ((3, 5, 3, 38), 'the sink')), None),
+    ],
+    'review app.py 7c0522e1': [
+        ((5, 5, 5, 37), 'CWR102', 'info', "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 5) -> the sink (line 5)',), (((5, 24, 5, 36), 'the Lambda event (the source)'), ((5, 5, 5, 37), 'the sink')), None),
+        ((6, 5, 6, 62), 'CWR116', 'warning', "the Lambda event's queryStringParameters is written to the log by logging.info() with its line breaks (CWE-117)", ("data flow: the Lambda event's queryStringParameters (line 6) -> the sink (line 6)",), (((6, 26, 6, 56), "the Lambda event's queryStringParameters (the source)"), ((6, 5, 6, 62), 'the sink')), None),
+    ],
+    'review app.py 8f353409': [
+    ],
+    'review app.py 9807fb1f': [
+        ((10, 9, 10, 16), 'CWR104', 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 16), 'the sink')), None),
+    ],
+    'review app.py 981c87ea': [
+        ((5, 10, 5, 42), 'CWR107', 'info', 'parameter `user_input` (its name says it is outside input) chooses the file path used by tarfile.TarFile.open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 12, 4, 22), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 10, 5, 42), 'the sink')), None),
+    ],
+    'review app.py 988fb28b': [
+    ],
+    'review app.py a03cbe1d': [
+        ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py a5abe9ec': [
+    ],
+    'review app.py aab2338b': [
+    ],
+    'review app.py b5347446': [
+    ],
+    'review app.py b54763e7': [
+        ((4, 5, 4, 53), 'CWR102', 'error', "the Lambda event's pathParameters reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's pathParameters (line 4) -> the sink (line 4)",), (((4, 24, 4, 47), "the Lambda event's pathParameters (the source)"), ((4, 5, 4, 53), 'the sink')), None),
+    ],
+    'review app.py b59e9251': [
+        ((5, 12, 5, 46), 'CWR107', 'info', "parameter `slug` (a view's URL variable: the request comes first) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)", ("data flow: parameter `slug` (a view's URL variable: the request comes first) (line 4) -> the sink (line 5)",), (((4, 21, 4, 25), "parameter `slug` (a view's URL variable: the request comes first) (the source)"), ((5, 12, 5, 46), 'the sink')), None),
+    ],
+    'review app.py b740a97b': [
+        ((4, 5, 4, 46), 'CWR102', 'error', "the Lambda event's headers reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's headers (line 4) -> the sink (line 4)",), (((4, 24, 4, 40), "the Lambda event's headers (the source)"), ((4, 5, 4, 46), 'the sink')), None),
+    ],
+    'review app.py c1220703': [
+        ((4, 5, 4, 46), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py c9d8fd37': [
+    ],
+    'review app.py e0fb807d': [
+    ],
+    'review app.py e508be88': [
+        ((10, 9, 10, 38), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 38), 'the sink')), None),
+    ],
+    'review app.py e516db2d': [
+        ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py e621af2e': [
+        ((4, 5, 4, 60), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py ec7255ef': [
+        ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py f82a1892': [
+    ],
+    'review case.py 00775de3': [
+        ((10, 5, 10, 26), 'CWR116', 'warning', 'request.args is written to the log by log.info() with its line breaks (CWE-117)', ('data flow: request.args (line 8) -> `u` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`u`'), ((10, 5, 10, 26), 'the sink')), None),
+    ],
     'review case.py 00d79cac': [
         ((7, 12, 7, 72), 'CWR110', 'error', 'request.args is written into HTML by flask.Response() without escaping (CWE-79)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 32, 7, 44), 'request.args (the source)'), ((7, 12, 7, 72), 'the sink')), None),
+    ],
+    'review case.py 01295b66': [
     ],
     'review case.py 0247d2df': [
         ((8, 5, 8, 20), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 8)',), (((6, 17, 6, 29), 'request.args (the source)'), ((8, 5, 8, 20), 'the sink')), None),
@@ -1515,6 +1994,10 @@ EXPECTED = {
     'review case.py 0435a720': [
     ],
     'review case.py 0443b90f': [
+    ],
+    'review case.py 04fc4871': [
+        ((10, 9, 10, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((13, 5, 13, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:10): it can run commands of its own (CWE-78)', ('data flow: request.args (line 13) -> `run()` (line 13) -> the sink (line 13)',), (((13, 9, 13, 21), 'request.args (the source)'), ((13, 5, 13, 27), '`run()`'), ((13, 5, 13, 27), 'the sink')), None),
     ],
     'review case.py 055e4d9d': [
         ((8, 5, 8, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 19, 7, 31), 'request.args (the source)'), ((8, 5, 8, 25), 'the sink')), None),
@@ -1532,6 +2015,12 @@ EXPECTED = {
         ((9, 5, 9, 17), 'CWR103', 'info', 'os.system() runs `f` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 07cda9d5': [
+    ],
+    'review case.py 088ecb2f': [
+        ((3, 5, 3, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 3) -> the sink (line 3)',), (((3, 15, 3, 27), 'request.args (the source)'), ((3, 5, 3, 33), 'the sink')), None),
+    ],
+    'review case.py 098a2b1a': [
+        ((4, 13, 4, 41), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 4) -> the sink (line 4)',), (((4, 23, 4, 35), 'request.args (the source)'), ((4, 13, 4, 41), 'the sink')), None),
     ],
     'review case.py 09b97ae5': [
         ((9, 5, 9, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((9, 5, 9, 25), 'the sink')), None),
@@ -1563,6 +2052,11 @@ EXPECTED = {
     'review case.py 11fd617c': [
         ((7, 5, 7, 54), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 35, 7, 47), 'request.args (the source)'), ((7, 5, 7, 54), 'the sink')), None),
     ],
+    'review case.py 1223e41c': [
+    ],
+    'review case.py 1236cd00': [
+        ((28, 12, 28, 45), 'CWR110', 'error', 'request.args is written into HTML by service_response(), which passes it to flask.Response() (case.py:9) without escaping (CWE-79)', ('data flow: request.args (line 27) -> `q` (line 27) -> `service_response()` (line 28) -> the sink (line 28)',), (((27, 9, 27, 21), 'request.args (the source)'), ((27, 5, 27, 26), '`q`'), ((28, 12, 28, 45), '`service_response()`'), ((28, 12, 28, 45), 'the sink')), None),
+    ],
     'review case.py 12389e4a': [
         ((12, 5, 12, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `param()` (line 12) -> the sink (line 12)',), (((6, 12, 6, 24), 'request.args (the source)'), ((12, 15, 12, 25), '`param()`'), ((12, 5, 12, 26), 'the sink')), None),
     ],
@@ -1574,12 +2068,17 @@ EXPECTED = {
     'review case.py 13ea05bf': [
         ((7, 5, 7, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 12, 6, 24), 'request.args (the source)'), ((7, 5, 7, 26), 'the sink')), None),
     ],
+    'review case.py 164f784f': [
+    ],
     'review case.py 18b37020': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> `d` (line 6) -> the sink (line 10)',), (((6, 9, 6, 27), 'request.get_json() (the source)'), ((6, 5, 6, 27), '`d`'), ((10, 5, 10, 22), 'the sink')), None),
     ],
     'review case.py 19645443': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
         ((9, 9, 9, 21), 'CWR103', 'info', 'os.system() runs `d` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
+    'review case.py 19f27e01': [
+        ((16, 5, 16, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 13) -> `d` (line 13) -> the sink (line 16)',), (((13, 9, 13, 21), 'request.args (the source)'), ((13, 5, 13, 26), '`d`'), ((16, 5, 16, 17), 'the sink')), None),
     ],
     'review case.py 1bd0611a': [
     ],
@@ -1603,6 +2102,12 @@ EXPECTED = {
     ],
     'review case.py 1f3f5bb9': [
         ((6, 5, 6, 24), 'CWR110', 'error', 'request.path is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.path (line 6) -> the sink (line 6)',), (((6, 12, 6, 24), 'request.path (the source)'), ((6, 5, 6, 24), 'the sink')), None),
+    ],
+    'review case.py 1f4d6f23': [
+        ((7, 5, 7, 19), 'CWR102', 'error', 'route parameter `cmd` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `cmd` (line 6) -> the sink (line 7)',), (((6, 10, 6, 13), 'route parameter `cmd` (the source)'), ((7, 5, 7, 19), 'the sink')), None),
+    ],
+    'review case.py 1f8d0847': [
+        ((8, 12, 8, 109), 'CWR110', 'error', 'request.json is written into HTML by bottle.HTTPResponse() without escaping (CWE-79)', ('data flow: request.json (line 8) -> the sink (line 8)',), (((8, 52, 8, 64), 'request.json (the source)'), ((8, 12, 8, 109), 'the sink')), None),
     ],
     'review case.py 1fc60745': [
         ((7, 5, 7, 53), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 13, 6, 25), 'request.args (the source)'), ((7, 5, 7, 53), 'the sink')), None),
@@ -1656,6 +2161,13 @@ EXPECTED = {
     'review case.py 28cb3add': [
         ((7, 5, 7, 49), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 2a9ce381': [
+        ((28, 9, 28, 20), 'CWR110', 'error', 'request.args is written into HTML by flask.Response() without escaping (CWE-79)', ('data flow: request.args (line 27) -> `q` (line 27) -> the sink (line 28)',), (((27, 9, 27, 21), 'request.args (the source)'), ((27, 5, 27, 26), '`q`'), ((28, 9, 28, 20), 'the sink')), None),
+    ],
+    'review case.py 2c206de0': [
+        ((5, 10, 5, 22), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 27), '`run()`'), ((8, 5, 8, 27), 'the sink')), None),
+    ],
     'review case.py 2c51dc33': [
         ((9, 9, 9, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `gen()` (line 8) -> `c` (line 8) -> the sink (line 9)',), (((7, 15, 7, 27), 'request.args (the source)'), ((8, 14, 8, 19), '`gen()`'), ((8, 5, 9, 21), '`c`'), ((9, 9, 9, 21), 'the sink')), None),
     ],
@@ -1674,6 +2186,9 @@ EXPECTED = {
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 31), 'the sink')), None),
         ((8, 5, 8, 28), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((8, 5, 8, 28), 'the sink')), None),
     ],
+    'review case.py 30426178': [
+        ((15, 5, 15, 34), 'CWR113', 'error', 'request.args is put into the LDAP filter of find(), which passes it to self.conn.search() (case.py:12) (CWE-90)', ('data flow: request.args (line 15) -> `find()` (line 15) -> the sink (line 15)',), (((15, 16, 15, 28), 'request.args (the source)'), ((15, 5, 15, 34), '`find()`'), ((15, 5, 15, 34), 'the sink')), None),
+    ],
     'review case.py 31281950': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((6, 16, 6, 51), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
@@ -1683,6 +2198,14 @@ EXPECTED = {
     'review case.py 315e99a8': [
         ((8, 9, 8, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((12, 5, 12, 33), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 12) -> `run()` (line 12) -> the sink (line 12)',), (((12, 15, 12, 27), 'request.args (the source)'), ((12, 5, 12, 33), '`run()`'), ((12, 5, 12, 33), 'the sink')), None),
+    ],
+    'review case.py 31916be5': [
+        ((3, 5, 3, 64), 'CWR120', 'info', 'store.run_query() runs SQL built by formatting `tag` into the text (CWE-89)', (), (), None),
+    ],
+    'review case.py 31b60b0c': [
+    ],
+    'review case.py 328376b1': [
+        ((4, 5, 4, 28), 'CWR102', 'info', "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), (((4, 15, 4, 27), 'the Lambda event (the source)'), ((4, 5, 4, 28), 'the sink')), None),
     ],
     'review case.py 33e816be': [
         ((7, 5, 7, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 19, 6, 31), 'request.args (the source)'), ((6, 5, 6, 46), '`c`'), ((7, 5, 7, 17), 'the sink')), None),
@@ -1698,6 +2221,8 @@ EXPECTED = {
     ],
     'review case.py 386e697c': [
     ],
+    'review case.py 38790a9e': [
+    ],
     'review case.py 38d3b78c': [
     ],
     'review case.py 3942e107': [
@@ -1708,6 +2233,9 @@ EXPECTED = {
     ],
     'review case.py 398a641c': [
     ],
+    'review case.py 3ad13ff8': [
+        ((11, 13, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 11)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((11, 13, 11, 27), 'the sink')), None),
+    ],
     'review case.py 3adbd8d4': [
         ((5, 5, 5, 255), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 10, 10, 22), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
@@ -1715,8 +2243,14 @@ EXPECTED = {
     'review case.py 3baf67a7': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 26, 7, 38), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
     ],
+    'review case.py 3db4fde8': [
+        ((5, 5, 5, 52), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py 3e32b0c8': [
         ((6, 5, 6, 44), 'CWR102', 'error', 'request.headers reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.headers (line 6) -> the sink (line 6)',), (((6, 23, 6, 38), 'request.headers (the source)'), ((6, 5, 6, 44), 'the sink')), None),
+    ],
+    'review case.py 3f665580': [
+        ((14, 5, 14, 55), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 55), '`render()`'), ((14, 5, 14, 55), 'the sink')), None),
     ],
     'review case.py 3fa01a69': [
     ],
@@ -1736,6 +2270,8 @@ EXPECTED = {
     'review case.py 412f0deb': [
         ((7, 5, 7, 20), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `last` (line 6) -> the sink (line 7)',), (((6, 37, 6, 49), 'request.args (the source)'), ((6, 5, 6, 55), '`last`'), ((7, 5, 7, 20), 'the sink')), None),
     ],
+    'review case.py 42619480': [
+    ],
     'review case.py 433cbc20': [
     ],
     'review case.py 43ed87b5': [
@@ -1753,6 +2289,8 @@ EXPECTED = {
         ((23, 5, 23, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> the sink (line 23)',), (((21, 22, 21, 34), 'request.args (the source)'), ((23, 5, 23, 26), 'the sink')), None),
         ((25, 5, 25, 39), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 24) -> the sink (line 25)',), (((24, 19, 24, 37), 'request.get_json() (the source)'), ((25, 5, 25, 39), 'the sink')), None),
     ],
+    'review case.py 47375efb': [
+    ],
     'review case.py 476314fc': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((8, 9, 8, 21), 'the sink')), None),
     ],
@@ -1768,6 +2306,8 @@ EXPECTED = {
     'review case.py 49f60abf': [
         ((10, 5, 10, 44), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.filter(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 10)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((10, 5, 10, 44), 'the sink')), None),
         ((11, 5, 11, 40), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.order_by(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 11)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((11, 5, 11, 40), 'the sink')), None),
+    ],
+    'review case.py 49f65995': [
     ],
     'review case.py 4a0c5b30': [
         ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> `cmd` (line 7) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 37), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
@@ -1789,6 +2329,10 @@ EXPECTED = {
         ((7, 12, 7, 58), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
         ((11, 12, 11, 48), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 4d250d5c': [
+        ((6, 5, 6, 23), 'CWR103', 'info', 'os.system() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((14, 5, 14, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 14) -> `run()` (line 14) -> the sink (line 14)',), (((14, 9, 14, 21), 'request.args (the source)'), ((14, 5, 14, 27), '`run()`'), ((14, 5, 14, 27), 'the sink')), None),
+    ],
     'review case.py 4d74a9dc': [
         ((9, 12, 9, 51), 'CWR110', 'error', 'request.GET is written into HTML by django.http.HttpResponse() without escaping (CWE-79)', ('data flow: request.GET (line 9) -> the sink (line 9)',), (((9, 34, 9, 45), 'request.GET (the source)'), ((9, 12, 9, 51), 'the sink')), None),
     ],
@@ -1807,6 +2351,9 @@ EXPECTED = {
         ((6, 5, 6, 49), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 12, 6, 24), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
     ],
     'review case.py 50b80d30': [
+    ],
+    'review case.py 50f2b041': [
+        ((8, 5, 8, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> `s` (line 5) -> the sink (line 8)',), (((5, 9, 5, 21), 'request.args (the source)'), ((5, 5, 5, 42), '`s`'), ((8, 5, 8, 17), 'the sink')), None),
     ],
     'review case.py 5191f1ce': [
         ((6, 5, 6, 54), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 26, 6, 38), 'request.args (the source)'), ((6, 5, 6, 54), 'the sink')), None),
@@ -1853,6 +2400,11 @@ EXPECTED = {
         ((8, 13, 8, 27), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> `cmd` (line 7) -> the sink (line 8)',), (((6, 11, 6, 29), 'request.get_json() (the source)'), ((7, 9, 8, 27), '`cmd`'), ((8, 13, 8, 27), 'the sink')), None),
         ((12, 13, 12, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 12)',), (((9, 30, 9, 42), 'request.args (the source)'), ((12, 13, 12, 33), 'the sink')), None),
     ],
+    'review case.py 5a1f1828': [
+        ((16, 5, 16, 49), 'CWR109', 'error', "the Lambda event's body chooses the URL that requests.get() fetches from the server (CWE-918)", ("data flow: the Lambda event's body (line 12) -> `body` (line 12) -> `other` (line 15) -> `get_url()` (line 16) -> the sink (line 16)",), (((12, 23, 12, 36), "the Lambda event's body (the source)"), ((12, 5, 12, 37), '`body`'), ((15, 5, 15, 45), '`other`'), ((16, 18, 16, 37), '`get_url()`'), ((16, 5, 16, 49), 'the sink')), None),
+        ((17, 5, 17, 55), 'CWR109', 'error', "the Lambda event's body chooses the URL that requests.get() fetches from the server (CWE-918)", ("data flow: the Lambda event's body (line 12) -> `body` (line 12) -> the sink (line 17)",), (((12, 23, 12, 36), "the Lambda event's body (the source)"), ((12, 5, 12, 37), '`body`'), ((17, 5, 17, 55), 'the sink')), None),
+        ((20, 5, 20, 48), 'CWR109', 'error', "the Lambda event's body chooses the URL that requests.get() fetches from the server (CWE-918)", ("data flow: the Lambda event's body (line 12) -> `body` (line 12) -> the sink (line 20)",), (((12, 23, 12, 36), "the Lambda event's body (the source)"), ((12, 5, 12, 37), '`body`'), ((20, 5, 20, 48), 'the sink')), None),
+    ],
     'review case.py 5a7bbadf': [
         ((7, 5, 7, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 63), '`cmd`'), ((7, 5, 7, 19), 'the sink')), None),
     ],
@@ -1868,21 +2420,34 @@ EXPECTED = {
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 29, 6, 41), 'request.args (the source)'), ((6, 5, 7, 21), '`x`'), ((7, 9, 7, 21), 'the sink')), None),
         ((9, 9, 9, 21), 'CWR103', 'info', 'os.system() runs `y` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
+    'review case.py 60cb0c64': [
+        ((7, 5, 7, 20), 'CWR103', 'info', 'os.system() runs `user` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 5, 8, 20), 'CWR102', 'error', 'route parameter `item` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `item` (line 6) -> the sink (line 8)',), (((6, 10, 6, 14), 'route parameter `item` (the source)'), ((8, 5, 8, 20), 'the sink')), None),
+    ],
     'review case.py 61356e7a': [
     ],
     'review case.py 61715843': [
         ((10, 9, 10, 60), 'CWR102', 'error', 'request.args reaches the command run by os.execl(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `host` (line 8) -> the sink (line 10)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 29), '`host`'), ((10, 9, 10, 60), 'the sink')), None),
         ((12, 9, 12, 78), 'CWR102', 'error', 'request.args reaches the command run by os.spawnv(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `host` (line 8) -> the sink (line 12)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 29), '`host`'), ((12, 9, 12, 78), 'the sink')), None),
     ],
+    'review case.py 63302cb9': [
+        ((7, 5, 7, 19), 'CWR102', 'error', 'route parameter `cmd` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `cmd` (line 6) -> the sink (line 7)',), (((6, 10, 6, 13), 'route parameter `cmd` (the source)'), ((7, 5, 7, 19), 'the sink')), None),
+    ],
     'review case.py 63a50f30': [
         ((9, 9, 9, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 9, 9, 21), 'the sink')), None),
     ],
     'review case.py 65f5fb1c': [
     ],
+    'review case.py 65f86af1': [
+        ((3, 5, 3, 68), 'CWR120', 'info', 'db.execute() runs SQL built by formatting `GAME` into the text (CWE-89)', (), (), None),
+    ],
     'review case.py 6665137f': [
         ((8, 9, 8, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((8, 9, 8, 29), 'the sink')), None),
     ],
     'review case.py 667d1e15': [
+    ],
+    'review case.py 66b64303': [
+        ((5, 5, 5, 54), 'CWR103', 'warning', 'os.execvp() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py 66e5eaa4': [
         ((8, 5, 8, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 23, 7, 35), 'request.args (the source)'), ((8, 5, 8, 22), 'the sink')), None),
@@ -1910,6 +2475,9 @@ EXPECTED = {
     ],
     'review case.py 6bee1d52': [
     ],
+    'review case.py 6cfd7b2d': [
+        ((9, 5, 9, 31), 'CWR115', 'error', 'request.get_json() is used as a MongoDB query in search(), which passes it to db.users.find() (case.py:6); it can carry query operators (CWE-943)', ('data flow: request.get_json() (line 9) -> `search()` (line 9) -> the sink (line 9)',), (((9, 12, 9, 30), 'request.get_json() (the source)'), ((9, 5, 9, 31), '`search()`'), ((9, 5, 9, 31), 'the sink')), None),
+    ],
     'review case.py 6fb73c80': [
         ((5, 5, 5, 33), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 5) -> the sink (line 5)',), (((5, 12, 5, 24), 'request.args (the source)'), ((5, 5, 5, 33), 'the sink')), None),
     ],
@@ -1935,14 +2503,24 @@ EXPECTED = {
     'review case.py 737a627a': [
         ((7, 5, 7, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 11, 6, 35), 'request.args (the source)'), ((6, 5, 6, 40), '`cmd`'), ((7, 5, 7, 19), 'the sink')), None),
     ],
+    'review case.py 75f3af6c': [
+    ],
+    'review case.py 75f8e041': [
+    ],
     'review case.py 76cb583d': [
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review case.py 780e9dbb': [
+        ((10, 5, 10, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> `s` (line 5) -> the sink (line 10)',), (((5, 9, 5, 21), 'request.args (the source)'), ((5, 5, 5, 42), '`s`'), ((10, 5, 10, 17), 'the sink')), None),
     ],
     'review case.py 7852af51': [
         ((7, 13, 7, 27), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 789fb5d7': [
         ((7, 5, 7, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `<lambda>()` (line 7) -> the sink (line 7)',), (((6, 17, 6, 29), 'request.args (the source)'), ((7, 15, 7, 18), '`<lambda>()`'), ((7, 5, 7, 19), 'the sink')), None),
+    ],
+    'review case.py 791eda5b': [
+        ((10, 12, 10, 19), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 10)',), (((7, 45, 7, 57), 'request.args (the source)'), ((7, 5, 7, 64), '`p`'), ((10, 12, 10, 19), 'the sink')), None),
     ],
     'review case.py 797d9b65': [
         ((9, 9, 9, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -1999,11 +2577,22 @@ EXPECTED = {
     ],
     'review case.py 86e1097f': [
     ],
+    'review case.py 86f3c62f': [
+        ((11, 5, 11, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `job` (line 10) -> the sink (line 11)',), (((10, 16, 10, 28), 'request.args (the source)'), ((10, 5, 10, 42), '`job`'), ((11, 5, 11, 24), 'the sink')), None),
+    ],
     'review case.py 87737995': [
         ((6, 5, 6, 52), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 52), 'the sink')), None),
     ],
     'review case.py 87c515bf': [
         ((6, 5, 6, 38), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 6, 38), 'the sink')), None),
+    ],
+    'review case.py 889e75d8': [
+        ((8, 9, 8, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `c` (line 7) -> `prev` (line 9) -> the sink (line 8)',), (((7, 14, 7, 26), 'request.args (the source)'), ((7, 5, 12, 20), '`c`'), ((9, 9, 9, 17), '`prev`'), ((8, 9, 8, 24), 'the sink')), None),
+    ],
+    'review case.py 8923518e': [
+        ((8, 5, 8, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `d[...]` (line 7) -> the sink (line 8)',), (((7, 28, 7, 40), 'request.args (the source)'), ((7, 5, 7, 45), '`d[...]`'), ((8, 5, 8, 22), 'the sink')), None),
+    ],
+    'review case.py 895c9fb7': [
     ],
     'review case.py 899c2b62': [
         ((10, 9, 10, 32), 'CWR103', 'info', 'os.system() runs `self.command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2031,6 +2620,9 @@ EXPECTED = {
     'review case.py 8cfe12d3': [
         ((8, 5, 8, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `b` (line 6) -> the sink (line 8)',), (((6, 18, 6, 30), 'request.args (the source)'), ((6, 5, 6, 35), '`b`'), ((8, 5, 8, 17), 'the sink')), None),
     ],
+    'review case.py 8d2cc855': [
+        ((9, 9, 9, 22), 'CWR102', 'error', 'route parameter `pk` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `pk` (line 8) -> the sink (line 9)',), (((8, 28, 8, 30), 'route parameter `pk` (the source)'), ((9, 9, 9, 22), 'the sink')), None),
+    ],
     'review case.py 8dbf655a': [
     ],
     'review case.py 8e6a9270': [
@@ -2056,12 +2648,17 @@ EXPECTED = {
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 125, 10, 137), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
     ],
+    'review case.py 941adacd': [
+        ((28, 9, 28, 20), 'CWR110', 'error', 'request.args is written into HTML by flask.Response() without escaping (CWE-79)', ('data flow: request.args (line 27) -> `q` (line 27) -> the sink (line 28)',), (((27, 9, 27, 21), 'request.args (the source)'), ((27, 5, 27, 26), '`q`'), ((28, 9, 28, 20), 'the sink')), None),
+    ],
     'review case.py 94a3d6de': [
         ((8, 9, 8, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 9552c438': [
         ((7, 5, 7, 44), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 44), 'the sink')), None),
         ((7, 5, 7, 44), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review case.py 97cc3e99': [
     ],
     'review case.py 98e3cf02': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2072,6 +2669,9 @@ EXPECTED = {
     ],
     'review case.py 9920f64f': [
         ((5, 9, 5, 64), 'CWR110', 'error', 'self.get_body_argument() is written into HTML by self.finish() without escaping (CWE-79)', ('data flow: self.get_body_argument() (line 5) -> the sink (line 5)',), (((5, 30, 5, 61), 'self.get_body_argument() (the source)'), ((5, 9, 5, 64), 'the sink')), None),
+    ],
+    'review case.py 996ec370': [
+        ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> `get()` (line 8) -> the sink (line 8)',), (((5, 18, 5, 30), 'request.args (the source)'), ((8, 15, 8, 20), '`get()`'), ((8, 5, 8, 26), 'the sink')), None),
     ],
     'review case.py 99ba8811': [
     ],
@@ -2104,8 +2704,14 @@ EXPECTED = {
     'review case.py a281c8c8': [
         ((7, 5, 7, 31), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
+    'review case.py a2a740eb': [
+        ((5, 5, 5, 17), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((10, 5, 10, 31), 'CWR102', 'error', 'request.args reaches the command run by walk(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `walk()` (line 10) -> the sink (line 10)',), (((10, 10, 10, 22), 'request.args (the source)'), ((10, 5, 10, 31), '`walk()`'), ((10, 5, 10, 31), 'the sink')), None),
+    ],
     'review case.py a2e56400': [
         ((8, 5, 8, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((8, 5, 8, 31), 'the sink')), None),
+    ],
+    'review case.py a3049032': [
     ],
     'review case.py a30aff8f': [
     ],
@@ -2115,12 +2721,21 @@ EXPECTED = {
     'review case.py a3ee5514': [
         ((8, 26, 8, 38), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((8, 26, 8, 38), 'the sink')), None),
     ],
+    'review case.py a42006de': [
+        ((10, 5, 10, 35), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 10)',), (((8, 25, 8, 37), 'request.args (the source)'), ((10, 5, 10, 35), 'the sink')), None),
+    ],
     'review case.py a4bac236': [
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `data.extra` (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((7, 5, 7, 35), '`data.extra`'), ((8, 5, 8, 26), 'the sink')), None),
+    ],
+    'review case.py a919961c': [
+        ((28, 12, 28, 72), 'CWR110', 'error', 'request.args is written into HTML by service_response(), which passes it to flask.Response() (case.py:9) without escaping (CWE-79)', ('data flow: request.args (line 27) -> `q` (line 27) -> `service_response()` (line 28) -> the sink (line 28)',), (((27, 9, 27, 21), 'request.args (the source)'), ((27, 5, 27, 26), '`q`'), ((28, 12, 28, 72), '`service_response()`'), ((28, 12, 28, 72), 'the sink')), None),
     ],
     'review case.py a92b0306': [
         ((9, 5, 9, 51), 'CWR102', 'error', 'request.args reaches the command run by subprocess.call(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 21, 9, 33), 'request.args (the source)'), ((9, 5, 9, 51), 'the sink')), None),
         ((9, 5, 9, 51), 'CWR609', 'info', 'subprocess.call() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review case.py a98d38ea': [
+        ((5, 5, 5, 71), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review case.py a9fdbd4d': [
         ((7, 5, 7, 37), 'CWR107', 'error', 'request.args chooses the file path used by ....exists(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 10, 7, 22), 'request.args (the source)'), ((7, 5, 7, 37), 'the sink')), None),
@@ -2128,8 +2743,18 @@ EXPECTED = {
     'review case.py a9feb5a8': [
         ((7, 5, 7, 30), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `k` (line 6) -> the sink (line 7)',), (((6, 30, 6, 42), 'request.args (the source)'), ((6, 20, 6, 42), '`k`'), ((7, 5, 7, 30), 'the sink')), None),
     ],
+    'review case.py aaf9d574': [
+        ((8, 12, 8, 41), 'CWR110', 'error', 'request.query is written into HTML by bottle.HTTPResponse() without escaping (CWE-79)', ('data flow: request.query (line 8) -> the sink (line 8)',), (((8, 25, 8, 38), 'request.query (the source)'), ((8, 12, 8, 41), 'the sink')), None),
+    ],
+    'review case.py ab123512': [
+        ((3, 12, 3, 71), 'CWR103', 'info', '__salt__["cmd.run"]() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+        ((7, 5, 7, 26), 'CWR103', 'info', 'ssh.exec_command() is given a command line built from `pkg` that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+        ((10, 5, 10, 60), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
     'review case.py ac84f432': [
         ((7, 13, 7, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 7) -> the sink (line 7)',), (((6, 12, 6, 24), 'request.args (the source)'), ((7, 25, 7, 44), '`c`'), ((7, 13, 7, 25), 'the sink')), None),
+    ],
+    'review case.py ad183f35': [
     ],
     'review case.py adc0b943': [
         ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ("data flow: request.args (line 7) -> `d[...]['a']` (line 7) -> the sink (line 8)",), (((7, 33, 7, 45), 'request.args (the source)'), ((7, 5, 7, 50), "`d[...]['a']`"), ((8, 5, 8, 27), 'the sink')), None),
@@ -2144,9 +2769,23 @@ EXPECTED = {
     'review case.py b083d039': [
         ((9, 5, 9, 20), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `name` (line 6) -> the sink (line 9)',), (((6, 12, 6, 24), 'request.args (the source)'), ((6, 5, 6, 33), '`name`'), ((9, 5, 9, 20), 'the sink')), None),
     ],
+    'review case.py b09d7bfe': [
+        ((6, 5, 6, 22), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `customer` into the text (CWE-89)', (), (), None),
+    ],
+    'review case.py b16577d7': [
+        ((5, 12, 5, 58), 'CWR103', 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review case.py b3cf2631': [
+        ((7, 5, 7, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 16, 6, 28), 'request.args (the source)'), ((6, 5, 6, 33), '`cmd`'), ((7, 5, 7, 19), 'the sink')), None),
+    ],
     'review case.py b446f1ce': [
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 10, 10, 22), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
+    ],
+    'review case.py b51b6f02': [
+        ((5, 5, 5, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> the sink (line 5)',), (((5, 15, 5, 27), 'request.args (the source)'), ((5, 5, 5, 33), 'the sink')), None),
+        ((6, 5, 6, 17), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((9, 5, 9, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `run()` (line 9) -> the sink (line 9)',), (((9, 9, 9, 21), 'request.args (the source)'), ((9, 5, 9, 27), '`run()`'), ((9, 5, 9, 27), 'the sink')), None),
     ],
     'review case.py b67a5c41': [
         ((10, 13, 10, 25), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2169,6 +2808,9 @@ EXPECTED = {
         ((8, 13, 8, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((8, 13, 8, 31), 'the sink')), None),
         ((11, 13, 11, 31), 'CWR103', 'info', 'os.system() runs `more[0]` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
+    'review case.py b9b11ef3': [
+        ((12, 5, 12, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `job` (line 10) -> the sink (line 12)',), (((10, 24, 10, 36), 'request.args (the source)'), ((10, 5, 10, 42), '`job`'), ((12, 5, 12, 24), 'the sink')), None),
+    ],
     'review case.py ba7992bd': [
         ((8, 5, 8, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((8, 5, 8, 23), 'the sink')), None),
     ],
@@ -2188,6 +2830,9 @@ EXPECTED = {
     'review case.py bd0e2cc3': [
         ((10, 9, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `gen()` (line 9) -> `c` (line 9) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((9, 14, 9, 19), '`gen()`'), ((9, 5, 10, 21), '`c`'), ((10, 9, 10, 21), 'the sink')), None),
     ],
+    'review case.py c0ffe6ff': [
+        ((6, 9, 6, 25), 'CWR120', 'info', 'db_execute() runs SQL built by formatting `new` into the text (CWE-89)', (), (), None),
+    ],
     'review case.py c14389e7': [
         ((7, 5, 7, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 41, 6, 53), 'request.args (the source)'), ((6, 5, 6, 59), '`cmd`'), ((7, 5, 7, 19), 'the sink')), None),
     ],
@@ -2200,6 +2845,9 @@ EXPECTED = {
     'review case.py c41f8f04': [
         ((8, 15, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 8) -> the sink (line 8)',), (((6, 12, 6, 24), 'request.args (the source)'), ((8, 27, 8, 46), '`c`'), ((8, 15, 8, 27), 'the sink')), None),
     ],
+    'review case.py c4c8eab1': [
+        ((14, 5, 14, 75), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 75), '`render()`'), ((14, 5, 14, 75), 'the sink')), None),
+    ],
     'review case.py c4fecedd': [
         ((7, 5, 7, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 52), '`x`'), ((7, 5, 7, 17), 'the sink')), None),
     ],
@@ -2210,13 +2858,21 @@ EXPECTED = {
         ((8, 9, 8, 21), 'CWR103', 'info', 'os.system() runs `v` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((10, 9, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `w` (line 9) -> the sink (line 10)',), (((6, 26, 6, 38), 'request.args (the source)'), ((9, 5, 10, 21), '`w`'), ((10, 9, 10, 21), 'the sink')), None),
     ],
+    'review case.py c840e812': [
+        ((8, 5, 8, 39), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `wrap()` (line 8) -> the sink (line 8)',), (((8, 20, 8, 32), 'request.args (the source)'), ((8, 15, 8, 38), '`wrap()`'), ((8, 5, 8, 39), 'the sink')), None),
+    ],
     'review case.py c861c76a': [
     ],
     'review case.py c983997a': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((8, 9, 8, 21), 'the sink')), None),
     ],
+    'review case.py ca45b750': [
+    ],
     'review case.py ca947eda': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((8, 9, 8, 21), 'the sink')), None),
+    ],
+    'review case.py cb148c23': [
+        ((12, 5, 12, 34), 'CWR113', 'error', 'request.args is put into the LDAP filter of find(), which passes it to self.conn.search() (case.py:9) (CWE-90)', ('data flow: request.args (line 12) -> `find()` (line 12) -> the sink (line 12)',), (((12, 16, 12, 28), 'request.args (the source)'), ((12, 5, 12, 34), '`find()`'), ((12, 5, 12, 34), 'the sink')), None),
     ],
     'review case.py cbd3b702': [
         ((5, 12, 5, 27), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
@@ -2234,11 +2890,20 @@ EXPECTED = {
     ],
     'review case.py cf0adb2d': [
     ],
+    'review case.py cf17f8cf': [
+        ((6, 9, 6, 34), 'CWR102', 'info', "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) (line 5) -> `record` (line 5) -> the sink (line 6)',), (((5, 19, 5, 35), 'records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) (the source)'), ((5, 5, 6, 34), '`record`'), ((6, 9, 6, 34), 'the sink')), None),
+    ],
     'review case.py cfafdb74': [
         ((6, 5, 6, 54), 'CWR102', 'error', 'request.stream reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.stream (line 6) -> the sink (line 6)',), (((6, 23, 6, 37), 'request.stream (the source)'), ((6, 5, 6, 54), 'the sink')), None),
     ],
     'review case.py d0aca879': [
         ((13, 5, 13, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `d` (line 10) -> the sink (line 13)',), (((10, 9, 10, 21), 'request.args (the source)'), ((10, 5, 10, 26), '`d`'), ((13, 5, 13, 17), 'the sink')), None),
+    ],
+    'review case.py d135b661': [
+        ((10, 5, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `o.cmd` (line 9) -> the sink (line 10)',), (((9, 13, 9, 25), 'request.args (the source)'), ((9, 5, 9, 30), '`o.cmd`'), ((10, 5, 10, 21), 'the sink')), None),
+    ],
+    'review case.py d2549d00': [
+        ((10, 9, 10, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> the sink (line 10)',), (((10, 19, 10, 31), 'request.args (the source)'), ((10, 9, 10, 37), 'the sink')), None),
     ],
     'review case.py d2806242': [
         ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 21, 7, 33), 'request.args (the source)'), ((8, 5, 8, 27), 'the sink')), None),
@@ -2259,11 +2924,16 @@ EXPECTED = {
     ],
     'review case.py d55cc7c5': [
     ],
+    'review case.py d5d26c1b': [
+        ((6, 5, 6, 72), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 34, 6, 46), 'request.args (the source)'), ((6, 5, 6, 72), 'the sink')), None),
+    ],
     'review case.py d68bc252': [
         ((14, 5, 14, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `d` (line 11) -> the sink (line 14)',), (((11, 9, 11, 21), 'request.args (the source)'), ((11, 5, 11, 26), '`d`'), ((14, 5, 14, 17), 'the sink')), None),
     ],
     'review case.py d6c16dec': [
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `p` (line 6) -> the sink (line 7)',), (((6, 33, 6, 45), 'request.args (the source)'), ((6, 23, 6, 58), '`p`'), ((7, 5, 7, 31), 'the sink')), None),
+    ],
+    'review case.py d784ab83': [
     ],
     'review case.py d966bd8e': [
         ((8, 12, 8, 25), 'CWR107', 'error', 'request.args chooses the file path used by p.read_text(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 8)',), (((7, 31, 7, 43), 'request.args (the source)'), ((7, 5, 7, 59), '`p`'), ((8, 12, 8, 25), 'the sink')), None),
@@ -2299,6 +2969,8 @@ EXPECTED = {
     ],
     'review case.py de23196a': [
         ((6, 5, 6, 51), 'CWR102', 'error', 'request.files reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.files (line 6) -> the sink (line 6)',), (((6, 23, 6, 36), 'request.files (the source)'), ((6, 5, 6, 51), 'the sink')), None),
+    ],
+    'review case.py de83a230': [
     ],
     'review case.py dee43f94': [
     ],
@@ -2336,6 +3008,9 @@ EXPECTED = {
     ],
     'review case.py e2d83c0b': [
     ],
+    'review case.py e3da4629': [
+        ((7, 10, 7, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 7) -> the sink (line 7)',), (((6, 14, 6, 26), 'request.args (the source)'), ((7, 38, 7, 56), '`c`'), ((7, 10, 7, 22), 'the sink')), None),
+    ],
     'review case.py e41c4722': [
     ],
     'review case.py e421532f': [
@@ -2354,6 +3029,9 @@ EXPECTED = {
     ],
     'review case.py e6a5d91a': [
     ],
+    'review case.py e804c042': [
+        ((4, 5, 4, 53), 'CWR102', 'error', "the Lambda event's queryStringParameters reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's queryStringParameters (line 4) -> the sink (line 4)",), (((4, 15, 4, 45), "the Lambda event's queryStringParameters (the source)"), ((4, 5, 4, 53), 'the sink')), None),
+    ],
     'review case.py e826c078': [
     ],
     'review case.py e9869af5': [
@@ -2362,10 +3040,31 @@ EXPECTED = {
     'review case.py ea9198a2': [
         ((6, 5, 6, 40), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 40), 'the sink')), None),
     ],
+    'review case.py ebd1061b': [
+    ],
     'review case.py ec260c1a': [
         ((6, 5, 6, 66), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 36, 6, 48), 'request.args (the source)'), ((6, 5, 6, 66), 'the sink')), None),
     ],
     'review case.py ec89f0d3': [
+    ],
+    'review case.py ed3a5868': [
+        ((6, 9, 6, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((11, 5, 11, 33), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `run()` (line 11) -> the sink (line 11)',), (((11, 15, 11, 27), 'request.args (the source)'), ((11, 5, 11, 33), '`run()`'), ((11, 5, 11, 33), 'the sink')), None),
+    ],
+    'review case.py edc8f680': [
+        ((5, 5, 5, 81), 'CWR103', 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 5, 5, 81), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review case.py ee8a1425': [
+        ((5, 5, 5, 17), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 5, 8, 30), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 30), '`run()`'), ((8, 5, 8, 30), 'the sink')), None),
+    ],
+    'review case.py eedb760b': [
+        ((7, 5, 7, 20), 'CWR102', 'error', 'request.get_data() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_data() (line 6) -> `data` (line 6) -> the sink (line 7)',), (((6, 18, 6, 36), 'request.get_data() (the source)'), ((6, 5, 6, 36), '`data`'), ((7, 5, 7, 20), 'the sink')), None),
+    ],
+    'review case.py ef58421f': [
+        ((5, 5, 5, 27), 'CWR103', 'info', "os.system() runs `opts['cmd']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
+        ((8, 5, 8, 43), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 13, 8, 25), 'request.args (the source)'), ((8, 5, 8, 43), '`run()`'), ((8, 5, 8, 43), 'the sink')), None),
     ],
     'review case.py f06f3594': [
         ((9, 5, 9, 20), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 9)',), (((7, 17, 7, 29), 'request.args (the source)'), ((9, 5, 9, 20), 'the sink')), None),
@@ -2391,6 +3090,11 @@ EXPECTED = {
     'review case.py f3856f78': [
         ((10, 5, 10, 40), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> `p` (line 6) -> the sink (line 10)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`p`'), ((10, 5, 10, 40), 'the sink')), None),
         ((12, 5, 12, 22), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 11) -> `q` (line 11) -> the sink (line 12)',), (((11, 9, 11, 21), 'request.args (the source)'), ((11, 5, 11, 44), '`q`'), ((12, 5, 12, 22), 'the sink')), None),
+    ],
+    'review case.py f4031d84': [
+        ((5, 5, 5, 45), 'CWR103', 'info', 'subprocess.run() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((5, 5, 5, 45), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((8, 5, 8, 30), 'CWR102', 'error', 'request.get_json() reaches the command run by run(), which passes it to subprocess.run() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 11, 8, 29), 'request.get_json() (the source)'), ((8, 5, 8, 30), '`run()`'), ((8, 5, 8, 30), 'the sink')), None),
     ],
     'review case.py f5356135': [
     ],
@@ -2428,12 +3132,24 @@ EXPECTED = {
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 155, 10, 167), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
     ],
+    'review case.py fc64ea13': [
+        ((14, 5, 14, 51), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 51), '`render()`'), ((14, 5, 14, 51), 'the sink')), None),
+    ],
     'review case.py fd35d58d': [
         ((6, 5, 6, 38), 'CWR107', 'error', 'request.args chooses the file path used by os.path.exists(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 20, 6, 32), 'request.args (the source)'), ((6, 5, 6, 38), 'the sink')), None),
     ],
     'review case.py fdf438fd': [
         ((8, 9, 8, 21), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((12, 5, 12, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 12) -> `run()` (line 12) -> the sink (line 12)',), (((12, 9, 12, 21), 'request.args (the source)'), ((12, 5, 12, 27), '`run()`'), ((12, 5, 12, 27), 'the sink')), None),
+    ],
+    'review case.py fea5c6cc': [
+        ((3, 5, 3, 24), 'CWR103', 'info', "os.system() runs `e['cmd']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
+        ((5, 5, 5, 15), 'CWR102', 'info', "the Lambda event reaches the command run by run(), which passes it to os.system() (case.py:3): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 5) -> `run()` (line 5) -> the sink (line 5)',), (((5, 5, 5, 15), 'the Lambda event (the source)'), ((5, 5, 5, 15), '`run()`'), ((5, 5, 5, 15), 'the sink')), None),
+    ],
+    'review case.py fec19fc9': [
+    ],
+    'review handler.py 6988bf6b': [
+        ((15, 5, 15, 42), 'CWR116', 'warning', "the Lambda event's pathParameters is written to the log by log.info() with its line breaks (CWE-117)", ("data flow: the Lambda event's pathParameters (line 15) -> `process()` (line 15) -> the sink (line 15)",), (((15, 14, 15, 28), "the Lambda event's pathParameters (the source)"), ((15, 14, 15, 28), '`process()`'), ((15, 5, 15, 42), 'the sink')), None),
     ],
     'review tests/reviewer_corpus/aws/ami_lookup_safe.py a784daa5': [
     ],
@@ -2721,19 +3437,59 @@ EXPECTED = {
     'review tests/reviewer_corpus/secrets/token_logged_vuln.py 3bb3cc36': [
         ((11, 5, 11, 64), 'CWR204', 'warning', '`refresh_token` is logged in full (CWE-532)', (), (), None),
     ],
+    'review tool.py 12df347c': [
+        ((4, 1, 4, 23), 'CWR102', 'info', "sys.argv reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 4) -> the sink (line 4)',), (((4, 11, 4, 19), 'sys.argv (the source)'), ((4, 1, 4, 23), 'the sink')), None),
+        ((5, 1, 5, 19), 'CWR102', 'info', "input() reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: input() (line 5) -> the sink (line 5)',), (((5, 11, 5, 18), 'input() (the source)'), ((5, 1, 5, 19), 'the sink')), None),
+        ((6, 1, 6, 20), 'CWR102', 'info', "command-line arguments reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: command-line arguments (line 3) -> `args` (line 3) -> the sink (line 6)',), (((3, 8, 3, 22), 'command-line arguments (the source)'), ((3, 1, 3, 22), '`args`'), ((6, 1, 6, 20), 'the sink')), None),
+        ((8, 5, 8, 39), 'CWR102', 'error', 'socket data reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: socket data (line 8) -> the sink (line 8)',), (((8, 15, 8, 29), 'socket data (the source)'), ((8, 5, 8, 39), 'the sink')), None),
+    ],
+    'review tool.py d1362afc': [
+        ((7, 5, 7, 29), 'CWR102', 'info', "sys.argv reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 4) -> `name` (line 4) -> the sink (line 7)',), (((4, 12, 4, 20), 'sys.argv (the source)'), ((4, 5, 4, 23), '`name`'), ((7, 5, 7, 29), 'the sink')), None),
+    ],
+    'review views.py 0c3cf89a': [
+        ((7, 5, 7, 41), 'CWR102', 'error', 'request.query_params reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.query_params (line 7) -> the sink (line 7)',), (((7, 15, 7, 35), 'request.query_params (the source)'), ((7, 5, 7, 41), 'the sink')), None),
+    ],
     'review views.py 1e151c4e': [
         ((23, 5, 23, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 22) -> `Job()` (line 22) -> the sink (line 23)',), (((22, 15, 22, 27), 'request.args (the source)'), ((22, 11, 22, 33), '`Job()`'), ((23, 5, 23, 33), 'the sink')), None),
     ],
     'review views.py 2167a315': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 2f2c32a9': [
+        ((50, 12, 50, 22), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 12, 50, 22), 'the sink')), None),
+    ],
+    'review views.py 33448e88': [
+        ((47, 12, 47, 52), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `under_lexically()` (line 47) -> the sink (line 47)',), (((47, 33, 47, 45), 'request.args (the source)'), ((47, 17, 47, 51), '`under_lexically()`'), ((47, 12, 47, 52), 'the sink')), None),
+    ],
     'review views.py 37ddfe6c': [
+    ],
+    'review views.py 380fccab': [
+    ],
+    'review views.py 399c7449': [
+        ((5, 9, 5, 38), 'CWR102', 'error', 'request.get_param() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_param() (line 5) -> the sink (line 5)',), (((5, 19, 5, 37), 'request.get_param() (the source)'), ((5, 9, 5, 38), 'the sink')), None),
+    ],
+    'review views.py 3e51ef4f': [
+        ((4, 5, 4, 32), 'CWR102', 'error', 'request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.GET (line 4) -> the sink (line 4)',), (((4, 15, 4, 26), 'request.GET (the source)'), ((4, 5, 4, 32), 'the sink')), None),
+    ],
+    'review views.py 4e3c8a26': [
+        ((4, 5, 4, 32), 'CWR102', 'error', 'request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.GET (line 4) -> the sink (line 4)',), (((4, 15, 4, 26), 'request.GET (the source)'), ((4, 5, 4, 32), 'the sink')), None),
     ],
     'review views.py 5a5ba817': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 5acff9b5': [
+        ((6, 5, 6, 34), 'CWR102', 'error', 'request.query reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.query (line 6) -> the sink (line 6)',), (((6, 15, 6, 28), 'request.query (the source)'), ((6, 5, 6, 34), 'the sink')), None),
+    ],
     'review views.py 5e83ea67': [
         ((52, 9, 52, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 9, 52, 29), 'the sink')), None),
+    ],
+    'review views.py 5ffa004b': [
+    ],
+    'review views.py 625f203c': [
+    ],
+    'review views.py 64591187': [
+        ((7, 5, 7, 17), 'CWR102', 'error', 'route parameter `c` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `c` (line 6) -> the sink (line 7)',), (((6, 7, 6, 8), 'route parameter `c` (the source)'), ((7, 5, 7, 17), 'the sink')), None),
+        ((8, 5, 8, 22), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review views.py 660f6d7f': [
     ],
@@ -2743,23 +3499,56 @@ EXPECTED = {
     'review views.py 7202e235': [
         ((22, 5, 22, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `n` (line 21) -> the sink (line 22)',), (((21, 9, 21, 21), 'request.args (the source)'), ((21, 5, 21, 26), '`n`'), ((22, 5, 22, 26), 'the sink')), None),
     ],
+    'review views.py 75176faf': [
+    ],
+    'review views.py 7e0210df': [
+        ((49, 12, 49, 19), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `p` (line 47) -> the sink (line 49)',), (((47, 9, 47, 21), 'request.args (the source)'), ((47, 5, 47, 26), '`p`'), ((49, 12, 49, 19), 'the sink')), None),
+    ],
     'review views.py 82e0310d': [
         ((55, 5, 55, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 55)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((55, 5, 55, 25), 'the sink')), None),
+    ],
+    'review views.py 84e105ab': [
     ],
     'review views.py 85640bff': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
     'review views.py 901635ff': [
     ],
+    'review views.py 9349bfaf': [
+        ((49, 12, 49, 42), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 49)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((49, 12, 49, 42), 'the sink')), None),
+    ],
     'review views.py 98f0dcc9': [
+    ],
+    'review views.py a9237625': [
+        ((6, 9, 6, 42), 'CWR102', 'error', 'self.get_argument() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: self.get_argument() (line 6) -> the sink (line 6)',), (((6, 19, 6, 41), 'self.get_argument() (the source)'), ((6, 9, 6, 42), 'the sink')), None),
     ],
     'review views.py ab8c1455': [
         ((52, 5, 52, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 5, 52, 25), 'the sink')), None),
     ],
+    'review views.py ad1ef26f': [
+        ((5, 5, 5, 39), 'CWR102', 'error', 'request.match_info reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.match_info (line 5) -> the sink (line 5)',), (((5, 15, 5, 33), 'request.match_info (the source)'), ((5, 5, 5, 39), 'the sink')), None),
+    ],
+    'review views.py b04b9d67': [
+        ((50, 12, 50, 42), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 12, 50, 42), 'the sink')), None),
+    ],
+    'review views.py bb4d3a06': [
+        ((6, 5, 6, 33), 'CWR102', 'error', 'request.data reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.data (line 6) -> the sink (line 6)',), (((6, 15, 6, 27), 'request.data (the source)'), ((6, 5, 6, 33), 'the sink')), None),
+    ],
     'review views.py d083aa70': [
         ((52, 5, 52, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 5, 52, 25), 'the sink')), None),
     ],
+    'review views.py d62713ad': [
+    ],
+    'review views.py e40d103e': [
+        ((19, 5, 19, 26), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review views.py e8298339': [
+        ((47, 12, 47, 62), 'CWR107', 'error', 'request.args chooses the file path used by ....read_text(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `contained_lexically()` (line 47) -> the sink (line 47)',), (((47, 32, 47, 44), 'request.args (the source)'), ((47, 12, 47, 50), '`contained_lexically()`'), ((47, 12, 47, 62), 'the sink')), None),
+    ],
     'review views.py eca135cb': [
+    ],
+    'review views.py f79cc759': [
+        ((50, 5, 50, 29), 'CWR107', 'error', 'request.args chooses the file path used by os.remove(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 5, 50, 29), 'the sink')), None),
     ],
     'review views.py fac7ba0e': [
         ((51, 5, 51, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> `quoted()` (line 51) -> the sink (line 51)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((51, 23, 51, 32), '`quoted()`'), ((51, 5, 51, 33), 'the sink')), None),
@@ -3976,6 +4765,310 @@ EXPECTED = {
     'review-case CWR617 d8ed86c2': [
     ],
     'review-case CWR900 a758f7e6': [
+    ],
+    'review-file case.py 01c00bf5': [
+        ((5, 16, 5, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and fill changes it (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 0612ebba': [
+    ],
+    'review-file case.py 07c6fa67': [
+        ((3, 20, 3, 43), 'CWR409', 'info', "region 'eu-west-1' is hard-coded (CWE-547)", (), (), None),
+    ],
+    'review-file case.py 0859cc00': [
+        ((7, 18, 7, 36), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
+        ((8, 13, 8, 60), 'CWR405', 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
+    ],
+    'review-file case.py 0a524466': [
+        ((9, 12, 9, 53), 'CWR610', 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), (), None),
+    ],
+    'review-file case.py 0c4d2f3d': [
+    ],
+    'review-file case.py 10137a1c': [
+        ((5, 9, 5, 31), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
+    'review-file case.py 1101da6a': [
+        ((5, 12, 5, 48), 'CWR308', 'error', 'jwt.decode(verify=False) accepts tokens with any signature (CWE-347)', (), (), None),
+    ],
+    'review-file case.py 13dcd195': [
+        ((5, 5, 5, 46), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py 142c0cf3': [
+        ((2, 5, 2, 70), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py 17c92e02': [
+        ((5, 12, 5, 38), 'CWR120', 'info', 'db.run_query() runs SQL built by formatting `name` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py 19790ee3': [
+        ((5, 5, 5, 25), 'CWR307', 'error', 'mode 0o777 lets every user on the machine write here (CWE-732)', (), (), None),
+    ],
+    'review-file case.py 1b88b566': [
+    ],
+    'review-file case.py 1cc7dc9b': [
+        ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
+    ],
+    'review-file case.py 1de06a02': [
+        ((6, 5, 6, 49), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 18, 6, 30), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
+    ],
+    'review-file case.py 22d292e7': [
+        ((6, 5, 6, 38), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
+        ((7, 5, 7, 44), 'CWR204', 'warning', '`api_token` is logged in full (CWE-532)', (), (), None),
+    ],
+    'review-file case.py 27320af2': [
+        ((1, 18, 1, 20), 'CWR601', 'info', 'the default of `items` is created once and shared by every call (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 2896e752': [
+        ((3, 9, 3, 17), 'CWR605', 'info', 'if `d` is a dict, it is changed while the loop iterates over `d.keys()` (CWE-664)', (), (), None),
+        ((15, 9, 15, 17), 'CWR605', 'error', '`d` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
+    'review-file case.py 2954583c': [
+        ((5, 10, 5, 28), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
+        ((6, 5, 6, 65), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
+    ],
+    'review-file case.py 29d0c7cb': [
+        ((6, 5, 6, 37), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
+    'review-file case.py 2aef32c6': [
+        ((5, 10, 5, 28), 'CWR401', 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), (), None),
+        ((7, 9, 7, 69), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
+    ],
+    'review-file case.py 3154fb29': [
+        ((5, 12, 5, 52), 'CWR303', 'error', '`password_hash` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
+        ((5, 12, 5, 52), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
+    ],
+    'review-file case.py 33525448': [
+    ],
+    'review-file case.py 378feb0c': [
+    ],
+    'review-file case.py 39644d78': [
+        ((2, 12, 2, 73), 'CWR121', 'warning', 'eval() runs code from `template`, which is not a literal (CWE-95)', (), (), None),
+    ],
+    'review-file case.py 3b441e57': [
+        ((6, 5, 6, 13), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-file case.py 3efadad7': [
+        ((4, 12, 4, 22), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
+    ],
+    'review-file case.py 4472d946': [
+    ],
+    'review-file case.py 44de3097': [
+        ((7, 5, 7, 31), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
+    'review-file case.py 44f99cb9': [
+        ((6, 5, 6, 28), 'CWR104', 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 10, 6, 22), 'request.args (the source)'), ((6, 5, 6, 28), 'the sink')), None),
+    ],
+    'review-file case.py 451ff18c': [
+    ],
+    'review-file case.py 4db5b3d0': [
+        ((6, 9, 6, 83), 'CWR608', 'info', 'if `self.nightly_report_job_for_the_particular_pipeline_stage...` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
+    ],
+    'review-file case.py 50f1bddf': [
+        ((5, 16, 5, 43), 'CWR610', 'info', "aiohttp.request() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), (), None),
+    ],
+    'review-file case.py 51b87d9b': [
+        ((2, 5, 2, 26), 'CWR204', 'warning', '`password` is printed in full (CWE-532)', (), (), None),
+    ],
+    'review-file case.py 51ece545': [
+        ((7, 10, 7, 28), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
+    ],
+    'review-file case.py 5410fec3': [
+        ((9, 12, 9, 65), 'CWR118', 'warning', 'request.args is written into the headers of flask.Response() (CWE-113)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 46, 9, 58), 'request.args (the source)'), ((9, 12, 9, 65), 'the sink')), None),
+    ],
+    'review-file case.py 54b0f23c': [
+        ((6, 9, 6, 59), 'CWR122', 'warning', 'request.GET is stored in the session without validation (CWE-501)', ('data flow: request.GET (line 6) -> the sink (line 6)',), (((6, 40, 6, 51), 'request.GET (the source)'), ((6, 9, 6, 59), 'the sink')), None),
+    ],
+    'review-file case.py 55428435': [
+        ((5, 16, 5, 18), 'CWR601', 'info', 'the default of `items` is created once and shared by every call (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 555bd38e': [
+        ((5, 13, 5, 35), 'CWR305', 'error', 'random.getrandbits() is predictable, yet it makes `reset_token()` (CWE-338)', (), (), None),
+    ],
+    'review-file case.py 56cad9e7': [
+    ],
+    'review-file case.py 59a1634e': [
+    ],
+    'review-file case.py 5a1d14c3': [
+        ((5, 12, 5, 49), 'CWR303', 'error', '`password` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
+        ((5, 12, 5, 49), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
+    ],
+    'review-file case.py 5f44f5af': [
+        ((7, 12, 7, 80), 'CWR101', 'error', 'SQL built from request.args is passed to cur.mogrify(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 56, 7, 68), 'request.args (the source)'), ((7, 12, 7, 80), 'the sink')), None),
+    ],
+    'review-file case.py 5fd0663f': [
+        ((5, 5, 5, 63), 'CWR307', 'error', 'mode 0o772 lets every user on the machine write here (CWE-732)', (), (), None),
+    ],
+    'review-file case.py 5ffc7b74': [
+        ((2, 5, 2, 64), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py 632b0b8b': [
+    ],
+    'review-file case.py 64540b28': [
+    ],
+    'review-file case.py 666c72d9': [
+    ],
+    'review-file case.py 68a1400f': [
+        ((5, 12, 5, 55), 'CWR303', 'error', '`password` is hashed with sha256, which is fast to brute-force (CWE-916)', (), (), None),
+    ],
+    'review-file case.py 6a0f4419': [
+        ((5, 5, 5, 47), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
+    'review-file case.py 74e14789': [
+        ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
+    ],
+    'review-file case.py 77a77b19': [
+    ],
+    'review-file case.py 7a847490': [
+        ((2, 5, 2, 69), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py 7c89c072': [
+        ((1, 15, 1, 17), 'CWR601', 'info', 'the default of `attrs` is created once and shared by every call (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 7cbd5c6d': [
+    ],
+    'review-file case.py 7ce7ec9d': [
+        ((2, 5, 2, 43), 'CWR115', 'info', "the Lambda event is used as a MongoDB query in db.users.find(); it can carry query operators; it is another system's data, a risk only if an attacker can write it (CWE-943)", ('data flow: the Lambda event (line 2) -> the sink (line 2)',), (((2, 28, 2, 41), 'the Lambda event (the source)'), ((2, 5, 2, 43), 'the sink')), None),
+    ],
+    'review-file case.py 7d7d727c': [
+        ((1, 16, 1, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and this function changes it (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 7deca638': [
+    ],
+    'review-file case.py 8685457b': [
+    ],
+    'review-file case.py 8ee41f74': [
+        ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
+        ((7, 5, 7, 36), 'CWR302', 'error', 'verify_mode = CERT_NONE accepts any certificate (CWE-295)', (), (), None),
+    ],
+    'review-file case.py 9329891c': [
+        ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 9d1dd8c0': [
+        ((5, 23, 5, 44), 'CWR501', 'warning', 'this database connection is used without being closed; the handle stays open until garbage collection (CWE-772)', (), (), None),
+    ],
+    'review-file case.py a138d45e': [
+    ],
+    'review-file case.py a2349236': [
+    ],
+    'review-file case.py a259b1af': [
+        ((7, 5, 7, 51), 'CWR116', 'warning', 'request.args is written to the log by logger.info() with its line breaks (CWE-117)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 28, 7, 40), 'request.args (the source)'), ((7, 5, 7, 51), 'the sink')), None),
+    ],
+    'review-file case.py a41c4b05': [
+    ],
+    'review-file case.py a5838267': [
+        ((5, 40, 5, 58), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Zq8k************) (CWE-798)', (), (), None),
+    ],
+    'review-file case.py a9ed9303': [
+        ((9, 36, 9, 71), 'CWR402', 'warning', 'scan() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
+    'review-file case.py aa7898a5': [
+        ((3, 5, 3, 60), 'CWR120', 'info', 'self.connections.reporting_database_c...() runs SQL built by formatting `name` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py b12dc6e8': [
+        ((5, 12, 5, 79), 'CWR120', 'info', 'pandas.read_sql() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py b1cddaaa': [
+    ],
+    'review-file case.py b2d76ec3': [
+        ((6, 12, 6, 45), 'CWR115', 'error', 'request.body is used as a MongoDB query in db.users.find_one(); it can carry query operators (CWE-943)', ('data flow: request.body (line 5) -> `data` (line 5) -> the sink (line 6)',), (((5, 23, 5, 35), 'request.body (the source)'), ((5, 5, 5, 36), '`data`'), ((6, 12, 6, 45), 'the sink')), None),
+    ],
+    'review-file case.py b3227612': [
+    ],
+    'review-file case.py b61982af': [
+        ((10, 16, 10, 31), 'CWR305', 'error', "random.random() is predictable, and its value reaches the route's response (CWE-338)", (), (), None),
+    ],
+    'review-file case.py bc8a79f3': [
+        ((7, 5, 7, 51), 'CWR107', 'error', 'request.form chooses the file path used by f.save(); `../` can reach any file (CWE-22)', ('data flow: request.form (line 7) -> the sink (line 7)',), (((7, 30, 7, 42), 'request.form (the source)'), ((7, 5, 7, 51), 'the sink')), None),
+    ],
+    'review-file case.py bd304dc3': [
+        ((2, 5, 2, 70), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py bd7e7b4c': [
+        ((9, 5, 9, 43), 'CWR122', 'warning', 'request.args is stored in the session without validation (CWE-501)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 23, 9, 35), 'request.args (the source)'), ((9, 5, 9, 43), 'the sink')), None),
+    ],
+    'review-file case.py bd865dcb': [
+    ],
+    'review-file case.py c0c91934': [
+        ((2, 5, 2, 52), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `ID` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py c8fb32f3': [
+    ],
+    'review-file case.py c95f1182': [
+        ((5, 12, 5, 35), 'CWR312', 'error', 'a 1024-bit key is too short; use at least 2048 bits (CWE-326)', (), (), None),
+    ],
+    'review-file case.py cb2d0055': [
+        ((5, 12, 5, 31), 'CWR121', 'warning', 'builtins.eval() runs code from `expr`, which is not a literal (CWE-95)', (), (), None),
+    ],
+    'review-file case.py cb942b3e': [
+        ((7, 5, 7, 40), 'CWR122', 'warning', 'request.args is stored in the session without validation (CWE-501)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 23, 7, 35), 'request.args (the source)'), ((7, 5, 7, 40), 'the sink')), None),
+    ],
+    'review-file case.py ccb88819': [
+        ((5, 5, 5, 63), 'CWR307', 'error', 'mode 0o712 lets every user on the machine write here (CWE-732)', (), (), None),
+    ],
+    'review-file case.py cf312599': [
+        ((9, 36, 9, 71), 'CWR402', 'warning', 'scan() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
+    'review-file case.py d0138ae0': [
+        ((5, 12, 5, 42), 'CWR402', 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+        ((5, 12, 5, 42), 'CWR405', 'info', 'list_objects_v2() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
+    ],
+    'review-file case.py d5a2e89e': [
+        ((5, 32, 5, 53), 'CWR302', 'error', 'cert_reqs=CERT_NONE accepts any certificate (CWE-295)', (), (), None),
+    ],
+    'review-file case.py d7c94bf6': [
+        ((7, 9, 7, 51), 'CWR103', 'info', 'subprocess.check_call() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((7, 9, 7, 51), 'CWR609', 'info', 'subprocess.check_call() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-file case.py db06c132': [
+        ((8, 17, 8, 32), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
+    'review-file case.py dc6f4793': [
+        ((9, 5, 9, 52), 'CWR405', 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
+    ],
+    'review-file case.py dc7a319e': [
+        ((5, 12, 5, 55), 'CWR303', 'error', '`password` is hashed with SHA-1, which is fast to brute-force (CWE-916)', (), (), None),
+        ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
+    ],
+    'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py e20ece31': [
+    ],
+    'review-file case.py e429a37e': [
+        ((5, 12, 5, 49), 'CWR303', 'error', '`password` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
+        ((5, 12, 5, 49), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
+    ],
+    'review-file case.py e43c5f38': [
+        ((6, 18, 6, 53), 'CWR403', 'info', 'polling describe_stacks() in a sleep loop; boto3 has a waiter for this (CWE-1050)', (), (), None),
+        ((6, 18, 6, 53), 'CWR408', 'info', 'describe_stacks() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
+    ],
+    'review-file case.py eb6264e5': [
+        ((5, 5, 5, 48), 'CWR103', 'warning', 'subprocess.call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 5, 5, 48), 'CWR609', 'info', 'subprocess.call() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-file case.py ee0782cd': [
+        ((6, 12, 6, 42), 'CWR106', 'info', 'yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), (), None),
+    ],
+    'review-file case.py ee7ac9a4': [
+    ],
+    'review-file case.py f30cfd23': [
+    ],
+    'review-file case.py f3b4ea2d': [
+    ],
+    'review-file case.py f49dfb5f': [
+    ],
+    'review-file case.py f50f6ae1': [
+        ((6, 12, 6, 61), 'CWR105', 'error', 'request.files is deserialized by numpy.load(), which can run code (CWE-502)', ('data flow: request.files (line 6) -> the sink (line 6)',), (((6, 23, 6, 36), 'request.files (the source)'), ((6, 12, 6, 61), 'the sink')), None),
+    ],
+    'review-file case.py f5a69ea5': [
+    ],
+    'review-file case.py f5bfff4d': [
+        ((5, 12, 5, 51), 'CWR103', 'warning', 'subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py f87114ae': [
+    ],
+    'review-file case.py fa045819': [
+        ((4, 32, 4, 50), 'CWR312', 'error', 'a 2047-bit key is too short; use at least 2048 bits (CWE-326)', (), (), None),
+    ],
+    'review-file case.py fc5ec1d7': [
+        ((5, 5, 5, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
 }
 # fmt: on

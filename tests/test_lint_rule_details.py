@@ -11,12 +11,19 @@ import pytest
 from codeward.linters.engine import lint_file
 from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, action, api_case
 
+from tests.outputs_whole import check_whole
+
 
 def findings(tmp_path: Path, name: str, text: str) -> list[tuple]:
     path = tmp_path / name
     path.write_text(text)
     out = []
-    for f in lint_file(str(path)).findings:
+    found = lint_file(str(path)).findings
+    # The files beside it decide findings too: they are part of the text the table knows it by.
+    tree = sorted(str(p.relative_to(tmp_path)) + "\0" + (p.read_text(errors="replace") if p.is_file() else "")
+                  for p in tmp_path.rglob("*"))  # fmt: skip
+    check_whole("lint-file", name, "\0".join([text, *tree]), found, str(tmp_path))
+    for f in found:
         s = f.span
         out.append((f.code, (s.line, s.column, s.end_line, s.end_column), str(f.severity), f.message, tuple(f.notes)))
     return out

@@ -11,12 +11,15 @@ from codeward.reviewer.review import review_file
 from codeward.reviewer.rules.secrets import looks_like_secret
 
 from tests.helpers import run_cli
+from tests.outputs_whole import check_whole
 
 
 def findings(tmp_path: Path, source: str) -> list[tuple[str, int, int, str, str]]:
     path = tmp_path / "case.py"
     path.write_text(source)
-    return [(f.code, f.line, f.column, str(f.severity), f.message) for f in review_file(str(path)).findings]
+    found = review_file(str(path)).findings
+    check_whole("review-file", "case.py", source, found, str(tmp_path))
+    return [(f.code, f.line, f.column, str(f.severity), f.message) for f in found]
 
 
 FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
