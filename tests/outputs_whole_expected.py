@@ -2263,6 +2263,9 @@ EXPECTED = {
         ((11, 5, 11, 37), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `run()` (line 11) -> the sink (line 11)',), (((11, 9, 11, 21), 'request.args (the source)'), ((11, 5, 11, 37), '`run()`'), ((11, 5, 11, 37), 'the sink')), None),
         ((12, 5, 12, 37), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:7): it can run commands of its own (CWE-78)', ('data flow: request.args (line 12) -> `run()` (line 12) -> the sink (line 12)',), (((12, 19, 12, 31), 'request.args (the source)'), ((12, 5, 12, 37), '`run()`'), ((12, 5, 12, 37), 'the sink')), None),
     ],
+    'review case.py 405457a5': [
+        ((12, 9, 12, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `words()` (line 11) -> `w` (line 11) -> the sink (line 12)',), (((6, 16, 6, 28), 'request.args (the source)'), ((11, 14, 11, 21), '`words()`'), ((11, 5, 12, 21), '`w`'), ((12, 9, 12, 21), 'the sink')), None),
+    ],
     'review case.py 410347ac': [
         ((7, 5, 7, 52), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 33, 7, 45), 'request.args (the source)'), ((7, 5, 7, 52), 'the sink')), None),
         ((7, 5, 7, 52), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
@@ -2552,6 +2555,9 @@ EXPECTED = {
     'review case.py 7feb3267': [
         ((12, 9, 12, 37), 'CWR103', 'info', "os.system() runs `request.args['d']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
     ],
+    'review case.py 80219cfc': [
+        ((8, 12, 8, 19), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 8)',), (((7, 37, 7, 49), 'request.args (the source)'), ((7, 5, 7, 55), '`p`'), ((8, 12, 8, 19), 'the sink')), None),
+    ],
     'review case.py 8058916c': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `cmd` (line 8) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((8, 9, 8, 32), '`cmd`'), ((10, 5, 10, 19), 'the sink')), None),
     ],
@@ -2674,6 +2680,8 @@ EXPECTED = {
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> `get()` (line 8) -> the sink (line 8)',), (((5, 18, 5, 30), 'request.args (the source)'), ((8, 15, 8, 20), '`get()`'), ((8, 5, 8, 26), 'the sink')), None),
     ],
     'review case.py 99ba8811': [
+    ],
+    'review case.py 9ae4f980': [
     ],
     'review case.py 9b260e54': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2926,6 +2934,9 @@ EXPECTED = {
     ],
     'review case.py d5d26c1b': [
         ((6, 5, 6, 72), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 34, 6, 46), 'request.args (the source)'), ((6, 5, 6, 72), 'the sink')), None),
+    ],
+    'review case.py d614604c': [
+        ((9, 9, 9, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `c` (line 7) -> the sink (line 9)',), (((7, 9, 7, 21), 'request.args (the source)'), ((7, 5, 7, 26), '`c`'), ((9, 9, 9, 21), 'the sink')), None),
     ],
     'review case.py d68bc252': [
         ((14, 5, 14, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `d` (line 11) -> the sink (line 14)',), (((11, 9, 11, 21), 'request.args (the source)'), ((11, 5, 11, 26), '`d`'), ((14, 5, 14, 17), 'the sink')), None),

@@ -754,3 +754,34 @@ def test_an_sdk_client_from_a_wrapper_does_not_carry_its_region_into_responses()
         (17, "CWR109"),
         (20, "CWR109"),
     ]
+
+
+# Seed 36's survivors (bench/mutation-report.md, eighth pass): each case fails against its mutant on today's code.
+_H36 = "import os, re, subprocess, json, hashlib\nfrom pathlib import Path\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+_RAN_36 = "request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)"
+SEED_36_FILES = [
+    # A pathlib method joining the request's text (joinpath) keeps its flows (the mutant made the review fail).
+    ("joinpath keeps the argument's flows", _H36 + "@app.route('/x')\ndef view():\n"
+     "    p = Path('/srv/files').joinpath(request.args['f'])\n    return open(p).read()\n",
+     [(8, "CWR107", "request.args chooses the file path used by open(); `../` can reach any file (CWE-22)")]),
+    # `yield from` makes a generator of what it delegates to: its values reach the caller's loop.
+    ("yield from", _H36 + "def words():\n    yield from request.args.values()\n\n\n@app.route('/x')\ndef view():\n"
+     "    for w in words():\n        os.system(w)\n    return ''\n", [(12, "CWR102", _RAN_36)]),
+    # A nested function reads the enclosing function's variable as it is where the def runs.
+    ("a closure reads the value at its def", _H36 + "@app.route('/x')\ndef view():\n    c = request.args['c']\n"
+     "    def inner():\n        os.system(c)\n    inner()\n    c = 'ls'\n    def later():\n        os.system(c)\n"
+     "    later()\n    return ''\n", [(9, "CWR102", _RAN_36)]),
+    # `re.fullmatch(P, s) is not None` is the match's truth: an allow-list.
+    ("fullmatch is not None", _H36 + "@app.route('/x')\ndef view():\n    c = request.args['c']\n"
+     "    if re.fullmatch(r'[a-z]+', c) is not None:\n        os.system(c)\n    return ''\n", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "source", "expected"), SEED_36_FILES, ids=[c[0] for c in SEED_36_FILES])
+def test_seed_36_file(name: str, source: str, expected: list[tuple[int, str, str]]) -> None:
+    assert findings(source) == expected
+
+
+def test_a_generators_values_are_a_step_of_the_trace() -> None:
+    (finding,) = [f for f in reviewed("case.py", SEED_36_FILES[1][1]) if f.code == "CWR102"]
+    assert [what for _, what in finding.flow] == ["request.args (the source)", "`words()`", "`w`", "the sink"]
