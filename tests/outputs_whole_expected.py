@@ -3939,6 +3939,8 @@ EXPECTED = {
     ],
     'review-case CWR120 c4254007': [
     ],
+    'review-case CWR120 c9285bc5': [
+    ],
     'review-case CWR120 d4507cfc': [
     ],
     'review-case CWR120 dd52d53a': [
@@ -4083,9 +4085,13 @@ EXPECTED = {
     ],
     'review-case CWR203 d7d20504': [
     ],
+    'review-case CWR203 f944467d': [
+    ],
     'review-case CWR203 fabeb5aa': [
     ],
     'review-case CWR204 001c6f83': [
+    ],
+    'review-case CWR204 0803a0da': [
     ],
     'review-case CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
@@ -4112,8 +4118,6 @@ EXPECTED = {
     ],
     'review-case CWR204 a1adf439': [
         ((5, 5, 5, 58), 'CWR204', 'info', '`password` is logged in full (CWE-532)', (), (), None),
-    ],
-    'review-case CWR204 c1bc2fd7': [
     ],
     'review-case CWR204 c1da8288': [
         ((5, 5, 5, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
@@ -4150,6 +4154,8 @@ EXPECTED = {
         ((2, 18, 2, 30), 'CWR301', 'error', 'verify=False turns off certificate verification for this connection (CWE-295)', (), (), None),
     ],
     'review-case CWR302 309655fd': [
+    ],
+    'review-case CWR302 6c992d67': [
     ],
     'review-case CWR302 80fdc4f2': [
         ((2, 1, 2, 67), 'CWR302', 'error', 'every HTTPS connection of the process stops verifying certificates (CWE-295)', (), (), None),
@@ -4388,6 +4394,8 @@ EXPECTED = {
     ],
     'review-case CWR402 d036cf44': [
     ],
+    'review-case CWR402 f42d202f': [
+    ],
     'review-case CWR402 fa737060': [
     ],
     'review-case CWR402 fdf9b1e6': [
@@ -4620,6 +4628,8 @@ EXPECTED = {
     ],
     'review-case CWR607 499c99ea': [
         ((2, 11, 2, 37), 'CWR607', 'info', 'datetime.utcnow() returns a naive datetime (deprecated since 3.12) (CWE-682)', (), (), None),
+    ],
+    'review-case CWR607 bd805443': [
     ],
     'review-case CWR607 e5b4aa39': [
         ((2, 9, 2, 17), 'CWR607', 'info', 'datetime.now() without tz= returns a naive local datetime (CWE-682)', (), (), None),
