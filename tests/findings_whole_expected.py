@@ -1387,6 +1387,9 @@ EXPECTED = {
     'CWR612 acd4e42a': [
         ((4, 9, 4, 22), 'info', '`out` is built by repeated concatenation in a loop (CWE-1050)', (), None),
     ],
+    'CWR612 b8c6f57c': [
+        ((5, 13, 5, 27), 'info', '`buffer` is built by repeated concatenation in a loop (CWE-1050)', (), None),
+    ],
     'CWR613 0a6b0404': [
         ((12, 13, 12, 25), 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), None),
     ],

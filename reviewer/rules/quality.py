@@ -1354,11 +1354,38 @@ class MultiprocessingPitfalls(ReviewRule):
     )
 
 
+def _reset_after(ctx: Context, node: cst.AugAssign) -> bool:
+    """A later statement of the same block rebinds the name to a new value (`buffer = lines[-1]`): every pass
+    of the loop starts again from that value, so nothing accumulates (judged wrong on a stream reader that keeps
+    only its last partial line). A reset under a condition (`else: buffer = element`) leaves the growth."""
+    target = node.target.value  # type: ignore[attr-defined]
+    line = ctx.parents[-1] if ctx.parents else None
+    block = ctx.parents[-2] if len(ctx.parents) > 1 else None
+    if not isinstance(line, cst.SimpleStatementLine) or not isinstance(block, cst.IndentedBlock):
+        return False
+    after = False
+    for statement in block.body:
+        if statement is line:
+            after = True
+            continue
+        if not after or not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == target for t in small.targets
+            ):
+                value = small.value
+                grows = isinstance(value, cst.BinaryOperation) and isinstance(value.left, cst.Name)
+                return not (grows and value.left.value == target)  # type: ignore[attr-defined]
+    return False
+
+
 class StringConcatInLoop(ReviewRule):
     """
     ## What it does
     Finds strings built with `+=` inside loops, where the variable started as a string literal in the same
-    function.
+    function. Not when a later statement of the same block rebinds it (`buffer = parts[-1]`): every pass starts
+    again from that value.
 
     ## Why is this bad?
     Each `+=` copies the whole string: building a large result this way is quadratic in its length (CPython
@@ -1387,7 +1414,7 @@ class StringConcatInLoop(ReviewRule):
         if ctx.inside(cst.For, cst.While) is None:
             return
         strings: set[str] = ctx.shared.setdefault(("strings", id(ctx.scope.node)), set())  # type: ignore[assignment]
-        if node.target.value in strings:
+        if node.target.value in strings and not _reset_after(ctx, node):
             ctx.report(node, f"`{node.target.value}` is built by repeated concatenation in a loop")
 
     def visit_Assign(self, ctx: Context, node: cst.Assign) -> None:
@@ -1404,9 +1431,21 @@ class StringConcatInLoop(ReviewRule):
             "def render(rows):\n    parts = []\n    for r in rows:\n        parts.append(str(r))\n    return ''.join(parts)\n"
         ),
         Valid("def total(xs):\n    n = 0\n    for x in xs:\n        n += x\n    return n\n"),
+        # Reset on every pass: only the last partial line is kept.
+        Valid(
+            "def lines(stream):\n    buffer = ''\n    while True:\n        buffer += stream.read(1024)\n"
+            "        parts = buffer.split('\\n')\n        buffer = parts[-1]\n        yield from parts[:-1]\n"
+        ),
     )
     INVALID = (
         Invalid("def render(rows):\n    out = ''\n    for r in rows:\n        out += str(r)\n    return out\n", 4, 9),
+        # Reset only when a group is full: a group still grows by concatenation.
+        Invalid(
+            "def groups(items, fits):\n    buffer = ''\n    for item in items:\n        if fits(buffer + item):\n"
+            "            buffer += item\n        else:\n            yield buffer\n            buffer = item\n",
+            5,
+            13,
+        ),
     )
 
 
