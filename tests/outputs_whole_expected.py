@@ -4726,10 +4726,15 @@ EXPECTED = {
     ],
     'review-case CWR612 2325db2d': [
     ],
+    'review-case CWR612 5067962c': [
+    ],
     'review-case CWR612 9dbb0fdb': [
     ],
     'review-case CWR612 acd4e42a': [
         ((4, 9, 4, 22), 'CWR612', 'info', '`out` is built by repeated concatenation in a loop (CWE-1050)', (), (), None),
+    ],
+    'review-case CWR612 b8c6f57c': [
+        ((5, 13, 5, 27), 'CWR612', 'info', '`buffer` is built by repeated concatenation in a loop (CWE-1050)', (), (), None),
     ],
     'review-case CWR613 0a6b0404': [
         ((12, 13, 12, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
