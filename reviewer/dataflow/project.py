@@ -310,6 +310,11 @@ class Project:
         self._import_tables[path] = (text, table)
         return table
 
+    def imported(self, path: str, name: str) -> tuple[str, str] | None:
+        """What a module's `name` is imported from, read from its import lines: (file, name in it), the name empty
+        for a module; None when the module imports no project module or name under `name`."""
+        return self._imports(path).get(name)
+
     def imported_modules(self, path: str) -> list[str]:
         """The files of the project's modules that a module imports (read from its import lines, no parse)."""
         return sorted({file for file, _ in self._imports(path).values()})
