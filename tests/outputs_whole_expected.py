@@ -4835,6 +4835,9 @@ EXPECTED = {
     'review-file case.py 1de06a02': [
         ((6, 5, 6, 49), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 18, 6, 30), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
     ],
+    'review-file case.py 1fa21f5d': [
+        ((6, 28, 6, 50), 'CWR305', 'error', 'random.getrandbits() is predictable, yet it makes `reset_token` (CWE-338)', (), (), None),
+    ],
     'review-file case.py 22d292e7': [
         ((6, 5, 6, 38), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
         ((7, 5, 7, 44), 'CWR204', 'warning', '`api_token` is logged in full (CWE-532)', (), (), None),
@@ -4945,6 +4948,8 @@ EXPECTED = {
     'review-file case.py 7a847490': [
         ((2, 5, 2, 69), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-file case.py 7bc60c00': [
+    ],
     'review-file case.py 7c89c072': [
         ((1, 15, 1, 17), 'CWR601', 'info', 'the default of `attrs` is created once and shared by every call (CWE-665)', (), (), None),
     ],
@@ -5003,6 +5008,9 @@ EXPECTED = {
     ],
     'review-file case.py bc8a79f3': [
         ((7, 5, 7, 51), 'CWR107', 'error', 'request.form chooses the file path used by f.save(); `../` can reach any file (CWE-22)', ('data flow: request.form (line 7) -> the sink (line 7)',), (((7, 30, 7, 42), 'request.form (the source)'), ((7, 5, 7, 51), 'the sink')), None),
+    ],
+    'review-file case.py bd2c7c0f': [
+        ((6, 5, 6, 59), 'CWR405', 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
     ],
     'review-file case.py bd304dc3': [
         ((2, 5, 2, 70), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
@@ -5073,6 +5081,8 @@ EXPECTED = {
         ((6, 12, 6, 42), 'CWR106', 'info', 'yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), (), None),
     ],
     'review-file case.py ee7ac9a4': [
+    ],
+    'review-file case.py ef137f9f': [
     ],
     'review-file case.py f30cfd23': [
     ],

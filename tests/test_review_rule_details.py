@@ -688,7 +688,7 @@ SEED_25 = {
         'def rows(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = \'{}\'".format(name))\n',
         [('CWR120', 2, 5, 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)')],
     ),
-    # CWR112: `**options` may set autoescape: not reported.
+    # CWR123: `**options` may set autoescape: not reported.
     'an Environment given **options': (
         "import jinja2\n\n\ndef env(options):\n    return jinja2.Environment(loader=jinja2.FileSystemLoader('t'), **options)\n",
         [],
@@ -746,3 +746,35 @@ def test_literal_prefix_is_the_text_before_the_first_placeholder(expression: str
     from codeward.reviewer.rules._base import literal_prefix
 
     assert literal_prefix(cst.parse_expression(expression)) == prefix
+
+
+# Seed 26's survivors (bench/mutation-report.md, eighth pass; a fresh sample): each case fails against its mutant.
+SEED_26 = {
+    # A Lambda handler whose event parameter is named `evt` is an entry point: the bucket it names is the caller's.
+    "a handler taking evt": (
+        "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(evt, ctx):\n"
+        "    s3.put_object(Bucket=evt['bucket'], Key='k', Body=b'')\n",
+        [("CWR405", 6, 5, "info", "put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)")],
+    ),
+    # `event.get('ResourceProperties')` is the template's: a bucket named there is the deployment's own.
+    "a custom resource's properties read with get": (
+        "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+        "    props = event.get('ResourceProperties')\n    s3.put_object(Bucket=props['Bucket'], Key='k', Body=b'')\n",
+        [],
+    ),
+    # CWR105: what this code dumped itself is its own data (the mutant made the review fail, CWR900).
+    "pickle of what the function dumped": (
+        "import pickle\n\n\ndef clone(x):\n    return pickle.loads(pickle.dumps(x))\n", []
+    ),
+    # CWR305: an attribute target names what the random value makes.
+    "a token assigned to an attribute": (
+        "import random\n\n\nclass S:\n    def new(self):\n        self.reset_token = random.getrandbits(64)\n",
+        [("CWR305", 6, 28, "error", "random.getrandbits() is predictable, yet it makes `reset_token` (CWE-338)")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_26))
+def test_seed_26_case(tmp_path: Path, name: str) -> None:
+    source, expected = SEED_26[name]
+    assert findings(tmp_path, source) == expected
