@@ -480,24 +480,15 @@ def _unset_parameter(ctx: Context, name: str) -> bool:
         return False
     bound: set[str] = set()
 
+    binders = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)
+
     class Targets(cst.CSTVisitor):
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            bound.update(_names(node.target))
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            bound.update(_names(node.target))
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            bound.update(_names(node.target))
-
-        def visit_For(self, node: cst.For) -> None:
-            bound.update(_names(node.target))
-
-        def visit_AsName(self, node: cst.AsName) -> None:
-            bound.update(_names(node.name))
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            bound.update(_names(node.target))
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, binders):
+                bound.update(_names(node.target))
+            elif isinstance(node, cst.AsName):
+                bound.update(_names(node.name))
+            return True
 
     function.body.visit(Targets())
     return name not in bound
