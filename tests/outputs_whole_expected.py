@@ -4087,10 +4087,15 @@ EXPECTED = {
     ],
     'review-case CWR204 001c6f83': [
     ],
+    'review-case CWR204 1a611f20': [
+    ],
     'review-case CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
     'review-case CWR204 22a59b9b': [
+    ],
+    'review-case CWR204 39271f14': [
+        ((2, 5, 2, 30), 'CWR204', 'warning', '`access_token` is printed in full (CWE-532)', (), (), None),
     ],
     'review-case CWR204 42683695': [
         ((7, 5, 7, 17), 'CWR204', 'warning', '`token` is printed in full (CWE-532)', (), (), None),
@@ -4288,6 +4293,10 @@ EXPECTED = {
     'review-case CWR310 d0407769': [
     ],
     'review-case CWR311 32ca1c6f': [
+    ],
+    'review-case CWR311 77303f32': [
+    ],
+    'review-case CWR311 828c2f1c': [
     ],
     'review-case CWR311 88dc071e': [
         ((2, 22, 2, 40), 'CWR311', 'error', 'PROTOCOL_TLSv1 is an obsolete protocol version with practical attacks (CWE-326)', (), (), None),
@@ -4491,6 +4500,8 @@ EXPECTED = {
     ],
     'review-case CWR410 751f9d2a': [
     ],
+    'review-case CWR410 81a88353': [
+    ],
     'review-case CWR410 a9b9a07f': [
     ],
     'review-case CWR410 bd2a82e0': [
@@ -4500,6 +4511,8 @@ EXPECTED = {
         ((4, 12, 4, 33), 'CWR501', 'warning', '`pool` (executor) is never closed; use `with` (CWE-772)', (), (), None),
     ],
     'review-case CWR501 1dd8eabb': [
+    ],
+    'review-case CWR501 26b92240': [
     ],
     'review-case CWR501 38cd45fa': [
     ],
