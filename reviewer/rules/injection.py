@@ -1477,6 +1477,126 @@ class CrossSiteScripting(TaintSink):
     )
 
 
+class HtmlMarkedSafeFromVariable(CallRule):
+    """
+    ## What it does
+    Finds HTML marked safe (`mark_safe`, `SafeString`, `markupsafe.Markup`) or used as `format_html`'s
+    template, built by string formatting (f-strings, `%`, `+`, `.format`) from a parameter of the function
+    that is not escaped, where codeward cannot see where the value comes from (a template tag or filter, a
+    widget's `render`, an admin column, a helper). Untrusted data reaching it is reported by CWR110 instead.
+    The text may be assembled in a variable first (`html += "<li>%s</li>" % name`): the data-flow analysis
+    follows it to the call.
+
+    ## Why is this bad?
+    Marking text safe turns autoescaping off for it: a value with `<script>` in it runs in the browser of
+    whoever sees the page. Whether that can happen depends on every caller; escaping each value makes the
+    markup safe whatever they pass. Nothing here shows the value comes from outside, so the finding is
+    `info`.
+
+    ## Example
+    ```python
+    @register.simple_tag
+    def user_link(user):
+        return mark_safe('<a href="/u/%s">%s</a>' % (user.pk, user.name))
+    ```
+
+    ## Fix
+    Let `format_html` escape the values: `format_html('<a href="/u/{}">{}</a>', user.pk, user.name)`, or
+    escape each one (`django.utils.html.escape`, `markupsafe.escape`); `Markup("<b>%s</b>") % name` escapes
+    too.
+    """
+
+    code = "CWR124"
+    name = "html-marked-safe-from-variable"
+    cwe = 79
+    security_severity = 5.4
+    category = "security"
+    severity = Severity.INFO
+    needles = ("mark_safe", "Markup", "SafeString", "SafeText", "format_html")
+    targets = frozenset({"django.utils.safestring.mark_safe", "django.utils.html.mark_safe",
+                         "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
+                         "django.utils.html.format_html", "markupsafe.Markup", "jinja2.Markup", "flask.Markup",
+                         "jinja2.utils.Markup"})  # fmt: skip
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        text = argument(node, 0, "format_string" if name.endswith("format_html") else "s")
+        if text is None or ctx.sink_hits(node, "xss"):
+            return  # nothing given, or untrusted data: CWR110's
+        if name.endswith("format_html") and isinstance(text, cst.SimpleString | cst.ConcatenatedString):
+            return  # a constant template: format_html escapes its arguments
+        found = _built_from_parameter(ctx, text, "xss")
+        if found is None or "<" not in found[1] + _literal_text(text):
+            return  # not formatted from a parameter here or before, or no markup in sight (`"%s%s" % (a, b)`)
+        ctx.report(
+            node,
+            f"{ctx.code(node.func, 40)}() marks HTML built from `{found[0]}` as safe without escaping it; "
+            "a caller passing text with markup in it injects that markup into the page",
+        )
+
+    VALID = (
+        Valid(
+            "from django.utils.html import format_html\n\ndef link(user):\n"
+            "    return format_html('<a href=\"/u/{}\">{}</a>', user.pk, user.name)\n"
+        ),
+        Valid(
+            "from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\n\n"
+            "def bold(name):\n    return mark_safe('<b>%s</b>' % escape(name))\n"
+        ),
+        Valid("from markupsafe import Markup\n\ndef bold(name):\n    return Markup('<b>%s</b>') % name\n"),
+        # Values already made safe and joined, or text built only from constants.
+        Valid(
+            "from django.utils.html import conditional_escape\nfrom django.utils.safestring import mark_safe\n\n"
+            "def items(names):\n"
+            "    return mark_safe('<br>'.join(conditional_escape(n) for n in names))\n"
+        ),
+        Valid(
+            "from django.utils.safestring import mark_safe\n\ndef icon(ok):\n"
+            "    html = '<span class=\"%s\">' % ('yes' if ok else 'no')\n    return mark_safe(html)\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "from django.utils.safestring import mark_safe\n\ndef link(user):\n"
+            "    return mark_safe('<a href=\"/u/%s\">%s</a>' % (user.pk, user.name))\n",
+            4,
+            12,
+            message="mark_safe() marks HTML built from `user",
+        ),
+        Invalid(
+            "from django.utils.safestring import mark_safe\n\nclass Widget:\n"
+            "    def render(self, name, value, attrs=None):\n"
+            '        html = \'<input name="%s" value="%s">\' % (name, value)\n'
+            "        return mark_safe(html)\n",
+            6,
+            16,
+        ),
+        Invalid(
+            "from markupsafe import Markup\n\ndef listing(names):\n    html = '<ul>'\n    for n in names:\n"
+            "        html += f'<li>{n}</li>'\n    return Markup(html + '</ul>')\n",
+            7,
+            12,
+            message="Markup() marks HTML built from `names",
+        ),
+        Invalid(
+            "from django.utils.html import format_html\n\ndef bold(name):\n"
+            "    return format_html('<b>' + name + '</b>')\n",
+            4,
+            12,
+        ),
+    )
+
+
+def _literal_text(node: cst.BaseExpression) -> str:
+    """The literal pieces of a string-building expression, joined (where its markup would be)."""
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, cst.BinaryOperation):
+        return _literal_text(node.left) + _literal_text(node.right)
+    if isinstance(node, cst.Call) and method_name(node) == "format" and isinstance(node.func, cst.Attribute):
+        return literal_str(node.func.value) or ""
+    return literal_str(node) or ""
+
+
 class TemplateInjection(TaintSink):
     """
     ## What it does
