@@ -55,3 +55,43 @@ def test_a_command_extended_in_a_loop_and_a_branch() -> None:
         subprocess.call(cmd, shell=True)
     """
     assert lines(body, "CWR103") == [7]
+
+
+# -- an argument list that runs a shell behind a prefix program, or on another host through ssh -------------
+
+FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n\n@app.route('/x')\ndef view():\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ("['sudo', 'sh', '-c', 'echo ' + x]", [8]),
+        ("['sudo', '-u', 'app', 'bash', '-c', x]", [8]),
+        ("['env', 'LANG=C', 'timeout', '30', 'sh', '-c', x]", [8]),
+        ("['su', '-', 'app', '-c', 'ls ' + x]", [8]),
+        ("['ssh', '-i', 'key.pem', 'host', 'rm -rf ' + x]", [8]),  # the remote shell parses the command
+        ("['ssh', 'host', 'ls', x]", [8]),  # ssh joins the words of the remote command with blanks
+        ("['sudo', '-u', 'app', x]", [8]),  # the request names the program run as another user
+        ("['sudo', 'ls', '--', x]", []),  # an argument of a fixed program, no shell
+        ("['sudo', 'sh', '-c', 'ls \"$1\"', 'sh', x]", []),  # `$1` of the script: not parsed by the shell
+        ("['ssh', 'host', 'uptime']", []),
+        ("['timeout', '30', 'ls', x]", []),
+    ],
+)
+def test_a_shell_behind_a_prefix_program_or_ssh_runs_request_data(argv: str, expected: list[int]) -> None:
+    body = FLASK + f"    x = request.args['x']\n    subprocess.run({argv}, check=True)\n"
+    assert lines(body, "CWR102") == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ("['sudo', 'sh', '-c', 'echo %s' % value]", [2]),
+        ("['ssh', host, 'rm -rf %s' % value]", [2]),
+        ("['sudo', 'sh', '-c', 'echo %s' % shlex.quote(value)]", []),
+        ("['ssh', host, 'uptime']", []),
+        ("['sudo', 'rm', '-rf', value]", []),
+    ],
+)
+def test_a_shell_behind_a_prefix_program_or_ssh_built_from_a_parameter(argv: str, expected: list[int]) -> None:
+    assert lines(f"def run(host, value):\n    subprocess.call({argv})\n", "CWR103") == expected

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS as _SCRIPT_FLAGS
+from codeward.reviewer.dataflow.models.shell import SHELLS as _SHELL_PROGRAMS
+from codeward.reviewer.dataflow.models.shell import argv_command
 from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_str, method_name, positional
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
@@ -659,11 +662,6 @@ def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpres
     return None
 
 
-_SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh",
-                             "/usr/bin/bash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})  # fmt: skip
-_SCRIPT_FLAGS = frozenset({"-c", "/c", "/C", "-lc", "-ic", "-Command", "-command"})
-
-
 def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression | None:
     """The script of a shell an `exec*`/`spawn*` call starts with `-c` (`"sh", "-c", script`)."""
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
@@ -678,12 +676,19 @@ def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression
 
 
 def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
-    """The script of an argument list that starts a shell on it (`["bash", "-c", script]`)."""
+    """The script of an argument list that starts a shell on it (`["bash", "-c", script]`, also after a prefix
+    such as `sudo -u app` or `env A=1`, and `su -c script`), or the first variable word of the command an
+    `ssh` list has the remote shell run (`["ssh", host, "rm -rf %s" % path]`)."""
     if not isinstance(args, cst.List | cst.Tuple) or len(args.elements) < 3:
         return None
-    program, flag, script = (e.value for e in args.elements[:3])
-    if (literal_str(program) or "").rsplit("/", 1)[-1] in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
-        return script
+    items = [e.value for e in args.elements]
+    index, how = argv_command(
+        [None if isinstance(e, cst.StarredElement) else literal_str(e.value) for e in args.elements]
+    )
+    if how == "script" and index < len(items) and not isinstance(args.elements[index], cst.StarredElement):
+        return items[index]
+    if how == "remote":
+        return next((e for e in items[index:] if literal_str(e) is None), None)
     return None
 
 
