@@ -95,3 +95,20 @@ def test_a_shell_behind_a_prefix_program_or_ssh_runs_request_data(argv: str, exp
 )
 def test_a_shell_behind_a_prefix_program_or_ssh_built_from_a_parameter(argv: str, expected: list[int]) -> None:
     assert lines(f"def run(host, value):\n    subprocess.call({argv})\n", "CWR103") == expected
+
+
+# -- `shell=` given a name that holds a constant ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("    use_shell = True\n", [3]),
+        ("    use_shell = 1\n", [3]),
+        ("    use_shell = False\n", []),
+        ("    use_shell = flag\n", []),  # not known: CWR103 names only what it can show
+    ],
+)
+def test_shell_given_a_name_that_holds_a_constant(setup: str, expected: list[int]) -> None:
+    body = f"def run(value, flag):\n{setup}    subprocess.Popen('echo ' + value, shell=use_shell)\n"
+    assert lines(body, "CWR103") == expected

@@ -366,7 +366,7 @@ class ShellWithVariable(CallRule):
             return
         if name in CommandInjection._SHELL:
             shell = kwarg(node, "shell")
-            if shell is None or not is_const(shell.value, True):
+            if shell is None or not (is_const(shell.value, True) or _folds_true(ctx, shell.value)):
                 script = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
                 if script is None:
                     line = _split_line(ctx, command)  # `cmd.split()`, `shlex.split(cmd)`: argv from a line
@@ -648,6 +648,14 @@ def _as_it_is(ctx: Context, expr: cst.BaseExpression) -> bool:
         return False
     value = ctx.value(expr)
     return value.type != "str" and value.prefix is None
+
+
+def _folds_true(ctx: Context, flag: cst.BaseExpression) -> bool:
+    """`shell=use_shell` where the analysis knows the name holds a true constant wherever the call runs."""
+    if not isinstance(flag, cst.Name | cst.Attribute):
+        return False
+    folded = ctx.value(flag).const
+    return folded is True or (type(folded) is int and folded != 0)
 
 
 def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpression | None:
