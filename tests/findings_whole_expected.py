@@ -975,7 +975,7 @@ EXPECTED = {
         ((4, 12, 4, 46), 'info', 'format_html() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
     ],
     'CWR124 1d92b1f2': [
-        ((7, 12, 7, 34), 'info', 'Markup() marks HTML built from `names` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+        ((7, 12, 7, 34), 'info', 'Markup() marks HTML built from `n` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
     ],
     'CWR124 6f9edee0': [
         ((4, 12, 4, 70), 'info', 'mark_safe() marks HTML built from `user.pk` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),

@@ -1495,10 +1495,12 @@ class HtmlMarkedSafeFromVariable(CallRule):
     ## What it does
     Finds HTML marked safe (`mark_safe`, `SafeString`, `markupsafe.Markup`) or used as `format_html`'s
     template, built by string formatting (f-strings, `%`, `+`, `.format`) from a parameter of the function
-    that is not escaped, where codeward cannot see where the value comes from (a template tag or filter, a
-    widget's `render`, an admin column, a helper). Untrusted data reaching it is reported by CWR110 instead.
-    The text may be assembled in a variable first (`html += "<li>%s</li>" % name`): the data-flow analysis
-    follows it to the call.
+    that is not escaped (the parameter, an attribute or item of it, a loop variable over it, or such a value
+    through `str()` or a string method), where codeward cannot see where the value comes from (a template tag
+    or filter, a widget's `render`, an admin column, a helper). Untrusted data reaching it is reported by CWR110
+    instead. The text may be assembled in a variable of the function first (`html += "<li>%s</li>" % name`).
+    Markup that another call returns (a widget's own `render`, `render_to_string`, `format_html_join`) and
+    numbers (`%d`) are not counted.
 
     ## Why is this bad?
     Marking text safe turns autoescaping off for it: a value with `<script>` in it runs in the browser of
@@ -1533,17 +1535,19 @@ class HtmlMarkedSafeFromVariable(CallRule):
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
         text = argument(node, 0, "format_string" if name.endswith("format_html") else "s")
-        if text is None or ctx.sink_hits(node, "xss"):
-            return  # nothing given, or untrusted data: CWR110's
+        function = ctx.function
+        if text is None or function is None or ctx.sink_hits(node, "xss"):
+            return  # nothing given, module level, or untrusted data: CWR110's
         if name.endswith("format_html") and isinstance(text, cst.SimpleString | cst.ConcatenatedString):
             return  # a constant template: format_html escapes its arguments
-        found = _built_from_parameter(ctx, text, "xss")
-        if found is None or "<" not in found[1] + _literal_text(text):
-            return  # not formatted from a parameter here or before, or no markup in sight (`"%s%s" % (a, b)`)
+        raw = _RawHtml(function)
+        part = raw.part(text)
+        if part is None or not raw.markup:
+            return  # no parameter's own text in it, or no markup in sight (`"%s%s" % (a, b)`)
         ctx.report(
             node,
-            f"{ctx.code(node.func, 40)}() marks HTML built from `{found[0]}` as safe without escaping it; "
-            "a caller passing text with markup in it injects that markup into the page",
+            f"{ctx.code(node.func, 40)}() marks HTML built from `{ctx.code(part, 40)}` as safe without escaping "
+            "it; a caller passing text with markup in it injects that markup into the page",
         )
 
     VALID = (
@@ -1565,6 +1569,21 @@ class HtmlMarkedSafeFromVariable(CallRule):
         Valid(
             "from django.utils.safestring import mark_safe\n\ndef icon(ok):\n"
             "    html = '<span class=\"%s\">' % ('yes' if ok else 'no')\n    return mark_safe(html)\n"
+        ),
+        # Markup a call made (a widget's own render, a template, format_html_join), numbers, a value escaped first.
+        Valid(
+            "from django.template.loader import render_to_string\nfrom django.utils.html import format_html_join\n"
+            "from django.utils.safestring import mark_safe\n\nclass Widget(Base):\n"
+            "    def render(self, name, value, attrs=None):\n        output = super().render(name, value, attrs)\n"
+            "        return mark_safe('<div class=\"w\">%s</div>' % output)\n\n"
+            "    def card(self, value):\n        return mark_safe('<div>%s</div>' % render_to_string('c.html', {'v': value}))\n\n"
+            "    def items(self, names):\n"
+            "        return mark_safe('<ul>%s</ul>' % format_html_join('', '<li>{}</li>', ((n,) for n in names)))\n\n"
+            "    def count(self, n):\n        return mark_safe('<b>%d</b>' % n)\n"
+        ),
+        Valid(
+            "from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\n\n"
+            "def note(text):\n    text = escape(text)\n    return mark_safe('<p>%s</p>' % text.replace('\\n', '<br>'))\n"
         ),
     )
     INVALID = (
@@ -1597,6 +1616,116 @@ class HtmlMarkedSafeFromVariable(CallRule):
             12,
         ),
     )
+
+
+# Calls that hand their text on as it is (the value stays the caller's, unescaped).
+_TEXT_AS_IS = frozenset({"str", "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "replace",
+                         "format", "join", "__str__"})  # fmt: skip
+
+
+class _RawHtml:
+    """The parts of a string-building expression that are a parameter's own text, unescaped: the parameter, an
+    attribute or item of it (`user.name`, `data["x"]`), a loop variable over it, or such a value passed through
+    `str()` or a string method. The result of any other call (a widget's `render`, `render_to_string`,
+    `format_html_join`, `json.dumps`) is the callee's own markup, not counted."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        from codeward.reviewer.dataflow.nodes import names_bound_in, params_of
+
+        self.function = function
+        self.markup = False  # a literal piece with `<` in it was seen
+        self.followed: set[str] = set()
+
+        bound = names_bound_in(function.body)
+        self.params = {p.name.value for p in params_of(function)} - {"self", "cls"} - bound
+        self.loops: set[str] = set()
+        stack: list[cst.CSTNode] = list(function.body.body)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            if (
+                isinstance(item, cst.For | cst.CompFor)
+                and isinstance(item.target, cst.Name)
+                and self._rooted(item.iter)
+            ):
+                self.loops.add(item.target.value)
+            stack.extend(item.children)
+
+    def _rooted(self, node: cst.BaseExpression) -> bool:
+        while isinstance(node, cst.Attribute | cst.Subscript):
+            node = node.value
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "items", "values", "keys", "split", "splitlines"
+        ):  # fmt: skip
+            return self._rooted(node.func.value)
+        return isinstance(node, cst.Name) and node.value in self.params
+
+    def part(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        if "<" in _literal_text(node):
+            self.markup = True
+        if isinstance(node, cst.FormattedString):
+            inner = (p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
+            return next((found for e in inner if (found := self.part(e)) is not None), None)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Modulo):
+                conversions = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])", _literal_text(node.left))
+                if conversions and all(c in "diouxXeEfFgG%" for c in conversions):
+                    return None  # `"<b>%d</b>" % count`: only numbers go in
+            elif not isinstance(node.operator, cst.Add):
+                return None
+            return self.part(node.left) or self.part(node.right)
+        if isinstance(node, cst.Tuple | cst.List):
+            return next((found for e in node.elements if (found := self.part(e.value)) is not None), None)
+        if isinstance(node, cst.Dict):
+            values = (e.value for e in node.elements if isinstance(e, cst.DictElement))
+            return next((found for v in values if (found := self.part(v)) is not None), None)
+        if isinstance(node, cst.Call):
+            callee = node.func.attr.value if isinstance(node.func, cst.Attribute) else dotted(node.func)
+            if callee not in _TEXT_AS_IS:
+                return None
+            inner = [a.value for a in node.args if not a.star]
+            if isinstance(node.func, cst.Attribute):
+                inner.insert(0, node.func.value)
+            return next((found for e in inner if (found := self.part(e)) is not None), None)
+        if isinstance(node, cst.Name):
+            if node.value in self.params or node.value in self.loops:
+                return node
+            if node.value in self.followed:
+                return None
+            self.followed.add(node.value)  # a local variable (`html = "<ul>"`, `html += ...`): what it was given
+            assigned = _assigned_in(self.function, node.value)
+            return next((found for e in assigned if (found := self.part(e)) is not None), None)
+        if isinstance(node, cst.Attribute | cst.Subscript):
+            root: cst.BaseExpression = node
+            while isinstance(root, cst.Attribute | cst.Subscript):
+                root = root.value
+            return (
+                node if isinstance(root, cst.Name) and (root.value in self.params or root.value in self.loops) else None
+            )
+        return None
+
+
+def _assigned_in(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
+    """What a function's body assigns or adds (`+=`) to a plain name, nested definitions aside."""
+    found: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = list(function.body.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if (
+            isinstance(item, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == name for t in item.targets)
+        ) or (
+            isinstance(item, cst.AugAssign | cst.AnnAssign)
+            and isinstance(item.target, cst.Name)
+            and item.target.value == name
+            and item.value is not None
+        ):
+            found.append(item.value)
+        stack.extend(item.children)
+    return found
 
 
 def _literal_text(node: cst.BaseExpression) -> str:
