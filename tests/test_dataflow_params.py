@@ -90,6 +90,7 @@ def test_a_shell_behind_a_prefix_program_or_ssh_runs_request_data(argv: str, exp
         ("['ssh', host, 'rm -rf %s' % value]", [2]),
         ("['sudo', 'sh', '-c', 'echo %s' % shlex.quote(value)]", []),
         ("['ssh', host, 'uptime']", []),
+        ("['ssh', host, 'touch', f'{value}']", []),  # a value alone is an argument of a fixed program
         ("['sudo', 'rm', '-rf', value]", []),
     ],
 )

@@ -685,8 +685,8 @@ def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression
 
 def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
     """The script of an argument list that starts a shell on it (`["bash", "-c", script]`, also after a prefix
-    such as `sudo -u app` or `env A=1`, and `su -c script`), or the first variable word of the command an
-    `ssh` list has the remote shell run (`["ssh", host, "rm -rf %s" % path]`)."""
+    such as `sudo -u app` or `env A=1`, and `su -c script`), or the first word of the command an `ssh` list has
+    the remote shell run that is a command line formatted from a value (`["ssh", host, "rm -rf %s" % path]`)."""
     if not isinstance(args, cst.List | cst.Tuple) or len(args.elements) < 3:
         return None
     items = [e.value for e in args.elements]
@@ -696,7 +696,9 @@ def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
     if how == "script" and index < len(items) and not isinstance(args.elements[index], cst.StarredElement):
         return items[index]
     if how == "remote":
-        return next((e for e in items[index:] if literal_str(e) is None), None)
+        # A word formatted into a command line of its own (`"rm -rf %s" % path`); a word that is a value alone
+        # (`["ssh", host, "touch", status_file]`) is an argument of a fixed program, as in a local list.
+        return next((e for e in items[index:] if literal_str(e) is None and " " in _literal_text(e)), None)
     return None
 
 
