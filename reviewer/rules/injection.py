@@ -1609,7 +1609,7 @@ class HtmlMarkedSafeFromVariable(CallRule):
             "        html += f'<li>{n}</li>'\n    return Markup(html + '</ul>')\n",
             7,
             12,
-            message="Markup() marks HTML built from `names",
+            message="Markup() marks HTML built from `n`",
         ),
         Invalid(
             "from django.utils.html import format_html\n\ndef bold(name):\n"
