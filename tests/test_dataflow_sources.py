@@ -197,7 +197,7 @@ class Root:
 
 
 def test_a_cherrypy_exposed_method_takes_its_parameters_from_the_request() -> None:
-    found = [(f.line, f.code, f.severity.name.lower()) for f in review_text("app.py", CHERRYPY)]
+    found = [(f.line, f.code, f.severity.name.lower()) for f in reviewed("app.py", CHERRYPY)]
     # The exposed methods: query and form fields are their parameters, a returned string is the HTML page.
     # The method that is not exposed gets the shape rule's warning only (its caller decides).
     assert sorted(found) == [(9, "CWR110", "error"), (13, "CWR102", "error"), (16, "CWR103", "warning")]
@@ -218,4 +218,4 @@ def test_a_pyramid_response_body_is_html(response: str, expected: list[int]) -> 
         "from markupsafe import escape\nfrom pyramid.response import Response\nfrom pyramid.view import view_config\n\n"
         f"@view_config(route_name='x')\ndef view(request):\n    name = request.params['name']\n    return {response}\n"
     )
-    assert [f.line for f in review_text("app.py", text) if f.code == "CWR110"] == expected
+    assert [f.line for f in reviewed("app.py", text) if f.code == "CWR110"] == expected
