@@ -971,6 +971,18 @@ EXPECTED = {
     'CWR123 dbba35a1': [
         ((3, 7, 3, 34), 'warning', 'autoescape is turned off: every {{ value }} is written into the page unescaped (CWE-79)', (), None),
     ],
+    'CWR124 17f517cb': [
+        ((4, 12, 4, 46), 'info', 'format_html() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
+    'CWR124 1d92b1f2': [
+        ((7, 12, 7, 34), 'info', 'Markup() marks HTML built from `n` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
+    'CWR124 6f9edee0': [
+        ((4, 12, 4, 70), 'info', 'mark_safe() marks HTML built from `user.pk` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
+    'CWR124 8e69772e': [
+        ((6, 16, 6, 31), 'info', 'mark_safe() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
     'CWR201 307b66ac': [
         ((1, 9, 1, 51), 'warning', 'hard-coded GitHub token ghp_************ (CWE-798)', (), None),
     ],
