@@ -745,6 +745,9 @@ EXPECTED = {
     'CWP132 f5150625': [
         ((21, 70, 21, 85), 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
+    'CWP133 5657e460': [
+        ((10, 214, 10, 236), 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), None),
+    ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
     ],

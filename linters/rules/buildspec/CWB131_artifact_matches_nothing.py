@@ -5,7 +5,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, looks_windows
+from codeward.linters.rules.buildspec._shared import SKIP_DIRS, commands, file_elsewhere, looks_windows
 from codeward.linters.simulate.files import nested_repository
 
 from codeward.findings import Severity
@@ -65,7 +65,6 @@ _BUILT_DIRS = ("target/", "build/", "dist/", "out/", "bin/", "obj/", ".aws-sam/"
                "lib/", "coverage/", "reports/", "artifacts/", "release/", "deploy/", "package/", "node_modules/")  # fmt: skip
 _BUILT_SUFFIXES = (".jar", ".war", ".ear", ".zip", ".tgz", ".gz", ".whl", ".dll", ".exe", ".so", ".js", ".css",
                    ".html", ".map", ".class", ".apk", ".nupkg", ".egg", ".pyc", ".wasm", ".bin", ".tar")  # fmt: skip
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "vendor", "__pycache__", "target", "dist", "build"})
 _MAX_FILES = 3000
 _MAX_BYTES = 200_000
 
@@ -192,24 +191,6 @@ class _Build:
         self.written.append((target.rstrip("/").rsplit("/", 1)[-1], _resolve(cwd, target)))
 
 
-def _elsewhere(top: str, target: str) -> str | None:
-    """A file of the repository with the base name of `target` at another path (from the root), or None."""
-    name = target.rsplit("/", 1)[-1]
-    seen = 0
-    for current, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))
-        )
-        seen += len(filenames)
-        if seen > _MAX_FILES:
-            return None
-        if name in filenames:
-            found = posixpath.relpath(os.path.join(current, name).replace(os.sep, "/"), top.replace(os.sep, "/"))
-            if found != target:
-                return found
-    return None
-
-
 def _run_mentions(top: str, here: str, words: set[str], name: str, skip: str) -> bool:
     """Whether a file the build runs mentions `name`: a word of the commands naming a file of the repository (a
     script), the Makefile when `make` runs, package.json when a package manager does."""
@@ -238,7 +219,7 @@ def _mentioned(top: str, name: str, skip: str) -> bool:
     needle = name.encode()
     seen = 0
     for current, dirnames, filenames in os.walk(top):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))]
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not nested_repository(os.path.join(current, d))]
         for filename in filenames:
             seen += 1
             if seen > _MAX_FILES:
@@ -434,7 +415,7 @@ class ArtifactMatchesNothing(DocumentRule):
                 continue
             if target.startswith(_BUILT_DIRS) or target.endswith(_BUILT_SUFFIXES):
                 continue
-            found = _elsewhere(top, target)
+            found = file_elsewhere(top, target.rsplit("/", 1)[-1], unlike=target)
             if found is None or _run_mentions(top, here, build.words, name, ctx.document.path):
                 continue
             ctx.report(
