@@ -5,7 +5,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import SKIP_DIRS, commands, file_elsewhere, looks_windows
+from codeward.linters.rules.buildspec._shared import SKIP_DIRS, commands, files_named, looks_windows
 from codeward.linters.simulate.files import nested_repository
 
 from codeward.findings import Severity
@@ -246,9 +246,10 @@ class ArtifactMatchesNothing(DocumentRule):
     (`target/`, `dist/`...) and build products (`.jar`, `.zip`, `.js`...) are left alone: build tools derive
     their names.
 
-    When other entries match, also reports a plain path that matches nothing while the repository has a file of
-    that name at another path (`stop_server.sh` listed, `scripts/stop_server.sh` committed), no command names it
-    or copies files under names it cannot see (`cp scripts/* .`), and no script the build runs mentions it.
+    When other entries match, also reports a plain path that matches nothing while exactly one file of that name
+    sits at another path below the buildspec's folder (`stop_server.sh` listed, `scripts/stop_server.sh`
+    committed), no command names it or copies files under names it cannot see (`cp scripts/* .`), and no script
+    the build runs mentions it. A file of that name in another project of the repository is not that one.
 
     ## Why is this bad?
     CodeBuild resolves `artifacts.files` from the source root (or `base-directory`), whatever directory the
@@ -300,6 +301,9 @@ class ArtifactMatchesNothing(DocumentRule):
         # A file of the repository copied to the root under a name the model cannot see, or named right.
         Valid(_HOOKS.replace("mvn -q package", "cp scripts/* ."), files=_HOOK_FILES),
         Valid(_HOOKS.replace("    - stop_server.sh", "    - scripts/stop_server.sh"), files=_HOOK_FILES),
+        # Another project of the repository has a file of that name: not the one this build meant.
+        Valid(_HOOKS, filename="app/buildspec.yml", files={"../.git/HEAD": "ref: refs/heads/main\n",
+              "appspec.yml": "version: 0.0\n", "../other/scripts/stop_server.sh": "#!/bin/sh\n"}),
     )  # fmt: skip
     INVALID = (
         # Other entries match, so the upload succeeds without the hook script, which is at scripts/stop_server.sh.
@@ -415,9 +419,12 @@ class ArtifactMatchesNothing(DocumentRule):
                 continue
             if target.startswith(_BUILT_DIRS) or target.endswith(_BUILT_SUFFIXES):
                 continue
-            found = file_elsewhere(top, target.rsplit("/", 1)[-1], unlike=target)
-            if found is None or _run_mentions(top, here, build.words, name, ctx.document.path):
+            # The one file of that name below the buildspec's own folder: in a repository of several projects,
+            # another project's file of the same name is not the one this build meant.
+            below = files_named(here, name)
+            if not below or len(below) != 1 or _run_mentions(top, here, build.words, name, ctx.document.path):
                 continue
+            found = posixpath.normpath(posixpath.join(os.path.relpath(here, top).replace(os.sep, "/"), below[0]))
             ctx.report(
                 at or ("artifacts", "files", index),
                 f'artifacts.files "{pattern}" matches no file: it is not in the repository and no command writes it, '

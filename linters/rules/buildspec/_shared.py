@@ -200,13 +200,14 @@ SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "
 _ELSEWHERE_FILES = 5000
 
 
-def file_elsewhere(root: str, name: str, unlike: str | None = None) -> str | None:
-    """A path of the repository (from `root`, `/`-separated) of a file named `name`, other than `unlike`; None when
-    there is none, or the tree is too big to walk."""
+def files_named(root: str, name: str, most: int = 2) -> list[str] | None:
+    """The paths below `root` (`/`-separated, from `root`) of files named `name`, at most `most` of them; None when
+    the tree is too big to walk."""
     import os
 
     from codeward.linters.simulate.files import nested_repository
 
+    found: list[str] = []
     seen = 0
     for current, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
@@ -214,9 +215,16 @@ def file_elsewhere(root: str, name: str, unlike: str | None = None) -> str | Non
         )
         seen += len(filenames)
         if name in filenames:
-            found = os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/")
-            if found != unlike:
+            found.append(os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/"))
+            if len(found) >= most:
                 return found
         if seen > _ELSEWHERE_FILES:
             return None
-    return None
+    return found
+
+
+def file_elsewhere(root: str, name: str) -> str | None:
+    """A path of the repository (from `root`, `/`-separated) of a file named `name`; None when there is none, or
+    the tree is too big to walk."""
+    found = files_named(root, name, most=1)
+    return found[0] if found else None
