@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 PRESENT, MISSING, UNKNOWN = "present", "missing", "unknown"
@@ -210,16 +211,40 @@ def _commands(data: Any) -> list[str]:
     return found
 
 
+# Lines longer than this are not split into words. shlex builds a quoted word a character at a time, in time
+# quadratic in its length (a hostile 800 KB command took over a minute of CPU), and nobody writes a command line
+# this long by hand: such lines are generated data, which the shell-modelling rules leave alone.
+MAX_SHELL_LINE = 16_384
+
+
+@lru_cache(maxsize=1024)
+def shell_tokens(line: str) -> tuple[str, ...] | None:
+    """One line's words as a POSIX shell reads them (quotes removed, `#` comments dropped, `&&`, `|`, `>`... as
+    words of their own); None for an unclosed quote or a line over MAX_SHELL_LINE. Cached: every rule that models
+    the shell asks for the same lines."""
+    if len(line) > MAX_SHELL_LINE:
+        return None
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        return tuple(lexer)
+    except ValueError:  # an unclosed quote: the command is not one this model can read
+        return None
+
+
 def _simple_commands(command: str) -> list[list[str]]:
     """The words of each simple command in a shell command line (quotes respected; `>`, `&&`... as their own words)."""
+    return [list(words) for words in _split_commands(command)]
+
+
+@lru_cache(maxsize=64)
+def _split_commands(command: str) -> tuple[tuple[str, ...], ...]:
+    # Cached: about ten rules split each command of a buildspec (shell_tokens bounds the cost of one split).
     found: list[list[str]] = []
     for line in command.replace("\\\n", " ").splitlines():
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        try:
-            words = list(lexer)
-        except ValueError:  # an unclosed quote: the command is not one this model can read
+        words = shell_tokens(line)
+        if words is None:
             continue
         current: list[str] = []
         for word in words:
@@ -229,7 +254,7 @@ def _simple_commands(command: str) -> list[list[str]]:
             else:
                 current.append(word)
         found.append(current)
-    return [words for words in found if words]
+    return tuple(tuple(words) for words in found if words)
 
 
 # Other CI systems' files that build and push CodeDeploy revisions, and the keys that hold their shell commands

@@ -7,7 +7,7 @@ with `--profile strict` (or `profile = "strict"`): the rules below stay quiet th
 findings are fixtures and harness code, not defects a reviewer comments on. Of the known token formats
 (CWR201), tests keep only live credentials (AWS access key ids, GitHub/GitLab/Slack/Stripe/Google keys):
 private keys and JSON Web Tokens in tests are test data. Example and documentation code (`examples/`,
-`example/`, `docs/`, `doc/`) gets the same treatment for placeholder secrets, regions and account ids
+`example/`, `samples/`, `sample/`, `docs/`, `doc/`) gets the same treatment for placeholder secrets, regions and account ids
 (`QUIET_IN_EXAMPLES`); `--profile strict` reviews it like the rest.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 DEFAULT_TEST_PATHS = ("tests", "test", "t", "testing", "__tests__", "*_tests", "test_*.py", "*_test.py",
                       "*_tests.py", "conftest.py")  # fmt: skip
 # Example and documentation code: its credentials, regions and account ids are placeholders for the reader's own.
-EXAMPLE_PATHS = ("examples", "example", "docs", "doc")
+EXAMPLE_PATHS = ("examples", "example", "samples", "sample", "docs", "doc")
 PROFILES = ("default", "strict")
 
 # Rules that stay quiet in test code under the default profile, and why.
@@ -35,6 +35,7 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR204": "test output, not production logs",
     "CWR205": "fixture values that look like credentials",
     "CWR301": "clients of local test servers with self-signed certificates",
+    "CWR305": "fixture passwords and tokens a test makes up: their predictability protects nothing",
     "CWR302": "TLS contexts for local test servers with self-signed certificates",
     "CWR306": "scratch file names in the test's own sandbox",
     "CWR312": "short keys that keep key generation fast in tests",

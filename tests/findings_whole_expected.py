@@ -1040,6 +1040,9 @@ EXPECTED = {
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
     ],
+    'CWR204 39271f14': [
+        ((2, 5, 2, 30), 'warning', '`access_token` is printed in full (CWE-532)', (), None),
+    ],
     'CWR204 42683695': [
         ((7, 5, 7, 17), 'warning', '`token` is printed in full (CWE-532)', (), None),
     ],

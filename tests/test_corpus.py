@@ -13,6 +13,7 @@ from codeward.linters.engine import lint_file
 from codeward.linters.lint import discover
 
 from tests.helpers import ROOT, run_cli
+from tests.outputs_whole import check_whole
 
 CORPUS = Path(ROOT) / "tests" / "corpus"
 EXAMPLES = Path(ROOT) / "examples"
@@ -34,7 +35,14 @@ def _expected(path: Path) -> list[tuple[int, int, str]]:
 
 @pytest.mark.parametrize("path", _corpus_files(), ids=lambda p: str(p.relative_to(CORPUS)))
 def test_corpus_file_reports_exactly_its_defects(path: Path) -> None:
-    found = sorted((f.line, f.column, f.code) for f in lint_file(str(path)).findings)
+    findings = lint_file(str(path)).findings
+    check_whole(
+        "lint",
+        path.relative_to(CORPUS).as_posix(),
+        path.read_text(encoding="utf-8", errors="surrogateescape"),
+        findings,
+    )
+    found = sorted((f.line, f.column, f.code) for f in findings)
     assert found == _expected(path)
 
 

@@ -7,7 +7,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from codeward.reviewer.review import review_file, review_text
+from codeward.reviewer.review import review_file
+
+from tests.outputs_whole import reviewed
 
 HEAD = "import os, re, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
 FLOW_RULES = {"CWR101", "CWR102", "CWR104", "CWR107", "CWR109", "CWR110", "CWR111", "CWR113", "CWR114",
@@ -18,7 +20,7 @@ def reported(body: str, *, head: str = HEAD) -> list[tuple[int, str]]:
     """(line within `body`, code) of every flow finding; `body` is dedented and follows `head`."""
     source = head + textwrap.dedent(body)
     offset = head.count("\n")
-    findings = review_text("case.py", source)
+    findings = reviewed("case.py", source)
     return sorted((f.line - offset, f.code) for f in findings if f.code in FLOW_RULES)
 
 
@@ -220,7 +222,7 @@ def test_wrapper_of_a_sink_is_a_sink() -> None:
         run_quoted(request.args['c'])
         run('ls')
     """
-    found = review_text("case.py", HEAD + textwrap.dedent(body))
+    found = reviewed("case.py", HEAD + textwrap.dedent(body))
     flows = [f for f in found if f.code == "CWR102"]
     assert [(f.line - 3) for f in flows] == [11]
     assert "run(), which passes it to os.system() (case.py:6)" in flows[0].message
@@ -352,7 +354,7 @@ def test_a_helper_that_sanitises_its_argument_clears_what_the_argument_contains(
         log.info(resp(200, [event["pathParameters"]["id"]])["body"])
     """
     source = head + textwrap.dedent(body)
-    found = [(f.line - 2, f.code) for f in review_text("handler.py", source) if f.code == "CWR116"]
+    found = [(f.line - 2, f.code) for f in reviewed("handler.py", source) if f.code == "CWR116"]
     assert found == [(13, "CWR116")]
 
 
@@ -717,7 +719,7 @@ WEB_FRAMEWORKS = [
 
 @pytest.mark.parametrize(("source", "line"), WEB_FRAMEWORKS)
 def test_web_framework_sources(source: str, line: int) -> None:
-    assert [f.line for f in review_text("views.py", source) if f.code == "CWR102"] == [line]
+    assert [f.line for f in reviewed("views.py", source) if f.code == "CWR102"] == [line]
 
 
 LAMBDA_EVENTS = [
@@ -737,7 +739,7 @@ LAMBDA_EVENTS = [
 @pytest.mark.parametrize(("read", "reported"), LAMBDA_EVENTS)
 def test_lambda_event_trust(read: str, reported: bool) -> None:
     source = f"import os\n\ndef handler(event, context):\n    os.system('run ' + {read})\n"
-    assert bool([f for f in review_text("app.py", source) if f.code == "CWR102"]) is reported
+    assert bool([f for f in reviewed("app.py", source) if f.code == "CWR102"]) is reported
 
 
 def test_custom_resource_handler_trusts_its_whole_event() -> None:
@@ -746,7 +748,7 @@ def test_custom_resource_handler_trusts_its_whole_event() -> None:
         "        return\n    os.system('create ' + event['Name'])\n"
         "    urllib.request.urlopen(urllib.request.Request(event['ResponseURL'], data=b'{}', method='PUT'))\n"
     )
-    assert [f.code for f in review_text("app.py", source) if f.code in FLOW_RULES] == []
+    assert [f.code for f in reviewed("app.py", source) if f.code in FLOW_RULES] == []
 
 
 def test_powertools_resolver_routes() -> None:
@@ -755,7 +757,7 @@ def test_powertools_resolver_routes() -> None:
         "app = APIGatewayRestResolver()\n\n@app.get('/todos/<todo_id>')\ndef get_todo(todo_id: str):\n"
         "    os.system('show ' + todo_id)\n    os.system(app.current_event.get_query_string_value('c'))\n"
     )
-    assert [f.line for f in review_text("app.py", source) if f.code == "CWR102"] == [7, 8]
+    assert [f.line for f in reviewed("app.py", source) if f.code == "CWR102"] == [7, 8]
 
 
 def test_command_line_and_sockets() -> None:
@@ -764,7 +766,7 @@ def test_command_line_and_sockets() -> None:
         "os.system(sys.argv[1])\nos.system(input())\nos.system(args.cmd)\n"
         "def serve(conn: socket.socket):\n    os.system(conn.recv(100).decode())\n"
     )
-    assert [f.line for f in review_text("tool.py", source) if f.code == "CWR102"] == [4, 5, 6, 8]
+    assert [f.line for f in reviewed("tool.py", source) if f.code == "CWR102"] == [4, 5, 6, 8]
 
 
 # -- 7. sinks ----------------------------------------------------------------------------------------------------
@@ -808,14 +810,12 @@ def test_trust_decides_which_sinks_count() -> None:
         "import os, sys, logging\n\ndef main():\n    name = sys.argv[1]\n    open(name)\n"
         "    logging.info('reading %s', name)\n    os.system('cat ' + name)\n"
     )
-    assert [(f.line, f.code) for f in review_text("tool.py", tool) if f.code in FLOW_RULES | {"CWR116"}] == [
-        (7, "CWR102")
-    ]
+    assert [(f.line, f.code) for f in reviewed("tool.py", tool) if f.code in FLOW_RULES | {"CWR116"}] == [(7, "CWR102")]
     handler = (
         "import os, logging\n\ndef handler(event, context):\n    logging.info('job %s', event['job'])\n"
         "    os.system('run ' + event['job'])\n    logging.info('q %s', event['queryStringParameters']['q'])\n"
     )
-    found = [(f.line, f.code) for f in review_text("app.py", handler) if f.code in FLOW_RULES | {"CWR116"}]
+    found = [(f.line, f.code) for f in reviewed("app.py", handler) if f.code in FLOW_RULES | {"CWR116"}]
     assert found == [(5, "CWR102"), (6, "CWR116")]
 
 
@@ -889,7 +889,7 @@ def test_findings_do_not_depend_on_the_files_reviewed_before(tmp_path: Path) -> 
 def shape(body: str, code: str) -> list[int]:
     """Lines of `body` (no header) where the rule `code` reports."""
     source = textwrap.dedent(body)
-    return sorted(f.line for f in review_text("case.py", source) if f.code == code)
+    return sorted(f.line for f in reviewed("case.py", source) if f.code == code)
 
 
 def test_sql_formatted_from_a_parameter_into_a_variable_first() -> None:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from codeward.reviewer.review import review_text
+
+from tests.outputs_whole import reviewed
 
 HEAD = "import os, shlex, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n"
 
 
 def command_lines(body: str) -> list[int]:
     """Lines (counted within the dedented `body`) reported as OS command injection."""
-    findings = review_text("case.py", HEAD + textwrap.dedent(body))
+    source = HEAD + textwrap.dedent(body)
+    findings = reviewed("case.py", source)
     offset = HEAD.count("\n")
     return sorted(f.line - offset for f in findings if f.code == "CWR102")
 
@@ -192,7 +194,7 @@ def view():
 def test_a_response_typed_after_it_is_built(body: str, reported: bool) -> None:
     source = RESPONSES + f"    {body}\n"
     line = RESPONSES.count("\n") + 1
-    found = [f.line for f in review_text("case.py", source) if f.code == "CWR110"]
+    found = [f.line for f in reviewed("case.py", source) if f.code == "CWR110"]
     assert found == ([line] if reported else [])
 
 
@@ -212,7 +214,7 @@ def test_a_response_typed_after_it_is_built(body: str, reported: bool) -> None:
 def test_bottle_responses(body: str, reported: bool) -> None:
     head = "import html\nfrom bottle import Bottle, HTTPError, HTTPResponse, request\napp = Bottle()\n\n\n"
     source = head + f"@app.get('/x')\ndef view():\n    {body}\n"
-    found = [f.line for f in review_text("case.py", source) if f.code == "CWR110"]
+    found = [f.line for f in reviewed("case.py", source) if f.code == "CWR110"]
     assert found == ([8] if reported else [])
 
 
@@ -245,5 +247,5 @@ def view():
 )
 def test_a_helper_returns_what_the_branch_its_constant_argument_selects_returns(call: str, reported: bool) -> None:
     source = RENDER + f"    return '<p>' + {call}\n"
-    found = [f.line for f in review_text("case.py", source) if f.code == "CWR110"]
+    found = [f.line for f in reviewed("case.py", source) if f.code == "CWR110"]
     assert found == ([14] if reported else [])

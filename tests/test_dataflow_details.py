@@ -6,8 +6,9 @@ exact lines reported, with a finding that must survive the construct."""
 from __future__ import annotations
 
 import pytest
-from codeward.reviewer.review import review_file, review_text
+from codeward.reviewer.review import review_file
 
+from tests.outputs_whole import reviewed
 from tests.test_dataflow import FLOW_RULES, HEAD, reported, route
 
 CASES = [
@@ -82,7 +83,7 @@ def test_case(name: str, body: str, expected: list[tuple[int, str]]) -> None:
 def test_a_lambda_records_source_says_what_it_is() -> None:
     source = "import os\n\n\ndef handler(event, context):\n    for record in event['Records']:\n        os.system(record['body'])\n"
     # Another system's data: reported at info (who may write the queue is an IAM question the code does not answer).
-    assert [(f.line, f.code, f.severity.name, f.message) for f in review_text("case.py", source)] == [
+    assert [(f.line, f.code, f.severity.name, f.message) for f in reviewed("case.py", source)] == [
         (6, "CWR102", "INFO", "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) reaches the command run "
          "by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker "
          "can write it (CWE-78)"),
@@ -252,12 +253,13 @@ def test_survivor_case(name: str, body: str, expected: list[tuple[int, str]]) ->
 
 
 def findings(source: str) -> list[tuple[int, str, str]]:
-    return sorted((f.line, f.code, f.message) for f in review_text("case.py", source))
+    found = reviewed("case.py", source)
+    return sorted((f.line, f.code, f.message) for f in found)
 
 
 def test_an_attribute_step_of_a_trace_names_its_object() -> None:
     source = HEAD + route("class O:\n    pass\no = O()\no.cmd = request.args['c']\nos.system(o.cmd)\n")
-    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    (finding,) = [f for f in reviewed("case.py", source) if f.code == "CWR102"]
     assert [(span.line - 3, text) for span, text in finding.flow] == [
         (6, "request.args (the source)"), (6, "`o.cmd`"), (7, "the sink")]  # fmt: skip
 
@@ -279,7 +281,7 @@ def test_a_helper_of_the_module_that_names_random_is_followed() -> None:
 def test_repr_conversion_cleans_log_text_only() -> None:
     body = ("import logging\nlog = logging.getLogger(__name__)\nu = request.args['u']\nlog.info(f'user {u!r}')\n"
             "log.info(f'user {u}')\n")  # fmt: skip
-    found = [(f.line - 3, f.code) for f in review_text("case.py", HEAD + route(body)) if f.code == "CWR116"]
+    found = [(f.line - 3, f.code) for f in reviewed("case.py", HEAD + route(body)) if f.code == "CWR116"]
     assert found == [(7, "CWR116")]
 
 
@@ -339,14 +341,14 @@ WHOLE_FILE_CASES = [
 
 @pytest.mark.parametrize(("name", "body", "expected"), WHOLE_FILE_CASES, ids=[c[0] for c in WHOLE_FILE_CASES])
 def test_whole_file_case(name: str, body: str, expected: list[tuple[int, str]]) -> None:
-    found = [(f.line - 3, f.code) for f in review_text("case.py", FLASK + body) if f.code in FLOW_RULES]
+    found = [(f.line - 3, f.code) for f in reviewed("case.py", FLASK + body) if f.code in FLOW_RULES]
     assert sorted(found) == expected
 
 
 def test_a_fastapi_dependency_named_through_its_module_is_not_a_route_parameter() -> None:
     source = ("import os, fastapi\napp = fastapi.FastAPI()\ndef current():\n    return 'ls'\n@app.get('/x/{item}')\n"
               "def view(item: str, user: str = fastapi.Depends(current)):\n    os.system(user)\n    os.system(item)\n")  # fmt: skip
-    found = [(f.line, f.code, f.message) for f in review_text("case.py", source) if f.code in FLOW_RULES]
+    found = [(f.line, f.code, f.message) for f in reviewed("case.py", source) if f.code in FLOW_RULES]
     assert found == [(8, "CWR102", "route parameter `item` reaches the command run by os.system(): it can run "
                       "commands of its own (CWE-78)")]  # fmt: skip
 
@@ -385,7 +387,7 @@ def test_wrappers_in_other_modules(tmp_path) -> None:
 
 def test_a_lambda_event_handed_to_a_helper() -> None:
     source = "import os\ndef run(e):\n    os.system(e['cmd'])\ndef handler(event, context):\n    run(event)\n"
-    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(5, "CWR102")]
+    assert [(f.line, f.code) for f in reviewed("case.py", source) if f.code in FLOW_RULES] == [(5, "CWR102")]
 
 
 def test_an_md5_digest_that_signs_a_cookie_is_an_error() -> None:
@@ -400,12 +402,12 @@ def test_an_md5_digest_that_signs_a_cookie_is_an_error() -> None:
 def test_a_django_function_view_in_views_py() -> None:
     source = ("import os\nfrom django.http import HttpResponse\ndef view(request):\n    os.system(request.GET['c'])\n"
               "    return HttpResponse('ok')\n")  # fmt: skip
-    assert [(f.line, f.code) for f in review_text("views.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
+    assert [(f.line, f.code) for f in reviewed("views.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
 
 
 def test_a_project_function_is_a_step_of_the_trace() -> None:
     source = HEAD + route("def wrap(c):\n    return c.strip()\nos.system(wrap(request.args['c']))\n")
-    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    (finding,) = [f for f in reviewed("case.py", source) if f.code == "CWR102"]
     assert [(span.line - 3, text) for span, text in finding.flow] == [
         (5, "request.args (the source)"), (5, "`wrap()`"), (5, "the sink")]  # fmt: skip
 
@@ -413,7 +415,7 @@ def test_a_project_function_is_a_step_of_the_trace() -> None:
 def test_a_request_never_bound_in_the_file_is_the_web_request() -> None:
     # A snippet, or `from framework import *`: the name `request` alone stands for the web request.
     source = "import os\ndef view():\n    os.system(request.args['c'])\n"
-    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(3, "CWR102")]
+    assert [(f.line, f.code) for f in reviewed("case.py", source) if f.code in FLOW_RULES] == [(3, "CWR102")]
 
 
 def test_a_field_of_a_helpers_result_names_the_helper_in_the_trace() -> None:
@@ -423,7 +425,7 @@ def test_a_field_of_a_helpers_result_names_the_helper_in_the_trace() -> None:
         + "def get():\n    return {'c': request.args['c'], 'd': 'ls'}\n"
         + route("os.system(get()['c'])\nos.system(get()['d'])\n")
     )
-    found = [(f.line, f.code, [(span.line, text) for span, text in f.flow]) for f in review_text("case.py", source)]
+    found = [(f.line, f.code, [(span.line, text) for span, text in f.flow]) for f in reviewed("case.py", source)]
     assert found == [(8, "CWR102", [(5, "request.args (the source)"), (8, "`get()`"), (8, "the sink")])]
 
 
@@ -492,13 +494,13 @@ SEED_31_FILES = [
 @pytest.mark.parametrize(("name", "body", "expected"), SEED_31_FILES, ids=[c[0] for c in SEED_31_FILES])
 def test_seed_31_file(name: str, body: str, expected: list[tuple[int, str, str]]) -> None:
     source = "import os, shlex, subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n" + body
-    found = [(f.line - 3, f.code, f.message) for f in review_text("case.py", source) if f.code.startswith("CWR1")]
+    found = [(f.line - 3, f.code, f.message) for f in reviewed("case.py", source) if f.code.startswith("CWR1")]
     assert sorted(found) == expected
 
 
 def test_an_annotated_assignment_is_a_step_of_the_trace() -> None:
     source = HEAD + route("cmd: str = request.args['c']\nos.system(cmd)\n")
-    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    (finding,) = [f for f in reviewed("case.py", source) if f.code == "CWR102"]
     assert [(span.line - 3, span.column, text) for span, text in finding.flow] == [
         (3, 16, "request.args (the source)"), (3, 5, "`cmd`"), (4, 5, "the sink")]  # fmt: skip
 
@@ -586,7 +588,7 @@ def test_a_string_attribute_of_the_request_returned_is_html() -> None:
 
 def test_an_unknown_key_is_a_step_of_the_trace() -> None:
     source = HEAD + route("d = {}\nd[request.args['k']] = request.args['v']\nos.system(d['x'])\n")
-    (finding,) = [f for f in review_text("case.py", source) if f.code == "CWR102"]
+    (finding,) = [f for f in reviewed("case.py", source) if f.code == "CWR102"]
     assert [(span.line - 3, text) for span, text in finding.flow] == [
         (4, "request.args (the source)"), (4, "`d[...]`"), (5, "the sink")]  # fmt: skip
 
@@ -608,7 +610,7 @@ def test_a_mongodb_filter_passed_through_a_wrapper() -> None:
             "@app.route('/x', methods=['POST'])\n"
             "def view():\n    search(request.get_json())\n    search({'name': request.args['n']})\n"
             "    search({'name': request.args['n']}, limit=5)\n    return 'ok'\n")  # fmt: skip
-    found = [(f.line - 4, f.code, f.message) for f in review_text("case.py", head + body) if f.code in FLOW_RULES]
+    found = [(f.line - 4, f.code, f.message) for f in reviewed("case.py", head + body) if f.code in FLOW_RULES]
     assert found == [(5, "CWR115", "request.get_json() is used as a MongoDB query in search(), which passes it to "
                       "db.users.find() (case.py:6); it can carry query operators (CWE-943)")]  # fmt: skip
 
@@ -624,7 +626,7 @@ def test_seed_33_an_awaited_value() -> None:
     """`await` gives what its expression gives: the request's data in an async route (seed 33)."""
     source = HEAD + ("@app.route('/x')\nasync def view():\n    data = await request.get_data()\n    os.system(data)\n"
                      "    os.system(await fixed())\nasync def fixed():\n    return 'ls'\n")  # fmt: skip
-    assert [(f.line - 3, f.code) for f in review_text("case.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
+    assert [(f.line - 3, f.code) for f in reviewed("case.py", source) if f.code in FLOW_RULES] == [(4, "CWR102")]
 
 
 _JOB = "from dataclasses import dataclass\n@dataclass\nclass Job:\n    name: str\n"
@@ -654,7 +656,7 @@ SEED_33_FILES = [
 
 @pytest.mark.parametrize(("name", "body", "expected"), SEED_33_FILES, ids=[c[0] for c in SEED_33_FILES])
 def test_seed_33_file(name: str, body: str, expected: list[tuple[int, str]]) -> None:
-    found = [(f.line - 3, f.code) for f in review_text("case.py", HEAD + body) if f.code in FLOW_RULES]
+    found = [(f.line - 3, f.code) for f in reviewed("case.py", HEAD + body) if f.code in FLOW_RULES]
     assert found == expected
 
 
@@ -701,7 +703,7 @@ def test_seed_34_file(name: str, body: str, expected: list[tuple[int, str]]) -> 
 def test_a_function_taking_event_and_context_is_a_lambda_handler() -> None:
     """`(event, context)` makes a Lambda handler whatever the function's name (seed 34)."""
     source = "import os\n\ndef process(event, context):\n    os.system(event['cmd'])\n"
-    assert [(f.line, f.code, f.severity.name, f.message) for f in review_text("case.py", source)] == [
+    assert [(f.line, f.code, f.severity.name, f.message) for f in reviewed("case.py", source)] == [
         (
             4,
             "CWR102",
@@ -712,7 +714,7 @@ def test_a_function_taking_event_and_context_is_a_lambda_handler() -> None:
     ]
     # An HTTP request's part of the event is what a client sent: an error.
     source = "import os\n\ndef process(event, context):\n    os.system(event['queryStringParameters']['cmd'])\n"
-    assert [(f.line, f.code, f.severity.name) for f in review_text("case.py", source)] == [(4, "CWR102", "ERROR")]
+    assert [(f.line, f.code, f.severity.name) for f in reviewed("case.py", source)] == [(4, "CWR102", "ERROR")]
 
 
 def test_only_functions_taking_the_request_first_are_views_of_views_py(tmp_path) -> None:
@@ -747,8 +749,39 @@ def test_an_sdk_client_from_a_wrapper_does_not_carry_its_region_into_responses()
         "    requests.get(get_url(client, started['exportId']), timeout=5)\n"
         "    requests.get(body['aws_region'], timeout=5)\n"
     )
-    assert [(f.line, f.code) for f in review_text("case.py", source) if f.code == "CWR109"] == [
+    assert [(f.line, f.code) for f in reviewed("case.py", source) if f.code == "CWR109"] == [
         (16, "CWR109"),
         (17, "CWR109"),
         (20, "CWR109"),
     ]
+
+
+# Seed 36's survivors (bench/mutation-report.md, eighth pass): each case fails against its mutant on today's code.
+_H36 = "import os, re, subprocess, json, hashlib\nfrom pathlib import Path\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+_RAN_36 = "request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)"
+SEED_36_FILES = [
+    # A pathlib method joining the request's text (joinpath) keeps its flows (the mutant made the review fail).
+    ("joinpath keeps the argument's flows", _H36 + "@app.route('/x')\ndef view():\n"
+     "    p = Path('/srv/files').joinpath(request.args['f'])\n    return open(p).read()\n",
+     [(8, "CWR107", "request.args chooses the file path used by open(); `../` can reach any file (CWE-22)")]),
+    # `yield from` makes a generator of what it delegates to: its values reach the caller's loop.
+    ("yield from", _H36 + "def words():\n    yield from request.args.values()\n\n\n@app.route('/x')\ndef view():\n"
+     "    for w in words():\n        os.system(w)\n    return ''\n", [(12, "CWR102", _RAN_36)]),
+    # A nested function reads the enclosing function's variable as it is where the def runs.
+    ("a closure reads the value at its def", _H36 + "@app.route('/x')\ndef view():\n    c = request.args['c']\n"
+     "    def inner():\n        os.system(c)\n    inner()\n    c = 'ls'\n    def later():\n        os.system(c)\n"
+     "    later()\n    return ''\n", [(9, "CWR102", _RAN_36)]),
+    # `re.fullmatch(P, s) is not None` is the match's truth: an allow-list.
+    ("fullmatch is not None", _H36 + "@app.route('/x')\ndef view():\n    c = request.args['c']\n"
+     "    if re.fullmatch(r'[a-z]+', c) is not None:\n        os.system(c)\n    return ''\n", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "source", "expected"), SEED_36_FILES, ids=[c[0] for c in SEED_36_FILES])
+def test_seed_36_file(name: str, source: str, expected: list[tuple[int, str, str]]) -> None:
+    assert findings(source) == expected
+
+
+def test_a_generators_values_are_a_step_of_the_trace() -> None:
+    (finding,) = [f for f in reviewed("case.py", SEED_36_FILES[1][1]) if f.code == "CWR102"]
+    assert [what for _, what in finding.flow] == ["request.args (the source)", "`words()`", "`w`", "the sink"]

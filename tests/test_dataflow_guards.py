@@ -9,7 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from codeward.reviewer.review import review_file, review_text
+from codeward.reviewer.review import review_file
+
+from tests.outputs_whole import reviewed
 
 HEAD = "import os, re\nfrom flask import request\n"
 
@@ -93,7 +95,8 @@ def _package(root: Path, name: str, files: dict[str, str]) -> Path:
 
 
 def _command_lines(source: str, offset: int, path: str = "views.py") -> list[int]:
-    return sorted(f.line - offset for f in review_text(path, source) if f.code == "CWR102")
+    found = reviewed(path, source)
+    return sorted(f.line - offset for f in found if f.code == "CWR102")
 
 
 @pytest.mark.parametrize(("name", "body", "expected"), CALLERS, ids=[c[0] for c in CALLERS])
@@ -208,7 +211,7 @@ def test_a_checked_value_is_not_reported_by_the_shape_rule_either() -> None:
     """
     head = HEAD + "from flask import Flask\napp = Flask(__name__)\n"
     source = head + textwrap.dedent(body)
-    found = sorted((f.line - head.count("\n"), f.code) for f in review_text("views.py", source))
+    found = sorted((f.line - head.count("\n"), f.code) for f in reviewed("views.py", source))
     assert [item for item in found if item[1] in ("CWR102", "CWR103")] == [(15, "CWR103")]
 
 
@@ -285,7 +288,7 @@ PATH_CALLERS = [
 def test_path_checks_recognised_by_their_body(name: str, body: str, reported: bool) -> None:
     head = "import os\nfrom pathlib import Path\nfrom flask import Flask, request\napp = Flask(__name__)\n" + PATHS
     source = head + "\n\n@app.route('/x')\ndef view():\n" + textwrap.indent(body, "    ")
-    found = [f for f in review_text("views.py", source) if f.code == "CWR107"]
+    found = [f for f in reviewed("views.py", source) if f.code == "CWR107"]
     assert bool(found) == reported
 
 
@@ -296,4 +299,4 @@ def test_a_check_named_for_paths_still_counts_when_its_body_is_not_in_view() -> 
         "@app.route('/x')\ndef view():\n    name = request.args['p']\n    validate_filename(name)\n"
         "    return open(os.path.join('/srv', name)).read()\n"
     )
-    assert [f.code for f in review_text("views.py", source) if f.code == "CWR107"] == []
+    assert [f.code for f in reviewed("views.py", source) if f.code == "CWR107"] == []

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from codeward.reviewer.dataflow.analysis import _allowed_only, _strict_kinds
 from codeward.reviewer.dataflow.values import ALL_KINDS
-from codeward.reviewer.review import review_text
+
+from tests.outputs_whole import reviewed
 
 CODES = ("CWR101", "CWR102", "CWR103", "CWR107", "CWR120")
 
@@ -92,7 +93,7 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_parameters_without_a_caller_in_view(name: str, text: str, expected: list[tuple[int, str, str]]) -> None:
-    found = [(f.line, f.code, f.severity.name.lower()) for f in review_text("app.py", text) if f.code in CODES]
+    found = [(f.line, f.code, f.severity.name.lower()) for f in reviewed("app.py", text) if f.code in CODES]
     assert found == expected
 
 
@@ -101,7 +102,7 @@ def test_an_imported_flask_request_makes_a_view_and_the_message_says_why() -> No
         "import os\nfrom flask import request\n\n\n"
         "def download(name):\n    if request.method == 'GET':\n        return open(os.path.join('/srv', name)).read()\n"
     )
-    (finding,) = [f for f in review_text("app.py", text) if f.code == "CWR107"]
+    (finding,) = [f for f in reviewed("app.py", text) if f.code == "CWR107"]
     assert finding.line == 7 and finding.severity.name == "INFO"
     assert "parameter `name` (a view's URL variable: the function reads `request`)" in finding.message
     assert "no caller is in view" in finding.message
@@ -112,7 +113,7 @@ def test_a_request_name_of_another_library_makes_no_view() -> None:
         "import os\nfrom urllib.request import Request as request\n\n\n"
         "def download(name):\n    request.x = 1\n    return open(os.path.join('/srv', name)).read()\n"
     )
-    assert [f for f in review_text("app.py", text) if f.code == "CWR107"] == []
+    assert [f for f in reviewed("app.py", text) if f.code == "CWR107"] == []
 
 
 # -- allow-lists, per kind -----------------------------------------------------------------------------------
@@ -169,5 +170,5 @@ PER_KIND = [
 def test_allow_lists_per_kind_in_a_route(name: str, body: str, code: str | None) -> None:
     text = "import os, re\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n@app.route('/x')\ndef view():\n"
     text += "".join(f"    {line}\n" for line in body.splitlines())
-    found = {f.code for f in review_text("app.py", text)} & {"CWR102", "CWR104", "CWR107", "CWR121", "CWR103"}
+    found = {f.code for f in reviewed("app.py", text)} & {"CWR102", "CWR104", "CWR107", "CWR121", "CWR103"}
     assert found == ({code} if code else set())

@@ -9,7 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from codeward.reviewer.review import review_file, review_text
+from codeward.reviewer.review import review_file
+
+from tests.outputs_whole import reviewed
 
 MODELS = """
 from enum import Enum
@@ -118,7 +120,7 @@ def _lines(findings, offset: int) -> list[int]:
 def test_models_in_the_same_module() -> None:
     source = HEAD + MODELS + APPS + USES
     offset = (HEAD + MODELS + APPS).count("\n")
-    assert _lines(review_text("app.py", source), offset) == EXPECTED
+    assert _lines(reviewed("app.py", source), offset) == EXPECTED
 
 
 def test_models_in_another_module(tmp_path: Path) -> None:
@@ -146,4 +148,4 @@ def test_fastapi_parameter_annotations(annotation: str, reported: bool) -> None:
         def x(value: {annotation}):
             os.system("run %s" % value)
         """)
-    assert _lines(review_text("app.py", source), 0) == ([9] if reported else [])
+    assert _lines(reviewed("app.py", source), 0) == ([9] if reported else [])

@@ -11,12 +11,19 @@ import pytest
 from codeward.linters.engine import lint_file
 from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, action, api_case
 
+from tests.outputs_whole import check_whole
+
 
 def findings(tmp_path: Path, name: str, text: str) -> list[tuple]:
     path = tmp_path / name
     path.write_text(text)
     out = []
-    for f in lint_file(str(path)).findings:
+    found = lint_file(str(path)).findings
+    # The files beside it decide findings too: they are part of the text the table knows it by.
+    tree = sorted(str(p.relative_to(tmp_path)) + "\0" + (p.read_text(errors="replace") if p.is_file() else "")
+                  for p in tmp_path.rglob("*"))  # fmt: skip
+    check_whole("lint-file", name, "\0".join([text, *tree]), found, str(tmp_path))
+    for f in found:
         s = f.span
         out.append((f.code, (s.line, s.column, s.end_line, s.end_column), str(f.severity), f.message, tuple(f.notes)))
     return out
@@ -816,3 +823,69 @@ def test_a_variable_in_a_commands_actions_commands(tmp_path: Path) -> None:
         ('CWP113', (11, 133, 11, 154), 'error', '"#{Missing.Var}": namespace "Missing" is not declared by any action',
          ('Set namespace on the action that produces the variable; namespaces are case-sensitive.',)),
     ]  # fmt: skip
+
+
+# Seed 47's survivors (bench/mutation-report.md, eighth pass): each case fails against its mutant.
+_EC2 = "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\n"
+_SAM = (
+    "Transform: AWS::Serverless-2016-10-31\nParameters:\n  BucketName:\n    Type: String\nResources:\n  Site:\n"
+    "    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref BucketName\n"
+)
+_CFN_DEPLOY = action(
+    "Deploy", "Deploy", "CloudFormation",
+    {"ActionMode": "CREATE_UPDATE", "StackName": "site", "TemplatePath": "Code::infra/site.yml",
+     "RoleArn": "arn:aws:iam::123456789012:role/cfn", "ParameterOverrides": '{"BucketName": "site-main", "Owner": "me"}'},
+    inputs=("Code",),
+)  # fmt: skip
+SEED_47 = {
+    # CWB122: `discard-paths: no` (false) keeps the folders: still reported.
+    'discard-paths: no': ('buildspec.yml', "version: 0.2\nphases:\n  build:\n    commands: [docker build .]\nartifacts:\n  discard-paths: no\n  files:\n    - 'deploy/after_install.sh'\n    - 'deploy/appspec.yml'\n",
+        {'deploy/appspec.yml': _EC2, 'deploy/after_install.sh': '#!/bin/sh\n'},
+        [('CWB122', (8, 7, 8, 32), 'error', "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml: CodeBuild keeps the folder in the artifact, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails; add base-directory: deploy", ("With `base-directory: deploy` the artifact holds the folder's content at its root.",))]),
+    # CWB124: mv writes its destination: a file removed and moved back in place is there again.
+    'mv writes its destination': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - rm -f index.html\n      - mv staging.html index.html\n      - cp index.html /tmp/site/\n',
+        {'index.html': '<p>\n', 'staging.html': '<p>\n'},
+        []),
+    # CWB127: `python -m build` names a module, not an input file (a folder backend/build is no matter).
+    'python -m with a module named like a folder': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - python -m build\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'backend/build': 'x\n'},
+        []),
+    # CWB128: `python -m flask run` serves until stopped.
+    'python -m flask run': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - python -m flask run --port 5000\n',
+        {},
+        [('CWB128', (5, 9, 5, 15), 'warning', '`python -m flask run --port 5000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())]),
+    # CWB131: `npm -v` prints the version and writes no file.
+    'npm -v writes nothing': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - npm -v\nartifacts:\n  files:\n    - report.txt\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tools/make_report.py': "open('report.txt', 'w')\n"},
+        [('CWB131', (8, 7, 8, 17), 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',))]),
+    # CWB131: a buildspec with secondary artifacts is not judged.
+    'secondary artifacts': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo building\nartifacts:\n  files:\n    - report.txt\n  secondary-artifacts:\n    logs:\n      files:\n        - build.log\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tools/make_report.py': "open('report.txt', 'w')\n"},
+        []),
+    # CWP131: a template with a Transform (SAM) may get parameters from the transform: not judged.
+    "a SAM template's parameters": ('pipeline.json', api_case(("Source", [SOURCE_ACTION]), ("Deploy", [_CFN_DEPLOY])),
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'infra/site.yml': _SAM},
+        []),
+    # CWB129: comment lines after the command run nothing: npm test decides the phase.
+    'a comment after the failing npm test': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        npm test\n        # the tests above must pass\n',
+        {'package.json': '{"scripts": {"test": "echo \\"Error: no test specified\\" && exit 1"}}', '.git/HEAD': 'ref: refs/heads/main\n'},
+        [('CWB129', (6, 9, 6, 17), 'error', 'npm test runs package.json\'s placeholder test script (echo "Error: no test specified" && exit 1), which exits 1: the phase fails on every build; write tests or drop the command', ())]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_47))
+def test_seed_47_case(tmp_path: Path, name: str) -> None:
+    filename, text, files, expected = SEED_47[name]
+    for file, content in files.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text(content)
+    assert findings(tmp_path, filename, text) == expected
+
+
+def test_a_mask_or_other_acl_entry_takes_no_name() -> None:
+    from codeward.linters.rules.appspec.CWA114_permission_acl import acl_problem
+
+    # (The message says "a other": the rule's wording, stated as it is.)
+    assert acl_problem("o:www:r") == "gives a name to a other entry, which takes none"
+    assert acl_problem("m:www:r") == "gives a name to a mask entry, which takes none"
+    assert acl_problem("u:deploy:rwx") is None

@@ -11,12 +11,15 @@ from codeward.reviewer.review import review_file
 from codeward.reviewer.rules.secrets import looks_like_secret
 
 from tests.helpers import run_cli
+from tests.outputs_whole import check_whole
 
 
 def findings(tmp_path: Path, source: str) -> list[tuple[str, int, int, str, str]]:
     path = tmp_path / "case.py"
     path.write_text(source)
-    return [(f.code, f.line, f.column, str(f.severity), f.message) for f in review_file(str(path)).findings]
+    found = review_file(str(path)).findings
+    check_whole("review-file", "case.py", source, found, str(tmp_path))
+    return [(f.code, f.line, f.column, str(f.severity), f.message) for f in found]
 
 
 FLASK = "from flask import Flask, request\napp = Flask(__name__)\n\n"
@@ -626,4 +629,152 @@ SEED_24 = {
 @pytest.mark.parametrize("name", sorted({**SEED_23, **SEED_24}))
 def test_seed_23_case(tmp_path: Path, name: str) -> None:
     source, expected = {**SEED_23, **SEED_24}[name]
+    assert findings(tmp_path, source) == expected
+
+
+# Seed 25's survivors (bench/mutation-report.md, eighth pass): each case fails against its mutant.
+SEED_25 = {
+    # CWR401: a handler that reads both is a custom resource's even without answering CloudFormation: info.
+    'a custom-resource handler reading RequestType and ResourceProperties': (
+        "import boto3\n\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n    if event['RequestType'] == 'Create':\n        s3.create_bucket(Bucket=event['ResourceProperties']['Name'])\n",
+        [('CWR401', 5, 10, 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)'),
+         ('CWR408', 7, 9, 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)')],
+    ),
+    # CWR401: ResourceProperties without RequestType is not enough: a warning.
+    'a handler reading ResourceProperties only': (
+        "import boto3\n\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n    s3.create_bucket(Bucket=event['ResourceProperties']['Name'])\n",
+        [('CWR401', 5, 10, 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)'),
+         ('CWR408', 6, 5, 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)')],
+    ),
+    # CWR407: a filter list grown by `extend` of a display is read whole: its owner-id filter counts.
+    'an owner filter added by extend': (
+        "def find(ec2):\n    filters = [{'Name': 'name', 'Values': ['al2023-ami-*']}]\n    filters.extend([{'Name': 'owner-id', 'Values': ['137112412989']}])\n    return ec2.describe_images(Filters=filters)\n",
+        [],
+    ),
+    # A parameter named like a client (not a `self.` attribute) is a client: CWR402 and CWR405.
+    'a client parameter named s3': (
+        "import boto3\n\n\ndef keys(s3):\n    return s3.list_objects_v2(Bucket='b')['Contents']\n",
+        [('CWR402', 5, 12, 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)'),
+         ('CWR405', 5, 12, 'info', 'list_objects_v2() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)')],
+    ),
+    # CWR305: `session[...] =` on a plain `session` variable is a session.
+    'a session parameter': (
+        "import random\n\n\ndef login(session):\n    n = random.getrandbits(32)\n    session['nonce'] = n\n",
+        [('CWR305', 5, 9, 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)')],
+    ),
+    # CWR309: Flask's app by its origin, whatever the variable's name.
+    'a Flask app not named app': (
+        'from flask import Flask\n\nserver = Flask(__name__)\nserver.run(debug=True)\n',
+        [('CWR309', 4, 12, 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)')],
+    ),
+    # CWR303: hashlib's constructors take the data as `string=` too.
+    'md5 given string=': (
+        'import hashlib\n\n\ndef store(password):\n    return hashlib.md5(string=password.encode()).hexdigest()\n',
+        [('CWR303', 5, 12, 'error', '`password` is hashed with md5, which is fast to brute-force (CWE-916)'),
+         ('CWR304', 5, 12, 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)')],
+    ),
+    # CWR106: only assignments to the loader's own name make its alias; `count += 1` is not one.
+    'a safe loader alias beside an augmented counter': (
+        'import yaml\n\n\ndef parse(s):\n    count = 0\n    count += 1\n    loader = yaml.SafeLoader\n    return yaml.load(s, loader)\n',
+        [],
+    ),
+    # CWR120: the items of a generator joined into SQL are judged as the items.
+    'columns joined from a generator': (
+        "def rows(cur, cols):\n    cur.execute('SELECT %s FROM users' % ', '.join(c for c in cols))\n",
+        [('CWR120', 2, 5, 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)')],
+    ),
+    # CWR120: `.format(...)` in the call is SQL formatted here.
+    'SQL formatted with format()': (
+        'def rows(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = \'{}\'".format(name))\n',
+        [('CWR120', 2, 5, 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)')],
+    ),
+    # CWR123: `**options` may set autoescape: not reported.
+    'an Environment given **options': (
+        "import jinja2\n\n\ndef env(options):\n    return jinja2.Environment(loader=jinja2.FileSystemLoader('t'), **options)\n",
+        [],
+    ),
+    # CWR122: setdefault's first argument is the key, not the stored value.
+    'a session key from the request': (
+        "from flask import Flask, request, session\napp = Flask(__name__)\n\n\n@app.route('/x')\ndef view():\n    session.setdefault(request.args['k'], 'x')\n    return 'ok'\n",
+        [],
+    ),
+    # CWR501: a tar file over BytesIO holds no descriptor.
+    'a tar file read from memory': (
+        'import io\nimport tarfile\n\n\ndef names(data):\n    t = tarfile.open(fileobj=io.BytesIO(data))\n    return t.getnames()\n',
+        [],
+    ),
+    # CWR405: a function registered by a dotted decorator (`@app.route`) is an entry point: its parameter is not the deployment's bucket.
+    "a bucket from a route's parameter": (
+        "import boto3\nfrom flask import Flask\napp = Flask(__name__)\ns3 = boto3.client('s3')\n\n\n@app.route('/put/<bucket>')\ndef put(bucket):\n    s3.put_object(Bucket=bucket, Key='k', Body=b'')\n    return 'ok'\n",
+        [('CWR405', 9, 5, 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)')],
+    ),
+    # CWR103: str() and int() of constants are constants wherever the module calls the function.
+    'a command built from str() and int() of constants': (
+        "import os\n\n\ndef pause(seconds):\n    os.system('sleep ' + seconds)\n\n\npause(str(5))\npause(str(int('3')))\n",
+        [],
+    ),
+    # CWR613: `if error is not None:` guards like `if error:`.
+    'a finally return guarded by is not None': (
+        "def f():\n    try:\n        error = None\n        run()\n    except KeyError:\n        error = 'missing'\n    finally:\n        if error is not None:\n            return error\n    return 'ok'\n",
+        [('CWR613', 9, 13, 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)')],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_25))
+def test_seed_25_case(tmp_path: Path, name: str) -> None:
+    source, expected = SEED_25[name]
+    assert findings(tmp_path, source) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "prefix"),
+    [
+        ("'ls {} -l {}'.format(a, b)", "ls "),
+        ("f'ls {a} -l'", "ls "),
+        ("f'{a} -l'", ""),
+        ("'ls ' + a + ' -l'", "ls "),
+        ("'ls %s' % a", "ls %s"),
+        ("'ls'", "ls"),
+        ("a.format(b)", None),
+        ("a", None),
+    ],
+)
+def test_literal_prefix_is_the_text_before_the_first_placeholder(expression: str, prefix: str | None) -> None:
+    """What a string-building expression starts with: up to the first `{}` of a format template."""
+    from codeward.reviewer.lazy import cst
+    from codeward.reviewer.rules._base import literal_prefix
+
+    assert literal_prefix(cst.parse_expression(expression)) == prefix
+
+
+# Seed 26's survivors (bench/mutation-report.md, eighth pass; a fresh sample): each case fails against its mutant.
+SEED_26 = {
+    # A Lambda handler whose event parameter is named `evt` is an entry point: the bucket it names is the caller's.
+    "a handler taking evt": (
+        "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(evt, ctx):\n"
+        "    s3.put_object(Bucket=evt['bucket'], Key='k', Body=b'')\n",
+        [("CWR405", 6, 5, "info", "put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)")],
+    ),
+    # `event.get('ResourceProperties')` is the template's: a bucket named there is the deployment's own.
+    "a custom resource's properties read with get": (
+        "import boto3\ns3 = boto3.client('s3')\n\n\ndef handler(event, context):\n"
+        "    props = event.get('ResourceProperties')\n    s3.put_object(Bucket=props['Bucket'], Key='k', Body=b'')\n",
+        [],
+    ),
+    # CWR105: what this code dumped itself is its own data (the mutant made the review fail, CWR900).
+    "pickle of what the function dumped": (
+        "import pickle\n\n\ndef clone(x):\n    return pickle.loads(pickle.dumps(x))\n", []
+    ),
+    # CWR305: an attribute target names what the random value makes.
+    "a token assigned to an attribute": (
+        "import random\n\n\nclass S:\n    def new(self):\n        self.reset_token = random.getrandbits(64)\n",
+        [("CWR305", 6, 28, "error", "random.getrandbits() is predictable, yet it makes `reset_token` (CWE-338)")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_26))
+def test_seed_26_case(tmp_path: Path, name: str) -> None:
+    source, expected = SEED_26[name]
     assert findings(tmp_path, source) == expected

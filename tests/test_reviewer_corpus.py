@@ -3,21 +3,36 @@ names, each safe look-alike is not; and the scores bench/reviewer/evaluate.py pr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bench.reviewer.evaluate import Case, cases, codeward_findings, score_codeward
+from bench.reviewer.evaluate import Case, cases, score_codeward
+from tests.helpers import ROOT
+from tests.outputs_whole import check_whole
 
 CASES = cases()
 
 
 @pytest.fixture(scope="module")
-def found() -> dict[str, set[str]]:
-    return codeward_findings(CASES)
+def reviews() -> dict[str, list]:
+    from codeward.reviewer.review import review_file
+
+    return {case.path: review_file(case.path).findings for case in CASES}
+
+
+@pytest.fixture(scope="module")
+def found(reviews: dict[str, list]) -> dict[str, set[str]]:
+    return {path: {f.code for f in findings} for path, findings in reviews.items()}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.category}/{c.path.rsplit('/', 1)[-1]}" for c in CASES])
-def test_corpus_file(case: Case, found: dict[str, set[str]]) -> None:
+def test_corpus_file(case: Case, found: dict[str, set[str]], reviews: dict[str, list]) -> None:
     codes = found[case.path]
+    name = Path(case.path).resolve().relative_to(Path(ROOT).resolve()).as_posix()
+    check_whole(
+        "review", name, Path(case.path).read_text(encoding="utf-8", errors="surrogateescape"), reviews[case.path]
+    )
     assert "CWR001" not in codes and "CWR900" not in codes
     if case.vulnerable:
         assert case.code in codes, f"{case.code} missed; reported: {sorted(codes)}"
@@ -34,10 +49,6 @@ def test_corpus_is_paired_and_covers_every_category() -> None:
 
 def readme_rows() -> dict[str, tuple[float, float, float]]:
     """README's corpus table: category -> (precision, recall, informedness) as claimed for codeward."""
-    from pathlib import Path
-
-    from tests.helpers import ROOT
-
     text = (Path(ROOT) / "README.md").read_text(encoding="utf-8")
     table = text[text.index("| category | files | precision | recall | informedness |") :].split("\n\n")[0]
     rows = {}

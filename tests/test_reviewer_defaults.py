@@ -216,7 +216,8 @@ FIXTURES = (
     "    return request.args['q']\n\n"
     "import ssl, tempfile\n\ndef test_tls():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
     "    return ctx, tempfile.mktemp()\n\n"
-    "import subprocess\n\ndef test_cli(tmp):\n    subprocess.run(f'ls {tmp}', shell=True, check=True, timeout=9)\n"
+    "import subprocess\n\ndef test_cli(tmp):\n    subprocess.run(f'ls {tmp}', shell=True, check=True, timeout=9)\n\n"
+    "import random\n\ndef test_config():\n    password = str(random.randint(10000, 99999))\n    return password\n"
 )
 
 
@@ -247,25 +248,26 @@ def test_strict_profile_reviews_tests_like_production(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL", "--profile", "strict"))}  # fmt: skip
     # A pickle round trip loads only what the code itself dumped: the data-flow analysis knows (no CWR105).
-    assert {"CWR610", "CWR409", "CWR201", "CWR402", "CWR110", "CWR103"} <= found and "CWR105" not in found
+    assert {"CWR610", "CWR409", "CWR201", "CWR402", "CWR110", "CWR103", "CWR305"} <= found and "CWR105" not in found
 
 
 def test_the_same_code_outside_tests_is_reviewed(tmp_path: Path) -> None:
     found = {code for _, _, code in codes(review(tmp_path, {"app/roundtrip.py": FIXTURES}, "--isolated", "--select",
                                                 "ALL"))}  # fmt: skip
-    assert {"CWR610", "CWR409", "CWR402", "CWR110", "CWR302", "CWR306", "CWR103"} <= found
+    assert {"CWR610", "CWR409", "CWR402", "CWR110", "CWR302", "CWR306", "CWR103", "CWR305"} <= found
 
 
-def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path) -> None:
+@pytest.mark.parametrize("folder", ["examples", "samples"])
+def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path, folder: str) -> None:
     text = (
         "import boto3\n\nPASSWORD = 'h7Qw!pL2zX'\nBROKER = 'amqp://guest:guest@localhost//'\n"
         "KEY = 'AKIA2OGYBAH6STMCAWQB'\ns3 = boto3.client('s3', region_name='us-west-2')\n"
     )
-    quiet = codes(review(tmp_path, {"examples/app.py": text}, "--isolated", "--select", "ALL"))
-    assert quiet == [("examples/app.py", 5, "CWR201")]  # a live key format is a credential wherever it is
+    quiet = codes(review(tmp_path, {f"{folder}/app.py": text}, "--isolated", "--select", "ALL"))
+    assert quiet == [(f"{folder}/app.py", 5, "CWR201")]  # a live key format is a credential wherever it is
     loud = {code for _, _, code in codes(review(tmp_path, {"app/main.py": text}, "--isolated", "--select", "ALL"))}
     assert {"CWR201", "CWR202", "CWR203", "CWR409"} <= loud
-    strict = {code for _, _, code in codes(review(tmp_path, {"examples/app.py": text}, "--isolated", "--select",
+    strict = {code for _, _, code in codes(review(tmp_path, {f"{folder}/app.py": text}, "--isolated", "--select",
                                                    "ALL", "--profile", "strict"))}  # fmt: skip
     assert {"CWR202", "CWR203", "CWR409"} <= strict
 

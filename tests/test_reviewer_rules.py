@@ -12,6 +12,8 @@ from codeward.reviewer.rules.meta import MetaRule
 
 from codeward.rule import Invalid, Valid
 from tests.findings_whole import check_whole
+from tests.outputs_whole import case_text
+from tests.outputs_whole import check_whole as check_all
 from tests.rule_cases import case_params, check_case, materialise
 
 
@@ -23,6 +25,8 @@ def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
         assert not [f for f in findings if f.code == "CWR001"], "the case does not parse"
     check_case(rule, case, findings)
     check_whole(rule, case, findings)
+    # Every finding of the case, of any rule (another rule's finding changing on this case is a change too).
+    check_all("review-case", rule.code, case_text(case), findings, str(tmp_path))
 
 
 def test_every_rule_is_documented_and_tested() -> None:

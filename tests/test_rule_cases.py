@@ -12,6 +12,8 @@ from codeward.linters.rules import all_rules, rules_by_code
 
 from codeward.rule import Invalid, Valid
 from tests.findings_whole import check_whole
+from tests.outputs_whole import case_text
+from tests.outputs_whole import check_whole as check_all
 from tests.rule_cases import case_params, check_case, materialise
 
 DEFAULT_NAMES = {"buildspec": "buildspec.yml", "appspec": "appspec.yml", "pipeline": "pipeline.json"}
@@ -30,6 +32,8 @@ def test_rule_case(tmp_path: Path, rule: type, case: Valid | Invalid) -> None:
     assert not internal, internal
     check_case(rule, case, findings)
     check_whole(rule, case, findings)
+    # Every finding of the case, of any rule (another rule's finding changing on this case is a change too).
+    check_all("lint-case", rule.code, case_text(case), findings, str(tmp_path))
 
 
 def test_every_rule_is_documented_and_tested() -> None:

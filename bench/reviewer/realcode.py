@@ -63,6 +63,7 @@ class Project:
     # "eighth": judged before the finding model retrained on seventh, to score that model out of sample.
     # "ninth": judged before the model refit on eighth (2026-12-07), to score the shipped model out of sample.
     # "tenth": judged before any change of the 2026-12-07 08:00 session (model refit on ninth shipped), same purpose.
+    # "eleventh": judged before any change of the 2026-12-07 10:40 session, to score main at 569cc6f out of sample.
     split: str = "tuning"
 
 
@@ -163,6 +164,20 @@ PROJECTS = (
     Project("awsume", "pypi", "awsume", "4.5.4", (), "tenth"),
     Project("stacker", "pypi", "stacker", "1.7.2", (), "tenth"),
     Project("encryption-sdk-cli", "pypi", "aws-encryption-sdk-cli", "4.3.0", (), "tenth"),
+    Project("workload-discovery", "github", "aws-solutions/workload-discovery-on-aws",
+            "fa8cdf4e4a1af7bccf6d1e0ffdf647e2113d2ad0", ("source",), "eleventh"),
+    Project("simple-file-manager", "github", "aws-solutions/simple-file-manager-for-amazon-efs",
+            "7db90b8ac70a38e7a11467bbd8f8ad4ff44f4f9f", ("source", "test"), "eleventh"),
+    Project("content-localization", "github", "aws-solutions/content-localization-on-aws",
+            "b72f9026d777c887017c3fe9f6cc079631bb88dd", ("source", "test"), "eleventh"),
+    Project("awslimitchecker", "pypi", "awslimitchecker", "12.0.0", (), "eleventh"),
+    Project("ec2instanceconnectcli", "pypi", "ec2instanceconnectcli", "1.0.3", (), "eleventh"),
+    Project("aws-google-auth", "pypi", "aws-google-auth", "0.0.38", (), "eleventh"),
+    Project("awsiotpythonsdk", "pypi", "AWSIoTPythonSDK", "1.6.2", (), "eleventh"),
+    Project("python-lambda", "pypi", "python-lambda", "11.8.0", (), "eleventh"),
+    Project("aws-adfs", "pypi", "aws-adfs", "2.13.0", (), "eleventh"),
+    Project("okta-awscli", "pypi", "okta-awscli", "0.5.5", (), "eleventh"),
+    Project("aws-gate", "pypi", "aws-gate", "0.11.3", (), "eleventh"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (

@@ -249,24 +249,31 @@ class Project:
             self._mentions.setdefault(path, {})[key] = found
         return found
 
-    def callees(self, path: str, body: str) -> list[tuple[str, str]]:
-        """(module, function) of the project's functions a text calls: `name(` defined in the module or imported
-        from the project (`from .runner import run`), and `module.name(` of a project module it imports."""
+    def callees(self, path: str, body: str, local: bool = True) -> list[tuple[str, str]]:
+        """(module, function) of the project's functions a text calls: `name(` defined in the module (unless
+        `local` is false) or imported from the project (`from .runner import run`), and `module.name(` of a
+        project module it imports."""
         names = self._imports(path)
+        if not names and not local:
+            return []
+        # The module's headers once, not per call in the text: each look-up checks the file on disk (a stat),
+        # and the rules' pre-filter asks this of whole files (Django: 22,716 stats for 406 files).
+        defined = self._header_index(path)[1] if local else {}
         out: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
-        for match in _CALLS.finditer(body):
-            first, second = match.group(1), match.group(2)
-            target: tuple[str, str] | None = None
+        for first, second in _CALLS.findall(body):  # tuples, not match objects: a file has thousands of calls
+            module = names.get(first)
             if second:
-                module = names.get(first)
-                if module is not None and module[1] == "":
-                    target = (module[0], second)
-            elif first in names and names[first][1]:
-                target = names[first]
-            elif self.defines(path, first):
+                if module is None or module[1] != "":
+                    continue
+                target = (module[0], second)
+            elif module is not None and module[1]:
+                target = module
+            elif first in defined:
                 target = (path, first)
-            if target is not None and target not in seen:
+            else:
+                continue
+            if target not in seen:
                 seen.add(target)
                 out.append(target)
         return out
@@ -302,6 +309,11 @@ class Project:
                 )
         self._import_tables[path] = (text, table)
         return table
+
+    def imported(self, path: str, name: str) -> tuple[str, str] | None:
+        """What a module's `name` is imported from, read from its import lines: (file, name in it), the name empty
+        for a module; None when the module imports no project module or name under `name`."""
+        return self._imports(path).get(name)
 
     def imported_modules(self, path: str) -> list[str]:
         """The files of the project's modules that a module imports (read from its import lines, no parse)."""

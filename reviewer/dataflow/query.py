@@ -40,6 +40,8 @@ class Taint:
         return cls(label.desc, label.node, flow.steps, flow.cleared, label.trust, label.family)
 
 
+# Re-exports followed to a module's function (`from .api import error` in a package's `__init__.py`).
+_MAX_REEXPORTS = 4
 _LITERALS = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary})
 # Sinks whose receiver is the dangerous part (`Path(p).read_text()`, `upload.save(dst)`).
 _RECEIVER_SINKS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "open", "exists",
@@ -216,8 +218,8 @@ class FileFlows:
                 head = head.value
             if isinstance(head, cst.Name):
                 ref = info.imports.get(head.value, "")
-                if ref.startswith("@"):
-                    return True
+                if ref.startswith("@"):  # `x.m(...)`, `x` imported from the project
+                    return head is not func.value or self._member_wraps(ref, method)
                 if name is None and ref:
                     static = info.static_call_name(func)
                     return static is not None and static in models.call_sinks
@@ -248,6 +250,26 @@ class FileFlows:
                     methods.add(name.rsplit(".", 1)[-1])
             self._typed = frozenset(methods)
         return self._typed
+
+    def _member_wraps(self, ref: str, attr: str) -> bool:
+        """`x.attr(...)` where `x` is imported from the project (`ref`): whether the function the analysis can
+        resolve it to may call a sink, read from the texts (no parse). Of an object or class `x` of another
+        module, `attribute_of_ref` and `resolve_callable` find only a method `attr` of a class `x` defined in
+        that module; of a module, its function `attr`, or the one it imports under that name."""
+        path, _, name = ref[1:].partition("::")
+        project, pattern = self.engine.project, self.engine.sink_pattern()
+        if name:
+            return path == self.info.path or project.wraps(path, attr, pattern)
+        for _ in range(_MAX_REEXPORTS):
+            if project.defines(path, attr):
+                return project.wraps(path, attr, pattern)
+            target = project.imported(path, attr)
+            if target is None:
+                return False  # not in that module (a star import, an assignment): the analysis resolves no callee
+            path, attr = target
+            if not attr:
+                return False  # a module called: nothing the analysis summarises
+        return True  # a longer chain of re-exports than is followed here: keep the call
 
     def _wraps_a_sink(self, ref: str) -> bool:
         path, _, name = ref[1:].partition("::")

@@ -1222,9 +1222,10 @@ _ARN_ACCOUNT = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 
 def _placeholder_account(account: str) -> bool:
     """Account ids AWS's documentation and emulators use as stand-ins: one digit repeated (`000000000000`), a
-    run of consecutive digits (`123456789012`, `012345678901`) or four-digit blocks of one digit each
-    (`111122223333`, `444455556666`)."""
-    if len(set(account)) == 1 or account in "0123456789012345678901" or account in "9876543210987654321098":
+    run of consecutive digits (`123456789012`, `012345678901`), also after leading zeros (`000123456789`), or
+    four-digit blocks of one digit each (`111122223333`, `444455556666`)."""
+    run = account.lstrip("0")
+    if len(set(account)) == 1 or run in "0123456789012345678901" or account in "9876543210987654321098":
         return True
     blocks = [account[i : i + 4] for i in range(0, 12, 4)]
     return all(len(set(block)) == 1 for block in blocks)
@@ -1270,6 +1271,7 @@ class HardcodedAccountId(ReviewRule):
         Valid("import os\nTOPIC = os.environ['ALERTS_TOPIC_ARN']\nDOC = 'arn:aws:sns:eu-west-1:123456789012:alerts'\n"),
         # Stand-in accounts of AWS's documentation and of local emulators.
         Valid("A = 'arn:aws:lambda:us-east-1:012345678901:function:f'\nB = 'arn:aws:iam::111122223333:role/r'\n"),
+        Valid("EXAMPLE = '--role-arn arn:aws:iam::000123456789:role/ADMIN'\n"),
         # Elastic Load Balancing's log-delivery accounts, one per Region, as AWS publishes them.
         Valid(
             "ELB_LOG_DELIVERY = {\n    'us-east-1': 'arn:aws:iam::127311923021:root',\n"

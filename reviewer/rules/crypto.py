@@ -903,7 +903,8 @@ class WeakTlsProtocol(ReviewRule):
     """
     ## What it does
     Finds SSL 2/3 and TLS 1.0/1.1 selected as protocol or minimum version, and `ssl.wrap_socket` (removed
-    in Python 3.12; it verifies nothing by default).
+    in Python 3.12; it verifies nothing by default), unless the call asks for the certificate
+    (`cert_reqs=ssl.CERT_REQUIRED`) or wraps a server socket.
 
     ## Why is this bad?
     These protocol versions have practical attacks (POODLE, BEAST) and are disabled by browsers and AWS
@@ -945,12 +946,27 @@ class WeakTlsProtocol(ReviewRule):
         return False
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
-        if ctx.call_name(node) == "ssl.wrap_socket":
-            ctx.report(node, "ssl.wrap_socket() verifies neither certificate nor host name (removed in Python 3.12)")
+        if ctx.call_name(node) != "ssl.wrap_socket":
+            return
+        # wrap_socket(sock, keyfile, certfile, server_side, cert_reqs, ...): the 5th positional is cert_reqs.
+        given = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        cert_reqs = given.get("cert_reqs", positional[4] if len(positional) > 4 else None)
+        server_side = given.get("server_side", positional[3] if len(positional) > 3 else None)
+        verifies = cert_reqs is not None and (dotted(cert_reqs) or "").rsplit(".", 1)[-1] in (
+            "CERT_REQUIRED",
+            "CERT_OPTIONAL",
+        )
+        if verifies or (isinstance(server_side, cst.Name) and server_side.value == "True"):
+            return  # a server, or a client that asks for the certificate: the TLS is not weak
+        ctx.report(node, "ssl.wrap_socket() verifies neither certificate nor host name (removed in Python 3.12)")
 
     VALID = (
         Valid("import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2\n"),
         Valid("import ssl\nNAMES = {ssl.PROTOCOL_TLSv1: 'TLSv1', ssl.PROTOCOL_TLSv1_2: 'TLSv1.2'}\n"),
+        # The certificate is checked against ca_certs: whatever else, the TLS is not weak.
+        Valid("import ssl\ns = ssl.wrap_socket(sock, ca_certs=ca, cert_reqs=ssl.CERT_REQUIRED)\n"),
+        Valid("import ssl\ns = ssl.wrap_socket(sock, None, None, False, ssl.CERT_REQUIRED, ca_certs=ca)\n"),
     )
     INVALID = (
         Invalid("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n", 2, 22),

@@ -187,6 +187,18 @@ def _walk(node: cst.CSTNode, parents: list[cst.CSTNode]) -> Iterator[tuple[cst.C
     parents.pop()
 
 
+def _closed_in_else(
+    parents: list[cst.CSTNode], block: cst.CSTNode | None, statement: cst.CSTNode, close: cst.CSTNode
+) -> bool:
+    """`try: f = open(p)` / `except OSError: ...` / `else: f.close()`: the open is the try's last statement and the
+    close the else's first, so nothing can fail in between (the handlers run only when the open failed)."""
+    for node in parents:
+        if isinstance(node, cst.Try) and node.body is block and node.orelse is not None:
+            body, other = list(node.body.body), list(node.orelse.body.body)  # type: ignore[attr-defined]
+            return bool(body) and body[-1] is statement and bool(other) and other[0] is close
+    return False
+
+
 def _statement_of(parents: list[cst.CSTNode], node: cst.CSTNode) -> tuple[cst.CSTNode, cst.CSTNode | None]:
     """(the statement holding node, the block that lists it)."""
     chain = [*parents, node]
@@ -329,10 +341,17 @@ class ResourceLeak(ReviewRule):
                     between = body[body.index(statement) + 1 : body.index(close_statement)]
                     if not between:
                         return None
+            if _closed_in_else(created_parents, block, statement, close_statement):
+                return None
         return "is not closed if an exception occurs before close(); use `with` or `finally`"
 
     VALID = (
         Valid("import json\n\ndef load(p):\n    with open(p) as f:\n        return json.load(f)\n"),
+        # Opened only to check it can be read, closed at once in the try's else.
+        Valid(
+            "def check(path):\n    try:\n        f = open(path)\n    except OSError as err:\n"
+            "        raise ValueError(path) from err\n    else:\n        f.close()\n"
+        ),
         Valid("def readme():\n    return open('README.md').read()\n"),
         Valid(
             "from urllib.request import urlopen\n\ndef get(u):\n    r = urlopen(u, timeout=5)\n    return r.read().decode()\n"

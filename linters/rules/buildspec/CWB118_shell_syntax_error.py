@@ -11,6 +11,7 @@ from codeward.rule import Invalid, Valid
 # Words after which a new command starts (the next word is a command name, so `(` opens a subshell).
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "time"})
 _NOT_CHECKED = re.compile(r"<<|\bcase\b|\[\[|\bfunction\b")
+_EMPTY_PARENS = re.compile(r"\(\s*\)")
 
 
 def stray_parenthesis(text: str) -> int | None:
@@ -23,14 +24,14 @@ def stray_parenthesis(text: str) -> int | None:
         return None
     words = 0  # words of the current simple command so far
     in_word = False
-    word = ""
+    word = last = ""
     i = 0
     while i < len(text):
         char = text[i]
         if char == "\\":
             i += 2
             in_word = True
-            word += "x"
+            word, last = _grow(word, "x"), "x"
             continue
         if char in "'\"`":
             end = _closing(text, i)
@@ -38,7 +39,7 @@ def stray_parenthesis(text: str) -> int | None:
                 return None  # unterminated quote: CWB116's finding
             i = end + 1
             in_word = True
-            word += "x"
+            word, last = _grow(word, "x"), "x"
             continue
         if char == "$" and text[i + 1 : i + 2] in ("(", "{"):
             end = _matching(text, i + 1)
@@ -46,7 +47,7 @@ def stray_parenthesis(text: str) -> int | None:
                 return None
             i = end + 1
             in_word = True
-            word += "x"
+            word, last = _grow(word, "x"), "x"
             continue
         if char == "#" and not in_word:
             end = text.find("\n", i)
@@ -57,15 +58,15 @@ def stray_parenthesis(text: str) -> int | None:
         if char in " \t":
             if in_word:
                 words, in_word = _end_word(words, word)
-                word = ""
+                word = last = ""
             i += 1
             continue
         if char in ";&|\n){}":
-            words, in_word, word = 0, False, ""
+            words, in_word, word, last = 0, False, "", ""
             i += 1
             continue
         if char == "(":
-            if in_word and word and word[-1] in "@!+*?=<>":
+            if in_word and last and last in "@!+*?=<>":
                 # extglob @(a|b), an array `a=(...)` (bash; CWB115), process substitution <( ) >( ).
                 end = _matching(text, i)
                 if end is None:
@@ -79,19 +80,28 @@ def stray_parenthesis(text: str) -> int | None:
                         return None
                     i = end + 1
                     continue
-                words, in_word, word = 0, False, ""  # a subshell: a new command starts inside
+                words, in_word, word, last = 0, False, "", ""  # a subshell: a new command starts inside
                 i += 1
                 continue
             # name() { ...; }: a function definition
-            if ((words == 1 and not in_word) or (words == 0 and in_word)) and re.match(r"\(\s*\)", text[i:]):
+            if ((words == 1 and not in_word) or (words == 0 and in_word)) and _EMPTY_PARENS.match(text, i):
                 i = text.index(")", i) + 1
-                words, in_word, word = 0, False, ""
+                words, in_word, word, last = 0, False, "", ""
                 continue
             return i
         in_word = True
-        word += char
+        word, last = _grow(word, char), char
         i += 1
     return None
+
+
+# A word's first characters are all the checks need (a keyword, `NAME=`): keeping a long word whole made the
+# scan quadratic in its length (a hostile 800 KB command took a minute of CPU).
+_WORD_KEPT = 256
+
+
+def _grow(word: str, char: str) -> str:
+    return word + char if len(word) < _WORD_KEPT else word
 
 
 def _end_word(words: int, word: str) -> tuple[int, bool]:

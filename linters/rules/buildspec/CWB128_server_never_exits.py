@@ -37,16 +37,16 @@ _SERVER_SCRIPT = re.compile(
     r"|vite(?:\s+(?:dev|serve|preview))?\s*$|ts-node-dev\b)"
 )
 _MAX_READ = 200_000
+# shlex is quadratic in a quoted word's length: a script's command longer than this is not modelled.
+_MAX_PART = 16_384
 
 
 def _pipelines(line: str) -> list[tuple[list[str], bool]]:
     """Each pipeline's first simple command as words, and whether the pipeline runs in the background (`&`)."""
-    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    try:
-        tokens = list(lexer)
-    except ValueError:
+    from codeward.linters.revision import shell_tokens
+
+    tokens = shell_tokens(line)
+    if tokens is None:
         return []
     found: list[tuple[list[str], bool]] = []
     first: list[str] | None = None
@@ -150,7 +150,8 @@ def _server(words: list[str], cwd: str | None, depth: int = 0) -> str | None:
         if _SERVER_SCRIPT.search(script):
             return f'its "{name}" script ({script}) starts a server that does not exit'
         for part in re.split(r"&&|;|\|\|", script):
-            reason = _server(shlex.split(part, posix=True) if part.strip() else [], cwd, depth + 1)
+            words = shlex.split(part, posix=True) if part.strip() and len(part) <= _MAX_PART else []
+            reason = _server(words, cwd, depth + 1)
             if reason:
                 return f'its "{name}" script ({script.strip()}): {reason}'
     return None
