@@ -121,8 +121,9 @@ PACKAGES: dict[str, Package] = {
             "tests/test_dataflow_units.py",
             "tests/test_dataflow_calls.py",
             "tests/test_dataflow_guards.py",
-            # Not test_dataflow_sources, _validated, _wrappers: with them mutmut's clean run stopped with a usage
-            # error (exit 4) at 12:05 and 12:12 UTC, though the same tests pass together in a fresh process.
+            "tests/test_dataflow_sources.py",
+            "tests/test_dataflow_validated.py",
+            "tests/test_dataflow_wrappers.py",
             "tests/test_reviewer_rules.py",
             "tests/test_review_rule_details.py",
             "tests/test_reviewer_corpus.py",

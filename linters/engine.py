@@ -71,10 +71,13 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
     return result
 
 
-# The pipeline rules that judge a Terraform aws_codepipeline: structure, stage and action names, and artifacts
-# (what each action reads and which action produces it, what a deploy action finds in its input).
+# The pipeline rules that judge a Terraform aws_codepipeline: structure, stage and action names, artifacts (what
+# each action reads and which action produces it, what a deploy action finds in its input), and the provider and
+# configuration keys of AWS-owned actions, which Terraform passes to CodePipeline unchecked (`configuration` is a
+# map of strings to it). Not the missing-key rule: the AWS provider fills a GitHub OAuthToken from GITHUB_TOKEN.
 TERRAFORM_RULES = frozenset({
-    "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP123", "CWP125", "CWP130",
+    "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP109", "CWP111", "CWP123",
+    "CWP125", "CWP130", "CWP132",
 })  # fmt: skip
 
 
@@ -86,7 +89,7 @@ def load_document(path: str, text: str) -> Document:
         # Terraform: only its aws_codepipeline resources are read, as the CloudFormation form of the pipeline.
         from codeward.linters.hcl_reader import terraform_pipelines
 
-        data, problems = terraform_pipelines(text, os.path.dirname(os.path.abspath(path)))
+        data, problems = terraform_pipelines(text, os.path.dirname(os.path.abspath(path)), os.path.basename(path))
         return Document(path, text, data, syntax="hcl", problems=list(problems))
     if lowered.endswith(".json"):
         syntax = "json"

@@ -26,7 +26,10 @@ from codeward.linters.document import PList, PMap, Problem, Span
 EXPRESSION = "Fn::Terraform"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_PROJECT_REF = re.compile(r"^aws_codebuild_project\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:name|id)$")
+# A project's or CodeDeploy application's name, as CloudFormation's Ref of the resource returns it.
+_PROJECT_REF = re.compile(
+    r"^aws_codebuild_project\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:name|id)$|^aws_codedeploy_app\.([A-Za-z_][A-Za-z0-9_-]*)\.name$"
+)
 _FILE_CALL = re.compile(r'^file\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"\s*\)$')
 _MAX_FILE = 400_000
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
@@ -366,7 +369,9 @@ def _value(body: PMap, name: str) -> Any:
     if isinstance(value, dict) and EXPRESSION in value:
         match = _PROJECT_REF.match(str(value[EXPRESSION]))
         if match:
-            return {"Ref": match.group(1)}
+            # An application's logical id keeps its Terraform type: `aws_codedeploy_app.app` and
+            # `aws_codebuild_project.app` may share a name, which CloudFormation's flat ids would confuse.
+            return {"Ref": match.group(1) or f"aws_codedeploy_app.{match.group(2)}"}
     return value
 
 
@@ -404,6 +409,16 @@ def _action(block: Block) -> PMap:
     for key, name in (("Configuration", "configuration"), ("RunOrder", "run_order"), ("Region", "region"),
                       ("Namespace", "namespace"), ("RoleArn", "role_arn")):  # fmt: skip
         _put(out, key, body, name)
+    for config in _blocks(block, "configuration")[:1]:
+        # Terraform 0.11 wrote the map as a block, `configuration { ProjectName = "x" }`: the same map.
+        if "Configuration" not in out:
+            values = PMap(config.span)
+            for item in config.body:
+                if item != "__blocks__":
+                    values.put(
+                        item, config.body.key_spans[item], _value(config.body, item), config.body.value_spans[item]
+                    )
+            out.put("Configuration", config.span, values, config.span)
     for key, name in (("InputArtifacts", "input_artifacts"), ("OutputArtifacts", "output_artifacts")):
         artifacts = _artifacts(body, name, block.span)
         if artifacts is not None:
@@ -485,10 +500,52 @@ def _project(block: Block, folder: str | None) -> PMap:
     return properties
 
 
-def terraform_pipelines(text: str, folder: str | None = None) -> tuple[Any, list[Problem]]:
+_MODULE_FILES = 64  # .tf files of one folder read for the definitions a pipeline names; a module has a few
+
+
+def _module_blocks(folder: str | None, own: str | None) -> list[Block]:
+    """The CodeBuild projects and CodeDeploy applications that the other `.tf` files of the folder define:
+    Terraform reads a folder as one module, so a pipeline in codepipeline.tf names the project of codebuild.tf.
+    Files that cannot be read or parsed are passed over (they get their own findings when linted)."""
+    import os
+
+    if folder is None:
+        return []
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".tf") and n != own)[:_MODULE_FILES]
+    except OSError:
+        return []
+    found: list[Block] = []
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            if not os.path.isfile(path) or os.path.getsize(path) > _MAX_FILE or not _inside_repository(path, folder):
+                continue
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "aws_codebuild_project" not in text and "aws_codedeploy_app" not in text:
+            continue
+        try:
+            blocks = parse_hcl(text)
+        except HclError:
+            continue
+        found.extend(
+            b
+            for b in blocks
+            if b.type == "resource"
+            and len(b.labels) == 2
+            and b.labels[0] in ("aws_codebuild_project", "aws_codedeploy_app")
+        )
+    return found
+
+
+def terraform_pipelines(text: str, folder: str | None = None, name: str | None = None) -> tuple[Any, list[Problem]]:
     """A Terraform file as a CloudFormation-shaped template of its pipelines and CodeBuild projects (None when it
     defines no `aws_codepipeline`), with the problems found reading it; `folder` is the file's folder, from which
-    `file("...")` buildspecs are read."""
+    `file("...")` buildspecs are read, and `name` the file's own name there: the projects and CodeDeploy applications
+    of the folder's other `.tf` files (one Terraform module) are read too, as definitions the pipeline refers to."""
     if "aws_codepipeline" not in text:
         return None, []
     try:
@@ -502,20 +559,28 @@ def terraform_pipelines(text: str, folder: str | None = None) -> tuple[Any, list
             )
         ]
     resources = PMap(Span(1, 1, 1, 1))
+    if "aws_codepipeline" in text:
+        # Only this file's blocks carry positions of this file: the module's others come first and are
+        # replaced by a definition of the same name here.
+        blocks = _module_blocks(folder, name) + blocks
     for block in blocks:
         if block.type != "resource" or len(block.labels) != 2:
             continue
-        kind, name = block.labels
+        kind, logical = block.labels
         if kind == "aws_codepipeline":
             cfn_type, properties = "AWS::CodePipeline::Pipeline", _pipeline(block)
         elif kind == "aws_codebuild_project":
             cfn_type, properties = "AWS::CodeBuild::Project", _project(block, folder)
+        elif kind == "aws_codedeploy_app":
+            cfn_type, properties = "AWS::CodeDeploy::Application", PMap(block.span)
+            _put(properties, "ComputePlatform", block.body, "compute_platform")
+            logical = f"aws_codedeploy_app.{logical}"
         else:
             continue
         resource = PMap(block.span)
         resource.put("Type", block.span, cfn_type, block.span)
         resource.put("Properties", block.span, properties, block.span)
-        resources.put(name, block.span, resource, block.span)
+        resources.put(logical, block.span, resource, block.span)
     if not any(r.get("Type") == "AWS::CodePipeline::Pipeline" for r in resources.values()):
         return None, []
     template = PMap(Span(1, 1, 1, 1))

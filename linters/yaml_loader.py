@@ -34,6 +34,28 @@ _CFN_TAGS = {
 _CFN_BY_LOWER = {name.lower(): name for name in (*_CFN_TAGS, "Ref", "Condition")}
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _is_empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL and node.value == "" and not node.style
+
+
+def _mustache(node: Node) -> str | None:
+    """`{{Name}}` written unquoted: YAML reads it as a flow mapping whose only key is the flow mapping
+    `{Name: null}`. Nobody writes that shape for its own sake; it is a template placeholder (mustache, Jinja,
+    handlebars) that a build step fills in, so it is read as the text it was written as."""
+    if not (isinstance(node, MappingNode) and node.flow_style and len(node.value) == 1):
+        return None
+    inner, value = node.value[0]
+    if not (_is_empty(value) and isinstance(inner, MappingNode) and inner.flow_style and len(inner.value) == 1):
+        return None
+    name, empty = inner.value[0]
+    if not (isinstance(name, ScalarNode) and not name.style and name.tag != _NULL and _is_empty(empty)):
+        return None
+    return "{{" + name.value + "}}"
+
+
 _scalar = SafeConstructor()
 
 
@@ -96,6 +118,9 @@ class _Converter:
             return self._cfn(node, depth)
         if isinstance(node, ScalarNode):
             return self._scalar(node)
+        placeholder = _mustache(node)
+        if placeholder is not None:
+            return placeholder
         if id(node) in self.active:
             raise _Abort(Problem("CWF004", "an alias refers to a node that contains it (a cycle)", span_of(node)))
         self.active.add(id(node))
@@ -131,6 +156,9 @@ class _Converter:
         if isinstance(node, ScalarNode):
             # Keys keep their source text: `on:` is the key "on", not YAML 1.1's True.
             return node.value
+        placeholder = _mustache(node)
+        if placeholder is not None:
+            return placeholder
         self.problems.append(Problem("CWF009", "a mapping key must be a plain string", span_of(node)))
         return f"<{type(node).__name__}>"
 

@@ -27,6 +27,7 @@ BANDIT: dict[str, tuple[str, ...]] = {
     "CWR112": ("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320"),
     "CWR120": ("B608",),
     "CWR121": ("B102", "B307"),
+    "CWR124": ("B308", "B703", "B704"),
     # Bandit's hard-coded password tests look at the literal a name such as `TOKEN` is given, which is where
     # codeward finds a token in a known format too (`TESTING_TOKEN = "eyJ..."  # nosec B105`).
     "CWR201": ("B105", "B106", "B107"),

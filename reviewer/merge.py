@@ -18,6 +18,7 @@ SUBSUMED = {
     "CWR120": "CWR101",  # SQL built from a variable that is request data: the injection says it
     "CWR121": "CWR104",  # eval of a variable that is request data: the code injection says it
     "CWR103": "CWR102",  # a shell command from a variable that is request data
+    "CWR124": "CWR110",  # HTML marked safe from a variable that is request data
     "CWR205": "CWR201",  # the classifier's credential where a rule found the token
 }
 

@@ -454,6 +454,9 @@ EXPECTED = {
     'CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), None),
     ],
+    'CWB131 c8dda8a5': [
+        ((10, 7, 10, 21), 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), None),
+    ],
     'CWB131 f13c402a': [
         ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
     ],
@@ -486,6 +489,12 @@ EXPECTED = {
     ],
     'CWB136 16fd05dc': [
         ((9, 38, 9, 42), 'error', 'docker build context "app/" does not exist from app, where `cd app/` left the shell (every command of a 0.2 buildspec runs in one shell): docker fails with "unable to prepare context: path "app/" not found"', ('Go back first (cd $CODEBUILD_SRC_DIR or cd -), or build from here: docker build ... .',), None),
+    ],
+    'CWB137 6c23851e': [
+        ((5, 73, 5, 85), 'error', 'the stack name "Lab2_Network" has characters CloudFormation refuses: a stack name is letters, digits and hyphens, starting with a letter, at most 128 characters', ('CloudFormation answers with a ValidationError and the build fails.',), None),
+    ],
+    'CWB138 914cd88f': [
+        ((7, 11, 7, 40), 'error', 'in this folded block (>-) the line "-e DATABASE_URL=$DATABASE_URL" is indented deeper than the first, so YAML keeps the line break before it: the shell runs "docker run --rm" alone and then "-e DATABASE_URL=$DATABASE_URL" as a command of its own', ("Indent the block's lines alike, or use `|` with a `\\` at the end of each continued line.",), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
@@ -668,6 +677,9 @@ EXPECTED = {
     'CWP122 39674609': [
         ((13, 159, 13, 177), 'error', '"CREATE_OR_UPDATE" is not a valid ActionMode for action "Stack"; expected one of CHANGE_SET_EXECUTE, CHANGE_SET_REPLACE, CREATE_UPDATE, DELETE_ONLY, REPLACE_ON_FAILURE. Did you mean "CREATE_UPDATE"?', (), None),
     ],
+    'CWP122 84f72173': [
+        ((13, 305, 13, 324), 'error', 'ParameterOverrides "Code::params.json" names a file of an artifact: ParameterOverrides takes a JSON object of parameter values as text; a file of parameters is given with TemplateConfiguration', (), None),
+    ],
     'CWP123 556c170d': [
         ((13, 262, 13, 277), 'error', 'TemplatePath of action "Deploy" reads artifact "Built", which is not one of its input artifacts (BuildOutput): the action fails', (), None),
     ],
@@ -726,6 +738,15 @@ EXPECTED = {
     ],
     'CWP131 c2ac05cf': [
         ((10, 344, 10, 349), 'error', 'ParameterOverrides passes "Owner", which infra/site.yml does not declare: CloudFormation rejects the stack operation ("Parameters: [Owner] do not exist in the template") and the action fails', ('Remove the override, or declare the parameter in the template.',), None),
+    ],
+    'CWP132 8e315883': [
+        ((22, 70, 22, 80), 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+    ],
+    'CWP132 f5150625': [
+        ((21, 70, 21, 85), 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+    ],
+    'CWP133 5657e460': [
+        ((10, 214, 10, 236), 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), None),
     ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
@@ -970,6 +991,18 @@ EXPECTED = {
     ],
     'CWR123 dbba35a1': [
         ((3, 7, 3, 34), 'warning', 'autoescape is turned off: every {{ value }} is written into the page unescaped (CWE-79)', (), None),
+    ],
+    'CWR124 17f517cb': [
+        ((4, 12, 4, 46), 'info', 'format_html() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
+    'CWR124 1d92b1f2': [
+        ((7, 12, 7, 34), 'info', 'Markup() marks HTML built from `n` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
+    'CWR124 6f9edee0': [
+        ((4, 12, 4, 70), 'info', 'mark_safe() marks HTML built from `user.pk` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
+    ],
+    'CWR124 8e69772e': [
+        ((6, 16, 6, 31), 'info', 'mark_safe() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), None),
     ],
     'CWR201 307b66ac': [
         ((1, 9, 1, 51), 'warning', 'hard-coded GitHub token ghp_************ (CWE-798)', (), None),

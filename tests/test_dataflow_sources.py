@@ -172,3 +172,50 @@ def test_allow_lists_per_kind_in_a_route(name: str, body: str, code: str | None)
     text += "".join(f"    {line}\n" for line in body.splitlines())
     found = {f.code for f in reviewed("app.py", text)} & {"CWR102", "CWR104", "CWR107", "CWR121", "CWR103"}
     assert found == ({code} if code else set())
+
+
+# -- CherryPy's exposed methods and Pyramid's (WebOb's) responses ------------------------------------------
+
+CHERRYPY = """\
+import os
+import cherrypy
+from cherrypy import expose
+
+
+class Root:
+    @cherrypy.expose
+    def greet(self, name=""):
+        return "<b>%s</b>" % name
+
+    @expose
+    def listing(self, folder):
+        os.system("ls " + folder)
+
+    def helper(self, folder):
+        os.system("ls " + folder)
+"""
+
+
+def test_a_cherrypy_exposed_method_takes_its_parameters_from_the_request() -> None:
+    found = [(f.line, f.code, f.severity.name.lower()) for f in reviewed("app.py", CHERRYPY)]
+    # The exposed methods: query and form fields are their parameters, a returned string is the HTML page.
+    # The method that is not exposed gets the shape rule's warning only (its caller decides).
+    assert sorted(found) == [(9, "CWR110", "error"), (13, "CWR102", "error"), (16, "CWR103", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("Response('<b>%s</b>' % name)", [8]),
+        ("Response(body=name.encode())", [8]),  # WebOb's default type is text/html
+        ("Response(name, content_type='text/plain')", []),
+        ("Response(json_body={'name': name})", []),
+        ("Response('<b>%s</b>' % escape(name))", []),
+    ],
+)
+def test_a_pyramid_response_body_is_html(response: str, expected: list[int]) -> None:
+    text = (
+        "from markupsafe import escape\nfrom pyramid.response import Response\nfrom pyramid.view import view_config\n\n"
+        f"@view_config(route_name='x')\ndef view(request):\n    name = request.params['name']\n    return {response}\n"
+    )
+    assert [f.line for f in reviewed("app.py", text) if f.code == "CWR110"] == expected

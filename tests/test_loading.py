@@ -114,6 +114,19 @@ def test_yaml_keys_keep_their_text() -> None:
     assert list(data) == ["on", "yes", "0.2"]
 
 
+def test_unquoted_mustache_placeholder_is_text_not_a_mapping() -> None:
+    # `{{Name}}` unquoted is YAML's flow mapping {{Name: null}: null}; a template a build fills in (fresh7 u47, a
+    # Lambda AppSpec whose resource key a sed replaces). Read as the text written, as key and as value; any
+    # other flow mapping, and a real non-string key, stay what they are.
+    from codeward.linters.yaml_loader import load_yaml
+
+    data, problems = load_yaml("r:\n  - {{Fn}}:\n      Name: {{ Fn name }}\nm: {a: 1}\n")
+    assert list(data["r"][0]) == ["{{Fn}}"] and data["r"][0]["{{Fn}}"] == {"Name": "{{Fn name}}"}
+    assert data["m"] == {"a": 1} and problems == []
+    _, problems = load_yaml("? {{a: 1}: 2}\n: x\n? {{Fn}}\n: y\n")
+    assert [(p.code, p.span.line) for p in problems] == [("CWF009", 1)]
+
+
 def test_merge_keys() -> None:
     from codeward.linters.yaml_loader import load_yaml
 

@@ -61,6 +61,7 @@ def test_manifest_validates() -> None:
             ],
             ["pipeline.md", "pipelines.txt", "stack.yml", "cdk.json"],
         ),
+        ("codeward-terraform", ["main.tf", "infra/codepipeline.tf"], ["main.tf.json", "terraform.tfvars", "x.tfstate"]),
     ],
 )
 def test_hook_file_patterns(hook: str, matches: list[str], ignores: list[str]) -> None:
@@ -113,3 +114,27 @@ def test_the_lint_and_simulate_hooks_report_a_problem_once(tmp_path: Path, hook_
     assert "appspec.yml:5:17: CWA104" in lint.stdout
     assert "CWA104 line 5, reported by codeward lint" in simulate.stdout
     assert not re.search(r"appspec\.yml:\d+:\d+: CW", simulate.stdout), simulate.stdout
+
+
+def test_terraform_hook_passes_a_module_and_fails_a_pipeline_defect(tmp_path: Path, hook_repo: HookRepo) -> None:
+    """The Terraform hook lints the pipeline file and passes over the module's other files (their info is not a
+    failure); a CodeDeploy action on the ECS application of codedeploy.tf fails it (CWP132)."""
+    repo = tmp_path / "user-repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    pipeline = (Path(ROOT) / "tests" / "test_terraform.py").read_text()
+    start = pipeline.index('resource "aws_codepipeline"')
+    text = pipeline[start : pipeline.index('"""', start)]
+    (repo / "codepipeline.tf").write_text(text)
+    (repo / "codedeploy.tf").write_text('resource "aws_codedeploy_app" "app" {\n  compute_platform = "ECS"\n}\n')
+    _git(repo, "add", ".")
+    good = hook_repo.run_hooks(repo, "codeward-terraform")
+    assert good.returncode == 0 and "Passed" in good.stdout, good.stdout + good.stderr
+    bad = text.replace('provider        = "ECS"', 'provider        = "CodeDeploy"').replace(
+        'ClusterName = "c"\n        ServiceName = "s"',
+        'ApplicationName     = aws_codedeploy_app.app.name\n        DeploymentGroupName = "prod"',
+    )
+    (repo / "codepipeline.tf").write_text(bad)
+    _git(repo, "add", ".")
+    failed = hook_repo.run_hooks(repo, "codeward-terraform")
+    assert failed.returncode == 1 and "codepipeline.tf:49:25: CWP132" in failed.stdout, failed.stdout

@@ -188,3 +188,33 @@ def test_file_outside_the_repository_is_never_read(tmp_path: Path) -> None:
     inside = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/inside.yml")\n')
     assert _lint(repo, outside) == []
     assert _lint(repo, inside) == [("CWP130", 51, 26)]
+
+
+def test_configuration_keys_are_judged_in_both_terraform_forms(tmp_path: Path) -> None:
+    # Terraform passes `configuration` to CodePipeline as a map of strings, unchecked: a key the provider does not
+    # take is CodePipeline's rejection (fresh7 u53, `AppSpecTemplateFile` on a CodeDeploy action). Terraform 0.11
+    # wrote the map as a block; an expression for the whole map is not judged.
+    text = PIPELINE.replace('        ClusterName = "c"', '        ClusterName = "c"\n        FileNmae = "x.json"')
+    assert _lint(tmp_path, text) == [("CWP109", 54, 9)]
+    block = PIPELINE.replace("      configuration = {\n        ProjectName", "      configuration {\n        Project")
+    assert _lint(tmp_path, block) == [("CWP109", 38, 9)]
+    whole = PIPELINE.replace(
+        'configuration = {\n        ClusterName = "c"\n        ServiceName = "s"\n      }', "configuration = var.deploy"
+    )
+    assert _lint(tmp_path, whole) == []
+
+
+def test_codedeploy_application_of_another_file_of_the_module(tmp_path: Path) -> None:
+    # Terraform reads a folder as one module: the CodeDeploy action's application is in codedeploy.tf (fresh7
+    # u52). An ECS application takes CodeDeployToECS; the EC2/On-Premises CodeDeploy action is an error.
+    deploy = PIPELINE.replace('provider        = "ECS"', 'provider        = "CodeDeploy"').replace(
+        'ClusterName = "c"\n        ServiceName = "s"',
+        'ApplicationName     = aws_codedeploy_app.app.name\n        DeploymentGroupName = "prod"',
+    )
+    (tmp_path / "codedeploy.tf").write_text(
+        'resource "aws_codedeploy_app" "app" {\n  compute_platform = "ECS"\n  name = "a"\n}\n'
+    )
+    # The build's inline buildspec ships no appspec.yml either (CWP130).
+    assert _lint(tmp_path, deploy) == [("CWP132", 49, 25), ("CWP130", 51, 26)]
+    (tmp_path / "codedeploy.tf").write_text('resource "aws_codedeploy_app" "app" {\n  name = "a"\n}\n')
+    assert _lint(tmp_path, deploy) == [("CWP130", 51, 26)]  # Terraform's default platform is Server

@@ -62,6 +62,9 @@ _INPUT_PARAM = re.compile(
 )
 # Where the framework's `request` global comes from, for a view whose route registration is not in view.
 _REQUEST_GLOBALS = frozenset({"flask.request", "quart.request", "bottle.request", "werkzeug.local.request"})
+# Decorators, written without a call, that publish a method at a URL whose query and form fields become its
+# parameters (CherryPy's `@cherrypy.expose`).
+_EXPOSING = frozenset({"cherrypy.expose"})
 _VIEW_FILE = re.compile(r"(?:^|[/\\_])(?:views?|handlers?|routes?|api|endpoints?|controllers?)(?:\.py$|[/\\_])")
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event"})
 _CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx"})
@@ -783,6 +786,8 @@ class ModuleInfo:
         """ "web" when the function's parameters come from a URL, "cli" from a command line, else None."""
         for decorator in fn.decorators:
             target = decorator.decorator
+            if isinstance(target, cst.Name | cst.Attribute) and self._qualified(target) in _EXPOSING:
+                return "web"
             if isinstance(target, cst.Call):
                 func = target.func
                 last = func.attr.value if isinstance(func, cst.Attribute) else (
@@ -806,6 +811,12 @@ class ModuleInfo:
         if klass is None and params and self._reads_request_global(fn) and not self.called(fn):
             return "inferred"
         return None
+
+    def _qualified(self, expr: cst.BaseExpression) -> str:
+        """A dotted name as this file's imports resolve it (`expose` from `from cherrypy import expose`)."""
+        path = _dotted(expr) or ""
+        head, dot, rest = path.partition(".")
+        return (self.imports.get(head) or head) + dot + rest
 
     def _pytest(self, fn: cst.FunctionDef) -> bool:
         """pytest's own `request` (a fixture's or a test's parameter), not a web request."""

@@ -310,11 +310,11 @@ class FileFlows:
         return self.info._route_kind(function, klass, params)
 
     def returns_html(self, function: cst.FunctionDef) -> bool:
-        """A route of a framework that sends a returned string as an HTML page (Flask, Quart, Bottle)."""
+        """A route of a framework that sends a returned string as an HTML page (Flask, Quart, Bottle, CherryPy)."""
         if self.route_kind(function) != "web":
             return False
         frameworks = {ref.split(".", 1)[0] for ref in self.info.imports.values()}
-        return bool(frameworks & {"flask", "quart", "bottle"}) and not frameworks & {"fastapi", "starlette"}
+        return bool(frameworks & {"flask", "quart", "bottle", "cherrypy"}) and not frameworks & {"fastapi", "starlette"}
 
     def reaching(self, value: Value, kind: str) -> list[Taint]:
         return [Taint.of(f) for f in _reaching(value, kind) if f.label.kind == "source"]

@@ -15,6 +15,9 @@ import libcst as cst
 from codeward.reviewer.dataflow.analysis import Arg, clean_flows, label_step
 from codeward.reviewer.dataflow.cfg import element_key
 from codeward.reviewer.dataflow.models import Sink
+from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS as _SHELL_FLAGS
+from codeward.reviewer.dataflow.models.shell import SHELLS as _SHELLS
+from codeward.reviewer.dataflow.models.shell import argv_command
 from codeward.reviewer.dataflow.models.xml import XML_TYPES
 from codeward.reviewer.dataflow.nodes import children
 from codeward.reviewer.dataflow.values import Flow, Value, merge_flows
@@ -23,9 +26,6 @@ if TYPE_CHECKING:
     from codeward.reviewer.dataflow.analysis import Analysis, Env
 
 _FIXED_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/{}\s]+/|/[^/\\])")
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/usr/bin/sh",
-                     "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})  # fmt: skip
-_SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ic"})
 
 
 # Where a wrapper's sink is, once per node (a position costs a print of the module up to it).
@@ -298,7 +298,8 @@ def _bound_name(analysis: Analysis, call: cst.Call) -> str | None:
 
 
 def _program(value: Value) -> Value | None:
-    """Without a shell: the program (first element), or the command of `sh -c CMD`."""
+    """Without a shell: the program (first element, or the one a prefix such as `sudo -u app` or `env A=1`
+    runs), the command of `sh -c CMD` or `su -c CMD`, or the remote command of `ssh HOST CMD...`."""
     first = value.field(0)
     if first is None:
         if value.fields or value.rest is not None:
@@ -306,13 +307,31 @@ def _program(value: Value) -> Value | None:
         # A string (the program itself) or a sequence not known here (a wrapper's parameter): its first item,
         # which for a string is as tainted as the string, so a caller passing `["ls", name]` is safe.
         return value.with_flows(label_step(value.flows, 0))
-    second = value.field(1)
-    if first.const in _SHELLS and second is not None and second.const in _SHELL_FLAGS:
-        command = value.field(2)
-        return command if command is not None else value.rest
-    if first.const in _SHELLS and value.rest is not None:
+    words = []
+    for index in range(16):
+        item = value.field(index)
+        if item is None:
+            break
+        words.append(item.const)
+    index, how = argv_command(words)
+    if how == "remote":  # every word from there, joined with blanks, is the remote shell's script
+        found = [v for v in (value.field(i) for i in range(index, len(words))) if v is not None]
+        if value.rest is not None:
+            found.append(value.rest)
+        flows: tuple[Flow, ...] = ()
+        for item in found:
+            flows = merge_flows(flows, item.deep_flows())
+        return Value(flows=flows)
+    command = value.field(index)
+    if command is None:
         return value.rest
-    return first
+    if how == "program" and value.rest is not None and index == len(words) - 1 and _is_shell(command.const):
+        return value.rest  # `["sh", *args]`: the shell's arguments say what it runs
+    return command
+
+
+def _is_shell(word: object) -> bool:
+    return isinstance(word, str) and word.rsplit("/", 1)[-1] in _SHELLS
 
 
 def _shell_script(value: Value) -> Value:

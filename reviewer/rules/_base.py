@@ -58,6 +58,7 @@ SOURCE_WORDS = (
     "parse_args",
     "click",
     "typer",
+    "cherrypy",  # an exposed method's parameters are the request's fields
     "command",
     # Parameters whose names say they are outside input (dataflow.module's _INPUT_PARAM).
     "user_input",

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS as _SCRIPT_FLAGS
+from codeward.reviewer.dataflow.models.shell import SHELLS as _SHELL_PROGRAMS
+from codeward.reviewer.dataflow.models.shell import argv_command
 from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_str, method_name, positional
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
@@ -370,7 +373,7 @@ class ShellWithVariable(CallRule):
             return
         if name in CommandInjection._SHELL:
             shell = kwarg(node, "shell")
-            if shell is None or not is_const(shell.value, True):
+            if shell is None or not (is_const(shell.value, True) or _folds_true(ctx, shell.value)):
                 script = _shell_script(command)  # `["sh", "-c", script]`: a shell without shell=True
                 if script is None:
                     line = _split_line(ctx, command)  # `cmd.split()`, `shlex.split(cmd)`: argv from a line
@@ -656,6 +659,14 @@ def _as_it_is(ctx: Context, expr: cst.BaseExpression) -> bool:
     return value.type != "str" and value.prefix is None
 
 
+def _folds_true(ctx: Context, flag: cst.BaseExpression) -> bool:
+    """`shell=use_shell` where the analysis knows the name holds a true constant wherever the call runs."""
+    if not isinstance(flag, cst.Name | cst.Attribute):
+        return False
+    folded = ctx.value(flag).const
+    return folded is True or (type(folded) is int and folded != 0)
+
+
 def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpression | None:
     """The command line an argument list is split from (`line.split()`, `shlex.split(line)`)."""
     if not isinstance(args, cst.Call):
@@ -666,11 +677,6 @@ def _split_line(ctx: Context, args: cst.BaseExpression | None) -> cst.BaseExpres
     if ctx.call_name(args) == "shlex.split" and args.args:
         return args.args[0].value
     return None
-
-
-_SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh",
-                             "/usr/bin/bash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})  # fmt: skip
-_SCRIPT_FLAGS = frozenset({"-c", "/c", "/C", "-lc", "-ic", "-Command", "-command"})
 
 
 def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression | None:
@@ -687,12 +693,21 @@ def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression
 
 
 def _shell_script(args: cst.BaseExpression | None) -> cst.BaseExpression | None:
-    """The script of an argument list that starts a shell on it (`["bash", "-c", script]`)."""
+    """The script of an argument list that starts a shell on it (`["bash", "-c", script]`, also after a prefix
+    such as `sudo -u app` or `env A=1`, and `su -c script`), or the first word of the command an `ssh` list has
+    the remote shell run that is a command line formatted from a value (`["ssh", host, "rm -rf %s" % path]`)."""
     if not isinstance(args, cst.List | cst.Tuple) or len(args.elements) < 3:
         return None
-    program, flag, script = (e.value for e in args.elements[:3])
-    if (literal_str(program) or "").rsplit("/", 1)[-1] in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
-        return script
+    items = [e.value for e in args.elements]
+    index, how = argv_command(
+        [None if isinstance(e, cst.StarredElement) else literal_str(e.value) for e in args.elements]
+    )
+    if how == "script" and index < len(items) and not isinstance(args.elements[index], cst.StarredElement):
+        return items[index]
+    if how == "remote":
+        # A word formatted into a command line of its own (`"rm -rf %s" % path`); a word that is a value alone
+        # (`["ssh", host, "touch", status_file]`) is an argument of a fixed program, as in a local list.
+        return next((e for e in items[index:] if literal_str(e) is None and " " in _literal_text(e)), None)
     return None
 
 
@@ -1487,6 +1502,255 @@ class CrossSiteScripting(TaintSink):
         ),
         Invalid(_FLASK + "@app.route('/hi')\ndef hi():\n    return '<h1>' + request.args['name'] + '</h1>'\n", 6, 5),
     )
+
+
+class HtmlMarkedSafeFromVariable(CallRule):
+    """
+    ## What it does
+    Finds HTML marked safe (`mark_safe`, `SafeString`, `markupsafe.Markup`) or used as `format_html`'s
+    template, built by string formatting (f-strings, `%`, `+`, `.format`) from a parameter of the function
+    that is not escaped (the parameter, an attribute or item of it, a loop variable over it, or such a value
+    through `str()` or a string method), where codeward cannot see where the value comes from (a template tag
+    or filter, a widget's `render`, an admin column, a helper). Untrusted data reaching it is reported by CWR110
+    instead. The text may be assembled in a variable of the function first (`html += "<li>%s</li>" % name`).
+    Markup that another call returns (a widget's own `render`, `render_to_string`, `format_html_join`) and
+    numbers (`%d`) are not counted.
+
+    ## Why is this bad?
+    Marking text safe turns autoescaping off for it: a value with `<script>` in it runs in the browser of
+    whoever sees the page. Whether that can happen depends on every caller; escaping each value makes the
+    markup safe whatever they pass. Nothing here shows the value comes from outside, so the finding is
+    `info`.
+
+    ## Example
+    ```python
+    @register.simple_tag
+    def user_link(user):
+        return mark_safe('<a href="/u/%s">%s</a>' % (user.pk, user.name))
+    ```
+
+    ## Fix
+    Let `format_html` escape the values: `format_html('<a href="/u/{}">{}</a>', user.pk, user.name)`, or
+    escape each one (`django.utils.html.escape`, `markupsafe.escape`); `Markup("<b>%s</b>") % name` escapes
+    too.
+    """
+
+    code = "CWR124"
+    name = "html-marked-safe-from-variable"
+    cwe = 79
+    security_severity = 5.4
+    category = "security"
+    severity = Severity.INFO
+    needles = ("mark_safe", "Markup", "SafeString", "SafeText", "format_html")
+    targets = frozenset({"django.utils.safestring.mark_safe", "django.utils.html.mark_safe",
+                         "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
+                         "django.utils.html.format_html", "markupsafe.Markup", "jinja2.Markup", "flask.Markup",
+                         "jinja2.utils.Markup"})  # fmt: skip
+
+    def check(self, ctx: Context, node: cst.Call, name: str) -> None:
+        text = argument(node, 0, "format_string" if name.endswith("format_html") else "s")
+        function = ctx.function
+        if text is None or function is None or ctx.sink_hits(node, "xss"):
+            return  # nothing given, module level, or untrusted data: CWR110's
+        if name.endswith("format_html") and isinstance(text, cst.SimpleString | cst.ConcatenatedString):
+            return  # a constant template: format_html escapes its arguments
+        raw = _RawHtml(function)
+        part = raw.part(text)
+        if part is None or not raw.markup:
+            return  # no parameter's own text in it, or no markup in sight (`"%s%s" % (a, b)`)
+        ctx.report(
+            node,
+            f"{ctx.code(node.func, 40)}() marks HTML built from `{ctx.code(part, 40)}` as safe without escaping "
+            "it; a caller passing text with markup in it injects that markup into the page",
+        )
+
+    VALID = (
+        Valid(
+            "from django.utils.html import format_html\n\ndef link(user):\n"
+            "    return format_html('<a href=\"/u/{}\">{}</a>', user.pk, user.name)\n"
+        ),
+        Valid(
+            "from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\n\n"
+            "def bold(name):\n    return mark_safe('<b>%s</b>' % escape(name))\n"
+        ),
+        Valid("from markupsafe import Markup\n\ndef bold(name):\n    return Markup('<b>%s</b>') % name\n"),
+        # Values already made safe and joined, or text built only from constants.
+        Valid(
+            "from django.utils.html import conditional_escape\nfrom django.utils.safestring import mark_safe\n\n"
+            "def items(names):\n"
+            "    return mark_safe('<br>'.join(conditional_escape(n) for n in names))\n"
+        ),
+        Valid(
+            "from django.utils.safestring import mark_safe\n\ndef icon(ok):\n"
+            "    html = '<span class=\"%s\">' % ('yes' if ok else 'no')\n    return mark_safe(html)\n"
+        ),
+        # Markup a call made (a widget's own render, a template, format_html_join), numbers, a value escaped first.
+        Valid(
+            "from django.template.loader import render_to_string\nfrom django.utils.html import format_html_join\n"
+            "from django.utils.safestring import mark_safe\n\nclass Widget(Base):\n"
+            "    def render(self, name, value, attrs=None):\n        output = super().render(name, value, attrs)\n"
+            "        return mark_safe('<div class=\"w\">%s</div>' % output)\n\n"
+            "    def card(self, value):\n        return mark_safe('<div>%s</div>' % render_to_string('c.html', {'v': value}))\n\n"
+            "    def items(self, names):\n"
+            "        return mark_safe('<ul>%s</ul>' % format_html_join('', '<li>{}</li>', ((n,) for n in names)))\n\n"
+            "    def count(self, n):\n        return mark_safe('<b>%d</b>' % n)\n"
+        ),
+        Valid(
+            "from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\n\n"
+            "def note(text):\n    text = escape(text)\n    return mark_safe('<p>%s</p>' % text.replace('\\n', '<br>'))\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "from django.utils.safestring import mark_safe\n\ndef link(user):\n"
+            "    return mark_safe('<a href=\"/u/%s\">%s</a>' % (user.pk, user.name))\n",
+            4,
+            12,
+            message="mark_safe() marks HTML built from `user",
+        ),
+        Invalid(
+            "from django.utils.safestring import mark_safe\n\nclass Widget:\n"
+            "    def render(self, name, value, attrs=None):\n"
+            '        html = \'<input name="%s" value="%s">\' % (name, value)\n'
+            "        return mark_safe(html)\n",
+            6,
+            16,
+        ),
+        Invalid(
+            "from markupsafe import Markup\n\ndef listing(names):\n    html = '<ul>'\n    for n in names:\n"
+            "        html += f'<li>{n}</li>'\n    return Markup(html + '</ul>')\n",
+            7,
+            12,
+            message="Markup() marks HTML built from `n`",
+        ),
+        Invalid(
+            "from django.utils.html import format_html\n\ndef bold(name):\n"
+            "    return format_html('<b>' + name + '</b>')\n",
+            4,
+            12,
+        ),
+    )
+
+
+# Calls that hand their text on as it is (the value stays the caller's, unescaped).
+_TEXT_AS_IS = frozenset({"str", "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "replace",
+                         "format", "join", "__str__"})  # fmt: skip
+
+
+class _RawHtml:
+    """The parts of a string-building expression that are a parameter's own text, unescaped: the parameter, an
+    attribute or item of it (`user.name`, `data["x"]`), a loop variable over it, or such a value passed through
+    `str()` or a string method. The result of any other call (a widget's `render`, `render_to_string`,
+    `format_html_join`, `json.dumps`) is the callee's own markup, not counted."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        from codeward.reviewer.dataflow.nodes import names_bound_in, params_of
+
+        self.function = function
+        self.markup = False  # a literal piece with `<` in it was seen
+        self.followed: set[str] = set()
+
+        bound = names_bound_in(function.body)
+        self.params = {p.name.value for p in params_of(function)} - {"self", "cls"} - bound
+        self.loops: set[str] = set()
+        stack: list[cst.CSTNode] = list(function.body.body)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            if (
+                isinstance(item, cst.For | cst.CompFor)
+                and isinstance(item.target, cst.Name)
+                and self._rooted(item.iter)
+            ):
+                self.loops.add(item.target.value)
+            stack.extend(item.children)
+
+    def _rooted(self, node: cst.BaseExpression) -> bool:
+        while isinstance(node, cst.Attribute | cst.Subscript):
+            node = node.value
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "items", "values", "keys", "split", "splitlines"
+        ):  # fmt: skip
+            return self._rooted(node.func.value)
+        return isinstance(node, cst.Name) and node.value in self.params
+
+    def part(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        if "<" in _literal_text(node):
+            self.markup = True
+        if isinstance(node, cst.FormattedString):
+            inner = (p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
+            return next((found for e in inner if (found := self.part(e)) is not None), None)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Modulo):
+                conversions = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])", _literal_text(node.left))
+                if conversions and all(c in "diouxXeEfFgG%" for c in conversions):
+                    return None  # `"<b>%d</b>" % count`: only numbers go in
+            elif not isinstance(node.operator, cst.Add):
+                return None
+            return self.part(node.left) or self.part(node.right)
+        if isinstance(node, cst.Tuple | cst.List):
+            return next((found for e in node.elements if (found := self.part(e.value)) is not None), None)
+        if isinstance(node, cst.Dict):
+            values = (e.value for e in node.elements if isinstance(e, cst.DictElement))
+            return next((found for v in values if (found := self.part(v)) is not None), None)
+        if isinstance(node, cst.Call):
+            callee = node.func.attr.value if isinstance(node.func, cst.Attribute) else dotted(node.func)
+            if callee not in _TEXT_AS_IS:
+                return None
+            inner = [a.value for a in node.args if not a.star]
+            if isinstance(node.func, cst.Attribute):
+                inner.insert(0, node.func.value)
+            return next((found for e in inner if (found := self.part(e)) is not None), None)
+        if isinstance(node, cst.Name):
+            if node.value in self.params or node.value in self.loops:
+                return node
+            if node.value in self.followed:
+                return None
+            self.followed.add(node.value)  # a local variable (`html = "<ul>"`, `html += ...`): what it was given
+            assigned = _assigned_in(self.function, node.value)
+            return next((found for e in assigned if (found := self.part(e)) is not None), None)
+        if isinstance(node, cst.Attribute | cst.Subscript):
+            root: cst.BaseExpression = node
+            while isinstance(root, cst.Attribute | cst.Subscript):
+                root = root.value
+            return (
+                node if isinstance(root, cst.Name) and (root.value in self.params or root.value in self.loops) else None
+            )
+        return None
+
+
+def _assigned_in(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
+    """What a function's body assigns or adds (`+=`) to a plain name, nested definitions aside."""
+    found: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = list(function.body.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if (
+            isinstance(item, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == name for t in item.targets)
+        ) or (
+            isinstance(item, cst.AugAssign | cst.AnnAssign)
+            and isinstance(item.target, cst.Name)
+            and item.target.value == name
+            and item.value is not None
+        ):
+            found.append(item.value)
+        stack.extend(item.children)
+    return found
+
+
+def _literal_text(node: cst.BaseExpression) -> str:
+    """The literal pieces of a string-building expression, joined (where its markup would be)."""
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, cst.BinaryOperation):
+        return _literal_text(node.left) + _literal_text(node.right)
+    if isinstance(node, cst.Call) and method_name(node) == "format" and isinstance(node.func, cst.Attribute):
+        return literal_str(node.func.value) or ""
+    return literal_str(node) or ""
 
 
 class TemplateInjection(TaintSink):

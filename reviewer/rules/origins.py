@@ -44,6 +44,8 @@ class _Index:
         self.module = module
         self.parent: dict[int, cst.CSTNode] = {}  # function -> enclosing function, class or module
         self.assigned: dict[int, dict[str, list[cst.BaseExpression]]] = {}  # scope -> name -> values
+        # scope -> name -> what `name += value` adds: a command built with `+=` is no constant
+        self.augmented: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         # class -> self attribute -> (value, the method that assigns it)
         self.attrs: dict[int, dict[str, list[tuple[cst.BaseExpression, cst.CSTNode]]]] = {}
         self.calls: dict[str, list[tuple[cst.Call, cst.CSTNode]]] = {}  # callee's last name -> (call, scope)
@@ -65,6 +67,8 @@ class _Index:
                     self._bind(target.target, child.value, scope, klass)
             elif isinstance(child, cst.AnnAssign) and child.value is not None:
                 self._bind(child.target, child.value, scope, klass)
+            elif isinstance(child, cst.AugAssign) and isinstance(child.target, cst.Name):
+                self.augmented.setdefault(id(scope), {}).setdefault(child.target.value, []).append(child.value)
             elif isinstance(child, cst.For):
                 self._bind(child.target, child.iter, scope, klass)
             elif isinstance(child, cst.With):  # `with open(path) as fp`: fp is what open() gave
@@ -219,17 +223,29 @@ class _Resolver:
             if isinstance(current, cst.FunctionDef):
                 values = self.index.assigned.get(id(current), {}).get(name)
                 if values:
-                    return all(self.own(v, current, depth) for v in values)
+                    return all(self.own(v, current, depth) for v in values) and self._augmented(name, current, depth)
                 param = next((p for p in _params(current) if p.name.value == name), None)
                 if param is not None:
-                    return self._parameter(current, param, depth)
+                    return self._parameter(current, param, depth) and self._augmented(name, current, depth)
             elif isinstance(current, cst.Module):
                 values = self.index.assigned.get(id(current), {}).get(name)
-                return bool(values) and all(self.own(v, current, depth) for v in values)
+                return (
+                    bool(values)
+                    and all(self.own(v, current, depth) for v in values)
+                    and self._augmented(name, current, depth)
+                )
             current = self.index.parent.get(id(current))
             while isinstance(current, cst.ClassDef):  # class bodies are not enclosing scopes of methods
                 current = self.index.parent.get(id(current))
         return False
+
+    def _augmented(self, name: str, scope: cst.CSTNode, depth: int) -> bool:
+        """For a resolver that needs every part (`_Constant`): whether what `name += ...` adds counts too
+        (`cmd = "ls "; cmd += path` is no constant). A resolver that needs one part is answered by the first
+        value already."""
+        if self.any_part:
+            return True
+        return all(self.own(v, scope, depth) for v in self.index.augmented.get(id(scope), {}).get(name, ()))
 
     def _parameter(self, func: cst.FunctionDef, param: cst.Param, depth: int) -> bool:
         name = func.name.value

@@ -25,7 +25,7 @@ CATEGORIES: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "ssrf": ("server-side request forgery (CWE-918)", frozenset({"CWR109"}), frozenset({"B310"})),
     "xss": (
         "cross-site scripting (CWE-79/80)",
-        frozenset({"CWR110", "CWR123"}),
+        frozenset({"CWR110", "CWR123", "CWR124"}),
         frozenset({"B308", "B701", "B703", "B704"}),
     ),
     "template": ("server-side template injection (CWE-1336)", frozenset({"CWR111"}), frozenset({"B701", "B702"})),

@@ -4,8 +4,8 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, looks_windows, next_word_span
-from codeward.linters.simulate.files import nested_repository
+from codeward.linters.rules.buildspec._shared import command_words, file_elsewhere, looks_windows, next_word_span
+from codeward.linters.suggest import misspelled_file
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -43,8 +43,6 @@ _HARMLESS = frozenset({
 _DOTNET_VERBS = frozenset({"build", "publish", "restore", "test", "run", "pack", "clean", "msbuild"})
 _DOTNET_PROJECTS = (".csproj", ".fsproj", ".vbproj", ".sln", ".slnx", ".proj")
 _VERSION_FLAGS = frozenset({"-v", "--version", "version", "-version", "-V"})
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", "target"})
-_MAX_FILES = 5000
 
 
 def _plain(word: str) -> str | None:
@@ -130,50 +128,6 @@ def _creates_files(words: list[str]) -> bool:
         and rest[:1] == ["build"]
         and not any(w in ("-o", "--output") or w.startswith("--output=") for w in rest)
     )
-
-
-def _near(word: str, other: str) -> bool:
-    """Whether two names are at most two edits apart (an insertion, a deletion, a changed or two swapped
-    neighbouring characters), keeping the extension: a typing slip, not another file."""
-    if word == other or os.path.splitext(word)[1] != os.path.splitext(other)[1] or abs(len(word) - len(other)) > 2:
-        return False
-    rows = [list(range(len(other) + 1))]
-    for i in range(1, len(word) + 1):
-        row = [i] + [0] * len(other)
-        for j in range(1, len(other) + 1):
-            cost = word[i - 1] != other[j - 1]
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
-            if i > 1 and j > 1 and word[i - 1] == other[j - 2] and word[i - 2] == other[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1] <= 2 and min(len(word), len(other)) > 4
-
-
-def _misspelled(root: str, name: str) -> str | None:
-    """The one file of `name`'s folder whose name is a slip away from it (task-definition.jvb.json for
-    task-definition.jbv.json), or None (none, or several that could be meant)."""
-    folder, base = os.path.split(name)
-    try:
-        entries = os.listdir(os.path.join(root, folder))
-    except OSError:
-        return None
-    close = [e for e in entries if _near(base, e) and os.path.isfile(os.path.join(root, folder, e))]
-    return (f"{folder}/{close[0]}" if folder else close[0]) if len(close) == 1 else None
-
-
-def _elsewhere(root: str, name: str) -> str | None:
-    """Another path of the repository with the file's name, or None."""
-    seen = 0
-    for current, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))
-        )
-        seen += len(filenames)
-        if name in filenames:
-            return os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/")
-        if seen > _MAX_FILES:
-            return None
-    return None
 
 
 # Bundlers whose build writes only its output folder (and caches under node_modules): `npm run build` running one
@@ -381,7 +335,7 @@ class InputFileElsewhere(DocumentRule):
                 if any(name == folder or name.startswith(folder + "/") for folder in written):
                     continue
                 where = "at the source root" if not cwd else f"in {cwd}, where `cd {cwd}` left the shell"
-                other = _elsewhere(root, os.path.basename(name))
+                other = file_elsewhere(root, os.path.basename(name))
                 if other is not None:
                     ctx.report(
                         at,
@@ -395,7 +349,7 @@ class InputFileElsewhere(DocumentRule):
                         span=next_word_span(ctx.document, searched, at, text, word),
                     )
                     continue
-                meant = _misspelled(root, name)
+                meant = misspelled_file(root, name)
                 if meant is not None:
                     ctx.report(
                         at,

@@ -5,7 +5,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, looks_windows
+from codeward.linters.rules.buildspec._shared import SKIP_DIRS, commands, files_named, looks_windows
 from codeward.linters.simulate.files import nested_repository
 
 from codeward.findings import Severity
@@ -34,6 +34,22 @@ artifacts:
     - packaged.yaml
 """
 _GIT = {".git/HEAD": "ref: refs/heads/main\n", "backend/Dockerfile": "FROM scratch\n"}
+_HOOKS = """version: 0.2
+phases:
+  build:
+    commands:
+      - mvn -q package
+artifacts:
+  files:
+    - target/*.jar
+    - appspec.yml
+    - stop_server.sh
+"""
+_HOOK_FILES = {
+    ".git/HEAD": "ref: refs/heads/main\n",
+    "appspec.yml": "version: 0.0\n",
+    "scripts/stop_server.sh": "#!/bin/sh\n",
+}
 _COPIERS = frozenset({"cp", "mv", "install", "rsync"})
 _REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 # Commands that write no file of the source tree (or only the ones the model reads from their words).
@@ -49,7 +65,6 @@ _BUILT_DIRS = ("target/", "build/", "dist/", "out/", "bin/", "obj/", ".aws-sam/"
                "lib/", "coverage/", "reports/", "artifacts/", "release/", "deploy/", "package/", "node_modules/")  # fmt: skip
 _BUILT_SUFFIXES = (".jar", ".war", ".ear", ".zip", ".tgz", ".gz", ".whl", ".dll", ".exe", ".so", ".js", ".css",
                    ".html", ".map", ".class", ".apk", ".nupkg", ".egg", ".pyc", ".wasm", ".bin", ".tar")  # fmt: skip
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "vendor", "__pycache__", "target", "dist", "build"})
 _MAX_FILES = 3000
 _MAX_BYTES = 200_000
 
@@ -176,12 +191,35 @@ class _Build:
         self.written.append((target.rstrip("/").rsplit("/", 1)[-1], _resolve(cwd, target)))
 
 
+def _run_mentions(top: str, here: str, words: set[str], name: str, skip: str) -> bool:
+    """Whether a file the build runs mentions `name`: a word of the commands naming a file of the repository (a
+    script), the Makefile when `make` runs, package.json when a package manager does."""
+    candidates = {w for w in words if "/" in w or w.endswith((".sh", ".py", ".js", ".ps1", ".rb"))}
+    if "make" in words:
+        candidates.add("Makefile")
+    if words & {"npm", "yarn", "pnpm", "npx"}:
+        candidates.add("package.json")
+    root = os.path.realpath(top)
+    for word in candidates:
+        for folder in (here, top):
+            full = os.path.realpath(os.path.join(folder, word))
+            if os.path.commonpath([root, full]) != root or full == os.path.realpath(skip) or not os.path.isfile(full):
+                continue
+            try:
+                with open(full, "rb") as handle:
+                    if name.encode() in handle.read(_MAX_BYTES):
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 def _mentioned(top: str, name: str, skip: str) -> bool:
     """Whether a text file of the repository other than `skip` mentions `name` (a script may write it)."""
     needle = name.encode()
     seen = 0
     for current, dirnames, filenames in os.walk(top):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not nested_repository(os.path.join(current, d))]
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not nested_repository(os.path.join(current, d))]
         for filename in filenames:
             seen += 1
             if seen > _MAX_FILES:
@@ -208,10 +246,17 @@ class ArtifactMatchesNothing(DocumentRule):
     (`target/`, `dist/`...) and build products (`.jar`, `.zip`, `.js`...) are left alone: build tools derive
     their names.
 
+    When other entries match, also reports a plain path that matches nothing while exactly one file of that name
+    sits at another path below the buildspec's folder (`stop_server.sh` listed, `scripts/stop_server.sh`
+    committed), no command names it or copies files under names it cannot see (`cp scripts/* .`), and no script
+    the build runs mentions it. A file of that name in another project of the repository is not that one.
+
     ## Why is this bad?
     CodeBuild resolves `artifacts.files` from the source root (or `base-directory`), whatever directory the
     commands ended in. When nothing matches, the UPLOAD_ARTIFACTS phase fails with `CLIENT_ERROR: no
-    matching artifact paths found`, and so does the build, after every command succeeded.
+    matching artifact paths found`, and so does the build, after every command succeeded. When something else
+    matches, CodeBuild logs the path as skipped and uploads the rest: the artifact lacks the file (a hook script
+    the AppSpec runs, a template the next action deploys), and the failure comes later, in another service.
 
     ## Example
     ```yaml
@@ -253,8 +298,23 @@ class ArtifactMatchesNothing(DocumentRule):
         # One entry that matches is enough.
         Valid(_SPEC.replace("    - imagedefinitions.json", "    - imagedefinitions.json\n    - backend/Dockerfile"),
               files=_GIT),
+        # A file of the repository copied to the root under a name the model cannot see, or named right.
+        Valid(_HOOKS.replace("mvn -q package", "cp scripts/* ."), files=_HOOK_FILES),
+        Valid(_HOOKS.replace("    - stop_server.sh", "    - scripts/stop_server.sh"), files=_HOOK_FILES),
+        # Another project of the repository has a file of that name: not the one this build meant.
+        Valid(_HOOKS, filename="app/buildspec.yml", files={"../.git/HEAD": "ref: refs/heads/main\n",
+              "appspec.yml": "version: 0.0\n", "../other/scripts/stop_server.sh": "#!/bin/sh\n"}),
     )  # fmt: skip
     INVALID = (
+        # Other entries match, so the upload succeeds without the hook script, which is at scripts/stop_server.sh.
+        Invalid(
+            _HOOKS,
+            10,
+            7,
+            '"stop_server.sh" matches no file: it is not in the repository and no command writes it, while the '
+            "repository has scripts/stop_server.sh",
+            files=_HOOK_FILES,
+        ),
         Invalid(
             _SPEC,
             12,
@@ -300,22 +360,30 @@ class ArtifactMatchesNothing(DocumentRule):
             return
         patterns = _patterns(artifacts.get("files"))
         base = artifacts.get("base-directory", "")
-        if not patterns or not isinstance(base, str) or not all(_literal(p) for p in patterns):
-            return
-        if base and not _literal(base):
+        if not patterns or not isinstance(base, str) or (base and not _literal(base)):
             return
         here = os.path.abspath(ctx.base_dir)
         top = project_root(here)
         if top is None:
             return
         build = _Build(value, top)
-        problems: list[tuple[int, tuple[str, str]]] = []
-        for index, pattern in enumerate(patterns):
-            why = self._why(ctx, build, top, here, posixpath.normpath(posixpath.join(base, pattern)))
-            if why is None:
-                return  # this entry may match: the upload finds something
-            problems.append((index, why))
         at = ("artifacts", "files") if isinstance(artifacts.get("files"), str) else None
+        if not all(_literal(p) for p in patterns):
+            # A wildcard entry may match: only entries that certainly miss a file of the repository are judged.
+            self._misplaced(ctx, build, top, here, base, patterns, at)
+            return
+        problems: list[tuple[int, tuple[str, str]]] = []
+        some_match = False
+        for index, pattern in enumerate(patterns):
+            target = posixpath.normpath(posixpath.join(base, pattern))
+            why = self._why(ctx, build, top, here, target)
+            if why is None:
+                some_match = True  # this entry may match: the upload finds something
+                continue
+            problems.append((index, why))
+        if some_match:
+            self._misplaced(ctx, build, top, here, base, patterns, at)
+            return
         for index, (why, fix) in problems:
             where = at or ("artifacts", "files", index)
             ctx.report(
@@ -323,6 +391,46 @@ class ArtifactMatchesNothing(DocumentRule):
                 f'artifacts.files "{patterns[index]}" matches no file: {why}; CodeBuild resolves artifacts from the '
                 'source root (or base-directory), so the upload fails with "no matching artifact paths found"',
                 notes=(fix,),
+            )
+
+    @staticmethod
+    def _misplaced(
+        ctx: Context, build: _Build, top: str, here: str, base: str, patterns: list[str], at: Path | None
+    ) -> None:
+        """Entries that match nothing while another entry matches: CodeBuild skips them and uploads the rest, so
+        the artifact silently lacks them. Reported only when the repository holds a file of that name at another
+        path (the name is right, the folder wrong: `cleanup.sh` for `scripts/cleanup.sh`), no command names it or
+        copies files under names the model cannot see (`cp scripts/* .`), and no script the build runs (nor its
+        Makefile or package.json) mentions it."""
+        if any(re.search(r"[*?\[]", name) for name, _ in build.written):
+            return
+        for index, pattern in enumerate(patterns):
+            if not _literal(pattern):
+                continue
+            target = posixpath.normpath(posixpath.join(base, pattern))
+            name = target.rsplit("/", 1)[-1]
+            if os.path.exists(os.path.join(top, target)) or os.path.exists(os.path.join(here, target)):
+                continue
+            if any(written == name for written, _ in build.written):
+                continue
+            # A word naming it may tell a tool to write it (--output-template-file packaged.yml), unless the word
+            # is the path of a file the repository has elsewhere (`sed -i ... appspec.yml` edits ./appspec.yml).
+            if any(not os.path.isfile(os.path.join(top, w.rpartition("=")[2])) for w in build.words if name in w):
+                continue
+            if target.startswith(_BUILT_DIRS) or target.endswith(_BUILT_SUFFIXES):
+                continue
+            # The one file of that name below the buildspec's own folder: in a repository of several projects,
+            # another project's file of the same name is not the one this build meant.
+            below = files_named(here, name)
+            if not below or len(below) != 1 or _run_mentions(top, here, build.words, name, ctx.document.path):
+                continue
+            found = posixpath.normpath(posixpath.join(os.path.relpath(here, top).replace(os.sep, "/"), below[0]))
+            ctx.report(
+                at or ("artifacts", "files", index),
+                f'artifacts.files "{pattern}" matches no file: it is not in the repository and no command writes it, '
+                f"while the repository has {found}; CodeBuild skips a path that matches nothing when others match, "
+                "so the artifact lacks it",
+                notes=(f'Name it "{found}" (from the source root, or base-directory).',),
             )
 
     @staticmethod

@@ -193,3 +193,38 @@ def docker_build_arguments(words: list[str]) -> list[tuple[str, int]] | None:
         else:
             positional.append((word, index + offset))
     return positional
+
+
+# Folders that hold no file of the author's own: dependencies, build output, other repositories' checkouts.
+SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "vendor", "dist", "build", "target"})
+_ELSEWHERE_FILES = 5000
+
+
+def files_named(root: str, name: str, most: int = 2) -> list[str] | None:
+    """The paths below `root` (`/`-separated, from `root`) of files named `name`, at most `most` of them; None when
+    the tree is too big to walk."""
+    import os
+
+    from codeward.linters.simulate.files import nested_repository
+
+    found: list[str] = []
+    seen = 0
+    for current, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not nested_repository(os.path.join(current, d))
+        )
+        seen += len(filenames)
+        if name in filenames:
+            found.append(os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/"))
+            if len(found) >= most:
+                return found
+        if seen > _ELSEWHERE_FILES:
+            return None
+    return found
+
+
+def file_elsewhere(root: str, name: str) -> str | None:
+    """A path of the repository (from `root`, `/`-separated) of a file named `name`; None when there is none, or
+    the tree is too big to walk."""
+    found = files_named(root, name, most=1)
+    return found[0] if found else None

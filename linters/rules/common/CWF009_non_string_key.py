@@ -10,7 +10,9 @@ class NonStringKey(LoaderRule):
     Reports a mapping key that is itself a list or a mapping (YAML's `? [a, b]` syntax).
 
     ## Why is this bad?
-    Definition files are JSON-shaped: AWS only understands string keys.
+    Definition files are JSON-shaped: AWS only understands string keys. A template placeholder written
+    unquoted, `{{FunctionName}}:`, is no such key although YAML reads it as a mapping: it is read as the text
+    it was written as, for the build step that fills it in (`sed -i "s/{{FunctionName}}/.../"`).
 
     ## Example
     ```yaml
@@ -25,5 +27,13 @@ class NonStringKey(LoaderRule):
     code = "CWF009"
     name = "non-string-key"
     severity = Severity.ERROR
-    VALID = (Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),)
+    VALID = (
+        Valid("version: 0.2\nphases:\n  build:\n    commands: [make]\n"),
+        Valid(
+            "version: 0.0\nResources:\n  - {{FunctionName}}:\n      Type: AWS::Lambda::Function\n"
+            "      Properties:\n        Name: '{{FunctionName}}'\n        Alias: live\n"
+            "        CurrentVersion: '1'\n        TargetVersion: '2'\n",
+            filename="appspec.yml",
+        ),
+    )
     INVALID = (Invalid("version: 0.2\n? [a, b]\n: value\nphases:\n  build:\n    commands: [make]\n", 2, 3),)

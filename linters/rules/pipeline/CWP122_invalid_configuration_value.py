@@ -1,4 +1,7 @@
-from codeward.linters.pipeline_form import Pipeline
+import json
+import re
+
+from codeward.linters.pipeline_form import Action, Pipeline
 from codeward.linters.placeholders import placeholder, resolved_by_aws, unfilled
 from codeward.linters.rule import Context
 from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, PipelineRule, action, api_case
@@ -14,6 +17,8 @@ _STACK = action(
      "RoleArn": "arn:aws:iam::123456789012:role/cfn"},
     inputs=("Code",),
 )  # fmt: skip
+# `Artifact::path`, the form of TemplatePath and TemplateConfiguration.
+_ARTIFACT_FILE = re.compile(r"^[A-Za-z0-9_-]{1,100}::\S+$")
 
 
 class InvalidConfigurationValue(PipelineRule):
@@ -22,10 +27,15 @@ class InvalidConfigurationValue(PipelineRule):
     Reports a configuration value outside the values its key accepts: CloudFormation `ActionMode`,
     `OutputArtifactFormat` of CodeCommit and connection sources, Step Functions `InputType`, and the
     `true`/`false` switches (`PollForSourceChanges`, `DetectChanges`, `BatchEnabled`, `CombineArtifacts`,
-    `Extract`).
+    `Extract`); and a CloudFormation action's `ParameterOverrides` written as text that is not a JSON object,
+    such as `BuildArtifact::params.json`, the `Artifact::path` form of `TemplateConfiguration`. A value of
+    CloudFormation functions (`!Sub`) or a whole CodePipeline variable is not judged; a placeholder is `info`.
 
     ## Why is this bad?
-    The action fails validation, or (for switches) the value is not understood as intended.
+    The action fails validation, or (for switches) the value is not understood as intended. The CloudFormation
+    action reference defines `ParameterOverrides` as a JSON object of parameter names and values; the action
+    parses it when it runs, so text that is not one fails every execution (a file of parameters is given with
+    `TemplateConfiguration`).
 
     ## Example
     ```json
@@ -40,7 +50,13 @@ class InvalidConfigurationValue(PipelineRule):
     name = "pipeline-invalid-configuration-value"
     severity = Severity.ERROR
     tags = ("configuration",)
-    VALID = (Valid(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]), ("Deploy", [_STACK]))),)
+    VALID = (
+        Valid(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]), ("Deploy", [_STACK]))),
+        Valid(api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]),
+                       ("Deploy", [{**_STACK, "configuration": {**_STACK["configuration"],
+                                    "ParameterOverrides": '{"Image": {"Fn::GetParam": ["Code", "i.json", "uri"]}}',
+                                    "TemplateConfiguration": "Code::params.json"}}]))),
+    )  # fmt: skip
     INVALID = (
         Invalid(
             api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]),
@@ -49,6 +65,15 @@ class InvalidConfigurationValue(PipelineRule):
             13,
             159,
             'Did you mean "CREATE_UPDATE"?',
+        ),
+        Invalid(
+            api_case(("Source", [SOURCE_ACTION]), ("Build", [BUILD_ACTION]),
+                     ("Deploy", [{**_STACK, "configuration": {**_STACK["configuration"],
+                                                              "ParameterOverrides": "Code::params.json"}}])),
+            13,
+            305,
+            'ParameterOverrides "Code::params.json" names a file of an artifact: ParameterOverrides takes a JSON '
+            "object of parameter values as text; a file of parameters is given with TemplateConfiguration",
         ),
     )  # fmt: skip
 
@@ -59,6 +84,8 @@ class InvalidConfigurationValue(PipelineRule):
             config = item.configuration
             if spec is None or config is None:
                 continue
+            if item.provider == "CloudFormation" and "ParameterOverrides" in config:
+                self._parameter_overrides(ctx, pipeline, item, config["ParameterOverrides"])
             for key, raw in config.items():
                 allowed = CONFIG_VALUES.get(key)
                 value = pipeline.scalar(raw)  # CloudFormation passes YAML booleans on as "true"/"false"
@@ -76,3 +103,30 @@ class InvalidConfigurationValue(PipelineRule):
                 if suggestion:
                     message += f'. Did you mean "{suggestion}"?'
                 self.report(ctx, pipeline, item.config_at(key), message)
+
+    def _parameter_overrides(self, ctx: Context, pipeline: Pipeline, item: Action, raw: object) -> None:
+        value = raw if isinstance(raw, str) else None  # functions and YAML mappings: not text to judge here
+        if value is None or not value.strip() or (resolved_by_aws(value) and value.strip().startswith("#{")):
+            return
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return
+        token = placeholder(value, "ParameterOverrides", words=False)
+        if token is not None:
+            message = f"ParameterOverrides: {unfilled(token)}"
+            self.report(ctx, pipeline, item.config_at("ParameterOverrides"), message, severity=Severity.INFO)
+            return
+        if _ARTIFACT_FILE.match(value.strip()):
+            message = (
+                f'ParameterOverrides "{value.strip()}" names a file of an artifact: ParameterOverrides takes a JSON '
+                "object of parameter values as text; a file of parameters is given with TemplateConfiguration"
+            )
+        else:
+            message = (
+                "ParameterOverrides is not a JSON object of parameter names and values, which the CloudFormation "
+                "action parses when it runs"
+            )
+        self.report(ctx, pipeline, item.config_at("ParameterOverrides"), message)

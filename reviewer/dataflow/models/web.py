@@ -234,7 +234,13 @@ FALCON = Library(
 PYRAMID = Library(
     "pyramid",
     objects=(ObjectModel("pyramid.Request", "request", "web", _PYRAMID_ATTRS),),
-    sinks=(Sink("pyramid.httpexceptions.HTTPFound", "redirect", ((0, "location"),), when="host"),),
+    sinks=(
+        Sink("pyramid.httpexceptions.HTTPFound", "redirect", ((0, "location"),), when="host"),
+        # WebOb's response: `text/html` unless `content_type=` (or `json_body=`) says otherwise.
+        Sink("pyramid.response.Response", "xss", ((0, "body"),), when="text"),
+        Sink("webob.Response", "xss", ((0, "body"),), when="text"),
+        Sink("webob.response.Response", "xss", ((0, "body"),), when="text"),
+    ),
 )
 
 # Sinks for predictable values from `random`: where an attacker who can guess them gains something.
