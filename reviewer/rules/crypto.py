@@ -969,15 +969,9 @@ class WeakTlsProtocol(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         if ctx.call_name(node) != "ssl.wrap_socket":
             return
-        # wrap_socket(sock, keyfile, certfile, server_side, cert_reqs, ...): the 5th positional is cert_reqs.
-        given = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        cert_reqs = given.get("cert_reqs", positional[4] if len(positional) > 4 else None)
-        server_side = given.get("server_side", positional[3] if len(positional) > 3 else None)
-        verifies = cert_reqs is not None and (dotted(cert_reqs) or "").rsplit(".", 1)[-1] in (
-            "CERT_REQUIRED",
-            "CERT_OPTIONAL",
-        )
+        # wrap_socket(sock, keyfile, certfile, server_side, cert_reqs, ...)
+        cert_reqs, server_side = argument(node, 4, "cert_reqs"), argument(node, 3, "server_side")
+        verifies = cert_reqs is not None and (dotted(cert_reqs) or "").endswith(("CERT_REQUIRED", "CERT_OPTIONAL"))
         if verifies or (isinstance(server_side, cst.Name) and server_side.value == "True"):
             return  # a server, or a client that asks for the certificate: the TLS is not weak
         ctx.report(node, "ssl.wrap_socket() verifies neither certificate nor host name (removed in Python 3.12)")
