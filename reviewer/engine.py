@@ -94,6 +94,17 @@ def has_star_kwargs(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
 
+def target_names(node: cst.CSTNode) -> list[cst.Name]:
+    """The plain names an assignment target binds (`a`, `a, b`, `[a, *b]`); attributes and subscripts bind none."""
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, cst.Tuple | cst.List):
+        return [n for element in node.elements for n in target_names(element.value)]
+    if isinstance(node, cst.StarredElement):
+        return target_names(node.value)
+    return []
+
+
 def dotted(node: cst.BaseExpression) -> str | None:
     """`a.b.c` for a chain of names, without resolving anything."""
     if isinstance(node, cst.Name):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name
+from codeward.reviewer.engine import Context, children, dotted, is_const, kwarg, literal_str, method_name, target_names
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules.cloudformation import CRHELPER
@@ -1593,11 +1593,11 @@ def _assigned_in(block: cst.CSTNode) -> set[str]:
     for node in _walk_function(block):
         if isinstance(node, cst.Assign):
             if not _falsy(node.value):
-                names |= {n.value for t in node.targets for n in _names_in(t.target)}
+                names |= {n.value for t in node.targets for n in target_names(t.target)}
         elif isinstance(node, cst.AsName):
-            names |= {n.value for n in _names_in(node.name)}
+            names |= {n.value for n in target_names(node.name)}
         elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.For | cst.NamedExpr):
-            names |= {n.value for n in _names_in(node.target)}
+            names |= {n.value for n in target_names(node.target)}
     return names
 
 
@@ -1607,16 +1607,6 @@ def _falsy(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Integer):
         return value.value == "0"
     return literal_str(value) == "" or (isinstance(value, cst.List | cst.Dict | cst.Tuple) and not value.elements)
-
-
-def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, cst.Tuple | cst.List):
-        return [n for element in node.elements for n in _names_in(element.value)]
-    if isinstance(node, cst.StarredElement):
-        return _names_in(node.value)
-    return []
 
 
 def _raises(block: cst.CSTNode) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from codeward.reviewer.engine import Context, argument, dotted, literal_str
+from codeward.reviewer.engine import Context, argument, dotted, literal_str, target_names
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules.cloudformation import ANSWERS, CUSTOM_RESOURCE
@@ -491,24 +491,13 @@ def _unset_parameter(ctx: Context, name: str) -> bool:
     class Targets(cst.CSTVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, binders):
-                bound.update(_names(node.target))
+                bound.update(n.value for n in target_names(node.target))
             elif isinstance(node, cst.AsName):
-                bound.update(_names(node.name))
+                bound.update(n.value for n in target_names(node.name))
             return True
 
     function.body.visit(Targets())
     return name not in bound
-
-
-def _names(target: cst.CSTNode) -> list[str]:
-    """The plain names a target binds (`a`, `a, b`, `[a, *b]`)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        return [n for e in target.elements for n in _names(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _names(target.value)
-    return []
 
 
 def _cursor_only(ctx: Context, name: str) -> bool:
