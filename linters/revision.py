@@ -235,15 +235,9 @@ def shell_tokens(line: str) -> tuple[str, ...] | None:
 
 def _simple_commands(command: str) -> list[list[str]]:
     """The words of each simple command in a shell command line (quotes respected; `>`, `&&`... as their own words)."""
-    return [list(words) for words in _split_commands(command)]
-
-
-@lru_cache(maxsize=64)
-def _split_commands(command: str) -> tuple[tuple[str, ...], ...]:
-    # Cached: about ten rules split each command of a buildspec (shell_tokens bounds the cost of one split).
     found: list[list[str]] = []
     for line in command.replace("\\\n", " ").splitlines():
-        words = shell_tokens(line)
+        words = shell_tokens(line)  # cached: about ten rules split each command of a buildspec
         if words is None:
             continue
         current: list[str] = []
@@ -254,7 +248,7 @@ def _split_commands(command: str) -> tuple[tuple[str, ...], ...]:
             else:
                 current.append(word)
         found.append(current)
-    return tuple(tuple(words) for words in found if words)
+    return [words for words in found if words]
 
 
 # Other CI systems' files that build and push CodeDeploy revisions, and the keys that hold their shell commands
