@@ -5,6 +5,7 @@ import shlex
 from typing import Any
 
 from codeward.linters.document import Path
+from codeward.linters.revision import MAX_SHELL_LINE, shell_tokens
 from codeward.linters.rule import Context, DocumentRule
 from codeward.linters.rules.buildspec._shared import commands, looks_windows, shell_lines, text_span
 
@@ -37,14 +38,10 @@ _SERVER_SCRIPT = re.compile(
     r"|vite(?:\s+(?:dev|serve|preview))?\s*$|ts-node-dev\b)"
 )
 _MAX_READ = 200_000
-# shlex is quadratic in a quoted word's length: a script's command longer than this is not modelled.
-_MAX_PART = 16_384
 
 
 def _pipelines(line: str) -> list[tuple[list[str], bool]]:
     """Each pipeline's first simple command as words, and whether the pipeline runs in the background (`&`)."""
-    from codeward.linters.revision import shell_tokens
-
     tokens = shell_tokens(line)
     if tokens is None:
         return []
@@ -150,7 +147,7 @@ def _server(words: list[str], cwd: str | None, depth: int = 0) -> str | None:
         if _SERVER_SCRIPT.search(script):
             return f'its "{name}" script ({script}) starts a server that does not exit'
         for part in re.split(r"&&|;|\|\|", script):
-            words = shlex.split(part, posix=True) if part.strip() and len(part) <= _MAX_PART else []
+            words = shlex.split(part, posix=True) if part.strip() and len(part) <= MAX_SHELL_LINE else []
             reason = _server(words, cwd, depth + 1)
             if reason:
                 return f'its "{name}" script ({script.strip()}): {reason}'
