@@ -7,7 +7,7 @@ result, and every other file is still analysed: one pathological file never cost
 
 The time limit counts the worker's CPU time where the system reports it (Linux's /proc), so that a file is
 never reported as too costly because the machine was busy (a CI runner shared with other jobs): a worker
-kept off the CPU gets up to `WALL_FACTOR` times the limit in wall time. Elsewhere it counts wall time.
+kept off the CPU gets up to `Limits.wall_factor` (WALL_FACTOR) times the limit in wall time. Elsewhere it counts wall time.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ class Limits:
 
     seconds: float = 120.0
     memory: int = 2048 * 1024 * 1024
+    # How many times `seconds` of wall time a worker kept off the CPU is waited for (where CPU time is known).
+    wall_factor: float = WALL_FACTOR
 
     @classmethod
     def from_environment(cls) -> Limits:
@@ -109,7 +111,7 @@ def run_isolated(
                 worker = idle.pop() if idle else _Worker(context, fn, limits.memory, prepare)
                 index = pending.pop()
                 if worker.send(index, items[index]):
-                    busy[worker] = _Clock(index, worker, limits.seconds)
+                    busy[worker] = _Clock(index, worker, limits.seconds, limits.wall_factor)
                 else:  # died before taking it (a start failure): count it as the file's failure
                     results[index] = on_failure(items[index], describe(limits, worker.how()))
                     worker.stop()
@@ -152,8 +154,8 @@ _READY = object()
 class _Clock:
     """The time limit of the item a worker holds: CPU time where /proc tells it, wall time otherwise."""
 
-    def __init__(self, index: int, worker: _Worker, seconds: float) -> None:
-        self.index, self.seconds = index, seconds
+    def __init__(self, index: int, worker: _Worker, seconds: float, wall_factor: float) -> None:
+        self.index, self.seconds, self.wall_factor = index, seconds, wall_factor
         self.deadline = float("inf")  # not started until the worker says it is ready
         if worker.ready:
             self.start(worker)
@@ -172,7 +174,7 @@ class _Clock:
         if cpu is None or self.cpu is None:
             return True
         used = cpu - self.cpu
-        last = self.started + self.seconds * WALL_FACTOR
+        last = self.started + self.seconds * self.wall_factor
         if used >= self.seconds or now >= last:
             return True
         # At best it gets a whole CPU from now on: look again when the rest of its CPU time could be used up.

@@ -15,13 +15,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codeward import runner
 from codeward.runner import Limits, run_isolated
 
 EXAMPLES = int(os.environ.get("CODEWARD_FUZZ_EXAMPLES", "15"))
 # What a file may cost: generous for a busy machine (the attacks this guards against took minutes and
 # gigabytes); the pre-check and the window keep the real figures far below.
-LIMITS = Limits(seconds=20.0, memory=1024 * 1024 * 1024)
+# The limit that matters is the worker's CPU time (20 s, read from /proc). A worker kept off the CPU is waited
+# for up to wall_factor times that: on this 2-core machine at load 20 a worker gets about a tenth of a CPU.
+LIMITS = Limits(seconds=20.0, memory=1024 * 1024 * 1024, wall_factor=30.0)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 size = st.integers(min_value=1, max_value=8_000)
@@ -113,27 +114,16 @@ def _lint(path: str) -> tuple[bool, list[str]]:
     return result.internal_error, [f"{f.code} {f.message}" for f in result.findings]
 
 
-# The limit that matters is the worker's CPU time (20 s, read from /proc). The runner also ends a worker after
-# WALL_FACTOR times the limit in wall time; on a shared 2-core machine with a load of 16 a worker gets about an
-# eighth of a CPU, and a pass under that load ran past the default 80 s wall bound on a 10 KB input that takes
-# milliseconds. The fuzz tests therefore allow 30 times the limit in wall time: a real hang still ends, on CPU.
-BUSY_WALL_FACTOR = 30.0
-
-
 def _check(fn, path: Path) -> list[str]:
     started = time.monotonic()
-    default, runner.WALL_FACTOR = runner.WALL_FACTOR, BUSY_WALL_FACTOR
-    try:
-        (outcome,) = run_isolated(fn, [str(path)], 1, lambda item, why: ("died", why), LIMITS)
-    finally:
-        runner.WALL_FACTOR = default
+    (outcome,) = run_isolated(fn, [str(path)], 1, lambda item, why: ("died", why), LIMITS)
     elapsed = time.monotonic() - started
     assert outcome[0] != "died", f"{path.name}: {outcome[1]}\n{path.read_text()[:300]}"
     internal, findings = outcome
     assert not internal and not any("CWR900" in f or "CWF900" in f for f in findings), findings
     # The runner's own bound: the limit counts CPU time, and a machine that keeps the worker waiting gets up to
-    # WALL_FACTOR times it in wall time (a wall-clock bound of the limit alone failed on a busy machine).
-    assert elapsed < LIMITS.seconds * BUSY_WALL_FACTOR + 10
+    # wall_factor times it in wall time (a wall-clock bound of the limit alone failed on a busy machine).
+    assert elapsed < LIMITS.seconds * LIMITS.wall_factor + 10
     return findings
 
 
