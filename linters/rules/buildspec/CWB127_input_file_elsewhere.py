@@ -163,12 +163,17 @@ def _npm_writes(words: list[str], folder: str) -> list[str] | None:
     return ["node_modules", output] if output else None
 
 
+def _cd_target(words: list[str]) -> str | None:
+    """The plain relative folder a `cd` goes into; None for pushd/popd, `cd` alone, `cd -`, a variable."""
+    return _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+
+
 def _cd_proves_root(data: Any, root: str, here: str) -> bool:
     """Whether the buildspec's first `cd` goes into a folder that exists from the repository's root and not from
     the buildspec's own folder: the build then runs from the root, as CodeBuild does with the whole repository."""
     for _at, _text, words in command_words(data):
         if words[0] in ("cd", "pushd", "popd"):
-            target = _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+            target = _cd_target(words)
             return (
                 target is not None
                 and os.path.isdir(os.path.join(root, target))
@@ -322,7 +327,7 @@ class InputFileElsewhere(DocumentRule):
         written: list[str] = []  # folders the commands so far may have filled (node_modules, a bundler's output)
         for at, text, words in command_words(value):
             if words[0] in ("cd", "pushd", "popd"):
-                target = _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+                target = _cd_target(words)
                 if target is None or not os.path.isdir(os.path.join(root, cwd, target)):
                     return  # relative paths now start somewhere this cannot follow
                 cwd = os.path.normpath(os.path.join(cwd, target)).replace(os.sep, "/")
