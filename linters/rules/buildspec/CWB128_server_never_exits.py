@@ -147,6 +147,7 @@ def _server(words: list[str], cwd: str | None, depth: int = 0) -> str | None:
         if _SERVER_SCRIPT.search(script):
             return f'its "{name}" script ({script}) starts a server that does not exit'
         for part in re.split(r"&&|;|\|\|", script):
+            # shlex is quadratic in a quoted word's length: a script's command that long is not modelled.
             words = shlex.split(part, posix=True) if part.strip() and len(part) <= MAX_SHELL_LINE else []
             reason = _server(words, cwd, depth + 1)
             if reason:
