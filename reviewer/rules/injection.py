@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS as _SCRIPT_FLAGS
-from codeward.reviewer.dataflow.models.shell import SHELLS as _SHELL_PROGRAMS
-from codeward.reviewer.dataflow.models.shell import argv_command
+from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS, argv_command, is_shell
 from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_str, method_name, positional
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
@@ -687,7 +685,7 @@ def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression
     if len(positional) < start + 3:
         return None
     program, flag, script = positional[start : start + 3]
-    if (literal_str(program) or "").rsplit("/", 1)[-1] in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
+    if is_shell(literal_str(program)) and literal_str(flag) in SCRIPT_FLAGS:
         return script
     return None
 
