@@ -476,13 +476,10 @@ _AMBIGUOUS = re.compile(r"(?i)(?:^|_)(?:token|credentials?)$")
 def _unset_parameter(ctx: Context, name: str) -> bool:
     """`name` is a parameter of the function that prints it, never assigned there: what it holds is the callers'
     business (an SDK callback's `token` is a request's client token), so its name alone is no evidence."""
+    from codeward.reviewer.dataflow.nodes import params_of
+
     function = ctx.function
-    if function is None:
-        return False
-    params = function.params
-    every = (*params.posonly_params, *params.params, *params.kwonly_params)
-    star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
-    if not any(p.name.value == name for p in (*every, *star)):
+    if function is None or not any(p.name.value == name for p in params_of(function)):
         return False
     bound: set[str] = set()
 
