@@ -970,10 +970,7 @@ class WeakTlsProtocol(ReviewRule):
         if ctx.call_name(node) != "ssl.wrap_socket":
             return
         # wrap_socket(sock, keyfile, certfile, server_side, cert_reqs, ...): the 5th positional is cert_reqs.
-        given = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        cert_reqs = given.get("cert_reqs", positional[4] if len(positional) > 4 else None)
-        server_side = given.get("server_side", positional[3] if len(positional) > 3 else None)
+        cert_reqs, server_side = argument(node, 4, "cert_reqs"), argument(node, 3, "server_side")
         verifies = cert_reqs is not None and (dotted(cert_reqs) or "").rsplit(".", 1)[-1] in (
             "CERT_REQUIRED",
             "CERT_OPTIONAL",
