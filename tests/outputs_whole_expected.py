@@ -951,8 +951,12 @@ EXPECTED = {
     'lint-case CWB131 0b3ba6ba': [
         ((8, 7, 8, 20), 'CWB131', 'error', 'artifacts.files "packaged.yaml" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
+    'lint-case CWB131 135d3761': [
+    ],
     'lint-case CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'CWB131', 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), (), None),
+    ],
+    'lint-case CWB131 4a0b0d17': [
     ],
     'lint-case CWB131 4a783339': [
     ],
@@ -962,7 +966,12 @@ EXPECTED = {
     ],
     'lint-case CWB131 a3cf1ac0': [
     ],
+    'lint-case CWB131 c8dda8a5': [
+        ((10, 7, 10, 21), 'CWB131', 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), (), None),
+    ],
     'lint-case CWB131 dc29152d': [
+    ],
+    'lint-case CWB131 dcb49f6e': [
     ],
     'lint-case CWB131 f13c402a': [
         ((12, 7, 12, 17), 'CWB131', 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
@@ -1043,6 +1052,22 @@ EXPECTED = {
     ],
     'lint-case CWB136 7d73cde9': [
     ],
+    'lint-case CWB137 0ee5f5cc': [
+    ],
+    'lint-case CWB137 6c23851e': [
+        ((5, 73, 5, 85), 'CWB137', 'error', 'the stack name "Lab2_Network" has characters CloudFormation refuses: a stack name is letters, digits and hyphens, starting with a letter, at most 128 characters', ('CloudFormation answers with a ValidationError and the build fails.',), (), None),
+    ],
+    'lint-case CWB138 1238cbfa': [
+    ],
+    'lint-case CWB138 3274053e': [
+    ],
+    'lint-case CWB138 914cd88f': [
+        ((7, 11, 7, 40), 'CWB138', 'error', 'in this folded block (>-) the line "-e DATABASE_URL=$DATABASE_URL" is indented deeper than the first, so YAML keeps the line break before it: the shell runs "docker run --rm" alone and then "-e DATABASE_URL=$DATABASE_URL" as a command of its own', ("Indent the block's lines alike, or use `|` with a `\\` at the end of each continued line.",), (), None),
+    ],
+    'lint-case CWB138 e68dca6d': [
+    ],
+    'lint-case CWB138 fa4d03dc': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
@@ -1092,6 +1117,8 @@ EXPECTED = {
     ],
     'lint-case CWF008 ecafb9e5': [
         ((4, 16, 4, 22), 'CWB003', 'error', 'a command must be text, but YAML read this item as a mapping or list: a command containing ": " or starting with "{" or "[" must be quoted as a whole, e.g. - "echo status: done"', (), (), None),
+    ],
+    'lint-case CWF009 99c277a3': [
     ],
     'lint-case CWF009 b23780f5': [
     ],
@@ -1368,7 +1395,12 @@ EXPECTED = {
     'lint-case CWP122 39674609': [
         ((13, 159, 13, 177), 'CWP122', 'error', '"CREATE_OR_UPDATE" is not a valid ActionMode for action "Stack"; expected one of CHANGE_SET_EXECUTE, CHANGE_SET_REPLACE, CREATE_UPDATE, DELETE_ONLY, REPLACE_ON_FAILURE. Did you mean "CREATE_UPDATE"?', (), (), None),
     ],
+    'lint-case CWP122 84f72173': [
+        ((13, 305, 13, 324), 'CWP122', 'error', 'ParameterOverrides "Code::params.json" names a file of an artifact: ParameterOverrides takes a JSON object of parameter values as text; a file of parameters is given with TemplateConfiguration', (), (), None),
+    ],
     'lint-case CWP122 bb91860b': [
+    ],
+    'lint-case CWP122 bd55136f': [
     ],
     'lint-case CWP123 556c170d': [
         ((13, 262, 13, 277), 'CWP123', 'error', 'TemplatePath of action "Deploy" reads artifact "Built", which is not one of its input artifacts (BuildOutput): the action fails', (), (), None),
@@ -1498,6 +1530,31 @@ EXPECTED = {
         ((10, 344, 10, 349), 'CWP131', 'error', 'ParameterOverrides passes "Owner", which infra/site.yml does not declare: CloudFormation rejects the stack operation ("Parameters: [Owner] do not exist in the template") and the action fails', ('Remove the override, or declare the parameter in the template.',), (), None),
     ],
     'lint-case CWP131 cbc5ba21': [
+    ],
+    'lint-case CWP132 0f597587': [
+    ],
+    'lint-case CWP132 52150816': [
+    ],
+    'lint-case CWP132 8d8cdc66': [
+    ],
+    'lint-case CWP132 8e315883': [
+        ((22, 70, 22, 80), 'CWP132', 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+    ],
+    'lint-case CWP132 91b15166': [
+        ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
+        ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
+    ],
+    'lint-case CWP132 f5150625': [
+        ((21, 70, 21, 85), 'CWP132', 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
+        ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
+    ],
+    'lint-case CWP133 5657e460': [
+        ((10, 214, 10, 236), 'CWP133', 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), (), None),
+    ],
+    'lint-case CWP133 60f3997f': [
+    ],
+    'lint-case CWP133 aba1cc85': [
     ],
     'lint-file appspec.json 5dc3c858': [
     ],
@@ -1830,6 +1887,9 @@ EXPECTED = {
     'review app.py 15c4a859': [
         ((6, 9, 6, 40), 'CWR102', 'info', 'parameter `user_input` (its name says it is outside input) reaches the command run by os.system(): it can run commands of its own; no caller is in view, check that callers pass only trusted values (CWE-78)', ('data flow: parameter `user_input` (its name says it is outside input) (line 5) -> the sink (line 6)',), (((5, 18, 5, 28), 'parameter `user_input` (its name says it is outside input) (the source)'), ((6, 9, 6, 40), 'the sink')), None),
     ],
+    'review app.py 161a20b9': [
+        ((8, 12, 8, 40), 'CWR110', 'error', 'request.params is written into HTML by pyramid.response.Response() without escaping (CWE-79)', ('data flow: request.params (line 7) -> `name` (line 7) -> the sink (line 8)',), (((7, 12, 7, 26), 'request.params (the source)'), ((7, 5, 7, 34), '`name`'), ((8, 12, 8, 40), 'the sink')), None),
+    ],
     'review app.py 1bccc967': [
         ((4, 5, 4, 48), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
@@ -1894,6 +1954,9 @@ EXPECTED = {
     'review app.py 6c1130cc': [
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
     ],
+    'review app.py 6c35c20e': [
+        ((8, 12, 8, 40), 'CWR110', 'error', 'request.params is written into HTML by pyramid.response.Response() without escaping (CWE-79)', ('data flow: request.params (line 7) -> `name` (line 7) -> the sink (line 8)',), (((7, 12, 7, 26), 'request.params (the source)'), ((7, 5, 7, 34), '`name`'), ((8, 12, 8, 40), 'the sink')), None),
+    ],
     'review app.py 7141694c': [
         ((2, 10, 2, 26), 'CWR107', 'info', 'parameter `user_input` (its name says it is outside input) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)', ('data flow: parameter `user_input` (its name says it is outside input) (line 1) -> the sink (line 2)',), (((1, 13, 1, 23), 'parameter `user_input` (its name says it is outside input) (the source)'), ((2, 10, 2, 26), 'the sink')), None),
     ],
@@ -1941,6 +2004,10 @@ EXPECTED = {
     ],
     'review app.py aab2338b': [
     ],
+    'review app.py abf40c30': [
+    ],
+    'review app.py b4212da8': [
+    ],
     'review app.py b5347446': [
     ],
     'review app.py b54763e7': [
@@ -1957,6 +2024,11 @@ EXPECTED = {
     ],
     'review app.py c9d8fd37': [
     ],
+    'review app.py d5cf0b2c': [
+        ((9, 9, 9, 34), 'CWR110', 'error', 'route parameter `name` is returned as HTML by a route without escaping (CWE-79)', ('data flow: route parameter `name` (line 8) -> the sink (line 9)',), (((8, 21, 8, 25), 'route parameter `name` (the source)'), ((9, 9, 9, 34), 'the sink')), None),
+        ((13, 9, 13, 34), 'CWR102', 'error', 'route parameter `folder` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `folder` (line 12) -> the sink (line 13)',), (((12, 23, 12, 29), 'route parameter `folder` (the source)'), ((13, 9, 13, 34), 'the sink')), None),
+        ((16, 9, 16, 34), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review app.py e0fb807d': [
     ],
     'review app.py e508be88': [
@@ -1967,6 +2039,8 @@ EXPECTED = {
     ],
     'review app.py e621af2e': [
         ((4, 5, 4, 60), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py e67c2e42': [
     ],
     'review app.py ec7255ef': [
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
@@ -4006,6 +4080,33 @@ EXPECTED = {
     ],
     'review-case CWR123 dbba35a1': [
         ((3, 7, 3, 34), 'CWR123', 'warning', 'autoescape is turned off: every {{ value }} is written into the page unescaped (CWE-79)', (), (), None),
+    ],
+    'review-case CWR124 0cd6f417': [
+    ],
+    'review-case CWR124 17f517cb': [
+        ((4, 12, 4, 46), 'CWR124', 'info', 'format_html() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
+    'review-case CWR124 1d92b1f2': [
+        ((6, 9, 6, 32), 'CWR612', 'info', '`html` is built by repeated concatenation in a loop (CWE-1050)', (), (), None),
+        ((7, 12, 7, 34), 'CWR124', 'info', 'Markup() marks HTML built from `n` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
+    'review-case CWR124 202bd0fa': [
+    ],
+    'review-case CWR124 2db52848': [
+    ],
+    'review-case CWR124 6f9edee0': [
+        ((4, 12, 4, 70), 'CWR124', 'info', 'mark_safe() marks HTML built from `user.pk` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
+    'review-case CWR124 7528f37c': [
+    ],
+    'review-case CWR124 8e69772e': [
+        ((6, 16, 6, 31), 'CWR124', 'info', 'mark_safe() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
+    'review-case CWR124 bf51e970': [
+    ],
+    'review-case CWR124 f071f8c1': [
+    ],
+    'review-case CWR124 fced9c9a': [
     ],
     'review-case CWR201 307b66ac': [
         ((1, 9, 1, 51), 'CWR201', 'warning', 'hard-coded GitHub token ghp_************ (CWE-798)', (), (), None),
