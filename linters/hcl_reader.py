@@ -461,11 +461,16 @@ def _file_text(value: Any, folder: str | None) -> str | None:
     match = _FILE_CALL.match(value[EXPRESSION])
     if match is None:
         return None
-    path = os.path.join(folder, match.group(1))
-    if not _inside_repository(path, folder):
-        return None  # `file("/etc/passwd")` in a hostile pull request: never read, never quoted in a finding
+    return _read_inside(os.path.join(folder, match.group(1)), folder)
+
+
+def _read_inside(path: str, folder: str) -> str | None:
+    """The text of the file at `path`, or None when it is no file of the repository (a hostile pull request's
+    `file("/etc/passwd")` is never read, never quoted in a finding), is over _MAX_FILE, or cannot be read."""
+    import os
+
     try:
-        if os.path.getsize(path) > _MAX_FILE:
+        if not os.path.isfile(path) or not _inside_repository(path, folder) or os.path.getsize(path) > _MAX_FILE:
             return None
         with open(path, encoding="utf-8") as handle:
             return handle.read()
@@ -517,15 +522,8 @@ def _module_blocks(folder: str | None, own: str | None) -> list[Block]:
         return []
     found: list[Block] = []
     for name in names:
-        path = os.path.join(folder, name)
-        try:
-            if not os.path.isfile(path) or os.path.getsize(path) > _MAX_FILE or not _inside_repository(path, folder):
-                continue
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "aws_codebuild_project" not in text and "aws_codedeploy_app" not in text:
+        text = _read_inside(os.path.join(folder, name), folder)
+        if text is None or ("aws_codebuild_project" not in text and "aws_codedeploy_app" not in text):
             continue
         try:
             blocks = parse_hcl(text)
@@ -559,10 +557,9 @@ def terraform_pipelines(text: str, folder: str | None = None, name: str | None =
             )
         ]
     resources = PMap(Span(1, 1, 1, 1))
-    if "aws_codepipeline" in text:
-        # Only this file's blocks carry positions of this file: the module's others come first and are
-        # replaced by a definition of the same name here.
-        blocks = _module_blocks(folder, name) + blocks
+    # Only this file's blocks carry positions of this file: the module's others come first and are replaced by a
+    # definition of the same name here.
+    blocks = _module_blocks(folder, name) + blocks
     for block in blocks:
         if block.type != "resource" or len(block.labels) != 2:
             continue

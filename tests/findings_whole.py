@@ -22,30 +22,25 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from tests.outputs_whole import case_text
+from tests.outputs_whole import whole as every_finding
 from tests.rule_cases import materialise
 
 EXPECTED_FILE = Path(__file__).with_name("findings_whole_expected.py")
 
 
 def case_key(rule: type, case: Any) -> str:
-    files = "".join(f"\0{name}\0{text}" for name, text in sorted(case.files.items()))
-    data = f"{case.filename}\0{case.source}{files}".encode()
-    return f"{rule.code} {zlib.crc32(data):08x}"
+    return f"{rule.code} {zlib.crc32(case_text(case).encode()):08x}"
 
 
 def whole(rule: type, findings: list[Any]) -> list[tuple]:
-    """The rule's findings as plain tuples, in report order."""
-    out = []
-    for f in findings:
-        if f.code != rule.code:
-            continue
-        s = f.span
-        fix = None
-        if f.fix is not None:
-            edits = tuple((e.span.line, e.span.column, e.span.end_line, e.span.end_column, e.text) for e in f.fix.edits)
-            fix = (f.fix.description, edits)
-        out.append(((s.line, s.column, s.end_line, s.end_column), str(f.severity), f.message, tuple(f.notes), fix))
-    return out
+    """The rule's findings as plain tuples, in report order: tests.outputs_whole's tuples without the code and
+    the data-flow trace."""
+    return [
+        (span, severity, message, notes, fix)
+        for span, code, severity, message, notes, _flow, fix in every_finding(findings)
+        if code == rule.code
+    ]
 
 
 def check_whole(rule: type, case: Any, findings: list[Any]) -> None:

@@ -62,13 +62,12 @@ def copy_tracked(source: Path) -> Path:
     return source
 
 
-def _build(base: Path) -> HookRepo:
+def _build(base: Path) -> None:
     source = copy_tracked(base / "codeward")
     git(source, "init", "-q")
     git(source, "add", ".")
     git(source, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--no-verify", "-m", "snapshot")
     (base / "home").mkdir()
-    return HookRepo(source, git(source, "rev-parse", "HEAD"), str(base / "home"))
 
 
 def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
@@ -97,15 +96,5 @@ def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Cal
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
     if shutil.which("git") is None:
         pytest.skip("git is needed for pre-commit")
-    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: nothing to share
-        return _build(tmp_path_factory.mktemp("hooks"))
-    from filelock import FileLock
-
-    shared = tmp_path_factory.getbasetemp().parent / "hooks"
-    with FileLock(str(shared) + ".lock"):
-        done = shared / "sha"
-        if not done.is_file():
-            shared.mkdir(exist_ok=True)
-            repo = _build(shared)
-            done.write_text(repo.sha)
-    return HookRepo(shared / "codeward", done.read_text(), str(shared / "home"))
+    base = shared_folder(tmp_path_factory, "hooks", _build)
+    return HookRepo(base / "codeward", git(base / "codeward", "rev-parse", "HEAD"), str(base / "home"))

@@ -14,6 +14,13 @@ from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, action,
 from tests.outputs_whole import check_whole
 
 
+def write_files(tmp_path: Path, files: dict[str, str | bytes]) -> None:
+    """The files a case lays beside the linted one (folders made as needed)."""
+    for file, content in files.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_bytes(content if isinstance(content, bytes) else content.encode())
+
+
 def findings(tmp_path: Path, name: str, text: str) -> list[tuple]:
     path = tmp_path / name
     path.write_text(text)
@@ -568,8 +575,7 @@ SEED_43_BUILDSPECS = {
 @pytest.mark.parametrize("name", sorted(SEED_43_BUILDSPECS))
 def test_seed_43_buildspec(tmp_path: Path, name: str) -> None:
     commands, files, expected = SEED_43_BUILDSPECS[name]
-    for file, content in files.items():
-        (tmp_path / file).write_bytes(content if isinstance(content, bytes) else content.encode())
+    write_files(tmp_path, files)
     text = "version: 0.2\nphases:\n  build:\n    commands:\n" + "".join(
         f"      {line}\n" for line in commands.splitlines()
     )
@@ -673,9 +679,7 @@ SEED_44_BUILDSPECS = {
 @pytest.mark.parametrize("name", sorted(SEED_44_BUILDSPECS))
 def test_seed_44_buildspec(tmp_path: Path, name: str) -> None:
     head, commands, files, expected = SEED_44_BUILDSPECS[name]
-    for file, content in files.items():
-        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / file).write_text(content)
+    write_files(tmp_path, files)
     text = "version: 0.2\n" + head + "phases:\n  build:\n    commands:\n" + "".join(f"      - {c}\n" for c in commands)
     assert (
         findings(tmp_path, "buildspec.yml", text + (_ARTIFACT if "tools/make_report.py" in files else "")) == expected
@@ -787,9 +791,7 @@ SEED_45_BUILDSPECS = {
 @pytest.mark.parametrize("name", sorted(SEED_45_BUILDSPECS))
 def test_seed_45_buildspec(tmp_path: Path, name: str) -> None:
     commands, files, expected = SEED_45_BUILDSPECS[name]
-    for file, content in files.items():
-        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / file).write_text(content)
+    write_files(tmp_path, files)
     text = "version: 0.2\nphases:\n  build:\n    commands:\n" + "".join(f"      - {c}\n" for c in commands)
     assert (
         findings(tmp_path, "buildspec.yml", text + (_ARTIFACT if "tools/make_report.py" in files else "")) == expected
@@ -876,9 +878,7 @@ SEED_47 = {
 @pytest.mark.parametrize("name", sorted(SEED_47))
 def test_seed_47_case(tmp_path: Path, name: str) -> None:
     filename, text, files, expected = SEED_47[name]
-    for file, content in files.items():
-        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / file).write_text(content)
+    write_files(tmp_path, files)
     assert findings(tmp_path, filename, text) == expected
 
 

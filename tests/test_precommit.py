@@ -12,6 +12,7 @@ import yaml
 
 from tests.helpers import ROOT
 from tests.hook_repo import HookRepo
+from tests.test_terraform import ON_CODEDEPLOY_APP, PIPELINE
 
 MANIFEST = Path(ROOT) / ".pre-commit-hooks.yaml"
 GOOD_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
@@ -122,19 +123,12 @@ def test_terraform_hook_passes_a_module_and_fails_a_pipeline_defect(tmp_path: Pa
     repo = tmp_path / "user-repo"
     repo.mkdir()
     _git(repo, "init", "-q")
-    pipeline = (Path(ROOT) / "tests" / "test_terraform.py").read_text()
-    start = pipeline.index('resource "aws_codepipeline"')
-    text = pipeline[start : pipeline.index('"""', start)]
-    (repo / "codepipeline.tf").write_text(text)
+    (repo / "codepipeline.tf").write_text(PIPELINE)
     (repo / "codedeploy.tf").write_text('resource "aws_codedeploy_app" "app" {\n  compute_platform = "ECS"\n}\n')
     _git(repo, "add", ".")
     good = hook_repo.run_hooks(repo, "codeward-terraform")
     assert good.returncode == 0 and "Passed" in good.stdout, good.stdout + good.stderr
-    bad = text.replace('provider        = "ECS"', 'provider        = "CodeDeploy"').replace(
-        'ClusterName = "c"\n        ServiceName = "s"',
-        'ApplicationName     = aws_codedeploy_app.app.name\n        DeploymentGroupName = "prod"',
-    )
-    (repo / "codepipeline.tf").write_text(bad)
+    (repo / "codepipeline.tf").write_text(ON_CODEDEPLOY_APP)
     _git(repo, "add", ".")
     failed = hook_repo.run_hooks(repo, "codeward-terraform")
     assert failed.returncode == 1 and "codepipeline.tf:49:25: CWP132" in failed.stdout, failed.stdout

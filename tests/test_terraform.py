@@ -84,6 +84,13 @@ resource "aws_codebuild_project" "build" {
   }
 }
 """
+# The build project's inline buildspec, for tests that give it another way.
+HEREDOC = PIPELINE[PIPELINE.index("buildspec = <<-EOT") : PIPELINE.index("    EOT\n") + len("    EOT\n")]
+# The pipeline with its deploy action turned into a CodeDeploy action on `aws_codedeploy_app.app`.
+ON_CODEDEPLOY_APP = PIPELINE.replace('provider        = "ECS"', 'provider        = "CodeDeploy"').replace(
+    'ClusterName = "c"\n        ServiceName = "s"',
+    'ApplicationName     = aws_codedeploy_app.app.name\n        DeploymentGroupName = "prod"',
+)
 
 
 def _lint(tmp_path: Path, text: str, name: str = "main.tf") -> list[tuple[str, int, int]]:
@@ -157,8 +164,7 @@ def test_fix_never_rewrites_a_terraform_file(tmp_path: Path) -> None:
 
 def test_buildspec_read_with_file_is_followed(tmp_path: Path) -> None:
     # buildspec = file("${path.module}/ci/buildspec.yml"): Terraform passes that file's text to CodeBuild.
-    heredoc = PIPELINE[PIPELINE.index("buildspec = <<-EOT") : PIPELINE.index("    EOT\n") + len("    EOT\n")]
-    text = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/ci/buildspec.yml")\n')
+    text = PIPELINE.replace(HEREDOC, 'buildspec = file("${path.module}/ci/buildspec.yml")\n')
     (tmp_path / "ci").mkdir()
     spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\nartifacts:\n  files: {}\n"
     (tmp_path / "ci" / "buildspec.yml").write_text(spec.format("imagedefinitions.json"))
@@ -178,14 +184,13 @@ def test_a_hostile_file_nested_too_deep_is_a_finding_not_a_crash(tmp_path: Path)
 
 def test_file_outside_the_repository_is_never_read(tmp_path: Path) -> None:
     # A hostile pull request's `file("/etc/passwd")` or `file("../../x")`: codeward must not read it, nor quote it.
-    heredoc = PIPELINE[PIPELINE.index("buildspec = <<-EOT") : PIPELINE.index("    EOT\n") + len("    EOT\n")]
     repo = tmp_path / "repo"
     repo.mkdir()
     spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\nartifacts:\n  files: images.json\n"
     (tmp_path / "outside.yml").write_text(spec)
     (repo / "inside.yml").write_text(spec)
-    outside = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/../outside.yml")\n')
-    inside = PIPELINE.replace(heredoc, 'buildspec = file("${path.module}/inside.yml")\n')
+    outside = PIPELINE.replace(HEREDOC, 'buildspec = file("${path.module}/../outside.yml")\n')
+    inside = PIPELINE.replace(HEREDOC, 'buildspec = file("${path.module}/inside.yml")\n')
     assert _lint(repo, outside) == []
     assert _lint(repo, inside) == [("CWP130", 51, 26)]
 
@@ -207,14 +212,10 @@ def test_configuration_keys_are_judged_in_both_terraform_forms(tmp_path: Path) -
 def test_codedeploy_application_of_another_file_of_the_module(tmp_path: Path) -> None:
     # Terraform reads a folder as one module: the CodeDeploy action's application is in codedeploy.tf (fresh7
     # u52). An ECS application takes CodeDeployToECS; the EC2/On-Premises CodeDeploy action is an error.
-    deploy = PIPELINE.replace('provider        = "ECS"', 'provider        = "CodeDeploy"').replace(
-        'ClusterName = "c"\n        ServiceName = "s"',
-        'ApplicationName     = aws_codedeploy_app.app.name\n        DeploymentGroupName = "prod"',
-    )
     (tmp_path / "codedeploy.tf").write_text(
         'resource "aws_codedeploy_app" "app" {\n  compute_platform = "ECS"\n  name = "a"\n}\n'
     )
     # The build's inline buildspec ships no appspec.yml either (CWP130).
-    assert _lint(tmp_path, deploy) == [("CWP132", 49, 25), ("CWP130", 51, 26)]
+    assert _lint(tmp_path, ON_CODEDEPLOY_APP) == [("CWP132", 49, 25), ("CWP130", 51, 26)]
     (tmp_path / "codedeploy.tf").write_text('resource "aws_codedeploy_app" "app" {\n  name = "a"\n}\n')
-    assert _lint(tmp_path, deploy) == [("CWP130", 51, 26)]  # Terraform's default platform is Server
+    assert _lint(tmp_path, ON_CODEDEPLOY_APP) == [("CWP130", 51, 26)]  # Terraform's default platform is Server

@@ -4,7 +4,13 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, file_elsewhere, looks_windows, next_word_span
+from codeward.linters.rules.buildspec._shared import (
+    command_words,
+    file_elsewhere,
+    looks_windows,
+    next_word_span,
+    npm_scripts,
+)
 from codeward.linters.suggest import misspelled_file
 
 from codeward.findings import Severity
@@ -142,8 +148,6 @@ def _npm_writes(words: list[str], folder: str) -> list[str] | None:
     """The folders (relative to `folder`) that an npm command writes, when they are known: `npm install`/`ci`
     write node_modules; `npm run build` whose package.json script is a bundler's build writes its output folder.
     None for any other command (it may write anything)."""
-    import json
-
     if words[0] != "npm" or len(words) < 2:
         return None
     rest = [w for w in words[1:] if not w.startswith("-")]
@@ -151,16 +155,17 @@ def _npm_writes(words: list[str], folder: str) -> list[str] | None:
         return ["node_modules"]
     if len(rest) != 2 or rest[0] not in ("run", "run-script"):
         return None
-    try:
-        with open(os.path.join(folder, "package.json"), encoding="utf-8") as handle:
-            scripts = json.load(handle).get("scripts") or {}
-    except (OSError, ValueError, AttributeError):
-        return None
-    script = scripts.get(rest[1]) if isinstance(scripts, dict) else None
+    scripts = npm_scripts(folder)
+    script = scripts.get(rest[1]) if scripts is not None else None
     if not isinstance(script, str):
         return None
     output = _BUNDLERS.get(" ".join(script.split()))
     return ["node_modules", output] if output else None
+
+
+def _cd_target(words: list[str]) -> str | None:
+    """The plain relative folder a `cd` goes into; None for pushd/popd, `cd` alone, `cd -`, a variable."""
+    return _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
 
 
 def _cd_proves_root(data: Any, root: str, here: str) -> bool:
@@ -168,7 +173,7 @@ def _cd_proves_root(data: Any, root: str, here: str) -> bool:
     the buildspec's own folder: the build then runs from the root, as CodeBuild does with the whole repository."""
     for _at, _text, words in command_words(data):
         if words[0] in ("cd", "pushd", "popd"):
-            target = _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+            target = _cd_target(words)
             return (
                 target is not None
                 and os.path.isdir(os.path.join(root, target))
@@ -322,7 +327,7 @@ class InputFileElsewhere(DocumentRule):
         written: list[str] = []  # folders the commands so far may have filled (node_modules, a bundler's output)
         for at, text, words in command_words(value):
             if words[0] in ("cd", "pushd", "popd"):
-                target = _plain(words[1]) if len(words) > 1 and words[0] == "cd" else None
+                target = _cd_target(words)
                 if target is None or not os.path.isdir(os.path.join(root, cwd, target)):
                     return  # relative paths now start somewhere this cannot follow
                 cwd = os.path.normpath(os.path.join(cwd, target)).replace(os.sep, "/")

@@ -37,8 +37,6 @@ _SERVER_SCRIPT = re.compile(
     r"|vite(?:\s+(?:dev|serve|preview))?\s*$|ts-node-dev\b)"
 )
 _MAX_READ = 200_000
-# shlex is quadratic in a quoted word's length: a script's command longer than this is not modelled.
-_MAX_PART = 16_384
 
 
 def _pipelines(line: str) -> list[tuple[list[str], bool]]:
@@ -149,8 +147,11 @@ def _server(words: list[str], cwd: str | None, depth: int = 0) -> str | None:
             return None
         if _SERVER_SCRIPT.search(script):
             return f'its "{name}" script ({script}) starts a server that does not exit'
+        from codeward.linters.revision import MAX_SHELL_LINE
+
         for part in re.split(r"&&|;|\|\|", script):
-            words = shlex.split(part, posix=True) if part.strip() and len(part) <= _MAX_PART else []
+            # shlex is quadratic in a quoted word's length: a script's command that long is not modelled.
+            words = shlex.split(part, posix=True) if part.strip() and len(part) <= MAX_SHELL_LINE else []
             reason = _server(words, cwd, depth + 1)
             if reason:
                 return f'its "{name}" script ({script.strip()}): {reason}'

@@ -1,11 +1,10 @@
-import json
 import os
 import re
 from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, looks_windows, text_span
+from codeward.linters.rules.buildspec._shared import command_words, looks_windows, npm_scripts, text_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -31,18 +30,6 @@ _NPM_KEEPS_SCRIPTS = frozenset({
 })  # fmt: skip
 _HARMLESS = frozenset({"echo", "printf", "printenv", "env", "ls", "pwd", "which", "node", "export", "date", "cat"})
 _OPTIONS_ELSEWHERE = ("--prefix", "-C", "--workspace", "-w", "--workspaces", "-ws", "--if-present")
-
-
-def _scripts(root: str) -> dict[str, Any] | None:
-    try:
-        with open(os.path.join(root, "package.json"), encoding="utf-8") as handle:
-            data = json.loads(handle.read(200_000))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    scripts = data.get("scripts", {})
-    return scripts if isinstance(scripts, dict) else None
 
 
 def _status_decides(text: str, start: int, end: int) -> bool:
@@ -166,7 +153,7 @@ class NpmScriptFails(DocumentRule):
         root = project_root(here)
         if root is None or here != os.path.abspath(root):
             return  # a buildspec in a folder may build from another directory of a monorepo
-        scripts = _scripts(root)
+        scripts = npm_scripts(root)
         if scripts is None:
             return
         searched: dict[Path, int] = {}

@@ -228,3 +228,20 @@ def file_elsewhere(root: str, name: str) -> str | None:
     the tree is too big to walk."""
     found = files_named(root, name, most=1)
     return found[0] if found else None
+
+
+def npm_scripts(folder: str) -> dict[str, Any] | None:
+    """The `scripts` of `folder`'s package.json (its first 200 KB), or None when there is none or it cannot be
+    read as a JSON object with a `scripts` object."""
+    import json
+    import os
+
+    try:
+        with open(os.path.join(folder, "package.json"), encoding="utf-8") as handle:
+            data = json.loads(handle.read(200_000))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    scripts = data.get("scripts", {})
+    return scripts if isinstance(scripts, dict) else None
