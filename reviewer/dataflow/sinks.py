@@ -15,9 +15,7 @@ import libcst as cst
 from codeward.reviewer.dataflow.analysis import Arg, clean_flows, label_step
 from codeward.reviewer.dataflow.cfg import element_key
 from codeward.reviewer.dataflow.models import Sink
-from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS as _SHELL_FLAGS
-from codeward.reviewer.dataflow.models.shell import SHELLS as _SHELLS
-from codeward.reviewer.dataflow.models.shell import argv_command
+from codeward.reviewer.dataflow.models.shell import MAX_WORDS, SCRIPT_FLAGS, argv_command, is_shell
 from codeward.reviewer.dataflow.models.xml import XML_TYPES
 from codeward.reviewer.dataflow.nodes import children
 from codeward.reviewer.dataflow.values import Flow, Value, merge_flows
@@ -229,7 +227,7 @@ def _argv_script(
     if len(values) < 3:
         return []
     program, flag = values[0].const, values[1].const
-    if not isinstance(program, str) or program.rsplit("/", 1)[-1] not in _SHELLS or flag not in _SHELL_FLAGS:
+    if not is_shell(program) or flag not in SCRIPT_FLAGS:
         return []
     return [(exprs[2], values[2])]
 
@@ -308,7 +306,7 @@ def _program(value: Value) -> Value | None:
         # which for a string is as tainted as the string, so a caller passing `["ls", name]` is safe.
         return value.with_flows(label_step(value.flows, 0))
     words = []
-    for index in range(16):
+    for index in range(MAX_WORDS):
         item = value.field(index)
         if item is None:
             break
@@ -325,13 +323,9 @@ def _program(value: Value) -> Value | None:
     command = value.field(index)
     if command is None:
         return value.rest
-    if how == "program" and value.rest is not None and index == len(words) - 1 and _is_shell(command.const):
+    if how == "program" and value.rest is not None and index == len(words) - 1 and is_shell(command.const):
         return value.rest  # `["sh", *args]`: the shell's arguments say what it runs
     return command
-
-
-def _is_shell(word: object) -> bool:
-    return isinstance(word, str) and word.rsplit("/", 1)[-1] in _SHELLS
 
 
 def _shell_script(value: Value) -> Value:

@@ -154,8 +154,11 @@ class _SinkTable:
 # Flows reported at info and only when the rule is asked for by name (off by default: judged wrong every time on
 # real code), the first present in this order, with what the message adds about why it is weak:
 # - external: another system's data (a Lambda event of unknown shape such as a Step Functions state, a queue
-#   message, an S3 record); an attacker gets in only if they can write that data, which the code does not show
-#   (unless a rule sets `external_at_info = False`);
+#   message, an S3 record); an attacker gets in only if they can write that data, which the code does not show.
+#   Judged on real projects, every such flow was false at every sink kind (2026-12-07, all rounds: a URL from the
+#   solution's own state machine, CWR109 6 of 6; an event logged, CWR116 24 of 24; zappa's own task messages
+#   imported as code, CWR104 2 of 2): who may invoke a Lambda function or write its queue is an IAM question the
+#   code does not answer. The independent suites count findings at every severity, so recall there is unchanged;
 # - inferred: no route, no handler signature and no caller says where the value comes from, only the function's
 #   shape (a view reading `request`) or the parameter's name (`user_input`);
 # - local: a command-line tool's own arguments or terminal input; whoever types them can already run what they
@@ -195,12 +198,6 @@ class TaintSink(ReviewRule):
     # system's data: S3 keys, queue payloads, a Lambda event of unknown shape) and "local" (the command line and
     # stdin of a tool: whoever runs it already has the machine, so only sinks that run code or queries care).
     trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external", "local"})
-    # Report "external" flows at info. Judged on real projects, every such flow was false at every sink kind
-    # (2026-12-07, all rounds: a URL from the solution's own state machine, CWR109 6 of 6; an event logged,
-    # CWR116 24 of 24; zappa's own task messages imported as code, CWR104 2 of 2): who may invoke a Lambda
-    # function or write its queue is an IAM question the code does not answer. The independent suites count
-    # findings at every severity, so recall there is unchanged.
-    external_at_info: ClassVar[bool] = True
     calls = _SinkTable(methods=False)
     methods = _SinkTable(methods=True)
 
@@ -228,7 +225,7 @@ class TaintSink(ReviewRule):
         for taint, hit in ctx.sink_hits(node, self.kind):
             if not self.accept(ctx, node, taint, hit):
                 continue
-            if taint.trust in ("local", "inferred") or (taint.trust == "external" and self.external_at_info):
+            if taint.trust in ("external", "inferred", "local"):  # the weak flows (_WEAK_FLOWS)
                 weak.setdefault(taint.trust, (taint, hit))
                 continue
             ctx.report(node, self.template.format(source=taint.source, sink=hit.label()), taint=taint)

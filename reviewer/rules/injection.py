@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS as _SCRIPT_FLAGS
-from codeward.reviewer.dataflow.models.shell import SHELLS as _SHELL_PROGRAMS
-from codeward.reviewer.dataflow.models.shell import argv_command
+from codeward.reviewer.dataflow.models.shell import SCRIPT_FLAGS, argv_command, is_shell
 from codeward.reviewer.engine import Context, argument, dotted, is_const, kwarg, literal_str, method_name, positional
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
@@ -687,7 +685,7 @@ def _exec_script(call: cst.Call, start: int, listed: bool) -> cst.BaseExpression
     if len(positional) < start + 3:
         return None
     program, flag, script = positional[start : start + 3]
-    if (literal_str(program) or "").rsplit("/", 1)[-1] in _SHELL_PROGRAMS and literal_str(flag) in _SCRIPT_FLAGS:
+    if is_shell(literal_str(program)) and literal_str(flag) in SCRIPT_FLAGS:
         return script
     return None
 
@@ -751,7 +749,7 @@ def _parameter_as_passed(ctx: Context, node: cst.BaseExpression) -> bool:
     call = ctx.node
     if type(node) is not cst.Name or not isinstance(call, cst.Call) or not any(a.value is node for a in call.args):
         return False
-    from codeward.reviewer.dataflow.nodes import INNER_SCOPES, names_bound_in, params_of
+    from codeward.reviewer.dataflow.nodes import INNER_SCOPES, params_of
 
     below: cst.CSTNode = call
     for ancestor in ctx.ancestors():
@@ -767,13 +765,19 @@ def _parameter_as_passed(ctx: Context, node: cst.BaseExpression) -> bool:
     if below is not function.body:  # a decorator or a default: evaluated outside the function
         return False
     name = node.value
-    if name not in {p.name.value for p in params_of(function)}:
-        return False
+    return name in {p.name.value for p in params_of(function)} and name not in _rebound(ctx, function)
+
+
+def _rebound(ctx: Context, function: cst.FunctionDef) -> frozenset[str]:
+    """Every name the function's body binds (`dataflow.nodes.names_bound_in`), once per function of the file:
+    CWR120 and CWR124 both ask."""
+    from codeward.reviewer.dataflow.nodes import names_bound_in
+
     cache: dict[int, frozenset[str]] = ctx.shared.setdefault("rebound", {})  # type: ignore[assignment]
     bound = cache.get(id(function))
     if bound is None:
         bound = cache[id(function)] = names_bound_in(function.body)
-    return name not in bound
+    return bound
 
 
 def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, str] | None:
@@ -1554,7 +1558,7 @@ class HtmlMarkedSafeFromVariable(CallRule):
             return  # nothing given, module level, or untrusted data: CWR110's
         if name.endswith("format_html") and isinstance(text, cst.SimpleString | cst.ConcatenatedString):
             return  # a constant template: format_html escapes its arguments
-        raw = _RawHtml(function)
+        raw = _RawHtml(function, _rebound(ctx, function))
         part = raw.part(text)
         if part is None or not raw.markup:
             return  # no parameter's own text in it, or no markup in sight (`"%s%s" % (a, b)`)
@@ -1643,14 +1647,14 @@ class _RawHtml:
     `str()` or a string method. The result of any other call (a widget's `render`, `render_to_string`,
     `format_html_join`, `json.dumps`) is the callee's own markup, not counted."""
 
-    def __init__(self, function: cst.FunctionDef) -> None:
-        from codeward.reviewer.dataflow.nodes import names_bound_in, params_of
+    def __init__(self, function: cst.FunctionDef, bound: frozenset[str]) -> None:
+        """`bound`: every name the function's body binds (a parameter bound again is not the caller's value)."""
+        from codeward.reviewer.dataflow.nodes import params_of
 
         self.function = function
         self.markup = False  # a literal piece with `<` in it was seen
         self.followed: set[str] = set()
 
-        bound = names_bound_in(function.body)
         self.params = {p.name.value for p in params_of(function)} - {"self", "cls"} - bound
         self.loops: set[str] = set()
         stack: list[cst.CSTNode] = list(function.body.body)

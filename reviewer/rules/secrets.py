@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from codeward.reviewer.engine import Context, argument, dotted, literal_str, target_names
+from codeward.reviewer.engine import Context, argument, dotted, literal_str
 from codeward.reviewer.lazy import cst
 from codeward.reviewer.rule import ReviewRule
 from codeward.reviewer.rules.cloudformation import ANSWERS, CUSTOM_RESOURCE
@@ -476,28 +476,12 @@ _AMBIGUOUS = re.compile(r"(?i)(?:^|_)(?:token|credentials?)$")
 def _unset_parameter(ctx: Context, name: str) -> bool:
     """`name` is a parameter of the function that prints it, never assigned there: what it holds is the callers'
     business (an SDK callback's `token` is a request's client token), so its name alone is no evidence."""
+    from codeward.reviewer.dataflow.nodes import names_bound_in, params_of
+
     function = ctx.function
-    if function is None:
+    if function is None or not any(p.name.value == name for p in params_of(function)):
         return False
-    params = function.params
-    every = (*params.posonly_params, *params.params, *params.kwonly_params)
-    star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
-    if not any(p.name.value == name for p in (*every, *star)):
-        return False
-    bound: set[str] = set()
-
-    binders = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)
-
-    class Targets(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, binders):
-                bound.update(n.value for n in target_names(node.target))
-            elif isinstance(node, cst.AsName):
-                bound.update(n.value for n in target_names(node.name))
-            return True
-
-    function.body.visit(Targets())
-    return name not in bound
+    return name not in names_bound_in(function.body)
 
 
 def _cursor_only(ctx: Context, name: str) -> bool:

@@ -99,7 +99,13 @@ _PREFIXES = {
 }
 # ssh's options that take a value; after them comes the destination, then the remote command.
 _SSH_VALUED = frozenset("bcDEeFIiJLlmOopQRSWw")
-_MAX_WORDS = 16
+# How many leading items of an argument vector are read for its command (callers collect as many).
+MAX_WORDS = 16
+
+
+def is_shell(word: object) -> bool:
+    """A shell named as a program (`sh`, `/bin/bash`, `cmd.exe`)."""
+    return isinstance(word, str) and word.rsplit("/", 1)[-1] in SHELLS
 
 
 def argv_command(words: Sequence[object]) -> tuple[int, str]:
@@ -109,7 +115,7 @@ def argv_command(words: Sequence[object]) -> tuple[int, str]:
     `su -c SCRIPT` (the items after it only fill `$0`, `$1`, ...); (index, "remote") for the first word of the
     command `ssh [options] HOST COMMAND...`, which ssh joins from there with blanks for the remote shell."""
     i = 0
-    while i < min(len(words), _MAX_WORDS):
+    while i < min(len(words), MAX_WORDS):
         word = words[i]
         if not isinstance(word, str):
             return i, "program"
@@ -118,7 +124,7 @@ def argv_command(words: Sequence[object]) -> tuple[int, str]:
             flag = words[i + 1] if i + 1 < len(words) else None
             return (i + 2, "script") if flag in SCRIPT_FLAGS else (i, "program")
         if program == "su":
-            for j in range(i + 1, min(len(words), _MAX_WORDS) - 1):
+            for j in range(i + 1, min(len(words), MAX_WORDS) - 1):
                 if words[j] in ("-c", "--command"):
                     return j + 1, "script"
             return i, "program"
