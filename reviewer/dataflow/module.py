@@ -538,7 +538,7 @@ class ModuleInfo:
         if receiver is not None and method is not None:
             model = models.objects.get(receiver.type or "")
             if model is None and receiver.type and self._is_handler_instance(receiver.type):
-                model = models.objects.get("web.Handler")
+                model = models.objects.get(self.handler_model(receiver.type))
             if model is not None and method in model.methods:
                 if models.is_trusted(model.cls):
                     return CLEAN
@@ -570,7 +570,7 @@ class ModuleInfo:
             have = base.field("." + attr)
             if have is not None:
                 return have
-            model = models.objects.get("web.Handler")
+            model = models.objects.get(self.handler_model(type_name))
         if model is not None:
             if attr in model.attrs:
                 if models.is_trusted(model.cls):
@@ -681,6 +681,21 @@ class ModuleInfo:
             if name in bases or name.rsplit(".", 1)[-1] in bases:
                 return True
         return False
+
+    def handler_model(self, type_name: str) -> str:
+        """The object model of a handler instance's `self`: webapp2's when its class derives from a class of
+        `webapp2` (its `self.request.get()` reads the query), else the shared one (Tornado's and the others')."""
+        if not type_name.startswith("@"):
+            return "web.Handler"
+        path, _, klass = type_name[1:].removesuffix("()").partition("::")
+        other = self._same(path)
+        node = other.classes.get(klass) if other is not None else None
+        if node is not None and any(
+            other._qualified(base.value).startswith("webapp2.")  # type: ignore[union-attr]
+            for base in node.bases
+        ):
+            return "webapp2.Handler"
+        return "web.Handler"
 
     def is_clean(self, name: str) -> bool:
         clean = self.models.clean
