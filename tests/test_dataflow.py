@@ -185,20 +185,34 @@ FIELDS = [
     ),
     # A deque's ends: `popleft` takes the oldest item, `pop` the newest; once a loop or `rotate` leaves the order
     # unknown, either end may give any item.
-    ("deque popleft of a constant", _DEQUE + "q.append('safe')\nq.append(request.args['x'])\n"
-     "os.system(q.popleft())\n", []),  # fmt: skip
-    ("deque popleft twice", _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nq.popleft()\n"
-     "os.system(q.popleft())\n", [8]),  # fmt: skip
-    ("deque pop of a constant", _DEQUE + "q.append(request.args['x'])\nq.append('safe')\nos.system(q.pop())\n",
-     []),  # fmt: skip
-    ("deque appendleft then pop", "import collections\nq = collections.deque(['safe'])\n"
-     "q.appendleft(request.args['x'])\nos.system(q.pop())\nos.system(q.popleft())\n", [7]),  # fmt: skip
-    ("deque filled in a loop", _DEQUE + "for p in request.args.getlist('p'):\n    q.append('safe')\n"
-     "    q.append(p)\nos.system(q.popleft())\n", [8]),  # fmt: skip
-    ("deque rotated", _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nq.rotate(1)\n"
-     "os.system(q.popleft())\n", [8]),  # fmt: skip
-    ("deque cleared", _DEQUE + "q.append(request.args['x'])\nq.clear()\nq.append('ls')\nos.system(q.pop())\n",
-     []),  # fmt: skip
+    (
+        "deque popleft of a constant",
+        _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nos.system(q.popleft())\n",
+        [],
+    ),
+    (
+        "deque popleft twice",
+        _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nq.popleft()\nos.system(q.popleft())\n",
+        [8],
+    ),
+    ("deque pop of a constant", _DEQUE + "q.append(request.args['x'])\nq.append('safe')\nos.system(q.pop())\n", []),
+    (
+        "deque appendleft then pop",
+        "import collections\nq = collections.deque(['safe'])\n"
+        "q.appendleft(request.args['x'])\nos.system(q.pop())\nos.system(q.popleft())\n",
+        [7],
+    ),
+    (
+        "deque filled in a loop",
+        _DEQUE + "for p in request.args.getlist('p'):\n    q.append('safe')\n    q.append(p)\nos.system(q.popleft())\n",
+        [8],
+    ),
+    (
+        "deque rotated",
+        _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nq.rotate(1)\nos.system(q.popleft())\n",
+        [8],
+    ),
+    ("deque cleared", _DEQUE + "q.append(request.args['x'])\nq.clear()\nq.append('ls')\nos.system(q.pop())\n", []),
     ("str.join of clean", "os.system(' '.join(['ls', '-l']))\n", []),
 ]
 

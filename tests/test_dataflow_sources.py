@@ -239,7 +239,7 @@ class Page(webapp2.RequestHandler):
 
 
 def test_a_webapp2_handler_reads_the_request_with_get_and_writes_html() -> None:
-    found = [(f.line, f.code) for f in reviewed("main.py", WEBAPP2) if f.code in CODES + ("CWR110",)]
+    found = [(f.line, f.code) for f in reviewed("main.py", WEBAPP2) if f.code in (*CODES, "CWR110")]
     # `self.request.get()` is a query or form field; the response's body is HTML (WebOb's default type), unless
     # escaped or a number. Tornado's handlers, whose base class has the same name, keep their own model.
     assert sorted(found) == [(9, "CWR110"), (11, "CWR102")]

@@ -236,8 +236,9 @@ _WEBAPP2_ATTRS = frozenset(
 WEBAPP2 = Library(
     "webapp2",
     objects=(
-        ObjectModel("webapp2.Request", "self.request", "web", _WEBAPP2_ATTRS,
-                    frozenset({"get", "get_all", "arguments"})),  # fmt: skip
+        ObjectModel(
+            "webapp2.Request", "self.request", "web", _WEBAPP2_ATTRS, frozenset({"get", "get_all", "arguments"})
+        ),
         ObjectModel(
             "webapp2.Handler",
             "self",
