@@ -29,6 +29,13 @@ _REQUEST_NAMES = frozenset({"request", "req"})
 MAX_SUMMARY_DEPTH = 6
 MAX_FIXED = 4  # summaries per function for the constants its callers pass (besides the general one)
 _NOT_ROUTE_PARAMS = frozenset({"self", "cls", "request", "req", "response", "resp", "res", "context", "ctx"})
+# What CloudBot and discord.py code calls the object whose `command` decorates a handler.
+_CHAT_NAMES = frozenset({"hook", "bot"})
+# Chat bot frameworks whose `@x.command` handlers take a message's words as arguments (module._chat_bot).
+_CHAT_PACKAGES = frozenset(
+    {"cloudbot", "discord", "nextcord", "disnake", "sopel", "errbot", "irc3", "twitchio", "hikari", "lightbulb",
+     "interactions", "pyrogram", "telebot"}
+)  # fmt: skip
 _VALIDATED_ANNOTATIONS = frozenset(
     ["int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr", "PositiveInt",
      "conint", "Path", "HttpUrl", "AnyHttpUrl"]
@@ -767,7 +774,7 @@ class ModuleInfo:
                 source = Label("source", f"parameter `{name}` ({why})", param, trust="inferred")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
             elif from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
-                what = "command-line option" if route == "cli" else "route parameter"
+                what = {"cli": "command-line option", "chat": "chat command argument"}.get(route, "route parameter")
                 source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
                 if annotation is not None:
@@ -803,11 +810,19 @@ class ModuleInfo:
             target = decorator.decorator
             if isinstance(target, cst.Name | cst.Attribute) and self._qualified(target) in _EXPOSING:
                 return "web"
+            if (
+                isinstance(target, cst.Attribute)
+                and target.attr.value in ("command", "commands")
+                and self._chat_bot(target)
+            ):
+                return "chat"  # `@hook.command` written without a call
             if isinstance(target, cst.Call):
                 func = target.func
                 last = func.attr.value if isinstance(func, cst.Attribute) else (
                     func.value if isinstance(func, cst.Name) else "")  # fmt: skip
                 head = _dotted(func) or ""
+                if last in ("command", "commands") and self._chat_bot(func):
+                    return "chat"
                 if head.startswith(("click.", "typer.")) or (last == "command" and "." in head):
                     return "cli"
                 if last in self.models.route_decorators:
@@ -826,6 +841,32 @@ class ModuleInfo:
         if klass is None and params and self._reads_request_global(fn) and not self.called(fn):
             return "inferred"
         return None
+
+    def _chat_bot(self, func: cst.BaseExpression) -> bool:
+        """`@hook.command`, `@bot.command()`: a chat bot's command (CloudBot, discord.py, Sopel ...), whose
+        arguments are words of a message anyone in the channel can send, not the program's own command line.
+        The decorator's object is a chat framework's module, or a module-level name made by one of its calls
+        (`bot = commands.Bot(...)`)."""
+        if not isinstance(func, cst.Attribute):
+            return False
+        root = func.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return False
+        ref = self.imports.get(root.value)
+        if ref is None:
+            made = re.search(rf"(?m)^{re.escape(root.value)}\s*=\s*([A-Za-z_][\w.]*)\s*\(", self.text)
+            if made is None and root.value in _CHAT_NAMES and not self._binds(root.value):
+                return True  # a snippet cut from its imports: the frameworks' own names (`hook`, `bot`)
+            ref = self.imports.get(made.group(1).split(".", 1)[0]) if made else None
+        return ref is not None and ref.split(".", 1)[0] in _CHAT_PACKAGES
+
+    def _binds(self, name: str) -> bool:
+        """Whether the file binds `name` anywhere at all (an import, a definition, an assignment or a parameter):
+        read from its text, as a snippet's unbound names are few."""
+        pattern = rf"(?m)(?:^\s*(?:def|class)\s+{re.escape(name)}\b|\b{re.escape(name)}\s*(?:=[^=]|:)|\bimport\b.*\b{re.escape(name)}\b)"
+        return re.search(pattern, self.text) is not None
 
     def _qualified(self, expr: cst.BaseExpression) -> str:
         """A dotted name as this file's imports resolve it (`expose` from `from cherrypy import expose`)."""
