@@ -740,10 +740,10 @@ EXPECTED = {
         ((10, 344, 10, 349), 'error', 'ParameterOverrides passes "Owner", which infra/site.yml does not declare: CloudFormation rejects the stack operation ("Parameters: [Owner] do not exist in the template") and the action fails', ('Remove the override, or declare the parameter in the template.',), None),
     ],
     'CWP132 8e315883': [
-        ((22, 70, 22, 80), 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+        ((22, 70, 22, 80), 'error', 'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
     'CWP132 f5150625': [
-        ((21, 70, 21, 85), 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+        ((21, 70, 21, 85), 'error', 'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
     'CWP133 5657e460': [
         ((10, 214, 10, 236), 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), None),

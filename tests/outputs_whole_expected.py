@@ -1538,14 +1538,14 @@ EXPECTED = {
     'lint-case CWP132 8d8cdc66': [
     ],
     'lint-case CWP132 8e315883': [
-        ((22, 70, 22, 80), 'CWP132', 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((22, 70, 22, 80), 'CWP132', 'error', 'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
     ],
     'lint-case CWP132 91b15166': [
         ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
         ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
     ],
     'lint-case CWP132 f5150625': [
-        ((21, 70, 21, 85), 'CWP132', 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((21, 70, 21, 85), 'CWP132', 'error', 'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
         ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
         ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
     ],
