@@ -496,6 +496,12 @@ EXPECTED = {
     'CWB138 914cd88f': [
         ((7, 11, 7, 40), 'error', 'in this folded block (>-) the line "-e DATABASE_URL=$DATABASE_URL" is indented deeper than the first, so YAML keeps the line break before it: the shell runs "docker run --rm" alone and then "-e DATABASE_URL=$DATABASE_URL" as a command of its own', ("Indent the block's lines alike, or use `|` with a `\\` at the end of each continued line.",), None),
     ],
+    'CWB139 4b211c8b': [
+        ((5, 34, 5, 47), 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), None),
+    ],
+    'CWB140 2e343eea': [
+        ((5, 9, 5, 95), 'error', 'this command runs the output of docker login as a command: docker login prints "Login Succeeded", and the shell then runs a program named Login, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],

@@ -1068,6 +1068,16 @@ EXPECTED = {
     ],
     'lint-case CWB138 fa4d03dc': [
     ],
+    'lint-case CWB139 4b211c8b': [
+        ((5, 34, 5, 47), 'CWB139', 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), (), None),
+    ],
+    'lint-case CWB139 7c0f6108': [
+    ],
+    'lint-case CWB140 2e343eea': [
+        ((5, 9, 5, 95), 'CWB140', 'error', 'this command runs the output of docker login as a command: docker login prints "Login Succeeded", and the shell then runs a program named Login, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), (), None),
+    ],
+    'lint-case CWB140 8c3f6b3a': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
