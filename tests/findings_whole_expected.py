@@ -500,7 +500,7 @@ EXPECTED = {
         ((5, 34, 5, 47), 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), None),
     ],
     'CWB140 2e343eea': [
-        ((5, 9, 5, 95), 'error', 'this command runs the output of docker login as a command: docker login prints "Login Succeeded", and the shell then runs a program named Login, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), None),
+        ((5, 9, 5, 95), 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),

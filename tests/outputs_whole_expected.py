@@ -1074,7 +1074,7 @@ EXPECTED = {
     'lint-case CWB139 7c0f6108': [
     ],
     'lint-case CWB140 2e343eea': [
-        ((5, 9, 5, 95), 'CWB140', 'error', 'this command runs the output of docker login as a command: docker login prints "Login Succeeded", and the shell then runs a program named Login, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), (), None),
+        ((5, 9, 5, 95), 'CWB140', 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), (), None),
     ],
     'lint-case CWB140 8c3f6b3a': [
     ],

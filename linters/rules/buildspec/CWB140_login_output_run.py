@@ -60,9 +60,9 @@ class LoginOutputRun(DocumentRule):
             "      - $(aws ecr get-login-password | docker login --username AWS --password-stdin $REGISTRY)\n",
             5,
             9,
-            'this command runs the output of docker login as a command: docker login prints "Login Succeeded", '
-            "and the shell then runs a program named Login, which does not exist; drop the $( ) and run the "
-            "pipeline itself",
+            "this command runs the output of docker login as a command: on success docker login prints a status "
+            "line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) "
+            "and run the pipeline itself",
         ),
     )
 
@@ -80,9 +80,9 @@ class LoginOutputRun(DocumentRule):
                     continue
                 ctx.report(
                     at,
-                    'this command runs the output of docker login as a command: docker login prints "Login '
-                    'Succeeded", and the shell then runs a program named Login, which does not exist; drop the '
-                    "$( ) and run the pipeline itself",
+                    "this command runs the output of docker login as a command: on success docker login prints a "
+                    "status line, and the shell then runs its first word, Login, as a program, which does not exist; "
+                    "drop the $( ) and run the pipeline itself",
                     span=text_span(ctx.document, at, line.strip()),
                     notes=("The command exits 127 after a successful login, and the phase fails.",),
                 )
