@@ -24,15 +24,6 @@ SECRET_RULES = frozenset({"CWR201", "CWR202", "CWR203"})
 CLASSIFIER_RULE = "CWR205"
 
 
-def classifier_asked(select: Callable[[str], bool]) -> bool:
-    """CWR205 runs only when asked for by name (`--select CWR205`, `extend-select`, a prefix, `ALL`), in review
-    and in the secrets hook alike: judged on real code over every round, 0 of 11 of its findings were right (9
-    wrong: response-header ids, IAM unique ids, tag values, a secret's name, a public algorithm constant)."""
-    from codeward.reviewer.measured import opt_in_code
-
-    return select(CLASSIFIER_RULE) and select(opt_in_code(CLASSIFIER_RULE))
-
-
 def injection_rules() -> frozenset[str]:
     from codeward.reviewer.rules import all_rules
     from codeward.reviewer.rules._base import TaintSink
@@ -67,7 +58,7 @@ def attach(
 
     out = list(findings)
     try:
-        if classifier_asked(select) or any(f.code in SECRET_RULES for f in findings):
+        if select(CLASSIFIER_RULE) or any(f.code in SECRET_RULES for f in findings):
             out = _secrets(path, text, out, select, python)
         if python and any(f.code in injection_rules() for f in out):
             out = _injection(path, text, out)
@@ -92,7 +83,7 @@ def _secrets(
                     claimed.add(index)
                     break
         out.append(finding)
-    if not classifier_asked(select):
+    if not select(CLASSIFIER_RULE):
         return out
     taken = {(f.span.line, f.span.column) for f in out if f.code in SECRET_RULES}
     for index, (c, p) in enumerate(scored):

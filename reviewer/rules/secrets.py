@@ -1011,6 +1011,7 @@ class LikelySecret(ReviewRule):
     cwe = 798
     security_severity = 7.5
     severity = Severity.WARNING
+    opt_in = True
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
