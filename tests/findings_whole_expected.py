@@ -757,6 +757,9 @@ EXPECTED = {
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
     ],
+    'CWR001 caae6c68': [
+        ((2, 24, 2, 25), 'info', 'not reviewed: a template with a placeholder to fill in (<proxy_addr>), not Python yet', (), None),
+    ],
     'CWR002 e1f036bb': [
         ((2, 26, 2, 52), 'info', 'unused suppression: no finding here matches codeward: ignore[CWR106]', (), None),
     ],
@@ -1396,8 +1399,14 @@ EXPECTED = {
     'CWR610 10daf7cd': [
         ((2, 18, 2, 68), 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 194ce7d5': [
+        ((5, 12, 5, 67), 'info', 'requests.post() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), None),
+    ],
     'CWR610 20599562': [
         ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
+    ],
+    'CWR610 26bbb35f': [
+        ((11, 12, 11, 29), 'warning', 'requests.get() without timeout= can wait forever (CWE-400)', (), None),
     ],
     'CWR610 2fd10c9f': [
         ((7, 5, 7, 54), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
@@ -1416,6 +1425,9 @@ EXPECTED = {
     ],
     'CWR610 c3086fef': [
         ((2, 8, 2, 54), 'warning', 'HTTPSConnection() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 ee74ff8d': [
+        ((8, 12, 8, 49), 'info', 'requests.get() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), None),
     ],
     'CWR610 f66e2995': [
         ((4, 10, 4, 20), 'warning', 'urlopen() without timeout= can wait forever (CWE-400)', (), None),

@@ -3651,6 +3651,9 @@ EXPECTED = {
     'review-case CWR001 983067d0': [
         ((1, 12, 1, 13), 'CWR001', 'error', "syntax error: '(' was never closed; the file was not reviewed", (), (), None),
     ],
+    'review-case CWR001 caae6c68': [
+        ((2, 24, 2, 25), 'CWR001', 'info', 'not reviewed: a template with a placeholder to fill in (<proxy_addr>), not Python yet', (), (), None),
+    ],
     'review-case CWR001 f90eee20': [
     ],
     'review-case CWR002 af4eb692': [
@@ -4802,8 +4805,14 @@ EXPECTED = {
     'review-case CWR610 10daf7cd': [
         ((2, 18, 2, 68), 'CWR610', 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), (), None),
     ],
+    'review-case CWR610 194ce7d5': [
+        ((5, 12, 5, 67), 'CWR610', 'info', 'requests.post() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), (), None),
+    ],
     'review-case CWR610 20599562': [
         ((6, 5, 6, 32), 'CWR610', 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), (), None),
+    ],
+    'review-case CWR610 26bbb35f': [
+        ((11, 12, 11, 29), 'CWR610', 'warning', 'requests.get() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
     'review-case CWR610 2fd10c9f': [
         ((7, 5, 7, 54), 'CWR610', 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), (), None),
@@ -4836,6 +4845,9 @@ EXPECTED = {
     'review-case CWR610 d047f0c7': [
     ],
     'review-case CWR610 e94deb32': [
+    ],
+    'review-case CWR610 ee74ff8d': [
+        ((8, 12, 8, 49), 'CWR610', 'info', 'requests.get() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), (), None),
     ],
     'review-case CWR610 f66e2995': [
         ((4, 10, 4, 20), 'CWR610', 'warning', 'urlopen() without timeout= can wait forever (CWE-400)', (), (), None),
