@@ -2648,6 +2648,9 @@ _SQL_WORD = re.compile(
 )
 
 
+_ESCAPE = re.compile(r"\\.")
+
+
 def _sql_words(nodes: Sequence[cst.CSTNode]) -> tuple[set[str], set[str]]:
     """The SQL verbs that start string literals inside `nodes`, and the words a statement needs after its verb
     (`from`, `into`, `set`, ...) anywhere in the text of those literals, lower-case."""
@@ -2665,7 +2668,7 @@ def _sql_words(nodes: Sequence[cst.CSTNode]) -> tuple[set[str], set[str]]:
                 verbs.add(verb.group(0).strip().lower())
         if kind is cst.SimpleString or kind is cst.FormattedStringText:
             # Escapes (`\nFROM`) become spaces: a word is never lost to the raw text's backslashes.
-            text = current.value.replace("\\", " ")  # type: ignore[attr-defined]
+            text = _ESCAPE.sub(" ", current.value)  # type: ignore[attr-defined]
             words.update(w.lower() for w in _SQL_WORD.findall(text))
             continue
         stack.extend(children(current))
