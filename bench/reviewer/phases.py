@@ -3,6 +3,7 @@ phase's own CPU time (a phase's time excludes the phases it calls), without a pr
 
     .venv/bin/python -m bench.reviewer.phases            # Django (fetched like bench.reviewer.run)
     .venv/bin/python -m bench.reviewer.phases DIR        # another tree
+    .venv/bin/python -m bench.reviewer.phases --askers   # also which rule's question ran each analysis first
 
 Phases are entry points wrapped with a CPU clock: libcst's parse (for review and for other modules'
 summaries), CPython's parse, the data-flow analysis (analyses, summaries, scope facts), the rules' text
@@ -114,10 +115,51 @@ def count_analyses() -> dict[str, int]:
     return counts
 
 
+def count_askers() -> dict[str, list[float]]:
+    """Analyses a rule's question ran first, by the question's path (`hits < sink_hits < _base.py:visit_Call`):
+    [count, CPU seconds including the summaries and parses they ran]. Analyses run inside another (callee
+    summaries) are charged to the outer one."""
+    import sys
+
+    import codeward.reviewer.dataflow.module as module
+
+    askers: dict[str, list[float]] = {}
+    original = module.ModuleInfo.analysis
+    depth = [0]
+
+    @functools.wraps(original)
+    def attributed(self: Any, node: Any) -> Any:
+        if id(node) in self.analyses or depth[0]:
+            return original(self, node)
+        frame, trail = sys._getframe(1), []
+        while frame is not None:
+            where, name = frame.f_code.co_filename, frame.f_code.co_name
+            if "/rules/" in where:
+                trail.append(f"{where.rsplit('/', 1)[1]}:{name}")
+                break
+            if ("dataflow/query.py" in where or "reviewer/engine.py" in where) and name != "state":
+                trail.append(name)
+            frame = frame.f_back
+        key = " < ".join(trail[-3:])
+        depth[0] += 1
+        start = time.process_time()
+        try:
+            return original(self, node)
+        finally:
+            depth[0] -= 1
+            entry = askers.setdefault(key, [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.process_time() - start
+
+    module.ModuleInfo.analysis = attributed  # type: ignore[method-assign]
+    return askers
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("tree", nargs="?", help="a source tree (default: Django's django/ package)")
     parser.add_argument("--version", default="5.2.8", help="Django version (default: 5.2.8)")
+    parser.add_argument("--askers", action="store_true", help="also the analyses each rule's question ran first")
     args = parser.parse_args(argv)
     from codeward.reviewer.review import Task, discover, review_in_worker, warm_up
 
@@ -129,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     files = discover([tree.name], config)
     warm_up()
     counts = count_analyses()
+    askers = count_askers() if args.askers else {}
     phases = Phases()
     instrument(phases)
     findings = sum(len(review_in_worker(Task(path, config, None)).findings) for path in files)
@@ -140,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for phase, spent in sorted(seconds.items(), key=lambda item: -item[1]):
         print(f"{phase:34s} {spent:7.2f} s {100 * spent / total:5.1f}%")
+    if askers:
+        print("\nanalyses a question ran first (with what they ran inside them):")
+        for key, (count, spent) in sorted(askers.items(), key=lambda item: -item[1][1]):
+            print(f"{int(count):5d} {spent:7.2f} s  {key}")
     return 0
 
 

@@ -2593,16 +2593,21 @@ def _sql_text_in_file(ctx: Context) -> bool:
 
 
 def _starts_like_sql(node: cst.CSTNode) -> bool:
+    return _sql_verb(node) is not None
+
+
+def _sql_verb(node: cst.CSTNode) -> re.Match | None:
+    """The SQL verb a string literal starts with (`_SQL_VERB`'s match), or None."""
     if isinstance(node, cst.SimpleString):
         body = node.value.lstrip("rRbBuU")
         quote = 3 if body[:3] in ('"""', "'''") else 1
-        return bool(_SQL_VERB.match(body, quote))
+        return _SQL_VERB.match(body, quote)
     if isinstance(node, cst.FormattedString):
         first = node.parts[0] if node.parts else None
-        return isinstance(first, cst.FormattedStringText) and bool(_SQL_VERB.match(first.value))
+        return _SQL_VERB.match(first.value) if isinstance(first, cst.FormattedStringText) else None
     if isinstance(node, cst.ConcatenatedString):
-        return _starts_like_sql(node.left)
-    return False
+        return _sql_verb(node.left)
+    return None
 
 
 def _holds_sql_text(node: cst.CSTNode) -> bool:
@@ -2665,6 +2670,70 @@ def _sql_text_in_reach(ctx: Context) -> bool:
         if found:
             return True
     return False
+
+
+# The word a whole statement (`_SQL_STATEMENT`) needs after each SQL verb.
+_NOUNS = "table index view database schema"
+_STATEMENT_WORDS = {"select": "from", "delete": "from", "insert": "into", "replace": "into", "update": "set",
+                    "with": "as", "create": _NOUNS, "drop": _NOUNS, "alter": _NOUNS, "truncate": _NOUNS}  # fmt: skip
+_SQL_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted({w for v in _STATEMENT_WORDS.values() for w in v.split()})) + r")\b", re.I
+)
+
+
+_ESCAPE = re.compile(r"\\.")
+
+
+def _sql_words(nodes: Sequence[cst.CSTNode]) -> tuple[set[str], set[str]]:
+    """The SQL verbs that start string literals inside `nodes`, and the words a statement needs after its verb
+    (`from`, `into`, `set`, ...) anywhere in the text of those literals, lower-case."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    verbs: set[str] = set()
+    words: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is cst.SimpleString or kind is cst.FormattedString:
+            verb = _sql_verb(current)
+            if verb is not None:
+                verbs.add(verb.group(0).strip().lower())
+        if kind is cst.SimpleString or kind is cst.FormattedStringText:
+            # Escapes (`\nFROM`) become spaces: a word is never lost to the raw text's backslashes.
+            text = _ESCAPE.sub(" ", current.value)  # type: ignore[attr-defined]
+            words.update(w.lower() for w in _SQL_WORD.findall(text))
+            continue
+        stack.extend(children(current))
+    return verbs, words
+
+
+def _statement_words_in_reach(ctx: Context) -> bool:
+    """Whether the literals in reach of the current call (its function's, and the constants of its classes and
+    module) hold an SQL verb and, anywhere, the word a whole statement needs after it (`SELECT` and `FROM`,
+    `INSERT` and `INTO`, ...). A value's constant start is made of such literals, so without them no argument
+    can read as a whole statement (`_SQL_STATEMENT`) and the analysis is not asked: on Django, functions with
+    SQL-like text ask about every argument of every call they make, and those questions ran 312 of the review's
+    2,086 analyses first, none of them with an answer. Like `_sql_text_in_reach`, other modules' text is not
+    seen."""
+    cache: dict[int, tuple[set[str], set[str]]] = ctx.shared.setdefault("sql-words", {})  # type: ignore[assignment]
+    verbs: set[str] = set()
+    words: set[str] = set()
+    for scope in [ctx.module, *ctx.ancestors()]:
+        if type(scope) is cst.FunctionDef:
+            nodes: Sequence[cst.CSTNode] = [scope]
+        elif type(scope) is cst.ClassDef or type(scope) is cst.Module:
+            body = scope.body.body if type(scope) is cst.ClassDef else scope.body  # type: ignore[attr-defined]
+            nodes = [small.value for line in body if type(line) is cst.SimpleStatementLine for small in line.body
+                     if (type(small) is cst.Assign or type(small) is cst.AnnAssign) and small.value is not None]  # fmt: skip
+        else:
+            continue
+        found = cache.get(id(scope))
+        if found is None:
+            found = cache[id(scope)] = _sql_words(nodes)
+        verbs |= found[0]
+        words |= found[1]
+    return any(word in words for verb in verbs for word in _STATEMENT_WORDS[verb].split())
 
 
 def _template_and_values(query: cst.BaseExpression) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
@@ -2768,6 +2837,8 @@ class SqlFromVariable(ReviewRule):
                 return
             if _NOT_QUERY_RUNNER.search(ctx.code(node.func, 80).rsplit(".", 1)[-1]):
                 return
+        if not _statement_words_in_reach(ctx):
+            return
         for arg in node.args:
             literal = isinstance(arg.value, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float)
             if (
