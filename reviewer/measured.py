@@ -79,7 +79,7 @@ def in_default_set(code: str) -> bool:
     from codeward.findings import Severity
 
     rule = rule_for(code)
-    if rule is None or mostly_wrong(code):
+    if rule is None or rule.opt_in or mostly_wrong(code):
         return False
     measured = precision(code)
     return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO or demoted(code)
@@ -152,6 +152,16 @@ def describe(code: str) -> str:
     found = counts(code)
     if code in ALWAYS:
         return "Default: always on."
+    from codeward.reviewer.rules import rule_for
+
+    rule = rule_for(code)
+    if rule is not None and rule.opt_in:
+        true, false, noise = totals(code) or (0, 0, 0)
+        return (
+            f"Precision on real code, every severity: {true} true, {false} false, {noise} not worth a comment of its "
+            "findings measured here; every kind of finding it makes was judged wrong, none right (the rule's "
+            "description says where). Default: off (select it to run it)."
+        )
     if mostly_wrong(code):
         true, false, noise = totals(code) or (0, 0, 0)
         return (

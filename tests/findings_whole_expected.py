@@ -496,6 +496,12 @@ EXPECTED = {
     'CWB138 914cd88f': [
         ((7, 11, 7, 40), 'error', 'in this folded block (>-) the line "-e DATABASE_URL=$DATABASE_URL" is indented deeper than the first, so YAML keeps the line break before it: the shell runs "docker run --rm" alone and then "-e DATABASE_URL=$DATABASE_URL" as a command of its own', ("Indent the block's lines alike, or use `|` with a `\\` at the end of each continued line.",), None),
     ],
+    'CWB139 4b211c8b': [
+        ((5, 34, 5, 47), 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), None),
+    ],
+    'CWB140 2e343eea': [
+        ((5, 9, 5, 95), 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -740,16 +746,19 @@ EXPECTED = {
         ((10, 344, 10, 349), 'error', 'ParameterOverrides passes "Owner", which infra/site.yml does not declare: CloudFormation rejects the stack operation ("Parameters: [Owner] do not exist in the template") and the action fails', ('Remove the override, or declare the parameter in the template.',), None),
     ],
     'CWP132 8e315883': [
-        ((22, 70, 22, 80), 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+        ((22, 70, 22, 80), 'error', 'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
     'CWP132 f5150625': [
-        ((21, 70, 21, 85), 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+        ((21, 70, 21, 85), 'error', 'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
     'CWP133 5657e460': [
         ((10, 214, 10, 236), 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), None),
     ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),
+    ],
+    'CWR001 caae6c68': [
+        ((2, 24, 2, 25), 'info', 'not reviewed: a template with a placeholder to fill in (<proxy_addr>), not Python yet', (), None),
     ],
     'CWR002 e1f036bb': [
         ((2, 26, 2, 52), 'info', 'unused suppression: no finding here matches codeward: ignore[CWR106]', (), None),
@@ -1390,8 +1399,14 @@ EXPECTED = {
     'CWR610 10daf7cd': [
         ((2, 18, 2, 68), 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 194ce7d5': [
+        ((5, 12, 5, 67), 'info', 'requests.post() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), None),
+    ],
     'CWR610 20599562': [
         ((6, 5, 6, 32), 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), None),
+    ],
+    'CWR610 26bbb35f': [
+        ((11, 12, 11, 29), 'warning', 'requests.get() without timeout= can wait forever (CWE-400)', (), None),
     ],
     'CWR610 2fd10c9f': [
         ((7, 5, 7, 54), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),
@@ -1410,6 +1425,9 @@ EXPECTED = {
     ],
     'CWR610 c3086fef': [
         ((2, 8, 2, 54), 'warning', 'HTTPSConnection() without timeout= can wait forever (CWE-400)', (), None),
+    ],
+    'CWR610 ee74ff8d': [
+        ((8, 12, 8, 49), 'info', 'requests.get() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), None),
     ],
     'CWR610 f66e2995': [
         ((4, 10, 4, 20), 'warning', 'urlopen() without timeout= can wait forever (CWE-400)', (), None),

@@ -1068,6 +1068,16 @@ EXPECTED = {
     ],
     'lint-case CWB138 fa4d03dc': [
     ],
+    'lint-case CWB139 4b211c8b': [
+        ((5, 34, 5, 47), 'CWB139', 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), (), None),
+    ],
+    'lint-case CWB139 7c0f6108': [
+    ],
+    'lint-case CWB140 2e343eea': [
+        ((5, 9, 5, 95), 'CWB140', 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), (), None),
+    ],
+    'lint-case CWB140 8c3f6b3a': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
@@ -1538,14 +1548,14 @@ EXPECTED = {
     'lint-case CWP132 8d8cdc66': [
     ],
     'lint-case CWP132 8e315883': [
-        ((22, 70, 22, 80), 'CWP132', 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((22, 70, 22, 80), 'CWP132', 'error', 'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
     ],
     'lint-case CWP132 91b15166': [
         ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
         ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
     ],
     'lint-case CWP132 f5150625': [
-        ((21, 70, 21, 85), 'CWP132', 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((21, 70, 21, 85), 'CWP132', 'error', 'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
         ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
         ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
     ],
@@ -3641,6 +3651,9 @@ EXPECTED = {
     'review-case CWR001 983067d0': [
         ((1, 12, 1, 13), 'CWR001', 'error', "syntax error: '(' was never closed; the file was not reviewed", (), (), None),
     ],
+    'review-case CWR001 caae6c68': [
+        ((2, 24, 2, 25), 'CWR001', 'info', 'not reviewed: a template with a placeholder to fill in (<proxy_addr>), not Python yet', (), (), None),
+    ],
     'review-case CWR001 f90eee20': [
     ],
     'review-case CWR002 af4eb692': [
@@ -4792,8 +4805,14 @@ EXPECTED = {
     'review-case CWR610 10daf7cd': [
         ((2, 18, 2, 68), 'CWR610', 'info', "urlopen() without timeout= can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), (), None),
     ],
+    'review-case CWR610 194ce7d5': [
+        ((5, 12, 5, 67), 'CWR610', 'info', 'requests.post() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), (), None),
+    ],
     'review-case CWR610 20599562': [
         ((6, 5, 6, 32), 'CWR610', 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), (), None),
+    ],
+    'review-case CWR610 26bbb35f': [
+        ((11, 12, 11, 29), 'CWR610', 'warning', 'requests.get() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
     'review-case CWR610 2fd10c9f': [
         ((7, 5, 7, 54), 'CWR610', 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), (), None),
@@ -4826,6 +4845,9 @@ EXPECTED = {
     'review-case CWR610 d047f0c7': [
     ],
     'review-case CWR610 e94deb32': [
+    ],
+    'review-case CWR610 ee74ff8d': [
+        ((8, 12, 8, 49), 'CWR610', 'info', 'requests.get() without timeout= can wait forever; here a step of an exchange with the user at the terminal, who can interrupt a hang (CWE-400)', (), (), None),
     ],
     'review-case CWR610 f66e2995': [
         ((4, 10, 4, 20), 'CWR610', 'warning', 'urlopen() without timeout= can wait forever (CWE-400)', (), (), None),

@@ -37,7 +37,7 @@ def run():
 def repo(tmp_path: Path) -> Path:
     (tmp_path / ".git").mkdir()
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
-    # CWR205 is off in the default set (judged 0 of 1 on real code): these tests ask for it to test the classifier.
+    # CWR205 runs only when asked for by name (judged 0 right of 11 on real code): these tests ask for it.
     (tmp_path / "pyproject.toml").write_text('[tool.codeward]\nextend-select = ["CWR205"]\n', encoding="utf-8")
     return tmp_path
 
@@ -112,7 +112,13 @@ def test_secrets_only_scores_configuration_values(tmp_path: Path) -> None:
         "GITHUB_TOKEN=ghp_Xy7k2LmN9pQrS4tUvW8xYz1aBcDeFgHiJkLm\n",
         encoding="utf-8",
     )
+    # CWR205 runs in the hook as in review: only when asked for by name (judged 0 right of 11 on real code).
     code, out, _ = run_cli("review", "--secrets-only", str(tmp_path), "--format", "json", "--no-cache")
+    assert code == 1
+    assert [(f["line"], f["code"]) for f in json.loads(out)["findings"]] == [(4, "CWR201")]
+    code, out, _ = run_cli(
+        "review", "--secrets-only", str(tmp_path), "--format", "json", "--no-cache", "--extend-select", "CWR205"
+    )
     findings = json.loads(out)["findings"]
     assert code == 1
     assert sorted((f["line"], f["code"]) for f in findings) == [(2, "CWR205"), (4, "CWR201")]

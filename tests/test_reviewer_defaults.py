@@ -160,9 +160,22 @@ def test_default_set_follows_the_measured_precision() -> None:
             and false / judged_all >= measured.WRONG_BAR
             and (not weakness or (true == 0 and judged_all >= measured.NEVER_RIGHT_AFTER))
         )
-        expected = not wrong and (precise or rule.severity is Severity.INFO or never_wrong or weakness)
+        # An opt-in rule (every kind of finding it makes judged wrong, none right) is off whatever the figures.
+        expected = (
+            not wrong and not rule.opt_in and (precise or rule.severity is Severity.INFO or never_wrong or weakness)
+        )
         assert in_default_set(rule.code) == expected, rule.code
         assert f"{found[0]} true" in rule.measured()
+
+
+def test_an_opt_in_rule_is_off_by_default_and_says_so() -> None:
+    # CWR205 (the secret classifier's guesses): judged on real code 0 true, 9 false, 2 not worth a comment.
+    from codeward.reviewer.rules import rule_for
+
+    rule = rule_for("CWR205")
+    assert rule is not None and rule.opt_in and not in_default_set("CWR205")
+    assert rule.measured().endswith("Default: off (select it to run it).")
+    assert [r.code for r in all_rules() if r.opt_in] == ["CWR205"]
 
 
 def test_info_findings_stay_off_pull_requests_unless_asked() -> None:

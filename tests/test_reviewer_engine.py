@@ -195,6 +195,22 @@ def test_syntax_error_is_one_finding_at_the_interpreters_position(tmp_path: Path
     assert lines[2] == "Found 2 findings (2 errors) in 2 of 2 files."
 
 
+def test_a_template_with_placeholders_is_said_to_be_one_at_info(tmp_path: Path) -> None:
+    # A sample to fill in (AWSIoTPythonSDK's basicPubSubProxy.py): its parse stops at `<proxy_addr>`. Reported,
+    # at info (the run does not fail), saying what it is; any other syntax error stays an error.
+    (tmp_path / "sample.py").write_text("import socks\nproxy = {'proxy_addr': <proxy_addr>, 'port': 8080}\n")
+    code, out, err = run_cli("review", str(tmp_path), "--format", "concise", "--no-cache", "--isolated")
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"{tmp_path / 'sample.py'}:2:24: CWR001 not reviewed: a template with a placeholder to fill in (<proxy_addr>), "
+        "not Python yet [python-syntax-error]",
+        "Found 1 finding (1 info) in 1 of 1 file.",
+    ]
+    (tmp_path / "sample.py").write_text("if a <b> c:\n    pass\nx = (\n")
+    code, out, err = run_cli("review", str(tmp_path), "--format", "concise", "--no-cache", "--isolated")
+    assert code == 1 and ":3:5: CWR001 syntax error: '(' was never closed" in out, (out, err)
+
+
 def test_hostile_files_get_a_clear_finding_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "binary.py").write_bytes(b"\x00\x01\x02import os")
     (tmp_path / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nname = '\xe9'\n")

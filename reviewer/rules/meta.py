@@ -15,7 +15,9 @@ class MetaRule(ReviewRule):
 class SyntaxErrorRule(MetaRule):
     """
     ## What it does
-    Reports a Python file that does not parse. The rest of the run goes on.
+    Reports a Python file that does not parse. The rest of the run goes on. A file whose parse stops at a
+    `<name>` placeholder (`{"proxy_addr": <proxy_addr>}`) is a template the reader fills in: reported at `info`,
+    saying so (judged not worth a comment on a real project's sample).
 
     ## Why is this bad?
     Nothing in a file that does not parse can be reviewed, and the interpreter will refuse to import it.
@@ -35,7 +37,15 @@ class SyntaxErrorRule(MetaRule):
     severity = Severity.ERROR
     whole_file = True
     VALID = (Valid("type Pair = tuple[int, int]\nname = 'x'\nprint(f\"{name!r:>{10}} {'nested'}\")\n"),)
-    INVALID = (Invalid("def handler(event, context:\n    return event\n", 1, 12, message="syntax error"),)
+    INVALID = (
+        Invalid("def handler(event, context:\n    return event\n", 1, 12, message="syntax error"),
+        Invalid(
+            "import socks\nproxy = {'proxy_addr': <proxy_addr>}\n",
+            2,
+            24,
+            message="placeholder to fill in (<proxy_addr>)",
+        ),
+    )
 
 
 class UnusedSuppression(MetaRule):

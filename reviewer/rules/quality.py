@@ -1156,6 +1156,37 @@ def _bounded_by_lambda(ctx: Context) -> bool:
     return bool(found)
 
 
+# A call that waits for the user at the terminal: `input()`, `getpass()`, click's and typer's prompts.
+_ASKS_USER = re.compile(r"(?<![\w.])(?:raw_)?input\s*\(|\bgetpass\s*\(|\b(?:click|typer)\.(?:prompt|confirm)\s*\(")
+
+
+def _asks_user(ctx: Context) -> bool:
+    """The request is a step of an exchange with the user at the terminal: its function prompts them
+    (`input()`, `getpass()`, `click.prompt()`), or every function of the module that calls it does. The user is
+    watching that exchange and ends a hang with Ctrl-C (judged not worth a comment 5 of 5 in interactive login
+    tools; requests of command-line tools that prompt elsewhere, a deploy's health check, stay warnings: judged
+    true, a deploy also runs unattended in CI)."""
+    function = ctx.function
+    if function is None:
+        return False
+    texts = ctx.shared.get(("CWR610", "function texts"))
+    if texts is None:
+        found: list[tuple[cst.FunctionDef, str]] = []
+        stack: list[cst.CSTNode] = [ctx.module]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.FunctionDef):
+                found.append((node, ctx.module.code_for_node(node)))
+            stack.extend(children(node))
+        texts = ctx.shared[("CWR610", "function texts")] = found
+    own = next((text for node, text in texts if node is function), "")  # type: ignore[union-attr]
+    if _ASKS_USER.search(own):
+        return True
+    call = re.compile(rf"(?<![\w])(?<!def ){re.escape(function.name.value)}\s*\(")
+    callers = [text for node, text in texts if node is not function and call.search(text)]  # type: ignore[union-attr]
+    return bool(callers) and all(_ASKS_USER.search(text) for text in callers)
+
+
 class HttpWithoutTimeout(ReviewRule):
     """
     ## What it does
@@ -1169,7 +1200,12 @@ class HttpWithoutTimeout(ReviewRule):
     bounded too): the function's timeout ends that wait with the same error a client timeout would raise, so
     a comment there changes little. A request in a helper, or in a function crhelper calls before it answers
     CloudFormation, stays a warning: a hang there stalls the work after it (a metrics post that was meant to
-    fail quietly holds the stack's answer).
+    fail quietly holds the stack's answer). A request that is a step of an exchange with the user at the terminal
+    is reported at `info` too: its function prompts them (`input()`, `getpass()`, `click.prompt()`), or every
+    function of the module that calls it does (an MFA code posted right after it was typed): the user is watching
+    and ends a hang with Ctrl-C (judged not worth a comment 5 of 5 in interactive login tools). Other requests of
+    a command-line tool stay warnings, even in a module that prompts elsewhere: a deploy's health check also runs
+    unattended in CI.
 
     ## Why is this bad?
     These clients wait forever by default: a server that accepts the connection and never answers hangs the
@@ -1213,6 +1249,9 @@ class HttpWithoutTimeout(ReviewRule):
                 # Judged not worth a comment 5 of 5 (downloads a handler exists to make, a cold-start key fetch).
                 extra = {"severity": Severity.INFO}
                 message += "; here the Lambda invocation's own act, which the function's timeout bounds"
+            elif "severity" not in extra and _asks_user(ctx):
+                extra = {"severity": Severity.INFO}
+                message += "; here a step of an exchange with the user at the terminal, who can interrupt a hang"
             ctx.report(node, message, **extra)  # type: ignore[arg-type]
 
         if name in _HTTP_CALLS or name == "urllib3.request":
@@ -1285,6 +1324,17 @@ class HttpWithoutTimeout(ReviewRule):
                 message="can wait forever"),
         Invalid("import aiohttp\n\nasync def get(u):\n    async with aiohttp.ClientSession() as s:\n"
                 "        return await (await s.get(u)).text()\n", 4, 16, message="5 minutes"),
+        # A step of an exchange with the user at the terminal (at info): the function prompts, or its only caller.
+        Invalid("import requests\n\ndef verify(url, state):\n    code = input('MFA code: ')\n"
+                "    return requests.post(url, json={'state': state, 'code': code}).json()\n", 5, 12,
+                message="an exchange with the user at the terminal"),
+        Invalid("import click, requests\n\ndef login(url):\n    user = click.prompt('Username')\n"
+                "    return _token(url, user)\n\ndef _token(url, user):\n    return requests.get(url, params={'u': user})\n",
+                8, 12, message="an exchange with the user at the terminal"),
+        # The module prompts elsewhere, but nothing that calls this request does: at warning (a deploy's check).
+        Invalid("import requests\n\ndef init():\n    return input('Project name: ')\n\ndef deploy(url):\n"
+                "    init_done = True\n    return touch(url)\n\ndef touch(url):\n    return requests.get(url)\n",
+                11, 12, message="can wait forever (CWE-400)"),
     )  # fmt: skip
 
 

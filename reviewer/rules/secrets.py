@@ -981,7 +981,10 @@ class SensitiveDataLogged(ReviewRule):
 class LikelySecret(ReviewRule):
     """
     ## What it does
-    Reports string literals that the trained classifier scores as credentials when no rule does.
+    Reports string literals that the trained classifier scores as credentials when no rule does. It runs only
+    when asked for by name (`--select CWR205`, `extend-select = ["CWR205"]`, `ALL`), in `review` and in the
+    secrets hook alike (`args: [--extend-select, CWR205]`): judged on real code over every round, 0 of its 11
+    findings were right (9 wrong: response-header ids, IAM unique ids, tag values, a secret's name).
 
     No known token format or credential-like name gives them away: a key passed positionally to a client, a
     password in a configuration class, a token under an unusual name. The finding carries the classifier's
@@ -1008,6 +1011,7 @@ class LikelySecret(ReviewRule):
     cwe = 798
     security_severity = 7.5
     severity = Severity.WARNING
+    opt_in = True
 
     @classmethod
     def may_match(cls, text: str, facts: dict[object, bool]) -> bool:
