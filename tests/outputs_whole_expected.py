@@ -5084,6 +5084,9 @@ EXPECTED = {
     'review-file case.py 4db5b3d0': [
         ((6, 9, 6, 83), 'CWR608', 'info', 'if `self.nightly_report_job_for_the_particular_pipeline_stage...` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
     ],
+    'review-file case.py 50d8bbf9': [
+        ((6, 19, 6, 42), 'CWR123', 'info', 'markdown.markdown() turns `text` into HTML and keeps any HTML it contains: if the text can come from users, sanitise the output (`bleach.clean`, `nh3.clean`) before it reaches a page (CWE-79)', (), (), None),
+    ],
     'review-file case.py 50f1bddf': [
         ((5, 16, 5, 43), 'CWR610', 'info', "aiohttp.request() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), (), None),
     ],
@@ -5134,6 +5137,9 @@ EXPECTED = {
     'review-file case.py 6a0f4419': [
         ((5, 5, 5, 47), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
+    'review-file case.py 6bdab977': [
+        ((6, 58, 6, 72), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xq7*********) (CWE-798)', (), (), None),
+    ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
@@ -5158,6 +5164,9 @@ EXPECTED = {
     'review-file case.py 7deca638': [
     ],
     'review-file case.py 8685457b': [
+    ],
+    'review-file case.py 8bf5fb1b': [
+        ((5, 12, 5, 37), 'CWR610', 'warning', 'urllib3.request() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
     'review-file case.py 8ee41f74': [
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
@@ -5238,6 +5247,8 @@ EXPECTED = {
         ((5, 12, 5, 42), 'CWR402', 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
         ((5, 12, 5, 42), 'CWR405', 'info', 'list_objects_v2() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
     ],
+    'review-file case.py d32fd3be': [
+    ],
     'review-file case.py d5a2e89e': [
         ((5, 32, 5, 53), 'CWR302', 'error', 'cert_reqs=CERT_NONE accepts any certificate (CWE-295)', (), (), None),
     ],
@@ -5256,6 +5267,8 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py e14866ce': [
     ],
     'review-file case.py e20ece31': [
     ],
