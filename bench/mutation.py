@@ -350,12 +350,15 @@ def survivors(name: str, result: Result) -> list[str]:
     return out
 
 
-def recheck(name: str, only: list[str] | None = None) -> list[tuple[str, str]]:
+def recheck(
+    name: str, only: list[str] | None = None, keyword: str | None = None, mutants: list[str] | None = None
+) -> list[tuple[str, str]]:
     """The survivors of the last run of `name`, each run again against the checkout's tests as they are now
     (copied into the work folder), through mutmut's own switch (MUTANT_UNDER_TEST): whether tests written since
     kill them, without a new run (which would draw a new sample once the package's code has changed). `only`:
     these test files instead of the package's selection (faster; a kill by them is a kill, a survivor may
-    still be killed by the rest)."""
+    still be killed by the rest); `keyword`: pytest's -k within them; `mutants`: only the survivors whose name
+    contains one of these (a case written for one survivor is checked in seconds, not the whole list)."""
     work = WORK / name
     result = json.loads((work / "result.json").read_text())
     package = PACKAGES[name]
@@ -365,9 +368,14 @@ def recheck(name: str, only: list[str] | None = None) -> list[tuple[str, str]]:
             shutil.copy2(ROOT / test, work / "mutants" / test)
     tests = only or [t for t in package.tests if (ROOT / t).is_file()]
     deselected = [arg for test in package.deselect for arg in ("--deselect", test)]
+    if keyword:
+        deselected += ["-k", keyword]
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "CODEWARD_CACHE_DIR")}
     out = []
-    for mutant in ["", *sorted(m for m, status in result["statuses"].items() if status == "survived")]:
+    survived = sorted(m for m, status in result["statuses"].items() if status == "survived")
+    if mutants:
+        survived = [m for m in survived if any(part in m for part in mutants)]
+    for mutant in ["", *survived]:
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", "-p", "mutation_inprocess",
              *deselected, *tests],
@@ -399,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recheck", action="store_true", help="run the last run's survivors against today's tests")
     parser.add_argument("--debug", action="store_true", help="mutmut's debug mode: pytest's own output in mutmut.log")
     parser.add_argument("--tests", nargs="+", metavar="FILE", help="with --recheck: only these test files")
+    parser.add_argument("-k", dest="keyword", metavar="EXPR", help="with --recheck: pytest's -k within those tests")
+    parser.add_argument("--mutants", nargs="+", metavar="PART", help="with --recheck: only survivors naming one")
     parser.add_argument(
         "--only", metavar="MODULE", help="only the mutants of this module (codeward.reviewer.dataflow.fold)"
     )
@@ -408,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown package(s): {', '.join(unknown)}")
     if options.recheck:
         for name in options.packages or list(PACKAGES):
-            checked = recheck(name, options.tests)
+            checked = recheck(name, options.tests, options.keyword, options.mutants)
             killed = sum(1 for _, status in checked if status == "killed")
             print(f"{name}: {killed} of {len(checked)} survivors killed by today's tests")
         return 0
