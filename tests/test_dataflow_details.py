@@ -871,7 +871,8 @@ _PARAM_38 = "route parameter `q` reaches the command run by os.system(): it can 
         ("Query()", "from fastapi import Query\n", [(9, "CWR102", _PARAM_38)]),
         # conint(...) is an integer: only the shape rule's note that it is not quoted.
         ("conint(gt=0)", "from pydantic import conint\n",
-         [(9, "CWR103", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)")]),
+         [(9, "CWR103", "os.system() runs a shell command built from parameter `q`, not shell-quoted, and no caller is "
+           "in view: check that callers pass only trusted values (CWE-78)")]),
     ],
 )  # fmt: skip
 def test_route_parameter_annotations(annotation: str, imports: str, expected: list[tuple[int, str, str]]) -> None:
