@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-
 from codeward.reviewer.review import review_text
+
 from tests import outputs_whole, outputs_whole_expected
 from tests.outputs_whole import check_whole, text_key, whole
 
