@@ -1471,6 +1471,9 @@ EXPECTED = {
     'CWR615 af6a19b1': [
         ((2, 5, 2, 41), 'error', 'this assertion is on a non-empty tuple and can never fail (CWE-571)', (), None),
     ],
+    'CWR616 b01de134': [
+        ((1, 10, 1, 23), 'info', 'compare with None using `is not` (CWE-595)', (), ('use `is not`', ((1, 10, 1, 23, 'self.lb is not None'),))),
+    ],
     'CWR616 fe4d8dc1': [
         ((1, 4, 1, 17), 'info', 'compare with None using `is` (CWE-595)', (), ('use `is`', ((1, 4, 1, 17, 'value is None'),))),
     ],

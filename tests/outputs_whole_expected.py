@@ -2336,6 +2336,10 @@ EXPECTED = {
     ],
     'review case.py 38088b58': [
     ],
+    'review case.py 38603fe0': [
+        ((7, 5, 7, 31), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 13, 6, 25), 'request.args (the source)'), ((7, 5, 7, 31), 'the sink')), None),
+        ((8, 5, 8, 39), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 8)',), (((6, 13, 6, 25), 'request.args (the source)'), ((8, 5, 8, 39), 'the sink')), None),
+    ],
     'review case.py 386e697c': [
     ],
     'review case.py 38790a9e': [
@@ -4239,6 +4243,8 @@ EXPECTED = {
     'review-case CWR202 2eeed396': [
         ((2, 37, 2, 51), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xk9*********) (CWE-798)', (), (), None),
     ],
+    'review-case CWR202 2f6b1baf': [
+    ],
     'review-case CWR202 33ae00be': [
     ],
     'review-case CWR202 439c0c7e': [
@@ -4459,6 +4465,8 @@ EXPECTED = {
     ],
     'review-case CWR307 8d99d00b': [
         ((2, 7, 2, 18), 'CWR307', 'error', 'umask(0) makes every file created afterwards world-writable (CWE-732)', (), (), None),
+    ],
+    'review-case CWR307 9168c4b3': [
     ],
     'review-case CWR307 9d87317d': [
     ],
@@ -4706,8 +4714,12 @@ EXPECTED = {
     ],
     'review-case CWR410 a9b9a07f': [
     ],
+    'review-case CWR410 b4a3298c': [
+    ],
     'review-case CWR410 bd2a82e0': [
         ((1, 9, 1, 52), 'CWR410', 'info', 'account id 406812345678 is hard-coded in an ARN (CWE-547)', (), (), None),
+    ],
+    'review-case CWR410 d6f81b4a': [
     ],
     'review-case CWR501 1143ab50': [
         ((4, 12, 4, 33), 'CWR501', 'warning', '`pool` (executor) is never closed; use `with` (CWE-772)', (), (), None),
@@ -4828,6 +4840,8 @@ EXPECTED = {
         ((1, 6, 1, 21), 'CWR606', 'error', '`code is not 200` compares identity with a literal (CWE-595)', (), (), ('use `!=`', ((1, 6, 1, 21, 'code != 200'),))),
     ],
     'review-case CWR606 bbeecf8b': [
+    ],
+    'review-case CWR607 2cfe557b': [
     ],
     'review-case CWR607 33e32a80': [
     ],
@@ -4990,6 +5004,9 @@ EXPECTED = {
     ],
     'review-case CWR615 af6a19b1': [
         ((2, 5, 2, 41), 'CWR615', 'error', 'this assertion is on a non-empty tuple and can never fail (CWE-571)', (), (), None),
+    ],
+    'review-case CWR616 b01de134': [
+        ((1, 10, 1, 23), 'CWR616', 'info', 'compare with None using `is not` (CWE-595)', (), (), ('use `is not`', ((1, 10, 1, 23, 'self.lb is not None'),))),
     ],
     'review-case CWR616 fe100ed4': [
     ],

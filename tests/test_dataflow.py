@@ -835,6 +835,16 @@ def test_a_dot_dot_check_protects_only_what_no_base_is_joined_before() -> None:
     assert reported(body) == [(7, "CWR107"), (9, "CWR107")]
 
 
+def test_parts_spread_into_a_join_flow_on_and_fold_nothing() -> None:
+    """`os.path.join(*parts)` has no positional part to fold (it once raised TypeError on real code, awsebcli),
+    and parts spread after the base carry their data into the path."""
+    body = route(
+        "parts = request.args.getlist('p')\nopen(os.path.join(*parts))\nopen(os.path.join('/srv', *parts))\n"
+        "fixed = ['a', 'b']\nopen(os.path.join('/srv', *fixed))\n"
+    )
+    assert reported(body) == [(4, "CWR107"), (5, "CWR107")]
+
+
 def test_trust_decides_which_sinks_count() -> None:
     """A tool's own command line reaches files and logs harmlessly (whoever runs it owns the machine), but not
     a shell; a Lambda event of unknown shape is another system's data, not a client's."""

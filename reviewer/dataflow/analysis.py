@@ -1199,8 +1199,12 @@ class Analysis:
                 if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
                     part = _unclear(part, "path-dots")
                 flows = merge_flows(flows, part)
+            # Parts spread with `*parts` join in after the first: their data flows on, and nothing folds.
+            spread = [a.value for a in args if a.keyword is None and a.star]
+            for v in spread:
+                flows = merge_flows(flows, _unclear(_joined_again(v.deep_flows()), "path-dots"))
             prefix = first.const if first is not None and isinstance(first.const, str) else None
-            if not flows and all(isinstance(v.const, str) for v in positional):
+            if positional and not spread and not flows and all(isinstance(v.const, str) for v in positional):
                 import posixpath
 
                 return const(posixpath.join(*[v.const for v in positional]))
