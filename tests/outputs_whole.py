@@ -13,8 +13,8 @@ regenerate it and read the diff before committing it:
 
 The regeneration runs the tests listed in TESTS with CODEWARD_WHOLE_RECORD set: `check_whole` then records
 what each text gives instead of comparing. A text is found by its kind, name and a checksum of its content,
-so editing one case never shifts another's entry; a text not in the table is not compared (the
-regeneration adds it)."""
+so editing one case never shifts another's entry. A text not in the table fails its test, saying to
+regenerate: a new or edited case is stated whole from the start, never silently left uncompared."""
 
 from __future__ import annotations
 
@@ -86,12 +86,17 @@ def check_whole(kind: str, name: str, text: str, findings: list[Any], folder: st
         return
     from tests.outputs_whole_expected import EXPECTED
 
-    expected = EXPECTED.get(key)
-    if expected is not None:
-        assert found == expected, (
-            f"the findings of {name} differ from tests/outputs_whole_expected.py; if the change is meant, "
-            "regenerate it (python -m tests.outputs_whole --write) and read the diff"
-        )
+    # A text missing from the table fails too: left uncompared, a new case (or an edited one, whose checksum
+    # changed) would state nothing beyond what its own test picks out of its findings.
+    assert key in EXPECTED, (
+        f"{name} ({key}) has no entry in tests/outputs_whole_expected.py: a new or edited text; regenerate the "
+        "table (.venv/bin/python -m tests.outputs_whole --write), read `git diff tests/outputs_whole_expected.py` "
+        "and commit it with the change"
+    )
+    assert found == EXPECTED[key], (
+        f"the findings of {name} ({key}) differ from tests/outputs_whole_expected.py; if the change is meant, "
+        "regenerate it (.venv/bin/python -m tests.outputs_whole --write) and read the diff"
+    )
 
 
 def reviewed(path: str, text: str, *args: Any, **options: Any) -> list[Any]:

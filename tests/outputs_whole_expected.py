@@ -1997,7 +1997,13 @@ EXPECTED = {
         ((5, 5, 5, 37), 'CWR102', 'info', "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 5) -> the sink (line 5)',), (((5, 24, 5, 36), 'the Lambda event (the source)'), ((5, 5, 5, 37), 'the sink')), None),
         ((6, 5, 6, 62), 'CWR116', 'warning', "the Lambda event's queryStringParameters is written to the log by logging.info() with its line breaks (CWE-117)", ("data flow: the Lambda event's queryStringParameters (line 6) -> the sink (line 6)",), (((6, 26, 6, 56), "the Lambda event's queryStringParameters (the source)"), ((6, 5, 6, 62), 'the sink')), None),
     ],
+    'review app.py 8e56cf97': [
+        ((9, 5, 9, 30), 'CWR102', 'error', 'route parameter `q` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `q` (line 8) -> the sink (line 9)',), (((8, 10, 8, 11), 'route parameter `q` (the source)'), ((9, 5, 9, 30), 'the sink')), None),
+    ],
     'review app.py 8f353409': [
+    ],
+    'review app.py 9575e28a': [
+        ((9, 5, 9, 30), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `q`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review app.py 9807fb1f': [
         ((10, 9, 10, 16), 'CWR104', 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 16), 'the sink')), None),
@@ -2006,6 +2012,9 @@ EXPECTED = {
         ((5, 10, 5, 42), 'CWR107', 'info', 'parameter `user_input` (its name says it is outside input) chooses the file path used by tarfile.TarFile.open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 12, 4, 22), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 10, 5, 42), 'the sink')), None),
     ],
     'review app.py 988fb28b': [
+    ],
+    'review app.py 9c33667f': [
+        ((9, 5, 9, 30), 'CWR102', 'error', 'route parameter `q` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `q` (line 8) -> the sink (line 9)',), (((8, 10, 8, 11), 'route parameter `q` (the source)'), ((9, 5, 9, 30), 'the sink')), None),
     ],
     'review app.py a03cbe1d': [
         ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
@@ -2034,6 +2043,9 @@ EXPECTED = {
     ],
     'review app.py c9d8fd37': [
     ],
+    'review app.py d2cb190a': [
+        ((9, 5, 9, 20), 'CWR102', 'error', 'route parameter `q` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `q` (line 8) -> the sink (line 9)',), (((8, 10, 8, 11), 'route parameter `q` (the source)'), ((9, 5, 9, 20), 'the sink')), None),
+    ],
     'review app.py d5cf0b2c': [
         ((9, 9, 9, 34), 'CWR110', 'error', 'route parameter `name` is returned as HTML by a route without escaping (CWE-79)', ('data flow: route parameter `name` (line 8) -> the sink (line 9)',), (((8, 21, 8, 25), 'route parameter `name` (the source)'), ((9, 9, 9, 34), 'the sink')), None),
         ((13, 9, 13, 34), 'CWR102', 'error', 'route parameter `folder` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `folder` (line 12) -> the sink (line 13)',), (((12, 23, 12, 29), 'route parameter `folder` (the source)'), ((13, 9, 13, 34), 'the sink')), None),
@@ -2056,6 +2068,8 @@ EXPECTED = {
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
     ],
     'review app.py f82a1892': [
+    ],
+    'review case.py 003681db': [
     ],
     'review case.py 00775de3': [
         ((10, 5, 10, 26), 'CWR116', 'warning', 'request.args is written to the log by log.info() with its line breaks (CWE-117)', ('data flow: request.args (line 8) -> `u` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`u`'), ((10, 5, 10, 26), 'the sink')), None),
@@ -2108,6 +2122,9 @@ EXPECTED = {
     ],
     'review case.py 09b97ae5': [
         ((9, 5, 9, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((9, 5, 9, 25), 'the sink')), None),
+    ],
+    'review case.py 0a4b298b': [
+        ((7, 5, 7, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 18, 6, 30), 'request.args (the source)'), ((7, 5, 7, 27), 'the sink')), None),
     ],
     'review case.py 0ad8fbdd': [
     ],
@@ -2232,6 +2249,9 @@ EXPECTED = {
     'review case.py 2512b041': [
         ((9, 5, 9, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 9)',), (((7, 23, 7, 35), 'request.args (the source)'), ((9, 5, 9, 22), 'the sink')), None),
     ],
+    'review case.py 259babcb': [
+        ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 10)',), (((9, 19, 9, 31), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
+    ],
     'review case.py 25d13dd8': [
         ((14, 5, 14, 30), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((15, 5, 15, 32), 'CWR102', 'error', 'request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.GET (line 15) -> the sink (line 15)',), (((15, 15, 15, 26), 'request.GET (the source)'), ((15, 5, 15, 32), 'the sink')), None),
@@ -2311,6 +2331,9 @@ EXPECTED = {
         ((7, 13, 7, 27), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((12, 5, 12, 41), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:7): it can run commands of its own (CWE-78)', ('data flow: request.args (line 12) -> `run()` (line 12) -> the sink (line 12)',), (((12, 23, 12, 35), 'request.args (the source)'), ((12, 5, 12, 41), '`run()`'), ((12, 5, 12, 41), 'the sink')), None),
     ],
+    'review case.py 37206209': [
+        ((5, 5, 5, 21), 'CWR103', 'info', 'os.system() runs `other` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 38088b58': [
     ],
     'review case.py 38603fe0': [
@@ -2370,6 +2393,9 @@ EXPECTED = {
     ],
     'review case.py 412f0deb': [
         ((7, 5, 7, 20), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `last` (line 6) -> the sink (line 7)',), (((6, 37, 6, 49), 'request.args (the source)'), ((6, 5, 6, 55), '`last`'), ((7, 5, 7, 20), 'the sink')), None),
+    ],
+    'review case.py 42195e7f': [
+        ((2, 5, 2, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 2) -> the sink (line 2)',), (((2, 15, 2, 27), 'request.args (the source)'), ((2, 5, 2, 33), 'the sink')), None),
     ],
     'review case.py 42619480': [
     ],
@@ -2579,6 +2605,10 @@ EXPECTED = {
     'review case.py 6cfd7b2d': [
         ((9, 5, 9, 31), 'CWR115', 'error', 'request.get_json() is used as a MongoDB query in search(), which passes it to db.users.find() (case.py:6); it can carry query operators (CWE-943)', ('data flow: request.get_json() (line 9) -> `search()` (line 9) -> the sink (line 9)',), (((9, 12, 9, 30), 'request.get_json() (the source)'), ((9, 5, 9, 31), '`search()`'), ((9, 5, 9, 31), 'the sink')), None),
     ],
+    'review case.py 6f388fcc': [
+        ((5, 5, 5, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((10, 5, 10, 38), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `run()` (line 10) -> the sink (line 10)',), (((10, 19, 10, 31), 'request.args (the source)'), ((10, 5, 10, 38), '`run()`'), ((10, 5, 10, 38), 'the sink')), None),
+    ],
     'review case.py 6fb73c80': [
         ((5, 5, 5, 33), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 5) -> the sink (line 5)',), (((5, 12, 5, 24), 'request.args (the source)'), ((5, 5, 5, 33), 'the sink')), None),
     ],
@@ -2633,6 +2663,9 @@ EXPECTED = {
     'review case.py 7ba62fbf': [
         ((10, 13, 10, 27), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((13, 13, 13, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 13)',), (((7, 11, 7, 23), 'request.args (the source)'), ((7, 5, 7, 28), '`cmd`'), ((13, 13, 13, 27), 'the sink')), None),
+    ],
+    'review case.py 7bb6505b': [
+        ((6, 5, 6, 33), 'CWR103', 'info', "os.system() runs `request.args['c']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
     ],
     'review case.py 7c137ac7': [
     ],
@@ -2690,6 +2723,9 @@ EXPECTED = {
     'review case.py 87c515bf': [
         ((6, 5, 6, 38), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 6, 38), 'the sink')), None),
     ],
+    'review case.py 8818bcce': [
+        ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `v` (line 6) -> the sink (line 7)',), (((6, 24, 6, 36), 'request.args (the source)'), ((6, 5, 7, 21), '`v`'), ((7, 9, 7, 21), 'the sink')), None),
+    ],
     'review case.py 889e75d8': [
         ((8, 9, 8, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `c` (line 7) -> `prev` (line 9) -> the sink (line 8)',), (((7, 14, 7, 26), 'request.args (the source)'), ((7, 5, 12, 20), '`c`'), ((9, 9, 9, 17), '`prev`'), ((8, 9, 8, 24), 'the sink')), None),
     ],
@@ -2729,6 +2765,9 @@ EXPECTED = {
     ],
     'review case.py 8dbf655a': [
     ],
+    'review case.py 8df786a1': [
+        ((7, 9, 7, 21), 'CWR103', 'info', 'os.system() runs `k` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 8e6a9270': [
         ((10, 5, 10, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `pick()` (line 10) -> the sink (line 10)',), (((9, 16, 9, 28), 'request.args (the source)'), ((10, 15, 10, 22), '`pick()`'), ((10, 5, 10, 23), 'the sink')), None),
     ],
@@ -2761,6 +2800,8 @@ EXPECTED = {
     'review case.py 9552c438': [
         ((7, 5, 7, 44), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 44), 'the sink')), None),
         ((7, 5, 7, 44), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review case.py 969c1ca0': [
     ],
     'review case.py 97cc3e99': [
     ],
@@ -2967,6 +3008,9 @@ EXPECTED = {
     'review case.py c69bf2f6': [
         ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 11)',), (((9, 14, 9, 26), 'request.args (the source)'), ((11, 5, 11, 27), 'the sink')), None),
     ],
+    'review case.py c7e2a2af': [
+        ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 19, 7, 31), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
+    ],
     'review case.py c840e812': [
         ((8, 5, 8, 39), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `wrap()` (line 8) -> the sink (line 8)',), (((8, 20, 8, 32), 'request.args (the source)'), ((8, 15, 8, 38), '`wrap()`'), ((8, 5, 8, 39), 'the sink')), None),
     ],
@@ -3006,6 +3050,9 @@ EXPECTED = {
     ],
     'review case.py cfafdb74': [
         ((6, 5, 6, 54), 'CWR102', 'error', 'request.stream reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.stream (line 6) -> the sink (line 6)',), (((6, 23, 6, 37), 'request.stream (the source)'), ((6, 5, 6, 54), 'the sink')), None),
+    ],
+    'review case.py d07cde46': [
+        ((8, 9, 8, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((8, 9, 8, 29), 'the sink')), None),
     ],
     'review case.py d0aca879': [
         ((13, 5, 13, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `d` (line 10) -> the sink (line 13)',), (((10, 9, 10, 21), 'request.args (the source)'), ((10, 5, 10, 26), '`d`'), ((13, 5, 13, 17), 'the sink')), None),
@@ -3141,6 +3188,9 @@ EXPECTED = {
     'review case.py e5078d04': [
         ((8, 5, 8, 30), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 23, 7, 35), 'request.args (the source)'), ((8, 5, 8, 30), 'the sink')), None),
     ],
+    'review case.py e5b6947b': [
+        ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((8, 9, 8, 21), 'the sink')), None),
+    ],
     'review case.py e69a1f70': [
         ((7, 29, 7, 54), 'CWR304', 'error', 'an MD5 digest protects what resp.set_cookie() receives; collisions for MD5 are practical (CWE-328)', (), (), None),
     ],
@@ -3157,6 +3207,9 @@ EXPECTED = {
     'review case.py ea9198a2': [
         ((6, 5, 6, 40), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 40), 'the sink')), None),
     ],
+    'review case.py eab05cb9': [
+        ((7, 5, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 16, 6, 28), 'request.args (the source)'), ((7, 5, 7, 21), 'the sink')), None),
+    ],
     'review case.py ebd1061b': [
     ],
     'review case.py ec260c1a': [
@@ -3171,6 +3224,8 @@ EXPECTED = {
     'review case.py edc8f680': [
         ((5, 5, 5, 81), 'CWR103', 'info', 'subprocess.run() runs a shell command built from parameter `folder`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
         ((5, 5, 5, 81), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review case.py ee4a8815': [
     ],
     'review case.py ee8a1425': [
         ((5, 5, 5, 17), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3648,6 +3703,9 @@ EXPECTED = {
     ],
     'review views.py ad1ef26f': [
         ((5, 5, 5, 39), 'CWR102', 'error', 'request.match_info reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.match_info (line 5) -> the sink (line 5)',), (((5, 15, 5, 33), 'request.match_info (the source)'), ((5, 5, 5, 39), 'the sink')), None),
+    ],
+    'review views.py ad551f8d': [
+        ((6, 5, 6, 28), 'CWR102', 'error', 'request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.GET (line 6) -> the sink (line 6)',), (((6, 15, 6, 22), 'request.GET (the source)'), ((6, 5, 6, 28), 'the sink')), None),
     ],
     'review views.py b04b9d67': [
         ((50, 12, 50, 42), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 12, 50, 42), 'the sink')), None),
@@ -5065,6 +5123,9 @@ EXPECTED = {
     'review-file case.py 4db5b3d0': [
         ((6, 9, 6, 83), 'CWR608', 'info', 'if `self.nightly_report_job_for_the_particular_pipeline_stage...` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
     ],
+    'review-file case.py 50d8bbf9': [
+        ((6, 19, 6, 42), 'CWR123', 'info', 'markdown.markdown() turns `text` into HTML and keeps any HTML it contains: if the text can come from users, sanitise the output (`bleach.clean`, `nh3.clean`) before it reaches a page (CWE-79)', (), (), None),
+    ],
     'review-file case.py 50f1bddf': [
         ((5, 16, 5, 43), 'CWR610', 'info', "aiohttp.request() without timeout= waits up to aiohttp's default of 5 minutes (CWE-400)", (), (), None),
     ],
@@ -5115,6 +5176,9 @@ EXPECTED = {
     'review-file case.py 6a0f4419': [
         ((5, 5, 5, 47), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
+    'review-file case.py 6bdab977': [
+        ((6, 58, 6, 72), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xq7*********) (CWE-798)', (), (), None),
+    ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
@@ -5139,6 +5203,9 @@ EXPECTED = {
     'review-file case.py 7deca638': [
     ],
     'review-file case.py 8685457b': [
+    ],
+    'review-file case.py 8bf5fb1b': [
+        ((5, 12, 5, 37), 'CWR610', 'warning', 'urllib3.request() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
     'review-file case.py 8ee41f74': [
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
@@ -5219,6 +5286,8 @@ EXPECTED = {
         ((5, 12, 5, 42), 'CWR402', 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
         ((5, 12, 5, 42), 'CWR405', 'info', 'list_objects_v2() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
     ],
+    'review-file case.py d32fd3be': [
+    ],
     'review-file case.py d5a2e89e': [
         ((5, 32, 5, 53), 'CWR302', 'error', 'cert_reqs=CERT_NONE accepts any certificate (CWE-295)', (), (), None),
     ],
@@ -5237,6 +5306,8 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py e14866ce': [
     ],
     'review-file case.py e20ece31': [
     ],

@@ -785,3 +785,98 @@ def test_seed_36_file(name: str, source: str, expected: list[tuple[int, str, str
 def test_a_generators_values_are_a_step_of_the_trace() -> None:
     (finding,) = [f for f in reviewed("case.py", SEED_36_FILES[1][1]) if f.code == "CWR102"]
     assert [what for _, what in finding.flow] == ["request.args (the source)", "`words()`", "`w`", "the sink"]
+
+
+# Seed 38's survivors (bench/mutation-report.md, ninth pass): each case was run against its mutant.
+_H38 = "import os, re\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+_ROUTE_38 = _H38 + "@app.route('/x')\ndef view():\n"
+_RAN_38 = "request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)"
+_ASIS_38 = (
+    "os.system() runs `{}` as a shell command as it is: check that no caller builds it from outside input (CWE-78)"
+)
+SEED_38_FILES = [
+    # dict.items() pairs each key with its value: the constant key is not the request's value.
+    ("items: the key", _ROUTE_38 + "    for k, v in {'ls': request.args['c']}.items():\n        os.system(k)\n"
+     "    return ''\n", [(7, "CWR103", _ASIS_38.format("k"))]),
+    ("items: the value", _ROUTE_38 + "    for k, v in {'ls': request.args['c']}.items():\n        os.system(v)\n"
+     "    return ''\n", [(7, "CWR102", _RAN_38)]),
+    # A list concatenated with one of unknown length holds that list's items.
+    ("a list plus the request's list", _ROUTE_38 + "    a = ['ls'] + request.args.getlist('f')\n"
+     "    os.system(' '.join(a))\n    return ''\n", [(7, "CWR102", _RAN_38)]),
+    # Negative indexes of a tuple count from its end.
+    ("t[-1]", _ROUTE_38 + "    t = ('ls', request.args['c'])\n    os.system(t[-1])\n    return ''\n",
+     [(7, "CWR102", _RAN_38)]),
+    ("t[-2]", _ROUTE_38 + "    t = ('ls', request.args['c'])\n    os.system(t[-2])\n    return ''\n", []),
+    # Keyword arguments spread from a dict reach the parameter of their name.
+    ("** binds by name", _H38 + "def run(cmd):\n    os.system(cmd)\n\n\n@app.route('/x')\ndef view():\n"
+     "    run(**{'cmd': request.args['c']})\n    return ''\n",
+     [(5, "CWR103", _ASIS_38.format("cmd")), (10, "CWR102", "request.args reaches the command run by run(), "
+      "which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)")]),
+    ("** binds only that name", _H38 + "def run(cmd, other='x'):\n    os.system(other)\n\n\n@app.route('/x')\n"
+     "def view():\n    run(**{'cmd': request.args['c']})\n    return ''\n", [(5, "CWR103", _ASIS_38.format("other"))]),
+    # isinstance() clears a value only for a type that cannot carry a command (str can).
+    ("isinstance str", _ROUTE_38 + "    c = request.args['c']\n    if isinstance(c, str):\n        os.system(c)\n"
+     "    return ''\n", [(8, "CWR102", _RAN_38)]),
+    ("isinstance int", _ROUTE_38 + "    c = request.args['c']\n    if isinstance(c, int):\n        os.system(c)\n"
+     "    return ''\n", []),
+    # Both branches set the same key: after the if, the key holds either value (the request's, in either branch).
+    ("a key set in both branches (request first)", _ROUTE_38 + "    if request.args.get('a'):\n"
+     "        t = {'k': request.args['c']}\n    else:\n        t = {'k': 'ls'}\n    os.system(t['k'])\n    return ''\n",
+     [(10, "CWR102", _RAN_38)]),
+    ("a key set in both branches (request second)", _ROUTE_38 + "    if request.args.get('a'):\n"
+     "        t = {'k': 'ls'}\n    else:\n        t = {'k': request.args['c']}\n    os.system(t['k'])\n    return ''\n",
+     [(10, "CWR102", _RAN_38)]),
+    # An allow-list of two character classes in a row: letters then digits clear a command; spaces and `;` do not.
+    ("two classes in a row: safe", _ROUTE_38 + "    c = request.args['c']\n    if re.fullmatch(r'[a-z][0-9]+', c):\n"
+     "        os.system('ls ' + c)\n    return ''\n", []),
+    ("two classes in a row: unsafe", _ROUTE_38 + "    c = request.args['c']\n    if re.fullmatch(r'[a-z][ ;]+', c):\n"
+     "        os.system('ls ' + c)\n    return ''\n", [(8, "CWR102", _RAN_38)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "source", "expected"), SEED_38_FILES, ids=[c[0] for c in SEED_38_FILES])
+def test_seed_38_file(name: str, source: str, expected: list[tuple[int, str, str]]) -> None:
+    assert findings(source) == expected
+
+
+def test_a_module_that_defines_request_does_not_read_the_frameworks() -> None:
+    # A snippet without imports: `request` is Flask's unless the module binds the name itself.
+    borrowed = "def view():\n    os.system(request.args['c'])\n"
+    assert findings(borrowed) == [(2, "CWR102", _RAN_38)]
+    own = "def request():\n    return 'x'\n\n\n" + borrowed
+    assert findings(own) == [(6, "CWR103", _ASIS_38.format("request.args['c']"))]
+
+
+def test_a_django_request_annotated_under_another_name_is_a_source() -> None:
+    source = (
+        "import os\nfrom django.http import HttpRequest, HttpResponse\n\n\n"
+        "def view(req: HttpRequest):\n    os.system(req.GET['c'])\n    return HttpResponse('')\n"
+    )
+    assert [(f.line, f.code, f.message) for f in reviewed("views.py", source)] == [
+        (6, "CWR102", "request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)")
+    ]
+
+
+_PARAM_38 = "route parameter `q` reaches the command run by os.system(): it can run commands of its own (CWE-78)"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "imports", "expected"),
+    [
+        # A generic the analysis does not know (not a typing wrapper) is not a validated type, whatever its
+        # parameters; nor is a call that is not a constrained scalar (Query()).
+        ("Box[int]", "from mylib import Box\n", [(9, "CWR102", _PARAM_38)]),
+        ("Sequence[str]", "from typing import Sequence\n", [(9, "CWR102", "route parameter `q` reaches the command "
+         "run by os.system(): it can run commands of its own (CWE-78)")]),
+        ("Query()", "from fastapi import Query\n", [(9, "CWR102", _PARAM_38)]),
+        # conint(...) is an integer: only the shape rule's note that it is not quoted.
+        ("conint(gt=0)", "from pydantic import conint\n",
+         [(9, "CWR103", "os.system() runs a shell command built from parameter `q`, not shell-quoted, and no caller is "
+           "in view: check that callers pass only trusted values (CWE-78)")]),
+    ],
+)  # fmt: skip
+def test_route_parameter_annotations(annotation: str, imports: str, expected: list[tuple[int, str, str]]) -> None:
+    use = "os.system(q[0])" if annotation.startswith("Sequence") else "os.system('ls ' + str(q))"
+    source = f"import os\nfrom fastapi import FastAPI\n{imports}app = FastAPI()\n\n\n@app.get('/x')\ndef view(q: {annotation}):\n    {use}\n"
+    found = [(f.line, f.code, f.message) for f in reviewed("app.py", source)]
+    assert found == expected

@@ -757,9 +757,39 @@ SEED_26 = {
     ),
 }  # fmt: skip
 
+SEED_27 = {
+    # urllib3's module-level request() is an HTTP call like requests.get().
+    "urllib3.request without a timeout": (
+        "import urllib3\n\n\ndef get(u):\n    return urllib3.request('GET', u)\n",
+        [("CWR610", 5, 12, "warning", "urllib3.request() without timeout= can wait forever (CWE-400)")],
+    ),
+    # HTTPDigestAuth's second argument is a password, as HTTPBasicAuth's is.
+    "a digest-auth password": (
+        "import requests\nfrom requests.auth import HTTPDigestAuth\n\n\ndef get(u):\n"
+        "    return requests.get(u, auth=HTTPDigestAuth('deploy', 'Xq7!vLp9#mW2'), timeout=5)\n",
+        [("CWR202", 6, 58, "warning", "hard-coded HTTP basic-auth password (Xq7*********) (CWE-798)")],
+    ),
+    # Only setFeature() turns a SAX feature on: the feature's name given True elsewhere is not.
+    "a SAX feature name given True outside setFeature": (
+        "from xml.sax.handler import feature_external_ges\n\nflags = {}\nflags.setdefault(feature_external_ges, True)\n",
+        [],
+    ),
+    # Markup() is not a sanitiser: markdown's HTML wrapped in it is still reported (bleach.clean around it is not).
+    "markdown wrapped in Markup": (
+        "import markdown\nfrom markupsafe import Markup\n\n\ndef render(text):\n    return Markup(markdown.markdown(text))\n",
+        [("CWR123", 6, 19, "info", "markdown.markdown() turns `text` into HTML and keeps any HTML it contains: if the "
+          "text can come from users, sanitise the output (`bleach.clean`, `nh3.clean`) before it reaches a page (CWE-79)")],
+    ),
+    "markdown sanitised inside Markup": (
+        "import bleach\nimport markdown\nfrom markupsafe import Markup\n\n\ndef render(text):\n"
+        "    return Markup(bleach.clean(markdown.markdown(text)))\n",
+        [],
+    ),
+}  # fmt: skip
+
 
 # Every seed's survivors, each table kept where its seed's cases were written (bench/mutation-report.md names them).
-_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26)
+_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27)
 SEEDS = {name: case for table in _SEED_TABLES for name, case in table.items()}
 
 
@@ -771,3 +801,23 @@ def test_seed_case_names_are_unique() -> None:
 def test_seed_case(tmp_path: Path, name: str) -> None:
     source, expected = SEEDS[name]
     assert findings(tmp_path, source) == expected
+
+
+def test_a_finally_return_guarded_by_a_handled_only_flag_is_opt_in(tmp_path: Path) -> None:
+    # Seed 27: CWR613's "runs only when `error` is set" (judged false on real code) is shown only when asked for.
+    (tmp_path / "m.py").write_text(
+        "def f():\n    try:\n        error = None\n        run()\n    except KeyError:\n        error = 'missing'\n"
+        "    except Exception as ex:\n        raise ex\n    finally:\n        log()\n        if error:\n"
+        "            return error\n    return 'ok'\n"
+    )
+    reports = []
+    for asked in ((), ("--extend-select", "CWR613")):
+        args = ("review", "m.py", "--isolated", "--no-cache", "--format", "concise", *asked)
+        code, out, _ = run_cli(*args, cwd=str(tmp_path))
+        reports.append((code, out.strip()))
+    assert reports == [
+        (0, "No findings in 1 file."),
+        (0, "m.py:12:13: CWR613 `return` in finally runs only when `error` is set, which only except blocks that do not "
+            "re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584) "
+            "[control-flow-in-finally]\nFound 1 finding (1 info) in 1 of 1 file."),
+    ]  # fmt: skip
