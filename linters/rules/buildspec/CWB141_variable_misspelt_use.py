@@ -4,7 +4,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, looks_windows, text_span
+from codeward.linters.rules.buildspec._shared import blank_single_quotes, commands, looks_windows, text_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -29,10 +29,6 @@ _OPAQUE = re.compile(r"(?:^|[;&|(\s])(?:source|eval|\.)\s+\S|set\s+-a\b|export\s
 _PROVIDED = ("CODEBUILD_", "AWS_")
 # Files that may define a project's environment variables (Terraform, CloudFormation, CLI JSON, scripts, .env).
 _DEFINING = (".tf", ".json", ".yml", ".yaml", ".template", ".sh", ".env", ".toml", ".cfg", ".ini")
-
-
-def _blank_single_quotes(text: str) -> str:
-    return re.sub(r"'[^'\n]*'", lambda m: "'" + " " * (len(m.group()) - 2) + "'", text)
 
 
 def _slip(used: str, defined: str) -> bool:
@@ -163,7 +159,7 @@ class VariableMisspeltUse(DocumentRule):
             return
         reported: set[str] = set()
         for at, text in texts:
-            for match in _USE.finditer(_blank_single_quotes(text)):
+            for match in _USE.finditer(blank_single_quotes(text)):
                 used = match.group(1)
                 if used in defined or used in reported or used.startswith(_PROVIDED):
                     continue
