@@ -794,26 +794,26 @@ EXPECTED = {
         ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
     ],
     'CWR103 0c860147': [
-        ((4, 5, 4, 73), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 5, 4, 73), 'info', 'subprocess.run() runs a shell command built from parameter `path`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 10388de6': [
         ((5, 12, 5, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
         ((9, 12, 9, 45), 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
     ],
     'CWR103 45f207c9': [
-        ((4, 12, 4, 52), 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 12, 4, 52), 'info', 'subprocess.getstatusoutput() runs a shell command built from parameter `p`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 4ca55a13': [
         ((5, 5, 5, 61), 'warning', 'subprocess.check_call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
     'CWR103 680efe37': [
-        ((4, 5, 4, 29), 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 5, 4, 29), 'info', 'os.system() runs a shell command built from parameter `p`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 6c58d948': [
         ((4, 12, 4, 52), 'info', 'subprocess.check_output() runs the command line `command` split into arguments as it is: check that no caller builds it from outside input (CWE-78)', (), None),
     ],
     'CWR103 8024dd9a': [
-        ((4, 5, 4, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 5, 4, 65), 'info', 'subprocess.run() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 83e2ad29': [
         ((4, 5, 4, 68), 'info', 'subprocess.check_call() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
@@ -1473,6 +1473,9 @@ EXPECTED = {
     ],
     'CWR615 af6a19b1': [
         ((2, 5, 2, 41), 'error', 'this assertion is on a non-empty tuple and can never fail (CWE-571)', (), None),
+    ],
+    'CWR616 b01de134': [
+        ((1, 10, 1, 23), 'info', 'compare with None using `is not` (CWE-595)', (), ('use `is not`', ((1, 10, 1, 23, 'self.lb is not None'),))),
     ],
     'CWR616 fe4d8dc1': [
         ((1, 4, 1, 17), 'info', 'compare with None using `is` (CWE-595)', (), ('use `is`', ((1, 4, 1, 17, 'value is None'),))),
