@@ -43,6 +43,8 @@ def _git(git: Path, *args: str) -> bytes | None:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Each folder is a checkout's root of its own, so rules that look for the repository stop there.
+    (path.parent / ".git").mkdir(exist_ok=True)
     path.write_bytes(data)
 
 

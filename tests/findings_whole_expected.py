@@ -502,6 +502,9 @@ EXPECTED = {
     'CWB140 2e343eea': [
         ((5, 9, 5, 95), 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), None),
     ],
+    'CWB141 735fb934': [
+        ((8, 62, 8, 74), 'error', '"$FuncionName" is set by nothing in the buildspec or the repository, and is one slip away from "FunctionName", which the buildspec sets: the command gets an empty value; did you mean "$FunctionName"?', ('The shell expands an unset variable to nothing.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],

@@ -736,9 +736,11 @@ EXPECTED = {
     ],
     'lint-case CWB117 7df2e2f1': [
         ((6, 5, 6, 19), 'CWB117', 'warning', 'variable "BUILLD_PROFILE" is never used, but the commands use "$BUILD_PROFILE", which nothing in the buildspec defines; did you mean "BUILD_PROFILE"?', (), (), None),
+        ((10, 22, 10, 36), 'CWB141', 'error', '"$BUILD_PROFILE" is set by nothing in the buildspec or the repository, and is one slip away from "BUILLD_PROFILE", which the buildspec sets: the command gets an empty value; did you mean "$BUILLD_PROFILE"?', ('The shell expands an unset variable to nothing.',), (), None),
     ],
     'lint-case CWB117 8c43bf5d': [
         ((4, 5, 4, 19), 'CWB117', 'warning', 'variable "BUILLD_PROFILE" is never used, but the commands use "$BUILD_PROFILE", which nothing in the buildspec defines; did you mean "BUILD_PROFILE"?', (), (), None),
+        ((8, 17, 8, 31), 'CWB141', 'error', '"$BUILD_PROFILE" is set by nothing in the buildspec or the repository, and is one slip away from "BUILLD_PROFILE", which the buildspec sets: the command gets an empty value; did you mean "$BUILLD_PROFILE"?', ('The shell expands an unset variable to nothing.',), (), None),
     ],
     'lint-case CWB117 e2ef4827': [
     ],
@@ -1077,6 +1079,16 @@ EXPECTED = {
         ((5, 9, 5, 95), 'CWB140', 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), (), None),
     ],
     'lint-case CWB140 8c3f6b3a': [
+    ],
+    'lint-case CWB141 1c7868dc': [
+        ((4, 5, 4, 17), 'CWB117', 'warning', 'variable "FunctionName" is never used, but the commands use "$FuncionName", which nothing in the buildspec defines; did you mean "FuncionName"?', (), (), None),
+    ],
+    'lint-case CWB141 67791cf7': [
+        ((5, 5, 5, 14), 'CWB117', 'warning', 'variable "IMAGE_URI" is never used, but the commands use "$IMAGE_URL", which nothing in the buildspec defines; did you mean "IMAGE_URL"?', (), (), None),
+    ],
+    'lint-case CWB141 735fb934': [
+        ((4, 5, 4, 17), 'CWB117', 'warning', 'variable "FunctionName" is never used, but the commands use "$FuncionName", which nothing in the buildspec defines; did you mean "FuncionName"?', (), (), None),
+        ((8, 62, 8, 74), 'CWB141', 'error', '"$FuncionName" is set by nothing in the buildspec or the repository, and is one slip away from "FunctionName", which the buildspec sets: the command gets an empty value; did you mean "$FunctionName"?', ('The shell expands an unset variable to nothing.',), (), None),
     ],
     'lint-case CWF001 262d2607': [
     ],

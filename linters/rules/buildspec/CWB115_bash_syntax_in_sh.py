@@ -3,7 +3,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, shell_of, text_span
+from codeward.linters.rules.buildspec._shared import blank_single_quotes, commands, shell_of, text_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -28,11 +28,6 @@ _BASHISMS = (
     (re.compile(_START + r"(shopt|declare|typeset)\b", re.M), '"shopt"/"declare"', "drop it or use plain assignments"),
 )
 _RUNS_BASH = re.compile(r"^\s*(?:bash|/bin/bash|/usr/bin/env bash)\b|\bbash\s+-\w*c\b")
-
-
-def _blank_single_quotes(text: str) -> str:
-    """Blank out '...' contents (kept the same length) so quoted text is not read as syntax."""
-    return re.sub(r"'[^'\n]*'", lambda m: "'" + " " * (len(m.group()) - 2) + "'", text)
 
 
 class BashSyntaxInSh(DocumentRule):
@@ -122,7 +117,7 @@ class BashSyntaxInSh(DocumentRule):
         for at, text in commands(value):
             if _RUNS_BASH.search(text):
                 continue
-            scrubbed = _blank_single_quotes(text)
+            scrubbed = blank_single_quotes(text)
             hits = []
             for pattern, what, instead in _BASHISMS:
                 match = pattern.search(scrubbed)

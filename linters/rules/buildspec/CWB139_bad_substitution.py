@@ -3,18 +3,19 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import commands, looks_windows, shell_lines, text_span
+from codeward.linters.rules.buildspec._shared import (
+    blank_single_quotes,
+    commands,
+    looks_windows,
+    shell_lines,
+    text_span,
+)
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 
 # `${` whose name starts with `$`: `${$TAG}` was meant as `${TAG}`. `${$}` alone is the shell's process id, valid.
 _DOLLAR_NAME = re.compile(r"\$\{\$[A-Za-z_]\w*[^}]*\}")
-
-
-def _blank_single_quotes(line: str) -> str:
-    """Blank out '...' contents (kept the same length): the shell expands nothing there."""
-    return re.sub(r"'[^'\n]*'", lambda m: "'" + " " * (len(m.group()) - 2) + "'", line)
 
 
 class BadSubstitution(DocumentRule):
@@ -69,7 +70,7 @@ class BadSubstitution(DocumentRule):
         for at, text in commands(value):
             start = 0
             for line in shell_lines(text):
-                for match in _DOLLAR_NAME.finditer(_blank_single_quotes(line)):
+                for match in _DOLLAR_NAME.finditer(blank_single_quotes(line)):
                     token = line[match.start() : match.end()]
                     meant = "${" + token[3:]
                     index = text.find(token, start)

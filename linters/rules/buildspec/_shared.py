@@ -112,6 +112,12 @@ def shell_lines(text: str) -> list[str]:
     return kept
 
 
+def blank_single_quotes(text: str) -> str:
+    """The text with the contents of '...' blanked (same length, so positions hold): the shell expands nothing
+    there, so quoted text is not read as syntax."""
+    return re.sub(r"'[^'\n]*'", lambda m: "'" + " " * (len(m.group()) - 2) + "'", text)
+
+
 def text_span(document: Document, path: Path, needle: str, start: int = 0) -> Span:
     """The span of `needle` inside the scalar at `path` as written in the source; the scalar's span if it
     cannot be found there (escapes, folding)."""
