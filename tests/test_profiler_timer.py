@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -257,8 +259,24 @@ def test_a_handler_installed_behind_the_wrappers_back_stops_the_timer_at_the_nex
         signal.signal(signal.SIGPROF, signal.SIG_DFL)
 
 
+@contextlib.contextmanager
+def another_thread() -> Iterator[None]:
+    """An idle thread of the program's own: with one, the timer's handler samples every thread under the
+    agent's lock (Agent._tick_all). Alone in its process (pytest -n 0) the main thread takes the lock-free path
+    instead, which queues its stack and leaves the agent's code to its thread; under xdist the worker's own
+    threads chose the locked path by chance, so these tests start one themselves."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, name="test-idle", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def test_the_timer_skips_ticks_while_the_agents_own_code_runs_in_the_main_thread() -> None:
-    with Profile(**FAST) as run:
+    with another_thread(), Profile(**FAST) as run:
         armed_by_then(run)
         with run.agent._lock:  # as when a report is being written from the main thread
             ticks = run.agent._ticks
@@ -280,14 +298,15 @@ def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: py
                 raise RuntimeError("simulated fault in a timer sample")
             super()._enter(*args, **kwargs)
 
-    agent = Broken(Settings(heap_budget_percent=0), install_exit_hooks=False).start()
-    try:
-        assert spin(0.4) > 0  # no exception surfaced in the main thread
-        time.sleep(0.3)
-        assert agent.disabled_reason == "RuntimeError: simulated fault in a timer sample"
-        assert not agent.running and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
-    finally:
-        agent.stop()
+    with another_thread():  # the handler samples in the main thread (_tick_all) only when the program has threads
+        agent = Broken(Settings(heap_budget_percent=0), install_exit_hooks=False).start()
+        try:
+            assert spin(0.4) > 0  # no exception surfaced in the main thread
+            time.sleep(0.3)
+            assert agent.disabled_reason == "RuntimeError: simulated fault in a timer sample"
+            assert not agent.running and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+        finally:
+            agent.stop()
     assert "simulated fault in a timer sample" in capfd.readouterr().err
     assert sigprof_untouched()
 
