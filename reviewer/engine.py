@@ -10,6 +10,7 @@ computed function by function, on first use.
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,6 +19,9 @@ from typing import TYPE_CHECKING
 from codeward.reviewer.lazy import cst
 
 from codeward.findings import Span
+
+# The context managers of a test that asserts a failure: `pytest.raises`, unittest's `assertRaises(Regex)`.
+_EXPECTS_RAISE = re.compile(r"(?:^|\.)(?:raises|assertRaises|assertRaisesRegexp?)$")
 
 # ---------------------------------------------------------------------------------------------------
 # Small helpers over libcst nodes, shared by the rules.
@@ -221,7 +225,22 @@ class Context:
         opt_in: bool = False,
     ) -> None:
         assert self.rule is not None
+        if self._expected_to_raise():
+            return  # `with pytest.raises(E): os.chmod(p, 0o666)` tests that the call fails: nothing happens
         self.pending.append(Pending(self.rule, node, message, notes, taint, fix, severity, mask, opt_in=opt_in))
+
+    def _expected_to_raise(self) -> bool:
+        """Inside the body of `with pytest.raises(...)` or `with self.assertRaises(...)`: a test asserting
+        that the code fails, so the call does not do what a finding would say it does."""
+        for node in self.ancestors():
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    call = item.item
+                    if isinstance(call, cst.Call) and _EXPECTS_RAISE.search(self.module.code_for_node(call.func)):
+                        return True
+            elif isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                return False
+        return False
 
     def code(self, node: cst.CSTNode, limit: int = 60) -> str:
         """Source text of a node for messages, shortened."""

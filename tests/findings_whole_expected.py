@@ -496,6 +496,12 @@ EXPECTED = {
     'CWB138 914cd88f': [
         ((7, 11, 7, 40), 'error', 'in this folded block (>-) the line "-e DATABASE_URL=$DATABASE_URL" is indented deeper than the first, so YAML keeps the line break before it: the shell runs "docker run --rm" alone and then "-e DATABASE_URL=$DATABASE_URL" as a command of its own', ("Indent the block's lines alike, or use `|` with a `\\` at the end of each continued line.",), None),
     ],
+    'CWB139 4b211c8b': [
+        ((5, 34, 5, 47), 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), None),
+    ],
+    'CWB140 2e343eea': [
+        ((5, 9, 5, 95), 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -740,10 +746,10 @@ EXPECTED = {
         ((10, 344, 10, 349), 'error', 'ParameterOverrides passes "Owner", which infra/site.yml does not declare: CloudFormation rejects the stack operation ("Parameters: [Owner] do not exist in the template") and the action fails', ('Remove the override, or declare the parameter in the template.',), None),
     ],
     'CWP132 8e315883': [
-        ((22, 70, 22, 80), 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+        ((22, 70, 22, 80), 'error', 'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
     'CWP132 f5150625': [
-        ((21, 70, 21, 85), 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
+        ((21, 70, 21, 85), 'error', 'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), None),
     ],
     'CWP133 5657e460': [
         ((10, 214, 10, 236), 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), None),
@@ -785,26 +791,26 @@ EXPECTED = {
         ((2, 12, 2, 46), 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), None),
     ],
     'CWR103 0c860147': [
-        ((4, 5, 4, 73), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 5, 4, 73), 'info', 'subprocess.run() runs a shell command built from parameter `path`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 10388de6': [
         ((5, 12, 5, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
         ((9, 12, 9, 45), 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), None),
     ],
     'CWR103 45f207c9': [
-        ((4, 12, 4, 52), 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 12, 4, 52), 'info', 'subprocess.getstatusoutput() runs a shell command built from parameter `p`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 4ca55a13': [
         ((5, 5, 5, 61), 'warning', 'subprocess.check_call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
     ],
     'CWR103 680efe37': [
-        ((4, 5, 4, 29), 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 5, 4, 29), 'info', 'os.system() runs a shell command built from parameter `p`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 6c58d948': [
         ((4, 12, 4, 52), 'info', 'subprocess.check_output() runs the command line `command` split into arguments as it is: check that no caller builds it from outside input (CWE-78)', (), None),
     ],
     'CWR103 8024dd9a': [
-        ((4, 5, 4, 65), 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), None),
+        ((4, 5, 4, 65), 'info', 'subprocess.run() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), None),
     ],
     'CWR103 83e2ad29': [
         ((4, 5, 4, 68), 'info', 'subprocess.check_call() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), None),
@@ -1467,6 +1473,9 @@ EXPECTED = {
     ],
     'CWR615 af6a19b1': [
         ((2, 5, 2, 41), 'error', 'this assertion is on a non-empty tuple and can never fail (CWE-571)', (), None),
+    ],
+    'CWR616 b01de134': [
+        ((1, 10, 1, 23), 'info', 'compare with None using `is not` (CWE-595)', (), ('use `is not`', ((1, 10, 1, 23, 'self.lb is not None'),))),
     ],
     'CWR616 fe4d8dc1': [
         ((1, 4, 1, 17), 'info', 'compare with None using `is` (CWE-595)', (), ('use `is`', ((1, 4, 1, 17, 'value is None'),))),

@@ -1068,6 +1068,16 @@ EXPECTED = {
     ],
     'lint-case CWB138 fa4d03dc': [
     ],
+    'lint-case CWB139 4b211c8b': [
+        ((5, 34, 5, 47), 'CWB139', 'error', '"${$IMAGE_TAG}" is a bad substitution: a name inside ${...} is written without "$"; write "${IMAGE_TAG}"', ('bash and dash both stop the command with "Bad substitution", so the phase fails.',), (), None),
+    ],
+    'lint-case CWB139 7c0f6108': [
+    ],
+    'lint-case CWB140 2e343eea': [
+        ((5, 9, 5, 95), 'CWB140', 'error', 'this command runs the output of docker login as a command: on success docker login prints a status line, and the shell then runs its first word, Login, as a program, which does not exist; drop the $( ) and run the pipeline itself', ('The command exits 127 after a successful login, and the phase fails.',), (), None),
+    ],
+    'lint-case CWB140 8c3f6b3a': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
@@ -1538,14 +1548,14 @@ EXPECTED = {
     'lint-case CWP132 8d8cdc66': [
     ],
     'lint-case CWP132 8e315883': [
-        ((22, 70, 22, 80), 'CWP132', 'error', 'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((22, 70, 22, 80), 'CWP132', 'error', 'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
     ],
     'lint-case CWP132 91b15166': [
         ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
         ((24, 15, 24, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
     ],
     'lint-case CWP132 f5150625': [
-        ((21, 70, 21, 85), 'CWP132', 'error', 'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
+        ((21, 70, 21, 85), 'CWP132', 'error', 'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services', ('CodeDeploy refuses the deployment, and the action fails on every execution.',), (), None),
         ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "TaskDefinitionTemplateArtifact"', (), (), None),
         ((23, 15, 23, 28), 'CWP110', 'error', 'Pipeline Pipeline: CodeDeployToECS action "Deploy" lacks the required configuration key "AppSpecTemplateArtifact"', (), (), None),
     ],
@@ -2027,7 +2037,7 @@ EXPECTED = {
     'review app.py d5cf0b2c': [
         ((9, 9, 9, 34), 'CWR110', 'error', 'route parameter `name` is returned as HTML by a route without escaping (CWE-79)', ('data flow: route parameter `name` (line 8) -> the sink (line 9)',), (((8, 21, 8, 25), 'route parameter `name` (the source)'), ((9, 9, 9, 34), 'the sink')), None),
         ((13, 9, 13, 34), 'CWR102', 'error', 'route parameter `folder` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `folder` (line 12) -> the sink (line 13)',), (((12, 23, 12, 29), 'route parameter `folder` (the source)'), ((13, 9, 13, 34), 'the sink')), None),
-        ((16, 9, 16, 34), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((16, 9, 16, 34), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `folder`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review app.py e0fb807d': [
     ],
@@ -2190,6 +2200,9 @@ EXPECTED = {
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 130, 10, 142), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
     ],
+    'review case.py 226219df': [
+        ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 11)',), (((9, 14, 9, 26), 'request.args (the source)'), ((11, 5, 11, 27), 'the sink')), None),
+    ],
     'review case.py 227d6d5b': [
         ((5, 5, 5, 166), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 10, 10, 22), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
@@ -2200,6 +2213,8 @@ EXPECTED = {
         ((7, 12, 7, 58), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
         ((11, 12, 11, 48), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
         ((17, 5, 17, 27), 'CWR102', 'error', 'request.args reaches the command run by execute(), which passes it to subprocess.run() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `c` (line 16) -> `execute()` (line 17) -> the sink (line 17)',), (((16, 9, 16, 21), 'request.args (the source)'), ((16, 5, 16, 26), '`c`'), ((17, 5, 17, 27), '`execute()`'), ((17, 5, 17, 27), 'the sink')), None),
+    ],
+    'review case.py 22f2df3d': [
     ],
     'review case.py 23f37b77': [
         ((8, 9, 8, 21), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2253,6 +2268,8 @@ EXPECTED = {
     'review case.py 2cf9cb8d': [
         ((7, 12, 7, 52), 'CWR110', 'error', 'request.args is written into HTML by flask.make_response() without escaping (CWE-79)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 34, 7, 46), 'request.args (the source)'), ((7, 12, 7, 52), 'the sink')), None),
     ],
+    'review case.py 2e93f6bf': [
+    ],
     'review case.py 2eb5941b': [
         ((8, 5, 8, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 20, 7, 32), 'request.args (the source)'), ((8, 5, 8, 22), 'the sink')), None),
     ],
@@ -2278,6 +2295,9 @@ EXPECTED = {
     ],
     'review case.py 31b60b0c': [
     ],
+    'review case.py 31c73b06': [
+        ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `p` (line 8) -> the sink (line 11)',), (((8, 14, 8, 26), 'request.args (the source)'), ((8, 5, 10, 20), '`p`'), ((11, 5, 11, 27), 'the sink')), None),
+    ],
     'review case.py 328376b1': [
         ((4, 5, 4, 28), 'CWR102', 'info', "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), (((4, 15, 4, 27), 'the Lambda event (the source)'), ((4, 5, 4, 28), 'the sink')), None),
     ],
@@ -2292,6 +2312,10 @@ EXPECTED = {
         ((12, 5, 12, 41), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:7): it can run commands of its own (CWE-78)', ('data flow: request.args (line 12) -> `run()` (line 12) -> the sink (line 12)',), (((12, 23, 12, 35), 'request.args (the source)'), ((12, 5, 12, 41), '`run()`'), ((12, 5, 12, 41), 'the sink')), None),
     ],
     'review case.py 38088b58': [
+    ],
+    'review case.py 38603fe0': [
+        ((7, 5, 7, 31), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 13, 6, 25), 'request.args (the source)'), ((7, 5, 7, 31), 'the sink')), None),
+        ((8, 5, 8, 39), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 8)',), (((6, 13, 6, 25), 'request.args (the source)'), ((8, 5, 8, 39), 'the sink')), None),
     ],
     'review case.py 386e697c': [
     ],
@@ -2318,7 +2342,7 @@ EXPECTED = {
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 26, 7, 38), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
     ],
     'review case.py 3db4fde8': [
-        ((5, 5, 5, 52), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 5, 5, 52), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review case.py 3e32b0c8': [
         ((6, 5, 6, 44), 'CWR102', 'error', 'request.headers reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.headers (line 6) -> the sink (line 6)',), (((6, 23, 6, 38), 'request.headers (the source)'), ((6, 5, 6, 44), 'the sink')), None),
@@ -2524,7 +2548,7 @@ EXPECTED = {
     'review case.py 667d1e15': [
     ],
     'review case.py 66b64303': [
-        ((5, 5, 5, 54), 'CWR103', 'warning', 'os.execvp() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 5, 5, 54), 'CWR103', 'info', 'os.execvp() runs a shell command built from parameter `host`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review case.py 66e5eaa4': [
         ((8, 5, 8, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 23, 7, 35), 'request.args (the source)'), ((8, 5, 8, 22), 'the sink')), None),
@@ -2855,7 +2879,7 @@ EXPECTED = {
         ((6, 5, 6, 22), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `customer` into the text (CWE-89)', (), (), None),
     ],
     'review case.py b16577d7': [
-        ((5, 12, 5, 58), 'CWR103', 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 12, 5, 58), 'CWR103', 'info', 'subprocess.getstatusoutput() runs a shell command built from parameter `folder`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review case.py b3cf2631': [
         ((7, 5, 7, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 16, 6, 28), 'request.args (the source)'), ((6, 5, 6, 33), '`cmd`'), ((7, 5, 7, 19), 'the sink')), None),
@@ -2940,6 +2964,9 @@ EXPECTED = {
         ((8, 9, 8, 21), 'CWR103', 'info', 'os.system() runs `v` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((10, 9, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `w` (line 9) -> the sink (line 10)',), (((6, 26, 6, 38), 'request.args (the source)'), ((9, 5, 10, 21), '`w`'), ((10, 9, 10, 21), 'the sink')), None),
     ],
+    'review case.py c69bf2f6': [
+        ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 11)',), (((9, 14, 9, 26), 'request.args (the source)'), ((11, 5, 11, 27), 'the sink')), None),
+    ],
     'review case.py c840e812': [
         ((8, 5, 8, 39), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `wrap()` (line 8) -> the sink (line 8)',), (((8, 20, 8, 32), 'request.args (the source)'), ((8, 15, 8, 38), '`wrap()`'), ((8, 5, 8, 39), 'the sink')), None),
     ],
@@ -2961,6 +2988,8 @@ EXPECTED = {
     ],
     'review case.py cd081bb4': [
         ((6, 5, 6, 45), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 45), 'the sink')), None),
+    ],
+    'review case.py ce955116': [
     ],
     'review case.py cec898c2': [
         ((7, 29, 7, 61), 'CWR304', 'error', 'an MD5 digest protects what resp.set_cookie() receives; collisions for MD5 are practical (CWE-328)', (), (), None),
@@ -3025,6 +3054,9 @@ EXPECTED = {
     ],
     'review case.py d997e2cc': [
         ((8, 5, 8, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((8, 5, 8, 24), 'the sink')), None),
+    ],
+    'review case.py db0008ea': [
+        ((10, 5, 10, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 10)',), (((8, 18, 8, 30), 'request.args (the source)'), ((10, 5, 10, 27), 'the sink')), None),
     ],
     'review case.py db942f20': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3137,7 +3169,7 @@ EXPECTED = {
         ((11, 5, 11, 33), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `run()` (line 11) -> the sink (line 11)',), (((11, 15, 11, 27), 'request.args (the source)'), ((11, 5, 11, 33), '`run()`'), ((11, 5, 11, 33), 'the sink')), None),
     ],
     'review case.py edc8f680': [
-        ((5, 5, 5, 81), 'CWR103', 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 5, 5, 81), 'CWR103', 'info', 'subprocess.run() runs a shell command built from parameter `folder`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
         ((5, 5, 5, 81), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review case.py ee8a1425': [
@@ -3235,6 +3267,10 @@ EXPECTED = {
     ],
     'review handler.py 6988bf6b': [
         ((15, 5, 15, 42), 'CWR116', 'warning', "the Lambda event's pathParameters is written to the log by log.info() with its line breaks (CWE-117)", ("data flow: the Lambda event's pathParameters (line 15) -> `process()` (line 15) -> the sink (line 15)",), (((15, 14, 15, 28), "the Lambda event's pathParameters (the source)"), ((15, 14, 15, 28), '`process()`'), ((15, 5, 15, 42), 'the sink')), None),
+    ],
+    'review main.py 536f664b': [
+        ((9, 9, 9, 48), 'CWR110', 'error', 'self.request.get() is written into HTML by self.response.write() without escaping (CWE-79)', ('data flow: self.request.get() (line 8) -> `name` (line 8) -> the sink (line 9)',), (((8, 16, 8, 40), 'self.request.get() (the source)'), ((8, 9, 8, 40), '`name`'), ((9, 9, 9, 48), 'the sink')), None),
+        ((11, 9, 11, 54), 'CWR102', 'error', 'self.request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: self.request.GET (line 11) -> the sink (line 11)',), (((11, 27, 11, 43), 'self.request.GET (the source)'), ((11, 9, 11, 54), 'the sink')), None),
     ],
     'review tests/reviewer_corpus/aws/ami_lookup_safe.py a784daa5': [
     ],
@@ -3704,7 +3740,7 @@ EXPECTED = {
         ((2, 12, 2, 46), 'CWR103', 'info', "__salt__['cmd.run']() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)", (), (), None),
     ],
     'review-case CWR103 0c860147': [
-        ((4, 5, 4, 73), 'CWR103', 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((4, 5, 4, 73), 'CWR103', 'info', 'subprocess.run() runs a shell command built from parameter `path`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review-case CWR103 0f8e5493': [
     ],
@@ -3724,7 +3760,7 @@ EXPECTED = {
     'review-case CWR103 42b8865c': [
     ],
     'review-case CWR103 45f207c9': [
-        ((4, 12, 4, 52), 'CWR103', 'warning', 'subprocess.getstatusoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((4, 12, 4, 52), 'CWR103', 'info', 'subprocess.getstatusoutput() runs a shell command built from parameter `p`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review-case CWR103 4ca55a13': [
         ((5, 5, 5, 61), 'CWR103', 'warning', 'subprocess.check_call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
@@ -3738,7 +3774,7 @@ EXPECTED = {
     'review-case CWR103 66f742fa': [
     ],
     'review-case CWR103 680efe37': [
-        ((4, 5, 4, 29), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((4, 5, 4, 29), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `p`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review-case CWR103 6c58d948': [
         ((4, 12, 4, 52), 'CWR103', 'info', 'subprocess.check_output() runs the command line `command` split into arguments as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3749,7 +3785,7 @@ EXPECTED = {
     'review-case CWR103 79994abf': [
     ],
     'review-case CWR103 8024dd9a': [
-        ((4, 5, 4, 65), 'CWR103', 'warning', 'subprocess.run() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((4, 5, 4, 65), 'CWR103', 'info', 'subprocess.run() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review-case CWR103 83e2ad29': [
         ((4, 5, 4, 68), 'CWR103', 'info', 'subprocess.check_call() runs a command line built from a variable and split on blanks: a value with spaces or a leading `-` adds arguments and options of its own (CWE-78)', (), (), None),
@@ -4149,6 +4185,8 @@ EXPECTED = {
     'review-case CWR202 2eeed396': [
         ((2, 37, 2, 51), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xk9*********) (CWE-798)', (), (), None),
     ],
+    'review-case CWR202 2f6b1baf': [
+    ],
     'review-case CWR202 33ae00be': [
     ],
     'review-case CWR202 439c0c7e': [
@@ -4369,6 +4407,8 @@ EXPECTED = {
     ],
     'review-case CWR307 8d99d00b': [
         ((2, 7, 2, 18), 'CWR307', 'error', 'umask(0) makes every file created afterwards world-writable (CWE-732)', (), (), None),
+    ],
+    'review-case CWR307 9168c4b3': [
     ],
     'review-case CWR307 9d87317d': [
     ],
@@ -4616,8 +4656,12 @@ EXPECTED = {
     ],
     'review-case CWR410 a9b9a07f': [
     ],
+    'review-case CWR410 b4a3298c': [
+    ],
     'review-case CWR410 bd2a82e0': [
         ((1, 9, 1, 52), 'CWR410', 'info', 'account id 406812345678 is hard-coded in an ARN (CWE-547)', (), (), None),
+    ],
+    'review-case CWR410 d6f81b4a': [
     ],
     'review-case CWR501 1143ab50': [
         ((4, 12, 4, 33), 'CWR501', 'warning', '`pool` (executor) is never closed; use `with` (CWE-772)', (), (), None),
@@ -4738,6 +4782,8 @@ EXPECTED = {
         ((1, 6, 1, 21), 'CWR606', 'error', '`code is not 200` compares identity with a literal (CWE-595)', (), (), ('use `!=`', ((1, 6, 1, 21, 'code != 200'),))),
     ],
     'review-case CWR606 bbeecf8b': [
+    ],
+    'review-case CWR607 2cfe557b': [
     ],
     'review-case CWR607 33e32a80': [
     ],
@@ -4903,6 +4949,9 @@ EXPECTED = {
     ],
     'review-case CWR615 af6a19b1': [
         ((2, 5, 2, 41), 'CWR615', 'error', 'this assertion is on a non-empty tuple and can never fail (CWE-571)', (), (), None),
+    ],
+    'review-case CWR616 b01de134': [
+        ((1, 10, 1, 23), 'CWR616', 'info', 'compare with None using `is not` (CWE-595)', (), (), ('use `is not`', ((1, 10, 1, 23, 'self.lb is not None'),))),
     ],
     'review-case CWR616 fe100ed4': [
     ],
@@ -5203,7 +5252,7 @@ EXPECTED = {
         ((6, 18, 6, 53), 'CWR408', 'info', 'describe_stacks() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
     ],
     'review-file case.py eb6264e5': [
-        ((5, 5, 5, 48), 'CWR103', 'warning', 'subprocess.call() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 5, 5, 48), 'CWR103', 'info', 'subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
         ((5, 5, 5, 48), 'CWR609', 'info', 'subprocess.call() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-file case.py ee0782cd': [
@@ -5225,7 +5274,7 @@ EXPECTED = {
     'review-file case.py f5a69ea5': [
     ],
     'review-file case.py f5bfff4d': [
-        ((5, 12, 5, 51), 'CWR103', 'warning', 'subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((5, 12, 5, 51), 'CWR103', 'info', 'subprocess.getoutput() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review-file case.py f87114ae': [
     ],

@@ -149,6 +149,8 @@ def test_constants(name: str, body: str, expected: list[int]) -> None:
 
 # -- 3. fields and containers ------------------------------------------------------------------------------
 
+_DEQUE = "import collections\nq = collections.deque()\n"
+
 FIELDS = [
     ("dict key clean", "m = {'a': 'ok', 'b': request.args['x']}\nos.system(m['a'])\n", []),
     ("dict key tainted", "m = {'a': 'ok', 'b': request.args['x']}\nos.system(m['b'])\n", [4]),
@@ -181,6 +183,36 @@ FIELDS = [
         "import collections\nq = collections.deque()\nq.append(request.args['x'])\nos.system(q.popleft())\n",
         [6],
     ),
+    # A deque's ends: `popleft` takes the oldest item, `pop` the newest; once a loop or `rotate` leaves the order
+    # unknown, either end may give any item.
+    (
+        "deque popleft of a constant",
+        _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nos.system(q.popleft())\n",
+        [],
+    ),
+    (
+        "deque popleft twice",
+        _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nq.popleft()\nos.system(q.popleft())\n",
+        [8],
+    ),
+    ("deque pop of a constant", _DEQUE + "q.append(request.args['x'])\nq.append('safe')\nos.system(q.pop())\n", []),
+    (
+        "deque appendleft then pop",
+        "import collections\nq = collections.deque(['safe'])\n"
+        "q.appendleft(request.args['x'])\nos.system(q.pop())\nos.system(q.popleft())\n",
+        [7],
+    ),
+    (
+        "deque filled in a loop",
+        _DEQUE + "for p in request.args.getlist('p'):\n    q.append('safe')\n    q.append(p)\nos.system(q.popleft())\n",
+        [8],
+    ),
+    (
+        "deque rotated",
+        _DEQUE + "q.append('safe')\nq.append(request.args['x'])\nq.rotate(1)\nos.system(q.popleft())\n",
+        [8],
+    ),
+    ("deque cleared", _DEQUE + "q.append(request.args['x'])\nq.clear()\nq.append('ls')\nos.system(q.pop())\n", []),
     ("str.join of clean", "os.system(' '.join(['ls', '-l']))\n", []),
 ]
 
@@ -801,6 +833,16 @@ def test_a_dot_dot_check_protects_only_what_no_base_is_joined_before() -> None:
         "open(os.path.join('/srv/files', p))\nq = request.args['q'].replace('..', '')\nopen('/srv/' + q)\n"
     )
     assert reported(body) == [(7, "CWR107"), (9, "CWR107")]
+
+
+def test_parts_spread_into_a_join_flow_on_and_fold_nothing() -> None:
+    """`os.path.join(*parts)` has no positional part to fold (it once raised TypeError on real code, awsebcli),
+    and parts spread after the base carry their data into the path."""
+    body = route(
+        "parts = request.args.getlist('p')\nopen(os.path.join(*parts))\nopen(os.path.join('/srv', *parts))\n"
+        "fixed = ['a', 'b']\nopen(os.path.join('/srv', *fixed))\n"
+    )
+    assert reported(body) == [(4, "CWR107"), (5, "CWR107")]
 
 
 def test_trust_decides_which_sinks_count() -> None:

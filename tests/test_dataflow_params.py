@@ -113,3 +113,54 @@ def test_a_shell_behind_a_prefix_program_or_ssh_built_from_a_parameter(argv: str
 def test_shell_given_a_name_that_holds_a_constant(setup: str, expected: list[int]) -> None:
     body = f"def run(value, flag):\n{setup}    subprocess.Popen('echo ' + value, shell=use_shell)\n"
     assert lines(body, "CWR103") == expected
+
+
+# -- a command formatted from a parameter of a function nothing in view calls -------------------------------
+
+
+def _default(body: str, code: str) -> list[tuple[int, str]]:
+    """(line, severity) of `code`'s findings a default review shows (the kinds off by default left out)."""
+    findings = review_text("case.py", HEAD + textwrap.dedent(body), lambda rule: not rule.endswith(".opt-in"))
+    offset = HEAD.count("\n")
+    return sorted((f.line - offset, f.severity.name.lower()) for f in findings if f.code == code)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A program's command line formatted from the parameter: where the value comes from is not in view.
+        ("def add_user(name):\n    os.system('useradd -m ' + name)\n", [(2, "info")]),
+        ("def fetch(opts):\n    subprocess.call('ping -c 1 %s' % opts.host, shell=True)\n", [(2, "info")]),
+        # The module calls the function: what its callers pass decides (constants here), not the shape.
+        ("def add_user(name):\n    os.system('useradd -m ' + name)\n\n\nadd_user('deploy')\n", []),
+        ("def add_user(name):\n    os.system('useradd -m ' + shlex.quote(name))\n", []),
+        # Not shown by default (kinds judged wrong on real code): the method's own object, a command that does
+        # not start with a program, a value that is not a parameter.
+        ("class Host:\n    def ping(self):\n        os.system('ping -c 1 ' + self.address)\n", []),
+        ("def run(prefix, name):\n    os.system(prefix + ' ' + name)\n", []),
+        ("import tempfile\ndef listing():\n    os.system('ls -al ' + tempfile.mkdtemp())\n", []),
+    ],
+)
+def test_a_command_formatted_from_a_parameter_no_caller_passes(body: str, expected: list[tuple[int, str]]) -> None:
+    assert _default(body, "CWR103") == expected
+
+
+# -- chat bot commands: their arguments are a message's words -------------------------------------------------
+
+CHAT = [
+    ("from cloudbot import hook\n\n\n@hook.command\ndef poll(text, db=None):\n", [(6, "error")]),
+    (
+        "from discord.ext import commands\nbot = commands.Bot(command_prefix='!')\n\n\n@bot.command()\n"
+        "async def poll(ctx, text):\n",
+        [(7, "error")],
+    ),
+    ("@hook.command(autohelp=False)\ndef poll(text, db=None):\n", [(3, "error")]),  # a snippet without imports
+    # A command-line tool's own option: its user runs it (off by default, see _base._WEAK_FLOWS).
+    ("import click\n\n\n@click.group()\ndef cli():\n    pass\n\n\n@cli.command()\ndef poll(text, db=None):\n", []),
+]
+
+
+@pytest.mark.parametrize(("head", "expected"), CHAT, ids=["cloudbot", "discord", "snippet", "click"])
+def test_a_chat_bot_command_takes_its_arguments_from_a_message(head: str, expected: list[tuple[int, str]]) -> None:
+    body = head + "    db.execute(\"SELECT * FROM polls WHERE question = '%s'\" % text)\n"
+    assert _default(body, "CWR101") == expected

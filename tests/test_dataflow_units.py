@@ -251,12 +251,18 @@ def engine() -> Engine:
      ("d.get(k)", False), ("foo.bar(x)", False), ("print(x)", False), ("sp.call(x)", False), ("os.system", False),
      ("format(x)\nfoo.bar(y)\nos.popen(z)", True), ("", False),
      # A MongoDB method is distinctive on an attribute (a collection), not on a plain name (`s.find(`).
-     ("db.users.find(q)", True), ("self.coll.update_one(f, u)", True), ("s.find(x)", False), ("x.y.save(z)", False)],
+     ("db.users.find(q)", True), ("self.coll.update_one(f, u)", True), ("s.find(x)", False), ("x.y.save(z)", False),
+     # Names of module functions that str, bytes, containers or patterns also have as methods count only with
+     # their module: `shutil.copy(`, `os.remove(`, `jwt.encode(`, `re.finditer(`, a bare `copy(`.
+     ("shutil.copy(a, b)", True), ("os.remove(p)", True), ("jwt.encode(d, k)", True), ("re.finditer(p, s)", True),
+     ("copy(a, b)", True), ("x.copy()", False), ("self.items.remove(x)", False), ("s.encode('utf-8')", False),
+     ("b.decode()", False), ("s.replace('a', 'b')", False), ("pattern.finditer(s)", False)],
 )  # fmt: skip
 def test_sink_text(engine: Engine, text: str, expected: bool) -> None:
     """A function's text calls a sink when it names one the way code calls it: `module.function(`, a
     distinctive bare name (`check_output(`, also as a method: `x.system(`), a builtin sink (`open(`), a
-    distinctive method (`.execute(`); a common one (`call`, `run`, `get`) only with its module's usual name."""
+    distinctive method (`.execute(`); a common one (`call`, `run`, `get`, and the methods of built-in types:
+    `copy`, `encode`, `remove`) only with its module's usual name."""
     assert engine.sink_pattern().search(text) is expected
 
 

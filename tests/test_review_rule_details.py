@@ -39,8 +39,9 @@ CASES = {
     # CWR103: getoutput's command by keyword; str.format called on the class formats its arguments in too.
     "shell command by keyword": (
         "import subprocess\n\n\ndef run(d):\n    return subprocess.getoutput(command='ls ' + d)\n",
-        [("CWR103", 5, 12, "warning",
-          "subprocess.getoutput() runs a shell command built from a variable that is not shell-quoted (CWE-78)")],
+        [("CWR103", 5, 12, "info",
+          "subprocess.getoutput() runs a shell command built from parameter `d`, not shell-quoted, and no caller is "
+          "in view: check that callers pass only trusted values (CWE-78)")],
     ),
     # CWR103: a command passed in whole (a hook's configured command) is info; built from a variable, a warning.
     "whole configured command": (
@@ -181,8 +182,9 @@ CASES = {
     # CWR103: subprocess's command by keyword is args=.
     "subprocess args by keyword": (
         "import subprocess\n\n\ndef run(d):\n    subprocess.call(args='ls ' + d, shell=True)\n",
-        [("CWR103", 5, 5, "warning",
-          "subprocess.call() runs a shell command built from a variable that is not shell-quoted (CWE-78)"),
+        [("CWR103", 5, 5, "info",
+          "subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in "
+          "view: check that callers pass only trusted values (CWE-78)"),
          ("CWR609", 5, 5, "info", "subprocess.call() waits for the child without a timeout (CWE-400)")],
     ),
     # CWR116: more arguments than conversions (logging reports the mismatch; the tainted one is still logged).

@@ -10,8 +10,9 @@ from codeward.reviewer.measured import opt_in_code
 
 from tests.test_reviewer_defaults import review
 
-# CWR103's "shell command built from a variable" (0 true, 7 false, 2 not worth a comment on real code).
-SHELL = "import os\n\n\ndef rm(p):\n    os.system('rm -rf ' + p)\n"
+# CWR103's "shell command built from a variable" (0 true, 7 false, 2 not worth a comment on real code): here a
+# value the function makes itself (a parameter of a function no caller in view calls is shown, below).
+SHELL = "import os, tempfile\n\n\ndef rm():\n    os.system('rm -rf ' + tempfile.mkdtemp())\n"
 # A local source (the command line) evaluated: CWR104's weak flow (8 of 8 such flows judged wrong).
 LOCAL_EVAL = "import sys\n\n\ndef main():\n    return eval(sys.argv[1])\n"
 # CWR605 on a value only assumed to be a dict (0 true, 3 false: s3cmd's SortedDict returns a list from keys()).
@@ -45,3 +46,17 @@ def test_the_opt_in_name_starts_with_the_rule_code() -> None:
 def test_a_password_in_a_docstring_url_is_not_reported(tmp_path: Path) -> None:
     assert [f for f in review(tmp_path, {"m.py": DOCSTRING_URL}, "--isolated", "--select", "ALL")
             if f["code"] == "CWR203"] == []  # fmt: skip
+
+
+# Shown by default, at info: a parameter taken as outside input from its name (CWR107's inferred flow, none judged
+# on real code), and CWR103's command line naming its program formatted from a parameter no caller in view passes.
+INFERRED = "def do_open(user_input):\n    with open(user_input) as f:\n        return f.read()\n"
+UNCALLED = "import os\n\n\ndef rm(p):\n    os.system('rm -rf ' + p)\n"
+
+
+@pytest.mark.parametrize(("source", "code", "line"), [(INFERRED, "CWR107", 2), (UNCALLED, "CWR103", 5)])
+def test_weak_findings_shown_by_default_at_info(tmp_path: Path, source: str, code: str, line: int) -> None:
+    for asked in ([], ["--extend-select", code]):
+        found = [(f["line"], f["severity"]) for f in review(tmp_path, {"m.py": source}, "--isolated", *asked)
+                 if f["code"] == code]  # fmt: skip
+        assert found == [(line, "info")], asked

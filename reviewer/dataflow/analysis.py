@@ -997,6 +997,19 @@ class Analysis:
             if method != "get":
                 return CLEAN
             return found if found is not None else receiver.elements()
+        if receiver.type == "deque" and method in _DEQUE_ENDS:
+            edited = _deque_edit(receiver, method, positional)
+            if edited is not None and target is not None:
+                items, taken = edited
+                self.update_target(target, env, lambda v: _as_deque(items))
+                return taken
+            if method in ("pop", "popleft"):
+                return receiver.elements()
+        if receiver.type == "deque" and method in ("rotate", "reverse", "remove", "clear") and target is not None:
+            # The items move (or go): keep what they hold, not where they are.
+            self.update_target(target, env, lambda v: _as_deque([]) if method == "clear" else Value(
+                rest=v.elements(), type="deque"))  # fmt: skip
+            return CLEAN
         if receiver.type == "list" and method in ("pop", "insert") and target is not None:
             shifted = _list_edit(receiver, method, positional)
             if shifted is not None:
@@ -1126,6 +1139,10 @@ class Analysis:
             # A string is never a query object (`{"$ne": ""}`): converted, the data is safe for MongoDB.
             flows = clean_flows(first.deep_flows(), frozenset({"nosql"}))
             return Value(flows=flows, prefix=first.prefix if short == "str" else None, type="str")
+        if short == "deque" and name.startswith("collections.") and len(positional) <= 1 and not args[1:]:
+            items = [] if first is None else _positions(first)
+            if items is not None and len(items) <= MAX_FIELDS:
+                return _as_deque(items)  # `deque()`, `deque(["a", x])`: the order of its items is known
         if short in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "deque", "OrderedDict",
                      "defaultdict", "Counter"):  # fmt: skip
             if first is None:
@@ -1182,8 +1199,12 @@ class Analysis:
                 if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
                     part = _unclear(part, "path-dots")
                 flows = merge_flows(flows, part)
+            # Parts spread with `*parts` join in after the first: their data flows on, and nothing folds.
+            spread = [a.value for a in args if a.keyword is None and a.star]
+            for v in spread:
+                flows = merge_flows(flows, _unclear(_joined_again(v.deep_flows()), "path-dots"))
             prefix = first.const if first is not None and isinstance(first.const, str) else None
-            if not flows and all(isinstance(v.const, str) for v in positional):
+            if positional and not spread and not flows and all(isinstance(v.const, str) for v in positional):
                 import posixpath
 
                 return const(posixpath.join(*[v.const for v in positional]))
@@ -2013,6 +2034,37 @@ def _list_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[l
         taken = items.pop(index)
         return items, taken
     return None
+
+
+_DEQUE_ENDS = frozenset({"append", "appendleft", "pop", "popleft"})
+
+
+def _deque_items(value: Value) -> list[Value] | None:
+    """The items of a `collections.deque` in order, when every path agrees on them (values.join forgets the
+    order of deques whose lengths differ: a deque appended to in a loop), else None."""
+    if value.type != "deque" or value.rest is not None or value.flows or value.const is not UNKNOWN:
+        return None
+    items = [value.field(index) for index in range(len(value.fields))]
+    return None if any(item is None for item in items) else items  # type: ignore[return-value]
+
+
+def _deque_edit(receiver: Value, method: str, positional: list[Value]) -> tuple[list[Value], Value] | None:
+    """`append`/`appendleft` of one item, `pop()`/`popleft()` on a deque whose items are known: the items after
+    the call, and what it returns (`popleft` takes the oldest, `pop` the newest, as Python does)."""
+    items = _deque_items(receiver)
+    if items is None:
+        return None
+    if method in ("append", "appendleft"):
+        if len(positional) != 1 or len(items) >= MAX_FIELDS:
+            return None
+        return ([*items, positional[0]] if method == "append" else [positional[0], *items]), CLEAN
+    if positional or not items:
+        return None
+    return (items[1:], items[0]) if method == "popleft" else (items[:-1], items[-1])
+
+
+def _as_deque(items: list[Value]) -> Value:
+    return Value(fields=tuple(enumerate(items)), type="deque")
 
 
 def _as_list(items: list[Value]) -> Value:

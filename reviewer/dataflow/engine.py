@@ -32,6 +32,15 @@ _GUARD_TEXT = re.compile(
 _GUARD_SIZE = 2500
 
 
+# Methods of the values every program handles (str, bytes, containers, compiled patterns and their matches).
+_BUILTIN_METHODS = frozenset(
+    name
+    for kind in (str, bytes, bytearray, list, dict, set, frozenset, tuple, int, float, re.Pattern, re.Match)
+    for name in dir(kind)
+    if not name.startswith("_")
+)
+
+
 class SinkText:
     """Whether source text calls a sink: one linear pass over its call-like tokens, tested against sets."""
 
@@ -48,6 +57,11 @@ class SinkText:
         # count when called on an attribute (`db.users.find(`, `self.coll.find_one(`), which a str's or a
         # dict's method rarely is; alone they would make every `s.find(` a wrapper.
         self.chained = chained
+        # A module function's name after a dot counts without its module (`sp.check_output(` for `import
+        # subprocess as sp`) only when no str, bytes, container or regex has a method of that name: `x.copy(`,
+        # `s.encode(`, `items.remove(` are such methods far more often than `shutil.copy`, `jwt.encode` or
+        # `os.remove` under another name, and `shutil.copy(` itself is matched in `dotted`.
+        self.qualified = bare - _BUILTIN_METHODS
         self.pattern = f"sinks:{len(dotted)}:{len(bare)}:{len(methods)}:{len(chained)}"
 
     def search(self, text: str) -> bool:
@@ -55,7 +69,7 @@ class SinkText:
         for match in _CALL.finditer(text):
             lead, first, second = match.groups(default="")
             if second:
-                if f"{first}.{second}" in self.dotted or second in self.methods or second in self.bare:
+                if f"{first}.{second}" in self.dotted or second in self.methods or second in self.qualified:
                     return True
                 if lead and second in self.chained:
                     return True

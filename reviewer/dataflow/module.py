@@ -29,6 +29,13 @@ _REQUEST_NAMES = frozenset({"request", "req"})
 MAX_SUMMARY_DEPTH = 6
 MAX_FIXED = 4  # summaries per function for the constants its callers pass (besides the general one)
 _NOT_ROUTE_PARAMS = frozenset({"self", "cls", "request", "req", "response", "resp", "res", "context", "ctx"})
+# What CloudBot and discord.py code calls the object whose `command` decorates a handler.
+_CHAT_NAMES = frozenset({"hook", "bot"})
+# Chat bot frameworks whose `@x.command` handlers take a message's words as arguments (module._chat_bot).
+_CHAT_PACKAGES = frozenset(
+    {"cloudbot", "discord", "nextcord", "disnake", "sopel", "errbot", "irc3", "twitchio", "hikari", "lightbulb",
+     "interactions", "pyrogram", "telebot"}
+)  # fmt: skip
 _VALIDATED_ANNOTATIONS = frozenset(
     ["int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "EmailStr", "PositiveInt",
      "conint", "Path", "HttpUrl", "AnyHttpUrl"]
@@ -538,7 +545,7 @@ class ModuleInfo:
         if receiver is not None and method is not None:
             model = models.objects.get(receiver.type or "")
             if model is None and receiver.type and self._is_handler_instance(receiver.type):
-                model = models.objects.get("web.Handler")
+                model = models.objects.get(self.handler_model(receiver.type))
             if model is not None and method in model.methods:
                 if models.is_trusted(model.cls):
                     return CLEAN
@@ -570,7 +577,7 @@ class ModuleInfo:
             have = base.field("." + attr)
             if have is not None:
                 return have
-            model = models.objects.get("web.Handler")
+            model = models.objects.get(self.handler_model(type_name))
         if model is not None:
             if attr in model.attrs:
                 if models.is_trusted(model.cls):
@@ -682,6 +689,21 @@ class ModuleInfo:
                 return True
         return False
 
+    def handler_model(self, type_name: str) -> str:
+        """The object model of a handler instance's `self`: webapp2's when its class derives from a class of
+        `webapp2` (its `self.request.get()` reads the query), else the shared one (Tornado's and the others')."""
+        if not type_name.startswith("@"):
+            return "web.Handler"
+        path, _, klass = type_name[1:].removesuffix("()").partition("::")
+        other = self._same(path)
+        node = other.classes.get(klass) if other is not None else None
+        if node is not None and any(
+            other._qualified(base.value).startswith("webapp2.")  # type: ignore[union-attr]
+            for base in node.bases
+        ):
+            return "webapp2.Handler"
+        return "web.Handler"
+
     def is_clean(self, name: str) -> bool:
         clean = self.models.clean
         if name in clean:
@@ -752,7 +774,7 @@ class ModuleInfo:
                 source = Label("source", f"parameter `{name}` ({why})", param, trust="inferred")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
             elif from_url and not (is_method and index == 0) and not self.models.is_trusted(route):  # type: ignore[arg-type]
-                what = "command-line option" if route == "cli" else "route parameter"
+                what = {"cli": "command-line option", "chat": "chat command argument"}.get(route, "route parameter")
                 source = Label("source", f"{what} `{name}`", param, trust="local" if route == "cli" else "untrusted")
                 value = Value(flows=(*value.flows, Flow(source)), type=value.type)
                 if annotation is not None:
@@ -788,11 +810,19 @@ class ModuleInfo:
             target = decorator.decorator
             if isinstance(target, cst.Name | cst.Attribute) and self._qualified(target) in _EXPOSING:
                 return "web"
+            if (
+                isinstance(target, cst.Attribute)
+                and target.attr.value in ("command", "commands")
+                and self._chat_bot(target)
+            ):
+                return "chat"  # `@hook.command` written without a call
             if isinstance(target, cst.Call):
                 func = target.func
                 last = func.attr.value if isinstance(func, cst.Attribute) else (
                     func.value if isinstance(func, cst.Name) else "")  # fmt: skip
                 head = _dotted(func) or ""
+                if last in ("command", "commands") and self._chat_bot(func):
+                    return "chat"
                 if head.startswith(("click.", "typer.")) or (last == "command" and "." in head):
                     return "cli"
                 if last in self.models.route_decorators:
@@ -811,6 +841,32 @@ class ModuleInfo:
         if klass is None and params and self._reads_request_global(fn) and not self.called(fn):
             return "inferred"
         return None
+
+    def _chat_bot(self, func: cst.BaseExpression) -> bool:
+        """`@hook.command`, `@bot.command()`: a chat bot's command (CloudBot, discord.py, Sopel ...), whose
+        arguments are words of a message anyone in the channel can send, not the program's own command line.
+        The decorator's object is a chat framework's module, or a module-level name made by one of its calls
+        (`bot = commands.Bot(...)`)."""
+        if not isinstance(func, cst.Attribute):
+            return False
+        root = func.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return False
+        ref = self.imports.get(root.value)
+        if ref is None:
+            made = re.search(rf"(?m)^{re.escape(root.value)}\s*=\s*([A-Za-z_][\w.]*)\s*\(", self.text)
+            if made is None and root.value in _CHAT_NAMES and not self._binds(root.value):
+                return True  # a snippet cut from its imports: the frameworks' own names (`hook`, `bot`)
+            ref = self.imports.get(made.group(1).split(".", 1)[0]) if made else None
+        return ref is not None and ref.split(".", 1)[0] in _CHAT_PACKAGES
+
+    def _binds(self, name: str) -> bool:
+        """Whether the file binds `name` anywhere at all (an import, a definition, an assignment or a parameter):
+        read from its text, as a snippet's unbound names are few."""
+        pattern = rf"(?m)(?:^\s*(?:def|class)\s+{re.escape(name)}\b|\b{re.escape(name)}\s*(?:=[^=]|:)|\bimport\b.*\b{re.escape(name)}\b)"
+        return re.search(pattern, self.text) is not None
 
     def _qualified(self, expr: cst.BaseExpression) -> str:
         """A dotted name as this file's imports resolve it (`expose` from `from cherrypy import expose`)."""

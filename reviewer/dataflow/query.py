@@ -51,7 +51,7 @@ _RECEIVER_SINKS = frozenset({"read_text", "read_bytes", "write_text", "write_byt
 
 # Libraries whose objects have sink methods with common names (`ldap3` `search`, ElementTree `findall`).
 _TYPED_LIBRARIES = ("xml", "lxml", "defusedxml", "elementpath", "ldap3", "ldap", "paramiko", "docker", "fabric",
-                    "pycurl", "cryptography", "urllib3")  # fmt: skip
+                    "pycurl", "cryptography", "urllib3", "webapp2")  # fmt: skip
 
 
 def _literal(node: cst.BaseExpression) -> bool:

@@ -305,6 +305,9 @@ def join(a: Value | None, b: Value | None, depth: int = 0) -> Value:
         return b if b is not None else CLEAN
     if b is None or a is b:
         return a
+    if a.type == "deque" and b.type == "deque" and len(a.fields) != len(b.fields):
+        # Deques of different lengths (appended to in a loop): which item an end gives is not known.
+        return Value(rest=join(a.elements(), b.elements(), depth + 1), type="deque")
     flows = merge_flows(a.flows, b.flows)
     same_const = a.const is not UNKNOWN and b.const is not UNKNOWN and type(a.const) is type(b.const)
     value = a.const if same_const and a.const == b.const else UNKNOWN

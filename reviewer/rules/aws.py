@@ -311,7 +311,6 @@ _PAGINATED = frozenset(
         "list_state_machines",
         "list_projects",
         "list_builds",
-        "describe_security_groups",
         "describe_subnets",
         "list_hosted_zones",
         "list_resource_record_sets",
@@ -320,6 +319,8 @@ _PAGINATED = frozenset(
         "list_multipart_uploads",
     ]
 )
+# Not `describe_security_groups`: EC2 returns every group when `MaxResults` is not given (its API reference,
+# also in botocore's model), so a call without it reads them all.
 _PAGE_TOKENS = ("NextToken", "ContinuationToken", "Marker", "LastEvaluatedKey", "ExclusiveStartKey",
                 "IsTruncated", "NextMarker", "StartingToken", "nextToken", "get_paginator", "paginate")  # fmt: skip
 
@@ -1232,9 +1233,12 @@ _ARN_ACCOUNT = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 def _placeholder_account(account: str) -> bool:
     """Account ids AWS's documentation and emulators use as stand-ins: one digit repeated (`000000000000`), a
     run of consecutive digits (`123456789012`, `012345678901`), also after leading zeros (`000123456789`), or
-    four-digit blocks of one digit each (`111122223333`, `444455556666`)."""
+    four-digit blocks of one digit each (`111122223333`, `444455556666`), or one short block repeated
+    (`123412341234`, `121212121212`)."""
     run = account.lstrip("0")
     if len(set(account)) == 1 or run in "0123456789012345678901" or account in "9876543210987654321098":
+        return True
+    if any(account == account[:size] * (12 // size) for size in (2, 3, 4, 6)):
         return True
     blocks = [account[i : i + 4] for i in range(0, 12, 4)]
     return all(len(set(block)) == 1 for block in blocks)
@@ -1243,7 +1247,8 @@ def _placeholder_account(account: str) -> bool:
 class HardcodedAccountId(ReviewRule):
     """
     ## What it does
-    Finds AWS account ids written into ARNs in the code.
+    Finds AWS account ids written into ARNs in the code (not in docstrings, nor the stand-ins documentation
+    uses: one digit repeated, a run such as `123456789012`, a short block repeated such as `123412341234`).
 
     ## Why is this bad?
     The code only works in one account: staging and production diverge, and copying it to another account
@@ -1269,6 +1274,8 @@ class HardcodedAccountId(ReviewRule):
     def visit_SimpleString(self, ctx: Context, node: cst.SimpleString) -> None:
         if "arn:aws" not in node.value:
             return
+        if ctx.parents and isinstance(ctx.parents[-1], cst.Expr):
+            return  # a docstring or other bare string statement: documentation, no code uses it
         value = literal_str(node) or ""
         match = _ARN_ACCOUNT.search(value)
         if match and not _placeholder_account(match.group(1)):
@@ -1281,6 +1288,8 @@ class HardcodedAccountId(ReviewRule):
         # Stand-in accounts of AWS's documentation and of local emulators.
         Valid("A = 'arn:aws:lambda:us-east-1:012345678901:function:f'\nB = 'arn:aws:iam::111122223333:role/r'\n"),
         Valid("EXAMPLE = '--role-arn arn:aws:iam::000123456789:role/ADMIN'\n"),
+        Valid("ROLE = 'arn:aws:iam::123412341234:role/deployer'\n"),
+        Valid('def find(arn):\n    """Looks up arn:aws:elasticbeanstalk:us-east-1:406812345678:platform/P"""\n'),
         # Elastic Load Balancing's log-delivery accounts, one per Region, as AWS publishes them.
         Valid(
             "ELB_LOG_DELIVERY = {\n    'us-east-1': 'arn:aws:iam::127311923021:root',\n"

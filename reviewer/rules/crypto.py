@@ -740,6 +740,11 @@ class PermissiveFilePermissions(CallRule):
     VALID = (
         Valid("import os, stat\nos.chmod('run.sh', 0o755)\nos.chmod('key', stat.S_IRUSR | stat.S_IWUSR)\n"),
         Valid("import os\n\ndef current_umask():\n    mask = os.umask(0)\n    os.umask(mask)\n    return mask\n"),
+        # A test asserting that the call fails: no mode is ever set (any rule, in the engine).
+        Valid(
+            "import pytest\n\ndef test_chmod_unsupported(path):\n    with pytest.raises(NotImplementedError):\n"
+            "        path.chmod(0o666)\n"
+        ),
     )
     INVALID = (
         Invalid("import os\nos.chmod('/var/app/run.sh', 0o777)\n", 2, 1),

@@ -259,7 +259,9 @@ class ShellWithVariable(CallRule):
     variables that are not quoted (judged on real code 0 true, 7 false, 2 not worth a comment: temporary
     paths, worker ids, a command-line tool's own options) and command lines given to a project's own runner
     (0 true, 4 false, 4 not worth a comment). By default the rule reports, at `info`, commands that arrive
-    whole and command lines split on blanks.
+    whole, command lines split on blanks, and a command line starting with a known program formatted from a
+    parameter of a function nothing in its module calls (`os.system("useradd " + name)` in a function whose
+    callers are not in view; none of the judged false findings had that shape).
 
     ## Why is this bad?
     If any part of such a value can be influenced by a user, a file name or a remote service, the shell
@@ -395,6 +397,19 @@ class ShellWithVariable(CallRule):
             # follows from outside input through the callers.
             message = f"{name}() runs `{ctx.code(command)}` as a shell command as it is"
             ctx.report(node, message + ": check that no caller builds it from outside input", severity=Severity.INFO)
+            return
+        parameter = _uncalled_parameter(ctx, command)
+        if parameter is not None:
+            # A command line naming its program, formatted from a parameter of a function nothing in view calls:
+            # where the value comes from is not in view, and nothing on the way quotes it. None of the judged
+            # false findings below was of this shape (their values came from a temporary folder, a quoting
+            # helper, the interpreter's path, or a caller in view); `info`, as the origin is unknown.
+            ctx.report(
+                node,
+                f"{name}() runs a shell command built from parameter `{parameter}`, not shell-quoted, and no "
+                "caller is in view: check that callers pass only trusted values",
+                severity=Severity.INFO,
+            )
             return
         # Judged on real code: 0 true, 7 false, 2 not worth a comment (temporary paths, worker ids, a CLI's own
         # options): off by default, reported when the rule is asked for by name.
@@ -738,6 +753,24 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
             path = "".join(p if isinstance(p, str) and p.startswith(".") else f"[{p!r}]" for p in label.path)
             return f"{label.desc}{path}", value.prefix
     return None
+
+
+def _uncalled_parameter(ctx: Context, command: cst.BaseExpression) -> str | None:
+    """The parameter (as written: `opts.server`) a shell command was formatted from after a constant start that
+    names a program (`"useradd -p " + name`), when the function around the call is one nothing in its module
+    calls (its callers, if any, are not in view) and the parameter is not the method's own object; else None."""
+    function = ctx.function
+    if function is None or ctx.flows.info.called(function):
+        return None
+    found = _built_from_parameter(ctx, command, "command")
+    if found is None or not found[1].strip() or not _COMMAND_LINE.match(found[1]):
+        return None
+    from codeward.reviewer.dataflow.nodes import params_of
+
+    params = [p.name.value for p in params_of(function)]
+    root = re.split(r"[.\[]", found[0], maxsplit=1)[0]
+    own = bool(params) and root == params[0] and root in ("self", "cls")
+    return found[0] if root in params and not own else None
 
 
 def _parameter_as_passed(ctx: Context, node: cst.BaseExpression) -> bool:

@@ -716,8 +716,9 @@ class NaiveDatetime(ReviewRule):
     ## What it does
     Finds naive datetimes: `datetime.utcnow()`, `datetime.utcfromtimestamp()` (deprecated in Python 3.12)
     and `datetime.now()` / `fromtimestamp()` without a time zone (not `now().timestamp()`, which converts
-    a naive local time to the right epoch, nor `now().astimezone()`, an aware datetime of the local zone).
-    Reported at `info`: on real projects these findings were right but rarely worth a review comment
+    a naive local time to the right epoch, nor `now().astimezone()`, an aware datetime of the local zone;
+    nor the deprecated calls in code only older Pythons run: the `except ImportError` fallback of
+    `from datetime import UTC`, or under a `sys.version_info` test). Reported at `info`: on real projects these findings were right but rarely worth a review comment
     (timestamps formatted for logs, Lambda running in UTC).
 
     ## Why is this bad?
@@ -745,6 +746,8 @@ class NaiveDatetime(ReviewRule):
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
         name = ctx.call_name(node)
         if name in self._ALWAYS:
+            if _compatibility_fallback(ctx, node):  # what Pythons without `datetime.UTC` run: nothing to change
+                return
             ctx.report(node, f"{name.removeprefix('datetime.')}() returns a naive datetime (deprecated since 3.12)")
             return
         index = self._NEEDS_TZ.get(name)
@@ -763,6 +766,10 @@ class NaiveDatetime(ReviewRule):
         Valid("from datetime import datetime, timezone\nnow = datetime.now(timezone.utc)\n"),
         Valid("from datetime import datetime\nstamp = str(datetime.now().timestamp())\n"),
         Valid("import datetime\n\ndef age(modified):\n    return datetime.datetime.now().astimezone() - modified\n"),
+        Valid(
+            "from datetime import datetime\n\ndef utc_now():\n    try:\n        from datetime import UTC\n"
+            "    except ImportError:\n        return datetime.utcnow()\n    return datetime.now(UTC)\n"
+        ),
     )
     INVALID = (
         Invalid("import datetime\nexpires = datetime.datetime.utcnow()\n", 2, 11),
@@ -1782,15 +1789,19 @@ class AssertOnTuple(ReviewRule):
     INVALID = (Invalid("def f(user):\n    assert (user.is_admin, 'admin only')\n", 2, 5),)
 
 
+def _spaced(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    return not isinstance(whitespace, cst.SimpleWhitespace) or whitespace.value != ""
+
+
 def _replace_operator(
     ctx: Context, node: cst.Comparison, target: cst.ComparisonTarget, operator: cst.BaseCompOp
 ) -> tuple[str, tuple[tuple[cst.CSTNode, str], ...]]:
     """A fix rewriting one comparison operator, keeping the original spacing (libcst regenerates the code)."""
     old = target.operator
-    operator = operator.with_changes(
-        whitespace_before=old.whitespace_before,  # type: ignore[attr-defined]
-        whitespace_after=old.whitespace_after,  # type: ignore[attr-defined]
-    )
+    before, after = old.whitespace_before, old.whitespace_after  # type: ignore[attr-defined]
+    if isinstance(operator, cst.Is | cst.IsNot | cst.In | cst.NotIn):  # a keyword needs a space (`x!=None`)
+        before, after = (w if _spaced(w) else cst.SimpleWhitespace(" ") for w in (before, after))
+    operator = operator.with_changes(whitespace_before=before, whitespace_after=after)
     comparisons = [t.with_changes(operator=operator) if t is target else t for t in node.comparisons]
     text = ctx.module.code_for_node(node.with_changes(comparisons=comparisons))
     return (f"use `{ctx.module.code_for_node(operator).strip()}`", ((node, text),))
@@ -1834,7 +1845,10 @@ class CompareWithNoneByEquality(ReviewRule):
                 return
 
     VALID = (Valid("if value is None:\n    pass\nq = session.query(U).filter(U.deleted_at == None)\n"),)
-    INVALID = (Invalid("if value == None:\n    pass\n", 1, 4, fixed="if value is None:\n    pass\n"),)
+    INVALID = (
+        Invalid("if value == None:\n    pass\n", 1, 4, fixed="if value is None:\n    pass\n"),
+        Invalid("shared = self.lb!=None\n", 1, 10, fixed="shared = self.lb is not None\n"),
+    )
 
 
 # Methods that act (close, commit, assert): named without a call, the statement does nothing.

@@ -95,8 +95,12 @@ def looks_like_secret(value: str) -> bool:
         return False  # a regular expression (a lexer's `token = r"[^\W\d]\w*"`), not a credential
     if _CREDENTIAL_WORDS.match(value) and value.lower() == value and len(value) <= 24:
         return False  # "password", "api_key", "x-auth-token": names, not values
-    if value != value.lower() and re.fullmatch(r"(?:[A-Z]?[a-z]+)+", value) and _CREDENTIAL_WORDS.match(value.lower()):
-        return False  # "ClientRequestToken", "SecretAccessKey": an API's field name in camel case
+    if (
+        value != value.lower()
+        and re.fullmatch(r"(?:[A-Z]{2,4}(?![a-z])|[A-Z]{1,4}[a-z]+|[a-z]+)+", value)
+        and _CREDENTIAL_WORDS.match(value.lower())
+    ):
+        return False  # "ClientRequestToken", "DBPassword": an API's field or option name in camel case
     if re.fullmatch(r"[^A-Za-z0-9\s]{1,4}[A-Z]{2,}(?:_[A-Z]{2,})*[^A-Za-z0-9\s]{1,4}", value):
         return False  # a sentinel in a stream or a template ("##END_CONVERSATION##", "__KEEP_ALIVE__")
     return not re.fullmatch(r"[A-Z][A-Z0-9_]+", value)  # an environment variable's name
@@ -316,6 +320,7 @@ class HardcodedPassword(ReviewRule):
         Valid("identifier_token = r'[^\\W\\d]\\w*'\n"),
         # An API's field names spelled in camel case (botocore's request parameters).
         Valid("CLIENT_REQUEST_TOKEN = 'ClientRequestToken'\nSECRET_KEY_FIELD = {'secret_key': 'SecretAccessKey'}\n"),
+        Valid("DB_PASSWORD = 'DBPassword'\nAPI_KEY_HEADER = 'XAPIKey'\n"),
         # A token in a known format is CWR201's finding, named by its provider: one finding per secret.
         Valid(
             "TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJTYW1wbGUiLCJleHAiOjE2NjM5Nzc5NjJ9.UkYE9edglO6kPN5_r3wy9OeP15w7iB3M'\n"

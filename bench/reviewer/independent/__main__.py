@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
             found = {}
             for tool in tools:
-                found[tool] = index(codeward(root) if tool == "codeward" else bandit(root))
+                found[tool] = index(codeward(root, tuple(args.codeward_arg)) if tool == "codeward" else bandit(root))
             for case in mine:
                 lines = line_range(case, where[case.key])
                 if lines is None:
@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the aggregate scores as JSON")
     parser.add_argument("--keep", metavar="DIR", help="extract into DIR and keep it (default: a temporary folder)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a suite's mirror is missing")
+    parser.add_argument("--codeward-arg", action="append", default=[], metavar="ARG",
+                        help="pass ARG to `codeward review` (repeatable; e.g. --codeward-arg=--extend-select=CWR1 "
+                             "also counts the findings that are off by default)")  # fmt: skip
     return run(parser.parse_args(argv))
 
 

@@ -1,8 +1,8 @@
 from typing import Any
 
-from codeward.linters.document import Path
-from codeward.linters.pipeline_form import CFN_TYPE, _items, is_template
-from codeward.linters.rule import Context, DocumentRule
+from codeward.linters.pipeline_form import Action, Pipeline
+from codeward.linters.rule import Context
+from codeward.linters.rules.pipeline import PipelineRule
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -60,7 +60,7 @@ def _platform(resources: dict[str, Any], name: Any) -> str | None:
     return platform if platform in _PLATFORM_NAME else None
 
 
-class CodeDeployPlatformMismatch(DocumentRule):
+class CodeDeployPlatformMismatch(PipelineRule):
     """
     ## What it does
     Reports a CodeDeploy deploy action whose application, defined in the same template (an
@@ -94,7 +94,6 @@ class CodeDeployPlatformMismatch(DocumentRule):
     code = "CWP132"
     name = "pipeline-codedeploy-platform-mismatch"
     severity = Severity.ERROR
-    kinds = frozenset({"pipeline"})
     tags = ("configuration",)
     VALID = (
         Valid(_template("CodeDeploy", None), filename="pipeline.yml"),
@@ -107,42 +106,35 @@ class CodeDeployPlatformMismatch(DocumentRule):
             _template("CodeDeploy", "ECS"),
             22,
             70,
-            'the CodeDeploy action "Deploy" deploys to application "App", whose compute platform is ECS: the '
-            "CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the CodeDeployToECS action",
+            'Pipeline Pipeline: the CodeDeploy action "Deploy" deploys to application "App", whose compute platform '
+            "is ECS: the CodeDeploy action deploys EC2/On-Premises revisions; an ECS application takes the "
+            "CodeDeployToECS action",
             filename="pipeline.yml",
         ),
         Invalid(
             _template("CodeDeployToECS", None),
             21,
             70,
-            'the CodeDeployToECS action "Deploy" deploys to application "App", whose compute platform is '
-            "EC2/On-Premises: the CodeDeployToECS action deploys ECS services",
+            'Pipeline Pipeline: the CodeDeployToECS action "Deploy" deploys to application "App", whose compute '
+            "platform is EC2/On-Premises: the CodeDeployToECS action deploys ECS services",
             filename="pipeline.yml",
         ),
     )
 
-    def check(self, ctx: Context, path: Path, value: Any) -> None:
-        if path != () or not is_template(value) or not isinstance(value.get("Resources"), dict):
+    def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
+        # The applications are resources of the template the pipeline is in (a Terraform module reads as one);
+        # an API-form pipeline names applications made elsewhere.
+        template = ctx.document.data
+        resources = template.get("Resources") if isinstance(template, dict) and pipeline.form == "cfn" else None
+        if not isinstance(resources, dict):
             return
-        resources = value["Resources"]
-        for logical_id, resource in resources.items():
-            if not isinstance(resource, dict) or resource.get("Type") != CFN_TYPE:
-                continue
-            properties = resource.get("Properties")
-            if not isinstance(properties, dict):
-                continue
-            base = ("Resources", logical_id, "Properties", "Stages")
-            for stage, stage_path, _ in _items(properties.get("Stages"), base):
-                for action, action_path, _ in _items(stage.get("Actions"), (*stage_path, "Actions")):
-                    self._check_action(ctx, resources, action, action_path)
+        for action in pipeline.actions:
+            self._check_action(ctx, pipeline, resources, action)
 
-    def _check_action(self, ctx: Context, resources: dict[str, Any], action: dict[str, Any], path: Path) -> None:
-        type_id = action.get("ActionTypeId")
-        config = action.get("Configuration")
-        if not (isinstance(type_id, dict) and isinstance(config, dict)) or type_id.get("Owner") != "AWS":
-            return
-        provider = type_id.get("Provider")
-        if provider not in _ACTION_FOR.values():
+    def _check_action(self, ctx: Context, pipeline: Pipeline, resources: dict[str, Any], action: Action) -> None:
+        provider = action.provider
+        config = action.configuration
+        if config is None or action.owner != "AWS" or provider not in _ACTION_FOR.values():
             return
         name = config.get("ApplicationName")
         platform = _platform(resources, name)
@@ -157,9 +149,11 @@ class CodeDeployPlatformMismatch(DocumentRule):
             )
         else:
             why = "the CodeDeployToECS action deploys ECS services"
-        ctx.report(
-            (*path, "ActionTypeId", "Provider"),
-            f'the {provider} action "{action.get("Name")}" deploys to application "{name["Ref"]}", whose compute '
+        self.report(
+            ctx,
+            pipeline,
+            action.at("actionTypeId", action.key("provider")),
+            f'the {provider} action "{action.name}" deploys to application "{name["Ref"]}", whose compute '
             f"platform is {_PLATFORM_NAME[platform]}: {why}",
             notes=("CodeDeploy refuses the deployment, and the action fails on every execution.",),
         )

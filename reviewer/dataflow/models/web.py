@@ -226,6 +226,30 @@ BOTTLE = Library(
     ),
 )
 
+# webapp2 (Google App Engine): `self.request` is a WebOb request whose `get()` reads a query or form field; the
+# response's body defaults to `text/html`. Chosen by the handler class's base (`webapp2.RequestHandler`), since
+# Tornado's handlers share the base class's name (module.ModuleInfo.handler_model).
+_WEBAPP2_ATTRS = frozenset(
+    {"GET", "POST", "params", "body", "body_file", "headers", "cookies", "path", "path_info", "path_qs", "url",
+     "query_string", "uri", "path_url", "route_kwargs", "route_args"}
+)  # fmt: skip
+WEBAPP2 = Library(
+    "webapp2",
+    objects=(
+        ObjectModel(
+            "webapp2.Request", "self.request", "web", _WEBAPP2_ATTRS, frozenset({"get", "get_all", "arguments"})
+        ),
+        ObjectModel(
+            "webapp2.Handler",
+            "self",
+            "web",
+            typed_attrs=(("request", "webapp2.Request"), ("response", "webapp2.Response()")),
+        ),
+        ObjectModel("webapp2.Response()", "self.response", "web", typed_attrs=(("out", "webapp2.Response()"),)),
+    ),
+    sinks=(Sink("webapp2.Response().write", "xss", ((0, "text"),), when="text"),),
+)
+
 FALCON = Library(
     "falcon",
     objects=(ObjectModel("falcon.Request", "req", "web", _FALCON_ATTRS, _FALCON_METHODS),),
@@ -256,4 +280,4 @@ SESSION = Library(
     ),
 )
 
-LIBRARIES = (FLASK, DJANGO, STARLETTE, AIOHTTP, TORNADO, BOTTLE, FALCON, PYRAMID, SESSION)
+LIBRARIES = (FLASK, DJANGO, STARLETTE, AIOHTTP, TORNADO, WEBAPP2, BOTTLE, FALCON, PYRAMID, SESSION)
