@@ -18,7 +18,8 @@ finding on the evaluation projects has no measured precision and keeps its place
 Info findings are still shown (terminal, editors, SARIF), so a wrong one costs the reader's trust too: a rule
 judged wrong at least `WRONG_BAR` of the time over every severity it reports (`MIN_JUDGED` judged findings at
 least), and right less than `INFO_BAR`, is off by default (`mostly_wrong`), unless it is right at its own
-severity (its wrong findings are then its conditional `info` reports, which say they are unsure). A security, input-validation or secrets rule is spared that while real code
+severity (over the bar there, or never wrong there and right at least `INFO_BAR`: its wrong findings are then
+its conditional `info` reports, which say they are unsure). A security, input-validation or secrets rule is spared that while real code
 has shown it right at least once, and is off too once `NEVER_RIGHT_AFTER` judged findings held none right.
 """
 
@@ -124,9 +125,11 @@ def mostly_wrong(code: str) -> bool:
     if found is None or code in ALWAYS:
         return False
     own = precision(code)
-    if own is not None and own >= THRESHOLD:
-        # Right at its own severity: the wrong ones are its conditional `info` reports ("if `x` is a dict"),
-        # which say they are unsure; they do not cost the rule its place.
+    at_own = counts(code)
+    if own is not None and (own >= THRESHOLD or (at_own is not None and at_own[1] == 0 and own >= INFO_BAR)):
+        # Right at its own severity (over the bar, or never wrong there and right at least half the time): the
+        # wrong ones are its conditional `info` reports ("if `x` is a dict"), which say they are unsure; they do
+        # not cost the rule its place (under the bar it reports at info, `demoted`).
         return False
     true, false, _ = found
     judged = sum(found)

@@ -1423,6 +1423,9 @@ EXPECTED = {
     'CWR610 6d5d1a30': [
         ((4, 9, 4, 59), 'info', "urllib3 request without timeout= (nor one on its PoolManager) can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), None),
     ],
+    'CWR610 80583c5f': [
+        ((6, 5, 6, 32), 'info', 'urlopen() without timeout= can wait forever; here the signal to a CloudFormation wait condition, whose own timeout bounds the wait (CWE-400)', (), None),
+    ],
     'CWR610 b869eb16': [
         ((5, 12, 5, 47), 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), None),
     ],

@@ -4942,6 +4942,9 @@ EXPECTED = {
         ((4, 9, 4, 59), 'CWR109', 'info', "the Lambda event chooses the URL that ....request() fetches from the server; it is another system's data, a risk only if an attacker can write it (CWE-918)", ('data flow: the Lambda event (line 4) -> the sink (line 4)',), (((4, 46, 4, 58), 'the Lambda event (the source)'), ((4, 9, 4, 59), 'the sink')), None),
         ((4, 9, 4, 59), 'CWR610', 'info', "urllib3 request without timeout= (nor one on its PoolManager) can wait forever; here the Lambda invocation's own act, which the function's timeout bounds (CWE-400)", (), (), None),
     ],
+    'review-case CWR610 80583c5f': [
+        ((6, 5, 6, 32), 'CWR610', 'info', 'urlopen() without timeout= can wait forever; here the signal to a CloudFormation wait condition, whose own timeout bounds the wait (CWE-400)', (), (), None),
+    ],
     'review-case CWR610 b869eb16': [
         ((5, 12, 5, 47), 'CWR610', 'warning', 'urllib3 request without timeout= (nor one on its PoolManager) can wait forever (CWE-400)', (), (), None),
     ],

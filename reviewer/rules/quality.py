@@ -1124,6 +1124,21 @@ _HTTP_CONNECTIONS = frozenset({"http.client.HTTPConnection", "http.client.HTTPSC
 _CFN_RESPONSE_URL = re.compile(r"(?i)\bresponse_?url\b|\[\s*['\"]ResponseURL['\"]\s*\]")
 
 
+# The body of a signal to a CloudFormation wait condition handle: `{"Status": "SUCCESS", "UniqueId": ..., ...}`.
+_CFN_WAIT_SIGNAL = re.compile(r"\bUniqueId\b")
+
+
+def _signals_wait_condition(ctx: Context) -> bool:
+    """The request is made in a function that builds a CloudFormation wait condition's signal (`Status` and
+    `UniqueId`): the wait condition's own timeout bounds what the stack waits, and a client timeout would still
+    leave it unsignalled (judged not worth a comment: sc-puppet's signal from a CodeBuild job)."""
+    function = ctx.function
+    if function is None:
+        return False
+    text = ctx.code(function, 50_000)
+    return bool(_CFN_WAIT_SIGNAL.search(text)) and "Status" in text and "SUCCESS" in text
+
+
 def _answers_cloudformation(ctx: Context) -> bool:
     """The request is made in a function that sends a CloudFormation custom resource's answer (it names the
     event's `ResponseURL` or a `response_url`)."""
@@ -1212,7 +1227,8 @@ class HttpWithoutTimeout(ReviewRule):
     function of the module that calls it does (an MFA code posted right after it was typed): the user is watching
     and ends a hang with Ctrl-C (judged not worth a comment 5 of 5 in interactive login tools). Other requests of
     a command-line tool stay warnings, even in a module that prompts elsewhere: a deploy's health check also runs
-    unattended in CI.
+    unattended in CI. So is the signal to a CloudFormation wait condition (a body with `Status` and `UniqueId`
+    sent to its handle's URL): the wait condition's own timeout bounds the stack's wait.
 
     ## Why is this bad?
     These clients wait forever by default: a server that accepts the connection and never answers hangs the
@@ -1256,6 +1272,9 @@ class HttpWithoutTimeout(ReviewRule):
                 # Judged not worth a comment 5 of 5 (downloads a handler exists to make, a cold-start key fetch).
                 extra = {"severity": Severity.INFO}
                 message += "; here the Lambda invocation's own act, which the function's timeout bounds"
+            elif "severity" not in extra and _signals_wait_condition(ctx):
+                extra = {"severity": Severity.INFO}
+                message += "; here the signal to a CloudFormation wait condition, whose own timeout bounds the wait"
             elif "severity" not in extra and _asks_user(ctx):
                 extra = {"severity": Severity.INFO}
                 message += "; here a step of an exchange with the user at the terminal, who can interrupt a hang"
@@ -1338,6 +1357,11 @@ class HttpWithoutTimeout(ReviewRule):
         Invalid("import click, requests\n\ndef login(url):\n    user = click.prompt('Username')\n"
                 "    return _token(url, user)\n\ndef _token(url, user):\n    return requests.get(url, params={'u': user})\n",
                 8, 12, message="an exchange with the user at the terminal"),
+        # The signal to a CloudFormation wait condition (at info): its own timeout bounds the stack's wait.
+        Invalid("import json, urllib.request\n\ndef signal(url, ok):\n"
+                "    body = {'Status': 'SUCCESS' if ok else 'FAILURE', 'UniqueId': 'build', 'Reason': '', 'Data': ''}\n"
+                "    req = urllib.request.Request(url, data=json.dumps(body).encode(), method='PUT')\n"
+                "    urllib.request.urlopen(req)\n", 6, 5, message="a CloudFormation wait condition"),
         # The module prompts elsewhere, but nothing that calls this request does: at warning (a deploy's check).
         Invalid("import requests\n\ndef init():\n    return input('Project name: ')\n\ndef deploy(url):\n"
                 "    init_done = True\n    return touch(url)\n\ndef touch(url):\n    return requests.get(url)\n",
