@@ -10,7 +10,6 @@ computed function by function, on first use.
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +20,7 @@ from codeward.reviewer.lazy import cst
 from codeward.findings import Span
 
 # The context managers of a test that asserts a failure: `pytest.raises`, unittest's `assertRaises(Regex)`.
-_EXPECTS_RAISE = re.compile(r"(?:^|\.)(?:raises|assertRaises|assertRaisesRegexp?)$")
+_EXPECTS_RAISE = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 
 # ---------------------------------------------------------------------------------------------------
 # Small helpers over libcst nodes, shared by the rules.
@@ -236,7 +235,7 @@ class Context:
             if isinstance(node, cst.With):
                 for item in node.items:
                     call = item.item
-                    if isinstance(call, cst.Call) and _EXPECTS_RAISE.search(self.module.code_for_node(call.func)):
+                    if isinstance(call, cst.Call) and (dotted(call.func) or "").rsplit(".", 1)[-1] in _EXPECTS_RAISE:
                         return True
             elif isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
                 return False

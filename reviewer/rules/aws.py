@@ -311,6 +311,8 @@ _PAGINATED = frozenset(
         "list_state_machines",
         "list_projects",
         "list_builds",
+        # Not `describe_security_groups`: EC2 returns every group when `MaxResults` is not given (its API
+        # reference and botocore's model say so), so a call without it reads them all.
         "describe_subnets",
         "list_hosted_zones",
         "list_resource_record_sets",
@@ -319,8 +321,6 @@ _PAGINATED = frozenset(
         "list_multipart_uploads",
     ]
 )
-# Not `describe_security_groups`: EC2 returns every group when `MaxResults` is not given (its API reference,
-# also in botocore's model), so a call without it reads them all.
 _PAGE_TOKENS = ("NextToken", "ContinuationToken", "Marker", "LastEvaluatedKey", "ExclusiveStartKey",
                 "IsTruncated", "NextMarker", "StartingToken", "nextToken", "get_paginator", "paginate")  # fmt: skip
 
