@@ -145,19 +145,34 @@ def _fast_inits() -> dict[type, tuple[Any, Any]]:
 
 
 def _fast_init(kind: type) -> Any:
-    """`kind`'s __init__ without `object.__setattr__` and `__post_init__`; None when its fields are not all
-    slots (libcst's own classes all are) or take arguments it does not understand."""
+    """`kind`'s __init__ without `object.__setattr__` and `__post_init__` (libcst's validation)."""
+    return fast_init(kind, post_init=False)
+
+
+def fast_init(kind: type, *, post_init: bool = True) -> Any:
+    """A frozen dataclass's __init__ that stores the fields straight into their slots (`object.__setattr__`
+    per field is about half of a small frozen dataclass's construction), then runs `__post_init__` when
+    `post_init` and the class has one; None when its fields are not all slots or take arguments it does not
+    understand. Fields with `init=False` get their defaults, as the dataclass's own __init__ gives them."""
     fields = dataclasses.fields(kind)
     namespace: dict[str, Any] = {"_MISSING": object()}
     params: list[str] = []
     body: list[str] = []
     for index, item in enumerate(fields):
-        if not item.init or item.kw_only:
+        if item.kw_only:
             return None
         slot = next((k.__dict__[item.name] for k in kind.__mro__ if item.name in k.__dict__), None)
         if not isinstance(slot, types.MemberDescriptorType):
             return None
         namespace[f"_set{index}"] = slot.__set__
+        if not item.init:
+            if item.default is not dataclasses.MISSING:
+                namespace[f"_default{index}"] = item.default
+                body.append(f"_set{index}(self, _default{index})")
+            elif item.default_factory is not dataclasses.MISSING:
+                namespace[f"_factory{index}"] = item.default_factory
+                body.append(f"_set{index}(self, _factory{index}())")
+            continue
         if item.default is not dataclasses.MISSING:
             namespace[f"_default{index}"] = item.default
             params.append(f"{item.name}=_default{index}")
@@ -171,6 +186,8 @@ def _fast_init(kind: type) -> Any:
         else:
             params.append(item.name)
             body.append(f"_set{index}(self, {item.name})")
+    if post_init and hasattr(kind, "__post_init__"):
+        body.append("self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
     exec(compile(source, f"<codeward fast __init__ of {kind.__name__}>", "exec"), namespace)
     return namespace["__init__"]

@@ -17,7 +17,10 @@ _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input
                            "get_body_argument", "match_info", "random", "randint", "choice", "hashlib", "md5",
                            "sha1", "MD5", "SHA1"])  # fmt: skip
 
-_CALL = re.compile(r"(\.?)(\w+)(?:\.(\w+))?\s*\(")
+# `(?<!\w)`: no match starts inside a word (one starting at the word's first character would have matched
+# first, with the same groups), so the scan no longer tries every suffix of every word that no `(` follows:
+# a third of the time on Django's source, the same matches (tests/test_dataflow_prefilter.py).
+_CALL = re.compile(r"(\.?)(?<!\w)(\w+)(?:\.(\w+))?\s*\(")
 
 
 # Text of a function that checks or cleans its arguments: it raises or aborts, matches a pattern, tests
@@ -109,7 +112,7 @@ class Engine:
         path = os.path.abspath(path)
         self.project.add(path, module, text)
         self.project.consulted = set()
-        info = ModuleInfo(path, module, self)
+        info = ModuleInfo(path, module, self, text)  # the tree prints back to this text: no need to print it
         self.modules[path] = info
         self._own(info)
         self.depth = 0

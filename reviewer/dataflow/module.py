@@ -93,7 +93,8 @@ EVENT_STRINGS = frozenset({"body", "rawPath", "rawQueryString", "path"})
 
 
 class ModuleInfo:
-    def __init__(self, path: str, module: cst.Module, engine: Engine) -> None:
+    def __init__(self, path: str, module: cst.Module, engine: Engine, text: str | None = None) -> None:
+        """`text`: what `module` was parsed from, when the caller has it (else printed from the tree)."""
         self.path = os.path.abspath(path)
         self.module = module
         self.engine = engine
@@ -118,7 +119,7 @@ class ModuleInfo:
         self._facts: dict[int, _Facts] | None = None
         self._mention: dict[tuple[int, frozenset[str]], bool] = {}
         self._def_names: frozenset[str] | None = None
-        self._text: str | None = None
+        self._text: str | None = text
         self._class_keys: dict[int, str] = {}
         self._deciding: dict[int, frozenset[str]] = {}
         self._fixed_seen: dict[int, set[tuple]] = {}

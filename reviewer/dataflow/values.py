@@ -420,3 +420,23 @@ def truthy(value: Value) -> bool | None:
         return bool(value.const)
     except Exception:
         return None
+
+
+# The dataclasses' own __init__ of the classes given a faster one (kept for tests/test_dataflow_values.py).
+DATACLASS_INITS: dict[type, Any] = {}
+
+
+def _construct_faster() -> None:
+    """Labels, flows and values are built millions of times in a review (joins, transfer functions): their
+    __init__ stores each field into its slot directly instead of through `object.__setattr__` (about half
+    the cost of building one; the objects are the same, `tests/test_dataflow_values.py` compares them)."""
+    from codeward.reviewer.parse import fast_init
+
+    for kind in (Label, Flow, Value):
+        init = fast_init(kind)
+        if init is not None:
+            DATACLASS_INITS[kind] = kind.__init__
+            kind.__init__ = init  # type: ignore[method-assign]
+
+
+_construct_faster()
