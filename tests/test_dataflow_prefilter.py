@@ -72,19 +72,23 @@ def test_request_data_through_those_calls(tmp_path: Path, call: str, found: list
     assert [(f.line, f.code) for f in review_file(str(path)).findings if f.code == "CWR102"] == found
 
 
-def test_the_call_scan_finds_what_the_scan_from_every_position_found() -> None:
-    # The wrapper test's scan of call-like text (`engine._CALL`) starts no match inside a word; the pattern it
-    # replaced started one at every character. Same matches, same groups, on real text and on cut-up words.
+def test_the_call_scans_find_what_the_backtracking_scans_found() -> None:
+    # The wrapper test's scan of call-like text (`engine._CALL`) starts no match inside a word, and both scans
+    # (`project._CALLS` too) take a name possessively on Python 3.11 and later; the patterns they replaced started
+    # a match at every character and backtracked through every word. Same matches, same groups, on real text and
+    # on cut-up words.
     import re
     import sysconfig
 
-    from codeward.reviewer.dataflow import engine
+    from codeward.reviewer.dataflow import engine, project
 
     everywhere = re.compile(r"(\.?)(\w+)(?:\.(\w+))?\s*\(")
+    backtracking = re.compile(r"(?<![\w.])(\w+)(?:\.(\w+))?\s*\(")
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     texts = [(stdlib / name).read_text(encoding="utf-8") for name in ("argparse.py", "subprocess.py", "ast.py")]
-    texts.append("a.b.c(x) os.system (y)\nf(g(h)) .m() x. y( é.ünï(z) _a1._b2( 1.real( obj.x.y.z(")
+    texts.append("a.b.c(x) os.system (y)\nf(g(h)) .m() x. y( é.ünï(z) _a1._b2( 1.real( obj.x.y.z( a .b( c\t(")
     for text in texts:
-        expected = [m.groups(default="") for m in everywhere.finditer(text)]
-        assert expected
-        assert [m.groups(default="") for m in engine._CALL.finditer(text)] == expected
+        for old, new in ((everywhere, engine._CALL), (backtracking, project._CALLS)):
+            expected = [m.groups(default="") for m in old.finditer(text)]
+            assert expected
+            assert [m.groups(default="") for m in new.finditer(text)] == expected

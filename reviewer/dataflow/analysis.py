@@ -2145,7 +2145,12 @@ def _join_env(a: Env, b: Env) -> Env:
     out = dict(a)
     for key, value in b.items():
         have = out.get(key)
-        out[key] = value if have is None else join(have, value)
+        # Most variables hold the same value object on both paths (states are copied, values shared): that one
+        # is the join, without a call.
+        if have is None:
+            out[key] = value
+        elif have is not value:
+            out[key] = join(have, value)
     return out
 
 
@@ -2154,7 +2159,11 @@ def _same_env(a: Env, b: Env) -> bool:
         return True
     if a.keys() != b.keys():
         return False
-    return all(same(a[k], b[k]) for k in a)
+    for key, value in a.items():
+        other = b[key]
+        if value is not other and not same(value, other):
+            return False
+    return True
 
 
 def _reverse_postorder(cfg: CFG) -> list[int]:

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 from codeward.reviewer.dataflow.models import Models, UserModels, build_models
 from codeward.reviewer.dataflow.module import ModuleInfo
-from codeward.reviewer.dataflow.project import shared_project
+from codeward.reviewer.dataflow.project import WORD, shared_project
 from codeward.reviewer.dataflow.values import Value
 
 # Names that read untrusted data (sources' own names come from the models): `request`, a Lambda `event`.
@@ -19,8 +19,8 @@ _SOURCE_NAMES = frozenset(["request", "req", "event", "evt", "input", "raw_input
 
 # `(?<!\w)`: no match starts inside a word (one starting at the word's first character would have matched
 # first, with the same groups), so the scan no longer tries every suffix of every word that no `(` follows:
-# a third of the time on Django's source, the same matches (tests/test_dataflow_prefilter.py).
-_CALL = re.compile(r"(\.?)(?<!\w)(\w+)(?:\.(\w+))?\s*\(")
+# with `project.WORD`, a third of the time on Django's source, the same matches (tests/test_dataflow_prefilter.py).
+_CALL = re.compile(rf"(\.?)(?<!\w)({WORD})(?:\.({WORD}))?\s*\(")
 
 
 # Text of a function that checks or cleans its arguments: it raises or aborts, matches a pattern, tests
