@@ -148,6 +148,9 @@ def review_text(
     """Findings of the selected rules on one file. `tests`: the test profile applies (the caller's `select`
     has left out the rules that stay quiet in tests); `foreign`: honour bandit's, ruff's and Sonar's
     suppressions."""
+    from codeward.reviewer.dataflow.project import shared_project
+
+    shared_project().begin_file()  # other files are checked for changes on disk again, once in this review
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:

@@ -363,11 +363,31 @@ def test_a_dependency_text_is_read_once_until_it_changes(tmp_path) -> None:
     stat = os.stat(path)
     path.write_text("B = 2\n")  # same size
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    project.begin_file()
     assert project._text(str(path)) == "A = 1\n"  # kept: nothing tells it changed
     path.write_text("B = 22\n")
+    assert project._text(str(path)) == "A = 1\n"  # within one file's review: as it was first read
+    project.begin_file()
     assert project._text(str(path)) == "B = 22\n"
     path.unlink()
+    project.begin_file()
     assert project._text(str(path)) == ""
+
+
+def test_a_dependency_is_checked_on_disk_once_a_review(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import codeward.reviewer.dataflow.project as project_module
+
+    path = tmp_path / "dep.py"
+    path.write_text("def f():\n    return 1\n")
+    stats: list[str] = []
+    stamp = project_module._stamp
+    monkeypatch.setattr(project_module, "_stamp", lambda p: stats.append(p) or stamp(p))
+    project = Project()
+    for _ in range(3):
+        project.begin_file()
+        for _ in range(5):
+            assert project.defines(str(path), "f")
+    assert stats == [str(path)] * 3  # the read's own stat, then one in each later review
 
 
 # -- the project's modules (seed 33's survivors) -------------------------------------------------------------
@@ -402,6 +422,7 @@ def test_only_a_file_read_before_can_have_changed(tmp_path) -> None:
     project._text(str(path))
     assert project.changed(str(path)) is False
     path.write_text("A = 22\n")
+    project.begin_file()
     assert project.changed(str(path)) is True
 
 
