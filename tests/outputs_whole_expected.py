@@ -4116,11 +4116,18 @@ EXPECTED = {
     'review-case CWR120 90a55548': [
         ((3, 12, 3, 28), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 959f9371': [
+        ((6, 5, 6, 24), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
+    ],
     'review-case CWR120 ace30a8e': [
     ],
     'review-case CWR120 b64e377f': [
     ],
+    'review-case CWR120 c12b272c': [
+    ],
     'review-case CWR120 c4254007': [
+    ],
+    'review-case CWR120 c862ea72': [
     ],
     'review-case CWR120 c9285bc5': [
     ],
@@ -4870,6 +4877,8 @@ EXPECTED = {
     'review-case CWR608 0bb5f7ac': [
         ((2, 1, 2, 33), 'CWR608', 'warning', 'logging.warn() is deprecated; use logging.warning (CWE-477)', (), (), ('use logging.warning', ((2, 9, 2, 13, 'warning'),))),
     ],
+    'review-case CWR608 0d4d4371': [
+    ],
     'review-case CWR608 1cecd3e2': [
     ],
     'review-case CWR608 52031419': [
@@ -4892,6 +4901,9 @@ EXPECTED = {
         ((5, 9, 5, 32), 'CWR608', 'warning', 'assertEquals() is a deprecated alias; use assertEqual (CWE-477)', (), (), ('use assertEqual', ((5, 14, 5, 26, 'assertEqual'),))),
     ],
     'review-case CWR608 b043a5cf': [
+    ],
+    'review-case CWR608 d4931011': [
+        ((5, 5, 5, 32), 'CWR608', 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
     ],
     'review-case CWR608 d9c3d3d1': [
     ],
