@@ -208,19 +208,8 @@ class Context:
         self.dependencies: list[tuple[str, str]] = []
         self._last_call: cst.Call | None = None
         self._last_name = ""
-        # The review's rule selector, when the caller gives it (`review._review_parsed`): see `opt_in_shown`.
-        self.select: Callable[[str], bool] | None = None
 
     # -- reporting --------------------------------------------------------------------------------
-
-    def opt_in_shown(self, rule: type) -> bool:
-        """Whether `rule`'s opt-in findings (`report(..., opt_in=True)`) are kept: `review._resolve` drops them
-        unless the rule is asked for by name, so work done only for them can be left out otherwise."""
-        if self.select is None:
-            return True
-        from codeward.reviewer.measured import opt_in_code
-
-        return self.select(opt_in_code(rule.code))
 
     def report(
         self,

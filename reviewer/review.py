@@ -216,7 +216,6 @@ def _review_parsed(
     if not active:
         return []
     ctx = Context(path, text, module, taint)
-    ctx.select = select
     visitors, leavers = _tables(active)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12000))

@@ -60,30 +60,3 @@ def test_weak_findings_shown_by_default_at_info(tmp_path: Path, source: str, cod
         found = [(f["line"], f["severity"]) for f in review(tmp_path, {"m.py": source}, "--isolated", *asked)
                  if f["code"] == code]  # fmt: skip
         assert found == [(line, "info")], asked
-
-
-# CWR103's command line given to a project's own runner (`host.run(cmd)`), an opt-in kind: finding it asks the data
-# flow, which a review that drops the finding anyway does not run for it.
-HELPER = (
-    "def resolve(host, pod, name):\n    cmd = 'kubectl exec -ti {0} nslookup {1}'.format(pod, name)\n"
-    "    return host.run(cmd)\n"
-)
-
-
-def test_work_done_only_for_opt_in_findings_is_skipped_when_they_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from codeward.reviewer.review import review_text
-    from codeward.reviewer.rules.injection import ShellWithVariable
-
-    asked: list[str] = []
-    original = ShellWithVariable._helper
-
-    def helper(self: ShellWithVariable, ctx: object, node: object) -> None:
-        asked.append(ctx.code(node))  # type: ignore[attr-defined]
-        original(self, ctx, node)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ShellWithVariable, "_helper", helper)
-    opt_in = opt_in_code("CWR103")
-    by_default = review_text("m.py", HELPER, lambda code: code != opt_in)
-    assert [f.code for f in by_default] == [] and asked == []
-    shown = review_text("m.py", HELPER, lambda code: True)
-    assert [(f.code, f.span.line) for f in shown] == [("CWR103", 3)] and asked == ["host.run(cmd)"]

@@ -318,8 +318,8 @@ class ShellWithVariable(CallRule):
         name = ctx.call_name(node)
         if name in self.targets:
             self.check(ctx, node, name)
-        elif node.args and ctx.opt_in_shown(type(self)) and not _plainly_not_helper(node.func, _COMMAND_HELPER):
-            self._helper(ctx, node)  # its findings are opt-in, and it asks the data flow: only when they are kept
+        elif node.args and not _plainly_not_helper(node.func, _COMMAND_HELPER):
+            self._helper(ctx, node)
 
     def _helper(self, ctx: Context, node: cst.Call) -> None:
         """A project's own command runner (`run_command(...)`, `host.run(...)`, `__salt__['cmd.run'](...)`),
