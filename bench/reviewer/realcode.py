@@ -207,6 +207,8 @@ PROJECTS = (
             ("source/modules/cms_provisioning", "source/modules/cms_alerts"), "thirteenth"),
     Project("deepracer", "github", "aws-solutions/deepracer-on-aws",
             "61af778f9b1d904a6318b746fc3e5a8ddac525ce", ("source",), "thirteenth"),
+    Project("aws-config-rules", "github", "awslabs/aws-config-rules",
+            "b54d4a6c99e105c25ca46af9305770e4ba51c422", ("python", "python-rdklib"), "thirteenth"),
     Project("mangum", "pypi", "mangum", "0.22.0", (), "thirteenth"),
     Project("formica-cli", "pypi", "formica-cli", "0.16.1", (), "thirteenth"),
     Project("dynamodb-encryption-sdk", "pypi", "dynamodb-encryption-sdk", "3.3.0", (), "thirteenth"),
