@@ -240,10 +240,22 @@ FIXTURES = (
 )
 
 
+# A secret access key next to the access key id makes the pair a usable credential.
+PAIR = "\nSECRET = 'q8Vn3TfY0bLr7WkEo2Zs9HcXu5Ad1Gm4Pj6Ki/+N'\n"
+
+
 def test_test_code_gets_the_test_profile(tmp_path: Path) -> None:
-    found = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
-    # A live AWS key is reported in tests too; fixtures, round trips, local servers and regions are not.
+    found = review(tmp_path, {"tests/test_app.py": FIXTURES + PAIR}, "--isolated", "--select", "ALL", "--show-all")
+    # A live AWS key pair is reported in tests too; fixtures, round trips, local servers and regions are not.
     assert codes(found) == [("tests/test_app.py", 16, "CWR201")]
+
+
+def test_a_lone_access_key_id_in_tests_is_a_fixture(tmp_path: Path) -> None:
+    # aws-config-rules' IAM_ACCESS_KEY_ROTATED_test.py makes up ids for mocked IAM answers: an id grants nothing.
+    found = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
+    assert codes(found) == []
+    strict = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--profile", "strict")
+    assert ("tests/test_app.py", 16, "CWR201") in codes(strict)
 
 
 def test_a_tests_module_named_with_a_plural_suffix_is_test_code(tmp_path: Path) -> None:
@@ -284,7 +296,9 @@ def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path, folder: str) 
         "KEY = 'AKIA2OGYBAH6STMCAWQB'\ns3 = boto3.client('s3', region_name='us-west-2')\n"
     )
     quiet = codes(review(tmp_path, {f"{folder}/app.py": text}, "--isolated", "--select", "ALL"))
-    assert quiet == [(f"{folder}/app.py", 5, "CWR201")]  # a live key format is a credential wherever it is
+    assert quiet == []  # a lone access key id grants nothing: an example's placeholder
+    paired = codes(review(tmp_path, {f"{folder}/app.py": text + PAIR}, "--isolated", "--select", "ALL"))
+    assert paired == [(f"{folder}/app.py", 5, "CWR201")]  # a key pair is a credential wherever it is
     loud = {code for _, _, code in codes(review(tmp_path, {"app/main.py": text}, "--isolated", "--select", "ALL"))}
     assert {"CWR201", "CWR202", "CWR203", "CWR409"} <= loud
     strict = {code for _, _, code in codes(review(tmp_path, {f"{folder}/app.py": text}, "--isolated", "--select",
@@ -293,7 +307,7 @@ def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path, folder: str) 
 
 
 def test_celery_style_t_folders_are_tests(tmp_path: Path) -> None:
-    found = review(tmp_path, {"t/unit/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
+    found = review(tmp_path, {"t/unit/test_app.py": FIXTURES + PAIR}, "--isolated", "--select", "ALL", "--show-all")
     assert codes(found) == [("t/unit/test_app.py", 16, "CWR201")]
 
 
