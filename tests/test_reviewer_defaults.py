@@ -220,6 +220,17 @@ def test_two_findings_of_one_rule_on_a_line_merge(tmp_path: Path) -> None:
     assert found[0]["notes"][-1].startswith("also: compare with None")
 
 
+def test_full_loader_is_an_error_only_for_a_document_from_outside(tmp_path: Path) -> None:
+    # FullLoader no longer runs code since PyYAML 5.4; formica-cli's full_load of the operator's own templates
+    # was judged not worth a comment, migration-factory's of uploaded packages true.
+    text = (
+        "import yaml\nfrom flask import request\n\ndef own():\n    return yaml.full_load(open('stack.yml'))\n\n"
+        "def upload():\n    return yaml.full_load(request.files['f'])\n"
+    )
+    found = review(tmp_path, {"app.py": text}, "--isolated", "--show-all")
+    assert [(f["line"], f["code"], f["severity"]) for f in found] == [(5, "CWR106", "info"), (8, "CWR106", "error")]
+
+
 # -- the test profile --------------------------------------------------------------------------------------------
 
 FIXTURES = (
@@ -315,7 +326,7 @@ def test_test_paths_are_configurable(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.codeward]\nselect = ["ALL"]\n[tool.codeward.reviewer]\ntest-paths = ["checks/**"]\n', encoding="utf-8"
     )
-    found = review(tmp_path, {"checks/roundtrip.py": FIXTURES, "tests/test_app.py": FIXTURES}, "--show-all")
+    found = review(tmp_path, {"checks/roundtrip.py": FIXTURES + PAIR, "tests/test_app.py": FIXTURES}, "--show-all")
     paths = {path for path, _, _ in codes(found)}
     assert "checks/roundtrip.py" in paths and codes(found)[0][0] == "checks/roundtrip.py"
     assert {code for path, _, code in codes(found) if path.startswith("checks/")} == {"CWR201"}
