@@ -971,6 +971,9 @@ EXPECTED = {
     'CWR120 90a55548': [
         ((3, 12, 3, 28), 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), None),
     ],
+    'CWR120 959f9371': [
+        ((6, 5, 6, 24), 'info', 'cursor.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), None),
+    ],
     'CWR120 dd52d53a': [
         ((3, 5, 3, 14), 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), None),
     ],
@@ -1395,6 +1398,9 @@ EXPECTED = {
     ],
     'CWR608 9cf964a5': [
         ((5, 9, 5, 32), 'warning', 'assertEquals() is a deprecated alias; use assertEqual (CWE-477)', (), ('use assertEqual', ((5, 14, 5, 26, 'assertEqual'),))),
+    ],
+    'CWR608 d4931011': [
+        ((5, 5, 5, 32), 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), None),
     ],
     'CWR609 19214f07': [
         ((2, 1, 2, 45), 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), None),

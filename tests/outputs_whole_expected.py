@@ -1652,6 +1652,8 @@ EXPECTED = {
     'lint-file buildspec.yml 191cb614': [
         ((8, 7, 8, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "api/app.zip" and "web/app.zip" both produce a file named "app.zip"', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
     ],
+    'lint-file buildspec.yml 1b69c424': [
+    ],
     'lint-file buildspec.yml 1fbf0d9d': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
@@ -1699,6 +1701,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 54e6e1f3': [
     ],
+    'lint-file buildspec.yml 556bf6f7': [
+    ],
     'lint-file buildspec.yml 5623b921': [
         ((5, 18, 5, 29), 'CWB127', 'error', 'deploy.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has scripts/deploy.sh: chmod fails with "No such file or directory" and the phase fails', (), (), None),
     ],
@@ -1733,6 +1737,8 @@ EXPECTED = {
         ((5, 9, 5, 13), 'CWB128', 'warning', '`node server.js` does not return: server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
     'lint-file buildspec.yml 88dfb669': [
+    ],
+    'lint-file buildspec.yml 8ee44201': [
     ],
     'lint-file buildspec.yml 8f12c09e': [
     ],
@@ -1772,6 +1778,10 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml bbb6be56': [
     ],
+    'lint-file buildspec.yml c283f90a': [
+        ((5, 9, 5, 16), 'CWB126', 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), (), None),
+        ((5, 26, 5, 33), 'CWB126', 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), (), None),
+    ],
     'lint-file buildspec.yml c2f5ccff': [
         ((12, 19, 12, 22), 'CWB108', 'error', 'the build-graph has a dependency cycle: e2e -> smoke -> e2e; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
     ],
@@ -1782,7 +1792,11 @@ EXPECTED = {
     'lint-file buildspec.yml c8533afb': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
+    'lint-file buildspec.yml cc11fe2f': [
+    ],
     'lint-file buildspec.yml ccbe1a8f': [
+    ],
+    'lint-file buildspec.yml cd0b81e5': [
     ],
     'lint-file buildspec.yml d387a77e': [
         ((5, 30, 5, 31), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
@@ -1797,6 +1811,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml e2a52f70': [
         ((6, 24, 6, 40), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml e6fbbed3': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: the build writes it as out/report.txt, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "out/report.txt" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/report.txt).',), (), None),
     ],
     'lint-file buildspec.yml e7e2c5f7': [
     ],
@@ -4119,11 +4136,18 @@ EXPECTED = {
     'review-case CWR120 90a55548': [
         ((3, 12, 3, 28), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 959f9371': [
+        ((6, 5, 6, 24), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
+    ],
     'review-case CWR120 ace30a8e': [
     ],
     'review-case CWR120 b64e377f': [
     ],
+    'review-case CWR120 c12b272c': [
+    ],
     'review-case CWR120 c4254007': [
+    ],
+    'review-case CWR120 c862ea72': [
     ],
     'review-case CWR120 c9285bc5': [
     ],
@@ -4882,6 +4906,8 @@ EXPECTED = {
     'review-case CWR608 0bb5f7ac': [
         ((2, 1, 2, 33), 'CWR608', 'warning', 'logging.warn() is deprecated; use logging.warning (CWE-477)', (), (), ('use logging.warning', ((2, 9, 2, 13, 'warning'),))),
     ],
+    'review-case CWR608 0d4d4371': [
+    ],
     'review-case CWR608 1cecd3e2': [
     ],
     'review-case CWR608 52031419': [
@@ -4904,6 +4930,9 @@ EXPECTED = {
         ((5, 9, 5, 32), 'CWR608', 'warning', 'assertEquals() is a deprecated alias; use assertEqual (CWE-477)', (), (), ('use assertEqual', ((5, 14, 5, 26, 'assertEqual'),))),
     ],
     'review-case CWR608 b043a5cf': [
+    ],
+    'review-case CWR608 d4931011': [
+        ((5, 5, 5, 32), 'CWR608', 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
     ],
     'review-case CWR608 d9c3d3d1': [
     ],

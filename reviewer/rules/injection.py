@@ -2854,7 +2854,9 @@ class SqlFromVariable(ReviewRule):
 
     ## Fix
     Bind the values: `cursor.execute("SELECT * FROM users WHERE name = %s", (name,))`. Identifiers (table
-    and column names) cannot be bound: check them against an allow-list.
+    and column names) cannot be bound: check them against an allow-list, or quote them with a function that
+    rejects the quote character (`if re.search(r"[^A-Za-z0-9_]", name): raise ...`) or doubles it
+    (`'"' + name.replace('"', '""') + '"'`); values that went through such a function are not reported.
     """
 
     code = "CWR120"
@@ -2948,6 +2950,15 @@ class SqlFromVariable(ReviewRule):
             "import logging\n\ndef relabel(db, lang):\n    q = f\"UPDATE users SET language='{lang}'\"\n"
             "    logging.debug(q)\n    raise NotImplementedError(q)\n"
         ),
+        # A quoting function of the project that doubles the quote it wraps the name in (or rejects it).
+        Valid(
+            "def ident(name):\n    return '\"' + name.replace('\"', '\"\"') + '\"'\n\n"
+            "def drop(cursor, table):\n    sql = f'DROP TABLE {ident(table)}'\n    cursor.execute(sql)\n"
+        ),
+        Valid(
+            "def ident(name):\n    return '`{}`'.format(name.replace('`', '``'))\n\n"
+            "def drop(cursor, table):\n    cursor.execute(f'DROP TABLE {ident(table)}')\n"
+        ),
         # `textwrap` only lays the text out; the query runs (and is reported) where it is executed.
         Valid(
             "import textwrap\n\ndef ddl(schema):\n    sql = f'CREATE TABLE {schema}.t (a int)'\n    return textwrap.dedent(sql)\n"
@@ -2956,6 +2967,14 @@ class SqlFromVariable(ReviewRule):
     INVALID = (
         Invalid("def find(cursor, name):\n    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n", 2, 5),
         Invalid("def drop(conn, table):\n    conn.execute('DROP TABLE ' + table)\n", 2, 5),
+        # Quoted without escaping the quote: a `"` in the name ends the identifier.
+        Invalid(
+            "def ident(name):\n    return '\"' + name + '\"'\n\n"
+            "def drop(cursor, table):\n    sql = f'DROP TABLE {ident(table)}'\n    cursor.execute(sql)\n",
+            6,
+            5,
+            message="cursor.execute() runs SQL built by formatting `table` into the text",
+        ),
         Invalid(
             "def rows(cur, day):\n    sql = 'SELECT * FROM log WHERE day = \\'{}\\''.format(day)\n"
             "    return cur.execute(sql)\n",
