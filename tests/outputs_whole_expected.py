@@ -1715,6 +1715,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 656007fa': [
     ],
+    'lint-file buildspec.yml 6774a440': [
+    ],
     'lint-file buildspec.yml 6bbb3ed8': [
     ],
     'lint-file buildspec.yml 6da229bb': [
@@ -1797,6 +1799,9 @@ EXPECTED = {
     'lint-file buildspec.yml ccbe1a8f': [
     ],
     'lint-file buildspec.yml cd0b81e5': [
+    ],
+    'lint-file buildspec.yml ceec06c8': [
+        ((5, 9, 5, 14), 'CWB128', 'warning', '`rails s -p 3000` does not return: rails server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
     'lint-file buildspec.yml d387a77e': [
         ((5, 30, 5, 31), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
@@ -1919,6 +1924,8 @@ EXPECTED = {
     ],
     'lint-file project.yml 32cc6e60': [
         ((16, 67, 16, 68), 'CWF001', 'error', 'Build buildspec: YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), (), None),
+    ],
+    'lint-file svc/buildspec.yml dcc50f26': [
     ],
     'review app.py 0cb05d4c': [
         ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
