@@ -559,6 +559,7 @@ def terraform_pipelines(text: str, folder: str | None = None, name: str | None =
     resources = PMap(Span(1, 1, 1, 1))
     # Only this file's blocks carry positions of this file: the module's others come first and are replaced by a
     # definition of the same name here.
+    problems = _missing_files(blocks, folder)
     blocks = _module_blocks(folder, name) + blocks
     for block in blocks:
         if block.type != "resource" or len(block.labels) != 2:
@@ -582,4 +583,41 @@ def terraform_pipelines(text: str, folder: str | None = None, name: str | None =
         return None, []
     template = PMap(Span(1, 1, 1, 1))
     template.put("Resources", Span(1, 1, 1, 1), resources, Span(1, 1, 1, 1))
-    return template, []
+    return template, problems
+
+
+def _missing_files(blocks: list[Block], folder: str | None) -> list[Problem]:
+    """CWF015 for each `buildspec = file("path")` of this file's CodeBuild projects whose path, relative to the
+    module's folder, is no file: Terraform's file() fails and the plan stops before anything is made. Paths outside
+    the checkout (or absolute ones) are not looked at, and nothing of them is quoted."""
+    import os
+
+    if folder is None:
+        return []
+    problems = []
+    for block in blocks:
+        if block.type != "resource" or block.labels[:1] != ["aws_codebuild_project"]:
+            continue
+        for source in _blocks(block, "source")[:1]:
+            value = source.body.get("buildspec")
+            if not (isinstance(value, dict) and isinstance(value.get(EXPRESSION), str)):
+                continue
+            match = _FILE_CALL.match(value[EXPRESSION])
+            if match is None or os.path.isabs(match.group(1)):
+                continue
+            path = os.path.join(folder, match.group(1))
+            if os.path.exists(path) or not _inside_repository(path, folder):
+                continue
+            from codeward.linters.suggest import misspelled_file
+
+            meant = misspelled_file(folder, match.group(1), twins=True)
+            problems.append(
+                Problem(
+                    "CWF015",
+                    f'file("{match.group(1)}") names no file of this module\'s folder'
+                    + (f" (it has {meant})" if meant else "")
+                    + ": Terraform cannot read it, so the plan fails and nothing is created",
+                    source.body.value_spans["buildspec"],
+                )
+            )
+    return problems
