@@ -85,7 +85,7 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
 # map of strings to it). Not the missing-key rule: the AWS provider fills a GitHub OAuthToken from GITHUB_TOKEN.
 TERRAFORM_RULES = frozenset({
     "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP109", "CWP111", "CWP123",
-    "CWP125", "CWP130", "CWP132", "CWP134", "CWP135",
+    "CWP125", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
 })  # fmt: skip
 
 

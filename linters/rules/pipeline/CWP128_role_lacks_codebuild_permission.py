@@ -63,7 +63,9 @@ def _codebuild_actions(properties: dict[str, Any], path: Path) -> list[tuple[dic
 class RoleLacksCodeBuildPermission(DocumentRule):
     """
     ## What it does
-    In a CloudFormation template, reports a pipeline with a CodeBuild action whose role (the action's own
+    In a CloudFormation template or a Terraform module (whose `aws_iam_role`, `aws_iam_role_policy` with
+    `jsonencode` or an `aws_iam_policy_document`, and `inline_policy` blocks are read the same way; an attached
+    managed policy makes the role unknown), reports a pipeline with a CodeBuild action whose role (the action's own
     `RoleArn`, else the pipeline's: an `AWS::IAM::Role` of the same template, given as `!GetAtt Role.Arn`) is not
     allowed
     `codebuild:StartBuild` or `codebuild:BatchGetBuilds`. Judged only when every policy that reaches the
@@ -184,6 +186,8 @@ class RoleLacksCodeBuildPermission(DocumentRule):
                 # Where to add it: next to the role's CodeBuild permissions, else where the role is named.
                 near = next((g.path for g in grants if g.pattern.lower().startswith("codebuild:")), None)
                 named = (*action_path, "RoleArn") if own is not None else (*base, "RoleArn")
+                if ctx.document.syntax == "hcl":
+                    near = None  # a policy of the module may be in another of its files: name the role here
                 ctx.report(
                     near or named,
                     f'the role "{role}" that runs the CodeBuild action is not allowed {" or ".join(missing)}, which '
