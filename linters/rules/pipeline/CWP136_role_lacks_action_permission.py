@@ -1,8 +1,8 @@
 from typing import Any
 
 from codeward.linters.document import Path
-from codeward.linters.iam import allows, role_grants, role_id
-from codeward.linters.pipeline_form import CFN_TYPE, _items, is_template
+from codeward.linters.iam import action_roles, allows
+from codeward.linters.pipeline_form import is_template
 from codeward.linters.rule import Context, DocumentRule
 
 from codeward.findings import Severity
@@ -90,16 +90,6 @@ resource "aws_codepipeline" "app" {
   }
 }
 """
-
-
-def _actions(properties: dict[str, Any], path: Path) -> list[tuple[str, dict[str, Any], Path]]:
-    found = []
-    for stage, stage_path, _ in _items(properties.get("Stages"), (*path, "Stages")):
-        for action, action_path, _ in _items(stage.get("Actions"), (*stage_path, "Actions")):
-            type_id = action.get("ActionTypeId")
-            if isinstance(type_id, dict) and type_id.get("Owner") == "AWS" and type_id.get("Provider") in _NEEDED:
-                found.append((type_id["Provider"], action, action_path))
-    return found
 
 
 class RoleLacksActionPermission(DocumentRule):
@@ -201,35 +191,25 @@ class RoleLacksActionPermission(DocumentRule):
         if path != () or not is_template(value) or not isinstance(value.get("Resources"), dict):
             return
         hcl = ctx.document.syntax == "hcl"
-        for logical_id, resource in value["Resources"].items():
-            if not isinstance(resource, dict) or resource.get("Type") != CFN_TYPE:
+        reported: set[tuple[str, str, str]] = set()
+        for found in action_roles(value, _NEEDED):
+            key = (found.named[1], found.role, found.provider)
+            if found.grants is None or key in reported:
                 continue
-            properties = resource.get("Properties")
-            if not isinstance(properties, dict):
+            missing = [need[0] for need in _NEEDED[found.provider] if not any(allows(found.grants, n) for n in need)]
+            if not missing:
                 continue
-            base = ("Resources", logical_id, "Properties")
-            reported: set[tuple[str, str]] = set()
-            for provider, action, action_path in _actions(properties, base):
-                own = action.get("RoleArn")
-                role = role_id(own if own is not None else properties.get("RoleArn"))
-                grants = role_grants(value, role) if role else None
-                if role is None or grants is None or (role, provider) in reported:
-                    continue
-                missing = [need[0] for need in _NEEDED[provider] if not any(allows(grants, n) for n in need)]
-                if not missing:
-                    continue
-                reported.add((role, provider))
-                named = (*action_path, "RoleArn") if own is not None else (*base, "RoleArn")
-                near = None if hcl else next((g.path for g in grants), None)
-                name = action.get("Name") if isinstance(action.get("Name"), str) else "?"
-                ctx.report(
-                    near or named,
-                    f'the role "{role}" that runs the {provider} action "{name}" is not allowed '
-                    f"{' or '.join(missing)}, which CodePipeline needs to run it: the action fails with an "
-                    "access-denied error on every execution",
-                    notes=(
-                        "Every policy reaching the role is in this "
-                        + ("module" if hcl else "template")
-                        + "; add the missing actions to one of them.",
-                    ),
-                )
+            reported.add(key)
+            near = None if hcl else next((g.path for g in found.grants), None)
+            name = found.action.get("Name") if isinstance(found.action.get("Name"), str) else "?"
+            ctx.report(
+                near or found.named,
+                f'the role "{found.role}" that runs the {found.provider} action "{name}" is not allowed '
+                f"{' or '.join(missing)}, which CodePipeline needs to run it: the action fails with an "
+                "access-denied error on every execution",
+                notes=(
+                    "Every policy reaching the role is in this "
+                    + ("module" if hcl else "template")
+                    + "; add the missing actions to one of them.",
+                ),
+            )
