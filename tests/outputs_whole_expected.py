@@ -3940,24 +3940,27 @@ EXPECTED = {
     ],
     'review-case CWR106 3624301f': [
     ],
+    'review-case CWR106 36a2cf16': [
+        ((2, 13, 2, 43), 'CWR106', 'error', 'yaml.load_all() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), None),
+    ],
     'review-case CWR106 41b90872': [
         ((5, 12, 5, 42), 'CWR106', 'info', 'yaml.load() with loader `TagLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), (), None),
     ],
     'review-case CWR106 594fd716': [
     ],
-    'review-case CWR106 869ffb8a': [
-    ],
-    'review-case CWR106 8b1d94ed': [
+    'review-case CWR106 5fb886d9': [
         ((7, 12, 7, 42), 'CWR106', 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), None),
     ],
+    'review-case CWR106 869ffb8a': [
+    ],
     'review-case CWR106 a4ea8fc7': [
-        ((2, 7, 2, 24), 'CWR106', 'error', 'yaml.full_load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
+        ((2, 7, 2, 24), 'CWR106', 'info', 'yaml.full_load() uses FullLoader, which builds instances of any class already imported from `!!python/object` tags: yaml.safe_load() builds plain data only (CWE-502)', (), (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
     ],
     'review-case CWR106 d40a7412': [
         ((4, 12, 4, 29), 'CWR106', 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), ('use yaml.safe_load', ((4, 17, 4, 21, 'safe_load'),))),
     ],
-    'review-case CWR106 dde89227': [
-        ((2, 13, 2, 47), 'CWR106', 'error', 'yaml.load_all() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), None),
+    'review-case CWR106 e6a25393': [
+        ((5, 12, 5, 46), 'CWR106', 'error', 'request.files is loaded by yaml.full_load(), which builds instances of any class already imported from `!!python/object` tags: yaml.safe_load() builds plain data only (CWE-502)', ('data flow: request.files (line 5) -> the sink (line 5)',), (((5, 27, 5, 40), 'request.files (the source)'), ((5, 12, 5, 46), 'the sink')), ('use yaml.safe_load', ((5, 17, 5, 26, 'safe_load'),))),
     ],
     'review-case CWR106 fb053d15': [
     ],
@@ -4194,6 +4197,8 @@ EXPECTED = {
     'review-case CWR123 7317c9cf': [
         ((2, 7, 2, 56), 'CWR123', 'warning', 'autoescape is turned off: every {{ value }} is written into the page unescaped (CWE-79)', (), (), None),
     ],
+    'review-case CWR123 898e2a0d': [
+    ],
     'review-case CWR123 a0e01853': [
     ],
     'review-case CWR123 aeeebbc6': [
@@ -4359,6 +4364,8 @@ EXPECTED = {
     ],
     'review-case CWR204 a1adf439': [
         ((5, 5, 5, 58), 'CWR204', 'info', '`password` is logged in full (CWE-532)', (), (), None),
+    ],
+    'review-case CWR204 aaf4b8f6': [
     ],
     'review-case CWR204 c1da8288': [
         ((5, 5, 5, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
@@ -4612,6 +4619,9 @@ EXPECTED = {
     ],
     'review-case CWR402 0aaa3ceb': [
     ],
+    'review-case CWR402 0aff492b': [
+        ((5, 12, 5, 48), 'CWR402', 'warning', 'describe_volumes() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
     'review-case CWR402 10afa374': [
         ((5, 13, 5, 64), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
     ],
@@ -4619,6 +4629,8 @@ EXPECTED = {
     ],
     'review-case CWR402 38d9fae7': [
         ((5, 31, 5, 64), 'CWR402', 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
+    'review-case CWR402 4e19279e': [
     ],
     'review-case CWR402 553ccbc1': [
         ((5, 15, 5, 79), 'CWR402', 'warning', 'list_executions() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
