@@ -893,20 +893,23 @@ EXPECTED = {
     'CWR105 d59d2bbe': [
         ((4, 12, 4, 22), 'info', 'cPickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), None),
     ],
+    'CWR106 36a2cf16': [
+        ((2, 13, 2, 43), 'error', 'yaml.load_all() without a safe loader can construct arbitrary Python objects (CWE-502)', (), None),
+    ],
     'CWR106 41b90872': [
         ((5, 12, 5, 42), 'info', 'yaml.load() with loader `TagLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), None),
     ],
-    'CWR106 8b1d94ed': [
+    'CWR106 5fb886d9': [
         ((7, 12, 7, 42), 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), None),
     ],
     'CWR106 a4ea8fc7': [
-        ((2, 7, 2, 24), 'error', 'yaml.full_load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
+        ((2, 7, 2, 24), 'info', 'yaml.full_load() uses FullLoader, which builds instances of any class already imported from `!!python/object` tags: yaml.safe_load() builds plain data only (CWE-502)', (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
     ],
     'CWR106 d40a7412': [
         ((4, 12, 4, 29), 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), ('use yaml.safe_load', ((4, 17, 4, 21, 'safe_load'),))),
     ],
-    'CWR106 dde89227': [
-        ((2, 13, 2, 47), 'error', 'yaml.load_all() without a safe loader can construct arbitrary Python objects (CWE-502)', (), None),
+    'CWR106 e6a25393': [
+        ((5, 12, 5, 46), 'error', 'request.files is loaded by yaml.full_load(), which builds instances of any class already imported from `!!python/object` tags: yaml.safe_load() builds plain data only (CWE-502)', ('data flow: request.files (line 5) -> the sink (line 5)',), ('use yaml.safe_load', ((5, 17, 5, 26, 'safe_load'),))),
     ],
     'CWR107 6eded6f5': [
         ((7, 5, 7, 41), 'error', 'request.files chooses the file path used by f.save(); `../` can reach any file (CWE-22)', ('data flow: request.files (line 6) -> `f` (line 6) -> the sink (line 7)',), None),
@@ -1012,6 +1015,9 @@ EXPECTED = {
     ],
     'CWR120 90a55548': [
         ((3, 12, 3, 28), 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), None),
+    ],
+    'CWR120 959f9371': [
+        ((6, 5, 6, 24), 'info', 'cursor.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), None),
     ],
     'CWR120 dd52d53a': [
         ((3, 5, 3, 14), 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), None),
@@ -1283,6 +1289,9 @@ EXPECTED = {
     'CWR401 ca5bcef9': [
         ((5, 16, 5, 38), 'info', 'boto3.client() runs on every invocation that takes this branch; create it once at module level (CWE-1050)', (), None),
     ],
+    'CWR402 0aff492b': [
+        ((5, 12, 5, 48), 'warning', 'describe_volumes() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
+    ],
     'CWR402 10afa374': [
         ((5, 13, 5, 64), 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), None),
     ],
@@ -1434,6 +1443,9 @@ EXPECTED = {
     ],
     'CWR608 9cf964a5': [
         ((5, 9, 5, 32), 'warning', 'assertEquals() is a deprecated alias; use assertEqual (CWE-477)', (), ('use assertEqual', ((5, 14, 5, 26, 'assertEqual'),))),
+    ],
+    'CWR608 d4931011': [
+        ((5, 5, 5, 32), 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), None),
     ],
     'CWR609 19214f07': [
         ((2, 1, 2, 45), 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), None),

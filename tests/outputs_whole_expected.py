@@ -1762,6 +1762,8 @@ EXPECTED = {
     'lint-file buildspec.yml 191cb614': [
         ((8, 7, 8, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "api/app.zip" and "web/app.zip" both produce a file named "app.zip"', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
     ],
+    'lint-file buildspec.yml 1b69c424': [
+    ],
     'lint-file buildspec.yml 1fbf0d9d': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
@@ -1809,6 +1811,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 54e6e1f3': [
     ],
+    'lint-file buildspec.yml 556bf6f7': [
+    ],
     'lint-file buildspec.yml 5623b921': [
         ((5, 18, 5, 29), 'CWB127', 'error', 'deploy.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has scripts/deploy.sh: chmod fails with "No such file or directory" and the phase fails', (), (), None),
     ],
@@ -1843,6 +1847,8 @@ EXPECTED = {
         ((5, 9, 5, 13), 'CWB128', 'warning', '`node server.js` does not return: server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
     'lint-file buildspec.yml 88dfb669': [
+    ],
+    'lint-file buildspec.yml 8ee44201': [
     ],
     'lint-file buildspec.yml 8f12c09e': [
     ],
@@ -1882,6 +1888,10 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml bbb6be56': [
     ],
+    'lint-file buildspec.yml c283f90a': [
+        ((5, 9, 5, 16), 'CWB126', 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), (), None),
+        ((5, 26, 5, 33), 'CWB126', 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), (), None),
+    ],
     'lint-file buildspec.yml c2f5ccff': [
         ((12, 19, 12, 22), 'CWB108', 'error', 'the build-graph has a dependency cycle: e2e -> smoke -> e2e; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
     ],
@@ -1892,7 +1902,11 @@ EXPECTED = {
     'lint-file buildspec.yml c8533afb': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
+    'lint-file buildspec.yml cc11fe2f': [
+    ],
     'lint-file buildspec.yml ccbe1a8f': [
+    ],
+    'lint-file buildspec.yml cd0b81e5': [
     ],
     'lint-file buildspec.yml d387a77e': [
         ((5, 30, 5, 31), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
@@ -1907,6 +1921,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml e2a52f70': [
         ((6, 24, 6, 40), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml e6fbbed3': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: the build writes it as out/report.txt, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "out/report.txt" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/report.txt).',), (), None),
     ],
     'lint-file buildspec.yml e7e2c5f7': [
     ],
@@ -4033,24 +4050,27 @@ EXPECTED = {
     ],
     'review-case CWR106 3624301f': [
     ],
+    'review-case CWR106 36a2cf16': [
+        ((2, 13, 2, 43), 'CWR106', 'error', 'yaml.load_all() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), None),
+    ],
     'review-case CWR106 41b90872': [
         ((5, 12, 5, 42), 'CWR106', 'info', 'yaml.load() with loader `TagLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), (), None),
     ],
     'review-case CWR106 594fd716': [
     ],
-    'review-case CWR106 869ffb8a': [
-    ],
-    'review-case CWR106 8b1d94ed': [
+    'review-case CWR106 5fb886d9': [
         ((7, 12, 7, 42), 'CWR106', 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), None),
     ],
+    'review-case CWR106 869ffb8a': [
+    ],
     'review-case CWR106 a4ea8fc7': [
-        ((2, 7, 2, 24), 'CWR106', 'error', 'yaml.full_load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
+        ((2, 7, 2, 24), 'CWR106', 'info', 'yaml.full_load() uses FullLoader, which builds instances of any class already imported from `!!python/object` tags: yaml.safe_load() builds plain data only (CWE-502)', (), (), ('use yaml.safe_load', ((2, 12, 2, 21, 'safe_load'),))),
     ],
     'review-case CWR106 d40a7412': [
         ((4, 12, 4, 29), 'CWR106', 'error', 'yaml.load() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), ('use yaml.safe_load', ((4, 17, 4, 21, 'safe_load'),))),
     ],
-    'review-case CWR106 dde89227': [
-        ((2, 13, 2, 47), 'CWR106', 'error', 'yaml.load_all() without a safe loader can construct arbitrary Python objects (CWE-502)', (), (), None),
+    'review-case CWR106 e6a25393': [
+        ((5, 12, 5, 46), 'CWR106', 'error', 'request.files is loaded by yaml.full_load(), which builds instances of any class already imported from `!!python/object` tags: yaml.safe_load() builds plain data only (CWE-502)', ('data flow: request.files (line 5) -> the sink (line 5)',), (((5, 27, 5, 40), 'request.files (the source)'), ((5, 12, 5, 46), 'the sink')), ('use yaml.safe_load', ((5, 17, 5, 26, 'safe_load'),))),
     ],
     'review-case CWR106 fb053d15': [
     ],
@@ -4226,11 +4246,18 @@ EXPECTED = {
     'review-case CWR120 90a55548': [
         ((3, 12, 3, 28), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 959f9371': [
+        ((6, 5, 6, 24), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
+    ],
     'review-case CWR120 ace30a8e': [
     ],
     'review-case CWR120 b64e377f': [
     ],
+    'review-case CWR120 c12b272c': [
+    ],
     'review-case CWR120 c4254007': [
+    ],
+    'review-case CWR120 c862ea72': [
     ],
     'review-case CWR120 c9285bc5': [
     ],
@@ -4279,6 +4306,8 @@ EXPECTED = {
     ],
     'review-case CWR123 7317c9cf': [
         ((2, 7, 2, 56), 'CWR123', 'warning', 'autoescape is turned off: every {{ value }} is written into the page unescaped (CWE-79)', (), (), None),
+    ],
+    'review-case CWR123 898e2a0d': [
     ],
     'review-case CWR123 a0e01853': [
     ],
@@ -4445,6 +4474,8 @@ EXPECTED = {
     ],
     'review-case CWR204 a1adf439': [
         ((5, 5, 5, 58), 'CWR204', 'info', '`password` is logged in full (CWE-532)', (), (), None),
+    ],
+    'review-case CWR204 aaf4b8f6': [
     ],
     'review-case CWR204 c1da8288': [
         ((5, 5, 5, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
@@ -4698,6 +4729,9 @@ EXPECTED = {
     ],
     'review-case CWR402 0aaa3ceb': [
     ],
+    'review-case CWR402 0aff492b': [
+        ((5, 12, 5, 48), 'CWR402', 'warning', 'describe_volumes() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
     'review-case CWR402 10afa374': [
         ((5, 13, 5, 64), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
     ],
@@ -4705,6 +4739,8 @@ EXPECTED = {
     ],
     'review-case CWR402 38d9fae7': [
         ((5, 31, 5, 64), 'CWR402', 'warning', 'list_objects_v2() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
+    'review-case CWR402 4e19279e': [
     ],
     'review-case CWR402 553ccbc1': [
         ((5, 15, 5, 79), 'CWR402', 'warning', 'list_executions() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
@@ -4980,6 +5016,8 @@ EXPECTED = {
     'review-case CWR608 0bb5f7ac': [
         ((2, 1, 2, 33), 'CWR608', 'warning', 'logging.warn() is deprecated; use logging.warning (CWE-477)', (), (), ('use logging.warning', ((2, 9, 2, 13, 'warning'),))),
     ],
+    'review-case CWR608 0d4d4371': [
+    ],
     'review-case CWR608 1cecd3e2': [
     ],
     'review-case CWR608 52031419': [
@@ -5002,6 +5040,9 @@ EXPECTED = {
         ((5, 9, 5, 32), 'CWR608', 'warning', 'assertEquals() is a deprecated alias; use assertEqual (CWE-477)', (), (), ('use assertEqual', ((5, 14, 5, 26, 'assertEqual'),))),
     ],
     'review-case CWR608 b043a5cf': [
+    ],
+    'review-case CWR608 d4931011': [
+        ((5, 5, 5, 32), 'CWR608', 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
     ],
     'review-case CWR608 d9c3d3d1': [
     ],

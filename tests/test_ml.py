@@ -169,6 +169,27 @@ def test_sink_candidate_features() -> None:
     assert route.validation_call and route.steps == 1
 
 
+def test_sink_features_stay_in_their_own_function() -> None:
+    """A check, an allow-list test or an assignment in one function says nothing of another's sink. The facts were
+    keyed by the id() of the walk's scope object, which is freed when its function ends: the next function's
+    scope could take that id and inherit them, so a finding's confidence depended on the heap's history (what a
+    worker reviewed before: tornado web.py:2896 scored 0.1769 in one run and 0.0026 in others). Each function,
+    first and last, in both orders, must see only its own facts."""
+    checked = (
+        "@app.route('/a')\ndef first():\n    target = request.args.get('next')\n"
+        "    if target in ALLOWED:\n        check_target(target)\n    return redirect(target)\n\n"
+    )
+    plain = "@app.route('/b')\ndef second():\n    target = request.args.get('next')\n    return redirect(target)\n\n"
+    head = "from flask import Flask, request, redirect\napp = Flask(__name__)\n\n"
+    for body in (checked + plain * 3, plain * 3 + checked):
+        found = [
+            (c.function_words[0], c.validation_call, c.allow_list)
+            for c, fires in cand.sink_candidates("views.py", head + body)
+            if fires
+        ]
+        assert sorted(found) == [("first", True, True)] + [("second", False, False)] * 3, found
+
+
 def test_a_value_used_by_many_sinks_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """A variable's assigned value is walked once however many sinks use it (a large value and thousands of sink
     calls were quadratic), and every sink still gets that value's facts."""

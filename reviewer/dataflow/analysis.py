@@ -1091,7 +1091,9 @@ class Analysis:
             old, new = positional[0].const, positional[1].const
             if old in ("\n", "\r", "\r\n") and isinstance(new, str) and "\n" not in new and "\r" not in new:
                 flows = clean_flows(flows, frozenset({"log", "header"}))
-            if old == "'" and new in ("''", "\\'"):
+            # A quote doubled (or backslashed, in a literal) cannot end the quoted text it goes into: a string
+            # literal's `'`, an identifier's `"` (ANSI, PostgreSQL, Oracle), `` ` `` (MySQL) or `]` (SQL Server).
+            if isinstance(old, str) and new in _SQL_QUOTE_ESCAPES.get(old, ()):
                 flows = clean_flows(flows, frozenset({"sql"}))
             return Value(flows=flows, prefix=receiver.prefix, type=receiver.type or "str")
         if method in _STR_COPY:
@@ -1933,6 +1935,10 @@ def _pattern_chars(body: str) -> tuple[frozenset[str], bool] | None:
         last_dot = False
         i += 1
     return frozenset(chars), dots
+
+
+# The quote characters of SQL text and how a quoting function escapes them inside that quote.
+_SQL_QUOTE_ESCAPES: dict[str, tuple[str, ...]] = {"'": ("''", "\\'"), '"': ('""',), "`": ("``",), "]": ("]]",)}
 
 
 def _escaped(letter: str, in_class: bool) -> str | None:

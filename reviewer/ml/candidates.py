@@ -397,7 +397,10 @@ class _State:
     """Per-file facts the recorder gathers during the walk."""
 
     def __init__(self) -> None:
-        self.assigned: dict[tuple[int, str], Any] = {}  # (id of function scope, name) -> last value
+        # (id of the function's node, name) -> last value. The node, not the engine's Scope object: a Scope dies with
+        # its function and a later function's Scope may take its id (and these facts), which made the features
+        # depend on what the process had allocated before.
+        self.assigned: dict[tuple[int, str], Any] = {}
         self.validated: set[tuple[int, str]] = set()
         self.allow_listed: set[tuple[int, str]] = set()
         self.found: list[tuple[Any, SinkCandidate, bool]] = []  # (call node, candidate, the rule reports it)
@@ -438,7 +441,7 @@ def _recorder_rules(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dic
     leavers: dict[type, list] = {}
 
     def scope_key(ctx: Any) -> int:
-        return id(ctx.scope)
+        return id(ctx.scope.node)
 
     def leave_assign(ctx: Any, node: Any) -> None:
         for target in node.targets:
@@ -549,7 +552,7 @@ def _sink_candidate(ctx: Any, rule: Any, node: Any, label: str, expr: Any, state
     from codeward.reviewer.rules._base import host_is_fixed, literal_prefix
 
     scope = ctx.scope
-    key = id(scope)
+    key = id(scope.node)
     resolved = expr
     if isinstance(expr, cst.Name) and (key, expr.value) in state.assigned:
         resolved = state.assigned[(key, expr.value)]

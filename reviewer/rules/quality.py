@@ -846,26 +846,57 @@ def _fallback_imports(ctx: Context) -> frozenset[str]:
 def _project_defines_warn(ctx: Context) -> bool:
     """A module of the project this file imports, or one that module imports, defines a `warn` of its own (a
     logger class whose API is `warn`, with no `warning`: supervisor's `loggers.Logger`, reached through
-    `options.logger`)."""
+    `options.logger`); or a module of the file's own package, or one it imports, does (a `warn` patched onto a
+    logging class: awsebcli's `ebcore` calls `utils.monkey_patch_warn()`, which sets `LoggingLogHandler.warn`,
+    before the `io` next to it logs through `app.log.warn`). Asked only for the few hedged `x.warn()` calls."""
     import os
 
     from codeward.reviewer.dataflow.project import shared_project
 
+    found = ctx.shared.get("project-warn")
+    if found is not None:
+        return found  # type: ignore[return-value]
     project = shared_project()
     here = os.path.abspath(ctx.path)
-    seen, frontier = {here}, [here]
-    for _ in range(2):
-        following = []
-        for path in frontier:
-            for module in project.imported_modules(path):
-                if module in seen:
-                    continue
+    folder = os.path.dirname(here)
+    try:
+        siblings = sorted(
+            os.path.join(folder, name)
+            for name in os.listdir(folder)
+            if name.endswith(".py") and os.path.join(folder, name) != here
+        )
+    except OSError:
+        siblings = []
+    seen = {here}
+    found = False
+    # Two imports away from the file; one import away from the modules next to it.
+    for start, depth in ([here], 2), (siblings, 1):
+        frontier = []
+        for module in start:
+            if module not in seen:
                 seen.add(module)
                 if project.defines(module, "warn"):
-                    return True
-                following.append(module)
-        frontier = following
-    return False
+                    found = True
+                    break
+            frontier.append(module)
+        for _ in range(depth if not found else 0):
+            following = []
+            for path in frontier:
+                for module in project.imported_modules(path):
+                    if module in seen:
+                        continue
+                    seen.add(module)
+                    if project.defines(module, "warn"):
+                        found = True
+                        break
+                    following.append(module)
+                if found:
+                    break
+            frontier = following
+        if found:
+            break
+    ctx.shared["project-warn"] = found
+    return found
 
 
 def _compatibility_fallback(ctx: Context, call: cst.Call) -> bool:
@@ -922,8 +953,9 @@ class DeprecatedApi(ReviewRule):
     only older versions reach (under `except AttributeError`/`ImportError` after trying the new API, under a
     `sys.version_info` or `hasattr` test, or of a name imported from the old module only when the new one
     fails to import) are not reported. Neither is `x.warn(...)` on a receiver that only its name calls a
-    logger when the project defines a `warn` of its own (in the module, or one or two imports away): its own
-    logger class, whose `warning` may not exist.
+    logger when the project defines a `warn` of its own (in the module, one or two imports away, or in a module
+    of the same package or one it imports): its own logger class, whose `warning` may not exist, or a `warn`
+    it patches onto a logging class.
     """
 
     code = "CWR608"
@@ -995,6 +1027,18 @@ class DeprecatedApi(ReviewRule):
                 "app/loggers.py": "class Logger:\n    def warn(self, msg):\n        print(msg)\n",
             },
         ),
+        # A module of the same package patches `warn` onto the logging class its `app.log` is (awsebcli).
+        Valid(
+            "from cli import state\n\n\ndef log_warning(message):\n    state.app.log.warn(message)\n",
+            filename="cli/io.py",
+            files={
+                "__init__.py": "",
+                "state.py": "app = None\n",
+                "core.py": "from cli import patches, state\n\npatches.patch_warn()\n",
+                "patches.py": "from cement import LoggingLogHandler\n\n\ndef patch_warn():\n"
+                "    def warn(self, msg):\n        self.backend.warning(msg)\n\n    LoggingLogHandler.warn = warn\n",
+            },
+        ),
         # Fallbacks for older Pythons: the new API is tried first.
         Valid(
             "import inspect\n\ndef spec(f):\n    try:\n        return inspect.signature(f)\n"
@@ -1041,6 +1085,19 @@ class DeprecatedApi(ReviewRule):
             3,
             9,
             message="if `self.options.logger` is a logging.Logger, warn() is deprecated",
+        ),
+        # The same package's modules define no `warn`: the hedge stands.
+        Invalid(
+            "from cli import state\n\n\ndef log_warning(message):\n    state.app.log.warn(message)\n",
+            5,
+            5,
+            message="if `state.app.log` is a logging.Logger, warn() is deprecated",
+            filename="cli/io.py",
+            files={
+                "__init__.py": "",
+                "state.py": "app = None\n",
+                "core.py": "from cli import state\n\nstate.app = 1\n",
+            },
         ),
         Invalid(
             "import unittest\n\nclass T(unittest.TestCase):\n    def test(self):\n        self.assertEquals(1, 1)\n",
