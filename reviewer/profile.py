@@ -1,7 +1,7 @@
 """Which rules a review runs on a file: the default set, what the user asked for, and the test profile.
 
 Test code (files under `tests/`, `test/`, `testing/`, `__tests__/`, `*_tests/` (such as `e2e_tests/`),
-`test_*/` (such as `test_scripts/`), `test_*.py`, `*_test.py`, `*_tests.py`, `conftest.py`,
+`test_*.py`, `*_test.py`, `*_tests.py`, `conftest.py`,
 or the globs of `test-paths` in `[tool.codeward.reviewer]`) gets a profile of its own unless the review runs
 with `--profile strict` (or `profile = "strict"`): the rules below stay quiet there, because in tests their
 findings are fixtures and harness code, not defects a reviewer comments on. Of the known token formats
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # `t/`: the test folder of the celery family of projects (and of Perl's convention they follow).
-DEFAULT_TEST_PATHS = ("tests", "test", "t", "testing", "__tests__", "*_tests", "test_*", "*_test.py",
+DEFAULT_TEST_PATHS = ("tests", "test", "t", "testing", "__tests__", "*_tests", "test_*.py", "*_test.py",
                       "*_tests.py", "conftest.py")  # fmt: skip
 # Example and documentation code: its credentials, regions and account ids are placeholders for the reader's own.
 EXAMPLE_PATHS = ("examples", "example", "samples", "sample", "docs", "doc")

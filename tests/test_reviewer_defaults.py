@@ -322,12 +322,6 @@ def test_celery_style_t_folders_are_tests(tmp_path: Path) -> None:
     assert codes(found) == [("t/unit/test_app.py", 16, "CWR201")]
 
 
-def test_test_prefixed_folders_are_tests(tmp_path: Path) -> None:
-    # connected-mobility-solution-on-aws keeps its manual test scripts under `test_scripts/`.
-    found = review(tmp_path, {"test_scripts/provision.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
-    assert codes(found) == []
-
-
 def test_test_paths_are_configurable(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.codeward]\nselect = ["ALL"]\n[tool.codeward.reviewer]\ntest-paths = ["checks/**"]\n', encoding="utf-8"
