@@ -1715,6 +1715,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 656007fa': [
     ],
+    'lint-file buildspec.yml 6774a440': [
+    ],
     'lint-file buildspec.yml 6bbb3ed8': [
     ],
     'lint-file buildspec.yml 6da229bb': [
@@ -1797,6 +1799,9 @@ EXPECTED = {
     'lint-file buildspec.yml ccbe1a8f': [
     ],
     'lint-file buildspec.yml cd0b81e5': [
+    ],
+    'lint-file buildspec.yml ceec06c8': [
+        ((5, 9, 5, 14), 'CWB128', 'warning', '`rails s -p 3000` does not return: rails server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
     'lint-file buildspec.yml d387a77e': [
         ((5, 30, 5, 31), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
@@ -1919,6 +1924,8 @@ EXPECTED = {
     ],
     'lint-file project.yml 32cc6e60': [
         ((16, 67, 16, 68), 'CWF001', 'error', 'Build buildspec: YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), (), None),
+    ],
+    'lint-file svc/buildspec.yml dcc50f26': [
     ],
     'review app.py 0cb05d4c': [
         ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
@@ -5116,10 +5123,16 @@ EXPECTED = {
     'review-file case.py 19790ee3': [
         ((5, 5, 5, 25), 'CWR307', 'error', 'mode 0o777 lets every user on the machine write here (CWE-732)', (), (), None),
     ],
+    'review-file case.py 1a94a2cb': [
+        ((5, 5, 5, 49), 'CWR103', 'info', 'os.execl() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review-file case.py 1b88b566': [
     ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
+    ],
+    'review-file case.py 1dcea358': [
+        ((7, 5, 7, 40), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
     ],
     'review-file case.py 1de06a02': [
         ((6, 5, 6, 49), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 18, 6, 30), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
@@ -5378,6 +5391,9 @@ EXPECTED = {
     'review-file case.py eb6264e5': [
         ((5, 5, 5, 48), 'CWR103', 'info', 'subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
         ((5, 5, 5, 48), 'CWR609', 'info', 'subprocess.call() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-file case.py ed67fc5d': [
+        ((5, 12, 5, 46), 'CWR124', 'info', 'mark_safe() marks HTML built from `text` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
     ],
     'review-file case.py ee0782cd': [
         ((6, 12, 6, 42), 'CWR106', 'info', 'yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), (), None),

@@ -339,6 +339,7 @@ def test_a_file_binary_from_its_first_line_is_skipped(tmp_path: Path) -> None:
     assert [(f.code, f.line, f.column, f.message) for f in named.findings] == [
         ("CWF013", 1, 1, "skipped: binary content, not a buildspec, AppSpec or pipeline")
     ]
+    assert (named.path, named.kind, named.skipped) == (str(path), None, False)  # the result names its file (seed 50)
     found = lint_file(str(path), explicit=False)
     assert found.skipped and found.findings == []
 
@@ -922,6 +923,20 @@ SEED_49 = {
     'a program run by its path before docker push': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - ./build-image\n      - docker push app\n',
         {},
         []),
+    # Seed 50. CWB128: `rails s` is `rails server`.
+    'rails s': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - rails s -p 3000\n',
+        {},
+        [('CWB128', (5, 9, 5, 14), 'warning', '`rails s -p 3000` does not return: rails server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())]),
+    # CWB129: a command given package.json may rewrite it (here a node script): the test script npm runs after
+    # it is not the committed one, and is not judged.
+    'a node script given package.json before npm test': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - node scripts/set-test.js package.json\n      - npm test\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'package.json': '{"scripts": {"test": "echo \\"Error: no test specified\\" && exit 1"}}'},
+        []),
+    # CWB127: a buildspec in a folder whose first cd goes into a folder of the repository's root: the build
+    # runs from the root, where backend/requirements.txt is.
+    'a cd from the root in a buildspec below it': ('svc/buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cd backend\n      - pip install -r requirements.txt\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'backend/requirements.txt': 'flask\n', 'svc/.keep': ''},
+        []),
 }  # fmt: skip
 
 
@@ -963,3 +978,21 @@ def test_lint_text_reads_an_inline_buildspecs_files_from_its_base_dir(tmp_path: 
     found = lint_text(str(base / "infra" / "template.yml"), text, base_dir=str(base)).findings
     assert [(f.code, f.line, f.message) for f in found] == [("CWB128", 16, "Build buildspec: " + _LISTENS)]
     assert lint_text(str(base / "infra" / "template.yml"), text).findings == []  # server.js is not here
+
+
+@pytest.mark.parametrize(
+    ("words", "options", "arguments"),
+    [
+        (["docker", "buildx", "build", "-t", "app", "."], (["-t", "app", "."], 3), [(".", 5)]),
+        (["docker", "image", "build", "."], (["."], 3), [(".", 3)]),
+        (["docker", "build", "-f", "d/Dockerfile", "ctx"], (["-f", "d/Dockerfile", "ctx"], 2), [("ctx", 4)]),
+        (["docker", "push", "app"], None, None),
+        (["podman", "build", "."], None, None),
+    ],
+)
+def test_the_words_of_a_docker_build(words: list[str], options: object, arguments: object) -> None:
+    # Seed 50: `docker buildx build` and `docker image build` are docker build too.
+    from codeward.linters.rules.buildspec._shared import docker_build_arguments, docker_build_options
+
+    assert docker_build_options(words) == options
+    assert docker_build_arguments(words) == arguments
