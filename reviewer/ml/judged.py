@@ -445,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
         if cached is not None:
             document = {"data": data, "counts": counts, "suites": suites, "suite_counts": suite_counts}
             cached.write_text(json.dumps(document), encoding="utf-8")
+    from codeward.reviewer.measured import ALWAYS
+
+    data = [r for r in data if r["code"] not in ALWAYS]  # always shown, never scored (`score_findings`)
     held: list[dict] = []
     if args.hold_out:
         from bench.reviewer.realcode import PROJECTS
