@@ -415,11 +415,14 @@ def write_precision(findings: list[dict], judgments: dict, target: Path, label: 
         bucket[judgments[key(finding)]["verdict"]] += 1
     meta_path = findings_path(label).with_suffix(".meta.json")
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    measured_at = meta.get("commit", "unknown")
+    if meta.get("finished_at", measured_at) != measured_at:
+        measured_at += f" (the checkout was at {meta['finished_at']} when it ended)"
     document = {
         "measured_by": f"python -m bench.reviewer.realcode run --label {label} -- --select ALL; "
         f"python -m bench.reviewer.realcode score --label {label} --write-precision reviewer/precision.json",
         # One run at one commit (`run` records it next to the findings); "unknown": a findings file joined by hand.
-        "measured_at": meta.get("commit", "unknown"),
+        "measured_at": measured_at,
         "projects": [f"{p.where}@{p.pin}" for p in PROJECTS],
         "rules": dict(sorted(rules.items())),
     }
@@ -597,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
             print(project.name, extract(project, args.mirror))
         return 0
     if args.action == "run":
+        commit = _commit()  # at the start: each project's review reads the checkout as it is when it starts
         for project in projects:
             extract(project, args.mirror)
         findings = [f for project in projects for f in review(project, args.codeward_args, args.codeward)]
@@ -606,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
                 handle.write(json.dumps(finding, sort_keys=True) + "\n")
         counts = Counter(f["project"] for f in findings)
         # What the findings were measured at: one run at one commit is what a precision table may come from.
-        meta = {"commit": _commit(), "splits": sorted({p.split for p in projects}), "codeward_args": args.codeward_args,
+        meta = {"commit": commit, "finished_at": _commit(), "splits": sorted({p.split for p in projects}), "codeward_args": args.codeward_args,
                 "codeward": args.codeward or "this checkout"}  # fmt: skip
         findings_path(args.label).with_suffix(".meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         print(f"{len(findings)} findings -> {findings_path(args.label)}", dict(counts))
