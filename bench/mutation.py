@@ -205,8 +205,15 @@ def prepare(name: str, package: Package, debug: bool = False) -> Path:
     # copy), files are reviewed in the test process; a file whose review raises becomes the same
     # not-reviewed result a dead worker gives.
     (work / "mutation_inprocess.py").write_text(INPROCESS, encoding="utf-8")
+    # The checkout is a git repository, and rules that read "the repository" find its root by its `.git`
+    # (codeward.linters.revision.project_root): CWB141 looks there for a file that sets a variable. Without one
+    # the copy's root was the linted file's folder, and the corpus's findings differed from the checkout's
+    # (lint seed 50's clean run stopped on tests/corpus/buildspec/unterminated-quote.yml: a CWB141 more). A
+    # marker, not a repository: git commands in the copy fail as they did without it.
+    (work / ".git").mkdir()
+    (work / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
     tops = sorted({file.split("/", 1)[0] for file in tracked_files()} - {"codeward", "tests"})
-    tops += ["sitecustomize.py", "mutation_inprocess.py"]
+    tops += ["sitecustomize.py", "mutation_inprocess.py", ".git"]
     (work / "pyproject.toml").write_text(pyproject(package, tops, debug), encoding="utf-8")
     return work
 

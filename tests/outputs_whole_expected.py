@@ -1652,6 +1652,8 @@ EXPECTED = {
     'lint-file buildspec.yml 191cb614': [
         ((8, 7, 8, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "api/app.zip" and "web/app.zip" both produce a file named "app.zip"', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
     ],
+    'lint-file buildspec.yml 1b69c424': [
+    ],
     'lint-file buildspec.yml 1fbf0d9d': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
@@ -1699,6 +1701,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 54e6e1f3': [
     ],
+    'lint-file buildspec.yml 556bf6f7': [
+    ],
     'lint-file buildspec.yml 5623b921': [
         ((5, 18, 5, 29), 'CWB127', 'error', 'deploy.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has scripts/deploy.sh: chmod fails with "No such file or directory" and the phase fails', (), (), None),
     ],
@@ -1710,6 +1714,8 @@ EXPECTED = {
     'lint-file buildspec.yml 63e8cf5a': [
     ],
     'lint-file buildspec.yml 656007fa': [
+    ],
+    'lint-file buildspec.yml 6774a440': [
     ],
     'lint-file buildspec.yml 6bbb3ed8': [
     ],
@@ -1733,6 +1739,8 @@ EXPECTED = {
         ((5, 9, 5, 13), 'CWB128', 'warning', '`node server.js` does not return: server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
     'lint-file buildspec.yml 88dfb669': [
+    ],
+    'lint-file buildspec.yml 8ee44201': [
     ],
     'lint-file buildspec.yml 8f12c09e': [
     ],
@@ -1772,6 +1780,10 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml bbb6be56': [
     ],
+    'lint-file buildspec.yml c283f90a': [
+        ((5, 9, 5, 16), 'CWB126', 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), (), None),
+        ((5, 26, 5, 33), 'CWB126', 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', (), (), None),
+    ],
     'lint-file buildspec.yml c2f5ccff': [
         ((12, 19, 12, 22), 'CWB108', 'error', 'the build-graph has a dependency cycle: e2e -> smoke -> e2e; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
     ],
@@ -1782,7 +1794,14 @@ EXPECTED = {
     'lint-file buildspec.yml c8533afb': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
     ],
+    'lint-file buildspec.yml cc11fe2f': [
+    ],
     'lint-file buildspec.yml ccbe1a8f': [
+    ],
+    'lint-file buildspec.yml cd0b81e5': [
+    ],
+    'lint-file buildspec.yml ceec06c8': [
+        ((5, 9, 5, 14), 'CWB128', 'warning', '`rails s -p 3000` does not return: rails server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
     'lint-file buildspec.yml d387a77e': [
         ((5, 30, 5, 31), 'CWB118', 'error', 'the shell cannot parse this command: "(" after "f()" opens no subshell, so sh stops with a syntax error and the phase fails; quote the text or escape the parenthesis', (), (), None),
@@ -1797,6 +1816,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml e2a52f70': [
         ((6, 24, 6, 40), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
+    'lint-file buildspec.yml e6fbbed3': [
+        ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: the build writes it as out/report.txt, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "out/report.txt" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/report.txt).',), (), None),
     ],
     'lint-file buildspec.yml e7e2c5f7': [
     ],
@@ -1902,6 +1924,8 @@ EXPECTED = {
     ],
     'lint-file project.yml 32cc6e60': [
         ((16, 67, 16, 68), 'CWF001', 'error', 'Build buildspec: YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), (), None),
+    ],
+    'lint-file svc/buildspec.yml dcc50f26': [
     ],
     'review app.py 0cb05d4c': [
         ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
@@ -5087,10 +5111,16 @@ EXPECTED = {
     'review-file case.py 19790ee3': [
         ((5, 5, 5, 25), 'CWR307', 'error', 'mode 0o777 lets every user on the machine write here (CWE-732)', (), (), None),
     ],
+    'review-file case.py 1a94a2cb': [
+        ((5, 5, 5, 49), 'CWR103', 'info', 'os.execl() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review-file case.py 1b88b566': [
     ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
+    ],
+    'review-file case.py 1dcea358': [
+        ((7, 5, 7, 40), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
     ],
     'review-file case.py 1de06a02': [
         ((6, 5, 6, 49), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 18, 6, 30), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
@@ -5349,6 +5379,9 @@ EXPECTED = {
     'review-file case.py eb6264e5': [
         ((5, 5, 5, 48), 'CWR103', 'info', 'subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
         ((5, 5, 5, 48), 'CWR609', 'info', 'subprocess.call() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-file case.py ed67fc5d': [
+        ((5, 12, 5, 46), 'CWR124', 'info', 'mark_safe() marks HTML built from `text` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
     ],
     'review-file case.py ee0782cd': [
         ((6, 12, 6, 42), 'CWR106', 'info', 'yaml.load() with loader `CfnLoader`: check that it is built on yaml.SafeLoader, otherwise it can construct arbitrary Python objects (CWE-502)', (), (), None),

@@ -164,3 +164,59 @@ CHAT = [
 def test_a_chat_bot_command_takes_its_arguments_from_a_message(head: str, expected: list[tuple[int, str]]) -> None:
     body = head + "    db.execute(\"SELECT * FROM polls WHERE question = '%s'\" % text)\n"
     assert _default(body, "CWR101") == expected
+
+
+# -- values a shell cannot misread, held in a local name --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("assigned", "expected"),
+    [
+        ("encoded = base64.b64encode(script.encode('utf-16le')).decode()", []),  # [A-Za-z0-9+/=] only
+        ("encoded = hashlib.sha256(script.encode()).hexdigest()", []),
+        ("encoded = binascii.hexlify(script.encode()).decode()", []),
+        ("encoded = script.strip()", [4]),  # the parameter's own text
+        ("encoded = base64.b64decode(script).decode()", [4]),  # decoding gives back any text
+    ],
+)
+def test_a_shell_safe_encoding_held_in_a_local_name(assigned: str, expected: list[int]) -> None:
+    body = (
+        f"import base64, binascii, hashlib\ndef remote(conn, script):\n    {assigned}\n"
+        "    conn.run_command(f'powershell -NoProfile -EncodedCommand {encoded}')\n"
+    )
+    assert lines(body, "CWR103") == expected
+
+
+@pytest.mark.parametrize(
+    ("bound", "expected"),
+    [
+        ("", []),
+        ("    for digest in names:\n        pass\n", [6]),  # a loop variable too: not only the digest
+        ("    if names:\n        digest = names[0]\n", [6]),  # another assignment, of other text
+    ],
+)
+def test_a_digest_in_a_shell_command_through_a_local_name(bound: str, expected: list[int]) -> None:
+    body = (
+        "import hashlib\ndef clean(data, names):\n    digest = hashlib.sha256(data).hexdigest()\n"
+        f"{bound}    os.system('rm -f /tmp/cache/' + digest)\n"
+    )
+    assert lines(body, "CWR103") == expected
+
+
+@pytest.mark.parametrize(
+    ("started", "expected"),
+    [
+        ("pexpect.spawn(cmd, echo=False)", []),  # pexpect splits the line and starts the program: no shell
+        ("pexpect.spawn('/bin/sh', ['-c', cmd])", [5]),  # a shell after all: the line given to it is reported
+    ],
+)
+def test_a_runner_in_view_that_starts_its_program_with_pexpect(started: str, expected: list[int]) -> None:
+    body = (
+        f"import pexpect\ndef spawn_process(cmd):\n    return {started}\ndef show(msg):\n"
+        "    return spawn_process('echo %s' % msg)\n"
+    )
+    findings = review_text("case.py", HEAD + textwrap.dedent(body))
+    offset = HEAD.count("\n")
+    assert [f.line - offset for f in findings if f.code == "CWR103" and "is given a command line" in f.message] == (
+        expected
+    )

@@ -48,3 +48,57 @@ def test_the_message_names_every_wrapper_and_where_each_passes_the_data_on(tmp_p
         "reaches the command run by git_show(), which passes it to run() (tools.py:5), which passes it to "
         "subprocess.check_output() (runner.py:5)" in finding.message
     )
+
+
+# The package re-exports the wrapper (`from .tools import git_show` in its `__init__.py`, or through one more
+# module): the views import it from the package, whose own text defines nothing.
+REEXPORTS = {
+    "from the package": ("from .tools import git_show\n", "from app import git_show\n", "git_show"),
+    "the package's attribute": ("from .tools import git_show\n", "import app\n", "app.git_show"),
+    "two re-exports": ("from .api import git_show\n", "from app import git_show\n", "git_show"),
+}
+
+
+def _reexporting(root: Path, tools: str, init: str, imports: str, called: str) -> Path:
+    package = root / "app"
+    package.mkdir()
+    views = f"from flask import Flask, request\n\n{imports}\napp_ = Flask(__name__)\n\n\n"
+    views += f"@app_.route('/x')\ndef x():\n    return {called}(request.args['n'])\n"
+    files = {"__init__.py": init, "runner.py": RUNNER, "tools.py": tools, "views.py": views}
+    files["api.py"] = "from .tools import git_show\n"
+    for name, text in files.items():
+        (package / name).write_text(text)
+    return package
+
+
+@pytest.mark.parametrize("shape", sorted(REEXPORTS))
+def test_a_wrapper_the_package_re_exports(tmp_path: Path, shape: str) -> None:
+    package = _reexporting(tmp_path, TOOLS["from import"], *REEXPORTS[shape])
+    found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"]
+    assert found == [(10, "CWR102")]
+
+
+@pytest.mark.parametrize("shape", sorted(REEXPORTS))
+def test_a_quoting_wrapper_the_package_re_exports(tmp_path: Path, shape: str) -> None:
+    package = _reexporting(tmp_path, QUOTING, *REEXPORTS[shape])
+    assert [f.code for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"] == []
+
+
+# The module under review sits in a folder without `__init__.py` inside the package it imports from
+# (`pkg/tools/app.py` importing `pkg.runner`): the runner's code is found all the same.
+SPLITTING_RUNNER = "import shlex\nimport subprocess\n\n\ndef check_output(cmd):\n"
+SPLITTING_RUNNER += "    return subprocess.check_output(shlex.split(cmd))\n"
+CALLER = "from pkg.runner import check_output\n\n\ndef has_image(image):\n"
+CALLER += "    return check_output('docker images -q %s' % image).strip()\n"
+
+
+@pytest.mark.parametrize(
+    ("runner", "expected"), [(SPLITTING_RUNNER, []), (RUNNER.replace("run(", "check_output("), [5])]
+)
+def test_a_runner_imported_from_a_namespace_folder(tmp_path: Path, runner: str, expected: list[int]) -> None:
+    (tmp_path / "pkg" / "tools").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "runner.py").write_text(runner)
+    (tmp_path / "pkg" / "tools" / "app.py").write_text(CALLER)
+    found = review_file(str(tmp_path / "pkg" / "tools" / "app.py")).findings
+    assert [f.line for f in found if f.code == "CWR103"] == expected

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codeward.runner import Limits, run_isolated
+from tests.helpers import warm_review
 
 EXAMPLES = int(os.environ.get("CODEWARD_FUZZ_EXAMPLES", "15"))
 # What a file may cost: generous for a busy machine (the attacks this guards against took minutes and
@@ -115,6 +116,8 @@ def _lint(path: str) -> tuple[bool, list[str]]:
 
 
 def _check(fn, path: Path) -> list[str]:
+    if fn is _review:
+        warm_review()  # each example's worker is forked from here: it inherits the reviewer instead of importing it
     started = time.monotonic()
     (outcome,) = run_isolated(fn, [str(path)], 1, lambda item, why: ("died", why), LIMITS)
     elapsed = time.monotonic() - started

@@ -11,6 +11,7 @@ import pytest
 from codeward.linters.engine import lint_file
 from codeward.linters.rules.pipeline import BUILD_ACTION, SOURCE_ACTION, action, api_case
 
+from codeward.findings import Span
 from tests.outputs_whole import check_whole
 
 
@@ -338,6 +339,7 @@ def test_a_file_binary_from_its_first_line_is_skipped(tmp_path: Path) -> None:
     assert [(f.code, f.line, f.column, f.message) for f in named.findings] == [
         ("CWF013", 1, 1, "skipped: binary content, not a buildspec, AppSpec or pipeline")
     ]
+    assert (named.path, named.kind, named.skipped) == (str(path), None, False)  # the result names its file (seed 50)
     found = lint_file(str(path), explicit=False)
     assert found.skipped and found.findings == []
 
@@ -889,3 +891,108 @@ def test_a_mask_or_other_acl_entry_takes_no_name() -> None:
     assert acl_problem("o:www:r") == "gives a name to a other entry, which takes none"
     assert acl_problem("m:www:r") == "gives a name to a mask entry, which takes none"
     assert acl_problem("u:deploy:rwx") is None
+
+
+# Seed 49's survivors (a fresh sample, measured before these cases were written).
+SEED_49 = {
+    # CWB126: the same unknown npm command twice in one line: each finding at its own occurrence.
+    'npm cdk twice in one command': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - npm cdk synth && npm cdk deploy\n',
+        {},
+        [('CWB126', (5, 9, 5, 16), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', ()),
+         ('CWB126', (5, 26, 5, 33), 'error', 'npm has no command "cdk": it prints its usage and exits 1, so the phase fails; run a package\'s binary with "npx cdk" or a package.json script with "npm run cdk"', ())]),
+    # CWB131: `docker build -o DIR` writes what the Dockerfile's last stage holds, names its words do not give.
+    'docker build -o': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -o out .\nartifacts:\n  files:\n    - report.txt\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tools/make_report.py': "open('report.txt', 'w')\n"},
+        []),
+    'docker build --output': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - docker build --output out .\nartifacts:\n  files:\n    - report.txt\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tools/make_report.py': "open('report.txt', 'w')\n"},
+        []),
+    # CWB127: bash reads the script it runs; the script's own arguments are its business.
+    'bash with an argument for its script': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - bash run.sh config.json\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'run.sh': '#!/bin/sh\n', 'conf/config.json': '{}\n'},
+        []),
+    # CWB131: a name the repository holds twice below the buildspec's folder: which one was meant is not known.
+    'a missing entry whose name the repository holds twice': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo hi\nartifacts:\n  files:\n    - app.py\n    - cleanup.sh\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'app.py': 'print(1)\n', 'scripts/cleanup.sh': '#!/bin/sh\n', 'tools/cleanup.sh': '#!/bin/sh\n'},
+        []),
+    # CWB131: touch after cd writes the file in that folder, not at the source root.
+    'touch after cd': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cd out && touch report.txt\nartifacts:\n  files:\n    - report.txt\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tools/make_report.py': "open('report.txt', 'w')\n", 'out/.keep': ''},
+        [('CWB131', (8, 7, 8, 17), 'error', 'artifacts.files "report.txt" matches no file: the build writes it as out/report.txt, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "out/report.txt" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/report.txt).',))]),
+    # CWB135: a program run by its path (./build-image) may build the image the push sends: not judged.
+    'a program run by its path before docker push': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - ./build-image\n      - docker push app\n',
+        {},
+        []),
+    # Seed 50. CWB128: `rails s` is `rails server`.
+    'rails s': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - rails s -p 3000\n',
+        {},
+        [('CWB128', (5, 9, 5, 14), 'warning', '`rails s -p 3000` does not return: rails server runs until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', ())]),
+    # CWB129: a command given package.json may rewrite it (here a node script): the test script npm runs after
+    # it is not the committed one, and is not judged.
+    'a node script given package.json before npm test': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - node scripts/set-test.js package.json\n      - npm test\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'package.json': '{"scripts": {"test": "echo \\"Error: no test specified\\" && exit 1"}}'},
+        []),
+    # CWB127: a buildspec in a folder whose first cd goes into a folder of the repository's root: the build
+    # runs from the root, where backend/requirements.txt is.
+    'a cd from the root in a buildspec below it': ('svc/buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cd backend\n      - pip install -r requirements.txt\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'backend/requirements.txt': 'flask\n', 'svc/.keep': ''},
+        []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_49))
+def test_seed_49_case(tmp_path: Path, name: str) -> None:
+    filename, text, files, expected = SEED_49[name]
+    write_files(tmp_path, files)
+    assert findings(tmp_path, filename, text) == expected
+
+
+def test_a_file_that_does_not_parse_and_names_no_kind(tmp_path: Path) -> None:
+    path = tmp_path / "notes.yml"
+    path.write_text("a: [b\n")
+    result = lint_file(str(path))
+    assert (result.kind, result.skipped) == (None, False)
+    assert [(f.code, f.span, str(f.severity), f.message) for f in result.findings] == [
+        ("CWF013", Span(1, 1, 1, 2), "info", "skipped: the file does not parse (YAML syntax error: did not find "
+         "expected ',' or ']', line 2) and nothing in it looks like a buildspec, AppSpec or pipeline"),
+    ]  # fmt: skip
+    # In a directory walk (not named on the command line) the same file is skipped without a word.
+    quiet = lint_file(str(path), explicit=False)
+    assert (quiet.skipped, quiet.findings) == (True, [])
+
+
+def test_lint_text_reads_an_inline_buildspecs_files_from_its_base_dir(tmp_path: Path, monkeypatch) -> None:
+    """`base_dir` is the source root for the template's inline buildspecs too, not only the directory codeward
+    runs in."""
+    from codeward.linters.engine import lint_text
+
+    from tests.test_inline_buildspec import PROJECT
+
+    inline = "|\n          version: 0.2\n          phases:\n            build:\n              commands:\n                - node server.js\n"
+    base, elsewhere = tmp_path / "source", tmp_path / "elsewhere"
+    base.mkdir()
+    elsewhere.mkdir()
+    (base / "server.js").write_text(_SERVER_JS)
+    monkeypatch.chdir(elsewhere)
+    text = PROJECT.format(buildspec=inline)
+    found = lint_text(str(base / "infra" / "template.yml"), text, base_dir=str(base)).findings
+    assert [(f.code, f.line, f.message) for f in found] == [("CWB128", 16, "Build buildspec: " + _LISTENS)]
+    assert lint_text(str(base / "infra" / "template.yml"), text).findings == []  # server.js is not here
+
+
+@pytest.mark.parametrize(
+    ("words", "options", "arguments"),
+    [
+        (["docker", "buildx", "build", "-t", "app", "."], (["-t", "app", "."], 3), [(".", 5)]),
+        (["docker", "image", "build", "."], (["."], 3), [(".", 3)]),
+        (["docker", "build", "-f", "d/Dockerfile", "ctx"], (["-f", "d/Dockerfile", "ctx"], 2), [("ctx", 4)]),
+        (["docker", "push", "app"], None, None),
+        (["podman", "build", "."], None, None),
+    ],
+)
+def test_the_words_of_a_docker_build(words: list[str], options: object, arguments: object) -> None:
+    # Seed 50: `docker buildx build` and `docker image build` are docker build too.
+    from codeward.linters.rules.buildspec._shared import docker_build_arguments, docker_build_options
+
+    assert docker_build_options(words) == options
+    assert docker_build_arguments(words) == arguments

@@ -382,6 +382,9 @@ def test_a_projects_own_sink_is_a_needle(tmp_path: Path) -> None:
         ("Db_Password9", True),
         (r"\d{4}-\d{2}-\d{2}", False),  # a regular expression by its escapes alone
         ("%Zq8v2LmT9xWc4RbK%", False),  # a %-reference (a format field, a Windows variable), whatever it names
+        # A lowercase name made of credential words is a name up to 24 characters, a value past that (seed 28).
+        ("aws_secret_access_key_id", False),
+        ("aws_secret_access_key_ids", True),
     ],
 )
 def test_looks_like_secret(value: str, expected: bool) -> None:
@@ -789,7 +792,28 @@ SEED_27 = {
 
 
 # Every seed's survivors, each table kept where its seed's cases were written (bench/mutation-report.md names them).
-_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27)
+SEED_28 = {
+    # mark_safe's argument given by its name (`s=`) is the HTML marked safe, as the positional one is.
+    "mark_safe(s=...) of a parameter's text in markup": (
+        "from django.utils.safestring import mark_safe\n\n\ndef bold(text):\n    return mark_safe(s='<b>' + text + '</b>')\n",
+        [("CWR124", 5, 12, "info", "mark_safe() marks HTML built from `text` as safe without escaping it; a caller "
+          "passing text with markup in it injects that markup into the page (CWE-79)")],
+    ),
+    # os.execl(path, "sh", "-c", script, name): the arguments after the script are $0, $1...; the script is still
+    # the third.
+    "os.execl of sh -c with arguments after the script": (
+        "import os\n\n\ndef run(cmd):\n    os.execl('/bin/sh', 'sh', '-c', cmd, 'name')\n",
+        [("CWR103", 5, 5, "info", "os.execl() runs `cmd` as a shell command as it is: check that no caller builds "
+          "it from outside input (CWE-78)")],
+    ),
+    # A credential-named value on the left of a concatenation is logged in full, as on the right.
+    "a password concatenated first into a log message": (
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef login(user, password):\n    log.info(password + ' for ' + user)\n",
+        [("CWR204", 7, 5, "warning", "`password` is logged in full (CWE-532)")],
+    ),
+}  # fmt: skip
+
+_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28)
 SEEDS = {name: case for table in _SEED_TABLES for name, case in table.items()}
 
 

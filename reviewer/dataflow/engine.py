@@ -167,6 +167,10 @@ class Engine:
         path, _, name = ref[1:].partition("::")
         if path == here:
             return True  # the caller's own module: parsed already
+        if name.isidentifier():
+            # A function the module re-exports (`from .impl import run` in a package's `__init__.py`): what
+            # counts is the text of the module defining it.
+            path, name = self.project.defining(path, name) or (path, name)
         name = name.rpartition(".")[2].replace("()", "")
         carried = False
         for arg in [*args, receiver]:

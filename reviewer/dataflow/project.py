@@ -91,6 +91,15 @@ class Project:
             found = self._file_under(base, parts)
             if found is not None:
                 return found
+        if parts:
+            # The importer sits in a folder without `__init__.py` (a namespace package) inside the package it
+            # imports from (`pkg/sub/tools/x.py` importing `pkg.local.image`): the package's folder is in its path.
+            pieces = folder.split(os.sep)
+            for index in range(len(pieces) - 1, 0, -1):
+                if pieces[index] == parts[0]:
+                    found = self._file_under(os.sep.join(pieces[:index]) or os.sep, parts)
+                    if found is not None:
+                        return found
         return None
 
     def _roots(self, folder: str) -> list[str]:
@@ -237,6 +246,9 @@ class Project:
         the callees are found from the module's import lines and its own definitions, without a parse."""
         key = ("wraps", name, pattern.pattern, str(depth))
         found = self._mentions.get(path, {}).get(key)
+        if found is None and not self.defines(path, name) and (where := self.defining(path, name)) is not None:
+            found = self.wraps(*where, pattern, depth)  # re-exported (`from .impl import run` in `__init__.py`)
+            self._mentions.setdefault(path, {})[key] = found
         if found is None:
             self._mentions.setdefault(path, {})[key] = False  # recursion
             found = self.function_mentions(path, name, pattern)
@@ -323,6 +335,19 @@ class Project:
         """Whether a module has a `def` or `class` called `name` (no parse; its body is not cut: the wrapper
         pre-filter asks this of every call name in a file)."""
         return name in self._header_index(path)[1]
+
+    def defining(self, path: str, name: str, hops: int = 4) -> tuple[str, str] | None:
+        """Where a module's function or class `name` is defined: that module, or the one it re-exports it from
+        (`from .impl import run` in a package's `__init__.py`, `from pkg import run` elsewhere), following at most
+        `hops` re-exports (no parse); None when no module of the project along the way defines it."""
+        for _ in range(hops + 1):
+            if self.defines(path, name):
+                return path, name
+            target = self.imported(path, name)
+            if target is None or not target[1]:
+                return None  # not imported from the project, or a module imported under that name
+            path, name = target
+        return None
 
     def _header_index(self, path: str) -> tuple[str, dict[str, list[tuple[int, int]]], dict[str, str | None]]:
         """(text, name -> [(offset, indent)] of its `def`/`class` headers, bodies cut so far) of a file."""

@@ -198,6 +198,8 @@ class TaintSink(ReviewRule):
     # system's data: S3 keys, queue payloads, a Lambda event of unknown shape) and "local" (the command line and
     # stdin of a tool: whoever runs it already has the machine, so only sinks that run code or queries care).
     trusts: ClassVar[frozenset[str]] = frozenset({"untrusted", "external", "local"})
+    # Weak flows (_WEAK_FLOWS) shown by default, at info; the others only when the rule is asked for by name.
+    shown_weak: ClassVar[frozenset[str]] = frozenset({"inferred"})
     calls = _SinkTable(methods=False)
     methods = _SinkTable(methods=True)
 
@@ -239,8 +241,8 @@ class TaintSink(ReviewRule):
                 # wrong finding costs trust even at info; asked for by name (`--select CWR104`), the rule reports
                 # them at info. Inferred ones (a view's URL variable, a `user_input` parameter) are shown at info:
                 # none was among the judged findings, and they are rare on real code (bench/reviewer/independent
-                # README, "inferred flows").
-                ctx.report(node, message, taint=taint, severity=Severity.INFO, opt_in=trust != "inferred")
+                # README, "inferred flows"); so are CWR102's local ones, as its `accept` narrows them.
+                ctx.report(node, message, taint=taint, severity=Severity.INFO, opt_in=trust not in self.shown_weak)
                 return
 
     # This handler reports nothing for a call without sink hits: the walk skips it for such calls (engine.Walker).
