@@ -106,18 +106,27 @@ def _syntax_error(path: str, text: str, error: Exception) -> Finding:
     found = _finding("CWR001", f"syntax error: {message}; the file was not reviewed", path, Span.point(line, column))
     lines = text.splitlines()
     placeholder = _PLACEHOLDER.match(lines[line - 1], column - 1) if 0 < line <= len(lines) else None
-    if placeholder is None:
-        return found
-    # A template the reader fills in (`{"proxy_addr": <proxy_addr>}` in a sample), not broken code: said so, at
-    # info (judged not worth a comment on a real project's sample).
-    message = f"not reviewed: a template with a placeholder to fill in ({placeholder.group()}), not Python yet"
     from codeward.findings import Severity
 
-    return replace(found, message=message, severity=Severity.INFO)
+    if placeholder is not None:
+        # A template to fill in (`{"proxy_addr": <proxy_addr>}` in a sample, `def {name}(**kwargs):` that a
+        # program formats), not broken code: said so, at info (judged not worth a comment on real projects).
+        message = f"not reviewed: a template with a placeholder to fill in ({placeholder.group()}), not Python yet"
+        return replace(found, message=message, severity=Severity.INFO)
+    if message.startswith(_PYTHON2):
+        # CPython recognises Python 2's statements: a file kept for a Python 2 runtime (a legacy Lambda rule),
+        # which Python 3 never imports; judged not worth a comment on a real project.
+        message = f"not reviewed: written for Python 2 ({message.split('.')[0]}); codeward reviews Python 3"
+        return replace(found, message=message, severity=Severity.INFO)
+    return found
 
 
-# Where Python's parser stops: a `<name>` the reader is to replace (`<proxy_addr>`, `<your-bucket>`).
-_PLACEHOLDER = re.compile(r"<[A-Za-z_][\w.-]*>")
+# Where Python's parser stops: a `<name>` the reader is to replace (`<proxy_addr>`, `<your-bucket>`), or a
+# `str.format` field (`{script_content}`) of a template a program fills in.
+_PLACEHOLDER = re.compile(r"<[A-Za-z_][\w.-]*>|\{[A-Za-z_]\w*\}")
+# CPython's messages for Python 2 statements (`print x`, `exec code`, `except Error, e:`).
+_PYTHON2 = ("Missing parentheses in call to 'print'", "Missing parentheses in call to 'exec'",
+            "multiple exception types must be parenthesized")  # fmt: skip
 
 
 def taint_models(config: Config) -> object:
@@ -178,7 +187,7 @@ def _review_text(path: str, text: str, select: Selector, taint: object, *, tests
     if tests:
         from codeward.reviewer.profile import keep_in_tests
 
-        findings = [f for f in findings if keep_in_tests(f.code, f.message)]
+        findings = [f for f in findings if keep_in_tests(f.code, f.message, text)]
     from codeward.reviewer.merge import merge_same_line
     from codeward.reviewer.ml.finding import score_findings
 
@@ -709,7 +718,7 @@ def scan_secrets(paths: Sequence[str], config: Config) -> list[FileResult]:
 
         result.findings = attach(path, text, result.findings, select, python=path.endswith((".py", ".pyi")))
         if tests:
-            result.findings = [f for f in result.findings if keep_in_tests(f.code, f.message)]
+            result.findings = [f for f in result.findings if keep_in_tests(f.code, f.message, text)]
         result.findings = _suppress(
             path,
             text,

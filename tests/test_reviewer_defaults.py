@@ -220,6 +220,17 @@ def test_two_findings_of_one_rule_on_a_line_merge(tmp_path: Path) -> None:
     assert found[0]["notes"][-1].startswith("also: compare with None")
 
 
+def test_full_loader_is_an_error_only_for_a_document_from_outside(tmp_path: Path) -> None:
+    # FullLoader no longer runs code since PyYAML 5.4; formica-cli's full_load of the operator's own templates
+    # was judged not worth a comment, migration-factory's of uploaded packages true.
+    text = (
+        "import yaml\nfrom flask import request\n\ndef own():\n    return yaml.full_load(open('stack.yml'))\n\n"
+        "def upload():\n    return yaml.full_load(request.files['f'])\n"
+    )
+    found = review(tmp_path, {"app.py": text}, "--isolated", "--show-all")
+    assert [(f["line"], f["code"], f["severity"]) for f in found] == [(5, "CWR106", "info"), (8, "CWR106", "error")]
+
+
 # -- the test profile --------------------------------------------------------------------------------------------
 
 FIXTURES = (
@@ -240,10 +251,22 @@ FIXTURES = (
 )
 
 
+# A secret access key next to the access key id makes the pair a usable credential.
+PAIR = "\nSECRET = 'q8Vn3TfY0bLr7WkEo2Zs9HcXu5Ad1Gm4Pj6Ki/+N'\n"
+
+
 def test_test_code_gets_the_test_profile(tmp_path: Path) -> None:
-    found = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
-    # A live AWS key is reported in tests too; fixtures, round trips, local servers and regions are not.
+    found = review(tmp_path, {"tests/test_app.py": FIXTURES + PAIR}, "--isolated", "--select", "ALL", "--show-all")
+    # A live AWS key pair is reported in tests too; fixtures, round trips, local servers and regions are not.
     assert codes(found) == [("tests/test_app.py", 16, "CWR201")]
+
+
+def test_a_lone_access_key_id_in_tests_is_a_fixture(tmp_path: Path) -> None:
+    # aws-config-rules' IAM_ACCESS_KEY_ROTATED_test.py makes up ids for mocked IAM answers: an id grants nothing.
+    found = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
+    assert codes(found) == []
+    strict = review(tmp_path, {"tests/test_app.py": FIXTURES}, "--isolated", "--profile", "strict")
+    assert ("tests/test_app.py", 16, "CWR201") in codes(strict)
 
 
 def test_a_tests_module_named_with_a_plural_suffix_is_test_code(tmp_path: Path) -> None:
@@ -284,7 +307,9 @@ def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path, folder: str) 
         "KEY = 'AKIA2OGYBAH6STMCAWQB'\ns3 = boto3.client('s3', region_name='us-west-2')\n"
     )
     quiet = codes(review(tmp_path, {f"{folder}/app.py": text}, "--isolated", "--select", "ALL"))
-    assert quiet == [(f"{folder}/app.py", 5, "CWR201")]  # a live key format is a credential wherever it is
+    assert quiet == []  # a lone access key id grants nothing: an example's placeholder
+    paired = codes(review(tmp_path, {f"{folder}/app.py": text + PAIR}, "--isolated", "--select", "ALL"))
+    assert paired == [(f"{folder}/app.py", 5, "CWR201")]  # a key pair is a credential wherever it is
     loud = {code for _, _, code in codes(review(tmp_path, {"app/main.py": text}, "--isolated", "--select", "ALL"))}
     assert {"CWR201", "CWR202", "CWR203", "CWR409"} <= loud
     strict = {code for _, _, code in codes(review(tmp_path, {f"{folder}/app.py": text}, "--isolated", "--select",
@@ -293,7 +318,7 @@ def test_example_code_keeps_its_placeholders_quiet(tmp_path: Path, folder: str) 
 
 
 def test_celery_style_t_folders_are_tests(tmp_path: Path) -> None:
-    found = review(tmp_path, {"t/unit/test_app.py": FIXTURES}, "--isolated", "--select", "ALL", "--show-all")
+    found = review(tmp_path, {"t/unit/test_app.py": FIXTURES + PAIR}, "--isolated", "--select", "ALL", "--show-all")
     assert codes(found) == [("t/unit/test_app.py", 16, "CWR201")]
 
 
@@ -301,7 +326,7 @@ def test_test_paths_are_configurable(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.codeward]\nselect = ["ALL"]\n[tool.codeward.reviewer]\ntest-paths = ["checks/**"]\n', encoding="utf-8"
     )
-    found = review(tmp_path, {"checks/roundtrip.py": FIXTURES, "tests/test_app.py": FIXTURES}, "--show-all")
+    found = review(tmp_path, {"checks/roundtrip.py": FIXTURES + PAIR, "tests/test_app.py": FIXTURES}, "--show-all")
     paths = {path for path, _, _ in codes(found)}
     assert "checks/roundtrip.py" in paths and codes(found)[0][0] == "checks/roundtrip.py"
     assert {code for path, _, code in codes(found) if path.startswith("checks/")} == {"CWR201"}

@@ -211,6 +211,22 @@ def test_a_template_with_placeholders_is_said_to_be_one_at_info(tmp_path: Path) 
     assert code == 1 and ":3:5: CWR001 syntax error: '(' was never closed" in out, (out, err)
 
 
+def test_a_format_template_and_a_python2_file_are_said_to_be_so_at_info(tmp_path: Path) -> None:
+    # automated-data-analytics-on-aws formats `def {name}(**kwargs):` into code; aws-config-rules keeps rules
+    # written for the python2.7 Lambda runtime (`print x`). Neither is broken Python 3: reported at info.
+    (tmp_path / "wrapper.template.py").write_text("def {method_name}(**kwargs):\n    return run(**kwargs)\n")
+    (tmp_path / "legacy.py").write_text("import json\n\ndef handler(event, context):\n    print json.dumps(event)\n")
+    code, out, err = run_cli("review", str(tmp_path), "--format", "concise", "--no-cache", "--isolated")
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"{tmp_path / 'legacy.py'}:4:5: CWR001 not reviewed: written for Python 2 (Missing parentheses in call to "
+        "'print'); codeward reviews Python 3 [python-syntax-error]",
+        f"{tmp_path / 'wrapper.template.py'}:1:5: CWR001 not reviewed: a template with a placeholder to fill in "
+        "({method_name}), not Python yet [python-syntax-error]",
+        "Found 2 findings (2 infos) in 2 of 2 files.",
+    ]
+
+
 def test_hostile_files_get_a_clear_finding_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "binary.py").write_bytes(b"\x00\x01\x02import os")
     (tmp_path / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nname = '\xe9'\n")

@@ -66,6 +66,7 @@ class Project:
     # "tenth": judged before any change of the 2026-12-07 08:00 session (model refit on ninth shipped), same purpose.
     # "eleventh": judged before any change of the 2026-12-07 10:40 session, to score main at 569cc6f out of sample.
     # "twelfth": judged before any change of the 2026-12-07 13:40 session, to score main at 0f153d6 out of sample.
+    # "thirteenth": judged before any change of the 2026-12-07 16:16 session, to score main at 8772862 out of sample.
     split: str = "tuning"
 
 
@@ -193,6 +194,25 @@ PROJECTS = (
     Project("cfn-flip", "pypi", "cfn-flip", "1.3.0", (), "twelfth"),
     Project("aws-assume-role-lib", "pypi", "aws-assume-role-lib", "2.10.0", (), "twelfth"),
     Project("git-remote-codecommit", "pypi", "git-remote-codecommit", "1.17", (), "twelfth"),
+    Project("liveness-detection", "github", "aws-solutions/liveness-detection-framework",
+            "28491586a731a281ee4d167f4275880846cff95d", ("source",), "thirteenth"),
+    Project("document-understanding", "github", "aws-solutions/document-understanding-solution",
+            "63ca358bc83d2c3dac95e6f97c096acfa748991c", ("source",), "thirteenth"),
+    Project("data-analytics", "github", "aws-solutions/automated-data-analytics-on-aws",
+            "e83efca806358c12547e79b3f80579e5b45ddadf", ("source/packages",), "thirteenth"),
+    Project("efs-backup", "github", "aws-solutions/efs-backup",
+            "d54065e8492eb4563ce983f206c43a74c5926640", ("source",), "thirteenth"),
+    Project("connected-mobility", "github", "aws-solutions/connected-mobility-solution-on-aws",
+            "94643236c50df20aa26a47971ec0d544c1690e2d",
+            ("source/modules/cms_provisioning", "source/modules/cms_alerts"), "thirteenth"),
+    Project("deepracer", "github", "aws-solutions/deepracer-on-aws",
+            "61af778f9b1d904a6318b746fc3e5a8ddac525ce", ("source",), "thirteenth"),
+    Project("aws-config-rules", "github", "awslabs/aws-config-rules",
+            "b54d4a6c99e105c25ca46af9305770e4ba51c422", ("python", "python-rdklib"), "thirteenth"),
+    Project("mangum", "pypi", "mangum", "0.22.0", (), "thirteenth"),
+    Project("formica-cli", "pypi", "formica-cli", "0.16.1", (), "thirteenth"),
+    Project("dynamodb-encryption-sdk", "pypi", "dynamodb-encryption-sdk", "3.3.0", (), "thirteenth"),
+    Project("ssm-cache", "pypi", "ssm-cache", "3.0.0", (), "thirteenth"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (

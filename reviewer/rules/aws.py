@@ -361,7 +361,8 @@ class MissingPagination(ReviewRule):
     """
     ## What it does
     Finds list/describe calls of paginated AWS APIs (`list_objects_v2`, `describe_instances`, `scan`,
-    `list_functions`, ...) whose function never looks at a continuation token or uses a paginator. Look-ups of
+    `list_functions`, ...) whose function never looks at a continuation token or uses a paginator. EC2's
+    `describe_*` calls are reported only when they set `MaxResults`: without it EC2 returns every result. Look-ups of
     named items are not reported: `describe_*` given names, ids or ARNs (`AutoScalingGroupNames=[name]`), and a
     name given as the prefix when the code takes the first match (`[0]`), asks whether there is one (`len`) or
     looks for the item whose name equals it (`g["logGroupName"] == name`): results come sorted by name.
@@ -397,6 +398,11 @@ class MissingPagination(ReviewRule):
             return  # describing named resources (`AutoScalingGroupNames=[name]`): one page holds them
         if _prefix_lookup(ctx, node):
             return  # a name as the prefix, then the first match or whether there is one: the first page has it
+        if found[0] == "ec2" and kwarg(node, "MaxResults") is None:
+            # EC2's pagination is optional: without MaxResults a Describe call returns every result (its API
+            # reference: "If this parameter is not used, then DescribeVolumes returns all results"). Judged on
+            # real code: 3 false, 2 not worth a comment, none true.
+            return
         for key in ("MaxKeys", "MaxResults", "MaxItems", "Limit", "MaxRecords"):
             arg = kwarg(node, key)
             if arg is not None and (literal_str(arg.value) or getattr(arg.value, "value", "")) == "1":
@@ -469,8 +475,21 @@ class MissingPagination(ReviewRule):
             "import boto3\n\ndef items(ddb_client):\n    for page in ddb_client.query(key_condition='k'):\n"
             "        yield from page['Items']\n"
         ),
+        # EC2 without MaxResults answers every instance in one response (aws-config-rules' AMI_OWNERID_CHECK).
+        Valid(
+            "import boto3\nec2 = boto3.client('ec2')\n\ndef owners():\n"
+            "    r = ec2.describe_instances(Filters=[{'Name': 'instance-state-name', 'Values': ['running']}])\n"
+            "    return [i['ImageId'] for res in r['Reservations'] for i in res['Instances']]\n"
+        ),
     )
     INVALID = (
+        # With MaxResults, EC2 answers one page of that size and a NextToken.
+        Invalid(
+            "import boto3\nec2 = boto3.client('ec2')\n\ndef volumes():\n"
+            "    return ec2.describe_volumes(MaxResults=500)['Volumes']\n",
+            5,
+            12,
+        ),
         Invalid(
             "import boto3\nlogs = boto3.client('logs')\n\ndef groups():\n"
             "    return [g['logGroupName'] for g in logs.describe_log_groups()['logGroups']]\n",

@@ -1135,11 +1135,15 @@ class YamlLoad(CallRule):
     Finds `yaml.load` and `yaml.load_all` without a safe loader (`SafeLoader`, `CSafeLoader`,
     `BaseLoader`), and `yaml.full_load`. A loader codeward cannot trace to PyYAML's (imported from elsewhere, a
     variable) is reported at `info` and only when the rule is asked for by name (judged on real code 0 true,
-    1 false: stacker's loader subclasses the `SafeLoader` its caller passes).
+    1 false: stacker's loader subclasses the `SafeLoader` its caller passes). `FullLoader` (`yaml.full_load`)
+    is an error only when the document comes from outside (a request, an upload); otherwise `info` (judged on
+    real code: 2 true for packages users upload, 3 not worth a comment for an operator's own templates).
 
     ## Why is this bad?
-    PyYAML's full and unsafe loaders construct arbitrary Python objects from tags such as
-    `!!python/object/apply:os.system`, so loading a document someone else wrote can run code.
+    PyYAML's unsafe loaders construct arbitrary Python objects from tags such as
+    `!!python/object/apply:os.system`, so loading a document someone else wrote can run code. `FullLoader` no
+    longer runs those since PyYAML 5.4 (CVE-2020-14343), but still builds instances of any class already
+    imported (`!!python/object:`), with the state the document gives them.
 
     ## Example
     ```python
@@ -1166,13 +1170,16 @@ class YamlLoad(CallRule):
     def _loader_safety(self, ctx: Context, loader: cst.BaseExpression) -> bool | None:
         """True for a safe loader (PyYAML's, or a class of this module built on one), False for an unsafe one,
         None when it cannot be told (a loader class from elsewhere, a variable)."""
+        base = self._pyyaml_loader(ctx, loader)
+        return None if base is None else base in self._SAFE
+
+    def _pyyaml_loader(self, ctx: Context, loader: cst.BaseExpression) -> str | None:
+        """The PyYAML loader class `loader` is built on, None when it cannot be told."""
         seen: set[str] = set()
         while True:
             name = ctx.code(loader).rsplit(".", 1)[-1]
-            if name in self._SAFE:
-                return True
-            if name in self._UNSAFE:
-                return False
+            if name in self._SAFE or name in self._UNSAFE:
+                return name
             if name in seen:  # a cycle of bases: nothing to go by
                 return None
             seen.add(name)
@@ -1191,12 +1198,14 @@ class YamlLoad(CallRule):
 
     def check(self, ctx: Context, node: cst.Call, name: str) -> None:
         loader = kwarg(node, "Loader") or positional(node, 1)
-        safety = None if loader is None else self._loader_safety(ctx, loader.value)
+        base = None if loader is None else self._pyyaml_loader(ctx, loader.value)
+        safety = None if base is None else base in self._SAFE
         if safety:
             return
         data = argument(node, 0, "stream")
         if data is not None and _own_data(ctx, data):
             return  # a constant document, or one this code dumped itself
+        full = name.rsplit(".", 1)[-1].startswith("full_load") or (base or "").endswith("FullLoader")
         safe = "safe_load_all" if name.endswith("_all") else "safe_load"
         fix = None
         if (loader is None or kwarg(node, "Loader") is loader) and isinstance(node.func, cst.Attribute | cst.Name):
@@ -1222,6 +1231,22 @@ class YamlLoad(CallRule):
                 opt_in=True,  # judged on real code: 0 true, 1 false (stacker's loader subclasses SafeLoader's)
             )
             return
+        if full:
+            # Since PyYAML 5.4 (CVE-2020-14343) FullLoader no longer runs `python/object/apply` tags; it still
+            # builds instances of classes already imported (`!!python/object:`). An error only for a document
+            # from outside (judged on real code: 2 true for uploaded packages, 3 not worth a comment for the
+            # operator's own templates and the solution's own files).
+            found = ctx.taint(data, "deserialization") if data is not None else None
+            what = f"{found.source} is loaded by {name}(), which" if found else f"{name}() uses FullLoader, which"
+            ctx.report(
+                node,
+                f"{what} builds instances of any class already imported from `!!python/object` tags: "
+                f"yaml.{safe}() builds plain data only",
+                fix=fix,
+                taint=found,
+                severity=None if found else Severity.INFO,
+            )
+            return
         ctx.report(node, f"{name}() without a safe loader can construct arbitrary Python objects", fix=fix)
 
     VALID = (
@@ -1245,10 +1270,22 @@ class YamlLoad(CallRule):
             12,
             fixed="import yaml\n\ndef read(stream):\n    return yaml.safe_load(stream)\n",
         ),
-        Invalid("import yaml as y\ndocs = list(y.load_all(s, Loader=y.FullLoader))\n", 2, 13),
-        Invalid("import yaml\ncfg = yaml.full_load(s)\n", 2, 7, fixed="import yaml\ncfg = yaml.safe_load(s)\n"),
+        Invalid("import yaml as y\ndocs = list(y.load_all(s, Loader=y.Loader))\n", 2, 13),
         Invalid(
-            "import yaml\n\nclass TagLoader(yaml.FullLoader):\n    pass\n\n"
+            "import yaml\ncfg = yaml.full_load(s)\n",
+            2,
+            7,
+            fixed="import yaml\ncfg = yaml.safe_load(s)\n",
+            message="yaml.full_load() uses FullLoader",
+        ),
+        Invalid(
+            "import yaml\nfrom flask import request\n\ndef upload():\n    return yaml.full_load(request.files['f'])\n",
+            5,
+            12,
+            message="request.files is loaded by yaml.full_load()",
+        ),
+        Invalid(
+            "import yaml\n\nclass TagLoader(yaml.UnsafeLoader):\n    pass\n\n"
             "def read(s):\n    return yaml.load(s, Loader=TagLoader)\n",
             7,
             12,
@@ -2439,6 +2476,20 @@ _MARKDOWN = frozenset({"markdown.markdown", "markdown.Markdown().convert", "mark
 _SANITIZES = re.compile(r"clean|saniti[sz]e|escape|linkify", re.I)
 
 
+_WEB = re.compile(
+    r"^\s*(?:from|import)\s+(?:flask|django|fastapi|starlette|aiohttp|bottle|tornado|pyramid|falcon|"
+    r"sanic|quart|werkzeug|cherrypy|webapp2|chalice)\b",
+    re.M,
+)
+_DATA_FORMATS = re.compile(r"^\s*(?:from|import)\s+(?:yaml|ruamel|json|toml|tomllib|hcl2?)\b", re.M)
+
+
+def _renders_data(text: str) -> bool:
+    """A module that renders configuration, not pages: it works with YAML/JSON/TOML, imports no web framework
+    and never says HTML or XML (formica-cli renders CloudFormation templates with Jinja2: judged false)."""
+    return bool(_DATA_FORMATS.search(text)) and not _WEB.search(text) and not re.search(r"html|xml|xhtml", text, re.I)
+
+
 class TemplateAutoescapeOff(CallRule):
     """
     ## What it does
@@ -2461,7 +2512,8 @@ class TemplateAutoescapeOff(CallRule):
     ## Fix
     `jinja2.Environment(loader=..., autoescape=jinja2.select_autoescape())` (HTML and XML templates escaped), or
     `autoescape=True`. Left out (rather than false) the finding is `info`: the environment may render text that
-    is not HTML (configuration files, e-mails in plain text).
+    is not HTML (configuration files, e-mails in plain text); and none when the module works with YAML, JSON or
+    TOML, imports no web framework and never mentions HTML or XML (it renders configuration).
     """
 
     code = "CWR123"
@@ -2482,7 +2534,7 @@ class TemplateAutoescapeOff(CallRule):
         if any(a.star == "**" for a in node.args):
             return
         if given is None:
-            if name != "aiohttp_jinja2.setup":
+            if name != "aiohttp_jinja2.setup" and not _renders_data(ctx.text):
                 ctx.report(node, "this Jinja2 environment does not escape HTML (autoescape is off by default)",
                            severity=Severity.INFO)  # fmt: skip
             return
@@ -2520,6 +2572,11 @@ class TemplateAutoescapeOff(CallRule):
             "import markdown, markupsafe\n\ndef render(post):\n    return markdown.markdown(markupsafe.escape(post.body))\n"
         ),
         Valid("import markdown\nABOUT = markdown.markdown('# About')\n"),
+        # CloudFormation templates rendered, then parsed as YAML: not a page.
+        Valid(
+            "import yaml\nfrom jinja2 import Environment, FileSystemLoader\nenv = Environment(loader=FileSystemLoader('.'))\n"
+            "\ndef stack(name):\n    return yaml.safe_load(env.get_template(name + '.template.yml').render())\n"
+        ),
     )
     INVALID = (
         Invalid("import jinja2\nenv = jinja2.Environment(loader=None, autoescape=False)\n", 2, 7, message="turned off"),

@@ -489,9 +489,17 @@ def _unset_parameter(ctx: Context, name: str) -> bool:
     return name not in names_bound_in(function.body)
 
 
+def _harmless_key(key: str) -> bool:
+    """A response or event key whose value is a cursor or a request's id (`NextToken`, Secrets Manager's
+    `ClientRequestToken`: the version id a rotation Lambda is given), not a credential."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
+    return bool(_CURSOR_KEY.match(key) or _HARMLESS_TOKEN.search(snake))
+
+
 def _cursor_only(ctx: Context, name: str) -> bool:
-    """`token` is only ever None or a page's cursor (`token = page["NextToken"]`, `resp.get("nextToken")`) in the
-    function (or module) that prints it: the name says token, the value grants nothing."""
+    """`token` is only ever None, a page's cursor (`token = page["NextToken"]`, `resp.get("nextToken")`) or a
+    request's id (`event["ClientRequestToken"]`) in the function (or module) that prints it: the name says token,
+    the value grants nothing."""
     scope = ctx.function if ctx.function is not None else ctx.module
     values: list[cst.BaseExpression] = []
 
@@ -512,10 +520,10 @@ def _cursor_only(ctx: Context, name: str) -> bool:
         if isinstance(value, cst.Subscript) and len(value.slice) == 1:
             index = value.slice[0].slice
             key = literal_str(index.value) if isinstance(index, cst.Index) else None
-            return key is not None and bool(_CURSOR_KEY.match(key))
+            return key is not None and _harmless_key(key)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get":
             key = literal_str(value.args[0].value) if value.args else None
-            return key is not None and bool(_CURSOR_KEY.match(key))
+            return key is not None and _harmless_key(key)
         return False
 
     return any(v for v in values if not (isinstance(v, cst.Name) and v.value == "None")) and all(map(cursor, values))
@@ -881,6 +889,11 @@ class SensitiveDataLogged(ReviewRule):
             "    log.info('password length %d', len(password))\n    log.info('%d tokens', token_count)\n"
         ),
         Valid("def f(user):\n    print('password changed for', user.name)\n"),
+        # A Secrets Manager rotation Lambda's ClientRequestToken is the id of the version it rotates.
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    token = event['ClientRequestToken']\n    log.info('rotating version %s', token)\n"
+        ),
         Valid(
             "import logging\nlog = logging.getLogger()\n\ndef page(next_token, lock_token, acquire_token):\n"
             "    log.info('page %s, lock %s, slot %s', next_token, lock_token, acquire_token)\n"
