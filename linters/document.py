@@ -51,6 +51,8 @@ class Problem:
     message: str
     span: Span
     notes: tuple[str, ...] = ()
+    # Why this occurrence is only a warning (the rule's severity otherwise), said in the finding's notes.
+    downgrade: str = ""
 
 
 @dataclass(slots=True)
@@ -113,3 +115,22 @@ class Document:
 
 def parent_key(path: Path) -> str | int | None:
     return path[-1] if path else None
+
+
+def duplicate_key(key: str, mapping: PMap, value: Any, span: Span) -> Problem:
+    """CWF002 for `key` repeated in `mapping` with `value` at `span`.
+
+    A repetition that writes the same value again changes nothing any parser reads (whichever occurrence it keeps,
+    the value is the same), so it is a warning; a different value silently loses one of the two.
+    """
+    first = mapping.key_spans[key]
+    if mapping[key] == value:
+        return Problem(
+            "CWF002",
+            f'duplicate key "{key}" (first defined at line {first.line}) repeats the same value',
+            span,
+            downgrade="Both occurrences hold the same value, so every reader gets that value; delete the repetition.",
+        )
+    return Problem(
+        "CWF002", f'duplicate key "{key}" (first defined at line {first.line}); only this last value is used', span
+    )

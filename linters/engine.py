@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from codeward.linters.document import Document, PMap
+from codeward.linters.document import Document, PMap, Problem
 from codeward.linters.kinds import KINDS, describe_other, kind_by_content, kind_by_name, kind_by_text
 from codeward.linters.rule import Context, DocumentRule, LoaderRule, PathIndex, SchemaRule
 from codeward.linters.rules import rules_by_code, rules_for
@@ -31,6 +31,14 @@ class FileResult:
     internal_error: bool = False
     # The content established the kind (not --kind alone): only then may --fix rewrite the file.
     confirmed: bool = False
+
+
+def _problem_finding(path: str, problem: Problem) -> Finding:
+    """The finding for a problem found while loading, at the rule's severity unless the problem says why not."""
+    finding = _finding(path, problem.code, problem.message, problem.span, problem.notes)
+    if problem.downgrade:
+        finding = replace(finding, severity=Severity.WARNING, notes=(*finding.notes, problem.downgrade))
+    return finding
 
 
 def _finding(path: str, code: str, message: str, span: Span, notes: tuple[str, ...] = ()) -> Finding:
@@ -77,7 +85,7 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
 # map of strings to it). Not the missing-key rule: the AWS provider fills a GitHub OAuthToken from GITHUB_TOKEN.
 TERRAFORM_RULES = frozenset({
     "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP109", "CWP111", "CWP123",
-    "CWP125", "CWP130", "CWP132",
+    "CWP125", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
 })  # fmt: skip
 
 
@@ -132,8 +140,8 @@ def lint_text(
     document.kind = resolved
     template = resolved == "pipeline" and _is_template(document.data)
     for problem in document.problems:
-        finding = _finding(path, problem.code, problem.message, problem.span, problem.notes)
-        if template and problem.code == "CWF002":
+        finding = _problem_finding(path, problem)
+        if template and problem.code == "CWF002" and not problem.downgrade:
             # CloudFormation accepts a repeated key and keeps the last (validate-template does too).
             note = "CloudFormation keeps the last value without a word; delete the one you did not mean."
             finding = replace(finding, severity=Severity.WARNING, notes=(*finding.notes, note))
@@ -265,7 +273,7 @@ def _check_inline_buildspecs(document: Document, result: FileResult, select: Sel
         inner.kind = "buildspec"
         found = FileResult(document.path, "buildspec")
         for problem in inner.problems:
-            found.findings.append(_finding(document.path, problem.code, problem.message, problem.span, problem.notes))
+            found.findings.append(_problem_finding(document.path, problem))
         if inner.data is not None:
             _check(inner, found, select, base_dir)
         for finding in found.findings:

@@ -431,6 +431,10 @@ def _pipeline(block: Block) -> PMap:
     properties = PMap(block.span)
     _put(properties, "Name", body, "name")
     _put(properties, "RoleArn", body, "role_arn")
+    role = _ROLE_REF.match(_expression(properties.get("RoleArn")) or "")
+    if role is not None and role.group(2) == "arn":
+        # The role the module defines, as CloudFormation's !GetAtt names a role of the template.
+        properties["RoleArn"] = {"Fn::GetAtt": [f"aws_iam_role.{role.group(1)}", "Arn"]}
     _put(properties, "PipelineType", body, "pipeline_type")
     stores = _blocks(block, "artifact_store")
     if len(stores) == 1:
@@ -523,7 +527,7 @@ def _module_blocks(folder: str | None, own: str | None) -> list[Block]:
     found: list[Block] = []
     for name in names:
         text = _read_inside(os.path.join(folder, name), folder)
-        if text is None or ("aws_codebuild_project" not in text and "aws_codedeploy_app" not in text):
+        if text is None or not any(k in text for k in ("aws_codebuild_project", "aws_codedeploy_app", "aws_iam_")):
             continue
         try:
             blocks = parse_hcl(text)
@@ -532,11 +536,138 @@ def _module_blocks(folder: str | None, own: str | None) -> list[Block]:
         found.extend(
             b
             for b in blocks
-            if b.type == "resource"
-            and len(b.labels) == 2
-            and b.labels[0] in ("aws_codebuild_project", "aws_codedeploy_app")
+            if len(b.labels) == 2
+            and (
+                (b.type == "resource" and b.labels[0] in _MODULE_TYPES)
+                or (b.type == "data" and b.labels[0] == "aws_iam_policy_document")
+            )
         )
     return found
+
+
+# Resources of a module's other files that a pipeline's checks read: the projects and applications it names, and
+# the IAM roles and policies that say what its role may do.
+_MODULE_TYPES = (
+    "aws_codebuild_project",
+    "aws_codedeploy_app",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_policy_attachment",
+)
+_ROLE_REF = re.compile(r"^aws_iam_role\.([A-Za-z_][A-Za-z0-9_-]*)\.(arn|name|id)$")
+_DOCUMENT_REF = re.compile(r"^data\.aws_iam_policy_document\.([A-Za-z_][A-Za-z0-9_-]*)\.json$")
+_JSONENCODE = re.compile(r"^jsonencode\((.*)\)$", re.S)
+# Stands for a value whose permissions cannot be read (iam.py then treats the role as not written whole).
+_UNKNOWN = {"Fn::Terraform": "unknown"}
+
+
+def _expression(value: Any) -> str | None:
+    return value[EXPRESSION].strip() if isinstance(value, dict) and isinstance(value.get(EXPRESSION), str) else None
+
+
+def _plain(value: Any) -> Any:
+    """A parsed HCL value as plain data (jsonencode's object), or _UNKNOWN when part of it is an expression."""
+    if isinstance(value, dict):
+        if EXPRESSION in value:
+            raise ValueError("expression")
+        return {k: _plain(v) for k, v in value.items() if k != "__blocks__"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _policy_json(value: Any, documents: dict[str, Any]) -> Any:
+    """A policy attribute as a PolicyDocument: `jsonencode({...})`, a JSON heredoc or string, or
+    `data.aws_iam_policy_document.NAME.json`; _UNKNOWN for anything else."""
+    import json
+
+    text = _expression(value)
+    if text is None:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return _UNKNOWN
+        return _UNKNOWN
+    match = _DOCUMENT_REF.match(text)
+    if match:
+        return documents.get(match.group(1), _UNKNOWN)
+    match = _JSONENCODE.match(text)
+    if match:
+        try:
+            parser = _Parser(match.group(1))
+            parsed = parser.expression(stop=")")
+            parser.skip()
+            if parser.pos != len(parser.text):
+                return _UNKNOWN
+            return _plain(parsed)
+        except (HclError, ValueError, RecursionError):
+            return _UNKNOWN
+    return _UNKNOWN
+
+
+def _policy_document(block: Block) -> Any:
+    """A `data "aws_iam_policy_document"` as a PolicyDocument (Allow statements with literal actions), _UNKNOWN when
+    it merges other documents or a statement cannot be read."""
+    body = block.body
+    if any(k in body for k in ("source_json", "override_json", "source_policy_documents", "override_policy_documents")):
+        return _UNKNOWN
+    statements = []
+    for statement in _blocks(block, "statement"):
+        effect = statement.body.get("effect", "Allow")
+        if "not_actions" in statement.body or not isinstance(effect, str):
+            return _UNKNOWN
+        actions = statement.body.get("actions", [])
+        if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+            return _UNKNOWN
+        statements.append({"Effect": effect, "Action": list(actions)})
+    return {"Statement": statements}
+
+
+def _iam_resources(blocks: list[Block]) -> dict[str, dict[str, Any]]:
+    """The module's IAM roles with every policy that reaches them, in CloudFormation's form (keyed
+    `aws_iam_role.NAME`): inline_policy blocks and aws_iam_role_policy as policies, attachments of managed policies
+    as ManagedPolicyArns (which makes the role's permissions unknown)."""
+    blocks = [b for b in blocks if len(b.labels) == 2]
+    documents = {
+        b.labels[1]: _policy_document(b)
+        for b in blocks
+        if b.type == "data" and b.labels[0] == "aws_iam_policy_document"
+    }
+    roles: dict[str, dict[str, Any]] = {}
+    for block in blocks:
+        if block.type == "resource" and block.labels[0] == "aws_iam_role":
+            properties: dict[str, Any] = {"AssumeRolePolicyDocument": {}, "Policies": []}
+            for inline in _blocks(block, "inline_policy"):
+                properties["Policies"].append({"PolicyDocument": _policy_json(inline.body.get("policy"), documents)})
+            if "managed_policy_arns" in block.body:
+                properties["ManagedPolicyArns"] = ["(managed)"]
+            roles[block.labels[1]] = properties
+    for block in blocks:
+        if block.type != "resource" or block.labels[0] not in (
+            "aws_iam_role_policy",
+            "aws_iam_role_policy_attachment",
+            "aws_iam_policy_attachment",
+        ):
+            continue
+        targets = (
+            block.body.get("roles") if block.labels[0] == "aws_iam_policy_attachment" else [block.body.get("role")]
+        )
+        for target in targets if isinstance(targets, list) else [targets]:
+            match = _ROLE_REF.match(_expression(target) or "")
+            for name, properties in roles.items():
+                # A literal role name or an unreadable reference may be any role: none is known whole then.
+                if match is not None and match.group(1) != name:
+                    continue
+                if block.labels[0] == "aws_iam_role_policy" and match is not None:
+                    properties["Policies"].append({"PolicyDocument": _policy_json(block.body.get("policy"), documents)})
+                else:
+                    properties["ManagedPolicyArns"] = ["(attached)"]
+    return {
+        f"aws_iam_role.{name}": {"Type": "AWS::IAM::Role", "Properties": properties}
+        for name, properties in roles.items()
+    }
 
 
 def terraform_pipelines(text: str, folder: str | None = None, name: str | None = None) -> tuple[Any, list[Problem]]:
@@ -559,6 +690,7 @@ def terraform_pipelines(text: str, folder: str | None = None, name: str | None =
     resources = PMap(Span(1, 1, 1, 1))
     # Only this file's blocks carry positions of this file: the module's others come first and are replaced by a
     # definition of the same name here.
+    problems = _missing_files(blocks, folder)
     blocks = _module_blocks(folder, name) + blocks
     for block in blocks:
         if block.type != "resource" or len(block.labels) != 2:
@@ -580,6 +712,47 @@ def terraform_pipelines(text: str, folder: str | None = None, name: str | None =
         resources.put(logical, block.span, resource, block.span)
     if not any(r.get("Type") == "AWS::CodePipeline::Pipeline" for r in resources.values()):
         return None, []
+    span = Span(1, 1, 1, 1)
+    for logical, resource in _iam_resources(blocks).items():
+        if logical not in resources:
+            resources.put(logical, span, resource, span)
     template = PMap(Span(1, 1, 1, 1))
     template.put("Resources", Span(1, 1, 1, 1), resources, Span(1, 1, 1, 1))
-    return template, []
+    return template, problems
+
+
+def _missing_files(blocks: list[Block], folder: str | None) -> list[Problem]:
+    """CWF015 for each `buildspec = file("path")` of this file's CodeBuild projects whose path, relative to the
+    module's folder, is no file: Terraform's file() fails and the plan stops before anything is made. Paths outside
+    the checkout (or absolute ones) are not looked at, and nothing of them is quoted."""
+    import os
+
+    if folder is None:
+        return []
+    problems = []
+    for block in blocks:
+        if block.type != "resource" or block.labels[:1] != ["aws_codebuild_project"]:
+            continue
+        for source in _blocks(block, "source")[:1]:
+            value = source.body.get("buildspec")
+            if not (isinstance(value, dict) and isinstance(value.get(EXPRESSION), str)):
+                continue
+            match = _FILE_CALL.match(value[EXPRESSION])
+            if match is None or os.path.isabs(match.group(1)):
+                continue
+            path = os.path.join(folder, match.group(1))
+            if os.path.exists(path) or not _inside_repository(path, folder):
+                continue
+            from codeward.linters.suggest import misspelled_file
+
+            meant = misspelled_file(folder, match.group(1), twins=True)
+            problems.append(
+                Problem(
+                    "CWF015",
+                    f'file("{match.group(1)}") names no file of this module\'s folder'
+                    + (f" (it has {meant})" if meant else "")
+                    + ": Terraform cannot read it, so the plan fails and nothing is created",
+                    source.body.value_spans["buildspec"],
+                )
+            )
+    return problems

@@ -9,6 +9,7 @@ role list cannot be read makes the answer unknown (None): rules stay silent then
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,3 +138,46 @@ def allows(grants: list[Grant], action: str) -> bool:
     """Whether one of the patterns matches the action (IAM: case-insensitive, `*` and `?` wildcards)."""
     wanted = action.lower()
     return any(fnmatch.fnmatchcase(wanted, grant.pattern.lower()) for grant in grants)
+
+
+@dataclass(frozen=True)
+class ActionRole:
+    """An action of a template's pipeline, the role it runs with (its own RoleArn, else the pipeline's) and what
+    that role may do (None when not all of it is written in the template)."""
+
+    provider: str
+    action: dict[str, Any]
+    action_path: Path
+    # Where the role is named: the action's RoleArn, else the pipeline's.
+    named: Path
+    role: str
+    grants: list[Grant] | None
+
+
+def action_roles(template: dict[str, Any], providers: Collection[str]) -> Iterator[ActionRole]:
+    """Every AWS-owned action of one of `providers` in the template's pipelines whose role is a role of the
+    template (`!GetAtt Role.Arn`; a Terraform module's `aws_iam_role.NAME.arn` reads the same)."""
+    from codeward.linters.pipeline_form import CFN_TYPE, _items
+
+    resources = template.get("Resources")
+    for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
+        if not isinstance(resource, dict) or resource.get("Type") != CFN_TYPE:
+            continue
+        properties = resource.get("Properties")
+        if not isinstance(properties, dict):
+            continue
+        base = ("Resources", logical_id, "Properties")
+        for stage, stage_path, _ in _items(properties.get("Stages"), (*base, "Stages")):
+            for action, action_path, _ in _items(stage.get("Actions"), (*stage_path, "Actions")):
+                type_id = action.get("ActionTypeId")
+                if not isinstance(type_id, dict) or type_id.get("Owner") != "AWS":
+                    continue
+                provider = type_id.get("Provider")
+                if not isinstance(provider, str) or provider not in providers:
+                    continue  # a list or mapping where the name belongs: other rules report the shape
+                own = action.get("RoleArn")
+                role = role_id(own if own is not None else properties.get("RoleArn"))
+                if role is None:
+                    continue
+                named = (*action_path, "RoleArn") if own is not None else (*base, "RoleArn")
+                yield ActionRole(provider, action, action_path, named, role, role_grants(template, role))

@@ -8,7 +8,7 @@ import re
 from json.decoder import scanstring
 from typing import Any
 
-from codeward.linters.document import PList, PMap, Problem
+from codeward.linters.document import PList, PMap, Problem, duplicate_key
 
 from codeward.findings import Span
 
@@ -95,14 +95,7 @@ class _Parser:
             value_start = i
             value, i = self.value(i, depth)
             if key in result:
-                first = result.key_spans[key]
-                self.problems.append(
-                    Problem(
-                        "CWF002",
-                        f'duplicate key "{key}" (first defined at line {first.line}); only this last value is used',
-                        key_span,
-                    )
-                )
+                self.problems.append(duplicate_key(key, result, value, key_span))
             result.put(key, key_span, value, self.span(value_start, i))
             value_end, i = i, self.skip(i)
             if text.startswith(",", i):

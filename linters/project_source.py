@@ -308,3 +308,30 @@ def find_project(root: str, name: str) -> ProjectDefinition | None:
                     return None
                 return ProjectDefinition(name, path, named.value, is_inline(named.value))
     return None
+
+
+_TF_IMAGE = re.compile(r'^\s*image\s*=\s*"([^"$]+)"\s*$', re.M)
+_TF_BUILDSPEC_PATH = re.compile(r'^\s*buildspec\s*=\s*"([^"$]*)"\s*$', re.M)
+
+
+def images_running(root: str, buildspec: str) -> list[tuple[str, str]]:
+    """The literal images of the Terraform `aws_codebuild_project`s of the repository whose `buildspec` is the
+    path `buildspec` (from the source root; a project without one runs buildspec.yml), with the file defining
+    each. Projects whose buildspec or image is built from variables are left out."""
+    found: list[tuple[str, str]] = []
+    for path in repository_files(root):
+        if not path.endswith(".tf"):
+            continue
+        text = _read(path)
+        if text is None or "aws_codebuild_project" not in text:
+            continue
+        for match in _TF_PROJECT.finditer(text):
+            block = _block(text, match.end() - 1)
+            named = _TF_BUILDSPEC_PATH.search(block)
+            if named is None and re.search(r"^\s*buildspec\s*=", block, re.M):
+                continue  # a heredoc, file() or an expression: not this file by path
+            runs = (named.group(1) if named else "") or "buildspec.yml"
+            image = _TF_IMAGE.search(block)
+            if image is not None and os.path.normpath(runs) == os.path.normpath(buildspec):
+                found.append((image.group(1), path))
+    return found

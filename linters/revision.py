@@ -51,6 +51,9 @@ class Artifact:
     # The artifact's patterns, for names the build may create (a jar); flattened: names have no directories.
     patterns: list[str]
     flattened: bool
+    # Every command of the buildspec only prints or reads (echo, ls...; no redirection, no other program): the
+    # build writes no file, so the artifact holds what the checkout holds and nothing else.
+    inert: bool = False
 
 
 @dataclass
@@ -110,7 +113,7 @@ class Revision:
         from codeward.linters.simulate.files import glob_regex
 
         name = os.path.basename(path) if artifact.flattened else path
-        could = any(
+        could = not artifact.inert and any(
             glob_regex(os.path.basename(p) if artifact.flattened else p).fullmatch(name) for p in artifact.patterns
         )
         return UNKNOWN if could else MISSING
@@ -196,6 +199,27 @@ def _load(path: str) -> Any:
 # Commands that write their last argument (the destination), and shell redirections to a file.
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
 _CONTROL = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
+
+
+# Programs that write no file: a build of these alone produces nothing beyond the checkout.
+_INERT = frozenset({
+    "echo", "printf", "ls", "pwd", "date", "env", "printenv", "whoami", "id", "uname", "true", "sleep", "cat",
+    "export", "set", "which", "type", "hostname", "df", "du", "nproc", "cd",
+})  # fmt: skip
+
+
+def _inert(data: Any) -> bool:
+    """Whether every command of the buildspec only prints or reads (no redirection, no other program)."""
+    texts = _commands(data)
+    if not texts or any(">" in text or "`" in text or "$(" in text for text in texts):
+        return False
+    for text in texts:
+        for words in _simple_commands(text):
+            while words and ("=" in words[0] and not words[0].startswith("=")):
+                words = words[1:]  # NAME=value before the program, or an assignment alone
+            if words and words[0] not in _INERT:
+                return False
+    return True
 
 
 def _commands(data: Any) -> list[str]:
@@ -477,6 +501,6 @@ def revision_for(appspec_path: str, base_dir: str, windows: bool = False) -> Rev
                     continue
                 names = {name for _, name in entries}
                 dirs = {name.rsplit("/", i)[0] for name in names for i in range(1, name.count("/") + 1)}
-                revision.artifacts.append(Artifact(buildspec, names, dirs, patterns, flattened))
+                revision.artifacts.append(Artifact(buildspec, names, dirs, patterns, flattened, _inert(data)))
                 break
     return revision

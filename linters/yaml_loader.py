@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import yaml
-from codeward.linters.document import PList, PMap, Problem
+from codeward.linters.document import PList, PMap, Problem, duplicate_key
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -174,16 +174,10 @@ class _Converter:
                 continue
             key = self._key(key_node)
             key_span = span_of(key_node)
+            value = self.convert(value_node, depth + 1)
             if key in result:
-                first = result.key_spans[key]
-                self.problems.append(
-                    Problem(
-                        "CWF002",
-                        f'duplicate key "{key}" (first defined at line {first.line}); only this last value is used',
-                        key_span,
-                    )
-                )
-            result.put(key, key_span, self.convert(value_node, depth + 1), span_of(value_node))
+                self.problems.append(duplicate_key(key, result, value, key_span))
+            result.put(key, key_span, value, span_of(value_node))
         for source in merged:
             for key, value in source.items():
                 if key not in result:

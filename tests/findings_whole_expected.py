@@ -77,6 +77,9 @@ EXPECTED = {
     'CWA104 26d1544e': [
         ((5, 17, 5, 35), 'error', 'hook script "../deploy/start.sh" points outside the revision', (), None),
     ],
+    'CWA104 b839e601': [
+        ((5, 17, 5, 40), 'error', 'hook script "scripts/start_server.sh" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ('The revision is the artifact buildspec.yml builds; it holds no file of that name.',), None),
+    ],
     'CWA105 04f18468': [
         ((4, 13, 4, 15), 'error', 'source "/*" is a pattern, but the agent copies the source as a literal path and expands no wildcard: the Install event fails; name the folder instead ("/")', (), None),
     ],
@@ -179,6 +182,9 @@ EXPECTED = {
     'CWA120 4945c624': [
         ((4, 3, 4, 18), 'warning', 'ApplicationStop has no scripts; the agent skips an empty event, so nothing runs there', (), None),
         ((7, 3, 7, 18), 'warning', 'ValidateService has no scripts; the agent skips an empty event, so nothing runs there', (), None),
+    ],
+    'CWA121 40665b0b': [
+        ((8, 26, 8, 47), 'error', 'ContainerName "ecs-service-container" is no container of the task definition taskdef.json beside this AppSpec (it has TaskContainer): CodeDeploy cannot route the load balancer to it and the deployment fails', ("Write the container's name as taskdef.json has it.",), None),
     ],
     'CWB001 02116b17': [
         ((5, 3, 5, 7), 'error', 'unknown key "test" in phases', ('Allowed keys: install, pre_build, build, post_build.', 'CodeBuild runs only the phases install, pre_build, build, post_build: it ignores "test", so its commands never run and the build succeeds without them.'), None),
@@ -396,6 +402,9 @@ EXPECTED = {
     'CWB122 a6b73284': [
         ((7, 7, 7, 32), 'error', "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml: CodeBuild keeps the folder in the artifact, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails; add base-directory: deploy", ("With `base-directory: deploy` the artifact holds the folder's content at its root.",), None),
     ],
+    'CWB122 bef7331e': [
+        ((8, 7, 8, 26), 'error', "the artifact holds the AppSpec at scripts/appspec.yml, and no entry puts one at its root: CodeBuild keeps each file's path, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails", ("Keep the AppSpec at the repository's root and list `appspec.yml`, or copy it there first.",), None),
+    ],
     'CWB123 569d0b66': [
         ((5, 18, 5, 19), 'warning', 'YAML folds this unquoted multi-line command into one line: the backslash at the end of the line escapes the space that replaces the line break, so "two" reaches echo as " two", joined to a leading space', ('Write the command as a literal block (`- |`), or drop the backslashes.',), None),
     ],
@@ -505,11 +514,26 @@ EXPECTED = {
     'CWB141 735fb934': [
         ((8, 62, 8, 74), 'error', '"$FuncionName" is set by nothing in the buildspec or the repository, and is one slip away from "FunctionName", which the buildspec sets: the command gets an empty value; did you mean "$FunctionName"?', ('The shell expands an unset variable to nothing.',), None),
     ],
+    'CWB142 9f41ebb0': [
+        ((5, 9, 5, 12), 'error', '"dnf groupinstall" without -y asks for confirmation, which a build cannot give: the question reads end of input, the command stops without installing anything and exits non-zero', ('Write `dnf groupinstall -y ...` (or --assumeyes).',), None),
+    ],
+    'CWB142 ea082523': [
+        ((5, 14, 5, 17), 'error', '"yum install" without -y asks for confirmation, which a build cannot give: the question reads end of input, the command stops without installing anything and exits non-zero', ('Write `yum install -y ...` (or --assumeyes).',), None),
+    ],
+    'CWB143 7e11c73c': [
+        ((9, 12, 9, 15), 'error', 'cd app runs in app, where `cd app` (line 5) left the shell: app/app is no folder, so cd fails and the phase with it (a 0.2 buildspec runs every command in one shell, across phases)', ('Change directory once, or write `cd "$CODEBUILD_SRC_DIR/app"`.',), None),
+    ],
+    'CWB144 b0976fb1': [
+        ((5, 9, 5, 12), 'error', '"yum" is not on aws/codebuild/standard:7.0 (Ubuntu), the image infra/codebuild.tf runs this buildspec on: the command fails with "command not found" and the phase with it', ("Use the image's package manager, or run the build on an image that has this one.",), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
     'CWF001 eae68dac': [
         ((1, 41, 1, 42), 'error', "JSON syntax error: trailing comma before '}'", (), None),
+    ],
+    'CWF002 2cf11dc7': [
+        ((6, 5, 6, 16), 'warning', 'duplicate key "destination" (first defined at line 5) repeats the same value', ('Both occurrences hold the same value, so every reader gets that value; delete the repetition.',), None),
     ],
     'CWF002 3111388c': [
         ((2, 2, 2, 8), 'error', 'duplicate key "name" (first defined at line 1); only this last value is used', (), None),
@@ -549,6 +573,9 @@ EXPECTED = {
     ],
     'CWF014 dfb3b947': [
         ((5, 16, 5, 32), 'error', '"!getatt" is not a CloudFormation function (tags are case-sensitive): CloudFormation rejects the template; write "!GetAtt"', (), None),
+    ],
+    'CWF015 61f4c188': [
+        ((14, 17, 14, 47), 'error', 'file("buildspec/planspec.yml") names no file of this module\'s folder (it has buildspec/planspec.yaml): Terraform cannot read it, so the plan fails and nothing is created', (), None),
     ],
     'CWP001 35e82bb4': [
         ((7, 7, 7, 12), 'error', 'Pipeline P: unknown key "Stage" in Properties; did you mean "Stages"?', ('Allowed keys: Name, RoleArn, ArtifactStore, ArtifactStores, Stages, ExecutionMode, PipelineType, Variables, Triggers, DisableInboundStageTransitions, RestartExecutionOnUpdate, Tags.',), ('rename to "Stages"', ((7, 7, 7, 12, 'Stages'),))),
@@ -756,6 +783,24 @@ EXPECTED = {
     ],
     'CWP133 5657e460': [
         ((10, 214, 10, 236), 'error', 'TemplatePath "Code::infra/main.yml" names a file the repository does not have; it has infra/main.yaml: the source artifact is the repository\'s tree, so the CloudFormation action finds no template there and fails', ('Write "Code::infra/main.yaml".',), None),
+    ],
+    'CWP134 22cb83aa': [
+        ((50, 22, 50, 37), 'error', 'Pipeline pipeline: ProjectName "tf-cicd-plan" of action "Build" names no project this module defines; it defines "tf-cicd-plan2"', ('CodeBuild finds no project of that name and the action fails on every execution; refer to the project (aws_codebuild_project.NAME.name, !Ref) rather than repeating its name.',), None),
+    ],
+    'CWP135 0089178e': [
+        ((7, 258, 7, 263), 'error', 'FullRepositoryId "app" of action "Source" has no owner: the action takes owner/name', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), None),
+    ],
+    'CWP135 a4122aeb': [
+        ((7, 258, 7, 270), 'error', 'FullRepositoryId " octo/app " of action "Source" has spaces around it', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), None),
+    ],
+    'CWP135 d4509628': [
+        ((7, 258, 7, 287), 'error', 'FullRepositoryId "https://github.com/octo/app" of action "Source" is a URL; the action takes owner/name', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), None),
+    ],
+    'CWP136 10aec0b1': [
+        ((30, 14, 30, 39), 'error', 'the role "aws_iam_role.pipeline" that runs the CodeStarSourceConnection action "Source" is not allowed codestar-connections:UseConnection, which CodePipeline needs to run it: the action fails with an access-denied error on every execution', ('Every policy reaching the role is in this module; add the missing actions to one of them.',), None),
+    ],
+    'CWP136 ea293e7b': [
+        ((38, 14, 38, 39), 'error', 'the role "aws_iam_role.pipeline" that runs the CodeDeployToECS action "Deploy" is not allowed codedeploy:GetDeploymentConfig, which CodePipeline needs to run it: the action fails with an access-denied error on every execution', ('Every policy reaching the role is in this module; add the missing actions to one of them.',), None),
     ],
     'CWR001 983067d0': [
         ((1, 12, 1, 13), 'error', "syntax error: '(' was never closed; the file was not reviewed", (), None),

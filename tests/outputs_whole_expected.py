@@ -337,6 +337,8 @@ EXPECTED = {
     'lint-case CWA103 eb24e731': [
         ((4, 3, 4, 15), 'CWA103', 'warning', 'the scripts of AfterInstall may run 4200 seconds (2400 + 1800); a lifecycle event may take at most 3600 seconds in total', ("Scripts without a timeout are given 3600 seconds, but the event's hour is shared by all.",), (), None),
     ],
+    'lint-case CWA104 0088f112': [
+    ],
     'lint-case CWA104 0143efe5': [
         ((5, 17, 5, 40), 'CWA104', 'error', 'hook script "scripts/start_server.sh" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', (), (), None),
     ],
@@ -346,6 +348,9 @@ EXPECTED = {
         ((5, 17, 5, 35), 'CWA104', 'error', 'hook script "../deploy/start.sh" points outside the revision', (), (), None),
     ],
     'lint-case CWA104 3d1f6732': [
+    ],
+    'lint-case CWA104 b839e601': [
+        ((5, 17, 5, 40), 'CWA104', 'error', 'hook script "scripts/start_server.sh" of ApplicationStart is not in the revision (paths are relative to the AppSpec file); the deployment would fail with ScriptMissing', ('The revision is the artifact buildspec.yml builds; it holds no file of that name.',), (), None),
     ],
     'lint-case CWA105 04f18468': [
         ((4, 13, 4, 15), 'CWA105', 'error', 'source "/*" is a pattern, but the agent copies the source as a literal path and expands no wildcard: the Install event fails; name the folder instead ("/")', (), (), None),
@@ -493,6 +498,17 @@ EXPECTED = {
         ((7, 3, 7, 18), 'CWA120', 'warning', 'ValidateService has no scripts; the agent skips an empty event, so nothing runs there', (), (), None),
     ],
     'lint-case CWA120 87091c3d': [
+    ],
+    'lint-case CWA121 1012c0f0': [
+    ],
+    'lint-case CWA121 40665b0b': [
+        ((8, 26, 8, 47), 'CWA121', 'error', 'ContainerName "ecs-service-container" is no container of the task definition taskdef.json beside this AppSpec (it has TaskContainer): CodeDeploy cannot route the load balancer to it and the deployment fails', ("Write the container's name as taskdef.json has it.",), (), None),
+    ],
+    'lint-case CWA121 6931ceb9': [
+    ],
+    'lint-case CWA121 a5a40cb1': [
+    ],
+    'lint-case CWA121 e1f5630b': [
     ],
     'lint-case CWB001 02116b17': [
         ((5, 3, 5, 7), 'CWB001', 'error', 'unknown key "test" in phases', ('Allowed keys: install, pre_build, build, post_build.', 'CodeBuild runs only the phases install, pre_build, build, post_build: it ignores "test", so its commands never run and the build succeeds without them.'), (), None),
@@ -797,6 +813,8 @@ EXPECTED = {
     ],
     'lint-case CWB121 e33a19ad': [
     ],
+    'lint-case CWB122 2c078c42': [
+    ],
     'lint-case CWB122 6e96e61d': [
         ((10, 7, 10, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "deploy/**/*" matches files in many directories; files with the same name overwrite each other', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
     ],
@@ -809,6 +827,9 @@ EXPECTED = {
         ((7, 7, 7, 32), 'CWB122', 'error', "every file of this artifact is under deploy/, with the AppSpec at deploy/appspec.yml: CodeBuild keeps the folder in the artifact, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails; add base-directory: deploy", ("With `base-directory: deploy` the artifact holds the folder's content at its root.",), (), None),
     ],
     'lint-case CWB122 b0b01261': [
+    ],
+    'lint-case CWB122 bef7331e': [
+        ((8, 7, 8, 26), 'CWB122', 'error', "the artifact holds the AppSpec at scripts/appspec.yml, and no entry puts one at its root: CodeBuild keeps each file's path, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this artifact fails", ("Keep the AppSpec at the repository's root and list `appspec.yml`, or copy it there first.",), (), None),
     ],
     'lint-case CWB122 c59400ff': [
     ],
@@ -968,6 +989,8 @@ EXPECTED = {
     ],
     'lint-case CWB131 a3cf1ac0': [
     ],
+    'lint-case CWB131 c1b85677': [
+    ],
     'lint-case CWB131 c8dda8a5': [
         ((10, 7, 10, 21), 'CWB131', 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), (), None),
     ],
@@ -1090,6 +1113,38 @@ EXPECTED = {
         ((4, 5, 4, 17), 'CWB117', 'warning', 'variable "FunctionName" is never used, but the commands use "$FuncionName", which nothing in the buildspec defines; did you mean "FuncionName"?', (), (), None),
         ((8, 62, 8, 74), 'CWB141', 'error', '"$FuncionName" is set by nothing in the buildspec or the repository, and is one slip away from "FunctionName", which the buildspec sets: the command gets an empty value; did you mean "$FunctionName"?', ('The shell expands an unset variable to nothing.',), (), None),
     ],
+    'lint-case CWB142 33e42141': [
+    ],
+    'lint-case CWB142 9f41ebb0': [
+        ((5, 9, 5, 12), 'CWB142', 'error', '"dnf groupinstall" without -y asks for confirmation, which a build cannot give: the question reads end of input, the command stops without installing anything and exits non-zero', ('Write `dnf groupinstall -y ...` (or --assumeyes).',), (), None),
+    ],
+    'lint-case CWB142 a5a37c63': [
+    ],
+    'lint-case CWB142 ea082523': [
+        ((5, 14, 5, 17), 'CWB142', 'error', '"yum install" without -y asks for confirmation, which a build cannot give: the question reads end of input, the command stops without installing anything and exits non-zero', ('Write `yum install -y ...` (or --assumeyes).',), (), None),
+    ],
+    'lint-case CWB143 262550db': [
+    ],
+    'lint-case CWB143 42387f94': [
+    ],
+    'lint-case CWB143 474d68ab': [
+    ],
+    'lint-case CWB143 7e11c73c': [
+        ((9, 12, 9, 15), 'CWB143', 'error', 'cd app runs in app, where `cd app` (line 5) left the shell: app/app is no folder, so cd fails and the phase with it (a 0.2 buildspec runs every command in one shell, across phases)', ('Change directory once, or write `cd "$CODEBUILD_SRC_DIR/app"`.',), (), None),
+    ],
+    'lint-case CWB143 80eed0e9': [
+    ],
+    'lint-case CWB143 c4c89a83': [
+    ],
+    'lint-case CWB144 007805a1': [
+    ],
+    'lint-case CWB144 3528e577': [
+    ],
+    'lint-case CWB144 6eb3f377': [
+    ],
+    'lint-case CWB144 b0976fb1': [
+        ((5, 9, 5, 12), 'CWB144', 'error', '"yum" is not on aws/codebuild/standard:7.0 (Ubuntu), the image infra/codebuild.tf runs this buildspec on: the command fails with "command not found" and the phase with it', ("Use the image's package manager, or run the build on an image that has this one.",), (), None),
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
@@ -1099,6 +1154,9 @@ EXPECTED = {
         ((1, 41, 1, 42), 'CWF001', 'error', "JSON syntax error: trailing comma before '}'", (), (), None),
     ],
     'lint-case CWF002 16c717c2': [
+    ],
+    'lint-case CWF002 2cf11dc7': [
+        ((6, 5, 6, 16), 'CWF002', 'warning', 'duplicate key "destination" (first defined at line 5) repeats the same value', ('Both occurrences hold the same value, so every reader gets that value; delete the repetition.',), (), None),
     ],
     'lint-case CWF002 3111388c': [
         ((1, 2, 1, 12), 'CWP002', 'error', 'pipeline is missing the required key "roleArn"', (), (), None),
@@ -1182,6 +1240,11 @@ EXPECTED = {
         ((5, 7, 7, 1), 'CWP004', 'error', 'Pipeline P: set exactly one of ArtifactStore and ArtifactStores', (), (), None),
         ((5, 16, 5, 32), 'CWF014', 'error', '"!getatt" is not a CloudFormation function (tags are case-sensitive): CloudFormation rejects the template; write "!GetAtt"', (), (), None),
         ((5, 16, 5, 32), 'CWP124', 'error', 'GetAtt names "Role", which is no resource of this template: CloudFormation rejects it before creating anything', (), (), None),
+    ],
+    'lint-case CWF015 61f4c188': [
+        ((14, 17, 14, 47), 'CWF015', 'error', 'file("buildspec/planspec.yml") names no file of this module\'s folder (it has buildspec/planspec.yaml): Terraform cannot read it, so the plan fails and nothing is created', (), (), None),
+    ],
+    'lint-case CWF015 73067d52': [
     ],
     'lint-case CWF900 b23780f5': [
     ],
@@ -1577,6 +1640,53 @@ EXPECTED = {
     'lint-case CWP133 60f3997f': [
     ],
     'lint-case CWP133 aba1cc85': [
+    ],
+    'lint-case CWP134 22cb83aa': [
+        ((50, 22, 50, 37), 'CWP134', 'error', 'Pipeline pipeline: ProjectName "tf-cicd-plan" of action "Build" names no project this module defines; it defines "tf-cicd-plan2"', ('CodeBuild finds no project of that name and the action fails on every execution; refer to the project (aws_codebuild_project.NAME.name, !Ref) rather than repeating its name.',), (), None),
+    ],
+    'lint-case CWP134 2747a38d': [
+    ],
+    'lint-case CWP134 5f4d633a': [
+    ],
+    'lint-case CWP134 5f5c6013': [
+    ],
+    'lint-case CWP134 9e8c4bfa': [
+    ],
+    'lint-case CWP135 0089178e': [
+        ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
+        ((7, 258, 7, 263), 'CWP135', 'error', 'FullRepositoryId "app" of action "Source" has no owner: the action takes owner/name', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), (), None),
+    ],
+    'lint-case CWP135 276314f1': [
+        ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
+        ((7, 258, 7, 277), 'CWP113', 'error', '"#{variables.repo}" refers to no pipeline variable "repo"', ('Declare it under variables.',), (), None),
+    ],
+    'lint-case CWP135 a4122aeb': [
+        ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
+        ((7, 258, 7, 270), 'CWP135', 'error', 'FullRepositoryId " octo/app " of action "Source" has spaces around it', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), (), None),
+    ],
+    'lint-case CWP135 d4509628': [
+        ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
+        ((7, 258, 7, 287), 'CWP135', 'error', 'FullRepositoryId "https://github.com/octo/app" of action "Source" is a URL; the action takes owner/name', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), (), None),
+    ],
+    'lint-case CWP135 daf63d7b': [
+        ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
+    ],
+    'lint-case CWP135 f921868f': [
+        ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
+    ],
+    'lint-case CWP136 10aec0b1': [
+        ((30, 14, 30, 39), 'CWP136', 'error', 'the role "aws_iam_role.pipeline" that runs the CodeStarSourceConnection action "Source" is not allowed codestar-connections:UseConnection, which CodePipeline needs to run it: the action fails with an access-denied error on every execution', ('Every policy reaching the role is in this module; add the missing actions to one of them.',), (), None),
+    ],
+    'lint-case CWP136 688385c4': [
+    ],
+    'lint-case CWP136 973ac7e9': [
+    ],
+    'lint-case CWP136 c31caca5': [
+    ],
+    'lint-case CWP136 ea293e7b': [
+        ((38, 14, 38, 39), 'CWP136', 'error', 'the role "aws_iam_role.pipeline" that runs the CodeDeployToECS action "Deploy" is not allowed codedeploy:GetDeploymentConfig, which CodePipeline needs to run it: the action fails with an access-denied error on every execution', ('Every policy reaching the role is in this module; add the missing actions to one of them.',), (), None),
+    ],
+    'lint-case CWP136 ed5eec97': [
     ],
     'lint-file appspec.json 5dc3c858': [
     ],

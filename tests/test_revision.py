@@ -156,12 +156,21 @@ def test_a_script_a_build_step_moves_into_place_is_not_missing(tmp_path: Path) -
 def test_a_local_virtual_environment_is_not_part_of_the_revision(tmp_path: Path) -> None:
     # A checkout's .venv and tools' caches are not committed, so CodeBuild never sees them: a script of the hook's
     # name found only there says nothing about where the artifact ships it (scanning them also cost a second per
-    # AppSpec). Without them, the script is what the build may produce: not called missing, as above.
+    # AppSpec). Without them, the script is what the build (`make`) may produce: not called missing, as above.
     appspec = APPSPEC.format(start="scripts/after_install.sh")
-    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": WHOLE_SOURCE,
+    building = WHOLE_SOURCE.replace("echo nothing to build", "make")
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": building,
                            ".venv/scripts/after_install.sh": "#!/bin/bash\n",
                            "__pycache__/after_install.sh": "#!/bin/bash\n"})  # fmt: skip
     assert codes(root / "appspec.yml") == []
+
+
+def test_a_build_that_only_prints_makes_no_hook_script(tmp_path: Path) -> None:
+    # Every command of the buildspec is an echo: the artifact `**/*` holds the checkout's files and nothing else,
+    # so a hook script the repository does not have is missing, although the pattern could match it.
+    appspec = APPSPEC.format(start="scripts/after_install.sh")
+    root = repo(tmp_path, {"appspec.yml": appspec, "buildspec.yml": WHOLE_SOURCE})
+    assert [(f.code, f.line) for f in lint_file(str(root / "appspec.yml")).findings] == [("CWA104", 5)]
 
 
 def test_the_note_names_at_most_three_files_of_the_scripts_name(tmp_path: Path) -> None:

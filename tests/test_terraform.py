@@ -111,7 +111,8 @@ def test_reader_keeps_literals_positions_and_marks_expressions() -> None:
     assert problems == []
     pipeline = template["Resources"]["app"]["Properties"]
     assert pipeline["Name"] == {EXPRESSION: '"app-${var.env}"'}
-    assert pipeline["RoleArn"] == {EXPRESSION: "aws_iam_role.pipeline.arn"}
+    # A role of the module is named as CloudFormation's !GetAtt names a role of the template (CWP128, CWP136).
+    assert pipeline["RoleArn"] == {"Fn::GetAtt": ["aws_iam_role.pipeline", "Arn"]}
     deploy = pipeline["Stages"][2]["Actions"][0]
     assert deploy["ActionTypeId"] == {"Category": "Deploy", "Owner": "AWS", "Provider": "ECS", "Version": "1"}
     assert deploy["InputArtifacts"] == [{"Name": "build_output"}]

@@ -13,6 +13,11 @@ def _base(location: str) -> str:
     return location.strip().replace("\\", "/").rsplit("/", 1)[-1]
 
 
+_ECHO = (
+    "version: 0.2\nphases:\n  build:\n    commands:\n      - echo Build started\nartifacts:\n  files:\n    - '**/*'\n"
+)
+
+
 class AppSpecMissingHookScript(DocumentRule):
     """
     ## What it does
@@ -90,6 +95,14 @@ class AppSpecMissingHookScript(DocumentRule):
             )
 
     VALID = (
+        # A build step that may write files could make the script (the artifact's pattern matches it).
+        Valid(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start_server.sh\n",
+            files={
+                ".git/HEAD": "ref: refs/heads/main\n",
+                "buildspec.yml": _ECHO.replace("echo Build started", "make scripts"),
+            },
+        ),
         Valid(
             "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n",
             files={"scripts/start.sh": "#!/bin/bash\nsystemctl start app\n"},
@@ -100,6 +113,14 @@ class AppSpecMissingHookScript(DocumentRule):
         ),
     )
     INVALID = (
+        # The buildspec packing the revision only echoes: nothing but the checkout's files can be in it.
+        Invalid(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start_server.sh\n",
+            5,
+            17,
+            '"scripts/start_server.sh" of ApplicationStart is not in the revision',
+            files={".git/HEAD": "ref: refs/heads/main\n", "scripts/start.sh": "#!/bin/bash\n", "buildspec.yml": _ECHO},
+        ),
         Invalid(
             "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start_server.sh\n",
             5,

@@ -85,8 +85,23 @@ class AppSpecBelowArtifactRoot(DocumentRule):
         Valid(_SPEC.replace("      - cp appspec.yml deploy/\n", ""), files={"appspec.yml": _EC2}),
         # The ECS blue/green action reads its AppSpec template at any path of the artifact (AppSpecTemplatePath).
         Valid(_SPEC, files={"appspec.yml": _ECS}),
+        # An AppSpec at the root is listed too, or a pattern can match one there.
+        Valid(
+            "version: 0.2\nphases:\n  build:\n    commands: [mvn package]\nartifacts:\n  files:\n"
+            "    - target/app.jar\n    - scripts/appspec.yml\n    - '*'\n",
+            files={"scripts/appspec.yml": _EC2},
+        ),
     )
     INVALID = (
+        # Files of several folders, the AppSpec listed in one of them and none at the root.
+        Invalid(
+            "version: 0.2\nphases:\n  build:\n    commands: [mvn package]\nartifacts:\n  files:\n"
+            "    - target/app.jar\n    - scripts/appspec.yml\n    - scripts/after_install.sh\n",
+            8,
+            7,
+            "the artifact holds the AppSpec at scripts/appspec.yml, and no entry puts one at its root",
+            files={"scripts/appspec.yml": _EC2, "scripts/after_install.sh": "#!/bin/sh\n"},
+        ),
         Invalid(
             _SPEC,
             10,
@@ -119,8 +134,11 @@ class AppSpecBelowArtifactRoot(DocumentRule):
         )
         if not patterns or len(patterns) != (len(files) if isinstance(files, list) else 1):
             return
+        if any("$" in p for p in patterns):
+            return
         folders = {_folder(p) for p in patterns}
-        if len(folders) != 1 or "" in folders or any("$" in p for p in patterns):
+        if len(folders) != 1 or "" in folders:
+            self._listed_below(ctx, path, files, patterns)
             return
         folder = folders.pop()
         appspec = self._appspec_in(ctx, folder, patterns)
@@ -134,6 +152,35 @@ class AppSpecBelowArtifactRoot(DocumentRule):
             f"deployment of this artifact fails; add base-directory: {folder}",
             notes=(f"With `base-directory: {folder}` the artifact holds the folder's content at its root.",),
         )
+
+    @staticmethod
+    def _listed_below(ctx: Context, path: Path, files: Any, patterns: list[str]) -> None:
+        """An artifact whose files are in several folders, listing an EC2/On-Premises AppSpec by its path below the
+        root (`scripts/appspec.yml`) while no entry can put one at the root (no root `appspec.yml`, no pattern that
+        matches root files) and no command touches an AppSpec: the revision has its AppSpec, not at its root."""
+        from codeward.linters.revision import project_root
+
+        if any(_folder(p) == "" and (_GLOB.search(p) or _clean(p).lower() in _APPSPECS) for p in patterns):
+            return
+        if any("appspec" in text.lower() for _, text in commands(ctx.document.data)):
+            return
+        top = project_root(ctx.base_dir) or ctx.base_dir
+        for index, pattern in enumerate(patterns):
+            text = _clean(pattern)
+            if _GLOB.search(text) or "/" not in text or text.rsplit("/", 1)[-1].lower() not in _APPSPECS:
+                continue
+            full = os.path.join(top, *text.split("/"))
+            if not (os.path.isfile(full) and _is_ec2_appspec(full)):
+                continue
+            at = (*path, "files", index) if isinstance(files, list) else (*path, "files")
+            ctx.report(
+                at,
+                f"the artifact holds the AppSpec at {text}, and no entry puts one at its root: CodeBuild keeps each "
+                "file's path, and CodeDeploy reads the AppSpec at the revision's root only, so a deployment of this "
+                "artifact fails",
+                notes=("Keep the AppSpec at the repository's root and list `appspec.yml`, or copy it there first.",),
+            )
+            return
 
     @staticmethod
     def _appspec_in(ctx: Context, folder: str, patterns: list[str]) -> str | None:

@@ -108,6 +108,9 @@ class _Build:
         self.written: list[tuple[str, str | None]] = []  # (base name, path from the source root or None)
         self.words: set[str] = set()
         self.opaque = False  # a command that may write files the model cannot name
+        # Base names of the files handed to a script of the repository, which may write a copy under that name
+        # (`./scripts/render.sh template/appspec.yaml` writes ./appspec.yaml).
+        self.handed: set[str] = set()
         cwd: str | None = ""
         from codeward.linters.revision import _simple_commands
 
@@ -161,7 +164,14 @@ class _Build:
             pass  # a script of the repository with no command in it writes nothing
         elif program not in _QUIET or _writes_unnamed(program, rest[1:]):
             self.opaque = True
+            if program in ("bash", "sh", "source", ".") or self._is_script(program, cwd):
+                self.handed.update(o.rstrip("/").rsplit("/", 1)[-1] for o in operands)
         return cwd
+
+    def _is_script(self, program: str, cwd: str | None) -> bool:
+        """Whether `program` is a file of the repository (a script the build runs by its path)."""
+        where = _resolve(cwd, program) if "/" in program or program.endswith((".sh", ".py")) else None
+        return where is not None and os.path.isfile(os.path.join(self.top, where))
 
     def _empty_script(self, program: str, operands: list[str], cwd: str | None) -> bool:
         """Whether the command runs a script of the repository that holds no command (empty, or only comments
@@ -301,6 +311,9 @@ class ArtifactMatchesNothing(DocumentRule):
         # A file of the repository copied to the root under a name the model cannot see, or named right.
         Valid(_HOOKS.replace("mvn -q package", "cp scripts/* ."), files=_HOOK_FILES),
         Valid(_HOOKS.replace("    - stop_server.sh", "    - scripts/stop_server.sh"), files=_HOOK_FILES),
+        # A script of the repository is handed scripts/stop_server.sh: it may write a copy under that name.
+        Valid(_HOOKS.replace("mvn -q package", "./render.sh scripts/stop_server.sh"),
+              files={**_HOOK_FILES, "render.sh": 'cp "$1" "./$(basename "$1")"\n'}),
         # Another project of the repository has a file of that name: not the one this build meant.
         Valid(_HOOKS, filename="app/buildspec.yml", files={"../.git/HEAD": "ref: refs/heads/main\n",
               "appspec.yml": "version: 0.0\n", "../other/scripts/stop_server.sh": "#!/bin/sh\n"}),
@@ -411,7 +424,7 @@ class ArtifactMatchesNothing(DocumentRule):
             name = target.rsplit("/", 1)[-1]
             if os.path.exists(os.path.join(top, target)) or os.path.exists(os.path.join(here, target)):
                 continue
-            if any(written == name for written, _ in build.written):
+            if any(written == name for written, _ in build.written) or name in build.handed:
                 continue
             # A word naming it may tell a tool to write it (--output-template-file packaged.yml), unless the word
             # is the path of a file the repository has elsewhere (`sed -i ... appspec.yml` edits ./appspec.yml).

@@ -11,7 +11,9 @@ class DuplicateKey(LoaderRule):
 
     ## Why is this bad?
     Parsers silently keep one of the two values (most keep the last), so half of what you wrote is
-    ignored: a second `build:` phase replaces the first one's commands without a word.
+    ignored: a second `build:` phase replaces the first one's commands without a word. A key repeated with the
+    same value changes nothing a parser reads (the CodeDeploy agent's YAML reader, like most, keeps the last
+    occurrence): that repetition is a warning, not an error.
 
     ## Example
     ```yaml
@@ -38,4 +40,12 @@ class DuplicateKey(LoaderRule):
             '"build"',
         ),
         Invalid('{"pipeline": {"name": "a", "stages": [],\n "name": "b"}}', 2, 2, '"name"', filename="pipeline.json"),
+        # The same value twice: reported as a warning (the message says so), since every reader gets that value.
+        Invalid(
+            "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\n    destination: /srv/app\n",
+            6,
+            5,
+            "repeats the same value",
+            filename="appspec.yml",
+        ),
     )

@@ -1,8 +1,8 @@
 from typing import Any
 
 from codeward.linters.document import Path
-from codeward.linters.iam import allows, role_grants, role_id
-from codeward.linters.pipeline_form import CFN_TYPE, _items, is_template
+from codeward.linters.iam import action_roles, allows
+from codeward.linters.pipeline_form import is_template
 from codeward.linters.rule import Context, DocumentRule
 
 from codeward.findings import Severity
@@ -50,20 +50,12 @@ _TEMPLATE = """Resources:
 _NEEDED = ("codebuild:StartBuild", "codebuild:BatchGetBuilds")
 
 
-def _codebuild_actions(properties: dict[str, Any], path: Path) -> list[tuple[dict[str, Any], Path]]:
-    found: list[tuple[dict[str, Any], Path]] = []
-    for stage, stage_path, _ in _items(properties.get("Stages"), (*path, "Stages")):
-        for action, action_path, _ in _items(stage.get("Actions"), (*stage_path, "Actions")):
-            type_id = action.get("ActionTypeId")
-            if isinstance(type_id, dict) and type_id.get("Provider") == "CodeBuild" and type_id.get("Owner") == "AWS":
-                found.append((action, action_path))
-    return found
-
-
 class RoleLacksCodeBuildPermission(DocumentRule):
     """
     ## What it does
-    In a CloudFormation template, reports a pipeline with a CodeBuild action whose role (the action's own
+    In a CloudFormation template or a Terraform module (whose `aws_iam_role`, `aws_iam_role_policy` with
+    `jsonencode` or an `aws_iam_policy_document`, and `inline_policy` blocks are read the same way; an attached
+    managed policy makes the role unknown), reports a pipeline with a CodeBuild action whose role (the action's own
     `RoleArn`, else the pipeline's: an `AWS::IAM::Role` of the same template, given as `!GetAtt Role.Arn`) is not
     allowed
     `codebuild:StartBuild` or `codebuild:BatchGetBuilds`. Judged only when every policy that reaches the
@@ -162,34 +154,22 @@ class RoleLacksCodeBuildPermission(DocumentRule):
     def check(self, ctx: Context, path: Path, value: Any) -> None:
         if path != () or not is_template(value) or not isinstance(value.get("Resources"), dict):
             return
-        for logical_id, resource in value["Resources"].items():
-            if not isinstance(resource, dict) or resource.get("Type") != CFN_TYPE:
+        reported: set[tuple[str, str]] = set()
+        for found in action_roles(value, ("CodeBuild",)):
+            pipeline = found.named[1]
+            if found.grants is None or (pipeline, found.role) in reported:
                 continue
-            properties = resource.get("Properties")
-            if not isinstance(properties, dict):
+            missing = [name for name in _NEEDED if not allows(found.grants, name)]
+            if not missing:
                 continue
-            base = ("Resources", logical_id, "Properties")
-            reported: set[str] = set()
-            for action, action_path in _codebuild_actions(properties, base):
-                # An action with a RoleArn of its own runs with that role; the others with the pipeline's.
-                own = action.get("RoleArn")
-                role = role_id(own if own is not None else properties.get("RoleArn"))
-                grants = role_grants(value, role) if role else None
-                if role is None or grants is None or role in reported:
-                    continue
-                missing = [name for name in _NEEDED if not allows(grants, name)]
-                if not missing:
-                    continue
-                reported.add(role)
-                # Where to add it: next to the role's CodeBuild permissions, else where the role is named.
-                near = next((g.path for g in grants if g.pattern.lower().startswith("codebuild:")), None)
-                named = (*action_path, "RoleArn") if own is not None else (*base, "RoleArn")
-                ctx.report(
-                    near or named,
-                    f'the role "{role}" that runs the CodeBuild action is not allowed {" or ".join(missing)}, which '
-                    "CodePipeline needs to run it (start the build, then poll it until it ends): the build action "
-                    "fails with an access-denied error on every execution",
-                    notes=(
-                        "Every policy reaching the role is in this template; add the missing actions to one of them.",
-                    ),
-                )
+            reported.add((pipeline, found.role))
+            # Where to add it: next to the role's CodeBuild permissions, else where the role is named (always there
+            # in a Terraform module, whose policies may be in another of its files).
+            near = next((g.path for g in found.grants if g.pattern.lower().startswith("codebuild:")), None)
+            ctx.report(
+                found.named if ctx.document.syntax == "hcl" else near or found.named,
+                f'the role "{found.role}" that runs the CodeBuild action is not allowed {" or ".join(missing)}, '
+                "which CodePipeline needs to run it (start the build, then poll it until it ends): the build action "
+                "fails with an access-denied error on every execution",
+                notes=("Every policy reaching the role is in this template; add the missing actions to one of them.",),
+            )
