@@ -173,8 +173,8 @@ def action_roles(template: dict[str, Any], providers: Collection[str]) -> Iterat
                 if not isinstance(type_id, dict) or type_id.get("Owner") != "AWS":
                     continue
                 provider = type_id.get("Provider")
-                if provider not in providers:
-                    continue
+                if not isinstance(provider, str) or provider not in providers:
+                    continue  # a list or mapping where the name belongs: other rules report the shape
                 own = action.get("RoleArn")
                 role = role_id(own if own is not None else properties.get("RoleArn"))
                 if role is None:

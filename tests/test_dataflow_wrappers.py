@@ -102,3 +102,19 @@ def test_a_runner_imported_from_a_namespace_folder(tmp_path: Path, runner: str, 
     (tmp_path / "pkg" / "tools" / "app.py").write_text(CALLER)
     found = review_file(str(tmp_path / "pkg" / "tools" / "app.py")).findings
     assert [f.line for f in found if f.code == "CWR103"] == expected
+
+
+def test_a_test_package_named_like_the_package_it_tests(tmp_path: Path) -> None:
+    # `app/test/operations/` (a package) imports `operations`: the app's own, not the test package itself, whose
+    # module of that name does not exist (genai-app-builder's custom-resource tests).
+    for folder in ("app", "app/operations", "app/test", "app/test/operations"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "app/operations/deploy.py").write_text("def execute(event, context):\n    return event.get('a')\n")
+    test = tmp_path / "app/test/operations/test_deploy.py"
+    test.write_text(
+        "from unittest.mock import patch\n\nimport pytest\nfrom operations import deploy\n\n\n@pytest.fixture\n"
+        "def mock_event():\n    return {}\n\n\nclass TestDeploy:\n    @patch('operations.deploy.send')\n"
+        "    def test_create(self, send, mock_event):\n        deploy.execute(mock_event, None)\n"
+    )
+    assert [(f.line, f.code) for f in review_file(str(test)).findings if f.code.startswith("CWR1")] == []

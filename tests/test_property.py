@@ -130,3 +130,17 @@ def test_structural_mutations_never_crash(seed: tuple[str, str], data: st.DataOb
         return
     mutated = _replace_values(json.loads(json.dumps(document.data)), data)
     _check(name.rsplit(".", 1)[0] + ".json", json.dumps(mutated, indent=1))
+
+
+def test_a_provider_that_is_a_list_does_not_crash_the_role_rules() -> None:
+    # Found by the structural mutations above: `Provider: []` reached CWP136's look-up of the provider's needed
+    # permissions ("unhashable type: 'PList'").
+    template = (
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n"
+        "      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Statement:\n"
+        "              - {Effect: Allow, Action: 's3:*', Resource: '*'}\n"
+        "  Pipeline:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      RoleArn: !GetAtt Role.Arn\n"
+        "      ArtifactStore: {Type: S3, Location: b}\n      Stages:\n        - Name: Deploy\n          Actions:\n"
+        "            - Name: Ecs\n              ActionTypeId: {Category: Deploy, Owner: AWS, Provider: [], Version: '1'}\n"
+    )
+    _check("pipeline.yml", template)

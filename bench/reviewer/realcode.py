@@ -405,7 +405,18 @@ def score(findings: list[dict], judgments: dict) -> dict[str, object]:
     return {"overall": dict(tallies), "rules": dict(by_rule), "projects": dict(by_project)}
 
 
-def write_precision(findings: list[dict], judgments: dict, target: Path) -> None:
+def _commit() -> str:
+    """HEAD of this checkout, with "+changes" when tracked files differ from it ("unknown" outside git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+def write_precision(findings: list[dict], judgments: dict, target: Path, label: str = "all") -> None:
     """Per rule: judged counts of its warning/error findings (what decides the default set) and, apart, of its
     info findings. Every finding must be judged, except on the "mining" projects, where a random sample of the
     findings of the rules that lacked judged findings is judged (sampling within a rule keeps its estimate
@@ -422,9 +433,16 @@ def write_precision(findings: list[dict], judgments: dict, target: Path) -> None
             entry if finding["severity"] != "info" else entry.setdefault("info", {"true": 0, "false": 0, "noise": 0})
         )
         bucket[judgments[key(finding)]["verdict"]] += 1
+    meta_path = findings_path(label).with_suffix(".meta.json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    measured_at = meta.get("commit", "unknown")
+    if meta.get("finished_at", measured_at) != measured_at:
+        measured_at += f" (the checkout was at {meta['finished_at']} when it ended)"
     document = {
-        "measured_by": "python -m bench.reviewer.realcode run --label all -- --select ALL; "
-        "python -m bench.reviewer.realcode score --label all --write-precision reviewer/precision.json",
+        "measured_by": f"python -m bench.reviewer.realcode run --label {label} -- --select ALL; "
+        f"python -m bench.reviewer.realcode score --label {label} --write-precision reviewer/precision.json",
+        # One run at one commit (`run` records it next to the findings); "unknown": a findings file joined by hand.
+        "measured_at": measured_at,
         "projects": [f"{p.where}@{p.pin}" for p in PROJECTS],
         "rules": dict(sorted(rules.items())),
     }
@@ -602,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             print(project.name, extract(project, args.mirror))
         return 0
     if args.action == "run":
+        commit = _commit()  # at the start: each project's review reads the checkout as it is when it starts
         for project in projects:
             extract(project, args.mirror)
         findings = [f for project in projects for f in review(project, args.codeward_args, args.codeward)]
@@ -610,6 +629,10 @@ def main(argv: list[str] | None = None) -> int:
             for finding in findings:
                 handle.write(json.dumps(finding, sort_keys=True) + "\n")
         counts = Counter(f["project"] for f in findings)
+        # What the findings were measured at: one run at one commit is what a precision table may come from.
+        meta = {"commit": commit, "finished_at": _commit(), "splits": sorted({p.split for p in projects}), "codeward_args": args.codeward_args,
+                "codeward": args.codeward or "this checkout"}  # fmt: skip
+        findings_path(args.label).with_suffix(".meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         print(f"{len(findings)} findings -> {findings_path(args.label)}", dict(counts))
         return 0
     findings = [f for f in load_findings(args.label) if f["project"] in {p.name for p in projects}]
@@ -630,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     result = score(findings, judgments)
     print_score(result, args.label)
     if args.write_precision:
-        write_precision(findings, judgments, Path(args.write_precision))
+        write_precision(findings, judgments, Path(args.write_precision), args.label)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({k: {n: vars(t) for n, t in v.items()} for k, v in result.items()}, handle, indent=2)

@@ -105,9 +105,11 @@ class Project:
             found = self._file_under(base, parts)
             if found is not None:
                 return found
-        if parts:
+        if parts and not self._isfile(os.path.join(folder, "__init__.py")):
             # The importer sits in a folder without `__init__.py` (a namespace package) inside the package it
             # imports from (`pkg/sub/tools/x.py` importing `pkg.local.image`): the package's folder is in its path.
+            # (Not from a package's own folder: `app/test/operations/` importing `operations` means the app's
+            # `operations`, found from the test runner's path, not the test package itself.)
             pieces = folder.split(os.sep)
             for index in range(len(pieces) - 1, 0, -1):
                 if pieces[index] == parts[0]:

@@ -207,7 +207,9 @@ def score_findings(text: str, findings: list[Finding]) -> list[Finding]:
     lines = text.split("\n")
     out = []
     for f in findings:
-        if f.code in rules:
+        if f.code in measured.ALWAYS:
+            pass  # a file not reviewed, a stale suppression, an internal error: always shown, never scored
+        elif f.code in rules:
             p = combine(scorer.probability(finding_features(f, lines, f.confidence)), f.confidence)  # type: ignore[attr-defined]
             f = replace(f, confidence=round(p, 4))
         elif not is_secret_rule(f.code):

@@ -49,13 +49,45 @@ SUITE_WEIGHT = 0.25
 BINS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0001)
 
 
-def records(root: Path) -> tuple[list[dict], Counter]:
-    """One record per judged finding the current rules reproduce: project, label, features."""
+def records(root: Path, jobs: int = 1) -> tuple[list[dict], Counter]:
+    """One record per judged finding the current rules reproduce: project, label, features. Each project's files
+    are reviewed from the project's own folder, in a process state fresh for that project, as `codeward review`
+    run there sees them: relative to this checkout, a project's imports resolved against codeward's own files
+    (or nothing), and one process's parsed dependencies (at most MAX_DEPENDENCIES) ran out across projects."""
     sys.path.insert(0, str(root))
+    from bench.reviewer.realcode import PROJECTS, load_judgments
+
+    judgments = load_judgments()
+    by_project: dict[str, list[tuple[tuple, dict]]] = defaultdict(list)
+    known = {p.name for p in PROJECTS}
+    for k, item in judgments.items():
+        if item["project"] in known:
+            by_project[item["project"]].append((k, item))
+    tasks = [(str(root), project, sorted(items)) for project, items in sorted(by_project.items())]
+    out: list[dict] = []
+    counts: Counter = Counter()
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_project_records, tasks))
+    else:
+        results = [_project_records(task) for task in tasks]
+    for rows, found in results:  # in the projects' order, whatever finished first
+        out += rows
+        counts.update(found)
+    return out, counts
+
+
+def _project_records(task: tuple[str, str, list[tuple[tuple, dict]]]) -> tuple[list[dict], Counter]:
+    root, project, items = task
+    sys.path.insert(0, root)
+    from codeward.reviewer.dataflow import engine as engines
+    from codeward.reviewer.dataflow import project as projects
     from codeward.reviewer.ml import finding as model
     from codeward.reviewer.review import review_text
 
-    from bench.reviewer.realcode import OUT, PROJECTS, load_judgments
+    from bench.reviewer.realcode import OUT
 
     model.ENABLED = False  # the findings keep the category classifiers' scores, which are features here
     from codeward.reviewer import measured
@@ -67,39 +99,43 @@ def records(root: Path) -> tuple[list[dict], Counter]:
         shipped, shipped_rules = model._model()
     except ModelError:  # no usable shipped model: its column is left out
         shipped, shipped_rules = None, frozenset()
-    judgments = load_judgments()
-    by_file: dict[tuple[str, str], list[tuple[tuple, dict]]] = defaultdict(list)
-    for k, item in judgments.items():
-        by_file[(item["project"], item["path"])].append((k, item))
-    known = {p.name for p in PROJECTS}
+    projects._PROJECT = None  # parsed dependencies and resolved imports of the previous project
+    engines._ENGINES.clear()
+    by_file: dict[str, list[tuple[tuple, dict]]] = defaultdict(list)
+    for k, item in items:
+        by_file[item["path"]].append((k, item))
     out: list[dict] = []
     counts: Counter = Counter()
-    for (project, path), items in sorted(by_file.items()):
-        if project not in known:
-            continue
-        source = OUT / "src" / project / path
-        if not source.is_file():
-            raise SystemExit(f"{source} is missing: run `python -m bench.reviewer.realcode extract` first")
-        text = source.read_text(encoding="utf-8", errors="surrogateescape")
-        found = {(f.span.line, f.code): f for f in review_text(path, text, lambda code: True)}
-        lines = text.split("\n")
-        for (_, _, line, code), item in items:
-            finding = found.get((line, code))
-            if finding is None:
-                counts["not reproduced"] += 1
-                continue
-            counts["used"] += 1
-            numeric, hashed = finding_features(finding, lines, finding.confidence)
-            # The confidence `codeward review` reports today (rules the shipped model was not trained on keep
-            # their category score, or none: certain).
-            reported = finding.confidence if finding.confidence is not None else 1.0
-            if shipped is not None and code in shipped_rules:
-                reported = combine(shipped.probability((numeric, hashed)), finding.confidence)
-            elif (rate := measured.prior(code, finding.severity is Severity.INFO)) is not None:
-                reported = combine(rate, finding.confidence)  # as score_findings() gives rules the model lacks
-            out.append({"group": project, "label": 1 if item["verdict"] == "true" else 0, "verdict": item["verdict"],
-                        "code": code, "category": finding.confidence, "numeric": numeric, "hashed": hashed,
-                        "shipped": reported, "secret": is_secret_rule(code)})  # fmt: skip
+    here = os.getcwd()
+    os.chdir(OUT / "src" / project)
+    try:
+        for path, judged in sorted(by_file.items()):
+            if not os.path.isfile(path):
+                raise SystemExit(f"{project}/{path} is missing: run `python -m bench.reviewer.realcode extract` first")
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                text = handle.read()
+            found = {(f.span.line, f.code): f for f in review_text(path, text, lambda code: True)}
+            lines = text.split("\n")
+            for (_, _, line, code), item in judged:
+                finding = found.get((line, code))
+                if finding is None:
+                    counts["not reproduced"] += 1
+                    continue
+                counts["used"] += 1
+                numeric, hashed = finding_features(finding, lines, finding.confidence)
+                # The confidence `codeward review` reports today (rules the shipped model was not trained on keep
+                # their category score, or none: certain).
+                reported = finding.confidence if finding.confidence is not None else 1.0
+                if shipped is not None and code in shipped_rules:
+                    reported = combine(shipped.probability((numeric, hashed)), finding.confidence)  # type: ignore[attr-defined]
+                elif (rate := measured.prior(code, finding.severity is Severity.INFO)) is not None:
+                    reported = combine(rate, finding.confidence)  # as score_findings() gives rules the model lacks
+                out.append({"group": project, "label": 1 if item["verdict"] == "true" else 0,
+                            "verdict": item["verdict"], "code": code, "category": finding.confidence,
+                            "numeric": numeric, "hashed": hashed, "shipped": reported,
+                            "secret": is_secret_rule(code)})  # fmt: skip
+    finally:
+        os.chdir(here)
     return out, counts
 
 
@@ -390,9 +426,28 @@ def main(argv: list[str] | None = None) -> int:
         help="leave the projects of these splits out of the evaluation and the fit, then score the fitted model "
         "on them (a round judged after the model was chosen: its out-of-sample figure)",
     )  # fmt: skip
+    parser.add_argument("--jobs", type=int, default=1, help="review the judged projects in this many processes")
+    parser.add_argument(
+        "--records", metavar="FILE",
+        help="keep the judged findings' features in FILE (read it when it exists): reviewing every judged file is "
+        "most of the time, and the same features serve a --hold-out and a --write run",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
-    data, counts = records(root)
+    cached = Path(args.records) if args.records else None
+    if cached is not None and cached.exists():
+        saved = json.loads(cached.read_text(encoding="utf-8"))
+        data, counts, suites = saved["data"], Counter(saved["counts"]), saved["suites"]
+        suite_counts = Counter(saved["suite_counts"])
+    else:
+        data, counts = records(root, args.jobs)
+        suites, suite_counts = suite_records(root) if not args.no_suites else ([], Counter())
+        if cached is not None:
+            document = {"data": data, "counts": counts, "suites": suites, "suite_counts": suite_counts}
+            cached.write_text(json.dumps(document), encoding="utf-8")
+    from codeward.reviewer.measured import ALWAYS
+
+    data = [r for r in data if r["code"] not in ALWAYS]  # always shown, never scored (`score_findings`)
     held: list[dict] = []
     if args.hold_out:
         from bench.reviewer.realcode import PROJECTS
@@ -410,8 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         print(shipped_report(rows, args.shipped_on))
         return 0
     if not args.no_suites:
-        extra, suite_counts = suite_records(root)
-        data += extra
+        data += suites
         counts.update(suite_counts)
     if not any(r["label"] for r in data):
         raise SystemExit("no true finding among the judged ones: nothing to learn or evaluate")
