@@ -1167,12 +1167,6 @@ class YamlLoad(CallRule):
     # PyYAML's loaders that construct Python objects (`FullLoader` builds many of them, e.g. via `!!python/name`).
     _UNSAFE = ("Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader")
 
-    def _loader_safety(self, ctx: Context, loader: cst.BaseExpression) -> bool | None:
-        """True for a safe loader (PyYAML's, or a class of this module built on one), False for an unsafe one,
-        None when it cannot be told (a loader class from elsewhere, a variable)."""
-        base = self._pyyaml_loader(ctx, loader)
-        return None if base is None else base in self._SAFE
-
     def _pyyaml_loader(self, ctx: Context, loader: cst.BaseExpression) -> str | None:
         """The PyYAML loader class `loader` is built on, None when it cannot be told."""
         seen: set[str] = set()
@@ -2476,18 +2470,16 @@ _MARKDOWN = frozenset({"markdown.markdown", "markdown.Markdown().convert", "mark
 _SANITIZES = re.compile(r"clean|saniti[sz]e|escape|linkify", re.I)
 
 
-_WEB = re.compile(
-    r"^\s*(?:from|import)\s+(?:flask|django|fastapi|starlette|aiohttp|bottle|tornado|pyramid|falcon|"
-    r"sanic|quart|werkzeug|cherrypy|webapp2|chalice)\b",
-    re.M,
-)
 _DATA_FORMATS = re.compile(r"^\s*(?:from|import)\s+(?:yaml|ruamel|json|toml|tomllib|hcl2?)\b", re.M)
 
 
 def _renders_data(text: str) -> bool:
     """A module that renders configuration, not pages: it works with YAML/JSON/TOML, imports no web framework
     and never says HTML or XML (formica-cli renders CloudFormation templates with Jinja2: judged false)."""
-    return bool(_DATA_FORMATS.search(text)) and not _WEB.search(text) and not re.search(r"html|xml|xhtml", text, re.I)
+    from codeward.reviewer.dataflow.module import _WEB_PACKAGES  # the data flow's own list of web frameworks
+
+    web = re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(sorted(_WEB_PACKAGES))})\b", re.M)
+    return bool(_DATA_FORMATS.search(text)) and not web.search(text) and not re.search(r"html|xml", text, re.I)
 
 
 class TemplateAutoescapeOff(CallRule):
