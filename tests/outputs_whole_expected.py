@@ -1260,6 +1260,9 @@ EXPECTED = {
     'lint-case CWF016 08348209': [
         ((1, 1, 1, 9), 'CWF016', 'error', 'aws_codepipeline "app" lacks the required argument "role_arn": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
     ],
+    'lint-case CWF016 2e305a34': [
+        ((26, 5, 26, 11), 'CWF016', 'warning', 'stage "Build" writes "action" as an argument (action = { ... }): Terraform 0.12 and later take only a block (action { ... }) and reject the configuration before planning', ('Terraform 0.11 accepted this form; the module does not say which version runs it.',), (), None),
+    ],
     'lint-case CWF016 eccf886a': [
     ],
     'lint-case CWF016 f0ee7c7b': [
@@ -1268,6 +1271,11 @@ EXPECTED = {
         ((1, 1, 1, 2), 'CWF017', 'error', "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)", (), (), None),
     ],
     'lint-case CWF017 3dd08d13': [
+    ],
+    'lint-case CWF018 24799ccd': [
+    ],
+    'lint-case CWF018 ff427286': [
+        ((5, 12, 5, 26), 'CWF018', 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), (), None),
     ],
     'lint-case CWF900 b23780f5': [
     ],
