@@ -82,7 +82,8 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
 # The pipeline rules that judge a Terraform aws_codepipeline: structure, stage and action names, artifacts (what
 # each action reads and which action produces it, what a deploy action finds in its input), and the provider and
 # configuration keys of AWS-owned actions, which Terraform passes to CodePipeline unchecked (`configuration` is a
-# map of strings to it). Not the missing-key rule: the AWS provider fills a GitHub OAuthToken from GITHUB_TOKEN.
+# map of strings to it), the keys its provider requires (CWP110, which leaves out the GitHub OAuthToken that the AWS
+# provider fills from GITHUB_TOKEN) and a CodeBuild action's PrimarySource.
 TERRAFORM_RULES = frozenset({
     "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP109", "CWP111", "CWP123",
     "CWP110", "CWP116", "CWP125", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
@@ -229,7 +230,8 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
     rules = [r for r in rules_for(document.kind) if document.kind in r.kinds and select(r.code)]
     if document.syntax == "hcl":
         # Terraform checks the HCL itself and evaluates its expressions: of a Terraform pipeline only the rules on
-        # the pipeline's structure and artifacts are judged, which read literal names (see linters.hcl_reader).
+        # the pipeline's structure, artifacts and configuration keys are judged, which read literal names (see
+        # linters.hcl_reader).
         rules = [r for r in rules if r.code in TERRAFORM_RULES]
     schema_rules = {r.error_kind: r for r in rules if issubclass(r, SchemaRule)}
     semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]

@@ -227,6 +227,15 @@ def test_ecs_action_without_its_service_is_reported(tmp_path: Path) -> None:
     # literal map, which Terraform passes as it is.
     text = PIPELINE.replace('        ServiceName = "s"\n', "")
     assert _lint(tmp_path, text) == [("CWP110", 52, 7)]
+    # The AWS provider fills a GitHub (version 1) action's OAuthToken from GITHUB_TOKEN: not a missing key here.
+    github = PIPELINE.replace(
+        'owner            = "AWS"\n      provider         = "CodeStarSourceConnection"',
+        'owner            = "ThirdParty"\n      provider         = "GitHub"',
+    ).replace(
+        '        ConnectionArn    = var.connection_arn\n        FullRepositoryId = "me/app" # a comment\n        BranchName       = "main"',
+        '        Owner  = "me"\n        Repo   = "app"\n        Branch = "main"',
+    )
+    assert github != PIPELINE and _lint(tmp_path, github) == []
 
 
 def test_dynamic_action_content_is_judged_as_an_action(tmp_path: Path) -> None:
