@@ -4272,6 +4272,8 @@ EXPECTED = {
     ],
     'review-case CWR120 b64e377f': [
     ],
+    'review-case CWR120 c001a633': [
+    ],
     'review-case CWR120 c12b272c': [
     ],
     'review-case CWR120 c4254007': [
