@@ -4458,6 +4458,9 @@ EXPECTED = {
     ],
     'review-case CWR204 22a59b9b': [
     ],
+    'review-case CWR204 2c5bfea6': [
+        ((6, 5, 6, 32), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 5) (CWE-532)', ('drop the ResponseURL from the log on line 5 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
+    ],
     'review-case CWR204 39271f14': [
         ((2, 5, 2, 30), 'CWR204', 'warning', '`access_token` is printed in full (CWE-532)', (), (), None),
     ],
@@ -5386,6 +5389,9 @@ EXPECTED = {
     'review-file case.py 8bf5fb1b': [
         ((5, 12, 5, 37), 'CWR610', 'warning', 'urllib3.request() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
+    'review-file case.py 8eba8ee1': [
+        ((12, 5, 12, 61), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
     'review-file case.py 8ee41f74': [
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
         ((7, 5, 7, 36), 'CWR302', 'error', 'verify_mode = CERT_NONE accepts any certificate (CWE-295)', (), (), None),
@@ -5443,6 +5449,9 @@ EXPECTED = {
     ],
     'review-file case.py c0c91934': [
         ((2, 5, 2, 52), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `ID` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py c2080837': [
+        ((12, 5, 12, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 7) (CWE-532)', ('drop the ResponseURL from the log on line 7 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
     'review-file case.py c8fb32f3': [
     ],
