@@ -777,20 +777,27 @@ def _not_custom_resource_branch(ctx: Context, name: str) -> bool:
     return False
 
 
-# A log or print call of the module that writes the event's ResponseURL itself (`log.info("Response URL: %s",
-# event["ResponseURL"])`, as AWS's cfn-response sample does), on one line outside a comment.
-_LOGS_RESPONSE_URL = re.compile(
-    r"""(?im)^[^#\n]*(?<![\w.])(?:print|[\w.]*log\w*\.(?:debug|info|warning|warn|error|exception|critical))\s*\("""
-    r"""[^\n]*(?:\[\s*['"]ResponseURL['"]\s*\]|\.get\(\s*['"]ResponseURL['"])"""
+# A log or print call of the module, on one line outside a comment (its arguments in the group).
+_LOG_LINE = re.compile(
+    r"(?im)^[^#\n]*(?<![\w.])(?:print|[\w.]*log\w*\.(?:debug|info|warning|warn|error|exception|critical))\s*\("
+    r"(?P<args>[^\n]*)"
 )
+_RESPONSE_URL_ITEM = r"""(?:\[\s*['"]ResponseURL['"]\s*\]|\.get\(\s*['"]ResponseURL['"])"""
+# `url = event["ResponseURL"]`: a name the URL is kept under.
+_RESPONSE_URL_NAME = re.compile(rf"(?m)^\s*(\w+)\s*=\s*\w+{_RESPONSE_URL_ITEM}")
 
 
 def _response_url_logged(ctx: Context) -> int | None:
-    """The line where the module logs the ResponseURL by itself, or None. There, logging the whole event adds
-    nothing a log reader lacks, and the author chose to log the URL: judged not worth a comment 4 of 5 times."""
+    """The line where the module logs the event's ResponseURL by itself (`log.info("Response URL: %s",
+    event["ResponseURL"])`, as AWS's cfn-response sample does, or a name bound to it), or None. There, logging
+    the whole event adds nothing a log reader lacks, and the author chose to log the URL: judged not worth a
+    comment 6 times of 8."""
     key = ("CWR204", "ResponseURL logged")
     if key not in ctx.shared:
-        found = _LOGS_RESPONSE_URL.search(ctx.text)
+        names = set(_RESPONSE_URL_NAME.findall(ctx.text))
+        # The name as an argument or an f-string field, not a word inside the message's text (`"url %s"`).
+        item = re.compile(_RESPONSE_URL_ITEM + "".join(rf"|[{{(,+%=]\s*{re.escape(n)}\b" for n in names))
+        found = next((m for m in _LOG_LINE.finditer(ctx.text) if item.search(m.group("args"))), None)
         ctx.shared[key] = ctx.text.count("\n", 0, found.start()) + 1 if found else None
     return ctx.shared[key]  # type: ignore[return-value]
 
@@ -841,7 +848,8 @@ class SensitiveDataLogged(ReviewRule):
     and an event logged in the branch of `if "ResourceProperties" in event` that rules a custom resource out. A
     whole event is reported at `info` in a module that logs the `ResponseURL` by itself too (`log.info("Response
     URL: %s", event["ResponseURL"])`, as AWS's cfn-response sample does): the whole event adds nothing a log
-    reader lacks, and judges found it not worth a comment 4 times of 5. Values logged at debug level are reported at `info`,
+    reader lacks, and judges found it not worth a comment 6 times of 8 (also where the module logs a name it
+    bound to the URL, `url = event["ResponseURL"]`). Values logged at debug level are reported at `info`,
     unless the module makes DEBUG its level (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL",
     DEFAULT))` with `DEFAULT = "DEBUG"`, `basicConfig(level=logging.DEBUG)`).
 
