@@ -844,6 +844,8 @@ def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, st
     if not isinstance(node, cst.Name) or function is None:
         return None
     found: list[cst.BaseExpression] = []
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = list(function.body.body)
     while stack and len(found) < 2:
         item = stack.pop()
@@ -856,7 +858,7 @@ def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, st
             n.value for n in _names(getattr(item, "target", None) or getattr(item, "name", None))
         }:
             found.append(cst.Name("None"))  # bound another way too: not one formatted text
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     if len(found) != 1:
         return None
     text = found[0]
@@ -985,6 +987,8 @@ def _only_assigned(ctx: Context, name: str) -> list[cst.BaseExpression] | None:
     if name in {p.name.value for p in params_of(function)}:
         return None
     found: list[cst.BaseExpression] = []
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = list(function.body.body)
     while stack:
         item = stack.pop()
@@ -1008,7 +1012,7 @@ def _only_assigned(ctx: Context, name: str) -> list[cst.BaseExpression] | None:
                 return None
         elif isinstance(item, cst.Global | cst.Nonlocal) and any(n.name.value == name for n in item.names):
             return None
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     return found or None
 
 
@@ -1858,6 +1862,8 @@ class _RawHtml:
 
         self.params = {p.name.value for p in params_of(function)} - {"self", "cls"} - bound
         self.loops: set[str] = set()
+        from codeward.reviewer.dataflow.nodes import binding_children
+
         stack: list[cst.CSTNode] = list(function.body.body)
         while stack:
             item = stack.pop()
@@ -1869,7 +1875,7 @@ class _RawHtml:
                 and self._rooted(item.iter)
             ):
                 self.loops.add(item.target.value)
-            stack.extend(item.children)
+            stack.extend(binding_children(item))
 
     def _rooted(self, node: cst.BaseExpression) -> bool:
         while isinstance(node, cst.Attribute | cst.Subscript):
@@ -1928,6 +1934,8 @@ class _RawHtml:
 def _assigned_in(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
     """What a function's body assigns or adds (`+=`) to a plain name, nested definitions aside."""
     found: list[cst.BaseExpression] = []
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = list(function.body.body)
     while stack:
         item = stack.pop()
@@ -1943,7 +1951,7 @@ def _assigned_in(function: cst.FunctionDef, name: str) -> list[cst.BaseExpressio
             and item.value is not None
         ):
             found.append(item.value)
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     return found
 
 
