@@ -4256,6 +4256,8 @@ EXPECTED = {
     'review-case CWR118 7fde9871': [
         ((9, 5, 9, 50), 'CWR118', 'warning', 'request.args is written into a response header with its line breaks (CWE-113)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 30, 9, 42), 'request.args (the source)'), ((9, 5, 9, 50), 'the sink')), None),
     ],
+    'review-case CWR118 81572bfd': [
+    ],
     'review-case CWR118 8fc10f0b': [
         ((5, 5, 5, 74), 'CWR118', 'warning', 'request.GET is written into a response header with its line breaks (CWE-113)', ('data flow: request.GET (line 5) -> the sink (line 5)',), (((5, 58, 5, 69), 'request.GET (the source)'), ((5, 5, 5, 74), 'the sink')), None),
     ],
