@@ -1145,6 +1145,14 @@ EXPECTED = {
     'lint-case CWB144 b0976fb1': [
         ((5, 9, 5, 12), 'CWB144', 'error', '"yum" is not on aws/codebuild/standard:7.0 (Ubuntu), the image infra/codebuild.tf runs this buildspec on: the command fails with "command not found" and the phase with it', ("Use the image's package manager, or run the build on an image that has this one.",), (), None),
     ],
+    'lint-case CWB145 225af880': [
+        ((5, 14, 5, 23), 'CWB145', 'error', '"systemctl start" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), (), None),
+    ],
+    'lint-case CWB145 886abc82': [
+        ((5, 9, 5, 18), 'CWB145', 'error', '"systemctl enable --now" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), (), None),
+    ],
+    'lint-case CWB145 bc550ed1': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
@@ -1245,6 +1253,29 @@ EXPECTED = {
         ((14, 17, 14, 47), 'CWF015', 'error', 'file("buildspec/planspec.yml") names no file of this module\'s folder (it has buildspec/planspec.yaml): Terraform cannot read it, so the plan fails and nothing is created', (), (), None),
     ],
     'lint-case CWF015 73067d52': [
+    ],
+    'lint-case CWF016 0560b56f': [
+        ((26, 5, 26, 11), 'CWF016', 'error', 'action "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
+    ],
+    'lint-case CWF016 08348209': [
+        ((1, 1, 1, 9), 'CWF016', 'error', 'aws_codepipeline "app" lacks the required argument "role_arn": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
+    ],
+    'lint-case CWF016 2e305a34': [
+        ((26, 5, 26, 11), 'CWF016', 'warning', 'stage "Build" writes "action" as an argument (action = { ... }): Terraform 0.12 and later take only a block (action { ... }) and reject the configuration before planning', ('Terraform 0.11 accepted this form; the module does not say which version runs it.',), (), None),
+    ],
+    'lint-case CWF016 eccf886a': [
+    ],
+    'lint-case CWF016 f0ee7c7b': [
+    ],
+    'lint-case CWF017 1c61c3bb': [
+        ((1, 1, 1, 2), 'CWF017', 'error', "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)", (), (), None),
+    ],
+    'lint-case CWF017 3dd08d13': [
+    ],
+    'lint-case CWF018 24799ccd': [
+    ],
+    'lint-case CWF018 ff427286': [
+        ((5, 12, 5, 26), 'CWF018', 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), (), None),
     ],
     'lint-case CWF900 b23780f5': [
     ],
@@ -4224,6 +4255,8 @@ EXPECTED = {
     ],
     'review-case CWR118 7fde9871': [
         ((9, 5, 9, 50), 'CWR118', 'warning', 'request.args is written into a response header with its line breaks (CWE-113)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 30, 9, 42), 'request.args (the source)'), ((9, 5, 9, 50), 'the sink')), None),
+    ],
+    'review-case CWR118 81572bfd': [
     ],
     'review-case CWR118 8fc10f0b': [
         ((5, 5, 5, 74), 'CWR118', 'warning', 'request.GET is written into a response header with its line breaks (CWE-113)', ('data flow: request.GET (line 5) -> the sink (line 5)',), (((5, 58, 5, 69), 'request.GET (the source)'), ((5, 5, 5, 74), 'the sink')), None),
