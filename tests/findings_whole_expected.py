@@ -1142,6 +1142,9 @@ EXPECTED = {
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
     ],
+    'CWR204 2c5bfea6': [
+        ((6, 5, 6, 32), 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 5) (CWE-532)', ('drop the ResponseURL from the log on line 5 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), None),
+    ],
     'CWR204 39271f14': [
         ((2, 5, 2, 30), 'warning', '`access_token` is printed in full (CWE-532)', (), None),
     ],

@@ -4256,6 +4256,8 @@ EXPECTED = {
     'review-case CWR118 7fde9871': [
         ((9, 5, 9, 50), 'CWR118', 'warning', 'request.args is written into a response header with its line breaks (CWE-113)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 30, 9, 42), 'request.args (the source)'), ((9, 5, 9, 50), 'the sink')), None),
     ],
+    'review-case CWR118 81572bfd': [
+    ],
     'review-case CWR118 8fc10f0b': [
         ((5, 5, 5, 74), 'CWR118', 'warning', 'request.GET is written into a response header with its line breaks (CWE-113)', ('data flow: request.GET (line 5) -> the sink (line 5)',), (((5, 58, 5, 69), 'request.GET (the source)'), ((5, 5, 5, 74), 'the sink')), None),
     ],
@@ -4502,6 +4504,9 @@ EXPECTED = {
         ((6, 5, 6, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
     'review-case CWR204 22a59b9b': [
+    ],
+    'review-case CWR204 2c5bfea6': [
+        ((6, 5, 6, 32), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 5) (CWE-532)', ('drop the ResponseURL from the log on line 5 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
     'review-case CWR204 39271f14': [
         ((2, 5, 2, 30), 'CWR204', 'warning', '`access_token` is printed in full (CWE-532)', (), (), None),
@@ -5320,6 +5325,9 @@ EXPECTED = {
         ((5, 10, 5, 28), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
         ((6, 5, 6, 65), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
     ],
+    'review-file case.py 297e8f83': [
+        ((14, 5, 14, 61), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
     'review-file case.py 29d0c7cb': [
         ((6, 5, 6, 37), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
@@ -5441,6 +5449,9 @@ EXPECTED = {
     'review-file case.py 8bf5fb1b': [
         ((5, 12, 5, 37), 'CWR610', 'warning', 'urllib3.request() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
+    'review-file case.py 8c8dff20': [
+        ((13, 5, 13, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 8) (CWE-532)', ('drop the ResponseURL from the log on line 8 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
+    ],
     'review-file case.py 8ee41f74': [
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
         ((7, 5, 7, 36), 'CWR302', 'error', 'verify_mode = CERT_NONE accepts any certificate (CWE-295)', (), (), None),
@@ -5498,6 +5509,9 @@ EXPECTED = {
     ],
     'review-file case.py c0c91934': [
         ((2, 5, 2, 52), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `ID` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py c2080837': [
+        ((12, 5, 12, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 7) (CWE-532)', ('drop the ResponseURL from the log on line 7 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
     'review-file case.py c8fb32f3': [
     ],
