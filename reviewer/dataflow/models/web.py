@@ -8,7 +8,7 @@ from codeward.reviewer.dataflow.models import Library, ObjectModel, Sanitizer, S
 # Methods of a router object that register a route (`@app.route("/x")`, `@router.get("/x")`).
 _VERBS = ("route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket", "view")
 # Decorators imported from a framework by name (`from bottle import route`, `from litestar import get`).
-_BOTTLE_FUNCTIONS = tuple(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch", "view"))
+_BOTTLE_FUNCTIONS = tuple(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch"))
 _LITESTAR_FUNCTIONS = tuple(
     f"litestar.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch", "head", "websocket")
 )
