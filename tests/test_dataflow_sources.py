@@ -259,6 +259,8 @@ ROUTES = [
     ("aiohttp's route table", "from aiohttp import web\nroutes = web.RouteTableDef()\n\n@routes.get('/{name}')\n", True),
     ("flask-restx namespace made by an Api", "from flask_restx import Api\napi = Api()\nns = api.namespace('x')\n\n"
      "@ns.route('/x/<name>')\n", True),
+    ("an app made by a framework's extension", "from quart_trio import QuartTrio\napp = QuartTrio(__name__)\n\n"
+     "@app.route('/x/<name>')\n", True),
     ("the project's app, from a module not in view", "from myapp import app\n\n@app.route('/x/<name>')\n", True),
     ("the project's factory", "def create_app():\n    return object()\n\n\napp = create_app()\n\n@app.route('/x/<name>')\n",
      True),

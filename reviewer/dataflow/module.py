@@ -893,8 +893,9 @@ class ModuleInfo:
         last = qualified.rsplit(".", 1)[-1]
         if last in self.models.route_objects or qualified.startswith("@"):
             return True  # `Flask(__name__)`, `APIRouter()`; the project's factory imported from another module
-        if qualified.split(".", 1)[0] in _WEB_PACKAGES:
-            return True  # another class of a web framework (`responder.API()`, `robyn.Robyn(__file__)`)
+        top = qualified.split(".", 1)[0]
+        if top in _WEB_PACKAGES or top.split("_", 1)[0] in _WEB_PACKAGES:
+            return True  # another class of a web framework or its extension (`responder.API()`, `quart_trio`)
         ref = self.imports.get(head)
         if rest and depth < 3 and (ref is None or ref.startswith(("@", "."))):
             # `ns = api.namespace("x")`, `v1 = app.group()`: made by a router (not `cache.Cache()`, a module's class)
