@@ -949,8 +949,9 @@ class Agent:
             if mp_util is not None:
                 # A multiprocessing child (fork, forkserver) leaves through os._exit, skipping atexit, after
                 # running multiprocessing's finalizers; its start clears the finalizers inherited from the
-                # parent, then runs the after-fork hooks: ours registers the report there.
-                mp_util.register_after_fork(self, _finalize_in_child)
+                # parent, then runs the after-fork hooks: ours registers the report there (and watches for a
+                # missed SIGTERM again where the fork server took the wake-up fd away).
+                mp_util.register_after_fork(self, _in_multiprocessing_child)
         except Exception as exc:
             self.disable(f"after fork: {type(exc).__name__}: {exc}")
 
@@ -1056,11 +1057,27 @@ _HANDLER_IDS = frozenset({id(Agent._on_tick.__code__)})
 _TRUNCATED_ID = id(TRUNCATED)
 
 
-def _finalize_in_child(agent: Agent) -> None:
-    """In a multiprocessing child: write the report with multiprocessing's own exit (util._exit_function)."""
+def _in_multiprocessing_child(agent: Agent) -> None:
+    """In a multiprocessing child, in its main thread as it starts: write the report with multiprocessing's own
+    exit (util._exit_function), and watch for a missed SIGTERM (see _watch_sigterm).
+
+    A fork server's child has no watch of its own until now: the fork server set a wake-up fd of its own (so at
+    the fork the agent left it alone), then its child cleared it (set_wakeup_fd(-1)) before running the process.
+    Our SIGTERM handler, inherited from the fork server, stayed: a worker that missed Pool.terminate()'s SIGTERM
+    slept for good and the program waited for it in join() (the forkserver case of test_profiler_processes hung
+    for 300 s in a landing)."""
     from multiprocessing import util
 
     util.Finalize(agent, Agent._at_exit, args=(agent,), exitpriority=0)
+    if agent._wakeup is None and threading.current_thread() is threading.main_thread():
+        import signal
+
+        try:
+            ours = signal.getsignal(signal.SIGTERM) == agent._on_sigterm
+        except (AttributeError, ValueError):  # no SIGTERM here
+            return
+        if ours:
+            agent._watch_sigterm()
 
 
 def _keep_sigint_exit_status() -> None:

@@ -1013,8 +1013,14 @@ EXPECTED = {
     'CWR120 0fe11614': [
         ((2, 5, 2, 65), 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
     ],
+    'CWR120 3b50bdd6': [
+        ((3, 9, 3, 56), 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
     'CWR120 3d25b144': [
         ((2, 5, 2, 40), 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
+    'CWR120 74a103fd': [
+        ((8, 9, 8, 62), 'info', 'self.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
     ],
     'CWR120 90a55548': [
         ((3, 12, 3, 28), 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), None),
@@ -1364,6 +1370,9 @@ EXPECTED = {
     'CWR501 1143ab50': [
         ((4, 12, 4, 33), 'warning', '`pool` (executor) is never closed; use `with` (CWE-772)', (), None),
     ],
+    'CWR501 22df5173': [
+        ((4, 9, 4, 30), 'warning', '`r` (HTTP response) is never closed; use `with` (CWE-772)', (), None),
+    ],
     'CWR501 5c6d7773': [
         ((4, 12, 4, 31), 'info', '`conn` (database connection) is not closed if an exception occurs before close(); use `with` or `finally` (CWE-772)', (), None),
         ((5, 11, 5, 24), 'warning', '`cur` (database cursor) is never closed; use `with` (CWE-772)', (), None),
@@ -1398,6 +1407,9 @@ EXPECTED = {
     ],
     'CWR602 f3e507b1': [
         ((4, 5, 5, 17), 'warning', 'every exception is caught and ignored without a trace (CWE-390)', ('also CWR603: bare except also catches KeyboardInterrupt and SystemExit (CWE-396)',), None),
+    ],
+    'CWR603 3462a376': [
+        ((5, 1, 6, 14), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((5, 1, 5, 7, 'except Exception'),))),
     ],
     'CWR603 3d3d4b70': [
         ((3, 1, 4, 10), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((3, 1, 3, 7, 'except Exception'),))),

@@ -2373,7 +2373,6 @@ EXPECTED = {
     ],
     'review case.py 19645443': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
-        ((9, 9, 9, 21), 'CWR103', 'info', 'os.system() runs `d` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 19f27e01': [
         ((16, 5, 16, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 13) -> `d` (line 13) -> the sink (line 16)',), (((13, 9, 13, 21), 'request.args (the source)'), ((13, 5, 13, 26), '`d`'), ((16, 5, 16, 17), 'the sink')), None),
@@ -2795,7 +2794,6 @@ EXPECTED = {
     ],
     'review case.py 6b0411ba': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
-        ((9, 9, 9, 21), 'CWR103', 'info', 'os.system() runs `d` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 6bee1d52': [
     ],
@@ -4055,6 +4053,8 @@ EXPECTED = {
     ],
     'review-case CWR103 314d82a1': [
     ],
+    'review-case CWR103 3f9e6e1e': [
+    ],
     'review-case CWR103 42b8865c': [
     ],
     'review-case CWR103 45f207c9': [
@@ -4340,12 +4340,22 @@ EXPECTED = {
     'review-case CWR120 0fe11614': [
         ((2, 5, 2, 65), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 119db22f': [
+    ],
     'review-case CWR120 38e6c154': [
+    ],
+    'review-case CWR120 3b50bdd6': [
+        ((3, 9, 3, 56), 'CWR120', 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
     'review-case CWR120 3d25b144': [
         ((2, 5, 2, 40), 'CWR120', 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 74a103fd': [
+        ((8, 9, 8, 62), 'CWR120', 'info', 'self.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
     'review-case CWR120 753615a4': [
+    ],
+    'review-case CWR120 8b598169': [
     ],
     'review-case CWR120 8d1fb0d6': [
     ],
@@ -4357,7 +4367,11 @@ EXPECTED = {
     ],
     'review-case CWR120 ace30a8e': [
     ],
+    'review-case CWR120 b13d62df': [
+    ],
     'review-case CWR120 b64e377f': [
+    ],
+    'review-case CWR120 c001a633': [
     ],
     'review-case CWR120 c12b272c': [
     ],
@@ -4990,11 +5004,16 @@ EXPECTED = {
     ],
     'review-case CWR501 1dd8eabb': [
     ],
+    'review-case CWR501 22df5173': [
+        ((4, 9, 4, 30), 'CWR501', 'warning', '`r` (HTTP response) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
     'review-case CWR501 26b92240': [
     ],
     'review-case CWR501 38cd45fa': [
     ],
     'review-case CWR501 4e17ddb6': [
+    ],
+    'review-case CWR501 54c709e7': [
     ],
     'review-case CWR501 5c6d7773': [
         ((4, 12, 4, 31), 'CWR501', 'info', '`conn` (database connection) is not closed if an exception occurs before close(); use `with` or `finally` (CWE-772)', (), (), None),
@@ -5054,6 +5073,11 @@ EXPECTED = {
     ],
     'review-case CWR602 f3e507b1': [
         ((4, 5, 5, 17), 'CWR602', 'warning', 'every exception is caught and ignored without a trace (CWE-390)', ('also CWR603: bare except also catches KeyboardInterrupt and SystemExit (CWE-396)',), (), None),
+    ],
+    'review-case CWR603 316e8b7f': [
+    ],
+    'review-case CWR603 3462a376': [
+        ((5, 1, 6, 14), 'CWR603', 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), (), ('catch Exception instead', ((5, 1, 5, 7, 'except Exception'),))),
     ],
     'review-case CWR603 3d3d4b70': [
         ((3, 1, 4, 10), 'CWR603', 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), (), ('catch Exception instead', ((3, 1, 3, 7, 'except Exception'),))),

@@ -66,10 +66,13 @@ def _profile(
     (tmp_path / "app.py").write_text(script)
     command = [sys.executable, "-m", "codeward", "profile", "--isolated", "-o", "out", "--formats", "collapsed",
                *options, "--", sys.executable, "app.py", *args]  # fmt: skip
+    # faulthandler in every process of the run (the environment reaches the workers and multiprocessing's helpers):
+    # at a hang, SIGABRT makes each write every thread's Python stack to the run's stderr (see _hung).
+    env = {**_env(), "PYTHONFAULTHANDLER": "1"}
     # A session of its own, so that a timeout kills the launcher, the program and its workers together (killing
     # the launcher alone once left a spawned program and its worker running after the suite).
     with subprocess.Popen(
-        command, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     ) as process:  # fmt: skip
         try:
@@ -78,28 +81,36 @@ def _profile(
             # running alongside, one such run once reached 120 s. The timeout only bounds a hang.
             out, err = process.communicate(timeout=300)
         except subprocess.TimeoutExpired:
-            stacks = _dump_stacks(process.pid)  # a hang, not slowness, at 300 s: say where every process is
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise AssertionError(f"the run hung for 300 s; its processes' stacks:\n{stacks}") from None
+            raise AssertionError(_hung(process)) from None
     return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
-def _dump_stacks(session: int) -> str:
-    """py-spy's dump of every process in the run's session (the launcher, the program, its workers), and for each
-    of their threads where the kernel has it wait and its signal state: a signal taken by the wrong thread, or
-    blocked where it should not be, leaves a process waiting in a lock with the signal pending."""
-    spy = os.path.join(os.path.dirname(sys.executable), "py-spy")
-    listing = subprocess.run(["ps", "-s", str(session), "-o", "pid=,stat=,args="], capture_output=True, text=True)
-    out = [listing.stdout]
-    for line in listing.stdout.splitlines():
-        pid = line.split()[0]
-        try:
-            dump = subprocess.run([spy, "dump", "--pid", pid], capture_output=True, text=True, timeout=30)
-            out.append(f"--- {line}\n{dump.stdout}{dump.stderr}{_thread_states(pid)}")
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            out.append(f"--- {line}\n{exc}")
-    return "\n".join(out)
+def _hung(process: subprocess.Popen[str]) -> str:
+    """A hang, not slowness: where every process of the run's session is (the launcher, the program, its workers,
+    multiprocessing's helpers), then the run ended. First each thread's kernel wait and signal state from /proc (a
+    signal taken by the wrong thread, or blocked where it should not be, leaves a process waiting in a lock with the
+    signal pending), then each process's Python stacks from faulthandler (SIGABRT: a C handler, it runs even where
+    the main thread waits in a lock; py-spy was not installed where the forkserver case hung)."""
+    listing = subprocess.run(["ps", "-s", str(process.pid), "-o", "pid=,stat=,args="], capture_output=True, text=True)
+    states = [listing.stdout]
+    pids = [int(line.split()[0]) for line in listing.stdout.splitlines()]
+    for line, pid in zip(listing.stdout.splitlines(), pids, strict=True):
+        states.append(f"--- {line}\n{_thread_states(str(pid))}")
+    for pid in reversed(pids):  # the workers before the program and the launcher that wait for them
+        try:  # noqa: SIM105
+            os.kill(pid, signal.SIGABRT)
+        except ProcessLookupError:
+            pass
+    try:
+        _, err = process.communicate(timeout=30)  # the launcher's own stderr, and every process's dump in it
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, err = process.communicate()
+    try:  # noqa: SIM105  (whatever is left of the session)
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return "the run hung for 300 s; its processes:\n" + "\n".join(states) + f"\ntheir stacks (faulthandler):\n{err}"
 
 
 def _thread_states(pid: str) -> str:
@@ -427,6 +438,48 @@ def test_a_sigterm_the_main_thread_missed_still_ends_the_program_with_its_report
     (path,) = (tmp_path / "out").glob("profile-*.json")
     assert "interrupted by SIGTERM" in load(str(path))["notes"]
     assert time.monotonic() - began < 50
+
+
+MISSED_SIGTERM_IN_WORKER = textwrap.dedent(
+    """
+    import multiprocessing as mp, signal, sys, threading, time
+
+    def wait_for_a_task():
+        lock = mp.Lock()  # a semaphore, as a Pool worker waits on for its next task
+        lock.acquire()
+
+        def take_it():
+            time.sleep(0.5)  # the main thread waits in the semaphore by then
+            signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # taken here, as in MISSED_SIGTERM
+
+        threading.Thread(target=take_it, daemon=True).start()
+        lock.acquire()
+
+    if __name__ == "__main__":
+        worker = mp.get_context(sys.argv[1]).Process(target=wait_for_a_task)
+        worker.start()
+        worker.join(60)  # bounds the hang; the agent's thread resends a missed SIGTERM within a second
+        print("worker", worker.pid, worker.exitcode, flush=True)
+        if worker.exitcode is None:
+            worker.kill()
+            worker.join()
+    """
+)
+
+
+def test_a_fork_server_worker_that_missed_its_sigterm_still_ends_with_its_report(tmp_path: Path) -> None:
+    """The fork server sets a wake-up fd of its own and its child clears it before running the process, so the
+    agent's SIGTERM watch, set where the program has no wake-up fd, was missing in every forkserver worker while
+    our SIGTERM handler (inherited from the fork server) stayed: a worker that missed Pool.terminate()'s SIGTERM
+    slept for good (test_every_worker_process_is_profiled_into_the_run[forkserver] hung for 300 s in a landing;
+    this program printed `worker PID None` after its 60 s before the fix). The watch is set again in the child
+    once multiprocessing has started it."""
+    result = _profile(tmp_path, MISSED_SIGTERM_IN_WORKER, "forkserver", options=("-q",))
+    assert result.returncode == 0, result.stderr
+    word, pid, code = result.stdout.split()
+    assert (word, code) == ("worker", str(-signal.SIGTERM)), result.stdout
+    (worker,) = [p for p in map(load, map(str, (tmp_path / "out").glob("profile-*.json"))) if p["pid"] == int(pid)]
+    assert "interrupted by SIGTERM" in worker["notes"]
 
 
 WAKEUP_FDS = textwrap.dedent(
