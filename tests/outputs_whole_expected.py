@@ -2213,6 +2213,9 @@ EXPECTED = {
     ],
     'review app.py abf40c30': [
     ],
+    'review app.py afbea449': [
+        ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
+    ],
     'review app.py b4212da8': [
     ],
     'review app.py b5347446': [
