@@ -2601,6 +2601,12 @@ class HeaderInjection(TaintSink):
             "    resp = make_response('ok')\n    resp.headers['X-Request-Id'] = str(uuid.UUID(request.args['id']))\n"
             "    return resp\n"
         ),
+        # The raw query string is still percent-encoded: a request line holds no line break.
+        Valid(
+            _FLASK + "from flask import make_response\n\n@app.route('/r')\ndef r():\n"
+            "    resp = make_response('ok')\n    resp.headers['Link'] = '</r?' + request.query_string.decode() + '>'\n"
+            "    return resp\n"
+        ),
     )
     INVALID = (
         Invalid(
