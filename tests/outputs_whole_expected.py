@@ -2787,6 +2787,9 @@ EXPECTED = {
     'review case.py 76cb583d': [
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
+    'review case.py 77c061ff': [
+        ((7, 5, 7, 72), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 42, 7, 54), 'request.args (the source)'), ((7, 5, 7, 72), 'the sink')), None),
+    ],
     'review case.py 780e9dbb': [
         ((10, 5, 10, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> `s` (line 5) -> the sink (line 10)',), (((5, 9, 5, 21), 'request.args (the source)'), ((5, 5, 5, 42), '`s`'), ((10, 5, 10, 17), 'the sink')), None),
     ],

@@ -867,6 +867,11 @@ SEED_39_FILES = [
      [(15, "CWR103", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)"),
       (16, "CWR102", "request.get_json() reaches the command run by os.system(): it can run commands of its own "
        "(CWE-78)")]),
+    # ssh runs its words after the host as a remote shell's script: the request's word is part of it.
+    ("an ssh argument vector", "import subprocess\n" + _ROUTE_38 + "    subprocess.run(['ssh', 'host', 'ls', "
+     "request.args['c']], timeout=9)\n    return ''\n",
+     [(7, "CWR102", "request.args reaches the command run by subprocess.run(): it can run commands of its own "
+       "(CWE-78)")]),
 ]  # fmt: skip
 
 
