@@ -82,10 +82,11 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
 # The pipeline rules that judge a Terraform aws_codepipeline: structure, stage and action names, artifacts (what
 # each action reads and which action produces it, what a deploy action finds in its input), and the provider and
 # configuration keys of AWS-owned actions, which Terraform passes to CodePipeline unchecked (`configuration` is a
-# map of strings to it). Not the missing-key rule: the AWS provider fills a GitHub OAuthToken from GITHUB_TOKEN.
+# map of strings to it), the keys its provider requires (CWP110, which leaves out the GitHub OAuthToken that the AWS
+# provider fills from GITHUB_TOKEN) and a CodeBuild action's PrimarySource.
 TERRAFORM_RULES = frozenset({
     "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP109", "CWP111", "CWP123",
-    "CWP125", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
+    "CWP110", "CWP116", "CWP125", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
 })  # fmt: skip
 
 
@@ -138,6 +139,8 @@ def lint_text(
     # Terraform file (its pipeline is a view of the HCL, not the text a fix would edit).
     result.confirmed = why == "" and document.syntax != "hcl"
     document.kind = resolved
+    if why == "" and kind is None and resolved == "appspec" and kind_by_name(path) == "buildspec":
+        result.findings.append(_appspec_named_buildspec(path))
     template = resolved == "pipeline" and _is_template(document.data)
     for problem in document.problems:
         finding = _problem_finding(path, problem)
@@ -165,6 +168,27 @@ def lint_text(
             _finding(path, "CWF900", f"internal error while checking this file: {detail}", Span(1, 1, 1, 2))
         )
     return _filtered(result, select, document)
+
+
+def _appspec_named_buildspec(path: str) -> Finding:
+    """CWF017: an AppSpec's content under a buildspec's name. At the checkout's root as `buildspec.yml` (or .yaml) it
+    is the file CodeBuild reads when the project names none, and neither service can use it there; elsewhere the
+    name may be unused, so it is a warning."""
+    from codeward.linters.revision import project_root
+
+    folder = os.path.dirname(os.path.abspath(path))
+    default = os.path.basename(path).lower() in ("buildspec.yml", "buildspec.yaml") and project_root(folder) == folder
+    finding = _finding(
+        path,
+        "CWF017",
+        "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild "
+        "reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)",
+        Span(1, 1, 1, 2),
+    )
+    if not default:
+        note = "Not the file CodeBuild reads by default (buildspec.yml at the source root): it may be unused."
+        finding = replace(finding, severity=Severity.WARNING, notes=(*finding.notes, note))
+    return finding
 
 
 def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, str]:
@@ -206,7 +230,8 @@ def _check(document: Document, result: FileResult, select: Selector, base_dir: s
     rules = [r for r in rules_for(document.kind) if document.kind in r.kinds and select(r.code)]
     if document.syntax == "hcl":
         # Terraform checks the HCL itself and evaluates its expressions: of a Terraform pipeline only the rules on
-        # the pipeline's structure and artifacts are judged, which read literal names (see linters.hcl_reader).
+        # the pipeline's structure, artifacts and configuration keys are judged, which read literal names (see
+        # linters.hcl_reader).
         rules = [r for r in rules if r.code in TERRAFORM_RULES]
     schema_rules = {r.error_kind: r for r in rules if issubclass(r, SchemaRule)}
     semantic = [r() for r in rules if not issubclass(r, (SchemaRule, LoaderRule))]

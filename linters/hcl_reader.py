@@ -30,6 +30,8 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _PROJECT_REF = re.compile(
     r"^aws_codebuild_project\.([A-Za-z_][A-Za-z0-9_-]*)\.(?:name|id)$|^aws_codedeploy_app\.([A-Za-z_][A-Za-z0-9_-]*)\.name$"
 )
+# The ARN of a customer managed policy of the module, `aws_iam_policy.NAME.arn`.
+_OWN_POLICY_REF = re.compile(r"^aws_iam_policy\.([A-Za-z_][A-Za-z0-9_-]*)\.arn$")
 _FILE_CALL = re.compile(r'^file\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"\s*\)$')
 _MAX_FILE = 400_000
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
@@ -449,6 +451,12 @@ def _pipeline(block: Block) -> PMap:
         actions = PList(stage.span)
         for item in _blocks(stage, "action"):
             actions.put(_action(item), item.span)
+        for dynamic in _blocks(stage, "dynamic"):
+            # `dynamic "action" { for_each = ...; content { ... } }`: the content is the action Terraform writes
+            # once per element; what depends on the element (`action.value`, `each.value`) stays unknown.
+            if dynamic.labels[:1] == ["action"]:
+                for content in _blocks(dynamic, "content")[:1]:
+                    actions.put(_action(content), content.span)
         entry.put("Actions", stage.span, actions, stage.span)
         stages.put(entry, stage.span)
     properties.put("Stages", block.span, stages, block.span)
@@ -553,6 +561,7 @@ _MODULE_TYPES = (
     "aws_iam_role",
     "aws_iam_role_policy",
     "aws_iam_role_policy_attachment",
+    "aws_iam_policy",
     "aws_iam_policy_attachment",
 )
 _ROLE_REF = re.compile(r"^aws_iam_role\.([A-Za-z_][A-Za-z0-9_-]*)\.(arn|name|id)$")
@@ -635,6 +644,12 @@ def _iam_resources(blocks: list[Block]) -> dict[str, dict[str, Any]]:
         for b in blocks
         if b.type == "data" and b.labels[0] == "aws_iam_policy_document"
     }
+    # Customer managed policies the module defines: an attachment of one is as readable as an inline policy.
+    policies = {
+        b.labels[1]: _policy_json(b.body.get("policy"), documents)
+        for b in blocks
+        if b.type == "resource" and b.labels[0] == "aws_iam_policy"
+    }
     roles: dict[str, dict[str, Any]] = {}
     for block in blocks:
         if block.type == "resource" and block.labels[0] == "aws_iam_role":
@@ -660,8 +675,11 @@ def _iam_resources(blocks: list[Block]) -> dict[str, dict[str, Any]]:
                 # A literal role name or an unreadable reference may be any role: none is known whole then.
                 if match is not None and match.group(1) != name:
                     continue
+                own = _OWN_POLICY_REF.match(_expression(block.body.get("policy_arn")) or "")
                 if block.labels[0] == "aws_iam_role_policy" and match is not None:
                     properties["Policies"].append({"PolicyDocument": _policy_json(block.body.get("policy"), documents)})
+                elif own is not None and own.group(1) in policies and match is not None:
+                    properties["Policies"].append({"PolicyDocument": policies[own.group(1)]})
                 else:
                     properties["ManagedPolicyArns"] = ["(attached)"]
     return {
@@ -690,7 +708,7 @@ def terraform_pipelines(text: str, folder: str | None = None, name: str | None =
     resources = PMap(Span(1, 1, 1, 1))
     # Only this file's blocks carry positions of this file: the module's others come first and are replaced by a
     # definition of the same name here.
-    problems = _missing_files(blocks, folder)
+    problems = _missing_files(blocks, folder) + _missing_arguments(blocks) + _miscased_values(blocks)
     blocks = _module_blocks(folder, name) + blocks
     for block in blocks:
         if block.type != "resource" or len(block.labels) != 2:
@@ -755,4 +773,108 @@ def _missing_files(blocks: list[Block], folder: str | None) -> list[Problem]:
                     source.body.value_spans["buildspec"],
                 )
             )
+    return problems
+
+
+# The arguments and blocks the AWS provider's aws_codepipeline schema requires, by block: Terraform refuses the
+# configuration ("The argument "version" is required, but no definition was found") before planning anything.
+_REQUIRED_ARGUMENTS = {
+    "pipeline": (("name", "role_arn"), ("artifact_store", "stage")),
+    "stage": (("name",), ("action",)),
+    "action": (("name", "category", "owner", "provider", "version"), ()),
+}
+
+
+def _missing_arguments(blocks: list[Block]) -> list[Problem]:
+    """CWF016 for each required argument or block that an `aws_codepipeline` of this file, one of its stages or
+    one of their actions lacks. A block that a `dynamic` block may supply (`dynamic "action" { ... }`) counts as
+    present, and a body that spreads no literal attributes cannot be judged, so neither is reported."""
+    problems = []
+
+    def check(block: Block, what: str, label: str) -> None:
+        arguments, nested = _REQUIRED_ARGUMENTS[what]
+        present = {b.type for b in block.body.get("__blocks__", [])}
+        present |= {b.labels[0] for b in block.body.get("__blocks__", []) if b.type == "dynamic" and b.labels}
+        for name in arguments:
+            if name not in block.body:
+                problems.append(_missing(block, f'argument "{name}"', label))
+        for name in nested:
+            if name in present:
+                continue
+            if name in block.body:
+                # `stage = { ... }`: Terraform 0.11 took a block written as an argument, 0.12 and later refuse it.
+                # Which one runs the module is not in the file, so this is a warning.
+                problems.append(
+                    Problem(
+                        "CWF016",
+                        f'{label} writes "{name}" as an argument ({name} = {{ ... }}): Terraform 0.12 and later take '
+                        f"only a block ({name} {{ ... }}) and reject the configuration before planning",
+                        block.body.key_spans[name],
+                        downgrade="Terraform 0.11 accepted this form; the module does not say which version runs it.",
+                    )
+                )
+                continue
+            problems.append(_missing(block, f'block "{name}"', label))
+
+    for block in blocks:
+        if block.type != "resource" or block.labels[:1] != ["aws_codepipeline"] or len(block.labels) != 2:
+            continue
+        check(block, "pipeline", f'aws_codepipeline "{block.labels[1]}"')
+        for stage in _blocks(block, "stage"):
+            name = stage.body.get("name")
+            stage_label = f'stage "{name}"' if isinstance(name, str) else "a stage"
+            check(stage, "stage", stage_label)
+            for action in _blocks(stage, "action"):
+                name = action.body.get("name")
+                check(action, "action", f'action "{name}"' if isinstance(name, str) else f"an action of {stage_label}")
+    return problems
+
+
+def _missing(block: Block, what: str, label: str) -> Problem:
+    line, column = block.span.line, block.span.column
+    return Problem(
+        "CWF016",
+        f"{label} lacks the required {what}: Terraform rejects the configuration before planning, so nothing of "
+        "the module is created or changed",
+        Span(line, column, line, column + len(block.type)),
+    )
+
+
+# Enumerations of aws_codebuild_project that the AWS provider validates case-sensitively (by block, argument).
+_PROJECT_ENUMS = {
+    ("artifacts", "type"): ("CODEPIPELINE", "NO_ARTIFACTS", "S3"),
+    ("secondary_artifacts", "type"): ("CODEPIPELINE", "NO_ARTIFACTS", "S3"),
+    ("source", "type"): (
+        "BITBUCKET", "CODECOMMIT", "CODEPIPELINE", "GITHUB", "GITHUB_ENTERPRISE", "GITLAB", "GITLAB_SELF_MANAGED",
+        "NO_SOURCE", "S3",
+    ),
+    ("environment", "type"): ("LINUX_CONTAINER", "LINUX_GPU_CONTAINER", "WINDOWS_CONTAINER", "ARM_CONTAINER"),
+    ("environment", "image_pull_credentials_type"): ("CODEBUILD", "SERVICE_ROLE"),
+}  # fmt: skip
+
+
+def _miscased_values(blocks: list[Block]) -> list[Problem]:
+    """CWF018 for each value of an aws_codebuild_project enumeration (of this file) that is one of the values the
+    provider takes, written in another case: `artifacts { type = "s3" }`. The provider compares exactly, so plan
+    stops; values that match none (a newer enumeration member) are left alone."""
+    problems = []
+    for block in blocks:
+        if block.type != "resource" or block.labels[:1] != ["aws_codebuild_project"]:
+            continue
+        for (nested, name), allowed in _PROJECT_ENUMS.items():
+            for inner in _blocks(block, nested):
+                value = inner.body.get(name)
+                if not isinstance(value, str) or value in allowed:
+                    continue
+                meant = next((a for a in allowed if a.lower() == value.lower()), None)
+                if meant is None:
+                    continue
+                problems.append(
+                    Problem(
+                        "CWF018",
+                        f'{nested} {name} "{value}" must be written "{meant}": the AWS provider compares the value '
+                        "exactly and rejects the configuration before planning, so nothing of the module is created",
+                        inner.body.value_spans[name],
+                    )
+                )
     return problems

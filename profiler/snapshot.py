@@ -48,6 +48,10 @@ WRAPPERS = {("__init__.py", "wrapper")}
 HANDLERS = {("agent.py", "_on_tick")}
 _RUNPY = ("runpy.py", "<frozen runpy>")
 AGENT, LAUNCHER, WRAPPER, RUNPY, PROGRAM, HANDLER = range(6)
+# runpy's functions that get a script ready before its code runs (`from pkgutil import get_importer` in
+# run_path, reading and compiling the file): under the launcher, what they call is not the program. A package's
+# `__init__` that run_module imports (`_get_module_details`) is the program's, as under plain `python -m`.
+_RUNPY_PREPARING = frozenset({"run_path", "_get_code_from_file"})
 
 
 def classify(code: Any) -> int:
@@ -71,13 +75,17 @@ def program_stack(codes: tuple[Any, ...], kinds: dict[int, int]) -> list[Any] | 
     """The program's part of a stack stored leaf first, returned root first; None for the agent's own."""
     out: list[Any] = []
     after_launcher = False
+    launcher_runpy = ""  # the launcher's last runpy frame, skipped
     for code in reversed(codes):
         kind = kinds.get(id(code))
         if kind is None:
             kind = kinds[id(code)] = classify(code)
         if kind == PROGRAM:
+            if launcher_runpy in _RUNPY_PREPARING:
+                return None  # the launcher's runpy importing `pkgutil` or reading the script, not the program
             out.append(code)
             after_launcher = False
+            launcher_runpy = ""
         elif kind == AGENT:
             return None
         elif kind == HANDLER:
@@ -87,6 +95,8 @@ def program_stack(codes: tuple[Any, ...], kinds: dict[int, int]) -> list[Any] | 
             after_launcher = True
         elif kind == RUNPY and not after_launcher:
             out.append(code)  # the program's own runpy (python -m app), not the launcher's
+        elif kind == RUNPY:
+            launcher_runpy = code.co_name
     return out
 
 

@@ -30,6 +30,8 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR103": "shell commands a test builds from its own fixtures (CWR102 still follows outside input there)",
     "CWR105": "tests load the fixtures they ship, and a pickle round-trip checks that an object pickles",
     "CWR110": "fixture web apps that echo back what the test sends them",
+    # Judged false 16 of 16 in tests (constant parametrize cases, Hypothesis text, an escaping test), 0 true.
+    "CWR120": "SQL a test formats from its own parametrize cases and fixtures (CWR101 still follows outside input)",
     "CWR121": "tests evaluate the repr of the object under test",
     "CWR202": "fixture passwords of test servers and fake accounts",
     "CWR203": "`http://user:pass@host` fixtures",

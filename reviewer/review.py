@@ -67,18 +67,27 @@ def read_source(path: str) -> tuple[str | None, str]:
 
 @cache
 def _tables(rule_types: tuple[type, ...]) -> tuple[dict[type, list], dict[type, list]]:
-    import libcst as cst
-
+    # Files differ in their active rules, so most combinations are new: each rule's handlers are looked up
+    # once (`dir()` of a rule class is the slow part), the tables of a combination only joined here.
     visitors: dict[type, list] = {}
     leavers: dict[type, list] = {}
     for rule_type in rule_types:
-        instance = rule_type()
-        for attr in dir(rule_type):
-            if attr.startswith("visit_"):
-                visitors.setdefault(getattr(cst, attr[6:]), []).append((rule_type, getattr(instance, attr)))
-            elif attr.startswith("leave_"):
-                leavers.setdefault(getattr(cst, attr[6:]), []).append((rule_type, getattr(instance, attr)))
+        for visit, kind, handler in _handlers(rule_type):
+            (visitors if visit else leavers).setdefault(kind, []).append((rule_type, handler))
     return visitors, leavers
+
+
+@cache
+def _handlers(rule_type: type) -> tuple[tuple[bool, type, Callable], ...]:
+    """(is a visitor, libcst node type, bound handler) of one rule, in `dir()` order; one instance a rule."""
+    import libcst as cst
+
+    instance = rule_type()
+    return tuple(
+        (attr.startswith("visit_"), getattr(cst, attr[6:]), getattr(instance, attr))
+        for attr in dir(rule_type)
+        if attr.startswith(("visit_", "leave_"))
+    )
 
 
 def _finding(code: str, message: str, path: str, span: Span) -> Finding:

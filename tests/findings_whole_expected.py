@@ -526,6 +526,12 @@ EXPECTED = {
     'CWB144 b0976fb1': [
         ((5, 9, 5, 12), 'error', '"yum" is not on aws/codebuild/standard:7.0 (Ubuntu), the image infra/codebuild.tf runs this buildspec on: the command fails with "command not found" and the phase with it', ("Use the image's package manager, or run the build on an image that has this one.",), None),
     ],
+    'CWB145 225af880': [
+        ((5, 14, 5, 23), 'error', '"systemctl start" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), None),
+    ],
+    'CWB145 886abc82': [
+        ((5, 9, 5, 18), 'error', '"systemctl enable --now" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],
@@ -576,6 +582,21 @@ EXPECTED = {
     ],
     'CWF015 61f4c188': [
         ((14, 17, 14, 47), 'error', 'file("buildspec/planspec.yml") names no file of this module\'s folder (it has buildspec/planspec.yaml): Terraform cannot read it, so the plan fails and nothing is created', (), None),
+    ],
+    'CWF016 0560b56f': [
+        ((26, 5, 26, 11), 'error', 'action "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), None),
+    ],
+    'CWF016 08348209': [
+        ((1, 1, 1, 9), 'error', 'aws_codepipeline "app" lacks the required argument "role_arn": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), None),
+    ],
+    'CWF016 2e305a34': [
+        ((26, 5, 26, 11), 'warning', 'stage "Build" writes "action" as an argument (action = { ... }): Terraform 0.12 and later take only a block (action { ... }) and reject the configuration before planning', ('Terraform 0.11 accepted this form; the module does not say which version runs it.',), None),
+    ],
+    'CWF017 1c61c3bb': [
+        ((1, 1, 1, 2), 'error', "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)", (), None),
+    ],
+    'CWF018 ff427286': [
+        ((5, 12, 5, 26), 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), None),
     ],
     'CWP001 35e82bb4': [
         ((7, 7, 7, 12), 'error', 'Pipeline P: unknown key "Stage" in Properties; did you mean "Stages"?', ('Allowed keys: Name, RoleArn, ArtifactStore, ArtifactStores, Stages, ExecutionMode, PipelineType, Variables, Triggers, DisableInboundStageTransitions, RestartExecutionOnUpdate, Tags.',), ('rename to "Stages"', ((7, 7, 7, 12, 'Stages'),))),
@@ -1010,8 +1031,14 @@ EXPECTED = {
     'CWR120 0fe11614': [
         ((2, 5, 2, 65), 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
     ],
+    'CWR120 3b50bdd6': [
+        ((3, 9, 3, 56), 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
     'CWR120 3d25b144': [
         ((2, 5, 2, 40), 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
+    ],
+    'CWR120 74a103fd': [
+        ((8, 9, 8, 62), 'info', 'self.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
     ],
     'CWR120 90a55548': [
         ((3, 12, 3, 28), 'info', 'cur.execute() runs SQL built by formatting `day` into the text (CWE-89)', (), None),
@@ -1114,6 +1141,9 @@ EXPECTED = {
     ],
     'CWR204 1c3b6e42': [
         ((6, 5, 6, 35), 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), None),
+    ],
+    'CWR204 2c5bfea6': [
+        ((6, 5, 6, 32), 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 5) (CWE-532)', ('drop the ResponseURL from the log on line 5 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), None),
     ],
     'CWR204 39271f14': [
         ((2, 5, 2, 30), 'warning', '`access_token` is printed in full (CWE-532)', (), None),
@@ -1361,6 +1391,9 @@ EXPECTED = {
     'CWR501 1143ab50': [
         ((4, 12, 4, 33), 'warning', '`pool` (executor) is never closed; use `with` (CWE-772)', (), None),
     ],
+    'CWR501 22df5173': [
+        ((4, 9, 4, 30), 'warning', '`r` (HTTP response) is never closed; use `with` (CWE-772)', (), None),
+    ],
     'CWR501 5c6d7773': [
         ((4, 12, 4, 31), 'info', '`conn` (database connection) is not closed if an exception occurs before close(); use `with` or `finally` (CWE-772)', (), None),
         ((5, 11, 5, 24), 'warning', '`cur` (database cursor) is never closed; use `with` (CWE-772)', (), None),
@@ -1395,6 +1428,9 @@ EXPECTED = {
     ],
     'CWR602 f3e507b1': [
         ((4, 5, 5, 17), 'warning', 'every exception is caught and ignored without a trace (CWE-390)', ('also CWR603: bare except also catches KeyboardInterrupt and SystemExit (CWE-396)',), None),
+    ],
+    'CWR603 3462a376': [
+        ((5, 1, 6, 14), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((5, 1, 5, 7, 'except Exception'),))),
     ],
     'CWR603 3d3d4b70': [
         ((3, 1, 4, 10), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((3, 1, 3, 7, 'except Exception'),))),

@@ -1145,6 +1145,14 @@ EXPECTED = {
     'lint-case CWB144 b0976fb1': [
         ((5, 9, 5, 12), 'CWB144', 'error', '"yum" is not on aws/codebuild/standard:7.0 (Ubuntu), the image infra/codebuild.tf runs this buildspec on: the command fails with "command not found" and the phase with it', ("Use the image's package manager, or run the build on an image that has this one.",), (), None),
     ],
+    'lint-case CWB145 225af880': [
+        ((5, 14, 5, 23), 'CWB145', 'error', '"systemctl start" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), (), None),
+    ],
+    'lint-case CWB145 886abc82': [
+        ((5, 9, 5, 18), 'CWB145', 'error', '"systemctl enable --now" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), (), None),
+    ],
+    'lint-case CWB145 bc550ed1': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [
@@ -1245,6 +1253,29 @@ EXPECTED = {
         ((14, 17, 14, 47), 'CWF015', 'error', 'file("buildspec/planspec.yml") names no file of this module\'s folder (it has buildspec/planspec.yaml): Terraform cannot read it, so the plan fails and nothing is created', (), (), None),
     ],
     'lint-case CWF015 73067d52': [
+    ],
+    'lint-case CWF016 0560b56f': [
+        ((26, 5, 26, 11), 'CWF016', 'error', 'action "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
+    ],
+    'lint-case CWF016 08348209': [
+        ((1, 1, 1, 9), 'CWF016', 'error', 'aws_codepipeline "app" lacks the required argument "role_arn": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
+    ],
+    'lint-case CWF016 2e305a34': [
+        ((26, 5, 26, 11), 'CWF016', 'warning', 'stage "Build" writes "action" as an argument (action = { ... }): Terraform 0.12 and later take only a block (action { ... }) and reject the configuration before planning', ('Terraform 0.11 accepted this form; the module does not say which version runs it.',), (), None),
+    ],
+    'lint-case CWF016 eccf886a': [
+    ],
+    'lint-case CWF016 f0ee7c7b': [
+    ],
+    'lint-case CWF017 1c61c3bb': [
+        ((1, 1, 1, 2), 'CWF017', 'error', "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)", (), (), None),
+    ],
+    'lint-case CWF017 3dd08d13': [
+    ],
+    'lint-case CWF018 24799ccd': [
+    ],
+    'lint-case CWF018 ff427286': [
+        ((5, 12, 5, 26), 'CWF018', 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), (), None),
     ],
     'lint-case CWF900 b23780f5': [
     ],
@@ -2322,7 +2353,6 @@ EXPECTED = {
     ],
     'review case.py 19645443': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
-        ((9, 9, 9, 21), 'CWR103', 'info', 'os.system() runs `d` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 19f27e01': [
         ((16, 5, 16, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 13) -> `d` (line 13) -> the sink (line 16)',), (((13, 9, 13, 21), 'request.args (the source)'), ((13, 5, 13, 26), '`d`'), ((16, 5, 16, 17), 'the sink')), None),
@@ -2744,7 +2774,6 @@ EXPECTED = {
     ],
     'review case.py 6b0411ba': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
-        ((9, 9, 9, 21), 'CWR103', 'info', 'os.system() runs `d` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py 6bee1d52': [
     ],
@@ -3980,6 +4009,8 @@ EXPECTED = {
     ],
     'review-case CWR103 314d82a1': [
     ],
+    'review-case CWR103 3f9e6e1e': [
+    ],
     'review-case CWR103 42b8865c': [
     ],
     'review-case CWR103 45f207c9': [
@@ -4244,6 +4275,8 @@ EXPECTED = {
     'review-case CWR118 7fde9871': [
         ((9, 5, 9, 50), 'CWR118', 'warning', 'request.args is written into a response header with its line breaks (CWE-113)', ('data flow: request.args (line 9) -> the sink (line 9)',), (((9, 30, 9, 42), 'request.args (the source)'), ((9, 5, 9, 50), 'the sink')), None),
     ],
+    'review-case CWR118 81572bfd': [
+    ],
     'review-case CWR118 8fc10f0b': [
         ((5, 5, 5, 74), 'CWR118', 'warning', 'request.GET is written into a response header with its line breaks (CWE-113)', ('data flow: request.GET (line 5) -> the sink (line 5)',), (((5, 58, 5, 69), 'request.GET (the source)'), ((5, 5, 5, 74), 'the sink')), None),
     ],
@@ -4260,12 +4293,22 @@ EXPECTED = {
     'review-case CWR120 0fe11614': [
         ((2, 5, 2, 65), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 119db22f': [
+    ],
     'review-case CWR120 38e6c154': [
+    ],
+    'review-case CWR120 3b50bdd6': [
+        ((3, 9, 3, 56), 'CWR120', 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
     'review-case CWR120 3d25b144': [
         ((2, 5, 2, 40), 'CWR120', 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 74a103fd': [
+        ((8, 9, 8, 62), 'CWR120', 'info', 'self.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
+    ],
     'review-case CWR120 753615a4': [
+    ],
+    'review-case CWR120 8b598169': [
     ],
     'review-case CWR120 8d1fb0d6': [
     ],
@@ -4277,7 +4320,11 @@ EXPECTED = {
     ],
     'review-case CWR120 ace30a8e': [
     ],
+    'review-case CWR120 b13d62df': [
+    ],
     'review-case CWR120 b64e377f': [
+    ],
+    'review-case CWR120 c001a633': [
     ],
     'review-case CWR120 c12b272c': [
     ],
@@ -4476,6 +4523,9 @@ EXPECTED = {
         ((6, 5, 6, 35), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
     'review-case CWR204 22a59b9b': [
+    ],
+    'review-case CWR204 2c5bfea6': [
+        ((6, 5, 6, 32), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 5) (CWE-532)', ('drop the ResponseURL from the log on line 5 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
     'review-case CWR204 39271f14': [
         ((2, 5, 2, 30), 'CWR204', 'warning', '`access_token` is printed in full (CWE-532)', (), (), None),
@@ -4910,11 +4960,16 @@ EXPECTED = {
     ],
     'review-case CWR501 1dd8eabb': [
     ],
+    'review-case CWR501 22df5173': [
+        ((4, 9, 4, 30), 'CWR501', 'warning', '`r` (HTTP response) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
     'review-case CWR501 26b92240': [
     ],
     'review-case CWR501 38cd45fa': [
     ],
     'review-case CWR501 4e17ddb6': [
+    ],
+    'review-case CWR501 54c709e7': [
     ],
     'review-case CWR501 5c6d7773': [
         ((4, 12, 4, 31), 'CWR501', 'info', '`conn` (database connection) is not closed if an exception occurs before close(); use `with` or `finally` (CWE-772)', (), (), None),
@@ -4974,6 +5029,11 @@ EXPECTED = {
     ],
     'review-case CWR602 f3e507b1': [
         ((4, 5, 5, 17), 'CWR602', 'warning', 'every exception is caught and ignored without a trace (CWE-390)', ('also CWR603: bare except also catches KeyboardInterrupt and SystemExit (CWE-396)',), (), None),
+    ],
+    'review-case CWR603 316e8b7f': [
+    ],
+    'review-case CWR603 3462a376': [
+        ((5, 1, 6, 14), 'CWR603', 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), (), ('catch Exception instead', ((5, 1, 5, 7, 'except Exception'),))),
     ],
     'review-case CWR603 3d3d4b70': [
         ((3, 1, 4, 10), 'CWR603', 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), (), ('catch Exception instead', ((3, 1, 3, 7, 'except Exception'),))),
@@ -5284,6 +5344,9 @@ EXPECTED = {
         ((5, 10, 5, 28), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
         ((6, 5, 6, 65), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
     ],
+    'review-file case.py 297e8f83': [
+        ((14, 5, 14, 61), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
     'review-file case.py 29d0c7cb': [
         ((6, 5, 6, 37), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
     ],
@@ -5405,6 +5468,9 @@ EXPECTED = {
     'review-file case.py 8bf5fb1b': [
         ((5, 12, 5, 37), 'CWR610', 'warning', 'urllib3.request() without timeout= can wait forever (CWE-400)', (), (), None),
     ],
+    'review-file case.py 8c8dff20': [
+        ((13, 5, 13, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 8) (CWE-532)', ('drop the ResponseURL from the log on line 8 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
+    ],
     'review-file case.py 8ee41f74': [
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
         ((7, 5, 7, 36), 'CWR302', 'error', 'verify_mode = CERT_NONE accepts any certificate (CWE-295)', (), (), None),
@@ -5462,6 +5528,9 @@ EXPECTED = {
     ],
     'review-file case.py c0c91934': [
         ((2, 5, 2, 52), 'CWR120', 'info', 'cur.execute() runs SQL built by formatting `ID` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py c2080837': [
+        ((12, 5, 12, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 7) (CWE-532)', ('drop the ResponseURL from the log on line 7 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
     'review-file case.py c8fb32f3': [
     ],

@@ -141,3 +141,18 @@ def test_rules_the_model_lacks_get_their_judged_rate_and_secrets_keep_the_classi
 def test_the_shipped_model_leaves_secret_values_to_the_secret_classifier() -> None:
     document = json.loads((ROOT / "reviewer" / "ml" / "findings.json").read_text(encoding="utf-8"))
     assert not {"CWR201", "CWR202", "CWR203", "CWR205"} & set(document["rules"])
+
+
+def test_judged_taint_findings_are_matched_to_their_sink_candidate_by_rule_and_line() -> None:
+    text = (
+        "from flask import Flask, request\napp = Flask(__name__)\n\n\n@app.route('/f')\ndef read():\n"
+        "    return open(request.args['name']).read()\n"
+    )
+    items = [
+        {"code": "CWR107", "line": 7, "verdict": "true"},
+        {"code": "CWR107", "line": 6, "verdict": "false"},  # no sink on that line: counted as without candidate
+        {"code": "CWR109", "line": 7, "verdict": "noise"},  # another rule's judgment: not this sink
+    ]
+    rows, missing = judged.sink_rows("demo", "app.py", text, items)
+    assert [(r["group"], r["code"], r["label"], r["verdict"]) for r in rows] == [("demo", "CWR107", 1, "true")]
+    assert missing == 2 and 0.0 <= rows[0]["shipped"] <= 1.0

@@ -336,6 +336,27 @@ def test_agent_samples_are_counted_apart_from_the_program() -> None:
     assert not {"Agent._on_tick", "Agent._sample", "Agent.report"} & {f["name"] for f in profile["frames"]}
 
 
+def _code(filename: str, name: str) -> object:
+    """A code object as a sample holds it: `name` defined in `filename`."""
+    module = compile(f"def {name}():\n    pass\n", filename, "exec")
+    return next(c for c in module.co_consts if hasattr(c, "co_name") and c.co_name == name)
+
+
+def test_the_launchers_runpy_getting_the_script_ready_is_not_the_program() -> None:
+    from codeward.profiler.snapshot import HERE, program_stack
+
+    launcher = _code(os.path.join(HERE, "__main__.py"), "_run")
+    run_path, run_code = _code("<frozen runpy>", "run_path"), _code("<frozen runpy>", "_run_code")
+    find_and_load = _code("<frozen importlib._bootstrap>", "_find_and_load")
+    app = compile("x = 1\n", "app.py", "exec")
+    # Stored leaf first. runpy.run_path importing pkgutil before the program runs (seen once in a run whose
+    # profile then started at `_find_and_load`): the launcher's work, counted as the agent's.
+    assert program_stack((find_and_load, run_path, launcher), {}) is None
+    # The program, and an import the program makes, start at its module.
+    assert program_stack((app, run_code, run_path, launcher), {}) == [app]
+    assert program_stack((find_and_load, app, run_code, run_path, launcher), {}) == [app, find_and_load]
+
+
 def _callers(frame: object) -> list[object]:
     out = []
     frame = frame.f_back  # type: ignore[attr-defined]

@@ -125,6 +125,45 @@ CASES = {
           "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
           "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
     ),
+    # CWR204: a module that logs the ResponseURL by itself (as AWS's cfn-response sample does): logging the whole
+    # event adds nothing a log reader lacks; judged not worth a comment 4 of 5 times, so `info`.
+    "custom resource event where the module logs the URL itself": (
+        "import json, logging\nfrom urllib import request\nlog = logging.getLogger()\n\n\n"
+        "def send_response(event, status):\n    log.info('Response URL: {}'.format(event['ResponseURL']))\n"
+        "    request.urlopen(request.Request(event['ResponseURL'], data=b'{}', method='PUT'), timeout=5)\n\n\n"
+        "def handler(event, context):\n    log.info('Received event: {}'.format(json.dumps(event)))\n"
+        "    send_response(event, 'SUCCESS')\n",
+        [("CWR204", 12, 5, "info",
+          "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
+          "whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the "
+          "ResponseURL by itself (line 7) (CWE-532)")],
+    ),
+    # ... or a name it bound to the URL.
+    "custom resource event where the module logs the URL's name": (
+        "import json, logging\nfrom urllib import request\nlog = logging.getLogger()\n\n\n"
+        "def send_response(event, status):\n    response_url = event['ResponseURL']\n"
+        "    log.info(f'Response URL: {response_url}')\n"
+        "    request.urlopen(request.Request(response_url, data=b'{}', method='PUT'), timeout=5)\n\n\n"
+        "def handler(event, context):\n    log.info('Received event: {}'.format(json.dumps(event)))\n"
+        "    send_response(event, 'SUCCESS')\n",
+        [("CWR204", 13, 5, "info",
+          "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
+          "whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the "
+          "ResponseURL by itself (line 8) (CWE-532)")],
+    ),
+    # The same module where the URL (or the name bound to it) is only used, or its log line is commented out, or
+    # a log line names something else: the whole event is the leak.
+    "custom resource event where the module only uses the URL": (
+        "import json, logging\nfrom urllib import request\nlog = logging.getLogger()\n\n\n"
+        "def send_response(event, status):\n    # log.info('Response URL: {}'.format(event['ResponseURL']))\n"
+        "    url = event['ResponseURL']\n    log.info('sending %s to url %s', status, event['LogicalResourceId'])\n"
+        "    request.urlopen(request.Request(url, data=b'{}', method='PUT'), timeout=5)\n\n\n"
+        "def handler(event, context):\n    log.info('Received event: {}'.format(json.dumps(event)))\n"
+        "    send_response(event, 'SUCCESS')\n",
+        [("CWR204", 14, 5, "warning",
+          "the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: "
+          "whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)")],
+    ),
     # CWR401: MaxKeys=1 asks for one item on purpose (no pagination needed).
     "one item on purpose": (
         "import boto3\ns3 = boto3.client('s3')\n\n\ndef first(bucket):\n"

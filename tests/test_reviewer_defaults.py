@@ -492,10 +492,11 @@ def test_confidence_ranks_the_findings_judges_wanted_above_the_ones_they_did_not
         "    return s3.list_objects_v2(Bucket=event['bucket'])\n"
     )
     score = scored(tmp_path, {"fn.py": handler}, "--isolated", "--select", "ALL", "--show-all")
-    # A client made on every invocation (CWR401) and a single page read (CWR402) were mostly worth a comment on
-    # real projects; a missing ExpectedBucketOwner (CWR405) almost never was.
+    # A single page read (CWR402) was mostly worth a comment on real projects; a missing ExpectedBucketOwner
+    # (CWR405) almost never was, and since round thirteen nor was a client made on every invocation (CWR401: 7
+    # true, 28 not worth a comment, 3 false, most of them in Lambdas invoked only by stack or Config-rule events).
     assert set(score) == {"CWR401", "CWR402", "CWR405"}, score
-    assert score["CWR401"] > 0.4 and score["CWR402"] > 0.4 and score["CWR405"] < 0.2
+    assert score["CWR402"] > 0.4 and score["CWR405"] < 0.2 and score["CWR401"] < 0.2, score
 
 
 DEPRECATED = 'import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef f():\n    log.warn("x")\n'

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import libcst
 import pytest
@@ -153,3 +155,83 @@ def test_libcst_classes_answer_isinstance_as_their_hierarchy_says() -> None:
 
     Virtual.register(int)
     assert parse._registered(Virtual) and not parse._registered(libcst.Name)
+
+
+_BINDING_SHAPES = (
+    "Assign", "AugAssign", "AnnAssign", "For", "CompFor", "AsName", "NamedExpr", "Global", "Nonlocal", "FunctionDef",
+    "ClassDef", "Lambda",
+)  # fmt: skip
+
+
+def _bindings_met(body: list, children: Callable[[Any], list]) -> list:
+    """The binding nodes a rule's search of a function body meets, in the order it meets them (nested
+    definitions met, not entered, as the searches in reviewer/rules/injection.py do)."""
+    kinds = tuple(getattr(libcst, name) for name in _BINDING_SHAPES)
+    met, stack = [], list(body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, kinds):
+            met.append(item)
+        if isinstance(item, libcst.FunctionDef | libcst.ClassDef | libcst.Lambda):
+            continue
+        stack.extend(children(item))
+    return met
+
+
+@pytest.mark.parametrize("name", ["argparse.py", "inspect.py", "tarfile.py", "<every binding form>"])
+def test_binding_children_meet_what_libcsts_children_meet(name: str) -> None:
+    from codeward.reviewer.dataflow.nodes import binding_children
+
+    every_form = textwrap.dedent(
+        """\
+        def f(a):
+            global g
+            import os.path as osp, sys
+            from x import (y as z, w)
+            try:
+                v: int = 1
+            except (KeyError, ValueError) as error:
+                v += 1
+            with open(a) as handle, lock:
+                s = t = [q for q in handle if (r := q)]
+            for i, (j, k) in enumerate(a):
+                def inner(): n = 1
+                lam = lambda: (m := 1)
+            else:
+                pass
+            match a:
+                case [b, *c] if (d := b):
+                    e = d
+                case {"k": h, **rest}:
+                    nonlocal_like = h
+            while (u := a.pop()):
+                class C: attr = u
+            return {p: o for p, o in a.items()}
+        """
+    )
+    text = every_form if name.startswith("<") else (STDLIB / name).read_text(encoding="utf-8")
+    module = libcst.parse_module(text)
+    functions = [n for n in _bindings_met(module.body, lambda n: n.children) if isinstance(n, libcst.FunctionDef)]
+    inner = [n for f in functions for n in _bindings_met(f.body.body, lambda n: n.children)]
+    functions += [n for n in inner if isinstance(n, libcst.FunctionDef)]  # `inner` in every_form
+    assert functions
+    met_anywhere: set[str] = set()
+    for function in functions:
+        slow = _bindings_met(function.body.body, lambda n: n.children)
+        fast = _bindings_met(function.body.body, binding_children)
+        # The same nodes; statements in the same order (the searches return assigned values in that order), the
+        # names bound inside expressions and handlers perhaps in another (`except E as e`: libcst prints the name
+        # before the handler's body, its fields hold the body first), which no search's answer depends on.
+        assert sorted(map(id, fast)) == sorted(map(id, slow))
+        statements = (
+            libcst.Assign,
+            libcst.AugAssign,
+            libcst.AnnAssign,
+            libcst.For,
+            libcst.FunctionDef,
+            libcst.ClassDef,
+        )
+        assert [id(n) for n in fast if isinstance(n, statements)] == [id(n) for n in slow if isinstance(n, statements)]
+        met_anywhere.update(type(n).__name__ for n in slow)
+    if name.startswith("<"):
+        assert met_anywhere == set(_BINDING_SHAPES) - {"Nonlocal"} | {"Global"}

@@ -220,3 +220,58 @@ def test_codedeploy_application_of_another_file_of_the_module(tmp_path: Path) ->
     assert _lint(tmp_path, ON_CODEDEPLOY_APP) == [("CWP132", 49, 25), ("CWP130", 51, 26)]
     (tmp_path / "codedeploy.tf").write_text('resource "aws_codedeploy_app" "app" {\n  name = "a"\n}\n')
     assert _lint(tmp_path, ON_CODEDEPLOY_APP) == [("CWP130", 51, 26)]  # Terraform's default platform is Server
+
+
+def test_ecs_action_without_its_service_is_reported(tmp_path: Path) -> None:
+    # CodePipeline rejects an ECS deploy action without ServiceName (fresh10 y8): the key is absent from the
+    # literal map, which Terraform passes as it is.
+    text = PIPELINE.replace('        ServiceName = "s"\n', "")
+    assert _lint(tmp_path, text) == [("CWP110", 52, 7)]
+    # The AWS provider fills a GitHub (version 1) action's OAuthToken from GITHUB_TOKEN: not a missing key here.
+    github = PIPELINE.replace(
+        'owner            = "AWS"\n      provider         = "CodeStarSourceConnection"',
+        'owner            = "ThirdParty"\n      provider         = "GitHub"',
+    ).replace(
+        '        ConnectionArn    = var.connection_arn\n        FullRepositoryId = "me/app" # a comment\n        BranchName       = "main"',
+        '        Owner  = "me"\n        Repo   = "app"\n        Branch = "main"',
+    )
+    assert github != PIPELINE and _lint(tmp_path, github) == []
+
+
+def test_dynamic_action_content_is_judged_as_an_action(tmp_path: Path) -> None:
+    # `dynamic "action"` writes its content once per element (fresh8 w16): a CodeBuild action of two inputs
+    # without PrimarySource is reported at the content's line; what depends on the element stays unknown.
+    text = PIPELINE.replace(
+        '    action {\n      name            = "Deploy"',
+        '    dynamic "action" {\n      for_each = var.checks\n      content {\n        name            = action.value\n'
+        '        category        = "Build"\n        owner           = "AWS"\n        provider        = "CodeBuild"\n'
+        '        version         = "1"\n        input_artifacts = ["source_output", "build_output"]\n'
+        "        configuration   = { ProjectName = action.value }\n      }\n    }\n"
+        '    action {\n      name            = "Deploy"',
+    )
+    assert _lint(tmp_path, text) == [("CWP116", 53, 9)]
+    assert (
+        _lint(
+            tmp_path,
+            text.replace("ProjectName = action.value", 'ProjectName = action.value, PrimarySource = "source_output"'),
+        )
+        == []
+    )
+
+
+def test_customer_managed_policy_of_the_module_is_read(tmp_path: Path) -> None:
+    # An aws_iam_policy of the module attached to the pipeline's role is as readable as an inline policy (fresh10
+    # y10): without ecs:RegisterTaskDefinition the ECS deploy fails. A policy given by ARN alone leaves it unknown.
+    role = (
+        'resource "aws_iam_role" "pipeline" {\n  name = "p"\n  assume_role_policy = "{}"\n}\n'
+        'resource "aws_iam_policy" "pipeline" {\n  policy = jsonencode({\n    Statement = [{\n'
+        '      Effect = "Allow"\n      Action = ["s3:*", "codebuild:*", "codestar-connections:UseConnection",'
+        ' "ecs:UpdateService"]\n      Resource = "*"\n    }]\n  })\n}\n'
+        'resource "aws_iam_role_policy_attachment" "pipeline" {\n  role       = aws_iam_role.pipeline.name\n'
+        "  policy_arn = aws_iam_policy.pipeline.arn\n}\n"
+    )
+    assert _lint(tmp_path, PIPELINE + role) == [("CWP136", 3, 14)]
+    granted = role.replace('"ecs:UpdateService"', '"ecs:UpdateService", "ecs:RegisterTaskDefinition"')
+    assert _lint(tmp_path, PIPELINE + granted) == []
+    by_arn = role.replace("aws_iam_policy.pipeline.arn", '"arn:aws:iam::123456789012:policy/pipeline"')
+    assert _lint(tmp_path, PIPELINE + by_arn) == []

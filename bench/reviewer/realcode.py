@@ -67,6 +67,7 @@ class Project:
     # "eleventh": judged before any change of the 2026-12-07 10:40 session, to score main at 569cc6f out of sample.
     # "twelfth": judged before any change of the 2026-12-07 13:40 session, to score main at 0f153d6 out of sample.
     # "thirteenth": judged before any change of the 2026-12-07 16:16 session, to score main at 8772862 out of sample.
+    # "fourteenth": judged before any change of the 2026-12-07 19:06 session, to score main at 166413b out of sample.
     split: str = "tuning"
 
 
@@ -213,6 +214,18 @@ PROJECTS = (
     Project("formica-cli", "pypi", "formica-cli", "0.16.1", (), "thirteenth"),
     Project("dynamodb-encryption-sdk", "pypi", "dynamodb-encryption-sdk", "3.3.0", (), "thirteenth"),
     Project("ssm-cache", "pypi", "ssm-cache", "3.0.0", (), "thirteenth"),
+    Project("audience-uploader", "github", "aws-solutions/audience-uploader-from-aws-clean-rooms",
+            "6ca5e39f53e68b59bb6c3a7d27d2e56089e60e9d", ("source/aws_lambda", "source/tests"), "fourteenth"),
+    Project("serverless-bot-framework", "github", "aws-solutions/serverless-bot-framework",
+            "bc0fb28535818ab03b7eda86563bd226ce074361", ("source",), "fourteenth"),
+    Project("streaming-data-solution", "github", "aws-solutions/streaming-data-solution-for-amazon-kinesis-and-amazon-msk",
+            "830fdcbffff4a8112fa33c1d05d643a60aa021cf", ("source/lambda",), "fourteenth"),
+    Project("apig-wsgi", "pypi", "apig-wsgi", "2.20.0", (), "fourteenth"),
+    Project("datasette", "pypi", "datasette", "0.65.5", (), "fourteenth"),
+    Project("sqlite-utils", "pypi", "sqlite-utils", "4.2.1", (), "fourteenth"),
+    Project("bottle", "pypi", "bottle", "0.13.5", (), "fourteenth"),
+    Project("runway", "pypi", "runway", "2.8.4", (), "fourteenth"),
+    Project("aws-parallelcluster", "pypi", "aws-parallelcluster", "3.16.1", (), "fourteenth"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (

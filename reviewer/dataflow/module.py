@@ -585,7 +585,8 @@ class ModuleInfo:
                     return CLEAN
                 label = Label("source", f"{model.desc}.{attr}", node, trust=_trust(model.cls, model.trust))
                 held = "strmap" if attr in STRING_MAPS else ("str" if attr in STRINGS else None)
-                return Value(flows=(Flow(label),), type=held)
+                cleared = _NO_LINE_BREAKS if attr in model.encoded else frozenset()
+                return Value(flows=(Flow(label, cleared),), type=held)
             for name, held in model.typed_attrs:
                 if name == attr:
                     return Value(type=held)
@@ -1304,6 +1305,10 @@ _DEFINITIONS = frozenset({cst.FunctionDef, cst.ClassDef})
 # Statements whose blocks can hold definitions (libcst's node classes are final: exact types suffice).
 _DEF_BLOCKS = frozenset({cst.IndentedBlock, cst.SimpleStatementSuite, cst.Module, cst.If, cst.Else, cst.Try, cst.With,
                          cst.For, cst.While, cst.ExceptHandler, cst.Finally, cst.Match, cst.MatchCase})  # fmt: skip
+
+
+# Sink kinds that text without line breaks cannot harm (a header or a log line of its own).
+_NO_LINE_BREAKS = frozenset({"header", "log"})
 
 
 @dataclass(slots=True)

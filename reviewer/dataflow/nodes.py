@@ -64,6 +64,38 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
+# What `children` leaves out but a search for the names a body binds needs: `except E as e` (`ExceptHandler.name`),
+# `with f() as x` (`WithItem.asname`) and imports (`Import.names`, `ImportAlias.asname`) hold their `AsName` there.
+_NAME_FIELDS = frozenset(["name", "asname", "names"])
+_BINDING_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def binding_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`children` with the name fields too: every statement and every `AsName` below `node`, the statements in
+    the order libcst's own `node.children` meets them (a handler's `as` name may come after its body here), at a
+    fraction of its cost: libcst's property runs a visitor over every child, whitespace and commas included
+    (Django's review: about 2% of its time, in the rules' searches of a function's assignments)."""
+    kind = type(node)
+    names = _BINDING_FIELDS.get(kind)
+    if names is None:
+        names = _BINDING_FIELDS[kind] = tuple(
+            f.name
+            for f in dataclasses.fields(kind)
+            if (f.name not in _SKIP_FIELDS or f.name in _NAME_FIELDS) and not f.name.startswith("whitespace")
+        )
+    out: list[cst.CSTNode] = []
+    append = out.append
+    for name in names:
+        value = getattr(node, name)
+        if type(value) is tuple or type(value) is list:
+            for item in value:
+                if _is_node(type(item)):
+                    append(item)
+        elif _is_node(type(value)):
+            append(value)
+    return out
+
+
 # Scopes of their own inside a function: a comprehension's or a lambda's names, a class body's.
 INNER_SCOPES = frozenset({cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 _TARGET_HOLDERS = frozenset({cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr,

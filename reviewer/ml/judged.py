@@ -200,6 +200,64 @@ def suite_records(root: Path, half: str = "development") -> tuple[list[dict], Co
     return out, counts
 
 
+def sink_rows(project: str, path: str, text: str, items: list[dict]) -> tuple[list[dict], int]:
+    """The injection classifier's view of judged findings of one file: for each judgment of a taint rule, the
+    sink candidate of that rule on that line (judgments carry no column), its features, its label (true against
+    false and not worth a comment) and the shipped classifier's probability; and how many had no candidate."""
+    from codeward.reviewer.ml.candidates import sink_candidates
+    from codeward.reviewer.ml.features import sink_features
+    from codeward.reviewer.ml.score import shipped
+
+    scorer = shipped()["injection"]
+    found: dict[tuple[str, int], Any] = {}
+    for candidate, _ in sink_candidates(path, text, frozenset(i["code"] for i in items)):
+        found.setdefault((candidate.code, candidate.line), candidate)
+    rows: list[dict] = []
+    for item in items:
+        candidate = found.get((item["code"], item["line"]))
+        if candidate is not None:
+            features = sink_features(candidate)
+            rows.append({"group": project, "code": item["code"], "label": int(item["verdict"] == "true"),
+                         "verdict": item["verdict"], "shipped": scorer.probability(features)})  # fmt: skip
+    return rows, len(items) - len(rows)
+
+
+def injection_report(root: Path) -> str:
+    """Is the injection classifier (trained on generated functions, the rules' cases and the team's corpus)
+    worth retraining on the judged real findings of the taint rules it scores? Their count, how many are true
+    and where, and the shipped classifier's ROC AUC on them (it never saw them)."""
+    sys.path.insert(0, str(root))
+    from codeward.reviewer.ml.confidence import injection_rules
+
+    from bench.reviewer.realcode import OUT, PROJECTS, load_judgments
+
+    codes, known = injection_rules(), {p.name for p in PROJECTS}
+    by_file: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for item in load_judgments().values():
+        if item["code"] in codes and item["project"] in known:
+            by_file[(item["project"], item["path"])].append(item)
+    rows: list[dict] = []
+    missing = 0
+    for (project, path), items in sorted(by_file.items()):
+        file = OUT / "src" / project / path
+        if not file.is_file():
+            raise SystemExit(f"{project}/{path} is missing: run `python -m bench.reviewer.realcode extract` first")
+        found, lost = sink_rows(project, path, file.read_text(encoding="utf-8", errors="surrogateescape"), items)
+        rows += found
+        missing += lost
+    verdicts = Counter(r["verdict"] for r in rows)
+    true_by = Counter(f"{r['group']} {r['code']}" for r in rows if r["label"])
+    labels = [r["label"] for r in rows]
+    return "\n".join([
+        f"judged findings of the {len(codes)} taint rules the injection classifier scores: {len(rows)} with their "
+        f"sink candidate ({verdicts['true']} true, {verdicts['false']} false, {verdicts['noise']} not worth a "
+        f"comment; {missing} judgments without one) over {len({r['group'] for r in rows})} projects",
+        "true ones: " + (", ".join(f"{k} ({n})" for k, n in sorted(true_by.items())) or "none"),
+        f"shipped injection classifier on them: ROC AUC {_f(auc(labels, [r['shipped'] for r in rows]))}, "
+        f"Brier score {brier(labels, [r['shipped'] for r in rows]):.3f}" if rows else "no row",
+    ])  # fmt: skip
+
+
 def not_modelled(train: list[dict], rows: list[dict]) -> list[float]:
     """The confidence of secrets findings: the secret classifier's score, or the rule's true rate when it gave
     none (as `score_findings` does with the rule's measured precision)."""
@@ -426,6 +484,10 @@ def main(argv: list[str] | None = None) -> int:
         help="leave the projects of these splits out of the evaluation and the fit, then score the fitted model "
         "on them (a round judged after the model was chosen: its out-of-sample figure)",
     )  # fmt: skip
+    parser.add_argument(
+        "--injection", action="store_true",
+        help="only report the injection classifier on the judged real findings of the taint rules it scores",
+    )  # fmt: skip
     parser.add_argument("--jobs", type=int, default=1, help="review the judged projects in this many processes")
     parser.add_argument(
         "--records", metavar="FILE",
@@ -434,6 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
+    if args.injection:
+        print(injection_report(root))
+        return 0
     cached = Path(args.records) if args.records else None
     if cached is not None and cached.exists():
         saved = json.loads(cached.read_text(encoding="utf-8"))

@@ -471,6 +471,10 @@ class ShellWithVariable(CallRule):
         Valid("def show(host, name):\n    return host.run(['git', 'show', ':%s' % name])\n"),
         Valid("import shlex\n\ndef show(host, name):\n    return host.run('git show :%s' % shlex.quote(name))\n"),
         Valid("def note(runner, name):\n    runner.run_step('Deploying %s' % name)\n"),
+        # "runtime" is a language version, not a runner.
+        Valid(
+            "class Build:\n    def runtime(self, v):\n        return self._validate_runtime(f'python{v.major}.{v.minor}')\n"
+        ),
         # A variable formatted from a listing, but quoted, numeric, or bound more than once.
         Valid(
             "import shlex\n\ndef hook():\n    for name in get_lines('git diff'):\n"
@@ -612,8 +616,9 @@ def _runner_without_shell(ctx: Context, node: cst.Call) -> bool:
 
 # The last name of a call that may run a command line it is given (a project's own runner).
 _COMMAND_HELPER = re.compile(r"run|exec|cmd|command|shell|popen|spawn|system|output", re.I)
+# `runtime` holds "run" but names a language version (`_validate_runtime(f"python{major}.{minor}")`).
 _NOT_COMMAND_HELPER = re.compile(
-    r"^(?:run_until_complete|run_in_executor|run_coroutine_threadsafe|runserver)$|sql|query"
+    r"^(?:run_until_complete|run_in_executor|run_coroutine_threadsafe|runserver)$|sql|query|runtime"
 )
 # Text that starts like a command line: a program many scripts run (or an absolute path to one), then its
 # arguments. A log message or an error rarely starts with a bare program name followed by an argument.
@@ -762,6 +767,12 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
         if label.kind == "source" and label.family == "input" and kind not in flow.cleared:
             return label.desc, value.prefix  # into a helper no model names: CWR101 does not see it
         if label.kind == "param" and kind not in flow.cleared:
+            if (
+                label.desc in ("self", "cls")
+                and len(label.path) == 1
+                and _class_constant_named(ctx, str(label.path[0])[1:])
+            ):
+                continue  # `self._table = "_counts"` in the class body: written by the developer
             path = "".join(p if isinstance(p, str) and p.startswith(".") else f"[{p!r}]" for p in label.path)
             return f"{label.desc}{path}", value.prefix
     return None
@@ -833,6 +844,8 @@ def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, st
     if not isinstance(node, cst.Name) or function is None:
         return None
     found: list[cst.BaseExpression] = []
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = list(function.body.body)
     while stack and len(found) < 2:
         item = stack.pop()
@@ -845,7 +858,7 @@ def _built_from_unknown(ctx: Context, node: cst.BaseExpression) -> tuple[str, st
             n.value for n in _names(getattr(item, "target", None) or getattr(item, "name", None))
         }:
             found.append(cst.Name("None"))  # bound another way too: not one formatted text
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     if len(found) != 1:
         return None
     text = found[0]
@@ -877,7 +890,9 @@ _SHELL_QUOTING = re.compile(r"(?i)(?:^|_)(?:shell_?|cmd_?)?quote(?:d|_args?)?$|^
 # Encodings whose output has no blank and no character a shell gives a meaning to: base64 (`[A-Za-z0-9+/=]`,
 # `-_` for the URL-safe one), base32, hexadecimal.
 _SHELL_SAFE_ENCODINGS = frozenset({"base64.b64encode", "base64.urlsafe_b64encode", "base64.b32encode",
-                                   "base64.b16encode", "binascii.hexlify", "binascii.b2a_hex"})  # fmt: skip
+                                   "base64.b16encode", "binascii.hexlify", "binascii.b2a_hex",
+                                   # Random names the program makes up itself: hexadecimal or `[A-Za-z0-9_-]`.
+                                   "secrets.token_hex", "secrets.token_urlsafe"})  # fmt: skip
 _SHELL_SAFE_METHODS = frozenset({"hexdigest", "hex"})
 # Plain assignments looked through to what a local name holds (`q = shlex.quote(x)`, `b = b64encode(s).decode()`).
 _MAX_ASSIGNMENT_DEPTH = 3
@@ -917,7 +932,47 @@ def _unquoted_variable(ctx: Context, node: cst.BaseExpression, depth: int = 0) -
             return False
         held = _only_assigned(ctx, node.value) if depth < _MAX_ASSIGNMENT_DEPTH else None
         return held is None or any(_unquoted_variable(ctx, value, depth + 1) for value in held)
-    return isinstance(node, cst.Attribute | cst.Subscript)
+    if isinstance(node, cst.Attribute | cst.Subscript):
+        return not (_class_constant(ctx, node) or ctx.value(node).known)
+    return False
+
+
+def _class_constant(ctx: Context, node: cst.BaseExpression) -> bool:
+    """`self.NAME` (or `cls.NAME`) where the class around the call sets NAME to a literal in its body and no
+    method assigns it: `_counts_table_name = "_counts"`, a name the developer wrote."""
+    if not (
+        isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in ("self", "cls")
+    ):
+        return False
+    return _class_constant_named(ctx, node.attr.value)
+
+
+def _class_constant_named(ctx: Context, attr: str) -> bool:
+    klass = next((a for a in ctx.ancestors() if isinstance(a, cst.ClassDef)), None)
+    if klass is None:
+        return False
+    literal = [
+        small
+        for line in klass.body.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for small in line.body
+        if isinstance(small, cst.Assign | cst.AnnAssign)
+        and attr
+        in {n.value for t in (small.targets if isinstance(small, cst.Assign) else [small]) for n in _names(t.target)}
+    ]
+    if len(literal) != 1 or not isinstance(literal[0].value, cst.SimpleString | cst.Integer | cst.Float):
+        return False
+    stack: list[cst.CSTNode] = [line for line in klass.body.body if not isinstance(line, cst.SimpleStatementLine)]
+    while stack:  # the methods (and nested classes): none may assign `self.NAME`/`cls.NAME`
+        item = stack.pop()
+        if isinstance(item, cst.Assign | cst.AnnAssign | cst.AugAssign):
+            targets = [t.target for t in item.targets] if isinstance(item, cst.Assign) else [item.target]
+            if any(isinstance(t, cst.Attribute) and t.attr.value == attr for t in targets):
+                return False
+        elif isinstance(item, cst.Call) and ctx.code(item.func, 20) == "setattr":
+            return False
+        stack.extend(item.children)
+    return True
 
 
 def _only_assigned(ctx: Context, name: str) -> list[cst.BaseExpression] | None:
@@ -932,6 +987,8 @@ def _only_assigned(ctx: Context, name: str) -> list[cst.BaseExpression] | None:
     if name in {p.name.value for p in params_of(function)}:
         return None
     found: list[cst.BaseExpression] = []
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = list(function.body.body)
     while stack:
         item = stack.pop()
@@ -945,13 +1002,34 @@ def _only_assigned(ctx: Context, name: str) -> list[cst.BaseExpression] | None:
                     found.append(item.value)
                 elif name in {n.value for n in _names(target.target)}:
                     return None  # unpacked: which part it holds is not read here
+        elif isinstance(item, cst.For) and isinstance(item.target, cst.Name) and item.target.value == name:
+            written = _written_elements(item.iter)
+            if written is None:
+                return None  # a loop over data: which values it gives is not read here
+            found.extend(written)
         elif isinstance(item, cst.AugAssign | cst.For | cst.AnnAssign | cst.AsName | cst.NamedExpr | cst.CompFor):
             if name in {n.value for n in _names(getattr(item, "target", None) or getattr(item, "name", None))}:
                 return None
         elif isinstance(item, cst.Global | cst.Nonlocal) and any(n.name.value == name for n in item.names):
             return None
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     return found or None
+
+
+def _written_elements(iterable: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+    """The values a `for` loop over a collection the developer wrote gives its variable: the literals of a
+    literal tuple/list/set (`for fts in ("FTS5", "FTS4")`), or a module CONSTANT standing for its elements
+    (`for fn in SPATIALITE_FUNCTIONS`), which `_unquoted_variable` reads as written by the developer; None for
+    any other loop."""
+    if isinstance(iterable, cst.Name) and iterable.value.isupper():
+        return [iterable]
+    if isinstance(iterable, cst.Tuple | cst.List | cst.Set) and iterable.elements:
+        values = [e.value for e in iterable.elements if not isinstance(e, cst.StarredElement)]
+        if len(values) == len(iterable.elements) and all(
+            isinstance(v, cst.SimpleString | cst.Integer | cst.Float) for v in values
+        ):
+            return values
+    return None
 
 
 class CodeInjection(TaintSink):
@@ -1784,6 +1862,8 @@ class _RawHtml:
 
         self.params = {p.name.value for p in params_of(function)} - {"self", "cls"} - bound
         self.loops: set[str] = set()
+        from codeward.reviewer.dataflow.nodes import binding_children
+
         stack: list[cst.CSTNode] = list(function.body.body)
         while stack:
             item = stack.pop()
@@ -1795,7 +1875,7 @@ class _RawHtml:
                 and self._rooted(item.iter)
             ):
                 self.loops.add(item.target.value)
-            stack.extend(item.children)
+            stack.extend(binding_children(item))
 
     def _rooted(self, node: cst.BaseExpression) -> bool:
         while isinstance(node, cst.Attribute | cst.Subscript):
@@ -1854,6 +1934,8 @@ class _RawHtml:
 def _assigned_in(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
     """What a function's body assigns or adds (`+=`) to a plain name, nested definitions aside."""
     found: list[cst.BaseExpression] = []
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = list(function.body.body)
     while stack:
         item = stack.pop()
@@ -1869,7 +1951,7 @@ def _assigned_in(function: cst.FunctionDef, name: str) -> list[cst.BaseExpressio
             and item.value is not None
         ):
             found.append(item.value)
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     return found
 
 
@@ -2412,6 +2494,12 @@ class HeaderInjection(TaintSink):
         Valid(
             _FLASK + "import uuid\nfrom flask import make_response\n\n@app.route('/r')\ndef r():\n"
             "    resp = make_response('ok')\n    resp.headers['X-Request-Id'] = str(uuid.UUID(request.args['id']))\n"
+            "    return resp\n"
+        ),
+        # The raw query string is still percent-encoded: a request line holds no line break.
+        Valid(
+            _FLASK + "from flask import make_response\n\n@app.route('/r')\ndef r():\n"
+            "    resp = make_response('ok')\n    resp.headers['Link'] = '</r?' + request.query_string.decode() + '>'\n"
             "    return resp\n"
         ),
     )
@@ -2978,7 +3066,8 @@ class SqlFromVariable(ReviewRule):
             return
         if any(_unquoted_sql(ctx, v) for v in values):
             ctx.report(node, f"{ctx.code(node.func, 40)}() runs SQL built by formatting values into the text")
-        else:  # `ID` looks like a constant, but the analysis knows it is a parameter
+        elif not _quoted_parts_only(ctx, values):
+            # `ID` looks like a constant, but the analysis knows it is a parameter
             self._formatted_before(ctx, node, query, _SQL_START)
 
     def _formatted_before(self, ctx: Context, node: cst.Call, query: cst.BaseExpression, shape: re.Pattern) -> bool:
@@ -3014,6 +3103,26 @@ class SqlFromVariable(ReviewRule):
             "def ident(name):\n    return '`{}`'.format(name.replace('`', '``'))\n\n"
             "def drop(cursor, table):\n    cursor.execute(f'DROP TABLE {ident(table)}')\n"
         ),
+        # A loop over values the developer wrote, and a name the program makes up itself.
+        Valid(
+            "FUNCS = ('spatialite_version', 'geos_version')\n\ndef probe(conn):\n    for fn in FUNCS:\n"
+            "        conn.execute('select {}()'.format(fn))\n    for fts in ('FTS5', 'FTS4'):\n"
+            "        conn.execute(f'CREATE VIRTUAL TABLE v{fts} USING {fts} (data)')\n"
+        ),
+        # The name goes through the project's quoting helper right in the query.
+        Valid(
+            "import re\n\ndef escape_sqlite(s):\n    if re.fullmatch('[a-z_]+', s):\n        return s\n    return f'[{s}]'\n\n"
+            "def counts(conn):\n    names = [r['name'] for r in conn.execute('select name from sqlite_master')]\n"
+            "    for table in names:\n        conn.execute(f'select count(*) from {escape_sqlite(table)}')\n"
+        ),
+        Valid(
+            "class Db:\n    _counts = '_counts'\n\n    def reset(self):\n"
+            "        self.execute('DELETE FROM [{}]'.format(self._counts))\n"
+        ),
+        Valid(
+            "import secrets\n\ndef strict(conn):\n    name = f't{secrets.token_hex(16)}'\n"
+            "    conn.execute(f'create table {name} (a text) strict')\n"
+        ),
         # `textwrap` only lays the text out; the query runs (and is reported) where it is executed.
         Valid(
             "import textwrap\n\ndef ddl(schema):\n    sql = f'CREATE TABLE {schema}.t (a int)'\n    return textwrap.dedent(sql)\n"
@@ -3022,6 +3131,22 @@ class SqlFromVariable(ReviewRule):
     INVALID = (
         Invalid("def find(cursor, name):\n    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n", 2, 5),
         Invalid("def drop(conn, table):\n    conn.execute('DROP TABLE ' + table)\n", 2, 5),
+        # The class's default name is replaced by what the caller passes.
+        Invalid(
+            "class Db:\n    _counts = '_counts'\n\n    def __init__(self, name):\n        self._counts = name\n\n"
+            "    def reset(self):\n        self.execute('DELETE FROM [{}]'.format(self._counts))\n",
+            8,
+            9,
+            message="self.execute() runs SQL built by formatting",
+        ),
+        # A loop over data (table names read back from the database), not over values the developer wrote.
+        Invalid(
+            "def counts(conn):\n    for table in conn.table_names():\n"
+            "        conn.execute(f'select count(*) from [{table}]')\n",
+            3,
+            9,
+            message="conn.execute() runs SQL built by formatting values into the text",
+        ),
         # Quoted without escaping the quote: a `"` in the name ends the identifier.
         Invalid(
             "def ident(name):\n    return '\"' + name + '\"'\n\n"
@@ -3073,6 +3198,33 @@ def _plainly_not_helper(func: cst.BaseExpression, pattern: re.Pattern = _SQL_HEL
         )
         return plain and not pattern.search(func.attr.value)  # type: ignore[attr-defined]
     return False
+
+
+def _quoting_call(ctx: Context, node: cst.BaseExpression) -> bool:
+    """A call of an SQL quoting helper (`escape_sqlite(t)`, `quote_identifier(c)`, `sql.Identifier(n)`)."""
+    if not isinstance(node, cst.Call):
+        return False
+    callee = ctx.code(node.func, 200).rsplit(".", 1)[-1].lower()
+    return "quote" in callee or "escape" in callee or callee in ("identifier", "literal")
+
+
+def _quoted_parts_only(ctx: Context, values: Sequence[cst.BaseExpression]) -> bool:
+    """Every part formatted into the text is a literal or goes through an SQL quoting helper, written in the
+    query itself (`f"select count(*) from {escape_sqlite(table)}"`): the analysis need not follow the
+    quoted value back to where it came from."""
+    parts: list[cst.BaseExpression] = []
+    for value in values:
+        if isinstance(value, cst.FormattedString):
+            parts.extend(p.expression for p in value.parts if isinstance(p, cst.FormattedStringExpression))
+        elif isinstance(value, cst.Call) and method_name(value) == "format":
+            parts.extend(a.value for a in value.args)
+        elif isinstance(value, cst.Tuple):
+            parts.extend(e.value for e in value.elements)
+        else:
+            parts.append(value)
+    return bool(parts) and all(
+        _quoting_call(ctx, p) or isinstance(p, cst.SimpleString | cst.Integer | cst.Float) for p in parts
+    )
 
 
 def _unquoted_sql(ctx: Context, node: cst.BaseExpression) -> bool:

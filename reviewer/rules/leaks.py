@@ -124,6 +124,12 @@ def _read_in_return(use: cst.CSTNode, parents: list[cst.CSTNode]) -> bool:
     )
 
 
+def _reads_to_end(call: cst.Call) -> bool:
+    """`response.read()` with no size: http.client reads an HTTP response to its end and then closes its
+    connection itself (`urlopen(u)`'s response needs no `close()` after it)."""
+    return call.func.attr.value == "read" and not call.args  # type: ignore[attr-defined]
+
+
 def _in_memory(ctx: Context, call: cst.Call) -> bool:
     """An archive opened over a buffer in memory (`io.BytesIO(...)`, directly or through a variable)."""
     source = argument(call, 0, "file") or argument(call, -2, "fileobj")
@@ -313,7 +319,11 @@ class ResourceLeak(ReviewRule):
             parent = parents[-1] if parents else None
             if isinstance(parent, cst.Attribute) and parent.value is use:
                 grand = parents[-2] if len(parents) > 1 else None
-                if isinstance(grand, cst.Call) and grand.func is parent and parent.attr.value in closers:
+                if (
+                    isinstance(grand, cst.Call)
+                    and grand.func is parent
+                    and (parent.attr.value in closers or (kind == "HTTP response" and _reads_to_end(grand)))
+                ):
                     closes.append((grand, parents[:-2]))
                 elif not isinstance(grand, cst.Call) and isinstance(parents[-2] if len(parents) > 1 else None, cst.Arg):
                     return None  # `atexit.register(f.close)` or similar hands the closing over
@@ -355,6 +365,11 @@ class ResourceLeak(ReviewRule):
         Valid("def readme():\n    return open('README.md').read()\n"),
         Valid(
             "from urllib.request import urlopen\n\ndef get(u):\n    r = urlopen(u, timeout=5)\n    return r.read().decode()\n"
+        ),
+        # Read to its end: http.client closes the connection itself.
+        Valid(
+            "import io, zipfile\nfrom urllib.request import urlopen\n\ndef unpack(u):\n    r = urlopen(u, timeout=5)\n"
+            "    z = zipfile.ZipFile(io.BytesIO(r.read()))\n    return z.namelist()\n"
         ),
         Valid(
             "import io, zipfile\n\ndef names(data):\n    z = zipfile.ZipFile(io.BytesIO(data))\n    return z.namelist()\n"
@@ -403,6 +418,13 @@ class ResourceLeak(ReviewRule):
         Invalid("import smtplib\n\ndef send(host, msg):\n    smtplib.SMTP(host).send_message(msg)\n", 4, 5),
         Invalid(
             "from urllib.request import urlopen\n\ndef fetch(u):\n    r = urlopen(u, timeout=5)\n    code = r.getcode()\n    return code\n",
+            4,
+            9,
+        ),
+        # Only the first kilobyte is read: the rest of the body keeps the connection open.
+        Invalid(
+            "from urllib.request import urlopen\n\ndef head(u):\n    r = urlopen(u, timeout=5)\n    start = r.read(1024)\n"
+            "    return start\n",
             4,
             9,
         ),

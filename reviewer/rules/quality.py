@@ -309,17 +309,27 @@ class BareExcept(ReviewRule):
     severity = Severity.WARNING
     needles = ("except:",)
 
-    def visit_ExceptHandler(self, ctx: Context, node: cst.ExceptHandler) -> None:
-        if node.type is not None:
-            return
-        if any(isinstance(s, cst.Raise) and s.exc is None for s in _handler_body(node)):
-            return  # cleanup, then re-raise: intended
-        ctx.report(node, "bare except also catches KeyboardInterrupt and SystemExit",
-                   fix=("catch Exception instead", ((node, "except Exception", len("except")),)))  # fmt: skip
+    def visit_Try(self, ctx: Context, node: cst.Try) -> None:
+        caught: set[str] = set()  # what the handlers before the bare one catch, by last name
+        for handler in node.handlers:
+            if handler.type is not None:
+                types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+                caught.update(ctx.code(t.value if isinstance(t, cst.Element) else t).rsplit(".", 1)[-1] for t in types)
+                continue
+            if any(isinstance(s, cst.Raise) and s.exc is None for s in _handler_body(handler)):
+                return  # cleanup, then re-raise: intended
+            if "BaseException" in caught or {"KeyboardInterrupt", "SystemExit"} <= caught:
+                return  # earlier handlers take Ctrl-C and sys.exit(): the bare one sees only the rest
+            ctx.report(handler, "bare except also catches KeyboardInterrupt and SystemExit",
+                       fix=("catch Exception instead", ((handler, "except Exception", len("except")),)))  # fmt: skip
 
     VALID = (
         Valid("try:\n    v = int(t)\nexcept ValueError:\n    v = 0\n"),
         Valid("try:\n    work()\nexcept:\n    cleanup()\n    raise\n"),
+        Valid(
+            "try:\n    serve()\nexcept KeyboardInterrupt:\n    pass\nexcept (SystemExit, MemoryError):\n    raise\n"
+            "except:\n    restart()\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -328,6 +338,8 @@ class BareExcept(ReviewRule):
             1,
             fixed="try:\n    v = int(t)\nexcept Exception:\n    v = 0\n",
         ),
+        # Only Ctrl-C is handled before it: `sys.exit()` still ends in the bare clause.
+        Invalid("try:\n    serve()\nexcept KeyboardInterrupt:\n    pass\nexcept:\n    restart()\n", 5, 1),
     )
 
 

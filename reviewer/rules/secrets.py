@@ -777,6 +777,31 @@ def _not_custom_resource_branch(ctx: Context, name: str) -> bool:
     return False
 
 
+# A log or print call of the module, on one line outside a comment (its arguments in the group).
+_LOG_LINE = re.compile(
+    r"(?im)^[^#\n]*(?<![\w.])(?:print|[\w.]*log\w*\.(?:debug|info|warning|warn|error|exception|critical))\s*\("
+    r"(?P<args>[^\n]*)"
+)
+_RESPONSE_URL_ITEM = r"""(?:\[\s*['"]ResponseURL['"]\s*\]|\.get\(\s*['"]ResponseURL['"])"""
+# `url = event["ResponseURL"]`: a name the URL is kept under.
+_RESPONSE_URL_NAME = re.compile(rf"(?m)^\s*(\w+)\s*=\s*\w+{_RESPONSE_URL_ITEM}")
+
+
+def _response_url_logged(ctx: Context) -> int | None:
+    """The line where the module logs the event's ResponseURL by itself (`log.info("Response URL: %s",
+    event["ResponseURL"])`, as AWS's cfn-response sample does, or a name bound to it), or None. There, logging
+    the whole event adds nothing a log reader lacks, and the author chose to log the URL: judged not worth a
+    comment 6 times of 8."""
+    key = ("CWR204", "ResponseURL logged")
+    if key not in ctx.shared:
+        names = set(_RESPONSE_URL_NAME.findall(ctx.text))
+        # The name as an argument or an f-string field, not a word inside the message's text (`"url %s"`).
+        item = re.compile(_RESPONSE_URL_ITEM + "".join(rf"|[{{(,+%=]\s*{re.escape(n)}\b" for n in names))
+        found = next((m for m in _LOG_LINE.finditer(ctx.text) if item.search(m.group("args"))), None)
+        ctx.shared[key] = ctx.text.count("\n", 0, found.start()) + 1 if found else None
+    return ctx.shared[key]  # type: ignore[return-value]
+
+
 def _whole_event(ctx: Context, node: cst.BaseExpression) -> str | None:
     """The event parameter of a CloudFormation custom-resource handler, logged whole (`log.info(event)`,
     f"{event}", `json.dumps(event)`, `"%s" % event`): the name it has, or None."""
@@ -820,7 +845,11 @@ class SensitiveDataLogged(ReviewRule):
     parameter named only `token` or `credentials` that the function never assigns (its name is all there is to
     go on, and SDK callbacks pass request tokens under that name; `password`, `access_token`, `api_key` and the
     like are reported as parameters too),
-    and an event logged in the branch of `if "ResourceProperties" in event` that rules a custom resource out. Values logged at debug level are reported at `info`,
+    and an event logged in the branch of `if "ResourceProperties" in event` that rules a custom resource out. A
+    whole event is reported at `info` in a module that logs the `ResponseURL` by itself too (`log.info("Response
+    URL: %s", event["ResponseURL"])`, as AWS's cfn-response sample does): the whole event adds nothing a log
+    reader lacks, and judges found it not worth a comment 6 times of 8 (also where the module logs a name it
+    bound to the URL, `url = event["ResponseURL"]`). Values logged at debug level are reported at `info`,
     unless the module makes DEBUG its level (`setLevel("DEBUG")`, `setLevel(os.environ.get("LOG_LEVEL",
     DEFAULT))` with `DEFAULT = "DEBUG"`, `basicConfig(level=logging.DEBUG)`).
 
@@ -864,13 +893,17 @@ class SensitiveDataLogged(ReviewRule):
                 continue
             event = _whole_event(ctx, arg.value)
             if event is not None:
-                ctx.report(
-                    node,
-                    severity=_level(ctx, node),
-                    message=f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
-                    "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own",
-                    notes=("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",),
+                message = (
+                    f"the whole CloudFormation custom-resource event `{event}` is {what}, with its pre-signed "
+                    "ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own"
                 )
+                severity = _level(ctx, node)
+                notes = ("log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL",)
+                if (line := _response_url_logged(ctx)) is not None:
+                    severity = Severity.INFO
+                    message += f"; this module also logs the ResponseURL by itself (line {line})"
+                    notes = (f"drop the ResponseURL from the log on line {line} too", *notes)
+                ctx.report(node, message, severity=severity, notes=notes)
                 return
             found = _sensitive_names(ctx, arg.value)
             if found:
@@ -983,6 +1016,15 @@ class SensitiveDataLogged(ReviewRule):
             9,
             9,
             message="pre-signed ResponseURL",
+        ),
+        # The module logs the URL itself as well: reported at `info`, naming that line.
+        Invalid(
+            "import json, logging, cfnresponse\nlog = logging.getLogger()\n\ndef handler(event, context):\n"
+            "    log.info('url %s', event['ResponseURL'])\n    log.info(json.dumps(event))\n"
+            "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
+            6,
+            5,
+            message="also logs the ResponseURL by itself (line 5)",
         ),
         # Answered through a helper module of the project's: the event is the live one.
         Invalid(

@@ -92,6 +92,10 @@ class MissingConfigurationKey(PipelineRule):
             strangers = [k for k in config if k not in known]
             # A misspelled required key is one defect, reported by CWP109 with its did-you-mean.
             missing = [(k, why) for k, why in required if k not in config and not did_you_mean(k, strangers)]
+            if ctx.document.syntax == "hcl":
+                # The AWS provider fills a GitHub (version 1) action's OAuthToken from GITHUB_TOKEN when the
+                # configuration omits it.
+                missing = [(k, why) for k, why in missing if k != "OAuthToken"]
             for key, why in missing:
                 where = item.at("configuration") if item.has("configuration") else item.at("name")
                 self.report(

@@ -22,6 +22,9 @@ _NEEDED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("codedeploy:GetDeployment",),
         ("codedeploy:GetDeploymentConfig",),
     ),
+    # The ECS standard deploy registers a new revision of the service's task definition with the image of
+    # imagedefinitions.json, then points the service at it.
+    "ECS": (("ecs:RegisterTaskDefinition",), ("ecs:UpdateService",)),
 }
 
 _MODULE = """resource "aws_codestarconnections_connection" "github" {
@@ -99,7 +102,8 @@ class RoleLacksActionPermission(DocumentRule):
     `RoleArn`, else the pipeline's: a role the template or module defines, `!GetAtt Role.Arn` or
     `aws_iam_role.NAME.arn`) is not allowed what one of its actions needs: `codestar-connections:UseConnection`
     (or `codeconnections:UseConnection`) for a `CodeStarSourceConnection` source, `codedeploy:CreateDeployment`,
-    `GetDeployment` and `GetDeploymentConfig` for a `CodeDeploy` or `CodeDeployToECS` deploy action. Judged only
+    `GetDeployment` and `GetDeploymentConfig` for a `CodeDeploy` or `CodeDeployToECS` deploy action,
+    `ecs:RegisterTaskDefinition` and `ecs:UpdateService` for an `ECS` (standard) deploy action. Judged only
     when every policy that reaches the role is written there (as for CWP128: no managed policy, no `NotAction`,
     no statement built by a function); wildcards count as granting, resource restrictions are not judged.
 
@@ -107,7 +111,8 @@ class RoleLacksActionPermission(DocumentRule):
     CodePipeline runs the action with that role. A connection source without `UseConnection` fails at once
     ("Unable to use Connection ... The provided role does not have sufficient permissions"); a CodeDeploy action
     creates the deployment, reads the deployment configuration and polls the deployment, and fails with an
-    access-denied error without one of them. The CodePipeline action reference lists these permissions for each
+    access-denied error without one of them; an ECS deploy registers a new revision of the service's task
+    definition and updates the service to it, and fails the same way. The CodePipeline action reference lists these permissions for each
     action; the failure comes on every execution.
 
     ## Example
@@ -123,7 +128,8 @@ class RoleLacksActionPermission(DocumentRule):
 
     ## Fix
     Add the missing action to the role's policy: `codestar-connections:UseConnection` on the connection's ARN,
-    `codedeploy:GetDeploymentConfig` (with CreateDeployment and GetDeployment) for the deploy action.
+    `codedeploy:GetDeploymentConfig` (with CreateDeployment and GetDeployment) for the deploy action,
+    `ecs:RegisterTaskDefinition` and `ecs:UpdateService` for an ECS deploy.
     """
 
     code = "CWP136"

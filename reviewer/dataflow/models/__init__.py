@@ -49,6 +49,9 @@ class ObjectModel:
     methods: frozenset[str] = frozenset()  # calling these gives untrusted data
     typed_attrs: tuple[tuple[str, str], ...] = ()  # attribute -> type of the object it holds
     trust: str = "untrusted"
+    # Attributes holding the request line's text as sent, still percent-encoded (a raw query string): an HTTP
+    # request line cannot carry a line break, so this text cannot add a header or a log line of its own.
+    encoded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,10 @@ _FALCON_METHODS = frozenset(
 )
 _PYRAMID_ATTRS = frozenset({"params", "matchdict", "json_body", "GET", "POST", "body", "cookies", "headers", "path"})
 
+# The query string as the client sent it, still percent-encoded (Werkzeug, Bottle, Falcon and ASGI apps keep it
+# raw; aiohttp decodes its `query_string`, so its model has no such attribute).
+_RAW_QUERY = frozenset({"query_string"})
+
 # A parameter called `request` of unknown type: whatever any framework's request carries.
 _ANY_ATTRS = (
     _FLASK_ATTRS
@@ -70,7 +74,7 @@ FLASK = Library(
         Source("werkzeug.local.request", "request", how="object", type="flask.Request"),
         Source("sanic.request", "request", how="object", type="web.Request"),
     ),
-    objects=(ObjectModel("flask.Request", "request", "web", _FLASK_ATTRS, _FLASK_METHODS),),
+    objects=(ObjectModel("flask.Request", "request", "web", _FLASK_ATTRS, _FLASK_METHODS, encoded=_RAW_QUERY),),
     sinks=(
         Sink("flask.make_response", "xss", ((0, "response"),), when="text"),
         Sink("flask.Response", "xss", ((0, "response"),), when="text"),
@@ -107,7 +111,7 @@ DJANGO = Library(
     sources=(),
     objects=(
         ObjectModel("django.HttpRequest", "request", "web", _DJANGO_ATTRS, _DJANGO_METHODS),
-        ObjectModel("web.Request", "request", "web", _ANY_ATTRS, _ANY_METHODS),
+        ObjectModel("web.Request", "request", "web", _ANY_ATTRS, _ANY_METHODS, encoded=_RAW_QUERY),
     ),
     sinks=(
         Sink("django.http.HttpResponse", "xss", ((0, "content"),), when="text"),
@@ -214,7 +218,16 @@ TORNADO = Library(
 BOTTLE = Library(
     "bottle",
     sources=(Source("bottle.request", "request", how="object", type="bottle.Request"),),
-    objects=(ObjectModel("bottle.Request", "request", "web", _BOTTLE_ATTRS, frozenset({"get_header", "get_cookie"})),),
+    objects=(
+        ObjectModel(
+            "bottle.Request",
+            "request",
+            "web",
+            _BOTTLE_ATTRS,
+            frozenset({"get_header", "get_cookie"}),
+            encoded=_RAW_QUERY,
+        ),
+    ),
     sinks=(
         Sink("bottle.redirect", "redirect", ((0, "url"),), when="host"),
         Sink("bottle.static_file", "path", ((0, "filename"),)),
@@ -252,7 +265,7 @@ WEBAPP2 = Library(
 
 FALCON = Library(
     "falcon",
-    objects=(ObjectModel("falcon.Request", "req", "web", _FALCON_ATTRS, _FALCON_METHODS),),
+    objects=(ObjectModel("falcon.Request", "req", "web", _FALCON_ATTRS, _FALCON_METHODS, encoded=_RAW_QUERY),),
 )
 
 PYRAMID = Library(
