@@ -2870,6 +2870,9 @@ EXPECTED = {
     'review case.py 76cb583d': [
         ((5, 5, 5, 183), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
+    'review case.py 77c061ff': [
+        ((7, 5, 7, 72), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 42, 7, 54), 'request.args (the source)'), ((7, 5, 7, 72), 'the sink')), None),
+    ],
     'review case.py 780e9dbb': [
         ((10, 5, 10, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 5) -> `s` (line 5) -> the sink (line 10)',), (((5, 9, 5, 21), 'request.args (the source)'), ((5, 5, 5, 42), '`s`'), ((10, 5, 10, 17), 'the sink')), None),
     ],
@@ -2969,6 +2972,9 @@ EXPECTED = {
     ],
     'review case.py 89eddf90': [
         ((9, 5, 9, 12), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> `p` (line 6) -> the sink (line 9)',), (((6, 25, 6, 37), 'request.args (the source)'), ((6, 5, 6, 43), '`p`'), ((9, 5, 9, 12), 'the sink')), None),
+    ],
+    'review case.py 8a0a292d': [
+        ((16, 5, 16, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 15) -> the sink (line 16)',), (((15, 21, 15, 33), 'request.args (the source)'), ((16, 5, 16, 21), 'the sink')), None),
     ],
     'review case.py 8a5fe5f2': [
         ((4, 5, 4, 28), 'CWR102', 'error', 'request.GET reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.GET (line 3) -> `name` (line 3) -> the sink (line 4)',), (((3, 12, 3, 23), 'request.GET (the source)'), ((3, 5, 3, 31), '`name`'), ((4, 5, 4, 28), 'the sink')), None),
@@ -3163,9 +3169,17 @@ EXPECTED = {
         ((6, 5, 6, 17), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((9, 5, 9, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:6): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `run()` (line 9) -> the sink (line 9)',), (((9, 9, 9, 21), 'request.args (the source)'), ((9, 5, 9, 27), '`run()`'), ((9, 5, 9, 27), 'the sink')), None),
     ],
+    'review case.py b54a8ae2': [
+        ((15, 5, 15, 37), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+        ((16, 5, 16, 34), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 14) -> the sink (line 16)',), (((14, 13, 14, 31), 'request.get_json() (the source)'), ((16, 5, 16, 34), 'the sink')), None),
+    ],
     'review case.py b67a5c41': [
         ((10, 13, 10, 25), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:10): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `run()` (line 11) -> the sink (line 11)',), (((11, 9, 11, 21), 'request.args (the source)'), ((11, 5, 11, 27), '`run()`'), ((11, 5, 11, 27), 'the sink')), None),
+    ],
+    'review case.py b6ee9ab2': [
+        ((8, 9, 8, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((13, 5, 13, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 13) -> `run()` (line 13) -> the sink (line 13)',), (((13, 9, 13, 21), 'request.args (the source)'), ((13, 5, 13, 27), '`run()`'), ((13, 5, 13, 27), 'the sink')), None),
     ],
     'review case.py b75e9639': [
         ((5, 5, 5, 166), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
@@ -3325,6 +3339,8 @@ EXPECTED = {
     ],
     'review case.py d784ab83': [
     ],
+    'review case.py d93cabc6': [
+    ],
     'review case.py d966bd8e': [
         ((8, 12, 8, 25), 'CWR107', 'error', 'request.args chooses the file path used by p.read_text(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 8)',), (((7, 31, 7, 43), 'request.args (the source)'), ((7, 5, 7, 59), '`p`'), ((8, 12, 8, 25), 'the sink')), None),
     ],
@@ -3432,6 +3448,9 @@ EXPECTED = {
     ],
     'review case.py e9869af5': [
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 164, 6, 176), 'request.args (the source)'), ((7, 5, 7, 31), 'the sink')), None),
+    ],
+    'review case.py e9c7d99c': [
+        ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((8, 9, 8, 21), 'the sink')), None),
     ],
     'review case.py ea9198a2': [
         ((6, 5, 6, 40), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 40), 'the sink')), None),

@@ -839,6 +839,47 @@ def test_seed_38_file(name: str, source: str, expected: list[tuple[int, str, str
     assert findings(source) == expected
 
 
+# Seed 39's survivors (bench/mutation-report.md, eleventh pass): each case was run against its mutant.
+_VIA_RUN_39 = (
+    "request.args reaches the command run by run(), which passes it to os.system() (case.py:8): it can run commands "
+    "of its own (CWE-78)"
+)
+SEED_39_FILES = [
+    # re.match as a guard: anchored at the end by \Z it clears the value; unanchored it does not.
+    ("re.match anchored", _ROUTE_38 + "    c = request.args['c']\n    if re.match(r'[a-z]+\\Z', c):\n"
+     "        os.system(c)\n    return ''\n", []),
+    ("re.match unanchored", _ROUTE_38 + "    c = request.args['c']\n    if re.match(r'[a-z]+', c):\n"
+     "        os.system(c)\n    return ''\n", [(8, "CWR102", _RAN_38)]),
+    # A function defined in a module-level `except` block is the project's too (an import fallback).
+    ("a function defined in an except block", _H38 + "try:\n    import nothing_here\nexcept ImportError:\n"
+     "    def run(cmd):\n        os.system(cmd)\n\n\n@app.route('/x')\ndef view():\n    run(request.args['c'])\n"
+     "    return ''\n", [(8, "CWR103", _ASIS_38.format("cmd")), (13, "CWR102", _VIA_RUN_39)]),
+    # A dataclass built from a ** dict: each field takes its key's value.
+    ("a dataclass built from **", "from dataclasses import dataclass\n" + _H38 + "\n\n@dataclass\nclass C:\n"
+     "    cmd: str\n    arg: str = 'x'\n\n\n@app.route('/x')\ndef view():\n"
+     "    c = C(**{'cmd': request.args['c'], 'arg': 'ls'})\n    os.system(c.cmd)\n    os.system(c.arg)\n"
+     "    return ''\n", [(16, "CWR102", _RAN_38)]),
+    # conlist(int, ...) validates its items as int (its first argument), conlist(str, ...) leaves text.
+    ("conlist of int and of str", "from pydantic import BaseModel, conlist\n" + _H38 + "\n\nclass Q(BaseModel):\n"
+     "    ids: conlist(int, min_length=1)\n    names: conlist(str, min_length=1)\n\n\n@app.route('/x')\n"
+     "def view():\n    q = Q(**request.get_json())\n    os.system('ls ' + str(q.ids[0]))\n"
+     "    os.system('ls ' + q.names[0])\n    return ''\n",
+     [(15, "CWR103", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)"),
+      (16, "CWR102", "request.get_json() reaches the command run by os.system(): it can run commands of its own "
+       "(CWE-78)")]),
+    # ssh runs its words after the host as a remote shell's script: the request's word is part of it.
+    ("an ssh argument vector", "import subprocess\n" + _ROUTE_38 + "    subprocess.run(['ssh', 'host', 'ls', "
+     "request.args['c']], timeout=9)\n    return ''\n",
+     [(7, "CWR102", "request.args reaches the command run by subprocess.run(): it can run commands of its own "
+       "(CWE-78)")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "source", "expected"), SEED_39_FILES, ids=[c[0] for c in SEED_39_FILES])
+def test_seed_39_file(name: str, source: str, expected: list[tuple[int, str, str]]) -> None:
+    assert findings(source) == expected
+
+
 def test_a_module_that_defines_request_does_not_read_the_frameworks() -> None:
     # A snippet without imports: `request` is Flask's unless the module binds the name itself.
     borrowed = "def view():\n    os.system(request.args['c'])\n"
