@@ -950,6 +950,9 @@ EXPECTED = {
     'CWR108 621da6fe': [
         ((3, 5, 3, 32), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],
+    'CWR108 75cd9d8a': [
+        ((6, 18, 6, 54), 'error', 'archive.namelist() gives a member name that reaches open(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.namelist() (line 5) -> `name` (line 5) -> the sink (line 6)',), None),
+    ],
     'CWR108 bdc97644': [
         ((3, 5, 3, 45), 'error', 'tarfile extractall() without filter= lets member names write outside the target directory (CWE-22)', (), None),
     ],

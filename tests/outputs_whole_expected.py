@@ -2068,6 +2068,9 @@ EXPECTED = {
     ],
     'lint-file svc/buildspec.yml dcc50f26': [
     ],
+    'review app.py 02a0c6d3': [
+        ((8, 5, 8, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 7) -> the sink (line 8)',), (((7, 10, 7, 14), 'route parameter `name` (the source)'), ((8, 5, 8, 28), 'the sink')), None),
+    ],
     'review app.py 0cb05d4c': [
         ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
     ],
@@ -2077,14 +2080,26 @@ EXPECTED = {
     'review app.py 161a20b9': [
         ((8, 12, 8, 40), 'CWR110', 'error', 'request.params is written into HTML by pyramid.response.Response() without escaping (CWE-79)', ('data flow: request.params (line 7) -> `name` (line 7) -> the sink (line 8)',), (((7, 12, 7, 26), 'request.params (the source)'), ((7, 5, 7, 34), '`name`'), ((8, 12, 8, 40), 'the sink')), None),
     ],
+    'review app.py 19364e91': [
+        ((6, 5, 6, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 5) -> the sink (line 6)',), (((5, 10, 5, 14), 'route parameter `name` (the source)'), ((6, 5, 6, 28), 'the sink')), None),
+    ],
     'review app.py 1bccc967': [
         ((4, 5, 4, 48), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 1becee54': [
+        ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
+    ],
+    'review app.py 1ddd9361': [
+        ((6, 5, 6, 28), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review app.py 1e496dec': [
         ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review app.py 20772844': [
         ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 2a909b47': [
+        ((6, 5, 6, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 5) -> the sink (line 6)',), (((5, 10, 5, 14), 'route parameter `name` (the source)'), ((6, 5, 6, 28), 'the sink')), None),
     ],
     'review app.py 2d7c309e': [
         ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
@@ -2118,14 +2133,26 @@ EXPECTED = {
     'review app.py 38898b85': [
         ((10, 9, 10, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 29), 'the sink')), None),
     ],
+    'review app.py 3b671bdd': [
+        ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
+    ],
     'review app.py 3ee4ea53': [
         ((6, 5, 6, 41), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((7, 5, 7, 99), 'CWR610', 'info', "urlopen() without timeout= can wait forever; here the answer to CloudFormation, which the Lambda's own timeout bounds (CWE-400)", (), (), None),
     ],
     'review app.py 41a2458a': [
     ],
+    'review app.py 44b6338c': [
+        ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
+    ],
     'review app.py 4599f79e': [
         ((4, 5, 4, 42), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review app.py 482a78f5': [
+        ((7, 5, 7, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
+    ],
+    'review app.py 4dab1ca5': [
+        ((6, 5, 6, 28), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review app.py 4f0ff27a': [
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
@@ -2134,6 +2161,9 @@ EXPECTED = {
         ((7, 16, 7, 48), 'CWR107', 'info', "parameter `name` (a view's URL variable: the function reads `request`) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)", ("data flow: parameter `name` (a view's URL variable: the function reads `request`) (line 5) -> the sink (line 7)",), (((5, 14, 5, 18), "parameter `name` (a view's URL variable: the function reads `request`) (the source)"), ((7, 16, 7, 48), 'the sink')), None),
     ],
     'review app.py 6913917f': [
+    ],
+    'review app.py 6bf049dd': [
+        ((6, 5, 6, 28), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review app.py 6bf3fa32': [
         ((4, 5, 4, 67), 'CWR102', 'info', "records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) (line 4) -> the sink (line 4)',), (((4, 24, 4, 40), 'records of the Lambda event (S3, SQS, SNS, Kinesis, DynamoDB) (the source)'), ((4, 5, 4, 67), 'the sink')), None),
@@ -2146,6 +2176,9 @@ EXPECTED = {
     ],
     'review app.py 7141694c': [
         ((2, 10, 2, 26), 'CWR107', 'info', 'parameter `user_input` (its name says it is outside input) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)', ('data flow: parameter `user_input` (its name says it is outside input) (line 1) -> the sink (line 2)',), (((1, 13, 1, 23), 'parameter `user_input` (its name says it is outside input) (the source)'), ((2, 10, 2, 26), 'the sink')), None),
+    ],
+    'review app.py 71502bd7': [
+        ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
     ],
     'review app.py 72d844e6': [
     ],
@@ -2174,10 +2207,16 @@ EXPECTED = {
         ((5, 5, 5, 37), 'CWR102', 'info', "the Lambda event reaches the command run by os.system(): it can run commands of its own; it is another system's data, a risk only if an attacker can write it (CWE-78)", ('data flow: the Lambda event (line 5) -> the sink (line 5)',), (((5, 24, 5, 36), 'the Lambda event (the source)'), ((5, 5, 5, 37), 'the sink')), None),
         ((6, 5, 6, 62), 'CWR116', 'warning', "the Lambda event's queryStringParameters is written to the log by logging.info() with its line breaks (CWE-117)", ("data flow: the Lambda event's queryStringParameters (line 6) -> the sink (line 6)",), (((6, 26, 6, 56), "the Lambda event's queryStringParameters (the source)"), ((6, 5, 6, 62), 'the sink')), None),
     ],
+    'review app.py 89079762': [
+        ((6, 5, 6, 28), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review app.py 8e56cf97': [
         ((9, 5, 9, 30), 'CWR102', 'error', 'route parameter `q` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `q` (line 8) -> the sink (line 9)',), (((8, 10, 8, 11), 'route parameter `q` (the source)'), ((9, 5, 9, 30), 'the sink')), None),
     ],
     'review app.py 8f353409': [
+    ],
+    'review app.py 94fb67e8': [
+        ((7, 5, 7, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review app.py 9575e28a': [
         ((9, 5, 9, 30), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `q`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
@@ -2196,11 +2235,17 @@ EXPECTED = {
     'review app.py a03cbe1d': [
         ((9, 5, 9, 32), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
+    'review app.py a0a4d0da': [
+        ((10, 5, 10, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 9) -> the sink (line 10)',), (((9, 10, 9, 14), 'route parameter `name` (the source)'), ((10, 5, 10, 28), 'the sink')), None),
+    ],
     'review app.py a5abe9ec': [
     ],
     'review app.py aab2338b': [
     ],
     'review app.py abf40c30': [
+    ],
+    'review app.py afbea449': [
+        ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
     ],
     'review app.py b4212da8': [
     ],
@@ -2215,6 +2260,9 @@ EXPECTED = {
     'review app.py b740a97b': [
         ((4, 5, 4, 46), 'CWR102', 'error', "the Lambda event's headers reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's headers (line 4) -> the sink (line 4)",), (((4, 24, 4, 40), "the Lambda event's headers (the source)"), ((4, 5, 4, 46), 'the sink')), None),
     ],
+    'review app.py bb25d633': [
+        ((4, 5, 4, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 3) -> the sink (line 4)',), (((3, 10, 3, 14), 'route parameter `name` (the source)'), ((4, 5, 4, 28), 'the sink')), None),
+    ],
     'review app.py c1220703': [
         ((4, 5, 4, 46), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
@@ -2222,6 +2270,9 @@ EXPECTED = {
     ],
     'review app.py d2cb190a': [
         ((9, 5, 9, 20), 'CWR102', 'error', 'route parameter `q` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `q` (line 8) -> the sink (line 9)',), (((8, 10, 8, 11), 'route parameter `q` (the source)'), ((9, 5, 9, 20), 'the sink')), None),
+    ],
+    'review app.py d2d08823': [
+        ((6, 5, 6, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 5) -> the sink (line 6)',), (((5, 10, 5, 14), 'route parameter `name` (the source)'), ((6, 5, 6, 28), 'the sink')), None),
     ],
     'review app.py d5cf0b2c': [
         ((9, 9, 9, 34), 'CWR110', 'error', 'route parameter `name` is returned as HTML by a route without escaping (CWE-79)', ('data flow: route parameter `name` (line 8) -> the sink (line 9)',), (((8, 21, 8, 25), 'route parameter `name` (the source)'), ((9, 9, 9, 34), 'the sink')), None),
@@ -2243,6 +2294,9 @@ EXPECTED = {
     ],
     'review app.py ec7255ef': [
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py f297832f': [
+        ((7, 5, 7, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review app.py f82a1892': [
     ],
@@ -3797,6 +3851,49 @@ EXPECTED = {
     'review tool.py d1362afc': [
         ((7, 5, 7, 29), 'CWR102', 'info', "sys.argv reaches the command run by os.system(): it can run commands of its own; it is this program's own command line or terminal input, a risk only if others run it with rights they lack (CWE-78)", ('data flow: sys.argv (line 4) -> `name` (line 4) -> the sink (line 7)',), (((4, 12, 4, 20), 'sys.argv (the source)'), ((4, 5, 4, 23), '`name`'), ((7, 5, 7, 29), 'the sink')), None),
     ],
+    'review unpack.py 0cb330b4': [
+        ((9, 9, 9, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+        ((11, 9, 11, 54), 'CWR108', 'error', 'archive.namelist() gives a member name that reaches write_bytes(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.namelist() (line 10) -> `name` (line 10) -> the sink (line 11)',), (((10, 17, 10, 29), 'archive.namelist() (the source)'), ((10, 5, 11, 54), '`name`'), ((11, 9, 11, 54), 'the sink')), None),
+    ],
+    'review unpack.py 11db8515': [
+        ((9, 9, 9, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
+    'review unpack.py 17d9fb4b': [
+        ((9, 9, 9, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
+    'review unpack.py 2d188cd9': [
+    ],
+    'review unpack.py 306ad0a7': [
+    ],
+    'review unpack.py 8abaa64e': [
+    ],
+    'review unpack.py 9cc33b66': [
+        ((12, 39, 12, 57), 'CWR108', 'error', 'archive.infolist() gives a member name that reaches open(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.infolist() (line 10) -> `info` (line 10) -> `target` (line 11) -> the sink (line 12)',), (((10, 21, 10, 33), 'archive.infolist() (the source)'), ((10, 9, 13, 45), '`info`'), ((11, 13, 11, 55), '`target`'), ((12, 39, 12, 57), 'the sink')), None),
+    ],
+    'review unpack.py 9ea8c828': [
+    ],
+    'review unpack.py ab6fa1f1': [
+    ],
+    'review unpack.py ad039902': [
+    ],
+    'review unpack.py b72227aa': [
+        ((9, 9, 9, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
+    'review unpack.py c679b9ad': [
+        ((9, 9, 9, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
+    'review unpack.py cf4f508d': [
+        ((10, 9, 10, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+    ],
+    'review unpack.py f3aec0de': [
+        ((9, 11, 9, 32), 'CWR501', 'warning', '`tar` (tar file) is never closed; use `with` (CWE-772)', (), (), None),
+        ((13, 13, 13, 30), 'CWR108', 'error', 'archive.getmembers() gives a member name that reaches os.makedirs(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.getmembers() (line 10) -> `member` (line 10) -> `path` (line 11) -> the sink (line 13)',), (((10, 19, 10, 35), 'archive.getmembers() (the source)'), ((10, 5, 16, 58), '`member`'), ((11, 9, 11, 40), '`path`'), ((13, 13, 13, 30), 'the sink')), None),
+        ((15, 18, 15, 34), 'CWR108', 'error', 'archive.getmembers() gives a member name that reaches open(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.getmembers() (line 10) -> `member` (line 10) -> `path` (line 11) -> the sink (line 15)',), (((10, 19, 10, 35), 'archive.getmembers() (the source)'), ((10, 5, 16, 58), '`member`'), ((11, 9, 11, 40), '`path`'), ((15, 18, 15, 34), 'the sink')), None),
+    ],
+    'review unpack.py f5e69dd5': [
+        ((9, 9, 9, 33), 'CWR501', 'warning', '`z` (zip file) is never closed; use `with` (CWE-772)', (), (), None),
+        ((13, 14, 13, 50), 'CWR108', 'error', 'archive.namelist() gives a member name that reaches open(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.namelist() (line 10) -> `name` (line 10) -> the sink (line 13)',), (((10, 17, 10, 29), 'archive.namelist() (the source)'), ((10, 5, 14, 34), '`name`'), ((13, 14, 13, 50), 'the sink')), None),
+    ],
     'review views.py 0c3cf89a': [
         ((7, 5, 7, 41), 'CWR102', 'error', 'request.query_params reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.query_params (line 7) -> the sink (line 7)',), (((7, 15, 7, 35), 'request.query_params (the source)'), ((7, 5, 7, 41), 'the sink')), None),
     ],
@@ -4142,6 +4239,11 @@ EXPECTED = {
     'review-case CWR108 73960c4e': [
     ],
     'review-case CWR108 75c285b3': [
+    ],
+    'review-case CWR108 75cd9d8a': [
+        ((6, 18, 6, 54), 'CWR108', 'error', 'archive.namelist() gives a member name that reaches open(): a name such as `../x` or `/x` writes outside the target folder (CWE-22)', ('data flow: archive.namelist() (line 5) -> `name` (line 5) -> the sink (line 6)',), (((5, 21, 5, 33), 'archive.namelist() (the source)'), ((5, 9, 7, 40), '`name`'), ((6, 18, 6, 54), 'the sink')), None),
+    ],
+    'review-case CWR108 a4fea582': [
     ],
     'review-case CWR108 b505e9b8': [
     ],

@@ -7,11 +7,14 @@ vulnerable variant and a safe one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from codeward.reviewer.dataflow.analysis import _allowed_only, _strict_kinds
 from codeward.reviewer.dataflow.values import ALL_KINDS
 
 from tests.outputs_whole import reviewed
+from tests.test_reviewer_defaults import review
 
 CODES = ("CWR101", "CWR102", "CWR103", "CWR107", "CWR120")
 
@@ -243,3 +246,56 @@ def test_a_webapp2_handler_reads_the_request_with_get_and_writes_html() -> None:
     # `self.request.get()` is a query or form field; the response's body is HTML (WebOb's default type), unless
     # escaped or a number. Tornado's handlers, whose base class has the same name, keep their own model.
     assert sorted(found) == [(9, "CWR110"), (11, "CWR102")]
+
+
+# -- route decorators, read from the frameworks' tables ------------------------------------------------------
+
+_VIEW = "def view(name):\n    os.system('ls ' + name)\n"
+# (description, file text up to the decorated function, whether `name` comes from the URL)
+ROUTES = [
+    ("Flask's app", "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/x/<name>')\n", True),
+    ("a blueprint", "from flask import Blueprint\nbp = Blueprint('x', __name__)\n\n@bp.get('/x/<name>')\n", True),
+    ("FastAPI's router", "from fastapi import APIRouter\nr = APIRouter()\n\n@r.get('/x/{name}')\n", True),
+    ("aiohttp's route table", "from aiohttp import web\nroutes = web.RouteTableDef()\n\n@routes.get('/{name}')\n", True),
+    ("flask-restx namespace made by an Api", "from flask_restx import Api\napi = Api()\nns = api.namespace('x')\n\n"
+     "@ns.route('/x/<name>')\n", True),
+    ("an app made by a framework's extension", "from quart_trio import QuartTrio\napp = QuartTrio(__name__)\n\n"
+     "@app.route('/x/<name>')\n", True),
+    ("the project's app, from a module not in view", "from myapp import app\n\n@app.route('/x/<name>')\n", True),
+    ("the project's factory", "def create_app():\n    return object()\n\n\napp = create_app()\n\n@app.route('/x/<name>')\n",
+     True),
+    ("bottle's route, imported by name", "from bottle import route\n\n@route('/x/<name>')\n", True),
+    ("a snippet without its imports", "@app.route('/x/<name>')\n", True),
+    ("DRF's api_view", "from rest_framework.decorators import api_view\n\n@api_view(['GET'])\n", True),
+    ("mock's patch, imported by name", "from unittest.mock import patch\n\n@patch('a.b')\n", False),
+    ("mock.patch, the module imported from unittest", "from unittest import mock\n\n@mock.patch('a.b')\n", False),
+    ("mock.patch, the mock package", "import mock\n\n@mock.patch('a.b')\n", False),
+    ("pytest's mark", "import pytest\n\n@pytest.mark.get('a')\n", False),
+    ("a cache object's get", "from cachetools import cache\nc = cache.Cache()\n\n@c.get('key')\n", False),
+    ("an object of another library", "import requests_mock\nm = requests_mock.Mocker()\n\n@m.get('http://x')\n", False),
+    ("a route method without a path", "from flask import Flask\napp = Flask(__name__)\n\n@app.get(name_of())\n", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "head", "routed"), ROUTES, ids=[r[0] for r in ROUTES])
+def test_route_decorators_come_from_the_frameworks_models(name: str, head: str, routed: bool) -> None:
+    """A decorator makes its function a route (its parameters from the URL) when it is a router's method with a
+    path, a router being an object a framework's class made or one the file cannot type; a decorator of
+    another library that takes a string (`@patch("m.f")`) does not."""
+    text = f"import os\n{head}{_VIEW}"
+    line = text.count("\n")
+    found = [(f.line, f.code, f.severity.name) for f in reviewed("app.py", text) if f.code == "CWR102"]
+    assert found == ([(line, "CWR102", "ERROR")] if routed else [])
+
+
+def test_a_mock_patched_test_method_gets_no_finding_for_its_mock_arguments(tmp_path: Path) -> None:
+    """A test method's parameters are the mocks and fixtures its runner passes: no route parameter, and no
+    "no caller in view" guess (CWR103 at info) either; the same body in a function named otherwise still gets it."""
+    text = (
+        "import os\nfrom unittest.mock import patch\n\n\nclass TestDeploy:\n    @patch('ops.deploy.send')\n"
+        "    def test_send(self, send, folder):\n        os.system('ls ' + folder)\n\n"
+        "    @patch('ops.deploy.send')\n    def check(self, send, folder):\n        os.system('ls ' + folder)\n\n"
+        "    def deploy(self, folder):\n        os.system('ls ' + folder)\n"
+    )
+    found = [(f["line"], f["code"], f["severity"]) for f in review(tmp_path, {"ops.py": text}, "--isolated")]
+    assert found == [(15, "CWR103", "info")]

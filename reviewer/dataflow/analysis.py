@@ -1199,12 +1199,12 @@ class Analysis:
             for index, v in enumerate(positional):
                 part = _joined_again(v.deep_flows())
                 if index:  # an absolute later part replaces the base: a ".." check alone protects nothing
-                    part = _unclear(part, "path-dots")
+                    part = _unclear_dots(part)
                 flows = merge_flows(flows, part)
             # Parts spread with `*parts` join in after the first: their data flows on, and nothing folds.
             spread = [a.value for a in args if a.keyword is None and a.star]
             for v in spread:
-                flows = merge_flows(flows, _unclear(_joined_again(v.deep_flows()), "path-dots"))
+                flows = merge_flows(flows, _unclear_dots(_joined_again(v.deep_flows())))
             prefix = first.const if first is not None and isinstance(first.const, str) else None
             if positional and not spread and not flows and all(isinstance(v.const, str) for v in positional):
                 import posixpath
@@ -1493,6 +1493,14 @@ class Analysis:
 
     def refine_no_match(self, env: Env, test: cst.Call, name: str | None, positional: list) -> Env:
         """`if re.search(r"[^a-z0-9_]", x): raise` falls through only when x holds allowed characters only."""
+        if name is not None and self.info.resolved(name) in _ISABS and len(positional) == 1:
+            return self.narrow(env, positional[0], frozenset({"path-abs"}))  # `if os.path.isabs(x): continue`
+        func = test.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "startswith" and len(positional) == 1:
+            prefix = self.eval(positional[0], dict(env)).const
+            prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
+            if "/" in prefixes or self.info.resolved(self.name_in(positional[0], env) or "") in ("os.sep",):
+                return self.narrow(env, func.value, frozenset({"path-abs"}))  # `if x.startswith("/"): raise`
         if name is not None and self.info.resolved(name) == "re.search" and len(positional) >= 2:
             kinds = _allowed_only(self.eval(positional[0], dict(env)).const)
             return self.narrow(env, positional[1], kinds) if kinds else env
@@ -1690,6 +1698,7 @@ _PATH_CHECK = re.compile(
     re.IGNORECASE,
 )
 _PATH_KINDS = frozenset({"path", "path-dots"})
+_ISABS = frozenset({"os.path.isabs", "posixpath.isabs"})
 # The name of any check that raises or answers on what it is given (`validateClient`, `check_user`).
 _VALIDATOR = re.compile(
     r"^_*(?:is_?)?(?:[Vv]alid(?:ate)?|[Cc]heck|[Vv]erify|[Ee]nsure|[Aa]ssert|[Ss]aniti[sz]e)(?:[_A-Z0-9]\w*)?$"
@@ -1801,6 +1810,7 @@ _LETTERS = frozenset(c for c in _WORD if not c.isdigit())
 _DANGER = {
     "command": frozenset(";|&$`()<>'\"\\ \t\n\r\f\v*?[]{}~!#"),
     "path": frozenset("/\\\x00"),
+    "path-abs": frozenset("/\\:"),
     "sql": frozenset("'\"`\\;\n\r()=<>|&*/#"),
     "xss": frozenset("<>\"'&`="),
     "template": frozenset("{}%$<>#"),
@@ -2004,6 +2014,16 @@ def _joined_again(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
 
 def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
     return tuple(Flow(f.label, f.cleared - {kind}, f.steps) if kind in f.cleared else f for f in flows)
+
+
+def _unclear_dots(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    """A part joined after a base: its `..` check protects only if an absolute path was rejected too."""
+    return tuple(
+        Flow(f.label, f.cleared - {"path-dots"}, f.steps)
+        if "path-dots" in f.cleared and "path-abs" not in f.cleared
+        else f
+        for f in flows
+    )
 
 
 def _name_of(fn: cst.CSTNode) -> str:

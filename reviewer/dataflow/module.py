@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,11 @@ _REQUEST_GLOBALS = frozenset({"flask.request", "quart.request", "bottle.request"
 # Decorators, written without a call, that publish a method at a URL whose query and form fields become its
 # parameters (CherryPy's `@cherrypy.expose`).
 _EXPOSING = frozenset({"cherrypy.expose"})
+# Route decorators a snippet may use without importing them (bottle's `from bottle import *`, DRF cut off), and
+# names of objects whose methods are no routes even when the file does not bind them (a test cut from its imports).
+_SNIPPET_ROUTES = frozenset({"route", "get", "post", "put", "delete", "api_view"})
+_NOT_ROUTERS = frozenset({"mock", "mocker", "patch", "pytest", "unittest", "responses", "respx"})
+_STDLIB = frozenset(sys.stdlib_module_names)
 _VIEW_FILE = re.compile(r"(?:^|[/\\_])(?:views?|handlers?|routes?|api|endpoints?|controllers?)(?:\.py$|[/\\_])")
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event"})
 _CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx"})
@@ -827,12 +833,8 @@ class ModuleInfo:
                     return "chat"
                 if head.startswith(("click.", "typer.")) or (last == "command" and "." in head):
                     return "cli"
-                if last in self.models.route_decorators:
-                    first = target.args[0].value if target.args else None
-                    if (isinstance(first, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString | cst.List)
-                            or last in ("api_view", "action") or any(
-                        a.keyword is not None and a.keyword.value in ("path", "rule") for a in target.args)):  # fmt: skip
-                        return "web"
+                if self._route_decorator(target):
+                    return "web"
         if klass is not None and fn.name.value in _HTTP_VERBS and self.is_handler_class(klass):
             return "web"
         if klass is None and params and params[0].name.value in _REQUEST_NAMES and _VIEW_FILE.search(self.path):
@@ -843,6 +845,63 @@ class ModuleInfo:
         if klass is None and params and self._reads_request_global(fn) and not self.called(fn):
             return "inferred"
         return None
+
+    def _route_decorator(self, call: cst.Call) -> bool:
+        """`@app.route("/x")`, `@router.get("/x")`, `@api_view(["GET"])`: a decorator registering its function as
+        a route (models.Library.route_*). A router is an object a framework's class made, or one this file
+        cannot type (imported from the project, a parameter, a snippet's unbound `app`); a method of a module or
+        of another library's object (`@mock.patch("m.f")`, `from unittest.mock import patch`) is none."""
+        func = call.func
+        models = self.models
+        if isinstance(func, cst.Name):
+            name = func.value
+            ref = self.imports.get(name)
+            if ref is not None:
+                return ref in models.route_functions
+            # A snippet cut from its imports (`from bottle import *` too): bottle's and DRF's own names.
+            return name in _SNIPPET_ROUTES and not self._binds(name) and _routed_args(call, name)
+        if not isinstance(func, cst.Attribute) or func.attr.value not in models.route_decorators:
+            return False
+        if not _routed_args(call, func.attr.value):
+            return False
+        if self._qualified(func) in models.route_functions:
+            return True  # `bottle.route("/x")`
+        return self._router(func.value, 0)
+
+    def _router(self, expr: cst.BaseExpression, depth: int) -> bool:
+        """Whether `expr`, the object of a route decorator, may be a router (see _route_decorator)."""
+        if isinstance(expr, cst.Attribute):
+            return self._router(expr.value, depth) if depth < 3 else False  # `self.app`, `api.v1`
+        if not isinstance(expr, cst.Name):
+            return False
+        name = expr.value
+        ref = self.imports.get(name)
+        if ref is not None:
+            if ref.startswith((".", "@")):
+                return True  # the project's own app or blueprint, made in another module
+            top = ref.split(".", 1)[0]
+            # `import mock`, `from unittest import mock`: a module, whose functions are named in route_functions;
+            # `from app import app` (a module not in view): an object, perhaps the app.
+            return "." in ref and top not in _STDLIB and top not in _WEB_PACKAGES
+        made = re.search(rf"(?m)^\s*{re.escape(name)}\s*=\s*([A-Za-z_][\w.]*)\s*\(", self.text)
+        if made is None:
+            return name not in _NOT_ROUTERS  # a parameter (`def register(app)`), or unbound in a snippet
+        callee = made.group(1)
+        head, _, rest = callee.partition(".")
+        if head in self.functions or head in self.classes:
+            return True  # the project's factory (`app = create_app()`)
+        qualified = self._qualified(cst.parse_expression(callee))
+        last = qualified.rsplit(".", 1)[-1]
+        if last in self.models.route_objects or qualified.startswith("@"):
+            return True  # `Flask(__name__)`, `APIRouter()`; the project's factory imported from another module
+        top = qualified.split(".", 1)[0]
+        if top in _WEB_PACKAGES or top.split("_", 1)[0] in _WEB_PACKAGES:
+            return True  # another class of a web framework or its extension (`responder.API()`, `quart_trio`)
+        ref = self.imports.get(head)
+        if rest and depth < 3 and (ref is None or ref.startswith(("@", "."))):
+            # `ns = api.namespace("x")`, `v1 = app.group()`: made by a router (not `cache.Cache()`, a module's class)
+            return self._router(cst.Name(head), depth + 1)
+        return False
 
     def _chat_bot(self, func: cst.BaseExpression) -> bool:
         """`@hook.command`, `@bot.command()`: a chat bot's command (CloudBot, discord.py, Sopel ...), whose
@@ -881,6 +940,18 @@ class ModuleInfo:
         name = fn.name.value
         return (name.startswith("test") or _has_decorator(fn, "fixture") or any(
             ref.split(".", 1)[0] in ("pytest", "_pytest") for ref in self.imports.values()))  # fmt: skip
+
+    def is_test(self, fn: cst.FunctionDef) -> bool:
+        """A test the runner calls (`test_*`, or decorated by `mock.patch`/`pytest`): its parameters are
+        fixtures and mocks, not a caller's values."""
+        if fn.name.value.startswith("test"):
+            return True
+        for decorator in fn.decorators:
+            target = decorator.decorator
+            qualified = self._qualified(target.func if isinstance(target, cst.Call) else target)
+            if qualified.split(".", 1)[0] in ("mock", "pytest", "_pytest") or qualified.startswith("unittest.mock."):
+                return True
+        return False
 
     def _reads_request_global(self, fn: cst.FunctionDef) -> bool:
         """A module-level function that reads the framework's `request` global (Flask, Quart, Bottle) is a view,
@@ -1256,6 +1327,16 @@ def _dotted(node: cst.BaseExpression | None) -> str | None:
         base = _dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
+
+
+def _routed_args(call: cst.Call, name: str) -> bool:
+    """A route decorator's arguments: a path or a list of methods first, or the path by keyword."""
+    first = call.args[0].value if call.args else None
+    return (
+        isinstance(first, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString | cst.List)
+        or name in ("api_view", "action")
+        or any(a.keyword is not None and a.keyword.value in ("path", "rule") for a in call.args)
+    )
 
 
 def _mentions(node: cst.CSTNode, words: frozenset[str]) -> bool:

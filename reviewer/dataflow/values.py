@@ -40,6 +40,7 @@ ALL_KINDS = frozenset(
         "trust-boundary",
         "ssh",
         "path-dots",  # `..` rejected: a path sink is safe when nothing joins the value after an absolute base
+        "path-abs",  # an absolute path rejected: with `..` rejected too, safe joined after a base (`join(base, x)`)
         # Checked as a part of a path joined after a base (`realpath(join(BASE, name)).startswith(BASE)`): safe
         # where it is joined after that base again, not alone (then it is relative to the working directory).
         "path-under",

@@ -70,7 +70,11 @@ SOURCE_WORDS = (
     "tainted",
     "attacker",
 )
-ROUTE_DECORATOR = re.compile(r"@\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head|command)\(")
+# `@app.route(`, `@router.get(`, and bottle's, litestar's and DRF's decorators imported by name (`@route(`).
+ROUTE_DECORATOR = re.compile(
+    r"@(?:\w+(?:\.\w+)*\.(?:route|get|post|put|delete|patch|api_route|websocket|head|command)"
+    r"|(?:route|get|post|put|delete|api_view))\("
+)
 
 
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)

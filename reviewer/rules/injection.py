@@ -783,7 +783,8 @@ def _uncalled_parameter(ctx: Context, command: cst.BaseExpression) -> str | None
     names a program (`"useradd -p " + name`), when the function around the call is one nothing in its module
     calls (its callers, if any, are not in view) and the parameter is not the method's own object; else None."""
     function = ctx.function
-    if function is None or ctx.flows.info.called(function):
+    info = ctx.flows.info
+    if function is None or info.called(function) or info.is_test(function):
         return None
     found = _built_from_parameter(ctx, command, "command")
     if found is None or not found[1].strip() or not _COMMAND_LINE.match(found[1]):
@@ -1444,7 +1445,60 @@ class PathTraversal(TaintSink):
 
 # A call named like one of these, given the archive before it is extracted, checks its members (real code
 # validates member paths itself where `filter=` is not available: Python before 3.12).
+# Calls that write a file or make one at a path (`open` only with a mode that writes).
+_WRITING = frozenset(
+    {"os.makedirs", "os.mkdir", "os.rename", "os.replace", "os.symlink", "os.link", "shutil.copy", "shutil.copy2",
+     "shutil.copyfile", "shutil.copytree", "shutil.move", "os.open"}
+)  # fmt: skip
+_OPENING = frozenset({"open", "builtins.open", "io.open", "codecs.open", "aiofiles.open"})
+_WRITING_METHODS = frozenset({"write_text", "write_bytes", "mkdir", "touch", "symlink_to", "hardlink_to"})
+
+
+def _writes_a_file(ctx: Context, node: cst.Call) -> bool:
+    name = ctx.call_name(node)
+    if name in _WRITING:
+        return name != "os.open" or "O_WRONLY" in ctx.code(node, 300) or "O_CREAT" in ctx.code(node, 300)
+    if name in _OPENING or method_name(node) == "open":
+        mode = kwarg(node, "mode") or positional(node, 0 if name not in _OPENING else 1)
+        text = literal_str(mode.value) if mode is not None else None
+        return text is not None and any(c in text for c in "wax+")
+    return method_name(node) in _WRITING_METHODS and isinstance(node.func, cst.Attribute)
+
+
 _CHECKS_ARCHIVE = re.compile(r"(?i)valid|check|safe|verify|sanitiz|filter|secure")
+
+
+_RESOLVING = frozenset({"realpath", "abspath", "resolve", "normpath"})
+_CONTAINING = frozenset({"startswith", "is_relative_to", "commonpath", "relative_to"})
+
+
+def _containment_checked_before(ctx: Context, call: cst.Call) -> bool:
+    """Whether, earlier in the function, a path was resolved (`realpath`, `abspath`, `Path.resolve`) and
+    compared with a base (`startswith`, `is_relative_to`, `commonpath`): the extraction's own containment check.
+    The data flow follows such a check to the values it was made on; this covers the check made on a path joined
+    from other names than the one written to (`realpath(join(path, name))` checked, `join(path, name)` opened)."""
+    from codeward.reviewer.dataflow.nodes import children
+
+    scope = ctx.function
+    if scope is None:
+        return False
+    resolved = contained = False
+    stack: list[cst.CSTNode] = [scope]
+    while stack:  # pre-order: source order, up to the write itself
+        item = stack.pop()
+        if item is call:
+            return False
+        if isinstance(item, cst.Call):
+            func = item.func
+            last = (
+                func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            )
+            resolved = resolved or last in _RESOLVING
+            contained = contained or (last in _CONTAINING and resolved)
+            if contained:
+                return True
+        stack.extend(reversed(list(children(item))))
+    return False
 
 
 def _archive_checked_before(ctx: Context, call: cst.Call, archive: cst.BaseExpression) -> bool:
@@ -1476,6 +1530,12 @@ class ArchiveExtraction(CallRule):
     (`_validate_safe_extract(tar, dest)`, `check_members(tar)`) is taken as checked: real code validates member
     paths itself where `filter=` is not available.
 
+    Also finds hand-written extraction: a member's name (`ZipFile.namelist()`, `infolist()`'s `filename`,
+    `TarFile.getmembers()`'s `name`) joined to a folder and used as the path of a file written or a folder made
+    (`open(path, "wb")`, `write_bytes`, `os.makedirs`, `shutil.copy`), unless the joined path is resolved and
+    compared with the folder first (`realpath`/`abspath`/`resolve` with `startswith`, `commonpath` or
+    `is_relative_to`), the name is rejected for `..` and for being absolute, or only its `basename` is used.
+
     ## Why is this bad?
     Member names such as `../../home/app/.bashrc`, absolute paths and links make extraction write
     outside the target directory ("zip slip").
@@ -1489,8 +1549,18 @@ class ArchiveExtraction(CallRule):
     `filter="fully_trusted"` (every member's metadata honoured) and `members=tar.getmembers()` (every member)
     are reported like no filter.
 
+    A hand-written loop does the same:
+
+    ```python
+    for name in z.namelist():
+        with open(os.path.join(dest, name), "wb") as out:
+            out.write(z.read(name))
+    ```
+
     ## Fix
-    `tar.extractall(dest, filter="data")`, or check every member's resolved path before extracting it.
+    `tar.extractall(dest, filter="data")`, `zipfile`'s own `extract()`/`extractall()` (which drop `..` and
+    leading slashes), or check every member's resolved path before writing it:
+    `os.path.realpath(target).startswith(os.path.realpath(dest) + os.sep)`.
     """
 
     code = "CWR108"
@@ -1499,9 +1569,11 @@ class ArchiveExtraction(CallRule):
     security_severity = 7.5
     category = "input-validation"
     severity = Severity.ERROR
-    needles = ("tarfile",)
+    needles = ("tarfile", "zipfile", "ZipFile")
 
     def visit_Call(self, ctx: Context, node: cst.Call) -> None:
+        if _writes_a_file(ctx, node):
+            self._member_written(ctx, node)
         method = method_name(node)
         if method not in ("extractall", "extract") or not isinstance(node.func, cst.Attribute):
             return
@@ -1529,6 +1601,24 @@ class ArchiveExtraction(CallRule):
             return
         ctx.report(node, f"tarfile {method}() without filter= lets member names write outside the target directory")
 
+    def _member_written(self, ctx: Context, node: cst.Call) -> None:
+        """A hand-written extraction: a member's name (`namelist()`, `infolist()`'s `filename`, `getmembers()`'s
+        `name`) in the path of a file written or a folder made, with no check on the way that keeps it inside
+        (the joined path resolved and compared with the folder, the name rejected for `..` and for being
+        absolute, `basename`): the data flow's archive sources (`dataflow.models.files.ARCHIVES`)."""
+        for taint, hit in ctx.sink_hits(node, "path"):
+            if taint.trust != "archive" or hit.wrapper is not None:
+                continue
+            if _containment_checked_before(ctx, node):
+                return
+            ctx.report(
+                node,
+                f"{taint.source} gives a member name that reaches {hit.label()}: a name such as `../x` or `/x` "
+                "writes outside the target folder",
+                taint=taint,
+            )
+            return
+
     VALID = (
         Valid("import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data', filter='data')\n"),
         Valid(
@@ -1539,6 +1629,13 @@ class ArchiveExtraction(CallRule):
             "        self._validate_safe_extract(tar, dest)\n        tar.extractall(dest)\n"
         ),
         Valid("import zipfile\nwith zipfile.ZipFile('a.zip') as z:\n    z.extractall('/srv/data')\n"),
+        Valid(
+            "import os, zipfile\n\ndef unzip(p, dest):\n    base = os.path.realpath(dest)\n"
+            "    with zipfile.ZipFile(p) as z:\n        for name in z.namelist():\n"
+            "            target = os.path.realpath(os.path.join(base, name))\n"
+            "            if not target.startswith(base + os.sep):\n                raise ValueError(name)\n"
+            "            with open(target, 'wb') as out:\n                out.write(z.read(name))\n"
+        ),
     )
     INVALID = (
         Invalid("import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv/data')\n", 3, 5),
@@ -1563,6 +1660,14 @@ class ArchiveExtraction(CallRule):
         ),
         Invalid(
             "import tarfile\nwith tarfile.open('a.tgz') as tar:\n    tar.extractall('/srv', tar.getmembers())\n", 3, 5
+        ),
+        # A member's name joined to the folder and written to.
+        Invalid(
+            "import os, zipfile\n\ndef unzip(p, dest):\n    with zipfile.ZipFile(p) as z:\n"
+            "        for name in z.namelist():\n            with open(os.path.join(dest, name), 'wb') as out:\n"
+            "                out.write(z.read(name))\n",
+            6,
+            18,
         ),
     )
 

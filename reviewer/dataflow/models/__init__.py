@@ -105,8 +105,14 @@ class Library:
     # Class names whose subclasses handle HTTP requests: `self.request` is the request, and the
     # parameters of their HTTP-verb methods come from the URL.
     handler_bases: tuple[str, ...] = ()
-    # Decorators (last attribute name) that make a function a route: its parameters come from the URL.
+    # Route decorators, whose function's parameters come from the URL. `route_decorators`: the methods of a
+    # router object (`@app.route("/x")`, `@router.get("/x")`), a router being an object these classes make
+    # (`route_objects`: `Flask`, `APIRouter`); `route_functions`: decorators imported by qualified name
+    # (`bottle.route`, `rest_framework.decorators.api_view`). A method of any other object (`@patch("m.f")`,
+    # `@mock.patch(...)`, `@pytest.mark.x(...)`) is no route (module.ModuleInfo._routes).
     route_decorators: tuple[str, ...] = ()
+    route_objects: tuple[str, ...] = ()
+    route_functions: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -125,6 +131,8 @@ class Models:
     validators: dict[str, tuple[int, frozenset[str], str]] = field(default_factory=dict)
     handler_bases: set[str] = field(default_factory=set)
     route_decorators: set[str] = field(default_factory=set)
+    route_objects: set[str] = field(default_factory=set)
+    route_functions: set[str] = field(default_factory=set)
     trusted: frozenset[str] = DEFAULT_TRUSTED
 
     def add(self, library: Library) -> None:
@@ -147,6 +155,8 @@ class Models:
             self.validators[name] = (arg, kinds, keyword[0] if keyword else "")
         self.handler_bases.update(library.handler_bases)
         self.route_decorators.update(library.route_decorators)
+        self.route_objects.update(library.route_objects)
+        self.route_functions.update(library.route_functions)
 
     def is_trusted(self, cls: str) -> bool:
         return cls in self.trusted

@@ -97,4 +97,11 @@ POWERTOOLS_TYPES = {
     "CloudFormationCustomResourceEvent": "trusted",
 }
 
-LIBRARIES = (LAMBDA,)
+# Powertools' resolvers route `@app.get("/todos/<todo_id>")` like Flask (module.ModuleInfo._route_decorator).
+POWERTOOLS_ROUTES = Library(
+    "aws_lambda_powertools routes",
+    route_decorators=("route", "get", "post", "put", "delete", "patch", "head"),
+    route_objects=tuple(name for name, held in POWERTOOLS_TYPES.items() if held == "powertools.Resolver"),
+)
+
+LIBRARIES = (LAMBDA, POWERTOOLS_ROUTES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codeward.reviewer.dataflow.models import Library, Sink
+from codeward.reviewer.dataflow.models import Library, ObjectModel, Sink
 
 _ONE = ("os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs",
         "os.mkdir", "os.chmod", "os.chown", "os.stat", "os.lstat", "os.path.exists", "os.path.isfile",
@@ -40,4 +40,19 @@ FILES = Library(
     ),
 )
 
-LIBRARIES = (FILES,)
+# An archive's member names, which whoever made the archive chose (`../../.bashrc`, `/etc/cron.d/x`): joined to
+# a folder and written to, they write outside it ("zip slip"). Only the archive rule (CWR108) reports them, and
+# only where a file is written or made (`rules.injection.ArchiveExtraction`); the path rule does not, as reading
+# a member's name is not reading the file it names. Trust "archive" keeps them apart from every other rule.
+_MEMBER_LISTS = frozenset({"namelist", "infolist", "getnames", "getmembers", "getinfo", "getmember", "next"})
+ARCHIVES = Library(
+    "archives",
+    objects=(
+        ObjectModel("zipfile.ZipFile()", "archive", "external", methods=_MEMBER_LISTS, trust="archive"),
+        ObjectModel("tarfile.open()", "archive", "external", methods=_MEMBER_LISTS, trust="archive"),
+        ObjectModel("tarfile.TarFile()", "archive", "external", methods=_MEMBER_LISTS, trust="archive"),
+        ObjectModel("tarfile.TarFile.open()", "archive", "external", methods=_MEMBER_LISTS, trust="archive"),
+    ),
+)
+
+LIBRARIES = (FILES, ARCHIVES)

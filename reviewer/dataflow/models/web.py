@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from codeward.reviewer.dataflow.models import Library, ObjectModel, Sanitizer, Sink, Source
 
+# Methods of a router object that register a route (`@app.route("/x")`, `@router.get("/x")`).
 _VERBS = ("route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket", "view")
+# Decorators imported from a framework by name (`from bottle import route`, `from litestar import get`).
+_BOTTLE_FUNCTIONS = tuple(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch"))
+_LITESTAR_FUNCTIONS = tuple(
+    f"litestar.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch", "head", "websocket")
+)
 
 # Attributes and methods of request objects that carry what the client sent, by framework.
 _FLASK_ATTRS = frozenset(
@@ -103,6 +109,8 @@ FLASK = Library(
     ),
     noreturn=("flask.abort", "werkzeug.exceptions.abort", "quart.abort", "sanic.exceptions.abort", "bottle.abort"),
     route_decorators=_VERBS,
+    # Flask, Quart, Sanic, Chalice, APIFlask, flask-restx/flask-restful (`Api`, `Namespace`), flask-smorest.
+    route_objects=("Flask", "Blueprint", "Quart", "Sanic", "Chalice", "APIFlask", "APIBlueprint", "Api", "Namespace"),
     handler_bases=("MethodView", "View", "Resource"),
 )
 
@@ -161,6 +169,12 @@ DJANGO = Library(
         "CreateAPIView",
     ),
     route_decorators=("api_view", "action"),
+    route_objects=("NinjaAPI", "Router"),  # django-ninja
+    route_functions=(
+        "rest_framework.decorators.api_view",
+        "rest_framework.decorators.action",
+        *_LITESTAR_FUNCTIONS,
+    ),
 )
 
 STARLETTE = Library(
@@ -176,6 +190,8 @@ STARLETTE = Library(
         Sink("starlette.responses.FileResponse", "path", ((0, "path"),)),
         Sink("fastapi.responses.FileResponse", "path", ((0, "path"),)),
     ),
+    route_decorators=_VERBS,
+    route_objects=("FastAPI", "APIRouter", "Starlette", "Router"),
     handler_bases=("HTTPEndpoint",),
 )
 
@@ -188,6 +204,8 @@ AIOHTTP = Library(
         Sink("aiohttp.web.HTTPSeeOther", "redirect", ((0, "location"),), when="host"),
         Sink("aiohttp.web.FileResponse", "path", ((0, "path"),)),
     ),
+    route_decorators=_VERBS,
+    route_objects=("RouteTableDef",),
     handler_bases=("web.View",),
 )
 
@@ -237,6 +255,9 @@ BOTTLE = Library(
         Sink("bottle.HTTPResponse", "xss", ((0, "body"),), when="text"),
         Sink("bottle.Response", "xss", ((0, "body"),), when="text"),
     ),
+    route_decorators=_VERBS,
+    route_objects=("Bottle",),
+    route_functions=_BOTTLE_FUNCTIONS,
 )
 
 # webapp2 (Google App Engine): `self.request` is a WebOb request whose `get()` reads a query or form field; the
