@@ -140,7 +140,7 @@ def lint_text(
     result.confirmed = why == "" and document.syntax != "hcl"
     document.kind = resolved
     if why == "" and kind is None and resolved == "appspec" and kind_by_name(path) == "buildspec":
-        result.findings.append(_appspec_named_buildspec(path))
+        result.findings.append(_problem_finding(path, _appspec_named_buildspec(path)))
     template = resolved == "pipeline" and _is_template(document.data)
     for problem in document.problems:
         finding = _problem_finding(path, problem)
@@ -170,7 +170,7 @@ def lint_text(
     return _filtered(result, select, document)
 
 
-def _appspec_named_buildspec(path: str) -> Finding:
+def _appspec_named_buildspec(path: str) -> Problem:
     """CWF017: an AppSpec's content under a buildspec's name. At the checkout's root as `buildspec.yml` (or .yaml) it
     is the file CodeBuild reads when the project names none, and neither service can use it there; elsewhere the
     name may be unused, so it is a warning."""
@@ -178,17 +178,15 @@ def _appspec_named_buildspec(path: str) -> Finding:
 
     folder = os.path.dirname(os.path.abspath(path))
     default = os.path.basename(path).lower() in ("buildspec.yml", "buildspec.yaml") and project_root(folder) == folder
-    finding = _finding(
-        path,
+    return Problem(
         "CWF017",
         "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild "
         "reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)",
         Span(1, 1, 1, 2),
+        downgrade=""
+        if default
+        else "Not the file CodeBuild reads by default (buildspec.yml at the source root): it may be unused.",
     )
-    if not default:
-        note = "Not the file CodeBuild reads by default (buildspec.yml at the source root): it may be unused."
-        finding = replace(finding, severity=Severity.WARNING, notes=(*finding.notes, note))
-    return finding
 
 
 def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, str]:
