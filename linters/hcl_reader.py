@@ -794,7 +794,7 @@ def _missing_arguments(blocks: list[Block]) -> list[Problem]:
     def check(block: Block, what: str, label: str) -> None:
         arguments, nested = _REQUIRED_ARGUMENTS[what]
         present = {b.type for b in block.body.get("__blocks__", [])}
-        present |= {b.labels[0] for b in block.body.get("__blocks__", []) if b.type == "dynamic" and b.labels}
+        present |= {b.labels[0] for b in _blocks(block, "dynamic") if b.labels}
         for name in arguments:
             if name not in block.body:
                 problems.append(_missing(block, f'argument "{name}"', label))
