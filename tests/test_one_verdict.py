@@ -38,12 +38,18 @@ def _error_cases() -> list:
     return out
 
 
-def _simulate(path: str, *args: str) -> tuple[int, dict, str]:
-    cwd = os.path.dirname(path)
-    code, out, err = run_cli("simulate", path, "--isolated", "--format", "json", *args, cwd=cwd)
+def _simulate_json(path: str, *args: str) -> tuple[int, dict]:
+    code, out, err = run_cli("simulate", path, "--isolated", "--format", "json", *args, cwd=os.path.dirname(path))
     assert code in (0, 1), err
-    _, text, _ = run_cli("simulate", path, "--isolated", "--color", "never", *args, cwd=cwd)
-    return code, json.loads(out), text
+    return code, json.loads(out)
+
+
+def _simulate_text(path: str, *args: str) -> str:
+    return run_cli("simulate", path, "--isolated", "--color", "never", *args, cwd=os.path.dirname(path))[1]
+
+
+def _simulate(path: str, *args: str) -> tuple[int, dict, str]:
+    return (*_simulate_json(path, *args), _simulate_text(path, *args))
 
 
 @pytest.mark.parametrize(("rule", "case"), _error_cases())
@@ -54,11 +60,8 @@ def test_a_lint_error_is_reported_once_and_a_rejecting_one_gives_a_non_success_v
     bomb costs about 2 s of CPU a simulate). First no problem reported by both hooks; then, where AWS rejects the
     file, simulate's verdict."""
     path = materialise(tmp_path, case.filename or _default_name(rule), case)
-    cwd = os.path.dirname(path)
-    code, out, err = run_cli("simulate", path, "--isolated", "--format", "json", cwd=cwd)
-    assert code in (0, 1), err
-    report = json.loads(out)
-    _, lint_out, _ = run_cli("lint", path, "--isolated", "--format", "json", cwd=cwd)
+    code, report = _simulate_json(path)
+    _, lint_out, _ = run_cli("lint", path, "--isolated", "--format", "json", cwd=os.path.dirname(path))
     lint = [(_folded(f["code"]), f["line"]) for f in json.loads(lint_out)["findings"]]
     simulate = [(_folded(f["code"]), f["line"]) for f in report["findings"]]
     assert not set(lint) & set(simulate), (lint, simulate)
@@ -72,7 +75,7 @@ def test_a_lint_error_is_reported_once_and_a_rejecting_one_gives_a_non_success_v
     rejecting = [f for f in linted.findings if counts(f, linted.kind, platform, rule_for)]
     if not rejecting:
         return  # AWS accepts this file (the error says what it does not do, or it is a warning here)
-    _, text, _ = run_cli("simulate", path, "--isolated", "--color", "never", cwd=cwd)
+    text = _simulate_text(path)
     assert code == 1, text
     trace = report["trace"]
     verdict = trace.get("verdict")
