@@ -788,7 +788,7 @@ _REQUIRED_ARGUMENTS = {
 def _missing_arguments(blocks: list[Block]) -> list[Problem]:
     """CWF016 for each required argument or block that an `aws_codepipeline` of this file, one of its stages or
     one of their actions lacks. A block that a `dynamic` block may supply (`dynamic "action" { ... }`) counts as
-    present, and a body that spreads no literal attributes cannot be judged, so neither is reported."""
+    present; a block written as an argument (`stage = { ... }`) is reported as a warning."""
     problems = []
 
     def check(block: Block, what: str, label: str) -> None:
