@@ -3335,8 +3335,7 @@ def _quoted_parts_only(ctx: Context, values: Sequence[cst.BaseExpression]) -> bo
 def _unquoted_sql(ctx: Context, node: cst.BaseExpression) -> bool:
     """Like `_unquoted_variable`, with SQL quoting helpers (`quote_name`, `sql.Identifier`, ...) as safe."""
     if isinstance(node, cst.Call):
-        callee = (ctx.code(node.func, 200)).rsplit(".", 1)[-1].lower()
-        if "quote" in callee or "escape" in callee or callee in ("identifier", "literal"):
+        if _quoting_call(ctx, node):
             return False
         if method_name(node) == "join" and node.args:
             return _unquoted_sql(ctx, node.args[0].value)
