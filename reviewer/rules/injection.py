@@ -963,6 +963,8 @@ def _class_constant_named(ctx: Context, attr: str) -> bool:
     ]
     if len(literal) != 1 or not isinstance(literal[0].value, cst.SimpleString | cst.Integer | cst.Float):
         return False
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = [line for line in klass.body.body if not isinstance(line, cst.SimpleStatementLine)]
     while stack:  # the methods (and nested classes): none may assign `self.NAME`/`cls.NAME`
         item = stack.pop()
@@ -972,7 +974,7 @@ def _class_constant_named(ctx: Context, attr: str) -> bool:
                 return False
         elif isinstance(item, cst.Call) and ctx.code(item.func, 20) == "setattr":
             return False
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     return True
 
 
