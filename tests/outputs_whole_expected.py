@@ -2130,6 +2130,9 @@ EXPECTED = {
         ((91, 5, 91, 29), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 86) -> the sink (line 91)',), (((86, 62, 86, 66), 'route parameter `name` (the source)'), ((91, 5, 91, 29), 'the sink')), None),
         ((98, 5, 98, 35), 'CWR102', 'error', 'request.json reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.json (line 97) -> `plain.kind` (line 97) -> the sink (line 98)',), (((97, 18, 97, 30), 'request.json (the source)'), ((97, 5, 97, 35), '`plain.kind`'), ((98, 5, 98, 35), 'the sink')), None),
     ],
+    'review app.py 2f48840c': [
+        ((6, 5, 6, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
+    ],
     'review app.py 38898b85': [
         ((10, 9, 10, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 29), 'the sink')), None),
     ],

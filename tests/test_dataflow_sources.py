@@ -299,3 +299,10 @@ def test_a_mock_patched_test_method_gets_no_finding_for_its_mock_arguments(tmp_p
     )
     found = [(f["line"], f["code"], f["severity"]) for f in review(tmp_path, {"ops.py": text}, "--isolated")]
     assert found == [(15, "CWR103", "info")]
+
+
+def test_a_router_bound_to_an_expression_that_is_no_dotted_name_is_read_without_parsing_it_again() -> None:
+    """`app = not(os)` is valid Python whose right side the text search for the router's maker reads as a call
+    of `not`: the name is qualified as text (it was parsed again, and `not` alone failed: CWR900 on the file)."""
+    text = "import os\napp = not(os)\n\n@app.get('/x/<name>')\n" + _VIEW
+    assert [(f.line, f.code) for f in reviewed("app.py", text)] == [(6, "CWR103")]

@@ -2012,10 +2012,6 @@ def _joined_again(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     return tuple(Flow(f.label, f.cleared | {"path"}, f.steps) if "path-under" in f.cleared else f for f in flows)
 
 
-def _unclear(flows: tuple[Flow, ...], kind: str) -> tuple[Flow, ...]:
-    return tuple(Flow(f.label, f.cleared - {kind}, f.steps) if kind in f.cleared else f for f in flows)
-
-
 def _unclear_dots(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     """A part joined after a base: its `..` check protects only if an absolute path was rejected too."""
     return tuple(

@@ -890,7 +890,7 @@ class ModuleInfo:
         head, _, rest = callee.partition(".")
         if head in self.functions or head in self.classes:
             return True  # the project's factory (`app = create_app()`)
-        qualified = self._qualified(cst.parse_expression(callee))
+        qualified = self._qualified_name(callee)
         last = qualified.rsplit(".", 1)[-1]
         if last in self.models.route_objects or qualified.startswith("@"):
             return True  # `Flask(__name__)`, `APIRouter()`; the project's factory imported from another module
@@ -931,7 +931,10 @@ class ModuleInfo:
 
     def _qualified(self, expr: cst.BaseExpression) -> str:
         """A dotted name as this file's imports resolve it (`expose` from `from cherrypy import expose`)."""
-        path = _dotted(expr) or ""
+        return self._qualified_name(_dotted(expr) or "")
+
+    def _qualified_name(self, path: str) -> str:
+        """`_qualified` of a dotted name given as text."""
         head, dot, rest = path.partition(".")
         return (self.imports.get(head) or head) + dot + rest
 

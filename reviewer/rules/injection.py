@@ -17,7 +17,7 @@ from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from codeward.reviewer.dataflow.query import Taint
 
@@ -963,6 +963,8 @@ def _class_constant_named(ctx: Context, attr: str) -> bool:
     ]
     if len(literal) != 1 or not isinstance(literal[0].value, cst.SimpleString | cst.Integer | cst.Float):
         return False
+    from codeward.reviewer.dataflow.nodes import binding_children
+
     stack: list[cst.CSTNode] = [line for line in klass.body.body if not isinstance(line, cst.SimpleStatementLine)]
     while stack:  # the methods (and nested classes): none may assign `self.NAME`/`cls.NAME`
         item = stack.pop()
@@ -972,7 +974,7 @@ def _class_constant_named(ctx: Context, attr: str) -> bool:
                 return False
         elif isinstance(item, cst.Call) and ctx.code(item.func, 20) == "setattr":
             return False
-        stack.extend(item.children)
+        stack.extend(binding_children(item))
     return True
 
 
@@ -1443,8 +1445,6 @@ class PathTraversal(TaintSink):
     )
 
 
-# A call named like one of these, given the archive before it is extracted, checks its members (real code
-# validates member paths itself where `filter=` is not available: Python before 3.12).
 # Calls that write a file or make one at a path (`open` only with a mode that writes).
 _WRITING = frozenset(
     {"os.makedirs", "os.mkdir", "os.rename", "os.replace", "os.symlink", "os.link", "shutil.copy", "shutil.copy2",
@@ -1465,6 +1465,8 @@ def _writes_a_file(ctx: Context, node: cst.Call) -> bool:
     return method_name(node) in _WRITING_METHODS and isinstance(node.func, cst.Attribute)
 
 
+# A call named like one of these, given the archive before it is extracted, checks its members (real code
+# validates member paths itself where `filter=` is not available: Python before 3.12).
 _CHECKS_ARCHIVE = re.compile(r"(?i)valid|check|safe|verify|sanitiz|filter|secure")
 
 
@@ -1477,47 +1479,41 @@ def _containment_checked_before(ctx: Context, call: cst.Call) -> bool:
     compared with a base (`startswith`, `is_relative_to`, `commonpath`): the extraction's own containment check.
     The data flow follows such a check to the values it was made on; this covers the check made on a path joined
     from other names than the one written to (`realpath(join(path, name))` checked, `join(path, name)` opened)."""
+    if ctx.function is None:
+        return False
+    resolved = False
+    for item in _calls_before(ctx.function, call):
+        func = item.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        resolved = resolved or last in _RESOLVING
+        if resolved and last in _CONTAINING:
+            return True
+    return False
+
+
+def _calls_before(scope: cst.CSTNode, call: cst.Call) -> Iterator[cst.Call]:
+    """The calls in `scope` before `call`, in source order (a pre-order walk, which stops at `call` itself)."""
     from codeward.reviewer.dataflow.nodes import children
 
-    scope = ctx.function
-    if scope is None:
-        return False
-    resolved = contained = False
     stack: list[cst.CSTNode] = [scope]
-    while stack:  # pre-order: source order, up to the write itself
+    while stack:
         item = stack.pop()
         if item is call:
-            return False
+            return
         if isinstance(item, cst.Call):
-            func = item.func
-            last = (
-                func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-            )
-            resolved = resolved or last in _RESOLVING
-            contained = contained or (last in _CONTAINING and resolved)
-            if contained:
-                return True
-        stack.extend(reversed(list(children(item))))
-    return False
+            yield item
+        stack.extend(reversed(children(item)))
 
 
 def _archive_checked_before(ctx: Context, call: cst.Call, archive: cst.BaseExpression) -> bool:
     """Whether, earlier in the same function, the archive was handed to a checking call
     (`self._validate_safe_extract(tar, dest)`, `check_members(tar)`)."""
-    from codeward.reviewer.dataflow.nodes import children
-
-    scope = ctx.function or ctx.module
     wanted = ctx.code(archive, 200)
-    stack: list[cst.CSTNode] = [scope]
-    while stack:  # pre-order, so nodes come in source order: stop at the extraction itself
-        item = stack.pop()
-        if item is call:
-            return False
-        if isinstance(item, cst.Call) and any(ctx.code(a.value, 200) == wanted for a in item.args):
-            callee = ctx.code(item.func, 200).rsplit(".", 1)[-1]
-            if _CHECKS_ARCHIVE.search(callee):
-                return True
-        stack.extend(reversed(list(children(item))))
+    for item in _calls_before(ctx.function or ctx.module, call):
+        if any(ctx.code(a.value, 200) == wanted for a in item.args) and _CHECKS_ARCHIVE.search(
+            ctx.code(item.func, 200).rsplit(".", 1)[-1]
+        ):
+            return True
     return False
 
 
@@ -3335,8 +3331,7 @@ def _quoted_parts_only(ctx: Context, values: Sequence[cst.BaseExpression]) -> bo
 def _unquoted_sql(ctx: Context, node: cst.BaseExpression) -> bool:
     """Like `_unquoted_variable`, with SQL quoting helpers (`quote_name`, `sql.Identifier`, ...) as safe."""
     if isinstance(node, cst.Call):
-        callee = (ctx.code(node.func, 200)).rsplit(".", 1)[-1].lower()
-        if "quote" in callee or "escape" in callee or callee in ("identifier", "literal"):
+        if _quoting_call(ctx, node):
             return False
         if method_name(node) == "join" and node.args:
             return _unquoted_sql(ctx, node.args[0].value)

@@ -109,7 +109,7 @@ class Library:
     # router object (`@app.route("/x")`, `@router.get("/x")`), a router being an object these classes make
     # (`route_objects`: `Flask`, `APIRouter`); `route_functions`: decorators imported by qualified name
     # (`bottle.route`, `rest_framework.decorators.api_view`). A method of any other object (`@patch("m.f")`,
-    # `@mock.patch(...)`, `@pytest.mark.x(...)`) is no route (module.ModuleInfo._routes).
+    # `@mock.patch(...)`, `@pytest.mark.x(...)`) is no route (module.ModuleInfo._route_decorator).
     route_decorators: tuple[str, ...] = ()
     route_objects: tuple[str, ...] = ()
     route_functions: tuple[str, ...] = ()
