@@ -848,7 +848,12 @@ _PROJECT_ENUMS = {
         "BITBUCKET", "CODECOMMIT", "CODEPIPELINE", "GITHUB", "GITHUB_ENTERPRISE", "GITLAB", "GITLAB_SELF_MANAGED",
         "NO_SOURCE", "S3",
     ),
-    ("environment", "type"): ("LINUX_CONTAINER", "LINUX_GPU_CONTAINER", "WINDOWS_CONTAINER", "ARM_CONTAINER"),
+    # The CodeBuild API's EnvironmentType, as `environmentType` in schemas/buildspec.schema.json (a test keeps them equal).
+    ("environment", "type"): (
+        "LINUX_CONTAINER", "LINUX_GPU_CONTAINER", "ARM_CONTAINER", "WINDOWS_CONTAINER", "WINDOWS_SERVER_2019_CONTAINER",
+        "WINDOWS_SERVER_2022_CONTAINER", "LINUX_LAMBDA_CONTAINER", "ARM_LAMBDA_CONTAINER", "LINUX_EC2", "ARM_EC2",
+        "WINDOWS_EC2", "MAC_ARM",
+    ),
     ("environment", "image_pull_credentials_type"): ("CODEBUILD", "SERVICE_ROLE"),
 }  # fmt: skip
 

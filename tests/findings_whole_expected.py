@@ -595,6 +595,9 @@ EXPECTED = {
     'CWF017 1c61c3bb': [
         ((1, 1, 1, 2), 'error', "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)", (), None),
     ],
+    'CWF018 38adf303': [
+        ((10, 20, 10, 51), 'error', 'environment type "windows_server_2019_container" must be written "WINDOWS_SERVER_2019_CONTAINER": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), None),
+    ],
     'CWF018 ff427286': [
         ((5, 12, 5, 26), 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), None),
     ],

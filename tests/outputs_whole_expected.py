@@ -1274,6 +1274,9 @@ EXPECTED = {
     ],
     'lint-case CWF018 24799ccd': [
     ],
+    'lint-case CWF018 38adf303': [
+        ((10, 20, 10, 51), 'CWF018', 'error', 'environment type "windows_server_2019_container" must be written "WINDOWS_SERVER_2019_CONTAINER": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), (), None),
+    ],
     'lint-case CWF018 ff427286': [
         ((5, 12, 5, 26), 'CWF018', 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), (), None),
     ],

@@ -275,3 +275,15 @@ def test_customer_managed_policy_of_the_module_is_read(tmp_path: Path) -> None:
     assert _lint(tmp_path, PIPELINE + granted) == []
     by_arn = role.replace("aws_iam_policy.pipeline.arn", '"arn:aws:iam::123456789012:policy/pipeline"')
     assert _lint(tmp_path, PIPELINE + by_arn) == []
+
+
+def test_cwf018_knows_every_codebuild_environment_type_the_buildspec_schema_knows() -> None:
+    # One list for the API's EnvironmentType: a type added to the schema and not here would go unchecked.
+    import json
+
+    from codeward.linters.hcl_reader import _PROJECT_ENUMS
+
+    from tests.helpers import ROOT
+
+    schema = json.loads((Path(ROOT) / "schemas" / "buildspec.schema.json").read_text(encoding="utf-8"))
+    assert sorted(_PROJECT_ENUMS[("environment", "type")]) == sorted(schema["$defs"]["environmentType"]["enum"])

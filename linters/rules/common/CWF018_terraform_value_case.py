@@ -98,4 +98,11 @@ class TerraformValueCase(LoaderRule):
             'artifacts type "codepipeline" must be written "CODEPIPELINE"',
             filename="pipeline.tf",
         ),
+        Invalid(
+            _MODULE.replace('type         = "LINUX_CONTAINER"', 'type         = "windows_server_2019_container"'),
+            10,
+            20,
+            'environment type "windows_server_2019_container" must be written "WINDOWS_SERVER_2019_CONTAINER"',
+            filename="pipeline.tf",
+        ),
     )  # fmt: skip
