@@ -827,6 +827,11 @@ def _missing_arguments(blocks: list[Block]) -> list[Problem]:
             for action in _blocks(stage, "action"):
                 name = action.body.get("name")
                 check(action, "action", f'action "{name}"' if isinstance(name, str) else f"an action of {stage_label}")
+            # `dynamic "action" { content { ... } }`: each action it makes has the content's arguments.
+            for dynamic in _blocks(stage, "dynamic"):
+                if dynamic.labels == ["action"]:
+                    for content in _blocks(dynamic, "content"):
+                        check(content, "action", f'the content of dynamic "action" in {stage_label}')
     return problems
 
 

@@ -1263,6 +1263,9 @@ EXPECTED = {
     'lint-case CWF016 2e305a34': [
         ((26, 5, 26, 11), 'CWF016', 'warning', 'stage "Build" writes "action" as an argument (action = { ... }): Terraform 0.12 and later take only a block (action { ... }) and reject the configuration before planning', ('Terraform 0.11 accepted this form; the module does not say which version runs it.',), (), None),
     ],
+    'lint-case CWF016 2e392af1': [
+        ((28, 7, 28, 14), 'CWF016', 'error', 'the content of dynamic "action" in stage "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
+    ],
     'lint-case CWF016 eccf886a': [
     ],
     'lint-case CWF016 f0ee7c7b': [

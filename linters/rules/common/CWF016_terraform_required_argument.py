@@ -125,6 +125,14 @@ class TerraformRequiredArgument(LoaderRule):
             'aws_codepipeline "app" lacks the required argument "role_arn"',
             filename="pipeline.tf",
         ),
+        # The content of a dynamic block is the actions it makes.
+        Invalid(
+            _DYNAMIC.replace('        version         = "1"\n', ""),
+            28,
+            7,
+            'the content of dynamic "action" in stage "Build" lacks the required argument "version"',
+            filename="pipeline.tf",
+        ),
         # Terraform 0.11 took `action = { ... }`: a warning, since the version that runs the module is not known.
         Invalid(
             _MODULE.replace('    action {\n      name            = "Build"', '    action = {\n      name            = "Build"'),
