@@ -952,6 +952,16 @@ def _class_constant_named(ctx: Context, attr: str) -> bool:
     klass = next((a for a in ctx.ancestors() if isinstance(a, cst.ClassDef)), None)
     if klass is None:
         return False
+    # Asked for each `self.X` a query or command is formatted from: the class's methods are walked once per name.
+    cache: dict[tuple[int, str], bool] = ctx.shared.setdefault("class-constant", {})  # type: ignore[assignment]
+    key = (id(klass), attr)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _class_sets_literal_only(klass, attr, ctx)
+    return found
+
+
+def _class_sets_literal_only(klass: cst.ClassDef, attr: str, ctx: Context) -> bool:
     literal = [
         small
         for line in klass.body.body
@@ -979,9 +989,10 @@ def _class_constant_named(ctx: Context, attr: str) -> bool:
 
 
 def _only_assigned(ctx: Context, name: str) -> list[cst.BaseExpression] | None:
-    """What the function around the call assigns to local `name`, when plain assignments (`name = ...`) are the
-    only ways its body binds it and it is no parameter; None otherwise (a parameter, a loop variable, an
-    unpacked or augmented name, or a name of the module)."""
+    """What the function around the call assigns to local `name`, when plain assignments (`name = ...`) and
+    loops over values the developer wrote (`_written_elements`) are the only ways its body binds it and it is no
+    parameter; None otherwise (a parameter, a loop over data, an unpacked or augmented name, or a name of the
+    module)."""
     function = ctx.function
     if function is None:
         return None
