@@ -83,10 +83,11 @@ def unreadable(path: str, error: ReadError, kind: str | None, explicit: bool) ->
 # each action reads and which action produces it, what a deploy action finds in its input), and the provider and
 # configuration keys of AWS-owned actions, which Terraform passes to CodePipeline unchecked (`configuration` is a
 # map of strings to it), the keys its provider requires (CWP110, which leaves out the GitHub OAuthToken that the AWS
-# provider fills from GITHUB_TOKEN) and a CodeBuild action's PrimarySource.
+# provider fills from GITHUB_TOKEN), a CodeBuild action's PrimarySource, and CloudFormation dynamic references,
+# which Terraform does not resolve (CWP127).
 TERRAFORM_RULES = frozenset({
     "CWP101", "CWP102", "CWP103", "CWP104", "CWP105", "CWP106", "CWP107", "CWP108", "CWP109", "CWP111", "CWP123",
-    "CWP110", "CWP116", "CWP125", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
+    "CWP110", "CWP116", "CWP125", "CWP127", "CWP128", "CWP130", "CWP132", "CWP134", "CWP135", "CWP136",
 })  # fmt: skip
 
 
@@ -141,6 +142,8 @@ def lint_text(
     document.kind = resolved
     if why == "" and kind is None and resolved == "appspec" and kind_by_name(path) == "buildspec":
         result.findings.append(_problem_finding(path, _appspec_named_buildspec(path)))
+    if why == "" and kind is None and resolved == "buildspec" and kind_by_name(path) == "appspec":
+        result.findings.append(_problem_finding(path, _buildspec_named_appspec(path)))
     template = resolved == "pipeline" and _is_template(document.data)
     for problem in document.problems:
         finding = _problem_finding(path, problem)
@@ -186,6 +189,26 @@ def _appspec_named_buildspec(path: str) -> Problem:
         downgrade=""
         if default
         else "Not the file CodeBuild reads by default (buildspec.yml at the source root): it may be unused.",
+    )
+
+
+def _buildspec_named_appspec(path: str) -> Problem:
+    """CWF019: a buildspec's content under an AppSpec's name. At the checkout's root as `appspec.yml` (or .yaml) it is
+    the file CodeDeploy reads at the root of a revision of the whole source, and the agent rejects it there;
+    elsewhere the name may be unused, so it is a warning."""
+    from codeward.linters.revision import project_root
+
+    folder = os.path.dirname(os.path.abspath(path))
+    default = os.path.basename(path).lower() in ("appspec.yml", "appspec.yaml") and project_root(folder) == folder
+    return Problem(
+        "CWF019",
+        "this file is named as an AppSpec but holds a buildspec (phases): CodeDeploy reads appspec.yml at the "
+        "revision's root and the agent rejects it (an AppSpec's version is 0.0, with os and files or hooks; "
+        "phases are not read)",
+        Span(1, 1, 1, 2),
+        downgrade=""
+        if default
+        else "Not the file CodeDeploy reads at the root of a revision of the whole source: it may be unused.",
     )
 
 

@@ -445,7 +445,7 @@ def _pipeline(block: Block) -> PMap:
         _put(store, "Type", stores[0].body, "type")
         properties.put("ArtifactStore", stores[0].span, store, stores[0].span)
     stages = PList(block.span)
-    for stage in _blocks(block, "stage"):
+    for stage in _stage_blocks(block):
         entry = PMap(stage.span)
         _put(entry, "Name", stage.body, "name")
         actions = PList(stage.span)
@@ -461,6 +461,19 @@ def _pipeline(block: Block) -> PMap:
         stages.put(entry, stage.span)
     properties.put("Stages", block.span, stages, block.span)
     return properties
+
+
+def _stage_blocks(block: Block) -> list[Block]:
+    """The pipeline's `stage` blocks in file order, with the content of each `dynamic "stage"` block standing for
+    the stages Terraform writes from it (as many as its `for_each` has elements, which the file does not say):
+    counted once, its element-dependent values unknown, as for `dynamic "action"`."""
+    out = []
+    for item in block.body.get("__blocks__", []):
+        if item.type == "stage":
+            out.append(item)
+        elif item.type == "dynamic" and item.labels[:1] == ["stage"]:
+            out.extend(_blocks(item, "content")[:1])
+    return out
 
 
 def _file_text(value: Any, folder: str | None) -> str | None:

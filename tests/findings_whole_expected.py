@@ -604,6 +604,12 @@ EXPECTED = {
     'CWF018 ff427286': [
         ((5, 12, 5, 26), 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), None),
     ],
+    'CWF019 5917b80c': [
+        ((1, 1, 1, 2), 'error', "this file is named as an AppSpec but holds a buildspec (phases): CodeDeploy reads appspec.yml at the revision's root and the agent rejects it (an AppSpec's version is 0.0, with os and files or hooks; phases are not read)", (), None),
+    ],
+    'CWF019 8e82c1d0': [
+        ((1, 1, 1, 2), 'warning', "this file is named as an AppSpec but holds a buildspec (phases): CodeDeploy reads appspec.yml at the revision's root and the agent rejects it (an AppSpec's version is 0.0, with os and files or hooks; phases are not read)", ('Not the file CodeDeploy reads at the root of a revision of the whole source: it may be unused.',), None),
+    ],
     'CWP001 35e82bb4': [
         ((7, 7, 7, 12), 'error', 'Pipeline P: unknown key "Stage" in Properties; did you mean "Stages"?', ('Allowed keys: Name, RoleArn, ArtifactStore, ArtifactStores, Stages, ExecutionMode, PipelineType, Variables, Triggers, DisableInboundStageTransitions, RestartExecutionOnUpdate, Tags.',), ('rename to "Stages"', ((7, 7, 7, 12, 'Stages'),))),
     ],
@@ -769,6 +775,9 @@ EXPECTED = {
     'CWP126 8017e43d': [
         ((16, 34, 16, 46), 'error', 'the text "AWS::NoValue" is passed to the service as it is; write !Ref AWS::NoValue to leave the property out', (), None),
     ],
+    'CWP127 6c23e915': [
+        ((21, 21, 21, 87), 'error', 'Pipeline app: the CloudFormation dynamic reference "{{resolve:secretsmanager:${aws_secretsmanager_secret.gh.name}}}" is not resolved by Terraform: Terraform passes it to CodePipeline as literal text, and only CloudFormation resolves such references', ('Read the secret with a data source (data.aws_secretsmanager_secret_version) and pass its value, or use a CodeStarSourceConnection source, which needs no token.',), None),
+    ],
     'CWP127 7b38767e': [
         ((7, 209, 7, 269), 'error', 'the CloudFormation dynamic reference "{{resolve:secretsmanager:github-token:SecretString:token}}" is passed to CodePipeline as literal text: create-pipeline reads this file as data, so neither CloudFormation nor a shell resolves it', ('Fill the value in when the command runs, declare the pipeline in CloudFormation, or use a CodeStarSourceConnection source, which needs no token.',), None),
     ],
@@ -816,6 +825,9 @@ EXPECTED = {
     ],
     'CWP135 0089178e': [
         ((7, 258, 7, 263), 'error', 'FullRepositoryId "app" of action "Source" has no owner: the action takes owner/name', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), None),
+    ],
+    'CWP135 43bfceaa': [
+        ((4, 14, 4, 41), 'error', 'Pipeline Pipeline: Repo "https://github.com/octo/app" (the Default of parameter Repository) of action "Source" is a URL; the action takes the repository\'s name alone', ('The GitHub (version 1) action finds the repository by Owner and Repo, each one name; any other text names no repository and the source action fails on every execution.',), None),
     ],
     'CWP135 a4122aeb': [
         ((7, 258, 7, 270), 'error', 'FullRepositoryId " octo/app " of action "Source" has spaces around it', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), None),

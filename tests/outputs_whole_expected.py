@@ -1283,6 +1283,14 @@ EXPECTED = {
     'lint-case CWF018 ff427286': [
         ((5, 12, 5, 26), 'CWF018', 'error', 'artifacts type "codepipeline" must be written "CODEPIPELINE": the AWS provider compares the value exactly and rejects the configuration before planning, so nothing of the module is created', (), (), None),
     ],
+    'lint-case CWF019 5917b80c': [
+        ((1, 1, 1, 2), 'CWF019', 'error', "this file is named as an AppSpec but holds a buildspec (phases): CodeDeploy reads appspec.yml at the revision's root and the agent rejects it (an AppSpec's version is 0.0, with os and files or hooks; phases are not read)", (), (), None),
+    ],
+    'lint-case CWF019 8c225456': [
+    ],
+    'lint-case CWF019 8e82c1d0': [
+        ((1, 1, 1, 2), 'CWF019', 'warning', "this file is named as an AppSpec but holds a buildspec (phases): CodeDeploy reads appspec.yml at the revision's root and the agent rejects it (an AppSpec's version is 0.0, with os and files or hooks; phases are not read)", ('Not the file CodeDeploy reads at the root of a revision of the whole source: it may be unused.',), (), None),
+    ],
     'lint-case CWF900 b23780f5': [
     ],
     'lint-case CWP001 35e82bb4': [
@@ -1575,6 +1583,9 @@ EXPECTED = {
     ],
     'lint-case CWP127 61dc66e2': [
     ],
+    'lint-case CWP127 6c23e915': [
+        ((21, 21, 21, 87), 'CWP127', 'error', 'Pipeline app: the CloudFormation dynamic reference "{{resolve:secretsmanager:${aws_secretsmanager_secret.gh.name}}}" is not resolved by Terraform: Terraform passes it to CodePipeline as literal text, and only CloudFormation resolves such references', ('Read the secret with a data source (data.aws_secretsmanager_secret_version) and pass its value, or use a CodeStarSourceConnection source, which needs no token.',), (), None),
+    ],
     'lint-case CWP127 7b38767e': [
         ((7, 209, 7, 269), 'CWP127', 'error', 'the CloudFormation dynamic reference "{{resolve:secretsmanager:github-token:SecretString:token}}" is passed to CodePipeline as literal text: create-pipeline reads this file as data, so neither CloudFormation nor a shell resolves it', ('Fill the value in when the command runs, declare the pipeline in CloudFormation, or use a CodeStarSourceConnection source, which needs no token.',), (), None),
     ],
@@ -1584,6 +1595,8 @@ EXPECTED = {
     ],
     'lint-case CWP127 c71f173b': [
         ((7, 209, 7, 278), 'CWP127', 'error', 'the shell command substitution "$(aws secretsmanager get-secret-value --secret-id gh --output text)" is passed to CodePipeline as literal text: create-pipeline reads this file as data, so neither CloudFormation nor a shell resolves it', ('Fill the value in when the command runs, declare the pipeline in CloudFormation, or use a CodeStarSourceConnection source, which needs no token.',), (), None),
+    ],
+    'lint-case CWP127 c7b77c4d': [
     ],
     'lint-case CWP128 2a74edbe': [
         ((31, 21, 31, 43), 'CWP128', 'error', 'the role "PipelineRole" that runs the CodeBuild action is not allowed codebuild:StartBuild, which CodePipeline needs to run it (start the build, then poll it until it ends): the build action fails with an access-denied error on every execution', ('Every policy reaching the role is in this template; add the missing actions to one of them.',), (), None),
@@ -1693,9 +1706,16 @@ EXPECTED = {
         ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
         ((7, 258, 7, 263), 'CWP135', 'error', 'FullRepositoryId "app" of action "Source" has no owner: the action takes owner/name', ('The connection looks the repository up by owner/name; any other text names no repository and the source action fails on every execution.',), (), None),
     ],
+    'lint-case CWP135 0b3baf1b': [
+    ],
     'lint-case CWP135 276314f1': [
         ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
         ((7, 258, 7, 277), 'CWP113', 'error', '"#{variables.repo}" refers to no pipeline variable "repo"', ('Declare it under variables.',), (), None),
+    ],
+    'lint-case CWP135 43bfceaa': [
+        ((4, 14, 4, 41), 'CWP135', 'error', 'Pipeline Pipeline: Repo "https://github.com/octo/app" (the Default of parameter Repository) of action "Source" is a URL; the action takes the repository\'s name alone', ('The GitHub (version 1) action finds the repository by Owner and Repo, each one name; any other text names no repository and the source action fails on every execution.',), (), None),
+    ],
+    'lint-case CWP135 95cf2d3b': [
     ],
     'lint-case CWP135 a4122aeb': [
         ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),

@@ -259,6 +259,28 @@ def test_dynamic_action_content_is_judged_as_an_action(tmp_path: Path) -> None:
     )
 
 
+def test_dynamic_stage_content_counts_as_stages(tmp_path: Path) -> None:
+    # `dynamic "stage"` writes a stage per element of its for_each, a number the file does not give (AWS's
+    # Terraform CI/CD sample, fresh11 z53): the pipeline is not one of a single stage. Without the dynamic block
+    # the one-stage pipeline is reported.
+    start = PIPELINE.index('  stage {\n    name = "Build"')
+    end = PIPELINE.index('resource "aws_codebuild_project"')
+    source_only = PIPELINE[:start] + "}\n\n" + PIPELINE[end:]
+    assert _lint(tmp_path, source_only) == [("CWP101", 1, 1)]
+    dynamic = (
+        PIPELINE[:start]
+        + (
+            '  dynamic "stage" {\n    for_each = var.stages\n    content {\n      name = stage.value["name"]\n'
+            '      action {\n        name             = stage.value["name"]\n        category         = "Build"\n'
+            '        owner            = "AWS"\n        provider         = "CodeBuild"\n        version          = "1"\n'
+            '        input_artifacts  = ["source_output"]\n        configuration    = { ProjectName = stage.value["project"] }\n'
+            "      }\n    }\n  }\n}\n\n"
+        )
+        + PIPELINE[end:]
+    )
+    assert _lint(tmp_path, dynamic) == []
+
+
 def test_customer_managed_policy_of_the_module_is_read(tmp_path: Path) -> None:
     # An aws_iam_policy of the module attached to the pipeline's role is as readable as an inline policy (fresh10
     # y10): without ecs:RegisterTaskDefinition the ECS deploy fails. A policy given by ARN alone leaves it unknown.

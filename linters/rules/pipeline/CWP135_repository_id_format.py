@@ -1,8 +1,9 @@
 import re
 
-from codeward.linters.pipeline_form import Pipeline
+from codeward.linters.document import Path
+from codeward.linters.pipeline_form import Action, Pipeline
 from codeward.linters.rule import Context
-from codeward.linters.rules.pipeline import PipelineRule, action, api_case
+from codeward.linters.rules.pipeline import CFN_GITHUB, PipelineRule, action, api_case
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -26,6 +27,24 @@ def _problem(value: str) -> str | None:
     return None
 
 
+def _name_problem(value: str, field: str) -> str | None:
+    """What is wrong with a GitHub (version 1) action's literal Owner or Repo, or None when it is one name."""
+    if value != value.strip():
+        return "has spaces around it"
+    if "://" in value or value.lower().startswith(("github.com/", "git@")):
+        return f"is a URL; the action takes the {field} alone"
+    if "/" in value:
+        return f"holds a slash; the action takes the {field} alone"
+    return None
+
+
+# CWP127's CloudFormation pipeline with its Repo given by a parameter.
+_TEMPLATE = (
+    "Parameters:\n  Repository:\n    Type: String\n    Default: https://github.com/octo/app\n"
+    + CFN_GITHUB.replace("Repo: app,", "Repo: !Ref Repository,")
+)
+
+
 def _case(repository: str) -> str:
     source = action(
         "Source",
@@ -46,12 +65,17 @@ class RepositoryIdFormat(PipelineRule):
     ## What it does
     Reports the literal `FullRepositoryId` of a `CodeStarSourceConnection` source action that is not of the form
     `owner/name` (`group/subgroup/name` on GitLab): a repository name without its owner, spaces around the id, a
-    URL. Values given by a parameter, a variable or a placeholder are not judged.
+    URL. For a GitHub (version 1) source action, reports an `Owner` or `Repo` that is not one name: a URL, an
+    `owner/name` pair, spaces around it. A CloudFormation parameter is judged by the value the repository gives it:
+    the value a parent template passes, or its `Default` when nothing in the repository may pass one (no parameters
+    file, script or configuration naming it). Other values given by a variable or a placeholder are not judged.
 
     ## Why is this bad?
     The CodePipeline action reference: FullRepositoryId is "the owner and name of the repository where source
     changes are to be detected", for example `some-user/my-repo`. The connection looks the repository up by that
-    id; any other text names no repository, and the source action fails on every execution.
+    id; any other text names no repository, and the source action fails on every execution. The GitHub (version
+    1) action takes them apart: `Owner` is the user or organization, `Repo` the repository's name, and a URL in
+    `Repo` names no repository of the owner.
 
     ## Example
     ```yaml
@@ -73,8 +97,25 @@ class RepositoryIdFormat(PipelineRule):
         Valid(_case("octo/app")),
         Valid(_case("group/sub/app")),
         Valid(_case("#{variables.repo}")),
+        Valid(
+            _TEMPLATE.replace("https://github.com/octo/app", "app"), filename="pipeline.yml", files={".git/HEAD": "x\n"}
+        ),
+        # A parameters file of the repository may pass another value at deploy time.
+        Valid(
+            _TEMPLATE,
+            filename="pipeline.yml",
+            files={".git/HEAD": "x\n", "params.json": '[{"ParameterKey": "Repository"}]'},
+        ),
     )
     INVALID = (
+        Invalid(
+            _TEMPLATE,
+            4,
+            14,
+            'Repo "https://github.com/octo/app" (the Default of parameter Repository) of action "Source" is a URL',
+            filename="pipeline.yml",
+            files={".git/HEAD": "x\n"},
+        ),
         Invalid(
             _case("app"),
             7,
@@ -97,6 +138,8 @@ class RepositoryIdFormat(PipelineRule):
 
     def check_pipeline(self, ctx: Context, pipeline: Pipeline) -> None:
         for item in pipeline.actions:
+            if item.owner == "ThirdParty" and item.provider == "GitHub":
+                self._check_github(ctx, pipeline, item)
             if item.owner != "AWS" or item.provider != "CodeStarSourceConnection":
                 continue
             value = item.config_text("FullRepositoryId")
@@ -115,3 +158,61 @@ class RepositoryIdFormat(PipelineRule):
                     "and the source action fails on every execution.",
                 ),
             )
+
+    def _check_github(self, ctx: Context, pipeline: Pipeline, item: Action) -> None:
+        config = item.configuration
+        if config is None:
+            return
+        for field, what in (("Owner", "owner"), ("Repo", "repository's name")):
+            found = self._value(ctx, pipeline, config.get(field))
+            if found is None:
+                continue
+            value, origin, at = found
+            if _NOT_LITERAL.search(value):
+                continue
+            problem = _name_problem(value, what)
+            if problem is None:
+                continue
+            self.report(
+                ctx,
+                pipeline,
+                at or item.config_at(field),
+                f'{field} "{value}"{origin} of action "{item.name}" {problem}',
+                notes=(
+                    "The GitHub (version 1) action finds the repository by Owner and Repo, each one name; any "
+                    "other text names no repository and the source action fails on every execution.",
+                ),
+            )
+
+    @staticmethod
+    def _value(ctx: Context, pipeline: Pipeline, raw: object) -> tuple[str, str, Path | None] | None:
+        """The text of a configuration value, with where it comes from and where to report it when that is not the
+        action: a literal, or a CloudFormation parameter's value as the repository gives it (see
+        project_source.supplied_value); a Default is reported at the Default, the text to change."""
+        if isinstance(raw, str):
+            return raw, "", None
+        scalar = pipeline.scalar(raw)
+        if isinstance(scalar, str):
+            return scalar, "", None
+        if not (isinstance(raw, dict) and len(raw) == 1 and isinstance(raw.get("Ref"), str)):
+            return None
+        template = ctx.document.data
+        parameters = template.get("Parameters") if isinstance(template, dict) else None
+        parameter = parameters.get(raw["Ref"]) if isinstance(parameters, dict) else None
+        if not isinstance(parameter, dict):
+            return None
+        from codeward.linters.project_source import UNKNOWN, supplied_value
+        from codeward.linters.revision import project_root
+
+        root = project_root(ctx.base_dir)
+        if root is None:
+            return None
+        passed = supplied_value(root, ctx.document.path, raw["Ref"])
+        if passed is UNKNOWN:
+            return None
+        if isinstance(passed, str):
+            return passed, f" (passed to parameter {raw['Ref']})", None
+        default = parameter.get("Default")
+        if not isinstance(default, str):
+            return None
+        return default, f" (the Default of parameter {raw['Ref']})", ("Parameters", raw["Ref"], "Default")

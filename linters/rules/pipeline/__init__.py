@@ -50,6 +50,24 @@ PROJECT_RESOURCE = """  Build:
 """
 
 
+# A CloudFormation pipeline of a GitHub (version 1) source, its token a dynamic reference, and a CodeBuild action.
+CFN_GITHUB = (
+    "Resources:\n  Pipeline:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n"
+    "      RoleArn: arn:aws:iam::123456789012:role/cp\n"
+    "      ArtifactStore: {Type: S3, Location: artifact-bucket}\n"
+    "      Stages:\n"
+    "        - Name: Source\n          Actions:\n            - Name: Source\n"
+    "              ActionTypeId: {Category: Source, Owner: ThirdParty, Provider: GitHub, Version: 1}\n"
+    "              Configuration: {Owner: octo, Repo: app, Branch: main,"
+    " OAuthToken: '{{resolve:secretsmanager:gh:SecretString:token}}'}\n"
+    "              OutputArtifacts: [{Name: Code}]\n"
+    "        - Name: Build\n          Actions:\n            - Name: Build\n"
+    "              ActionTypeId: {Category: Build, Owner: AWS, Provider: CodeBuild, Version: 1}\n"
+    "              Configuration: {ProjectName: app}\n"
+    "              InputArtifacts: [{Name: Code}]\n"
+)
+
+
 # Builders for the rules' VALID/INVALID cases: an API-form pipeline with one action per line, so a case can
 # name exact positions (line 6 is the first stage's line, each action follows on its own line).
 def action(
