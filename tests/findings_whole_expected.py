@@ -532,6 +532,9 @@ EXPECTED = {
     'CWB145 886abc82': [
         ((5, 9, 5, 18), 'error', '"systemctl enable --now" asks systemd, which does not run in a CodeBuild build container: the command fails ("System has not been booted with systemd") and the phase with it', ('For Docker, turn on privileged mode (the image starts dockerd) or run `nohup dockerd ... &`; other programs can be started in the background the same way.',), None),
     ],
+    'CWB146 297263a5': [
+        ((5, 19, 5, 28), 'error', '"aws ecr get-login" is not in AWS CLI 2, the CLI of aws/codebuild/standard:7.0, the image infra/codebuild.tf runs this buildspec on: the command fails with "Invalid choice" and no docker login happens', ('Log in with aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY.',), None),
+    ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
     ],

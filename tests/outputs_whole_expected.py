@@ -1153,6 +1153,15 @@ EXPECTED = {
     ],
     'lint-case CWB145 bc550ed1': [
     ],
+    'lint-case CWB146 297263a5': [
+        ((5, 19, 5, 28), 'CWB146', 'error', '"aws ecr get-login" is not in AWS CLI 2, the CLI of aws/codebuild/standard:7.0, the image infra/codebuild.tf runs this buildspec on: the command fails with "Invalid choice" and no docker login happens', ('Log in with aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY.',), (), None),
+    ],
+    'lint-case CWB146 56461256': [
+    ],
+    'lint-case CWB146 5fee7f77': [
+    ],
+    'lint-case CWB146 8320dbe3': [
+    ],
     'lint-case CWF001 262d2607': [
     ],
     'lint-case CWF001 deb493dc': [

@@ -4,7 +4,7 @@ from typing import Any
 
 from codeward.linters.document import Path
 from codeward.linters.rule import Context, DocumentRule
-from codeward.linters.rules.buildspec._shared import command_words, looks_windows, next_word_span
+from codeward.linters.rules.buildspec._shared import command_words, images_of_projects, next_word_span
 
 from codeward.findings import Severity
 from codeward.rule import Invalid, Valid
@@ -88,20 +88,10 @@ class PackageManagerOfOtherImage(DocumentRule):
     )
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
-        from codeward.linters.project_source import images_running
-        from codeward.linters.revision import project_root
-
-        if path != () or ctx.document.path == "inline-buildspec" or not isinstance(value, dict):
+        found = images_of_projects(ctx, value) if path == () else None
+        if found is None:
             return
-        if looks_windows(value):
-            return
-        root = project_root(os.path.abspath(ctx.base_dir))
-        if root is None:
-            return
-        relative = os.path.relpath(os.path.abspath(ctx.document.path), root).replace(os.sep, "/")
-        images = images_running(root, relative)
-        if not images:
-            return
+        root, images = found
         families = set()
         for image, _ in images:
             family = next(((name, missing) for pattern, name, missing in _FAMILY if pattern.match(image)), None)
