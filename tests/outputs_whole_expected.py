@@ -1721,6 +1721,8 @@ EXPECTED = {
         ((5, 13, 9, 4), 'CWP101', 'error', 'stages has 1 stage; a pipeline needs at least two: a source stage and a stage that uses its output', (), (), None),
         ((7, 258, 7, 277), 'CWP113', 'error', '"#{variables.repo}" refers to no pipeline variable "repo"', ('Declare it under variables.',), (), None),
     ],
+    'lint-case CWP135 360db679': [
+    ],
     'lint-case CWP135 43bfceaa': [
         ((4, 14, 4, 41), 'CWP135', 'error', 'Pipeline Pipeline: Repo "https://github.com/octo/app" (the Default of parameter Repository) of action "Source" is a URL; the action takes the repository\'s name alone', ('The GitHub (version 1) action finds the repository by Owner and Repo, each one name; any other text names no repository and the source action fails on every execution.',), (), None),
     ],

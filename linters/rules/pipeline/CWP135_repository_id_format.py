@@ -68,7 +68,9 @@ class RepositoryIdFormat(PipelineRule):
     URL. For a GitHub (version 1) source action, reports an `Owner` or `Repo` that is not one name: a URL, an
     `owner/name` pair, spaces around it. A CloudFormation parameter is judged by the value the repository gives it:
     the value a parent template passes, or its `Default` when nothing in the repository may pass one (no parameters
-    file, script or configuration naming it). Other values given by a variable or a placeholder are not judged.
+    file, script or configuration naming it); a parameter of a Systems Manager type
+    (`AWS::SSM::Parameter::Value<String>`), whose Default names the parameter holding the value, is not judged.
+    Other values given by a variable or a placeholder are not judged.
 
     ## Why is this bad?
     The CodePipeline action reference: FullRepositoryId is "the owner and name of the repository where source
@@ -99,6 +101,15 @@ class RepositoryIdFormat(PipelineRule):
         Valid(_case("#{variables.repo}")),
         Valid(
             _TEMPLATE.replace("https://github.com/octo/app", "app"), filename="pipeline.yml", files={".git/HEAD": "x\n"}
+        ),
+        # A Systems Manager parameter type: the Default names the SSM parameter that holds the value.
+        Valid(
+            _TEMPLATE.replace(
+                "Type: String\n    Default: https://github.com/octo/app",
+                ("Type: AWS::SSM::Parameter::Value<String>\n    Default: /pipeline/github/repo"),
+            ),
+            filename="pipeline.yml",
+            files={".git/HEAD": "x\n"},
         ),
         # A parameters file of the repository may pass another value at deploy time.
         Valid(
@@ -199,7 +210,9 @@ class RepositoryIdFormat(PipelineRule):
         template = ctx.document.data
         parameters = template.get("Parameters") if isinstance(template, dict) else None
         parameter = parameters.get(raw["Ref"]) if isinstance(parameters, dict) else None
-        if not isinstance(parameter, dict):
+        if not isinstance(parameter, dict) or parameter.get("Type", "String") != "String":
+            # An AWS::SSM::Parameter::Value<String> parameter's Default is the name of the parameter whose value
+            # CloudFormation passes (fresh2 g31), not the value.
             return None
         from codeward.linters.project_source import UNKNOWN, supplied_value
         from codeward.linters.revision import project_root
