@@ -764,6 +764,8 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
         return None
     for flow in value.deep_flows():
         label = flow.label
+        if kind == "sql" and "sql-quoted" in flow.cleared:
+            continue  # through the project's SQL quoting helper (`escape_sqlite(table)`) on the way
         if label.kind == "source" and label.family == "input" and kind not in flow.cleared:
             return label.desc, value.prefix  # into a helper no model names: CWR101 does not see it
         if label.kind == "param" and kind not in flow.cleared:
@@ -3111,7 +3113,9 @@ class SqlFromVariable(ReviewRule):
     Bind the values: `cursor.execute("SELECT * FROM users WHERE name = %s", (name,))`. Identifiers (table
     and column names) cannot be bound: check them against an allow-list, or quote them with a function that
     rejects the quote character (`if re.search(r"[^A-Za-z0-9_]", name): raise ...`) or doubles it
-    (`'"' + name.replace('"', '""') + '"'`); values that went through such a function are not reported.
+    (`'"' + name.replace('"', '""') + '"'`); values that went through such a function are not reported, nor
+    values that went through a function whose name says it quotes SQL (`escape_sqlite`, `quote_identifier`,
+    `identifier`) on the way to the query, in it or in a variable before (CWR101 does not trust such names).
     """
 
     code = "CWR120"
@@ -3227,6 +3231,11 @@ class SqlFromVariable(ReviewRule):
             "def counts(conn):\n    names = [r['name'] for r in conn.execute('select name from sqlite_master')]\n"
             "    for table in names:\n        conn.execute(f'select count(*) from {escape_sqlite(table)}')\n"
         ),
+        # Quoted by the project's helper into a variable first, then formatted (datasette's views).
+        Valid(
+            "from .utils import escape_sqlite\n\ndef count(db, table):\n    quoted = escape_sqlite(table)\n"
+            "    sql = f'select count(*) from {quoted}'\n    return db.execute(sql)\n"
+        ),
         Valid(
             "class Db:\n    _counts = '_counts'\n\n    def reset(self):\n"
             "        self.execute('DELETE FROM [{}]'.format(self._counts))\n"
@@ -3273,6 +3282,21 @@ class SqlFromVariable(ReviewRule):
             3,
             12,
             message="formatting `day`",
+        ),
+        # URL quoting is no SQL quoting, and a name quoted once but also formatted as it is stays reported.
+        Invalid(
+            "from urllib.parse import quote_plus\n\ndef count(db, table):\n    quoted = quote_plus(table)\n"
+            "    sql = f'select count(*) from {quoted}'\n    return db.execute(sql)\n",
+            6,
+            12,
+            message="db.execute() runs SQL built by formatting `table` into the text",
+        ),
+        Invalid(
+            "from .utils import escape_sqlite\n\ndef copy(db, table):\n"
+            "    sql = f'insert into {escape_sqlite(table)} select * from {table}_old'\n    return db.execute(sql)\n",
+            5,
+            12,
+            message="db.execute() runs SQL built by formatting `table` into the text",
         ),
         Invalid("def purge(db, user):\n    db.run_query('DELETE FROM sessions WHERE uid = %s' % user)\n", 2, 5),
         Invalid(
