@@ -81,3 +81,40 @@ def table_rows(db):
 
 def test_the_name_does_not_clear_untrusted_data(tmp_path: Path) -> None:
     assert _found(tmp_path, UNTRUSTED) == [(8, "CWR101")]
+
+
+JOINED_FIRST = """\
+from .db import quote_identifier
+
+
+def lookup(db, table, cols, values):
+    where = " and ".join(f"{quote_identifier(c)} = ?" for c in cols)
+    return db.execute(f"select rowid from {quote_identifier(table)} where {where}", values)
+
+
+def lookup_raw(db, table, cols, values):
+    where = " and ".join(f"{c} = ?" for c in cols)
+    return db.execute(f"select rowid from {quote_identifier(table)} where {where}", values)
+"""
+
+
+def test_pieces_quoted_in_a_variable_before_the_query(tmp_path: Path) -> None:
+    # The where clause is joined from quoted names first (sqlite-utils' upsert); unquoted names stay reported.
+    assert _found(tmp_path, JOINED_FIRST) == [(11, "CWR120")]
+
+
+FUNCTION_NAME = """\
+def register(db, fn):
+    sql = f"select {fn.__name__}(1)"
+    return db.execute(sql)
+
+
+def register_label(db, fn):
+    sql = f"select {fn.label}(1)"
+    return db.execute(sql)
+"""
+
+
+def test_a_python_name_holds_no_sql(tmp_path: Path) -> None:
+    # `fn.__name__` is an identifier (sqlite-utils registers functions by it); another attribute is any text.
+    assert _found(tmp_path, FUNCTION_NAME) == [(8, "CWR120")]
