@@ -34,31 +34,8 @@ SECRET_BUILDSPEC = (
     f"version: 0.2\nenv:\n  variables:\n    API_TOKEN: {BUILD_SECRET}\nphases:\n  build:\n    commands:\n      - make\n"
 )
 
-# Runs codeward with an audit hook that logs each opened path (and whether for writing) to $AUDIT_LOG.
-_PROBE = """
-import os, sys
-log = open(os.environ["AUDIT_LOG"], "w", encoding="utf-8", errors="surrogateescape")
-def hook(event, args):
-    if event == "open" and args and isinstance(args[0], (str, bytes)) and not isinstance(args[0], int):
-        path = os.fsdecode(args[0])
-        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
-        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-        writing = any(ch in mode for ch in "wax+") or bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
-        log.write(("W " if writing else "R ") + os.path.abspath(path) + "\\n")
-        log.flush()
-sys.addaudithook(hook)
-from codeward.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-# Several runs of the CLI in one interpreter, one after the other, each as its own process would see it: its
-# own arguments and environment, file descriptors 1 and 2 pointed at files of its own (so the review workers
-# it forks write there too), its own audit log, its exit status as `sys.exit(main(...))` would give it (an
-# uncaught exception: the traceback on its standard error and status 1). codeward's one warn-once memory
-# (codeward.cache._REFUSED) is emptied between runs. What is shared is what a test does not need fresh: the
-# interpreter's start-up and its imports, about 0.2 s CPU a lint and 0.6 s a review (with the reviewer loaded
-# before the first run, as tests.helpers.warm_review does, so that no run's review worker imports it again).
-_BATCH = """
+# An audit hook that logs each opened path (and whether for writing) to the file in state["log"].
+_HOOK = """
 import json, os, sys, traceback
 state = {"log": None}
 def hook(event, args):
@@ -71,6 +48,28 @@ def hook(event, args):
         log.write(("W " if writing else "R ") + os.path.abspath(path) + "\\n")
         log.flush()
 sys.addaudithook(hook)
+"""
+
+# Runs codeward with the audit hook logging to $AUDIT_LOG.
+_PROBE = (
+    _HOOK
+    + """
+state["log"] = open(os.environ["AUDIT_LOG"], "w", encoding="utf-8", errors="surrogateescape")
+from codeward.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+)
+
+# Several runs of the CLI in one interpreter, one after the other, each as its own process would see it: its
+# own arguments and environment, file descriptors 1 and 2 pointed at files of its own (so the review workers
+# it forks write there too), its own audit log, its exit status as `sys.exit(main(...))` would give it (an
+# uncaught exception: the traceback on its standard error and status 1). codeward's one warn-once memory
+# (codeward.cache._REFUSED) is emptied between runs. What is shared is what a test does not need fresh: the
+# interpreter's start-up and its imports, about 0.2 s CPU a lint and 0.6 s a review (with the reviewer loaded
+# before the first run, as tests.helpers.warm_review does, so that no run's review worker imports it again).
+_BATCH = (
+    _HOOK
+    + """
 cases = json.loads(os.environ.pop("CODEWARD_BATCH"))
 if any("review" in case["args"] for case in cases):
     # What a review worker loads first (as tests.helpers.warm_review): each run's worker forks with it loaded.
@@ -117,6 +116,7 @@ for case in cases:
     codes.append(code)
 print(json.dumps(codes))
 """
+)
 
 
 @dataclass
