@@ -2077,6 +2077,9 @@ EXPECTED = {
     'review app.py 02a0c6d3': [
         ((8, 5, 8, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 7) -> the sink (line 8)',), (((7, 10, 7, 14), 'route parameter `name` (the source)'), ((8, 5, 8, 28), 'the sink')), None),
     ],
+    'review app.py 0358efb1': [
+        ((12, 5, 12, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 11) -> the sink (line 12)',), (((11, 10, 11, 14), 'route parameter `name` (the source)'), ((12, 5, 12, 28), 'the sink')), None),
+    ],
     'review app.py 0cb05d4c': [
         ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
     ],
@@ -2085,6 +2088,9 @@ EXPECTED = {
     ],
     'review app.py 161a20b9': [
         ((8, 12, 8, 40), 'CWR110', 'error', 'request.params is written into HTML by pyramid.response.Response() without escaping (CWE-79)', ('data flow: request.params (line 7) -> `name` (line 7) -> the sink (line 8)',), (((7, 12, 7, 26), 'request.params (the source)'), ((7, 5, 7, 34), '`name`'), ((8, 12, 8, 40), 'the sink')), None),
+    ],
+    'review app.py 17aa083c': [
+        ((8, 5, 8, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 7) -> the sink (line 8)',), (((7, 10, 7, 14), 'route parameter `name` (the source)'), ((8, 5, 8, 28), 'the sink')), None),
     ],
     'review app.py 19364e91': [
         ((6, 5, 6, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 5) -> the sink (line 6)',), (((5, 10, 5, 14), 'route parameter `name` (the source)'), ((6, 5, 6, 28), 'the sink')), None),
@@ -2142,6 +2148,9 @@ EXPECTED = {
     'review app.py 38898b85': [
         ((10, 9, 10, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 29), 'the sink')), None),
     ],
+    'review app.py 39222ad9': [
+        ((8, 5, 8, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
+    ],
     'review app.py 3b671bdd': [
         ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
     ],
@@ -2165,6 +2174,9 @@ EXPECTED = {
     ],
     'review app.py 4f0ff27a': [
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py 5e56b5ac': [
+        ((11, 5, 11, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review app.py 680a9369': [
         ((7, 16, 7, 48), 'CWR107', 'info', "parameter `name` (a view's URL variable: the function reads `request`) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)", ("data flow: parameter `name` (a view's URL variable: the function reads `request`) (line 5) -> the sink (line 7)",), (((5, 14, 5, 18), "parameter `name` (a view's URL variable: the function reads `request`) (the source)"), ((7, 16, 7, 48), 'the sink')), None),
