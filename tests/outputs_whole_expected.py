@@ -5413,6 +5413,8 @@ EXPECTED = {
     ],
     'review-file case.py 0612ebba': [
     ],
+    'review-file case.py 079fa923': [
+    ],
     'review-file case.py 07c6fa67': [
         ((3, 20, 3, 43), 'CWR409', 'info', "region 'eu-west-1' is hard-coded (CWE-547)", (), (), None),
     ],
@@ -5448,6 +5450,9 @@ EXPECTED = {
     ],
     'review-file case.py 1b88b566': [
     ],
+    'review-file case.py 1bd60d03': [
+        ((7, 12, 7, 59), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
     ],
@@ -5480,6 +5485,9 @@ EXPECTED = {
     ],
     'review-file case.py 29d0c7cb': [
         ((6, 5, 6, 37), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
+    'review-file case.py 2a9ceba9': [
+        ((3, 5, 3, 39), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
     'review-file case.py 2aef32c6': [
         ((5, 10, 5, 28), 'CWR401', 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), (), None),
@@ -5556,11 +5564,16 @@ EXPECTED = {
     'review-file case.py 5ffc7b74': [
         ((2, 5, 2, 64), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-file case.py 614ac703': [
+        ((5, 5, 5, 42), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
+    ],
     'review-file case.py 632b0b8b': [
     ],
     'review-file case.py 64540b28': [
     ],
     'review-file case.py 666c72d9': [
+    ],
+    'review-file case.py 66d5cfb8': [
     ],
     'review-file case.py 68a1400f': [
         ((5, 12, 5, 55), 'CWR303', 'error', '`password` is hashed with sha256, which is fast to brute-force (CWE-916)', (), (), None),
@@ -5606,6 +5619,9 @@ EXPECTED = {
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
         ((7, 5, 7, 36), 'CWR302', 'error', 'verify_mode = CERT_NONE accepts any certificate (CWE-295)', (), (), None),
     ],
+    'review-file case.py 912b3e91': [
+        ((9, 5, 9, 52), 'CWR314', 'warning', "'session' is set without secure=True and httponly=True (CWE-614)", (), (), None),
+    ],
     'review-file case.py 9329891c': [
         ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
     ],
@@ -5629,6 +5645,8 @@ EXPECTED = {
     ],
     'review-file case.py aa7898a5': [
         ((3, 5, 3, 60), 'CWR120', 'info', 'self.connections.reporting_database_c...() runs SQL built by formatting `name` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py ac0e43d5': [
     ],
     'review-file case.py b12dc6e8': [
         ((5, 12, 5, 79), 'CWR120', 'info', 'pandas.read_sql() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
@@ -5663,6 +5681,8 @@ EXPECTED = {
     'review-file case.py c2080837': [
         ((12, 5, 12, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 7) (CWE-532)', ('drop the ResponseURL from the log on line 7 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
+    'review-file case.py c2228498': [
+    ],
     'review-file case.py c8fb32f3': [
     ],
     'review-file case.py c95f1182': [
@@ -5686,6 +5706,9 @@ EXPECTED = {
     ],
     'review-file case.py d32fd3be': [
     ],
+    'review-file case.py d594c0ea': [
+        ((9, 5, 9, 23), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
+    ],
     'review-file case.py d5a2e89e': [
         ((5, 32, 5, 53), 'CWR302', 'error', 'cert_reqs=CERT_NONE accepts any certificate (CWE-295)', (), (), None),
     ],
@@ -5704,6 +5727,9 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py dcfd01a0': [
+        ((12, 13, 12, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
     'review-file case.py e14866ce': [
     ],
