@@ -2915,6 +2915,9 @@ EXPECTED = {
     ],
     'review case.py 7d2fdb76': [
     ],
+    'review case.py 7e08ad54': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 16, 6, 28), 'request.args (the source)'), ((6, 10, 6, 33), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
     'review case.py 7e239496': [
         ((8, 23, 8, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((8, 23, 8, 37), 'the sink')), None),
     ],
@@ -2942,6 +2945,13 @@ EXPECTED = {
     ],
     'review case.py 83079fca': [
         ((6, 5, 6, 41), 'CWR102', 'error', 'request.form reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.form (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.form (the source)'), ((6, 5, 6, 41), 'the sink')), None),
+    ],
+    'review case.py 8387442c': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 28, 7, 40), 'request.args (the source)'), ((7, 22, 7, 45), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
+    'review case.py 84daa8cb': [
+        ((4, 13, 4, 25), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:4): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 27), '`run()`'), ((8, 5, 8, 27), 'the sink')), None),
     ],
     'review case.py 8520bc10': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3247,6 +3257,8 @@ EXPECTED = {
     'review case.py c4c8eab1': [
         ((14, 5, 14, 75), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 75), '`render()`'), ((14, 5, 14, 75), 'the sink')), None),
     ],
+    'review case.py c4e73d09': [
+    ],
     'review case.py c4fecedd': [
         ((7, 5, 7, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 52), '`x`'), ((7, 5, 7, 17), 'the sink')), None),
     ],
@@ -3500,6 +3512,9 @@ EXPECTED = {
     ],
     'review case.py f0b4a925': [
         ((8, 9, 8, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((8, 9, 8, 23), 'the sink')), None),
+    ],
+    'review case.py f0b947ea': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `p` (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 14, 7, 26), 'request.args (the source)'), ((7, 5, 7, 54), '`p`'), ((7, 41, 7, 54), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
     ],
     'review case.py f0e3c21b': [
         ((7, 13, 7, 27), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
