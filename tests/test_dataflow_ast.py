@@ -310,3 +310,41 @@ def test_every_augmented_assignment_folds_alike_from_either_tree() -> None:
         text = f"{left} {op} {right}"
         assert _fold(ast.parse(text, mode="eval").body) == _fold(libcst.parse_expression(text))
     assert len(fold._COMPARE) == 2 * len(comparisons) and len(fold._BINARY) == 24
+
+
+def _scopes_libcst(module: libcst.Module) -> list[Any]:
+    """The module, then every function, class and lambda, in source order."""
+    out: list[Any] = [module]
+    stack: list[Any] = list(reversed(module.body))
+    while stack:
+        node = stack.pop()
+        if type(node) in (libcst.FunctionDef, libcst.ClassDef, libcst.Lambda):
+            out.append(node)
+        stack.extend(reversed(children(node)))
+    return out
+
+
+def _scopes_ast(tree: ast.Module) -> list[Any]:
+    out: list[Any] = [tree]
+    stack: list[Any] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda):
+            out.append(node)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return out
+
+
+@pytest.mark.parametrize("name", ["<every form>", "argparse.py", "tarfile.py", "enum.py", "typing.py", "inspect.py"])
+def test_a_scopes_facts_from_ast_are_its_facts_from_libcst(name: str) -> None:
+    from codeward.reviewer.dataflow.module import _collect_scope, collect_scope_ast
+
+    text = EVERY_FORM if name.startswith("<") else (STDLIB / name).read_text(encoding="utf-8")
+    text += "\nwith f() as w, g(): import a.b as ab, c\nfrom d import e as ee, ff\nprint(lambda q=1: q)\n"
+    text += "match m:\n    case P(k=0) | {'x': 1, **rest} | None | [*_]: pass\n"
+    cst_scopes, ast_scopes = _scopes_libcst(libcst.parse_module(text)), _scopes_ast(ast.parse(text))
+    assert len(cst_scopes) == len(ast_scopes) > 1
+    for cst_scope, ast_scope in zip(cst_scopes, ast_scopes, strict=True):
+        want, got = _collect_scope(cst_scope), collect_scope_ast(ast_scope)
+        assert (got.names, got.bound, got.declared) == (want.names, want.bound, want.declared)
+        assert sorted(got.called) == sorted(want.called)
