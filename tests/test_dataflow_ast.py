@@ -348,3 +348,19 @@ def test_a_scopes_facts_from_ast_are_its_facts_from_libcst(name: str) -> None:
         want, got = _collect_scope(cst_scope), collect_scope_ast(ast_scope)
         assert (got.names, got.bound, got.declared) == (want.names, want.bound, want.declared)
         assert sorted(got.called) == sorted(want.called)
+
+
+IMPORTS = [
+    "import os", "import os.path", "import os.path as osp, sys", "import a.b.c as d", "from os import path",
+    "from os.path import join as j, exists", "from . import x", "from .. import x as y", "from .mod import *",
+    "from ...pkg.sub import (a, b as c)", "from __future__ import annotations", "from x import *",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", IMPORTS)
+def test_an_import_reads_the_same_from_either_tree(text: str) -> None:
+    from codeward.reviewer.dataflow.module import _import_parts
+
+    from_cst = _import_parts(libcst.parse_statement(text).body[0])  # type: ignore[attr-defined]
+    assert _import_parts(ast.parse(text).body[0]) == from_cst
+    assert from_cst[3] or from_cst[0]

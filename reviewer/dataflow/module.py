@@ -189,26 +189,25 @@ class ModuleInfo:
             self.by_ref[ref] = node
         return ref
 
-    def import_bindings(self, stmt: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
+    def import_bindings(self, stmt: Any) -> list[tuple[str, str]]:
+        """The names an import binds and what each refers to; `stmt` is libcst's or `ast`'s (`_import_parts`)."""
         out: list[tuple[str, str]] = []
         project = self.engine.project
-        if isinstance(stmt, cst.Import):
-            for alias in stmt.names:
-                full = _dotted(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    out.append((alias.asname.name.value, self._module_ref(full)))
+        star, level, module, aliases = _import_parts(stmt)
+        if module is None and not level:  # `import a.b as c, d`
+            for full, asname in aliases:
+                if asname is not None:
+                    out.append((asname, self._module_ref(full)))
                 else:
                     head = full.split(".", 1)[0]
                     out.append((head, self._module_ref(head)))
             return out
-        if isinstance(stmt.names, cst.ImportStar):
+        if star:
             return out
-        level = len(stmt.relative)
-        base = _dotted(stmt.module) if stmt.module is not None else ""
-        base_path = project.resolve(self.path, base or "", level) if (level or base) else None
-        for alias in stmt.names:
-            name = _dotted(alias.name) or ""
-            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+        base = module or ""
+        base_path = project.resolve(self.path, base, level) if (level or base) else None
+        for name, asname in aliases:
+            local = asname if asname is not None else name
             if base_path is not None:
                 sub = project.resolve(self.path, f"{base}.{name}" if base else name, level)
                 out.append((local, f"@{sub}" if sub is not None else f"@{base_path}::{name}"))
@@ -1559,6 +1558,26 @@ def collect_scope_ast(scope: ast.AST) -> _Facts:
         else:
             stack.extend((child, nested) for child in ast.iter_child_nodes(item))
     return facts
+
+
+def _import_parts(stmt: Any) -> tuple[bool, int, str | None, list[tuple[str, str | None]]]:
+    """An import of either tree as (star, level, module, [(dotted name, as-name)]): `module` is None for
+    `import a.b` and "" for `from . import x`."""
+    if type(stmt) is cst.Import or type(stmt) is cst.ImportFrom:
+        pairs = []
+        star = isinstance(stmt.names, cst.ImportStar)
+        for alias in () if star else stmt.names:
+            asname = alias.asname.name if alias.asname is not None else None
+            pairs.append((_dotted(alias.name) or "", asname.value if isinstance(asname, cst.Name) else None))
+        if type(stmt) is cst.Import:
+            return False, 0, None, pairs
+        module = _dotted(stmt.module) if stmt.module is not None else ""
+        return star, len(stmt.relative), module, pairs
+    pairs = [(alias.name, alias.asname) for alias in stmt.names]
+    if type(stmt) is ast.Import:
+        return False, 0, None, pairs
+    star = pairs == [("*", None)]
+    return star, stmt.level, stmt.module or "", [] if star else pairs
 
 
 def _bind_ast(target: ast.AST, bound: set[str]) -> None:
