@@ -5445,6 +5445,9 @@ EXPECTED = {
     'review-file case.py 1bd60d03': [
         ((7, 12, 7, 59), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
     ],
+    'review-file case.py 1bd6cff2': [
+        ((5, 5, 5, 41), 'CWR103', 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+    ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
     ],
@@ -5502,6 +5505,8 @@ EXPECTED = {
     'review-file case.py 3efadad7': [
         ((4, 12, 4, 22), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
+    'review-file case.py 404e9325': [
+    ],
     'review-file case.py 4472d946': [
     ],
     'review-file case.py 44de3097': [
@@ -5511,6 +5516,9 @@ EXPECTED = {
         ((6, 5, 6, 28), 'CWR104', 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 10, 6, 22), 'request.args (the source)'), ((6, 5, 6, 28), 'the sink')), None),
     ],
     'review-file case.py 451ff18c': [
+    ],
+    'review-file case.py 47cfbeae': [
+        ((5, 12, 5, 62), 'CWR124', 'info', 'mark_safe() marks HTML built from `text` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
     ],
     'review-file case.py 4db5b3d0': [
         ((6, 9, 6, 83), 'CWR608', 'info', 'if `self.nightly_report_job_for_the_particular_pipeline_stage...` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
@@ -5575,6 +5583,9 @@ EXPECTED = {
     ],
     'review-file case.py 6bdab977': [
         ((6, 58, 6, 72), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xq7*********) (CWE-798)', (), (), None),
+    ],
+    'review-file case.py 71d7a7d7': [
+        ((5, 12, 5, 32), 'CWR117', 'info', 'parameter `user_input` (its name says it is outside input) chooses where flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 8, 4, 18), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 12, 5, 32), 'the sink')), None),
     ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),

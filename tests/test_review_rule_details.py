@@ -910,6 +910,31 @@ SEED_29 = {
         [("CWR402", 7, 12, "warning", "describe_log_groups() returns one page only and nothing here asks for the next "
           "(CWE-1050)")],
     ),
+    # CWR117 trusts only untrusted input, and a parameter named as outside input (no caller in view) counts, at info.
+    "a redirect to a parameter named user_input": (
+        "from flask import redirect\n\n\ndef go(user_input):\n    return redirect(user_input)\n",
+        [("CWR117", 5, 12, "info", "parameter `user_input` (its name says it is outside input) chooses where "
+          "flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)")],
+    ),
+    # More than three words, none an option or an assignment: a sentence, not a command line, even for run_command.
+    "a sentence formatted for run_command": (
+        "def fail(name):\n    run_command(\"unknown error making dispatchers for %s\" % name)\n",
+        [],
+    ),
+    # `with ... as name` binds the name too: its value is no longer only the constant assigned above.
+    "a command's variable rebound by with-as": (
+        "def fail(path):\n    name = \"tank\"\n    with open(path) as name:\n        pass\n"
+        "    run_command(\"zfs list -H %s\" % name)\n",
+        [("CWR103", 5, 5, "info", "run_command() is given a command line built from a variable that is not "
+          "shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)")],
+    ),
+    # text.replace(sep, ...): the receiver is the text kept as is, named before the call's arguments.
+    "mark_safe of a parameter's replace() names the receiver": (
+        "from django.utils.safestring import mark_safe\n\n\ndef bold(text, sep):\n"
+        "    return mark_safe('<b>' + text.replace(sep, '-') + '</b>')\n",
+        [("CWR124", 5, 12, "info", "mark_safe() marks HTML built from `text` as safe without escaping it; a caller "
+          "passing text with markup in it injects that markup into the page (CWE-79)")],
+    ),
 }  # fmt: skip
 
 _SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28, SEED_29)
