@@ -5488,6 +5488,9 @@ EXPECTED = {
         ((5, 10, 5, 28), 'CWR401', 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), (), None),
         ((7, 9, 7, 69), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
     ],
+    'review-file case.py 310958fe': [
+        ((6, 13, 6, 24), 'CWR605', 'error', '`work` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
     'review-file case.py 3154fb29': [
         ((5, 12, 5, 52), 'CWR303', 'error', '`password_hash` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
         ((5, 12, 5, 52), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
@@ -5686,6 +5689,8 @@ EXPECTED = {
     ],
     'review-file case.py c2228498': [
     ],
+    'review-file case.py c42f1419': [
+    ],
     'review-file case.py c8fb32f3': [
     ],
     'review-file case.py c95f1182': [
@@ -5781,6 +5786,9 @@ EXPECTED = {
     ],
     'review-file case.py fc5ec1d7': [
         ((5, 5, 5, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py fd37c24b': [
+        ((8, 13, 8, 22), 'CWR605', 'info', 'if `n3` is a dict, it is changed while the loop iterates over `n3.items()` (CWE-664)', (), (), None),
     ],
 }
 # fmt: on

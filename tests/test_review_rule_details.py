@@ -935,6 +935,25 @@ SEED_29 = {
         [("CWR124", 5, 12, "info", "mark_safe() marks HTML built from `text` as safe without escaping it; a caller "
           "passing text with markup in it injects that markup into the page (CWE-79)")],
     ),
+    # CWR605: `other.copy()` (no argument) copies its receiver: a dict when the receiver is one.
+    "a dict's copy() changed while iterating over its items": (
+        "def prune(ages):\n    current = {'a': 1}\n    work = current.copy()\n    for k, v in work.items():\n"
+        "        if v > 9:\n            del work[k]\n",
+        [("CWR605", 6, 13, "error", "`work` is changed while the loop iterates over it (CWE-664)")],
+    ),
+    # Names are followed two assignments back: a dict three names away is of unknown type (info, conditional).
+    "a dict three names away is of unknown type": (
+        "def prune():\n    n0 = {'a': 1}\n    n1 = n0\n    n2 = n1\n    n3 = n2\n    for k, v in n3.items():\n"
+        "        if v > 9:\n            del n3[k]\n",
+        [("CWR605", 8, 13, "info", "if `n3` is a dict, it is changed while the loop iterates over `n3.items()` (CWE-664)")],
+    ),
+    # CWR402: `self.ddb_client = DynamoDBUtil(...)` in a method makes the attribute the project's wrapper, as the
+    # class-body form does.
+    "a wrapper class set on self in __init__ pages itself": (
+        "import boto3\n\n\nclass Store:\n    def __init__(self):\n        self.ddb_client = DynamoDBUtil('table')\n\n"
+        "    def all(self):\n        return self.ddb_client.scan(TableName='t')['Items']\n",
+        [],
+    ),
 }  # fmt: skip
 
 _SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28, SEED_29)
