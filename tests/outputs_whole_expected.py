@@ -5574,6 +5574,8 @@ EXPECTED = {
     ],
     'review-file case.py 64540b28': [
     ],
+    'review-file case.py 657f9fed': [
+    ],
     'review-file case.py 666c72d9': [
     ],
     'review-file case.py 66d5cfb8': [

@@ -852,6 +852,7 @@ SEED_28 = {
     ),
 }  # fmt: skip
 
+_LONG = "archive_" + "x" * 202  # a name longer than the 200 characters of code compared
 SEED_29 = {
     # CWR613: `error = False` in the try body resets the flag as `error = None` does; only the handler sets it.
     "a finally return guarded by a flag the try body sets to False": (
@@ -952,6 +953,12 @@ SEED_29 = {
     "a wrapper class set on self in __init__ pages itself": (
         "import boto3\n\n\nclass Store:\n    def __init__(self):\n        self.ddb_client = DynamoDBUtil('table')\n\n"
         "    def all(self):\n        return self.ddb_client.scan(TableName='t')['Items']\n",
+        [],
+    ),
+    # CWR108: the archive handed to a checking call is compared by its first 200 characters of code on both sides.
+    "an archive with a 210-character name checked before extractall": (
+        f"import tarfile\n\n\ndef unpack(path, dest):\n    {_LONG} = tarfile.open(path)\n    check_members({_LONG})\n"
+        f"    {_LONG}.extractall(dest)\n",
         [],
     ),
 }  # fmt: skip
