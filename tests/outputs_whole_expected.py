@@ -3272,6 +3272,9 @@ EXPECTED = {
     'review case.py c69bf2f6': [
         ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 11)',), (((9, 14, 9, 26), 'request.args (the source)'), ((11, 5, 11, 27), 'the sink')), None),
     ],
+    'review case.py c6c2cc59': [
+        ((14, 5, 14, 39), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py c7e2a2af': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 19, 7, 31), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
     ],

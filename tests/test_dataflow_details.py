@@ -872,6 +872,12 @@ SEED_39_FILES = [
      "request.args['c']], timeout=9)\n    return ''\n",
      [(7, "CWR102", "request.args reaches the command run by subprocess.run(): it can run commands of its own "
        "(CWE-78)")]),
+    # A model's base named through a package's submodule (`pydantic.v1.BaseModel`): the import of its first name
+    # decides; the int field is validated (no flow), only the unquoted word stays.
+    ("a model derived from pydantic.v1.BaseModel", _H38 + "import pydantic\n\n\nclass Q(pydantic.v1.BaseModel):\n"
+     "    count: int\n\n\n@app.route('/x')\ndef view():\n    q = Q(**request.get_json())\n"
+     "    os.system('sleep ' + str(q.count))\n    return ''\n",
+     [(14, "CWR103", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)")]),
 ]  # fmt: skip
 
 
