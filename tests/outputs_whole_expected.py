@@ -2615,6 +2615,9 @@ EXPECTED = {
     'review case.py 3baf67a7': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 26, 7, 38), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
     ],
+    'review case.py 3bf28c37': [
+        ((9, 12, 9, 26), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 3db4fde8': [
         ((5, 5, 5, 52), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],

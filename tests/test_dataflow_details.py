@@ -878,6 +878,12 @@ SEED_39_FILES = [
      "    count: int\n\n\n@app.route('/x')\ndef view():\n    q = Q(**request.get_json())\n"
      "    os.system('sleep ' + str(q.count))\n    return ''\n",
      [(14, "CWR103", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)")]),
+    # A parameter a `while` tests decides the body: the one call's `True` gets a summary of its own, which returns
+    # before the command runs (the general summary would let the request reach it).
+    ("a parameter tested by while", _H38 + "\n\ndef run(cmd, safe):\n    while safe:\n        return os.system('ls')\n"
+     "    return os.system(cmd)\n\n\n@app.route('/x')\ndef view():\n    run(request.args['c'], True)\n"
+     "    return ''\n",
+     [(9, "CWR103", _ASIS_38.format("cmd"))]),
 ]  # fmt: skip
 
 
