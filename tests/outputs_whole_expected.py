@@ -3556,6 +3556,9 @@ EXPECTED = {
     'review case.py f72bbad9': [
         ((7, 5, 7, 35), 'CWR107', 'error', 'request.args chooses the file path used by codecs.open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 17, 7, 29), 'request.args (the source)'), ((7, 5, 7, 35), 'the sink')), None),
     ],
+    'review case.py f7429a92': [
+        ((8, 5, 8, 20), 'CWR204', 'warning', '`token` is logged in full (CWE-532)', (), (), None),
+    ],
     'review case.py f82aa703': [
         ((7, 5, 7, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 14, 6, 26), 'request.args (the source)'), ((7, 5, 7, 22), 'the sink')), None),
     ],

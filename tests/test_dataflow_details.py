@@ -884,6 +884,11 @@ SEED_39_FILES = [
      "    return os.system(cmd)\n\n\n@app.route('/x')\ndef view():\n    run(request.args['c'], True)\n"
      "    return ''\n",
      [(9, "CWR103", _ASIS_38.format("cmd"))]),
+    # An import in the body binds the parameter's name again (nodes.names_bound_in): `token` is no longer only what
+    # the callers passed, so CWR204 reports it.
+    ("a parameter rebound by an import", "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+     "def show(token):\n    from settings import token\n    log.info(token)\n",
+     [(8, "CWR204", "`token` is logged in full (CWE-532)")]),
 ]  # fmt: skip
 
 
