@@ -4435,6 +4435,8 @@ EXPECTED = {
     'review-case CWR120 3d25b144': [
         ((2, 5, 2, 40), 'CWR120', 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 70349e53': [
+    ],
     'review-case CWR120 74a103fd': [
         ((8, 9, 8, 62), 'CWR120', 'info', 'self.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
@@ -4470,6 +4472,12 @@ EXPECTED = {
     ],
     'review-case CWR120 dd52d53a': [
         ((3, 5, 3, 14), 'CWR120', 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), (), None),
+    ],
+    'review-case CWR120 e3c542b8': [
+        ((6, 12, 6, 27), 'CWR120', 'info', 'db.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
+    ],
+    'review-case CWR120 f0e365ab': [
+        ((5, 12, 5, 27), 'CWR120', 'info', 'db.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
     ],
     'review-case CWR120 f689f738': [
     ],
