@@ -1739,6 +1739,9 @@ EXPECTED = {
     'lint-file appspec.yml 1df4dd34': [
         ((5, 18, 5, 27), 'CWA107', 'error', 'destination "./srv/app" is not an absolute path; write the full path on the instance, such as "/srv/app"', (), (), None),
     ],
+    'lint-file appspec.yml 1f030bd1': [
+        ((8, 9, 8, 15), 'CWA114', 'error', 'ACL entry "u::rwx" has no user name; set the owner\'s, group\'s and others\' base permissions with mode instead', (), (), None),
+    ],
     'lint-file appspec.yml 23b3a470': [
         ((5, 18, 5, 32), 'CWA108', 'error', 'destination "C:/inetpub/app" is a Windows path but os is linux; write it with "/" separators', (), (), None),
     ],
