@@ -132,6 +132,7 @@ def _calls_a_wrapper(text: str, facts: dict[object, bool]) -> bool:
 
 
 _SINK_WORDS: dict[type, tuple[str, ...]] = {}
+_PASSED_SINKS: dict[type, re.Pattern[str]] = {}
 
 
 class _SinkTable:
@@ -187,6 +188,8 @@ class TaintSink(ReviewRule):
             return False
         if super().may_match(text, facts) or any(word in text for word in cls.sink_words()):
             return True
+        if cls.passed_sink().search(text):
+            return True  # `fetch(urlopen, url)`: a sink passed to a function that calls it
         user = facts.get("taint")  # sinks the project declares: their names are needles too
         sinks = getattr(user, "sinks", ())
         return any(s.kind == cls.kind and s.name.rsplit(".", 1)[-1] in text for s in sinks) or _calls_a_wrapper(
@@ -220,6 +223,17 @@ class TaintSink(ReviewRule):
             }
             words |= {m for m, sinks in models.method_sinks.items() if any(k.kind == cls.kind for k in sinks)}
             found = _SINK_WORDS[cls] = tuple(sorted(w + "(" for w in words if w))
+        return found
+
+    @classmethod
+    def passed_sink(cls) -> re.Pattern[str]:
+        """A sink's name given as an argument (`fetch(urlopen, url)`, `run(cmd, runner=subprocess.call)`)."""
+        found = _PASSED_SINKS.get(cls)
+        if found is None:
+            words = sorted({word[:-1] for word in cls.sink_words()}) or ["(?!)"]
+            found = _PASSED_SINKS[cls] = re.compile(
+                rf"[(,=]\s*(?:[\w.]+\.)?(?:{'|'.join(map(re.escape, words))})\s*[,)]"
+            )
         return found
 
     def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:
