@@ -219,7 +219,7 @@ class FileFlows:
             if isinstance(head, cst.Name):
                 ref = info.imports.get(head.value, "")
                 if ref.startswith("@"):  # `x.m(...)`, `x` imported from the project
-                    return head is not func.value or self._member_wraps(ref, method)
+                    return head is not func.value or self._member_wraps(ref, method) or self._passes_a_sink(call)
                 if name is None and ref:
                     static = info.static_call_name(func)
                     return static is not None and static in models.call_sinks
@@ -230,7 +230,7 @@ class FileFlows:
                     self._passes_a_sink(call))  # fmt: skip
             ref = info.imports.get(func.value)
             if ref is not None and ref.startswith("@"):
-                return self._wraps_a_sink(ref)
+                return self._wraps_a_sink(ref) or self._passes_a_sink(call)
             return name is None and (ref or func.value) in models.call_sinks
         return False
 
