@@ -4241,6 +4241,8 @@ EXPECTED = {
     'review-case CWR105 d59d2bbe': [
         ((4, 12, 4, 22), 'CWR105', 'info', 'cPickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
     ],
+    'review-case CWR105 fec6ed92': [
+    ],
     'review-case CWR106 347c5b41': [
     ],
     'review-case CWR106 3624301f': [
@@ -5423,6 +5425,9 @@ EXPECTED = {
     'review-file case.py 01c00bf5': [
         ((5, 16, 5, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and fill changes it (CWE-665)', (), (), None),
     ],
+    'review-file case.py 05ee409a': [
+        ((9, 12, 9, 28), 'CWR105', 'info', 'pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
+    ],
     'review-file case.py 0612ebba': [
     ],
     'review-file case.py 07c6fa67': [
@@ -5536,6 +5541,8 @@ EXPECTED = {
     'review-file case.py 51b87d9b': [
         ((2, 5, 2, 26), 'CWR204', 'warning', '`password` is printed in full (CWE-532)', (), (), None),
     ],
+    'review-file case.py 51d8b804': [
+    ],
     'review-file case.py 51ece545': [
         ((7, 10, 7, 28), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
     ],
@@ -5558,6 +5565,8 @@ EXPECTED = {
     'review-file case.py 5a1d14c3': [
         ((5, 12, 5, 49), 'CWR303', 'error', '`password` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
         ((5, 12, 5, 49), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
+    ],
+    'review-file case.py 5a37d429': [
     ],
     'review-file case.py 5f44f5af': [
         ((7, 12, 7, 80), 'CWR101', 'error', 'SQL built from request.args is passed to cur.mogrify(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 56, 7, 68), 'request.args (the source)'), ((7, 12, 7, 80), 'the sink')), None),
@@ -5606,6 +5615,9 @@ EXPECTED = {
     ],
     'review-file case.py 7deca638': [
     ],
+    'review-file case.py 7e9594d3': [
+        ((6, 12, 6, 41), 'CWR105', 'info', 'pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
+    ],
     'review-file case.py 8685457b': [
     ],
     'review-file case.py 8bf5fb1b': [
@@ -5641,6 +5653,9 @@ EXPECTED = {
     ],
     'review-file case.py aa7898a5': [
         ((3, 5, 3, 60), 'CWR120', 'info', 'self.connections.reporting_database_c...() runs SQL built by formatting `name` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py ad141c01': [
+        ((9, 12, 9, 31), 'CWR105', 'info', 'pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
     ],
     'review-file case.py b12dc6e8': [
         ((5, 12, 5, 79), 'CWR120', 'info', 'pandas.read_sql() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
