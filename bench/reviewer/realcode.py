@@ -228,7 +228,7 @@ PROJECTS = (
     Project("media-exchange", "github", "aws-solutions/media-exchange-on-aws",
             "66bec3907ecae6f25dd1cb52f495ea917edff350", ("source", "tests"), "fifteenth"),
     Project("django-ses", "pypi", "django-ses", "4.9.0", (), "fifteenth"),
-    Project("s3pypi", "pypi", "s3pypi", "2.0.1", (), "fifteenth"),
+    Project("django-s3-storage", "pypi", "django-s3-storage", "0.15.0", (), "fifteenth"),
     Project("aws-sam-translator", "pypi", "aws-sam-translator", "1.115.0", (), "fifteenth"),
     Project("httpie", "pypi", "httpie", "3.2.4", (), "fifteenth"),
     Project("sanic", "pypi", "sanic", "25.12.1", (), "fifteenth"),
