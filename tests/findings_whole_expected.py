@@ -1139,6 +1139,9 @@ EXPECTED = {
     'CWR202 b67ee9ca': [
         ((1, 28, 1, 42), 'warning', 'hard-coded credential in `password` (Xk9*********) (CWE-798)', (), None),
     ],
+    'CWR202 d592a718': [
+        ((1, 12, 1, 37), 'warning', 'hard-coded credential in `PASSWORD` (Hors************) (CWE-798)', (), None),
+    ],
     'CWR202 f10359bc': [
         ((2, 12, 2, 26), 'warning', '`admin_pass` is compared with a hard-coded password (Xk9*********) (CWE-798)', (), None),
     ],
@@ -1267,6 +1270,9 @@ EXPECTED = {
     ],
     'CWR309 20a47852': [
         ((3, 25, 3, 35), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
+    ],
+    'CWR309 f58b5c86': [
+        ((3, 9, 3, 19), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
     ],
     'CWR310 589339d9': [
         ((2, 5, 2, 16), 'error', 'ECB is a broken cipher or mode (CWE-327)', (), None),
