@@ -1570,11 +1570,17 @@ EXPECTED = {
     'CWR613 9432771e': [
         ((8, 13, 8, 18), 'error', '`break` in finally discards any exception being raised (CWE-584)', (), None),
     ],
+    'CWR613 98f6e063': [
+        ((7, 9, 7, 20), 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), None),
+    ],
     'CWR613 b0e7a3b8': [
         ((9, 17, 9, 25), 'error', '`continue` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 c0bb3dae': [
         ((12, 13, 12, 25), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
+    'CWR613 d11c8975': [
+        ((9, 9, 9, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 eb293369': [
         ((7, 17, 7, 28), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),

@@ -5385,6 +5385,9 @@ EXPECTED = {
     'review-case CWR613 9432771e': [
         ((8, 13, 8, 18), 'CWR613', 'error', '`break` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
+    'review-case CWR613 98f6e063': [
+        ((7, 9, 7, 20), 'CWR613', 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), (), None),
+    ],
     'review-case CWR613 b0e7a3b8': [
         ((9, 17, 9, 25), 'CWR613', 'error', '`continue` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
@@ -5392,6 +5395,9 @@ EXPECTED = {
         ((12, 13, 12, 25), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
     'review-case CWR613 ceb2b372': [
+    ],
+    'review-case CWR613 d11c8975': [
+        ((9, 9, 9, 20), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
     'review-case CWR613 eb293369': [
         ((7, 17, 7, 28), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
