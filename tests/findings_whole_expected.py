@@ -1058,6 +1058,12 @@ EXPECTED = {
     'CWR120 dd52d53a': [
         ((3, 5, 3, 14), 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), None),
     ],
+    'CWR120 e3c542b8': [
+        ((6, 12, 6, 27), 'info', 'db.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), None),
+    ],
+    'CWR120 f0e365ab': [
+        ((5, 12, 5, 27), 'info', 'db.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), None),
+    ],
     'CWR120 ffbc7153': [
         ((5, 12, 5, 45), 'info', 'cur.execute() runs SQL built by formatting values into the text (CWE-89)', (), None),
     ],

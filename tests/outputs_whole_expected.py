@@ -2077,6 +2077,9 @@ EXPECTED = {
     'review app.py 02a0c6d3': [
         ((8, 5, 8, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 7) -> the sink (line 8)',), (((7, 10, 7, 14), 'route parameter `name` (the source)'), ((8, 5, 8, 28), 'the sink')), None),
     ],
+    'review app.py 0358efb1': [
+        ((12, 5, 12, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 11) -> the sink (line 12)',), (((11, 10, 11, 14), 'route parameter `name` (the source)'), ((12, 5, 12, 28), 'the sink')), None),
+    ],
     'review app.py 0cb05d4c': [
         ((4, 5, 4, 38), 'CWR102', 'error', "the Lambda event's body reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's body (line 4) -> the sink (line 4)",), (((4, 24, 4, 37), "the Lambda event's body (the source)"), ((4, 5, 4, 38), 'the sink')), None),
     ],
@@ -2085,6 +2088,9 @@ EXPECTED = {
     ],
     'review app.py 161a20b9': [
         ((8, 12, 8, 40), 'CWR110', 'error', 'request.params is written into HTML by pyramid.response.Response() without escaping (CWE-79)', ('data flow: request.params (line 7) -> `name` (line 7) -> the sink (line 8)',), (((7, 12, 7, 26), 'request.params (the source)'), ((7, 5, 7, 34), '`name`'), ((8, 12, 8, 40), 'the sink')), None),
+    ],
+    'review app.py 17aa083c': [
+        ((8, 5, 8, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 7) -> the sink (line 8)',), (((7, 10, 7, 14), 'route parameter `name` (the source)'), ((8, 5, 8, 28), 'the sink')), None),
     ],
     'review app.py 19364e91': [
         ((6, 5, 6, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 5) -> the sink (line 6)',), (((5, 10, 5, 14), 'route parameter `name` (the source)'), ((6, 5, 6, 28), 'the sink')), None),
@@ -2142,6 +2148,9 @@ EXPECTED = {
     'review app.py 38898b85': [
         ((10, 9, 10, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `x` (line 8) -> the sink (line 10)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 26), '`x`'), ((10, 9, 10, 29), 'the sink')), None),
     ],
+    'review app.py 39222ad9': [
+        ((8, 5, 8, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
+    ],
     'review app.py 3b671bdd': [
         ((7, 5, 7, 28), 'CWR102', 'error', 'route parameter `name` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `name` (line 6) -> the sink (line 7)',), (((6, 10, 6, 14), 'route parameter `name` (the source)'), ((7, 5, 7, 28), 'the sink')), None),
     ],
@@ -2165,6 +2174,9 @@ EXPECTED = {
     ],
     'review app.py 4f0ff27a': [
         ((9, 5, 9, 32), 'CWR102', 'error', 'route parameter `value` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `value` (line 8) -> the sink (line 9)',), (((8, 7, 8, 12), 'route parameter `value` (the source)'), ((9, 5, 9, 32), 'the sink')), None),
+    ],
+    'review app.py 5e56b5ac': [
+        ((11, 5, 11, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review app.py 680a9369': [
         ((7, 16, 7, 48), 'CWR107', 'info', "parameter `name` (a view's URL variable: the function reads `request`) chooses the file path used by open(); `../` can reach any file; no caller is in view, check that callers pass only trusted values (CWE-22)", ("data flow: parameter `name` (a view's URL variable: the function reads `request`) (line 5) -> the sink (line 7)",), (((5, 14, 5, 18), "parameter `name` (a view's URL variable: the function reads `request`) (the source)"), ((7, 16, 7, 48), 'the sink')), None),
@@ -4442,6 +4454,8 @@ EXPECTED = {
     'review-case CWR120 3d25b144': [
         ((2, 5, 2, 40), 'CWR120', 'info', 'conn.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-case CWR120 70349e53': [
+    ],
     'review-case CWR120 74a103fd': [
         ((8, 9, 8, 62), 'CWR120', 'info', 'self.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
@@ -4477,6 +4491,12 @@ EXPECTED = {
     ],
     'review-case CWR120 dd52d53a': [
         ((3, 5, 3, 14), 'CWR120', 'info', 'db.add() runs SQL built by formatting `lang` into the text (CWE-89)', (), (), None),
+    ],
+    'review-case CWR120 e3c542b8': [
+        ((6, 12, 6, 27), 'CWR120', 'info', 'db.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
+    ],
+    'review-case CWR120 f0e365ab': [
+        ((5, 12, 5, 27), 'CWR120', 'info', 'db.execute() runs SQL built by formatting `table` into the text (CWE-89)', (), (), None),
     ],
     'review-case CWR120 f689f738': [
     ],
@@ -5439,6 +5459,8 @@ EXPECTED = {
     ],
     'review-file case.py 0612ebba': [
     ],
+    'review-file case.py 079fa923': [
+    ],
     'review-file case.py 07c6fa67': [
         ((3, 20, 3, 43), 'CWR409', 'info', "region 'eu-west-1' is hard-coded (CWE-547)", (), (), None),
     ],
@@ -5474,6 +5496,9 @@ EXPECTED = {
     ],
     'review-file case.py 1b88b566': [
     ],
+    'review-file case.py 1bd60d03': [
+        ((7, 12, 7, 59), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
+    ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
     ],
@@ -5506,6 +5531,9 @@ EXPECTED = {
     ],
     'review-file case.py 29d0c7cb': [
         ((6, 5, 6, 37), 'CWR204', 'warning', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own (CWE-532)', ('log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL',), (), None),
+    ],
+    'review-file case.py 2a9ceba9': [
+        ((3, 5, 3, 39), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
     'review-file case.py 2aef32c6': [
         ((5, 10, 5, 28), 'CWR401', 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), (), None),
@@ -5582,11 +5610,16 @@ EXPECTED = {
     'review-file case.py 5ffc7b74': [
         ((2, 5, 2, 64), 'CWR120', 'info', 'cursor.execute() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
+    'review-file case.py 614ac703': [
+        ((5, 5, 5, 42), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
+    ],
     'review-file case.py 632b0b8b': [
     ],
     'review-file case.py 64540b28': [
     ],
     'review-file case.py 666c72d9': [
+    ],
+    'review-file case.py 66d5cfb8': [
     ],
     'review-file case.py 68a1400f': [
         ((5, 12, 5, 55), 'CWR303', 'error', '`password` is hashed with sha256, which is fast to brute-force (CWE-916)', (), (), None),
@@ -5632,6 +5665,9 @@ EXPECTED = {
         ((6, 5, 6, 31), 'CWR302', 'error', 'check_hostname = False accepts a certificate issued for any host (CWE-295)', (), (), None),
         ((7, 5, 7, 36), 'CWR302', 'error', 'verify_mode = CERT_NONE accepts any certificate (CWE-295)', (), (), None),
     ],
+    'review-file case.py 912b3e91': [
+        ((9, 5, 9, 52), 'CWR314', 'warning', "'session' is set without secure=True and httponly=True (CWE-614)", (), (), None),
+    ],
     'review-file case.py 9329891c': [
         ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
     ],
@@ -5655,6 +5691,8 @@ EXPECTED = {
     ],
     'review-file case.py aa7898a5': [
         ((3, 5, 3, 60), 'CWR120', 'info', 'self.connections.reporting_database_c...() runs SQL built by formatting `name` into the text (CWE-89)', (), (), None),
+    ],
+    'review-file case.py ac0e43d5': [
     ],
     'review-file case.py b12dc6e8': [
         ((5, 12, 5, 79), 'CWR120', 'info', 'pandas.read_sql() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
@@ -5689,6 +5727,8 @@ EXPECTED = {
     'review-file case.py c2080837': [
         ((12, 5, 12, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 7) (CWE-532)', ('drop the ResponseURL from the log on line 7 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
+    'review-file case.py c2228498': [
+    ],
     'review-file case.py c8fb32f3': [
     ],
     'review-file case.py c95f1182': [
@@ -5712,6 +5752,9 @@ EXPECTED = {
     ],
     'review-file case.py d32fd3be': [
     ],
+    'review-file case.py d594c0ea': [
+        ((9, 5, 9, 23), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
+    ],
     'review-file case.py d5a2e89e': [
         ((5, 32, 5, 53), 'CWR302', 'error', 'cert_reqs=CERT_NONE accepts any certificate (CWE-295)', (), (), None),
     ],
@@ -5730,6 +5773,9 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py dcfd01a0': [
+        ((12, 13, 12, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
     'review-file case.py e14866ce': [
     ],

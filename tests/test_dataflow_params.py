@@ -155,12 +155,25 @@ CHAT = [
         [(7, "error")],
     ),
     ("@hook.command(autohelp=False)\ndef poll(text, db=None):\n", [(3, "error")]),  # a snippet without imports
+    # The bot's maker comes from the module's assignments, not from an example in its docstring.
+    (
+        '"""\nbot = commands.Bot(command_prefix="!")\n"""\nfrom discord.ext import commands\nimport mycache\n'
+        "bot = mycache.Cache()\n\n\n@bot.command()\nasync def poll(ctx, text):\n",
+        [],
+    ),
+    (
+        '"""\nbot = mycache.Cache()\n"""\nfrom discord.ext import commands\nimport mycache\n'
+        "bot = commands.Bot(command_prefix='!')\n\n\n@bot.command()\nasync def poll(ctx, text):\n",
+        [(11, "error")],
+    ),
     # A command-line tool's own option: its user runs it (off by default, see _base._WEAK_FLOWS).
     ("import click\n\n\n@click.group()\ndef cli():\n    pass\n\n\n@cli.command()\ndef poll(text, db=None):\n", []),
 ]
 
 
-@pytest.mark.parametrize(("head", "expected"), CHAT, ids=["cloudbot", "discord", "snippet", "click"])
+@pytest.mark.parametrize(
+    ("head", "expected"), CHAT, ids=["cloudbot", "discord", "snippet", "docstring-cache", "docstring-bot", "click"]
+)
 def test_a_chat_bot_command_takes_its_arguments_from_a_message(head: str, expected: list[tuple[int, str]]) -> None:
     body = head + "    db.execute(\"SELECT * FROM polls WHERE question = '%s'\" % text)\n"
     assert _default(body, "CWR101") == expected

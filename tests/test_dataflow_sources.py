@@ -274,6 +274,14 @@ ROUTES = [
     ("a cache object's get", "from cachetools import cache\nc = cache.Cache()\n\n@c.get('key')\n", False),
     ("an object of another library", "import requests_mock\nm = requests_mock.Mocker()\n\n@m.get('http://x')\n", False),
     ("a route method without a path", "from flask import Flask\napp = Flask(__name__)\n\n@app.get(name_of())\n", False),
+    # The router's maker is read from the module's assignments, not from its text: a docstring's example binds nothing.
+    ("a cache object, a Flask app in a docstring", "from cachetools import cache\n\"\"\"Usage:\n\n    c = Flask(__name__)\n"
+     "\"\"\"\nc = cache.Cache()\n\n@c.get('/x/<name>')\n", False),
+    ("Flask's app, a cache object in a docstring", "from cachetools import cache\nfrom flask import Flask\n\"\"\"Was:\n\n"
+     "    app = cache.Cache()\n\"\"\"\napp = Flask(__name__)\n\n@app.route('/x/<name>')\n", True),
+    ("an alias of Flask's app", "from flask import Flask\nflask_app = Flask(__name__)\napp = flask_app\n\n"
+     "@app.route('/x/<name>')\n", True),
+    ("an alias of a cache object", "from cachetools import cache\nc0 = cache.Cache()\nc = c0\n\n@c.get('/x/<name>')\n", False),
 ]  # fmt: skip
 
 

@@ -28,17 +28,20 @@ def test_a_silencing_configuration_is_harmless_once_pinned(tmp_path) -> None:
             "vendor/x.py": h.PAYLOAD,
         },
     )
-    # Trusted, the pull request's configuration switches codeward off: that is why CI must pin it.
-    naive = h.run_codeward(attack, "review", "--diff", "main...HEAD", "--format", "concise")
-    assert naive.code == 0 and naive.stdout == "No files checked.\n", naive.stdout  # everything excluded
     # Pinned: the base branch's pyproject.toml, copied under another name outside the checkout.
     pinned = tmp_path / "base-pyproject.toml"
     pinned.write_text(git(attack.repo, "show", "main:pyproject.toml") + "\n")
-    review = h.run_codeward(attack, "review", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise")
+    naive, review, lint = h.run_codeward_many(
+        attack,
+        ("review", "--diff", "main...HEAD", "--format", "concise"),
+        ("review", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise"),
+        ("lint", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise"),
+    )
+    # Trusted, the pull request's configuration switches codeward off: that is why CI must pin it.
+    assert naive.code == 0 and naive.stdout == "No files checked.\n", naive.stdout  # everything excluded
     h.assert_blocks(review, "app.py:7:12: CWR102", "CWR201")
     assert "vendor/" not in review.stdout  # the pinned configuration's own excludes apply to the checkout
     h.assert_contained(attack, review, (h.AWS_KEY,))
-    lint = h.run_codeward(attack, "lint", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise")
     h.assert_blocks(lint, "CWB104")
     h.assert_contained(attack, lint, (h.BUILD_SECRET,))
 
@@ -57,21 +60,26 @@ def test_committed_verdicts_hide_nothing_under_isolated_or_config(tmp_path) -> N
     attack = h.attacker_pr(tmp_path, {"app.py": h.BASE_APP, "pyproject.toml": BASE_CONFIG}, {"app.py": h.PAYLOAD})
     # The attacker computes the fingerprints offline and records every finding as "not useful".
     listed = h.run_codeward(attack, "review", "--format", "json", ".")
-    for finding in json.loads(listed.stdout)["findings"]:
-        marked = h.run_codeward(attack, "feedback", finding["fingerprint"], "--not-useful")
+    fingerprints = [finding["fingerprint"] for finding in json.loads(listed.stdout)["findings"]]
+    assert len(fingerprints) == 2, listed.stdout
+    for marked in h.run_codeward_many(attack, *(("feedback", mark, "--not-useful") for mark in fingerprints)):
         assert marked.code == 0, marked.stderr
     git(attack.repo, "add", "-A")
     git(attack.repo, "commit", "-qm", "not useful")
-    naive = h.run_codeward(attack, "review", "--diff", "main...HEAD", "--format", "concise")
-    assert naive.code == 0, naive.stdout  # trusted, the checkout's verdicts hide the findings
     pinned = tmp_path / "base.toml"
     pinned.write_text(git(attack.repo, "show", "main:pyproject.toml") + "\n")
-    for flags in (("--isolated",), ("--config", str(pinned))):
-        run = h.run_codeward(attack, "review", *flags, "--diff", "main...HEAD", "--format", "concise")
+    naive, isolated, config, named = h.run_codeward_many(
+        attack,
+        ("review", "--diff", "main...HEAD", "--format", "concise"),
+        ("review", "--isolated", "--diff", "main...HEAD", "--format", "concise"),
+        ("review", "--config", str(pinned), "--diff", "main...HEAD", "--format", "concise"),
+        # Named, a verdicts file counts (here the checkout's own, as a user would name a pinned copy).
+        ("review", "--isolated", "--feedback", ".codeward-feedback.json", "."),
+    )
+    assert naive.code == 0, naive.stdout  # trusted, the checkout's verdicts hide the findings
+    for run in (isolated, config):
         h.assert_blocks(run, "CWR102", "CWR201")
         h.assert_contained(attack, run, (h.AWS_KEY,))
-    # Named, a verdicts file counts (here the checkout's own, as a user would name a pinned copy).
-    named = h.run_codeward(attack, "review", "--isolated", "--feedback", ".codeward-feedback.json", ".")
     assert named.code == 0, named.stdout
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from tests import hostile as h
 
+REVIEW = ("review", "--isolated", "--diff", "main...HEAD", "--format", "concise")
+LINT = ("lint", "--isolated", "--diff", "main...HEAD", "--format", "concise")
 
-def _review(attack, *extra: str):
-    return h.run_codeward(attack, "review", "--isolated", "--diff", "main...HEAD", "--format", "concise", *extra)
+
+def _review(attack):
+    return h.run_codeward(attack, *REVIEW)
 
 
-def _lint(attack, *extra: str):
-    return h.run_codeward(attack, "lint", "--isolated", "--diff", "main...HEAD", "--format", "concise", *extra)
+def _lint(attack):
+    return h.run_codeward(attack, *LINT)
 
 
 def test_gitattributes_cannot_turn_the_diff_binary(tmp_path) -> None:
@@ -24,10 +27,9 @@ def test_gitattributes_cannot_turn_the_diff_binary(tmp_path) -> None:
         {"app.py": h.BASE_APP, "buildspec.yml": h.BASE_BUILDSPEC},
         {"app.py": h.PAYLOAD, "buildspec.yml": h.SECRET_BUILDSPEC, ".gitattributes": "*.py -diff\n*.yml binary\n"},
     )
-    review = _review(attack)
+    review, lint = h.run_codeward_many(attack, REVIEW, LINT)
     h.assert_blocks(review, "CWR102", "CWR201")
     h.assert_contained(attack, review, (h.AWS_KEY,))
-    lint = _lint(attack)
     h.assert_blocks(lint, "CWB104")
     h.assert_contained(attack, lint, (h.BUILD_SECRET,))
 
@@ -59,10 +61,9 @@ def test_a_huge_line_elsewhere_cannot_hide_the_file(tmp_path) -> None:
         {"app.py": h.BASE_APP, "buildspec.yml": h.BASE_BUILDSPEC},
         {"app.py": h.BASE_APP + h.PAYLOAD + padding, "buildspec.yml": h.SECRET_BUILDSPEC + padding},
     )
-    review = _review(attack)
+    review, lint = h.run_codeward_many(attack, REVIEW, LINT)
     h.assert_blocks(review, "app.py:1:1: CWR003")
     h.assert_contained(attack, review, (h.AWS_KEY,))
-    lint = _lint(attack)
     h.assert_blocks(lint, "buildspec.yml:1:1: CWF005")
     h.assert_contained(attack, lint, (h.BUILD_SECRET,))
 

@@ -19,14 +19,19 @@ def test_links_out_of_the_repository_are_not_read(tmp_path) -> None:
         {"app.py": h.PAYLOAD},
         links={"appspec.yml": "../outside/secret.txt", "leak.py": "../outside/victim.py", "src": "../outside"},
     )
+    commands = []
     for fmt in ("text", "sarif", "json"):
-        lint = h.run_codeward(attack, "lint", "--isolated", "--format", fmt, ".")
+        commands += [
+            ("lint", "--isolated", "--format", fmt, "."),
+            ("review", "--isolated", "--format", fmt, ".", "src"),
+        ]
+    runs = h.run_codeward_many(attack, *commands)  # one interpreter, the runs' shared home as before
+    for lint, review in zip(runs[::2], runs[1::2], strict=True):
         h.assert_blocks(lint, "CWF012")
-        assert "outside the repository" in lint.stdout
+        assert "outside the repository" in lint.stdout, lint.args
         h.assert_contained(attack, lint)
-        review = h.run_codeward(attack, "review", "--isolated", "--format", fmt, ".", "src")
         h.assert_blocks(review, "CWR102", "CWR003")
-        assert review.stdout.count("outside the repository") == 2  # leak.py, and the folder src itself
+        assert review.stdout.count("outside the repository") == 2, review.args  # leak.py, and the folder src itself
         h.assert_contained(attack, review, (h.AWS_KEY,))
 
 
@@ -37,11 +42,13 @@ def test_reports_are_not_written_through_links(tmp_path) -> None:
         {"app.py": h.PAYLOAD},
         links={"codeward.sarif": "../outside/secret.txt", "reports": "../outside"},
     )
-    for output in ("codeward.sarif", "reports/codeward.sarif"):
-        run = h.run_codeward(attack, "review", "--isolated", "--format", "sarif", "-o", output, ".")
-        assert "not writing the report" in run.stderr and "is a symbolic link" in run.stderr
+    outputs = ("codeward.sarif", "reports/codeward.sarif")
+    for run in h.run_codeward_many(
+        attack, *(("review", "--isolated", "--format", "sarif", "-o", out, ".") for out in outputs)
+    ):
+        assert "not writing the report" in run.stderr and "is a symbolic link" in run.stderr, run.args
         # The verdict is not lost: the report goes to standard output and the run still fails.
-        assert '"ruleId": "CWR102"' in run.stdout
+        assert '"ruleId": "CWR102"' in run.stdout, run.args
         h.assert_blocks(run, "CWR201")
         h.assert_contained(attack, run, (h.AWS_KEY,))
     assert os.path.islink(attack.repo / "codeward.sarif")
@@ -55,11 +62,14 @@ def test_fixes_are_not_written_through_links(tmp_path) -> None:
         links={"buildspec.yml": "ci/real.yml", "loader.py": "lib/real.py", "outside.py": "../outside/victim.py"},
     )
     inside = h.tree_state(attack.repo / "ci"), h.tree_state(attack.repo / "lib")
-    lint = h.run_codeward(attack, "lint", "--isolated", "--fix", "--format", "concise", "buildspec.yml")
+    lint, review = h.run_codeward_many(
+        attack,
+        ("lint", "--isolated", "--fix", "--format", "concise", "buildspec.yml"),
+        ("review", "--isolated", "--fix", "--format", "concise", "loader.py", "outside.py"),
+    )
     assert "not writing the fix to buildspec.yml: it is a symbolic link" in lint.stderr
     h.assert_blocks(lint, "buildspec.yml:4:5: CWB001")
     h.assert_contained(attack, lint)
-    review = h.run_codeward(attack, "review", "--isolated", "--fix", "--format", "concise", "loader.py", "outside.py")
     assert "not writing the fix to loader.py: it is a symbolic link" in review.stderr
     h.assert_blocks(review, "loader.py:3:8: CWR106", "outside.py:1:1: CWR003")
     h.assert_contained(attack, review)
@@ -70,11 +80,14 @@ def test_baselines_through_links(tmp_path) -> None:
     attack = h.attacker_pr(
         tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.PAYLOAD}, links={"baseline.json": "../outside/secret.txt"}
     )
-    write = h.run_codeward(attack, "review", "--isolated", "--baseline", "baseline.json", "--write-baseline", ".")
+    write, read = h.run_codeward_many(
+        attack,
+        ("review", "--isolated", "--baseline", "baseline.json", "--write-baseline", "."),
+        ("review", "--isolated", "--baseline", "baseline.json", "--format", "concise", "."),
+    )
     assert write.code == 2 and "not writing the baseline baseline.json: it is a symbolic link" in write.stderr
     h.assert_contained(attack, write, (h.AWS_KEY,))
     # Read through a link out of the repository: not read, so every finding is new.
-    read = h.run_codeward(attack, "review", "--isolated", "--baseline", "baseline.json", "--format", "concise", ".")
     assert "every finding counts as new" in read.stderr
     h.assert_blocks(read, "CWR102", "CWR201")
     h.assert_contained(attack, read, (h.AWS_KEY,))
@@ -108,3 +121,26 @@ def test_an_env_file_linked_out_of_the_repository_is_not_read(tmp_path) -> None:
     # A usage error: the job named the file, and it is not what the job meant.
     assert run.code == 2 and "--env-file .env.ci is a symbolic link to a place outside the repository" in run.stderr
     h.assert_contained(attack, run)
+
+
+def test_runs_made_by_one_interpreter_are_the_runs_made_one_by_one(tmp_path) -> None:
+    """The harness: h.run_codeward_many gives each run the exit status, output, error output and opened files
+    a process of its own gives it (a review with findings, a usage error, a configuration read from outside the
+    repository, which the audit log must show, in the run that read it only)."""
+    attack = h.attacker_pr(
+        tmp_path, {"app.py": h.BASE_APP}, {"app.py": h.PAYLOAD}, outside_files={"pinned.toml": 'select = ["CWR1"]\n'}
+    )
+    commands = (
+        ("review", "--isolated", "--format", "concise", "app.py"),
+        ("lint", "--no-such-option"),
+        ("review", "--config", str(attack.outside / "pinned.toml"), "app.py"),
+    )
+    batched = h.run_codeward_many(attack, *commands)
+    alone = [h.run_codeward(attack, *args) for args in commands]
+    assert [(run.code, run.stdout, run.stderr) for run in batched] == [
+        (run.code, run.stdout, run.stderr) for run in alone
+    ]
+    assert [run.code for run in batched] == [1, 2, 1]
+    outside = [sorted({path for _, path in run.opened if path.startswith(str(attack.outside))}) for run in batched]
+    assert outside == [[], [], [str(attack.outside / "pinned.toml")]]
+    assert outside[2] == sorted({path for _, path in alone[2].opened if path.startswith(str(attack.outside))})

@@ -21,43 +21,51 @@ def attack(tmp_path):
     )
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_lint_and_review_mask_secrets_in_every_format(attack, fmt: str) -> None:
-    lint = h.run_codeward(attack, "lint", "--isolated", "--format", fmt, ".")
-    h.assert_blocks(lint, "CWB104")
-    h.assert_contained(attack, lint, (h.BUILD_SECRET,))
-    review = h.run_codeward(attack, "review", "--isolated", "--format", fmt, ".")
-    h.assert_blocks(review, "CWR201")
-    h.assert_contained(attack, review, (h.AWS_KEY,))
+def test_lint_and_review_mask_secrets_in_every_format(attack) -> None:
+    # One interpreter makes the fourteen runs, each with a home and cache of its own (run_codeward_many).
+    commands = [(command, "--isolated", "--format", fmt, ".") for fmt in FORMATS for command in ("lint", "review")]
+    runs = h.run_codeward_many(attack, *commands, own_home=True)
+    assert [run.args[3] for run in runs[::2]] == list(FORMATS)
+    for lint, review in zip(runs[::2], runs[1::2], strict=True):
+        h.assert_blocks(lint, "CWB104")
+        h.assert_contained(attack, lint, (h.BUILD_SECRET,))
+        h.assert_blocks(review, "CWR201")
+        h.assert_contained(attack, review, (h.AWS_KEY,))
 
 
-@pytest.mark.parametrize("fmt", ("github-review", "codecommit", "gitlab-discussions"))
-def test_review_comment_formats_mask_secrets(attack, fmt: str) -> None:
+def test_review_comment_formats_mask_secrets(attack) -> None:
     """The pull-request formats carry source lines and suggestions: the secret is masked there too."""
     diff = ("--diff", "main...HEAD", "--repo", "owner/repo", "--pr", "7")
-    lint = h.run_codeward(attack, "lint", "--isolated", "--format", fmt, *diff, ".")
-    h.assert_blocks(lint, "CWB104")
-    h.assert_contained(attack, lint, (h.BUILD_SECRET,))
-    review = h.run_codeward(attack, "review", "--isolated", "--format", fmt, *diff, ".")
-    h.assert_blocks(review, "CWR201")
-    h.assert_contained(attack, review, (h.AWS_KEY,))
-    assert "AKIA" + "*" * 4 in review.stdout  # the masked form is what the comment shows
+    formats = ("github-review", "codecommit", "gitlab-discussions")
+    commands = [
+        (command, "--isolated", "--format", fmt, *diff, ".") for fmt in formats for command in ("lint", "review")
+    ]
+    runs = h.run_codeward_many(attack, *commands, own_home=True)
+    for lint, review in zip(runs[::2], runs[1::2], strict=True):
+        h.assert_blocks(lint, "CWB104")
+        h.assert_contained(attack, lint, (h.BUILD_SECRET,))
+        h.assert_blocks(review, "CWR201")
+        h.assert_contained(attack, review, (h.AWS_KEY,))
+        assert "AKIA" + "*" * 4 in review.stdout, review.args  # the masked form is what the comment shows
 
 
 def test_the_source_line_is_shown_masked(attack) -> None:
-    lint = h.run_codeward(attack, "lint", "--isolated", "buildspec.yml")
+    lint, review = h.run_codeward_many(
+        attack, ("lint", "--isolated", "buildspec.yml"), ("review", "--isolated", "app.py")
+    )
     assert f"    API_TOKEN: {h.BUILD_SECRET[:4]}{'*' * (len(h.BUILD_SECRET) - 4)}\n" in lint.stdout
-    review = h.run_codeward(attack, "review", "--isolated", "app.py")
     # The span and the same value elsewhere on the line (the comment) are both masked.
     assert f'KEY = "AKIA{"*" * 16}"  # AKIA{"*" * 16}' in review.stdout
 
 
-@pytest.mark.parametrize("fmt", ("text", "json"))
-def test_simulate_masks_plain_text_secrets_in_its_tables(attack, fmt: str) -> None:
-    run = h.run_codeward(attack, "simulate", "--isolated", "--format", fmt, "buildspec.yml")
-    assert run.code == 0, run.stdout + run.stderr
-    assert "API_TOKEN" in run.stdout
-    h.assert_contained(attack, run, (h.BUILD_SECRET,))
+def test_simulate_masks_plain_text_secrets_in_its_tables(attack) -> None:
+    runs = h.run_codeward_many(
+        attack, *(("simulate", "--isolated", "--format", fmt, "buildspec.yml") for fmt in ("text", "json"))
+    )
+    for run in runs:
+        assert run.code == 0, (*run.args, run.stdout, run.stderr)
+        assert "API_TOKEN" in run.stdout, run.args
+        h.assert_contained(attack, run, (h.BUILD_SECRET,))
 
 
 def test_execute_passes_a_minimal_environment(tmp_path) -> None:

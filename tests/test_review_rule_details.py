@@ -852,7 +852,67 @@ SEED_28 = {
     ),
 }  # fmt: skip
 
-_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28)
+SEED_29 = {
+    # CWR613: `error = False` in the try body resets the flag as `error = None` does; only the handler sets it.
+    "a finally return guarded by a flag the try body sets to False": (
+        "def f():\n    try:\n        error = False\n        run()\n    except KeyError:\n        error = 'missing'\n"
+        "    except Exception as ex:\n        raise ex\n    finally:\n        log()\n        if error:\n"
+        "            return error\n    return 'ok'\n",
+        [("CWR613", 12, 13, "info", "`return` in finally runs only when `error` is set, which only except blocks that do "
+          "not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)")],
+    ),
+    # A structlog logger called on the module (no logger-like name in the receiver) is a logging call.
+    "a password logged through structlog.get_logger()": (
+        "import structlog\n\n\ndef login(user, password):\n    structlog.get_logger().info(password)\n",
+        [("CWR204", 5, 5, "warning", "`password` is logged in full (CWE-532)")],
+    ),
+    # hashlib.new's data given by its name: a certificate's thumbprint, not a weak hash the code chose.
+    "hashlib.new('sha1', data=der_cert) is a thumbprint": (
+        "import hashlib\n\n\ndef thumbprint(der_cert):\n    return hashlib.new('sha1', data=der_cert).hexdigest()\n",
+        [],
+    ),
+    # set_cookie's key given by its name is the cookie the message names.
+    "set_cookie(key='session') names the cookie": (
+        "from flask import Flask, make_response\n\napp = Flask(__name__)\n\n\n@app.route('/login')\ndef login():\n"
+        "    response = make_response('ok')\n    response.set_cookie(key='session', value='abc')\n    return response\n",
+        [("CWR314", 9, 5, "warning", "'session' is set without secure=True and httponly=True (CWE-614)")],
+    ),
+    # A ZipFile over a file object from `fh = open(...)` opens nothing of its own: fh is the resource, closed here.
+    "a ZipFile over an opened file object that is closed": (
+        "import zipfile\n\n\ndef names(path):\n    fh = open(path, 'rb')\n    archive = zipfile.ZipFile(fh)\n"
+        "    listed = archive.namelist()\n    fh.close()\n    return listed\n",
+        [],
+    ),
+    # Another annotated assignment in the function is not one of `token`'s values: token stays a page cursor.
+    "a page cursor logged beside an annotated assignment": (
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef pages(page):\n    limit: int = 10\n"
+        "    token = page[\"NextToken\"]\n    log.info(token)\n    return limit\n",
+        [],
+    ),
+    # Only open(password) or open(str(password)) makes `password` a file's path, not open(make_path(password)).
+    "a password passed through a call to open() is still a secret": (
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef store(password):\n"
+        "    with open(make_path(password)) as handle:\n        handle.write('x')\n    log.info(password)\n",
+        [("CWR204", 9, 5, "warning", "`password` is logged in full (CWE-532)")],
+    ),
+    # CWR120: a SQL template in a variable, formatted with `.format(...)` (not only with `%`).
+    "a SQL template in a variable formatted with .format": (
+        "def find(cursor, name):\n    query = \"SELECT * FROM users WHERE name = {}\"\n"
+        "    cursor.execute(query.format(name))\n",
+        [("CWR120", 3, 5, "info", "cursor.execute() runs SQL built by formatting values into the text (CWE-89)")],
+    ),
+    # An f-string without a placeholder is a literal: exec() of it runs fixed code.
+    "exec of an f-string without placeholders": ("def run():\n    exec(f\"import sys\")\n", []),
+    # An empty name prefix matches every log group: [0] is the first of all groups, not the one named.
+    "describe_log_groups with an empty prefix read at [0]": (
+        "import boto3\n\nlogs = boto3.client('logs')\n\n\ndef first_group():\n"
+        "    return logs.describe_log_groups(logGroupNamePrefix='')['logGroups'][0]\n",
+        [("CWR402", 7, 12, "warning", "describe_log_groups() returns one page only and nothing here asks for the next "
+          "(CWE-1050)")],
+    ),
+}  # fmt: skip
+
+_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28, SEED_29)
 SEEDS = {name: case for table in _SEED_TABLES for name, case in table.items()}
 
 

@@ -106,6 +106,33 @@ def label_step(flows: tuple[Flow, ...], step: object) -> tuple[Flow, ...]:
     return tuple(out)
 
 
+# The mark of a value that went through a function whose name says it quotes SQL (`sql_quoting_name`).
+SQL_QUOTED = frozenset({"sql-quoted"})
+# Quoting functions of other trades: a URL's, a shell's, HTML's or a regular expression's quoting is no SQL quoting.
+_NOT_SQL_QUOTING = ("urllib.", "shlex.", "pipes.", "html.", "cgi.", "markupsafe.", "re.", "xml.", "json.",
+                    "jinja2.", "django.utils.html.", "email.", "requests.")  # fmt: skip
+# Words that name what else a quoting function is for (`shell_quote`, `url_escape`, `quote_plus`).
+_OTHER_TRADES = frozenset({"shell", "cmd", "arg", "args", "url", "uri", "html", "xml", "js", "json", "regex", "re",
+                           "path", "plus", "csv", "yaml", "markdown", "md", "latex", "tex", "header"})  # fmt: skip
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def sql_quoting_name(ref: str | None, last: object) -> bool:
+    """Whether a callee's name says it quotes or escapes a value for SQL: the word quote or escape joined to
+    another word (`escape_sqlite`, `quote_identifier`, `quote_name`, `sql_escape`, `escapeIdentifier`), or
+    `identifier` alone (awswrangler's `identifier(name, sql_mode=...)`); not a bare `quote`/`escape` (urllib's,
+    HTML's), not `unquote`, and not a function of a module whose quoting is for something else
+    (`urllib.parse.quote_plus`, `re.escape`)."""
+    if not isinstance(last, str) or (ref is not None and ref.startswith(_NOT_SQL_QUOTING)):
+        return False
+    words = [w.lower() for w in _WORDS.findall(last)]
+    if words in (["identifier"], ["quote", "ident"]):
+        return True
+    if any(w in _OTHER_TRADES for w in words):
+        return False
+    return len(words) > 1 and any(w in ("quote", "escape", "quoted", "escaped") for w in words)
+
+
 def clean_flows(flows: tuple[Flow, ...], kinds: frozenset[str]) -> tuple[Flow, ...]:
     """Sanitised for `kinds`; predictable randomness is not made unpredictable by any sanitiser."""
     out = []
@@ -888,6 +915,11 @@ class Analysis:
             for a in node.args
         ]
         result = self.apply(node, name, method, receiver, args, env, func)
+        if result.flows and sql_quoting_name(name, method or getattr(func, "value", None)):
+            # The project's SQL quoting helper (`escape_sqlite(t)`, `quote_identifier(c)`), whatever its body
+            # shows (escape_sqlite's `[name]` branch is safe only because it runs when `]` is absent): marked,
+            # not cleared, so that only CWR120's guess ("built from a variable") trusts the name; CWR101 does not.
+            result = result.with_flows(clean_flows(result.flows, SQL_QUOTED))
         return result
 
     def apply(

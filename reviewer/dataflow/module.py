@@ -78,6 +78,8 @@ _EXPOSING = frozenset({"cherrypy.expose"})
 _SNIPPET_ROUTES = frozenset({"route", "get", "post", "put", "delete", "api_view"})
 _NOT_ROUTERS = frozenset({"mock", "mocker", "patch", "pytest", "unittest", "responses", "respx"})
 _STDLIB = frozenset(sys.stdlib_module_names)
+# What a name's first assignment binds (ModuleInfo._makers): a callable's dotted name, an aliased expression, None.
+_Made = str | cst.Name | cst.Attribute | None
 _VIEW_FILE = re.compile(r"(?:^|[/\\_])(?:views?|handlers?|routes?|api|endpoints?|controllers?)(?:\.py$|[/\\_])")
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event"})
 _CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx"})
@@ -129,6 +131,7 @@ class ModuleInfo:
         self._class_keys: dict[int, str] = {}
         self._deciding: dict[int, frozenset[str]] = {}
         self._fixed_seen: dict[int, set[tuple]] = {}
+        self._made: tuple[dict[str, _Made], dict[str, _Made]] | None = None
         self._index(module.body, module)
 
     def forget(self) -> None:
@@ -883,10 +886,14 @@ class ModuleInfo:
             # `import mock`, `from unittest import mock`: a module, whose functions are named in route_functions;
             # `from app import app` (a module not in view): an object, perhaps the app.
             return "." in ref and top not in _STDLIB and top not in _WEB_PACKAGES
-        made = re.search(rf"(?m)^\s*{re.escape(name)}\s*=\s*([A-Za-z_][\w.]*)\s*\(", self.text)
-        if made is None:
+        makers = self._makers()[0]
+        if name not in makers:
             return name not in _NOT_ROUTERS  # a parameter (`def register(app)`), or unbound in a snippet
-        callee = made.group(1)
+        made = makers[name]
+        if not isinstance(made, str):
+            # `app = flask_app`: the alias's own maker; `app = not(os)`, `app = x[0]`: no router
+            return made is not None and depth < 3 and self._router(made, depth + 1)
+        callee = made
         head, _, rest = callee.partition(".")
         if head in self.functions or head in self.classes:
             return True  # the project's factory (`app = create_app()`)
@@ -917,11 +924,45 @@ class ModuleInfo:
             return False
         ref = self.imports.get(root.value)
         if ref is None:
-            made = re.search(rf"(?m)^{re.escape(root.value)}\s*=\s*([A-Za-z_][\w.]*)\s*\(", self.text)
+            made = self._makers()[1].get(root.value)
             if made is None and root.value in _CHAT_NAMES and not self._binds(root.value):
                 return True  # a snippet cut from its imports: the frameworks' own names (`hook`, `bot`)
-            ref = self.imports.get(made.group(1).split(".", 1)[0]) if made else None
+            ref = self.imports.get(made.split(".", 1)[0]) if isinstance(made, str) else None
         return ref is not None and ref.split(".", 1)[0] in _CHAT_PACKAGES
+
+    def _makers(self) -> tuple[dict[str, _Made], dict[str, _Made]]:
+        """What the first assignment to each name binds, anywhere in the module and among its top-level
+        statements: the dotted name of the callable called (`app = Flask(__name__)` gives "Flask"), the name
+        or attribute aliased (`app = flask_app`), or None (any other value). Read from the tree, so that an
+        example in a docstring (`app = Flask(__name__)` in a module's usage notes) binds nothing."""
+        if self._made is None:
+            anywhere: dict[str, _Made] = {}
+            top: dict[str, _Made] = {}
+            from codeward.reviewer.dataflow.nodes import children
+
+            top_level = {id(stmt) for stmt in self.module.body}
+            stack: list[cst.CSTNode] = [self.module]
+            while stack:  # depth first, in source order: the first assignment of a name wins, as Python reads it
+                node = stack.pop()
+                if type(node) is cst.SimpleStatementLine:
+                    for small in node.body:
+                        if type(small) is not cst.Assign:
+                            continue
+                        value = small.value
+                        made: _Made
+                        if type(value) is cst.Call:
+                            made = _dotted(value.func)
+                        else:
+                            made = value if type(value) in (cst.Name, cst.Attribute) else None
+                        for target in small.targets:
+                            if type(target.target) is cst.Name:
+                                name = target.target.value
+                                anywhere.setdefault(name, made)
+                                if id(node) in top_level:
+                                    top.setdefault(name, made)
+                stack.extend(reversed(children(node)))
+            self._made = (anywhere, top)
+        return self._made
 
     def _binds(self, name: str) -> bool:
         """Whether the file binds `name` anywhere at all (an import, a definition, an assignment or a parameter):

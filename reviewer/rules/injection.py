@@ -751,6 +751,9 @@ def _settled(ctx: Context, node: cst.BaseExpression, kind: str) -> bool:
     return bool(flows) and all(kind in f.cleared for f in flows)
 
 
+_PYTHON_NAMES = frozenset({(".__name__",), (".__qualname__",)})
+
+
 def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> tuple[str, str] | None:
     """The parameter (or its attribute: `self.name`) that a string reaching a sink was formatted from, through
     any number of assignments, when the analysis sees it built from constant text and that parameter without a
@@ -764,6 +767,10 @@ def _built_from_parameter(ctx: Context, node: cst.BaseExpression, kind: str) -> 
         return None
     for flow in value.deep_flows():
         label = flow.label
+        if kind == "sql" and ("sql-quoted" in flow.cleared or label.path[-1:] in _PYTHON_NAMES):
+            # Through the project's SQL quoting helper (`escape_sqlite(table)`) on the way, or a function's or
+            # class's own name (`fn.__name__`): a Python identifier, which holds no quote, blank or semicolon.
+            continue
         if label.kind == "source" and label.family == "input" and kind not in flow.cleared:
             return label.desc, value.prefix  # into a helper no model names: CWR101 does not see it
         if label.kind == "param" and kind not in flow.cleared:
@@ -3111,7 +3118,9 @@ class SqlFromVariable(ReviewRule):
     Bind the values: `cursor.execute("SELECT * FROM users WHERE name = %s", (name,))`. Identifiers (table
     and column names) cannot be bound: check them against an allow-list, or quote them with a function that
     rejects the quote character (`if re.search(r"[^A-Za-z0-9_]", name): raise ...`) or doubles it
-    (`'"' + name.replace('"', '""') + '"'`); values that went through such a function are not reported.
+    (`'"' + name.replace('"', '""') + '"'`); values that went through such a function are not reported, nor
+    values that went through a function whose name says it quotes SQL (`escape_sqlite`, `quote_identifier`,
+    `identifier`) on the way to the query, in it or in a variable before (CWR101 does not trust such names).
     """
 
     code = "CWR120"
@@ -3227,6 +3236,11 @@ class SqlFromVariable(ReviewRule):
             "def counts(conn):\n    names = [r['name'] for r in conn.execute('select name from sqlite_master')]\n"
             "    for table in names:\n        conn.execute(f'select count(*) from {escape_sqlite(table)}')\n"
         ),
+        # Quoted by the project's helper into a variable first, then formatted (datasette's views).
+        Valid(
+            "from .utils import escape_sqlite\n\ndef count(db, table):\n    quoted = escape_sqlite(table)\n"
+            "    sql = f'select count(*) from {quoted}'\n    return db.execute(sql)\n"
+        ),
         Valid(
             "class Db:\n    _counts = '_counts'\n\n    def reset(self):\n"
             "        self.execute('DELETE FROM [{}]'.format(self._counts))\n"
@@ -3273,6 +3287,21 @@ class SqlFromVariable(ReviewRule):
             3,
             12,
             message="formatting `day`",
+        ),
+        # URL quoting is no SQL quoting, and a name quoted once but also formatted as it is stays reported.
+        Invalid(
+            "from urllib.parse import quote_plus\n\ndef count(db, table):\n    quoted = quote_plus(table)\n"
+            "    sql = f'select count(*) from {quoted}'\n    return db.execute(sql)\n",
+            6,
+            12,
+            message="db.execute() runs SQL built by formatting `table` into the text",
+        ),
+        Invalid(
+            "from .utils import escape_sqlite\n\ndef copy(db, table):\n"
+            "    sql = f'insert into {escape_sqlite(table)} select * from {table}_old'\n    return db.execute(sql)\n",
+            5,
+            12,
+            message="db.execute() runs SQL built by formatting `table` into the text",
         ),
         Invalid("def purge(db, user):\n    db.run_query('DELETE FROM sessions WHERE uid = %s' % user)\n", 2, 5),
         Invalid(
@@ -3339,25 +3368,31 @@ def _quoted_parts_only(ctx: Context, values: Sequence[cst.BaseExpression]) -> bo
     )
 
 
-def _unquoted_sql(ctx: Context, node: cst.BaseExpression) -> bool:
-    """Like `_unquoted_variable`, with SQL quoting helpers (`quote_name`, `sql.Identifier`, ...) as safe."""
+def _unquoted_sql(ctx: Context, node: cst.BaseExpression, depth: int = 0) -> bool:
+    """Like `_unquoted_variable`, with SQL quoting helpers (`quote_name`, `sql.Identifier`, ...) as safe, and a
+    local name read through its assignments (`where = " and ".join(f"{quote_identifier(c)} = ?" for c in
+    cols)`, then `f"... where {where}"`): pieces quoted before the query is formatted count as quoted."""
+    if isinstance(node, cst.Name) and not node.value.isupper() and depth < _MAX_ASSIGNMENT_DEPTH:
+        held = _only_assigned(ctx, node.value)
+        if held is not None:
+            return any(_unquoted_sql(ctx, value, depth + 1) for value in held)
     if isinstance(node, cst.Call):
         if _quoting_call(ctx, node):
             return False
         if method_name(node) == "join" and node.args:
-            return _unquoted_sql(ctx, node.args[0].value)
+            return _unquoted_sql(ctx, node.args[0].value, depth)
     if isinstance(node, cst.GeneratorExp | cst.ListComp):
-        return _unquoted_sql(ctx, node.elt)
+        return _unquoted_sql(ctx, node.elt, depth)
     if isinstance(node, cst.FormattedString):
         return any(
-            isinstance(p, cst.FormattedStringExpression) and _unquoted_sql(ctx, p.expression) for p in node.parts
+            isinstance(p, cst.FormattedStringExpression) and _unquoted_sql(ctx, p.expression, depth) for p in node.parts
         )
     if isinstance(node, cst.BinaryOperation):
-        return _unquoted_sql(ctx, node.left) or _unquoted_sql(ctx, node.right)
+        return _unquoted_sql(ctx, node.left, depth) or _unquoted_sql(ctx, node.right, depth)
     if isinstance(node, cst.Tuple | cst.List):
-        return any(_unquoted_sql(ctx, e.value) for e in node.elements)
+        return any(_unquoted_sql(ctx, e.value, depth) for e in node.elements)
     if isinstance(node, cst.Call) and method_name(node) == "format":
-        return any(_unquoted_sql(ctx, a.value) for a in node.args)
+        return any(_unquoted_sql(ctx, a.value, depth) for a in node.args)
     return _unquoted_variable(ctx, node)
 
 
