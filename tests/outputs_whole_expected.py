@@ -1739,6 +1739,9 @@ EXPECTED = {
     'lint-file appspec.yml 1df4dd34': [
         ((5, 18, 5, 27), 'CWA107', 'error', 'destination "./srv/app" is not an absolute path; write the full path on the instance, such as "/srv/app"', (), (), None),
     ],
+    'lint-file appspec.yml 1f030bd1': [
+        ((8, 9, 8, 15), 'CWA114', 'error', 'ACL entry "u::rwx" has no user name; set the owner\'s, group\'s and others\' base permissions with mode instead', (), (), None),
+    ],
     'lint-file appspec.yml 23b3a470': [
         ((5, 18, 5, 32), 'CWA108', 'error', 'destination "C:/inetpub/app" is a Windows path but os is linux; write it with "/" separators', (), (), None),
     ],
@@ -2624,6 +2627,9 @@ EXPECTED = {
     'review case.py 3baf67a7': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 26, 7, 38), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
     ],
+    'review case.py 3bf28c37': [
+        ((9, 12, 9, 26), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 3db4fde8': [
         ((5, 5, 5, 52), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
@@ -2941,6 +2947,9 @@ EXPECTED = {
     ],
     'review case.py 7d2fdb76': [
     ],
+    'review case.py 7e08ad54': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 16, 6, 28), 'request.args (the source)'), ((6, 10, 6, 33), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
     'review case.py 7e239496': [
         ((8, 23, 8, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((8, 23, 8, 37), 'the sink')), None),
     ],
@@ -2969,8 +2978,15 @@ EXPECTED = {
     'review case.py 83079fca': [
         ((6, 5, 6, 41), 'CWR102', 'error', 'request.form reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.form (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.form (the source)'), ((6, 5, 6, 41), 'the sink')), None),
     ],
+    'review case.py 8387442c': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 28, 7, 40), 'request.args (the source)'), ((7, 22, 7, 45), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
     'review case.py 84986e57': [
         ((28, 9, 28, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 28) -> the sink (line 28)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((28, 9, 28, 19), '`fetch()`'), ((28, 9, 28, 19), 'the sink')), None),
+    ],
+    'review case.py 84daa8cb': [
+        ((4, 13, 4, 25), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:4): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 27), '`run()`'), ((8, 5, 8, 27), 'the sink')), None),
     ],
     'review case.py 8520bc10': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3280,6 +3296,8 @@ EXPECTED = {
     'review case.py c4c8eab1': [
         ((14, 5, 14, 75), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 75), '`render()`'), ((14, 5, 14, 75), 'the sink')), None),
     ],
+    'review case.py c4e73d09': [
+    ],
     'review case.py c4fecedd': [
         ((7, 5, 7, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 52), '`x`'), ((7, 5, 7, 17), 'the sink')), None),
     ],
@@ -3292,6 +3310,9 @@ EXPECTED = {
     ],
     'review case.py c69bf2f6': [
         ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 11)',), (((9, 14, 9, 26), 'request.args (the source)'), ((11, 5, 11, 27), 'the sink')), None),
+    ],
+    'review case.py c6c2cc59': [
+        ((14, 5, 14, 39), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py c7e2a2af': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 19, 7, 31), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
@@ -3541,6 +3562,9 @@ EXPECTED = {
     'review case.py f0b4a925': [
         ((8, 9, 8, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((8, 9, 8, 23), 'the sink')), None),
     ],
+    'review case.py f0b947ea': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `p` (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 14, 7, 26), 'request.args (the source)'), ((7, 5, 7, 54), '`p`'), ((7, 41, 7, 54), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
     'review case.py f0e3c21b': [
         ((7, 13, 7, 27), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
@@ -3577,6 +3601,9 @@ EXPECTED = {
     ],
     'review case.py f72bbad9': [
         ((7, 5, 7, 35), 'CWR107', 'error', 'request.args chooses the file path used by codecs.open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 17, 7, 29), 'request.args (the source)'), ((7, 5, 7, 35), 'the sink')), None),
+    ],
+    'review case.py f7429a92': [
+        ((8, 5, 8, 20), 'CWR204', 'warning', '`token` is logged in full (CWE-532)', (), (), None),
     ],
     'review case.py f82aa703': [
         ((7, 5, 7, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 14, 6, 26), 'request.args (the source)'), ((7, 5, 7, 22), 'the sink')), None),
@@ -5499,6 +5526,9 @@ EXPECTED = {
     'review-file case.py 1bd60d03': [
         ((7, 12, 7, 59), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
     ],
+    'review-file case.py 1bd6cff2': [
+        ((5, 5, 5, 41), 'CWR103', 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+    ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
     ],
@@ -5539,6 +5569,9 @@ EXPECTED = {
         ((5, 10, 5, 28), 'CWR401', 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), (), None),
         ((7, 9, 7, 69), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
     ],
+    'review-file case.py 310958fe': [
+        ((6, 13, 6, 24), 'CWR605', 'error', '`work` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
     'review-file case.py 3154fb29': [
         ((5, 12, 5, 52), 'CWR303', 'error', '`password_hash` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
         ((5, 12, 5, 52), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
@@ -5556,6 +5589,8 @@ EXPECTED = {
     'review-file case.py 3efadad7': [
         ((4, 12, 4, 22), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
+    'review-file case.py 404e9325': [
+    ],
     'review-file case.py 4472d946': [
     ],
     'review-file case.py 44de3097': [
@@ -5565,6 +5600,9 @@ EXPECTED = {
         ((6, 5, 6, 28), 'CWR104', 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 10, 6, 22), 'request.args (the source)'), ((6, 5, 6, 28), 'the sink')), None),
     ],
     'review-file case.py 451ff18c': [
+    ],
+    'review-file case.py 47cfbeae': [
+        ((5, 12, 5, 62), 'CWR124', 'info', 'mark_safe() marks HTML built from `text` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
     ],
     'review-file case.py 4db5b3d0': [
         ((6, 9, 6, 83), 'CWR608', 'info', 'if `self.nightly_report_job_for_the_particular_pipeline_stage...` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
@@ -5617,6 +5655,8 @@ EXPECTED = {
     ],
     'review-file case.py 64540b28': [
     ],
+    'review-file case.py 657f9fed': [
+    ],
     'review-file case.py 666c72d9': [
     ],
     'review-file case.py 66d5cfb8': [
@@ -5629,6 +5669,9 @@ EXPECTED = {
     ],
     'review-file case.py 6bdab977': [
         ((6, 58, 6, 72), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xq7*********) (CWE-798)', (), (), None),
+    ],
+    'review-file case.py 71d7a7d7': [
+        ((5, 12, 5, 32), 'CWR117', 'info', 'parameter `user_input` (its name says it is outside input) chooses where flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 8, 4, 18), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 12, 5, 32), 'the sink')), None),
     ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
@@ -5729,6 +5772,8 @@ EXPECTED = {
     ],
     'review-file case.py c2228498': [
     ],
+    'review-file case.py c42f1419': [
+    ],
     'review-file case.py c8fb32f3': [
     ],
     'review-file case.py c95f1182': [
@@ -5824,6 +5869,9 @@ EXPECTED = {
     ],
     'review-file case.py fc5ec1d7': [
         ((5, 5, 5, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py fd37c24b': [
+        ((8, 13, 8, 22), 'CWR605', 'info', 'if `n3` is a dict, it is changed while the loop iterates over `n3.items()` (CWE-664)', (), (), None),
     ],
 }
 # fmt: on
