@@ -1125,7 +1125,9 @@ class ModuleInfo:
         analysis = Analysis(self, fn, general.parent, general.def_key)
         names = _param_names(fn)
         for index, value in fixed:
-            if isinstance(value, tuple):  # ("fields", ((key, constant), ...)): a mapping's constant keys
+            if isinstance(value, tuple) and value[0] == "ref":  # a function or class the caller passes
+                analysis.fixed[names[index]] = Value(ref=value[1])
+            elif isinstance(value, tuple):  # ("fields", ((key, constant), ...)): a mapping's constant keys
                 analysis.fixed_fields[names[index]] = value[1]
             else:
                 analysis.fixed[names[index]] = Value(const=value)
@@ -1155,6 +1157,11 @@ class ModuleInfo:
                 from codeward.reviewer.dataflow.fold import literal
 
                 constant = literal(param.default)
+            elif value.ref is not None and not value.flows and not value.fields:
+                # A function or class passed to be called (`fetch(urlopen, url)`, `run(subprocess.call, cmd)`):
+                # the call the body makes through the parameter is a call of it, sinks included.
+                out.append((index, ("ref", value.ref)))
+                continue
             elif value.fields and not value.flows:
                 # A mapping (`{"Content-Type": "application/json", ...}`): its constant string keys, the other
                 # keys read as the parameter's.
@@ -1322,7 +1329,8 @@ def _rebound(fn: cst.CSTNode) -> frozenset[object]:
 
 def _deciding_names(fn: cst.FunctionDef) -> frozenset[str]:
     """Parameters whose value decides what the body does: named in a test (`if`, `while`, a conditional
-    expression), passed on by keyword (`shell=shell`) or set on an object (`resp.headers = headers`)."""
+    expression), passed on by keyword (`shell=shell`), set on an object (`resp.headers = headers`) or called
+    (`opener(url)`: the function or class the caller passes)."""
     from codeward.reviewer.dataflow.nodes import children
 
     params = set(_param_names(fn))
@@ -1334,6 +1342,8 @@ def _deciding_names(fn: cst.FunctionDef) -> frozenset[str]:
         roots: list[cst.CSTNode] = []
         if kind is cst.If or kind is cst.While or kind is cst.IfExp:
             roots = [node.test]  # type: ignore[attr-defined]
+        elif kind is cst.Call and type(node.func) is cst.Name:  # type: ignore[attr-defined]
+            roots = [node.func]  # type: ignore[attr-defined]
         elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
             roots = [node.value]  # type: ignore[attr-defined]
         elif kind is cst.Assign and type(node.value) is cst.Name:  # type: ignore[attr-defined]
