@@ -33,6 +33,7 @@ QUIET_IN_TESTS: dict[str, str] = {
     # Judged false 16 of 16 in tests (constant parametrize cases, Hypothesis text, an escaping test), 0 true.
     "CWR120": "SQL a test formats from its own parametrize cases and fixtures (CWR101 still follows outside input)",
     "CWR121": "tests evaluate the repr of the object under test",
+    "CWR309": "a test starts the app it tests in debug mode; nothing is deployed that way",
     "CWR202": "fixture passwords of test servers and fake accounts",
     "CWR203": "`http://user:pass@host` fixtures",
     "CWR204": "test output, not production logs",
@@ -44,6 +45,7 @@ QUIET_IN_TESTS: dict[str, str] = {
     "CWR312": "short keys that keep key generation fast in tests",
     "CWR314": "cookies a test sets to check how flags are handled",
     "CWR117": "redirect handlers of fake test servers",
+    "CWR118": "fixture web apps that echo back what the test sends them, headers included",
     "CWR402": "listings of moto and Stubber fixtures, which hold a handful of items: one page is all there is",
     "CWR405": "buckets of moto and Stubber fixtures",
     # Judged not worth a comment 2 of 2 in tests (a moto fixture of two items, an integration test's teardown), 0 true.

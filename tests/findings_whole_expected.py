@@ -1160,6 +1160,9 @@ EXPECTED = {
     'CWR202 b67ee9ca': [
         ((1, 28, 1, 42), 'warning', 'hard-coded credential in `password` (Xk9*********) (CWE-798)', (), None),
     ],
+    'CWR202 d592a718': [
+        ((1, 12, 1, 37), 'warning', 'hard-coded credential in `PASSWORD` (Hors************) (CWE-798)', (), None),
+    ],
     'CWR202 f10359bc': [
         ((2, 12, 2, 26), 'warning', '`admin_pass` is compared with a hard-coded password (Xk9*********) (CWE-798)', (), None),
     ],
@@ -1288,6 +1291,9 @@ EXPECTED = {
     ],
     'CWR309 20a47852': [
         ((3, 25, 3, 35), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
+    ],
+    'CWR309 f58b5c86': [
+        ((3, 9, 3, 19), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
     ],
     'CWR310 589339d9': [
         ((2, 5, 2, 16), 'error', 'ECB is a broken cipher or mode (CWE-327)', (), None),
@@ -1585,11 +1591,17 @@ EXPECTED = {
     'CWR613 9432771e': [
         ((8, 13, 8, 18), 'error', '`break` in finally discards any exception being raised (CWE-584)', (), None),
     ],
+    'CWR613 98f6e063': [
+        ((7, 9, 7, 20), 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), None),
+    ],
     'CWR613 b0e7a3b8': [
         ((9, 17, 9, 25), 'error', '`continue` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 c0bb3dae': [
         ((12, 13, 12, 25), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
+    'CWR613 d11c8975': [
+        ((9, 9, 9, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 eb293369': [
         ((7, 17, 7, 28), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),

@@ -2386,6 +2386,9 @@ EXPECTED = {
     'review case.py 055e4d9d': [
         ((8, 5, 8, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 19, 7, 31), 'request.args (the source)'), ((8, 5, 8, 25), 'the sink')), None),
     ],
+    'review case.py 056a1284': [
+        ((27, 9, 27, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 27) -> the sink (line 27)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((27, 9, 27, 19), '`fetch()`'), ((27, 9, 27, 19), 'the sink')), None),
+    ],
     'review case.py 05a5fc07': [
         ((5, 5, 5, 166), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 125, 10, 137), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
@@ -2454,6 +2457,9 @@ EXPECTED = {
     ],
     'review case.py 13ea05bf': [
         ((7, 5, 7, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 12, 6, 24), 'request.args (the source)'), ((7, 5, 7, 26), 'the sink')), None),
+    ],
+    'review case.py 141d3450': [
+        ((29, 9, 29, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 27) -> `url` (line 27) -> `fetch()` (line 29) -> the sink (line 29)',), (((27, 11, 27, 23), 'request.args (the source)'), ((27, 5, 27, 28), '`url`'), ((29, 9, 29, 19), '`fetch()`'), ((29, 9, 29, 19), 'the sink')), None),
     ],
     'review case.py 164f784f': [
     ],
@@ -2617,6 +2623,9 @@ EXPECTED = {
         ((7, 5, 7, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 19, 6, 31), 'request.args (the source)'), ((6, 5, 6, 46), '`c`'), ((7, 5, 7, 17), 'the sink')), None),
         ((9, 5, 9, 17), 'CWR103', 'info', 'os.system() runs `d` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
+    'review case.py 34d122ac': [
+        ((27, 9, 27, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 27) -> the sink (line 27)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((27, 9, 27, 19), '`fetch()`'), ((27, 9, 27, 19), 'the sink')), None),
+    ],
     'review case.py 36027ac9': [
     ],
     'review case.py 36fa22c7': [
@@ -2664,6 +2673,8 @@ EXPECTED = {
     ],
     'review case.py 3e32b0c8': [
         ((6, 5, 6, 44), 'CWR102', 'error', 'request.headers reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.headers (line 6) -> the sink (line 6)',), (((6, 23, 6, 38), 'request.headers (the source)'), ((6, 5, 6, 44), 'the sink')), None),
+    ],
+    'review case.py 3ee4909f': [
     ],
     'review case.py 3f665580': [
         ((14, 5, 14, 55), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 55), '`render()`'), ((14, 5, 14, 55), 'the sink')), None),
@@ -2855,6 +2866,9 @@ EXPECTED = {
         ((10, 9, 10, 60), 'CWR102', 'error', 'request.args reaches the command run by os.execl(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `host` (line 8) -> the sink (line 10)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 29), '`host`'), ((10, 9, 10, 60), 'the sink')), None),
         ((12, 9, 12, 78), 'CWR102', 'error', 'request.args reaches the command run by os.spawnv(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `host` (line 8) -> the sink (line 12)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 29), '`host`'), ((12, 9, 12, 78), 'the sink')), None),
     ],
+    'review case.py 62521874': [
+        ((30, 9, 30, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 30) -> the sink (line 30)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((30, 9, 30, 19), '`fetch()`'), ((30, 9, 30, 19), 'the sink')), None),
+    ],
     'review case.py 63302cb9': [
         ((7, 5, 7, 19), 'CWR102', 'error', 'route parameter `cmd` reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: route parameter `cmd` (line 6) -> the sink (line 7)',), (((6, 10, 6, 13), 'route parameter `cmd` (the source)'), ((7, 5, 7, 19), 'the sink')), None),
     ],
@@ -3007,6 +3021,9 @@ EXPECTED = {
     ],
     'review case.py 8387442c': [
         ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 28, 7, 40), 'request.args (the source)'), ((7, 22, 7, 45), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
+    'review case.py 84986e57': [
+        ((28, 9, 28, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 28) -> the sink (line 28)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((28, 9, 28, 19), '`fetch()`'), ((28, 9, 28, 19), 'the sink')), None),
     ],
     'review case.py 84daa8cb': [
         ((4, 13, 4, 25), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3189,6 +3206,10 @@ EXPECTED = {
     'review case.py a4bac236': [
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `data.extra` (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((7, 5, 7, 35), '`data.extra`'), ((8, 5, 8, 26), 'the sink')), None),
     ],
+    'review case.py a551fc89': [
+    ],
+    'review case.py a6ed0c0c': [
+    ],
     'review case.py a7ffea4a': [
         ((29, 5, 29, 27), 'CWR109', 'error', 'request.args chooses the URL that _fetch(), which passes it to urllib.request.urlopen() (case.py:13) fetches from the server (CWE-918)', ('data flow: request.args (line 28) -> `value` (line 28) -> `_fetch()` (line 29) -> the sink (line 29)',), (((28, 13, 28, 25), 'request.args (the source)'), ((28, 5, 28, 30), '`value`'), ((29, 5, 29, 27), '`_fetch()`'), ((29, 5, 29, 27), 'the sink')), None),
     ],
@@ -3347,6 +3368,8 @@ EXPECTED = {
     ],
     'review case.py c861c76a': [
     ],
+    'review case.py c898682a': [
+    ],
     'review case.py c983997a': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 8)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`x`'), ((8, 9, 8, 21), 'the sink')), None),
     ],
@@ -3493,6 +3516,9 @@ EXPECTED = {
     'review case.py e140d907': [
         ((12, 5, 12, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 11) -> `cmd` (line 11) -> the sink (line 12)',), (((11, 15, 11, 27), 'request.args (the source)'), ((11, 9, 11, 32), '`cmd`'), ((12, 5, 12, 19), 'the sink')), None),
     ],
+    'review case.py e1ce846b': [
+        ((27, 9, 27, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 27) -> the sink (line 27)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((27, 9, 27, 19), '`fetch()`'), ((27, 9, 27, 19), 'the sink')), None),
+    ],
     'review case.py e235acaf': [
         ((13, 5, 13, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `d` (line 10) -> the sink (line 13)',), (((10, 9, 10, 21), 'request.args (the source)'), ((10, 5, 10, 26), '`d`'), ((13, 5, 13, 17), 'the sink')), None),
     ],
@@ -3522,6 +3548,8 @@ EXPECTED = {
     'review case.py e4c42ca4': [
         ((8, 9, 8, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((12, 5, 12, 31), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 12) -> `run()` (line 12) -> the sink (line 12)',), (((12, 13, 12, 25), 'request.args (the source)'), ((12, 5, 12, 31), '`run()`'), ((12, 5, 12, 31), 'the sink')), None),
+    ],
+    'review case.py e4ccc8a0': [
     ],
     'review case.py e5078d04': [
         ((8, 5, 8, 30), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 23, 7, 35), 'request.args (the source)'), ((8, 5, 8, 30), 'the sink')), None),
@@ -4702,6 +4730,11 @@ EXPECTED = {
     ],
     'review-case CWR202 b76cc34c': [
     ],
+    'review-case CWR202 d592a718': [
+        ((1, 12, 1, 37), 'CWR202', 'warning', 'hard-coded credential in `PASSWORD` (Hors************) (CWE-798)', (), (), None),
+    ],
+    'review-case CWR202 df770fa6': [
+    ],
     'review-case CWR202 e4b17017': [
     ],
     'review-case CWR202 e893692a': [
@@ -4927,7 +4960,14 @@ EXPECTED = {
     'review-case CWR309 20a47852': [
         ((3, 25, 3, 35), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
+    'review-case CWR309 37c41e0a': [
+    ],
+    'review-case CWR309 a737f217': [
+    ],
     'review-case CWR309 bc78169b': [
+    ],
+    'review-case CWR309 f58b5c86': [
+        ((3, 9, 3, 19), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
     'review-case CWR310 589339d9': [
         ((2, 5, 2, 16), 'CWR310', 'error', 'ECB is a broken cipher or mode (CWE-327)', (), (), None),
@@ -5445,6 +5485,9 @@ EXPECTED = {
     'review-case CWR613 9432771e': [
         ((8, 13, 8, 18), 'CWR613', 'error', '`break` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
+    'review-case CWR613 98f6e063': [
+        ((7, 9, 7, 20), 'CWR613', 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), (), None),
+    ],
     'review-case CWR613 b0e7a3b8': [
         ((9, 17, 9, 25), 'CWR613', 'error', '`continue` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
@@ -5452,6 +5495,9 @@ EXPECTED = {
         ((12, 13, 12, 25), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
     'review-case CWR613 ceb2b372': [
+    ],
+    'review-case CWR613 d11c8975': [
+        ((9, 9, 9, 20), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
     'review-case CWR613 eb293369': [
         ((7, 17, 7, 28), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),

@@ -496,6 +496,41 @@ def test_checks_on_a_derived_value() -> None:
     assert reported(body) == [(14, "CWR107")]
 
 
+HOST_CHECKS = [
+    # (description, route body, lines of `route(body)` reported as SSRF): a check of the URL's host, through
+    # the variables the code keeps it in, clears the URL; a check that does not pin the host does not.
+    ("host kept in a variable", "host = urlparse(url).hostname\nif host in ALLOWED:\n    fetch(url)\n", []),
+    ("parsed URL kept", "parsed = urlparse(url)\nif parsed.netloc not in ALLOWED:\n    return 'no'\nfetch(url)\n", []),
+    ("host pinned to a domain", "if DOMAIN.match(urlparse(url).hostname):\n    fetch(url)\n", []),
+    ("normalised host with a default", "p = urlparse(url)\nhost = (p.hostname or '').rstrip('.')\n"
+     "if not DOMAIN.match(host):\n    return 'no'\nfetch(url)\n", []),
+    ("project predicate", "if not trusted(url):\n    return 'no'\nfetch(url)\n", []),
+    ("the check's other side", "host = urlparse(url).hostname\nif host not in ALLOWED:\n    fetch(url)\n", [7]),
+    ("a pattern that names no domain", "if re.match(r'^[a-z.]+$', urlparse(url).hostname):\n    fetch(url)\n", [6]),
+    ("a domain pattern on the whole URL", "if DOMAIN.match(url):\n    fetch(url)\n", [6]),
+    ("a domain pattern open at the end", "if re.match(r'^sns\\.[a-z]+\\.amazonaws\\.com', urlparse(url).hostname):\n"
+     "    fetch(url)\n", [6]),
+    ("the host variable bound twice", "host = urlparse(url).hostname\nif x:\n    host = 'a.example.com'\n"
+     "if host in ALLOWED:\n    fetch(url)\n", [9]),
+    ("the URL bound again after the host was read", "host = urlparse(url).hostname\nurl = request.args['v']\n"
+     "if host in ALLOWED:\n    fetch(url)\n", [8]),
+]  # fmt: skip
+_HOST_HEAD = (
+    "import re\nimport requests\nfrom urllib.parse import urlparse\n"
+    "ALLOWED = {'api.example.com'}\nDOMAIN = re.compile(r'^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$')\n\n"
+    "def fetch(u):\n    return requests.get(u, timeout=5)\n\n"
+    "def trusted(u):\n    if not u or not isinstance(u, str):\n        return False\n    parsed = urlparse(u)\n"
+    "    if parsed.scheme != 'https':\n        return False\n    host = (parsed.hostname or '').rstrip('.')\n"
+    "    return bool(DOMAIN.match(host))\n\n"
+)
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), HOST_CHECKS, ids=[c[0] for c in HOST_CHECKS])
+def test_host_checks_through_variables(name: str, body: str, expected: list[int]) -> None:
+    found = reported(route("x = request.args['x']\nurl = request.args['u']\n" + body), head=HEAD + _HOST_HEAD)
+    assert [line for line, code in found if code == "CWR109"] == expected
+
+
 def test_escaping_fits_the_sink() -> None:
     body = route(
         "import html\nname = html.escape(request.args['n'])\nq = request.args['q'].replace(\"'\", \"''\")\n"

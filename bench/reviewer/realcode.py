@@ -68,6 +68,7 @@ class Project:
     # "twelfth": judged before any change of the 2026-12-07 13:40 session, to score main at 0f153d6 out of sample.
     # "thirteenth": judged before any change of the 2026-12-07 16:16 session, to score main at 8772862 out of sample.
     # "fourteenth": judged before any change of the 2026-12-07 19:06 session, to score main at 166413b out of sample.
+    # "fifteenth": judged before any change of the 2026-12-07 21:58 session, to score main at 0716060 out of sample.
     split: str = "tuning"
 
 
@@ -222,6 +223,16 @@ PROJECTS = (
     Project("sqlite-utils", "pypi", "sqlite-utils", "4.2.1", (), "fourteenth"),
     Project("runway", "pypi", "runway", "2.8.4", (), "fourteenth"),
     Project("aws-parallelcluster", "pypi", "aws-parallelcluster", "3.16.1", (), "fourteenth"),
+    Project("enhanced-document-understanding", "github", "aws-solutions/enhanced-document-understanding-on-aws",
+            "f75682079b8b6dfd8361c9e852faccdd9dad2f38", ("source/lambda",), "fifteenth"),
+    Project("media-exchange", "github", "aws-solutions/media-exchange-on-aws",
+            "66bec3907ecae6f25dd1cb52f495ea917edff350", ("source", "tests"), "fifteenth"),
+    Project("django-ses", "pypi", "django-ses", "4.9.0", (), "fifteenth"),
+    Project("django-s3-storage", "pypi", "django-s3-storage", "0.15.0", (), "fifteenth"),
+    Project("aws-sam-translator", "pypi", "aws-sam-translator", "1.115.0", (), "fifteenth"),
+    Project("httpie", "pypi", "httpie", "3.2.4", (), "fifteenth"),
+    Project("sanic", "pypi", "sanic", "25.12.1", (), "fifteenth"),
+    Project("aws-shell", "pypi", "aws-shell", "0.2.2", (), "fifteenth"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (

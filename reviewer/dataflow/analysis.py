@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 from codeward.reviewer.dataflow import fold
 from codeward.reviewer.dataflow.cfg import CFG, LIBCST, build_cfg, element_key
+from codeward.reviewer.dataflow.nodes import children
 from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
@@ -64,6 +65,8 @@ _READ_ALL = frozenset({"getvalue", "read", "readline", "readlines", "values", "c
 _ADD_ONE = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "put": 0, "put_nowait": 0, "push": 0}
 _ADD_MANY = frozenset({"extend", "extendleft", "writelines"})
 _URL_PARTS = frozenset({"netloc", "hostname", "scheme", "port", "username"})
+_HOST_PARTS = frozenset({"netloc", "hostname"})
+_MAX_ALIAS_HOPS = 4
 _PATH_TYPE = "path:normalized"
 # A service name as boto3.client takes it ("s3", "discovery", "cognito-idp"); a URL or a sentence is not one.
 _SDK_SERVICE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -1565,9 +1568,11 @@ class Analysis:
         if name is not None and self.info.resolved(name) in ("re.fullmatch", "re.match") and len(positional) >= 2:
             pattern = self.eval(positional[0], dict(env)).const
             if isinstance(pattern, str | bytes):
-                kinds = _strict_kinds(pattern, fullmatch=self.info.resolved(name) == "re.fullmatch")
-                if kinds:
-                    return self.narrow(env, positional[1], kinds)
+                whole = self.info.resolved(name) == "re.fullmatch"
+                kinds = _strict_kinds(pattern, fullmatch=whole)
+                hosts = _HOST_KINDS if _fixed_domain(pattern, whole) else frozenset()
+                if kinds or hosts:
+                    return self.narrow(env, positional[1], kinds, host_kinds=hosts)
             return env
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -1576,9 +1581,11 @@ class Analysis:
                 compiled = self.eval(receiver, dict(env))
                 pattern = compiled.field(".pattern")
                 text = pattern.const if pattern is not None else UNKNOWN
-                kinds = _strict_kinds(text, fullmatch=method == "fullmatch") if isinstance(text, str | bytes) else None
-                if kinds:
-                    return self.narrow(env, positional[0], kinds)
+                if isinstance(text, str | bytes):
+                    kinds = _strict_kinds(text, fullmatch=method == "fullmatch")
+                    hosts = _HOST_KINDS if _fixed_domain(text, method == "fullmatch") else frozenset()
+                    if kinds or hosts:
+                        return self.narrow(env, positional[0], kinds, host_kinds=hosts)
                 return env
             if method in ("isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier", "isascii"):
                 kinds = ALL_KINDS if method != "isascii" else frozenset()
@@ -1616,6 +1623,26 @@ class Analysis:
         if positional:
             self._checked_by_name(env, test, positional[0])  # `if is_valid_path(p):`
         return env
+
+    def _alias(self, name: str) -> cst.BaseExpression | None:
+        """The expression a local variable of this function stands for wherever it is read: it is bound once,
+        by `name = expression`, and every variable the expression reads is bound at most once (so it still
+        holds what it held there). None for any other name."""
+        node = self.node
+        if not isinstance(node, cst.FunctionDef):
+            return None
+        facts = self.info.facts(node)
+        value = facts.alias(name) if name not in facts.declared else None
+        if value is None:
+            return None
+        counts = facts.counts
+        stack: list[cst.CSTNode] = [value]
+        while stack:
+            item = stack.pop()
+            if type(item) is cst.Name and counts.get(item.value, 0) > 1:
+                return None
+            stack.extend(children(item))
+        return value
 
     def _checked_by_name(self, env: Env, call: cst.Call, subject: cst.BaseExpression) -> None:
         """A project's check whose name says it validates a file name, a path or a key (`validateKeyName(x)`,
@@ -1656,13 +1683,36 @@ class Analysis:
         return receiver, args
 
     def narrow(
-        self, env: Env, subject: cst.BaseExpression, kinds: frozenset[str], members: Any = None, extra: tuple = ()
+        self,
+        env: Env,
+        subject: cst.BaseExpression,
+        kinds: frozenset[str],
+        members: Any = None,
+        extra: tuple = (),
+        host_kinds: frozenset[str] = frozenset(),
+        hops: int = 0,
     ) -> Env:
         """The value `subject` stands for (at access path `extra` below it) is now known safe for `kinds` (or
-        one of `members`)."""
+        one of `members`); `host_kinds` too when `subject` is the host part of a URL (a check that pins a host
+        name says nothing of a whole URL: `.*\\.example\\.com$` matches `http://evil/?.example.com`)."""
         derived: frozenset[str] | None = None
         expr = subject
         while True:
+            if isinstance(expr, cst.Name) and hops < _MAX_ALIAS_HOPS:
+                value = self._alias(expr.value)
+                if value is not None:
+                    # `host = urlparse(url).hostname` then `if host in ALLOWED`: the name is narrowed, and
+                    # what it was computed from as far as the computation lets the check through.
+                    self.narrow(env, expr, kinds, members, extra, host_kinds, _MAX_ALIAS_HOPS)
+                    expr, hops = value, hops + 1
+                    continue
+            if (
+                isinstance(expr, cst.BooleanOperation)
+                and isinstance(expr.operator, cst.Or)
+                and fold.literal(expr.right) is not None
+            ):
+                expr = expr.left  # `(parsed.hostname or "")`: the default is a constant
+                continue
             parts = _joined_parts(expr, self, env)
             if parts is not None:
                 # A path joined from parts and checked as a whole (`realpath(join(BASE, name)).startswith(BASE)`):
@@ -1686,10 +1736,16 @@ class Analysis:
                     expr = expr.func.value  # type: ignore[attr-defined]
                     continue
                 break
-            if isinstance(expr, cst.Attribute) and expr.attr.value in _URL_PARTS and isinstance(expr.value, cst.Call):
-                derived = (derived or ALL_KINDS) & frozenset({"ssrf", "redirect"})
-                expr = expr.value
-                continue
+            if isinstance(expr, cst.Attribute) and expr.attr.value in _URL_PARTS:
+                base = expr.value
+                if isinstance(base, cst.Name) and hops < _MAX_ALIAS_HOPS:
+                    base = self._alias(base.value) or base  # `parsed = urlparse(url)` then `parsed.hostname`
+                if isinstance(base, cst.Call):
+                    if expr.attr.value in _HOST_PARTS:
+                        kinds = kinds | host_kinds
+                    derived = (derived or ALL_KINDS) & frozenset({"ssrf", "redirect"})
+                    expr = base
+                    continue
             break
         if derived is not None:
             kinds = kinds & derived
@@ -1826,6 +1882,22 @@ def _anchored_body(pattern: str | bytes, fullmatch: bool) -> str | None:
     if text.endswith(("\\Z", "\\z")):
         text = text[:-2]
     return text
+
+
+_HOST_KINDS = frozenset({"ssrf", "redirect"})
+# The end of a pattern that pins the domain: two or more literal labels, each after an escaped dot
+# (`\.amazonaws\.com`), then optional literal labels (`(\.cn)?`).
+_DOMAIN_TAIL = re.compile(r"(?:\\\.[A-Za-z0-9-]+){2,}(?:\((?:\?:)?(?:\\\.[A-Za-z0-9-]+)+\)\?)*")
+
+
+def _fixed_domain(pattern: str | bytes, fullmatch: bool) -> bool:
+    r"""A host name that matches `pattern` whole lies in one fixed domain (`^sns\.[a-z0-9-]+\.amazonaws\.com$`):
+    anchored at both ends, no alternative, and ending with that domain's literal labels."""
+    body = _anchored_body(pattern, fullmatch)
+    if not body or "|" in body:
+        return False
+    tail = _DOMAIN_TAIL.search(body)
+    return tail is not None and tail.end() == len(body)
 
 
 def _strict(pattern: str | bytes, fullmatch: bool) -> bool:

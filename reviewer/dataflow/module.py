@@ -1452,6 +1452,15 @@ class _Facts:
     called: list[str] = field(default_factory=list)  # last names of what it calls
     bound: set[str] = field(default_factory=set)  # names it binds (Python's local variables)
     declared: set[str] = field(default_factory=set)  # names declared global or nonlocal
+    # How many times each name is bound, and the value of a name's `name = value` statement (its last one): a
+    # name bound once, there, stands for that value everywhere the body reads it (`host = urlparse(u).hostname`).
+    counts: dict[str, int] = field(default_factory=dict)
+    assigned: dict[str, cst.BaseExpression] = field(default_factory=dict)
+
+    def alias(self, name: str) -> cst.BaseExpression | None:
+        """The value a name bound once, by a plain `name = value`, holds; None for any other name."""
+        value = self.assigned.get(name)
+        return value if value is not None and self.counts.get(name) == 1 else None
 
 
 def _collect_scope(scope: cst.CSTNode) -> _Facts:
@@ -1461,7 +1470,8 @@ def _collect_scope(scope: cst.CSTNode) -> _Facts:
 
     facts = _Facts()
     if isinstance(scope, cst.FunctionDef):
-        facts.bound.update(p.name.value for p in _params(scope))
+        for param in _params(scope):
+            _bind(param.name, facts)
         roots: list[cst.CSTNode] = list(scope.body.body)
     elif isinstance(scope, cst.ClassDef):
         roots = list(scope.body.body)
@@ -1477,7 +1487,7 @@ def _collect_scope(scope: cst.CSTNode) -> _Facts:
         item, in_comprehension = pop()
         kind = type(item)
         if kind is function_def or kind is class_def:
-            facts.bound.add(item.name.value)  # type: ignore[attr-defined]
+            _bind(item.name, facts)  # type: ignore[attr-defined]
             for decorator in item.decorators:  # type: ignore[attr-defined]
                 push((decorator.decorator, in_comprehension))
             continue
@@ -1507,6 +1517,11 @@ def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) 
         return
     if in_comprehension and kind is not cst.NamedExpr:
         return  # a comprehension's or lambda's own variables
+    if kind is cst.Assign:
+        targets = item.targets  # type: ignore[attr-defined]
+        if len(targets) == 1 and type(targets[0].target) is cst.Name:
+            facts.assigned[targets[0].target.value] = item.value  # type: ignore[attr-defined]
+        return  # its targets are bound where their AssignTarget nodes are seen
     if (
         kind is cst.AssignTarget
         or kind is cst.AnnAssign
@@ -1520,19 +1535,24 @@ def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) 
     elif kind is cst.Import:
         for alias in item.names:  # type: ignore[attr-defined]
             if alias.asname is None:
-                facts.bound.add((_dotted(alias.name) or "").split(".", 1)[0])
+                _bind_name((_dotted(alias.name) or "").split(".", 1)[0], facts)
     elif kind is cst.ImportFrom:
         if not isinstance(item.names, cst.ImportStar):  # type: ignore[attr-defined]
             for alias in item.names:  # type: ignore[attr-defined]
                 if alias.asname is None:
-                    facts.bound.add(_dotted(alias.name) or "")
+                    _bind_name(_dotted(alias.name) or "", facts)
     elif (kind is cst.MatchAs or kind is cst.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
-        facts.bound.add(item.name.value)  # type: ignore[attr-defined]
+        _bind_name(item.name.value, facts)  # type: ignore[attr-defined]
+
+
+def _bind_name(name: str, facts: _Facts) -> None:
+    facts.bound.add(name)
+    facts.counts[name] = facts.counts.get(name, 0) + 1
 
 
 def _bind(target: cst.BaseExpression, facts: _Facts) -> None:
     if isinstance(target, cst.Name):
-        facts.bound.add(target.value)
+        _bind_name(target.value, facts)
     elif isinstance(target, cst.Tuple | cst.List):
         for element in target.elements:
             _bind(element.value, facts)

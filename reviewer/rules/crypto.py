@@ -818,6 +818,13 @@ class JwtWithoutVerification(CallRule):
     )
 
 
+_OTHER_FRAMEWORKS = ("sanic.", "aiohttp.", "bottle.", "tornado.", "fastapi.", "starlette.", "falcon.", "litestar.")
+_FRAMEWORK_IMPORT = re.compile(
+    r"^\s*(?:from|import)\s+(flask|quart|werkzeug|sanic|aiohttp|bottle|tornado|fastapi|starlette|falcon|litestar)\b",
+    re.MULTILINE,
+)
+
+
 class FlaskDebug(ReviewRule):
     """
     ## What it does
@@ -852,12 +859,31 @@ class FlaskDebug(ReviewRule):
         if debug is None or not is_const(debug.value, True):
             return
         origin = ctx.origin(node.func.value)
-        receiver = ctx.code(node.func.value)
-        if (origin and origin[0].startswith(("flask.", "quart."))) or receiver in ("app", "application"):
+        made = origin[0] if origin is not None else ""
+        if made.startswith(("flask.", "quart.")):
+            flask = True
+        elif made.startswith(_OTHER_FRAMEWORKS):
+            flask = False
+        else:
+            # An `app` made elsewhere (a factory, an import, a fixture) is taken for Flask's unless the file
+            # speaks only another framework: their debug modes (Sanic, aiohttp, Bottle) show tracebacks but run
+            # no code.
+            imported = set(_FRAMEWORK_IMPORT.findall(ctx.text))
+            flask = ctx.code(node.func.value) in ("app", "application") and (
+                not imported or bool(imported & {"flask", "quart", "werkzeug"})
+            )
+        if flask:
             ctx.report(debug, "debug=True exposes the interactive debugger: anyone reaching an error page runs code")
 
-    VALID = (Valid("from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n"),)
-    INVALID = (Invalid("from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n", 3, 25),)
+    VALID = (
+        Valid("from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n"),
+        Valid("from sanic import Sanic\napp = Sanic('svc')\napp.run(host='0.0.0.0', debug=True)\n"),
+        Valid("import pytest\nfrom sanic import Sanic\n\ndef test_serve(app):\n    app.run(debug=True)\n"),
+    )
+    INVALID = (
+        Invalid("from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n", 3, 25),
+        Invalid("from myapp import create_app\napp = create_app()\napp.run(debug=True)\n", 3, 9),
+    )
 
 
 class WeakCipher(ReviewRule):

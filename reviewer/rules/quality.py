@@ -1605,7 +1605,8 @@ class ReturnInFinally(ReviewRule):
     Finds `return`, `break` and `continue` inside a `finally:` block. One guarded by a flag that only `except`
     blocks which complete set (`if error: return error`) is reported at `info` and only when the rule is asked
     for by name: no exception is in flight then unless that block itself fails (judged on real code 0 true,
-    1 false).
+    1 false). So is one after a try whose last handler catches everything (bare or `BaseException`) and whose
+    handlers never raise (judged on real code: 1 not worth a comment).
 
     ## Why is this bad?
     They silently discard the exception being raised (and any earlier return value): errors vanish
@@ -1647,6 +1648,17 @@ class ReturnInFinally(ReviewRule):
                 opt_in=True,  # judged on real code: 0 true, 1 false (aws-sam-cli: the flag's comment says why)
             )
             return
+        if isinstance(owner, cst.Try) and _catches_all_quietly(owner):
+            # `except BaseException: log(...)` before it: nothing is in flight when the finally block runs,
+            # unless an except block fails itself (judged on real code: sanic's websocket close, not worth one).
+            ctx.report(
+                stmt,
+                f"`{keyword}` in finally discards an exception only if an except block of this try fails itself "
+                "(the last one catches everything)",
+                severity=Severity.INFO,
+                opt_in=True,
+            )
+            return
         ctx.report(stmt, f"`{keyword}` in finally discards any exception being raised")
 
     VALID = (
@@ -1662,6 +1674,21 @@ class ReturnInFinally(ReviewRule):
     )
     INVALID = (
         Invalid("def f():\n    try:\n        return compute()\n    finally:\n        return None\n", 5, 9),
+        # A handler that re-raises: the exception is in flight when the finally block returns.
+        Invalid(
+            "def f():\n    try:\n        run()\n    except KeyError:\n        raise\n    except BaseException:\n"
+            "        log()\n    finally:\n        return None\n",
+            9,
+            9,
+        ),
+        # Everything caught and logged first: at info, and only when asked for by name.
+        Invalid(
+            "def f():\n    try:\n        run()\n    except BaseException:\n        log()\n    finally:\n"
+            "        return None\n",
+            7,
+            9,
+            message="only if an except block",
+        ),
         # Set only by an except block that completes: at info (aws-sam-cli's authorizer, judged false as an error).
         Invalid(
             "def f():\n    try:\n        error = None\n        run()\n    except KeyError:\n        error = 'missing'\n"
@@ -1735,6 +1762,17 @@ def _handled_only_guard(owner: cst.Try, final: cst.Finally, stmt: cst.CSTNode) -
             return None
         return name
     return None
+
+
+def _catches_all_quietly(owner: cst.Try) -> bool:
+    """The try has no else block, ends with a handler of every exception (bare or `BaseException`), and no
+    handler raises: an exception reaches its finally block only from inside a handler."""
+    if owner.orelse is not None or not owner.handlers:
+        return False
+    last = owner.handlers[-1].type
+    if last is not None and (dotted(last) or "").rsplit(".", 1)[-1] != "BaseException":
+        return False
+    return not any(_raises(h.body) for h in owner.handlers)
 
 
 def _assigned_in(block: cst.CSTNode) -> set[str]:

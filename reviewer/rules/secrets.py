@@ -101,6 +101,10 @@ def looks_like_secret(value: str) -> bool:
         and _CREDENTIAL_WORDS.match(value.lower())
     ):
         return False  # "ClientRequestToken", "DBPassword": an API's field or option name in camel case
+    if re.fullmatch(r"(?:[A-Z][a-z]+|[A-Z]{1,4})(?:-(?:[A-Z][a-z]+|[A-Z]{1,4}))+", value) and _CREDENTIAL_WORDS.match(
+        value.lower()
+    ):
+        return False  # "Access-Control-Allow-Credentials", "X-Auth-Token": an HTTP header's name
     if re.fullmatch(r"[^A-Za-z0-9\s]{1,4}[A-Z]{2,}(?:_[A-Z]{2,})*[^A-Za-z0-9\s]{1,4}", value):
         return False  # a sentinel in a stream or a template ("##END_CONVERSATION##", "__KEEP_ALIVE__")
     return not re.fullmatch(r"[A-Z][A-Z0-9_]+", value)  # an environment variable's name
@@ -321,6 +325,8 @@ class HardcodedPassword(ReviewRule):
         # An API's field names spelled in camel case (botocore's request parameters).
         Valid("CLIENT_REQUEST_TOKEN = 'ClientRequestToken'\nSECRET_KEY_FIELD = {'secret_key': 'SecretAccessKey'}\n"),
         Valid("DB_PASSWORD = 'DBPassword'\nAPI_KEY_HEADER = 'XAPIKey'\n"),
+        # HTTP header names.
+        Valid("ALLOW_CREDENTIALS = 'Access-Control-Allow-Credentials'\nAUTH_TOKEN = 'X-Auth-Token'\n"),
         # A token in a known format is CWR201's finding, named by its provider: one finding per secret.
         Valid(
             "TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJTYW1wbGUiLCJleHAiOjE2NjM5Nzc5NjJ9.UkYE9edglO6kPN5_r3wy9OeP15w7iB3M'\n"
@@ -347,6 +353,7 @@ class HardcodedPassword(ReviewRule):
         ),
         Invalid("settings = {'api_key': 'a81bc81b-dead-4e5d-abff-90865d1e13b1'}\n", 1, 24),
         Invalid("TWILIO_AUTH_TOKEN = '3f9a6c2e8b1d4f7a9c0e2b5d8f1a3c6e'\n", 1, 21),
+        Invalid("PASSWORD = 'Horse-Battery-Staple-42'\n", 1, 12),  # words and a number: a passphrase
         Invalid(
             "import requests\nr = requests.get(u, auth=('deploy', 'Xk9#mP2$vL7q'), timeout=5)\n",
             2,
