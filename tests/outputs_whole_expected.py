@@ -1959,6 +1959,9 @@ EXPECTED = {
     'lint-file buildspec.yml d3b8ed2f': [
         ((9, 7, 9, 12), 'CWB106', 'error', 'secondary-artifacts.web.files is empty: nothing would be uploaded; list the files', (), (), None),
     ],
+    'lint-file buildspec.yml dc9e1ad3': [
+        ((4, 12, 4, 47), 'CWB110', 'error', 'env.secrets-manager.TOKEN: "prod/app:token:AWSCURRENT:abc:extra" has 5 ":"-separated parts; the format is secret-id:json-key:version-stage:version-id (use the full ARN for a secret with ":" in its id)', (), (), None),
+    ],
     'lint-file buildspec.yml dcdf7ffb': [
         ((5, 9, 5, 12), 'CWB128', 'warning', '`npm run-script serve` does not return: its "serve" script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],

@@ -1008,3 +1008,15 @@ def test_seed_51_a_default_acl_entry_of_four_parts_needs_no_name(tmp_path: Path)
         ("CWA114", (8, 9, 8, 15), "error", 'ACL entry "u::rwx" has no user name; set the owner\'s, group\'s and '
          "others' base permissions with mode instead", ()),
     ]  # fmt: skip
+
+
+def test_seed_51_a_secrets_manager_reference_of_five_parts(tmp_path: Path) -> None:
+    text = (
+        "version: 0.2\nenv:\n  secrets-manager:\n    TOKEN: prod/app:token:AWSCURRENT:abc:extra\n"
+        "phases:\n  build:\n    commands:\n      - echo hi\n"
+    )
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ("CWB110", (4, 12, 4, 47), "error", 'env.secrets-manager.TOKEN: "prod/app:token:AWSCURRENT:abc:extra" has 5 '
+         '":"-separated parts; the format is secret-id:json-key:version-stage:version-id (use the full ARN for a '
+         'secret with ":" in its id)', ()),
+    ]  # fmt: skip
