@@ -2044,6 +2044,9 @@ EXPECTED = {
     'lint-file pipeline.json 9c8605ad': [
         ((11, 213, 11, 234), 'CWP125', 'error', 'TemplatePath of CloudFormation action "Deploy" reads template.yml from "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the file is not there, so the action fails', (), (), None),
     ],
+    'lint-file pipeline.json a8d7e2a1': [
+        ((10, 154, 10, 190), 'CWP113', 'error', '"#{codepipline.PipelineExecutionId}": namespace "codepipline" is not declared by any action; did you mean "codepipeline"?', ('Set namespace on the action that produces the variable; namespaces are case-sensitive.',), (), None),
+    ],
     'lint-file pipeline.json b279c0dc': [
     ],
     'lint-file pipeline.json d2d7671d': [

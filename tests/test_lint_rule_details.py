@@ -1020,3 +1020,13 @@ def test_seed_51_a_secrets_manager_reference_of_five_parts(tmp_path: Path) -> No
          '":"-separated parts; the format is secret-id:json-key:version-stage:version-id (use the full ARN for a '
          'secret with ":" in its id)', ()),
     ]  # fmt: skip
+
+
+def test_seed_51_a_misspelt_codepipeline_namespace_is_suggested(tmp_path: Path) -> None:
+    build = {**BUILD_ACTION, "configuration": {"ProjectName": "#{codepipline.PipelineExecutionId}"}}
+    text = api_case(("Source", [SOURCE_ACTION]), ("Build", [build]))
+    assert findings(tmp_path, "pipeline.json", text) == [
+        ("CWP113", (10, 154, 10, 190), "error", '"#{codepipline.PipelineExecutionId}": namespace "codepipline" is not '
+         'declared by any action; did you mean "codepipeline"?',
+         ("Set namespace on the action that produces the variable; namespaces are case-sensitive.",)),
+    ]  # fmt: skip
