@@ -1973,6 +1973,9 @@ EXPECTED = {
     'lint-file buildspec.yml e6fbbed3': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: the build writes it as out/report.txt, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "out/report.txt" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/report.txt).',), (), None),
     ],
+    'lint-file buildspec.yml e70979ee': [
+        ((10, 7, 10, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "deploy/**/*" matches files in many directories; files with the same name overwrite each other', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
+    ],
     'lint-file buildspec.yml e7e2c5f7': [
     ],
     'lint-file buildspec.yml edfd5652': [

@@ -1030,3 +1030,16 @@ def test_seed_51_a_misspelt_codepipeline_namespace_is_suggested(tmp_path: Path) 
          'declared by any action; did you mean "codepipeline"?',
          ("Set namespace on the action that produces the variable; namespaces are case-sensitive.",)),
     ]  # fmt: skip
+
+
+def test_seed_51_discard_paths_given_as_the_string_yes(tmp_path: Path) -> None:
+    # CWB122: `discard-paths: "yes"` (a string, as CodeBuild also takes it) flattens the artifact as `yes` does:
+    # no CWB122, and CWB107 says what flattening costs.
+    from codeward.linters.rules.buildspec.CWB122_appspec_below_artifact_root import _EC2, _SPEC
+
+    write_files(tmp_path, {"appspec.yml": _EC2})
+    assert findings(tmp_path, "buildspec.yml", _SPEC + '  discard-paths: "yes"\n') == [
+        ("CWB107", (10, 7, 10, 18), "warning", 'with discard-paths: yes in artifacts, "deploy/**/*" matches files in many '
+         "directories; files with the same name overwrite each other",
+         ("Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.",)),
+    ]  # fmt: skip
