@@ -792,6 +792,32 @@ SEED_26 = {
     "pickle of what the function dumped": (
         "import pickle\n\n\ndef clone(x):\n    return pickle.loads(pickle.dumps(x))\n", []
     ),
+    # CWR105: a buffer made here and filled only by pickle.dump is this code's own data too (bandit's example).
+    "pickle of a buffer the function dumped into": (
+        "import io\nimport pickle\n\n\ndef clone(x):\n    buf = io.BytesIO()\n    pickle.dump(x, buf)\n"
+        "    buf.seek(0)\n    return pickle.load(buf)\n",
+        [],
+    ),
+    "pickle of a module-level buffer in a with block": (
+        "import pickle\nfrom io import BytesIO\n\nwith BytesIO() as buf:\n    pickle.dump([1, 2], file=buf)\n"
+        "    buf.seek(0)\n    print(pickle.Unpickler(buf).load())\n",
+        [],
+    ),
+    # ... but not one written otherwise, made from data, or a module's buffer that a function writes into.
+    "pickle of a buffer written with data": (
+        "import io\nimport pickle\n\n\ndef load(body):\n    buf = io.BytesIO()\n    buf.write(body)\n"
+        "    buf.seek(0)\n    return pickle.load(buf)\n",
+        [("CWR105", 9, 12, "info", "pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)")],
+    ),
+    "pickle of a buffer made from data": (
+        "import io\nimport pickle\n\n\ndef load(body):\n    return pickle.load(io.BytesIO(body))\n",
+        [("CWR105", 6, 12, "info", "pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)")],
+    ),
+    "pickle of a module's buffer another function writes": (
+        "import io\nimport pickle\n\nshared = io.BytesIO()\n\n\ndef load():\n    shared.seek(0)\n"
+        "    return pickle.load(shared)\n\n\ndef fill(data):\n    shared.write(data)\n",
+        [("CWR105", 9, 12, "info", "pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)")],
+    ),
     # CWR305: an attribute target names what the random value makes.
     "a token assigned to an attribute": (
         "import random\n\n\nclass S:\n    def new(self):\n        self.reset_token = random.getrandbits(64)\n",
