@@ -37,6 +37,7 @@ TESTS = (
     "tests/test_dataflow_sources.py",
     "tests/test_dataflow_validated.py",
     "tests/test_dataflow_archives.py",
+    "tests/test_dataflow_ast.py",
     "tests/test_review_rule_details.py",
     "tests/test_lint_rule_details.py",
     "tests/test_reviewer_corpus.py",

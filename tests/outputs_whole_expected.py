@@ -1739,6 +1739,9 @@ EXPECTED = {
     'lint-file appspec.yml 1df4dd34': [
         ((5, 18, 5, 27), 'CWA107', 'error', 'destination "./srv/app" is not an absolute path; write the full path on the instance, such as "/srv/app"', (), (), None),
     ],
+    'lint-file appspec.yml 1f030bd1': [
+        ((8, 9, 8, 15), 'CWA114', 'error', 'ACL entry "u::rwx" has no user name; set the owner\'s, group\'s and others\' base permissions with mode instead', (), (), None),
+    ],
     'lint-file appspec.yml 23b3a470': [
         ((5, 18, 5, 32), 'CWA108', 'error', 'destination "C:/inetpub/app" is a Windows path but os is linux; write it with "/" separators', (), (), None),
     ],
@@ -2443,6 +2446,8 @@ EXPECTED = {
         ((5, 5, 5, 255), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
         ((10, 5, 10, 173), 'CWR102', 'error', 'request.args reaches the command run by many(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `many()` (line 10) -> the sink (line 10)',), (((10, 125, 10, 137), 'request.args (the source)'), ((10, 5, 10, 173), '`many()`'), ((10, 5, 10, 173), 'the sink')), None),
     ],
+    'review case.py 1d4607c8': [
+    ],
     'review case.py 1d50a9b1': [
         ((12, 5, 12, 60), 'CWR101', 'error', 'SQL built from request.args is passed to cur.execute(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 7) -> `name` (line 7) -> the sink (line 12)',), (((7, 24, 7, 36), 'request.args (the source)'), ((7, 5, 7, 42), '`name`'), ((12, 5, 12, 60), 'the sink')), None),
     ],
@@ -2524,6 +2529,8 @@ EXPECTED = {
     'review case.py 2a9ce381': [
         ((28, 9, 28, 20), 'CWR110', 'error', 'request.args is written into HTML by flask.Response() without escaping (CWE-79)', ('data flow: request.args (line 27) -> `q` (line 27) -> the sink (line 28)',), (((27, 9, 27, 21), 'request.args (the source)'), ((27, 5, 27, 26), '`q`'), ((28, 9, 28, 20), 'the sink')), None),
     ],
+    'review case.py 2aa245d6': [
+    ],
     'review case.py 2c206de0': [
         ((5, 10, 5, 22), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 27), '`run()`'), ((8, 5, 8, 27), 'the sink')), None),
@@ -2543,6 +2550,9 @@ EXPECTED = {
     ],
     'review case.py 2eb5941b': [
         ((8, 5, 8, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 8)',), (((7, 20, 7, 32), 'request.args (the source)'), ((8, 5, 8, 22), 'the sink')), None),
+    ],
+    'review case.py 2ec187d2': [
+        ((29, 5, 29, 49), 'CWR102', 'error', 'request.args reaches the command run by _run(), which passes it to subprocess.check_output() (case.py:17): it can run commands of its own (CWE-78)', ('data flow: request.args (line 28) -> `value` (line 28) -> `_run()` (line 29) -> the sink (line 29)',), (((28, 13, 28, 25), 'request.args (the source)'), ((28, 5, 28, 30), '`value`'), ((29, 5, 29, 49), '`_run()`'), ((29, 5, 29, 49), 'the sink')), None),
     ],
     'review case.py 2f9bdee1': [
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 31), 'the sink')), None),
@@ -2615,6 +2625,9 @@ EXPECTED = {
     'review case.py 3baf67a7': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 26, 7, 38), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
     ],
+    'review case.py 3bf28c37': [
+        ((9, 12, 9, 26), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 3db4fde8': [
         ((5, 5, 5, 52), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `name`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
@@ -2651,6 +2664,9 @@ EXPECTED = {
     'review case.py 42619480': [
     ],
     'review case.py 433cbc20': [
+    ],
+    'review case.py 43483b58': [
+        ((29, 5, 29, 34), 'CWR109', 'error', 'request.args chooses the URL that _fetch(), which passes it to urllib.request.urlopen() (case.py:13) fetches from the server (CWE-918)', ('data flow: request.args (line 28) -> `value` (line 28) -> `_fetch()` (line 29) -> the sink (line 29)',), (((28, 13, 28, 25), 'request.args (the source)'), ((28, 5, 28, 30), '`value`'), ((29, 5, 29, 34), '`_fetch()`'), ((29, 5, 29, 34), 'the sink')), None),
     ],
     'review case.py 43ed87b5': [
     ],
@@ -2927,6 +2943,9 @@ EXPECTED = {
     ],
     'review case.py 7d2fdb76': [
     ],
+    'review case.py 7e08ad54': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 16, 6, 28), 'request.args (the source)'), ((6, 10, 6, 33), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
     'review case.py 7e239496': [
         ((8, 23, 8, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((8, 23, 8, 37), 'the sink')), None),
     ],
@@ -2954,6 +2973,13 @@ EXPECTED = {
     ],
     'review case.py 83079fca': [
         ((6, 5, 6, 41), 'CWR102', 'error', 'request.form reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.form (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.form (the source)'), ((6, 5, 6, 41), 'the sink')), None),
+    ],
+    'review case.py 8387442c': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 28, 7, 40), 'request.args (the source)'), ((7, 22, 7, 45), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
+    'review case.py 84daa8cb': [
+        ((4, 13, 4, 25), 'CWR103', 'info', 'os.system() runs `c` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 5, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:4): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `run()` (line 8) -> the sink (line 8)',), (((8, 9, 8, 21), 'request.args (the source)'), ((8, 5, 8, 27), '`run()`'), ((8, 5, 8, 27), 'the sink')), None),
     ],
     'review case.py 8520bc10': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3059,6 +3085,8 @@ EXPECTED = {
     ],
     'review case.py 969c1ca0': [
     ],
+    'review case.py 971743bf': [
+    ],
     'review case.py 97cc3e99': [
     ],
     'review case.py 98e3cf02': [
@@ -3129,6 +3157,9 @@ EXPECTED = {
     ],
     'review case.py a4bac236': [
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `data.extra` (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((7, 5, 7, 35), '`data.extra`'), ((8, 5, 8, 26), 'the sink')), None),
+    ],
+    'review case.py a7ffea4a': [
+        ((29, 5, 29, 27), 'CWR109', 'error', 'request.args chooses the URL that _fetch(), which passes it to urllib.request.urlopen() (case.py:13) fetches from the server (CWE-918)', ('data flow: request.args (line 28) -> `value` (line 28) -> `_fetch()` (line 29) -> the sink (line 29)',), (((28, 13, 28, 25), 'request.args (the source)'), ((28, 5, 28, 30), '`value`'), ((29, 5, 29, 27), '`_fetch()`'), ((29, 5, 29, 27), 'the sink')), None),
     ],
     'review case.py a919961c': [
         ((28, 12, 28, 72), 'CWR110', 'error', 'request.args is written into HTML by service_response(), which passes it to flask.Response() (case.py:9) without escaping (CWE-79)', ('data flow: request.args (line 27) -> `q` (line 27) -> `service_response()` (line 28) -> the sink (line 28)',), (((27, 9, 27, 21), 'request.args (the source)'), ((27, 5, 27, 26), '`q`'), ((28, 12, 28, 72), '`service_response()`'), ((28, 12, 28, 72), 'the sink')), None),
@@ -3259,6 +3290,8 @@ EXPECTED = {
     'review case.py c4c8eab1': [
         ((14, 5, 14, 75), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 75), '`render()`'), ((14, 5, 14, 75), 'the sink')), None),
     ],
+    'review case.py c4e73d09': [
+    ],
     'review case.py c4fecedd': [
         ((7, 5, 7, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 52), '`x`'), ((7, 5, 7, 17), 'the sink')), None),
     ],
@@ -3271,6 +3304,9 @@ EXPECTED = {
     ],
     'review case.py c69bf2f6': [
         ((11, 5, 11, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> the sink (line 11)',), (((9, 14, 9, 26), 'request.args (the source)'), ((11, 5, 11, 27), 'the sink')), None),
+    ],
+    'review case.py c6c2cc59': [
+        ((14, 5, 14, 39), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py c7e2a2af': [
         ((10, 5, 10, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> the sink (line 10)',), (((7, 19, 7, 31), 'request.args (the source)'), ((10, 5, 10, 22), 'the sink')), None),
@@ -3335,6 +3371,8 @@ EXPECTED = {
     ],
     'review case.py d36e08d3': [
     ],
+    'review case.py d39977d1': [
+    ],
     'review case.py d4dc174a': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((6, 16, 6, 51), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
@@ -3359,6 +3397,9 @@ EXPECTED = {
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `p` (line 6) -> the sink (line 7)',), (((6, 33, 6, 45), 'request.args (the source)'), ((6, 23, 6, 58), '`p`'), ((7, 5, 7, 31), 'the sink')), None),
     ],
     'review case.py d784ab83': [
+    ],
+    'review case.py d8640381': [
+        ((29, 5, 29, 36), 'CWR109', 'error', 'request.args chooses the URL that _connect(), which passes it to http.client.HTTPConnection() (case.py:21) fetches from the server (CWE-918)', ('data flow: request.args (line 28) -> `value` (line 28) -> `_connect()` (line 29) -> the sink (line 29)',), (((28, 13, 28, 25), 'request.args (the source)'), ((28, 5, 28, 30), '`value`'), ((29, 5, 29, 36), '`_connect()`'), ((29, 5, 29, 36), 'the sink')), None),
     ],
     'review case.py d93cabc6': [
     ],
@@ -3513,6 +3554,9 @@ EXPECTED = {
     'review case.py f0b4a925': [
         ((8, 9, 8, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((8, 9, 8, 23), 'the sink')), None),
     ],
+    'review case.py f0b947ea': [
+        ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `p` (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 14, 7, 26), 'request.args (the source)'), ((7, 5, 7, 54), '`p`'), ((7, 41, 7, 54), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
+    ],
     'review case.py f0e3c21b': [
         ((7, 13, 7, 27), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
@@ -3549,6 +3593,9 @@ EXPECTED = {
     ],
     'review case.py f72bbad9': [
         ((7, 5, 7, 35), 'CWR107', 'error', 'request.args chooses the file path used by codecs.open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 17, 7, 29), 'request.args (the source)'), ((7, 5, 7, 35), 'the sink')), None),
+    ],
+    'review case.py f7429a92': [
+        ((8, 5, 8, 20), 'CWR204', 'warning', '`token` is logged in full (CWE-532)', (), (), None),
     ],
     'review case.py f82aa703': [
         ((7, 5, 7, 22), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 14, 6, 26), 'request.args (the source)'), ((7, 5, 7, 22), 'the sink')), None),
@@ -4220,6 +4267,8 @@ EXPECTED = {
     ],
     'review-case CWR105 d59d2bbe': [
         ((4, 12, 4, 22), 'CWR105', 'info', 'cPickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
+    ],
+    'review-case CWR105 fec6ed92': [
     ],
     'review-case CWR106 347c5b41': [
     ],
@@ -5411,6 +5460,9 @@ EXPECTED = {
     'review-file case.py 01c00bf5': [
         ((5, 16, 5, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and fill changes it (CWE-665)', (), (), None),
     ],
+    'review-file case.py 05ee409a': [
+        ((9, 12, 9, 28), 'CWR105', 'info', 'pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
+    ],
     'review-file case.py 0612ebba': [
     ],
     'review-file case.py 079fa923': [
@@ -5453,6 +5505,9 @@ EXPECTED = {
     'review-file case.py 1bd60d03': [
         ((7, 12, 7, 59), 'CWR402', 'warning', 'describe_log_groups() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
     ],
+    'review-file case.py 1bd6cff2': [
+        ((5, 5, 5, 41), 'CWR103', 'info', 'run_command() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+    ],
     'review-file case.py 1cc7dc9b': [
         ((4, 30, 4, 42), 'CWR310', 'error', 'ECB mode encrypts equal blocks to equal ciphertext (CWE-327)', (), (), None),
     ],
@@ -5493,6 +5548,9 @@ EXPECTED = {
         ((5, 10, 5, 28), 'CWR401', 'info', 'boto3.client() runs on every invocation of this custom-resource handler; it is called only on stack changes, so module level is a matter of style here (CWE-1050)', (), (), None),
         ((7, 9, 7, 69), 'CWR408', 'info', 'create_bucket() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
     ],
+    'review-file case.py 310958fe': [
+        ((6, 13, 6, 24), 'CWR605', 'error', '`work` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
     'review-file case.py 3154fb29': [
         ((5, 12, 5, 52), 'CWR303', 'error', '`password_hash` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
         ((5, 12, 5, 52), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
@@ -5510,6 +5568,8 @@ EXPECTED = {
     'review-file case.py 3efadad7': [
         ((4, 12, 4, 22), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
+    'review-file case.py 404e9325': [
+    ],
     'review-file case.py 4472d946': [
     ],
     'review-file case.py 44de3097': [
@@ -5519,6 +5579,9 @@ EXPECTED = {
         ((6, 5, 6, 28), 'CWR104', 'error', 'request.args is executed as Python code by eval() (CWE-94)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 10, 6, 22), 'request.args (the source)'), ((6, 5, 6, 28), 'the sink')), None),
     ],
     'review-file case.py 451ff18c': [
+    ],
+    'review-file case.py 47cfbeae': [
+        ((5, 12, 5, 62), 'CWR124', 'info', 'mark_safe() marks HTML built from `text` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
     ],
     'review-file case.py 4db5b3d0': [
         ((6, 9, 6, 83), 'CWR608', 'info', 'if `self.nightly_report_job_for_the_particular_pipeline_stage...` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), (), None),
@@ -5531,6 +5594,8 @@ EXPECTED = {
     ],
     'review-file case.py 51b87d9b': [
         ((2, 5, 2, 26), 'CWR204', 'warning', '`password` is printed in full (CWE-532)', (), (), None),
+    ],
+    'review-file case.py 51d8b804': [
     ],
     'review-file case.py 51ece545': [
         ((7, 10, 7, 28), 'CWR401', 'warning', 'boto3.client() runs on every invocation; create it once at module level (CWE-1050)', (), (), None),
@@ -5555,6 +5620,8 @@ EXPECTED = {
         ((5, 12, 5, 49), 'CWR303', 'error', '`password` is hashed with md5, which is fast to brute-force (CWE-916)', (), (), None),
         ((5, 12, 5, 49), 'CWR304', 'info', 'MD5 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
+    'review-file case.py 5a37d429': [
+    ],
     'review-file case.py 5f44f5af': [
         ((7, 12, 7, 80), 'CWR101', 'error', 'SQL built from request.args is passed to cur.mogrify(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 56, 7, 68), 'request.args (the source)'), ((7, 12, 7, 80), 'the sink')), None),
     ],
@@ -5571,6 +5638,8 @@ EXPECTED = {
     ],
     'review-file case.py 64540b28': [
     ],
+    'review-file case.py 657f9fed': [
+    ],
     'review-file case.py 666c72d9': [
     ],
     'review-file case.py 66d5cfb8': [
@@ -5583,6 +5652,9 @@ EXPECTED = {
     ],
     'review-file case.py 6bdab977': [
         ((6, 58, 6, 72), 'CWR202', 'warning', 'hard-coded HTTP basic-auth password (Xq7*********) (CWE-798)', (), (), None),
+    ],
+    'review-file case.py 71d7a7d7': [
+        ((5, 12, 5, 32), 'CWR117', 'info', 'parameter `user_input` (its name says it is outside input) chooses where flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 8, 4, 18), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 12, 5, 32), 'the sink')), None),
     ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
@@ -5606,6 +5678,9 @@ EXPECTED = {
         ((1, 16, 1, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and this function changes it (CWE-665)', (), (), None),
     ],
     'review-file case.py 7deca638': [
+    ],
+    'review-file case.py 7e9594d3': [
+        ((6, 12, 6, 41), 'CWR105', 'info', 'pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
     ],
     'review-file case.py 8685457b': [
     ],
@@ -5648,6 +5723,9 @@ EXPECTED = {
     ],
     'review-file case.py ac0e43d5': [
     ],
+    'review-file case.py ad141c01': [
+        ((9, 12, 9, 31), 'CWR105', 'info', 'pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)', (), (), None),
+    ],
     'review-file case.py b12dc6e8': [
         ((5, 12, 5, 79), 'CWR120', 'info', 'pandas.read_sql() runs SQL built by formatting values into the text (CWE-89)', (), (), None),
     ],
@@ -5682,6 +5760,8 @@ EXPECTED = {
         ((12, 5, 12, 61), 'CWR204', 'info', 'the whole CloudFormation custom-resource event `event` is logged, with its pre-signed ResponseURL: whoever reads the log can send the stack a SUCCESS or FAILED of their own; this module also logs the ResponseURL by itself (line 7) (CWE-532)', ('drop the ResponseURL from the log on line 7 too', 'log the fields you need (RequestType, LogicalResourceId, RequestId), not ResponseURL'), (), None),
     ],
     'review-file case.py c2228498': [
+    ],
+    'review-file case.py c42f1419': [
     ],
     'review-file case.py c8fb32f3': [
     ],
@@ -5778,6 +5858,9 @@ EXPECTED = {
     ],
     'review-file case.py fc5ec1d7': [
         ((5, 5, 5, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py fd37c24b': [
+        ((8, 13, 8, 22), 'CWR605', 'info', 'if `n3` is a dict, it is changed while the loop iterates over `n3.items()` (CWE-664)', (), (), None),
     ],
 }
 # fmt: on

@@ -249,3 +249,64 @@ def test_a_helper_returns_what_the_branch_its_constant_argument_selects_returns(
     source = RENDER + f"    return '<p>' + {call}\n"
     found = [f.line for f in reviewed("case.py", source) if f.code == "CWR110"]
     assert found == ([14] if reported else [])
+
+
+# -- a function or class passed to be called ------------------------------------------------------------------
+
+PASSED = """\
+import subprocess
+from http.client import HTTPConnection
+from urllib.request import urlopen
+
+from flask import Flask, request
+
+app = Flask(__name__)
+legacy_urlopen = urlopen
+
+
+def _fetch(opener, url):
+    return opener(url).read()
+
+
+def _run(runner, cmd):
+    return runner(cmd, shell=True)
+
+
+def _connect(connection_class, host):
+    c = connection_class(host)
+    c.request("GET", "/")
+    return c.getresponse().status
+
+
+@app.route("/x")
+def view():
+    value = request.args["v"]
+    {call}
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("_fetch(urlopen, value)", [("CWR109", "_fetch(), which passes it to urllib.request.urlopen()")]),
+        ("_fetch(legacy_urlopen, value)", [("CWR109", "_fetch(), which passes it to urllib.request.urlopen()")]),
+        ("_connect(HTTPConnection, value)", [("CWR109", "_connect(), which passes it to http.client.HTTPConnection()")]),
+        ("_run(subprocess.check_output, 'ls ' + value)", [("CWR102", "_run(), which passes it to subprocess.check_output()")]),
+        # Safe: the function passed is no sink, or the data is not what reaches it.
+        ("_fetch(len, value)", []),
+        ("_run(print, 'ls ' + value)", []),
+        ("_run(subprocess.check_output, 'ls ' + shlex.quote(value))", []),
+        ("_fetch(urlopen, 'https://example.com/')", []),
+    ],
+)  # fmt: skip
+def test_a_function_passed_to_be_called_is_the_call_the_callee_makes(
+    call: str, expected: list[tuple[str, str]]
+) -> None:
+    """`fetch(urlopen, url)`: the callee calls its parameter, so the summary for that argument has the passed
+    function's sinks (the general summary calls an unknown function, which passes data on and sinks nothing)."""
+    source = "import shlex\n" + PASSED.format(call=call)
+    line = source.splitlines().index(f"    {call}") + 1
+    found = [(f.line, f.code, f.message) for f in reviewed("case.py", source) if f.code in ("CWR102", "CWR109")]
+    assert [(at, code) for at, code, _ in found] == [(line, code) for code, _ in expected]
+    assert all(text in message for (_, _, message), (_, text) in zip(found, expected, strict=True))

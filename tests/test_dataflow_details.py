@@ -872,6 +872,23 @@ SEED_39_FILES = [
      "request.args['c']], timeout=9)\n    return ''\n",
      [(7, "CWR102", "request.args reaches the command run by subprocess.run(): it can run commands of its own "
        "(CWE-78)")]),
+    # A model's base named through a package's submodule (`pydantic.v1.BaseModel`): the import of its first name
+    # decides; the int field is validated (no flow), only the unquoted word stays.
+    ("a model derived from pydantic.v1.BaseModel", _H38 + "import pydantic\n\n\nclass Q(pydantic.v1.BaseModel):\n"
+     "    count: int\n\n\n@app.route('/x')\ndef view():\n    q = Q(**request.get_json())\n"
+     "    os.system('sleep ' + str(q.count))\n    return ''\n",
+     [(14, "CWR103", "os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)")]),
+    # A parameter a `while` tests decides the body: the one call's `True` gets a summary of its own, which returns
+    # before the command runs (the general summary would let the request reach it).
+    ("a parameter tested by while", _H38 + "\n\ndef run(cmd, safe):\n    while safe:\n        return os.system('ls')\n"
+     "    return os.system(cmd)\n\n\n@app.route('/x')\ndef view():\n    run(request.args['c'], True)\n"
+     "    return ''\n",
+     [(9, "CWR103", _ASIS_38.format("cmd"))]),
+    # An import in the body binds the parameter's name again (nodes.names_bound_in): `token` is no longer only what
+    # the callers passed, so CWR204 reports it.
+    ("a parameter rebound by an import", "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+     "def show(token):\n    from settings import token\n    log.info(token)\n",
+     [(8, "CWR204", "`token` is logged in full (CWE-532)")]),
 ]  # fmt: skip
 
 

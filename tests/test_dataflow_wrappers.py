@@ -118,3 +118,29 @@ def test_a_test_package_named_like_the_package_it_tests(tmp_path: Path) -> None:
         "    def test_create(self, send, mock_event):\n        deploy.execute(mock_event, None)\n"
     )
     assert [(f.line, f.code) for f in review_file(str(test)).findings if f.code.startswith("CWR1")] == []
+
+
+FETCH = "def fetch(opener, url):\n    return opener(url).read()\n"
+PASSING = {
+    "from import, a sink passed": ("from app.fetching import fetch\n", "fetch(urlopen, request.args['u'])", [(10, "CWR109")]),
+    "module import, a sink passed": ("from app import fetching\n", "fetching.fetch(urlopen, request.args['u'])",
+                                     [(10, "CWR109")]),
+    "from import, no sink passed": ("from app.fetching import fetch\n", "fetch(len, request.args['u'])", []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(PASSING))
+def test_a_sink_passed_to_a_helper_in_another_module(tmp_path: Path, case: str) -> None:
+    """`fetch(urlopen, url)` with `fetch` in another module, which names no sink: the helper calls what it is
+    given, so the summary for that argument reaches urlopen (the views file names no call of it either)."""
+    imported, call, expected = PASSING[case]
+    package = tmp_path / "app"
+    package.mkdir()
+    views = (
+        "from urllib.request import urlopen\n\nfrom flask import Flask, request\n\n" + imported
+        + "\napp = Flask(__name__)\n@app.route('/x')\ndef x():\n    return str(" + call + ")\n"
+    )  # fmt: skip
+    for name, text in {"__init__.py": "", "fetching.py": FETCH, "views.py": views}.items():
+        (package / name).write_text(text)
+    found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code == "CWR109"]
+    assert found == expected

@@ -996,3 +996,15 @@ def test_the_words_of_a_docker_build(words: list[str], options: object, argument
 
     assert docker_build_options(words) == options
     assert docker_build_arguments(words) == arguments
+
+
+def test_seed_51_a_default_acl_entry_of_four_parts_needs_no_name(tmp_path: Path) -> None:
+    # d[efault]:type::perms sets a default entry's base permissions: no name needed, unlike an access entry.
+    text = (
+        "version: 0.0\nos: linux\npermissions:\n  - object: /srv/app\n    acls:\n      - d:u::rwx\n"
+        "      - default:g::r-x\n      - u::rwx\n"
+    )
+    assert findings(tmp_path, "appspec.yml", text) == [
+        ("CWA114", (8, 9, 8, 15), "error", 'ACL entry "u::rwx" has no user name; set the owner\'s, group\'s and '
+         "others' base permissions with mode instead", ()),
+    ]  # fmt: skip

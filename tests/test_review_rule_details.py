@@ -792,6 +792,32 @@ SEED_26 = {
     "pickle of what the function dumped": (
         "import pickle\n\n\ndef clone(x):\n    return pickle.loads(pickle.dumps(x))\n", []
     ),
+    # CWR105: a buffer made here and filled only by pickle.dump is this code's own data too (bandit's example).
+    "pickle of a buffer the function dumped into": (
+        "import io\nimport pickle\n\n\ndef clone(x):\n    buf = io.BytesIO()\n    pickle.dump(x, buf)\n"
+        "    buf.seek(0)\n    return pickle.load(buf)\n",
+        [],
+    ),
+    "pickle of a module-level buffer in a with block": (
+        "import pickle\nfrom io import BytesIO\n\nwith BytesIO() as buf:\n    pickle.dump([1, 2], file=buf)\n"
+        "    buf.seek(0)\n    print(pickle.Unpickler(buf).load())\n",
+        [],
+    ),
+    # ... but not one written otherwise, made from data, or a module's buffer that a function writes into.
+    "pickle of a buffer written with data": (
+        "import io\nimport pickle\n\n\ndef load(body):\n    buf = io.BytesIO()\n    buf.write(body)\n"
+        "    buf.seek(0)\n    return pickle.load(buf)\n",
+        [("CWR105", 9, 12, "info", "pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)")],
+    ),
+    "pickle of a buffer made from data": (
+        "import io\nimport pickle\n\n\ndef load(body):\n    return pickle.load(io.BytesIO(body))\n",
+        [("CWR105", 6, 12, "info", "pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)")],
+    ),
+    "pickle of a module's buffer another function writes": (
+        "import io\nimport pickle\n\nshared = io.BytesIO()\n\n\ndef load():\n    shared.seek(0)\n"
+        "    return pickle.load(shared)\n\n\ndef fill(data):\n    shared.write(data)\n",
+        [("CWR105", 9, 12, "info", "pickle.load() can run code from the data it loads; make sure no one else can write it (CWE-502)")],
+    ),
     # CWR305: an attribute target names what the random value makes.
     "a token assigned to an attribute": (
         "import random\n\n\nclass S:\n    def new(self):\n        self.reset_token = random.getrandbits(64)\n",
@@ -852,6 +878,7 @@ SEED_28 = {
     ),
 }  # fmt: skip
 
+_LONG = "archive_" + "x" * 202  # a name longer than the 200 characters of code compared
 SEED_29 = {
     # CWR613: `error = False` in the try body resets the flag as `error = None` does; only the handler sets it.
     "a finally return guarded by a flag the try body sets to False": (
@@ -909,6 +936,56 @@ SEED_29 = {
         "    return logs.describe_log_groups(logGroupNamePrefix='')['logGroups'][0]\n",
         [("CWR402", 7, 12, "warning", "describe_log_groups() returns one page only and nothing here asks for the next "
           "(CWE-1050)")],
+    ),
+    # CWR117 trusts only untrusted input, and a parameter named as outside input (no caller in view) counts, at info.
+    "a redirect to a parameter named user_input": (
+        "from flask import redirect\n\n\ndef go(user_input):\n    return redirect(user_input)\n",
+        [("CWR117", 5, 12, "info", "parameter `user_input` (its name says it is outside input) chooses where "
+          "flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)")],
+    ),
+    # More than three words, none an option or an assignment: a sentence, not a command line, even for run_command.
+    "a sentence formatted for run_command": (
+        "def fail(name):\n    run_command(\"unknown error making dispatchers for %s\" % name)\n",
+        [],
+    ),
+    # `with ... as name` binds the name too: its value is no longer only the constant assigned above.
+    "a command's variable rebound by with-as": (
+        "def fail(path):\n    name = \"tank\"\n    with open(path) as name:\n        pass\n"
+        "    run_command(\"zfs list -H %s\" % name)\n",
+        [("CWR103", 5, 5, "info", "run_command() is given a command line built from a variable that is not "
+          "shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)")],
+    ),
+    # text.replace(sep, ...): the receiver is the text kept as is, named before the call's arguments.
+    "mark_safe of a parameter's replace() names the receiver": (
+        "from django.utils.safestring import mark_safe\n\n\ndef bold(text, sep):\n"
+        "    return mark_safe('<b>' + text.replace(sep, '-') + '</b>')\n",
+        [("CWR124", 5, 12, "info", "mark_safe() marks HTML built from `text` as safe without escaping it; a caller "
+          "passing text with markup in it injects that markup into the page (CWE-79)")],
+    ),
+    # CWR605: `other.copy()` (no argument) copies its receiver: a dict when the receiver is one.
+    "a dict's copy() changed while iterating over its items": (
+        "def prune(ages):\n    current = {'a': 1}\n    work = current.copy()\n    for k, v in work.items():\n"
+        "        if v > 9:\n            del work[k]\n",
+        [("CWR605", 6, 13, "error", "`work` is changed while the loop iterates over it (CWE-664)")],
+    ),
+    # Names are followed two assignments back: a dict three names away is of unknown type (info, conditional).
+    "a dict three names away is of unknown type": (
+        "def prune():\n    n0 = {'a': 1}\n    n1 = n0\n    n2 = n1\n    n3 = n2\n    for k, v in n3.items():\n"
+        "        if v > 9:\n            del n3[k]\n",
+        [("CWR605", 8, 13, "info", "if `n3` is a dict, it is changed while the loop iterates over `n3.items()` (CWE-664)")],
+    ),
+    # CWR402: `self.ddb_client = DynamoDBUtil(...)` in a method makes the attribute the project's wrapper, as the
+    # class-body form does.
+    "a wrapper class set on self in __init__ pages itself": (
+        "import boto3\n\n\nclass Store:\n    def __init__(self):\n        self.ddb_client = DynamoDBUtil('table')\n\n"
+        "    def all(self):\n        return self.ddb_client.scan(TableName='t')['Items']\n",
+        [],
+    ),
+    # CWR108: the archive handed to a checking call is compared by its first 200 characters of code on both sides.
+    "an archive with a 210-character name checked before extractall": (
+        f"import tarfile\n\n\ndef unpack(path, dest):\n    {_LONG} = tarfile.open(path)\n    check_members({_LONG})\n"
+        f"    {_LONG}.extractall(dest)\n",
+        [],
     ),
 }  # fmt: skip
 

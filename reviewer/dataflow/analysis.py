@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from codeward.reviewer.dataflow import fold
-from codeward.reviewer.dataflow.cfg import CFG, build_cfg, element_key
+from codeward.reviewer.dataflow.cfg import CFG, LIBCST, build_cfg, element_key
 from codeward.reviewer.dataflow.values import (
     ALL_KINDS,
     CLEAN,
@@ -268,7 +268,7 @@ class Analysis:
         if isinstance(node, cst.Module):
             body = node.body
         elif isinstance(node, cst.ClassDef | cst.FunctionDef):
-            body = node.body.body
+            body = LIBCST.body(node)  # `def f(x): return x` too
         elif isinstance(node, cst.Lambda):
             body = [cst.SimpleStatementLine([cst.Return(node.body)])]
         else:

@@ -1,7 +1,9 @@
-"""Constant folding: what literals decide, computed the way Python would, within size limits."""
+"""Constant folding: what literals decide, computed the way Python would, within size limits. Operators and
+literals are libcst's or CPython's `ast`'s nodes (the tables hold both; bench/reviewer/ast-move.md)."""
 
 from __future__ import annotations
 
+import ast
 import operator
 from typing import Any
 
@@ -24,6 +26,10 @@ _BINARY: dict[type, Any] = {
     cst.BitAnd: operator.and_,
     cst.BitXor: operator.xor,
 }
+_BINARY.update({ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+                ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+                ast.LShift: operator.lshift, ast.RShift: operator.rshift, ast.BitOr: operator.or_,
+                ast.BitAnd: operator.and_, ast.BitXor: operator.xor})  # fmt: skip
 
 # `x += y` computes what `x + y` does (a list's `+=` extends it in place: the same value here).
 _AUGMENTED: dict[type, type] = {
@@ -43,7 +49,7 @@ _AUGMENTED: dict[type, type] = {
 
 
 def plain_operator(op: cst.BaseAugOp) -> cst.BaseBinaryOp:
-    """The binary operator an augmented assignment applies (`+=` is `+`)."""
+    """The binary operator an augmented assignment applies (`+=` is `+`; `ast`'s `AugAssign.op` is one already)."""
     found = _AUGMENTED.get(type(op))
     return found() if found is not None else op  # type: ignore[return-value]
 
@@ -60,6 +66,10 @@ _COMPARE: dict[type, Any] = {
     cst.Is: lambda a, b: a is b if a is None or b is None or isinstance(a, bool) else a == b,
     cst.IsNot: lambda a, b: a is not b if a is None or b is None or isinstance(a, bool) else a != b,
 }
+_COMPARE.update({ast.Eq: _COMPARE[cst.Equal], ast.NotEq: _COMPARE[cst.NotEqual], ast.Lt: _COMPARE[cst.LessThan],
+                 ast.LtE: _COMPARE[cst.LessThanEqual], ast.Gt: _COMPARE[cst.GreaterThan],
+                 ast.GtE: _COMPARE[cst.GreaterThanEqual], ast.In: _COMPARE[cst.In], ast.NotIn: _COMPARE[cst.NotIn],
+                 ast.Is: _COMPARE[cst.Is], ast.IsNot: _COMPARE[cst.IsNot]})  # fmt: skip
 
 SCALARS = (str, bytes, int, float, bool, type(None), complex)
 
@@ -76,13 +86,13 @@ def binary(op: cst.BaseBinaryOp, left: Any, right: Any) -> Any:
     fn = _BINARY.get(type(op))
     if fn is None or left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
-    if isinstance(op, cst.Power) and isinstance(right, int) and abs(right) > 64:
+    if isinstance(op, cst.Power | ast.Pow) and isinstance(right, int) and abs(right) > 64:
         return UNKNOWN
-    if isinstance(op, cst.Multiply):
+    if isinstance(op, cst.Multiply | ast.Mult):
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, str | bytes | tuple) and isinstance(times, int) and len(seq) * max(times, 0) > MAX_TEXT:
                 return UNKNOWN
-    if isinstance(op, cst.LeftShift) and isinstance(right, int) and right > 4096:
+    if isinstance(op, cst.LeftShift | ast.LShift) and isinstance(right, int) and right > 4096:
         return UNKNOWN
     try:
         result = fn(left, right)
@@ -105,13 +115,13 @@ def unary(op: cst.BaseUnaryOp, value: Any) -> Any:
     if value is UNKNOWN:
         return UNKNOWN
     try:
-        if isinstance(op, cst.Not):
+        if isinstance(op, cst.Not | ast.Not):
             return not value
-        if isinstance(op, cst.Minus):
+        if isinstance(op, cst.Minus | ast.USub):
             return -value
-        if isinstance(op, cst.Plus):
+        if isinstance(op, cst.Plus | ast.UAdd):
             return +value
-        if isinstance(op, cst.BitInvert):
+        if isinstance(op, cst.BitInvert | ast.Invert):
             return ~value
     except Exception:
         return UNKNOWN
@@ -122,8 +132,13 @@ _STRINGS: dict[str, Any] = {}
 _TRIPLES = ("'" * 3, '"' * 3)
 
 
-def literal(node: cst.BaseExpression) -> Any:
-    """The value of a literal node, else UNKNOWN."""
+def literal(node: Any) -> Any:
+    """The value of a literal node, else UNKNOWN. From `ast`, one `Constant` may be what libcst holds as several
+    strings side by side (`"a" "b"`, a `ConcatenatedString`, which is no literal here): the analysis folds such a
+    concatenation to the same value either way."""
+    if type(node) is ast.Constant:
+        value = node.value
+        return UNKNOWN if value is Ellipsis else value
     if isinstance(node, cst.SimpleString):
         raw = node.value
         found = _STRINGS.get(raw)

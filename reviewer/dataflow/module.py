@@ -3,6 +3,7 @@ demand), their summaries, and what its names and the models' typed objects stand
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -191,26 +192,25 @@ class ModuleInfo:
             self.by_ref[ref] = node
         return ref
 
-    def import_bindings(self, stmt: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
+    def import_bindings(self, stmt: Any) -> list[tuple[str, str]]:
+        """The names an import binds and what each refers to; `stmt` is libcst's or `ast`'s (`_import_parts`)."""
         out: list[tuple[str, str]] = []
         project = self.engine.project
-        if isinstance(stmt, cst.Import):
-            for alias in stmt.names:
-                full = _dotted(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    out.append((alias.asname.name.value, self._module_ref(full)))
+        star, level, module, aliases = _import_parts(stmt)
+        if module is None and not level:  # `import a.b as c, d`
+            for full, asname in aliases:
+                if asname is not None:
+                    out.append((asname, self._module_ref(full)))
                 else:
                     head = full.split(".", 1)[0]
                     out.append((head, self._module_ref(head)))
             return out
-        if isinstance(stmt.names, cst.ImportStar):
+        if star:
             return out
-        level = len(stmt.relative)
-        base = _dotted(stmt.module) if stmt.module is not None else ""
-        base_path = project.resolve(self.path, base or "", level) if (level or base) else None
-        for alias in stmt.names:
-            name = _dotted(alias.name) or ""
-            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+        base = module or ""
+        base_path = project.resolve(self.path, base, level) if (level or base) else None
+        for name, asname in aliases:
+            local = asname if asname is not None else name
             if base_path is not None:
                 sub = project.resolve(self.path, f"{base}.{name}" if base else name, level)
                 out.append((local, f"@{sub}" if sub is not None else f"@{base_path}::{name}"))
@@ -1125,7 +1125,9 @@ class ModuleInfo:
         analysis = Analysis(self, fn, general.parent, general.def_key)
         names = _param_names(fn)
         for index, value in fixed:
-            if isinstance(value, tuple):  # ("fields", ((key, constant), ...)): a mapping's constant keys
+            if isinstance(value, tuple) and value[0] == "ref":  # a function or class the caller passes
+                analysis.fixed[names[index]] = Value(ref=value[1])
+            elif isinstance(value, tuple):  # ("fields", ((key, constant), ...)): a mapping's constant keys
                 analysis.fixed_fields[names[index]] = value[1]
             else:
                 analysis.fixed[names[index]] = Value(const=value)
@@ -1155,6 +1157,11 @@ class ModuleInfo:
                 from codeward.reviewer.dataflow.fold import literal
 
                 constant = literal(param.default)
+            elif value.ref is not None and not value.flows and not value.fields:
+                # A function or class passed to be called (`fetch(urlopen, url)`, `run(subprocess.call, cmd)`):
+                # the call the body makes through the parameter is a call of it, sinks included.
+                out.append((index, ("ref", value.ref)))
+                continue
             elif value.fields and not value.flows:
                 # A mapping (`{"Content-Type": "application/json", ...}`): its constant string keys, the other
                 # keys read as the parameter's.
@@ -1322,7 +1329,8 @@ def _rebound(fn: cst.CSTNode) -> frozenset[object]:
 
 def _deciding_names(fn: cst.FunctionDef) -> frozenset[str]:
     """Parameters whose value decides what the body does: named in a test (`if`, `while`, a conditional
-    expression), passed on by keyword (`shell=shell`) or set on an object (`resp.headers = headers`)."""
+    expression), passed on by keyword (`shell=shell`), set on an object (`resp.headers = headers`) or called
+    (`opener(url)`: the function or class the caller passes)."""
     from codeward.reviewer.dataflow.nodes import children
 
     params = set(_param_names(fn))
@@ -1334,6 +1342,8 @@ def _deciding_names(fn: cst.FunctionDef) -> frozenset[str]:
         roots: list[cst.CSTNode] = []
         if kind is cst.If or kind is cst.While or kind is cst.IfExp:
             roots = [node.test]  # type: ignore[attr-defined]
+        elif kind is cst.Call and type(node.func) is cst.Name:  # type: ignore[attr-defined]
+            roots = [node.func]  # type: ignore[attr-defined]
         elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
             roots = [node.value]  # type: ignore[attr-defined]
         elif kind is cst.Assign and type(node.value) is cst.Name:  # type: ignore[attr-defined]
@@ -1528,3 +1538,104 @@ def _bind(target: cst.BaseExpression, facts: _Facts) -> None:
             _bind(element.value, facts)
     elif isinstance(target, cst.StarredElement):
         _bind(target.value, facts)
+
+
+# -- the same facts from CPython's `ast` (bench/reviewer/ast-move.md step 1) ---------------------------------------
+# `_collect_scope` over `ast`, answering as it answers over libcst, what it leaves out included: libcst's children
+# skip `name`/`asname` fields, so `with f() as x`, `except E as e` and `import a as b` bind nothing there and their
+# names are not among the used ones; a nested definition contributes its decorators only; a pattern's keyword
+# (`case P(x=0)`) and a mapping's `**rest` are used names. `called` holds the same names, not in the same order.
+_AST_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_AST_NESTED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_AST_TARGETS = (ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor)
+
+
+def collect_scope_ast(scope: ast.AST) -> _Facts:
+    facts = _Facts()
+    names, bound = facts.names, facts.bound
+    if isinstance(scope, _AST_FUNCTIONS):
+        a = scope.args
+        bound.update(p.arg for p in [*a.posonlyargs, *a.args, a.vararg, *a.kwonlyargs, a.kwarg] if p is not None)
+        roots: list[ast.AST] = list(scope.body)
+    elif isinstance(scope, ast.ClassDef | ast.Module):
+        roots = list(scope.body)
+    else:
+        roots = list(ast.iter_child_nodes(scope))
+    stack: list[tuple[ast.AST, bool]] = [(node, False) for node in roots]
+    while stack:
+        item, inside = stack.pop()
+        kind = type(item)
+        if kind in _AST_FUNCTIONS or kind is ast.ClassDef:
+            bound.add(item.name)  # type: ignore[attr-defined]
+            stack.extend((d, inside) for d in item.decorator_list)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Name:
+            names.add(item.id)  # type: ignore[attr-defined]
+        elif kind is ast.Constant:
+            if item.value is None or item.value is True or item.value is False:  # type: ignore[attr-defined]
+                names.add(repr(item.value))  # type: ignore[attr-defined]  # libcst's `Name("None")`
+        elif kind is ast.Attribute:
+            names.add(item.attr)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func = item.func  # type: ignore[attr-defined]
+            if type(func) is ast.Name:
+                facts.called.append(func.id)
+            elif type(func) is ast.Attribute:
+                facts.called.append(func.attr)
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            facts.declared.update(item.names)  # type: ignore[attr-defined]
+        elif kind is ast.MatchClass:
+            names.update(item.kwd_attrs)  # type: ignore[attr-defined]
+        elif kind is ast.MatchMapping and item.rest is not None:  # type: ignore[attr-defined]
+            names.add(item.rest)  # type: ignore[attr-defined]
+        elif kind is ast.MatchSingleton:
+            names.add(repr(item.value))  # type: ignore[attr-defined]  # `case None:`
+        elif inside and kind is not ast.NamedExpr:
+            pass  # a comprehension's or lambda's own variables
+        elif kind is ast.Assign:
+            for target in item.targets:  # type: ignore[attr-defined]
+                _bind_ast(target, bound)
+        elif kind in _AST_TARGETS:
+            _bind_ast(item.target, bound)  # type: ignore[attr-defined]
+        elif kind is ast.Import:
+            bound.update(a.name.split(".", 1)[0] for a in item.names if a.asname is None)  # type: ignore[attr-defined]
+        elif kind is ast.ImportFrom:
+            bound.update(a.name for a in item.names if a.asname is None and a.name != "*")  # type: ignore[attr-defined]
+        elif (kind is ast.MatchAs or kind is ast.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
+            bound.add(item.name)  # type: ignore[attr-defined]
+        nested = inside or kind in _AST_NESTED
+        if kind is ast.withitem:
+            stack.append((item.context_expr, nested))  # type: ignore[attr-defined]
+        else:
+            stack.extend((child, nested) for child in ast.iter_child_nodes(item))
+    return facts
+
+
+def _import_parts(stmt: Any) -> tuple[bool, int, str | None, list[tuple[str, str | None]]]:
+    """An import of either tree as (star, level, module, [(dotted name, as-name)]): `module` is None for
+    `import a.b` and "" for `from . import x`."""
+    if type(stmt) is cst.Import or type(stmt) is cst.ImportFrom:
+        pairs = []
+        star = isinstance(stmt.names, cst.ImportStar)
+        for alias in () if star else stmt.names:
+            asname = alias.asname.name if alias.asname is not None else None
+            pairs.append((_dotted(alias.name) or "", asname.value if isinstance(asname, cst.Name) else None))
+        if type(stmt) is cst.Import:
+            return False, 0, None, pairs
+        module = _dotted(stmt.module) if stmt.module is not None else ""
+        return star, len(stmt.relative), module, pairs
+    pairs = [(alias.name, alias.asname) for alias in stmt.names]
+    if type(stmt) is ast.Import:
+        return False, 0, None, pairs
+    star = pairs == [("*", None)]
+    return star, stmt.level, stmt.module or "", [] if star else pairs
+
+
+def _bind_ast(target: ast.AST, bound: set[str]) -> None:
+    if type(target) is ast.Name:
+        bound.add(target.id)  # type: ignore[attr-defined]
+    elif type(target) is ast.Tuple or type(target) is ast.List:
+        for element in target.elts:  # type: ignore[attr-defined]
+            _bind_ast(element, bound)
+    elif type(target) is ast.Starred:
+        _bind_ast(target.value, bound)  # type: ignore[attr-defined]

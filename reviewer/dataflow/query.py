@@ -204,7 +204,7 @@ class FileFlows:
         if name and name in models.call_sinks:
             return True
         if name and name.startswith("@"):
-            return self._wraps_a_sink(name)
+            return self._wraps_a_sink(name) or self._passes_a_sink(call)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in models.method_sinks or method in self.typed_methods():
@@ -219,18 +219,32 @@ class FileFlows:
             if isinstance(head, cst.Name):
                 ref = info.imports.get(head.value, "")
                 if ref.startswith("@"):  # `x.m(...)`, `x` imported from the project
-                    return head is not func.value or self._member_wraps(ref, method)
+                    return head is not func.value or self._member_wraps(ref, method) or self._passes_a_sink(call)
                 if name is None and ref:
                     static = info.static_call_name(func)
                     return static is not None and static in models.call_sinks
             return False
         if isinstance(func, cst.Name):
             if func.value in info.def_names():  # a wrapper here, or of a wrapper (here or imported)
-                return self.engine.project.wraps(info.path, func.value, self.engine.sink_pattern())
+                return self.engine.project.wraps(info.path, func.value, self.engine.sink_pattern()) or (
+                    self._passes_a_sink(call))  # fmt: skip
             ref = info.imports.get(func.value)
             if ref is not None and ref.startswith("@"):
-                return self._wraps_a_sink(ref)
+                return self._wraps_a_sink(ref) or self._passes_a_sink(call)
             return name is None and (ref or func.value) in models.call_sinks
+        return False
+
+    def _passes_a_sink(self, call: cst.Call) -> bool:
+        """`fetch(urlopen, url)`: a sink passed to a function of the project, whose text need not name it (the
+        analysis calls it through the parameter, in the summary for that argument)."""
+        sinks = self.engine.models.call_sinks
+        aliases = self.info._makers()[1]  # `legacy_urlopen = urlopen` at module level
+        for arg in call.args:
+            value = arg.value
+            if type(value) is cst.Name and isinstance(aliases.get(value.value), cst.Name | cst.Attribute):
+                value = aliases[value.value]
+            if type(value) in (cst.Name, cst.Attribute) and self.info.static_call_name(value) in sinks:
+                return True
         return False
 
     def typed_methods(self) -> frozenset[str]:

@@ -376,14 +376,18 @@ def _wrapper_hits(
         fn = init
         receiver = Value(type=name + "()")
     summary = owner.summary(fn)
-    if summary is None or not summary.sinks:
+    if summary is None:
         return []
     is_method = owner.is_method(fn)
     full = [Arg(receiver, None, "", call), *args] if is_method and receiver is not None else args  # type: ignore[arg-type]
     bound = owner.bind(fn, full, method=False)
-    fixed = owner.fixed_arguments(fn, bound)
-    if fixed:  # `run(cmd, shell=False)`: the sinks of the branches this call can take
+    # `run(cmd, shell=False)`: the sinks of the branches this call can take; `fetch(urlopen, url)`: those of the
+    # function it passes (none in the general summary, which calls an unknown parameter).
+    fixed = owner.fixed_arguments(fn, bound) if summary.sinks or _passes_callable(bound) else ()
+    if fixed:
         summary = owner.summary(fn, fixed) or summary
+    if not summary.sinks:
+        return []
     callee_name = fn.name.value if isinstance(fn, cst.FunctionDef) else "<lambda>"
     hits = []
     for sink_kind, flow, desc, node, path, hops in summary.sinks:
@@ -408,6 +412,11 @@ def _wrapper_hits(
                 Hit(sink_kind, reached.via(f"{callee_name}()", call), desc, arg_expr, (holder, node), callee_name, hops)
             )
     return hits
+
+
+def _passes_callable(bound: dict[int, Value]) -> bool:
+    """A call passing a function or class by name (`fetch(urlopen, url)`), which the callee may call."""
+    return any(value.ref is not None and not value.flows for value in bound.values())
 
 
 def _arg_expr(owner, fn, args: list[Arg], index: int, call: cst.Call) -> cst.BaseExpression | None:

@@ -132,6 +132,9 @@ def _calls_a_wrapper(text: str, facts: dict[object, bool]) -> bool:
 
 
 _SINK_WORDS: dict[type, tuple[str, ...]] = {}
+_PASSED_SINKS: dict[type, frozenset[str]] = {}
+# A dotted name given as an argument or a keyword's value: `f(urlopen, u)`, `run(cmd, runner=subprocess.call)`.
+_PASSED = re.compile(r"[(,=]\s*([A-Za-z_][\w.]*)\s*[,)]")
 
 
 class _SinkTable:
@@ -187,6 +190,11 @@ class TaintSink(ReviewRule):
             return False
         if super().may_match(text, facts) or any(word in text for word in cls.sink_words()):
             return True
+        passed = facts.get("passed")
+        if passed is None:  # names given as arguments, once per file (`fetch(urlopen, url)`: `urlopen`)
+            passed = facts["passed"] = frozenset(m.group(1).rpartition(".")[2] for m in _PASSED.finditer(text))  # type: ignore[assignment]
+        if passed & cls.passed_sinks():  # type: ignore[operator]
+            return True  # a sink passed to a function that calls it
         user = facts.get("taint")  # sinks the project declares: their names are needles too
         sinks = getattr(user, "sinks", ())
         return any(s.kind == cls.kind and s.name.rsplit(".", 1)[-1] in text for s in sinks) or _calls_a_wrapper(
@@ -220,6 +228,20 @@ class TaintSink(ReviewRule):
             }
             words |= {m for m, sinks in models.method_sinks.items() if any(k.kind == cls.kind for k in sinks)}
             found = _SINK_WORDS[cls] = tuple(sorted(w + "(" for w in words if w))
+        return found
+
+    @classmethod
+    def passed_sinks(cls) -> frozenset[str]:
+        """The last names of this kind's sink functions and classes (`urlopen`, `check_output`): given as an
+        argument (`fetch(urlopen, url)`), the function called may call them through its parameter."""
+        found = _PASSED_SINKS.get(cls)
+        if found is None:
+            from codeward.reviewer.dataflow.models import build_models
+
+            calls = build_models().call_sinks
+            found = _PASSED_SINKS[cls] = frozenset(
+                n.rsplit(".", 1)[-1] for n, sinks in calls.items() if any(k.kind == cls.kind for k in sinks)
+            )
         return found
 
     def accept(self, ctx: Context, node: cst.Call, taint: Taint, hit: object) -> bool:

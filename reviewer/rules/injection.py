@@ -1164,6 +1164,8 @@ class UnsafeDeserialization(CallRule):
             ctx.report(node, f"{found.source} is deserialized by {name}(), which can run code", taint=found)
         elif data is not None and name.endswith(("loads", ".decode")) and _own_data(ctx, data):
             return  # the bytes themselves are a constant, or what this code serialised itself
+        elif data is not None and _own_buffer(ctx, data, self.targets):
+            return  # an in-memory buffer this code made and filled only with its own serialiser's output
         else:
             # Without a flow of outside data this is a shape, not a proven problem: info (see docs/reviewer.md).
             ctx.report(
@@ -1175,6 +1177,10 @@ class UnsafeDeserialization(CallRule):
         Valid("import json\n\ndef load(blob):\n    return json.loads(blob)\n"),
         Valid("import numpy as np\narr = np.load('weights.npy')\n"),
         Valid("import torch\nstate = torch.load('model.pt', weights_only=True)\n"),
+        Valid(
+            "import io\nimport pickle\n\ndef clone(obj):\n    buf = io.BytesIO()\n    pickle.dump(obj, buf)\n"
+            "    buf.seek(0)\n    return pickle.load(buf)\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -1198,6 +1204,60 @@ def _own_data(ctx: Context, data: cst.BaseExpression) -> bool:
     can only construct what this code put in."""
     value = ctx.value(data)
     return value.known or value.type in _DUMPERS
+
+
+_BUFFERS = frozenset({"io.BytesIO()", "io.StringIO()"})
+_BUFFER_METHODS = frozenset({"seek", "tell", "getvalue", "getbuffer", "truncate", "close", "flush"})
+_FILE_DUMPERS = frozenset({"pickle.dump", "cPickle.dump", "_pickle.dump", "dill.dump", "marshal.dump"})
+
+
+def _own_buffer(ctx: Context, data: cst.BaseExpression, loaders: frozenset[str]) -> bool:
+    """`buf = io.BytesIO(); pickle.dump(obj, buf); buf.seek(0); pickle.load(buf)`: an in-memory buffer made
+    empty (or from literals) in this scope whose every other use is a serialiser writing into it, a loader reading
+    it or a method that moves in it. Loading it can only construct what this process serialised itself; a
+    buffer written any other way (`buf.write(body)`), passed elsewhere or bound to anything else is not it."""
+    if not isinstance(data, cst.Name) or ctx.qualname(data) not in _BUFFERS:
+        return False
+    from codeward.reviewer.dataflow.nodes import binding_children
+
+    name = data.value
+    function = ctx.function
+    # A function's own buffer, or else the module's (whose every function could write into it).
+    scope: cst.CSTNode = function if function is not None and name in ctx.scope.assigned else ctx.module
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(scope, None, None)]
+    while stack:
+        node, parent, grand = stack.pop()
+        if type(node) is cst.Name and node.value == name:  # type: ignore[attr-defined]
+            if not _buffer_use(ctx, node, parent, grand, loaders):
+                return False
+            continue
+        stack.extend((child, node, parent) for child in binding_children(node))
+    return True
+
+
+def _buffer_use(
+    ctx: Context, node: cst.CSTNode, parent: cst.CSTNode | None, grand: cst.CSTNode | None, loaders: frozenset[str]
+) -> bool:
+    """One occurrence of the buffer's name (see _own_buffer): whether it is one of the uses that keep it own."""
+    if type(parent) is cst.AssignTarget and type(grand) is cst.Assign:
+        made = grand.value  # type: ignore[attr-defined]
+    elif type(parent) is cst.AsName and type(grand) is cst.WithItem:
+        made = grand.item  # type: ignore[attr-defined]
+    elif type(parent) is cst.Attribute and type(grand) is cst.Call and grand.func is parent:  # type: ignore[attr-defined]
+        return parent.value is node and parent.attr.value in _BUFFER_METHODS  # type: ignore[attr-defined]
+    elif type(parent) is cst.Arg and type(grand) is cst.Call:
+        called = ctx.qualname(grand.func) or ""  # type: ignore[attr-defined]
+        if called in loaders:
+            return True
+        position = grand.args.index(parent)  # type: ignore[attr-defined]
+        return called in _FILE_DUMPERS and (position == 1 if parent.keyword is None else parent.keyword.value == "file")  # type: ignore[attr-defined]
+    else:
+        return False
+    return (
+        isinstance(made, cst.Call)
+        and ctx.qualname(made) in _BUFFERS
+        and all(isinstance(a.value, cst.SimpleString | cst.Integer) and a.keyword is None for a in made.args)
+    )
 
 
 def _sole_alias(ctx: Context, name: str) -> cst.BaseExpression | None:
