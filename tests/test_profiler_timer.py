@@ -313,9 +313,7 @@ def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(
         try:
             assert burn(0.4) > 0  # no exception surfaced in the main thread
             # The timer ticks on the process's CPU time: burn until the fault has been met, bounded generously.
-            end = time.monotonic() + 60
-            while agent.disabled_reason is None and time.monotonic() < end:
-                burn(0.05)
+            burn_until(lambda: agent.disabled_reason is not None)
             time.sleep(0.3)
             assert agent.disabled_reason == "RuntimeError: simulated fault in a timer sample"
             assert not agent.running and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
