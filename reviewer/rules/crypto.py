@@ -818,11 +818,10 @@ class JwtWithoutVerification(CallRule):
     )
 
 
-_OTHER_FRAMEWORKS = ("sanic.", "aiohttp.", "bottle.", "tornado.", "fastapi.", "starlette.", "falcon.", "litestar.")
-_FRAMEWORK_IMPORT = re.compile(
-    r"^\s*(?:from|import)\s+(flask|quart|werkzeug|sanic|aiohttp|bottle|tornado|fastapi|starlette|falcon|litestar)\b",
-    re.MULTILINE,
-)
+_FLASK_LIKE = ("flask", "quart", "werkzeug")
+_OTHER_WEB = ("sanic", "aiohttp", "bottle", "tornado", "fastapi", "starlette", "falcon", "litestar")
+_OTHER_FRAMEWORKS = tuple(f"{name}." for name in _OTHER_WEB)
+_FRAMEWORK_IMPORT = re.compile(rf"^\s*(?:from|import)\s+({'|'.join(_FLASK_LIKE + _OTHER_WEB)})\b", re.MULTILINE)
 
 
 class FlaskDebug(ReviewRule):
@@ -870,7 +869,7 @@ class FlaskDebug(ReviewRule):
             # no code.
             imported = set(_FRAMEWORK_IMPORT.findall(ctx.text))
             flask = ctx.code(node.func.value) in ("app", "application") and (
-                not imported or bool(imported & {"flask", "quart", "werkzeug"})
+                not imported or not imported.isdisjoint(_FLASK_LIKE)
             )
         if flask:
             ctx.report(debug, "debug=True exposes the interactive debugger: anyone reaching an error page runs code")
