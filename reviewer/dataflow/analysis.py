@@ -66,6 +66,8 @@ _ADD_ONE = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "put": 0, "put_
 _ADD_MANY = frozenset({"extend", "extendleft", "writelines"})
 _URL_PARTS = frozenset({"netloc", "hostname", "scheme", "port", "username"})
 _HOST_PARTS = frozenset({"netloc", "hostname"})
+# What a URL's parts (`_URL_PARTS`) decide, and what a check that pins the host to one domain clears.
+_HOST_KINDS = frozenset({"ssrf", "redirect"})
 _MAX_ALIAS_HOPS = 4
 _PATH_TYPE = "path:normalized"
 # A service name as boto3.client takes it ("s3", "discovery", "cognito-idp"); a URL or a sentence is not one.
@@ -1743,7 +1745,7 @@ class Analysis:
                 if isinstance(base, cst.Call):
                     if expr.attr.value in _HOST_PARTS:
                         kinds = kinds | host_kinds
-                    derived = (derived or ALL_KINDS) & frozenset({"ssrf", "redirect"})
+                    derived = (derived or ALL_KINDS) & _HOST_KINDS
                     expr = base
                     continue
             break
@@ -1884,7 +1886,6 @@ def _anchored_body(pattern: str | bytes, fullmatch: bool) -> str | None:
     return text
 
 
-_HOST_KINDS = frozenset({"ssrf", "redirect"})
 # The end of a pattern that pins the domain: two or more literal labels, each after an escaped dot
 # (`\.amazonaws\.com`), then optional literal labels (`(\.cn)?`).
 _DOMAIN_TAIL = re.compile(r"(?:\\\.[A-Za-z0-9-]+){2,}(?:\((?:\?:)?(?:\\\.[A-Za-z0-9-]+)+\)\?)*")
