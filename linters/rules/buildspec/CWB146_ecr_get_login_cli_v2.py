@@ -1,4 +1,3 @@
-import os
 import re
 from typing import Any
 
@@ -79,10 +78,9 @@ class EcrGetLoginCliV2(DocumentRule):
     )
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
-        found = images_of_projects(ctx, value) if path == () else None
-        if found is None or not all(_CLI_V2.match(image) for image, _ in found[1]):
+        images = images_of_projects(ctx, value) if path == () else None
+        if images is None or not all(_CLI_V2.match(image) for image, _ in images):
             return
-        root, images = found
         listed = list(commands(value))
         if any(_PIP_V1.search(text) for _, text in listed):
             return
@@ -94,7 +92,7 @@ class EcrGetLoginCliV2(DocumentRule):
             ctx.report(
                 at,
                 f'"aws ecr get-login" is not in AWS CLI 2, the CLI of {image}, the image '
-                f'{os.path.relpath(defined, root)} runs this buildspec on: the command fails with "Invalid '
+                f'{defined} runs this buildspec on: the command fails with "Invalid '
                 'choice" and no docker login happens',
                 span=next_word_span(ctx.document, searched, at, text, "get-login"),
                 notes=(
