@@ -1990,6 +1990,9 @@ EXPECTED = {
     'lint-file buildspec.yml d3b8ed2f': [
         ((9, 7, 9, 12), 'CWB106', 'error', 'secondary-artifacts.web.files is empty: nothing would be uploaded; list the files', (), (), None),
     ],
+    'lint-file buildspec.yml dc9e1ad3': [
+        ((4, 12, 4, 47), 'CWB110', 'error', 'env.secrets-manager.TOKEN: "prod/app:token:AWSCURRENT:abc:extra" has 5 ":"-separated parts; the format is secret-id:json-key:version-stage:version-id (use the full ARN for a secret with ":" in its id)', (), (), None),
+    ],
     'lint-file buildspec.yml dcdf7ffb': [
         ((5, 9, 5, 12), 'CWB128', 'warning', '`npm run-script serve` does not return: its "serve" script (node server.js): server.js starts a server (listen) that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
@@ -2000,6 +2003,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml e6fbbed3': [
         ((8, 7, 8, 17), 'CWB131', 'error', 'artifacts.files "report.txt" matches no file: the build writes it as out/report.txt, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "out/report.txt" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/report.txt).',), (), None),
+    ],
+    'lint-file buildspec.yml e70979ee': [
+        ((10, 7, 10, 18), 'CWB107', 'warning', 'with discard-paths: yes in artifacts, "deploy/**/*" matches files in many directories; files with the same name overwrite each other', ('Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.',), (), None),
     ],
     'lint-file buildspec.yml e7e2c5f7': [
     ],
@@ -2071,6 +2077,9 @@ EXPECTED = {
     ],
     'lint-file pipeline.json 9c8605ad': [
         ((11, 213, 11, 234), 'CWP125', 'error', 'TemplatePath of CloudFormation action "Deploy" reads template.yml from "Image", the output of the ECR source action "Image", which holds only imageDetail.json: the file is not there, so the action fails', (), (), None),
+    ],
+    'lint-file pipeline.json a8d7e2a1': [
+        ((10, 154, 10, 190), 'CWP113', 'error', '"#{codepipline.PipelineExecutionId}": namespace "codepipline" is not declared by any action; did you mean "codepipeline"?', ('Set namespace on the action that produces the variable; namespaces are case-sensitive.',), (), None),
     ],
     'lint-file pipeline.json b279c0dc': [
     ],

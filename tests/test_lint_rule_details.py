@@ -1042,3 +1042,38 @@ def test_cwb146_option_list_splits_one_way() -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_seed_51_a_secrets_manager_reference_of_five_parts(tmp_path: Path) -> None:
+    text = (
+        "version: 0.2\nenv:\n  secrets-manager:\n    TOKEN: prod/app:token:AWSCURRENT:abc:extra\n"
+        "phases:\n  build:\n    commands:\n      - echo hi\n"
+    )
+    assert findings(tmp_path, "buildspec.yml", text) == [
+        ("CWB110", (4, 12, 4, 47), "error", 'env.secrets-manager.TOKEN: "prod/app:token:AWSCURRENT:abc:extra" has 5 '
+         '":"-separated parts; the format is secret-id:json-key:version-stage:version-id (use the full ARN for a '
+         'secret with ":" in its id)', ()),
+    ]  # fmt: skip
+
+
+def test_seed_51_a_misspelt_codepipeline_namespace_is_suggested(tmp_path: Path) -> None:
+    build = {**BUILD_ACTION, "configuration": {"ProjectName": "#{codepipline.PipelineExecutionId}"}}
+    text = api_case(("Source", [SOURCE_ACTION]), ("Build", [build]))
+    assert findings(tmp_path, "pipeline.json", text) == [
+        ("CWP113", (10, 154, 10, 190), "error", '"#{codepipline.PipelineExecutionId}": namespace "codepipline" is not '
+         'declared by any action; did you mean "codepipeline"?',
+         ("Set namespace on the action that produces the variable; namespaces are case-sensitive.",)),
+    ]  # fmt: skip
+
+
+def test_seed_51_discard_paths_given_as_the_string_yes(tmp_path: Path) -> None:
+    # CWB122: `discard-paths: "yes"` (a string, as CodeBuild also takes it) flattens the artifact as `yes` does:
+    # no CWB122, and CWB107 says what flattening costs.
+    from codeward.linters.rules.buildspec.CWB122_appspec_below_artifact_root import _EC2, _SPEC
+
+    write_files(tmp_path, {"appspec.yml": _EC2})
+    assert findings(tmp_path, "buildspec.yml", _SPEC + '  discard-paths: "yes"\n') == [
+        ("CWB107", (10, 7, 10, 18), "warning", 'with discard-paths: yes in artifacts, "deploy/**/*" matches files in many '
+         "directories; files with the same name overwrite each other",
+         ("Set discard-paths: no (and base-directory to drop leading folders) or narrow the pattern.",)),
+    ]  # fmt: skip

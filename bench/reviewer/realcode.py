@@ -444,7 +444,9 @@ def _commit() -> str:
     return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
-def write_precision(findings: list[dict], judgments: dict, target: Path, label: str = "all") -> None:
+def write_precision(
+    findings: list[dict], judgments: dict, target: Path, label: str = "all", projects: list[Project] | None = None
+) -> None:
     """Per rule: judged counts of its warning/error findings (what decides the default set) and, apart, of its
     info findings. Every finding must be judged, except on the "mining" projects, where a random sample of the
     findings of the rules that lacked judged findings is judged (sampling within a rule keeps its estimate
@@ -466,12 +468,16 @@ def write_precision(findings: list[dict], judgments: dict, target: Path, label: 
     measured_at = meta.get("commit", "unknown")
     if meta.get("finished_at", measured_at) != measured_at:
         measured_at += f" (the checkout was at {meta['finished_at']} when it ended)"
+    projects = list(PROJECTS) if projects is None else projects
+    # The splits scored, when not all of them: the table says which judged projects it counts.
+    splits = sorted({p.split for p in projects})
+    scope = "" if splits == sorted({p.split for p in PROJECTS}) else "".join(f" --split {s}" for s in splits)
     document = {
         "measured_by": f"python -m bench.reviewer.realcode run --label {label} -- --select ALL; "
-        f"python -m bench.reviewer.realcode score --label {label} --write-precision reviewer/precision.json",
+        f"python -m bench.reviewer.realcode score --label {label}{scope} --write-precision reviewer/precision.json",
         # One run at one commit (`run` records it next to the findings); "unknown": a findings file joined by hand.
         "measured_at": measured_at,
-        "projects": [f"{p.where}@{p.pin}" for p in PROJECTS],
+        "projects": [f"{p.where}@{p.pin}" for p in projects],
         "rules": dict(sorted(rules.items())),
     }
     target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
@@ -681,7 +687,7 @@ def main(argv: list[str] | None = None) -> int:
     result = score(findings, judgments)
     print_score(result, args.label)
     if args.write_precision:
-        write_precision(findings, judgments, Path(args.write_precision), args.label)
+        write_precision(findings, judgments, Path(args.write_precision), args.label, projects)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({k: {n: vars(t) for n, t in v.items()} for k, v in result.items()}, handle, indent=2)
