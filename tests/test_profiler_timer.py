@@ -293,7 +293,15 @@ def test_the_timer_skips_ticks_while_the_agents_own_code_runs_in_the_main_thread
         assert run.agent._ticks > ticks or signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
 
 
-def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: pytest.CaptureFixture[str]) -> None:
+def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codeward.profiler import sigtimer
+
+    # The subject is the handler's fault path, not when the timer is worth arming: the timer stays armed from
+    # the start (on a loaded machine the switch may rightly leave sampling to the thread for the whole test).
+    monkeypatch.setattr(sigtimer.Switch, "check", lambda self, now, ticks: 0)
+
     class Broken(Agent):
         def _enter(self, *args: Any, **kwargs: Any) -> None:
             if threading.current_thread() is threading.main_thread():  # only the timer's samples (in the handler)
@@ -303,7 +311,11 @@ def test_an_error_in_a_timer_sample_disables_the_agent_not_the_program(capfd: py
     with another_thread():  # the handler samples in the main thread (_tick_all) only when the program has threads
         agent = Broken(Settings(heap_budget_percent=0), install_exit_hooks=False).start()
         try:
-            assert spin(0.4) > 0  # no exception surfaced in the main thread
+            assert burn(0.4) > 0  # no exception surfaced in the main thread
+            # The timer ticks on the process's CPU time: burn until the fault has been met, bounded generously.
+            end = time.monotonic() + 60
+            while agent.disabled_reason is None and time.monotonic() < end:
+                burn(0.05)
             time.sleep(0.3)
             assert agent.disabled_reason == "RuntimeError: simulated fault in a timer sample"
             assert not agent.running and signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
