@@ -196,6 +196,10 @@ def parameter_value(template: dict[str, Any], name: str, root: str | None, templ
     parameter = parameters.get(name) if isinstance(parameters, dict) else None
     if not isinstance(parameter, dict) or root is None:
         return None
+    if parameter.get("Type", "String") != "String":
+        # An `AWS::SSM::Parameter::Value<String>` parameter's Default (or what a parent passes) is the name of the
+        # Systems Manager parameter whose value CloudFormation passes (fresh2 g31), not the value.
+        return None
     passed = supplied_value(root, template_path, name)
     if passed is UNKNOWN:
         return None

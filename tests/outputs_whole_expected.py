@@ -1637,6 +1637,8 @@ EXPECTED = {
     'lint-case CWP129 bd998c22': [
         ((4, 14, 4, 28), 'CWP129', 'error', 'the CodeBuild project "Build" runs the buildspec "buildspec.yaml" (the Default of parameter "BuildSpec"; nothing in the repository passes another value), which is not in this repository (its buildspecs: backend/buildspec.yml): CodeBuild resolves the path from the source root and every build fails with YAML_FILE_ERROR', ("Give the buildspec's path from the repository's root.",), (), None),
     ],
+    'lint-case CWP129 bf6c344d': [
+    ],
     'lint-case CWP129 c379280f': [
     ],
     'lint-case CWP129 c63bc5d1': [

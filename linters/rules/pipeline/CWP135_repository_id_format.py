@@ -88,7 +88,8 @@ class RepositoryIdFormat(PipelineRule):
     ```
 
     ## Fix
-    Write the owner and the name: `FullRepositoryId: some-user/my-repo`.
+    Write the owner and the name: `FullRepositoryId: some-user/my-repo`; for a GitHub (version 1) action, each
+    alone: `Owner: some-user` and `Repo: my-repo`.
     """
 
     code = "CWP135"
@@ -206,11 +207,7 @@ class RepositoryIdFormat(PipelineRule):
         if not (isinstance(raw, dict) and len(raw) == 1 and isinstance(raw.get("Ref"), str)):
             return None
         template = ctx.document.data
-        parameters = template.get("Parameters") if isinstance(template, dict) else None
-        parameter = parameters.get(raw["Ref"]) if isinstance(parameters, dict) else None
-        if not isinstance(parameter, dict) or parameter.get("Type", "String") != "String":
-            # An AWS::SSM::Parameter::Value<String> parameter's Default is the name of the parameter whose value
-            # CloudFormation passes (fresh2 g31), not the value.
+        if not isinstance(template, dict):
             return None
         from codeward.linters.project_source import parameter_value
         from codeward.linters.revision import project_root
