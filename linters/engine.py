@@ -140,10 +140,9 @@ def lint_text(
     # Terraform file (its pipeline is a view of the HCL, not the text a fix would edit).
     result.confirmed = why == "" and document.syntax != "hcl"
     document.kind = resolved
-    if why == "" and kind is None and resolved == "appspec" and kind_by_name(path) == "buildspec":
-        result.findings.append(_problem_finding(path, _appspec_named_buildspec(path)))
-    if why == "" and kind is None and resolved == "buildspec" and kind_by_name(path) == "appspec":
-        result.findings.append(_problem_finding(path, _buildspec_named_appspec(path)))
+    named = kind_by_name(path) if why == "" and kind is None else None
+    if named is not None and (resolved, named) in _MISNAMED:
+        result.findings.append(_problem_finding(path, _misnamed(path, resolved, named)))
     template = resolved == "pipeline" and _is_template(document.data)
     for problem in document.problems:
         finding = _problem_finding(path, problem)
@@ -173,43 +172,35 @@ def lint_text(
     return _filtered(result, select, document)
 
 
-def _appspec_named_buildspec(path: str) -> Problem:
-    """CWF017: an AppSpec's content under a buildspec's name. At the checkout's root as `buildspec.yml` (or .yaml) it
-    is the file CodeBuild reads when the project names none, and neither service can use it there; elsewhere the
-    name may be unused, so it is a warning."""
-    from codeward.linters.revision import project_root
-
-    folder = os.path.dirname(os.path.abspath(path))
-    default = os.path.basename(path).lower() in ("buildspec.yml", "buildspec.yaml") and project_root(folder) == folder
-    return Problem(
+# An AppSpec under a buildspec's name (CWF017) and a buildspec under an AppSpec's name (CWF019), by (content's kind,
+# name's kind): the code, the message, and why the file is only a warning where the name may be unused.
+_MISNAMED = {
+    ("appspec", "buildspec"): (
         "CWF017",
         "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild "
         "reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)",
-        Span(1, 1, 1, 2),
-        downgrade=""
-        if default
-        else "Not the file CodeBuild reads by default (buildspec.yml at the source root): it may be unused.",
-    )
-
-
-def _buildspec_named_appspec(path: str) -> Problem:
-    """CWF019: a buildspec's content under an AppSpec's name. At the checkout's root as `appspec.yml` (or .yaml) it is
-    the file CodeDeploy reads at the root of a revision of the whole source, and the agent rejects it there;
-    elsewhere the name may be unused, so it is a warning."""
-    from codeward.linters.revision import project_root
-
-    folder = os.path.dirname(os.path.abspath(path))
-    default = os.path.basename(path).lower() in ("appspec.yml", "appspec.yaml") and project_root(folder) == folder
-    return Problem(
+        "Not the file CodeBuild reads by default (buildspec.yml at the source root): it may be unused.",
+    ),
+    ("buildspec", "appspec"): (
         "CWF019",
         "this file is named as an AppSpec but holds a buildspec (phases): CodeDeploy reads appspec.yml at the "
         "revision's root and the agent rejects it (an AppSpec's version is 0.0, with os and files or hooks; "
         "phases are not read)",
-        Span(1, 1, 1, 2),
-        downgrade=""
-        if default
-        else "Not the file CodeDeploy reads at the root of a revision of the whole source: it may be unused.",
-    )
+        "Not the file CodeDeploy reads at the root of a revision of the whole source: it may be unused.",
+    ),
+}
+
+
+def _misnamed(path: str, content: str, name: str) -> Problem:
+    """CWF017/CWF019: one kind's content under the other kind's name. At the checkout's root as the name the other
+    service reads there (`buildspec.yml`, `appspec.yml`, or .yaml) neither service can use it, an error; elsewhere
+    the name may be unused, a warning."""
+    from codeward.linters.revision import project_root
+
+    code, message, downgrade = _MISNAMED[content, name]
+    folder = os.path.dirname(os.path.abspath(path))
+    default = os.path.basename(path).lower() in (f"{name}.yml", f"{name}.yaml") and project_root(folder) == folder
+    return Problem(code, message, Span(1, 1, 1, 2), downgrade="" if default else downgrade)
 
 
 def resolve_kind(document: Document, forced: str | None) -> tuple[str | None, str]:

@@ -52,12 +52,13 @@ UNKNOWN = object()
 
 
 @dataclass(frozen=True)
-class BuildSpecValue:
-    """The buildspec a project names: the text, where it is written, and how it was found."""
+class TemplateValue:
+    """A value a template gives a property (a project's buildspec, a source action's repository): the text, where
+    it is written, and how it was found."""
 
     value: str
     path: Path
-    # "literal" (written on the project), "default" (a parameter's Default), "parent" (a nesting template's).
+    # "literal" (written on the property), "default" (a parameter's Default), "parent" (a nesting template's).
     origin: str
     parameter: str | None = None
 
@@ -167,7 +168,7 @@ def supplied_value(root: str, template: str, name: str) -> object:
 
 def project_buildspec(
     template: dict[str, Any], project: str, root: str | None, template_path: str
-) -> BuildSpecValue | None:
+) -> TemplateValue | None:
     """The buildspec value the project `project` of `template` runs with, when it can be known: a literal
     BuildSpec, or a parameter's value as the repository passes it (see `supplied_value`). None when absent,
     built by a function, or passed by something this cannot read."""
@@ -180,25 +181,34 @@ def project_buildspec(
     at: Path = ("Resources", project, "Properties", "Source", "BuildSpec")
     value = source.get("BuildSpec")
     if isinstance(value, str):
-        return BuildSpecValue(value, at, "literal")
+        return TemplateValue(value, at, "literal")
     if not (is_intrinsic(value) and isinstance(value.get("Ref"), str)):
         return None
-    name = value["Ref"]
+    return parameter_value(template, value["Ref"], root, template_path)
+
+
+def parameter_value(template: dict[str, Any], name: str, root: str | None, template_path: str) -> TemplateValue | None:
+    """The value the repository gives parameter `name` of `template`: the literal a nesting parent passes
+    (reported at the parameter), else its Default when nothing in the repository may pass one (see
+    `supplied_value`). None when the template does not declare it, outside a repository, or when the value cannot
+    be known."""
     parameters = template.get("Parameters")
     parameter = parameters.get(name) if isinstance(parameters, dict) else None
-    if not isinstance(parameter, dict):
+    if not isinstance(parameter, dict) or root is None:
         return None
-    if root is None:
+    if parameter.get("Type", "String") != "String":
+        # An `AWS::SSM::Parameter::Value<String>` parameter's Default (or what a parent passes) is the name of the
+        # Systems Manager parameter whose value CloudFormation passes (fresh2 g31), not the value.
         return None
     passed = supplied_value(root, template_path, name)
     if passed is UNKNOWN:
         return None
     if isinstance(passed, str):
-        return BuildSpecValue(passed, ("Parameters", name), "parent", name)
+        return TemplateValue(passed, ("Parameters", name), "parent", name)
     default = parameter.get("Default")
     if not isinstance(default, str):
         return None
-    return BuildSpecValue(default, ("Parameters", name, "Default"), "default", name)
+    return TemplateValue(default, ("Parameters", name, "Default"), "default", name)
 
 
 @dataclass(frozen=True)

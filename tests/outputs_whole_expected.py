@@ -1637,6 +1637,8 @@ EXPECTED = {
     'lint-case CWP129 bd998c22': [
         ((4, 14, 4, 28), 'CWP129', 'error', 'the CodeBuild project "Build" runs the buildspec "buildspec.yaml" (the Default of parameter "BuildSpec"; nothing in the repository passes another value), which is not in this repository (its buildspecs: backend/buildspec.yml): CodeBuild resolves the path from the source root and every build fails with YAML_FILE_ERROR', ("Give the buildspec's path from the repository's root.",), (), None),
     ],
+    'lint-case CWP129 bf6c344d': [
+    ],
     'lint-case CWP129 c379280f': [
     ],
     'lint-case CWP129 c63bc5d1': [
@@ -2414,6 +2416,9 @@ EXPECTED = {
     ],
     'review case.py 088ecb2f': [
         ((3, 5, 3, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 3) -> the sink (line 3)',), (((3, 15, 3, 27), 'request.args (the source)'), ((3, 5, 3, 33), 'the sink')), None),
+    ],
+    'review case.py 08ca1183': [
+        ((30, 9, 30, 19), 'CWR109', 'error', 'request.args chooses the URL that fetch(), which passes it to requests.get() (case.py:11) fetches from the server (CWE-918)', ('data flow: request.args (line 25) -> `url` (line 25) -> `fetch()` (line 30) -> the sink (line 30)',), (((25, 11, 25, 23), 'request.args (the source)'), ((25, 5, 25, 28), '`url`'), ((30, 9, 30, 19), '`fetch()`'), ((30, 9, 30, 19), 'the sink')), None),
     ],
     'review case.py 098a2b1a': [
         ((4, 13, 4, 41), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 4) -> the sink (line 4)',), (((4, 23, 4, 35), 'request.args (the source)'), ((4, 13, 4, 41), 'the sink')), None),

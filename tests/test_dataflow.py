@@ -512,6 +512,8 @@ HOST_CHECKS = [
      "    fetch(url)\n", [6]),
     ("the host variable bound twice", "host = urlparse(url).hostname\nif x:\n    host = 'a.example.com'\n"
      "if host in ALLOWED:\n    fetch(url)\n", [9]),
+    ("the host variable bound again by a with", "host = urlparse(url).hostname\nwith open('f') as host:\n"
+     "    pass\nif host in ALLOWED:\n    fetch(url)\n", [9]),
     ("the URL bound again after the host was read", "host = urlparse(url).hostname\nurl = request.args['v']\n"
      "if host in ALLOWED:\n    fetch(url)\n", [8]),
 ]  # fmt: skip

@@ -347,6 +347,10 @@ def test_a_scopes_facts_from_ast_are_its_facts_from_libcst(name: str) -> None:
     for cst_scope, ast_scope in zip(cst_scopes, ast_scopes, strict=True):
         want, got = _collect_scope(cst_scope), collect_scope_ast(ast_scope)
         assert (got.names, got.bound, got.declared) == (want.names, want.bound, want.declared)
+        # How often each name is bound (as-names counted too) and which have one `name = value`: what
+        # `Analysis._alias` reads.
+        assert got.counts == want.counts
+        assert set(got.assigned) == set(want.assigned)
         assert sorted(got.called) == sorted(want.called)
 
 

@@ -1010,6 +1010,40 @@ def test_seed_51_a_default_acl_entry_of_four_parts_needs_no_name(tmp_path: Path)
     ]  # fmt: skip
 
 
+def test_cwb146_option_list_splits_one_way() -> None:
+    # CWB146's `aws [options] ecr get-login`: an option's value may not be a word that could start an option, so a
+    # run of options splits one way only. The ambiguous form (any word as a value) matched the same texts but took
+    # time exponential in the options before a command that is not get-login (34 options: 3 s), on a buildspec
+    # line anyone can write. Same matches on every sequence of up to five words of a vocabulary holding each case.
+    import itertools
+    import re
+    import signal
+
+    from codeward.linters.rules.buildspec.CWB146_ecr_get_login_cli_v2 import _GET_LOGIN
+
+    ambiguous = re.compile(r"\baws\s+(?:--\S+\s+(?:\S+\s+)?)*ecr\s+get-login(?![\w-])")
+    vocabulary = ("aws", "--region", "--", "x", "ecr", "get-login", "get-login-password", "--a\t")
+    for count in range(1, 6):
+        for words in itertools.product(vocabulary, repeat=count):
+            text = " ".join(words)
+            expected = ambiguous.search(text)
+            found = _GET_LOGIN.search(text)
+            assert (found and found.span()) == (expected and expected.span()), text
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError("CWB146's option list backtracks")
+
+    # 60 s is generous on a busy machine: the search is one pass over 8 KB (milliseconds); the ambiguous form would
+    # need longer than the age of the universe for this line.
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(60)
+    try:
+        assert _GET_LOGIN.search("aws " + "--a " * 2000 + "ecr get-logout") is None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_seed_51_a_secrets_manager_reference_of_five_parts(tmp_path: Path) -> None:
     text = (
         "version: 0.2\nenv:\n  secrets-manager:\n    TOKEN: prod/app:token:AWSCURRENT:abc:extra\n"

@@ -7,6 +7,7 @@ import ast
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -1543,6 +1544,27 @@ def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) 
                     _bind_name(_dotted(alias.name) or "", facts)
     elif (kind is cst.MatchAs or kind is cst.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
         _bind_name(item.name.value, facts)  # type: ignore[attr-defined]
+    if kind is cst.WithItem or kind is cst.ExceptHandler or kind is cst.ExceptStarHandler:
+        # `with f() as x`, `except E as x`: not in `bound` (the analysis reads these names as the scope always
+        # has), but counted, so that a name bound there too is no alias of one assignment.
+        asname = item.asname if kind is cst.WithItem else item.name  # type: ignore[attr-defined]
+        if asname is not None:
+            _count(asname.name, facts)
+    elif kind is cst.Import or kind is cst.ImportFrom:
+        for alias in () if isinstance(item.names, cst.ImportStar) else item.names:  # type: ignore[attr-defined]
+            if alias.asname is not None:
+                _count(alias.asname.name, facts)
+
+
+def _count(target: cst.BaseExpression, facts: _Facts) -> None:
+    """Count the names a target binds, without making them the scope's bound names."""
+    if isinstance(target, cst.Name):
+        facts.counts[target.value] = facts.counts.get(target.value, 0) + 1
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            _count(element.value, facts)
+    elif isinstance(target, cst.StarredElement):
+        _count(target.value, facts)
 
 
 def _bind_name(name: str, facts: _Facts) -> None:
@@ -1572,10 +1594,17 @@ _AST_TARGETS = (ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncF
 
 def collect_scope_ast(scope: ast.AST) -> _Facts:
     facts = _Facts()
-    names, bound = facts.names, facts.bound
+    names, bound, counts = facts.names, facts.bound, facts.counts
+
+    def bind(name: str) -> None:
+        bound.add(name)
+        counts[name] = counts.get(name, 0) + 1
+
     if isinstance(scope, _AST_FUNCTIONS):
         a = scope.args
-        bound.update(p.arg for p in [*a.posonlyargs, *a.args, a.vararg, *a.kwonlyargs, a.kwarg] if p is not None)
+        for p in [*a.posonlyargs, *a.args, a.vararg, *a.kwonlyargs, a.kwarg]:
+            if p is not None:
+                bind(p.arg)
         roots: list[ast.AST] = list(scope.body)
     elif isinstance(scope, ast.ClassDef | ast.Module):
         roots = list(scope.body)
@@ -1586,7 +1615,7 @@ def collect_scope_ast(scope: ast.AST) -> _Facts:
         item, inside = stack.pop()
         kind = type(item)
         if kind in _AST_FUNCTIONS or kind is ast.ClassDef:
-            bound.add(item.name)  # type: ignore[attr-defined]
+            bind(item.name)  # type: ignore[attr-defined]
             stack.extend((d, inside) for d in item.decorator_list)  # type: ignore[attr-defined]
             continue
         if kind is ast.Name:
@@ -1614,15 +1643,23 @@ def collect_scope_ast(scope: ast.AST) -> _Facts:
             pass  # a comprehension's or lambda's own variables
         elif kind is ast.Assign:
             for target in item.targets:  # type: ignore[attr-defined]
-                _bind_ast(target, bound)
+                _bind_ast(target, bind)
+            if len(item.targets) == 1 and type(item.targets[0]) is ast.Name:  # type: ignore[attr-defined]
+                facts.assigned[item.targets[0].id] = item.value  # type: ignore[attr-defined]
         elif kind in _AST_TARGETS:
-            _bind_ast(item.target, bound)  # type: ignore[attr-defined]
-        elif kind is ast.Import:
-            bound.update(a.name.split(".", 1)[0] for a in item.names if a.asname is None)  # type: ignore[attr-defined]
-        elif kind is ast.ImportFrom:
-            bound.update(a.name for a in item.names if a.asname is None and a.name != "*")  # type: ignore[attr-defined]
+            _bind_ast(item.target, bind)  # type: ignore[attr-defined]
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            for alias in item.names:  # type: ignore[attr-defined]
+                if alias.asname is not None:
+                    counts[alias.asname] = counts.get(alias.asname, 0) + 1  # counted, not bound (as libcst's)
+                elif alias.name != "*":
+                    bind(alias.name.split(".", 1)[0] if kind is ast.Import else alias.name)
         elif (kind is ast.MatchAs or kind is ast.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
-            bound.add(item.name)  # type: ignore[attr-defined]
+            bind(item.name)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler and item.name is not None:  # type: ignore[attr-defined]
+            counts[item.name] = counts.get(item.name, 0) + 1  # type: ignore[attr-defined]
+        elif kind is ast.withitem and item.optional_vars is not None:  # type: ignore[attr-defined]
+            _bind_ast(item.optional_vars, lambda name: counts.__setitem__(name, counts.get(name, 0) + 1))  # type: ignore[attr-defined]
         nested = inside or kind in _AST_NESTED
         if kind is ast.withitem:
             stack.append((item.context_expr, nested))  # type: ignore[attr-defined]
@@ -1651,11 +1688,11 @@ def _import_parts(stmt: Any) -> tuple[bool, int, str | None, list[tuple[str, str
     return star, stmt.level, stmt.module or "", [] if star else pairs
 
 
-def _bind_ast(target: ast.AST, bound: set[str]) -> None:
+def _bind_ast(target: ast.AST, bind: Callable[[str], None]) -> None:
     if type(target) is ast.Name:
-        bound.add(target.id)  # type: ignore[attr-defined]
+        bind(target.id)  # type: ignore[attr-defined]
     elif type(target) is ast.Tuple or type(target) is ast.List:
         for element in target.elts:  # type: ignore[attr-defined]
-            _bind_ast(element, bound)
+            _bind_ast(element, bind)
     elif type(target) is ast.Starred:
-        _bind_ast(target.value, bound)  # type: ignore[attr-defined]
+        _bind_ast(target.value, bind)  # type: ignore[attr-defined]

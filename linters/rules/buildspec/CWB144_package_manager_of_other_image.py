@@ -1,4 +1,3 @@
-import os
 import re
 from typing import Any
 
@@ -88,10 +87,9 @@ class PackageManagerOfOtherImage(DocumentRule):
     )
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
-        found = images_of_projects(ctx, value) if path == () else None
-        if found is None:
+        images = images_of_projects(ctx, value) if path == () else None
+        if images is None:
             return
-        root, images = found
         families = set()
         for image, _ in images:
             family = next(((name, missing) for pattern, name, missing in _FAMILY if pattern.match(image)), None)
@@ -109,7 +107,7 @@ class PackageManagerOfOtherImage(DocumentRule):
                 continue
             ctx.report(
                 at,
-                f'"{program}" is not on {image} ({family}), the image {os.path.relpath(defined, root)} runs this '
+                f'"{program}" is not on {image} ({family}), the image {defined} runs this '
                 'buildspec on: the command fails with "command not found" and the phase with it',
                 span=next_word_span(ctx.document, searched, at, text, words[0]),
                 notes=("Use the image's package manager, or run the build on an image that has this one.",),

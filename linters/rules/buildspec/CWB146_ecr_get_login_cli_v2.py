@@ -1,4 +1,3 @@
-import os
 import re
 from typing import Any
 
@@ -20,7 +19,9 @@ _CLI_V2 = re.compile(
     r"^aws/codebuild/(?:standard:(?:[5-9]|\d{2,})\.|amazonlinux2?-x86_64-standard:(?:[5-9]|\d{2,})\.|"
     r"amazonlinux2?-aarch64-standard:(?:[3-9]|\d{2,})\.|amazonlinux-(?:x86_64|aarch64)-lambda-standard:)"
 )
-_GET_LOGIN = re.compile(r"\baws\s+(?:--\S+\s+(?:\S+\s+)?)*ecr\s+get-login(?![\w-])")
+# Options before `ecr`, each with at most one value; a value is no word that could start an option, so a run of
+# options splits one way only (`--a --b` as an option and its value too made the search exponential in them).
+_GET_LOGIN = re.compile(r"\baws\s+(?:--\S+\s+(?:(?!--\S)\S+\s+)?)*ecr\s+get-login(?![\w-])")
 # The build puts AWS CLI 1 in place itself (pip's `awscli` is version 1).
 _PIP_V1 = re.compile(r"\bpip3?\s+install\b[^\n]*\bawscli\b")
 _SPEC = "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - $(aws ecr get-login --no-include-email)\n"
@@ -79,10 +80,9 @@ class EcrGetLoginCliV2(DocumentRule):
     )
 
     def check(self, ctx: Context, path: Path, value: Any) -> None:
-        found = images_of_projects(ctx, value) if path == () else None
-        if found is None or not all(_CLI_V2.match(image) for image, _ in found[1]):
+        images = images_of_projects(ctx, value) if path == () else None
+        if images is None or not all(_CLI_V2.match(image) for image, _ in images):
             return
-        root, images = found
         listed = list(commands(value))
         if any(_PIP_V1.search(text) for _, text in listed):
             return
@@ -94,7 +94,7 @@ class EcrGetLoginCliV2(DocumentRule):
             ctx.report(
                 at,
                 f'"aws ecr get-login" is not in AWS CLI 2, the CLI of {image}, the image '
-                f'{os.path.relpath(defined, root)} runs this buildspec on: the command fails with "Invalid '
+                f'{defined} runs this buildspec on: the command fails with "Invalid '
                 'choice" and no docker login happens',
                 span=next_word_span(ctx.document, searched, at, text, "get-login"),
                 notes=(

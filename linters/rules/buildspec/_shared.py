@@ -253,10 +253,10 @@ def npm_scripts(folder: str) -> dict[str, Any] | None:
     return scripts if isinstance(scripts, dict) else None
 
 
-def images_of_projects(ctx: Any, value: Any) -> tuple[str, list[tuple[str, str]]] | None:
-    """(repository root, [(image, defining file)]) of the Terraform projects that run this buildspec file with a
-    literal image (linters.project_source.images_running), or None when the file is inline, looks like a Windows
-    buildspec, is outside a repository or no project of the repository names it."""
+def images_of_projects(ctx: Any, value: Any) -> list[tuple[str, str]] | None:
+    """[(image, defining file from the repository's root)] of the Terraform projects that run this buildspec file
+    with a literal image (linters.project_source.images_running), or None when the file is inline, looks like a
+    Windows buildspec, is outside a repository or no project of the repository names it."""
     import os
 
     from codeward.linters.project_source import images_running
@@ -264,9 +264,9 @@ def images_of_projects(ctx: Any, value: Any) -> tuple[str, list[tuple[str, str]]
 
     if ctx.document.path == "inline-buildspec" or not isinstance(value, dict) or looks_windows(value):
         return None
-    root = project_root(os.path.abspath(ctx.base_dir))
+    root = project_root(ctx.base_dir)
     if root is None:
         return None
     relative = os.path.relpath(os.path.abspath(ctx.document.path), root).replace(os.sep, "/")
-    images = images_running(root, relative)
-    return (root, images) if images else None
+    images = [(image, os.path.relpath(defined, root)) for image, defined in images_running(root, relative)]
+    return images or None

@@ -93,6 +93,9 @@ class ProjectBuildSpecMissing(DocumentRule):
         Valid(_TEMPLATE.replace("Default: buildspec.yaml", "Default: service/buildspec.yml"), filename="build.yml",
               files=_REPO),
         Valid(_TEMPLATE.replace("Type: CODEPIPELINE\n", "Type: !Ref SourceType\n"), filename="build.yml", files=_REPO),
+        # A Systems Manager parameter type: the Default names the SSM parameter that holds the path.
+        Valid(_TEMPLATE.replace("Type: String", "Type: AWS::SSM::Parameter::Value<String>"), filename="build.yml",
+              files=_REPO),
     )  # fmt: skip
     INVALID = (
         Invalid(

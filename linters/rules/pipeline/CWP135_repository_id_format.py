@@ -88,7 +88,8 @@ class RepositoryIdFormat(PipelineRule):
     ```
 
     ## Fix
-    Write the owner and the name: `FullRepositoryId: some-user/my-repo`.
+    Write the owner and the name: `FullRepositoryId: some-user/my-repo`; for a GitHub (version 1) action, each
+    alone: `Owner: some-user` and `Repo: my-repo`.
     """
 
     code = "CWP135"
@@ -199,33 +200,21 @@ class RepositoryIdFormat(PipelineRule):
     def _value(ctx: Context, pipeline: Pipeline, raw: object) -> tuple[str, str, Path | None] | None:
         """The text of a configuration value, with where it comes from and where to report it when that is not the
         action: a literal, or a CloudFormation parameter's value as the repository gives it (see
-        project_source.supplied_value); a Default is reported at the Default, the text to change."""
-        if isinstance(raw, str):
-            return raw, "", None
+        project_source.parameter_value); a Default is reported at the Default, the text to change."""
         scalar = pipeline.scalar(raw)
         if isinstance(scalar, str):
             return scalar, "", None
         if not (isinstance(raw, dict) and len(raw) == 1 and isinstance(raw.get("Ref"), str)):
             return None
         template = ctx.document.data
-        parameters = template.get("Parameters") if isinstance(template, dict) else None
-        parameter = parameters.get(raw["Ref"]) if isinstance(parameters, dict) else None
-        if not isinstance(parameter, dict) or parameter.get("Type", "String") != "String":
-            # An AWS::SSM::Parameter::Value<String> parameter's Default is the name of the parameter whose value
-            # CloudFormation passes (fresh2 g31), not the value.
+        if not isinstance(template, dict):
             return None
-        from codeward.linters.project_source import UNKNOWN, supplied_value
+        from codeward.linters.project_source import parameter_value
         from codeward.linters.revision import project_root
 
-        root = project_root(ctx.base_dir)
-        if root is None:
+        found = parameter_value(template, raw["Ref"], project_root(ctx.base_dir), ctx.document.path)
+        if found is None:
             return None
-        passed = supplied_value(root, ctx.document.path, raw["Ref"])
-        if passed is UNKNOWN:
-            return None
-        if isinstance(passed, str):
-            return passed, f" (passed to parameter {raw['Ref']})", None
-        default = parameter.get("Default")
-        if not isinstance(default, str):
-            return None
-        return default, f" (the Default of parameter {raw['Ref']})", ("Parameters", raw["Ref"], "Default")
+        if found.origin == "parent":
+            return found.value, f" (passed to parameter {found.parameter})", None
+        return found.value, f" (the Default of parameter {found.parameter})", found.path
