@@ -1458,6 +1458,9 @@ class _Facts:
     counts: dict[str, int] = field(default_factory=dict)
     assigned: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
+    def count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
     def alias(self, name: str) -> cst.BaseExpression | None:
         """The value a name bound once, by a plain `name = value`, holds; None for any other name."""
         value = self.assigned.get(name)
@@ -1558,28 +1561,27 @@ def _note(item: cst.CSTNode, kind: type, facts: _Facts, in_comprehension: bool) 
 
 def _count(target: cst.BaseExpression, facts: _Facts) -> None:
     """Count the names a target binds, without making them the scope's bound names."""
-    if isinstance(target, cst.Name):
-        facts.counts[target.value] = facts.counts.get(target.value, 0) + 1
-    elif isinstance(target, cst.Tuple | cst.List):
-        for element in target.elements:
-            _count(element.value, facts)
-    elif isinstance(target, cst.StarredElement):
-        _count(target.value, facts)
+    _each_name(target, facts.count)
 
 
 def _bind_name(name: str, facts: _Facts) -> None:
     facts.bound.add(name)
-    facts.counts[name] = facts.counts.get(name, 0) + 1
+    facts.count(name)
 
 
 def _bind(target: cst.BaseExpression, facts: _Facts) -> None:
+    _each_name(target, lambda name: _bind_name(name, facts))
+
+
+def _each_name(target: cst.BaseExpression, note: Callable[[str], None]) -> None:
+    """`note` each name a target binds (`x`, `a, (b, *c)`)."""
     if isinstance(target, cst.Name):
-        _bind_name(target.value, facts)
+        note(target.value)
     elif isinstance(target, cst.Tuple | cst.List):
         for element in target.elements:
-            _bind(element.value, facts)
+            _each_name(element.value, note)
     elif isinstance(target, cst.StarredElement):
-        _bind(target.value, facts)
+        _each_name(target.value, note)
 
 
 # -- the same facts from CPython's `ast` (bench/reviewer/ast-move.md step 1) ---------------------------------------
@@ -1594,11 +1596,11 @@ _AST_TARGETS = (ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncF
 
 def collect_scope_ast(scope: ast.AST) -> _Facts:
     facts = _Facts()
-    names, bound, counts = facts.names, facts.bound, facts.counts
+    names, bound = facts.names, facts.bound
 
     def bind(name: str) -> None:
         bound.add(name)
-        counts[name] = counts.get(name, 0) + 1
+        facts.count(name)
 
     if isinstance(scope, _AST_FUNCTIONS):
         a = scope.args
@@ -1651,15 +1653,15 @@ def collect_scope_ast(scope: ast.AST) -> _Facts:
         elif kind is ast.Import or kind is ast.ImportFrom:
             for alias in item.names:  # type: ignore[attr-defined]
                 if alias.asname is not None:
-                    counts[alias.asname] = counts.get(alias.asname, 0) + 1  # counted, not bound (as libcst's)
+                    facts.count(alias.asname)  # counted, not bound (as libcst's)
                 elif alias.name != "*":
                     bind(alias.name.split(".", 1)[0] if kind is ast.Import else alias.name)
         elif (kind is ast.MatchAs or kind is ast.MatchStar) and item.name is not None:  # type: ignore[attr-defined]
             bind(item.name)  # type: ignore[attr-defined]
         elif kind is ast.ExceptHandler and item.name is not None:  # type: ignore[attr-defined]
-            counts[item.name] = counts.get(item.name, 0) + 1  # type: ignore[attr-defined]
+            facts.count(item.name)  # type: ignore[attr-defined]
         elif kind is ast.withitem and item.optional_vars is not None:  # type: ignore[attr-defined]
-            _bind_ast(item.optional_vars, lambda name: counts.__setitem__(name, counts.get(name, 0) + 1))  # type: ignore[attr-defined]
+            _bind_ast(item.optional_vars, facts.count)  # type: ignore[attr-defined]
         nested = inside or kind in _AST_NESTED
         if kind is ast.withitem:
             stack.append((item.context_expr, nested))  # type: ignore[attr-defined]
