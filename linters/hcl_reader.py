@@ -829,23 +829,33 @@ def _missing_arguments(blocks: list[Block]) -> list[Problem]:
                 continue
             problems.append(_missing(block, f'block "{name}"', label))
 
+    def check_stage(stage: Block, stage_label: str) -> None:
+        check(stage, "stage", stage_label)
+        for action in _blocks(stage, "action"):
+            name = action.body.get("name")
+            check(action, "action", f'action "{name}"' if isinstance(name, str) else f"an action of {stage_label}")
+        # `dynamic "action" { content { ... } }`: each action it makes has the content's arguments.
+        for content in _dynamic_contents(stage, "action"):
+            check(content, "action", f'the content of dynamic "action" in {stage_label}')
+
     for block in blocks:
         if block.type != "resource" or block.labels[:1] != ["aws_codepipeline"] or len(block.labels) != 2:
             continue
-        check(block, "pipeline", f'aws_codepipeline "{block.labels[1]}"')
+        pipeline_label = f'aws_codepipeline "{block.labels[1]}"'
+        check(block, "pipeline", pipeline_label)
         for stage in _blocks(block, "stage"):
             name = stage.body.get("name")
-            stage_label = f'stage "{name}"' if isinstance(name, str) else "a stage"
-            check(stage, "stage", stage_label)
-            for action in _blocks(stage, "action"):
-                name = action.body.get("name")
-                check(action, "action", f'action "{name}"' if isinstance(name, str) else f"an action of {stage_label}")
-            # `dynamic "action" { content { ... } }`: each action it makes has the content's arguments.
-            for dynamic in _blocks(stage, "dynamic"):
-                if dynamic.labels == ["action"]:
-                    for content in _blocks(dynamic, "content"):
-                        check(content, "action", f'the content of dynamic "action" in {stage_label}')
+            check_stage(stage, f'stage "{name}"' if isinstance(name, str) else "a stage")
+        # `dynamic "stage" { content { ... } }`: each stage it makes has the content's arguments and actions.
+        for content in _dynamic_contents(block, "stage"):
+            check_stage(content, f'the content of dynamic "stage" in {pipeline_label}')
     return problems
+
+
+def _dynamic_contents(block: Block, kind: str) -> list[Block]:
+    """The `content` blocks of the `dynamic "<kind>"` blocks inside `block`."""
+    return [content for dynamic in _blocks(block, "dynamic") if dynamic.labels == [kind]
+            for content in _blocks(dynamic, "content")]  # fmt: skip
 
 
 def _missing(block: Block, what: str, label: str) -> Problem:

@@ -598,6 +598,9 @@ EXPECTED = {
     'CWF016 2e392af1': [
         ((28, 7, 28, 14), 'error', 'the content of dynamic "action" in stage "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), None),
     ],
+    'CWF016 3ad8e28e': [
+        ((28, 5, 28, 11), 'error', 'action "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), None),
+    ],
     'CWF017 1c61c3bb': [
         ((1, 1, 1, 2), 'error', "this file is named as a buildspec but holds an AppSpec (version 0.0 with os, files or hooks): CodeBuild reads it as the build's buildspec and rejects it (a buildspec's version is 0.1 or 0.2, and it has phases)", (), None),
     ],

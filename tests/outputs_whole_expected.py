@@ -1275,6 +1275,11 @@ EXPECTED = {
     'lint-case CWF016 2e392af1': [
         ((28, 7, 28, 14), 'CWF016', 'error', 'the content of dynamic "action" in stage "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
     ],
+    'lint-case CWF016 3ad8e28e': [
+        ((28, 5, 28, 11), 'CWF016', 'error', 'action "Build" lacks the required argument "version": Terraform rejects the configuration before planning, so nothing of the module is created or changed', (), (), None),
+    ],
+    'lint-case CWF016 557b2361': [
+    ],
     'lint-case CWF016 eccf886a': [
     ],
     'lint-case CWF016 f0ee7c7b': [

@@ -72,6 +72,20 @@ _DYNAMIC = _MODULE.replace(
 """,
 )
 
+# The Build stage made by a `dynamic "stage"` block, one per project.
+_DYNAMIC_STAGE = _MODULE.replace(
+    """  stage {
+    name = "Build"
+    action {""",
+    """  dynamic "stage" {
+    for_each = var.projects
+    content {
+    name = stage.value
+    action {""",
+).replace(
+    '        ProjectName = "app"\n      }\n    }\n  }\n', '        ProjectName = "app"\n      }\n    }\n    }\n  }\n'
+)
+
 
 class TerraformRequiredArgument(LoaderRule):
     """
@@ -108,7 +122,11 @@ class TerraformRequiredArgument(LoaderRule):
     name = "terraform-required-argument"
     severity = Severity.ERROR
     kinds = frozenset({"pipeline"})
-    VALID = (Valid(_MODULE, filename="pipeline.tf"), Valid(_DYNAMIC, filename="pipeline.tf"))
+    VALID = (
+        Valid(_MODULE, filename="pipeline.tf"),
+        Valid(_DYNAMIC, filename="pipeline.tf"),
+        Valid(_DYNAMIC_STAGE, filename="pipeline.tf"),
+    )
     INVALID = (
         Invalid(
             _MODULE.replace('      version         = "1"\n      input_artifacts = ["code"]\n', '      input_artifacts = ["code"]\n'),
@@ -131,6 +149,14 @@ class TerraformRequiredArgument(LoaderRule):
             28,
             7,
             'the content of dynamic "action" in stage "Build" lacks the required argument "version"',
+            filename="pipeline.tf",
+        ),
+        # The content of a dynamic "stage" block is the stages it makes, actions included.
+        Invalid(
+            _DYNAMIC_STAGE.replace('      version         = "1"\n      input_artifacts', "      input_artifacts"),
+            28,
+            5,
+            'action "Build" lacks the required argument "version"',
             filename="pipeline.tf",
         ),
         # Terraform 0.11 took `action = { ... }`: a warning, since the version that runs the module is not known.
