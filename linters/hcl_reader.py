@@ -451,12 +451,10 @@ def _pipeline(block: Block) -> PMap:
         actions = PList(stage.span)
         for item in _blocks(stage, "action"):
             actions.put(_action(item), item.span)
-        for dynamic in _blocks(stage, "dynamic"):
-            # `dynamic "action" { for_each = ...; content { ... } }`: the content is the action Terraform writes
-            # once per element; what depends on the element (`action.value`, `each.value`) stays unknown.
-            if dynamic.labels[:1] == ["action"]:
-                for content in _blocks(dynamic, "content")[:1]:
-                    actions.put(_action(content), content.span)
+        # `dynamic "action" { for_each = ...; content { ... } }`: the content is the action Terraform writes
+        # once per element; what depends on the element (`action.value`, `each.value`) stays unknown.
+        for content in _dynamic_contents(stage, "action"):
+            actions.put(_action(content), content.span)
         entry.put("Actions", stage.span, actions, stage.span)
         stages.put(entry, stage.span)
     properties.put("Stages", block.span, stages, block.span)
@@ -843,19 +841,20 @@ def _missing_arguments(blocks: list[Block]) -> list[Problem]:
             continue
         pipeline_label = f'aws_codepipeline "{block.labels[1]}"'
         check(block, "pipeline", pipeline_label)
-        for stage in _blocks(block, "stage"):
+        # A `dynamic "stage"` block's content stands for the stages it makes, actions included.
+        for stage in _stage_blocks(block):
             name = stage.body.get("name")
-            check_stage(stage, f'stage "{name}"' if isinstance(name, str) else "a stage")
-        # `dynamic "stage" { content { ... } }`: each stage it makes has the content's arguments and actions.
-        for content in _dynamic_contents(block, "stage"):
-            check_stage(content, f'the content of dynamic "stage" in {pipeline_label}')
+            if stage.type == "content":
+                check_stage(stage, f'the content of dynamic "stage" in {pipeline_label}')
+            else:
+                check_stage(stage, f'stage "{name}"' if isinstance(name, str) else "a stage")
     return problems
 
 
 def _dynamic_contents(block: Block, kind: str) -> list[Block]:
-    """The `content` blocks of the `dynamic "<kind>"` blocks inside `block`."""
-    return [content for dynamic in _blocks(block, "dynamic") if dynamic.labels == [kind]
-            for content in _blocks(dynamic, "content")]  # fmt: skip
+    """The `content` block of each `dynamic "<kind>"` block inside `block`."""
+    return [content for dynamic in _blocks(block, "dynamic") if dynamic.labels[:1] == [kind]
+            for content in _blocks(dynamic, "content")[:1]]  # fmt: skip
 
 
 def _missing(block: Block, what: str, label: str) -> Problem:
