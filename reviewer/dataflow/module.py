@@ -80,7 +80,7 @@ _EXPOSING = frozenset({"cherrypy.expose"})
 _SNIPPET_ROUTES = frozenset({"route", "get", "post", "put", "delete", "api_view"})
 _NOT_ROUTERS = frozenset({"mock", "mocker", "patch", "pytest", "unittest", "responses", "respx"})
 _STDLIB = frozenset(sys.stdlib_module_names)
-# What a name's first assignment binds (ModuleInfo._makers): a callable's dotted name, an aliased expression, None.
+# What a name's first assignment binds (ModuleInfo.makers): a callable's dotted name, an aliased expression, None.
 _Made = str | cst.Name | cst.Attribute | None
 _VIEW_FILE = re.compile(r"(?:^|[/\\_])(?:views?|handlers?|routes?|api|endpoints?|controllers?)(?:\.py$|[/\\_])")
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event"})
@@ -887,7 +887,7 @@ class ModuleInfo:
             # `import mock`, `from unittest import mock`: a module, whose functions are named in route_functions;
             # `from app import app` (a module not in view): an object, perhaps the app.
             return "." in ref and top not in _STDLIB and top not in _WEB_PACKAGES
-        makers = self._makers()[0]
+        makers = self.makers()[0]
         if name not in makers:
             return name not in _NOT_ROUTERS  # a parameter (`def register(app)`), or unbound in a snippet
         made = makers[name]
@@ -925,13 +925,13 @@ class ModuleInfo:
             return False
         ref = self.imports.get(root.value)
         if ref is None:
-            made = self._makers()[1].get(root.value)
+            made = self.makers()[1].get(root.value)
             if made is None and root.value in _CHAT_NAMES and not self._binds(root.value):
                 return True  # a snippet cut from its imports: the frameworks' own names (`hook`, `bot`)
             ref = self.imports.get(made.split(".", 1)[0]) if isinstance(made, str) else None
         return ref is not None and ref.split(".", 1)[0] in _CHAT_PACKAGES
 
-    def _makers(self) -> tuple[dict[str, _Made], dict[str, _Made]]:
+    def makers(self) -> tuple[dict[str, _Made], dict[str, _Made]]:
         """What the first assignment to each name binds, anywhere in the module and among its top-level
         statements: the dotted name of the callable called (`app = Flask(__name__)` gives "Flask"), the name
         or attribute aliased (`app = flask_app`), or None (any other value). Read from the tree, so that an

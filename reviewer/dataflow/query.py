@@ -238,7 +238,7 @@ class FileFlows:
         """`fetch(urlopen, url)`: a sink passed to a function of the project, whose text need not name it (the
         analysis calls it through the parameter, in the summary for that argument)."""
         sinks = self.engine.models.call_sinks
-        aliases = self.info._makers()[1]  # `legacy_urlopen = urlopen` at module level
+        aliases = self.info.makers()[1]  # `legacy_urlopen = urlopen` at module level
         for arg in call.args:
             value = arg.value
             if type(value) is cst.Name and isinstance(aliases.get(value.value), cst.Name | cst.Attribute):
