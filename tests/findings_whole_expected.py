@@ -1295,6 +1295,9 @@ EXPECTED = {
     'CWR309 20a47852': [
         ((3, 25, 3, 35), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
     ],
+    'CWR309 ab07d9d1': [
+        ((7, 9, 7, 19), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
+    ],
     'CWR309 f58b5c86': [
         ((3, 9, 3, 19), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
     ],
@@ -1588,11 +1591,17 @@ EXPECTED = {
     'CWR613 0ba11f83': [
         ((7, 9, 7, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
+    'CWR613 65bf8aa9': [
+        ((7, 9, 7, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
     'CWR613 86c73719': [
         ((5, 9, 5, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 9432771e': [
         ((8, 13, 8, 18), 'error', '`break` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
+    'CWR613 95f086eb': [
+        ((7, 9, 7, 20), 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), None),
     ],
     'CWR613 98f6e063': [
         ((7, 9, 7, 20), 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), None),

@@ -2388,6 +2388,8 @@ EXPECTED = {
         ((7, 5, 7, 47), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 47), 'the sink')), None),
         ((7, 5, 7, 47), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 038a2564': [
+    ],
     'review case.py 04212f3b': [
         ((10, 5, 10, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> the sink (line 10)',), (((10, 15, 10, 27), 'request.args (the source)'), ((10, 5, 10, 33), 'the sink')), None),
     ],
@@ -2601,6 +2603,9 @@ EXPECTED = {
     ],
     'review case.py 2cf9cb8d': [
         ((7, 12, 7, 52), 'CWR110', 'error', 'request.args is written into HTML by flask.make_response() without escaping (CWE-79)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 34, 7, 46), 'request.args (the source)'), ((7, 12, 7, 52), 'the sink')), None),
+    ],
+    'review case.py 2e33f8c7': [
+        ((15, 5, 15, 50), 'CWR113', 'error', 'request.args is put into the LDAP filter of find(), which passes it to self.conn.search() (case.py:11) (CWE-90)', ('data flow: request.args (line 15) -> `find()` (line 15) -> the sink (line 15)',), (((15, 32, 15, 44), 'request.args (the source)'), ((15, 5, 15, 50), '`find()`'), ((15, 5, 15, 50), 'the sink')), None),
     ],
     'review case.py 2e93f6bf': [
     ],
@@ -2985,6 +2990,8 @@ EXPECTED = {
     ],
     'review case.py 791eda5b': [
         ((10, 12, 10, 19), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 10)',), (((7, 45, 7, 57), 'request.args (the source)'), ((7, 5, 7, 64), '`p`'), ((10, 12, 10, 19), 'the sink')), None),
+    ],
+    'review case.py 795a1d80': [
     ],
     'review case.py 797d9b65': [
         ((9, 9, 9, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3402,6 +3409,9 @@ EXPECTED = {
     ],
     'review case.py cbd3b702': [
         ((5, 12, 5, 27), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
+    'review case.py cbd6ce7f': [
+        ((16, 5, 16, 50), 'CWR113', 'error', 'request.args is put into the LDAP filter of find(), which passes it to self.conn.search() (case.py:12) (CWE-90)', ('data flow: request.args (line 16) -> `find()` (line 16) -> the sink (line 16)',), (((16, 32, 16, 44), 'request.args (the source)'), ((16, 5, 16, 50), '`find()`'), ((16, 5, 16, 50), 'the sink')), None),
     ],
     'review case.py cd081bb4': [
         ((6, 5, 6, 45), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 45), 'the sink')), None),
@@ -4981,7 +4991,12 @@ EXPECTED = {
     ],
     'review-case CWR309 37c41e0a': [
     ],
+    'review-case CWR309 929c807c': [
+    ],
     'review-case CWR309 a737f217': [
+    ],
+    'review-case CWR309 ab07d9d1': [
+        ((7, 9, 7, 19), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
     'review-case CWR309 bc78169b': [
     ],
@@ -5494,6 +5509,9 @@ EXPECTED = {
     'review-case CWR613 0ba11f83': [
         ((7, 9, 7, 20), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
+    'review-case CWR613 65bf8aa9': [
+        ((7, 9, 7, 20), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
+    ],
     'review-case CWR613 8082382b': [
     ],
     'review-case CWR613 80ccbda7': [
@@ -5503,6 +5521,9 @@ EXPECTED = {
     ],
     'review-case CWR613 9432771e': [
         ((8, 13, 8, 18), 'CWR613', 'error', '`break` in finally discards any exception being raised (CWE-584)', (), (), None),
+    ],
+    'review-case CWR613 95f086eb': [
+        ((7, 9, 7, 20), 'CWR613', 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), (), None),
     ],
     'review-case CWR613 98f6e063': [
         ((7, 9, 7, 20), 'CWR613', 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), (), None),

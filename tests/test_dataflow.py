@@ -353,6 +353,23 @@ def test_helper_returning_an_ldap_connection() -> None:
     assert reported(body) == [(10, "CWR113")]
 
 
+@pytest.mark.parametrize(
+    "assign", ["if url: self.conn = ldap3.Connection(url)", "if url:\n    self.conn = ldap3.Connection(url)"]
+)
+@pytest.mark.parametrize(("user", "expected"), [("request.args['u']", [(12, "CWR113")]), ("'admin'", [])])
+def test_an_attribute_typed_in_a_one_line_block(assign: str, user: str, expected: list[tuple[int, str]]) -> None:
+    # The type of `self.conn` comes from the statements of the class's methods, one-line blocks included (they
+    # were skipped: the connection was unknown and its search no sink).
+    init = textwrap.indent(assign, " " * 8)
+    body = (
+        f"import ldap3\n\nclass Directory:\n    def __init__(self, url):\n{init}\n\n    def find(self, user):\n"
+        f"        self.conn.search('dc=x', '(uid=' + user + ')')\n\n@app.route('/x')\ndef view():\n"
+        f"    Directory('ldap://x').find({user})\n    return 'ok'\n"
+    )
+    shift = assign.count("\n")
+    assert reported(body) == [(line + shift, code) for line, code in expected]
+
+
 def test_summaries_across_two_modules(tmp_path: Path) -> None:
     package = tmp_path / "app"
     package.mkdir()

@@ -1158,7 +1158,7 @@ class ModuleInfo:
                 from codeward.reviewer.dataflow.fold import literal
 
                 constant = literal(param.default)
-            elif value.ref is not None and not value.flows and not value.fields:
+            elif value.callable_ref:
                 # A function or class passed to be called (`fetch(urlopen, url)`, `run(subprocess.call, cmd)`):
                 # the call the body makes through the parameter is a call of it, sinks included.
                 out.append((index, ("ref", value.ref)))
@@ -1411,13 +1411,16 @@ def _mentions(node: cst.CSTNode, words: frozenset[str]) -> bool:
 
 
 def _walk_statements(body) -> list[cst.CSTNode]:
-    """Small statements of a body and of its nested blocks (not of nested functions or classes)."""
+    """Small statements of a body and of its nested blocks (not of nested functions or classes), one-line
+    blocks included (`if x: y()`, whose body holds small statements where an indented block holds lines)."""
     out: list[cst.CSTNode] = []
     stack = list(body)
     while stack:
         stmt = stack.pop()
         if isinstance(stmt, cst.SimpleStatementLine):
             out.extend(stmt.body)
+        elif isinstance(stmt, cst.BaseSmallStatement):
+            out.append(stmt)
         elif isinstance(stmt, cst.FunctionDef | cst.ClassDef):
             continue
         else:

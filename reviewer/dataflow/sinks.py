@@ -383,7 +383,7 @@ def _wrapper_hits(
     bound = owner.bind(fn, full, method=False)
     # `run(cmd, shell=False)`: the sinks of the branches this call can take; `fetch(urlopen, url)`: those of the
     # function it passes (none in the general summary, which calls an unknown parameter).
-    fixed = owner.fixed_arguments(fn, bound) if summary.sinks or _passes_callable(bound) else ()
+    fixed = owner.fixed_arguments(fn, bound) if summary.sinks or any(v.callable_ref for v in bound.values()) else ()
     if fixed:
         summary = owner.summary(fn, fixed) or summary
     if not summary.sinks:
@@ -412,11 +412,6 @@ def _wrapper_hits(
                 Hit(sink_kind, reached.via(f"{callee_name}()", call), desc, arg_expr, (holder, node), callee_name, hops)
             )
     return hits
-
-
-def _passes_callable(bound: dict[int, Value]) -> bool:
-    """A call passing a function or class by name (`fetch(urlopen, url)`), which the callee may call."""
-    return any(value.ref is not None and not value.flows for value in bound.values())
 
 
 def _arg_expr(owner, fn, args: list[Arg], index: int, call: cst.Call) -> cst.BaseExpression | None:

@@ -78,7 +78,7 @@ def _wrapper_names(owner: cst.ClassDef):
 
 # The AWS SDKs a module can make clients with. Type stubs (`mypy_boto3_*`) are not among them: a module that
 # imports only those and calls `iot_client.list_policies()` is calling the project's own wrapper class.
-_SDK_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:boto3|botocore|aioboto3|aiobotocore|boto)\b", re.M)
+_SDKS = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore", "boto"})
 
 
 def _imports_an_sdk(ctx: Context) -> bool:
@@ -86,7 +86,7 @@ def _imports_an_sdk(ctx: Context) -> bool:
     `self.ddb`) count as one without a visible `boto3.client(...)`."""
     found = ctx.shared.get("imports-aws-sdk")
     if found is None:
-        found = ctx.shared["imports-aws-sdk"] = bool(_SDK_IMPORT.search(ctx.text))
+        found = ctx.shared["imports-aws-sdk"] = not ctx.imported_modules().isdisjoint(_SDKS)
     return bool(found)
 
 

@@ -1689,6 +1689,21 @@ class ReturnInFinally(ReviewRule):
             9,
             message="only if an except block",
         ),
+        # The same with `BaseException` in a tuple of types; a tuple without it leaves an exception in flight.
+        Invalid(
+            "def f():\n    try:\n        run()\n    except (OSError, BaseException):\n        log()\n    finally:\n"
+            "        return None\n",
+            7,
+            9,
+            message="only if an except block",
+        ),
+        Invalid(
+            "def f():\n    try:\n        run()\n    except (OSError, ValueError):\n        log()\n    finally:\n"
+            "        return None\n",
+            7,
+            9,
+            message="discards any exception being raised",
+        ),
         # Set only by an except block that completes: at info (aws-sam-cli's authorizer, judged false as an error).
         Invalid(
             "def f():\n    try:\n        error = None\n        run()\n    except KeyError:\n        error = 'missing'\n"
@@ -1766,11 +1781,13 @@ def _handled_only_guard(owner: cst.Try, final: cst.Finally, stmt: cst.CSTNode) -
 
 def _catches_all_quietly(owner: cst.Try) -> bool:
     """The try has no else block, ends with a handler of every exception (bare or `BaseException`), and no
-    handler raises: an exception reaches its finally block only from inside a handler."""
+    handler raises: an exception reaches its finally block only from inside a handler. A tuple of types
+    (`except (OSError, BaseException):`) catches everything when one of them is `BaseException`."""
     if owner.orelse is not None or not owner.handlers:
         return False
     last = owner.handlers[-1].type
-    if last is not None and (dotted(last) or "").rsplit(".", 1)[-1] != "BaseException":
+    caught = [e.value for e in last.elements] if isinstance(last, cst.Tuple) else [last]
+    if last is not None and not any((dotted(t) or "").rsplit(".", 1)[-1] == "BaseException" for t in caught):
         return False
     return not any(_raises(h.body) for h in owner.handlers)
 
