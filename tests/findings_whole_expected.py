@@ -463,8 +463,17 @@ EXPECTED = {
     'CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), None),
     ],
+    'CWB131 400f3b20': [
+        ((10, 7, 10, 19), 'error', 'artifacts.files "appspec.yaml" matches no file: the build writes it as infra/appspec.yaml, after changing directory; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "infra/appspec.yaml" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/appspec.yaml).',), None),
+    ],
+    'CWB131 977df191': [
+        ((8, 7, 8, 22), 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), None),
+    ],
     'CWB131 c8dda8a5': [
         ((10, 7, 10, 21), 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), None),
+    ],
+    'CWB131 d5a6ee10': [
+        ((8, 7, 8, 22), 'error', 'artifacts.files "target/shop.jar" matches no file: Maven writes target/shop-web-2.1.jar (pom.xml: artifactId shop-web, version 2.1, packaging jar), not shop.jar; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/shop-web-2.1.jar" in artifacts.files, or "target/*.jar".',), None),
     ],
     'CWB131 f13c402a': [
         ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),

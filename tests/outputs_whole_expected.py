@@ -967,8 +967,6 @@ EXPECTED = {
     ],
     'lint-case CWB130 febbf39e': [
     ],
-    'lint-case CWB131 03d4ca34': [
-    ],
     'lint-case CWB131 070ccf00': [
     ],
     'lint-case CWB131 0b3ba6ba': [
@@ -979,24 +977,51 @@ EXPECTED = {
     'lint-case CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'CWB131', 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), (), None),
     ],
+    'lint-case CWB131 376ed51f': [
+    ],
+    'lint-case CWB131 3bccb1b2': [
+    ],
+    'lint-case CWB131 400f3b20': [
+        ((10, 7, 10, 19), 'CWB131', 'error', 'artifacts.files "appspec.yaml" matches no file: the build writes it as infra/appspec.yaml, after changing directory; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "infra/appspec.yaml" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/appspec.yaml).',), (), None),
+    ],
     'lint-case CWB131 4a0b0d17': [
     ],
     'lint-case CWB131 4a783339': [
+    ],
+    'lint-case CWB131 632fd9c4': [
+    ],
+    'lint-case CWB131 6c52e1d0': [
     ],
     'lint-case CWB131 75dc405e': [
     ],
     'lint-case CWB131 7dcbde65': [
     ],
+    'lint-case CWB131 89422eec': [
+    ],
+    'lint-case CWB131 977df191': [
+        ((8, 7, 8, 22), 'CWB131', 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), (), None),
+    ],
+    'lint-case CWB131 9aa6e2e5': [
+    ],
     'lint-case CWB131 a3cf1ac0': [
+    ],
+    'lint-case CWB131 b7333aae': [
     ],
     'lint-case CWB131 c1b85677': [
     ],
     'lint-case CWB131 c8dda8a5': [
         ((10, 7, 10, 21), 'CWB131', 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), (), None),
     ],
+    'lint-case CWB131 cec313aa': [
+    ],
+    'lint-case CWB131 d5a6ee10': [
+        ((8, 7, 8, 22), 'CWB131', 'error', 'artifacts.files "target/shop.jar" matches no file: Maven writes target/shop-web-2.1.jar (pom.xml: artifactId shop-web, version 2.1, packaging jar), not shop.jar; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/shop-web-2.1.jar" in artifacts.files, or "target/*.jar".',), (), None),
+    ],
     'lint-case CWB131 dc29152d': [
     ],
     'lint-case CWB131 dcb49f6e': [
+    ],
+    'lint-case CWB131 e508d359': [
     ],
     'lint-case CWB131 f13c402a': [
         ((12, 7, 12, 17), 'CWB131', 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
