@@ -234,7 +234,7 @@ PROJECTS = (
     Project("httpie", "pypi", "httpie", "3.2.4", (), "fifteenth"),
     Project("sanic", "pypi", "sanic", "25.12.1", (), "fifteenth"),
     Project("aws-shell", "pypi", "aws-shell", "0.2.2", (), "fifteenth"),
-    Project("document-understanding", "github", "aws-solutions/document-understanding-solution",
+    Project("document-understanding-solution", "github", "aws-solutions/document-understanding-solution",
             "63ca358bc83d2c3dac95e6f97c096acfa748991c", ("source",), "sixteenth"),
     Project("falcon", "pypi", "falcon", "4.4.0", (), "sixteenth"),
     Project("waitress", "pypi", "waitress", "3.0.2", (), "sixteenth"),
