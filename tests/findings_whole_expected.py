@@ -1486,6 +1486,9 @@ EXPECTED = {
     'CWR603 3d3d4b70': [
         ((3, 1, 4, 10), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((3, 1, 3, 7, 'except Exception'),))),
     ],
+    'CWR603 cf6812a4': [
+        ((7, 1, 8, 14), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((7, 1, 7, 7, 'except Exception'),))),
+    ],
     'CWR604 01e7af39': [
         ((3, 1, 4, 12), 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), None),
     ],

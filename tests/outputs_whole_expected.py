@@ -4418,6 +4418,8 @@ EXPECTED = {
     'review-case CWR107 6eded6f5': [
         ((7, 5, 7, 41), 'CWR107', 'error', 'request.files chooses the file path used by f.save(); `../` can reach any file (CWE-22)', ('data flow: request.files (line 6) -> `f` (line 6) -> the sink (line 7)',), (((6, 9, 6, 22), 'request.files (the source)'), ((6, 5, 6, 30), '`f`'), ((7, 5, 7, 41), 'the sink')), None),
     ],
+    'review-case CWR107 b001a27f': [
+    ],
     'review-case CWR107 b57fcbf3': [
         ((9, 10, 9, 48), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 8) -> `name` (line 8) -> the sink (line 9)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 32), '`name`'), ((9, 10, 9, 48), 'the sink')), None),
     ],
@@ -4813,6 +4815,8 @@ EXPECTED = {
     ],
     'review-case CWR204 001c6f83': [
     ],
+    'review-case CWR204 00ef556c': [
+    ],
     'review-case CWR204 0803a0da': [
     ],
     'review-case CWR204 1a611f20': [
@@ -5136,6 +5140,8 @@ EXPECTED = {
     ],
     'review-case CWR402 70b166ce': [
     ],
+    'review-case CWR402 7d320be3': [
+    ],
     'review-case CWR402 812b83d8': [
     ],
     'review-case CWR402 812eef69': [
@@ -5340,6 +5346,8 @@ EXPECTED = {
     'review-case CWR602 f3e507b1': [
         ((4, 5, 5, 17), 'CWR602', 'warning', 'every exception is caught and ignored without a trace (CWE-390)', ('also CWR603: bare except also catches KeyboardInterrupt and SystemExit (CWE-396)',), (), None),
     ],
+    'review-case CWR603 0bfdf54e': [
+    ],
     'review-case CWR603 316e8b7f': [
     ],
     'review-case CWR603 3462a376': [
@@ -5351,6 +5359,9 @@ EXPECTED = {
     'review-case CWR603 8ed7a27a': [
     ],
     'review-case CWR603 b8d0fc60': [
+    ],
+    'review-case CWR603 cf6812a4': [
+        ((7, 1, 8, 14), 'CWR603', 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), (), ('catch Exception instead', ((7, 1, 7, 7, 'except Exception'),))),
     ],
     'review-case CWR604 01e7af39': [
         ((3, 1, 4, 12), 'CWR604', 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), (), None),

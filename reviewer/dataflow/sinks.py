@@ -173,7 +173,7 @@ def _sink_values(
             return []
     if when == "no-parser" and (_argument(call, 1, "parser") is not None):
         return []
-    if when == "receiver-tainted" and (receiver is None or not _reaching(receiver, sink.kind)):
+    if when == "receiver-tainted" and (receiver is None or not _receiver_reaching(receiver, sink.kind)):
         return []
     if when in ("argv", "argv-list"):
         return _argv_script(analysis, sink, call, env)
@@ -357,6 +357,15 @@ def _reaching(value: Value, kind: str) -> tuple[Flow, ...]:
                 continue
             out.append(flow)
     return tuple(out)
+
+
+def _receiver_reaching(value: Value, kind: str) -> bool:
+    """A receiver that may hold attacker data. A method's own `self` (or `cls`) stands for an object the program
+    made: its attributes hold attacker data only where the analysis saw it stored there, not because it is a
+    parameter (`self._store.save(stream, name)` on a store the constructor was given is not an upload's save)."""
+    return any(
+        not (flow.label.kind == "param" and flow.label.desc in ("self", "cls")) for flow in _reaching(value, kind)
+    )
 
 
 def _wrapper_hits(
