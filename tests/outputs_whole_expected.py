@@ -2444,6 +2444,8 @@ EXPECTED = {
         ((7, 5, 7, 41), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 41), 'the sink')), None),
         ((7, 5, 7, 41), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 0e0b8140': [
+    ],
     'review case.py 0ed98756': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> `bad` (line 9) -> the sink (line 10)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 5, 9, 27), '`bad`'), ((10, 5, 10, 19), 'the sink')), None),
     ],
@@ -2577,6 +2579,9 @@ EXPECTED = {
     ],
     'review case.py 266b9a27': [
         ((6, 5, 6, 47), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> the sink (line 6)',), (((6, 23, 6, 41), 'request.get_json() (the source)'), ((6, 5, 6, 47), 'the sink')), None),
+    ],
+    'review case.py 2762c9bb': [
+        ((6, 58, 6, 73), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
     ],
     'review case.py 288bee3c': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `c` (line 7) -> the sink (line 8)',), (((7, 33, 7, 45), 'request.args (the source)'), ((7, 10, 7, 56), '`c`'), ((8, 9, 8, 21), 'the sink')), None),
@@ -2763,6 +2768,9 @@ EXPECTED = {
     'review case.py 498fb27e': [
         ((9, 9, 9, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 31), '`d`'), ((9, 9, 9, 24), 'the sink')), None),
     ],
+    'review case.py 49d53246': [
+        ((6, 41, 6, 63), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
     'review case.py 49f60abf': [
         ((10, 5, 10, 44), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.filter(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 10)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((10, 5, 10, 44), 'the sink')), None),
         ((11, 5, 11, 40), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.order_by(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 11)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((11, 5, 11, 40), 'the sink')), None),
@@ -2934,6 +2942,9 @@ EXPECTED = {
     ],
     'review case.py 6b0411ba': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
+    ],
+    'review case.py 6b628871': [
+        ((6, 50, 6, 71), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
     ],
     'review case.py 6bee1d52': [
     ],
@@ -3228,6 +3239,8 @@ EXPECTED = {
     ],
     'review case.py a42006de': [
         ((10, 5, 10, 35), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 10)',), (((8, 25, 8, 37), 'request.args (the source)'), ((10, 5, 10, 35), 'the sink')), None),
+    ],
+    'review case.py a4a53386': [
     ],
     'review case.py a4bac236': [
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `data.extra` (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((7, 5, 7, 35), '`data.extra`'), ((8, 5, 8, 26), 'the sink')), None),

@@ -962,7 +962,9 @@ class Analysis:
                 return const(folded)
             return Value(flows=flows, type="sanitized")
         if name is not None and info.is_clean(name):
-            flows: tuple[Flow, ...] = ()
+            # A digest or an encoding of a predictable value is as predictable: random flows stay, the receiver's
+            # too (`hashlib.sha256(seed).hexdigest()` is a method of a clean module's object).
+            flows: tuple[Flow, ...] = keep_random(receiver.deep_flows()) if receiver is not None else ()
             for a in args:
                 flows = merge_flows(flows, keep_random(a.value.deep_flows()))
             folded = fold.call(name, [a.value.const for a in args if a.keyword is None],
