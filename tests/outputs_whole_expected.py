@@ -2806,6 +2806,8 @@ EXPECTED = {
     ],
     'review case.py 4e30ff08': [
     ],
+    'review case.py 4ec289f3': [
+    ],
     'review case.py 4f78a2c5': [
         ((17, 5, 17, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `self.name` (line 7) -> `Input()` (line 15) -> `get()` (line 17) -> the sink (line 17)',), (((7, 21, 7, 29), 'request.args (the source)'), ((7, 9, 7, 41), '`self.name`'), ((15, 12, 15, 26), '`Input()`'), ((17, 15, 17, 25), '`get()`'), ((17, 5, 17, 26), 'the sink')), None),
     ],
@@ -2833,6 +2835,9 @@ EXPECTED = {
         ((7, 5, 7, 48), 'CWR114', 'error', 'request.args is put into the XPath expression of elementpath.select() (CWE-643)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 30, 7, 42), 'request.args (the source)'), ((7, 5, 7, 48), 'the sink')), None),
     ],
     'review case.py 525a0594': [
+    ],
+    'review case.py 536355f3': [
+        ((6, 5, 6, 59), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 33, 6, 45), 'request.args (the source)'), ((6, 5, 6, 59), 'the sink')), None),
     ],
     'review case.py 538a0c17': [
         ((9, 5, 9, 22), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> `d` (line 6) -> the sink (line 9)',), (((6, 9, 6, 27), 'request.get_json() (the source)'), ((6, 5, 6, 27), '`d`'), ((9, 5, 9, 22), 'the sink')), None),
@@ -2883,6 +2888,9 @@ EXPECTED = {
         ((8, 5, 8, 46), 'CWR102', 'error', 'request.args reaches the command run by c.exec_command(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 8)',), (((8, 28, 8, 40), 'request.args (the source)'), ((8, 5, 8, 46), 'the sink')), None),
     ],
     'review case.py 5df57948': [
+    ],
+    'review case.py 5fa1702c': [
+        ((7, 5, 7, 43), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 43), 'the sink')), None),
     ],
     'review case.py 603c5538': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 29, 6, 41), 'request.args (the source)'), ((6, 5, 7, 21), '`x`'), ((7, 9, 7, 21), 'the sink')), None),
@@ -3122,6 +3130,9 @@ EXPECTED = {
         ((7, 12, 7, 58), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
         ((11, 12, 11, 48), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 8bffabbd': [
+        ((6, 5, 6, 49), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
+    ],
     'review case.py 8cf39ea3': [
     ],
     'review case.py 8cfe12d3': [
@@ -3137,6 +3148,9 @@ EXPECTED = {
     ],
     'review case.py 8e6a9270': [
         ((10, 5, 10, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `pick()` (line 10) -> the sink (line 10)',), (((9, 16, 9, 28), 'request.args (the source)'), ((10, 15, 10, 22), '`pick()`'), ((10, 5, 10, 23), 'the sink')), None),
+    ],
+    'review case.py 8ee3763b': [
+        ((8, 5, 8, 42), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py 8f4248ba': [
     ],
@@ -3168,9 +3182,15 @@ EXPECTED = {
         ((7, 5, 7, 44), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 44), 'the sink')), None),
         ((7, 5, 7, 44), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 95e9d91e': [
+        ((6, 5, 6, 63), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 34, 6, 46), 'request.args (the source)'), ((6, 5, 6, 63), 'the sink')), None),
+    ],
     'review case.py 969c1ca0': [
     ],
     'review case.py 971743bf': [
+    ],
+    'review case.py 97a6ebf7': [
+        ((7, 5, 7, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 37), 'the sink')), None),
     ],
     'review case.py 97cc3e99': [
     ],
@@ -3355,6 +3375,9 @@ EXPECTED = {
     'review case.py bb140f34': [
         ((8, 13, 8, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 7) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((7, 9, 8, 25), '`c`'), ((8, 13, 8, 25), 'the sink')), None),
     ],
+    'review case.py bb8d5505': [
+        ((6, 5, 6, 72), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py bc96fa82': [
         ((9, 5, 9, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 5, 9, 17), 'the sink')), None),
     ],
@@ -3362,6 +3385,9 @@ EXPECTED = {
     ],
     'review case.py bd0e2cc3': [
         ((10, 9, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `gen()` (line 9) -> `c` (line 9) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((9, 14, 9, 19), '`gen()`'), ((9, 5, 10, 21), '`c`'), ((10, 9, 10, 21), 'the sink')), None),
+    ],
+    'review case.py c0b801c5': [
+        ((6, 5, 6, 60), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py c0ffe6ff': [
         ((6, 9, 6, 25), 'CWR120', 'info', 'db_execute() runs SQL built by formatting `new` into the text (CWE-89)', (), (), None),
@@ -3603,6 +3629,9 @@ EXPECTED = {
         ((7, 29, 7, 54), 'CWR304', 'error', 'an MD5 digest protects what resp.set_cookie() receives; collisions for MD5 are practical (CWE-328)', (), (), None),
     ],
     'review case.py e6a5d91a': [
+    ],
+    'review case.py e7fe3a88': [
+        ((8, 5, 8, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py e804c042': [
         ((4, 5, 4, 53), 'CWR102', 'error', "the Lambda event's queryStringParameters reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's queryStringParameters (line 4) -> the sink (line 4)",), (((4, 15, 4, 45), "the Lambda event's queryStringParameters (the source)"), ((4, 5, 4, 53), 'the sink')), None),

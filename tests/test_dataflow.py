@@ -607,6 +607,17 @@ EXPRESSIONS = [
     ("getattr reads the attribute", "cmd = getattr(request, 'args')['c']\nos.system(cmd)\n", [4]),
     ("a default by keyword", "cmd = os.environ.get('CMD', default=request.args['c'])\nos.system(cmd)\n", [4]),
     ("str() of tainted text", "cmd = str(request.args['c'])\nos.system(cmd)\n", [4]),
+    # Named fields read only the keys they name; `locals()` and `vars()` are the variables by name.
+    ("% reads the key it names", "os.system('ls %(d)s' % {'d': request.args['c'], 'n': 'x'})\n", [3]),
+    ("% leaves another key", "os.system('ls %(n)s' % {'d': request.args['c'], 'n': 'x'})\n", []),
+    ("% of locals()", "d = request.args['c']\nos.system('ls %(d)s' % locals())\n", [4]),
+    ("% of locals(), another name", "d = request.args['c']\nn = 'x'\nos.system('cat %(n)s' % locals())\n", []),
+    ("format(**locals())", "d = request.args['c']\nos.system('ls {d}'.format(**locals()))\n", [4]),
+    ("format(**vars()), another name", "d = request.args['c']\nn = 'x'\nos.system('cat {n}'.format(**vars()))\n", []),
+    ("format by keyword", "os.system('ls {d}'.format(d=request.args['c'], n='x'))\n", [3]),
+    ("format by keyword, another one", "os.system('cat {n}'.format(d=request.args['c'], n='x'))\n", []),
+    ("format_map of the request", "os.system('ls {d}'.format_map(request.args))\n", [3]),
+    ("format_map, another key", "os.system('cat {n}'.format_map({'d': request.args['c'], 'n': 'x'}))\n", []),
 ]  # fmt: skip
 
 
