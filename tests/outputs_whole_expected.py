@@ -2455,6 +2455,13 @@ EXPECTED = {
     'review case.py 10b82ca3': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `k` (line 7) -> the sink (line 8)',), (((6, 10, 6, 22), 'request.args (the source)'), ((7, 5, 8, 21), '`k`'), ((8, 9, 8, 21), 'the sink')), None),
     ],
+    'review case.py 110aaa63': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((12, 16, 12, 35), 'CWR103', 'info', 'self.run() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+        ((16, 12, 16, 39), 'CWR102', 'error', 'request.args reaches the command run by go(), which passes it to run() (case.py:12), which passes it to subprocess.check_output() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 12, 16, 39), 'the sink')), None),
+    ],
     'review case.py 11ddeab9': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((6, 16, 6, 51), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
@@ -2959,6 +2966,9 @@ EXPECTED = {
     'review case.py 6cfd7b2d': [
         ((9, 5, 9, 31), 'CWR115', 'error', 'request.get_json() is used as a MongoDB query in search(), which passes it to db.users.find() (case.py:6); it can carry query operators (CWE-943)', ('data flow: request.get_json() (line 9) -> `search()` (line 9) -> the sink (line 9)',), (((9, 12, 9, 30), 'request.get_json() (the source)'), ((9, 5, 9, 31), '`search()`'), ((9, 5, 9, 31), 'the sink')), None),
     ],
+    'review case.py 6d6265dc': [
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
     'review case.py 6f388fcc': [
         ((5, 5, 5, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((10, 5, 10, 38), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:5): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `run()` (line 10) -> the sink (line 10)',), (((10, 19, 10, 31), 'request.args (the source)'), ((10, 5, 10, 38), '`run()`'), ((10, 5, 10, 38), 'the sink')), None),
@@ -3053,6 +3063,11 @@ EXPECTED = {
     ],
     'review case.py 8058916c': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `cmd` (line 8) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((8, 9, 8, 32), '`cmd`'), ((10, 5, 10, 19), 'the sink')), None),
+    ],
+    'review case.py 807f1b37': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
     ],
     'review case.py 81b69cf9': [
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((7, 5, 7, 31), 'the sink')), None),
@@ -3752,6 +3767,12 @@ EXPECTED = {
     ],
     'review case.py fc64ea13': [
         ((14, 5, 14, 51), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 51), '`render()`'), ((14, 5, 14, 51), 'the sink')), None),
+    ],
+    'review case.py fcc7d870': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+        ((16, 12, 16, 39), 'CWR102', 'error', 'request.args reaches the command run by go(), which passes it to run() (case.py:12), which passes it to subprocess.check_output() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 12, 16, 39), 'the sink')), None),
     ],
     'review case.py fd35d58d': [
         ((6, 5, 6, 38), 'CWR107', 'error', 'request.args chooses the file path used by os.path.exists(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 20, 6, 32), 'request.args (the source)'), ((6, 5, 6, 38), 'the sink')), None),

@@ -338,6 +338,32 @@ def test_method_that_runs_its_field() -> None:
     assert reported(body) == [(11, "CWR102")]
 
 
+_SELF_CHAIN = """
+class Base:
+    def run(self, cmd):
+        return subprocess.check_output(cmd, shell=True)
+
+class Job(Base):
+    def go(self, x):
+        return self.run({argument})
+
+@app.route('/x')
+def view():
+    return Job().go(request.args['x'])
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [("x", [(13, "CWR102")]), ("'ls ' + x", [(13, "CWR102")]), ("'ls ' + shlex.quote(x)", []), ("'ls'", [])],
+)
+def test_a_method_that_calls_a_sink_through_another_method_of_self(argument: str, expected: list) -> None:
+    # The cheap test before the analysis followed `name(` and `module.name(` from a method's text, not
+    # `self.name(`: a call of `go()`, whose text names no sink, was skipped.
+    body = "import shlex\n" + _SELF_CHAIN.format(argument=argument)
+    assert [f for f in reported(body) if f[1] == "CWR102"] == expected
+
+
 def test_helper_returning_an_ldap_connection() -> None:
     body = """
     import ldap3
