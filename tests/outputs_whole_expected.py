@@ -2469,6 +2469,8 @@ EXPECTED = {
         ((7, 5, 7, 41), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 41), 'the sink')), None),
         ((7, 5, 7, 41), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 0e0b8140': [
+    ],
     'review case.py 0ed98756': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> `bad` (line 9) -> the sink (line 10)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 5, 9, 27), '`bad`'), ((10, 5, 10, 19), 'the sink')), None),
     ],
@@ -2477,6 +2479,13 @@ EXPECTED = {
     ],
     'review case.py 10b82ca3': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `k` (line 7) -> the sink (line 8)',), (((6, 10, 6, 22), 'request.args (the source)'), ((7, 5, 8, 21), '`k`'), ((8, 9, 8, 21), 'the sink')), None),
+    ],
+    'review case.py 110aaa63': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((12, 16, 12, 35), 'CWR103', 'info', 'self.run() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+        ((16, 12, 16, 39), 'CWR102', 'error', 'request.args reaches the command run by go(), which passes it to run() (case.py:12), which passes it to subprocess.check_output() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 12, 16, 39), 'the sink')), None),
     ],
     'review case.py 11ddeab9': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2602,6 +2611,9 @@ EXPECTED = {
     ],
     'review case.py 266b9a27': [
         ((6, 5, 6, 47), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> the sink (line 6)',), (((6, 23, 6, 41), 'request.get_json() (the source)'), ((6, 5, 6, 47), 'the sink')), None),
+    ],
+    'review case.py 2762c9bb': [
+        ((6, 58, 6, 73), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
     ],
     'review case.py 288bee3c': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `c` (line 7) -> the sink (line 8)',), (((7, 33, 7, 45), 'request.args (the source)'), ((7, 10, 7, 56), '`c`'), ((8, 9, 8, 21), 'the sink')), None),
@@ -2788,6 +2800,9 @@ EXPECTED = {
     'review case.py 498fb27e': [
         ((9, 9, 9, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 31), '`d`'), ((9, 9, 9, 24), 'the sink')), None),
     ],
+    'review case.py 49d53246': [
+        ((6, 41, 6, 63), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
     'review case.py 49f60abf': [
         ((10, 5, 10, 44), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.filter(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 10)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((10, 5, 10, 44), 'the sink')), None),
         ((11, 5, 11, 40), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.order_by(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 11)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((11, 5, 11, 40), 'the sink')), None),
@@ -2823,6 +2838,8 @@ EXPECTED = {
     ],
     'review case.py 4e30ff08': [
     ],
+    'review case.py 4ec289f3': [
+    ],
     'review case.py 4f78a2c5': [
         ((17, 5, 17, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `self.name` (line 7) -> `Input()` (line 15) -> `get()` (line 17) -> the sink (line 17)',), (((7, 21, 7, 29), 'request.args (the source)'), ((7, 9, 7, 41), '`self.name`'), ((15, 12, 15, 26), '`Input()`'), ((17, 15, 17, 25), '`get()`'), ((17, 5, 17, 26), 'the sink')), None),
     ],
@@ -2850,6 +2867,9 @@ EXPECTED = {
         ((7, 5, 7, 48), 'CWR114', 'error', 'request.args is put into the XPath expression of elementpath.select() (CWE-643)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 30, 7, 42), 'request.args (the source)'), ((7, 5, 7, 48), 'the sink')), None),
     ],
     'review case.py 525a0594': [
+    ],
+    'review case.py 536355f3': [
+        ((6, 5, 6, 59), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 33, 6, 45), 'request.args (the source)'), ((6, 5, 6, 59), 'the sink')), None),
     ],
     'review case.py 538a0c17': [
         ((9, 5, 9, 22), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> `d` (line 6) -> the sink (line 9)',), (((6, 9, 6, 27), 'request.get_json() (the source)'), ((6, 5, 6, 27), '`d`'), ((9, 5, 9, 22), 'the sink')), None),
@@ -2900,6 +2920,9 @@ EXPECTED = {
         ((8, 5, 8, 46), 'CWR102', 'error', 'request.args reaches the command run by c.exec_command(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 8)',), (((8, 28, 8, 40), 'request.args (the source)'), ((8, 5, 8, 46), 'the sink')), None),
     ],
     'review case.py 5df57948': [
+    ],
+    'review case.py 5fa1702c': [
+        ((7, 5, 7, 43), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 43), 'the sink')), None),
     ],
     'review case.py 603c5538': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 29, 6, 41), 'request.args (the source)'), ((6, 5, 7, 21), '`x`'), ((7, 9, 7, 21), 'the sink')), None),
@@ -2960,10 +2983,16 @@ EXPECTED = {
     'review case.py 6b0411ba': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
     ],
+    'review case.py 6b628871': [
+        ((6, 50, 6, 71), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
     'review case.py 6bee1d52': [
     ],
     'review case.py 6cfd7b2d': [
         ((9, 5, 9, 31), 'CWR115', 'error', 'request.get_json() is used as a MongoDB query in search(), which passes it to db.users.find() (case.py:6); it can carry query operators (CWE-943)', ('data flow: request.get_json() (line 9) -> `search()` (line 9) -> the sink (line 9)',), (((9, 12, 9, 30), 'request.get_json() (the source)'), ((9, 5, 9, 31), '`search()`'), ((9, 5, 9, 31), 'the sink')), None),
+    ],
+    'review case.py 6d6265dc': [
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review case.py 6f388fcc': [
         ((5, 5, 5, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3060,6 +3089,11 @@ EXPECTED = {
     'review case.py 8058916c': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `cmd` (line 8) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((8, 9, 8, 32), '`cmd`'), ((10, 5, 10, 19), 'the sink')), None),
     ],
+    'review case.py 807f1b37': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+    ],
     'review case.py 81b69cf9': [
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((7, 5, 7, 31), 'the sink')), None),
     ],
@@ -3136,6 +3170,9 @@ EXPECTED = {
         ((7, 12, 7, 58), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
         ((11, 12, 11, 48), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 8bffabbd': [
+        ((6, 5, 6, 49), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
+    ],
     'review case.py 8cf39ea3': [
     ],
     'review case.py 8cfe12d3': [
@@ -3151,6 +3188,9 @@ EXPECTED = {
     ],
     'review case.py 8e6a9270': [
         ((10, 5, 10, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `pick()` (line 10) -> the sink (line 10)',), (((9, 16, 9, 28), 'request.args (the source)'), ((10, 15, 10, 22), '`pick()`'), ((10, 5, 10, 23), 'the sink')), None),
+    ],
+    'review case.py 8ee3763b': [
+        ((8, 5, 8, 42), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py 8f4248ba': [
     ],
@@ -3182,9 +3222,15 @@ EXPECTED = {
         ((7, 5, 7, 44), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 44), 'the sink')), None),
         ((7, 5, 7, 44), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 95e9d91e': [
+        ((6, 5, 6, 63), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 34, 6, 46), 'request.args (the source)'), ((6, 5, 6, 63), 'the sink')), None),
+    ],
     'review case.py 969c1ca0': [
     ],
     'review case.py 971743bf': [
+    ],
+    'review case.py 97a6ebf7': [
+        ((7, 5, 7, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 37), 'the sink')), None),
     ],
     'review case.py 97cc3e99': [
     ],
@@ -3253,6 +3299,8 @@ EXPECTED = {
     ],
     'review case.py a42006de': [
         ((10, 5, 10, 35), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 10)',), (((8, 25, 8, 37), 'request.args (the source)'), ((10, 5, 10, 35), 'the sink')), None),
+    ],
+    'review case.py a4a53386': [
     ],
     'review case.py a4bac236': [
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `data.extra` (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((7, 5, 7, 35), '`data.extra`'), ((8, 5, 8, 26), 'the sink')), None),
@@ -3367,6 +3415,9 @@ EXPECTED = {
     'review case.py bb140f34': [
         ((8, 13, 8, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 7) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((7, 9, 8, 25), '`c`'), ((8, 13, 8, 25), 'the sink')), None),
     ],
+    'review case.py bb8d5505': [
+        ((6, 5, 6, 72), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py bc96fa82': [
         ((9, 5, 9, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 5, 9, 17), 'the sink')), None),
     ],
@@ -3374,6 +3425,9 @@ EXPECTED = {
     ],
     'review case.py bd0e2cc3': [
         ((10, 9, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `gen()` (line 9) -> `c` (line 9) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((9, 14, 9, 19), '`gen()`'), ((9, 5, 10, 21), '`c`'), ((10, 9, 10, 21), 'the sink')), None),
+    ],
+    'review case.py c0b801c5': [
+        ((6, 5, 6, 60), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py c0ffe6ff': [
         ((6, 9, 6, 25), 'CWR120', 'info', 'db_execute() runs SQL built by formatting `new` into the text (CWE-89)', (), (), None),
@@ -3616,6 +3670,9 @@ EXPECTED = {
     ],
     'review case.py e6a5d91a': [
     ],
+    'review case.py e7fe3a88': [
+        ((8, 5, 8, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py e804c042': [
         ((4, 5, 4, 53), 'CWR102', 'error', "the Lambda event's queryStringParameters reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's queryStringParameters (line 4) -> the sink (line 4)",), (((4, 15, 4, 45), "the Lambda event's queryStringParameters (the source)"), ((4, 5, 4, 53), 'the sink')), None),
     ],
@@ -3735,6 +3792,12 @@ EXPECTED = {
     ],
     'review case.py fc64ea13': [
         ((14, 5, 14, 51), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 51), '`render()`'), ((14, 5, 14, 51), 'the sink')), None),
+    ],
+    'review case.py fcc7d870': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+        ((16, 12, 16, 39), 'CWR102', 'error', 'request.args reaches the command run by go(), which passes it to run() (case.py:12), which passes it to subprocess.check_output() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 12, 16, 39), 'the sink')), None),
     ],
     'review case.py fd35d58d': [
         ((6, 5, 6, 38), 'CWR107', 'error', 'request.args chooses the file path used by os.path.exists(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 20, 6, 32), 'request.args (the source)'), ((6, 5, 6, 38), 'the sink')), None),

@@ -338,6 +338,32 @@ def test_method_that_runs_its_field() -> None:
     assert reported(body) == [(11, "CWR102")]
 
 
+_SELF_CHAIN = """
+class Base:
+    def run(self, cmd):
+        return subprocess.check_output(cmd, shell=True)
+
+class Job(Base):
+    def go(self, x):
+        return self.run({argument})
+
+@app.route('/x')
+def view():
+    return Job().go(request.args['x'])
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [("x", [(13, "CWR102")]), ("'ls ' + x", [(13, "CWR102")]), ("'ls ' + shlex.quote(x)", []), ("'ls'", [])],
+)
+def test_a_method_that_calls_a_sink_through_another_method_of_self(argument: str, expected: list) -> None:
+    # The cheap test before the analysis followed `name(` and `module.name(` from a method's text, not
+    # `self.name(`: a call of `go()`, whose text names no sink, was skipped.
+    body = "import shlex\n" + _SELF_CHAIN.format(argument=argument)
+    assert [f for f in reported(body) if f[1] == "CWR102"] == expected
+
+
 def test_helper_returning_an_ldap_connection() -> None:
     body = """
     import ldap3
@@ -607,6 +633,17 @@ EXPRESSIONS = [
     ("getattr reads the attribute", "cmd = getattr(request, 'args')['c']\nos.system(cmd)\n", [4]),
     ("a default by keyword", "cmd = os.environ.get('CMD', default=request.args['c'])\nos.system(cmd)\n", [4]),
     ("str() of tainted text", "cmd = str(request.args['c'])\nos.system(cmd)\n", [4]),
+    # Named fields read only the keys they name; `locals()` and `vars()` are the variables by name.
+    ("% reads the key it names", "os.system('ls %(d)s' % {'d': request.args['c'], 'n': 'x'})\n", [3]),
+    ("% leaves another key", "os.system('ls %(n)s' % {'d': request.args['c'], 'n': 'x'})\n", []),
+    ("% of locals()", "d = request.args['c']\nos.system('ls %(d)s' % locals())\n", [4]),
+    ("% of locals(), another name", "d = request.args['c']\nn = 'x'\nos.system('cat %(n)s' % locals())\n", []),
+    ("format(**locals())", "d = request.args['c']\nos.system('ls {d}'.format(**locals()))\n", [4]),
+    ("format(**vars()), another name", "d = request.args['c']\nn = 'x'\nos.system('cat {n}'.format(**vars()))\n", []),
+    ("format by keyword", "os.system('ls {d}'.format(d=request.args['c'], n='x'))\n", [3]),
+    ("format by keyword, another one", "os.system('cat {n}'.format(d=request.args['c'], n='x'))\n", []),
+    ("format_map of the request", "os.system('ls {d}'.format_map(request.args))\n", [3]),
+    ("format_map, another key", "os.system('cat {n}'.format_map({'d': request.args['c'], 'n': 'x'}))\n", []),
 ]  # fmt: skip
 
 

@@ -129,6 +129,7 @@ class ModuleInfo:
         self._facts: dict[int, _Facts] | None = None
         self._mention: dict[tuple[int, frozenset[str]], bool] = {}
         self._def_names: frozenset[str] | None = None
+        self._nested_imports: dict[str, str] | None = None
         self._text: str | None = text
         self._class_keys: dict[int, str] = {}
         self._deciding: dict[int, frozenset[str]] = {}
@@ -380,6 +381,34 @@ class ModuleInfo:
                     stack.extend(children(item))
             self._def_names = frozenset(names)
         return self._def_names
+
+    def nested_imports(self) -> dict[str, str]:
+        """Names that imports inside functions and classes bind to the project's modules and functions
+        (`def view(): from .shell import run`), the first of each name: the cheap tests before an analysis
+        (`FlowQuery.maybe_sink`) read them where the module's own imports do not bind the name, as the analysis
+        binds each import where it runs."""
+        if self._nested_imports is None:
+            from codeward.reviewer.dataflow.nodes import children
+
+            found: dict[str, str] = {}
+            stack: list[tuple[cst.CSTNode, bool]] = [(self.module, False)]
+            definitions, blocks = _DEFINITIONS, _DEF_BLOCKS
+            while stack:
+                item, inside = stack.pop()
+                kind = type(item)
+                if kind is cst.Import or kind is cst.ImportFrom:
+                    if inside:
+                        for name, ref in self.import_bindings(item):
+                            if ref.startswith("@"):
+                                found.setdefault(name, ref)
+                elif kind in definitions:
+                    stack.extend((stmt, True) for stmt in item.body.body)  # type: ignore[attr-defined]
+                elif kind is cst.SimpleStatementLine:
+                    stack.extend((small, inside) for small in item.body)  # type: ignore[attr-defined]
+                elif kind in blocks:
+                    stack.extend((child, inside) for child in children(item))
+            self._nested_imports = found
+        return self._nested_imports
 
     def local_names(self, node: cst.CSTNode) -> set[str]:
         if isinstance(node, cst.Lambda):

@@ -217,7 +217,7 @@ class FileFlows:
             while isinstance(head, cst.Attribute):
                 head = head.value
             if isinstance(head, cst.Name):
-                ref = info.imports.get(head.value, "")
+                ref = info.imports.get(head.value) or info.nested_imports().get(head.value, "")
                 if ref.startswith("@"):  # `x.m(...)`, `x` imported from the project
                     return head is not func.value or self._member_wraps(ref, method) or self._passes_a_sink(call)
                 if name is None and ref:
@@ -228,7 +228,7 @@ class FileFlows:
             if func.value in info.def_names():  # a wrapper here, or of a wrapper (here or imported)
                 return self.engine.project.wraps(info.path, func.value, self.engine.sink_pattern()) or (
                     self._passes_a_sink(call))  # fmt: skip
-            ref = info.imports.get(func.value)
+            ref = info.imports.get(func.value) or info.nested_imports().get(func.value)
             if ref is not None and ref.startswith("@"):
                 return self._wraps_a_sink(ref) or self._passes_a_sink(call)
             return name is None and (ref or func.value) in models.call_sinks
