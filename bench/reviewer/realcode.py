@@ -70,6 +70,7 @@ class Project:
     # "fourteenth": judged before any change of the 2026-12-07 19:06 session, to score main at 166413b out of sample.
     # "fifteenth": judged before any change of the 2026-12-07 21:58 session, to score main at 0716060 out of sample.
     # "sixteenth": judged before any change of the 2026-12-08 00:40 session, to score main at 848f6d5 out of sample.
+    # "seventeenth": chosen at 02:15 on 2026-12-08 and judged before any change that followed, to score main then.
     split: str = "tuning"
 
 
@@ -242,6 +243,15 @@ PROJECTS = (
     Project("sagemaker-inference", "pypi", "sagemaker-inference", "1.10.1", (), "sixteenth"),
     Project("ec2-metadata", "pypi", "ec2-metadata", "3.0.0", (), "sixteenth"),
     Project("cherrypy", "pypi", "cherrypy", "18.10.0", (), "sixteenth"),
+    Project("serverless-rag-demo", "github", "aws-samples/serverless-rag-demo",
+            "bf8477ed001ea100f953a5b47421b4f794414029", (), "seventeenth"),
+    Project("serverless-pdf-chat", "github", "aws-samples/serverless-pdf-chat",
+            "2c9ed9c00d5f28ae45734bada6a0793313522e54", (), "seventeenth"),
+    Project("serverless-datalake", "github", "aws-samples/serverless-datalake",
+            "a6e6312645156a50124a94315643c571ec1f83ab", (), "seventeenth"),
+    Project("pyramid", "pypi", "pyramid", "2.1", (), "seventeenth"),
+    Project("pysftp", "pypi", "pysftp", "0.2.9", (), "seventeenth"),
+    Project("scp", "pypi", "scp", "0.16.2", (), "seventeenth"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (
