@@ -478,6 +478,9 @@ EXPECTED = {
     'CWB131 f13c402a': [
         ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
     ],
+    'CWB131 fba0a35e': [
+        ((11, 7, 11, 22), 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), None),
+    ],
     'CWB132 0ebbe5dc': [
         ((4, 13, 4, 27), 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), None),
     ],
@@ -543,6 +546,9 @@ EXPECTED = {
     ],
     'CWB146 297263a5': [
         ((5, 19, 5, 28), 'error', '"aws ecr get-login" is not in AWS CLI 2, the CLI of aws/codebuild/standard:7.0, the image infra/codebuild.tf runs this buildspec on: the command fails with "Invalid choice" and no docker login happens', ('Log in with aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY.',), None),
+    ],
+    'CWB147 ff017cee': [
+        ((5, 93, 5, 107), 'error', 'the shell reads "<123456789012>" as redirections, not a value: input from a file named 123456789012, which the repository does not have, and output into the next word; the command fails with "No such file or directory"', ('Write the value itself (123456789012) or a variable that holds it.',), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),

@@ -984,6 +984,8 @@ EXPECTED = {
     'lint-case CWB131 400f3b20': [
         ((10, 7, 10, 19), 'CWB131', 'error', 'artifacts.files "appspec.yaml" matches no file: the build writes it as infra/appspec.yaml, after changing directory; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "infra/appspec.yaml" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/appspec.yaml).',), (), None),
     ],
+    'lint-case CWB131 4814d425': [
+    ],
     'lint-case CWB131 4a0b0d17': [
     ],
     'lint-case CWB131 4a783339': [
@@ -1025,6 +1027,9 @@ EXPECTED = {
     ],
     'lint-case CWB131 f13c402a': [
         ((12, 7, 12, 17), 'CWB131', 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-case CWB131 fba0a35e': [
+        ((11, 7, 11, 22), 'CWB131', 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), (), None),
     ],
     'lint-case CWB132 0ebbe5dc': [
         ((4, 13, 4, 27), 'CWB132', 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
@@ -1186,6 +1191,17 @@ EXPECTED = {
     'lint-case CWB146 5fee7f77': [
     ],
     'lint-case CWB146 8320dbe3': [
+    ],
+    'lint-case CWB147 046e6e57': [
+    ],
+    'lint-case CWB147 b5504a3d': [
+    ],
+    'lint-case CWB147 d1307164': [
+    ],
+    'lint-case CWB147 fe21f1b8': [
+    ],
+    'lint-case CWB147 ff017cee': [
+        ((5, 93, 5, 107), 'CWB147', 'error', 'the shell reads "<123456789012>" as redirections, not a value: input from a file named 123456789012, which the repository does not have, and output into the next word; the command fails with "No such file or directory"', ('Write the value itself (123456789012) or a variable that holds it.',), (), None),
     ],
     'lint-case CWF001 262d2607': [
     ],
