@@ -2521,6 +2521,11 @@ EXPECTED = {
     'review case.py 12389e4a': [
         ((12, 5, 12, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `param()` (line 12) -> the sink (line 12)',), (((6, 12, 6, 24), 'request.args (the source)'), ((12, 15, 12, 25), '`param()`'), ((12, 5, 12, 26), 'the sink')), None),
     ],
+    'review case.py 12cf6e6b': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((21, 5, 21, 31), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:15): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `run()` (line 21) -> the sink (line 21)',), (((21, 13, 21, 25), 'request.args (the source)'), ((21, 5, 21, 31), '`run()`'), ((21, 5, 21, 31), 'the sink')), None),
+    ],
     'review case.py 13195bb4': [
         ((11, 5, 11, 38), 'CWR107', 'error', 'request.get_json() chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.get_json() (line 7) -> `data` (line 7) -> the sink (line 11)',), (((7, 12, 7, 30), 'request.get_json() (the source)'), ((7, 5, 7, 30), '`data`'), ((11, 5, 11, 38), 'the sink')), None),
         ((16, 9, 16, 19), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 12) -> `path` (line 12) -> the sink (line 16)',), (((12, 12, 12, 24), 'request.args (the source)'), ((12, 5, 12, 29), '`path`'), ((16, 9, 16, 19), 'the sink')), None),
@@ -2992,6 +2997,10 @@ EXPECTED = {
     'review case.py 6a329766': [
         ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 29, 7, 41), 'request.args (the source)'), ((7, 5, 7, 47), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
     ],
+    'review case.py 6a748676': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 6aba1590': [
         ((11, 5, 11, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `set()` (line 10) -> the sink (line 11)',), (((10, 11, 10, 23), 'request.args (the source)'), ((10, 5, 10, 29), '`set()`'), ((11, 5, 11, 21), 'the sink')), None),
         ((14, 5, 14, 21), 'CWR103', 'info', 'os.system() runs `p.cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3095,6 +3104,11 @@ EXPECTED = {
     ],
     'review case.py 7e6e61ba': [
         ((10, 9, 10, 20), 'CWR117', 'warning', 'request.args chooses where flask.redirect() sends the user (CWE-601)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 10)',), (((7, 9, 7, 21), 'request.args (the source)'), ((7, 5, 7, 26), '`p`'), ((10, 9, 10, 20), 'the sink')), None),
+    ],
+    'review case.py 7f4a44c3': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((21, 5, 21, 31), 'CWR102', 'error', 'request.args reaches the command run by run_cmd(), which passes it to os.system() (case.py:7): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `run_cmd()` (line 21) -> the sink (line 21)',), (((21, 13, 21, 25), 'request.args (the source)'), ((21, 5, 21, 31), '`run_cmd()`'), ((21, 5, 21, 31), 'the sink')), None),
     ],
     'review case.py 7feb3267': [
         ((12, 9, 12, 37), 'CWR103', 'info', "os.system() runs `request.args['d']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
@@ -3453,6 +3467,10 @@ EXPECTED = {
     ],
     'review case.py c175d57d': [
         ((7, 17, 7, 30), 'CWR102', 'error', 'request.args reaches the command run by os.popen(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((7, 17, 7, 30), 'the sink')), None),
+    ],
+    'review case.py c1ad7d98': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py c2e08478': [
         ((8, 13, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 7) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((7, 9, 8, 27), '`cmd`'), ((8, 13, 8, 27), 'the sink')), None),
