@@ -15,6 +15,13 @@ until it is asked for by name. Rules that report at `info` stay in the default s
 with the default `--fail-on` and is not posted to a pull request unless the rule was asked for. A rule with no
 finding on the evaluation projects has no measured precision and keeps its place; `codeward rules` says so.
 
+A few judged findings decide nothing on their own (`under`): under `MIN_JUDGED` (5) judged findings at its
+severity, a rule counts as under a bar only when it would stay under even if the findings missing to reach 5 were
+all judged right. At the 0.8 bar that takes two findings not right (one wrong SQL injection finding leaves CWR101
+at error; a second would move it to info), at `INFO_BAR` three; a rule right in its first few judged findings keeps
+its severity as before. The reason: a rule's first verdicts depend on which of its findings came up first; what
+moves it must be a figure the next verdicts up to 5 cannot move back (docs/reviewer.md, "What runs by default").
+
 Info findings are still shown (terminal, editors, SARIF), so a wrong one costs the reader's trust too: a rule
 judged wrong at least `WRONG_BAR` of the time over every severity it reports (`MIN_JUDGED` judged findings at
 least), and right less than `INFO_BAR`, is off by default (`mostly_wrong`), unless it is right at its own
@@ -39,7 +46,9 @@ WRONG_BAR = 0.3
 # A security rule's wrong findings are kept at info (the labelled suites measure it) only while real code has shown
 # it right at least once: after this many judged findings with none right, it is off as well.
 NEVER_RIGHT_AFTER = 20
-# Fewer judged findings than this say too little to turn a rule off for being wrong.
+# Fewer judged findings than this say too little to move a rule on their own: under MIN_JUDGED judged findings a
+# rule is off for being wrong only when it is not (`mostly_wrong`), and under a bar only when it would stay under
+# even if the findings missing to reach MIN_JUDGED were all judged right (`under`).
 MIN_JUDGED = 5
 PRECISION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "precision.json")
 # The file's own rules: reporting them is never a matter of precision.
@@ -71,6 +80,17 @@ def precision(code: str) -> float | None:
     return None if found is None else found[0] / sum(found)
 
 
+def under(found: tuple[int, int, int], bar: float) -> bool:
+    """Whether judged counts (true, false, noise) put a rule under `bar`. With `MIN_JUDGED` judged findings or
+    more: its precision. With fewer: only when it would stay under even if the findings missing to reach
+    `MIN_JUDGED` were all judged right, so that one or two verdicts do not move a rule that other findings might
+    move back (at the 0.8 bar over 5, two findings not right; at `INFO_BAR`, three)."""
+    true, judged = found[0], sum(found)
+    if judged >= MIN_JUDGED:
+        return true / judged < bar
+    return (true + MIN_JUDGED - judged) / MIN_JUDGED < bar
+
+
 @cache
 def in_default_set(code: str) -> bool:
     if code in ALWAYS:
@@ -82,8 +102,8 @@ def in_default_set(code: str) -> bool:
     rule = rule_for(code)
     if rule is None or rule.opt_in or mostly_wrong(code):
         return False
-    measured = precision(code)
-    return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO or demoted(code)
+    found = counts(code)
+    return found is None or not under(found, THRESHOLD) or rule.severity is Severity.INFO or demoted(code)
 
 
 # Categories of weaknesses that the labelled suites measure (bench/reviewer/independent): a rule of these under the
@@ -99,10 +119,9 @@ def demoted(code: str) -> bool:
     found = counts(code)
     if found is None or code in ALWAYS:
         return False
-    true, false, noise = found
-    if true / (true + false + noise) >= THRESHOLD:
+    if not under(found, THRESHOLD):
         return False
-    if false == 0 or true / (true + false + noise) >= INFO_BAR:
+    if found[1] == 0 or not under(found, INFO_BAR):
         return True
     from codeward.reviewer.rules import rule_for
 
@@ -191,6 +210,11 @@ def describe(code: str) -> str:
     )
     info = _info_counts(code)
     extra = f"; at info, {info[0]} true, {info[1]} false, {info[2]} not worth a comment" if info else ""
+    if judged < MIN_JUDGED:
+        extra += (
+            f"; fewer than {MIN_JUDGED} judged findings leave its level as it is unless no {MIN_JUDGED} could reach "
+            f"{THRESHOLD}"
+        )
     return (
         f"Precision on real code: {true / judged:.2f} ({true} true, {false} false, {noise} not worth a comment, "
         f"of {judged} judged{extra}). Default: {state}."

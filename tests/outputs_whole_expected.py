@@ -5404,13 +5404,26 @@ EXPECTED = {
     ],
     'review-case CWR608 e89e4d12': [
     ],
+    'review-case CWR609 112b967f': [
+        ((7, 12, 7, 23), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
     'review-case CWR609 19214f07': [
         ((2, 1, 2, 45), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-case CWR609 4e370573': [
+        ((7, 12, 7, 23), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-case CWR609 6287d995': [
     ],
     'review-case CWR609 c5db42e4': [
         ((3, 10, 3, 25), 'CWR609', 'info', 'subprocess.Popen.communicate() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-case CWR609 cb8248d7': [
+    ],
+    'review-case CWR609 ddd39634': [
+    ],
+    'review-case CWR609 fce1eb62': [
+        ((5, 16, 5, 27), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-case CWR610 03f002dc': [
         ((2, 5, 2, 44), 'CWR610', 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), (), None),
