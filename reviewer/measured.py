@@ -162,6 +162,35 @@ def mostly_wrong(code: str) -> bool:
     return True
 
 
+def level(code: str) -> str:
+    """What the default configuration does with the rule: "off", "info" (demoted) or its own severity."""
+    from codeward.reviewer.rules import rule_for
+
+    rule = rule_for(code)
+    if not in_default_set(code):
+        return "off"
+    if demoted(code) or rule is None:
+        return "info"
+    return rule.severity.name.lower()
+
+
+def levels(rules: dict[str, Any]) -> dict[str, str]:
+    """`level` of every rule under another table's `rules` (what a re-measured table would change)."""
+    from codeward.reviewer.rules import all_rules
+
+    global table
+    saved = table
+    table = lambda: rules  # noqa: E731
+    try:
+        for cached in (in_default_set, demoted, mostly_wrong):
+            cached.cache_clear()
+        return {rule.code: level(rule.code) for rule in all_rules()}
+    finally:
+        table = saved
+        for cached in (in_default_set, demoted, mostly_wrong):
+            cached.cache_clear()
+
+
 def opt_in_code(code: str) -> str:
     """The name a review's selector is asked about for a rule's opt-in findings (a kind of finding judged wrong too
     often on real code to show by default, even at info): selected only when the rule is asked for by name, a

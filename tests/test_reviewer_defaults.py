@@ -162,6 +162,17 @@ def test_one_judged_finding_does_not_move_a_rule(tmp_path: Path, judged) -> None
     assert not in_default_set("CWR603") and not measured.demoted("CWR603") and not measured.mostly_wrong("CWR603")
 
 
+def test_levels_under_another_table_leave_the_current_one_in_place() -> None:
+    # What `realcode score --write-precision` prints: each rule's default level under the new counts.
+    current = measured.level("CWR101")
+    table = {"CWR101": {"true": 0, "false": 2, "noise": 0}, "CWR603": {"true": 1, "false": 5, "noise": 2},
+             "CWR610": {"true": 8, "false": 0, "noise": 2}}  # fmt: skip
+    found = measured.levels(table)
+    assert (found["CWR101"], found["CWR603"], found["CWR610"], found["CWR119"]) == ("info", "off", "warning", "warning")
+    assert measured.levels({"CWR101": {"true": 0, "false": 1, "noise": 0}})["CWR101"] == "error"
+    assert measured.level("CWR101") == current
+
+
 def test_info_rules_judged_mostly_wrong_are_off(judged) -> None:
     # An info rule (unhandled ClientError) is measured at every severity it reports: info counts are under "info".
     judged({}, info={"CWR408": (1, 3, 6)})  # wrong 3 of 10: off
