@@ -4068,6 +4068,8 @@ EXPECTED = {
     'review views.py 2167a315': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 2e61ae28': [
+    ],
     'review views.py 2f2c32a9': [
         ((50, 12, 50, 22), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 12, 50, 22), 'the sink')), None),
     ],
@@ -4092,6 +4094,9 @@ EXPECTED = {
     ],
     'review views.py 5acff9b5': [
         ((6, 5, 6, 34), 'CWR102', 'error', 'request.query reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.query (line 6) -> the sink (line 6)',), (((6, 15, 6, 28), 'request.query (the source)'), ((6, 5, 6, 34), 'the sink')), None),
+    ],
+    'review views.py 5cf68626': [
+        ((9, 5, 9, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `columns`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review views.py 5e83ea67': [
         ((52, 9, 52, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 9, 52, 29), 'the sink')), None),
@@ -4125,6 +4130,9 @@ EXPECTED = {
     'review views.py 85640bff': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 8a6d7cbf': [
+        ((9, 5, 9, 28), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `name` (line 6) -> the sink (line 9)',), (((6, 12, 6, 24), 'request.args (the source)'), ((6, 5, 6, 29), '`name`'), ((9, 5, 9, 28), 'the sink')), None),
+    ],
     'review views.py 901635ff': [
     ],
     'review views.py 9349bfaf': [
@@ -4154,6 +4162,9 @@ EXPECTED = {
         ((52, 5, 52, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 5, 52, 25), 'the sink')), None),
     ],
     'review views.py d62713ad': [
+    ],
+    'review views.py df76ba97': [
+        ((9, 5, 9, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `columns`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review views.py e40d103e': [
         ((19, 5, 19, 26), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
