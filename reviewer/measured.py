@@ -27,7 +27,9 @@ judged wrong at least `WRONG_BAR` of the time over every severity it reports (`M
 least), and right less than `INFO_BAR`, is off by default (`mostly_wrong`), unless it is right at its own
 severity (over the bar there, or never wrong there and right at least `INFO_BAR`: its wrong findings are then
 its conditional `info` reports, which say they are unsure). A security, input-validation or secrets rule is spared that while real code
-has shown it right at least once, and is off too once `NEVER_RIGHT_AFTER` judged findings held none right.
+has shown it right at least once per `NEVER_RIGHT_AFTER` judged findings, and is off too once it has
+`NEVER_RIGHT_AFTER` judged findings or more and fewer right than that (none in 20, one in 40: log injection,
+right 2 times in 50, is off).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ INFO_BAR = 0.5
 # info its wrong findings would still show in terminals, editors and SARIF, so the rule is off until asked for.
 WRONG_BAR = 0.3
 # A security rule's wrong findings are kept at info (the labelled suites measure it) only while real code has shown
-# it right at least once: after this many judged findings with none right, it is off as well.
+# it right at least once in this many judged findings: with this many judged or more and fewer right than one in this
+# many, it is off as well (never right in 20, right twice in 50).
 NEVER_RIGHT_AFTER = 20
 # Fewer judged findings than this say too little to move a rule on their own: under MIN_JUDGED judged findings a
 # rule is off for being wrong only when it is not (`mostly_wrong`), and under a bar only when it would stay under
@@ -139,7 +142,8 @@ def totals(code: str) -> tuple[int, int, int] | None:
 @cache
 def mostly_wrong(code: str) -> bool:
     """Off by default whatever its severity: judged wrong at least `WRONG_BAR` of the time and right less than
-    `INFO_BAR`; for a security, input-validation or secrets rule, never right in `NEVER_RIGHT_AFTER` judged."""
+    `INFO_BAR`; for a security, input-validation or secrets rule, right less than once in `NEVER_RIGHT_AFTER`
+    judged (with that many judged at least)."""
     found = totals(code)
     if found is None or code in ALWAYS:
         return False
@@ -158,7 +162,7 @@ def mostly_wrong(code: str) -> bool:
 
     rule = rule_for(code)
     if rule is not None and getattr(rule, "category", "") in KEPT_AT_INFO:
-        return true == 0 and judged >= NEVER_RIGHT_AFTER
+        return judged >= NEVER_RIGHT_AFTER and true * NEVER_RIGHT_AFTER < judged
     return True
 
 

@@ -114,6 +114,12 @@ def test_security_rules_never_right_on_real_code_are_off_until_asked(tmp_path: P
     assert in_default_set("CWR116") and not measured.mostly_wrong("CWR116")
     judged({"CWR116": (0, 13, 7)})  # never right in 20: off, its wrong findings would show even at info
     assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
+    judged({"CWR116": (2, 29, 19)})  # right twice in 50, under once in 20: off as well
+    assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
+    judged({"CWR116": (3, 29, 18)})  # right 3 times in 50, over once in 20: at info
+    assert in_default_set("CWR116") and not measured.mostly_wrong("CWR116")
+    judged({"CWR116": (0, 13, 7)})
+    assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
     assert review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all") == []
     asked = review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all", "--select", "CWR116")
     assert [(f["line"], f["code"], f["severity"]) for f in asked] == [(8, "CWR116", "warning")]
@@ -210,7 +216,7 @@ def test_default_set_follows_the_measured_precision() -> None:
         never_wrong = found[1] == 0 or best >= INFO_BAR  # reported at info by default (demoted)
         weakness = rule.category in ("security", "input-validation", "secrets")  # demoted too
         # Over every severity: wrong at least WRONG_BAR of the time, right under INFO_BAR; a security rule only
-        # when never right in NEVER_RIGHT_AFTER judged.
+        # when right less than once in NEVER_RIGHT_AFTER (20) judged, with 20 judged at least.
         true, false, noise = measured.totals(rule.code) or (0, 0, 0)
         judged_all = true + false + noise
         right_at_own = found[1] == 0 and found[0] / sum(found) >= INFO_BAR  # never wrong there, right half the time
@@ -220,7 +226,7 @@ def test_default_set_follows_the_measured_precision() -> None:
             and judged_all >= measured.MIN_JUDGED
             and true / judged_all < INFO_BAR
             and false / judged_all >= measured.WRONG_BAR
-            and (not weakness or (true == 0 and judged_all >= measured.NEVER_RIGHT_AFTER))
+            and (not weakness or (judged_all >= measured.NEVER_RIGHT_AFTER and true / judged_all < 1 / 20))
         )
         # An opt-in rule (every kind of finding it makes judged wrong, none right) is off whatever the figures.
         expected = (
