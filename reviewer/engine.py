@@ -319,6 +319,14 @@ class Context:
             scope = scope.parent
         return False
 
+    def imported_modules(self) -> frozenset[str]:
+        """First names of the modules the file imports by absolute name, anywhere (in functions too), read from
+        its parsed statements: `import sanic` in a docstring or a comment is no import."""
+        found = self.shared.get("imported modules")
+        if found is None:
+            found = self.shared["imported modules"] = frozenset(_imported_modules(self.module))
+        return found  # type: ignore[return-value]
+
     def call_name(self, call: cst.Call) -> str:
         # Every rule that handles calls asks about the same node in a row: remember the last answer.
         if self._last_call is not call:
@@ -476,6 +484,26 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 # The walk.
 
 Handler = Callable[[Context, "cst.CSTNode"], None]
+
+
+def _imported_modules(module: cst.Module) -> set[str]:
+    """`Context.imported_modules`: walks statements and their blocks only, never into expressions."""
+    blocks = (cst.BaseSuite, cst.BaseStatement, cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler,
+              cst.MatchCase)  # fmt: skip
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = list(module.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Import):
+            names.update((dotted(alias.name) or "").split(".", 1)[0] for alias in node.names)
+        elif isinstance(node, cst.ImportFrom):
+            if not node.relative and node.module is not None:
+                names.add((dotted(node.module) or "").split(".", 1)[0])
+        elif isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            stack.extend(node.body)
+        elif isinstance(node, blocks):
+            stack.extend(child for child in node.children if isinstance(child, blocks))
+    return names
 
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:

@@ -463,11 +463,23 @@ EXPECTED = {
     'CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), None),
     ],
+    'CWB131 400f3b20': [
+        ((10, 7, 10, 19), 'error', 'artifacts.files "appspec.yaml" matches no file: the build writes it as infra/appspec.yaml, after changing directory; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "infra/appspec.yaml" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/appspec.yaml).',), None),
+    ],
+    'CWB131 977df191': [
+        ((8, 7, 8, 22), 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), None),
+    ],
     'CWB131 c8dda8a5': [
         ((10, 7, 10, 21), 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), None),
     ],
+    'CWB131 d5a6ee10': [
+        ((8, 7, 8, 22), 'error', 'artifacts.files "target/shop.jar" matches no file: Maven writes target/shop-web-2.1.jar (pom.xml: artifactId shop-web, version 2.1, packaging jar), not shop.jar; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/shop-web-2.1.jar" in artifacts.files, or "target/*.jar".',), None),
+    ],
     'CWB131 f13c402a': [
         ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
+    ],
+    'CWB131 fba0a35e': [
+        ((11, 7, 11, 22), 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), None),
     ],
     'CWB132 0ebbe5dc': [
         ((4, 13, 4, 27), 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), None),
@@ -534,6 +546,9 @@ EXPECTED = {
     ],
     'CWB146 297263a5': [
         ((5, 19, 5, 28), 'error', '"aws ecr get-login" is not in AWS CLI 2, the CLI of aws/codebuild/standard:7.0, the image infra/codebuild.tf runs this buildspec on: the command fails with "Invalid choice" and no docker login happens', ('Log in with aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY.',), None),
+    ],
+    'CWB147 ff017cee': [
+        ((5, 93, 5, 107), 'error', 'the shell reads "<123456789012>" as redirections, not a value: input from a file named 123456789012, which the repository does not have, and output into the next word; the command fails with "No such file or directory"', ('Write the value itself (123456789012) or a variable that holds it.',), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
@@ -1295,6 +1310,9 @@ EXPECTED = {
     'CWR309 20a47852': [
         ((3, 25, 3, 35), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
     ],
+    'CWR309 ab07d9d1': [
+        ((7, 9, 7, 19), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
+    ],
     'CWR309 f58b5c86': [
         ((3, 9, 3, 19), 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), None),
     ],
@@ -1474,6 +1492,9 @@ EXPECTED = {
     'CWR603 3d3d4b70': [
         ((3, 1, 4, 10), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((3, 1, 3, 7, 'except Exception'),))),
     ],
+    'CWR603 cf6812a4': [
+        ((7, 1, 8, 14), 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), ('catch Exception instead', ((7, 1, 7, 7, 'except Exception'),))),
+    ],
     'CWR604 01e7af39': [
         ((3, 1, 4, 12), 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), None),
     ],
@@ -1597,11 +1618,17 @@ EXPECTED = {
     'CWR613 0ba11f83': [
         ((7, 9, 7, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
+    'CWR613 65bf8aa9': [
+        ((7, 9, 7, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
     'CWR613 86c73719': [
         ((5, 9, 5, 20), 'error', '`return` in finally discards any exception being raised (CWE-584)', (), None),
     ],
     'CWR613 9432771e': [
         ((8, 13, 8, 18), 'error', '`break` in finally discards any exception being raised (CWE-584)', (), None),
+    ],
+    'CWR613 95f086eb': [
+        ((7, 9, 7, 20), 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), None),
     ],
     'CWR613 98f6e063': [
         ((7, 9, 7, 20), 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), None),

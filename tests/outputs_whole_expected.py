@@ -967,8 +967,6 @@ EXPECTED = {
     ],
     'lint-case CWB130 febbf39e': [
     ],
-    'lint-case CWB131 03d4ca34': [
-    ],
     'lint-case CWB131 070ccf00': [
     ],
     'lint-case CWB131 0b3ba6ba': [
@@ -979,27 +977,59 @@ EXPECTED = {
     'lint-case CWB131 27b6b53d': [
         ((12, 7, 12, 28), 'CWB131', 'error', 'artifacts.files "imagedefinitions.json" matches no file: the build writes it as backend/imagedefinitions.json, after changing directory; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "backend/imagedefinitions.json" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/imagedefinitions.json).',), (), None),
     ],
+    'lint-case CWB131 376ed51f': [
+    ],
+    'lint-case CWB131 3bccb1b2': [
+    ],
+    'lint-case CWB131 400f3b20': [
+        ((10, 7, 10, 19), 'CWB131', 'error', 'artifacts.files "appspec.yaml" matches no file: the build writes it as infra/appspec.yaml, after changing directory; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "infra/appspec.yaml" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/appspec.yaml).',), (), None),
+    ],
+    'lint-case CWB131 4814d425': [
+    ],
     'lint-case CWB131 4a0b0d17': [
     ],
     'lint-case CWB131 4a783339': [
+    ],
+    'lint-case CWB131 632fd9c4': [
+    ],
+    'lint-case CWB131 6c52e1d0': [
     ],
     'lint-case CWB131 75dc405e': [
     ],
     'lint-case CWB131 7dcbde65': [
     ],
+    'lint-case CWB131 89422eec': [
+    ],
+    'lint-case CWB131 977df191': [
+        ((8, 7, 8, 22), 'CWB131', 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), (), None),
+    ],
+    'lint-case CWB131 9aa6e2e5': [
+    ],
     'lint-case CWB131 a3cf1ac0': [
+    ],
+    'lint-case CWB131 b7333aae': [
     ],
     'lint-case CWB131 c1b85677': [
     ],
     'lint-case CWB131 c8dda8a5': [
         ((10, 7, 10, 21), 'CWB131', 'error', 'artifacts.files "stop_server.sh" matches no file: it is not in the repository and no command writes it, while the repository has scripts/stop_server.sh; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "scripts/stop_server.sh" (from the source root, or base-directory).',), (), None),
     ],
+    'lint-case CWB131 cec313aa': [
+    ],
+    'lint-case CWB131 d5a6ee10': [
+        ((8, 7, 8, 22), 'CWB131', 'error', 'artifacts.files "target/shop.jar" matches no file: Maven writes target/shop-web-2.1.jar (pom.xml: artifactId shop-web, version 2.1, packaging jar), not shop.jar; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Name it "target/shop-web-2.1.jar" in artifacts.files, or "target/*.jar".',), (), None),
+    ],
     'lint-case CWB131 dc29152d': [
     ],
     'lint-case CWB131 dcb49f6e': [
     ],
+    'lint-case CWB131 e508d359': [
+    ],
     'lint-case CWB131 f13c402a': [
         ((12, 7, 12, 17), 'CWB131', 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-case CWB131 fba0a35e': [
+        ((11, 7, 11, 22), 'CWB131', 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), (), None),
     ],
     'lint-case CWB132 0ebbe5dc': [
         ((4, 13, 4, 27), 'CWB132', 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
@@ -1161,6 +1191,17 @@ EXPECTED = {
     'lint-case CWB146 5fee7f77': [
     ],
     'lint-case CWB146 8320dbe3': [
+    ],
+    'lint-case CWB147 046e6e57': [
+    ],
+    'lint-case CWB147 b5504a3d': [
+    ],
+    'lint-case CWB147 d1307164': [
+    ],
+    'lint-case CWB147 fe21f1b8': [
+    ],
+    'lint-case CWB147 ff017cee': [
+        ((5, 93, 5, 107), 'CWB147', 'error', 'the shell reads "<123456789012>" as redirections, not a value: input from a file named 123456789012, which the repository does not have, and output into the next word; the command fails with "No such file or directory"', ('Write the value itself (123456789012) or a variable that holds it.',), (), None),
     ],
     'lint-case CWF001 262d2607': [
     ],
@@ -2388,6 +2429,8 @@ EXPECTED = {
         ((7, 5, 7, 47), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 47), 'the sink')), None),
         ((7, 5, 7, 47), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 038a2564': [
+    ],
     'review case.py 04212f3b': [
         ((10, 5, 10, 33), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> the sink (line 10)',), (((10, 15, 10, 27), 'request.args (the source)'), ((10, 5, 10, 33), 'the sink')), None),
     ],
@@ -2442,6 +2485,8 @@ EXPECTED = {
         ((7, 5, 7, 41), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 41), 'the sink')), None),
         ((7, 5, 7, 41), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 0e0b8140': [
+    ],
     'review case.py 0ed98756': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> `bad` (line 9) -> the sink (line 10)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 5, 9, 27), '`bad`'), ((10, 5, 10, 19), 'the sink')), None),
     ],
@@ -2450,6 +2495,13 @@ EXPECTED = {
     ],
     'review case.py 10b82ca3': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `k` (line 7) -> the sink (line 8)',), (((6, 10, 6, 22), 'request.args (the source)'), ((7, 5, 8, 21), '`k`'), ((8, 9, 8, 21), 'the sink')), None),
+    ],
+    'review case.py 110aaa63': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((12, 16, 12, 35), 'CWR103', 'info', 'self.run() is given a command line built from a variable that is not shell-quoted; if it runs it through a shell, the value can add commands of its own (CWE-78)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+        ((16, 12, 16, 39), 'CWR102', 'error', 'request.args reaches the command run by go(), which passes it to run() (case.py:12), which passes it to subprocess.check_output() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 12, 16, 39), 'the sink')), None),
     ],
     'review case.py 11ddeab9': [
         ((6, 16, 6, 51), 'CWR103', 'info', 'subprocess.run() runs `command` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2468,6 +2520,11 @@ EXPECTED = {
     ],
     'review case.py 12389e4a': [
         ((12, 5, 12, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `param()` (line 12) -> the sink (line 12)',), (((6, 12, 6, 24), 'request.args (the source)'), ((12, 15, 12, 25), '`param()`'), ((12, 5, 12, 26), 'the sink')), None),
+    ],
+    'review case.py 12cf6e6b': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((21, 5, 21, 31), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:15): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `run()` (line 21) -> the sink (line 21)',), (((21, 13, 21, 25), 'request.args (the source)'), ((21, 5, 21, 31), '`run()`'), ((21, 5, 21, 31), 'the sink')), None),
     ],
     'review case.py 13195bb4': [
         ((11, 5, 11, 38), 'CWR107', 'error', 'request.get_json() chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.get_json() (line 7) -> `data` (line 7) -> the sink (line 11)',), (((7, 12, 7, 30), 'request.get_json() (the source)'), ((7, 5, 7, 30), '`data`'), ((11, 5, 11, 38), 'the sink')), None),
@@ -2576,6 +2633,9 @@ EXPECTED = {
     'review case.py 266b9a27': [
         ((6, 5, 6, 47), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> the sink (line 6)',), (((6, 23, 6, 41), 'request.get_json() (the source)'), ((6, 5, 6, 47), 'the sink')), None),
     ],
+    'review case.py 2762c9bb': [
+        ((6, 58, 6, 73), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
     'review case.py 288bee3c': [
         ((8, 9, 8, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `c` (line 7) -> the sink (line 8)',), (((7, 33, 7, 45), 'request.args (the source)'), ((7, 10, 7, 56), '`c`'), ((8, 9, 8, 21), 'the sink')), None),
     ],
@@ -2601,6 +2661,9 @@ EXPECTED = {
     ],
     'review case.py 2cf9cb8d': [
         ((7, 12, 7, 52), 'CWR110', 'error', 'request.args is written into HTML by flask.make_response() without escaping (CWE-79)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 34, 7, 46), 'request.args (the source)'), ((7, 12, 7, 52), 'the sink')), None),
+    ],
+    'review case.py 2e33f8c7': [
+        ((15, 5, 15, 50), 'CWR113', 'error', 'request.args is put into the LDAP filter of find(), which passes it to self.conn.search() (case.py:11) (CWE-90)', ('data flow: request.args (line 15) -> `find()` (line 15) -> the sink (line 15)',), (((15, 32, 15, 44), 'request.args (the source)'), ((15, 5, 15, 50), '`find()`'), ((15, 5, 15, 50), 'the sink')), None),
     ],
     'review case.py 2e93f6bf': [
     ],
@@ -2758,6 +2821,9 @@ EXPECTED = {
     'review case.py 498fb27e': [
         ((9, 9, 9, 24), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 31), '`d`'), ((9, 9, 9, 24), 'the sink')), None),
     ],
+    'review case.py 49d53246': [
+        ((6, 41, 6, 63), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
     'review case.py 49f60abf': [
         ((10, 5, 10, 44), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.filter(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 10)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((10, 5, 10, 44), 'the sink')), None),
         ((11, 5, 11, 40), 'CWR101', 'error', 'SQL built from request.args is passed to User.query.order_by(): the data can rewrite the query (CWE-89)', ('data flow: request.args (line 9) -> `name` (line 9) -> the sink (line 11)',), (((9, 12, 9, 24), 'request.args (the source)'), ((9, 5, 9, 29), '`name`'), ((11, 5, 11, 40), 'the sink')), None),
@@ -2793,6 +2859,8 @@ EXPECTED = {
     ],
     'review case.py 4e30ff08': [
     ],
+    'review case.py 4ec289f3': [
+    ],
     'review case.py 4f78a2c5': [
         ((17, 5, 17, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `self.name` (line 7) -> `Input()` (line 15) -> `get()` (line 17) -> the sink (line 17)',), (((7, 21, 7, 29), 'request.args (the source)'), ((7, 9, 7, 41), '`self.name`'), ((15, 12, 15, 26), '`Input()`'), ((17, 15, 17, 25), '`get()`'), ((17, 5, 17, 26), 'the sink')), None),
     ],
@@ -2820,6 +2888,9 @@ EXPECTED = {
         ((7, 5, 7, 48), 'CWR114', 'error', 'request.args is put into the XPath expression of elementpath.select() (CWE-643)', ('data flow: request.args (line 7) -> the sink (line 7)',), (((7, 30, 7, 42), 'request.args (the source)'), ((7, 5, 7, 48), 'the sink')), None),
     ],
     'review case.py 525a0594': [
+    ],
+    'review case.py 536355f3': [
+        ((6, 5, 6, 59), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 33, 6, 45), 'request.args (the source)'), ((6, 5, 6, 59), 'the sink')), None),
     ],
     'review case.py 538a0c17': [
         ((9, 5, 9, 22), 'CWR102', 'error', 'request.get_json() reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.get_json() (line 6) -> `d` (line 6) -> the sink (line 9)',), (((6, 9, 6, 27), 'request.get_json() (the source)'), ((6, 5, 6, 27), '`d`'), ((9, 5, 9, 22), 'the sink')), None),
@@ -2870,6 +2941,9 @@ EXPECTED = {
         ((8, 5, 8, 46), 'CWR102', 'error', 'request.args reaches the command run by c.exec_command(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 8)',), (((8, 28, 8, 40), 'request.args (the source)'), ((8, 5, 8, 46), 'the sink')), None),
     ],
     'review case.py 5df57948': [
+    ],
+    'review case.py 5fa1702c': [
+        ((7, 5, 7, 43), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 43), 'the sink')), None),
     ],
     'review case.py 603c5538': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `x` (line 6) -> the sink (line 7)',), (((6, 29, 6, 41), 'request.args (the source)'), ((6, 5, 7, 21), '`x`'), ((7, 9, 7, 21), 'the sink')), None),
@@ -2923,6 +2997,10 @@ EXPECTED = {
     'review case.py 6a329766': [
         ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 29, 7, 41), 'request.args (the source)'), ((7, 5, 7, 47), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
     ],
+    'review case.py 6a748676': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 6aba1590': [
         ((11, 5, 11, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `set()` (line 10) -> the sink (line 11)',), (((10, 11, 10, 23), 'request.args (the source)'), ((10, 5, 10, 29), '`set()`'), ((11, 5, 11, 21), 'the sink')), None),
         ((14, 5, 14, 21), 'CWR103', 'info', 'os.system() runs `p.cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2930,10 +3008,16 @@ EXPECTED = {
     'review case.py 6b0411ba': [
         ((7, 9, 7, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((6, 5, 7, 21), '`c`'), ((7, 9, 7, 21), 'the sink')), None),
     ],
+    'review case.py 6b628871': [
+        ((6, 50, 6, 71), 'CWR305', 'error', 'random.getrandbits() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
     'review case.py 6bee1d52': [
     ],
     'review case.py 6cfd7b2d': [
         ((9, 5, 9, 31), 'CWR115', 'error', 'request.get_json() is used as a MongoDB query in search(), which passes it to db.users.find() (case.py:6); it can carry query operators (CWE-943)', ('data flow: request.get_json() (line 9) -> `search()` (line 9) -> the sink (line 9)',), (((9, 12, 9, 30), 'request.get_json() (the source)'), ((9, 5, 9, 31), '`search()`'), ((9, 5, 9, 31), 'the sink')), None),
+    ],
+    'review case.py 6d6265dc': [
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review case.py 6f388fcc': [
         ((5, 5, 5, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -2986,6 +3070,8 @@ EXPECTED = {
     'review case.py 791eda5b': [
         ((10, 12, 10, 19), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 10)',), (((7, 45, 7, 57), 'request.args (the source)'), ((7, 5, 7, 64), '`p`'), ((10, 12, 10, 19), 'the sink')), None),
     ],
+    'review case.py 795a1d80': [
+    ],
     'review case.py 797d9b65': [
         ((9, 9, 9, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
         ((11, 9, 11, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 11)',), (((7, 11, 7, 23), 'request.args (the source)'), ((7, 5, 7, 28), '`cmd`'), ((11, 9, 11, 23), 'the sink')), None),
@@ -3019,6 +3105,11 @@ EXPECTED = {
     'review case.py 7e6e61ba': [
         ((10, 9, 10, 20), 'CWR117', 'warning', 'request.args chooses where flask.redirect() sends the user (CWE-601)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 10)',), (((7, 9, 7, 21), 'request.args (the source)'), ((7, 5, 7, 26), '`p`'), ((10, 9, 10, 20), 'the sink')), None),
     ],
+    'review case.py 7f4a44c3': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((21, 5, 21, 31), 'CWR102', 'error', 'request.args reaches the command run by run_cmd(), which passes it to os.system() (case.py:7): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `run_cmd()` (line 21) -> the sink (line 21)',), (((21, 13, 21, 25), 'request.args (the source)'), ((21, 5, 21, 31), '`run_cmd()`'), ((21, 5, 21, 31), 'the sink')), None),
+    ],
     'review case.py 7feb3267': [
         ((12, 9, 12, 37), 'CWR103', 'info', "os.system() runs `request.args['d']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
     ],
@@ -3027,6 +3118,11 @@ EXPECTED = {
     ],
     'review case.py 8058916c': [
         ((10, 5, 10, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `cmd` (line 8) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((8, 9, 8, 32), '`cmd`'), ((10, 5, 10, 19), 'the sink')), None),
+    ],
+    'review case.py 807f1b37': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
     ],
     'review case.py 81b69cf9': [
         ((7, 5, 7, 31), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 7)',), (((6, 15, 6, 27), 'request.args (the source)'), ((7, 5, 7, 31), 'the sink')), None),
@@ -3104,6 +3200,9 @@ EXPECTED = {
         ((7, 12, 7, 58), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
         ((11, 12, 11, 48), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 8bffabbd': [
+        ((6, 5, 6, 49), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 35, 6, 47), 'request.args (the source)'), ((6, 5, 6, 49), 'the sink')), None),
+    ],
     'review case.py 8cf39ea3': [
     ],
     'review case.py 8cfe12d3': [
@@ -3119,6 +3218,9 @@ EXPECTED = {
     ],
     'review case.py 8e6a9270': [
         ((10, 5, 10, 23), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 9) -> `pick()` (line 10) -> the sink (line 10)',), (((9, 16, 9, 28), 'request.args (the source)'), ((10, 15, 10, 22), '`pick()`'), ((10, 5, 10, 23), 'the sink')), None),
+    ],
+    'review case.py 8ee3763b': [
+        ((8, 5, 8, 42), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py 8f4248ba': [
     ],
@@ -3150,9 +3252,15 @@ EXPECTED = {
         ((7, 5, 7, 44), 'CWR102', 'error', 'request.args reaches the command run by subprocess.run(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((7, 5, 7, 44), 'the sink')), None),
         ((7, 5, 7, 44), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
+    'review case.py 95e9d91e': [
+        ((6, 5, 6, 63), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 34, 6, 46), 'request.args (the source)'), ((6, 5, 6, 63), 'the sink')), None),
+    ],
     'review case.py 969c1ca0': [
     ],
     'review case.py 971743bf': [
+    ],
+    'review case.py 97a6ebf7': [
+        ((7, 5, 7, 37), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `d` (line 6) -> the sink (line 7)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`d`'), ((7, 5, 7, 37), 'the sink')), None),
     ],
     'review case.py 97cc3e99': [
     ],
@@ -3221,6 +3329,8 @@ EXPECTED = {
     ],
     'review case.py a42006de': [
         ((10, 5, 10, 35), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> the sink (line 10)',), (((8, 25, 8, 37), 'request.args (the source)'), ((10, 5, 10, 35), 'the sink')), None),
+    ],
+    'review case.py a4a53386': [
     ],
     'review case.py a4bac236': [
         ((8, 5, 8, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `data.extra` (line 7) -> the sink (line 8)',), (((7, 18, 7, 30), 'request.args (the source)'), ((7, 5, 7, 35), '`data.extra`'), ((8, 5, 8, 26), 'the sink')), None),
@@ -3335,6 +3445,9 @@ EXPECTED = {
     'review case.py bb140f34': [
         ((8, 13, 8, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 7) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((7, 9, 8, 25), '`c`'), ((8, 13, 8, 25), 'the sink')), None),
     ],
+    'review case.py bb8d5505': [
+        ((6, 5, 6, 72), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py bc96fa82': [
         ((9, 5, 9, 17), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `c` (line 6) -> the sink (line 9)',), (((6, 9, 6, 21), 'request.args (the source)'), ((6, 5, 6, 26), '`c`'), ((9, 5, 9, 17), 'the sink')), None),
     ],
@@ -3342,6 +3455,9 @@ EXPECTED = {
     ],
     'review case.py bd0e2cc3': [
         ((10, 9, 10, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 8) -> `gen()` (line 9) -> `c` (line 9) -> the sink (line 10)',), (((8, 15, 8, 27), 'request.args (the source)'), ((9, 14, 9, 19), '`gen()`'), ((9, 5, 10, 21), '`c`'), ((10, 9, 10, 21), 'the sink')), None),
+    ],
+    'review case.py c0b801c5': [
+        ((6, 5, 6, 60), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review case.py c0ffe6ff': [
         ((6, 9, 6, 25), 'CWR120', 'info', 'db_execute() runs SQL built by formatting `new` into the text (CWE-89)', (), (), None),
@@ -3351,6 +3467,10 @@ EXPECTED = {
     ],
     'review case.py c175d57d': [
         ((7, 17, 7, 30), 'CWR102', 'error', 'request.args reaches the command run by os.popen(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((7, 17, 7, 30), 'the sink')), None),
+    ],
+    'review case.py c1ad7d98': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py c2e08478': [
         ((8, 13, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 7) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((7, 9, 8, 27), '`cmd`'), ((8, 13, 8, 27), 'the sink')), None),
@@ -3402,6 +3522,9 @@ EXPECTED = {
     ],
     'review case.py cbd3b702': [
         ((5, 12, 5, 27), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
+    ],
+    'review case.py cbd6ce7f': [
+        ((16, 5, 16, 50), 'CWR113', 'error', 'request.args is put into the LDAP filter of find(), which passes it to self.conn.search() (case.py:12) (CWE-90)', ('data flow: request.args (line 16) -> `find()` (line 16) -> the sink (line 16)',), (((16, 32, 16, 44), 'request.args (the source)'), ((16, 5, 16, 50), '`find()`'), ((16, 5, 16, 50), 'the sink')), None),
     ],
     'review case.py cd081bb4': [
         ((6, 5, 6, 45), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 23, 6, 35), 'request.args (the source)'), ((6, 5, 6, 45), 'the sink')), None),
@@ -3581,6 +3704,9 @@ EXPECTED = {
     ],
     'review case.py e6a5d91a': [
     ],
+    'review case.py e7fe3a88': [
+        ((8, 5, 8, 38), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
     'review case.py e804c042': [
         ((4, 5, 4, 53), 'CWR102', 'error', "the Lambda event's queryStringParameters reaches the command run by os.system(): it can run commands of its own (CWE-78)", ("data flow: the Lambda event's queryStringParameters (line 4) -> the sink (line 4)",), (((4, 15, 4, 45), "the Lambda event's queryStringParameters (the source)"), ((4, 5, 4, 53), 'the sink')), None),
     ],
@@ -3700,6 +3826,12 @@ EXPECTED = {
     ],
     'review case.py fc64ea13': [
         ((14, 5, 14, 51), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 14) -> `render()` (line 14) -> the sink (line 14)',), (((14, 27, 14, 39), 'request.args (the source)'), ((14, 20, 14, 51), '`render()`'), ((14, 5, 14, 51), 'the sink')), None),
+    ],
+    'review case.py fcc7d870': [
+        ((8, 16, 8, 56), 'CWR103', 'info', 'subprocess.check_output() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((8, 16, 8, 56), 'CWR609', 'info', 'subprocess.check_output() waits for the child without a timeout (CWE-400)', (), (), None),
+        ((16, 5, 16, 39), 'CWR110', 'error', 'request.args is returned as HTML by a route without escaping (CWE-79)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 5, 16, 39), 'the sink')), None),
+        ((16, 12, 16, 39), 'CWR102', 'error', 'request.args reaches the command run by go(), which passes it to run() (case.py:12), which passes it to subprocess.check_output() (case.py:8): it can run commands of its own (CWE-78)', ('data flow: request.args (line 16) -> `go()` (line 16) -> the sink (line 16)',), (((16, 21, 16, 33), 'request.args (the source)'), ((16, 12, 16, 39), '`go()`'), ((16, 12, 16, 39), 'the sink')), None),
     ],
     'review case.py fd35d58d': [
         ((6, 5, 6, 38), 'CWR107', 'error', 'request.args chooses the file path used by os.path.exists(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 6) -> the sink (line 6)',), (((6, 20, 6, 32), 'request.args (the source)'), ((6, 5, 6, 38), 'the sink')), None),
@@ -4394,6 +4526,8 @@ EXPECTED = {
     'review-case CWR107 6eded6f5': [
         ((7, 5, 7, 41), 'CWR107', 'error', 'request.files chooses the file path used by f.save(); `../` can reach any file (CWE-22)', ('data flow: request.files (line 6) -> `f` (line 6) -> the sink (line 7)',), (((6, 9, 6, 22), 'request.files (the source)'), ((6, 5, 6, 30), '`f`'), ((7, 5, 7, 41), 'the sink')), None),
     ],
+    'review-case CWR107 b001a27f': [
+    ],
     'review-case CWR107 b57fcbf3': [
         ((9, 10, 9, 48), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 8) -> `name` (line 8) -> the sink (line 9)',), (((8, 12, 8, 24), 'request.args (the source)'), ((8, 5, 8, 32), '`name`'), ((9, 10, 9, 48), 'the sink')), None),
     ],
@@ -4789,6 +4923,8 @@ EXPECTED = {
     ],
     'review-case CWR204 001c6f83': [
     ],
+    'review-case CWR204 00ef556c': [
+    ],
     'review-case CWR204 0803a0da': [
     ],
     'review-case CWR204 1a611f20': [
@@ -4992,7 +5128,12 @@ EXPECTED = {
     ],
     'review-case CWR309 37c41e0a': [
     ],
+    'review-case CWR309 929c807c': [
+    ],
     'review-case CWR309 a737f217': [
+    ],
+    'review-case CWR309 ab07d9d1': [
+        ((7, 9, 7, 19), 'CWR309', 'error', 'debug=True exposes the interactive debugger: anyone reaching an error page runs code (CWE-489)', (), (), None),
     ],
     'review-case CWR309 bc78169b': [
     ],
@@ -5106,6 +5247,8 @@ EXPECTED = {
         ((8, 36, 8, 71), 'CWR402', 'warning', 'scan() returns one page only and nothing here asks for the next (CWE-1050)', (), (), None),
     ],
     'review-case CWR402 70b166ce': [
+    ],
+    'review-case CWR402 7d320be3': [
     ],
     'review-case CWR402 812b83d8': [
     ],
@@ -5311,6 +5454,8 @@ EXPECTED = {
     'review-case CWR602 f3e507b1': [
         ((4, 5, 5, 17), 'CWR602', 'warning', 'every exception is caught and ignored without a trace (CWE-390)', ('also CWR603: bare except also catches KeyboardInterrupt and SystemExit (CWE-396)',), (), None),
     ],
+    'review-case CWR603 0bfdf54e': [
+    ],
     'review-case CWR603 316e8b7f': [
     ],
     'review-case CWR603 3462a376': [
@@ -5322,6 +5467,9 @@ EXPECTED = {
     'review-case CWR603 8ed7a27a': [
     ],
     'review-case CWR603 b8d0fc60': [
+    ],
+    'review-case CWR603 cf6812a4': [
+        ((7, 1, 8, 14), 'CWR603', 'warning', 'bare except also catches KeyboardInterrupt and SystemExit (CWE-396)', (), (), ('catch Exception instead', ((7, 1, 7, 7, 'except Exception'),))),
     ],
     'review-case CWR604 01e7af39': [
         ((3, 1, 4, 12), 'CWR604', 'info', 'the exception is caught only to be raised again unchanged (CWE-1041)', (), (), None),
@@ -5518,6 +5666,9 @@ EXPECTED = {
     'review-case CWR613 0ba11f83': [
         ((7, 9, 7, 20), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
     ],
+    'review-case CWR613 65bf8aa9': [
+        ((7, 9, 7, 20), 'CWR613', 'error', '`return` in finally discards any exception being raised (CWE-584)', (), (), None),
+    ],
     'review-case CWR613 8082382b': [
     ],
     'review-case CWR613 80ccbda7': [
@@ -5527,6 +5678,9 @@ EXPECTED = {
     ],
     'review-case CWR613 9432771e': [
         ((8, 13, 8, 18), 'CWR613', 'error', '`break` in finally discards any exception being raised (CWE-584)', (), (), None),
+    ],
+    'review-case CWR613 95f086eb': [
+        ((7, 9, 7, 20), 'CWR613', 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), (), None),
     ],
     'review-case CWR613 98f6e063': [
         ((7, 9, 7, 20), 'CWR613', 'info', '`return` in finally discards an exception only if an except block of this try fails itself (the last one catches everything) (CWE-584)', (), (), None),

@@ -338,6 +338,51 @@ def test_method_that_runs_its_field() -> None:
     assert reported(body) == [(11, "CWR102")]
 
 
+_SELF_CHAIN = """
+class Base:
+    def run(self, cmd):
+        return subprocess.check_output(cmd, shell=True)
+
+class Job(Base):
+    def go(self, x):
+        return self.run({argument})
+
+@app.route('/x')
+def view():
+    return Job().go(request.args['x'])
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [("x", [(13, "CWR102")]), ("'ls ' + x", [(13, "CWR102")]), ("'ls ' + shlex.quote(x)", []), ("'ls'", [])],
+)
+def test_a_method_that_calls_a_sink_through_another_method_of_self(argument: str, expected: list) -> None:
+    # The cheap test before the analysis followed `name(` and `module.name(` from a method's text, not
+    # `self.name(`: a call of `go()`, whose text names no sink, was skipped.
+    body = "import shlex\n" + _SELF_CHAIN.format(argument=argument)
+    assert [f for f in reported(body) if f[1] == "CWR102"] == expected
+
+
+@pytest.mark.parametrize(
+    ("alias", "argument", "expected"),
+    [
+        ("run_cmd", "request.args['c']", [(18, "CWR102")]),
+        ("Runner.run", "request.args['c']", [(18, "CWR102")]),
+        ("run_cmd", "shlex.quote(request.args['c'])", []),
+        ("echo", "request.args['c']", []),
+    ],
+)
+def test_a_module_level_alias_of_a_wrapper(alias: str, argument: str, expected: list) -> None:
+    # `execute = run_cmd`: the cheap test before the analysis did not see through the alias, so the call was skipped.
+    body = (
+        "import shlex\n\ndef run_cmd(cmd):\n    os.system(cmd)\n\ndef echo(text):\n    return text\n\n"
+        "class Runner:\n    @staticmethod\n    def run(cmd):\n        os.system(cmd)\n\n"
+        f"execute = {alias}\n\n@app.route('/x')\ndef view():\n    execute({argument})\n    return 'ok'\n"
+    )
+    assert [finding for finding in reported(body) if finding[1] == "CWR102"] == expected
+
+
 def test_helper_returning_an_ldap_connection() -> None:
     body = """
     import ldap3
@@ -351,6 +396,23 @@ def test_helper_returning_an_ldap_connection() -> None:
         conn.search('dc=x', f"(uid={request.args['u']})")
     """
     assert reported(body) == [(10, "CWR113")]
+
+
+@pytest.mark.parametrize(
+    "assign", ["if url: self.conn = ldap3.Connection(url)", "if url:\n    self.conn = ldap3.Connection(url)"]
+)
+@pytest.mark.parametrize(("user", "expected"), [("request.args['u']", [(12, "CWR113")]), ("'admin'", [])])
+def test_an_attribute_typed_in_a_one_line_block(assign: str, user: str, expected: list[tuple[int, str]]) -> None:
+    # The type of `self.conn` comes from the statements of the class's methods, one-line blocks included (they
+    # were skipped: the connection was unknown and its search no sink).
+    init = textwrap.indent(assign, " " * 8)
+    body = (
+        f"import ldap3\n\nclass Directory:\n    def __init__(self, url):\n{init}\n\n    def find(self, user):\n"
+        f"        self.conn.search('dc=x', '(uid=' + user + ')')\n\n@app.route('/x')\ndef view():\n"
+        f"    Directory('ldap://x').find({user})\n    return 'ok'\n"
+    )
+    shift = assign.count("\n")
+    assert reported(body) == [(line + shift, code) for line, code in expected]
 
 
 def test_summaries_across_two_modules(tmp_path: Path) -> None:
@@ -590,6 +652,17 @@ EXPRESSIONS = [
     ("getattr reads the attribute", "cmd = getattr(request, 'args')['c']\nos.system(cmd)\n", [4]),
     ("a default by keyword", "cmd = os.environ.get('CMD', default=request.args['c'])\nos.system(cmd)\n", [4]),
     ("str() of tainted text", "cmd = str(request.args['c'])\nos.system(cmd)\n", [4]),
+    # Named fields read only the keys they name; `locals()` and `vars()` are the variables by name.
+    ("% reads the key it names", "os.system('ls %(d)s' % {'d': request.args['c'], 'n': 'x'})\n", [3]),
+    ("% leaves another key", "os.system('ls %(n)s' % {'d': request.args['c'], 'n': 'x'})\n", []),
+    ("% of locals()", "d = request.args['c']\nos.system('ls %(d)s' % locals())\n", [4]),
+    ("% of locals(), another name", "d = request.args['c']\nn = 'x'\nos.system('cat %(n)s' % locals())\n", []),
+    ("format(**locals())", "d = request.args['c']\nos.system('ls {d}'.format(**locals()))\n", [4]),
+    ("format(**vars()), another name", "d = request.args['c']\nn = 'x'\nos.system('cat {n}'.format(**vars()))\n", []),
+    ("format by keyword", "os.system('ls {d}'.format(d=request.args['c'], n='x'))\n", [3]),
+    ("format by keyword, another one", "os.system('cat {n}'.format(d=request.args['c'], n='x'))\n", []),
+    ("format_map of the request", "os.system('ls {d}'.format_map(request.args))\n", [3]),
+    ("format_map, another key", "os.system('cat {n}'.format_map({'d': request.args['c'], 'n': 'x'}))\n", []),
 ]  # fmt: skip
 
 

@@ -278,6 +278,24 @@ def test_a_helper_of_the_module_that_names_random_is_followed() -> None:
         (5, "CWR305", "random.random() is predictable, and its value reaches the session (CWE-338)")]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("hashlib.sha256(str(random.getrandbits(64)).encode()).hexdigest()", [6]),
+        ("hashlib.sha256(b'k' + bytes(random.getrandbits(8))).digest()", [6]),
+        ("base64.b64encode(hashlib.sha256(str(random.random()).encode()).digest())", [6]),
+        ("hashlib.sha256(secrets.token_bytes(32)).hexdigest()", []),
+        ("hashlib.sha256(os.urandom(32)).hexdigest()", []),
+    ],
+)
+def test_a_digest_of_a_predictable_number_is_predictable(value: str, expected: list[int]) -> None:
+    # The digest object's own method (`.hexdigest()`, a method of a module whose calls carry no outside data)
+    # dropped the predictable flow of its receiver.
+    source = ("import base64, hashlib, os, random, secrets\nfrom flask import Flask, session\napp = Flask(__name__)\n"
+              f"@app.route('/x')\ndef view():\n    session['key'] = {value}\n")  # fmt: skip
+    assert [line for line, code, _ in findings(source) if code == "CWR305"] == expected
+
+
 def test_repr_conversion_cleans_log_text_only() -> None:
     body = ("import logging\nlog = logging.getLogger(__name__)\nu = request.args['u']\nlog.info(f'user {u!r}')\n"
             "log.info(f'user {u}')\n")  # fmt: skip

@@ -144,3 +144,25 @@ def test_a_sink_passed_to_a_helper_in_another_module(tmp_path: Path, case: str) 
         (package / name).write_text(text)
     found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code == "CWR109"]
     assert found == expected
+
+
+# The views import the helper inside the function that calls it (a lazy import): the cheap test before the
+# analysis read only the module's own imports, so the call was taken for one that cannot reach a sink.
+LOCAL_IMPORTS = {
+    "from import": ("from app.tools import git_show", "git_show(request.args['n'])"),
+    "module import": ("from app import tools", "tools.git_show(request.args['n'])"),
+    "relative import": ("from .tools import git_show as show", "show(request.args['n'])"),
+    "quoted": ("import shlex\n    from app.tools import git_show", "git_show(shlex.quote(request.args['n']))"),
+    "constant": ("from app.tools import git_show", "git_show('HEAD')"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(LOCAL_IMPORTS))
+def test_a_wrapper_imported_inside_the_calling_function(tmp_path: Path, shape: str) -> None:
+    package = _package(tmp_path, TOOLS["from import"])
+    imports, call = LOCAL_IMPORTS[shape]
+    views = "from flask import Flask, request\n\napp = Flask(__name__)\n\n\n@app.route('/x')\ndef x():\n"
+    (package / "views.py").write_text(views + f"    {imports}\n    return {call}\n")
+    found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"]
+    line = 9 + imports.count("\n")
+    assert found == ([] if shape in ("quoted", "constant") else [(line, "CWR102")])

@@ -69,6 +69,7 @@ class Project:
     # "thirteenth": judged before any change of the 2026-12-07 16:16 session, to score main at 8772862 out of sample.
     # "fourteenth": judged before any change of the 2026-12-07 19:06 session, to score main at 166413b out of sample.
     # "fifteenth": judged before any change of the 2026-12-07 21:58 session, to score main at 0716060 out of sample.
+    # "sixteenth": judged before any change of the 2026-12-08 00:40 session, to score main at 848f6d5 out of sample.
     split: str = "tuning"
 
 
@@ -233,6 +234,14 @@ PROJECTS = (
     Project("httpie", "pypi", "httpie", "3.2.4", (), "fifteenth"),
     Project("sanic", "pypi", "sanic", "25.12.1", (), "fifteenth"),
     Project("aws-shell", "pypi", "aws-shell", "0.2.2", (), "fifteenth"),
+    Project("document-understanding-solution", "github", "aws-solutions/document-understanding-solution",
+            "63ca358bc83d2c3dac95e6f97c096acfa748991c", ("source",), "sixteenth"),
+    Project("falcon", "pypi", "falcon", "4.4.0", (), "sixteenth"),
+    Project("waitress", "pypi", "waitress", "3.0.2", (), "sixteenth"),
+    Project("kombu", "pypi", "kombu", "5.7.0", (), "sixteenth"),
+    Project("sagemaker-inference", "pypi", "sagemaker-inference", "1.10.1", (), "sixteenth"),
+    Project("ec2-metadata", "pypi", "ec2-metadata", "3.0.0", (), "sixteenth"),
+    Project("cherrypy", "pypi", "cherrypy", "18.10.0", (), "sixteenth"),
     # "mining": libraries chosen to exercise the rules that had no judged finding yet (shells, terminals, web
     # servers, JWT, password hashing, templates, CloudFormation); only those rules' findings are judged there.
     *(Project(name, "pypi", name, version, (), "mining") for name, version in (

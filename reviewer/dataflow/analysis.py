@@ -209,6 +209,48 @@ def keep_random(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
     return tuple(f for f in flows if f.label.family != "input")
 
 
+_PERCENT_NAME = re.compile(r"%\(([^)]*)\)")
+
+
+def _percent_names(text: Any) -> frozenset[str] | None:
+    """The keys a constant %-format reads from its mapping (`"%(d)s"`), or None when it names none."""
+    if not isinstance(text, str):
+        return None
+    names = frozenset(_PERCENT_NAME.findall(text))
+    return names or None
+
+
+def _format_names(text: Any) -> frozenset[str] | None:
+    """The names a constant `str.format` text reads from its keywords (`"{d}"`, `"{d.x}"`, `"{d[0]}"`; numbered
+    and automatic fields are positional), or None when the text is not constant or does not parse."""
+    if not isinstance(text, str):
+        return None
+    import string
+
+    names: set[str] = set()
+    try:
+        for _, field_name, _, _ in string.Formatter().parse(text):
+            if field_name:
+                root = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+                if root and not root.isdigit():
+                    names.add(root)
+    except ValueError:
+        return None
+    return frozenset(names)
+
+
+def _named_flows(mapping: Value, names: frozenset[str]) -> tuple[Flow, ...]:
+    """What a format reading keys `names` takes from a mapping: the keys it names, the mapping's own data and
+    its unknown keys; not another constant key's value."""
+    flows = mapping.flows
+    if mapping.rest is not None:
+        flows = merge_flows(flows, mapping.rest.deep_flows())
+    for key, value in mapping.fields:
+        if not isinstance(key, str) or key in names or key.startswith("."):
+            flows = merge_flows(flows, value.deep_flows())
+    return flows
+
+
 # A parameter (by index), at an access path (`()`: the argument itself, `(".name",)`: its attribute), known safe
 # for some sink kinds: after the call returns normally (a validator that raises), or when its result is true or
 # false (a predicate).
@@ -722,6 +764,9 @@ class Analysis:
             return Value(flows=flows, prefix=prefix, type=text)
         if isinstance(op, cst.Modulo):
             prefix = left.const.split("%", 1)[0] if isinstance(left.const, str) else None
+            names = _percent_names(left.const)
+            if names is not None and (right.fields or right.rest is not None):
+                flows = _named_flows(right, names)  # `"ls %(d)s" % {"d": d, "n": n}`, `% locals()`: only `d`
             return Value(flows=flows, prefix=prefix, type="str" if _kind(left) == "str" else None)
         if isinstance(op, cst.Divide) and left.type and left.type.startswith("pathlib."):
             return Value(flows=_joined_again(flows), type=left.type)
@@ -962,7 +1007,9 @@ class Analysis:
                 return const(folded)
             return Value(flows=flows, type="sanitized")
         if name is not None and info.is_clean(name):
-            flows: tuple[Flow, ...] = ()
+            # A digest or an encoding of a predictable value is as predictable: random flows stay, the receiver's
+            # too (`hashlib.sha256(seed).hexdigest()` is a method of a clean module's object).
+            flows: tuple[Flow, ...] = keep_random(receiver.deep_flows()) if receiver is not None else ()
             for a in args:
                 flows = merge_flows(flows, keep_random(a.value.deep_flows()))
             folded = fold.call(name, [a.value.const for a in args if a.keyword is None],
@@ -978,6 +1025,9 @@ class Analysis:
             handled = self.method_call(receiver, method, args, env, func, node)
             if handled is not None:
                 return handled
+        if name in ("locals", "vars", "builtins.locals", "builtins.vars") and not args:
+            # The variables in scope, by name (`"ls %(d)s" % locals()`, `"{d}".format(**locals())`).
+            return Value(fields=tuple((k, v) for k, v in env.items() if k.isidentifier()), type="dict")
         if name is not None and receiver is None:
             handled = self.builtin_call(name, args, node)
             if handled is not None:
@@ -1117,10 +1167,17 @@ class Analysis:
             parts = positional[0]
             flows = merge_flows(receiver.deep_flows(), parts.deep_flows())
             return Value(flows=flows, type="str" if isinstance(receiver.const, str) else None)
-        if method == "format":
+        if method in ("format", "format_map"):
             flows = receiver.deep_flows()
+            names = _format_names(receiver.const)
             for a in args:
-                flows = merge_flows(flows, a.value.deep_flows())
+                if names is not None and method == "format" and a.keyword is not None:
+                    if a.keyword in names:  # `"ls {d}".format(d=d, n=n)`: only `d` is in the text
+                        flows = merge_flows(flows, a.value.deep_flows())
+                elif names is not None and (a.star == "**" or method == "format_map"):
+                    flows = merge_flows(flows, _named_flows(a.value, names))
+                else:
+                    flows = merge_flows(flows, a.value.deep_flows())
             prefix = receiver.const.split("{", 1)[0] if isinstance(receiver.const, str) else None
             return Value(flows=flows, prefix=prefix, type="str")
         if method == "replace" and len(positional) >= 2:

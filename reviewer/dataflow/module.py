@@ -129,6 +129,7 @@ class ModuleInfo:
         self._facts: dict[int, _Facts] | None = None
         self._mention: dict[tuple[int, frozenset[str]], bool] = {}
         self._def_names: frozenset[str] | None = None
+        self._nested_imports: dict[str, str] | None = None
         self._text: str | None = text
         self._class_keys: dict[int, str] = {}
         self._deciding: dict[int, frozenset[str]] = {}
@@ -380,6 +381,34 @@ class ModuleInfo:
                     stack.extend(children(item))
             self._def_names = frozenset(names)
         return self._def_names
+
+    def nested_imports(self) -> dict[str, str]:
+        """Names that imports inside functions and classes bind to the project's modules and functions
+        (`def view(): from .shell import run`), the first of each name: the cheap tests before an analysis
+        (`FlowQuery.maybe_sink`) read them where the module's own imports do not bind the name, as the analysis
+        binds each import where it runs."""
+        if self._nested_imports is None:
+            from codeward.reviewer.dataflow.nodes import children
+
+            found: dict[str, str] = {}
+            stack: list[tuple[cst.CSTNode, bool]] = [(self.module, False)]
+            definitions, blocks = _DEFINITIONS, _DEF_BLOCKS
+            while stack:
+                item, inside = stack.pop()
+                kind = type(item)
+                if kind is cst.Import or kind is cst.ImportFrom:
+                    if inside:
+                        for name, ref in self.import_bindings(item):
+                            if ref.startswith("@"):
+                                found.setdefault(name, ref)
+                elif kind in definitions:
+                    stack.extend((stmt, True) for stmt in item.body.body)  # type: ignore[attr-defined]
+                elif kind is cst.SimpleStatementLine:
+                    stack.extend((small, inside) for small in item.body)  # type: ignore[attr-defined]
+                elif kind in blocks:
+                    stack.extend((child, inside) for child in children(item))
+            self._nested_imports = found
+        return self._nested_imports
 
     def local_names(self, node: cst.CSTNode) -> set[str]:
         if isinstance(node, cst.Lambda):
@@ -1158,7 +1187,7 @@ class ModuleInfo:
                 from codeward.reviewer.dataflow.fold import literal
 
                 constant = literal(param.default)
-            elif value.ref is not None and not value.flows and not value.fields:
+            elif value.callable_ref:
                 # A function or class passed to be called (`fetch(urlopen, url)`, `run(subprocess.call, cmd)`):
                 # the call the body makes through the parameter is a call of it, sinks included.
                 out.append((index, ("ref", value.ref)))
@@ -1411,13 +1440,16 @@ def _mentions(node: cst.CSTNode, words: frozenset[str]) -> bool:
 
 
 def _walk_statements(body) -> list[cst.CSTNode]:
-    """Small statements of a body and of its nested blocks (not of nested functions or classes)."""
+    """Small statements of a body and of its nested blocks (not of nested functions or classes), one-line
+    blocks included (`if x: y()`, whose body holds small statements where an indented block holds lines)."""
     out: list[cst.CSTNode] = []
     stack = list(body)
     while stack:
         stmt = stack.pop()
         if isinstance(stmt, cst.SimpleStatementLine):
             out.extend(stmt.body)
+        elif isinstance(stmt, cst.BaseSmallStatement):
+            out.append(stmt)
         elif isinstance(stmt, cst.FunctionDef | cst.ClassDef):
             continue
         else:

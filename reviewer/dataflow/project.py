@@ -283,8 +283,9 @@ class Project:
 
     def callees(self, path: str, body: str, local: bool = True) -> list[tuple[str, str]]:
         """(module, function) of the project's functions a text calls: `name(` defined in the module (unless
-        `local` is false) or imported from the project (`from .runner import run`), and `module.name(` of a
-        project module it imports."""
+        `local` is false) or imported from the project (`from .runner import run`), `module.name(` of a
+        project module it imports, and `self.name(` / `cls.name(` of a method the module defines (unless `local`
+        is false)."""
         names = self._imports(path)
         if not names and not local:
             return []
@@ -296,9 +297,12 @@ class Project:
         for first, second in _CALLS.findall(body):  # tuples, not match objects: a file has thousands of calls
             module = names.get(first)
             if second:
-                if module is None or module[1] != "":
+                if first in ("self", "cls") and second in defined:
+                    target = (path, second)  # a method of the module's classes (`self.run(cmd)`)
+                elif module is None or module[1] != "":
                     continue
-                target = (module[0], second)
+                else:
+                    target = (module[0], second)
             elif module is not None and module[1]:
                 target = module
             elif first in defined:

@@ -192,7 +192,7 @@ class FileFlows:
             return Taint.of(flow)
         return None
 
-    def maybe_sink(self, call: cst.Call, name: str | None = None) -> bool:
+    def maybe_sink(self, call: cst.Call, name: str | None = None, aliased: bool = False) -> bool:
         """A cheap test before any analysis: can this call be a sink (a model names it; `name` is what the
         walk resolved it to), or a call into a function of the project whose text names a sink (a wrapper)?
         Calls whose arguments are all literals pass nothing on."""
@@ -217,7 +217,7 @@ class FileFlows:
             while isinstance(head, cst.Attribute):
                 head = head.value
             if isinstance(head, cst.Name):
-                ref = info.imports.get(head.value, "")
+                ref = info.imports.get(head.value) or info.nested_imports().get(head.value, "")
                 if ref.startswith("@"):  # `x.m(...)`, `x` imported from the project
                     return head is not func.value or self._member_wraps(ref, method) or self._passes_a_sink(call)
                 if name is None and ref:
@@ -228,9 +228,13 @@ class FileFlows:
             if func.value in info.def_names():  # a wrapper here, or of a wrapper (here or imported)
                 return self.engine.project.wraps(info.path, func.value, self.engine.sink_pattern()) or (
                     self._passes_a_sink(call))  # fmt: skip
-            ref = info.imports.get(func.value)
+            ref = info.imports.get(func.value) or info.nested_imports().get(func.value)
             if ref is not None and ref.startswith("@"):
                 return self._wraps_a_sink(ref) or self._passes_a_sink(call)
+            target = info.makers()[1].get(func.value) if ref is None and not aliased else None
+            if isinstance(target, cst.Name | cst.Attribute):
+                # A module-level alias of a function (`execute = run_cmd`, `run = tools.run`): the call is one of it.
+                return self.maybe_sink(call.with_changes(func=target), name, aliased=True)
             return name is None and (ref or func.value) in models.call_sinks
         return False
 

@@ -173,7 +173,7 @@ def _sink_values(
             return []
     if when == "no-parser" and (_argument(call, 1, "parser") is not None):
         return []
-    if when == "receiver-tainted" and (receiver is None or not _reaching(receiver, sink.kind)):
+    if when == "receiver-tainted" and (receiver is None or not _receiver_reaching(receiver, sink.kind)):
         return []
     if when in ("argv", "argv-list"):
         return _argv_script(analysis, sink, call, env)
@@ -359,6 +359,15 @@ def _reaching(value: Value, kind: str) -> tuple[Flow, ...]:
     return tuple(out)
 
 
+def _receiver_reaching(value: Value, kind: str) -> bool:
+    """A receiver that may hold attacker data. A method's own `self` (or `cls`) stands for an object the program
+    made: its attributes hold attacker data only where the analysis saw it stored there, not because it is a
+    parameter (`self._store.save(stream, name)` on a store the constructor was given is not an upload's save)."""
+    return any(
+        not (flow.label.kind == "param" and flow.label.desc in ("self", "cls")) for flow in _reaching(value, kind)
+    )
+
+
 def _wrapper_hits(
     analysis: Analysis, call: cst.Call, env: Env, name: str, receiver: Value | None, kind: str | None
 ) -> list[Hit]:
@@ -383,7 +392,7 @@ def _wrapper_hits(
     bound = owner.bind(fn, full, method=False)
     # `run(cmd, shell=False)`: the sinks of the branches this call can take; `fetch(urlopen, url)`: those of the
     # function it passes (none in the general summary, which calls an unknown parameter).
-    fixed = owner.fixed_arguments(fn, bound) if summary.sinks or _passes_callable(bound) else ()
+    fixed = owner.fixed_arguments(fn, bound) if summary.sinks or any(v.callable_ref for v in bound.values()) else ()
     if fixed:
         summary = owner.summary(fn, fixed) or summary
     if not summary.sinks:
@@ -412,11 +421,6 @@ def _wrapper_hits(
                 Hit(sink_kind, reached.via(f"{callee_name}()", call), desc, arg_expr, (holder, node), callee_name, hops)
             )
     return hits
-
-
-def _passes_callable(bound: dict[int, Value]) -> bool:
-    """A call passing a function or class by name (`fetch(urlopen, url)`), which the callee may call."""
-    return any(value.ref is not None and not value.flows for value in bound.values())
 
 
 def _arg_expr(owner, fn, args: list[Arg], index: int, call: cst.Call) -> cst.BaseExpression | None:

@@ -236,6 +236,12 @@ class Value:
     def known(self) -> bool:
         return self.const is not UNKNOWN
 
+    @property
+    def callable_ref(self) -> bool:
+        """A function or class named, carrying no data (`fetch(urlopen, url)` passes `urlopen`): a callee given
+        it may call it, so a summary can fix the parameter to it (`ModuleInfo.fixed_arguments`)."""
+        return self.ref is not None and not self.flows and not self.fields
+
     def field(self, key: object) -> Value | None:
         for have, value in self.fields:
             if have == key and type(have) is type(key):

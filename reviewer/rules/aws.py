@@ -78,7 +78,7 @@ def _wrapper_names(owner: cst.ClassDef):
 
 # The AWS SDKs a module can make clients with. Type stubs (`mypy_boto3_*`) are not among them: a module that
 # imports only those and calls `iot_client.list_policies()` is calling the project's own wrapper class.
-_SDK_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:boto3|botocore|aioboto3|aiobotocore|boto)\b", re.M)
+_SDKS = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore", "boto"})
 
 
 def _imports_an_sdk(ctx: Context) -> bool:
@@ -86,7 +86,7 @@ def _imports_an_sdk(ctx: Context) -> bool:
     `self.ddb`) count as one without a visible `boto3.client(...)`."""
     found = ctx.shared.get("imports-aws-sdk")
     if found is None:
-        found = ctx.shared["imports-aws-sdk"] = bool(_SDK_IMPORT.search(ctx.text))
+        found = ctx.shared["imports-aws-sdk"] = not ctx.imported_modules().isdisjoint(_SDKS)
     return bool(found)
 
 
@@ -321,8 +321,10 @@ _PAGINATED = frozenset(
         "list_multipart_uploads",
     ]
 )
+# Kendra's Query pages by number (`PageNumber`): a caller that passes one asks for the page it wants.
 _PAGE_TOKENS = ("NextToken", "ContinuationToken", "Marker", "LastEvaluatedKey", "ExclusiveStartKey",
-                "IsTruncated", "NextMarker", "StartingToken", "nextToken", "get_paginator", "paginate")  # fmt: skip
+                "IsTruncated", "NextMarker", "StartingToken", "nextToken", "get_paginator", "paginate",
+                "PageNumber")  # fmt: skip
 
 
 # Keywords that name the resources asked for: one page holds them.
@@ -422,6 +424,11 @@ class MissingPagination(ReviewRule):
         ctx.report(node, f"{found[1]}() returns one page only and nothing here asks for the next")
 
     VALID = (
+        # The caller asks for one page by number (a search API that pages its results for a UI).
+        Valid(
+            "import boto3\nkendra = boto3.client('kendra')\n\ndef search(index, body):\n"
+            "    return kendra.query(IndexId=index, QueryText=body['q'], PageNumber=body['page'], PageSize=10)\n"
+        ),
         Valid(
             "import boto3\ns3 = boto3.client('s3')\n\ndef keys(bucket):\n"
             "    for page in s3.get_paginator('list_objects_v2').paginate(Bucket=bucket):\n"

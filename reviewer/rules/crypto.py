@@ -821,7 +821,7 @@ class JwtWithoutVerification(CallRule):
 _FLASK_LIKE = ("flask", "quart", "werkzeug")
 _OTHER_WEB = ("sanic", "aiohttp", "bottle", "tornado", "fastapi", "starlette", "falcon", "litestar")
 _OTHER_FRAMEWORKS = tuple(f"{name}." for name in _OTHER_WEB)
-_FRAMEWORK_IMPORT = re.compile(rf"^\s*(?:from|import)\s+({'|'.join(_FLASK_LIKE + _OTHER_WEB)})\b", re.MULTILINE)
+_WEB = frozenset(_FLASK_LIKE + _OTHER_WEB)
 
 
 class FlaskDebug(ReviewRule):
@@ -867,7 +867,7 @@ class FlaskDebug(ReviewRule):
             # An `app` made elsewhere (a factory, an import, a fixture) is taken for Flask's unless the file
             # speaks only another framework: their debug modes (Sanic, aiohttp, Bottle) show tracebacks but run
             # no code.
-            imported = set(_FRAMEWORK_IMPORT.findall(ctx.text))
+            imported = ctx.imported_modules() & _WEB
             flask = ctx.code(node.func.value) in ("app", "application") and (
                 not imported or not imported.isdisjoint(_FLASK_LIKE)
             )
@@ -878,10 +878,20 @@ class FlaskDebug(ReviewRule):
         Valid("from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n"),
         Valid("from sanic import Sanic\napp = Sanic('svc')\napp.run(host='0.0.0.0', debug=True)\n"),
         Valid("import pytest\nfrom sanic import Sanic\n\ndef test_serve(app):\n    app.run(debug=True)\n"),
+        Valid(
+            "from myapp import create_app\napp = create_app()\n\ndef serve():\n    import sanic\n    app.run(debug=True)\n"
+        ),
     )
     INVALID = (
         Invalid("from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', debug=True)\n", 3, 25),
         Invalid("from myapp import create_app\napp = create_app()\napp.run(debug=True)\n", 3, 9),
+        # Only imports count: a docstring's `import sanic` does not make the file a Sanic one.
+        Invalid(
+            '"""Also served by:\n\nimport sanic\n"""\nfrom myapp import create_app\napp = create_app()\n'
+            "app.run(debug=True)\n",
+            7,
+            9,
+        ),
     )
 
 

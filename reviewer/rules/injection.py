@@ -1485,6 +1485,16 @@ class PathTraversal(TaintSink):
     template = "{source} chooses the file path used by {sink}; `../` can reach any file"
 
     VALID = (
+        # `save()` of a store the resource was given, not of the upload: the stream is the file's content and
+        # the name comes from a fixed table (falcon's tutorial, judged false on real code).
+        Valid(
+            "import mimetypes\nimport uuid\n\nclass Images:\n    def __init__(self, store):\n        self._store = store\n\n"
+            "    def on_post(self, req, resp):\n        resp.location = self._store.save(req.stream, req.content_type)\n\n"
+            "class Store:\n    def save(self, stream, content_type):\n"
+            "        name = f'{uuid.uuid4()}{mimetypes.guess_extension(content_type)}'\n"
+            "        with open('/srv/images/' + name, 'wb') as out:\n            out.write(stream.read())\n"
+            "        return name\n"
+        ),
         Valid(
             _FLASK + "import os\nfrom werkzeug.utils import secure_filename\n\n@app.route('/up', methods=['POST'])\n"
             "def upload():\n    f = request.files['file']\n"

@@ -281,6 +281,25 @@ class SwallowedException(ReviewRule):
     )
 
 
+def _module_tuple(ctx: Context, node: cst.BaseExpression) -> tuple[str, ...] | None:
+    """The last names of a tuple the module assigns once at its top level to the name `node`
+    (`_reraised = (ExitNow, KeyboardInterrupt, SystemExit)`), or None."""
+    if not isinstance(node, cst.Name):
+        return None
+    found: tuple[str, ...] | None = None
+    for stmt in ctx.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            targets = small.targets if isinstance(small, cst.Assign) else ()
+            if not any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in targets):
+                continue
+            if found is not None or not isinstance(small.value, cst.Tuple):  # type: ignore[union-attr]
+                return None  # assigned twice, or not a literal tuple: not known
+            found = tuple(ctx.code(e.value).rsplit(".", 1)[-1] for e in small.value.elements)  # type: ignore[union-attr]
+    return found
+
+
 class BareExcept(ReviewRule):
     """
     ## What it does
@@ -314,7 +333,9 @@ class BareExcept(ReviewRule):
         for handler in node.handlers:
             if handler.type is not None:
                 types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
-                caught.update(ctx.code(t.value if isinstance(t, cst.Element) else t).rsplit(".", 1)[-1] for t in types)
+                for t in types:
+                    expr = t.value if isinstance(t, cst.Element) else t
+                    caught.update(_module_tuple(ctx, expr) or (ctx.code(expr).rsplit(".", 1)[-1],))
                 continue
             if any(isinstance(s, cst.Raise) and s.exc is None for s in _handler_body(handler)):
                 return  # cleanup, then re-raise: intended
@@ -326,6 +347,11 @@ class BareExcept(ReviewRule):
     VALID = (
         Valid("try:\n    v = int(t)\nexcept ValueError:\n    v = 0\n"),
         Valid("try:\n    work()\nexcept:\n    cleanup()\n    raise\n"),
+        # The module names the exceptions it lets through once (asyncore's `_reraised_exceptions`).
+        Valid(
+            "_reraised = (ExitNow, KeyboardInterrupt, SystemExit)\n\ndef read(obj):\n    try:\n        obj.handle_read()\n"
+            "    except _reraised:\n        raise\n    except:\n        obj.handle_error()\n"
+        ),
         Valid(
             "try:\n    serve()\nexcept KeyboardInterrupt:\n    pass\nexcept (SystemExit, MemoryError):\n    raise\n"
             "except:\n    restart()\n"
@@ -340,6 +366,14 @@ class BareExcept(ReviewRule):
         ),
         # Only Ctrl-C is handled before it: `sys.exit()` still ends in the bare clause.
         Invalid("try:\n    serve()\nexcept KeyboardInterrupt:\n    pass\nexcept:\n    restart()\n", 5, 1),
+        # The module's tuple lets Ctrl-C through but not `sys.exit()`.
+        Invalid(
+            "_passed = (KeyboardInterrupt,)\n\ntry:\n    serve()\nexcept _passed:\n    raise\nexcept:\n    restart()\n",
+            7,
+            1,
+            fixed="_passed = (KeyboardInterrupt,)\n\ntry:\n    serve()\nexcept _passed:\n    raise\nexcept Exception:\n"
+            "    restart()\n",
+        ),
     )
 
 
@@ -1772,6 +1806,21 @@ class ReturnInFinally(ReviewRule):
             9,
             message="only if an except block",
         ),
+        # The same with `BaseException` in a tuple of types; a tuple without it leaves an exception in flight.
+        Invalid(
+            "def f():\n    try:\n        run()\n    except (OSError, BaseException):\n        log()\n    finally:\n"
+            "        return None\n",
+            7,
+            9,
+            message="only if an except block",
+        ),
+        Invalid(
+            "def f():\n    try:\n        run()\n    except (OSError, ValueError):\n        log()\n    finally:\n"
+            "        return None\n",
+            7,
+            9,
+            message="discards any exception being raised",
+        ),
         # Set only by an except block that completes: at info (aws-sam-cli's authorizer, judged false as an error).
         Invalid(
             "def f():\n    try:\n        error = None\n        run()\n    except KeyError:\n        error = 'missing'\n"
@@ -1849,11 +1898,13 @@ def _handled_only_guard(owner: cst.Try, final: cst.Finally, stmt: cst.CSTNode) -
 
 def _catches_all_quietly(owner: cst.Try) -> bool:
     """The try has no else block, ends with a handler of every exception (bare or `BaseException`), and no
-    handler raises: an exception reaches its finally block only from inside a handler."""
+    handler raises: an exception reaches its finally block only from inside a handler. A tuple of types
+    (`except (OSError, BaseException):`) catches everything when one of them is `BaseException`."""
     if owner.orelse is not None or not owner.handlers:
         return False
     last = owner.handlers[-1].type
-    if last is not None and (dotted(last) or "").rsplit(".", 1)[-1] != "BaseException":
+    caught = [e.value for e in last.elements] if isinstance(last, cst.Tuple) else [last]
+    if last is not None and not any((dotted(t) or "").rsplit(".", 1)[-1] == "BaseException" for t in caught):
         return False
     return not any(_raises(h.body) for h in owner.handlers)
 

@@ -503,6 +503,31 @@ def _harmless_key(key: str) -> bool:
     return bool(_CURSOR_KEY.match(key) or _HARMLESS_TOKEN.search(snake))
 
 
+def _compared_with_words(ctx: Context, name: str) -> bool:
+    """The function compares `name` with two or more different literal words (`token == "by"`, `elif token ==
+    "for"`, `token in ("host", "proto")`): it holds a keyword of some grammar (a header's parameter name, a
+    command), not a credential, which code never matches against a list of words."""
+    scope = ctx.function if ctx.function is not None else ctx.module
+    words: set[str] = set()
+
+    class Comparisons(cst.CSTVisitor):
+        def visit_Comparison(self, node: cst.Comparison) -> None:
+            if not (isinstance(node.left, cst.Name) and node.left.value == name):
+                return
+            for target in node.comparisons:
+                if isinstance(target.operator, cst.Equal | cst.NotEqual):
+                    text = literal_str(target.comparator)
+                    if text is not None:
+                        words.add(text)
+                elif isinstance(target.operator, cst.In | cst.NotIn) and isinstance(
+                    target.comparator, cst.Tuple | cst.List | cst.Set
+                ):
+                    words.update(w for e in target.comparator.elements if (w := literal_str(e.value)) is not None)
+
+    scope.visit(Comparisons())
+    return len(words) >= 2
+
+
 def _cursor_only(ctx: Context, name: str) -> bool:
     """`token` is only ever None, a page's cursor (`token = page["NextToken"]`, `resp.get("nextToken")`) or a
     request's id (`event["ClientRequestToken"]`) in the function (or module) that prints it: the name says token,
@@ -701,6 +726,7 @@ def _sensitive_names(ctx: Context, node: cst.BaseExpression) -> str | None:
             return None
         if isinstance(node, cst.Name) and (
             _cursor_only(ctx, node.value)
+            or _compared_with_words(ctx, node.value)
             or _used_as_path(ctx, node.value)
             or _self_encoded(ctx, node.value)
             or (_AMBIGUOUS.search(name) and not _STRONG.search(name) and _unset_parameter(ctx, node.value))
@@ -929,6 +955,12 @@ class SensitiveDataLogged(ReviewRule):
             "    log.info('password length %d', len(password))\n    log.info('%d tokens', token_count)\n"
         ),
         Valid("def f(user):\n    print('password changed for', user.name)\n"),
+        # A parser's token: compared with the grammar's words, it is a parameter name (waitress's Forwarded header).
+        Valid(
+            "import logging\nlog = logging.getLogger()\n\ndef forwarded(pairs):\n    for token, value in pairs:\n"
+            "        if token == 'by':\n            yield value\n        elif token == 'for':\n            yield value\n"
+            "        else:\n            log.warning('Unknown Forwarded token: %s' % token)\n"
+        ),
         # A Secrets Manager rotation Lambda's ClientRequestToken is the id of the version it rotates.
         Valid(
             "import logging\nlog = logging.getLogger()\n\ndef handler(event, context):\n"

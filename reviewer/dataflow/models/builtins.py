@@ -122,6 +122,10 @@ STDLIB = Library(
         "os.getpid",
         "os.cpu_count",
         "shutil.which",
+        # A type or extension looked up in the module's fixed table: none of the argument's text comes back.
+        "mimetypes.guess_type",
+        "mimetypes.guess_extension",
+        "mimetypes.guess_all_extensions",
         "logging.getLogger",
         "re.compile().fullmatch",
         "re.compile().match",
