@@ -1543,11 +1543,20 @@ EXPECTED = {
     'CWR608 d4931011': [
         ((5, 5, 5, 32), 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), None),
     ],
+    'CWR609 112b967f': [
+        ((7, 12, 7, 23), 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), None),
+    ],
     'CWR609 19214f07': [
         ((2, 1, 2, 45), 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), None),
     ],
+    'CWR609 4e370573': [
+        ((7, 12, 7, 23), 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), None),
+    ],
     'CWR609 c5db42e4': [
         ((3, 10, 3, 25), 'info', 'subprocess.Popen.communicate() waits for the child without a timeout (CWE-400)', (), None),
+    ],
+    'CWR609 fce1eb62': [
+        ((5, 16, 5, 27), 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), None),
     ],
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),

@@ -4200,6 +4200,8 @@ EXPECTED = {
     'review views.py 2167a315': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 2e61ae28': [
+    ],
     'review views.py 2f2c32a9': [
         ((50, 12, 50, 22), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 12, 50, 22), 'the sink')), None),
     ],
@@ -4224,6 +4226,9 @@ EXPECTED = {
     ],
     'review views.py 5acff9b5': [
         ((6, 5, 6, 34), 'CWR102', 'error', 'request.query reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.query (line 6) -> the sink (line 6)',), (((6, 15, 6, 28), 'request.query (the source)'), ((6, 5, 6, 34), 'the sink')), None),
+    ],
+    'review views.py 5cf68626': [
+        ((9, 5, 9, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `columns`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review views.py 5e83ea67': [
         ((52, 9, 52, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 9, 52, 29), 'the sink')), None),
@@ -4257,6 +4262,9 @@ EXPECTED = {
     'review views.py 85640bff': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 8a6d7cbf': [
+        ((9, 5, 9, 28), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `name` (line 6) -> the sink (line 9)',), (((6, 12, 6, 24), 'request.args (the source)'), ((6, 5, 6, 29), '`name`'), ((9, 5, 9, 28), 'the sink')), None),
+    ],
     'review views.py 901635ff': [
     ],
     'review views.py 9349bfaf': [
@@ -4286,6 +4294,9 @@ EXPECTED = {
         ((52, 5, 52, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 5, 52, 25), 'the sink')), None),
     ],
     'review views.py d62713ad': [
+    ],
+    'review views.py df76ba97': [
+        ((9, 5, 9, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `columns`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review views.py e40d103e': [
         ((19, 5, 19, 26), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
@@ -5552,13 +5563,26 @@ EXPECTED = {
     ],
     'review-case CWR608 e89e4d12': [
     ],
+    'review-case CWR609 112b967f': [
+        ((7, 12, 7, 23), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
     'review-case CWR609 19214f07': [
         ((2, 1, 2, 45), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-case CWR609 4e370573': [
+        ((7, 12, 7, 23), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-case CWR609 6287d995': [
     ],
     'review-case CWR609 c5db42e4': [
         ((3, 10, 3, 25), 'CWR609', 'info', 'subprocess.Popen.communicate() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-case CWR609 cb8248d7': [
+    ],
+    'review-case CWR609 ddd39634': [
+    ],
+    'review-case CWR609 fce1eb62': [
+        ((5, 16, 5, 27), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-case CWR610 03f002dc': [
         ((2, 5, 2, 44), 'CWR610', 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), (), None),
