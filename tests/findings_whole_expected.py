@@ -436,6 +436,9 @@ EXPECTED = {
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
     ],
+    'CWB127 a772a30b': [
+        ((8, 9, 8, 19), 'error', 'build.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or directory" and the phase fails', (), None),
+    ],
     'CWB128 1a3afd6a': [
         ((9, 19, 9, 25), 'warning', '`python server.py` does not return: server.py starts a server that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),
     ],

@@ -890,6 +890,8 @@ EXPECTED = {
     ],
     'lint-case CWB127 2614379f': [
     ],
+    'lint-case CWB127 31d657bf': [
+    ],
     'lint-case CWB127 3cefd914': [
     ],
     'lint-case CWB127 410b1b5b': [
@@ -915,6 +917,9 @@ EXPECTED = {
     'lint-case CWB127 9138d434': [
     ],
     'lint-case CWB127 96a22497': [
+    ],
+    'lint-case CWB127 a772a30b': [
+        ((8, 9, 8, 19), 'CWB127', 'error', 'build.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or directory" and the phase fails', (), (), None),
     ],
     'lint-case CWB127 b1b44e12': [
     ],
