@@ -259,6 +259,9 @@ EXPECTED = {
     'lint-case CWA001 8b367b3a': [
         ((10, 1, 10, 3), 'CWA001', 'error', 'unknown key "os" in the top level of the AppSpec file', ('Allowed keys: version, resources, Resources, hooks, Hooks.', '"os" belongs to the top level of another form of this file; here it is ignored.'), (), None),
     ],
+    'lint-case CWA001 af7e5200': [
+        ((9, 1, 9, 17), 'CWA001', 'error', 'unknown key "\\   AfterInstall" in the top level of the AppSpec file', ('Allowed keys: version, os, files, file_exists_behavior, permissions, hooks.', '"AfterInstall" (written "\\   AfterInstall") is a lifecycle event: it belongs under hooks, where the agent looks for it.'), (), None),
+    ],
     'lint-case CWA002 0ebce4f3': [
         ((5, 7, 5, 17), 'CWA002', 'error', 'Resources[0].TargetService.Properties is missing the required key "LoadBalancerInfo"', (), (), None),
     ],
