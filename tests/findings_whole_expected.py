@@ -11,6 +11,9 @@ EXPECTED = {
     'CWA001 8b367b3a': [
         ((10, 1, 10, 3), 'error', 'unknown key "os" in the top level of the AppSpec file', ('Allowed keys: version, resources, Resources, hooks, Hooks.', '"os" belongs to the top level of another form of this file; here it is ignored.'), None),
     ],
+    'CWA001 af7e5200': [
+        ((9, 1, 9, 17), 'error', 'unknown key "\\   AfterInstall" in the top level of the AppSpec file', ('Allowed keys: version, os, files, file_exists_behavior, permissions, hooks.', '"AfterInstall" (written "\\   AfterInstall") is a lifecycle event: it belongs under hooks, where the agent looks for it.'), None),
+    ],
     'CWA002 0ebce4f3': [
         ((5, 7, 5, 17), 'error', 'Resources[0].TargetService.Properties is missing the required key "LoadBalancerInfo"', (), None),
     ],
@@ -435,6 +438,9 @@ EXPECTED = {
     ],
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
+    ],
+    'CWB127 a772a30b': [
+        ((8, 9, 8, 19), 'error', 'build.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or directory" and the phase fails', (), None),
     ],
     'CWB128 1a3afd6a': [
         ((9, 19, 9, 25), 'warning', '`python server.py` does not return: server.py starts a server that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),

@@ -259,6 +259,9 @@ EXPECTED = {
     'lint-case CWA001 8b367b3a': [
         ((10, 1, 10, 3), 'CWA001', 'error', 'unknown key "os" in the top level of the AppSpec file', ('Allowed keys: version, resources, Resources, hooks, Hooks.', '"os" belongs to the top level of another form of this file; here it is ignored.'), (), None),
     ],
+    'lint-case CWA001 af7e5200': [
+        ((9, 1, 9, 17), 'CWA001', 'error', 'unknown key "\\   AfterInstall" in the top level of the AppSpec file', ('Allowed keys: version, os, files, file_exists_behavior, permissions, hooks.', '"AfterInstall" (written "\\   AfterInstall") is a lifecycle event: it belongs under hooks, where the agent looks for it.'), (), None),
+    ],
     'lint-case CWA002 0ebce4f3': [
         ((5, 7, 5, 17), 'CWA002', 'error', 'Resources[0].TargetService.Properties is missing the required key "LoadBalancerInfo"', (), (), None),
     ],
@@ -890,6 +893,8 @@ EXPECTED = {
     ],
     'lint-case CWB127 2614379f': [
     ],
+    'lint-case CWB127 31d657bf': [
+    ],
     'lint-case CWB127 3cefd914': [
     ],
     'lint-case CWB127 410b1b5b': [
@@ -915,6 +920,9 @@ EXPECTED = {
     'lint-case CWB127 9138d434': [
     ],
     'lint-case CWB127 96a22497': [
+    ],
+    'lint-case CWB127 a772a30b': [
+        ((8, 9, 8, 19), 'CWB127', 'error', 'build.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or directory" and the phase fails', (), (), None),
     ],
     'lint-case CWB127 b1b44e12': [
     ],
