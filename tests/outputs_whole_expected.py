@@ -5793,11 +5793,23 @@ EXPECTED = {
     'review-file case.py 912b3e91': [
         ((9, 5, 9, 52), 'CWR314', 'warning', "'session' is set without secure=True and httponly=True (CWE-614)", (), (), None),
     ],
+    'review-file case.py 91cc59a4': [
+        ((3, 9, 3, 24), 'CWR605', 'error', '`d` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
     'review-file case.py 9329891c': [
         ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
     ],
+    'review-file case.py 976d7150': [
+        ((9, 5, 9, 38), 'CWR314', 'warning', "'session_id' is set without secure=True and httponly=True (CWE-614)", (), (), None),
+    ],
     'review-file case.py 9d1dd8c0': [
         ((5, 23, 5, 44), 'CWR501', 'warning', 'this database connection is used without being closed; the handle stays open until garbage collection (CWE-772)', (), (), None),
+    ],
+    'review-file case.py 9ee95205': [
+    ],
+    'review-file case.py a0560362': [
+        ((7, 5, 7, 36), 'CWR103', 'info', 'subprocess.run() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((7, 5, 7, 36), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-file case.py a138d45e': [
     ],
@@ -5895,6 +5907,9 @@ EXPECTED = {
     'review-file case.py db06c132': [
         ((8, 17, 8, 32), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
     ],
+    'review-file case.py db6072a7': [
+        ((3, 51, 3, 63), 'CWR301', 'error', 'verify=False turns off certificate verification for this connection (CWE-295)', (), (), None),
+    ],
     'review-file case.py dc6f4793': [
         ((9, 5, 9, 52), 'CWR405', 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
     ],
@@ -5903,6 +5918,8 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py dcf2f0fd': [
     ],
     'review-file case.py dcfd01a0': [
         ((12, 13, 12, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
@@ -5918,6 +5935,9 @@ EXPECTED = {
     'review-file case.py e43c5f38': [
         ((6, 18, 6, 53), 'CWR403', 'info', 'polling describe_stacks() in a sleep loop; boto3 has a waiter for this (CWE-1050)', (), (), None),
         ((6, 18, 6, 53), 'CWR408', 'info', 'describe_stacks() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
+    ],
+    'review-file case.py e5d742b9': [
+        ((9, 5, 9, 24), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
     ],
     'review-file case.py eb6264e5': [
         ((5, 5, 5, 48), 'CWR103', 'info', 'subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
