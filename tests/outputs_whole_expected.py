@@ -5752,6 +5752,9 @@ EXPECTED = {
     'review-file case.py 71d7a7d7': [
         ((5, 12, 5, 32), 'CWR117', 'info', 'parameter `user_input` (its name says it is outside input) chooses where flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 8, 4, 18), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 12, 5, 32), 'the sink')), None),
     ],
+    'review-file case.py 721b344a': [
+        ((10, 12, 10, 27), 'CWR124', 'info', 'mark_safe() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
@@ -5798,6 +5801,9 @@ EXPECTED = {
     ],
     'review-file case.py 9329891c': [
         ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
+    ],
+    'review-file case.py 965e5fcb': [
+        ((6, 9, 6, 49), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
     ],
     'review-file case.py 976d7150': [
         ((9, 5, 9, 38), 'CWR314', 'warning', "'session_id' is set without secure=True and httponly=True (CWE-614)", (), (), None),

@@ -1031,6 +1031,20 @@ SEED_30 = {
           "it from outside input (CWE-78)"),
          ("CWR609", 7, 5, "info", "subprocess.run() waits for the child without a timeout (CWE-400)")],
     ),
+    # CWR103: a method's own object (`self.password`) is no parameter whose callers are out of view: the warning
+    # for an unquoted variable, not the info for a parameter.
+    "a command built from self's attribute in a method nothing calls": (
+        "import os\n\n\nclass Users:\n    def add(self):\n        os.system('useradd -p ' + self.password)\n",
+        [("CWR103", 6, 9, "warning", "os.system() runs a shell command built from a variable that is not shell-quoted "
+          "(CWE-78)")],
+    ),
+    # CWR124: the text followed to its assignment past a nested function defined after it.
+    "HTML assigned before a nested function and marked safe after it": (
+        "from django.utils.safestring import mark_safe\n\n\ndef bold(name):\n    html = '<b>%s</b>' % name\n\n"
+        "    def helper():\n        return None\n\n    return mark_safe(html)\n",
+        [("CWR124", 10, 12, "info", "mark_safe() marks HTML built from `name` as safe without escaping it; a caller "
+          "passing text with markup in it injects that markup into the page (CWE-79)")],
+    ),
 }  # fmt: skip
 
 _SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28, SEED_29, SEED_30)
