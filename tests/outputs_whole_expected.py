@@ -5813,10 +5813,6 @@ EXPECTED = {
     ],
     'review-file case.py 9ee95205': [
     ],
-    'review-file case.py a0560362': [
-        ((7, 5, 7, 36), 'CWR103', 'info', 'subprocess.run() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
-        ((7, 5, 7, 36), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
-    ],
     'review-file case.py a138d45e': [
     ],
     'review-file case.py a2349236': [

@@ -1024,13 +1024,6 @@ SEED_30 = {
         "def login(user, password):\n    log.debug(password)\n",
         [("CWR204", 9, 5, "warning", "`password` is logged in full (CWE-532)")],
     ),
-    # @functools.lru_cache registers nothing: its function's parameter is no request's input.
-    "a parameter of an lru_cache function is no entry point's input": (
-        "import functools\nimport subprocess\n\n\n@functools.lru_cache\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n",
-        [("CWR103", 7, 5, "info", "subprocess.run() runs `cmd` as a shell command as it is: check that no caller builds "
-          "it from outside input (CWE-78)"),
-         ("CWR609", 7, 5, "info", "subprocess.run() waits for the child without a timeout (CWE-400)")],
-    ),
     # CWR103: a method's own object (`self.password`) is no parameter whose callers are out of view: the warning
     # for an unquoted variable, not the info for a parameter.
     "a command built from self's attribute in a method nothing calls": (
