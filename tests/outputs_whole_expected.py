@@ -1833,6 +1833,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 06e1ac67': [
     ],
+    'lint-file buildspec.yml 12242b06': [
+        ((8, 19, 8, 20), 'CWB108', 'error', 'the build-graph has a dependency cycle: a -> c -> a; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
     'lint-file buildspec.yml 160c1d94': [
         ((4, 7, 5, 5), 'CWB002', 'error', 'batch.build-graph[0] is missing the required key "identifier"', (), (), None),
         ((7, 11, 7, 18), 'CWB108', 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', (), (), None),
@@ -1899,6 +1902,9 @@ EXPECTED = {
     'lint-file buildspec.yml 620532a4': [
         ((5, 39, 5, 55), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
     ],
+    'lint-file buildspec.yml 63422943': [
+        ((9, 19, 9, 20), 'CWB108', 'error', 'the build-graph has a dependency cycle: b -> c -> b; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
     'lint-file buildspec.yml 63e8cf5a': [
     ],
     'lint-file buildspec.yml 656007fa': [
@@ -1932,6 +1938,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 8f12c09e': [
     ],
+    'lint-file buildspec.yml 8f31050b': [
+    ],
     'lint-file buildspec.yml 93283165': [
     ],
     'lint-file buildspec.yml 9422b28b': [
@@ -1948,6 +1956,8 @@ EXPECTED = {
     'lint-file buildspec.yml a19d1dbf': [
     ],
     'lint-file buildspec.yml a5d488f3': [
+    ],
+    'lint-file buildspec.yml a5e1b57a': [
     ],
     'lint-file buildspec.yml ad778d92': [
     ],
@@ -2030,6 +2040,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml fd21f7b4': [
         ((5, 9, 5, 18), 'CWB128', 'warning', '`streamlit run app.py` does not return: streamlit serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml ff2f7945': [
     ],
     'lint-file notes.yml bad04ab6': [
         ((1, 1, 1, 2), 'CWF013', 'info', 'empty file: not a buildspec, AppSpec or pipeline', (), (), None),

@@ -947,6 +947,39 @@ def test_seed_49_case(tmp_path: Path, name: str) -> None:
     assert findings(tmp_path, filename, text) == expected
 
 
+# Seed 52 (fresh sample, 80 / 99): its survivors, each case run against its mutant (bench/mutation-report.md).
+_NOTE_CYCLE = ("Remove one of the depend-on entries of the cycle.",)
+SEED_52 = {
+    # CWB108: a cycle through a task's second dependency (every edge of a task is followed, not every other one).
+    'a cycle through the second depend-on entry': ('buildspec.yml', 'version: 0.2\nbatch:\n  build-graph:\n    - identifier: a\n      depend-on: [b, c]\n    - identifier: b\n    - identifier: c\n      depend-on: [a]\nphases:\n  build:\n    commands: [make]\n',
+        {},
+        [('CWB108', (8, 19, 8, 20), 'error', 'the build-graph has a dependency cycle: a -> c -> a; these tasks can never start', _NOTE_CYCLE)]),
+    # CWB108: a cycle that does not pass through the task the walk started from.
+    'a cycle below the first task': ('buildspec.yml', 'version: 0.2\nbatch:\n  build-graph:\n    - identifier: a\n      depend-on: [b]\n    - identifier: b\n      depend-on: [c]\n    - identifier: c\n      depend-on: [b]\nphases:\n  build:\n    commands: [make]\n',
+        {},
+        [('CWB108', (9, 19, 9, 20), 'error', 'the build-graph has a dependency cycle: b -> c -> b; these tasks can never start', _NOTE_CYCLE)]),
+    # CWB116: PowerShell's doubled quote escapes one quote; the quote after it closes the string (`'don'''`).
+    'a PowerShell string ending in a doubled quote': ('buildspec.yml', "version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n      - Write-Host 'don'''\n",
+        {},
+        []),
+    # CWB128: `python3 tasks.py run` is a script given the word run, not `python -m flask run`.
+    'a Python script given the argument run': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - python3 tasks.py run\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tasks.py': "print('x')\n"},
+        []),
+    # CWB145: a Windows build (PowerShell) has no systemd to ask about; the rule is for Linux containers.
+    'systemctl in a PowerShell build': ('buildspec.yml', 'version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n      - systemctl start docker\n',
+        {},
+        []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_52))
+def test_seed_52_case(tmp_path: Path, name: str) -> None:
+    filename, text, files, expected = SEED_52[name]
+    write_files(tmp_path, files)
+    assert findings(tmp_path, filename, text) == expected
+
+
 def test_a_file_that_does_not_parse_and_names_no_kind(tmp_path: Path) -> None:
     path = tmp_path / "notes.yml"
     path.write_text("a: [b\n")
