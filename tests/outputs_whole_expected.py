@@ -1854,6 +1854,9 @@ EXPECTED = {
     'lint-file buildspec.yml 2cc6a3d9': [
         ((5, 9, 5, 15), 'CWB128', 'warning', '`python -m flask run --port 5000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
+    'lint-file buildspec.yml 2d777b8a': [
+        ((5, 38, 5, 49), 'CWB127', 'error', 'config.json is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has conf/config.json: sed fails with "No such file or directory" and the phase fails', (), (), None),
+    ],
     'lint-file buildspec.yml 33d5c204': [
         ((5, 9, 5, 16), 'CWB128', 'warning', '`command python -m http.server 8000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
@@ -2054,6 +2057,9 @@ EXPECTED = {
     ],
     'lint-file pipeline.json 2d8ae661': [
         ((7, 213, 7, 221), 'CWP122', 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
+    ],
+    'lint-file pipeline.json 37791d52': [
+        ((10, 231, 10, 238), 'CWP125', 'error', 'input artifact "Image" of ECS action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container names and image URIs), which is not there', ('Write imagedefinitions.json in a build action from the image URI and give its output to this action, or use CodeDeployToECS (blue/green), which reads imageDetail.json.',), (), None),
     ],
     'lint-file pipeline.json 3d086d71': [
         ((10, 185, 10, 274), 'CWP112', 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), (), None),

@@ -970,6 +970,10 @@ SEED_52 = {
     'systemctl in a PowerShell build': ('buildspec.yml', 'version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n      - systemctl start docker\n',
         {},
         []),
+    # CWB127: `sed --in-place=SUFFIX` edits its file in place as `-i` does: the file must be where the build runs.
+    'sed --in-place=.bak of a file kept in another folder': ('buildspec.yml', "version: 0.2\nphases:\n  build:\n    commands:\n      - sed --in-place=.bak 's/a/b/' config.json\n",
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'conf/config.json': '{}\n'},
+        [('CWB127', (5, 38, 5, 49), 'error', 'config.json is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has conf/config.json: sed fails with "No such file or directory" and the phase fails', ())]),
 }  # fmt: skip
 
 
@@ -978,6 +982,21 @@ def test_seed_52_case(tmp_path: Path, name: str) -> None:
     filename, text, files, expected = SEED_52[name]
     write_files(tmp_path, files)
     assert findings(tmp_path, filename, text) == expected
+
+
+def test_seed_52_an_ecs_action_reads_its_own_file_name(tmp_path: Path) -> None:
+    # CWP125: the standard ECS action's FileName replaces imagedefinitions.json as the file it reads.
+    from codeward.linters.rules.pipeline.CWP125_artifact_lacks_file import _ECR
+
+    ecs = action("Deploy", "Deploy", "ECS", {"ClusterName": "c", "ServiceName": "s", "FileName": "images.json"},
+                 inputs=("Image",))  # fmt: skip
+    assert findings(tmp_path, "pipeline.json", api_case(("Source", [_ECR]), ("Deploy", [ecs]))) == [
+        ("CWP125", (10, 231, 10, 238), "error", 'input artifact "Image" of ECS action "Deploy" comes from the ECR source '
+         'action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container '
+         "names and image URIs), which is not there",
+         ("Write imagedefinitions.json in a build action from the image URI and give its output to this action, or "
+          "use CodeDeployToECS (blue/green), which reads imageDetail.json.",)),
+    ]  # fmt: skip
 
 
 def test_a_file_that_does_not_parse_and_names_no_kind(tmp_path: Path) -> None:
