@@ -1882,6 +1882,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 06e1ac67': [
     ],
+    'lint-file buildspec.yml 12242b06': [
+        ((8, 19, 8, 20), 'CWB108', 'error', 'the build-graph has a dependency cycle: a -> c -> a; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
     'lint-file buildspec.yml 160c1d94': [
         ((4, 7, 5, 5), 'CWB002', 'error', 'batch.build-graph[0] is missing the required key "identifier"', (), (), None),
         ((7, 11, 7, 18), 'CWB108', 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', (), (), None),
@@ -1899,6 +1902,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 2cc6a3d9': [
         ((5, 9, 5, 15), 'CWB128', 'warning', '`python -m flask run --port 5000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 2d777b8a': [
+        ((5, 38, 5, 49), 'CWB127', 'error', 'config.json is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has conf/config.json: sed fails with "No such file or directory" and the phase fails', (), (), None),
     ],
     'lint-file buildspec.yml 33d5c204': [
         ((5, 9, 5, 16), 'CWB128', 'warning', '`command python -m http.server 8000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
@@ -1948,6 +1954,9 @@ EXPECTED = {
     'lint-file buildspec.yml 620532a4': [
         ((5, 39, 5, 55), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
     ],
+    'lint-file buildspec.yml 63422943': [
+        ((9, 19, 9, 20), 'CWB108', 'error', 'the build-graph has a dependency cycle: b -> c -> b; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
     'lint-file buildspec.yml 63e8cf5a': [
     ],
     'lint-file buildspec.yml 656007fa': [
@@ -1981,6 +1990,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 8f12c09e': [
     ],
+    'lint-file buildspec.yml 8f31050b': [
+    ],
     'lint-file buildspec.yml 93283165': [
     ],
     'lint-file buildspec.yml 9422b28b': [
@@ -1997,6 +2008,8 @@ EXPECTED = {
     'lint-file buildspec.yml a19d1dbf': [
     ],
     'lint-file buildspec.yml a5d488f3': [
+    ],
+    'lint-file buildspec.yml a5e1b57a': [
     ],
     'lint-file buildspec.yml ad778d92': [
     ],
@@ -2080,6 +2093,8 @@ EXPECTED = {
     'lint-file buildspec.yml fd21f7b4': [
         ((5, 9, 5, 18), 'CWB128', 'warning', '`streamlit run app.py` does not return: streamlit serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
+    'lint-file buildspec.yml ff2f7945': [
+    ],
     'lint-file notes.yml bad04ab6': [
         ((1, 1, 1, 2), 'CWF013', 'info', 'empty file: not a buildspec, AppSpec or pipeline', (), (), None),
     ],
@@ -2091,6 +2106,9 @@ EXPECTED = {
     ],
     'lint-file pipeline.json 2d8ae661': [
         ((7, 213, 7, 221), 'CWP122', 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
+    ],
+    'lint-file pipeline.json 37791d52': [
+        ((10, 231, 10, 238), 'CWP125', 'error', 'input artifact "Image" of ECS action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container names and image URIs), which is not there', ('Write imagedefinitions.json in a build action from the image URI and give its output to this action, or use CodeDeployToECS (blue/green), which reads imageDetail.json.',), (), None),
     ],
     'lint-file pipeline.json 3d086d71': [
         ((10, 185, 10, 274), 'CWP112', 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), (), None),
@@ -5938,6 +5956,9 @@ EXPECTED = {
     'review-file case.py 71d7a7d7': [
         ((5, 12, 5, 32), 'CWR117', 'info', 'parameter `user_input` (its name says it is outside input) chooses where flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 8, 4, 18), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 12, 5, 32), 'the sink')), None),
     ],
+    'review-file case.py 721b344a': [
+        ((10, 12, 10, 27), 'CWR124', 'info', 'mark_safe() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
@@ -5979,11 +6000,22 @@ EXPECTED = {
     'review-file case.py 912b3e91': [
         ((9, 5, 9, 52), 'CWR314', 'warning', "'session' is set without secure=True and httponly=True (CWE-614)", (), (), None),
     ],
+    'review-file case.py 91cc59a4': [
+        ((3, 9, 3, 24), 'CWR605', 'error', '`d` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
     'review-file case.py 9329891c': [
         ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
     ],
+    'review-file case.py 965e5fcb': [
+        ((6, 9, 6, 49), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py 976d7150': [
+        ((9, 5, 9, 38), 'CWR314', 'warning', "'session_id' is set without secure=True and httponly=True (CWE-614)", (), (), None),
+    ],
     'review-file case.py 9d1dd8c0': [
         ((5, 23, 5, 44), 'CWR501', 'warning', 'this database connection is used without being closed; the handle stays open until garbage collection (CWE-772)', (), (), None),
+    ],
+    'review-file case.py 9ee95205': [
     ],
     'review-file case.py a138d45e': [
     ],
@@ -6081,6 +6113,9 @@ EXPECTED = {
     'review-file case.py db06c132': [
         ((8, 17, 8, 32), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
     ],
+    'review-file case.py db6072a7': [
+        ((3, 51, 3, 63), 'CWR301', 'error', 'verify=False turns off certificate verification for this connection (CWE-295)', (), (), None),
+    ],
     'review-file case.py dc6f4793': [
         ((9, 5, 9, 52), 'CWR405', 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
     ],
@@ -6089,6 +6124,8 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py dcf2f0fd': [
     ],
     'review-file case.py dcfd01a0': [
         ((12, 13, 12, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
@@ -6104,6 +6141,9 @@ EXPECTED = {
     'review-file case.py e43c5f38': [
         ((6, 18, 6, 53), 'CWR403', 'info', 'polling describe_stacks() in a sleep loop; boto3 has a waiter for this (CWE-1050)', (), (), None),
         ((6, 18, 6, 53), 'CWR408', 'info', 'describe_stacks() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
+    ],
+    'review-file case.py e5d742b9': [
+        ((9, 5, 9, 24), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
     ],
     'review-file case.py eb6264e5': [
         ((5, 5, 5, 48), 'CWR103', 'info', 'subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
