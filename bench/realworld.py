@@ -78,6 +78,9 @@ SETS = {
     # was weakest: each defect label rests on a later commit of the same repository that repairs it (a few, said so,
     # on the repository's last version), the repaired versions are in as `ok`.
     "fresh11": ROOT / "bench" / "realworld" / "fresh11.tsv",
+    # Gathered and labelled after the fresh11 set's fixes (labels committed alone), from 23 repositories of owners
+    # in none of the sets above (code-search results and find_files listings), before codeward ran on any of them.
+    "fresh12": ROOT / "bench" / "realworld" / "fresh12.tsv",
 }
 OUT = ROOT / "bench" / "out" / "realworld"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"

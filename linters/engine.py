@@ -126,8 +126,12 @@ def lint_text(
     select: Selector = lambda code: True,
     explicit: bool = True,
     base_dir: str | None = None,
+    document: Document | None = None,
 ) -> FileResult:
-    document = load_document(path, text)
+    """`document`: `text` already loaded (simulate reads the same document after lint; a parse of a large or
+    hostile file is its cost). Lint sets its kind and reads it, nothing else."""
+    if document is None:
+        document = load_document(path, text)
     resolved, why = resolve_kind(document, kind)
     result = FileResult(path, resolved)
     if resolved is None:

@@ -74,8 +74,11 @@ def misplaced(kind: str, schema: Any, parent: Path, key: Any) -> str | None:
         return None
     if kind == "buildspec" and parent == ("env",) and _VARIABLE.match(key):
         return f'Variables go under env.variables: as written, CodeBuild ignores "{key}" and never sets it.'
-    if kind == "appspec" and key in LIFECYCLE_EVENTS and "hooks" not in parent:
-        return f'"{key}" is a lifecycle event: it belongs under hooks, where the agent looks for it.'
+    # A stray backslash or space in front of the name (`\\   AfterInstall:` at column 0) still names the event.
+    event = key.lstrip("\\ \t")
+    if kind == "appspec" and event in LIFECYCLE_EVENTS and "hooks" not in parent:
+        written = "" if event == key else f' (written "{key}")'
+        return f'"{event}"{written} is a lifecycle event: it belongs under hooks, where the agent looks for it.'
     home = _homes(id(schema), schema).get(key)
     if home is None:
         return None

@@ -15,12 +15,21 @@ until it is asked for by name. Rules that report at `info` stay in the default s
 with the default `--fail-on` and is not posted to a pull request unless the rule was asked for. A rule with no
 finding on the evaluation projects has no measured precision and keeps its place; `codeward rules` says so.
 
+A few judged findings decide nothing on their own (`under`): under `MIN_JUDGED` (5) judged findings at its
+severity, a rule counts as under a bar only when it would stay under even if the findings missing to reach 5 were
+all judged right. At the 0.8 bar that takes two findings not right (one wrong SQL injection finding leaves CWR101
+at error; a second would move it to info), at `INFO_BAR` three; a rule right in its first few judged findings keeps
+its severity as before. The reason: a rule's first verdicts depend on which of its findings came up first; what
+moves it must be a figure the next verdicts up to 5 cannot move back (docs/reviewer.md, "What runs by default").
+
 Info findings are still shown (terminal, editors, SARIF), so a wrong one costs the reader's trust too: a rule
 judged wrong at least `WRONG_BAR` of the time over every severity it reports (`MIN_JUDGED` judged findings at
 least), and right less than `INFO_BAR`, is off by default (`mostly_wrong`), unless it is right at its own
 severity (over the bar there, or never wrong there and right at least `INFO_BAR`: its wrong findings are then
 its conditional `info` reports, which say they are unsure). A security, input-validation or secrets rule is spared that while real code
-has shown it right at least once, and is off too once `NEVER_RIGHT_AFTER` judged findings held none right.
+has shown it right at least once per `NEVER_RIGHT_AFTER` judged findings, and is off too once it has
+`NEVER_RIGHT_AFTER` judged findings or more and fewer right than that (none in 20, one in 40: log injection,
+right 2 times in 50, is off).
 """
 
 from __future__ import annotations
@@ -37,9 +46,12 @@ INFO_BAR = 0.5
 # info its wrong findings would still show in terminals, editors and SARIF, so the rule is off until asked for.
 WRONG_BAR = 0.3
 # A security rule's wrong findings are kept at info (the labelled suites measure it) only while real code has shown
-# it right at least once: after this many judged findings with none right, it is off as well.
+# it right at least once in this many judged findings: with this many judged or more and fewer right than one in this
+# many, it is off as well (never right in 20, right twice in 50).
 NEVER_RIGHT_AFTER = 20
-# Fewer judged findings than this say too little to turn a rule off for being wrong.
+# Fewer judged findings than this say too little to move a rule on their own: under MIN_JUDGED judged findings a
+# rule is off for being wrong only when it is not (`mostly_wrong`), and under a bar only when it would stay under
+# even if the findings missing to reach MIN_JUDGED were all judged right (`under`).
 MIN_JUDGED = 5
 PRECISION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "precision.json")
 # The file's own rules: reporting them is never a matter of precision.
@@ -71,6 +83,17 @@ def precision(code: str) -> float | None:
     return None if found is None else found[0] / sum(found)
 
 
+def under(found: tuple[int, int, int], bar: float) -> bool:
+    """Whether judged counts (true, false, noise) put a rule under `bar`. With `MIN_JUDGED` judged findings or
+    more: its precision. With fewer: only when it would stay under even if the findings missing to reach
+    `MIN_JUDGED` were all judged right, so that one or two verdicts do not move a rule that other findings might
+    move back (at the 0.8 bar over 5, two findings not right; at `INFO_BAR`, three)."""
+    true, judged = found[0], sum(found)
+    if judged >= MIN_JUDGED:
+        return true / judged < bar
+    return (true + MIN_JUDGED - judged) / MIN_JUDGED < bar
+
+
 @cache
 def in_default_set(code: str) -> bool:
     if code in ALWAYS:
@@ -82,8 +105,8 @@ def in_default_set(code: str) -> bool:
     rule = rule_for(code)
     if rule is None or rule.opt_in or mostly_wrong(code):
         return False
-    measured = precision(code)
-    return measured is None or measured >= THRESHOLD or rule.severity is Severity.INFO or demoted(code)
+    found = counts(code)
+    return found is None or not under(found, THRESHOLD) or rule.severity is Severity.INFO or demoted(code)
 
 
 # Categories of weaknesses that the labelled suites measure (bench/reviewer/independent): a rule of these under the
@@ -99,10 +122,9 @@ def demoted(code: str) -> bool:
     found = counts(code)
     if found is None or code in ALWAYS:
         return False
-    true, false, noise = found
-    if true / (true + false + noise) >= THRESHOLD:
+    if not under(found, THRESHOLD):
         return False
-    if false == 0 or true / (true + false + noise) >= INFO_BAR:
+    if found[1] == 0 or not under(found, INFO_BAR):
         return True
     from codeward.reviewer.rules import rule_for
 
@@ -120,7 +142,8 @@ def totals(code: str) -> tuple[int, int, int] | None:
 @cache
 def mostly_wrong(code: str) -> bool:
     """Off by default whatever its severity: judged wrong at least `WRONG_BAR` of the time and right less than
-    `INFO_BAR`; for a security, input-validation or secrets rule, never right in `NEVER_RIGHT_AFTER` judged."""
+    `INFO_BAR`; for a security, input-validation or secrets rule, right less than once in `NEVER_RIGHT_AFTER`
+    judged (with that many judged at least)."""
     found = totals(code)
     if found is None or code in ALWAYS:
         return False
@@ -139,8 +162,37 @@ def mostly_wrong(code: str) -> bool:
 
     rule = rule_for(code)
     if rule is not None and getattr(rule, "category", "") in KEPT_AT_INFO:
-        return true == 0 and judged >= NEVER_RIGHT_AFTER
+        return judged >= NEVER_RIGHT_AFTER and true * NEVER_RIGHT_AFTER < judged
     return True
+
+
+def level(code: str) -> str:
+    """What the default configuration does with the rule: "off", "info" (demoted) or its own severity."""
+    from codeward.reviewer.rules import rule_for
+
+    rule = rule_for(code)
+    if not in_default_set(code):
+        return "off"
+    if demoted(code) or rule is None:
+        return "info"
+    return rule.severity.name.lower()
+
+
+def levels(rules: dict[str, Any]) -> dict[str, str]:
+    """`level` of every rule under another table's `rules` (what a re-measured table would change)."""
+    from codeward.reviewer.rules import all_rules
+
+    global table
+    saved = table
+    table = lambda: rules  # noqa: E731
+    try:
+        for cached in (in_default_set, demoted, mostly_wrong):
+            cached.cache_clear()
+        return {rule.code: level(rule.code) for rule in all_rules()}
+    finally:
+        table = saved
+        for cached in (in_default_set, demoted, mostly_wrong):
+            cached.cache_clear()
 
 
 def opt_in_code(code: str) -> str:
@@ -191,6 +243,11 @@ def describe(code: str) -> str:
     )
     info = _info_counts(code)
     extra = f"; at info, {info[0]} true, {info[1]} false, {info[2]} not worth a comment" if info else ""
+    if judged < MIN_JUDGED:
+        extra += (
+            f"; fewer than {MIN_JUDGED} judged findings leave its level as it is unless no {MIN_JUDGED} could reach "
+            f"{THRESHOLD}"
+        )
     return (
         f"Precision on real code: {true / judged:.2f} ({true} true, {false} false, {noise} not worth a comment, "
         f"of {judged} judged{extra}). Default: {state}."

@@ -11,6 +11,9 @@ EXPECTED = {
     'CWA001 8b367b3a': [
         ((10, 1, 10, 3), 'error', 'unknown key "os" in the top level of the AppSpec file', ('Allowed keys: version, resources, Resources, hooks, Hooks.', '"os" belongs to the top level of another form of this file; here it is ignored.'), None),
     ],
+    'CWA001 af7e5200': [
+        ((9, 1, 9, 17), 'error', 'unknown key "\\   AfterInstall" in the top level of the AppSpec file', ('Allowed keys: version, os, files, file_exists_behavior, permissions, hooks.', '"AfterInstall" (written "\\   AfterInstall") is a lifecycle event: it belongs under hooks, where the agent looks for it.'), None),
+    ],
     'CWA002 0ebce4f3': [
         ((5, 7, 5, 17), 'error', 'Resources[0].TargetService.Properties is missing the required key "LoadBalancerInfo"', (), None),
     ],
@@ -436,6 +439,9 @@ EXPECTED = {
     'CWB127 7c32f9f2': [
         ((6, 24, 6, 40), 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), None),
     ],
+    'CWB127 a772a30b': [
+        ((8, 9, 8, 19), 'error', 'build.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or directory" and the phase fails', (), None),
+    ],
     'CWB128 1a3afd6a': [
         ((9, 19, 9, 25), 'warning', '`python server.py` does not return: server.py starts a server that does not exit; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), None),
     ],
@@ -477,6 +483,9 @@ EXPECTED = {
     ],
     'CWB131 f13c402a': [
         ((12, 7, 12, 17), 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), None),
+    ],
+    'CWB131 fba0a35e': [
+        ((11, 7, 11, 22), 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), None),
     ],
     'CWB132 0ebbe5dc': [
         ((4, 13, 4, 27), 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), None),
@@ -543,6 +552,9 @@ EXPECTED = {
     ],
     'CWB146 297263a5': [
         ((5, 19, 5, 28), 'error', '"aws ecr get-login" is not in AWS CLI 2, the CLI of aws/codebuild/standard:7.0, the image infra/codebuild.tf runs this buildspec on: the command fails with "Invalid choice" and no docker login happens', ('Log in with aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY.',), None),
+    ],
+    'CWB147 ff017cee': [
+        ((5, 93, 5, 107), 'error', 'the shell reads "<123456789012>" as redirections, not a value: input from a file named 123456789012, which the repository does not have, and output into the next word; the command fails with "No such file or directory"', ('Write the value itself (123456789012) or a variable that holds it.',), None),
     ],
     'CWF001 deb493dc': [
         ((4, 21, 4, 22), 'error', 'YAML syntax error: mapping values are not allowed in this context', ('A value contains ": ". Quote the whole value (a command such as `echo "a: b"` needs quotes).',), None),
@@ -1537,11 +1549,20 @@ EXPECTED = {
     'CWR608 d4931011': [
         ((5, 5, 5, 32), 'info', 'if `state.app.log` is a logging.Logger, warn() is deprecated; use warning() (CWE-477)', (), None),
     ],
+    'CWR609 112b967f': [
+        ((7, 12, 7, 23), 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), None),
+    ],
     'CWR609 19214f07': [
         ((2, 1, 2, 45), 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), None),
     ],
+    'CWR609 4e370573': [
+        ((7, 12, 7, 23), 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), None),
+    ],
     'CWR609 c5db42e4': [
         ((3, 10, 3, 25), 'info', 'subprocess.Popen.communicate() waits for the child without a timeout (CWE-400)', (), None),
+    ],
+    'CWR609 fce1eb62': [
+        ((5, 16, 5, 27), 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), None),
     ],
     'CWR610 03f002dc': [
         ((2, 5, 2, 44), 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), None),

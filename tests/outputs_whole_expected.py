@@ -259,6 +259,9 @@ EXPECTED = {
     'lint-case CWA001 8b367b3a': [
         ((10, 1, 10, 3), 'CWA001', 'error', 'unknown key "os" in the top level of the AppSpec file', ('Allowed keys: version, resources, Resources, hooks, Hooks.', '"os" belongs to the top level of another form of this file; here it is ignored.'), (), None),
     ],
+    'lint-case CWA001 af7e5200': [
+        ((9, 1, 9, 17), 'CWA001', 'error', 'unknown key "\\   AfterInstall" in the top level of the AppSpec file', ('Allowed keys: version, os, files, file_exists_behavior, permissions, hooks.', '"AfterInstall" (written "\\   AfterInstall") is a lifecycle event: it belongs under hooks, where the agent looks for it.'), (), None),
+    ],
     'lint-case CWA002 0ebce4f3': [
         ((5, 7, 5, 17), 'CWA002', 'error', 'Resources[0].TargetService.Properties is missing the required key "LoadBalancerInfo"', (), (), None),
     ],
@@ -890,6 +893,8 @@ EXPECTED = {
     ],
     'lint-case CWB127 2614379f': [
     ],
+    'lint-case CWB127 31d657bf': [
+    ],
     'lint-case CWB127 3cefd914': [
     ],
     'lint-case CWB127 410b1b5b': [
@@ -915,6 +920,9 @@ EXPECTED = {
     'lint-case CWB127 9138d434': [
     ],
     'lint-case CWB127 96a22497': [
+    ],
+    'lint-case CWB127 a772a30b': [
+        ((8, 9, 8, 19), 'CWB127', 'error', 'build.sh is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or directory" and the phase fails', (), (), None),
     ],
     'lint-case CWB127 b1b44e12': [
     ],
@@ -984,6 +992,8 @@ EXPECTED = {
     'lint-case CWB131 400f3b20': [
         ((10, 7, 10, 19), 'CWB131', 'error', 'artifacts.files "appspec.yaml" matches no file: the build writes it as infra/appspec.yaml, after changing directory; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "infra/appspec.yaml" in artifacts.files, or write it at the source root (> $CODEBUILD_SRC_DIR/appspec.yaml).',), (), None),
     ],
+    'lint-case CWB131 4814d425': [
+    ],
     'lint-case CWB131 4a0b0d17': [
     ],
     'lint-case CWB131 4a783339': [
@@ -1025,6 +1035,9 @@ EXPECTED = {
     ],
     'lint-case CWB131 f13c402a': [
         ((12, 7, 12, 17), 'CWB131', 'error', 'artifacts.files "test.jason" matches no file: it is not in the repository and no command writes it; CodeBuild resolves artifacts from the source root (or base-directory), so the upload fails with "no matching artifact paths found"', ('Correct the name to the file the build makes, or add the command that writes it.',), (), None),
+    ],
+    'lint-case CWB131 fba0a35e': [
+        ((11, 7, 11, 22), 'CWB131', 'error', 'artifacts.files "target/shop.war" matches no file: Maven writes target/my-web-app.war (pom.xml: finalName my-web-app, packaging war), not shop.war; CodeBuild skips a path that matches nothing when others match, so the artifact lacks it', ('Name it "target/my-web-app.war" in artifacts.files, or "target/*.war".',), (), None),
     ],
     'lint-case CWB132 0ebbe5dc': [
         ((4, 13, 4, 27), 'CWB132', 'info', '<DB_PARAMETER> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
@@ -1186,6 +1199,17 @@ EXPECTED = {
     'lint-case CWB146 5fee7f77': [
     ],
     'lint-case CWB146 8320dbe3': [
+    ],
+    'lint-case CWB147 046e6e57': [
+    ],
+    'lint-case CWB147 b5504a3d': [
+    ],
+    'lint-case CWB147 d1307164': [
+    ],
+    'lint-case CWB147 fe21f1b8': [
+    ],
+    'lint-case CWB147 ff017cee': [
+        ((5, 93, 5, 107), 'CWB147', 'error', 'the shell reads "<123456789012>" as redirections, not a value: input from a file named 123456789012, which the repository does not have, and output into the next word; the command fails with "No such file or directory"', ('Write the value itself (123456789012) or a variable that holds it.',), (), None),
     ],
     'lint-case CWF001 262d2607': [
     ],
@@ -1858,6 +1882,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 06e1ac67': [
     ],
+    'lint-file buildspec.yml 12242b06': [
+        ((8, 19, 8, 20), 'CWB108', 'error', 'the build-graph has a dependency cycle: a -> c -> a; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
     'lint-file buildspec.yml 160c1d94': [
         ((4, 7, 5, 5), 'CWB002', 'error', 'batch.build-graph[0] is missing the required key "identifier"', (), (), None),
         ((7, 11, 7, 18), 'CWB108', 'error', 'task "b" depends on "missing", which is not a task of the build-graph; known tasks: b', (), (), None),
@@ -1875,6 +1902,9 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 2cc6a3d9': [
         ((5, 9, 5, 15), 'CWB128', 'warning', '`python -m flask run --port 5000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
+    ],
+    'lint-file buildspec.yml 2d777b8a': [
+        ((5, 38, 5, 49), 'CWB127', 'error', 'config.json is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has conf/config.json: sed fails with "No such file or directory" and the phase fails', (), (), None),
     ],
     'lint-file buildspec.yml 33d5c204': [
         ((5, 9, 5, 16), 'CWB128', 'warning', '`command python -m http.server 8000` does not return: it serves HTTP until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
@@ -1924,6 +1954,9 @@ EXPECTED = {
     'lint-file buildspec.yml 620532a4': [
         ((5, 39, 5, 55), 'CWB127', 'error', 'requirements.txt is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has backend/requirements.txt: pip fails with "No such file or directory" and the phase fails', (), (), None),
     ],
+    'lint-file buildspec.yml 63422943': [
+        ((9, 19, 9, 20), 'CWB108', 'error', 'the build-graph has a dependency cycle: b -> c -> b; these tasks can never start', ('Remove one of the depend-on entries of the cycle.',), (), None),
+    ],
     'lint-file buildspec.yml 63e8cf5a': [
     ],
     'lint-file buildspec.yml 656007fa': [
@@ -1957,6 +1990,8 @@ EXPECTED = {
     ],
     'lint-file buildspec.yml 8f12c09e': [
     ],
+    'lint-file buildspec.yml 8f31050b': [
+    ],
     'lint-file buildspec.yml 93283165': [
     ],
     'lint-file buildspec.yml 9422b28b': [
@@ -1973,6 +2008,8 @@ EXPECTED = {
     'lint-file buildspec.yml a19d1dbf': [
     ],
     'lint-file buildspec.yml a5d488f3': [
+    ],
+    'lint-file buildspec.yml a5e1b57a': [
     ],
     'lint-file buildspec.yml ad778d92': [
     ],
@@ -2056,6 +2093,8 @@ EXPECTED = {
     'lint-file buildspec.yml fd21f7b4': [
         ((5, 9, 5, 18), 'CWB128', 'warning', '`streamlit run app.py` does not return: streamlit serves the app until it is stopped; CodeBuild waits for it until the build times out (60 minutes by default) and the build fails', (), (), None),
     ],
+    'lint-file buildspec.yml ff2f7945': [
+    ],
     'lint-file notes.yml bad04ab6': [
         ((1, 1, 1, 2), 'CWF013', 'info', 'empty file: not a buildspec, AppSpec or pipeline', (), (), None),
     ],
@@ -2067,6 +2106,9 @@ EXPECTED = {
     ],
     'lint-file pipeline.json 2d8ae661': [
         ((7, 213, 7, 221), 'CWP122', 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
+    ],
+    'lint-file pipeline.json 37791d52': [
+        ((10, 231, 10, 238), 'CWP125', 'error', 'input artifact "Image" of ECS action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container names and image URIs), which is not there', ('Write imagedefinitions.json in a build action from the image URI and give its output to this action, or use CodeDeployToECS (blue/green), which reads imageDetail.json.',), (), None),
     ],
     'lint-file pipeline.json 3d086d71': [
         ((10, 185, 10, 274), 'CWP112', 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), (), None),
@@ -2504,6 +2546,11 @@ EXPECTED = {
     ],
     'review case.py 12389e4a': [
         ((12, 5, 12, 26), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `param()` (line 12) -> the sink (line 12)',), (((6, 12, 6, 24), 'request.args (the source)'), ((12, 15, 12, 25), '`param()`'), ((12, 5, 12, 26), 'the sink')), None),
+    ],
+    'review case.py 12cf6e6b': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((21, 5, 21, 31), 'CWR102', 'error', 'request.args reaches the command run by run(), which passes it to os.system() (case.py:15): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `run()` (line 21) -> the sink (line 21)',), (((21, 13, 21, 25), 'request.args (the source)'), ((21, 5, 21, 31), '`run()`'), ((21, 5, 21, 31), 'the sink')), None),
     ],
     'review case.py 13195bb4': [
         ((11, 5, 11, 38), 'CWR107', 'error', 'request.get_json() chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.get_json() (line 7) -> `data` (line 7) -> the sink (line 11)',), (((7, 12, 7, 30), 'request.get_json() (the source)'), ((7, 5, 7, 30), '`data`'), ((11, 5, 11, 38), 'the sink')), None),
@@ -2976,6 +3023,10 @@ EXPECTED = {
     'review case.py 6a329766': [
         ((8, 5, 8, 19), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 7) -> `cmd` (line 7) -> the sink (line 8)',), (((7, 29, 7, 41), 'request.args (the source)'), ((7, 5, 7, 47), '`cmd`'), ((8, 5, 8, 19), 'the sink')), None),
     ],
+    'review case.py 6a748676': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+    ],
     'review case.py 6aba1590': [
         ((11, 5, 11, 21), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 10) -> `set()` (line 10) -> the sink (line 11)',), (((10, 11, 10, 23), 'request.args (the source)'), ((10, 5, 10, 29), '`set()`'), ((11, 5, 11, 21), 'the sink')), None),
         ((14, 5, 14, 21), 'CWR103', 'info', 'os.system() runs `p.cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
@@ -3079,6 +3130,11 @@ EXPECTED = {
     ],
     'review case.py 7e6e61ba': [
         ((10, 9, 10, 20), 'CWR117', 'warning', 'request.args chooses where flask.redirect() sends the user (CWE-601)', ('data flow: request.args (line 7) -> `p` (line 7) -> the sink (line 10)',), (((7, 9, 7, 21), 'request.args (the source)'), ((7, 5, 7, 26), '`p`'), ((10, 9, 10, 20), 'the sink')), None),
+    ],
+    'review case.py 7f4a44c3': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((21, 5, 21, 31), 'CWR102', 'error', 'request.args reaches the command run by run_cmd(), which passes it to os.system() (case.py:7): it can run commands of its own (CWE-78)', ('data flow: request.args (line 21) -> `run_cmd()` (line 21) -> the sink (line 21)',), (((21, 13, 21, 25), 'request.args (the source)'), ((21, 5, 21, 31), '`run_cmd()`'), ((21, 5, 21, 31), 'the sink')), None),
     ],
     'review case.py 7feb3267': [
         ((12, 9, 12, 37), 'CWR103', 'info', "os.system() runs `request.args['d']` as a shell command as it is: check that no caller builds it from outside input (CWE-78)", (), (), None),
@@ -3437,6 +3493,10 @@ EXPECTED = {
     ],
     'review case.py c175d57d': [
         ((7, 17, 7, 30), 'CWR102', 'error', 'request.args reaches the command run by os.popen(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 6) -> the sink (line 7)',), (((6, 11, 6, 23), 'request.args (the source)'), ((6, 5, 6, 28), '`cmd`'), ((7, 17, 7, 30), 'the sink')), None),
+    ],
+    'review case.py c1ad7d98': [
+        ((7, 5, 7, 19), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
+        ((15, 9, 15, 23), 'CWR103', 'info', 'os.system() runs `cmd` as a shell command as it is: check that no caller builds it from outside input (CWE-78)', (), (), None),
     ],
     'review case.py c2e08478': [
         ((8, 13, 8, 27), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `cmd` (line 7) -> the sink (line 8)',), (((6, 11, 6, 23), 'request.args (the source)'), ((7, 9, 8, 27), '`cmd`'), ((8, 13, 8, 27), 'the sink')), None),
@@ -4166,6 +4226,8 @@ EXPECTED = {
     'review views.py 2167a315': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 2e61ae28': [
+    ],
     'review views.py 2f2c32a9': [
         ((50, 12, 50, 22), 'CWR107', 'error', 'request.args chooses the file path used by open(); `../` can reach any file (CWE-22)', ('data flow: request.args (line 47) -> `name` (line 47) -> the sink (line 50)',), (((47, 12, 47, 24), 'request.args (the source)'), ((47, 5, 47, 29), '`name`'), ((50, 12, 50, 22), 'the sink')), None),
     ],
@@ -4190,6 +4252,9 @@ EXPECTED = {
     ],
     'review views.py 5acff9b5': [
         ((6, 5, 6, 34), 'CWR102', 'error', 'request.query reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.query (line 6) -> the sink (line 6)',), (((6, 15, 6, 28), 'request.query (the source)'), ((6, 5, 6, 34), 'the sink')), None),
+    ],
+    'review views.py 5cf68626': [
+        ((9, 5, 9, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `columns`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review views.py 5e83ea67': [
         ((52, 9, 52, 29), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 9, 52, 29), 'the sink')), None),
@@ -4223,6 +4288,9 @@ EXPECTED = {
     'review views.py 85640bff': [
         ((53, 5, 53, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 53)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((53, 5, 53, 25), 'the sink')), None),
     ],
+    'review views.py 8a6d7cbf': [
+        ((9, 5, 9, 28), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 6) -> `name` (line 6) -> the sink (line 9)',), (((6, 12, 6, 24), 'request.args (the source)'), ((6, 5, 6, 29), '`name`'), ((9, 5, 9, 28), 'the sink')), None),
+    ],
     'review views.py 901635ff': [
     ],
     'review views.py 9349bfaf': [
@@ -4252,6 +4320,9 @@ EXPECTED = {
         ((52, 5, 52, 25), 'CWR102', 'error', 'request.args reaches the command run by os.system(): it can run commands of its own (CWE-78)', ('data flow: request.args (line 50) -> `n` (line 50) -> the sink (line 52)',), (((50, 9, 50, 21), 'request.args (the source)'), ((50, 5, 50, 26), '`n`'), ((52, 5, 52, 25), 'the sink')), None),
     ],
     'review views.py d62713ad': [
+    ],
+    'review views.py df76ba97': [
+        ((9, 5, 9, 28), 'CWR103', 'info', 'os.system() runs a shell command built from parameter `columns`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),
     ],
     'review views.py e40d103e': [
         ((19, 5, 19, 26), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
@@ -5518,13 +5589,26 @@ EXPECTED = {
     ],
     'review-case CWR608 e89e4d12': [
     ],
+    'review-case CWR609 112b967f': [
+        ((7, 12, 7, 23), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
     'review-case CWR609 19214f07': [
         ((2, 1, 2, 45), 'CWR609', 'info', 'subprocess.run() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-case CWR609 4e370573': [
+        ((7, 12, 7, 23), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-case CWR609 6287d995': [
     ],
     'review-case CWR609 c5db42e4': [
         ((3, 10, 3, 25), 'CWR609', 'info', 'subprocess.Popen.communicate() waits for the child without a timeout (CWE-400)', (), (), None),
+    ],
+    'review-case CWR609 cb8248d7': [
+    ],
+    'review-case CWR609 ddd39634': [
+    ],
+    'review-case CWR609 fce1eb62': [
+        ((5, 16, 5, 27), 'CWR609', 'info', 'subprocess.Popen.wait() waits for the child without a timeout (CWE-400)', (), (), None),
     ],
     'review-case CWR610 03f002dc': [
         ((2, 5, 2, 44), 'CWR610', 'warning', 'requests.post() without timeout= can wait forever (CWE-400)', (), (), None),
@@ -5872,6 +5956,9 @@ EXPECTED = {
     'review-file case.py 71d7a7d7': [
         ((5, 12, 5, 32), 'CWR117', 'info', 'parameter `user_input` (its name says it is outside input) chooses where flask.redirect() sends the user; no caller is in view, check that callers pass only trusted values (CWE-601)', ('data flow: parameter `user_input` (its name says it is outside input) (line 4) -> the sink (line 5)',), (((4, 8, 4, 18), 'parameter `user_input` (its name says it is outside input) (the source)'), ((5, 12, 5, 32), 'the sink')), None),
     ],
+    'review-file case.py 721b344a': [
+        ((10, 12, 10, 27), 'CWR124', 'info', 'mark_safe() marks HTML built from `name` as safe without escaping it; a caller passing text with markup in it injects that markup into the page (CWE-79)', (), (), None),
+    ],
     'review-file case.py 74e14789': [
         ((9, 13, 9, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
     ],
@@ -5913,11 +6000,22 @@ EXPECTED = {
     'review-file case.py 912b3e91': [
         ((9, 5, 9, 52), 'CWR314', 'warning', "'session' is set without secure=True and httponly=True (CWE-614)", (), (), None),
     ],
+    'review-file case.py 91cc59a4': [
+        ((3, 9, 3, 24), 'CWR605', 'error', '`d` is changed while the loop iterates over it (CWE-664)', (), (), None),
+    ],
     'review-file case.py 9329891c': [
         ((9, 16, 9, 18), 'CWR601', 'warning', 'the default of `items` is created once and shared by every call, and Basket changes it (CWE-665)', (), (), None),
     ],
+    'review-file case.py 965e5fcb': [
+        ((6, 9, 6, 49), 'CWR103', 'warning', 'os.system() runs a shell command built from a variable that is not shell-quoted (CWE-78)', (), (), None),
+    ],
+    'review-file case.py 976d7150': [
+        ((9, 5, 9, 38), 'CWR314', 'warning', "'session_id' is set without secure=True and httponly=True (CWE-614)", (), (), None),
+    ],
     'review-file case.py 9d1dd8c0': [
         ((5, 23, 5, 44), 'CWR501', 'warning', 'this database connection is used without being closed; the handle stays open until garbage collection (CWE-772)', (), (), None),
+    ],
+    'review-file case.py 9ee95205': [
     ],
     'review-file case.py a138d45e': [
     ],
@@ -6015,6 +6113,9 @@ EXPECTED = {
     'review-file case.py db06c132': [
         ((8, 17, 8, 32), 'CWR305', 'error', 'random.random() is predictable, and its value reaches the session (CWE-338)', (), (), None),
     ],
+    'review-file case.py db6072a7': [
+        ((3, 51, 3, 63), 'CWR301', 'error', 'verify=False turns off certificate verification for this connection (CWE-295)', (), (), None),
+    ],
     'review-file case.py dc6f4793': [
         ((9, 5, 9, 52), 'CWR405', 'info', 'put_object() without ExpectedBucketOwner trusts whoever owns the bucket name (CWE-284)', (), (), None),
     ],
@@ -6023,6 +6124,8 @@ EXPECTED = {
         ((5, 12, 5, 55), 'CWR304', 'info', 'SHA-1 is broken for security uses; pass usedforsecurity=False if this digest is only a checksum (CWE-328)', (), (), None),
     ],
     'review-file case.py dcd7093d': [
+    ],
+    'review-file case.py dcf2f0fd': [
     ],
     'review-file case.py dcfd01a0': [
         ((12, 13, 12, 25), 'CWR613', 'info', '`return` in finally runs only when `error` is set, which only except blocks that do not re-raise do; it still discards an exception raised in those blocks after it is set (CWE-584)', (), (), None),
@@ -6038,6 +6141,9 @@ EXPECTED = {
     'review-file case.py e43c5f38': [
         ((6, 18, 6, 53), 'CWR403', 'info', 'polling describe_stacks() in a sleep loop; boto3 has a waiter for this (CWE-1050)', (), (), None),
         ((6, 18, 6, 53), 'CWR408', 'info', 'describe_stacks() raises ClientError for common conditions and nothing here handles it (CWE-755)', (), (), None),
+    ],
+    'review-file case.py e5d742b9': [
+        ((9, 5, 9, 24), 'CWR204', 'warning', '`password` is logged in full (CWE-532)', (), (), None),
     ],
     'review-file case.py eb6264e5': [
         ((5, 5, 5, 48), 'CWR103', 'info', 'subprocess.call() runs a shell command built from parameter `d`, not shell-quoted, and no caller is in view: check that callers pass only trusted values (CWE-78)', (), (), None),

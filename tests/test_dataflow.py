@@ -364,6 +364,25 @@ def test_a_method_that_calls_a_sink_through_another_method_of_self(argument: str
     assert [f for f in reported(body) if f[1] == "CWR102"] == expected
 
 
+@pytest.mark.parametrize(
+    ("alias", "argument", "expected"),
+    [
+        ("run_cmd", "request.args['c']", [(18, "CWR102")]),
+        ("Runner.run", "request.args['c']", [(18, "CWR102")]),
+        ("run_cmd", "shlex.quote(request.args['c'])", []),
+        ("echo", "request.args['c']", []),
+    ],
+)
+def test_a_module_level_alias_of_a_wrapper(alias: str, argument: str, expected: list) -> None:
+    # `execute = run_cmd`: the cheap test before the analysis did not see through the alias, so the call was skipped.
+    body = (
+        "import shlex\n\ndef run_cmd(cmd):\n    os.system(cmd)\n\ndef echo(text):\n    return text\n\n"
+        "class Runner:\n    @staticmethod\n    def run(cmd):\n        os.system(cmd)\n\n"
+        f"execute = {alias}\n\n@app.route('/x')\ndef view():\n    execute({argument})\n    return 'ok'\n"
+    )
+    assert [finding for finding in reported(body) if finding[1] == "CWR102"] == expected
+
+
 def test_helper_returning_an_ldap_connection() -> None:
     body = """
     import ldap3

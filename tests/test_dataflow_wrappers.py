@@ -166,3 +166,25 @@ def test_a_wrapper_imported_inside_the_calling_function(tmp_path: Path, shape: s
     found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"]
     line = 9 + imports.count("\n")
     assert found == ([] if shape in ("quoted", "constant") else [(line, "CWR102")])
+
+
+# A method reaching a sink through a method its class inherits from a class of another module.
+BASE = "import subprocess\n\n\nclass Base:\n    def run(self, cmd):\n        return subprocess.check_output(cmd, shell=True)\n"
+JOB = (
+    "from flask import Flask, request\n\nfrom app.base import Base\n\napp = Flask(__name__)\n\n\nclass Job(Base):\n"
+    "    def go(self, x):\n        return self.run({argument})\n\n\n@app.route('/x')\ndef x():\n"
+    "    return Job().go(request.args['n'])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"), [("'ls ' + x", [(16, "CWR102")]), ("'ls ' + shlex.quote(x)", []), ("'ls'", [])]
+)
+def test_a_method_inherited_from_a_class_of_another_module(tmp_path: Path, argument: str, expected: list) -> None:
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(BASE)
+    (package / "views.py").write_text("import shlex\n" + JOB.format(argument=argument))
+    found = [(f.line, f.code) for f in review_file(str(package / "views.py")).findings if f.code == "CWR102"]
+    assert found == expected

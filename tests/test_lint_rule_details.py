@@ -947,6 +947,58 @@ def test_seed_49_case(tmp_path: Path, name: str) -> None:
     assert findings(tmp_path, filename, text) == expected
 
 
+# Seed 52 (fresh sample, 80 / 99): its survivors, each case run against its mutant (bench/mutation-report.md).
+_NOTE_CYCLE = ("Remove one of the depend-on entries of the cycle.",)
+SEED_52 = {
+    # CWB108: a cycle through a task's second dependency (every edge of a task is followed, not every other one).
+    'a cycle through the second depend-on entry': ('buildspec.yml', 'version: 0.2\nbatch:\n  build-graph:\n    - identifier: a\n      depend-on: [b, c]\n    - identifier: b\n    - identifier: c\n      depend-on: [a]\nphases:\n  build:\n    commands: [make]\n',
+        {},
+        [('CWB108', (8, 19, 8, 20), 'error', 'the build-graph has a dependency cycle: a -> c -> a; these tasks can never start', _NOTE_CYCLE)]),
+    # CWB108: a cycle that does not pass through the task the walk started from.
+    'a cycle below the first task': ('buildspec.yml', 'version: 0.2\nbatch:\n  build-graph:\n    - identifier: a\n      depend-on: [b]\n    - identifier: b\n      depend-on: [c]\n    - identifier: c\n      depend-on: [b]\nphases:\n  build:\n    commands: [make]\n',
+        {},
+        [('CWB108', (9, 19, 9, 20), 'error', 'the build-graph has a dependency cycle: b -> c -> b; these tasks can never start', _NOTE_CYCLE)]),
+    # CWB116: PowerShell's doubled quote escapes one quote; the quote after it closes the string (`'don'''`).
+    'a PowerShell string ending in a doubled quote': ('buildspec.yml', "version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n      - Write-Host 'don'''\n",
+        {},
+        []),
+    # CWB128: `python3 tasks.py run` is a script given the word run, not `python -m flask run`.
+    'a Python script given the argument run': ('buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - python3 tasks.py run\n',
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'tasks.py': "print('x')\n"},
+        []),
+    # CWB145: a Windows build (PowerShell) has no systemd to ask about; the rule is for Linux containers.
+    'systemctl in a PowerShell build': ('buildspec.yml', 'version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n      - systemctl start docker\n',
+        {},
+        []),
+    # CWB127: `sed --in-place=SUFFIX` edits its file in place as `-i` does: the file must be where the build runs.
+    'sed --in-place=.bak of a file kept in another folder': ('buildspec.yml', "version: 0.2\nphases:\n  build:\n    commands:\n      - sed --in-place=.bak 's/a/b/' config.json\n",
+        {'.git/HEAD': 'ref: refs/heads/main\n', 'conf/config.json': '{}\n'},
+        [('CWB127', (5, 38, 5, 49), 'error', 'config.json is not at the source root, where the build runs this command (no command before it changes directory or writes it); the repository has conf/config.json: sed fails with "No such file or directory" and the phase fails', ())]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SEED_52))
+def test_seed_52_case(tmp_path: Path, name: str) -> None:
+    filename, text, files, expected = SEED_52[name]
+    write_files(tmp_path, files)
+    assert findings(tmp_path, filename, text) == expected
+
+
+def test_seed_52_an_ecs_action_reads_its_own_file_name(tmp_path: Path) -> None:
+    # CWP125: the standard ECS action's FileName replaces imagedefinitions.json as the file it reads.
+    from codeward.linters.rules.pipeline.CWP125_artifact_lacks_file import _ECR
+
+    ecs = action("Deploy", "Deploy", "ECS", {"ClusterName": "c", "ServiceName": "s", "FileName": "images.json"},
+                 inputs=("Image",))  # fmt: skip
+    assert findings(tmp_path, "pipeline.json", api_case(("Source", [_ECR]), ("Deploy", [ecs]))) == [
+        ("CWP125", (10, 231, 10, 238), "error", 'input artifact "Image" of ECS action "Deploy" comes from the ECR source '
+         'action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container '
+         "names and image URIs), which is not there",
+         ("Write imagedefinitions.json in a build action from the image URI and give its output to this action, or "
+          "use CodeDeployToECS (blue/green), which reads imageDetail.json.",)),
+    ]  # fmt: skip
+
+
 def test_a_file_that_does_not_parse_and_names_no_kind(tmp_path: Path) -> None:
     path = tmp_path / "notes.yml"
     path.write_text("a: [b\n")

@@ -989,7 +989,58 @@ SEED_29 = {
     ),
 }  # fmt: skip
 
-_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28, SEED_29)
+# Seed 30 (fresh sample, 84 / 100): its survivors, each case run against its mutant (bench/mutation-report.md).
+SEED_30 = {
+    # CWR314: set_cookie's key given as its only positional argument names the cookie (a session cookie here).
+    "set_cookie('session_id') alone names the cookie": (
+        "from flask import Flask, make_response\n\napp = Flask(__name__)\n\n\n@app.route('/login')\ndef login():\n"
+        "    response = make_response('ok')\n    response.set_cookie('session_id')\n    return response\n",
+        [("CWR314", 9, 5, "warning", "'session_id' is set without secure=True and httponly=True (CWE-614)")],
+    ),
+    # CWR301: a urllib3 call turning verification off is a connection of urllib3's, whatever its method's name.
+    "verify=False given to a urllib3 connection pool": (
+        "import urllib3\n\npool = urllib3.HTTPSConnectionPool('example.com', verify=False)\n",
+        [("CWR301", 3, 51, "error", "verify=False turns off certificate verification for this connection (CWE-295)")],
+    ),
+    # markdown2 with safe_mode escapes the text's HTML: nothing to report.
+    "markdown2 with safe_mode escapes the text": (
+        "import markdown2\n\n\ndef render(text):\n    return markdown2.markdown(text, safe_mode='escape')\n",
+        [],
+    ),
+    # CWR605: d.update(other) inside `for k in d` is no update of the loop's own key: the size may change.
+    "d.update(other) while iterating over d": (
+        "def merge(d, other):\n    for k in d:\n        d.update(other)\n",
+        [("CWR605", 3, 9, "error", "`d` is changed while the loop iterates over it (CWE-664)")],
+    ),
+    # CWR204: a %-tuple without the event or a secret in it logs nothing sensitive (and the search ends cleanly).
+    "a %-tuple of harmless values logged beside a password parameter": (
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef login(user, password):\n"
+        "    log.info('%s signed in at %s' % (user, 'noon'))\n    check(password)\n",
+        [],
+    ),
+    # CWR204: setLevel(LEVEL) with LEVEL = 'DEBUG' turns debug logging on: log.debug(password) is a warning.
+    "debug logging turned on through a module constant": (
+        "import logging\n\nLEVEL = 'DEBUG'\nlog = logging.getLogger(__name__)\nlog.setLevel(LEVEL)\n\n\n"
+        "def login(user, password):\n    log.debug(password)\n",
+        [("CWR204", 9, 5, "warning", "`password` is logged in full (CWE-532)")],
+    ),
+    # CWR103: a method's own object (`self.password`) is no parameter whose callers are out of view: the warning
+    # for an unquoted variable, not the info for a parameter.
+    "a command built from self's attribute in a method nothing calls": (
+        "import os\n\n\nclass Users:\n    def add(self):\n        os.system('useradd -p ' + self.password)\n",
+        [("CWR103", 6, 9, "warning", "os.system() runs a shell command built from a variable that is not shell-quoted "
+          "(CWE-78)")],
+    ),
+    # CWR124: the text followed to its assignment past a nested function defined after it.
+    "HTML assigned before a nested function and marked safe after it": (
+        "from django.utils.safestring import mark_safe\n\n\ndef bold(name):\n    html = '<b>%s</b>' % name\n\n"
+        "    def helper():\n        return None\n\n    return mark_safe(html)\n",
+        [("CWR124", 10, 12, "info", "mark_safe() marks HTML built from `name` as safe without escaping it; a caller "
+          "passing text with markup in it injects that markup into the page (CWE-79)")],
+    ),
+}  # fmt: skip
+
+_SEED_TABLES = (SEED_22, SEED_23, SEED_24, SEED_25, SEED_26, SEED_27, SEED_28, SEED_29, SEED_30)
 SEEDS = {name: case for table in _SEED_TABLES for name, case in table.items()}
 
 

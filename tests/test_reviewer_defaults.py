@@ -114,9 +114,69 @@ def test_security_rules_never_right_on_real_code_are_off_until_asked(tmp_path: P
     assert in_default_set("CWR116") and not measured.mostly_wrong("CWR116")
     judged({"CWR116": (0, 13, 7)})  # never right in 20: off, its wrong findings would show even at info
     assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
+    judged({"CWR116": (2, 29, 19)})  # right twice in 50, under once in 20: off as well
+    assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
+    judged({"CWR116": (3, 29, 18)})  # right 3 times in 50, over once in 20: at info
+    assert in_default_set("CWR116") and not measured.mostly_wrong("CWR116")
+    judged({"CWR116": (0, 13, 7)})
+    assert not in_default_set("CWR116") and measured.mostly_wrong("CWR116")
     assert review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all") == []
     asked = review(tmp_path, {"app.py": LOG_INJECTION}, "--isolated", "--show-all", "--select", "CWR116")
     assert [(f["line"], f["code"], f["severity"]) for f in asked] == [(8, "CWR116", "warning")]
+
+
+def test_under_a_bar_needs_min_judged_findings_or_a_settled_figure() -> None:
+    # MIN_JUDGED (5) judged findings or more: the precision itself, the bar included in "not under".
+    assert [measured.under(found, THRESHOLD) for found in ((4, 1, 0), (3, 1, 1), (8, 2, 0), (7, 2, 1))] == [
+        False, True, False, True,
+    ]  # fmt: skip
+    # Fewer: under only if the findings missing to reach 5, all judged right, would still leave it under.
+    assert [measured.under(found, THRESHOLD) for found in ((0, 1, 0), (0, 0, 1), (3, 0, 1), (0, 2, 0), (2, 1, 1))] == [
+        False, False, False, True, True,
+    ]  # fmt: skip
+    assert [measured.under(found, INFO_BAR) for found in ((0, 2, 0), (1, 2, 0), (0, 3, 0), (0, 1, 2))] == [
+        False, False, True, True,
+    ]  # fmt: skip
+
+
+SQL_INJECTION = (
+    "import sqlite3\nfrom flask import Flask, request\napp = Flask(__name__)\ndb = sqlite3.connect('app.db')\n\n"
+    "@app.route('/u')\ndef user():\n    db.execute(\"DELETE FROM users WHERE name = '%s'\" % request.args['name'])\n"
+    "    return 'ok'\n"
+)
+
+
+def test_one_judged_finding_does_not_move_a_rule(tmp_path: Path, judged) -> None:
+    # SQL injection (CWR101, error) judged once, wrong: one verdict that four more could outweigh keeps its level.
+    judged({"CWR101": (0, 1, 0)})
+    assert in_default_set("CWR101") and not measured.demoted("CWR101") and not measured.mostly_wrong("CWR101")
+    found = review(tmp_path, {"app.py": SQL_INJECTION}, "--isolated", "--show-all")
+    assert [(f["line"], f["code"], f["severity"]) for f in found] == [(8, "CWR101", "error")]
+    assert measured.describe("CWR101") == (
+        "Precision on real code: 0.00 (0 true, 1 false, 0 not worth a comment, of 1 judged; fewer than 5 judged "
+        "findings leave its level as it is unless no 5 could reach 0.8). Default: on."
+    )
+    # Wrong twice: no 5 judged findings can reach 0.8 any more; a security rule goes to info.
+    judged({"CWR101": (0, 2, 0)})
+    assert in_default_set("CWR101") and measured.demoted("CWR101")
+    found = review(tmp_path, {"app.py": SQL_INJECTION}, "--isolated", "--show-all")
+    assert [(f["line"], f["code"], f["severity"]) for f in found] == [(8, "CWR101", "info")]
+    # Another rule (not security): at info while 5 could still reach half right, off once they cannot.
+    judged({"CWR603": (2, 2, 0)})
+    assert in_default_set("CWR603") and measured.demoted("CWR603")
+    judged({"CWR603": (0, 3, 0)})
+    assert not in_default_set("CWR603") and not measured.demoted("CWR603") and not measured.mostly_wrong("CWR603")
+
+
+def test_levels_under_another_table_leave_the_current_one_in_place() -> None:
+    # What `realcode score --write-precision` prints: each rule's default level under the new counts.
+    current = measured.level("CWR101")
+    table = {"CWR101": {"true": 0, "false": 2, "noise": 0}, "CWR603": {"true": 1, "false": 5, "noise": 2},
+             "CWR610": {"true": 8, "false": 0, "noise": 2}}  # fmt: skip
+    found = measured.levels(table)
+    assert (found["CWR101"], found["CWR603"], found["CWR610"], found["CWR119"]) == ("info", "off", "warning", "warning")
+    assert measured.levels({"CWR101": {"true": 0, "false": 1, "noise": 0}})["CWR101"] == "error"
+    assert measured.level("CWR101") == current
 
 
 def test_info_rules_judged_mostly_wrong_are_off(judged) -> None:
@@ -134,8 +194,8 @@ def test_a_rule_right_at_its_own_severity_keeps_its_place_despite_wrong_info_rep
     judged({"CWR605": (2, 0, 0)}, info={"CWR605": (0, 3, 0)})
     assert measured.totals("CWR605") == (2, 3, 0)
     assert in_default_set("CWR605") and not measured.mostly_wrong("CWR605") and not measured.demoted("CWR605")
-    # Under the bar at its own severity but never wrong there (2 true, 1 not worth a comment): at info, not off.
-    judged({"CWR605": (2, 0, 1)}, info={"CWR605": (0, 3, 0)})
+    # Under the bar at its own severity but never wrong there (3 true, 2 not worth a comment): at info, not off.
+    judged({"CWR605": (3, 0, 2)}, info={"CWR605": (0, 3, 0)})
     assert in_default_set("CWR605") and not measured.mostly_wrong("CWR605") and measured.demoted("CWR605")
     # Wrong at its own severity as well: off.
     judged({"CWR605": (2, 1, 0)}, info={"CWR605": (0, 3, 0)})
@@ -149,11 +209,14 @@ def test_default_set_follows_the_measured_precision() -> None:
             # Judged only at info (its own severity, or demoted): off only when mostly wrong there.
             assert in_default_set(rule.code) != measured.mostly_wrong(rule.code), rule.code
             continue
-        precise = found[0] / sum(found) >= THRESHOLD
-        never_wrong = found[1] == 0 or found[0] / sum(found) >= INFO_BAR  # reported at info by default (demoted)
+        # Fewer than MIN_JUDGED judged: under a bar only if the missing ones, all right, would leave it under.
+        missing = max(0, measured.MIN_JUDGED - sum(found))
+        best = (found[0] + missing) / (sum(found) + missing)
+        precise = best >= THRESHOLD
+        never_wrong = found[1] == 0 or best >= INFO_BAR  # reported at info by default (demoted)
         weakness = rule.category in ("security", "input-validation", "secrets")  # demoted too
         # Over every severity: wrong at least WRONG_BAR of the time, right under INFO_BAR; a security rule only
-        # when never right in NEVER_RIGHT_AFTER judged.
+        # when right less than once in NEVER_RIGHT_AFTER (20) judged, with 20 judged at least.
         true, false, noise = measured.totals(rule.code) or (0, 0, 0)
         judged_all = true + false + noise
         right_at_own = found[1] == 0 and found[0] / sum(found) >= INFO_BAR  # never wrong there, right half the time
@@ -163,7 +226,7 @@ def test_default_set_follows_the_measured_precision() -> None:
             and judged_all >= measured.MIN_JUDGED
             and true / judged_all < INFO_BAR
             and false / judged_all >= measured.WRONG_BAR
-            and (not weakness or (true == 0 and judged_all >= measured.NEVER_RIGHT_AFTER))
+            and (not weakness or (judged_all >= measured.NEVER_RIGHT_AFTER and true / judged_all < 1 / 20))
         )
         # An opt-in rule (every kind of finding it makes judged wrong, none right) is off whatever the figures.
         expected = (
@@ -511,10 +574,10 @@ def test_a_rule_never_judged_wrong_but_under_the_bar_reports_at_info_until_named
     from codeward.config import Config
 
     # A measurement where deprecated-api (CWR608) had 5 true, 0 false, 2 not worth a comment (0.71 < 0.8), the
-    # modify-while-iterating rule (CWR605) 1 true and 3 false (under INFO_BAR), log injection (CWR116, a security rule) 1 true and 1
+    # modify-while-iterating rule (CWR605) 1 true and 3 false (under INFO_BAR), log injection (CWR116, a security rule) 1 true and 2
     # false, and the timeout rule (CWR610) 8 true of 10 (at the bar).
     table = {"CWR608": {"true": 5, "false": 0, "noise": 2}, "CWR605": {"true": 1, "false": 3, "noise": 0},
-             "CWR116": {"true": 1, "false": 1, "noise": 0}, "CWR610": {"true": 8, "false": 0, "noise": 2}}  # fmt: skip
+             "CWR116": {"true": 1, "false": 2, "noise": 0}, "CWR610": {"true": 8, "false": 0, "noise": 2}}  # fmt: skip
     for cached in (measured.table, measured.in_default_set, measured.demoted, measured.mostly_wrong):
         cached.cache_clear()
     monkeypatch.setattr(measured, "table", lambda: table)

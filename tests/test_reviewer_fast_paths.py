@@ -190,3 +190,39 @@ def test_a_parameter_never_bound_again_needs_no_analysis(monkeypatch) -> None:
     rebound = source.replace("    if q:\n", "    q = 'SELECT * FROM t WHERE a = %s' % params\n    if q:\n")
     assert [f.code for f in review_text("x.py", rebound, "CWR120".__eq__)] == ["CWR120"]
     assert "rows" in analysed
+
+
+def test_a_dependency_reviewed_on_its_own_keeps_what_other_files_learnt_of_it(tmp_path) -> None:
+    """A module loaded as a dependency and then reviewed (the same tree: the review takes the parsed one) is
+    reviewed with a fresh ModuleInfo and budget; after the review the dependency's ModuleInfo and its summaries
+    stand again, so later files do not analyse its functions once more. A review of another tree of the same
+    path (the text changed) does not bring the old one back."""
+    import os
+
+    from codeward.reviewer.dataflow.engine import Engine
+    from codeward.reviewer.dataflow.models import build_models
+    from codeward.reviewer.parse import parse_module
+
+    path = os.path.abspath(tmp_path / "helpers.py")
+    text = "import os\n\ndef run(cmd):\n    os.system(cmd)\n    return cmd\n"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    engine = Engine(build_models())
+    dependency = engine.module(path)
+    assert dependency is not None
+    function = dependency.functions["run"]
+    summary = dependency.summary(function)
+    assert summary is not None and [(s[0], s[2]) for s in summary.sinks] == [("command", "os.system")]
+    module = engine.project.parsed(path, text)
+    assert module is dependency.module
+    reviewed = engine.start_file(path, module, text)
+    assert reviewed is not dependency and engine.module(path) is reviewed
+    assert engine.module_of(function) is reviewed
+    engine.finish_file(path)
+    assert engine.module(path) is dependency and engine.module_of(function) is dependency
+    assert dependency.summary(function) is summary
+    # Reviewed from a tree of its own: the review's ModuleInfo goes and nothing stands in for it.
+    other = engine.start_file(path, parse_module(text), text)
+    engine.finish_file(path)
+    again = engine.module(path)
+    assert again is not None and again is not other and again is not dependency

@@ -499,8 +499,28 @@ def write_precision(
         "projects": [f"{p.where}@{p.pin}" for p in projects],
         "rules": dict(sorted(rules.items())),
     }
+    before = json.loads(target.read_text(encoding="utf-8")).get("rules", {}) if target.exists() else {}
     target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {target}")
+    print_level_changes(before, document["rules"])
+
+
+def print_level_changes(before: dict, after: dict) -> None:
+    """The rules whose default level (reviewer/measured.py: off, info or their own severity) the new counts move,
+    with the counts at their own severity before and after."""
+    from codeward.reviewer import measured
+
+    old, new = measured.levels(before), measured.levels(after)
+    moved = [code for code in sorted(new) if old.get(code) != new[code]]
+    print("\n| rule | before | after | true/false/noise before | after |\n|---|---|---|---|---|")
+    for code in moved:
+        counts = [
+            "/".join(str(rules.get(code, {}).get(k, 0)) for k in ("true", "false", "noise"))
+            for rules in (before, after)
+        ]
+        print(f"| {code} | {old.get(code)} | {new[code]} | {counts[0]} | {counts[1]} |")
+    if not moved:
+        print("| (none) | | | | |")
 
 
 def print_score(result: dict, label: str) -> None:

@@ -194,7 +194,8 @@ def run_one(args: argparse.Namespace) -> int:
 
         trace.findings += unreadable(args.path, text, args.kind, explicit=True).findings
     else:
-        linted = lint_text(args.path, text, kind=args.kind, select=select)
+        document = load_document(args.path, text)  # one parse for lint and the simulation
+        linted = lint_text(args.path, text, kind=args.kind, select=select, document=document)
         trace.kind = linted.kind or ""
         if fmt in ("mermaid", "dot") and linted.kind not in (None, "pipeline"):
             raise UsageError(f"--format {fmt} draws pipelines; {args.path} is a {linted.kind}")
@@ -202,7 +203,6 @@ def run_one(args: argparse.Namespace) -> int:
             trace.findings += linted.findings
             trace.say(f"{args.path}: not simulated: not a buildspec, AppSpec or pipeline.")
         else:
-            document = load_document(args.path, text)
             document.kind = linted.kind
             trace.silenced = _silencer(document.text, select)
             _start_from_lint(trace, document, linted.findings, args, drawing=fmt in ("mermaid", "dot"))

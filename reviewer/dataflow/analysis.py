@@ -1533,6 +1533,10 @@ class Analysis:
             trusted = not any(f.label.family == "input" for f in collection.deep_flows())
             if positive and (members is not None or trusted):
                 return self.narrow(env, left, ALL_KINDS, members)
+            if positive and not any(f.label.kind == "source" for f in collection.deep_flows()):
+                # A collection the function was given (`if column not in columns: raise`): the value is one of its
+                # elements, so it carries what the collection carries (a caller's data, if any), not its own.
+                return self._one_of(self.narrow(env, left, ALL_KINDS), left, collection.deep_flows())
             needle = self.eval(left, dict(env))
             if not positive and isinstance(needle.const, str):
                 kinds = frozenset().union(*(k for blocked, k in _BLOCKED if needle.const == blocked or
@@ -1552,6 +1556,16 @@ class Analysis:
                 if positive and known.const is not UNKNOWN and not known.flows:
                     return self.narrow(env, subject, ALL_KINDS, (known.const,))
             return env
+        return env
+
+    def _one_of(self, env: Env, subject: cst.BaseExpression, flows: tuple[Flow, ...]) -> Env:
+        """`subject`, narrowed to nothing of its own, now carries `flows` (those of the collection it is in)."""
+        path = self.access_path(subject, env)
+        if path is None or path[0] not in env:
+            return env
+        root, keys = path
+        inner = _get_path(env[root], keys)
+        env[root] = _set_path(env[root], keys, inner.with_flows(inner.flows + flows))
         return env
 
     def _common_path(self, env: Env, call: cst.BaseExpression, base: cst.BaseExpression) -> bool:

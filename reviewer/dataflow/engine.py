@@ -106,12 +106,17 @@ class Engine:
         self._source_words: frozenset[str] | None = None
         self._sink_pattern = None
         self.depth = 0  # summaries being computed, one inside the other
+        # The file under review's module as a dependency of files reviewed before it (its tree, its summaries),
+        # set aside while the file is reviewed with a fresh one and put back after.
+        self._aside: tuple[str, ModuleInfo] | None = None
 
     def start_file(self, path: str, module: cst.Module, text: str) -> ModuleInfo:
         """The file under review (already parsed): analysed fresh, its budget starting now."""
         path = os.path.abspath(path)
         self.project.add(path, module, text)
         self.project.consulted = set()
+        before = self.modules.get(path)
+        self._aside = (path, before) if before is not None and before.module is module else None
         info = ModuleInfo(path, module, self, text)  # the tree prints back to this text: no need to print it
         self.modules[path] = info
         self._own(info)
@@ -133,6 +138,11 @@ class Engine:
             for fn in info.functions.values():
                 self.owners.pop(id(fn), None)
             info.forget()
+        aside, self._aside = self._aside, None
+        if aside is not None and aside[0] == path:
+            # What other files learnt of this module stands again (the same tree: nothing to parse or redo).
+            self.modules[path] = aside[1]
+            self._own(aside[1])
         self.project.reviewed(path)
         return self.project.dependencies(consulted)
 

@@ -284,8 +284,8 @@ class Project:
     def callees(self, path: str, body: str, local: bool = True) -> list[tuple[str, str]]:
         """(module, function) of the project's functions a text calls: `name(` defined in the module (unless
         `local` is false) or imported from the project (`from .runner import run`), `module.name(` of a
-        project module it imports, and `self.name(` / `cls.name(` of a method the module defines (unless `local`
-        is false)."""
+        project module it imports, and `self.name(` / `cls.name(` of a method the module defines or a class it
+        imports from the project defines (unless `local` is false)."""
         names = self._imports(path)
         if not names and not local:
             return []
@@ -297,8 +297,13 @@ class Project:
         for first, second in _CALLS.findall(body):  # tuples, not match objects: a file has thousands of calls
             module = names.get(first)
             if second:
-                if first in ("self", "cls") and second in defined:
-                    target = (path, second)  # a method of the module's classes (`self.run(cmd)`)
+                if first in ("self", "cls") and local:
+                    # A method of the module's classes (`self.run(cmd)`), or of a class it imports from the project
+                    # (a base class's, `class Job(Base)` with `Base` imported).
+                    owner = path if second in defined else _defining_import(self, names, second)
+                    if owner is None:
+                        continue
+                    target = (owner, second)
                 elif module is None or module[1] != "":
                     continue
                 else:
@@ -424,6 +429,14 @@ class Project:
     def dependencies(self, paths: set[str]) -> list[tuple[str, str]]:
         """(path, digest of its content now) of each file: a cached result stays valid while they hold."""
         return sorted((path, file_digest(path)) for path in paths)
+
+
+def _defining_import(project: Project, names: dict[str, tuple[str, str]], name: str) -> str | None:
+    """The first module a file imports a class from (`from .base import Base`) that defines `name`."""
+    for where, imported in names.values():
+        if imported[:1].isupper() and project.defines(where, name):
+            return where
+    return None
 
 
 def _stamp(path: str) -> tuple[int, int] | None:

@@ -192,7 +192,7 @@ class FileFlows:
             return Taint.of(flow)
         return None
 
-    def maybe_sink(self, call: cst.Call, name: str | None = None) -> bool:
+    def maybe_sink(self, call: cst.Call, name: str | None = None, aliased: bool = False) -> bool:
         """A cheap test before any analysis: can this call be a sink (a model names it; `name` is what the
         walk resolved it to), or a call into a function of the project whose text names a sink (a wrapper)?
         Calls whose arguments are all literals pass nothing on."""
@@ -231,6 +231,10 @@ class FileFlows:
             ref = info.imports.get(func.value) or info.nested_imports().get(func.value)
             if ref is not None and ref.startswith("@"):
                 return self._wraps_a_sink(ref) or self._passes_a_sink(call)
+            target = info.makers()[1].get(func.value) if ref is None and not aliased else None
+            if isinstance(target, cst.Name | cst.Attribute):
+                # A module-level alias of a function (`execute = run_cmd`, `run = tools.run`): the call is one of it.
+                return self.maybe_sink(call.with_changes(func=target), name, aliased=True)
             return name is None and (ref or func.value) in models.call_sinks
         return False
 

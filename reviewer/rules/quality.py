@@ -1174,6 +1174,57 @@ def _under_timeout_block(ctx: Context) -> bool:
     return False
 
 
+def _already_waited(ctx: Context, call: cst.Call) -> bool:
+    """`p.wait()` after a statement of the same block that waited for `p` already: `p.communicate()` (which
+    returns once the child has exited) or a `with Popen(...) as p:` block (whose exit waits). The wait then
+    returns at once; the earlier wait is the one that can hang (and is reported there). A statement that binds `p`
+    again in between starts another process."""
+    if not (isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)):
+        return False
+    name = call.func.value.value
+    inner: cst.CSTNode = call
+    for node in ctx.ancestors():
+        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            return False
+        body = getattr(node, "body", None)
+        if isinstance(node, cst.IndentedBlock | cst.Module) and isinstance(body, list | tuple) and inner in body:
+            for statement in reversed(body[: body.index(inner)]):
+                if _binds(statement, name):
+                    return False
+                if _waits_for(statement, name):
+                    return True
+        inner = node
+    return False
+
+
+def _binds(statement: cst.CSTNode, name: str) -> bool:
+    small = statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
+    return any(
+        isinstance(s, cst.Assign) and any(n.value == name for t in s.targets for n in target_names(t.target))
+        for s in small
+    )
+
+
+def _waits_for(statement: cst.CSTNode, name: str) -> bool:
+    """`name.communicate(...)` as a statement or an assignment's value, or `with ... as name:`."""
+    if isinstance(statement, cst.With):
+        return any(
+            item.asname is not None and isinstance(item.asname.name, cst.Name) and item.asname.name.value == name
+            for item in statement.items
+        )
+    for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+        value = small.value if isinstance(small, cst.Expr | cst.Assign) else None
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value == "communicate"
+            and isinstance(value.func.value, cst.Name)
+            and value.func.value.value == name
+        ):
+            return True
+    return False
+
+
 class SubprocessWithoutTimeout(ReviewRule):
     """
     ## What it does
@@ -1203,12 +1254,44 @@ class SubprocessWithoutTimeout(ReviewRule):
         name = ctx.call_name(node)
         waits = name in _SUBPROCESS_WAITING or name in ("subprocess.Popen().communicate", "subprocess.Popen().wait")
         if waits and kwarg(node, "timeout") is None and not any(a.star == "**" for a in node.args):
+            if name == "subprocess.Popen().wait" and _already_waited(ctx, node):
+                return  # the child has exited: communicate() or the `with` block waited (and is reported there)
             ctx.report(node, f"{name.replace('()', '')}() waits for the child without a timeout")
 
-    VALID = (Valid("import subprocess\nsubprocess.run(['git', 'fetch'], check=True, timeout=120)\n"),)
+    VALID = (
+        Valid("import subprocess\nsubprocess.run(['git', 'fetch'], check=True, timeout=120)\n"),
+        # The wait after the `with` block returns at once: the block's exit waited for the child.
+        Valid(
+            "import subprocess\n\ndef run(cmd):\n    with subprocess.Popen(cmd) as proc:\n"
+            "        proc.communicate(timeout=60)\n    return proc.wait()\n"
+        ),
+        Valid(
+            "import subprocess\n\ndef run(cmd):\n    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)\n"
+            "    out, _ = proc.communicate(timeout=60)\n    proc.wait()\n    return out\n"
+        ),
+    )
     INVALID = (
         Invalid("import subprocess\nsubprocess.run(['git', 'fetch'], check=True)\n", 2, 1),
         Invalid("from subprocess import Popen\np = Popen(['cat'])\nout, _ = p.communicate()\n", 3, 10),
+        # Inside the `with` block the child may still run; a communicate() in a branch may not have happened.
+        Invalid(
+            "import subprocess\n\ndef run(cmd):\n    with subprocess.Popen(cmd) as proc:\n        return proc.wait()\n",
+            5,
+            16,
+        ),
+        Invalid(
+            "import subprocess\n\ndef run(cmd, feed):\n    proc = subprocess.Popen(cmd)\n    if feed:\n"
+            "        proc.communicate(timeout=60)\n    return proc.wait()\n",
+            7,
+            12,
+        ),
+        # Another process bound to the name after the first one was waited for.
+        Invalid(
+            "import subprocess\n\ndef run(a, b):\n    proc = subprocess.Popen(a)\n    proc.communicate(timeout=9)\n"
+            "    proc = subprocess.Popen(b)\n    return proc.wait()\n",
+            7,
+            12,
+        ),
     )
 
 

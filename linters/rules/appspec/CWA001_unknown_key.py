@@ -37,6 +37,15 @@ class AppSpecUnknownKey(SchemaRule):
     error_kind = "unknown-key"
     VALID = (Valid("version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\n"),)
     INVALID = (
+        # fresh12 b46: a stray backslash at column 0 moves the hook out of hooks, to a top-level key.
+        Invalid(
+            "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\nhooks:\n  BeforeInstall:\n"
+            "    - location: scripts/install.sh\n\\   AfterInstall:\n    - location: scripts/restart.sh\n",
+            9,
+            1,
+            'unknown key "\\   AfterInstall"',
+            files={"scripts/install.sh": "#!/bin/sh\n", "scripts/restart.sh": "#!/bin/sh\n"},
+        ),
         Invalid(
             "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destinaton: /srv/app\n",
             5,

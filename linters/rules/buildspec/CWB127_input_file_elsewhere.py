@@ -111,6 +111,9 @@ def _inputs(words: list[str]) -> list[str]:
 def _creates_files(words: list[str]) -> bool:
     """Whether a simple command may write files into the source tree (anything but a few read-only commands,
     version queries and system package installs)."""
+    if words[:2] == ["$", "("] and len(words) > 2:
+        # A command whose output is run (`$(aws ecr get-login ...)`): judged by the command it substitutes.
+        words = [word for word in words[2:] if word != ")"] or words
     program, rest = words[0], words[1:]
     if ">" in words or ">>" in words or ">|" in words or "&>" in words or "tee" in words:
         return True
@@ -253,10 +256,24 @@ class InputFileElsewhere(DocumentRule):
               "      - sed -i s/a/b/ taskdef.json\n", files={"template.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
         Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - sed -i s/a/b/ app-1.json\n",
               files={"app-2.json": "{}\n", "app-3.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
+        # A substituted command that may write files stops the check as that command itself would.
+        Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - $(./fetch.sh)\n      - ./build.sh\n",
+              files={"ops/build.sh": "make\n", "fetch.sh": "echo\n", ".git/HEAD": "ref: refs/heads/main\n"}),
         Valid("version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -o out -t x .\n"
               "      - sed -i s/a/b/ out/app.jsn\n", files={"out/app.json": "{}\n", ".git/HEAD": "ref: refs/heads/main\n"}),
     )  # fmt: skip
     INVALID = (
+        # fresh12 b17: `$(aws ecr get-login ...)` runs a docker login, which writes no file of the source.
+        Invalid(
+            "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - $(aws ecr get-login --no-include-email)\n"
+            "  build:\n    commands:\n      - ./build.sh\n",
+            8,
+            9,
+            "build.sh is not at the source root, where the build runs this command (no command before it changes "
+            'directory or writes it); the repository has ops/build.sh: ./build.sh fails with "No such file or '
+            'directory" and the phase fails',
+            files={"ops/build.sh": "make\n", ".git/HEAD": "ref: refs/heads/main\n"},
+        ),
         Invalid(
             "version: 0.2\nphases:\n  build:\n    commands:\n      - aws ecr get-login-password | docker login "
             "--username AWS --password-stdin $REPO\n      - docker build -t $REPO/web ./web/.\n"
