@@ -2108,7 +2108,7 @@ EXPECTED = {
         ((7, 213, 7, 221), 'CWP122', 'info', 'PollForSourceChanges: <POLL> is left unfilled: the check of this value waits until a build or deploy step fills it in', (), (), None),
     ],
     'lint-file pipeline.json 37791d52': [
-        ((10, 231, 10, 238), 'CWP125', 'error', 'input artifact "Image" of ECS action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container names and image URIs), which is not there', ('Write imagedefinitions.json in a build action from the image URI and give its output to this action, or use CodeDeployToECS (blue/green), which reads imageDetail.json.',), (), None),
+        ((10, 231, 10, 238), 'CWP125', 'error', 'input artifact "Image" of ECS action "Deploy" comes from the ECR source action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container names and image URIs), which is not there', ('Write images.json in a build action from the image URI and give its output to this action, or use CodeDeployToECS (blue/green), which reads imageDetail.json.',), (), None),
     ],
     'lint-file pipeline.json 3d086d71': [
         ((10, 185, 10, 274), 'CWP112', 'error', 'environment variable "DB_PASSWORD" of action "Build" is PLAINTEXT with a secret value ("Zq8v****"); use type SECRETS_MANAGER or PARAMETER_STORE and the secret\'s name', (), (), None),

@@ -994,7 +994,7 @@ def test_seed_52_an_ecs_action_reads_its_own_file_name(tmp_path: Path) -> None:
         ("CWP125", (10, 231, 10, 238), "error", 'input artifact "Image" of ECS action "Deploy" comes from the ECR source '
          'action "Image", which holds only imageDetail.json: the ECS action reads images.json (a list of container '
          "names and image URIs), which is not there",
-         ("Write imagedefinitions.json in a build action from the image URI and give its output to this action, or "
+         ("Write images.json in a build action from the image URI and give its output to this action, or "
           "use CodeDeployToECS (blue/green), which reads imageDetail.json.",)),
     ]  # fmt: skip
 

@@ -233,7 +233,7 @@ class ArtifactLacksFile(PipelineRule):
                 f"{IMAGE_DETAIL} is the blue/green format (one ImageURI)"
             )
             fix = (
-                "Write imagedefinitions.json in a build action from the image URI and give its output to this action, "
+                f"Write {wanted} in a build action from the image URI and give its output to this action, "
                 "or use CodeDeployToECS (blue/green), which reads imageDetail.json."
             )
         else:
