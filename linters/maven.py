@@ -21,6 +21,8 @@ _RENAMERS = (
     "<attachClasses>", "<archiveClasses>", "<modules>",
 )  # fmt: skip
 _PROPERTY = re.compile(r"\$\{([^}]*)\}")
+# A file name longer than this is no real finalName: stop substituting (each round can multiply the length).
+_MAX_NAME = 1024
 
 
 def _text(element: ElementTree.Element | None, tag: str) -> str | None:
@@ -75,7 +77,11 @@ def output_name(folder: str) -> tuple[str, str, bool] | None:
     name = final if final is not None else f"{artifact}-{version}"
     substituted = "${" in name
     for _ in range(5):  # properties may name properties
+        if "${" not in name:
+            break
         name = _PROPERTY.sub(lambda match: properties.get(match.group(1), match.group(0)), name)
+        if len(name) > _MAX_NAME:
+            return None  # a property that names itself many times grows without bound (hostile pom.xml)
     if "${" in name or "/" in name or not name:
         return None
     why = f"finalName {final}" if final is not None else f"artifactId {artifact}, version {version}"
